@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { CheckVisibility } from "./verdict";
+import { TrainingConfig } from "./training";
+
+export const StepNumber = z.number().int().min(1).max(7);
+
+export const DatasetRef = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("mnist") }).strict(),
+  z.object({ kind: z.literal("imdb"), vocabularySize: z.number().int().min(100).max(20_000).default(10_000) }).strict(),
+  z
+    .object({
+      kind: z.literal("csv"),
+      file: z.string().min(1).describe("CSV file in the course folder"),
+      target: z.string().min(1).describe("Name of the target column"),
+      task: z.enum(["binary", "multiclass", "regression"]),
+    })
+    .strict(),
+]);
+export type DatasetRef = z.infer<typeof DatasetRef>;
+
+export const Budgets = z
+  .object({
+    maxParams: z.number().int().min(1).describe("Trainable parameters"),
+    maxEpochs: z.number().int().min(1).describe("Epochs"),
+    maxBatchSize: z.number().int().min(1).default(4096).describe("Examples per batch"),
+    maxSeconds: z.number().min(1).describe("Estimated grader training time, seconds"),
+  })
+  .strict();
+export type Budgets = z.infer<typeof Budgets>;
+
+/**
+ * Data the grader trains on. `trainLimit`/`testLimit` take the first N examples of a seeded permutation;
+ * tests and CI scale them down, real courses leave them unset (full data).
+ */
+export const DataSlice = z
+  .object({
+    trainLimit: z.number().int().min(10).optional(),
+    testLimit: z.number().int().min(10).optional(),
+  })
+  .strict();
+export type DataSlice = z.infer<typeof DataSlice>;
+
+export const ExerciseDefinition = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    step: StepNumber,
+    title: z.string().min(1),
+    summary: z.string().min(1).describe("Markdown shown above the exercise"),
+    kind: z.enum(["answer", "preprocessing", "training"]),
+    dataset: DatasetRef,
+    metric: z.enum(["accuracy", "mae"]).default("accuracy"),
+    /** Nominal dumb baseline; the verifier uses max(baseline, majority-class rate of the test split). */
+    baseline: z.number().min(0).max(1).optional(),
+    /** Test metric a passing model must reach (step 7), on top of beating the baseline. */
+    target: z.number().optional(),
+    budgets: Budgets,
+    data: DataSlice.default({}),
+    seed: z.number().int().min(1).default(1337),
+    checkVisibility: z.record(z.string(), CheckVisibility).default({}),
+    /** `tf.layers` code the step page pre-fills. */
+    starterCode: z.string().optional(),
+    /** Default training settings the editor pre-fills. */
+    starterTraining: TrainingConfig.optional(),
+    hints: z.array(z.string()).default([]),
+  })
+  .strict();
+export type ExerciseDefinition = z.infer<typeof ExerciseDefinition>;

@@ -1,0 +1,6 @@
+export * from "./training";
+export * from "./model";
+export * from "./verdict";
+export * from "./submission";
+export * from "./exercise";
+export * from "./errors";

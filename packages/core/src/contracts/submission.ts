@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ModelSpec } from "./model";
+import { TrainingConfig } from "./training";
+
+export const ExerciseId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "exercise ids are lower-case words joined by '-'" });
+
+/** What the browser (or CLI) sends. Identity, course and score never come from here. */
+export const SubmissionPayload = z
+  .object({
+    exerciseId: ExerciseId,
+    model: ModelSpec.optional(),
+    training: TrainingConfig.optional(),
+    /** Metric the student saw in the browser preview, compared with the reproduced one. */
+    claimed: z
+      .object({ metric: z.enum(["valAccuracy", "valLoss"]), value: z.number().finite() })
+      .strict()
+      .optional(),
+    /** Answers of steps 1–4, keyed by question id. */
+    answers: z.record(z.string().max(64), z.union([z.string().max(2000), z.number().finite(), z.boolean()])).optional(),
+  })
+  .strict();
+export type SubmissionPayload = z.infer<typeof SubmissionPayload>;
+
+export const JobStatus = z.enum(["queued", "running", "done", "dead", "cancelled"]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** The queue message: only ids. The worker loads and re-validates the submission itself. */
+export const GradingJob = z
+  .object({
+    jobId: z.string().min(1),
+    submissionId: z.string().min(1),
+    attempt: z.number().int().min(1),
+  })
+  .strict();
+export type GradingJob = z.infer<typeof GradingJob>;
+
+/** A progress event the grader stores while a job runs; the web app streams them. */
+export const ProgressEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("started"), backend: z.string(), epochs: z.number().int() }),
+  z.object({
+    type: z.literal("epoch"),
+    epoch: z.number().int().min(1),
+    epochs: z.number().int().min(1),
+    loss: z.number(),
+    accuracy: z.number().optional(),
+    valLoss: z.number().optional(),
+    valAccuracy: z.number().optional(),
+    seconds: z.number(),
+  }),
+  z.object({ type: z.literal("evaluating") }),
+]);
+export type ProgressEvent = z.infer<typeof ProgressEvent>;

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { EpochMetrics } from "./training";
+
+export const VerdictStatus = z.enum([
+  "passed",
+  "failed",
+  "invalid",
+  "timed_out",
+  "out_of_memory",
+  "diverged",
+  "error",
+]);
+export type VerdictStatus = z.infer<typeof VerdictStatus>;
+
+export const CheckVisibility = z.enum(["always", "after_deadline", "never"]);
+export type CheckVisibility = z.infer<typeof CheckVisibility>;
+
+export const Check = z.object({
+  id: z.string(),
+  passed: z.boolean(),
+  message: z.string(),
+  visibility: CheckVisibility.default("always"),
+});
+export type Check = z.infer<typeof Check>;
+
+export const MetricValue = z.object({
+  label: z.string(),
+  value: z.number(),
+  /** Confidence interval, e.g. Wilson 95 % for an accuracy. */
+  interval: z.object({ lower: z.number(), upper: z.number(), level: z.number() }).optional(),
+});
+export type MetricValue = z.infer<typeof MetricValue>;
+
+export const Diagnostic = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const Environment = z.object({
+  backend: z.string(),
+  tfjsVersion: z.string(),
+  seed: z.number().int(),
+  durationMs: z.number().min(0),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const Verdict = z.object({
+  status: VerdictStatus,
+  score: z.number().min(0).max(1),
+  summary: z.string().describe("One sentence for the student"),
+  checks: z.array(Check),
+  metrics: z.record(z.string(), MetricValue),
+  curves: z.object({
+    history: z.array(EpochMetrics),
+    /** Horizontal reference line drawn on the accuracy chart. */
+    baseline: z.number().optional(),
+    /** 1-based epoch where validation loss was lowest, when overfitting was detected. */
+    overfitEpoch: z.number().int().optional(),
+  }),
+  diagnostics: z.array(Diagnostic),
+  environment: Environment.optional(),
+});
+export type Verdict = z.infer<typeof Verdict>;
