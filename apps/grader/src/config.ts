@@ -1,0 +1,54 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/**
+ * The grader's whole configuration, parsed once at the edge. Every key has a default and a unit.
+ * Environment names are the upper-snake-case keys prefixed with GRADER_ (DATABASE_URL is shared).
+ */
+export const GraderConfig = z
+  .object({
+    databaseUrl: z.string().min(1).describe("SQLite path/`file:` URL or postgres:// URL"),
+    concurrency: int(1).max(64).default(availableParallelism()).describe("Jobs trained at once (one child process each)"),
+    leaseMs: int(1000).default(60_000).describe("Lease on a claimed job, ms; renewed by heartbeat"),
+    heartbeatMs: int(100).default(5_000).describe("Heartbeat interval, ms; well under the lease"),
+    pollMs: int(10).default(500).describe("Idle wait between claim attempts, ms"),
+    reapEveryMs: int(100).default(15_000).describe("How often expired leases are reaped, ms"),
+    memoryMb: int(256).default(3072).describe("Memory cap of a training child (V8 heap and RSS), MiB"),
+    hardTimeoutMs: int(1000).default(15 * 60_000).describe("Hard ceiling on one training child, ms"),
+    maxAttempts: int(1).default(3).describe("Attempts before a job that keeps erroring is dead-lettered"),
+    backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto").describe("Training backend preference"),
+    cacheDir: z.string().min(1).describe("Where prepared datasets are cached as binary"),
+    /** Scale-down for tests and CI: train and evaluate on the first N examples of seeded permutations. */
+    trainLimit: int(10).optional().describe("Cap on training examples per job (tests/CI only)"),
+    testLimit: int(10).optional().describe("Cap on test examples per job (tests/CI only)"),
+    workerId: z.string().min(1).describe("Name of this grader process in job rows"),
+  })
+  .strict();
+export type GraderConfig = z.infer<typeof GraderConfig>;
+
+export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: string; cacheDir: string; workerId: string }): GraderConfig {
+  const pick = (name: string) => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
+  const parsed = GraderConfig.safeParse({
+    databaseUrl: pick("DATABASE_URL") ?? defaults.databaseUrl,
+    concurrency: pick("GRADER_CONCURRENCY"),
+    leaseMs: pick("GRADER_LEASE_MS"),
+    heartbeatMs: pick("GRADER_HEARTBEAT_MS"),
+    pollMs: pick("GRADER_POLL_MS"),
+    reapEveryMs: pick("GRADER_REAP_EVERY_MS"),
+    memoryMb: pick("GRADER_MEMORY_MB"),
+    hardTimeoutMs: pick("GRADER_HARD_TIMEOUT_MS"),
+    maxAttempts: pick("GRADER_MAX_ATTEMPTS"),
+    backend: pick("GRADER_BACKEND"),
+    cacheDir: pick("GRADER_CACHE_DIR") ?? defaults.cacheDir,
+    trainLimit: pick("GRADER_TRAIN_LIMIT"),
+    testLimit: pick("GRADER_TEST_LIMIT"),
+    workerId: pick("GRADER_WORKER_ID") ?? defaults.workerId,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid grader configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,120 @@
+import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import { appendProgress, type ClaimedJob, type Db } from "@stepwise/db";
+import { findExercise } from "@stepwise/exercises";
+import {
+  divergedVerdict,
+  invalidVerdict,
+  loadTestLabels,
+  outOfMemoryVerdict,
+  prepareTraining,
+  scoreTraining,
+  timedOutVerdict,
+  type PreparedTraining,
+} from "@stepwise/exercises/grading";
+import type { GraderConfig } from "./config";
+import { runTrainingChild } from "./sandbox";
+
+/** A fault of the grader, not of the submission: the job is retried with backoff. */
+export class GraderFault extends Error {
+  override name = "GraderFault";
+}
+
+interface GradeContext {
+  db: Db;
+  config: GraderConfig;
+  signal: AbortSignal;
+  now: () => number;
+}
+
+/** Turns one claimed job into a verdict. Submission faults become verdicts; grader faults throw GraderFault. */
+export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): Promise<Verdict> {
+  const { submission, job } = claimed;
+  const payload = SubmissionPayload.safeParse(submission.payload);
+  if (!payload.success) return invalidVerdict(`the stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).`);
+  const exercise = findExercise(submission.exerciseId);
+  if (!exercise) return invalidVerdict(`exercise "${submission.exerciseId}" does not exist.`);
+
+  const seed = exercise.seed;
+  let prepared: PreparedTraining;
+  try {
+    prepared = prepareTraining(exercise, payload.data, seed);
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+    throw error;
+  }
+
+  const slice = {
+    trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit,
+    testLimit: ctx.config.testLimit ?? exercise.data.testLimit,
+  };
+  const testLabels = loadTestLabels(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
+
+  // Progress rows are written in order: each append waits for the one before.
+  let progress = Promise.resolve();
+  const emit = (event: ProgressEvent) => {
+    progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
+  };
+  const history: EpochMetrics[] = [];
+  const epochs = prepared.training.fit.epochs;
+
+  const outcome = await runTrainingChild(
+    {
+      type: "train",
+      jobId: job.id,
+      topology: prepared.topology,
+      training: prepared.training,
+      dataset: exercise.dataset,
+      data: slice,
+      seed,
+      maxSeconds: exercise.budgets.maxSeconds,
+      task: prepared.task,
+      backend: ctx.config.backend,
+      cacheDir: ctx.config.cacheDir,
+    },
+    {
+      memoryMb: ctx.config.memoryMb,
+      hardTimeoutMs: ctx.config.hardTimeoutMs,
+      signal: ctx.signal,
+      onReady: (backend) => emit({ type: "started", backend, epochs }),
+      onEpoch: (metrics, total) => {
+        history.push(metrics);
+        emit({ type: "epoch", epochs: total, ...metrics });
+      },
+      onEvaluating: () => emit({ type: "evaluating" }),
+    },
+  );
+  await progress;
+
+  switch (outcome.kind) {
+    case "aborted":
+      throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
+    case "error":
+      throw new GraderFault(outcome.message);
+    case "invalid":
+      return invalidVerdict(outcome.message);
+    case "oom":
+      return outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, largestLayer: largestLayer(prepared) });
+    case "timeout":
+      return timedOutVerdict({ limitSeconds: Math.round(ctx.config.hardTimeoutMs / 1000), lastEpoch: outcome.lastEpoch, epochs, history });
+    case "done": {
+      const { report } = outcome;
+      const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
+      if (report.stopReason === "diverged") {
+        return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment });
+      }
+      if (report.stopReason === "budget") {
+        return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
+      }
+      if (outcome.predictions.length !== testLabels.length) {
+        throw new GraderFault(`the training child returned ${outcome.predictions.length} predictions for ${testLabels.length} test examples`);
+      }
+      return scoreTraining({ exercise, prepared, payload: payload.data, report, predictions: outcome.predictions, outputStd: outcome.outputStd, testLabels });
+    }
+  }
+}
+
+function largestLayer(prepared: PreparedTraining): string | undefined {
+  const layer = [...prepared.summary.layers].sort((a, b) => b.params - a.params)[0];
+  return layer ? `${layer.className} "${layer.name}" with ${layer.params.toLocaleString("en-US")} parameters` : undefined;
+}

@@ -1,0 +1,140 @@
+import { fork } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
+import { ChildMessage, type TrainRequest } from "./protocol";
+
+export type ChildOutcome =
+  | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; backend: string; tfjsVersion: string }
+  | { kind: "invalid"; message: string }
+  | { kind: "error"; message: string }
+  | { kind: "timeout"; elapsedMs: number; lastEpoch: number }
+  | { kind: "oom"; rssMb: number | null; message: string }
+  | { kind: "aborted" };
+
+export interface SandboxOptions {
+  memoryMb: number;
+  hardTimeoutMs: number;
+  onReady?: (backend: string) => void;
+  onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
+  onEvaluating?: () => void;
+  /** Aborting kills the child (job cancelled, lease lost, shutdown). */
+  signal?: AbortSignal;
+  /** RSS polling interval, ms. */
+  rssEveryMs?: number;
+}
+
+const STDERR_CAP = 64 * 1024;
+const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** Resident set size of a process in MiB, from /proc (Linux); null where unavailable. */
+async function rssMb(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    return match?.[1] ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Trains one model in a forked child process. The child is untrusted: it has a V8 heap cap
+ * (`--max-old-space-size`) plus an RSS check (wasm memory lives outside the V8 heap), a hard
+ * wall-clock ceiling, capped stderr, and every message it sends is parsed. Whatever the child
+ * does, this resolves with an outcome and never rejects.
+ */
+export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let lastEpoch = 0;
+    let settled: ChildOutcome | null = null;
+    let stderr = "";
+    let peakRss: number | null = null;
+
+    const child = fork(childScript, [], {
+      execArgv: ["--import", tsxLoader, `--max-old-space-size=${options.memoryMb}`],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced",
+    });
+
+    const finish = (outcome: ChildOutcome) => {
+      if (settled) return;
+      settled = outcome;
+      clearTimeout(hardTimer);
+      clearInterval(rssTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      resolve(outcome);
+    };
+
+    const hardTimer = setTimeout(() => finish({ kind: "timeout", elapsedMs: Date.now() - started, lastEpoch }), options.hardTimeoutMs);
+    const rssTimer = setInterval(() => {
+      if (child.pid === undefined) return;
+      void rssMb(child.pid).then((rss) => {
+        if (rss === null) return;
+        peakRss = Math.max(peakRss ?? 0, rss);
+        if (rss > options.memoryMb) {
+          finish({ kind: "oom", rssMb: rss, message: `resident memory reached ${Math.round(rss)} MiB (cap ${options.memoryMb} MiB)` });
+        }
+      });
+    }, options.rssEveryMs ?? 250);
+    const onAbort = () => finish({ kind: "aborted" });
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort);
+
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      if (stderr.length < STDERR_CAP) stderr += chunk.slice(0, STDERR_CAP - stderr.length);
+    });
+
+    child.on("message", (raw) => {
+      const parsed = ChildMessage.safeParse(raw);
+      if (!parsed.success) {
+        finish({ kind: "error", message: `training child sent a malformed message: ${parsed.error.issues[0]?.message ?? "?"}` });
+        return;
+      }
+      const message = parsed.data;
+      switch (message.type) {
+        case "ready":
+          readyInfo = { backend: message.backend, tfjsVersion: message.tfjsVersion };
+          options.onReady?.(message.backend);
+          break;
+        case "epoch":
+          lastEpoch = message.metrics.epoch;
+          options.onEpoch?.(message.metrics, message.epochs);
+          break;
+        case "evaluating":
+          options.onEvaluating?.();
+          break;
+        case "done":
+          finish({ kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...readyInfo });
+          break;
+        case "invalid":
+          finish({ kind: "invalid", message: message.message });
+          break;
+        case "error":
+          finish(/out of memory|allocation failed|Array buffer allocation/i.test(message.message)
+            ? { kind: "oom", rssMb: peakRss, message: message.message }
+            : { kind: "error", message: message.message });
+          break;
+      }
+    });
+    let readyInfo = { backend: "unknown", tfjsVersion: "unknown" };
+
+    child.on("error", (error) => finish({ kind: "error", message: `training child failed to start: ${error.message}` }));
+    child.on("exit", (code, signal) => {
+      if (settled) return;
+      if (/heap out of memory|Allocation failed|out of memory/i.test(stderr)) {
+        finish({ kind: "oom", rssMb: peakRss, message: "the V8 heap limit was reached" });
+      } else {
+        const tail = stderr.trim().split("\n").slice(-5).join("\n");
+        finish({ kind: "error", message: `training child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}` });
+      }
+    });
+
+    child.send(request);
+  });
+}

@@ -1,0 +1,121 @@
+import type { Verdict } from "@stepwise/core/contracts";
+import { appendLog, claimJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
+import type { GraderConfig } from "./config";
+import { GraderFault, gradeClaimedJob } from "./grade";
+
+export interface GraderHandle {
+  /** Stop claiming, let in-flight jobs finish (drain), then resolve. */
+  stop(): Promise<void>;
+  /** Jobs this process is training right now. */
+  readonly running: number;
+}
+
+export interface GraderDeps {
+  db: Db;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/** Exponential backoff for grader faults: 2 s, 4 s, 8 s … capped at a minute. */
+export const backoffMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attempt);
+
+/**
+ * Runs `concurrency` claim loops in this process. The lease heartbeat lives here, in the parent:
+ * training happens in child processes, so a model that blocks its event loop for seconds can
+ * never starve the heartbeat.
+ */
+export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandle {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
+  const stopping = new AbortController();
+  let running = 0;
+
+  const processJob = async (claimed: ClaimedJob) => {
+    const { job } = claimed;
+    const lease = new AbortController();
+    const beat = setInterval(() => {
+      heartbeat(db, { jobId: job.id, workerId: config.workerId, leaseMs: config.leaseMs, now: now() })
+        .then((ours) => {
+          if (!ours) {
+            log(`lost the lease on job ${job.id}; stopping its training`);
+            lease.abort();
+          }
+        })
+        .catch((error: unknown) => log(`heartbeat failed for job ${job.id}: ${String(error)}`));
+    }, config.heartbeatMs);
+    const started = now();
+    try {
+      let verdict: Verdict;
+      try {
+        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now });
+      } catch (error) {
+        if (lease.signal.aborted) return; // someone else owns the job now; write nothing
+        const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${String(error)}`;
+        await appendLog(db, job.id, `attempt ${job.attempts}: ${message}\n`);
+        const result = await failJob(db, { jobId: job.id, workerId: config.workerId, error: message, now: now(), backoffMs });
+        log(`job ${job.id} attempt ${job.attempts} failed (${result}): ${message}`);
+        return;
+      }
+      if (lease.signal.aborted) return;
+      const stored = await completeJob(db, { jobId: job.id, workerId: config.workerId, verdict, now: now() });
+      log(`job ${job.id} → ${verdict.status} (score ${verdict.score.toFixed(2)}, ${now() - started} ms, ${stored})`);
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  const loop = async () => {
+    while (!stopping.signal.aborted) {
+      let claimed: ClaimedJob | null = null;
+      try {
+        claimed = await claimJob(db, { workerId: config.workerId, leaseMs: config.leaseMs, now: now() });
+      } catch (error) {
+        log(`claim failed: ${String(error)}`);
+      }
+      if (!claimed) {
+        await sleep(config.pollMs, stopping.signal);
+        continue;
+      }
+      running += 1;
+      try {
+        await processJob(claimed);
+      } catch (error) {
+        // A failure to write the outcome (database gone): the lease will expire and the job be reclaimed.
+        log(`could not record the outcome of job ${claimed.job.id}: ${String(error)}`);
+      } finally {
+        running -= 1;
+      }
+    }
+  };
+
+  const reaper = setInterval(() => {
+    reapExpired(db, now())
+      .then((count) => { if (count > 0) log(`re-queued ${count} job(s) whose lease expired`); })
+      .catch((error: unknown) => log(`reaper failed: ${String(error)}`));
+  }, config.reapEveryMs);
+
+  const loops = Array.from({ length: config.concurrency }, () => loop());
+  log(`started: ${config.concurrency} slot(s), backend preference ${config.backend}`);
+
+  return {
+    get running() { return running; },
+    async stop() {
+      stopping.abort();
+      clearInterval(reaper);
+      await Promise.all(loops);
+      log("stopped");
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
+import { solutions } from "@stepwise/exercises/solutions";
+import { startGrader, type GraderHandle } from "../src/worker";
+import { studentWithAssignment, submit, testConfig, tmpDbUrl, waitForVerdict } from "./helpers";
+
+const mnist = solutions["mnist-beat-baseline"];
+if (!mnist) throw new Error("the MNIST step-5 solutions are missing");
+
+describe("grader on SQLite: MNIST step 5", () => {
+  let db: Db;
+  let grader: GraderHandle;
+  let ids: { assignmentId: string; userId: string };
+
+  beforeAll(async () => {
+    const url = tmpDbUrl();
+    db = await openDb(url);
+    await migrate(db);
+    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
+    ids = { assignmentId: assignment.id, userId: student.id };
+    grader = startGrader(testConfig(url), { db, log: () => undefined });
+  });
+  afterAll(async () => {
+    await grader.stop();
+    await db.close();
+  });
+
+  it("retrains the reference model and passes it, with curves, progress and environment", async () => {
+    const { submission } = await submit(db, ids, mnist.reference);
+    const verdict = await waitForVerdict(db, submission.id);
+    expect(verdict.status).toBe("passed");
+    const accuracy = verdict.metrics.testAccuracy;
+    expect(accuracy?.value).toBeGreaterThan(0.8);
+    expect(accuracy?.interval?.lower).toBeLessThan(accuracy?.value ?? 0);
+    expect(verdict.curves.history).toHaveLength(3);
+    expect(verdict.curves.history[2]?.loss).toBeLessThan(verdict.curves.history[0]?.loss ?? 0);
+    expect(verdict.environment?.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    const job = await latestJobForSubmission(db, submission.id);
+    const events = await progressSince(db, job?.id ?? "", 0);
+    expect(events.map((e) => e.event.type)).toEqual(["started", "epoch", "epoch", "epoch", "evaluating"]);
+  });
+
+  it("fails the naive model for the right reason: it does not beat the majority-class baseline", async () => {
+    const { submission } = await submit(db, ids, mnist.naive);
+    const verdict = await waitForVerdict(db, submission.id);
+    expect(verdict.status).toBe("failed");
+    const check = verdict.checks.find((c) => c.id === "beats-baseline");
+    expect(check?.passed).toBe(false);
+    expect(check?.message).toMatch(/does not beat the baseline/);
+    // The bar is the stronger of 0.1 and the majority-class rate of the evaluated test slice.
+    expect(verdict.curves.baseline).toBeGreaterThanOrEqual(0.1);
+  });
+
+  it("changing the model changes the curve: the verdict comes from a real retrain", async () => {
+    const wider = structuredClone(mnist.reference) as SubmissionPayload & { model: { topology: { config: { layers: { config: { units: number } }[] } } } };
+    const first = wider.model.topology.config.layers[0];
+    if (first) first.config.units = 64;
+    const a = await waitForVerdict(db, (await submit(db, ids, mnist.reference)).submission.id);
+    const b = await waitForVerdict(db, (await submit(db, ids, wider)).submission.id);
+    expect(b.curves.history[0]?.loss).not.toBe(a.curves.history[0]?.loss);
+    // Same submission, same seeds, same backend: the same numbers.
+    const again = await waitForVerdict(db, (await submit(db, ids, mnist.reference)).submission.id);
+    expect(again.curves.history.map((h) => h.loss)).toEqual(a.curves.history.map((h) => h.loss));
+  });
+
+  it.each([
+    ["an unknown layer class", (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"class_name":"Dense"', '"class_name":"Lambda"')) as SubmissionPayload, /Lambda/],
+    ["an over-budget model", (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"units":32', '"units":4000')) as SubmissionPayload, /parameters/],
+  ])("rejects %s as invalid before training, costing no attempt", async (_name, mutate, message) => {
+    const { submission } = await submit(db, ids, mutate(mnist.reference));
+    const verdict = await waitForVerdict(db, submission.id);
+    expect(verdict.status).toBe("invalid");
+    expect(verdict.summary).toMatch(message);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import {
+  createAssignment,
+  createCourse,
+  createSubmissionWithJob,
+  createUser,
+  enroll,
+  latestJobForSubmission,
+  verdictForJob,
+  type Db,
+} from "@stepwise/db";
+import { GraderConfig } from "../src/config";
+import { repoRoot } from "../src/paths";
+
+/** A grader configuration scaled down for tests: small real slices of the data, short leases. */
+export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig> = {}): GraderConfig {
+  return GraderConfig.parse({
+    databaseUrl,
+    concurrency: 1,
+    leaseMs: 20_000,
+    heartbeatMs: 500,
+    pollMs: 50,
+    reapEveryMs: 1_000,
+    memoryMb: 2048,
+    hardTimeoutMs: 120_000,
+    maxAttempts: 2,
+    backend: "auto",
+    cacheDir: join(repoRoot(), "data", "cache"),
+    trainLimit: 2_000,
+    testLimit: 1_000,
+    workerId: "test-grader",
+    ...overrides,
+  });
+}
+
+export const tmpDbUrl = () => `file:${join(mkdtempSync(join(tmpdir(), "stepwise-grader-")), "test.db")}`;
+
+/** A student enrolled in a course with one assignment of `exerciseId`. */
+export async function studentWithAssignment(db: Db, exerciseId: string) {
+  const now = Date.now();
+  const student = await createUser(db, { email: `s-${now}-${Math.random()}@test`, name: "Student", role: "student", password: "password-123" }, now);
+  const course = await createCourse(db, { title: "Test course" }, now);
+  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
+  const assignment = await createAssignment(
+    db,
+    { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: 5 },
+    now,
+  );
+  return { student, course, assignment };
+}
+
+export async function submit(db: Db, ids: { assignmentId: string; userId: string }, payload: SubmissionPayload) {
+  return createSubmissionWithJob(db, { ...ids, exerciseId: payload.exerciseId, payload }, Date.now());
+}
+
+/** Polls until the submission's latest job has a verdict (the grader runs concurrently). */
+export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 110_000): Promise<Verdict> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await latestJobForSubmission(db, submissionId);
+    if (job) {
+      const verdict = await verdictForJob(db, job.id);
+      if (verdict) return verdict;
+    }
+    if (Date.now() > deadline) throw new Error(`no verdict for submission ${submissionId} within ${timeoutMs} ms (job ${job?.status ?? "missing"})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,65 @@
+import Link from "next/link";
+import { Workbench } from "~/components/workbench";
+import { formatDate } from "~/lib/format";
+import { load, requireUser } from "~/trpc/guard";
+
+export default async function AssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
+  const { courseId, assignmentId } = await params;
+  const { caller } = await requireUser();
+  const view = await load(() => caller.assignment.byId({ assignmentId }));
+  const { exercise, assignment } = view;
+  const { budgets } = exercise;
+  return (
+    <>
+      <p>
+        <Link href={`/courses/${courseId}`}>← Back to the course</Link>
+      </p>
+      <h1>{exercise.title}</h1>
+      <section className="card">
+        <p style={{ marginTop: 0 }}>{exercise.summary}</p>
+        <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
+          <div className="metric">
+            <dt className="label">Max parameters</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {budgets.maxParams.toLocaleString("en-US")}
+            </dd>
+          </div>
+          <div className="metric">
+            <dt className="label">Max epochs</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {budgets.maxEpochs}
+            </dd>
+          </div>
+          <div className="metric">
+            <dt className="label">Max batch size</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {budgets.maxBatchSize}
+            </dd>
+          </div>
+          <div className="metric">
+            <dt className="label">Max training time</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {budgets.maxSeconds} s
+            </dd>
+          </div>
+        </dl>
+        {assignment.deadline !== null && <p className="muted">Due {formatDate(assignment.deadline)}.</p>}
+        {exercise.hints.length > 0 && (
+          <details style={{ marginTop: "0.75rem" }}>
+            <summary>Hints</summary>
+            <ul>
+              {exercise.hints.map((hint) => (
+                <li key={hint}>{hint}</li>
+              ))}
+            </ul>
+          </details>
+        )}
+      </section>
+      {exercise.kind === "training" ? (
+        <Workbench initial={view} />
+      ) : (
+        <p className="note">This step is answered with a form, which is coming soon.</p>
+      )}
+    </>
+  );
+}

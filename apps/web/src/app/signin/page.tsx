@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { env } from "~/env";
+import { DEMO } from "~/server/seed";
+import { api } from "~/trpc/server";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function SignInPage() {
+  const me = await (await api()).auth.me();
+  if (me) redirect("/courses");
+  const demo = env().STEPWISE_DEMO;
+  return (
+    <section className="card" style={{ maxWidth: 440, margin: "2rem auto" }}>
+      <h1>Sign in</h1>
+      <SignInForm />
+      {demo && (
+        <div className="note" style={{ marginTop: "1rem" }} data-testid="demo-credentials">
+          <strong>Demo accounts</strong>
+          <ul style={{ margin: "0.3rem 0 0", paddingLeft: "1.2rem" }}>
+            <li>
+              Student: <code>{DEMO.student.email}</code> / <code>{DEMO.student.password}</code>
+            </li>
+            <li>
+              Instructor: <code>{DEMO.instructor.email}</code> / <code>{DEMO.instructor.password}</code>
+            </li>
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { LiveStatus } from "~/components/live-status";
+import { VerdictView } from "~/components/verdict-view";
+import { formatDate } from "~/lib/format";
+import { load, requireUser } from "~/trpc/guard";
+
+export default async function SubmissionPage({ params }: { params: Promise<{ submissionId: string }> }) {
+  const { submissionId } = await params;
+  const { caller } = await requireUser();
+  const view = await load(() => caller.submission.byId({ submissionId }));
+  const { submission, assignment, exercise, verdict } = view;
+  return (
+    <>
+      <p>
+        <Link href={`/courses/${assignment.courseId}/assignments/${assignment.id}`}>← {exercise.title}</Link>
+      </p>
+      <h1>Submission of {formatDate(submission.createdAt)}</h1>
+      {verdict ? <VerdictView verdict={verdict} baseline={exercise.baseline} /> : <LiveStatus submissionId={submission.id} baseline={exercise.baseline} />}
+      {submission.payload.training && (
+        <section className="card">
+          <h2 style={{ marginTop: 0 }}>Training settings</h2>
+          <p>
+            {submission.payload.training.compile.optimizer}, learning rate {submission.payload.training.compile.learningRate},{" "}
+            {submission.payload.training.compile.loss}; {submission.payload.training.fit.epochs} epochs of batch size{" "}
+            {submission.payload.training.fit.batchSize}.
+          </p>
+        </section>
+      )}
+    </>
+  );
+}

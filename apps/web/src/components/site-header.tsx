@@ -1,0 +1,25 @@
+import Link from "next/link";
+import { api } from "~/trpc/server";
+import { SignOutButton } from "./sign-out-button";
+
+export async function SiteHeader() {
+  const me = await (await api()).auth.me();
+  return (
+    <header className="site-header">
+      <Link href={me ? "/courses" : "/"} className="brand">
+        Step<span>wise</span>
+      </Link>
+      <nav aria-label="Account" className="header-user">
+        {me ? (
+          <>
+            <Link href="/courses">My courses</Link>
+            <span data-testid="user-name">{me.name}</span>
+            <SignOutButton />
+          </>
+        ) : (
+          <Link href="/signin">Sign in</Link>
+        )}
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,18 @@
+import { migrate, openDb, type Db } from "@stepwise/db";
+import { env } from "../env";
+
+// One database per process. Cached on globalThis so dev-mode module reloads reuse the pool
+// instead of opening a new one on every edit.
+const globalForDb = globalThis as typeof globalThis & { stepwiseDb?: Promise<Db> };
+
+export function getDb(): Promise<Db> {
+  globalForDb.stepwiseDb ??= (async () => {
+    const db = await openDb(env().DATABASE_URL);
+    await migrate(db);
+    return db;
+  })().catch((error: unknown) => {
+    globalForDb.stepwiseDb = undefined;
+    throw error;
+  });
+  return globalForDb.stepwiseDb;
+}

@@ -1,0 +1,41 @@
+import { findExercise } from "@stepwise/exercises";
+import { NotFoundError } from "@stepwise/core/contracts";
+import { assignmentsForCourse, countAttempts, courseById, coursesForUser, submissionsFor } from "@stepwise/db";
+import { z } from "zod";
+import { assignmentStatus } from "../services/verdict-view";
+import { createTRPCRouter, requireMembership, studentProcedure } from "../trpc";
+
+export const courseRouter = createTRPCRouter({
+  /** Courses the caller is enrolled in, with their role. */
+  list: studentProcedure.query(async ({ ctx }) => {
+    const courses = await coursesForUser(ctx.db, ctx.user.id);
+    return courses.map((c) => ({ id: c.id, title: c.title, role: c.role, archived: c.archived }));
+  }),
+
+  /** A course's assignments as steps of the workflow, each with the caller's status and attempts. */
+  byId: studentProcedure.input(z.object({ courseId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
+    const role = await requireMembership(ctx, input.courseId);
+    const course = await courseById(ctx.db, input.courseId);
+    if (!course) throw new NotFoundError(`No course with id "${input.courseId}".`);
+    const assignments = await assignmentsForCourse(ctx.db, course.id);
+    const rows = await Promise.all(
+      assignments.map(async (a) => {
+        const key = { assignmentId: a.id, userId: ctx.user.id };
+        const [mine, attemptsUsed] = await Promise.all([submissionsFor(ctx.db, key), countAttempts(ctx.db, key)]);
+        const exercise = findExercise(a.exerciseId);
+        return {
+          id: a.id,
+          title: a.title,
+          exerciseTitle: exercise?.title ?? a.title,
+          step: exercise?.step ?? null,
+          position: a.position,
+          deadline: a.deadline,
+          attemptsAllowed: a.attemptsAllowed,
+          attemptsUsed,
+          status: assignmentStatus(mine),
+        };
+      }),
+    );
+    return { course: { id: course.id, title: course.title, archived: course.archived }, role, assignments: rows };
+  }),
+});

@@ -1,0 +1,94 @@
+import { ForbiddenError, NotFoundError, SubmissionPayload } from "@stepwise/core/contracts";
+import { assignmentById, membership, submissionById, submissionsFor, type Db, type SubmissionRow, type User } from "@stepwise/db";
+import { getExercise } from "@stepwise/exercises";
+import { z } from "zod";
+import { toTRPCError } from "../errors";
+import { effectiveBudgets } from "../services/exercise-view";
+import { submit } from "../services/submit";
+import { summarizeSubmission, visibleVerdict } from "../services/verdict-view";
+import { watchSubmission, type WatchUpdate } from "../services/watch";
+import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+
+const Id = z.string().min(1).max(100);
+
+/**
+ * Students read only their own submissions; instructors read those of their courses.
+ * Returns the submission with its assignment (for deadlines and the course link).
+ */
+async function readableSubmission(db: Db, user: User, submissionId: string) {
+  const submission = await submissionById(db, submissionId);
+  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
+  const assignment = await assignmentById(db, submission.assignmentId);
+  if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
+  if (submission.userId !== user.id) {
+    const role = await membership(db, assignment.courseId, user.id);
+    if (role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
+  }
+  return { submission, assignment };
+}
+
+function publicSubmission(submission: SubmissionRow) {
+  return { id: submission.id, assignmentId: submission.assignmentId, exerciseId: submission.exerciseId, createdAt: submission.createdAt, payload: submission.payload };
+}
+
+/** Wraps a generator so errors raised mid-stream reach the client with our codes, like any other procedure's. */
+async function* mapErrors<T>(source: AsyncGenerator<T, void, unknown>): AsyncGenerator<T, void, unknown> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
+
+export const submissionRouter = createTRPCRouter({
+  create: studentProcedure
+    .input(z.object({ assignmentId: Id, payload: SubmissionPayload }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const { assignment } = await requireAssignment(ctx, input.assignmentId);
+      const exercise = getExercise(assignment.exerciseId);
+      const { submission, job } = await submit(ctx.db, {
+        assignment,
+        exercise,
+        budgets: effectiveBudgets(exercise, assignment),
+        user: ctx.user,
+        payload: input.payload,
+        now: ctx.now(),
+        submissionsPerMinute: ctx.config.submissionsPerMinute,
+      });
+      return { submissionId: submission.id, jobId: job.id, status: job.status };
+    }),
+
+  byId: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { submission, assignment } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+    const rows = await submissionsFor(ctx.db, { assignmentId: assignment.id, userId: submission.userId });
+    const row = rows.find((r) => r.id === submission.id);
+    const exercise = getExercise(assignment.exerciseId);
+    return {
+      submission: publicSubmission(submission),
+      assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
+      exercise: { id: exercise.id, title: exercise.title, baseline: exercise.baseline ?? null },
+      job: row?.job ? { id: row.job.id, status: row.job.status, attempts: row.job.attempts } : null,
+      verdict: row?.verdict ? visibleVerdict(row.verdict, { deadline: assignment.deadline, now: ctx.now() }) : null,
+    };
+  }),
+
+  /** The caller's own submissions to one assignment, newest first. */
+  list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+    const rows = await submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id });
+    return rows.map(summarizeSubmission);
+  }),
+
+  /** Live grading status over SSE; state comes only from the database, so any web instance can serve it. */
+  watch: studentProcedure.input(z.object({ submissionId: Id }).strict()).subscription(async ({ ctx, input, signal }) => {
+    const { assignment } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+    const updates: AsyncGenerator<WatchUpdate, void, unknown> = watchSubmission(ctx.db, {
+      submissionId: input.submissionId,
+      deadline: assignment.deadline,
+      pollMs: ctx.config.watchPollMs,
+      now: ctx.now,
+      signal,
+    });
+    return mapErrors(updates);
+  }),
+});

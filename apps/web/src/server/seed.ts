@@ -1,0 +1,62 @@
+import {
+  assignmentsForCourse,
+  courseByJoinCode,
+  createAssignment,
+  createCourse,
+  createUser,
+  enroll,
+  userByEmail,
+  type Db,
+  type Role,
+  type User,
+} from "@stepwise/db";
+import { listExercises } from "@stepwise/exercises";
+
+export const DEMO = {
+  instructor: { email: "instructor@stepwise.test", password: "stepwise-instructor", name: "Ada Instructor", role: "instructor" },
+  student: { email: "student@stepwise.test", password: "stepwise-student", name: "Sam Student", role: "student" },
+  course: { title: "Deep learning workflow (demo)", joinCode: "DEMO-2026" },
+} as const satisfies Record<string, unknown>;
+
+async function ensureUser(db: Db, who: { email: string; password: string; name: string; role: Role }, now: number): Promise<User> {
+  const existing = await userByEmail(db, who.email);
+  if (existing) return existing;
+  return createUser(db, { email: who.email, name: who.name, role: who.role, password: who.password }, now);
+}
+
+/**
+ * Demo data: an instructor, a student, one course with one assignment per built-in exercise.
+ * Idempotent — a second run finds everything and changes nothing.
+ */
+export async function seedDemo(
+  db: Db,
+  now: number,
+): Promise<{ instructor: { email: string; password: string }; student: { email: string; password: string }; courseId: string }> {
+  const instructor = await ensureUser(db, DEMO.instructor, now);
+  const student = await ensureUser(db, DEMO.student, now);
+  const course = (await courseByJoinCode(db, DEMO.course.joinCode)) ?? (await createCourse(db, DEMO.course, now));
+  await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
+  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
+  const existing = new Set((await assignmentsForCourse(db, course.id)).map((a) => a.exerciseId));
+  for (const exercise of listExercises()) {
+    if (existing.has(exercise.id)) continue;
+    await createAssignment(
+      db,
+      {
+        courseId: course.id,
+        exerciseId: exercise.id,
+        title: exercise.title,
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: exercise.step,
+      },
+      now,
+    );
+  }
+  return {
+    instructor: { email: DEMO.instructor.email, password: DEMO.instructor.password },
+    student: { email: DEMO.student.email, password: DEMO.student.password },
+    courseId: course.id,
+  };
+}

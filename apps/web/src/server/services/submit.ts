@@ -1,0 +1,64 @@
+import {
+  PreconditionError,
+  RateLimitError,
+  ValidationError,
+  type Budgets,
+  type ExerciseDefinition,
+  type SubmissionPayload,
+} from "@stepwise/core/contracts";
+import { parseModelSpec, validateTrainingConfig } from "@stepwise/core/model";
+import { countAttempts, createSubmissionWithJob, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
+
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Rejects a training submission that could never be graded — unknown layers, malformed topology,
+ * over the exercise's budgets — before anything is stored, so it costs the student no attempt.
+ */
+export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload): void {
+  if (payload.exerciseId !== exercise.id) {
+    throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
+  }
+  if (exercise.kind !== "training") return;
+  if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
+  if (!payload.training) throw new ValidationError("A training exercise needs training settings; none were sent.", "training");
+  const { summary } = parseModelSpec(payload.model);
+  validateTrainingConfig(payload.training, budgets, summary);
+}
+
+/** Deadline, attempts and rate limit, all counted from the database so every web instance agrees. */
+export async function checkLimits(
+  db: Db,
+  input: { assignment: Assignment; user: User; now: number; submissionsPerMinute: number },
+): Promise<void> {
+  const { assignment, user, now } = input;
+  if (assignment.deadline !== null && now > assignment.deadline) {
+    throw new PreconditionError(`The deadline for this assignment passed on ${new Date(assignment.deadline).toISOString()}.`);
+  }
+  const key = { assignmentId: assignment.id, userId: user.id };
+  if (assignment.attemptsAllowed !== null) {
+    const used = await countAttempts(db, key);
+    if (used >= assignment.attemptsAllowed) {
+      throw new PreconditionError(`You have used all ${assignment.attemptsAllowed} attempts for this assignment.`);
+    }
+  }
+  const recent = (await submissionsFor(db, key)).filter((s) => s.createdAt > now - RATE_WINDOW_MS).length;
+  if (recent >= input.submissionsPerMinute) {
+    throw new RateLimitError(
+      `At most ${input.submissionsPerMinute} submissions per minute to one assignment; you have made ${recent}. Wait a minute and try again.`,
+    );
+  }
+}
+
+export async function submit(
+  db: Db,
+  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number },
+) {
+  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload);
+  await checkLimits(db, input);
+  return createSubmissionWithJob(
+    db,
+    { assignmentId: input.assignment.id, userId: input.user.id, exerciseId: input.exercise.id, payload: input.payload, priority: 0 },
+    input.now,
+  );
+}

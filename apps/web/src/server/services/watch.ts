@@ -1,0 +1,59 @@
+import type { JobStatus, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import { latestJobForSubmission, progressSince, queuePosition, verdictForJob, type Db } from "@stepwise/db";
+import { visibleVerdict } from "./verdict-view";
+
+export interface WatchUpdate {
+  job: { id: string; status: JobStatus; queuePosition: number | null; attempts: number } | null;
+  /** Progress events stored since the previous update (all of them in the first one). */
+  events: ProgressEvent[];
+  verdict: Verdict | null;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(["done", "dead", "cancelled"]);
+
+/** Resolves after `ms`, or early (without throwing) when the subscriber goes away. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Streams a submission's grading by polling the database: the web tier holds no state, so this
+ * works on whichever instance the browser reaches. Yields when something changed, and stops
+ * once a verdict exists or the job ended without one (dead or cancelled).
+ */
+export async function* watchSubmission(
+  db: Db,
+  input: { submissionId: string; deadline: number | null; pollMs: number; now: () => number; signal?: AbortSignal },
+): AsyncGenerator<WatchUpdate, void, unknown> {
+  let afterSeq = 0;
+  let lastKey = "";
+  while (!input.signal?.aborted) {
+    const job = await latestJobForSubmission(db, input.submissionId);
+    const progress = job ? await progressSince(db, job.id, afterSeq) : [];
+    const lastEntry = progress[progress.length - 1];
+    if (lastEntry) afterSeq = lastEntry.seq;
+    const rawVerdict = job ? await verdictForJob(db, job.id) : null;
+    const position = job?.status === "queued" ? await queuePosition(db, job.id) : null;
+    const update: WatchUpdate = {
+      job: job ? { id: job.id, status: job.status, queuePosition: position, attempts: job.attempts } : null,
+      events: progress.map((p) => p.event),
+      verdict: rawVerdict ? visibleVerdict(rawVerdict, { deadline: input.deadline, now: input.now() }) : null,
+    };
+    const key = JSON.stringify([update.job, afterSeq, update.verdict !== null]);
+    if (key !== lastKey || update.events.length > 0) {
+      lastKey = key;
+      yield update;
+    }
+    if (update.verdict || !job || TERMINAL.has(job.status)) return;
+    await pause(input.pollMs, input.signal);
+  }
+}

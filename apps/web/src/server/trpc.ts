@@ -1,0 +1,102 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
+import { assignmentById, membership, userBySessionToken, type Db, type User } from "@stepwise/db";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { ApiConfig } from "./config";
+import { toTRPCError } from "./errors";
+
+/** Where procedures write response headers (the fetch adapter's `resHeaders`, or a test's own `Headers`). */
+export interface ResponseHeaders {
+  append(name: string, value: string): void;
+}
+
+export interface Context {
+  db: Db;
+  config: ApiConfig;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  now: () => number;
+  user: User | null;
+  sessionToken: string | null;
+  /** Whether cookies must carry `Secure` (the request came over HTTPS). */
+  secureCookies: boolean;
+  resHeaders: ResponseHeaders;
+}
+
+export interface ContextInput {
+  db: Db;
+  config: ApiConfig;
+  now?: () => number;
+  sessionToken: string | null;
+  secureCookies?: boolean;
+  resHeaders?: ResponseHeaders;
+}
+
+/** Identity comes from the session cookie only, never from a procedure's input. */
+export async function createContext(input: ContextInput): Promise<Context> {
+  const now = input.now ?? Date.now;
+  const user = input.sessionToken ? await userBySessionToken(input.db, input.sessionToken, now()) : null;
+  return {
+    db: input.db,
+    config: input.config,
+    now,
+    user,
+    sessionToken: user ? input.sessionToken : null,
+    secureCookies: input.secureCookies ?? false,
+    resHeaders: input.resHeaders ?? new Headers(),
+  };
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Pings keep `submission.watch` streams alive through proxies that close idle connections.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      // Internal errors are replaced by a generic message in toTRPCError; this is the last guard.
+      message: error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof TRPCError) ? "Something went wrong on our side; please try again." : shape.message,
+      data: { ...data, zodError: cause instanceof ZodError ? z.flattenError(cause) : null },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain errors to tRPC codes for every procedure, so `createCaller` sees the same codes as HTTP clients. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toTRPCError(result.error);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** The caller's role in a course, or a FORBIDDEN error that does not reveal whether the course exists. */
+export async function requireMembership(ctx: { db: Db; user: User }, courseId: string): Promise<"student" | "instructor"> {
+  const role = await membership(ctx.db, courseId, ctx.user.id);
+  if (!role) throw new ForbiddenError("You are not enrolled in this course.");
+  return role;
+}
+
+/** Loads an assignment and checks the caller is enrolled in its course. */
+export async function requireAssignment(ctx: { db: Db; user: User }, assignmentId: string) {
+  const assignment = await assignmentById(ctx.db, assignmentId);
+  if (!assignment) throw new NotFoundError(`No assignment with id "${assignmentId}".`);
+  const role = await requireMembership(ctx, assignment.courseId);
+  return { assignment, role };
+}
+
+/**
+ * Students and instructors reach course data through the same procedures; which course is in scope
+ * comes from the input, so each resolver calls `requireMembership`/`requireAssignment` before reading.
+ */
+export const studentProcedure = authedProcedure;

@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
+import { openTestDb } from "@stepwise/db/testing";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { getExercise } from "@stepwise/exercises";
+import type { ApiConfig } from "../src/server/config";
+import { createCaller } from "../src/server/root";
+import { createContext } from "../src/server/trpc";
+
+export const EXERCISE_ID = "mnist-beat-baseline";
+export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+
+export const testConfig: ApiConfig = { sessionTtlMs: 3_600_000, watchPollMs: 10, submissionsPerMinute: 5 };
+
+/** `model.toJSON(undefined, false)` of a Sequential Dense 784→32→10, generated once with @tensorflow/tfjs. */
+export function denseTopology(): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL("./fixtures/dense-784-32-10.json", import.meta.url), "utf8")) as Record<string, unknown>;
+}
+
+export function validPayload(topology: Record<string, unknown> = denseTopology()): SubmissionPayload {
+  const exercise = getExercise(EXERCISE_ID);
+  if (!exercise.starterTraining) throw new Error(`Exercise ${EXERCISE_ID} has no starter training settings`);
+  return { exerciseId: EXERCISE_ID, model: { format: "tfjs", topology }, training: exercise.starterTraining };
+}
+
+/** A mutable clock the context reads, so rate limits and sessions are tested without sleeping. */
+export function clock(start = T0) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+export interface World {
+  db: Db;
+  cleanup: () => Promise<void>;
+  clock: ReturnType<typeof clock>;
+  student: User;
+  other: User;
+  outsider: User;
+  instructor: User;
+  courseId: string;
+  assignment: Assignment;
+  /** A real session token for `user`, created at the clock's current time. */
+  tokenFor: (user: User) => Promise<string>;
+  /** A caller signed in as `user` (a real session row), or anonymous. */
+  as: (user: User | null) => Promise<ReturnType<typeof createCaller>>;
+  addAssignment: (input: Partial<Pick<Assignment, "attemptsAllowed" | "deadline" | "overrides">>) => Promise<Assignment>;
+}
+
+export async function world(): Promise<World> {
+  const testDb = await openTestDb("sqlite");
+  const { db } = testDb;
+  const cleanup = () => testDb.cleanup();
+  const c = clock();
+  const mk = (name: string, role: User["role"]) =>
+    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+  const [student, other, outsider, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("outsider", "student"), await mk("teacher", "instructor")];
+  const course = await createCourse(db, { title: "Test course" }, c.now());
+  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, c.now());
+  await enroll(db, { courseId: course.id, userId: other.id, role: "student" }, c.now());
+  await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, c.now());
+  const addAssignment: World["addAssignment"] = (input) =>
+    createAssignment(
+      db,
+      { courseId: course.id, exerciseId: EXERCISE_ID, title: "Beat the baseline", overrides: input.overrides ?? {}, deadline: input.deadline ?? null, attemptsAllowed: input.attemptsAllowed ?? null, position: 5 },
+      c.now(),
+    );
+  const assignment = await addAssignment({ attemptsAllowed: null });
+  const tokenFor = async (user: User) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
+  const as = async (user: User | null) => {
+    const token = user ? await tokenFor(user) : null;
+    return createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: token }));
+  };
+  return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment };
+}

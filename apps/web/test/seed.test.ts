@@ -1,0 +1,42 @@
+import { assignmentsForCourse, coursesForUser, verifyPassword } from "@stepwise/db";
+import { openTestDb } from "@stepwise/db/testing";
+import { listExercises } from "@stepwise/exercises";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { seedDemo } from "../src/server/seed";
+import { T0 } from "./helpers";
+
+let t: Awaited<ReturnType<typeof openTestDb>>;
+beforeEach(async () => {
+  t = await openTestDb("sqlite");
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+async function rowCounts() {
+  const tables = ["users", "courses", "enrollments", "assignments"] as const;
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+    counts[table] = Number(row?.n);
+  }
+  return counts;
+}
+
+it("seeds the demo course once; a second run changes nothing", async () => {
+  const first = await seedDemo(t.db, T0);
+  const before = await rowCounts();
+  const second = await seedDemo(t.db, T0 + 60_000);
+  expect(second).toEqual(first);
+  expect(await rowCounts()).toEqual(before);
+
+  const student = await verifyPassword(t.db, first.student.email, first.student.password);
+  const instructor = await verifyPassword(t.db, first.instructor.email, first.instructor.password);
+  expect(student?.role).toBe("student");
+  expect(instructor?.role).toBe("instructor");
+  if (!student || !instructor) throw new Error("demo users must sign in");
+  expect(await coursesForUser(t.db, student.id)).toEqual([expect.objectContaining({ id: first.courseId, title: "Deep learning workflow (demo)", joinCode: "DEMO-2026", role: "student" })]);
+  expect(await coursesForUser(t.db, instructor.id)).toEqual([expect.objectContaining({ id: first.courseId, role: "instructor" })]);
+  const assignments = await assignmentsForCourse(t.db, first.courseId);
+  expect(assignments.map((a) => [a.exerciseId, a.position])).toEqual(listExercises().map((e) => [e.id, e.step]));
+});

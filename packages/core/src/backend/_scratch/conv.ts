@@ -1,0 +1,10 @@
+import { initBackend } from "../index";
+const { tf } = await initBackend({ prefer: [(process.env.P ?? "wasm") as "wasm"] });
+const x = tf.randomNormal([64, 28, 28, 1]); const w = tf.variable(tf.randomNormal([3, 3, 1, 4]));
+const time = (label: string, f: () => void) => { f(); const t = performance.now(); for (let i = 0; i < 5; i++) f(); console.log(label, ((performance.now() - t) / 5).toFixed(1), "ms"); };
+time("conv fwd", () => tf.tidy(() => { tf.conv2d(x as any, w as any, 1, "valid").dataSync(); }));
+const dy = tf.randomNormal([64, 26, 26, 4]);
+time("bpFilter", () => tf.tidy(() => { tf.conv2d(x as any, w as any, 1, "valid"); (tf as any).conv2DBackpropFilter ? 0 : 0; const g = tf.grad((ww: any) => tf.conv2d(x as any, ww, 1, "valid").mul(dy).sum())(w); g.dataSync(); }));
+const p = tf.randomNormal([64, 26, 26, 4]);
+time("maxpool+grad", () => tf.tidy(() => { tf.grad((q: any) => tf.maxPool(q, 2, 2, "valid").sum())(p).dataSync(); }));
+time("relu grad", () => tf.tidy(() => { tf.grad((q: any) => tf.relu(q).sum())(p).dataSync(); }));

@@ -1,0 +1,16 @@
+import * as tf from "@tensorflow/tfjs";
+import { writeFileSync } from "node:fs";
+await tf.setBackend("cpu");
+const m = tf.sequential({ name: "mnist_mlp" });
+m.add(tf.layers.dense({ inputShape: [784], units: 128, activation: "relu", name: "hidden", kernelRegularizer: tf.regularizers.l2({ l2: 1e-4 }) }));
+m.add(tf.layers.dropout({ rate: 0.2, name: "drop" }));
+m.add(tf.layers.dense({ units: 10, activation: "softmax", name: "out" }));
+writeFileSync("src/model/fixtures/tfjs-sequential.json", JSON.stringify(m.toJSON(null, false), null, 1));
+await m.save({ save: async (a) => { writeFileSync("src/model/fixtures/tfjs-artifact.json", JSON.stringify({ format: "layers-model", generatedBy: "TensorFlow.js tfjs-layers v4.22.0", convertedBy: null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ["group1-shard1of1.bin"], weights: a.weightSpecs }] }, null, 1)); return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; } });
+const inp = tf.input({ shape: [28, 28, 1], name: "image" });
+let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: "relu", name: "conv" }).apply(inp) as tf.SymbolicTensor;
+x = tf.layers.maxPooling2d({ poolSize: 2, name: "pool" }).apply(x) as tf.SymbolicTensor;
+x = tf.layers.flatten({ name: "flat" }).apply(x) as tf.SymbolicTensor;
+const out = tf.layers.dense({ units: 10, activation: "softmax", name: "probs" }).apply(x) as tf.SymbolicTensor;
+const f = tf.model({ inputs: inp, outputs: out, name: "cnn" });
+writeFileSync("src/model/fixtures/tfjs-functional.json", JSON.stringify(f.toJSON(null, false), null, 1));

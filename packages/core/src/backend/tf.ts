@@ -1,0 +1,2 @@
+/** The TF.js namespace core functions receive; only `backend/` imports tfjs packages itself. */
+export type Tf = typeof import("@tensorflow/tfjs");

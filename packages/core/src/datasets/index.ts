@@ -1,0 +1,16 @@
+export type * from "./types";
+export * from "./random";
+export * from "./sets";
+export * from "./splits";
+export * from "./standardize";
+export * from "./idx";
+export * from "./mnist";
+export * from "./tokenize";
+export * from "./vocabulary";
+export * from "./imdb-corpus";
+export * from "./imdb-sets";
+export * from "./imdb";
+export * from "./csv";
+export * from "./csv-encode";
+export * from "./cache";
+export * from "./facts";

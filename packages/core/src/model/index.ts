@@ -1,0 +1,13 @@
+export { parseModelSpec, type ParsedModel } from "./parse";
+export { DEFAULT_MODEL_LIMITS, resolveLimits, type ModelLimits } from "./limits";
+export { LAYER_CLASSES } from "./layers";
+export { ACTIVATION_NAMES, INITIALIZER_NAMES } from "./objects";
+export { withSeeds, deriveSeed } from "./seeds";
+export {
+  calibrate,
+  estimateTrainingSeconds,
+  validateTrainingConfig,
+  type EstimateInput,
+  type TrainingBudgets,
+} from "./estimate";
+export type { Json, JsonObject } from "./json";

@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend, type Tf } from "../backend";
+import { ValidationError } from "../contracts/errors";
+import type { EpochMetrics, TrainingConfig } from "../contracts/training";
+import { parseModelSpec } from "../model";
+import { predict, train, type TrainOptions } from "./index";
+import { mnistSlice } from "./testing";
+
+let tf: Tf;
+beforeAll(async () => {
+  ({ tf } = await initBackend());
+});
+
+const mlp = (hidden: number, dropout = 0.2) =>
+  parseModelSpec({
+    format: "tfjs",
+    topology: {
+      class_name: "Sequential",
+      config: {
+        layers: [
+          { class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } },
+          { class_name: "Dropout", config: { rate: dropout } },
+          { class_name: "Dense", config: { units: 10, activation: "softmax" } },
+        ],
+      },
+    },
+  }).topology;
+
+const config = (over: Partial<TrainingConfig["fit"]> = {}, compile: Partial<TrainingConfig["compile"]> = {}): TrainingConfig => ({
+  compile: { optimizer: "adam", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"], ...compile },
+  fit: { epochs: 3, batchSize: 64, validationSplit: 0.2, shuffle: true, ...over },
+});
+
+const base = (over: Partial<TrainOptions> = {}): TrainOptions => ({
+  topology: mlp(32),
+  training: config(),
+  train: mnistSlice(1500),
+  task: { kind: "multiclass", numClasses: 10 },
+  seed: 42,
+  ...over,
+});
+
+const withoutTime = (h: EpochMetrics[]) => h.map(({ seconds: _s, ...rest }) => rest);
+
+describe("train", () => {
+  it("learns MNIST and reproduces its history exactly with the same seed", async () => {
+    const first = await train(tf, base());
+    const second = await train(tf, base());
+    const other = await train(tf, base({ seed: 43 }));
+    try {
+      const h = first.report.history;
+      expect(h).toHaveLength(3);
+      expect(h[2]?.loss).toBeLessThan(h[0]?.loss ?? 0);
+      expect(h[2]?.valAccuracy).toBeGreaterThan(0.8);
+      expect(first.report.backend).toBe("wasm");
+      expect(first.report.stopReason).toBe("completed");
+      expect(withoutTime(second.report.history)).toEqual(withoutTime(h));
+      expect(withoutTime(other.report.history)).not.toEqual(withoutTime(h));
+      const probs = predict(tf, first.model, mnistSlice(100, 5000));
+      expect(probs).toHaveLength(1000);
+      expect(probs.slice(0, 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    } finally {
+      for (const r of [first, second, other]) r.model.dispose();
+    }
+  });
+
+  it.each([
+    ["categoricalCrossentropy", "multiclass"],
+    ["sparseCategoricalCrossentropy", "multiclass"],
+  ] as const)("encodes labels for %s", async (loss) => {
+    const { report, model } = await train(tf, base({ training: config({ epochs: 2 }, { loss }) }));
+    model.dispose();
+    expect(report.history[1]?.valAccuracy).toBeGreaterThan(0.7);
+  });
+
+  it("reshapes flat rows to a conv input and uses a given validation set", async () => {
+    const cnn = parseModelSpec({
+      format: "keras",
+      topology: {
+        class_name: "Sequential",
+        config: {
+          layers: [
+            { class_name: "InputLayer", config: { batch_input_shape: [null, 28, 28, 1] } },
+            { class_name: "Conv2D", config: { filters: 4, kernel_size: 3, activation: "relu" } },
+            { class_name: "MaxPooling2D", config: { pool_size: 2 } },
+            { class_name: "Flatten", config: {} },
+            { class_name: "Dense", config: { units: 10, activation: "softmax" } },
+          ],
+        },
+      },
+    }).topology;
+    const { report, model } = await train(tf, base({ topology: cnn, training: config({ epochs: 1 }), validation: mnistSlice(200, 3000) }));
+    model.dispose();
+    expect(report.history[0]?.valAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it("rejects data of the wrong size, naming the shapes that would fit", async () => {
+    const wrong = parseModelSpec({
+      format: "tfjs",
+      topology: { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 10, batch_input_shape: [null, 32, 32, 3] } }] } },
+    }).topology;
+    await expect(train(tf, base({ topology: wrong }))).rejects.toThrow(ValidationError);
+    await expect(train(tf, base({ topology: wrong }))).rejects.toThrow(/\[784\] or \[28, 28, 1\]/);
+  });
+
+  it("rejects a last layer that does not fit the task", async () => {
+    await expect(train(tf, base({ task: { kind: "binary", numClasses: 1 }, training: config({}, { loss: "binaryCrossentropy" }) }))).rejects.toThrow(
+      /last layer has 10 units; binaryCrossentropy needs 1/,
+    );
+  });
+});
+
+describe("stops", () => {
+  it("on abort", async () => {
+    const controller = new AbortController();
+    const { report, model } = await train(tf, base({ signal: controller.signal, onEpoch: () => controller.abort() }));
+    model.dispose();
+    expect(report.stopReason).toBe("aborted");
+    expect(report.history).toHaveLength(1);
+  });
+
+  it("on the wall-clock budget, with an injected clock", async () => {
+    let t = 0;
+    const { report, model } = await train(tf, base({ maxSeconds: 5, now: () => (t += 100) }));
+    model.dispose();
+    expect(report.stopReason).toBe("budget");
+    expect(report.stoppedEarly).toBe(true);
+  });
+
+  it("when the loss diverges", async () => {
+    const { report, model } = await train(tf, base({ training: config({ epochs: 5 }, { optimizer: "sgd", learningRate: 10, loss: "meanSquaredError" }), task: { kind: "regression", numClasses: 1 }, topology: regression() }));
+    model.dispose();
+    expect(report.stopReason).toBe("diverged");
+  });
+
+  it("early, restoring the best weights", async () => {
+    const { report, model } = await train(
+      tf,
+      base({ topology: mlp(64, 0), train: mnistSlice(300), training: config({ epochs: 40, batchSize: 16 }), earlyStopping: { patience: 2, restoreBest: true } }),
+    );
+    model.dispose();
+    expect(report.stopReason).toBe("early_stopping");
+    expect(report.history.length).toBeLessThan(40);
+  });
+});
+
+function regression() {
+  return parseModelSpec({
+    format: "tfjs",
+    topology: {
+      class_name: "Sequential",
+      config: {
+        layers: [
+          { class_name: "Dense", config: { units: 64, activation: "relu", batch_input_shape: [null, 784] } },
+          { class_name: "Dense", config: { units: 1 } },
+        ],
+      },
+    },
+  }).topology;
+}
+
+describe("memory", () => {
+  it("returns to its starting tensor count after 100 small trainings", async () => {
+    const tiny = parseModelSpec({
+      format: "tfjs",
+      topology: { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", batch_input_shape: [null, 784] } }] } },
+    }).topology;
+    const data = mnistSlice(40);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) {
+      const { model } = await train(tf, base({ topology: tiny, train: data, training: config({ epochs: 1, batchSize: 16 }), seed: i + 1 }));
+      predict(tf, model, data);
+      model.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

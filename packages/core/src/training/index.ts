@@ -1,0 +1,4 @@
+export { train, predict, buildModel, type TrainOptions } from "./harness";
+export { labelEncoding, type Task, type LabelEncoding } from "./labels";
+export { resolveInputShape } from "./inputs";
+export { mulberry32, shuffle, range } from "./rng";

@@ -1,0 +1,52 @@
+import type { Tensor } from "@tensorflow/tfjs";
+import type { Tf } from "../backend/tf";
+import { ValidationError } from "../contracts/errors";
+import type { ExampleSet } from "../datasets/types";
+
+/**
+ * The per-example shape the model receives. The data is reshaped when sizes agree (784 floats
+ * feed [784] or [28, 28, 1]); otherwise the message lists the shapes this data can take.
+ */
+export function resolveInputShape(modelShape: readonly (number | null)[], set: ExampleSet): number[] {
+  const perExample = modelShape.slice(1);
+  const size = perExample.reduce<number>((a, b) => a * (b ?? Number.NaN), 1);
+  if (size !== set.inputSize) {
+    const options = [[set.inputSize], [...set.naturalShape]].filter((s, i, all) => i === 0 || s.join() !== all[0]?.join());
+    throw new ValidationError(
+      `the model expects inputs of shape [${perExample.join(", ")}] (${size} values) but this data has ${set.inputSize} values per example; use an input shape of ${options.map((s) => `[${s.join(", ")}]`).join(" or ")}`,
+      "config.layers[0]",
+    );
+  }
+  return perExample as number[];
+}
+
+/** Assembles batches in JS into buffers reused across steps (no per-step allocation of big arrays). */
+export class BatchBuilder {
+  private readonly x: Float32Array;
+  private readonly y: Float32Array;
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly set: ExampleSet,
+    private readonly shape: number[],
+    private readonly maxBatch: number,
+    private readonly labelWidth: number,
+  ) {
+    this.x = new Float32Array(maxBatch * set.inputSize);
+    this.y = new Float32Array(maxBatch * labelWidth);
+  }
+
+  inputs(indices: Int32Array): Tensor {
+    const view = this.x.subarray(0, indices.length * this.set.inputSize);
+    this.set.gatherInputs(indices, view);
+    // tf.tensor copies into the backend (wasm heap); the cpu backend keeps the view, which is
+    // safe because every batch tensor is disposed before the buffer is refilled.
+    return this.tf.tensor(view, [indices.length, ...this.shape], "float32");
+  }
+
+  labels(indices: Int32Array, fill: (out: Float32Array) => void): Tensor {
+    const view = this.y.subarray(0, indices.length * this.labelWidth);
+    fill(view);
+    return this.tf.tensor(view, [indices.length, this.labelWidth], "float32");
+  }
+}

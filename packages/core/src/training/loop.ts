@@ -1,0 +1,82 @@
+import type { LayersModel, Tensor } from "@tensorflow/tfjs";
+import type { Tf } from "../backend/tf";
+import type { ExampleSet } from "../datasets/types";
+import { BatchBuilder } from "./inputs";
+import type { LabelEncoding } from "./labels";
+import { shuffle } from "./rng";
+
+export interface EpochContext {
+  tf: Tf;
+  model: LayersModel;
+  set: ExampleSet;
+  labels: Int32Array | Float32Array;
+  encoding: LabelEncoding;
+  batches: BatchBuilder;
+  batchSize: number;
+  withAccuracy: boolean;
+  random: () => number;
+  /** Reseeds dropout before each step (randomness.ts). */
+  reseed: () => void;
+  /** Returns a reason to stop now, checked before every step. */
+  shouldStop: () => "aborted" | "budget" | undefined;
+}
+
+export interface EpochResult {
+  loss: number;
+  accuracy?: number;
+  stop?: "aborted" | "budget" | "diverged";
+}
+
+/**
+ * One epoch of our own loop. Why not `model.fit`: fit shuffles with Math.random (not
+ * reproducible), builds the whole epoch's tensors up front (1 GB for IMDB multi-hot), and yields
+ * to the event loop between batches; see measure.ts for the speed comparison.
+ */
+export async function runEpoch(ctx: EpochContext, indices: Int32Array, shuffleData: boolean): Promise<EpochResult> {
+  const { model, batchSize } = ctx;
+  const order = shuffleData ? shuffle(indices.slice(), ctx.random) : indices;
+  let lossSum = 0;
+  let accSum = 0;
+  let seen = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    const stop = ctx.shouldStop();
+    if (stop) return { loss: seen ? lossSum / seen : Number.NaN, stop };
+    const batch = order.subarray(start, Math.min(start + batchSize, order.length));
+    ctx.reseed();
+    const x = ctx.batches.inputs(batch);
+    const y = ctx.batches.labels(batch, (out) => ctx.encoding.fill(ctx.labels, batch, out));
+    let out: number | number[];
+    try {
+      out = await model.trainOnBatch(x, y);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    const [loss = Number.NaN, acc = Number.NaN] = Array.isArray(out) ? out : [out];
+    if (!Number.isFinite(loss)) return { loss, stop: "diverged" };
+    lossSum += loss * batch.length;
+    accSum += acc * batch.length;
+    seen += batch.length;
+  }
+  return { loss: lossSum / seen, accuracy: ctx.withAccuracy ? accSum / seen : undefined };
+}
+
+/** Loss and accuracy on a held-out set, in large batches, without building one big tensor. */
+export function evaluate(ctx: Omit<EpochContext, "random" | "shouldStop" | "reseed">, indices: Int32Array): { loss: number; accuracy?: number } {
+  const { tf, model, batchSize } = ctx;
+  let lossSum = 0;
+  let accSum = 0;
+  for (let start = 0; start < indices.length; start += batchSize) {
+    const batch = indices.subarray(start, Math.min(start + batchSize, indices.length));
+    const values = tf.tidy(() => {
+      const x = ctx.batches.inputs(batch);
+      const y = ctx.batches.labels(batch, (out) => ctx.encoding.fill(ctx.labels, batch, out));
+      const result = model.evaluate(x, y, { batchSize: batch.length }) as Tensor | Tensor[];
+      return (Array.isArray(result) ? result : [result]).map((t) => t.dataSync()[0] ?? Number.NaN);
+    });
+    lossSum += (values[0] ?? Number.NaN) * batch.length;
+    accSum += (values[1] ?? Number.NaN) * batch.length;
+  }
+  const n = indices.length;
+  return { loss: lossSum / n, accuracy: ctx.withAccuracy ? accSum / n : undefined };
+}

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { Diagnostic } from "../contracts/verdict";
+import { curve } from "./curves.test-helpers";
+import {
+  constantPredictions,
+  diagnose,
+  DIAGNOSTIC_RULES,
+  type DiagnosticRule,
+  type DiagnosticsInput,
+  inputsNotNormalized,
+  labelsNeedScaling,
+  labelsNotShuffled,
+  lossAtChance,
+  lossExploding,
+  lossFlat,
+  lossNaN,
+  lossNotDecreasing,
+  lossTaskMismatch,
+  outputUnitsMismatch,
+  sigmoidOnMulticlass,
+  softmaxSingleUnit,
+  softmaxWithBinaryCrossentropy,
+  squashingOnRegression,
+  tooManyLayers,
+} from "./diagnostics";
+
+/** A healthy MNIST run: softmax over 10 units, categorical cross-entropy, loss falling, varied predictions. */
+const healthy: DiagnosticsInput = {
+  spec: { lastActivation: "softmax", outputUnits: 10, loss: "categoricalCrossentropy", optimizer: "adam", learningRate: 1e-3, numLayers: 2 },
+  task: { kind: "multiclass", numClasses: 10, trainExamples: 48_000 },
+  history: curve([0.9, 0.4, 0.3, 0.25], [0.5, 0.35, 0.3, 0.28]),
+  predictions: { predictedClassCounts: [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009], outputStd: 0.25 },
+  data: { inputMin: 0, inputMax: 1, shuffled: true },
+};
+const binary: DiagnosticsInput = {
+  ...healthy,
+  spec: { ...healthy.spec, lastActivation: "sigmoid", outputUnits: 1, loss: "binaryCrossentropy" },
+  task: { kind: "binary", numClasses: 2, trainExamples: 20_000 },
+  predictions: { predictedClassCounts: [5100, 4900], outputStd: 0.3 },
+};
+const regression: DiagnosticsInput = {
+  ...healthy,
+  spec: { ...healthy.spec, lastActivation: "linear", outputUnits: 1, loss: "meanSquaredError" },
+  task: { kind: "regression", trainExamples: 400 },
+  predictions: { predictedClassCounts: [], outputStd: 0.8 },
+  data: { inputMin: -3, inputMax: 3, labelMean: 0, labelStd: 1, shuffled: true },
+};
+
+type Case = [name: string, input: DiagnosticsInput];
+const spec = (base: DiagnosticsInput, patch: Partial<DiagnosticsInput["spec"]>): DiagnosticsInput => ({ ...base, spec: { ...base.spec, ...patch } });
+const losses = (base: DiagnosticsInput, loss: number[], valLoss?: number[]): DiagnosticsInput => ({ ...base, history: curve(loss, valLoss) });
+
+const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][] = [
+  [
+    softmaxWithBinaryCrossentropy,
+    "softmax-binary-crossentropy",
+    [["softmax + binaryCrossentropy on 10 classes", spec(healthy, { loss: "binaryCrossentropy" })]],
+    [["softmax + categoricalCrossentropy", healthy], ["sigmoid + binaryCrossentropy", binary]],
+  ],
+  [
+    sigmoidOnMulticlass,
+    "sigmoid-multiclass",
+    [
+      ["sigmoid on 10 classes", spec(healthy, { lastActivation: "sigmoid" })],
+      ["Keras hard_sigmoid on 10 classes", spec(healthy, { lastActivation: "hard_sigmoid" })],
+    ],
+    [["sigmoid on a binary task", binary], ["softmax on 10 classes", healthy]],
+  ],
+  [
+    squashingOnRegression,
+    "squashing-regression-output",
+    [
+      ["sigmoid regression output", spec(regression, { lastActivation: "sigmoid" })],
+      ["tanh regression output", spec(regression, { lastActivation: "tanh" })],
+    ],
+    [["linear regression output", regression], ["sigmoid on a binary task", binary]],
+  ],
+  [
+    softmaxSingleUnit,
+    "softmax-single-unit",
+    [["softmax over 1 unit", spec(binary, { lastActivation: "softmax" })]],
+    [["softmax over 10 units", healthy], ["sigmoid over 1 unit", binary]],
+  ],
+  [
+    outputUnitsMismatch,
+    "output-units-mismatch",
+    [
+      ["1 unit for 10 classes", spec(healthy, { outputUnits: 1 })],
+      ["3 units for a binary task", spec(binary, { outputUnits: 3 })],
+      ["2 units for regression", spec(regression, { outputUnits: 2 })],
+    ],
+    [["10 units for 10 classes", healthy], ["1 unit binary", binary], ["2 units binary", spec(binary, { outputUnits: 2, lastActivation: "softmax" })], ["1 unit regression", regression]],
+  ],
+  [
+    lossTaskMismatch,
+    "loss-task-mismatch",
+    [
+      ["cross-entropy on regression", spec(regression, { loss: "binaryCrossentropy" })],
+      ["categorical cross-entropy over 1 unit", spec(binary, { loss: "categoricalCrossentropy" })],
+      ["MSE on classification", spec(healthy, { loss: "meanSquaredError" })],
+    ],
+    [["MSE on regression", regression], ["BCE on binary", binary], ["CCE on multiclass", healthy]],
+  ],
+  [
+    lossNaN,
+    "loss-nan",
+    [
+      ["NaN training loss", losses(healthy, [0.9, Number.NaN, Number.NaN])],
+      ["infinite validation loss", losses(healthy, [0.9, 0.5, 0.4], [0.5, Infinity, 0.4])],
+    ],
+    [["finite losses", healthy]],
+  ],
+  [
+    lossExploding,
+    "loss-exploding",
+    [["loss tripling", losses(healthy, [0.9, 1.5, 2.8, 5])]],
+    [["loss falling", healthy], ["a small bump", losses(healthy, [0.9, 1.2, 0.8])], ["one epoch", losses(healthy, [9])], ["NaN (its own rule)", losses(healthy, [0.9, 5, Number.NaN])]],
+  ],
+  [
+    lossFlat,
+    "loss-flat",
+    [
+      ["loss stuck for 4 epochs", losses(healthy, [2.302, 2.301, 2.302, 2.3015])],
+      ["flat with a tiny learning rate", spec(losses(healthy, [0.7, 0.7, 0.7]), { learningRate: 1e-6 })],
+    ],
+    [["loss falling", healthy], ["only 2 epochs", losses(healthy, [2.3, 2.3])], ["falling 2%", losses(healthy, [1, 0.99, 0.98])]],
+  ],
+  [
+    lossNotDecreasing,
+    "loss-not-decreasing",
+    [["loss creeping up", losses(healthy, [0.5, 0.45, 0.55, 0.6])]],
+    [["loss falling", healthy], ["flat (its own rule)", losses(healthy, [0.5, 0.5, 0.5])], ["exploding (its own rule)", losses(healthy, [0.5, 0.8, 1.5])]],
+  ],
+  [
+    lossAtChance,
+    "loss-at-chance",
+    [
+      ["multiclass stuck near ln 10 after a drop", losses(healthy, [2.6, 2.4, 2.31, 2.305])],
+      ["binary stuck near ln 2", losses(binary, [0.75, 0.7, 0.695])],
+    ],
+    [["learning", healthy], ["regression", regression], ["flat (its own rule)", losses(healthy, [2.302, 2.302, 2.302])]],
+  ],
+  [
+    constantPredictions,
+    "constant-predictions",
+    [
+      ["always the digit 1", { ...healthy, predictions: { predictedClassCounts: [0, 9600, 0, 100, 0, 0, 300, 0, 0, 0], outputStd: 0.02 } }],
+      ["a regression model that ignores its input", { ...regression, predictions: { predictedClassCounts: [], outputStd: 1e-5 } }],
+    ],
+    [["varied predictions", healthy], ["94% one class", { ...binary, predictions: { predictedClassCounts: [940, 60], outputStd: 0.2 } }], ["no predictions", { ...healthy, predictions: undefined }]],
+  ],
+  [
+    labelsNotShuffled,
+    "labels-not-shuffled",
+    [["ordered by label", { ...healthy, data: { inputMin: 0, inputMax: 1, shuffled: false } }]],
+    [["shuffled", healthy], ["no data summary", { ...healthy, data: undefined }]],
+  ],
+  [
+    inputsNotNormalized,
+    "inputs-not-normalized",
+    [
+      ["raw pixels 0–255", { ...healthy, data: { inputMin: 0, inputMax: 255, shuffled: true } }],
+      ["large negative features", { ...regression, data: { inputMin: -500, inputMax: 2, shuffled: true } }],
+    ],
+    [["pixels in 0–1", healthy], ["standardized features", regression]],
+  ],
+  [
+    labelsNeedScaling,
+    "labels-need-scaling",
+    [["house prices in dollars", { ...regression, data: { inputMin: -3, inputMax: 3, labelMean: 180_000, labelStd: 80_000, shuffled: true } }]],
+    [["standardized targets", regression], ["classification", healthy]],
+  ],
+  [
+    tooManyLayers,
+    "too-many-layers",
+    [
+      ["6 layers for 400 examples", spec(regression, { numLayers: 6 })],
+      ["12 layers without a size", { ...spec(healthy, { numLayers: 12 }), task: { kind: "multiclass", numClasses: 10 } }],
+    ],
+    [["2 layers", healthy], ["4 layers for 400 examples", spec(regression, { numLayers: 4 })], ["8 layers for 48,000 examples", spec(healthy, { numLayers: 8 })]],
+  ],
+];
+
+describe.each(table)("%o", (rule, code, fires, quiet) => {
+  it.each(fires)(`${code} fires on %s`, (_name, input) => {
+    const diagnostic = rule(input);
+    expect(diagnostic?.code).toBe(code);
+    expect(Diagnostic.parse(diagnostic)).toEqual(diagnostic);
+    expect(diagnostic?.hint.length).toBeGreaterThan(10);
+  });
+  it.each(quiet)(`${code} stays quiet on %s`, (_name, input) => {
+    expect(rule(input)).toBeUndefined();
+  });
+});
+
+describe("diagnose", () => {
+  it.each([
+    ["a healthy multiclass run", healthy],
+    ["a healthy binary run", binary],
+    ["a healthy regression run", regression],
+  ])("finds nothing wrong with %s", (_name, input) => {
+    expect(diagnose(input)).toEqual([]);
+  });
+
+  it("covers every rule in the table", () => {
+    expect(new Set(table.map(([rule]) => rule))).toEqual(new Set(DIAGNOSTIC_RULES));
+  });
+
+  it("lists several problems in checklist order, in the student's terms", () => {
+    const input: DiagnosticsInput = {
+      ...spec(healthy, { lastActivation: "sigmoid", learningRate: 0.5 }),
+      history: curve([2.3, 40, Number.NaN]),
+      data: { inputMin: 0, inputMax: 255, shuffled: false },
+    };
+    const found = diagnose(input);
+    expect(found.map((d) => d.code)).toEqual(["sigmoid-multiclass", "loss-nan", "labels-not-shuffled", "inputs-not-normalized"]);
+    expect(found[1]?.hint).toContain("learning rate 0.5 is probably too high; try 0.05");
+    expect(found[3]?.message).toContain("from 0 to 255");
+  });
+});

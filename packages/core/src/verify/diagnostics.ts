@@ -1,0 +1,308 @@
+import type { EpochMetrics } from "../contracts/training";
+import type { Diagnostic } from "../contracts/verdict";
+import { formatNumber } from "./format";
+
+/**
+ * Everything the debugging checklist looks at. The grader fills it from a real run: `spec` from the
+ * validated topology and compile settings, `history` from the TrainingReport, `predictions` from
+ * `accuracyFromPredictions` on the evaluation split, `data` from the prepared training arrays.
+ */
+export interface DiagnosticsInput {
+  spec: {
+    /** Activation of the output layer as written in the topology ("softmax", "sigmoid", "linear", "hard_sigmoid"…). */
+    lastActivation: string;
+    /** Units of the output layer. */
+    outputUnits: number;
+    /** Loss name as compiled (tf.js camelCase, e.g. "categoricalCrossentropy"). */
+    loss: string;
+    optimizer: string;
+    learningRate: number;
+    /** Layers with weights (Dense, Conv2D, Embedding, …), output layer included. */
+    numLayers: number;
+  };
+  task: {
+    kind: "binary" | "multiclass" | "regression";
+    /** Classes of a classification task (2 for binary). */
+    numClasses?: number;
+    /** Examples the model trains on, for the "too deep for the data" rule. */
+    trainExamples?: number;
+  };
+  history: readonly EpochMetrics[];
+  predictions?: {
+    /** Examples assigned to each class on the evaluation split. */
+    predictedClassCounts: readonly number[];
+    /** Std of the outputs across examples, averaged over output units. */
+    outputStd: number;
+  };
+  data?: {
+    /** Smallest and largest input feature value over the training set. */
+    inputMin: number;
+    inputMax: number;
+    /** Mean and std of the training targets (regression). */
+    labelMean?: number;
+    labelStd?: number;
+    /** False when the training examples are ordered by label (e.g. all 0s, then all 1s). */
+    shuffled: boolean;
+  };
+}
+
+export type DiagnosticRule = (input: DiagnosticsInput) => Diagnostic | undefined;
+
+// Keras writes "hard_sigmoid", tf.js "hardSigmoid": compare in one spelling.
+const norm = (name: string): string => name.toLowerCase().replace(/_/g, "");
+const SQUASHING = new Set(["sigmoid", "hardsigmoid", "tanh", "softmax", "softsign"]);
+const CROSSENTROPY = new Set(["categoricalcrossentropy", "sparsecategoricalcrossentropy", "binarycrossentropy"]);
+const numClassesOf = (task: DiagnosticsInput["task"]): number => (task.kind === "binary" ? 2 : (task.numClasses ?? 0));
+
+export const softmaxWithBinaryCrossentropy: DiagnosticRule = ({ spec }) =>
+  norm(spec.lastActivation) === "softmax" && norm(spec.loss) === "binarycrossentropy" && spec.outputUnits > 1
+    ? {
+        code: "softmax-binary-crossentropy",
+        message: "Your output layer uses softmax but the loss is binaryCrossentropy, which scores each output unit as its own yes/no question.",
+        hint: "For one label out of several classes use categoricalCrossentropy (one-hot labels) or sparseCategoricalCrossentropy (integer labels) with softmax.",
+      }
+    : undefined;
+
+export const sigmoidOnMulticlass: DiagnosticRule = ({ spec, task }) =>
+  task.kind === "multiclass" && ["sigmoid", "hardsigmoid"].includes(norm(spec.lastActivation))
+    ? {
+        code: "sigmoid-multiclass",
+        message: `Your output layer uses ${spec.lastActivation} on a task with ${numClassesOf(task)} classes: the outputs don't add up to 1, so they aren't a choice between classes.`,
+        hint: `Use softmax with ${numClassesOf(task)} units and categoricalCrossentropy or sparseCategoricalCrossentropy.`,
+      }
+    : undefined;
+
+export const squashingOnRegression: DiagnosticRule = ({ spec, task }) =>
+  task.kind === "regression" && SQUASHING.has(norm(spec.lastActivation))
+    ? {
+        code: "squashing-regression-output",
+        message: `Your output layer uses ${spec.lastActivation}, which squeezes every prediction into a small range, but this task predicts an unbounded number.`,
+        hint: "Use a linear output (no activation) for regression.",
+      }
+    : undefined;
+
+export const softmaxSingleUnit: DiagnosticRule = ({ spec }) =>
+  norm(spec.lastActivation) === "softmax" && spec.outputUnits === 1
+    ? {
+        code: "softmax-single-unit",
+        message: "Softmax over a single unit always outputs 1, whatever the input: the model cannot learn anything.",
+        hint: "For two classes use 1 unit with sigmoid and binaryCrossentropy, or 2 units with softmax.",
+      }
+    : undefined;
+
+export const outputUnitsMismatch: DiagnosticRule = ({ spec, task }) => {
+  const classes = numClassesOf(task);
+  const expected =
+    task.kind === "regression" ? [1] : task.kind === "binary" ? [1, 2] : classes > 0 ? [classes] : [spec.outputUnits];
+  if (expected.includes(spec.outputUnits)) return undefined;
+  const what = task.kind === "regression" ? "one number per example" : `${classes} classes`;
+  return {
+    code: "output-units-mismatch",
+    message: `Your output layer has ${spec.outputUnits} unit${spec.outputUnits === 1 ? "" : "s"}, but the task has ${what}.`,
+    hint:
+      task.kind === "regression"
+        ? "Use a final Dense layer with 1 unit and no activation."
+        : task.kind === "binary"
+          ? "Use 1 unit with sigmoid (or 2 units with softmax)."
+          : `Use a final Dense layer with ${classes} units and softmax.`,
+  };
+};
+
+export const lossTaskMismatch: DiagnosticRule = ({ spec, task }) => {
+  const loss = norm(spec.loss);
+  if (task.kind === "regression" && CROSSENTROPY.has(loss)) {
+    return {
+      code: "loss-task-mismatch",
+      message: `${spec.loss} measures how well classes are predicted, but this task predicts a number.`,
+      hint: "Use meanSquaredError (or meanAbsoluteError) for regression.",
+    };
+  }
+  if (task.kind === "binary" && spec.outputUnits === 1 && loss.startsWith("categorical")) {
+    return {
+      code: "loss-task-mismatch",
+      message: `${spec.loss} over a single output unit is always 0, so the model gets no signal to learn from.`,
+      hint: "With 1 sigmoid unit use binaryCrossentropy.",
+    };
+  }
+  if (task.kind !== "regression" && (loss === "meansquarederror" || loss === "meanabsoluteerror")) {
+    return {
+      code: "loss-task-mismatch",
+      message: `${spec.loss} is a regression loss; on a classification task it learns slowly and gives poorly calibrated probabilities.`,
+      hint: task.kind === "binary" ? "Use binaryCrossentropy with a sigmoid output." : "Use categoricalCrossentropy with a softmax output.",
+    };
+  }
+  return undefined;
+};
+
+const losses = (history: readonly EpochMetrics[]): number[] => history.map((row) => row.loss);
+
+export const lossNaN: DiagnosticRule = ({ history, spec }) =>
+  history.some((row) => !Number.isFinite(row.loss) || (row.valLoss !== undefined && !Number.isFinite(row.valLoss)))
+    ? {
+        code: "loss-nan",
+        message: "The loss became NaN or infinite: training diverged.",
+        hint: `The learning rate ${formatNumber(spec.learningRate)} is probably too high; try ${formatNumber(spec.learningRate / 10)}. Also check that inputs are scaled to small values.`,
+      }
+    : undefined;
+
+/** Loss more than doubled compared with the first epoch. */
+export const lossExploding: DiagnosticRule = (input) => {
+  const values = losses(input.history);
+  const first = values[0];
+  if (first === undefined || values.length < 2 || lossNaN(input)) return undefined;
+  const peak = Math.max(...values.slice(1));
+  return peak > 2 * first
+    ? {
+        code: "loss-exploding",
+        message: `The loss grew from ${formatNumber(first)} to ${formatNumber(peak)} instead of shrinking.`,
+        hint: `The learning rate ${formatNumber(input.spec.learningRate)} is probably too high; try ${formatNumber(input.spec.learningRate / 10)}.`,
+      }
+    : undefined;
+};
+
+/** Loss changed by less than 1 % over at least 3 epochs. */
+export const lossFlat: DiagnosticRule = (input) => {
+  const values = losses(input.history);
+  const first = values[0];
+  const last = values[values.length - 1];
+  if (first === undefined || last === undefined || values.length < 3 || lossNaN(input)) return undefined;
+  if (Math.abs(last - first) > 0.01 * Math.abs(first)) return undefined;
+  const lr = input.spec.learningRate;
+  return {
+    code: "loss-flat",
+    message: `The loss stayed at ${formatNumber(first)} for ${values.length} epochs: the model is not learning.`,
+    hint:
+      lr < 1e-4
+        ? `The learning rate ${formatNumber(lr)} is very small; try 1e-3 (adam) or 1e-2 (sgd).`
+        : "The learning rate may be too low, or the units may be dead (all-zero ReLU outputs): try a larger learning rate, fewer layers, or check the input scale.",
+  };
+};
+
+/** Loss ended higher than it started, without exploding (that rule covers the dramatic case). */
+export const lossNotDecreasing: DiagnosticRule = (input) => {
+  const values = losses(input.history);
+  const first = values[0];
+  const last = values[values.length - 1];
+  if (first === undefined || last === undefined || values.length < 3) return undefined;
+  if (lossNaN(input) || lossExploding(input) || lossFlat(input)) return undefined;
+  return last > first
+    ? {
+        code: "loss-not-decreasing",
+        message: `The loss went from ${formatNumber(first)} to ${formatNumber(last)}: it did not decrease over training.`,
+        hint: "Lower the learning rate, and check that labels match inputs (same order, same preprocessing).",
+      }
+    : undefined;
+};
+
+/** Cross-entropy stuck at the value of uniform guessing: ln(classes), or ln 2 for binary. */
+export const lossAtChance: DiagnosticRule = (input) => {
+  const { history, task, spec } = input;
+  const classes = numClassesOf(task);
+  const loss = norm(spec.loss);
+  const last = history[history.length - 1]?.loss;
+  if (task.kind === "regression" || classes < 2 || last === undefined || !CROSSENTROPY.has(loss)) return undefined;
+  if (history.length < 3 || lossNaN(input) || lossExploding(input) || lossFlat(input)) return undefined;
+  // Binary cross-entropy over a softmax is per unit; ln 2 is its chance level in both layouts.
+  const chance = loss === "binarycrossentropy" ? Math.LN2 : Math.log(classes);
+  return Math.abs(last - chance) < 0.02 * chance
+    ? {
+        code: "loss-at-chance",
+        message: `The loss ended at ${formatNumber(last)}, the value of guessing uniformly among ${classes} classes (${formatNumber(chance)}).`,
+        hint: "The model learned nothing from the inputs: check the learning rate, the input scale and that labels line up with inputs.",
+      }
+    : undefined;
+};
+
+/** One class for ≥ 95 % of predictions, or outputs that hardly move with the input. */
+export const constantPredictions: DiagnosticRule = ({ predictions, task }) => {
+  if (!predictions) return undefined;
+  const total = predictions.predictedClassCounts.reduce((a, b) => a + b, 0);
+  if (task.kind !== "regression" && total > 0) {
+    const top = Math.max(...predictions.predictedClassCounts);
+    const cls = predictions.predictedClassCounts.indexOf(top);
+    if (top / total >= 0.95) {
+      return {
+        code: "constant-predictions",
+        message: `Your model answers class ${cls} for ${Math.round((100 * top) / total)}% of the examples, whatever the input.`,
+        hint: "It fell back to the most common answer: check the learning rate, the input scaling, and that the output activation fits the loss.",
+      };
+    }
+  }
+  if (predictions.outputStd < 1e-3) {
+    return {
+      code: "constant-predictions",
+      message: "Your model's outputs hardly change from one example to the next.",
+      hint: "It ignores its inputs: check the learning rate, the input scaling, and for dead ReLU units.",
+    };
+  }
+  return undefined;
+};
+
+export const labelsNotShuffled: DiagnosticRule = ({ data }) =>
+  data && !data.shuffled
+    ? {
+        code: "labels-not-shuffled",
+        message: "Your training examples are ordered by label. validationSplit takes the last part of the data, so validation sees classes training never saw.",
+        hint: "Shuffle inputs and labels together (with the same permutation) before training.",
+      }
+    : undefined;
+
+export const inputsNotNormalized: DiagnosticRule = ({ data }) =>
+  data && (data.inputMax > 10 || data.inputMin < -10)
+    ? {
+        code: "inputs-not-normalized",
+        message: `Your inputs range from ${formatNumber(data.inputMin)} to ${formatNumber(data.inputMax)}; large inputs make gradients large and training unstable.`,
+        hint: "Scale them to about 0–1 (e.g. divide pixels by 255) or standardize each feature to mean 0, std 1.",
+      }
+    : undefined;
+
+export const labelsNeedScaling: DiagnosticRule = ({ data, task }) =>
+  task.kind === "regression" && data?.labelStd !== undefined && data.labelStd > 10
+    ? {
+        code: "labels-need-scaling",
+        message: `Your targets vary with a standard deviation of ${formatNumber(data.labelStd)}, so the loss starts huge and the learning rate that suits it is hard to find.`,
+        hint: "Standardize the targets (subtract the mean, divide by the std) and undo it when reporting predictions.",
+      }
+    : undefined;
+
+/** Deep plain stacks on little data mostly add ways to fail (vanishing gradients, overfitting). */
+export const tooManyLayers: DiagnosticRule = ({ spec, task }) => {
+  const n = task.trainExamples;
+  const limit = n === undefined ? 10 : n < 1000 ? 4 : n < 10_000 ? 6 : 10;
+  return spec.numLayers > limit
+    ? {
+        code: "too-many-layers",
+        message: `Your model has ${spec.numLayers} layers with weights${n === undefined ? "" : ` for ${n} training examples`}; more than ${limit} rarely helps here and makes training harder.`,
+        hint: "Start with 1–2 hidden layers and add depth only when the model cannot fit the training data.",
+      }
+    : undefined;
+};
+
+/** In checklist order: the model's wiring first, then the loss curve, then outputs, then data. */
+export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
+  softmaxSingleUnit,
+  softmaxWithBinaryCrossentropy,
+  sigmoidOnMulticlass,
+  squashingOnRegression,
+  outputUnitsMismatch,
+  lossTaskMismatch,
+  lossNaN,
+  lossExploding,
+  lossFlat,
+  lossNotDecreasing,
+  lossAtChance,
+  constantPredictions,
+  labelsNotShuffled,
+  inputsNotNormalized,
+  labelsNeedScaling,
+  tooManyLayers,
+];
+
+export function diagnose(input: DiagnosticsInput, rules: readonly DiagnosticRule[] = DIAGNOSTIC_RULES): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const rule of rules) {
+    const diagnostic = rule(input);
+    if (diagnostic) found.push(diagnostic);
+  }
+  return found;
+}

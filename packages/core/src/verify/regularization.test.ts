@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { curve } from "./curves.test-helpers";
+import { bestEpoch, checkReachesTarget, compareRegularization } from "./regularization";
+import { StatsInputError } from "./stats";
+
+// Step 6 model: training accuracy runs away from validation accuracy after epoch 3.
+const overfit = curve([0.9, 0.5, 0.3, 0.2, 0.1], [0.8, 0.5, 0.4, 0.45, 0.5], [0.7, 0.85, 0.92, 0.96, 0.99], [0.72, 0.84, 0.88, 0.87, 0.86]);
+// Step 7 model with dropout: slower, but the gap stays small and validation ends higher.
+const regularized = curve([1.0, 0.6, 0.45, 0.38, 0.35], [0.85, 0.55, 0.42, 0.38, 0.37], [0.65, 0.8, 0.87, 0.89, 0.9], [0.7, 0.82, 0.87, 0.89, 0.895]);
+
+describe("bestEpoch", () => {
+  it.each([
+    ["accuracy", overfit, 3, 0.88, 0.92 - 0.88],
+    ["loss", overfit, 3, 0.4, 0.4 - 0.3],
+    ["accuracy", regularized, 5, 0.895, 0.9 - 0.895],
+  ] as const)("%s", (metric, history, epoch, value, gap) => {
+    const best = bestEpoch(history, metric);
+    expect(best.epoch).toBe(epoch);
+    expect(best.value).toBeCloseTo(value, 10);
+    expect(best.gap).toBeCloseTo(gap, 10);
+  });
+
+  it("needs validation data", () => {
+    expect(() => bestEpoch(curve([1, 0.5]), "loss")).toThrow(StatsInputError);
+  });
+});
+
+describe("compareRegularization", () => {
+  it("reports a narrower gap and a better validation accuracy", () => {
+    const result = compareRegularization({ before: overfit, after: regularized, target: 0.89 });
+    expect(result.metricChange).toBeCloseTo(0.015, 10);
+    expect(result.gapChange).toBeCloseTo(0.005 - 0.04, 10);
+    expect(result.checks.smallerGap).toMatchObject({ id: "smaller-gap", passed: true });
+    expect(result.checks.smallerGap.message).toContain("0.040 before (epoch 3)");
+    expect(result.checks.reachesTarget).toMatchObject({ id: "reaches-target", passed: true });
+    expect(result.checks.reachesTarget?.message).toContain("Best validation accuracy 0.895");
+  });
+
+  it("fails the gap check when nothing changed", () => {
+    const result = compareRegularization({ before: overfit, after: overfit });
+    expect(result.gapChange).toBe(0);
+    expect(result.checks.smallerGap.passed).toBe(false);
+    expect(result.checks.smallerGap.message).toMatch(/dropout/);
+    expect(result.checks.reachesTarget).toBeUndefined();
+  });
+
+  it.each([
+    [0.03, true],
+    [0.04, false],
+  ])("requires a reduction larger than minGapReduction=%f: %s", (minGapReduction, passed) => {
+    expect(compareRegularization({ before: overfit, after: regularized, minGapReduction }).checks.smallerGap.passed).toBe(passed);
+  });
+
+  it("checks the target on the test metric when one is given", () => {
+    const result = compareRegularization({ before: overfit, after: regularized, target: 0.9, targetValue: 0.88 });
+    expect(result.checks.reachesTarget).toMatchObject({ passed: false });
+    expect(result.checks.reachesTarget?.message).toContain("Test accuracy 0.880 falls short of the target 0.900");
+  });
+
+  it("compares losses the other way round", () => {
+    const result = compareRegularization({ before: overfit, after: regularized, metric: "loss", target: 0.38 });
+    expect(result.before.value).toBeCloseTo(0.4);
+    expect(result.after.value).toBeCloseTo(0.37);
+    expect(result.metricChange).toBeLessThan(0);
+    expect(result.gapChange).toBeCloseTo(0.02 - 0.1, 10);
+    expect(result.checks.smallerGap.passed).toBe(true);
+    expect(result.checks.reachesTarget?.passed).toBe(true);
+  });
+});
+
+describe("checkReachesTarget", () => {
+  it.each([
+    [0.9, 0.9, true, true],
+    [0.899, 0.9, true, false],
+    [2.5, 3, false, true],
+    [3.5, 3, false, false],
+    [Number.NaN, 3, false, false],
+  ])("%f against %f (higher is better: %s) → %s", (value, target, higherIsBetter, passed) => {
+    expect(checkReachesTarget({ value, target, higherIsBetter, what: "Test metric" }).passed).toBe(passed);
+  });
+});

@@ -1,0 +1,6 @@
+import { stepwise } from "@stepwise/eslint-config";
+
+export default stepwise({
+  tsconfigRootDir: import.meta.dirname,
+  forbidImports: ["@stepwise/exercises", "@stepwise/exercises/*", "@stepwise/web", "@stepwise/grader"],
+});

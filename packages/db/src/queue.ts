@@ -1,0 +1,286 @@
+import { type JobStatus, Verdict } from "@stepwise/core/contracts";
+import { type Kysely, sql } from "kysely";
+import { type Db, writeTx } from "./connection";
+import { type JobRow, type SubmissionRow, toJob, toSubmission } from "./rows";
+import type { Database } from "./schema";
+
+import { JOB_CHANNEL } from "./progress";
+
+export { appendLog, appendProgress, jobLog, progressSince, DEFAULT_LOG_CAP_BYTES, JOB_CHANNEL } from "./progress";
+export type { JobRow, SubmissionRow } from "./rows";
+
+export interface ClaimedJob {
+  job: JobRow;
+  submission: SubmissionRow;
+}
+
+/** Default retry delay after a grader fault: 5 s, doubling per attempt, at most 10 min. */
+export function defaultBackoffMs(attempt: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 600_000);
+}
+
+export async function notifyJob(q: Kysely<Database>, db: Db, jobId: string): Promise<void> {
+  if (db.dialect === "postgres") await sql`select pg_notify(${JOB_CHANNEL}, ${jobId})`.execute(q);
+}
+
+/** The verdict stored when a job is dead-lettered: the grader failed, not the student. */
+export function deadLetterVerdict(attempts: number, error: string): Verdict {
+  return {
+    status: "error",
+    score: 0,
+    summary: `Grading failed ${attempts} time${attempts === 1 ? "" : "s"} because of a problem on our side; this attempt does not count.`,
+    checks: [],
+    metrics: {},
+    curves: { history: [] },
+    diagnostics: [
+      {
+        code: "grader_error",
+        message: error.slice(0, 2000),
+        hint: "Nothing to change in your model: ask your instructor to regrade, or submit again later.",
+      },
+    ],
+  };
+}
+
+async function markDead(q: Kysely<Database>, db: Db, job: { id: string; submission_id: string; attempts: number }, error: string, now: number) {
+  await q
+    .updateTable("jobs")
+    .set({ status: "dead", finished_at: now, lease_until: null, last_error: error })
+    .where("id", "=", job.id)
+    .execute();
+  await q
+    .insertInto("verdicts")
+    .values({
+      job_id: job.id,
+      submission_id: job.submission_id,
+      status: "error",
+      verdict: JSON.stringify(deadLetterVerdict(job.attempts, error)),
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column("job_id").doNothing())
+    .execute();
+  await notifyJob(q, db, job.id);
+}
+
+/**
+ * Claims the next runnable job — lowest priority, then oldest — among queued jobs whose
+ * runAfter ≤ now, and leases it to `workerId` until now + leaseMs. One statement on both
+ * dialects; on PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED so
+ * concurrent claimers pick different jobs instead of waiting on each other, and SQLite
+ * serializes writers.
+ */
+export async function claimJob(db: Db, input: { workerId: string; leaseMs: number; now: number }): Promise<ClaimedJob | null> {
+  for (;;) {
+    let candidate = db.kysely
+      .selectFrom("jobs")
+      .select("id")
+      .where("status", "=", "queued")
+      .where("run_after", "<=", input.now)
+      .orderBy("priority", "asc")
+      .orderBy("created_at", "asc")
+      .orderBy("seq", "asc")
+      .limit(1);
+    if (db.dialect === "postgres") candidate = candidate.forUpdate().skipLocked();
+    const row = await db.kysely
+      .updateTable("jobs")
+      .set({
+        status: "running",
+        lease_until: input.now + input.leaseMs,
+        worker_id: input.workerId,
+        attempts: sql<number>`attempts + 1`,
+        started_at: input.now,
+      })
+      .where("id", "=", candidate)
+      .where("status", "=", "queued")
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return null;
+    const submissionRow = await db.kysely.selectFrom("submissions").selectAll().where("id", "=", row.submission_id).executeTakeFirst();
+    try {
+      if (!submissionRow) throw new Error(`submission ${row.submission_id} is missing`);
+      return { job: toJob(row), submission: toSubmission(submissionRow) };
+    } catch (error) {
+      // A job whose stored submission cannot be read would fail on every retry: dead-letter it
+      // now and move on, rather than hand unvalidated data to the grader.
+      const message = `Stored submission is unreadable: ${error instanceof Error ? error.message : String(error)}`;
+      await writeTx(db, (q) => markDead(q, db, row, message, input.now));
+    }
+  }
+}
+
+/** Extends the lease. False when the job is no longer ours: reclaimed, cancelled or finished. */
+export async function heartbeat(db: Db, input: { jobId: string; workerId: string; leaseMs: number; now: number }): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable("jobs")
+    .set({ lease_until: input.now + input.leaseMs })
+    .where("id", "=", input.jobId)
+    .where("worker_id", "=", input.workerId)
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Stores the verdict and marks the job done, idempotently: verdicts are keyed by job id, so a
+ * repeated call returns "duplicate" and stores nothing. Only the lease holder may complete;
+ * anyone else gets "lost" (the job was reclaimed or cancelled and its result is discarded).
+ */
+export async function completeJob(
+  db: Db,
+  input: { jobId: string; workerId: string; verdict: Verdict; now: number },
+): Promise<"stored" | "duplicate" | "lost"> {
+  const verdict = Verdict.parse(input.verdict);
+  return writeTx(db, async (q) => {
+    const existing = await q.selectFrom("verdicts").select("job_id").where("job_id", "=", input.jobId).executeTakeFirst();
+    if (existing) return "duplicate";
+    const job = await q
+      .updateTable("jobs")
+      .set({ status: "done", finished_at: input.now, lease_until: null })
+      .where("id", "=", input.jobId)
+      .where("worker_id", "=", input.workerId)
+      .where("status", "=", "running")
+      .returning(["id", "submission_id"])
+      .executeTakeFirst();
+    if (!job) return "lost";
+    await q
+      .insertInto("verdicts")
+      .values({
+        job_id: job.id,
+        submission_id: job.submission_id,
+        status: verdict.status,
+        verdict: JSON.stringify(verdict),
+        created_at: input.now,
+      })
+      .execute();
+    await notifyJob(q, db, job.id);
+    return "stored";
+  });
+}
+
+/**
+ * Records a grader fault. Requeues the job after `backoffMs(attempts)` until it has been tried
+ * maxAttempts times, then dead-letters it with an "error" verdict. If the job is no longer ours
+ * nothing changes, and the answer describes the job's state: "retrying" while it is queued or
+ * running elsewhere, "dead" otherwise.
+ */
+export async function failJob(
+  db: Db,
+  input: { jobId: string; workerId: string; error: string; now: number; backoffMs?: (attempt: number) => number },
+): Promise<"retrying" | "dead"> {
+  const backoff = input.backoffMs ?? defaultBackoffMs;
+  return writeTx(db, async (q) => {
+    let select = q.selectFrom("jobs").selectAll().where("id", "=", input.jobId);
+    if (db.dialect === "postgres") select = select.forUpdate();
+    const job = await select.executeTakeFirst();
+    if (!job) return "dead";
+    if (job.status !== "running" || job.worker_id !== input.workerId)
+      return job.status === "queued" || job.status === "running" ? "retrying" : "dead";
+    if (job.attempts >= job.max_attempts) {
+      await markDead(q, db, job, input.error, input.now);
+      return "dead";
+    }
+    await q
+      .updateTable("jobs")
+      .set({
+        status: "queued",
+        run_after: input.now + Math.max(0, backoff(job.attempts)),
+        lease_until: null,
+        worker_id: null,
+        last_error: input.error,
+      })
+      .where("id", "=", job.id)
+      .execute();
+    return "retrying";
+  });
+}
+
+/**
+ * Running jobs whose lease expired before `now` (their grader died or hung) go back to the
+ * queue, or are dead-lettered once they have used all their attempts. Returns how many were reaped.
+ */
+export async function reapExpired(db: Db, now: number): Promise<number> {
+  return writeTx(db, async (q) => {
+    let select = q
+      .selectFrom("jobs")
+      .select(["id", "submission_id", "attempts", "max_attempts", "worker_id"])
+      .where("status", "=", "running")
+      .where("lease_until", "<", now);
+    if (db.dialect === "postgres") select = select.forUpdate().skipLocked();
+    const expired = await select.execute();
+    for (const job of expired) {
+      const error = `Lease expired while held by worker ${job.worker_id ?? "unknown"} (attempt ${job.attempts} of ${job.max_attempts})`;
+      if (job.attempts >= job.max_attempts) {
+        await markDead(q, db, job, error, now);
+      } else {
+        await q
+          .updateTable("jobs")
+          .set({ status: "queued", run_after: now, lease_until: null, worker_id: null, last_error: error })
+          .where("id", "=", job.id)
+          .execute();
+      }
+    }
+    return expired.length;
+  });
+}
+
+/** Cancels a queued or running job; a running one notices at its next heartbeat. */
+export async function cancelJob(db: Db, jobId: string, now: number): Promise<boolean> {
+  return writeTx(db, async (q) => {
+    const result = await q
+      .updateTable("jobs")
+      .set({ status: "cancelled", finished_at: now, lease_until: null })
+      .where("id", "=", jobId)
+      .where("status", "in", ["queued", "running"])
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    await notifyJob(q, db, jobId);
+    return true;
+  });
+}
+
+/** Jobs ahead of this one in claim order (0 = next to run); null unless it is queued. Ignores backoff delays. */
+export async function queuePosition(db: Db, jobId: string): Promise<number | null> {
+  const job = await db.kysely
+    .selectFrom("jobs")
+    .select(["status", "priority", "created_at", "seq"])
+    .where("id", "=", jobId)
+    .executeTakeFirst();
+  if (job?.status !== "queued") return null;
+  const row = await db.kysely
+    .selectFrom("jobs")
+    .select((eb) => eb.fn.countAll<number>().as("ahead"))
+    .where("status", "=", "queued")
+    .where((eb) =>
+      eb(eb.refTuple("priority", "created_at", "seq"), "<", eb.tuple(job.priority, job.created_at, job.seq)),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.ahead);
+}
+
+export async function listJobs(
+  db: Db,
+  input: { status?: JobStatus; limit?: number } = {},
+): Promise<Array<JobRow & { verdictStatus: string | null }>> {
+  let query = db.kysely
+    .selectFrom("jobs")
+    .leftJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .selectAll("jobs")
+    .select("verdicts.status as verdict_status")
+    .orderBy("jobs.created_at", "desc")
+    .orderBy("jobs.seq", "desc")
+    .limit(Math.min(Math.max(1, input.limit ?? 100), 1000));
+  if (input.status !== undefined) query = query.where("jobs.status", "=", input.status);
+  const rows = await query.execute();
+  return rows.map((row) => ({ ...toJob(row), verdictStatus: row.verdict_status }));
+}
+
+export async function queueStats(db: Db): Promise<Record<JobStatus, number>> {
+  const rows = await db.kysely
+    .selectFrom("jobs")
+    .select((eb) => ["status", eb.fn.countAll<number>().as("count")])
+    .groupBy("status")
+    .execute();
+  const stats: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0, cancelled: 0 };
+  for (const row of rows) if (row.status in stats) stats[row.status as JobStatus] = Number(row.count);
+  return stats;
+}

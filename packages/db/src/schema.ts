@@ -1,0 +1,113 @@
+import type { Generated } from "kysely";
+
+/**
+ * Table shapes as stored. Portable across SQLite and PostgreSQL: ids are text (UUIDs),
+ * timestamps are bigint milliseconds since the epoch, JSON is text (parsed with zod at read),
+ * booleans are integers 0/1. Rows are mapped to camelCase domain objects in `rows.ts`.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  password_salt: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface CoursesTable {
+  id: string;
+  title: string;
+  join_code: string;
+  archived: number;
+  created_at: number;
+}
+
+export interface EnrollmentsTable {
+  course_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  course_id: string;
+  exercise_id: string;
+  title: string;
+  overrides: string;
+  deadline: number | null;
+  attempts_allowed: number | null;
+  position: number;
+  created_at: number;
+}
+
+export interface SubmissionsTable {
+  id: string;
+  assignment_id: string;
+  user_id: string;
+  exercise_id: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  submission_id: string;
+  status: string;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  run_after: number;
+  lease_until: number | null;
+  worker_id: string | null;
+  last_error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** Insertion order, the tie-breaker when jobs share priority and created_at (bigserial on PostgreSQL). */
+  seq: Generated<number>;
+}
+
+export interface VerdictsTable {
+  job_id: string;
+  submission_id: string;
+  status: string;
+  verdict: string;
+  created_at: number;
+}
+
+export interface JobProgressTable {
+  job_id: string;
+  seq: number;
+  event: string;
+  at: number;
+}
+
+export interface JobLogsTable {
+  job_id: string;
+  text: string;
+  bytes: number;
+  truncated: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  courses: CoursesTable;
+  enrollments: EnrollmentsTable;
+  assignments: AssignmentsTable;
+  submissions: SubmissionsTable;
+  jobs: JobsTable;
+  verdicts: VerdictsTable;
+  job_progress: JobProgressTable;
+  job_logs: JobLogsTable;
+}

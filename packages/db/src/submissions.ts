@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { NotFoundError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
+import { type Kysely, sql } from "kysely";
+import { type Db, type Dialect, writeTx } from "./connection";
+import { type JobRow, type SubmissionRow, toJob, toSubmission, toVerdict } from "./rows";
+import type { Database } from "./schema";
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const STUDENT_PRIORITY = 0;
+export const REGRADE_PRIORITY = 10;
+
+export interface NewJob {
+  submissionId: string;
+  priority: number;
+  maxAttempts: number;
+  now: number;
+}
+
+/** Inserts a queued job inside the caller's transaction. */
+export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: NewJob): Promise<JobRow> {
+  if (!Number.isInteger(input.priority)) throw new ValidationError(`Job priority must be an integer, got ${input.priority}`, "priority");
+  const row = {
+    id: randomUUID(),
+    submission_id: input.submissionId,
+    status: "queued",
+    priority: input.priority,
+    attempts: 0,
+    max_attempts: input.maxAttempts,
+    run_after: input.now,
+    lease_until: null,
+    worker_id: null,
+    last_error: null,
+    created_at: input.now,
+    started_at: null,
+    finished_at: null,
+  };
+  await q
+    .insertInto("jobs")
+    .values(dialect === "postgres" ? row : { ...row, seq: sql<number>`(select coalesce(max(seq), 0) + 1 from jobs)` })
+    .execute();
+  return toJob(row);
+}
+
+/** Stores the submission and its first job in one transaction: both or neither. */
+export async function createSubmissionWithJob(
+  db: Db,
+  input: {
+    assignmentId: string;
+    userId: string;
+    exerciseId: string;
+    payload: SubmissionPayload;
+    /** Lower runs first; 0 for students, 10 for regrades. */
+    priority?: number;
+    maxAttempts?: number;
+  },
+  now: number,
+): Promise<{ submission: SubmissionRow; job: JobRow }> {
+  const payload = SubmissionPayload.parse(input.payload);
+  if (payload.exerciseId !== input.exerciseId)
+    throw new ValidationError(`Payload exerciseId must be "${input.exerciseId}", got "${payload.exerciseId}"`, "exerciseId");
+  const submission: SubmissionRow = {
+    id: randomUUID(),
+    assignmentId: input.assignmentId,
+    userId: input.userId,
+    exerciseId: input.exerciseId,
+    payload,
+    createdAt: now,
+  };
+  const job = await writeTx(db, async (q) => {
+    await q
+      .insertInto("submissions")
+      .values({
+        id: submission.id,
+        assignment_id: submission.assignmentId,
+        user_id: submission.userId,
+        exercise_id: submission.exerciseId,
+        payload: JSON.stringify(payload),
+        created_at: now,
+      })
+      .execute();
+    return insertJob(q, db.dialect, {
+      submissionId: submission.id,
+      priority: input.priority ?? STUDENT_PRIORITY,
+      maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      now,
+    });
+  });
+  return { submission, job };
+}
+
+export async function submissionById(db: Db, id: string): Promise<SubmissionRow | null> {
+  const row = await db.kysely.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toSubmission(row) : null;
+}
+
+export async function jobById(db: Db, id: string): Promise<JobRow | null> {
+  const row = await db.kysely.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toJob(row) : null;
+}
+
+export async function latestJobForSubmission(db: Db, submissionId: string): Promise<JobRow | null> {
+  const row = await db.kysely
+    .selectFrom("jobs")
+    .selectAll()
+    .where("submission_id", "=", submissionId)
+    .orderBy("created_at", "desc")
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toJob(row) : null;
+}
+
+export async function verdictForJob(db: Db, jobId: string): Promise<Verdict | null> {
+  const row = await db.kysely.selectFrom("verdicts").select("verdict").where("job_id", "=", jobId).executeTakeFirst();
+  return row ? toVerdict(row.verdict, jobId) : null;
+}
+
+/** A student's submissions for an assignment, newest first, each with its latest job and that job's verdict. */
+export async function submissionsFor(
+  db: Db,
+  input: { assignmentId: string; userId: string },
+): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
+  const submissions = await db.kysely
+    .selectFrom("submissions")
+    .selectAll()
+    .where("assignment_id", "=", input.assignmentId)
+    .where("user_id", "=", input.userId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .execute();
+  if (submissions.length === 0) return [];
+  const ids = submissions.map((s) => s.id);
+  const jobs = await db.kysely
+    .selectFrom("jobs")
+    .leftJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .selectAll("jobs")
+    .select("verdicts.verdict as verdict")
+    .where("jobs.submission_id", "in", ids)
+    .orderBy("jobs.created_at", "asc")
+    .orderBy("jobs.seq", "asc")
+    .execute();
+  // Ascending order, so the last job seen for a submission is its latest.
+  const latest = new Map<string, (typeof jobs)[number]>();
+  for (const job of jobs) latest.set(job.submission_id, job);
+  return submissions.map((row) => {
+    const job = latest.get(row.id);
+    return {
+      ...toSubmission(row),
+      job: job ? toJob(job) : null,
+      verdict: job?.verdict != null ? toVerdict(job.verdict, job.id) : null,
+    };
+  });
+}
+
+/**
+ * Attempts used: submissions whose latest verdict is not `invalid` or `error` (those cost no
+ * attempt) and whose latest job was not cancelled. Pending submissions count, so a student
+ * cannot queue more than the limit while grading is slow.
+ */
+export async function countAttempts(db: Db, input: { assignmentId: string; userId: string }): Promise<number> {
+  const rows = await submissionsFor(db, input);
+  return rows.filter((s) => {
+    if (s.verdict) return s.verdict.status !== "invalid" && s.verdict.status !== "error";
+    return s.job?.status !== "cancelled";
+  }).length;
+}
+
+/** A regrade is a new job for the same submission; it waits behind students' work by default. */
+export async function enqueueRegrade(db: Db, submissionId: string, now: number, priority: number = REGRADE_PRIORITY): Promise<JobRow> {
+  return writeTx(db, async (q) => {
+    const exists = await q.selectFrom("submissions").select("id").where("id", "=", submissionId).executeTakeFirst();
+    if (!exists) throw new NotFoundError(`Submission ${submissionId} does not exist`);
+    return insertJob(q, db.dialect, { submissionId, priority, maxAttempts: DEFAULT_MAX_ATTEMPTS, now });
+  });
+}

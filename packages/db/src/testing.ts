@@ -1,0 +1,145 @@
+import { spawnSync } from "node:child_process";
+/**
+ * Test helpers, also used by other packages' tests: a fresh, migrated database per call, on
+ * SQLite (a temp file, so a second connection or a child process can open the same URL) or on
+ * PostgreSQL (a fresh schema, so parallel test files never collide).
+ *
+ * PostgreSQL comes from STEPWISE_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/test.
+ * If it is unreachable the helper throws: CI starts PostgreSQL, and a silently skipped half of
+ * the suite would hide dialect bugs.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import type { Verdict } from "@stepwise/core/contracts";
+import { type Db, type Dialect, type OpenDbOptions, openDb, redact } from "./connection";
+import { type Assignment, type Course, createAssignment, createCourse, enroll } from "./courses";
+import { migrate } from "./migrations";
+import { type User, createUser } from "./users";
+
+export const DEFAULT_TEST_PG_URL = "postgres://postgres@127.0.0.1:5432/test";
+export function testPgUrl(): string {
+  return process.env.STEPWISE_TEST_PG_URL ?? DEFAULT_TEST_PG_URL;
+}
+
+/**
+ * Can a TCP connection reach the test PostgreSQL? Checked synchronously (in a child node) because
+ * `describe.each` needs the list of dialects when the file loads.
+ */
+function postgresReachable(url: string): boolean {
+  const { hostname, port } = new URL(url);
+  const probe = `const s=require("node:net").connect(${Number(port || 5432)},${JSON.stringify(hostname || "127.0.0.1")});` +
+    `s.on("connect",()=>process.exit(0));s.on("error",()=>process.exit(1));setTimeout(()=>process.exit(1),2000);`;
+  return spawnSync(process.execPath, ["-e", probe], { timeout: 5000 }).status === 0;
+}
+
+/**
+ * Dialects the tests run against. PostgreSQL is mandatory where `STEPWISE_REQUIRE_PG=1` (CI starts
+ * it); on a newcomer's machine without a server its tests are skipped with a note instead of failing.
+ */
+export const testDialects: readonly Dialect[] = (() => {
+  if (process.env.STEPWISE_REQUIRE_PG === "1" || postgresReachable(testPgUrl())) return ["sqlite", "postgres"];
+  console.warn(`[stepwise] PostgreSQL is not reachable at ${testPgUrl()}: its tests are skipped (set STEPWISE_REQUIRE_PG=1 to make them mandatory).`);
+  return ["sqlite"];
+})();
+
+export interface TestDb {
+  db: Db;
+  /** URL of the same database, for opening more connections (e.g. a second claimer). */
+  url: string;
+  /** Closes `db` and removes the file or schema. Connections opened from `url` must be closed first. */
+  cleanup(): Promise<void>;
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("options", `-c search_path=${schema}`);
+  return parsed.toString();
+}
+
+export interface TestDbOptions extends OpenDbOptions {
+  /** Run migrations (default true); false gives an empty database. */
+  migrate?: boolean;
+}
+
+export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}): Promise<TestDb> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-db-"));
+    const url = join(dir, "test.db");
+    const db = await openDb(url, options);
+    if (options.migrate !== false) await migrate(db);
+    return {
+      db,
+      url,
+      cleanup: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const baseUrl = testPgUrl();
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  let admin: Db;
+  try {
+    admin = await openDb(baseUrl, { poolSize: 1 });
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL tests need a server at ${redact(baseUrl)} (set STEPWISE_TEST_PG_URL to override): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  await sql`create schema ${sql.id(schema)}`.execute(admin.kysely);
+  const url = withSearchPath(baseUrl, schema);
+  const db = await openDb(url, options);
+  if (options.migrate !== false) await migrate(db);
+  return {
+    db,
+    url,
+    cleanup: async () => {
+      await db.close();
+      try {
+        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.kysely);
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+export interface Fixture {
+  instructor: User;
+  student: User;
+  course: Course;
+  assignment: Assignment;
+}
+
+/** An instructor, a student and a course with one assignment, both users enrolled. */
+export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5-baseline"): Promise<Fixture> {
+  const tag = randomBytes(4).toString("hex");
+  const instructor = await createUser(db, { email: `teacher-${tag}@example.test`, name: "Ada Teacher", role: "instructor", password: "correct horse" }, now);
+  const student = await createUser(db, { email: `student-${tag}@example.test`, name: "Sam Student", role: "student", password: "battery staple" }, now);
+  const course = await createCourse(db, { title: "Deep Learning 101" }, now);
+  await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
+  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
+  const assignment = await createAssignment(
+    db,
+    { courseId: course.id, exerciseId, title: "Beat the baseline", overrides: {}, deadline: null, attemptsAllowed: 5, position: 0 },
+    now,
+  );
+  return { instructor, student, course, assignment };
+}
+
+/** A small, valid verdict for queue tests. */
+export function sampleVerdict(status: Verdict["status"] = "passed", score = 1): Verdict {
+  return {
+    status,
+    score,
+    summary: `Test verdict (${status}).`,
+    checks: [{ id: "beats-baseline", passed: status === "passed", message: "Accuracy 0.97 beats 0.11 (p < 0.01)", visibility: "always" }],
+    metrics: { testAccuracy: { label: "Test accuracy", value: 0.97 } },
+    curves: { history: [{ epoch: 1, loss: 0.3, seconds: 1.2 }] },
+    diagnostics: [],
+  };
+}

@@ -1,0 +1,62 @@
+import type { DataSlice, DatasetRef } from "@stepwise/core/contracts";
+import { ValidationError } from "@stepwise/core/contracts";
+import { gatherLabels, limit, limitIndices, loadMnistSet, loadMnistTestInputs, loadMnistTestLabels } from "@stepwise/core/datasets";
+import type { ExampleSet } from "@stepwise/core/datasets";
+
+export interface DataOptions {
+  slice: DataSlice;
+  seed: number;
+  cacheDir?: string;
+}
+
+export interface TaskInfo {
+  kind: "binary" | "multiclass" | "regression";
+  numClasses: number;
+}
+
+export function taskOf(dataset: DatasetRef): TaskInfo {
+  switch (dataset.kind) {
+    case "mnist":
+      return { kind: "multiclass", numClasses: 10 };
+    case "imdb":
+      return { kind: "binary", numClasses: 1 };
+    case "csv":
+      throw new ValidationError("CSV datasets are not gradable yet.", "dataset");
+  }
+}
+
+const sliced = (set: ExampleSet, count: number | undefined, seed: number) =>
+  count !== undefined && count < set.n ? limit(set, count, seed) : set;
+
+/**
+ * What a training child may see: training examples with labels and test *inputs* only.
+ * Hidden test labels are loaded by `loadTestLabels`, in the grader's parent process alone.
+ */
+export function loadTrainingData(dataset: DatasetRef, options: DataOptions): { train: ExampleSet; testInputs: ExampleSet } {
+  const files = { cacheDir: options.cacheDir };
+  switch (dataset.kind) {
+    case "mnist":
+      return {
+        train: sliced(loadMnistSet("train", files), options.slice.trainLimit, options.seed),
+        testInputs: sliced(loadMnistTestInputs(files), options.slice.testLimit, options.seed),
+      };
+    default:
+      throw new ValidationError(`Dataset "${dataset.kind}" is not gradable yet.`, "dataset");
+  }
+}
+
+/** The hidden labels of the same test examples `loadTrainingData` hands out, in the same order. */
+export function loadTestLabels(dataset: DatasetRef, options: DataOptions): Int32Array {
+  const files = { cacheDir: options.cacheDir };
+  switch (dataset.kind) {
+    case "mnist": {
+      const labels = loadMnistTestLabels(files);
+      const count = options.slice.testLimit;
+      return count !== undefined && count < labels.length
+        ? gatherLabels(labels, limitIndices(labels.length, count, options.seed))
+        : labels;
+    }
+    default:
+      throw new ValidationError(`Dataset "${dataset.kind}" is not gradable yet.`, "dataset");
+  }
+}

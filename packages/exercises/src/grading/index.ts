@@ -1,0 +1,4 @@
+export * from "./data";
+export * from "./prepare";
+export * from "./score";
+export * from "./verdicts";

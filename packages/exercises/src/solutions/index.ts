@@ -1,0 +1,20 @@
+import { SubmissionPayload } from "@stepwise/core/contracts";
+import mnistReference from "./mnist-beat-baseline.reference.json";
+import mnistNaive from "./mnist-beat-baseline.naive.json";
+
+export interface SolutionSet {
+  /** A submission that passes. */
+  reference: SubmissionPayload;
+  /** A submission that fails, and why it must. */
+  naive: SubmissionPayload;
+  naiveFailsBecause: string;
+}
+
+/** Reference and naive submissions per exercise; a test regrades every one of them. */
+export const solutions: Readonly<Record<string, SolutionSet>> = {
+  "mnist-beat-baseline": {
+    reference: SubmissionPayload.parse(mnistReference),
+    naive: SubmissionPayload.parse(mnistNaive),
+    naiveFailsBecause: "a learning rate of 1e-7 leaves the random initialization untrained: no better than the majority class",
+  },
+};

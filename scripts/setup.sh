@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything Stepwise needs on a fresh Linux machine with Node 20+:
+# pnpm (pinned by package.json's packageManager), the workspace's packages (compiling better-sqlite3
+# from source where no prebuilt binary is reachable), Debian's Chromium for the browser tests when
+# we may install it, and the embedded database with its migrations and demo course.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_pnpm=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$want_pnpm" ]; then
+  echo "==> installing pnpm $want_pnpm"
+  npm install --global "pnpm@$want_pnpm" >/dev/null 2>&1 || {
+    # Without write access to npm's global folder, fall back to corepack.
+    COREPACK_INTEGRITY_KEYS=0 corepack enable && COREPACK_INTEGRITY_KEYS=0 corepack prepare "pnpm@$want_pnpm" --activate
+  }
+fi
+
+# better-sqlite3 12 compiles from source when its prebuilt binary cannot be downloaded; node-gyp
+# then needs Node's headers, which Debian's nodejs keeps in /usr/include/node (.npmrc can't set this).
+if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
+
+echo "==> pnpm install"
+pnpm install --frozen-lockfile
+
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing Debian's chromium (browser tests)"
+  (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) \
+    || echo "   chromium could not be installed; the browser tests will say so"
+fi
+
+mkdir -p data
+echo "==> database: migrations and demo course"
+pnpm --filter @stepwise/web run seed
