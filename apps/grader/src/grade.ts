@@ -3,13 +3,12 @@ import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/
 import { appendProgress, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise } from "@stepwise/exercises";
 import {
-  divergedVerdict,
   invalidVerdict,
   loadTestLabels,
   outOfMemoryVerdict,
   prepareTraining,
-  scoreTraining,
   timedOutVerdict,
+  verdictFromRun,
   type PreparedTraining,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
@@ -48,7 +47,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit,
     testLimit: ctx.config.testLimit ?? exercise.data.testLimit,
   };
-  const testLabels = loadTestLabels(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
+  const testLabels = loadTestLabels(prepared.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
 
   // Progress rows are written in order: each append waits for the one before.
   let progress = Promise.resolve();
@@ -64,7 +63,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
       jobId: job.id,
       topology: prepared.topology,
       training: prepared.training,
-      dataset: exercise.dataset,
+      dataset: prepared.dataset,
       data: slice,
       seed,
       maxSeconds: exercise.budgets.maxSeconds,
@@ -97,20 +96,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
       return outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, largestLayer: largestLayer(prepared) });
     case "timeout":
       return timedOutVerdict({ limitSeconds: Math.round(ctx.config.hardTimeoutMs / 1000), lastEpoch: outcome.lastEpoch, epochs, history });
-    case "done": {
-      const { report } = outcome;
-      const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
-      if (report.stopReason === "diverged") {
-        return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment });
-      }
-      if (report.stopReason === "budget") {
-        return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
-      }
-      if (outcome.predictions.length !== testLabels.length) {
-        throw new GraderFault(`the training child returned ${outcome.predictions.length} predictions for ${testLabels.length} test examples`);
-      }
-      return scoreTraining({ exercise, prepared, payload: payload.data, report, predictions: outcome.predictions, outputStd: outcome.outputStd, testLabels });
-    }
+    case "done":
+      return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels });
   }
 }
 

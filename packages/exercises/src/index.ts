@@ -1,9 +1,10 @@
 import type { ExerciseDefinition } from "@stepwise/core/contracts";
 import { NotFoundError } from "@stepwise/core/contracts";
+import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
 
 /** The built-in catalogue, in workflow order. */
-export const exercises: readonly ExerciseDefinition[] = [mnistBeatBaseline];
+export const exercises: readonly ExerciseDefinition[] = [mnistBeatBaseline, imdbBeatBaseline];
 
 export function listExercises(): readonly ExerciseDefinition[] {
   return exercises;

@@ -1,2 +1,4 @@
+import type * as tfjs from "@tensorflow/tfjs";
+
 /** The TF.js namespace core functions receive; only `backend/` imports tfjs packages itself. */
-export type Tf = typeof import("@tensorflow/tfjs");
+export type Tf = typeof tfjs;

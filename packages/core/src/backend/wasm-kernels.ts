@@ -1,4 +1,4 @@
-import type { BackendValues, DataType, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { BackendValues, DataType, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf";
 import { conv2dBackpropFilterViaConv } from "./wasm-conv";
 
@@ -48,7 +48,7 @@ function cpuFallback(tf: Tf, kernelName: string): KernelConfig | undefined {
       cpuInputs[key] = { dataId, shape: info.shape, dtype: info.dtype };
     }
     try {
-      const result = cpuKernel.kernelFunc({ inputs: cpuInputs, backend: cpuBackend, attrs: attrs as NamedAttrMap });
+      const result = cpuKernel.kernelFunc({ inputs: cpuInputs, backend: cpuBackend, attrs: attrs });
       const outs = Array.isArray(result) ? result : [result];
       const moved = outs.map((out: TensorInfo): TensorInfo => {
         const dataId = wasm.write(cpu.readSync(out.dataId), out.shape, out.dtype);

@@ -6,7 +6,14 @@ export const StepNumber = z.number().int().min(1).max(7);
 
 export const DatasetRef = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("mnist") }).strict(),
-  z.object({ kind: z.literal("imdb"), vocabularySize: z.number().int().min(100).max(20_000).default(10_000) }).strict(),
+  z
+    .object({
+      kind: z.literal("imdb"),
+      vocabularySize: z.number().int().min(100).max(20_000).default(10_000).describe("Most frequent training words kept"),
+      /** Padded word-index sequences of this length (Embedding models); multi-hot rows when absent. */
+      sequenceLength: z.number().int().min(1).max(2_000).optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal("csv"),

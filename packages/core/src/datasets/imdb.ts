@@ -206,6 +206,23 @@ export function loadImdbTestInputs(options: ImdbOptions = {}): ExampleSet {
   return encode({ n, offsets, ids, uniqueOffsets, uniqueIds }, options, resolved.vocabularySize);
 }
 
+/**
+ * The training split alone, for a training child: it reads only the train cache file, so the test
+ * labels never enter the process. Falls back to a full build (which holds them) only on a cold cache:
+ * the grader's parent warms the cache first by loading the test labels.
+ */
+export function loadImdbTrain(options: ImdbOptions = {}): ExampleSet {
+  const resolved = resolve(options);
+  const entry = readCacheFile(imdbCacheFiles(resolved).train);
+  const inputs = entry ? inputsFrom(entry.arrays) : undefined;
+  const labels = entry?.arrays.labels;
+  if (inputs && labels instanceof Uint8Array && labels.length === inputs.n) {
+    return encode(inputs, options, resolved.vocabularySize, labels);
+  }
+  const corpus = loadImdbCorpus(options);
+  return encode(corpus.train, options, corpus.vocabularySize, corpus.train.labels);
+}
+
 /** Hidden test labels (1 positive, 0 negative), for the grader's parent process. */
 export function loadImdbTestLabels(options: ImdbOptions = {}): Int32Array {
   const entry = readCacheFile(imdbCacheFiles(resolve(options)).testLabels);

@@ -24,6 +24,11 @@ const ACTIVATIONS: Record<string, string> = {
 
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS);
 
+/** Lookup by untrusted name: own keys only, so "constructor" finds nothing. */
+function own<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** "GlorotUniform", "glorot_uniform" and "glorotUniform" all become "glorotuniform". */
 function key(name: string): string {
   return name.replace(/_/g, "").toLowerCase();
@@ -43,7 +48,7 @@ export function activation(r: Reader, field: string, fallback: string): string {
   const value = r.raw(field);
   if (value === undefined || value === null) return fallback;
   const name = nameOf(value);
-  const mapped = name === undefined ? undefined : ACTIVATIONS[key(name)];
+  const mapped = name === undefined ? undefined : own(ACTIVATIONS, key(name));
   if (mapped === undefined) r.fail(field, `one of the activations ${ACTIVATION_NAMES.join(", ")}`, value);
   return mapped;
 }
@@ -77,7 +82,7 @@ export function initializer(r: Reader, field: string, fallback: string): JsonObj
   const name = key(found?.name ?? fallback);
   const c = found?.config ?? new Reader({}, r.at(field), field);
   const seed = null;
-  const variance = VARIANCE[name];
+  const variance = own(VARIANCE, name);
   if (variance) {
     const [scale, mode, distribution] = variance;
     return { class_name: "VarianceScaling", config: { scale, mode, distribution, seed } };

@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 /** Loads our normalized topology in TF.js and compares its shapes and parameter count with ours. */
 async function agreeWithTfjs(topology: JsonObject, totalParams: number, layerShapes: (number | null)[][]): Promise<void> {
-  const model = await tf.models.modelFromJSON(withSeeds(topology, 7) as never);
+  const model = await tf.models.modelFromJSON(withSeeds(topology, 7));
   try {
     expect(model.countParams()).toBe(totalParams);
     expect(model.layers.map((l) => l.outputShape)).toEqual(layerShapes);
@@ -103,6 +103,11 @@ const rejects: [string, unknown, typeof ValidationError | typeof BudgetError, Re
   ["deep nesting", "[".repeat(100_000) + "]".repeat(100_000), ValidationError, /characters|nested/],
   ["65 layers", seq([4], ...Array.from({ length: 65 }, (): [string, Record<string, unknown>] => ["Dense", { units: 4 }])), ValidationError, /at most 64 layers/],
   ["Flatten on a flat input (TF.js throws)", seq([4], ["Dense", { units: 2 }], ["Flatten", {}]), ValidationError, /already flat/],
+  // Regression (found by fuzz.test.ts): lookups by untrusted name hit Object.prototype members.
+  ["a layer class named __proto__", seq([4], ["__proto__", {}]), ValidationError, /not supported/],
+  ["a layer class named constructor", seq([4], ["constructor", {}]), ValidationError, /not supported/],
+  ["an activation named constructor", seq([4], ["Dense", { units: 2, activation: "constructor" }]), ValidationError, /activations/],
+  ["an initializer named constructor", seq([4], ["Dense", { units: 2, kernel_initializer: "constructor" }]), ValidationError, /initializers/],
   ["bad JSON", "{nope", ValidationError, /does not parse/],
 ];
 

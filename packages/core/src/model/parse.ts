@@ -43,7 +43,8 @@ export function parseModelSpec(spec: ModelSpec, limitOverrides?: Partial<ModelLi
   let totalParams = 0;
   let flops = 0;
   chain.layers.forEach((layer, i) => {
-    const rule = LAYER_RULES[layer.className];
+    // Own keys only: a class named "__proto__" or "constructor" must not find Object's members.
+    const rule = Object.hasOwn(LAYER_RULES, layer.className) ? LAYER_RULES[layer.className] : undefined;
     if (!rule) {
       const why = CODE_LAYERS.has(layer.className) ? "runs code or nests models and is not allowed" : "is not supported";
       throw new ValidationError(

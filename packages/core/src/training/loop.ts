@@ -1,7 +1,7 @@
 import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import type { Tf } from "../backend/tf";
 import type { ExampleSet } from "../datasets/types";
-import { BatchBuilder } from "./inputs";
+import type { BatchBuilder } from "./inputs";
 import type { LabelEncoding } from "./labels";
 import { shuffle } from "./rng";
 

@@ -1,3 +1,4 @@
+import type { Tensor } from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type Tf } from "../backend";
 import { parseModelSpec } from "../model";
@@ -21,7 +22,7 @@ async function stepOutputs(layer: Record<string, unknown>, input: number[], seed
   const outs: number[][] = [];
   for (let i = 0; i < steps; i++) {
     reseed();
-    const y = model.apply(x, { training: true }) as import("@tensorflow/tfjs").Tensor;
+    const y = model.apply(x, { training: true }) as Tensor;
     outs.push(Array.from(y.dataSync()));
     y.dispose();
   }

@@ -1,6 +1,16 @@
 import type { DataSlice, DatasetRef } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
-import { gatherLabels, limit, limitIndices, loadMnistSet, loadMnistTestInputs, loadMnistTestLabels } from "@stepwise/core/datasets";
+import {
+  gatherLabels,
+  limit,
+  limitIndices,
+  loadImdbTestInputs,
+  loadImdbTestLabels,
+  loadImdbTrain,
+  loadMnistSet,
+  loadMnistTestInputs,
+  loadMnistTestLabels,
+} from "@stepwise/core/datasets";
 import type { ExampleSet } from "@stepwise/core/datasets";
 
 export interface DataOptions {
@@ -40,6 +50,13 @@ export function loadTrainingData(dataset: DatasetRef, options: DataOptions): { t
         train: sliced(loadMnistSet("train", files), options.slice.trainLimit, options.seed),
         testInputs: sliced(loadMnistTestInputs(files), options.slice.testLimit, options.seed),
       };
+    case "imdb": {
+      const imdb = { ...files, vocabularySize: dataset.vocabularySize, sequenceLength: dataset.sequenceLength };
+      return {
+        train: sliced(loadImdbTrain(imdb), options.slice.trainLimit, options.seed),
+        testInputs: sliced(loadImdbTestInputs(imdb), options.slice.testLimit, options.seed),
+      };
+    }
     default:
       throw new ValidationError(`Dataset "${dataset.kind}" is not gradable yet.`, "dataset");
   }
@@ -49,14 +66,17 @@ export function loadTrainingData(dataset: DatasetRef, options: DataOptions): { t
 export function loadTestLabels(dataset: DatasetRef, options: DataOptions): Int32Array {
   const files = { cacheDir: options.cacheDir };
   switch (dataset.kind) {
-    case "mnist": {
-      const labels = loadMnistTestLabels(files);
-      const count = options.slice.testLimit;
-      return count !== undefined && count < labels.length
-        ? gatherLabels(labels, limitIndices(labels.length, count, options.seed))
-        : labels;
-    }
+    case "mnist":
+      return sliceLabels(loadMnistTestLabels(files), options);
+    case "imdb":
+      // Also warms the IMDB cache, so the training child reads binary files and never builds from the labelled JSON.
+      return sliceLabels(loadImdbTestLabels({ ...files, vocabularySize: dataset.vocabularySize }), options);
     default:
       throw new ValidationError(`Dataset "${dataset.kind}" is not gradable yet.`, "dataset");
   }
+}
+
+function sliceLabels(labels: Int32Array, options: DataOptions): Int32Array {
+  const count = options.slice.testLimit;
+  return count !== undefined && count < labels.length ? gatherLabels(labels, limitIndices(labels.length, count, options.seed)) : labels;
 }

@@ -2,3 +2,5 @@ export * from "./data";
 export * from "./prepare";
 export * from "./score";
 export * from "./verdicts";
+export * from "./run";
+export * from "./local";

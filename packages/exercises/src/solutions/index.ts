@@ -1,6 +1,8 @@
 import { SubmissionPayload } from "@stepwise/core/contracts";
 import mnistReference from "./mnist-beat-baseline.reference.json";
 import mnistNaive from "./mnist-beat-baseline.naive.json";
+import imdbReference from "./imdb-beat-baseline.reference.json";
+import imdbNaive from "./imdb-beat-baseline.naive.json";
 
 export interface SolutionSet {
   /** A submission that passes. */
@@ -16,5 +18,10 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
     reference: SubmissionPayload.parse(mnistReference),
     naive: SubmissionPayload.parse(mnistNaive),
     naiveFailsBecause: "a learning rate of 1e-7 leaves the random initialization untrained: no better than the majority class",
+  },
+  "imdb-beat-baseline": {
+    reference: SubmissionPayload.parse(imdbReference),
+    naive: SubmissionPayload.parse(imdbNaive),
+    naiveFailsBecause: "softmax over a single output unit always answers 1: every review is called positive",
   },
 };

@@ -1,0 +1,29 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { chromium, type BrowserContext } from "playwright-core";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Debian's Chromium, headless, with a fresh profile and none of its background traffic (no network here). */
+export async function launchBrowser(): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (scripts/setup.sh does it as root).`);
+  }
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "stepwise-chromium-")), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * Starts the platform as production runs it, as separate processes: the built web app (`next start`)
+ * and one grader, on a fresh SQLite file seeded with the demo course. The web app and the grader
+ * never import each other; this harness only spawns them.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const webDir = resolve(import.meta.dirname, "..");
+export const repoDir = resolve(webDir, "..", "..");
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** `next build` unless a build newer than every source file exists (CI always builds: clean clone). */
+export function ensureBuilt(): void {
+  const buildId = join(webDir, ".next", "BUILD_ID");
+  const sources = Math.max(
+    ...["src", join("..", "..", "packages")].map((d) => newestMtime(join(webDir, d))),
+  );
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
+  const result = spawnSync("pnpm", ["exec", "next", "build"], { cwd: webDir, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (result.status !== 0) throw new Error(`next build failed with exit code ${result.status ?? "?"}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface Platform {
+  url: string;
+  databaseUrl: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`the web app exited before serving ${url}`);
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function startPlatform(options: { graderEnv?: Record<string, string> } = {}): Promise<Platform> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
+  const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
+  const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1" };
+  const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: webDir, env, encoding: "utf8" });
+  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+
+  const port = await freePort();
+  let output = "";
+  const children: ChildProcess[] = [];
+  const launch = (command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}) => {
+    const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    child.stdout?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+    children.push(child);
+    return child;
+  };
+  const web = launch("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir);
+  launch("pnpm", ["exec", "tsx", "src/main.ts"], join(repoDir, "apps", "grader"), {
+    GRADER_CONCURRENCY: "1",
+    GRADER_TRAIN_LIMIT: "2000",
+    GRADER_TEST_LIMIT: "1000",
+    GRADER_CACHE_DIR: join(repoDir, "data", "cache"),
+    ...options.graderEnv,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, 60_000, () => web.exitCode === null);
+  return {
+    url,
+    databaseUrl,
+    logs: () => output,
+    stop: async () => {
+      for (const child of children) {
+        if (child.pid !== undefined && child.exitCode === null) {
+          try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const child of children) {
+        if (child.pid !== undefined && child.exitCode === null) {
+          try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+
+describe("a student submits an MNIST model in the browser and sees the grader's verdict", () => {
+  let platform: Platform;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it("signs in, opens step 5, submits the prefilled model and sees a passed verdict with curves", async () => {
+    try {
+      await page.goto(`${platform.url}/signin`);
+      await page.getByLabel("Email").fill("student@stepwise.test");
+      await page.getByLabel("Password").fill("stepwise-student");
+      await page.getByRole("button", { name: "Sign in" }).click();
+
+      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
+      await expect.poll(() => page.getByLabel("Model code").inputValue()).toContain("tf.sequential()");
+
+      await page.getByRole("button", { name: "Submit" }).click();
+      const status = page.getByTestId("job-status");
+      await status.waitFor({ timeout: 30_000 });
+
+      const verdict = page.getByTestId("verdict");
+      await verdict.waitFor({ timeout: 240_000 });
+      await expect.poll(() => verdict.getByRole("heading").first().textContent()).toMatch(/Passed/);
+      const accuracy = await page.getByTestId("metric-testAccuracy").textContent();
+      expect(Number(/0\.\d+/.exec(accuracy ?? "")?.[0])).toBeGreaterThan(0.5);
+      // The learning-curve chart is drawn from the grader's epochs.
+      expect(await page.locator(".recharts-line").count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(artifacts, "step5-verdict.png"), fullPage: true });
+    } catch (error) {
+      await page.screenshot({ path: join(artifacts, "step5-failure.png"), fullPage: true }).catch(() => undefined);
+      console.error(platform.logs().slice(-5000));
+      throw error;
+    }
+  });
+});

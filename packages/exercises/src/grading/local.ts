@@ -1,0 +1,79 @@
+import type { DataSlice, EpochMetrics, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { BudgetError, ValidationError } from "@stepwise/core/contracts";
+import type { Tf } from "@stepwise/core/backend";
+import type { JsonObject } from "@stepwise/core/model";
+import { loadTestLabels } from "./data";
+import { prepareTraining, type PreparedTraining } from "./prepare";
+import { trainAndPredict, type TrainAndPredictResult } from "./run";
+import { scoreTraining } from "./score";
+import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
+
+/** A finished training run → its verdict: diverged, over the time budget, or scored on the hidden labels. */
+export function verdictFromRun(input: {
+  exercise: ExerciseDefinition;
+  prepared: PreparedTraining;
+  payload: SubmissionPayload;
+  result: TrainAndPredictResult;
+  testLabels: Int32Array;
+}): Verdict {
+  const { exercise, prepared, result } = input;
+  const { report } = result;
+  const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
+  const epochs = prepared.training.fit.epochs;
+  if (report.stopReason === "diverged") {
+    return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment });
+  }
+  if (report.stopReason === "budget") {
+    return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
+  }
+  if (result.predictions.length !== input.testLabels.length) {
+    throw new Error(`the training run returned ${result.predictions.length} predictions for ${input.testLabels.length} test examples`);
+  }
+  return scoreTraining({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
+}
+
+export interface LocalGradeOptions {
+  tf: Tf;
+  backend: string;
+  tfjsVersion: string;
+  slice?: DataSlice;
+  cacheDir?: string;
+  onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Grades in this process exactly as the grader service does, minus the sandbox: for the CLI and
+ * tests, where the code being graded is trusted. Submission faults come back as verdicts.
+ */
+export async function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPayload, options: LocalGradeOptions): Promise<Verdict> {
+  let prepared: PreparedTraining;
+  try {
+    prepared = prepareTraining(exercise, payload, exercise.seed);
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+    throw error;
+  }
+  const slice = { ...exercise.data, ...options.slice };
+  const testLabels = loadTestLabels(prepared.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir });
+  try {
+    const result = await trainAndPredict(options.tf, {
+      topology: prepared.topology as JsonObject,
+      training: prepared.training,
+      dataset: prepared.dataset,
+      slice,
+      task: prepared.task,
+      seed: exercise.seed,
+      maxSeconds: exercise.budgets.maxSeconds,
+      cacheDir: options.cacheDir,
+      backend: options.backend,
+      tfjsVersion: options.tfjsVersion,
+      onEpoch: options.onEpoch,
+      signal: options.signal,
+    });
+    return verdictFromRun({ exercise, prepared, payload, result, testLabels });
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+    throw error;
+  }
+}

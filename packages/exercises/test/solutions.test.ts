@@ -1,0 +1,44 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend, type BackendInfo } from "@stepwise/core/backend";
+import { listExercises, getExercise } from "../src";
+import { gradeLocally } from "../src/grading";
+import { solutions } from "../src/solutions";
+
+// Real data, scaled down: budgets may shrink in CI, the data may not be fake.
+const slice = { trainLimit: 2_000, testLimit: 1_000 };
+const cacheDir = join(import.meta.dirname, "..", "..", "..", "data", "cache");
+
+describe("reference and naive solutions regrade to their expected verdicts", () => {
+  let backend: BackendInfo;
+  beforeAll(async () => {
+    backend = await initBackend();
+  });
+  const grade = (exerciseId: string, which: "reference" | "naive") => {
+    const set = solutions[exerciseId];
+    if (!set) throw new Error(`no solutions for ${exerciseId}`);
+    return gradeLocally(getExercise(exerciseId), set[which], { ...backend, slice, cacheDir });
+  };
+
+  it("every training exercise ships a reference and a naive solution", () => {
+    for (const exercise of listExercises().filter((e) => e.kind === "training")) {
+      expect(solutions[exercise.id], exercise.id).toBeDefined();
+    }
+  });
+
+  it.each([["mnist-beat-baseline"], ["imdb-beat-baseline"]])("%s: the reference solution passes", async (id) => {
+    const verdict = await grade(id, "reference");
+    expect(verdict.status, verdict.summary).toBe("passed");
+    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(true);
+  });
+
+  it.each([
+    ["mnist-beat-baseline", undefined],
+    ["imdb-beat-baseline", "softmax-single-unit"],
+  ])("%s: the naive solution fails for the right reason", async (id, diagnostic) => {
+    const verdict = await grade(id, "naive");
+    expect(verdict.status).toBe("failed");
+    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(false);
+    if (diagnostic) expect(verdict.diagnostics.map((d) => d.code)).toContain(diagnostic);
+  });
+});
