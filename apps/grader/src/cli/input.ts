@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { SubmissionPayload, TrainingConfig, ValidationError, type ExerciseDefinition } from "@stepwise/core/contracts";
+
+export interface TrainingFlags {
+  epochs?: string;
+  "batch-size"?: string;
+  optimizer?: string;
+  lr?: string;
+  loss?: string;
+}
+
+/**
+ * Reads a submission JSON, or a bare TF.js / Keras model JSON completed with the exercise's starter
+ * training settings and the flags. Every problem is a ValidationError naming the file.
+ */
+export function readSubmission(file: string, exercise: ExerciseDefinition, flags: TrainingFlags): SubmissionPayload {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ValidationError(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ValidationError(`${file}: expected a JSON object`);
+  const object = raw as Record<string, unknown>;
+  const isSubmission = "model" in object && ("training" in object || "exerciseId" in object);
+  const base = isSubmission ? object : { exerciseId: exercise.id, model: { format: modelFormat(object), topology: object } };
+  const starter = exercise.starterTraining;
+  const training = (base.training ?? starter) as TrainingConfig | undefined;
+  const merged = {
+    ...base,
+    exerciseId: (base.exerciseId as string | undefined) ?? exercise.id,
+    training: training && {
+      compile: {
+        ...training.compile,
+        ...(flags.optimizer ? { optimizer: flags.optimizer } : {}),
+        ...(flags.lr ? { learningRate: Number(flags.lr) } : {}),
+        ...(flags.loss ? { loss: flags.loss } : {}),
+      },
+      fit: {
+        ...training.fit,
+        ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),
+        ...(flags["batch-size"] ? { batchSize: Number(flags["batch-size"]) } : {}),
+      },
+    },
+  };
+  const parsed = SubmissionPayload.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`${file}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid submission"}`);
+  }
+  return parsed.data;
+}
+
+/** TF.js writes `keras_version: "tfjs-layers x.y.z"`; anything else is a Keras file. */
+function modelFormat(topology: Record<string, unknown>): "tfjs" | "keras" {
+  const inner = (topology.modelTopology ?? topology) as Record<string, unknown>;
+  return typeof inner.keras_version === "string" && inner.keras_version.startsWith("tfjs") ? "tfjs" : "keras";
+}

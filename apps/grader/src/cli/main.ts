@@ -1,0 +1,165 @@
+/**
+ * `stepwise`: list exercises, grade a model locally exactly as the grader does, enqueue a submission
+ * through the same path as the web app, and list jobs. Exit codes are documented in `format.ts`.
+ */
+import { parseArgs } from "node:util";
+import { BudgetError, StepwiseError, ValidationError, type Verdict } from "@stepwise/core/contracts";
+import { findExercise, listExercises } from "@stepwise/exercises";
+import { gradeLocally, prepareTraining } from "@stepwise/exercises/grading";
+import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
+import { embeddedDefaults } from "../paths";
+import { exitCodeOf, progressLine, verdictTable } from "./format";
+import { readSubmission } from "./input";
+
+const USAGE = `Usage:
+  stepwise list [--json]
+  stepwise grade <file> --exercise <id> [--json] [--epochs N] [--batch-size N] [--optimizer NAME] [--lr X] [--loss NAME]
+                 [--train-limit N] [--test-limit N]
+  stepwise submit <file> --exercise <id> [--student EMAIL]
+  stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
+
+<file> is a submission JSON ({exerciseId, model, training}) or a bare TF.js/Keras model JSON.
+grade exits 0 passed, 1 failed, 2 invalid, 3 grader error. DATABASE_URL selects the database (SQLite file by default).`;
+
+class UsageError extends Error {}
+
+const options = {
+  json: { type: "boolean" },
+  exercise: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  optimizer: { type: "string" },
+  lr: { type: "string" },
+  loss: { type: "string" },
+  "train-limit": { type: "string" },
+  "test-limit": { type: "string" },
+  student: { type: "string" },
+  status: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
+
+function exerciseFrom(values: Values) {
+  if (!values.exercise) throw new UsageError("--exercise <id> is required; `stepwise list` shows the ids.");
+  const exercise = findExercise(values.exercise);
+  if (!exercise) throw new UsageError(`Unknown exercise "${values.exercise}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+  return exercise;
+}
+
+const positiveInt = (name: string, value: string | undefined) => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10) throw new UsageError(`--${name} must be an integer ≥ 10, got "${value}".`);
+  return n;
+};
+
+async function grade(file: string | undefined, values: Values): Promise<number> {
+  if (!file) throw new UsageError("grade needs a <file>.");
+  const exercise = exerciseFrom(values);
+  const payload = readSubmission(file, exercise, values);
+  const { initBackend } = await import("@stepwise/core/backend");
+  const backend = await initBackend();
+  const interactive = process.stderr.isTTY && !values.json;
+  const verdict: Verdict = await gradeLocally(exercise, payload, {
+    ...backend,
+    cacheDir: embeddedDefaults().cacheDir,
+    slice: { trainLimit: positiveInt("train-limit", values["train-limit"]), testLimit: positiveInt("test-limit", values["test-limit"]) },
+    onEpoch: (metrics, epochs) => {
+      if (!values.json) process.stderr.write(`${interactive ? "\r" : ""}${progressLine(metrics, epochs)}${interactive ? "" : "\n"}`);
+    },
+  });
+  if (interactive) process.stderr.write("\n");
+  process.stdout.write(values.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${verdictTable(verdict)}\n`);
+  return exitCodeOf(verdict);
+}
+
+async function withDb<T>(run: (db: Awaited<ReturnType<typeof openDb>>) => Promise<T>): Promise<T> {
+  const db = await openDb(process.env.DATABASE_URL ?? embeddedDefaults().databaseUrl);
+  try {
+    await migrate(db);
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function submit(file: string | undefined, values: Values): Promise<number> {
+  if (!file) throw new UsageError("submit needs a <file>.");
+  const exercise = exerciseFrom(values);
+  const payload = readSubmission(file, exercise, values);
+  // The same checks as the web app's submission.create, before anything is stored.
+  prepareTraining(exercise, payload, exercise.seed);
+  return withDb(async (db) => {
+    const email = values.student ?? "student@stepwise.test";
+    const student = await userByEmail(db, email);
+    if (!student) throw new UsageError(`No user with email ${email}.`);
+    for (const course of await coursesForUser(db, student.id)) {
+      const assignment = (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === exercise.id);
+      if (!assignment) continue;
+      const { submission, job } = await createSubmissionWithJob(
+        db,
+        { assignmentId: assignment.id, userId: student.id, exerciseId: exercise.id, payload },
+        Date.now(),
+      );
+      process.stdout.write(`${values.json ? JSON.stringify({ submissionId: submission.id, jobId: job.id }) : submission.id}\n`);
+      return 0;
+    }
+    throw new UsageError(`${email} is enrolled in no course with an assignment of "${exercise.id}".`);
+  });
+}
+
+async function jobs(values: Values): Promise<number> {
+  const status = values.status as Parameters<typeof listJobs>[1] extends { status?: infer S } | undefined ? S : never;
+  return withDb(async (db) => {
+    const rows = await listJobs(db, { ...(status ? { status } : {}), limit: 200 });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(`${"job".padEnd(38)}${"status".padEnd(10)}${"attempts".padEnd(10)}${"worker".padEnd(24)}verdict\n`);
+    for (const row of rows) {
+      process.stdout.write(`${row.id.padEnd(38)}${row.status.padEnd(10)}${String(row.attempts).padEnd(10)}${(row.workerId ?? "—").padEnd(24)}${row.verdictStatus ?? "—"}\n`);
+    }
+    return 0;
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const [command, file] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case "list": {
+      const rows = listExercises().map((e) => ({ id: e.id, step: e.step, dataset: e.dataset.kind, title: e.title }));
+      process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.map((r) => `${r.id.padEnd(28)}step ${r.step}  ${r.dataset.padEnd(6)} ${r.title}`).join("\n") + "\n");
+      return 0;
+    }
+    case "grade":
+      return grade(file, values);
+    case "submit":
+      return submit(file, values);
+    case "jobs":
+      return jobs(values);
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      process.stderr.write(`stepwise: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ValidationError || error instanceof BudgetError) {
+      process.stderr.write(`stepwise: invalid: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`stepwise: grader error: ${error instanceof StepwiseError || error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(3);
+  });

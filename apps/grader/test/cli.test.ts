@@ -1,0 +1,49 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Verdict } from "@stepwise/core/contracts";
+
+const bin = resolve(import.meta.dirname, "..", "bin", "stepwise.mjs");
+const solutions = resolve(import.meta.dirname, "..", "..", "..", "packages", "exercises", "src", "solutions");
+const stepwise = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
+const small = ["--train-limit", "1000", "--test-limit", "500"];
+
+describe("stepwise CLI", () => {
+  it("lists every exercise with its id, step, dataset and title as JSON", () => {
+    const run = stepwise("list", "--json");
+    expect(run.status).toBe(0);
+    const rows = JSON.parse(run.stdout) as { id: string; step: number; dataset: string; title: string }[];
+    expect(rows).toContainEqual({ id: "mnist-beat-baseline", step: 5, dataset: "mnist", title: "Step 5 — beat the baseline on MNIST" });
+  });
+
+  it.each([
+    ["the reference solution passes", "mnist-beat-baseline.reference.json", 0, "passed"] as const,
+    ["the naive solution fails", "mnist-beat-baseline.naive.json", 1, "failed"] as const,
+  ])("grade: %s (verdict as --json)", (_name, file, code, status) => {
+    const run = stepwise("grade", join(solutions, file), "--exercise", "mnist-beat-baseline", "--json", ...small);
+    expect(run.status, run.stderr).toBe(code);
+    expect(Verdict.parse(JSON.parse(run.stdout)).status).toBe(status);
+  });
+
+  it("grade accepts a bare TF.js model JSON, taking the training flags", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-cli-"));
+    const submission = JSON.parse(spawnSync("cat", [join(solutions, "mnist-beat-baseline.reference.json")], { encoding: "utf8" }).stdout) as { model: { topology: unknown } };
+    writeFileSync(join(dir, "model.json"), JSON.stringify(submission.model.topology));
+    const run = stepwise("grade", join(dir, "model.json"), "--exercise", "mnist-beat-baseline", "--epochs", "1", "--json", ...small);
+    expect(run.status, run.stderr).toBe(0);
+    expect(Verdict.parse(JSON.parse(run.stdout)).curves.history).toHaveLength(1);
+  });
+
+  it.each([
+    ["an unknown exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "nope"], /Unknown exercise "nope"/],
+    ["a missing --exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json")], /--exercise <id> is required/],
+    ["a file that is not JSON", ["grade", bin, "--exercise", "mnist-beat-baseline"], /not readable JSON/],
+    ["an unknown flag", ["list", "--bogus"], /bogus/],
+  ])("exits 2 with a clear message for %s", (_name, args, message) => {
+    const run = stepwise(...args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
