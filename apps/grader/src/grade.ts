@@ -1,7 +1,7 @@
 import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendProgress, type ClaimedJob, type Db } from "@stepwise/db";
-import { findExercise } from "@stepwise/exercises";
+import { appendProgress, assignmentById, type ClaimedJob, type Db } from "@stepwise/db";
+import { findExercise, withOverrides } from "@stepwise/exercises";
 import {
   invalidVerdict,
   loadTestLabels,
@@ -31,8 +31,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   const { submission, job } = claimed;
   const payload = SubmissionPayload.safeParse(submission.payload);
   if (!payload.success) return invalidVerdict(`the stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).`);
-  const exercise = findExercise(submission.exerciseId);
-  if (!exercise) return invalidVerdict(`exercise "${submission.exerciseId}" does not exist.`);
+  const builtIn = findExercise(submission.exerciseId);
+  if (!builtIn) return invalidVerdict(`exercise "${submission.exerciseId}" does not exist.`);
+  // Budgets the instructor set on the assignment are the ones the student saw and must be held to.
+  const assignment = await assignmentById(ctx.db, submission.assignmentId);
+  const exercise = withOverrides(builtIn, assignment?.overrides ?? {});
 
   const seed = exercise.seed;
   let prepared: PreparedTraining;

@@ -21,3 +21,5 @@ export function getExercise(id: string): ExerciseDefinition {
   }
   return exercise;
 }
+
+export { withOverrides } from "./overrides";

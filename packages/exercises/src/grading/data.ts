@@ -12,27 +12,12 @@ import {
   loadMnistTestLabels,
 } from "@stepwise/core/datasets";
 import type { ExampleSet } from "@stepwise/core/datasets";
+export { taskOf, type TaskInfo } from "./task";
 
 export interface DataOptions {
   slice: DataSlice;
   seed: number;
   cacheDir?: string;
-}
-
-export interface TaskInfo {
-  kind: "binary" | "multiclass" | "regression";
-  numClasses: number;
-}
-
-export function taskOf(dataset: DatasetRef): TaskInfo {
-  switch (dataset.kind) {
-    case "mnist":
-      return { kind: "multiclass", numClasses: 10 };
-    case "imdb":
-      return { kind: "binary", numClasses: 1 };
-    case "csv":
-      throw new ValidationError("CSV datasets are not gradable yet.", "dataset");
-  }
 }
 
 const sliced = (set: ExampleSet, count: number | undefined, seed: number) =>

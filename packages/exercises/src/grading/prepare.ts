@@ -1,7 +1,7 @@
 import type { DatasetRef, ExerciseDefinition, ModelSummary, SubmissionPayload, TrainingConfig } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
 import { parseModelSpec, validateTrainingConfig, withSeeds } from "@stepwise/core/model";
-import { taskOf, type TaskInfo } from "./data";
+import { taskOf, type TaskInfo } from "./task";
 
 export interface PreparedTraining {
   /** The exercise's dataset, specialised to the encoding the model's input asks for. */
@@ -24,10 +24,10 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
     throw new ValidationError(`Exercise "${exercise.id}" is answered with a form, not a model.`, "model");
   }
   if (payload.exerciseId !== exercise.id) {
-    throw new ValidationError(`This submission is for exercise "${payload.exerciseId}", expected "${exercise.id}".`, "exerciseId");
+    throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
-  if (!payload.model) throw new ValidationError("A model is required for this step; none was sent.", "model");
-  if (!payload.training) throw new ValidationError("Training settings (optimizer, loss, epochs, batch size) are required; none were sent.", "training");
+  if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
+  if (!payload.training) throw new ValidationError("A training exercise needs training settings (optimizer, loss, epochs, batch size); none were sent.", "training");
   const parsed = parseModelSpec(payload.model, { maxParams: exercise.budgets.maxParams });
   validateTrainingConfig(payload.training, exercise.budgets, parsed.summary);
   return {

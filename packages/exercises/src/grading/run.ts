@@ -2,7 +2,8 @@ import type { DataSlice, DatasetRef, EpochMetrics, TrainingConfig, TrainingRepor
 import type { Tf } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
 import { predict, train } from "@stepwise/core/training";
-import { loadTrainingData, type TaskInfo } from "./data";
+import { loadTrainingData } from "./data";
+import type { TaskInfo } from "./task";
 
 export interface TrainAndPredictInput {
   topology: JsonObject;

@@ -1,4 +1,5 @@
-import { Budgets, type ExerciseDefinition } from "@stepwise/core/contracts";
+import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
+import { withOverrides } from "@stepwise/exercises";
 import type { Assignment } from "@stepwise/db";
 
 /** What a student may see of an exercise: no seeds, no data slices, no check visibility rules. */
@@ -18,20 +19,9 @@ export interface PublicExercise {
   hints: string[];
 }
 
-/**
- * Budgets in force for an assignment: the exercise's, with the instructor's `overrides.budgets`
- * on top when they parse (an unparsable override is ignored rather than breaking the page).
- */
+/** Budgets in force for an assignment: the exercise's with the instructor's overrides on top. */
 export function effectiveBudgets(exercise: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): Budgets {
-  const raw = assignment.overrides.budgets;
-  if (typeof raw !== "object" || raw === null) return exercise.budgets;
-  const override = Budgets.partial().safeParse(raw);
-  if (!override.success) return exercise.budgets;
-  // Only keys the instructor wrote: `Budgets` has defaults (maxBatchSize 4096) that would
-  // otherwise silently replace the exercise's own values.
-  const given = new Set(Object.keys(raw));
-  const picked = Object.fromEntries(Object.entries(override.data).filter(([key, value]) => given.has(key) && value !== undefined));
-  return { ...exercise.budgets, ...picked };
+  return withOverrides(exercise, assignment.overrides).budgets;
 }
 
 export function publicExercise(exercise: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): PublicExercise {

@@ -6,24 +6,22 @@ import {
   type ExerciseDefinition,
   type SubmissionPayload,
 } from "@stepwise/core/contracts";
-import { parseModelSpec, validateTrainingConfig } from "@stepwise/core/model";
+import { prepareTraining } from "@stepwise/exercises/prepare";
 import { countAttempts, createSubmissionWithJob, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
 
 const RATE_WINDOW_MS = 60_000;
 
 /**
  * Rejects a training submission that could never be graded — unknown layers, malformed topology,
- * over the exercise's budgets — before anything is stored, so it costs the student no attempt.
+ * an input shape that fits no encoding of the dataset, over the budgets in force — before anything
+ * is stored, so it costs the student no attempt. The grader runs the same `prepareTraining`.
  */
 export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload): void {
   if (payload.exerciseId !== exercise.id) {
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
   if (exercise.kind !== "training") return;
-  if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
-  if (!payload.training) throw new ValidationError("A training exercise needs training settings; none were sent.", "training");
-  const { summary } = parseModelSpec(payload.model);
-  validateTrainingConfig(payload.training, budgets, summary);
+  prepareTraining({ ...exercise, budgets }, payload, exercise.seed);
 }
 
 /** Deadline, attempts and rate limit, all counted from the database so every web instance agrees. */

@@ -1,0 +1,75 @@
+/**
+ * The whole path without a browser: tRPC caller → queue → a real grader process → verdict,
+ * streamed back through `submission.watch`. The grader is spawned as its own process, as in
+ * production; the web app never imports it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import { openTestDb, type TestDb } from "@stepwise/db/testing";
+import { solutions } from "@stepwise/exercises/solutions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WatchUpdate } from "../src/server/services/watch";
+import { createCaller } from "../src/server/root";
+import { seedDemo } from "../src/server/seed";
+import { createContext } from "../src/server/trpc";
+import { testConfig } from "./helpers";
+
+const repo = resolve(import.meta.dirname, "..", "..", "..");
+
+describe("submission path on SQLite: web API → queue → grader process → verdict", () => {
+  let testDb: TestDb;
+  let grader: ChildProcess;
+  let graderLog = "";
+
+  beforeAll(async () => {
+    testDb = await openTestDb("sqlite");
+    await seedDemo(testDb.db, Date.now());
+    grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+      cwd: join(repo, "apps", "grader"),
+      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    grader.stdout?.on("data", (c: Buffer) => (graderLog += c.toString()));
+    grader.stderr?.on("data", (c: Buffer) => (graderLog += c.toString()));
+  });
+
+  afterAll(async () => {
+    grader.kill("SIGTERM");
+    await new Promise((r) => grader.once("exit", r));
+    await testDb.cleanup();
+  });
+
+  it("a student's submission is graded by the grader and the verdict streams back with live epochs", async () => {
+    const anonymous = createCaller(await createContext({ db: testDb.db, config: testConfig, sessionToken: null }));
+    const headers = new Headers();
+    const signInCtx = await createContext({ db: testDb.db, config: testConfig, sessionToken: null, resHeaders: headers });
+    await createCaller(signInCtx).auth.signIn({ email: "student@stepwise.test", password: "stepwise-student" });
+    const token = /stepwise_session=([^;]+)/.exec(headers.get("set-cookie") ?? "")?.[1];
+    expect(token, "sign-in sets the session cookie").toBeTruthy();
+    await expect(anonymous.course.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+
+    const student = createCaller(await createContext({ db: testDb.db, config: testConfig, sessionToken: token ?? null }));
+    const [course] = await student.course.list();
+    const detail = await student.course.byId({ courseId: course?.id ?? "" });
+    const assignment = detail.assignments.find((a) => a.title.includes("MNIST") || a.exerciseTitle.includes("MNIST"));
+    const reference = solutions["mnist-beat-baseline"]?.reference;
+    if (!assignment || !reference) throw new Error("the demo course has no MNIST step-5 assignment");
+
+    const created = await student.submission.create({ assignmentId: assignment.id, payload: reference });
+    const updates: WatchUpdate[] = [];
+    const stream = await student.submission.watch({ submissionId: created.submissionId });
+    for await (const update of stream as AsyncIterable<WatchUpdate>) {
+      updates.push(update);
+      if (update.verdict) break;
+    }
+    const verdict = updates.at(-1)?.verdict;
+    expect(verdict?.status, graderLog).toBe("passed");
+    expect(verdict?.metrics.testAccuracy?.value).toBeGreaterThan(0.7);
+    const epochs = updates.flatMap((u) => u.events).filter((e) => e.type === "epoch");
+    expect(epochs.map((e) => e.type === "epoch" && e.epoch)).toEqual([1, 2, 3]);
+    // The verdict's curve is the grader's own retrain, epoch for epoch.
+    expect(verdict?.curves.history.map((h) => h.loss)).toEqual(epochs.map((e) => (e.type === "epoch" ? e.loss : NaN)));
+    const course2 = await student.course.byId({ courseId: course?.id ?? "" });
+    expect(course2.assignments.find((a) => a.id === assignment.id)?.status).toBe("passed");
+  });
+});
