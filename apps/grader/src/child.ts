@@ -40,7 +40,7 @@ async function run(raw: unknown): Promise<ChildMessage> {
 }
 
 process.once("message", (raw) => {
-  run(raw)
+  void run(raw)
     .catch((error: unknown): ChildMessage => {
       if (error instanceof ValidationError || (error instanceof StepwiseError && error.code === "BUDGET")) {
         return { type: "invalid", message: error.message.slice(0, 4000) };

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { SubmissionPayload, TrainingConfig, ValidationError, type ExerciseDefinition } from "@stepwise/core/contracts";
+import { SubmissionPayload, type TrainingConfig, ValidationError, type ExerciseDefinition } from "@stepwise/core/contracts";
 
 export interface TrainingFlags {
   epochs?: string;

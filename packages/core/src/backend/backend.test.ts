@@ -1,4 +1,4 @@
-import type { Tensor } from "@tensorflow/tfjs";
+import type { Tensor, Tensor4D } from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo, type Tf } from "./index";
 
@@ -50,10 +50,10 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
   ])("matMul %j × %j transposeA=%s transposeB=%s", async (a, b, ta, tb) => {
     const before = tf.memory().numTensors;
     const [x, y] = [r(a, 1), r(b, 2)];
-    const [wasm, cpu] = await onBoth([x, y], (p, q) => tf.matMul(p as never, q as never, ta, tb));
+    const [wasm, cpu] = await onBoth([x, y], (p, q) => tf.matMul(p, q, ta, tb));
     expect(maxRelDiff(wasm, cpu)).toBeLessThan(1e-5);
     // Dense backprop goes through the fused kernel too.
-    const [fw, fc] = await onBoth([x, y], (p, q) => tf.fused.matMul({ a: p as never, b: q as never, transposeA: ta, transposeB: tb, activation: "relu" }));
+    const [fw, fc] = await onBoth([x, y], (p, q) => tf.fused.matMul({ a: p, b: q, transposeA: ta, transposeB: tb, activation: "relu" }));
     expect(maxRelDiff(fw, fc)).toBeLessThan(1e-5);
     tf.dispose([x, y]);
     expect(tf.memory().numTensors).toBe(before);
@@ -68,7 +68,7 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
     const before = tf.memory().numTensors;
     const [x, w] = [r([...xs], 3), r([...fs], 4)];
     const [wasm, cpu] = await onBoth([x, w], (p, q) =>
-      tf.grad((f: Tensor) => tf.conv2d(p as never, f as never, stride, pad).square().sum())(q),
+      tf.grad((f: Tensor) => tf.conv2d(p as Tensor4D, f as Tensor4D, stride, pad).square().sum())(q),
     );
     expect(maxRelDiff(wasm, cpu)).toBeLessThan(1e-4);
     tf.dispose([x, w]);

@@ -32,7 +32,7 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
   validateTrainingConfig(payload.training, exercise.budgets, parsed.summary);
   return {
     dataset: datasetForInput(exercise.dataset, parsed.topology, parsed.summary),
-    topology: withSeeds(parsed.topology, seed) as Record<string, unknown>,
+    topology: withSeeds(parsed.topology, seed),
     training: payload.training,
     summary: parsed.summary,
     task: taskOf(exercise.dataset),
