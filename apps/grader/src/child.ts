@@ -39,6 +39,9 @@ async function run(raw: unknown): Promise<ChildMessage> {
   return { type: "done", ...result };
 }
 
+// If the worker dies (even by SIGKILL) the IPC channel closes: stop at once rather than train for nobody.
+process.once("disconnect", () => process.exit(1));
+
 process.once("message", (raw) => {
   void run(raw)
     .catch((error: unknown): ChildMessage => {

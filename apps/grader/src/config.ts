@@ -24,6 +24,7 @@ export const GraderConfig = z
     trainLimit: int(10).optional().describe("Cap on training examples per job (tests/CI only)"),
     testLimit: int(10).optional().describe("Cap on test examples per job (tests/CI only)"),
     workerId: z.string().min(1).describe("Name of this grader process in job rows"),
+    httpPort: z.coerce.number().int().min(0).max(65535).optional().describe("Port of /healthz and /metrics (0: any free port; unset: off)"),
   })
   .strict();
 export type GraderConfig = z.infer<typeof GraderConfig>;
@@ -45,6 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: s
     trainLimit: pick("GRADER_TRAIN_LIMIT"),
     testLimit: pick("GRADER_TEST_LIMIT"),
     workerId: pick("GRADER_WORKER_ID") ?? defaults.workerId,
+    httpPort: pick("GRADER_HTTP_PORT"),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

@@ -24,6 +24,8 @@ interface GradeContext {
   config: GraderConfig;
   signal: AbortSignal;
   now: () => number;
+  /** Told which TF.js backend the training child chose. */
+  onBackend?: (backend: string) => void;
 }
 
 /** Turns one claimed job into a verdict. Submission faults become verdicts; grader faults throw GraderFault. */
@@ -78,7 +80,10 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
       memoryMb: ctx.config.memoryMb,
       hardTimeoutMs: ctx.config.hardTimeoutMs,
       signal: ctx.signal,
-      onReady: (backend) => emit({ type: "started", backend, epochs }),
+      onReady: (backend) => {
+        ctx.onBackend?.(backend);
+        emit({ type: "started", backend, epochs });
+      },
       onEpoch: (metrics, total) => {
         history.push(metrics);
         emit({ type: "epoch", epochs: total, ...metrics });

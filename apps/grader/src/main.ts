@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { migrate, openDb } from "@stepwise/db";
 import { configFromEnv } from "./config";
 import { embeddedDefaults } from "./paths";
+import { serveMetrics } from "./metrics";
 import { startGrader } from "./worker";
 
 const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${hostname()}:${process.pid}` });
@@ -10,12 +11,21 @@ mkdirSync(config.cacheDir, { recursive: true });
 const db = await openDb(config.databaseUrl);
 await migrate(db);
 const grader = startGrader(config, { db });
+const http =
+  config.httpPort === undefined
+    ? null
+    : await serveMetrics({ port: config.httpPort, db, metrics: grader.metrics, running: () => grader.running, workerId: config.workerId });
+if (http) {
+  const address = http.address();
+  console.log(`[grader ${config.workerId}] health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);
+}
 
 let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`[grader ${config.workerId}] ${signal}: draining ${grader.running} running job(s)`);
+  http?.close();
   void grader.stop().then(() => db.close()).then(() => process.exit(0));
 };
 process.on("SIGTERM", () => shutdown("SIGTERM"));

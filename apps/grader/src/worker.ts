@@ -2,8 +2,10 @@ import type { Verdict } from "@stepwise/core/contracts";
 import { appendLog, claimJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
 import type { GraderConfig } from "./config";
 import { GraderFault, gradeClaimedJob } from "./grade";
+import { GraderMetrics } from "./metrics";
 
 export interface GraderHandle {
+  readonly metrics: GraderMetrics;
   /** Stop claiming, let in-flight jobs finish (drain), then resolve. */
   stop(): Promise<void>;
   /** Jobs this process is training right now. */
@@ -40,6 +42,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
   const stopping = new AbortController();
+  const metrics = new GraderMetrics();
   let running = 0;
 
   const processJob = async (claimed: ClaimedJob) => {
@@ -59,17 +62,19 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     try {
       let verdict: Verdict;
       try {
-        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now });
+        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now, onBackend: (b) => (metrics.backend = b) });
       } catch (error) {
         if (lease.signal.aborted) return; // someone else owns the job now; write nothing
         const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${String(error)}`;
         await appendLog(db, job.id, `attempt ${job.attempts}: ${message}\n`);
         const result = await failJob(db, { jobId: job.id, workerId: config.workerId, error: message, now: now(), backoffMs });
+        metrics.recordJob("fault", now() - started);
         log(`job ${job.id} attempt ${job.attempts} failed (${result}): ${message}`);
         return;
       }
       if (lease.signal.aborted) return;
       const stored = await completeJob(db, { jobId: job.id, workerId: config.workerId, verdict, now: now() });
+      metrics.recordJob(verdict.status, now() - started);
       log(`job ${job.id} → ${verdict.status} (score ${verdict.score.toFixed(2)}, ${now() - started} ms, ${stored})`);
     } finally {
       clearInterval(beat);
@@ -110,6 +115,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   log(`started: ${config.concurrency} slot(s), backend preference ${config.backend}`);
 
   return {
+    metrics,
     get running() { return running; },
     async stop() {
       stopping.abort();

@@ -1,0 +1,106 @@
+/**
+ * The grader's promises under failure: a worker killed mid-job, a model that eats memory, a model
+ * that trains forever. Each job ends with exactly one clear verdict and the worker goes on.
+ */
+import { spawn } from "node:child_process";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { jobById, latestJobForSubmission, type Db } from "@stepwise/db";
+import { openTestDb, type TestDb } from "@stepwise/db/testing";
+import { solutions } from "@stepwise/exercises/solutions";
+import { startGrader, type GraderHandle } from "../src/worker";
+import { studentWithAssignment, submit, testConfig, waitForVerdict } from "./helpers";
+
+const graderDir = resolve(import.meta.dirname, "..");
+const reference = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
+
+function withTraining(payload: SubmissionPayload, fit: Partial<NonNullable<SubmissionPayload["training"]>["fit"]>): SubmissionPayload {
+  const copy = structuredClone(payload);
+  if (copy.training) copy.training.fit = { ...copy.training.fit, ...fit };
+  return copy;
+}
+
+/** A Sequential of Dense layers 784 → widths… → 10 in TF.js JSON, built by editing the reference. */
+function denseStack(widths: number[]): SubmissionPayload {
+  const copy = structuredClone(reference) as SubmissionPayload & { model: { topology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } } };
+  const [first, last] = copy.model.topology.config.layers;
+  if (!first || !last) throw new Error("reference topology has two layers");
+  copy.model.topology.config.layers = [
+    ...widths.map((units, i) => ({ class_name: "Dense", config: { ...first.config, name: `hidden_${i}`, units, ...(i > 0 ? { batch_input_shape: undefined } : {}) } })),
+    last,
+  ].map((layer) => ({ ...layer, config: Object.fromEntries(Object.entries(layer.config).filter(([, v]) => v !== undefined)) }));
+  return copy;
+}
+
+async function countVerdicts(db: Db, submissionId: string): Promise<number> {
+  const row = await db.kysely.selectFrom("verdicts").where("submission_id", "=", submissionId).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe("grader lifecycle on SQLite", () => {
+  let testDb: TestDb;
+  let graders: GraderHandle[] = [];
+  afterEach(async () => {
+    await Promise.all(graders.map((g) => g.stop()));
+    graders = [];
+    await testDb.cleanup();
+  });
+
+  it("a grader killed with SIGKILL mid-job: the job completes on another grader after the lease expires, with exactly one verdict", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
+    const { submission, job } = await submit(db, { assignmentId: assignment.id, userId: student.id }, withTraining(reference, { epochs: 10 }));
+
+    const doomed = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+      cwd: graderDir,
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "doomed", GRADER_CONCURRENCY: "1", GRADER_LEASE_MS: "3000", GRADER_HEARTBEAT_MS: "500", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "20000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+    });
+    // Wait until the doomed grader is training the job, then kill its whole process group.
+    for (let i = 0; ; i++) {
+      const row = await jobById(db, job.id);
+      if (row?.status === "running" && row.workerId === "doomed") break;
+      if (i > 600) throw new Error("the first grader never claimed the job");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(-(doomed.pid ?? 0), "SIGKILL");
+
+    graders.push(startGrader(testConfig(url, { workerId: "survivor", reapEveryMs: 300 }), { db, log: () => undefined }));
+    const verdict = await waitForVerdict(db, submission.id);
+    expect(verdict.status).toBe("passed");
+    const finished = await latestJobForSubmission(db, submission.id);
+    expect(finished?.id).toBe(job.id);
+    expect(finished?.workerId).toBe("survivor");
+    expect(finished?.attempts).toBe(2);
+    expect(await countVerdicts(db, submission.id)).toBe(1);
+  });
+
+  it("a memory bomb ends out_of_memory and an endless training timed_out; the worker goes on grading", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
+    // Budgets lifted far beyond the exercise's, so only the grader's memory cap stands in the way.
+    await db.kysely.updateTable("assignments").set({ overrides: JSON.stringify({ budgets: { maxParams: 60_000_000, maxSeconds: 10_000, maxEpochs: 1_000 } }) }).where("id", "=", assignment.id).execute();
+    const ids = { assignmentId: assignment.id, userId: student.id };
+    graders.push(startGrader(testConfig(url, { memoryMb: 500, hardTimeoutMs: 15_000 }), { db, log: () => undefined }));
+
+    const bomb = await submit(db, ids, withTraining(denseStack([4096, 4096, 4096, 4096]), { epochs: 1, batchSize: 1024 }));
+    const endless = await submit(db, ids, withTraining(reference, { epochs: 500, batchSize: 16 }));
+    const healthy = await submit(db, ids, reference);
+
+    const bombVerdict = await waitForVerdict(db, bomb.submission.id);
+    expect(bombVerdict.status).toBe("out_of_memory");
+    expect(bombVerdict.summary).toMatch(/more than 500 MiB/);
+    expect(bombVerdict.summary).toMatch(/Dense/);
+
+    const endlessVerdict = await waitForVerdict(db, endless.submission.id);
+    expect(endlessVerdict.status).toBe("timed_out");
+    expect(endlessVerdict.summary).toMatch(/exceeded 15 s at epoch \d+ of 500/);
+
+    expect((await waitForVerdict(db, healthy.submission.id)).status).toBe("passed");
+  });
+});
