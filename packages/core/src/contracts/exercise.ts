@@ -47,6 +47,22 @@ export const DataSlice = z
   .strict();
 export type DataSlice = z.infer<typeof DataSlice>;
 
+/**
+ * One question of an answer or preprocessing step (steps 1–4). The web app renders a form from these;
+ * the answer arrives in `SubmissionPayload.answers[id]`.
+ */
+export const Question = z
+  .object({
+    id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/).max(64),
+    prompt: z.string().min(1).describe("The question, in the student's terms"),
+    kind: z.enum(["choice", "number", "text", "boolean"]),
+    /** For `choice`: the allowed values and their labels. */
+    options: z.array(z.object({ value: z.string(), label: z.string() }).strict()).optional(),
+    help: z.string().optional(),
+  })
+  .strict();
+export type Question = z.infer<typeof Question>;
+
 export const ExerciseDefinition = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -64,6 +80,8 @@ export const ExerciseDefinition = z
     data: DataSlice.default({}),
     seed: z.number().int().min(1).default(1337),
     checkVisibility: z.record(z.string(), CheckVisibility).default({}),
+    /** Questions of an answer or preprocessing step; empty for training steps. */
+    questions: z.array(Question).default([]),
     /** `tf.layers` code the step page pre-fills. */
     starterCode: z.string().optional(),
     /** Default training settings the editor pre-fills. */
