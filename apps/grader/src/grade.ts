@@ -2,6 +2,7 @@ import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contra
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { appendProgress, assignmentById, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
+import { gradeAnswers } from "@stepwise/exercises/answers";
 import {
   invalidVerdict,
   loadTestLabels,
@@ -38,6 +39,10 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   // Budgets the instructor set on the assignment are the ones the student saw and must be held to.
   const assignment = await assignmentById(ctx.db, submission.assignmentId);
   const exercise = withOverrides(builtIn, assignment?.overrides ?? {});
+
+  // Steps 1–4 are answers and declared preprocessing: data, not code, so they are graded here
+  // in the parent, without a training child.
+  if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir });
 
   const seed = exercise.seed;
   let prepared: PreparedTraining;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
-import { solutions } from "@stepwise/exercises/solutions";
+import { answerSolutions, solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
 import { studentWithAssignment, submit, testConfig, tmpDbUrl, waitForVerdict } from "./helpers";
 
@@ -72,5 +72,28 @@ describe("grader on SQLite: MNIST step 5", () => {
     const verdict = await waitForVerdict(db, submission.id);
     expect(verdict.status).toBe("invalid");
     expect(verdict.summary).toMatch(message);
+  });
+});
+
+describe("grader on SQLite: answer steps 1–4 are graded without training", () => {
+  it.each([["mnist-define-problem"], ["credit-choose-metric"], ["imdb-prepare-data"]])("%s: the correct answers pass and the wrong ones fail", async (exerciseId) => {
+    const url = tmpDbUrl();
+    const db = await openDb(url);
+    await migrate(db);
+    const grader = startGrader(testConfig(url), { db, log: () => undefined });
+    try {
+      const { student, assignment } = await studentWithAssignment(db, exerciseId);
+      const ids = { assignmentId: assignment.id, userId: student.id };
+      const set = answerSolutions[exerciseId];
+      if (!set) throw new Error(`no answer solutions for ${exerciseId}`);
+      const right = await waitForVerdict(db, (await submit(db, ids, set.correct)).submission.id);
+      expect(right.status, right.summary).toBe("passed");
+      const wrong = await waitForVerdict(db, (await submit(db, ids, set.wrong)).submission.id);
+      expect(wrong.status).toBe("failed");
+      expect(wrong.checks.find((c) => c.id === set.wrongFails)?.passed).toBe(false);
+    } finally {
+      await grader.stop();
+      await db.close();
+    }
   });
 });

@@ -1,10 +1,18 @@
 import type { ExerciseDefinition } from "@stepwise/core/contracts";
 import { NotFoundError } from "@stepwise/core/contracts";
+import { answerExercises } from "./catalog/answers";
+import { creditData, imdbData, mnistData } from "./catalog/datasets";
 import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
 
-/** The built-in catalogue, in workflow order. */
-export const exercises: readonly ExerciseDefinition[] = [mnistBeatBaseline, imdbBeatBaseline];
+const answerSteps = [mnistData, imdbData, creditData].flatMap(answerExercises);
+
+/** The built-in catalogue, in workflow order (by step, then MNIST, IMDB, credit). */
+export const exercises: readonly ExerciseDefinition[] = [
+  ...[...answerSteps].sort((a, b) => a.step - b.step),
+  mnistBeatBaseline,
+  imdbBeatBaseline,
+];
 
 export function listExercises(): readonly ExerciseDefinition[] {
   return exercises;
@@ -23,3 +31,5 @@ export function getExercise(id: string): ExerciseDefinition {
 }
 
 export { withOverrides } from "./overrides";
+export { answerExercises, type AnswerDataset } from "./catalog/answers";
+export { CREDIT_COLUMNS, creditData, imdbData, mnistData } from "./catalog/datasets";

@@ -10,6 +10,8 @@ import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs
 import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
 import { readSubmission } from "./input";
+import { newCommand } from "./new";
+import { validateCommand } from "./validate";
 
 const USAGE = `Usage:
   stepwise list [--json]
@@ -17,9 +19,12 @@ const USAGE = `Usage:
                  [--train-limit N] [--test-limit N]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
+  stepwise validate <course-dir>
+  stepwise new exercise <NN-name.yaml> [--exercise <id>]
+  stepwise new course <dir>
 
 <file> is a submission JSON ({exerciseId, model, training}) or a bare TF.js/Keras model JSON.
-grade exits 0 passed, 1 failed, 2 invalid, 3 grader error. DATABASE_URL selects the database (SQLite file by default).`;
+grade exits 0 passed, 1 failed, 2 invalid, 3 grader error; validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
 
 class UsageError extends Error {}
 
@@ -144,6 +149,10 @@ async function main(argv: string[]): Promise<number> {
       return submit(file, values);
     case "jobs":
       return jobs(values);
+    case "validate":
+      return validateCommand(file, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+    case "new":
+      return newCommand(file, positionals[2], { exercise: values.exercise }, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

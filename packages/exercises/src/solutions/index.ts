@@ -25,3 +25,4 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
     naiveFailsBecause: "softmax over a single output unit always answers 1: every review is called positive",
   },
 };
+export { answerSolutions, type AnswerSolutionSet } from "./answers";

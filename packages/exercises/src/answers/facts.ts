@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import type { DatasetRef } from "@stepwise/core/contracts";
+import { type CsvTable, classBalance, imdbFacts, mnistFacts, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
+
+/** Where built-in CSV datasets live (`packages/exercises/data`). */
+export const builtInDataDir = resolve(import.meta.dirname, "..", "..", "data");
+
+/** Test share of a CSV dataset: the grader keeps it hidden, as MNIST and IMDB keep their test files. */
+export const CSV_TEST_FRACTION = 0.2;
+
+export interface AnswerOptions {
+  /** IMDB token cache (default: core's default cache directory). */
+  cacheDir?: string;
+  /** Directory relative CSV `file`s resolve against: the course folder; default the built-in data directory. */
+  dataDir?: string;
+}
+
+/** What steps 1–3 are checked against, measured from the training data. */
+export interface AnswerFacts {
+  kind: DatasetRef["kind"];
+  task: TaskType;
+  /** Distinct classes of the target (0 for regression). */
+  classes: number;
+  /** Share of each class in the training split (empty for regression). */
+  classBalance: number[];
+  /** Class names, for messages ("default = 1"). */
+  classNames: string[];
+  trainSize: number;
+}
+
+export function csvPath(dataset: Extract<DatasetRef, { kind: "csv" }>, options: AnswerOptions): string {
+  return isAbsolute(dataset.file) ? dataset.file : join(options.dataDir ?? builtInDataDir, dataset.file);
+}
+
+export interface CsvTraining {
+  table: CsvTable;
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/** The CSV parsed and split as the grader splits it: the seeded test share is never looked at. */
+export function loadCsvTraining(dataset: Extract<DatasetRef, { kind: "csv" }>, seed: number, options: AnswerOptions): CsvTraining {
+  const table = parseCsv(readFileSync(csvPath(dataset, options), "utf8"), { target: dataset.target, task: dataset.task });
+  const split = splitIndices(table.n, { validationFraction: 0, testFraction: CSV_TEST_FRACTION, seed });
+  return { table, train: split.train, test: split.test };
+}
+
+export function answerFacts(dataset: DatasetRef, seed: number, options: AnswerOptions = {}): AnswerFacts {
+  switch (dataset.kind) {
+    case "mnist": {
+      const facts = mnistFacts();
+      const balance = facts.classBalance ?? [];
+      return { kind: "mnist", task: "multiclass", classes: balance.length, classBalance: balance, classNames: balance.map((_, i) => `digit ${i}`), trainSize: facts.trainSize };
+    }
+    case "imdb": {
+      const facts = imdbFacts({ vocabularySize: dataset.vocabularySize, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+      const balance = facts.classBalance ?? [];
+      return { kind: "imdb", task: "binary", classes: balance.length, classBalance: balance, classNames: ["negative reviews", "positive reviews"], trainSize: facts.trainSize };
+    }
+    case "csv": {
+      const { table, train } = loadCsvTraining(dataset, seed, options);
+      const names = table.classes ?? [];
+      const labels = Int32Array.from(train, (row) => table.labels[row] ?? -1);
+      const balance = table.task === "regression" ? [] : classBalance(labels, names.length);
+      return {
+        kind: "csv",
+        task: table.task,
+        classes: names.length,
+        classBalance: balance,
+        classNames: names.map((name) => `${table.target} = ${name}`),
+        trainSize: train.length,
+      };
+    }
+  }
+}
+
+/** "8.1%" */
+export const percent = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
+/** "60,000" */
+export const count = (n: number): string => n.toLocaleString("en-US");

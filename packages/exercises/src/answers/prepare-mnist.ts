@@ -1,0 +1,94 @@
+import { loadMnistImages } from "@stepwise/core/datasets";
+import { check, flag, type RuleInput, type RuleResult, text } from "./types";
+
+export interface ValueStats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  /** NaN or ±Infinity values. */
+  nonFinite: number;
+}
+
+function histogram(...splits: Uint8Array[]): Float64Array {
+  const counts = new Float64Array(256);
+  for (const bytes of splits) for (const b of bytes) counts[b] = (counts[b] ?? 0) + 1;
+  return counts;
+}
+
+/** Stats of f(byte) over a byte histogram: exact, and 47 million pixels cost one pass. */
+export function statsOf(counts: Float64Array, f: (byte: number) => number): ValueStats {
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let nonFinite = 0;
+  counts.forEach((c, b) => {
+    if (c === 0) return;
+    const v = f(b);
+    if (!Number.isFinite(v)) {
+      nonFinite += c;
+      return;
+    }
+    n += c;
+    sum += c * v;
+    sumSq += c * v * v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  });
+  const mean = n > 0 ? sum / n : Number.NaN;
+  return { min, max, mean, std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), nonFinite };
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(3));
+
+/** Step 4 on MNIST: applies the declared pixel scaling to the 60,000 training images and measures it. */
+export function gradeMnistPrepare({ answers }: RuleInput): RuleResult {
+  const scaling = text(answers, "pixelScaling");
+  const trainOnly = flag(answers, "fitOnTrainOnly");
+  const train = histogram(loadMnistImages("train"));
+  let transform = (b: number) => b;
+  let how = "kept as raw bytes";
+  if (scaling === "divide-255") {
+    transform = (b) => b / 255;
+    how = "divided by 255";
+  } else if (scaling === "standardize") {
+    // Statistics from the split(s) the student said they use: train only, or train and test together.
+    const fitted = statsOf(trainOnly ? train : histogram(loadMnistImages("train"), loadMnistImages("test")), (b) => b);
+    transform = (b) => (b - fitted.mean) / fitted.std;
+    how = `standardized with mean ${fmt(fitted.mean)} and standard deviation ${fmt(fitted.std)} from ${trainOnly ? "the training images" : "training and test images"}`;
+  }
+  const s = statsOf(train, transform);
+  const unit = s.min >= 0 && s.max <= 1;
+  const standard = Math.abs(s.mean) <= 0.01 && Math.abs(s.std - 1) <= 0.01;
+  const measured = `training pixels ${how} range over [${fmt(s.min)}, ${fmt(s.max)}] with mean ${fmt(s.mean)} and standard deviation ${fmt(s.std)}`;
+  return {
+    checks: [
+      check(
+        "scale",
+        unit || standard,
+        unit || standard
+          ? `Right: the ${measured}.`
+          : `The ${measured}: large inputs saturate activations and make gradients large. Scale pixels to [0, 1] by dividing by 255.`,
+      ),
+      check(
+        "finite",
+        s.nonFinite === 0,
+        s.nonFinite === 0 ? "No NaN or infinite values after scaling." : `${s.nonFinite} pixel values became NaN or infinite after scaling.`,
+      ),
+      check(
+        "fit-on-train",
+        trainOnly,
+        trainOnly
+          ? "Right: statistics come from the training images only."
+          : `Statistics computed with test images let the test set leak into preprocessing${scaling === "standardize" ? ` (here the training mean after scaling is ${fmt(s.mean)}, not 0)` : ""}: compute every statistic on the training split only.`,
+      ),
+    ],
+    metrics: {
+      inputMin: { label: "Smallest training input", value: s.min },
+      inputMax: { label: "Largest training input", value: s.max },
+      inputMean: { label: "Mean training input", value: s.mean },
+    },
+  };
+}
