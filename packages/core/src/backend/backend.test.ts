@@ -83,4 +83,18 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
     table.dispose();
   });
+
+  // Regression: the cpu kernel loops over segments (minutes per step for a 10,000-word Embedding).
+  it("UnsortedSegmentSum scatters a 10,000-segment IMDB-sized gradient in well under a second", () => {
+    const ids = Int32Array.from({ length: 128 * 200 }, (_, i) => (i * 7919) % 10_003 - 3);
+    const values = Float32Array.from({ length: ids.length * 4 }, (_, i) => (i % 13) - 6);
+    const start = performance.now();
+    const out = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(values, [ids.length, 4]), tf.tensor1d(ids, "int32"), 10_000).dataSync());
+    expect(performance.now() - start).toBeLessThan(1000);
+    const expected = new Float32Array(10_000 * 4);
+    ids.forEach((id, i) => {
+      if (id >= 0 && id < 10_000) for (let j = 0; j < 4; j++) expected[id * 4 + j] = (expected[id * 4 + j] ?? 0) + (values[i * 4 + j] ?? 0);
+    });
+    expect(Array.from(out)).toEqual(Array.from(expected));
+  });
 });

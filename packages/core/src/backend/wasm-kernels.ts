@@ -1,12 +1,16 @@
 import type { BackendValues, DataType, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf";
 import { conv2dBackpropFilterViaConv } from "./wasm-conv";
+import { unsortedSegmentSumScatter } from "./wasm-segment";
 
 /**
  * Gradient kernels the wasm backend lacks (tfjs 4.22). Found by diffing `getKernelsForBackend("cpu")`
  * against "wasm" and training every whitelisted layer on wasm: Conv1D/Conv2D need
  * Conv2DBackpropFilter, Embedding needs UnsortedSegmentSum, depthwise convs need both depthwise
  * backprops. Without them `trainOnBatch` throws "Kernel … not registered for backend wasm".
+ * The generic cpu fallback is correct but can be very slow, so the two a whitelisted layer hits
+ * get a fast replacement: Conv2DBackpropFilter (wasm-conv.ts) and UnsortedSegmentSum
+ * (wasm-segment.ts). Depthwise backprops and Einsum keep the cpu fallback (no layer uses them).
  */
 export const WASM_FALLBACK_KERNELS = [
   "Conv2DBackpropFilter",
@@ -120,7 +124,9 @@ export function registerWasmKernels(tf: Tf): string[] {
   for (const name of WASM_FALLBACK_KERNELS) {
     if (!tf.getKernel(name, "wasm")) replace(cpuFallback(tf, name));
   }
-  // Registered after the cpu fallback so NCHW can still use it.
+  // Faster replacements registered over the generic fallbacks (NCHW conv still uses the cpu one).
+  const segmentSum = tf.getKernel("UnsortedSegmentSum", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
+  if (!segmentSum?.stepwise) replace(Object.assign(unsortedSegmentSumScatter(tf), { stepwise: true }));
   const convFilter = tf.getKernel("Conv2DBackpropFilter", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
   if (!convFilter?.stepwise) {
     const config = conv2dBackpropFilterViaConv(tf);
