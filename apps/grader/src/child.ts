@@ -14,11 +14,16 @@ const send = (message: ChildMessage) =>
     process.send(message, undefined, undefined, () => resolve());
   });
 
+// Start loading TF.js and compiling the backend before the job arrives (the worker keeps warm children).
+const preferred = TrainRequest.shape.backend.safeParse(process.argv[2]);
+const warming = initBackend(preferred.success && preferred.data !== "auto" ? { prefer: [preferred.data] } : {});
+warming.catch(() => undefined);
+
 async function run(raw: unknown): Promise<ChildMessage> {
   const parsed = TrainRequest.safeParse(raw);
   if (!parsed.success) return { type: "error", message: `malformed training request: ${parsed.error.issues[0]?.message ?? "?"}` };
   const request = parsed.data;
-  const { tf, backend, tfjsVersion } = await initBackend(request.backend === "auto" ? {} : { prefer: [request.backend] });
+  const { tf, backend, tfjsVersion } = await warming;
   await send({ type: "ready", backend, tfjsVersion });
 
   const result = await trainAndPredict(tf, {

@@ -13,7 +13,7 @@ import {
   type PreparedTraining,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { runTrainingChild } from "./sandbox";
+import { runTrainingChild, type WarmPool } from "./sandbox";
 
 /** A fault of the grader, not of the submission: the job is retried with backoff. */
 export class GraderFault extends Error {
@@ -25,6 +25,8 @@ interface GradeContext {
   config: GraderConfig;
   signal: AbortSignal;
   now: () => number;
+  /** Warm training children; a fresh fork per job without it. */
+  pool?: WarmPool;
   /** Told which TF.js backend the training child chose. */
   onBackend?: (backend: string) => void;
 }
@@ -84,6 +86,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     {
       memoryMb: ctx.config.memoryMb,
       hardTimeoutMs: ctx.config.hardTimeoutMs,
+      ...(ctx.pool ? { pool: ctx.pool } : {}),
       signal: ctx.signal,
       onReady: (backend) => {
         ctx.onBackend?.(backend);

@@ -3,18 +3,22 @@ import { mkdirSync } from "node:fs";
 import { migrate, openDb } from "@stepwise/db";
 import { configFromEnv } from "./config";
 import { embeddedDefaults } from "./paths";
-import { serveMetrics } from "./metrics";
+import { GraderMetrics, serveMetrics } from "./metrics";
 import { startGrader } from "./worker";
 
 const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${hostname()}:${process.pid}` });
 mkdirSync(config.cacheDir, { recursive: true });
 const db = await openDb(config.databaseUrl);
 await migrate(db);
-const grader = startGrader(config, { db });
+// Health and metrics answer before the first claim, so a supervisor never sees a busy grader as down.
+const metrics = new GraderMetrics();
+let running = () => 0;
 const http =
   config.httpPort === undefined
     ? null
-    : await serveMetrics({ port: config.httpPort, db, metrics: grader.metrics, running: () => grader.running, workerId: config.workerId });
+    : await serveMetrics({ port: config.httpPort, db, metrics, running: () => running(), workerId: config.workerId });
+const grader = startGrader(config, { db, metrics });
+running = () => grader.running;
 if (http) {
   const address = http.address();
   console.log(`[grader ${config.workerId}] health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);

@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,6 +14,8 @@ export type ChildOutcome =
   | { kind: "aborted" };
 
 export interface SandboxOptions {
+  /** Where to get the child from; a fresh fork by default. */
+  pool?: WarmPool;
   memoryMb: number;
   hardTimeoutMs: number;
   onReady?: (backend: string) => void;
@@ -28,6 +30,53 @@ export interface SandboxOptions {
 const STDERR_CAP = 64 * 1024;
 const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+function forkChild(memoryMb: number, backend: TrainRequest["backend"]): ChildProcess {
+  return fork(childScript, [backend], {
+    execArgv: ["--import", tsxLoader, `--max-old-space-size=${memoryMb}`],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    serialization: "advanced",
+  });
+}
+
+/**
+ * Training children started ahead of need: a child spends ~1.5 s loading TypeScript, TF.js and
+ * compiling the wasm backend before it can train, so each slot keeps one waiting. A child still
+ * trains exactly one job and exits — isolation and memory caps are those of a fresh process.
+ */
+export class WarmPool {
+  private idle: ChildProcess[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly memoryMb: number,
+    private readonly backend: TrainRequest["backend"],
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    if (this.closed) return;
+    const child = forkChild(this.memoryMb, this.backend);
+    // Children that die while waiting are dropped; one is replaced when taken.
+    child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
+    child.on("error", () => undefined);
+    this.idle.push(child);
+  }
+
+  take(): ChildProcess {
+    const child = this.idle.shift();
+    if (this.idle.length < this.size) setImmediate(() => this.spawn());
+    return child && child.exitCode === null && child.connected ? child : forkChild(this.memoryMb, this.backend);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const child of this.idle) child.kill("SIGKILL");
+    this.idle = [];
+  }
+}
 
 /** Resident set size of a process in MiB, from /proc (Linux); null where unavailable. */
 async function rssMb(pid: number): Promise<number | null> {
@@ -54,11 +103,7 @@ export function runTrainingChild(request: TrainRequest, options: SandboxOptions)
     let stderr = "";
     let peakRss: number | null = null;
 
-    const child = fork(childScript, [], {
-      execArgv: ["--import", tsxLoader, `--max-old-space-size=${options.memoryMb}`],
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      serialization: "advanced",
-    });
+    const child = options.pool ? options.pool.take() : forkChild(options.memoryMb, request.backend);
 
     const finish = (outcome: ChildOutcome) => {
       if (settled) return;

@@ -3,6 +3,7 @@ import { appendLog, claimJob, completeJob, failJob, heartbeat, reapExpired, type
 import type { GraderConfig } from "./config";
 import { GraderFault, gradeClaimedJob } from "./grade";
 import { GraderMetrics } from "./metrics";
+import { WarmPool } from "./sandbox";
 
 export interface GraderHandle {
   readonly metrics: GraderMetrics;
@@ -14,6 +15,8 @@ export interface GraderHandle {
 
 export interface GraderDeps {
   db: Db;
+  /** Counters shared with the /metrics endpoint, which may start before the grader does. */
+  metrics?: GraderMetrics;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -42,7 +45,8 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
   const stopping = new AbortController();
-  const metrics = new GraderMetrics();
+  const metrics = deps.metrics ?? new GraderMetrics();
+  const pool = new WarmPool(config.concurrency, config.memoryMb, config.backend);
   let running = 0;
 
   const processJob = async (claimed: ClaimedJob) => {
@@ -62,7 +66,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     try {
       let verdict: Verdict;
       try {
-        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now, onBackend: (b) => (metrics.backend = b) });
+        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now, pool, onBackend: (b) => (metrics.backend = b) });
       } catch (error) {
         if (lease.signal.aborted) return; // someone else owns the job now; write nothing
         const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${String(error)}`;
@@ -121,6 +125,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
       stopping.abort();
       clearInterval(reaper);
       await Promise.all(loops);
+      pool.close();
       log("stopped");
     },
   };
