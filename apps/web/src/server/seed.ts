@@ -10,7 +10,7 @@ import {
   type Role,
   type User,
 } from "@stepwise/db";
-import { listExercises } from "@stepwise/exercises";
+import { getExercise } from "@stepwise/exercises";
 
 export const DEMO = {
   instructor: { email: "instructor@stepwise.test", password: "stepwise-instructor", name: "Ada Instructor", role: "instructor" },
@@ -25,31 +25,38 @@ async function ensureUser(db: Db, who: { email: string; password: string; name: 
 }
 
 /**
- * Demo data: an instructor, a student, one course with one assignment per built-in exercise.
- * Idempotent — a second run finds everything and changes nothing.
+ * Demo data: an instructor, a student, and the demo course folder (`packages/exercises/courses/demo`,
+ * the authoring format instructors write) with every assignment it holds. Idempotent — a second run
+ * finds everything and changes nothing.
  */
 export async function seedDemo(
   db: Db,
   now: number,
 ): Promise<{ instructor: { email: string; password: string }; student: { email: string; password: string }; courseId: string }> {
+  // Loaded lazily: the sign-in page imports DEMO from here and must not bundle the YAML reader.
+  const { demoCourseDir, loadCourseFolder } = await import("@stepwise/exercises/course");
+  const folder = loadCourseFolder(demoCourseDir);
   const instructor = await ensureUser(db, DEMO.instructor, now);
   const student = await ensureUser(db, DEMO.student, now);
-  const course = (await courseByJoinCode(db, DEMO.course.joinCode)) ?? (await createCourse(db, DEMO.course, now));
+  const course =
+    (await courseByJoinCode(db, DEMO.course.joinCode)) ?? (await createCourse(db, { title: folder.course.title, joinCode: DEMO.course.joinCode }, now));
   await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
   const existing = new Set((await assignmentsForCourse(db, course.id)).map((a) => a.exerciseId));
-  for (const exercise of listExercises()) {
-    if (existing.has(exercise.id)) continue;
+  for (const { assignment, position } of folder.assignments) {
+    if (existing.has(assignment.exercise)) continue;
+    const exercise = getExercise(assignment.exercise);
+    const { exercise: _id, title, attempts, deadline, ...rest } = assignment;
     await createAssignment(
       db,
       {
         courseId: course.id,
         exerciseId: exercise.id,
-        title: exercise.title,
-        overrides: {},
-        deadline: null,
-        attemptsAllowed: null,
-        position: exercise.step,
+        title: title ?? exercise.title,
+        overrides: Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+        deadline: deadline ? Date.parse(deadline) : null,
+        attemptsAllowed: attempts ?? folder.course.settings?.defaultAttempts ?? null,
+        position,
       },
       now,
     );
