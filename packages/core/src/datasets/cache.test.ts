@@ -77,20 +77,15 @@ describe("binary cache file", () => {
 });
 
 describe("IMDB cache", () => {
-  it("is much faster on a hit, gives identical content, and rebuilds a corrupt file", () => {
+  it("serves a hit without reading reviews.json, gives identical content, and rebuilds a corrupt file", () => {
     const cacheDir = path.join(dir, "imdb");
     const options = { cacheDir, vocabularySize: 5000, seed: 7 };
-    let start = performance.now();
     const cold = loadImdbCorpus(options);
-    const coldMs = performance.now() - start;
-    start = performance.now();
-    const warm = loadImdbCorpus(options);
-    const warmMs = performance.now() - start;
+    // A hit must not touch the source at all (speed is measured in `pnpm bench`, not here).
+    const warm = loadImdbCorpus({ ...options, reviewsFile: path.join(dir, "no-such-reviews.json") });
     const digest = corpusDigest(cold);
     expect(corpusDigest(warm)).toEqual(digest);
     expect(warm.train.ids.constructor).toBe(cold.train.ids.constructor);
-    expect(warmMs).toBeLessThan(1000);
-    expect(warmMs * 3).toBeLessThan(coldMs);
     expect(readdirSync(cacheDir).sort()).toEqual(
       Object.values(imdbCacheFiles(options))
         .map((f) => path.basename(f))
