@@ -1,6 +1,6 @@
 import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendProgress, assignmentById, type ClaimedJob, type Db } from "@stepwise/db";
+import { appendLog, appendProgress, assignmentById, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
 import {
@@ -67,6 +67,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
   };
   const history: EpochMetrics[] = [];
+  let log = `attempt ${job.attempts}: training ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`;
   const epochs = prepared.training.fit.epochs;
 
   const outcome = await runTrainingChild(
@@ -97,9 +98,14 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         emit({ type: "epoch", epochs: total, ...metrics });
       },
       onEvaluating: () => emit({ type: "evaluating" }),
+      onStderr: (text) => (log += text),
     },
   );
   await progress;
+  const epochsDone = history.length;
+  log += `training child ended: ${outcome.kind} after ${epochsDone} epoch(s)${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
+  // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
+  await appendLog(ctx.db, job.id, log).catch(() => undefined);
 
   switch (outcome.kind) {
     case "aborted":

@@ -23,6 +23,8 @@ export interface SandboxOptions {
   onEvaluating?: () => void;
   /** Aborting kills the child (job cancelled, lease lost, shutdown). */
   signal?: AbortSignal;
+  /** The child's stderr, as it comes (already capped). */
+  onStderr?: (text: string) => void;
   /** RSS polling interval, ms. */
   rssEveryMs?: number;
 }
@@ -132,7 +134,11 @@ export function runTrainingChild(request: TrainRequest, options: SandboxOptions)
 
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
-      if (stderr.length < STDERR_CAP) stderr += chunk.slice(0, STDERR_CAP - stderr.length);
+      if (stderr.length < STDERR_CAP) {
+        const kept = chunk.slice(0, STDERR_CAP - stderr.length);
+        stderr += kept;
+        options.onStderr?.(kept);
+      }
     });
 
     child.on("message", (raw) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
+import { jobLog, latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
 import { answerSolutions, solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
 import { studentWithAssignment, submit, testConfig, tmpDbUrl, waitForVerdict } from "./helpers";
@@ -39,6 +39,7 @@ describe("grader on SQLite: MNIST step 5", () => {
     const job = await latestJobForSubmission(db, submission.id);
     const events = await progressSince(db, job?.id ?? "", 0);
     expect(events.map((e) => e.event.type)).toEqual(["started", "epoch", "epoch", "epoch", "evaluating"]);
+    expect(await jobLog(db, job?.id ?? "")).toMatch(/training child ended: done after 3 epoch\(s\)/);
   });
 
   it("fails the naive model for the right reason: it does not beat the majority-class baseline", async () => {

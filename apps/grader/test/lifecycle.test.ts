@@ -3,7 +3,7 @@
  * that trains forever. Each job ends with exactly one clear verdict and the worker goes on.
  */
 import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { jobById, latestJobForSubmission, type Db } from "@stepwise/db";

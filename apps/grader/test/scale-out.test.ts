@@ -19,7 +19,7 @@ describe.runIf(testDialects.includes("postgres"))("two grader processes against 
   const processes: ChildProcess[] = [];
   afterAll(async () => {
     for (const p of processes) if (p.exitCode === null) p.kill("SIGTERM");
-    await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null)));
+    await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : Promise.resolve())));
     await testDb?.cleanup();
   });
 
