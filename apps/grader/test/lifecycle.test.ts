@@ -104,3 +104,30 @@ describe("grader lifecycle on SQLite", () => {
     expect((await waitForVerdict(db, healthy.submission.id)).status).toBe("passed");
   });
 });
+
+describe("invalid queue payloads", () => {
+  it("a stored submission that is not a valid payload is dead-lettered once, recorded, and the grader goes on", async () => {
+    const testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const grader = startGrader(testConfig(url), { db, log: () => undefined });
+    try {
+      const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
+      const ids = { assignmentId: assignment.id, userId: student.id };
+      const poisoned = await submit(db, ids, reference);
+      // Corrupt it behind the queue's back, as a bad migration or a hand edit would.
+      await db.kysely.updateTable("submissions").set({ payload: '{"exerciseId": 42, "model": "DROP TABLE"}' }).where("id", "=", poisoned.submission.id).execute();
+      const healthy = await submit(db, ids, reference);
+
+      expect((await waitForVerdict(db, healthy.submission.id)).status).toBe("passed");
+      const dead = await waitForVerdict(db, poisoned.submission.id);
+      expect(["error", "invalid"]).toContain(dead.status);
+      const job = await jobById(db, poisoned.job.id);
+      expect(job?.status).toBe("dead");
+      expect(job?.attempts).toBeLessThanOrEqual(1);
+      expect(job?.lastError ?? dead.summary).toMatch(/payload|submission|malformed|invalid/i);
+    } finally {
+      await grader.stop();
+      await testDb.cleanup();
+    }
+  });
+});
