@@ -4,6 +4,7 @@ import { answerExercises } from "./catalog/answers";
 import { creditData, imdbData, mnistData } from "./catalog/datasets";
 import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
+import { imdbOverfit, mnistOverfit } from "./catalog/overfit";
 
 const answerSteps = [mnistData, imdbData, creditData].flatMap(answerExercises);
 
@@ -12,6 +13,8 @@ export const exercises: readonly ExerciseDefinition[] = [
   ...[...answerSteps].sort((a, b) => a.step - b.step),
   mnistBeatBaseline,
   imdbBeatBaseline,
+  mnistOverfit,
+  imdbOverfit,
 ];
 
 export function listExercises(): readonly ExerciseDefinition[] {

@@ -26,10 +26,24 @@ describe("reference and naive solutions regrade to their expected verdicts", () 
     }
   });
 
-  it.each([["mnist-beat-baseline"], ["imdb-beat-baseline"]])("%s: the reference solution passes", async (id) => {
+  it.each([
+    ["mnist-beat-baseline", "beats-baseline"],
+    ["imdb-beat-baseline", "beats-baseline"],
+    ["mnist-overfit", "overfits"],
+    ["imdb-overfit", "overfits"],
+  ])("%s: the reference solution passes %s", async (id, check) => {
     const verdict = await grade(id, "reference");
     expect(verdict.status, verdict.summary).toBe("passed");
-    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(true);
+    expect(verdict.checks.find((c) => c.id === check)?.passed).toBe(true);
+    if (check === "overfits") expect(verdict.curves.overfitEpoch).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([["mnist-overfit"], ["imdb-overfit"]])("%s: the naive solution is told it has not overfit yet, and what to try", async (id) => {
+    const verdict = await grade(id, "naive");
+    expect(verdict.status).toBe("failed");
+    const check = verdict.checks.find((c) => c.id === "overfits");
+    expect(check?.passed).toBe(false);
+    expect(check?.message).toMatch(/epochs|units|layer/i);
   });
 
   it.each([

@@ -4,3 +4,4 @@ export * from "./score";
 export * from "./verdicts";
 export * from "./run";
 export * from "./local";
+export * from "./score-overfit";

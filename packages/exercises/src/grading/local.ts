@@ -6,6 +6,7 @@ import { loadTestLabels } from "./data";
 import { prepareTraining, type PreparedTraining } from "./prepare";
 import { trainAndPredict, type TrainAndPredictResult } from "./run";
 import { scoreTraining } from "./score";
+import { scoreOverfit } from "./score-overfit";
 import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
 
 /** A finished training run → its verdict: diverged, over the time budget, or scored on the hidden labels. */
@@ -29,7 +30,9 @@ export function verdictFromRun(input: {
   if (result.predictions.length !== input.testLabels.length) {
     throw new Error(`the training run returned ${result.predictions.length} predictions for ${input.testLabels.length} test examples`);
   }
-  return scoreTraining({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
+  // Each training step has its own verifier: 5 beats the baseline, 6 overfits.
+  const score = exercise.step === 6 ? scoreOverfit : scoreTraining;
+  return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
 }
 
 export interface LocalGradeOptions {

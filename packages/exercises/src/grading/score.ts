@@ -30,7 +30,7 @@ export function tally(predictions: readonly number[], labels: Int32Array, classe
 }
 
 /** The facts of the submitted model the debugging checklist looks at, read from the validated topology. */
-function specFacts(prepared: PreparedTraining) {
+export function specFacts(prepared: PreparedTraining) {
   const layers = prepared.summary.layers;
   const last = layers.at(-1);
   const outputShape = prepared.summary.outputShape;

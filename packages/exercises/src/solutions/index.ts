@@ -3,6 +3,10 @@ import mnistReference from "./mnist-beat-baseline.reference.json";
 import mnistNaive from "./mnist-beat-baseline.naive.json";
 import imdbReference from "./imdb-beat-baseline.reference.json";
 import imdbNaive from "./imdb-beat-baseline.naive.json";
+import mnistOverfitReference from "./mnist-overfit.reference.json";
+import mnistOverfitNaive from "./mnist-overfit.naive.json";
+import imdbOverfitReference from "./imdb-overfit.reference.json";
+import imdbOverfitNaive from "./imdb-overfit.naive.json";
 
 export interface SolutionSet {
   /** A submission that passes. */
@@ -23,6 +27,16 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
     reference: SubmissionPayload.parse(imdbReference),
     naive: SubmissionPayload.parse(imdbNaive),
     naiveFailsBecause: "softmax over a single output unit always answers 1: every review is called positive",
+  },
+  "mnist-overfit": {
+    reference: SubmissionPayload.parse(mnistOverfitReference),
+    naive: SubmissionPayload.parse(mnistOverfitNaive),
+    naiveFailsBecause: "8 hidden units for 3 epochs is still improving: too little capacity and time to overfit",
+  },
+  "imdb-overfit": {
+    reference: SubmissionPayload.parse(imdbOverfitReference),
+    naive: SubmissionPayload.parse(imdbOverfitNaive),
+    naiveFailsBecause: "4 hidden units for 2 epochs is still improving: too little capacity and time to overfit",
   },
 };
 export { answerSolutions, type AnswerSolutionSet } from "./answers";
