@@ -1,19 +1,20 @@
-import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import type { EpochMetrics, ExerciseDefinition, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, assignmentById, type ClaimedJob, type Db } from "@stepwise/db";
+import { appendLog, appendProgress, assignmentById, assignmentsForCourse, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
 import {
   invalidVerdict,
   loadTestLabels,
   outOfMemoryVerdict,
+  gradeRegularization,
   prepareTraining,
   timedOutVerdict,
   verdictFromRun,
   type PreparedTraining,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { runTrainingChild, type WarmPool } from "./sandbox";
+import { runTrainingChild, type ChildOutcome, type WarmPool } from "./sandbox";
 
 /** A fault of the grader, not of the submission: the job is retried with backoff. */
 export class GraderFault extends Error {
@@ -66,61 +67,111 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   const emit = (event: ProgressEvent) => {
     progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
   };
-  const history: EpochMetrics[] = [];
   let log = `attempt ${job.attempts}: training ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`;
-  const epochs = prepared.training.fit.epochs;
 
-  const outcome = await runTrainingChild(
-    {
-      type: "train",
-      jobId: job.id,
-      topology: prepared.topology,
-      training: prepared.training,
-      dataset: prepared.dataset,
-      data: slice,
-      seed,
-      maxSeconds: exercise.budgets.maxSeconds,
-      task: prepared.task,
-      backend: ctx.config.backend,
-      cacheDir: ctx.config.cacheDir,
-    },
-    {
-      memoryMb: ctx.config.memoryMb,
-      hardTimeoutMs: ctx.config.hardTimeoutMs,
-      ...(ctx.pool ? { pool: ctx.pool } : {}),
-      signal: ctx.signal,
-      onReady: (backend) => {
-        ctx.onBackend?.(backend);
-        emit({ type: "started", backend, epochs });
+  /** One model in one sandboxed child; the run whose curves the student sees streams its epochs. */
+  const trainInChild = async (model: PreparedTraining, label: string, stream: boolean): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
+    const history: EpochMetrics[] = [];
+    const epochs = model.training.fit.epochs;
+    const outcome = await runTrainingChild(
+      {
+        type: "train",
+        jobId: job.id,
+        topology: model.topology,
+        training: model.training,
+        dataset: model.dataset,
+        data: slice,
+        seed,
+        maxSeconds: exercise.budgets.maxSeconds,
+        task: model.task,
+        backend: ctx.config.backend,
+        cacheDir: ctx.config.cacheDir,
       },
-      onEpoch: (metrics, total) => {
-        history.push(metrics);
-        emit({ type: "epoch", epochs: total, ...metrics });
+      {
+        memoryMb: ctx.config.memoryMb,
+        hardTimeoutMs: ctx.config.hardTimeoutMs,
+        ...(ctx.pool ? { pool: ctx.pool } : {}),
+        signal: ctx.signal,
+        onReady: (backend) => {
+          ctx.onBackend?.(backend);
+          if (stream) emit({ type: "started", backend, epochs });
+        },
+        onEpoch: (metrics, total) => {
+          history.push(metrics);
+          if (stream) emit({ type: "epoch", epochs: total, ...metrics });
+        },
+        onEvaluating: () => {
+          if (stream) emit({ type: "evaluating" });
+        },
+        onStderr: (text) => (log += text),
       },
-      onEvaluating: () => emit({ type: "evaluating" }),
-      onStderr: (text) => (log += text),
-    },
-  );
-  await progress;
-  const epochsDone = history.length;
-  log += `training child ended: ${outcome.kind} after ${epochsDone} epoch(s)${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
-  // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
-  await appendLog(ctx.db, job.id, log).catch(() => undefined);
+    );
+    await progress;
+    log += `${label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
+    return { ...outcome, history };
+  };
 
-  switch (outcome.kind) {
-    case "aborted":
-      throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
-    case "error":
-      throw new GraderFault(outcome.message);
-    case "invalid":
-      return invalidVerdict(outcome.message);
-    case "oom":
-      return outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, largestLayer: largestLayer(prepared) });
-    case "timeout":
-      return timedOutVerdict({ limitSeconds: Math.round(ctx.config.hardTimeoutMs / 1000), lastEpoch: outcome.lastEpoch, epochs, history });
-    case "done":
-      return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels });
+  /** A child that did not finish → the verdict (or fault) that says why. */
+  const ended = (outcome: Exclude<ChildOutcome, { kind: "done" }> & { history: EpochMetrics[] }, model: PreparedTraining): Verdict => {
+    switch (outcome.kind) {
+      case "aborted":
+        throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
+      case "error":
+        throw new GraderFault(outcome.message);
+      case "invalid":
+        return invalidVerdict(outcome.message);
+      case "oom":
+        return outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, largestLayer: largestLayer(model) });
+      case "timeout":
+        return timedOutVerdict({ limitSeconds: Math.round(ctx.config.hardTimeoutMs / 1000), lastEpoch: outcome.lastEpoch, epochs: model.training.fit.epochs, history: outcome.history });
+    }
+  };
+
+  try {
+    if (exercise.step === 7) {
+      const previous = await previousStepModel(ctx.db, { courseId: assignment?.courseId, userId: submission.userId, exercise });
+      if (!previous) return invalidVerdict("Step 7 compares against your step-6 model on the same dataset: pass step 6 first.");
+      let stoppedEarly: Verdict | null = null;
+      const graded = await gradeRegularization({
+        exercise,
+        payload: payload.data,
+        previous,
+        testLabels,
+        run: async (model, role) => {
+          const outcome = await trainInChild(model, role, role === "after");
+          if (outcome.kind === "done") return outcome;
+          stoppedEarly = ended(outcome, model);
+          throw new RunStopped();
+        },
+      }).catch((error: unknown) => {
+        if (error instanceof RunStopped) return null;
+        if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+        throw error;
+      });
+      if (graded === null) return stoppedEarly ?? invalidVerdict("training stopped");
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels }) : graded;
+    }
+    const outcome = await trainInChild(prepared, "model", true);
+    if (outcome.kind !== "done") return ended(outcome, prepared);
+    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels });
+  } finally {
+    // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
+    await appendLog(ctx.db, job.id, log).catch(() => undefined);
   }
+}
+
+class RunStopped extends Error {}
+
+/** The student's latest passing step-6 submission on the same dataset in the same course. */
+async function previousStepModel(db: Db, input: { courseId: string | undefined; userId: string; exercise: ExerciseDefinition }): Promise<SubmissionPayload | null> {
+  if (!input.courseId) return null;
+  for (const candidate of await assignmentsForCourse(db, input.courseId)) {
+    const step6 = findExercise(candidate.exerciseId);
+    if (step6?.step !== 6 || step6.dataset.kind !== input.exercise.dataset.kind) continue;
+    const passed = (await submissionsFor(db, { assignmentId: candidate.id, userId: input.userId })).find((s) => s.verdict?.status === "passed");
+    if (passed) return passed.payload;
+  }
+  return null;
 }
 
 function largestLayer(prepared: PreparedTraining): string | undefined {

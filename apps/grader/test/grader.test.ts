@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { jobLog, latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
+import { createAssignment, jobLog, latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
 import { answerSolutions, solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
 import { studentWithAssignment, submit, testConfig, tmpDbUrl, waitForVerdict } from "./helpers";
@@ -97,4 +97,38 @@ describe("grader on SQLite: answer steps 1–4 are graded without training", () 
       await db.close();
     }
   });
+});
+
+describe("grader on SQLite: step 7 retrains the student's own step-6 model for the comparison", () => {
+  it("rejects step 7 before step 6 is passed, then grades it against the passed step-6 model", async () => {
+    const url = tmpDbUrl();
+    const db = await openDb(url);
+    await migrate(db);
+    const grader = startGrader(testConfig(url), { db, log: () => undefined });
+    try {
+      const { student, course, assignment: step6 } = await studentWithAssignment(db, "mnist-overfit");
+      // The full-data target is out of reach on the CI slice: the instructor's override lowers it.
+      const step7 = await createAssignment(
+        db,
+        { courseId: course.id, exerciseId: "mnist-regularize", title: "Regularize", overrides: { target: 0.75 }, deadline: null, attemptsAllowed: null, position: 7 },
+        Date.now(),
+      );
+      const regularized = solutions["mnist-regularize"]?.reference;
+      const overfit = solutions["mnist-overfit"]?.reference;
+      if (!regularized || !overfit) throw new Error("missing step 6/7 solutions");
+
+      const early = await waitForVerdict(db, (await submit(db, { assignmentId: step7.id, userId: student.id }, regularized)).submission.id);
+      expect(early.status).toBe("invalid");
+      expect(early.summary).toMatch(/pass step 6 first/);
+
+      expect((await waitForVerdict(db, (await submit(db, { assignmentId: step6.id, userId: student.id }, overfit)).submission.id)).status).toBe("passed");
+      const verdict = await waitForVerdict(db, (await submit(db, { assignmentId: step7.id, userId: student.id }, regularized)).submission.id, 180_000);
+      expect(verdict.status, verdict.summary).toBe("passed");
+      expect(verdict.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["smaller-gap", "reaches-target"]));
+      expect(verdict.metrics.gapAfter?.value).toBeLessThan(verdict.metrics.gapBefore?.value ?? -Infinity);
+    } finally {
+      await grader.stop();
+      await db.close();
+    }
+  }, 300_000);
 });

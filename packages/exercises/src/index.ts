@@ -5,6 +5,7 @@ import { creditData, imdbData, mnistData } from "./catalog/datasets";
 import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
 import { imdbOverfit, mnistOverfit } from "./catalog/overfit";
+import { imdbRegularize, mnistRegularize } from "./catalog/regularize";
 
 const answerSteps = [mnistData, imdbData, creditData].flatMap(answerExercises);
 
@@ -15,6 +16,8 @@ export const exercises: readonly ExerciseDefinition[] = [
   imdbBeatBaseline,
   mnistOverfit,
   imdbOverfit,
+  mnistRegularize,
+  imdbRegularize,
 ];
 
 export function listExercises(): readonly ExerciseDefinition[] {

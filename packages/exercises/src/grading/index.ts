@@ -5,3 +5,4 @@ export * from "./verdicts";
 export * from "./run";
 export * from "./local";
 export * from "./score-overfit";
+export * from "./regularize";

@@ -7,6 +7,7 @@ import { prepareTraining, type PreparedTraining } from "./prepare";
 import { trainAndPredict, type TrainAndPredictResult } from "./run";
 import { scoreTraining } from "./score";
 import { scoreOverfit } from "./score-overfit";
+import { gradeRegularization } from "./regularize";
 import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
 
 /** A finished training run → its verdict: diverged, over the time budget, or scored on the hidden labels. */
@@ -36,6 +37,8 @@ export function verdictFromRun(input: {
 }
 
 export interface LocalGradeOptions {
+  /** Step 7: the student's step-6 submission, retrained for the comparison. */
+  previous?: SubmissionPayload;
   tf: Tf;
   backend: string;
   tfjsVersion: string;
@@ -59,21 +62,34 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
   }
   const slice = { ...exercise.data, ...options.slice };
   const testLabels = loadTestLabels(prepared.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir });
-  try {
-    const result = await trainAndPredict(options.tf, {
-      topology: prepared.topology as JsonObject,
-      training: prepared.training,
-      dataset: prepared.dataset,
+  const run = (model: PreparedTraining, report = true) =>
+    trainAndPredict(options.tf, {
+      topology: model.topology as JsonObject,
+      training: model.training,
+      dataset: model.dataset,
       slice,
-      task: prepared.task,
+      task: model.task,
       seed: exercise.seed,
       maxSeconds: exercise.budgets.maxSeconds,
       cacheDir: options.cacheDir,
       backend: options.backend,
       tfjsVersion: options.tfjsVersion,
-      onEpoch: options.onEpoch,
+      onEpoch: report ? options.onEpoch : undefined,
       signal: options.signal,
     });
+  try {
+    if (exercise.step === 7) {
+      if (!options.previous) return invalidVerdict("Step 7 compares against your step-6 model: pass step 6 first.");
+      const graded = await gradeRegularization({
+        exercise,
+        payload,
+        previous: options.previous,
+        testLabels,
+        run: (model, role) => run(model, role === "after"),
+      });
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels }) : graded;
+    }
+    const result = await run(prepared);
     return verdictFromRun({ exercise, prepared, payload, result, testLabels });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);

@@ -7,6 +7,10 @@ import mnistOverfitReference from "./mnist-overfit.reference.json";
 import mnistOverfitNaive from "./mnist-overfit.naive.json";
 import imdbOverfitReference from "./imdb-overfit.reference.json";
 import imdbOverfitNaive from "./imdb-overfit.naive.json";
+import mnistRegularizeReference from "./mnist-regularize.reference.json";
+import mnistRegularizeNaive from "./mnist-regularize.naive.json";
+import imdbRegularizeReference from "./imdb-regularize.reference.json";
+import imdbRegularizeNaive from "./imdb-regularize.naive.json";
 
 export interface SolutionSet {
   /** A submission that passes. */
@@ -37,6 +41,17 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
     reference: SubmissionPayload.parse(imdbOverfitReference),
     naive: SubmissionPayload.parse(imdbOverfitNaive),
     naiveFailsBecause: "4 hidden units for 2 epochs is still improving: too little capacity and time to overfit",
+  },
+  // Step 7 grades against the student's step-6 model: the step-6 reference above.
+  "mnist-regularize": {
+    reference: SubmissionPayload.parse(mnistRegularizeReference),
+    naive: SubmissionPayload.parse(mnistRegularizeNaive),
+    naiveFailsBecause: "resubmitting the step-6 model unchanged cannot narrow its own train/validation gap",
+  },
+  "imdb-regularize": {
+    reference: SubmissionPayload.parse(imdbRegularizeReference),
+    naive: SubmissionPayload.parse(imdbRegularizeNaive),
+    naiveFailsBecause: "resubmitting the step-6 model unchanged cannot narrow its own train/validation gap",
   },
 };
 export { answerSolutions, type AnswerSolutionSet } from "./answers";

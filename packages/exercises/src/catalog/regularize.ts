@@ -1,0 +1,63 @@
+import { ExerciseDefinition } from "@stepwise/core/contracts";
+
+const summary = (dataset: string, target: number) =>
+  `Regularize and tune your step-6 model: dropout, L1/L2 weight penalties, a smaller or larger network, ` +
+  `a different learning rate. The grader retrains your step-6 model and this one on the same seeds and the ` +
+  `same validation split and compares the train/validation accuracy gap; then it trains this model once more ` +
+  `on training + validation data and evaluates it once on the hidden ${dataset} test set, which must reach ` +
+  `${target}. Choose your configuration on the validation curves, never on the test score.`;
+
+// Targets a good student reaches within the budget on the full data; CI grades on slices with lowered targets.
+export const mnistRegularize = ExerciseDefinition.parse({
+  id: "mnist-regularize",
+  step: 7,
+  title: "Step 7 — regularize and tune on MNIST",
+  summary: summary("MNIST", 0.975),
+  kind: "training",
+  dataset: { kind: "mnist" },
+  metric: "accuracy",
+  baseline: 0.1,
+  target: 0.975,
+  budgets: { maxParams: 2_000_000, maxEpochs: 40, maxBatchSize: 1024, maxSeconds: 900 },
+  seed: 1337,
+  starterCode: `const model = tf.sequential();
+model.add(tf.layers.dense({ inputShape: [784], units: 512, activation: "relu" }));
+model.add(tf.layers.dropout({ rate: 0.3 }));
+model.add(tf.layers.dense({ units: 512, activation: "relu", kernelRegularizer: tf.regularizers.l2({ l2: 1e-4 }) }));
+model.add(tf.layers.dropout({ rate: 0.3 }));
+model.add(tf.layers.dense({ units: 10, activation: "softmax" }));
+return model;
+`,
+  starterTraining: {
+    compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "categoricalCrossentropy", metrics: ["accuracy"] },
+    fit: { epochs: 10, batchSize: 128, validationSplit: 0.2, shuffle: true },
+  },
+  hints: ["Dropout between dense layers is the first thing to try.", "Stop near the epoch where your step-6 model began to overfit."],
+});
+
+export const imdbRegularize = ExerciseDefinition.parse({
+  id: "imdb-regularize",
+  step: 7,
+  title: "Step 7 — regularize and tune on IMDB",
+  summary: summary("IMDB", 0.87),
+  kind: "training",
+  dataset: { kind: "imdb", vocabularySize: 10_000 },
+  metric: "accuracy",
+  baseline: 0.5,
+  target: 0.87,
+  budgets: { maxParams: 2_000_000, maxEpochs: 30, maxBatchSize: 2048, maxSeconds: 900 },
+  seed: 1337,
+  starterCode: `const model = tf.sequential();
+model.add(tf.layers.dense({ inputShape: [10000], units: 16, activation: "relu", kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }) }));
+model.add(tf.layers.dropout({ rate: 0.5 }));
+model.add(tf.layers.dense({ units: 16, activation: "relu" }));
+model.add(tf.layers.dropout({ rate: 0.5 }));
+model.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));
+return model;
+`,
+  starterTraining: {
+    compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "binaryCrossentropy", metrics: ["accuracy"] },
+    fit: { epochs: 4, batchSize: 512, validationSplit: 0.2, shuffle: true },
+  },
+  hints: ["A smaller network with dropout generalizes better on IMDB than a large one trained longer."],
+});
