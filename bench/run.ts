@@ -1,0 +1,77 @@
+/**
+ * `pnpm bench [--quick] [--only compute,training,datasets,grader,web] [--runs N] [--build-web]`
+ * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
+ * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { describeMachine, load1 } from "./lib/machine";
+import { markdownTable, ratios, renderReport, type SectionReport } from "./lib/report";
+import type { BenchContext, Section } from "./lib/types";
+import { compute } from "./sections/compute";
+import { datasets } from "./sections/datasets";
+import { grader } from "./sections/grader";
+import { training } from "./sections/training";
+import { web } from "./sections/web";
+
+// compute first: training reads the machine's peak GFLOPS from it.
+const SECTIONS: Section[] = [compute, training, datasets, grader, web];
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, runs: { type: "string" }, "build-web": { type: "boolean", default: false } },
+});
+const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
+if (unknown.length) {
+  console.error(`--only expects names from ${SECTIONS.map((s) => s.name).join(", ")}, got ${unknown.join(", ")}`);
+  process.exit(2);
+}
+const runs = values.runs ? Number(values.runs) : values.quick ? 1 : 3;
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs expects a positive integer, got ${values.runs ?? ""}`);
+  process.exit(2);
+}
+
+const repoDir = resolve(import.meta.dirname, "..");
+const startedAt = new Date();
+const benchStart = performance.now();
+const log = (message: string) => console.log(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+spawnSync("bash", [join(repoDir, "bench", "setup.sh")], { stdio: "inherit" });
+const ctx: BenchContext = { quick: values.quick, runs, repoDir, buildWeb: values["build-web"], tmpDir: mkdtempSync(join(tmpdir(), "stepwise-bench-")), metrics: new Map(), log };
+const machine = describeMachine(repoDir);
+log(`${machine.cpu}, ${machine.cores} cores; node ${machine.node}, tfjs ${machine.tfjs}, torch ${machine.torch}, numpy ${machine.numpy} (${machine.blas})`);
+
+const reports: SectionReport[] = [];
+try {
+  for (const section of SECTIONS.filter((s) => !only || only.includes(s.name))) {
+    log(`== ${section.title}`);
+    const started = performance.now();
+    const report: SectionReport = { name: section.name, title: section.title, seconds: 0, loadBefore: load1(), loadAfter: 0 };
+    try {
+      report.output = await section.run(ctx);
+    } catch (error) {
+      // Fail soft: the table says what broke, the other sections still run.
+      report.error = error instanceof Error ? error.message.slice(0, 1000) : String(error);
+      log(`${section.name} failed: ${report.error}`);
+    }
+    report.seconds = (performance.now() - started) / 1000;
+    report.loadAfter = load1();
+    reports.push(report);
+    for (const table of report.output?.tables ?? []) console.log(`\n${markdownTable(table)}\n`);
+  }
+} finally {
+  rmSync(ctx.tmpDir, { recursive: true, force: true });
+}
+
+console.log(`\n${markdownTable(ratios(ctx))}\n`);
+const resultsDir = join(repoDir, "bench", "results");
+mkdirSync(resultsDir, { recursive: true });
+// A quick or partial run must not overwrite the full results a commit should carry.
+const file = join(resultsDir, values.quick || only ? "latest-partial.md" : "latest.md");
+writeFileSync(file, renderReport({ machine, ctx, sections: reports, startedAt, argv: process.argv.slice(2) }));
+log(`wrote ${file}`);
+process.exit(reports.some((r) => r.error) ? 1 : 0);

@@ -1,0 +1,132 @@
+import { mkdtempSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { enroll } from "@stepwise/db";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { solutions } from "@stepwise/exercises/solutions";
+import { courseWithAssignment, enrolledStudent, freePort, freshDb, startService, submit, waitForHttp, waitForVerdict, type Service } from "../lib/platform";
+import { fmt, fmtSummary, summarize } from "../lib/stats";
+import type { BenchContext, Section, Table } from "../lib/types";
+
+const EXERCISES = ["mnist-beat-baseline", "imdb-beat-baseline"] as const;
+
+function reference(exerciseId: string): SubmissionPayload {
+  const payload = solutions[exerciseId]?.reference;
+  if (!payload) throw new Error(`expected a reference solution for ${exerciseId}, found none`);
+  return payload;
+}
+
+/** Grader processes as production runs them: full data (no GRADER_TRAIN_LIMIT), one job at a time each. */
+async function startGraders(ctx: BenchContext, databaseUrl: string, count: number): Promise<Service[]> {
+  const graders: Service[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePort();
+    const grader = startService("pnpm", ["exec", "tsx", "src/main.ts"], join(ctx.repoDir, "apps", "grader"), {
+      DATABASE_URL: databaseUrl,
+      GRADER_CONCURRENCY: "1",
+      GRADER_POLL_MS: "50",
+      GRADER_WORKER_ID: `bench-${i}`,
+      GRADER_HTTP_PORT: String(port),
+      GRADER_CACHE_DIR: join(ctx.repoDir, "data", "cache"),
+    });
+    graders.push(grader);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, grader, 120_000);
+  }
+  return graders;
+}
+
+async function stopAll(services: Service[]): Promise<void> {
+  await Promise.all(services.map((s) => s.stop()));
+}
+
+/** Submit-to-verdict of one reference submission on an idle grader: claim poll, fork, load, train, predict, verify. */
+async function latency(ctx: BenchContext): Promise<{ table: Table; notes: string[] }> {
+  const { db, url } = await freshDb(mkdtempSync(join(ctx.tmpDir, "latency-")));
+  const samples = new Map<string, number[]>();
+  const statuses = new Map<string, string>();
+  const graders = await startGraders(ctx, url, 1);
+  try {
+    const now = Date.now();
+    const targets = await Promise.all(EXERCISES.map(async (id) => ({ id, ...(await courseWithAssignment(db, id, now)) })));
+    const student = await enrolledStudent(db, targets[0]?.course.id ?? "", 0, now);
+    for (const t of targets.slice(1)) await enroll(db, { courseId: t.course.id, userId: student.id, role: "student" }, now);
+    for (let run = 1; run <= ctx.runs; run++) {
+      for (const t of targets) {
+        ctx.log(`grader latency run ${run}/${ctx.runs}: ${t.id}`);
+        const started = performance.now();
+        const { submission } = await submit(db, { assignmentId: t.assignment.id, userId: student.id }, reference(t.id));
+        const verdict = await waitForVerdict(db, submission.id, 900_000);
+        samples.set(t.id, [...(samples.get(t.id) ?? []), (performance.now() - started) / 1000]);
+        const env = verdict.environment;
+        statuses.set(t.id, env ? `${verdict.status}, training ${fmt(env.durationMs / 1000)} s on ${env.backend}` : verdict.status);
+      }
+    }
+  } finally {
+    await stopAll(graders);
+    await db.close();
+  }
+  return {
+    table: {
+      title: "Submit-to-verdict, seconds (reference step-5 submission, real grader process, fresh SQLite, full data)",
+      header: ["exercise", "seconds median (range)", "last verdict"],
+      rows: [...samples].map(([id, values]) => [id, fmtSummary(summarize(values)), statuses.get(id) ?? ""]),
+    },
+    notes: [
+      "mnist-beat-baseline reference: 784-32relu-10softmax, 3 epochs, batch 128, validation split 0.2 (48,000 training rows), then predicts 10,000 test rows.",
+      "imdb-beat-baseline reference: 10000-16-16-1, 4 epochs, batch 512, validation split 0.2 (20,000 training rows), then 25,000 test rows.",
+    ],
+  };
+}
+
+/** N reference MNIST submissions queued at once; verdicts per minute from first submit to last verdict. */
+async function throughput(ctx: BenchContext, processes: number, jobs: number): Promise<{ perMinute: number; seconds: number; passed: number }> {
+  const { db, url } = await freshDb(mkdtempSync(join(ctx.tmpDir, `throughput-${processes}-`)));
+  const graders = await startGraders(ctx, url, processes);
+  try {
+    const now = Date.now();
+    const { course, assignment } = await courseWithAssignment(db, "mnist-beat-baseline", now);
+    const students = await Promise.all(Array.from({ length: jobs }, (_, i) => enrolledStudent(db, course.id, i, now)));
+    const payload = reference("mnist-beat-baseline");
+    const started = performance.now();
+    const submissions = await Promise.all(students.map((s) => submit(db, { assignmentId: assignment.id, userId: s.id }, payload)));
+    const verdicts = await Promise.all(submissions.map(({ submission }) => waitForVerdict(db, submission.id, 1_800_000, 200)));
+    const seconds = (performance.now() - started) / 1000;
+    return { perMinute: (jobs / seconds) * 60, seconds, passed: verdicts.filter((v) => v.status === "passed").length };
+  } finally {
+    await stopAll(graders);
+    await db.close();
+  }
+}
+
+export const grader: Section = {
+  name: "grader",
+  title: "Grading through the real grader",
+  async run(ctx) {
+    const { table, notes } = await latency(ctx);
+    const jobs = ctx.quick ? 4 : 20;
+    // One run per setting: 20 full MNIST gradings take minutes, and the bench should fit in ~20.
+    const throughputRuns = 1;
+    const rows: string[][] = [];
+    const medians = new Map<number, number>();
+    const samples = new Map<number, { perMinute: number; seconds: number; passed: number }[]>();
+    for (let run = 1; run <= throughputRuns; run++) {
+      for (const processes of [1, 2]) {
+        ctx.log(`grader throughput run ${run}/${throughputRuns}: ${jobs} jobs, ${processes} process(es)`);
+        samples.set(processes, [...(samples.get(processes) ?? []), await throughput(ctx, processes, jobs)]);
+      }
+    }
+    for (const [processes, runs] of samples) {
+      const s = summarize(runs.map((r) => r.perMinute));
+      medians.set(processes, s.median);
+      rows.push([String(processes), String(jobs), fmtSummary(s), fmtSummary(summarize(runs.map((r) => r.seconds))), `${runs.map((r) => r.passed).join(", ")} of ${jobs}`]);
+    }
+    const one = medians.get(1);
+    const two = medians.get(2);
+    if (one && two) notes.push(`2 processes / 1 process = ${(two / one).toFixed(2)}× on ${availableParallelism()} cores (ideal 2×; the parent processes, SQLite and the polling bench share the cores).`);
+    notes.push(`Throughput: ${throughputRuns} run(s) per setting (each takes minutes), every grader with GRADER_CONCURRENCY=1.`);
+    return {
+      tables: [table, { title: `Verdicts per minute, ${jobs} reference MNIST step-5 submissions queued at once`, header: ["grader processes", "jobs", "verdicts/min median (range)", "seconds to last verdict", "passed"], rows }],
+      notes,
+    };
+  },
+};
