@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { SECURITY_HEADERS } from "./src/server/security";
 
 const nextConfig: NextConfig = {
   // Workspace packages export TypeScript source; Next compiles them like app code.
@@ -7,6 +8,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "pg", "kysely", "@tensorflow/tfjs-node"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // Every response, including API and static files; the page CSP (with its nonce) comes from src/proxy.ts.
+  headers: () => Promise.resolve([{ source: "/:path*", headers: [...SECURITY_HEADERS] }]),
 };
 
 export default nextConfig;

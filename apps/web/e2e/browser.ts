@@ -7,7 +7,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 const CHROMIUM = "/usr/bin/chromium";
 
 /** Debian's Chromium, headless, with a fresh profile and none of its background traffic (no network here). */
-export async function launchBrowser(): Promise<BrowserContext> {
+export async function launchBrowser(options: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (scripts/setup.sh does it as root).`);
   }
@@ -25,5 +25,7 @@ export async function launchBrowser(): Promise<BrowserContext> {
       "--disable-sync",
     ],
     viewport: { width: 1280, height: 900 },
+    // Only for injecting test tooling (axe-core) into pages; the app's own tests run under its CSP.
+    bypassCSP: options.bypassCSP ?? false,
   });
 }

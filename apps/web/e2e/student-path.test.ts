@@ -33,7 +33,8 @@ describe("a student submits an MNIST model in the browser and sees the grader's 
 
       await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
       await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
-      await expect.poll(() => page.getByLabel("Model code").inputValue()).toContain("tf.sequential()");
+      // CodeMirror: the labelled element is the editable content, so read its text rather than an input value.
+      await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("tf.sequential()");
 
       await page.getByRole("button", { name: "Submit" }).click();
       const status = page.getByTestId("job-status");

@@ -22,6 +22,18 @@ const EnvSchema = z.object({
   WATCH_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   /** Submissions one student may make to one assignment per rolling minute. */
   SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  /** Length of one authentication rate-limit window, ms (default 15 minutes). */
+  AUTH_WINDOW_MS: z.coerce.number().int().min(1_000).default(15 * 60_000),
+  /** Sign-in attempts per email address per window. */
+  SIGNIN_PER_EMAIL: z.coerce.number().int().min(1).default(10),
+  /** Sign-in attempts per client IP per window (a classroom shares one address behind NAT). */
+  SIGNIN_PER_IP: z.coerce.number().int().min(1).default(100),
+  /** Sign-ups per client IP per window. */
+  SIGNUP_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Join-code attempts per user per window (join codes are short; this stops guessing). */
+  JOIN_PER_USER: z.coerce.number().int().min(1).default(20),
+  /** Take the client IP for rate limits from the last `X-Forwarded-For` hop (appended by a reverse proxy, or set by `next start`). */
+  TRUST_PROXY: flag.default(true),
   /** Largest tRPC request body accepted, bytes (default 512 KiB). */
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
 });

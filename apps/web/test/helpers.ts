@@ -10,7 +10,12 @@ import { createContext } from "../src/server/trpc";
 export const EXERCISE_ID = "mnist-beat-baseline";
 export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 
-export const testConfig: ApiConfig = { sessionTtlMs: 3_600_000, watchPollMs: 10, submissionsPerMinute: 5 };
+export const testConfig: ApiConfig = {
+  sessionTtlMs: 3_600_000,
+  watchPollMs: 10,
+  submissionsPerMinute: 5,
+  authLimits: { windowMs: 15 * 60_000, signInPerEmail: 5, signInPerIp: 8, signUpPerIp: 3, joinPerUser: 4 },
+};
 
 /** `model.toJSON(undefined, false)` of a Sequential Dense 784→32→10, generated once with @tensorflow/tfjs. */
 export function denseTopology(): Record<string, unknown> {

@@ -51,7 +51,7 @@ describe("submission path on SQLite: web API → queue → grader process → ve
     const student = createCaller(await createContext({ db: testDb.db, config: testConfig, sessionToken: token ?? null }));
     const [course] = await student.course.list();
     const detail = await student.course.byId({ courseId: course?.id ?? "" });
-    const assignment = detail.assignments.find((a) => a.title.includes("MNIST") || a.exerciseTitle.includes("MNIST"));
+    const assignment = detail.assignments.find((a) => a.step === 5 && (a.title.includes("MNIST") || a.exerciseTitle.includes("MNIST")));
     const reference = solutions["mnist-beat-baseline"]?.reference;
     if (!assignment || !reference) throw new Error("the demo course has no MNIST step-5 assignment");
 

@@ -45,3 +45,4 @@ export {
   REGRADE_PRIORITY,
 } from "./submissions";
 export * from "./queue";
+export { hitRateLimit, rateLimitCount, clearRateLimit, purgeRateLimits } from "./rate-limits";

@@ -17,7 +17,10 @@ export async function SiteHeader() {
             <SignOutButton />
           </>
         ) : (
-          <Link href="/signin">Sign in</Link>
+          <>
+            <Link href="/signin">Sign in</Link>
+            <Link href="/signup">Sign up</Link>
+          </>
         )}
       </nav>
     </header>

@@ -1,21 +1,27 @@
 "use client";
 
+import type { ModelSpec, SubmissionPayload } from "@stepwise/core/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import { formatNumber } from "~/lib/format";
 import { ModelWorkerClient } from "~/lib/model-worker-client";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 import type { BuildResult } from "~/workers/protocol";
+import { CodeEditor } from "./code-editor";
 import { LiveStatus } from "./live-status";
+import { ModelFileInput } from "./model-file-input";
 import { ModelSummaryTable } from "./model-summary-table";
-import { SubmissionList } from "./submission-list";
+import { PreviewPanel, trainingKey, type PreviewOutcome } from "./preview-panel";
+import { SubmissionHistory } from "./submission-history";
 import { draftFrom, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 
 /**
- * The step page's interactive part: model code (built in a Web Worker), training settings,
- * submit, the live status of the latest submission and the list of earlier ones.
+ * The step page's interactive part: model code (CodeMirror, built in a Web Worker) or an uploaded
+ * model file, training settings, a browser preview, submit, the live status of the latest submission
+ * and the earlier ones.
  */
 export function Workbench({ initial }: { initial: AssignmentView }) {
   const trpc = useTRPC();
@@ -23,13 +29,17 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
   const { exercise, assignment, submissions } = query.data;
 
+  const [source, setSource] = useState<"code" | "file">("code");
   const [code, setCode] = useState(exercise.starterCode ?? "");
+  const [uploaded, setUploaded] = useState<ModelSpec | null>(null);
   const [draft, setDraft] = useState<TrainingDraft>(() => draftFrom(exercise.starterTraining ?? null));
   const [built, setBuilt] = useState<{ code: string; result: BuildResult } | null>(null);
   const [building, setBuilding] = useState(false);
+  const [preview, setPreview] = useState<PreviewOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [watching, setWatching] = useState<string | null>(null);
   const workerRef = useRef<ModelWorkerClient | null>(null);
+  const worker = () => (workerRef.current ??= new ModelWorkerClient());
 
   useEffect(() => () => workerRef.current?.terminate(), []);
 
@@ -48,8 +58,7 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
     setBuilding(true);
     setError(null);
     try {
-      workerRef.current ??= new ModelWorkerClient();
-      const result = await workerRef.current.build(code);
+      const result = await worker().build(code);
       setBuilt({ code, result });
       return result;
     } catch (e) {
@@ -61,18 +70,34 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
     }
   }
 
+  const training = () => trainingFrom(draft, exercise.starterTraining ?? null);
+  // The claim describes one model and one set of settings: changing either drops it.
+  const currentKey = (() => {
+    try {
+      return trainingKey(training());
+    } catch {
+      return null;
+    }
+  })();
+  const claim = source === "code" && preview && preview.code === code && preview.trainingKey === currentKey && preview.valAccuracy !== null ? preview.valAccuracy : null;
+
   async function onSubmit() {
     setError(null);
-    const result = await buildModel();
-    if (!result) return;
-    create.mutate({
-      assignmentId: assignment.id,
-      payload: {
-        exerciseId: exercise.id,
-        model: { format: "tfjs", topology: result.topology },
-        training: trainingFrom(draft, exercise.starterTraining ?? null),
-      },
-    });
+    let model: ModelSpec;
+    if (source === "file") {
+      if (!uploaded) {
+        setError("Choose a model JSON file first.");
+        return;
+      }
+      model = uploaded;
+    } else {
+      const result = await buildModel();
+      if (!result) return;
+      model = { format: "tfjs", topology: result.topology };
+    }
+    const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training() };
+    if (claim !== null) payload.claimed = { metric: "valAccuracy", value: claim };
+    create.mutate({ assignmentId: assignment.id, payload });
   }
 
   const latestId = watching ?? submissions[0]?.id ?? null;
@@ -86,22 +111,29 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
           <h2 id="editor-heading" style={{ marginTop: 0 }}>
             Your model
           </h2>
-          <label>
-            Model code
-            <textarea
-              className="code"
-              spellCheck={false}
-              autoCapitalize="off"
-              autoCorrect="off"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              aria-describedby="code-help"
-            />
-          </label>
-          <p id="code-help" className="muted" style={{ fontSize: "0.9rem" }}>
-            Write TensorFlow.js code that builds and <code>return</code>s a model; <code>tf</code> is in scope. It runs only in your
-            browser — the grader receives the model&apos;s architecture and retrains it from scratch.
-          </p>
+          <fieldset className="source-choice">
+            <legend>Model source</legend>
+            <label className="option">
+              <input type="radio" name="model-source" checked={source === "code"} onChange={() => setSource("code")} /> Write TensorFlow.js code
+            </label>
+            <label className="option">
+              <input type="radio" name="model-source" checked={source === "file"} onChange={() => setSource("file")} /> Upload a Keras or TF.js model JSON
+            </label>
+          </fieldset>
+          {source === "code" ? (
+            <>
+              <span className="field-label" id="code-label">
+                Model code
+              </span>
+              <CodeEditor value={code} onChange={setCode} label="Model code" describedBy="code-help" />
+              <p id="code-help" className="muted" style={{ fontSize: "0.9rem" }}>
+                Write TensorFlow.js code that builds and <code>return</code>s a model; <code>tf</code> is in scope. It runs only in your
+                browser — the grader receives the model&apos;s architecture and retrains it from scratch. Tab moves on to the next control.
+              </p>
+            </>
+          ) : (
+            <ModelFileInput onModel={setUploaded} />
+          )}
           <h3>Training settings</h3>
           <TrainingSettings draft={draft} onChange={setDraft} maxEpochs={exercise.budgets.maxEpochs} maxBatchSize={exercise.budgets.maxBatchSize} />
           {error && (
@@ -109,10 +141,17 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
               {error}
             </p>
           )}
+          {claim !== null && (
+            <p className="muted small" data-testid="claim-note">
+              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be sent as your claim.
+            </p>
+          )}
           <div className="actions" style={{ marginTop: "1rem" }}>
-            <button type="button" className="secondary" onClick={() => void buildModel()} disabled={busy}>
-              {building ? "Building…" : "Check model"}
-            </button>
+            {source === "code" && (
+              <button type="button" className="secondary" onClick={() => void buildModel()} disabled={busy}>
+                {building ? "Building…" : "Check model"}
+              </button>
+            )}
             <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts}>
               {create.isPending ? "Submitting…" : "Submit"}
             </button>
@@ -127,26 +166,41 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
           <h2 id="summary-heading" style={{ marginTop: 0 }}>
             Model summary
           </h2>
-          {built ? (
+          {source === "file" ? (
+            <p className="muted">The grader checks an uploaded model&apos;s layers and budgets when you submit.</p>
+          ) : built ? (
             <ModelSummaryTable result={built.result} maxParams={exercise.budgets.maxParams} />
           ) : (
             <p className="muted">Press “Check model” to build your model and see its layers and parameter count.</p>
           )}
-          {built && built.code !== code && <p className="muted">The code changed since this summary; check again.</p>}
+          {source === "code" && built && built.code !== code && <p className="muted">The code changed since this summary; check again.</p>}
         </section>
       </div>
+
+      {source === "code" && (
+        <PreviewPanel
+          worker={worker}
+          code={code}
+          training={() => {
+            try {
+              return training();
+            } catch (e) {
+              return e instanceof Error ? e.message : String(e);
+            }
+          }}
+          dataUrl={`/api/preview-data/${encodeURIComponent(assignment.id)}`}
+          baseline={exercise.baseline}
+          disabled={busy}
+          onFinished={setPreview}
+        />
+      )}
 
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Latest submission</h2>
         {latestId ? <LiveStatus key={latestId} submissionId={latestId} baseline={exercise.baseline} /> : <p className="muted">Nothing submitted yet.</p>}
       </section>
 
-      <section className="card" aria-labelledby="history-heading">
-        <h2 id="history-heading" style={{ marginTop: 0 }}>
-          My submissions
-        </h2>
-        <SubmissionList submissions={submissions} />
-      </section>
+      <SubmissionHistory submissions={submissions} />
     </>
   );
 }

@@ -1,13 +1,34 @@
 import { env } from "../env";
 
+/** Authentication rate limits: attempts allowed per key in one fixed window. */
+export interface AuthLimits {
+  windowMs: number;
+  signInPerEmail: number;
+  signInPerIp: number;
+  signUpPerIp: number;
+  joinPerUser: number;
+}
+
 /** The subset of configuration the API needs; tests build their own. */
 export interface ApiConfig {
   sessionTtlMs: number;
   watchPollMs: number;
   submissionsPerMinute: number;
+  authLimits: AuthLimits;
 }
 
 export function apiConfigFromEnv(): ApiConfig {
   const e = env();
-  return { sessionTtlMs: e.SESSION_TTL_MS, watchPollMs: e.WATCH_POLL_MS, submissionsPerMinute: e.SUBMISSIONS_PER_MINUTE };
+  return {
+    sessionTtlMs: e.SESSION_TTL_MS,
+    watchPollMs: e.WATCH_POLL_MS,
+    submissionsPerMinute: e.SUBMISSIONS_PER_MINUTE,
+    authLimits: {
+      windowMs: e.AUTH_WINDOW_MS,
+      signInPerEmail: e.SIGNIN_PER_EMAIL,
+      signInPerIp: e.SIGNIN_PER_IP,
+      signUpPerIp: e.SIGNUP_PER_IP,
+      joinPerUser: e.JOIN_PER_USER,
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Db } from "@stepwise/db";
 import type { ApiConfig } from "./config";
 import { appRouter } from "./root";
+import { csrfViolation } from "./security";
 import { readCookie, SESSION_COOKIE } from "./session";
 import { createContext } from "./trpc";
 
@@ -30,10 +31,26 @@ export interface HttpOptions {
   config: ApiConfig;
   maxRequestBytes: number;
   now?: () => number;
+  /** Read the client IP from `X-Forwarded-For` (true behind `next start` or a proxy that sets it). */
+  trustProxy?: boolean;
 }
 
-/** The tRPC HTTP endpoint (batch + SSE) as a plain fetch handler; the Next route and tests both use it. */
+/**
+ * The client address used for rate limits: the LAST `X-Forwarded-For` hop, which the proxy in front
+ * of us appended (nginx `$proxy_add_x_forwarded_for`); earlier hops are whatever the client sent.
+ * Without a proxy, `next start` sets the header from the socket only when the request has none, so
+ * a client talking to Next directly can choose its address: per-email limits still hold then.
+ */
+export function clientIpOf(req: Request, trustProxy: boolean): string | null {
+  if (!trustProxy) return null;
+  const last = req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+  const ip = last && last.length <= 64 ? last : null;
+  return ip ? ip.replace(/^::ffff:/, "") : null;
+}
+
 export async function handleTrpcRequest(incoming: Request, options: HttpOptions): Promise<Response> {
+  const csrf = csrfViolation(incoming);
+  if (csrf) return Response.json({ error: { message: csrf.message, code: csrf.code } }, { status: 403 });
   const req = await capped(incoming, options.maxRequestBytes);
   if (req instanceof Response) return req;
   const db = await options.db();
@@ -49,6 +66,7 @@ export async function handleTrpcRequest(incoming: Request, options: HttpOptions)
         sessionToken: readCookie(req.headers.get("cookie"), SESSION_COOKIE),
         secureCookies: new URL(req.url).protocol === "https:",
         resHeaders,
+        clientIp: clientIpOf(req, options.trustProxy ?? true),
       }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);

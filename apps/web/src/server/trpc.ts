@@ -21,6 +21,8 @@ export interface Context {
   /** Whether cookies must carry `Secure` (the request came over HTTPS). */
   secureCookies: boolean;
   resHeaders: ResponseHeaders;
+  /** The client's IP address for rate limits, or null when unknown (in-process callers). */
+  clientIp: string | null;
 }
 
 export interface ContextInput {
@@ -30,6 +32,7 @@ export interface ContextInput {
   sessionToken: string | null;
   secureCookies?: boolean;
   resHeaders?: ResponseHeaders;
+  clientIp?: string | null;
 }
 
 /** Identity comes from the session cookie only, never from a procedure's input. */
@@ -44,6 +47,7 @@ export async function createContext(input: ContextInput): Promise<Context> {
     sessionToken: user ? input.sessionToken : null,
     secureCookies: input.secureCookies ?? false,
     resHeaders: input.resHeaders ?? new Headers(),
+    clientIp: input.clientIp ?? null,
   };
 }
 

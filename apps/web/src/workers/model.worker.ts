@@ -3,10 +3,18 @@
 // cannot freeze the page (the page terminates the worker on timeout). Nothing here reaches the server
 // except the topology JSON the student chooses to submit.
 import * as tf from "@tensorflow/tfjs";
-import type { BuildRequest, BuildResult, WorkerLayerSummary, WorkerResponse } from "./protocol";
+import type { EpochMetrics } from "@stepwise/core/contracts";
+import { decodePreview, type PreviewData } from "~/lib/preview-format";
+import { chooseBackend } from "./backend";
+import { encodeForModel } from "./preview-encode";
+import type { BuildResult, TrainRequest, TrainResult, WorkerLayerSummary, WorkerRequest, WorkerResponse } from "./protocol";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-let backendReady: Promise<boolean> | undefined;
+let backendReady: Promise<string> | undefined;
+const dataCache = new Map<string, Promise<PreviewData>>();
+let training: { id: number; model: tf.LayersModel } | null = null;
+
+const post = (message: WorkerResponse) => scope.postMessage(message);
 
 function shapeText(shape: unknown): string {
   if (Array.isArray(shape) && shape.every((s) => s === null || typeof s === "number")) {
@@ -26,8 +34,8 @@ function messageOf(error: unknown): string {
   return `Your code threw ${typeof error === "string" ? error : JSON.stringify(error)}.`;
 }
 
-async function build(code: string): Promise<BuildResult> {
-  backendReady ??= tf.setBackend("cpu");
+async function runStudentCode(code: string): Promise<tf.LayersModel> {
+  backendReady ??= chooseBackend();
   await backendReady;
   // The student's code, in their own browser, with `tf` in scope — the same contract as the editor's hint.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -36,25 +44,132 @@ async function build(code: string): Promise<BuildResult> {
   if (!isLayersModel(produced)) {
     throw new Error("Your code must `return` a model built with tf.sequential() or tf.model(); it returned " + (produced === undefined ? "nothing." : typeof produced + "."));
   }
+  return produced;
+}
+
+async function build(code: string): Promise<BuildResult> {
+  const model = await runStudentCode(code);
   try {
-    const layers: WorkerLayerSummary[] = produced.layers.map((layer) => ({
+    const layers: WorkerLayerSummary[] = model.layers.map((layer) => ({
       name: layer.name,
       className: layer.getClassName(),
       outputShape: shapeText(layer.outputShape),
       params: layer.countParams(),
     }));
-    const trainableParams = produced.trainableWeights.reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
-    const topology = produced.toJSON(undefined, false) as unknown as Record<string, unknown>;
-    return { topology, layers, totalParams: produced.countParams(), trainableParams };
+    const trainableParams = model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
+    const topology = model.toJSON(undefined, false) as unknown as Record<string, unknown>;
+    return { topology, layers, totalParams: model.countParams(), trainableParams };
   } finally {
-    produced.dispose();
+    model.dispose();
   }
 }
 
-scope.onmessage = (event: MessageEvent<BuildRequest>) => {
-  const { id, code } = event.data;
-  build(code).then(
-    (result) => scope.postMessage({ id, type: "built", result } satisfies WorkerResponse),
-    (error: unknown) => scope.postMessage({ id, type: "error", message: messageOf(error) } satisfies WorkerResponse),
-  );
+function loadData(url: string): Promise<PreviewData> {
+  let pending = dataCache.get(url);
+  if (!pending) {
+    pending = fetch(url, { credentials: "same-origin" }).then(async (res) => {
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        throw new Error(`Could not download the training data (HTTP ${res.status}): ${body?.error?.message ?? res.statusText}`);
+      }
+      return decodePreview(await res.arrayBuffer());
+    });
+    pending.catch(() => dataCache.delete(url));
+    dataCache.set(url, pending);
+  }
+  return pending;
+}
+
+function optimizerFor(name: string, lr: number): tf.Optimizer {
+  switch (name) {
+    case "sgd":
+      return tf.train.sgd(lr);
+    case "momentum":
+      return tf.train.momentum(lr, 0.9);
+    case "rmsprop":
+      return tf.train.rmsprop(lr);
+    case "adagrad":
+      return tf.train.adagrad(lr);
+    case "adadelta":
+      return tf.train.adadelta(lr);
+    case "adamax":
+      return tf.train.adamax(lr);
+    default:
+      return tf.train.adam(lr);
+  }
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+async function train(request: TrainRequest): Promise<TrainResult> {
+  post({ id: request.id, type: "status", message: "Downloading the training data…" });
+  const data = await loadData(request.dataUrl);
+  post({ id: request.id, type: "status", message: "Building your model…" });
+  const model = await runStudentCode(request.code);
+  const backend = tf.getBackend();
+  const tensors: tf.Tensor[] = [];
+  try {
+    const first = model.layers.find((l) => l.getClassName() !== "InputLayer");
+    const firstConfig = first?.getConfig() ?? {};
+    const output = model.outputs[0]?.shape ?? [];
+    const set = encodeForModel(data, {
+      inputShape: model.inputs[0]?.shape ?? [],
+      firstLayer: first?.getClassName() ?? "",
+      embeddingInputDim: num(firstConfig.inputDim),
+      loss: request.training.compile.loss,
+      outputUnits: output[output.length - 1] ?? 1,
+    });
+    const x = tf.tensor(set.inputs, [set.n, ...set.inputShape]);
+    const y = tf.tensor(set.labels, [set.n, ...set.labelShape]);
+    tensors.push(x, y);
+    const { compile, fit } = request.training;
+    model.compile({ optimizer: optimizerFor(compile.optimizer, compile.learningRate), loss: compile.loss, metrics: compile.metrics });
+    training = { id: request.id, model };
+    const history: EpochMetrics[] = [];
+    let started = performance.now();
+    post({ id: request.id, type: "status", message: `Training on ${set.n.toLocaleString("en-US")} examples (${backend})…` });
+    await model.fit(x, y, {
+      epochs: fit.epochs,
+      batchSize: fit.batchSize,
+      validationSplit: fit.validationSplit,
+      shuffle: fit.shuffle,
+      callbacks: {
+        onEpochEnd: (epoch, logs) => {
+          const metrics: EpochMetrics = {
+            epoch: epoch + 1,
+            loss: num(logs?.loss) ?? Number.NaN,
+            accuracy: num(logs?.acc) ?? num(logs?.accuracy),
+            valLoss: num(logs?.val_loss),
+            valAccuracy: num(logs?.val_acc) ?? num(logs?.val_accuracy),
+            seconds: (performance.now() - started) / 1000,
+          };
+          started = performance.now();
+          history.push(metrics);
+          post({ id: request.id, type: "epoch", metrics });
+        },
+      },
+    });
+    return { history, backend, examples: set.n, stopped: history.length < fit.epochs };
+  } finally {
+    training = null;
+    tf.dispose(tensors);
+    model.dispose();
+  }
+}
+
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  const fail = (error: unknown) => post({ id: request.id, type: "error", message: messageOf(error) });
+  switch (request.type) {
+    case "build":
+      build(request.code).then((result) => post({ id: request.id, type: "built", result }), fail);
+      return;
+    case "train":
+      train(request).then((result) => post({ id: request.id, type: "trained", result }), fail);
+      return;
+    case "stop":
+      // Takes effect at the end of the current batch; fit then resolves with the epochs so far.
+      if (training) training.model.stopTraining = true;
+      return;
+  }
 };

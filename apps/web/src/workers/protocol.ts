@@ -1,9 +1,28 @@
 /** Messages between the step page and the model worker. Kept free of tfjs so the page bundle stays small. */
+import type { EpochMetrics, TrainingConfig } from "@stepwise/core/contracts";
+
 export interface BuildRequest {
   id: number;
   type: "build";
   code: string;
 }
+
+/** Preview training: build the model from `code`, fetch the training subset from `dataUrl`, fit with `training`. */
+export interface TrainRequest {
+  id: number;
+  type: "train";
+  code: string;
+  training: TrainingConfig;
+  dataUrl: string;
+}
+
+/** Ends the running preview after the current batch; the worker answers the train request with `stopped: true`. */
+export interface StopRequest {
+  id: number;
+  type: "stop";
+}
+
+export type WorkerRequest = BuildRequest | TrainRequest | StopRequest;
 
 export interface WorkerLayerSummary {
   name: string;
@@ -19,4 +38,18 @@ export interface BuildResult {
   trainableParams: number;
 }
 
-export type WorkerResponse = { id: number; type: "built"; result: BuildResult } | { id: number; type: "error"; message: string };
+export interface TrainResult {
+  history: EpochMetrics[];
+  /** tfjs backend the preview ran on: webgl, wasm or cpu. */
+  backend: string;
+  /** Examples trained on (before the validation split). */
+  examples: number;
+  stopped: boolean;
+}
+
+export type WorkerResponse =
+  | { id: number; type: "built"; result: BuildResult }
+  | { id: number; type: "status"; message: string }
+  | { id: number; type: "epoch"; metrics: EpochMetrics }
+  | { id: number; type: "trained"; result: TrainResult }
+  | { id: number; type: "error"; message: string };

@@ -1,6 +1,7 @@
 import { type Migration, Migrator, sql } from "kysely";
 import { type Db, type Dialect, postgresUrlOf, sqliteFileOf } from "../connection";
 import { initial } from "./0001_initial";
+import { authRateLimits } from "./0002_auth_rate_limits";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -10,6 +11,7 @@ import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     "0001_initial": initial(dialect),
+    "0002_auth_rate_limits": authRateLimits(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "~/trpc/guard";
+import { JoinCourseForm } from "./join-course-form";
 
 export const metadata: Metadata = { title: "My courses" };
 
@@ -22,6 +23,12 @@ export default async function CoursesPage() {
           ))}
         </ul>
       )}
+      <section className="card" style={{ marginTop: "1.5rem" }} aria-labelledby="join-heading">
+        <h2 id="join-heading" style={{ marginTop: 0 }}>
+          Join a course
+        </h2>
+        <JoinCourseForm />
+      </section>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { env } from "~/env";
 import { DEMO } from "~/server/seed";
@@ -15,6 +16,9 @@ export default async function SignInPage() {
     <section className="card" style={{ maxWidth: 440, margin: "2rem auto" }}>
       <h1>Sign in</h1>
       <SignInForm />
+      <p className="muted" style={{ marginTop: "1rem" }}>
+        New here? <Link href="/signup">Create a student account</Link>
+      </p>
       {demo && (
         <div className="note" style={{ marginTop: "1rem" }} data-testid="demo-credentials">
           <strong>Demo accounts</strong>

@@ -1,7 +1,8 @@
 import { findExercise } from "@stepwise/exercises";
-import { NotFoundError } from "@stepwise/core/contracts";
-import { assignmentsForCourse, countAttempts, courseById, coursesForUser, submissionsFor } from "@stepwise/db";
+import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
+import { assignmentsForCourse, countAttempts, courseById, courseByJoinCode, coursesForUser, enroll, membership, submissionsFor } from "@stepwise/db";
 import { z } from "zod";
+import { countAttempt, joinRules } from "../services/auth-limits";
 import { assignmentStatus } from "../services/verdict-view";
 import { createTRPCRouter, requireMembership, studentProcedure } from "../trpc";
 
@@ -39,4 +40,22 @@ export const courseRouter = createTRPCRouter({
     );
     return { course: { id: course.id, title: course.title, archived: course.archived }, role, assignments: rows };
   }),
+
+  /**
+   * Enrolls the caller as a student of the course with this join code. Idempotent: joining again,
+   * or joining a course one already teaches, changes nothing and returns the same course.
+   */
+  join: studentProcedure
+    .input(z.object({ code: z.string().trim().min(1, { message: "Enter the join code your instructor gave you." }).max(40) }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await countAttempt(ctx.db, joinRules(ctx.config.authLimits, ctx.user.id), ctx.config.authLimits, ctx.now());
+      const course = await courseByJoinCode(ctx.db, input.code);
+      if (!course) throw new NotFoundError(`No course has the join code "${input.code.toUpperCase()}". Check the code with your instructor; it looks like DEMO-2026.`);
+      const existing = await membership(ctx.db, course.id, ctx.user.id);
+      if (!existing) {
+        if (course.archived) throw new PreconditionError(`The course "${course.title}" is archived and no longer takes new students.`);
+        await enroll(ctx.db, { courseId: course.id, userId: ctx.user.id, role: "student" }, ctx.now());
+      }
+      return { course: { id: course.id, title: course.title }, role: existing ?? ("student" as const), alreadyEnrolled: existing !== null };
+    }),
 });

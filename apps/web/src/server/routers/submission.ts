@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, SubmissionPayload } from "@stepwise/core/contracts";
+import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { assignmentById, membership, submissionById, submissionsFor, type Db, type SubmissionRow, type User } from "@stepwise/db";
 import { getExercise } from "@stepwise/exercises";
 import { z } from "zod";
@@ -91,4 +91,35 @@ export const submissionRouter = createTRPCRouter({
     });
     return mapErrors(updates);
   }),
+
+  /**
+   * Learning curves of two submissions to the same assignment, for overlaying. Each must be readable
+   * by the caller (their own, or any in a course they teach).
+   */
+  compare: studentProcedure
+    .input(z.object({ submissionIds: z.tuple([Id, Id]) }).strict())
+    .query(async ({ ctx, input }) => {
+      const [a, b] = await Promise.all(input.submissionIds.map((id) => readableSubmission(ctx.db, ctx.user, id)));
+      if (!a || !b) throw new NotFoundError("Both submissions must exist.");
+      if (a.assignment.id !== b.assignment.id) {
+        throw new ValidationError(`Only submissions to the same assignment can be compared; got "${a.assignment.title}" and "${b.assignment.title}".`, "submissionIds");
+      }
+      const rows = await submissionsFor(ctx.db, { assignmentId: a.assignment.id, userId: a.submission.userId });
+      const others = a.submission.userId === b.submission.userId ? rows : await submissionsFor(ctx.db, { assignmentId: b.assignment.id, userId: b.submission.userId });
+      const all = [...rows, ...others];
+      return {
+        assignment: { id: a.assignment.id, title: a.assignment.title },
+        submissions: [a, b].map(({ submission }) => {
+          const row = all.find((r) => r.id === submission.id);
+          const verdict = row?.verdict ? visibleVerdict(row.verdict, { deadline: a.assignment.deadline, now: ctx.now() }) : null;
+          return {
+            id: submission.id,
+            createdAt: submission.createdAt,
+            status: verdict?.status ?? null,
+            testAccuracy: verdict?.metrics.testAccuracy?.value ?? null,
+            history: verdict?.curves.history ?? [],
+          };
+        }),
+      };
+    }),
 });

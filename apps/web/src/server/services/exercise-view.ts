@@ -17,6 +17,8 @@ export interface PublicExercise {
   starterCode: string | null;
   starterTraining: ExerciseDefinition["starterTraining"] | null;
   hints: string[];
+  /** Questions of an answer or preprocessing step (empty for training steps); public by design. */
+  questions: ExerciseDefinition["questions"];
 }
 
 /** Budgets in force for an assignment: the exercise's with the instructor's overrides on top. */
@@ -39,5 +41,6 @@ export function publicExercise(exercise: ExerciseDefinition, assignment: Pick<As
     starterCode: exercise.starterCode ?? null,
     starterTraining: exercise.starterTraining ?? null,
     hints: exercise.hints,
+    questions: exercise.questions,
   };
 }

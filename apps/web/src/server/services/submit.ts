@@ -8,6 +8,7 @@ import {
 } from "@stepwise/core/contracts";
 import { prepareTraining } from "@stepwise/exercises/prepare";
 import { countAttempts, createSubmissionWithJob, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
+import { checkAnswers } from "./answers";
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -20,7 +21,10 @@ export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budget
   if (payload.exerciseId !== exercise.id) {
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
-  if (exercise.kind !== "training") return;
+  if (exercise.kind !== "training") {
+    checkAnswers(exercise.questions, payload.answers);
+    return;
+  }
   prepareTraining({ ...exercise, budgets }, payload, exercise.seed);
 }
 

@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { AnswerForm } from "~/components/answer-form";
+import { DatasetPanel } from "~/components/dataset-panel";
 import { Workbench } from "~/components/workbench";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
@@ -6,7 +8,7 @@ import { load, requireUser } from "~/trpc/guard";
 export default async function AssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
   const { courseId, assignmentId } = await params;
   const { caller } = await requireUser();
-  const view = await load(() => caller.assignment.byId({ assignmentId }));
+  const [view, data] = await Promise.all([load(() => caller.assignment.byId({ assignmentId })), load(() => caller.dataset.byAssignment({ assignmentId }))]);
   const { exercise, assignment } = view;
   const { budgets } = exercise;
   return (
@@ -17,6 +19,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       <h1>{exercise.title}</h1>
       <section className="card">
         <p style={{ marginTop: 0 }}>{exercise.summary}</p>
+        {exercise.kind === "training" && (
         <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
           <div className="metric">
             <dt className="label">Max parameters</dt>
@@ -43,6 +46,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
             </dd>
           </div>
         </dl>
+        )}
         {assignment.deadline !== null && <p className="muted">Due {formatDate(assignment.deadline)}.</p>}
         {exercise.hints.length > 0 && (
           <details style={{ marginTop: "0.75rem" }}>
@@ -55,10 +59,11 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
           </details>
         )}
       </section>
+      <DatasetPanel view={data} />
       {exercise.kind === "training" ? (
         <Workbench initial={view} />
       ) : (
-        <p className="note">This step is answered with a form, which is coming soon.</p>
+        <AnswerForm initial={view} />
       )}
     </>
   );

@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Runs axe-core on the current page; returns serious and critical violations as readable lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact ?? "?"} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+describe("accessibility: every page passes axe-core without serious or critical violations", () => {
+  let platform: Platform;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    browser = await launchBrowser({ bypassCSP: true });
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  async function check(name: string) {
+    await page.waitForLoadState("networkidle");
+    const found = await seriousViolations(page);
+    if (found.length > 0) await page.screenshot({ path: join(artifacts, `a11y-${name}.png`), fullPage: true });
+    expect(found, `${name} (${page.url()})`).toEqual([]);
+  }
+
+  it.each(["/", "/signin", "/signup"])("anonymous page %s", async (path) => {
+    await page.goto(`${platform.url}${path}`);
+    await check(path === "/" ? "home" : path.slice(1));
+  });
+
+  it("would catch a violation (control: an unlabelled input injected into /signin)", async () => {
+    await page.goto(`${platform.url}/signin`);
+    await page.evaluate(() => document.querySelector("main")?.append(Object.assign(document.createElement("input"), { type: "text" })));
+    expect((await seriousViolations(page)).join("\n")).toMatch(/critical label:/);
+  });
+
+  it("signs in with the keyboard only", async () => {
+    await page.goto(`${platform.url}/signin`);
+    await page.keyboard.press("Tab"); // skip to the first control in the header…
+    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute("name") === "email")); i++) await page.keyboard.press("Tab");
+    await page.keyboard.type("student@stepwise.test");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("stepwise-student");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/courses$/);
+  });
+
+  it("signed-in pages: courses, a course, a training step, an answer step and a submission", async () => {
+    await page.goto(`${platform.url}/courses`);
+    await check("courses");
+    await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+    await page.waitForURL(/\/courses\/[^/]+$/);
+    await check("course");
+    const courseUrl = page.url();
+
+    await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
+    await page.getByLabel("Model code").waitFor();
+    await check("training-step");
+
+    await page.goto(courseUrl);
+    const answerStep = page.getByRole("link", { name: /^Step 1/ }).first();
+    if ((await answerStep.count()) > 0) {
+      await answerStep.click();
+      await page.getByRole("heading", { name: "Your answers" }).waitFor();
+      await check("answer-step");
+      // Keyboard: radio groups are reachable and operable without a mouse.
+      await page.locator("fieldset.question input[type=radio]").first().focus();
+      await page.keyboard.press("Space");
+      expect(await page.locator("fieldset.question input[type=radio]:checked").count()).toBe(1);
+    }
+
+    await page.goto(courseUrl);
+    await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByTestId("job-status").waitFor({ timeout: 30_000 });
+    await page.getByTestId("submission-list").getByRole("link").first().click();
+    await page.waitForURL(/\/submissions\//);
+    await check("submission");
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+const STEP5 = "Step 5 — beat the baseline on MNIST";
+
+describe("a new student signs up, joins the demo course, previews in the browser and submits a passing and a failing model", () => {
+  let platform: Platform;
+  let browser: BrowserContext;
+  let page: Page;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    // CSP violations and uncaught errors show up here; the app must work under its own policy.
+    page.on("console", (m) => {
+      if (m.type() === "error") browserErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => browserErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  async function shot(name: string) {
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  }
+
+  async function submitAndWait(): Promise<string> {
+    const rows = page.getByTestId("submission-list").locator("tbody tr");
+    const before = await rows.count();
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    const verdict = page.getByTestId("verdict");
+    // Wait for the new submission, so the previous one's verdict is not mistaken for this one's.
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(before + 1);
+    await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 240_000, interval: 1_000 }).toBe("Graded");
+    return (await verdict.getByRole("heading").first().textContent()) ?? "";
+  }
+
+  it("runs the whole path", async () => {
+    try {
+      const response = await page.goto(`${platform.url}/signup`);
+      // Security headers on a real page response.
+      const headers = response?.headers() ?? {};
+      expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+      expect(headers["x-content-type-options"]).toBe("nosniff");
+
+      await page.getByLabel("Name").fill("Robin Newcomer");
+      await page.getByLabel("Email").fill("robin@example.test");
+      await page.getByLabel("Password", { exact: true }).fill("short");
+      await page.getByLabel("Confirm password").fill("short");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await expect.poll(() => page.locator(".field-error").first().textContent()).toMatch(/at least 10 characters/);
+      await page.getByLabel("Password", { exact: true }).fill("a-long-enough-secret");
+      await page.getByLabel("Confirm password").fill("a-long-enough-secret");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.waitForURL(/\/courses$/);
+      await expect.poll(() => page.getByTestId("user-name").textContent()).toBe("Robin Newcomer");
+
+      await page.getByLabel("Join code").fill("NOPE-0000");
+      await page.getByRole("button", { name: "Join" }).click();
+      await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/No course has the join code "NOPE-0000"/);
+      await page.getByLabel("Join code").fill("demo-2026");
+      await page.getByRole("button", { name: "Join" }).click();
+      await page.getByText("You joined").waitFor();
+      await shot("signup-joined");
+      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page.getByRole("link", { name: STEP5 }).click();
+
+      // Dataset facts from the server, digits drawn on canvases.
+      await page.getByTestId("dataset-facts").waitFor();
+      expect(await page.locator("canvas.digit").count()).toBeGreaterThan(5);
+
+      // Preview training in the browser's Web Worker.
+      await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("tf.sequential()");
+      await page.getByRole("button", { name: "Train preview" }).click();
+      await expect.poll(() => page.getByTestId("preview-status").textContent(), { timeout: 180_000, interval: 1_000 }).toMatch(/^Finished after 3 epochs on 6,000 examples \((webgl|wasm|cpu)\)/);
+      expect(await page.getByTestId("preview-error").count()).toBe(0);
+      await expect.poll(() => page.getByTestId("claim-note").textContent()).toMatch(/validation accuracy, 0\.\d+, will be sent/);
+      await shot("signup-preview");
+
+      expect(await submitAndWait()).toMatch(/Passed/);
+      expect(await page.getByTestId("check-claim-reproduced").count()).toBe(1);
+      await shot("signup-passed");
+
+      // A model that cannot learn in time: plain SGD with a tiny learning rate stays at chance.
+      await page.getByLabel("Optimizer").selectOption("sgd");
+      await page.getByLabel("Learning rate").fill("0.000001");
+      expect(await page.getByTestId("claim-note").count()).toBe(0);
+      expect(await submitAndWait()).toMatch(/Failed/);
+      await shot("signup-failed");
+
+      // Compare the two submissions' curves.
+      const boxes = page.getByTestId("submission-list").getByRole("checkbox");
+      await expect.poll(() => boxes.count(), { timeout: 10_000 }).toBe(2);
+      await boxes.nth(0).check();
+      await boxes.nth(1).check();
+      await page.getByTestId("curve-comparison").waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId("curve-comparison").locator(".recharts-line").count()).toBeGreaterThanOrEqual(4);
+      await shot("signup-compare");
+      expect(browserErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+    } catch (error) {
+      await shot("signup-failure").catch(() => undefined);
+      console.error(browserErrors.join("\n"));
+      console.error(platform.logs().slice(-5000));
+      throw error;
+    }
+  });
+});

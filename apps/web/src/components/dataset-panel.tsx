@@ -1,0 +1,118 @@
+import type { DatasetView } from "~/server/datasets";
+import { DigitCanvas } from "./digit-canvas";
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function ClassBalance({ balance, names }: { balance: number[]; names: (i: number) => string }) {
+  return (
+    <table className="balance" data-testid="class-balance">
+      <caption className="visually-hidden">Class balance of the training split</caption>
+      <thead>
+        <tr>
+          <th scope="col">Class</th>
+          <th scope="col" className="num">
+            Share of training examples
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {balance.map((share, i) => (
+          <tr key={i}>
+            <th scope="row">{names(i)}</th>
+            <td className="num">
+              <span className="bar" style={{ width: `${Math.round(share * 100 * 3)}px` }} aria-hidden="true" /> {percent(share)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * What the student can know about the data before modelling: shape, sizes, class balance and a few
+ * training examples. Review text is rendered as text (React escapes it), never as HTML.
+ */
+export function DatasetPanel({ view }: { view: DatasetView }) {
+  if (view.kind === "csv") {
+    return (
+      <section className="card" aria-labelledby="data-heading">
+        <h2 id="data-heading" style={{ marginTop: 0 }}>
+          The data
+        </h2>
+        <p>
+          CSV file <code>{view.file}</code>, predicting the column <code>{view.target}</code>.
+        </p>
+      </section>
+    );
+  }
+  const { facts } = view;
+  return (
+    <section className="card" aria-labelledby="data-heading" data-testid="dataset-facts">
+      <h2 id="data-heading" style={{ marginTop: 0 }}>
+        The data: {view.kind === "mnist" ? "MNIST handwritten digits" : "IMDB movie reviews"}
+      </h2>
+      <dl className="metrics">
+        <div className="metric">
+          <dt className="label">Task</dt>
+          <dd className="value" style={{ margin: 0 }}>
+            {facts.task === "multiclass" ? `${facts.numClasses} classes` : facts.task === "binary" ? "Binary" : "Regression"}
+          </dd>
+        </div>
+        <div className="metric">
+          <dt className="label">Input shape</dt>
+          <dd className="value" style={{ margin: 0 }}>
+            [{facts.naturalShape.join(", ")}]
+          </dd>
+        </div>
+        <div className="metric">
+          <dt className="label">Training examples</dt>
+          <dd className="value" style={{ margin: 0 }}>
+            {facts.trainSize.toLocaleString("en-US")}
+          </dd>
+        </div>
+        <div className="metric">
+          <dt className="label">Test examples (hidden)</dt>
+          <dd className="value" style={{ margin: 0 }}>
+            {facts.testSize.toLocaleString("en-US")}
+          </dd>
+        </div>
+      </dl>
+      <div className="two-col" style={{ marginTop: "1rem" }}>
+        <div>
+          {view.kind === "mnist" ? (
+            <>
+              <h3>Some training digits</h3>
+              <ul className="digits">
+                {view.digits.map((d, i) => (
+                  <li key={i}>
+                    <DigitCanvas pixels={d.pixels} label={d.label} />
+                    <span aria-hidden="true">{d.label}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <>
+              <h3>Some training reviews</h3>
+              <ul className="reviews">
+                {view.reviews.map((r, i) => (
+                  <li key={i}>
+                    <span className={`badge ${r.label === 1 ? "passed" : "failed"}`}>{r.label === 1 ? "positive" : "negative"}</span>{" "}
+                    <span className="review-text">{r.text}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+        {facts.classBalance && (
+          <div>
+            <h3>Class balance (training split)</h3>
+            <ClassBalance balance={facts.classBalance} names={(i) => (view.kind === "mnist" ? `Digit ${i}` : i === 1 ? "Positive" : "Negative")} />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { formatDate, formatNumber, JOB_STATUS_LABEL, VERDICT_HEADING } from "~/lib/format";
+import type { SubmissionSummary } from "~/server/services/verdict-view";
+import { CurveComparison } from "./curve-comparison";
+
+/** The student's submissions, newest first; tick two to overlay their learning curves. */
+export function SubmissionHistory({ submissions }: { submissions: SubmissionSummary[] }) {
+  const [picked, setPicked] = useState<string[]>([]);
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  const pair = picked.length === 2 ? ([picked[0], picked[1]] as [string, string]) : null;
+  return (
+    <section className="card" aria-labelledby="history-heading">
+      <h2 id="history-heading" style={{ marginTop: 0 }}>
+        My submissions
+      </h2>
+      {submissions.length === 0 ? (
+        <p className="muted">No submissions yet.</p>
+      ) : (
+        <>
+          {submissions.length > 1 && <p className="muted small" style={{ marginTop: 0 }}>Tick two submissions to compare their learning curves.</p>}
+          <table data-testid="submission-list">
+            <caption className="visually-hidden">My submissions</caption>
+            <thead>
+              <tr>
+                {submissions.length > 1 && <th scope="col">Compare</th>}
+                <th scope="col">Submitted</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Test accuracy
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {submissions.map((s) => {
+                const status = s.verdictStatus ?? s.jobStatus;
+                const label = s.verdictStatus ? VERDICT_HEADING[s.verdictStatus] : s.jobStatus ? JOB_STATUS_LABEL[s.jobStatus] : "Pending";
+                return (
+                  <tr key={s.id}>
+                    {submissions.length > 1 && (
+                      <td>
+                        <input type="checkbox" checked={picked.includes(s.id)} onChange={() => toggle(s.id)} aria-label={`Compare the submission of ${formatDate(s.createdAt)}`} />
+                      </td>
+                    )}
+                    <td>
+                      <Link href={`/submissions/${s.id}`}>{formatDate(s.createdAt)}</Link>
+                    </td>
+                    <td>
+                      <span className={`badge ${status ?? ""}`}>{label}</span>
+                    </td>
+                    <td className="num">{s.testAccuracy !== null ? formatNumber(s.testAccuracy) : "—"}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+      {pair && (
+        <>
+          <h3>Comparison</h3>
+          <CurveComparison ids={pair} />
+        </>
+      )}
+    </section>
+  );
+}

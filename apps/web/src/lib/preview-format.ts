@@ -1,0 +1,66 @@
+/**
+ * The compact binary the app serves for browser preview training (training examples only):
+ *   "SWPV" | u32 LE header length | header JSON (UTF-8) | zero padding to 4 bytes | arrays, each 4-byte aligned.
+ * Pure, so the route handler, the Worker and tests share it.
+ */
+export type PreviewArray = Uint8Array | Uint16Array | Uint32Array;
+type DType = "uint8" | "uint16" | "uint32";
+
+export interface PreviewHeader {
+  dataset: "mnist" | "imdb";
+  /** Number of training examples. */
+  n: number;
+  /** MNIST: [28, 28, 1]. IMDB: [] (reviews have varying lengths; the Worker encodes them). */
+  naturalShape: number[];
+  /** IMDB only: vocabulary size the ids were built with (word j has id j + 2; 0 pads, 1 is out-of-vocabulary). */
+  vocabularySize?: number;
+}
+
+export interface PreviewData {
+  header: PreviewHeader;
+  /** MNIST: `pixels` (n × 784 bytes), `labels`. IMDB: `offsets` (n + 1), `ids`, `labels`. */
+  arrays: Record<string, PreviewArray>;
+}
+
+const MAGIC = [0x53, 0x57, 0x50, 0x56];
+const align4 = (n: number) => (n + 3) & ~3;
+
+function dtypeOf(a: PreviewArray): DType {
+  return a instanceof Uint8Array ? "uint8" : a instanceof Uint16Array ? "uint16" : "uint32";
+}
+
+export function encodePreview(data: PreviewData): Uint8Array {
+  const layout = Object.entries(data.arrays).map(([name, a]) => ({ name, dtype: dtypeOf(a), length: a.length, bytes: a.byteLength }));
+  const header = new TextEncoder().encode(JSON.stringify({ ...data.header, arrays: layout.map(({ name, dtype, length }) => ({ name, dtype, length })) }));
+  let offset = align4(8 + header.length);
+  const total = layout.reduce((sum, l) => align4(sum + l.bytes), offset);
+  const out = new Uint8Array(total);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer).setUint32(4, header.length, true);
+  out.set(header, 8);
+  for (const { name } of layout) {
+    const a = data.arrays[name];
+    if (!a) continue;
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset = align4(offset + a.byteLength);
+  }
+  return out;
+}
+
+export function decodePreview(buffer: ArrayBuffer): PreviewData {
+  const bytes = new Uint8Array(buffer);
+  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error("Preview data must start with SWPV; got something else (an error page?).");
+  const headerLength = new DataView(buffer).getUint32(4, true);
+  if (8 + headerLength > bytes.length) throw new Error(`Preview data header claims ${headerLength} bytes, but only ${bytes.length - 8} follow.`);
+  const raw = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as PreviewHeader & { arrays: Array<{ name: string; dtype: DType; length: number }> };
+  const { arrays: layout, ...header } = raw;
+  let offset = align4(8 + headerLength);
+  const arrays: Record<string, PreviewArray> = {};
+  for (const { name, dtype, length } of layout) {
+    const size = dtype === "uint8" ? 1 : dtype === "uint16" ? 2 : 4;
+    if (offset + length * size > bytes.length) throw new Error(`Preview array "${name}" needs ${length * size} bytes at ${offset}, but the data has ${bytes.length}.`);
+    arrays[name] = dtype === "uint8" ? new Uint8Array(buffer, offset, length) : dtype === "uint16" ? new Uint16Array(buffer, offset, length) : new Uint32Array(buffer, offset, length);
+    offset = align4(offset + length * size);
+  }
+  return { header, arrays };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { PreviewData } from "~/lib/preview-format";
+import { encodeForModel } from "./preview-encode";
+
+const mnist: PreviewData = {
+  header: { dataset: "mnist", n: 2, naturalShape: [28, 28, 1] },
+  arrays: { pixels: Uint8Array.from({ length: 2 * 784 }, (_, i) => (i === 0 ? 255 : i === 784 ? 51 : 0)), labels: Uint8Array.from([3, 7]) },
+};
+// Two reviews: ids 2 ("the"), 5, 1 (OOV), 12 | 3, 3.
+const imdb: PreviewData = {
+  header: { dataset: "imdb", n: 2, naturalShape: [], vocabularySize: 100 },
+  arrays: { offsets: Uint32Array.from([0, 4, 6]), ids: Uint16Array.from([2, 5, 1, 12, 3, 3]), labels: Uint8Array.from([1, 0]) },
+};
+
+describe("encodeForModel", () => {
+  it("scales MNIST pixels to [0, 1] and one-hot encodes labels for categorical cross-entropy", () => {
+    const set = encodeForModel(mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 });
+    expect(set.inputs[0]).toBe(1);
+    expect(set.inputs[784]).toBeCloseTo(0.2, 6);
+    expect(set.labelShape).toEqual([10]);
+    expect(Array.from(set.labels.subarray(0, 10))).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("keeps class ids for sparse categorical cross-entropy and accepts a [28, 28, 1] input", () => {
+    const set = encodeForModel(mnist, { inputShape: [null, 28, 28, 1], firstLayer: "Conv2D", loss: "sparseCategoricalCrossentropy", outputUnits: 10 });
+    expect(set.inputShape).toEqual([28, 28, 1]);
+    expect(Array.from(set.labels)).toEqual([3, 7]);
+  });
+
+  it("writes IMDB multi-hot rows over the top V words, dropping rarer ones and the OOV marker", () => {
+    const set = encodeForModel(imdb, { inputShape: [null, 5], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 });
+    // Review 0: word ids 2 → column 0, 5 → column 3, 12 → column 10 (outside V = 5, dropped).
+    expect(Array.from(set.inputs.subarray(0, 5))).toEqual([1, 0, 0, 1, 0]);
+    expect(Array.from(set.inputs.subarray(5, 10))).toEqual([0, 1, 0, 0, 0]);
+    expect(Array.from(set.labels)).toEqual([1, 0]);
+  });
+
+  it("writes IMDB sequences: first L ids, end-padded, ids beyond the Embedding table become OOV", () => {
+    const set = encodeForModel(imdb, { inputShape: [null, 3], firstLayer: "Embedding", embeddingInputDim: 10, loss: "binaryCrossentropy", outputUnits: 1 });
+    expect(Array.from(set.inputs)).toEqual([2, 5, 1, 3, 3, 0]);
+  });
+
+  it.each([
+    ["an MNIST model with the wrong input size", mnist, { inputShape: [null, 100], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 }, /784 pixels.*holds 100/],
+    ["too few output units for one-hot labels", mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 5 }, /Label 7 needs at least 8 output units/],
+    ["an IMDB model with a 2-D input", imdb, { inputShape: [null, 4, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /\[V\] multi-hot rows or \[L\]/],
+  ] as const)("explains %s", (_case, data, model, message) => {
+    expect(() => encodeForModel(data, model)).toThrow(message);
+  });
+});

@@ -1,0 +1,83 @@
+import type { PreviewData } from "~/lib/preview-format";
+
+/** Tensors-to-be for preview training: row-major inputs and labels, shaped for the student's model. */
+export interface EncodedSet {
+  n: number;
+  inputs: Float32Array;
+  /** Per-example input shape the model declares (without the batch dimension). */
+  inputShape: number[];
+  labels: Float32Array;
+  labelShape: number[];
+}
+
+const PAD_ID = 0;
+const OOV_ID = 1;
+const FIRST_WORD_ID = 2;
+
+function shapeText(shape: readonly (number | null)[]): string {
+  return `[${shape.map((s) => (s === null ? "None" : String(s))).join(", ")}]`;
+}
+
+/**
+ * Encodes the served training subset the way the grader would for this model: MNIST pixels scaled to
+ * [0, 1] in the model's input shape; IMDB reviews as multi-hot rows over the top V words when the input
+ * is [V], or as the first L word ids (end-padded, rarer words → out-of-vocabulary) when the input is [L]
+ * and the first layer is an Embedding. Labels: one-hot for categorical cross-entropy, else class ids.
+ */
+export function encodeForModel(
+  data: PreviewData,
+  model: { inputShape: readonly (number | null)[]; firstLayer: string; embeddingInputDim?: number; loss: string; outputUnits: number },
+): EncodedSet {
+  const shape = model.inputShape.slice(1);
+  if (shape.some((s) => s === null)) throw new Error(`The model's input shape ${shapeText(model.inputShape)} has an unknown dimension after the batch; give every size.`);
+  const inputShape = shape as number[];
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const { n } = data.header;
+  const labels = data.arrays.labels;
+  if (!labels) throw new Error("The preview data has no labels array.");
+  const inputs = new Float32Array(n * size);
+
+  if (data.header.dataset === "mnist") {
+    const pixels = data.arrays.pixels;
+    if (!pixels) throw new Error("The preview data has no pixels array.");
+    if (size !== 784) throw new Error(`MNIST images have 784 pixels (28 × 28 × 1), but the model's input ${shapeText(model.inputShape)} holds ${size} values.`);
+    for (let i = 0; i < pixels.length; i++) inputs[i] = (pixels[i] ?? 0) / 255;
+  } else {
+    const { offsets, ids } = data.arrays;
+    if (!offsets || !ids) throw new Error("The preview data has no offsets or ids arrays.");
+    if (inputShape.length !== 1) throw new Error(`IMDB models take [V] multi-hot rows or [L] word sequences, got input ${shapeText(model.inputShape)}.`);
+    const width = size;
+    const sequence = model.firstLayer === "Embedding";
+    // Sequence ids beyond the Embedding's table would be out of range: they become out-of-vocabulary.
+    const maxId = sequence ? (model.embeddingInputDim ?? width) : 0;
+    for (let r = 0; r < n; r++) {
+      const start = offsets[r] ?? 0;
+      const end = offsets[r + 1] ?? start;
+      const base = r * width;
+      if (sequence) {
+        const length = Math.min(width, end - start);
+        for (let k = 0; k < length; k++) {
+          const id = ids[start + k] ?? PAD_ID;
+          inputs[base + k] = id < maxId ? id : OOV_ID;
+        }
+      } else {
+        for (let k = start; k < end; k++) {
+          const column = (ids[k] ?? PAD_ID) - FIRST_WORD_ID;
+          if (column >= 0 && column < width) inputs[base + column] = 1;
+        }
+      }
+    }
+  }
+
+  if (model.loss === "categoricalCrossentropy") {
+    const classes = model.outputUnits;
+    const oneHot = new Float32Array(n * classes);
+    for (let i = 0; i < n; i++) {
+      const label = labels[i] ?? 0;
+      if (label >= classes) throw new Error(`Label ${label} needs at least ${label + 1} output units for one-hot targets; the model has ${classes}.`);
+      oneHot[i * classes + label] = 1;
+    }
+    return { n, inputs, inputShape, labels: oneHot, labelShape: [classes] };
+  }
+  return { n, inputs, inputShape, labels: Float32Array.from(labels), labelShape: [1] };
+}
