@@ -61,7 +61,10 @@ describe("accessibility: every page passes axe-core without serious or critical 
 
   it("would catch a violation (control: an unlabelled input injected into /signin)", async () => {
     await page.goto(`${platform.url}/signin`);
-    await page.evaluate(() => document.querySelector("main")?.append(Object.assign(document.createElement("input"), { type: "text" })));
+    // After hydration, and outside React's tree, so a re-render cannot take the injected input away.
+    await page.waitForLoadState("networkidle");
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "text", id: "a11y-control" })));
+    await page.locator("#a11y-control").waitFor({ state: "attached" });
     expect((await seriousViolations(page)).join("\n")).toMatch(/critical label:/);
   });
 
