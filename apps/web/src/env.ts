@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   WATCH_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   /** Submissions one student may make to one assignment per rolling minute. */
   SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  /**
+   * Effective training throughput of one grader slot, GFLOPS, for the time estimate checked at submit.
+   * `pnpm bench` measures it (the wasm harness reached ~7–12 on a 2-core machine); 0 turns the check off.
+   */
+  GRADER_EFFECTIVE_GFLOPS: z.coerce.number().min(0).default(8),
   /** Length of one authentication rate-limit window, ms (default 15 minutes). */
   AUTH_WINDOW_MS: z.coerce.number().int().min(1_000).default(15 * 60_000),
   /** Sign-in attempts per email address per window. */

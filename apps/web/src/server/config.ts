@@ -15,6 +15,8 @@ export interface ApiConfig {
   watchPollMs: number;
   submissionsPerMinute: number;
   authLimits: AuthLimits;
+  /** Grader throughput for the training-time estimate at submit, GFLOPS; absent or 0: no time check. */
+  graderGflops?: number;
 }
 
 export function apiConfigFromEnv(): ApiConfig {
@@ -23,6 +25,7 @@ export function apiConfigFromEnv(): ApiConfig {
     sessionTtlMs: e.SESSION_TTL_MS,
     watchPollMs: e.WATCH_POLL_MS,
     submissionsPerMinute: e.SUBMISSIONS_PER_MINUTE,
+    graderGflops: e.GRADER_EFFECTIVE_GFLOPS,
     authLimits: {
       windowMs: e.AUTH_WINDOW_MS,
       signInPerEmail: e.SIGNIN_PER_EMAIL,

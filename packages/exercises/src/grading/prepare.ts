@@ -19,7 +19,22 @@ export interface PreparedTraining {
  * `BudgetError` (→ an `invalid` verdict that costs no attempt). The web app runs the same checks
  * at submit time, so the grader re-checking is defence in depth, not the first line.
  */
-export function prepareTraining(exercise: ExerciseDefinition, payload: SubmissionPayload, seed: number): PreparedTraining {
+export interface PrepareOptions {
+  /**
+   * Effective training throughput of the grader, GFLOPS. When given, the estimated training time is
+   * checked against the exercise's `maxSeconds` before anything is stored or trained.
+   */
+  graderGflops?: number;
+}
+
+/** Training examples a model sees per epoch: the dataset's training split, less the validation split. */
+function trainingExamples(exercise: ExerciseDefinition, validationSplit: number): number {
+  const full = exercise.dataset.kind === "mnist" ? 60_000 : exercise.dataset.kind === "imdb" ? 25_000 : 0;
+  const size = exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
+  return Math.round(size * (1 - validationSplit));
+}
+
+export function prepareTraining(exercise: ExerciseDefinition, payload: SubmissionPayload, seed: number, options: PrepareOptions = {}): PreparedTraining {
   if (exercise.kind !== "training") {
     throw new ValidationError(`Exercise "${exercise.id}" is answered with a form, not a model.`, "model");
   }
@@ -29,7 +44,11 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
   if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
   if (!payload.training) throw new ValidationError("A training exercise needs training settings (optimizer, loss, epochs, batch size); none were sent.", "training");
   const parsed = parseModelSpec(payload.model, { maxParams: exercise.budgets.maxParams });
-  validateTrainingConfig(payload.training, exercise.budgets, parsed.summary);
+  const estimate =
+    options.graderGflops !== undefined
+      ? { examples: trainingExamples(exercise, payload.training.fit.validationSplit), gflops: options.graderGflops }
+      : undefined;
+  validateTrainingConfig(payload.training, exercise.budgets, parsed.summary, estimate);
   return {
     dataset: datasetForInput(exercise.dataset, parsed.topology, parsed.summary),
     topology: withSeeds(parsed.topology, seed),

@@ -54,6 +54,7 @@ export const submissionRouter = createTRPCRouter({
         payload: input.payload,
         now: ctx.now(),
         submissionsPerMinute: ctx.config.submissionsPerMinute,
+        ...(ctx.config.graderGflops ? { graderGflops: ctx.config.graderGflops } : {}),
       });
       return { submissionId: submission.id, jobId: job.id, status: job.status };
     }),

@@ -17,7 +17,7 @@ const RATE_WINDOW_MS = 60_000;
  * an input shape that fits no encoding of the dataset, over the budgets in force — before anything
  * is stored, so it costs the student no attempt. The grader runs the same `prepareTraining`.
  */
-export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload): void {
+export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload, graderGflops?: number): void {
   if (payload.exerciseId !== exercise.id) {
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
@@ -25,7 +25,7 @@ export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budget
     checkAnswers(exercise.questions, payload.answers);
     return;
   }
-  prepareTraining({ ...exercise, budgets }, payload, exercise.seed);
+  prepareTraining({ ...exercise, budgets }, payload, exercise.seed, graderGflops ? { graderGflops } : {});
 }
 
 /** Deadline, attempts and rate limit, all counted from the database so every web instance agrees. */
@@ -54,9 +54,9 @@ export async function checkLimits(
 
 export async function submit(
   db: Db,
-  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number },
+  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; graderGflops?: number },
 ) {
-  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload);
+  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.graderGflops);
   await checkLimits(db, input);
   return createSubmissionWithJob(
     db,
