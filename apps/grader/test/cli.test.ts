@@ -47,3 +47,20 @@ describe("stepwise CLI", () => {
     expect(run.stderr).toMatch(message);
   });
 });
+
+describe("stepwise debug", () => {
+  it("runs an experiment of the debugging checklist: exit 0 when healthy, with the finding as JSON", () => {
+    const run = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "tiny-subset", "--json", "--train-limit", "500");
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ experiment: "tiny-subset", outcome: "fits", healthy: true });
+  });
+
+  it("exits 1 when the experiment finds a fault, and 2 for an unknown check", () => {
+    const frozen = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "label-as-input", "--lr", "1e-7", "--optimizer", "sgd", "--train-limit", "500");
+    expect(frozen.stdout).toMatch(/✗ label-as-input: pipeline-broken/);
+    expect(frozen.status).toBe(1);
+    const unknown = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "astrology");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--check must be one of tiny-subset, shuffled-labels, label-as-input; got "astrology"/);
+  });
+});

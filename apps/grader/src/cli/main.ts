@@ -10,6 +10,7 @@ import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs
 import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
 import { readSubmission } from "./input";
+import { EXPERIMENTS, runExperiment } from "@stepwise/exercises/experiments";
 import { newCommand } from "./new";
 import { validateCommand } from "./validate";
 
@@ -19,6 +20,7 @@ const USAGE = `Usage:
                  [--train-limit N] [--test-limit N]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
+  stepwise debug <file> --exercise <id> --check tiny-subset|shuffled-labels|label-as-input [--json]
   stepwise validate <course-dir>
   stepwise new exercise <NN-name.yaml> [--exercise <id>]
   stepwise new course <dir>
@@ -40,6 +42,7 @@ const options = {
   "test-limit": { type: "string" },
   student: { type: "string" },
   status: { type: "string" },
+  check: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -130,6 +133,27 @@ async function jobs(values: Values): Promise<number> {
   });
 }
 
+/** Runs one experiment of the debugging checklist on the student's model; exit 0 healthy, 1 not. */
+async function debug(file: string | undefined, values: Values): Promise<number> {
+  if (!file) throw new UsageError("debug needs a <file>.");
+  const exercise = exerciseFrom(values);
+  const check = EXPERIMENTS.find((e) => e === values.check);
+  if (!check) throw new UsageError(`--check must be one of ${EXPERIMENTS.join(", ")}; got ${values.check === undefined ? "nothing" : `"${values.check}"`}.`);
+  const payload = readSubmission(file, exercise, values);
+  const { initBackend } = await import("@stepwise/core/backend");
+  const { tf } = await initBackend();
+  const result = await runExperiment(check, exercise, payload, {
+    tf,
+    cacheDir: embeddedDefaults().cacheDir,
+    ...(values["train-limit"] ? { trainLimit: positiveInt("train-limit", values["train-limit"]) } : {}),
+    onEpoch: (metrics, epochs) => {
+      if (!values.json) process.stderr.write(`${progressLine(metrics, epochs)}\n`);
+    },
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.healthy ? "✓" : "✗"} ${check}: ${result.outcome}\n${result.message}\n`);
+  return result.healthy ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, file] = positionals;
@@ -149,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
       return submit(file, values);
     case "jobs":
       return jobs(values);
+    case "debug":
+      return debug(file, values);
     case "validate":
       return validateCommand(file, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
     case "new":
