@@ -67,6 +67,7 @@ export async function createCourse(db: Db, input: { title: string; joinCode?: st
     join_code: (input.joinCode ?? generateJoinCode()).trim().toUpperCase(),
     archived: 0,
     created_at: now,
+    settings: "{}",
   };
   await db.kysely.insertInto("courses").values(row).execute();
   return toCourse(row);

@@ -46,3 +46,6 @@ export {
 } from "./submissions";
 export * from "./queue";
 export { hitRateLimit, rateLimitCount, clearRateLimit, purgeRateLimits } from "./rate-limits";
+export * from "./gradebook";
+export * from "./regrades";
+export * from "./datasets";

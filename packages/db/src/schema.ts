@@ -29,6 +29,8 @@ export interface CoursesTable {
   join_code: string;
   archived: number;
   created_at: number;
+  /** JSON: `{ defaultAttempts?, latePenalty? }` (the course folder's `settings`). */
+  settings: Generated<string>;
 }
 
 export interface EnrollmentsTable {
@@ -75,6 +77,9 @@ export interface JobsTable {
   finished_at: number | null;
   /** Insertion order, the tie-breaker when jobs share priority and created_at (bigserial on PostgreSQL). */
   seq: Generated<number>;
+  /** `grade` decides the submission's verdict; `preview` belongs to a regrade not (yet) applied. */
+  purpose: Generated<string>;
+  regrade_id: string | null;
 }
 
 export interface VerdictsTable {
@@ -99,6 +104,38 @@ export interface JobLogsTable {
   truncated: number;
 }
 
+export interface RegradesTable {
+  id: string;
+  assignment_id: string;
+  created_by: string;
+  /** previewing | applied | discarded */
+  status: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** A per-student deadline that replaces the assignment's. */
+export interface ExtensionsTable {
+  assignment_id: string;
+  user_id: string;
+  deadline: number;
+  created_at: number;
+}
+
+/** A CSV uploaded into a course; assignments refer to it by `file`, as in a course folder. */
+export interface DatasetsTable {
+  id: string;
+  course_id: string;
+  file: string;
+  csv: string;
+  bytes: number;
+  rows: number;
+  /** JSON array of column names, in file order. */
+  columns: string;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -110,4 +147,7 @@ export interface Database {
   verdicts: VerdictsTable;
   job_progress: JobProgressTable;
   job_logs: JobLogsTable;
+  regrades: RegradesTable;
+  extensions: ExtensionsTable;
+  datasets: DatasetsTable;
 }

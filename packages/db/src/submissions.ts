@@ -33,6 +33,8 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
     created_at: input.now,
     started_at: null,
     finished_at: null,
+    purpose: "grade",
+    regrade_id: null,
   };
   await q
     .insertInto("jobs")

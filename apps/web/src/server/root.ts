@@ -1,8 +1,12 @@
 import { assignmentRouter } from "./routers/assignment";
 import { authRouter } from "./routers/auth";
 import { courseRouter } from "./routers/course";
+import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
+import { gradebookRouter } from "./routers/gradebook";
+import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
+import { teachRouter } from "./routers/teach";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -11,6 +15,11 @@ export const appRouter = createTRPCRouter({
   dataset: datasetRouter,
   assignment: assignmentRouter,
   submission: submissionRouter,
+  // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
+  teach: teachRouter,
+  gradebook: gradebookRouter,
+  regrade: regradeRouter,
+  courseDataset: courseDatasetRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -104,3 +104,30 @@ export async function requireAssignment(ctx: { db: Db; user: User }, assignmentI
  * comes from the input, so each resolver calls `requireMembership`/`requireAssignment` before reading.
  */
 export const studentProcedure = authedProcedure;
+
+/**
+ * The instructor gate of every course-scoped instructor procedure: the caller teaches this course.
+ * Students and instructors of other courses get the same FORBIDDEN, which does not reveal whether the
+ * course exists.
+ */
+export async function requireInstructor(ctx: { db: Db; user: User }, courseId: string): Promise<void> {
+  const role = await membership(ctx.db, courseId, ctx.user.id);
+  if (role !== "instructor") throw new ForbiddenError("Only the instructors of this course may do that.");
+}
+
+/** Loads an assignment and checks the caller teaches its course. */
+export async function requireTaughtAssignment(ctx: { db: Db; user: User }, assignmentId: string) {
+  const assignment = await assignmentById(ctx.db, assignmentId);
+  if (!assignment) throw new NotFoundError(`No assignment with id "${assignmentId}".`);
+  await requireInstructor(ctx, assignment.courseId);
+  return assignment;
+}
+
+/**
+ * Signed-in instructors and admins (the global role): course-scoped procedures on top of it call
+ * `requireInstructor`/`requireTaughtAssignment` with the course from their input.
+ */
+export const instructorProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
+  return next({ ctx });
+});

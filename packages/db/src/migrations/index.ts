@@ -2,6 +2,7 @@ import { type Migration, Migrator, sql } from "kysely";
 import { type Db, type Dialect, postgresUrlOf, sqliteFileOf } from "../connection";
 import { initial } from "./0001_initial";
 import { authRateLimits } from "./0002_auth_rate_limits";
+import { instructor } from "./0003_instructor";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -12,6 +13,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     "0001_initial": initial(dialect),
     "0002_auth_rate_limits": authRateLimits(),
+    "0003_instructor": instructor(),
   };
 }
 

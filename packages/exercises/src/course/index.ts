@@ -5,3 +5,4 @@ export { assignmentExercise } from "./resolve";
 export { demoCourseDir } from "./demo";
 export { courseJsonSchemas, schemaText } from "./json-schema";
 export { scaffoldAssignment, scaffoldCourse } from "./scaffold";
+export { lateness, type Lateness } from "./late";
