@@ -77,9 +77,20 @@ export interface JobsTable {
   finished_at: number | null;
   /** Insertion order, the tie-breaker when jobs share priority and created_at (bigserial on PostgreSQL). */
   seq: Generated<number>;
-  /** `grade` decides the submission's verdict; `preview` belongs to a regrade not (yet) applied. */
+  /**
+   * `grade` decides the submission's verdict; `preview` belongs to a regrade not (yet) applied;
+   * `experiment` runs the debugging experiment named in `experiment` on the submission's model.
+   */
   purpose: Generated<string>;
   regrade_id: string | null;
+  experiment: string | null;
+}
+
+export interface ExperimentResultsTable {
+  job_id: string;
+  /** JSON of the experiment's result (outcome, message, evidence). */
+  result: string;
+  created_at: number;
 }
 
 export interface VerdictsTable {
@@ -150,4 +161,5 @@ export interface Database {
   regrades: RegradesTable;
   extensions: ExtensionsTable;
   datasets: DatasetsTable;
+  experiment_results: ExperimentResultsTable;
 }

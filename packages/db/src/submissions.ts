@@ -35,6 +35,7 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
     finished_at: null,
     purpose: "grade",
     regrade_id: null,
+    experiment: null,
   };
   await q
     .insertInto("jobs")

@@ -11,12 +11,15 @@ export function instructor(): Migration {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable("courses").addColumn("settings", "text", (c) => c.notNull().defaultTo("{}")).execute();
 
-      // `grade` jobs decide a submission's verdict; `preview` jobs belong to a regrade not yet applied.
+      // `grade` jobs decide a submission's verdict; `preview` jobs belong to a regrade not yet applied;
+      // `experiment` jobs run a debugging experiment (named in `experiment`) on a submission's model and
+      // store an experiment result, never a verdict.
       await db.schema
         .alterTable("jobs")
-        .addColumn("purpose", "text", (c) => c.notNull().defaultTo("grade").check(sql`purpose in ('grade', 'preview')`))
+        .addColumn("purpose", "text", (c) => c.notNull().defaultTo("grade").check(sql`purpose in ('grade', 'preview', 'experiment')`))
         .execute();
       await db.schema.alterTable("jobs").addColumn("regrade_id", "text").execute();
+      await db.schema.alterTable("jobs").addColumn("experiment", "text").execute();
       await db.schema.createIndex("jobs_regrade_id").on("jobs").column("regrade_id").execute();
 
       await db.schema
@@ -29,6 +32,13 @@ export function instructor(): Migration {
         .addColumn("finished_at", "bigint")
         .execute();
       await db.schema.createIndex("regrades_assignment_id").on("regrades").column("assignment_id").execute();
+
+      await db.schema
+        .createTable("experiment_results")
+        .addColumn("job_id", "text", (c) => c.primaryKey().references("jobs.id").onDelete("cascade"))
+        .addColumn("result", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
 
       await db.schema
         .createTable("extensions")
@@ -58,7 +68,9 @@ export function instructor(): Migration {
       await db.schema.dropTable("datasets").execute();
       await db.schema.dropTable("extensions").execute();
       await db.schema.dropTable("regrades").execute();
+      await db.schema.dropTable("experiment_results").execute();
       await db.schema.dropIndex("jobs_regrade_id").execute();
+      await db.schema.alterTable("jobs").dropColumn("experiment").execute();
       await db.schema.alterTable("jobs").dropColumn("regrade_id").execute();
       await db.schema.alterTable("jobs").dropColumn("purpose").execute();
       await db.schema.alterTable("courses").dropColumn("settings").execute();
