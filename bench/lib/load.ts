@@ -17,22 +17,17 @@ export interface LoadResult {
   max: number;
 }
 
-/**
- * Closed-loop load: one virtual user per target, each sending its next request when the previous
- * answer has been read, for `seconds` (bounded by `maxRequests` in total). Latencies in ms.
- */
-export async function closedLoop(baseUrl: string, targets: LoadTarget[], seconds: number, maxRequests: number): Promise<LoadResult> {
+/** Sends requests over one keep-alive agent and records latencies and errors. */
+function recorder(baseUrl: string, sockets: number) {
   const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: targets.length });
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const latencies: number[] = [];
   let errors = 0;
-  let sent = 0;
   let firstError: string | undefined;
   const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const once = (target: LoadTarget) =>
+  /** `t0` is when the request was due: an open loop counts queueing behind a slow server too. */
+  const once = (target: LoadTarget, t0 = performance.now()) =>
     new Promise<void>((resolve) => {
-      const t0 = performance.now();
       const req = request({ host: url.hostname, port: url.port, path: target.path, agent, headers: { cookie: target.cookie } }, (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -52,6 +47,33 @@ export async function closedLoop(baseUrl: string, targets: LoadTarget[], seconds
       });
       req.end();
     });
+  const finish = (): LoadResult => {
+    const elapsed = (performance.now() - started) / 1000;
+    agent.destroy();
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      requests: sorted.length,
+      errors,
+      ...(firstError ? { firstError } : {}),
+      seconds: elapsed,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? Number.NaN,
+    };
+  };
+  return { once, finish, started };
+}
+
+/**
+ * Closed-loop load: one virtual user per target, each sending its next request when the previous
+ * answer has been read, for `seconds` (bounded by `maxRequests` in total). Measures capacity: with
+ * no think time, latency is concurrency ÷ throughput. Latencies in ms.
+ */
+export async function closedLoop(baseUrl: string, targets: LoadTarget[], seconds: number, maxRequests: number): Promise<LoadResult> {
+  const { once, finish, started } = recorder(baseUrl, targets.length);
+  const deadline = started + seconds * 1000;
+  let sent = 0;
   await Promise.all(
     targets.map(async (target) => {
       while (performance.now() < deadline && sent < maxRequests) {
@@ -60,17 +82,27 @@ export async function closedLoop(baseUrl: string, targets: LoadTarget[], seconds
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  const sorted = latencies.sort((a, b) => a - b);
-  return {
-    requests: sorted.length,
-    errors,
-    ...(firstError ? { firstError } : {}),
-    seconds: elapsed,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? Number.NaN,
-  };
+  return finish();
+}
+
+/**
+ * Open-loop load: every target (a student's status page) polls once per `intervalMs`, phases spread
+ * evenly, whatever the server's speed. Latency counts from when a request was due, so a server that
+ * falls behind shows it (no coordinated omission). Latencies in ms.
+ */
+export async function openLoop(baseUrl: string, targets: LoadTarget[], seconds: number, intervalMs: number): Promise<LoadResult> {
+  const { once, finish, started } = recorder(baseUrl, targets.length);
+  const deadline = started + seconds * 1000;
+  const sleepUntil = (t: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
+  await Promise.all(
+    targets.map(async (target, i) => {
+      const inFlight: Promise<void>[] = [];
+      for (let due = started + (intervalMs * i) / targets.length; due < deadline; due += intervalMs) {
+        await sleepUntil(due);
+        inFlight.push(once(target, due));
+      }
+      await Promise.all(inFlight);
+    }),
+  );
+  return finish();
 }
