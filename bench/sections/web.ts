@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -58,19 +59,23 @@ export const web: Section = {
     const payload = solutions["mnist-beat-baseline"]?.reference;
     if (!payload) throw new Error("expected the MNIST reference solution, found none");
     const targets: LoadTarget[] = [];
+    // The server signs session cookies with this key (better-auth's HMAC-SHA256), and refuses bare tokens.
+    const secret = randomBytes(32).toString("base64url");
+    const signed = (token: string) => encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
     ctx.log(`web: creating ${STUDENTS} students with a session and a submission each`);
     for (let i = 0; i < STUDENTS; i++) {
       const student = await enrolledStudent(db, course.id, i, now);
       const { token } = await createSession(db, student.id, now);
       const { submission } = await submit(db, { assignmentId: assignment.id, userId: student.id }, payload);
       const input = encodeURIComponent(JSON.stringify({ json: { submissionId: submission.id } }));
-      targets.push({ path: `/api/trpc/submission.byId?input=${input}`, cookie: `stepwise_session=${encodeURIComponent(token)}` });
+      targets.push({ path: `/api/trpc/submission.byId?input=${input}`, cookie: `stepwise_session=${signed(token)}` });
     }
     await db.close();
 
     const port = await freePort();
     const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
       DATABASE_URL: databaseUrl,
+      BETTER_AUTH_SECRET: secret,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
     });

@@ -6,6 +6,7 @@ import { StepwiseError, ValidationError } from "@stepwise/core/contracts";
 import { initBackend } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
 import { trainAndPredict } from "@stepwise/exercises/grading";
+import { isExperimentRequest, runExperimentRequest } from "./experiment-child";
 import { TrainRequest, type ChildMessage } from "./protocol";
 
 const send = (message: ChildMessage) =>
@@ -36,6 +37,7 @@ async function run(raw: unknown): Promise<ChildMessage> {
     seed: request.seed,
     maxSeconds: request.maxSeconds,
     cacheDir: request.cacheDir,
+    ...(request.csv ? { csv: request.csv } : {}),
     backend,
     tfjsVersion,
     onEpoch: (metrics, epochs) => void send({ type: "epoch", metrics, epochs }),
@@ -48,7 +50,7 @@ async function run(raw: unknown): Promise<ChildMessage> {
 process.once("disconnect", () => process.exit(1));
 
 process.once("message", (raw) => {
-  void run(raw)
+  void (isExperimentRequest(raw) ? runExperimentRequest(raw, { warming, send }) : run(raw))
     .catch((error: unknown): ChildMessage => {
       if (error instanceof ValidationError || (error instanceof StepwiseError && error.code === "BUDGET")) {
         return { type: "invalid", message: error.message.slice(0, 4000) };

@@ -1,16 +1,19 @@
-import type { EpochMetrics, ExerciseDefinition, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import type { DatasetRef, EpochMetrics, ExerciseDefinition, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, assignmentById, assignmentsForCourse, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
+import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
-import { gradeAnswers } from "@stepwise/exercises/answers";
+import { csvText, gradeAnswers } from "@stepwise/exercises/answers";
 import {
+  datasetErrorVerdict,
+  gradingFacts,
   invalidVerdict,
-  loadTestLabels,
+  loadGradingData,
   outOfMemoryVerdict,
   gradeRegularization,
   prepareTraining,
   timedOutVerdict,
   verdictFromRun,
+  type GradingData,
   type PreparedTraining,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
@@ -43,9 +46,12 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   const assignment = await assignmentById(ctx.db, submission.assignmentId);
   const exercise = withOverrides(builtIn, assignment?.overrides ?? {});
 
+  // A course's uploaded CSV first, then the built-in data directory.
+  const uploaded = await courseCsv(ctx.db, assignment?.courseId, exercise.dataset);
+
   // Steps 1–4 are answers and declared preprocessing: data, not code, so they are graded here
   // in the parent, without a training child.
-  if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir });
+  if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir, ...(uploaded !== undefined ? { csvText: uploaded } : {}) });
 
   const seed = exercise.seed;
   let prepared: PreparedTraining;
@@ -60,7 +66,26 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit,
     testLimit: ctx.config.testLimit ?? exercise.data.testLimit,
   };
-  const testLabels = loadTestLabels(prepared.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
+  // The hidden test labels stay in this process; a CSV is encoded here and the child gets its
+  // training rows and test inputs only.
+  let grading: GradingData;
+  try {
+    const text = exercise.dataset.kind === "csv" ? (uploaded ?? csvText(exercise.dataset, {})) : undefined;
+    grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(text !== undefined ? { csvText: text } : {}) });
+  } catch (error) {
+    const verdict = datasetErrorVerdict(exercise, error);
+    if (verdict) return verdict;
+    throw error;
+  }
+  const { testLabels } = grading;
+  const facts = gradingFacts(grading, exercise.dataset);
+  try {
+    // Now that the data is known: the model's input width and a CSV's classes.
+    prepared = prepareTraining(exercise, payload.data, seed, facts.prepare);
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+    throw error;
+  }
 
   // Progress rows are written in order: each append waits for the one before.
   let progress = Promise.resolve();
@@ -86,6 +111,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         task: model.task,
         backend: ctx.config.backend,
         cacheDir: ctx.config.cacheDir,
+        ...(grading.csv ? { csv: grading.csv.training } : {}),
       },
       {
         memoryMb: ctx.config.memoryMb,
@@ -137,6 +163,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         payload: payload.data,
         previous,
         testLabels,
+        prepare: facts.prepare,
+        data: facts.score,
         run: async (model, role) => {
           const outcome = await trainInChild(model, role, role === "after");
           if (outcome.kind === "done") return outcome;
@@ -149,11 +177,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         throw error;
       });
       if (graded === null) return stoppedEarly ?? invalidVerdict("training stopped");
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels }) : graded;
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data: facts.score }) : graded;
     }
     const outcome = await trainInChild(prepared, "model", true);
     if (outcome.kind !== "done") return ended(outcome, prepared);
-    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels });
+    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels, data: facts.score });
   } finally {
     // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
     await appendLog(ctx.db, job.id, log).catch(() => undefined);
@@ -162,12 +190,26 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
 
 class RunStopped extends Error {}
 
+/** The CSV text of a dataset uploaded into the assignment's course under the dataset's file name, if any. */
+async function courseCsv(db: Db, courseId: string | undefined, dataset: DatasetRef): Promise<string | undefined> {
+  if (dataset.kind !== "csv" || !courseId) return undefined;
+  return (await datasetByFile(db, courseId, dataset.file))?.csv;
+}
+
+/** Same data: the same built-in set (IMDB at any encoding), or the same CSV file, target and task. */
+function sameData(a: DatasetRef, b: DatasetRef): boolean {
+  if (a.kind !== "csv" || b.kind !== "csv") return a.kind === b.kind;
+  return a.file === b.file && a.target === b.target && a.task === b.task;
+}
+
 /** The student's latest passing step-6 submission on the same dataset in the same course. */
 async function previousStepModel(db: Db, input: { courseId: string | undefined; userId: string; exercise: ExerciseDefinition }): Promise<SubmissionPayload | null> {
   if (!input.courseId) return null;
   for (const candidate of await assignmentsForCourse(db, input.courseId)) {
-    const step6 = findExercise(candidate.exerciseId);
-    if (step6?.step !== 6 || step6.dataset.kind !== input.exercise.dataset.kind) continue;
+    const builtIn = findExercise(candidate.exerciseId);
+    // The step-6 assignment as placed in the course: its dataset may be overridden (an uploaded CSV).
+    const step6 = builtIn && withOverrides(builtIn, candidate.overrides);
+    if (step6?.step !== 6 || !sameData(step6.dataset, input.exercise.dataset)) continue;
     const passed = (await submissionsFor(db, { assignmentId: candidate.id, userId: input.userId })).find((s) => s.verdict?.status === "passed");
     if (passed) return passed.payload;
   }

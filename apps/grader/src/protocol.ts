@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { DataSlice, DatasetRef, EpochMetrics, TrainingConfig, TrainingReport } from "@stepwise/core/contracts";
+import { CsvTrainingData } from "@stepwise/exercises/grading";
+import { EXPERIMENTS } from "@stepwise/exercises/experiments";
 
 /**
  * Messages between a worker and its training child. Both sides parse what they receive:
@@ -20,9 +22,47 @@ export const TrainRequest = z
     task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
     backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
     cacheDir: z.string(),
+    /** CSV datasets: rows the parent encoded — training rows with labels, test rows as inputs only. */
+    csv: CsvTrainingData.optional(),
   })
   .strict();
 export type TrainRequest = z.infer<typeof TrainRequest>;
+
+const Shape = z.array(z.number().int().nullable());
+
+/**
+ * A debugging experiment on the student's model (`experiment.ts` builds it): the same validated
+ * topology as a training request, and training examples only — an experiment never sees test labels.
+ */
+export const ExperimentRequest = z
+  .object({
+    type: z.literal("experiment"),
+    jobId: z.string(),
+    experiment: z.enum(EXPERIMENTS),
+    topology: z.record(z.string(), z.unknown()),
+    training: TrainingConfig,
+    dataset: DatasetRef,
+    summary: z.object({
+      layers: z.array(z.object({ name: z.string(), className: z.string(), outputShape: Shape, params: z.number().int() }).strict()),
+      inputShape: Shape,
+      outputShape: Shape,
+      totalParams: z.number().int(),
+      trainingFlopsPerExample: z.number(),
+    }).strict(),
+    task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
+    seed: z.number().int(),
+    /** Training examples the experiment draws on (built-in datasets; a CSV's rows were sliced by the parent). */
+    trainLimit: z.number().int().min(1),
+    /** Wall-clock budget of each training inside the experiment, seconds. */
+    maxSeconds: z.number().positive(),
+    backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
+    cacheDir: z.string(),
+    /** CSV datasets: the encoded training rows (the test rows' inputs come along, never their labels). */
+    csv: CsvTrainingData.optional(),
+    featureNames: z.array(z.string()).optional(),
+  })
+  .strict();
+export type ExperimentRequest = z.infer<typeof ExperimentRequest>;
 
 export const ChildMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), backend: z.string(), tfjsVersion: z.string() }),
@@ -36,6 +76,8 @@ export const ChildMessage = z.discriminatedUnion("type", [
     /** Spread of the raw outputs, for the "predictions constant" diagnostic. */
     outputStd: z.number(),
   }),
+  /** An experiment's result; the parent parses it with the experiments' own schema. */
+  z.object({ type: z.literal("experiment-done"), result: z.unknown() }),
   z.object({ type: z.literal("invalid"), message: z.string().max(4000) }),
   z.object({ type: z.literal("error"), message: z.string().max(4000) }),
 ]);

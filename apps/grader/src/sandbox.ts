@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
-import { ChildMessage, type TrainRequest } from "./protocol";
+import { ChildMessage, type ExperimentRequest, type TrainRequest } from "./protocol";
 
 export type ChildOutcome =
   | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; backend: string; tfjsVersion: string }
@@ -12,6 +12,11 @@ export type ChildOutcome =
   | { kind: "timeout"; elapsedMs: number; lastEpoch: number }
   | { kind: "oom"; rssMb: number | null; message: string }
   | { kind: "aborted" };
+
+/** How an experiment child ends: its (still unparsed) result, or the ways any child can fail. */
+export type ExperimentChildOutcome =
+  | { kind: "experiment"; result: unknown; backend: string; tfjsVersion: string }
+  | Exclude<ChildOutcome, { kind: "done" }>;
 
 export interface SandboxOptions {
   /** Where to get the child from; a fresh fork by default. */
@@ -97,17 +102,20 @@ async function rssMb(pid: number): Promise<number | null> {
  * wall-clock ceiling, capped stderr, and every message it sends is parsed. Whatever the child
  * does, this resolves with an outcome and never rejects.
  */
-export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome> {
+export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome>;
+/** The same sandbox running a debugging experiment (`experiment.ts`) instead of a grading. */
+export function runTrainingChild(request: ExperimentRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
+export function runTrainingChild(request: TrainRequest | ExperimentRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     let lastEpoch = 0;
-    let settled: ChildOutcome | null = null;
+    let settled: ChildOutcome | ExperimentChildOutcome | null = null;
     let stderr = "";
     let peakRss: number | null = null;
 
     const child = options.pool ? options.pool.take() : forkChild(options.memoryMb, request.backend);
 
-    const finish = (outcome: ChildOutcome) => {
+    const finish = (outcome: ChildOutcome | ExperimentChildOutcome) => {
       if (settled) return;
       settled = outcome;
       clearTimeout(hardTimer);
@@ -161,7 +169,14 @@ export function runTrainingChild(request: TrainRequest, options: SandboxOptions)
           options.onEvaluating?.();
           break;
         case "done":
-          finish({ kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...readyInfo });
+          finish(request.type === "train"
+            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...readyInfo }
+            : { kind: "error", message: "the experiment child answered with a training report" });
+          break;
+        case "experiment-done":
+          finish(request.type === "experiment"
+            ? { kind: "experiment", result: message.result, ...readyInfo }
+            : { kind: "error", message: "the training child answered with an experiment result" });
           break;
         case "invalid":
           finish({ kind: "invalid", message: message.message });

@@ -1,7 +1,7 @@
-import type { Verdict } from "@stepwise/core/contracts";
-import { appendLog, claimJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
+import { appendLog, claimJob, completeExperimentJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
 import type { GraderConfig } from "./config";
-import { GraderFault, gradeClaimedJob } from "./grade";
+import { workOnClaimedJob, type JobWork } from "./experiment";
+import { GraderFault } from "./grade";
 import { GraderMetrics } from "./metrics";
 import { WarmPool } from "./sandbox";
 
@@ -64,9 +64,9 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     }, config.heartbeatMs);
     const started = now();
     try {
-      let verdict: Verdict;
+      let work: JobWork;
       try {
-        verdict = await gradeClaimedJob(claimed, { db, config, signal: lease.signal, now, pool, onBackend: (b) => (metrics.backend = b) });
+        work = await workOnClaimedJob(claimed, { db, config, signal: lease.signal, now, pool, onBackend: (b) => (metrics.backend = b) });
       } catch (error) {
         if (lease.signal.aborted) return; // someone else owns the job now; write nothing
         const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${String(error)}`;
@@ -77,6 +77,13 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
         return;
       }
       if (lease.signal.aborted) return;
+      if (work.kind === "experiment") {
+        const stored = await completeExperimentJob(db, { jobId: job.id, workerId: config.workerId, outcome: work.outcome, now: now() });
+        metrics.recordJob("experiment", now() - started);
+        log(`job ${job.id} → experiment ${work.experiment}: ${"result" in work.outcome ? work.outcome.result.outcome : "failed"} (${now() - started} ms, ${stored})`);
+        return;
+      }
+      const { verdict } = work;
       const stored = await completeJob(db, { jobId: job.id, workerId: config.workerId, verdict, now: now() });
       metrics.recordJob(verdict.status, now() - started);
       log(`job ${job.id} → ${verdict.status} (score ${verdict.score.toFixed(2)}, ${now() - started} ms, ${stored})`);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Verdict } from "@stepwise/core/contracts";
+import { ExperimentResult } from "@stepwise/exercises/experiments";
 
 const bin = resolve(import.meta.dirname, "..", "bin", "stepwise.mjs");
 const solutions = resolve(import.meta.dirname, "..", "..", "..", "packages", "exercises", "src", "solutions");
@@ -61,6 +62,47 @@ describe("stepwise debug", () => {
     expect(frozen.status).toBe(1);
     const unknown = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "astrology");
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/--check must be one of tiny-subset, shuffled-labels, label-as-input; got "astrology"/);
+    expect(unknown.stderr).toMatch(/--check must be one of tiny-subset, shuffled-labels, label-as-input, one-feature, .*; got "astrology"/);
+  });
+
+  const reference = join(solutions, "mnist-beat-baseline.reference.json");
+  const debug = (check: string, ...args: string[]) => stepwise("debug", reference, "--exercise", "mnist-beat-baseline", "--check", check, "--train-limit", "1000", ...args);
+
+  it.each([
+    ["one-feature", "signal-reachable", "one-feature"],
+    ["data-shuffled", "mixed-batches", "batches"],
+    ["output-histogram", "varied", "outputs"],
+  ])("--check %s --json on the reference model: exit 0, %s, with its evidence", (check, outcome, kind) => {
+    const run = debug(check, "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const result = ExperimentResult.parse(JSON.parse(run.stdout));
+    expect(result).toMatchObject({ experiment: check, outcome, healthy: true });
+    expect(result.evidence.kind).toBe(kind);
+  });
+
+  it("--check lr-range-test --json: exit 1 for a learning rate far below the suggestion", () => {
+    const run = debug("lr-range-test", "--json", "--optimizer", "sgd", "--lr", "1e-7");
+    expect(run.status, run.stderr).toBe(1);
+    const result = ExperimentResult.parse(JSON.parse(run.stdout));
+    expect(result.outcome).toBe("lr-too-low");
+    if (result.evidence.kind !== "lr-range") throw new Error(`expected lr-range evidence, got ${result.evidence.kind}`);
+    expect(result.evidence.student).toBe(1e-7);
+    expect(result.evidence.suggested).toBeGreaterThan(1e-4);
+  });
+
+  it("--check loss-per-batch without --json: exit 1 and a readable report when the loss diverges", () => {
+    const run = debug("loss-per-batch", "--lr", "1");
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/✗ loss-per-batch: diverging/);
+    expect(run.stdout).toMatch(/hint: Lower the learning rate about tenfold, to 0\.1/);
+    expect(run.stdout).toMatch(/loss per batch +[▁▂▃▄▅▆▇█]+/);
+    expect(run.stderr).toMatch(/batch 1 +loss/);
+  });
+
+  it("--check label-scale on a classification exercise: exit 2, saying why it does not apply", () => {
+    const run = debug("label-scale", "--json");
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/label-scale does not apply: .*this exercise is multiclass/);
   });
 });

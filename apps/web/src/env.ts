@@ -1,4 +1,5 @@
-import { mkdirSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 
@@ -37,13 +38,24 @@ const EnvSchema = z.object({
   SIGNUP_PER_IP: z.coerce.number().int().min(1).default(20),
   /** Join-code attempts per user per window (join codes are short; this stops guessing). */
   JOIN_PER_USER: z.coerce.number().int().min(1).default(20),
-  /** Take the client IP for rate limits from the last `X-Forwarded-For` hop (appended by a reverse proxy, or set by `next start`). */
-  TRUST_PROXY: flag.default(true),
+  /**
+   * Reverse proxies in front of the app that append to `X-Forwarded-For` (nginx, a load balancer):
+   * the client IP for per-IP rate limits is the entry that many hops from the right. 0 (default):
+   * the header is ignored, since any client can send one, and per-IP limits stay off (per e-mail and
+   * per account limits still apply).
+   */
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Key that signs session cookies (better-auth's secret), at least 32 characters. Unset: one is
+   * generated once and kept in `<repo>/data/auth-secret` (mode 0600), so restarts keep sessions;
+   * several web instances must share one, so set it when running more than one.
+   */
+  BETTER_AUTH_SECRET: z.string().min(32, { message: "BETTER_AUTH_SECRET must be at least 32 characters" }).optional(),
   /** Largest tRPC request body accepted, bytes (default 512 KiB). */
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
 });
 
-export type Env = Omit<z.infer<typeof EnvSchema>, "DATABASE_URL"> & { DATABASE_URL: string };
+export type Env = Omit<z.infer<typeof EnvSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & { DATABASE_URL: string; BETTER_AUTH_SECRET: string };
 
 /** The folder holding `pnpm-workspace.yaml`, found by walking up from the working directory. */
 export function findRepoRoot(start: string = process.cwd()): string {
@@ -56,10 +68,38 @@ export function findRepoRoot(start: string = process.cwd()): string {
   }
 }
 
+function dataDir(): string {
+  const dir = join(findRepoRoot(), "data");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 function defaultDatabaseUrl(): string {
-  const dataDir = join(findRepoRoot(), "data");
-  mkdirSync(dataDir, { recursive: true });
-  return `file:${join(dataDir, "stepwise.db")}`;
+  return `file:${join(dataDir(), "stepwise.db")}`;
+}
+
+/**
+ * The auth secret kept in `dir/auth-secret`, created on first use (only the owner may read it). Two
+ * processes starting at once (the web app and the seed) may both create one: each writes its own
+ * file and hard-links it into place, which fails if the name exists, so all end up reading the winner's
+ * complete file.
+ */
+export function persistedAuthSecret(dir: string): string {
+  const path = join(dir, "auth-secret");
+  if (!existsSync(path)) {
+    const draft = join(dir, `.auth-secret-${process.pid}-${randomBytes(4).toString("hex")}`);
+    writeFileSync(draft, randomBytes(32).toString("base64url"), { mode: 0o600 });
+    try {
+      linkSync(draft, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+  }
+  const secret = readFileSync(path, "utf8").trim();
+  if (secret.length < 32) throw new Error(`${path} must hold a secret of at least 32 characters, got ${secret.length}; delete it to generate a new one.`);
+  return secret;
 }
 
 let cached: Env | undefined;
@@ -68,7 +108,11 @@ let cached: Env | undefined;
 export function env(): Env {
   if (!cached) {
     const parsed = EnvSchema.parse(process.env);
-    cached = { ...parsed, DATABASE_URL: parsed.DATABASE_URL ?? defaultDatabaseUrl() };
+    cached = {
+      ...parsed,
+      DATABASE_URL: parsed.DATABASE_URL ?? defaultDatabaseUrl(),
+      BETTER_AUTH_SECRET: parsed.BETTER_AUTH_SECRET ?? persistedAuthSecret(dataDir()),
+    };
   }
   return cached;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePreview } from "../src/lib/preview-format";
 import { PREVIEW_COUNTS } from "../src/server/datasets";
 import { handlePreviewRequest } from "../src/server/preview-http";
-import { testConfig, world, type World } from "./helpers";
+import { sessionCookieHeader, testConfig, world, type World } from "./helpers";
 
 let w: World;
 let imdbAssignmentId: string;
@@ -58,13 +58,13 @@ describe("GET /api/preview-data/:assignmentId", () => {
     ["no session", null, 401],
     ["a student of another course", "outsider", 403],
   ] as const)("refuses %s", async (_case, who, status) => {
-    const cookie = who ? `stepwise_session=${await w.tokenFor(w.outsider)}` : undefined;
+    const cookie = who ? await sessionCookieHeader(await w.tokenFor(w.outsider)) : undefined;
     const res = await preview(w.assignment.id, cookie);
     expect(res.status).toBe(status);
   });
 
   it("serves the first MNIST training examples, byte for byte, and nothing of the test split", async () => {
-    const res = await preview(w.assignment.id, `stepwise_session=${await w.tokenFor(w.student)}`);
+    const res = await preview(w.assignment.id, await sessionCookieHeader(await w.tokenFor(w.student)));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
     const data = decodePreview(await res.arrayBuffer());
@@ -76,7 +76,7 @@ describe("GET /api/preview-data/:assignmentId", () => {
   });
 
   it("serves IMDB training reviews as token-id lists with labels", async () => {
-    const res = await preview(imdbAssignmentId, `stepwise_session=${await w.tokenFor(w.student)}`);
+    const res = await preview(imdbAssignmentId, await sessionCookieHeader(await w.tokenFor(w.student)));
     const data = decodePreview(await res.arrayBuffer());
     const { offsets, ids, labels } = data.arrays;
     expect(data.header).toMatchObject({ dataset: "imdb", n: PREVIEW_COUNTS.imdb, vocabularySize: 10_000 });

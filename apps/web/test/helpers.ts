@@ -3,8 +3,10 @@ import { createAssignment, createCourse, createSession, createUser, enroll, type
 import { openTestDb } from "@stepwise/db/testing";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { getExercise } from "@stepwise/exercises";
+import { authSecretOf } from "../src/server/auth";
 import type { ApiConfig } from "../src/server/config";
 import { createCaller } from "../src/server/root";
+import { SESSION_COOKIE, signSessionToken } from "../src/server/session";
 import { createContext } from "../src/server/trpc";
 
 export const EXERCISE_ID = "mnist-beat-baseline";
@@ -26,6 +28,14 @@ export function validPayload(topology: Record<string, unknown> = denseTopology()
   const exercise = getExercise(EXERCISE_ID);
   if (!exercise.starterTraining) throw new Error(`Exercise ${EXERCISE_ID} has no starter training settings`);
   return { exerciseId: EXERCISE_ID, model: { format: "tfjs", topology }, training: exercise.starterTraining };
+}
+
+/**
+ * A `Cookie` header for a session token, signed as better-auth signs it: HTTP handlers refuse a bare
+ * token in the cookie.
+ */
+export async function sessionCookieHeader(token: string, config: ApiConfig = testConfig): Promise<string> {
+  return `${SESSION_COOKIE}=${await signSessionToken(token, authSecretOf(config))}`;
 }
 
 /** A mutable clock the context reads, so rate limits and sessions are tested without sleeping. */

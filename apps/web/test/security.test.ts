@@ -86,14 +86,18 @@ describe("Content-Security-Policy", () => {
   });
 });
 
-describe("client IP for rate limits", () => {
+describe("client IP for rate limits (TRUSTED_PROXIES)", () => {
   it.each([
-    ["the hop the proxy appended, not the one the client forged", "6.6.6.6, 203.0.113.9", true, "203.0.113.9"],
-    ["an IPv4-mapped IPv6 address as IPv4", "::ffff:198.51.100.4", true, "198.51.100.4"],
-    ["nothing when the proxy is not trusted", "203.0.113.9", false, null],
-    ["nothing without the header", null, true, null],
-  ])("takes %s", (_case, header, trust, expected) => {
+    ["the hop the one trusted proxy appended, not the one the client forged", "6.6.6.6, 203.0.113.9", 1, "203.0.113.9"],
+    ["the hop the outer of two trusted proxies appended", "6.6.6.6, 198.51.100.7, 10.0.0.2", 2, "198.51.100.7"],
+    ["an IPv4-mapped IPv6 address as IPv4", "::ffff:198.51.100.4", 1, "198.51.100.4"],
+    ["an IPv6 address", "2001:DB8::1", 1, "2001:db8::1"],
+    ["nothing with no trusted proxy (default): any client can send the header", "203.0.113.9", 0, null],
+    ["nothing when the header has fewer hops than trusted proxies", "203.0.113.9", 2, null],
+    ["nothing for an entry that is not an IP address", "6.6.6.6, not-an-ip", 1, null],
+    ["nothing without the header", null, 1, null],
+  ])("takes %s", (_case, header, trustedProxies, expected) => {
     const req = new Request("http://localhost/api/trpc/auth.signIn", { headers: header ? { "x-forwarded-for": header } : {} });
-    expect(clientIpOf(req, trust)).toBe(expected);
+    expect(clientIpOf(req, trustedProxies)).toBe(expected);
   });
 });

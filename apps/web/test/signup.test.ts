@@ -13,9 +13,9 @@ afterEach(async () => {
   await w.cleanup();
 });
 
-async function anonymous(opts: { headers?: Headers; ip?: string | null; token?: string | null } = {}) {
+async function anonymous(opts: { headers?: Headers; ip?: string | null; cookie?: string | null } = {}) {
   return createCaller(
-    await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionToken: opts.token ?? null, resHeaders: opts.headers, clientIp: opts.ip ?? "203.0.113.7" }),
+    await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionCookie: opts.cookie ?? null, resHeaders: opts.headers, clientIp: opts.ip ?? "203.0.113.7" }),
   );
 }
 
@@ -26,8 +26,12 @@ describe("auth.signUp", () => {
     const headers = new Headers();
     const result = await (await anonymous({ headers })).auth.signUp(signUp);
     expect(result.user).toMatchObject({ name: "Noor New", email: "noor@example.test", role: "student" });
-    const token = readCookie((headers.get("set-cookie") ?? "").split(";")[0] ?? "", SESSION_COOKIE);
-    expect(await (await anonymous({ token })).auth.me()).toMatchObject({ id: result.user.id, role: "student" });
+    const cookie = readCookie((headers.get("set-cookie") ?? "").split(";")[0] ?? "", SESSION_COOKIE);
+    expect(await (await anonymous({ cookie })).auth.me()).toMatchObject({ id: result.user.id, role: "student" });
+    // better-auth wrote the user (a student), its credential account and the session.
+    expect(await w.db.kysely.selectFrom("users").select(["role", "email_verified"]).where("id", "=", result.user.id).executeTakeFirst()).toEqual({ role: "student", email_verified: 0 });
+    expect(await w.db.kysely.selectFrom("accounts").select("provider_id").where("user_id", "=", result.user.id).execute()).toEqual([{ provider_id: "credential" }]);
+    expect(await w.db.kysely.selectFrom("sessions").select("ip_address").where("user_id", "=", result.user.id).execute()).toEqual([{ ip_address: "203.0.113.7" }]);
     expect((await (await anonymous()).auth.signIn({ email: "noor@example.test", password: "long-enough-pw" })).user.id).toBe(result.user.id);
   });
 
@@ -109,8 +113,8 @@ describe("course.join", () => {
     const course = await createCourse(w.db, { title: "Join me", joinCode: "JOIN-2026" }, w.clock.now());
     const headers = new Headers();
     const { user } = await (await anonymous({ headers })).auth.signUp(signUp);
-    const token = readCookie((headers.get("set-cookie") ?? "").split(";")[0] ?? "", SESSION_COOKIE);
-    const caller = await anonymous({ token });
+    const cookie = readCookie((headers.get("set-cookie") ?? "").split(";")[0] ?? "", SESSION_COOKIE);
+    const caller = await anonymous({ cookie });
     expect(await caller.course.join({ code: " join-2026 " })).toEqual({ course: { id: course.id, title: "Join me" }, role: "student", alreadyEnrolled: false });
     expect(await caller.course.join({ code: "JOIN-2026" })).toMatchObject({ alreadyEnrolled: true, role: "student" });
     expect(await membership(w.db, course.id, user.id)).toBe("student");

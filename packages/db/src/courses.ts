@@ -1,10 +1,15 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { ValidationError } from "@stepwise/core/contracts";
+import { NotFoundError, ValidationError } from "@stepwise/core/contracts";
 import type { Selectable } from "kysely";
 import { z } from "zod";
-import type { Db } from "./connection";
+import { type Db, writeTx } from "./connection";
+import { type Assignment, assignmentRow } from "./course-assignments";
+import type { CourseRole } from "./course-members";
 import { parseJson } from "./rows";
-import type { AssignmentsTable, CoursesTable } from "./schema";
+import type { CoursesTable } from "./schema";
+
+export * from "./course-assignments";
+export * from "./course-members";
 
 export interface Course {
   id: string;
@@ -12,25 +17,11 @@ export interface Course {
   joinCode: string;
   archived: boolean;
   createdAt: number;
+  /** The course folder's `settings` (`defaultAttempts`, `latePenalty`); validated by the exercises package. */
+  settings: Record<string, unknown>;
 }
 
-export interface Assignment {
-  id: string;
-  courseId: string;
-  exerciseId: string;
-  title: string;
-  /** Exercise overrides (thresholds, budgets, seeds, visibility); validated by the exercises package. */
-  overrides: Record<string, unknown>;
-  /** ms since the epoch, or null for no deadline. */
-  deadline: number | null;
-  attemptsAllowed: number | null;
-  position: number;
-  createdAt: number;
-}
-
-export type CourseRole = "student" | "instructor";
-
-const Overrides = z.record(z.string(), z.unknown());
+const Settings = z.record(z.string(), z.unknown());
 // No 0/O/1/I/L: codes are read aloud and typed from a projector.
 const JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -41,34 +32,35 @@ export function generateJoinCode(length = 8): string {
 }
 
 function toCourse(row: Selectable<CoursesTable>): Course {
-  return { id: row.id, title: row.title, joinCode: row.join_code, archived: row.archived !== 0, createdAt: row.created_at };
-}
-
-function toAssignment(row: Selectable<AssignmentsTable>): Assignment {
   return {
     id: row.id,
-    courseId: row.course_id,
-    exerciseId: row.exercise_id,
     title: row.title,
-    overrides: parseJson(Overrides, row.overrides, `overrides of assignment ${row.id}`),
-    deadline: row.deadline,
-    attemptsAllowed: row.attempts_allowed,
-    position: row.position,
+    joinCode: row.join_code,
+    archived: row.archived !== 0,
     createdAt: row.created_at,
+    settings: parseJson(Settings, row.settings, `settings of course ${row.id}`),
   };
 }
 
-export async function createCourse(db: Db, input: { title: string; joinCode?: string }, now: number): Promise<Course> {
-  const title = input.title.trim();
-  if (title.length === 0) throw new ValidationError("Course title must not be empty", "title");
-  const row = {
+function checkCourseTitle(title: string): string {
+  const trimmed = title.trim();
+  if (trimmed.length === 0) throw new ValidationError("Course title must not be empty", "title");
+  return trimmed;
+}
+
+function courseRow(input: { title: string; joinCode?: string; settings?: Record<string, unknown> }, now: number): Selectable<CoursesTable> {
+  return {
     id: randomUUID(),
-    title,
+    title: checkCourseTitle(input.title),
     join_code: (input.joinCode ?? generateJoinCode()).trim().toUpperCase(),
     archived: 0,
     created_at: now,
-    settings: "{}",
+    settings: JSON.stringify(Settings.parse(input.settings ?? {})),
   };
+}
+
+export async function createCourse(db: Db, input: { title: string; joinCode?: string; settings?: Record<string, unknown> }, now: number): Promise<Course> {
+  const row = courseRow(input, now);
   await db.kysely.insertInto("courses").values(row).execute();
   return toCourse(row);
 }
@@ -96,30 +88,37 @@ export async function setCourseArchived(db: Db, id: string, archived: boolean): 
   return result.numUpdatedRows > 0n;
 }
 
-/**
- * Idempotent: enrolling someone already enrolled changes nothing — in particular a join by
- * code (role "student") never demotes an instructor.
- */
-export async function enroll(
-  db: Db,
-  input: { courseId: string; userId: string; role: CourseRole },
-  now: number,
-): Promise<void> {
-  await db.kysely
-    .insertInto("enrollments")
-    .values({ course_id: input.courseId, user_id: input.userId, role: input.role, created_at: now })
-    .onConflict((oc) => oc.columns(["course_id", "user_id"]).doNothing())
-    .execute();
+/** Changes the title and/or replaces the settings, and returns the course as stored. */
+export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown> }): Promise<Course> {
+  const set: { title?: string; settings?: string } = {};
+  if (patch.title !== undefined) set.title = checkCourseTitle(patch.title);
+  if (patch.settings !== undefined) set.settings = JSON.stringify(Settings.parse(patch.settings));
+  if (Object.keys(set).length > 0) await db.kysely.updateTable("courses").set(set).where("id", "=", id).execute();
+  const course = await courseById(db, id);
+  if (!course) throw new NotFoundError(`No course with id "${id}"`);
+  return course;
 }
 
-export async function membership(db: Db, courseId: string, userId: string): Promise<CourseRole | null> {
-  const row = await db.kysely
-    .selectFrom("enrollments")
-    .select("role")
-    .where("course_id", "=", courseId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return row?.role === "student" || row?.role === "instructor" ? row.role : null;
+/**
+ * Gives the course a fresh random join code; the old one stops working at once. A clash with
+ * another course's code (31^8 possibilities) is retried rather than assumed impossible.
+ */
+export async function rotateJoinCode(db: Db, id: string): Promise<Course> {
+  const existing = await courseById(db, id);
+  if (!existing) throw new NotFoundError(`No course with id "${id}"`);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = generateJoinCode();
+    if (code === existing.joinCode || (await courseByJoinCode(db, code))) continue;
+    try {
+      await db.kysely.updateTable("courses").set({ join_code: code }).where("id", "=", id).execute();
+      return { ...existing, joinCode: code };
+    } catch (error) {
+      // Another course took the code between the check and the update (unique constraint).
+      lastError = error;
+    }
+  }
+  throw new Error(`Could not find an unused join code for course ${id} in 5 tries`, { cause: lastError });
 }
 
 export async function coursesForUser(db: Db, userId: string): Promise<Array<Course & { role: CourseRole }>> {
@@ -135,37 +134,60 @@ export async function coursesForUser(db: Db, userId: string): Promise<Array<Cour
   return rows.map((row) => ({ ...toCourse(row), role: row.role === "instructor" ? "instructor" : "student" }));
 }
 
-export async function createAssignment(db: Db, input: Omit<Assignment, "id" | "createdAt">, now: number): Promise<Assignment> {
-  if (input.attemptsAllowed !== null && !(Number.isInteger(input.attemptsAllowed) && input.attemptsAllowed >= 1))
-    throw new ValidationError(`attemptsAllowed must be a positive integer or null, got ${input.attemptsAllowed}`, "attemptsAllowed");
-  const row = {
-    id: randomUUID(),
-    course_id: input.courseId,
-    exercise_id: input.exerciseId,
-    title: input.title,
-    overrides: JSON.stringify(Overrides.parse(input.overrides)),
-    deadline: input.deadline,
-    attempts_allowed: input.attemptsAllowed,
-    position: input.position,
-    created_at: now,
-  };
-  await db.kysely.insertInto("assignments").values(row).execute();
-  return toAssignment(row);
+/** A CSV stored with a course, named by its path in the course folder (`data/credit.csv`). */
+export interface CourseDataFile {
+  file: string;
+  csv: string;
+  rows: number;
+  columns: string[];
 }
 
-export async function assignmentsForCourse(db: Db, courseId: string): Promise<Assignment[]> {
-  const rows = await db.kysely
-    .selectFrom("assignments")
-    .selectAll()
-    .where("course_id", "=", courseId)
-    .orderBy("position", "asc")
-    .orderBy("created_at", "asc")
-    .orderBy("id", "asc")
-    .execute();
-  return rows.map(toAssignment);
+/** The course's CSV datasets by path, for exporting the course folder. */
+export async function courseDataFiles(db: Db, courseId: string): Promise<CourseDataFile[]> {
+  const rows = await db.kysely.selectFrom("datasets").select(["file", "csv", "rows", "columns"]).where("course_id", "=", courseId).orderBy("file", "asc").execute();
+  return rows.map((r) => ({ file: r.file, csv: r.csv, rows: r.rows, columns: parseJson(z.array(z.string()), r.columns, `columns of dataset ${r.file}`) }));
 }
 
-export async function assignmentById(db: Db, id: string): Promise<Assignment | null> {
-  const row = await db.kysely.selectFrom("assignments").selectAll().where("id", "=", id).executeTakeFirst();
-  return row ? toAssignment(row) : null;
+export interface CourseImport {
+  title: string;
+  settings: Record<string, unknown>;
+  /** User ids in the order course.yaml lists them. */
+  instructorIds: string[];
+  assignments: Array<Omit<Assignment, "id" | "createdAt" | "courseId">>;
+  datasets: CourseDataFile[];
+  /** Who imported it, recorded on the datasets. */
+  createdBy: string;
+}
+
+/** Creates a whole course (from a course folder) in one transaction: all of it or nothing. */
+export async function importCourse(db: Db, input: CourseImport, now: number): Promise<Course> {
+  if (input.instructorIds.length === 0) throw new ValidationError("An imported course needs at least one instructor", "instructors");
+  const course = courseRow({ title: input.title, settings: input.settings }, now);
+  await writeTx(db, async (q) => {
+    await q.insertInto("courses").values(course).execute();
+    // One millisecond apart so the member list (ordered by enrollment time) keeps course.yaml's order.
+    for (const [i, userId] of input.instructorIds.entries()) {
+      await q.insertInto("enrollments").values({ course_id: course.id, user_id: userId, role: "instructor", created_at: now + i }).execute();
+    }
+    for (const assignment of input.assignments) {
+      await q.insertInto("assignments").values(assignmentRow({ ...assignment, courseId: course.id }, now)).execute();
+    }
+    for (const data of input.datasets) {
+      await q
+        .insertInto("datasets")
+        .values({
+          id: randomUUID(),
+          course_id: course.id,
+          file: data.file,
+          csv: data.csv,
+          bytes: Buffer.byteLength(data.csv, "utf8"),
+          rows: data.rows,
+          columns: JSON.stringify(data.columns),
+          created_by: input.createdBy,
+          created_at: now,
+        })
+        .execute();
+    }
+  });
+  return toCourse(course);
 }

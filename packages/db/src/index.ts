@@ -11,10 +11,14 @@ export {
   userById,
   userByEmail,
   normalizeEmail,
+  rehashLegacyPassword,
   DEFAULT_SESSION_TTL_MS,
+  CREDENTIAL_PROVIDER,
   type Role,
   type User,
 } from "./users";
+export { hashPassword, verifyPasswordHash, isLegacyPasswordHash, LEGACY_HASH_PREFIX } from "./passwords";
+export { authStorage, authPasswords, AuthColumns, AUTH_DATE_COLUMNS, AUTH_BOOLEAN_COLUMNS } from "./auth-store";
 export {
   createCourse,
   courseById,
@@ -27,9 +31,27 @@ export {
   assignmentsForCourse,
   assignmentById,
   generateJoinCode,
+  updateCourse,
+  rotateJoinCode,
+  courseMembers,
+  addCourseInstructor,
+  removeCourseInstructor,
+  updateAssignment,
+  deleteAssignment,
+  setExtension,
+  clearExtension,
+  extensionsFor,
+  extensionDeadline,
+  courseDataFiles,
+  importCourse,
   type Course,
   type Assignment,
+  type AssignmentPatch,
   type CourseRole,
+  type CourseMember,
+  type Extension,
+  type CourseDataFile,
+  type CourseImport,
 } from "./courses";
 export {
   createSubmissionWithJob,
@@ -45,7 +67,8 @@ export {
   REGRADE_PRIORITY,
 } from "./submissions";
 export * from "./queue";
-export { hitRateLimit, rateLimitCount, clearRateLimit, purgeRateLimits } from "./rate-limits";
+export { hitRateLimit, rateLimitCount, clearRateLimit, purgeRateLimits, authRateLimitStorage, type RateLimitStorage } from "./rate-limits";
 export * from "./gradebook";
 export * from "./regrades";
 export * from "./datasets";
+export * from "./experiments";

@@ -1,4 +1,4 @@
-import { type JobStatus, Verdict } from "@stepwise/core/contracts";
+import { type JobStatus, NotFoundError, PreconditionError, Verdict } from "@stepwise/core/contracts";
 import { type Kysely, sql } from "kysely";
 import { type Db, writeTx } from "./connection";
 import { type JobRow, type SubmissionRow, toJob, toSubmission } from "./rows";
@@ -283,4 +283,110 @@ export async function queueStats(db: Db): Promise<Record<JobStatus, number>> {
   const stats: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0, cancelled: 0 };
   for (const row of rows) if (row.status in stats) stats[row.status as JobStatus] = Number(row.count);
   return stats;
+}
+
+export interface DeadLetter {
+  jobId: string;
+  submissionId: string;
+  assignmentId: string;
+  assignmentTitle: string;
+  userId: string;
+  userName: string;
+  userEmail: string;
+  /** `grade`, `preview` (of a regrade still being previewed) or `experiment`. */
+  purpose: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  finishedAt: number | null;
+}
+
+/**
+ * Dead-lettered jobs of one course, newest first. Previews of a regrade that was applied or
+ * discarded are left out: retrying them could change nothing.
+ */
+export async function deadLettersForCourse(db: Db, courseId: string): Promise<DeadLetter[]> {
+  const rows = await db.kysely
+    .selectFrom("jobs")
+    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
+    .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
+    .innerJoin("users", "users.id", "submissions.user_id")
+    .leftJoin("regrades", "regrades.id", "jobs.regrade_id")
+    .select([
+      "jobs.id as job_id",
+      "jobs.submission_id",
+      "jobs.purpose",
+      "jobs.attempts",
+      "jobs.max_attempts",
+      "jobs.last_error",
+      "jobs.finished_at",
+      "assignments.id as assignment_id",
+      "assignments.title as assignment_title",
+      "users.id as user_id",
+      "users.name as user_name",
+      "users.email as user_email",
+    ])
+    .where("assignments.course_id", "=", courseId)
+    .where("jobs.status", "=", "dead")
+    .where((eb) => eb.or([eb("jobs.purpose", "!=", "preview"), eb("regrades.status", "=", "previewing")]))
+    .orderBy("jobs.finished_at", "desc")
+    .orderBy("jobs.seq", "desc")
+    .execute();
+  return rows.map((row) => ({
+    jobId: row.job_id,
+    submissionId: row.submission_id,
+    assignmentId: row.assignment_id,
+    assignmentTitle: row.assignment_title,
+    userId: row.user_id,
+    userName: row.user_name,
+    userEmail: row.user_email,
+    purpose: row.purpose,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lastError: row.last_error,
+    finishedAt: row.finished_at,
+  }));
+}
+
+/** The course a job belongs to (through its submission's assignment), for authorization; null if no such job. */
+export async function courseOfJob(db: Db, jobId: string): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom("jobs")
+    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
+    .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
+    .select("assignments.course_id")
+    .where("jobs.id", "=", jobId)
+    .executeTakeFirst();
+  return row?.course_id ?? null;
+}
+
+/**
+ * Puts a dead-lettered job back in the queue with fresh attempts, runnable now. The "error" verdict
+ * written when it died and the progress of its failed attempts are removed, so the retry writes its
+ * verdict like a first run and watchers see only its own epochs; the log keeps the failed attempts.
+ * Anything but a dead job is refused (a queued or running job is already being graded).
+ */
+export async function retryDeadJob(db: Db, jobId: string, now: number): Promise<JobRow> {
+  return writeTx(db, async (q) => {
+    let select = q.selectFrom("jobs").selectAll().where("id", "=", jobId);
+    if (db.dialect === "postgres") select = select.forUpdate();
+    const job = await select.executeTakeFirst();
+    if (!job) throw new NotFoundError(`No job with id "${jobId}".`);
+    if (job.status !== "dead") throw new PreconditionError(`Only dead-lettered jobs can be retried; job "${jobId}" is ${job.status}.`);
+    if (job.purpose === "preview" && job.regrade_id !== null) {
+      const regrade = await q.selectFrom("regrades").select("status").where("id", "=", job.regrade_id).executeTakeFirst();
+      if (regrade?.status !== "previewing")
+        throw new PreconditionError(`This job previews a regrade that was ${regrade?.status ?? "deleted"}; start a new regrade instead.`);
+    }
+    await q.deleteFrom("verdicts").where("job_id", "=", jobId).execute();
+    await q.deleteFrom("job_progress").where("job_id", "=", jobId).execute();
+    const row = await q
+      .updateTable("jobs")
+      .set({ status: "queued", attempts: 0, run_after: now, lease_until: null, worker_id: null, started_at: null, finished_at: null })
+      .where("id", "=", jobId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await notifyJob(q, db, jobId);
+    return toJob(row);
+  });
 }

@@ -52,3 +52,25 @@ export async function purgeRateLimits(db: Db, before: number): Promise<number> {
   const result = await table(db).deleteFrom("rate_limit_hits").where("window_start", "<", before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The shape of better-auth's `rateLimit.customStorage` (one atomic check-and-count per request). */
+export interface RateLimitStorage {
+  consume(key: string, rule: { window: number; max: number }): Promise<{ allowed: boolean; retryAfter: number | null }>;
+}
+
+/**
+ * better-auth's rate-limit storage on `rate_limit_hits`, so its limits hold across every web instance
+ * like ours do. Fixed windows of `rule.window` seconds (better-auth's own windows roll); keys are
+ * prefixed so they never meet the web app's `signin:…`/`signup:…` keys.
+ */
+export function authRateLimitStorage(db: Db, now: () => number = Date.now): RateLimitStorage {
+  return {
+    async consume(key, rule) {
+      const windowMs = Math.max(1, Math.round(rule.window * 1000));
+      const at = now();
+      const count = await hitRateLimit(db, { key: `better-auth:${key}`, windowMs, now: at });
+      if (count <= rule.max) return { allowed: true, retryAfter: null };
+      return { allowed: false, retryAfter: Math.ceil((windowStart(at, windowMs) + windowMs - at) / 1000) };
+    },
+  };
+}

@@ -10,17 +10,53 @@ export interface UsersTable {
   email: string;
   name: string;
   role: string;
-  password_hash: string;
-  password_salt: string;
+  /** 0/1; better-auth's `emailVerified` (we do not verify addresses yet). */
+  email_verified: Generated<number>;
+  image: string | null;
   created_at: number;
+  updated_at: number;
 }
 
+/**
+ * better-auth's `session` model. The token is the cookie's payload (the cookie adds an HMAC
+ * signature made with the auth secret, so a copy of this table alone cannot forge a cookie).
+ */
 export interface SessionsTable {
-  /** SHA-256 (hex) of the token; the token itself is never stored. */
-  token_hash: string;
+  id: string;
+  token: string;
   user_id: string;
-  created_at: number;
   expires_at: number;
+  created_at: number;
+  updated_at: number;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+/** better-auth's `account` model: how a user signs in; `provider_id = 'credential'` holds the password hash. */
+export interface AccountsTable {
+  id: string;
+  account_id: string;
+  provider_id: string;
+  user_id: string;
+  access_token: string | null;
+  refresh_token: string | null;
+  id_token: string | null;
+  access_token_expires_at: number | null;
+  refresh_token_expires_at: number | null;
+  scope: string | null;
+  password: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** better-auth's `verification` model (one-time values such as e-mail verification tokens). */
+export interface VerificationsTable {
+  id: string;
+  identifier: string;
+  value: string;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface CoursesTable {
@@ -150,6 +186,8 @@ export interface DatasetsTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  accounts: AccountsTable;
+  verifications: VerificationsTable;
   courses: CoursesTable;
   enrollments: EnrollmentsTable;
   assignments: AssignmentsTable;

@@ -14,11 +14,24 @@ export interface NewJob {
   priority: number;
   maxAttempts: number;
   now: number;
+  /** `grade` (default) decides the submission's verdict; `preview` belongs to the regrade `regradeId`. */
+  purpose?: "grade" | "preview" | "experiment";
+  regradeId?: string;
+  /** The debugging experiment an `experiment` job runs (and only such a job has one). */
+  experiment?: string;
 }
+
+/** Jobs whose verdict is the submission's verdict. Previews (until applied) and experiments never are. */
+export const GRADE_PURPOSE = "grade";
 
 /** Inserts a queued job inside the caller's transaction. */
 export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: NewJob): Promise<JobRow> {
   if (!Number.isInteger(input.priority)) throw new ValidationError(`Job priority must be an integer, got ${input.priority}`, "priority");
+  const purpose = input.purpose ?? GRADE_PURPOSE;
+  if ((purpose === "preview") !== (input.regradeId !== undefined))
+    throw new ValidationError(`A preview job needs a regradeId and only a preview job has one; got purpose "${purpose}" and regradeId ${input.regradeId ?? "none"}`, "regradeId");
+  if ((purpose === "experiment") !== (input.experiment !== undefined))
+    throw new ValidationError(`An experiment job needs an experiment name and only an experiment job has one; got purpose "${purpose}" and experiment ${input.experiment ?? "none"}`, "experiment");
   const row = {
     id: randomUUID(),
     submission_id: input.submissionId,
@@ -33,9 +46,9 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
     created_at: input.now,
     started_at: null,
     finished_at: null,
-    purpose: "grade",
-    regrade_id: null,
-    experiment: null,
+    purpose,
+    regrade_id: input.regradeId ?? null,
+    experiment: input.experiment ?? null,
   };
   await q
     .insertInto("jobs")
@@ -101,11 +114,13 @@ export async function jobById(db: Db, id: string): Promise<JobRow | null> {
   return row ? toJob(row) : null;
 }
 
+/** The submission's latest grading job: previews of a regrade not yet applied, and experiments, are not its grading. */
 export async function latestJobForSubmission(db: Db, submissionId: string): Promise<JobRow | null> {
   const row = await db.kysely
     .selectFrom("jobs")
     .selectAll()
     .where("submission_id", "=", submissionId)
+    .where("purpose", "=", GRADE_PURPOSE)
     .orderBy("created_at", "desc")
     .orderBy("seq", "desc")
     .limit(1)
@@ -118,7 +133,10 @@ export async function verdictForJob(db: Db, jobId: string): Promise<Verdict | nu
   return row ? toVerdict(row.verdict, jobId) : null;
 }
 
-/** A student's submissions for an assignment, newest first, each with its latest job and that job's verdict. */
+/**
+ * A student's submissions for an assignment, newest first, each with its latest grading job and that
+ * job's verdict. Only `grade` jobs count: a regrade's preview verdicts stay invisible until it is applied.
+ */
 export async function submissionsFor(
   db: Db,
   input: { assignmentId: string; userId: string },
@@ -139,6 +157,7 @@ export async function submissionsFor(
     .selectAll("jobs")
     .select("verdicts.verdict as verdict")
     .where("jobs.submission_id", "in", ids)
+    .where("jobs.purpose", "=", GRADE_PURPOSE)
     .orderBy("jobs.created_at", "asc")
     .orderBy("jobs.seq", "asc")
     .execute();

@@ -1,8 +1,15 @@
-import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { Selectable } from "kysely";
-import type { Db } from "./connection";
+import { type Db, writeTx } from "./connection";
+import { generateSessionToken, hashPassword, isLegacyPasswordHash, verifyPasswordHash } from "./passwords";
 import type { UsersTable } from "./schema";
+
+/**
+ * Users, their password and their sessions, stored in better-auth's tables (migration 0004): the web
+ * app signs people in through better-auth itself; these functions write and read the very same rows
+ * with better-auth's own hashing and token format, for the seed, the CLI and tests.
+ */
 
 export type Role = "student" | "instructor" | "admin";
 const ROLES: readonly Role[] = ["student", "instructor", "admin"];
@@ -16,27 +23,24 @@ export interface User {
 }
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const KEY_LENGTH = 64;
-// A fixed salt for the dummy hash computed when the email is unknown, so that a miss costs as
-// much time as a wrong password and does not reveal which emails have accounts.
-const DUMMY_SALT = Buffer.alloc(16);
-
-function scryptAsync(password: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)));
-  });
-}
+/** better-auth's provider id for e-mail and password accounts. */
+export const CREDENTIAL_PROVIDER = "credential";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function toUser(row: Selectable<UsersTable>): User {
+type UserRow = Pick<Selectable<UsersTable>, "id" | "email" | "name" | "role" | "created_at">;
+
+function toUser(row: UserRow): User {
   const role = ROLES.find((r) => r === row.role);
   if (role === undefined) throw new Error(`Stored role of user ${row.id} must be one of ${ROLES.join(", ")}, got "${row.role}"`);
-  return { id: row.id, email: row.email, name: row.name, role, createdAt: row.created_at };
+  return { id: row.id, email: row.email, name: row.name, role, createdAt: Number(row.created_at) };
 }
 
+const USER_COLUMNS = ["users.id", "users.email", "users.name", "users.role", "users.created_at"] as const;
+
+/** Creates a user with a credential account, as better-auth's sign-up does (hash included). */
 export async function createUser(
   db: Db,
   input: { email: string; name: string; role: Role; password: string },
@@ -47,48 +51,81 @@ export async function createUser(
   // Length policy belongs to the web app's form schema; here we only refuse the unusable.
   if (input.password.length === 0) throw new ValidationError("Password must not be empty, got an empty string", "password");
   if (!ROLES.includes(input.role)) throw new ValidationError(`Role must be one of ${ROLES.join(", ")}, got "${String(input.role)}"`, "role");
-  const existing = await db.kysely.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
-  if (existing) throw new PreconditionError(`A user with email ${email} already exists`);
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(input.password, salt);
-  const row = {
-    id: randomUUID(),
-    email,
-    name: input.name.trim(),
-    role: input.role,
-    password_hash: hash.toString("hex"),
-    password_salt: salt.toString("hex"),
-    created_at: now,
-  };
-  await db.kysely.insertInto("users").values(row).execute();
+  // Hashing takes tens of milliseconds: never inside the write transaction.
+  const password = await hashPassword(input.password);
+  const row = { id: randomUUID(), email, name: input.name.trim(), role: input.role, image: null, created_at: now, updated_at: now };
+  await writeTx(db, async (q) => {
+    const existing = await q.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
+    if (existing) throw new PreconditionError(`A user with email ${email} already exists`);
+    await q.insertInto("users").values(row).execute();
+    await q
+      .insertInto("accounts")
+      .values({ id: randomUUID(), account_id: row.id, provider_id: CREDENTIAL_PROVIDER, user_id: row.id, password, created_at: now, updated_at: now })
+      .execute();
+  });
   return toUser(row);
 }
 
 export async function userById(db: Db, id: string): Promise<User | null> {
-  const row = await db.kysely.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await db.kysely.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirst();
   return row ? toUser(row) : null;
 }
 
 export async function userByEmail(db: Db, email: string): Promise<User | null> {
-  const row = await db.kysely.selectFrom("users").selectAll().where("email", "=", normalizeEmail(email)).executeTakeFirst();
+  const row = await db.kysely.selectFrom("users").select(USER_COLUMNS).where("email", "=", normalizeEmail(email)).executeTakeFirst();
   return row ? toUser(row) : null;
 }
 
+function credentialOf(db: Db, email: string) {
+  return db.kysely
+    .selectFrom("users")
+    .innerJoin("accounts", (join) => join.onRef("accounts.user_id", "=", "users.id").on("accounts.provider_id", "=", CREDENTIAL_PROVIDER))
+    .select([...USER_COLUMNS, "accounts.password"])
+    .where("users.email", "=", normalizeEmail(email))
+    .executeTakeFirst();
+}
+
+/**
+ * The user whose e-mail and password these are, or null. Checks the hash exactly as the web app's
+ * better-auth does; an unknown e-mail still hashes the password, so it costs as much time as a wrong one.
+ */
 export async function verifyPassword(db: Db, email: string, password: string): Promise<User | null> {
-  const row = await db.kysely.selectFrom("users").selectAll().where("email", "=", normalizeEmail(email)).executeTakeFirst();
-  if (!row) {
-    await scryptAsync(password, DUMMY_SALT);
+  const row = await credentialOf(db, email);
+  if (!row?.password) {
+    await hashPassword(password);
     return null;
   }
-  const expected = Buffer.from(row.password_hash, "hex");
-  const actual = await scryptAsync(password, Buffer.from(row.password_salt, "hex"));
-  return expected.length === actual.length && timingSafeEqual(expected, actual) ? toUser(row) : null;
+  return (await verifyPasswordHash({ hash: row.password, password })) ? toUser(row) : null;
 }
 
-function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+/**
+ * Replaces a password hash from before better-auth (migration 0004) with better-auth's own, once the
+ * password is known to be right (at sign-in). Returns whether it re-hashed. A better-auth hash and a
+ * wrong password are left alone.
+ */
+export async function rehashLegacyPassword(db: Db, userId: string, password: string, now: number): Promise<boolean> {
+  const account = await db.kysely
+    .selectFrom("accounts")
+    .select(["id", "password"])
+    .where("user_id", "=", userId)
+    .where("provider_id", "=", CREDENTIAL_PROVIDER)
+    .executeTakeFirst();
+  if (!account?.password || !isLegacyPasswordHash(account.password)) return false;
+  if (!(await verifyPasswordHash({ hash: account.password, password }))) return false;
+  const result = await db.kysely
+    .updateTable("accounts")
+    .set({ password: await hashPassword(password), updated_at: now })
+    .where("id", "=", account.id)
+    // Another sign-in may have re-hashed it meanwhile; never overwrite a newer hash.
+    .where("password", "=", account.password)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
+/**
+ * A session row as better-auth writes one at sign-in (token format included), for the seed, the CLI
+ * and tests. The web app signs the token into its cookie; the bare token identifies the session here.
+ */
 export async function createSession(
   db: Db,
   userId: string,
@@ -96,28 +133,29 @@ export async function createSession(
   ttlMs: number = DEFAULT_SESSION_TTL_MS,
 ): Promise<{ token: string; expiresAt: number }> {
   if (!(ttlMs > 0)) throw new ValidationError(`Session TTL must be > 0 ms, got ${ttlMs}`, "ttlMs");
-  const token = randomBytes(32).toString("base64url");
+  const token = generateSessionToken();
   const expiresAt = now + ttlMs;
   await db.kysely
     .insertInto("sessions")
-    .values({ token_hash: hashToken(token), user_id: userId, created_at: now, expires_at: expiresAt })
+    .values({ id: randomUUID(), token, user_id: userId, expires_at: expiresAt, created_at: now, updated_at: now, ip_address: null, user_agent: null })
     .execute();
   return { token, expiresAt };
 }
 
+/** The user of an unexpired session, by its bare token (the cookie's signature is checked by the web app). */
 export async function userBySessionToken(db: Db, token: string, now: number): Promise<User | null> {
   const row = await db.kysely
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .selectAll("users")
-    .where("sessions.token_hash", "=", hashToken(token))
+    .select(USER_COLUMNS)
+    .where("sessions.token", "=", token)
     .where("sessions.expires_at", ">", now)
     .executeTakeFirst();
   return row ? toUser(row) : null;
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.kysely.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).execute();
+  await db.kysely.deleteFrom("sessions").where("token", "=", token).execute();
 }
 
 /** Removes sessions that expired before `now`; returns how many. Run it now and then. */

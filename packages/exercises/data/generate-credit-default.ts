@@ -52,14 +52,16 @@ export function creditDefaultCsv(seed = CREDIT_SEED, rows = CREDIT_ROWS): string
     const debtRatio = clamp(0.3 + 0.15 * normal(rng), 0, 1.5);
     const creditLines = Math.round(clamp(4 + 2.5 * normal(rng), 0, 20));
     const latePayments = Math.min(12, Math.floor(-Math.log(1 - rng.next()) * (debtRatio > 0.45 ? 1.2 : 0.4)));
-    const logit =
-      -3.1 +
+    const risk =
       3.2 * (debtRatio - 0.3) +
       0.55 * latePayments +
       1.1 * (loanAmount / income - 0.45) -
       0.02 * (age - 42) +
       (employment === "unemployed" ? 1.4 : employment === "self-employed" ? 0.5 : 0) +
       (housing === "rent" ? 0.35 : 0);
+    // Steep enough that the columns decide most cases (the true rule is ~98% accurate), so a model can
+    // beat always answering "no" (~92%) significantly on 400 test rows in steps 5–7; defaults stay rare.
+    const logit = -13.2 + 8 * risk;
     const defaulted = rng.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
     lines.push([age, income, loanAmount, debtRatio.toFixed(3), creditLines, latePayments, employment, housing, region, defaulted].join(","));
   }

@@ -1,23 +1,30 @@
 import type { ExerciseDefinition } from "@stepwise/core/contracts";
 import { NotFoundError } from "@stepwise/core/contracts";
 import { answerExercises } from "./catalog/answers";
-import { creditData, imdbData, mnistData } from "./catalog/datasets";
+import { creditBeatBaseline, creditOverfit, creditRegularize, housesBeatBaseline, housesOverfit, housesRegularize } from "./catalog/csv";
+import { creditData, housesData, imdbData, mnistData } from "./catalog/datasets";
 import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
 import { imdbOverfit, mnistOverfit } from "./catalog/overfit";
 import { imdbRegularize, mnistRegularize } from "./catalog/regularize";
 
-const answerSteps = [mnistData, imdbData, creditData].flatMap(answerExercises);
+const answerSteps = [mnistData, imdbData, creditData, housesData].flatMap(answerExercises);
 
-/** The built-in catalogue, in workflow order (by step, then MNIST, IMDB, credit). */
+/** The built-in catalogue, in workflow order (by step, then MNIST, IMDB, credit, houses). */
 export const exercises: readonly ExerciseDefinition[] = [
   ...[...answerSteps].sort((a, b) => a.step - b.step),
   mnistBeatBaseline,
   imdbBeatBaseline,
+  creditBeatBaseline,
+  housesBeatBaseline,
   mnistOverfit,
   imdbOverfit,
+  creditOverfit,
+  housesOverfit,
   mnistRegularize,
   imdbRegularize,
+  creditRegularize,
+  housesRegularize,
 ];
 
 export function listExercises(): readonly ExerciseDefinition[] {
@@ -36,6 +43,6 @@ export function getExercise(id: string): ExerciseDefinition {
   return exercise;
 }
 
-export { withOverrides } from "./overrides";
+export { withOverrides, assignmentPolicy, type AssignmentPolicy } from "./overrides";
 export { answerExercises, type AnswerDataset } from "./catalog/answers";
-export { CREDIT_COLUMNS, creditData, imdbData, mnistData } from "./catalog/datasets";
+export { CREDIT_COLUMNS, HOUSE_COLUMNS, creditData, housesData, imdbData, mnistData } from "./catalog/datasets";

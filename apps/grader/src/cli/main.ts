@@ -3,7 +3,7 @@
  * through the same path as the web app, and list jobs. Exit codes are documented in `format.ts`.
  */
 import { parseArgs } from "node:util";
-import { BudgetError, StepwiseError, ValidationError, type Verdict } from "@stepwise/core/contracts";
+import { BudgetError, PreconditionError, StepwiseError, ValidationError, type Verdict } from "@stepwise/core/contracts";
 import { findExercise, listExercises } from "@stepwise/exercises";
 import { gradeLocally, prepareTraining } from "@stepwise/exercises/grading";
 import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
@@ -11,6 +11,7 @@ import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
 import { readSubmission } from "./input";
 import { EXPERIMENTS, runExperiment } from "@stepwise/exercises/experiments";
+import { batchLine, experimentReport } from "./experiment";
 import { newCommand } from "./new";
 import { validateCommand } from "./validate";
 
@@ -20,13 +21,15 @@ const USAGE = `Usage:
                  [--train-limit N] [--test-limit N]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
-  stepwise debug <file> --exercise <id> --check tiny-subset|shuffled-labels|label-as-input [--json]
+  stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
+                 <experiment>: ${EXPERIMENTS.join(", ")}
   stepwise validate <course-dir>
   stepwise new exercise <NN-name.yaml> [--exercise <id>]
   stepwise new course <dir>
 
 <file> is a submission JSON ({exerciseId, model, training}) or a bare TF.js/Keras model JSON.
-grade exits 0 passed, 1 failed, 2 invalid, 3 grader error; validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
+grade exits 0 passed, 1 failed, 2 invalid, 3 grader error; debug exits 0 healthy, 1 a fault found, 2 invalid or
+not applicable to the exercise, 3 grader error; validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
 
 class UsageError extends Error {}
 
@@ -133,7 +136,7 @@ async function jobs(values: Values): Promise<number> {
   });
 }
 
-/** Runs one experiment of the debugging checklist on the student's model; exit 0 healthy, 1 not. */
+/** Runs one experiment of the debugging checklist on the student's model; exit 0 healthy, 1 a fault, 2 not applicable. */
 async function debug(file: string | undefined, values: Values): Promise<number> {
   if (!file) throw new UsageError("debug needs a <file>.");
   const exercise = exerciseFrom(values);
@@ -142,16 +145,28 @@ async function debug(file: string | undefined, values: Values): Promise<number> 
   const payload = readSubmission(file, exercise, values);
   const { initBackend } = await import("@stepwise/core/backend");
   const { tf } = await initBackend();
-  const result = await runExperiment(check, exercise, payload, {
-    tf,
-    cacheDir: embeddedDefaults().cacheDir,
-    ...(values["train-limit"] ? { trainLimit: positiveInt("train-limit", values["train-limit"]) } : {}),
-    onEpoch: (metrics, epochs) => {
-      if (!values.json) process.stderr.write(`${progressLine(metrics, epochs)}\n`);
-    },
-  });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.healthy ? "✓" : "✗"} ${check}: ${result.outcome}\n${result.message}\n`);
-  return result.healthy ? 0 : 1;
+  const trainLimit = positiveInt("train-limit", values["train-limit"]);
+  const progress = (line: string | undefined) => {
+    if (line !== undefined && !values.json) process.stderr.write(`${line}\n`);
+  };
+  try {
+    const result = await runExperiment(check, exercise, payload, {
+      tf,
+      cacheDir: embeddedDefaults().cacheDir,
+      ...(trainLimit !== undefined ? { trainLimit } : {}),
+      onEpoch: (metrics, epochs) => progress(progressLine(metrics, epochs)),
+      onBatch: (batch) => progress(batchLine(batch)),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${experimentReport(result)}\n`);
+    return result.healthy ? 0 : 1;
+  } catch (error) {
+    // The experiment does not apply to this exercise (label-scale on classes, tiny-subset on a regression).
+    if (error instanceof PreconditionError) {
+      process.stderr.write(`stepwise: ${check} does not apply: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

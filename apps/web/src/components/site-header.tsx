@@ -13,6 +13,7 @@ export async function SiteHeader() {
         {me ? (
           <>
             <Link href="/courses">My courses</Link>
+            {me.role !== "student" && <Link href="/teach">Teach</Link>}
             <span data-testid="user-name">{me.name}</span>
             <SignOutButton />
           </>

@@ -17,6 +17,11 @@ export interface ApiConfig {
   authLimits: AuthLimits;
   /** Grader throughput for the training-time estimate at submit, GFLOPS; absent or 0: no time check. */
   graderGflops?: number;
+  /**
+   * Key that signs session cookies (better-auth's secret). Always set from the environment; a config
+   * built in-process without one (tests) gets a random key per process (`server/auth.ts`).
+   */
+  authSecret?: string;
 }
 
 export function apiConfigFromEnv(): ApiConfig {
@@ -26,6 +31,7 @@ export function apiConfigFromEnv(): ApiConfig {
     watchPollMs: e.WATCH_POLL_MS,
     submissionsPerMinute: e.SUBMISSIONS_PER_MINUTE,
     graderGflops: e.GRADER_EFFECTIVE_GFLOPS,
+    authSecret: e.BETTER_AUTH_SECRET,
     authLimits: {
       windowMs: e.AUTH_WINDOW_MS,
       signInPerEmail: e.SIGNIN_PER_EMAIL,

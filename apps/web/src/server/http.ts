@@ -1,9 +1,10 @@
+import { isIP } from "node:net";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Db } from "@stepwise/db";
 import type { ApiConfig } from "./config";
 import { appRouter } from "./root";
 import { csrfViolation } from "./security";
-import { readCookie, SESSION_COOKIE } from "./session";
+import { sessionCookieOf } from "./session";
 import { createContext } from "./trpc";
 
 function tooLarge(limit: number): Response {
@@ -31,21 +32,30 @@ export interface HttpOptions {
   config: ApiConfig;
   maxRequestBytes: number;
   now?: () => number;
-  /** Read the client IP from `X-Forwarded-For` (true behind `next start` or a proxy that sets it). */
-  trustProxy?: boolean;
+  /** Reverse proxies in front of us that append to `X-Forwarded-For` (`TRUSTED_PROXIES`, default 0). */
+  trustedProxies?: number;
 }
 
 /**
- * The client address used for rate limits: the LAST `X-Forwarded-For` hop, which the proxy in front
- * of us appended (nginx `$proxy_add_x_forwarded_for`); earlier hops are whatever the client sent.
- * Without a proxy, `next start` sets the header from the socket only when the request has none, so
- * a client talking to Next directly can choose its address: per-email limits still hold then.
+ * The client address used for per-IP rate limits. Each trusted proxy appends the address it received
+ * the request from to `X-Forwarded-For`, so behind `trustedProxies` of them the client is the entry
+ * that many hops from the right; everything left of it is whatever the client chose to send. With no
+ * trusted proxy the header is ignored: `next start` fills it from the socket only when the client sent
+ * none, so a client could pick its own address, and route handlers never see the socket itself.
+ * Anything that is not an IP address (a forged or garbled entry) counts as unknown.
  */
-export function clientIpOf(req: Request, trustProxy: boolean): string | null {
-  if (!trustProxy) return null;
-  const last = req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
-  const ip = last && last.length <= 64 ? last : null;
-  return ip ? ip.replace(/^::ffff:/, "") : null;
+export function clientIpOf(req: Request, trustedProxies: number): string | null {
+  if (!Number.isInteger(trustedProxies) || trustedProxies <= 0) return null;
+  const hops = (req.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter((hop) => hop.length > 0);
+  const entry = hops.at(-trustedProxies);
+  if (entry === undefined) return null;
+  const ip = entry.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  return isIP(ip) === 0 ? null : ip.toLowerCase();
+}
+
+/** Whether the request came over HTTPS (directly, or as the proxy in front of us says). */
+export function isHttps(req: Request): boolean {
+  return new URL(req.url).protocol === "https:" || req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
 }
 
 export async function handleTrpcRequest(incoming: Request, options: HttpOptions): Promise<Response> {
@@ -63,10 +73,10 @@ export async function handleTrpcRequest(incoming: Request, options: HttpOptions)
         db,
         config: options.config,
         now: options.now,
-        sessionToken: readCookie(req.headers.get("cookie"), SESSION_COOKIE),
-        secureCookies: new URL(req.url).protocol === "https:",
+        sessionCookie: sessionCookieOf(req.headers.get("cookie")),
+        secureCookies: isHttps(req),
         resHeaders,
-        clientIp: clientIpOf(req, options.trustProxy ?? true),
+        clientIp: clientIpOf(req, options.trustedProxies ?? 0),
       }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);

@@ -5,7 +5,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { ApiConfig } from "./config";
 import { previewBytes } from "./datasets";
 import { toTRPCError } from "./errors";
-import { readCookie, SESSION_COOKIE } from "./session";
+import { sessionCookieOf } from "./session";
 import { createContext, requireAssignment } from "./trpc";
 
 /**
@@ -14,7 +14,7 @@ import { createContext, requireAssignment } from "./trpc";
  */
 export async function handlePreviewRequest(req: Request, options: { db: Db; config: ApiConfig; assignmentId: string; now?: () => number }): Promise<Response> {
   try {
-    const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionToken: readCookie(req.headers.get("cookie"), SESSION_COOKIE) });
+    const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
     const user = ctx.user;
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to download training data." });
     const { assignment } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);

@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth";
 import { courseRouter } from "./routers/course";
 import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
+import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   dataset: datasetRouter,
   assignment: assignmentRouter,
   submission: submissionRouter,
+  experiment: experimentRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,

@@ -3,8 +3,10 @@ import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
 import { assignmentById, membership, userBySessionToken, type Db, type User } from "@stepwise/db";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { authSecretOf } from "./auth";
 import type { ApiConfig } from "./config";
 import { toTRPCError } from "./errors";
+import { looksSigned, verifySessionCookie } from "./session";
 
 /** Where procedures write response headers (the fetch adapter's `resHeaders`, or a test's own `Headers`). */
 export interface ResponseHeaders {
@@ -17,6 +19,7 @@ export interface Context {
   /** Milliseconds since the epoch; injected so tests control time. */
   now: () => number;
   user: User | null;
+  /** The bare token of the caller's session (its cookie's signature already checked), or null. */
   sessionToken: string | null;
   /** Whether cookies must carry `Secure` (the request came over HTTPS). */
   secureCookies: boolean;
@@ -29,22 +32,39 @@ export interface ContextInput {
   db: Db;
   config: ApiConfig;
   now?: () => number;
-  sessionToken: string | null;
+  /**
+   * Trusted, for in-process callers: a bare session token (`createSession`) or a signed cookie value
+   * (checked). Never pass a request's cookie here: use `sessionCookie`.
+   */
+  sessionToken?: string | null;
+  /** Untrusted: the session cookie as the browser sent it; it counts only if its signature is ours. */
+  sessionCookie?: string | null;
   secureCookies?: boolean;
   resHeaders?: ResponseHeaders;
   clientIp?: string | null;
 }
 
-/** Identity comes from the session cookie only, never from a procedure's input. */
+async function sessionTokenOf(input: ContextInput): Promise<string | null> {
+  const secret = authSecretOf(input.config);
+  if (input.sessionCookie) return verifySessionCookie(input.sessionCookie, secret);
+  if (!input.sessionToken) return null;
+  return looksSigned(input.sessionToken) ? verifySessionCookie(input.sessionToken, secret) : input.sessionToken;
+}
+
+/**
+ * Identity comes from the session cookie only, never from a procedure's input. better-auth wrote the
+ * cookie and the session row; the row is read here with the injected clock.
+ */
 export async function createContext(input: ContextInput): Promise<Context> {
   const now = input.now ?? Date.now;
-  const user = input.sessionToken ? await userBySessionToken(input.db, input.sessionToken, now()) : null;
+  const token = await sessionTokenOf(input);
+  const user = token ? await userBySessionToken(input.db, token, now()) : null;
   return {
     db: input.db,
     config: input.config,
     now,
     user,
-    sessionToken: user ? input.sessionToken : null,
+    sessionToken: user ? token : null,
     secureCookies: input.secureCookies ?? false,
     resHeaders: input.resHeaders ?? new Headers(),
     clientIp: input.clientIp ?? null,

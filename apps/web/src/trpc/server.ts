@@ -1,9 +1,9 @@
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 import { cache } from "react";
 import { apiConfigFromEnv } from "~/server/config";
 import { getDb } from "~/server/db";
 import { createCaller } from "~/server/root";
-import { SESSION_COOKIE } from "~/server/session";
+import { sessionCookieOf } from "~/server/session";
 import { createContext } from "~/server/trpc";
 
 /**
@@ -11,12 +11,12 @@ import { createContext } from "~/server/trpc";
  * authorization checks as the HTTP API. One caller per request (React `cache`).
  */
 export const api = cache(async () => {
-  const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
+  const headerStore = await headers();
   const db = await getDb();
   const ctx = await createContext({
     db,
     config: apiConfigFromEnv(),
-    sessionToken: cookieStore.get(SESSION_COOKIE)?.value ?? null,
+    sessionCookie: sessionCookieOf(headerStore.get("cookie")),
     secureCookies: headerStore.get("x-forwarded-proto") === "https",
   });
   return createCaller(ctx);

@@ -49,7 +49,30 @@ export const FitConfig = z
   .strict();
 export type FitConfig = z.infer<typeof FitConfig>;
 
-export const TrainingConfig = z.object({ compile: CompileConfig, fit: FitConfig }).strict();
+/**
+ * How the grader measures validation performance. `holdout` (the default) carves `fit.validationSplit`
+ * off the training data; `kfold` trains K models, each validated on one of K disjoint folds of the
+ * training split, reports the per-fold metric with its mean ± std, then trains the final model on all
+ * training data. K-fold costs K× the training of one run: the budget check counts it so.
+ */
+export const ValidationProtocol = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("holdout") }).strict(),
+  z
+    .object({
+      kind: z.literal("kfold"),
+      folds: z.number().int().min(2).max(10).describe("Number of folds K (2–10); each validates on 1/K of the training data"),
+    })
+    .strict(),
+]);
+export type ValidationProtocol = z.infer<typeof ValidationProtocol>;
+
+export const TrainingConfig = z
+  .object({
+    compile: CompileConfig,
+    fit: FitConfig,
+    validation: ValidationProtocol.optional().describe("Evaluation protocol; hold-out (`fit.validationSplit`) when absent"),
+  })
+  .strict();
 export type TrainingConfig = z.infer<typeof TrainingConfig>;
 
 /** One row of a learning curve. Epochs are 1-based. */
@@ -63,6 +86,20 @@ export const EpochMetrics = z.object({
 });
 export type EpochMetrics = z.infer<typeof EpochMetrics>;
 
+/** One fold of a K-fold run: the metric of the model trained on the other folds, on this fold's examples. */
+export const FoldResult = z.object({
+  fold: z.number().int().min(1).describe("1-based fold number"),
+  validationSize: z.number().int().min(1).describe("Examples in this fold"),
+  value: z.number().describe("Validation metric of the fold's model on this fold"),
+});
+export type FoldResult = z.infer<typeof FoldResult>;
+
+export const KFoldReport = z.object({
+  metric: z.enum(["accuracy", "mae"]).describe("Validation metric measured on each fold (MAE in the target's unit)"),
+  folds: z.array(FoldResult).min(2),
+});
+export type KFoldReport = z.infer<typeof KFoldReport>;
+
 export const BackendName = z.enum(["tensorflow", "wasm", "cpu", "webgl", "webgpu"]);
 export type BackendName = z.infer<typeof BackendName>;
 
@@ -75,5 +112,7 @@ export const TrainingReport = z.object({
   stoppedEarly: z.boolean().default(false),
   /** Why training ended before its last epoch, if it did. */
   stopReason: z.enum(["completed", "aborted", "budget", "diverged", "early_stopping"]).default("completed"),
+  /** K-fold runs: each fold's validation metric; `history` is then the per-epoch mean over the folds. */
+  kfold: KFoldReport.optional(),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

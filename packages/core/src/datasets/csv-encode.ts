@@ -10,21 +10,47 @@ export interface CsvEncoder {
   /** Per categorical column, the categories seen on training rows (sorted); others encode as all zeros. */
   categories: Record<string, string[]>;
   inputSize: number;
+  /**
+   * Per numeric column, mean and population std over the training rows (std 1 for a constant column,
+   * so it encodes as 0, not NaN). Present when fitted with `standardize`; `encodeCsv` then writes
+   * (x − mean) / std.
+   */
+  numericStats?: Record<string, { mean: number; std: number }>;
+}
+
+function meanStd(values: Float64Array, rows: ArrayLike<number>): { mean: number; std: number } {
+  let sum = 0;
+  for (let i = 0; i < rows.length; i++) sum += values[rows[i] ?? 0] ?? 0;
+  const mean = rows.length > 0 ? sum / rows.length : 0;
+  // Two passes: the one-pass formula loses the variance of prices in the 100,000s to cancellation.
+  let sq = 0;
+  for (let i = 0; i < rows.length; i++) sq += ((values[rows[i] ?? 0] ?? 0) - mean) ** 2;
+  const std = rows.length > 0 ? Math.sqrt(sq / rows.length) : 0;
+  return { mean, std: std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1 };
 }
 
 /**
  * One-hot categories fitted on `trainIndices` only, so a category that appears only in
- * validation or test rows gets no column (and encodes as all zeros there).
+ * validation or test rows gets no column (and encodes as all zeros there). With `standardize`,
+ * numeric columns are standardized with statistics of the same training rows: statistics that
+ * saw test rows would leak them into the model.
  */
-export function fitCsvEncoder(table: CsvTable, trainIndices: ArrayLike<number>, options: { maxCategories?: number } = {}): CsvEncoder {
+export function fitCsvEncoder(
+  table: CsvTable,
+  trainIndices: ArrayLike<number>,
+  options: { maxCategories?: number; standardize?: boolean } = {},
+): CsvEncoder {
   const maxCategories = options.maxCategories ?? 1000;
   const featureNames: string[] = [];
   const categories: Record<string, string[]> = {};
+  const numericStats: Record<string, { mean: number; std: number }> = {};
   for (const feature of table.features) {
-    if (!feature.strings) {
+    if (feature.numbers) {
       featureNames.push(feature.name);
+      if (options.standardize) numericStats[feature.name] = meanStd(feature.numbers, trainIndices);
       continue;
     }
+    if (!feature.strings) continue;
     const seen = new Set<string>();
     for (let i = 0; i < trainIndices.length; i++) seen.add(feature.strings[trainIndices[i] ?? 0] ?? "");
     if (seen.size > maxCategories) {
@@ -37,11 +63,14 @@ export function fitCsvEncoder(table: CsvTable, trainIndices: ArrayLike<number>, 
     categories[feature.name] = sorted;
     for (const value of sorted) featureNames.push(`${feature.name}=${value}`);
   }
-  return { featureNames, categories, inputSize: featureNames.length };
+  return { featureNames, categories, inputSize: featureNames.length, ...(options.standardize ? { numericStats } : {}) };
 }
 
-/** Dense encoded rows of `indices` (default all rows), with labels. */
-export function encodeCsv(table: CsvTable, encoder: CsvEncoder, indices?: ArrayLike<number>): ExampleSet {
+/**
+ * Dense encoded rows of `indices` (default all rows), with labels unless `withLabels` is false
+ * (the test inputs a training child receives).
+ */
+export function encodeCsv(table: CsvTable, encoder: CsvEncoder, indices?: ArrayLike<number>, options: { withLabels?: boolean } = {}): ExampleSet {
   const rows = indices ?? Int32Array.from({ length: table.n }, (_, i) => i);
   const width = encoder.inputSize;
   const data = new Float32Array(rows.length * width);
@@ -49,7 +78,8 @@ export function encodeCsv(table: CsvTable, encoder: CsvEncoder, indices?: ArrayL
   for (const feature of table.features) {
     const known = encoder.categories[feature.name];
     if (feature.numbers) {
-      for (let r = 0; r < rows.length; r++) data[r * width + offset] = feature.numbers[rows[r] ?? 0] ?? 0;
+      const { mean, std } = encoder.numericStats?.[feature.name] ?? { mean: 0, std: 1 };
+      for (let r = 0; r < rows.length; r++) data[r * width + offset] = ((feature.numbers[rows[r] ?? 0] ?? 0) - mean) / std;
       offset += 1;
     } else if (feature.strings && known) {
       const column = new Map(known.map((value, k) => [value, k]));
@@ -60,8 +90,27 @@ export function encodeCsv(table: CsvTable, encoder: CsvEncoder, indices?: ArrayL
       offset += known.length;
     }
   }
-  return denseSet(data, width, { labels: gatherLabels(table.labels, rows), name: "CSV" });
+  return denseSet(data, width, { ...(options.withLabels === false ? {} : { labels: gatherLabels(table.labels, rows) }), name: "CSV" });
 }
+
+/** Regression targets are standardized like features; predictions are mapped back to the target's unit. */
+export interface TargetScale {
+  mean: number;
+  std: number;
+}
+
+/** Mean and population std of the targets of the training rows (std 1 for a constant target). */
+export function fitTargetScale(labels: Float32Array, trainIndices: ArrayLike<number>): TargetScale {
+  return meanStd(Float64Array.from(labels), trainIndices);
+}
+
+/** (y − mean) / std for the rows of `indices`, as the model trains on them. */
+export function scaleTargets(labels: Float32Array, indices: ArrayLike<number>, scale: TargetScale): Float32Array {
+  return Float32Array.from({ length: indices.length }, (_, i) => ((labels[indices[i] ?? 0] ?? 0) - scale.mean) / scale.std);
+}
+
+/** A model output in standardized units, back in the target's unit. */
+export const unscaleTarget = (value: number, scale: TargetScale): number => value * scale.std + scale.mean;
 
 export interface PreparedCsv {
   facts: DatasetFacts;

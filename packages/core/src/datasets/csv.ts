@@ -113,15 +113,29 @@ function inferKind(values: readonly string[]): CsvColumnKind {
   return filled > 0 && numeric * 2 > filled ? "numeric" : "categorical";
 }
 
+function columnNumbers(name: string, values: readonly string[], lines: readonly number[]): Float64Array {
+  return Float64Array.from(values, (value, r) => {
+    const number = parseCsvNumber(value);
+    if (number === undefined) {
+      fail(`line ${lines[r]}, column \`${name}\`: expected a number, got ${value === "" ? "an empty value" : JSON.stringify(value)}`, `line ${lines[r]}.${name}`);
+    }
+    return number ?? 0;
+  });
+}
+
 const compareClasses = (numeric: boolean) => (a: string, b: string) =>
   numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0;
 
-/**
- * Parses an instructor's CSV: a header row, then one example per row. Errors name the line
- * and column, e.g. line 14, column `age`: expected a number, got "abc". Missing numeric values
- * are errors (no silent imputation); categorical columns keep "" as a category.
- */
-export function parseCsv(text: string, options: CsvOptions): CsvTable {
+interface CsvColumns {
+  header: string[];
+  /** Trimmed values per column, in header order. */
+  columns: string[][];
+  /** 1-based line on which each data row starts. */
+  lines: number[];
+}
+
+/** Header and columns of a CSV within its limits; every row must have the header's number of fields. */
+function readColumns(text: string, options: Pick<CsvOptions, "maxBytes" | "maxRows" | "maxColumns">): CsvColumns {
   const maxBytes = options.maxBytes ?? CSV_DEFAULTS.maxBytes;
   const maxRows = options.maxRows ?? CSV_DEFAULTS.maxRows;
   const maxColumns = options.maxColumns ?? CSV_DEFAULTS.maxColumns;
@@ -137,8 +151,6 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
     if (name === "") fail(`line ${first.value.line}: column ${c + 1} has an empty name`);
     if (header.indexOf(name) !== c) fail(`line ${first.value.line}: column \`${name}\` appears twice in the header`);
   });
-  const targetColumn = header.indexOf(options.target);
-  if (targetColumn < 0) fail(`target column \`${options.target}\` not found; the header has: ${header.join(", ")}`, "target");
 
   const columns: string[][] = header.map(() => []);
   const lines: number[] = [];
@@ -149,15 +161,20 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
     lines.push(line);
   }
   if (lines.length === 0) fail("CSV has a header but no data rows: expected at least one");
+  return { header, columns, lines };
+}
 
-  const numbersOf = (name: string, values: readonly string[]): Float64Array =>
-    Float64Array.from(values, (value, r) => {
-      const number = parseCsvNumber(value);
-      if (number === undefined) {
-        fail(`line ${lines[r]}, column \`${name}\`: expected a number, got ${value === "" ? "an empty value" : JSON.stringify(value)}`, `line ${lines[r]}.${name}`);
-      }
-      return number ?? 0;
-    });
+/**
+ * Parses an instructor's CSV: a header row, then one example per row. Errors name the line
+ * and column, e.g. line 14, column `age`: expected a number, got "abc". Missing numeric values
+ * are errors (no silent imputation); categorical columns keep "" as a category.
+ */
+export function parseCsv(text: string, options: CsvOptions): CsvTable {
+  const { header, columns, lines } = readColumns(text, options);
+  const targetColumn = header.indexOf(options.target);
+  if (targetColumn < 0) fail(`target column \`${options.target}\` not found; the header has: ${header.join(", ")}`, "target");
+
+  const numbersOf = (name: string, values: readonly string[]) => columnNumbers(name, values, lines);
 
   const features: CsvFeature[] = [];
   header.forEach((name, c) => {
@@ -187,4 +204,39 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
   }
   const index = new Map(classes.map((name, k) => [name, k]));
   return { ...base, classes, labels: Int32Array.from(targetValues, (value) => index.get(value) ?? 0) };
+}
+
+export interface CsvColumnSummary {
+  name: string;
+  /** Inferred as `parseCsv` infers it: numeric when most non-empty values are numbers. */
+  kind: CsvColumnKind;
+  /** Distinct values (after trimming). */
+  distinct: number;
+  /** Empty values: an error in a numeric column, a category of its own in a categorical one. */
+  empty: number;
+}
+
+export interface CsvInspection {
+  header: string[];
+  rows: number;
+  columns: CsvColumnSummary[];
+}
+
+/**
+ * The structure of a CSV before a target is chosen (an instructor's upload): the same records and
+ * limits as `parseCsv`, and every column that reads as numeric must be numbers throughout, so that
+ * any column can later be the target or a feature. Errors name the line and column.
+ */
+export function inspectCsv(text: string, options: Pick<CsvOptions, "maxBytes" | "maxRows" | "maxColumns"> = {}): CsvInspection {
+  const { header, columns, lines } = readColumns(text, options);
+  return {
+    header,
+    rows: lines.length,
+    columns: header.map((name, c) => {
+      const values = columns[c] ?? [];
+      const kind = inferKind(values);
+      if (kind === "numeric") columnNumbers(name, values, lines);
+      return { name, kind, distinct: new Set(values).size, empty: values.filter((v) => v === "").length };
+    }),
+  };
 }

@@ -45,3 +45,30 @@ export function splitIndices(n: number, options: SplitOptions): SplitIndices {
     train: order.slice(testCount + validationCount).sort(),
   };
 }
+
+export interface Fold {
+  /** Positions (into the indexed set) the fold's model trains on. */
+  train: Int32Array;
+  /** Positions it is validated on: disjoint from `train`; the K validation parts partition 0..n-1. */
+  validation: Int32Array;
+}
+
+/**
+ * K-fold cross-validation over 0..n-1: one seeded permutation cut into K parts of ⌊n/K⌋ or ⌈n/K⌉;
+ * fold k validates on part k and trains on the others. Every example is validated exactly once.
+ * Indices are sorted ascending (reading order); shuffling is the harness's job.
+ */
+export function kFoldIndices(n: number, k: number, seed: number): Fold[] {
+  if (!Number.isInteger(k) || k < 2) throw new ValidationError(`K-fold needs an integer number of folds ≥ 2, got ${String(k)}`, "folds");
+  if (!Number.isInteger(n) || n < k) throw new ValidationError(`K-fold with ${k} folds needs at least ${k} examples, got ${String(n)}`, "folds");
+  const order = permutation(n, seed);
+  const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * n) / k));
+  return Array.from({ length: k }, (_, fold) => {
+    const start = bounds[fold] ?? 0;
+    const end = bounds[fold + 1] ?? n;
+    const train = new Int32Array(n - (end - start));
+    train.set(order.subarray(0, start), 0);
+    train.set(order.subarray(end), start);
+    return { train: train.sort(), validation: order.slice(start, end).sort() };
+  });
+}

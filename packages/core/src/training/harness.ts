@@ -31,7 +31,7 @@ export interface TrainOptions {
   evalBatchSize?: number;
 }
 
-const OPTIMIZERS: Record<OptimizerName, (tf: Tf, lr: number) => Optimizer> = {
+export const OPTIMIZERS: Record<OptimizerName, (tf: Tf, lr: number) => Optimizer> = {
   sgd: (tf, lr) => tf.train.sgd(lr),
   momentum: (tf, lr) => tf.train.momentum(lr, 0.9),
   adam: (tf, lr) => tf.train.adam(lr),

@@ -3,6 +3,7 @@ import { type Db, type Dialect, postgresUrlOf, sqliteFileOf } from "../connectio
 import { initial } from "./0001_initial";
 import { authRateLimits } from "./0002_auth_rate_limits";
 import { instructor } from "./0003_instructor";
+import { betterAuth } from "./0004_better_auth";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -14,6 +15,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0001_initial": initial(dialect),
     "0002_auth_rate_limits": authRateLimits(),
     "0003_instructor": instructor(),
+    "0004_better_auth": betterAuth(),
   };
 }
 

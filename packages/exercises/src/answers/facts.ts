@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { DatasetRef } from "@stepwise/core/contracts";
 import { type CsvTable, classBalance, imdbFacts, mnistFacts, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
 
+// Next's bundler leaves `import.meta.dirname` undefined in server chunks; `import.meta.url` is always defined.
+const here = (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));
+
 /** Where built-in CSV datasets live (`packages/exercises/data`). */
-export const builtInDataDir = resolve(import.meta.dirname, "..", "..", "data");
+export const builtInDataDir = resolve(here, "..", "..", "data");
 
 /** Test share of a CSV dataset: the grader keeps it hidden, as MNIST and IMDB keep their test files. */
 export const CSV_TEST_FRACTION = 0.2;
@@ -14,6 +18,8 @@ export interface AnswerOptions {
   cacheDir?: string;
   /** Directory relative CSV `file`s resolve against: the course folder; default the built-in data directory. */
   dataDir?: string;
+  /** The CSV's text, when it is not read from a file (a dataset uploaded into a course, from the database). */
+  csvText?: string;
 }
 
 /** What steps 1–3 are checked against, measured from the training data. */
@@ -39,11 +45,21 @@ export interface CsvTraining {
   test: Int32Array;
 }
 
+/** The CSV's text: given (uploaded into a course) or read from its file. */
+export function csvText(dataset: Extract<DatasetRef, { kind: "csv" }>, options: AnswerOptions): string {
+  return options.csvText ?? readFileSync(csvPath(dataset, options), "utf8");
+}
+
+/** The grader's split of a parsed table: a seeded 20% test share, the rest training rows. */
+export function splitCsv(table: CsvTable, seed: number): Omit<CsvTraining, "table"> {
+  const split = splitIndices(table.n, { validationFraction: 0, testFraction: CSV_TEST_FRACTION, seed });
+  return { train: split.train, test: split.test };
+}
+
 /** The CSV parsed and split as the grader splits it: the seeded test share is never looked at. */
 export function loadCsvTraining(dataset: Extract<DatasetRef, { kind: "csv" }>, seed: number, options: AnswerOptions): CsvTraining {
-  const table = parseCsv(readFileSync(csvPath(dataset, options), "utf8"), { target: dataset.target, task: dataset.task });
-  const split = splitIndices(table.n, { validationFraction: 0, testFraction: CSV_TEST_FRACTION, seed });
-  return { table, train: split.train, test: split.test };
+  const table = parseCsv(csvText(dataset, options), { target: dataset.target, task: dataset.task });
+  return { table, ...splitCsv(table, seed) };
 }
 
 export function answerFacts(dataset: DatasetRef, seed: number, options: AnswerOptions = {}): AnswerFacts {

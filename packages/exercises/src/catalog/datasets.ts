@@ -36,3 +36,26 @@ export const creditData: AnswerDataset = {
   about:
     "The credit-default table describes 2,000 loan applicants (age, income, loan amount, debt ratio, late payments, employment, housing, region); the column `default` says whether they later defaulted (1) or not (0).",
 };
+
+/** Columns of `data/house-prices.csv`, offered as step 1 targets; a test checks they match the file. */
+export const HOUSE_COLUMNS = [
+  "area_m2",
+  "rooms",
+  "year_built",
+  "distance_km",
+  "lot_m2",
+  "garage",
+  "type",
+  "neighbourhood",
+  "condition",
+  "price",
+] as const;
+
+export const housesData: AnswerDataset = {
+  slug: "houses",
+  name: "a house-price table",
+  dataset: { kind: "csv", file: "house-prices.csv", target: "price", task: "regression" },
+  targets: HOUSE_COLUMNS.map((column) => ({ value: column, label: `The column \`${column}\`` })),
+  about:
+    "The house-price table describes 2,500 house sales (area, rooms, year built, distance to the centre, lot, garage, type, neighbourhood, condition); the column `price` is the sale price in euros.",
+};

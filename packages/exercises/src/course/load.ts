@@ -31,8 +31,8 @@ const errorAt = (source: YamlSource, path: (string | number)[], expected: string
 };
 
 /**
- * A dataset override must fit the exercise's questions: steps 1 and 4 ask about one kind of data,
- * and training exercises cannot train on a CSV yet; steps 2–3 work on any classification data.
+ * A dataset override must fit the exercise's questions: steps 1 and 4 ask about one kind of data;
+ * steps 2–3 work on any data, and training steps (5–7) train on any dataset the grader can load.
  */
 function checkDataset(
   source: YamlSource,
@@ -43,7 +43,7 @@ function checkDataset(
 ): CourseError[] {
   const dataset = assignment.dataset;
   if (!dataset) return [];
-  const flexible = exercise.step === 2 || exercise.step === 3;
+  const flexible = exercise.step === 2 || exercise.step === 3 || exercise.kind === "training";
   if (!flexible && dataset.kind !== exercise.dataset.kind) {
     return [errorAt(source, ["dataset", "kind"], `"${exercise.dataset.kind}" (exercise ${exercise.id} asks about that dataset)`, JSON.stringify(dataset.kind))];
   }

@@ -1,24 +1,16 @@
-import { type ExerciseDefinition, ExerciseDefinition as ExerciseSchema } from "@stepwise/core/contracts";
+import type { ExerciseDefinition } from "@stepwise/core/contracts";
 import { getExercise } from "../index";
+import { withOverrides } from "../overrides";
 import type { AssignmentFile } from "./schema";
 
 /**
- * The exercise as the assignment places it: built-in definition plus the file's overrides.
- * Attempts, deadline, late penalty and number of seeds are course policy, not part of the exercise;
- * the caller stores them with the assignment.
+ * The exercise as the assignment places it: built-in definition plus the file's overrides, applied
+ * by the same `withOverrides` the grader and the web app use for stored assignments. Attempts,
+ * deadline, late penalty and number of seeds are course policy, not part of the exercise; the caller
+ * stores them with the assignment (`assignmentPolicy` reads the last two back).
  */
 export function assignmentExercise(assignment: AssignmentFile): ExerciseDefinition {
-  const exercise = getExercise(assignment.exercise);
-  return ExerciseSchema.parse({
-    ...exercise,
-    ...(assignment.title !== undefined ? { title: assignment.title } : {}),
-    ...(assignment.dataset !== undefined ? { dataset: assignment.dataset } : {}),
-    ...(assignment.metric !== undefined ? { metric: assignment.metric } : {}),
-    ...(assignment.baseline !== undefined ? { baseline: assignment.baseline } : {}),
-    ...(assignment.target !== undefined ? { target: assignment.target } : {}),
-    ...(assignment.seed !== undefined ? { seed: assignment.seed } : {}),
-    ...(assignment.hints !== undefined ? { hints: assignment.hints } : {}),
-    budgets: { ...exercise.budgets, ...assignment.budgets },
-    checkVisibility: { ...exercise.checkVisibility, ...assignment.visibility },
-  });
+  const { exercise: id, title, ...overrides } = assignment;
+  const exercise = withOverrides(getExercise(id), overrides);
+  return title !== undefined ? { ...exercise, title } : exercise;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CheckVisibility, DatasetRef } from "@stepwise/core/contracts";
+import { EXPERIMENTS, type ExperimentName } from "../experiments/names";
 
 /**
  * The course-folder authoring format: `course.yaml` plus one `assignments/NN-name.yaml` per
@@ -45,6 +46,25 @@ export const BudgetOverrides = z
   .partial();
 export type BudgetOverrides = z.infer<typeof BudgetOverrides>;
 
+/** Compute each student may spend on debugging experiments per assignment when the file says nothing. */
+export const DEFAULT_EXPERIMENT_COMPUTE_SECONDS = 600;
+
+/** Which debugging experiments students may run on an assignment, and what they may spend on them. */
+export const ExperimentSettings = z
+  .object({
+    allowed: z.array(z.enum(EXPERIMENTS)).optional().describe("Experiments students may run (`stepwise debug --help` lists them); all when absent"),
+    computeSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe(`Grader time each student may spend on experiments in this assignment, seconds (default ${DEFAULT_EXPERIMENT_COMPUTE_SECONDS}); 0 turns them off. Experiments never cost attempts`),
+  })
+  .strict()
+  .describe("Debugging experiments: which ones students may run and their compute budget");
+export type ExperimentSettings = z.infer<typeof ExperimentSettings>;
+
 export const AssignmentFile = z
   .object({
     exercise: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe("Built-in exercise id (`stepwise list` shows them)"),
@@ -61,10 +81,25 @@ export const AssignmentFile = z
     latePenalty: LatePenalty.optional().describe("Overrides the course's late penalty"),
     visibility: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), CheckVisibility).optional().describe("Per check id: always, after_deadline or never"),
     hints: z.array(z.string().min(1)).optional().describe("Replace the exercise's hints"),
+    experiments: ExperimentSettings.optional().describe("Debugging experiments students may run and their compute budget; all, 600 s each, when absent"),
   })
   .strict()
   .describe("assignments/NN-name.yaml: one exercise placed in the course, with overrides");
 export type AssignmentFile = z.infer<typeof AssignmentFile>;
+
+/** The experiment policy in force: the assignment's `experiments` key (a stored override) with the defaults filled in. */
+export interface ExperimentPolicy {
+  allowed: ExperimentName[];
+  computeSeconds: number;
+}
+
+/** Reads an assignment's stored overrides; a value that does not parse falls back to the defaults, as other overrides do. */
+export function experimentPolicy(overrides: Record<string, unknown>): ExperimentPolicy {
+  const parsed = ExperimentSettings.safeParse(overrides.experiments ?? {});
+  const settings = parsed.success ? parsed.data : {};
+  const allowed = settings.allowed ? EXPERIMENTS.filter((name) => settings.allowed?.includes(name)) : [...EXPERIMENTS];
+  return { allowed, computeSeconds: settings.computeSeconds ?? DEFAULT_EXPERIMENT_COMPUTE_SECONDS };
+}
 
 /** Assignment files are `NN-name.yaml`: NN orders them. */
 export const ASSIGNMENT_FILE = /^(\d{2})-([a-z0-9][a-z0-9-]*)\.yaml$/;

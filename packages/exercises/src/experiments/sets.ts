@@ -1,7 +1,7 @@
 import type { ExampleSet } from "@stepwise/core/datasets";
 import { limit, permutation } from "@stepwise/core/datasets";
 
-function labelsOf(set: ExampleSet): Int32Array | Float32Array {
+export function labelsOf(set: ExampleSet): Int32Array | Float32Array {
   if (!set.labels) throw new Error("the training split has no labels");
   return set.labels;
 }
@@ -42,3 +42,77 @@ export function withLabelAsInput(set: ExampleSet, numClasses: number): ExampleSe
 }
 
 export const tinySubset = (set: ExampleSet, count: number, seed: number) => limit(set, count, seed);
+
+/**
+ * The same examples at a lower resolution, keeping the shape the model expects: each
+ * `factor`×`factor` block of an image becomes its mean, repeated over the block (28×28 → 7×7
+ * values of information for factor 4). Works for dense and convolutional models alike.
+ */
+export function downsampled(set: ExampleSet, factor: number): ExampleSet {
+  const [height = 0, width = 0, channels = 1] = set.naturalShape;
+  if (set.naturalShape.length < 2 || height % factor !== 0 || width % factor !== 0 || height * width * channels !== set.inputSize) {
+    throw new Error(`downsampling needs images whose sides divide by ${factor}; got shape [${set.naturalShape.join(", ")}]`);
+  }
+  const size = set.inputSize;
+  let scratch = new Float32Array(0);
+  return {
+    n: set.n,
+    inputSize: size,
+    naturalShape: set.naturalShape,
+    ...(set.labels ? { labels: set.labels } : {}),
+    gatherInputs(indices, out) {
+      if (scratch.length < size) scratch = new Float32Array(size);
+      for (let r = 0; r < indices.length; r++) {
+        const row = scratch.subarray(0, size);
+        set.gatherInputs([indices[r] ?? 0], row);
+        const target = out.subarray(r * size, (r + 1) * size);
+        for (let by = 0; by < height; by += factor) {
+          for (let bx = 0; bx < width; bx += factor) {
+            for (let c = 0; c < channels; c++) {
+              let sum = 0;
+              for (let y = by; y < by + factor; y++) for (let x = bx; x < bx + factor; x++) sum += row[(y * width + x) * channels + c] ?? 0;
+              const mean = sum / (factor * factor);
+              for (let y = by; y < by + factor; y++) for (let x = bx; x < bx + factor; x++) target[(y * width + x) * channels + c] = mean;
+            }
+          }
+        }
+      }
+    },
+  };
+}
+
+/** Only the features in `keep` carry their values; every other feature reads 0. */
+export function onlyFeatures(set: ExampleSet, keep: ArrayLike<number>): ExampleSet {
+  const mask = new Uint8Array(set.inputSize);
+  for (let i = 0; i < keep.length; i++) mask[keep[i] ?? 0] = 1;
+  return {
+    n: set.n,
+    inputSize: set.inputSize,
+    naturalShape: set.naturalShape,
+    ...(set.labels ? { labels: set.labels } : {}),
+    gatherInputs(indices, out) {
+      set.gatherInputs(indices, out);
+      for (let i = 0; i < indices.length * set.inputSize; i++) if (!mask[i % set.inputSize]) out[i] = 0;
+    },
+  };
+}
+
+/**
+ * Word-index sequences that keep only the words in `keep`; every other word becomes the
+ * unknown-word index (padding, 0, stays padding), so the review keeps its length.
+ */
+export function onlyTokens(set: ExampleSet, keep: ReadonlySet<number>, unknown = 1): ExampleSet {
+  return {
+    n: set.n,
+    inputSize: set.inputSize,
+    naturalShape: set.naturalShape,
+    ...(set.labels ? { labels: set.labels } : {}),
+    gatherInputs(indices, out) {
+      set.gatherInputs(indices, out);
+      for (let i = 0; i < indices.length * set.inputSize; i++) {
+        const id = out[i] ?? 0;
+        if (id !== 0 && !keep.has(id)) out[i] = unknown;
+      }
+    },
+  };
+}

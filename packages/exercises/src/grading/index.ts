@@ -6,3 +6,6 @@ export * from "./run";
 export * from "./local";
 export * from "./score-overfit";
 export * from "./regularize";
+export * from "./csv";
+export * from "./evaluate";
+export * from "./regression";

@@ -1,11 +1,13 @@
 import type { DataSlice, EpochMetrics, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { BudgetError, ValidationError } from "@stepwise/core/contracts";
+import { BudgetError, StepwiseError, ValidationError } from "@stepwise/core/contracts";
 import type { Tf } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
-import { loadTestLabels } from "./data";
+import { statusVerdict } from "@stepwise/core/verify";
+import { csvText } from "../answers/facts";
+import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { prepareTraining, type PreparedTraining } from "./prepare";
 import { trainAndPredict, type TrainAndPredictResult } from "./run";
-import { scoreTraining } from "./score";
+import { scoreTraining, type ScoreData } from "./score";
 import { scoreOverfit } from "./score-overfit";
 import { gradeRegularization } from "./regularize";
 import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
@@ -16,7 +18,8 @@ export function verdictFromRun(input: {
   prepared: PreparedTraining;
   payload: SubmissionPayload;
   result: TrainAndPredictResult;
-  testLabels: Int32Array;
+  testLabels: Int32Array | Float32Array;
+  data?: ScoreData;
 }): Verdict {
   const { exercise, prepared, result } = input;
   const { report } = result;
@@ -36,6 +39,13 @@ export function verdictFromRun(input: {
   return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
 }
 
+/** A dataset that cannot be read is the exercise's fault, not the student's: an `error` verdict that costs no attempt. */
+export function datasetErrorVerdict(exercise: ExerciseDefinition, error: unknown): Verdict | undefined {
+  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
+  if (!(error instanceof StepwiseError) && !fsError) return undefined;
+  return statusVerdict("error", `The dataset of "${exercise.id}" could not be read: ${error.message}`);
+}
+
 export interface LocalGradeOptions {
   /** Step 7: the student's step-6 submission, retrained for the comparison. */
   previous?: SubmissionPayload;
@@ -44,6 +54,10 @@ export interface LocalGradeOptions {
   tfjsVersion: string;
   slice?: DataSlice;
   cacheDir?: string;
+  /** Where a relative CSV `file` is read from (a course folder); default the built-in data directory. */
+  dataDir?: string;
+  /** A CSV dataset's text, when it is not read from a file. */
+  csvText?: string;
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   signal?: AbortSignal;
 }
@@ -53,15 +67,25 @@ export interface LocalGradeOptions {
  * tests, where the code being graded is trusted. Submission faults come back as verdicts.
  */
 export async function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPayload, options: LocalGradeOptions): Promise<Verdict> {
-  let prepared: PreparedTraining;
   try {
-    prepared = prepareTraining(exercise, payload, exercise.seed);
+    // The model is checked before any data is read: an invalid submission costs nothing.
+    prepareTraining(exercise, payload, exercise.seed);
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;
   }
   const slice = { ...exercise.data, ...options.slice };
-  const testLabels = loadTestLabels(prepared.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir });
+  let grading: GradingData;
+  try {
+    const text = exercise.dataset.kind === "csv" ? csvText(exercise.dataset, options) : undefined;
+    grading = loadGradingData(exercise.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text } : {}) });
+  } catch (error) {
+    const verdict = datasetErrorVerdict(exercise, error);
+    if (verdict) return verdict;
+    throw error;
+  }
+  const facts = gradingFacts(grading, exercise.dataset);
+  const { testLabels } = grading;
   const run = (model: PreparedTraining, report = true) =>
     trainAndPredict(options.tf, {
       topology: model.topology as JsonObject,
@@ -72,12 +96,14 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
       seed: exercise.seed,
       maxSeconds: exercise.budgets.maxSeconds,
       cacheDir: options.cacheDir,
+      ...(grading.csv ? { csv: grading.csv.training } : {}),
       backend: options.backend,
       tfjsVersion: options.tfjsVersion,
       onEpoch: report ? options.onEpoch : undefined,
       signal: options.signal,
     });
   try {
+    const prepared = prepareTraining(exercise, payload, exercise.seed, facts.prepare);
     if (exercise.step === 7) {
       if (!options.previous) return invalidVerdict("Step 7 compares against your step-6 model: pass step 6 first.");
       const graded = await gradeRegularization({
@@ -85,12 +111,14 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
         payload,
         previous: options.previous,
         testLabels,
+        prepare: facts.prepare,
+        data: facts.score,
         run: (model, role) => run(model, role === "after"),
       });
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels }) : graded;
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data: facts.score }) : graded;
     }
     const result = await run(prepared);
-    return verdictFromRun({ exercise, prepared, payload, result, testLabels });
+    return verdictFromRun({ exercise, prepared, payload, result, testLabels, data: facts.score });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;

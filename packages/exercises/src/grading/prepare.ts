@@ -1,6 +1,7 @@
 import type { DatasetRef, ExerciseDefinition, ModelSummary, SubmissionPayload, TrainingConfig } from "@stepwise/core/contracts";
-import { ValidationError } from "@stepwise/core/contracts";
-import { parseModelSpec, validateTrainingConfig, withSeeds } from "@stepwise/core/model";
+import { BudgetError, ValidationError } from "@stepwise/core/contracts";
+import { estimateTrainingSeconds, parseModelSpec, validateTrainingConfig, withSeeds } from "@stepwise/core/model";
+import type { CsvFacts } from "./csv";
 import { taskOf, type TaskInfo } from "./task";
 
 export interface PreparedTraining {
@@ -25,13 +26,36 @@ export interface PrepareOptions {
    * checked against the exercise's `maxSeconds` before anything is stored or trained.
    */
   graderGflops?: number;
+  /**
+   * Facts of a CSV dataset as the grader encodes it (`csvGrading`): the model's input must match its
+   * width, a multiclass head its classes. Without them (the web app reads no data at submit) the
+   * input width is checked by the grader, and a mismatch is an `invalid` verdict then.
+   */
+  csv?: Pick<CsvFacts, "file" | "inputSize" | "encoding" | "trainSize"> & { numClasses: number };
 }
 
-/** Training examples a model sees per epoch: the dataset's training split, less the validation split. */
-function trainingExamples(exercise: ExerciseDefinition, validationSplit: number): number {
-  const full = exercise.dataset.kind === "mnist" ? 60_000 : exercise.dataset.kind === "imdb" ? 25_000 : 0;
-  const size = exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
-  return Math.round(size * (1 - validationSplit));
+/** Rows of the dataset's training split (before any validation split), as far as known without reading it. */
+function trainingRows(exercise: ExerciseDefinition, options: PrepareOptions): number {
+  const full = exercise.dataset.kind === "mnist" ? 60_000 : exercise.dataset.kind === "imdb" ? 25_000 : (options.csv?.trainSize ?? 0);
+  return exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
+}
+
+const fmt = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+/**
+ * K-fold trains K models, each on (K−1)/K of the training rows, then the final model on all of them:
+ * K × rows examples per epoch in all, K times one hold-out run. The estimate says so.
+ */
+function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, folds: number, rows: number, gflops: number): void {
+  const seconds = estimateTrainingSeconds(summary, { examples: folds * rows, epochs: training.fit.epochs, gflops });
+  const limit = exercise.budgets.maxSeconds;
+  if (seconds > limit) {
+    throw new BudgetError(
+      `K-fold with K = ${folds} trains ${folds} models on ${folds - 1}/${folds} of the ${fmt(rows)} training examples and then the final model on all of them, ` +
+        `${folds}× the training of one run: about ${fmt(seconds)} seconds for ${training.fit.epochs} epochs; this exercise allows ${fmt(limit)} (${(seconds / limit).toFixed(1)}× over). ` +
+        "Use fewer folds or epochs, or a smaller model",
+    );
+  }
 }
 
 export function prepareTraining(exercise: ExerciseDefinition, payload: SubmissionPayload, seed: number, options: PrepareOptions = {}): PreparedTraining {
@@ -44,17 +68,23 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
   if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
   if (!payload.training) throw new ValidationError("A training exercise needs training settings (optimizer, loss, epochs, batch size); none were sent.", "training");
   const parsed = parseModelSpec(payload.model, { maxParams: exercise.budgets.maxParams });
+  const rows = trainingRows(exercise, options);
+  const kfold = payload.training.validation?.kind === "kfold" ? payload.training.validation.folds : undefined;
   const estimate =
-    options.graderGflops !== undefined
-      ? { examples: trainingExamples(exercise, payload.training.fit.validationSplit), gflops: options.graderGflops }
+    options.graderGflops !== undefined && kfold === undefined
+      ? { examples: Math.round(rows * (1 - payload.training.fit.validationSplit)), gflops: options.graderGflops }
       : undefined;
   validateTrainingConfig(payload.training, exercise.budgets, parsed.summary, estimate);
+  if (kfold !== undefined && options.graderGflops !== undefined) checkKFoldBudget(exercise, payload.training, parsed.summary, kfold, rows, options.graderGflops);
+  if (kfold !== undefined && options.csv && options.csv.trainSize < 2 * kfold) {
+    throw new ValidationError(`K-fold with K = ${kfold} needs at least ${2 * kfold} training examples, ${options.csv.file} has ${options.csv.trainSize}.`, "training.validation.folds");
+  }
   return {
-    dataset: datasetForInput(exercise.dataset, parsed.topology, parsed.summary),
+    dataset: datasetForInput(exercise.dataset, parsed.topology, parsed.summary, options.csv),
     topology: withSeeds(parsed.topology, seed),
     training: payload.training,
     summary: parsed.summary,
-    task: taskOf(exercise.dataset),
+    task: taskOf(exercise.dataset, options.csv),
   };
 }
 
@@ -72,9 +102,9 @@ const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => d 
  * The model's input decides how the data is fed, so a student never fills a form for it.
  * MNIST: 784 flat, or 28×28(×1) for convolutions. IMDB: an Embedding input of vocabulary V takes
  * padded word-index sequences (length from the input shape); a Dense input of width V takes
- * multi-hot vectors over the top V training words.
+ * multi-hot vectors over the top V training words. CSV: one flat row of the encoded width.
  */
-export function datasetForInput(dataset: DatasetRef, topology: object, summary: ModelSummary): DatasetRef {
+export function datasetForInput(dataset: DatasetRef, topology: object, summary: ModelSummary, csv?: PrepareOptions["csv"]): DatasetRef {
   const input = summary.inputShape.slice(1);
   const size = input.reduce<number>((a, d) => a * (d ?? Number.NaN), 1);
   switch (dataset.kind) {
@@ -107,6 +137,11 @@ export function datasetForInput(dataset: DatasetRef, topology: object, summary: 
       );
     }
     case "csv":
-      return dataset;
+      // One encoded row per example: the width is the CSV's, known once the grader has read the data.
+      if (!csv || (input.length === 1 && input[0] === csv.inputSize)) return dataset;
+      throw new ValidationError(
+        `The model's input shape ${shapeText(summary.inputShape)} fits no encoding of ${csv.file}; accepted: [${csv.inputSize}] — ${csv.encoding}.`,
+        "model.inputShape",
+      );
   }
 }

@@ -1,9 +1,11 @@
 import type { ExerciseDefinition, MetricValue, SubmissionPayload, TrainingConfig, Verdict } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
-import { assembleVerdict, checkBeatsBaseline, compareRegularization, dumbBaseline, type GradedCheck } from "@stepwise/core/verify";
-import { prepareTraining, type PreparedTraining } from "./prepare";
+import { assembleVerdict, checkBeatsBaseline, checkReachesTarget, compareRegularization, dumbBaseline, type GradedCheck } from "@stepwise/core/verify";
+import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evaluate";
+import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
+import { checkBeatsMeanBaseline } from "./regression";
 import type { TrainAndPredictResult } from "./run";
-import { tally } from "./score";
+import { positiveName, trainMeanOf, type ScoreData } from "./score";
 
 /** Trains one prepared model (in-process or in a sandboxed child) and predicts the test inputs. */
 export type TrainingRunner = (prepared: PreparedTraining, role: "before" | "after" | "final") => Promise<TrainAndPredictResult>;
@@ -13,15 +15,21 @@ export interface RegularizationInput {
   payload: SubmissionPayload;
   /** The student's own step-6 model (their latest passing submission), retrained on the same seeds. */
   previous: SubmissionPayload;
-  testLabels: Int32Array;
+  testLabels: Int32Array | Float32Array;
   run: TrainingRunner;
+  /** Facts of a CSV dataset (input width, classes), as `prepareTraining` takes them. */
+  prepare?: PrepareOptions;
+  data?: ScoreData;
 }
 
-/** The same model and settings with no validation split: the final model trains on train+validation. */
+/** The same model and settings with no validation at all: the final model trains on train+validation. */
 function onAllTrainingData(prepared: PreparedTraining): PreparedTraining {
-  const training: TrainingConfig = { ...prepared.training, fit: { ...prepared.training.fit, validationSplit: 0 } };
+  const { validation: _protocol, ...rest } = prepared.training;
+  const training: TrainingConfig = { ...rest, fit: { ...prepared.training.fit, validationSplit: 0 } };
   return { ...prepared, training };
 }
+
+const finished = (run: TrainAndPredictResult) => run.report.stopReason === "completed" || run.report.stopReason === "early_stopping";
 
 /**
  * Step 7: the regularized model against the student's step-6 model, both retrained on the same seeds
@@ -30,27 +38,59 @@ function onAllTrainingData(prepared: PreparedTraining): PreparedTraining {
  */
 export async function gradeRegularization(input: RegularizationInput): Promise<Verdict | { stopped: TrainAndPredictResult }> {
   const { exercise } = input;
-  const after = prepareTraining(exercise, input.payload, exercise.seed);
+  const after = prepareTraining(exercise, input.payload, exercise.seed, input.prepare);
   let before: PreparedTraining;
   try {
     // The step-6 model is held to this exercise's budgets too: it is retrained here.
-    before = prepareTraining(exercise, { ...input.previous, exerciseId: exercise.id }, exercise.seed);
+    before = prepareTraining(exercise, { ...input.previous, exerciseId: exercise.id }, exercise.seed, input.prepare);
   } catch (error) {
     if (error instanceof ValidationError) throw new ValidationError(`Your step-6 model cannot be retrained for this comparison: ${error.message}`);
     throw error;
   }
-  if (after.training.fit.validationSplit <= 0) {
+  const kfold = after.training.validation?.kind === "kfold";
+  if (!kfold && after.training.fit.validationSplit <= 0) {
     throw new ValidationError("Step 7 compares validation curves: set a validation split above 0 (e.g. 0.2).", "training.fit.validationSplit");
   }
-  // Same split for both, so the gaps are measured on the same examples.
-  before.training = { ...before.training, fit: { ...before.training.fit, validationSplit: after.training.fit.validationSplit } };
+  // Same protocol and split for both, so the gaps are measured on the same examples.
+  const { validation: _own, ...beforeTraining } = before.training;
+  before.training = {
+    ...beforeTraining,
+    fit: { ...before.training.fit, validationSplit: after.training.fit.validationSplit },
+    ...(after.training.validation ? { validation: after.training.validation } : {}),
+  };
 
   const beforeRun = await input.run(before, "before");
-  if (beforeRun.report.stopReason !== "completed" && beforeRun.report.stopReason !== "early_stopping") return { stopped: beforeRun };
+  if (!finished(beforeRun)) return { stopped: beforeRun };
   const afterRun = await input.run(after, "after");
-  if (afterRun.report.stopReason !== "completed" && afterRun.report.stopReason !== "early_stopping") return { stopped: afterRun };
-  const finalRun = await input.run(onAllTrainingData(after), "final");
-  if (finalRun.report.stopReason !== "completed" && finalRun.report.stopReason !== "early_stopping") return { stopped: finalRun };
+  if (!finished(afterRun)) return { stopped: afterRun };
+  // A K-fold run already ends with the model trained on all training data and its test predictions.
+  const finalRun = kfold ? afterRun : await input.run(onAllTrainingData(after), "final");
+  if (!finished(finalRun)) return { stopped: finalRun };
+  const durationMs = beforeRun.report.durationMs + afterRun.report.durationMs + (kfold ? 0 : finalRun.report.durationMs);
+  const report = finalRun.report;
+  const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs };
+  const kfoldParts = afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {};
+
+  if (after.task.kind === "regression") {
+    // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
+    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: "loss" });
+    const beats = checkBeatsMeanBaseline({ predictions: finalRun.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
+    const checks: GradedCheck[] = [comparison.checks.smallerGap];
+    if (exercise.target !== undefined) {
+      checks.push(checkReachesTarget({ value: beats.mae.value, target: exercise.target, higherIsBetter: false, what: "Test MAE of the final model" }));
+    }
+    checks.push({ ...beats.check, required: false });
+    const metrics: Record<string, MetricValue> = {
+      testMae: { ...beats.mae, label: "Test MAE of the final model (trained on train+validation), target's unit" },
+      baselineMae: { label: "Baseline MAE (always the training mean)", value: beats.baselineMae },
+      gapBefore: { label: `Validation − training loss gap, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
+      gapAfter: { label: `Validation − training loss gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
+      valLossChange: { label: "Change in best validation loss", value: comparison.metricChange },
+      ...kfoldParts,
+    };
+    if (exercise.target !== undefined) metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
+    return assembleVerdict({ checks, metrics, history: afterRun.report.history, visibility: exercise.checkVisibility, environment });
+  }
 
   const classes = Math.max(2, after.task.numClasses);
   const counts = tally(finalRun.predictions, input.testLabels, classes);
@@ -72,9 +112,10 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     gapBefore: { label: `Train/validation accuracy gap, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
     gapAfter: { label: `Train/validation accuracy gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
     valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange },
+    ...(after.task.kind === "binary" ? positiveClassMetrics(finalRun.predictions, input.testLabels, positiveName(input.data)) : {}),
+    ...kfoldParts,
   };
   if (exercise.target !== undefined) metrics.target = { label: "Target test accuracy", value: exercise.target };
-  const report = finalRun.report;
   return assembleVerdict({
     checks,
     metrics,
@@ -82,6 +123,6 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     history: afterRun.report.history,
     baseline: baseline.value,
     visibility: exercise.checkVisibility,
-    environment: { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: beforeRun.report.durationMs + afterRun.report.durationMs + report.durationMs },
+    environment,
   });
 }

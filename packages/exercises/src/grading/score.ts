@@ -1,32 +1,42 @@
 import type { Diagnostic, ExerciseDefinition, MetricValue, SubmissionPayload, TrainingReport, Verdict } from "@stepwise/core/contracts";
 import { assembleVerdict, checkBeatsBaseline, checkClaim, diagnose, dumbBaseline, reproducedMetric, type GradedCheck } from "@stepwise/core/verify";
+import { kfoldMetrics, kfoldSentence, positiveClassMetrics, tally } from "./evaluate";
 import type { PreparedTraining } from "./prepare";
+import { checkBeatsMeanBaseline } from "./regression";
 
 export interface ScoreInput {
   exercise: ExerciseDefinition;
   prepared: PreparedTraining;
   payload: SubmissionPayload;
   report: TrainingReport;
-  /** Predicted class per test example, from the training child. */
+  /** Predicted class (or value, in the target's unit, for regression) per test example, from the training child. */
   predictions: readonly number[];
   /** Spread of the model's raw outputs over the test inputs. */
   outputStd: number;
-  /** Hidden labels, loaded in the grader's parent process only. */
-  testLabels: Int32Array;
+  /** Hidden labels (class index, or target value), loaded in the grader's parent process only. */
+  testLabels: Int32Array | Float32Array;
+  /** What the data says beyond its labels: the target's training mean (regression), class names (CSV). */
+  data?: ScoreData;
 }
 
-/** Counts correct answers and how often each class was predicted. */
-export function tally(predictions: readonly number[], labels: Int32Array, classes: number) {
-  if (predictions.length !== labels.length) {
-    throw new Error(`expected ${labels.length} test predictions, got ${predictions.length}`);
-  }
-  const predictedClassCounts = new Array<number>(classes).fill(0);
-  let correct = 0;
-  predictions.forEach((p, i) => {
-    if (p === labels[i]) correct += 1;
-    if (Number.isInteger(p) && p >= 0 && p < classes) predictedClassCounts[p] = (predictedClassCounts[p] ?? 0) + 1;
-  });
-  return { correct, n: labels.length, predictedClassCounts };
+export interface ScoreData {
+  /** Regression: mean of the training targets, the dumb baseline's prediction. */
+  trainMean?: number;
+  /** Classification on a CSV: class names in label order, and the target column. */
+  classes?: string[];
+  target?: string;
+}
+
+/** "default = 1": the positive class of a binary task, named as the data names it. */
+export function positiveName(data: ScoreData | undefined): string {
+  const name = data?.classes?.[1];
+  return name !== undefined && data?.target ? `${data.target} = ${name}` : "class 1";
+}
+
+/** The regression baseline needs the training mean: a grader fault (not the student's) when it is missing. */
+export function trainMeanOf(data: ScoreData | undefined): number {
+  if (data?.trainMean === undefined) throw new Error("scoring a regression needs the training mean of the target");
+  return data.trainMean;
 }
 
 /** The facts of the submitted model the debugging checklist looks at, read from the validated topology. */
@@ -52,42 +62,78 @@ function lastLayerConfig(topology: Record<string, unknown>): Record<string, unkn
   return layers.at(-1)?.config;
 }
 
-/** The verdict of a classification training step (step 5 today): beat the dumb baseline on hidden test data. */
-export function scoreTraining(input: ScoreInput): Verdict {
-  const { exercise, prepared, report } = input;
-  const classes = Math.max(2, prepared.task.numClasses);
-  const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
-  const counts = tally(input.predictions, input.testLabels, classes);
-  const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
+/** Diagnostics of the debugging checklist, from the spec, the curves and the test predictions. */
+export function diagnoseRun(input: ScoreInput, predictedClassCounts: number[]): Diagnostic[] {
+  const { prepared, report } = input;
+  return diagnose({
+    spec: specFacts(prepared),
+    task: { kind: prepared.task.kind, numClasses: Math.max(2, prepared.task.numClasses) },
+    history: report.history,
+    predictions: { predictedClassCounts, outputStd: input.outputStd },
+  });
+}
 
-  const checks: GradedCheck[] = [beats.check];
+/** The claim check (informational) and the K-fold metrics, shared by every training verdict. */
+function extras(input: ScoreInput): { checks: GradedCheck[]; metrics: Record<string, MetricValue>; kfold: string } {
+  const { report } = input;
+  const checks: GradedCheck[] = [];
   if (input.payload.claimed) {
     const reproduced = reproducedMetric(report.history, input.payload.claimed.metric);
     if (reproduced !== undefined) checks.push({ ...checkClaim({ claimed: input.payload.claimed, reproduced }), required: false });
   }
+  return { checks, metrics: report.kfold ? kfoldMetrics(report.kfold) : {}, kfold: report.kfold ? ` ${kfoldSentence(report.kfold)}` : "" };
+}
+
+/**
+ * Step 5: beat the dumb baseline on the hidden test data. Classification: a one-sided binomial test
+ * of test accuracy against the stronger of the nominal baseline and the majority-class rate; a binary
+ * task also reports precision, recall and F1 of its positive class, which accuracy hides when that
+ * class is rare. Regression: a paired test of the test MAE against predicting the training mean.
+ */
+export function scoreTraining(input: ScoreInput): Verdict {
+  const { exercise, prepared, report } = input;
+  const extra = extras(input);
+  const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
+  if (prepared.task.kind === "regression") {
+    const beats = checkBeatsMeanBaseline({ predictions: input.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
+    return assembleVerdict({
+      checks: [beats.check, ...extra.checks],
+      metrics: {
+        testMae: beats.mae,
+        baselineMae: { label: "Baseline MAE (always the training mean)", value: beats.baselineMae },
+        pValue: { label: "p-value (paired one-sided t test on absolute errors)", value: beats.pValue },
+        ...extra.metrics,
+      },
+      history: report.history,
+      diagnostics: diagnoseRun(input, []),
+      visibility: exercise.checkVisibility,
+      summary: `${beats.check.message}${extra.kfold}`,
+      environment,
+    });
+  }
+
+  const classes = Math.max(2, prepared.task.numClasses);
+  const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
+  const counts = tally(input.predictions, input.testLabels, classes);
+  const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
   const metrics: Record<string, MetricValue> = {
     testAccuracy: beats.metric,
     baseline: { label: baseline.source === "majority-class" ? "Baseline (majority class)" : "Baseline", value: baseline.value },
     pValue: { label: "p-value (one-sided binomial)", value: beats.pValue },
+    ...(prepared.task.kind === "binary" ? positiveClassMetrics(input.predictions, input.testLabels, positiveName(input.data)) : {}),
+    ...extra.metrics,
   };
   const last = report.history.at(-1);
   if (last?.valAccuracy !== undefined) metrics.valAccuracy = { label: "Validation accuracy (last epoch)", value: last.valAccuracy };
 
-  const diagnostics: Diagnostic[] = diagnose({
-    spec: specFacts(prepared),
-    task: { kind: prepared.task.kind, numClasses: classes },
-    history: report.history,
-    predictions: { predictedClassCounts: counts.predictedClassCounts, outputStd: input.outputStd },
-  });
-
   return assembleVerdict({
-    checks,
+    checks: [beats.check, ...extra.checks],
     metrics,
     history: report.history,
     baseline: baseline.value,
-    diagnostics,
+    diagnostics: diagnoseRun(input, counts.predictedClassCounts),
     visibility: exercise.checkVisibility,
-    summary: beats.check.message,
-    environment: { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs },
+    summary: `${beats.check.message}${extra.kfold}`,
+    environment,
   });
 }

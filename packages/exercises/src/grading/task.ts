@@ -1,19 +1,21 @@
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { ValidationError } from "@stepwise/core/contracts";
 
 export interface TaskInfo {
   kind: "binary" | "multiclass" | "regression";
   numClasses: number;
 }
 
-export function taskOf(dataset: DatasetRef): TaskInfo {
+/**
+ * The task a dataset poses. A multiclass CSV's number of classes is a fact of its data: pass it
+ * (from `csvGrading`); without it (the web app's submit-time check, which reads no data) it is 0.
+ */
+export function taskOf(dataset: DatasetRef, data?: { numClasses: number }): TaskInfo {
   switch (dataset.kind) {
     case "mnist":
       return { kind: "multiclass", numClasses: 10 };
     case "imdb":
       return { kind: "binary", numClasses: 1 };
     case "csv":
-      throw new ValidationError("CSV datasets are not gradable yet.", "dataset");
+      return { kind: dataset.task, numClasses: dataset.task === "multiclass" ? (data?.numClasses ?? 0) : 1 };
   }
 }
-

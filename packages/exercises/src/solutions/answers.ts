@@ -27,6 +27,10 @@ const WRONG: Record<string, [check: string, because: string]> = {
   "mnist-prepare-data": ["scale", "raw bytes reach 255"],
   "imdb-prepare-data": ["vocabulary-size", "1,000 words cover only 76% of the training text"],
   "credit-prepare-data": ["fit-on-train", "statistics fitted on all rows leak the test rows"],
+  "houses-define-problem": ["task", "a price is a continuous number: regression, not classes"],
+  "houses-choose-metric": ["metric", "a regression target has no classes to be accurate about: mean absolute error"],
+  "houses-evaluation-protocol": ["protocol", "2,000 training rows are too few for a single hold-out set"],
+  "houses-prepare-data": ["numeric-scale", "unscaled, areas in the hundreds and years in the thousands swamp the 0/1 columns"],
 };
 
 /** Correct and wrong answer sets per answer exercise; a test grades every one of them. */

@@ -11,6 +11,18 @@ import mnistRegularizeReference from "./mnist-regularize.reference.json";
 import mnistRegularizeNaive from "./mnist-regularize.naive.json";
 import imdbRegularizeReference from "./imdb-regularize.reference.json";
 import imdbRegularizeNaive from "./imdb-regularize.naive.json";
+import creditReference from "./credit-beat-baseline.reference.json";
+import creditNaive from "./credit-beat-baseline.naive.json";
+import housesReference from "./houses-beat-baseline.reference.json";
+import housesNaive from "./houses-beat-baseline.naive.json";
+import creditOverfitReference from "./credit-overfit.reference.json";
+import creditOverfitNaive from "./credit-overfit.naive.json";
+import housesOverfitReference from "./houses-overfit.reference.json";
+import housesOverfitNaive from "./houses-overfit.naive.json";
+import creditRegularizeReference from "./credit-regularize.reference.json";
+import creditRegularizeNaive from "./credit-regularize.naive.json";
+import housesRegularizeReference from "./houses-regularize.reference.json";
+import housesRegularizeNaive from "./houses-regularize.naive.json";
 
 export interface SolutionSet {
   /** A submission that passes. */
@@ -51,6 +63,37 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
   "imdb-regularize": {
     reference: SubmissionPayload.parse(imdbRegularizeReference),
     naive: SubmissionPayload.parse(imdbRegularizeNaive),
+    naiveFailsBecause: "resubmitting the step-6 model unchanged cannot narrow its own train/validation gap",
+  },
+  // The CSV tables: the reference validates with 4-fold cross-validation (1,600 training rows are few).
+  "credit-beat-baseline": {
+    reference: SubmissionPayload.parse(creditReference),
+    naive: SubmissionPayload.parse(creditNaive),
+    naiveFailsBecause: "a linear model after 3 epochs of plain SGD has only learned that defaults are rare: it answers \"no\" and scores the majority rate",
+  },
+  "houses-beat-baseline": {
+    reference: SubmissionPayload.parse(housesReference),
+    naive: SubmissionPayload.parse(housesNaive),
+    naiveFailsBecause: "a learning rate of 1e-6 leaves the network at its initialization: it predicts about the mean price, no better than the baseline",
+  },
+  "credit-overfit": {
+    reference: SubmissionPayload.parse(creditOverfitReference),
+    naive: SubmissionPayload.parse(creditOverfitNaive),
+    naiveFailsBecause: "4 hidden units for 3 epochs is still improving: too little capacity and time to overfit",
+  },
+  "houses-overfit": {
+    reference: SubmissionPayload.parse(housesOverfitReference),
+    naive: SubmissionPayload.parse(housesOverfitNaive),
+    naiveFailsBecause: "4 hidden units for 3 epochs is still improving: too little capacity and time to overfit",
+  },
+  "credit-regularize": {
+    reference: SubmissionPayload.parse(creditRegularizeReference),
+    naive: SubmissionPayload.parse(creditRegularizeNaive),
+    naiveFailsBecause: "resubmitting the step-6 model unchanged cannot narrow its own train/validation gap",
+  },
+  "houses-regularize": {
+    reference: SubmissionPayload.parse(housesRegularizeReference),
+    naive: SubmissionPayload.parse(housesRegularizeNaive),
     naiveFailsBecause: "resubmitting the step-6 model unchanged cannot narrow its own train/validation gap",
   },
 };

@@ -1,67 +1,116 @@
-import { PreconditionError } from "@stepwise/core/contracts";
-import { createSession, createUser, deleteSession, verifyPassword, type User } from "@stepwise/db";
+import { rehashLegacyPassword, userByEmail, userById, type User } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
+import { isAPIError } from "better-auth/api";
 import { z } from "zod";
+import { authFor, CLIENT_IP_HEADER, PASSWORD_MAX, PASSWORD_MIN, authSecretOf } from "../auth";
 import { countAttempt, forgiveSignIn, signInRules, signUpRules } from "../services/auth-limits";
-import { clearedSessionCookie, sessionCookie } from "../session";
+import { signSessionToken } from "../session";
 import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
 
-/** The sign-up form's password rule; the form shows the same numbers. */
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 200;
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 const Email = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter an email address like name@example.com." }));
 
 export const SignUpInput = z
   .object({
-    name: z.string().trim().min(1, { message: "Enter your name." }).max(100, { message: "Names are limited to 100 characters." }),
-    email: Email,
+    name: z.string().trim().min(1, { message: "Enter your name." }).max(100, { message: "Names are limited to 100 characters." }).describe("Your name, as instructors see it"),
+    email: Email.describe("The e-mail address you sign in with"),
     password: z
       .string()
       .min(PASSWORD_MIN, { message: `Choose a password of at least ${PASSWORD_MIN} characters.` })
-      .max(PASSWORD_MAX, { message: `Passwords are limited to ${PASSWORD_MAX} characters.` }),
-    confirm: z.string().max(PASSWORD_MAX),
+      .max(PASSWORD_MAX, { message: `Passwords are limited to ${PASSWORD_MAX} characters.` })
+      .describe(`A password of ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
+    confirm: z.string().max(PASSWORD_MAX).describe("The same password again"),
   })
   .strict()
   .refine((input) => input.password === input.confirm, { message: "The two passwords do not match.", path: ["confirm"] });
 
-async function startSession(ctx: Context, user: User) {
-  const session = await createSession(ctx.db, user.id, ctx.now(), ctx.config.sessionTtlMs);
-  ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, { expiresAt: session.expiresAt, secure: ctx.secureCookies }));
+const WRONG_CREDENTIALS = "Wrong email or password.";
+const EMAIL_TAKEN = "An account with this email already exists. Sign in instead, or use another email.";
+
+function auth(ctx: Context) {
+  return authFor(ctx.db, ctx.config, ctx.secureCookies);
+}
+
+/** Request headers for `auth.api.*`: the client IP we decided (`http.ts`), and the session cookie if any. */
+async function authHeaders(ctx: Context): Promise<Headers> {
+  const headers = new Headers();
+  if (ctx.clientIp) headers.set(CLIENT_IP_HEADER, ctx.clientIp);
+  if (ctx.sessionToken) {
+    const { authCookies } = await auth(ctx).$context;
+    headers.set("cookie", `${authCookies.sessionToken.name}=${await signSessionToken(ctx.sessionToken, authSecretOf(ctx.config))}`);
+  }
+  return headers;
+}
+
+/** Passes better-auth's cookies (set or cleared) on to the response. */
+function forwardCookies(ctx: Context, headers: Headers): void {
+  for (const cookie of headers.getSetCookie()) ctx.resHeaders.append("Set-Cookie", cookie);
+}
+
+function betterAuthCode(error: unknown): string | null {
+  if (!isAPIError(error)) return null;
+  const body: unknown = error.body;
+  return typeof body === "object" && body !== null && "code" in body && typeof body.code === "string" ? body.code : null;
+}
+
+async function signedIn(db: Context["db"], userId: string) {
+  const user: User | null = await userById(db, userId);
+  if (!user) throw new Error(`better-auth signed in user ${userId}, which is not in the users table`);
   return { user: { id: user.id, name: user.name, email: user.email, role: user.role } };
 }
 
 export const authRouter = createTRPCRouter({
   signIn: publicProcedure
-    .input(z.object({ email: Email, password: z.string().min(1, { message: "Enter your password." }).max(PASSWORD_MAX) }).strict())
+    .input(
+      z
+        .object({
+          email: Email.describe("The e-mail address you signed up with"),
+          password: z.string().min(1, { message: "Enter your password." }).max(PASSWORD_MAX).describe("Your password"),
+        })
+        .strict(),
+    )
     .mutation(async ({ ctx, input }) => {
       await countAttempt(ctx.db, signInRules(ctx.config.authLimits, input.email, ctx.clientIp), ctx.config.authLimits, ctx.now());
-      const user = await verifyPassword(ctx.db, input.email, input.password);
-      // One message for both cases so the form does not reveal which emails have accounts.
-      if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong email or password." });
+      let result;
+      try {
+        result = await auth(ctx).api.signInEmail({ body: { email: input.email, password: input.password }, headers: await authHeaders(ctx), returnHeaders: true });
+      } catch (error) {
+        // One message for a wrong password and an unknown e-mail (better-auth hashes the password
+        // for an unknown one too), so the form does not reveal which e-mails have accounts.
+        if (betterAuthCode(error) === "INVALID_EMAIL_OR_PASSWORD") throw new TRPCError({ code: "UNAUTHORIZED", message: WRONG_CREDENTIALS });
+        throw error;
+      }
       await forgiveSignIn(ctx.db, input.email);
-      return startSession(ctx, user);
+      // Hashes from before better-auth are replaced by its own now that the password is known.
+      await rehashLegacyPassword(ctx.db, result.response.user.id, input.password, ctx.now());
+      forwardCookies(ctx, result.headers);
+      return signedIn(ctx.db, result.response.user.id);
     }),
 
   /** Creates a student account and signs it in. Instructors are made by an admin, never here. */
   signUp: publicProcedure.input(SignUpInput).mutation(async ({ ctx, input }) => {
     await countAttempt(ctx.db, signUpRules(ctx.config.authLimits, input.email, ctx.clientIp), ctx.config.authLimits, ctx.now());
-    let user: User;
+    let result;
     try {
-      user = await createUser(ctx.db, { email: input.email, name: input.name, role: "student", password: input.password }, ctx.now());
+      // `role` is a better-auth field sign-up input can never set (`input: false`): new users are students.
+      result = await auth(ctx).api.signUpEmail({ body: { name: input.name, email: input.email, password: input.password }, headers: await authHeaders(ctx), returnHeaders: true });
     } catch (error) {
       // Sign-up inherently reveals that an address is taken; say so plainly and nothing more.
-      if (error instanceof PreconditionError) {
-        throw new TRPCError({ code: "CONFLICT", message: "An account with this email already exists. Sign in instead, or use another email." });
-      }
+      const code = betterAuthCode(error);
+      if (code?.startsWith("USER_ALREADY_EXISTS")) throw new TRPCError({ code: "CONFLICT", message: EMAIL_TAKEN });
+      // Two sign-ups with one address at once: the unique index refuses the second insert.
+      if (code === "FAILED_TO_CREATE_USER" && (await userByEmail(ctx.db, input.email))) throw new TRPCError({ code: "CONFLICT", message: EMAIL_TAKEN });
       throw error;
     }
-    return startSession(ctx, user);
+    forwardCookies(ctx, result.headers);
+    return signedIn(ctx.db, result.response.user.id);
   }),
 
+  /** Deletes the session row and clears the cookie (better-auth does both). */
   signOut: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.sessionToken) await deleteSession(ctx.db, ctx.sessionToken);
-    ctx.resHeaders.append("Set-Cookie", clearedSessionCookie(ctx.secureCookies));
+    const { headers } = await auth(ctx).api.signOut({ headers: await authHeaders(ctx), returnHeaders: true });
+    forwardCookies(ctx, headers);
     return { ok: true as const };
   }),
 

@@ -1,4 +1,77 @@
-import { createTRPCRouter } from "../trpc";
+import { NotFoundError } from "@stepwise/core/contracts";
+import { assignmentsUsingDataset, createDataset, datasetByFile, DATASET_LIMITS, datasetsForCourse, deleteDataset } from "@stepwise/db";
+import { previewCsv } from "@stepwise/exercises/answers";
+import { z } from "zod";
+import { createTRPCRouter, instructorProcedure, requireInstructor } from "../trpc";
 
-// Filled in by the instructor-side work (issue 7).
-export const courseDatasetRouter = createTRPCRouter({});
+/**
+ * The seed the built-in exercises grade with (an assignment may override it): the preview's split
+ * into training and hidden test rows is the one the grader makes with it.
+ */
+const PREVIEW_SEED = 1337;
+
+const courseId = z.string().min(1).max(100).describe("The course the dataset belongs to");
+const file = z.string().trim().min(1).max(200).describe("The dataset's file name in the course, e.g. data/loans.csv");
+
+export const courseDatasetRouter = createTRPCRouter({
+  /**
+   * Stores a CSV in the course after validating it (header, consistent rows, numbers throughout
+   * numeric columns, size and row caps); errors name the line and column.
+   */
+  upload: instructorProcedure
+    .input(
+      z
+        .object({
+          courseId,
+          file,
+          csv: z
+            .string()
+            .min(1, { message: "The CSV file is empty." })
+            .max(DATASET_LIMITS.maxBytes, { message: `A dataset is at most ${DATASET_LIMITS.maxBytes / (1024 * 1024)} MB.` })
+            .describe("The CSV text: a header row, then one example per row"),
+        })
+        .strict(),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await requireInstructor(ctx, input.courseId);
+      const { summary, ...dataset } = await createDataset(ctx.db, { courseId: input.courseId, file: input.file, csv: input.csv, createdBy: ctx.user.id }, ctx.now());
+      return { dataset, columns: summary };
+    }),
+
+  /** The course's datasets (no contents), each with the assignments that use it. */
+  list: instructorProcedure.input(z.object({ courseId }).strict()).query(async ({ ctx, input }) => {
+    await requireInstructor(ctx, input.courseId);
+    const datasets = await datasetsForCourse(ctx.db, input.courseId);
+    return Promise.all(datasets.map(async (d) => ({ ...d, usedBy: await assignmentsUsingDataset(ctx.db, input.courseId, d.file) })));
+  }),
+
+  /** Deletes a dataset no assignment uses (PRECONDITION_FAILED names the ones that do). */
+  remove: instructorProcedure.input(z.object({ courseId, file }).strict()).mutation(async ({ ctx, input }) => {
+    await requireInstructor(ctx, input.courseId);
+    await deleteDataset(ctx.db, input.courseId, input.file);
+    return { removed: input.file };
+  }),
+
+  /**
+   * Columns, their types and, for the chosen target and task, the class balance or the target's
+   * range — measured on the training rows only, with a few training rows as a sample. The seeded
+   * 20% test split is counted, never shown.
+   */
+  preview: instructorProcedure
+    .input(
+      z
+        .object({
+          courseId,
+          file,
+          target: z.string().min(1).max(200).describe("The column to predict"),
+          task: z.enum(["binary", "multiclass", "regression"]).describe("What kind of prediction the target calls for"),
+        })
+        .strict(),
+    )
+    .query(async ({ ctx, input }) => {
+      await requireInstructor(ctx, input.courseId);
+      const dataset = await datasetByFile(ctx.db, input.courseId, input.file);
+      if (!dataset) throw new NotFoundError(`This course has no dataset named ${input.file}.`);
+      return previewCsv(dataset.csv, { file: dataset.file, target: input.target, task: input.task, seed: PREVIEW_SEED });
+    }),
+});

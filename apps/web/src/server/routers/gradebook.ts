@@ -1,4 +1,103 @@
-import { createTRPCRouter } from "../trpc";
+import { NotFoundError } from "@stepwise/core/contracts";
+import {
+  courseOfJob,
+  deadLettersForCourse,
+  gradebookData,
+  membership,
+  retryDeadJob,
+  submissionById,
+  userById,
+  type Db,
+  type User,
+} from "@stepwise/db";
+import { z } from "zod";
+import { submissionDrillDown } from "../services/drill-down";
+import { buildGradebook, deadlines, GradebookQuery, penaltyFor, queryGradebook, scoreAttempt } from "../services/gradebook";
+import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
 
-// Filled in by the instructor-side work (issue 7).
-export const gradebookRouter = createTRPCRouter({});
+const Id = z.string().min(1).max(100);
+
+/** Loads the gradebook of a course the caller teaches. */
+export async function courseGradebook(ctx: { db: Db; user: User }, courseId: string) {
+  await requireInstructor(ctx, courseId);
+  const data = await gradebookData(ctx.db, { courseId });
+  if (!data) throw new NotFoundError(`No course with id "${courseId}".`);
+  return buildGradebook(data);
+}
+
+/** Loads a submission and checks the caller teaches its course. */
+export async function taughtSubmission(ctx: { db: Db; user: User }, submissionId: string) {
+  const submission = await submissionById(ctx.db, submissionId);
+  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
+  const assignment = await requireTaughtAssignment(ctx, submission.assignmentId);
+  return { submission, assignment };
+}
+
+export const gradebookRouter = createTRPCRouter({
+  /** Students × assignments of a course: best late-adjusted score, status, late flag, attempts, pending; searched, filtered and sorted. */
+  view: instructorProcedure
+    .input(z.object({ courseId: Id.describe("The course, which the caller must teach"), ...GradebookQuery.shape }).strict())
+    .query(async ({ ctx, input }) => {
+      const { courseId, ...query } = input;
+      const gradebook = await courseGradebook(ctx, courseId);
+      if (query.assignmentId !== undefined && !gradebook.assignments.some((a) => a.id === query.assignmentId))
+        throw new NotFoundError(`The course has no assignment with id "${query.assignmentId}".`);
+      // All assignments too, for the filter's choices; `assignments` are the columns shown.
+      return { ...queryGradebook(gradebook, query), allAssignments: gradebook.assignments, students: gradebook.rows.length };
+    }),
+
+  /** One student's attempts at one assignment, newest first, each with its current grading and lateness. */
+  cell: instructorProcedure
+    .input(z.object({ assignmentId: Id, userId: Id.describe("The student whose attempts to list") }).strict())
+    .query(async ({ ctx, input }) => {
+      const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+      // Only people of this course: an instructor must not look up anyone else by id.
+      const [role, student] = await Promise.all([membership(ctx.db, assignment.courseId, input.userId), userById(ctx.db, input.userId)]);
+      if (!role || !student) throw new NotFoundError(`No student with id "${input.userId}" in this course.`);
+      const data = await gradebookData(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id });
+      if (!data) throw new NotFoundError(`No course with id "${assignment.courseId}".`);
+      const cell = buildGradebook(data).rows.find((r) => r.student.id === student.id)?.cells[0] ?? null;
+      const deadline = deadlines(data)(assignment.id, student.id);
+      const penalty = penaltyFor(assignment, data.settings);
+      const attempts = data.attempts.filter((a) => a.userId === student.id).map((a) => scoreAttempt(a, deadline, penalty));
+      return {
+        assignment: { id: assignment.id, title: assignment.title, courseId: assignment.courseId },
+        student: { id: student.id, name: student.name, email: student.email },
+        cell,
+        deadline,
+        attempts: attempts.map(({ attempt, lateness, score }) => ({
+          submissionId: attempt.submissionId,
+          createdAt: attempt.createdAt,
+          jobStatus: attempt.job?.status ?? null,
+          verdictStatus: attempt.verdict?.status ?? null,
+          /** The verdict's score, 0–1, before the late factor. */
+          rawScore: attempt.verdict?.score ?? null,
+          /** After the late factor; what the gradebook counts. */
+          score,
+          late: lateness.late,
+          daysLate: lateness.daysLate,
+        })),
+      };
+    }),
+
+  /** A submission in full for its instructors: payload, model summary, every job with its full verdict and log. */
+  submission: instructorProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { submission, assignment } = await taughtSubmission(ctx, input.submissionId);
+    return submissionDrillDown(ctx.db, { submission, assignment });
+  }),
+
+  /** Grading jobs of the course that failed on every attempt, newest first. */
+  deadLetters: instructorProcedure.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
+    await requireInstructor(ctx, input.courseId);
+    return deadLettersForCourse(ctx.db, input.courseId);
+  }),
+
+  /** Puts a dead-lettered job back in the queue with fresh attempts. */
+  retry: instructorProcedure.input(z.object({ jobId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    const courseId = await courseOfJob(ctx.db, input.jobId);
+    if (!courseId) throw new NotFoundError(`No job with id "${input.jobId}".`);
+    await requireInstructor(ctx, courseId);
+    const job = await retryDeadJob(ctx.db, input.jobId, ctx.now());
+    return { jobId: job.id, status: job.status };
+  }),
+});

@@ -1,4 +1,58 @@
-import { createTRPCRouter } from "../trpc";
+import { NotFoundError } from "@stepwise/core/contracts";
+import { applyRegrade, discardRegrade, regradeById, regradesForAssignment, startRegrade, type Db, type User } from "@stepwise/db";
+import { z } from "zod";
+import { regradeView } from "../services/regrade";
+import { createTRPCRouter, instructorProcedure, requireTaughtAssignment } from "../trpc";
 
-// Filled in by the instructor-side work (issue 7).
-export const regradeRouter = createTRPCRouter({});
+const Id = z.string().min(1).max(100);
+
+/** Loads a regrade and checks the caller teaches its assignment's course. */
+async function taughtRegrade(ctx: { db: Db; user: User }, regradeId: string) {
+  const regrade = await regradeById(ctx.db, regradeId);
+  if (!regrade) throw new NotFoundError(`No regrade with id "${regradeId}".`);
+  const assignment = await requireTaughtAssignment(ctx, regrade.assignmentId);
+  return { regrade, assignment };
+}
+
+/**
+ * Regrading after an assignment changed: `start` re-runs the grader on every submission as previews
+ * that count for nothing yet, `status` shows each student's old → new score as they finish, then
+ * `commit` applies them as the grades (all at once, once none is still running) or `discard` drops them.
+ */
+export const regradeRouter = createTRPCRouter({
+  start: instructorProcedure.input(z.object({ assignmentId: Id.describe("The assignment whose submissions to regrade") }).strict()).mutation(async ({ ctx, input }) => {
+    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+    const { regrade, jobs } = await startRegrade(ctx.db, { assignmentId: assignment.id, createdBy: ctx.user.id, now: ctx.now() });
+    return { regradeId: regrade.id, jobs };
+  }),
+
+  status: instructorProcedure.input(z.object({ regradeId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { regrade, assignment } = await taughtRegrade(ctx, input.regradeId);
+    const view = await regradeView(ctx.db, regrade, assignment.courseId);
+    return { ...view, assignment: { id: assignment.id, title: assignment.title, courseId: assignment.courseId } };
+  }),
+
+  /** The assignment's regrades, newest first, and the one being previewed if any. */
+  forAssignment: instructorProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
+    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+    const regrades = await regradesForAssignment(ctx.db, assignment.id);
+    return {
+      assignment: { id: assignment.id, title: assignment.title, courseId: assignment.courseId },
+      regrades,
+      previewing: regrades.find((r) => r.status === "previewing")?.id ?? null,
+    };
+  }),
+
+  /** "Apply" the preview (tRPC reserves `apply` as a procedure name, hence `commit`). */
+  commit: instructorProcedure.input(z.object({ regradeId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    const { regrade } = await taughtRegrade(ctx, input.regradeId);
+    const result = await applyRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now() });
+    return { status: result.regrade.status, applied: result.applied, unchanged: result.unchanged };
+  }),
+
+  discard: instructorProcedure.input(z.object({ regradeId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    const { regrade } = await taughtRegrade(ctx, input.regradeId);
+    const result = await discardRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now() });
+    return { status: result.regrade.status, cancelled: result.cancelled };
+  }),
+});

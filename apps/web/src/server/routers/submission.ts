@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { assignmentById, membership, submissionById, submissionsFor, type Db, type SubmissionRow, type User } from "@stepwise/db";
-import { getExercise } from "@stepwise/exercises";
+import { getExercise, withOverrides } from "@stepwise/exercises";
 import { z } from "zod";
 import { toTRPCError } from "../errors";
 import { effectiveBudgets } from "../services/exercise-view";
@@ -45,7 +45,8 @@ export const submissionRouter = createTRPCRouter({
     .input(z.object({ assignmentId: Id, payload: SubmissionPayload }).strict())
     .mutation(async ({ ctx, input }) => {
       const { assignment } = await requireAssignment(ctx, input.assignmentId);
-      const exercise = getExercise(assignment.exerciseId);
+      // The exercise as the assignment places it (its dataset may be an uploaded CSV), as the grader sees it.
+      const exercise = withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
       const { submission, job } = await submit(ctx.db, {
         assignment,
         exercise,

@@ -1,4 +1,189 @@
-import { createTRPCRouter } from "../trpc";
+import { NotFoundError } from "@stepwise/core/contracts";
+import {
+  addCourseInstructor,
+  assignmentsForCourse,
+  clearExtension,
+  courseById,
+  courseMembers,
+  coursesForUser,
+  createAssignment,
+  createCourse,
+  deleteAssignment,
+  enroll,
+  extensionsFor,
+  removeCourseInstructor,
+  rotateJoinCode,
+  setCourseArchived,
+  setExtension,
+  updateAssignment,
+  updateCourse,
+} from "@stepwise/db";
+import { findExercise, listExercises } from "@stepwise/exercises";
+import { z } from "zod";
+import { exportCourseFolder, importCourseFolder } from "../services/course-folder";
+import { DEFAULT_ATTEMPTS, courseSettings } from "../services/late-policy";
+import { CourseSettings, CourseTitle, CreateAssignmentInput, Id, UpdateAssignmentInput, ZipBase64 } from "../services/teach-schemas";
+import { catalog, checkDatasetOverride, teachAssignmentView, teachCourseView } from "../services/teach-views";
+import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
 
-// Filled in by the instructor-side work (issue 7).
-export const teachRouter = createTRPCRouter({});
+const CourseInput = z.object({ courseId: Id }).strict();
+const AssignmentInput = z.object({ assignmentId: Id }).strict();
+
+async function taughtCourse(ctx: Parameters<typeof requireInstructor>[0], courseId: string) {
+  await requireInstructor(ctx, courseId);
+  const course = await courseById(ctx.db, courseId);
+  if (!course) throw new NotFoundError(`No course with id "${courseId}".`);
+  return course;
+}
+
+/**
+ * Instructor procedures. Every one is gated twice: the global role (instructorProcedure) and the
+ * course in its input (`requireInstructor`/`requireTaughtAssignment`), so instructors never reach
+ * other instructors' courses and students never reach these at all.
+ */
+export const teachRouter = createTRPCRouter({
+  /** Courses the caller teaches. */
+  courses: instructorProcedure.query(async ({ ctx }) => {
+    const courses = await coursesForUser(ctx.db, ctx.user.id);
+    return courses.filter((c) => c.role === "instructor").map(teachCourseView);
+  }),
+
+  /** One taught course with its assignments, for the course page. */
+  course: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
+    const course = await taughtCourse(ctx, input.courseId);
+    const assignments = await assignmentsForCourse(ctx.db, course.id);
+    return { course: teachCourseView(course), assignments: assignments.map(teachAssignmentView) };
+  }),
+
+  /** Creates a course; the caller becomes its instructor. */
+  createCourse: instructorProcedure
+    .input(z.object({ title: CourseTitle, settings: CourseSettings.optional() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const course = await createCourse(ctx.db, { title: input.title, settings: input.settings ?? { defaultAttempts: DEFAULT_ATTEMPTS } }, ctx.now());
+      await enroll(ctx.db, { courseId: course.id, userId: ctx.user.id, role: "instructor" }, ctx.now());
+      return teachCourseView(course);
+    }),
+
+  updateCourse: instructorProcedure
+    .input(z.object({ courseId: Id, title: CourseTitle.optional(), settings: CourseSettings.optional() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await taughtCourse(ctx, input.courseId);
+      const course = await updateCourse(ctx.db, input.courseId, { ...(input.title !== undefined ? { title: input.title } : {}), ...(input.settings ? { settings: input.settings } : {}) });
+      return teachCourseView(course);
+    }),
+
+  /** Archived courses stay readable but take no new students. */
+  archiveCourse: instructorProcedure.input(z.object({ courseId: Id, archived: z.boolean() }).strict()).mutation(async ({ ctx, input }) => {
+    await taughtCourse(ctx, input.courseId);
+    await setCourseArchived(ctx.db, input.courseId, input.archived);
+    return { archived: input.archived };
+  }),
+
+  /** A new join code; the old one stops working at once. */
+  rotateJoinCode: instructorProcedure.input(CourseInput).mutation(async ({ ctx, input }) => {
+    await taughtCourse(ctx, input.courseId);
+    return { joinCode: (await rotateJoinCode(ctx.db, input.courseId)).joinCode };
+  }),
+
+  members: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
+    await taughtCourse(ctx, input.courseId);
+    return courseMembers(ctx.db, input.courseId);
+  }),
+
+  addInstructor: instructorProcedure
+    .input(z.object({ courseId: Id, email: z.string().trim().max(320).pipe(z.email({ message: "Enter an e-mail address like name@example.org." })) }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await taughtCourse(ctx, input.courseId);
+      return addCourseInstructor(ctx.db, { courseId: input.courseId, email: input.email }, ctx.now());
+    }),
+
+  removeInstructor: instructorProcedure.input(z.object({ courseId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    await taughtCourse(ctx, input.courseId);
+    await removeCourseInstructor(ctx.db, { courseId: input.courseId, userId: input.userId });
+    return { removed: input.userId };
+  }),
+
+  /** The exercise catalogue with each exercise's defaults, for the assignment form. */
+  catalog: instructorProcedure.query(() => catalog()),
+
+  /** One taught assignment with its extensions and the course's students, for the assignment page. */
+  assignment: instructorProcedure.input(AssignmentInput).query(async ({ ctx, input }) => {
+    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+    const [course, extensions, members] = await Promise.all([courseById(ctx.db, assignment.courseId), extensionsFor(ctx.db, assignment.id), courseMembers(ctx.db, assignment.courseId)]);
+    if (!course) throw new NotFoundError(`No course with id "${assignment.courseId}".`);
+    return {
+      course: teachCourseView(course),
+      assignment: teachAssignmentView(assignment),
+      extensions,
+      students: members.students.map((s) => ({ userId: s.userId, email: s.email, name: s.name })),
+    };
+  }),
+
+  createAssignment: instructorProcedure.input(CreateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const course = await taughtCourse(ctx, input.courseId);
+    const exercise = findExercise(input.exerciseId);
+    if (!exercise)
+      throw new NotFoundError(`Unknown exercise "${input.exerciseId}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+    await checkDatasetOverride(ctx.db, course.id, exercise.id, input.overrides);
+    const existing = await assignmentsForCourse(ctx.db, course.id);
+    const assignment = await createAssignment(
+      ctx.db,
+      {
+        courseId: course.id,
+        exerciseId: exercise.id,
+        title: input.title || exercise.title,
+        overrides: input.overrides,
+        deadline: input.deadline,
+        attemptsAllowed: input.attemptsAllowed === undefined ? courseSettings(course).defaultAttempts : input.attemptsAllowed,
+        position: input.position ?? Math.min(99, Math.max(0, ...existing.map((a) => a.position)) + 1),
+      },
+      ctx.now(),
+    );
+    return teachAssignmentView(assignment);
+  }),
+
+  /** Changes an assignment; its exercise stays (submissions were made against it). */
+  updateAssignment: instructorProcedure.input(UpdateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+    if (input.overrides) await checkDatasetOverride(ctx.db, assignment.courseId, assignment.exerciseId, input.overrides);
+    const { assignmentId, title, ...patch } = input;
+    const updated = await updateAssignment(ctx.db, assignmentId, {
+      ...patch,
+      ...(title !== undefined ? { title: title || (findExercise(assignment.exerciseId)?.title ?? assignment.title) } : {}),
+    });
+    return teachAssignmentView(updated);
+  }),
+
+  /** Only an assignment nobody has submitted to can be deleted. */
+  deleteAssignment: instructorProcedure.input(AssignmentInput).mutation(async ({ ctx, input }) => {
+    await requireTaughtAssignment(ctx, input.assignmentId);
+    await deleteAssignment(ctx.db, input.assignmentId);
+    return { deleted: input.assignmentId };
+  }),
+
+  /** A student's own deadline on one assignment (replaces an earlier extension). */
+  setExtension: instructorProcedure
+    .input(z.object({ assignmentId: Id, userId: Id, deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch") }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await requireTaughtAssignment(ctx, input.assignmentId);
+      return setExtension(ctx.db, input, ctx.now());
+    }),
+
+  clearExtension: instructorProcedure.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    await requireTaughtAssignment(ctx, input.assignmentId);
+    return { cleared: await clearExtension(ctx.db, input) };
+  }),
+
+  /** The course as a zipped course folder, base64 (the GET route /api/teach/:courseId/folder serves the same bytes). */
+  exportFolder: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
+    await taughtCourse(ctx, input.courseId);
+    const { fileName, zip } = await exportCourseFolder(ctx.db, input.courseId);
+    return { fileName, zipBase64: Buffer.from(zip).toString("base64") };
+  }),
+
+  /** Imports a zipped course folder (base64) as a new course taught by the caller. */
+  importFolder: instructorProcedure.input(z.object({ zipBase64: ZipBase64 }).strict()).mutation(async ({ ctx, input }) => {
+    const { course, warnings } = await importCourseFolder(ctx.db, ctx.user, Buffer.from(input.zipBase64, "base64"), ctx.now());
+    return { course: teachCourseView(course), warnings };
+  }),
+});

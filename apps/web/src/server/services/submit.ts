@@ -1,4 +1,5 @@
 import {
+  NotFoundError,
   PreconditionError,
   RateLimitError,
   ValidationError,
@@ -7,8 +8,9 @@ import {
   type SubmissionPayload,
 } from "@stepwise/core/contracts";
 import { prepareTraining } from "@stepwise/exercises/prepare";
-import { countAttempts, createSubmissionWithJob, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
+import { countAttempts, courseById, createSubmissionWithJob, extensionDeadline, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
+import { deadlineState, refusalMessage } from "./late-policy";
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -28,15 +30,26 @@ export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budget
   prepareTraining({ ...exercise, budgets }, payload, exercise.seed, graderGflops ? { graderGflops } : {});
 }
 
+/**
+ * The student's extension replaces the assignment's deadline; past it, the late penalty in force
+ * (the assignment's, else the course's) decides whether the submission is still accepted. Accepted
+ * late submissions go through at full value here: the gradebook applies the penalty factor.
+ */
+async function checkDeadline(db: Db, input: { assignment: Assignment; user: User; now: number }): Promise<void> {
+  const { assignment, user, now } = input;
+  const [extension, course] = await Promise.all([extensionDeadline(db, assignment.id, user.id), courseById(db, assignment.courseId)]);
+  if (!course) throw new NotFoundError(`The course of assignment "${assignment.id}" no longer exists.`);
+  const state = deadlineState({ assignment, course, extension, now });
+  if (!state.accepted) throw new PreconditionError(refusalMessage(state));
+}
+
 /** Deadline, attempts and rate limit, all counted from the database so every web instance agrees. */
 export async function checkLimits(
   db: Db,
   input: { assignment: Assignment; user: User; now: number; submissionsPerMinute: number },
 ): Promise<void> {
   const { assignment, user, now } = input;
-  if (assignment.deadline !== null && now > assignment.deadline) {
-    throw new PreconditionError(`The deadline for this assignment passed on ${new Date(assignment.deadline).toISOString()}.`);
-  }
+  await checkDeadline(db, { assignment, user, now });
   const key = { assignmentId: assignment.id, userId: user.id };
   if (assignment.attemptsAllowed !== null) {
     const used = await countAttempts(db, key);

@@ -1,0 +1,53 @@
+/**
+ * The experiment half of the training child (`child.ts` dispatches here): runs one debugging
+ * experiment on the student's validated model with training examples only, then the child exits.
+ */
+import { BudgetError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import type { BackendInfo } from "@stepwise/core/backend";
+import { loadTrainingData } from "@stepwise/exercises/grading";
+import { runExperimentOn } from "@stepwise/exercises/experiments";
+import { ExperimentRequest, type ChildMessage } from "./protocol";
+
+/** Whether a message from the worker asks for an experiment (anything else is a training request). */
+export function isExperimentRequest(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "experiment";
+}
+
+export async function runExperimentRequest(
+  raw: unknown,
+  tools: { warming: Promise<BackendInfo>; send: (message: ChildMessage) => Promise<void> },
+): Promise<ChildMessage> {
+  const parsed = ExperimentRequest.safeParse(raw);
+  if (!parsed.success) return { type: "error", message: `malformed experiment request: ${parsed.error.issues[0]?.message ?? "?"}` };
+  const request = parsed.data;
+  const { tf, backend, tfjsVersion } = await tools.warming;
+  await tools.send({ type: "ready", backend, tfjsVersion });
+  try {
+    // Training examples only: `loadTrainingData` never reads test labels, and a CSV arrives encoded
+    // by the parent with its test labels left behind.
+    const { train } = loadTrainingData(request.dataset, {
+      slice: { trainLimit: request.trainLimit, testLimit: 10 },
+      seed: request.seed,
+      cacheDir: request.cacheDir,
+      ...(request.csv ? { csv: request.csv } : {}),
+    });
+    const result = await runExperimentOn(request.experiment, {
+      tf,
+      prepared: { dataset: request.dataset, topology: request.topology, training: request.training, summary: request.summary, task: request.task },
+      train,
+      seed: request.seed,
+      maxSeconds: request.maxSeconds,
+      ...(request.csv?.targetScale ? { targetScale: request.csv.targetScale } : {}),
+      ...(request.featureNames ? { featureNames: request.featureNames } : {}),
+      onEpoch: (metrics, epochs) => void tools.send({ type: "epoch", metrics, epochs }),
+    });
+    return { type: "experiment-done", result };
+  } catch (error) {
+    // The experiment does not apply to this model or task (label-scale on classes, label-as-input on
+    // images): the student's answer, not a grader fault.
+    if (error instanceof PreconditionError || error instanceof ValidationError || error instanceof BudgetError) {
+      return { type: "invalid", message: error.message.slice(0, 4000) };
+    }
+    throw error;
+  }
+}

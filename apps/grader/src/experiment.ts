@@ -1,0 +1,160 @@
+/**
+ * Experiment jobs: a claimed job with purpose `experiment` runs one debugging experiment on the
+ * submission's model in a sandboxed child (the same memory cap and hard timeout as grading), on the
+ * grader's training data only, and ends in a stored experiment result — never a verdict.
+ */
+import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import { appendLog, appendProgress, assignmentById, datasetByFile, experimentOfJob, type ClaimedJob, type Db } from "@stepwise/db";
+import { findExercise, withOverrides } from "@stepwise/exercises";
+import { csvText } from "@stepwise/exercises/answers";
+import {
+  DEFAULT_MAX_SECONDS,
+  DEFAULT_TRAIN_LIMIT,
+  EXPERIMENTS,
+  ExperimentResult,
+  type ExperimentName,
+} from "@stepwise/exercises/experiments";
+import { gradingFacts, loadGradingData, prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
+import type { GraderConfig } from "./config";
+import { GraderFault, gradeClaimedJob } from "./grade";
+import type { ExperimentRequest } from "./protocol";
+import { runTrainingChild, type WarmPool } from "./sandbox";
+
+export interface JobContext {
+  db: Db;
+  config: GraderConfig;
+  signal: AbortSignal;
+  now: () => number;
+  pool?: WarmPool;
+  onBackend?: (backend: string) => void;
+}
+
+/** What the grader stores for an experiment job: the experiment's result, or why it has none. */
+export type ExperimentOutcome = { result: ExperimentResult } | { failed: string };
+
+/** What a claimed job came to: a grading's verdict or an experiment's outcome. */
+export type JobWork = { kind: "verdict"; verdict: Verdict } | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome };
+
+/** Runs a claimed job according to its purpose. Grader faults throw `GraderFault`, as in grading. */
+export async function workOnClaimedJob(claimed: ClaimedJob, ctx: JobContext): Promise<JobWork> {
+  const experiment = await experimentOfJob(ctx.db, claimed.job.id);
+  if (experiment === null) return { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
+  return { kind: "experiment", experiment, outcome: await runExperimentJob(claimed, experiment, ctx) };
+}
+
+/**
+ * Examples an experiment trains on (as `runExperiment` picks them for the CLI, so both give the same
+ * answer): the two step-by-step experiments need about one fresh pass of examples for their steps.
+ */
+const SWEEP_STEPS = 200;
+function trainLimitFor(name: ExperimentName, prepared: PreparedTraining, config: GraderConfig): number {
+  if (config.trainLimit !== undefined) return config.trainLimit;
+  const { batchSize, validationSplit } = prepared.training.fit;
+  const steps = name === "lr-range-test" ? SWEEP_STEPS : name === "loss-per-batch" ? 100 : 0;
+  return Math.max(DEFAULT_TRAIN_LIMIT, Math.ceil((steps * batchSize) / (1 - validationSplit)));
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Student-side problems (a model the experiment cannot use, unreadable data) end the run with a message. */
+function studentFault(error: unknown): string | undefined {
+  if (error instanceof ValidationError || error instanceof BudgetError) return error.message;
+  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
+  if (error instanceof StepwiseError || fsError) return `The dataset could not be read: ${message(error)}`;
+  return undefined;
+}
+
+export async function runExperimentJob(claimed: ClaimedJob, experiment: string, ctx: JobContext): Promise<ExperimentOutcome> {
+  const { submission, job } = claimed;
+  const name = EXPERIMENTS.find((e) => e === experiment);
+  if (!name) return { failed: `There is no experiment "${experiment}"; there are ${EXPERIMENTS.join(", ")}.` };
+  const payload = SubmissionPayload.safeParse(submission.payload);
+  if (!payload.success) return { failed: `The stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).` };
+  const builtIn = findExercise(submission.exerciseId);
+  if (!builtIn) return { failed: `Exercise "${submission.exerciseId}" does not exist.` };
+  const assignment = await assignmentById(ctx.db, submission.assignmentId);
+  const exercise = withOverrides(builtIn, assignment?.overrides ?? {});
+  if (exercise.kind !== "training") return { failed: `Experiments examine a trained model; step ${exercise.step} is answered with a form.` };
+
+  const seed = exercise.seed;
+  let prepared: PreparedTraining;
+  let grading: GradingData | undefined;
+  try {
+    prepared = prepareTraining(exercise, payload.data, seed);
+    if (exercise.dataset.kind === "csv") {
+      // Encoded here, as for grading: the child gets training rows and test inputs, the test labels stay behind.
+      const uploaded = assignment ? (await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file))?.csv : undefined;
+      const trainLimit = ctx.config.trainLimit ?? exercise.data.trainLimit;
+      const slice = { ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 };
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, csvText: uploaded ?? csvText(exercise.dataset, {}) });
+      prepared = prepareTraining(exercise, payload.data, seed, gradingFacts(grading, exercise.dataset).prepare);
+    }
+  } catch (error) {
+    const fault = studentFault(error);
+    if (fault !== undefined) return { failed: fault };
+    throw error;
+  }
+
+  let progress = Promise.resolve();
+  const emit = (event: ProgressEvent) => {
+    progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
+  };
+  const history: EpochMetrics[] = [];
+  const request: ExperimentRequest = {
+    type: "experiment",
+    jobId: job.id,
+    experiment: name,
+    topology: prepared.topology,
+    training: prepared.training,
+    dataset: prepared.dataset,
+    summary: prepared.summary,
+    task: { kind: prepared.task.kind, numClasses: Math.max(1, prepared.task.numClasses) },
+    seed,
+    trainLimit: trainLimitFor(name, prepared, ctx.config),
+    // Each training inside the experiment gets the exercise's budget, within the experiments' own cap.
+    maxSeconds: Math.min(exercise.budgets.maxSeconds, DEFAULT_MAX_SECONDS),
+    backend: ctx.config.backend,
+    cacheDir: ctx.config.cacheDir,
+    ...(grading?.csv ? { csv: grading.csv.training, featureNames: grading.csv.facts.featureNames } : {}),
+  };
+  let log = `attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`;
+  try {
+    const outcome = await runTrainingChild(request, {
+      memoryMb: ctx.config.memoryMb,
+      hardTimeoutMs: ctx.config.hardTimeoutMs,
+      ...(ctx.pool ? { pool: ctx.pool } : {}),
+      signal: ctx.signal,
+      onReady: (backend) => {
+        ctx.onBackend?.(backend);
+        emit({ type: "started", backend, epochs: prepared.training.fit.epochs });
+      },
+      onEpoch: (metrics, total) => {
+        history.push(metrics);
+        emit({ type: "epoch", epochs: total, ...metrics });
+      },
+      onStderr: (text) => (log += text),
+    });
+    await progress;
+    log += `experiment child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
+    switch (outcome.kind) {
+      case "experiment": {
+        const result = ExperimentResult.safeParse(outcome.result);
+        if (!result.success) throw new GraderFault(`the experiment returned a malformed result: ${result.error.issues[0]?.message ?? "?"}`);
+        return { result: result.data };
+      }
+      case "invalid":
+        return { failed: outcome.message };
+      case "oom":
+        return { failed: `The experiment ran out of memory (the grader allows ${ctx.config.memoryMb} MiB): ${outcome.message}. A smaller model needs less.` };
+      case "timeout":
+        return { failed: `The experiment did not finish within the grader's limit of ${Math.round(ctx.config.hardTimeoutMs / 1000)} s.` };
+      case "aborted":
+        throw new GraderFault("the experiment was stopped: the job's lease was lost or the grader is shutting down");
+      case "error":
+        throw new GraderFault(outcome.message);
+    }
+  } finally {
+    await appendLog(ctx.db, job.id, log).catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+const credit = readFileSync(join(repoDir, "packages", "exercises", "data", "credit-default.csv"));
+
+describe("an instructor uploads a CSV into a course, chooses its target and sees the facts", () => {
+  let platform: Platform;
+  let browser: BrowserContext;
+  let page: Page;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    page.on("pageerror", (e) => browserErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it("uploads, lists, refuses a broken file with its line and column, and previews the class balance of the training rows", async () => {
+    try {
+      await page.goto(`${platform.url}/signin`);
+      await page.getByLabel("Email").fill("instructor@stepwise.test");
+      await page.getByLabel("Password").fill("stepwise-instructor");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByTestId("user-name").waitFor();
+      await page.getByRole("link", { name: "Teach", exact: true }).click();
+      await page.waitForURL(/\/teach$/);
+      await page.getByTestId("taught-course").first().getByRole("link").first().click();
+      await page.waitForURL(/\/teach\/[0-9a-f-]{36}$/);
+      await page.getByRole("link", { name: "Datasets" }).click();
+      await page.waitForURL(/\/teach\/[0-9a-f-]{36}\/datasets$/);
+      await page.getByRole("heading", { level: 1, name: "Datasets" }).waitFor();
+      expect(await page.getByTestId("hidden-test-note").textContent()).toMatch(/20% of the rows as hidden test data/);
+
+      // A broken file: the error names the line and the column.
+      await page.getByLabel("CSV file").setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from("age,default\n31,0\nold,1\n40,0\n") });
+      await page.getByRole("button", { name: "Upload" }).click();
+      await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/line 3, column `age`: expected a number, got "old"/i);
+
+      await page.getByLabel("CSV file").setInputFiles({ name: "loans.csv", mimeType: "text/csv", buffer: credit });
+      await page.getByLabel("Name in the course").fill("data/loans.csv");
+      await page.getByRole("button", { name: "Upload" }).click();
+      await expect.poll(() => page.getByTestId("upload-result").textContent()).toMatch(/Stored data\/loans\.csv: 2,000 rows, 10 columns/);
+      await expect.poll(() => page.getByTestId("dataset-row").filter({ hasText: "data/loans.csv" }).count()).toBe(1);
+
+      await page.getByLabel("Target column (what the models predict)").selectOption("default");
+      await page.getByLabel("Binary classification (two classes)").check();
+      await page.getByRole("button", { name: "Show the facts" }).click();
+      const facts = page.getByTestId("dataset-facts");
+      await expect.poll(() => facts.getByTestId("preview-balance").locator("tbody tr").count()).toBe(2);
+      const text = (await facts.textContent()) ?? "";
+      expect(text).toMatch(/Training rows \(students' models\)1,600/);
+      expect(text).toMatch(/Hidden test rows \(20\.0%\)400/);
+      expect(text).toMatch(/Each row becomes 17 numbers/);
+      await page.screenshot({ path: join(artifacts, "course-datasets.png"), fullPage: true });
+
+      // A target that does not fit the task is explained, not crashed on.
+      await page.getByLabel("Target column (what the models predict)").selectOption("employment");
+      await page.getByRole("button", { name: "Show the facts" }).click();
+      await expect.poll(() => facts.getByRole("alert").textContent()).toMatch(/binary target needs exactly 2 classes, column `employment` has 4/i);
+      expect(browserErrors).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: join(artifacts, "course-datasets-failure.png"), fullPage: true });
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCsv } from "../test/gradebook-csv";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+const STEP5 = "Step 5 — beat the baseline on MNIST";
+
+describe("an instructor grades, regrades and exports in the browser", () => {
+  let platform: Platform;
+  let studentBrowser: BrowserContext;
+  let teacherBrowser: BrowserContext;
+  let page: Page;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    studentBrowser = await launchBrowser();
+    teacherBrowser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await studentBrowser?.close();
+    await teacherBrowser?.close();
+    await platform?.stop();
+  });
+
+  async function signIn(p: Page, email: string, password: string) {
+    await p.goto(`${platform.url}/signin`);
+    await p.getByLabel("Email").fill(email);
+    await p.getByLabel("Password").fill(password);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  }
+
+  it("sees the verdict in the gradebook, drills down, previews and applies a regrade, and exports the CSV", async () => {
+    const student = await studentBrowser.newPage();
+    page = await teacherBrowser.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error") browserErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => browserErrors.push(e.message));
+    try {
+      // The student submits the prefilled step-5 model and waits for the grader's verdict.
+      await signIn(student, "student@stepwise.test", "stepwise-student");
+      await student.goto(`${platform.url}/courses`);
+      await student.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await student.getByRole("link", { name: STEP5 }).click();
+      await student.waitForURL(/\/courses\/[^/]+\/assignments\/[^/?#]+/);
+      const [, courseId = "", assignmentId = ""] = /\/courses\/([^/]+)\/assignments\/([^/?#]+)/.exec(student.url()) ?? [];
+      expect(courseId).not.toBe("");
+      await expect.poll(() => student.getByLabel("Model code").textContent()).toContain("tf.sequential()");
+      await student.getByRole("button", { name: "Submit" }).click();
+      const verdict = student.getByTestId("verdict");
+      await verdict.waitFor({ timeout: 240_000 });
+      await expect.poll(() => verdict.getByRole("heading").first().textContent()).toMatch(/Passed/);
+
+      // The instructor's gradebook shows it.
+      await signIn(page, "instructor@stepwise.test", "stepwise-instructor");
+      await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
+      await page.getByRole("heading", { name: "Gradebook" }).waitFor();
+      const row = page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" });
+      const cell = row.getByTestId(`cell-${assignmentId}`);
+      expect(await cell.getByTestId("cell-score").textContent()).toBe("100");
+      expect(await cell.getByTestId("cell-status").textContent()).toBe("Passed");
+      await page.screenshot({ path: join(artifacts, "gradebook.png"), fullPage: true });
+
+      // Filters are a plain GET form: search narrows the rows.
+      await page.getByRole("searchbox", { name: "Student" }).fill("nobody-matches-this");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await page.waitForURL(/search=nobody-matches-this/);
+      expect(await page.getByTestId("gradebook-row").count()).toBe(0);
+      await page.getByRole("link", { name: "Clear" }).click();
+      await page.getByTestId("gradebook-row").first().waitFor();
+
+      // Drill down: the cell → the attempt → the full record.
+      await page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`).getByRole("link").click();
+      await page.getByTestId("attempts").waitFor();
+      await page.getByTestId("attempts").getByRole("link").first().click();
+      await page.getByRole("heading", { name: /Submission of/ }).waitFor();
+      await expect.poll(() => page.getByTestId("verdict").getByRole("heading").first().textContent()).toMatch(/Passed/);
+      expect(await page.getByTestId("total-params").textContent()).toMatch(/\d/);
+      expect(await page.getByTestId("grader-environment").textContent()).toMatch(/backend \w+ .*seed \d+/);
+      expect(await page.getByTestId("job").count()).toBe(1);
+      await page.screenshot({ path: join(artifacts, "submission-drill-down.png"), fullPage: true });
+
+      // The instructor raises the threshold (the assignment's nominal baseline) in the assignment's
+      // settings, so this model no longer beats it, and goes on to regrade from there.
+      await page.goto(`${platform.url}/teach/${courseId}/assignments/${assignmentId}`);
+      const settings = page.getByRole("form", { name: "Assignment settings" });
+      await settings.getByLabel("Dumb baseline (0–1)").fill("0.99");
+      await settings.getByRole("button", { name: "Save assignment" }).click();
+      await expect.poll(() => settings.locator("[aria-live=polite]").textContent()).toMatch(/\S/);
+      await page.getByRole("link", { name: "Regrade submissions" }).click();
+      await page.waitForURL(/\/regrade$/);
+
+      // Regrade: preview shows 100 → 0 while the gradebook keeps 100; apply makes it the grade.
+      await page.getByTestId("start-regrade").click();
+      const preview = page.getByTestId("regrade-row").filter({ hasText: "student@stepwise.test" });
+      await expect.poll(() => preview.getByTestId("new-score").textContent(), { timeout: 240_000, interval: 1_000 }).toBe("0");
+      expect(await preview.getByTestId("old-score").textContent()).toBe("100");
+      const apply = page.getByTestId("apply-regrade");
+      await expect.poll(() => apply.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await page.screenshot({ path: join(artifacts, "regrade-preview.png"), fullPage: true });
+      await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
+      expect(await page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`).getByTestId("cell-score").textContent()).toBe("100");
+      await page.goBack();
+      await page.getByTestId("apply-regrade").click();
+      await page.getByTestId("apply-result").waitFor();
+      expect(await page.getByTestId("apply-result").textContent()).toMatch(/Applied: 1 submission regraded/);
+
+      await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
+      const after = page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`);
+      expect(await after.getByTestId("cell-score").textContent()).toBe("0");
+      expect(await after.getByTestId("cell-status").textContent()).toBe("Failed");
+
+      // The CSV download holds the new grade.
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-grades").click()]);
+      expect(download.suggestedFilename()).toBe("deep-learning-workflow-demo-grades.csv");
+      const path = await download.path();
+      const csv = parseCsv(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
+      const header = csv[0] ?? [];
+      expect(header.slice(0, 2)).toEqual(["Name", "Email"]);
+      expect(header.at(-1)).toBe("Total");
+      const studentRow = csv.find((r) => r[1] === "student@stepwise.test");
+      const column = header.findIndex((h) => /beat the baseline on MNIST/i.test(h));
+      expect(column).toBeGreaterThan(1);
+      expect(studentRow?.[column]).toBe("0");
+      expect(csv.every((r) => r.length === header.length)).toBe(true);
+      expect(browserErrors).toEqual([]);
+    } catch (error) {
+      await page?.screenshot({ path: join(artifacts, "gradebook-failure.png"), fullPage: true }).catch(() => undefined);
+      console.error(platform.logs().slice(-5000));
+      throw error;
+    }
+  });
+});

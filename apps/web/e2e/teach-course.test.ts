@@ -1,0 +1,104 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+const artifacts = join(repoDir, "artifacts", "e2e");
+const STEP5 = "Step 5 — beat the baseline on MNIST";
+
+describe("an instructor creates a course with an assignment override; a student joins it with the join code", () => {
+  let platform: Platform;
+  let browser: BrowserContext;
+  let page: Page;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    platform = await startPlatform();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    page.on("pageerror", (e) => browserErrors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") browserErrors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  async function signIn(email: string, password: string) {
+    await page.goto(`${platform.url}/signin`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("user-name").waitFor();
+  }
+
+  it("creates the course and the assignment, then the student sees the step with the instructor's budget", async () => {
+    try {
+      await signIn("instructor@stepwise.test", "stepwise-instructor");
+      await page.getByRole("link", { name: "Teach", exact: true }).click();
+      await page.waitForURL(/\/teach$/);
+      await expect.poll(() => page.getByTestId("taught-course").count()).toBeGreaterThan(0);
+
+      // Create a course: an empty title is refused next to the field.
+      await page.getByRole("button", { name: "Create course" }).click();
+      await expect.poll(() => page.locator("#course-title-error").textContent()).toMatch(/Enter a course title/);
+      await page.getByLabel("Course title").fill("Applied ML (e2e)");
+      await page.getByRole("button", { name: "Create course" }).click();
+      await page.waitForURL(/\/teach\/[0-9a-f-]{36}$/);
+      await page.getByRole("heading", { level: 1, name: "Applied ML (e2e)" }).waitFor();
+      const joinCode = ((await page.getByTestId("join-code").textContent()) ?? "").trim();
+      expect(joinCode).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+
+      // Add step 5 with a tighter epoch budget; an out-of-range value is refused next to its field first.
+      await page.getByText("Add an assignment").click();
+      const form = page.getByRole("form", { name: "Add an assignment" });
+      await form.getByLabel("Exercise").selectOption("mnist-beat-baseline");
+      await form.getByLabel("Max epochs").fill("0");
+      await form.getByRole("button", { name: "Add assignment" }).click();
+      await expect.poll(() => page.locator("#create-overrides-budgets-maxEpochs-error").textContent()).toMatch(/>=\s*1/);
+      await form.getByLabel("Max epochs").fill("3");
+      await form.getByRole("button", { name: "Add assignment" }).click();
+      const row = page.getByTestId("teach-assignment-row");
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.textContent()).toContain("mnist-beat-baseline");
+      expect(await row.textContent()).toContain("overrides: budgets");
+
+      // The edit page shows the stored override.
+      await row.getByRole("link", { name: "Edit" }).click();
+      await page.waitForURL(/\/assignments\/[0-9a-f-]{36}$/);
+      await expect.poll(() => page.getByRole("form", { name: "Assignment settings" }).getByLabel("Max epochs").inputValue()).toBe("3");
+      await page.screenshot({ path: join(artifacts, "teach-assignment.png"), fullPage: true });
+
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(`${platform.url}/`);
+
+      // The student joins with the code and sees the step with the instructor's budget.
+      await signIn("student@stepwise.test", "stepwise-student");
+      await expect(page.getByRole("link", { name: "Teach", exact: true }).count()).resolves.toBe(0);
+      await page.goto(`${platform.url}/courses`);
+      await page.getByLabel("Join code").fill(joinCode.toLowerCase());
+      await page.getByRole("button", { name: "Join" }).click();
+      await page.getByText("You joined").waitFor();
+      await page.getByRole("link", { name: "Applied ML (e2e)" }).first().click();
+      await page.getByRole("link", { name: STEP5 }).click();
+      const epochs = page.locator("dl[aria-label='Budgets'] .metric", { hasText: "Max epochs" }).locator("dd");
+      await expect.poll(() => epochs.textContent()).toBe("3");
+      // Students never reach the instructor pages.
+      const teach = await page.goto(`${platform.url}/teach`);
+      expect(teach?.status()).toBe(404);
+      // The browser logs each refused request: the two deliberately invalid forms (400) and the 404 above; nothing else.
+      expect(browserErrors.filter((e) => /status of 400/.test(e))).toHaveLength(2);
+      expect(browserErrors.filter((e) => !/status of (400|404)/.test(e))).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: join(artifacts, "teach-failure.png"), fullPage: true }).catch(() => undefined);
+      console.error(platform.logs().slice(-5000));
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,9 @@
+import { apiConfigFromEnv } from "~/server/config";
+import { getDb } from "~/server/db";
+import { handleFolderImport } from "~/server/folder-http";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request): Promise<Response> {
+  return handleFolderImport(req, { db: await getDb(), config: apiConfigFromEnv() });
+}

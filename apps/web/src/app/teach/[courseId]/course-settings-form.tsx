@@ -1,0 +1,90 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "~/trpc/react";
+import type { RouterOutputs } from "~/trpc/types";
+import { TextField } from "../fields";
+import { pathErrors } from "../form-errors";
+
+type CourseView = RouterOutputs["teach"]["course"]["course"];
+
+export function CourseSettingsForm({ course }: { course: CourseView }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const late = course.settings.latePenalty;
+  const [title, setTitle] = useState(course.title);
+  const [attempts, setAttempts] = useState(String(course.settings.defaultAttempts));
+  const [acceptLate, setAcceptLate] = useState(late !== undefined);
+  const [perDay, setPerDay] = useState(late ? String(late.perDay) : "0.1");
+  const [maxDaysLate, setMaxDaysLate] = useState(late ? String(late.maxDaysLate) : "3");
+  const [saved, setSaved] = useState(false);
+  const update = useMutation(
+    trpc.teach.updateCourse.mutationOptions({
+      onSuccess: () => {
+        setSaved(true);
+        router.refresh();
+      },
+    }),
+  );
+  const { fields, general } = pathErrors(update.error);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSaved(false);
+    update.mutate({
+      courseId: course.id,
+      title,
+      settings: { defaultAttempts: Number(attempts), ...(acceptLate ? { latePenalty: { perDay: Number(perDay), maxDaysLate: Number(maxDaysLate) } } : {}) },
+    });
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate aria-label="Course settings">
+      <TextField id="settings-title" label="Title" value={title} onChange={setTitle} error={fields.title} required />
+      <TextField id="settings-attempts" label="Default attempts per assignment" type="number" value={attempts} onChange={setAttempts} error={fields["settings.defaultAttempts"]} />
+      <label className="option">
+        <input type="checkbox" checked={acceptLate} onChange={(e) => setAcceptLate(e.target.checked)} /> Accept late submissions (with a penalty)
+      </label>
+      {acceptLate && (
+        <div className="grid-settings">
+          <TextField id="settings-per-day" label="Penalty per day late (0–1)" type="number" step="any" value={perDay} onChange={setPerDay} error={fields["settings.latePenalty.perDay"]} />
+          <TextField id="settings-max-days" label="Days late accepted" type="number" value={maxDaysLate} onChange={setMaxDaysLate} error={fields["settings.latePenalty.maxDaysLate"]} />
+        </div>
+      )}
+      {general && (
+        <p role="alert" className="error-box">
+          {general}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={update.isPending}>
+          {update.isPending ? "Saving…" : "Save settings"}
+        </button>
+        <span aria-live="polite" className="muted">
+          {saved ? "Saved." : ""}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+export function ArchiveButton({ courseId, archived }: { courseId: string; archived: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const archive = useMutation(trpc.teach.archiveCourse.mutationOptions({ onSuccess: () => router.refresh() }));
+  return (
+    <>
+      <button type="button" className="secondary" disabled={archive.isPending} onClick={() => archive.mutate({ courseId, archived: !archived })}>
+        {archived ? "Reopen course" : "Archive course"}
+      </button>
+      <span className="muted small">{archived ? "Archived: no new students can join." : "Archiving keeps everything but stops new students joining."}</span>
+      {archive.error && (
+        <p role="alert" className="error-box">
+          {archive.error.message}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import type { CellStatus, GradebookQuery } from "~/server/services/gradebook";
+
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+export const CELL_STATUS_LABEL: Record<CellStatus, string> = {
+  passed: "Passed",
+  failed: "Failed",
+  invalid: "Invalid",
+  timed_out: "Timed out",
+  out_of_memory: "Out of memory",
+  diverged: "Diverged",
+  error: "Grader error",
+  pending: "Pending",
+  not_attempted: "Not attempted",
+  cancelled: "Cancelled",
+};
+
+export const STATUS_FILTERS = Object.keys(CELL_STATUS_LABEL) as CellStatus[];
+
+type PageQuery = Partial<Pick<GradebookQuery, "search" | "assignmentId" | "status" | "late" | "sort" | "dir">>;
+
+function one(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/**
+ * The URL's query as the procedure's input. Unknown values are dropped rather than turned into an
+ * error page: a hand-edited or outdated link still shows the gradebook.
+ */
+export function gradebookInput(params: SearchParams): PageQuery {
+  const status = one(params.status);
+  const late = one(params.late);
+  const sort = one(params.sort);
+  const dir = one(params.dir);
+  const search = one(params.search)?.trim().slice(0, 200);
+  const assignmentId = one(params.assignment)?.slice(0, 100);
+  return {
+    ...(search ? { search } : {}),
+    ...(assignmentId ? { assignmentId } : {}),
+    ...(status !== undefined && (STATUS_FILTERS as string[]).includes(status) ? { status: status as CellStatus } : {}),
+    ...(late === "yes" ? { late: true } : late === "no" ? { late: false } : {}),
+    ...(sort !== undefined && (["name", "email", "total"].includes(sort) || /^assignment:.{1,100}$/.test(sort)) ? { sort } : {}),
+    ...(dir === "asc" || dir === "desc" ? { dir } : {}),
+  };
+}
+
+/** A gradebook URL with this query (the inverse of gradebookInput). */
+export function gradebookHref(base: string, query: PageQuery): string {
+  const params = new URLSearchParams();
+  if (query.search) params.set("search", query.search);
+  if (query.assignmentId) params.set("assignment", query.assignmentId);
+  if (query.status) params.set("status", query.status);
+  if (query.late !== undefined) params.set("late", query.late ? "yes" : "no");
+  if (query.sort) params.set("sort", query.sort);
+  if (query.dir) params.set("dir", query.dir);
+  const text = params.toString();
+  return text ? `${base}?${text}` : base;
+}

@@ -1,0 +1,144 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { formatDate } from "~/lib/format";
+import { load, requireUser } from "~/trpc/guard";
+import { AssignmentForm } from "../assignment-form";
+import { ArchiveButton, CourseSettingsForm } from "./course-settings-form";
+import { DeleteAssignmentButton } from "./delete-assignment-button";
+import { Instructors } from "./instructors";
+import { JoinCode } from "./join-code";
+
+export const metadata: Metadata = { title: "Course settings" };
+
+export default async function TeachCoursePage({ params }: { params: Promise<{ courseId: string }> }) {
+  const { courseId } = await params;
+  const { me, caller } = await requireUser();
+  const [{ course, assignments }, members, catalog] = await load(() =>
+    Promise.all([caller.teach.course({ courseId }), caller.teach.members({ courseId }), caller.teach.catalog()]),
+  );
+  return (
+    <>
+      <p>
+        <Link href="/teach">← Teach</Link>
+      </p>
+      <h1>
+        {course.title} {course.archived && <span className="badge">Archived</span>}
+      </h1>
+      <nav aria-label="Course tools" className="actions">
+        <Link href={`/teach/${course.id}/gradebook`}>Gradebook</Link>
+        <Link href={`/teach/${course.id}/datasets`}>Datasets</Link>
+        <Link href={`/courses/${course.id}`}>Student view</Link>
+        <a href={`/api/teach/${course.id}/folder`} download className="button secondary">
+          Export course folder (.zip)
+        </a>
+      </nav>
+
+      <div className="two-col" style={{ marginTop: "1rem" }}>
+        <section className="card" aria-labelledby="settings-heading">
+          <h2 id="settings-heading" style={{ marginTop: 0 }}>
+            Settings
+          </h2>
+          <CourseSettingsForm course={course} />
+          <div className="actions" style={{ marginTop: "0.75rem" }}>
+            <ArchiveButton courseId={course.id} archived={course.archived} />
+          </div>
+        </section>
+        <section className="card" aria-labelledby="join-heading">
+          <h2 id="join-heading" style={{ marginTop: 0 }}>
+            Join code
+          </h2>
+          <JoinCode courseId={course.id} joinCode={course.joinCode} />
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="assignments-heading">
+        <h2 id="assignments-heading" style={{ marginTop: 0 }}>
+          Assignments
+        </h2>
+        {assignments.length === 0 ? (
+          <p className="muted">No assignments yet.</p>
+        ) : (
+          <table aria-labelledby="assignments-heading">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  #
+                </th>
+                <th scope="col">Title</th>
+                <th scope="col">Exercise</th>
+                <th scope="col">Deadline</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {assignments.map((a) => (
+                <tr key={a.id} data-testid="teach-assignment-row">
+                  <td className="num">{a.position}</td>
+                  <td>
+                    <Link href={`/teach/${course.id}/assignments/${a.id}`}>{a.title}</Link>
+                  </td>
+                  <td>
+                    Step {a.step} · <code>{a.exerciseId}</code>
+                    {Object.keys(a.overrides).length > 0 && <span className="muted small"> · overrides: {Object.keys(a.overrides).join(", ")}</span>}
+                  </td>
+                  <td>{a.deadline === null ? <span className="muted">none</span> : formatDate(a.deadline)}</td>
+                  <td className="num">{a.attemptsAllowed ?? "∞"}</td>
+                  <td>
+                    <div className="actions">
+                      <Link href={`/teach/${course.id}/assignments/${a.id}`}>Edit</Link>
+                      <DeleteAssignmentButton assignmentId={a.id} title={a.title} />
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <details style={{ marginTop: "1rem" }}>
+          <summary>Add an assignment</summary>
+          <div style={{ marginTop: "0.75rem" }}>
+            <AssignmentForm mode="create" courseId={course.id} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} />
+          </div>
+        </details>
+      </section>
+
+      <section className="card" aria-labelledby="instructors-heading">
+        <h2 id="instructors-heading" style={{ marginTop: 0 }}>
+          Instructors
+        </h2>
+        <Instructors courseId={course.id} instructors={members.instructors} me={me.id} />
+      </section>
+
+      <section className="card" aria-labelledby="students-heading">
+        <h2 id="students-heading" style={{ marginTop: 0 }}>
+          Students ({members.students.length})
+        </h2>
+        {members.students.length === 0 ? (
+          <p className="muted">No students yet: give them the join code.</p>
+        ) : (
+          <table aria-labelledby="students-heading">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Joined</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.students.map((s) => (
+                <tr key={s.userId} data-testid="student-row">
+                  <td>{s.name}</td>
+                  <td>{s.email}</td>
+                  <td>{formatDate(s.since)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

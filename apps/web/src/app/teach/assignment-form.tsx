@@ -1,0 +1,259 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "~/trpc/react";
+import type { RouterInputs, RouterOutputs } from "~/trpc/types";
+import { TextField } from "./fields";
+import { fromUtcInput, pathErrors, utcInputValue } from "./form-errors";
+
+type CatalogEntry = RouterOutputs["teach"]["catalog"][number];
+type AssignmentView = RouterOutputs["teach"]["assignment"]["assignment"];
+
+const BUDGETS = [
+  ["maxParams", "Max trainable parameters"],
+  ["maxEpochs", "Max epochs"],
+  ["maxBatchSize", "Max batch size"],
+  ["maxSeconds", "Max estimated training time (s)"],
+] as const;
+type BudgetKey = (typeof BUDGETS)[number][0];
+const VISIBILITIES = [
+  ["always", "Always"],
+  ["after_deadline", "After the deadline"],
+  ["never", "Never"],
+] as const;
+/** The override keys this form edits; any other stored key (dataset, metric) is kept as it is. */
+const MANAGED = ["target", "baseline", "budgets", "seed", "seeds", "latePenalty", "visibility", "hints"];
+
+interface State {
+  title: string;
+  deadline: string;
+  attempts: string;
+  position: string;
+  target: string;
+  baseline: string;
+  budgets: Record<BudgetKey, string>;
+  seed: string;
+  seeds: string;
+  perDay: string;
+  maxDaysLate: string;
+  visibility: Record<string, string>;
+  hints: string;
+}
+
+const text = (value: unknown) => (typeof value === "number" ? String(value) : "");
+const num = (value: string): number | undefined => (value.trim() === "" ? undefined : Number(value));
+const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+
+function initialState(assignment: AssignmentView | null, defaultAttempts: number): State {
+  const o = assignment?.overrides ?? {};
+  const budgets = record(o.budgets);
+  const late = record(o.latePenalty);
+  return {
+    title: assignment?.title ?? "",
+    deadline: utcInputValue(assignment?.deadline ?? null),
+    attempts: assignment ? text(assignment.attemptsAllowed) : String(defaultAttempts),
+    position: assignment ? String(assignment.position) : "",
+    target: text(o.target),
+    baseline: text(o.baseline),
+    budgets: { maxParams: text(budgets.maxParams), maxEpochs: text(budgets.maxEpochs), maxBatchSize: text(budgets.maxBatchSize), maxSeconds: text(budgets.maxSeconds) },
+    seed: text(o.seed),
+    seeds: text(o.seeds),
+    perDay: text(late.perDay),
+    maxDaysLate: text(late.maxDaysLate),
+    visibility: Object.fromEntries(Object.entries(record(o.visibility)).map(([id, v]) => [id, String(v)])),
+    hints: Array.isArray(o.hints) ? o.hints.map(String).join("\n") : "",
+  };
+}
+
+/** Only what the instructor filled in is an override: an empty field keeps the exercise's default. */
+function overridesOf(state: State, kept: Record<string, unknown>): Record<string, unknown> {
+  const budgets = Object.fromEntries(BUDGETS.flatMap(([key]) => (num(state.budgets[key]) === undefined ? [] : [[key, num(state.budgets[key])]])));
+  const visibility = Object.fromEntries(Object.entries(state.visibility).filter(([, v]) => v !== ""));
+  const hints = state.hints.split("\n").map((h) => h.trim()).filter(Boolean);
+  const late = state.perDay.trim() !== "" || state.maxDaysLate.trim() !== "" ? { latePenalty: { perDay: num(state.perDay), maxDaysLate: num(state.maxDaysLate) } } : {};
+  const entries: Array<[string, unknown]> = [
+    ["target", num(state.target)],
+    ["baseline", num(state.baseline)],
+    ["budgets", Object.keys(budgets).length > 0 ? budgets : undefined],
+    ["seed", num(state.seed)],
+    ["seeds", num(state.seeds)],
+    ["visibility", Object.keys(visibility).length > 0 ? visibility : undefined],
+    ["hints", hints.length > 0 ? hints : undefined],
+  ];
+  return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late };
+}
+
+export function AssignmentForm(
+  props: { catalog: CatalogEntry[]; defaultAttempts: number } & ({ mode: "create"; courseId: string } | { mode: "edit"; assignment: AssignmentView }),
+) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const existing = props.mode === "edit" ? props.assignment : null;
+  const [exerciseId, setExerciseId] = useState(existing?.exerciseId ?? props.catalog.find((e) => e.kind === "training")?.id ?? props.catalog[0]?.id ?? "");
+  const [state, setState] = useState<State>(() => initialState(existing, props.defaultAttempts));
+  const [newCheck, setNewCheck] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+  const onSuccess = (message: string) => () => {
+    setSaved(message);
+    router.refresh();
+  };
+  const create = useMutation(
+    trpc.teach.createAssignment.mutationOptions({
+      onSuccess: (a) => {
+        setState(initialState(null, props.defaultAttempts));
+        onSuccess(`Added “${a.title}”.`)();
+      },
+    }),
+  );
+  const update = useMutation(trpc.teach.updateAssignment.mutationOptions({ onSuccess: onSuccess("Saved.") }));
+  const mutation = props.mode === "create" ? create : update;
+  const entry = props.catalog.find((e) => e.id === exerciseId);
+  const { fields, general } = pathErrors(mutation.error);
+  const set = <K extends keyof State>(key: K) => (value: State[K]) => setState((s) => ({ ...s, [key]: value }));
+  const checks = [...new Set([...(entry?.checks ?? []), ...Object.keys(state.visibility)])];
+  const id = (path: string) => `${props.mode}-${path.replace(/\./g, "-")}`;
+  const field = (path: string, label: string, value: string, onChange: (v: string) => void, extra: { hint?: string; type?: "number" | "text" | "datetime-local"; step?: string; placeholder?: string } = {}) => (
+    <TextField id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
+  );
+  const shown = new Set(["title", "deadline", "attemptsAllowed", "position", "exerciseId", "overrides.target", "overrides.baseline", "overrides.seed", "overrides.seeds", "overrides.latePenalty.perDay", "overrides.latePenalty.maxDaysLate", ...BUDGETS.map(([k]) => `overrides.budgets.${k}`), ...checks.map((c) => `overrides.visibility.${c}`)]);
+  const otherErrors = [general, ...Object.entries(fields).filter(([path]) => !shown.has(path)).map(([path, message]) => `${path}: ${message}`)].filter(Boolean).join("\n");
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSaved(null);
+    const kept = Object.fromEntries(Object.entries(existing?.overrides ?? {}).filter(([key]) => !MANAGED.includes(key)));
+    const common = {
+      title: state.title,
+      overrides: overridesOf(state, kept) as RouterInputs["teach"]["createAssignment"]["overrides"],
+      deadline: fromUtcInput(state.deadline),
+      attemptsAllowed: num(state.attempts) ?? null,
+      ...(state.position.trim() !== "" ? { position: Number(state.position) } : {}),
+    };
+    if (props.mode === "create") create.mutate({ courseId: props.courseId, exerciseId, ...common });
+    else update.mutate({ assignmentId: props.assignment.id, ...common });
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate aria-label={props.mode === "create" ? "Add an assignment" : "Assignment settings"}>
+      {props.mode === "create" ? (
+        <div className="stack-tight">
+          <label htmlFor={id("exerciseId")}>Exercise</label>
+          <select id={id("exerciseId")} value={exerciseId} onChange={(e) => setExerciseId(e.target.value)}>
+            {props.catalog.map((e) => (
+              <option key={e.id} value={e.id}>
+                Step {e.step} — {e.title} ({e.id})
+              </option>
+            ))}
+          </select>
+          {fields.exerciseId && <span className="field-error">{fields.exerciseId}</span>}
+        </div>
+      ) : (
+        <p className="muted">
+          Exercise: <strong>{existing?.exerciseTitle}</strong> (<code>{existing?.exerciseId}</code>). The exercise of an assignment never changes: students submitted to it.
+        </p>
+      )}
+      <div className="grid-settings">
+        {field("title", "Title", state.title, set("title"), { type: "text", hint: "Empty: the exercise's title." })}
+        {field("deadline", "Deadline (UTC)", state.deadline, set("deadline"), { type: "datetime-local", hint: "Empty: no deadline." })}
+        {field("attemptsAllowed", "Attempts", state.attempts, set("attempts"), { hint: "Empty: unlimited." })}
+        {field("position", "Position", state.position, set("position"), { hint: props.mode === "create" ? "Empty: after the last." : "1–99" })}
+      </div>
+
+      <fieldset className="question">
+        <legend>Thresholds</legend>
+        <div className="grid-settings">
+          {field("overrides.target", "Target test metric", state.target, set("target"), { step: "any", placeholder: entry?.target === null || entry === undefined ? "none" : String(entry.target) })}
+          {field("overrides.baseline", "Dumb baseline (0–1)", state.baseline, set("baseline"), { step: "any", placeholder: entry?.baseline === null || entry === undefined ? "none" : String(entry.baseline) })}
+        </div>
+      </fieldset>
+
+      {entry?.budgets && (
+        <fieldset className="question">
+          <legend>Budgets</legend>
+          <div className="grid-settings">
+            {BUDGETS.map(([key, label]) =>
+              field(`overrides.budgets.${key}`, label, state.budgets[key], (v) => setState((s) => ({ ...s, budgets: { ...s.budgets, [key]: v } })), {
+                placeholder: String(entry.budgets?.[key] ?? ""),
+              }),
+            )}
+          </div>
+        </fieldset>
+      )}
+
+      <fieldset className="question">
+        <legend>Seeds and late submissions</legend>
+        <div className="grid-settings">
+          {field("overrides.seed", "Grading seed", state.seed, set("seed"), { placeholder: String(entry?.seed ?? "") })}
+          {field("overrides.seeds", "Seeds per model (1–10)", state.seeds, set("seeds"), { placeholder: "1" })}
+          {field("overrides.latePenalty.perDay", "Late penalty per day (0–1)", state.perDay, set("perDay"), { step: "any", hint: "Empty: the course's policy." })}
+          {field("overrides.latePenalty.maxDaysLate", "Days late accepted", state.maxDaysLate, set("maxDaysLate"))}
+        </div>
+      </fieldset>
+
+      <fieldset className="question">
+        <legend>Visibility of each check to students</legend>
+        <div className="grid-settings">
+          {checks.map((check) => (
+            <div className="stack-tight" key={check}>
+              <label htmlFor={id(`overrides.visibility.${check}`)}>
+                <code>{check}</code>
+              </label>
+              <select id={id(`overrides.visibility.${check}`)} value={state.visibility[check] ?? ""} onChange={(e) => setState((s) => ({ ...s, visibility: { ...s.visibility, [check]: e.target.value } }))}>
+                <option value="">Exercise default</option>
+                {VISIBILITIES.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              {fields[`overrides.visibility.${check}`] && <span className="field-error">{fields[`overrides.visibility.${check}`]}</span>}
+            </div>
+          ))}
+        </div>
+        <div className="inline-form" style={{ marginTop: "0.5rem" }}>
+          {field("new-check", "Another check id", newCheck, setNewCheck, { type: "text" })}
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              const name = newCheck.trim();
+              if (name) setState((s) => ({ ...s, visibility: { ...s.visibility, [name]: s.visibility[name] ?? "always" } }));
+              setNewCheck("");
+            }}
+          >
+            Add check
+          </button>
+        </div>
+      </fieldset>
+
+      <div className="stack-tight">
+        <label htmlFor={id("overrides.hints")}>Hints (one per line)</label>
+        <textarea id={id("overrides.hints")} rows={3} value={state.hints} onChange={(e) => set("hints")(e.target.value)} aria-describedby={`${id("overrides.hints")}-hint`} />
+        <span id={`${id("overrides.hints")}-hint`} className="muted small">
+          Empty: the exercise&apos;s own hints{entry && entry.hints.length > 0 ? ` (${entry.hints.length})` : ""}.
+        </span>
+      </div>
+
+      {otherErrors && (
+        <p role="alert" className="error-box">
+          {otherErrors}
+        </p>
+      )}
+      {Object.keys(fields).length > 0 && (
+        <p role="alert" className="visually-hidden">
+          Please fix the highlighted fields.
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Saving…" : props.mode === "create" ? "Add assignment" : "Save assignment"}
+        </button>
+        <span aria-live="polite" className="muted">
+          {saved}
+        </span>
+      </div>
+    </form>
+  );
+}

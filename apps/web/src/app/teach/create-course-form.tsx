@@ -1,0 +1,47 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "~/trpc/react";
+import { pathErrors } from "./form-errors";
+import { TextField } from "./fields";
+
+export function CreateCourseForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [title, setTitle] = useState("");
+  const [attempts, setAttempts] = useState("10");
+  const create = useMutation(trpc.teach.createCourse.mutationOptions({ onSuccess: (course) => router.push(`/teach/${course.id}`) }));
+  const { fields, general } = pathErrors(create.error);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    create.mutate({ title, settings: { defaultAttempts: Number(attempts) } });
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate>
+      <TextField id="course-title" label="Course title" value={title} onChange={setTitle} error={fields.title} required />
+      <TextField
+        id="course-attempts"
+        label="Default attempts per assignment"
+        type="number"
+        value={attempts}
+        onChange={setAttempts}
+        error={fields["settings.defaultAttempts"]}
+        hint="Each assignment may set its own."
+      />
+      {general && (
+        <p role="alert" className="error-box">
+          {general}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={create.isPending}>
+          {create.isPending ? "Creating…" : "Create course"}
+        </button>
+      </div>
+    </form>
+  );
+}

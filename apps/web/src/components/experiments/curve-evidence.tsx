@@ -1,0 +1,42 @@
+"use client";
+
+import type { Evidence } from "@stepwise/exercises/experiments";
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { COLORS, Figure, tooltipNumber } from "./figure";
+
+type Curve = Extract<Evidence, { kind: "curve" }>["history"];
+
+/** Loss or accuracy by epoch, training against validation when there is one. */
+export function EpochChart({ title, history, metric, baseline }: { title: string; history: Curve; metric: "loss" | "accuracy"; baseline?: number | undefined }) {
+  const val = metric === "loss" ? "valLoss" : "valAccuracy";
+  const hasVal = history.some((h) => h[val] !== undefined && h[val] !== null);
+  return (
+    <Figure title={title}>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
+          <XAxis dataKey="epoch" allowDecimals={false} />
+          <YAxis width={52} domain={metric === "accuracy" ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
+          <Tooltip formatter={tooltipNumber} />
+          <Legend />
+          <Line type="monotone" dataKey={metric} name="training" stroke={COLORS.train} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+          {hasVal && <Line type="monotone" dataKey={val} name="validation" stroke={COLORS.val} strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls />}
+          {baseline !== undefined && (
+            <ReferenceLine y={baseline} ifOverflow="extendDomain" stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `chance ${baseline.toFixed(2)}`, position: "insideTopLeft", fill: COLORS.muted }} />
+          )}
+        </LineChart>
+      </ResponsiveContainer>
+    </Figure>
+  );
+}
+
+/** `curve` evidence (tiny subset, shuffled labels, label as input): the training run the finding rests on. */
+export function CurveEvidence({ evidence }: { evidence: Extract<Evidence, { kind: "curve" }> }) {
+  const hasAccuracy = evidence.history.some((h) => h.accuracy !== undefined);
+  return (
+    <div className="charts">
+      {hasAccuracy && <EpochChart title="Accuracy by epoch" history={evidence.history} metric="accuracy" baseline={evidence.baseline} />}
+      <EpochChart title="Loss by epoch" history={evidence.history} metric="loss" />
+    </div>
+  );
+}

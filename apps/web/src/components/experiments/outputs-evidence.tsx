@@ -1,0 +1,60 @@
+"use client";
+
+import type { Evidence, Histogram } from "@stepwise/exercises/experiments";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { EpochChart } from "./curve-evidence";
+import { COLORS, Figure, short } from "./figure";
+
+type Outputs = Extract<Evidence, { kind: "outputs" }>;
+
+/** Bin labels of an equal-width histogram: "0.1–0.2". */
+export function bins(h: Histogram): string[] {
+  const width = h.counts.length ? (h.to - h.from) / h.counts.length : 0;
+  return h.counts.map((_, i) => `${short(h.from + i * width)}–${short(h.from + (i + 1) * width)}`);
+}
+
+/** `outputs` evidence: what the model outputs before and after a short training. */
+export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
+  const labels = bins(evidence.trained.histogram);
+  const histogram = labels.map((bin, i) => ({ bin, start: evidence.start.histogram.counts[i] ?? 0, trained: evidence.trained.histogram.counts[i] ?? 0 }));
+  const classes = evidence.trained.classCounts.map((count, k) => ({ class: String(k), start: evidence.start.classCounts[k] ?? 0, trained: count }));
+  return (
+    <>
+      <p className="muted small">
+        Most predicted class: {(evidence.trained.topClassShare * 100).toFixed(1)}% of validation examples after training; saturated outputs{" "}
+        {(evidence.trained.saturated * 100).toFixed(1)}%; spread (std) {short(evidence.trained.std)}.
+      </p>
+      <div className="charts">
+        <Figure title="Outputs (histogram)">
+          <ResponsiveContainer width="100%" height={220}>
+            <BarChart data={histogram} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
+              <XAxis dataKey="bin" tick={{ fontSize: 10 }} />
+              <YAxis width={44} allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="start" name="untrained" fill={COLORS.muted} isAnimationActive={false} />
+              <Bar dataKey="trained" name="after training" fill={COLORS.train} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </Figure>
+        {classes.length > 0 && (
+          <Figure title="Predicted classes">
+            <ResponsiveContainer width="100%" height={220}>
+              <BarChart data={classes} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
+                <XAxis dataKey="class" />
+                <YAxis width={44} allowDecimals={false} />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="start" name="untrained" fill={COLORS.muted} isAnimationActive={false} />
+                <Bar dataKey="trained" name="after training" fill={COLORS.train} isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </Figure>
+        )}
+        {evidence.history.length > 0 && <EpochChart title="Loss during the short training" history={evidence.history} metric="loss" />}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+import type { Db } from "@stepwise/db";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { ApiConfig } from "./config";
+import { toTRPCError } from "./errors";
+import { createCaller } from "./root";
+import { csrfViolation } from "./security";
+import { MAX_ZIP_BYTES } from "./services/course-zip";
+import { sessionCookieOf } from "./session";
+import { createContext } from "./trpc";
+
+interface FolderHttpOptions {
+  db: Db;
+  config: ApiConfig;
+  now?: () => number;
+}
+
+/** A caller for the request's session: the routes go through the same procedures, and so the same gates, as tRPC clients. */
+async function callerFor(req: Request, options: FolderHttpOptions) {
+  const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
+  return createCaller(ctx);
+}
+
+function errorResponse(error: unknown): Response {
+  const e = toTRPCError(error);
+  return Response.json({ error: { message: e.message, code: e.code } }, { status: getHTTPStatusCodeFromError(e) });
+}
+
+/** GET /api/teach/:courseId/folder — the course as a zipped course folder, for its instructors. */
+export async function handleFolderExport(req: Request, options: FolderHttpOptions & { courseId: string }): Promise<Response> {
+  try {
+    const caller = await callerFor(req, options);
+    const { fileName, zipBase64 } = await caller.teach.exportFolder({ courseId: options.courseId });
+    return new Response(new Uint8Array(Buffer.from(zipBase64, "base64")), {
+      headers: {
+        "content-type": "application/zip",
+        "content-disposition": `attachment; filename="${fileName}"`,
+        "cache-control": "private, no-store",
+      },
+    });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/**
+ * Why an upload must be refused, or null. The body is the zip itself, sent as `application/zip`:
+ * like JSON, a type a cross-site `<form>` cannot send without a CORS preflight. The Origin and
+ * Sec-Fetch-Site rules are the tRPC endpoint's (`csrfViolation`), applied to the same headers.
+ */
+export function uploadViolation(req: Request): { code: string; message: string } | null {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/zip") {
+    return { code: "CSRF_CONTENT_TYPE", message: `Course folder uploads must be sent as application/zip, got ${type ? `"${type}"` : "no content type"}.` };
+  }
+  const headers = new Headers(req.headers);
+  headers.set("content-type", "application/json");
+  return csrfViolation(new Request(req.url, { method: "POST", headers }));
+}
+
+/** POST /api/teach/folder — imports a zipped course folder (the raw body, at most 10 MB) as a new course. */
+export async function handleFolderImport(req: Request, options: FolderHttpOptions): Promise<Response> {
+  const violation = uploadViolation(req);
+  if (violation) return Response.json({ error: violation }, { status: 403 });
+  const tooLarge = () =>
+    Response.json({ error: { message: `A course folder zip must be at most ${MAX_ZIP_BYTES / (1024 * 1024)} MB.`, code: "PAYLOAD_TOO_LARGE" } }, { status: 413 });
+  if (Number(req.headers.get("content-length") ?? "0") > MAX_ZIP_BYTES) return tooLarge();
+  try {
+    const caller = await callerFor(req, options);
+    // Identity first: an anonymous or student caller is refused before the body is read.
+    const me = await caller.auth.me();
+    if (!me) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+    if (me.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
+    const body = await req.arrayBuffer();
+    if (body.byteLength > MAX_ZIP_BYTES) return tooLarge();
+    const { course, warnings } = await caller.teach.importFolder({ zipBase64: Buffer.from(body).toString("base64") });
+    return Response.json({ courseId: course.id, title: course.title, warnings });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

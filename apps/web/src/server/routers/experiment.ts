@@ -1,0 +1,142 @@
+import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
+import {
+  assignmentById,
+  enqueueExperiment,
+  experimentRunById,
+  experimentRunsFor,
+  membership,
+  progressSince,
+  submissionById,
+  submissionsFor,
+  type Db,
+  type User,
+} from "@stepwise/db";
+import { EXPERIMENTS } from "@stepwise/exercises/experiments";
+import { z } from "zod";
+import {
+  catalogue,
+  checkRunnable,
+  estimatorFor,
+  placedExercise,
+  policyOf,
+  runView,
+  suggestionsFor,
+  type ExperimentRunView,
+} from "../services/experiments";
+import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+
+const Id = z.string().min(1).max(100);
+const Experiment = z.enum(EXPERIMENTS).describe("The debugging experiment to run, e.g. `tiny-subset` or `lr-range-test`");
+
+/** The submission and its assignment, if the caller may read it: their own, or any in a course they teach. */
+async function readable(db: Db, user: User, submissionId: string) {
+  const submission = await submissionById(db, submissionId);
+  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
+  const assignment = await assignmentById(db, submission.assignmentId);
+  if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
+  const role = await membership(db, assignment.courseId, user.id);
+  if (submission.userId !== user.id && role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
+  return { submission, assignment, own: submission.userId === user.id && role !== null };
+}
+
+const views = (runs: Parameters<typeof runView>[0][]): ExperimentRunView[] => runs.map(runView).filter((v): v is ExperimentRunView => v !== null);
+
+export const experimentRouter = createTRPCRouter({
+  /**
+   * Runs a debugging experiment on one of the caller's own submissions. It costs compute budget, never
+   * an attempt: refused when the instructor has not allowed it, when it does not fit the task or the
+   * model, when the estimated time does not fit the budget left, or beyond the per-minute rate limit.
+   */
+  run: studentProcedure
+    .input(z.object({ submissionId: Id.describe("The submission whose model the experiment examines"), experiment: Experiment }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const submission = await submissionById(ctx.db, input.submissionId);
+      if (!submission) throw new NotFoundError(`No submission with id "${input.submissionId}".`);
+      const { assignment } = await requireAssignment(ctx, submission.assignmentId);
+      if (submission.userId !== ctx.user.id) throw new ForbiddenError("You can only run experiments on your own submissions.");
+      const exercise = placedExercise(assignment);
+      const policy = policyOf(assignment);
+      checkRunnable({ name: input.experiment, exercise, policy, payload: submission.payload });
+      const { job, estimateSeconds, budget } = await enqueueExperiment(ctx.db, {
+        submissionId: submission.id,
+        userId: ctx.user.id,
+        experiment: input.experiment,
+        budgetSeconds: policy.computeSeconds,
+        perMinute: ctx.config.submissionsPerMinute,
+        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+        now: ctx.now(),
+      });
+      return { jobId: job.id, status: job.status, estimateSeconds, budget };
+    }),
+
+  /** The Debugging page: every experiment with the caller's latest run of it, their runs and the budget left. */
+  list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+    const exercise = placedExercise(assignment);
+    const policy = policyOf(assignment);
+    const [{ runs, budget }, submissions] = await Promise.all([
+      experimentRunsFor(ctx.db, {
+        assignmentId: assignment.id,
+        userId: ctx.user.id,
+        budgetSeconds: policy.computeSeconds,
+        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+      }),
+      submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id }),
+    ]);
+    const all = views(runs);
+    return {
+      assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
+      exercise: { id: exercise.id, title: exercise.title, kind: exercise.kind },
+      budget,
+      // Runs start from the Debugging page on the latest submission.
+      latestSubmission: submissions[0] ? { id: submissions[0].id, createdAt: submissions[0].createdAt } : null,
+      experiments: catalogue(exercise, policy).map((entry) => ({ ...entry, last: all.find((r) => r.experiment === entry.experiment) ?? null })),
+      runs: all,
+    };
+  }),
+
+  /** One run, with how far its training got: poll it while it is queued or running. */
+  byId: studentProcedure.input(z.object({ jobId: Id }).strict()).query(async ({ ctx, input }) => {
+    const run = await experimentRunById(ctx.db, input.jobId);
+    if (!run) throw new NotFoundError(`No experiment run with id "${input.jobId}".`);
+    if (run.userId !== ctx.user.id) {
+      const assignment = await assignmentById(ctx.db, run.assignmentId);
+      const role = assignment ? await membership(ctx.db, assignment.courseId, ctx.user.id) : null;
+      if (role !== "instructor") throw new ForbiddenError("You can only see your own experiments.");
+    }
+    const view = runView(run);
+    if (!view) throw new NotFoundError(`Experiment run "${input.jobId}" names an experiment this version does not know.`);
+    const events = run.status === "running" ? await progressSince(ctx.db, run.jobId, 0) : [];
+    const epochs = events.filter((e) => e.event.type === "epoch").length;
+    return { ...view, epochs };
+  }),
+
+  /**
+   * "Why did this fail?" for one verdict: the experiments that fit its diagnostics (those the
+   * assignment allows), the runs already made on this submission, and the budget left. Only the
+   * submission's author may run them; an instructor sees the same list.
+   */
+  suggestions: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { submission, assignment, own } = await readable(ctx.db, ctx.user, input.submissionId);
+    const exercise = placedExercise(assignment);
+    const policy = policyOf(assignment);
+    const [rows, { runs, budget }] = await Promise.all([
+      submissionsFor(ctx.db, { assignmentId: assignment.id, userId: submission.userId }),
+      experimentRunsFor(ctx.db, {
+        assignmentId: assignment.id,
+        userId: submission.userId,
+        budgetSeconds: policy.computeSeconds,
+        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+      }),
+    ]);
+    const verdict = rows.find((r) => r.id === submission.id)?.verdict ?? null;
+    return {
+      submissionId: submission.id,
+      debuggingHref: `/courses/${assignment.courseId}/assignments/${assignment.id}/debugging`,
+      canRun: own,
+      budget,
+      suggestions: suggestionsFor(verdict, exercise, policy),
+      runs: views(runs.filter((r) => r.submissionId === submission.id)),
+    };
+  }),
+});

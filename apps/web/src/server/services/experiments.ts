@@ -1,0 +1,146 @@
+import type { ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { ForbiddenError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import type { Assignment, EstimateSeconds, ExperimentBudget, ExperimentRun } from "@stepwise/db";
+import { getExercise, withOverrides } from "@stepwise/exercises";
+import { experimentPolicy, type ExperimentPolicy } from "@stepwise/exercises/course";
+import {
+  EXPERIMENT_INFO,
+  EXPERIMENTS,
+  ExperimentResult,
+  suggestExperiments,
+  type ExperimentName,
+} from "@stepwise/exercises/experiments";
+import { prepareTraining, taskOf } from "@stepwise/exercises/grading";
+import { DEFAULT_GFLOPS, estimateExperimentSeconds } from "./experiments-cost";
+
+/** The exercise as the assignment places it (a CSV override changes the task, and so which experiments apply). */
+export function placedExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">): ExerciseDefinition {
+  return withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
+}
+
+export function policyOf(assignment: Pick<Assignment, "overrides">): ExperimentPolicy {
+  return experimentPolicy(assignment.overrides);
+}
+
+type Task = "binary" | "multiclass" | "regression";
+
+export function taskOfExercise(exercise: ExerciseDefinition): Task {
+  return taskOf(exercise.dataset).kind;
+}
+
+/** Experiments judged by accuracy say nothing about a regression, and label-scale is about regression targets. */
+const CLASSIFICATION_ONLY: ReadonlySet<ExperimentName> = new Set(["tiny-subset", "shuffled-labels", "label-as-input"]);
+const REGRESSION_ONLY: ReadonlySet<ExperimentName> = new Set(["label-scale"]);
+
+export function appliesTo(name: ExperimentName, task: Task): boolean {
+  return task === "regression" ? !CLASSIFICATION_ONLY.has(name) : !REGRESSION_ONLY.has(name);
+}
+
+/** The budget callback for the db layer: every run of one assignment is estimated the same way. */
+export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined): EstimateSeconds {
+  return ({ experiment, payload }) => {
+    const name = EXPERIMENTS.find((e) => e === experiment);
+    return name ? estimateExperimentSeconds(name, exercise, payload, gflops || DEFAULT_GFLOPS) : 0;
+  };
+}
+
+/**
+ * Everything that can be refused before a run is queued, each with the reason: the instructor has not
+ * allowed the experiment, it does not fit the task, the step has no model, the model is not trainable.
+ */
+export function checkRunnable(input: { name: ExperimentName; exercise: ExerciseDefinition; policy: ExperimentPolicy; payload: SubmissionPayload }): void {
+  const { name, exercise, policy, payload } = input;
+  const title = EXPERIMENT_INFO[name].title;
+  if (!policy.allowed.includes(name)) {
+    const allowed = policy.allowed.length ? policy.allowed.join(", ") : "none";
+    throw new ForbiddenError(`Your instructor has not allowed "${title}" (${name}) on this assignment; allowed experiments: ${allowed}.`);
+  }
+  if (exercise.kind !== "training") throw new PreconditionError(`Experiments examine a trained model; step ${exercise.step} is answered with a form.`);
+  const task = taskOfExercise(exercise);
+  if (!appliesTo(name, task)) {
+    throw new PreconditionError(`"${title}" does not apply to a ${task === "regression" ? "regression" : "classification"} task like this one.`);
+  }
+  try {
+    prepareTraining(exercise, payload, exercise.seed);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`Experiments need a model the grader can train; this submission's is invalid: ${error.message}`, "submissionId");
+    throw error;
+  }
+}
+
+/** One run as the student sees it: the stored result parsed with the experiments' schema. */
+export interface ExperimentRunView {
+  jobId: string;
+  submissionId: string;
+  experiment: ExperimentName;
+  title: string;
+  status: ExperimentRun["status"];
+  createdAt: number;
+  finishedAt: number | null;
+  chargedSeconds: number;
+  result: ExperimentResult | null;
+  /** Why there is no result: the experiment did not fit the model, or the grader failed. */
+  failure: string | null;
+}
+
+export function runView(run: ExperimentRun): ExperimentRunView | null {
+  const name = EXPERIMENTS.find((e) => e === run.experiment);
+  if (!name) return null;
+  let result: ExperimentResult | null = null;
+  let failure: string | null = null;
+  if (run.outcome?.kind === "result") {
+    const parsed = ExperimentResult.safeParse(run.outcome.result);
+    if (parsed.success) result = parsed.data;
+    else failure = "This result was stored in a format this version cannot read; run the experiment again.";
+  } else if (run.outcome?.kind === "failed") {
+    failure = run.outcome.message;
+  } else if (run.status === "dead") {
+    failure = "The grader could not run this experiment because of a problem on our side; it cost none of your budget. Try again later.";
+  } else if (run.status === "cancelled") {
+    failure = "This run was cancelled.";
+  }
+  return {
+    jobId: run.jobId,
+    submissionId: run.submissionId,
+    experiment: name,
+    title: EXPERIMENT_INFO[name].title,
+    status: run.status,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    chargedSeconds: run.chargedSeconds,
+    result,
+    failure,
+  };
+}
+
+export interface SuggestionView {
+  experiment: ExperimentName;
+  title: string;
+  question: string;
+  reasons: string[];
+}
+
+/** The experiments that fit a verdict, as far as the assignment allows them. */
+export function suggestionsFor(verdict: Verdict | null, exercise: ExerciseDefinition, policy: ExperimentPolicy): SuggestionView[] {
+  if (!verdict || exercise.kind !== "training") return [];
+  return suggestExperiments(verdict, { task: taskOfExercise(exercise) })
+    .filter((s) => policy.allowed.includes(s.experiment))
+    .map((s) => ({ experiment: s.experiment, title: s.title, question: EXPERIMENT_INFO[s.experiment].question, reasons: s.reasons }));
+}
+
+/** The catalogue for the Debugging page: every experiment, whether it may run here, and why not. */
+export function catalogue(exercise: ExerciseDefinition, policy: ExperimentPolicy) {
+  const task = exercise.kind === "training" ? taskOfExercise(exercise) : null;
+  return EXPERIMENTS.map((name) => {
+    const unavailable = !policy.allowed.includes(name)
+      ? "not allowed on this assignment"
+      : task === null
+        ? "this step has no model to examine"
+        : !appliesTo(name, task)
+          ? `does not apply to ${task === "regression" ? "regression" : "classification"}`
+          : null;
+    return { experiment: name, title: EXPERIMENT_INFO[name].title, question: EXPERIMENT_INFO[name].question, unavailable };
+  });
+}
+
+export type BudgetView = ExperimentBudget;

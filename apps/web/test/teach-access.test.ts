@@ -1,0 +1,108 @@
+import { createCourse, createUser, enroll, type User } from "@stepwise/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { world, type World } from "./helpers";
+
+/**
+ * Who may call each teach procedure. Every course-scoped procedure refuses the course's own
+ * students, instructors of other courses and anonymous callers, and changes nothing when it does.
+ */
+let w: World;
+let rival: User;
+let admin: User;
+beforeEach(async () => {
+  w = await world();
+  const now = w.clock.now();
+  rival = await createUser(w.db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, now);
+  admin = await createUser(w.db, { email: "admin@example.test", name: "Admin", role: "admin", password: "admin-password" }, now);
+  const other = await createCourse(w.db, { title: "Rival's course" }, now);
+  await enroll(w.db, { courseId: other.id, userId: rival.id, role: "instructor" }, now);
+});
+afterEach(async () => {
+  await w.cleanup();
+});
+
+type Caller = Awaited<ReturnType<World["as"]>>;
+type Call = (c: Caller) => Promise<unknown>;
+
+/** Course-scoped procedures, each with an input aimed at the test world's course. */
+const scoped: Array<[string, Call]> = [
+  ["course", (c) => c.teach.course({ courseId: w.courseId })],
+  ["updateCourse", (c) => c.teach.updateCourse({ courseId: w.courseId, title: "Hijacked" })],
+  ["archiveCourse", (c) => c.teach.archiveCourse({ courseId: w.courseId, archived: true })],
+  ["rotateJoinCode", (c) => c.teach.rotateJoinCode({ courseId: w.courseId })],
+  ["members", (c) => c.teach.members({ courseId: w.courseId })],
+  ["addInstructor", (c) => c.teach.addInstructor({ courseId: w.courseId, email: "rival@example.test" })],
+  ["removeInstructor", (c) => c.teach.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })],
+  ["assignment", (c) => c.teach.assignment({ assignmentId: w.assignment.id })],
+  ["createAssignment", (c) => c.teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-overfit" })],
+  ["updateAssignment", (c) => c.teach.updateAssignment({ assignmentId: w.assignment.id, attemptsAllowed: 99 })],
+  ["deleteAssignment", (c) => c.teach.deleteAssignment({ assignmentId: w.assignment.id })],
+  ["setExtension", (c) => c.teach.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 1 })],
+  ["clearExtension", (c) => c.teach.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })],
+  ["exportFolder", (c) => c.teach.exportFolder({ courseId: w.courseId })],
+];
+
+/** Procedures without a course in their input: any instructor may call them, students and anonymous callers may not. */
+const unscoped: Array<[string, Call]> = [
+  ["courses", (c) => c.teach.courses()],
+  ["catalog", (c) => c.teach.catalog()],
+  ["createCourse", (c) => c.teach.createCourse({ title: "Mine" })],
+  ["importFolder", (c) => c.teach.importFolder({ zipBase64: "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==" })],
+];
+
+async function snapshot() {
+  const q = w.db.kysely;
+  return {
+    courses: await q.selectFrom("courses").selectAll().orderBy("id").execute(),
+    enrollments: await q.selectFrom("enrollments").selectAll().orderBy("course_id").orderBy("user_id").execute(),
+    assignments: await q.selectFrom("assignments").selectAll().orderBy("id").execute(),
+    extensions: await q.selectFrom("extensions").selectAll().execute(),
+  };
+}
+
+describe("teach procedures refuse callers outside the course", () => {
+  it.each(scoped)("%s: FORBIDDEN for the course's student and for another course's instructor, UNAUTHORIZED when anonymous; nothing changes", async (_name, call) => {
+    const before = await snapshot();
+    await expect(call(await w.as(w.student))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(call(await w.as(rival))).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only the instructors of this course may do that." });
+    await expect(call(await w.as(null))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each(scoped.filter(([name]) => ["course", "assignment", "members"].includes(name)))(
+    "%s: an admin account that does not teach the course is refused too (course scope, not global role)",
+    async (_name, call) => {
+      await expect(call(await w.as(admin))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    },
+  );
+
+  it.each(unscoped)("%s: FORBIDDEN for a student account, UNAUTHORIZED when anonymous", async (_name, call) => {
+    const before = await snapshot();
+    await expect(call(await w.as(w.student))).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only instructors may do that." });
+    await expect(call(await w.as(null))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a missing course is FORBIDDEN like someone else's (no probing for course ids); a missing assignment is NOT_FOUND", async () => {
+    const caller = await w.as(w.instructor);
+    await expect(caller.teach.course({ courseId: "no-such-course" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.teach.assignment({ assignmentId: "no-such-assignment" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("courses lists only the caller's taught courses, never another instructor's or those they take as a student", async () => {
+    const rivalCourses = await (await w.as(rival)).teach.courses();
+    expect(rivalCourses.map((c) => c.title)).toEqual(["Rival's course"]);
+    const taken = await createCourse(w.db, { title: "Taken as a student" }, w.clock.now());
+    await enroll(w.db, { courseId: taken.id, userId: w.instructor.id, role: "student" }, w.clock.now());
+    const mine = await (await w.as(w.instructor)).teach.courses();
+    expect(mine.map((c) => c.title)).toEqual(["Test course"]);
+  });
+
+  it.each([
+    ["an extra key naming another user", (c: Caller) => c.teach.createCourse({ title: "x", userId: "someone" } as never)],
+    ["an unknown override key", (c: Caller) => c.teach.updateAssignment({ assignmentId: w.assignment.id, overrides: { budgets: { maxEpochs: 3 }, grade: 1 } as never })],
+    ["an unknown budget key", (c: Caller) => c.teach.updateAssignment({ assignmentId: w.assignment.id, overrides: { budgets: { epochs: 3 } } as never })],
+  ])("inputs are strict: %s is BAD_REQUEST", async (_case, call) => {
+    await expect(call(await w.as(w.instructor))).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});

@@ -1,0 +1,166 @@
+import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import type { Tf } from "../backend/tf";
+import { ValidationError } from "../contracts/errors";
+import type { TrainingConfig } from "../contracts/training";
+import type { ExampleSet } from "../datasets/types";
+import type { JsonObject } from "../model/json";
+import { buildModel, OPTIMIZERS } from "./harness";
+import { BatchBuilder, resolveInputShape } from "./inputs";
+import { labelEncoding, requireLabels, type Task } from "./labels";
+import { releaseRnnMasks, seededSteps } from "./randomness";
+import { mulberry32, range, shuffle } from "./rng";
+
+/** The loss of one gradient step, as the debugging experiments chart it. */
+export interface BatchLoss {
+  /** 0-based step over the whole run. */
+  step: number;
+  /** 1-based epoch the step belongs to. */
+  epoch: number;
+  /** Training loss of this batch, before the step's update. NaN or ±Infinity when training diverged. */
+  loss: number;
+  accuracy?: number;
+  /** Learning rate the step used. */
+  learningRate: number;
+  /** Examples in the batch. */
+  size: number;
+}
+
+export interface StepsOptions {
+  topology: JsonObject;
+  training: TrainingConfig;
+  train: ExampleSet;
+  task: Task;
+  seed: number;
+  /** Stop after this many steps; without it after `epochs`. */
+  steps?: number;
+  /** Stop after this many epochs (default: the training config's). */
+  epochs?: number;
+  /** Learning rate of each 0-based step (a schedule, e.g. the exponential sweep of a range test); default the compiled rate. */
+  learningRate?: (step: number) => number;
+  /** Called after every step; returning true stops the run there (stopReason "stopped"). */
+  onBatch?: (batch: BatchLoss) => boolean | undefined;
+  signal?: AbortSignal;
+  /** Wall-clock budget in seconds. */
+  maxSeconds?: number;
+  /** Milliseconds clock, injectable for tests. */
+  now?: () => number;
+}
+
+export interface StepsResult {
+  batches: BatchLoss[];
+  /** Training examples per epoch, after the validation split. */
+  epochSize: number;
+  stopReason: "completed" | "stopped" | "diverged" | "budget" | "aborted";
+  /** The trained model; the caller disposes it. */
+  model: LayersModel;
+}
+
+/**
+ * Sets an optimizer's learning rate between steps. SGD and momentum cache it as a scalar and
+ * expose `setLearningRate`; the others read their `learningRate` field on every update.
+ */
+export function setLearningRate(optimizer: Optimizer, learningRate: number): void {
+  const target = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof target.setLearningRate === "function") target.setLearningRate(learningRate);
+  else target.learningRate = learningRate;
+}
+
+/**
+ * The training indices as `train` splits them: the validation split takes a permutation seeded
+ * with `seed ^ 0x5eed`, the rest stays in index order. `steps.test.ts` holds this (and the epoch
+ * shuffles below) to `train`'s own per-epoch losses and gathered batches, so they cannot drift apart.
+ */
+function trainingIndices(n: number, validationSplit: number, seed: number): Int32Array {
+  if (validationSplit <= 0) return range(n);
+  const order = shuffle(range(n), mulberry32(seed ^ 0x5eed));
+  return order.slice(0, Math.round(order.length * (1 - validationSplit))).sort();
+}
+
+/**
+ * The order in which `train` feeds the examples of `n` during its first epoch: its training
+ * indices, shuffled by the first draws of `mulberry32(seed)` when `fit.shuffle` is on. Later
+ * epochs also depend on the model's dropout draws, so only the first is predictable without training.
+ */
+export function firstEpochOrder(n: number, fit: Pick<TrainingConfig["fit"], "validationSplit" | "shuffle">, seed: number): Int32Array {
+  const indices = trainingIndices(n, fit.validationSplit, seed);
+  return fit.shuffle ? shuffle(indices, mulberry32(seed)) : indices;
+}
+
+/**
+ * Trains step by step on the grader's pipeline (same model build, seeds, validation split and
+ * shuffles as `train`) and reports every batch's loss: what the per-batch loss curve and the
+ * learning-rate range test need, and what `train`'s per-epoch report averages away.
+ */
+export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsResult> {
+  const { compile, fit } = options.training;
+  const maxSteps = options.steps ?? Number.POSITIVE_INFINITY;
+  const epochs = options.epochs ?? (options.steps === undefined ? fit.epochs : Number.POSITIVE_INFINITY);
+  if (!(maxSteps >= 1) || !(epochs >= 1)) {
+    throw new ValidationError(`trainSteps needs at least 1 step and 1 epoch, got steps ${String(options.steps)} and epochs ${String(options.epochs)}`);
+  }
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const random = mulberry32(options.seed);
+  const model = await buildModel(tf, options.topology, options.seed);
+  const optimizer = OPTIMIZERS[compile.optimizer](tf, compile.learningRate);
+  try {
+    const outputUnits = model.outputs[0]?.shape.at(-1) ?? 1;
+    const encoding = labelEncoding(compile.loss, options.task, outputUnits);
+    const withAccuracy = options.task.kind !== "regression" && compile.metrics.includes("accuracy");
+    model.compile({ optimizer, loss: compile.loss, metrics: withAccuracy ? ["accuracy"] : [] });
+    const inputShape = resolveInputShape(model.inputs[0]?.shape ?? [], options.train);
+    const labels = requireLabels(options.train, "training");
+    const indices = trainingIndices(options.train.n, fit.validationSplit, options.seed);
+    if (indices.length === 0) throw new ValidationError("there are no training examples left after the validation split");
+    const reseed = seededSteps(tf, model, random);
+    const builder = new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width);
+    const batches: BatchLoss[] = [];
+    const stop = (): StepsResult["stopReason"] | undefined =>
+      options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined;
+    let stopReason: StepsResult["stopReason"] = "completed";
+    run: for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = fit.shuffle ? shuffle(indices.slice(), random) : indices;
+      for (let start = 0; start < order.length; start += fit.batchSize) {
+        if (batches.length >= maxSteps) break run;
+        const reason = stop();
+        if (reason) {
+          stopReason = reason;
+          break run;
+        }
+        const batch = order.subarray(start, Math.min(start + fit.batchSize, order.length));
+        const learningRate = options.learningRate?.(batches.length) ?? compile.learningRate;
+        setLearningRate(optimizer, learningRate);
+        reseed();
+        const x = builder.inputs(batch);
+        const y = builder.labels(batch, (out) => encoding.fill(labels, batch, out));
+        let out: number | number[];
+        try {
+          out = await model.trainOnBatch(x, y);
+        } finally {
+          x.dispose();
+          y.dispose();
+        }
+        const [loss = Number.NaN, accuracy] = Array.isArray(out) ? out : [out];
+        const row: BatchLoss = { step: batches.length, epoch, loss, learningRate, size: batch.length };
+        if (withAccuracy && accuracy !== undefined) row.accuracy = accuracy;
+        batches.push(row);
+        const wantsStop = options.onBatch?.(row) === true;
+        if (!Number.isFinite(loss)) {
+          stopReason = "diverged";
+          break run;
+        }
+        if (wantsStop) {
+          stopReason = "stopped";
+          break run;
+        }
+      }
+    }
+    releaseRnnMasks(tf, model);
+    return { batches, epochSize: indices.length, stopReason, model };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { NotFoundError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import {
+  assignmentsUsingDataset,
+  createAssignment,
+  createCourse,
+  createDataset,
+  createUser,
+  datasetByFile,
+  datasetsForCourse,
+  DATASET_LIMITS,
+  deleteDataset,
+} from "../src/index";
+import { testDialects } from "../src/testing";
+import { useTestDb } from "./helpers";
+
+const loans = "age,income,region,default\n31,42000,north,0\n45,38000,south,1\n27,51000,north,0\n";
+
+describe.each(testDialects)("course datasets on %s", (dialect) => {
+  const t = useTestDb(dialect, "each");
+
+  const setup = async () => {
+    const { db } = t();
+    const course = await createCourse(db, { title: "Datasets" }, 1);
+    const other = await createCourse(db, { title: "Other" }, 1);
+    const teacher = await createUser(db, { email: `teach-${dialect}@example.test`, name: "T", role: "instructor", password: "pw" }, 1);
+    return { db, course, other, teacher };
+  };
+
+  it("stores a valid CSV with its facts and gives it back whole, by course and file", async () => {
+    const { db, course, other, teacher } = await setup();
+    const created = await createDataset(db, { courseId: course.id, file: "data/loans.csv", csv: loans, createdBy: teacher.id }, 10);
+    expect(created).toMatchObject({ courseId: course.id, file: "data/loans.csv", rows: 3, bytes: loans.length, columns: ["age", "income", "region", "default"], createdBy: teacher.id, createdAt: 10 });
+    expect(created.summary.map((c) => [c.name, c.kind])).toEqual([
+      ["age", "numeric"],
+      ["income", "numeric"],
+      ["region", "categorical"],
+      ["default", "numeric"],
+    ]);
+    const { summary: _summary, ...stored } = created;
+    expect(await datasetByFile(db, course.id, "data/loans.csv")).toEqual({ ...stored, csv: loans });
+    // Another course's namespace is its own.
+    expect(await datasetByFile(db, other.id, "data/loans.csv")).toBeNull();
+    expect(await datasetsForCourse(db, other.id)).toEqual([]);
+  });
+
+  it("lists a course's datasets by file name, without their bytes", async () => {
+    const { db, course } = await setup();
+    await createDataset(db, { courseId: course.id, file: "b.csv", csv: loans, createdBy: null }, 1);
+    await createDataset(db, { courseId: course.id, file: "a.csv", csv: loans, createdBy: null }, 2);
+    const listed = await datasetsForCourse(db, course.id);
+    expect(listed.map((d) => d.file)).toEqual(["a.csv", "b.csv"]);
+    expect(listed[0]).not.toHaveProperty("csv");
+  });
+
+  it.each([
+    ["a bad row", "a,b\n1,2\n3\n", /line 3: expected 2 fields as in the header, got 1/],
+    ["a word in a numeric column", "age,y\n1,0\n2,1\nold,0\n4,1\n", /line 4, column `age`: expected a number, got "old"/],
+    ["one column only", "y\n1\n0\n", /at least 2 columns/],
+    ["nothing", "", /CSV is empty/],
+  ])("refuses %s, naming the line and column", async (_case, csv, message) => {
+    const { db, course } = await setup();
+    await expect(createDataset(db, { courseId: course.id, file: "x.csv", csv, createdBy: null }, 1)).rejects.toThrow(ValidationError);
+    await expect(createDataset(db, { courseId: course.id, file: "x.csv", csv, createdBy: null }, 1)).rejects.toThrow(message);
+    expect(await datasetsForCourse(db, course.id)).toEqual([]);
+  });
+
+  it("enforces the size cap", async () => {
+    const { db, course } = await setup();
+    const big = `a,b\n${"1,2\n".repeat(Math.ceil(DATASET_LIMITS.maxBytes / 4) + 1)}`;
+    await expect(createDataset(db, { courseId: course.id, file: "big.csv", csv: big, createdBy: null }, 1)).rejects.toThrow(`at most ${DATASET_LIMITS.maxBytes} bytes`);
+  });
+
+  it.each(["../x.csv", "/etc/x.csv", "x.txt", "a b.csv", "data/./x.csv", ""])("refuses the file name %j", async (file) => {
+    const { db, course } = await setup();
+    await expect(createDataset(db, { courseId: course.id, file, csv: loans, createdBy: null }, 1)).rejects.toThrow(/file name must be like `loans.csv`/);
+  });
+
+  it("refuses a second dataset with the same file in one course", async () => {
+    const { db, course } = await setup();
+    await createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 1);
+    await expect(createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 2)).rejects.toThrow(PreconditionError);
+  });
+
+  it("deletes only a dataset no assignment uses, and says which assignments use it", async () => {
+    const { db, course } = await setup();
+    await createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 1);
+    const dataset = { kind: "csv", file: "loans.csv", target: "default", task: "binary" };
+    await createAssignment(db, { courseId: course.id, exerciseId: "credit-beat-baseline", title: "Loans, step 5", overrides: { dataset }, deadline: null, attemptsAllowed: null, position: 1 }, 2);
+    await createAssignment(db, { courseId: course.id, exerciseId: "credit-overfit", title: "Other data", overrides: { dataset: { ...dataset, file: "else.csv" } }, deadline: null, attemptsAllowed: null, position: 2 }, 2);
+    expect(await assignmentsUsingDataset(db, course.id, "loans.csv")).toEqual(["Loans, step 5"]);
+    await expect(deleteDataset(db, course.id, "loans.csv")).rejects.toThrow(PreconditionError);
+    await expect(deleteDataset(db, course.id, "loans.csv")).rejects.toThrow(/used by the assignment "Loans, step 5"/);
+    expect(await datasetByFile(db, course.id, "loans.csv")).not.toBeNull();
+
+    await createDataset(db, { courseId: course.id, file: "free.csv", csv: loans, createdBy: null }, 3);
+    await deleteDataset(db, course.id, "free.csv");
+    expect(await datasetByFile(db, course.id, "free.csv")).toBeNull();
+    await expect(deleteDataset(db, course.id, "free.csv")).rejects.toThrow(NotFoundError);
+  });
+});
