@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { assignmentById, membership, submissionById, submissionsFor, type Db, type SubmissionRow, type User } from "@stepwise/db";
+import { assignmentById, latestJobForSubmission, membership, submissionById, submissionsFor, verdictForJob, type Db, type SubmissionRow, type User } from "@stepwise/db";
 import { getExercise, withOverrides } from "@stepwise/exercises";
 import { z } from "zod";
 import { toTRPCError } from "../errors";
@@ -62,15 +62,17 @@ export const submissionRouter = createTRPCRouter({
 
   byId: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
     const { submission, assignment } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
-    const rows = await submissionsFor(ctx.db, { assignmentId: assignment.id, userId: submission.userId });
-    const row = rows.find((r) => r.id === submission.id);
+    // What a status page polls: this submission's current grading job and its verdict only, not every
+    // attempt of the student (each a verdict to parse).
+    const job = await latestJobForSubmission(ctx.db, submission.id);
+    const verdict = job ? await verdictForJob(ctx.db, job.id) : null;
     const exercise = getExercise(assignment.exerciseId);
     return {
       submission: publicSubmission(submission),
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, baseline: exercise.baseline ?? null },
-      job: row?.job ? { id: row.job.id, status: row.job.status, attempts: row.job.attempts } : null,
-      verdict: row?.verdict ? visibleVerdict(row.verdict, { deadline: assignment.deadline, now: ctx.now() }) : null,
+      job: job ? { id: job.id, status: job.status, attempts: job.attempts } : null,
+      verdict: verdict ? visibleVerdict(verdict, { deadline: assignment.deadline, now: ctx.now() }) : null,
     };
   }),
 
