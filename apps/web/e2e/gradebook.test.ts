@@ -1,52 +1,38 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../test/gradebook-csv";
 import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
-
-const artifacts = join(repoDir, "artifacts", "e2e");
+import type { Platform } from "./platform";
+import { collectErrors, DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn, type BrowserSession } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
 describe("an instructor grades, regrades and exports in the browser", () => {
+  // The instructor's page is the session's; the student works in a browser profile of their own.
+  let session: BrowserSession;
   let platform: Platform;
   let studentBrowser: BrowserContext;
-  let teacherBrowser: BrowserContext;
   let page: Page;
-  const browserErrors: string[] = [];
+  let browserErrors: string[];
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    platform = await startPlatform();
+    session = await openSession();
+    ({ platform, page, errors: browserErrors } = session);
     studentBrowser = await launchBrowser();
-    teacherBrowser = await launchBrowser();
   });
 
   afterAll(async () => {
     await studentBrowser?.close();
-    await teacherBrowser?.close();
-    await platform?.stop();
+    await session?.close();
   });
-
-  async function signIn(p: Page, email: string, password: string) {
-    await p.goto(`${platform.url}/signin`);
-    await p.getByLabel("Email").fill(email);
-    await p.getByLabel("Password").fill(password);
-    await p.getByRole("button", { name: "Sign in" }).click();
-    await p.waitForURL((url) => !url.pathname.startsWith("/signin"));
-  }
 
   it("sees the verdict in the gradebook, drills down, previews and applies a regrade, and exports the CSV", async () => {
     const student = await studentBrowser.newPage();
-    page = await teacherBrowser.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") browserErrors.push(m.text());
-    });
-    page.on("pageerror", (e) => browserErrors.push(e.message));
+    const studentErrors: string[] = [];
+    collectErrors(student, studentErrors);
     try {
       // The student submits the prefilled step-5 model and waits for the grader's verdict.
-      await signIn(student, "student@stepwise.test", "stepwise-student");
+      await signIn(student, platform.url, DEMO_STUDENT);
       await student.goto(`${platform.url}/courses`);
       await student.getByRole("link", { name: /Deep learning workflow/ }).first().click();
       await student.getByRole("link", { name: STEP5 }).click();
@@ -60,14 +46,14 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       await expect.poll(() => verdict.getByRole("heading").first().textContent()).toMatch(/Passed/);
 
       // The instructor's gradebook shows it.
-      await signIn(page, "instructor@stepwise.test", "stepwise-instructor");
+      await signIn(page, platform.url, DEMO_INSTRUCTOR);
       await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
       await page.getByRole("heading", { name: "Gradebook" }).waitFor();
       const row = page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" });
       const cell = row.getByTestId(`cell-${assignmentId}`);
       expect(await cell.getByTestId("cell-score").textContent()).toBe("100");
       expect(await cell.getByTestId("cell-status").textContent()).toBe("Passed");
-      await page.screenshot({ path: join(artifacts, "gradebook.png"), fullPage: true });
+      await screenshot(page, "gradebook");
 
       // Filters are a plain GET form: search narrows the rows.
       await page.getByRole("searchbox", { name: "Student" }).fill("nobody-matches-this");
@@ -86,7 +72,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       expect(await page.getByTestId("total-params").textContent()).toMatch(/\d/);
       expect(await page.getByTestId("grader-environment").textContent()).toMatch(/backend \w+ .*seed \d+/);
       expect(await page.getByTestId("job").count()).toBe(1);
-      await page.screenshot({ path: join(artifacts, "submission-drill-down.png"), fullPage: true });
+      await screenshot(page, "submission-drill-down");
 
       // The instructor raises the threshold (the assignment's nominal baseline) in the assignment's
       // settings, so this model no longer beats it, and goes on to regrade from there.
@@ -105,7 +91,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       expect(await preview.getByTestId("old-score").textContent()).toBe("100");
       const apply = page.getByTestId("apply-regrade");
       await expect.poll(() => apply.isEnabled(), { timeout: 60_000 }).toBe(true);
-      await page.screenshot({ path: join(artifacts, "regrade-preview.png"), fullPage: true });
+      await screenshot(page, "regrade-preview");
       await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
       expect(await page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`).getByTestId("cell-score").textContent()).toBe("100");
       await page.goBack();
@@ -132,8 +118,9 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       expect(studentRow?.[column]).toBe("0");
       expect(csv.every((r) => r.length === header.length)).toBe(true);
       expect(browserErrors).toEqual([]);
+      expect(studentErrors).toEqual([]);
     } catch (error) {
-      await page?.screenshot({ path: join(artifacts, "gradebook-failure.png"), fullPage: true }).catch(() => undefined);
+      await screenshot(page, "gradebook-failure");
       console.error(platform.logs().slice(-5000));
       throw error;
     }

@@ -1,46 +1,29 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
-
-const artifacts = join(repoDir, "artifacts", "e2e");
+import type { Platform } from "./platform";
+import { DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn as signInAs, type BrowserSession } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
 describe("an instructor creates a course with an assignment override; a student joins it with the join code", () => {
+  let session: BrowserSession;
   let platform: Platform;
-  let browser: BrowserContext;
   let page: Page;
-  const browserErrors: string[] = [];
+  let browserErrors: string[];
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    platform = await startPlatform();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    page.on("pageerror", (e) => browserErrors.push(e.message));
-    page.on("console", (m) => {
-      if (m.type() === "error") browserErrors.push(m.text());
-    });
+    session = await openSession();
+    ({ platform, page, errors: browserErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
+    await session?.close();
   });
 
-  async function signIn(email: string, password: string) {
-    await page.goto(`${platform.url}/signin`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByTestId("user-name").waitFor();
-  }
+  const signIn = (who: { email: string; password: string }) => signInAs(page, platform.url, who);
 
   it("creates the course and the assignment, then the student sees the step with the instructor's budget", async () => {
     try {
-      await signIn("instructor@stepwise.test", "stepwise-instructor");
+      await signIn(DEMO_INSTRUCTOR);
       await page.getByRole("link", { name: "Teach", exact: true }).click();
       await page.waitForURL(/\/teach$/);
       await expect.poll(() => page.getByTestId("taught-course").count()).toBeGreaterThan(0);
@@ -73,13 +56,13 @@ describe("an instructor creates a course with an assignment override; a student 
       await row.getByRole("link", { name: "Edit" }).click();
       await page.waitForURL(/\/assignments\/[0-9a-f-]{36}$/);
       await expect.poll(() => page.getByRole("form", { name: "Assignment settings" }).getByLabel("Max epochs").inputValue()).toBe("3");
-      await page.screenshot({ path: join(artifacts, "teach-assignment.png"), fullPage: true });
+      await screenshot(page, "teach-assignment");
 
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL(`${platform.url}/`);
 
       // The student joins with the code and sees the step with the instructor's budget.
-      await signIn("student@stepwise.test", "stepwise-student");
+      await signIn(DEMO_STUDENT);
       await expect(page.getByRole("link", { name: "Teach", exact: true }).count()).resolves.toBe(0);
       await page.goto(`${platform.url}/courses`);
       await page.getByLabel("Join code").fill(joinCode.toLowerCase());
@@ -96,7 +79,7 @@ describe("an instructor creates a course with an assignment override; a student 
       expect(browserErrors.filter((e) => /status of 400/.test(e))).toHaveLength(2);
       expect(browserErrors.filter((e) => !/status of (400|404)/.test(e))).toEqual([]);
     } catch (error) {
-      await page.screenshot({ path: join(artifacts, "teach-failure.png"), fullPage: true }).catch(() => undefined);
+      await screenshot(page, "teach-failure");
       console.error(platform.logs().slice(-5000));
       throw error;
     }

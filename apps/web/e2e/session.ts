@@ -1,0 +1,65 @@
+/**
+ * What every browser test starts with: the platform (web + grader on a fresh seeded database), a
+ * Chromium profile with one page whose console errors and uncaught exceptions are collected (the app
+ * must run under its own CSP without errors), and signing in as a demo account.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser } from "./browser";
+import { repoDir, startPlatform, type Platform } from "./platform";
+
+export const artifacts = join(repoDir, "artifacts", "e2e");
+
+export const DEMO_STUDENT = { email: "student@stepwise.test", password: "stepwise-student" } as const;
+export const DEMO_INSTRUCTOR = { email: "instructor@stepwise.test", password: "stepwise-instructor" } as const;
+
+export interface BrowserSession {
+  platform: Platform;
+  browser: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions of `page`, in order. */
+  errors: string[];
+  close: () => Promise<void>;
+}
+
+/** Records a page's console errors and uncaught exceptions into `errors`. */
+export function collectErrors(page: Page, errors: string[]): void {
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+}
+
+export async function openSession(options: Parameters<typeof startPlatform>[0] = {}): Promise<BrowserSession> {
+  mkdirSync(artifacts, { recursive: true });
+  const platform = await startPlatform(options);
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  collectErrors(page, errors);
+  return {
+    platform,
+    browser,
+    page,
+    errors,
+    close: async () => {
+      await browser.close();
+      await platform.stop();
+    },
+  };
+}
+
+/** Signs in through the form and waits until the app shows who is signed in. */
+export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("user-name").waitFor();
+}
+
+/** A full-page screenshot in `artifacts/e2e/<name>.png`, never failing the test itself. */
+export async function screenshot(page: Page | undefined, name: string): Promise<void> {
+  await page?.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }).catch(() => undefined);
+}
