@@ -12,9 +12,11 @@ import {
   gradeRegularization,
   prepareTraining,
   timedOutVerdict,
+  trainingDataSummary,
   verdictFromRun,
   type GradingData,
   type PreparedTraining,
+  type ScoreData,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
 import { runTrainingChild, type ChildOutcome, type WarmPool } from "./sandbox";
@@ -86,6 +88,12 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;
   }
+  // The data rules of the checklist read the training examples as the child will be fed them
+  // (same loader, slice and seed); no test data is involved.
+  const data: ScoreData = {
+    ...facts.score,
+    training: trainingDataSummary(prepared, { slice, seed, cacheDir: ctx.config.cacheDir, ...(grading.csv ? { csv: grading.csv.training } : {}) }),
+  };
 
   // Progress rows are written in order: each append waits for the one before.
   let progress = Promise.resolve();
@@ -164,7 +172,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         previous,
         testLabels,
         prepare: facts.prepare,
-        data: facts.score,
+        data,
         run: async (model, role) => {
           const outcome = await trainInChild(model, role, role === "after");
           if (outcome.kind === "done") return outcome;
@@ -177,11 +185,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         throw error;
       });
       if (graded === null) return stoppedEarly ?? invalidVerdict("training stopped");
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data: facts.score }) : graded;
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data }) : graded;
     }
     const outcome = await trainInChild(prepared, "model", true);
     if (outcome.kind !== "done") return ended(outcome, prepared);
-    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels, data: facts.score });
+    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels, data });
   } finally {
     // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
     await appendLog(ctx.db, job.id, log).catch(() => undefined);

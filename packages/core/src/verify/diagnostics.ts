@@ -35,9 +35,12 @@ export interface DiagnosticsInput {
     outputStd: number;
   };
   data?: {
-    /** Smallest and largest input feature value over the training set. */
-    inputMin: number;
-    inputMax: number;
+    /**
+     * Smallest and largest input feature value over the training set (or a sample of its rows).
+     * Absent when the inputs are indices rather than feature values (an Embedding's word ids).
+     */
+    inputMin?: number;
+    inputMax?: number;
     /** Mean and std of the training targets (regression). */
     labelMean?: number;
     labelStd?: number;
@@ -242,17 +245,22 @@ export const labelsNotShuffled: DiagnosticRule = ({ data }) =>
   data && !data.shuffled
     ? {
         code: "labels-not-shuffled",
-        message: "Your training examples are ordered by label. validationSplit takes the last part of the data, so validation sees classes training never saw.",
-        hint: "Shuffle inputs and labels together (with the same permutation) before training.",
+        message:
+          "Your training examples are ordered by label and shuffling is off, so each batch holds (nearly) one label and every step pulls the model toward it. " +
+          "In Keras, validationSplit also takes the last part of the data, so validation sees labels training never saw.",
+        hint: "Turn shuffling on (fit shuffle: true), or shuffle inputs and labels together (with the same permutation) before training.",
       }
     : undefined;
 
 export const inputsNotNormalized: DiagnosticRule = ({ data }) =>
-  data && (data.inputMax > 10 || data.inputMin < -10)
+  data?.inputMin !== undefined && data.inputMax !== undefined && (data.inputMax > 10 || data.inputMin < -10)
     ? {
         code: "inputs-not-normalized",
         message: `Your inputs range from ${formatNumber(data.inputMin)} to ${formatNumber(data.inputMax)}; large inputs make gradients large and training unstable.`,
-        hint: "Scale them to about 0–1 (e.g. divide pixels by 255) or standardize each feature to mean 0, std 1.",
+        // A standardized column can still reach ±10 when a few rows are extreme outliers (z ≈ √n for one).
+        hint:
+          "Scale them to about 0–1 (e.g. divide pixels by 255) or standardize each feature to mean 0, std 1. " +
+          "A column still this large after standardizing has extreme outliers: clip it or take its logarithm.",
       }
     : undefined;
 

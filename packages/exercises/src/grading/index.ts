@@ -9,3 +9,4 @@ export * from "./regularize";
 export * from "./csv";
 export * from "./evaluate";
 export * from "./regression";
+export * from "./data-summary";

@@ -7,7 +7,8 @@ import { csvText } from "../answers/facts";
 import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { prepareTraining, type PreparedTraining } from "./prepare";
 import { trainAndPredict, type TrainAndPredictResult } from "./run";
-import { scoreTraining, type ScoreData } from "./score";
+import { diagnoseRun, scoreTraining, type ScoreData } from "./score";
+import { trainingDataSummary } from "./data-summary";
 import { scoreOverfit } from "./score-overfit";
 import { gradeRegularization } from "./regularize";
 import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
@@ -26,7 +27,12 @@ export function verdictFromRun(input: {
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
   const epochs = prepared.training.fit.epochs;
   if (report.stopReason === "diverged") {
-    return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment });
+    // The harness stops inside the epoch whose loss stopped being finite, before recording it: the
+    // checklist sees that epoch as the NaN it was, so loss-nan names what happened.
+    const last = report.history.at(-1);
+    const history = last && !Number.isFinite(last.loss) ? report.history : [...report.history, { epoch: report.history.length + 1, loss: Number.NaN, seconds: 0 }];
+    const diagnostics = diagnoseRun({ prepared, report: { ...report, history }, ...(input.data ? { data: input.data } : {}) });
+    return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment, diagnostics });
   }
   if (report.stopReason === "budget") {
     return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
@@ -104,6 +110,10 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
     });
   try {
     const prepared = prepareTraining(exercise, payload, exercise.seed, facts.prepare);
+    const data: ScoreData = {
+      ...facts.score,
+      training: trainingDataSummary(prepared, { slice, seed: exercise.seed, cacheDir: options.cacheDir, ...(grading.csv ? { csv: grading.csv.training } : {}) }),
+    };
     if (exercise.step === 7) {
       if (!options.previous) return invalidVerdict("Step 7 compares against your step-6 model: pass step 6 first.");
       const graded = await gradeRegularization({
@@ -112,13 +122,13 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
         previous: options.previous,
         testLabels,
         prepare: facts.prepare,
-        data: facts.score,
+        data,
         run: (model, role) => run(model, role === "after"),
       });
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data: facts.score }) : graded;
+      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded;
     }
     const result = await run(prepared);
-    return verdictFromRun({ exercise, prepared, payload, result, testLabels, data: facts.score });
+    return verdictFromRun({ exercise, prepared, payload, result, testLabels, data });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;

@@ -32,6 +32,11 @@ export interface PrepareOptions {
    * input width is checked by the grader, and a mismatch is an `invalid` verdict then.
    */
   csv?: Pick<CsvFacts, "file" | "inputSize" | "encoding" | "trainSize"> & { numClasses: number };
+  /**
+   * Seeds each model is retrained with (`assignmentPolicy(overrides).seeds`, 1–10; default 1). The
+   * runs share the exercise's `maxSeconds`, so the estimate counts N× the training of one run.
+   */
+  seeds?: number;
 }
 
 /** Rows of the dataset's training split (before any validation split), as far as known without reading it. */
@@ -58,6 +63,23 @@ function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig
   }
 }
 
+/**
+ * N seeds train the same model N times (each run a whole K-fold run when K-fold is chosen): N× the
+ * examples of one run against one `maxSeconds`. The estimate says so, as K-fold's does.
+ */
+function checkSeedsBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, seeds: number, rows: number, gflops: number, folds: number | undefined): void {
+  const perRun = folds !== undefined ? folds * rows : Math.round(rows * (1 - training.fit.validationSplit));
+  const seconds = estimateTrainingSeconds(summary, { examples: seeds * perRun, epochs: training.fit.epochs, gflops });
+  const limit = exercise.budgets.maxSeconds;
+  if (seconds > limit) {
+    throw new BudgetError(
+      `This assignment retrains every model with ${seeds} seeds, ${seeds}× the training of one run${folds !== undefined ? ` (each a K-fold run with K = ${folds})` : ""}: ` +
+        `about ${fmt(seconds)} seconds for ${training.fit.epochs} epochs on ${fmt(rows)} training examples; this exercise allows ${fmt(limit)} (${(seconds / limit).toFixed(1)}× over). ` +
+        "Use fewer epochs or a smaller model",
+    );
+  }
+}
+
 export function prepareTraining(exercise: ExerciseDefinition, payload: SubmissionPayload, seed: number, options: PrepareOptions = {}): PreparedTraining {
   if (exercise.kind !== "training") {
     throw new ValidationError(`Exercise "${exercise.id}" is answered with a form, not a model.`, "model");
@@ -70,12 +92,16 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
   const parsed = parseModelSpec(payload.model, { maxParams: exercise.budgets.maxParams });
   const rows = trainingRows(exercise, options);
   const kfold = payload.training.validation?.kind === "kfold" ? payload.training.validation.folds : undefined;
+  const seeds = options.seeds ?? 1;
   const estimate =
-    options.graderGflops !== undefined && kfold === undefined
+    options.graderGflops !== undefined && kfold === undefined && seeds === 1
       ? { examples: Math.round(rows * (1 - payload.training.fit.validationSplit)), gflops: options.graderGflops }
       : undefined;
   validateTrainingConfig(payload.training, exercise.budgets, parsed.summary, estimate);
-  if (kfold !== undefined && options.graderGflops !== undefined) checkKFoldBudget(exercise, payload.training, parsed.summary, kfold, rows, options.graderGflops);
+  if (options.graderGflops !== undefined) {
+    if (seeds > 1) checkSeedsBudget(exercise, payload.training, parsed.summary, seeds, rows, options.graderGflops, kfold);
+    else if (kfold !== undefined) checkKFoldBudget(exercise, payload.training, parsed.summary, kfold, rows, options.graderGflops);
+  }
   if (kfold !== undefined && options.csv && options.csv.trainSize < 2 * kfold) {
     throw new ValidationError(`K-fold with K = ${kfold} needs at least ${2 * kfold} training examples, ${options.csv.file} has ${options.csv.trainSize}.`, "training.validation.folds");
   }

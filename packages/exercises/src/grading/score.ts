@@ -1,5 +1,16 @@
 import type { Diagnostic, ExerciseDefinition, MetricValue, SubmissionPayload, TrainingReport, Verdict } from "@stepwise/core/contracts";
-import { assembleVerdict, checkBeatsBaseline, checkClaim, diagnose, dumbBaseline, reproducedMetric, type GradedCheck } from "@stepwise/core/verify";
+import {
+  assembleVerdict,
+  checkBeatsBaseline,
+  checkClaim,
+  diagnose,
+  DIAGNOSTIC_RULES,
+  dumbBaseline,
+  labelsNeedScaling,
+  reproducedMetric,
+  type GradedCheck,
+} from "@stepwise/core/verify";
+import type { TrainingDataSummary } from "./data-summary";
 import { kfoldMetrics, kfoldSentence, positiveClassMetrics, tally } from "./evaluate";
 import type { PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
@@ -25,6 +36,8 @@ export interface ScoreData {
   /** Classification on a CSV: class names in label order, and the target column. */
   classes?: string[];
   target?: string;
+  /** The training examples as the model is fed them (`trainingDataSummary`), for the data rules of the checklist. */
+  training?: TrainingDataSummary;
 }
 
 /** "default = 1": the positive class of a binary task, named as the data names it. */
@@ -62,15 +75,35 @@ function lastLayerConfig(topology: Record<string, unknown>): Record<string, unkn
   return layers.at(-1)?.config;
 }
 
-/** Diagnostics of the debugging checklist, from the spec, the curves and the test predictions. */
-export function diagnoseRun(input: ScoreInput, predictedClassCounts: number[]): Diagnostic[] {
+/**
+ * The checklist a graded run is held to. `labels-need-scaling` is left out: the grader standardizes
+ * every regression target with training statistics before the model sees it (and maps predictions
+ * back), so the targets a graded model fits always have std 1 and the rule could never fire; the
+ * browser preview and the label-scale experiment, which see raw targets, keep it.
+ */
+export const GRADING_RULES = DIAGNOSTIC_RULES.filter((rule) => rule !== labelsNeedScaling);
+
+/**
+ * Diagnostics of the debugging checklist, from the spec, the curves, the test predictions (absent
+ * when training stopped before predicting) and the training data as the model was fed it.
+ */
+export function diagnoseRun(
+  input: Pick<ScoreInput, "prepared" | "report" | "data"> & { outputStd?: number },
+  predictedClassCounts?: number[],
+): Diagnostic[] {
   const { prepared, report } = input;
-  return diagnose({
-    spec: specFacts(prepared),
-    task: { kind: prepared.task.kind, numClasses: Math.max(2, prepared.task.numClasses) },
-    history: report.history,
-    predictions: { predictedClassCounts, outputStd: input.outputStd },
-  });
+  const training = input.data?.training;
+  const trainExamples = training ? Math.round(training.examples * (1 - prepared.training.fit.validationSplit)) : undefined;
+  return diagnose(
+    {
+      spec: specFacts(prepared),
+      task: { kind: prepared.task.kind, numClasses: Math.max(2, prepared.task.numClasses), ...(trainExamples !== undefined ? { trainExamples } : {}) },
+      history: report.history,
+      ...(predictedClassCounts && input.outputStd !== undefined ? { predictions: { predictedClassCounts, outputStd: input.outputStd } } : {}),
+      ...(training ? { data: training } : {}),
+    },
+    GRADING_RULES,
+  );
 }
 
 /** The claim check (informational) and the K-fold metrics, shared by every training verdict. */

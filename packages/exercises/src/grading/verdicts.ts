@@ -1,4 +1,4 @@
-import type { Environment, EpochMetrics, Verdict, VerdictStatus } from "@stepwise/core/contracts";
+import type { Diagnostic, Environment, EpochMetrics, Verdict, VerdictStatus } from "@stepwise/core/contracts";
 import { statusVerdict } from "@stepwise/core/verify";
 
 /**
@@ -8,7 +8,7 @@ import { statusVerdict } from "@stepwise/core/verify";
 export function endedVerdict(
   status: Exclude<VerdictStatus, "passed" | "failed">,
   summary: string,
-  options: { history?: EpochMetrics[]; environment?: Environment } = {},
+  options: { history?: EpochMetrics[]; environment?: Environment; diagnostics?: Diagnostic[] } = {},
 ): Verdict {
   return statusVerdict(status, summary, {
     checks: [{ id: status, passed: false, message: summary, visibility: "always" }],
@@ -37,10 +37,11 @@ export function outOfMemoryVerdict(input: { capMb: number; detail: string; large
   );
 }
 
-export function divergedVerdict(input: { epoch: number; history: EpochMetrics[]; learningRate: number; environment?: Environment }): Verdict {
+/** `diagnostics`: the checklist on the curves up to the divergence (loss-nan first among them). */
+export function divergedVerdict(input: { epoch: number; history: EpochMetrics[]; learningRate: number; environment?: Environment; diagnostics?: Diagnostic[] }): Verdict {
   return endedVerdict(
     "diverged",
     `The loss became infinite or NaN at epoch ${input.epoch}: training diverged. With a learning rate of ${input.learningRate}, try one 10× smaller.`,
-    { history: input.history, ...(input.environment ? { environment: input.environment } : {}) },
+    { history: input.history, ...(input.environment ? { environment: input.environment } : {}), ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}) },
   );
 }

@@ -1,0 +1,139 @@
+/**
+ * Every rule of the debugging checklist triggered by a real model on real data through the
+ * grader's own path (`gradeLocally`): the rules `diagnostics.test.ts` does not cover. Each case
+ * changes one thing in a reference solution (or in the instructor's CSV) and expects the diagnostic
+ * a teacher would give. Rules that no graded run can reach say why, and the test proves the reason.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { initBackend, type BackendInfo } from "@stepwise/core/backend";
+import { labelsNeedScaling } from "@stepwise/core/verify";
+import { getExercise, withOverrides } from "../src";
+import { builtInDataDir } from "../src/answers";
+import { csvGrading, GRADING_RULES, gradeLocally, prepareTraining, trainingDataSummary } from "../src/grading";
+import { solutions } from "../src/solutions";
+
+const cacheDir = join(import.meta.dirname, "..", "..", "..", "data", "cache");
+const slice = { trainLimit: 1_500, testLimit: 500 };
+
+type Layer = { class_name: string; config: Record<string, unknown> };
+type Editable = SubmissionPayload & { model: { topology: { config: { layers: Layer[] } } }; training: NonNullable<SubmissionPayload["training"]> };
+type Change = (p: Editable) => void;
+
+function edit(exerciseId: string, change: Change): SubmissionPayload {
+  const copy = structuredClone(solutions[exerciseId]?.reference) as Editable;
+  change(copy);
+  return copy;
+}
+const output = (p: Editable): Record<string, unknown> => p.model.topology.config.layers.at(-1)?.config ?? {};
+const compile = (changes: Partial<Editable["training"]["compile"]>): Change => (p) => {
+  p.training.compile = { ...p.training.compile, ...changes };
+};
+const codes = (verdict: { diagnostics: { code: string }[] }) => verdict.diagnostics.map((d) => d.code);
+
+let backend: BackendInfo;
+beforeAll(async () => {
+  backend = await initBackend();
+});
+
+describe("the checklist on the curves and the wiring of real trainings", () => {
+  const cases: [string, string, string, Change][] = [
+    ["house prices through a sigmoid head", "houses-beat-baseline", "squashing-regression-output", (p) => { output(p).activation = "sigmoid"; }],
+    ["IMDB trained with meanSquaredError", "imdb-beat-baseline", "loss-task-mismatch", compile({ loss: "meanSquaredError" })],
+    // Plain SGD at 0.6 on standardized prices overflows within the first epoch.
+    ["house prices with SGD at learning rate 0.6", "houses-beat-baseline", "loss-nan", compile({ optimizer: "sgd", learningRate: 0.6 })],
+    // Adam at 0.2 on the multi-hot matrix: 2.3 after epoch 1, 6.6 after epoch 2, before settling.
+    ["IMDB with Adam at learning rate 0.2", "imdb-beat-baseline", "loss-exploding", compile({ optimizer: "adam", learningRate: 0.2 })],
+    // Adam at 0.5 saturates the softmax in epoch 1 and the loss ends a little higher than it started.
+    ["MNIST with Adam at learning rate 0.5", "mnist-beat-baseline", "loss-not-decreasing", compile({ optimizer: "adam", learningRate: 0.5 })],
+    // SGD at 0.1 moves the loss (more than 1 %, so not flat) but it ends at ln 2: nothing learned yet.
+    ["IMDB with SGD at learning rate 0.1", "imdb-beat-baseline", "loss-at-chance", compile({ optimizer: "sgd", learningRate: 0.1 })],
+  ];
+
+  it.each(cases)("%s (%s) → %s", async (_name, exerciseId, code, change) => {
+    const verdict = await gradeLocally(getExercise(exerciseId), edit(exerciseId, change), { ...backend, slice, cacheDir });
+    expect(codes(verdict), `${verdict.status}: ${verdict.summary}`).toContain(code);
+  });
+
+  it("a diverged run names loss-nan with the learning rate to try, and no rule that needs test predictions", async () => {
+    const verdict = await gradeLocally(getExercise("houses-beat-baseline"), edit("houses-beat-baseline", compile({ optimizer: "sgd", learningRate: 0.6 })), { ...backend, slice, cacheDir });
+    expect(verdict.status).toBe("diverged");
+    const nan = verdict.diagnostics.find((d) => d.code === "loss-nan");
+    expect(nan?.hint).toMatch(/0\.06/);
+    expect(codes(verdict)).not.toContain("constant-predictions");
+  });
+});
+
+describe("the data rules on an instructor's CSV, as the grader feeds it", () => {
+  const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
+  const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
+
+  /** The credit table with its rows ordered by the target: every "0" first, then every "1". */
+  function sortedByTarget(text: string): string {
+    const [header = "", ...rows] = text.trim().split("\n");
+    const target = (row: string) => row.slice(row.lastIndexOf(",") + 1);
+    return [header, ...rows.filter((r) => target(r) === "0"), ...rows.filter((r) => target(r) !== "0")].join("\n");
+  }
+
+  /** Three houses whose lot is 1,000× larger: standardizing leaves them about √(n/3) ≈ 26 std out. */
+  function withOutliers(text: string): string {
+    const [header = "", ...rows] = text.trim().split("\n");
+    const lot = header.split(",").indexOf("lot_m2");
+    return [header, ...rows.map((row, i) => (i < 3 ? row.split(",").map((v, c) => (c === lot ? String(Number(v) * 1000 + 1_000_000) : v)).join(",") : row))].join("\n");
+  }
+
+  const credit = withOverrides(getExercise("credit-beat-baseline"), { dataset: { kind: "csv", file: "credit-sorted.csv", target: "default", task: "binary" } });
+  const creditRun = (shuffle: boolean) =>
+    gradeLocally(credit, { ...edit("credit-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, shuffle, epochs: 3 }; }), exerciseId: credit.id }, { ...backend, cacheDir, csvText: sortedByTarget(creditText) });
+
+  it("a CSV sorted by its target with shuffling off → labels-not-shuffled", async () => {
+    const verdict = await creditRun(false);
+    expect(codes(verdict), verdict.summary).toContain("labels-not-shuffled");
+  });
+
+  it("the same file with shuffling on is fed in a new seeded order every epoch: no labels-not-shuffled", async () => {
+    const verdict = await creditRun(true);
+    expect(codes(verdict), verdict.summary).not.toContain("labels-not-shuffled");
+  });
+
+  it("a column with extreme outliers is still ±10 after standardizing → inputs-not-normalized", async () => {
+    const houses = withOverrides(getExercise("houses-beat-baseline"), { dataset: { kind: "csv", file: "houses-outliers.csv", target: "price", task: "regression" } });
+    const payload = { ...edit("houses-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, epochs: 3 }; }), exerciseId: houses.id };
+    const verdict = await gradeLocally(houses, payload, { ...backend, cacheDir, csvText: withOutliers(housesText) });
+    const found = verdict.diagnostics.find((d) => d.code === "inputs-not-normalized");
+    expect(found?.message, verdict.summary).toMatch(/range from/);
+    // The untouched table, standardized the same way, stays within ±10.
+    const clean = await gradeLocally(getExercise("houses-beat-baseline"), edit("houses-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, epochs: 3 }; }), { ...backend, cacheDir });
+    expect(codes(clean)).not.toContain("inputs-not-normalized");
+  });
+
+  it("labels-need-scaling cannot fire on a graded run: the grader standardizes the targets the model fits, so it is not in the graded checklist", () => {
+    const exercise = getExercise("houses-beat-baseline");
+    const reference = solutions["houses-beat-baseline"]?.reference;
+    if (!reference || exercise.dataset.kind !== "csv") throw new Error("missing the house-price exercise");
+    const grading = csvGrading(housesText, exercise.dataset, { seed: exercise.seed, slice: {} });
+    const prepared = prepareTraining(exercise, reference, exercise.seed, { csv: { ...grading.facts, numClasses: 1 } });
+    const summary = trainingDataSummary(prepared, { slice: {}, seed: exercise.seed, csv: grading.training });
+    // Raw prices vary by about $100k; what the model fits has std 1.
+    expect(grading.training.targetScale?.std).toBeGreaterThan(10_000);
+    expect(summary.labelStd).toBeCloseTo(1, 2);
+    expect(summary.examples).toBe(grading.facts.trainSize);
+    expect(GRADING_RULES).not.toContain(labelsNeedScaling);
+  });
+});
+
+describe("wiring rules the grader rejects before any training", () => {
+  // The label encoding refuses these heads with a message that says what fits, so the submission is
+  // `invalid` (no attempt used) and the diagnostic rule itself never sees a trained model.
+  it.each<[string, string, Change, RegExp]>([
+    ["softmax over 2 units with binaryCrossentropy (softmax-binary-crossentropy)", "imdb-beat-baseline", (p) => { output(p).units = 2; output(p).activation = "softmax"; }, /2 units; binaryCrossentropy needs 1/],
+    ["3 output units on a binary task (output-units-mismatch)", "imdb-beat-baseline", (p) => { output(p).units = 3; output(p).activation = "softmax"; compile({ loss: "categoricalCrossentropy" })(p); }, /3 units/],
+    ["12 output units on 10 digits (output-units-mismatch)", "mnist-beat-baseline", (p) => { output(p).units = 12; }, /12 units; categoricalCrossentropy with 10 classes needs 10/],
+  ])("%s", async (_name, exerciseId, change, message) => {
+    const verdict = await gradeLocally(getExercise(exerciseId), edit(exerciseId, change), { ...backend, slice, cacheDir });
+    expect(verdict.status).toBe("invalid");
+    expect(verdict.summary).toMatch(message);
+  });
+});
