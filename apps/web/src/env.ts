@@ -53,6 +53,11 @@ const EnvSchema = z.object({
   BETTER_AUTH_SECRET: z.string().min(32, { message: "BETTER_AUTH_SECRET must be at least 32 characters" }).optional(),
   /** Largest tRPC request body accepted, bytes (default 512 KiB). */
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
+  /**
+   * Largest body of a `courseDataset.upload` request, bytes (default 6 MiB): a CSV of up to 5 MB
+   * grows when JSON-escaped (quotes, newlines), so it needs more room than any other request.
+   */
+  MAX_DATASET_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(6 * 1024 * 1024),
 });
 
 export type Env = Omit<z.infer<typeof EnvSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & { DATABASE_URL: string; BETTER_AUTH_SECRET: string };

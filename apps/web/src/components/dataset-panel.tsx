@@ -1,4 +1,5 @@
 import type { DatasetView } from "~/server/datasets";
+import { CsvFacts } from "./csv-facts";
 import { DigitCanvas } from "./digit-canvas";
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -36,13 +37,27 @@ function ClassBalance({ balance, names }: { balance: number[]; names: (i: number
 export function DatasetPanel({ view }: { view: DatasetView }) {
   if (view.kind === "csv") {
     return (
-      <section className="card" aria-labelledby="data-heading">
+      <section className="card" aria-labelledby="data-heading" data-testid="dataset-facts">
         <h2 id="data-heading" style={{ marginTop: 0 }}>
-          The data
+          The data: <code>{view.file}</code>
         </h2>
         <p>
-          CSV file <code>{view.file}</code>, predicting the column <code>{view.target}</code>.
+          {view.origin === "uploaded" ? "A table your instructor uploaded" : "A built-in table"}; models predict the column <code>{view.target}</code>. Everything
+          below comes from the training rows; the hidden test rows are only counted.
         </p>
+        {view.replaces && (
+          <p className="muted" data-testid="dataset-replaces">
+            Your instructor placed this exercise on this table instead of {view.replaces}: where the description above mentions {view.replaces}, its columns or
+            its input size, read this table&apos;s.
+          </p>
+        )}
+        {"preview" in view ? (
+          <CsvFacts preview={view.preview} />
+        ) : (
+          <p role="alert" className="error-box">
+            This dataset cannot be read as the assignment describes it: {view.problem} Tell your instructor.
+          </p>
+        )}
       </section>
     );
   }

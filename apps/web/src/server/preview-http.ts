@@ -1,9 +1,9 @@
 import type { Db } from "@stepwise/db";
-import { getExercise } from "@stepwise/exercises";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { ApiConfig } from "./config";
 import { previewBytes } from "./datasets";
+import { assignmentExercise } from "./services/exercise-view";
 import { toTRPCError } from "./errors";
 import { sessionCookieOf } from "./session";
 import { createContext, requireAssignment } from "./trpc";
@@ -18,12 +18,13 @@ export async function handlePreviewRequest(req: Request, options: { db: Db; conf
     const user = ctx.user;
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to download training data." });
     const { assignment } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);
-    const bytes = previewBytes(getExercise(assignment.exerciseId).dataset);
+    // The dataset the assignment grades on (an instructor's CSV override included), training rows only.
+    const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment));
     return new Response(new Uint8Array(bytes), {
       headers: {
         "content-type": "application/octet-stream",
-        // Same bytes for every student; the browser may keep them for the session.
-        "cache-control": "private, max-age=3600",
+        // Same bytes for every student of the assignment; short-lived, since an instructor may change its dataset.
+        "cache-control": "private, max-age=300",
       },
     });
   } catch (error) {

@@ -3,11 +3,10 @@
 // cannot freeze the page (the page terminates the worker on timeout). Nothing here reaches the server
 // except the topology JSON the student chooses to submit.
 import * as tf from "@tensorflow/tfjs";
-import type { EpochMetrics } from "@stepwise/core/contracts";
 import { decodePreview, type PreviewData } from "~/lib/preview-format";
 import { chooseBackend } from "./backend";
 import { encodeForModel } from "./preview-encode";
-import type { BuildResult, TrainRequest, TrainResult, WorkerLayerSummary, WorkerRequest, WorkerResponse } from "./protocol";
+import type { BuildResult, PreviewEpochMetrics, TrainRequest, TrainResult, WorkerLayerSummary, WorkerRequest, WorkerResponse } from "./protocol";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let backendReady: Promise<string> | undefined;
@@ -123,9 +122,13 @@ async function train(request: TrainRequest): Promise<TrainResult> {
     const y = tf.tensor(set.labels, [set.n, ...set.labelShape]);
     tensors.push(x, y);
     const { compile, fit } = request.training;
-    model.compile({ optimizer: optimizerFor(compile.optimizer, compile.learningRate), loss: compile.loss, metrics: compile.metrics });
+    // A regression target (CSV) has no accuracy: the preview tracks the mean absolute error, scaled
+    // from the standardized targets it trains on back to the target's unit, as the grader scores it.
+    const regression = data.header.task === "regression";
+    const unit = data.header.targetScale?.std ?? 1;
+    model.compile({ optimizer: optimizerFor(compile.optimizer, compile.learningRate), loss: compile.loss, metrics: regression ? ["mae"] : compile.metrics });
     training = { id: request.id, model };
-    const history: EpochMetrics[] = [];
+    const history: PreviewEpochMetrics[] = [];
     let started = performance.now();
     post({ id: request.id, type: "status", message: `Training on ${set.n.toLocaleString("en-US")} examples (${backend})…` });
     await model.fit(x, y, {
@@ -135,13 +138,15 @@ async function train(request: TrainRequest): Promise<TrainResult> {
       shuffle: fit.shuffle,
       callbacks: {
         onEpochEnd: (epoch, logs) => {
-          const metrics: EpochMetrics = {
+          const scaled = (v: number | undefined) => (v === undefined ? undefined : v * unit);
+          const metrics: PreviewEpochMetrics = {
             epoch: epoch + 1,
             loss: num(logs?.loss) ?? Number.NaN,
-            accuracy: num(logs?.acc) ?? num(logs?.accuracy),
             valLoss: num(logs?.val_loss),
-            valAccuracy: num(logs?.val_acc) ?? num(logs?.val_accuracy),
             seconds: (performance.now() - started) / 1000,
+            ...(regression
+              ? { mae: scaled(num(logs?.mae)), valMae: scaled(num(logs?.val_mae)) }
+              : { accuracy: num(logs?.acc) ?? num(logs?.accuracy), valAccuracy: num(logs?.val_acc) ?? num(logs?.val_accuracy) }),
           };
           started = performance.now();
           history.push(metrics);
@@ -149,7 +154,7 @@ async function train(request: TrainRequest): Promise<TrainResult> {
         },
       },
     });
-    return { history, backend, examples: set.n, stopped: history.length < fit.epochs };
+    return { history, metric: regression ? "mae" : "accuracy", backend, examples: set.n, stopped: history.length < fit.epochs };
   } finally {
     training = null;
     tf.dispose(tensors);

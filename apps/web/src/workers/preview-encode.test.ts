@@ -12,7 +12,33 @@ const imdb: PreviewData = {
   arrays: { offsets: Uint32Array.from([0, 4, 6]), ids: Uint16Array.from([2, 5, 1, 12, 3, 3]), labels: Uint8Array.from([1, 0]) },
 };
 
+// Three encoded rows of width 2, as the server serves them (already standardized / one-hot).
+const csvBinary: PreviewData = {
+  header: { dataset: "csv", n: 3, naturalShape: [2], task: "binary", classes: ["0", "1"], file: "loans.csv", encoding: "1 numeric column (standardized) and 1 one-hot column for housing" },
+  arrays: { inputs: Float32Array.from([0.5, 1, -1.5, 0, 1, 1]), labels: Uint32Array.from([1, 0, 1]) },
+};
+const csvRegression: PreviewData = {
+  header: { dataset: "csv", n: 2, naturalShape: [2], task: "regression", targetScale: { mean: 200_000, std: 50_000 }, file: "houses.csv" },
+  arrays: { inputs: Float32Array.from([1, 2, 3, 4]), labels: Float32Array.from([-0.5, 1.25]) },
+};
+
 describe("encodeForModel", () => {
+  it("feeds CSV rows as served into an input of their width, with class ids or one-hot labels", () => {
+    const set = encodeForModel(csvBinary, { inputShape: [null, 2], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 });
+    expect(Array.from(set.inputs)).toEqual([0.5, 1, -1.5, 0, 1, 1]);
+    expect(set.inputShape).toEqual([2]);
+    expect(Array.from(set.labels)).toEqual([1, 0, 1]);
+    const oneHot = encodeForModel(csvBinary, { inputShape: [null, 2], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 2 });
+    expect(Array.from(oneHot.labels)).toEqual([0, 1, 1, 0, 0, 1]);
+  });
+
+  it("keeps CSV regression targets standardized, as the grader trains on them", () => {
+    const set = encodeForModel(csvRegression, { inputShape: [null, 2], firstLayer: "Dense", loss: "meanSquaredError", outputUnits: 1 });
+    expect(Array.from(set.labels)).toEqual([-0.5, 1.25]);
+    expect(set.labelShape).toEqual([1]);
+  });
+
+
   it("scales MNIST pixels to [0, 1] and one-hot encodes labels for categorical cross-entropy", () => {
     const set = encodeForModel(mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 });
     expect(set.inputs[0]).toBe(1);
@@ -43,6 +69,8 @@ describe("encodeForModel", () => {
   it.each([
     ["an MNIST model with the wrong input size", mnist, { inputShape: [null, 100], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 }, /784 pixels.*holds 100/],
     ["too few output units for one-hot labels", mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 5 }, /Label 7 needs at least 8 output units/],
+    ["a CSV model of the wrong width", csvBinary, { inputShape: [null, 17], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /input shape \[None, 17\] fits no encoding of loans\.csv; accepted: \[2\] — 1 numeric column/],
+    ["a CSV model with a 2-D input", csvRegression, { inputShape: [null, 1, 2], firstLayer: "Dense", loss: "meanSquaredError", outputUnits: 1 }, /fits no encoding of houses\.csv; accepted: \[2\]/],
     ["an IMDB model with a 2-D input", imdb, { inputShape: [null, 4, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /\[V\] multi-hot rows or \[L\]/],
   ] as const)("explains %s", (_case, data, model, message) => {
     expect(() => encodeForModel(data, model)).toThrow(message);

@@ -22,7 +22,9 @@ function shapeText(shape: readonly (number | null)[]): string {
  * Encodes the served training subset the way the grader would for this model: MNIST pixels scaled to
  * [0, 1] in the model's input shape; IMDB reviews as multi-hot rows over the top V words when the input
  * is [V], or as the first L word ids (end-padded, rarer words → out-of-vocabulary) when the input is [L]
- * and the first layer is an Embedding. Labels: one-hot for categorical cross-entropy, else class ids.
+ * and the first layer is an Embedding; CSV rows as served (already encoded by the grader's encoder) into
+ * an input of exactly their width. Labels: one-hot for categorical cross-entropy, else class ids (CSV
+ * regression: the standardized targets as served).
  */
 export function encodeForModel(
   data: PreviewData,
@@ -37,7 +39,16 @@ export function encodeForModel(
   if (!labels) throw new Error("The preview data has no labels array.");
   const inputs = new Float32Array(n * size);
 
-  if (data.header.dataset === "mnist") {
+  if (data.header.dataset === "csv") {
+    const rows = data.arrays.inputs;
+    if (!(rows instanceof Float32Array)) throw new Error("The preview data has no float32 inputs array.");
+    const width = data.header.naturalShape[0] ?? 0;
+    if (inputShape.length !== 1 || size !== width) {
+      const file = data.header.file ?? "this table";
+      throw new Error(`The model's input shape ${shapeText(model.inputShape)} fits no encoding of ${file}; accepted: [${width}]${data.header.encoding ? ` — ${data.header.encoding}` : ""}.`);
+    }
+    inputs.set(rows.subarray(0, n * width));
+  } else if (data.header.dataset === "mnist") {
     const pixels = data.arrays.pixels;
     if (!pixels) throw new Error("The preview data has no pixels array.");
     if (size !== 784) throw new Error(`MNIST images have 784 pixels (28 × 28 × 1), but the model's input ${shapeText(model.inputShape)} holds ${size} values.`);

@@ -38,8 +38,16 @@ export interface BuildResult {
   trainableParams: number;
 }
 
+/**
+ * One preview epoch. Regression previews (CSV) track the mean absolute error instead of accuracy,
+ * in the target's own unit (the model trains on standardized targets; the error is scaled back).
+ */
+export type PreviewEpochMetrics = EpochMetrics & { mae?: number; valMae?: number };
+
 export interface TrainResult {
-  history: EpochMetrics[];
+  history: PreviewEpochMetrics[];
+  /** What the preview measured: accuracy (classification) or the mean absolute error (regression). */
+  metric: "accuracy" | "mae";
   /** tfjs backend the preview ran on: webgl, wasm or cpu. */
   backend: string;
   /** Examples trained on (before the validation split). */
@@ -50,6 +58,6 @@ export interface TrainResult {
 export type WorkerResponse =
   | { id: number; type: "built"; result: BuildResult }
   | { id: number; type: "status"; message: string }
-  | { id: number; type: "epoch"; metrics: EpochMetrics }
+  | { id: number; type: "epoch"; metrics: PreviewEpochMetrics }
   | { id: number; type: "trained"; result: TrainResult }
   | { id: number; type: "error"; message: string };

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterInputs, RouterOutputs } from "~/trpc/types";
+import { DatasetPicker, takesCsv, type DatasetChoice } from "./dataset-picker";
 import { TextField } from "./fields";
 import { fromUtcInput, pathErrors, utcInputValue } from "./form-errors";
 
@@ -23,7 +24,10 @@ const VISIBILITIES = [
   ["after_deadline", "After the deadline"],
   ["never", "Never"],
 ] as const;
-/** The override keys this form edits; any other stored key (dataset, metric) is kept as it is. */
+/**
+ * The override keys this form edits; any other stored key (metric) is kept as it is. `dataset` is
+ * edited by the dataset picker on the table exercises only; elsewhere a stored one is kept.
+ */
 const MANAGED = ["target", "baseline", "budgets", "seed", "seeds", "latePenalty", "visibility", "hints"];
 
 interface State {
@@ -40,11 +44,18 @@ interface State {
   maxDaysLate: string;
   visibility: Record<string, string>;
   hints: string;
+  dataset: DatasetChoice | null;
 }
 
 const text = (value: unknown) => (typeof value === "number" ? String(value) : "");
 const num = (value: string): number | undefined => (value.trim() === "" ? undefined : Number(value));
 const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+
+function csvChoice(value: unknown): DatasetChoice | null {
+  const d = record(value);
+  if (d.kind !== "csv" || typeof d.file !== "string" || typeof d.target !== "string") return null;
+  return { file: d.file, target: d.target, task: d.task === "multiclass" || d.task === "regression" ? d.task : "binary" };
+}
 
 function initialState(assignment: AssignmentView | null, defaultAttempts: number): State {
   const o = assignment?.overrides ?? {};
@@ -64,6 +75,7 @@ function initialState(assignment: AssignmentView | null, defaultAttempts: number
     maxDaysLate: text(late.maxDaysLate),
     visibility: Object.fromEntries(Object.entries(record(o.visibility)).map(([id, v]) => [id, String(v)])),
     hints: Array.isArray(o.hints) ? o.hints.map(String).join("\n") : "",
+    dataset: csvChoice(o.dataset),
   };
 }
 
@@ -82,7 +94,8 @@ function overridesOf(state: State, kept: Record<string, unknown>): Record<string
     ["visibility", Object.keys(visibility).length > 0 ? visibility : undefined],
     ["hints", hints.length > 0 ? hints : undefined],
   ];
-  return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late };
+  const dataset = state.dataset ? { dataset: { kind: "csv", ...state.dataset } } : {};
+  return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late, ...dataset };
 }
 
 export function AssignmentForm(
@@ -117,13 +130,15 @@ export function AssignmentForm(
   const field = (path: string, label: string, value: string, onChange: (v: string) => void, extra: { hint?: string; type?: "number" | "text" | "datetime-local"; step?: string; placeholder?: string } = {}) => (
     <TextField id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
   );
-  const shown = new Set(["title", "deadline", "attemptsAllowed", "position", "exerciseId", "overrides.target", "overrides.baseline", "overrides.seed", "overrides.seeds", "overrides.latePenalty.perDay", "overrides.latePenalty.maxDaysLate", ...BUDGETS.map(([k]) => `overrides.budgets.${k}`), ...checks.map((c) => `overrides.visibility.${c}`)]);
+  const shown = new Set(["overrides.dataset", "overrides.dataset.file", "overrides.dataset.target", "overrides.dataset.task", "title", "deadline", "attemptsAllowed", "position", "exerciseId", "overrides.target", "overrides.baseline", "overrides.seed", "overrides.seeds", "overrides.latePenalty.perDay", "overrides.latePenalty.maxDaysLate", ...BUDGETS.map(([k]) => `overrides.budgets.${k}`), ...checks.map((c) => `overrides.visibility.${c}`)]);
   const otherErrors = [general, ...Object.entries(fields).filter(([path]) => !shown.has(path)).map(([path, message]) => `${path}: ${message}`)].filter(Boolean).join("\n");
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaved(null);
-    const kept = Object.fromEntries(Object.entries(existing?.overrides ?? {}).filter(([key]) => !MANAGED.includes(key)));
+    // A stored non-CSV dataset (an IMDB vocabulary, say) is kept; a CSV one is the picker's.
+    const picksDataset = takesCsv(entry) && (existing?.overrides.dataset === undefined || csvChoice(existing.overrides.dataset) !== null);
+    const kept = Object.fromEntries(Object.entries(existing?.overrides ?? {}).filter(([key]) => !MANAGED.includes(key) && !(picksDataset && key === "dataset")));
     const common = {
       title: state.title,
       overrides: overridesOf(state, kept) as RouterInputs["teach"]["createAssignment"]["overrides"],
@@ -140,7 +155,15 @@ export function AssignmentForm(
       {props.mode === "create" ? (
         <div className="stack-tight">
           <label htmlFor={id("exerciseId")}>Exercise</label>
-          <select id={id("exerciseId")} value={exerciseId} onChange={(e) => setExerciseId(e.target.value)}>
+          <select
+            id={id("exerciseId")}
+            value={exerciseId}
+            onChange={(e) => {
+              setExerciseId(e.target.value);
+              // An uploaded table fits only the table exercises.
+              if (!takesCsv(props.catalog.find((c) => c.id === e.target.value))) setState((s) => ({ ...s, dataset: null }));
+            }}
+          >
             {props.catalog.map((e) => (
               <option key={e.id} value={e.id}>
                 Step {e.step} — {e.title} ({e.id})
@@ -154,6 +177,14 @@ export function AssignmentForm(
           Exercise: <strong>{existing?.exerciseTitle}</strong> (<code>{existing?.exerciseId}</code>). The exercise of an assignment never changes: students submitted to it.
         </p>
       )}
+      <DatasetPicker
+        courseId={props.mode === "create" ? props.courseId : props.assignment.courseId}
+        entry={entry}
+        value={state.dataset}
+        onChange={set("dataset")}
+        errors={fields}
+        id={id}
+      />
       <div className="grid-settings">
         {field("title", "Title", state.title, set("title"), { type: "text", hint: "Empty: the exercise's title." })}
         {field("deadline", "Deadline (UTC)", state.deadline, set("deadline"), { type: "datetime-local", hint: "Empty: no deadline." })}
@@ -164,8 +195,8 @@ export function AssignmentForm(
       <fieldset className="question">
         <legend>Thresholds</legend>
         <div className="grid-settings">
-          {field("overrides.target", "Target test metric", state.target, set("target"), { step: "any", placeholder: entry?.target === null || entry === undefined ? "none" : String(entry.target) })}
-          {field("overrides.baseline", "Dumb baseline (0–1)", state.baseline, set("baseline"), { step: "any", placeholder: entry?.baseline === null || entry === undefined ? "none" : String(entry.baseline) })}
+          {field("overrides.target", "Target test metric", state.target, set("target"), { step: "any", placeholder: entry?.target === null || entry === undefined || state.dataset ? "none" : String(entry.target) })}
+          {field("overrides.baseline", "Dumb baseline (0–1)", state.baseline, set("baseline"), { step: "any", placeholder: entry?.baseline === null || entry === undefined || state.dataset ? "none" : String(entry.baseline) })}
         </div>
       </fieldset>
 

@@ -1,12 +1,24 @@
+import type { DatasetRef } from "@stepwise/core/contracts";
 import { getExercise } from "@stepwise/exercises";
 import { z } from "zod";
 import { datasetView } from "../datasets";
+import { assignmentExercise } from "../services/exercise-view";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({
-  /** Facts and a few training examples of an assignment's dataset (never test data). */
+  /**
+   * Facts and a few training examples of the dataset the assignment grades on — the instructor's
+   * override (an uploaded CSV) when there is one — never test data.
+   */
   byAssignment: studentProcedure.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
     const { assignment } = await requireAssignment(ctx, input.assignmentId);
-    return datasetView(getExercise(assignment.exerciseId).dataset);
+    const exercise = assignmentExercise(assignment);
+    const view = await datasetView(ctx.db, assignment.courseId, exercise);
+    const builtIn = getExercise(assignment.exerciseId).dataset;
+    if (view.kind !== "csv" || sameDataset(builtIn, exercise.dataset)) return view;
+    return { ...view, replaces: describe(builtIn) };
   }),
 });
+
+const sameDataset = (a: DatasetRef, b: DatasetRef) => JSON.stringify(a) === JSON.stringify(b);
+const describe = (ref: DatasetRef) => (ref.kind === "csv" ? `the table ${ref.file}` : ref.kind === "mnist" ? "MNIST" : "IMDB");

@@ -1,9 +1,8 @@
 import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { assignmentById, latestJobForSubmission, membership, submissionById, submissionsFor, verdictForJob, type Db, type SubmissionRow, type User } from "@stepwise/db";
-import { getExercise, withOverrides } from "@stepwise/exercises";
 import { z } from "zod";
 import { toTRPCError } from "../errors";
-import { effectiveBudgets } from "../services/exercise-view";
+import { assignmentExercise, effectiveBudgets } from "../services/exercise-view";
 import { submit } from "../services/submit";
 import { summarizeSubmission, visibleVerdict } from "../services/verdict-view";
 import { watchSubmission, type WatchUpdate } from "../services/watch";
@@ -46,7 +45,7 @@ export const submissionRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const { assignment } = await requireAssignment(ctx, input.assignmentId);
       // The exercise as the assignment places it (its dataset may be an uploaded CSV), as the grader sees it.
-      const exercise = withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
+      const exercise = assignmentExercise(assignment);
       const { submission, job } = await submit(ctx.db, {
         assignment,
         exercise,
@@ -66,7 +65,8 @@ export const submissionRouter = createTRPCRouter({
     // attempt of the student (each a verdict to parse).
     const job = await latestJobForSubmission(ctx.db, submission.id);
     const verdict = job ? await verdictForJob(ctx.db, job.id) : null;
-    const exercise = getExercise(assignment.exerciseId);
+    // The baseline the curves are drawn against is the assignment's, not the built-in exercise's.
+    const exercise = assignmentExercise(assignment);
     return {
       submission: publicSubmission(submission),
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },

@@ -1,5 +1,5 @@
 import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
-import { withOverrides } from "@stepwise/exercises";
+import { getExercise, withOverrides } from "@stepwise/exercises";
 import type { Assignment } from "@stepwise/db";
 
 /** What a student may see of an exercise: no seeds, no data slices, no check visibility rules. */
@@ -21,12 +21,25 @@ export interface PublicExercise {
   questions: ExerciseDefinition["questions"];
 }
 
+/**
+ * The exercise as the assignment places it (dataset, metric, thresholds, budgets, seed, hints): what
+ * the grader grades, so what every student-facing view must describe.
+ */
+export function assignmentExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">): ExerciseDefinition {
+  return withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
+}
+
 /** Budgets in force for an assignment: the exercise's with the instructor's overrides on top. */
 export function effectiveBudgets(exercise: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): Budgets {
   return withOverrides(exercise, assignment.overrides).budgets;
 }
 
-export function publicExercise(exercise: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): PublicExercise {
+/**
+ * The student's view of the exercise with the assignment's overrides applied (`withOverrides` is
+ * idempotent, so an already-resolved exercise may be passed).
+ */
+export function publicExercise(builtIn: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): PublicExercise {
+  const exercise = withOverrides(builtIn, assignment.overrides);
   return {
     id: exercise.id,
     step: exercise.step,
@@ -37,7 +50,7 @@ export function publicExercise(exercise: ExerciseDefinition, assignment: Pick<As
     metric: exercise.metric,
     baseline: exercise.baseline ?? null,
     target: exercise.target ?? null,
-    budgets: effectiveBudgets(exercise, assignment),
+    budgets: exercise.budgets,
     starterCode: exercise.starterCode ?? null,
     starterTraining: exercise.starterTraining ?? null,
     hints: exercise.hints,

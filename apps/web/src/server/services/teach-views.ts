@@ -23,6 +23,8 @@ export function catalogEntry(exercise: ExerciseDefinition) {
     title: exercise.title,
     kind: exercise.kind,
     dataset: exercise.dataset.kind,
+    /** The built-in dataset, so the form can say what an uploaded CSV would replace. */
+    builtInDataset: exercise.dataset,
     metric: exercise.metric,
     baseline: exercise.baseline ?? null,
     target: exercise.target ?? null,

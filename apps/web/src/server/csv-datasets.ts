@@ -1,0 +1,88 @@
+import { join } from "node:path";
+import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
+import { datasetByFile, type Db } from "@stepwise/db";
+import { csvText, previewCsv, type CsvPreview } from "@stepwise/exercises/answers";
+import { csvGrading } from "@stepwise/exercises/grading";
+import { findRepoRoot } from "../env";
+import type { PreviewData } from "../lib/preview-format";
+
+type CsvRef = Extract<DatasetRef, { kind: "csv" }>;
+
+/** A CSV's content and a key that changes whenever the content may (a new upload is a new row id). */
+export interface CsvSource {
+  text: string;
+  key: string;
+  origin: "uploaded" | "built-in";
+}
+
+/** Built-in tables are plain names in `packages/exercises/data`; nothing else is read from disk. */
+const BUILT_IN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.csv$/;
+
+/**
+ * The CSV a dataset reference names, found as the grader finds it: the course's uploaded dataset of
+ * that name first, then the built-in data directory (resolved from the repository root, since the
+ * bundled server's module URL is not the package's).
+ */
+export async function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<CsvSource> {
+  const uploaded = await datasetByFile(db, courseId, ref.file);
+  if (uploaded) return { text: uploaded.csv, key: `upload:${uploaded.id}`, origin: "uploaded" };
+  if (BUILT_IN_NAME.test(ref.file)) {
+    try {
+      return { text: csvText(ref, { dataDir: join(findRepoRoot(), "packages", "exercises", "data") }), key: `built-in:${ref.file}`, origin: "built-in" };
+    } catch {
+      // Not a built-in table either: reported below.
+    }
+  }
+  throw new PreconditionError(`The dataset ${ref.file} is neither uploaded to this course nor a built-in table; ask your instructor to upload it.`);
+}
+
+/**
+ * What a student sees of a CSV dataset: the instructor preview's facts — columns with their types,
+ * class balance or target range, a few rows — all from the training split; the seeded test split is
+ * only counted. A target that no longer fits the data shows as a message, not a broken page.
+ */
+interface CsvViewBase {
+  kind: "csv";
+  file: string;
+  target: string;
+  task: CsvRef["task"];
+  origin: CsvSource["origin"];
+  /** The built-in dataset the assignment's override replaces (its description still names it). */
+  replaces?: string;
+}
+export type CsvView = (CsvViewBase & { preview: CsvPreview }) | (CsvViewBase & { problem: string });
+
+export function csvView(source: CsvSource, ref: CsvRef, seed: number): CsvView {
+  const base = { kind: "csv" as const, file: ref.file, target: ref.target, task: ref.task, origin: source.origin };
+  try {
+    return { ...base, preview: previewCsv(source.text, { file: ref.file, target: ref.target, task: ref.task, seed, sampleRows: 5 }) };
+  } catch (error) {
+    return { ...base, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * A CSV's training rows for the browser preview, encoded by the grader's own `csvGrading` (same
+ * seeded split, same slice, encoder fitted on the same training rows, regression targets
+ * standardized the same way): at most `maxRows` of them. The test inputs it also encodes are dropped
+ * here; the test labels never leave it.
+ */
+export function csvPreviewData(text: string, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number): PreviewData {
+  const { training, facts, task } = csvGrading(text, ref, { seed: exercise.seed, slice: exercise.data });
+  const n = Math.min(maxRows, facts.trainSize);
+  const width = training.inputSize;
+  const labels = training.trainLabels instanceof Int32Array ? Uint32Array.from(training.trainLabels.subarray(0, n)) : training.trainLabels.slice(0, n);
+  return {
+    header: {
+      dataset: "csv",
+      n,
+      naturalShape: [width],
+      task: task.kind,
+      file: facts.file,
+      encoding: facts.encoding,
+      ...(facts.classes ? { classes: facts.classes } : {}),
+      ...(training.targetScale ? { targetScale: training.targetScale } : {}),
+    },
+    arrays: { inputs: training.trainInputs.slice(0, n * width), labels },
+  };
+}
