@@ -1,7 +1,7 @@
 import { BudgetError, NotFoundError, ValidationError, type JobStatus, type SubmissionPayload, type Verdict } from "@stepwise/core/contracts";
 import { parseModelSpec } from "@stepwise/core/model";
 import { courseById, gradebookData, jobsOfSubmission, userById, type Assignment, type Db, type SubmissionRow } from "@stepwise/db";
-import { findExercise } from "@stepwise/exercises";
+import { findExercise, withOverrides } from "@stepwise/exercises";
 import { lateness, type Lateness } from "@stepwise/exercises/course";
 import { effectiveBudgets } from "./exercise-view";
 import { deadlines, penaltyFor } from "./gradebook";
@@ -66,7 +66,9 @@ export async function submissionDrillDown(db: Db, input: { submission: Submissio
     gradebookData(db, { courseId: assignment.courseId, assignmentId: assignment.id }),
   ]);
   if (!course) throw new NotFoundError(`The course of submission "${submission.id}" no longer exists.`);
-  const exercise = findExercise(assignment.exerciseId);
+  // The baseline the instructor set is the one the verdict was judged against.
+  const builtIn = findExercise(assignment.exerciseId);
+  const exercise = builtIn ? withOverrides(builtIn, assignment.overrides) : undefined;
   const deadline = facts ? deadlines(facts)(assignment.id, submission.userId) : assignment.deadline;
   const late: Lateness = lateness(submission.createdAt, deadline, facts ? penaltyFor(assignment, facts.settings) : undefined);
   const currentJobId = facts?.attempts.find((a) => a.submissionId === submission.id)?.job?.id ?? null;
