@@ -35,6 +35,7 @@ async function run(raw: unknown): Promise<ChildMessage> {
     slice: request.data,
     task: request.task,
     seed: request.seed,
+    dataSeed: request.dataSeed,
     maxSeconds: request.maxSeconds,
     cacheDir: request.cacheDir,
     ...(request.csv ? { csv: request.csv } : {}),

@@ -1,7 +1,7 @@
 import type { DatasetRef, EpochMetrics, ExerciseDefinition, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
-import { findExercise, withOverrides } from "@stepwise/exercises";
+import { assignmentPolicy, findExercise, withOverrides } from "@stepwise/exercises";
 import { csvText, gradeAnswers } from "@stepwise/exercises/answers";
 import {
   datasetErrorVerdict,
@@ -10,7 +10,9 @@ import {
   loadGradingData,
   outOfMemoryVerdict,
   gradeRegularization,
+  gradeWithSeeds,
   prepareTraining,
+  singleSeedNote,
   timedOutVerdict,
   trainingDataSummary,
   verdictFromRun,
@@ -100,10 +102,21 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   const emit = (event: ProgressEvent) => {
     progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
   };
-  let log = `attempt ${job.attempts}: training ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`;
+  // Steps 5 and 6 retrain the model with the assignment's N training seeds (step 7 keeps one).
+  const seedCount = assignmentPolicy(assignment?.overrides ?? {}).seeds ?? 1;
+  let log = `attempt ${job.attempts}: training ${exercise.id} (seed ${seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)\n`;
 
-  /** One model in one sandboxed child; the run whose curves the student sees streams its epochs. */
-  const trainInChild = async (model: PreparedTraining, label: string, stream: boolean): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
+  /**
+   * One model in one sandboxed child; the run whose curves the student sees streams its epochs.
+   * `run`: the training seed and budget of one of N seeds' runs (default the exercise's), and
+   * whether this run's end is the one that announces evaluation (the last seed's).
+   */
+  const trainInChild = async (
+    model: PreparedTraining,
+    label: string,
+    stream: boolean,
+    run: { seed: number; maxSeconds: number; evaluating: boolean } = { seed, maxSeconds: exercise.budgets.maxSeconds, evaluating: stream },
+  ): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
     const history: EpochMetrics[] = [];
     const epochs = model.training.fit.epochs;
     const outcome = await runTrainingChild(
@@ -114,8 +127,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         training: model.training,
         dataset: model.dataset,
         data: slice,
-        seed,
-        maxSeconds: exercise.budgets.maxSeconds,
+        seed: run.seed,
+        dataSeed: seed,
+        maxSeconds: run.maxSeconds,
         task: model.task,
         backend: ctx.config.backend,
         cacheDir: ctx.config.cacheDir,
@@ -135,7 +149,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
           if (stream) emit({ type: "epoch", epochs: total, ...metrics });
         },
         onEvaluating: () => {
-          if (stream) emit({ type: "evaluating" });
+          if (run.evaluating) emit({ type: "evaluating" });
         },
         onStderr: (text) => (log += text),
       },
@@ -185,11 +199,30 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         throw error;
       });
       if (graded === null) return stoppedEarly ?? invalidVerdict("training stopped");
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data }) : graded;
+      return singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data }) : graded, seedCount);
     }
-    const outcome = await trainInChild(prepared, "model", true);
-    if (outcome.kind !== "done") return ended(outcome, prepared);
-    return verdictFromRun({ exercise, prepared, payload: payload.data, result: outcome, testLabels, data });
+    // One child per seed, in turn. Progress: the first seed streams its epochs (its curves are the
+    // verdict's); "evaluating" comes once, when the last seed's run predicts the test inputs.
+    let stoppedEarly: Verdict | null = null;
+    const graded = await gradeWithSeeds({
+      exercise,
+      prepared,
+      payload: payload.data,
+      testLabels,
+      data,
+      seeds: seedCount,
+      run: async (runSeed, index, maxSeconds) => {
+        const label = seedCount > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seedCount})` : "model";
+        const outcome = await trainInChild(prepared, label, index === 0, { seed: runSeed, maxSeconds, evaluating: index === seedCount - 1 });
+        if (outcome.kind === "done") return outcome;
+        stoppedEarly = ended(outcome, prepared);
+        throw new RunStopped();
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof RunStopped) return null;
+      throw error;
+    });
+    return graded ?? stoppedEarly ?? invalidVerdict("training stopped");
   } finally {
     // Logs are capped in the database (appendLog); a failure to write one never loses the verdict.
     await appendLog(ctx.db, job.id, log).catch(() => undefined);

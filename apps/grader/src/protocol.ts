@@ -16,8 +16,14 @@ export const TrainRequest = z
     training: TrainingConfig,
     dataset: DatasetRef,
     data: DataSlice,
+    /** Training seed of this run: initial weights, batch order, dropout, validation split. */
     seed: z.number().int(),
-    /** The exercise's training budget (student-visible), seconds. */
+    /**
+     * The exercise's seed, which fixes the data slice and the test inputs' order: the parent scores
+     * the predictions against test labels it loaded with it, whatever the training seed.
+     */
+    dataSeed: z.number().int(),
+    /** This run's training budget, seconds: the exercise's, shared by its N seeds' runs. */
     maxSeconds: z.number().positive(),
     task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
     backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),

@@ -18,7 +18,7 @@ import { validateCommand } from "./validate";
 const USAGE = `Usage:
   stepwise list [--json]
   stepwise grade <file> --exercise <id> [--json] [--epochs N] [--batch-size N] [--optimizer NAME] [--lr X] [--loss NAME]
-                 [--train-limit N] [--test-limit N]
+                 [--train-limit N] [--test-limit N] [--seeds N]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
   stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
@@ -43,6 +43,7 @@ const options = {
   loss: { type: "string" },
   "train-limit": { type: "string" },
   "test-limit": { type: "string" },
+  seeds: { type: "string" },
   student: { type: "string" },
   status: { type: "string" },
   check: { type: "string" },
@@ -65,9 +66,18 @@ const positiveInt = (name: string, value: string | undefined) => {
   return n;
 };
 
+/** `--seeds N`: train the model with N training seeds (1–10), as an assignment with `seeds: N` does. */
+const seedCount = (value: string | undefined) => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10) throw new UsageError(`--seeds must be an integer from 1 to 10, got "${value}".`);
+  return n;
+};
+
 async function grade(file: string | undefined, values: Values): Promise<number> {
   if (!file) throw new UsageError("grade needs a <file>.");
   const exercise = exerciseFrom(values);
+  const seeds = seedCount(values.seeds);
   const payload = readSubmission(file, exercise, values);
   const { initBackend } = await import("@stepwise/core/backend");
   const backend = await initBackend();
@@ -76,6 +86,7 @@ async function grade(file: string | undefined, values: Values): Promise<number> 
     ...backend,
     cacheDir: embeddedDefaults().cacheDir,
     slice: { trainLimit: positiveInt("train-limit", values["train-limit"]), testLimit: positiveInt("test-limit", values["test-limit"]) },
+    ...(seeds !== undefined ? { seeds } : {}),
     onEpoch: (metrics, epochs) => {
       if (!values.json) process.stderr.write(`${interactive ? "\r" : ""}${progressLine(metrics, epochs)}${interactive ? "" : "\n"}`);
     },

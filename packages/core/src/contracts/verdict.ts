@@ -41,7 +41,10 @@ export type Diagnostic = z.infer<typeof Diagnostic>;
 export const Environment = z.object({
   backend: z.string(),
   tfjsVersion: z.string(),
+  /** The training seed of the first (or only) run. */
   seed: z.number().int(),
+  /** Every training seed the model was retrained with, first = `seed`; absent for one-seed verdicts stored before N seeds existed. */
+  seeds: z.array(z.number().int()).optional(),
   durationMs: z.number().min(0),
 });
 export type Environment = z.infer<typeof Environment>;

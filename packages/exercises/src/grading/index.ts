@@ -4,6 +4,8 @@ export * from "./score";
 export * from "./verdicts";
 export * from "./run";
 export * from "./local";
+export * from "./run-verdict";
+export * from "./seeds";
 export * from "./score-overfit";
 export * from "./regularize";
 export * from "./csv";

@@ -6,44 +6,13 @@ import { statusVerdict } from "@stepwise/core/verify";
 import { csvText } from "../answers/facts";
 import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { prepareTraining, type PreparedTraining } from "./prepare";
-import { trainAndPredict, type TrainAndPredictResult } from "./run";
-import { diagnoseRun, scoreTraining, type ScoreData } from "./score";
+import { trainAndPredict } from "./run";
+import { verdictFromRun } from "./run-verdict";
+import type { ScoreData } from "./score";
 import { trainingDataSummary } from "./data-summary";
-import { scoreOverfit } from "./score-overfit";
 import { gradeRegularization } from "./regularize";
-import { divergedVerdict, invalidVerdict, timedOutVerdict } from "./verdicts";
-
-/** A finished training run → its verdict: diverged, over the time budget, or scored on the hidden labels. */
-export function verdictFromRun(input: {
-  exercise: ExerciseDefinition;
-  prepared: PreparedTraining;
-  payload: SubmissionPayload;
-  result: TrainAndPredictResult;
-  testLabels: Int32Array | Float32Array;
-  data?: ScoreData;
-}): Verdict {
-  const { exercise, prepared, result } = input;
-  const { report } = result;
-  const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
-  const epochs = prepared.training.fit.epochs;
-  if (report.stopReason === "diverged") {
-    // The harness stops inside the epoch whose loss stopped being finite, before recording it: the
-    // checklist sees that epoch as the NaN it was, so loss-nan names what happened.
-    const last = report.history.at(-1);
-    const history = last && !Number.isFinite(last.loss) ? report.history : [...report.history, { epoch: report.history.length + 1, loss: Number.NaN, seconds: 0 }];
-    const diagnostics = diagnoseRun({ prepared, report: { ...report, history }, ...(input.data ? { data: input.data } : {}) });
-    return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment, diagnostics });
-  }
-  if (report.stopReason === "budget") {
-    return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
-  }
-  if (result.predictions.length !== input.testLabels.length) {
-    throw new Error(`the training run returned ${result.predictions.length} predictions for ${input.testLabels.length} test examples`);
-  }
-  // Each training step has its own verifier: 5 beats the baseline, 6 overfits.
-  const score = exercise.step === 6 ? scoreOverfit : scoreTraining;
-  return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
-}
+import { gradeWithSeeds, singleSeedNote } from "./seeds";
+import { invalidVerdict } from "./verdicts";
 
 /** A dataset that cannot be read is the exercise's fault, not the student's: an `error` verdict that costs no attempt. */
 export function datasetErrorVerdict(exercise: ExerciseDefinition, error: unknown): Verdict | undefined {
@@ -64,6 +33,9 @@ export interface LocalGradeOptions {
   dataDir?: string;
   /** A CSV dataset's text, when it is not read from a file. */
   csvText?: string;
+  /** Training seeds each model is retrained with (the assignment's `seeds`, 1–10); default 1. Step 7 keeps one. */
+  seeds?: number;
+  /** Epochs of the first seed's run only (its curves are the verdict's). */
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   signal?: AbortSignal;
 }
@@ -92,15 +64,16 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
   }
   const facts = gradingFacts(grading, exercise.dataset);
   const { testLabels } = grading;
-  const run = (model: PreparedTraining, report = true) =>
+  const run = (model: PreparedTraining, report = true, seed = exercise.seed, maxSeconds = exercise.budgets.maxSeconds) =>
     trainAndPredict(options.tf, {
       topology: model.topology as JsonObject,
       training: model.training,
       dataset: model.dataset,
       slice,
       task: model.task,
-      seed: exercise.seed,
-      maxSeconds: exercise.budgets.maxSeconds,
+      seed,
+      dataSeed: exercise.seed,
+      maxSeconds,
       cacheDir: options.cacheDir,
       ...(grading.csv ? { csv: grading.csv.training } : {}),
       backend: options.backend,
@@ -125,10 +98,17 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
         data,
         run: (model, role) => run(model, role === "after"),
       });
-      return "stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded;
+      return singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded, options.seeds ?? 1);
     }
-    const result = await run(prepared);
-    return verdictFromRun({ exercise, prepared, payload, result, testLabels, data });
+    return await gradeWithSeeds({
+      exercise,
+      prepared,
+      payload,
+      testLabels,
+      data,
+      seeds: options.seeds ?? 1,
+      run: (seed, index, maxSeconds) => run(prepared, index === 0, seed, maxSeconds),
+    });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;

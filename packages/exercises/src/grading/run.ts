@@ -13,7 +13,14 @@ export interface TrainAndPredictInput {
   dataset: DatasetRef;
   slice: DataSlice;
   task: TaskInfo;
+  /** Training seed: initial weights, batch order, dropout, the validation split and K-fold's folds. */
   seed: number;
+  /**
+   * Seed of the data slice and the test inputs' order (the exercise's seed); default `seed`. It stays
+   * the exercise's when a model is retrained with several training seeds: the grader's parent scores
+   * the predictions against test labels it loaded with that seed.
+   */
+  dataSeed?: number;
   /** The exercise's training budget, seconds (all folds and the final model of a K-fold run together). */
   maxSeconds: number;
   cacheDir?: string;
@@ -73,7 +80,7 @@ const finished = (report: TrainingReport) => report.stopReason === "completed" |
  * With `training.validation` K-fold, see `trainKFold`.
  */
 export async function trainAndPredict(tf: Tf, input: TrainAndPredictInput): Promise<TrainAndPredictResult> {
-  const data = loadTrainingData(input.dataset, { slice: input.slice, seed: input.seed, cacheDir: input.cacheDir, ...(input.csv ? { csv: input.csv } : {}) });
+  const data = loadTrainingData(input.dataset, { slice: input.slice, seed: input.dataSeed ?? input.seed, cacheDir: input.cacheDir, ...(input.csv ? { csv: input.csv } : {}) });
   const protocol = input.training.validation;
   if (protocol?.kind === "kfold") return trainKFold(tf, input, data, protocol.folds);
   const { report, model } = await train(tf, {

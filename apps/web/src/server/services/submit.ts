@@ -7,6 +7,7 @@ import {
   type ExerciseDefinition,
   type SubmissionPayload,
 } from "@stepwise/core/contracts";
+import { assignmentPolicy } from "@stepwise/exercises";
 import { prepareTraining } from "@stepwise/exercises/prepare";
 import { countAttempts, courseById, createSubmissionWithJob, extensionDeadline, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
@@ -18,8 +19,10 @@ const RATE_WINDOW_MS = 60_000;
  * Rejects a training submission that could never be graded — unknown layers, malformed topology,
  * an input shape that fits no encoding of the dataset, over the budgets in force — before anything
  * is stored, so it costs the student no attempt. The grader runs the same `prepareTraining`.
+ * `seeds`: the assignment's training seeds (1–10); the grader trains N runs within one budget, so
+ * the estimate counts N× one run.
  */
-export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload, graderGflops?: number): void {
+export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload, graderGflops?: number, seeds?: number): void {
   if (payload.exerciseId !== exercise.id) {
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
@@ -27,7 +30,7 @@ export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budget
     checkAnswers(exercise.questions, payload.answers);
     return;
   }
-  prepareTraining({ ...exercise, budgets }, payload, exercise.seed, graderGflops ? { graderGflops } : {});
+  prepareTraining({ ...exercise, budgets }, payload, exercise.seed, { ...(graderGflops ? { graderGflops } : {}), ...(seeds !== undefined ? { seeds } : {}) });
 }
 
 /**
@@ -69,7 +72,7 @@ export async function submit(
   db: Db,
   input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; graderGflops?: number },
 ) {
-  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.graderGflops);
+  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.graderGflops, assignmentPolicy(input.assignment.overrides).seeds);
   await checkLimits(db, input);
   return createSubmissionWithJob(
     db,
