@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
 import {
   cancelJob,
   countAttempts,
@@ -53,7 +54,7 @@ describe("grader: experiment jobs in a sandboxed child on a small MNIST slice", 
   });
 
   /** A submission whose grading is cancelled at once, so the grader spends its time on the experiment. */
-  async function experimentOn(payload: typeof mnist.reference, experiment: string, on = ids) {
+  async function experimentOn(payload: SubmissionPayload, experiment: string, on = ids) {
     const { submission, job } = await submit(db, on, payload);
     await cancelJob(db, job.id, Date.now());
     const queued = await enqueueExperiment(db, { submissionId: submission.id, userId: on.userId, experiment, budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });

@@ -199,3 +199,34 @@ describe("experiment.list, byId and suggestions", () => {
     expect(await countAttempts(w.db, { assignmentId: assignment.id, userId: w.student.id })).toBe(1);
   });
 });
+
+describe("estimateExperimentSeconds", () => {
+  const exercise = () => placedExercise(w.assignment);
+  const wider = () => {
+    const payload = validPayload();
+    const topology = structuredClone(payload.model?.topology) as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    const first = topology.config.layers[0];
+    if (first) first.config.units = 128;
+    return { ...payload, model: { format: "tfjs" as const, topology: topology as unknown as Record<string, unknown> } };
+  };
+
+  it("charges the fixed cost of a run plus the model's training work, which grows with the model and the experiment", () => {
+    const small = estimateExperimentSeconds("label-as-input", exercise(), validPayload());
+    const big = estimateExperimentSeconds("label-as-input", exercise(), wider());
+    expect(small).toBeGreaterThan(RUN_OVERHEAD_SECONDS);
+    expect(big).toBeGreaterThan(small);
+    // label-as-input trains 30 epochs on the slice; tiny-subset 60 epochs on 100 examples.
+    expect(estimateExperimentSeconds("tiny-subset", exercise(), validPayload())).toBeLessThan(small);
+    // A slower grader takes longer.
+    expect(estimateExperimentSeconds("label-as-input", exercise(), validPayload(), 1)).toBeGreaterThan(small);
+  });
+
+  it.each(["data-shuffled", "label-scale"] as const)("charges %s, which trains nothing, only the fixed cost", (name) => {
+    expect(estimateExperimentSeconds(name, exercise(), validPayload())).toBe(RUN_OVERHEAD_SECONDS);
+  });
+
+  it("charges a model that no longer parses only the fixed cost: the grader turns it away at once", () => {
+    const broken = { ...validPayload(), model: { format: "tfjs" as const, topology: { class_name: "Sequential", config: { layers: [] } } } };
+    expect(estimateExperimentSeconds("label-as-input", exercise(), broken)).toBe(RUN_OVERHEAD_SECONDS);
+  });
+});

@@ -85,7 +85,7 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
         </p>
       )}
       {verdict ? (
-        <VerdictView verdict={verdict} baseline={baseline} />
+        <VerdictView verdict={verdict} baseline={baseline} debugging={{ submissionId }} />
       ) : (
         history.length > 0 && (
           <section className="card" aria-label="Live learning curves">

@@ -2,10 +2,27 @@
 
 import type { Verdict } from "@stepwise/core/contracts";
 import { formatDuration, formatMetric, VERDICT_HEADING } from "~/lib/format";
+import type { RouterOutputs } from "~/trpc/types";
+import { WhyDidThisFail } from "./experiments/why-did-this-fail";
 import { LearningCurves } from "./learning-curves";
 
-/** Everything a verdict tells the student, in the order they need it. */
-export function VerdictView({ verdict, baseline }: { verdict: Verdict; baseline?: number | null }) {
+/** The submission a verdict belongs to, for "Why did this fail?" (its suggestions rendered on the server when given). */
+export interface VerdictDebugging {
+  submissionId: string;
+  initial?: RouterOutputs["experiment"]["suggestions"];
+}
+
+/** Everything a verdict tells the student, in the order they need it; then, unless it passed, what to try. */
+export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict; baseline?: number | null; debugging?: VerdictDebugging }) {
+  return (
+    <>
+      <VerdictCard verdict={verdict} baseline={baseline} />
+      {debugging && verdict.status !== "passed" && <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />}
+    </>
+  );
+}
+
+function VerdictCard({ verdict, baseline }: { verdict: Verdict; baseline?: number | null | undefined }) {
   const metrics = Object.entries(verdict.metrics);
   return (
     <section className={`card verdict ${verdict.status}`} data-testid="verdict" aria-labelledby="verdict-heading">

@@ -1,15 +1,16 @@
 "use client";
 
+import type { ExperimentName } from "@stepwise/exercises/experiments";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RouterOutputs } from "~/trpc/types";
 import { useTRPC } from "~/trpc/react";
-import { ExperimentResultView } from "./experiment-result";
+import { ExperimentResultView, type RunView } from "./experiment-result";
 
 type Budget = RouterOutputs["experiment"]["list"]["budget"];
 
 /** Polls one run until the grader has finished it (the web tier keeps no state: the database says). */
-function WatchRun({ jobId }: { jobId: string }) {
+export function WatchRun({ jobId }: { jobId: string }) {
   const trpc = useTRPC();
   const query = useQuery({
     ...trpc.experiment.byId.queryOptions({ jobId }),
@@ -21,20 +22,38 @@ function WatchRun({ jobId }: { jobId: string }) {
   return <ExperimentResultView run={query.data} {...(epochs ? { progress: epochs } : {})} />;
 }
 
+/** A stored run: its result, or — while the grader has it — its live status. */
+export function LastRun({ run }: { run: RunView }) {
+  return run.status === "queued" || run.status === "running" ? <WatchRun jobId={run.jobId} /> : <ExperimentResultView run={run} />;
+}
+
 /**
  * The Run button of one experiment on one submission; once queued, the run's status and result
  * replace it. Costs compute budget, never an attempt.
  */
-export function RunExperiment({ submissionId, experiment, title, onQueued }: { submissionId: string; experiment: string; title: string; onQueued?: (budget: Budget) => void }) {
+export function RunExperiment({
+  submissionId,
+  experiment,
+  title,
+  last,
+  onQueued,
+}: {
+  submissionId: string;
+  experiment: ExperimentName;
+  title: string;
+  /** The latest stored run, shown until this button starts a new one. */
+  last?: RunView | null;
+  onQueued?: (budget: Budget) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [jobId, setJobId] = useState<string | null>(null);
+  const [queued, setQueued] = useState<{ jobId: string; estimateSeconds: number; leftSeconds: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = useMutation(
     trpc.experiment.run.mutationOptions({
-      onSuccess: (queued) => {
-        setJobId(queued.jobId);
-        onQueued?.(queued.budget);
+      onSuccess: (result) => {
+        setQueued({ jobId: result.jobId, estimateSeconds: result.estimateSeconds, leftSeconds: result.budget.leftSeconds });
+        onQueued?.(result.budget);
         void queryClient.invalidateQueries({ queryKey: trpc.experiment.pathKey() });
       },
       onError: (e) => setError(e.message),
@@ -42,20 +61,27 @@ export function RunExperiment({ submissionId, experiment, title, onQueued }: { s
   );
   const start = () => {
     setError(null);
-    // The input is typed as an experiment name; the server parses it again.
-    run.mutate({ submissionId, experiment: experiment as Parameters<typeof run.mutate>[0]["experiment"] });
+    run.mutate({ submissionId, experiment });
   };
+  // The accessible name starts with the visible text, so voice control finds the button by what it shows.
+  const label = run.isPending ? "Starting…" : queued || last ? "Run again" : "Run";
   return (
     <div className="stack-tight">
-      {jobId ? (
-        <WatchRun jobId={jobId} />
+      {queued ? (
+        <>
+          <WatchRun jobId={queued.jobId} />
+          <p className="muted small" style={{ margin: 0 }}>
+            Estimated {queued.estimateSeconds.toFixed(1)} s of grader time; {queued.leftSeconds.toFixed(0)} s of your experiment budget left after it.
+          </p>
+        </>
       ) : (
-        <div className="actions">
-          <button type="button" onClick={start} disabled={run.isPending} aria-label={`Run ${title}`}>
-            {run.isPending ? "Starting…" : "Run"}
-          </button>
-        </div>
+        last && <LastRun run={last} />
       )}
+      <div className="actions">
+        <button type="button" onClick={start} disabled={run.isPending} aria-label={`${label} ${title}`}>
+          {label}
+        </button>
+      </div>
       {error && (
         <p className="error-box" role="alert">
           {error}

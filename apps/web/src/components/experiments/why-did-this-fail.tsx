@@ -5,8 +5,7 @@ import Link from "next/link";
 import type { RouterOutputs } from "~/trpc/types";
 import { useTRPC } from "~/trpc/react";
 import { BudgetMeter } from "./budget";
-import { ExperimentResultView } from "./experiment-result";
-import { RunExperiment } from "./run-experiment";
+import { LastRun, RunExperiment } from "./run-experiment";
 
 type Suggestions = RouterOutputs["experiment"]["suggestions"];
 
@@ -17,7 +16,8 @@ type Suggestions = RouterOutputs["experiment"]["suggestions"];
 export function WhyDidThisFail({ submissionId, initial }: { submissionId: string; initial?: Suggestions }) {
   const trpc = useTRPC();
   const query = useQuery({ ...trpc.experiment.suggestions.queryOptions({ submissionId }), ...(initial ? { initialData: initial } : {}) });
-  if (!query.data) return null;
+  // Answer steps have no model to examine.
+  if (!query.data?.applicable) return null;
   const view = query.data;
   return (
     <section className="card" aria-labelledby="why-heading" data-testid="why-did-this-fail">
@@ -44,8 +44,11 @@ export function WhyDidThisFail({ submissionId, initial }: { submissionId: string
                   <p style={{ marginTop: 0 }}>
                     {s.question} <span className="muted">Suggested because {s.reasons.join("; ")}.</span>
                   </p>
-                  {last && <ExperimentResultView run={last} />}
-                  {view.canRun && <RunExperiment submissionId={view.submissionId} experiment={s.experiment} title={s.title} />}
+                  {view.canRun ? (
+                    <RunExperiment submissionId={view.submissionId} experiment={s.experiment} title={s.title} last={last ?? null} />
+                  ) : (
+                    last && <LastRun run={last} />
+                  )}
                 </li>
               );
             })}

@@ -134,6 +134,7 @@ export const experimentRouter = createTRPCRouter({
       submissionId: submission.id,
       debuggingHref: `/courses/${assignment.courseId}/assignments/${assignment.id}/debugging`,
       canRun: own,
+      applicable: exercise.kind === "training",
       budget,
       suggestions: suggestionsFor(verdict, exercise, policy),
       runs: views(runs.filter((r) => r.submissionId === submission.id)),

@@ -9,13 +9,19 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
   const { caller } = await requireUser();
   const view = await load(() => caller.submission.byId({ submissionId }));
   const { submission, assignment, exercise, verdict } = view;
+  // "Why did this fail?" is rendered here with the verdict, so its suggestions need no client round trip.
+  const suggestions = verdict && verdict.status !== "passed" ? await load(() => caller.experiment.suggestions({ submissionId })) : undefined;
   return (
     <>
       <p>
         <Link href={`/courses/${assignment.courseId}/assignments/${assignment.id}`}>← {exercise.title}</Link>
       </p>
       <h1>Submission of {formatDate(submission.createdAt)}</h1>
-      {verdict ? <VerdictView verdict={verdict} baseline={exercise.baseline} /> : <LiveStatus submissionId={submission.id} baseline={exercise.baseline} />}
+      {verdict ? (
+        <VerdictView verdict={verdict} baseline={exercise.baseline} debugging={{ submissionId: submission.id, ...(suggestions ? { initial: suggestions } : {}) }} />
+      ) : (
+        <LiveStatus submissionId={submission.id} baseline={exercise.baseline} />
+      )}
       {submission.payload.training && (
         <section className="card">
           <h2 style={{ marginTop: 0 }}>Training settings</h2>

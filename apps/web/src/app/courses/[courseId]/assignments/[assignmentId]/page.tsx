@@ -48,6 +48,12 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
         </dl>
         )}
         {assignment.deadline !== null && <p className="muted">Due {formatDate(assignment.deadline)}.</p>}
+        {exercise.kind === "training" && (
+          <p>
+            <Link href={`/courses/${courseId}/assignments/${assignmentId}/debugging`}>Debugging experiments</Link>{" "}
+            <span className="muted">— run the debugging checklist on your model; costs compute budget, not attempts.</span>
+          </p>
+        )}
         {exercise.hints.length > 0 && (
           <details style={{ marginTop: "0.75rem" }}>
             <summary>Hints</summary>
