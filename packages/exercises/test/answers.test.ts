@@ -15,8 +15,8 @@ const answerIds = listExercises()
   .map((e) => e.id);
 
 describe("answer exercises in the catalogue", () => {
-  it("cover steps 1–4 for MNIST, IMDB and the credit table, in workflow order, each with questions", () => {
-    expect(answerIds).toHaveLength(12);
+  it("cover steps 1–4 for MNIST, IMDB, the credit and the house-price tables, in workflow order, each with questions", () => {
+    expect(answerIds).toHaveLength(16);
     const steps = listExercises().map((e) => e.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     for (const id of answerIds) expect(getExercise(id).questions.length, id).toBeGreaterThan(0);
