@@ -10,7 +10,7 @@ import { findExercise, withOverrides } from "@stepwise/exercises";
 import { csvText } from "@stepwise/exercises/answers";
 import {
   DEFAULT_MAX_SECONDS,
-  DEFAULT_TRAIN_LIMIT,
+  defaultTrainLimit,
   EXPERIMENTS,
   ExperimentResult,
   type ExperimentName,
@@ -43,16 +43,9 @@ export async function workOnClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pr
   return { kind: "experiment", experiment, outcome: await runExperimentJob(claimed, experiment, ctx) };
 }
 
-/**
- * Examples an experiment trains on (as `runExperiment` picks them for the CLI, so both give the same
- * answer): the two step-by-step experiments need about one fresh pass of examples for their steps.
- */
-const SWEEP_STEPS = 200;
+/** Examples an experiment trains on: as `runExperiment` picks them for the CLI, so both give the same answer. */
 function trainLimitFor(name: ExperimentName, prepared: PreparedTraining, config: GraderConfig): number {
-  if (config.trainLimit !== undefined) return config.trainLimit;
-  const { batchSize, validationSplit } = prepared.training.fit;
-  const steps = name === "lr-range-test" ? SWEEP_STEPS : name === "loss-per-batch" ? 100 : 0;
-  return Math.max(DEFAULT_TRAIN_LIMIT, Math.ceil((steps * batchSize) / (1 - validationSplit)));
+  return config.trainLimit ?? defaultTrainLimit(name, prepared);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,6 @@
 export { EXPERIMENTS, OUTCOMES, EXPERIMENT_INFO, type ExperimentName, type ExperimentOutcome } from "./names";
 export { ExperimentResult, Evidence, Curve, Histogram } from "./result";
-export { runExperiment, runExperimentOn, DEFAULT_TRAIN_LIMIT, DEFAULT_MAX_SECONDS, type ExperimentOptions } from "./run";
+export { runExperiment, runExperimentOn, defaultTrainLimit, DEFAULT_TRAIN_LIMIT, DEFAULT_MAX_SECONDS, type ExperimentOptions } from "./run";
 export type { ExperimentContext } from "./context";
-export { suggestExperiments, type Suggestion } from "./suggest";
+export { suggestExperiments, experimentAppliesTo, type Suggestion } from "./suggest";
 export { tinySubset, withLabelAsInput, withShuffledLabels, downsampled, onlyFeatures, onlyTokens } from "./sets";

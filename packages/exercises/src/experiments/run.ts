@@ -38,7 +38,7 @@ export const DEFAULT_TRAIN_LIMIT = 2_000;
  * memorizes it within a few dozen steps and the loss keeps falling whatever the learning rate. They
  * get enough examples for about one pass (the loss curve 100 batches, the sweep all its steps).
  */
-function defaultTrainLimit(name: ExperimentName, prepared: PreparedTraining, sweepSteps: number): number {
+export function defaultTrainLimit(name: ExperimentName, prepared: Pick<PreparedTraining, "training">, sweepSteps: number = SWEEP.steps): number {
   const { batchSize, validationSplit } = prepared.training.fit;
   const steps = name === "lr-range-test" ? sweepSteps : name === "loss-per-batch" ? 100 : 0;
   return Math.max(DEFAULT_TRAIN_LIMIT, Math.ceil((steps * batchSize) / (1 - validationSplit)));

@@ -41,9 +41,14 @@ const BY_STATUS: Partial<Record<Verdict["status"], { experiments: ExperimentName
   diverged: { experiments: ["lr-range-test", "loss-per-batch", "label-scale"], reason: "training diverged" },
 };
 
-/** Experiments that only make sense for one kind of task. */
+/** Experiments judged by accuracy say nothing about a regression, and label-scale is about regression targets. */
 const CLASSIFICATION_ONLY = new Set<ExperimentName>(["tiny-subset", "shuffled-labels", "label-as-input"]);
 const REGRESSION_ONLY = new Set<ExperimentName>(["label-scale"]);
+
+/** Whether an experiment can say anything about a task of this kind. */
+export function experimentAppliesTo(name: ExperimentName, task: "binary" | "multiclass" | "regression"): boolean {
+  return task === "regression" ? !CLASSIFICATION_ONLY.has(name) : !REGRESSION_ONLY.has(name);
+}
 
 /**
  * The experiments that fit a verdict, for the web's "Why did this fail?": from its diagnostics in
@@ -58,8 +63,7 @@ export function suggestExperiments(
   const found = new Map<ExperimentName, Suggestion>();
   const add = (experiments: ExperimentName[], reason: string, because: string) => {
     for (const experiment of experiments) {
-      if (context.task === "regression" && CLASSIFICATION_ONLY.has(experiment)) continue;
-      if (context.task !== undefined && context.task !== "regression" && REGRESSION_ONLY.has(experiment)) continue;
+      if (context.task !== undefined && !experimentAppliesTo(experiment, context.task)) continue;
       const entry = found.get(experiment) ?? { experiment, title: EXPERIMENT_INFO[experiment].title, reasons: [], because: [] };
       if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
       if (!entry.because.includes(because)) entry.because.push(because);

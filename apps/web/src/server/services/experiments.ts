@@ -1,22 +1,21 @@
 import type { ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import { ForbiddenError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { Assignment, EstimateSeconds, ExperimentBudget, ExperimentRun } from "@stepwise/db";
-import { getExercise, withOverrides } from "@stepwise/exercises";
 import { experimentPolicy, type ExperimentPolicy } from "@stepwise/exercises/course";
 import {
   EXPERIMENT_INFO,
   EXPERIMENTS,
   ExperimentResult,
+  experimentAppliesTo,
   suggestExperiments,
   type ExperimentName,
 } from "@stepwise/exercises/experiments";
 import { prepareTraining, taskOf } from "@stepwise/exercises/grading";
+import { assignmentExercise } from "./exercise-view";
 import { DEFAULT_GFLOPS, estimateExperimentSeconds } from "./experiments-cost";
 
 /** The exercise as the assignment places it (a CSV override changes the task, and so which experiments apply). */
-export function placedExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">): ExerciseDefinition {
-  return withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
-}
+export const placedExercise = assignmentExercise;
 
 export function policyOf(assignment: Pick<Assignment, "overrides">): ExperimentPolicy {
   return experimentPolicy(assignment.overrides);
@@ -28,13 +27,7 @@ export function taskOfExercise(exercise: ExerciseDefinition): Task {
   return taskOf(exercise.dataset).kind;
 }
 
-/** Experiments judged by accuracy say nothing about a regression, and label-scale is about regression targets. */
-const CLASSIFICATION_ONLY: ReadonlySet<ExperimentName> = new Set(["tiny-subset", "shuffled-labels", "label-as-input"]);
-const REGRESSION_ONLY: ReadonlySet<ExperimentName> = new Set(["label-scale"]);
-
-export function appliesTo(name: ExperimentName, task: Task): boolean {
-  return task === "regression" ? !CLASSIFICATION_ONLY.has(name) : !REGRESSION_ONLY.has(name);
-}
+export const appliesTo = experimentAppliesTo;
 
 /** The budget callback for the db layer: every run of one assignment is estimated the same way. */
 export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined): EstimateSeconds {
