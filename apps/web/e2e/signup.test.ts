@@ -7,8 +7,9 @@ import { repoDir, startPlatform, type Platform } from "./platform";
 
 const artifacts = join(repoDir, "artifacts", "e2e");
 const STEP5 = "Step 5 — beat the baseline on MNIST";
+const STEP5_IMDB = "Step 5 — beat the baseline on IMDB";
 
-describe("a new student signs up, joins the demo course, previews in the browser and submits a passing and a failing model", () => {
+describe("a new student signs up, joins the demo course, previews in the browser, submits a passing and a failing MNIST model, then passes IMDB", () => {
   let platform: Platform;
   let browser: BrowserContext;
   let page: Page;
@@ -107,6 +108,17 @@ describe("a new student signs up, joins the demo course, previews in the browser
       await page.getByTestId("curve-comparison").waitFor({ timeout: 20_000 });
       expect(await page.getByTestId("curve-comparison").locator(".recharts-line").count()).toBeGreaterThanOrEqual(4);
       await shot("signup-compare");
+
+      // The same newcomer passes step 5 on IMDB too: reviews with their labels, the prefilled
+      // multi-hot model, a passed verdict from the grader.
+      await page.goto(`${platform.url}/courses`);
+      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page.getByRole("link", { name: STEP5_IMDB }).click();
+      await page.getByTestId("dataset-facts").waitFor();
+      expect(await page.locator("ul.reviews li").count()).toBeGreaterThan(2);
+      await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("tf.sequential()");
+      expect(await submitAndWait()).toMatch(/Passed/);
+      await shot("signup-imdb-passed");
       expect(browserErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
     } catch (error) {
       await shot("signup-failure").catch(() => undefined);
