@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
+import { getExercise } from "@stepwise/exercises";
+import { answerSolutions } from "@stepwise/exercises/solutions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./browser";
 import { repoDir, startPlatform, type Platform } from "./platform";
@@ -47,6 +49,24 @@ describe("a new student signs up, joins the demo course, previews in the browser
     return (await verdict.getByRole("heading").first().textContent()) ?? "";
   }
 
+  /** Fills the answer form of steps 1–4 with the catalogue's correct answers and waits for the grader's verdict. */
+  async function answerStep(exerciseId: string): Promise<string> {
+    const solution = answerSolutions[exerciseId];
+    if (!solution) throw new Error(`expected answer solutions for ${exerciseId}, found none`);
+    await page.goto(`${platform.url}/courses`);
+    await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+    await page.getByRole("link", { name: getExercise(exerciseId).title }).click();
+    await page.getByRole("heading", { name: "Your answers" }).waitFor();
+    for (const [id, value] of Object.entries(solution.correct.answers ?? {})) {
+      const question = page.locator(`[data-question="${id}"]`);
+      if ((await question.locator("input[type=radio]").count()) > 0) await question.locator(`input[type=radio][value="${String(value)}"]`).check();
+      else await question.locator("input, textarea").first().fill(String(value));
+    }
+    await page.getByRole("button", { name: "Submit answers" }).click();
+    await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 60_000, interval: 500 }).toBe("Graded");
+    return (await page.getByTestId("verdict").getByRole("heading").first().textContent()) ?? "";
+  }
+
   it("runs the whole path", async () => {
     try {
       const response = await page.goto(`${platform.url}/signup`);
@@ -74,6 +94,13 @@ describe("a new student signs up, joins the demo course, previews in the browser
       await page.getByRole("button", { name: "Join" }).click();
       await page.getByText("You joined").waitFor();
       await shot("signup-joined");
+
+      // Steps 1–4 of the workflow: the problem, the measure of success, the protocol, the preparation.
+      for (const id of ["mnist-define-problem", "mnist-choose-metric", "mnist-evaluation-protocol", "mnist-prepare-data"]) {
+        expect(await answerStep(id), id).toMatch(/Passed/);
+      }
+      await shot("signup-answers");
+      await page.goto(`${platform.url}/courses`);
       await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
       await page.getByRole("link", { name: STEP5 }).click();
 
