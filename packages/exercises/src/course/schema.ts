@@ -65,6 +65,34 @@ export const ExperimentSettings = z
   .describe("Debugging experiments: which ones students may run and their compute budget");
 export type ExperimentSettings = z.infer<typeof ExperimentSettings>;
 
+/** Step-7 regularization techniques an assignment can allow or forbid (all allowed when the file says nothing). */
+export const TECHNIQUES = ["augmentation", "early-stopping", "tuning"] as const;
+export type Technique = (typeof TECHNIQUES)[number];
+
+export const DEFAULT_TUNING_TRIALS = 8;
+/** Final evaluations on the hidden test set each student may make per assignment when the file says nothing. */
+export const DEFAULT_TEST_EVALUATIONS = 3;
+
+/** The regularization toolbox of step 7: which techniques students may use, the tuning trial budget, test-set hygiene. */
+export const ToolboxSettings = z
+  .object({
+    allowed: z
+      .array(z.enum(TECHNIQUES))
+      .optional()
+      .describe(`Techniques students may use: ${TECHNIQUES.join(", ")}; all when absent (dropout, L1/L2, BatchNormalization and network size are part of the model and always allowed)`),
+    tuningTrials: z.number().int().min(1).max(50).optional().describe(`Most trials one tuning search may run (default ${DEFAULT_TUNING_TRIALS}); each costs compute budget`),
+    testEvaluations: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(`Evaluations on the hidden test set each student may make in this assignment (default ${DEFAULT_TEST_EVALUATIONS}); every graded step-7 submission and every tuning search's final model is one`),
+  })
+  .strict()
+  .describe("Step 7's regularization toolbox: allowed techniques, tuning trials, test evaluations");
+export type ToolboxSettings = z.infer<typeof ToolboxSettings>;
+
 export const AssignmentFile = z
   .object({
     exercise: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe("Built-in exercise id (`stepwise list` shows them)"),
@@ -82,6 +110,7 @@ export const AssignmentFile = z
     visibility: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), CheckVisibility).optional().describe("Per check id: always, after_deadline or never"),
     hints: z.array(z.string().min(1)).optional().describe("Replace the exercise's hints"),
     experiments: ExperimentSettings.optional().describe("Debugging experiments students may run and their compute budget; all, 600 s each, when absent"),
+    toolbox: ToolboxSettings.optional().describe("Step 7: allowed regularization techniques, tuning trials and test evaluations; all allowed, 8 trials, 3 evaluations when absent"),
   })
   .strict()
   .describe("assignments/NN-name.yaml: one exercise placed in the course, with overrides");
@@ -99,6 +128,25 @@ export function experimentPolicy(overrides: Record<string, unknown>): Experiment
   const settings = parsed.success ? parsed.data : {};
   const allowed = settings.allowed ? EXPERIMENTS.filter((name) => settings.allowed?.includes(name)) : [...EXPERIMENTS];
   return { allowed, computeSeconds: settings.computeSeconds ?? DEFAULT_EXPERIMENT_COMPUTE_SECONDS };
+}
+
+/** The toolbox policy in force: the assignment's `toolbox` key with the defaults filled in. */
+export interface ToolboxPolicy {
+  allowed: Technique[];
+  tuningTrials: number;
+  testEvaluations: number;
+}
+
+/** Reads an assignment's stored overrides; a value that does not parse falls back to the defaults, as other overrides do. */
+export function toolboxPolicy(overrides: Record<string, unknown>): ToolboxPolicy {
+  const parsed = ToolboxSettings.safeParse(overrides.toolbox ?? {});
+  const settings = parsed.success ? parsed.data : {};
+  const allowed = settings.allowed ? TECHNIQUES.filter((name) => settings.allowed?.includes(name)) : [...TECHNIQUES];
+  return {
+    allowed,
+    tuningTrials: settings.tuningTrials ?? DEFAULT_TUNING_TRIALS,
+    testEvaluations: settings.testEvaluations ?? DEFAULT_TEST_EVALUATIONS,
+  };
 }
 
 /** Assignment files are `NN-name.yaml`: NN orders them. */
