@@ -4,7 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { EpochMetrics, TrainingConfig } from "../contracts/training";
 import { parseModelSpec } from "../model";
 import { predict, train, type TrainOptions } from "./index";
-import { mnistSlice } from "./testing";
+import { mnistSlice, syntheticSet } from "./testing";
 
 let tf: Tf;
 beforeAll(async () => {
@@ -89,6 +89,29 @@ describe("train", () => {
     const { report, model } = await train(tf, base({ topology: cnn, training: config({ epochs: 1 }), validation: mnistSlice(200, 3000) }));
     model.dispose();
     expect(report.history[0]?.valAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it("draws the validation split from splitSeed, whatever the training seed", async () => {
+    // All-zero inputs and no bias: every output is exactly uniform, argmax says class 0, so validation
+    // accuracy is the share of class 0 among the validation examples — a fingerprint of the split.
+    const topology = parseModelSpec({
+      format: "tfjs",
+      topology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", use_bias: false, batch_input_shape: [null, 4] } }] },
+      },
+    }).topology;
+    const labels = Int32Array.from({ length: 400 }, (_, i) => (i * 7919) % 13 < 4 ? 0 : 1 + (i % 9));
+    const data = { ...syntheticSet(400, [4], 10, () => 0), labels };
+    const shareOfZeros = async (seed: number, splitSeed?: number) => {
+      const { report, model } = await train(tf, { ...base({ topology, train: data, seed, training: config({ epochs: 1 }) }), ...(splitSeed !== undefined ? { splitSeed } : {}) });
+      model.dispose();
+      return report.history[0]?.valAccuracy;
+    };
+    const pinned = await Promise.all([1, 2, 3].map((seed) => shareOfZeros(seed, 99)));
+    expect(new Set(pinned).size).toBe(1);
+    const followingSeed = await Promise.all([1, 2, 3].map((seed) => shareOfZeros(seed)));
+    expect(new Set(followingSeed).size).toBeGreaterThan(1);
   });
 
   it("rejects data of the wrong size, naming the shapes that would fit", async () => {

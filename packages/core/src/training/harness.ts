@@ -20,6 +20,12 @@ export interface TrainOptions {
   validation?: ExampleSet;
   task: Task;
   seed: number;
+  /**
+   * Seed of the validation split (default `seed`). The grader passes the exercise's data seed, so a
+   * model retrained with several training seeds is validated on the same examples every time and
+   * the spread across seeds measures the model, not the luck of the split.
+   */
+  splitSeed?: number;
   signal?: AbortSignal;
   /** Wall-clock budget in seconds; training stops with stopReason "budget" when it runs out. */
   maxSeconds?: number;
@@ -85,7 +91,7 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       resolveInputShape(model.inputs[0]?.shape ?? [], options.validation);
       valIdx = range(options.validation.n);
     } else if (fit.validationSplit > 0) {
-      const order = shuffle(range(options.train.n), mulberry32(options.seed ^ 0x5eed));
+      const order = shuffle(range(options.train.n), mulberry32((options.splitSeed ?? options.seed) ^ 0x5eed));
       const cut = Math.round(order.length * (1 - fit.validationSplit));
       trainIdx = order.slice(0, cut).sort();
       valIdx = order.slice(cut).sort();

@@ -89,6 +89,7 @@ export async function trainAndPredict(tf: Tf, input: TrainAndPredictInput): Prom
     train: data.train,
     task: input.task,
     seed: input.seed,
+    splitSeed: input.dataSeed ?? input.seed,
     maxSeconds: input.maxSeconds,
     ...(input.signal ? { signal: input.signal } : {}),
     onEpoch: (metrics, _epoch, epochs) => input.onEpoch?.(metrics, epochs),
@@ -168,7 +169,7 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
 
   const histories: EpochMetrics[][] = [];
   const folds: FoldResult[] = [];
-  const splits = kFoldIndices(data.train.n, k, input.seed ^ FOLD_SALT);
+  const splits = kFoldIndices(data.train.n, k, (input.dataSeed ?? input.seed) ^ FOLD_SALT);
   for (const [i, split] of splits.entries()) {
     const validation = subset(data.train, split.validation);
     const { report, model } = await train(tf, {
