@@ -48,17 +48,30 @@ async function markDead(q: Kysely<Database>, db: Db, job: { id: string; submissi
     .set({ status: "dead", finished_at: now, lease_until: null, last_error: error })
     .where("id", "=", job.id)
     .execute();
-  await q
-    .insertInto("verdicts")
-    .values({
-      job_id: job.id,
-      submission_id: job.submission_id,
-      status: "error",
-      verdict: JSON.stringify(deadLetterVerdict(job.attempts, error)),
-      created_at: now,
-    })
-    .onConflict((oc) => oc.column("job_id").doNothing())
-    .execute();
+  const { purpose } = await q.selectFrom("jobs").select("purpose").where("id", "=", job.id).executeTakeFirstOrThrow();
+  if (purpose === "experiment") {
+    // An experiment ends in an experiment result, never a verdict: a verdict row on its job would
+    // sit beside the submission's real grading and be read as one by anything not filtering purpose.
+    // The grader's error stays in jobs.last_error for instructors; students read a plain sentence.
+    const message = `The grader could not run this experiment (${job.attempts} attempt${job.attempts === 1 ? "" : "s"}) because of a problem on our side; it cost none of your budget. Try again later.`;
+    await q
+      .insertInto("experiment_results")
+      .values({ job_id: job.id, result: JSON.stringify({ failed: true, message: message.slice(0, 4000) }), created_at: now })
+      .onConflict((oc) => oc.column("job_id").doNothing())
+      .execute();
+  } else {
+    await q
+      .insertInto("verdicts")
+      .values({
+        job_id: job.id,
+        submission_id: job.submission_id,
+        status: "error",
+        verdict: JSON.stringify(deadLetterVerdict(job.attempts, error)),
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column("job_id").doNothing())
+      .execute();
+  }
   await notifyJob(q, db, job.id);
 }
 

@@ -121,7 +121,7 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     const before = await submissionsFor(db, key(f));
     expect(await countAttempts(db, key(f))).toBe(1);
 
-    // One experiment done, one dead-lettered (which writes an "error" row on its job), one still queued.
+    // One experiment done, one dead-lettered (its failure is an experiment result, never a verdict), one still queued.
     const done = await enqueueExperiment(db, run(f, submission.id, 40, { experiment: "tiny-subset" }));
     await claim(db, done.job.id, 50);
     await completeExperimentJob(db, { jobId: done.job.id, workerId: "w", outcome: { result: { ...result, experiment: "tiny-subset" } }, now: 60 });
@@ -145,8 +145,10 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
       ["one-feature", "dead"],
       ["tiny-subset", "done"],
     ]);
-    // A dead-lettered run failed on our side: it has no outcome, says why, and costs nothing.
-    expect(runs[1]).toMatchObject({ outcome: null, lastError: "training child crashed", chargedSeconds: 0 });
+    // A dead-lettered run failed on our side: it says so and why, and costs nothing.
+    expect(runs[1]).toMatchObject({ outcome: { kind: "failed" }, lastError: "training child crashed", chargedSeconds: 0 });
+    expect(runs[1]?.outcome).toMatchObject({ message: expect.stringMatching(/could not run this experiment \(3 attempts\) because of a problem on our side; it cost none of your budget/) });
+    expect(await db.kysely.selectFrom("verdicts").select("job_id").where("job_id", "=", dead.job.id).execute()).toEqual([]);
   });
 
   it("charges finished runs their measured time and pending runs their estimate, and refuses what does not fit", async () => {
