@@ -116,6 +116,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
     label: string,
     stream: boolean,
     run: { seed: number; maxSeconds: number; evaluating: boolean } = { seed, maxSeconds: exercise.budgets.maxSeconds, evaluating: stream },
+    /** Said while a run whose epochs are not streamed trains, so the student's status line does not sit on the last streamed epoch. */
+    announce?: string,
   ): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
     const history: EpochMetrics[] = [];
     const epochs = model.training.fit.epochs;
@@ -143,6 +145,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         onReady: (backend) => {
           ctx.onBackend?.(backend);
           if (stream) emit({ type: "started", backend, epochs });
+          else if (announce) emit({ type: "run", label: announce });
         },
         onEpoch: (metrics, total) => {
           history.push(metrics);
@@ -188,7 +191,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         prepare: facts.prepare,
         data,
         run: async (model, role) => {
-          const outcome = await trainInChild(model, role, role === "after");
+          const outcome = await trainInChild(model, role, role === "after", undefined, STEP7_ANNOUNCE[role]);
           if (outcome.kind === "done") return outcome;
           stoppedEarly = ended(outcome, model);
           throw new RunStopped();
@@ -213,7 +216,13 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
       seeds: seedCount,
       run: async (runSeed, index, maxSeconds) => {
         const label = seedCount > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seedCount})` : "model";
-        const outcome = await trainInChild(prepared, label, index === 0, { seed: runSeed, maxSeconds, evaluating: index === seedCount - 1 });
+        const outcome = await trainInChild(
+          prepared,
+          label,
+          index === 0,
+          { seed: runSeed, maxSeconds, evaluating: index === seedCount - 1 },
+          `retraining with training seed ${index + 1} of ${seedCount}`,
+        );
         if (outcome.kind === "done") return outcome;
         stoppedEarly = ended(outcome, prepared);
         throw new RunStopped();
@@ -230,6 +239,13 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
 }
 
 class RunStopped extends Error {}
+
+/** Status lines for step 7's three trainings; "after" streams its epochs. */
+const STEP7_ANNOUNCE = {
+  before: "retraining your step-6 model for the comparison (1 of 3)",
+  after: undefined,
+  final: "training the final model on training + validation data (3 of 3)",
+} as const;
 
 /** The CSV text of a dataset uploaded into the assignment's course under the dataset's file name, if any. */
 async function courseCsv(db: Db, courseId: string | undefined, dataset: DatasetRef): Promise<string | undefined> {

@@ -84,8 +84,15 @@ describe("grader with N training seeds (assignment `seeds`), real training child
 
     const job = await latestJobForSubmission(db, submission.id);
     const events = await progressSince(db, job?.id ?? "", 0);
-    // One "started", the first seed's 2 epochs, one "evaluating" (the last seed's).
-    expect(events.map((e) => e.event.type)).toEqual(["started", "epoch", "epoch", "evaluating"]);
+    // One "started", the first seed's 2 epochs, a status line for each later seed, one "evaluating" (the last seed's).
+    expect(events.map((e) => (e.event.type === "run" ? e.event.label : e.event.type))).toEqual([
+      "started",
+      "epoch",
+      "epoch",
+      "retraining with training seed 2 of 3",
+      "retraining with training seed 3 of 3",
+      "evaluating",
+    ]);
   });
 
   it("the same submission graded again gives the same numbers", async () => {

@@ -23,6 +23,7 @@ function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Ve
     case "running":
       if (last?.type === "epoch") return `Training — epoch ${last.epoch} of ${last.epochs}`;
       if (last?.type === "evaluating") return "Evaluating on the hidden test set";
+      if (last?.type === "run") return `Training — ${last.label}`;
       return "Training — starting";
     case "dead":
       return "The grader could not finish this submission";

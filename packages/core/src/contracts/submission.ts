@@ -52,5 +52,9 @@ export const ProgressEvent = z.discriminatedUnion("type", [
     seconds: z.number(),
   }),
   z.object({ type: z.literal("evaluating") }),
+  z.object({
+    type: z.literal("run"),
+    label: z.string().max(200).describe("Which training of a multi-model grading is running, e.g. \"training seed 2 of 3\"; its epochs are not streamed"),
+  }),
 ]);
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
