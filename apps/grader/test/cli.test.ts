@@ -28,6 +28,15 @@ describe("stepwise CLI", () => {
     expect(Verdict.parse(JSON.parse(run.stdout)).status).toBe(status);
   });
 
+  it("grade: step 7 compares with the step-6 model given by --previous, as the grader does with the student's step-6 submission", () => {
+    const previous = join(solutions, "mnist-overfit.reference.json");
+    const run = stepwise("grade", join(solutions, "mnist-regularize.reference.json"), "--exercise", "mnist-regularize", "--previous", previous, "--json", ...small);
+    expect([0, 1], run.stderr).toContain(run.status);
+    const verdict = Verdict.parse(JSON.parse(run.stdout));
+    expect(verdict.checks.find((c) => c.id === "smaller-gap")?.message).toMatch(/step-6 model|before/);
+    expect(verdict.metrics.testAccuracy?.label).toMatch(/final model \(trained on train\+validation\)/);
+  });
+
   it("grade accepts a bare TF.js model JSON, taking the training flags", () => {
     const dir = mkdtempSync(join(tmpdir(), "stepwise-cli-"));
     const submission = JSON.parse(spawnSync("cat", [join(solutions, "mnist-beat-baseline.reference.json")], { encoding: "utf8" }).stdout) as { model: { topology: unknown } };
@@ -42,6 +51,8 @@ describe("stepwise CLI", () => {
     ["a missing --exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json")], /--exercise <id> is required/],
     ["a file that is not JSON", ["grade", bin, "--exercise", "mnist-beat-baseline"], /not readable JSON/],
     ["an unknown flag", ["list", "--bogus"], /bogus/],
+    ["step 7 without the step-6 model", ["grade", join(solutions, "mnist-regularize.reference.json"), "--exercise", "mnist-regularize"], /pass it with --previous <file>/],
+    ["--previous outside step 7", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "mnist-beat-baseline", "--previous", bin], /--previous applies to step 7 only/],
   ])("exits 2 with a clear message for %s", (_name, args, message) => {
     const run = stepwise(...args);
     expect(run.status).toBe(2);

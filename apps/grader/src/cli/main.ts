@@ -18,7 +18,7 @@ import { validateCommand } from "./validate";
 const USAGE = `Usage:
   stepwise list [--json]
   stepwise grade <file> --exercise <id> [--json] [--epochs N] [--batch-size N] [--optimizer NAME] [--lr X] [--loss NAME]
-                 [--train-limit N] [--test-limit N] [--seeds N]
+                 [--train-limit N] [--test-limit N] [--seeds N] [--previous <step-6 file>]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
   stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
@@ -47,6 +47,7 @@ const options = {
   student: { type: "string" },
   status: { type: "string" },
   check: { type: "string" },
+  previous: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -74,11 +75,27 @@ const seedCount = (value: string | undefined) => {
   return n;
 };
 
+/**
+ * Step 7 is graded against the student's step-6 model, as the grader does with their step-6
+ * submission: `--previous` names that file (a submission JSON, or a bare model with the step-6
+ * exercise's starter settings).
+ */
+function previousModel(exercise: NonNullable<ReturnType<typeof findExercise>>, file: string | undefined) {
+  if (exercise.kind !== "training" || exercise.step !== 7) {
+    if (file !== undefined) throw new UsageError(`--previous applies to step 7 only; ${exercise.id} is step ${exercise.step}.`);
+    return undefined;
+  }
+  if (file === undefined) throw new UsageError(`${exercise.id} compares your model with your step-6 model: pass it with --previous <file>.`);
+  const overfit = listExercises().find((e) => e.step === 6 && JSON.stringify(e.dataset) === JSON.stringify(exercise.dataset)) ?? exercise;
+  return readSubmission(file, overfit, {});
+}
+
 async function grade(file: string | undefined, values: Values): Promise<number> {
   if (!file) throw new UsageError("grade needs a <file>.");
   const exercise = exerciseFrom(values);
   const seeds = seedCount(values.seeds);
   const payload = readSubmission(file, exercise, values);
+  const previous = previousModel(exercise, values.previous);
   const { initBackend } = await import("@stepwise/core/backend");
   const backend = await initBackend();
   const interactive = process.stderr.isTTY && !values.json;
@@ -87,6 +104,7 @@ async function grade(file: string | undefined, values: Values): Promise<number> 
     cacheDir: embeddedDefaults().cacheDir,
     slice: { trainLimit: positiveInt("train-limit", values["train-limit"]), testLimit: positiveInt("test-limit", values["test-limit"]) },
     ...(seeds !== undefined ? { seeds } : {}),
+    ...(previous ? { previous } : {}),
     onEpoch: (metrics, epochs) => {
       if (!values.json) process.stderr.write(`${interactive ? "\r" : ""}${progressLine(metrics, epochs)}${interactive ? "" : "\n"}`);
     },
