@@ -18,6 +18,7 @@ export default defineConfig({
     projects: [
       project("core", "packages/core"),
       project("db", "packages/db"),
+      project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises"),
       project("grader", "apps/grader"),
       project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"] }),

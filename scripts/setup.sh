@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Stepwise needs on a fresh Linux machine with Node 20+:
 # pnpm (pinned by package.json's packageManager), the workspace's packages (compiling better-sqlite3
-# from source where no prebuilt binary is reachable), Debian's Chromium for the browser tests when
-# we may install it, and the embedded database with its migrations and demo course.
+# from source where no prebuilt binary is reachable, and the native-blas addon), Debian's Chromium
+# for the browser tests and OpenBLAS for training when we may install them, and the embedded
+# database with its migrations and demo course.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,15 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   echo "==> installing Debian's chromium (browser tests)"
   (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) \
     || echo "   chromium could not be installed; the browser tests will say so"
+fi
+
+# OpenBLAS: the grader runs wasm's matrix products on it through packages/native-blas (built by
+# pnpm install above, loaded at run time). Without it training stays on wasm, only slower.
+if ! dpkg -s libopenblas0-pthread >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing Debian's OpenBLAS (faster training)"
+  (apt-get install -y --no-install-recommends libopenblas0-pthread >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends libopenblas0-pthread >/dev/null 2>&1; }) \
+    || echo "   OpenBLAS could not be installed; training uses wasm's own matrix products"
 fi
 
 mkdir -p data

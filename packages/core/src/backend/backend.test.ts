@@ -30,7 +30,8 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 
 describe("initBackend", () => {
   it("falls back from tfjs-node to wasm here and records why", async () => {
-    expect(info.backend).toBe("wasm");
+    // wasm+openblas where OpenBLAS and the native-blas addon load (blas-kernels.test.ts), else wasm.
+    expect(info.backend).toBe(info.blas?.loaded ? "wasm+openblas" : "wasm");
     expect(info.tfjsVersion).toBe("4.22.0");
     expect(info.skipped[0]).toMatch(/^tensorflow: /);
     // Once per process: a later call with other wishes gets the same answer.

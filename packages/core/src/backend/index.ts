@@ -1,25 +1,43 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import type { BlasInfo } from "@stepwise/native-blas";
+import { registerBlasKernels } from "./blas-kernels";
+import { backendLabel } from "./label";
 import type { Tf } from "./tf";
 import { registerWasmKernels } from "./wasm-kernels";
 
 export type { Tf } from "./tf";
 export { registerWasmKernels, WASM_FALLBACK_KERNELS } from "./wasm-kernels";
+export { activeBlas, blasKernelsKind, registerBlasKernels, unregisterBlasKernels } from "./blas-kernels";
+export { backendLabel } from "./label";
+export { rmsprop } from "./rmsprop";
+export type { BlasInfo } from "@stepwise/native-blas";
 
 export type BackendChoice = "tensorflow" | "wasm" | "cpu";
 
 export interface BackendInfo {
   tf: Tf;
-  /** The backend actually in use, as `tf.getBackend()` names it. */
+  /**
+   * The backend actually in use, as every report and verdict records it: `tf.getBackend()`'s name,
+   * with `+openblas` (or `+blas`) when matrix products run on the machine's BLAS (see {@link backendLabel}).
+   */
   backend: string;
   tfjsVersion: string;
   /** Why earlier preferences were skipped, e.g. "tensorflow: native addon not found". */
   skipped: string[];
+  /** On wasm in Node: the BLAS the matmul kernels run on, or why they stay on wasm. */
+  blas?: { loaded: true; info: BlasInfo } | { loaded: false; reason: string };
 }
 
 export interface InitBackendOptions {
   /** Order to try; the caller may derive it from `STEPWISE_BACKEND` (core never reads process.env). */
   prefer?: BackendChoice[];
+  /**
+   * `STEPWISE_BLAS` as the caller parsed it: "off" keeps matrix products on wasm, "auto" (or an
+   * absolute library path) runs them on the machine's BLAS when the native-blas addon loads.
+   * Unset: the native-blas loader reads `STEPWISE_BLAS` from the environment itself.
+   */
+  blas?: string;
 }
 
 const DEFAULT_ORDER: BackendChoice[] = ["tensorflow", "wasm", "cpu"];
@@ -31,17 +49,18 @@ let chosen: Promise<BackendInfo> | undefined;
  * whatever it asks for, because tensors and registered kernels belong to the process-wide engine.
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  chosen ??= choose(options.prefer ?? DEFAULT_ORDER);
+  chosen ??= choose(options.prefer ?? DEFAULT_ORDER, options.blas);
   return chosen;
 }
 
-async function choose(order: BackendChoice[]): Promise<BackendInfo> {
+async function choose(order: BackendChoice[], blasSetting: string | undefined): Promise<BackendInfo> {
   const tf = await import("@tensorflow/tfjs");
   const skipped: string[] = [];
   for (const name of order) {
     try {
       if (await tryBackend(tf, name)) {
-        return { tf, backend: tf.getBackend(), tfjsVersion: tf.version.tfjs, skipped };
+        const blas = name === "wasm" ? await useBlas(tf, blasSetting) : undefined;
+        return { tf, backend: backendLabel(tf), tfjsVersion: tf.version.tfjs, skipped, ...(blas ? { blas } : {}) };
       }
       skipped.push(`${name}: setBackend returned false`);
     } catch (error) {
@@ -70,6 +89,23 @@ async function tryBackend(tf: Tf, name: BackendChoice): Promise<boolean> {
     return ok;
   }
   return tf.setBackend("cpu");
+}
+
+/**
+ * Moves wasm's matrix products onto the machine's BLAS when the native-blas addon and a library
+ * load (measured: MNIST MLP training ×N, see bench/). Without them wasm keeps its own kernels.
+ */
+async function useBlas(tf: Tf, setting: string | undefined): Promise<BackendInfo["blas"]> {
+  if (typeof process === "undefined" || !process.versions.node) return undefined;
+  try {
+    const { loadNativeBlas } = await import("@stepwise/native-blas");
+    const load = loadNativeBlas(setting === undefined ? {} : { setting });
+    if (!load.ok) return { loaded: false, reason: load.reason };
+    registerBlasKernels(tf, load.blas);
+    return { loaded: true, info: load.blas.info() };
+  } catch (error) {
+    return { loaded: false, reason: firstLine(error) };
+  }
 }
 
 function firstLine(error: unknown): string {

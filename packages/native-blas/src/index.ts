@@ -1,0 +1,172 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/** What the loaded BLAS says about itself; recorded by the grader's log and the bench. */
+export interface BlasInfo {
+  /** The name or path it was opened by, e.g. `libopenblas.so.0`. */
+  path: string;
+  /** The file that holds `cblas_sgemm`, symlinks resolved (Debian's alternatives point elsewhere). */
+  resolved: string;
+  /** True when the library exports OpenBLAS's thread controls. */
+  openblas: boolean;
+  /** `openblas_get_config()`: version and build flags, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … MAX_THREADS=64"; empty for other BLAS. */
+  config: string;
+  /** `openblas_get_corename()`: the CPU kernel set OpenBLAS chose, e.g. "Haswell"; empty for other BLAS. */
+  corename: string;
+  /** Threads one sgemm uses: pinned to 1 (parallelism comes from one grader process per core). */
+  threads: number;
+}
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices, in place on the arrays' memory
+ * (views of the TF.js wasm heap work: nothing is copied). op(A) is m×k, op(B) is k×n, C is m×n;
+ * `lda`/`ldb`/`ldc` are the row strides of the matrices as stored (A is k×m when `transA`).
+ * Throws a RangeError naming the argument when a size, stride or array length does not fit.
+ */
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
+
+/**
+ * TF.js's RMSProp step (centered = false) in one pass, in place, in the same float32 operations:
+ * meanSquare = meanSquare·decay + grad²·(1 − decay); moment = moment·momentum + grad·learningRate / √(meanSquare + epsilon);
+ * value = value − moment. All four arrays hold the same number of floats; a RangeError names any that does not.
+ */
+export type Rmsprop = (
+  value: Float32Array,
+  grad: Float32Array,
+  meanSquare: Float32Array,
+  moment: Float32Array,
+  learningRate: number,
+  decay: number,
+  momentum: number,
+  epsilon: number,
+) => void;
+
+export interface NativeBlas {
+  /** "openblas" when the library is OpenBLAS, else "blas"; the grader's backend name becomes `wasm+<kind>`. */
+  kind: "openblas" | "blas";
+  sgemm: Sgemm;
+  rmsprop: Rmsprop;
+  info(): BlasInfo;
+}
+
+export type BlasLoad = { ok: true; blas: NativeBlas } | { ok: false; reason: string };
+
+/** The compiled addon's functions (src/native_blas.cc). */
+interface Addon {
+  open(path: string): BlasInfo;
+  close(): void;
+  info(): BlasInfo | undefined;
+  sgemm: Sgemm;
+  rmsprop: Rmsprop;
+}
+
+/** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
+export const DEFAULT_LIBRARIES = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"] as const;
+
+export const DEFAULT_ADDON = fileURLToPath(new URL("../build/Release/native_blas.node", import.meta.url));
+
+export interface LoadOptions {
+  /**
+   * `STEPWISE_BLAS`: unset, "" or "auto" tries {@link DEFAULT_LIBRARIES}; "off" loads nothing;
+   * an absolute path loads that library only. Defaults to the process environment's value:
+   * this loader is the one place that reads it, so every process (grader children included) obeys it.
+   */
+  setting?: string | undefined;
+  /** The compiled addon; tests point it elsewhere to see the "not built" path. */
+  addonPath?: string;
+}
+
+/**
+ * Debian's reference BLAS (the `libblas3` package, in `…/blas/`) also answers to libblas.so.3, but
+ * runs sgemm at ~2.7 GFLOPS here, ten times slower than wasm's own matmul: refuse it.
+ */
+const REFERENCE_BLAS = /\/blas\/libblas\.so/;
+
+let addonCache: { path: string; addon: Addon } | undefined;
+
+function loadAddon(path: string): Addon | string {
+  if (addonCache?.path === path) return addonCache.addon;
+  if (!existsSync(path)) return `the native-blas addon is not built (${path} is missing; \`pnpm install\` builds it, see packages/native-blas/build/build.log)`;
+  try {
+    const loaded = createRequire(import.meta.url)(path) as Partial<Addon>;
+    if (!(["open", "close", "info", "sgemm", "rmsprop"] as const).every((name) => typeof loaded[name] === "function")) {
+      return `${path} is not the native-blas addon, or an older build of it (it lacks one of open/close/info/sgemm/rmsprop; rebuild with \`pnpm --filter @stepwise/native-blas build\`)`;
+    }
+    const addon = loaded as Addon;
+    addonCache = { path, addon };
+    return addon;
+  } catch (error) {
+    return `the native-blas addon does not load: ${firstLine(error)}`;
+  }
+}
+
+function librariesFor(setting: string | undefined): readonly string[] | string {
+  const value = (setting ?? "").trim();
+  if (value === "" || value === "auto") return DEFAULT_LIBRARIES;
+  if (value === "off") return "STEPWISE_BLAS=off";
+  if (value.startsWith("/")) return [value];
+  return `STEPWISE_BLAS must be "off", "auto" or an absolute path to a BLAS library, got ${JSON.stringify(value)}`;
+}
+
+function wrap(addon: Addon, info: BlasInfo): NativeBlas {
+  return {
+    kind: info.openblas ? "openblas" : "blas",
+    sgemm: addon.sgemm,
+    rmsprop: addon.rmsprop,
+    info: () => addon.info() ?? info,
+  };
+}
+
+/**
+ * Loads the addon and a BLAS, or says why not. Never throws: without the addon or the library the
+ * caller trains on wasm. One BLAS per process: a second call returns the one already loaded when
+ * the setting allows it.
+ */
+export function loadNativeBlas(options: LoadOptions = {}): BlasLoad {
+  const setting = "setting" in options ? options.setting : process.env.STEPWISE_BLAS;
+  const libraries = librariesFor(setting);
+  if (typeof libraries === "string") return { ok: false, reason: libraries };
+  const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON);
+  if (typeof addon === "string") return { ok: false, reason: addon };
+
+  const current = addon.info();
+  if (current) {
+    if (libraries === DEFAULT_LIBRARIES || libraries.includes(current.path)) return { ok: true, blas: wrap(addon, current) };
+    return { ok: false, reason: `${current.path} is already loaded in this process; it cannot switch to ${libraries.join(", ")}` };
+  }
+  const reasons: string[] = [];
+  for (const library of libraries) {
+    try {
+      const info = addon.open(library);
+      if (!info.openblas && REFERENCE_BLAS.test(info.resolved)) {
+        addon.close();
+        reasons.push(`${library} is the reference BLAS (${info.resolved}), slower than wasm's matmul`);
+        continue;
+      }
+      return { ok: true, blas: wrap(addon, info) };
+    } catch (error) {
+      reasons.push(firstLine(error).replace(/^open: /, ""));
+    }
+  }
+  return { ok: false, reason: `no usable BLAS: ${reasons.join("; ")}` };
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]?.slice(0, 300) ?? "";
+}

@@ -1,0 +1,342 @@
+// A BLAS for TF.js kernels, loaded at run time.
+//
+// The addon links no BLAS: open() dlopen()s one (Debian's OpenBLAS, or any libblas.so.3 that
+// exports cblas_sgemm), so it compiles without BLAS headers and a machine without the library
+// still loads the addon and reports "unavailable". sgemm() runs cblas_sgemm directly on the
+// memory of Float32Array views (the TF.js wasm heap): no copies. Every size, stride and array
+// length is checked before the call, because a wrong stride here reads or writes outside the
+// heap instead of throwing.
+//
+// rmsprop() is the one non-BLAS kernel: TF.js's RMSProp update is ~12 elementwise passes with a
+// fresh tensor each, a third of a training step once matrix products run on BLAS; here it is one
+// pass, in place, in the same float32 operations and order (so the results are bit-identical).
+//
+// Only node_api.h (Node's own C API) is used, so one build serves every Node version with N-API 8.
+
+#include <node_api.h>
+
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <string>
+
+namespace {
+
+// CBLAS enum values (cblas.h), fixed by the standard interface.
+constexpr int kRowMajor = 101;
+constexpr int kNoTrans = 111;
+constexpr int kTrans = 112;
+
+using SgemmFn = void (*)(int order, int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda,
+                         const float* b, int ldb, float beta, float* c, int ldc);
+using SetThreadsFn = void (*)(int);
+using GetThreadsFn = int (*)();
+using GetStringFn = char* (*)();
+
+// One BLAS per process: its thread pool and the kernels registered over it are process-wide.
+struct Blas {
+  void* handle = nullptr;
+  SgemmFn sgemm = nullptr;
+  GetThreadsFn getThreads = nullptr;
+  std::string path;      // as opened
+  std::string resolved;  // the file that holds cblas_sgemm, symlinks resolved
+  std::string config;    // openblas_get_config(), empty for other BLAS
+  std::string corename;  // openblas_get_corename(): the CPU kernel set OpenBLAS picked
+  bool openblas = false;
+};
+Blas blas;
+
+napi_value Throw(napi_env env, const std::string& message) {
+  napi_throw_error(env, "ERR_NATIVE_BLAS", message.c_str());
+  return nullptr;
+}
+
+napi_value ThrowRange(napi_env env, const std::string& message) {
+  napi_throw_range_error(env, "ERR_NATIVE_BLAS_ARGUMENT", message.c_str());
+  return nullptr;
+}
+
+napi_value String(napi_env env, const std::string& s) {
+  napi_value v;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &v);
+  return v;
+}
+
+void Set(napi_env env, napi_value obj, const char* key, napi_value value) { napi_set_named_property(env, obj, key, value); }
+
+std::string Describe(napi_env env, napi_value value) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  switch (type) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "a boolean";
+    case napi_number: {
+      double d = 0;
+      napi_get_value_double(env, value, &d);
+      char buf[64];
+      snprintf(buf, sizeof buf, "%g", d);
+      return buf;
+    }
+    case napi_string: return "a string";
+    case napi_object: {
+      bool typed = false;
+      napi_is_typedarray(env, value, &typed);
+      return typed ? "a typed array of another type" : "an object";
+    }
+    default: return "a value of another type";
+  }
+}
+
+bool GetBool(napi_env env, napi_value v, const char* name, bool* out) {
+  if (napi_get_value_bool(env, v, out) == napi_ok) return true;
+  ThrowRange(env, std::string("sgemm: ") + name + " must be a boolean, got " + Describe(env, v));
+  return false;
+}
+
+// Sizes and strides: non-negative integers that fit a BLAS int (32-bit in Debian's libopenblas0).
+bool GetDim(napi_env env, napi_value v, const char* name, int64_t min, int* out) {
+  double d = 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(min) ||
+      d > static_cast<double>(INT_MAX)) {
+    ThrowRange(env, std::string("sgemm: ") + name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(INT_MAX) +
+                        "], got " + Describe(env, v));
+    return false;
+  }
+  *out = static_cast<int>(d);
+  return true;
+}
+
+bool GetScalar(napi_env env, napi_value v, const char* name, float* out) {
+  double d = 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d)) {
+    ThrowRange(env, std::string("sgemm: ") + name + " must be a finite number, got " + Describe(env, v));
+    return false;
+  }
+  *out = static_cast<float>(d);
+  return true;
+}
+
+bool GetFloats(napi_env env, napi_value v, const char* fn, const char* name, float** data, size_t* length) {
+  bool typed = false;
+  napi_is_typedarray(env, v, &typed);
+  napi_typedarray_type type = napi_int8_array;
+  void* ptr = nullptr;
+  if (typed) napi_get_typedarray_info(env, v, &type, length, &ptr, nullptr, nullptr);
+  if (!typed || type != napi_float32_array) {
+    ThrowRange(env, std::string(fn) + ": " + name + " must be a Float32Array, got " + Describe(env, v));
+    return false;
+  }
+  // A view of a detached buffer (e.g. the wasm heap after it grew) has no data: refuse it.
+  if (ptr == nullptr && *length > 0) {
+    Throw(env, std::string(fn) + ": " + name + " has no memory (its buffer was detached; take a fresh view)");
+    return false;
+  }
+  *data = static_cast<float*>(ptr);
+  return true;
+}
+
+// Elements a row-major rows×cols matrix with leading dimension ld spans: (rows-1)·ld + cols.
+int64_t Extent(int rows, int cols, int ld) {
+  if (rows == 0 || cols == 0) return 0;
+  return static_cast<int64_t>(rows - 1) * ld + cols;
+}
+
+bool CheckOperand(napi_env env, const char* name, int rows, int cols, int ld, size_t length) {
+  if (ld < (cols > 1 ? cols : 1)) {
+    ThrowRange(env, std::string("sgemm: ld") + name + " must be ≥ " + std::to_string(cols > 1 ? cols : 1) +
+                        " (the stored matrix has " + std::to_string(cols) + " columns), got " + std::to_string(ld));
+    return false;
+  }
+  const int64_t need = Extent(rows, cols, ld);
+  if (static_cast<int64_t>(length) < need) {
+    ThrowRange(env, std::string("sgemm: ") + name + " holds " + std::to_string(length) + " floats, but a " + std::to_string(rows) + "×" +
+                        std::to_string(cols) + " matrix with ld" + name + "=" + std::to_string(ld) + " needs " + std::to_string(need));
+    return false;
+  }
+  return true;
+}
+
+// sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): C = alpha·op(A)·op(B) + beta·C, row-major.
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 13) return ThrowRange(env, "sgemm takes 13 arguments (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), got " + std::to_string(argc));
+  if (blas.sgemm == nullptr) return Throw(env, "sgemm: no BLAS is loaded (open() one first)");
+  bool transA = false, transB = false;
+  int m = 0, n = 0, k = 0, lda = 0, ldb = 0, ldc = 0;
+  float alpha = 0, beta = 0;
+  float *a = nullptr, *b = nullptr, *c = nullptr;
+  size_t aLen = 0, bLen = 0, cLen = 0;
+  if (!GetBool(env, argv[0], "transA", &transA) || !GetBool(env, argv[1], "transB", &transB) || !GetDim(env, argv[2], "m", 0, &m) ||
+      !GetDim(env, argv[3], "n", 0, &n) || !GetDim(env, argv[4], "k", 0, &k) || !GetScalar(env, argv[5], "alpha", &alpha) ||
+      !GetFloats(env, argv[6], "sgemm", "a", &a, &aLen) || !GetDim(env, argv[7], "lda", 1, &lda) || !GetFloats(env, argv[8], "sgemm", "b", &b, &bLen) ||
+      !GetDim(env, argv[9], "ldb", 1, &ldb) || !GetScalar(env, argv[10], "beta", &beta) || !GetFloats(env, argv[11], "sgemm", "c", &c, &cLen) ||
+      !GetDim(env, argv[12], "ldc", 1, &ldc)) {
+    return nullptr;
+  }
+  // Stored shapes: op(A) is m×k, so A is k×m when transposed; op(B) is k×n, so B is n×k when transposed.
+  if (!CheckOperand(env, "a", transA ? k : m, transA ? m : k, lda, aLen) || !CheckOperand(env, "b", transB ? n : k, transB ? k : n, ldb, bLen) ||
+      !CheckOperand(env, "c", m, n, ldc, cLen)) {
+    return nullptr;
+  }
+  if (m == 0 || n == 0) return nullptr;
+  blas.sgemm(kRowMajor, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  return nullptr;
+}
+
+// rmsprop(value, grad, meanSquare, moment, learningRate, decay, momentum, epsilon), in place:
+//   meanSquare = meanSquare·decay + grad²·(1 − decay)
+//   moment     = moment·momentum + grad·learningRate / √(meanSquare + epsilon)
+//   value      = value − moment
+// TF.js's RMSPropOptimizer (centered = false) computes exactly this, one float32 op at a time.
+napi_value Rmsprop(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 8) return ThrowRange(env, "rmsprop takes 8 arguments (value, grad, meanSquare, moment, learningRate, decay, momentum, epsilon), got " + std::to_string(argc));
+  const char* names[4] = {"value", "grad", "meanSquare", "moment"};
+  float* arrays[4] = {nullptr, nullptr, nullptr, nullptr};
+  size_t lengths[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; i++) {
+    if (!GetFloats(env, argv[i], "rmsprop", names[i], &arrays[i], &lengths[i])) return nullptr;
+    if (lengths[i] != lengths[0]) {
+      return ThrowRange(env, std::string("rmsprop: ") + names[i] + " holds " + std::to_string(lengths[i]) + " floats, value holds " + std::to_string(lengths[0]));
+    }
+  }
+  double scalars[4] = {0, 0, 0, 0};
+  const char* scalarNames[4] = {"learningRate", "decay", "momentum", "epsilon"};
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_value_double(env, argv[4 + i], &scalars[i]) != napi_ok || !std::isfinite(scalars[i])) {
+      return ThrowRange(env, std::string("rmsprop: ") + scalarNames[i] + " must be a finite number, got " + Describe(env, argv[4 + i]));
+    }
+  }
+  // Scalars become float32 as TF.js's scalar tensors do; 1 − decay is taken in double first, as in JS.
+  const float lr = static_cast<float>(scalars[0]);
+  const float decay = static_cast<float>(scalars[1]);
+  const float keep = static_cast<float>(1.0 - scalars[1]);
+  const float momentum = static_cast<float>(scalars[2]);
+  const float eps = static_cast<float>(scalars[3]);
+  float* __restrict value = arrays[0];
+  const float* __restrict grad = arrays[1];
+  float* __restrict ms = arrays[2];
+  float* __restrict moment = arrays[3];
+  const size_t n = lengths[0];
+  for (size_t j = 0; j < n; j++) {
+    const float g = grad[j];
+    const float m = ms[j] * decay + (g * g) * keep;
+    ms[j] = m;
+    const float p = moment[j] * momentum + (g * lr) / std::sqrt(m + eps);
+    moment[j] = p;
+    value[j] = value[j] - p;
+  }
+  return nullptr;
+}
+
+napi_value InfoObject(napi_env env) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  Set(env, obj, "path", String(env, blas.path));
+  Set(env, obj, "resolved", String(env, blas.resolved));
+  napi_value isOpenblas;
+  napi_get_boolean(env, blas.openblas, &isOpenblas);
+  Set(env, obj, "openblas", isOpenblas);
+  Set(env, obj, "config", String(env, blas.config));
+  Set(env, obj, "corename", String(env, blas.corename));
+  napi_value threads;
+  napi_create_int32(env, blas.getThreads ? blas.getThreads() : 1, &threads);
+  Set(env, obj, "threads", threads);
+  return obj;
+}
+
+std::string CString(GetStringFn f) {
+  if (f == nullptr) return "";
+  const char* s = f();
+  return s ? std::string(s) : "";
+}
+
+void Close() {
+  if (blas.handle) dlclose(blas.handle);
+  blas = Blas();
+}
+
+// open(path): loads a BLAS, pins it to one thread, returns info(). Throws with dlopen's reason.
+napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char path[4096];
+  size_t len = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len == 0) {
+    return ThrowRange(env, "open: expected the path or soname of a BLAS library, e.g. libopenblas.so.0");
+  }
+  if (blas.handle) {
+    if (blas.path == path) return InfoObject(env);
+    return Throw(env, "open: " + blas.path + " is already loaded in this process; close() it before opening " + path);
+  }
+  // Parallelism comes from grader processes, one per core: OpenBLAS must not start a thread per
+  // core in each of them. The variable is read when the library loads (a value the user set wins
+  // there); openblas_set_num_threads(1) below pins it either way.
+  setenv("OPENBLAS_NUM_THREADS", "1", 0);
+  void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return Throw(env, std::string("open: ") + (why ? why : "dlopen failed"));
+  }
+  auto sgemm = reinterpret_cast<SgemmFn>(dlsym(handle, "cblas_sgemm"));
+  if (sgemm == nullptr) {
+    dlclose(handle);
+    return Throw(env, std::string("open: ") + path + " does not export cblas_sgemm");
+  }
+  blas.handle = handle;
+  blas.sgemm = sgemm;
+  blas.path = path;
+  Dl_info where;
+  if (dladdr(reinterpret_cast<void*>(sgemm), &where) != 0 && where.dli_fname) {
+    char* real = realpath(where.dli_fname, nullptr);
+    blas.resolved = real ? real : where.dli_fname;
+    free(real);
+  }
+  auto setThreads = reinterpret_cast<SetThreadsFn>(dlsym(handle, "openblas_set_num_threads"));
+  blas.getThreads = reinterpret_cast<GetThreadsFn>(dlsym(handle, "openblas_get_num_threads"));
+  blas.openblas = setThreads != nullptr;
+  if (setThreads) setThreads(1);
+  blas.config = CString(reinterpret_cast<GetStringFn>(dlsym(handle, "openblas_get_config")));
+  blas.corename = CString(reinterpret_cast<GetStringFn>(dlsym(handle, "openblas_get_corename")));
+  return InfoObject(env);
+}
+
+napi_value CloseFn(napi_env, napi_callback_info) {
+  Close();
+  return nullptr;
+}
+
+// info(): the loaded BLAS, or undefined when none is.
+napi_value Info(napi_env env, napi_callback_info) {
+  if (blas.handle == nullptr) {
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    return undef;
+  }
+  return InfoObject(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"close", nullptr, CloseFn, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
