@@ -35,6 +35,56 @@ export const CompileConfig = z
   .strict();
 export type CompileConfig = z.infer<typeof CompileConfig>;
 
+/**
+ * Step 7's data augmentation: each training image is transformed afresh every time it is batched,
+ * by a random rotation about its centre, zoom and translation drawn uniformly within these bounds
+ * (bilinear sampling, zeros outside the image). Validation, test and prediction inputs are never
+ * augmented. Images only (MNIST); the draws are seeded, so a submission trains the same way twice.
+ */
+export const Augmentation = z
+  .object({
+    shift: finite
+      .min(0, { message: "shift must be ≥ 0 pixels" })
+      .max(4, { message: "shift must be ≤ 4 pixels" })
+      .default(0)
+      .describe("Largest random translation each way, pixels (0–4), drawn separately along each axis"),
+    rotation: finite
+      .min(0, { message: "rotation must be ≥ 0 degrees" })
+      .max(30, { message: "rotation must be ≤ 30 degrees" })
+      .default(0)
+      .describe("Largest random rotation each way about the image centre, degrees (0–30)"),
+    zoom: finite
+      .min(0, { message: "zoom must be ≥ 0" })
+      .max(0.3, { message: "zoom must be ≤ 0.3" })
+      .default(0)
+      .describe("Largest random zoom each way, fraction of the image size (0–0.3): the scale is drawn from [1 − zoom, 1 + zoom]"),
+  })
+  .strict()
+  .refine((a) => a.shift > 0 || a.rotation > 0 || a.zoom > 0, {
+    message: "augmentation needs a shift, rotation or zoom above 0; leave `augmentation` out to train on the images as they are",
+  })
+  .describe("Random shifts, rotations and zoom applied to each training batch (images only)");
+export type Augmentation = z.infer<typeof Augmentation>;
+
+/**
+ * Early stopping: training ends once validation loss has not improved for `patience` epochs in a
+ * row. With `restoreBestWeights` the model returned is the checkpoint of the epoch with the lowest
+ * validation loss, not the last one. Needs validation data (a validation split above 0, or K-fold).
+ */
+export const EarlyStopping = z
+  .object({
+    patience: z
+      .number()
+      .int({ message: "patience must be a whole number of epochs" })
+      .min(1, { message: "patience must be ≥ 1 epoch" })
+      .max(50, { message: "patience must be ≤ 50 epochs" })
+      .describe("Epochs without a new lowest validation loss before training stops (1–50)"),
+    restoreBestWeights: z.boolean().default(true).describe("Return the weights of the epoch with the lowest validation loss (a checkpoint), not the last epoch's"),
+  })
+  .strict()
+  .describe("Stop when validation loss stops improving");
+export type EarlyStopping = z.infer<typeof EarlyStopping>;
+
 export const FitConfig = z
   .object({
     epochs: z.number().int().min(1).max(500).describe("Number of passes over the training data"),
@@ -45,6 +95,8 @@ export const FitConfig = z
       .default(0.2)
       .describe("Fraction of the training data held out for validation (0..0.5)"),
     shuffle: z.boolean().default(true).describe("Shuffle the training data each epoch (seeded)"),
+    augmentation: Augmentation.optional().describe("Step 7: random shifts, rotations and zoom of training images; none when absent"),
+    earlyStopping: EarlyStopping.optional().describe("Step 7: stop when validation loss stops improving; train all `epochs` when absent"),
   })
   .strict();
 export type FitConfig = z.infer<typeof FitConfig>;
@@ -97,10 +149,17 @@ export type FoldResult = z.infer<typeof FoldResult>;
 export const KFoldReport = z.object({
   metric: z.enum(["accuracy", "mae"]).describe("Validation metric measured on each fold (MAE in the target's unit)"),
   folds: z.array(FoldResult).min(2),
+  finalEpochs: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Early stopping: epochs the final model trained on all training data (the folds' mean stopping epoch); it has no validation data to stop on"),
 });
 export type KFoldReport = z.infer<typeof KFoldReport>;
 
-export const BackendName = z.enum(["tensorflow", "wasm", "cpu", "webgl", "webgpu"]);
+/** A backend as reports and verdicts name it; `wasm+openblas` (or `wasm+blas`): wasm with matrix products on the machine's BLAS. */
+export const BackendName = z.enum(["tensorflow", "wasm", "wasm+openblas", "wasm+blas", "cpu", "webgl", "webgpu"]);
 export type BackendName = z.infer<typeof BackendName>;
 
 export const TrainingReport = z.object({
@@ -114,5 +173,11 @@ export const TrainingReport = z.object({
   stopReason: z.enum(["completed", "aborted", "budget", "diverged", "early_stopping"]).default("completed"),
   /** K-fold runs: each fold's validation metric; `history` is then the per-epoch mean over the folds. */
   kfold: KFoldReport.optional(),
+  bestEpoch: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Early stopping: the 1-based epoch with the lowest validation loss; the model holds its weights when `restoreBestWeights` was on"),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

@@ -1,10 +1,13 @@
 import type { LayersModel, Optimizer, Tensor } from "@tensorflow/tfjs";
+import { backendLabel } from "../backend/label";
+import { rmsprop } from "../backend/rmsprop";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
 import type { EpochMetrics, OptimizerName, TrainingConfig, TrainingReport } from "../contracts/training";
 import type { ExampleSet } from "../datasets/types";
 import type { JsonObject } from "../model/json";
 import { withSeeds } from "../model/seeds";
+import { BatchAugmenter, imageShapeOf } from "./augment";
 import { BatchBuilder, resolveInputShape } from "./inputs";
 import { labelEncoding, requireLabels, type Task } from "./labels";
 import { evaluate, runEpoch, type EpochContext } from "./loop";
@@ -30,7 +33,6 @@ export interface TrainOptions {
   /** Wall-clock budget in seconds; training stops with stopReason "budget" when it runs out. */
   maxSeconds?: number;
   onEpoch?: (metrics: EpochMetrics, epoch: number, epochs: number) => void;
-  earlyStopping?: { patience: number; restoreBest: boolean };
   /** Milliseconds clock, injectable for tests. */
   now?: () => number;
   /** Examples per validation batch (memory, not semantics). */
@@ -41,7 +43,8 @@ export const OPTIMIZERS: Record<OptimizerName, (tf: Tf, lr: number) => Optimizer
   sgd: (tf, lr) => tf.train.sgd(lr),
   momentum: (tf, lr) => tf.train.momentum(lr, 0.9),
   adam: (tf, lr) => tf.train.adam(lr),
-  rmsprop: (tf, lr) => tf.train.rmsprop(lr),
+  // tf.train.rmsprop, with its update run natively in one pass on the wasm+openblas path (backend/rmsprop.ts).
+  rmsprop: (tf, lr) => rmsprop(tf, lr),
   adagrad: (tf, lr) => tf.train.adagrad(lr),
   adadelta: (tf, lr) => tf.train.adadelta(lr),
   adamax: (tf, lr) => tf.train.adamax(lr),
@@ -68,6 +71,8 @@ export async function buildModel(tf: Tf, topology: JsonObject, seed: number): Pr
 /**
  * Trains from scratch with our own seeded loop and returns the per-epoch report and the model
  * (the caller disposes it). Reproducible: same topology, data, seed and backend → same history.
+ * `fit.augmentation` transforms the training batches only; `fit.earlyStopping` watches validation
+ * loss and, with `restoreBestWeights`, returns the best epoch's weights (`report.bestEpoch`).
  */
 export async function train(tf: Tf, options: TrainOptions): Promise<{ report: TrainingReport; model: LayersModel }> {
   const now = options.now ?? (() => performance.now());
@@ -97,6 +102,14 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       valIdx = order.slice(cut).sort();
     }
     if (trainIdx.length === 0) throw new ValidationError("there are no training examples left after the validation split");
+    if (fit.earlyStopping && !valIdx) {
+      throw new ValidationError(
+        "early stopping watches validation loss, and this run has no validation data: set a validation split above 0 (e.g. 0.2) or use K-fold, or remove `earlyStopping`",
+        "training.fit.earlyStopping",
+      );
+    }
+    // Its own random stream (augment.ts): the shuffles and dropout masks below are the same with or without it.
+    const augmenter = fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(options.train.naturalShape), options.seed, fit.batchSize);
     const valSet = options.validation ?? options.train;
     const evalBatch = options.evalBatchSize ?? 1024;
     const ctx: EpochContext = {
@@ -105,7 +118,7 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       set: options.train,
       labels: trainLabels,
       batchSize: fit.batchSize,
-      batches: new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width),
+      batches: new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width, augmenter),
       shouldStop: () =>
         options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined,
     };
@@ -119,7 +132,9 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
 
     const history: EpochMetrics[] = [];
     let stopReason: TrainingReport["stopReason"] = "completed";
+    const stopping = fit.earlyStopping;
     let bestLoss = Number.POSITIVE_INFINITY;
+    let bestEpoch: number | undefined;
     let sinceBest = 0;
     for (let epoch = 1; epoch <= fit.epochs; epoch++) {
       const epochStart = now();
@@ -143,30 +158,36 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
         stopReason = "diverged";
         break;
       }
-      if (options.earlyStopping) {
+      if (stopping) {
         if (watched < bestLoss) {
           bestLoss = watched;
+          bestEpoch = epoch;
           sinceBest = 0;
-          if (options.earlyStopping.restoreBest) {
+          // The checkpoint: a copy of the weights of the best epoch so far.
+          if (stopping.restoreBestWeights) {
             best?.forEach((t) => t.dispose());
             best = model.getWeights().map((w) => w.clone());
           }
-        } else if (++sinceBest >= options.earlyStopping.patience) {
+        } else if (++sinceBest >= stopping.patience) {
           stopReason = "early_stopping";
           break;
         }
       }
     }
-    if (best && stopReason === "early_stopping") model.setWeights(best);
+    // Restored whether patience ran out or the epochs did: the model returned is the best epoch's,
+    // so its predictions are those of a model trained for exactly `bestEpoch` epochs.
+    const finished = stopReason === "early_stopping" || stopReason === "completed";
+    if (best && finished && bestEpoch !== history.length) model.setWeights(best);
     releaseRnnMasks(tf, model);
     const report: TrainingReport = {
       history,
-      backend: tf.getBackend(),
+      backend: backendLabel(tf),
       tfjsVersion: tf.version.tfjs,
       seed: options.seed,
       durationMs: now() - started,
       stoppedEarly: stopReason !== "completed",
       stopReason,
+      ...(bestEpoch !== undefined ? { bestEpoch } : {}),
     };
     return { report, model };
   } catch (error) {

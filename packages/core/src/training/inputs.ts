@@ -2,6 +2,7 @@ import type { Tensor } from "@tensorflow/tfjs";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
 import type { ExampleSet } from "../datasets/types";
+import type { BatchAugmenter } from "./augment";
 
 /**
  * The per-example shape the model receives. The data is reshaped when sizes agree (784 floats
@@ -20,7 +21,11 @@ export function resolveInputShape(modelShape: readonly (number | null)[], set: E
   return perExample as number[];
 }
 
-/** Assembles batches in JS into buffers reused across steps (no per-step allocation of big arrays). */
+/**
+ * Assembles batches in JS into buffers reused across steps (no per-step allocation of big arrays).
+ * With an augmenter (training batches only, never validation or prediction) every batch of inputs
+ * is transformed on its way to the model.
+ */
 export class BatchBuilder {
   private readonly x: Float32Array;
   private readonly y: Float32Array;
@@ -31,6 +36,7 @@ export class BatchBuilder {
     private readonly shape: number[],
     private readonly maxBatch: number,
     private readonly labelWidth: number,
+    private readonly augmenter?: BatchAugmenter,
   ) {
     this.x = new Float32Array(maxBatch * set.inputSize);
     this.y = new Float32Array(maxBatch * labelWidth);
@@ -39,9 +45,10 @@ export class BatchBuilder {
   inputs(indices: Int32Array): Tensor {
     const view = this.x.subarray(0, indices.length * this.set.inputSize);
     this.set.gatherInputs(indices, view);
+    const values = this.augmenter ? this.augmenter.apply(view, indices.length) : view;
     // tf.tensor copies into the backend (wasm heap); the cpu backend keeps the view, which is
     // safe because every batch tensor is disposed before the buffer is refilled.
-    return this.tf.tensor(view, [indices.length, ...this.shape], "float32");
+    return this.tf.tensor(values, [indices.length, ...this.shape], "float32");
   }
 
   labels(indices: Int32Array, fill: (out: Float32Array) => void): Tensor {

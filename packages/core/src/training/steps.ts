@@ -4,6 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
 import type { ExampleSet } from "../datasets/types";
 import type { JsonObject } from "../model/json";
+import { BatchAugmenter, imageShapeOf } from "./augment";
 import { buildModel, OPTIMIZERS } from "./harness";
 import { BatchBuilder, resolveInputShape } from "./inputs";
 import { labelEncoding, requireLabels, type Task } from "./labels";
@@ -113,7 +114,9 @@ export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsRe
     const indices = trainingIndices(options.train.n, fit.validationSplit, options.seed);
     if (indices.length === 0) throw new ValidationError("there are no training examples left after the validation split");
     const reseed = seededSteps(tf, model, random);
-    const builder = new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width);
+    // Augmented as `train` augments, from the same seeded stream: the experiments see the batches grading trains on.
+    const augmenter = fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(options.train.naturalShape), options.seed, fit.batchSize);
+    const builder = new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width, augmenter);
     const batches: BatchLoss[] = [];
     const stop = (): StepsResult["stopReason"] | undefined =>
       options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined;
