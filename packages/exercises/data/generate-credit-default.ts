@@ -7,9 +7,9 @@
  * Deterministic: the same seed writes the same bytes. Run with
  * `pnpm --filter @stepwise/exercises run data:credit`; a test checks the committed file matches.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRng, type Rng } from "@stepwise/core/datasets";
+import { createRng } from "@stepwise/core/datasets";
+import { clamp, csvText, normal, pick, writeWhenRun } from "./synthetic";
 
 export const CREDIT_SEED = 20_240_901;
 export const CREDIT_ROWS = 2_000;
@@ -18,28 +18,10 @@ const EMPLOYMENT = ["salaried", "self-employed", "unemployed", "retired"] as con
 const HOUSING = ["own", "mortgage", "rent"] as const;
 const REGION = ["north", "south", "east", "west"] as const;
 
-function normal(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the logarithm finite.
-  const u = 1 - rng.next();
-  const v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-function pick<T>(rng: Rng, values: readonly T[], weights: readonly number[]): T {
-  let r = rng.next() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < values.length; i++) {
-    r -= weights[i] ?? 0;
-    if (r < 0) return values[i] as T;
-  }
-  return values[values.length - 1] as T;
-}
-
-const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-
 /** The CSV text: a header and `rows` applicants; the target column is `default` (1 = defaulted). */
 export function creditDefaultCsv(seed = CREDIT_SEED, rows = CREDIT_ROWS): string {
   const rng = createRng(seed);
-  const lines = ["age,income,loan_amount,debt_ratio,credit_lines,late_payments,employment,housing,region,default"];
+  const lines: (string | number)[][] = [];
   for (let i = 0; i < rows; i++) {
     const age = Math.round(clamp(42 + 12 * normal(rng), 19, 85));
     const employment = pick(rng, EMPLOYMENT, age > 64 ? [2, 1, 1, 6] : [14, 3, 1, 0]);
@@ -63,14 +45,11 @@ export function creditDefaultCsv(seed = CREDIT_SEED, rows = CREDIT_ROWS): string
     // beat always answering "no" (~92%) significantly on 400 test rows in steps 5–7; defaults stay rare.
     const logit = -13.2 + 8 * risk;
     const defaulted = rng.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
-    lines.push([age, income, loanAmount, debtRatio.toFixed(3), creditLines, latePayments, employment, housing, region, defaulted].join(","));
+    lines.push([age, income, loanAmount, debtRatio.toFixed(3), creditLines, latePayments, employment, housing, region, defaulted]);
   }
-  return `${lines.join("\n")}\n`;
+  return csvText("age,income,loan_amount,debt_ratio,credit_lines,late_payments,employment,housing,region,default", lines);
 }
 
 export const creditDefaultFile = join(import.meta.dirname, "credit-default.csv");
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  writeFileSync(creditDefaultFile, creditDefaultCsv());
-  process.stdout.write(`wrote ${creditDefaultFile}\n`);
-}
+writeWhenRun(import.meta.filename, creditDefaultFile, () => creditDefaultCsv());

@@ -9,9 +9,9 @@
  * Deterministic: the same seed writes the same bytes. Run with
  * `pnpm --filter @stepwise/exercises run data:houses`; a test checks the committed file matches.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRng, type Rng } from "@stepwise/core/datasets";
+import { createRng } from "@stepwise/core/datasets";
+import { clamp, csvText, normal, pick, writeWhenRun } from "./synthetic";
 
 export const HOUSES_SEED = 20_250_314;
 export const HOUSES_ROWS = 2_500;
@@ -36,28 +36,10 @@ const TYPES = [
   ["house", 0.95],
 ] as const;
 
-function normal(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the logarithm finite.
-  const u = 1 - rng.next();
-  const v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-function pick<T>(rng: Rng, values: readonly T[], weights: readonly number[]): T {
-  let r = rng.next() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < values.length; i++) {
-    r -= weights[i] ?? 0;
-    if (r < 0) return values[i] as T;
-  }
-  return values[values.length - 1] as T;
-}
-
-const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-
 /** The CSV text: a header and `rows` sales; the target column is `price` (euros). */
 export function housePricesCsv(seed = HOUSES_SEED, rows = HOUSES_ROWS): string {
   const rng = createRng(seed);
-  const lines = ["area_m2,rooms,year_built,distance_km,lot_m2,garage,type,neighbourhood,condition,price"];
+  const lines: (string | number)[][] = [];
   for (let i = 0; i < rows; i++) {
     const [type, typeFactor] = pick(rng, TYPES, [5, 2, 3]);
     const [neighbourhood, perM2] = pick(rng, NEIGHBOURHOODS, [2, 3, 3, 2, 5, 1]);
@@ -74,14 +56,11 @@ export function housePricesCsv(seed = HOUSES_SEED, rows = HOUSES_ROWS): string {
     const value =
       perM2 * area * conditionFactor * typeFactor * vintage * Math.exp(-0.018 * distance) + 45 * lot + 14_000 * garage + 6_000 * rooms;
     const price = Math.round((value * Math.exp(0.12 * normal(rng))) / 1_000) * 1_000;
-    lines.push([area, rooms, yearBuilt, distance.toFixed(1), lot, garage, type, neighbourhood, condition, price].join(","));
+    lines.push([area, rooms, yearBuilt, distance.toFixed(1), lot, garage, type, neighbourhood, condition, price]);
   }
-  return `${lines.join("\n")}\n`;
+  return csvText("area_m2,rooms,year_built,distance_km,lot_m2,garage,type,neighbourhood,condition,price", lines);
 }
 
 export const housePricesFile = join(import.meta.dirname, "house-prices.csv");
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  writeFileSync(housePricesFile, housePricesCsv());
-  process.stdout.write(`wrote ${housePricesFile}\n`);
-}
+writeWhenRun(import.meta.filename, housePricesFile, () => housePricesCsv());
