@@ -9,6 +9,7 @@ export const EXPERIMENTS = [
   "loss-per-batch",
   "lr-range-test",
   "label-scale",
+  "learning-curve",
 ] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
 
@@ -23,11 +24,12 @@ export const OUTCOMES = {
   "loss-per-batch": ["decreasing", "flat", "diverging"],
   "lr-range-test": ["lr-ok", "lr-too-low", "lr-too-high", "no-minimum"],
   "label-scale": ["scale-ok", "needs-normalizing"],
+  "learning-curve": ["more-data-helps", "plateaued"],
 } as const satisfies Record<ExperimentName, readonly [string, ...string[]]>;
 export type ExperimentOutcome<N extends ExperimentName = ExperimentName> = (typeof OUTCOMES)[N][number];
 
 /** What each experiment asks, in the checklist's words, for listings (web Debugging page, CLI help). */
-export const EXPERIMENT_INFO: Record<ExperimentName, { title: string; question: string }> = {
+export const EXPERIMENT_INFO: Record<ExperimentName, { title: string; question: string; findingsOnly?: true }> = {
   "tiny-subset": { title: "Overfit a tiny subset", question: "Can the model fit 100 training examples to ~100% accuracy?" },
   "shuffled-labels": { title: "Shuffled labels", question: "With the labels shuffled, does validation accuracy fall to chance, or does something leak?" },
   "label-as-input": { title: "Label as input", question: "Given the answer as an input, does the pipeline reach near-perfect training accuracy?" },
@@ -37,4 +39,10 @@ export const EXPERIMENT_INFO: Record<ExperimentName, { title: string; question: 
   "loss-per-batch": { title: "Is the loss decreasing?", question: "Does the training loss fall batch by batch over the first epoch?" },
   "lr-range-test": { title: "Learning-rate range test", question: "Which learning rate makes the loss fall fastest, and how does yours compare?" },
   "label-scale": { title: "Do the labels need normalizing?", question: "Are the regression targets on the scale of what the untrained model outputs?" },
+  "learning-curve": {
+    title: "More data: learning curve",
+    question: "Trained on 10%, 25%, 50% and 100% of the examples, is validation still improving (more data would help) or has it levelled off?",
+    // Neither outcome is a fault: each says which lever (more data, or the model) is worth pulling.
+    findingsOnly: true,
+  },
 };

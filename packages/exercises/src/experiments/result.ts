@@ -113,6 +113,26 @@ export const Evidence = z.discriminatedUnion("kind", [
     .strict(),
   z
     .object({
+      kind: z.literal("data-size"),
+      metric: z.enum(["accuracy", "loss"]).describe("What `trainMetric` and `valMetric` measure: accuracy (0–1), or the loss for regression"),
+      validationExamples: z.number().int().min(1).describe("Held-out examples every point is validated on (the same ones for every size)"),
+      points: z
+        .array(
+          z
+            .object({
+              fraction: z.number().gt(0).max(1).describe("Share of the experiment's training examples this model trained on"),
+              examples: z.number().int().min(1).describe("Training examples this model trained on"),
+              trainMetric: z.number().nullable().describe("Training metric at the epoch of best validation metric; null if it was not finite"),
+              valMetric: z.number().nullable().describe("Best validation metric over the epochs; null if it was never finite"),
+            })
+            .strict(),
+        )
+        .min(2)
+        .describe("One model per training-set size, smallest first"),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal("label-scale"),
       targets: Stats.describe("Training targets"),
       outputs: Stats.describe("Outputs of the untrained model on the same examples"),

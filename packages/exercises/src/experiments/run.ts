@@ -8,6 +8,7 @@ import { dataShuffledCheck } from "./checks/data-shuffled";
 import type { Finding } from "./checks/finding";
 import { labelAsInputCheck } from "./checks/label-as-input";
 import { labelScaleCheck } from "./checks/label-scale";
+import { learningCurveCheck, learningCurveWork } from "./checks/learning-curve";
 import { lossPerBatchCheck } from "./checks/loss-per-batch";
 import { lrRangeTestCheck, SWEEP } from "./checks/lr-range-test";
 import { oneFeatureCheck } from "./checks/one-feature";
@@ -28,6 +29,7 @@ const CHECKS: Record<ExperimentName, (ctx: ExperimentContext) => Finding | Promi
   "loss-per-batch": lossPerBatchCheck,
   "lr-range-test": lrRangeTestCheck,
   "label-scale": labelScaleCheck,
+  "learning-curve": learningCurveCheck,
 };
 
 /** Default size of the training slice an experiment runs on: experiments are quick checks. */
@@ -38,10 +40,44 @@ export const DEFAULT_TRAIN_LIMIT = 2_000;
  * memorizes it within a few dozen steps and the loss keeps falling whatever the learning rate. They
  * get enough examples for about one pass (the loss curve 100 batches, the sweep all its steps).
  */
-export function defaultTrainLimit(name: ExperimentName, prepared: Pick<PreparedTraining, "training">, sweepSteps: number = SWEEP.steps): number {
+export function defaultTrainLimit(
+  name: ExperimentName,
+  prepared: Pick<PreparedTraining, "training"> & Partial<Pick<PreparedTraining, "summary">>,
+  sweepSteps: number = SWEEP.steps,
+): number {
+  if (name === "learning-curve") return learningCurveLimit(prepared);
   const { batchSize, validationSplit } = prepared.training.fit;
   const steps = name === "lr-range-test" ? sweepSteps : name === "loss-per-batch" ? 100 : 0;
   return Math.max(DEFAULT_TRAIN_LIMIT, Math.ceil((steps * batchSize) / (1 - validationSplit)));
+}
+
+/**
+ * Multiply-adds one learning-curve run may cost by default: about 60 s at the grader throughput the
+ * web app assumes when it has no measurement (8 GFLOPS), a tenth of the default compute budget.
+ */
+export const LEARNING_CURVE_WORK = 5e11;
+const LEARNING_CURVE_MAX_EXAMPLES = 8_000;
+
+/**
+ * The learning curve trains four models with as many steps each as the full one, so its cost grows
+ * with the slice. The larger the slice, the closer "would more data help?" is to the question at full
+ * scale: it gets as many examples as fit `LEARNING_CURVE_WORK` for this model and these settings,
+ * from 2,000 to 8,000.
+ */
+function learningCurveLimit(prepared: Pick<PreparedTraining, "training"> & Partial<Pick<PreparedTraining, "summary">>): number {
+  const flops = prepared.summary?.trainingFlopsPerExample;
+  if (!flops) return DEFAULT_TRAIN_LIMIT;
+  const affordable = (examples: number) => learningCurveWork(prepared.training, examples) * flops <= LEARNING_CURVE_WORK;
+  // The work grows with the slice, though not in proportion (every model takes at least MIN_STEPS steps): bisect.
+  let low = DEFAULT_TRAIN_LIMIT;
+  let high = LEARNING_CURVE_MAX_EXAMPLES;
+  if (affordable(high)) return high;
+  while (high - low > 100) {
+    const mid = Math.round((low + high) / 2);
+    if (affordable(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Default wall-clock budget of each training inside an experiment, seconds. */

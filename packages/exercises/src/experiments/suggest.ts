@@ -41,6 +41,21 @@ const BY_STATUS: Partial<Record<Verdict["status"], { experiments: ExperimentName
   diverged: { experiments: ["lr-range-test", "loss-per-batch", "label-scale"], reason: "training diverged" },
 };
 
+/**
+ * Step 7: a train/validation accuracy gap this large (at the best epoch) after regularizing asks whether
+ * the model is short of data, which the learning curve answers.
+ */
+export const LARGE_GAP = 0.05;
+
+/** Why a step-7 verdict calls for the learning curve, if it does: a large gap, or one regularization did not narrow. */
+function gapReason(verdict: Pick<Verdict, "metrics" | "checks">): string | undefined {
+  const gap = verdict.metrics.gapAfter?.value;
+  const accuracyGap = verdict.metrics.testAccuracy !== undefined;
+  if (accuracyGap && gap !== undefined && gap >= LARGE_GAP) return `the train/validation gap is still large (${(gap * 100).toFixed(1)} points)`;
+  if (verdict.checks.some((c) => c.id === "smaller-gap" && !c.passed)) return "regularization did not narrow the train/validation gap";
+  return undefined;
+}
+
 /** Experiments judged by accuracy say nothing about a regression, and label-scale is about regression targets. */
 const CLASSIFICATION_ONLY = new Set<ExperimentName>(["tiny-subset", "shuffled-labels", "label-as-input"]);
 const REGRESSION_ONLY = new Set<ExperimentName>(["label-scale"]);
@@ -52,13 +67,14 @@ export function experimentAppliesTo(name: ExperimentName, task: "binary" | "mult
 
 /**
  * The experiments that fit a verdict, for the web's "Why did this fail?": from its diagnostics in
- * checklist order, then from its status when no diagnostic applies. Pure; an invalid, timed-out or
+ * checklist order, the learning curve for a step-7 verdict (give `step`) whose gap stayed large,
+ * then from its status when nothing else applies. Pure; an invalid, timed-out or
  * errored run gets none (nothing trained that an experiment could examine). Pass the task to leave
  * out experiments that do not apply to it.
  */
 export function suggestExperiments(
-  verdict: Pick<Verdict, "status"> & { diagnostics: readonly Pick<Diagnostic, "code">[] },
-  context: { task?: "binary" | "multiclass" | "regression" } = {},
+  verdict: Pick<Verdict, "status"> & { diagnostics: readonly Pick<Diagnostic, "code">[] } & Partial<Pick<Verdict, "metrics" | "checks">>,
+  context: { task?: "binary" | "multiclass" | "regression"; step?: number } = {},
 ): Suggestion[] {
   const found = new Map<ExperimentName, Suggestion>();
   const add = (experiments: ExperimentName[], reason: string, because: string) => {
@@ -75,6 +91,8 @@ export function suggestExperiments(
     const rule = BY_DIAGNOSTIC[code];
     if (rule) add(rule.experiments, rule.reason, code);
   }
+  const gap = context.step === 7 ? gapReason({ metrics: verdict.metrics ?? {}, checks: verdict.checks ?? [] }) : undefined;
+  if (gap) add(["learning-curve"], gap, "step7:gap");
   const byStatus = BY_STATUS[verdict.status];
   if (found.size === 0 && byStatus) add(byStatus.experiments, byStatus.reason, `status:${verdict.status}`);
   return [...found.values()];

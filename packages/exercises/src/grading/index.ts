@@ -12,3 +12,5 @@ export * from "./csv";
 export * from "./evaluate";
 export * from "./regression";
 export * from "./data-summary";
+export * from "./toolbox";
+export * from "./toolbox-verdict";

@@ -4,6 +4,7 @@ import type { Tf } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
 import { statusVerdict } from "@stepwise/core/verify";
 import { csvText } from "../answers/facts";
+import type { Technique } from "../course/schema";
 import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { prepareTraining, type PreparedTraining } from "./prepare";
 import { trainAndPredict } from "./run";
@@ -35,6 +36,8 @@ export interface LocalGradeOptions {
   csvText?: string;
   /** Training seeds each model is retrained with (the assignment's `seeds`, 1–10); default 1. Step 7 keeps one. */
   seeds?: number;
+  /** Step-7 techniques the assignment allows (`toolboxPolicy(overrides).allowed`); all when absent. */
+  toolbox?: readonly Technique[];
   /** Epochs of the first seed's run only (its curves are the verdict's). */
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   signal?: AbortSignal;
@@ -45,9 +48,10 @@ export interface LocalGradeOptions {
  * tests, where the code being graded is trusted. Submission faults come back as verdicts.
  */
 export async function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPayload, options: LocalGradeOptions): Promise<Verdict> {
+  const toolbox = options.toolbox ? { toolbox: options.toolbox } : {};
   try {
     // The model is checked before any data is read: an invalid submission costs nothing.
-    prepareTraining(exercise, payload, exercise.seed);
+    prepareTraining(exercise, payload, exercise.seed, toolbox);
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;
@@ -82,7 +86,7 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
       signal: options.signal,
     });
   try {
-    const prepared = prepareTraining(exercise, payload, exercise.seed, facts.prepare);
+    const prepared = prepareTraining(exercise, payload, exercise.seed, { ...facts.prepare, ...toolbox });
     const data: ScoreData = {
       ...facts.score,
       training: trainingDataSummary(prepared, { slice, seed: exercise.seed, cacheDir: options.cacheDir, ...(grading.csv ? { csv: grading.csv.training } : {}) }),
@@ -94,7 +98,7 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
         payload,
         previous: options.previous,
         testLabels,
-        prepare: facts.prepare,
+        prepare: { ...facts.prepare, ...toolbox },
         data,
         run: (model, role) => run(model, role === "after"),
       });

@@ -1,7 +1,9 @@
 import type { DatasetRef, ExerciseDefinition, ModelSummary, SubmissionPayload, TrainingConfig } from "@stepwise/core/contracts";
 import { BudgetError, ValidationError } from "@stepwise/core/contracts";
 import { estimateTrainingSeconds, parseModelSpec, validateTrainingConfig, withSeeds } from "@stepwise/core/model";
+import type { Technique } from "../course/schema";
 import type { CsvFacts } from "./csv";
+import { checkToolbox } from "./toolbox";
 import { taskOf, type TaskInfo } from "./task";
 
 export interface PreparedTraining {
@@ -37,6 +39,11 @@ export interface PrepareOptions {
    * runs share the exercise's `maxSeconds`, so the estimate counts N× the training of one run.
    */
   seeds?: number;
+  /**
+   * Step-7 techniques the assignment allows (`toolboxPolicy(overrides).allowed`); all when absent.
+   * A submission using another is refused before training, naming the technique and the rule.
+   */
+  toolbox?: readonly Technique[];
 }
 
 /** Rows of the dataset's training split (before any validation split), as far as known without reading it. */
@@ -48,11 +55,33 @@ function trainingRows(exercise: ExerciseDefinition, options: PrepareOptions): nu
 const fmt = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 1 });
 
 /**
+ * Grader seconds data augmentation adds per training image (28×28), rounded up from the measurement
+ * in core's augment.test.ts: ≈ 0.8 ms per batch of 128, against ≈ 13 ms for the 784-512-10 MLP's step.
+ */
+export const AUGMENTATION_SECONDS_PER_IMAGE = 1e-5;
+
+/** Augmentation is not free: its pixel work comes on top of the model's, so every time estimate adds it. */
+const augmentationSeconds = (training: TrainingConfig, examples: number): number =>
+  training.fit.augmentation ? AUGMENTATION_SECONDS_PER_IMAGE * examples * training.fit.epochs : 0;
+
+function checkAugmentationBudget(exercise: ExerciseDefinition, training: TrainingConfig, modelSeconds: number, examples: number): void {
+  const extra = augmentationSeconds(training, examples);
+  if (extra === 0) return;
+  const limit = exercise.budgets.maxSeconds;
+  if (modelSeconds + extra > limit) {
+    throw new BudgetError(
+      `training would take about ${fmt(modelSeconds + extra)} seconds (${fmt(extra)} of them augmenting images); this exercise allows ${fmt(limit)} (${((modelSeconds + extra) / limit).toFixed(1)}× over). ` +
+        "Use fewer epochs or a smaller model",
+    );
+  }
+}
+
+/**
  * K-fold trains K models, each on (K−1)/K of the training rows, then the final model on all of them:
  * K × rows examples per epoch in all, K times one hold-out run. The estimate says so.
  */
 function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, folds: number, rows: number, gflops: number): void {
-  const seconds = estimateTrainingSeconds(summary, { examples: folds * rows, epochs: training.fit.epochs, gflops });
+  const seconds = estimateTrainingSeconds(summary, { examples: folds * rows, epochs: training.fit.epochs, gflops }) + augmentationSeconds(training, folds * rows);
   const limit = exercise.budgets.maxSeconds;
   if (seconds > limit) {
     throw new BudgetError(
@@ -69,7 +98,7 @@ function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig
  */
 function checkSeedsBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, seeds: number, rows: number, gflops: number, folds: number | undefined): void {
   const perRun = folds !== undefined ? folds * rows : Math.round(rows * (1 - training.fit.validationSplit));
-  const seconds = estimateTrainingSeconds(summary, { examples: seeds * perRun, epochs: training.fit.epochs, gflops });
+  const seconds = estimateTrainingSeconds(summary, { examples: seeds * perRun, epochs: training.fit.epochs, gflops }) + augmentationSeconds(training, seeds * perRun);
   const limit = exercise.budgets.maxSeconds;
   if (seconds > limit) {
     throw new BudgetError(
@@ -97,7 +126,9 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
     options.graderGflops !== undefined && kfold === undefined && seeds === 1
       ? { examples: Math.round(rows * (1 - payload.training.fit.validationSplit)), gflops: options.graderGflops }
       : undefined;
-  validateTrainingConfig(payload.training, exercise.budgets, parsed.summary, estimate);
+  checkToolbox(exercise, payload.training, { allowed: options.toolbox, csvFile: options.csv?.file });
+  const seconds = validateTrainingConfig(payload.training, exercise.budgets, parsed.summary, estimate);
+  if (seconds !== undefined && estimate) checkAugmentationBudget(exercise, payload.training, seconds, estimate.examples);
   if (options.graderGflops !== undefined) {
     if (seeds > 1) checkSeedsBudget(exercise, payload.training, parsed.summary, seeds, rows, options.graderGflops, kfold);
     else if (kfold !== undefined) checkKFoldBudget(exercise, payload.training, parsed.summary, kfold, rows, options.graderGflops);

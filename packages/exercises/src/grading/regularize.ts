@@ -6,6 +6,7 @@ import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./p
 import { checkBeatsMeanBaseline } from "./regression";
 import type { TrainAndPredictResult } from "./run";
 import { positiveName, trainMeanOf, type ScoreData } from "./score";
+import { finalEpochs, toolboxMetrics } from "./toolbox-verdict";
 
 /** Trains one prepared model (in-process or in a sandboxed child) and predicts the test inputs. */
 export type TrainingRunner = (prepared: PreparedTraining, role: "before" | "after" | "final") => Promise<TrainAndPredictResult>;
@@ -22,10 +23,15 @@ export interface RegularizationInput {
   data?: ScoreData;
 }
 
-/** The same model and settings with no validation at all: the final model trains on train+validation. */
-function onAllTrainingData(prepared: PreparedTraining): PreparedTraining {
+/**
+ * The same model and settings with no validation at all: the final model trains on train+validation.
+ * Early stopping has nothing to watch there, so it is dropped and the model trains for `epochs`:
+ * the epoch the comparison run stopped at (its best epoch when it restored the best weights).
+ */
+function onAllTrainingData(prepared: PreparedTraining, epochs: number): PreparedTraining {
   const { validation: _protocol, ...rest } = prepared.training;
-  const training: TrainingConfig = { ...rest, fit: { ...prepared.training.fit, validationSplit: 0 } };
+  const { earlyStopping: _stopping, ...fit } = prepared.training.fit;
+  const training: TrainingConfig = { ...rest, fit: { ...fit, validationSplit: 0, epochs } };
   return { ...prepared, training };
 }
 
@@ -64,12 +70,13 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const afterRun = await input.run(after, "after");
   if (!finished(afterRun)) return { stopped: afterRun };
   // A K-fold run already ends with the model trained on all training data and its test predictions.
-  const finalRun = kfold ? afterRun : await input.run(onAllTrainingData(after), "final");
+  const finalRun = kfold ? afterRun : await input.run(onAllTrainingData(after, finalEpochs(after.training, afterRun.report)), "final");
   if (!finished(finalRun)) return { stopped: finalRun };
   const durationMs = beforeRun.report.durationMs + afterRun.report.durationMs + (kfold ? 0 : finalRun.report.durationMs);
   const report = finalRun.report;
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs };
-  const kfoldParts = afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {};
+  // K-fold's per-fold metrics, and the toolbox techniques used with what they did (epochs, augmentation bounds).
+  const reported = { ...(afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {}), ...toolboxMetrics(after.training, afterRun.report) };
 
   if (after.task.kind === "regression") {
     // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
@@ -86,7 +93,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
       gapBefore: { label: `Validation − training loss gap, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
       gapAfter: { label: `Validation − training loss gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
       valLossChange: { label: "Change in best validation loss", value: comparison.metricChange },
-      ...kfoldParts,
+      ...reported,
     };
     if (exercise.target !== undefined) metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
     return assembleVerdict({ checks, metrics, history: afterRun.report.history, visibility: exercise.checkVisibility, environment });
@@ -113,7 +120,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     gapAfter: { label: `Train/validation accuracy gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
     valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange },
     ...(after.task.kind === "binary" ? positiveClassMetrics(finalRun.predictions, input.testLabels, positiveName(input.data)) : {}),
-    ...kfoldParts,
+    ...reported,
   };
   if (exercise.target !== undefined) metrics.target = { label: "Target test accuracy", value: exercise.target };
   return assembleVerdict({

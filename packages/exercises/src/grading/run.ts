@@ -6,6 +6,7 @@ import { predict, train } from "@stepwise/core/training";
 import type { CsvTrainingData } from "./csv";
 import { loadTrainingData } from "./data";
 import type { TaskInfo } from "./task";
+import { chosenEpochs } from "./toolbox-verdict";
 
 export interface TrainAndPredictInput {
   topology: JsonObject;
@@ -169,6 +170,8 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
 
   const histories: EpochMetrics[][] = [];
   const folds: FoldResult[] = [];
+  const stopping = input.training.fit.earlyStopping;
+  const settled: number[] = [];
   const splits = kFoldIndices(data.train.n, k, (input.dataSeed ?? input.seed) ^ FOLD_SALT);
   for (const [i, split] of splits.entries()) {
     const validation = subset(data.train, split.validation);
@@ -183,6 +186,7 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
     try {
       histories.push(report.history);
       if (!finished(report)) return { report: stamp(report, report.history), predictions: [], outputStd: 0 };
+      if (stopping) settled.push(chosenEpochs(stopping, report));
       folds.push({ fold: i + 1, validationSize: validation.n, value: foldMetric(tf, model, validation, input.task, targetScale) });
     } finally {
       model.dispose();
@@ -190,15 +194,18 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
   }
 
   const { validation: _protocol, ...single } = input.training;
+  // Early stopping has no validation data to watch in the final run: it trains for the folds' mean stopping epoch.
+  const { earlyStopping: _stopping, ...fit } = input.training.fit;
+  const finalEpochs = stopping ? Math.max(1, Math.round(settled.reduce((a, b) => a + b, 0) / settled.length)) : epochs;
   const { report, model } = await train(tf, {
     ...base,
-    training: { ...single, fit: { ...input.training.fit, validationSplit: 0 } },
+    training: { ...single, fit: { ...fit, validationSplit: 0, epochs: finalEpochs } },
     train: data.train,
     maxSeconds: remaining(),
     onEpoch: (metrics) => input.onEpoch?.({ ...metrics, epoch: k * epochs + metrics.epoch }, total),
   });
   try {
-    const kfold = { metric: input.task.kind === "regression" ? ("mae" as const) : ("accuracy" as const), folds };
+    const kfold = { metric: input.task.kind === "regression" ? ("mae" as const) : ("accuracy" as const), folds, ...(stopping ? { finalEpochs } : {}) };
     const reported = stamp(report, meanHistory(histories), { kfold });
     if (!finished(report)) return { report: reported, predictions: [], outputStd: 0 };
     input.onEvaluating?.();
