@@ -43,10 +43,12 @@ export interface ExperimentRun {
   lastError: string | null;
   /** Seconds charged to the budget: measured once done, estimated while pending, 0 for grader faults. */
   chargedSeconds: number;
+  /** A `tune` run's declared search as stored (parsed by the caller, as results are); null for other experiments. */
+  search: unknown;
 }
 
 /** Estimated grader seconds of one run; the caller knows the experiments and the exercise. */
-export type EstimateSeconds = (run: { experiment: string; payload: SubmissionPayload }) => number;
+export type EstimateSeconds = (run: { experiment: string; payload: SubmissionPayload; search?: unknown }) => number;
 
 export interface ExperimentBudget {
   budgetSeconds: number;
@@ -88,6 +90,7 @@ function runsQuery(q: Kysely<Database>) {
       "jobs.finished_at",
       "jobs.last_error",
       "jobs.experiment",
+      "jobs.tuning_search",
       "submissions.assignment_id",
       "submissions.user_id",
       "submissions.payload",
@@ -99,6 +102,7 @@ type RunRow = Awaited<ReturnType<ReturnType<typeof runsQuery>["executeTakeFirstO
 
 function toRun(row: RunRow, estimate: EstimateSeconds | undefined): ExperimentRun {
   const experiment = row.experiment ?? "";
+  const search: unknown = row.tuning_search !== null ? parseJson(z.unknown(), row.tuning_search, `search of job ${row.id}`) : null;
   return {
     jobId: row.id,
     submissionId: row.submission_id,
@@ -113,8 +117,11 @@ function toRun(row: RunRow, estimate: EstimateSeconds | undefined): ExperimentRu
     outcome: row.result !== null ? readOutcome(row.result, row.id) : null,
     lastError: row.last_error,
     chargedSeconds: charge(row, () =>
-      estimate ? estimate({ experiment, payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`) }) : 0,
+      estimate
+        ? estimate({ experiment, payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`), ...(search !== null ? { search } : {}) })
+        : 0,
     ),
+    search,
   };
 }
 
@@ -171,6 +178,8 @@ export async function enqueueExperiment(
     perMinute: number;
     estimateSeconds: EstimateSeconds;
     now: number;
+    /** A `tune` run's declared search, stored with the job (`tuning.ts`); the caller has validated it. */
+    search?: unknown;
   },
 ): Promise<{ job: JobRow; estimateSeconds: number; budget: ExperimentBudget }> {
   if (input.experiment.length === 0) throw new ValidationError("An experiment job needs the experiment's name, got an empty string.", "experiment");
@@ -187,7 +196,7 @@ export async function enqueueExperiment(
       throw new RateLimitError(`At most ${input.perMinute} experiments per minute on one assignment; you have started ${recent}. Wait a minute and try again.`);
     }
     const payload = parseJson(SubmissionPayload, submission.payload, `payload of submission ${submission.id}`);
-    const estimate = input.estimateSeconds({ experiment: input.experiment, payload });
+    const estimate = input.estimateSeconds({ experiment: input.experiment, payload, ...(input.search !== undefined ? { search: input.search } : {}) });
     const before = budgetOf(runs, input.budgetSeconds);
     if (input.budgetSeconds <= 0) throw new PreconditionError("Experiments are turned off for this assignment (its compute budget is 0 s).");
     if (estimate > before.leftSeconds) {
@@ -204,6 +213,7 @@ export async function enqueueExperiment(
       now: input.now,
       purpose: EXPERIMENT_PURPOSE,
       experiment: input.experiment,
+      ...(input.search !== undefined ? { tuningSearch: JSON.stringify(input.search) } : {}),
     });
     await notifyJob(q, db, job.id);
     const budget = { ...before, reservedSeconds: round(before.reservedSeconds + estimate), leftSeconds: round(Math.max(0, before.leftSeconds - estimate)) };

@@ -4,6 +4,7 @@ import type { Db } from "./connection";
 import { type Assignment, assignmentsForCourse } from "./courses";
 import { type JobRow, parseJson, toJob, toVerdict } from "./rows";
 import { GRADE_PURPOSE } from "./submissions";
+import { flaggedTestEvaluations, type SelectionFlag } from "./test-evaluations";
 
 /**
  * What the gradebook, the exports and the regrade preview read: raw facts (attempts with their
@@ -42,6 +43,16 @@ export interface GradebookData {
   extensions: Extension[];
   /** Every submission of the listed assignments, newest first. */
   attempts: GradebookAttempt[];
+  /** Step-7 evaluations flagged as a configuration chosen on its test score, oldest first. */
+  selectedOnTest: SelectedOnTest[];
+}
+
+/** A test evaluation flagged by the grader: the submission, and the evidence (both validation/test pairs). */
+export interface SelectedOnTest {
+  assignmentId: string;
+  userId: string;
+  submissionId: string;
+  flag: SelectionFlag;
 }
 
 const Settings = z.record(z.string(), z.unknown());
@@ -76,7 +87,7 @@ export async function gradebookData(
     assignments,
     students,
   };
-  if (ids.length === 0) return { ...base, extensions: [], attempts: [] };
+  if (ids.length === 0) return { ...base, extensions: [], attempts: [], selectedOnTest: [] };
 
   const extensions = await db.kysely
     .selectFrom("extensions")
@@ -120,6 +131,9 @@ export async function gradebookData(
     ...base,
     extensions: extensions.map((e) => ({ assignmentId: e.assignment_id, userId: e.user_id, deadline: e.deadline })),
     attempts,
+    selectedOnTest: (await flaggedTestEvaluations(db, ids)).flatMap((e) =>
+      e.flag ? [{ assignmentId: e.assignmentId, userId: e.userId, submissionId: e.submissionId, flag: e.flag }] : [],
+    ),
   };
 }
 

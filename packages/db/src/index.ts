@@ -72,3 +72,6 @@ export * from "./gradebook";
 export * from "./regrades";
 export * from "./datasets";
 export * from "./experiments";
+export * from "./tuning";
+export * from "./test-evaluations";
+export * from "./calibration";

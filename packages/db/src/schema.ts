@@ -120,6 +120,8 @@ export interface JobsTable {
   purpose: Generated<string>;
   regrade_id: string | null;
   experiment: string | null;
+  /** The declared search of a `tune` experiment job (JSON of the exercises package's `TuningSearch`); null otherwise. */
+  tuning_search: string | null;
 }
 
 export interface ExperimentResultsTable {
@@ -183,6 +185,42 @@ export interface DatasetsTable {
   created_at: number;
 }
 
+/** One evaluation on an assignment's hidden test set (a step-7 grading or a tuning run's final phase). */
+export interface TestEvaluationsTable {
+  id: string;
+  assignment_id: string;
+  user_id: string;
+  /** submission | tuning */
+  source: string;
+  submission_id: string;
+  job_id: string | null;
+  created_at: number;
+  evaluated_at: number | null;
+  validation_metric: number | null;
+  /** e.g. `valAccuracy` (best epoch), `kfoldMean`; evaluations are compared only on like metrics. */
+  validation_metric_name: string | null;
+  test_metric: number | null;
+  /** 0/1: 1 for accuracies, 0 for losses and errors. */
+  higher_is_better: Generated<number>;
+  config_key: string | null;
+  /** JSON `SelectionFlag` when the configuration can only have been chosen on the test score. */
+  flag: string | null;
+}
+
+/**
+ * A grader's measured training speed, one row per grader process (`worker_id`), replaced at each
+ * measurement. The web app's submit-time estimate reads the recent ones (`calibration.ts`).
+ */
+export interface GraderCalibrationsTable {
+  worker_id: string;
+  host: string;
+  /** The TF.js backend its training children run on, as verdicts record it (e.g. `wasm`, `wasm+openblas`). */
+  backend: string;
+  /** Effective training throughput of one grader slot, 10⁹ multiply-adds per second. */
+  gflops: number;
+  measured_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -200,4 +238,6 @@ export interface Database {
   extensions: ExtensionsTable;
   datasets: DatasetsTable;
   experiment_results: ExperimentResultsTable;
+  test_evaluations: TestEvaluationsTable;
+  grader_calibrations: GraderCalibrationsTable;
 }

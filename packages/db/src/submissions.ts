@@ -4,6 +4,7 @@ import { type Kysely, sql } from "kysely";
 import { type Db, type Dialect, writeTx } from "./connection";
 import { type JobRow, type SubmissionRow, toJob, toSubmission, toVerdict } from "./rows";
 import type { Database } from "./schema";
+import { TestEvaluationLimitError, reserveTestEvaluationTx } from "./test-evaluations";
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const STUDENT_PRIORITY = 0;
@@ -19,6 +20,8 @@ export interface NewJob {
   regradeId?: string;
   /** The debugging experiment an `experiment` job runs (and only such a job has one). */
   experiment?: string;
+  /** JSON of the declared search of a `tune` experiment job (`tuning.ts`). */
+  tuningSearch?: string;
 }
 
 /** Jobs whose verdict is the submission's verdict. Previews (until applied) and experiments never are. */
@@ -49,6 +52,7 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
     purpose,
     regrade_id: input.regradeId ?? null,
     experiment: input.experiment ?? null,
+    tuning_search: input.tuningSearch ?? null,
   };
   await q
     .insertInto("jobs")
@@ -68,9 +72,15 @@ export async function createSubmissionWithJob(
     /** Lower runs first; 0 for students, 10 for regrades. */
     priority?: number;
     maxAttempts?: number;
+    /**
+     * A graded step-7 submission is one evaluation on the hidden test set: reserved in the same
+     * transaction, and the whole submission refused (`TestEvaluationLimitError`, nothing stored) when
+     * `limit` evaluations already count. Absent for every other submission.
+     */
+    testEvaluation?: { limit: number };
   },
   now: number,
-): Promise<{ submission: SubmissionRow; job: JobRow }> {
+): Promise<{ submission: SubmissionRow; job: JobRow; testEvaluation?: { id: string; used: number; limit: number } }> {
   const payload = SubmissionPayload.parse(input.payload);
   if (payload.exerciseId !== input.exerciseId)
     throw new ValidationError(`Payload exerciseId must be "${input.exerciseId}", got "${payload.exerciseId}"`, "exerciseId");
@@ -82,7 +92,7 @@ export async function createSubmissionWithJob(
     payload,
     createdAt: now,
   };
-  const job = await writeTx(db, async (q) => {
+  const stored = await writeTx(db, async (q) => {
     await q
       .insertInto("submissions")
       .values({
@@ -94,14 +104,27 @@ export async function createSubmissionWithJob(
         created_at: now,
       })
       .execute();
-    return insertJob(q, db.dialect, {
+    const job = await insertJob(q, db.dialect, {
       submissionId: submission.id,
       priority: input.priority ?? STUDENT_PRIORITY,
       maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       now,
     });
+    if (!input.testEvaluation) return { job };
+    const reserved = await reserveTestEvaluationTx(q, db.dialect, {
+      assignmentId: submission.assignmentId,
+      userId: submission.userId,
+      source: "submission",
+      submissionId: submission.id,
+      jobId: job.id,
+      limit: input.testEvaluation.limit,
+      now,
+    });
+    // Throwing rolls the submission and its job back: a refusal stores nothing and costs no attempt.
+    if (!reserved.ok) throw new TestEvaluationLimitError(reserved.used, reserved.limit);
+    return { job, testEvaluation: { id: reserved.id, used: reserved.used, limit: reserved.limit } };
   });
-  return { submission, job };
+  return { submission, ...stored };
 }
 
 export async function submissionById(db: Db, id: string): Promise<SubmissionRow | null> {

@@ -4,6 +4,9 @@ import { initial } from "./0001_initial";
 import { authRateLimits } from "./0002_auth_rate_limits";
 import { instructor } from "./0003_instructor";
 import { betterAuth } from "./0004_better_auth";
+import { testEvaluations } from "./0005_test_evaluations";
+import { tuning } from "./0006_tuning";
+import { graderCalibration } from "./0007_grader_calibration";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -16,6 +19,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0002_auth_rate_limits": authRateLimits(),
     "0003_instructor": instructor(),
     "0004_better_auth": betterAuth(),
+    "0005_test_evaluations": testEvaluations(),
+    "0006_tuning": tuning(),
+    "0007_grader_calibration": graderCalibration(),
   };
 }
 

@@ -1,0 +1,75 @@
+import { ValidationError } from "@stepwise/core/contracts";
+import type { Selectable } from "kysely";
+import { z } from "zod";
+import type { Db } from "./connection";
+import type { GraderCalibrationsTable } from "./schema";
+
+/**
+ * Graders publish their measured training speed; the web app checks a model's estimated training
+ * time at submit against it (issue 3). Each grader process keeps one row, replaced at every
+ * measurement and withdrawn when it stops cleanly; a grader that dies leaves its row, which ages
+ * out after `CALIBRATION_MAX_AGE_MS`.
+ */
+
+/** Measurements older than this are ignored: that grader is gone, or the machine has changed since. */
+export const CALIBRATION_MAX_AGE_MS = 24 * 3_600_000;
+
+export const GraderCalibration = z
+  .object({
+    workerId: z.string().min(1).max(200).describe("The grader process that measured, as in job rows (`host:pid` by default)"),
+    host: z.string().min(1).max(200).describe("Machine the grader runs on"),
+    backend: z.string().min(1).max(40).describe("TF.js backend its training children run on, as verdicts record it (e.g. `wasm`)"),
+    gflops: z.number().finite().positive().max(1e6).describe("Effective training throughput of one grader slot, 10⁹ multiply-adds per second"),
+    measuredAt: z.number().int().nonnegative().describe("When it was measured, ms since the epoch"),
+  })
+  .strict();
+export type GraderCalibration = z.infer<typeof GraderCalibration>;
+
+/** The figure the web app's estimate uses, and how many graders' recent measurements it was chosen from. */
+export interface GraderSpeed extends GraderCalibration {
+  graders: number;
+}
+
+function toCalibration(row: Selectable<GraderCalibrationsTable>): GraderCalibration {
+  return { workerId: row.worker_id, host: row.host, backend: row.backend, gflops: Number(row.gflops), measuredAt: row.measured_at };
+}
+
+/** Stores (or replaces) a grader's measurement. Refuses a malformed one, naming the field. */
+export async function publishCalibration(db: Db, input: GraderCalibration): Promise<void> {
+  const parsed = GraderCalibration.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join(".") ?? "";
+    throw new ValidationError(`A grader calibration needs ${path || "valid fields"}: ${issue?.message ?? "invalid"}, got ${JSON.stringify(input).slice(0, 200)}`, path);
+  }
+  const c = parsed.data;
+  const row = { worker_id: c.workerId, host: c.host, backend: c.backend, gflops: c.gflops, measured_at: c.measuredAt };
+  await db.kysely
+    .insertInto("grader_calibrations")
+    .values(row)
+    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ host: row.host, backend: row.backend, gflops: row.gflops, measured_at: row.measured_at }))
+    .execute();
+}
+
+/** Removes a grader's measurement (it is shutting down), so a stopped grader no longer counts. */
+export async function withdrawCalibration(db: Db, workerId: string): Promise<void> {
+  await db.kysely.deleteFrom("grader_calibrations").where("worker_id", "=", workerId).execute();
+}
+
+/**
+ * The slowest of the measurements made in the last `maxAgeMs`, or null when no grader has published
+ * one. Slowest, because any grader may claim the job: a model that fits the budget on the slowest
+ * fits on all of them.
+ */
+export async function latestCalibration(db: Db, options: { now: number; maxAgeMs?: number }): Promise<GraderSpeed | null> {
+  const since = options.now - (options.maxAgeMs ?? CALIBRATION_MAX_AGE_MS);
+  const rows = await db.kysely
+    .selectFrom("grader_calibrations")
+    .selectAll()
+    .where("measured_at", ">=", since)
+    .orderBy("gflops", "asc")
+    .orderBy("measured_at", "desc")
+    .execute();
+  const slowest = rows[0];
+  return slowest ? { ...toCalibration(slowest), graders: rows.length } : null;
+}

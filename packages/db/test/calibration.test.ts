@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "@stepwise/core/contracts";
+import { CALIBRATION_MAX_AGE_MS, latestCalibration, publishCalibration, withdrawCalibration, type GraderCalibration } from "../src/index";
+import { testDialects } from "../src/testing";
+import { useTestDb } from "./helpers";
+
+const NOW = Date.UTC(2026, 2, 1, 12);
+const HOUR = 3_600_000;
+
+const measured = (workerId: string, gflops: number, agoMs = 0): GraderCalibration => ({
+  workerId,
+  host: `host-of-${workerId}`,
+  backend: "wasm",
+  gflops,
+  measuredAt: NOW - agoMs,
+});
+
+describe.each(testDialects)("grader calibrations on %s", (dialect) => {
+  const t = useTestDb(dialect, "each");
+
+  it("has nothing before any grader publishes", async () => {
+    expect(await latestCalibration(t().db, { now: NOW })).toBeNull();
+  });
+
+  it("gives back a published measurement whole, fractions included", async () => {
+    const { db } = t();
+    await publishCalibration(db, measured("a:1", 9.8765432));
+    expect(await latestCalibration(db, { now: NOW })).toEqual({ ...measured("a:1", 9.8765432), graders: 1 });
+  });
+
+  it("keeps one row per grader: a new measurement replaces the old one", async () => {
+    const { db } = t();
+    await publishCalibration(db, measured("a:1", 4, 2 * HOUR));
+    await publishCalibration(db, { ...measured("a:1", 11), backend: "tensorflow" });
+    expect(await latestCalibration(db, { now: NOW })).toMatchObject({ workerId: "a:1", gflops: 11, backend: "tensorflow", measuredAt: NOW, graders: 1 });
+  });
+
+  it.each([
+    ["the slowest recent grader", [["a:1", 12, 0], ["b:2", 7.5, HOUR], ["c:3", 20, 5 * HOUR]], { workerId: "b:2", gflops: 7.5, graders: 3 }],
+    ["the recent grader over a slower stale one", [["a:1", 12, 0], ["old:9", 2, CALIBRATION_MAX_AGE_MS + 1]], { workerId: "a:1", gflops: 12, graders: 1 }],
+    ["a grader measured exactly a day ago (still recent)", [["a:1", 12, 0], ["b:2", 3, CALIBRATION_MAX_AGE_MS]], { workerId: "b:2", gflops: 3, graders: 2 }],
+  ] as const)("chooses %s", async (_case, rows, expected) => {
+    const { db } = t();
+    for (const [id, gflops, ago] of rows) await publishCalibration(db, measured(id, gflops, ago));
+    expect(await latestCalibration(db, { now: NOW })).toMatchObject(expected);
+  });
+
+  it("returns null when every measurement is stale, and honours a shorter window", async () => {
+    const { db } = t();
+    await publishCalibration(db, measured("a:1", 9, CALIBRATION_MAX_AGE_MS + HOUR));
+    expect(await latestCalibration(db, { now: NOW })).toBeNull();
+    await publishCalibration(db, measured("b:2", 9, 2 * HOUR));
+    expect(await latestCalibration(db, { now: NOW, maxAgeMs: HOUR })).toBeNull();
+    expect(await latestCalibration(db, { now: NOW, maxAgeMs: 3 * HOUR })).toMatchObject({ workerId: "b:2" });
+  });
+
+  it("forgets a grader that withdraws, leaving the others", async () => {
+    const { db } = t();
+    await publishCalibration(db, measured("slow:1", 3));
+    await publishCalibration(db, measured("fast:2", 10));
+    await withdrawCalibration(db, "slow:1");
+    expect(await latestCalibration(db, { now: NOW })).toMatchObject({ workerId: "fast:2", graders: 1 });
+    await withdrawCalibration(db, "fast:2");
+    expect(await latestCalibration(db, { now: NOW })).toBeNull();
+  });
+
+  it.each([
+    ["gflops", { gflops: 0 }],
+    ["gflops", { gflops: Number.NaN }],
+    ["gflops", { gflops: -1 }],
+    ["workerId", { workerId: "" }],
+    ["measuredAt", { measuredAt: 1.5 }],
+  ] as const)("refuses a calibration with a bad %s, naming it, and stores nothing", async (field, patch) => {
+    const { db } = t();
+    const bad = { ...measured("a:1", 9), ...patch };
+    await expect(publishCalibration(db, bad)).rejects.toThrow(ValidationError);
+    await expect(publishCalibration(db, bad)).rejects.toThrow(new RegExp(`needs ${field}`));
+    expect(await latestCalibration(db, { now: NOW })).toBeNull();
+  });
+});
