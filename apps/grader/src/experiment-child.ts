@@ -1,22 +1,55 @@
 /**
  * The experiment half of the training child (`child.ts` dispatches here): runs one debugging
- * experiment on the student's validated model with training examples only, then the child exits.
+ * experiment, or one trial of a tuning search, on the student's validated model with training
+ * examples only, then the child exits.
  */
 import { BudgetError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { BackendInfo } from "@stepwise/core/backend";
 import { loadTrainingData } from "@stepwise/exercises/grading";
 import { runExperimentOn } from "@stepwise/exercises/experiments";
-import { ExperimentRequest, type ChildMessage } from "./protocol";
+import { trainTrial } from "@stepwise/exercises/tuning";
+import { ExperimentRequest, TuneTrialRequest, type ChildMessage, type TrialResult } from "./protocol";
 
-/** Whether a message from the worker asks for an experiment (anything else is a training request). */
+/** Whether a message from the worker asks for an experiment or a tuning trial (anything else is a training request). */
 export function isExperimentRequest(raw: unknown): boolean {
-  return typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "experiment";
+  const type = typeof raw === "object" && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return type === "experiment" || type === "tune-trial";
 }
 
-export async function runExperimentRequest(
-  raw: unknown,
-  tools: { warming: Promise<BackendInfo>; send: (message: ChildMessage) => Promise<void> },
-): Promise<ChildMessage> {
+type Tools = { warming: Promise<BackendInfo>; send: (message: ChildMessage) => Promise<void> };
+
+/**
+ * One tuning trial: training examples only (`loadTrainingData` never reads test labels, and a CSV
+ * arrives encoded by the parent with its test labels left behind), a hold-out validation split drawn
+ * with the exercise's seed. The model is discarded; its curves go back.
+ */
+async function runTuneTrial(raw: unknown, tools: Tools): Promise<ChildMessage> {
+  const parsed = TuneTrialRequest.safeParse(raw);
+  if (!parsed.success) return { type: "error", message: `malformed tuning trial request: ${parsed.error.issues[0]?.message ?? "?"}` };
+  const request = parsed.data;
+  const { tf, backend, tfjsVersion } = await tools.warming;
+  await tools.send({ type: "ready", backend, tfjsVersion });
+  const { train } = loadTrainingData(request.dataset, {
+    slice: { ...request.data, testLimit: 10 },
+    seed: request.dataSeed,
+    cacheDir: request.cacheDir,
+    ...(request.csv ? { csv: request.csv } : {}),
+  });
+  const report = await trainTrial(tf, {
+    // Parsed by the parent (parseModelSpec, via prepareTraining) before it crossed into this process.
+    prepared: { topology: request.topology, training: request.training, task: request.task },
+    selection: { train },
+    seed: request.seed,
+    splitSeed: request.dataSeed,
+    maxSeconds: request.maxSeconds,
+    onEpoch: (metrics, epochs) => void tools.send({ type: "epoch", metrics, epochs }),
+  });
+  const result: TrialResult = { report: { ...report, backend, tfjsVersion }, trainExamples: train.n };
+  return { type: "experiment-done", result };
+}
+
+export async function runExperimentRequest(raw: unknown, tools: Tools): Promise<ChildMessage> {
+  if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "tune-trial") return runTuneTrial(raw, tools);
   const parsed = ExperimentRequest.safeParse(raw);
   if (!parsed.success) return { type: "error", message: `malformed experiment request: ${parsed.error.issues[0]?.message ?? "?"}` };
   const request = parsed.data;

@@ -17,9 +17,11 @@ import {
 } from "@stepwise/exercises/experiments";
 import { gradingFacts, loadGradingData, prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
+import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
 import { GraderFault, gradeClaimedJob } from "./grade";
 import type { ExperimentRequest } from "./protocol";
 import { runTrainingChild, type WarmPool } from "./sandbox";
+import { runTuningJob, type TuningOutcome } from "./tune";
 
 export interface JobContext {
   db: Db;
@@ -33,14 +35,25 @@ export interface JobContext {
 /** What the grader stores for an experiment job: the experiment's result, or why it has none. */
 export type ExperimentOutcome = { result: ExperimentResult } | { failed: string };
 
-/** What a claimed job came to: a grading's verdict or an experiment's outcome. */
-export type JobWork = { kind: "verdict"; verdict: Verdict } | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome };
+/**
+ * What a claimed job came to: a grading's verdict, or an experiment's outcome (a debugging
+ * experiment's or a tuning search's) with a one-line summary for the grader's log.
+ */
+export type JobWork =
+  | { kind: "verdict"; verdict: Verdict }
+  | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome | TuningOutcome; summary: string };
 
 /** Runs a claimed job according to its purpose. Grader faults throw `GraderFault`, as in grading. */
 export async function workOnClaimedJob(claimed: ClaimedJob, ctx: JobContext): Promise<JobWork> {
   const experiment = await experimentOfJob(ctx.db, claimed.job.id);
   if (experiment === null) return { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
-  return { kind: "experiment", experiment, outcome: await runExperimentJob(claimed, experiment, ctx) };
+  if (experiment === TUNE_EXPERIMENT) {
+    const outcome = await runTuningJob(claimed, ctx);
+    const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
+    return { kind: "experiment", experiment, outcome, summary };
+  }
+  const outcome = await runExperimentJob(claimed, experiment, ctx);
+  return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
 }
 
 /** Examples an experiment trains on: as `runExperiment` picks them for the CLI, so both give the same answer. */

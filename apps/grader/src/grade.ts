@@ -3,6 +3,7 @@ import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/
 import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
 import { assignmentPolicy, findExercise, withOverrides } from "@stepwise/exercises";
 import { csvText, gradeAnswers } from "@stepwise/exercises/answers";
+import { toolboxPolicy } from "@stepwise/exercises/course";
 import {
   datasetErrorVerdict,
   gradingFacts,
@@ -22,6 +23,7 @@ import {
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
 import { runTrainingChild, type ChildOutcome, type WarmPool } from "./sandbox";
+import { recordStep7Evaluation } from "./test-hygiene";
 
 /** A fault of the grader, not of the submission: the job is retried with backoff. */
 export class GraderFault extends Error {
@@ -58,9 +60,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir, ...(uploaded !== undefined ? { csvText: uploaded } : {}) });
 
   const seed = exercise.seed;
+  // Step 7's techniques (augmentation, early stopping) the instructor allows: others are refused before training.
+  const toolbox = toolboxPolicy(assignment?.overrides ?? {}).allowed;
   let prepared: PreparedTraining;
   try {
-    prepared = prepareTraining(exercise, payload.data, seed);
+    prepared = prepareTraining(exercise, payload.data, seed, { toolbox });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;
@@ -85,7 +89,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   const facts = gradingFacts(grading, exercise.dataset);
   try {
     // Now that the data is known: the model's input width and a CSV's classes.
-    prepared = prepareTraining(exercise, payload.data, seed, facts.prepare);
+    prepared = prepareTraining(exercise, payload.data, seed, { ...facts.prepare, toolbox });
   } catch (error) {
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
     throw error;
@@ -188,7 +192,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         payload: payload.data,
         previous,
         testLabels,
-        prepare: facts.prepare,
+        prepare: { ...facts.prepare, toolbox },
         data,
         run: async (model, role) => {
           const outcome = await trainInChild(model, role, role === "after", undefined, STEP7_ANNOUNCE[role]);
@@ -202,7 +206,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
         throw error;
       });
       if (graded === null) return stoppedEarly ?? invalidVerdict("training stopped");
-      return singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data }) : graded, seedCount);
+      const verdict = singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload: payload.data, result: graded.stopped, testLabels, data }) : graded, seedCount);
+      // Test-set hygiene: record what this test evaluation showed; flag a configuration chosen on its test score.
+      const hygiene = await recordStep7Evaluation(ctx.db, { jobId: job.id, prepared, verdict, now: ctx.now() });
+      log += hygiene.log;
+      return hygiene.verdict;
     }
     // One child per seed, in turn. Progress: the first seed streams its epochs (its curves are the
     // verdict's); "evaluating" comes once, when the last seed's run predicts the test inputs.

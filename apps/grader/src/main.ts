@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { mkdirSync } from "node:fs";
 import { migrate, openDb } from "@stepwise/db";
+import { startCalibration } from "./calibration";
 import { configFromEnv } from "./config";
 import { embeddedDefaults } from "./paths";
 import { GraderMetrics, serveMetrics } from "./metrics";
@@ -17,6 +18,8 @@ const http =
   config.httpPort === undefined
     ? null
     : await serveMetrics({ port: config.httpPort, db, metrics, running: () => running(), workerId: config.workerId });
+// Measured before the warm training children start, which would compete for the cores it times.
+const calibration = await startCalibration(config, { db });
 const grader = startGrader(config, { db, metrics });
 running = () => grader.running;
 if (http) {
@@ -30,7 +33,9 @@ const shutdown = (signal: string) => {
   stopping = true;
   console.log(`[grader ${config.workerId}] ${signal}: draining ${grader.running} running job(s)`);
   http?.close();
-  void grader.stop().then(() => db.close()).then(() => process.exit(0));
+  void Promise.all([grader.stop(), calibration.stop().catch(() => undefined)])
+    .then(() => db.close())
+    .then(() => process.exit(0));
 };
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));

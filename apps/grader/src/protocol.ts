@@ -70,6 +70,39 @@ export const ExperimentRequest = z
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequest>;
 
+/**
+ * One trial of a tuning search (`tune.ts`): the trial's validated model trains on the training split
+ * with a hold-out validation split drawn with `dataSeed`, the same for every trial. Test data plays
+ * no part: the child loads training examples only and answers `experiment-done` with
+ * `{ report, trainExamples }` (`TrialResult`).
+ */
+export const TuneTrialRequest = z
+  .object({
+    type: z.literal("tune-trial"),
+    jobId: z.string(),
+    topology: z.record(z.string(), z.unknown()),
+    training: TrainingConfig,
+    dataset: DatasetRef,
+    data: DataSlice,
+    /** Training seed of every trial: initial weights, batch order, dropout. */
+    seed: z.number().int(),
+    /** The exercise's seed: the data slice and the validation split, the same for every trial. */
+    dataSeed: z.number().int(),
+    /** This trial's training budget, seconds (the exercise's). */
+    maxSeconds: z.number().positive(),
+    task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
+    backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
+    cacheDir: z.string(),
+    /** CSV datasets: the encoded training rows (the test rows' labels stay in the parent). */
+    csv: CsvTrainingData.optional(),
+  })
+  .strict();
+export type TuneTrialRequest = z.infer<typeof TuneTrialRequest>;
+
+/** What a trial child answers (inside `experiment-done`); the parent parses it. */
+export const TrialResult = z.object({ report: TrainingReport, trainExamples: z.number().int().min(0) }).strict();
+export type TrialResult = z.infer<typeof TrialResult>;
+
 export const ChildMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), backend: z.string(), tfjsVersion: z.string() }),
   z.object({ type: z.literal("epoch"), metrics: EpochMetrics, epochs: z.number().int() }),

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
-import { ChildMessage, type ExperimentRequest, type TrainRequest } from "./protocol";
+import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
 
 export type ChildOutcome =
   | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; backend: string; tfjsVersion: string }
@@ -103,9 +103,9 @@ async function rssMb(pid: number): Promise<number | null> {
  * does, this resolves with an outcome and never rejects.
  */
 export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome>;
-/** The same sandbox running a debugging experiment (`experiment.ts`) instead of a grading. */
-export function runTrainingChild(request: ExperimentRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
-export function runTrainingChild(request: TrainRequest | ExperimentRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
+/** The same sandbox running a debugging experiment (`experiment.ts`) or a tuning trial (`tune.ts`) instead of a grading. */
+export function runTrainingChild(request: ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
+export function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     let lastEpoch = 0;
@@ -174,7 +174,7 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest, opti
             : { kind: "error", message: "the experiment child answered with a training report" });
           break;
         case "experiment-done":
-          finish(request.type === "experiment"
+          finish(request.type !== "train"
             ? { kind: "experiment", result: message.result, ...readyInfo }
             : { kind: "error", message: "the training child answered with an experiment result" });
           break;

@@ -80,7 +80,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
       if (work.kind === "experiment") {
         const stored = await completeExperimentJob(db, { jobId: job.id, workerId: config.workerId, outcome: work.outcome, now: now() });
         metrics.recordJob("experiment", now() - started);
-        log(`job ${job.id} → experiment ${work.experiment}: ${"result" in work.outcome ? work.outcome.result.outcome : "failed"} (${now() - started} ms, ${stored})`);
+        log(`job ${job.id} → experiment ${work.experiment}: ${work.summary} (${now() - started} ms, ${stored})`);
         return;
       }
       const { verdict } = work;

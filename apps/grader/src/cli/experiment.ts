@@ -45,6 +45,15 @@ function evidenceLines(result: ExperimentResult): string[] {
         `  smoothed loss from lr ${short(e.from)} to ${short(e.points.at(-1)?.learningRate ?? e.to)}  ${sparkline(e.points.map((p) => p.smoothed))}`,
         `  lowest at ${short(e.minimumAt)} · steepest at ${short(e.steepestAt)} · suggested ${short(e.suggested)} · yours ${short(e.student)} · checklist start rmsprop 0.001`,
       ];
+    case "data-size": {
+      const row = (label: string, cells: string[]) => `  ${label.padEnd(20)}${cells.map((c) => c.padStart(8)).join("")}`;
+      return [
+        row("training examples", e.points.map((p) => String(p.examples))),
+        row(`training ${e.metric}`, e.points.map((p) => short(p.trainMetric))),
+        row(`validation ${e.metric}`, e.points.map((p) => short(p.valMetric))),
+        `  every size validated on the same ${e.validationExamples} held-out examples`,
+      ];
+    }
     case "label-scale":
       return [
         `  targets  mean ${short(e.targets.mean)}  std ${short(e.targets.std)}  range ${short(e.targets.min)} … ${short(e.targets.max)}`,

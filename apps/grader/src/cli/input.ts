@@ -20,6 +20,15 @@ export function readSubmission(file: string, exercise: ExerciseDefinition, flags
   } catch (error) {
     throw new ValidationError(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+  return completeSubmission(raw, exercise, flags, file);
+}
+
+/**
+ * A submission (or bare model) already read, completed the same way: the exercise's starter training
+ * settings where it has none, the flags on top. `source` names it in errors (a file name).
+ */
+export function completeSubmission(raw: unknown, exercise: ExerciseDefinition, flags: TrainingFlags, source: string): SubmissionPayload {
+  const file = source;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ValidationError(`${file}: expected a JSON object`);
   const object = raw as Record<string, unknown>;
   const isSubmission = "model" in object && ("training" in object || "exerciseId" in object);

@@ -9,10 +9,12 @@ import { gradeLocally, prepareTraining } from "@stepwise/exercises/grading";
 import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
 import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
-import { readSubmission } from "./input";
+import { completeSubmission, readSubmission } from "./input";
 import { EXPERIMENTS, runExperiment } from "@stepwise/exercises/experiments";
+import { solutions } from "@stepwise/exercises/solutions";
 import { batchLine, experimentReport } from "./experiment";
 import { newCommand } from "./new";
+import { tuneCommand } from "./tune";
 import { validateCommand } from "./validate";
 
 const USAGE = `Usage:
@@ -23,13 +25,15 @@ const USAGE = `Usage:
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
   stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
                  <experiment>: ${EXPERIMENTS.join(", ")}
+  stepwise tune <search.json> --exercise <id> [--model <file>] [--json] [--train-limit N] [--test-limit N]
   stepwise validate <course-dir>
   stepwise new exercise <NN-name.yaml> [--exercise <id>]
   stepwise new course <dir>
 
 <file> is a submission JSON ({exerciseId, model, training}) or a bare TF.js/Keras model JSON.
 grade exits 0 passed, 1 failed, 2 invalid, 3 grader error; debug exits 0 healthy, 1 a fault found, 2 invalid or
-not applicable to the exercise, 3 grader error; validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
+not applicable to the exercise, 3 grader error; tune exits 0 when the selected configuration was evaluated on test,
+1 when it was not, 2 invalid, 3 grader error (without --model it tunes the exercise's reference model); validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
 
 class UsageError extends Error {}
 
@@ -48,6 +52,7 @@ const options = {
   status: { type: "string" },
   check: { type: "string" },
   previous: { type: "string" },
+  model: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -198,6 +203,26 @@ async function debug(file: string | undefined, values: Values): Promise<number> 
   }
 }
 
+/** Runs a declared hyperparameter search locally, as the grader's tuning job does. */
+async function tune(file: string | undefined, values: Values): Promise<number> {
+  if (!file) throw new UsageError("tune needs a <search.json> file: {strategy, trials, space}.");
+  const exercise = exerciseFrom(values);
+  const reference = solutions[exercise.id]?.reference;
+  if (values.model === undefined && !reference) throw new UsageError(`--model <file> is required: "${exercise.id}" has no reference model to tune.`);
+  if (values.model === undefined && !values.json) process.stderr.write(`no --model: tuning the reference model of ${exercise.id}\n`);
+  const payload = values.model !== undefined ? readSubmission(values.model, exercise, values) : completeSubmission(reference, exercise, values, `the reference model of ${exercise.id}`);
+  return tuneCommand({
+    searchFile: file,
+    exercise,
+    payload,
+    json: values.json ?? false,
+    slice: { trainLimit: positiveInt("train-limit", values["train-limit"]), testLimit: positiveInt("test-limit", values["test-limit"]) },
+    cacheDir: embeddedDefaults().cacheDir,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, file] = positionals;
@@ -219,6 +244,8 @@ async function main(argv: string[]): Promise<number> {
       return jobs(values);
     case "debug":
       return debug(file, values);
+    case "tune":
+      return tune(file, values);
     case "validate":
       return validateCommand(file, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
     case "new":

@@ -1,0 +1,27 @@
+/**
+ * The calibration child: loads the backend the training children use (same preference, same kernel
+ * overrides), times core's Dense-shaped product, reports once and exits. A child, not the grader
+ * process itself, so the grader never holds TF.js and the figure is that of the backend jobs train on.
+ */
+import { initBackend, type BackendChoice } from "@stepwise/core/backend";
+import { calibrate } from "@stepwise/core/model";
+
+const CHOICES: readonly BackendChoice[] = ["tensorflow", "wasm", "cpu"];
+const isChoice = (name: string): name is BackendChoice => (CHOICES as readonly string[]).includes(name);
+const preference = process.argv[2] ?? "auto";
+const minMs = Number(process.argv[3] ?? "300");
+
+type Report = { type: "calibrated"; backend: string; tfjsVersion: string; matmulGflops: number } | { type: "error"; message: string };
+
+async function measure(): Promise<Report> {
+  const { tf, backend, tfjsVersion } = await initBackend(isChoice(preference) ? { prefer: [preference] } : {});
+  return { type: "calibrated", backend, tfjsVersion, matmulGflops: await calibrate(tf, { minMs }) };
+}
+
+// The grader gone (even by SIGKILL): nobody to report to.
+process.once("disconnect", () => process.exit(1));
+
+void measure()
+  .catch((error: unknown): Report => ({ type: "error", message: (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000) }))
+  .then((report) => new Promise<void>((resolve) => (process.send ? process.send(report, undefined, undefined, () => resolve()) : resolve())))
+  .finally(() => process.exit(0));

@@ -1,0 +1,157 @@
+import { fork } from "node:child_process";
+import { createRequire } from "node:module";
+import { availableParallelism, hostname } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
+import { z } from "zod";
+import type { GraderConfig } from "./config";
+
+/**
+ * The grader measures its training speed at start and publishes it (issue 3), so the web app checks a
+ * model's estimated training time against what the graders reach rather than a configured guess.
+ */
+
+/**
+ * Share of `calibrate`'s plain matmul throughput that a training step reaches: optimizer updates,
+ * batch assembly and small kernels cost the rest. Measured on the 2-core dev VM (wasm, tfjs 4.22):
+ * `calibrate` 11.5–13.5 G multiply-adds/s, the harness training MNIST 784-512-10 at 8,531 examples/s
+ * × 1.22 M multiply-adds = 10.4 G/s (training/measure.ts). Rounded down: an estimate that errs makes
+ * the student trim a model, one that errs the other way times out a grading.
+ */
+export const TRAINING_EFFICIENCY = 0.75;
+
+/** Matmul timing inside the child, ms: long enough to steady the figure, short enough for a quick start. */
+const CALIBRATE_MS = 300;
+
+const ChildReport = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("calibrated"),
+    backend: z.string().min(1).max(40),
+    tfjsVersion: z.string().max(40),
+    matmulGflops: z.number().finite().positive().describe("10⁹ multiply-adds per second of a 128×784 by 784×512 product"),
+  }),
+  z.object({ type: z.literal("error"), message: z.string() }),
+]);
+
+export interface MeasuredSpeed {
+  backend: string;
+  /** Plain matmul throughput, 10⁹ multiply-adds/s. */
+  matmulGflops: number;
+  /** What one grader slot reaches training, 10⁹ multiply-adds/s: the published figure. */
+  gflops: number;
+}
+
+/**
+ * One slot's training throughput from the matmul figure. Slots beyond the machine's cores share them
+ * (each child trains on one thread with wasm), so each gets its share.
+ */
+export function slotGflops(matmulGflops: number, concurrency: number, cores = availableParallelism()): number {
+  return matmulGflops * TRAINING_EFFICIENCY * Math.min(1, cores / Math.max(1, concurrency));
+}
+
+const childScript = fileURLToPath(new URL("./calibrate-child.ts", import.meta.url));
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/**
+ * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
+ * a message saying what went wrong: the backend did not load, the child died, or it took too long.
+ */
+export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concurrency">, options: { timeoutMs?: number } = {}): Promise<MeasuredSpeed> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const child = fork(childScript, [config.backend, String(CALIBRATE_MS)], {
+      execArgv: ["--import", tsxLoader],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
+    let settled = false;
+    const settle = (outcome: { speed: MeasuredSpeed } | { error: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if ("speed" in outcome) resolve(outcome.speed);
+      else reject(new Error(`Calibration failed: ${outcome.error}`));
+    };
+    const timer = setTimeout(() => settle({ error: `the calibration child did not report within ${timeoutMs} ms` }), timeoutMs);
+    child.on("message", (raw) => {
+      const parsed = ChildReport.safeParse(raw);
+      if (!parsed.success) return settle({ error: `the calibration child sent a malformed report: ${parsed.error.issues[0]?.message ?? "?"}` });
+      const report = parsed.data;
+      if (report.type === "error") return settle({ error: report.message });
+      settle({ speed: { backend: report.backend, matmulGflops: report.matmulGflops, gflops: slotGflops(report.matmulGflops, config.concurrency) } });
+    });
+    child.on("error", (error) => settle({ error: `the calibration child failed to start: ${error.message}` }));
+    child.on("exit", (code, signal) => {
+      const tail = stderr.trim().split("\n").slice(-3).join("\n");
+      settle({ error: `the calibration child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}` });
+    });
+  });
+}
+
+export interface Calibrator {
+  /** The latest measurement published, or null before the first succeeds. */
+  readonly last: MeasuredSpeed | null;
+  /** Stops re-measuring, waits for a measurement in flight and withdraws this grader's figure. */
+  stop(): Promise<void>;
+}
+
+export interface CalibrationDeps {
+  db: Db;
+  now?: () => number;
+  log?: (line: string) => void;
+  host?: string;
+  /** Limit on one measurement, ms (default 30 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Measures now and publishes, then again every `calibrateEveryMs` (0: only now) so the figure never
+ * ages out while the grader runs. A failed measurement is logged, never thrown: the grader grades
+ * without it, and the web app falls back to its configured figure. A measurement taken while jobs
+ * train comes out lower, which errs on the safe side until the next one.
+ */
+export async function startCalibration(config: Pick<GraderConfig, "backend" | "concurrency" | "workerId" | "calibrateEveryMs">, deps: CalibrationDeps): Promise<Calibrator> {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
+  const host = deps.host ?? hostname();
+  let last: MeasuredSpeed | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const round = async (): Promise<void> => {
+    try {
+      const speed = await measureGraderSpeed(config, deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs });
+      if (stopped) return;
+      await publishCalibration(db, { workerId: config.workerId, host, backend: speed.backend, gflops: speed.gflops, measuredAt: now() });
+      last = speed;
+      log(`calibrated: ${speed.backend}, ${speed.gflops.toFixed(1)} GFLOPS effective per slot (matmul ${speed.matmulGflops.toFixed(1)})`);
+    } catch (error) {
+      log(`${error instanceof Error ? error.message : String(error)}; the web app estimates training time with its configured figure`);
+    }
+  };
+  let inFlight = round();
+  await inFlight;
+  const schedule = () => {
+    if (stopped || config.calibrateEveryMs === 0) return;
+    timer = setTimeout(() => {
+      inFlight = round().then(schedule);
+    }, config.calibrateEveryMs);
+  };
+  schedule();
+
+  return {
+    get last() {
+      return last;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+      await withdrawCalibration(db, config.workerId);
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * Tuning jobs: an experiment job named `tune` runs the search stored with it on the submission's
+ * step-7 model. Selection: one sandboxed child per trial, each on training examples only, scored on
+ * the validation split. Final: the selected configuration is retrained on train+validation in a
+ * grading child, which predicts the test inputs; this process scores the predictions against the
+ * hidden test labels — loaded here, only now — after reserving one of the student's test evaluations.
+ * The outcome is stored as the job's experiment result: compute budget, never an attempt.
+ */
+import type { ProgressEvent } from "@stepwise/core/contracts";
+import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import {
+  appendLog,
+  appendProgress,
+  assignmentById,
+  datasetByFile,
+  recordTestEvaluationResult,
+  reserveTestEvaluation,
+  testEvaluationLimitMessage,
+  testEvaluationsUsed,
+  tuningSearchOfJob,
+  type ClaimedJob,
+} from "@stepwise/db";
+import { findExercise, withOverrides } from "@stepwise/exercises";
+import { csvText } from "@stepwise/exercises/answers";
+import { toolboxPolicy } from "@stepwise/exercises/course";
+import { gradingFacts, loadGradingData, loadTestLabels, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
+import {
+  FINAL_LABEL,
+  runTuning,
+  scoreFinal,
+  stopReasonText,
+  trialLabel,
+  TuningSearch,
+  type FinalEvaluation,
+  type TuningResult,
+  type TrialOutcome,
+} from "@stepwise/exercises/tuning";
+import { GraderFault } from "./grade";
+import type { JobContext } from "./experiment";
+import { TrialResult } from "./protocol";
+import { runTrainingChild, type ChildOutcome, type ExperimentChildOutcome } from "./sandbox";
+import { configFingerprint } from "./test-hygiene";
+
+/** What the grader stores for a tuning job: the search's result, or why it could not run. */
+export type TuningOutcome = { result: TuningResult } | { failed: string };
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const isStudentFault = (error: unknown) => error instanceof ValidationError || error instanceof BudgetError;
+
+/** A search the student wrote that does not parse: the first problem, with its path, what was expected and what came. */
+function searchProblem(raw: unknown): string | undefined {
+  const parsed = TuningSearch.safeParse(raw);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `The search is not valid at ${issue?.path.join(".") || "(top level)"}: ${issue?.message ?? "?"}.`;
+}
+
+/** How a trial's child ended, as the runner needs it. Faults of the grader throw, and the job is retried. */
+function trialOutcome(outcome: ExperimentChildOutcome, memoryMb: number, hardTimeoutMs: number): TrialOutcome {
+  switch (outcome.kind) {
+    case "experiment": {
+      const parsed = TrialResult.safeParse(outcome.result);
+      if (!parsed.success) throw new GraderFault(`a tuning trial returned a malformed result: ${parsed.error.issues[0]?.message ?? "?"}`);
+      return parsed.data;
+    }
+    case "invalid":
+      return { failed: outcome.message };
+    case "oom":
+      return { failed: `This trial ran out of memory (the grader allows ${memoryMb} MiB): ${outcome.message}.` };
+    case "timeout":
+      return { failed: `This trial did not finish within the grader's limit of ${Math.round(hardTimeoutMs / 1000)} s.` };
+    case "aborted":
+      throw new GraderFault("the tuning run was stopped: the job's lease was lost or the grader is shutting down");
+    case "error":
+      throw new GraderFault(outcome.message);
+  }
+}
+
+/** Why the final child gave no predictions, in the student's terms; grader faults throw. */
+function finalFailure(outcome: Exclude<ChildOutcome, { kind: "done" }>, memoryMb: number, hardTimeoutMs: number): string {
+  switch (outcome.kind) {
+    case "invalid":
+      return outcome.message;
+    case "oom":
+      return `The final model ran out of memory (the grader allows ${memoryMb} MiB).`;
+    case "timeout":
+      return `The final model did not finish within the grader's limit of ${Math.round(hardTimeoutMs / 1000)} s.`;
+    case "aborted":
+      throw new GraderFault("the tuning run was stopped: the job's lease was lost or the grader is shutting down");
+    case "error":
+      throw new GraderFault(outcome.message);
+  }
+}
+
+export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promise<TuningOutcome> {
+  const { submission, job } = claimed;
+  const payload = SubmissionPayload.safeParse(submission.payload);
+  if (!payload.success) return { failed: `The stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).` };
+  const builtIn = findExercise(submission.exerciseId);
+  if (!builtIn) return { failed: `Exercise "${submission.exerciseId}" does not exist.` };
+  const assignment = await assignmentById(ctx.db, submission.assignmentId);
+  if (!assignment) return { failed: `The assignment of submission "${submission.id}" no longer exists.` };
+  const exercise = withOverrides(builtIn, assignment.overrides);
+  if (exercise.kind !== "training" || exercise.step !== 7) {
+    return { failed: `Tuning runs on step 7 (regularize and tune); this assignment is step ${exercise.step}.` };
+  }
+  // The policy in force when the run starts: an instructor may have turned tuning off since it was queued.
+  const toolbox = toolboxPolicy(assignment.overrides);
+  if (!toolbox.allowed.includes("tuning")) {
+    return { failed: `Your instructor has not allowed tuning on this assignment; allowed techniques: ${toolbox.allowed.join(", ") || "none"}.` };
+  }
+  const raw = await tuningSearchOfJob(ctx.db, job.id);
+  if (raw === null) return { failed: "This tuning run has no search stored with it." };
+  const problem = searchProblem(raw);
+  if (problem !== undefined) return { failed: problem };
+  const search = TuningSearch.parse(raw);
+
+  const seed = exercise.seed;
+  const slice = { trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit, testLimit: ctx.config.testLimit ?? exercise.data.testLimit };
+  // A CSV is encoded here (its test labels come with it and stay in this process until the final
+  // phase); MNIST and IMDB test labels are not even loaded until then.
+  let grading: GradingData | undefined;
+  try {
+    if (exercise.dataset.kind === "csv") {
+      const uploaded = (await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file))?.csv;
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, csvText: uploaded ?? csvText(exercise.dataset, {}) });
+    }
+  } catch (error) {
+    const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
+    if (error instanceof StepwiseError || fsError) return { failed: `The dataset could not be read: ${message(error)}` };
+    throw error;
+  }
+  const prepare: PrepareOptions = { ...(grading ? gradingFacts(grading, exercise.dataset).prepare : {}), toolbox: toolbox.allowed };
+
+  let progress = Promise.resolve();
+  const emit = (event: ProgressEvent) => {
+    progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
+  };
+  let started = false;
+  const onReady = (backend: string, epochs: number) => {
+    ctx.onBackend?.(backend);
+    if (!started) emit({ type: "started", backend, epochs });
+    started = true;
+  };
+  const child = {
+    memoryMb: ctx.config.memoryMb,
+    hardTimeoutMs: ctx.config.hardTimeoutMs,
+    ...(ctx.pool ? { pool: ctx.pool } : {}),
+    signal: ctx.signal,
+  };
+  const task = (t: { kind: "binary" | "multiclass" | "regression"; numClasses: number }) => ({ kind: t.kind, numClasses: Math.max(1, t.numClasses) });
+  // Training examples of the slice (train+validation): what the final model trains on.
+  let trainExamples = 0;
+  let log = `attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})\n`;
+
+  try {
+    const result = await runTuning({
+      exercise,
+      payload: payload.data,
+      search,
+      maxTrials: toolbox.tuningTrials,
+      prepare,
+      now: ctx.now,
+      runTrial: async (prepared, info) => {
+        const label = trialLabel(info);
+        emit({ type: "run", label });
+        const outcome = await runTrainingChild(
+          {
+            type: "tune-trial",
+            jobId: job.id,
+            topology: prepared.topology,
+            training: prepared.training,
+            dataset: prepared.dataset,
+            data: slice,
+            seed,
+            dataSeed: seed,
+            maxSeconds: exercise.budgets.maxSeconds,
+            task: task(prepared.task),
+            backend: ctx.config.backend,
+            cacheDir: ctx.config.cacheDir,
+            ...(grading?.csv ? { csv: grading.csv.training } : {}),
+          },
+          {
+            ...child,
+            onReady: (backend) => onReady(backend, prepared.training.fit.epochs),
+            onEpoch: (metrics, total) => emit({ type: "epoch", epochs: total, ...metrics }),
+            onStderr: (text) => (log += text),
+          },
+        );
+        await progress;
+        log += `${label}: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
+        const trial = trialOutcome(outcome, ctx.config.memoryMb, ctx.config.hardTimeoutMs);
+        if ("trainExamples" in trial) trainExamples = trial.trainExamples;
+        return trial;
+      },
+      runFinal: async (prepared, selected, chosen): Promise<FinalEvaluation> => {
+        const limit = toolbox.testEvaluations;
+        const key = { assignmentId: assignment.id, userId: submission.userId };
+        // Looked at before the final training, so a student with no evaluation left spends no compute on it.
+        const used = await testEvaluationsUsed(ctx.db, key.assignmentId, key.userId);
+        if (used >= limit) return { status: "not_run", reason: `Final test evaluation not run: ${testEvaluationLimitMessage(used, limit)}`, evaluations: { used, limit } };
+        emit({ type: "run", label: FINAL_LABEL });
+        const epochs = prepared.training.fit.epochs;
+        const outcome = await runTrainingChild(
+          {
+            type: "train",
+            jobId: job.id,
+            topology: prepared.topology,
+            training: prepared.training,
+            dataset: prepared.dataset,
+            data: slice,
+            seed,
+            dataSeed: seed,
+            maxSeconds: exercise.budgets.maxSeconds,
+            task: task(prepared.task),
+            backend: ctx.config.backend,
+            cacheDir: ctx.config.cacheDir,
+            ...(grading?.csv ? { csv: grading.csv.training } : {}),
+          },
+          {
+            ...child,
+            onReady: (backend) => onReady(backend, epochs),
+            onEpoch: (metrics, total) => emit({ type: "epoch", epochs: total, ...metrics }),
+            onEvaluating: () => emit({ type: "evaluating" }),
+            onStderr: (text) => (log += text),
+          },
+        );
+        await progress;
+        log += `final model: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
+        if (outcome.kind !== "done") return { status: "not_run", reason: `The final model was not evaluated: ${finalFailure(outcome, ctx.config.memoryMb, ctx.config.hardTimeoutMs)}` };
+        const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
+        if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
+
+        // The test set is touched only now, and only with a reservation: atomic against the student's
+        // concurrent gradings and searches, and granted again (not counted twice) to a retried job.
+        const reservation = await reserveTestEvaluation(ctx.db, { ...key, source: "tuning", submissionId: submission.id, jobId: job.id, limit, now: ctx.now() });
+        if (!reservation.ok) {
+          return { status: "not_run", reason: `Final test evaluation not run: ${testEvaluationLimitMessage(reservation.used, limit)}`, evaluations: { used: reservation.used, limit } };
+        }
+        const testLabels = grading?.testLabels ?? loadTestLabels(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
+        const final = scoreFinal({
+          predictions: outcome.predictions,
+          testLabels,
+          task: prepared.task,
+          epochs,
+          trainExamples,
+          seconds: outcome.report.durationMs / 1000,
+          evaluations: { used: reservation.used, limit },
+        });
+        if (final.status === "evaluated") {
+          const recorded = await recordTestEvaluationResult(ctx.db, reservation.id, {
+            validationMetric: selected.validation,
+            validationMetricName: prepared.task.kind === "regression" ? "valLoss" : "valAccuracy",
+            testMetric: final.test,
+            higherIsBetter: prepared.task.kind !== "regression",
+            // The configuration as the student would submit it (the selected trial's), so a later submission of it matches.
+            configKey: configFingerprint(chosen),
+            now: ctx.now(),
+          }).catch((error: unknown) => {
+            log += `could not record the test evaluation: ${message(error)}\n`;
+            return null;
+          });
+          if (recorded?.flag) log += "test evaluation flagged: selected on test\n";
+        }
+        return final;
+      },
+    });
+    log += `tuning done: ${result.trials.length} trial(s), selected ${result.selected ?? "none"}, final ${result.final.status}\n`;
+    return { result };
+  } catch (error) {
+    if (isStudentFault(error)) return { failed: message(error) };
+    throw error;
+  } finally {
+    await appendLog(ctx.db, job.id, log).catch(() => undefined);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The grader measures its training speed on its real backend at start and publishes it for the web
+ * app's submit-time estimate (issue 3); it re-measures while it runs and withdraws the figure on stop.
+ */
+import { spawn } from "node:child_process";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { latestCalibration } from "@stepwise/db";
+import { openTestDb, type TestDb } from "@stepwise/db/testing";
+import { slotGflops, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
+import { testConfig } from "./helpers";
+
+let testDb: TestDb | undefined;
+afterEach(async () => {
+  await testDb?.cleanup();
+  testDb = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A figure a real TF.js backend can reach on any machine this runs on (cpu ~0.1, tfjs-node ~100s). */
+const plausible = (gflops: number) => gflops > 0.01 && gflops < 5_000;
+
+describe("grader calibration", () => {
+  it("a started grader process publishes its measured speed, and withdraws it on SIGTERM", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const started = Date.now();
+    const grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+      cwd: resolve(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+    });
+    let log = "";
+    grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));
+    grader.stderr?.on("data", (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((r) => grader.once("exit", (code) => r(code)));
+    try {
+      let published = await latestCalibration(db, { now: Date.now() });
+      for (let i = 0; published === null; i++) {
+        if (i > 600) throw new Error(`the grader never published a calibration: ${log}`);
+        await sleep(100);
+        published = await latestCalibration(db, { now: Date.now() });
+      }
+      expect(published).toMatchObject({ workerId: "calibrated", host: hostname(), graders: 1 });
+      // As verdicts record it: the backend, with `+openblas` (or `+blas`) when matmuls run on the BLAS.
+      expect(published.backend).toMatch(/^(tensorflow|wasm|cpu)(\+\w+)?$/);
+      expect(plausible(published.gflops)).toBe(true);
+      expect(published.measuredAt).toBeGreaterThanOrEqual(started);
+      expect(published.measuredAt).toBeLessThanOrEqual(Date.now());
+      expect(log).toContain(`calibrated: ${published.backend}, ${published.gflops.toFixed(1)} GFLOPS effective per slot`);
+    } finally {
+      grader.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+  }, 90_000);
+
+  it("re-measures every calibrateEveryMs, publishing each figure, and stops when told", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const lines: string[] = [];
+    const config = testConfig(url, { workerId: "again", calibrateEveryMs: 500 });
+    const calibrator = await startCalibration(config, { db, log: (line) => lines.push(line), host: "bench-1" });
+    const first = await latestCalibration(db, { now: Date.now() });
+    const measured = calibrator.last;
+    if (!first || !measured) throw new Error(`no calibration published: ${lines.join("\n")}`);
+    expect(first).toMatchObject({ workerId: "again", host: "bench-1", backend: measured.backend, gflops: measured.gflops });
+    // One slot on a machine with at least one core: the published figure is the matmul figure derated.
+    expect(measured.gflops).toBeCloseTo(measured.matmulGflops * TRAINING_EFFICIENCY, 6);
+
+    let second = first;
+    for (let i = 0; second.measuredAt === first.measuredAt; i++) {
+      if (i > 300) throw new Error(`the grader never re-measured: ${lines.join("\n")}`);
+      await sleep(100);
+      second = (await latestCalibration(db, { now: Date.now() })) ?? first;
+    }
+    expect(second.measuredAt).toBeGreaterThanOrEqual(first.measuredAt + 500);
+    expect(plausible(second.gflops)).toBe(true);
+
+    await calibrator.stop();
+    expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+    const linesAtStop = lines.length;
+    await sleep(1_500);
+    // Stopped means stopped: no measurement and no row after it.
+    expect(lines.length).toBe(linesAtStop);
+    expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+  }, 90_000);
+
+  it("a measurement that fails publishes nothing and says why; the grader carries on", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const lines: string[] = [];
+    const calibrator = await startCalibration(testConfig(url, { calibrateEveryMs: 0 }), { db, log: (line) => lines.push(line), timeoutMs: 1 });
+    expect(calibrator.last).toBeNull();
+    expect(lines).toEqual([expect.stringMatching(/^Calibration failed: the calibration child did not report within 1 ms; the web app estimates training time with its configured figure$/)]);
+    expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+    await calibrator.stop();
+  });
+
+  it.each([
+    ["one slot per core", 12, 2, 2, 9],
+    ["fewer slots than cores", 12, 1, 4, 9],
+    ["four slots sharing two cores", 12, 4, 2, 4.5],
+  ])("derates the matmul figure for training: %s", (_case, matmul, concurrency, cores, expected) => {
+    expect(slotGflops(matmul, concurrency, cores)).toBeCloseTo(expected, 9);
+  });
+});
