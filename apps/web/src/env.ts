@@ -24,8 +24,9 @@ const EnvSchema = z.object({
   /** Submissions one student may make to one assignment per rolling minute. */
   SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   /**
-   * Effective training throughput of one grader slot, GFLOPS, for the time estimate checked at submit.
-   * `pnpm bench` measures it (the wasm harness reached ~7–12 on a 2-core machine); 0 turns the check off.
+   * Effective training throughput of one grader slot, GFLOPS, for the time estimate checked at submit
+   * when no grader has published its own measurement in the last day (graders measure at start);
+   * 0 turns the check off.
    */
   GRADER_EFFECTIVE_GFLOPS: z.coerce.number().min(0).default(8),
   /** Length of one authentication rate-limit window, ms (default 15 minutes). */

@@ -1,6 +1,6 @@
 import type { CsvPreview } from "@stepwise/exercises/answers";
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const number = (x: number) => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(4)).toString());
 const TASK_TEXT = { binary: "Binary classification", multiclass: "Multiclass classification", regression: "Regression" } as const;
 
@@ -11,7 +11,6 @@ const TASK_TEXT = { binary: "Binary classification", multiclass: "Multiclass cla
  * the assignment form (no hooks, no server imports).
  */
 export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; headingLevel?: 3 | 4 }) {
-  const H = headingLevel === 3 ? "h3" : "h4";
   return (
     <div className="stack-tight" data-testid="csv-facts">
       <dl className="metrics">
@@ -44,8 +43,30 @@ export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; h
         The grader feeds each row as {preview.inputSize} numbers: {preview.encoding}, with statistics of the training rows only.
       </p>
 
+      <CsvTables preview={preview} headingLevel={headingLevel} />
+    </div>
+  );
+}
+
+/**
+ * The tables of a CSV preview: the class balance (or the target's range), the columns with their
+ * types, and the first training rows. Shared by `CsvFacts` and the course datasets page, which shows
+ * its own figures above them; the test ids name each table for the browser tests.
+ */
+export function CsvTables({
+  preview,
+  headingLevel = 3,
+  testIds = {},
+}: {
+  preview: CsvPreview;
+  headingLevel?: 3 | 4;
+  testIds?: { balance?: string; targetRange?: string };
+}) {
+  const H = headingLevel === 3 ? "h3" : "h4";
+  return (
+    <>
       {preview.classes ? (
-        <table className="balance" data-testid="class-balance">
+        <table className="balance" data-testid={testIds.balance ?? "class-balance"}>
           <caption>Class balance of the training rows</caption>
           <thead>
             <tr>
@@ -74,7 +95,7 @@ export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; h
         </table>
       ) : (
         preview.targetSummary && (
-          <p data-testid="target-range">
+          <p data-testid={testIds.targetRange ?? "target-range"}>
             Over the training rows, <code>{preview.target}</code> ranges from {number(preview.targetSummary.min)} to {number(preview.targetSummary.max)} (mean{" "}
             {number(preview.targetSummary.mean)}, standard deviation {number(preview.targetSummary.std)}).
           </p>
@@ -130,6 +151,6 @@ export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; h
           </tbody>
         </table>
       </div>
-    </div>
+    </>
   );
 }

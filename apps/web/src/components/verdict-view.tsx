@@ -22,14 +22,24 @@ export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict
   );
 }
 
+/** The diagnostic code of step 7's "chosen on the test score" notice (`SELECTED_ON_TEST` in the db package; a string here keeps the db out of the client bundle). */
+const SELECTED_ON_TEST = "selected-on-test";
+
 function VerdictCard({ verdict, baseline }: { verdict: Verdict; baseline?: number | null | undefined }) {
   const metrics = Object.entries(verdict.metrics);
+  const notice = verdict.diagnostics.find((d) => d.code === SELECTED_ON_TEST);
+  const diagnostics = verdict.diagnostics.filter((d) => d !== notice);
   return (
     <section className={`card verdict ${verdict.status}`} data-testid="verdict" aria-labelledby="verdict-heading">
       <h2 id="verdict-heading" style={{ marginTop: 0 }}>
         {VERDICT_HEADING[verdict.status]}
       </h2>
       <p data-testid="verdict-summary">{verdict.summary}</p>
+      {notice && (
+        <div className="note" role="note" data-testid="selection-notice">
+          <strong>Chosen on the test score?</strong> {notice.message} <span className="muted">{notice.hint}</span>
+        </div>
+      )}
 
       {verdict.checks.length > 0 && (
         <>
@@ -73,11 +83,11 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict; baseline?: numbe
         </>
       )}
 
-      {verdict.diagnostics.length > 0 && (
+      {diagnostics.length > 0 && (
         <>
           <h3>Diagnostics</h3>
           <ul data-testid="diagnostics">
-            {verdict.diagnostics.map((d) => (
+            {diagnostics.map((d) => (
               <li key={d.code}>
                 {d.message} <span className="muted">Hint: {d.hint}</span>
               </li>

@@ -14,7 +14,7 @@ import { ModelFileInput } from "./model-file-input";
 import { ModelSummaryTable } from "./model-summary-table";
 import { PreviewPanel, trainingKey, type PreviewOutcome } from "./preview-panel";
 import { SubmissionHistory } from "./submission-history";
-import { draftFrom, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
+import { draftFrom, toolboxFields, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 
@@ -38,6 +38,8 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
   const [preview, setPreview] = useState<PreviewOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [watching, setWatching] = useState<string | null>(null);
+  // Step 7: the last evaluation on the hidden test set is spent only after the student confirms.
+  const [confirmingLast, setConfirmingLast] = useState(false);
   const workerRef = useRef<ModelWorkerClient | null>(null);
   const worker = () => (workerRef.current ??= new ModelWorkerClient());
 
@@ -70,7 +72,9 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
     }
   }
 
-  const training = () => trainingFrom(draft, exercise.starterTraining ?? null);
+  // Step 7's toolbox fields (augmentation, early stopping), as far as the data and the assignment allow them.
+  const toolbox = toolboxFields(exercise, assignment.techniques);
+  const training = () => trainingFrom(draft, exercise.starterTraining ?? null, toolbox);
   // The claim describes one model and one set of settings: changing either drops it.
   const currentKey = (() => {
     try {
@@ -81,8 +85,13 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
   })();
   const claim = source === "code" && preview && preview.code === code && preview.trainingKey === currentKey && preview.valAccuracy !== null ? preview.valAccuracy : null;
 
-  async function onSubmit() {
+  async function onSubmit(confirmed = false) {
     setError(null);
+    if (lastTestEvaluation && !confirmed) {
+      setConfirmingLast(true);
+      return;
+    }
+    setConfirmingLast(false);
     let model: ModelSpec;
     if (source === "file") {
       if (!uploaded) {
@@ -102,7 +111,10 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
 
   const latestId = watching ?? submissions[0]?.id ?? null;
   const busy = building || create.isPending;
-  const outOfAttempts = assignment.attemptsAllowed !== null && assignment.attemptsUsed >= assignment.attemptsAllowed;
+  const tests = assignment.testEvaluations;
+  const outOfTestEvaluations = tests !== null && tests.used >= tests.limit;
+  const lastTestEvaluation = tests !== null && tests.used === tests.limit - 1;
+  const outOfAttempts = (assignment.attemptsAllowed !== null && assignment.attemptsUsed >= assignment.attemptsAllowed) || outOfTestEvaluations;
 
   return (
     <>
@@ -135,7 +147,7 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
             <ModelFileInput onModel={setUploaded} />
           )}
           <h3>Training settings</h3>
-          <TrainingSettings draft={draft} onChange={setDraft} maxEpochs={exercise.budgets.maxEpochs} maxBatchSize={exercise.budgets.maxBatchSize} />
+          <TrainingSettings draft={draft} onChange={setDraft} maxEpochs={exercise.budgets.maxEpochs} maxBatchSize={exercise.budgets.maxBatchSize} toolbox={toolbox} />
           {error && (
             <p className="error-box" role="alert" data-testid="editor-error" style={{ marginTop: "0.75rem" }}>
               {error}
@@ -152,14 +164,41 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
                 {building ? "Building…" : "Check model"}
               </button>
             )}
-            <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts}>
+            <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts || confirmingLast}>
               {create.isPending ? "Submitting…" : "Submit"}
             </button>
             <span className="muted">
               Attempts used: {assignment.attemptsUsed}
               {assignment.attemptsAllowed !== null ? ` of ${assignment.attemptsAllowed}` : ""}
             </span>
+            {tests !== null && (
+              <span className="muted" data-testid="test-evaluations">
+                Test evaluations used: {tests.used} of {tests.limit}
+              </span>
+            )}
           </div>
+          {tests !== null && (
+            <p className="muted small" id="test-evaluations-help">
+              Each graded submission here is evaluated once on the hidden test set. Choose your configuration on the validation
+              curves (Debugging, Tune); the test score only confirms the one you chose.
+              {outOfTestEvaluations && " You have used them all: your instructor can allow more."}
+            </p>
+          )}
+          {confirmingLast && (
+            <div className="note" role="alertdialog" aria-labelledby="last-evaluation-text" data-testid="confirm-last-evaluation" style={{ marginTop: "0.75rem" }}>
+              <p id="last-evaluation-text" style={{ marginTop: 0 }}>
+                This is your last evaluation on the hidden test set for this assignment. Submit this configuration as your final one?
+              </p>
+              <div className="actions">
+                <button type="button" onClick={() => void onSubmit(true)} disabled={busy}>
+                  Use my last test evaluation
+                </button>
+                <button type="button" className="secondary" onClick={() => setConfirmingLast(false)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
         </section>
 
         <section className="card" aria-labelledby="summary-heading">

@@ -15,7 +15,11 @@ export interface ApiConfig {
   watchPollMs: number;
   submissionsPerMinute: number;
   authLimits: AuthLimits;
-  /** Grader throughput for the training-time estimate at submit, GFLOPS; absent or 0: no time check. */
+  /**
+   * Fallback grader throughput for the training-time estimates, GFLOPS, used while no grader has
+   * published a measurement (`services/grader-speed.ts`). 0: no time check at submit; absent: the
+   * check runs only with a measured figure.
+   */
   graderGflops?: number;
   /**
    * Key that signs session cookies (better-auth's secret). Always set from the environment; a config

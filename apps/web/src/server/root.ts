@@ -8,6 +8,7 @@ import { gradebookRouter } from "./routers/gradebook";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
 import { teachRouter } from "./routers/teach";
+import { tuningRouter } from "./routers/tuning";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   assignment: assignmentRouter,
   submission: submissionRouter,
   experiment: experimentRouter,
+  tuning: tuningRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,

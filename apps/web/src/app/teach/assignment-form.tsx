@@ -6,8 +6,9 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterInputs, RouterOutputs } from "~/trpc/types";
 import { DatasetPicker, takesCsv, type DatasetChoice } from "./dataset-picker";
-import { TextField } from "./fields";
+import { CheckboxGroup, TextField } from "./fields";
 import { fromUtcInput, pathErrors, utcInputValue } from "./form-errors";
+import type { ToolboxOptions } from "./toolbox-options";
 
 type CatalogEntry = RouterOutputs["teach"]["catalog"][number];
 type AssignmentView = RouterOutputs["teach"]["assignment"]["assignment"];
@@ -19,6 +20,8 @@ const BUDGETS = [
   ["maxSeconds", "Max estimated training time (s)"],
 ] as const;
 type BudgetKey = (typeof BUDGETS)[number][0];
+/** Error paths shown beside the experiments and toolbox fields. */
+const POLICY_FIELDS = ["overrides.experiments.allowed", "overrides.experiments.computeSeconds", "overrides.toolbox.allowed", "overrides.toolbox.tuningTrials", "overrides.toolbox.testEvaluations"];
 const VISIBILITIES = [
   ["always", "Always"],
   ["after_deadline", "After the deadline"],
@@ -28,7 +31,7 @@ const VISIBILITIES = [
  * The override keys this form edits; any other stored key (metric) is kept as it is. `dataset` is
  * edited by the dataset picker on the table exercises only; elsewhere a stored one is kept.
  */
-const MANAGED = ["target", "baseline", "budgets", "seed", "seeds", "latePenalty", "visibility", "hints"];
+const MANAGED = ["target", "baseline", "budgets", "seed", "seeds", "latePenalty", "visibility", "hints", "experiments", "toolbox"];
 
 interface State {
   title: string;
@@ -45,6 +48,12 @@ interface State {
   visibility: Record<string, string>;
   hints: string;
   dataset: DatasetChoice | null;
+  /** Checked experiments / techniques; every one checked is stored as no `allowed` key (all, including ones added later). */
+  experiments: string[];
+  computeSeconds: string;
+  techniques: string[];
+  tuningTrials: string;
+  testEvaluations: string;
 }
 
 const text = (value: unknown) => (typeof value === "number" ? String(value) : "");
@@ -57,10 +66,18 @@ function csvChoice(value: unknown): DatasetChoice | null {
   return { file: d.file, target: d.target, task: d.task === "multiclass" || d.task === "regression" ? d.task : "binary" };
 }
 
-function initialState(assignment: AssignmentView | null, defaultAttempts: number): State {
+/** The stored `allowed` list, or every option when there is none. */
+function allowedOf(value: unknown, options: ToolboxOptions["experiments"]): string[] {
+  const names = options.map((o) => o.name);
+  return Array.isArray(value) ? names.filter((n) => value.includes(n)) : names;
+}
+
+function initialState(assignment: AssignmentView | null, defaultAttempts: number, options: ToolboxOptions): State {
   const o = assignment?.overrides ?? {};
   const budgets = record(o.budgets);
   const late = record(o.latePenalty);
+  const experiments = record(o.experiments);
+  const toolbox = record(o.toolbox);
   return {
     title: assignment?.title ?? "",
     deadline: utcInputValue(assignment?.deadline ?? null),
@@ -76,11 +93,23 @@ function initialState(assignment: AssignmentView | null, defaultAttempts: number
     visibility: Object.fromEntries(Object.entries(record(o.visibility)).map(([id, v]) => [id, String(v)])),
     hints: Array.isArray(o.hints) ? o.hints.map(String).join("\n") : "",
     dataset: csvChoice(o.dataset),
+    experiments: allowedOf(experiments.allowed, options.experiments),
+    computeSeconds: text(experiments.computeSeconds),
+    techniques: allowedOf(toolbox.allowed, options.techniques),
+    tuningTrials: text(toolbox.tuningTrials),
+    testEvaluations: text(toolbox.testEvaluations),
   };
 }
 
+/** `{allowed?, …numbers}` with only what the instructor changed; undefined when nothing was. */
+function policyKey(allowed: string[], all: ToolboxOptions["experiments"], numbers: Record<string, number | undefined>): Record<string, unknown> | undefined {
+  const entries = Object.entries(numbers).filter(([, v]) => v !== undefined);
+  const key = { ...(allowed.length < all.length ? { allowed } : {}), ...Object.fromEntries(entries) };
+  return Object.keys(key).length > 0 ? key : undefined;
+}
+
 /** Only what the instructor filled in is an override: an empty field keeps the exercise's default. */
-function overridesOf(state: State, kept: Record<string, unknown>): Record<string, unknown> {
+function overridesOf(state: State, kept: Record<string, unknown>, options: ToolboxOptions): Record<string, unknown> {
   const budgets = Object.fromEntries(BUDGETS.flatMap(([key]) => (num(state.budgets[key]) === undefined ? [] : [[key, num(state.budgets[key])]])));
   const visibility = Object.fromEntries(Object.entries(state.visibility).filter(([, v]) => v !== ""));
   const hints = state.hints.split("\n").map((h) => h.trim()).filter(Boolean);
@@ -93,19 +122,21 @@ function overridesOf(state: State, kept: Record<string, unknown>): Record<string
     ["seeds", num(state.seeds)],
     ["visibility", Object.keys(visibility).length > 0 ? visibility : undefined],
     ["hints", hints.length > 0 ? hints : undefined],
+    ["experiments", policyKey(state.experiments, options.experiments, { computeSeconds: num(state.computeSeconds) })],
+    ["toolbox", policyKey(state.techniques, options.techniques, { tuningTrials: num(state.tuningTrials), testEvaluations: num(state.testEvaluations) })],
   ];
   const dataset = state.dataset ? { dataset: { kind: "csv", ...state.dataset } } : {};
   return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late, ...dataset };
 }
 
 export function AssignmentForm(
-  props: { catalog: CatalogEntry[]; defaultAttempts: number } & ({ mode: "create"; courseId: string } | { mode: "edit"; assignment: AssignmentView }),
+  props: { catalog: CatalogEntry[]; defaultAttempts: number; options: ToolboxOptions } & ({ mode: "create"; courseId: string } | { mode: "edit"; assignment: AssignmentView }),
 ) {
   const trpc = useTRPC();
   const router = useRouter();
   const existing = props.mode === "edit" ? props.assignment : null;
   const [exerciseId, setExerciseId] = useState(existing?.exerciseId ?? props.catalog.find((e) => e.kind === "training")?.id ?? props.catalog[0]?.id ?? "");
-  const [state, setState] = useState<State>(() => initialState(existing, props.defaultAttempts));
+  const [state, setState] = useState<State>(() => initialState(existing, props.defaultAttempts, props.options));
   const [newCheck, setNewCheck] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const onSuccess = (message: string) => () => {
@@ -115,7 +146,7 @@ export function AssignmentForm(
   const create = useMutation(
     trpc.teach.createAssignment.mutationOptions({
       onSuccess: (a) => {
-        setState(initialState(null, props.defaultAttempts));
+        setState(initialState(null, props.defaultAttempts, props.options));
         onSuccess(`Added “${a.title}”.`)();
       },
     }),
@@ -130,7 +161,7 @@ export function AssignmentForm(
   const field = (path: string, label: string, value: string, onChange: (v: string) => void, extra: { hint?: string; type?: "number" | "text" | "datetime-local"; step?: string; placeholder?: string } = {}) => (
     <TextField id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
   );
-  const shown = new Set(["overrides.dataset", "overrides.dataset.file", "overrides.dataset.target", "overrides.dataset.task", "title", "deadline", "attemptsAllowed", "position", "exerciseId", "overrides.target", "overrides.baseline", "overrides.seed", "overrides.seeds", "overrides.latePenalty.perDay", "overrides.latePenalty.maxDaysLate", ...BUDGETS.map(([k]) => `overrides.budgets.${k}`), ...checks.map((c) => `overrides.visibility.${c}`)]);
+  const shown = new Set(["overrides.dataset", "overrides.dataset.file", "overrides.dataset.target", "overrides.dataset.task", "title", "deadline", "attemptsAllowed", "position", "exerciseId", "overrides.target", "overrides.baseline", "overrides.seed", "overrides.seeds", "overrides.latePenalty.perDay", "overrides.latePenalty.maxDaysLate", ...BUDGETS.map(([k]) => `overrides.budgets.${k}`), ...checks.map((c) => `overrides.visibility.${c}`), ...POLICY_FIELDS]);
   const otherErrors = [general, ...Object.entries(fields).filter(([path]) => !shown.has(path)).map(([path, message]) => `${path}: ${message}`)].filter(Boolean).join("\n");
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -141,7 +172,7 @@ export function AssignmentForm(
     const kept = Object.fromEntries(Object.entries(existing?.overrides ?? {}).filter(([key]) => !MANAGED.includes(key) && !(picksDataset && key === "dataset")));
     const common = {
       title: state.title,
-      overrides: overridesOf(state, kept) as RouterInputs["teach"]["createAssignment"]["overrides"],
+      overrides: overridesOf(state, kept, props.options) as RouterInputs["teach"]["createAssignment"]["overrides"],
       deadline: fromUtcInput(state.deadline),
       attemptsAllowed: num(state.attempts) ?? null,
       ...(state.position.trim() !== "" ? { position: Number(state.position) } : {}),
@@ -258,6 +289,56 @@ export function AssignmentForm(
           </button>
         </div>
       </fieldset>
+
+      {entry?.kind === "training" && (
+        <fieldset className="question" data-testid="experiments-settings">
+          <legend>Debugging experiments</legend>
+          <CheckboxGroup
+            id={id("overrides.experiments.allowed")}
+            legend="Experiments students may run"
+            options={props.options.experiments}
+            checked={state.experiments}
+            onChange={set("experiments")}
+            hint="All checked: every experiment, including ones added later. Experiments cost compute, never attempts."
+            error={fields["overrides.experiments.allowed"]}
+          />
+          <div className="grid-settings">
+            {field("overrides.experiments.computeSeconds", "Compute budget per student (s)", state.computeSeconds, set("computeSeconds"), {
+              placeholder: String(props.options.defaults.computeSeconds),
+              hint: "Grader time each student may spend on experiments here; 0 turns them off.",
+            })}
+          </div>
+        </fieldset>
+      )}
+
+      {entry?.kind === "training" && (
+        <fieldset className="question" data-testid="toolbox-settings">
+          <legend>Regularization toolbox</legend>
+          <CheckboxGroup
+            id={id("overrides.toolbox.allowed")}
+            legend="Techniques students may use"
+            options={props.options.techniques}
+            checked={state.techniques}
+            onChange={set("techniques")}
+            hint="Dropout, L1/L2, batch normalization and network size are part of the model and always allowed."
+            error={fields["overrides.toolbox.allowed"]}
+          />
+          {entry.step === 7 ? (
+            <div className="grid-settings">
+              {field("overrides.toolbox.tuningTrials", "Tuning trials per search (1–50)", state.tuningTrials, set("tuningTrials"), {
+                placeholder: String(props.options.defaults.tuningTrials),
+                hint: "Each trial costs compute budget.",
+              })}
+              {field("overrides.toolbox.testEvaluations", "Test evaluations per student (1–50)", state.testEvaluations, set("testEvaluations"), {
+                placeholder: String(props.options.defaults.testEvaluations),
+                hint: "Each graded submission and each tuning search's final model is one evaluation on the hidden test set.",
+              })}
+            </div>
+          ) : (
+            <p className="muted small">Tuning trials and the test-evaluation limit apply to step 7, where students choose a configuration.</p>
+          )}
+        </fieldset>
+      )}
 
       <div className="stack-tight">
         <label htmlFor={id("overrides.hints")}>Hints (one per line)</label>

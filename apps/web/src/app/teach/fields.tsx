@@ -45,3 +45,43 @@ export function TextField(props: {
     </div>
   );
 }
+
+/**
+ * A fieldset of checkboxes choosing a subset of `options`; the legend names the group for screen
+ * readers, and the hint and error are wired to it like a text field's.
+ */
+export function CheckboxGroup(props: {
+  id: string;
+  legend: ReactNode;
+  options: ReadonlyArray<{ name: string; title: string }>;
+  checked: readonly string[];
+  onChange: (checked: string[]) => void;
+  hint?: string;
+  error?: string | undefined;
+}) {
+  const describedBy = [props.hint ? `${props.id}-hint` : null, props.error ? `${props.id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const toggle = (name: string, on: boolean) =>
+    // In the options' order, whatever order they were clicked in.
+    props.onChange(props.options.map((o) => o.name).filter((n) => (n === name ? on : props.checked.includes(n))));
+  return (
+    <fieldset className="stack-tight" id={props.id} aria-describedby={describedBy}>
+      <legend>{props.legend}</legend>
+      {props.options.map((o) => (
+        <label key={o.name} className="option">
+          <input type="checkbox" name={props.id} value={o.name} checked={props.checked.includes(o.name)} onChange={(e) => toggle(o.name, e.target.checked)} /> {o.title}{" "}
+          <code className="small">{o.name}</code>
+        </label>
+      ))}
+      {props.hint && (
+        <span id={`${props.id}-hint`} className="muted small">
+          {props.hint}
+        </span>
+      )}
+      {props.error && (
+        <span id={`${props.id}-error`} className="field-error">
+          {props.error}
+        </span>
+      )}
+    </fieldset>
+  );
+}

@@ -4,6 +4,7 @@ import type { Evidence } from "@stepwise/exercises/experiments";
 import { BatchLossEvidence } from "./batch-loss-evidence";
 import { BatchesEvidence } from "./batches-evidence";
 import { CurveEvidence } from "./curve-evidence";
+import { DataSizeEvidence } from "./data-size-evidence";
 import { LabelScaleEvidence } from "./label-scale-evidence";
 import { LrRangeEvidence } from "./lr-range-evidence";
 import { OneFeatureEvidence } from "./one-feature-evidence";
@@ -26,5 +27,7 @@ export function EvidenceChart({ evidence }: { evidence: Evidence }) {
       return <LrRangeEvidence evidence={evidence} />;
     case "label-scale":
       return <LabelScaleEvidence evidence={evidence} />;
+    case "data-size":
+      return <DataSizeEvidence evidence={evidence} />;
   }
 }

@@ -19,7 +19,12 @@ export function ExperimentResultView({ run, progress }: { run: RunView; progress
       {result ? (
         <>
           <p style={{ margin: 0 }} data-testid="experiment-message">
-            <span className={`badge ${result.healthy ? "passed" : "failed"}`}>{result.healthy ? "healthy" : "fault found"}</span> {result.message}
+            {run.findingsOnly ? (
+              <span className="badge">{result.outcome.replaceAll("-", " ")}</span>
+            ) : (
+              <span className={`badge ${result.healthy ? "passed" : "failed"}`}>{result.healthy ? "healthy" : "fault found"}</span>
+            )}{" "}
+            {result.message}
           </p>
           {result.hint && <p className="muted" style={{ margin: 0 }}>Next: {result.hint}</p>}
           <EvidenceChart evidence={result.evidence} />

@@ -1,6 +1,8 @@
-import { countAttempts, submissionsFor } from "@stepwise/db";
+import { countAttempts, submissionsFor, testEvaluationsUsed } from "@stepwise/db";
+import { toolboxPolicy } from "@stepwise/exercises/course";
 import { z } from "zod";
 import { assignmentExercise, publicExercise } from "../services/exercise-view";
+import { evaluatesOnTest } from "../services/submit";
 import { summarizeSubmission } from "../services/verdict-view";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
@@ -10,7 +12,11 @@ export const assignmentRouter = createTRPCRouter({
     const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const [mine, attemptsUsed] = await Promise.all([submissionsFor(ctx.db, key), countAttempts(ctx.db, key)]);
+    const [mine, attemptsUsed, testUsed] = await Promise.all([
+      submissionsFor(ctx.db, key),
+      countAttempts(ctx.db, key),
+      evaluatesOnTest(exercise) ? testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id) : Promise.resolve(null),
+    ]);
     return {
       assignment: {
         id: assignment.id,
@@ -19,6 +25,10 @@ export const assignmentRouter = createTRPCRouter({
         deadline: assignment.deadline,
         attemptsAllowed: assignment.attemptsAllowed,
         attemptsUsed,
+        /** Step 7 only: evaluations on the hidden test set used and allowed (each graded submission is one); null elsewhere. */
+        testEvaluations: testUsed === null ? null : { used: testUsed, limit: toolboxPolicy(assignment.overrides).testEvaluations },
+        /** Step-7 toolbox techniques this assignment allows (augmentation, early-stopping, tuning); the workbench shows their fields. */
+        techniques: toolboxPolicy(assignment.overrides).allowed,
       },
       role,
       exercise: publicExercise(exercise, assignment),

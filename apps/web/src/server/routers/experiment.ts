@@ -23,6 +23,7 @@ import {
   suggestionsFor,
   type ExperimentRunView,
 } from "../services/experiments";
+import { trainingSpeed } from "../services/grader-speed";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -38,6 +39,10 @@ async function readable(db: Db, user: User, submissionId: string) {
   if (submission.userId !== user.id && role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
   return { submission, assignment, own: submission.userId === user.id && role !== null };
 }
+
+/** Grader throughput for experiment estimates: a grader's published measurement, else the configured figure. */
+const gflopsFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }) =>
+  (await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() }))?.gflops;
 
 const views = (runs: Parameters<typeof runView>[0][]): ExperimentRunView[] => runs.map(runView).filter((v): v is ExperimentRunView => v !== null);
 
@@ -63,7 +68,7 @@ export const experimentRouter = createTRPCRouter({
         experiment: input.experiment,
         budgetSeconds: policy.computeSeconds,
         perMinute: ctx.config.submissionsPerMinute,
-        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
         now: ctx.now(),
       });
       return { jobId: job.id, status: job.status, estimateSeconds, budget };
@@ -79,7 +84,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: ctx.user.id,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
       }),
       submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id }),
     ]);
@@ -126,7 +131,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: submission.userId,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, ctx.config.graderGflops),
+        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
       }),
     ]);
     const verdict = rows.find((r) => r.id === submission.id)?.verdict ?? null;

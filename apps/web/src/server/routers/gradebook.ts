@@ -76,6 +76,8 @@ export const gradebookRouter = createTRPCRouter({
           score,
           late: lateness.late,
           daysLate: lateness.daysLate,
+          /** Step 7: the evidence when this configuration was chosen on its test score; null otherwise. */
+          selectedOnTest: data.selectedOnTest.find((f) => f.submissionId === attempt.submissionId)?.flag ?? null,
         })),
       };
     }),

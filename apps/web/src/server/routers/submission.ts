@@ -3,6 +3,7 @@ import { assignmentById, latestJobForSubmission, membership, submissionById, sub
 import { z } from "zod";
 import { toTRPCError } from "../errors";
 import { assignmentExercise, effectiveBudgets } from "../services/exercise-view";
+import { trainingSpeed } from "../services/grader-speed";
 import { submit } from "../services/submit";
 import { summarizeSubmission, visibleVerdict } from "../services/verdict-view";
 import { watchSubmission, type WatchUpdate } from "../services/watch";
@@ -46,6 +47,8 @@ export const submissionRouter = createTRPCRouter({
       const { assignment } = await requireAssignment(ctx, input.assignmentId);
       // The exercise as the assignment places it (its dataset may be an uploaded CSV), as the grader sees it.
       const exercise = assignmentExercise(assignment);
+      // GRADER_EFFECTIVE_GFLOPS=0 turns the time check off; otherwise a grader's measurement comes first.
+      const speed = ctx.config.graderGflops === 0 ? null : await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
       const { submission, job } = await submit(ctx.db, {
         assignment,
         exercise,
@@ -54,7 +57,7 @@ export const submissionRouter = createTRPCRouter({
         payload: input.payload,
         now: ctx.now(),
         submissionsPerMinute: ctx.config.submissionsPerMinute,
-        ...(ctx.config.graderGflops ? { graderGflops: ctx.config.graderGflops } : {}),
+        ...(speed ? { speed } : {}),
       });
       return { submissionId: submission.id, jobId: job.id, status: job.status };
     }),

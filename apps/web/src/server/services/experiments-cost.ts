@@ -1,10 +1,10 @@
 import type { ExerciseDefinition, SubmissionPayload, TrainingConfig } from "@stepwise/core/contracts";
-import { DEFAULT_TRAIN_LIMIT, type ExperimentName } from "@stepwise/exercises/experiments";
+import { DEFAULT_TRAIN_LIMIT, defaultTrainLimit, learningCurveWork, type ExperimentName } from "@stepwise/exercises/experiments";
 import { prepareTraining } from "@stepwise/exercises/prepare";
 
 /** Starting a training child, loading the data and building models: paid by every run whatever the model. */
 export const RUN_OVERHEAD_SECONDS = 3;
-/** Grader throughput assumed when the web app's configuration has none (GRADER_EFFECTIVE_GFLOPS's default). */
+/** Grader throughput assumed when no grader has published one and the configuration has none (GRADER_EFFECTIVE_GFLOPS's default). */
 export const DEFAULT_GFLOPS = 8;
 
 /**
@@ -29,6 +29,9 @@ export function experimentExamples(name: ExperimentName, training: TrainingConfi
       return Math.max(Math.round(examples * (1 - validationSplit)), 100 * batchSize);
     case "lr-range-test":
       return 200 * batchSize;
+    case "learning-curve":
+      // Four models on 10–100% of the examples, each as many steps as the full one, validated every epoch.
+      return learningCurveWork(training, examples);
     case "data-shuffled":
     case "label-scale":
       // No training: batch composition, or one forward pass over a thousand examples.
@@ -43,12 +46,14 @@ export function experimentExamples(name: ExperimentName, training: TrainingConfi
  */
 export function estimateExperimentSeconds(name: ExperimentName, exercise: ExerciseDefinition, payload: SubmissionPayload, gflops = DEFAULT_GFLOPS): number {
   if (exercise.kind !== "training" || !payload.training) return RUN_OVERHEAD_SECONDS;
-  let flopsPerExample: number;
+  let prepared: ReturnType<typeof prepareTraining>;
   try {
-    flopsPerExample = prepareTraining(exercise, payload, exercise.seed).summary.trainingFlopsPerExample;
+    prepared = prepareTraining(exercise, payload, exercise.seed);
   } catch {
     return RUN_OVERHEAD_SECONDS;
   }
-  const work = flopsPerExample * experimentExamples(name, payload.training);
+  // The learning curve's slice grows with what the model can afford (defaultTrainLimit), as the grader picks it.
+  const examples = name === "learning-curve" ? defaultTrainLimit(name, prepared) : DEFAULT_TRAIN_LIMIT;
+  const work = prepared.summary.trainingFlopsPerExample * experimentExamples(name, payload.training, examples);
   return RUN_OVERHEAD_SECONDS + work / (Math.max(gflops, 1e-3) * 1e9);
 }

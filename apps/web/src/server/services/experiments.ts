@@ -11,8 +11,10 @@ import {
   type ExperimentName,
 } from "@stepwise/exercises/experiments";
 import { prepareTraining, taskOf } from "@stepwise/exercises/grading";
+import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
 import { assignmentExercise } from "./exercise-view";
 import { DEFAULT_GFLOPS, estimateExperimentSeconds } from "./experiments-cost";
+import { estimateTuneSeconds } from "./tuning-cost";
 
 /** The exercise as the assignment places it (a CSV override changes the task, and so which experiments apply). */
 export const placedExercise = assignmentExercise;
@@ -31,7 +33,9 @@ export const appliesTo = experimentAppliesTo;
 
 /** The budget callback for the db layer: every run of one assignment is estimated the same way. */
 export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined): EstimateSeconds {
-  return ({ experiment, payload }) => {
+  return ({ experiment, payload, search }) => {
+    // A queued tuning search shares this budget: it holds its own estimate, never 0.
+    if (experiment === TUNE_EXPERIMENT) return estimateTuneSeconds(exercise, payload, search, { gflops });
     const name = EXPERIMENTS.find((e) => e === experiment);
     return name ? estimateExperimentSeconds(name, exercise, payload, gflops || DEFAULT_GFLOPS) : 0;
   };
@@ -67,6 +71,8 @@ export interface ExperimentRunView {
   submissionId: string;
   experiment: ExperimentName;
   title: string;
+  /** The experiment reports findings about the data (an outcome), not a healthy/fault verdict on the model. */
+  findingsOnly: boolean;
   status: ExperimentRun["status"];
   createdAt: number;
   finishedAt: number | null;
@@ -97,6 +103,8 @@ export function runView(run: ExperimentRun): ExperimentRunView | null {
     submissionId: run.submissionId,
     experiment: name,
     title: EXPERIMENT_INFO[name].title,
+    // Findings-only experiments (the learning curve) describe the data, not a fault: no healthy/fault badge.
+    findingsOnly: EXPERIMENT_INFO[name].findingsOnly === true,
     status: run.status,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
@@ -116,7 +124,7 @@ export interface SuggestionView {
 /** The experiments that fit a verdict, as far as the assignment allows them. */
 export function suggestionsFor(verdict: Verdict | null, exercise: ExerciseDefinition, policy: ExperimentPolicy): SuggestionView[] {
   if (!verdict || exercise.kind !== "training") return [];
-  return suggestExperiments(verdict, { task: taskOfExercise(exercise) })
+  return suggestExperiments(verdict, { task: taskOfExercise(exercise), step: exercise.step })
     .filter((s) => policy.allowed.includes(s.experiment))
     .map((s) => ({ experiment: s.experiment, title: s.title, question: EXPERIMENT_INFO[s.experiment].question, reasons: s.reasons }));
 }

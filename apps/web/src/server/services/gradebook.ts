@@ -1,20 +1,28 @@
 import type { JobStatus, VerdictStatus } from "@stepwise/core/contracts";
-import type { Assignment, GradebookAttempt, GradebookData, GradebookStudent } from "@stepwise/db";
+import type { Assignment, GradebookAttempt, GradebookData, GradebookStudent, SelectedOnTest } from "@stepwise/db";
+import { findExercise } from "@stepwise/exercises";
 import { type LatePenalty, lateness, type Lateness } from "@stepwise/exercises/course";
 import { z } from "zod";
 import { latePenaltyFor } from "./late-policy";
 
 /**
  * The gradebook as a pure function of the database's facts: per student and assignment the best
- * late-adjusted score and where it came from. The exports and the regrade preview use the same
+ * late-adjusted score (for step 7, the latest test evaluation's: see `scoreRule`) and where it came from. The exports and the regrade preview use the same
  * rules, so the number an instructor sees is the number they export.
  */
 export type CellStatus = VerdictStatus | "pending" | "not_attempted" | "cancelled";
 
 export interface GradebookCell {
   assignmentId: string;
-  /** Best late-adjusted score of the graded attempts, 0–1; null while nothing is graded (grader errors are not grades). */
+  /**
+   * The late-adjusted score that counts, 0–1: the best graded attempt's, or for step 7 the latest test
+   * evaluation's (see `scoreRule`); null while nothing is graded (grader errors are not grades).
+   */
   best: number | null;
+  /** How `best` was chosen. */
+  rule: ScoreRule;
+  /** The student's latest step-7 configuration flagged as chosen on its test score, with the evidence; null if none. */
+  selectedOnTest: Pick<SelectedOnTest, "submissionId" | "flag"> | null;
   bestSubmissionId: string | null;
   /** The verdict status of the best attempt; `pending` while only ungraded attempts exist. */
   status: CellStatus;
@@ -74,15 +82,44 @@ function countsAsAttempt(a: ScoredAttempt["attempt"]): boolean {
   return a.job?.status !== "cancelled";
 }
 
-/** One cell from one student's attempts at one assignment, newest first. */
-export function gradeCell(assignment: Pick<Assignment, "id" | "attemptsAllowed">, scored: readonly ScoredAttempt[]): GradebookCell {
-  let best: ScoredAttempt | null = null;
+/**
+ * `best`: the best graded attempt counts. `latest-test-evaluation` (step 7, where the student chooses a
+ * configuration and each graded submission is an evaluation on the hidden test set): the latest
+ * evaluated attempt counts. Taking the best of several test scores would itself choose on the test
+ * set — the selection test-set hygiene forbids — and reward spending evaluations.
+ */
+export type ScoreRule = "best" | "latest-test-evaluation";
+
+export function scoreRule(assignment: { exerciseId?: string }): ScoreRule {
+  const exercise = assignment.exerciseId === undefined ? undefined : findExercise(assignment.exerciseId);
+  return exercise?.kind === "training" && exercise.step === 7 ? "latest-test-evaluation" : "best";
+}
+
+/** A verdict that reports a test score: what a step-7 test evaluation produces. */
+const evaluatedOnTest = (s: ScoredAttempt) => s.score !== null && (s.attempt.verdict?.status === "passed" || s.attempt.verdict?.status === "failed");
+
+/**
+ * One cell from one student's attempts at one assignment, newest first. `selectedOnTest`: the
+ * student's flagged evaluations on this assignment (any order).
+ */
+export function gradeCell(
+  assignment: Pick<Assignment, "id" | "attemptsAllowed"> & { exerciseId?: string },
+  scored: readonly ScoredAttempt[],
+  selectedOnTest: ReadonlyArray<Pick<SelectedOnTest, "submissionId" | "flag">> = [],
+): GradebookCell {
+  const rule = scoreRule(assignment);
+  let best: ScoredAttempt | null = rule === "latest-test-evaluation" ? (scored.find(evaluatedOnTest) ?? null) : null;
   // A grader fault (a dead-lettered job's "error" verdict) is no grade: it neither scores 0 nor hides
   // an earlier score. Newest first and a strict comparison: of equal scores, the newest is shown.
-  for (const s of scored) {
-    if (s.score === null || s.attempt.verdict?.status === "error") continue;
-    if (best === null || s.score > (best.score ?? -1)) best = s;
+  // (Step 7 without any test evaluation yet falls back to this too: an invalid attempt scores 0.)
+  if (best === null) {
+    for (const s of scored) {
+      if (s.score === null || s.attempt.verdict?.status === "error") continue;
+      if (best === null || s.score > (best.score ?? -1)) best = s;
+    }
   }
+  const flagged = new Map(selectedOnTest.map((f) => [f.submissionId, f]));
+  const flag = scored.map((s) => flagged.get(s.attempt.submissionId)).find((f) => f !== undefined) ?? null;
   const newest = scored[0] ?? null;
   const pending = scored.filter((s) => !s.attempt.verdict && (s.attempt.job?.status === "queued" || s.attempt.job?.status === "running")).length;
   const status: CellStatus = best?.attempt.verdict
@@ -98,6 +135,8 @@ export function gradeCell(assignment: Pick<Assignment, "id" | "attemptsAllowed">
   return {
     assignmentId: assignment.id,
     best: best?.score ?? null,
+    rule,
+    selectedOnTest: flag ? { submissionId: flag.submissionId, flag: flag.flag } : null,
     bestSubmissionId: best?.attempt.submissionId ?? null,
     status,
     latest: newest
@@ -128,12 +167,17 @@ export function buildGradebook(data: GradebookData): Gradebook {
   const deadlineOf = deadlines(data);
   const penalties = new Map(data.assignments.map((a) => [a.id, penaltyFor(a, data.settings)]));
   const grouped = attemptsByCell(data.attempts);
+  const flags = new Map<string, SelectedOnTest[]>();
+  for (const f of data.selectedOnTest) {
+    const key = `${f.assignmentId}\u0000${f.userId}`;
+    flags.set(key, [...(flags.get(key) ?? []), f]);
+  }
   const rows = data.students.map((student): GradebookRow => {
     const cells = data.assignments.map((assignment) => {
       const attempts = grouped.get(`${assignment.id}\u0000${student.id}`) ?? [];
       const deadline = deadlineOf(assignment.id, student.id);
       const scored = attempts.map((a) => scoreAttempt(a, deadline, penalties.get(assignment.id)));
-      return gradeCell(assignment, scored);
+      return gradeCell(assignment, scored, flags.get(`${assignment.id}\u0000${student.id}`));
     });
     return { student, cells, total: points(cells.reduce((sum, c) => sum + (c.best ?? 0), 0)) };
   });

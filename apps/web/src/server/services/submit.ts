@@ -1,4 +1,5 @@
 import {
+  BudgetError,
   NotFoundError,
   PreconditionError,
   RateLimitError,
@@ -8,21 +9,36 @@ import {
   type SubmissionPayload,
 } from "@stepwise/core/contracts";
 import { assignmentPolicy } from "@stepwise/exercises";
+import { toolboxPolicy, type Technique } from "@stepwise/exercises/course";
 import { prepareTraining } from "@stepwise/exercises/prepare";
 import { countAttempts, courseById, createSubmissionWithJob, extensionDeadline, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
+import type { TrainingSpeed } from "./grader-speed";
 import { deadlineState, refusalMessage } from "./late-policy";
 
 const RATE_WINDOW_MS = 60_000;
+
+/** Submissions counted against the test-evaluation limit: step-7 training (steps 5–6 report the grader's measurement as their verifiers require). */
+export function evaluatesOnTest(exercise: ExerciseDefinition): boolean {
+  return exercise.kind === "training" && exercise.step === 7;
+}
 
 /**
  * Rejects a training submission that could never be graded — unknown layers, malformed topology,
  * an input shape that fits no encoding of the dataset, over the budgets in force — before anything
  * is stored, so it costs the student no attempt. The grader runs the same `prepareTraining`.
  * `seeds`: the assignment's training seeds (1–10); the grader trains N runs within one budget, so
- * the estimate counts N× one run.
+ * the estimate counts N× one run. `speed`: the grader throughput the time estimate uses (none: no
+ * time check); a refusal for time says which figure it was.
  */
-export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budgets: Budgets, payload: SubmissionPayload, graderGflops?: number, seeds?: number): void {
+export function checkPayloadAgainstExercise(
+  exercise: ExerciseDefinition,
+  budgets: Budgets,
+  payload: SubmissionPayload,
+  speed?: TrainingSpeed,
+  seeds?: number,
+  toolbox?: readonly Technique[],
+): void {
   if (payload.exerciseId !== exercise.id) {
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
@@ -30,7 +46,17 @@ export function checkPayloadAgainstExercise(exercise: ExerciseDefinition, budget
     checkAnswers(exercise.questions, payload.answers);
     return;
   }
-  prepareTraining({ ...exercise, budgets }, payload, exercise.seed, { ...(graderGflops ? { graderGflops } : {}), ...(seeds !== undefined ? { seeds } : {}) });
+  const budgeted = { ...exercise, budgets };
+  // `toolbox`: the step-7 techniques the assignment allows; a submission using another is refused here, before it costs anything.
+  const options = { ...(seeds !== undefined ? { seeds } : {}), ...(toolbox ? { toolbox } : {}) };
+  try {
+    prepareTraining(budgeted, payload, exercise.seed, speed ? { ...options, graderGflops: speed.gflops } : options);
+  } catch (error) {
+    // Only the time estimate depends on the speed: if every other check passes without it, time was over.
+    if (!speed || !(error instanceof BudgetError)) throw error;
+    prepareTraining(budgeted, payload, exercise.seed, options);
+    throw new BudgetError(`${error.message}; estimated at ${speed.basis}`);
+  }
 }
 
 /**
@@ -70,13 +96,23 @@ export async function checkLimits(
 
 export async function submit(
   db: Db,
-  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; graderGflops?: number },
+  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; speed?: TrainingSpeed },
 ) {
-  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.graderGflops, assignmentPolicy(input.assignment.overrides).seeds);
+  const { overrides } = input.assignment;
+  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
   await checkLimits(db, input);
   return createSubmissionWithJob(
     db,
-    { assignmentId: input.assignment.id, userId: input.user.id, exerciseId: input.exercise.id, payload: input.payload, priority: 0 },
+    {
+      assignmentId: input.assignment.id,
+      userId: input.user.id,
+      exerciseId: input.exercise.id,
+      payload: input.payload,
+      priority: 0,
+      // Step 7 is where the student chooses a configuration: each graded submission is one evaluation
+      // on the hidden test set, reserved with it (refused, storing nothing, past the assignment's limit).
+      ...(evaluatesOnTest(input.exercise) ? { testEvaluation: { limit: toolboxPolicy(input.assignment.overrides).testEvaluations } } : {}),
+    },
     input.now,
   );
 }

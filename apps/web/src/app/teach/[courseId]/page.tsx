@@ -3,6 +3,7 @@ import Link from "next/link";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
 import { AssignmentForm } from "../assignment-form";
+import { toolboxOptions } from "../toolbox-options";
 import { ArchiveButton, CourseSettingsForm } from "./course-settings-form";
 import { DeleteAssignmentButton } from "./delete-assignment-button";
 import { Instructors } from "./instructors";
@@ -100,7 +101,7 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
         <details style={{ marginTop: "1rem" }}>
           <summary>Add an assignment</summary>
           <div style={{ marginTop: "0.75rem" }}>
-            <AssignmentForm mode="create" courseId={course.id} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} />
+            <AssignmentForm mode="create" courseId={course.id} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} options={toolboxOptions()} />
           </div>
         </details>
       </section>

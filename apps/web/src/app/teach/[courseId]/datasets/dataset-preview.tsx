@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { CsvTables, percent } from "~/components/csv-facts";
 import { useTRPC } from "~/trpc/react";
 
 type Task = "binary" | "multiclass" | "regression";
@@ -10,9 +11,6 @@ const TASKS: { value: Task; label: string }[] = [
   { value: "multiclass", label: "Multiclass classification" },
   { value: "regression", label: "Regression (a number)" },
 ];
-
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-const number = (x: number) => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(4)).toString());
 
 interface Choice {
   file: string;
@@ -116,82 +114,7 @@ export function DatasetPreview({ courseId, datasets }: { courseId: string; datas
             </div>
             <p className="small">Each row becomes {data.inputSize} numbers: {data.encoding}.</p>
 
-            {data.classes ? (
-              <table className="balance" data-testid="preview-balance">
-                <caption>Class balance of the training rows</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Class</th>
-                    <th scope="col" className="num">
-                      Training rows
-                    </th>
-                    <th scope="col" className="num">
-                      Share
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.classes.map((c) => (
-                    <tr key={c.name}>
-                      <th scope="row">{c.name}</th>
-                      <td className="num">{c.count.toLocaleString("en-US")}</td>
-                      <td className="num">{percent(c.share)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : (
-              data.targetSummary && (
-                <p data-testid="preview-target">
-                  Over the training rows, <code>{data.target}</code> ranges from {number(data.targetSummary.min)} to {number(data.targetSummary.max)} (mean{" "}
-                  {number(data.targetSummary.mean)}, standard deviation {number(data.targetSummary.std)}).
-                </p>
-              )
-            )}
-
-            <table>
-              <caption>Columns</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Column</th>
-                  <th scope="col">Type</th>
-                  <th scope="col" className="num">
-                    Distinct values
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.columns.map((c) => (
-                  <tr key={c.name}>
-                    <th scope="row">{c.name}</th>
-                    <td>{c.kind}</td>
-                    <td className="num">{c.distinct.toLocaleString("en-US")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-
-            <table>
-              <caption>The first training rows</caption>
-              <thead>
-                <tr>
-                  {data.columns.map((c) => (
-                    <th key={c.name} scope="col">
-                      {c.name}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {data.sample.map((row, r) => (
-                  <tr key={r}>
-                    {row.map((cell, c) => (
-                      <td key={c}>{cell}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CsvTables preview={data} headingLevel={4} testIds={{ balance: "preview-balance", targetRange: "preview-target" }} />
           </div>
         )}
       </div>

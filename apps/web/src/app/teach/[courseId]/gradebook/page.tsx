@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
-import { CELL_STATUS_LABEL, gradebookInput, gradebookHref, STATUS_FILTERS, type SearchParams } from "./query";
+import { CELL_STATUS_LABEL, gradebookInput, gradebookHref, selectionEvidence, STATUS_FILTERS, type SearchParams } from "./query";
 
 export const metadata: Metadata = { title: "Gradebook" };
 
@@ -103,7 +103,7 @@ export default async function GradebookPage({ params, searchParams }: { params: 
       ) : (
         <div style={{ overflowX: "auto" }}>
           <table data-testid="gradebook">
-            <caption className="visually-hidden">Best score per student and assignment</caption>
+            <caption className="visually-hidden">Score per student and assignment: the best attempt, or for step 7 the latest test evaluation</caption>
             <thead>
               <tr>
                 <th scope="col">
@@ -136,7 +136,7 @@ export default async function GradebookPage({ params, searchParams }: { params: 
                       <td key={cell.assignmentId} className="num" data-testid={`cell-${cell.assignmentId}`}>
                         <Link
                           href={`/teach/${courseId}/gradebook/${cell.assignmentId}/${row.student.id}`}
-                          aria-label={`${row.student.name}, ${assignment?.title ?? "assignment"}: ${points(cell.best)} points, ${CELL_STATUS_LABEL[cell.status]}${cell.late ? ", late" : ""}`}
+                          aria-label={`${row.student.name}, ${assignment?.title ?? "assignment"}: ${points(cell.best)} points, ${CELL_STATUS_LABEL[cell.status]}${cell.late ? ", late" : ""}${cell.selectedOnTest ? ", configuration chosen on the test score" : ""}`}
                         >
                           <strong data-testid="cell-score">{points(cell.best)}</strong>
                         </Link>
@@ -147,6 +147,11 @@ export default async function GradebookPage({ params, searchParams }: { params: 
                           {cell.late && (
                             <span className="badge failed" data-testid="cell-late">
                               Late {cell.daysLate} d
+                            </span>
+                          )}
+                          {cell.selectedOnTest && (
+                            <span className="badge queued" data-testid="cell-selected-on-test" title={selectionEvidence(cell.selectedOnTest.flag)}>
+                              Chosen on test
                             </span>
                           )}
                           <span className="small muted">
@@ -165,6 +170,13 @@ export default async function GradebookPage({ params, searchParams }: { params: 
               ))}
             </tbody>
           </table>
+          {view.rows.some((row) => row.cells.some((c) => c.rule === "latest-test-evaluation")) && (
+            <p className="small muted" data-testid="step7-rule">
+              Step-7 scores are the latest evaluation on the hidden test set, not the best: taking the best of several test scores would
+              itself choose on the test set. “Chosen on test” marks a configuration submitted after a test score was seen that was no
+              better on validation than one already evaluated; hover it, or open the cell, for the evidence.
+            </p>
+          )}
         </div>
       )}
     </>

@@ -1,3 +1,4 @@
+import type { SelectionFlag } from "@stepwise/db";
 import type { CellStatus, GradebookQuery } from "~/server/services/gradebook";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -16,6 +17,21 @@ export const CELL_STATUS_LABEL: Record<CellStatus, string> = {
 };
 
 export const STATUS_FILTERS = Object.keys(CELL_STATUS_LABEL) as CellStatus[];
+
+const metric = (x: number | null) => (x === null ? "—" : String(Number(x.toPrecision(4))));
+
+/**
+ * The evidence of a step-7 configuration chosen on its test score, in one line: the earlier
+ * configuration (seen on test) was at least as good on validation as the one submitted after it.
+ */
+export function selectionEvidence(flag: SelectionFlag): string {
+  const val = flag.validationMetricName === "kfoldMean" ? "K-fold validation" : flag.higherIsBetter ? "best validation accuracy" : "best validation loss";
+  const test = flag.higherIsBetter ? "test accuracy" : "test MAE";
+  return (
+    `Chosen after seeing a test score: an earlier configuration had ${val} ${metric(flag.earlier.validationMetric)} (${test} ${metric(flag.earlier.testMetric)}); ` +
+    `this one ${val} ${metric(flag.current.validationMetric)} (${test} ${metric(flag.current.testMetric)}) — no better on validation.`
+  );
+}
 
 type PageQuery = Partial<Pick<GradebookQuery, "search" | "assignmentId" | "status" | "late" | "sort" | "dir">>;
 

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { AnswerForm } from "~/components/answer-form";
 import { DatasetPanel } from "~/components/dataset-panel";
+import { TuneSection } from "~/components/tuning/tune-section";
 import { Workbench } from "~/components/workbench";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
@@ -10,6 +11,8 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
   const { caller } = await requireUser();
   const [view, data] = await Promise.all([load(() => caller.assignment.byId({ assignmentId })), load(() => caller.dataset.byAssignment({ assignmentId }))]);
   const { exercise, assignment } = view;
+  // Step 7 has a Tune section: a declared search selected on validation only.
+  const tuning = exercise.kind === "training" && exercise.step === 7 ? await load(() => caller.tuning.list({ assignmentId })) : null;
   const { budgets } = exercise;
   return (
     <>
@@ -54,6 +57,11 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
             <span className="muted">— run the debugging checklist on your model; costs compute budget, not attempts.</span>
           </p>
         )}
+        {tuning && (
+          <p>
+            <a href="#tune">Tune</a> <span className="muted">— search learning rate, units, layers and dropout, selected on validation only; costs compute budget, not attempts.</span>
+          </p>
+        )}
         {exercise.hints.length > 0 && (
           <details style={{ marginTop: "0.75rem" }}>
             <summary>Hints</summary>
@@ -71,6 +79,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       ) : (
         <AnswerForm initial={view} />
       )}
+      {tuning && <TuneSection initial={tuning} />}
     </>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { load, requireUser } from "~/trpc/guard";
 import { AssignmentForm } from "../../../assignment-form";
+import { toolboxOptions } from "../../../toolbox-options";
 import { Extensions } from "./extensions";
 
 export const metadata: Metadata = { title: "Assignment settings" };
@@ -29,7 +30,7 @@ export default async function TeachAssignmentPage({ params }: { params: Promise<
           Settings and overrides
         </h2>
         <p className="muted small">Empty fields keep the exercise&apos;s defaults (shown greyed). After changing thresholds, regrade to apply them to earlier submissions.</p>
-        <AssignmentForm mode="edit" assignment={assignment} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} />
+        <AssignmentForm mode="edit" assignment={assignment} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} options={toolboxOptions()} />
       </section>
       <section className="card" aria-labelledby="extensions-heading">
         <h2 id="extensions-heading" style={{ marginTop: 0 }}>

@@ -1,0 +1,242 @@
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { appendProgress, claimJob, completeExperimentJob, countAttempts, createAssignment, type Assignment } from "@stepwise/db";
+import { getExercise } from "@stepwise/exercises";
+import { TuningResult, type TuningSearch } from "@stepwise/exercises/tuning";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { placedExercise } from "../src/server/services/experiments";
+import { estimateTuneSeconds } from "../src/server/services/tuning-cost";
+import { denseTopology, world, type World } from "./helpers";
+
+const STEP7 = "mnist-regularize";
+
+let w: World;
+beforeEach(async () => {
+  w = await world();
+});
+afterEach(async () => {
+  await w.cleanup();
+});
+
+/** The fixture's Dense 784→32→10 with a Dropout(0.3) after the hidden layer: a model every dimension can vary. */
+function dropoutTopology(): Record<string, unknown> {
+  const topology = denseTopology() as { config: { layers: unknown[] } };
+  const [hidden, output] = topology.config.layers;
+  return { ...topology, config: { ...topology.config, layers: [hidden, { class_name: "Dropout", config: { rate: 0.3, name: "dropout_Dropout1", trainable: true } }, output] } };
+}
+
+function step7Payload(topology: Record<string, unknown> = dropoutTopology()): SubmissionPayload {
+  const exercise = getExercise(STEP7);
+  if (!exercise.starterTraining) throw new Error(`Exercise ${STEP7} has no starter training settings`);
+  return { exerciseId: STEP7, model: { format: "tfjs", topology }, training: exercise.starterTraining };
+}
+
+async function step7Assignment(overrides: Record<string, unknown> = {}): Promise<Assignment> {
+  return createAssignment(w.db, { courseId: w.courseId, exerciseId: STEP7, title: "Regularize and tune", overrides, deadline: null, attemptsAllowed: null, position: 7 }, w.clock.now());
+}
+
+async function submit(assignment: Assignment, who: "student" | "other" = "student", payload = step7Payload()): Promise<string> {
+  return (await (await w.as(w[who])).submission.create({ assignmentId: assignment.id, payload })).submissionId;
+}
+
+const grid: TuningSearch = { strategy: "grid", trials: 3, space: { learningRate: [0.0003, 0.001, 0.003] } };
+
+/** A stored result as the grader writes it: three trials, the second selected on validation, evaluated once on test. */
+function sampleResult(search: TuningSearch = grid): TuningResult {
+  const trial = (index: number, learningRate: number, validation: number) => ({
+    index,
+    values: { learningRate },
+    status: "ok" as const,
+    params: 25_450,
+    validation,
+    training: validation + 0.02,
+    bestEpoch: 3,
+    gap: 0.02,
+    seconds: 1.5,
+    history: [{ epoch: 1, loss: 0.5, accuracy: 0.85, valLoss: 0.45, valAccuracy: validation - 0.01, seconds: 0.5 }],
+  });
+  return TuningResult.parse({
+    experiment: "tune",
+    search,
+    metric: { name: "accuracy", higherIsBetter: true, split: "validation" },
+    trials: [trial(1, 0.0003, 0.9), trial(2, 0.001, 0.93), trial(3, 0.003, 0.91)],
+    selected: 2,
+    final: { status: "evaluated", metric: "accuracy", test: 0.925, epochs: 3, trainExamples: 2000, testExamples: 1000, seconds: 2, evaluations: { used: 2, limit: 3 } },
+    backend: "cpu",
+    seeds: { training: 1337, split: 1337, search: 1337 },
+    trainExamples: 1600,
+    durationMs: 7000,
+  });
+}
+
+/** Plays the grader for one tuning job: claims it (other jobs are left alone only if none is ahead of it). */
+async function claim(jobId: string) {
+  for (;;) {
+    const claimed = await claimJob(w.db, { workerId: "w", leaseMs: 60_000, now: w.clock.now() });
+    if (!claimed) throw new Error(`job ${jobId} was never claimed`);
+    if (claimed.job.id === jobId) return;
+  }
+}
+
+describe("tuning.start", () => {
+  it("queues a search on the caller's latest step-7 submission: it costs compute budget, never an attempt", async () => {
+    const assignment = await step7Assignment();
+    const id = await submit(assignment);
+    const caller = await w.as(w.student);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    expect(run).toMatchObject({ status: "queued", submissionId: id, trials: 3 });
+    const estimate = estimateTuneSeconds(placedExercise(assignment), step7Payload(), grid);
+    // Three trials and the final training, each with the fixed cost of a run.
+    expect(estimate).toBeGreaterThan(4 * 3);
+    expect(run.estimateSeconds).toBeCloseTo(estimate, 1);
+    expect(run.budget).toMatchObject({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: run.estimateSeconds });
+    const job = await w.db.kysely.selectFrom("jobs").selectAll().where("id", "=", run.jobId).executeTakeFirstOrThrow();
+    expect([job.purpose, job.experiment, job.submission_id, JSON.parse(job.tuning_search ?? "null")]).toEqual(["experiment", "tune", id, grid]);
+    expect(await countAttempts(w.db, { assignmentId: assignment.id, userId: w.student.id })).toBe(1);
+  });
+
+  it("tunes a named submission of the caller's instead of the latest", async () => {
+    const assignment = await step7Assignment();
+    const first = await submit(assignment);
+    await submit(assignment);
+    const run = await (await w.as(w.student)).tuning.start({ assignmentId: assignment.id, submissionId: first, search: grid });
+    expect(run.submissionId).toBe(first);
+  });
+
+  it.each([
+    ["a student not enrolled in the course", "outsider", {}, grid, "FORBIDDEN", /not enrolled/],
+    ["tuning the toolbox does not allow", "student", { toolbox: { allowed: ["augmentation", "early-stopping"] } }, grid, "FORBIDDEN", /has not allowed tuning on this assignment \(allowed techniques: augmentation, early-stopping\)/],
+    ["more trials than the assignment allows", "student", { toolbox: { tuningTrials: 2 } }, grid, "BAD_REQUEST", /at most 2 trials per search, got 3/],
+    ["a grid larger than its trials", "student", {}, { ...grid, trials: 2 }, "BAD_REQUEST", /3 learningRate = 3 combinations, more than the 2 trials/],
+    ["a search the compute budget cannot hold", "student", { experiments: { computeSeconds: 10 } }, grid, "PRECONDITION_FAILED", /you have 10 s left of this assignment's 10 s experiment budget/],
+    ["a search when experiments are turned off", "student", { experiments: { computeSeconds: 0 } }, grid, "PRECONDITION_FAILED", /turned off/],
+  ] as const)("refuses %s", async (_name, who, overrides, search, code, message) => {
+    const assignment = await step7Assignment(overrides);
+    await submit(assignment);
+    await expect((await w.as(w[who])).tuning.start({ assignmentId: assignment.id, search })).rejects.toMatchObject({ code, message: expect.stringMatching(message) as unknown });
+    expect(await w.db.kysely.selectFrom("jobs").select("id").where("purpose", "=", "experiment").execute()).toEqual([]);
+  });
+
+  it("refuses a step that is not step 7, before looking for a model", async () => {
+    await expect((await w.as(w.student)).tuning.start({ assignmentId: w.assignment.id, search: grid })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/Tuning is part of step 7 \(regularize and tune\); this assignment is step 5/) as unknown,
+    });
+  });
+
+  it("refuses without a submission, with another student's submission, and a search the model cannot take", async () => {
+    const assignment = await step7Assignment();
+    const caller = await w.as(w.student);
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/Submit a model on this step first/) as unknown });
+    const theirs = await submit(assignment, "other");
+    await expect(caller.tuning.start({ assignmentId: assignment.id, submissionId: theirs, search: grid })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/your own submissions/) as unknown });
+    await submit(assignment, "student", step7Payload(denseTopology()));
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 2, space: { dropout: [0.2, 0.4] } } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/Searching dropout sets the rate of every Dropout layer; this model has none/) as unknown,
+    });
+    // Over the exercise's parameter budget in every trial: nothing would train.
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: { units: [4096] } } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/Every trial of this search would be skipped/) as unknown,
+    });
+  });
+
+  it("refuses anonymous callers and malformed searches before anything else", async () => {
+    const assignment = await step7Assignment();
+    await submit(assignment);
+    await expect((await w.as(null)).tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const caller = await w.as(w.student);
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: {} } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/search at least one of learningRate, units, layers, dropout/) as unknown,
+    });
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { ...grid, space: { learningRate: [0] } } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // @ts-expect-error: identity comes from the session, never from the input
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid, userId: w.other.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("tuning.list and byId", () => {
+  it("lists the caller's searches with the shared budget, the test evaluations used and a form prefilled from their model", async () => {
+    const assignment = await step7Assignment({ experiments: { computeSeconds: 300 } });
+    const id = await submit(assignment);
+    const caller = await w.as(w.student);
+    const before = await caller.tuning.list({ assignmentId: assignment.id });
+    expect(before).toMatchObject({
+      unavailable: null,
+      maxTrials: 8,
+      // The graded step-7 submission is one evaluation on the hidden test set.
+      testEvaluations: { used: 1, limit: 3 },
+      latestSubmission: { id },
+      facts: { learningRate: 0.001, units: 32, layers: 1, dropout: 0.3 },
+      runs: [],
+    });
+    // 3 learning rates × 3 dropout rates = 9 combinations, more than the 8 allowed: drawn at random.
+    expect(before.defaults?.search).toEqual({ strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] } });
+    expect(before.defaults?.offered).toMatchObject({ units: [16, 32, 64], layers: [1, 2] });
+
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    const after = await caller.tuning.list({ assignmentId: assignment.id });
+    expect(after.runs).toMatchObject([{ jobId: run.jobId, status: "queued", search: grid, result: null, failure: null }]);
+    expect(after.budget.reservedSeconds).toBeCloseTo(run.estimateSeconds, 1);
+    // The Debugging page shares the budget: a queued search holds its estimate there too, and is not listed as a debugging run.
+    const debugging = await caller.experiment.list({ assignmentId: assignment.id });
+    expect(debugging.budget).toEqual(after.budget);
+    expect(debugging.runs).toEqual([]);
+    // Nobody else's Tune section shows it.
+    expect((await (await w.as(w.other)).tuning.list({ assignmentId: assignment.id })).runs).toEqual([]);
+    await expect((await w.as(w.outsider)).tuning.list({ assignmentId: assignment.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it.each([
+    ["not step 7", "beat-baseline", {}, /part of step 7/],
+    ["tuning not allowed", "step7", { toolbox: { allowed: [] } }, /has not allowed tuning on this assignment \(allowed techniques: none\)/],
+  ] as const)("says why tuning is unavailable: %s", async (_name, kind, overrides, reason) => {
+    const assignment = kind === "step7" ? await step7Assignment(overrides) : w.assignment;
+    const list = await (await w.as(w.student)).tuning.list({ assignmentId: assignment.id });
+    expect(list.unavailable).toMatch(reason);
+  });
+
+  it("shows a running search's progress (trial k of N), then its result, to its owner and the course's instructors only", async () => {
+    const assignment = await step7Assignment();
+    await submit(assignment);
+    const caller = await w.as(w.student);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    const queued = await caller.tuning.byId({ jobId: run.jobId });
+    expect(queued).toMatchObject({ status: "queued", progress: null });
+    expect(queued.chargedSeconds).toBeCloseTo(run.estimateSeconds, 0);
+
+    await claim(run.jobId);
+    const now = w.clock.now();
+    await appendProgress(w.db, run.jobId, { type: "run", label: "trial 1 of 3: learning rate 0.0003" }, now);
+    await appendProgress(w.db, run.jobId, { type: "epoch", epoch: 1, epochs: 10, loss: 0.5, seconds: 0.3 }, now);
+    await appendProgress(w.db, run.jobId, { type: "run", label: "trial 2 of 3: learning rate 0.001" }, now);
+    await appendProgress(w.db, run.jobId, { type: "epoch", epoch: 1, epochs: 10, loss: 0.4, seconds: 0.3 }, now);
+    await appendProgress(w.db, run.jobId, { type: "epoch", epoch: 2, epochs: 10, loss: 0.3, seconds: 0.6 }, now);
+    expect((await caller.tuning.byId({ jobId: run.jobId })).progress).toEqual({ trial: 2, total: 3, label: "trial 2 of 3: learning rate 0.001", final: false, epochs: 2 });
+
+    w.clock.advance(7_000);
+    expect(await completeExperimentJob(w.db, { jobId: run.jobId, workerId: "w", outcome: { result: sampleResult() }, now: w.clock.now() })).toBe("stored");
+    const done = await caller.tuning.byId({ jobId: run.jobId });
+    expect(done).toMatchObject({ status: "done", progress: null, failure: null, chargedSeconds: 7, result: { selected: 2, final: { status: "evaluated", test: 0.925 } } });
+    expect(done.result?.trials).toHaveLength(3);
+    await expect((await w.as(w.instructor)).tuning.byId({ jobId: run.jobId })).resolves.toMatchObject({ jobId: run.jobId });
+    await expect((await w.as(w.other)).tuning.byId({ jobId: run.jobId })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/only see your own tuning runs/) as unknown });
+    await expect((await w.as(w.outsider)).tuning.byId({ jobId: run.jobId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.tuning.byId({ jobId: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("shows a search the grader could not run with its reason, and a debugging run is no tuning run", async () => {
+    const assignment = await step7Assignment();
+    const id = await submit(assignment);
+    const caller = await w.as(w.student);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    await claim(run.jobId);
+    await completeExperimentJob(w.db, { jobId: run.jobId, workerId: "w", outcome: { failed: "Searching layers needs a hidden Dense layer before the output layer." }, now: w.clock.now() });
+    expect(await caller.tuning.byId({ jobId: run.jobId })).toMatchObject({ result: null, failure: expect.stringMatching(/hidden Dense layer/) as unknown });
+
+    const experiment = await caller.experiment.run({ submissionId: id, experiment: "tiny-subset" });
+    await expect(caller.tuning.byId({ jobId: experiment.jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await caller.tuning.list({ assignmentId: assignment.id })).runs.map((r) => r.jobId)).toEqual([run.jobId]);
+  });
+});
