@@ -7,31 +7,32 @@ import { EXPERIMENTS } from "@stepwise/exercises/experiments";
  * Messages between a worker and its training child. Both sides parse what they receive:
  * the child is a sandbox for untrusted models, so nothing it says is trusted either.
  */
-export const TrainRequest = z
-  .object({
-    type: z.literal("train"),
-    jobId: z.string(),
-    /** Validated, seed-injected TF.js topology (the child never sees the raw submission). */
-    topology: z.record(z.string(), z.unknown()),
-    training: TrainingConfig,
-    dataset: DatasetRef,
-    data: DataSlice,
-    /** Training seed of this run: initial weights, batch order, dropout, validation split. */
-    seed: z.number().int(),
-    /**
-     * The exercise's seed, which fixes the data slice and the test inputs' order: the parent scores
-     * the predictions against test labels it loaded with it, whatever the training seed.
-     */
-    dataSeed: z.number().int(),
-    /** This run's training budget, seconds: the exercise's, shared by its N seeds' runs. */
-    maxSeconds: z.number().positive(),
-    task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
-    backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
-    cacheDir: z.string(),
-    /** CSV datasets: rows the parent encoded — training rows with labels, test rows as inputs only. */
-    csv: CsvTrainingData.optional(),
-  })
-  .strict();
+
+/** What a child needs to train one model: shared by a graded run (`train`) and a tuning trial (`tune-trial`). */
+const TrainingRun = {
+  jobId: z.string(),
+  /** Validated, seed-injected TF.js topology (the child never sees the raw submission). */
+  topology: z.record(z.string(), z.unknown()),
+  training: TrainingConfig,
+  dataset: DatasetRef,
+  data: DataSlice,
+  /** Training seed of this run: initial weights, batch order, dropout. */
+  seed: z.number().int(),
+  /**
+   * The exercise's seed, which fixes the data slice, the validation split and the test inputs' order:
+   * the parent scores the predictions against test labels it loaded with it, whatever the training seed.
+   */
+  dataSeed: z.number().int(),
+  /** This run's training budget, seconds: the exercise's (shared by its N seeds' runs when graded). */
+  maxSeconds: z.number().positive(),
+  task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
+  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
+  cacheDir: z.string(),
+  /** CSV datasets: rows the parent encoded — training rows with labels, test rows as inputs only. */
+  csv: CsvTrainingData.optional(),
+};
+
+export const TrainRequest = z.object({ type: z.literal("train"), ...TrainingRun }).strict();
 export type TrainRequest = z.infer<typeof TrainRequest>;
 
 const Shape = z.array(z.number().int().nullable());
@@ -76,27 +77,7 @@ export type ExperimentRequest = z.infer<typeof ExperimentRequest>;
  * no part: the child loads training examples only and answers `experiment-done` with
  * `{ report, trainExamples }` (`TrialResult`).
  */
-export const TuneTrialRequest = z
-  .object({
-    type: z.literal("tune-trial"),
-    jobId: z.string(),
-    topology: z.record(z.string(), z.unknown()),
-    training: TrainingConfig,
-    dataset: DatasetRef,
-    data: DataSlice,
-    /** Training seed of every trial: initial weights, batch order, dropout. */
-    seed: z.number().int(),
-    /** The exercise's seed: the data slice and the validation split, the same for every trial. */
-    dataSeed: z.number().int(),
-    /** This trial's training budget, seconds (the exercise's). */
-    maxSeconds: z.number().positive(),
-    task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
-    backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
-    cacheDir: z.string(),
-    /** CSV datasets: the encoded training rows (the test rows' labels stay in the parent). */
-    csv: CsvTrainingData.optional(),
-  })
-  .strict();
+export const TuneTrialRequest = z.object({ type: z.literal("tune-trial"), ...TrainingRun }).strict();
 export type TuneTrialRequest = z.infer<typeof TuneTrialRequest>;
 
 /** What a trial child answers (inside `experiment-done`); the parent parses it. */

@@ -23,7 +23,7 @@ import {
 import { findExercise, withOverrides } from "@stepwise/exercises";
 import { csvText } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
-import { gradingFacts, loadGradingData, loadTestLabels, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
+import { gradingFacts, loadGradingData, loadTestLabels, type GradingData, type PreparedTraining, type PrepareOptions } from "@stepwise/exercises/grading";
 import {
   FINAL_LABEL,
   runTuning,
@@ -148,7 +148,22 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
     ...(ctx.pool ? { pool: ctx.pool } : {}),
     signal: ctx.signal,
   };
-  const task = (t: { kind: "binary" | "multiclass" | "regression"; numClasses: number }) => ({ kind: t.kind, numClasses: Math.max(1, t.numClasses) });
+  // One trial and the final model train the same way: the prepared model on the slice, with the
+  // exercise's seed for both the training and the validation split.
+  const runOf = (prepared: PreparedTraining) => ({
+    jobId: job.id,
+    topology: prepared.topology,
+    training: prepared.training,
+    dataset: prepared.dataset,
+    data: slice,
+    seed,
+    dataSeed: seed,
+    maxSeconds: exercise.budgets.maxSeconds,
+    task: { kind: prepared.task.kind, numClasses: Math.max(1, prepared.task.numClasses) },
+    backend: ctx.config.backend,
+    cacheDir: ctx.config.cacheDir,
+    ...(grading?.csv ? { csv: grading.csv.training } : {}),
+  });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
   let log = `attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})\n`;
@@ -165,21 +180,7 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
         const label = trialLabel(info);
         emit({ type: "run", label });
         const outcome = await runTrainingChild(
-          {
-            type: "tune-trial",
-            jobId: job.id,
-            topology: prepared.topology,
-            training: prepared.training,
-            dataset: prepared.dataset,
-            data: slice,
-            seed,
-            dataSeed: seed,
-            maxSeconds: exercise.budgets.maxSeconds,
-            task: task(prepared.task),
-            backend: ctx.config.backend,
-            cacheDir: ctx.config.cacheDir,
-            ...(grading?.csv ? { csv: grading.csv.training } : {}),
-          },
+          { type: "tune-trial", ...runOf(prepared) },
           {
             ...child,
             onReady: (backend) => onReady(backend, prepared.training.fit.epochs),
@@ -202,21 +203,7 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
         emit({ type: "run", label: FINAL_LABEL });
         const epochs = prepared.training.fit.epochs;
         const outcome = await runTrainingChild(
-          {
-            type: "train",
-            jobId: job.id,
-            topology: prepared.topology,
-            training: prepared.training,
-            dataset: prepared.dataset,
-            data: slice,
-            seed,
-            dataSeed: seed,
-            maxSeconds: exercise.budgets.maxSeconds,
-            task: task(prepared.task),
-            backend: ctx.config.backend,
-            cacheDir: ctx.config.cacheDir,
-            ...(grading?.csv ? { csv: grading.csv.training } : {}),
-          },
+          { type: "train", ...runOf(prepared) },
           {
             ...child,
             onReady: (backend) => onReady(backend, epochs),
