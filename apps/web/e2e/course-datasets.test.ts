@@ -1,27 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoDir, type Platform } from "./platform";
-import { DEMO_INSTRUCTOR, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { describe, expect, it } from "vitest";
+import { repoDir } from "./platform";
+import { DEMO_INSTRUCTOR, useBrowserSession, screenshot, signIn } from "./session";
 const credit = readFileSync(join(repoDir, "packages", "exercises", "data", "credit-default.csv"));
 
 describe("an instructor uploads a CSV into a course, chooses its target and sees the facts", () => {
-  let session: BrowserSession;
-  let platform: Platform;
-  let page: Page;
-  let browserErrors: string[];
-
-  beforeAll(async () => {
-    session = await openSession();
-    ({ platform, page, errors: browserErrors } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowserSession();
 
   it("uploads, lists, refuses a broken file with its line and column, and previews the class balance of the training rows", async () => {
+    const { page, platform, errors: browserErrors } = session;
     try {
       await signIn(page, platform.url, DEMO_INSTRUCTOR);
       await page.getByRole("link", { name: "Teach", exact: true }).click();

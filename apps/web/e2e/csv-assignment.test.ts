@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoDir, type Platform } from "./platform";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { describe, expect, it } from "vitest";
+import { repoDir } from "./platform";
+import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn } from "./session";
 
 // 600 rows of the built-in house-price table: small enough to preview-train in seconds.
 const houses = readFileSync(join(repoDir, "packages", "exercises", "data", "house-prices.csv"), "utf8");
@@ -11,21 +10,10 @@ const slice = `${houses.trim().split("\n").slice(0, 601).join("\n")}\n`;
 const FILE = "data/houses-600.csv";
 
 describe("an instructor places step 5 on an uploaded CSV; the student sees its facts and preview-trains on it", () => {
-  let session: BrowserSession;
-  let platform: Platform;
-  let page: Page;
-  let browserErrors: string[];
-
-  beforeAll(async () => {
-    session = await openSession();
-    ({ platform, page, errors: browserErrors } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowserSession();
 
   it("uploads, picks the dataset with its target and task, and the student's page and preview follow it", async () => {
+    const { page, platform, errors: browserErrors } = session;
     try {
       await signIn(page, platform.url, DEMO_INSTRUCTOR);
       await page.getByRole("link", { name: "Teach", exact: true }).click();

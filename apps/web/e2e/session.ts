@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { launchBrowser } from "./browser";
 import { repoDir, startPlatform, type Platform } from "./platform";
 
@@ -47,6 +48,40 @@ export async function openSession(options: Parameters<typeof startPlatform>[0] =
       await browser.close();
       await platform.stop();
     },
+  };
+}
+
+/**
+ * Opens a session before the enclosing describe block's tests and closes it after them: the
+ * lifecycle every browser test file needs. Its fields exist once the block's `beforeAll` has run,
+ * so read them inside tests (reading earlier throws, naming the mistake).
+ */
+export function useBrowserSession(options: Parameters<typeof startPlatform>[0] = {}): BrowserSession {
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    session = await openSession(options);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  const open = (): BrowserSession => {
+    if (!session) throw new Error("The browser session opens in beforeAll: read it inside a test, not while the describe block is collected.");
+    return session;
+  };
+  return {
+    get platform() {
+      return open().platform;
+    },
+    get browser() {
+      return open().browser;
+    },
+    get page() {
+      return open().page;
+    },
+    get errors() {
+      return open().errors;
+    },
+    close: () => open().close(),
   };
 }
 

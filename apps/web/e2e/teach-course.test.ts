@@ -1,27 +1,14 @@
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Platform } from "./platform";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn as signInAs, type BrowserSession } from "./session";
+import { describe, expect, it } from "vitest";
+import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn as signInAs } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
 describe("an instructor creates a course with an assignment override; a student joins it with the join code", () => {
-  let session: BrowserSession;
-  let platform: Platform;
-  let page: Page;
-  let browserErrors: string[];
+  const session = useBrowserSession();
 
-  beforeAll(async () => {
-    session = await openSession();
-    ({ platform, page, errors: browserErrors } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  const signIn = (who: { email: string; password: string }) => signInAs(page, platform.url, who);
+  const signIn = (who: { email: string; password: string }) => signInAs(session.page, session.platform.url, who);
 
   it("creates the course and the assignment, then the student sees the step with the instructor's budget", async () => {
+    const { page, platform, errors: browserErrors } = session;
     try {
       await signIn(DEMO_INSTRUCTOR);
       await page.getByRole("link", { name: "Teach", exact: true }).click();

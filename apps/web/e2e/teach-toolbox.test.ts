@@ -1,29 +1,16 @@
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Platform } from "./platform";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn as signInAs, type BrowserSession } from "./session";
+import { describe, expect, it } from "vitest";
+import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn as signInAs } from "./session";
 
 const STEP7 = "Step 7 — regularize and tune on MNIST";
 const ALLOWED_EXPERIMENTS = ["loss-per-batch", "lr-range-test"];
 
 describe("an instructor sets the experiments and toolbox of a step-7 assignment; the student works under them", () => {
-  let session: BrowserSession;
-  let platform: Platform;
-  let page: Page;
-  let browserErrors: string[];
+  const session = useBrowserSession();
 
-  beforeAll(async () => {
-    session = await openSession();
-    ({ platform, page, errors: browserErrors } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  const signIn = (who: { email: string; password: string }) => signInAs(page, platform.url, who);
+  const signIn = (who: { email: string; password: string }) => signInAs(session.page, session.platform.url, who);
 
   it("stores the settings, shows them on the edit page, and the student sees the limit, the confirmation and the allowed experiments", async () => {
+    const { page, platform, errors: browserErrors } = session;
     try {
       await signIn(DEMO_INSTRUCTOR);
       await page.goto(`${platform.url}/teach`);
