@@ -72,7 +72,7 @@ describe("a tuning search on MNIST", () => {
     for (const trial of result.trials) {
       expect(trial.history).toHaveLength(2);
       expect(trial.history.every((row) => row.valAccuracy !== undefined)).toBe(true);
-      expect(trial.params).toBe(50_890);
+      expect(trial.params).toBe(669_706); // the reference model: 784-512-512-10
       expect(trial.gap).toBeCloseTo((trial.training ?? 0) - (trial.validation ?? 0), 10);
     }
     expect(result.metric).toEqual({ name: "accuracy", higherIsBetter: true, split: "validation" });
