@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
+import { NotFoundError, PreconditionError, RateLimitError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
 import { type Kysely, sql } from "kysely";
 import { type Db, type Dialect, writeTx } from "./connection";
 import { type JobRow, type SubmissionRow, toJob, toSubmission, toVerdict } from "./rows";
@@ -78,6 +78,12 @@ export async function createSubmissionWithJob(
      * `limit` evaluations already count. Absent for every other submission.
      */
     testEvaluation?: { limit: number };
+    /**
+     * A student's limits, counted inside the transaction under a per-student lock, so concurrent
+     * submissions (any web instance) cannot together exceed them: `attemptsAllowed` (null: no
+     * limit) and at most `perMinute` submissions in the last `windowMs`. Absent for regrades and seeds.
+     */
+    limits?: { attemptsAllowed: number | null; perMinute: number; windowMs: number };
   },
   now: number,
 ): Promise<{ submission: SubmissionRow; job: JobRow; testEvaluation?: { id: string; used: number; limit: number } }> {
@@ -93,6 +99,7 @@ export async function createSubmissionWithJob(
     createdAt: now,
   };
   const stored = await writeTx(db, async (q) => {
+    if (input.limits) await checkStudentLimits(q, db.dialect, { assignmentId: input.assignmentId, userId: input.userId }, input.limits, now);
     await q
       .insertInto("submissions")
       .values({
@@ -164,7 +171,15 @@ export async function submissionsFor(
   db: Db,
   input: { assignmentId: string; userId: string },
 ): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
-  const submissions = await db.kysely
+  return submissionsWith(db.kysely, input);
+}
+
+/** {@link submissionsFor} on any executor: the pool, or a transaction that must see its own lock's state. */
+async function submissionsWith(
+  q: Kysely<Database>,
+  input: { assignmentId: string; userId: string },
+): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
+  const submissions = await q
     .selectFrom("submissions")
     .selectAll()
     .where("assignment_id", "=", input.assignmentId)
@@ -174,7 +189,7 @@ export async function submissionsFor(
     .execute();
   if (submissions.length === 0) return [];
   const ids = submissions.map((s) => s.id);
-  const jobs = await db.kysely
+  const jobs = await q
     .selectFrom("jobs")
     .leftJoin("verdicts", "verdicts.job_id", "jobs.id")
     .selectAll("jobs")
@@ -203,11 +218,37 @@ export async function submissionsFor(
  * cannot queue more than the limit while grading is slow.
  */
 export async function countAttempts(db: Db, input: { assignmentId: string; userId: string }): Promise<number> {
-  const rows = await submissionsFor(db, input);
+  return attemptsUsed(await submissionsFor(db, input));
+}
+
+function attemptsUsed(rows: Array<{ job: JobRow | null; verdict: Verdict | null }>): number {
   return rows.filter((s) => {
     if (s.verdict) return s.verdict.status !== "invalid" && s.verdict.status !== "error";
     return s.job?.status !== "cancelled";
   }).length;
+}
+
+/**
+ * Refuses a submission past the student's attempts or rate limit. Runs inside the submission's write
+ * transaction: SQLite's BEGIN IMMEDIATE serializes every writer, and on PostgreSQL an advisory lock
+ * per student and assignment makes two concurrent submissions count one after the other.
+ */
+async function checkStudentLimits(
+  q: Kysely<Database>,
+  dialect: Dialect,
+  key: { assignmentId: string; userId: string },
+  limits: { attemptsAllowed: number | null; perMinute: number; windowMs: number },
+  now: number,
+): Promise<void> {
+  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext(${`stepwise-submissions:${key.assignmentId}:${key.userId}`}))`.execute(q);
+  const rows = await submissionsWith(q, key);
+  if (limits.attemptsAllowed !== null && attemptsUsed(rows) >= limits.attemptsAllowed) {
+    throw new PreconditionError(`You have used all ${limits.attemptsAllowed} attempts for this assignment.`);
+  }
+  const recent = rows.filter((s) => s.createdAt > now - limits.windowMs).length;
+  if (recent >= limits.perMinute) {
+    throw new RateLimitError(`At most ${limits.perMinute} submissions per minute to one assignment; you have made ${recent}. Wait a minute and try again.`);
+  }
 }
 
 /** A regrade is a new job for the same submission; it waits behind students' work by default. */

@@ -1,10 +1,12 @@
-import { NotFoundError, ValidationError } from "@stepwise/core/contracts";
+import { NotFoundError, PreconditionError, RateLimitError, ValidationError } from "@stepwise/core/contracts";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import {
   claimJob,
   completeJob,
   countAttempts,
   createSubmissionWithJob,
+  openDb,
   enqueueRegrade,
   failJob,
   latestJobForSubmission,
@@ -18,6 +20,38 @@ import { payload, submit, useTestDb } from "./helpers";
 
 describe.each(testDialects)("submissions on %s", (dialect) => {
   const t = useTestDb(dialect);
+
+  it("holds the attempts limit under concurrent submissions: of 8 with 3 attempts allowed exactly 3 are stored", async () => {
+    const { db, url } = t();
+    const f = await seedCourse(db, 1);
+    const limits = { attemptsAllowed: 3, perMinute: 100, windowMs: 60_000 };
+    // PostgreSQL: separate pools, as separate web instances would have, with every connection opened
+    // first so the eight transactions really overlap. SQLite: one connection whose transactions queue.
+    const handles = dialect === "postgres" ? [await openDb(url, { poolSize: 4 }), await openDb(url, { poolSize: 4 })] : [db];
+    try {
+      if (dialect === "postgres") await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => submit(handles[i % handles.length] ?? db, f, 100 + i, { limits })));
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
+      for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(PreconditionError);
+      expect(await countAttempts(db, { assignmentId: f.assignment.id, userId: f.student.id })).toBe(3);
+      expect(await db.kysely.selectFrom("jobs").selectAll().execute()).toHaveLength(3);
+    } finally {
+      if (dialect === "postgres") for (const h of handles) await h.close();
+    }
+  });
+
+  it("refuses a submission past the rate limit with what to do, stores nothing, and accepts again after the window", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1);
+    const limits = { attemptsAllowed: null, perMinute: 2, windowMs: 60_000 };
+    await submit(db, f, 1_000, { limits });
+    await submit(db, f, 2_000, { limits });
+    await expect(submit(db, f, 3_000, { limits })).rejects.toThrow(RateLimitError);
+    await expect(submit(db, f, 3_000, { limits })).rejects.toThrow(/At most 2 submissions per minute to one assignment; you have made 2\. Wait a minute/);
+    expect(await db.kysely.selectFrom("submissions").selectAll().execute()).toHaveLength(2);
+    await submit(db, f, 61_500, { limits });
+    expect(await db.kysely.selectFrom("submissions").selectAll().execute()).toHaveLength(3);
+  });
 
   it("stores a submission and its queued job together", async () => {
     const { db } = t();

@@ -2,7 +2,6 @@ import {
   BudgetError,
   NotFoundError,
   PreconditionError,
-  RateLimitError,
   ValidationError,
   type Budgets,
   type ExerciseDefinition,
@@ -11,7 +10,7 @@ import {
 import { assignmentPolicy } from "@stepwise/exercises";
 import { toolboxPolicy, type Technique } from "@stepwise/exercises/course";
 import { prepareTraining } from "@stepwise/exercises/prepare";
-import { countAttempts, courseById, createSubmissionWithJob, extensionDeadline, submissionsFor, type Assignment, type Db, type User } from "@stepwise/db";
+import { courseById, createSubmissionWithJob, extensionDeadline, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
 import type { TrainingSpeed } from "./grader-speed";
 import { deadlineState, refusalMessage } from "./late-policy";
@@ -72,35 +71,13 @@ async function checkDeadline(db: Db, input: { assignment: Assignment; user: User
   if (!state.accepted) throw new PreconditionError(refusalMessage(state));
 }
 
-/** Deadline, attempts and rate limit, all counted from the database so every web instance agrees. */
-export async function checkLimits(
-  db: Db,
-  input: { assignment: Assignment; user: User; now: number; submissionsPerMinute: number },
-): Promise<void> {
-  const { assignment, user, now } = input;
-  await checkDeadline(db, { assignment, user, now });
-  const key = { assignmentId: assignment.id, userId: user.id };
-  if (assignment.attemptsAllowed !== null) {
-    const used = await countAttempts(db, key);
-    if (used >= assignment.attemptsAllowed) {
-      throw new PreconditionError(`You have used all ${assignment.attemptsAllowed} attempts for this assignment.`);
-    }
-  }
-  const recent = (await submissionsFor(db, key)).filter((s) => s.createdAt > now - RATE_WINDOW_MS).length;
-  if (recent >= input.submissionsPerMinute) {
-    throw new RateLimitError(
-      `At most ${input.submissionsPerMinute} submissions per minute to one assignment; you have made ${recent}. Wait a minute and try again.`,
-    );
-  }
-}
-
 export async function submit(
   db: Db,
   input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; speed?: TrainingSpeed },
 ) {
   const { overrides } = input.assignment;
   checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
-  await checkLimits(db, input);
+  await checkDeadline(db, input);
   return createSubmissionWithJob(
     db,
     {
@@ -109,6 +86,9 @@ export async function submit(
       exerciseId: input.exercise.id,
       payload: input.payload,
       priority: 0,
+      // Attempts and rate are counted in the transaction that stores the submission, so concurrent
+      // requests cannot together pass the limit (a check before it could be passed by both).
+      limits: { attemptsAllowed: input.assignment.attemptsAllowed, perMinute: input.submissionsPerMinute, windowMs: RATE_WINDOW_MS },
       // Step 7 is where the student chooses a configuration: each graded submission is one evaluation
       // on the hidden test set, reserved with it (refused, storing nothing, past the assignment's limit).
       ...(evaluatesOnTest(input.exercise) ? { testEvaluation: { limit: toolboxPolicy(input.assignment.overrides).testEvaluations } } : {}),
