@@ -3,8 +3,10 @@
  * trial to the student's model (units, layers, dropout, learning rate), re-validation against the
  * exercise's budgets, and every refusal with the message it gives.
  */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ValidationError, type SubmissionPayload } from "@stepwise/core/contracts";
+import { SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { parseModelSpec } from "@stepwise/core/model";
 import { getExercise } from "../src";
 import {
@@ -18,26 +20,26 @@ import {
   TuningSearch,
   type TrialValues,
 } from "../src/tuning";
-import { referenceOf } from "./experiment-models";
-
 const exercise = getExercise("mnist-regularize");
-const student = referenceOf("mnist-regularize");
+// A small step-7 model of known shape (784-64-Dropout(0.5)-10, L2 on the hidden layer): the tests
+// below spell out its layers, so it is a fixture here, not the exercise's reference solution.
+const student = SubmissionPayload.parse(JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")));
 const search = (s: Partial<TuningSearch> & Pick<TuningSearch, "space">): TuningSearch => TuningSearch.parse({ strategy: "grid", trials: 8, ...s });
 
 type Layer = { class_name: string; config: Record<string, unknown> };
 const layersOf = (values: TrialValues, payload: SubmissionPayload = student): Layer[] => {
-  if (!payload.model || !payload.training) throw new Error("the reference has a model and training settings");
+  if (!payload.model || !payload.training) throw new Error("the fixture has a model and training settings");
   const { model } = applyTrial(payload.model, payload.training, values);
   return (parseModelSpec(model).topology.config as { layers: Layer[] }).layers;
 };
 const shapeOf = (layers: Layer[]) => layers.map((l) => (l.class_name === "Dense" ? `Dense(${String(l.config.units)})` : l.class_name === "Dropout" ? `Dropout(${String(l.config.rate)})` : l.class_name));
 
-/** The reference with two hidden blocks, one of them without Dropout, and a BatchNormalization. */
+/** The fixture with two hidden blocks, one of them without Dropout, and a BatchNormalization. */
 const deeper: SubmissionPayload = (() => {
   const copy = structuredClone(student);
   const layers = (copy.model?.topology as { config: { layers: Layer[] } }).config.layers;
   const [first, dropout, output] = layers;
-  if (!first || !dropout || !output) throw new Error("the reference has three layers");
+  if (!first || !dropout || !output) throw new Error("the fixture has three layers");
   const second: Layer = { class_name: "Dense", config: { units: 32, activation: "relu" } };
   const norm: Layer = { class_name: "BatchNormalization", config: {} };
   (copy.model?.topology as { config: { layers: Layer[] } }).config.layers = [first, dropout, second, norm, output];
@@ -133,7 +135,7 @@ describe("applying a trial to the student's model", () => {
   });
 
   it("a learning rate changes the compile settings only", () => {
-    if (!student.model || !student.training) throw new Error("the reference has a model and training settings");
+    if (!student.model || !student.training) throw new Error("the fixture has a model and training settings");
     const { training, model } = applyTrial(student.model, student.training, { learningRate: 0.01 });
     expect(training).toEqual({ ...student.training, compile: { ...student.training.compile, learningRate: 0.01 } });
     expect(shapeOf((parseModelSpec(model).topology.config as { layers: Layer[] }).layers)).toEqual(["Dense(64)", "Dropout(0.5)", "Dense(10)"]);
