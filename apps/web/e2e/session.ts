@@ -27,7 +27,9 @@ export interface BrowserSession {
 /** Records a page's console errors and uncaught exceptions into `errors`. */
 export function collectErrors(page: Page, errors: string[]): void {
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
+    // A failed resource load says only its status; the URL says which request it was.
+    const url = m.location().url;
+    if (m.type() === "error") errors.push(url && m.text().startsWith("Failed to load resource") ? `${m.text()} (${url})` : m.text());
   });
   page.on("pageerror", (e) => errors.push(e.message));
 }

@@ -1,4 +1,5 @@
 import { ForbiddenError, NotFoundError, PreconditionError, RateLimitError, ValidationError } from "@stepwise/core/contracts";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import {
   claimJob,
@@ -235,6 +236,9 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     // transactions queue (a second one in the same thread would block on the file lock).
     const handles = dialect === "postgres" ? [await openDb(url, { poolSize: 4 }), await openDb(url, { poolSize: 4 })] : [db, db];
     try {
+      // Open every pooled connection first, so the twelve transactions really overlap (a pool that is
+      // still connecting staggers them, and a race would go unnoticed).
+      if (dialect === "postgres") await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) =>
           enqueueExperiment(handles[i % 2] ?? db, run(f, i % 3 === 0 ? second.submission.id : submission.id, 1_000, { budgetSeconds: 350, estimate: 100 })),
