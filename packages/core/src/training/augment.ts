@@ -1,5 +1,5 @@
 import { ValidationError } from "../contracts/errors";
-import type { Augmentation } from "../contracts/training";
+import type { Augmentation, FitConfig } from "../contracts/training";
 import { mulberry32 } from "./rng";
 
 /** One image's transform: rotation (radians) about the centre, scale, then translation (pixels). */
@@ -170,4 +170,12 @@ export class BatchAugmenter {
     if (this.out.length < count * size) this.out = new Float32Array(count * size);
     return augmentBatch(batch, count, this.shape, this.config, this.random, this.out.subarray(0, count * size));
   }
+}
+
+/**
+ * The training batches' augmenter of a run, or undefined when `fit` asks for none: `train` and
+ * `trainSteps` build it alike, so the experiments see the batches grading trains on.
+ */
+export function augmenterFor(fit: Pick<FitConfig, "augmentation" | "batchSize">, set: { naturalShape: readonly number[] }, seed: number): BatchAugmenter | undefined {
+  return fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(set.naturalShape), seed, fit.batchSize);
 }

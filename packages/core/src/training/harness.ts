@@ -7,7 +7,7 @@ import type { EpochMetrics, OptimizerName, TrainingConfig, TrainingReport } from
 import type { ExampleSet } from "../datasets/types";
 import type { JsonObject } from "../model/json";
 import { withSeeds } from "../model/seeds";
-import { BatchAugmenter, imageShapeOf } from "./augment";
+import { augmenterFor } from "./augment";
 import { BatchBuilder, resolveInputShape } from "./inputs";
 import { labelEncoding, requireLabels, type Task } from "./labels";
 import { evaluate, runEpoch, type EpochContext } from "./loop";
@@ -109,7 +109,7 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       );
     }
     // Its own random stream (augment.ts): the shuffles and dropout masks below are the same with or without it.
-    const augmenter = fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(options.train.naturalShape), options.seed, fit.batchSize);
+    const augmenter = augmenterFor(fit, options.train, options.seed);
     const valSet = options.validation ?? options.train;
     const evalBatch = options.evalBatchSize ?? 1024;
     const ctx: EpochContext = {

@@ -4,7 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
 import type { ExampleSet } from "../datasets/types";
 import type { JsonObject } from "../model/json";
-import { BatchAugmenter, imageShapeOf } from "./augment";
+import { augmenterFor } from "./augment";
 import { buildModel, OPTIMIZERS } from "./harness";
 import { BatchBuilder, resolveInputShape } from "./inputs";
 import { labelEncoding, requireLabels, type Task } from "./labels";
@@ -115,7 +115,7 @@ export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsRe
     if (indices.length === 0) throw new ValidationError("there are no training examples left after the validation split");
     const reseed = seededSteps(tf, model, random);
     // Augmented as `train` augments, from the same seeded stream: the experiments see the batches grading trains on.
-    const augmenter = fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(options.train.naturalShape), options.seed, fit.batchSize);
+    const augmenter = augmenterFor(fit, options.train, options.seed);
     const builder = new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width, augmenter);
     const batches: BatchLoss[] = [];
     const stop = (): StepsResult["stopReason"] | undefined =>
