@@ -41,6 +41,10 @@ export function ratios(ctx: BenchContext): Table {
   }
   rows.push(["TF.js wasm matMul peak / machine peak (numpy, torch)", ratio(m.get("wasm.matmul.gflops"), m.get("peak.gflops"))]);
   if (m.has("openblas.matmul.gflops")) rows.push(["TF.js wasm + OpenBLAS matMul peak / machine peak", ratio(m.get("openblas.matmul.gflops"), m.get("peak.gflops"))]);
+  if (m.has("grader.scaling")) {
+    rows.push(["verdicts/min: 2 grader processes / 1", ratio(m.get("grader.scaling"), 1)]);
+    rows.push(["MNIST training: 2 processes at once / 1 alone (the machine's ceiling for the line above)", ratio(m.get("training.scaling"), 1)]);
+  }
   return { title: "Ratios (medians; > 1× means the first is faster)", header: ["ratio", "value"], rows };
 }
 

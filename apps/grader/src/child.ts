@@ -1,5 +1,5 @@
 /**
- * The training child: one job, then exit. It gets a validated topology, training data and
+ * The training child: one run at a time, for as many runs as the worker's pool gives it. It gets a validated topology, training data and
  * test *inputs*; it returns per-epoch metrics and test predictions. It never sees test labels.
  */
 import { StepwiseError, ValidationError } from "@stepwise/core/contracts";
@@ -50,15 +50,28 @@ async function run(raw: unknown): Promise<ChildMessage> {
 // If the worker dies (even by SIGKILL) the IPC channel closes: stop at once rather than train for nobody.
 process.once("disconnect", () => process.exit(1));
 
-process.once("message", (raw) => {
-  void (isExperimentRequest(raw) ? runExperimentRequest(raw, { warming, send }) : run(raw))
+/** Tensors alive now, or null when the backend never came up (the child is then not reused). */
+const liveTensors = () => warming.then(({ tf }) => tf.memory().numTensors, () => null);
+
+async function handle(raw: unknown): Promise<void> {
+  const before = await liveTensors();
+  const message = await (isExperimentRequest(raw) ? runExperimentRequest(raw, { warming, send }) : run(raw))
     .catch((error: unknown): ChildMessage => {
       if (error instanceof ValidationError || (error instanceof StepwiseError && error.code === "BUDGET")) {
         return { type: "invalid", message: error.message.slice(0, 4000) };
       }
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return { type: "error", message: message.slice(0, 4000) };
-    })
-    .then(send)
-    .finally(() => process.exit(0));
+    });
+  // Every run disposes its models, optimizers and batches; a run that left tensors behind (or
+  // failed halfway) leaves state the next run must not inherit, so the worker retires this child.
+  const after = await liveTensors();
+  await send({ type: "clean", reusable: before !== null && before === after && message.type !== "error" });
+  await send(message);
+}
+
+// Runs arrive one at a time (the worker waits for each answer), but chain them anyway.
+let queue = Promise.resolve();
+process.on("message", (raw) => {
+  queue = queue.then(() => handle(raw)).catch(() => process.exit(1));
 });

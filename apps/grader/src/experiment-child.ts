@@ -1,7 +1,7 @@
 /**
  * The experiment half of the training child (`child.ts` dispatches here): runs one debugging
  * experiment, or one trial of a tuning search, on the student's validated model with training
- * examples only, then the child exits.
+ * examples only; the child then waits for its next run.
  */
 import { BudgetError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { BackendInfo } from "@stepwise/core/backend";

@@ -20,7 +20,7 @@ import type { GraderConfig } from "./config";
 import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
 import { GraderFault, gradeClaimedJob } from "./grade";
 import type { ExperimentRequest } from "./protocol";
-import { runTrainingChild, type WarmPool } from "./sandbox";
+import { RESTART_LABEL, runTrainingChild, type WarmPool } from "./sandbox";
 import { runTuningJob, type TuningOutcome } from "./tune";
 
 export interface JobContext {
@@ -140,6 +140,10 @@ export async function runExperimentJob(claimed: ClaimedJob, experiment: string, 
         emit({ type: "epoch", epochs: total, ...metrics });
       },
       onStderr: (text) => (log += text),
+      onRestart: () => {
+        history.length = 0;
+        emit({ type: "run", label: RESTART_LABEL });
+      },
     });
     await progress;
     log += `experiment child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;

@@ -22,7 +22,7 @@ import {
   type ScoreData,
 } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { runTrainingChild, type ChildOutcome, type WarmPool } from "./sandbox";
+import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type WarmPool } from "./sandbox";
 import { recordStep7Evaluation } from "./test-hygiene";
 
 /** A fault of the grader, not of the submission: the job is retried with backoff. */
@@ -159,6 +159,10 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
           if (run.evaluating) emit({ type: "evaluating" });
         },
         onStderr: (text) => (log += text),
+        onRestart: () => {
+          history.length = 0;
+          emit({ type: "run", label: RESTART_LABEL });
+        },
       },
     );
     await progress;

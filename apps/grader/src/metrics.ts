@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { queueStats, type Db } from "@stepwise/db";
+import type { WarmPoolStats } from "./sandbox";
 
 const BUCKETS_S = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800];
 
@@ -10,6 +11,8 @@ export class GraderMetrics {
   private durationSum = 0;
   private durationCount = 0;
   backend = "unknown";
+  /** The worker's training-child pool, once the worker started. */
+  pool: WarmPoolStats | null = null;
 
   recordJob(status: string, durationMs: number): void {
     this.outcomes.set(status, (this.outcomes.get(status) ?? 0) + 1);
@@ -42,6 +45,12 @@ export class GraderMetrics {
       "# HELP stepwise_grader_backend_info The TF.js backend training children use.",
       "# TYPE stepwise_grader_backend_info gauge",
       `stepwise_grader_backend_info{${label},backend="${this.backend}"} 1`,
+      "# HELP stepwise_grader_children_started_total Training child processes this grader forked.",
+      "# TYPE stepwise_grader_children_started_total counter",
+      `stepwise_grader_children_started_total{${label}} ${this.pool?.started ?? 0}`,
+      "# HELP stepwise_grader_child_reuses_total Runs given a training child that had trained before.",
+      "# TYPE stepwise_grader_child_reuses_total counter",
+      `stepwise_grader_child_reuses_total{${label}} ${this.pool?.reuses ?? 0}`,
     ];
     return `${lines.join("\n")}\n`;
   }

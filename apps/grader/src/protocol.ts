@@ -88,6 +88,11 @@ export const ChildMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), backend: z.string(), tfjsVersion: z.string() }),
   z.object({ type: z.literal("epoch"), metrics: EpochMetrics, epochs: z.number().int() }),
   z.object({ type: z.literal("evaluating") }),
+  /**
+   * Sent just before a run's final message: whether the child freed every tensor the run allocated
+   * and can take another run (`WarmPool` reuses children between jobs).
+   */
+  z.object({ type: z.literal("clean"), reusable: z.boolean() }),
   z.object({
     type: z.literal("done"),
     report: TrainingReport,

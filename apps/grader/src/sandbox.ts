@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -32,6 +33,11 @@ export interface SandboxOptions {
   onStderr?: (text: string) => void;
   /** RSS polling interval, ms. */
   rssEveryMs?: number;
+  /**
+   * A reused child ran out of memory and the run starts over in a fresh process (see
+   * `runTrainingChild`): whatever the callbacks collected so far belongs to the abandoned run.
+   */
+  onRestart?: () => void;
 }
 
 const STDERR_CAP = 64 * 1024;
@@ -46,36 +52,88 @@ function forkChild(memoryMb: number, backend: TrainRequest["backend"]): ChildPro
   });
 }
 
+export interface WarmPoolStats {
+  /** Children forked since the pool started (warm or on demand). */
+  started: number;
+  /** Runs handed a child that had trained before. */
+  reuses: number;
+}
+
 /**
- * Training children started ahead of need: a child spends ~1.5 s loading TypeScript, TF.js and
- * compiling the wasm backend before it can train, so each slot keeps one waiting. A child still
- * trains exactly one job and exits — isolation and memory caps are those of a fresh process.
+ * Training children kept warm between jobs. A child spends ~1.5 s of CPU loading TypeScript,
+ * TF.js and compiling the wasm backend before it can train; on a busy grader that start-up was a
+ * third of every MNIST job and kept two processes from scaling to two cores. So a child trains up
+ * to `jobsPerChild` runs, one at a time, and is retired early when it cannot vouch for itself: it
+ * failed, timed out, was aborted or ran out of memory, it leaked tensors (the child checks), or its
+ * resident memory stayed above half the cap (wasm memory never shrinks, and the RSS cap must keep
+ * meaning "this model needs too much", not "the jobs before it did"). The memory caps apply to
+ * every run; `runTrainingChild` retries an out-of-memory run of a reused child in a fresh process
+ * before it believes it. `jobsPerChild: 1` is a fresh process per run, with one forked ahead.
  */
 export class WarmPool {
   private idle: ChildProcess[] = [];
   private closed = false;
+  private readonly runs = new WeakMap<ChildProcess, number>();
+  readonly stats: WarmPoolStats = { started: 0, reuses: 0 };
 
   constructor(
     private readonly size: number,
     private readonly memoryMb: number,
     private readonly backend: TrainRequest["backend"],
+    private readonly jobsPerChild = 1,
   ) {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
+  private fork(): ChildProcess {
+    this.stats.started += 1;
+    return forkChild(this.memoryMb, this.backend);
+  }
+
   private spawn(): void {
-    if (this.closed) return;
-    const child = forkChild(this.memoryMb, this.backend);
+    if (this.closed || this.idle.length >= this.size) return;
+    const child = this.fork();
     // Children that die while waiting are dropped; one is replaced when taken.
     child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
     child.on("error", () => undefined);
     this.idle.push(child);
   }
 
+  /** Runs this child trained before the current one (0 for a fresh child). */
+  runsBefore(child: ChildProcess): number {
+    return Math.max(0, (this.runs.get(child) ?? 1) - 1);
+  }
+
   take(): ChildProcess {
-    const child = this.idle.shift();
-    if (this.idle.length < this.size) setImmediate(() => this.spawn());
-    return child && child.exitCode === null && child.connected ? child : forkChild(this.memoryMb, this.backend);
+    let child = this.idle.shift();
+    while (child && !(child.exitCode === null && child.connected)) child = this.idle.shift();
+    child ??= this.fork();
+    const runs = (this.runs.get(child) ?? 0) + 1;
+    this.runs.set(child, runs);
+    if (runs > 1) this.stats.reuses += 1;
+    // A child on its last run will not come back: start its successor now, while it trains.
+    if (runs >= this.jobsPerChild) setImmediate(() => this.spawn());
+    return child;
+  }
+
+  /**
+   * Hands a child back after its run. It waits for the next run only if the run ended cleanly
+   * (`reusable`), it has runs left and its memory is back under half the cap; otherwise it is
+   * killed and, unless its successor already started, replaced.
+   */
+  release(child: ChildProcess, reusable: boolean): void {
+    const alive = child.exitCode === null && child.signalCode === null && child.connected;
+    const runs = this.runs.get(child) ?? this.jobsPerChild;
+    const rss = alive && child.pid !== undefined ? rssMbSync(child.pid) : null;
+    if (!this.closed && alive && reusable && runs < this.jobsPerChild && rss !== null && rss <= this.memoryMb / 2) {
+      child.removeAllListeners("exit");
+      child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
+      this.idle.push(child);
+      return;
+    }
+    if (alive) child.kill("SIGKILL");
+    // At once, not on the next tick: the worker's next run may take a child before then.
+    if (runs < this.jobsPerChild) this.spawn();
   }
 
   close(): void {
@@ -85,12 +143,23 @@ export class WarmPool {
   }
 }
 
+function parseRss(status: string): number | null {
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return match?.[1] ? Number(match[1]) / 1024 : null;
+}
+
+function rssMbSync(pid: number): number | null {
+  try {
+    return parseRss(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
 /** Resident set size of a process in MiB, from /proc (Linux); null where unavailable. */
 async function rssMb(pid: number): Promise<number | null> {
   try {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return match?.[1] ? Number(match[1]) / 1024 : null;
+    return parseRss(await readFile(`/proc/${pid}/status`, "utf8"));
   } catch {
     return null;
   }
@@ -100,20 +169,43 @@ async function rssMb(pid: number): Promise<number | null> {
  * Trains one model in a forked child process. The child is untrusted: it has a V8 heap cap
  * (`--max-old-space-size`) plus an RSS check (wasm memory lives outside the V8 heap), a hard
  * wall-clock ceiling, capped stderr, and every message it sends is parsed. Whatever the child
- * does, this resolves with an outcome and never rejects.
+ * does, this resolves with an outcome and never rejects. A pooled child that had trained before
+ * and runs out of memory is not believed: the run starts over in a fresh process, so a verdict
+ * never depends on the jobs a child trained earlier.
  */
 export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome>;
 /** The same sandbox running a debugging experiment (`experiment.ts`) or a tuning trial (`tune.ts`) instead of a grading. */
 export function runTrainingChild(request: ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
-export function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
+export async function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
+  const { pool } = options;
+  const child = pool ? pool.take() : forkChild(options.memoryMb, request.backend);
+  const outcome = await runInChild(child, request, options, pool);
+  if (outcome.kind !== "oom" || !pool || pool.runsBefore(child) === 0 || options.signal?.aborted) return outcome;
+  options.onRestart?.();
+  return runInChild(forkChild(options.memoryMb, request.backend), request, options);
+}
+
+/** The progress label of a run that starts over in a fresh process (`SandboxOptions.onRestart`). */
+export const RESTART_LABEL = "training again in a fresh process (the reused one ran out of memory)";
+
+/** Outcomes after which the child's state is known good: it answered, and said it kept nothing. */
+const CLEAN = new Set(["done", "experiment", "invalid"]);
+
+function runInChild(
+  child: ChildProcess,
+  request: TrainRequest | ExperimentRequest | TuneTrialRequest,
+  options: SandboxOptions,
+  pool?: WarmPool,
+): Promise<ChildOutcome | ExperimentChildOutcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     let lastEpoch = 0;
     let settled: ChildOutcome | ExperimentChildOutcome | null = null;
     let stderr = "";
     let peakRss: number | null = null;
-
-    const child = options.pool ? options.pool.take() : forkChild(options.memoryMb, request.backend);
+    // The child says, just before its final message, whether it freed everything the run allocated.
+    let reusable = false;
+    let readyInfo = { backend: "unknown", tfjsVersion: "unknown" };
 
     const finish = (outcome: ChildOutcome | ExperimentChildOutcome) => {
       if (settled) return;
@@ -121,7 +213,12 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
       clearTimeout(hardTimer);
       clearInterval(rssTimer);
       options.signal?.removeEventListener("abort", onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      child.stderr?.off("data", onStderr);
+      child.off("message", onMessage);
+      child.off("error", onError);
+      child.off("exit", onExit);
+      if (pool) pool.release(child, reusable && CLEAN.has(outcome.kind));
+      else if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       resolve(outcome);
     };
 
@@ -129,7 +226,7 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
     const rssTimer = setInterval(() => {
       if (child.pid === undefined) return;
       void rssMb(child.pid).then((rss) => {
-        if (rss === null) return;
+        if (rss === null || settled) return;
         peakRss = Math.max(peakRss ?? 0, rss);
         if (rss > options.memoryMb) {
           finish({ kind: "oom", rssMb: rss, message: `resident memory reached ${Math.round(rss)} MiB (cap ${options.memoryMb} MiB)` });
@@ -137,19 +234,16 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
       });
     }, options.rssEveryMs ?? 250);
     const onAbort = () => finish({ kind: "aborted" });
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener("abort", onAbort);
 
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
+    const onStderr = (chunk: string) => {
       if (stderr.length < STDERR_CAP) {
         const kept = chunk.slice(0, STDERR_CAP - stderr.length);
         stderr += kept;
         options.onStderr?.(kept);
       }
-    });
+    };
 
-    child.on("message", (raw) => {
+    const onMessage = (raw: unknown) => {
       const parsed = ChildMessage.safeParse(raw);
       if (!parsed.success) {
         finish({ kind: "error", message: `training child sent a malformed message: ${parsed.error.issues[0]?.message ?? "?"}` });
@@ -167,6 +261,9 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
           break;
         case "evaluating":
           options.onEvaluating?.();
+          break;
+        case "clean":
+          reusable = message.reusable;
           break;
         case "done":
           finish(request.type === "train"
@@ -187,11 +284,10 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
             : { kind: "error", message: message.message });
           break;
       }
-    });
-    let readyInfo = { backend: "unknown", tfjsVersion: "unknown" };
+    };
 
-    child.on("error", (error) => finish({ kind: "error", message: `training child failed to start: ${error.message}` }));
-    child.on("exit", (code, signal) => {
+    const onError = (error: Error) => finish({ kind: "error", message: `training child failed to start: ${error.message}` });
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       if (/heap out of memory|Allocation failed|out of memory/i.test(stderr)) {
         finish({ kind: "oom", rssMb: peakRss, message: "the V8 heap limit was reached" });
@@ -199,8 +295,15 @@ export function runTrainingChild(request: TrainRequest | ExperimentRequest | Tun
         const tail = stderr.trim().split("\n").slice(-5).join("\n");
         finish({ kind: "error", message: `training child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}` });
       }
-    });
+    };
 
-    child.send(request);
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", onStderr);
+    child.on("message", onMessage);
+    child.on("error", onError);
+    child.on("exit", onExit);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort);
+    if (!settled) child.send(request);
   });
 }

@@ -38,7 +38,7 @@ import {
 import { GraderFault } from "./grade";
 import type { JobContext } from "./experiment";
 import { TrialResult } from "./protocol";
-import { runTrainingChild, type ChildOutcome, type ExperimentChildOutcome } from "./sandbox";
+import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type ExperimentChildOutcome } from "./sandbox";
 import { configFingerprint } from "./test-hygiene";
 
 /** What the grader stores for a tuning job: the search's result, or why it could not run. */
@@ -147,6 +147,7 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
     hardTimeoutMs: ctx.config.hardTimeoutMs,
     ...(ctx.pool ? { pool: ctx.pool } : {}),
     signal: ctx.signal,
+    onRestart: () => emit({ type: "run", label: RESTART_LABEL }),
   };
   // One trial and the final model train the same way: the prepared model on the slice, with the
   // exercise's seed for both the training and the validation split.

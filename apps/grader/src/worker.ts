@@ -46,7 +46,8 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
   const stopping = new AbortController();
   const metrics = deps.metrics ?? new GraderMetrics();
-  const pool = new WarmPool(config.concurrency, config.memoryMb, config.backend);
+  const pool = new WarmPool(config.concurrency, config.memoryMb, config.backend, config.childJobs);
+  metrics.pool = pool.stats;
   let running = 0;
 
   const processJob = async (claimed: ClaimedJob) => {
