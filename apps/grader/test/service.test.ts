@@ -53,6 +53,9 @@ describe("grader service", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/stepwise_queue_jobs\{status="running"\} 1/);
     expect(metrics).toMatch(/stepwise_grader_running_jobs\{worker="svc"\} 1/);
+    // The running job's child, plus none or one forked ahead; nothing reused yet.
+    expect(metrics).toMatch(/stepwise_grader_children_started_total\{worker="svc"\} [12]\n/);
+    expect(metrics).toMatch(/stepwise_grader_child_reuses_total\{worker="svc"\} 0\n/);
 
     grader.kill("SIGTERM");
     expect(await exited).toBe(0);
