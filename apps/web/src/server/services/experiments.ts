@@ -14,6 +14,7 @@ import { prepareTraining, taskOf } from "@stepwise/exercises/grading";
 import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
 import { assignmentExercise } from "./exercise-view";
 import { DEFAULT_GFLOPS, estimateExperimentSeconds } from "./experiments-cost";
+import { runOutcome } from "./run-outcome";
 import { estimateTuneSeconds } from "./tuning-cost";
 
 /** The exercise as the assignment places it (a CSV override changes the task, and so which experiments apply). */
@@ -85,19 +86,7 @@ export interface ExperimentRunView {
 export function runView(run: ExperimentRun): ExperimentRunView | null {
   const name = EXPERIMENTS.find((e) => e === run.experiment);
   if (!name) return null;
-  let result: ExperimentResult | null = null;
-  let failure: string | null = null;
-  if (run.outcome?.kind === "result") {
-    const parsed = ExperimentResult.safeParse(run.outcome.result);
-    if (parsed.success) result = parsed.data;
-    else failure = "This result was stored in a format this version cannot read; run the experiment again.";
-  } else if (run.outcome?.kind === "failed") {
-    failure = run.outcome.message;
-  } else if (run.status === "dead") {
-    failure = "The grader could not run this experiment because of a problem on our side; it cost none of your budget. Try again later.";
-  } else if (run.status === "cancelled") {
-    failure = "This run was cancelled.";
-  }
+  const { result, failure } = runOutcome(run, ExperimentResult, "experiment");
   return {
     jobId: run.jobId,
     submissionId: run.submissionId,

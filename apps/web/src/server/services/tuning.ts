@@ -4,6 +4,7 @@ import { parseModelSpec } from "@stepwise/core/model";
 import type { Assignment, ExperimentRun } from "@stepwise/db";
 import { toolboxPolicy, type ToolboxPolicy } from "@stepwise/exercises/course";
 import { checkTuning, FINAL_LABEL, prepareTrials, TRIAL_LABEL, TuningResult, TuningSearch, type Hyperparameter, type SearchSpace } from "@stepwise/exercises/tuning";
+import { runOutcome } from "./run-outcome";
 
 /**
  * The web side of tuning: who may start a search where, the defaults the form starts from (read off
@@ -145,19 +146,7 @@ export interface TuningRunView {
 
 export function tuningRunView(run: ExperimentRun): TuningRunView {
   const search = TuningSearch.safeParse(run.search);
-  let result: TuningResult | null = null;
-  let failure: string | null = null;
-  if (run.outcome?.kind === "result") {
-    const parsed = TuningResult.safeParse(run.outcome.result);
-    if (parsed.success) result = parsed.data;
-    else failure = "This search's result was stored in a format this version cannot read; run the search again.";
-  } else if (run.outcome?.kind === "failed") {
-    failure = run.outcome.message;
-  } else if (run.status === "dead") {
-    failure = "The grader could not run this search because of a problem on our side; it cost none of your budget. Try again later.";
-  } else if (run.status === "cancelled") {
-    failure = "This search was cancelled.";
-  }
+  const { result, failure } = runOutcome(run, TuningResult, "search");
   return {
     jobId: run.jobId,
     submissionId: run.submissionId,
