@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -117,7 +117,7 @@ function parseHeader(preamble: Uint8Array, readHeader: (length: number) => Uint8
 export function readCacheFile(file: string): CacheEntry | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readWhole(file);
   } catch {
     return undefined;
   }
@@ -138,13 +138,37 @@ export function readCacheFile(file: string): CacheEntry | undefined {
     if (!Ctor) return undefined;
     const byteLength = length * Ctor.BYTES_PER_ELEMENT;
     if (offset + byteLength > payload.length) return undefined;
-    // Copy into a fresh, aligned buffer: the file buffer's offset may not suit the element size.
-    const copy = new Uint8Array(byteLength);
-    copy.set(payload.subarray(offset, offset + byteLength));
-    arrays[name] = new Ctor(copy.buffer);
+    // Views, not copies: the file sits at offset 0 of its own buffer and every array starts on an
+    // 8-byte boundary. Each read makes a new buffer, so callers never share arrays.
+    const start = payload.byteOffset + offset;
+    arrays[name] = start % Ctor.BYTES_PER_ELEMENT === 0
+      ? new Ctor(payload.buffer as ArrayBuffer, start, length)
+      : new Ctor(new Uint8Array(payload.subarray(offset, offset + byteLength)).buffer);
     offset = align8(offset + byteLength);
   }
   return { meta: header.meta, arrays };
+}
+
+/**
+ * The whole file in a buffer of its own at byte offset 0 (`readFileSync` may hand back a slice of
+ * a shared pool), so typed arrays can view the payload in place. Not zero-filled first: every byte
+ * is overwritten by the read, and a short read throws.
+ */
+function readWhole(file: string): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) throw new Error(`${file} shrank while being read`);
+      read += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Only the `meta` of an entry, reading the header and not the arrays (no checksum check). */
