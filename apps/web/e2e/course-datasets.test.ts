@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoDir } from "./platform";
-import { DEMO_INSTRUCTOR, useBrowserSession, screenshot, signIn } from "./session";
+import { openTaughtCourse, screenshot, useBrowserSession } from "./session";
 const credit = readFileSync(join(repoDir, "packages", "exercises", "data", "credit-default.csv"));
 
 describe("an instructor uploads a CSV into a course, chooses its target and sees the facts", () => {
@@ -11,11 +11,7 @@ describe("an instructor uploads a CSV into a course, chooses its target and sees
   it("uploads, lists, refuses a broken file with its line and column, and previews the class balance of the training rows", async () => {
     const { page, platform, errors: browserErrors } = session;
     try {
-      await signIn(page, platform.url, DEMO_INSTRUCTOR);
-      await page.getByRole("link", { name: "Teach", exact: true }).click();
-      await page.waitForURL(/\/teach$/);
-      await page.getByTestId("taught-course").first().getByRole("link").first().click();
-      await page.waitForURL(/\/teach\/[0-9a-f-]{36}$/);
+      await openTaughtCourse(page, platform.url);
       await page.getByRole("link", { name: "Datasets" }).click();
       await page.waitForURL(/\/teach\/[0-9a-f-]{36}\/datasets$/);
       await page.getByRole("heading", { level: 1, name: "Datasets" }).waitFor();

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoDir } from "./platform";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn } from "./session";
+import { DEMO_STUDENT, openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
 
 // 600 rows of the built-in house-price table: small enough to preview-train in seconds.
 const houses = readFileSync(join(repoDir, "packages", "exercises", "data", "house-prices.csv"), "utf8");
@@ -15,13 +15,8 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
   it("uploads, picks the dataset with its target and task, and the student's page and preview follow it", async () => {
     const { page, platform, errors: browserErrors } = session;
     try {
-      await signIn(page, platform.url, DEMO_INSTRUCTOR);
-      await page.getByRole("link", { name: "Teach", exact: true }).click();
-      await page.waitForURL(/\/teach$/);
-      await page.getByTestId("taught-course").first().getByRole("link").first().click();
-      await page.waitForURL(/\/teach\/[0-9a-f-]{36}$/);
+      const courseId = await openTaughtCourse(page, platform.url);
       const teachUrl = page.url();
-      const courseId = /\/teach\/([0-9a-f-]{36})$/.exec(teachUrl)?.[1] ?? "";
 
       await page.getByRole("link", { name: "Datasets" }).click();
       await page.getByLabel("CSV file").setInputFiles({ name: "houses.csv", mimeType: "text/csv", buffer: Buffer.from(slice) });

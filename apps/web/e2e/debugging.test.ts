@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { assignmentsForCourse, coursesForUser, createSubmissionWithJob, openDb, userByEmail } from "@stepwise/db";
+import { createSubmissionWithJob, openDb } from "@stepwise/db";
 import { solutions } from "@stepwise/exercises/solutions";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./browser";
-import { DEMO_STUDENT, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { DEMO_STUDENT, demoStudentAssignment, openSession, screenshot, signIn, type BrowserSession } from "./session";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -38,11 +38,7 @@ describe("a student asks why a submission failed, runs a suggested experiment an
     if (!naive) throw new Error("the naive MNIST step-5 solution is missing");
     const db = await openDb(session.platform.databaseUrl);
     try {
-      const student = await userByEmail(db, DEMO_STUDENT.email);
-      if (!student) throw new Error("the demo student is missing");
-      const [course] = await coursesForUser(db, student.id);
-      const assignment = course && (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === "mnist-beat-baseline");
-      if (!course || !assignment) throw new Error("the demo course has no MNIST step-5 assignment");
+      const { student, course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
       const { submission } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: naive.exerciseId, payload: naive }, Date.now());
       submissionId = submission.id;
       debuggingPath = `/courses/${course.id}/assignments/${assignment.id}/debugging`;

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { assignmentsForCourse, coursesForUser, userByEmail, type Db } from "@stepwise/db";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchBrowser } from "./browser";
@@ -99,4 +100,24 @@ export async function signIn(page: Page, baseUrl: string, who: { email: string; 
 /** A full-page screenshot in `artifacts/e2e/<name>.png`, never failing the test itself. */
 export async function screenshot(page: Page | undefined, name: string): Promise<void> {
   await page?.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }).catch(() => undefined);
+}
+
+/** The demo student, the seeded demo course and its assignment of `exerciseId` (tests that prepare rows before the browser opens). */
+export async function demoStudentAssignment(db: Db, exerciseId: string) {
+  const student = await userByEmail(db, DEMO_STUDENT.email);
+  if (!student) throw new Error("the demo student is missing");
+  const [course] = await coursesForUser(db, student.id);
+  const assignment = course && (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === exerciseId);
+  if (!course || !assignment) throw new Error(`the demo course has no ${exerciseId} assignment`);
+  return { student, course, assignment };
+}
+
+/** Signs in as the demo instructor and opens the first course they teach; resolves with its id. */
+export async function openTaughtCourse(page: Page, baseUrl: string): Promise<string> {
+  await signIn(page, baseUrl, DEMO_INSTRUCTOR);
+  await page.getByRole("link", { name: "Teach", exact: true }).click();
+  await page.waitForURL(/\/teach$/);
+  await page.getByTestId("taught-course").first().getByRole("link").first().click();
+  await page.waitForURL(/\/teach\/[0-9a-f-]{36}$/);
+  return /\/teach\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "";
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { assignmentsForCourse, cancelJob, coursesForUser, createSubmissionWithJob, openDb, userByEmail } from "@stepwise/db";
+import { cancelJob, createSubmissionWithJob, openDb } from "@stepwise/db";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./browser";
-import { DEMO_STUDENT, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { DEMO_STUDENT, demoStudentAssignment, openSession, screenshot, signIn, type BrowserSession } from "./session";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -59,11 +59,7 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
     auditBrowser = await launchBrowser({ bypassCSP: true });
     const db = await openDb(session.platform.databaseUrl);
     try {
-      const student = await userByEmail(db, DEMO_STUDENT.email);
-      if (!student) throw new Error("the demo student is missing");
-      const [course] = await coursesForUser(db, student.id);
-      const assignment = course && (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === "mnist-regularize");
-      if (!course || !assignment) throw new Error("the demo course has no MNIST step-7 assignment");
+      const { student, course, assignment } = await demoStudentAssignment(db, "mnist-regularize");
       // The model to tune, as an earlier submission. Its grading is cancelled: this test is about the
       // search, and a cancelled grading used no test evaluation.
       const payload = smallStep7Payload();
