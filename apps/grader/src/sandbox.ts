@@ -128,6 +128,8 @@ export class WarmPool {
     if (!this.closed && alive && reusable && runs < this.jobsPerChild && rss !== null && rss <= this.memoryMb / 2) {
       child.removeAllListeners("exit");
       child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
+      // A child forked on demand had only its run's error listener; an unheard 'error' would throw.
+      if (child.listenerCount("error") === 0) child.on("error", () => undefined);
       this.idle.push(child);
       return;
     }
