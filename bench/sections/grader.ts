@@ -156,8 +156,8 @@ export const grader: Section = {
           `(the machine's ceiling: shared memory bandwidth and cache); grader scaling / training scaling = ${(two / one / ceiling).toFixed(2)}. ` +
           "A lone grader also gets the second core for its parent process, SQLite and the machine's background work; two graders share both.",
       );
+      ctx.metrics.set("grader.scaling", two / one);
     }
-    if (one && two) ctx.metrics.set("grader.scaling", two / one);
     ctx.metrics.set("training.scaling", ceiling);
     notes.push(`Throughput: ${throughputRuns} run(s) per setting, interleaved, every grader with GRADER_CONCURRENCY=1 and its warm training child reused between jobs (GRADER_CHILD_JOBS default).`);
     return {

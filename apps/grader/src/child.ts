@@ -1,6 +1,7 @@
 /**
- * The training child: one run at a time, for as many runs as the worker's pool gives it. It gets a validated topology, training data and
- * test *inputs*; it returns per-epoch metrics and test predictions. It never sees test labels.
+ * The training child: one run at a time, for as many runs as the worker's pool gives it. It gets
+ * a validated topology, training data and test *inputs*; it returns per-epoch metrics and test
+ * predictions. It never sees test labels.
  */
 import { StepwiseError, ValidationError } from "@stepwise/core/contracts";
 import { initBackend } from "@stepwise/core/backend";

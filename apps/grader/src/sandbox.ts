@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
@@ -87,16 +86,17 @@ export class WarmPool {
 
   private fork(): ChildProcess {
     this.stats.started += 1;
-    return forkChild(this.memoryMb, this.backend);
+    const child = forkChild(this.memoryMb, this.backend);
+    // Whether warmed ahead or forked on demand, a pool child may wait idle: one that dies waiting is
+    // dropped (take() forks another), and its errors must have a listener even between runs.
+    child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
+    child.on("error", () => undefined);
+    return child;
   }
 
   private spawn(): void {
     if (this.closed || this.idle.length >= this.size) return;
-    const child = this.fork();
-    // Children that die while waiting are dropped; one is replaced when taken.
-    child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
-    child.on("error", () => undefined);
-    this.idle.push(child);
+    this.idle.push(this.fork());
   }
 
   /** Runs this child trained before the current one (0 for a fresh child). */
@@ -124,12 +124,8 @@ export class WarmPool {
   release(child: ChildProcess, reusable: boolean): void {
     const alive = child.exitCode === null && child.signalCode === null && child.connected;
     const runs = this.runs.get(child) ?? this.jobsPerChild;
-    const rss = alive && child.pid !== undefined ? rssMbSync(child.pid) : null;
+    const rss = alive && child.pid !== undefined ? rssMb(child.pid) : null;
     if (!this.closed && alive && reusable && runs < this.jobsPerChild && rss !== null && rss <= this.memoryMb / 2) {
-      child.removeAllListeners("exit");
-      child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
-      // A child forked on demand had only its run's error listener; an unheard 'error' would throw.
-      if (child.listenerCount("error") === 0) child.on("error", () => undefined);
       this.idle.push(child);
       return;
     }
@@ -145,23 +141,12 @@ export class WarmPool {
   }
 }
 
-function parseRss(status: string): number | null {
-  const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return match?.[1] ? Number(match[1]) / 1024 : null;
-}
 
-function rssMbSync(pid: number): number | null {
+/** Resident set size of a process in MiB, from /proc (Linux; a read of a few µs); null where unavailable. */
+function rssMb(pid: number): number | null {
   try {
-    return parseRss(readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return null;
-  }
-}
-
-/** Resident set size of a process in MiB, from /proc (Linux); null where unavailable. */
-async function rssMb(pid: number): Promise<number | null> {
-  try {
-    return parseRss(await readFile(`/proc/${pid}/status`, "utf8"));
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match?.[1] ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
   }
@@ -227,13 +212,12 @@ function runInChild(
     const hardTimer = setTimeout(() => finish({ kind: "timeout", elapsedMs: Date.now() - started, lastEpoch }), options.hardTimeoutMs);
     const rssTimer = setInterval(() => {
       if (child.pid === undefined) return;
-      void rssMb(child.pid).then((rss) => {
-        if (rss === null || settled) return;
-        peakRss = Math.max(peakRss ?? 0, rss);
-        if (rss > options.memoryMb) {
-          finish({ kind: "oom", rssMb: rss, message: `resident memory reached ${Math.round(rss)} MiB (cap ${options.memoryMb} MiB)` });
-        }
-      });
+      const rss = rssMb(child.pid);
+      if (rss === null) return;
+      peakRss = Math.max(peakRss ?? 0, rss);
+      if (rss > options.memoryMb) {
+        finish({ kind: "oom", rssMb: rss, message: `resident memory reached ${Math.round(rss)} MiB (cap ${options.memoryMb} MiB)` });
+      }
     }, options.rssEveryMs ?? 250);
     const onAbort = () => finish({ kind: "aborted" });
 
