@@ -1,0 +1,320 @@
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { imdbReviewsFile, mnistDataDir } from "@stepwise/core/datasets";
+import type { GraderConfig } from "./config";
+import { repoRoot } from "./paths";
+
+/**
+ * The OS sandbox of every child that runs a student's model (training, experiments, tuning trials)
+ * or loads the backend (calibration). The model-JSON allowlist keeps student code out; this is the
+ * second wall, for the day that allowlist slips: Debian's bubblewrap gives the child its own mount,
+ * network, PID, IPC and UTS namespaces and a filesystem of read-only code with the training data it
+ * is handed, and setpriv drops it to an unprivileged uid when the grader runs as root.
+ */
+export type SandboxMode = "required" | "auto" | "off";
+
+/** What `/healthz` and the start-up log say about the sandbox. */
+export interface SandboxStatus {
+  mode: SandboxMode;
+  /** Whether children run inside bubblewrap (false: only the environment allowlist and their own session). */
+  active: boolean;
+  /** The uid children run as. */
+  uid: number;
+  detail: string;
+}
+
+export class SandboxUnavailableError extends Error {
+  override name = "SandboxUnavailableError";
+}
+
+/** The tsx loader flags every grader child starts with: children run the TypeScript sources. */
+export const TSX_EXEC_ARGV = ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] as const;
+
+/** Where a child's staged training data appears inside the sandbox (read-only). */
+export const JAIL_DATA_DIR = "/stepwise-data";
+/** The uid and gid children drop to when the grader runs as root: Debian's `nobody`/`nogroup`. */
+export const JAIL_UID = 65534;
+const SCRATCH = "/tmp";
+
+/**
+ * The only variables a child inherits. Never the database URL or any secret: a child gets what node,
+ * TF.js and OpenBLAS read (the BLAS choice and thread counts), and node adds its IPC channel itself.
+ */
+const PASSED_THROUGH = ["STEPWISE_BLAS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "TZ"] as const;
+
+export function childEnv(home: string): Record<string, string> {
+  const env: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, TMPDIR: home, LANG: "C.UTF-8" };
+  // Forwarding, not configuration: the grader's own settings are parsed in config.ts.
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+const TOOL_DIRS = ["/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/sbin"];
+const findTool = (name: string) => TOOL_DIRS.map((dir) => join(dir, name)).find((path) => existsSync(path));
+
+const grader = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Read-only trees a child needs: the workspace's code and node_modules, never `data/` or other apps. */
+function codeTrees(root: string): string[] {
+  const trees = ["node_modules", "packages", "tooling", "package.json", "pnpm-workspace.yaml"].map((name) => join(root, name));
+  return [...trees.filter((path) => existsSync(path)), grader];
+}
+
+const under = (path: string, tree: string) => path === tree || path.startsWith(tree.endsWith(sep) ? tree : tree + sep);
+
+interface Mount {
+  args: string[];
+  dest: string;
+}
+
+const roBind = (path: string, dest = path): Mount => ({ args: ["--ro-bind", path, dest], dest });
+const tmpfs = (dest: string): Mount => ({ args: ["--perms", "0755", "--tmpfs", dest], dest });
+
+/**
+ * A directory of a dataset package kept to the files a child may read: the test labels (MNIST's
+ * t10k labels; IMDB's reviews.json, sorted by label) lie beside the inputs, so the directory is
+ * masked and only the named files come back.
+ */
+function keepOnly(dir: string, files: readonly string[]): Mount[] {
+  return [tmpfs(dir), ...files.map((file) => join(dir, file)).filter((path) => existsSync(path)).map((path) => roBind(path))];
+}
+
+/** Masks a path inside a bound tree: a directory becomes empty, a file reads as empty. */
+function mask(path: string): Mount | null {
+  if (!existsSync(path)) return null;
+  return lstatSync(path).isDirectory() ? tmpfs(path) : { args: ["--ro-bind", "/dev/null", path], dest: path };
+}
+
+function systemMounts(): Mount[] {
+  const mounts: Mount[] = [roBind("/usr")];
+  for (const top of ["/bin", "/sbin", "/lib", "/lib32", "/lib64"]) {
+    if (!existsSync(top)) continue;
+    const stat = lstatSync(top);
+    // Merged-/usr Debian: `/lib` is a link to `usr/lib`, made again inside the sandbox.
+    mounts.push(stat.isSymbolicLink() ? { args: ["--symlink", realpathSync(top).slice(1), top], dest: top } : roBind(top));
+  }
+  // The dynamic loader's cache, Debian's alternatives (libopenblas.so.0 resolves through them),
+  // OpenSSL's config (node reads it at start) and the user names; nothing else of /etc.
+  for (const file of ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl/openssl.cnf", "/etc/passwd", "/etc/group"]) {
+    if (existsSync(file)) mounts.push(roBind(file));
+  }
+  // A node installed outside /usr (nvm, /opt): its whole prefix.
+  const node = realpathSync(process.execPath);
+  if (!under(node, "/usr")) mounts.push(roBind(dirname(dirname(node))));
+  const blas = process.env.STEPWISE_BLAS;
+  if (blas?.startsWith("/") && existsSync(blas) && !under(realpathSync(blas), "/usr")) mounts.push(roBind(blas));
+  return mounts;
+}
+
+/** The data files that never enter a child, wherever they lie inside the code trees. */
+function secretMasks(root: string, hidden: readonly string[]): Mount[] {
+  const trees = codeTrees(root);
+  const masks: Mount[] = [];
+  const mnist = safe(() => realpathSync(mnistDataDir()));
+  if (mnist) masks.push(...keepOnly(mnist, ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]));
+  const imdb = safe(() => realpathSync(dirname(imdbReviewsFile())));
+  if (imdb) masks.push(...keepOnly(imdb, ["package.json"]));
+  // Built-in CSVs hold their test rows' targets; the parent encodes a CSV and hands over its training rows.
+  const candidates = [join(root, "packages", "exercises", "data"), ...hidden, ...dotEnvFiles(trees)];
+  for (const path of candidates) {
+    const real = safe(() => realpathSync(path));
+    if (real && trees.some((tree) => under(real, tree))) {
+      const mounted = mask(real);
+      if (mounted) masks.push(mounted);
+    }
+  }
+  return masks;
+}
+
+function dotEnvFiles(trees: readonly string[]): string[] {
+  return trees.flatMap((tree) => {
+    const entries = safe(() => readdirSync(tree)) ?? [];
+    return entries.filter((name) => name.startsWith(".env")).map((name) => join(tree, name));
+  });
+}
+
+function safe<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--dir` for every parent a mount needs: bubblewrap would create them root-only (0700) itself. */
+function parentDirs(mounts: readonly Mount[]): string[] {
+  const dirs = new Set<string>();
+  for (const { dest } of mounts) {
+    for (let dir = dirname(dest); dir !== "/" && !dirs.has(dir); dir = dirname(dir)) {
+      if (mounts.some((m) => m.dest !== dest && under(dir, m.dest))) break;
+      dirs.add(dir);
+    }
+  }
+  return [...dirs].sort((a, b) => a.split(sep).length - b.split(sep).length).flatMap((dir) => ["--perms", "0755", "--dir", dir]);
+}
+
+export interface JailOptions {
+  mode: SandboxMode;
+  /** Paths never shown to a child even if they lie inside the code (the database file, the dataset cache). */
+  hidden?: readonly string[];
+}
+
+export interface SpawnOptions {
+  execArgv: readonly string[];
+  /** The child's stderr is piped (it is untrusted and capped by the caller); stdout is dropped. */
+  serialization?: "json" | "advanced";
+}
+
+const asRoot = () => process.getuid?.() === 0;
+
+/**
+ * Starts children the same way for every caller: `Jail.spawn` in the warm pool, for one-off runs, for
+ * calibration and for the tests' hostile fixture. Each child leads its own session (the grader's
+ * process group may be signalled as a whole by a supervisor, and a child must not die of that), and
+ * dies with the grader: bubblewrap's `--die-with-parent` and the IPC channel's disconnect.
+ */
+export class Jail {
+  readonly status: SandboxStatus;
+  private readonly tools: Tools | undefined;
+  private readonly mounts: Mount[];
+  private readonly dataDirs = new WeakMap<ChildProcess, string>();
+
+  constructor(options: JailOptions) {
+    const root = repoRoot(grader);
+    this.mounts = [...systemMounts(), ...codeTrees(root).map((tree) => roBind(tree)), ...secretMasks(root, options.hidden ?? [])];
+    const uid = process.getuid?.() ?? 0;
+    if (options.mode === "off") {
+      this.status = { mode: "off", active: false, uid, detail: "sandbox off (GRADER_SANDBOX=off): children get an explicit environment and their own session only" };
+      return;
+    }
+    const probe = probeTools((tools) => this.args([process.execPath, "-e", "0"], tmpdir(), tools));
+    if ("missing" in probe) {
+      const detail = `sandbox unavailable: ${probe.missing}. Training children run WITHOUT the OS sandbox (same uid, host network, whole filesystem); install bubblewrap (scripts/setup.sh does) or set GRADER_SANDBOX=required to refuse to start`;
+      if (options.mode === "required") throw new SandboxUnavailableError(`GRADER_SANDBOX=required but ${detail.replace(/^sandbox unavailable: /, "").split(". ")[0]}; install bubblewrap (apt-get install bubblewrap, or scripts/setup.sh)`);
+      this.status = { mode: options.mode, active: false, uid, detail };
+      return;
+    }
+    this.tools = probe;
+    const childUid = asRoot() ? JAIL_UID : uid;
+    this.status = { mode: options.mode, active: true, uid: childUid, detail: `bubblewrap: uid ${childUid}, no network, read-only code, own namespaces` };
+  }
+
+  /** The bubblewrap command line around `command`, with `dataDir` bound read-only at JAIL_DATA_DIR. */
+  private args(command: readonly string[], dataDir: string, tools: Tools): string[] {
+    const mounts = [...this.mounts, roBind(dataDir, JAIL_DATA_DIR)];
+    const drop = tools.setpriv
+      ? [tools.setpriv, "--reuid", String(JAIL_UID), "--regid", String(JAIL_UID), "--clear-groups", "--no-new-privs", "--bounding-set", "-all", "--inh-caps", "-all", "--pdeathsig", "SIGKILL", "--"]
+      : [];
+    return [
+      ...(asRoot() ? [] : ["--unshare-user"]),
+      "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+      "--hostname", "sandbox", "--die-with-parent", "--new-session",
+      "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", SCRATCH,
+      ...parentDirs(mounts),
+      ...mounts.flatMap((m) => m.args),
+      "--chdir", grader,
+      "--",
+      ...drop,
+      ...command,
+    ];
+  }
+
+  /** Starts `script` under node with the tsx loader flags in `execArgv`, sandboxed when the sandbox is active. */
+  spawn(script: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+    const stdio = ["ignore", "ignore", "pipe", "ipc"] as const;
+    const serialization = options.serialization ?? "json";
+    if (!this.tools) {
+      return fork(script, [...args], { execArgv: [...options.execArgv], stdio: [...stdio], serialization, detached: true, env: childEnv(tmpdir()) });
+    }
+    // Training data reaches the child through this directory, filled per run by `stageData`.
+    const dataDir = mkdtempSync(join(tmpdir(), "stepwise-jail-"));
+    chmodSync(dataDir, 0o755);
+    const command = [process.execPath, ...options.execArgv, script, ...args];
+    const child = spawn(this.tools.bwrap, this.args(command, dataDir, this.tools), { stdio: [...stdio], serialization, detached: true, env: childEnv(SCRATCH) });
+    this.dataDirs.set(child, dataDir);
+    const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+    child.once("exit", cleanup);
+    child.once("error", cleanup);
+    return child;
+  }
+
+  /** The host directory whose files a sandboxed child sees at JAIL_DATA_DIR; undefined outside the sandbox. */
+  dataDirOf(child: ChildProcess): string | undefined {
+    return this.dataDirs.get(child);
+  }
+}
+
+/** The sandbox's programs; setpriv only when the grader runs as root (it drops the uid). */
+interface Tools {
+  bwrap: string;
+  setpriv: string | undefined;
+}
+type Probe = Tools | { missing: string };
+let probed: Probe | undefined;
+
+/**
+ * Whether bubblewrap (and setpriv, as root) are installed and actually work here — a container may
+ * forbid the namespaces — by running `true` in the same sandbox a child gets. Once per process.
+ */
+function probeTools(args: (tools: Tools) => string[]): Probe {
+  if (probed) return probed;
+  const bwrap = findTool("bwrap");
+  const setpriv = asRoot() ? findTool("setpriv") : undefined;
+  if (!bwrap) return (probed = { missing: "bubblewrap (bwrap) is not installed" });
+  if (asRoot() && !setpriv) return (probed = { missing: "setpriv (util-linux) is not installed, and children would keep root" });
+  const run = spawnSync(bwrap, args({ bwrap, setpriv }), { encoding: "utf8", timeout: 10_000, env: childEnv(SCRATCH) });
+  if (run.status !== 0) return (probed = { missing: `bwrap does not run here (${(run.stderr || run.error?.message || `exit ${run.status ?? "?"}`).trim().split("\n")[0]})` });
+  return (probed = { bwrap, setpriv });
+}
+
+const jails = new Map<string, Jail>();
+
+/** One jail per setting, built once: the probe and the mount list do not change while the grader runs. */
+export function jailFor(options: JailOptions): Jail {
+  const key = JSON.stringify([options.mode, options.hidden ?? []]);
+  let jail = jails.get(key);
+  if (!jail) {
+    jail = new Jail(options);
+    jails.set(key, jail);
+  }
+  return jail;
+}
+
+/**
+ * The grader's jail: its GRADER_SANDBOX mode, and its database file and dataset cache hidden from
+ * children should either lie inside the code trees. Throws SandboxUnavailableError in "required"
+ * mode when the sandbox cannot run here.
+ */
+export function graderJail(config: Pick<GraderConfig, "sandbox" | "databaseUrl" | "cacheDir">): Jail {
+  const hidden = [config.cacheDir];
+  if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    const file = resolve(config.databaseUrl.replace(/^file:(\/\/(?=\/))?/, ""));
+    hidden.push(file, `${file}-wal`, `${file}-shm`, `${file}-journal`);
+  }
+  return jailFor({ mode: config.sandbox, hidden });
+}
+
+/** Pids of a process and all its descendants (a sandboxed child is bubblewrap's child), parents first. */
+export function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    const tasks = safe(() => readdirSync(`/proc/${pids[i]}/task`)) ?? [];
+    for (const task of tasks) {
+      const children = safe(() => readFileSync(`/proc/${pids[i]}/task/${task}/children`, "utf8")) ?? "";
+      for (const child of children.trim().split(/\s+/).filter(Boolean)) pids.push(Number(child));
+    }
+  }
+  return pids;
+}
+
+/** The process that runs the child's code: the deepest of its tree (bubblewrap's child), or itself. */
+export function codePid(child: ChildProcess): number | undefined {
+  return child.pid === undefined ? undefined : processTree(child.pid).at(-1);
+}
