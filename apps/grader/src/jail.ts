@@ -57,7 +57,6 @@ export function childEnv(home: string): Record<string, string> {
 }
 
 const TOOL_DIRS = ["/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/sbin"];
-const findTool = (name: string) => TOOL_DIRS.map((dir) => join(dir, name)).find((path) => existsSync(path));
 
 const grader = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -164,6 +163,8 @@ export interface JailOptions {
   mode: SandboxMode;
   /** Paths never shown to a child even if they lie inside the code (the database file, the dataset cache). */
   hidden?: readonly string[];
+  /** Where bwrap and setpriv are looked for (fixed system directories, not the grader's PATH). */
+  toolDirs?: readonly string[];
 }
 
 export interface SpawnOptions {
@@ -194,11 +195,17 @@ export class Jail {
       this.status = { mode: "off", active: false, uid, detail: "sandbox off (GRADER_SANDBOX=off): children get an explicit environment and their own session only" };
       return;
     }
-    const probe = probeTools((tools) => this.args([process.execPath, "-e", "0"], tmpdir(), tools));
+    const probe = probeTools(options.toolDirs ?? TOOL_DIRS, (tools) => this.args([process.execPath, "-e", "0"], tmpdir(), tools));
     if ("missing" in probe) {
-      const detail = `sandbox unavailable: ${probe.missing}. Training children run WITHOUT the OS sandbox (same uid, host network, whole filesystem); install bubblewrap (scripts/setup.sh does) or set GRADER_SANDBOX=required to refuse to start`;
-      if (options.mode === "required") throw new SandboxUnavailableError(`GRADER_SANDBOX=required but ${detail.replace(/^sandbox unavailable: /, "").split(". ")[0]}; install bubblewrap (apt-get install bubblewrap, or scripts/setup.sh)`);
-      this.status = { mode: options.mode, active: false, uid, detail };
+      if (options.mode === "required") {
+        throw new SandboxUnavailableError(`GRADER_SANDBOX=required, but the training sandbox cannot run: ${probe.missing}. Install bubblewrap (scripts/setup.sh does, or apt-get install bubblewrap), or set GRADER_SANDBOX=auto to run children unsandboxed`);
+      }
+      this.status = {
+        mode: options.mode,
+        active: false,
+        uid,
+        detail: `sandbox unavailable (${probe.missing}): training children run WITHOUT the OS sandbox (same uid, host network, whole filesystem). Install bubblewrap (scripts/setup.sh does), or set GRADER_SANDBOX=required to refuse to start`,
+      };
       return;
     }
     this.tools = probe;
@@ -257,28 +264,38 @@ interface Tools {
   setpriv: string | undefined;
 }
 type Probe = Tools | { missing: string };
-let probed: Probe | undefined;
+const probes = new Map<string, Probe>();
 
 /**
  * Whether bubblewrap (and setpriv, as root) are installed and actually work here — a container may
  * forbid the namespaces — by running `true` in the same sandbox a child gets. Once per process.
  */
-function probeTools(args: (tools: Tools) => string[]): Probe {
-  if (probed) return probed;
-  const bwrap = findTool("bwrap");
-  const setpriv = asRoot() ? findTool("setpriv") : undefined;
-  if (!bwrap) return (probed = { missing: "bubblewrap (bwrap) is not installed" });
-  if (asRoot() && !setpriv) return (probed = { missing: "setpriv (util-linux) is not installed, and children would keep root" });
+function probeTools(dirs: readonly string[], args: (tools: Tools) => string[]): Probe {
+  const key = dirs.join(":");
+  let probe = probes.get(key);
+  if (!probe) {
+    probe = runProbe(dirs, args);
+    probes.set(key, probe);
+  }
+  return probe;
+}
+
+function runProbe(dirs: readonly string[], args: (tools: Tools) => string[]): Probe {
+  const find = (name: string) => dirs.map((dir) => join(dir, name)).find((path) => existsSync(path));
+  const bwrap = find("bwrap");
+  const setpriv = asRoot() ? find("setpriv") : undefined;
+  if (!bwrap) return { missing: "bubblewrap (bwrap) is not installed" };
+  if (asRoot() && !setpriv) return { missing: "setpriv (util-linux) is not installed, and children would keep root" };
   const run = spawnSync(bwrap, args({ bwrap, setpriv }), { encoding: "utf8", timeout: 10_000, env: childEnv(SCRATCH) });
-  if (run.status !== 0) return (probed = { missing: `bwrap does not run here (${(run.stderr || run.error?.message || `exit ${run.status ?? "?"}`).trim().split("\n")[0]})` });
-  return (probed = { bwrap, setpriv });
+  if (run.status !== 0) return { missing: `bwrap does not run here (${(run.stderr || run.error?.message || `exit ${run.status ?? "?"}`).trim().split("\n")[0]})` };
+  return { bwrap, setpriv };
 }
 
 const jails = new Map<string, Jail>();
 
 /** One jail per setting, built once: the probe and the mount list do not change while the grader runs. */
 export function jailFor(options: JailOptions): Jail {
-  const key = JSON.stringify([options.mode, options.hidden ?? []]);
+  const key = JSON.stringify([options.mode, options.hidden ?? [], options.toolDirs ?? TOOL_DIRS]);
   let jail = jails.get(key);
   if (!jail) {
     jail = new Jail(options);

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
@@ -14,7 +15,8 @@ import { imdbCacheFiles, imdbReviewsFile, loadImdbTestLabels, mnistDataDir } fro
 import { jobById, latestJobForSubmission, progressSince } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
-import { graderJail, JAIL_DATA_DIR, JAIL_UID, processTree, TSX_EXEC_ARGV } from "../src/jail";
+import { configFromEnv } from "../src/config";
+import { graderJail, Jail, JAIL_DATA_DIR, JAIL_UID, processTree, SandboxUnavailableError, TSX_EXEC_ARGV } from "../src/jail";
 import { cacheFilesFor, stageFiles } from "../src/jail-data";
 import { repoRoot } from "../src/paths";
 import type { Attempt, Targets } from "./fixtures/hostile-child";
@@ -55,6 +57,14 @@ describe("the training child's sandbox", () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
+  const setEnv = (name: string, value: string) => {
+    const previous = process.env[name];
+    process.env[name] = value;
+    cleanups.push(() => {
+      if (previous === undefined) delete process.env[name];
+      else process.env[name] = previous;
+    });
+  };
 
   it("a hostile child reads no database, no test labels, no secrets, reaches no network and writes no code", async () => {
     const dataDir = join(root, "data");
@@ -71,15 +81,9 @@ describe("the training child's sandbox", () => {
     loadImdbTestLabels({ cacheDir });
     const imdbLabels = imdbCacheFiles({ cacheDir }).testLabels;
 
-    const previous = { url: process.env.DATABASE_URL, secret: process.env.BETTER_AUTH_SECRET };
-    process.env.DATABASE_URL = `file:${db}`;
-    process.env.BETTER_AUTH_SECRET = SECRET;
-    cleanups.push(() => {
-      for (const [name, value] of [["DATABASE_URL", previous.url], ["BETTER_AUTH_SECRET", previous.secret]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    });
+    // The grader's own environment, which the child must not inherit.
+    setEnv("DATABASE_URL", `file:${db}`);
+    setEnv("BETTER_AUTH_SECRET", SECRET);
 
     const jail = graderJail({ sandbox: "required", databaseUrl: `file:${dbInCode}`, cacheDir });
     expect(jail.status).toMatchObject({ mode: "required", active: true });
@@ -117,6 +121,32 @@ describe("the training child's sandbox", () => {
     expect(report.env).not.toContain("DATABASE_URL");
     expect(report.env).not.toContain("BETTER_AUTH_SECRET");
     expect(report.uid).toBe(asRoot ? JAIL_UID : process.getuid?.());
+  });
+
+  it("without bubblewrap: `required` refuses, `auto` says so and still gives children an explicit environment and their own session", async () => {
+    const nowhere = { toolDirs: [join(import.meta.dirname, "fixtures", "no-tools-here")] };
+    expect(() => new Jail({ mode: "required", ...nowhere })).toThrow(SandboxUnavailableError);
+    expect(() => new Jail({ mode: "required", ...nowhere })).toThrow(/GRADER_SANDBOX=required.*bubblewrap \(bwrap\) is not installed/);
+    const jail = new Jail({ mode: "auto", ...nowhere });
+    expect(jail.status).toMatchObject({ mode: "auto", active: false });
+    expect(jail.status.detail).toMatch(/WITHOUT the OS sandbox/);
+    expect(new Jail({ mode: "off" }).status).toMatchObject({ mode: "off", active: false });
+
+    setEnv("BETTER_AUTH_SECRET", SECRET);
+    const child = jail.spawn(hostile, [], { execArgv: TSX_EXEC_ARGV });
+    cleanups.push(() => void child.kill("SIGKILL"));
+    expect(jail.dataDirOf(child)).toBeUndefined();
+    const report = await ask(child, { secrets: [], allowed: hostile, writable: join(tmpdir(), `sandbox-test-${process.pid}`), dataDir: tmpdir(), port: 1 });
+    expect(report.env).toEqual(["HOME", "LANG", "PATH", "TMPDIR"]);
+    expect(groupOf(child.pid ?? 0).session).not.toBe(groupOf(process.pid).session);
+    expect(groupOf(child.pid ?? 0).pgrp).not.toBe(groupOf(process.pid).pgrp);
+  });
+
+  it("GRADER_SANDBOX is parsed with the configuration", () => {
+    const defaults = { databaseUrl: "file:x.db", cacheDir: "cache", workerId: "w" };
+    expect(configFromEnv({}, defaults).sandbox).toBe("auto");
+    expect(configFromEnv({ GRADER_SANDBOX: "required" }, defaults).sandbox).toBe("required");
+    expect(() => configFromEnv({ GRADER_SANDBOX: "maybe" }, defaults)).toThrow(/sandbox/);
   });
 
   it("a grader started as root keeps its warm child without secrets, unprivileged, off the network and out of its process group", async () => {
