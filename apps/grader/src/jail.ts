@@ -1,11 +1,11 @@
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { imdbReviewsFile, mnistDataDir } from "@stepwise/core/datasets";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { GraderConfig } from "./config";
+import { codeTrees, grader, parentDirs, roBind, safe, secretMasks, systemMounts, type Mount } from "./jail-mounts";
 import { repoRoot } from "./paths";
 
 /**
@@ -58,107 +58,6 @@ export function childEnv(home: string): Record<string, string> {
 
 const TOOL_DIRS = ["/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/sbin"];
 
-const grader = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Read-only trees a child needs: the workspace's code and node_modules, never `data/` or other apps. */
-function codeTrees(root: string): string[] {
-  const trees = ["node_modules", "packages", "tooling", "package.json", "pnpm-workspace.yaml"].map((name) => join(root, name));
-  return [...trees.filter((path) => existsSync(path)), grader];
-}
-
-const under = (path: string, tree: string) => path === tree || path.startsWith(tree.endsWith(sep) ? tree : tree + sep);
-
-interface Mount {
-  args: string[];
-  dest: string;
-}
-
-const roBind = (path: string, dest = path): Mount => ({ args: ["--ro-bind", path, dest], dest });
-const tmpfs = (dest: string): Mount => ({ args: ["--perms", "0755", "--tmpfs", dest], dest });
-
-/**
- * A directory of a dataset package kept to the files a child may read: the test labels (MNIST's
- * t10k labels; IMDB's reviews.json, sorted by label) lie beside the inputs, so the directory is
- * masked and only the named files come back.
- */
-function keepOnly(dir: string, files: readonly string[]): Mount[] {
-  return [tmpfs(dir), ...files.map((file) => join(dir, file)).filter((path) => existsSync(path)).map((path) => roBind(path))];
-}
-
-/** Masks a path inside a bound tree: a directory becomes empty, a file reads as empty. */
-function mask(path: string): Mount | null {
-  if (!existsSync(path)) return null;
-  return lstatSync(path).isDirectory() ? tmpfs(path) : { args: ["--ro-bind", "/dev/null", path], dest: path };
-}
-
-function systemMounts(): Mount[] {
-  const mounts: Mount[] = [roBind("/usr")];
-  for (const top of ["/bin", "/sbin", "/lib", "/lib32", "/lib64"]) {
-    if (!existsSync(top)) continue;
-    const stat = lstatSync(top);
-    // Merged-/usr Debian: `/lib` is a link to `usr/lib`, made again inside the sandbox.
-    mounts.push(stat.isSymbolicLink() ? { args: ["--symlink", realpathSync(top).slice(1), top], dest: top } : roBind(top));
-  }
-  // The dynamic loader's cache, Debian's alternatives (libopenblas.so.0 resolves through them),
-  // OpenSSL's config (node reads it at start) and the user names; nothing else of /etc.
-  for (const file of ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl/openssl.cnf", "/etc/passwd", "/etc/group"]) {
-    if (existsSync(file)) mounts.push(roBind(file));
-  }
-  // A node installed outside /usr (nvm, /opt): its whole prefix.
-  const node = realpathSync(process.execPath);
-  if (!under(node, "/usr")) mounts.push(roBind(dirname(dirname(node))));
-  const blas = process.env.STEPWISE_BLAS;
-  if (blas?.startsWith("/") && existsSync(blas) && !under(realpathSync(blas), "/usr")) mounts.push(roBind(blas));
-  return mounts;
-}
-
-/** The data files that never enter a child, wherever they lie inside the code trees. */
-function secretMasks(root: string, hidden: readonly string[]): Mount[] {
-  const trees = codeTrees(root);
-  const masks: Mount[] = [];
-  const mnist = safe(() => realpathSync(mnistDataDir()));
-  if (mnist) masks.push(...keepOnly(mnist, ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]));
-  const imdb = safe(() => realpathSync(dirname(imdbReviewsFile())));
-  if (imdb) masks.push(...keepOnly(imdb, ["package.json"]));
-  // Built-in CSVs hold their test rows' targets; the parent encodes a CSV and hands over its training rows.
-  const candidates = [join(root, "packages", "exercises", "data"), ...hidden, ...dotEnvFiles(trees)];
-  for (const path of candidates) {
-    const real = safe(() => realpathSync(path));
-    if (real && trees.some((tree) => under(real, tree))) {
-      const mounted = mask(real);
-      if (mounted) masks.push(mounted);
-    }
-  }
-  return masks;
-}
-
-function dotEnvFiles(trees: readonly string[]): string[] {
-  return trees.flatMap((tree) => {
-    const entries = safe(() => readdirSync(tree)) ?? [];
-    return entries.filter((name) => name.startsWith(".env")).map((name) => join(tree, name));
-  });
-}
-
-function safe<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-/** `--dir` for every parent a mount needs: bubblewrap would create them root-only (0700) itself. */
-function parentDirs(mounts: readonly Mount[]): string[] {
-  const dirs = new Set<string>();
-  for (const { dest } of mounts) {
-    for (let dir = dirname(dest); dir !== "/" && !dirs.has(dir); dir = dirname(dir)) {
-      if (mounts.some((m) => m.dest !== dest && under(dir, m.dest))) break;
-      dirs.add(dir);
-    }
-  }
-  return [...dirs].sort((a, b) => a.split(sep).length - b.split(sep).length).flatMap((dir) => ["--perms", "0755", "--dir", dir]);
-}
-
 export interface JailOptions {
   mode: SandboxMode;
   /** Paths never shown to a child even if they lie inside the code (the database file, the dataset cache). */
@@ -188,6 +87,7 @@ export class Jail {
   private readonly dataDirs = new WeakMap<ChildProcess, string>();
 
   constructor(options: JailOptions) {
+    sweepDataDirs();
     const root = repoRoot(grader);
     this.mounts = [...systemMounts(), ...codeTrees(root).map((tree) => roBind(tree)), ...secretMasks(root, options.hidden ?? [])];
     const uid = process.getuid?.() ?? 0;
@@ -240,8 +140,8 @@ export class Jail {
     if (!this.tools) {
       return fork(script, [...args], { execArgv: [...options.execArgv], stdio: [...stdio], serialization, detached: true, env: childEnv(tmpdir()) });
     }
-    // Training data reaches the child through this directory, filled per run by `stageData`.
-    const dataDir = mkdtempSync(join(tmpdir(), "stepwise-jail-"));
+    // Training data reaches the child through this directory, filled per run (sandbox.ts, jail-data.ts).
+    const dataDir = mkdtempSync(join(tmpdir(), `${DATA_DIR_PREFIX}${process.pid}-`));
     chmodSync(dataDir, 0o755);
     const command = [process.execPath, ...options.execArgv, script, ...args];
     const child = spawn(this.tools.bwrap, this.args(command, dataDir, this.tools), { stdio: [...stdio], serialization, detached: true, env: childEnv(SCRATCH) });
@@ -263,12 +163,25 @@ interface Tools {
   bwrap: string;
   setpriv: string | undefined;
 }
+const DATA_DIR_PREFIX = "stepwise-jail-";
+
+/**
+ * Removes the data directories of graders that died without cleaning up (SIGKILL): they hold hard
+ * links that would keep replaced cache files on disk. A directory carries its grader's pid.
+ */
+function sweepDataDirs(): void {
+  for (const name of safe(() => readdirSync(tmpdir())) ?? []) {
+    const pid = Number(/^stepwise-jail-(\d+)-/.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !existsSync(`/proc/${pid}`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 type Probe = Tools | { missing: string };
 const probes = new Map<string, Probe>();
 
 /**
  * Whether bubblewrap (and setpriv, as root) are installed and actually work here — a container may
- * forbid the namespaces — by running `true` in the same sandbox a child gets. Once per process.
+ * forbid the namespaces — by starting node in the same sandbox a child gets. Once per process.
  */
 function probeTools(dirs: readonly string[], args: (tools: Tools) => string[]): Probe {
   const key = dirs.join(":");
@@ -329,9 +242,4 @@ export function processTree(pid: number): number[] {
     }
   }
   return pids;
-}
-
-/** The process that runs the child's code: the deepest of its tree (bubblewrap's child), or itself. */
-export function codePid(child: ChildProcess): number | undefined {
-  return child.pid === undefined ? undefined : processTree(child.pid).at(-1);
 }
