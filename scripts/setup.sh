@@ -2,8 +2,8 @@
 # Installs everything Stepwise needs on a fresh Linux machine with Node 20+:
 # pnpm (pinned by package.json's packageManager), the workspace's packages (compiling better-sqlite3
 # from source where no prebuilt binary is reachable, and the native-blas addon), Debian's Chromium
-# for the browser tests and OpenBLAS for training when we may install them, and the embedded
-# database with its migrations and demo course.
+# for the browser tests, OpenBLAS for training and bubblewrap for the training sandbox when we may
+# install them, and the embedded database with its migrations and demo course.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,20 @@ if ! dpkg -s libopenblas0-pthread >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && comma
   (apt-get install -y --no-install-recommends libopenblas0-pthread >/dev/null 2>&1 \
     || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends libopenblas0-pthread >/dev/null 2>&1; }) \
     || echo "   OpenBLAS could not be installed; training uses wasm's own matrix products"
+fi
+
+# bubblewrap: the OS sandbox of the grader's training children (apps/grader/src/jail.ts). Without it a
+# grader with GRADER_SANDBOX=auto runs children unsandboxed and says so; with `required` it refuses to start.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing Debian's bubblewrap (training sandbox)"
+    (apt-get install -y --no-install-recommends bubblewrap >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends bubblewrap >/dev/null 2>&1; }) \
+      || echo "   bubblewrap could not be installed; training children will run without the OS sandbox"
+  else
+    echo "   bubblewrap is not installed and this script cannot install it (not root, or no apt-get):"
+    echo "   install it (e.g. sudo apt-get install bubblewrap), or training children run without the OS sandbox"
+  fi
 fi
 
 mkdir -p data

@@ -1,10 +1,9 @@
-import { fork } from "node:child_process";
-import { createRequire } from "node:module";
 import { availableParallelism, hostname } from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
+import { jailFor, TSX_EXEC_ARGV, type Jail } from "./jail";
 
 /**
  * The grader measures its training speed at start and publishes it (issue 3), so the web app checks a
@@ -50,19 +49,17 @@ export function slotGflops(matmulGflops: number, concurrency: number, cores = av
 }
 
 const childScript = fileURLToPath(new URL("./calibrate-child.ts", import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /**
  * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
  * a message saying what went wrong: the backend did not load, the child died, or it took too long.
  */
-export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concurrency">, options: { timeoutMs?: number } = {}): Promise<MeasuredSpeed> {
+export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concurrency">, options: { timeoutMs?: number; jail?: Jail } = {}): Promise<MeasuredSpeed> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const jail = options.jail ?? jailFor({ mode: "auto" });
   return new Promise((resolve, reject) => {
-    const child = fork(childScript, [config.backend, String(CALIBRATE_MS)], {
-      execArgv: ["--import", tsxLoader],
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
+    // In the training children's sandbox: the figure is that of the backend as jobs train on it.
+    const child = jail.spawn(childScript, [config.backend, String(CALIBRATE_MS)], { execArgv: TSX_EXEC_ARGV });
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
@@ -105,6 +102,8 @@ export interface CalibrationDeps {
   host?: string;
   /** Limit on one measurement, ms (default 30 s). */
   timeoutMs?: number;
+  /** How the calibration child is started (the training children's jail); the "auto" sandbox by default. */
+  jail?: Jail;
 }
 
 /**
@@ -124,7 +123,7 @@ export async function startCalibration(config: Pick<GraderConfig, "backend" | "c
 
   const round = async (): Promise<void> => {
     try {
-      const speed = await measureGraderSpeed(config, deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs });
+      const speed = await measureGraderSpeed(config, { ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }), ...(deps.jail ? { jail: deps.jail } : {}) });
       if (stopped) return;
       await publishCalibration(db, { workerId: config.workerId, host, backend: speed.backend, gflops: speed.gflops, measuredAt: now() });
       last = speed;

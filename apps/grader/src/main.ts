@@ -3,23 +3,28 @@ import { mkdirSync } from "node:fs";
 import { migrate, openDb } from "@stepwise/db";
 import { startCalibration } from "./calibration";
 import { configFromEnv } from "./config";
+import { graderJail } from "./jail";
 import { embeddedDefaults } from "./paths";
 import { GraderMetrics, serveMetrics } from "./metrics";
 import { startGrader } from "./worker";
 
 const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${hostname()}:${process.pid}` });
+// GRADER_SANDBOX=required: no grader starts where training children cannot be sandboxed.
+const jail = graderJail(config);
+(jail.status.active ? console.log : console.warn)(`[grader ${config.workerId}] ${jail.status.active ? "" : "WARNING: "}${jail.status.detail}`);
 mkdirSync(config.cacheDir, { recursive: true });
 const db = await openDb(config.databaseUrl);
 await migrate(db);
 // Health and metrics answer before the first claim, so a supervisor never sees a busy grader as down.
 const metrics = new GraderMetrics();
+metrics.sandbox = jail.status;
 let running = () => 0;
 const http =
   config.httpPort === undefined
     ? null
     : await serveMetrics({ port: config.httpPort, db, metrics, running: () => running(), workerId: config.workerId });
 // Measured before the warm training children start, which would compete for the cores it times.
-const calibration = await startCalibration(config, { db });
+const calibration = await startCalibration(config, { db, jail });
 const grader = startGrader(config, { db, metrics });
 running = () => grader.running;
 if (http) {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { queueStats, type Db } from "@stepwise/db";
+import type { SandboxStatus } from "./jail";
 import type { WarmPoolStats } from "./sandbox";
 
 const BUCKETS_S = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800];
@@ -13,6 +14,8 @@ export class GraderMetrics {
   backend = "unknown";
   /** The worker's training-child pool, once the worker started. */
   pool: WarmPoolStats | null = null;
+  /** Whether training children run in the OS sandbox (GRADER_SANDBOX), once the grader checked. */
+  sandbox: SandboxStatus | null = null;
 
   recordJob(status: string, durationMs: number): void {
     this.outcomes.set(status, (this.outcomes.get(status) ?? 0) + 1);
@@ -61,7 +64,7 @@ export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetri
   const server = createServer((req, res) => {
     if (req.url === "/healthz") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: "ok", workerId: input.workerId, running: input.running(), backend: input.metrics.backend }));
+      res.end(JSON.stringify({ status: "ok", workerId: input.workerId, running: input.running(), backend: input.metrics.backend, sandbox: input.metrics.sandbox }));
       return;
     }
     if (req.url === "/metrics") {

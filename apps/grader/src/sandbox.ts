@@ -1,8 +1,9 @@
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
+import { JAIL_DATA_DIR, jailFor, processTree, TSX_EXEC_ARGV, type Jail } from "./jail";
+import { cacheFilesFor, stageFiles } from "./jail-data";
 import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
 
 export type ChildOutcome =
@@ -21,6 +22,8 @@ export type ExperimentChildOutcome =
 export interface SandboxOptions {
   /** Where to get the child from; a fresh fork by default. */
   pool?: WarmPool;
+  /** How a child without a pool is started (the pool's own otherwise); the "auto" sandbox by default. */
+  jail?: Jail;
   memoryMb: number;
   hardTimeoutMs: number;
   onReady?: (backend: string) => void;
@@ -41,14 +44,9 @@ export interface SandboxOptions {
 
 const STDERR_CAP = 64 * 1024;
 const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-function forkChild(memoryMb: number, backend: TrainRequest["backend"]): ChildProcess {
-  return fork(childScript, [backend], {
-    execArgv: ["--import", tsxLoader, `--max-old-space-size=${memoryMb}`],
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
-    serialization: "advanced",
-  });
+function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"]): ChildProcess {
+  return jail.spawn(childScript, [backend], { execArgv: [...TSX_EXEC_ARGV, `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
 }
 
 export interface WarmPoolStats {
@@ -80,13 +78,15 @@ export class WarmPool {
     private readonly memoryMb: number,
     private readonly backend: TrainRequest["backend"],
     private readonly jobsPerChild = 1,
+    /** How children are started: the OS sandbox per GRADER_SANDBOX ("auto" by default). */
+    readonly jail: Jail = jailFor({ mode: "auto" }),
   ) {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private fork(): ChildProcess {
     this.stats.started += 1;
-    const child = forkChild(this.memoryMb, this.backend);
+    const child = forkChild(this.jail, this.memoryMb, this.backend);
     // Whether warmed ahead or forked on demand, a pool child may wait idle: one that dies waiting is
     // dropped (take() forks another), and its errors must have a listener even between runs.
     child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
@@ -124,7 +124,7 @@ export class WarmPool {
   release(child: ChildProcess, reusable: boolean): void {
     const alive = child.exitCode === null && child.signalCode === null && child.connected;
     const runs = this.runs.get(child) ?? this.jobsPerChild;
-    const rss = alive && child.pid !== undefined ? rssMb(child.pid) : null;
+    const rss = alive && child.pid !== undefined ? treeRssMb(child.pid) : null;
     if (!this.closed && alive && reusable && runs < this.jobsPerChild && rss !== null && rss <= this.memoryMb / 2) {
       this.idle.push(child);
       return;
@@ -152,6 +152,12 @@ function rssMb(pid: number): number | null {
   }
 }
 
+/** RSS of a child with its descendants: a sandboxed child is node under bubblewrap. */
+function treeRssMb(pid: number): number | null {
+  const sizes = processTree(pid).map(rssMb).filter((mb): mb is number => mb !== null);
+  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : null;
+}
+
 /**
  * Trains one model in a forked child process. The child is untrusted: it has a V8 heap cap
  * (`--max-old-space-size`) plus an RSS check (wasm memory lives outside the V8 heap), a hard
@@ -165,11 +171,12 @@ export function runTrainingChild(request: TrainRequest, options: SandboxOptions)
 export function runTrainingChild(request: ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
 export async function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
   const { pool } = options;
-  const child = pool ? pool.take() : forkChild(options.memoryMb, request.backend);
-  const outcome = await runInChild(child, request, options, pool);
+  const jail = pool?.jail ?? options.jail ?? jailFor({ mode: "auto" });
+  const child = pool ? pool.take() : forkChild(jail, options.memoryMb, request.backend);
+  const outcome = await runInChild(child, request, options, jail, pool);
   if (outcome.kind !== "oom" || !pool || pool.runsBefore(child) === 0 || options.signal?.aborted) return outcome;
   options.onRestart?.();
-  return runInChild(forkChild(options.memoryMb, request.backend), request, options);
+  return runInChild(forkChild(jail, options.memoryMb, request.backend), request, options, jail);
 }
 
 /** The progress label of a run that starts over in a fresh process (`SandboxOptions.onRestart`). */
@@ -182,6 +189,7 @@ function runInChild(
   child: ChildProcess,
   request: TrainRequest | ExperimentRequest | TuneTrialRequest,
   options: SandboxOptions,
+  jail: Jail,
   pool?: WarmPool,
 ): Promise<ChildOutcome | ExperimentChildOutcome> {
   return new Promise((resolve) => {
@@ -212,7 +220,7 @@ function runInChild(
     const hardTimer = setTimeout(() => finish({ kind: "timeout", elapsedMs: Date.now() - started, lastEpoch }), options.hardTimeoutMs);
     const rssTimer = setInterval(() => {
       if (child.pid === undefined) return;
-      const rss = rssMb(child.pid);
+      const rss = treeRssMb(child.pid);
       if (rss === null) return;
       peakRss = Math.max(peakRss ?? 0, rss);
       if (rss > options.memoryMb) {
@@ -290,6 +298,25 @@ function runInChild(
     child.on("exit", onExit);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener("abort", onAbort);
-    if (!settled) child.send(request);
+    if (settled) return;
+    let sent: typeof request;
+    try {
+      sent = inJail(jail, child, request);
+    } catch (error) {
+      finish({ kind: "error", message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    child.send(sent);
   });
+}
+
+/**
+ * The request as a sandboxed child must see it: the cache files of this run staged into the child's
+ * own data directory, and `cacheDir` pointing there. Unchanged outside the sandbox.
+ */
+function inJail<R extends TrainRequest | ExperimentRequest | TuneTrialRequest>(jail: Jail, child: ChildProcess, request: R): R {
+  const dir = jail.dataDirOf(child);
+  if (dir === undefined) return request;
+  stageFiles(dir, cacheFilesFor(request.dataset, request.cacheDir));
+  return { ...request, cacheDir: JAIL_DATA_DIR };
 }

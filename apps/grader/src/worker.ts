@@ -3,6 +3,7 @@ import type { GraderConfig } from "./config";
 import { workOnClaimedJob, type JobWork } from "./experiment";
 import { GraderFault } from "./grade";
 import { GraderMetrics } from "./metrics";
+import { graderJail } from "./jail";
 import { WarmPool } from "./sandbox";
 
 export interface GraderHandle {
@@ -46,7 +47,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
   const stopping = new AbortController();
   const metrics = deps.metrics ?? new GraderMetrics();
-  const pool = new WarmPool(config.concurrency, config.memoryMb, config.backend, config.childJobs);
+  const pool = new WarmPool(config.concurrency, config.memoryMb, config.backend, config.childJobs, graderJail(config));
   metrics.pool = pool.stats;
   let running = 0;
 
