@@ -61,6 +61,7 @@ describe("a new student signs up, joins the demo course, previews in the browser
     const facts = page.getByTestId("dataset-facts");
     expect(await facts.getByTestId("class-balance").count(), exerciseId).toBe(1);
     expect(await facts.getByTestId("dataset-task").count(), exerciseId).toBe(getExercise(exerciseId).step === 1 ? 0 : 1);
+    if (exerciseId === "mnist-prepare-data") expect(await facts.getByTestId("pixel-range").textContent()).toMatch(/from 0 to 255/);
     for (const [id, value] of Object.entries(solution.correct.answers ?? {})) {
       const question = page.locator(`[data-question="${id}"]`);
       if ((await question.locator("input[type=radio]").count()) > 0) await question.locator(`input[type=radio][value="${String(value)}"]`).check();

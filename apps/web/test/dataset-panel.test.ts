@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { listExercises } from "@stepwise/exercises";
-import { ANSWERED_BY, panelShows, type PanelShows } from "../src/components/panel-shows";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getExercise, listExercises } from "@stepwise/exercises";
+import { ANSWERED_BY, panelShows, pixelRange, type PanelShows } from "../src/components/panel-shows";
+import { datasetView } from "../src/server/datasets";
+import { world, type World } from "./helpers";
 
 /**
  * The data panel above a step's questions shows the evidence, never the answer. Every question of
@@ -37,5 +39,27 @@ describe("the data panel hides what a step's questions ask", () => {
       expect(panelShows(askedAt + 1)[fact], fact).toBe(true);
     }
     for (const step of [5, 6, 7]) expect(panelShows(step)).toEqual({ task: true, target: true, encodedInput: true });
+  });
+});
+
+describe("the MNIST panel shows step 4's evidence: the raw pixel range", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world();
+  });
+  afterAll(async () => {
+    await w.cleanup();
+  });
+
+  it("measures the grey levels of the training digits it shows: whole bytes from 0 to 255", async () => {
+    const view = await datasetView(w.db, w.courseId, getExercise("mnist-prepare-data"));
+    if (view.kind !== "mnist") throw new Error(`expected the MNIST view, got ${view.kind}`);
+    expect(view.digits.length).toBeGreaterThan(5);
+    expect(pixelRange(view.digits)).toEqual({ min: 0, max: 255 });
+  });
+
+  it("reads the bytes it is given, not a constant", () => {
+    const bytes = (values: number[]) => Buffer.from(values).toString("base64");
+    expect(pixelRange([{ pixels: bytes([3, 17]) }, { pixels: bytes([9, 120]) }])).toEqual({ min: 3, max: 120 });
   });
 });

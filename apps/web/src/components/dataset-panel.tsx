@@ -1,7 +1,7 @@
 import type { DatasetView } from "~/server/datasets";
 import { CsvFacts } from "./csv-facts";
 import { DigitCanvas } from "./digit-canvas";
-import { panelShows } from "./panel-shows";
+import { panelShows, pixelRange } from "./panel-shows";
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -70,6 +70,7 @@ export function DatasetPanel({ view, step }: { view: DatasetView; step: number }
     );
   }
   const { facts } = view;
+  const range = view.kind === "mnist" ? pixelRange(view.digits) : undefined;
   return (
     <section className="card" aria-labelledby="data-heading" data-testid="dataset-facts">
       <h2 id="data-heading" style={{ marginTop: 0 }}>
@@ -111,6 +112,9 @@ export function DatasetPanel({ view, step }: { view: DatasetView; step: number }
           {view.kind === "mnist" ? (
             <>
               <h3>Some training digits</h3>
+              <p className="small" data-testid="pixel-range">
+                Their pixels are grey levels stored as whole numbers from {range?.min} to {range?.max}.
+              </p>
               <ul className="digits">
                 {view.digits.map((d, i) => (
                   <li key={i}>

@@ -23,3 +23,18 @@ export const ANSWERED_BY: Readonly<Record<keyof PanelShows, readonly string[]>> 
   target: ["target"],
   encodedInput: ["encoding", "vocabularySize", "numericScaling", "categorical"],
 };
+
+/** The raw range of the MNIST digits the panel shows (base64 bytes): step 4's evidence for how pixels must be scaled. */
+export function pixelRange(digits: ReadonlyArray<{ pixels: string }>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const digit of digits) {
+    const bytes = atob(digit.pixels);
+    for (let i = 0; i < bytes.length; i++) {
+      const v = bytes.charCodeAt(i);
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  return { min, max };
+}

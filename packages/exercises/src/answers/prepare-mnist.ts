@@ -70,7 +70,7 @@ export function gradeMnistPrepare({ answers }: RuleInput): RuleResult {
         unit || standard,
         unit || standard
           ? `Right: the ${measured}.`
-          : `The ${measured}: large inputs saturate activations and make gradients large, and a network learns best from small input values of about the same size. The training digits on the data panel are stored as bytes.`,
+          : `The ${measured}: large inputs saturate activations and make gradients large, and a network learns best from small input values of about the same size. The data panel shows the grey levels the training digits are stored as.`,
       ),
       check(
         "finite",
