@@ -57,6 +57,11 @@ describe("a new student signs up, joins the demo course, previews in the browser
     await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
     await page.getByRole("link", { name: getExercise(exerciseId).title }).click();
     await page.getByRole("heading", { name: "Your answers" }).waitFor();
+    // The panel above the questions shows the class balance to count, and the task only once step 1 is behind.
+    const facts = page.getByTestId("dataset-facts");
+    expect(await facts.getByTestId("class-balance").count(), exerciseId).toBe(1);
+    expect(await facts.getByTestId("dataset-task").count(), exerciseId).toBe(getExercise(exerciseId).step === 1 ? 0 : 1);
+    if (exerciseId === "mnist-prepare-data") expect(await facts.getByTestId("pixel-range").textContent()).toMatch(/from 0 to 255/);
     for (const [id, value] of Object.entries(solution.correct.answers ?? {})) {
       const question = page.locator(`[data-question="${id}"]`);
       if ((await question.locator("input[type=radio]").count()) > 0) await question.locator(`input[type=radio][value="${String(value)}"]`).check();

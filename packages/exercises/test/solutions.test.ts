@@ -5,6 +5,7 @@ import { initBackend } from "@stepwise/core/backend";
 import { listExercises, getExercise } from "../src";
 import { gradeLocally } from "../src/grading";
 import { solutions } from "../src/solutions";
+import { starterSubmission } from "./starters";
 
 // Real data, scaled down: budgets may shrink in CI, the data may not be fake.
 const slice = { trainLimit: 2_000, testLimit: 1_000 };
@@ -14,20 +15,23 @@ let backend: ReturnType<typeof initBackend> | undefined;
 // Each solution is graded once; several tests read the same verdict.
 const verdicts = new Map<string, Promise<Verdict>>();
 
-async function gradeOnce(exerciseId: string, which: "reference" | "naive"): Promise<Verdict> {
+type Which = "reference" | "naive" | "starter";
+
+async function gradeOnce(exerciseId: string, which: Which): Promise<Verdict> {
   const set = solutions[exerciseId];
   if (!set) throw new Error(`no solutions for ${exerciseId}`);
   const exercise = getExercise(exerciseId);
   const tf = await (backend ??= initBackend());
-  if (exercise.step !== 7) return gradeLocally(exercise, set[which], { ...tf, slice, cacheDir });
+  const submission = which === "starter" ? starterSubmission(exercise, tf.tf) : set[which];
+  if (exercise.step !== 7) return gradeLocally(exercise, submission, { ...tf, slice, cacheDir });
   const previous = solutions[exerciseId.replace("regularize", "overfit")]?.reference;
   // Step 7 on CI slices: the full-data MNIST/IMDB target is out of reach on 2,000 examples, so it is
   // lowered here. The CSV tables are graded whole (they are smaller than the slice), at their own target.
   const target = exercise.dataset.kind === "csv" ? exercise.target : 0.75;
-  return gradeLocally({ ...exercise, target }, set[which], { ...tf, slice, cacheDir, previous });
+  return gradeLocally({ ...exercise, target }, submission, { ...tf, slice, cacheDir, previous });
 }
 
-function grade(exerciseId: string, which: "reference" | "naive"): Promise<Verdict> {
+function grade(exerciseId: string, which: Which): Promise<Verdict> {
   const key = `${exerciseId}/${which}`;
   let verdict = verdicts.get(key);
   if (!verdict) verdicts.set(key, (verdict = gradeOnce(exerciseId, which)));
@@ -87,6 +91,36 @@ describe("reference and naive solutions regrade to their expected verdicts", () 
     expect(verdict.status).toBe("failed");
     expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(false);
     if (diagnostic) expect(verdict.diagnostics.map((d) => d.code)).toContain(diagnostic);
+  });
+});
+
+/**
+ * The starter code each training exercise opens with, submitted untouched. Steps 6 and 7 teach scaling
+ * up and regularizing, so their starters must fail for that step's own reason; step 5's starter is a
+ * working small model on purpose: it is the model steps 6 and 7 build on, and the decisions step 5
+ * teaches (last layer, loss) follow from the answers of steps 1 and 2.
+ */
+describe("starter code submitted untouched", () => {
+  it.each([["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]])("%s: the small starter does not overfit, and is told to scale up", async (id) => {
+    const verdict = await grade(id, "starter");
+    expect(verdict.status, verdict.summary).toBe("failed");
+    const check = verdict.checks.find((c) => c.id === "overfits");
+    expect(check?.passed, check?.message).toBe(false);
+    expect(check?.message).toMatch(/epochs|units|layer/i);
+    expect(verdict.curves.overfitEpoch ?? null).toBeNull();
+  });
+
+  it.each([["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]])("%s: the unregularized starter does not narrow the step-6 model's gap", async (id) => {
+    const verdict = await grade(id, "starter");
+    expect(verdict.status, verdict.summary).toBe("failed");
+    const check = verdict.checks.find((c) => c.id === "smaller-gap");
+    expect(check?.passed, check?.message).toBe(false);
+  });
+
+  it.each([["mnist-beat-baseline"], ["imdb-beat-baseline"], ["credit-beat-baseline"], ["houses-beat-baseline"]])("%s: the starter is a working small model and beats the baseline", async (id) => {
+    const verdict = await grade(id, "starter");
+    expect(verdict.status, verdict.summary).toBe("passed");
+    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CsvPreview } from "@stepwise/exercises/answers";
+import type { PanelShows } from "./panel-shows";
 
 export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const number = (x: number) => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(4)).toString());
@@ -10,22 +11,29 @@ const TASK_TEXT = { binary: "Binary classification", multiclass: "Multiclass cla
  * first training rows. Cells are the table's text, rendered as text. Shared by the step page and
  * the assignment form (no hooks, no server imports).
  */
-export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; headingLevel?: 3 | 4 }) {
+/** The assignment form shows everything; a step page passes what its step may show. */
+const SHOW_ALL: PanelShows = { task: true, target: true, encodedInput: true };
+
+export function CsvFacts({ preview, headingLevel = 3, shows = SHOW_ALL }: { preview: CsvPreview; headingLevel?: 3 | 4; shows?: PanelShows }) {
   return (
     <div className="stack-tight" data-testid="csv-facts">
       <dl className="metrics">
-        <div className="metric">
-          <dt className="label">Task</dt>
-          <dd className="value" style={{ margin: 0 }}>
-            {TASK_TEXT[preview.task]}
-          </dd>
-        </div>
-        <div className="metric">
-          <dt className="label">Model input shape</dt>
-          <dd className="value" style={{ margin: 0 }} data-testid="csv-input-shape">
-            [{preview.inputSize}]
-          </dd>
-        </div>
+        {shows.task && (
+          <div className="metric" data-testid="dataset-task">
+            <dt className="label">Task</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {TASK_TEXT[preview.task]}
+            </dd>
+          </div>
+        )}
+        {shows.encodedInput && (
+          <div className="metric">
+            <dt className="label">Model input shape</dt>
+            <dd className="value" style={{ margin: 0 }} data-testid="csv-input-shape">
+              [{preview.inputSize}]
+            </dd>
+          </div>
+        )}
         <div className="metric">
           <dt className="label">Training rows</dt>
           <dd className="value" style={{ margin: 0 }}>
@@ -39,11 +47,13 @@ export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; h
           </dd>
         </div>
       </dl>
-      <p className="small">
-        The grader feeds each row as {preview.inputSize} numbers: {preview.encoding}, with statistics of the training rows only.
-      </p>
+      {shows.encodedInput && (
+        <p className="small">
+          The grader feeds each row as {preview.inputSize} numbers: {preview.encoding}, with statistics of the training rows only.
+        </p>
+      )}
 
-      <CsvTables preview={preview} headingLevel={headingLevel} />
+      <CsvTables preview={preview} headingLevel={headingLevel} showTarget={shows.target} />
     </div>
   );
 }
@@ -51,21 +61,25 @@ export function CsvFacts({ preview, headingLevel = 3 }: { preview: CsvPreview; h
 /**
  * The tables of a CSV preview: the class balance (or the target's range), the columns with their
  * types, and the first training rows. Shared by `CsvFacts` and the course datasets page, which shows
- * its own figures above them; the test ids name each table for the browser tests.
+ * its own figures above them; the test ids name each table for the browser tests. Without
+ * `showTarget` (step 1 asks which column is the target) nothing singles the target out: the column
+ * list's distinct values and the sample rows are the evidence.
  */
 export function CsvTables({
   preview,
   headingLevel = 3,
   testIds = {},
+  showTarget = true,
 }: {
   preview: CsvPreview;
   headingLevel?: 3 | 4;
   testIds?: { balance?: string; targetRange?: string };
+  showTarget?: boolean;
 }) {
   const H = headingLevel === 3 ? "h3" : "h4";
   return (
     <>
-      {preview.classes ? (
+      {!showTarget ? null : preview.classes ? (
         <table className="balance" data-testid={testIds.balance ?? "class-balance"}>
           <caption>Class balance of the training rows</caption>
           <thead>
@@ -109,7 +123,7 @@ export function CsvTables({
           <thead>
             <tr>
               <th scope="col">Column</th>
-              <th scope="col">Type</th>
+              {showTarget && <th scope="col">Type</th>}
               <th scope="col" className="num">
                 Distinct values
               </th>
@@ -119,7 +133,7 @@ export function CsvTables({
             {preview.columns.map((c) => (
               <tr key={c.name}>
                 <th scope="row">{c.name}</th>
-                <td>{c.kind}</td>
+                {showTarget && <td>{c.kind}</td>}
                 <td className="num">{c.distinct.toLocaleString("en-US")}</td>
               </tr>
             ))}

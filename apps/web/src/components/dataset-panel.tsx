@@ -1,6 +1,7 @@
 import type { DatasetView } from "~/server/datasets";
 import { CsvFacts } from "./csv-facts";
 import { DigitCanvas } from "./digit-canvas";
+import { panelShows, pixelRange } from "./panel-shows";
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -32,9 +33,11 @@ function ClassBalance({ balance, names }: { balance: number[]; names: (i: number
 
 /**
  * What the student can know about the data before modelling: shape, sizes, class balance and a few
- * training examples. Review text is rendered as text (React escapes it), never as HTML.
+ * training examples, minus what the step's questions ask (see `panelShows`). Review text is
+ * rendered as text (React escapes it), never as HTML.
  */
-export function DatasetPanel({ view }: { view: DatasetView }) {
+export function DatasetPanel({ view, step }: { view: DatasetView; step: number }) {
+  const shows = panelShows(step);
   if (view.kind === "csv") {
     return (
       <section className="card" aria-labelledby="data-heading" data-testid="dataset-facts">
@@ -42,8 +45,13 @@ export function DatasetPanel({ view }: { view: DatasetView }) {
           The data: <code>{view.file}</code>
         </h2>
         <p>
-          {view.origin === "uploaded" ? "A table your instructor uploaded" : "A built-in table"}; models predict the column <code>{view.target}</code>. Everything
-          below comes from the training rows; the hidden test rows are only counted.
+          {view.origin === "uploaded" ? "A table your instructor uploaded" : "A built-in table"}
+          {shows.target && (
+            <>
+              ; models predict the column <code>{view.target}</code>
+            </>
+          )}
+          . Everything below comes from the training rows; the hidden test rows are only counted.
         </p>
         {view.replaces && (
           <p className="muted" data-testid="dataset-replaces">
@@ -52,7 +60,7 @@ export function DatasetPanel({ view }: { view: DatasetView }) {
           </p>
         )}
         {"preview" in view ? (
-          <CsvFacts preview={view.preview} />
+          <CsvFacts preview={view.preview} shows={shows} />
         ) : (
           <p role="alert" className="error-box">
             This dataset cannot be read as the assignment describes it: {view.problem} Tell your instructor.
@@ -62,24 +70,30 @@ export function DatasetPanel({ view }: { view: DatasetView }) {
     );
   }
   const { facts } = view;
+  const range = view.kind === "mnist" ? pixelRange(view.digits) : undefined;
   return (
     <section className="card" aria-labelledby="data-heading" data-testid="dataset-facts">
       <h2 id="data-heading" style={{ marginTop: 0 }}>
         The data: {view.kind === "mnist" ? "MNIST handwritten digits" : "IMDB movie reviews"}
       </h2>
       <dl className="metrics">
-        <div className="metric">
-          <dt className="label">Task</dt>
-          <dd className="value" style={{ margin: 0 }}>
-            {facts.task === "multiclass" ? `${facts.numClasses} classes` : facts.task === "binary" ? "Binary" : "Regression"}
-          </dd>
-        </div>
-        <div className="metric">
-          <dt className="label">Input shape</dt>
-          <dd className="value" style={{ margin: 0 }}>
-            [{facts.naturalShape.join(", ")}]
-          </dd>
-        </div>
+        {shows.task && (
+          <div className="metric" data-testid="dataset-task">
+            <dt className="label">Task</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              {facts.task === "multiclass" ? `${facts.numClasses} classes` : facts.task === "binary" ? "Binary" : "Regression"}
+            </dd>
+          </div>
+        )}
+        {/* MNIST's shape is the raw image; IMDB's is the vocabulary step 4 chooses. */}
+        {(view.kind === "mnist" || shows.encodedInput) && (
+          <div className="metric">
+            <dt className="label">Input shape</dt>
+            <dd className="value" style={{ margin: 0 }}>
+              [{facts.naturalShape.join(", ")}]
+            </dd>
+          </div>
+        )}
         <div className="metric">
           <dt className="label">Training examples</dt>
           <dd className="value" style={{ margin: 0 }}>
@@ -98,6 +112,9 @@ export function DatasetPanel({ view }: { view: DatasetView }) {
           {view.kind === "mnist" ? (
             <>
               <h3>Some training digits</h3>
+              <p className="small" data-testid="pixel-range">
+                Their pixels are grey levels stored as whole numbers from {range?.min} to {range?.max}.
+              </p>
               <ul className="digits">
                 {view.digits.map((d, i) => (
                   <li key={i}>

@@ -94,7 +94,7 @@ export function gradeCsvPrepare({ exercise, answers, options }: RuleInput): Rule
     scaleOk = nonFinite === 0 && lo >= 0 && hi <= 1;
     scaleMessage = `${scaleOk ? "Right: a" : "A"}fter min-max scaling with ${source}, the ${width} numeric training columns lie in [${lo.toFixed(3)}, ${hi.toFixed(3)}].`;
   } else {
-    scaleMessage = `Unscaled, \`${widest.name}\` spans ${fmt(widest.min)}–${fmt(widest.max)} while \`${narrowest.name}\` spans ${fmt(narrowest.min)}–${fmt(narrowest.max)}: the large column dominates the gradients. Standardize each numeric column with training statistics.`;
+    scaleMessage = `Unscaled, \`${widest.name}\` spans ${fmt(widest.min)}–${fmt(widest.max)} while \`${narrowest.name}\` spans ${fmt(narrowest.min)}–${fmt(narrowest.max)}: the large column dominates the gradients (see the first training rows on the data panel). Columns on such different scales need bringing to comparable, small ranges.`;
   }
 
   const categoricalNames = table.features.filter((f) => f.strings).map((f) => `\`${f.name}\``);
@@ -106,8 +106,8 @@ export function gradeCsvPrepare({ exercise, answers, options }: RuleInput): Rule
       : categorical === "one-hot"
         ? `Right: ${categoricalNames.join(", ")} become ${oneHotColumns} 0/1 columns, one per category seen on training rows.`
         : categorical === "integer-codes"
-          ? `Integer codes impose an order and distances (${categoricalNames.join(", ")} have none): the model would treat category 3 as "three times" category 1. One-hot encode them.`
-          : `Dropping ${categoricalNames.join(", ")} throws information away before any model has looked at it. One-hot encode them.`;
+          ? `Integer codes impose an order and distances (${categoricalNames.join(", ")} have none): the model would treat category 3 as "three times" category 1. Look at their values in the first training rows on the data panel.`
+          : `Dropping ${categoricalNames.join(", ")} throws information away before any model has looked at it: the column list on the data panel shows how many distinct values each carries.`;
 
   return {
     checks: [
@@ -125,7 +125,7 @@ export function gradeCsvPrepare({ exercise, answers, options }: RuleInput): Rule
         trainOnly,
         trainOnly
           ? "Right: statistics and categories come from the training rows only."
-          : `Statistics computed with test rows let the test set leak into preprocessing${scaling === "standardize" ? ` (the training means are off 0 by up to ${worstMean.toFixed(3)})` : ""}: fit them on the training split only.`,
+          : `Statistics computed with test rows let the test set leak into preprocessing${scaling === "standardize" ? ` (the training means are off 0 by up to ${worstMean.toFixed(3)})` : ""}: the test score would no longer measure rows the model has never seen in any way. The data panel keeps the test rows hidden for this reason.`,
       ),
     ],
     metrics: {

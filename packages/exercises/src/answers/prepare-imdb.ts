@@ -22,12 +22,12 @@ export function gradeImdbPrepare({ answers, options }: RuleInput): RuleResult {
         ? "Right: multi-hot vectors suit a stack of Dense layers."
         : encoding === "sequences"
           ? "Right: padded word-index sequences suit an Embedding layer."
-          : "Character codes as numbers suggest that 'b' lies between 'a' and 'c', which means nothing: encode words as multi-hot vectors or index sequences.",
+          : "Character codes as numbers suggest that 'b' lies between 'a' and 'c', which means nothing, and a review's meaning lives in its words: read a few of the training reviews on the data panel.",
     ),
   ];
   const metrics: RuleResult["metrics"] = {};
   if (!Number.isInteger(size) || size < MIN_VOCABULARY || size > MAX_VOCABULARY) {
-    checks.push(check("vocabulary-size", false, `Expected a whole number of words from ${count(MIN_VOCABULARY)} to ${count(MAX_VOCABULARY)}, got ${size}.`));
+    checks.push(check("vocabulary-size", false, `A vocabulary is a whole number of words, and this exercise measures ${count(MIN_VOCABULARY)} to ${count(MAX_VOCABULARY)} of them on the training reviews; you answered ${size}.`));
   } else {
     // Words are ranked by training frequency, so the top `size` words are ids below size + 2 of a larger vocabulary.
     const corpus = loadImdbCorpus({ vocabularySize: size <= CACHED_VOCABULARY ? CACHED_VOCABULARY : MAX_VOCABULARY, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
@@ -49,7 +49,7 @@ export function gradeImdbPrepare({ answers, options }: RuleInput): RuleResult {
         coverage >= MIN_COVERAGE,
         coverage >= MIN_COVERAGE
           ? `Right: the ${count(size)} most frequent training words cover ${percent(coverage)} of the training text${shape}.`
-          : `The ${count(size)} most frequent training words cover only ${percent(coverage)} of the training text: ${percent(1 - coverage)} of all words would become "unknown". Keep enough words to cover at least ${percent(MIN_COVERAGE, 0)}.`,
+          : `The ${count(size)} most frequent training words cover only ${percent(coverage)} of the training text: ${percent(1 - coverage)} of all words would become "unknown". A vocabulary should cover at least ${percent(MIN_COVERAGE, 0)} of the words a model reads.`,
       ),
     );
     metrics.coverage = { label: "Share of training words in the vocabulary", value: coverage };
@@ -60,7 +60,7 @@ export function gradeImdbPrepare({ answers, options }: RuleInput): RuleResult {
       trainOnly,
       trainOnly
         ? "Right: the vocabulary comes from the training reviews only."
-        : "A vocabulary built with test reviews lets words that only the test set uses shape the model's input: build it from the training reviews only.",
+        : "A vocabulary built with test reviews lets words that only the test set uses shape the model's input: the test score would no longer measure reviews the model has never seen in any way. The data panel keeps the test reviews hidden for this reason.",
     ),
   );
   return { checks, metrics };

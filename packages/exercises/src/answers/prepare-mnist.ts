@@ -70,7 +70,7 @@ export function gradeMnistPrepare({ answers }: RuleInput): RuleResult {
         unit || standard,
         unit || standard
           ? `Right: the ${measured}.`
-          : `The ${measured}: large inputs saturate activations and make gradients large. Scale pixels to [0, 1] by dividing by 255.`,
+          : `The ${measured}: large inputs saturate activations and make gradients large, and a network learns best from small input values of about the same size. The data panel shows the grey levels the training digits are stored as.`,
       ),
       check(
         "finite",
@@ -82,7 +82,7 @@ export function gradeMnistPrepare({ answers }: RuleInput): RuleResult {
         trainOnly,
         trainOnly
           ? "Right: statistics come from the training images only."
-          : `Statistics computed with test images let the test set leak into preprocessing${scaling === "standardize" ? ` (here the training mean after scaling is ${fmt(s.mean)}, not 0)` : ""}: compute every statistic on the training split only.`,
+          : `Statistics computed with test images let the test set leak into preprocessing${scaling === "standardize" ? ` (here the training mean after scaling is ${fmt(s.mean)}, not 0)` : ""}: the test score would no longer measure images the model has never seen in any way. The data panel keeps the test examples hidden for this reason.`,
       ),
     ],
     metrics: {

@@ -30,21 +30,26 @@ export function gradeEvaluationProtocol({ exercise, answers, options }: RuleInpu
       scarce
         ? protocolOk
           ? `Right: with only ${size} a single validation set would be small and noisy; K-fold uses every example for validation once.`
-          : `With only ${size} (fewer than ${count(KFOLD_BELOW)}), a hold-out set would be small and its score noisy: use K-fold cross-validation.`
+          : `There are ${size} (see the data panel): a 20% hold-out set would hold only ${count(Math.round(trainSize * 0.2))} of them, and its score would move by several points from one random split to the next. Which protocol lets every example serve for validation once?`
         : protocolOk
           ? `Right: ${size} are plenty for a hold-out validation set.`
-          : `With ${size} a hold-out validation set is large enough; K-fold would train ${Number.isFinite(folds) ? folds : "K"} times for little gain.`,
+          : `K-fold cross-validation trains ${Number.isInteger(folds) && folds >= 2 ? folds : "K"} models to make up for a validation set too small to trust. There are ${size} (see the data panel): a 20% validation set would already hold ${count(Math.round(trainSize * 0.2))} of them. Is training K times worth it?`,
     ),
   ];
   if (kfold) {
     const foldsOk = Number.isInteger(folds) && folds >= MIN_FOLDS && folds <= MAX_FOLDS;
+    const perFold = Number.isInteger(folds) && folds > 0 ? Math.round(trainSize / folds) : Number.NaN;
     checks.push(
       check(
         "folds",
         foldsOk,
         foldsOk
           ? `Right: K = ${folds} trains on ${((folds - 1) / folds).toFixed(2)} of the data each time.`
-          : `Expected an integer K from ${MIN_FOLDS} to ${MAX_FOLDS}, got ${folds}: fewer folds validate on too little data, more cost training time for little gain.`,
+          : !Number.isInteger(folds) || folds < 2
+            ? `K counts folds, so it is a whole number of at least 2, each fold validating on its own part of the ${size} (see the data panel); you answered ${folds}.`
+            : folds < MIN_FOLDS
+              ? `K = ${folds} trains each model on only ${((folds - 1) / folds).toFixed(2)} of the ${size} (see the data panel), so each model sees much less data than the final one will.`
+              : `K = ${folds} trains ${folds} models, each validating on about ${count(perFold)} of the ${size} (see the data panel): many more training runs for little gain in a stable score.`,
       ),
     );
     const expected = foldsOk ? 1 / folds : undefined;
@@ -54,10 +59,10 @@ export function gradeEvaluationProtocol({ exercise, answers, options }: RuleInpu
         "validation-fraction",
         fractionOk,
         expected === undefined
-          ? `Each fold validates on 1/K of the data; fix K first (got ${fraction}).`
+          ? `Each fold validates on 1/K of the ${size}; fix K first (got ${fraction}).`
           : fractionOk
             ? `Right: each of the ${folds} folds validates on 1/${folds} = ${expected.toFixed(2)} of the training data.`
-            : `With K = ${folds}, each fold validates on 1/${folds} = ${expected.toFixed(2)} of the training data, you answered ${fraction}.`,
+            : `You answered ${fraction}. With K = ${folds}, the ${size} are cut into ${folds} equal parts and each fold validates on one of them, so that together the folds validate every example once: what share is one part?`,
       ),
     );
   } else {
@@ -70,7 +75,7 @@ export function gradeEvaluationProtocol({ exercise, answers, options }: RuleInpu
         fractionOk,
         fractionOk
           ? `Right: ${count(held)} of the ${size} validate, the rest train.`
-          : `Expected a validation fraction from ${lo} to ${hi}, got ${fraction} (${count(held)} of ${size}): ${fraction < lo ? "too few to measure reliably" : "too many taken away from training"}.`,
+          : `A validation fraction of ${fraction} holds out ${count(held)} of the ${size} (see the data panel): ${fraction < lo ? "too small a share for a validation score to be trusted" : "too much taken away from training, so the model you validate is weaker than the one you will train on all the data"}.`,
       ),
     );
   }

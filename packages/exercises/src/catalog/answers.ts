@@ -30,7 +30,7 @@ const STEP_TEXT = {
     title: "define the problem",
     kind: "answer",
     summary: "Say what one input is, what you predict, which kind of problem that makes and how many classes the target has.",
-    hints: ["Look at a few examples and at the class balance on the dataset page before answering."],
+    hints: ["Look at a few examples on the data panel, and count the distinct values the labels take, before answering."],
   },
   2: {
     slug: "choose-metric",

@@ -1,5 +1,7 @@
 import { ExerciseDefinition } from "@stepwise/core/contracts";
 import { creditData, housesData } from "./datasets";
+import { SMALL_START } from "./overfit";
+import { OVERFITTING_START } from "./regularize";
 
 /**
  * Steps 5–7 on the two built-in tables: credit defaults (binary, imbalanced) and house prices
@@ -21,14 +23,14 @@ const prepared = (inputs: number) =>
 const creditAbout = `${creditData.about} Only about 8% defaulted: a model that always answers "no" is 92% accurate.`;
 const housesAbout = housesData.about;
 
-const creditStarter = (units: number, extra = "") => `// Credit defaults: one input row of ${CREDIT_INPUTS} numbers, one sigmoid unit for P(default).
+const creditStarter = (units: number, extra = "", comment = "") => `${comment}// Credit defaults: one input row of ${CREDIT_INPUTS} numbers, one sigmoid unit for P(default).
 const model = tf.sequential();
 model.add(tf.layers.dense({ inputShape: [${CREDIT_INPUTS}], units: ${units}, activation: "relu" }));${extra}
 model.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));
 return model;
 `;
 
-const housesStarter = (units: number, extra = "") => `// House prices: one input row of ${HOUSE_INPUTS} numbers, one linear unit for the (standardized) price.
+const housesStarter = (units: number, extra = "", comment = "") => `${comment}// House prices: one input row of ${HOUSE_INPUTS} numbers, one linear unit for the (standardized) price.
 const model = tf.sequential();
 model.add(tf.layers.dense({ inputShape: [${HOUSE_INPUTS}], units: ${units}, activation: "relu" }));${extra}
 model.add(tf.layers.dense({ units: 1 }));
@@ -101,10 +103,10 @@ export const creditOverfit = ExerciseDefinition.parse({
   baseline: 0.5,
   budgets: { maxParams: 500_000, maxEpochs: 200, maxBatchSize: 512, maxSeconds: 300 },
   seed: 1337,
-  starterCode: creditStarter(256, '\nmodel.add(tf.layers.dense({ units: 256, activation: "relu" }));'),
+  starterCode: creditStarter(8, "", `${SMALL_START}\n`),
   starterTraining: {
     compile: { optimizer: "adam", learningRate: 0.003, loss: "binaryCrossentropy", metrics: ["accuracy"] },
-    fit: { epochs: 60, batchSize: 32, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 3, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
   hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Keep a validation split (or K-fold): without it overfitting cannot be seen."],
 });
@@ -119,10 +121,10 @@ export const housesOverfit = ExerciseDefinition.parse({
   metric: "mae",
   budgets: { maxParams: 500_000, maxEpochs: 200, maxBatchSize: 512, maxSeconds: 300 },
   seed: 1337,
-  starterCode: housesStarter(256, '\nmodel.add(tf.layers.dense({ units: 256, activation: "relu" }));'),
+  starterCode: housesStarter(8, "", `${SMALL_START}\n`),
   starterTraining: {
     compile: { optimizer: "adam", learningRate: 0.003, loss: "meanSquaredError", metrics: ["mae"] },
-    fit: { epochs: 60, batchSize: 32, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 3, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
   hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Watch the validation loss, not the training loss."],
 });
@@ -146,10 +148,10 @@ export const creditRegularize = ExerciseDefinition.parse({
   target: 0.95,
   budgets: { maxParams: 500_000, maxEpochs: 200, maxBatchSize: 512, maxSeconds: 600 },
   seed: 1337,
-  starterCode: creditStarter(64, '\nmodel.add(tf.layers.dropout({ rate: 0.3 }));'),
+  starterCode: creditStarter(128, '\nmodel.add(tf.layers.dense({ units: 128, activation: "relu" }));', `${OVERFITTING_START}\n`),
   starterTraining: {
     compile: { optimizer: "adam", learningRate: 0.003, loss: "binaryCrossentropy", metrics: ["accuracy"] },
-    fit: { epochs: 30, batchSize: 32, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 20, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
   hints: ["Dropout between dense layers is the first thing to try.", "Stop near the epoch where your step-6 model began to overfit."],
 });
@@ -165,10 +167,10 @@ export const housesRegularize = ExerciseDefinition.parse({
   target: 60_000,
   budgets: { maxParams: 500_000, maxEpochs: 200, maxBatchSize: 512, maxSeconds: 600 },
   seed: 1337,
-  starterCode: housesStarter(64, '\nmodel.add(tf.layers.dropout({ rate: 0.2 }));'),
+  starterCode: housesStarter(128, '\nmodel.add(tf.layers.dense({ units: 128, activation: "relu" }));', `${OVERFITTING_START}\n`),
   starterTraining: {
     compile: { optimizer: "adam", learningRate: 0.003, loss: "meanSquaredError", metrics: ["mae"] },
-    fit: { epochs: 30, batchSize: 32, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 25, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
   hints: ["L2 weight decay and dropout both narrow the gap; fewer epochs do too.", "The target is a test MAE in euros: lower is better."],
 });

@@ -6,6 +6,14 @@ const summary = (dataset: string) =>
   `validation loss is lowest and then rises for a sustained stretch while training loss keeps falling. That ` +
   `epoch marks the border between underfitting and overfitting, which step 7 will work from.`;
 
+/**
+ * Step 6 starts small on purpose: a model that cannot overfit within its epochs fails this step, so
+ * the student has to scale it up (a test regrades every starter and asserts which check it fails).
+ */
+export const SMALL_START =
+  "// A small model trained briefly: it cannot overfit yet. Widen it, deepen it and train it for longer\n" +
+  "// until validation loss turns up while training loss keeps falling.";
+
 export const mnistOverfit = ExerciseDefinition.parse({
   id: "mnist-overfit",
   step: 6,
@@ -17,16 +25,15 @@ export const mnistOverfit = ExerciseDefinition.parse({
   baseline: 0.1,
   budgets: { maxParams: 2_000_000, maxEpochs: 40, maxBatchSize: 1024, maxSeconds: 600 },
   seed: 1337,
-  starterCode: `// A model with enough capacity to overfit: widen or deepen it until validation loss turns up.
+  starterCode: `${SMALL_START}
 const model = tf.sequential();
-model.add(tf.layers.dense({ inputShape: [784], units: 512, activation: "relu" }));
-model.add(tf.layers.dense({ units: 512, activation: "relu" }));
+model.add(tf.layers.dense({ inputShape: [784], units: 16, activation: "relu" }));
 model.add(tf.layers.dense({ units: 10, activation: "softmax" }));
 return model;
 `,
   starterTraining: {
     compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "categoricalCrossentropy", metrics: ["accuracy"] },
-    fit: { epochs: 15, batchSize: 128, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 3, batchSize: 128, validationSplit: 0.2, shuffle: true },
   },
   hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Keep a validation split: without it overfitting cannot be seen."],
 });
@@ -42,15 +49,15 @@ export const imdbOverfit = ExerciseDefinition.parse({
   baseline: 0.5,
   budgets: { maxParams: 2_000_000, maxEpochs: 30, maxBatchSize: 2048, maxSeconds: 600 },
   seed: 1337,
-  starterCode: `const model = tf.sequential();
-model.add(tf.layers.dense({ inputShape: [10000], units: 64, activation: "relu" }));
-model.add(tf.layers.dense({ units: 64, activation: "relu" }));
+  starterCode: `${SMALL_START}
+const model = tf.sequential();
+model.add(tf.layers.dense({ inputShape: [10000], units: 8, activation: "relu" }));
 model.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));
 return model;
 `,
   starterTraining: {
     compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "binaryCrossentropy", metrics: ["accuracy"] },
-    fit: { epochs: 10, batchSize: 512, validationSplit: 0.2, shuffle: true },
+    fit: { epochs: 2, batchSize: 512, validationSplit: 0.2, shuffle: true },
   },
   hints: ["On IMDB a wide multi-hot model overfits within a few epochs: watch validation loss, not accuracy."],
 });

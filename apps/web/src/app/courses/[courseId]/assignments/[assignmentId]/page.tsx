@@ -73,7 +73,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
           </details>
         )}
       </section>
-      <DatasetPanel view={data} />
+      <DatasetPanel view={data} step={exercise.step} />
       {exercise.kind === "training" ? (
         <Workbench initial={view} />
       ) : (
