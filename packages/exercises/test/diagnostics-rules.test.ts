@@ -137,3 +137,19 @@ describe("wiring rules the grader rejects before any training", () => {
     expect(verdict.summary).toMatch(message);
   });
 });
+
+describe("a binary task takes either head", () => {
+  // Keras' common IMDB idiom is Dense(2, softmax) with sparse (or one-hot) categorical
+  // cross-entropy; it answers the same two classes as one sigmoid unit with binaryCrossentropy.
+  it.each<[string, Change]>([
+    ["2 softmax units with sparseCategoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "sparseCategoricalCrossentropy" })(p); }],
+    ["2 softmax units with categoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "categoricalCrossentropy" })(p); }],
+  ])("IMDB step 5 with %s passes and reports the metrics of the sigmoid head", async (_name, change) => {
+    const exercise = getExercise("imdb-beat-baseline");
+    const sigmoid = await gradeLocally(exercise, edit("imdb-beat-baseline", () => undefined), { ...backend, slice, cacheDir });
+    const softmax = await gradeLocally(exercise, edit("imdb-beat-baseline", change), { ...backend, slice, cacheDir });
+    expect(softmax.status, softmax.summary).toBe("passed");
+    expect(Object.keys(softmax.metrics).sort()).toEqual(Object.keys(sigmoid.metrics).sort());
+    expect(softmax.metrics.testAccuracy?.value).toBeGreaterThan(0.6);
+  });
+});
