@@ -48,6 +48,9 @@ describe("the checklist on the curves and the wiring of real trainings", () => {
     ["IMDB with Adam at learning rate 0.2", "imdb-beat-baseline", "loss-exploding", compile({ optimizer: "adam", learningRate: 0.2 })],
     // Adam at 0.5 saturates the softmax in epoch 1 and the loss ends a little higher than it started.
     ["MNIST with Adam at learning rate 0.5", "mnist-beat-baseline", "loss-not-decreasing", compile({ optimizer: "adam", learningRate: 0.5 })],
+    // Adam at 10 throws MNIST's softmax into confident wrong answers within the first epoch: the
+    // loss sits far above ln 10 — a rate far too high, which the flat curve must not call too low.
+    ["MNIST with Adam at learning rate 10", "mnist-beat-baseline", "learning-rate-too-high", compile({ optimizer: "adam", learningRate: 10 })],
     // SGD at 0.1 moves the loss (more than 1 %, so not flat) but it ends at ln 2: nothing learned yet.
     ["IMDB with SGD at learning rate 0.1", "imdb-beat-baseline", "loss-at-chance", compile({ optimizer: "sgd", learningRate: 0.1 })],
   ];
@@ -135,5 +138,21 @@ describe("wiring rules the grader rejects before any training", () => {
     const verdict = await gradeLocally(getExercise(exerciseId), edit(exerciseId, change), { ...backend, slice, cacheDir });
     expect(verdict.status).toBe("invalid");
     expect(verdict.summary).toMatch(message);
+  });
+});
+
+describe("a binary task takes either head", () => {
+  // Keras' common IMDB idiom is Dense(2, softmax) with sparse (or one-hot) categorical
+  // cross-entropy; it answers the same two classes as one sigmoid unit with binaryCrossentropy.
+  it.each<[string, Change]>([
+    ["2 softmax units with sparseCategoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "sparseCategoricalCrossentropy" })(p); }],
+    ["2 softmax units with categoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "categoricalCrossentropy" })(p); }],
+  ])("IMDB step 5 with %s passes and reports the metrics of the sigmoid head", async (_name, change) => {
+    const exercise = getExercise("imdb-beat-baseline");
+    const sigmoid = await gradeLocally(exercise, edit("imdb-beat-baseline", () => undefined), { ...backend, slice, cacheDir });
+    const softmax = await gradeLocally(exercise, edit("imdb-beat-baseline", change), { ...backend, slice, cacheDir });
+    expect(softmax.status, softmax.summary).toBe("passed");
+    expect(Object.keys(softmax.metrics).sort()).toEqual(Object.keys(sigmoid.metrics).sort());
+    expect(softmax.metrics.testAccuracy?.value).toBeGreaterThan(0.6);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../contracts/errors";
 import { Augmentation } from "../contracts/training";
-import { augmentationRandom, augmentBatch, BatchAugmenter, imageShapeOf, transformImage, type ImageShape, type ImageTransform } from "./augment";
+import { augmentationRandom, augmentBatch, imageShapeOf, transformImage, type ImageShape, type ImageTransform } from "./augment";
 import { range } from "./rng";
 import { mnistSlice } from "./testing";
 
@@ -102,19 +102,6 @@ describe("augmentBatch", () => {
   it("is the identity with rotation 0, zoom 0 and shift 0", () => {
     const out = augmentBatch(images, 64, MNIST, config({}), augmentationRandom(3));
     expect(Buffer.from(out.buffer).equals(Buffer.from(images.buffer))).toBe(true);
-  });
-
-  it("costs well under a tenth of an MNIST MLP training step (≈ 10 ms for a batch of 128 on wasm)", () => {
-    const batch = mnistBatch(128).images;
-    const augmenter = new BatchAugmenter(settings, MNIST, 1, 128);
-    for (let i = 0; i < 20; i++) augmenter.apply(batch, 128);
-    const runs = 200;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) augmenter.apply(batch, 128);
-    const perBatchMs = (performance.now() - start) / runs;
-    // Measured ≈ 0.8 ms per batch of 128 against ≈ 13 ms for the 784-512-10 MLP's training step on
-    // wasm (6%); the bound leaves room for a loaded machine.
-    expect(perBatchMs).toBeLessThan(3);
   });
 });
 

@@ -8,6 +8,12 @@ export interface Task {
   numClasses: number;
 }
 
+/**
+ * Classes a softmax head must answer: a binary task has two (Keras' common `Dense(2, softmax)`
+ * idiom), whatever `numClasses` says about its single-sigmoid form.
+ */
+export const softmaxClasses = (task: Task): number => (task.kind === "binary" ? 2 : task.numClasses);
+
 /** How labels of one example become floats for the loss. */
 export interface LabelEncoding {
   /** Floats per example in the label tensor. */
@@ -27,20 +33,24 @@ export function labelEncoding(loss: LossName, task: Task, outputUnits: number): 
     }
   };
   switch (loss) {
-    case "categoricalCrossentropy":
+    case "categoricalCrossentropy": {
       if (task.kind === "regression") throw new ValidationError("categoricalCrossentropy is a classification loss; this task is regression");
-      expectUnits(task.numClasses, `categoricalCrossentropy with ${task.numClasses} classes`);
+      const classes = softmaxClasses(task);
+      expectUnits(classes, `categoricalCrossentropy with ${classes} classes`);
       return {
-        width: task.numClasses,
+        width: classes,
         fill(labels, indices, out) {
-          out.fill(0, 0, indices.length * task.numClasses);
-          for (let i = 0; i < indices.length; i++) out[i * task.numClasses + (labels[indices[i] ?? 0] ?? 0)] = 1;
+          out.fill(0, 0, indices.length * classes);
+          for (let i = 0; i < indices.length; i++) out[i * classes + (labels[indices[i] ?? 0] ?? 0)] = 1;
         },
       };
-    case "sparseCategoricalCrossentropy":
+    }
+    case "sparseCategoricalCrossentropy": {
       if (task.kind === "regression") throw new ValidationError("sparseCategoricalCrossentropy is a classification loss; this task is regression");
-      expectUnits(task.numClasses, `sparseCategoricalCrossentropy with ${task.numClasses} classes`);
+      const classes = softmaxClasses(task);
+      expectUnits(classes, `sparseCategoricalCrossentropy with ${classes} classes`);
       return { width: 1, fill: copy };
+    }
     case "binaryCrossentropy":
       if (task.kind !== "binary") throw new ValidationError(`binaryCrossentropy needs a binary task; this one is ${task.kind}`);
       expectUnits(1, "binaryCrossentropy");

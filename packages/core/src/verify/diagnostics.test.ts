@@ -10,6 +10,7 @@ import {
   inputsNotNormalized,
   labelsNeedScaling,
   labelsNotShuffled,
+  learningRateTooHigh,
   lossAtChance,
   lossExploding,
   lossFlat,
@@ -117,13 +118,34 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
     [["loss falling", healthy], ["a small bump", losses(healthy, [0.9, 1.2, 0.8])], ["one epoch", losses(healthy, [9])], ["NaN (its own rule)", losses(healthy, [0.9, 5, Number.NaN])]],
   ],
   [
+    learningRateTooHigh,
+    "learning-rate-too-high",
+    [
+      // MNIST at learning rate 10: one epoch, loss 14.47 against ln 10 = 2.30.
+      ["one epoch far above ln 10", spec(losses(healthy, [14.47]), { learningRate: 10 })],
+      ["flat far above ln 2", spec(losses(binary, [5.1, 5.0, 5.05]), { learningRate: 5 })],
+    ],
+    [
+      ["loss falling", healthy],
+      ["at chance (its own rule)", losses(healthy, [2.31, 2.305, 2.302])],
+      ["regression", losses(regression, [40, 38, 39])],
+      ["NaN (its own rule)", losses(healthy, [0.9, Number.NaN])],
+      ["exploding (its own rule)", losses(healthy, [0.9, 3, 9])],
+    ],
+  ],
+  [
     lossFlat,
     "loss-flat",
     [
       ["loss stuck for 4 epochs", losses(healthy, [2.302, 2.301, 2.302, 2.3015])],
       ["flat with a tiny learning rate", spec(losses(healthy, [0.7, 0.7, 0.7]), { learningRate: 1e-6 })],
     ],
-    [["loss falling", healthy], ["only 2 epochs", losses(healthy, [2.3, 2.3])], ["falling 2%", losses(healthy, [1, 0.99, 0.98])]],
+    [
+      ["loss falling", healthy],
+      ["only 2 epochs", losses(healthy, [2.3, 2.3])],
+      ["falling 2%", losses(healthy, [1, 0.99, 0.98])],
+      ["flat far above chance at learning rate 10 (too high, not too low)", spec(losses(healthy, [14.5, 14.5, 14.5]), { learningRate: 10 })],
+    ],
   ],
   [
     lossNotDecreasing,

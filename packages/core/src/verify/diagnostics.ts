@@ -168,16 +168,18 @@ export const lossFlat: DiagnosticRule = (input) => {
   const values = losses(input.history);
   const first = values[0];
   const last = values[values.length - 1];
-  if (first === undefined || last === undefined || values.length < 3 || lossNaN(input)) return undefined;
+  if (first === undefined || last === undefined || values.length < 3 || lossNaN(input) || learningRateTooHigh(input)) return undefined;
   if (Math.abs(last - first) > 0.01 * Math.abs(first)) return undefined;
   const lr = input.spec.learningRate;
   return {
     code: "loss-flat",
     message: `The loss stayed at ${formatNumber(first)} for ${values.length} epochs: the model is not learning.`,
+    // Only a small rate is evidence of updates too small to matter; otherwise a flat loss more often
+    // means no gradient reaches the weights (dead units, saturated activations, unscaled inputs).
     hint:
       lr < 1e-4
         ? `The learning rate ${formatNumber(lr)} is very small; try 1e-3 (adam) or 1e-2 (sgd).`
-        : "The learning rate may be too low, or the units may be dead (all-zero ReLU outputs): try a larger learning rate, fewer layers, or check the input scale.",
+        : "No gradient seems to reach the weights: check for dead ReLU units (all-zero outputs), saturated sigmoid/tanh layers in a deep stack, and the input scale; the learning-rate range test shows whether any rate makes the loss fall.",
   };
 };
 
@@ -197,16 +199,57 @@ export const lossNotDecreasing: DiagnosticRule = (input) => {
     : undefined;
 };
 
+/**
+ * The cross-entropy of guessing uniformly: ln(classes), or ln 2 for binary cross-entropy (per unit,
+ * so in both layouts). Undefined for regression and for losses that are not cross-entropies.
+ */
+export function chanceLoss(task: DiagnosticsInput["task"], lossName: string): number | undefined {
+  const classes = numClassesOf(task);
+  const loss = norm(lossName);
+  if (task.kind === "regression" || classes < 2 || !CROSSENTROPY.has(loss)) return undefined;
+  return loss === "binarycrossentropy" ? Math.LN2 : Math.log(classes);
+}
+
+/**
+ * How far above chance a cross-entropy must sit to mean "confidently wrong": a model that merely
+ * learned nothing stays near chance; one thrown into saturated wrong answers by oversized updates
+ * sits far above it (MNIST at learning rate 10: 14.5 against ln 10 = 2.3).
+ */
+const FAR_ABOVE_CHANCE = 1.5;
+
+export function farAboveChance(loss: number, chance: number | undefined): boolean {
+  return chance !== undefined && Number.isFinite(loss) && loss > FAR_ABOVE_CHANCE * chance;
+}
+
+/**
+ * The learning rate is too high when the training loss ends far above chance: the updates
+ * overshot into saturated, confidently wrong outputs. One epoch is enough evidence for this, unlike
+ * the curve-shape rules, and it is the cause a "too low" reading of the flat curve would hide.
+ */
+export const learningRateTooHigh: DiagnosticRule = (input) => {
+  const { history, task, spec } = input;
+  const last = history[history.length - 1]?.loss;
+  // A loss that exploded over the epochs already names the same cause.
+  if (last === undefined || lossNaN(input) || lossExploding(input)) return undefined;
+  const chance = chanceLoss(task, spec.loss);
+  if (chance === undefined || !farAboveChance(last, chance)) return undefined;
+  return {
+    code: "learning-rate-too-high",
+    message:
+      `The training loss ended at ${formatNumber(last)}, far above the ${formatNumber(chance)} of guessing uniformly: ` +
+      `the model gives confident wrong answers, which is what updates that overshoot do (learning rate ${formatNumber(spec.learningRate)}).`,
+    hint: `Lower the learning rate tenfold, to ${formatNumber(spec.learningRate / 10)} (or run the learning-rate range test); also check that the inputs are scaled to small values.`,
+  };
+};
+
 /** Cross-entropy stuck at the value of uniform guessing: ln(classes), or ln 2 for binary. */
 export const lossAtChance: DiagnosticRule = (input) => {
   const { history, task, spec } = input;
   const classes = numClassesOf(task);
-  const loss = norm(spec.loss);
   const last = history[history.length - 1]?.loss;
-  if (task.kind === "regression" || classes < 2 || last === undefined || !CROSSENTROPY.has(loss)) return undefined;
+  const chance = chanceLoss(task, spec.loss);
+  if (chance === undefined || last === undefined) return undefined;
   if (history.length < 3 || lossNaN(input) || lossExploding(input) || lossFlat(input)) return undefined;
-  // Binary cross-entropy over a softmax is per unit; ln 2 is its chance level in both layouts.
-  const chance = loss === "binarycrossentropy" ? Math.LN2 : Math.log(classes);
   return Math.abs(last - chance) < 0.02 * chance
     ? {
         code: "loss-at-chance",
@@ -296,6 +339,7 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
   lossTaskMismatch,
   lossNaN,
   lossExploding,
+  learningRateTooHigh,
   lossFlat,
   lossNotDecreasing,
   lossAtChance,

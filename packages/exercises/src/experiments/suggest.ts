@@ -25,6 +25,7 @@ const BY_DIAGNOSTIC: Record<string, { experiments: ExperimentName[]; reason: str
   "loss-task-mismatch": { experiments: ["label-as-input", "output-histogram"], reason: "the loss does not fit the task" },
   "loss-nan": { experiments: ["lr-range-test", "loss-per-batch", "label-scale"], reason: "the loss became NaN" },
   "loss-exploding": { experiments: ["lr-range-test", "loss-per-batch"], reason: "the loss grew instead of shrinking" },
+  "learning-rate-too-high": { experiments: ["lr-range-test", "loss-per-batch"], reason: "the updates overshot into confident wrong answers" },
   "loss-flat": { experiments: ["loss-per-batch", "lr-range-test", "tiny-subset", "output-histogram"], reason: "the loss did not move" },
   "loss-not-decreasing": { experiments: ["loss-per-batch", "lr-range-test", "data-shuffled"], reason: "the loss did not decrease" },
   "loss-at-chance": { experiments: ["one-feature", "label-as-input", "tiny-subset"], reason: "the model learned nothing from its inputs" },

@@ -1,5 +1,6 @@
 import type { JsonObject } from "@stepwise/core/model";
 import { trainSteps } from "@stepwise/core/training";
+import { chanceLoss, farAboveChance } from "@stepwise/core/verify";
 import { feed, finite, num, type ExperimentContext } from "../context";
 import type { Finding } from "./finding";
 
@@ -65,8 +66,13 @@ export async function lossPerBatchCheck(ctx: ExperimentContext): Promise<Finding
   });
   run.model.dispose();
   const losses = run.batches.map((b) => b.loss);
-  const { trend, first, last } = lossTrend(losses);
+  const { trend: shape, first, last } = lossTrend(losses);
   const lr = compile.learningRate;
+  // A curve that is flat far above chance is not "too small to matter": the first updates already
+  // overshot into saturated wrong answers (MNIST at learning rate 10 sits at 14.5, chance ln 10 = 2.3).
+  const chance = chanceLoss(ctx.prepared.task, compile.loss);
+  const overshot = shape === "flat" && farAboveChance(last, chance);
+  const trend = overshot ? "diverging" : shape;
   const evidence = {
     kind: "batch-loss" as const,
     optimizer: compile.optimizer,
@@ -105,7 +111,9 @@ export async function lossPerBatchCheck(ctx: ExperimentContext): Promise<Finding
         evidence,
         message: losses.some((l) => !Number.isFinite(l))
           ? `The loss became NaN or infinite after ${run.batches.length} batches: training diverges at learning rate ${num(lr)}.`
-          : `The loss rises ${span}, from ${num(first)} to ${num(last)} on average: training diverges at learning rate ${num(lr)}.`,
+          : overshot
+            ? `The loss sits at ${num(last)} ${span}, far above the ${num(chance ?? 0)} of guessing uniformly: the first updates at learning rate ${num(lr)} overshot, and the model now gives confident wrong answers.`
+            : `The loss rises ${span}, from ${num(first)} to ${num(last)} on average: training diverges at learning rate ${num(lr)}.`,
         hint: `Lower the learning rate about tenfold, to ${num(lr / 10)}, or run lr-range-test; also check that the inputs are scaled to small values.`,
       };
   }
