@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // One root config, one project per package. Training tests are slow by nature (real data, real
@@ -13,8 +14,14 @@ const project = (name: string, root: string, extra: Record<string, unknown> = {}
   },
 });
 
+// Vitest runs `cores − 1` files at once: one on a 2-core machine, where most test files spend their
+// time waiting on a database, a grader process or a browser. Two at a time keeps both cores busy;
+// VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
+const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
+
 export default defineConfig({
   test: {
+    maxWorkers,
     projects: [
       project("core", "packages/core"),
       project("db", "packages/db"),
