@@ -14,7 +14,7 @@ const IMBALANCED_METRICS = ["precision-recall", "f1", "roc-auc"];
 
 /** Step 2: the measure of success must suit the class balance measured on the training split. */
 export function gradeChooseMetric({ exercise, answers, options }: RuleInput): RuleResult {
-  const facts = answerFacts(exercise.dataset, exercise.seed, options);
+  const facts = answerFacts(exercise.dataset, options);
   const metric = text(answers, "metric");
   const share = number(answers, "rarestClassShare");
 

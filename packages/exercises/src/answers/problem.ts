@@ -23,7 +23,7 @@ const TASK_WORDS = { binary: "binary classification", multiclass: "multiclass cl
 
 /** Step 1: input, target, task type and class count, against the facts measured from the training data. */
 export function gradeDefineProblem({ exercise, answers, options }: RuleInput): RuleResult {
-  const facts = answerFacts(exercise.dataset, exercise.seed, options);
+  const facts = answerFacts(exercise.dataset, options);
   const input = INPUT[exercise.dataset.kind];
   const target = expectedTarget(exercise.dataset);
   const task = text(answers, "task");
