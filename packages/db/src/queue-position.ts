@@ -34,7 +34,8 @@ export interface QueuedJob {
 export function fairOrder(jobs: readonly QueuedJob[], lastClaim: ReadonlyMap<string, number>): string[] {
   const older = (a: QueuedJob, b: QueuedJob) => a.createdAt - b.createdAt || a.seq - b.seq;
   const claimed = new Map(lastClaim);
-  let tick = Math.max(0, ...claimed.values(), ...jobs.map((j) => j.createdAt)) + 1;
+  // Simulated claims come after every real one.
+  let tick = [...claimed.values(), ...jobs.map((j) => j.createdAt)].reduce((max, t) => Math.max(max, t), 0) + 1;
   const order: string[] = [];
   for (const priority of [...new Set(jobs.map((j) => j.priority))].sort((a, b) => a - b)) {
     const lanes = new Map<string, QueuedJob[]>();
