@@ -7,7 +7,7 @@ import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contra
 import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { appendLog, appendProgress, assignmentById, datasetByFile, experimentOfJob, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
-import { csvText } from "@stepwise/exercises/answers";
+import { csvText, uploadedCsv } from "@stepwise/exercises/answers";
 import {
   DEFAULT_MAX_SECONDS,
   defaultTrainLimit,
@@ -90,10 +90,10 @@ export async function runExperimentJob(claimed: ClaimedJob, experiment: string, 
     prepared = prepareTraining(exercise, payload.data, seed);
     if (exercise.dataset.kind === "csv") {
       // Encoded here, as for grading: the child gets training rows and test inputs, the test labels stay behind.
-      const uploaded = assignment ? (await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file))?.csv : undefined;
+      const uploaded = assignment ? await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file) : null;
       const trainLimit = ctx.config.trainLimit ?? exercise.data.trainLimit;
       const slice = { ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 };
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, csvText: uploaded ?? csvText(exercise.dataset, {}) });
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(uploaded ? uploadedCsv(uploaded) : { csvText: csvText(exercise.dataset, {}) }) });
       prepared = prepareTraining(exercise, payload.data, seed, gradingFacts(grading, exercise.dataset).prepare);
     }
   } catch (error) {

@@ -2,7 +2,7 @@ import type { DatasetRef, EpochMetrics, ExerciseDefinition, ProgressEvent, Verdi
 import { BudgetError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
 import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type ClaimedJob, type Db } from "@stepwise/db";
 import { assignmentPolicy, findExercise, withOverrides } from "@stepwise/exercises";
-import { csvText, gradeAnswers } from "@stepwise/exercises/answers";
+import { csvText, gradeAnswers, uploadedCsv } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import {
   datasetErrorVerdict,
@@ -57,7 +57,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
 
   // Steps 1–4 are answers and declared preprocessing: data, not code, so they are graded here
   // in the parent, without a training child.
-  if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir, ...(uploaded !== undefined ? { csvText: uploaded } : {}) });
+  if (exercise.kind !== "training") return gradeAnswers(exercise, payload.data, { cacheDir: ctx.config.cacheDir, ...uploaded });
 
   const seed = exercise.seed;
   // Step 7's techniques (augmentation, early stopping) the instructor allows: others are refused before training.
@@ -78,8 +78,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: GradeContext): P
   // training rows and test inputs only.
   let grading: GradingData;
   try {
-    const text = exercise.dataset.kind === "csv" ? (uploaded ?? csvText(exercise.dataset, {})) : undefined;
-    grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(text !== undefined ? { csvText: text } : {}) });
+    const csv = exercise.dataset.kind === "csv" ? (uploaded ?? { csvText: csvText(exercise.dataset, {}) }) : {};
+    grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...csv });
   } catch (error) {
     const verdict = datasetErrorVerdict(exercise, error);
     if (verdict) return verdict;
@@ -259,10 +259,11 @@ const STEP7_ANNOUNCE = {
   final: "training the final model on training + validation data (3 of 3)",
 } as const;
 
-/** The CSV text of a dataset uploaded into the assignment's course under the dataset's file name, if any. */
-async function courseCsv(db: Db, courseId: string | undefined, dataset: DatasetRef): Promise<string | undefined> {
+/** The CSV text and split seed of a dataset uploaded into the assignment's course under the dataset's file name, if any. */
+async function courseCsv(db: Db, courseId: string | undefined, dataset: DatasetRef): Promise<ReturnType<typeof uploadedCsv> | undefined> {
   if (dataset.kind !== "csv" || !courseId) return undefined;
-  return (await datasetByFile(db, courseId, dataset.file))?.csv;
+  const uploaded = await datasetByFile(db, courseId, dataset.file);
+  return uploaded ? uploadedCsv(uploaded) : undefined;
 }
 
 /** Same data: the same built-in set (IMDB at any encoding), or the same CSV file, target and task. */

@@ -21,7 +21,7 @@ import {
   type ClaimedJob,
 } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
-import { csvText } from "@stepwise/exercises/answers";
+import { csvText, uploadedCsv } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import { gradingFacts, loadGradingData, loadTestLabels, type GradingData, type PreparedTraining, type PrepareOptions } from "@stepwise/exercises/grading";
 import {
@@ -122,8 +122,8 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
   let grading: GradingData | undefined;
   try {
     if (exercise.dataset.kind === "csv") {
-      const uploaded = (await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file))?.csv;
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, csvText: uploaded ?? csvText(exercise.dataset, {}) });
+      const uploaded = await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file);
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(uploaded ? uploadedCsv(uploaded) : { csvText: csvText(exercise.dataset, {}) }) });
     }
   } catch (error) {
     const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { splitIndices } from "@stepwise/core/datasets";
+import { CSV_SPLIT_SEED, splitIndices } from "@stepwise/core/datasets";
 import { createCourse, createUser, enroll } from "@stepwise/db";
 import { builtInDataDir } from "@stepwise/exercises/answers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,9 +89,9 @@ describe("courseDataset for the course's instructor", () => {
     expect(preview.classes?.map((c) => c.name)).toEqual(["0", "1"]);
     expect(preview.classes?.reduce((n, c) => n + c.count, 0)).toBe(1_600);
     expect(preview.classes?.[1]?.share).toBeCloseTo(0.078, 2);
-    // The sample is the first training rows of the grader's seeded split, never a hidden test row.
+    // The sample is the first training rows of the dataset's fixed split, never a hidden test row.
     const lines = credit.trim().split("\n").slice(1);
-    const split = splitIndices(lines.length, { validationFraction: 0, testFraction: 0.2, seed: 1337 });
+    const split = splitIndices(lines.length, { validationFraction: 0, testFraction: 0.2, seed: CSV_SPLIT_SEED });
     const values = (cells: string[]) => cells.map((v) => (Number.isNaN(Number(v)) ? v : Number(v)));
     const rowsOf = (indices: Int32Array) => [...indices].map((i) => values((lines[i] ?? "").split(",")));
     expect(preview.sample.map(values)).toEqual(rowsOf(split.train.subarray(0, 5)));

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { splitIndices } from "@stepwise/core/datasets";
+import { CSV_SPLIT_SEED, splitIndices } from "@stepwise/core/datasets";
 import { assignmentById, createDataset, type Assignment } from "@stepwise/db";
 import { builtInDataDir } from "@stepwise/exercises/answers";
 import { csvGrading } from "@stepwise/exercises/grading";
@@ -82,8 +82,8 @@ describe("dataset.byAssignment on an uploaded CSV", () => {
     expect(preview.targetSummary?.min).toBeGreaterThan(0);
     // The sample rows are training rows: none of them is one of the seeded test rows.
     const grading = csvGrading(uploaded, override.dataset, { seed: 1337, slice: {} });
-    // The grader's split (as `splitCsv` makes it): row i has listing i + 1.
-    const testListings = new Set(Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: 1337 }).test, (i) => String(i + 1)));
+    // The dataset's fixed split (as `splitCsv` makes it): row i has listing i + 1.
+    const testListings = new Set(Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: CSV_SPLIT_SEED }).test, (i) => String(i + 1)));
     expect(testListings.size).toBe(grading.facts.testSize);
     expect(preview.sample).toHaveLength(5);
     const rows = new Set(uploaded.trim().split("\n").slice(1));

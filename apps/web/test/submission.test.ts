@@ -1,4 +1,4 @@
-import { claimJob, completeJob, appendProgress, submissionsFor } from "@stepwise/db";
+import { claimJob, completeJob, appendProgress, createSubmissionWithJob, submissionsFor } from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WatchUpdate } from "../src/server/services/watch";
@@ -167,5 +167,28 @@ describe("submission.watch", () => {
     expect(last?.verdict?.status).toBe("passed");
     expect(last?.verdict?.checks.map((c) => c.id)).toEqual(["beats-baseline"]);
     expect(updates.flatMap((u) => u.events).map((e) => e.type)).toEqual(["evaluating"]);
+  });
+
+  it("places a student's job ahead of another student's backlog and estimates the wait from recent jobs", async () => {
+    // The other student queued four jobs first; one has been graded (10 s) and the next runs.
+    const backlog = [];
+    for (let i = 0; i < 4; i++) {
+      backlog.push(await createSubmissionWithJob(w.db, { assignmentId: w.assignment.id, userId: w.other.id, exerciseId: w.assignment.exerciseId, payload: validPayload() }, w.clock.now()));
+    }
+    const start = w.clock.now();
+    const graded = await claimJob(w.db, { workerId: "g", leaseMs: 60_000, now: start });
+    expect(graded?.job.id).toBe(backlog[0]?.job.id);
+    await completeJob(w.db, { jobId: graded?.job.id ?? "", workerId: "g", verdict: sampleVerdict(), now: start + 10_000 });
+    expect((await claimJob(w.db, { workerId: "g", leaseMs: 60_000, now: start + 10_000 }))?.job.id).toBe(backlog[1]?.job.id);
+    w.clock.advance(12_000);
+
+    const caller = await w.as(w.student);
+    const { submissionId } = await caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() });
+    const iterator = (await caller.submission.watch({ submissionId }))[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) throw new Error("watch ended before its first update");
+    // Next in line (the other student already has a job running), about 8 s left on that job.
+    expect(first.value.job).toMatchObject({ status: "queued", queuePosition: 0, estimatedWaitSeconds: 10 });
+    await iterator.return?.(undefined);
   });
 });

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { NotFoundError, ValidationError } from "@stepwise/core/contracts";
+import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import { type Db, writeTx } from "./connection";
@@ -185,6 +186,8 @@ export async function importCourse(db: Db, input: CourseImport, now: number): Pr
           columns: JSON.stringify(data.columns),
           created_by: input.createdBy,
           created_at: now,
+          // The split the course folder's file has under the CLI, which reads it from disk.
+          split_seed: CSV_SPLIT_SEED,
         })
         .execute();
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { NotFoundError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
-import { inspectCsv, type CsvColumnSummary } from "@stepwise/core/datasets";
+import { CSV_SPLIT_SEED, inspectCsv, type CsvColumnSummary } from "@stepwise/core/datasets";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { Db } from "./connection";
@@ -10,8 +10,9 @@ import type { DatasetsTable } from "./schema";
 /**
  * CSV datasets uploaded into a course. The bytes live in the database, so every web and grader
  * instance reads the same file; assignments refer to one by `file`, exactly as a course folder's
- * assignment names `data/loans.csv`. The grader holds back a seeded 20% of the rows as hidden test
- * data, so nothing here ever serves rows to students.
+ * assignment names `data/loans.csv`. The grader holds back 20% of the rows as hidden test data,
+ * drawn with the dataset's own `splitSeed` (fixed at upload, never an assignment's seed), so nothing
+ * here ever serves rows to students.
  */
 
 /** Upload limits: small enough to parse and encode in one request and one training child. */
@@ -30,6 +31,8 @@ export interface CourseDataset {
   columns: string[];
   createdBy: string | null;
   createdAt: number;
+  /** Seed of the hidden test split, stored at upload: every assignment on the dataset holds back the same rows. */
+  splitSeed: number;
 }
 
 export interface CourseDatasetWithCsv extends CourseDataset {
@@ -48,6 +51,7 @@ function toDataset(row: Omit<Selectable<DatasetsTable>, "csv">): CourseDataset {
     columns: parseJson(Columns, row.columns, `columns of dataset ${row.id}`),
     createdBy: row.created_by,
     createdAt: row.created_at,
+    splitSeed: row.split_seed,
   };
 }
 
@@ -92,6 +96,7 @@ export async function createDataset(
     columns: JSON.stringify(inspection.header),
     created_by: input.createdBy,
     created_at: now,
+    split_seed: CSV_SPLIT_SEED,
   };
   await db.kysely.insertInto("datasets").values(row).execute();
   return { ...toDataset(row), summary: inspection.columns };
@@ -106,7 +111,7 @@ async function datasetExists(db: Db, courseId: string, file: string): Promise<bo
 export async function datasetsForCourse(db: Db, courseId: string): Promise<CourseDataset[]> {
   const rows = await db.kysely
     .selectFrom("datasets")
-    .select(["id", "course_id", "file", "bytes", "rows", "columns", "created_by", "created_at"])
+    .select(["id", "course_id", "file", "bytes", "rows", "columns", "created_by", "created_at", "split_seed"])
     .where("course_id", "=", courseId)
     .orderBy("file", "asc")
     .execute();

@@ -5,9 +5,11 @@ import { type JobRow, type SubmissionRow, toJob, toSubmission } from "./rows";
 import type { Database } from "./schema";
 
 import { JOB_CHANNEL } from "./progress";
+import { claimOrder } from "./queue-position";
 
 export { appendLog, appendProgress, jobLog, progressSince, DEFAULT_LOG_CAP_BYTES, JOB_CHANNEL } from "./progress";
 export type { JobRow, SubmissionRow } from "./rows";
+export { fairOrder, estimateWaitMs, queuePosition, queueStanding, type QueueStanding, type QueuedJob } from "./queue-position";
 
 export interface ClaimedJob {
   job: JobRow;
@@ -76,37 +78,49 @@ async function markDead(q: Kysely<Database>, db: Db, job: { id: string; submissi
 }
 
 /**
- * Claims the next runnable job — lowest priority, then oldest — among queued jobs whose
- * runAfter ≤ now, and leases it to `workerId` until now + leaseMs. One statement on both
- * dialects; on PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED so
- * concurrent claimers pick different jobs instead of waiting on each other, and SQLite
- * serializes writers.
+ * Claims the next runnable job among queued jobs whose runAfter ≤ now, fairly across students, and
+ * leases it to `workerId` until now + leaseMs. The order (`claimOrder`): lowest priority first, so a
+ * student's grading still goes before experiments and regrade previews; within a priority, the
+ * student with the fewest running jobs, then the one claimed for least recently (round-robin), then
+ * that student's oldest job. Four jobs from one student no longer hold back another student's one.
+ *
+ * On PostgreSQL the claims of all graders are serialized by a transaction-scoped advisory lock (per
+ * schema): two claimers deciding at once would each see the other's student as idle and could start
+ * two jobs of one student while another waits. A claim is one short statement, so graders queue on it
+ * for milliseconds. The candidate row is still taken FOR UPDATE SKIP LOCKED, so a job row held by a
+ * cancel or a retry is passed over instead of waited on. On SQLite the claim is one statement, and
+ * SQLite serializes writers on its own.
  */
 export async function claimJob(db: Db, input: { workerId: string; leaseMs: number; now: number }): Promise<ClaimedJob | null> {
   for (;;) {
-    let candidate = db.kysely
-      .selectFrom("jobs")
-      .select("id")
-      .where("status", "=", "queued")
-      .where("run_after", "<=", input.now)
-      .orderBy("priority", "asc")
-      .orderBy("created_at", "asc")
-      .orderBy("seq", "asc")
-      .limit(1);
-    if (db.dialect === "postgres") candidate = candidate.forUpdate().skipLocked();
-    const row = await db.kysely
-      .updateTable("jobs")
-      .set({
-        status: "running",
-        lease_until: input.now + input.leaseMs,
-        worker_id: input.workerId,
-        attempts: sql<number>`attempts + 1`,
-        started_at: input.now,
-      })
-      .where("id", "=", candidate)
-      .where("status", "=", "queued")
-      .returningAll()
-      .executeTakeFirst();
+    const take = (q: Kysely<Database>) => {
+      let candidate = claimOrder(q.selectFrom("jobs").innerJoin("submissions", "submissions.id", "jobs.submission_id"))
+        .select("jobs.id")
+        .where("jobs.status", "=", "queued")
+        .where("jobs.run_after", "<=", input.now)
+        .limit(1);
+      if (db.dialect === "postgres") candidate = candidate.forUpdate(["jobs"]).skipLocked();
+      return q
+        .updateTable("jobs")
+        .set({
+          status: "running",
+          lease_until: input.now + input.leaseMs,
+          worker_id: input.workerId,
+          attempts: sql<number>`attempts + 1`,
+          started_at: input.now,
+        })
+        .where("id", "=", candidate)
+        .where("status", "=", "queued")
+        .returningAll()
+        .executeTakeFirst();
+    };
+    const row =
+      db.dialect === "postgres"
+        ? await writeTx(db, async (q) => {
+            await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.jobs.claim'))`.execute(q);
+            return take(q);
+          })
+        : await take(db.kysely);
     if (!row) return null;
     const submissionRow = await db.kysely.selectFrom("submissions").selectAll().where("id", "=", row.submission_id).executeTakeFirst();
     try {
@@ -249,25 +263,6 @@ export async function cancelJob(db: Db, jobId: string, now: number): Promise<boo
     await notifyJob(q, db, jobId);
     return true;
   });
-}
-
-/** Jobs ahead of this one in claim order (0 = next to run); null unless it is queued. Ignores backoff delays. */
-export async function queuePosition(db: Db, jobId: string): Promise<number | null> {
-  const job = await db.kysely
-    .selectFrom("jobs")
-    .select(["status", "priority", "created_at", "seq"])
-    .where("id", "=", jobId)
-    .executeTakeFirst();
-  if (job?.status !== "queued") return null;
-  const row = await db.kysely
-    .selectFrom("jobs")
-    .select((eb) => eb.fn.countAll<number>().as("ahead"))
-    .where("status", "=", "queued")
-    .where((eb) =>
-      eb(eb.refTuple("priority", "created_at", "seq"), "<", eb.tuple(job.priority, job.created_at, job.seq)),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.ahead);
 }
 
 export async function listJobs(

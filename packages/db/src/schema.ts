@@ -183,6 +183,8 @@ export interface DatasetsTable {
   columns: string;
   created_by: string | null;
   created_at: number;
+  /** Seed of the dataset's hidden test split, fixed at upload; assignments' seeds never move it. */
+  split_seed: number;
 }
 
 /** One evaluation on an assignment's hidden test set (a step-7 grading or a tuning run's final phase). */

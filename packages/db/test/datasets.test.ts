@@ -1,5 +1,7 @@
+import { Migrator, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { NotFoundError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import {
   assignmentsUsingDataset,
   createAssignment,
@@ -10,8 +12,10 @@ import {
   datasetsForCourse,
   DATASET_LIMITS,
   deleteDataset,
+  migrate,
+  migrations,
 } from "../src/index";
-import { testDialects } from "../src/testing";
+import { openTestDb, testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 const loans = "age,income,region,default\n31,42000,north,0\n45,38000,south,1\n27,51000,north,0\n";
@@ -97,5 +101,31 @@ describe.each(testDialects)("course datasets on %s", (dialect) => {
     await deleteDataset(db, course.id, "free.csv");
     expect(await datasetByFile(db, course.id, "free.csv")).toBeNull();
     await expect(deleteDataset(db, course.id, "free.csv")).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe.each(testDialects)("a dataset's split seed on %s", (dialect) => {
+  it("is stored at upload, and a dataset uploaded before migration 0009 gets 1337, the split its default assignments already used", async () => {
+    const fresh = await openTestDb(dialect, { migrate: false });
+    try {
+      const { db } = fresh;
+      const schema = dialect === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
+      const before = Object.fromEntries(Object.entries(migrations(dialect)).filter(([name]) => name < "0009"));
+      const migrator = new Migrator({ db: db.kysely, ...(schema === undefined ? {} : { migrationTableSchema: schema }), provider: { getMigrations: () => Promise.resolve(before) } });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const course = await createCourse(db, { title: "Old uploads" }, 1);
+      await sql`insert into datasets (id, course_id, file, csv, bytes, rows, columns, created_by, created_at) values ('old', ${course.id}, 'old.csv', ${loans}, ${loans.length}, 3, '["age","income","region","default"]', null, 1)`.execute(db.kysely);
+      await migrate(db);
+      expect((await datasetByFile(db, course.id, "old.csv"))?.splitSeed).toBe(CSV_SPLIT_SEED);
+      expect(CSV_SPLIT_SEED).toBe(1337);
+      const created = await createDataset(db, { courseId: course.id, file: "new.csv", csv: loans, createdBy: null }, 2);
+      expect(created.splitSeed).toBe(CSV_SPLIT_SEED);
+      expect((await datasetsForCourse(db, course.id)).map((d) => [d.file, d.splitSeed])).toEqual([
+        ["new.csv", CSV_SPLIT_SEED],
+        ["old.csv", CSV_SPLIT_SEED],
+      ]);
+    } finally {
+      await fresh.cleanup();
+    }
   });
 });

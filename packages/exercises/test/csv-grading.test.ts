@@ -43,6 +43,20 @@ describe("the house-price table", () => {
   });
 });
 
+describe("a built-in table's test split is its own", () => {
+  it.each([42, 7, 2024])("an assignment seed of %i holds back the very rows the default seed does, and trains on the rest", (seed) => {
+    const base = csvGrading(creditText, credit, { seed: 1337, slice: {} });
+    const other = csvGrading(creditText, credit, { seed, slice: {} });
+    expect(Array.from(other.testLabels)).toEqual(Array.from(base.testLabels));
+    expect(Buffer.from(other.training.testInputs.buffer).equals(Buffer.from(base.training.testInputs.buffer))).toBe(true);
+    expect(Buffer.from(other.training.trainInputs.buffer).equals(Buffer.from(base.training.trainInputs.buffer))).toBe(true);
+    // The seed still draws the training slice.
+    const a = csvGrading(creditText, credit, { seed: 1337, slice: { trainLimit: 300 } });
+    const b = csvGrading(creditText, credit, { seed, slice: { trainLimit: 300 } });
+    expect(Buffer.from(a.training.trainInputs.buffer).equals(Buffer.from(b.training.trainInputs.buffer))).toBe(false);
+  });
+});
+
 describe("csvGrading: what the grader trains on", () => {
   const graded = csvGrading(housesText, houses, { seed: 1337, slice: {} });
 

@@ -4,6 +4,7 @@ import type { EpochMetrics, JobStatus, ProgressEvent, Verdict } from "@stepwise/
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
+import { queueText } from "~/lib/queue-text";
 import { useTRPC } from "~/trpc/react";
 import { LearningCurves } from "./learning-curves";
 import { VerdictView } from "./verdict-view";
@@ -11,6 +12,7 @@ import { VerdictView } from "./verdict-view";
 interface JobView {
   status: JobStatus;
   queuePosition: number | null;
+  estimatedWaitSeconds: number | null;
   attempts: number;
 }
 
@@ -19,7 +21,7 @@ function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Ve
   if (!job) return "Waiting for the grader…";
   switch (job.status) {
     case "queued":
-      return job.queuePosition !== null ? `Queued (position ${job.queuePosition + 1})` : "Queued";
+      return queueText(job.queuePosition, job.estimatedWaitSeconds);
     case "running":
       if (last?.type === "epoch") return `Training — epoch ${last.epoch} of ${last.epochs}`;
       if (last?.type === "evaluating") return "Evaluating on the hidden test set";

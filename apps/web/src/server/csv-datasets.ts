@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
+import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import { datasetByFile, type Db } from "@stepwise/db";
 import { csvText, previewCsv, type CsvPreview } from "@stepwise/exercises/answers";
 import { csvGrading } from "@stepwise/exercises/grading";
@@ -13,6 +14,8 @@ export interface CsvSource {
   text: string;
   key: string;
   origin: "uploaded" | "built-in";
+  /** Seed of the dataset's fixed test split: stored with an upload, the built-in tables' own otherwise. */
+  splitSeed: number;
 }
 
 /** Built-in tables are plain names in `packages/exercises/data`; nothing else is read from disk. */
@@ -25,10 +28,10 @@ const BUILT_IN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.csv$/;
  */
 export async function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<CsvSource> {
   const uploaded = await datasetByFile(db, courseId, ref.file);
-  if (uploaded) return { text: uploaded.csv, key: `upload:${uploaded.id}`, origin: "uploaded" };
+  if (uploaded) return { text: uploaded.csv, key: `upload:${uploaded.id}`, origin: "uploaded", splitSeed: uploaded.splitSeed };
   if (BUILT_IN_NAME.test(ref.file)) {
     try {
-      return { text: csvText(ref, { dataDir: join(findRepoRoot(), "packages", "exercises", "data") }), key: `built-in:${ref.file}`, origin: "built-in" };
+      return { text: csvText(ref, { dataDir: join(findRepoRoot(), "packages", "exercises", "data") }), key: `built-in:${ref.file}`, origin: "built-in", splitSeed: CSV_SPLIT_SEED };
     } catch {
       // Not a built-in table either: reported below.
     }
@@ -38,8 +41,8 @@ export async function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<
 
 /**
  * What a student sees of a CSV dataset: the instructor preview's facts — columns with their types,
- * class balance or target range, a few rows — all from the training split; the seeded test split is
- * only counted. A target that no longer fits the data shows as a message, not a broken page.
+ * class balance or target range, a few rows — all from the training split; the dataset's fixed test
+ * split is only counted. The assignment's seed plays no part: it never moves the test split. A target that no longer fits the data shows as a message, not a broken page.
  */
 interface CsvViewBase {
   kind: "csv";
@@ -52,23 +55,23 @@ interface CsvViewBase {
 }
 export type CsvView = (CsvViewBase & { preview: CsvPreview }) | (CsvViewBase & { problem: string });
 
-export function csvView(source: CsvSource, ref: CsvRef, seed: number): CsvView {
+export function csvView(source: CsvSource, ref: CsvRef): CsvView {
   const base = { kind: "csv" as const, file: ref.file, target: ref.target, task: ref.task, origin: source.origin };
   try {
-    return { ...base, preview: previewCsv(source.text, { file: ref.file, target: ref.target, task: ref.task, seed, sampleRows: 5 }) };
+    return { ...base, preview: previewCsv(source.text, { file: ref.file, target: ref.target, task: ref.task, splitSeed: source.splitSeed, sampleRows: 5 }) };
   } catch (error) {
     return { ...base, problem: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /**
- * A CSV's training rows for the browser preview, encoded by the grader's own `csvGrading` (same
- * seeded split, same slice, encoder fitted on the same training rows, regression targets
+ * A CSV's training rows for the browser preview, encoded by the grader's own `csvGrading` (the
+ * dataset's fixed test split, the assignment's seeded training slice, encoder fitted on the same training rows, regression targets
  * standardized the same way): at most `maxRows` of them. The test inputs it also encodes are dropped
  * here; the test labels never leave it.
  */
-export function csvPreviewData(text: string, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number): PreviewData {
-  const { training, facts, task } = csvGrading(text, ref, { seed: exercise.seed, slice: exercise.data });
+export function csvPreviewData(source: Pick<CsvSource, "text" | "splitSeed">, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number): PreviewData {
+  const { training, facts, task } = csvGrading(source.text, ref, { seed: exercise.seed, slice: exercise.data, splitSeed: source.splitSeed });
   const n = Math.min(maxRows, facts.trainSize);
   const width = training.inputSize;
   const labels = training.trainLabels instanceof Int32Array ? Uint32Array.from(training.trainLabels.subarray(0, n)) : training.trainLabels.slice(0, n);

@@ -92,7 +92,7 @@ export async function previewBytes(db: Db, courseId: string, exercise: ExerciseD
   }
   const source = await csvSource(db, courseId, ref);
   const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}:${JSON.stringify(exercise.data)}`;
-  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source.text, ref, exercise, PREVIEW_COUNTS.csv)), true);
+  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source, ref, exercise, PREVIEW_COUNTS.csv)), true);
 }
 
 /** What the step page shows about the data: facts from core, a few digits or reviews, or a CSV's training-split facts. */
@@ -105,8 +105,8 @@ export async function datasetView(db: Db, courseId: string, exercise: ExerciseDe
   const ref = exercise.dataset;
   if (ref.kind === "csv") {
     const source = await csvSource(db, courseId, ref);
-    const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}`;
-    return facts.get(key) ?? remember(facts, key, csvView(source, ref, exercise.seed), true);
+    const key = `csv:${source.key}:${ref.target}:${ref.task}`;
+    return facts.get(key) ?? remember(facts, key, csvView(source, ref), true);
   }
   const key = builtInKey(ref);
   const cached = facts.get(key);

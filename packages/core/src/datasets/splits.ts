@@ -9,6 +9,16 @@ export interface SplitOptions {
   seed: number;
 }
 
+/**
+ * The seed a CSV dataset's hidden test split is drawn with. It belongs to the dataset, never to an
+ * assignment: an assignment's seed only shuffles, slices and splits the training rows, so two
+ * assignments with different seeds (or one whose seed is edited) can never serve one's test rows as
+ * the other's training rows. Built-in tables are split with it, and an upload stores it as its own
+ * (`datasets.split_seed`). It is the seed every exercise used before splits were fixed, so the rows
+ * students had already trained on under the default seed stayed training rows.
+ */
+export const CSV_SPLIT_SEED = 1337;
+
 export interface SplitIndices {
   train: Int32Array;
   validation: Int32Array;

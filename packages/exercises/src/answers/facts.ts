@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { type CsvTable, classBalance, imdbFacts, mnistFacts, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
+import { type CsvTable, classBalance, CSV_SPLIT_SEED, imdbFacts, mnistFacts, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
 
 // Next's bundler leaves `import.meta.dirname` undefined in server chunks; `import.meta.url` is always defined.
 const here = (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));
@@ -20,6 +20,11 @@ export interface AnswerOptions {
   dataDir?: string;
   /** The CSV's text, when it is not read from a file (a dataset uploaded into a course, from the database). */
   csvText?: string;
+  /**
+   * The seed of that CSV's fixed test split: an uploaded dataset's stored `splitSeed`. Default
+   * `CSV_SPLIT_SEED`, the built-in tables' (and a course folder's files').
+   */
+  csvSplitSeed?: number;
 }
 
 /** What steps 1–3 are checked against, measured from the training data. */
@@ -50,19 +55,28 @@ export function csvText(dataset: Extract<DatasetRef, { kind: "csv" }>, options: 
   return options.csvText ?? readFileSync(csvPath(dataset, options), "utf8");
 }
 
-/** The grader's split of a parsed table: a seeded 20% test share, the rest training rows. */
-export function splitCsv(table: CsvTable, seed: number): Omit<CsvTraining, "table"> {
-  const split = splitIndices(table.n, { validationFraction: 0, testFraction: CSV_TEST_FRACTION, seed });
+/** The loader options for a dataset uploaded into a course: its text and its stored split seed. */
+export function uploadedCsv(dataset: { csv: string; splitSeed: number }): Required<Pick<AnswerOptions, "csvText" | "csvSplitSeed">> {
+  return { csvText: dataset.csv, csvSplitSeed: dataset.splitSeed };
+}
+
+/**
+ * The dataset's fixed split of a parsed table: a 20% test share drawn with the dataset's own split
+ * seed, the rest training rows. No assignment seed goes in: every assignment, preview and facts
+ * sample on one dataset sees the same test rows held back.
+ */
+export function splitCsv(table: CsvTable, splitSeed: number = CSV_SPLIT_SEED): Omit<CsvTraining, "table"> {
+  const split = splitIndices(table.n, { validationFraction: 0, testFraction: CSV_TEST_FRACTION, seed: splitSeed });
   return { train: split.train, test: split.test };
 }
 
-/** The CSV parsed and split as the grader splits it: the seeded test share is never looked at. */
-export function loadCsvTraining(dataset: Extract<DatasetRef, { kind: "csv" }>, seed: number, options: AnswerOptions): CsvTraining {
+/** The CSV parsed and split as the grader splits it: the fixed test share is never looked at. */
+export function loadCsvTraining(dataset: Extract<DatasetRef, { kind: "csv" }>, options: AnswerOptions): CsvTraining {
   const table = parseCsv(csvText(dataset, options), { target: dataset.target, task: dataset.task });
-  return { table, ...splitCsv(table, seed) };
+  return { table, ...splitCsv(table, options.csvSplitSeed) };
 }
 
-export function answerFacts(dataset: DatasetRef, seed: number, options: AnswerOptions = {}): AnswerFacts {
+export function answerFacts(dataset: DatasetRef, options: AnswerOptions = {}): AnswerFacts {
   switch (dataset.kind) {
     case "mnist": {
       const facts = mnistFacts();
@@ -75,7 +89,7 @@ export function answerFacts(dataset: DatasetRef, seed: number, options: AnswerOp
       return { kind: "imdb", task: "binary", classes: balance.length, classBalance: balance, classNames: ["negative reviews", "positive reviews"], trainSize: facts.trainSize };
     }
     case "csv": {
-      const { table, train } = loadCsvTraining(dataset, seed, options);
+      const { table, train } = loadCsvTraining(dataset, options);
       const names = table.classes ?? [];
       const labels = Int32Array.from(train, (row) => table.labels[row] ?? -1);
       const balance = table.task === "regression" ? [] : classBalance(labels, names.length);

@@ -1,5 +1,5 @@
 export { gradeAnswers, answerProblems } from "./grade";
-export { answerFacts, builtInDataDir, csvText, CSV_TEST_FRACTION, type AnswerFacts, type AnswerOptions } from "./facts";
+export { answerFacts, builtInDataDir, csvText, CSV_TEST_FRACTION, loadCsvTraining, uploadedCsv, type AnswerFacts, type AnswerOptions } from "./facts";
 export { previewCsv, type CsvPreview } from "./preview-csv";
 export * from "./questions";
 export { IMBALANCE_RATIO, SHARE_TOLERANCE } from "./metric";

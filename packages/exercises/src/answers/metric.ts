@@ -36,7 +36,7 @@ function regressionMetricFeedback(metric: string, target: string): string {
  * student has read the rarest share right, since that share is the first question's answer.
  */
 export function gradeChooseMetric({ exercise, answers, options }: RuleInput): RuleResult {
-  const facts = answerFacts(exercise.dataset, exercise.seed, options);
+  const facts = answerFacts(exercise.dataset, options);
   const metric = text(answers, "metric");
   const share = number(answers, "rarestClassShare");
   const target = exercise.dataset.kind === "csv" ? ` \`${exercise.dataset.target}\`` : "";

@@ -48,7 +48,7 @@ export function gradeCsvPrepare({ exercise, answers, options }: RuleInput): Rule
   const scaling = text(answers, "numericScaling");
   const categorical = text(answers, "categorical");
   const trainOnly = flag(answers, "fitOnTrainOnly");
-  const { table, train } = loadCsvTraining(dataset, exercise.seed, options);
+  const { table, train } = loadCsvTraining(dataset, options);
   const fitRows = trainOnly ? train : Int32Array.from({ length: table.n }, (_, i) => i);
   const numeric = table.features.filter((f) => f.numbers);
   const width = numeric.length;

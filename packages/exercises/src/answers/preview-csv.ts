@@ -9,7 +9,7 @@ export interface CsvPreview {
   rows: number;
   /** Rows the models train (and validate) on. */
   trainRows: number;
-  /** Rows held back as the hidden test split (seeded, 20%). */
+  /** Rows held back as the hidden test split (20%, fixed with the dataset). */
   testRows: number;
   testFraction: number;
   columns: Array<{ name: string; kind: CsvColumnKind | "target"; distinct: number }>;
@@ -26,13 +26,13 @@ export interface CsvPreview {
 
 /**
  * What an instructor sees of a CSV for a chosen target and task, computed as the grader will use
- * the data: the seeded test split is counted but never shown — balance, target range and sample
+ * the data: the dataset's fixed test split is counted but never shown — balance, target range and sample
  * rows come from the training rows only. Throws the parser's `ValidationError` (line, column) when
  * the target does not fit the task.
  */
-export function previewCsv(text: string, options: { file: string; target: string; task: TaskType; seed: number; sampleRows?: number }): CsvPreview {
+export function previewCsv(text: string, options: { file: string; target: string; task: TaskType; splitSeed: number; sampleRows?: number }): CsvPreview {
   const table = parseCsv(text, { target: options.target, task: options.task });
-  const { train, test } = splitCsv(table, options.seed);
+  const { train, test } = splitCsv(table, options.splitSeed);
   const encoder = fitCsvEncoder(table, train, { standardize: true });
   const byName = new Map(table.features.map((f) => [f.name, f]));
   const trainLabels = gatherLabels(table.labels, train);

@@ -49,7 +49,7 @@ function labelEvidence(dataset: DatasetRef): string {
 
 /** Step 1: input, target, task type and class count, against the facts measured from the training data. */
 export function gradeDefineProblem({ exercise, answers, options }: RuleInput): RuleResult {
-  const facts = answerFacts(exercise.dataset, exercise.seed, options);
+  const facts = answerFacts(exercise.dataset, options);
   const input = INPUT[exercise.dataset.kind];
   const target = expectedTarget(exercise.dataset);
   const task = text(answers, "task");

@@ -15,7 +15,7 @@ export const FOLD_FRACTION_TOLERANCE = 0.02;
  * really use K folds is not checked here (training steps validate with their own split).
  */
 export function gradeEvaluationProtocol({ exercise, answers, options }: RuleInput): RuleResult {
-  const { trainSize } = answerFacts(exercise.dataset, exercise.seed, options);
+  const { trainSize } = answerFacts(exercise.dataset, options);
   const protocol = text(answers, "protocol");
   const folds = number(answers, "folds");
   const fraction = number(answers, "validationFraction");

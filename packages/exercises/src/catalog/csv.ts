@@ -8,7 +8,7 @@ import { OVERFITTING_START } from "./regularize";
  * (regression). The grader prepares a CSV as step 4 declares it — numeric columns standardized and
  * categories one-hot encoded with statistics of the training rows only, a regression target
  * standardized too (predictions are mapped back to euros before they are scored) — and holds back a
- * seeded 20% of the rows as the hidden test split.
+ * fixed 20% of the rows (the table's own split seed, never the assignment's) as the hidden test split.
  */
 
 const CREDIT_INPUTS = 17;

@@ -97,6 +97,8 @@ export interface ExperimentOptions {
   dataDir?: string;
   /** A CSV dataset's text, when it is not read from a file (a dataset uploaded into a course). */
   csvText?: string;
+  /** That dataset's stored split seed (default the built-in tables'). */
+  csvSplitSeed?: number;
   /** Examples of the training split to use (small: experiments are quick checks). */
   trainLimit?: number;
   /** Wall-clock budget of each training inside the experiment, seconds. */
@@ -120,7 +122,7 @@ function experimentData(name: ExperimentName, exercise: ExerciseDefinition, payl
     // Tables are small and cheap to train on: all their rows (or the exercise's slice) give the comparisons their power.
     const trainLimit = options.trainLimit ?? exercise.data.trainLimit;
     const slice = { ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 };
-    const grading = loadGradingData(exercise.dataset, { ...files, slice, csvText: csvText(exercise.dataset, options) });
+    const grading = loadGradingData(exercise.dataset, { ...files, slice, csvText: csvText(exercise.dataset, options), csvSplitSeed: options.csvSplitSeed });
     const prepared = prepareTraining(exercise, payload, seed, gradingFacts(grading, exercise.dataset).prepare);
     const { train } = loadTrainingData(prepared.dataset, { ...files, slice, ...(grading.csv ? { csv: grading.csv.training } : {}) });
     return { prepared, train, targetScale: grading.csv?.training.targetScale, featureNames: grading.csv?.facts.featureNames };

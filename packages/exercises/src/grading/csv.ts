@@ -78,13 +78,14 @@ export function describeEncoding(encoder: Pick<CsvEncoder, "featureNames" | "cat
 }
 
 /**
- * A CSV dataset as the grader trains on it: the seeded 20% test split (the same one steps 1–4 hold
- * back), optional seeded slices, numeric columns standardized and categories one-hot encoded with
- * statistics of the training rows only, regression targets standardized the same way.
+ * A CSV dataset as the grader trains on it: the dataset's fixed 20% test split (`splitSeed`, the
+ * same one steps 1–4 hold back, whatever the assignment's seed), slices seeded with `seed`, numeric
+ * columns standardized and categories one-hot encoded with statistics of the training rows only,
+ * regression targets standardized the same way.
  */
-export function csvGrading(text: string, dataset: Extract<DatasetRef, { kind: "csv" }>, options: { seed: number; slice: DataSlice }): CsvGrading {
+export function csvGrading(text: string, dataset: Extract<DatasetRef, { kind: "csv" }>, options: { seed: number; slice: DataSlice; splitSeed?: number }): CsvGrading {
   const table = parseCsv(text, { target: dataset.target, task: dataset.task });
-  const split = splitCsv(table, options.seed);
+  const split = splitCsv(table, options.splitSeed);
   const train = sliceOf(split.train, options.slice.trainLimit, options.seed);
   const test = sliceOf(split.test, options.slice.testLimit, options.seed);
   if (test.length === 0) throw new ValidationError(`${dataset.file} has ${table.n} rows: too few to hold back a test split`, "dataset");

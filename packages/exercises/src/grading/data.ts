@@ -70,12 +70,13 @@ export interface GradingData {
 /**
  * Loads the hidden test labels (and, for a CSV, encodes the dataset) in the grader's parent.
  * `csvText` is the CSV's content, resolved by the caller (a course's uploaded dataset, a course
- * folder's file or the built-in data directory).
+ * folder's file or the built-in data directory); `csvSplitSeed` the seed of its fixed test split (an
+ * uploaded dataset's stored one; default the built-in tables').
  */
-export function loadGradingData(dataset: DatasetRef, options: DataOptions & { csvText?: string }): GradingData {
+export function loadGradingData(dataset: DatasetRef, options: DataOptions & { csvText?: string; csvSplitSeed?: number }): GradingData {
   if (dataset.kind !== "csv") return { testLabels: loadTestLabels(dataset, options) };
   if (options.csvText === undefined) throw new ValidationError(`The CSV dataset ${dataset.file} has no content to grade on.`, "dataset");
-  const csv = csvGrading(options.csvText, dataset, { seed: options.seed, slice: options.slice });
+  const csv = csvGrading(options.csvText, dataset, { seed: options.seed, slice: options.slice, splitSeed: options.csvSplitSeed });
   return { testLabels: csv.testLabels, csv };
 }
 

@@ -34,6 +34,8 @@ export interface LocalGradeOptions {
   dataDir?: string;
   /** A CSV dataset's text, when it is not read from a file. */
   csvText?: string;
+  /** That dataset's stored split seed (default the built-in tables'). */
+  csvSplitSeed?: number;
   /** Training seeds each model is retrained with (the assignment's `seeds`, 1–10); default 1. Step 7 keeps one. */
   seeds?: number;
   /** Step-7 techniques the assignment allows (`toolboxPolicy(overrides).allowed`); all when absent. */
@@ -60,7 +62,7 @@ export async function gradeLocally(exercise: ExerciseDefinition, payload: Submis
   let grading: GradingData;
   try {
     const text = exercise.dataset.kind === "csv" ? csvText(exercise.dataset, options) : undefined;
-    grading = loadGradingData(exercise.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text } : {}) });
+    grading = loadGradingData(exercise.dataset, { slice, seed: exercise.seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text, csvSplitSeed: options.csvSplitSeed } : {}) });
   } catch (error) {
     const verdict = datasetErrorVerdict(exercise, error);
     if (verdict) return verdict;

@@ -91,14 +91,14 @@ export async function tuneLocally(
   exercise: ExerciseDefinition,
   payload: SubmissionPayload,
   search: TuningSearch,
-  options: LocalTuningOptions & { slice?: DataSlice; cacheDir?: string; dataDir?: string; csvText?: string },
+  options: LocalTuningOptions & { slice?: DataSlice; cacheDir?: string; dataDir?: string; csvText?: string; csvSplitSeed?: number },
 ): Promise<TuningResult> {
   // Refused before any data is read.
   checkTuning(exercise, payload, search, options.maxTrials);
   const slice = { ...exercise.data, ...options.slice };
   const seed = exercise.seed;
   const text = exercise.dataset.kind === "csv" ? csvText(exercise.dataset, options) : undefined;
-  const grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text } : {}) });
+  const grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text, csvSplitSeed: options.csvSplitSeed } : {}) });
   const facts = gradingFacts(grading, exercise.dataset);
   const { train, testInputs } = loadTrainingData(tuningDataset(exercise, payload, facts.prepare), {
     slice,

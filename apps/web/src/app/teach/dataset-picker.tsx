@@ -162,7 +162,7 @@ export function DatasetPicker(props: {
             </p>
           )}
           <p data-testid="dataset-implies">
-            Graded by <strong>{metric}</strong> on a hidden, seeded 20% of the rows. The exercise&apos;s own baseline
+            Graded by <strong>{metric}</strong> on a hidden 20% of the rows, fixed with the dataset. The exercise&apos;s own baseline
             {entry.baseline !== null ? ` (${entry.baseline})` : ""} and target{entry.target !== null ? ` (${entry.target})` : ""} were set for its built-in table and are
             dropped unless you set them under Thresholds; the dumb baseline is then measured on the data (the majority class, or always predicting the mean).
           </p>

@@ -4,12 +4,6 @@ import { previewCsv } from "@stepwise/exercises/answers";
 import { z } from "zod";
 import { createTRPCRouter, instructorProcedure, requireInstructor } from "../trpc";
 
-/**
- * The seed the built-in exercises grade with (an assignment may override it): the preview's split
- * into training and hidden test rows is the one the grader makes with it.
- */
-const PREVIEW_SEED = 1337;
-
 const courseId = z.string().min(1).max(100).describe("The course the dataset belongs to");
 const file = z.string().trim().min(1).max(200).describe("The dataset's file name in the course, e.g. data/loans.csv");
 
@@ -72,6 +66,6 @@ export const courseDatasetRouter = createTRPCRouter({
       await requireInstructor(ctx, input.courseId);
       const dataset = await datasetByFile(ctx.db, input.courseId, input.file);
       if (!dataset) throw new NotFoundError(`This course has no dataset named ${input.file}.`);
-      return previewCsv(dataset.csv, { file: dataset.file, target: input.target, task: input.task, seed: PREVIEW_SEED });
+      return previewCsv(dataset.csv, { file: dataset.file, target: input.target, task: input.task, splitSeed: dataset.splitSeed });
     }),
 });

@@ -1,9 +1,17 @@
 import type { JobStatus, ProgressEvent, Verdict } from "@stepwise/core/contracts";
-import { latestJobForSubmission, progressSince, queuePosition, verdictForJob, type Db } from "@stepwise/db";
+import { latestJobForSubmission, progressSince, queueStanding, verdictForJob, type Db } from "@stepwise/db";
 import { visibleVerdict } from "./verdict-view";
 
 export interface WatchUpdate {
-  job: { id: string; status: JobStatus; queuePosition: number | null; attempts: number } | null;
+  job: {
+    id: string;
+    status: JobStatus;
+    /** Jobs ahead of this one under fair claiming (0 = next); null unless queued. */
+    queuePosition: number | null;
+    /** Estimated seconds until a grader starts it, in steps of 5 s; null unless queued and some job has finished to measure by. */
+    estimatedWaitSeconds: number | null;
+    attempts: number;
+  } | null;
   /** Progress events stored since the previous update (all of them in the first one). */
   events: ProgressEvent[];
   verdict: Verdict | null;
@@ -42,9 +50,19 @@ export async function* watchSubmission(
     const lastEntry = progress[progress.length - 1];
     if (lastEntry) afterSeq = lastEntry.seq;
     const rawVerdict = job ? await verdictForJob(db, job.id) : null;
-    const position = job?.status === "queued" ? await queuePosition(db, job.id) : null;
+    const standing = job?.status === "queued" ? await queueStanding(db, job.id, input.now()) : null;
+    // Rounded so a wait that shrinks by milliseconds at every poll is not a change to send.
+    const wait = standing?.estimatedWaitMs;
     const update: WatchUpdate = {
-      job: job ? { id: job.id, status: job.status, queuePosition: position, attempts: job.attempts } : null,
+      job: job
+        ? {
+            id: job.id,
+            status: job.status,
+            queuePosition: standing?.position ?? null,
+            estimatedWaitSeconds: wait === null || wait === undefined ? null : Math.round(wait / 5_000) * 5,
+            attempts: job.attempts,
+          }
+        : null,
       events: progress.map((p) => p.event),
       verdict: rawVerdict ? visibleVerdict(rawVerdict, { deadline: input.deadline, now: input.now() }) : null,
     };

@@ -29,7 +29,8 @@ export default async function CourseDatasetsPage({ params }: { params: Promise<{
         assignment&apos;s dataset, with the column to predict and the task type.
       </p>
       <p className="note" data-testid="hidden-test-note">
-        The grader holds back a seeded 20% of the rows as hidden test data: students never see them, models are trained on the other 80%
+        The grader holds back a fixed 20% of the rows as hidden test data, chosen when the table is uploaded: every assignment on it holds back
+        the same rows whatever its seed (seeds only shuffle and split the training rows), students never see them, models are trained on the other 80%
         (numeric columns standardized and categories one-hot encoded with statistics of those training rows only), and each final model is
         evaluated on the hidden rows once. The facts below come from the training rows alone.
       </p>
