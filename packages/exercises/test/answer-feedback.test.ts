@@ -57,7 +57,7 @@ const shareTexts = (share: number) => [`${(100 * share).toFixed(1)}%`, share.toF
 /** A wrong number or boolean for each question whose answer is checked on its own. */
 function valueCases(exercise: ExerciseDefinition): Case[] {
   const correct = correctAnswers(exercise);
-  const facts = answerFacts(exercise.dataset, exercise.seed, { cacheDir });
+  const facts = answerFacts(exercise.dataset, { cacheDir });
   const at = (question: string, wrong: Answer, forbidden: RegExp[] = []): Case => ({ exerciseId: exercise.id, question, wrong, forbidden });
   const cases: Case[] = [];
   for (const q of exercise.questions) {
