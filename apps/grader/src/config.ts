@@ -26,6 +26,7 @@ export const GraderConfig = z
     testLimit: int(10).optional().describe("Cap on test examples per job (tests/CI only)"),
     workerId: z.string().min(1).describe("Name of this grader process in job rows"),
     httpPort: z.coerce.number().int().min(0).max(65535).optional().describe("Port of /healthz and /metrics (0: any free port; unset: off)"),
+    drainMs: int(0).default(25_000).describe("On SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue uncharged, ms (fits a 30 s stop timeout)"),
     calibrateEveryMs: int(0).default(6 * 3_600_000).describe("How often the grader re-measures and republishes its training speed, ms (0: only at start)"),
   })
   .strict();
@@ -50,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: s
     testLimit: pick("GRADER_TEST_LIMIT"),
     workerId: pick("GRADER_WORKER_ID") ?? defaults.workerId,
     httpPort: pick("GRADER_HTTP_PORT"),
+    drainMs: pick("GRADER_DRAIN_MS"),
     calibrateEveryMs: pick("GRADER_CALIBRATE_EVERY_MS"),
   });
   if (!parsed.success) {
