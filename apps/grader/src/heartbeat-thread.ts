@@ -64,6 +64,7 @@ else if (opened) {
   const keeping = new LeaseKeeper(opened, settings, Date.now, (jobId) => post({ type: "lost", jobId }), (report) => post({ type: "report", report }));
   for (const jobId of watched.splice(0)) keeping.watch(jobId);
   keeper = keeping;
+  post({ type: "ready" });
   timer = setInterval(() => {
     if (Date.now() - lastAlive > settings.stallMs) {
       if (!stalledSaid) post({ type: "stalled" });

@@ -5,6 +5,8 @@ import { z } from "zod";
 
 /** Keeps the leases of the jobs this grader runs. */
 export interface Heartbeats {
+  /** Resolves once leases can be renewed; nothing should be claimed before. */
+  readonly ready: Promise<void>;
   /** Renew `jobId`'s lease every interval until `unwatch`; `onLost` is called once if the job is no longer ours. */
   watch(jobId: string, onLost: () => void): void;
   unwatch(jobId: string): void;
@@ -65,10 +67,11 @@ export class LeaseKeeper {
 
 /** Messages between the grader and its heartbeat thread. */
 export type ToThread = { type: "watch" | "unwatch"; jobId: string } | { type: "alive" } | { type: "stop" };
-export type FromThread = { type: "lost"; jobId: string } | { type: "report"; report: BeatReport } | { type: "stalled" };
+export type FromThread = { type: "ready" } | { type: "lost"; jobId: string } | { type: "report"; report: BeatReport } | { type: "stalled" };
 
 /** Renewals on the grader's own event loop: for an in-memory database, which no thread can share, and simulated clocks. */
 class LocalHeartbeats implements Heartbeats {
+  readonly ready = Promise.resolve();
   private readonly lost = new Map<string, () => void>();
   private readonly keeper: LeaseKeeper;
   private readonly timer: NodeJS.Timeout;
@@ -112,6 +115,8 @@ const entry = new URL("./heartbeat-thread.ts", import.meta.url).href;
  * and its jobs go to another grader.
  */
 class ThreadHeartbeats implements Heartbeats {
+  readonly ready: Promise<void>;
+  private onReady: () => void = () => undefined;
   private readonly lost = new Map<string, () => void>();
   private worker: Worker;
   private readonly alive: NodeJS.Timeout;
@@ -122,6 +127,8 @@ class ThreadHeartbeats implements Heartbeats {
     private readonly onReport: (report: BeatReport) => void,
     private readonly log: (line: string) => void,
   ) {
+    // Starting the thread loads TypeScript and the database driver again: seconds on a busy machine.
+    this.ready = new Promise((resolve) => (this.onReady = resolve));
     this.worker = this.start();
     this.alive = setInterval(() => this.post({ type: "alive" }), settings.heartbeatMs);
     this.alive.unref();
@@ -131,7 +138,8 @@ class ThreadHeartbeats implements Heartbeats {
     const worker = new Worker(boot, { workerData: { entry, settings: this.settings } });
     worker.unref();
     worker.on("message", (message: FromThread) => {
-      if (message.type === "report") this.onReport(message.report);
+      if (message.type === "ready") this.onReady();
+      else if (message.type === "report") this.onReport(message.report);
       else if (message.type === "stalled") this.log(`the main thread did not answer for ${this.settings.stallMs} ms; leases are no longer renewed`);
       else {
         const onLost = this.lost.get(message.jobId);

@@ -176,6 +176,8 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   };
 
   const loop = async () => {
+    // A job claimed before its lease can be renewed could expire under a healthy grader.
+    await Promise.race([heartbeats.ready, new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }))]);
     while (!stopping.signal.aborted) {
       if (health.unreachableSince !== null && !(await health.probe(db))) {
         await sleep(Math.max(config.pollMs, PROBE_EVERY_MS), stopping.signal);
