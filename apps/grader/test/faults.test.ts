@@ -64,6 +64,35 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 10_000);
   }
 
+  /** A fresh database with one queued job, and how to start a grader on it. */
+  async function oneJob(name: string, epochs: number, env: Record<string, string> = {}) {
+    testDb = await openTestDb("postgres");
+    const { db, url } = testDb;
+    const [job] = await queued(db, 1, epochs);
+    if (!job) throw new Error("no job");
+    const start = () => {
+      const grader = spawnGrader(url, name, env);
+      spawned.push(grader);
+      return grader;
+    };
+    return { db, url, job, start };
+  }
+
+  /** One job and its grader, once the job trains. */
+  async function oneJobTraining(name: string, epochs: number, env: Record<string, string> = {}) {
+    const { db, url, job, start } = await oneJob(name, epochs, env);
+    const grader = start();
+    await waitFor("the job to be training", () => training(db, job.id), 90_000, grader.output);
+    return { db, url, job, grader };
+  }
+
+  /** The job ended done with one verdict on its first attempt. */
+  async function gradedOnce(db: Db, jobId: string, output: () => string) {
+    await waitFor("the job to be done", () => done(db, jobId), 60_000, output);
+    expect(await verdictCount(db, jobId)).toBe(1);
+    expect((await jobById(db, jobId))?.attempts, output()).toBe(1);
+  }
+
   it("every grader connection terminated again and again during training: graders stay up, each job ends done once, uncharged", async () => {
     testDb = await openTestDb("postgres");
     const { db, url } = testDb;
@@ -91,36 +120,24 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     { where: "mid-claim", lock: "jobs" as const, statement: '%update%jobs%' },
     { where: "mid-verdict-write", lock: "verdicts" as const, statement: 'insert into "verdicts"%' },
   ])("a connection terminated $where: the grader carries on and the job gets one verdict", async ({ lock, statement }) => {
-    testDb = await openTestDb("postgres");
-    const { db, url } = testDb;
-    const [job] = await queued(db, 1, 3);
-    if (!job) throw new Error("no job");
+    const { db, job, start } = await oneJob(`lock-${lock}`, 3);
     // Writers to the table wait behind the lock; the grader's statement is then terminated while it waits.
     const release = await holdLock(db, { table: lock });
-    const grader = spawnGrader(url, `lock-${lock}`);
-    spawned.push(grader);
+    const grader = start();
     try {
-      await waitFor(`the grader to wait in ${statement}`, async () => (await backendsWaiting(db, grader.name, statement)) > 0, 90_000);
+      await waitFor(`the grader to wait in ${statement}`, async () => (await backendsWaiting(db, grader.name, statement)) > 0, 90_000, grader.output);
       expect(await terminateBackends(db, grader.name, statement)).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 500));
     } finally {
       await release();
     }
-    await waitFor("the job to be done", () => done(db, job.id), 60_000);
-    expect(await verdictCount(db, job.id)).toBe(1);
-    expect((await jobById(db, job.id))?.attempts, grader.output()).toBe(1);
+    await gradedOnce(db, job.id, grader.output);
     expect(grader.child.exitCode, grader.output()).toBeNull();
     await stopCleanly(grader);
   });
 
   it("a connection terminated mid-heartbeat: the lease is renewed on a new connection and the job finishes once", async () => {
-    testDb = await openTestDb("postgres");
-    const { db, url } = testDb;
-    const [job] = await queued(db, 1, 40);
-    if (!job) throw new Error("no job");
-    const grader = spawnGrader(url, "beat");
-    spawned.push(grader);
-    await waitFor("the job to be training", () => training(db, job.id), 90_000, grader.output);
+    const { db, job, grader } = await oneJobTraining("beat", 40);
     const release = await holdLock(db, { jobRow: job.id });
     try {
       const heartbeatSql = 'update "jobs" set "lease_until"%';
@@ -129,21 +146,13 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     } finally {
       await release();
     }
-    await waitFor("the job to be done", () => done(db, job.id), 60_000);
-    expect(await verdictCount(db, job.id)).toBe(1);
-    expect((await jobById(db, job.id))?.attempts, grader.output()).toBe(1);
+    await gradedOnce(db, job.id, grader.output);
     expect(grader.output()).not.toMatch(/lost the lease/);
     await stopCleanly(grader);
   });
 
   it("SIGTERM to the grader's process group while a job trains: the job finishes or goes back uncharged, the grader exits 0 and leaves nothing", async () => {
-    testDb = await openTestDb("postgres");
-    const { db, url } = testDb;
-    const [job] = await queued(db, 1, 40);
-    if (!job) throw new Error("no job");
-    const grader = spawnGrader(url, "term-group", { GRADER_DRAIN_MS: "60000" });
-    spawned.push(grader);
-    await waitFor("the job to be training", () => training(db, job.id), 90_000, grader.output);
+    const { db, url, job, grader } = await oneJobTraining("term-group", 40, { GRADER_DRAIN_MS: "60000" });
     await stopCleanly(grader);
     const after = await jobById(db, job.id);
     // The training child got the group's signal too: either it survived it and the drain let the job
@@ -160,13 +169,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
   });
 
   it("the drain deadline hands a still-running job back uncharged; the next grader grades it once", async () => {
-    testDb = await openTestDb("postgres");
-    const { db, url } = testDb;
-    const [job] = await queued(db, 1, 400);
-    if (!job) throw new Error("no job");
-    const grader = spawnGrader(url, "term-drain", { GRADER_DRAIN_MS: "300" });
-    spawned.push(grader);
-    await waitFor("the job to be training", () => training(db, job.id), 90_000, grader.output);
+    const { db, job, grader } = await oneJobTraining("term-drain", 400, { GRADER_DRAIN_MS: "300" });
     // To the grader alone: whatever the training child does with group signals, only the deadline ends it.
     grader.child.kill("SIGTERM");
     expect(await grader.exited, grader.output()).toBe(0);
