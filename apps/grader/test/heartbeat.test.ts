@@ -9,9 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { jobById, type Db } from "@stepwise/db";
+import { cancelJob, claimJob, jobById, type Db } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
+import { DbHealth } from "../src/db-health";
+import { LeaseKeeper, type BeatReport } from "../src/heartbeat";
 import { leftovers, spawnGrader, verdictCount, waitFor, type SpawnedGrader } from "./fault-helpers";
 import { studentWithAssignment, submit, testConfig } from "./helpers";
 
@@ -85,4 +87,53 @@ describe("heartbeats and the dataset cache", () => {
     expect(await grader.exited).toBe(0);
     await waitFor("no process of the grader to be left", () => leftovers(grader?.mark ?? "").length === 0, 10_000);
   }, 180_000);
+
+  it("a lost lease is reported once per attempt, however many renewal rounds run after it", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db } = testDb;
+    const job = await queue(db, "mnist-beat-baseline");
+    await claimJob(db, { workerId: "keeper", leaseMs: 60_000, now: Date.now() });
+    const lost: string[] = [];
+    const reports: BeatReport[] = [];
+    const keeper = new LeaseKeeper(db, { workerId: "keeper", leaseMs: 60_000 }, Date.now, (id) => lost.push(id), (r) => reports.push(r));
+    keeper.watch(job.id);
+    await keeper.round();
+    expect(lost).toEqual([]);
+    await cancelJob(db, job.id, Date.now());
+    await Promise.all([keeper.round(), keeper.round()]);
+    await keeper.round();
+    expect(lost).toEqual([job.id]);
+    expect(reports.every((r) => r.ok)).toBe(true);
+  });
+});
+
+describe("DbHealth", () => {
+  const lostConnection = () => Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+
+  it("retries a statement while the connection is lost, marks the database unreachable meanwhile, and reachable after", async () => {
+    const lines: string[] = [];
+    const health = new DbHealth(Date.now, (line) => lines.push(line));
+    let calls = 0;
+    const seen: (string | null)[] = [];
+    const result = await health.retrying(() => {
+      calls += 1;
+      seen.push(health.describe());
+      return calls < 3 ? Promise.reject(lostConnection()) : Promise.resolve("stored");
+    }, Date.now() + 10_000, () => Promise.resolve());
+    expect(result).toBe("stored");
+    expect(calls).toBe(3);
+    expect(seen[1]).toMatch(/^database unreachable since \d{4}-\d\d-\d\dT/);
+    expect(health.unreachableSince).toBeNull();
+    expect(lines).toHaveLength(2);
+  });
+
+  it("does not retry an error of the statement itself, nor past the deadline", async () => {
+    const health = new DbHealth(Date.now, () => undefined);
+    let calls = 0;
+    await expect(health.retrying(() => { calls += 1; return Promise.reject(new Error("duplicate key value")); }, Date.now() + 10_000, () => Promise.resolve())).rejects.toThrow(/duplicate key/);
+    expect(calls).toBe(1);
+    expect(health.unreachableSince).toBeNull();
+    await expect(health.retrying(() => Promise.reject(lostConnection()), Date.now() - 1, () => Promise.resolve())).rejects.toThrow(/administrator/);
+    expect(health.describe()).toMatch(/database unreachable since/);
+  });
 });
