@@ -175,6 +175,7 @@ class ThreadHeartbeats implements Heartbeats {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.alive);
+    if (this.worker.threadId === -1) return; // already gone
     const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.post({ type: "stop" });
     const timer = setTimeout(() => void this.worker.terminate(), 5_000);

@@ -168,7 +168,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     expect((await jobById(db, job.id))?.attempts, grader.output()).toBe(1);
   });
 
-  it("the drain deadline hands a still-running job back uncharged; the next grader grades it once", async () => {
+  it("the drain deadline hands a still-running job back uncharged and the grader exits 0, leaving nothing", async () => {
     const { db, job, grader } = await oneJobTraining("term-drain", 400, { GRADER_DRAIN_MS: "300" });
     // To the grader alone: whatever the training child does with group signals, only the deadline ends it.
     grader.child.kill("SIGTERM");
