@@ -13,6 +13,7 @@ import { cancelJob, claimJob, jobById, type Db } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { DbHealth } from "../src/db-health";
+import { GraderMetrics, serveMetrics } from "../src/metrics";
 import { LeaseKeeper, type BeatReport } from "../src/heartbeat";
 import { leftovers, spawnGrader, verdictCount, waitFor, type SpawnedGrader } from "./fault-helpers";
 import { studentWithAssignment, submit, testConfig } from "./helpers";
@@ -135,5 +136,25 @@ describe("DbHealth", () => {
     expect(health.unreachableSince).toBeNull();
     await expect(health.retrying(() => Promise.reject(lostConnection()), Date.now() - 1, () => Promise.resolve())).rejects.toThrow(/administrator/);
     expect(health.describe()).toMatch(/database unreachable since/);
+  });
+
+  it("/healthz says since when the database is unreachable, and ok again once it answers", async () => {
+    const testDb = await openTestDb("sqlite");
+    const health = new DbHealth(Date.now, () => undefined);
+    const server = await serveMetrics({ port: 0, db: testDb.db, metrics: new GraderMetrics(), health, running: () => 0, workerId: "h" });
+    try {
+      const address = server.address();
+      const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/healthz`;
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "ok", database: "reachable" });
+      health.unreachable("connection refused");
+      const degraded = await fetch(url);
+      expect(degraded.status).toBe(200);
+      expect(await degraded.json()).toMatchObject({ status: "degraded", database: expect.stringMatching(/^database unreachable since \d{4}-/) as unknown });
+      expect(await health.probe(testDb.db)).toBe(true);
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "ok", database: "reachable" });
+    } finally {
+      server.close();
+      await testDb.cleanup();
+    }
   });
 });
