@@ -9,11 +9,26 @@ echo "==> building the web app"
 pnpm --filter @stepwise/web run build
 
 export DATABASE_URL="${DATABASE_URL:-file:$PWD/data/stepwise.db}"
+# Job control puts each background command in a process group of its own, so stopping one stops
+# everything it started (pnpm, next, the grader's training children) and nothing is left behind.
+set -m
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+stops=0
+stop_all() {
+  stops=$((stops + 1))
+  # The first stop lets the grader drain (GRADER_DRAIN_MS) and hand back what it could not finish;
+  # a second Ctrl-C makes it hand back at once.
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  [ "$stops" -gt 1 ] && return
+  for pid in "${pids[@]}"; do
+    while kill -0 -- "-$pid" 2>/dev/null; do sleep 0.2; done
+  done
+}
+trap 'stop_all' INT TERM
+trap 'stop_all; exit' EXIT
 
-pnpm --filter @stepwise/grader run start & pids+=($!)
+# The grader runs under node itself, not pnpm: pnpm does not pass SIGTERM on to its child.
+node --import tsx apps/grader/src/main.ts & pids+=($!)
 pnpm --filter @stepwise/web run start & pids+=($!)
 
 cat <<MSG
@@ -24,4 +39,4 @@ cat <<MSG
   Database: $DATABASE_URL   (Ctrl-C stops web and grader)
 
 MSG
-wait -n "${pids[@]}"
+wait -n "${pids[@]}" || true

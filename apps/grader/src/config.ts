@@ -27,6 +27,7 @@ export const GraderConfig = z
     workerId: z.string().min(1).describe("Name of this grader process in job rows"),
     httpPort: z.coerce.number().int().min(0).max(65535).optional().describe("Port of /healthz and /metrics (0: any free port; unset: off)"),
     sandbox: z.enum(["required", "auto", "off"]).default("auto").describe("OS sandbox of training children (bubblewrap + uid drop): required refuses to start without it, auto uses it when present, off never"),
+    drainMs: int(0).default(25_000).describe("On SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue uncharged, ms (fits a 30 s stop timeout)"),
     calibrateEveryMs: int(0).default(6 * 3_600_000).describe("How often the grader re-measures and republishes its training speed, ms (0: only at start)"),
   })
   .strict();
@@ -51,6 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: s
     testLimit: pick("GRADER_TEST_LIMIT"),
     workerId: pick("GRADER_WORKER_ID") ?? defaults.workerId,
     httpPort: pick("GRADER_HTTP_PORT"),
+    drainMs: pick("GRADER_DRAIN_MS"),
     calibrateEveryMs: pick("GRADER_CALIBRATE_EVERY_MS"),
     sandbox: pick("GRADER_SANDBOX"),
   });

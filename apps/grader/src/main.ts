@@ -1,46 +1,74 @@
+/**
+ * The grader process. Run it so that signals reach it: `node --import tsx apps/grader/src/main.ts`
+ * (`pnpm grader` is a convenience for a terminal; pnpm does not pass SIGTERM on).
+ */
+import type { Server } from "node:http";
 import { hostname } from "node:os";
-import { mkdirSync } from "node:fs";
 import { migrate, openDb } from "@stepwise/db";
-import { startCalibration } from "./calibration";
+import { useCacheDir } from "./cache-dir";
+import { startCalibration, type Calibrator } from "./calibration";
 import { configFromEnv } from "./config";
+import { DbHealth } from "./db-health";
 import { graderJail } from "./jail";
 import { embeddedDefaults } from "./paths";
 import { GraderMetrics, serveMetrics } from "./metrics";
-import { startGrader } from "./worker";
+import { startGrader, type GraderHandle } from "./worker";
 
 const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${hostname()}:${process.pid}` });
+const log = (line: string) => console.log(`[grader ${config.workerId}] ${line}`);
 // GRADER_SANDBOX=required: no grader starts where training children cannot be sandboxed.
 const jail = graderJail(config);
 (jail.status.active ? console.log : console.warn)(`[grader ${config.workerId}] ${jail.status.active ? "" : "WARNING: "}${jail.status.detail}`);
-mkdirSync(config.cacheDir, { recursive: true });
-const db = await openDb(config.databaseUrl);
+
+let grader: GraderHandle | null = null;
+let calibration: Calibrator | null = null;
+let http: Server | null = null;
+// First signal: claim nothing more, let running jobs finish for GRADER_DRAIN_MS, hand the rest back
+// uncharged, exit 0. Second signal: hand back at once. Before the first claim there is nothing to drain.
+let signals = 0;
+const shutdown = (signal: string) => {
+  signals += 1;
+  if (!grader) {
+    log(`${signal} before the first claim: exiting`);
+    process.exit(0);
+  }
+  if (signals > 1) {
+    log(`${signal} again: handing running jobs back now`);
+    grader.handBack();
+    return;
+  }
+  log(`${signal}: draining ${grader.running} running job(s) for up to ${config.drainMs} ms`);
+  http?.close();
+  void Promise.all([grader.stop(config.drainMs), calibration?.stop().catch(() => undefined)])
+    .then(() => db.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`[grader ${config.workerId}] shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+};
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
+
+useCacheDir(config.cacheDir, (line) => console.warn(`[grader ${config.workerId}] ${line}`));
+const health = new DbHealth(Date.now, log);
+// A connection the server closed is only news: the pool opens another for the next statement, and
+// whether the database answers is decided by statements (DbHealth), not by one idle connection.
+const db = await openDb(config.databaseUrl, { onConnectionError: (error) => log(`a database connection was closed (${error.message}); the next statement opens another`) });
 await migrate(db);
 // Health and metrics answer before the first claim, so a supervisor never sees a busy grader as down.
 const metrics = new GraderMetrics();
 metrics.sandbox = jail.status;
-let running = () => 0;
-const http =
+http =
   config.httpPort === undefined
     ? null
-    : await serveMetrics({ port: config.httpPort, db, metrics, running: () => running(), workerId: config.workerId });
+    : await serveMetrics({ port: config.httpPort, db, metrics, health, running: () => grader?.running ?? 0, workerId: config.workerId });
 // Measured before the warm training children start, which would compete for the cores it times.
-const calibration = await startCalibration(config, { db, jail });
-const grader = startGrader(config, { db, metrics });
-running = () => grader.running;
+calibration = await startCalibration(config, { db, jail });
+grader = startGrader(config, { db, metrics, health, log });
 if (http) {
   const address = http.address();
-  console.log(`[grader ${config.workerId}] health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);
+  log(`health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);
 }
-
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`[grader ${config.workerId}] ${signal}: draining ${grader.running} running job(s)`);
-  http?.close();
-  void Promise.all([grader.stop(), calibration.stop().catch(() => undefined)])
-    .then(() => db.close())
-    .then(() => process.exit(0));
-};
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));

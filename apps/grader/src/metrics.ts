@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { queueStats, type Db } from "@stepwise/db";
+import type { DbHealth } from "./db-health";
 import type { SandboxStatus } from "./jail";
 import type { WarmPoolStats } from "./sandbox";
 
@@ -60,11 +61,21 @@ export class GraderMetrics {
 }
 
 /** /healthz and /metrics for one grader process. Port 0 picks a free port. */
-export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetrics; running: () => number; workerId: string }): Promise<Server> {
+export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetrics; health: DbHealth; running: () => number; workerId: string }): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === "/healthz") {
+      // Still 200 while the database is away: the grader resumes by itself when it answers again,
+      // and a supervisor that restarted it on a 503 would only lose the jobs it is training.
+      const database = input.health.describe();
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: "ok", workerId: input.workerId, running: input.running(), backend: input.metrics.backend, sandbox: input.metrics.sandbox }));
+      res.end(JSON.stringify({
+        status: database === null ? "ok" : "degraded",
+        database: database ?? "reachable",
+        workerId: input.workerId,
+        running: input.running(),
+        backend: input.metrics.backend,
+        sandbox: input.metrics.sandbox,
+      }));
       return;
     }
     if (req.url === "/metrics") {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, type PostgresPoolClient, SqliteDialect, sql } from "kysely";
 import pg, { type CustomTypesConfig } from "pg";
 import { ValidationError } from "@stepwise/core/contracts";
 import type { Database } from "./schema";
@@ -19,6 +19,12 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** How long a SQLite writer waits for the file lock before failing, in ms. */
   busyTimeoutMs?: number;
+  /**
+   * Told when a PostgreSQL connection breaks outside any query (server restart, failover, an idle
+   * reaper, `pg_terminate_backend`). The pool drops that connection and opens another on the next
+   * query; without a listener pg's error would crash the process. Default: one console warning.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -74,13 +80,82 @@ function openSqlite(url: string, options: OpenDbOptions): Db {
 const int8AsNumber = ((oid: number, format?: "text" | "binary"): unknown =>
   oid === INT8_OID && format !== "binary" ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"];
 
+const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P01", "57P02", "57P03"]);
+const CONNECTION_ERROR_MESSAGES = /connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect|connection refused|the database system is (starting up|shutting down)/i;
+
+/**
+ * Did `error` come from losing the database connection (refused, reset, terminated by the
+ * server) rather than from the statement itself? Such an error says nothing about the data: the
+ * statement either never ran or was rolled back with its connection.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || code.startsWith("08"))) return true;
+  if (CONNECTION_ERROR_MESSAGES.test(error.message)) return true;
+  return error.cause !== undefined && error.cause !== error && isConnectionError(error.cause);
+}
+
+/** Waits between attempts to open a connection while the server restarts or fails over, ms. */
+const CONNECT_RETRY_MS = [100, 400, 1_000];
+
+/**
+ * A pooled connection for one Kysely statement or transaction. Opening it sends no statement, so
+ * it is retried while the server restarts or fails over. A statement that failed because the
+ * connection died marks it, and its release then destroys it: pg only drops a connection it
+ * already knows is dead, and the server's goodbye may come after the statement's error, which
+ * would hand the next statement a dead connection.
+ */
+async function checkOut(pool: pg.Pool): Promise<PostgresPoolClient> {
+  const client = await connectWithRetry(pool);
+  let broken: Error | undefined;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  return {
+    query: ((...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        return result.catch((error: unknown) => {
+          if (isConnectionError(error)) broken = error as Error;
+          throw error;
+        });
+      }
+      return result;
+    }) as PostgresPoolClient["query"],
+    release: () => client.release(broken),
+  };
+}
+
+async function connectWithRetry(pool: pg.Pool): Promise<pg.PoolClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      const wait = CONNECT_RETRY_MS[attempt];
+      if (wait === undefined || !isConnectionError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 async function openPostgres(url: string, options: OpenDbOptions): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types: { getTypeParser: int8AsNumber },
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const onError = options.onConnectionError ?? ((error: Error) => console.warn(`[db] PostgreSQL connection lost (${error.message}); reconnecting on the next query`));
+  // An idle pooled connection reports its death on the pool; a checked-out one between two
+  // statements on the client itself. Both must be heard, or pg's 'error' event ends the process.
+  // Each dead connection is reported once, whichever told first.
+  const reported = new WeakSet<pg.PoolClient>();
+  const report = (client: pg.PoolClient, error: Error) => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    onError(error);
+  };
+  pool.on("error", (error, client) => report(client, error));
+  pool.on("connect", (client) => client.on("error", (error) => report(client, error)));
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: () => checkOut(pool), end: () => pool.end() } }) });
   try {
     await sql`select 1`.execute(kysely);
   } catch (error) {

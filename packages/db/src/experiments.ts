@@ -259,7 +259,7 @@ export async function completeExperimentJob(
     if (existing) return "duplicate";
     const job = await q
       .updateTable("jobs")
-      .set({ status: "done", finished_at: input.now, lease_until: null })
+      .set({ status: "done", finished_at: input.now, lease_until: null, last_error: null })
       .where("id", "=", input.jobId)
       .where("worker_id", "=", input.workerId)
       .where("status", "=", "running")

@@ -1,4 +1,4 @@
-export { openDb, type Db, type Dialect, type OpenDbOptions } from "./connection";
+export { openDb, isConnectionError, sqliteFileOf, type Db, type Dialect, type OpenDbOptions } from "./connection";
 export { migrate, migrations } from "./migrations";
 export type { Database } from "./schema";
 export {

@@ -162,7 +162,8 @@ export async function completeJob(
     if (existing) return "duplicate";
     const job = await q
       .updateTable("jobs")
-      .set({ status: "done", finished_at: input.now, lease_until: null })
+      // A fault of an earlier attempt is history once the job is done: instructors read last_error as "why it is stuck".
+      .set({ status: "done", finished_at: input.now, lease_until: null, last_error: null })
       .where("id", "=", input.jobId)
       .where("worker_id", "=", input.workerId)
       .where("status", "=", "running")
@@ -219,6 +220,29 @@ export async function failJob(
       .execute();
     return "retrying";
   });
+}
+
+/**
+ * Gives a running job back to the queue without charging the attempt its claim cost: the grader
+ * is shutting down, which says nothing about the job. Runnable at once by any grader. Only the
+ * lease holder may hand a job back; false when the job is no longer ours (reclaimed, cancelled,
+ * finished), and then nothing changes.
+ */
+export async function handBackJob(db: Db, input: { jobId: string; workerId: string; now: number }): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable("jobs")
+    .set({
+      status: "queued",
+      attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end`,
+      run_after: input.now,
+      lease_until: null,
+      worker_id: null,
+    })
+    .where("id", "=", input.jobId)
+    .where("worker_id", "=", input.workerId)
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

@@ -143,3 +143,46 @@ export function sampleVerdict(status: Verdict["status"] = "passed", score = 1): 
     diagnostics: [],
   };
 }
+
+/**
+ * PostgreSQL fault injection: terminates the server processes behind the connections opened with
+ * `application_name` (all of them, or only those waiting for a lock in a statement matching the
+ * ILIKE pattern `waitingIn`), as a server restart or an idle-connection reaper would. Returns how many.
+ */
+export async function terminateBackends(admin: Db, applicationName: string, waitingIn?: string): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+    where application_name = ${applicationName} and pid <> pg_backend_pid()
+      and (${waitingIn ?? null}::text is null or (wait_event_type = 'Lock' and query ilike ${waitingIn ?? ""}))`.execute(admin.kysely);
+  return result.rows[0]?.n ?? 0;
+}
+
+/** Connections opened with `application_name` that wait for a lock in a statement matching the ILIKE pattern. */
+export async function backendsWaiting(admin: Db, applicationName: string, statement: string): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where application_name = ${applicationName} and wait_event_type = 'Lock' and query ilike ${statement}`.execute(admin.kysely);
+  return result.rows[0]?.n ?? 0;
+}
+
+/**
+ * Holds a PostgreSQL lock in an open transaction until the returned function is called: a whole
+ * table in SHARE mode (readers pass, writers wait) or one job's row (its updates wait).
+ */
+export async function holdLock(db: Db, lock: { table: "jobs" | "verdicts" } | { jobRow: string }): Promise<() => Promise<void>> {
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked: () => void = () => undefined;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = db.kysely.transaction().execute(async (trx) => {
+    if ("table" in lock) await sql`lock table ${sql.table(lock.table)} in share mode`.execute(trx);
+    else await trx.selectFrom("jobs").select("id").where("id", "=", lock.jobRow).forUpdate().execute();
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, done]);
+  return async () => {
+    release();
+    await done;
+  };
+}

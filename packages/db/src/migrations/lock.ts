@@ -42,6 +42,9 @@ export async function withSqliteMigrationLock<T>(path: string, fn: () => Promise
  */
 export async function withPostgresMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  // A server that ends this session (restart, pg_terminate_backend) fails the statement in flight;
+  // without a listener pg's 'error' event would end the process as well.
+  client.on("error", () => undefined);
   await client.connect();
   try {
     await client.query("select pg_advisory_lock(hashtext('stepwise:migrate:' || current_schema()))");
