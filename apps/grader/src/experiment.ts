@@ -3,9 +3,9 @@
  * submission's model in a sandboxed child (the same memory cap and hard timeout as grading), on the
  * grader's training data only, and ends in a stored experiment result — never a verdict.
  */
-import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import type { EpochMetrics, ProgressEvent } from "@stepwise/core/contracts";
 import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, assignmentById, datasetByFile, experimentOfJob, type ClaimedJob, type Db } from "@stepwise/db";
+import { appendLog, appendProgress, assignmentById, datasetByFile, type ClaimedJob } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
 import { csvText } from "@stepwise/exercises/answers";
 import {
@@ -17,44 +17,10 @@ import {
 } from "@stepwise/exercises/experiments";
 import { gradingFacts, loadGradingData, prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
-import { GraderFault, gradeClaimedJob } from "./grade";
+import { GraderFault } from "./grade";
+import type { JobContext, JobResult } from "./job-context";
 import type { ExperimentRequest } from "./protocol";
-import { RESTART_LABEL, runTrainingChild, type WarmPool } from "./sandbox";
-import { runTuningJob, type TuningOutcome } from "./tune";
-
-export interface JobContext {
-  db: Db;
-  config: GraderConfig;
-  signal: AbortSignal;
-  now: () => number;
-  pool?: WarmPool;
-  onBackend?: (backend: string) => void;
-}
-
-/** What the grader stores for an experiment job: the experiment's result, or why it has none. */
-export type ExperimentOutcome = { result: ExperimentResult } | { failed: string };
-
-/**
- * What a claimed job came to: a grading's verdict, or an experiment's outcome (a debugging
- * experiment's or a tuning search's) with a one-line summary for the grader's log.
- */
-export type JobWork =
-  | { kind: "verdict"; verdict: Verdict }
-  | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome | TuningOutcome; summary: string };
-
-/** Runs a claimed job according to its purpose. Grader faults throw `GraderFault`, as in grading. */
-export async function workOnClaimedJob(claimed: ClaimedJob, ctx: JobContext): Promise<JobWork> {
-  const experiment = await experimentOfJob(ctx.db, claimed.job.id);
-  if (experiment === null) return { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
-  if (experiment === TUNE_EXPERIMENT) {
-    const outcome = await runTuningJob(claimed, ctx);
-    const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
-    return { kind: "experiment", experiment, outcome, summary };
-  }
-  const outcome = await runExperimentJob(claimed, experiment, ctx);
-  return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
-}
+import { RESTART_LABEL, runTrainingChild } from "./sandbox";
 
 /** Examples an experiment trains on: as `runExperiment` picks them for the CLI, so both give the same answer. */
 function trainLimitFor(name: ExperimentName, prepared: PreparedTraining, config: GraderConfig): number {
@@ -71,8 +37,15 @@ function studentFault(error: unknown): string | undefined {
   return undefined;
 }
 
-export async function runExperimentJob(claimed: ClaimedJob, experiment: string, ctx: JobContext): Promise<ExperimentOutcome> {
-  const { submission, job } = claimed;
+/** Runs the debugging experiment a claimed job names; grader faults throw `GraderFault`, as in grading. */
+export async function runExperimentJob(claimed: Extract<ClaimedJob, { kind: "experiment" }>, ctx: JobContext): Promise<JobResult> {
+  const { experiment } = claimed;
+  const outcome = await experimentOutcome(claimed, ctx);
+  return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
+}
+
+async function experimentOutcome(claimed: Extract<ClaimedJob, { kind: "experiment" }>, ctx: JobContext): Promise<{ result: ExperimentResult } | { failed: string }> {
+  const { submission, job, experiment } = claimed;
   const name = EXPERIMENTS.find((e) => e === experiment);
   if (!name) return { failed: `There is no experiment "${experiment}"; there are ${EXPERIMENTS.join(", ")}.` };
   const payload = SubmissionPayload.safeParse(submission.payload);

@@ -17,7 +17,6 @@ import {
   reserveTestEvaluation,
   testEvaluationLimitMessage,
   testEvaluationsUsed,
-  tuningSearchOfJob,
   type ClaimedJob,
 } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
@@ -31,18 +30,19 @@ import {
   stopReasonText,
   trialLabel,
   TuningSearch,
+  TUNE_EXPERIMENT,
   type FinalEvaluation,
   type TuningResult,
   type TrialOutcome,
 } from "@stepwise/exercises/tuning";
 import { GraderFault } from "./grade";
-import type { JobContext } from "./experiment";
+import type { JobContext, JobResult } from "./job-context";
 import { TrialResult } from "./protocol";
 import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type ExperimentChildOutcome } from "./sandbox";
 import { configFingerprint } from "./test-hygiene";
 
 /** What the grader stores for a tuning job: the search's result, or why it could not run. */
-export type TuningOutcome = { result: TuningResult } | { failed: string };
+type TuningOutcome = { result: TuningResult } | { failed: string };
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const isStudentFault = (error: unknown) => error instanceof ValidationError || error instanceof BudgetError;
@@ -92,7 +92,14 @@ function finalFailure(outcome: Exclude<ChildOutcome, { kind: "done" }>, memoryMb
   }
 }
 
-export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promise<TuningOutcome> {
+/** Runs the tuning search a claimed job carries; grader faults throw `GraderFault`, as in grading. */
+export async function runTuningJob(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx: JobContext): Promise<JobResult> {
+  const outcome = await tuningOutcome(claimed, ctx);
+  const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
+  return { kind: "experiment", experiment: TUNE_EXPERIMENT, outcome, summary };
+}
+
+async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx: JobContext): Promise<TuningOutcome> {
   const { submission, job } = claimed;
   const payload = SubmissionPayload.safeParse(submission.payload);
   if (!payload.success) return { failed: `The stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).` };
@@ -109,7 +116,7 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
   if (!toolbox.allowed.includes("tuning")) {
     return { failed: `Your instructor has not allowed tuning on this assignment; allowed techniques: ${toolbox.allowed.join(", ") || "none"}.` };
   }
-  const raw = await tuningSearchOfJob(ctx.db, job.id);
+  const raw = claimed.search;
   if (raw === null) return { failed: "This tuning run has no search stored with it." };
   const problem = searchProblem(raw);
   if (problem !== undefined) return { failed: problem };

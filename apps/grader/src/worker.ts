@@ -1,9 +1,11 @@
 import { appendLog, claimJob, completeExperimentJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
 import type { GraderConfig } from "./config";
-import { workOnClaimedJob, type JobWork } from "./experiment";
-import { GraderFault } from "./grade";
+import { runExperimentJob } from "./experiment";
+import { GraderFault, gradeClaimedJob } from "./grade";
+import type { JobContext, JobResult } from "./job-context";
 import { GraderMetrics } from "./metrics";
 import { WarmPool } from "./sandbox";
+import { runTuningJob } from "./tune";
 
 export interface GraderHandle {
   readonly metrics: GraderMetrics;
@@ -65,9 +67,21 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     }, config.heartbeatMs);
     const started = now();
     try {
-      let work: JobWork;
+      let work: JobResult;
       try {
-        work = await workOnClaimedJob(claimed, { db, config, signal: lease.signal, now, pool, onBackend: (b) => (metrics.backend = b) });
+        const ctx: JobContext = { db, config, signal: lease.signal, now, pool, onBackend: (b) => (metrics.backend = b) };
+        // The claim says what the job asks for: a grading, a debugging experiment or a tuning search.
+        switch (claimed.kind) {
+          case "grade":
+            work = { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
+            break;
+          case "experiment":
+            work = await runExperimentJob(claimed, ctx);
+            break;
+          case "tune":
+            work = await runTuningJob(claimed, ctx);
+            break;
+        }
       } catch (error) {
         if (lease.signal.aborted) return; // someone else owns the job now; write nothing
         const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${String(error)}`;

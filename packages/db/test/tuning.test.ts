@@ -15,7 +15,6 @@ import {
   TUNE_EXPERIMENT,
   tuningRunById,
   tuningRunsFor,
-  tuningSearchOfJob,
   type EstimateSeconds,
 } from "../src/index";
 import { type Fixture, seedCourse, testDialects } from "../src/testing";
@@ -54,11 +53,9 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
     expect(queued.estimateSeconds).toBe(200);
     expect(queued.budget).toEqual({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: 200, leftSeconds: 400 });
-    expect(await tuningSearchOfJob(db, queued.job.id)).toEqual(search);
 
     const { search: _none, ...common } = tuning(f, submission.id, 3_000);
     const debugging = await enqueueExperiment(db, { ...common, experiment: "tiny-subset" });
-    expect(await tuningSearchOfJob(db, debugging.job.id)).toBeNull();
     expect(await tuningRunById(db, debugging.job.id)).toBeNull();
 
     const key = { assignmentId: f.assignment.id, userId: f.student.id, budgetSeconds: 600, estimateSeconds: estimate };
@@ -71,6 +68,8 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     // Done: the stored result comes back for the caller to parse, charged its measured time.
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 });
     expect(claimed?.job.id).toBe(queued.job.id);
+    // The claim hands the grader the search stored with the job.
+    expect(claimed).toMatchObject({ kind: "tune", search });
     const result = { experiment: "tune", trials: [{ index: 1, validation: null }], selected: null };
     expect(await completeExperimentJob(db, { jobId: queued.job.id, workerId: "w", outcome: { result }, now: 9_000 })).toBe("stored");
     const done = await tuningRunById(db, queued.job.id, estimate);
