@@ -1,8 +1,8 @@
 import { appendLog, claimJob, completeExperimentJob, completeJob, failJob, heartbeat, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
 import type { GraderConfig } from "./config";
 import { runExperimentJob } from "./experiment";
-import { GraderFault, gradeClaimedJob } from "./grade";
-import type { JobContext, JobResult } from "./job-context";
+import { gradeClaimedJob } from "./grade";
+import { GraderFault, type JobContext, type JobResult } from "./job-context";
 import { GraderMetrics } from "./metrics";
 import { WarmPool } from "./sandbox";
 import { runTuningJob } from "./tune";
