@@ -2,32 +2,17 @@ import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import { backendLabel } from "../backend/label";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
-import type { EpochMetrics, TrainingConfig, TrainingReport } from "../contracts/training";
+import type { EpochMetrics, TrainingReport } from "../contracts/training";
 import type { ExampleSet } from "../datasets/types";
-import type { JsonObject } from "../model/json";
 import { earlyStopping } from "./early-stopping";
 import { BatchBuilder, resolveInputShape } from "./inputs";
-import { requireLabels, type Task } from "./labels";
+import { requireLabels } from "./labels";
 import { evaluate, runEpoch, type EpochContext } from "./loop";
 import { releaseRnnMasks } from "./randomness";
 import { range } from "./rng";
-import { setUpRun } from "./setup";
+import { setUpRun, type RunSetupOptions } from "./setup";
 
-export interface TrainOptions {
-  /** Normalized topology from `parseModelSpec`. */
-  topology: JsonObject;
-  training: TrainingConfig;
-  train: ExampleSet;
-  /** Held-out set; without it the last `fit.validationSplit` of a seeded permutation of `train`. */
-  validation?: ExampleSet;
-  task: Task;
-  seed: number;
-  /**
-   * Seed of the validation split (default `seed`). The grader passes the exercise's data seed, so a
-   * model retrained with several training seeds is validated on the same examples every time and
-   * the spread across seeds measures the model, not the luck of the split.
-   */
-  splitSeed?: number;
+export interface TrainOptions extends RunSetupOptions {
   signal?: AbortSignal;
   /** Wall-clock budget in seconds; training stops with stopReason "budget" when it runs out. */
   maxSeconds?: number;

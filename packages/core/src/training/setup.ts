@@ -43,14 +43,19 @@ export async function buildModel(tf: Tf, topology: JsonObject, seed: number): Pr
 }
 
 export interface RunSetupOptions {
+  /** Normalized topology from `parseModelSpec`. */
   topology: JsonObject;
   training: TrainingConfig;
   train: ExampleSet;
-  /** Held-out set; without it the validation split of `train` (`validationSplit`). */
+  /** Held-out set; without it the last `fit.validationSplit` of a seeded permutation of `train` (`validationSplit`). */
   validation?: ExampleSet;
   task: Task;
   seed: number;
-  /** Seed of the validation split (default `seed`). */
+  /**
+   * Seed of the validation split (default `seed`). The grader passes the exercise's data seed, so a
+   * model retrained with several training seeds is validated on the same examples every time and
+   * the spread across seeds measures the model, not the luck of the split.
+   */
   splitSeed?: number;
 }
 

@@ -2,12 +2,9 @@ import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
-import type { ExampleSet } from "../datasets/types";
-import type { JsonObject } from "../model/json";
-import type { Task } from "./labels";
 import { releaseRnnMasks } from "./randomness";
 import { mulberry32, shuffle } from "./rng";
-import { setUpRun } from "./setup";
+import { setUpRun, type RunSetupOptions } from "./setup";
 import { validationSplit } from "./split";
 
 /** The loss of one gradient step, as the debugging experiments chart it. */
@@ -25,12 +22,7 @@ export interface BatchLoss {
   size: number;
 }
 
-export interface StepsOptions {
-  topology: JsonObject;
-  training: TrainingConfig;
-  train: ExampleSet;
-  task: Task;
-  seed: number;
+export interface StepsOptions extends Omit<RunSetupOptions, "validation" | "splitSeed"> {
   /** Stop after this many steps; without it after `epochs`. */
   steps?: number;
   /** Stop after this many epochs (default: the training config's). */
