@@ -76,6 +76,21 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     expect(done).toMatchObject({ status: "done", outcome: { kind: "result", result }, chargedSeconds: 5, search });
   });
 
+  it("dead-letters at the claim a tuning job whose stored search is not JSON, telling the student in a sentence", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1_000, "mnist-regularize");
+    const { submission, job: grading } = await submit(db, f, 1_000);
+    await cancelJob(db, grading.id, 1_500);
+    const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
+    await db.kysely.updateTable("jobs").set({ tuning_search: "{not json" }).where("id", "=", queued.job.id).execute();
+    expect(await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 })).toBeNull();
+    const row = await db.kysely.selectFrom("jobs").select(["status", "last_error"]).where("id", "=", queued.job.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe("dead");
+    expect(row.last_error).toMatch(/search of job .* must be JSON/);
+    const stored = await db.kysely.selectFrom("experiment_results").select("result").where("job_id", "=", queued.job.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.result)).toMatchObject({ failed: true, message: expect.stringMatching(/problem on our side; it cost none of your budget/) });
+  });
+
   it("refuses a search the budget left cannot hold, naming both numbers; and a search that is not an object", async () => {
     const { db } = t();
     const f = await seedCourse(db, 1_000, "mnist-regularize");
