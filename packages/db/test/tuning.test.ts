@@ -88,7 +88,8 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     expect(row.status).toBe("dead");
     expect(row.last_error).toMatch(/search of job .* must be JSON/);
     const stored = await db.kysely.selectFrom("experiment_results").select("result").where("job_id", "=", queued.job.id).executeTakeFirstOrThrow();
-    expect(JSON.parse(stored.result)).toMatchObject({ failed: true, message: expect.stringMatching(/problem on our side; it cost none of your budget/) });
+    expect(JSON.parse(stored.result) as unknown).toMatchObject({ failed: true });
+    expect(stored.result).toMatch(/problem on our side; it cost none of your budget/);
   });
 
   it("refuses a search the budget left cannot hold, naming both numbers; and a search that is not an object", async () => {
