@@ -4,11 +4,10 @@
  * and log, and what a training child that ended without a result means to the student.
  */
 import type { DataSlice, DatasetRef, ExerciseDefinition, ProgressEvent, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { StepwiseError } from "@stepwise/core/contracts";
 import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type Assignment, type ClaimedJob, type Db } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, loadGradingData, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
+import { gradingFacts, isDatasetReadError, loadGradingData, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -139,9 +138,7 @@ export function childFailure(outcome: FailedChild, subject: string, config: Pick
 
 /** A dataset that could not be read (missing, malformed, neither uploaded nor built in), as a sentence for the student; undefined for anything else. */
 export function datasetProblem(error: unknown): string | undefined {
-  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
-  if (!(error instanceof StepwiseError) && !fsError) return undefined;
-  return `The dataset could not be read: ${error.message}`;
+  return isDatasetReadError(error) ? `The dataset could not be read: ${error.message}` : undefined;
 }
 
 /** Same data: the same built-in set (IMDB at any encoding), or the same CSV file, target and task. */

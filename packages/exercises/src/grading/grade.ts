@@ -63,10 +63,15 @@ export interface GradeSubmissionInput {
   onStep7Verdict?: (verdict: Verdict, prepared: PreparedTraining) => Promise<Verdict>;
 }
 
+/** Whether `error` says a dataset could not be read: a file error (ENOENT, EACCES …) or one of core's named errors (a malformed CSV, a missing upload). */
+export function isDatasetReadError(error: unknown): error is Error {
+  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
+  return error instanceof StepwiseError || fsError;
+}
+
 /** A dataset that cannot be read is the exercise's fault, not the student's: an `error` verdict that costs no attempt. */
 export function datasetErrorVerdict(exercise: ExerciseDefinition, error: unknown): Verdict | undefined {
-  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
-  if (!(error instanceof StepwiseError) && !fsError) return undefined;
+  if (!isDatasetReadError(error)) return undefined;
   return statusVerdict("error", `The dataset of "${exercise.id}" could not be read: ${error.message}`);
 }
 
