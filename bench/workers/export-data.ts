@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadImdbTrain, loadMnistSet, type ExampleSet } from "@stepwise/core/datasets";
+import { type ExampleSet } from "@stepwise/core/datasets";
+import { loadImdbTrain, loadMnistSet } from "@stepwise/core/datasets/node";
 import { emitResult } from "../lib/child";
 
 const { outDir, cacheDir } = JSON.parse(process.argv[2] ?? "{}") as { outDir: string; cacheDir: string };

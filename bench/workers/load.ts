@@ -3,7 +3,7 @@
  * MNIST: train + test IDX files (it has no cache: the files already are flat arrays).
  * IMDB: `loadImdb` (train + test, tokenized, multi-hot), from the binary cache when it is warm.
  */
-import { loadImdb, loadMnistSet } from "@stepwise/core/datasets";
+import { loadImdb, loadMnistSet } from "@stepwise/core/datasets/node";
 import { emitResult, peakRssMb } from "../lib/child";
 
 const { dataset, cacheDir } = JSON.parse(process.argv[2] ?? "{}") as { dataset: "mnist" | "imdb"; cacheDir: string };

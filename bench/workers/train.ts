@@ -5,7 +5,8 @@
  * `blas` "auto" puts wasm's matrix products on OpenBLAS (native-blas), "off" keeps them on wasm.
  */
 import { initBackend, type BackendChoice } from "@stepwise/core/backend";
-import { loadImdbTrain, loadMnistSet, type ExampleSet } from "@stepwise/core/datasets";
+import { type ExampleSet } from "@stepwise/core/datasets";
+import { loadImdbTrain, loadMnistSet } from "@stepwise/core/datasets/node";
 import { parseModelSpec, withSeeds } from "@stepwise/core/model";
 import { train } from "@stepwise/core/training";
 import { emitResult, peakRssMb } from "../lib/child";

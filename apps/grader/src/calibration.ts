@@ -14,7 +14,7 @@ import { jailFor, TSX_EXEC_ARGV, type Jail } from "./jail";
  * Share of `calibrate`'s plain matmul throughput that a training step reaches: optimizer updates,
  * batch assembly and small kernels cost the rest. Measured on the 2-core dev VM (wasm, tfjs 4.22):
  * `calibrate` 11.5–13.5 G multiply-adds/s, the harness training MNIST 784-512-10 at 8,531 examples/s
- * × 1.22 M multiply-adds = 10.4 G/s (training/measure.ts). Rounded down: an estimate that errs makes
+ * × 1.22 M multiply-adds = 10.4 G/s (one epoch of `train` on 60,000 examples). Rounded down: an estimate that errs makes
  * the student trim a model, one that errs the other way times out a grading.
  */
 export const TRAINING_EFFICIENCY = 0.75;

@@ -18,7 +18,6 @@ export const GraderConfig = z
     childJobs: int(1).max(10_000).default(25).describe("Runs one training child trains before it is replaced (1: a fresh process per run)"),
     memoryMb: int(256).default(3072).describe("Memory cap of a training child (V8 heap and RSS), MiB"),
     hardTimeoutMs: int(1000).default(15 * 60_000).describe("Hard ceiling on one training child, ms"),
-    maxAttempts: int(1).default(3).describe("Attempts before a job that keeps erroring is dead-lettered"),
     backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto").describe("Training backend preference"),
     cacheDir: z.string().min(1).describe("Where prepared datasets are cached as binary"),
     /** Scale-down for tests and CI: train and evaluate on the first N examples of seeded permutations. */
@@ -45,7 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: s
     childJobs: pick("GRADER_CHILD_JOBS"),
     memoryMb: pick("GRADER_MEMORY_MB"),
     hardTimeoutMs: pick("GRADER_HARD_TIMEOUT_MS"),
-    maxAttempts: pick("GRADER_MAX_ATTEMPTS"),
     backend: pick("GRADER_BACKEND"),
     cacheDir: pick("GRADER_CACHE_DIR") ?? defaults.cacheDir,
     trainLimit: pick("GRADER_TRAIN_LIMIT"),

@@ -3,11 +3,8 @@
  * submission's model in a sandboxed child (the same memory cap and hard timeout as grading), on the
  * grader's training data only, and ends in a stored experiment result — never a verdict.
  */
-import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
-import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, assignmentById, datasetByFile, experimentOfJob, type ClaimedJob, type Db } from "@stepwise/db";
-import { findExercise, withOverrides } from "@stepwise/exercises";
-import { csvText, uploadedCsv } from "@stepwise/exercises/answers";
+import { BudgetError, ValidationError } from "@stepwise/core/contracts";
+import type { ClaimedJob } from "@stepwise/db";
 import {
   DEFAULT_MAX_SECONDS,
   defaultTrainLimit,
@@ -15,98 +12,55 @@ import {
   ExperimentResult,
   type ExperimentName,
 } from "@stepwise/exercises/experiments";
-import { gradingFacts, loadGradingData, prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
+import { prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
-import { GraderFault, gradeClaimedJob } from "./grade";
+import { childFailure, datasetProblem, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
 import type { ExperimentRequest } from "./protocol";
-import { RESTART_LABEL, runTrainingChild, type WarmPool } from "./sandbox";
-import { runTuningJob, type TuningOutcome } from "./tune";
-
-export interface JobContext {
-  db: Db;
-  config: GraderConfig;
-  signal: AbortSignal;
-  now: () => number;
-  pool?: WarmPool;
-  onBackend?: (backend: string) => void;
-}
-
-/** What the grader stores for an experiment job: the experiment's result, or why it has none. */
-export type ExperimentOutcome = { result: ExperimentResult } | { failed: string };
-
-/**
- * What a claimed job came to: a grading's verdict, or an experiment's outcome (a debugging
- * experiment's or a tuning search's) with a one-line summary for the grader's log.
- */
-export type JobWork =
-  | { kind: "verdict"; verdict: Verdict }
-  | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome | TuningOutcome; summary: string };
-
-/** Runs a claimed job according to its purpose. Grader faults throw `GraderFault`, as in grading. */
-export async function workOnClaimedJob(claimed: ClaimedJob, ctx: JobContext): Promise<JobWork> {
-  const experiment = await experimentOfJob(ctx.db, claimed.job.id);
-  if (experiment === null) return { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
-  if (experiment === TUNE_EXPERIMENT) {
-    const outcome = await runTuningJob(claimed, ctx);
-    const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
-    return { kind: "experiment", experiment, outcome, summary };
-  }
-  const outcome = await runExperimentJob(claimed, experiment, ctx);
-  return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
-}
+import { RESTART_LABEL, runTrainingChild } from "./sandbox";
 
 /** Examples an experiment trains on: as `runExperiment` picks them for the CLI, so both give the same answer. */
 function trainLimitFor(name: ExperimentName, prepared: PreparedTraining, config: GraderConfig): number {
   return config.trainLimit ?? defaultTrainLimit(name, prepared);
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Student-side problems (a model the experiment cannot use, unreadable data) end the run with a message. */
 function studentFault(error: unknown): string | undefined {
   if (error instanceof ValidationError || error instanceof BudgetError) return error.message;
-  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
-  if (error instanceof StepwiseError || fsError) return `The dataset could not be read: ${message(error)}`;
-  return undefined;
+  return datasetProblem(error);
 }
 
-export async function runExperimentJob(claimed: ClaimedJob, experiment: string, ctx: JobContext): Promise<ExperimentOutcome> {
-  const { submission, job } = claimed;
+/** Runs the debugging experiment a claimed job names; grader faults throw `GraderFault`, as in grading. */
+export async function runExperimentJob(claimed: Extract<ClaimedJob, { kind: "experiment" }>, ctx: JobContext): Promise<JobResult> {
+  const { experiment } = claimed;
+  const outcome = await experimentOutcome(claimed, ctx);
+  return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
+}
+
+async function experimentOutcome(claimed: Extract<ClaimedJob, { kind: "experiment" }>, ctx: JobContext): Promise<{ result: ExperimentResult } | { failed: string }> {
+  const { job, experiment } = claimed;
   const name = EXPERIMENTS.find((e) => e === experiment);
   if (!name) return { failed: `There is no experiment "${experiment}"; there are ${EXPERIMENTS.join(", ")}.` };
-  const payload = SubmissionPayload.safeParse(submission.payload);
-  if (!payload.success) return { failed: `The stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).` };
-  const builtIn = findExercise(submission.exerciseId);
-  if (!builtIn) return { failed: `Exercise "${submission.exerciseId}" does not exist.` };
-  const assignment = await assignmentById(ctx.db, submission.assignmentId);
-  const exercise = withOverrides(builtIn, assignment?.overrides ?? {});
+  const resolved = await resolveJob(claimed, ctx);
+  if ("problem" in resolved) return { failed: resolved.problem };
+  const { exercise, payload } = resolved;
   if (exercise.kind !== "training") return { failed: `Experiments examine a trained model; step ${exercise.step} is answered with a form.` };
 
   const seed = exercise.seed;
   let prepared: PreparedTraining;
   let grading: GradingData | undefined;
   try {
-    prepared = prepareTraining(exercise, payload.data, seed);
-    if (exercise.dataset.kind === "csv") {
-      // Encoded here, as for grading: the child gets training rows and test inputs, the test labels stay behind.
-      const uploaded = assignment ? await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file) : null;
-      const trainLimit = ctx.config.trainLimit ?? exercise.data.trainLimit;
-      const slice = { ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 };
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(uploaded ? uploadedCsv(uploaded) : { csvText: csvText(exercise.dataset, {}) }) });
-      prepared = prepareTraining(exercise, payload.data, seed, gradingFacts(grading, exercise.dataset).prepare);
-    }
+    // A CSV is encoded here, as for grading: the child gets training rows and test inputs, the test labels stay behind.
+    const { trainLimit } = resolved.slice;
+    const data = await resolved.csvData({ ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 });
+    grading = data.grading;
+    prepared = prepareTraining(exercise, payload, seed, data.prepare);
   } catch (error) {
     const fault = studentFault(error);
     if (fault !== undefined) return { failed: fault };
     throw error;
   }
 
-  let progress = Promise.resolve();
-  const emit = (event: ProgressEvent) => {
-    progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
-  };
-  const history: EpochMetrics[] = [];
+  const { emit } = resolved;
   const request: ExperimentRequest = {
     type: "experiment",
     jobId: job.id,
@@ -124,7 +78,7 @@ export async function runExperimentJob(claimed: ClaimedJob, experiment: string, 
     cacheDir: ctx.config.cacheDir,
     ...(grading?.csv ? { csv: grading.csv.training, featureNames: grading.csv.facts.featureNames } : {}),
   };
-  let log = `attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`;
+  resolved.log(`attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`);
   try {
     const outcome = await runTrainingChild(request, {
       memoryMb: ctx.config.memoryMb,
@@ -135,36 +89,17 @@ export async function runExperimentJob(claimed: ClaimedJob, experiment: string, 
         ctx.onBackend?.(backend);
         emit({ type: "started", backend, epochs: prepared.training.fit.epochs });
       },
-      onEpoch: (metrics, total) => {
-        history.push(metrics);
-        emit({ type: "epoch", epochs: total, ...metrics });
-      },
-      onStderr: (text) => (log += text),
-      onRestart: () => {
-        history.length = 0;
-        emit({ type: "run", label: RESTART_LABEL });
-      },
+      onEpoch: (metrics, total) => emit({ type: "epoch", epochs: total, ...metrics }),
+      onStderr: (text) => resolved.log(text),
+      onRestart: () => emit({ type: "run", label: RESTART_LABEL }),
     });
-    await progress;
-    log += `experiment child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
-    switch (outcome.kind) {
-      case "experiment": {
-        const result = ExperimentResult.safeParse(outcome.result);
-        if (!result.success) throw new GraderFault(`the experiment returned a malformed result: ${result.error.issues[0]?.message ?? "?"}`);
-        return { result: result.data };
-      }
-      case "invalid":
-        return { failed: outcome.message };
-      case "oom":
-        return { failed: `The experiment ran out of memory (the grader allows ${ctx.config.memoryMb} MiB): ${outcome.message}. A smaller model needs less.` };
-      case "timeout":
-        return { failed: `The experiment did not finish within the grader's limit of ${Math.round(ctx.config.hardTimeoutMs / 1000)} s.` };
-      case "aborted":
-        throw new GraderFault("the experiment was stopped: the job's lease was lost or the grader is shutting down");
-      case "error":
-        throw new GraderFault(outcome.message);
-    }
+    await resolved.progressWritten();
+    resolved.log(`experiment child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
+    if (outcome.kind !== "experiment") return { failed: childFailure(outcome, "The experiment", ctx.config) };
+    const result = ExperimentResult.safeParse(outcome.result);
+    if (!result.success) throw new GraderFault(`the experiment returned a malformed result: ${result.error.issues[0]?.message ?? "?"}`);
+    return { result: result.data };
   } finally {
-    await appendLog(ctx.db, job.id, log).catch(() => undefined);
+    await resolved.flushLog();
   }
 }

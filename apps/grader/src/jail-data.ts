@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, linkSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { imdbCacheFiles, loadImdbCorpus } from "@stepwise/core/datasets";
+import { imdbCacheFiles, loadImdbCorpus } from "@stepwise/core/datasets/node";
 
 /**
  * What a sandboxed child may read of the dataset cache for one run, staged into its own directory:

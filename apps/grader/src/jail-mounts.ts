@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { imdbReviewsFile, mnistDataDir } from "@stepwise/core/datasets";
+import { imdbReviewsFile, mnistDataDir } from "@stepwise/core/datasets/node";
 
 /**
  * What a sandboxed child's filesystem is made of (jail.ts runs it): system libraries, the workspace's

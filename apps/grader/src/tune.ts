@@ -6,24 +6,16 @@
  * hidden test labels — loaded here, only now — after reserving one of the student's test evaluations.
  * The outcome is stored as the job's experiment result: compute budget, never an attempt.
  */
-import type { ProgressEvent } from "@stepwise/core/contracts";
-import { BudgetError, StepwiseError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import { BudgetError, ValidationError } from "@stepwise/core/contracts";
 import {
-  appendLog,
-  appendProgress,
-  assignmentById,
-  datasetByFile,
   recordTestEvaluationResult,
   reserveTestEvaluation,
   testEvaluationLimitMessage,
   testEvaluationsUsed,
-  tuningSearchOfJob,
   type ClaimedJob,
 } from "@stepwise/db";
-import { findExercise, withOverrides } from "@stepwise/exercises";
-import { csvText, uploadedCsv } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
-import { gradingFacts, loadGradingData, loadTestLabels, type GradingData, type PreparedTraining, type PrepareOptions } from "@stepwise/exercises/grading";
+import { loadTestLabels, type GradingData, type PreparedTraining, type PrepareOptions } from "@stepwise/exercises/grading";
 import {
   FINAL_LABEL,
   runTuning,
@@ -31,18 +23,19 @@ import {
   stopReasonText,
   trialLabel,
   TuningSearch,
+  TUNE_EXPERIMENT,
   type FinalEvaluation,
   type TuningResult,
   type TrialOutcome,
 } from "@stepwise/exercises/tuning";
-import { GraderFault } from "./grade";
-import type { JobContext } from "./experiment";
+import type { GraderConfig } from "./config";
+import { childFailure, datasetProblem, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
 import { TrialResult } from "./protocol";
-import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type ExperimentChildOutcome } from "./sandbox";
+import { RESTART_LABEL, runTrainingChild, type ExperimentChildOutcome } from "./sandbox";
 import { configFingerprint } from "./test-hygiene";
 
 /** What the grader stores for a tuning job: the search's result, or why it could not run. */
-export type TuningOutcome = { result: TuningResult } | { failed: string };
+type TuningOutcome = { result: TuningResult } | { failed: string };
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const isStudentFault = (error: unknown) => error instanceof ValidationError || error instanceof BudgetError;
@@ -56,51 +49,26 @@ function searchProblem(raw: unknown): string | undefined {
 }
 
 /** How a trial's child ended, as the runner needs it. Faults of the grader throw, and the job is retried. */
-function trialOutcome(outcome: ExperimentChildOutcome, memoryMb: number, hardTimeoutMs: number): TrialOutcome {
-  switch (outcome.kind) {
-    case "experiment": {
-      const parsed = TrialResult.safeParse(outcome.result);
-      if (!parsed.success) throw new GraderFault(`a tuning trial returned a malformed result: ${parsed.error.issues[0]?.message ?? "?"}`);
-      return parsed.data;
-    }
-    case "invalid":
-      return { failed: outcome.message };
-    case "oom":
-      return { failed: `This trial ran out of memory (the grader allows ${memoryMb} MiB): ${outcome.message}.` };
-    case "timeout":
-      return { failed: `This trial did not finish within the grader's limit of ${Math.round(hardTimeoutMs / 1000)} s.` };
-    case "aborted":
-      throw new GraderFault("the tuning run was stopped: the job's lease was lost or the grader is shutting down");
-    case "error":
-      throw new GraderFault(outcome.message);
-  }
+function trialOutcome(outcome: ExperimentChildOutcome, config: GraderConfig): TrialOutcome {
+  if (outcome.kind !== "experiment") return { failed: childFailure(outcome, "This trial", config) };
+  const parsed = TrialResult.safeParse(outcome.result);
+  if (!parsed.success) throw new GraderFault(`a tuning trial returned a malformed result: ${parsed.error.issues[0]?.message ?? "?"}`);
+  return parsed.data;
 }
 
-/** Why the final child gave no predictions, in the student's terms; grader faults throw. */
-function finalFailure(outcome: Exclude<ChildOutcome, { kind: "done" }>, memoryMb: number, hardTimeoutMs: number): string {
-  switch (outcome.kind) {
-    case "invalid":
-      return outcome.message;
-    case "oom":
-      return `The final model ran out of memory (the grader allows ${memoryMb} MiB).`;
-    case "timeout":
-      return `The final model did not finish within the grader's limit of ${Math.round(hardTimeoutMs / 1000)} s.`;
-    case "aborted":
-      throw new GraderFault("the tuning run was stopped: the job's lease was lost or the grader is shutting down");
-    case "error":
-      throw new GraderFault(outcome.message);
-  }
+/** Runs the tuning search a claimed job carries; grader faults throw `GraderFault`, as in grading. */
+export async function runTuningJob(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx: JobContext): Promise<JobResult> {
+  const outcome = await tuningOutcome(claimed, ctx);
+  const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
+  return { kind: "experiment", experiment: TUNE_EXPERIMENT, outcome, summary };
 }
 
-export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promise<TuningOutcome> {
+async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx: JobContext): Promise<TuningOutcome> {
   const { submission, job } = claimed;
-  const payload = SubmissionPayload.safeParse(submission.payload);
-  if (!payload.success) return { failed: `The stored submission is malformed (${payload.error.issues[0]?.message ?? "?"}).` };
-  const builtIn = findExercise(submission.exerciseId);
-  if (!builtIn) return { failed: `Exercise "${submission.exerciseId}" does not exist.` };
-  const assignment = await assignmentById(ctx.db, submission.assignmentId);
+  const resolved = await resolveJob(claimed, ctx);
+  if ("problem" in resolved) return { failed: resolved.problem };
+  const { exercise, assignment, payload } = resolved;
   if (!assignment) return { failed: `The assignment of submission "${submission.id}" no longer exists.` };
-  const exercise = withOverrides(builtIn, assignment.overrides);
   if (exercise.kind !== "training" || exercise.step !== 7) {
     return { failed: `Tuning runs on step 7 (regularize and tune); this assignment is step ${exercise.step}.` };
   }
@@ -109,33 +77,27 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
   if (!toolbox.allowed.includes("tuning")) {
     return { failed: `Your instructor has not allowed tuning on this assignment; allowed techniques: ${toolbox.allowed.join(", ") || "none"}.` };
   }
-  const raw = await tuningSearchOfJob(ctx.db, job.id);
+  const raw = claimed.search;
   if (raw === null) return { failed: "This tuning run has no search stored with it." };
   const problem = searchProblem(raw);
   if (problem !== undefined) return { failed: problem };
   const search = TuningSearch.parse(raw);
 
   const seed = exercise.seed;
-  const slice = { trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit, testLimit: ctx.config.testLimit ?? exercise.data.testLimit };
+  const { slice } = resolved;
   // A CSV is encoded here (its test labels come with it and stay in this process until the final
   // phase); MNIST and IMDB test labels are not even loaded until then.
-  let grading: GradingData | undefined;
+  let data: { grading?: GradingData; prepare: PrepareOptions };
   try {
-    if (exercise.dataset.kind === "csv") {
-      const uploaded = await datasetByFile(ctx.db, assignment.courseId, exercise.dataset.file);
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir, ...(uploaded ? uploadedCsv(uploaded) : { csvText: csvText(exercise.dataset, {}) }) });
-    }
+    data = await resolved.csvData(slice);
   } catch (error) {
-    const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
-    if (error instanceof StepwiseError || fsError) return { failed: `The dataset could not be read: ${message(error)}` };
+    const problem = datasetProblem(error);
+    if (problem !== undefined) return { failed: problem };
     throw error;
   }
-  const prepare: PrepareOptions = { ...(grading ? gradingFacts(grading, exercise.dataset).prepare : {}), toolbox: toolbox.allowed };
-
-  let progress = Promise.resolve();
-  const emit = (event: ProgressEvent) => {
-    progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
-  };
+  const { grading } = data;
+  const prepare: PrepareOptions = { ...data.prepare, toolbox: toolbox.allowed };
+  const { emit } = resolved;
   let started = false;
   const onReady = (backend: string, epochs: number) => {
     ctx.onBackend?.(backend);
@@ -167,12 +129,12 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
   });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
-  let log = `attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})\n`;
+  resolved.log(`attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})\n`);
 
   try {
     const result = await runTuning({
       exercise,
-      payload: payload.data,
+      payload,
       search,
       maxTrials: toolbox.tuningTrials,
       prepare,
@@ -186,12 +148,12 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
             ...child,
             onReady: (backend) => onReady(backend, prepared.training.fit.epochs),
             onEpoch: (metrics, total) => emit({ type: "epoch", epochs: total, ...metrics }),
-            onStderr: (text) => (log += text),
+            onStderr: (text) => resolved.log(text),
           },
         );
-        await progress;
-        log += `${label}: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
-        const trial = trialOutcome(outcome, ctx.config.memoryMb, ctx.config.hardTimeoutMs);
+        await resolved.progressWritten();
+        resolved.log(`${label}: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
+        const trial = trialOutcome(outcome, ctx.config);
         if ("trainExamples" in trial) trainExamples = trial.trainExamples;
         return trial;
       },
@@ -210,12 +172,12 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
             onReady: (backend) => onReady(backend, epochs),
             onEpoch: (metrics, total) => emit({ type: "epoch", epochs: total, ...metrics }),
             onEvaluating: () => emit({ type: "evaluating" }),
-            onStderr: (text) => (log += text),
+            onStderr: (text) => resolved.log(text),
           },
         );
-        await progress;
-        log += `final model: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`;
-        if (outcome.kind !== "done") return { status: "not_run", reason: `The final model was not evaluated: ${finalFailure(outcome, ctx.config.memoryMb, ctx.config.hardTimeoutMs)}` };
+        await resolved.progressWritten();
+        resolved.log(`final model: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
+        if (outcome.kind !== "done") return { status: "not_run", reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}` };
         const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
         if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
 
@@ -245,20 +207,20 @@ export async function runTuningJob(claimed: ClaimedJob, ctx: JobContext): Promis
             configKey: configFingerprint(chosen),
             now: ctx.now(),
           }).catch((error: unknown) => {
-            log += `could not record the test evaluation: ${message(error)}\n`;
+            resolved.log(`could not record the test evaluation: ${message(error)}\n`);
             return null;
           });
-          if (recorded?.flag) log += "test evaluation flagged: selected on test\n";
+          if (recorded?.flag) resolved.log("test evaluation flagged: selected on test\n");
         }
         return final;
       },
     });
-    log += `tuning done: ${result.trials.length} trial(s), selected ${result.selected ?? "none"}, final ${result.final.status}\n`;
+    resolved.log(`tuning done: ${result.trials.length} trial(s), selected ${result.selected ?? "none"}, final ${result.final.status}\n`);
     return { result };
   } catch (error) {
     if (isStudentFault(error)) return { failed: message(error) };
     throw error;
   } finally {
-    await appendLog(ctx.db, job.id, log).catch(() => undefined);
+    await resolved.flushLog();
   }
 }

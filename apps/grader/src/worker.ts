@@ -1,12 +1,14 @@
 import { appendLog, claimJob, completeExperimentJob, completeJob, failJob, handBackJob, listJobs, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
 import type { GraderConfig } from "./config";
 import { DbHealth } from "./db-health";
-import { workOnClaimedJob, type JobWork } from "./experiment";
-import { GraderFault } from "./grade";
+import { runExperimentJob } from "./experiment";
+import { gradeClaimedJob } from "./grade";
 import { startHeartbeats } from "./heartbeat";
+import { GraderFault, type JobContext, type JobResult } from "./job-context";
 import { GraderMetrics } from "./metrics";
 import { graderJail } from "./jail";
 import { WarmPool } from "./sandbox";
+import { runTuningJob } from "./tune";
 
 export interface GraderHandle {
   readonly metrics: GraderMetrics;
@@ -110,7 +112,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     return stopping.signal.aborted ? "shutting down" : null;
   };
 
-  const record = async (jobId: string, work: JobWork, started: number) => {
+  const record = async (jobId: string, work: JobResult, started: number) => {
     // Both writes are idempotent per job, so retrying one whose answer was lost stores nothing twice.
     const deadline = now() + config.leaseMs;
     if (work.kind === "experiment") {
@@ -138,9 +140,21 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     });
     const started = now();
     try {
-      let work: JobWork;
+      let work: JobResult;
       try {
-        work = await workOnClaimedJob(claimed, { db, config, signal: stop.signal, now, pool, onBackend: (b) => (metrics.backend = b) });
+        const ctx: JobContext = { db, config, signal: stop.signal, now, pool, onBackend: (b) => (metrics.backend = b) };
+        // The claim says what the job asks for: a grading, a debugging experiment or a tuning search.
+        switch (claimed.kind) {
+          case "grade":
+            work = { kind: "verdict", verdict: await gradeClaimedJob(claimed, ctx) };
+            break;
+          case "experiment":
+            work = await runExperimentJob(claimed, ctx);
+            break;
+          case "tune":
+            work = await runTuningJob(claimed, ctx);
+            break;
+        }
       } catch (error) {
         if (lost) return; // someone else owns the job now; write nothing
         const why = await notTheJobsFault(error);

@@ -26,7 +26,6 @@ export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig>
     reapEveryMs: 1_000,
     memoryMb: 2048,
     hardTimeoutMs: 120_000,
-    maxAttempts: 2,
     backend: "auto",
     cacheDir: join(repoRoot(), "data", "cache"),
     trainLimit: 2_000,

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { imdbCacheFiles, imdbReviewsFile, loadImdbTestLabels, mnistDataDir } from "@stepwise/core/datasets";
+import { imdbCacheFiles, imdbReviewsFile, loadImdbTestLabels, mnistDataDir } from "@stepwise/core/datasets/node";
 import { jobById, latestJobForSubmission, progressSince } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";

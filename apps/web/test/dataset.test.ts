@@ -1,4 +1,4 @@
-import { loadMnistImages, loadMnistLabels, MNIST_IMAGE_SIZE } from "@stepwise/core/datasets";
+import { loadMnistImages, loadMnistLabels, MNIST_IMAGE_SIZE } from "@stepwise/core/datasets/node";
 import { createAssignment } from "@stepwise/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePreview } from "../src/lib/preview-format";

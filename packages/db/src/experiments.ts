@@ -12,11 +12,11 @@ import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { type Db, type Dialect, writeTx } from "./connection";
 import { notifyJob } from "./queue";
-import { type JobRow, parseJson } from "./rows";
+import { EXPERIMENT_PURPOSE, type JobRow, parseJson } from "./rows";
 import type { Database } from "./schema";
 import { DEFAULT_MAX_ATTEMPTS, insertJob } from "./submissions";
 
-export const EXPERIMENT_PURPOSE = "experiment";
+export { EXPERIMENT_PURPOSE } from "./rows";
 /** Experiments wait behind students' gradings (0) but run before regrades (10): a student is waiting. */
 export const EXPERIMENT_PRIORITY = 5;
 const RATE_WINDOW_MS = 60_000;
@@ -234,12 +234,6 @@ export async function experimentRunsFor(
 export async function experimentRunById(db: Db, jobId: string, estimate?: EstimateSeconds): Promise<ExperimentRun | null> {
   const row = await runsQuery(db.kysely).where("jobs.id", "=", jobId).executeTakeFirst();
   return row ? toRun(row, estimate) : null;
-}
-
-/** The experiment a job runs, or null for a grading (or preview) job: how the grader dispatches a claimed job. */
-export async function experimentOfJob(db: Db, jobId: string): Promise<string | null> {
-  const row = await db.kysely.selectFrom("jobs").select(["purpose", "experiment"]).where("id", "=", jobId).executeTakeFirst();
-  return row?.purpose === EXPERIMENT_PURPOSE ? (row.experiment ?? "") : null;
 }
 
 /**

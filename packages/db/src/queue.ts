@@ -1,7 +1,7 @@
-import { type JobStatus, NotFoundError, PreconditionError, Verdict } from "@stepwise/core/contracts";
+import { type JobStatus, type JobWork, NotFoundError, PreconditionError, Verdict } from "@stepwise/core/contracts";
 import { type Kysely, sql } from "kysely";
 import { type Db, writeTx } from "./connection";
-import { type JobRow, type SubmissionRow, toJob, toSubmission } from "./rows";
+import { type JobRow, type SubmissionRow, toJob, toJobWork, toSubmission } from "./rows";
 import type { Database } from "./schema";
 
 import { JOB_CHANNEL } from "./progress";
@@ -11,10 +11,14 @@ export { appendLog, appendProgress, jobLog, progressSince, DEFAULT_LOG_CAP_BYTES
 export type { JobRow, SubmissionRow } from "./rows";
 export { fairOrder, estimateWaitMs, queuePosition, queueStanding, type QueueStanding, type QueuedJob } from "./queue-position";
 
-export interface ClaimedJob {
+/**
+ * A leased job with its validated submission and what it asks for (`JobWork`: grade, experiment or
+ * tune), so the grader dispatches on the claim without asking the database again.
+ */
+export type ClaimedJob = JobWork & {
   job: JobRow;
   submission: SubmissionRow;
-}
+};
 
 /** Default retry delay after a grader fault: 5 s, doubling per attempt, at most 10 min. */
 export function defaultBackoffMs(attempt: number): number {
@@ -125,10 +129,10 @@ export async function claimJob(db: Db, input: { workerId: string; leaseMs: numbe
     const submissionRow = await db.kysely.selectFrom("submissions").selectAll().where("id", "=", row.submission_id).executeTakeFirst();
     try {
       if (!submissionRow) throw new Error(`submission ${row.submission_id} is missing`);
-      return { job: toJob(row), submission: toSubmission(submissionRow) };
+      return { ...toJobWork(row), job: toJob(row), submission: toSubmission(submissionRow) };
     } catch (error) {
-      // A job whose stored submission cannot be read would fail on every retry: dead-letter it
-      // now and move on, rather than hand unvalidated data to the grader.
+      // A job whose stored submission (or search) cannot be read would fail on every retry:
+      // dead-letter it now and move on, rather than hand unvalidated data to the grader.
       const message = `Stored submission is unreadable: ${error instanceof Error ? error.message : String(error)}`;
       await writeTx(db, (q) => markDead(q, db, row, message, input.now));
     }

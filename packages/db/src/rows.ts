@@ -1,5 +1,6 @@
-import { JobStatus, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { JobStatus, JobWork, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import type { Selectable } from "kysely";
+import { z } from "zod";
 import type { JobsTable, SubmissionsTable } from "./schema";
 
 export interface SubmissionRow {
@@ -69,6 +70,21 @@ export function toJob(row: Omit<Selectable<JobsTable>, "seq">): JobRow {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
+}
+
+/** `jobs.purpose` of a debugging experiment or tuning run (the others grade: `grade`, `preview`). */
+export const EXPERIMENT_PURPOSE = "experiment";
+/** The experiment name of a tuning job (`jobs.experiment`). */
+export const TUNE_EXPERIMENT = "tune";
+
+/** What the job asks the grader to do, from its purpose, experiment and stored search columns. */
+export function toJobWork(row: Pick<Selectable<JobsTable>, "id" | "purpose" | "experiment" | "tuning_search">): JobWork {
+  if (row.purpose !== EXPERIMENT_PURPOSE) return JobWork.parse({ kind: "grade" });
+  if (row.experiment === TUNE_EXPERIMENT) {
+    const search = row.tuning_search === null ? null : parseJson(z.unknown(), row.tuning_search, `search of job ${row.id}`);
+    return JobWork.parse({ kind: "tune", search });
+  }
+  return JobWork.parse({ kind: "experiment", experiment: row.experiment ?? "" });
 }
 
 export function toVerdict(text: string, jobId: string): Verdict {

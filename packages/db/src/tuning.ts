@@ -9,7 +9,6 @@
  * exercises package's schemas (`TuningSearch`, `TuningResult`): this package depends on core only.
  */
 import { ValidationError } from "@stepwise/core/contracts";
-import { z } from "zod";
 import type { Db } from "./connection";
 import {
   enqueueExperiment,
@@ -19,10 +18,9 @@ import {
   type ExperimentBudget,
   type ExperimentRun,
 } from "./experiments";
-import { type JobRow, parseJson } from "./rows";
+import { type JobRow, TUNE_EXPERIMENT } from "./rows";
 
-/** The experiment name of a tuning job (`jobs.experiment`). */
-export const TUNE_EXPERIMENT = "tune";
+export { TUNE_EXPERIMENT } from "./rows";
 
 /** One tuning run; `search` is the stored search (never null for a run this module returns), `outcome` its stored result. */
 export type TuningRun = ExperimentRun;
@@ -67,12 +65,6 @@ export async function tuningRunsFor(
 export async function tuningRunById(db: Db, jobId: string, estimate?: EstimateSeconds): Promise<TuningRun | null> {
   const run = await experimentRunById(db, jobId, estimate);
   return run && isTuning(run) ? run : null;
-}
-
-/** The search stored with a job (the grader parses it), or null when the job carries none. */
-export async function tuningSearchOfJob(db: Db, jobId: string): Promise<unknown> {
-  const row = await db.kysely.selectFrom("jobs").select("tuning_search").where("id", "=", jobId).executeTakeFirst();
-  return row && row.tuning_search !== null ? parseJson(z.unknown(), row.tuning_search, `search of job ${jobId}`) : null;
 }
 
 const isTuning = (run: ExperimentRun) => run.experiment === TUNE_EXPERIMENT && run.search !== null;

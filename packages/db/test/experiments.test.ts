@@ -8,7 +8,6 @@ import {
   countAttempts,
   type Db,
   enqueueExperiment,
-  experimentOfJob,
   experimentRunById,
   experimentRunsFor,
   failJob,
@@ -42,6 +41,7 @@ function run(f: Fixture, submissionId: string, now: number, options: { budgetSec
 async function claim(db: Db, jobId: string, now: number) {
   const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now });
   expect(claimed?.job.id).toBe(jobId);
+  return claimed;
 }
 
 /** An experiment result as the grader stores it: nested evidence, nulls where a loss diverged. */
@@ -67,14 +67,14 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     expect(budget).toEqual({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: 100, leftSeconds: 500 });
     const row = await db.kysely.selectFrom("jobs").selectAll().where("id", "=", job.id).executeTakeFirstOrThrow();
     expect([row.purpose, row.experiment, row.status, row.priority, row.regrade_id]).toEqual(["experiment", "loss-per-batch", "queued", 5, null]);
-    expect(await experimentOfJob(db, job.id)).toBe("loss-per-batch");
     const gradeJob = await latestJobForSubmission(db, submission.id);
-    expect(await experimentOfJob(db, gradeJob?.id ?? "")).toBeNull();
 
-    // The grading job (priority 0) runs first; then the experiment.
+    // The grading job (priority 0) runs first; then the experiment. The claim says which is which.
     const first = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 30 });
     expect(first?.job.id).toBe(gradeJob?.id);
-    await claim(db, job.id, 1_000);
+    expect(first?.kind).toBe("grade");
+    const second = await claim(db, job.id, 1_000);
+    expect(second).toMatchObject({ kind: "experiment", experiment: "loss-per-batch" });
     expect(await completeExperimentJob(db, { jobId: job.id, workerId: "other", outcome: { result }, now: 5_000 })).toBe("lost");
     expect(await completeExperimentJob(db, { jobId: job.id, workerId: "w", outcome: { result }, now: 31_000 })).toBe("stored");
     expect(await completeExperimentJob(db, { jobId: job.id, workerId: "w", outcome: { result: { ...result, outcome: "decreasing" } }, now: 32_000 })).toBe("duplicate");

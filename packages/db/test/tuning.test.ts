@@ -15,7 +15,6 @@ import {
   TUNE_EXPERIMENT,
   tuningRunById,
   tuningRunsFor,
-  tuningSearchOfJob,
   type EstimateSeconds,
 } from "../src/index";
 import { type Fixture, seedCourse, testDialects } from "../src/testing";
@@ -54,11 +53,9 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
     expect(queued.estimateSeconds).toBe(200);
     expect(queued.budget).toEqual({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: 200, leftSeconds: 400 });
-    expect(await tuningSearchOfJob(db, queued.job.id)).toEqual(search);
 
     const { search: _none, ...common } = tuning(f, submission.id, 3_000);
     const debugging = await enqueueExperiment(db, { ...common, experiment: "tiny-subset" });
-    expect(await tuningSearchOfJob(db, debugging.job.id)).toBeNull();
     expect(await tuningRunById(db, debugging.job.id)).toBeNull();
 
     const key = { assignmentId: f.assignment.id, userId: f.student.id, budgetSeconds: 600, estimateSeconds: estimate };
@@ -71,10 +68,28 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     // Done: the stored result comes back for the caller to parse, charged its measured time.
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 });
     expect(claimed?.job.id).toBe(queued.job.id);
+    // The claim hands the grader the search stored with the job.
+    expect(claimed).toMatchObject({ kind: "tune", search });
     const result = { experiment: "tune", trials: [{ index: 1, validation: null }], selected: null };
     expect(await completeExperimentJob(db, { jobId: queued.job.id, workerId: "w", outcome: { result }, now: 9_000 })).toBe("stored");
     const done = await tuningRunById(db, queued.job.id, estimate);
     expect(done).toMatchObject({ status: "done", outcome: { kind: "result", result }, chargedSeconds: 5, search });
+  });
+
+  it("dead-letters at the claim a tuning job whose stored search is not JSON, telling the student in a sentence", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1_000, "mnist-regularize");
+    const { submission, job: grading } = await submit(db, f, 1_000);
+    await cancelJob(db, grading.id, 1_500);
+    const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
+    await db.kysely.updateTable("jobs").set({ tuning_search: "{not json" }).where("id", "=", queued.job.id).execute();
+    expect(await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 })).toBeNull();
+    const row = await db.kysely.selectFrom("jobs").select(["status", "last_error"]).where("id", "=", queued.job.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe("dead");
+    expect(row.last_error).toMatch(/search of job .* must be JSON/);
+    const stored = await db.kysely.selectFrom("experiment_results").select("result").where("job_id", "=", queued.job.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.result) as unknown).toMatchObject({ failed: true });
+    expect(stored.result).toMatch(/problem on our side; it cost none of your budget/);
   });
 
   it("refuses a search the budget left cannot hold, naming both numbers; and a search that is not an object", async () => {

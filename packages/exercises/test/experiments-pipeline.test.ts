@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import { PreconditionError } from "@stepwise/core/contracts";
-import { denseSet, limit, loadMnistSet, subset, type ExampleSet } from "@stepwise/core/datasets";
+import { denseSet, limit, subset, type ExampleSet } from "@stepwise/core/datasets";
+import { loadMnistSet } from "@stepwise/core/datasets/node";
 import { parseModelSpec, withSeeds } from "@stepwise/core/model";
 import { getExercise } from "../src";
 import { ExperimentResult, runExperiment, runExperimentOn, withLabelAsInput, type ExperimentContext, type ExperimentName } from "../src/experiments";

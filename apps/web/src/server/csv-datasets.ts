@@ -1,42 +1,20 @@
 import { join } from "node:path";
-import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
-import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
+import type { DatasetRef, ExerciseDefinition } from "@stepwise/core/contracts";
 import { datasetByFile, type Db } from "@stepwise/db";
-import { csvText, previewCsv, type CsvPreview } from "@stepwise/exercises/answers";
+import { previewCsv, resolveCsv, type CsvPreview, type CsvSource } from "@stepwise/exercises/answers";
 import { csvGrading } from "@stepwise/exercises/grading";
 import { findRepoRoot } from "../env";
 import type { PreviewData } from "../lib/preview-format";
 
 type CsvRef = Extract<DatasetRef, { kind: "csv" }>;
 
-/** A CSV's content and a key that changes whenever the content may (a new upload is a new row id). */
-export interface CsvSource {
-  text: string;
-  key: string;
-  origin: "uploaded" | "built-in";
-  /** Seed of the dataset's fixed test split: stored with an upload, the built-in tables' own otherwise. */
-  splitSeed: number;
-}
-
-/** Built-in tables are plain names in `packages/exercises/data`; nothing else is read from disk. */
-const BUILT_IN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.csv$/;
-
 /**
- * The CSV a dataset reference names, found as the grader finds it: the course's uploaded dataset of
- * that name first, then the built-in data directory (resolved from the repository root, since the
- * bundled server's module URL is not the package's).
+ * The CSV a dataset reference names, found as the grader finds it (`resolveCsv`), with the built-in
+ * data directory resolved from the repository root, since the bundled server's module URL is not the
+ * package's.
  */
-export async function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<CsvSource> {
-  const uploaded = await datasetByFile(db, courseId, ref.file);
-  if (uploaded) return { text: uploaded.csv, key: `upload:${uploaded.id}`, origin: "uploaded", splitSeed: uploaded.splitSeed };
-  if (BUILT_IN_NAME.test(ref.file)) {
-    try {
-      return { text: csvText(ref, { dataDir: join(findRepoRoot(), "packages", "exercises", "data") }), key: `built-in:${ref.file}`, origin: "built-in", splitSeed: CSV_SPLIT_SEED };
-    } catch {
-      // Not a built-in table either: reported below.
-    }
-  }
-  throw new PreconditionError(`The dataset ${ref.file} is neither uploaded to this course nor a built-in table; ask your instructor to upload it.`);
+export function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<CsvSource> {
+  return resolveCsv(ref, { uploaded: (file) => datasetByFile(db, courseId, file), dataDir: join(findRepoRoot(), "packages", "exercises", "data") });
 }
 
 /**

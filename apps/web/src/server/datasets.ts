@@ -1,4 +1,5 @@
 import { dirname, join } from "node:path";
+import { type DatasetFacts } from "@stepwise/core/datasets";
 import {
   datasetFacts,
   imdbCacheFiles,
@@ -9,8 +10,7 @@ import {
   MNIST_IMAGE_SIZE,
   mnistSamples,
   readCacheFile,
-  type DatasetFacts,
-} from "@stepwise/core/datasets";
+} from "@stepwise/core/datasets/node";
 import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
 import type { Db } from "@stepwise/db";
 import { findRepoRoot } from "../env";

@@ -1,3 +1,4 @@
+import { labelEncoding, writeMultiHot, writeSequence } from "@stepwise/core/browser";
 import type { PreviewData } from "~/lib/preview-format";
 
 /** Tensors-to-be for preview training: row-major inputs and labels, shaped for the student's model. */
@@ -9,10 +10,6 @@ export interface EncodedSet {
   labels: Float32Array;
   labelShape: number[];
 }
-
-const PAD_ID = 0;
-const OOV_ID = 1;
-const FIRST_WORD_ID = 2;
 
 function shapeText(shape: readonly (number | null)[]): string {
   return `[${shape.map((s) => (s === null ? "None" : String(s))).join(", ")}]`;
@@ -61,33 +58,25 @@ export function encodeForModel(
     const sequence = model.firstLayer === "Embedding";
     // Sequence ids beyond the Embedding's table would be out of range: they become out-of-vocabulary.
     const maxId = sequence ? (model.embeddingInputDim ?? width) : 0;
+    // Encoded by core's own row writers, as the grader's IMDB sets encode them.
     for (let r = 0; r < n; r++) {
       const start = offsets[r] ?? 0;
       const end = offsets[r + 1] ?? start;
-      const base = r * width;
-      if (sequence) {
-        const length = Math.min(width, end - start);
-        for (let k = 0; k < length; k++) {
-          const id = ids[start + k] ?? PAD_ID;
-          inputs[base + k] = id < maxId ? id : OOV_ID;
-        }
-      } else {
-        for (let k = start; k < end; k++) {
-          const column = (ids[k] ?? PAD_ID) - FIRST_WORD_ID;
-          if (column >= 0 && column < width) inputs[base + column] = 1;
-        }
-      }
+      if (sequence) writeSequence(ids, start, end, inputs, r * width, width, maxId);
+      else writeMultiHot(ids, start, end, inputs, r * width, width);
     }
   }
 
   if (model.loss === "categoricalCrossentropy") {
     const classes = model.outputUnits;
-    const oneHot = new Float32Array(n * classes);
-    for (let i = 0; i < n; i++) {
-      const label = labels[i] ?? 0;
+    const classIds = Int32Array.from({ length: n }, (_, i) => labels[i] ?? 0);
+    for (const label of classIds) {
       if (label >= classes) throw new Error(`Label ${label} needs at least ${label + 1} output units for one-hot targets; the model has ${classes}.`);
-      oneHot[i * classes + label] = 1;
     }
+    // One-hot rows as the grader's harness writes them.
+    const oneHot = new Float32Array(n * classes);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    labelEncoding("categoricalCrossentropy", { kind: "multiclass", numClasses: classes }, classes).fill(classIds, all, oneHot);
     return { n, inputs, inputShape, labels: oneHot, labelShape: [classes] };
   }
   return { n, inputs, inputShape, labels: Float32Array.from(labels), labelShape: [1] };

@@ -7,24 +7,14 @@
  * transforms and their bounds are the same.
  */
 import type * as tf from "@tensorflow/tfjs";
+import { augmentationRandom, augmentBatch, earlyStopping } from "@stepwise/core/browser";
 import type { EarlyStopping, FitConfig } from "@stepwise/core/contracts";
-import { augmentationRandom, augmentBatch } from "@stepwise/core/training";
 import type { EncodedSet } from "./preview-encode";
 
-/** Fed each epoch's validation loss, says whether training should stop there (never without early stopping). */
+/** Fed each epoch's validation loss, says whether training should stop there: core's rule, the harness's (never without early stopping). */
 export function earlyStopper(stopping: EarlyStopping | undefined): (valLoss: number | undefined) => boolean {
-  let best = Number.POSITIVE_INFINITY;
-  let since = 0;
-  return (valLoss) => {
-    if (!stopping || valLoss === undefined) return false;
-    if (valLoss < best) {
-      best = valLoss;
-      since = 0;
-      return false;
-    }
-    since += 1;
-    return since >= stopping.patience;
-  };
+  const rule = stopping && earlyStopping(stopping.patience);
+  return (valLoss) => rule !== undefined && valLoss !== undefined && rule.observe(valLoss) === "stop";
 }
 
 /** MNIST images as the preview serves them: 28 × 28 × 1, in any input shape of 784 values. */

@@ -58,3 +58,16 @@ export const ProgressEvent = z.discriminatedUnion("type", [
   }),
 ]);
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
+
+/**
+ * What a claimed job asks the grader to do, as the queue hands it out: grade the submission (a
+ * grading or a regrade's preview), run one debugging experiment on its model, or run a tuning
+ * search. The experiment's name and the search are parsed by the exercises package, which owns
+ * them; a name or search that does not parse is the student's to hear about, not a broken job.
+ */
+export const JobWork = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("grade") }).strict(),
+  z.object({ kind: z.literal("experiment"), experiment: z.string().describe("Name of the debugging experiment, e.g. \"loss-per-batch\"") }).strict(),
+  z.object({ kind: z.literal("tune"), search: z.unknown().describe("The declared search stored with the job (TuningSearch JSON); null when none was stored") }).strict(),
+]);
+export type JobWork = z.infer<typeof JobWork>;

@@ -1,5 +1,5 @@
 import { ValidationError } from "../contracts/errors";
-import { FIRST_WORD_ID, type ImdbTokenInputs, PAD_ID } from "./imdb-corpus";
+import { FIRST_WORD_ID, type ImdbTokenInputs, OOV_ID, PAD_ID } from "./imdb-corpus";
 import { checkGather } from "./sets";
 import type { ExampleSet } from "./types";
 
@@ -53,11 +53,7 @@ export function sequenceSet(tokens: ImdbTokenInputs, sequenceLength: number, lab
       checkGather("IMDB sequences", n, sequenceLength, indices, out);
       for (let i = 0; i < indices.length; i++) {
         const review = indices[i] ?? 0;
-        const start = offsets[review] ?? 0;
-        const length = Math.min(sequenceLength, (offsets[review + 1] ?? 0) - start);
-        const base = i * sequenceLength;
-        for (let k = 0; k < length; k++) out[base + k] = ids[start + k] ?? PAD_ID;
-        out.fill(PAD_ID, base + length, base + sequenceLength);
+        writeSequence(ids, offsets[review] ?? 0, offsets[review + 1] ?? 0, out, i * sequenceLength, sequenceLength);
       }
     },
   };
@@ -65,3 +61,28 @@ export function sequenceSet(tokens: ImdbTokenInputs, sequenceLength: number, lab
 
 /** Embedding `inputDim` for sequences over a vocabulary of `vocabularySize` words. */
 export const embeddingInputDim = (vocabularySize: number): number => vocabularySize + FIRST_WORD_ID;
+
+/**
+ * One review as a sequence row: its first `length` ids from `ids[start .. end)` into
+ * `out[base .. base + length)`, end-padded with PAD_ID. Ids at or above `maxId` (an Embedding table
+ * smaller than the vocabulary they were encoded with) become OOV_ID.
+ */
+export function writeSequence(ids: ArrayLike<number>, start: number, end: number, out: Float32Array, base: number, length: number, maxId = Number.POSITIVE_INFINITY): void {
+  const count = Math.min(length, end - start);
+  for (let k = 0; k < count; k++) {
+    const id = ids[start + k] ?? PAD_ID;
+    out[base + k] = id < maxId ? id : OOV_ID;
+  }
+  out.fill(PAD_ID, base + Math.max(0, count), base + length);
+}
+
+/**
+ * One review as a multi-hot row from its sequence ids `ids[start .. end)`: column j is 1 when
+ * vocabulary word j (sequence id j + FIRST_WORD_ID) occurs and j < `width`. The row must start zeroed.
+ */
+export function writeMultiHot(ids: ArrayLike<number>, start: number, end: number, out: Float32Array, base: number, width: number): void {
+  for (let k = start; k < end; k++) {
+    const column = (ids[k] ?? PAD_ID) - FIRST_WORD_ID;
+    if (column >= 0 && column < width) out[base + column] = 1;
+  }
+}

@@ -1,16 +1,13 @@
+// Pure: no file access. The loaders that read files and caches are `./node` (`@stepwise/core/datasets/node`).
 export type * from "./types";
 export * from "./random";
 export * from "./sets";
 export * from "./splits";
 export * from "./standardize";
 export * from "./idx";
-export * from "./mnist";
 export * from "./tokenize";
 export * from "./vocabulary";
 export * from "./imdb-corpus";
 export * from "./imdb-sets";
-export * from "./imdb";
 export * from "./csv";
 export * from "./csv-encode";
-export * from "./cache";
-export * from "./facts";

@@ -30,7 +30,7 @@ export interface EpochResult {
 /**
  * One epoch of our own loop. Why not `model.fit`: fit shuffles with Math.random (not
  * reproducible), builds the whole epoch's tensors up front (1 GB for IMDB multi-hot), and yields
- * to the event loop between batches; see measure.ts for the speed comparison.
+ * to the event loop between batches: on one MNIST epoch (wasm) this loop ran 1.5× as fast as fit.
  */
 export async function runEpoch(ctx: EpochContext, indices: Int32Array, shuffleData: boolean): Promise<EpochResult> {
   const { model, batchSize } = ctx;

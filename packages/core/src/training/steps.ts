@@ -2,14 +2,10 @@ import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
-import type { ExampleSet } from "../datasets/types";
-import type { JsonObject } from "../model/json";
-import { augmenterFor } from "./augment";
-import { buildModel, OPTIMIZERS } from "./harness";
-import { BatchBuilder, resolveInputShape } from "./inputs";
-import { labelEncoding, requireLabels, type Task } from "./labels";
-import { releaseRnnMasks, seededSteps } from "./randomness";
-import { mulberry32, range, shuffle } from "./rng";
+import { releaseRnnMasks } from "./randomness";
+import { mulberry32, shuffle } from "./rng";
+import { setUpRun, type RunSetupOptions } from "./setup";
+import { validationSplit } from "./split";
 
 /** The loss of one gradient step, as the debugging experiments chart it. */
 export interface BatchLoss {
@@ -26,12 +22,7 @@ export interface BatchLoss {
   size: number;
 }
 
-export interface StepsOptions {
-  topology: JsonObject;
-  training: TrainingConfig;
-  train: ExampleSet;
-  task: Task;
-  seed: number;
+export interface StepsOptions extends Omit<RunSetupOptions, "validation" | "splitSeed"> {
   /** Stop after this many steps; without it after `epochs`. */
   steps?: number;
   /** Stop after this many epochs (default: the training config's). */
@@ -67,23 +58,13 @@ export function setLearningRate(optimizer: Optimizer, learningRate: number): voi
 }
 
 /**
- * The training indices as `train` splits them: the validation split takes a permutation seeded
- * with `seed ^ 0x5eed`, the rest stays in index order. `steps.test.ts` holds this (and the epoch
- * shuffles below) to `train`'s own per-epoch losses and gathered batches, so they cannot drift apart.
- */
-function trainingIndices(n: number, validationSplit: number, seed: number): Int32Array {
-  if (validationSplit <= 0) return range(n);
-  const order = shuffle(range(n), mulberry32(seed ^ 0x5eed));
-  return order.slice(0, Math.round(order.length * (1 - validationSplit))).sort();
-}
-
-/**
  * The order in which `train` feeds the examples of `n` during its first epoch: its training
  * indices, shuffled by the first draws of `mulberry32(seed)` when `fit.shuffle` is on. Later
  * epochs also depend on the model's dropout draws, so only the first is predictable without training.
  */
 export function firstEpochOrder(n: number, fit: Pick<TrainingConfig["fit"], "validationSplit" | "shuffle">, seed: number): Int32Array {
-  const indices = trainingIndices(n, fit.validationSplit, seed);
+  // `train`'s split (split.ts); `steps.test.ts` holds this and the epoch shuffles below to `train`'s own losses and batches.
+  const indices = validationSplit(n, fit.validationSplit, seed).train;
   return fit.shuffle ? shuffle(indices, mulberry32(seed)) : indices;
 }
 
@@ -101,22 +82,8 @@ export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsRe
   }
   const now = options.now ?? (() => performance.now());
   const started = now();
-  const random = mulberry32(options.seed);
-  const model = await buildModel(tf, options.topology, options.seed);
-  const optimizer = OPTIMIZERS[compile.optimizer](tf, compile.learningRate);
+  const { model, optimizer, random, encoding, withAccuracy, labels, trainIdx: indices, reseed, batches: builder } = await setUpRun(tf, options);
   try {
-    const outputUnits = model.outputs[0]?.shape.at(-1) ?? 1;
-    const encoding = labelEncoding(compile.loss, options.task, outputUnits);
-    const withAccuracy = options.task.kind !== "regression" && compile.metrics.includes("accuracy");
-    model.compile({ optimizer, loss: compile.loss, metrics: withAccuracy ? ["accuracy"] : [] });
-    const inputShape = resolveInputShape(model.inputs[0]?.shape ?? [], options.train);
-    const labels = requireLabels(options.train, "training");
-    const indices = trainingIndices(options.train.n, fit.validationSplit, options.seed);
-    if (indices.length === 0) throw new ValidationError("there are no training examples left after the validation split");
-    const reseed = seededSteps(tf, model, random);
-    // Augmented as `train` augments, from the same seeded stream: the experiments see the batches grading trains on.
-    const augmenter = augmenterFor(fit, options.train, options.seed);
-    const builder = new BatchBuilder(tf, options.train, inputShape, fit.batchSize, encoding.width, augmenter);
     const batches: BatchLoss[] = [];
     const stop = (): StepsResult["stopReason"] | undefined =>
       options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined;

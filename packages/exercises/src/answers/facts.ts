@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { type CsvTable, classBalance, CSV_SPLIT_SEED, imdbFacts, mnistFacts, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
+import { type CsvTable, classBalance, CSV_SPLIT_SEED, parseCsv, splitIndices, type TaskType } from "@stepwise/core/datasets";
+import { imdbFacts, mnistFacts } from "@stepwise/core/datasets/node";
 
 // Next's bundler leaves `import.meta.dirname` undefined in server chunks; `import.meta.url` is always defined.
 const here = (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));

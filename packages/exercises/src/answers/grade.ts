@@ -1,6 +1,6 @@
 import type { ExerciseDefinition, Question, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { StepwiseError } from "@stepwise/core/contracts";
 import { assembleVerdict, statusVerdict } from "@stepwise/core/verify";
+import { datasetErrorVerdict } from "../grading/grade";
 import type { AnswerOptions } from "./facts";
 import { gradeChooseMetric } from "./metric";
 import { gradeCsvPrepare } from "./prepare-csv";
@@ -77,8 +77,8 @@ export function gradeAnswers(exercise: ExerciseDefinition, payload: SubmissionPa
     return assembleVerdict({ checks: result.checks, metrics, visibility: exercise.checkVisibility });
   } catch (error) {
     // A dataset that cannot be read (a course's CSV with a bad row) is the exercise's fault, not the student's.
-    const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
-    if (error instanceof StepwiseError || fsError) return statusVerdict("error", `The dataset of "${exercise.id}" could not be read: ${error.message}`);
+    const verdict = datasetErrorVerdict(exercise, error);
+    if (verdict) return verdict;
     throw error;
   }
 }

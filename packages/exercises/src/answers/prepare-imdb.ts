@@ -1,4 +1,5 @@
-import { FIRST_WORD_ID, loadImdbCorpus } from "@stepwise/core/datasets";
+import { FIRST_WORD_ID } from "@stepwise/core/datasets";
+import { loadImdbCorpus } from "@stepwise/core/datasets/node";
 import { count, percent } from "./facts";
 import { check, flag, number, type RuleInput, type RuleResult, text } from "./types";
 

@@ -1,4 +1,4 @@
-import { loadMnistImages } from "@stepwise/core/datasets";
+import { loadMnistImages } from "@stepwise/core/datasets/node";
 import { check, flag, type RuleInput, type RuleResult, text } from "./types";
 
 export interface ValueStats {

@@ -5,13 +5,15 @@ import {
   gatherLabels,
   limit,
   limitIndices,
+} from "@stepwise/core/datasets";
+import {
   loadImdbTestInputs,
   loadImdbTestLabels,
   loadImdbTrain,
   loadMnistSet,
   loadMnistTestInputs,
   loadMnistTestLabels,
-} from "@stepwise/core/datasets";
+} from "@stepwise/core/datasets/node";
 import type { ExampleSet } from "@stepwise/core/datasets";
 import { csvGrading, type CsvGrading, type CsvTrainingData } from "./csv";
 import type { PrepareOptions } from "./prepare";

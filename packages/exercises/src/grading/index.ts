@@ -4,6 +4,7 @@ export * from "./score";
 export * from "./verdicts";
 export * from "./run";
 export * from "./local";
+export * from "./grade";
 export * from "./run-verdict";
 export * from "./seeds";
 export * from "./score-overfit";

@@ -16,6 +16,8 @@ export interface RegularizationInput {
   payload: SubmissionPayload;
   /** The student's own step-6 model (their latest passing submission), retrained on the same seeds. */
   previous: SubmissionPayload;
+  /** The student's step-7 model, prepared once for the whole grading (with the data's facts). */
+  prepared: PreparedTraining;
   testLabels: Int32Array | Float32Array;
   run: TrainingRunner;
   /** Facts of a CSV dataset (input width, classes), as `prepareTraining` takes them. */
@@ -44,7 +46,7 @@ const finished = (run: TrainAndPredictResult) => run.report.stopReason === "comp
  */
 export async function gradeRegularization(input: RegularizationInput): Promise<Verdict | { stopped: TrainAndPredictResult }> {
   const { exercise } = input;
-  const after = prepareTraining(exercise, input.payload, exercise.seed, input.prepare);
+  const after = input.prepared;
   let before: PreparedTraining;
   try {
     // The step-6 model is held to this exercise's budgets too: it is retrained here.

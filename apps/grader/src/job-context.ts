@@ -1,0 +1,164 @@
+/**
+ * What every claimed job shares, whatever it asks for (a grading, a debugging experiment, a tuning
+ * search): the exercise as the assignment places it, the dataset it means, the job's progress rows
+ * and log, and what a training child that ended without a result means to the student.
+ */
+import type { DataSlice, DatasetRef, ExerciseDefinition, ProgressEvent, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type Assignment, type ClaimedJob, type Db } from "@stepwise/db";
+import { findExercise, withOverrides } from "@stepwise/exercises";
+import { resolveCsv } from "@stepwise/exercises/answers";
+import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
+import type { ExperimentResult } from "@stepwise/exercises/experiments";
+import type { TuningResult } from "@stepwise/exercises/tuning";
+import type { GraderConfig } from "./config";
+import type { ChildOutcome, WarmPool } from "./sandbox";
+
+/** A fault of the grader, not of the submission: the job is retried with backoff. */
+export class GraderFault extends Error {
+  override name = "GraderFault";
+}
+
+/** The grader's side of one claimed job: its database, configuration, lease and training children. */
+export interface JobContext {
+  db: Db;
+  config: GraderConfig;
+  /** Aborted when the job's lease is lost or the grader shuts down. */
+  signal: AbortSignal;
+  now: () => number;
+  /** Warm training children; a fresh fork per run without it. */
+  pool?: WarmPool;
+  /** Told which TF.js backend the training child chose. */
+  onBackend?: (backend: string) => void;
+}
+
+/** What the grader stores for an experiment or tuning job: its result, or why it has none (a sentence for the student). */
+export type ExperimentOutcome = { result: ExperimentResult | TuningResult } | { failed: string };
+
+/**
+ * What a claimed job came to: a grading's verdict, or an experiment's outcome (a debugging
+ * experiment's or a tuning search's) with a one-line summary for the grader's log.
+ */
+export type JobResult =
+  | { kind: "verdict"; verdict: Verdict }
+  | { kind: "experiment"; experiment: string; outcome: ExperimentOutcome; summary: string };
+
+/** A claimed job resolved against the course: what every kind of job starts from. */
+export interface ResolvedJob {
+  /** The built-in exercise with the assignment's overrides: the budgets the student saw and is held to. */
+  exercise: ExerciseDefinition;
+  /** Null when the assignment was deleted after the job was queued. */
+  assignment: Assignment | null;
+  overrides: Record<string, unknown>;
+  payload: SubmissionPayload;
+  /** The examples a grading trains and is tested on: the grader's scale-down (tests, CI) or the exercise's. */
+  slice: DataSlice;
+  /** The content of the exercise's CSV dataset and its split seed, found as the web app finds it (`resolveCsv`). */
+  readCsv: () => Promise<CsvContent>;
+  /**
+   * A CSV dataset encoded in this process — its test labels stay here; children get training rows and
+   * test inputs — with the facts `prepareTraining` checks the model against. Nothing for MNIST and IMDB.
+   */
+  csvData: (slice: DataSlice) => Promise<{ grading?: GradingData; prepare: PrepareOptions }>;
+  /** Appends a progress row; rows are written in order, each append waiting for the one before. */
+  emit: (event: ProgressEvent) => void;
+  /** Resolves once every progress row emitted so far is written (a failed write is dropped). */
+  progressWritten: () => Promise<void>;
+  log: (text: string) => void;
+  /** Stores the job's log (capped in the database); a failure to write one never loses the outcome. */
+  flushLog: () => Promise<void>;
+}
+
+/**
+ * Resolves a claimed job: its exercise as the assignment places it, its dataset, progress and log.
+ * A job that names no exercise any more comes back as a problem for the student.
+ */
+export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<ResolvedJob | { problem: string }> {
+  const { submission, job } = claimed;
+  const builtIn = findExercise(submission.exerciseId);
+  if (!builtIn) return { problem: `Exercise "${submission.exerciseId}" does not exist.` };
+  const assignment = await assignmentById(ctx.db, submission.assignmentId);
+  const overrides = assignment?.overrides ?? {};
+  const exercise = withOverrides(builtIn, overrides);
+  const { dataset } = exercise;
+  const readCsv = async () => {
+    if (dataset.kind !== "csv") throw new Error(`readCsv: the dataset of ${exercise.id} is ${dataset.kind}, not a CSV`);
+    const uploaded = assignment ? (file: string) => datasetByFile(ctx.db, assignment.courseId, file) : undefined;
+    const { text, splitSeed } = await resolveCsv(dataset, uploaded ? { uploaded } : {});
+    return { text, splitSeed };
+  };
+  let progress = Promise.resolve();
+  let log = "";
+  return {
+    exercise,
+    assignment,
+    overrides,
+    payload: submission.payload,
+    slice: { trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit, testLimit: ctx.config.testLimit ?? exercise.data.testLimit },
+    readCsv,
+    csvData: async (slice) => {
+      if (dataset.kind !== "csv") return { prepare: {} };
+      const csv = await readCsv();
+      const grading = loadGradingData(dataset, { slice, seed: exercise.seed, cacheDir: ctx.config.cacheDir, csvText: csv.text, csvSplitSeed: csv.splitSeed });
+      return { grading, prepare: gradingFacts(grading, dataset).prepare };
+    },
+    emit: (event) => {
+      progress = progress.then(() => appendProgress(ctx.db, job.id, event, ctx.now()).then(() => undefined)).catch(() => undefined);
+    },
+    progressWritten: () => progress,
+    log: (text) => {
+      log += text;
+    },
+    flushLog: async () => {
+      if (log !== "") await appendLog(ctx.db, job.id, log).catch(() => undefined);
+      log = "";
+    },
+  };
+}
+
+/** A training child that ended without a result. */
+export type FailedChild = Exclude<ChildOutcome, { kind: "done" }>;
+
+/**
+ * Why a training child gave no result, in the student's terms, `subject` naming what trained ("The
+ * experiment", "This trial", "The final model"). Faults of the grader — the lease was lost, the
+ * child crashed — throw `GraderFault`: the job is retried, and the student is told nothing yet.
+ */
+export function childFailure(outcome: FailedChild, subject: string, config: Pick<GraderConfig, "memoryMb" | "hardTimeoutMs">): string {
+  switch (outcome.kind) {
+    case "invalid":
+      return outcome.message;
+    case "oom":
+      return `${subject} ran out of memory (the grader allows ${config.memoryMb} MiB): ${outcome.message}. A smaller model needs less.`;
+    case "timeout":
+      return `${subject} did not finish within the grader's limit of ${Math.round(config.hardTimeoutMs / 1000)} s.`;
+    case "aborted":
+      throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
+    case "error":
+      throw new GraderFault(outcome.message);
+  }
+}
+
+/** A dataset that could not be read (missing, malformed, neither uploaded nor built in), as a sentence for the student; undefined for anything else. */
+export function datasetProblem(error: unknown): string | undefined {
+  return isDatasetReadError(error) ? `The dataset could not be read: ${error.message}` : undefined;
+}
+
+/** Same data: the same built-in set (IMDB at any encoding), or the same CSV file, target and task. */
+function sameData(a: DatasetRef, b: DatasetRef): boolean {
+  if (a.kind !== "csv" || b.kind !== "csv") return a.kind === b.kind;
+  return a.file === b.file && a.target === b.target && a.task === b.task;
+}
+
+/** Step 7: the student's latest passing step-6 submission on the same dataset in the same course. */
+export async function previousStepModel(db: Db, input: { courseId: string | undefined; userId: string; exercise: ExerciseDefinition }): Promise<SubmissionPayload | undefined> {
+  if (!input.courseId) return undefined;
+  for (const candidate of await assignmentsForCourse(db, input.courseId)) {
+    const builtIn = findExercise(candidate.exerciseId);
+    // The step-6 assignment as placed in the course: its dataset may be overridden (an uploaded CSV).
+    const step6 = builtIn && withOverrides(builtIn, candidate.overrides);
+    if (step6?.step !== 6 || !sameData(step6.dataset, input.exercise.dataset)) continue;
+    const passed = (await submissionsFor(db, { assignmentId: candidate.id, userId: input.userId })).find((s) => s.verdict?.status === "passed");
+    if (passed) return passed.payload;
+  }
+  return undefined;
+}

@@ -1,0 +1,179 @@
+import type { DataSlice, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { BudgetError, StepwiseError, ValidationError } from "@stepwise/core/contracts";
+import { statusVerdict } from "@stepwise/core/verify";
+import type { Technique } from "../course/schema";
+import type { CsvTrainingData } from "./csv";
+import { gradingFacts, loadGradingData, type GradingData } from "./data";
+import { trainingDataSummary } from "./data-summary";
+import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
+import { gradeRegularization } from "./regularize";
+import type { TrainAndPredictResult } from "./run";
+import { verdictFromRun } from "./run-verdict";
+import type { ScoreData } from "./score";
+import { gradeWithSeeds, singleSeedNote } from "./seeds";
+import { invalidVerdict } from "./verdicts";
+
+/** One training a grading asks for: the model, its seeds and budget, the data, and how the student follows it. */
+export interface GradingRun {
+  prepared: PreparedTraining;
+  /** Training seed of this run: initial weights, batch order, dropout. */
+  seed: number;
+  /** The exercise's seed: the data slice, the validation split and the test inputs' order, whatever the training seed. */
+  dataSeed: number;
+  /** This run's training budget, seconds (N seeds' runs share the exercise's). */
+  maxSeconds: number;
+  slice: DataSlice;
+  /** CSV datasets: the rows encoded by the caller (training rows with labels, test inputs only). */
+  csv?: CsvTrainingData;
+  /** The run whose epochs the student watches: its curves are the verdict's. */
+  streams: boolean;
+  /** The run whose end announces the test evaluation (the last of N seeds' runs). */
+  evaluating: boolean;
+  /** Names the run in logs: "model", "model (training seed 7, run 2 of 3)", "before", "after", "final". */
+  label: string;
+  /** Status line while a run whose epochs are not streamed trains. */
+  announce?: string;
+}
+
+/**
+ * Trains one model and predicts the test inputs — in this process (CLI, tests) or in a sandboxed
+ * child (the grader). A run that ended without predictions the student is told about (out of memory,
+ * killed by the hard limit, refused by the child) comes back as `{ stopped }` and ends the grading
+ * with that verdict; faults of the runner itself throw.
+ */
+export type GradingRunner = (run: GradingRun) => Promise<TrainAndPredictResult | { stopped: Verdict }>;
+
+/** A CSV's text and the seed of the dataset's fixed test split (stored with an upload). */
+export interface CsvContent {
+  text: string;
+  splitSeed: number;
+}
+
+export interface GradeSubmissionInput {
+  exercise: ExerciseDefinition;
+  payload: SubmissionPayload;
+  run: GradingRunner;
+  slice: DataSlice;
+  cacheDir?: string;
+  /**
+   * A CSV dataset's content and the seed of its fixed test split, read only when the dataset is a
+   * CSV; a throw becomes an `error` verdict.
+   */
+  readCsv?: () => CsvContent | Promise<CsvContent>;
+  /** Training seeds each model is retrained with (the assignment's `seeds`, 1–10); default 1. Step 7 keeps one. */
+  seeds?: number;
+  /** Step-7 techniques the assignment allows (`toolboxPolicy(overrides).allowed`); all when absent. */
+  toolbox?: readonly Technique[];
+  /** Step 7: the student's step-6 submission, retrained for the comparison. */
+  previous?: SubmissionPayload;
+  /** Told of the model once it is prepared, before anything trains (the grader logs it). */
+  onPrepared?: (prepared: PreparedTraining) => void;
+  /** Step 7: what the comparison's test evaluation concluded; the grader records it for test-set hygiene and may flag it. */
+  onStep7Verdict?: (verdict: Verdict, prepared: PreparedTraining) => Promise<Verdict>;
+}
+
+/** Whether `error` says a dataset could not be read: a file error (ENOENT, EACCES …) or one of core's named errors (a malformed CSV, a missing upload). */
+export function isDatasetReadError(error: unknown): error is Error {
+  const fsError = error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E");
+  return error instanceof StepwiseError || fsError;
+}
+
+/** A dataset that cannot be read is the exercise's fault, not the student's: an `error` verdict that costs no attempt. */
+export function datasetErrorVerdict(exercise: ExerciseDefinition, error: unknown): Verdict | undefined {
+  if (!isDatasetReadError(error)) return undefined;
+  return statusVerdict("error", `The dataset of "${exercise.id}" could not be read: ${error.message}`);
+}
+
+/** Status lines for step 7's three trainings; "after" streams its epochs. */
+const STEP7_ANNOUNCE = {
+  before: "retraining your step-6 model for the comparison (1 of 3)",
+  after: undefined,
+  final: "training the final model on training + validation data (3 of 3)",
+} as const;
+
+class RunStopped extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(verdict.summary);
+  }
+}
+
+/**
+ * Grades one training submission, the same way wherever it trains: prepare the model once (a built-in
+ * dataset's before any data is read, so an invalid submission costs nothing; a CSV's once its encoding
+ * gives the input width and classes), load the hidden test labels, summarize the training data for
+ * the checklist, then retrain — step 7 against the step-6 model, steps 5–6 with N seeds. Submission
+ * faults come back as verdicts.
+ */
+export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verdict> {
+  const { exercise, payload, slice, cacheDir } = input;
+  const seed = exercise.seed;
+  const toolbox = input.toolbox ? { toolbox: input.toolbox } : {};
+  const prepare = (facts: PrepareOptions) => prepareTraining(exercise, payload, seed, { ...facts, ...toolbox });
+  try {
+    let prepared = exercise.dataset.kind === "csv" ? undefined : prepare({});
+    let grading: GradingData;
+    try {
+      const csv = exercise.dataset.kind === "csv" ? await input.readCsv?.() : undefined;
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir, ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}) });
+    } catch (error) {
+      const verdict = datasetErrorVerdict(exercise, error);
+      if (verdict) return verdict;
+      throw error;
+    }
+    const facts = gradingFacts(grading, exercise.dataset);
+    prepared ??= prepare(facts.prepare);
+    const csv = grading.csv ? { csv: grading.csv.training } : {};
+    // The data rules of the checklist read the training examples as the runs are fed them (same
+    // loader, slice and seed); no test data is involved.
+    const data: ScoreData = { ...facts.score, training: trainingDataSummary(prepared, { slice, seed, cacheDir, ...csv }) };
+    const { testLabels } = grading;
+    input.onPrepared?.(prepared);
+    const train = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">): Promise<TrainAndPredictResult> => {
+      const result = await input.run({ ...run, dataSeed: seed, slice, ...csv });
+      if ("stopped" in result) throw new RunStopped(result.stopped);
+      return result;
+    };
+    const seeds = input.seeds ?? 1;
+
+    if (exercise.step === 7) {
+      if (!input.previous) return invalidVerdict("Step 7 compares against your step-6 model on the same dataset: pass step 6 first.");
+      const graded = await gradeRegularization({
+        exercise,
+        payload,
+        prepared,
+        previous: input.previous,
+        testLabels,
+        prepare: { ...facts.prepare, ...toolbox },
+        data,
+        run: (model, role) =>
+          train({ prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] }),
+      });
+      const verdict = singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded, seeds);
+      return input.onStep7Verdict ? await input.onStep7Verdict(verdict, prepared) : verdict;
+    }
+    // One run per seed, in turn: the first streams its epochs (its curves are the verdict's), the
+    // last announces the test evaluation.
+    return await gradeWithSeeds({
+      exercise,
+      prepared,
+      payload,
+      testLabels,
+      data,
+      seeds,
+      run: (runSeed, index, maxSeconds) =>
+        train({
+          prepared,
+          seed: runSeed,
+          maxSeconds,
+          streams: index === 0,
+          evaluating: index === seeds - 1,
+          label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
+          announce: `retraining with training seed ${index + 1} of ${seeds}`,
+        }),
+    });
+  } catch (error) {
+    if (error instanceof RunStopped) return error.verdict;
+    if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);
+    throw error;
+  }
+}
