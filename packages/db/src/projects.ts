@@ -1,0 +1,232 @@
+import { type DatasetRef, NotFoundError, SubmissionPayload, VerdictStatus } from "@stepwise/core/contracts";
+import {
+  type CourseMode,
+  foldProject,
+  type Handoff,
+  handoffOf,
+  OverrideAction,
+  type ProjectEvent,
+  type ProjectSummary,
+  projectKey,
+  projectLabel,
+  restrictSteps,
+  STEPS,
+  type StepDefinition,
+  type StepView,
+  stepViews,
+  summarize,
+  type WorkflowProgress,
+} from "@stepwise/core/workflow";
+import type { Db } from "./connection";
+import { type Assignment, assignmentsForCourse, courseById } from "./courses";
+import { GRADE_PURPOSE } from "./submissions";
+
+/** Where an assignment sits in the workflow: its step and the dataset the step works on. */
+export interface AssignmentPlace {
+  step: number;
+  dataset: DatasetRef;
+}
+
+/**
+ * Resolves an assignment's exercise (with its overrides: an uploaded CSV replaces the dataset) to its
+ * place; null for an exercise no longer known. The exercises package's `assignmentPlace` is the one
+ * to pass: the database package does not know the exercise catalogue.
+ */
+export type LocateAssignment = (assignment: Pick<Assignment, "exerciseId" | "overrides">) => AssignmentPlace | null;
+
+/** A course's assignments grouped by dataset: one group per project, steps in workflow order. */
+export interface ProjectGroup {
+  key: string;
+  label: string;
+  dataset: DatasetRef;
+  /** The workflow restricted to the steps the course assigns on this dataset. */
+  steps: StepDefinition[];
+  /** Assignments by step id (several may place the same step; the first by position is the step's page). */
+  assignments: Map<string, Assignment[]>;
+}
+
+export interface ProjectStep extends StepView {
+  /** The assignment a student opens for this step. */
+  assignmentId: string;
+  assignmentTitle: string;
+  /** Every assignment placing this step (normally just `assignmentId`); submissions to any count. */
+  assignmentIds: string[];
+}
+
+export interface Project {
+  key: string;
+  label: string;
+  dataset: DatasetRef;
+  mode: CourseMode;
+  steps: ProjectStep[];
+  summary: ProjectSummary;
+  handoff: Handoff;
+  progress: WorkflowProgress;
+}
+
+/** Groups assignments into projects, in the order their first assignment appears in the course. */
+export function groupProjects(assignments: readonly Assignment[], locate: LocateAssignment): ProjectGroup[] {
+  const groups = new Map<string, { dataset: DatasetRef; byStep: Map<string, Assignment[]> }>();
+  for (const assignment of assignments) {
+    const place = locate(assignment);
+    const step = place ? STEPS.find((s) => s.number === place.step) : undefined;
+    if (!place || !step) continue;
+    const key = projectKey(place.dataset);
+    const group = groups.get(key) ?? { dataset: place.dataset, byStep: new Map<string, Assignment[]>() };
+    group.byStep.set(step.id, [...(group.byStep.get(step.id) ?? []), assignment]);
+    groups.set(key, group);
+  }
+  return [...groups].map(([key, { dataset, byStep }]) => ({
+    key,
+    label: projectLabel(dataset),
+    dataset,
+    steps: restrictSteps(STEPS, (s) => byStep.has(s.id)),
+    assignments: byStep,
+  }));
+}
+
+interface SubmissionFact {
+  id: string;
+  assignmentId: string;
+  createdAt: number;
+  payload: string;
+  jobStatus: string | null;
+  verdict: { status: VerdictStatus; score: number } | null;
+}
+
+/** The student's submissions to these assignments, each with its current grading (latest `grade` job and its verdict). */
+async function submissionFacts(db: Db, assignmentIds: string[], userId: string): Promise<SubmissionFact[]> {
+  if (assignmentIds.length === 0) return [];
+  const submissions = await db.kysely
+    .selectFrom("submissions")
+    .select(["id", "assignment_id", "created_at", "payload"])
+    .where("assignment_id", "in", assignmentIds)
+    .where("user_id", "=", userId)
+    .execute();
+  if (submissions.length === 0) return [];
+  const jobs = await db.kysely
+    .selectFrom("jobs")
+    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
+    .leftJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .select(["jobs.submission_id", "jobs.status", "verdicts.status as verdict_status", "verdicts.verdict"])
+    .where("submissions.assignment_id", "in", assignmentIds)
+    .where("submissions.user_id", "=", userId)
+    .where("jobs.purpose", "=", GRADE_PURPOSE)
+    .orderBy("jobs.created_at", "asc")
+    .orderBy("jobs.seq", "asc")
+    .execute();
+  // Ascending order, so the last job seen for a submission is its current grading (as in submissionsFor).
+  const latest = new Map<string, (typeof jobs)[number]>();
+  for (const job of jobs) latest.set(job.submission_id, job);
+  return submissions.map((s) => {
+    const job = latest.get(s.id);
+    return {
+      id: s.id,
+      assignmentId: s.assignment_id,
+      createdAt: s.created_at,
+      payload: s.payload,
+      jobStatus: job?.status ?? null,
+      verdict: job?.verdict != null ? { status: VerdictStatus.parse(job.verdict_status), score: scoreOf(job.verdict) } : null,
+    };
+  });
+}
+
+function scoreOf(verdict: string): number {
+  const parsed: unknown = JSON.parse(verdict);
+  const score = typeof parsed === "object" && parsed !== null && "score" in parsed ? parsed.score : 0;
+  return typeof score === "number" && score >= 0 && score <= 1 ? score : 0;
+}
+
+function answersOf(payload: string): Record<string, string | number | boolean> | undefined {
+  const parsed = SubmissionPayload.safeParse(JSON.parse(payload));
+  return parsed.success ? parsed.data.answers : undefined;
+}
+
+/**
+ * One project's events from the database: each submission is submitted when it was made, and its
+ * current verdict (if any) follows; a submission whose grading was cancelled or died without a
+ * verdict leaves nothing. Only steps 1–4 carry answers (what they hand on).
+ */
+function projectEvents(group: ProjectGroup, facts: readonly SubmissionFact[], overrides: ReadonlyArray<{ stepId: string; action: string }>): ProjectEvent[] {
+  const stepOf = new Map<string, StepDefinition>();
+  for (const step of group.steps) for (const a of group.assignments.get(step.id) ?? []) stepOf.set(a.id, step);
+  const events: ProjectEvent[] = [];
+  for (const fact of facts) {
+    const step = stepOf.get(fact.assignmentId);
+    if (!step) continue;
+    const answers = step.kind === "training" ? undefined : answersOf(fact.payload);
+    const submitted: ProjectEvent = { type: "submitted", stepId: step.id, submissionId: fact.id, at: fact.createdAt, ...(answers ? { answers } : {}) };
+    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: fact.verdict }); else if (fact.jobStatus === "queued" || fact.jobStatus === "running") events.push(submitted);
+  }
+  for (const { stepId, action } of overrides) {
+    const parsed = OverrideAction.safeParse(action);
+    if (parsed.success && group.steps.some((s) => s.id === stepId)) events.push({ type: "override", stepId, action: parsed.data });
+  }
+  return events;
+}
+
+function buildProject(group: ProjectGroup, mode: CourseMode, events: ProjectEvent[]): Project {
+  const progress = foldProject(events, mode, group.steps);
+  const views = stepViews(progress, group.label, group.steps);
+  const steps = views.flatMap((view): ProjectStep[] => {
+    const placed = group.assignments.get(view.id) ?? [];
+    const first = placed[0];
+    return first ? [{ ...view, assignmentId: first.id, assignmentTitle: first.title, assignmentIds: placed.map((a) => a.id) }] : [];
+  });
+  return { key: group.key, label: group.label, dataset: group.dataset, mode, steps, summary: summarize(views), handoff: handoffOf(progress), progress };
+}
+
+/**
+ * Every project of one student in one course, built from the database through the workflow engine:
+ * the course's assignments grouped by dataset, the current verdicts of the student's submissions
+ * and the instructor's overrides folded into each. What the course page shows, what
+ * `submission.create` and `stepwise submit` gate on, and what `stepwise progress` prints.
+ */
+export async function courseProjects(db: Db, input: { courseId: string; userId: string; locate: LocateAssignment }): Promise<Project[]> {
+  const course = await courseById(db, input.courseId);
+  if (!course) throw new NotFoundError(`No course with id "${input.courseId}"`);
+  const groups = groupProjects(await assignmentsForCourse(db, input.courseId), input.locate);
+  const ids = groups.flatMap((g) => [...g.assignments.values()].flat().map((a) => a.id));
+  const [facts, overrides] = await Promise.all([
+    submissionFacts(db, ids, input.userId),
+    db.kysely.selectFrom("step_overrides").select(["project", "step_id", "action"]).where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute(),
+  ]);
+  return groups.map((group) =>
+    buildProject(
+      group,
+      course.mode,
+      projectEvents(
+        group,
+        facts,
+        overrides.filter((o) => o.project === group.key).map((o) => ({ stepId: o.step_id, action: o.action })),
+      ),
+    ),
+  );
+}
+
+/** The project and step an assignment belongs to, for one student; null when its exercise has no place in the workflow. */
+export async function projectStepOf(
+  db: Db,
+  input: { assignment: Assignment; userId: string; locate: LocateAssignment },
+): Promise<{ project: Project; step: ProjectStep } | null> {
+  const projects = await courseProjects(db, { courseId: input.assignment.courseId, userId: input.userId, locate: input.locate });
+  for (const project of projects) {
+    const step = project.steps.find((s) => s.assignmentIds.includes(input.assignment.id));
+    if (step) return { project, step };
+  }
+  return null;
+}
+
+/** Records an instructor's override of one step of one student's project (replacing an earlier one for that step). */
+export async function setStepOverride(
+  db: Db,
+  input: { courseId: string; userId: string; project: string; stepId: string; action: OverrideAction; createdBy: string },
+  now: number,
+): Promise<void> {
+  const row = { course_id: input.courseId, user_id: input.userId, project: input.project, step_id: input.stepId, action: input.action, created_by: input.createdBy, created_at: now };
+  await db.kysely
+    .insertInto("step_overrides")
+    .values(row)
+    .onConflict((oc) => oc.columns(["course_id", "user_id", "project", "step_id"]).doUpdateSet({ action: row.action, created_by: row.created_by, created_at: row.created_at }))
+    .execute();
+}
