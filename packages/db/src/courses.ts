@@ -119,8 +119,8 @@ export async function setCourseArchived(db: Db, id: string, archived: boolean): 
   return result.numUpdatedRows > 0n;
 }
 
-/** Changes the title and/or replaces the settings, and returns the course as stored. */
-export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown> }): Promise<Course> {
+/** Changes the title, replaces the settings and/or sets the mode (alone, or as `settings.mode`); returns the course as stored. */
+export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown>; mode?: CourseMode }): Promise<Course> {
   const set: { title?: string; settings?: string; mode?: CourseMode } = {};
   if (patch.title !== undefined) set.title = checkCourseTitle(patch.title);
   if (patch.settings !== undefined) {
@@ -129,6 +129,7 @@ export async function updateCourse(db: Db, id: string, patch: { title?: string; 
     set.settings = JSON.stringify(rest);
     if (mode !== undefined) set.mode = mode;
   }
+  if (patch.mode !== undefined) set.mode = CourseMode.parse(patch.mode);
   if (Object.keys(set).length > 0) await db.kysely.updateTable("courses").set(set).where("id", "=", id).execute();
   const course = await courseById(db, id);
   if (!course) throw new NotFoundError(`No course with id "${id}"`);

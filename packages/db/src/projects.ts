@@ -1,4 +1,4 @@
-import { type DatasetRef, NotFoundError, SubmissionPayload, VerdictStatus } from "@stepwise/core/contracts";
+import { type DatasetRef, NotFoundError, PreconditionError, SubmissionPayload, VerdictStatus } from "@stepwise/core/contracts";
 import {
   type CourseMode,
   foldProject,
@@ -215,6 +215,16 @@ export async function projectStepOf(
     if (step) return { project, step };
   }
   return null;
+}
+
+/**
+ * The gate of `submission.create` and `stepwise submit`: refuses a submission to a step that is
+ * locked for this student, with the engine's reason, before anything is stored (so it costs no
+ * attempt). An assignment outside the workflow is never locked.
+ */
+export async function assertStepOpen(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment }): Promise<void> {
+  const placed = await projectStepOf(db, input);
+  if (placed?.step.status.state === "locked") throw new PreconditionError(placed.step.reason ?? `Step ${placed.step.number} on ${placed.project.label} is locked.`);
 }
 
 /** Records an instructor's override of one step of one student's project (replacing an earlier one for that step). */
