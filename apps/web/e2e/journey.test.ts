@@ -62,8 +62,9 @@ describe("the guided journey: the course page shows each project's path, a locke
   it("passes step 1 on MNIST, offers 'Next: step 2', and the course page moves on", async () => {
     const { platform, page, errors } = session;
     try {
-      await page.goBack();
+      await page.getByRole("link", { name: "← Back to the course" }).click();
       await page.getByTestId("continue-link").first().click();
+      await page.getByRole("heading", { name: "Step 1 — define the problem on MNIST" }).waitFor();
       await fillAnswers(page, "mnist-define-problem");
       await page.getByRole("button", { name: "Submit answers" }).click();
       const verdict = page.getByTestId("verdict");
@@ -76,7 +77,7 @@ describe("the guided journey: the course page shows each project's path, a locke
       await next.click();
       await page.getByRole("heading", { name: /Step 2 — choose a measure of success on MNIST/ }).waitFor();
 
-      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page.getByRole("link", { name: "← Back to the course" }).click();
       await page.getByTestId("project-card").first().waitFor();
       expect(await states(page, "mnist")).toEqual(["passed", "open", "locked", "locked", "locked", "locked", "locked"]);
       expect(await states(page, "imdb")).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);

@@ -1,4 +1,4 @@
-import { type DatasetRef, NotFoundError, PreconditionError, SubmissionPayload, VerdictStatus } from "@stepwise/core/contracts";
+import { type DatasetRef, NotFoundError, PreconditionError } from "@stepwise/core/contracts";
 import {
   type CourseMode,
   foldProject,
@@ -19,7 +19,9 @@ import {
 } from "@stepwise/core/workflow";
 import type { Db } from "./connection";
 import { type Assignment, assignmentsForCourse, courseById } from "./courses";
-import { GRADE_PURPOSE } from "./submissions";
+import { submissionsOfStudent } from "./submissions";
+
+type StudentSubmission = Awaited<ReturnType<typeof submissionsOfStudent>>[number];
 
 /** Where an assignment sits in the workflow: its step and the dataset the step works on. */
 export interface AssignmentPlace {
@@ -64,6 +66,29 @@ export interface Project {
   progress: WorkflowProgress;
 }
 
+/** A project as the browser and `stepwise progress --json` show it: each step flattened, no raw facts. */
+export function projectView(project: Project) {
+  return {
+    key: project.key,
+    label: project.label,
+    mode: project.mode,
+    summary: project.summary,
+    handoff: project.handoff,
+    steps: project.steps.map((s) => ({
+      id: s.id,
+      number: s.number,
+      title: s.title,
+      state: s.status.state,
+      attempts: "attempts" in s.status ? s.status.attempts : 0,
+      bestScore: s.bestScore,
+      reason: s.reason,
+      assignmentId: s.assignmentId,
+      assignmentTitle: s.assignmentTitle,
+    })),
+  };
+}
+export type ProjectView = ReturnType<typeof projectView>;
+
 /** Groups assignments into projects, in the order their first assignment appears in the course. */
 export function groupProjects(assignments: readonly Assignment[], locate: LocateAssignment): ProjectGroup[] {
   const groups = new Map<string, { dataset: DatasetRef; byStep: Map<string, Assignment[]> }>();
@@ -85,78 +110,22 @@ export function groupProjects(assignments: readonly Assignment[], locate: Locate
   }));
 }
 
-interface SubmissionFact {
-  id: string;
-  assignmentId: string;
-  createdAt: number;
-  payload: string;
-  jobStatus: string | null;
-  verdict: { status: VerdictStatus; score: number } | null;
-}
-
-/** The student's submissions to these assignments, each with its current grading (latest `grade` job and its verdict). */
-async function submissionFacts(db: Db, assignmentIds: string[], userId: string): Promise<SubmissionFact[]> {
-  if (assignmentIds.length === 0) return [];
-  const submissions = await db.kysely
-    .selectFrom("submissions")
-    .select(["id", "assignment_id", "created_at", "payload"])
-    .where("assignment_id", "in", assignmentIds)
-    .where("user_id", "=", userId)
-    .execute();
-  if (submissions.length === 0) return [];
-  const jobs = await db.kysely
-    .selectFrom("jobs")
-    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
-    .leftJoin("verdicts", "verdicts.job_id", "jobs.id")
-    .select(["jobs.submission_id", "jobs.status", "verdicts.status as verdict_status", "verdicts.verdict"])
-    .where("submissions.assignment_id", "in", assignmentIds)
-    .where("submissions.user_id", "=", userId)
-    .where("jobs.purpose", "=", GRADE_PURPOSE)
-    .orderBy("jobs.created_at", "asc")
-    .orderBy("jobs.seq", "asc")
-    .execute();
-  // Ascending order, so the last job seen for a submission is its current grading (as in submissionsFor).
-  const latest = new Map<string, (typeof jobs)[number]>();
-  for (const job of jobs) latest.set(job.submission_id, job);
-  return submissions.map((s) => {
-    const job = latest.get(s.id);
-    return {
-      id: s.id,
-      assignmentId: s.assignment_id,
-      createdAt: s.created_at,
-      payload: s.payload,
-      jobStatus: job?.status ?? null,
-      verdict: job?.verdict != null ? { status: VerdictStatus.parse(job.verdict_status), score: scoreOf(job.verdict) } : null,
-    };
-  });
-}
-
-function scoreOf(verdict: string): number {
-  const parsed: unknown = JSON.parse(verdict);
-  const score = typeof parsed === "object" && parsed !== null && "score" in parsed ? parsed.score : 0;
-  return typeof score === "number" && score >= 0 && score <= 1 ? score : 0;
-}
-
-function answersOf(payload: string): Record<string, string | number | boolean> | undefined {
-  const parsed = SubmissionPayload.safeParse(JSON.parse(payload));
-  return parsed.success ? parsed.data.answers : undefined;
-}
-
 /**
  * One project's events from the database: each submission is submitted when it was made, and its
  * current verdict (if any) follows; a submission whose grading was cancelled or died without a
  * verdict leaves nothing. Only steps 1–4 carry answers (what they hand on).
  */
-function projectEvents(group: ProjectGroup, facts: readonly SubmissionFact[], overrides: ReadonlyArray<{ stepId: string; action: string }>): ProjectEvent[] {
+function projectEvents(group: ProjectGroup, facts: readonly StudentSubmission[], overrides: ReadonlyArray<{ stepId: string; action: string }>): ProjectEvent[] {
   const stepOf = new Map<string, StepDefinition>();
   for (const step of group.steps) for (const a of group.assignments.get(step.id) ?? []) stepOf.set(a.id, step);
   const events: ProjectEvent[] = [];
   for (const fact of facts) {
     const step = stepOf.get(fact.assignmentId);
     if (!step) continue;
-    const answers = step.kind === "training" ? undefined : answersOf(fact.payload);
+    const answers = step.kind === "training" ? undefined : fact.payload.answers;
     const submitted: ProjectEvent = { type: "submitted", stepId: step.id, submissionId: fact.id, at: fact.createdAt, ...(answers ? { answers } : {}) };
-    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: fact.verdict }); else if (fact.jobStatus === "queued" || fact.jobStatus === "running") events.push(submitted);
+    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: { status: fact.verdict.status, score: fact.verdict.score } });
+    else if (fact.job?.status === "queued" || fact.job?.status === "running") events.push(submitted);
   }
   for (const { stepId, action } of overrides) {
     const parsed = OverrideAction.safeParse(action);
@@ -188,7 +157,7 @@ export async function courseProjects(db: Db, input: { courseId: string; userId: 
   const groups = groupProjects(await assignmentsForCourse(db, input.courseId), input.locate);
   const ids = groups.flatMap((g) => [...g.assignments.values()].flat().map((a) => a.id));
   const [facts, overrides] = await Promise.all([
-    submissionFacts(db, ids, input.userId),
+    submissionsOfStudent(db, { assignmentIds: ids, userId: input.userId }),
     db.kysely.selectFrom("step_overrides").select(["project", "step_id", "action"]).where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute(),
   ]);
   return groups.map((group) =>

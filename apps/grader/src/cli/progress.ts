@@ -1,16 +1,10 @@
 import { assignmentPlace } from "@stepwise/exercises";
-import { courseProjects, coursesForUser, type Db, type Project, userByEmail } from "@stepwise/db";
+import { courseProjects, coursesForUser, type Db, type Project, type ProjectView, projectView, userByEmail } from "@stepwise/db";
 
-/** One course's projects as `stepwise progress --json` prints them. */
+/** One course's projects as `stepwise progress --json` prints them (the course page's view of each). */
 export interface CourseProgress {
   course: { id: string; title: string; mode: Project["mode"] };
-  projects: Array<{
-    key: string;
-    label: string;
-    summary: Project["summary"];
-    handoff: Project["handoff"];
-    steps: Array<{ number: number; id: string; title: string; state: string; attempts: number; bestScore: number | null; reason: string | null; assignmentId: string }>;
-  }>;
+  projects: ProjectView[];
 }
 
 export class ProgressUsageError extends Error {}
@@ -27,22 +21,7 @@ export async function studentProgress(db: Db, input: { email: string; courseId?:
   return Promise.all(
     courses.map(async (course) => ({
       course: { id: course.id, title: course.title, mode: course.mode },
-      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace })).map((p) => ({
-        key: p.key,
-        label: p.label,
-        summary: p.summary,
-        handoff: p.handoff,
-        steps: p.steps.map((s) => ({
-          number: s.number,
-          id: s.id,
-          title: s.title,
-          state: s.status.state,
-          attempts: "attempts" in s.status ? s.status.attempts : 0,
-          bestScore: s.bestScore,
-          reason: s.reason,
-          assignmentId: s.assignmentId,
-        })),
-      })),
+      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace })).map(projectView),
     })),
   );
 }

@@ -1,8 +1,8 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import { OverrideAction, StepId } from "@stepwise/core/workflow";
-import { assignmentById, membership, setStepOverride, submissionById } from "@stepwise/db";
+import { assignmentById, membership, projectView, setStepOverride, submissionById } from "@stepwise/db";
 import { z } from "zod";
-import { publicProject, studentProjects } from "../services/projects";
+import { studentProjects } from "../services/projects";
 import { createTRPCRouter, instructorProcedure, requireInstructor, requireMembership, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -24,7 +24,7 @@ export const projectRouter = createTRPCRouter({
   /** Every project (one per dataset) of the caller, or of one student for an instructor, with each step's state. */
   list: studentProcedure.input(z.object({ courseId: Id, studentId: Id.optional() }).strict()).query(async ({ ctx, input }) => {
     const userId = await subjectOf(ctx, input.courseId, input.studentId);
-    return (await studentProjects(ctx.db, input.courseId, userId)).map(publicProject);
+    return (await studentProjects(ctx.db, input.courseId, userId)).map(projectView);
   }),
 
   /** One project by its key. */
@@ -32,7 +32,7 @@ export const projectRouter = createTRPCRouter({
     const userId = await subjectOf(ctx, input.courseId, input.studentId);
     const project = (await studentProjects(ctx.db, input.courseId, userId)).find((p) => p.key === input.project);
     if (!project) throw new NotFoundError(`This course has no project "${input.project}".`);
-    return publicProject(project);
+    return projectView(project);
   }),
 
   /**
@@ -67,6 +67,6 @@ export const projectRouter = createTRPCRouter({
       await setStepOverride(ctx.db, { courseId: input.courseId, userId, project: input.project, stepId: input.stepId, action: input.action, createdBy: ctx.user.id }, ctx.now());
       const updated = (await studentProjects(ctx.db, input.courseId, userId)).find((p) => p.key === input.project);
       if (!updated) throw new NotFoundError(`This course has no project "${input.project}".`);
-      return publicProject(updated);
+      return projectView(updated);
     }),
 });
