@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { CourseMode } from "@stepwise/core/workflow";
+import { courseByJoinCode, openDb, updateCourse } from "@stepwise/db";
 
 export const webDir = resolve(import.meta.dirname, "..");
 export const repoDir = resolve(webDir, "..", "..");
@@ -64,13 +66,32 @@ async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean)
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-export async function startPlatform(options: { graderEnv?: Record<string, string> } = {}): Promise<Platform> {
+/** The demo course's join code (apps/web/src/server/seed.ts). */
+const DEMO_JOIN_CODE = "DEMO-2026";
+
+/**
+ * Seeds the demo course as guided, then sets `courseMode`: browser tests of one step's page open
+ * every step (`independent`, the default here); the journey test asks for `guided`.
+ */
+async function setDemoMode(databaseUrl: string, mode: CourseMode): Promise<void> {
+  const db = await openDb(databaseUrl);
+  try {
+    const course = await courseByJoinCode(db, DEMO_JOIN_CODE);
+    if (!course) throw new Error("the seeded demo course is missing");
+    await updateCourse(db, course.id, { mode });
+  } finally {
+    await db.close();
+  }
+}
+
+export async function startPlatform(options: { graderEnv?: Record<string, string>; courseMode?: CourseMode } = {}): Promise<Platform> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
   const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
   const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1" };
   const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: webDir, env, encoding: "utf8" });
   if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+  await setDemoMode(databaseUrl, options.courseMode ?? "independent");
 
   const port = await freePort();
   let output = "";

@@ -45,6 +45,11 @@ describe("gradebook.view", () => {
     const caller = await w.as(w.instructor);
     const view = await caller.gradebook.view({ courseId: w.courseId });
     expect(view.assignments.map((a) => a.title)).toEqual(["A", "B"]);
+    // Both place step 5 on MNIST: the columns group under one project, as the course page does.
+    expect(view.assignments.map((a) => a.place)).toEqual([
+      { project: "mnist", label: "MNIST", step: 5 },
+      { project: "mnist", label: "MNIST", step: 5 },
+    ]);
     expect(view.students).toBe(3);
     expect(table(view)).toEqual([
       ["other", "100/passed", "-/pending", 100],

@@ -69,7 +69,8 @@ export async function world(): Promise<World> {
   const mk = (name: string, role: User["role"]) =>
     createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, other, outsider, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("outsider", "student"), await mk("teacher", "instructor")];
-  const course = await createCourse(db, { title: "Test course" }, c.now());
+  // Independent: these tests exercise one step at a time; the guided journey has its own tests (journey.test.ts).
+  const course = await createCourse(db, { title: "Test course", settings: { mode: "independent" } }, c.now());
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, c.now());
   await enroll(db, { courseId: course.id, userId: other.id, role: "student" }, c.now());
   await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, c.now());

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
+import { updateCourse } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +24,9 @@ describe("submission path on SQLite: web API → queue → grader process → ve
 
   beforeAll(async () => {
     testDb = await openTestDb("sqlite");
-    await seedDemo(testDb.db, Date.now());
+    const { courseId } = await seedDemo(testDb.db, Date.now());
+    // This test is about grading, not the journey: step 5 is open without passing steps 1–4 first.
+    await updateCourse(testDb.db, courseId, { mode: "independent" });
     grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
       cwd: join(repo, "apps", "grader"),
       env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },

@@ -101,7 +101,8 @@ describe("course folder round trip", () => {
 
     const { files } = unzipExport((await caller.teach.exportFolder({ courseId: course.id })).zipBase64);
     expect(Object.keys(files).sort()).toEqual(["assignments/01-credit-choose-metric.yaml", "assignments/02-mnist-beat-baseline.yaml", "course.yaml", "data/loans.csv", "data/spare.csv"]);
-    expect(files["course.yaml"]).toBe("title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\nsettings:\n  defaultAttempts: 4\n");
+    // A folder without a mode imports as a guided course, and the export says so.
+    expect(files["course.yaml"]).toBe("title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\nsettings:\n  defaultAttempts: 4\n  mode: guided\n");
     expect(files["assignments/01-credit-choose-metric.yaml"]).toBe(
       "exercise: credit-choose-metric\ntitle: Which metric for loans?\ndataset:\n  kind: csv\n  file: data/loans.csv\n  target: default\n  task: binary\nattempts: 2\ndeadline: 2026-03-01T22:59:00Z\nlatePenalty:\n  perDay: 0.2\n  maxDaysLate: 2\n",
     );
@@ -166,7 +167,7 @@ describe("folder routes", () => {
     expect(ok.headers.get("content-type")).toBe("application/zip");
     expect(ok.headers.get("content-disposition")).toBe('attachment; filename="test-course.zip"');
     const files = unzipSync(new Uint8Array(await ok.arrayBuffer()));
-    expect(strFromU8(files["test-course/course.yaml"] ?? new Uint8Array())).toBe("title: Test course\ninstructors:\n  - teacher@example.test\nsettings:\n  defaultAttempts: 10\n");
+    expect(strFromU8(files["test-course/course.yaml"] ?? new Uint8Array())).toBe("title: Test course\ninstructors:\n  - teacher@example.test\nsettings:\n  defaultAttempts: 10\n  mode: independent\n");
     expect(Object.keys(files)).toContain("test-course/assignments/05-mnist-beat-baseline.yaml");
     expect((await req(w.student)).status).toBe(403);
     expect((await req(null)).status).toBe(401);

@@ -26,7 +26,10 @@ describe("courses", () => {
     expect((await caller.teach.courses()).map((c) => c.title)).toEqual(["Test course", "Spring ML"]);
     expect(await caller.teach.course({ courseId: created.id })).toEqual({ course: created, assignments: [] });
     const withPolicy = await caller.teach.createCourse({ title: "Strict", settings: { defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } } });
-    expect(withPolicy.settings).toEqual({ defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } });
+    // New courses are guided unless the settings say otherwise.
+    expect(withPolicy.settings).toEqual({ defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 }, mode: "guided" });
+    const free = await caller.teach.createCourse({ title: "Free", settings: { defaultAttempts: 3, mode: "independent" } });
+    expect(free.settings).toEqual({ defaultAttempts: 3, mode: "independent" });
     await expect(caller.teach.createCourse({ title: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/Enter a course title/) as unknown });
   });
 

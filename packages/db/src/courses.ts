@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { NotFoundError, ValidationError } from "@stepwise/core/contracts";
 import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
+import { CourseMode } from "@stepwise/core/workflow";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import { type Db, writeTx } from "./connection";
@@ -18,9 +19,17 @@ export interface Course {
   joinCode: string;
   archived: boolean;
   createdAt: number;
-  /** The course folder's `settings` (`defaultAttempts`, `latePenalty`); validated by the exercises package. */
+  /**
+   * The course folder's `settings` (`defaultAttempts`, `latePenalty`, `mode`); validated by the
+   * exercises package. `mode` is stored in its own column and always present here.
+   */
   settings: Record<string, unknown>;
+  /** guided: steps lock until their prerequisite step passes; independent: every step open. */
+  mode: CourseMode;
 }
+
+/** New courses are guided; courses from before the setting existed were migrated as independent. */
+export const DEFAULT_COURSE_MODE: CourseMode = "guided";
 
 const Settings = z.record(z.string(), z.unknown());
 // No 0/O/1/I/L: codes are read aloud and typed from a projector.
@@ -32,14 +41,34 @@ export function generateJoinCode(length = 8): string {
   return code;
 }
 
+/** Stored mode, read leniently: a value no longer known falls back to independent (what the course did before modes). */
+function modeOf(value: string): CourseMode {
+  const parsed = CourseMode.safeParse(value);
+  return parsed.success ? parsed.data : "independent";
+}
+
+/**
+ * Settings as given: `mode` goes to its own column, the rest to the JSON. A mode that is not one of
+ * the modes is refused, naming the ones there are.
+ */
+function splitSettings(settings: Record<string, unknown>): { mode: CourseMode | undefined; rest: Record<string, unknown> } {
+  const { mode, ...rest } = Settings.parse(settings);
+  if (mode === undefined) return { mode: undefined, rest };
+  const parsed = CourseMode.safeParse(mode);
+  if (!parsed.success) throw new ValidationError(`Course mode must be "guided" or "independent", got ${JSON.stringify(mode)}`, "settings.mode");
+  return { mode: parsed.data, rest };
+}
+
 function toCourse(row: Selectable<CoursesTable>): Course {
+  const mode = modeOf(row.mode);
   return {
+    mode,
     id: row.id,
     title: row.title,
     joinCode: row.join_code,
     archived: row.archived !== 0,
     createdAt: row.created_at,
-    settings: parseJson(Settings, row.settings, `settings of course ${row.id}`),
+    settings: { ...parseJson(Settings, row.settings, `settings of course ${row.id}`), mode },
   };
 }
 
@@ -50,13 +79,15 @@ function checkCourseTitle(title: string): string {
 }
 
 function courseRow(input: { title: string; joinCode?: string; settings?: Record<string, unknown> }, now: number): Selectable<CoursesTable> {
+  const { mode, rest } = splitSettings(input.settings ?? {});
   return {
+    mode: mode ?? DEFAULT_COURSE_MODE,
     id: randomUUID(),
     title: checkCourseTitle(input.title),
     join_code: (input.joinCode ?? generateJoinCode()).trim().toUpperCase(),
     archived: 0,
     created_at: now,
-    settings: JSON.stringify(Settings.parse(input.settings ?? {})),
+    settings: JSON.stringify(rest),
   };
 }
 
@@ -89,11 +120,17 @@ export async function setCourseArchived(db: Db, id: string, archived: boolean): 
   return result.numUpdatedRows > 0n;
 }
 
-/** Changes the title and/or replaces the settings, and returns the course as stored. */
-export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown> }): Promise<Course> {
-  const set: { title?: string; settings?: string } = {};
+/** Changes the title, replaces the settings and/or sets the mode (alone, or as `settings.mode`); returns the course as stored. */
+export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown>; mode?: CourseMode }): Promise<Course> {
+  const set: { title?: string; settings?: string; mode?: CourseMode } = {};
   if (patch.title !== undefined) set.title = checkCourseTitle(patch.title);
-  if (patch.settings !== undefined) set.settings = JSON.stringify(Settings.parse(patch.settings));
+  if (patch.settings !== undefined) {
+    // Settings replace the stored ones, except that a patch without a mode keeps the course's mode.
+    const { mode, rest } = splitSettings(patch.settings);
+    set.settings = JSON.stringify(rest);
+    if (mode !== undefined) set.mode = mode;
+  }
+  if (patch.mode !== undefined) set.mode = CourseMode.parse(patch.mode);
   if (Object.keys(set).length > 0) await db.kysely.updateTable("courses").set(set).where("id", "=", id).execute();
   const course = await courseById(db, id);
   if (!course) throw new NotFoundError(`No course with id "${id}"`);

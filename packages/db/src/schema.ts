@@ -67,6 +67,20 @@ export interface CoursesTable {
   created_at: number;
   /** JSON: `{ defaultAttempts?, latePenalty? }` (the course folder's `settings`). */
   settings: Generated<string>;
+  /** `guided` (steps lock until their prerequisite passes) or `independent`; see migration 0010. */
+  mode: Generated<string>;
+}
+
+/** An instructor's override of one step of one student's project (`action`: open | pass). */
+export interface StepOverridesTable {
+  course_id: string;
+  user_id: string;
+  /** The project's key (`projectKey` of its dataset: `mnist`, `imdb`, `csv:<file>:<target>`). */
+  project: string;
+  step_id: string;
+  action: string;
+  created_by: string;
+  created_at: number;
 }
 
 export interface EnrollmentsTable {
@@ -242,4 +256,5 @@ export interface Database {
   experiment_results: ExperimentResultsTable;
   test_evaluations: TestEvaluationsTable;
   grader_calibrations: GraderCalibrationsTable;
+  step_overrides: StepOverridesTable;
 }

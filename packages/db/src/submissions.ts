@@ -171,18 +171,27 @@ export async function submissionsFor(
   db: Db,
   input: { assignmentId: string; userId: string },
 ): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
+  return submissionsWith(db.kysely, { assignmentIds: [input.assignmentId], userId: input.userId });
+}
+
+/** {@link submissionsFor} over several assignments at once (a student's whole course), newest first. */
+export async function submissionsOfStudent(
+  db: Db,
+  input: { assignmentIds: readonly string[]; userId: string },
+): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
   return submissionsWith(db.kysely, input);
 }
 
 /** {@link submissionsFor} on any executor: the pool, or a transaction that must see its own lock's state. */
 async function submissionsWith(
   q: Kysely<Database>,
-  input: { assignmentId: string; userId: string },
+  input: { assignmentIds: readonly string[]; userId: string },
 ): Promise<Array<SubmissionRow & { job: JobRow | null; verdict: Verdict | null }>> {
+  if (input.assignmentIds.length === 0) return [];
   const submissions = await q
     .selectFrom("submissions")
     .selectAll()
-    .where("assignment_id", "=", input.assignmentId)
+    .where("assignment_id", "in", input.assignmentIds)
     .where("user_id", "=", input.userId)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
@@ -241,7 +250,7 @@ async function checkStudentLimits(
   now: number,
 ): Promise<void> {
   if (dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext(${`stepwise-submissions:${key.assignmentId}:${key.userId}`}))`.execute(q);
-  const rows = await submissionsWith(q, key);
+  const rows = await submissionsWith(q, { assignmentIds: [key.assignmentId], userId: key.userId });
   if (limits.attemptsAllowed !== null && attemptsUsed(rows) >= limits.attemptsAllowed) {
     throw new PreconditionError(`You have used all ${limits.attemptsAllowed} attempts for this assignment.`);
   }

@@ -36,9 +36,13 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
   it("updates the title and settings, and refuses an empty title or an unknown course", async () => {
     const { db } = t();
     const course = await createCourse(db, { title: "Before", settings: { defaultAttempts: 3 } }, 1);
-    expect(course.settings).toEqual({ defaultAttempts: 3 });
+    // New courses are guided; the mode reads back among the settings, stored in its own column.
+    expect(course.settings).toEqual({ defaultAttempts: 3, mode: "guided" });
+    expect(course.mode).toBe("guided");
     const updated = await updateCourse(db, course.id, { title: "  After ", settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } } });
-    expect(updated).toEqual({ ...course, title: "After", settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } } });
+    expect(updated).toEqual({ ...course, title: "After", settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 }, mode: "guided" } });
+    const stored = await db.kysely.selectFrom("courses").select(["settings", "mode"]).where("id", "=", course.id).executeTakeFirstOrThrow();
+    expect([JSON.parse(stored.settings), stored.mode]).toEqual([{ defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } }, "guided"]);
     expect(await courseById(db, course.id)).toEqual(updated);
     expect(await updateCourse(db, course.id, { title: "Only the title" })).toMatchObject({ settings: updated.settings });
     await expect(updateCourse(db, course.id, { title: "   " })).rejects.toThrow(ValidationError);
@@ -156,7 +160,7 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
       db,
       {
         title: "Imported",
-        settings: { defaultAttempts: 4 },
+        settings: { defaultAttempts: 4, mode: "independent" },
         instructorIds: [second.id, first.id],
         assignments: [assignment],
         datasets: [{ file: "data/tiny.csv", csv, rows: 2, columns: ["x", "label"] }],
@@ -165,6 +169,7 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
       100,
     );
     expect(await courseById(db, course.id)).toEqual(course);
+    expect(course.mode).toBe("independent");
     expect((await courseMembers(db, course.id)).instructors.map((m) => m.userId)).toEqual([second.id, first.id]);
     expect(await assignmentsForCourse(db, course.id)).toEqual([expect.objectContaining({ ...assignment, courseId: course.id })]);
     expect(await courseDataFiles(db, course.id)).toEqual([{ file: "data/tiny.csv", csv, rows: 2, columns: ["x", "label"] }]);

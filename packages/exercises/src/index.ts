@@ -1,4 +1,4 @@
-import type { ExerciseDefinition } from "@stepwise/core/contracts";
+import type { DatasetRef, ExerciseDefinition } from "@stepwise/core/contracts";
 import { NotFoundError } from "@stepwise/core/contracts";
 import { answerExercises } from "./catalog/answers";
 import { creditBeatBaseline, creditOverfit, creditRegularize, housesBeatBaseline, housesOverfit, housesRegularize } from "./catalog/csv";
@@ -7,6 +7,7 @@ import { imdbBeatBaseline } from "./catalog/imdb";
 import { mnistBeatBaseline } from "./catalog/mnist";
 import { imdbOverfit, mnistOverfit } from "./catalog/overfit";
 import { imdbRegularize, mnistRegularize } from "./catalog/regularize";
+import { withOverrides } from "./overrides";
 
 const answerSteps = [mnistData, imdbData, creditData, housesData].flatMap(answerExercises);
 
@@ -41,6 +42,18 @@ export function getExercise(id: string): ExerciseDefinition {
     throw new NotFoundError(`Unknown exercise "${id}"; expected one of: ${exercises.map((e) => e.id).join(", ")}.`);
   }
   return exercise;
+}
+
+/**
+ * Where an assignment sits in the workflow: its exercise's step and the dataset as the assignment
+ * places it (an uploaded CSV replaces the built-in data). Null for an exercise no longer in the
+ * catalogue. The locator the database's `courseProjects` groups assignments by.
+ */
+export function assignmentPlace(assignment: { exerciseId: string; overrides: Record<string, unknown> }): { step: number; dataset: DatasetRef } | null {
+  const exercise = findExercise(assignment.exerciseId);
+  if (!exercise) return null;
+  const placed = withOverrides(exercise, assignment.overrides);
+  return { step: placed.step, dataset: placed.dataset };
 }
 
 export { withOverrides, assignmentPolicy, type AssignmentPolicy } from "./overrides";

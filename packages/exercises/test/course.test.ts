@@ -82,7 +82,7 @@ describe("course folder validation", () => {
       expect.arrayContaining([
         'course.yaml:2 instructors[0] — expected an e-mail address, got "not-an-email"',
         "course.yaml:4 settings.defaultAttempts — expected a number, got nothing (the key is missing)",
-        expect.stringMatching(/^course\.yaml:4 settings\.defaultAttemps — expected one of the keys `defaultAttempts`, `latePenalty`, got an unknown key `defaultAttemps` \(did you mean `defaultAttempts`\?\)$/),
+        expect.stringMatching(/^course\.yaml:4 settings\.defaultAttemps — expected one of the keys `defaultAttempts`, `latePenalty`, `mode`, got an unknown key `defaultAttemps` \(did you mean `defaultAttempts`\?\)$/),
         "assignments/01-baseline.yaml:3 budgets.maxParams — expected a number ≥ 1, got -5",
         expect.stringMatching(/^assignments\/01-baseline\.yaml:4 budgets\.maxEpocs — .*did you mean `maxEpochs`/),
         expect.stringMatching(/^assignments\/01-baseline\.yaml:5 deadline — expected an ISO 8601 date-time .*, got "next friday"$/),

@@ -31,7 +31,8 @@ export function completeSubmission(raw: unknown, exercise: ExerciseDefinition, f
   const file = source;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ValidationError(`${file}: expected a JSON object`);
   const object = raw as Record<string, unknown>;
-  const isSubmission = "model" in object && ("training" in object || "exerciseId" in object);
+  // Answers to a step 1–4 form come as a submission too: `{exerciseId, answers}`.
+  const isSubmission = ("model" in object || "answers" in object) && ("training" in object || "exerciseId" in object);
   const base = isSubmission ? object : { exerciseId: exercise.id, model: { format: modelFormat(object), topology: object } };
   const starter = exercise.starterTraining;
   const training = (base.training ?? starter) as TrainingConfig | undefined;

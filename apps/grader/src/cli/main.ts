@@ -4,9 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import { BudgetError, PreconditionError, StepwiseError, ValidationError, type Verdict } from "@stepwise/core/contracts";
-import { findExercise, listExercises } from "@stepwise/exercises";
+import { assignmentPlace, findExercise, listExercises } from "@stepwise/exercises";
 import { gradeLocally, prepareTraining } from "@stepwise/exercises/grading";
-import { coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
+import { assertStepOpen, coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
 import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
 import { completeSubmission, readSubmission } from "./input";
@@ -14,6 +14,7 @@ import { EXPERIMENTS, runExperiment } from "@stepwise/exercises/experiments";
 import { solutions } from "@stepwise/exercises/solutions";
 import { batchLine, experimentReport } from "./experiment";
 import { newCommand } from "./new";
+import { ProgressUsageError, progressText, studentProgress } from "./progress";
 import { tuneCommand } from "./tune";
 import { validateCommand } from "./validate";
 
@@ -23,6 +24,7 @@ const USAGE = `Usage:
                  [--train-limit N] [--test-limit N] [--seeds N] [--previous <step-6 file>]
   stepwise submit <file> --exercise <id> [--student EMAIL]
   stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
+  stepwise progress --student EMAIL [--course <id>] [--json]
   stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
                  <experiment>: ${EXPERIMENTS.join(", ")}
   stepwise tune <search.json> --exercise <id> [--model <file>] [--json] [--train-limit N] [--test-limit N]
@@ -31,6 +33,7 @@ const USAGE = `Usage:
   stepwise new course <dir>
 
 <file> is a submission JSON ({exerciseId, model, training}) or a bare TF.js/Keras model JSON.
+submit exits 2 when the step is locked for the student (guided course), saying what to pass first.
 grade exits 0 passed, 1 failed, 2 invalid, 3 grader error; debug exits 0 healthy, 1 a fault found, 2 invalid or
 not applicable to the exercise, 3 grader error; tune exits 0 when the selected configuration was evaluated on test,
 1 when it was not, 2 invalid, 3 grader error (without --model it tunes the exercise's reference model); validate exits 0 valid, 2 invalid. DATABASE_URL selects the database (SQLite file by default).`;
@@ -53,6 +56,7 @@ const options = {
   check: { type: "string" },
   previous: { type: "string" },
   model: { type: "string" },
+  course: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -133,8 +137,8 @@ async function submit(file: string | undefined, values: Values): Promise<number>
   if (!file) throw new UsageError("submit needs a <file>.");
   const exercise = exerciseFrom(values);
   const payload = readSubmission(file, exercise, values);
-  // The same checks as the web app's submission.create, before anything is stored.
-  prepareTraining(exercise, payload, exercise.seed);
+  // The same checks as the web app's submission.create, before anything is stored; answers are graded by the grader.
+  if (exercise.kind === "training") prepareTraining(exercise, payload, exercise.seed);
   return withDb(async (db) => {
     const email = values.student ?? "student@stepwise.test";
     const student = await userByEmail(db, email);
@@ -142,6 +146,8 @@ async function submit(file: string | undefined, values: Values): Promise<number>
     for (const course of await coursesForUser(db, student.id)) {
       const assignment = (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === exercise.id);
       if (!assignment) continue;
+      // The web app's gate: a step locked in a guided course refuses before anything is stored.
+      await assertStepOpen(db, { assignment, userId: student.id, locate: assignmentPlace });
       const { submission, job } = await createSubmissionWithJob(
         db,
         { assignmentId: assignment.id, userId: student.id, exerciseId: exercise.id, payload },
@@ -151,6 +157,22 @@ async function submit(file: string | undefined, values: Values): Promise<number>
       return 0;
     }
     throw new UsageError(`${email} is enrolled in no course with an assignment of "${exercise.id}".`);
+  });
+}
+
+/** Every project's seven steps with state and lock reason, from the workflow engine. */
+async function progress(values: Values): Promise<number> {
+  if (!values.student) throw new UsageError("progress needs --student <email>.");
+  const email = values.student;
+  return withDb(async (db) => {
+    try {
+      const courses = await studentProgress(db, { email, ...(values.course !== undefined ? { courseId: values.course } : {}) });
+      process.stdout.write(values.json ? `${JSON.stringify(courses, null, 2)}\n` : `${progressText(courses)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof ProgressUsageError) throw new UsageError(error.message);
+      throw error;
+    }
   });
 }
 
@@ -242,6 +264,8 @@ async function main(argv: string[]): Promise<number> {
       return submit(file, values);
     case "jobs":
       return jobs(values);
+    case "progress":
+      return progress(values);
     case "debug":
       return debug(file, values);
     case "tune":
@@ -260,6 +284,10 @@ main(process.argv.slice(2))
   .catch((error: unknown) => {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
       process.stderr.write(`stepwise: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (error instanceof PreconditionError) {
+      process.stderr.write(`stepwise: refused: ${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof ValidationError || error instanceof BudgetError) {

@@ -1,16 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { STEPS } from "@stepwise/core/workflow";
 import { api } from "~/trpc/server";
-
-const STEPS = [
-  "Define the problem",
-  "Choose a measure of success",
-  "Decide on an evaluation protocol",
-  "Prepare the data",
-  "Beat a dumb baseline",
-  "Scale up until you overfit",
-  "Regularize and tune",
-];
 
 export default async function LandingPage() {
   const me = await (await api()).auth.me();
@@ -34,7 +25,7 @@ export default async function LandingPage() {
         <h2>The seven steps</h2>
         <ol>
           {STEPS.map((step) => (
-            <li key={step}>{step}</li>
+            <li key={step.id}>{step.title}</li>
           ))}
         </ol>
       </section>

@@ -5,6 +5,7 @@ import { formatDuration, formatMetric, VERDICT_HEADING } from "~/lib/format";
 import type { RouterOutputs } from "~/trpc/types";
 import { WhyDidThisFail } from "./experiments/why-did-this-fail";
 import { LearningCurves } from "./learning-curves";
+import { NextStepLink } from "./next-step-link";
 
 /** The submission a verdict belongs to, for "Why did this fail?" (its suggestions rendered on the server when given). */
 export interface VerdictDebugging {
@@ -17,6 +18,7 @@ export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict
   return (
     <>
       <VerdictCard verdict={verdict} baseline={baseline} />
+      {debugging && verdict.status === "passed" && <NextStepLink submissionId={debugging.submissionId} />}
       {debugging && verdict.status !== "passed" && <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />}
     </>
   );

@@ -5,6 +5,7 @@ import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
+import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
 import { teachRouter } from "./routers/teach";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   dataset: datasetRouter,
   assignment: assignmentRouter,
   submission: submissionRouter,
+  project: projectRouter,
   experiment: experimentRouter,
   tuning: tuningRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StepwiseError } from "../contracts/errors";
-import { STEPS, StepId, stepById, stepByNumber, type StepDefinition, validateSteps } from "./steps";
+import { restrictSteps, STEPS, StepId, stepById, stepByNumber, type StepDefinition, validateSteps } from "./steps";
 
 describe("STEPS", () => {
   it("are the seven steps of the workflow, numbered 1–7, each requiring the one before", () => {
@@ -39,5 +39,18 @@ describe("validateSteps", () => {
   ])("rejects %s", (_name, steps, message) => {
     expect(() => validateSteps(steps)).toThrow(StepwiseError);
     expect(() => validateSteps(steps)).toThrow(message);
+  });
+});
+
+describe("restrictSteps", () => {
+  it.each([
+    ["all seven", [1, 2, 3, 4, 5, 6, 7], [[], [1], [2], [3], [4], [5], [6]]],
+    ["steps 5–7 only: step 5 needs nothing", [5, 6, 7], [[], [5], [6]]],
+    ["a gap: step 5 needs step 3", [1, 3, 5], [[], [1], [3]]],
+  ])("%s", (_name, numbers, prerequisites) => {
+    const restricted = restrictSteps(STEPS, (s) => numbers.includes(s.number));
+    expect(restricted.map((s) => s.number)).toEqual(numbers);
+    expect(restricted.map((s) => s.prerequisites.map((id) => stepById(id)?.number))).toEqual(prerequisites);
+    expect(() => validateSteps(restricted)).not.toThrow();
   });
 });

@@ -137,3 +137,18 @@ export function stepById(id: string, steps: readonly StepDefinition[] = STEPS): 
 export function stepByNumber(number: number, steps: readonly StepDefinition[] = STEPS): StepDefinition | undefined {
   return steps.find((step) => step.number === number);
 }
+
+/**
+ * The steps a course actually assigns, in order, each requiring the nearest assigned steps before it:
+ * a project with only steps 5–7 starts at step 5 rather than waiting on steps no one can submit.
+ */
+export function restrictSteps(steps: readonly StepDefinition[], keep: (step: StepDefinition) => boolean): StepDefinition[] {
+  const kept = new Set(steps.filter(keep).map((s) => s.id));
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const nearest = (id: string, seen: ReadonlySet<string>): string[] => {
+    if (kept.has(id)) return [id];
+    if (seen.has(id)) return [];
+    return (byId.get(id)?.prerequisites ?? []).flatMap((pre) => nearest(pre, new Set([...seen, id])));
+  };
+  return steps.filter((s) => kept.has(s.id)).map((s) => ({ ...s, prerequisites: [...new Set(s.prerequisites.flatMap((pre) => nearest(pre, new Set())))] }));
+}

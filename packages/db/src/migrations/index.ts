@@ -8,6 +8,7 @@ import { testEvaluations } from "./0005_test_evaluations";
 import { tuning } from "./0006_tuning";
 import { graderCalibration } from "./0007_grader_calibration";
 import { datasetSplitSeed } from "./0009_dataset_split_seed";
+import { courseMode } from "./0010_course_mode";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -24,6 +25,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0006_tuning": tuning(),
     "0007_grader_calibration": graderCalibration(),
     "0009_dataset_split_seed": datasetSplitSeed(),
+    "0010_course_mode": courseMode(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CheckVisibility, DatasetRef } from "@stepwise/core/contracts";
+import { CourseMode } from "@stepwise/core/workflow";
 import { EXPERIMENTS, type ExperimentName } from "../experiments/names";
 
 /**
@@ -20,6 +21,9 @@ export const CourseSettings = z
   .object({
     defaultAttempts: z.number().int().min(1).max(1000).describe("Graded attempts per assignment unless the assignment says otherwise"),
     latePenalty: LatePenalty.optional().describe("Default late penalty; none when absent"),
+    mode: CourseMode.optional().describe(
+      "guided (the default for a new course): each step of a dataset's project opens once the step before it passes; independent: every step is open",
+    ),
   })
   .strict();
 export type CourseSettings = z.infer<typeof CourseSettings>;

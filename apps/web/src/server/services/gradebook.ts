@@ -1,6 +1,6 @@
 import type { JobStatus, VerdictStatus } from "@stepwise/core/contracts";
-import type { Assignment, GradebookAttempt, GradebookData, GradebookStudent, SelectedOnTest } from "@stepwise/db";
-import { findExercise } from "@stepwise/exercises";
+import { type Assignment, type GradebookAttempt, type GradebookData, type GradebookStudent, groupProjects, type SelectedOnTest } from "@stepwise/db";
+import { assignmentPlace, findExercise } from "@stepwise/exercises";
 import { type LatePenalty, lateness, type Lateness } from "@stepwise/exercises/course";
 import { z } from "zod";
 import { latePenaltyFor } from "./late-policy";
@@ -46,9 +46,16 @@ export interface GradebookRow {
   total: number;
 }
 
+/** Where a gradebook column sits in the workflow: its project (dataset) and step; null for an exercise outside it. */
+export interface GradebookPlace {
+  project: string;
+  label: string;
+  step: number;
+}
+
 export interface Gradebook {
   course: GradebookData["course"];
-  assignments: Array<Pick<Assignment, "id" | "title" | "exerciseId" | "deadline" | "position">>;
+  assignments: Array<Pick<Assignment, "id" | "title" | "exerciseId" | "deadline" | "position"> & { place: GradebookPlace | null }>;
   rows: GradebookRow[];
 }
 
@@ -181,9 +188,14 @@ export function buildGradebook(data: GradebookData): Gradebook {
     });
     return { student, cells, total: points(cells.reduce((sum, c) => sum + (c.best ?? 0), 0)) };
   });
+  // The same grouping the course page and the submission gate use, so columns can be grouped per project and step.
+  const places = new Map<string, GradebookPlace>();
+  for (const group of groupProjects(data.assignments, assignmentPlace)) {
+    for (const step of group.steps) for (const a of group.assignments.get(step.id) ?? []) places.set(a.id, { project: group.key, label: group.label, step: step.number });
+  }
   return {
     course: data.course,
-    assignments: data.assignments.map((a) => ({ id: a.id, title: a.title, exerciseId: a.exerciseId, deadline: a.deadline, position: a.position })),
+    assignments: data.assignments.map((a) => ({ id: a.id, title: a.title, exerciseId: a.exerciseId, deadline: a.deadline, position: a.position, place: places.get(a.id) ?? null })),
     rows,
   };
 }

@@ -11,7 +11,11 @@ export const DEFAULT_ATTEMPTS = 10;
 export function courseSettings(course: Pick<Course, "settings">): CourseSettings {
   const parsed = CourseSettings.partial().safeParse(course.settings);
   const settings = parsed.success ? parsed.data : {};
-  return { defaultAttempts: settings.defaultAttempts ?? DEFAULT_ATTEMPTS, ...(settings.latePenalty ? { latePenalty: settings.latePenalty } : {}) };
+  return {
+    defaultAttempts: settings.defaultAttempts ?? DEFAULT_ATTEMPTS,
+    ...(settings.latePenalty ? { latePenalty: settings.latePenalty } : {}),
+    ...(settings.mode ? { mode: settings.mode } : {}),
+  };
 }
 
 /** The late penalty in force: the assignment's own, else the course's, else none (the deadline is hard). */

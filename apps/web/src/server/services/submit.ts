@@ -7,10 +7,10 @@ import {
   type ExerciseDefinition,
   type SubmissionPayload,
 } from "@stepwise/core/contracts";
-import { assignmentPolicy } from "@stepwise/exercises";
+import { assignmentPlace, assignmentPolicy } from "@stepwise/exercises";
 import { toolboxPolicy, type Technique } from "@stepwise/exercises/course";
 import { prepareTraining } from "@stepwise/exercises/prepare";
-import { courseById, createSubmissionWithJob, extensionDeadline, type Assignment, type Db, type User } from "@stepwise/db";
+import { assertStepOpen, courseById, createSubmissionWithJob, extensionDeadline, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
 import type { TrainingSpeed } from "./grader-speed";
 import { deadlineState, refusalMessage } from "./late-policy";
@@ -76,6 +76,8 @@ export async function submit(
   input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; speed?: TrainingSpeed },
 ) {
   const { overrides } = input.assignment;
+  // A locked step says what unlocks it before anything else is checked; nothing is stored.
+  await assertStepOpen(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace });
   checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
   await checkDeadline(db, input);
   return createSubmissionWithJob(

@@ -19,6 +19,7 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
   const [acceptLate, setAcceptLate] = useState(late !== undefined);
   const [perDay, setPerDay] = useState(late ? String(late.perDay) : "0.1");
   const [maxDaysLate, setMaxDaysLate] = useState(late ? String(late.maxDaysLate) : "3");
+  const [mode, setMode] = useState<"guided" | "independent">(course.settings.mode ?? "guided");
   const [saved, setSaved] = useState(false);
   const update = useMutation(
     trpc.teach.updateCourse.mutationOptions({
@@ -36,7 +37,7 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
     update.mutate({
       courseId: course.id,
       title,
-      settings: { defaultAttempts: Number(attempts), ...(acceptLate ? { latePenalty: { perDay: Number(perDay), maxDaysLate: Number(maxDaysLate) } } : {}) },
+      settings: { defaultAttempts: Number(attempts), mode, ...(acceptLate ? { latePenalty: { perDay: Number(perDay), maxDaysLate: Number(maxDaysLate) } } : {}) },
     });
   }
 
@@ -44,6 +45,17 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Course settings">
       <TextField id="settings-title" label="Title" value={title} onChange={setTitle} error={fields.title} required />
       <TextField id="settings-attempts" label="Default attempts per assignment" type="number" value={attempts} onChange={setAttempts} error={fields["settings.defaultAttempts"]} />
+      <fieldset className="question" data-testid="course-mode-setting">
+        <legend>Order of the steps</legend>
+        <label className="option">
+          <input type="radio" name="mode" value="guided" checked={mode === "guided"} onChange={() => setMode("guided")} /> Guided: each step opens once the step before
+          it on the same dataset passes
+        </label>
+        <label className="option">
+          <input type="radio" name="mode" value="independent" checked={mode === "independent"} onChange={() => setMode("independent")} /> Independent: every step is
+          open, in any order
+        </label>
+      </fieldset>
       <label className="option">
         <input type="checkbox" checked={acceptLate} onChange={(e) => setAcceptLate(e.target.checked)} /> Accept late submissions (with a penalty)
       </label>

@@ -1,0 +1,97 @@
+import { answerSolutions } from "@stepwise/exercises/solutions";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { DEMO_STUDENT, screenshot, signIn, useBrowserSession } from "./session";
+
+/** Fills a step 1–4 answer form with an answer set: radios by value, numbers and text by their field. */
+async function fillAnswers(page: Page, exerciseId: string): Promise<void> {
+  const answers = answerSolutions[exerciseId]?.correct.answers;
+  if (!answers) throw new Error(`no correct answers for ${exerciseId}`);
+  for (const [id, value] of Object.entries(answers)) {
+    const question = page.locator(`[data-question="${id}"]`);
+    const radio = question.locator(`input[type="radio"][value="${String(value)}"]`);
+    if ((await radio.count()) > 0) await radio.check();
+    else await question.locator("input, textarea").fill(String(value));
+  }
+}
+
+const states = (page: Page, project: string) => page.locator(`[data-testid="project-card"][data-project="${project}"] [data-testid="project-step"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
+
+describe("the guided journey: the course page shows each project's path, a locked step refuses with its reason, a pass leads on", () => {
+  const session = useBrowserSession({ courseMode: "guided" });
+
+  it("shows one card per dataset with step 1 open and the rest locked, saying what unlocks them", async () => {
+    const { platform, page, errors } = session;
+    try {
+      await signIn(page, platform.url, DEMO_STUDENT);
+      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      const cards = page.getByTestId("project-card");
+      await cards.first().waitFor();
+      expect(await cards.evaluateAll((els) => els.map((e) => e.querySelector("h2")?.textContent))).toEqual(["MNIST", "IMDB", "credit-default.csv", "house-prices.csv"]);
+      for (const key of ["mnist", "imdb"]) expect(await states(page, key)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
+      const mnist = cards.first();
+      expect(await mnist.getByTestId("project-summary").textContent()).toBe("0 of 7 passed");
+      expect(await mnist.getByTestId("continue-link").textContent()).toBe("Continue: step 1 — Define the problem and assemble a dataset");
+      expect(await mnist.getByTestId("lock-reason").nth(3).textContent()).toBe("Pass step 4 (Prepare your data) on MNIST first.");
+      await screenshot(page, "journey-course-fresh");
+      expect(errors).toEqual([]);
+    } catch (error) {
+      await screenshot(page, "journey-course-failure");
+      console.error(platform.logs().slice(-3000));
+      throw error;
+    }
+  });
+
+  it("refuses answers to a locked step with the reason, before anything is stored", async () => {
+    const { platform, page } = session;
+    try {
+      await page.getByRole("link", { name: "Step 2 — choose a measure of success on MNIST" }).click();
+      await page.getByRole("button", { name: "Submit answers" }).waitFor();
+      await fillAnswers(page, "mnist-choose-metric");
+      await page.getByRole("button", { name: "Submit answers" }).click();
+      await expect.poll(() => page.getByTestId("answer-error").textContent()).toBe("Pass step 1 (Define the problem and assemble a dataset) on MNIST first.");
+      expect(await page.getByText("Nothing submitted yet.").count()).toBe(1);
+      await screenshot(page, "journey-locked-step");
+    } catch (error) {
+      await screenshot(page, "journey-locked-failure");
+      console.error(platform.logs().slice(-3000));
+      throw error;
+    }
+  });
+
+  it("passes step 1 on MNIST, offers 'Next: step 2', and the course page moves on", async () => {
+    const { platform, page, errors } = session;
+    try {
+      await page.getByRole("link", { name: "← Back to the course" }).click();
+      await page.getByTestId("continue-link").first().click();
+      await page.getByRole("heading", { name: "Step 1 — define the problem on MNIST" }).waitFor();
+      await fillAnswers(page, "mnist-define-problem");
+      await page.getByRole("button", { name: "Submit answers" }).click();
+      const verdict = page.getByTestId("verdict");
+      await verdict.waitFor({ timeout: 120_000 });
+      await expect.poll(() => verdict.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/Passed/);
+      const next = page.getByTestId("next-step-link");
+      await next.waitFor();
+      expect(await next.textContent()).toBe("Next: step 2 — Choose a measure of success (MNIST)");
+      await screenshot(page, "journey-next-link");
+      await next.click();
+      await page.getByRole("heading", { name: /Step 2 — choose a measure of success on MNIST/ }).waitFor();
+
+      await page.getByRole("link", { name: "← Back to the course" }).click();
+      await page.getByTestId("project-card").first().waitFor();
+      expect(await states(page, "mnist")).toEqual(["passed", "open", "locked", "locked", "locked", "locked", "locked"]);
+      expect(await states(page, "imdb")).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
+      const mnist = page.getByTestId("project-card").first();
+      expect(await mnist.getByTestId("project-summary").textContent()).toBe("1 of 7 passed");
+      expect(await mnist.getByTestId("continue-link").textContent()).toBe("Continue: step 2 — Choose a measure of success");
+      await screenshot(page, "journey-course-after-step-1");
+      // The one failed request is the refused submission to the locked step (412, the test before).
+      expect(errors.filter((e) => !/status of 412 \(Precondition Failed\) \(.*\/api\/trpc\/submission\.create/.test(e))).toEqual([]);
+      expect(errors).toHaveLength(1);
+    } catch (error) {
+      await screenshot(page, "journey-pass-failure");
+      console.error(platform.logs().slice(-3000));
+      throw error;
+    }
+  });
+});

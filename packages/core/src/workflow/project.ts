@@ -1,0 +1,108 @@
+import type { DatasetRef } from "../contracts/exercise";
+import { type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
+import { STEPS, type StepDefinition } from "./steps";
+
+/**
+ * What each step hands to the next: the choices of the passing answers of steps 1–4 and the passing
+ * models of steps 5–7 (by submission id). Absent until the step passes.
+ */
+export interface Handoff {
+  /** Step 1's `task`: binary, multiclass or regression. */
+  taskType?: string;
+  /** Step 2's `metric`. */
+  metric?: string;
+  /** Step 3's answers: protocol, folds, validation fraction. */
+  protocol?: Record<string, string | number | boolean>;
+  /** Step 4's answers: how the data is prepared. */
+  preparation?: Record<string, string | number | boolean>;
+  /** The passing step-5 model (beats the baseline). */
+  baselineModel?: string;
+  /** The passing step-6 model (overfits), which step 7 is compared with. */
+  overfitModel?: string;
+  /** The passing step-7 model. */
+  finalModel?: string;
+}
+
+/** Which project a dataset belongs to: one per MNIST, IMDB and each CSV file and target. */
+export function projectKey(dataset: DatasetRef): string {
+  return dataset.kind === "csv" ? `csv:${dataset.file}:${dataset.target}` : dataset.kind;
+}
+
+/** The dataset's name in the student's terms: "MNIST", "IMDB", "credit.csv". */
+export function projectLabel(dataset: DatasetRef): string {
+  if (dataset.kind === "mnist") return "MNIST";
+  if (dataset.kind === "imdb") return "IMDB";
+  return dataset.file.split("/").at(-1) ?? dataset.file;
+}
+
+/** Folds a project's events, in any order that leaves the same facts, into its progress. */
+export function foldProject(events: readonly ProjectEvent[], mode: CourseMode, steps: readonly StepDefinition[] = STEPS): WorkflowProgress {
+  return events.reduce((progress, event) => record(progress, event, steps), initialProgress(steps, mode));
+}
+
+export function handoffOf(progress: WorkflowProgress): Handoff {
+  const passing = (stepId: string) => {
+    const status = progress.steps[stepId];
+    return status?.state === "passed" && status.submissionId !== null ? status.submissionId : undefined;
+  };
+  const answers = (stepId: string) => {
+    const id = passing(stepId);
+    return id === undefined ? undefined : progress.submissions?.[id]?.answers;
+  };
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const handoff: Handoff = {
+    taskType: text(answers("define-problem")?.task),
+    metric: text(answers("choose-metric")?.metric),
+    protocol: answers("evaluation-protocol"),
+    preparation: answers("prepare-data"),
+    baselineModel: passing("beat-baseline"),
+    overfitModel: passing("overfit"),
+    finalModel: passing("regularize"),
+  };
+  return Object.fromEntries(Object.entries(handoff).filter(([, v]) => v !== undefined));
+}
+
+/** One step of a project as a student sees it. */
+export interface StepView {
+  id: string;
+  number: number;
+  title: string;
+  status: StepStatus;
+  /** Why the step is locked ("Pass step 4 (Prepare your data) on MNIST first."); null when it is not. */
+  reason: string | null;
+  /** Best score over the step's graded attempts; null before any. */
+  bestScore: number | null;
+}
+
+export interface ProjectSummary {
+  passed: number;
+  total: number;
+  /** The step to work on next: the first one neither passed nor locked; null when all passed or none is open. */
+  next: { id: string; number: number; title: string } | null;
+}
+
+function bestScore(progress: WorkflowProgress, stepId: string, status: StepStatus): number | null {
+  const scores = Object.values(progress.submissions ?? {})
+    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.status !== "invalid" && r.verdict.status !== "error")
+    .map((r) => r.verdict?.score ?? 0);
+  if (scores.length > 0) return Math.max(...scores);
+  if (status.state === "passed") return status.score;
+  return status.state === "failed" ? status.lastScore : null;
+}
+
+/** Every step of the project with its state, its lock reason and best score, in workflow order. */
+export function stepViews(progress: WorkflowProgress, label: string, steps: readonly StepDefinition[] = STEPS): StepView[] {
+  return steps.map((step) => {
+    const status = progress.steps[step.id] ?? { state: "locked" };
+    return { id: step.id, number: step.number, title: step.title, status, reason: lockReason(progress, step.id, label, steps), bestScore: bestScore(progress, step.id, status) };
+  });
+}
+
+export function summarize(views: readonly StepView[]): ProjectSummary {
+  const next = views.find((v) => v.status.state !== "passed" && v.status.state !== "locked");
+  return {
+    passed: views.filter((v) => v.status.state === "passed").length,
+    total: views.length,
+    next: next ? { id: next.id, number: next.number, title: next.title } : null,
+  };
+}
