@@ -75,3 +75,4 @@ export * from "./experiments";
 export * from "./tuning";
 export * from "./test-evaluations";
 export * from "./calibration";
+export * from "./drafts";

@@ -221,6 +221,15 @@ export interface GraderCalibrationsTable {
   measured_at: number;
 }
 
+/** A student's unsubmitted work on an assignment: one row per student and assignment. */
+export interface DraftsTable {
+  user_id: string;
+  assignment_id: string;
+  /** JSON, at most `DRAFT_MAX_BYTES`; its shape belongs to the web app. */
+  content: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -240,4 +249,5 @@ export interface Database {
   experiment_results: ExperimentResultsTable;
   test_evaluations: TestEvaluationsTable;
   grader_calibrations: GraderCalibrationsTable;
+  drafts: DraftsTable;
 }

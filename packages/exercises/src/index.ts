@@ -43,6 +43,6 @@ export function getExercise(id: string): ExerciseDefinition {
   return exercise;
 }
 
-export { withOverrides, assignmentPolicy, type AssignmentPolicy } from "./overrides";
+export { withOverrides, sameDataset, assignmentPolicy, type AssignmentPolicy } from "./overrides";
 export { answerExercises, type AnswerDataset } from "./catalog/answers";
 export { CREDIT_COLUMNS, HOUSE_COLUMNS, creditData, housesData, imdbData, mnistData } from "./catalog/datasets";

@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth";
 import { courseRouter } from "./routers/course";
 import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
+import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
 import { regradeRouter } from "./routers/regrade";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   dataset: datasetRouter,
   assignment: assignmentRouter,
   submission: submissionRouter,
+  draft: draftRouter,
   experiment: experimentRouter,
   tuning: tuningRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).

@@ -7,6 +7,7 @@ import { betterAuth } from "./0004_better_auth";
 import { testEvaluations } from "./0005_test_evaluations";
 import { tuning } from "./0006_tuning";
 import { graderCalibration } from "./0007_grader_calibration";
+import { drafts } from "./0011_drafts";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -22,6 +23,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0005_test_evaluations": testEvaluations(),
     "0006_tuning": tuning(),
     "0007_grader_calibration": graderCalibration(),
+    "0011_drafts": drafts(),
   };
 }
 
