@@ -46,3 +46,4 @@ export function getExercise(id: string): ExerciseDefinition {
 export { withOverrides, sameDataset, assignmentPolicy, type AssignmentPolicy } from "./overrides";
 export { answerExercises, type AnswerDataset } from "./catalog/answers";
 export { CREDIT_COLUMNS, HOUSE_COLUMNS, creditData, housesData, imdbData, mnistData } from "./catalog/datasets";
+export { onCsvTable, csvStarterCode, csvStarterTraining, csvSummary, csvTitle, tableFacts, type CsvTableFacts } from "./catalog/csv-table";

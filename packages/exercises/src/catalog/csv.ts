@@ -12,7 +12,7 @@ import { creditData, housesData } from "./datasets";
 const CREDIT_INPUTS = 17;
 const HOUSE_INPUTS = 19;
 
-const prepared = (inputs: number) =>
+export const prepared = (inputs: number): string =>
   `The grader feeds each row as ${inputs} numbers: numeric columns standardized with training statistics, categorical ones one-hot encoded ` +
   `(categories seen on training rows); 20% of the rows are held back as the hidden test split. With only a couple of thousand rows, ` +
   `you may validate with K-fold cross-validation: add \`validation: {kind: "kfold", folds: K}\` to the training settings and the grader ` +
@@ -84,7 +84,7 @@ export const housesBeatBaseline = ExerciseDefinition.parse({
   ],
 });
 
-const overfitSummary = (about: string, inputs: number) =>
+export const overfitSummary = (about: string, inputs: number): string =>
   `${about} Scale up until the model overfits: add layers, make them bigger and train for more epochs, watching the training ` +
   `and validation loss. The grader retrains your model and looks for the epoch where validation loss is lowest and then rises ` +
   `for a sustained stretch while training loss keeps falling — with a couple of thousand rows that comes quickly. ` +
@@ -127,7 +127,7 @@ export const housesOverfit = ExerciseDefinition.parse({
   hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Watch the validation loss, not the training loss."],
 });
 
-const regularizeSummary = (about: string, inputs: number, target: string) =>
+export const regularizeSummary = (about: string, inputs: number, target: string): string =>
   `${about} Regularize and tune your step-6 model: dropout, L1/L2 weight penalties, a smaller network, fewer epochs. The grader ` +
   `retrains your step-6 model and this one on the same seeds and the same validation split (or folds) and compares the ` +
   `train/validation gap; then it trains this model once more on training + validation data and evaluates it once on the hidden ` +
