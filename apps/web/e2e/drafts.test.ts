@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { claimJob, completeJob, createAssignment, createSubmissionWithJob, openDb, type Db } from "@stepwise/db";
+import { claimJob, completeJob, createAssignment, createSubmissionWithJob, draftFor, openDb, type Db } from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
 import { getExercise } from "@stepwise/exercises";
 import type { Page } from "playwright-core";
@@ -80,6 +80,15 @@ describe("the step page keeps the student's work", () => {
       expect(await page.getByRole("spinbutton", { name: "Epochs" }).inputValue()).toBe("4");
       await screenshot(page, "drafts-step5-reloaded");
 
+      // Leaving the page before the quiet second is over still saves (a keepalive request on page hide).
+      await typeCode(page, `// left at once\n${TYPED}`);
+      await page.goto(`${platform.url}/courses`);
+      await expect
+        .poll(async () => JSON.stringify((await draftFor(db, { userId: step5.student.id, assignmentId: step5.assignment.id }))?.content ?? null), { timeout: 15_000 })
+        .toContain("// left at once");
+      await page.goto(pageOf(step5.assignment.id));
+      await expect.poll(() => editorText(page)).toContain("// left at once");
+
       // Submitting it; its page shows the code as written and the settings.
       await page.getByRole("button", { name: "Submit" }).click();
       await page.getByTestId("job-status").waitFor({ timeout: 60_000 });
@@ -98,7 +107,7 @@ describe("the step page keeps the student's work", () => {
       await page.getByRole("button", { name: "Yes, reset" }).click();
       await expect.poll(() => editorText(page)).not.toContain("// typed in the browser");
       await waitSaved(page);
-      await history.locator("tbody tr").first().getByRole("button", { name: /Load the model of/ }).click();
+      await history.locator("tbody tr").first().getByRole("button", { name: /^Load this model into the editor/ }).click();
       await expect.poll(() => editorText(page)).toContain("// typed in the browser");
       expect(await page.getByTestId("editor-origin").textContent()).toMatch(/^Loaded from your submission of /);
       await waitSaved(page);

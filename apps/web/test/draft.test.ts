@@ -27,6 +27,14 @@ describe("draft.save and draft.get", () => {
     expect((await (await w.as(w.other)).draft.get({ assignmentId: w.assignment.id })).draft).toBeNull();
   });
 
+  it("keeps an answer step's answers", async () => {
+    const student = await w.as(w.student);
+    const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-choose-metric" });
+    const answers = { metric: "accuracy", note: "balanced classes", classes: 10, shuffled: true };
+    await student.draft.save({ assignmentId: created.id, content: { answers } });
+    expect((await student.draft.get({ assignmentId: created.id })).draft?.content).toEqual({ answers });
+  });
+
   const denied: Array<[string, () => User | null, string]> = [
     ["an anonymous caller", () => null, "UNAUTHORIZED"],
     ["a student of another course", () => w.outsider, "FORBIDDEN"],

@@ -57,7 +57,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
                     <td className="num">{s.testAccuracy !== null ? formatNumber(s.testAccuracy) : "—"}</td>
                     {onLoad && (
                       <td>
-                        <button type="button" className="secondary small" onClick={() => onLoad(s.id)} aria-label={`Load the model of ${formatDate(s.createdAt)} into the editor`}>
+                        <button type="button" className="secondary small" onClick={() => onLoad(s.id)} aria-label={`Load this model into the editor (submission of ${formatDate(s.createdAt)})`}>
                           Load this model into the editor
                         </button>
                       </td>

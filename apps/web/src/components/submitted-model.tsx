@@ -53,7 +53,7 @@ export function SubmittedModel({ payload }: { payload: SubmissionPayload }) {
               </button>
             </span>
           </div>
-          <pre className="model-source" tabIndex={0} aria-label={model.kind === "code" ? "Model code" : "Model topology JSON"} data-testid="submitted-model">
+          <pre className="model-source" tabIndex={0} role="region" aria-label={model.kind === "code" ? "Model code" : "Model topology JSON"} data-testid="submitted-model">
             {model.text}
           </pre>
         </>
