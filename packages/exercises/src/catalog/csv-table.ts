@@ -100,10 +100,11 @@ export function csvTitle(title: string, table: Pick<CsvTableFacts, "file">): str
 export function csvSummary(exercise: Pick<ExerciseDefinition, "step" | "metric" | "baseline" | "target">, table: CsvTableFacts): string {
   const text = about(table);
   const inputs = table.inputSize;
-  if (exercise.step === 6) return overfitSummary(text, inputs);
+  const rows = `${table.rows.toLocaleString("en-US")} rows`;
+  if (exercise.step === 6) return overfitSummary(text, inputs, rows);
   if (exercise.step === 7) {
     const target = exercise.target === undefined ? "the best score you can reach" : `a test ${exercise.metric === "mae" ? "MAE of at most" : "accuracy of"} ${fmt(exercise.target, exercise.metric)}`;
-    return regularizeSummary(text, inputs, target);
+    return regularizeSummary(text, inputs, target, rows);
   }
   const baseline =
     table.task === "regression"
@@ -111,7 +112,7 @@ export function csvSummary(exercise: Pick<ExerciseDefinition, "step" | "metric" 
         "with statistical significance (paired one-sided t test on the per-row absolute errors, p < 0.01)."
       : "Build a small classifier whose test accuracy beats always answering the most frequent class — the majority-class rate of the hidden " +
         `test split${exercise.baseline !== undefined ? `, or ${exercise.baseline} if that is higher` : ""} — with statistical significance (one-sided binomial test, p < 0.01).`;
-  return `${text} ${baseline} ${prepared(inputs)}`;
+  return `${text} ${baseline} ${prepared(inputs, rows)}`;
 }
 
 const HINTS: Record<CsvTableFacts["task"], string> = {
