@@ -26,15 +26,19 @@ return model;
 `;
 const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "dense-784-32-10.json"), "utf8")) as Record<string, unknown>;
 
-/** A passing step-5 submission of the demo student, graded here: the grader of this session polls too rarely to take it first. */
+/**
+ * A passing step-5 submission of the demo student, graded here. It is dated an hour ahead, so its job
+ * only becomes runnable then: the session's grader, claiming with its own clock, cannot take it first.
+ */
 async function seedPassingStep5(db: Db): Promise<void> {
+  const at = Date.now() + 60 * 60_000;
   const { student, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
   const training = getExercise("mnist-beat-baseline").starterTraining;
   const payload = { exerciseId: assignment.exerciseId, model: { format: "tfjs" as const, topology }, code: STEP5_CODE, ...(training ? { training } : {}) };
-  const { job } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload }, Date.now());
-  const claimed = await claimJob(db, { workerId: "e2e-seed", leaseMs: 60_000, now: Date.now() });
+  const { job } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload }, at);
+  const claimed = await claimJob(db, { workerId: "e2e-seed", leaseMs: 60_000, now: at });
   if (claimed?.job.id !== job.id) throw new Error("the seeded job was not the one claimed");
-  await completeJob(db, { jobId: job.id, workerId: "e2e-seed", verdict: sampleVerdict("passed", 1), now: Date.now() });
+  await completeJob(db, { jobId: job.id, workerId: "e2e-seed", verdict: sampleVerdict("passed", 1), now: at });
 }
 
 const editorText = (page: Page) => page.getByLabel("Model code").textContent();
@@ -51,7 +55,7 @@ async function waitSaved(page: Page): Promise<void> {
 }
 
 describe("the step page keeps the student's work", () => {
-  // Grading is done by the test: a grader polling every 10 minutes claims nothing after its first look.
+  // The test's own submission stays ungraded: a grader polling every 10 minutes claims nothing after its first look.
   const session = useBrowserSession({ graderEnv: { GRADER_POLL_MS: "600000" } });
 
   it("keeps a draft across a reload, shows the submitted model, loads it back, opens step 6 on step 5's model, and shows the instructor's title and baseline", async () => {
@@ -94,7 +98,9 @@ describe("the step page keeps the student's work", () => {
       await page.getByTestId("job-status").waitFor({ timeout: 60_000 });
       const history = page.getByTestId("submission-list");
       await expect.poll(() => history.locator("tbody tr").count()).toBe(2);
-      await history.locator("tbody tr").first().getByRole("link").click();
+      // The seeded step-5 submission is the passed one; the one just made is not.
+      const mine = history.locator("tbody tr").filter({ hasNotText: "Passed" });
+      await mine.getByRole("link").click();
       await page.waitForURL(/\/submissions\//);
       const submitted = page.getByTestId("submitted-model");
       await expect.poll(() => submitted.textContent()).toContain("// typed in the browser");
@@ -107,7 +113,7 @@ describe("the step page keeps the student's work", () => {
       await page.getByRole("button", { name: "Yes, reset" }).click();
       await expect.poll(() => editorText(page)).not.toContain("// typed in the browser");
       await waitSaved(page);
-      await history.locator("tbody tr").first().getByRole("button", { name: /^Load this model into the editor/ }).click();
+      await history.locator("tbody tr").filter({ hasNotText: "Passed" }).getByRole("button", { name: /^Load this model into the editor/ }).click();
       await expect.poll(() => editorText(page)).toContain("// typed in the browser");
       expect(await page.getByTestId("editor-origin").textContent()).toMatch(/^Loaded from your submission of /);
       await waitSaved(page);
