@@ -58,6 +58,18 @@ describe("teach.createAssignment with an uploaded CSV", () => {
     expect(view.exercise).toMatchObject({ metric: "mae", baseline: null, target: null });
   });
 
+  it("gives the student a text, title and starter made from the uploaded table, not the built-in one", async () => {
+    const { exercise } = await (await w.as(w.student)).assignment.byId({ assignmentId: assignment.id });
+    const width = csvGrading(uploaded, override.dataset, { seed: 1337, slice: {} }).training.inputSize;
+    expect(width).not.toBe(19);
+    expect(exercise.starterCode).toContain(`inputShape: [${width}]`);
+    expect(exercise.starterCode).toContain("dense({ units: 1 })");
+    expect(exercise.starterTraining?.compile.loss).toBe("meanSquaredError");
+    expect(exercise.title).toBe(`Step 5 — beat the baseline on ${FILE}`);
+    expect(exercise.summary).toContain(`${FILE} holds 600 rows`);
+    expect(exercise.summary).not.toMatch(/house-price table|2,500 house sales/);
+  });
+
   it("is refused to students", async () => {
     await expect((await w.as(w.student)).teach.createAssignment({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });

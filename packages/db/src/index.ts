@@ -76,3 +76,4 @@ export * from "./tuning";
 export * from "./test-evaluations";
 export * from "./calibration";
 export * from "./projects";
+export * from "./drafts";

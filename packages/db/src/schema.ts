@@ -237,6 +237,15 @@ export interface GraderCalibrationsTable {
   measured_at: number;
 }
 
+/** A student's unsubmitted work on an assignment: one row per student and assignment. */
+export interface DraftsTable {
+  user_id: string;
+  assignment_id: string;
+  /** JSON, at most `DRAFT_MAX_BYTES`; its shape belongs to the web app. */
+  content: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -257,4 +266,5 @@ export interface Database {
   test_evaluations: TestEvaluationsTable;
   grader_calibrations: GraderCalibrationsTable;
   step_overrides: StepOverridesTable;
+  drafts: DraftsTable;
 }

@@ -27,7 +27,8 @@ function parseKeys(overrides: Record<string, unknown>) {
 }
 
 const taskOfRef = (dataset: DatasetRef) => (dataset.kind === "csv" ? dataset.task : dataset.kind === "mnist" ? "multiclass" : "binary");
-const sameDataset = (a: DatasetRef, b: DatasetRef) => JSON.stringify(a) === JSON.stringify(b);
+/** Two references name the same data (same kind, file, target, encoding). */
+export const sameDataset = (a: DatasetRef, b: DatasetRef): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The exercise as an assignment places it: the instructor's `overrides` on top of the built-in

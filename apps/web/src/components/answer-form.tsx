@@ -2,11 +2,13 @@
 
 import type { Question } from "@stepwise/core/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
+import type { DraftView } from "./editor-draft";
 import { LiveStatus } from "./live-status";
 import { SubmissionHistory } from "./submission-history";
+import { draftStatusText, useDraftSaver } from "./use-draft";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 type Value = string | number | boolean;
@@ -80,13 +82,23 @@ function QuestionField({ q, value, invalid, onChange }: { q: Question; value: Va
   );
 }
 
-/** Steps 1–4: a form from the exercise's questions, submitted as `answers` and graded like any submission. */
-export function AnswerForm({ initial }: { initial: AssignmentView }) {
+/**
+ * Steps 1–4: a form from the exercise's questions, submitted as `answers` and graded like any
+ * submission. The answers are kept as the student's draft (`drafts`, null for instructors).
+ */
+export function AnswerForm({ initial, drafts }: { initial: AssignmentView; drafts: DraftView | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
   const { exercise, assignment, submissions } = query.data;
-  const [answers, setAnswers] = useState<Record<string, Value | undefined>>({});
+  const [answers, setAnswers] = useState<Record<string, Value | undefined>>(() => ({ ...drafts?.draft?.content.answers }));
+  const content = useMemo(() => {
+    const given: Record<string, Value> = {};
+    for (const [id, v] of Object.entries(answers)) if (v !== undefined) given[id] = v;
+    return { answers: given };
+  }, [answers]);
+  const saver = useDraftSaver(initial.assignment.id, content, { enabled: drafts !== null, savedAt: drafts?.draft?.updatedAt ?? null });
+  const saveStatus = drafts !== null ? draftStatusText(saver.state) : null;
   const [watching, setWatching] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -109,9 +121,7 @@ export function AnswerForm({ initial }: { initial: AssignmentView }) {
       setError(`Answer every question first: "${first.prompt}" has no answer yet.`);
       return;
     }
-    const given: Record<string, Value> = {};
-    for (const [id, v] of Object.entries(answers)) if (v !== undefined) given[id] = v;
-    create.mutate({ assignmentId: assignment.id, payload: { exerciseId: exercise.id, answers: given } });
+    create.mutate({ assignmentId: assignment.id, payload: { exerciseId: exercise.id, answers: content.answers } });
   }
 
   const invalidId = namedQuestion(error, exercise.questions) ?? (error ? (missing[0]?.id ?? null) : null);
@@ -140,6 +150,11 @@ export function AnswerForm({ initial }: { initial: AssignmentView }) {
             Attempts used: {assignment.attemptsUsed}
             {assignment.attemptsAllowed !== null ? ` of ${assignment.attemptsAllowed}` : ""}
           </span>
+          {saveStatus && (
+            <span className={saver.state.kind === "error" ? "error-text small" : "muted small"} role={saver.state.kind === "error" ? "alert" : "status"} data-testid="draft-status">
+              {saveStatus}
+            </span>
+          )}
         </div>
       </form>
       <section aria-labelledby="status-heading">

@@ -55,8 +55,10 @@ export function DatasetPanel({ view, step }: { view: DatasetView; step: number }
         </p>
         {view.replaces && (
           <p className="muted" data-testid="dataset-replaces">
-            Your instructor placed this exercise on this table instead of {view.replaces}: where the description above mentions {view.replaces}, its columns or
-            its input size, read this table&apos;s.
+            Your instructor placed this exercise on this table instead of {view.replaces}
+            {"preview" in view
+              ? "; the description and the starter model are made from this table."
+              : `: where the description above mentions ${view.replaces}, its columns or its input size, read this table's.`}
           </p>
         )}
         {"preview" in view ? (

@@ -6,8 +6,11 @@ import { formatDate, formatNumber, JOB_STATUS_LABEL, VERDICT_HEADING } from "~/l
 import type { SubmissionSummary } from "~/server/services/verdict-view";
 import { CurveComparison } from "./curve-comparison";
 
-/** The student's submissions, newest first; tick two to overlay their learning curves. */
-export function SubmissionHistory({ submissions }: { submissions: SubmissionSummary[] }) {
+/**
+ * The student's submissions, newest first; tick two to overlay their learning curves. With `onLoad`
+ * (training steps, the student's own page) each has "Load this model into the editor".
+ */
+export function SubmissionHistory({ submissions, onLoad }: { submissions: SubmissionSummary[]; onLoad?: (submissionId: string) => void }) {
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
   const pair = picked.length === 2 ? ([picked[0], picked[1]] as [string, string]) : null;
@@ -31,6 +34,7 @@ export function SubmissionHistory({ submissions }: { submissions: SubmissionSumm
                 <th scope="col" className="num">
                   Test accuracy
                 </th>
+                {onLoad && <th scope="col">Model</th>}
               </tr>
             </thead>
             <tbody>
@@ -51,6 +55,13 @@ export function SubmissionHistory({ submissions }: { submissions: SubmissionSumm
                       <span className={`badge ${status ?? ""}`}>{label}</span>
                     </td>
                     <td className="num">{s.testAccuracy !== null ? formatNumber(s.testAccuracy) : "—"}</td>
+                    {onLoad && (
+                      <td>
+                        <button type="button" className="secondary small" onClick={() => onLoad(s.id)} aria-label={`Load this model into the editor (submission of ${formatDate(s.createdAt)})`}>
+                          Load this model into the editor
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 );
               })}

@@ -2,37 +2,47 @@
 
 import type { ModelSpec, SubmissionPayload } from "@stepwise/core/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
-import { formatNumber } from "~/lib/format";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { formatDate, formatNumber } from "~/lib/format";
 import { ModelWorkerClient } from "~/lib/model-worker-client";
-import { useTRPC } from "~/trpc/react";
+import { useTRPC, useTRPCClient } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 import type { BuildResult } from "~/workers/protocol";
 import { CodeEditor } from "./code-editor";
+import { DraftBar } from "./draft-bar";
+import { contentOf, editorFromModel, initialEditor, starterEditor, type DraftView, type EditorState } from "./editor-draft";
 import { LiveStatus } from "./live-status";
 import { ModelFileInput } from "./model-file-input";
 import { ModelSummaryTable } from "./model-summary-table";
 import { PreviewPanel, trainingKey, type PreviewOutcome } from "./preview-panel";
 import { SubmissionHistory } from "./submission-history";
-import { draftFrom, toolboxFields, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
+import { toolboxFields, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
+import { useDraftSaver } from "./use-draft";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 
 /**
  * The step page's interactive part: model code (CodeMirror, built in a Web Worker) or an uploaded
  * model file, training settings, a browser preview, submit, the live status of the latest submission
- * and the earlier ones.
+ * and the earlier ones. The editor opens on the student's draft (`drafts`, null for instructors, who
+ * have none) and keeps it on the server as they type.
  */
-export function Workbench({ initial }: { initial: AssignmentView }) {
+export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts: DraftView | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
   const { exercise, assignment, submissions } = query.data;
 
-  const [source, setSource] = useState<"code" | "file">("code");
-  const [code, setCode] = useState(exercise.starterCode ?? "");
-  const [uploaded, setUploaded] = useState<ModelSpec | null>(null);
-  const [draft, setDraft] = useState<TrainingDraft>(() => draftFrom(exercise.starterTraining ?? null));
+  const [editor, setEditor] = useState<EditorState>(() => initialEditor(exercise, drafts));
+  const { source, code, uploaded, training: draft } = editor;
+  const edit = (patch: Partial<EditorState>) => setEditor((e) => ({ ...e, ...patch }));
+  const setSource = (next: "code" | "file") => edit({ source: next });
+  const setCode = (next: string) => edit({ code: next });
+  const setUploaded = (next: ModelSpec | null) => edit({ uploaded: next });
+  const setDraft = (next: TrainingDraft) => edit({ training: next });
+  const content = useMemo(() => contentOf(editor), [editor]);
+  const saver = useDraftSaver(initial.assignment.id, content, { enabled: drafts !== null, savedAt: drafts?.draft?.updatedAt ?? null });
+  const client = useTRPCClient();
   const [built, setBuilt] = useState<{ code: string; result: BuildResult } | null>(null);
   const [building, setBuilding] = useState(false);
   const [preview, setPreview] = useState<PreviewOutcome | null>(null);
@@ -54,6 +64,24 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
       onError: (e) => setError(e.message),
     }),
   );
+
+  /** Puts a past submission's model and settings in the editor; it becomes the draft at once. */
+  async function loadSubmission(submissionId: string) {
+    setError(null);
+    try {
+      const { submission } = await client.submission.byId.query({ submissionId });
+      const payload = submission.payload;
+      saver.saveNextAtOnce();
+      setEditor(editorFromModel({ code: payload.code ?? null, model: payload.model ?? null, training: payload.training ?? null }, exercise, `Loaded from your submission of ${formatDate(submission.createdAt)}.`));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  function resetToStarter() {
+    saver.saveNextAtOnce();
+    setEditor(starterEditor(exercise));
+  }
 
   async function buildModel(): Promise<BuildResult | null> {
     if (built?.code === code) return built.result;
@@ -104,7 +132,8 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
       if (!result) return;
       model = { format: "tfjs", topology: result.topology };
     }
-    const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training() };
+    // The code as written goes along, only to be shown back on the submission page.
+    const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training(), ...(source === "code" ? { code } : {}) };
     if (claim !== null) payload.claimed = { metric: "valAccuracy", value: claim };
     create.mutate({ assignmentId: assignment.id, payload });
   }
@@ -123,6 +152,7 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
           <h2 id="editor-heading" style={{ marginTop: 0 }}>
             Your model
           </h2>
+          {drafts !== null && <DraftBar state={saver.state} origin={editor.origin} onReset={resetToStarter} />}
           <fieldset className="source-choice">
             <legend>Model source</legend>
             <label className="option">
@@ -144,7 +174,14 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
               </p>
             </>
           ) : (
-            <ModelFileInput onModel={setUploaded} />
+            <>
+              {uploaded && (
+                <p className="muted small" data-testid="loaded-model">
+                  A {uploaded.format === "keras" ? "Keras" : "TF.js"} model JSON is loaded; choose a file to replace it.
+                </p>
+              )}
+              <ModelFileInput onModel={setUploaded} />
+            </>
           )}
           <h3>Training settings</h3>
           <TrainingSettings draft={draft} onChange={setDraft} maxEpochs={exercise.budgets.maxEpochs} maxBatchSize={exercise.budgets.maxBatchSize} toolbox={toolbox} />
@@ -239,7 +276,7 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
         {latestId ? <LiveStatus key={latestId} submissionId={latestId} baseline={exercise.baseline} /> : <p className="muted">Nothing submitted yet.</p>}
       </section>
 
-      <SubmissionHistory submissions={submissions} />
+      <SubmissionHistory submissions={submissions} {...(drafts !== null ? { onLoad: (id: string) => void loadSubmission(id) } : {})} />
     </>
   );
 }

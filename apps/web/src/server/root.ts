@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth";
 import { courseRouter } from "./routers/course";
 import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
+import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
 import { projectRouter } from "./routers/project";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   assignment: assignmentRouter,
   submission: submissionRouter,
   project: projectRouter,
+  draft: draftRouter,
   experiment: experimentRouter,
   tuning: tuningRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).

@@ -14,6 +14,8 @@ export const SubmissionPayload = z
     exerciseId: ExerciseId,
     model: ModelSpec.optional(),
     training: TrainingConfig.optional(),
+    /** The `tf.layers` code the student wrote, kept only to show it back to them; the grader trains `model` and never runs this. */
+    code: z.string().max(100_000).optional(),
     /** Metric the student saw in the browser preview, compared with the reproduced one. */
     claimed: z
       .object({ metric: z.enum(["valAccuracy", "valLoss"]), value: z.number().finite() })

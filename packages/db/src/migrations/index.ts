@@ -9,6 +9,7 @@ import { tuning } from "./0006_tuning";
 import { graderCalibration } from "./0007_grader_calibration";
 import { datasetSplitSeed } from "./0009_dataset_split_seed";
 import { courseMode } from "./0010_course_mode";
+import { drafts } from "./0011_drafts";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -26,6 +27,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0007_grader_calibration": graderCalibration(),
     "0009_dataset_split_seed": datasetSplitSeed(),
     "0010_course_mode": courseMode(),
+    "0011_drafts": drafts(),
   };
 }
 

@@ -14,9 +14,10 @@ import { OVERFITTING_START } from "./regularize";
 const CREDIT_INPUTS = 17;
 const HOUSE_INPUTS = 19;
 
-const prepared = (inputs: number) =>
+/** `rows`: how big the table is, in words (an uploaded table says its own row count). */
+export const prepared = (inputs: number, rows = "a couple of thousand rows"): string =>
   `The grader feeds each row as ${inputs} numbers: numeric columns standardized with training statistics, categorical ones one-hot encoded ` +
-  `(categories seen on training rows); 20% of the rows are held back as the hidden test split. With only a couple of thousand rows, ` +
+  `(categories seen on training rows); 20% of the rows are held back as the hidden test split. With only ${rows}, ` +
   `you may validate with K-fold cross-validation: add \`validation: {kind: "kfold", folds: K}\` to the training settings and the grader ` +
   `trains K models and reports the validation metric of each fold with its mean ± std (K× the training time).`;
 
@@ -86,11 +87,11 @@ export const housesBeatBaseline = ExerciseDefinition.parse({
   ],
 });
 
-const overfitSummary = (about: string, inputs: number) =>
+export const overfitSummary = (about: string, inputs: number, rows = "a couple of thousand rows"): string =>
   `${about} Scale up until the model overfits: add layers, make them bigger and train for more epochs, watching the training ` +
   `and validation loss. The grader retrains your model and looks for the epoch where validation loss is lowest and then rises ` +
-  `for a sustained stretch while training loss keeps falling — with a couple of thousand rows that comes quickly. ` +
-  `With K-fold validation the curves are the per-epoch means over the folds. ${prepared(inputs)}`;
+  `for a sustained stretch while training loss keeps falling — with ${rows} that comes quickly. ` +
+  `With K-fold validation the curves are the per-epoch means over the folds. ${prepared(inputs, rows)}`;
 
 export const creditOverfit = ExerciseDefinition.parse({
   id: "credit-overfit",
@@ -129,11 +130,11 @@ export const housesOverfit = ExerciseDefinition.parse({
   hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Watch the validation loss, not the training loss."],
 });
 
-const regularizeSummary = (about: string, inputs: number, target: string) =>
+export const regularizeSummary = (about: string, inputs: number, target: string, rows?: string): string =>
   `${about} Regularize and tune your step-6 model: dropout, L1/L2 weight penalties, a smaller network, fewer epochs. The grader ` +
   `retrains your step-6 model and this one on the same seeds and the same validation split (or folds) and compares the ` +
   `train/validation gap; then it trains this model once more on training + validation data and evaluates it once on the hidden ` +
-  `test split, which must reach ${target}. Choose your configuration on the validation curves, never on the test score. ${prepared(inputs)}`;
+  `test split, which must reach ${target}. Choose your configuration on the validation curves, never on the test score. ${prepared(inputs, rows)}`;
 
 // Targets a good student reaches within the budget on the full table (2,000 training rows), measured on this machine.
 export const creditRegularize = ExerciseDefinition.parse({

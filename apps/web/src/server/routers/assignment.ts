@@ -1,7 +1,7 @@
 import { countAttempts, submissionsFor, testEvaluationsUsed } from "@stepwise/db";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import { z } from "zod";
-import { assignmentExercise, publicExercise } from "../services/exercise-view";
+import { assignmentExercise, assignmentTable, publicExercise } from "../services/exercise-view";
 import { evaluatesOnTest } from "../services/submit";
 import { summarizeSubmission } from "../services/verdict-view";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
@@ -12,10 +12,12 @@ export const assignmentRouter = createTRPCRouter({
     const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const [mine, attemptsUsed, testUsed] = await Promise.all([
+    const [mine, attemptsUsed, testUsed, table] = await Promise.all([
       submissionsFor(ctx.db, key),
       countAttempts(ctx.db, key),
       evaluatesOnTest(exercise) ? testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id) : Promise.resolve(null),
+      // An uploaded table: the text and the starter model are made from it, not the built-in table.
+      assignmentTable(ctx.db, assignment, exercise),
     ]);
     return {
       assignment: {
@@ -31,7 +33,7 @@ export const assignmentRouter = createTRPCRouter({
         techniques: toolboxPolicy(assignment.overrides).allowed,
       },
       role,
-      exercise: publicExercise(exercise, assignment),
+      exercise: publicExercise(exercise, assignment, table),
       submissions: mine.map(summarizeSubmission),
     };
   }),

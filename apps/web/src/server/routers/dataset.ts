@@ -1,5 +1,5 @@
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { getExercise } from "@stepwise/exercises";
+import { getExercise, sameDataset } from "@stepwise/exercises";
 import { z } from "zod";
 import { datasetView } from "../datasets";
 import { assignmentExercise } from "../services/exercise-view";
@@ -20,5 +20,4 @@ export const datasetRouter = createTRPCRouter({
   }),
 });
 
-const sameDataset = (a: DatasetRef, b: DatasetRef) => JSON.stringify(a) === JSON.stringify(b);
 const describe = (ref: DatasetRef) => (ref.kind === "csv" ? `the table ${ref.file}` : ref.kind === "mnist" ? "MNIST" : "IMDB");

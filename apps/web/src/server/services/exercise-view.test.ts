@@ -29,3 +29,28 @@ describe("publicExercise", () => {
     expect(view).toMatchObject({ id: exercise.id, title: exercise.title, starterCode: exercise.starterCode });
   });
 });
+
+describe("publicExercise with the instructor's overrides", () => {
+  it.each([
+    ["an accuracy target", "mnist-regularize", { target: 0.95 }, "must reach 0.95.", /0\.975/],
+    ["an MAE target in euros", "houses-regularize", { target: 50_000 }, "a test MAE of at most 50,000 euros", /60,000/],
+  ])("states %s where the text gave the built-in one", (_case, id, overrides, shown, gone) => {
+    const view = publicExercise(getExercise(id), { overrides });
+    expect(view.summary).toContain(shown);
+    expect(view.summary).not.toMatch(gone);
+  });
+
+  it("adds a target the built-in text never mentioned, and a changed baseline, after the text", () => {
+    const view = publicExercise(exercise, { overrides: { target: 0.9, baseline: 0.25 } });
+    expect(view.summary.startsWith(exercise.summary)).toBe(true);
+    expect(view.summary).toContain("This assignment's target: a test accuracy of 0.9.");
+    expect(view.summary).toContain("baseline to 0.25");
+  });
+
+  it.each([
+    ["the instructor's title", "Week 5", "Week 5"],
+    ["the exercise's title when the stored one is the built-in default", exercise.title, exercise.title],
+  ])("shows %s", (_case, title, expected) => {
+    expect(publicExercise(exercise, { overrides: {}, title }).title).toBe(expected);
+  });
+});

@@ -1,11 +1,14 @@
 import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
-import { getExercise, withOverrides } from "@stepwise/exercises";
-import type { Assignment } from "@stepwise/db";
+import type { Assignment, Db } from "@stepwise/db";
+import { findExercise, getExercise, onCsvTable, sameDataset, tableFacts, withOverrides, type CsvTableFacts } from "@stepwise/exercises";
+import { AssignmentFile } from "@stepwise/exercises/course";
+import { datasetView } from "../datasets";
 
 /** What a student may see of an exercise: no seeds, no data slices, no check visibility rules. */
 export interface PublicExercise {
   id: string;
   step: number;
+  /** The assignment's title when the instructor gave it one; the exercise's (on the assignment's data) otherwise. */
   title: string;
   summary: string;
   kind: ExerciseDefinition["kind"];
@@ -35,25 +38,77 @@ export function effectiveBudgets(exercise: ExerciseDefinition, assignment: Pick<
 }
 
 /**
- * The student's view of the exercise with the assignment's overrides applied (`withOverrides` is
- * idempotent, so an already-resolved exercise may be passed).
+ * The table an assignment's exercise is placed on when it is not the exercise's built-in data (an
+ * uploaded CSV), as the grader encodes it; null on the built-in data, and when the table cannot be
+ * read or its target does not fit (the dataset panel says why).
  */
-export function publicExercise(builtIn: ExerciseDefinition, assignment: Pick<Assignment, "overrides">): PublicExercise {
-  const exercise = withOverrides(builtIn, assignment.overrides);
+export async function assignmentTable(db: Db, assignment: Pick<Assignment, "courseId" | "exerciseId">, exercise: ExerciseDefinition): Promise<CsvTableFacts | null> {
+  if (exercise.dataset.kind !== "csv" || sameDataset(getExercise(assignment.exerciseId).dataset, exercise.dataset)) return null;
+  try {
+    const view = await datasetView(db, assignment.courseId, exercise);
+    return view.kind === "csv" && "preview" in view ? tableFacts(view.preview) : null;
+  } catch {
+    return null;
+  }
+}
+
+const figure = (x: number, metric: ExerciseDefinition["metric"]) => (metric === "mae" ? x.toLocaleString("en-US") : String(x));
+
+/**
+ * The built-in text states the built-in thresholds; an assignment that changes them says so. The
+ * target is replaced where the text states it ("must reach 0.975"); a changed baseline is stated
+ * after the text, whose figure describes guessing, not the assignment's bar.
+ */
+function restateThresholds(summary: string, original: ExerciseDefinition, placed: ExerciseDefinition): string {
+  let text = summary;
+  const notes: string[] = [];
+  if (placed.target !== undefined && placed.target !== original.target) {
+    const to = figure(placed.target, placed.metric);
+    if (original.target !== undefined) {
+      for (const from of new Set([String(original.target), original.target.toLocaleString("en-US")])) {
+        text = text.replace(new RegExp(`(?<![\\d.,])${from.replace(/[.,]/g, "\\$&")}(?![\\d]|[.,]\\d)`, "g"), to);
+      }
+    }
+    if (!text.includes(to)) notes.push(`This assignment's target: a test ${placed.metric === "mae" ? "MAE of at most" : "accuracy of"} ${to}.`);
+  }
+  if (placed.baseline !== undefined && placed.baseline !== original.baseline) {
+    notes.push(`Your instructor set this assignment's baseline to ${placed.baseline}: your model must beat the stronger of ${placed.baseline} and the majority-class rate of the test split.`);
+  }
+  return [text, ...notes].join(" ");
+}
+
+/**
+ * The student's view of the exercise as the assignment places it: the instructor's overrides applied
+ * (`withOverrides` is idempotent, so an already-resolved exercise may be passed), the assignment's own
+ * title, text stating the assignment's thresholds, and — on a table other than the built-in one
+ * (`table`, from `assignmentTable`) — text, starter model, settings and hints made from that table.
+ */
+export function publicExercise(
+  exercise: ExerciseDefinition,
+  assignment: Pick<Assignment, "overrides"> & Partial<Pick<Assignment, "title">>,
+  table: CsvTableFacts | null = null,
+): PublicExercise {
+  const original = findExercise(exercise.id) ?? exercise;
+  const placed = withOverrides(exercise, assignment.overrides);
+  const onTable = table !== null && !sameDataset(original.dataset, placed.dataset);
+  const ownHints = AssignmentFile.shape.hints.safeParse(assignment.overrides.hints).data !== undefined;
+  const shown = onTable ? onCsvTable(placed, table, { ownHints }) : { ...placed, summary: restateThresholds(placed.summary, original, placed) };
+  // An assignment created without a title stores the built-in one: show the exercise's, which names the assignment's data.
+  const title = assignment.title && assignment.title !== original.title ? assignment.title : shown.title;
   return {
-    id: exercise.id,
-    step: exercise.step,
-    title: exercise.title,
-    summary: exercise.summary,
-    kind: exercise.kind,
-    dataset: exercise.dataset,
-    metric: exercise.metric,
-    baseline: exercise.baseline ?? null,
-    target: exercise.target ?? null,
-    budgets: exercise.budgets,
-    starterCode: exercise.starterCode ?? null,
-    starterTraining: exercise.starterTraining ?? null,
-    hints: exercise.hints,
-    questions: exercise.questions,
+    id: shown.id,
+    step: shown.step,
+    title,
+    summary: shown.summary,
+    kind: shown.kind,
+    dataset: shown.dataset,
+    metric: shown.metric,
+    baseline: shown.baseline ?? null,
+    target: shown.target ?? null,
+    budgets: shown.budgets,
+    starterCode: shown.starterCode ?? null,
+    starterTraining: shown.starterTraining ?? null,
+    hints: shown.hints,
+    questions: shown.questions,
   };
 }

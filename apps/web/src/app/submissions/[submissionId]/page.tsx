@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { LiveStatus } from "~/components/live-status";
+import { SubmittedModel } from "~/components/submitted-model";
 import { VerdictView } from "~/components/verdict-view";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
@@ -14,7 +15,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
   return (
     <>
       <p>
-        <Link href={`/courses/${assignment.courseId}/assignments/${assignment.id}`}>← {exercise.title}</Link>
+        <Link href={`/courses/${assignment.courseId}/assignments/${assignment.id}`}>← {assignment.title}</Link>
       </p>
       <h1>Submission of {formatDate(submission.createdAt)}</h1>
       {verdict ? (
@@ -22,16 +23,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
       ) : (
         <LiveStatus submissionId={submission.id} baseline={exercise.baseline} />
       )}
-      {submission.payload.training && (
-        <section className="card">
-          <h2 style={{ marginTop: 0 }}>Training settings</h2>
-          <p>
-            {submission.payload.training.compile.optimizer}, learning rate {submission.payload.training.compile.learningRate},{" "}
-            {submission.payload.training.compile.loss}; {submission.payload.training.fit.epochs} epochs of batch size{" "}
-            {submission.payload.training.fit.batchSize}.
-          </p>
-        </section>
-      )}
+      <SubmittedModel payload={submission.payload} />
     </>
   );
 }

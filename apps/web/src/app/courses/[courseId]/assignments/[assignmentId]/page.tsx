@@ -3,6 +3,7 @@ import { AnswerForm } from "~/components/answer-form";
 import { DatasetPanel } from "~/components/dataset-panel";
 import { TuneSection } from "~/components/tuning/tune-section";
 import { Workbench } from "~/components/workbench";
+import { Thresholds } from "~/components/thresholds";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
 
@@ -11,6 +12,8 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
   const { caller } = await requireUser();
   const [view, data] = await Promise.all([load(() => caller.assignment.byId({ assignmentId })), load(() => caller.dataset.byAssignment({ assignmentId }))]);
   const { exercise, assignment } = view;
+  // The student's draft (and, without one, the model the step before handed on); instructors have none.
+  const drafts = view.role === "student" ? await load(() => caller.draft.get({ assignmentId })) : null;
   // Step 7 has a Tune section: a declared search selected on validation only.
   const tuning = exercise.kind === "training" && exercise.step === 7 ? await load(() => caller.tuning.list({ assignmentId })) : null;
   const { budgets } = exercise;
@@ -22,6 +25,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       <h1>{exercise.title}</h1>
       <section className="card">
         <p style={{ marginTop: 0 }}>{exercise.summary}</p>
+        {exercise.kind === "training" && <Thresholds metric={exercise.metric} baseline={exercise.baseline} target={exercise.target} />}
         {exercise.kind === "training" && (
         <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
           <div className="metric">
@@ -75,9 +79,9 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       </section>
       <DatasetPanel view={data} step={exercise.step} />
       {exercise.kind === "training" ? (
-        <Workbench initial={view} />
+        <Workbench initial={view} drafts={drafts} />
       ) : (
-        <AnswerForm initial={view} />
+        <AnswerForm initial={view} drafts={drafts} />
       )}
       {tuning && <TuneSection initial={tuning} />}
     </>
