@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ExerciseDefinition, SubmissionPayload } from "@stepwise/core/contracts";
 import { initBackend, type BackendInfo } from "@stepwise/core/backend";
+import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import { csvTitle, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts } from "../src";
 import { builtInDataDir, previewCsv } from "../src/answers";
 import { gradeLocally, gradingFacts, loadGradingData, prepareTraining } from "../src/grading";
@@ -31,7 +32,7 @@ const cases = [
 function placed(exerciseId: string, target: string, task: CsvTableFacts["task"]): { exercise: ExerciseDefinition; facts: CsvTableFacts } {
   const dataset = { kind: "csv" as const, file: FILE, target, task };
   const exercise = withOverrides(getExercise(exerciseId), { dataset });
-  const facts = tableFacts(previewCsv(table, { file: FILE, target, task, seed: exercise.seed }));
+  const facts = tableFacts(previewCsv(table, { file: FILE, target, task, splitSeed: CSV_SPLIT_SEED }));
   return { exercise: onCsvTable(exercise, facts, { ownHints: false }), facts };
 }
 
