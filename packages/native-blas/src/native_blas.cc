@@ -327,44 +327,49 @@ bool IsPointwise(const ConvGeometry& g) {
          g.outHeight == g.inHeight && g.outWidth == g.inWidth;
 }
 
-// Visits every (output pixel, filter row) pair of `images` images in a fixed order: f(row, ih, iw0)
-// with row = the pixel's im2col row, ih the input row that filter row reads (maybe out of range)
-// and iw0 the input column of its first tap. Im2col and Col2im share it so they stay each other's adjoint.
+// Visits every (output pixel, filter row) pair of `images` images in a fixed order, as
+// f(span, x, iw0): `span` the fW·C floats of the pixel's im2col row that filter row fills, `x` the
+// offset of input row ih in x (or -1 when ih is padding) and iw0 the input column of its first tap.
+// Im2col and Col2im share it so they stay each other's adjoint.
 template <typename F>
 void ForEachFilterRow(const ConvGeometry& g, int images, F f) {
+  const size_t c = static_cast<size_t>(g.inChannels);
+  const size_t span = g.filterWidth * c;
+  size_t at = 0;
   for (int b = 0; b < images; b++) {
+    const size_t image = static_cast<size_t>(b) * g.inHeight * g.inWidth * c;
     for (int oh = 0; oh < g.outHeight; oh++) {
       for (int ow = 0; ow < g.outWidth; ow++) {
-        const size_t row = (static_cast<size_t>(b) * g.outHeight + oh) * g.outWidth + ow;
-        for (int kh = 0; kh < g.filterHeight; kh++) f(b, row, kh, oh * g.strideHeight + kh * g.dilationHeight - g.padTop, ow * g.strideWidth - g.padLeft);
+        for (int kh = 0; kh < g.filterHeight; kh++, at += span) {
+          const int ih = oh * g.strideHeight + kh * g.dilationHeight - g.padTop;
+          const int64_t x = ih < 0 || ih >= g.inHeight ? -1 : static_cast<int64_t>(image + static_cast<size_t>(ih) * g.inWidth * c);
+          f(at, x, ow * g.strideWidth - g.padLeft);
+        }
       }
     }
   }
 }
 
+// With dilation 1 a filter row's taps are fW·C consecutive floats of x (NHWC), all inside or not.
+bool Contiguous(const ConvGeometry& g, int iw0) { return g.dilationWidth == 1 && iw0 >= 0 && iw0 + g.filterWidth <= g.inWidth; }
+
 // col[(b·outH + oh)·outW + ow][(kh·fW + kw)·C + ci] = x[b][oh·sH + kh·dH − padTop][ow·sW + kw·dW − padLeft][ci], 0 outside.
-// With dilation 1 a filter row's taps are fW·C consecutive floats of x (NHWC): one copy loop.
 void Im2col(const ConvGeometry& g, const float* x, int images, float* col) {
   const int c = g.inChannels;
-  const size_t k = static_cast<size_t>(g.filterHeight) * g.filterWidth * c;
   const size_t span = static_cast<size_t>(g.filterWidth) * c;
-  const size_t image = static_cast<size_t>(g.inHeight) * g.inWidth * c;
-  ForEachFilterRow(g, images, [&](int b, size_t row, int kh, int ih, int iw0) {
-    float* __restrict dst = col + row * k + kh * span;
-    if (ih < 0 || ih >= g.inHeight) {
+  ForEachFilterRow(g, images, [&](size_t at, int64_t row, int iw0) {
+    float* __restrict dst = col + at;
+    if (row < 0) {
       for (size_t i = 0; i < span; i++) dst[i] = 0.0f;
-      return;
-    }
-    const float* src = x + b * image + static_cast<size_t>(ih) * g.inWidth * c;
-    if (g.dilationWidth == 1 && iw0 >= 0 && iw0 + g.filterWidth <= g.inWidth) {
-      const float* __restrict from = src + static_cast<size_t>(iw0) * c;
+    } else if (Contiguous(g, iw0)) {
+      const float* __restrict from = x + row + static_cast<size_t>(iw0) * c;
       for (size_t i = 0; i < span; i++) dst[i] = from[i];
-      return;
-    }
-    for (int kw = 0; kw < g.filterWidth; kw++) {
-      const int iw = iw0 + kw * g.dilationWidth;
-      const bool inside = iw >= 0 && iw < g.inWidth;
-      for (int ci = 0; ci < c; ci++) dst[kw * c + ci] = inside ? src[static_cast<size_t>(iw) * c + ci] : 0.0f;
+    } else {
+      for (int kw = 0; kw < g.filterWidth; kw++) {
+        const int iw = iw0 + kw * g.dilationWidth;
+        const bool inside = iw >= 0 && iw < g.inWidth;
+        for (int ci = 0; ci < c; ci++) dst[kw * c + ci] = inside ? x[row + static_cast<int64_t>(iw) * c + ci] : 0.0f;
+      }
     }
   });
 }
@@ -372,22 +377,19 @@ void Im2col(const ConvGeometry& g, const float* x, int images, float* col) {
 // The adjoint of Im2col: dx[…] += col[…] for every in-bounds tap, in Im2col's order (dx zeroed by the caller).
 void Col2im(const ConvGeometry& g, const float* col, int images, float* dx) {
   const int c = g.inChannels;
-  const size_t k = static_cast<size_t>(g.filterHeight) * g.filterWidth * c;
   const size_t span = static_cast<size_t>(g.filterWidth) * c;
-  const size_t image = static_cast<size_t>(g.inHeight) * g.inWidth * c;
-  ForEachFilterRow(g, images, [&](int b, size_t row, int kh, int ih, int iw0) {
-    if (ih < 0 || ih >= g.inHeight) return;
-    const float* __restrict src = col + row * k + kh * span;
-    float* dst = dx + b * image + static_cast<size_t>(ih) * g.inWidth * c;
-    if (g.dilationWidth == 1 && iw0 >= 0 && iw0 + g.filterWidth <= g.inWidth) {
-      float* __restrict to = dst + static_cast<size_t>(iw0) * c;
+  ForEachFilterRow(g, images, [&](size_t at, int64_t row, int iw0) {
+    const float* __restrict src = col + at;
+    if (row < 0) return;
+    if (Contiguous(g, iw0)) {
+      float* __restrict to = dx + row + static_cast<size_t>(iw0) * c;
       for (size_t i = 0; i < span; i++) to[i] += src[i];
       return;
     }
     for (int kw = 0; kw < g.filterWidth; kw++) {
       const int iw = iw0 + kw * g.dilationWidth;
       if (iw < 0 || iw >= g.inWidth) continue;
-      for (int ci = 0; ci < c; ci++) dst[static_cast<size_t>(iw) * c + ci] += src[kw * c + ci];
+      for (int ci = 0; ci < c; ci++) dx[row + static_cast<int64_t>(iw) * c + ci] += src[kw * c + ci];
     }
   });
 }

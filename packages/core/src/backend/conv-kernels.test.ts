@@ -3,9 +3,10 @@ import { loadNativeBlas, type ConvKernel, type NativeBlas } from "@stepwise/nati
 import { describe, expect, it } from "vitest";
 import type { EpochMetrics } from "../contracts/training";
 import { parseModelSpec } from "../model";
-import { train, type TrainOptions } from "../training";
+import type { TrainOptions } from "../training";
 import { mnistSlice } from "../training/testing";
-import { initBackend, registerBlasKernels, unregisterBlasKernels } from "./index";
+import { initBackend } from "./index";
+import { maxRelDiff, trainOnBothPaths, withKernels } from "./testing";
 
 const info = await initBackend();
 const tf = info.tf;
@@ -18,38 +19,15 @@ function blas(): NativeBlas {
   return load.blas;
 }
 
-/** Runs `f` (awaited) on the native kernels, counting calls to the three conv kernels so a silent fallback is seen. */
-async function onNative<T>(f: () => T): Promise<{ result: Awaited<T>; calls: number }> {
+/** Counts calls to the three conv kernels, so a silent fallback is seen. */
+function counting(): { kernels: NativeBlas; calls: () => number } {
   let calls = 0;
   const count = (k: ConvKernel): ConvKernel => (...args) => {
     calls++;
     k(...args);
   };
   const b = blas();
-  const counting: NativeBlas = { ...b, conv2d: count(b.conv2d), conv2dBackpropInput: count(b.conv2dBackpropInput), conv2dBackpropFilter: count(b.conv2dBackpropFilter) };
-  unregisterBlasKernels(tf);
-  registerBlasKernels(tf, counting);
-  try {
-    const result = await f();
-    return { result, calls };
-  } finally {
-    unregisterBlasKernels(tf);
-    registerBlasKernels(tf, b);
-  }
-}
-
-function onWasm<T>(f: () => T): T {
-  unregisterBlasKernels(tf);
-  try {
-    return f();
-  } finally {
-    registerBlasKernels(tf, blas());
-  }
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] ?? Number.NaN)) / (1 + Math.abs(b[i] ?? 0))), 0);
+  return { kernels: { ...b, conv2d: count(b.conv2d), conv2dBackpropInput: count(b.conv2dBackpropInput), conv2dBackpropFilter: count(b.conv2dBackpropFilter) }, calls: () => calls };
 }
 
 /** The native kernels, wasm's own and the cpu backend on the same random inputs; every tensor disposed. */
@@ -57,12 +35,13 @@ async function compare(shapes: number[][], f: (...xs: Tensor[]) => Tensor) {
   const before = tf.memory().numTensors;
   const values = shapes.map((s, i) => tf.tidy(() => tf.randomNormal(s, 0, 1, "float32", 20 + i).dataSync()));
   const run = () => tf.tidy(() => f(...values.map((v, i) => tf.tensor(v, shapes[i]))).dataSync() as Float32Array);
-  const { result: native, calls } = await onNative(run);
-  const wasm = onWasm(run);
+  const count = counting();
+  const native = await withKernels(tf, blas(), count.kernels, run);
+  const wasm = await withKernels(tf, blas(), undefined, run);
   expect(tf.memory().numTensors).toBe(before);
   await tf.setBackend("cpu");
   try {
-    return { native, wasm, cpu: run(), calls };
+    return { native, wasm, cpu: run(), calls: count.calls() };
   } finally {
     await tf.setBackend("wasm");
   }
@@ -124,7 +103,7 @@ describe.runIf(available)("native Conv2D kernels match wasm's own and the cpu ba
     expect(maxRelDiff(prelu.native, prelu.wasm)).toBeLessThanOrEqual(1e-5);
     // wasm has no NCHW Conv2D: the replaced kernel's own error comes through unchanged.
     const [a, b] = [tf.ones([1, 2, 5, 5]), tf.ones([3, 3, 2, 1])];
-    await expect(onNative(() => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "valid", "NCHW"))).rejects.toThrow(/does not support dataFormat/);
+    await expect(withKernels(tf, blas(), counting().kernels, () => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "valid", "NCHW"))).rejects.toThrow(/does not support dataFormat/);
     tf.dispose([a, b]);
   });
 });
@@ -155,36 +134,21 @@ describe.runIf(available)("training a CNN on the native conv kernels", () => {
     seed: 11,
   });
   const losses = (h: EpochMetrics[]) => h.flatMap((e) => [e.loss, e.valLoss ?? Number.NaN]);
-  const weights = async (r: Awaited<ReturnType<typeof train>>) => {
-    const values = await Promise.all(r.model.getWeights().map((w) => w.data()));
-    r.model.dispose();
-    return values.map((v) => Array.from(v));
-  };
 
   it("gives wasm's losses, reproduces its weights bit for bit and leaks no tensor", async () => {
     const before = tf.memory().numTensors;
-    const { result: firstRun, calls } = await onNative(() => train(tf, options()));
-    expect(calls).toBeGreaterThan(0);
-    const firstWeights = await weights(firstRun);
-    const second = await train(tf, options());
-    const secondWeights = await weights(second);
-    let plain: Awaited<ReturnType<typeof train>> | undefined;
-    unregisterBlasKernels(tf);
-    try {
-      plain = await train(tf, options());
-      plain.model.dispose();
-    } finally {
-      registerBlasKernels(tf, blas());
-    }
+    const count = counting();
+    const { first, second, plain } = await trainOnBothPaths(tf, blas(), options, count.kernels);
+    expect(count.calls()).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
-    expect(firstRun.report.backend).toBe(`wasm+${blas().kind}`);
+    expect(first.report.backend).toBe(`wasm+${blas().kind}`);
     expect(plain.report.backend).toBe("wasm");
     // Same seed, same path: identical weights, hence identical verdicts.
-    expect(secondWeights).toEqual(firstWeights);
-    expect(losses(second.report.history)).toEqual(losses(firstRun.report.history));
+    expect(second.weights).toEqual(first.weights);
+    expect(losses(second.report.history)).toEqual(losses(first.report.history));
     // im2col + sgemm and wasm's XNNPACK sum in different orders: equal up to float32 rounding.
-    const [got, want] = [losses(firstRun.report.history), losses(plain.report.history)];
+    const [got, want] = [losses(first.report.history), losses(plain.report.history)];
     want.forEach((w, i) => expect(Math.abs((got[i] ?? Number.NaN) - w)).toBeLessThan(1e-3 * (1 + Math.abs(w))));
-    expect(firstRun.report.history.at(-1)?.loss).toBeLessThan(firstRun.report.history[0]?.loss ?? 0);
+    expect(first.report.history.at(-1)?.loss).toBeLessThan(first.report.history[0]?.loss ?? 0);
   });
 });
