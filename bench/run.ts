@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only compute,training,datasets,grader,web] [--runs N] [--build-web]`
+ * `pnpm bench [--quick] [--only compute,training,datasets,grader,web] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
  * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
  * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
  */
@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeMachine, load1 } from "./lib/machine";
 import { markdownTable, ratios, renderReport, type SectionReport } from "./lib/report";
+import { MODEL_NAMES, type ModelName } from "./lib/models";
 import type { BenchContext, Section } from "./lib/types";
 import { compute } from "./sections/compute";
 import { datasets } from "./sections/datasets";
@@ -21,12 +22,18 @@ import { web } from "./sections/web";
 const SECTIONS: Section[] = [compute, training, datasets, grader, web];
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, runs: { type: "string" }, "build-web": { type: "boolean", default: false } },
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, models: { type: "string" }, runs: { type: "string" }, "build-web": { type: "boolean", default: false } },
 });
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
 if (unknown.length) {
   console.error(`--only expects names from ${SECTIONS.map((s) => s.name).join(", ")}, got ${unknown.join(", ")}`);
+  process.exit(2);
+}
+const models = values.models?.split(",").map((s) => s.trim()).filter(Boolean);
+const unknownModels = models?.filter((name) => !(MODEL_NAMES as readonly string[]).includes(name)) ?? [];
+if (unknownModels.length) {
+  console.error(`--models expects names from ${MODEL_NAMES.join(", ")}, got ${unknownModels.join(", ")}`);
   process.exit(2);
 }
 const runs = values.runs ? Number(values.runs) : values.quick ? 1 : 3;
@@ -41,7 +48,7 @@ const benchStart = performance.now();
 const log = (message: string) => console.log(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
 spawnSync("bash", [join(repoDir, "bench", "setup.sh")], { stdio: "inherit" });
-const ctx: BenchContext = { quick: values.quick, runs, repoDir, buildWeb: values["build-web"], tmpDir: mkdtempSync(join(tmpdir(), "stepwise-bench-")), metrics: new Map(), log };
+const ctx: BenchContext = { quick: values.quick, runs, repoDir, buildWeb: values["build-web"], tmpDir: mkdtempSync(join(tmpdir(), "stepwise-bench-")), metrics: new Map(), log, ...(models ? { models: models as ModelName[] } : {}) };
 const machine = describeMachine(repoDir);
 log(`${machine.cpu}, ${machine.cores} cores; node ${machine.node}, tfjs ${machine.tfjs}, torch ${machine.torch}, numpy ${machine.numpy} (${machine.blas})`);
 
@@ -71,7 +78,7 @@ console.log(`\n${markdownTable(ratios(ctx))}\n`);
 const resultsDir = join(repoDir, "bench", "results");
 mkdirSync(resultsDir, { recursive: true });
 // A quick or partial run must not overwrite the full results a commit should carry.
-const file = join(resultsDir, values.quick || only ? "latest-partial.md" : "latest.md");
+const file = join(resultsDir, values.quick || only || models ? "latest-partial.md" : "latest.md");
 writeFileSync(file, renderReport({ machine, ctx, sections: reports, startedAt, argv: process.argv.slice(2) }));
 log(`wrote ${file}`);
 process.exit(reports.some((r) => r.error) ? 1 : 0);

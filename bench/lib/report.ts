@@ -1,4 +1,5 @@
 import type { Machine } from "./machine";
+import { MODEL_NAMES } from "./models";
 import { fmt, ratio } from "./stats";
 import type { BenchContext, SectionOutput, Table } from "./types";
 
@@ -28,7 +29,8 @@ export function markdownTable(table: Table): string {
 export function ratios(ctx: BenchContext): Table {
   const m = ctx.metrics;
   const rows: string[][] = [];
-  for (const name of ["mnist", "imdb"]) {
+  for (const name of MODEL_NAMES) {
+    if (!m.has(`train.${name}.wasm.exps`) && !m.has(`train.${name}.openblas.exps`)) continue;
     const wasm = m.get(`train.${name}.wasm.exps`);
     rows.push([`${name}: wasm harness / PyTorch 1 thread`, ratio(wasm, m.get(`train.${name}.torch.exps`))]);
     rows.push([`${name}: wasm harness / cpu harness`, ratio(wasm, m.get(`train.${name}.cpu.exps`))]);

@@ -1,3 +1,5 @@
+import type { ModelName } from "./models";
+
 /** What every section gets: the run settings and a shared store of numbers for cross-section ratios. */
 export interface BenchContext {
   quick: boolean;
@@ -8,6 +10,8 @@ export interface BenchContext {
   buildWeb: boolean;
   /** Scratch directory of this invocation, removed at the end. */
   tmpDir: string;
+  /** `--models`: the training section's models to run (all when unset). */
+  models?: readonly ModelName[];
   /** Named medians other sections may read, e.g. "peak.numpy.gflops". */
   metrics: Map<string, number>;
   log: (message: string) => void;

@@ -1,6 +1,6 @@
-"""The two benchmark models in PyTorch on one CPU thread, on the arrays Node exported.
+"""The benchmark models in PyTorch on one CPU thread, on the arrays Node exported.
 
-usage: train.py <mnist|imdb> <data_dir> <examples>
+usage: train.py <mnist|mnist-cnn|imdb> <data_dir> <examples>
 RMSprop matches TF.js's: rho (alpha) 0.9, epsilon 1e-7, no momentum.
 """
 import os
@@ -21,9 +21,12 @@ def load(file, dtype):
     return np.fromfile(os.path.join(data_dir, file), dtype=dtype)
 
 
-if name == "mnist":
+if name in ("mnist", "mnist-cnn"):
     sizes, batch, epochs = [784, 512, 10], 128, 1
     x_all = torch.from_numpy(load("mnist-x.f32", np.float32).reshape(-1, 784)[:examples].copy())
+    if name == "mnist-cnn":
+        # NCHW, PyTorch's layout; the TF.js side trains NHWC on the same pixels.
+        x_all = x_all.reshape(-1, 1, 28, 28)
     y_all = torch.from_numpy(load("mnist-y.i32", np.int32)[:examples].astype(np.int64))
     n = x_all.shape[0]
 
@@ -54,6 +57,14 @@ else:
         return bce(out.squeeze(1), y)
 
 layers = []
+if name == "mnist-cnn":
+    # Conv2D(8, 3×3, relu) - MaxPool(2) - Flatten - Dense(10); Keras's glorot_uniform and zero biases.
+    conv, dense = torch.nn.Conv2d(1, 8, 3), torch.nn.Linear(13 * 13 * 8, 10)
+    for layer in (conv, dense):
+        torch.nn.init.xavier_uniform_(layer.weight)
+        torch.nn.init.zeros_(layer.bias)
+    layers = [conv, torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), dense]
+    sizes = []
 for i in range(1, len(sizes)):
     linear = torch.nn.Linear(sizes[i - 1], sizes[i])
     torch.nn.init.xavier_normal_(linear.weight)
@@ -80,7 +91,7 @@ for epoch in range(epochs):
         opt.step()
         total += loss.item() * len(idx)
         with torch.no_grad():
-            pred = out.argmax(1) if name == "mnist" else (out.squeeze(1) > 0).float()
+            pred = out.argmax(1) if name != "imdb" else (out.squeeze(1) > 0).float()
             correct += int((pred == y).sum())
     last_loss = total / n
 seconds = time.perf_counter() - started

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runPython, runTsWorker } from "../lib/child";
-import { MODELS, trainFlopsPerExample, type ModelName } from "../lib/models";
+import { MODEL_NAMES, MODELS, trainFlopsPerExample, type ModelName } from "../lib/models";
 import { fmt, fmtSummary, ratio, summarize } from "../lib/stats";
 import type { BenchContext, Section, Table } from "../lib/types";
 import { pythonNote, torchAvailable } from "./python";
@@ -19,7 +19,7 @@ interface Contender {
 function contenders(ctx: BenchContext, dataDir: string, withTorch: boolean, withTensorflow: boolean): Contender[] {
   const cacheDir = join(ctx.repoDir, "data", "cache");
   const list: Contender[] = [];
-  for (const name of ["mnist", "imdb"] as const) {
+  for (const name of benchModels(ctx)) {
     const spec = MODELS[name];
     const n = ctx.quick ? spec.quickExamples : spec.examples;
     const cpuN = ctx.quick ? 1_000 : spec.cpuExamples;
@@ -36,6 +36,10 @@ function contenders(ctx: BenchContext, dataDir: string, withTorch: boolean, with
     }
   }
   return list;
+}
+
+function benchModels(ctx: BenchContext): readonly ModelName[] {
+  return MODEL_NAMES.filter((name) => !ctx.models || ctx.models.includes(name));
 }
 
 /** Does tfjs-node load here? Offline installs have no libtensorflow. */
@@ -80,7 +84,7 @@ export const training: Section = {
 
     const peak = ctx.metrics.get("peak.gflops");
     const tables: Table[] = [];
-    for (const name of ["mnist", "imdb"] as const) {
+    for (const name of benchModels(ctx)) {
       const spec = MODELS[name];
       const flops = trainFlopsPerExample(spec);
       const torchRuns = results.get(`${name}.torch`);
@@ -110,7 +114,7 @@ export const training: Section = {
         header: ["contender", "examples", "examples/s median (range)", "effective GFLOPS", "vs machine peak", "vs PyTorch 1 thread", "vs wasm harness", "last loss / acc · peak RSS"],
         rows,
       });
-      notes.push(`${name}: effective GFLOPS = examples/s × ${flops.toLocaleString("en-US")} FLOPs/example (3 × 2 × ${(flops / 6).toLocaleString("en-US")} forward multiply-adds: forward + 2 backward matmuls).`);
+      notes.push(`${name}: effective GFLOPS = examples/s × ${flops.toLocaleString("en-US")} FLOPs/example (3 × 2 × ${(flops / 6).toLocaleString("en-US")} forward multiply-adds: forward + 2 backward products).`);
     }
     notes.push("examples/s counts examples × epochs over the sum of epoch times (model build and data loading excluded); each run is a fresh process.");
     return { tables, notes };

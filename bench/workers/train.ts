@@ -37,7 +37,8 @@ function head(set: ExampleSet, n: number): ExampleSet {
   return { n, inputSize: set.inputSize, naturalShape: set.naturalShape, ...(labels ? { labels } : {}), gatherInputs: (i, out) => set.gatherInputs(i, out) };
 }
 
-const full = input.model === "mnist" ? loadMnistSet("train") : loadImdbTrain({ cacheDir: input.cacheDir });
+const mnist = input.model === "mnist" || input.model === "mnist-cnn";
+const full = mnist ? loadMnistSet("train") : loadImdbTrain({ cacheDir: input.cacheDir });
 const data = head(full, input.examples);
 const { topology } = parseModelSpec({ format: "keras", topology: { class_name: "Sequential", config: { layers: kerasLayers(spec) } } });
 const compile = { optimizer: "rmsprop" as const, learningRate: 0.001, loss: spec.loss, metrics: ["accuracy" as const] };
@@ -51,7 +52,7 @@ if (input.mode === "harness") {
     topology,
     training: { compile, fit: { epochs: spec.epochs, batchSize: spec.batchSize, validationSplit: 0, shuffle: true } },
     train: data,
-    task: input.model === "mnist" ? { kind: "multiclass", numClasses: 10 } : { kind: "binary", numClasses: 1 },
+    task: mnist ? { kind: "multiclass", numClasses: 10 } : { kind: "binary", numClasses: 1 },
     seed: 1,
   });
   model.dispose();

@@ -56,11 +56,43 @@ export type Rmsprop = (
   epsilon: number,
 ) => void;
 
+/**
+ * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
+ * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
+ */
+export interface ConvGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/**
+ * A convolution kernel on float32 NHWC arrays (im2col + sgemm), writing `out` in place; each array
+ * must hold exactly the floats the geometry implies, or a RangeError names it.
+ * conv2d(x, filter, y), conv2dBackpropInput(dy, filter, dx), conv2dBackpropFilter(x, dy, dw).
+ */
+export type ConvKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: ConvGeometry) => void;
+
 export interface NativeBlas {
   /** "openblas" when the library is OpenBLAS, else "blas"; the grader's backend name becomes `wasm+<kind>`. */
   kind: "openblas" | "blas";
   sgemm: Sgemm;
   rmsprop: Rmsprop;
+  conv2d: ConvKernel;
+  conv2dBackpropInput: ConvKernel;
+  conv2dBackpropFilter: ConvKernel;
   info(): BlasInfo;
 }
 
@@ -73,7 +105,12 @@ interface Addon {
   info(): BlasInfo | undefined;
   sgemm: Sgemm;
   rmsprop: Rmsprop;
+  conv2d: ConvKernel;
+  conv2dBackpropInput: ConvKernel;
+  conv2dBackpropFilter: ConvKernel;
 }
+
+const ADDON_FUNCTIONS = ["open", "close", "info", "sgemm", "rmsprop", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter"] as const;
 
 /** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
 export const DEFAULT_LIBRARIES = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"] as const;
@@ -104,8 +141,8 @@ function loadAddon(path: string): Addon | string {
   if (!existsSync(path)) return `the native-blas addon is not built (${path} is missing; \`pnpm install\` builds it, see packages/native-blas/build/build.log)`;
   try {
     const loaded = createRequire(import.meta.url)(path) as Partial<Addon>;
-    if (!(["open", "close", "info", "sgemm", "rmsprop"] as const).every((name) => typeof loaded[name] === "function")) {
-      return `${path} is not the native-blas addon, or an older build of it (it lacks one of open/close/info/sgemm/rmsprop; rebuild with \`pnpm --filter @stepwise/native-blas build\`)`;
+    if (!ADDON_FUNCTIONS.every((name) => typeof loaded[name] === "function")) {
+      return `${path} is not the native-blas addon, or an older build of it (it lacks one of ${ADDON_FUNCTIONS.join("/")}; rebuild with \`pnpm --filter @stepwise/native-blas build\`)`;
     }
     const addon = loaded as Addon;
     addonCache = { path, addon };
@@ -128,6 +165,9 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     kind: info.openblas ? "openblas" : "blas",
     sgemm: addon.sgemm,
     rmsprop: addon.rmsprop,
+    conv2d: addon.conv2d,
+    conv2dBackpropInput: addon.conv2dBackpropInput,
+    conv2dBackpropFilter: addon.conv2dBackpropFilter,
     info: () => addon.info() ?? info,
   };
 }

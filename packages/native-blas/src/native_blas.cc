@@ -7,6 +7,8 @@
 // length is checked before the call, because a wrong stride here reads or writes outside the
 // heap instead of throwing.
 //
+// conv2d*() are TF.js's Conv2D kernels as im2col + sgemm (see the Convolutions section below).
+//
 // rmsprop() is the one non-BLAS kernel: TF.js's RMSProp update is ~12 elementwise passes with a
 // fresh tensor each, a third of a training step once matrix products run on BLAS; here it is one
 // pass, in place, in the same float32 operations and order (so the results are bit-identical).
@@ -237,6 +239,240 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// ---- Convolutions (NHWC, TF.js's filter layout [filterHeight, filterWidth, inChannels, outChannels]) ----
+//
+// im2col turns a convolution into one sgemm: each output pixel's receptive field becomes a row of
+// K = filterHeight·filterWidth·inChannels values, in the filter's own (kh, kw, ci) order, so the
+// filter is already the K×outChannels matrix. The rows live in a scratch buffer of the addon's,
+// bounded by kScratchFloats: larger batches go in chunks of whole images. Chunks, loops and sums
+// run in a fixed order, so the same inputs give the same bits on every call.
+
+constexpr size_t kScratchFloats = size_t{1} << 21;  // 8 MiB
+
+struct ConvGeometry {
+  int batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels;
+  int filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft;
+};
+
+const char* const kGeometryFields[] = {"batch", "inHeight", "inWidth", "inChannels", "outHeight", "outWidth", "outChannels",
+                                       "filterHeight", "filterWidth", "strideHeight", "strideWidth", "dilationHeight", "dilationWidth",
+                                       "padTop", "padLeft"};
+
+// Reads and checks the geometry object: every field an integer in range, sizes ≥ 1 (pads ≥ 0), and
+// every element count below 2^31 so BLAS ints and our size_t arithmetic cannot overflow.
+bool GetGeometry(napi_env env, napi_value obj, const char* fn, ConvGeometry* g) {
+  napi_valuetype type;
+  napi_typeof(env, obj, &type);
+  if (type != napi_object) {
+    ThrowRange(env, std::string(fn) + ": geometry must be an object with " + kGeometryFields[0] + "…padLeft, got " + Describe(env, obj));
+    return false;
+  }
+  int* fields[] = {&g->batch, &g->inHeight, &g->inWidth, &g->inChannels, &g->outHeight, &g->outWidth, &g->outChannels,
+                   &g->filterHeight, &g->filterWidth, &g->strideHeight, &g->strideWidth, &g->dilationHeight, &g->dilationWidth,
+                   &g->padTop, &g->padLeft};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    napi_value v;
+    double d = 0;
+    const bool pad = i >= 13;
+    const double min = pad ? 0 : 1;
+    if (napi_get_named_property(env, obj, kGeometryFields[i], &v) != napi_ok || napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d) ||
+        d != std::floor(d) || d < min || d > 65535) {
+      ThrowRange(env, std::string(fn) + ": geometry." + kGeometryFields[i] + " must be an integer in [" + (pad ? "0" : "1") + ", 65535], got " +
+                          (napi_get_named_property(env, obj, kGeometryFields[i], &v) == napi_ok ? Describe(env, v) : "nothing"));
+      return false;
+    }
+    *fields[i] = static_cast<int>(d);
+  }
+  const int64_t k = static_cast<int64_t>(g->filterHeight) * g->filterWidth * g->inChannels;
+  const int64_t counts[] = {static_cast<int64_t>(g->batch) * g->inHeight * g->inWidth * g->inChannels,
+                            static_cast<int64_t>(g->batch) * g->outHeight * g->outWidth * g->outChannels, k * g->outChannels,
+                            static_cast<int64_t>(g->outHeight) * g->outWidth * k};
+  for (int64_t c : counts) {
+    if (c >= INT_MAX) {
+      ThrowRange(env, std::string(fn) + ": the geometry describes a tensor of " + std::to_string(c) + " floats; at most " + std::to_string(INT_MAX - 1) + " are supported");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool CheckLength(napi_env env, const char* fn, const char* name, size_t length, int64_t want) {
+  if (static_cast<int64_t>(length) == want) return true;
+  ThrowRange(env, std::string(fn) + ": " + name + " holds " + std::to_string(length) + " floats, the geometry needs " + std::to_string(want));
+  return false;
+}
+
+float* Scratch(size_t floats) {
+  static float* buffer = nullptr;
+  static size_t size = 0;
+  if (floats > size) {
+    free(buffer);
+    buffer = static_cast<float*>(malloc(floats * sizeof(float)));
+    size = buffer ? floats : 0;
+  }
+  return buffer;
+}
+
+// Rows of whole images per chunk so the im2col block stays within kScratchFloats (at least one image).
+int ImagesPerChunk(const ConvGeometry& g, int64_t k) {
+  const int64_t perImage = static_cast<int64_t>(g.outHeight) * g.outWidth * k;
+  const int64_t n = perImage > 0 ? static_cast<int64_t>(kScratchFloats) / perImage : g.batch;
+  return static_cast<int>(n < 1 ? 1 : (n > g.batch ? g.batch : n));
+}
+
+// A 1×1 filter with stride 1 and no padding reads x as it is: no im2col needed.
+bool IsPointwise(const ConvGeometry& g) {
+  return g.filterHeight == 1 && g.filterWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0 &&
+         g.outHeight == g.inHeight && g.outWidth == g.inWidth;
+}
+
+// Visits every (output pixel, filter row) pair of `images` images in a fixed order, as
+// f(span, x, iw0): `span` the fW·C floats of the pixel's im2col row that filter row fills, `x` the
+// offset of input row ih in x (or -1 when ih is padding) and iw0 the input column of its first tap.
+// Im2col and Col2im share it so they stay each other's adjoint.
+template <typename F>
+void ForEachFilterRow(const ConvGeometry& g, int images, F f) {
+  const size_t c = static_cast<size_t>(g.inChannels);
+  const size_t span = g.filterWidth * c;
+  size_t at = 0;
+  for (int b = 0; b < images; b++) {
+    const size_t image = static_cast<size_t>(b) * g.inHeight * g.inWidth * c;
+    for (int oh = 0; oh < g.outHeight; oh++) {
+      for (int ow = 0; ow < g.outWidth; ow++) {
+        for (int kh = 0; kh < g.filterHeight; kh++, at += span) {
+          const int ih = oh * g.strideHeight + kh * g.dilationHeight - g.padTop;
+          const int64_t x = ih < 0 || ih >= g.inHeight ? -1 : static_cast<int64_t>(image + static_cast<size_t>(ih) * g.inWidth * c);
+          f(at, x, ow * g.strideWidth - g.padLeft);
+        }
+      }
+    }
+  }
+}
+
+// With dilation 1 a filter row's taps are fW·C consecutive floats of x (NHWC), all inside or not.
+bool Contiguous(const ConvGeometry& g, int iw0) { return g.dilationWidth == 1 && iw0 >= 0 && iw0 + g.filterWidth <= g.inWidth; }
+
+// col[(b·outH + oh)·outW + ow][(kh·fW + kw)·C + ci] = x[b][oh·sH + kh·dH − padTop][ow·sW + kw·dW − padLeft][ci], 0 outside.
+void Im2col(const ConvGeometry& g, const float* x, int images, float* col) {
+  const int c = g.inChannels;
+  const size_t span = static_cast<size_t>(g.filterWidth) * c;
+  ForEachFilterRow(g, images, [&](size_t at, int64_t row, int iw0) {
+    float* __restrict dst = col + at;
+    if (row < 0) {
+      for (size_t i = 0; i < span; i++) dst[i] = 0.0f;
+    } else if (Contiguous(g, iw0)) {
+      const float* __restrict from = x + row + static_cast<size_t>(iw0) * c;
+      for (size_t i = 0; i < span; i++) dst[i] = from[i];
+    } else {
+      for (int kw = 0; kw < g.filterWidth; kw++) {
+        const int iw = iw0 + kw * g.dilationWidth;
+        const bool inside = iw >= 0 && iw < g.inWidth;
+        for (int ci = 0; ci < c; ci++) dst[kw * c + ci] = inside ? x[row + static_cast<int64_t>(iw) * c + ci] : 0.0f;
+      }
+    }
+  });
+}
+
+// The adjoint of Im2col: dx[…] += col[…] for every in-bounds tap, in Im2col's order (dx zeroed by the caller).
+void Col2im(const ConvGeometry& g, const float* col, int images, float* dx) {
+  const int c = g.inChannels;
+  const size_t span = static_cast<size_t>(g.filterWidth) * c;
+  ForEachFilterRow(g, images, [&](size_t at, int64_t row, int iw0) {
+    const float* __restrict src = col + at;
+    if (row < 0) return;
+    if (Contiguous(g, iw0)) {
+      float* __restrict to = dx + row + static_cast<size_t>(iw0) * c;
+      for (size_t i = 0; i < span; i++) to[i] += src[i];
+      return;
+    }
+    for (int kw = 0; kw < g.filterWidth; kw++) {
+      const int iw = iw0 + kw * g.dilationWidth;
+      if (iw < 0 || iw >= g.inWidth) continue;
+      for (int ci = 0; ci < c; ci++) dx[row + static_cast<int64_t>(iw) * c + ci] += src[kw * c + ci];
+    }
+  });
+}
+
+enum class ConvOp { Forward, BackpropInput, BackpropFilter };
+
+// The three convolution kernels share their argument handling: (a, b, out, geometry).
+//   Forward:        a = x,  b = filter, out = y      y  = im2col(x)·W
+//   BackpropInput:  a = dy, b = filter, out = dx     dx = col2im(dy·Wᵀ)
+//   BackpropFilter: a = x,  b = dy,     out = dW     dW = im2col(x)ᵀ·dy
+napi_value Conv(napi_env env, napi_callback_info info, ConvOp op, const char* fn, const char* const names[3]) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) return ThrowRange(env, std::string(fn) + " takes 4 arguments (" + names[0] + ", " + names[1] + ", " + names[2] + ", geometry), got " + std::to_string(argc));
+  if (blas.sgemm == nullptr) return Throw(env, std::string(fn) + ": no BLAS is loaded (open() one first)");
+  float* arrays[3] = {nullptr, nullptr, nullptr};
+  size_t lengths[3] = {0, 0, 0};
+  for (int i = 0; i < 3; i++) {
+    if (!GetFloats(env, argv[i], fn, names[i], &arrays[i], &lengths[i])) return nullptr;
+  }
+  ConvGeometry g;
+  if (!GetGeometry(env, argv[3], fn, &g)) return nullptr;
+  const int k = g.filterHeight * g.filterWidth * g.inChannels;
+  const int64_t xCount = static_cast<int64_t>(g.batch) * g.inHeight * g.inWidth * g.inChannels;
+  const int64_t yCount = static_cast<int64_t>(g.batch) * g.outHeight * g.outWidth * g.outChannels;
+  const int64_t wCount = static_cast<int64_t>(k) * g.outChannels;
+  const int64_t want[3][3] = {{xCount, wCount, yCount}, {yCount, wCount, xCount}, {xCount, yCount, wCount}};
+  const int row = static_cast<int>(op);
+  for (int i = 0; i < 3; i++) {
+    if (!CheckLength(env, fn, names[i], lengths[i], want[row][i])) return nullptr;
+  }
+  const bool pointwise = IsPointwise(g);
+  const int images = ImagesPerChunk(g, k);
+  float* col = pointwise ? nullptr : Scratch(static_cast<size_t>(images) * g.outHeight * g.outWidth * k);
+  if (!pointwise && col == nullptr) return Throw(env, std::string(fn) + ": out of memory for the im2col buffer");
+  const size_t xImage = static_cast<size_t>(g.inHeight) * g.inWidth * g.inChannels;
+  const size_t yImage = static_cast<size_t>(g.outHeight) * g.outWidth * g.outChannels;
+  const size_t pixels = static_cast<size_t>(g.outHeight) * g.outWidth;
+  float* out = arrays[2];
+  if (op == ConvOp::BackpropInput && !pointwise) memset(out, 0, sizeof(float) * static_cast<size_t>(xCount));
+  for (int b0 = 0; b0 < g.batch; b0 += images) {
+    const int n = g.batch - b0 < images ? g.batch - b0 : images;
+    const int rows = static_cast<int>(pixels * n);
+    switch (op) {
+      case ConvOp::Forward: {
+        const float* x = arrays[0] + b0 * xImage;
+        const float* a = x;
+        if (!pointwise) {
+          Im2col(g, x, n, col);
+          a = col;
+        }
+        blas.sgemm(kRowMajor, kNoTrans, kNoTrans, rows, g.outChannels, k, 1.0f, a, k, arrays[1], g.outChannels, 0.0f, out + b0 * yImage, g.outChannels);
+        break;
+      }
+      case ConvOp::BackpropInput: {
+        float* dst = pointwise ? out + b0 * xImage : col;
+        blas.sgemm(kRowMajor, kNoTrans, kTrans, rows, k, g.outChannels, 1.0f, arrays[0] + b0 * yImage, g.outChannels, arrays[1], g.outChannels, 0.0f, dst, k);
+        if (!pointwise) Col2im(g, col, n, out + b0 * xImage);
+        break;
+      }
+      case ConvOp::BackpropFilter: {
+        const float* x = arrays[0] + b0 * xImage;
+        const float* a = x;
+        if (!pointwise) {
+          Im2col(g, x, n, col);
+          a = col;
+        }
+        blas.sgemm(kRowMajor, kTrans, kNoTrans, k, g.outChannels, rows, 1.0f, a, k, arrays[1] + b0 * yImage, g.outChannels, b0 == 0 ? 0.0f : 1.0f, out, g.outChannels);
+        break;
+      }
+    }
+  }
+  return nullptr;
+}
+
+const char* const kForwardNames[3] = {"x", "filter", "y"};
+const char* const kInputNames[3] = {"dy", "filter", "dx"};
+const char* const kFilterNames[3] = {"x", "dy", "dw"};
+napi_value Conv2d(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::Forward, "conv2d", kForwardNames); }
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropInput, "conv2dBackpropInput", kInputNames); }
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropFilter, "conv2dBackpropFilter", kFilterNames); }
+
 napi_value InfoObject(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
@@ -332,6 +568,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

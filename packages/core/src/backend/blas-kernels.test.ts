@@ -3,9 +3,10 @@ import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import type { EpochMetrics } from "../contracts/training";
 import { parseModelSpec } from "../model";
-import { train, type TrainOptions } from "../training";
+import type { TrainOptions } from "../training";
 import { mnistSlice } from "../training/testing";
 import { backendLabel, blasKernelsKind, initBackend, registerBlasKernels, unregisterBlasKernels } from "./index";
+import { maxRelDiff, trainOnBothPaths } from "./testing";
 
 const info = await initBackend();
 const tf = info.tf;
@@ -50,11 +51,6 @@ function onBlas<T>(f: () => T): { result: T; calls: number } {
     unregisterBlasKernels(tf);
     registerBlasKernels(tf, blas());
   }
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] ?? Number.NaN)) / (1 + Math.abs(b[i] ?? 0))), 0);
 }
 
 interface Outputs { blasOut: Float32Array; wasmOut: Float32Array; cpuOut: Float32Array; calls: number }
@@ -185,23 +181,13 @@ describe.runIf(available)("training on the BLAS kernels", () => {
 
   it("gives wasm's losses, reproduces them with the same seed, records wasm+openblas and leaks no tensor", async () => {
     const before = tf.memory().numTensors;
-    const first = await train(tf, options());
-    first.model.dispose();
-    const second = await train(tf, options());
-    second.model.dispose();
-    unregisterBlasKernels(tf);
-    let plain: Awaited<ReturnType<typeof train>>;
-    try {
-      plain = await train(tf, options());
-      plain.model.dispose();
-    } finally {
-      registerBlasKernels(tf, blas());
-    }
+    const { first, second, plain } = await trainOnBothPaths(tf, blas(), options);
     expect(tf.memory().numTensors).toBe(before);
     expect(first.report.backend).toBe(`wasm+${blas().kind}`);
     expect(plain.report.backend).toBe("wasm");
     // Same seed, same path: bit for bit.
     expect(losses(second.report.history)).toEqual(losses(first.report.history));
+    expect(second.weights).toEqual(first.weights);
     // BLAS and XNNPACK sum in different orders: equal up to float32 rounding, grown over 48 steps.
     const [got, want] = [losses(first.report.history), losses(plain.report.history)];
     want.forEach((w, i) => expect(Math.abs((got[i] ?? Number.NaN) - w)).toBeLessThan(1e-3 * (1 + Math.abs(w))));

@@ -1,5 +1,7 @@
-import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeBlas } from "@stepwise/native-blas";
+import { CONV_KERNELS } from "./conv-kernels";
+import { ACTIVATIONS, isWasmHeapBackend, type WasmHeapBackend } from "./heap";
 import type { Tf } from "./tf";
 
 /**
@@ -9,22 +11,12 @@ import type { Tf } from "./tf";
  * matmul peaks at ~30 GFLOPS here and needs its operands untransposed (wasm-kernels.ts copies
  * them); OpenBLAS's sgemm runs ~100 GFLOPS on one thread and reads transposed operands in place.
  * So these kernels pass the transpose flags straight to sgemm and let it read and write the wasm
- * heap through Float32Array views: no transposes, no copies. Everything else stays on wasm.
+ * heap through Float32Array views: no transposes, no copies. Convolutions and MaxPool's gradient
+ * run the same way (conv-kernels.ts); everything else stays on wasm.
  *
  * The output is allocated with the backend's `makeOutput` *before* any view is taken: allocating
  * can grow the wasm memory, which detaches every earlier view of it.
  */
-
-/** The slice of tfjs-backend-wasm's BackendWasm these kernels use (public methods of the class). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  const b = backend as Partial<WasmHeapBackend> | null;
-  return typeof b?.makeOutput === "function" && typeof b.typedArrayFromHeap === "function";
-}
 
 /**
  * A kernel config of ours, carrying what it replaced so {@link unregisterBlasKernels} can put it
@@ -32,18 +24,6 @@ function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
  * knows whether the native path is active; no module-level state of our own).
  */
 type BlasKernelConfig = KernelConfig & { stepwise: true; blas: NativeBlas["kind"]; native: NativeBlas; replaced: KernelConfig };
-
-const KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
-
-/** Activations applied after sgemm; prelu (per-channel weights) goes to the wasm kernel instead. */
-const ACTIVATIONS: Record<string, ((x: number, alpha: number) => number) | null> = {
-  linear: null,
-  relu: (x) => (x > 0 ? x : 0),
-  relu6: (x) => (x > 0 ? (x < 6 ? x : 6) : 0),
-  leakyrelu: (x, alpha) => (x < 0 ? alpha * x : x),
-  elu: (x) => (x < 0 ? Math.expm1(x) : x),
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-};
 
 interface Plan {
   m: number;
@@ -177,18 +157,26 @@ function blasFusedMatMul(tf: Tf, blas: NativeBlas, replaced: KernelConfig): Kern
   };
 }
 
+type Factory = (tf: Tf, blas: NativeBlas, replaced: KernelConfig) => KernelFunc;
+
+/** Every kernel the native path takes over, by TF.js kernel name. */
+const KERNELS: Record<string, Factory> = {
+  BatchMatMul: blasBatchMatMul,
+  _FusedMatMul: blasFusedMatMul,
+  ...CONV_KERNELS,
+};
+
 /**
- * Registers the BLAS kernels over the current wasm ones (our transposing overrides, see
+ * Registers the BLAS kernels over the current wasm ones (wasm's own, or our overrides from
  * wasm-kernels.ts), which stay as the fallback for inputs the BLAS kernels do not handle.
  * Idempotent; returns the kernels it installed.
  */
 export function registerBlasKernels(tf: Tf, blas: NativeBlas): string[] {
   const installed: string[] = [];
-  for (const name of KERNELS) {
+  for (const [name, factory] of Object.entries(KERNELS)) {
     const current = tf.getKernel(name, "wasm") as (KernelConfig & Partial<BlasKernelConfig>) | undefined;
     if (!current || current.blas) continue;
-    const kernelFunc = name === "BatchMatMul" ? blasBatchMatMul(tf, blas, current) : blasFusedMatMul(tf, blas, current);
-    const config: BlasKernelConfig = { kernelName: name, backendName: "wasm", kernelFunc, stepwise: true, blas: blas.kind, native: blas, replaced: current };
+    const config: BlasKernelConfig = { kernelName: name, backendName: "wasm", kernelFunc: factory(tf, blas, current), stepwise: true, blas: blas.kind, native: blas, replaced: current };
     tf.unregisterKernel(name, "wasm");
     tf.registerKernel(config);
     installed.push(name);
@@ -198,7 +186,7 @@ export function registerBlasKernels(tf: Tf, blas: NativeBlas): string[] {
 
 /** Puts the kernels {@link registerBlasKernels} replaced back (tests compare both; `STEPWISE_BLAS=off` never registers). */
 export function unregisterBlasKernels(tf: Tf): void {
-  for (const name of KERNELS) {
+  for (const name of Object.keys(KERNELS)) {
     const current = tf.getKernel(name, "wasm") as (KernelConfig & Partial<BlasKernelConfig>) | undefined;
     if (!current?.blas || !current.replaced) continue;
     tf.unregisterKernel(name, "wasm");

@@ -1,6 +1,7 @@
 import type { BackendValues, DataType, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf";
 import { conv2dBackpropFilterViaConv } from "./wasm-conv";
+import { maxPoolGradOnHeap } from "./wasm-pool";
 import { unsortedSegmentSumScatter } from "./wasm-segment";
 
 /**
@@ -11,6 +12,7 @@ import { unsortedSegmentSumScatter } from "./wasm-segment";
  * The generic cpu fallback is correct but can be very slow, so the two a whitelisted layer hits
  * get a fast replacement: Conv2DBackpropFilter (wasm-conv.ts) and UnsortedSegmentSum
  * (wasm-segment.ts). Depthwise backprops and Einsum keep the cpu fallback (no layer uses them).
+ * wasm's own MaxPoolGrad is replaced too: it drops gradient (wasm-pool.ts).
  */
 export const WASM_FALLBACK_KERNELS = [
   "Conv2DBackpropFilter",
@@ -130,6 +132,11 @@ export function registerWasmKernels(tf: Tf): string[] {
   const convFilter = tf.getKernel("Conv2DBackpropFilter", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
   if (!convFilter?.stepwise) {
     const config = conv2dBackpropFilterViaConv(tf);
+    if (config) replace(Object.assign(config, { stepwise: true }));
+  }
+  const poolGrad = tf.getKernel("MaxPoolGrad", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
+  if (!poolGrad?.stepwise) {
+    const config = maxPoolGradOnHeap(tf);
     if (config) replace(Object.assign(config, { stepwise: true }));
   }
   for (const name of ["BatchMatMul", "_FusedMatMul"] as const) {
