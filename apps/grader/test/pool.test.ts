@@ -16,8 +16,9 @@ const exercise = findExercise("mnist-beat-baseline");
 const reference = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
 
 function request(): TrainRequest {
-  if (!exercise || exercise.kind !== "training") throw new Error("mnist-beat-baseline is a training exercise");
-  const prepared = prepareTraining(exercise, { ...reference, training: { ...reference.training!, fit: { ...reference.training!.fit, epochs: 2 } } }, exercise.seed);
+  if (!exercise || exercise.kind !== "training" || !reference.training) throw new Error("mnist-beat-baseline is a training exercise with a reference training config");
+  const training = reference.training;
+  const prepared = prepareTraining(exercise, { ...reference, training: { ...training, fit: { ...training.fit, epochs: 2 } } }, exercise.seed);
   return {
     type: "train",
     jobId: "pool-test",
@@ -53,8 +54,9 @@ describe("warm pool: children reused between runs", () => {
     // Wall-clock seconds differ (a reused child has its code compiled already); nothing else may.
     const curves = (outcome: ChildOutcome & { kind: "done" }) => outcome.report.history.map(({ seconds: _, ...metrics }) => metrics);
     const [first, ...rest] = runs;
+    if (!first) throw new Error("no run finished");
     for (const run of rest) {
-      expect(curves(run)).toEqual(curves(first!));
+      expect(curves(run)).toEqual(curves(first));
       expect(run.predictions).toEqual(first?.predictions);
     }
   });
