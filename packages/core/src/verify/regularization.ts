@@ -53,29 +53,34 @@ export function compareRegularization(input: {
   before: readonly EpochMetrics[];
   after: readonly EpochMetrics[];
   metric?: ComparedMetric;
-  /** Gap reduction (absolute, in metric units) that counts as "smaller"; default: any reduction. */
-  minGapReduction?: number;
+  /**
+   * Smallest change (absolute, in metric units) that counts as one: the gap must shrink by at least
+   * this much to pass, and a validation change below it is reported as no change. Default 0.01.
+   */
+  minEffect?: number;
   target?: number;
   targetValue?: number;
 }): RegularizationComparison {
-  const { metric = "accuracy", minGapReduction = 0, target } = input;
+  const { metric = "accuracy", minEffect = DEFAULT_MIN_EFFECT, target } = input;
   const before = bestEpoch(input.before, metric);
   const after = bestEpoch(input.after, metric);
   const gapChange = after.gap - before.gap;
   const metricChange = after.value - before.value;
-  const fmt = metric === "accuracy" ? formatRate : formatNumber;
+  // Gaps and changes of a few thousandths decide this check: four decimals show them.
+  const fmt = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : String(value));
   const word = metric === "accuracy" ? "accuracy" : "loss";
-  const smallerGapPassed = gapChange < -minGapReduction;
+  const smallerGapPassed = gapChange <= -minEffect;
+  const gaps = `Train/validation ${word} gap at the best epoch: ${fmt(before.gap)} before (epoch ${before.epoch}), ${fmt(after.gap)} after (epoch ${after.epoch})`;
+  const verdictOnGap = smallerGapPassed
+    ? `regularization narrowed it by ${fmt(-gapChange)}.`
+    : gapChange < 0
+      ? `no meaningful change: it shrank by ${fmt(-gapChange)}, less than the ${fmt(minEffect)} that run-to-run noise can account for. Try dropout, L2 weight decay, a smaller network or fewer epochs.`
+      : `it did not shrink. Try dropout, L2 weight decay, a smaller network or fewer epochs.`;
   const smallerGap: Check = {
     id: "smaller-gap",
     passed: smallerGapPassed,
     visibility: "always",
-    message:
-      `Train/validation ${word} gap at the best epoch: ${fmt(before.gap)} before (epoch ${before.epoch}), ` +
-      `${fmt(after.gap)} after (epoch ${after.epoch}) — ` +
-      (smallerGapPassed
-        ? "regularization narrowed it."
-        : `it did not shrink${minGapReduction > 0 ? ` by more than ${fmt(minGapReduction)}` : ""}. Try dropout, L2 weight decay, a smaller network or fewer epochs.`),
+    message: `${gaps} — ${verdictOnGap} ${validationChange(metric, before.value, after.value, minEffect, fmt)}`,
   };
   const checks: RegularizationComparison["checks"] = { smallerGap };
   if (target !== undefined) {
@@ -85,6 +90,19 @@ export function compareRegularization(input: {
   }
   return { before, after, metricChange, gapChange, checks };
 }
+
+/** What happened to the best validation metric: a narrower gap bought with a worse model is no win. */
+function validationChange(metric: ComparedMetric, before: number, after: number, minEffect: number, fmt: (value: number) => string): string {
+  const word = metric === "accuracy" ? "accuracy" : "loss";
+  const gain = metric === "accuracy" ? after - before : before - after;
+  const values = `best validation ${word} ${fmt(before)} → ${fmt(after)}`;
+  if (gain >= minEffect) return `The regularized model is better on validation (${values}).`;
+  if (gain <= -minEffect) return `The regularized model is worse on validation (${values}): a narrower gap only helps if validation holds up.`;
+  return `Validation ${word} did not change meaningfully (${values}).`;
+}
+
+/** Step 7's default minimum effect, in metric units, when the exercise states none. */
+export const DEFAULT_MIN_EFFECT = 0.01;
 
 export function checkReachesTarget(input: { value: number; target: number; higherIsBetter: boolean; what: string }): Check {
   const { value, target, higherIsBetter, what } = input;

@@ -80,7 +80,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
 
   if (after.task.kind === "regression") {
     // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
-    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: "loss" });
+    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: "loss", minEffect: exercise.minEffect });
     const beats = checkBeatsMeanBaseline({ predictions: finalRun.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
     const checks: GradedCheck[] = [comparison.checks.smallerGap];
     if (exercise.target !== undefined) {
@@ -106,6 +106,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     before: beforeRun.report.history,
     after: afterRun.report.history,
     metric: "accuracy",
+    minEffect: exercise.minEffect,
     ...(exercise.target !== undefined ? { target: exercise.target, targetValue: testAccuracy } : {}),
   });
   const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
