@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { curve } from "./curves.test-helpers";
-import { bestEpoch, checkReachesTarget, compareRegularization } from "./regularization";
+import { bestEpoch, checkReachesTarget, compareRegularization, gapMetricFor, IMBALANCED_MAJORITY_RATE } from "./regularization";
 import { StatsInputError } from "./stats";
 
 // Step 6 model: training accuracy runs away from validation accuracy after epoch 3.
@@ -83,6 +83,40 @@ describe("compareRegularization", () => {
     expect(result.gapChange).toBeCloseTo(0.02 - 0.1, 10);
     expect(result.checks.smallerGap.passed).toBe(true);
     expect(result.checks.reachesTarget?.passed).toBe(true);
+  });
+});
+
+describe("gapMetricFor: which gap step 7 compares", () => {
+  it.each([
+    [{ kind: "regression" as const }, "loss"],
+    [{ kind: "multiclass" as const, majorityRate: 0.1135 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: 0.5 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: IMBALANCED_MAJORITY_RATE - 0.001 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: IMBALANCED_MAJORITY_RATE }, "loss"],
+    [{ kind: "binary" as const, majorityRate: 0.9175 }, "loss"],
+    [{ kind: "multiclass" as const, majorityRate: 0.85 }, "loss"],
+    [{ kind: "binary" as const }, "accuracy"],
+  ])("%o → %s", (task, metric) => {
+    expect(gapMetricFor(task).metric).toBe(metric);
+  });
+
+  it("says why an imbalanced classification compares cross-entropy, in the check message", () => {
+    const gap = gapMetricFor({ kind: "binary", majorityRate: 0.9175 });
+    expect(gap.reason).toMatch(/cross-entropy, not accuracy: with 92% of the labels in one class/);
+    const result = compareRegularization({ before: overfit, after: regularized, metric: gap.metric, ...(gap.reason ? { gapReason: gap.reason } : {}) });
+    expect(result.checks.smallerGap.message).toMatch(/^Train\/validation loss gap at the best epoch \(cross-entropy, not accuracy: with 92% .*\): 0\.1000 before \(epoch 3\), 0\.0200 after \(epoch 5\)/);
+    expect(result.checks.smallerGap.passed).toBe(true);
+  });
+
+  it("an imbalanced model whose loss gap moves less than minEffect fails, however its accuracy moved", () => {
+    // Accuracy gap 0.04 → 0.005 (a pass on accuracy), loss gap 0.1 → 0.095 (below the default 0.01).
+    const after = regularized.map((row, i) => ({ ...row, loss: (overfit[i]?.loss ?? 0) + 0.005, valLoss: overfit[i]?.valLoss }));
+    const gap = gapMetricFor({ kind: "binary", majorityRate: 0.92 });
+    const result = compareRegularization({ before: overfit, after, metric: gap.metric });
+    expect(result.gapChange).toBeCloseTo(-0.005, 10);
+    expect(result.checks.smallerGap.passed).toBe(false);
+    expect(result.checks.smallerGap.message).toMatch(/no meaningful change: it shrank by 0\.0050, less than the 0\.0100/);
+    expect(compareRegularization({ before: overfit, after }).checks.smallerGap.passed).toBe(true);
   });
 });
 

@@ -58,6 +58,8 @@ export function compareRegularization(input: {
    * this much to pass, and a validation change below it is reported as no change. Default 0.01.
    */
   minEffect?: number;
+  /** Why this gap is the one compared, said in the message (see `gapMetricFor`). */
+  gapReason?: string;
   target?: number;
   targetValue?: number;
 }): RegularizationComparison {
@@ -70,7 +72,8 @@ export function compareRegularization(input: {
   const fmt = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : String(value));
   const word = metric === "accuracy" ? "accuracy" : "loss";
   const smallerGapPassed = gapChange <= -minEffect;
-  const gaps = `Train/validation ${word} gap at the best epoch: ${fmt(before.gap)} before (epoch ${before.epoch}), ${fmt(after.gap)} after (epoch ${after.epoch})`;
+  const reason = input.gapReason ? ` (${input.gapReason})` : "";
+  const gaps = `Train/validation ${word} gap at the best epoch${reason}: ${fmt(before.gap)} before (epoch ${before.epoch}), ${fmt(after.gap)} after (epoch ${after.epoch})`;
   const verdictOnGap = smallerGapPassed
     ? `regularization narrowed it by ${fmt(-gapChange)}.`
     : gapChange < 0
@@ -99,6 +102,35 @@ function validationChange(metric: ComparedMetric, before: number, after: number,
   if (gain >= minEffect) return `The regularized model is better on validation (${values}).`;
   if (gain <= -minEffect) return `The regularized model is worse on validation (${values}): a narrower gap only helps if validation holds up.`;
   return `Validation ${word} did not change meaningfully (${values}).`;
+}
+
+/**
+ * Classification whose most frequent class holds at least this share of the labels compares loss gaps.
+ * At 0.8 a model that learned nothing already scores 0.8, so accuracy near the top mostly counts
+ * majority-class rows, and it moves in whole validation rows: differences of a few rows decide the gap.
+ */
+export const IMBALANCED_MAJORITY_RATE = 0.8;
+
+/**
+ * Which train/validation gap step 7 compares, decided here and nowhere else:
+ * - regression: the loss gap (validation − training loss), there is no accuracy;
+ * - classification with a majority class of at least `IMBALANCED_MAJORITY_RATE`: the loss gap too,
+ *   because cross-entropy moves with every example's predicted probability, not in whole rows of
+ *   the majority class;
+ * - other classification: the accuracy gap (training − validation accuracy).
+ * `reason` is what the check message says about the choice when it is not the accuracy gap.
+ */
+export function gapMetricFor(task: { kind: "binary" | "multiclass" | "regression"; majorityRate?: number }): { metric: ComparedMetric; reason?: string } {
+  if (task.kind === "regression") return { metric: "loss" };
+  const rate = task.majorityRate;
+  if (rate !== undefined && rate >= IMBALANCED_MAJORITY_RATE) {
+    const share = `${Math.round(rate * 100)}%`;
+    return {
+      metric: "loss",
+      reason: `cross-entropy, not accuracy: with ${share} of the labels in one class, accuracy mostly counts that class and moves in whole validation rows`,
+    };
+  }
+  return { metric: "accuracy" };
 }
 
 /** Step 7's default minimum effect, in metric units, when the exercise states none. */
