@@ -141,6 +141,18 @@ describe("the CSV references report what their tables call for", () => {
     expect(verdict.summary).toMatch(/K-fold \(K = 4\) validation accuracy 0\.9\d\d ± 0\.0\d\d/);
   });
 
+  it("credit step 7 (imbalanced): compares the cross-entropy gap and says why; the target stays on test accuracy", async () => {
+    const [reference, naive] = await Promise.all([grade("credit-regularize", "reference"), grade("credit-regularize", "naive")]);
+    const gap = reference.checks.find((c) => c.id === "smaller-gap");
+    expect(gap?.message).toMatch(/^Train\/validation loss gap at the best epoch \(cross-entropy, not accuracy: with \d+% of the labels in one class/);
+    expect(reference.metrics.gapBefore?.label).toMatch(/^Validation − training loss gap, step-6 model/);
+    // A clear margin, not a step just past the minimum effect, and no worse on validation.
+    expect((reference.metrics.gapBefore?.value ?? 0) - (reference.metrics.gapAfter?.value ?? 0)).toBeGreaterThan(0.015);
+    expect(reference.metrics.valLossChange?.value).toBeLessThanOrEqual(0);
+    expect(reference.checks.find((c) => c.id === "reaches-target")?.message).toMatch(/^Test accuracy 0\.9\d+ reaches the target 0\.950/);
+    expect(naive.checks.find((c) => c.id === "smaller-gap")?.message).toMatch(/loss gap .* it did not shrink/);
+  });
+
   it("houses (regression): MAE in euros against the training-mean baseline, with its interval and a paired test", async () => {
     const verdict = await grade("houses-beat-baseline", "reference");
     expect(verdict.status, verdict.summary).toBe("passed");

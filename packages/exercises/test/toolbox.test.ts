@@ -67,7 +67,8 @@ describe("refused before training, naming the technique and the rule", () => {
     [
       "early stopping when the toolbox allows nothing",
       mnist,
-      withFitSettings(reference("mnist-regularize"), { earlyStopping }),
+      // The step-6 model, not the step-7 reference: that one also augments, which would be refused first.
+      withFitSettings({ ...step6, exerciseId: "mnist-regularize" }, { earlyStopping }),
       [] as Technique[],
       /not allowed early stopping \(early-stopping\) on this assignment; its toolbox allows none of the techniques: remove `earlyStopping`/,
     ],

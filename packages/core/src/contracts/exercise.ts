@@ -76,6 +76,12 @@ export const ExerciseDefinition = z
     baseline: z.number().min(0).max(1).optional(),
     /** Test metric a passing model must reach (step 7), on top of beating the baseline. */
     target: z.number().optional(),
+    /**
+     * Smallest change (absolute, in the compared metric's units: accuracy, or standardized loss for
+     * regression) that step 7 counts as a change of the train/validation gap or of the validation
+     * metric; anything smaller is within run-to-run noise.
+     */
+    minEffect: z.number().min(0).max(1).default(0.01),
     budgets: Budgets,
     data: DataSlice.default({}),
     seed: z.number().int().min(1).default(1337),

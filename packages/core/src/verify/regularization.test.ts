@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { curve } from "./curves.test-helpers";
-import { bestEpoch, checkReachesTarget, compareRegularization } from "./regularization";
+import { bestEpoch, checkReachesTarget, compareRegularization, gapMetricFor, IMBALANCED_MAJORITY_RATE } from "./regularization";
 import { StatsInputError } from "./stats";
 
 // Step 6 model: training accuracy runs away from validation accuracy after epoch 3.
@@ -31,7 +31,8 @@ describe("compareRegularization", () => {
     expect(result.metricChange).toBeCloseTo(0.015, 10);
     expect(result.gapChange).toBeCloseTo(0.005 - 0.04, 10);
     expect(result.checks.smallerGap).toMatchObject({ id: "smaller-gap", passed: true });
-    expect(result.checks.smallerGap.message).toContain("0.040 before (epoch 3)");
+    expect(result.checks.smallerGap.message).toContain("0.0400 before (epoch 3)");
+    expect(result.checks.smallerGap.message).toContain("better on validation (best validation accuracy 0.8800 → 0.8950)");
     expect(result.checks.reachesTarget).toMatchObject({ id: "reaches-target", passed: true });
     expect(result.checks.reachesTarget?.message).toContain("Best validation accuracy 0.895");
   });
@@ -47,8 +48,25 @@ describe("compareRegularization", () => {
   it.each([
     [0.03, true],
     [0.04, false],
-  ])("requires a reduction larger than minGapReduction=%f: %s", (minGapReduction, passed) => {
-    expect(compareRegularization({ before: overfit, after: regularized, minGapReduction }).checks.smallerGap.passed).toBe(passed);
+  ])("requires a reduction of at least minEffect=%f: %s", (minEffect, passed) => {
+    expect(compareRegularization({ before: overfit, after: regularized, minEffect }).checks.smallerGap.passed).toBe(passed);
+  });
+
+  it("calls a gap change within noise no meaningful change, with enough digits to see it", () => {
+    // 0.03135 → 0.03050, the change a student disputed: below the default 0.01, so no meaningful change.
+    const before = curve([0.5, 0.3, 0.2], [0.5, 0.35, 0.3]).map((row, i) => ({ ...row, accuracy: [0.9, 0.96, 0.97][i], valAccuracy: [0.9, 0.92865, 0.92][i] }));
+    const after = curve([0.5, 0.3, 0.2], [0.5, 0.35, 0.3]).map((row, i) => ({ ...row, accuracy: [0.9, 0.9585, 0.95][i], valAccuracy: [0.9, 0.928, 0.92][i] }));
+    const result = compareRegularization({ before, after });
+    expect(result.checks.smallerGap.passed).toBe(false);
+    expect(result.checks.smallerGap.message).toMatch(/0\.0313 before .* 0\.0305 after .* no meaningful change: it shrank by 0\.0009, less than the 0\.0100/);
+    expect(result.checks.smallerGap.message).toContain("did not change meaningfully (best validation accuracy 0.9286 → 0.9280)");
+  });
+
+  it("says when the regularized model is worse on validation, even with a narrower gap", () => {
+    const after = regularized.map((row) => ({ ...row, accuracy: (row.accuracy ?? 0) - 0.1, valAccuracy: (row.valAccuracy ?? 0) - 0.05 }));
+    const result = compareRegularization({ before: overfit, after });
+    expect(result.checks.smallerGap.passed).toBe(true);
+    expect(result.checks.smallerGap.message).toMatch(/worse on validation \(best validation accuracy 0\.8800 → 0\.8450\)/);
   });
 
   it("checks the target on the test metric when one is given", () => {
@@ -65,6 +83,40 @@ describe("compareRegularization", () => {
     expect(result.gapChange).toBeCloseTo(0.02 - 0.1, 10);
     expect(result.checks.smallerGap.passed).toBe(true);
     expect(result.checks.reachesTarget?.passed).toBe(true);
+  });
+});
+
+describe("gapMetricFor: which gap step 7 compares", () => {
+  it.each([
+    [{ kind: "regression" as const }, "loss"],
+    [{ kind: "multiclass" as const, majorityRate: 0.1135 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: 0.5 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: IMBALANCED_MAJORITY_RATE - 0.001 }, "accuracy"],
+    [{ kind: "binary" as const, majorityRate: IMBALANCED_MAJORITY_RATE }, "loss"],
+    [{ kind: "binary" as const, majorityRate: 0.9175 }, "loss"],
+    [{ kind: "multiclass" as const, majorityRate: 0.85 }, "loss"],
+    [{ kind: "binary" as const }, "accuracy"],
+  ])("%o → %s", (task, metric) => {
+    expect(gapMetricFor(task).metric).toBe(metric);
+  });
+
+  it("says why an imbalanced classification compares cross-entropy, in the check message", () => {
+    const gap = gapMetricFor({ kind: "binary", majorityRate: 0.9175 });
+    expect(gap.reason).toMatch(/cross-entropy, not accuracy: with 92% of the labels in one class/);
+    const result = compareRegularization({ before: overfit, after: regularized, metric: gap.metric, ...(gap.reason ? { gapReason: gap.reason } : {}) });
+    expect(result.checks.smallerGap.message).toMatch(/^Train\/validation loss gap at the best epoch \(cross-entropy, not accuracy: with 92% .*\): 0\.1000 before \(epoch 3\), 0\.0200 after \(epoch 5\)/);
+    expect(result.checks.smallerGap.passed).toBe(true);
+  });
+
+  it("an imbalanced model whose loss gap moves less than minEffect fails, however its accuracy moved", () => {
+    // Accuracy gap 0.04 → 0.005 (a pass on accuracy), loss gap 0.1 → 0.095 (below the default 0.01).
+    const after = regularized.map((row, i) => ({ ...row, loss: (overfit[i]?.loss ?? 0) + 0.005, valLoss: overfit[i]?.valLoss }));
+    const gap = gapMetricFor({ kind: "binary", majorityRate: 0.92 });
+    const result = compareRegularization({ before: overfit, after, metric: gap.metric });
+    expect(result.gapChange).toBeCloseTo(-0.005, 10);
+    expect(result.checks.smallerGap.passed).toBe(false);
+    expect(result.checks.smallerGap.message).toMatch(/no meaningful change: it shrank by 0\.0050, less than the 0\.0100/);
+    expect(compareRegularization({ before: overfit, after }).checks.smallerGap.passed).toBe(true);
   });
 });
 

@@ -53,29 +53,37 @@ export function compareRegularization(input: {
   before: readonly EpochMetrics[];
   after: readonly EpochMetrics[];
   metric?: ComparedMetric;
-  /** Gap reduction (absolute, in metric units) that counts as "smaller"; default: any reduction. */
-  minGapReduction?: number;
+  /**
+   * Smallest change (absolute, in metric units) that counts as one: the gap must shrink by at least
+   * this much to pass, and a validation change below it is reported as no change. Default 0.01.
+   */
+  minEffect?: number;
+  /** Why this gap is the one compared, said in the message (see `gapMetricFor`). */
+  gapReason?: string;
   target?: number;
   targetValue?: number;
 }): RegularizationComparison {
-  const { metric = "accuracy", minGapReduction = 0, target } = input;
+  const { metric = "accuracy", minEffect = DEFAULT_MIN_EFFECT, target } = input;
   const before = bestEpoch(input.before, metric);
   const after = bestEpoch(input.after, metric);
   const gapChange = after.gap - before.gap;
   const metricChange = after.value - before.value;
-  const fmt = metric === "accuracy" ? formatRate : formatNumber;
+  // Gaps and changes of a few thousandths decide this check: four decimals show them.
+  const fmt = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : String(value));
   const word = metric === "accuracy" ? "accuracy" : "loss";
-  const smallerGapPassed = gapChange < -minGapReduction;
+  const smallerGapPassed = gapChange <= -minEffect;
+  const reason = input.gapReason ? ` (${input.gapReason})` : "";
+  const gaps = `Train/validation ${word} gap at the best epoch${reason}: ${fmt(before.gap)} before (epoch ${before.epoch}), ${fmt(after.gap)} after (epoch ${after.epoch})`;
+  const verdictOnGap = smallerGapPassed
+    ? `regularization narrowed it by ${fmt(-gapChange)}.`
+    : gapChange < 0
+      ? `no meaningful change: it shrank by ${fmt(-gapChange)}, less than the ${fmt(minEffect)} that run-to-run noise can account for. Try dropout, L2 weight decay, a smaller network or fewer epochs.`
+      : `it did not shrink. Try dropout, L2 weight decay, a smaller network or fewer epochs.`;
   const smallerGap: Check = {
     id: "smaller-gap",
     passed: smallerGapPassed,
     visibility: "always",
-    message:
-      `Train/validation ${word} gap at the best epoch: ${fmt(before.gap)} before (epoch ${before.epoch}), ` +
-      `${fmt(after.gap)} after (epoch ${after.epoch}) — ` +
-      (smallerGapPassed
-        ? "regularization narrowed it."
-        : `it did not shrink${minGapReduction > 0 ? ` by more than ${fmt(minGapReduction)}` : ""}. Try dropout, L2 weight decay, a smaller network or fewer epochs.`),
+    message: `${gaps} — ${verdictOnGap} ${validationChange(metric, before.value, after.value, minEffect, fmt)}`,
   };
   const checks: RegularizationComparison["checks"] = { smallerGap };
   if (target !== undefined) {
@@ -85,6 +93,48 @@ export function compareRegularization(input: {
   }
   return { before, after, metricChange, gapChange, checks };
 }
+
+/** What happened to the best validation metric: a narrower gap bought with a worse model is no win. */
+function validationChange(metric: ComparedMetric, before: number, after: number, minEffect: number, fmt: (value: number) => string): string {
+  const word = metric === "accuracy" ? "accuracy" : "loss";
+  const gain = metric === "accuracy" ? after - before : before - after;
+  const values = `best validation ${word} ${fmt(before)} → ${fmt(after)}`;
+  if (gain >= minEffect) return `The regularized model is better on validation (${values}).`;
+  if (gain <= -minEffect) return `The regularized model is worse on validation (${values}): a narrower gap only helps if validation holds up.`;
+  return `Validation ${word} did not change meaningfully (${values}).`;
+}
+
+/**
+ * Classification whose most frequent class holds at least this share of the labels compares loss gaps.
+ * At 0.8 a model that learned nothing already scores 0.8, so accuracy near the top mostly counts
+ * majority-class rows, and it moves in whole validation rows: differences of a few rows decide the gap.
+ */
+export const IMBALANCED_MAJORITY_RATE = 0.8;
+
+/**
+ * Which train/validation gap step 7 compares, decided here and nowhere else:
+ * - regression: the loss gap (validation − training loss), there is no accuracy;
+ * - classification with a majority class of at least `IMBALANCED_MAJORITY_RATE`: the loss gap too,
+ *   because cross-entropy moves with every example's predicted probability, not in whole rows of
+ *   the majority class;
+ * - other classification: the accuracy gap (training − validation accuracy).
+ * `reason` is what the check message says about the choice when it is not the accuracy gap.
+ */
+export function gapMetricFor(task: { kind: "binary" | "multiclass" | "regression"; majorityRate?: number }): { metric: ComparedMetric; reason?: string } {
+  if (task.kind === "regression") return { metric: "loss" };
+  const rate = task.majorityRate;
+  if (rate !== undefined && rate >= IMBALANCED_MAJORITY_RATE) {
+    const share = `${Math.round(rate * 100)}%`;
+    return {
+      metric: "loss",
+      reason: `cross-entropy, not accuracy: with ${share} of the labels in one class, accuracy mostly counts that class and moves in whole validation rows`,
+    };
+  }
+  return { metric: "accuracy" };
+}
+
+/** Step 7's default minimum effect, in metric units, when the exercise states none. */
+export const DEFAULT_MIN_EFFECT = 0.01;
 
 export function checkReachesTarget(input: { value: number; target: number; higherIsBetter: boolean; what: string }): Check {
   const { value, target, higherIsBetter, what } = input;

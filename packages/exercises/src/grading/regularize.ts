@@ -1,6 +1,6 @@
 import type { ExerciseDefinition, MetricValue, SubmissionPayload, TrainingConfig, Verdict } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
-import { assembleVerdict, checkBeatsBaseline, checkReachesTarget, compareRegularization, dumbBaseline, type GradedCheck } from "@stepwise/core/verify";
+import { assembleVerdict, checkBeatsBaseline, checkReachesTarget, compareRegularization, dumbBaseline, gapMetricFor, type GradedCheck } from "@stepwise/core/verify";
 import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evaluate";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
@@ -82,7 +82,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
 
   if (after.task.kind === "regression") {
     // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
-    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: "loss" });
+    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: gapMetricFor(after.task).metric, minEffect: exercise.minEffect });
     const beats = checkBeatsMeanBaseline({ predictions: finalRun.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
     const checks: GradedCheck[] = [comparison.checks.smallerGap];
     if (exercise.target !== undefined) {
@@ -104,23 +104,29 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const classes = Math.max(2, after.task.numClasses);
   const counts = tally(finalRun.predictions, input.testLabels, classes);
   const testAccuracy = counts.correct / counts.n;
+  const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
+  const gap = gapMetricFor({ kind: after.task.kind, majorityRate: baseline.majorityRate });
   const comparison = compareRegularization({
     before: beforeRun.report.history,
     after: afterRun.report.history,
-    metric: "accuracy",
-    ...(exercise.target !== undefined ? { target: exercise.target, targetValue: testAccuracy } : {}),
+    metric: gap.metric,
+    minEffect: exercise.minEffect,
+    ...(gap.reason !== undefined ? { gapReason: gap.reason } : {}),
   });
-  const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
   const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
 
   const checks: GradedCheck[] = [comparison.checks.smallerGap];
-  if (comparison.checks.reachesTarget) checks.push(comparison.checks.reachesTarget);
+  // The target is always on test accuracy, whichever gap was compared.
+  if (exercise.target !== undefined) checks.push(checkReachesTarget({ value: testAccuracy, target: exercise.target, higherIsBetter: true, what: "Test accuracy" }));
   checks.push({ ...beats.check, required: false });
+  const gapName = gap.metric === "accuracy" ? "Train/validation accuracy gap" : "Validation − training loss gap";
   const metrics: Record<string, MetricValue> = {
     testAccuracy: { ...beats.metric, label: "Test accuracy of the final model (trained on train+validation)" },
-    gapBefore: { label: `Train/validation accuracy gap, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
-    gapAfter: { label: `Train/validation accuracy gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
-    valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange },
+    gapBefore: { label: `${gapName}, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
+    gapAfter: { label: `${gapName}, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
+    ...(gap.metric === "accuracy"
+      ? { valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange } }
+      : { valLossChange: { label: "Change in best validation loss", value: comparison.metricChange } }),
     ...(after.task.kind === "binary" ? positiveClassMetrics(finalRun.predictions, input.testLabels, positiveName(input.data)) : {}),
     ...reported,
   };
