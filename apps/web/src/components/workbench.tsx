@@ -105,7 +105,9 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
       model = { format: "tfjs", topology: result.topology };
     }
     const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training() };
-    if (claim !== null) payload.claimed = { metric: "valAccuracy", value: claim };
+    if (claim !== null) {
+      payload.claimed = { metric: "valAccuracy", value: claim, source: "preview", ...(preview ? { examples: preview.result.examples } : {}) };
+    }
     create.mutate({ assignmentId: assignment.id, payload });
   }
 
@@ -155,7 +157,8 @@ export function Workbench({ initial }: { initial: AssignmentView }) {
           )}
           {claim !== null && (
             <p className="muted small" data-testid="claim-note">
-              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be sent as your claim.
+              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be shown beside the grader&apos;s (a preview on a
+              subset, not graded).
             </p>
           )}
           <div className="actions" style={{ marginTop: "1rem" }}>
