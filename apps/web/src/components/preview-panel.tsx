@@ -76,8 +76,8 @@ export function PreviewPanel(props: {
       </h2>
       <p className="muted small" style={{ marginTop: 0 }}>
         Trains your model here on a subset of the training data, to see whether it learns before you spend an attempt. On a
-        classification task the validation accuracy of a finished preview is sent with your submission as your claim; the grader checks
-        it. On a regression task the preview reports the mean absolute error instead.
+        classification task the validation accuracy of a finished preview is sent with your submission and shown beside the
+        grader&apos;s, as a preview (it is not graded). On a regression task the preview reports the mean absolute error instead.
       </p>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => void start()} disabled={running || props.disabled}>

@@ -134,7 +134,9 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
     }
     // The code as written goes along, only to be shown back on the submission page.
     const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training(), ...(source === "code" ? { code } : {}) };
-    if (claim !== null) payload.claimed = { metric: "valAccuracy", value: claim };
+    if (claim !== null) {
+      payload.claimed = { metric: "valAccuracy", value: claim, source: "preview", ...(preview ? { examples: preview.result.examples } : {}) };
+    }
     create.mutate({ assignmentId: assignment.id, payload });
   }
 
@@ -192,7 +194,8 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
           )}
           {claim !== null && (
             <p className="muted small" data-testid="claim-note">
-              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be sent as your claim.
+              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be shown beside the grader&apos;s (a preview on a
+              subset, not graded).
             </p>
           )}
           <div className="actions" style={{ marginTop: "1rem" }}>

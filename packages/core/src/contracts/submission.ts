@@ -16,9 +16,21 @@ export const SubmissionPayload = z
     training: TrainingConfig.optional(),
     /** The `tf.layers` code the student wrote, kept only to show it back to them; the grader trains `model` and never runs this. */
     code: z.string().max(100_000).optional(),
-    /** Metric the student saw in the browser preview, compared with the reproduced one. */
+    /**
+     * A metric the student saw. A browser preview trains on a subset on another backend, so its
+     * number is shown beside the grader's, never checked; only a claim from the student's own
+     * training on the full data with the submitted settings (`source: "full"`) is compared.
+     */
     claimed: z
-      .object({ metric: z.enum(["valAccuracy", "valLoss"]), value: z.number().finite() })
+      .object({
+        metric: z.enum(["valAccuracy", "valLoss"]),
+        value: z.number().finite(),
+        source: z
+          .enum(["preview", "full"])
+          .default("preview")
+          .describe("preview: the browser's subset preview (shown, not checked); full: the same data and settings as submitted (checked)"),
+        examples: z.number().int().positive().optional().describe("Examples the preview trained on"),
+      })
       .strict()
       .optional(),
     /** Answers of steps 1–4, keyed by question id. */

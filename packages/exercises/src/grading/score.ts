@@ -106,15 +106,25 @@ export function diagnoseRun(
   );
 }
 
-/** The claim check (informational) and the K-fold metrics, shared by every training verdict. */
+/**
+ * The claim (informational) and the K-fold metrics, shared by every training verdict. A claim made
+ * on the same data and settings is checked; a browser preview's number is shown beside the
+ * grader's as what it is, a preview on a subset, never as a failed claim.
+ */
 function extras(input: ScoreInput): { checks: GradedCheck[]; metrics: Record<string, MetricValue>; kfold: string } {
   const { report } = input;
   const checks: GradedCheck[] = [];
-  if (input.payload.claimed) {
-    const reproduced = reproducedMetric(report.history, input.payload.claimed.metric);
-    if (reproduced !== undefined) checks.push({ ...checkClaim({ claimed: input.payload.claimed, reproduced }), required: false });
+  const metrics: Record<string, MetricValue> = report.kfold ? kfoldMetrics(report.kfold) : {};
+  const claimed = input.payload.claimed;
+  if (claimed?.source === "full") {
+    const reproduced = reproducedMetric(report.history, claimed.metric);
+    if (reproduced !== undefined) checks.push({ ...checkClaim({ claimed, reproduced }), required: false });
+  } else if (claimed) {
+    const name = claimed.metric === "valAccuracy" ? "validation accuracy" : "validation loss";
+    const on = claimed.examples === undefined ? "a subset" : `${claimed.examples.toLocaleString("en-US")} examples`;
+    metrics.preview = { label: `Your browser preview's ${name}, on ${on} (a preview, not graded)`, value: claimed.value };
   }
-  return { checks, metrics: report.kfold ? kfoldMetrics(report.kfold) : {}, kfold: report.kfold ? ` ${kfoldSentence(report.kfold)}` : "" };
+  return { checks, metrics, kfold: report.kfold ? ` ${kfoldSentence(report.kfold)}` : "" };
 }
 
 /**
