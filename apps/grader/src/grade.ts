@@ -45,7 +45,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
 
   // Steps 5 and 6 retrain the model with the assignment's N training seeds (step 7 keeps one).
   const seedCount = assignmentPolicy(overrides).seeds ?? 1;
-  const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { courseId: resolved.assignment?.courseId, userId: submission.userId, exercise }) : undefined;
+  const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
 
   /** One model in one sandboxed child; the run whose curves the student sees streams its epochs. */
   const trainInChild = async (run: GradingRun): Promise<ChildOutcome & { history: EpochMetrics[] }> => {

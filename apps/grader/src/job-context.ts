@@ -3,9 +3,9 @@
  * search): the exercise as the assignment places it, the dataset it means, the job's progress rows
  * and log, and what a training child that ended without a result means to the student.
  */
-import type { DataSlice, DatasetRef, ExerciseDefinition, ProgressEvent, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, assignmentById, assignmentsForCourse, datasetByFile, submissionsFor, type Assignment, type ClaimedJob, type Db } from "@stepwise/db";
-import { findExercise, withOverrides } from "@stepwise/exercises";
+import type { DataSlice, ExerciseDefinition, ProgressEvent, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission } from "@stepwise/db";
+import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
 import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
@@ -143,22 +143,11 @@ export function datasetProblem(error: unknown): string | undefined {
   return isDatasetReadError(error) ? `The dataset could not be read: ${error.message}` : undefined;
 }
 
-/** Same data: the same built-in set (IMDB at any encoding), or the same CSV file, target and task. */
-function sameData(a: DatasetRef, b: DatasetRef): boolean {
-  if (a.kind !== "csv" || b.kind !== "csv") return a.kind === b.kind;
-  return a.file === b.file && a.target === b.target && a.task === b.task;
-}
-
-/** Step 7: the student's latest passing step-6 submission on the same dataset in the same course. */
-export async function previousStepModel(db: Db, input: { courseId: string | undefined; userId: string; exercise: ExerciseDefinition }): Promise<SubmissionPayload | undefined> {
-  if (!input.courseId) return undefined;
-  for (const candidate of await assignmentsForCourse(db, input.courseId)) {
-    const builtIn = findExercise(candidate.exerciseId);
-    // The step-6 assignment as placed in the course: its dataset may be overridden (an uploaded CSV).
-    const step6 = builtIn && withOverrides(builtIn, candidate.overrides);
-    if (step6?.step !== 6 || !sameData(step6.dataset, input.exercise.dataset)) continue;
-    const passed = (await submissionsFor(db, { assignmentId: candidate.id, userId: input.userId })).find((s) => s.verdict?.status === "passed");
-    if (passed) return passed.payload;
-  }
-  return undefined;
+/**
+ * Step 7's step-6 model: the submission the workflow engine records as the student's step-6 pass in
+ * this project (the same one the step-7 editor opened on). Undefined when there is none.
+ */
+export async function previousStepModel(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<SubmissionPayload | undefined> {
+  if (!input.assignment) return undefined;
+  return (await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace }))?.payload;
 }

@@ -19,7 +19,8 @@ import {
 } from "@stepwise/core/workflow";
 import type { Db } from "./connection";
 import { type Assignment, assignmentsForCourse, courseById } from "./courses";
-import { submissionsOfStudent } from "./submissions";
+import type { SubmissionRow } from "./rows";
+import { submissionById, submissionsOfStudent } from "./submissions";
 
 type StudentSubmission = Awaited<ReturnType<typeof submissionsOfStudent>>[number];
 
@@ -184,6 +185,20 @@ export async function projectStepOf(
     if (step) return { project, step };
   }
   return null;
+}
+
+/**
+ * What the step before an assignment's step handed on to it, for one student: the submission the
+ * engine records as that step's pass (`handoffOf`: its best passing attempt). Step 6 starts from the
+ * step-5 model, step 7 from the step-6 model — where the editor opens, and what the grader compares
+ * step 7 with. Null for other steps, or when the step before has not passed.
+ */
+export async function previousStepSubmission(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment }): Promise<SubmissionRow | null> {
+  const placed = await projectStepOf(db, input);
+  if (!placed) return null;
+  const { handoff } = placed.project;
+  const id = placed.step.number === 6 ? handoff.baselineModel : placed.step.number === 7 ? handoff.overfitModel : undefined;
+  return id === undefined ? null : submissionById(db, id);
 }
 
 /**

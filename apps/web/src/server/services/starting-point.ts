@@ -1,5 +1,5 @@
-import { assignmentsForCourse, submissionsFor, type Assignment, type Db } from "@stepwise/db";
-import { sameDataset } from "@stepwise/exercises";
+import { assignmentById, previousStepSubmission, submissionsFor, type Assignment, type Db } from "@stepwise/db";
+import { assignmentPlace } from "@stepwise/exercises";
 import { assignmentExercise } from "./exercise-view";
 import { editorModelOf, type EditorModel } from "./drafts";
 import { visibleVerdict } from "./verdict-view";
@@ -14,29 +14,21 @@ export interface StartingPoint extends EditorModel {
 }
 
 /**
- * What the previous step hands to this one: the student's latest passing submission of step N−1 in
- * the same course on the same dataset, for training steps 6 and 7; null elsewhere or when there is
- * none. "Passing" is the status as the student sees it (`visibleVerdict`), so a withheld outcome is
- * not revealed by the editor. The workflow engine will own this hand-over; until then this one
- * function is its only home, so it can be swapped for the engine's answer in one place.
+ * What the previous step hands to this one: the submission the workflow engine records as the
+ * student's pass of step N−1 in this project (step 6 from step 5, step 7 from step 6) — the model
+ * the grader also compares step 7 with. Null elsewhere, when there is none, or when that pass is not
+ * visible to the student yet (`visibleVerdict`), so the editor never reveals a withheld outcome.
  */
 export async function previousStepModel(db: Db, input: { assignment: Assignment; userId: string; now: number }): Promise<StartingPoint | null> {
   const exercise = assignmentExercise(input.assignment);
   if (exercise.kind !== "training" || (exercise.step !== 6 && exercise.step !== 7)) return null;
-  const previous = (await assignmentsForCourse(db, input.assignment.courseId)).filter((candidate) => {
-    const other = assignmentExercise(candidate);
-    return other.kind === "training" && other.step === exercise.step - 1 && sameDataset(other.dataset, exercise.dataset);
-  });
-  let best: StartingPoint | null = null;
-  for (const assignment of previous) {
-    const submissions = await submissionsFor(db, { assignmentId: assignment.id, userId: input.userId });
-    // Newest first: the first passing one is this assignment's latest.
-    const passing = submissions.find(
-      (s) => s.payload.model !== undefined && s.verdict !== null && visibleVerdict(s.verdict, { deadline: assignment.deadline, now: input.now }).status === "passed",
-    );
-    if (passing && (best === null || passing.createdAt > best.submittedAt)) {
-      best = { step: exercise.step - 1, submissionId: passing.id, assignmentId: assignment.id, submittedAt: passing.createdAt, ...editorModelOf(passing.payload) };
-    }
-  }
-  return best;
+  const passing = await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
+  if (!passing?.payload.model) return null;
+  const [assignment, graded] = await Promise.all([
+    assignmentById(db, passing.assignmentId),
+    submissionsFor(db, { assignmentId: passing.assignmentId, userId: input.userId }),
+  ]);
+  const verdict = graded.find((s) => s.id === passing.id)?.verdict;
+  if (!assignment || !verdict || visibleVerdict(verdict, { deadline: assignment.deadline, now: input.now }).status !== "passed") return null;
+  return { step: exercise.step - 1, submissionId: passing.id, assignmentId: assignment.id, submittedAt: passing.createdAt, ...editorModelOf(passing.payload) };
 }
