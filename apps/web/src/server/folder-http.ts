@@ -1,6 +1,7 @@
 import type { Db } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { declaredOver, readBodyCapped } from "./body-cap";
 import type { ApiConfig } from "./config";
 import { toTRPCError } from "./errors";
 import { createCaller } from "./root";
@@ -64,15 +65,16 @@ export async function handleFolderImport(req: Request, options: FolderHttpOption
   if (violation) return Response.json({ error: violation }, { status: 403 });
   const tooLarge = () =>
     Response.json({ error: { message: `A course folder zip must be at most ${MAX_ZIP_BYTES / (1024 * 1024)} MB.`, code: "PAYLOAD_TOO_LARGE" } }, { status: 413 });
-  if (Number(req.headers.get("content-length") ?? "0") > MAX_ZIP_BYTES) return tooLarge();
+  if (declaredOver(req, MAX_ZIP_BYTES)) return tooLarge();
   try {
     const caller = await callerFor(req, options);
     // Identity first: an anonymous or student caller is refused before the body is read.
     const me = await caller.auth.me();
     if (!me) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
     if (me.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
-    const body = await req.arrayBuffer();
-    if (body.byteLength > MAX_ZIP_BYTES) return tooLarge();
+    // Counted while streaming: a chunked body is cut off at the cap, never buffered whole.
+    const body = await readBodyCapped(req, MAX_ZIP_BYTES);
+    if (!body) return tooLarge();
     const { course, warnings } = await caller.teach.importFolder({ zipBase64: Buffer.from(body).toString("base64") });
     return Response.json({ courseId: course.id, title: course.title, warnings });
   } catch (error) {
