@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
 import { openTestDb } from "@stepwise/db/testing";
+import type { Dialect } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { getExercise } from "@stepwise/exercises";
 import { authSecretOf } from "../src/server/auth";
@@ -61,8 +62,9 @@ export interface World {
   addAssignment: (input: Partial<Pick<Assignment, "attemptsAllowed" | "deadline" | "overrides">>) => Promise<Assignment>;
 }
 
-export async function world(): Promise<World> {
-  const testDb = await openTestDb("sqlite");
+/** Users, a course and an assignment on a fresh database (SQLite unless `dialect` says otherwise). */
+export async function world(dialect: Dialect = "sqlite"): Promise<World> {
+  const testDb = await openTestDb(dialect);
   const { db } = testDb;
   const cleanup = () => testDb.cleanup();
   const c = clock();

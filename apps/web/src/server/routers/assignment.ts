@@ -32,7 +32,7 @@ export const assignmentRouter = createTRPCRouter({
       },
       role,
       exercise: publicExercise(exercise, assignment),
-      submissions: mine.map(summarizeSubmission),
+      submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
     };
   }),
 });
