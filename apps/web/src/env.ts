@@ -108,6 +108,14 @@ export function persistedAuthSecret(dir: string): string {
   return secret;
 }
 
+/**
+ * `TRUSTED_PROXIES` alone, for the page proxy (`src/proxy.ts`), which runs before any route and must
+ * not create the data folder or the auth secret as `env()` does.
+ */
+export function trustedProxies(): number {
+  return EnvSchema.shape.TRUSTED_PROXIES.parse(process.env.TRUSTED_PROXIES);
+}
+
 let cached: Env | undefined;
 
 /** Parsed lazily so `next build` never touches the file system or the database. */

@@ -14,6 +14,8 @@ interface FolderHttpOptions {
   db: Db;
   config: ApiConfig;
   now?: () => number;
+  /** `TRUSTED_PROXIES`: whether `X-Forwarded-Host` may name the host the browser addressed. */
+  trustedProxies?: number;
 }
 
 /** A caller for the request's session: the routes go through the same procedures, and so the same gates, as tRPC clients. */
@@ -49,19 +51,19 @@ export async function handleFolderExport(req: Request, options: FolderHttpOption
  * like JSON, a type a cross-site `<form>` cannot send without a CORS preflight. The Origin and
  * Sec-Fetch-Site rules are the tRPC endpoint's (`csrfViolation`), applied to the same headers.
  */
-export function uploadViolation(req: Request): { code: string; message: string } | null {
+export function uploadViolation(req: Request, trustedProxies = 0): { code: string; message: string } | null {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/zip") {
     return { code: "CSRF_CONTENT_TYPE", message: `Course folder uploads must be sent as application/zip, got ${type ? `"${type}"` : "no content type"}.` };
   }
   const headers = new Headers(req.headers);
   headers.set("content-type", "application/json");
-  return csrfViolation(new Request(req.url, { method: "POST", headers }));
+  return csrfViolation(new Request(req.url, { method: "POST", headers }), trustedProxies);
 }
 
 /** POST /api/teach/folder — imports a zipped course folder (the raw body, at most 10 MB) as a new course. */
 export async function handleFolderImport(req: Request, options: FolderHttpOptions): Promise<Response> {
-  const violation = uploadViolation(req);
+  const violation = uploadViolation(req, options.trustedProxies ?? 0);
   if (violation) return Response.json({ error: violation }, { status: 403 });
   const tooLarge = () =>
     Response.json({ error: { message: `A course folder zip must be at most ${MAX_ZIP_BYTES / (1024 * 1024)} MB.`, code: "PAYLOAD_TOO_LARGE" } }, { status: 413 });

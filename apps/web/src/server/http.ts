@@ -5,7 +5,7 @@ import { MAX_BATCH_CALLS, UNBATCHABLE } from "../lib/batching";
 import { CappedReader, declaredOver } from "./body-cap";
 import type { ApiConfig } from "./config";
 import { appRouter } from "./root";
-import { csrfViolation } from "./security";
+import { csrfViolation, HSTS, isHttps } from "./security";
 import { sessionCookieOf } from "./session";
 import { createContext } from "./trpc";
 
@@ -121,13 +121,22 @@ export function clientIpOf(req: Request, trustedProxies: number): string | null 
   return isIP(ip) === 0 ? null : ip.toLowerCase();
 }
 
-/** Whether the request came over HTTPS (directly, or as the proxy in front of us says). */
-export function isHttps(req: Request): boolean {
-  return new URL(req.url).protocol === "https:" || req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+/**
+ * API responses carry grades, e-mails and sessions: never stored by any cache. Over HTTPS they also
+ * carry HSTS (pages get it from `proxy.ts`).
+ */
+function finished(response: Response, https: boolean): Response {
+  response.headers.set("Cache-Control", "no-store");
+  if (https) response.headers.set(HSTS.key, HSTS.value);
+  return response;
 }
 
 export async function handleTrpcRequest(incoming: Request, options: HttpOptions): Promise<Response> {
-  const csrf = csrfViolation(incoming);
+  return finished(await handle(incoming, options), isHttps(incoming, options.trustedProxies ?? 0));
+}
+
+async function handle(incoming: Request, options: HttpOptions): Promise<Response> {
+  const csrf = csrfViolation(incoming, options.trustedProxies ?? 0);
   if (csrf) return Response.json({ error: { message: csrf.message, code: csrf.code } }, { status: 403 });
   const batch = batchViolation(proceduresOf(incoming));
   if (batch) return badRequest(batch);
@@ -144,7 +153,7 @@ export async function handleTrpcRequest(incoming: Request, options: HttpOptions)
         config: options.config,
         now: options.now,
         sessionCookie: sessionCookieOf(req.headers.get("cookie")),
-        secureCookies: isHttps(req),
+        secureCookies: isHttps(req, options.trustedProxies ?? 0),
         resHeaders,
         clientIp: clientIpOf(req, options.trustedProxies ?? 0),
       }),
