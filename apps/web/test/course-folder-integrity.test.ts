@@ -46,7 +46,7 @@ function aliasBomb(): string {
 
 async function imported(zip: Uint8Array): Promise<Response> {
   const cookie = await sessionCookieHeader(await w.tokenFor(w.instructor), testConfig);
-  const req = new Request("http://localhost/api/teach/folder", { method: "POST", headers: { "content-type": "application/zip", cookie }, body: zip });
+  const req = new Request("http://localhost/api/teach/folder", { method: "POST", headers: { "content-type": "application/zip", cookie }, body: new Uint8Array(zip) });
   return handleFolderImport(req, { db: w.db, config: testConfig, now: w.clock.now });
 }
 

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { authFor, CLIENT_IP_HEADER, PASSWORD_MAX, PASSWORD_MIN, authSecretOf } from "../auth";
-import { countAttempt, forgiveSignIn, signInRules, signUpRules } from "../services/auth-limits";
+import { countAttempt, forgiveSignIn, signUpRules, throttleSignIn } from "../services/auth-limits";
 import { signSessionToken } from "../session";
 import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
 
@@ -71,7 +71,7 @@ export const authRouter = createTRPCRouter({
         .strict(),
     )
     .mutation(async ({ ctx, input }) => {
-      await countAttempt(ctx.db, signInRules(ctx.config.authLimits, input.email, ctx.clientIp), ctx.config.authLimits, ctx.now());
+      await throttleSignIn(ctx.db, ctx.config.authLimits, input.email, ctx.clientIp, ctx.now());
       let result;
       try {
         result = await auth(ctx).api.signInEmail({ body: { email: input.email, password: input.password }, headers: await authHeaders(ctx), returnHeaders: true });
@@ -81,7 +81,7 @@ export const authRouter = createTRPCRouter({
         if (betterAuthCode(error) === "INVALID_EMAIL_OR_PASSWORD") throw new TRPCError({ code: "UNAUTHORIZED", message: WRONG_CREDENTIALS });
         throw error;
       }
-      await forgiveSignIn(ctx.db, input.email);
+      await forgiveSignIn(ctx.db, input.email, ctx.clientIp);
       // Hashes from before better-auth are replaced by its own now that the password is known.
       await rehashLegacyPassword(ctx.db, result.response.user.id, input.password, ctx.now());
       forwardCookies(ctx, result.headers);
