@@ -163,3 +163,50 @@ export async function deleteExpiredSessions(db: Db, now: number): Promise<number
   const result = await db.kysely.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** One signed-in session as its owner sees it (never its token, which is the credential). */
+export interface SessionInfo {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** The user's unexpired sessions, newest first, each with its token for the caller to compare (never to show). */
+export async function sessionsOfUser(db: Db, userId: string, now: number): Promise<Array<SessionInfo & { token: string }>> {
+  const rows = await db.kysely
+    .selectFrom("sessions")
+    .select(["id", "token", "created_at", "expires_at", "ip_address", "user_agent"])
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now)
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map((r) => ({ id: r.id, token: r.token, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), ipAddress: r.ip_address, userAgent: r.user_agent }));
+}
+
+/** Ends one of the user's sessions; false when the user has no session with that id. */
+export async function deleteUserSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const result = await db.kysely.deleteFrom("sessions").where("id", "=", sessionId).where("user_id", "=", userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * Replaces the user's password when `current` is right, and ends every other session (whoever knew
+ * the old password is signed out); `keepToken` is the caller's own session. False: `current` is wrong.
+ */
+export async function changePassword(db: Db, input: { userId: string; current: string; next: string; keepToken: string; now: number }): Promise<boolean> {
+  const account = await db.kysely
+    .selectFrom("accounts")
+    .select(["id", "password"])
+    .where("user_id", "=", input.userId)
+    .where("provider_id", "=", CREDENTIAL_PROVIDER)
+    .executeTakeFirst();
+  if (!account?.password || !(await verifyPasswordHash({ hash: account.password, password: input.current }))) return false;
+  const hash = await hashPassword(input.next);
+  await db.kysely.transaction().execute(async (tx) => {
+    await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("id", "=", account.id).execute();
+    await tx.deleteFrom("sessions").where("user_id", "=", input.userId).where("token", "<>", input.keepToken).execute();
+  });
+  return true;
+}

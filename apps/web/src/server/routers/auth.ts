@@ -1,26 +1,36 @@
-import { rehashLegacyPassword, userByEmail, userById, type User } from "@stepwise/db";
+import { changePassword, deleteUserSession, rehashLegacyPassword, sessionsOfUser, userByEmail, userById, type User } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { authFor, CLIENT_IP_HEADER, PASSWORD_MAX, PASSWORD_MIN, authSecretOf } from "../auth";
 import { countAttempt, forgiveSignIn, signUpRules, throttleSignIn } from "../services/auth-limits";
 import { signSessionToken } from "../session";
-import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
+import { authedProcedure, createTRPCRouter, publicProcedure, type Context } from "../trpc";
 
 export { PASSWORD_MAX, PASSWORD_MIN };
 
 const Email = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter an email address like name@example.com." }));
 
+const NewPassword = z
+  .string()
+  .min(PASSWORD_MIN, { message: `Choose a password of at least ${PASSWORD_MIN} characters.` })
+  .max(PASSWORD_MAX, { message: `Passwords are limited to ${PASSWORD_MAX} characters.` });
+
 export const SignUpInput = z
   .object({
     name: z.string().trim().min(1, { message: "Enter your name." }).max(100, { message: "Names are limited to 100 characters." }).describe("Your name, as instructors see it"),
     email: Email.describe("The e-mail address you sign in with"),
-    password: z
-      .string()
-      .min(PASSWORD_MIN, { message: `Choose a password of at least ${PASSWORD_MIN} characters.` })
-      .max(PASSWORD_MAX, { message: `Passwords are limited to ${PASSWORD_MAX} characters.` })
-      .describe(`A password of ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
+    password: NewPassword.describe(`A password of ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
     confirm: z.string().max(PASSWORD_MAX).describe("The same password again"),
+  })
+  .strict()
+  .refine((input) => input.password === input.confirm, { message: "The two passwords do not match.", path: ["confirm"] });
+
+export const ChangePasswordInput = z
+  .object({
+    currentPassword: z.string().min(1, { message: "Enter your current password." }).max(PASSWORD_MAX).describe("The password you signed in with"),
+    password: NewPassword.describe(`The new password, ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
+    confirm: z.string().max(PASSWORD_MAX).describe("The new password again"),
   })
   .strict()
   .refine((input) => input.password === input.confirm, { message: "The two passwords do not match.", path: ["confirm"] });
@@ -111,6 +121,32 @@ export const authRouter = createTRPCRouter({
   signOut: publicProcedure.mutation(async ({ ctx }) => {
     const { headers } = await auth(ctx).api.signOut({ headers: await authHeaders(ctx), returnHeaders: true });
     forwardCookies(ctx, headers);
+    return { ok: true as const };
+  }),
+
+  /**
+   * Changes the caller's password (the current one first) and signs out every other session:
+   * whoever knew the old password is out. Done on our own tables with the injected clock; the hash
+   * is better-auth's (`authPasswords`).
+   */
+  changePassword: authedProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
+    const token = ctx.sessionToken;
+    if (!token) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+    // A stolen session must not become a way to guess the current password at speed.
+    await countAttempt(ctx.db, [{ action: "signin", scope: "user", value: ctx.user.id, max: ctx.config.authLimits.signInPerEmail }], ctx.config.authLimits, ctx.now());
+    const changed = await changePassword(ctx.db, { userId: ctx.user.id, current: input.currentPassword, next: input.password, keepToken: token, now: ctx.now() });
+    if (!changed) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your current password is wrong." });
+    return { ok: true as const };
+  }),
+
+  /** The caller's signed-in sessions (devices), newest first; never their tokens. */
+  sessions: authedProcedure.query(async ({ ctx }) =>
+    (await sessionsOfUser(ctx.db, ctx.user.id, ctx.now())).map(({ token, ...session }) => ({ ...session, current: token === ctx.sessionToken })),
+  ),
+
+  /** Signs one of the caller's sessions out (another device, or this one). */
+  revokeSession: authedProcedure.input(z.object({ sessionId: z.string().min(1).max(100).describe("The id from auth.sessions") }).strict()).mutation(async ({ ctx, input }) => {
+    if (!(await deleteUserSession(ctx.db, ctx.user.id, input.sessionId))) throw new TRPCError({ code: "NOT_FOUND", message: `You have no session with id "${input.sessionId}".` });
     return { ok: true as const };
   }),
 
