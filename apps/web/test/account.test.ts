@@ -1,5 +1,6 @@
 import { testDialects } from "@stepwise/db/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PASSWORD_RESET_TTL_MS } from "../src/server/routers/auth";
 import { createCaller } from "../src/server/root";
 import { createContext } from "../src/server/trpc";
 import { testConfig, world, type World } from "./helpers";
@@ -52,6 +53,42 @@ describe.each(testDialects)("account security (%s)", (dialect) => {
     if (!theirs) throw new Error("expected the other user's session");
     await expect(caller.auth.revokeSession({ sessionId: theirs.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await (await on(otherUsers)).caller.auth.me()).toMatchObject({ id: w.other.id });
+  });
+
+  /** Asks for a reset as the server does in development and returns the token it logged (or null). */
+  async function requestReset(email: string): Promise<string | null> {
+    const log = vi.spyOn(console, "info").mockImplementation(() => undefined);
+    try {
+      const caller = createCaller(await createContext({ db: w.db, config: { ...testConfig, logResetLinks: true }, now: w.clock.now }));
+      expect(await caller.auth.requestPasswordReset({ email })).toEqual({ ok: true });
+      const line = log.mock.calls.map((args) => String(args[0])).find((m) => m.includes("token="));
+      return line ? (/token=([\w-]+)/.exec(line)?.[1] ?? null) : null;
+    } finally {
+      log.mockRestore();
+    }
+  }
+
+  it("resets a password once with the logged link, signing every session out", async () => {
+    const session = await w.tokenFor(w.student);
+    const token = await requestReset("Student@example.test");
+    if (!token) throw new Error("expected a reset link in the log");
+    const reset = { token, password: "reset-long-password", confirm: "reset-long-password" };
+    const { caller } = await on(null);
+    expect(await caller.auth.resetPassword(reset)).toEqual({ ok: true });
+    expect(await (await on(session)).caller.auth.me()).toBeNull();
+    expect((await signIn("reset-long-password")).user.id).toBe(w.student.id);
+    await expect(caller.auth.resetPassword({ ...reset, password: "another-long-one", confirm: "another-long-one" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not valid/) as unknown });
+  });
+
+  it("answers alike for unknown e-mails, and refuses an expired or made-up token", async () => {
+    expect(await requestReset("nobody@example.test")).toBeNull();
+    const token = await requestReset("student@example.test");
+    if (!token) throw new Error("expected a reset link in the log");
+    const { caller } = await on(null);
+    await expect(caller.auth.resetPassword({ token: "made-up-token", password: "reset-long-password", confirm: "reset-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    w.clock.advance(PASSWORD_RESET_TTL_MS);
+    await expect(caller.auth.resetPassword({ token, password: "reset-long-password", confirm: "reset-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await signIn("student-password")).user.id).toBe(w.student.id);
   });
 
   it("refuses anonymous callers", async () => {

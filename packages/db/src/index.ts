@@ -15,6 +15,8 @@ export {
   sessionsOfUser,
   deleteUserSession,
   changePassword,
+  createPasswordReset,
+  resetPassword,
   type SessionInfo,
   DEFAULT_SESSION_TTL_MS,
   CREDENTIAL_PROVIDER,

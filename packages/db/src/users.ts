@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { Selectable } from "kysely";
 import { type Db, writeTx } from "./connection";
@@ -204,9 +204,51 @@ export async function changePassword(db: Db, input: { userId: string; current: s
     .executeTakeFirst();
   if (!account?.password || !(await verifyPasswordHash({ hash: account.password, password: input.current }))) return false;
   const hash = await hashPassword(input.next);
-  await db.kysely.transaction().execute(async (tx) => {
+  await writeTx(db, async (tx) => {
     await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("id", "=", account.id).execute();
     await tx.deleteFrom("sessions").where("user_id", "=", input.userId).where("token", "<>", input.keepToken).execute();
   });
   return true;
+}
+
+const RESET_PREFIX = "password-reset:";
+const tokenDigest = (token: string) => `${RESET_PREFIX}${createHash("sha256").update(token).digest("base64url")}`;
+
+/**
+ * A one-time password-reset token for the account of `email`, valid `ttlMs`; null when there is no
+ * such account. Only the token's SHA-256 is stored, so a database reader cannot use it.
+ */
+export async function createPasswordReset(db: Db, input: { email: string; now: number; ttlMs: number }): Promise<{ token: string; userId: string } | null> {
+  const user = await userByEmail(db, input.email);
+  if (!user) return null;
+  const token = randomBytes(32).toString("base64url");
+  await db.kysely
+    .insertInto("verifications")
+    .values({ id: randomUUID(), identifier: tokenDigest(token), value: user.id, expires_at: input.now + input.ttlMs, created_at: input.now, updated_at: input.now })
+    .execute();
+  return { token, userId: user.id };
+}
+
+/**
+ * Sets a new password with a reset token, once: the token and every other reset of the account are
+ * used up, and every session of the account ends. False when the token is unknown, used or expired.
+ */
+export async function resetPassword(db: Db, input: { token: string; next: string; now: number }): Promise<boolean> {
+  const row = await db.kysely
+    .selectFrom("verifications")
+    .select(["id", "value"])
+    .where("identifier", "=", tokenDigest(input.token))
+    .where("expires_at", ">", input.now)
+    .executeTakeFirst();
+  if (!row) return false;
+  const hash = await hashPassword(input.next);
+  return writeTx(db, async (tx) => {
+    // Deleting the token first makes two uses of one token race to a single winner.
+    const used = await tx.deleteFrom("verifications").where("id", "=", row.id).executeTakeFirst();
+    if (Number(used.numDeletedRows) === 0) return false;
+    await tx.deleteFrom("verifications").where("identifier", "like", `${RESET_PREFIX}%`).where("value", "=", row.value).execute();
+    await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("user_id", "=", row.value).where("provider_id", "=", CREDENTIAL_PROVIDER).execute();
+    await tx.deleteFrom("sessions").where("user_id", "=", row.value).execute();
+    return true;
+  });
 }

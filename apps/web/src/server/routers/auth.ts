@@ -1,4 +1,4 @@
-import { changePassword, deleteUserSession, rehashLegacyPassword, sessionsOfUser, userByEmail, userById, type User } from "@stepwise/db";
+import { changePassword, createPasswordReset, deleteUserSession, resetPassword, rehashLegacyPassword, sessionsOfUser, userByEmail, userById, type User } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
@@ -29,6 +29,18 @@ export const SignUpInput = z
 export const ChangePasswordInput = z
   .object({
     currentPassword: z.string().min(1, { message: "Enter your current password." }).max(PASSWORD_MAX).describe("The password you signed in with"),
+    password: NewPassword.describe(`The new password, ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
+    confirm: z.string().max(PASSWORD_MAX).describe("The new password again"),
+  })
+  .strict()
+  .refine((input) => input.password === input.confirm, { message: "The two passwords do not match.", path: ["confirm"] });
+
+/** How long a password-reset link works, ms. */
+export const PASSWORD_RESET_TTL_MS = 3_600_000;
+
+export const ResetPasswordInput = z
+  .object({
+    token: z.string().min(1).max(200).describe("The token from the reset link"),
     password: NewPassword.describe(`The new password, ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`),
     confirm: z.string().max(PASSWORD_MAX).describe("The new password again"),
   })
@@ -147,6 +159,27 @@ export const authRouter = createTRPCRouter({
   /** Signs one of the caller's sessions out (another device, or this one). */
   revokeSession: authedProcedure.input(z.object({ sessionId: z.string().min(1).max(100).describe("The id from auth.sessions") }).strict()).mutation(async ({ ctx, input }) => {
     if (!(await deleteUserSession(ctx.db, ctx.user.id, input.sessionId))) throw new TRPCError({ code: "NOT_FOUND", message: `You have no session with id "${input.sessionId}".` });
+    return { ok: true as const };
+  }),
+
+  /**
+   * Starts a password reset: a one-time link valid for an hour, for the operator to deliver (in
+   * development it is written to the server log). The answer is the same whether or not the e-mail
+   * has an account.
+   */
+  requestPasswordReset: publicProcedure.input(z.object({ email: Email.describe("The e-mail address you signed up with") }).strict()).mutation(async ({ ctx, input }) => {
+    await countAttempt(ctx.db, signUpRules(ctx.config.authLimits, `reset:${input.email}`, ctx.clientIp), ctx.config.authLimits, ctx.now());
+    const reset = await createPasswordReset(ctx.db, { email: input.email, now: ctx.now(), ttlMs: PASSWORD_RESET_TTL_MS });
+    if (reset && ctx.config.logResetLinks) console.info(`Password reset for ${input.email}: /reset-password?token=${reset.token}`);
+    else if (reset) console.info(`Password reset requested for ${input.email}; make a link with \`pnpm --filter @stepwise/web reset-link ${input.email}\`.`);
+    return { ok: true as const };
+  }),
+
+  /** Sets a new password with a reset token, once; every session of the account ends. */
+  resetPassword: publicProcedure.input(ResetPasswordInput).mutation(async ({ ctx, input }) => {
+    if (!(await resetPassword(ctx.db, { token: input.token, next: input.password, now: ctx.now() }))) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "This reset link is not valid: it was used already, has expired, or was copied incompletely. Ask for a new one." });
+    }
     return { ok: true as const };
   }),
 
