@@ -1,12 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import { createUser } from "@stepwise/db";
 import { demoCourseDir } from "@stepwise/exercises/course";
 import { strToU8, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handleFolderImport } from "../src/server/folder-http";
 import { MAX_YAML_ALIASES } from "../src/server/services/course-folder";
-import { sessionCookieHeader, testConfig, world, type World } from "./helpers";
+import { readTree, sessionCookieHeader, testConfig, world, type World } from "./helpers";
 
 let w: World;
 beforeEach(async () => {
@@ -17,18 +15,7 @@ afterEach(async () => {
   await w.cleanup();
 });
 
-function demo(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[relative(demoCourseDir, full)] = readFileSync(full, "utf8");
-    }
-  };
-  walk(demoCourseDir);
-  return out;
-}
+const demo = () => readTree(demoCourseDir);
 
 const zipOf = (files: Record<string, string>) => zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, [strToU8(text), { level: 0 }]])));
 const countCourses = async () => (await w.db.kysely.selectFrom("courses").select("id").execute()).length;

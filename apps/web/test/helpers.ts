@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
 import { openTestDb } from "@stepwise/db/testing";
 import type { Dialect } from "@stepwise/db";
@@ -88,4 +89,18 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
     return createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: token }));
   };
   return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment };
+}
+
+/** Every file under `dir` as text, by path relative to it (a course folder as the importer sees it). */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[relative(dir, full)] = readFileSync(full, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
 }
