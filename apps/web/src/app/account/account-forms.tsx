@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { NewPasswordFields } from "~/components/new-password-fields";
 import { formatDate } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
@@ -30,14 +31,7 @@ export function AccountForms() {
           Current password
           <input type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.target.value)} />
         </label>
-        <label>
-          New password
-          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        <label>
-          New password again
-          <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-        </label>
+        <NewPasswordFields password={password} confirm={confirm} onPassword={setPassword} onConfirm={setConfirm} />
         {change.error && (
           <p role="alert" className="error-box">
             {change.error.message}

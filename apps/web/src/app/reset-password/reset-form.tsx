@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { NewPasswordFields } from "~/components/new-password-fields";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -34,16 +35,7 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
       {token ? (
-        <>
-          <label>
-            New password
-            <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-          </label>
-          <label>
-            New password again
-            <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-          </label>
-        </>
+        <NewPasswordFields password={password} confirm={confirm} onPassword={setPassword} onConfirm={setConfirm} />
       ) : (
         <label>
           Email
