@@ -3,6 +3,8 @@
 # SQLite under ./data, the web app on http://localhost:3000, one grader process, a seeded demo course.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The quick start is a demo: seed the demo accounts and show them on /signin.
+export STEPWISE_DEMO="${STEPWISE_DEMO:-1}"
 bash scripts/setup.sh
 
 echo "==> building the web app"

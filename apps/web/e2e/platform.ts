@@ -88,7 +88,8 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
   const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
-  const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1" };
+  // Demo mode: the seed creates the demo accounts every browser test signs in with.
+  const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", STEPWISE_DEMO: "1" };
   const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: webDir, env, encoding: "utf8" });
   if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
   await setDemoMode(databaseUrl, options.courseMode ?? "independent");

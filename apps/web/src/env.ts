@@ -17,8 +17,11 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   /** How long a sign-in lasts, ms (default 7 days). */
   SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(7 * 24 * 3_600_000),
-  /** Show the demo credentials on /signin (dev/demo only). */
-  STEPWISE_DEMO: flag.default(true),
+  /**
+   * Demo mode: `pnpm seed` creates the demo accounts (published passwords) and /signin shows them.
+   * Off unless set explicitly (`scripts/start.sh` and the browser tests set it).
+   */
+  STEPWISE_DEMO: flag.default(false),
   /** How often `submission.watch` polls the database, ms. */
   WATCH_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   /** Submissions one student may make to one assignment per rolling minute. */
@@ -108,12 +111,25 @@ export function persistedAuthSecret(dir: string): string {
   return secret;
 }
 
+/**
+ * `TRUSTED_PROXIES` alone, for the page proxy (`src/proxy.ts`), which runs before any route and must
+ * not create the data folder or the auth secret as `env()` does.
+ */
+export function trustedProxies(): number {
+  return EnvSchema.shape.TRUSTED_PROXIES.parse(process.env.TRUSTED_PROXIES);
+}
+
+/** The settings as given (no defaults derived from the file system); `env()` is this for `process.env`. */
+export function parseEnv(vars: Record<string, string | undefined>): z.infer<typeof EnvSchema> {
+  return EnvSchema.parse(vars);
+}
+
 let cached: Env | undefined;
 
 /** Parsed lazily so `next build` never touches the file system or the database. */
 export function env(): Env {
   if (!cached) {
-    const parsed = EnvSchema.parse(process.env);
+    const parsed = parseEnv(process.env);
     cached = {
       ...parsed,
       DATABASE_URL: parsed.DATABASE_URL ?? defaultDatabaseUrl(),

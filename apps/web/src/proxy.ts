@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { contentSecurityPolicy } from "~/server/security";
+import { trustedProxies } from "~/env";
+import { contentSecurityPolicy, HSTS, isHttps } from "~/server/security";
 
 /**
  * Per-request CSP nonce for pages (Next reads it from the request's CSP header and puts it on its own
@@ -13,6 +14,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  if (isHttps(request, trustedProxies())) response.headers.set(HSTS.key, HSTS.value);
   return response;
 }
 

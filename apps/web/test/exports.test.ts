@@ -48,6 +48,7 @@ describe("Gradescope results.json", () => {
       max_score: 100,
       execution_time: 12.35,
       output: "Test verdict (passed). Submitted 2 days late: score × 0.8.",
+      visibility: "hidden",
       tests: [
         { name: "beats-baseline", score: 1, max_score: 1, status: "passed", output: "Accuracy 0.91 beats 0.11 (p < 0.01)", visibility: "visible" },
         { name: "claim", score: 1, max_score: 1, status: "passed", output: "Your claimed 0.90 matches the reproduced 0.91", visibility: "after_due_date" },

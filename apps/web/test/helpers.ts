@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
 import { openTestDb } from "@stepwise/db/testing";
+import type { Dialect } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { getExercise } from "@stepwise/exercises";
 import { authSecretOf } from "../src/server/auth";
@@ -61,8 +63,9 @@ export interface World {
   addAssignment: (input: Partial<Pick<Assignment, "attemptsAllowed" | "deadline" | "overrides">>) => Promise<Assignment>;
 }
 
-export async function world(): Promise<World> {
-  const testDb = await openTestDb("sqlite");
+/** Users, a course and an assignment on a fresh database (SQLite unless `dialect` says otherwise). */
+export async function world(dialect: Dialect = "sqlite"): Promise<World> {
+  const testDb = await openTestDb(dialect);
   const { db } = testDb;
   const cleanup = () => testDb.cleanup();
   const c = clock();
@@ -87,4 +90,18 @@ export async function world(): Promise<World> {
     return createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: token }));
   };
   return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment };
+}
+
+/** Every file under `dir` as text, by path relative to it (a course folder as the importer sees it). */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[relative(dir, full)] = readFileSync(full, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
 }

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WatchUpdate } from "../src/server/services/watch";
-import { DAY, gradeQueue, instructorWorld, submitAt, verdict, type InstructorWorld } from "./gradebook-helpers";
+import type { Verdict } from "@stepwise/core/contracts";
+import { DAY, gradeQueue, instructorWorld, submitAt, verdict as fixtureVerdict, type InstructorWorld } from "./gradebook-helpers";
+
+/** The fixture verdict with only always-visible checks: students see its status, so a premature regrade would show. */
+function verdict(status: Verdict["status"], score: number): Verdict {
+  const v = fixtureVerdict(status, score);
+  return { ...v, checks: v.checks.filter((check) => check.visibility === "always") };
+}
 
 let w: InstructorWorld;
 let subs: { studentOld: string; studentLate: string; other: string };

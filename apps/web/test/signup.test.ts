@@ -2,6 +2,7 @@ import { createCourse, membership, setCourseArchived, userByEmail } from "@stepw
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCaller } from "../src/server/root";
 import { readCookie, SESSION_COOKIE } from "../src/server/session";
+import { SIGNIN_SLOT_MS } from "../src/server/services/auth-limits";
 import { createContext } from "../src/server/trpc";
 import { testConfig, world, type World } from "./helpers";
 
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 async function anonymous(opts: { headers?: Headers; ip?: string | null; cookie?: string | null } = {}) {
   return createCaller(
-    await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionCookie: opts.cookie ?? null, resHeaders: opts.headers, clientIp: opts.ip ?? "203.0.113.7" }),
+    await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionCookie: opts.cookie ?? null, resHeaders: opts.headers, clientIp: opts.ip === undefined ? "203.0.113.7" : opts.ip }),
   );
 }
 
@@ -74,17 +75,44 @@ describe("auth.signUp", () => {
 });
 
 describe("auth.signIn rate limits", () => {
-  it("blocks an email after too many attempts even with the right password, until the window ends", async () => {
+  it("slows an email to one attempt per slot after too many attempts from many IPs, and the right password still gets in", async () => {
     const max = testConfig.authLimits.signInPerEmail;
     for (let i = 0; i < max; i++) {
       await expect((await anonymous({ ip: `198.51.100.${i}` })).auth.signIn({ email: "student@example.test", password: "guess" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     }
+    // Past the free attempts: the first attempt of a slot is checked, the next one in it is refused.
+    await expect((await anonymous({ ip: "198.51.100.98" })).auth.signIn({ email: "student@example.test", password: "guess" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect((await anonymous({ ip: "198.51.100.99" })).auth.signIn({ email: "student@example.test", password: "student-password" })).rejects.toMatchObject({
       code: "TOO_MANY_REQUESTS",
-      message: expect.stringMatching(/for this email address/) as unknown,
+      message: expect.stringMatching(/for this email address: one attempt per 5 seconds for now\. Try again in 5 seconds/) as unknown,
     });
-    w.clock.advance(testConfig.authLimits.windowMs);
-    expect((await (await anonymous()).auth.signIn({ email: "student@example.test", password: "student-password" })).user.id).toBe(w.student.id);
+    w.clock.advance(SIGNIN_SLOT_MS);
+    expect((await (await anonymous({ ip: "198.51.100.99" })).auth.signIn({ email: "student@example.test", password: "student-password" })).user.id).toBe(w.student.id);
+  });
+
+  it("never lets a stranger's wrong passwords from one IP lock the owner out on another", async () => {
+    const stranger = () => anonymous({ ip: "203.0.113.66" }).then((c) => c.auth.signIn({ email: "student@example.test", password: "guess" }));
+    for (let i = 0; i < testConfig.authLimits.signInPerEmail; i++) await expect(stranger()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    for (let i = 0; i < 6; i++) {
+      await expect(stranger()).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/for this email address from your network/) as unknown });
+    }
+    expect((await (await anonymous({ ip: "192.0.2.7" })).auth.signIn({ email: "student@example.test", password: "student-password" })).user.id).toBe(w.student.id);
+  });
+
+  it("without a known IP, slows guessing on an email but lets the right password in once its slot comes", async () => {
+    const attempt = (password: string) => anonymous({ ip: null }).then((c) => c.auth.signIn({ email: "student@example.test", password }));
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      codes.push(await attempt("guess").then(() => "OK", (error: { code: string }) => error.code));
+      w.clock.advance(1_000);
+    }
+    // One a second for 20 s: the 5 free attempts, then one checked guess per 5-second slot (at 5, 10 and 15 s).
+    expect(codes.filter((c) => c === "UNAUTHORIZED")).toHaveLength(8);
+    expect(codes.filter((c) => c === "TOO_MANY_REQUESTS")).toHaveLength(12);
+    await expect(attempt("guess")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(attempt("student-password")).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    w.clock.advance(SIGNIN_SLOT_MS);
+    expect((await attempt("student-password")).user.id).toBe(w.student.id);
   });
 
   it("blocks one IP spraying many emails, while another IP still signs in", async () => {

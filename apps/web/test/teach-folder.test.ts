@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { assignmentsForCourse, courseDataFiles, courseMembers, createUser, type User } from "@stepwise/db";
 import { demoCourseDir, loadCourseFolder, writeCourseFolder } from "@stepwise/exercises/course";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handleFolderExport, handleFolderImport } from "../src/server/folder-http";
 import { MAX_ZIP_BYTES } from "../src/server/services/course-zip";
-import { sessionCookieHeader, testConfig, world, type World } from "./helpers";
+import { readTree, sessionCookieHeader, testConfig, world, type World } from "./helpers";
 
 let w: World;
 let demoInstructor: User;
@@ -18,19 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await w.cleanup();
 });
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[relative(dir, full)] = readFileSync(full, "utf8");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** What `writeCourseFolder(loadCourseFolder(dir))` makes of a folder: the normalized form. */
 function normalized(dir: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { PreconditionError, ValidationError } from "@stepwise/core/contracts";
 import type { Selectable } from "kysely";
 import { type Db, writeTx } from "./connection";
@@ -162,4 +162,93 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
 export async function deleteExpiredSessions(db: Db, now: number): Promise<number> {
   const result = await db.kysely.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** One signed-in session as its owner sees it (never its token, which is the credential). */
+export interface SessionInfo {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** The user's unexpired sessions, newest first, each with its token for the caller to compare (never to show). */
+export async function sessionsOfUser(db: Db, userId: string, now: number): Promise<Array<SessionInfo & { token: string }>> {
+  const rows = await db.kysely
+    .selectFrom("sessions")
+    .select(["id", "token", "created_at", "expires_at", "ip_address", "user_agent"])
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now)
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map((r) => ({ id: r.id, token: r.token, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), ipAddress: r.ip_address, userAgent: r.user_agent }));
+}
+
+/** Ends one of the user's sessions; false when the user has no session with that id. */
+export async function deleteUserSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const result = await db.kysely.deleteFrom("sessions").where("id", "=", sessionId).where("user_id", "=", userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * Replaces the user's password when `current` is right, and ends every other session (whoever knew
+ * the old password is signed out); `keepToken` is the caller's own session. False: `current` is wrong.
+ */
+export async function changePassword(db: Db, input: { userId: string; current: string; next: string; keepToken: string; now: number }): Promise<boolean> {
+  const account = await db.kysely
+    .selectFrom("accounts")
+    .select(["id", "password"])
+    .where("user_id", "=", input.userId)
+    .where("provider_id", "=", CREDENTIAL_PROVIDER)
+    .executeTakeFirst();
+  if (!account?.password || !(await verifyPasswordHash({ hash: account.password, password: input.current }))) return false;
+  const hash = await hashPassword(input.next);
+  await writeTx(db, async (tx) => {
+    await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("id", "=", account.id).execute();
+    await tx.deleteFrom("sessions").where("user_id", "=", input.userId).where("token", "<>", input.keepToken).execute();
+  });
+  return true;
+}
+
+const RESET_PREFIX = "password-reset:";
+const tokenDigest = (token: string) => `${RESET_PREFIX}${createHash("sha256").update(token).digest("base64url")}`;
+
+/**
+ * A one-time password-reset token for the account of `email`, valid `ttlMs`; null when there is no
+ * such account. Only the token's SHA-256 is stored, so a database reader cannot use it.
+ */
+export async function createPasswordReset(db: Db, input: { email: string; now: number; ttlMs: number }): Promise<{ token: string; userId: string } | null> {
+  const user = await userByEmail(db, input.email);
+  if (!user) return null;
+  const token = randomBytes(32).toString("base64url");
+  await db.kysely
+    .insertInto("verifications")
+    .values({ id: randomUUID(), identifier: tokenDigest(token), value: user.id, expires_at: input.now + input.ttlMs, created_at: input.now, updated_at: input.now })
+    .execute();
+  return { token, userId: user.id };
+}
+
+/**
+ * Sets a new password with a reset token, once: the token and every other reset of the account are
+ * used up, and every session of the account ends. False when the token is unknown, used or expired.
+ */
+export async function resetPassword(db: Db, input: { token: string; next: string; now: number }): Promise<boolean> {
+  const row = await db.kysely
+    .selectFrom("verifications")
+    .select(["id", "value"])
+    .where("identifier", "=", tokenDigest(input.token))
+    .where("expires_at", ">", input.now)
+    .executeTakeFirst();
+  if (!row) return false;
+  const hash = await hashPassword(input.next);
+  return writeTx(db, async (tx) => {
+    // Deleting the token first makes two uses of one token race to a single winner.
+    const used = await tx.deleteFrom("verifications").where("id", "=", row.id).executeTakeFirst();
+    if (Number(used.numDeletedRows) === 0) return false;
+    await tx.deleteFrom("verifications").where("identifier", "like", `${RESET_PREFIX}%`).where("value", "=", row.value).execute();
+    await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("user_id", "=", row.value).where("provider_id", "=", CREDENTIAL_PROVIDER).execute();
+    await tx.deleteFrom("sessions").where("user_id", "=", row.value).execute();
+    return true;
+  });
 }

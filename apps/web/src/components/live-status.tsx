@@ -1,6 +1,7 @@
 "use client";
 
 import type { EpochMetrics, JobStatus, ProgressEvent, Verdict } from "@stepwise/core/contracts";
+import type { StudentVerdict } from "~/server/services/verdict-view";
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
@@ -16,7 +17,7 @@ interface JobView {
   attempts: number;
 }
 
-function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Verdict | null): string {
+function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Verdict | StudentVerdict | null): string {
   if (verdict) return "Graded";
   if (!job) return "Waiting for the grader…";
   switch (job.status) {
@@ -46,7 +47,7 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
   const [job, setJob] = useState<JobView | null>(null);
   const [last, setLast] = useState<ProgressEvent | null>(null);
   const [epochs, setEpochs] = useState<Map<number, EpochMetrics>>(new Map());
-  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [verdict, setVerdict] = useState<Verdict | StudentVerdict | null>(null);
 
   const sub = useSubscription(
     trpc.submission.watch.subscriptionOptions(

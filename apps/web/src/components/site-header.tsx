@@ -14,7 +14,9 @@ export async function SiteHeader() {
           <>
             <Link href="/courses">My courses</Link>
             {me.role !== "student" && <Link href="/teach">Teach</Link>}
-            <span data-testid="user-name">{me.name}</span>
+            <Link href="/account" title="Account: password and signed-in devices">
+              <span data-testid="user-name">{me.name}</span>
+            </Link>
             <SignOutButton />
           </>
         ) : (

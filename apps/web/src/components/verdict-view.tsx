@@ -1,6 +1,7 @@
 "use client";
 
 import type { Verdict } from "@stepwise/core/contracts";
+import type { StudentVerdict } from "~/server/services/verdict-view";
 import { formatDuration, formatMetric, VERDICT_HEADING } from "~/lib/format";
 import type { RouterOutputs } from "~/trpc/types";
 import { WhyDidThisFail } from "./experiments/why-did-this-fail";
@@ -14,12 +15,12 @@ export interface VerdictDebugging {
 }
 
 /** Everything a verdict tells the student, in the order they need it; then, unless it passed, what to try. */
-export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict; baseline?: number | null; debugging?: VerdictDebugging }) {
+export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict | StudentVerdict; baseline?: number | null; debugging?: VerdictDebugging }) {
   return (
     <>
       <VerdictCard verdict={verdict} baseline={baseline} />
       {debugging && verdict.status === "passed" && <NextStepLink submissionId={debugging.submissionId} />}
-      {debugging && verdict.status !== "passed" && <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />}
+      {debugging && verdict.status !== "passed" && verdict.status !== "withheld" && <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />}
     </>
   );
 }
@@ -27,7 +28,7 @@ export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict
 /** The diagnostic code of step 7's "chosen on the test score" notice (`SELECTED_ON_TEST` in the db package; a string here keeps the db out of the client bundle). */
 const SELECTED_ON_TEST = "selected-on-test";
 
-function VerdictCard({ verdict, baseline }: { verdict: Verdict; baseline?: number | null | undefined }) {
+function VerdictCard({ verdict, baseline }: { verdict: Verdict | StudentVerdict; baseline?: number | null | undefined }) {
   const metrics = Object.entries(verdict.metrics);
   const notice = verdict.diagnostics.find((d) => d.code === SELECTED_ON_TEST);
   const diagnostics = verdict.diagnostics.filter((d) => d !== notice);
@@ -100,8 +101,8 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict; baseline?: numbe
 
       {verdict.environment && (
         <p className="muted" data-testid="environment" style={{ fontSize: "0.9rem" }}>
-          Graded on the <strong>{verdict.environment.backend}</strong> backend (TF.js {verdict.environment.tfjsVersion}), seed{" "}
-          {verdict.environment.seed}, in {formatDuration(verdict.environment.durationMs)}.
+          Graded on the <strong>{verdict.environment.backend}</strong> backend (TF.js {verdict.environment.tfjsVersion})
+          {"seed" in verdict.environment ? `, seed ${verdict.environment.seed}` : ""}, in {formatDuration(verdict.environment.durationMs)}.
         </p>
       )}
     </section>

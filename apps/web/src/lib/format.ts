@@ -1,7 +1,8 @@
 import type { JobStatus, MetricValue, VerdictStatus } from "@stepwise/core/contracts";
 import type { AssignmentStatus } from "~/server/services/verdict-view";
 
-export const VERDICT_HEADING: Record<VerdictStatus, string> = {
+/** `withheld`: graded, with the result kept from the student while a check is hidden. */
+export const VERDICT_HEADING: Record<VerdictStatus | "withheld", string> = {
   passed: "Passed",
   failed: "Failed",
   invalid: "Invalid",
@@ -9,6 +10,7 @@ export const VERDICT_HEADING: Record<VerdictStatus, string> = {
   out_of_memory: "Out of memory",
   diverged: "Diverged",
   error: "Error",
+  withheld: "Graded",
 };
 
 
@@ -16,6 +18,7 @@ export const ASSIGNMENT_STATUS_LABEL: Record<AssignmentStatus, string> = {
   not_attempted: "Not attempted",
   queued: "Queued",
   running: "Running",
+  graded: "Graded",
   passed: "Passed",
   failed: "Failed",
 };

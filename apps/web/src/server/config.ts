@@ -31,6 +31,11 @@ export interface ApiConfig {
    * cap. Absent: the general cap applies to uploads too.
    */
   maxDatasetUploadBytes?: number;
+  /**
+   * Whether `auth.requestPasswordReset` writes the reset link to the server log (development). In
+   * production the log names only the e-mail, and the operator makes a link with `pnpm reset-link`.
+   */
+  logResetLinks?: boolean;
 }
 
 export function apiConfigFromEnv(): ApiConfig {
@@ -42,6 +47,7 @@ export function apiConfigFromEnv(): ApiConfig {
     graderGflops: e.GRADER_EFFECTIVE_GFLOPS,
     authSecret: e.BETTER_AUTH_SECRET,
     maxDatasetUploadBytes: e.MAX_DATASET_UPLOAD_BYTES,
+    logResetLinks: e.NODE_ENV !== "production",
     authLimits: {
       windowMs: e.AUTH_WINDOW_MS,
       signInPerEmail: e.SIGNIN_PER_EMAIL,

@@ -34,7 +34,27 @@ export const SECURITY_HEADERS: ReadonlyArray<{ key: string; value: string }> = [
   { key: "Referrer-Policy", value: "same-origin" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  // Nothing here uses these; a script that got in still cannot ask for them.
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()" },
 ];
+
+/** HSTS for responses served over HTTPS: a year, subdomains included (browsers ignore it over HTTP). */
+export const HSTS = { key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" } as const;
+
+/**
+ * Whether the request came over HTTPS: directly, or as the proxy in front of us says. Any client can
+ * send `X-Forwarded-Proto`, so it counts only behind a trusted proxy (`TRUSTED_PROXIES` > 0).
+ */
+export function isHttps(req: Request, trustedProxies: number): boolean {
+  if (new URL(req.url).protocol === "https:") return true;
+  return trustedProxies > 0 && req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+}
+
+/** The host the browser addressed: `X-Forwarded-Host` only behind a trusted proxy, else `Host`. */
+export function requestHost(req: Request, trustedProxies: number): string {
+  const forwarded = trustedProxies > 0 ? req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || (req.headers.get("host") ?? new URL(req.url).host);
+}
 
 export type CsrfCode = "CSRF_CONTENT_TYPE" | "CSRF_CROSS_SITE";
 
@@ -44,7 +64,7 @@ export type CsrfCode = "CSRF_CONTENT_TYPE" | "CSRF_CROSS_SITE";
  * `application/json` forces one. And a browser that says the request is cross-site (Sec-Fetch-Site)
  * or names another origin (Origin) is refused even with JSON.
  */
-export function csrfViolation(req: Request): { code: CsrfCode; message: string } | null {
+export function csrfViolation(req: Request, trustedProxies = 0): { code: CsrfCode; message: string } | null {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return null;
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json") {
@@ -56,7 +76,7 @@ export function csrfViolation(req: Request): { code: CsrfCode; message: string }
   }
   const origin = req.headers.get("origin");
   if (origin !== null) {
-    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
+    const host = requestHost(req, trustedProxies);
     let originHost: string | null = null;
     try {
       originHost = new URL(origin).host;

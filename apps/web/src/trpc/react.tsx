@@ -1,10 +1,11 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { MAX_BATCH_CALLS, UNBATCHABLE } from "~/lib/batching";
 import type { AppRouter } from "~/server/root";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -28,7 +29,12 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url, transformer: superjson }),
-          false: httpBatchLink({ url, transformer: superjson }),
+          // The server refuses bigger batches, and password procedures in any batch.
+          false: splitLink({
+            condition: (op) => UNBATCHABLE.has(op.path),
+            true: httpLink({ url, transformer: superjson }),
+            false: httpBatchLink({ url, transformer: superjson, maxItems: MAX_BATCH_CALLS }),
+          }),
         }),
       ],
     }),

@@ -1,5 +1,6 @@
 import { headers } from "next/headers";
 import { cache } from "react";
+import { trustedProxies } from "~/env";
 import { apiConfigFromEnv } from "~/server/config";
 import { getDb } from "~/server/db";
 import { createCaller } from "~/server/root";
@@ -17,7 +18,8 @@ export const api = cache(async () => {
     db,
     config: apiConfigFromEnv(),
     sessionCookie: sessionCookieOf(headerStore.get("cookie")),
-    secureCookies: headerStore.get("x-forwarded-proto") === "https",
+    // Only a trusted proxy's word counts (`TRUSTED_PROXIES`); any client can send the header.
+    secureCookies: trustedProxies() > 0 && headerStore.get("x-forwarded-proto") === "https",
   });
   return createCaller(ctx);
 });

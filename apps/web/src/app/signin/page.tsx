@@ -17,7 +17,7 @@ export default async function SignInPage() {
       <h1>Sign in</h1>
       <SignInForm />
       <p className="muted" style={{ marginTop: "1rem" }}>
-        New here? <Link href="/signup">Create a student account</Link>
+        New here? <Link href="/signup">Create a student account</Link> · <Link href="/reset-password">Forgot your password?</Link>
       </p>
       {demo && (
         <div className="note" style={{ marginTop: "1rem" }} data-testid="demo-credentials">

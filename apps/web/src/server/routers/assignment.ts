@@ -34,7 +34,7 @@ export const assignmentRouter = createTRPCRouter({
       },
       role,
       exercise: publicExercise(exercise, assignment, table),
-      submissions: mine.map(summarizeSubmission),
+      submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
     };
   }),
 });

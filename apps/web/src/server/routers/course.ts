@@ -3,7 +3,7 @@ import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
 import { assignmentsForCourse, countAttempts, courseById, courseByJoinCode, coursesForUser, enroll, membership, submissionsFor } from "@stepwise/db";
 import { z } from "zod";
 import { countAttempt, joinRules } from "../services/auth-limits";
-import { assignmentStatus } from "../services/verdict-view";
+import { assignmentStatus, verdictFor } from "../services/verdict-view";
 import { createTRPCRouter, requireMembership, studentProcedure } from "../trpc";
 
 export const courseRouter = createTRPCRouter({
@@ -34,7 +34,7 @@ export const courseRouter = createTRPCRouter({
           deadline: a.deadline,
           attemptsAllowed: a.attemptsAllowed,
           attemptsUsed,
-          status: assignmentStatus(mine),
+          status: assignmentStatus(mine.map((s) => ({ job: s.job, verdict: s.verdict && verdictFor(s.verdict, role, { deadline: a.deadline, now: ctx.now() }) }))),
         };
       }),
     );

@@ -5,7 +5,7 @@ import { toTRPCError } from "../errors";
 import { assignmentExercise, effectiveBudgets } from "../services/exercise-view";
 import { trainingSpeed } from "../services/grader-speed";
 import { submit } from "../services/submit";
-import { summarizeSubmission, visibleVerdict } from "../services/verdict-view";
+import { summarizeSubmission, verdictFor } from "../services/verdict-view";
 import { watchSubmission, type WatchUpdate } from "../services/watch";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
@@ -20,11 +20,10 @@ async function readableSubmission(db: Db, user: User, submissionId: string) {
   if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
   const assignment = await assignmentById(db, submission.assignmentId);
   if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
-  if (submission.userId !== user.id) {
-    const role = await membership(db, assignment.courseId, user.id);
-    if (role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
-  }
-  return { submission, assignment };
+  // The viewer decides what of a verdict is shown: instructors of the course see hidden checks too.
+  const viewer = (await membership(db, assignment.courseId, user.id)) === "instructor" ? "instructor" : "student";
+  if (submission.userId !== user.id && viewer !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
+  return { submission, assignment, viewer } as const;
 }
 
 function publicSubmission(submission: SubmissionRow) {
@@ -63,7 +62,7 @@ export const submissionRouter = createTRPCRouter({
     }),
 
   byId: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { submission, assignment } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+    const { submission, assignment, viewer } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
     // What a status page polls: this submission's current grading job and its verdict only, not every
     // attempt of the student (each a verdict to parse).
     const job = await latestJobForSubmission(ctx.db, submission.id);
@@ -75,23 +74,25 @@ export const submissionRouter = createTRPCRouter({
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, baseline: exercise.baseline ?? null },
       job: job ? { id: job.id, status: job.status, attempts: job.attempts } : null,
-      verdict: verdict ? visibleVerdict(verdict, { deadline: assignment.deadline, now: ctx.now() }) : null,
+      verdict: verdict ? verdictFor(verdict, viewer, { deadline: assignment.deadline, now: ctx.now() }) : null,
     };
   }),
 
   /** The caller's own submissions to one assignment, newest first. */
   list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+    const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
     const rows = await submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id });
-    return rows.map(summarizeSubmission);
+    const view = role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() };
+    return rows.map((row) => summarizeSubmission(row, view));
   }),
 
   /** Live grading status over SSE; state comes only from the database, so any web instance can serve it. */
   watch: studentProcedure.input(z.object({ submissionId: Id }).strict()).subscription(async ({ ctx, input, signal }) => {
-    const { assignment } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+    const { assignment, viewer } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
     const updates: AsyncGenerator<WatchUpdate, void, unknown> = watchSubmission(ctx.db, {
       submissionId: input.submissionId,
       deadline: assignment.deadline,
+      viewer,
       pollMs: ctx.config.watchPollMs,
       now: ctx.now,
       signal,
@@ -118,12 +119,12 @@ export const submissionRouter = createTRPCRouter({
         assignment: { id: a.assignment.id, title: a.assignment.title },
         submissions: [a, b].map(({ submission }) => {
           const row = all.find((r) => r.id === submission.id);
-          const verdict = row?.verdict ? visibleVerdict(row.verdict, { deadline: a.assignment.deadline, now: ctx.now() }) : null;
+          const verdict = row?.verdict ? verdictFor(row.verdict, a.viewer, { deadline: a.assignment.deadline, now: ctx.now() }) : null;
           return {
             id: submission.id,
             createdAt: submission.createdAt,
             status: verdict?.status ?? null,
-            testAccuracy: verdict?.metrics.testAccuracy?.value ?? null,
+            testAccuracy: verdict?.status === "withheld" ? null : (verdict?.metrics.testAccuracy?.value ?? null),
             history: verdict?.curves.history ?? [],
           };
         }),

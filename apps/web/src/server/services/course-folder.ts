@@ -17,6 +17,7 @@ import {
   type User,
 } from "@stepwise/db";
 import { getExercise } from "@stepwise/exercises";
+import { parseDocument } from "yaml";
 import {
   AssignmentFile,
   type CourseAssignment,
@@ -128,8 +129,29 @@ export async function exportCourseFolder(db: Db, courseId: string): Promise<{ fi
   return { fileName: `${slug}.zip`, files, zip: zipFolder(slug, files) };
 }
 
+/**
+ * Aliases one YAML file may expand: a course file needs none, and an "alias bomb" (aliases of lists of
+ * aliases) expands exponentially while the file stays tiny.
+ */
+export const MAX_YAML_ALIASES = 50;
+
+/** Refuses a YAML file whose aliases expand past `MAX_YAML_ALIASES`, before the loader reads it. */
+function checkYamlAliases(files: FolderFiles): void {
+  for (const [path, text] of Object.entries(files)) {
+    if (!/\.ya?ml$/i.test(path) || !text.includes("*")) continue;
+    try {
+      parseDocument(text).toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (error) {
+      // Other YAML errors are the loader's to report, with their line numbers.
+      if (!/alias/i.test((error as Error).message)) continue;
+      throw new ValidationError(`${path} — expected YAML whose aliases (*name) expand to at most ${MAX_YAML_ALIASES} nodes, got more (an alias bomb?); write the values out instead`, "zip");
+    }
+  }
+}
+
 /** Writes the files the loader reads (course.yaml, assignments/*, CSVs) and validates them as `stepwise validate` does. */
 export function checkFolderFiles(files: FolderFiles): CourseValidation {
+  checkYamlAliases(files);
   const wanted = Object.keys(files).filter((path) => path === "course.yaml" || path.startsWith("assignments/") || path.toLowerCase().endsWith(".csv"));
   return withTempDir((dir) => {
     for (const path of wanted) {

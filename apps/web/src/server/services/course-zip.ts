@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import { ValidationError } from "@stepwise/core/contracts";
 import { strToU8, unzipSync, zipSync, type Zippable } from "fflate";
 
@@ -41,6 +42,34 @@ function stripTopFolder(files: FolderFiles): FolderFiles {
   return Object.fromEntries(Object.entries(files).map(([path, text]) => [path.slice(top.length + 1), text]));
 }
 
+/**
+ * Each entry's CRC-32 as the zip's central directory records it, by name. fflate inflates without
+ * checking it, so a damaged or tampered entry would otherwise be read as whatever came out.
+ */
+function recordedCrcs(bytes: Uint8Array): Map<string, number> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const crcs = new Map<string, number>();
+  // The end-of-central-directory record: 22 bytes plus a comment of at most 64 KiB, at the end.
+  let end = -1;
+  for (let at = bytes.byteLength - 22; at >= Math.max(0, bytes.byteLength - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) === 0x06054b50) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) return crcs;
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const names = new TextDecoder();
+  for (let i = 0; i < count && at + 46 <= bytes.byteLength && view.getUint32(at, true) === 0x02014b50; i++) {
+    const nameLength = view.getUint16(at + 28, true);
+    const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    crcs.set(name, view.getUint32(at + 16, true));
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return crcs;
+}
+
 /** Reads an uploaded zip into text files, with every limit and path check before anything is inflated. */
 export function unzipFolder(bytes: Uint8Array): FolderFiles {
   if (bytes.byteLength > MAX_ZIP_BYTES) throw new ValidationError(`A course folder zip must be at most ${mb(MAX_ZIP_BYTES)} (${MAX_ZIP_BYTES} bytes), got ${bytes.byteLength} bytes`, "zip");
@@ -65,6 +94,13 @@ export function unzipFolder(bytes: Uint8Array): FolderFiles {
   if (problems.length > 0) throw new ValidationError(`The zip has unsafe paths:\n${problems.join("\n")}`, "zip");
   if (entries > MAX_ZIP_ENTRIES) throw new ValidationError(`A course folder zip may hold at most ${MAX_ZIP_ENTRIES} files, got ${entries}`, "zip");
   if (total > MAX_UNZIPPED_BYTES) throw new ValidationError(`A course folder may be at most ${mb(MAX_UNZIPPED_BYTES)} unzipped, got more`, "zip");
+  const crcs = recordedCrcs(bytes);
+  for (const [path, data] of Object.entries(unzipped)) {
+    const recorded = crcs.get(path);
+    if (recorded !== undefined && recorded !== crc32(data)) {
+      throw new ValidationError(`${path} — expected contents matching the zip's checksum, got different bytes: the zip is damaged; zip the folder again`, "zip");
+    }
+  }
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const files: FolderFiles = {};
   for (const [path, data] of Object.entries(unzipped)) {

@@ -87,8 +87,15 @@ export interface GradescopeResults {
   max_score: number;
   execution_time: number;
   output: string;
+  /**
+   * Who sees the results as a whole: the strictest visibility of any test, since the score and
+   * output would reveal a hidden test's outcome (README, "Visibility").
+   */
+  visibility: GradescopeTest["visibility"];
   tests: GradescopeTest[];
 }
+
+const STRICTNESS: ReadonlyArray<GradescopeTest["visibility"]> = ["visible", "after_due_date", "hidden"];
 
 /**
  * Gradescope's autograder `results.json` for one graded submission. The top-level score (which
@@ -107,6 +114,7 @@ export function gradescopeResults(input: { verdict: Verdict; lateness: Lateness;
     max_score: 100,
     execution_time: Math.round((input.executionMs ?? verdict.environment?.durationMs ?? 0) / 10) / 100,
     output: `${verdict.summary}${lateNote}`,
+    visibility: STRICTNESS[Math.max(0, ...verdict.checks.map((check) => STRICTNESS.indexOf(GRADESCOPE_VISIBILITY[check.visibility])))] ?? "visible",
     tests: verdict.checks.map((check) => ({
       name: check.id,
       score: check.passed ? 1 : 0,

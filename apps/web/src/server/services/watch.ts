@@ -1,6 +1,6 @@
 import type { JobStatus, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { latestJobForSubmission, progressSince, queueStanding, verdictForJob, type Db } from "@stepwise/db";
-import { visibleVerdict } from "./verdict-view";
+import { verdictFor, type StudentVerdict } from "./verdict-view";
 
 export interface WatchUpdate {
   job: {
@@ -14,7 +14,8 @@ export interface WatchUpdate {
   } | null;
   /** Progress events stored since the previous update (all of them in the first one). */
   events: ProgressEvent[];
-  verdict: Verdict | null;
+  /** The whole verdict for an instructor of the course, the student's view for everyone else. */
+  verdict: Verdict | StudentVerdict | null;
 }
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["done", "dead", "cancelled"]);
@@ -40,7 +41,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  */
 export async function* watchSubmission(
   db: Db,
-  input: { submissionId: string; deadline: number | null; pollMs: number; now: () => number; signal?: AbortSignal },
+  input: { submissionId: string; deadline: number | null; viewer: "student" | "instructor"; pollMs: number; now: () => number; signal?: AbortSignal },
 ): AsyncGenerator<WatchUpdate, void, unknown> {
   let afterSeq = 0;
   let lastKey = "";
@@ -64,7 +65,7 @@ export async function* watchSubmission(
           }
         : null,
       events: progress.map((p) => p.event),
-      verdict: rawVerdict ? visibleVerdict(rawVerdict, { deadline: input.deadline, now: input.now() }) : null,
+      verdict: rawVerdict ? verdictFor(rawVerdict, input.viewer, { deadline: input.deadline, now: input.now() }) : null,
     };
     const key = JSON.stringify([update.job, afterSeq, update.verdict !== null]);
     if (key !== lastKey || update.events.length > 0) {

@@ -11,7 +11,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
   const view = await load(() => caller.submission.byId({ submissionId }));
   const { submission, assignment, exercise, verdict } = view;
   // "Why did this fail?" is rendered here with the verdict, so its suggestions need no client round trip.
-  const suggestions = verdict && verdict.status !== "passed" ? await load(() => caller.experiment.suggestions({ submissionId })) : undefined;
+  const suggestions = verdict && verdict.status !== "passed" && verdict.status !== "withheld" ? await load(() => caller.experiment.suggestions({ submissionId })) : undefined;
   return (
     <>
       <p>
