@@ -36,7 +36,7 @@ describe("stepwise progress on the seeded demo course", () => {
 
   beforeAll(async () => {
     url = tmpDbUrl();
-    const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: join(repo, "apps", "web"), env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
+    const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: join(repo, "apps", "web"), env: { ...process.env, DATABASE_URL: url, STEPWISE_DEMO: "1" }, encoding: "utf8" });
     if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
     db = await openDb(url);
     await migrate(db);
