@@ -53,11 +53,27 @@ async function migrateUnlocked(db: Db): Promise<void> {
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's migrator introspects every schema of the database before it migrates ours; another
+  // schema dropped meanwhile (a tenant removed, a parallel test's cleanup) fails that scan with a
+  // catalog error naming the other schema. Nothing of ours has run by then, so try again.
+  for (let attempt = 1; error !== undefined && attempt <= 5 && otherSchemaVanished(error, schema); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
       cause: error,
     });
   }
+}
+
+/** A missing schema or relation, named with a schema that is not the one being migrated. */
+function otherSchemaVanished(error: unknown, schema: string | undefined): boolean {
+  if (schema === undefined || !(error instanceof Error)) return false;
+  const code = (error as Error & { code?: unknown }).code;
+  if (code !== "3F000" && code !== "42P01") return false;
+  const named = /(?:schema|relation) "([^".]+)(?:\.[^"]*)?"/.exec(error.message)?.[1];
+  return named !== undefined && named !== schema;
 }
