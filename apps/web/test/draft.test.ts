@@ -1,6 +1,7 @@
 import { createAssignment, createSubmissionWithJob, createUser, DRAFT_MAX_BYTES, enroll, type Assignment, type User } from "@stepwise/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gradeQueue, verdict } from "./gradebook-helpers";
+import { sampleVerdict as verdict } from "@stepwise/db/testing";
+import { gradeQueue, verdict as verdictWithHiddenCheck } from "./gradebook-helpers";
 import { validPayload, world, type World } from "./helpers";
 
 /**
@@ -94,6 +95,15 @@ describe("draft.get's starting point for steps 6 and 7", () => {
     await submitTo(houses.id, "// houses");
     await gradeQueue(w.db, w.clock.now(), () => verdict("passed", 1));
     expect((await (await w.as(student)).draft.get({ assignmentId: overfit.id })).start).toBeNull();
+  });
+
+  it("is not a pass the student cannot see yet: a verdict with a hidden check does not reveal itself through the editor", async () => {
+    const other = await createUser(w.db, { email: "withheld@example.test", name: "Withheld", role: "student", password: "withheld-password" }, w.clock.now());
+    await enroll(w.db, { courseId: w.courseId, userId: other.id, role: "student" }, w.clock.now());
+    w.clock.advance(60_000);
+    await createSubmissionWithJob(w.db, { assignmentId: w.assignment.id, userId: other.id, exerciseId: validPayload().exerciseId, payload: validPayload() }, w.clock.now());
+    await gradeQueue(w.db, w.clock.now(), () => verdictWithHiddenCheck("passed", 1));
+    expect((await (await w.as(other)).draft.get({ assignmentId: overfit.id })).start).toBeNull();
   });
 
   it("is the latest passing step-5 model, with its code, settings and date; a later failing one does not replace it", async () => {

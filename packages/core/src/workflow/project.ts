@@ -15,11 +15,11 @@ export interface Handoff {
   protocol?: Record<string, string | number | boolean>;
   /** Step 4's answers: how the data is prepared. */
   preparation?: Record<string, string | number | boolean>;
-  /** The passing step-5 model (beats the baseline). */
+  /** The latest passing step-5 model (beats the baseline). */
   baselineModel?: string;
-  /** The passing step-6 model (overfits), which step 7 is compared with. */
+  /** The latest passing step-6 model (overfits), which step 7 starts from and is compared with. */
   overfitModel?: string;
-  /** The passing step-7 model. */
+  /** The latest passing step-7 model. */
   finalModel?: string;
 }
 
@@ -50,14 +50,21 @@ export function handoffOf(progress: WorkflowProgress): Handoff {
     return id === undefined ? undefined : progress.submissions?.[id]?.answers;
   };
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  // A model is handed on as the student left it: the latest passing submission of the step (the
+  // step's score stays its best). The editor of the next step opens on it, and step 7 is compared
+  // with exactly the step-6 model the student continued from.
+  const latestPass = (stepId: string) => {
+    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed");
+    return passes.sort(([a, x], [b, y]) => y.at - x.at || (a < b ? 1 : a > b ? -1 : 0))[0]?.[0] ?? passing(stepId);
+  };
   const handoff: Handoff = {
     taskType: text(answers("define-problem")?.task),
     metric: text(answers("choose-metric")?.metric),
     protocol: answers("evaluation-protocol"),
     preparation: answers("prepare-data"),
-    baselineModel: passing("beat-baseline"),
-    overfitModel: passing("overfit"),
-    finalModel: passing("regularize"),
+    baselineModel: latestPass("beat-baseline"),
+    overfitModel: latestPass("overfit"),
+    finalModel: latestPass("regularize"),
   };
   return Object.fromEntries(Object.entries(handoff).filter(([, v]) => v !== undefined));
 }
