@@ -60,6 +60,28 @@ describe("stepwise CLI", () => {
   });
 });
 
+describe("stepwise help and errors", () => {
+  it("--help exits 0 with the usage; a bare `stepwise` is a usage mistake (exit 2)", () => {
+    const help = stepwise("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:\n {2}stepwise list/);
+    expect(stepwise().status).toBe(2);
+  });
+
+  it.each([
+    ["a usage error", ["list", "--bogus", "--json"], "usage", /--bogus/],
+    ["an unreadable file", ["grade", bin, "--exercise", "mnist-beat-baseline", "--json"], "invalid", /not readable JSON/],
+    ["an unknown exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "nope", "--json"], "usage", /Unknown exercise "nope"/],
+  ])("--json answers %s with a JSON error on stdout and the exit code", (_name, args, kind, message) => {
+    const run = stepwise(...args);
+    expect(run.status).toBe(2);
+    const parsed = JSON.parse(run.stdout) as { error: { kind: string; message: string; exitCode: number } };
+    expect(parsed.error).toMatchObject({ kind, exitCode: 2 });
+    expect(parsed.error.message).toMatch(message);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
 describe("stepwise debug", () => {
   it("runs an experiment of the debugging checklist: exit 0 when healthy, with the finding as JSON", () => {
     const run = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "tiny-subset", "--json", "--train-limit", "500");

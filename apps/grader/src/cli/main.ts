@@ -248,9 +248,10 @@ async function tune(file: string | undefined, values: Values): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, file] = positionals;
+  // Asking for help is a success; a bare `stepwise` is a usage mistake.
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+    return values.help ? 0 : 2;
   }
   switch (command) {
     case "list": {
@@ -279,21 +280,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2))
+const argv = process.argv.slice(2);
+// Asked for JSON, a script reads stdout: every failure is JSON there too, with the exit code.
+const wantsJson = argv.includes("--json");
+
+function fail(kind: "usage" | "refused" | "invalid" | "grader", message: string, exitCode: number, withUsage = false): never {
+  if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { kind, message, exitCode } })}\n`);
+  const prefix = kind === "usage" ? "" : kind === "grader" ? "grader error: " : `${kind}: `;
+  process.stderr.write(`stepwise: ${prefix}${message}\n${withUsage ? `\n${USAGE}\n` : ""}`);
+  process.exit(exitCode);
+}
+
+main(argv)
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-      process.stderr.write(`stepwise: ${error.message}\n\n${USAGE}\n`);
-      process.exit(2);
+      fail("usage", error.message, 2, true);
     }
-    if (error instanceof PreconditionError) {
-      process.stderr.write(`stepwise: refused: ${error.message}\n`);
-      process.exit(2);
-    }
-    if (error instanceof ValidationError || error instanceof BudgetError) {
-      process.stderr.write(`stepwise: invalid: ${error.message}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`stepwise: grader error: ${error instanceof StepwiseError || error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(3);
+    if (error instanceof PreconditionError) fail("refused", error.message, 2);
+    if (error instanceof ValidationError || error instanceof BudgetError) fail("invalid", error.message, 2);
+    fail("grader", error instanceof StepwiseError || error instanceof Error ? error.message : String(error), 3);
   });
