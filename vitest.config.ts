@@ -28,6 +28,7 @@ export default defineConfig({
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises"),
       project("grader", "apps/grader"),
+      project("tooling", "tooling/boundaries"),
       project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"] }),
       project("e2e", "apps/web", {
         include: ["e2e/**/*.test.ts"],

@@ -58,6 +58,8 @@ export function systemMounts(): Mount[] {
   // A node installed outside /usr (nvm, /opt): its whole prefix.
   const node = realpathSync(process.execPath);
   if (!under(node, "/usr")) mounts.push(roBind(dirname(dirname(node))));
+  // The child loads the BLAS the forwarded STEPWISE_BLAS names (childEnv), so its file must be visible.
+  // eslint-disable-next-line no-restricted-properties -- the same forwarded variable, not a grader setting
   const blas = process.env.STEPWISE_BLAS;
   if (blas?.startsWith("/") && existsSync(blas) && !under(realpathSync(blas), "/usr")) mounts.push(roBind(blas));
   return mounts;

@@ -50,6 +50,7 @@ export function childEnv(home: string): Record<string, string> {
   const env: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, TMPDIR: home, LANG: "C.UTF-8" };
   // Forwarding, not configuration: the grader's own settings are parsed in config.ts.
   for (const name of PASSED_THROUGH) {
+    // eslint-disable-next-line no-restricted-properties -- forwarding the allowlist to a child, not reading a setting
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

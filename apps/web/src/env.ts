@@ -115,6 +115,11 @@ export function persistedAuthSecret(dir: string): string {
  * `TRUSTED_PROXIES` alone, for the page proxy (`src/proxy.ts`), which runs before any route and must
  * not create the data folder or the auth secret as `env()` does.
  */
+/** Development relaxes the CSP for Next's dev overlay; read alone so the proxy needs no database or secret. */
+export function isDevelopment(): boolean {
+  return EnvSchema.shape.NODE_ENV.parse(process.env.NODE_ENV) === "development";
+}
+
 export function trustedProxies(): number {
   return EnvSchema.shape.TRUSTED_PROXIES.parse(process.env.TRUSTED_PROXIES);
 }

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { trustedProxies } from "~/env";
+import { isDevelopment, trustedProxies } from "~/env";
 import { contentSecurityPolicy, HSTS, isHttps } from "~/server/security";
 
 /**
@@ -8,7 +8,7 @@ import { contentSecurityPolicy, HSTS, isHttps } from "~/server/security";
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });
+  const csp = contentSecurityPolicy(nonce, { dev: isDevelopment() });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);

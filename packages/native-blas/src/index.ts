@@ -178,6 +178,9 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
  * the setting allows it.
  */
 export function loadNativeBlas(options: LoadOptions = {}): BlasLoad {
+  // The one variable read below the apps: it must reach sandboxed training children, which parse no
+  // config and receive only an allowlisted environment.
+  // eslint-disable-next-line no-restricted-properties -- see above
   const setting = "setting" in options ? options.setting : process.env.STEPWISE_BLAS;
   const libraries = librariesFor(setting);
   if (typeof libraries === "string") return { ok: false, reason: libraries };

@@ -1,12 +1,10 @@
 import type { DataSlice, DatasetRef } from "@stepwise/core/contracts";
 import type { ExampleSet } from "@stepwise/core/datasets";
-import { summarizeTrainingData, type DiagnosticsInput } from "@stepwise/core/verify";
+import { summarizeTrainingData } from "@stepwise/core/verify";
 import type { CsvTrainingData } from "./csv";
 import { loadTrainingData } from "./data";
 import type { PreparedTraining } from "./prepare";
-
-/** What the data rules of the checklist read, plus the number of examples the model trains on. */
-export type TrainingDataSummary = NonNullable<DiagnosticsInput["data"]> & { examples: number };
+import type { TrainingDataSummary } from "./score";
 
 /**
  * Input floats read to find the input range: 4 M floats (16 MB) is every MNIST row up to ~5,100

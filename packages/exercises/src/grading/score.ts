@@ -8,9 +8,9 @@ import {
   dumbBaseline,
   labelsNeedScaling,
   reproducedMetric,
+  type DiagnosticsInput,
   type GradedCheck,
 } from "@stepwise/core/verify";
-import type { TrainingDataSummary } from "./data-summary";
 import { kfoldMetrics, kfoldSentence, positiveClassMetrics, tally } from "./evaluate";
 import type { PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
@@ -29,6 +29,9 @@ export interface ScoreInput {
   /** What the data says beyond its labels: the target's training mean (regression), class names (CSV). */
   data?: ScoreData;
 }
+
+/** What the data rules of the checklist read, plus the number of examples the model trains on. */
+export type TrainingDataSummary = NonNullable<DiagnosticsInput["data"]> & { examples: number };
 
 export interface ScoreData {
   /** Regression: mean of the training targets, the dumb baseline's prediction. */

@@ -1,0 +1,3 @@
+import { stepwise } from "@stepwise/eslint-config";
+
+export default stepwise({ tsconfigRootDir: import.meta.dirname });

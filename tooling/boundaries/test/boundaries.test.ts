@@ -1,0 +1,118 @@
+/**
+ * The rules the README states about the package graph, checked on the source itself: no import
+ * circle, every cross-package import declared in the importer's package.json and made through the
+ * other package's exports, packages never depending on apps, the two apps never on each other, and
+ * `process.env` read only where settings are parsed (the shared ESLint config's boundary rules).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { boundaryRules } from "@stepwise/eslint-config";
+import { cruise, type ICruiseResult } from "dependency-cruiser";
+import { ESLint } from "eslint";
+import tseslint from "typescript-eslint";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "..", "..", "..");
+
+interface Workspace {
+  name: string;
+  dir: string;
+  dependencies: string[];
+}
+
+function workspace(dir: string): Workspace {
+  const manifest = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { name: string; dependencies?: Record<string, string> };
+  return { name: manifest.name, dir, dependencies: Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith("@stepwise/")) };
+}
+
+const workspaces = ["packages/native-blas", "packages/core", "packages/db", "packages/exercises", "apps/grader", "apps/web"].map(workspace);
+const owner = (path: string) => workspaces.find((w) => path.startsWith(`${w.dir}/`));
+
+describe("the package graph", () => {
+  let graph: ICruiseResult;
+
+  beforeAll(async () => {
+    process.chdir(root);
+    const reporting = await cruise(
+      workspaces.map((w) => `${w.dir}/src`),
+      {
+        validate: true,
+        // Type-only imports count: a circle of types still ties the modules' meanings together.
+        tsPreCompilationDeps: true,
+        ruleSet: { forbidden: [{ name: "no-circular", severity: "error", from: {}, to: { circular: true } }] },
+        exclude: { path: "node_modules|\\.test\\.tsx?$" },
+        doNotFollow: { path: "node_modules" },
+        preserveSymlinks: false,
+        enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "default", "node"], extensions: [".ts", ".tsx", ".js", ".mjs", ".json"] },
+      },
+      // The web app's `~/` path alias (apps/web/tsconfig.json); no other package has one.
+      { alias: { "~": join(root, "apps", "web", "src") } },
+    );
+    graph = reporting.output as ICruiseResult;
+  });
+
+  it("has no import circle", () => {
+    const circles = graph.summary.violations.map((v) => [v.from, ...(v.cycle ?? []).map((step) => step.name)].join(" → "));
+    expect(circles).toEqual([]);
+  });
+
+  it("resolves every import of the web app's alias and of the workspace packages", () => {
+    const unresolved = graph.modules.flatMap((m) =>
+      m.dependencies.filter((d) => d.couldNotResolve && (d.module.startsWith("~/") || d.module.startsWith("@stepwise/"))).map((d) => `${m.source}: ${d.module}`),
+    );
+    expect(unresolved).toEqual([]);
+  });
+
+  it("crosses packages only through declared dependencies and their exports", () => {
+    const wrong: string[] = [];
+    for (const m of graph.modules) {
+      const from = owner(m.source);
+      if (!from) continue;
+      for (const d of m.dependencies) {
+        const to = owner(d.resolved);
+        if (!to || to === from) continue;
+        if (!from.dependencies.includes(to.name)) wrong.push(`${m.source} imports ${d.module}, but ${from.name} does not depend on ${to.name}`);
+        if (!d.module.startsWith(`${to.name}`)) wrong.push(`${m.source} reaches into ${to.dir} with "${d.module}"; import ${to.name} through its exports`);
+        if (d.module.includes("/src/")) wrong.push(`${m.source} imports "${d.module}"; import ${to.name} through its exports`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("points one way: packages never depend on apps, the apps never on each other, core on nothing but native-blas", () => {
+    const apps = workspaces.filter((w) => w.dir.startsWith("apps/")).map((w) => w.name);
+    const wrong = workspaces.flatMap((w) =>
+      w.dependencies
+        .filter((d) => apps.includes(d) || (w.name === "@stepwise/core" && d !== "@stepwise/native-blas") || (w.name === "@stepwise/native-blas"))
+        .map((d) => `${w.name} → ${d}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("settings", () => {
+  it.each(workspaces.map((w) => [w.dir]))("%s reads process.env only in its config module, entry points, scripts and tests", async (dir) => {
+    const eslint = new ESLint({
+      cwd: join(root, dir),
+      overrideConfigFile: true,
+      overrideConfig: [
+        { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/build/**", "**/*.d.ts"] },
+        // The boundary rules only: a disable comment for another rule is not this test's business.
+        {
+          files: ["**/*.ts", "**/*.tsx"],
+          languageOptions: { parser: tseslint.parser },
+          plugins: { "@typescript-eslint": tseslint.plugin },
+          linterOptions: { reportUnusedDisableDirectives: "off" },
+        },
+        ...boundaryRules(),
+      ],
+    });
+    // Only files that mention it can break the rule; parsing the rest would take most of a minute.
+    const candidates = readdirSync(join(root, dir, "src"), { recursive: true, encoding: "utf8" })
+      .filter((file) => /\.tsx?$/.test(file) && readFileSync(join(root, dir, "src", file), "utf8").includes("process.env"))
+      .map((file) => join("src", file));
+    const results = candidates.length ? await eslint.lintFiles(candidates) : [];
+    const problems = results.flatMap((r) => r.messages.map((m) => `${relative(root, r.filePath)}:${m.line} ${m.message}`));
+    expect(problems).toEqual([]);
+  });
+});
