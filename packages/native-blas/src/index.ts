@@ -85,6 +85,12 @@ export interface ConvGeometry {
  */
 export type ConvKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: ConvGeometry) => void;
 
+/**
+ * MaxPoolGrad on float32 NHWC arrays: x (the pooling's input), dy (the gradient of its output),
+ * dx (written: the gradient of x). The geometry is the pooling's, with outChannels = inChannels.
+ */
+export type PoolGradKernel = (x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: ConvGeometry) => void;
+
 export interface NativeBlas {
   /** "openblas" when the library is OpenBLAS, else "blas"; the grader's backend name becomes `wasm+<kind>`. */
   kind: "openblas" | "blas";
@@ -93,6 +99,7 @@ export interface NativeBlas {
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
+  maxPoolGrad: PoolGradKernel;
   info(): BlasInfo;
 }
 
@@ -108,9 +115,10 @@ interface Addon {
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
+  maxPoolGrad: PoolGradKernel;
 }
 
-const ADDON_FUNCTIONS = ["open", "close", "info", "sgemm", "rmsprop", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter"] as const;
+const ADDON_FUNCTIONS = ["open", "close", "info", "sgemm", "rmsprop", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPoolGrad"] as const;
 
 /** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
 export const DEFAULT_LIBRARIES = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"] as const;
@@ -168,6 +176,7 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     conv2d: addon.conv2d,
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,
+    maxPoolGrad: addon.maxPoolGrad,
     info: () => addon.info() ?? info,
   };
 }

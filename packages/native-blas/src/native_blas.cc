@@ -19,6 +19,7 @@
 
 #include <climits>
 #include <cmath>
+#include <vector>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -473,6 +474,76 @@ napi_value Conv2d(napi_env env, napi_callback_info info) { return Conv(env, info
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropInput, "conv2dBackpropInput", kInputNames); }
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropFilter, "conv2dBackpropFilter", kFilterNames); }
 
+// maxPoolGrad(x, dy, dx, geometry): each pooling window passes its gradient to its first maximum in
+// row-major window order (strictly greater wins), as TF.js's cpu backend does. Needs no BLAS; it
+// lives here because the JS loop was the largest kernel left in a CNN's training step. geometry's
+// outChannels must equal inChannels (pooling keeps channels); dilations are 1.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  const char* fn = "maxPoolGrad";
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) return ThrowRange(env, std::string(fn) + " takes 4 arguments (x, dy, dx, geometry), got " + std::to_string(argc));
+  const char* const names[3] = {"x", "dy", "dx"};
+  float* arrays[3] = {nullptr, nullptr, nullptr};
+  size_t lengths[3] = {0, 0, 0};
+  for (int i = 0; i < 3; i++) {
+    if (!GetFloats(env, argv[i], fn, names[i], &arrays[i], &lengths[i])) return nullptr;
+  }
+  ConvGeometry g;
+  if (!GetGeometry(env, argv[3], fn, &g)) return nullptr;
+  if (g.outChannels != g.inChannels) {
+    return ThrowRange(env, std::string(fn) + ": geometry.outChannels must equal inChannels (" + std::to_string(g.inChannels) + "), got " + std::to_string(g.outChannels));
+  }
+  const size_t c = static_cast<size_t>(g.inChannels);
+  const int64_t xCount = static_cast<int64_t>(g.batch) * g.inHeight * g.inWidth * g.inChannels;
+  const int64_t yCount = static_cast<int64_t>(g.batch) * g.outHeight * g.outWidth * g.inChannels;
+  const int64_t want[3] = {xCount, yCount, xCount};
+  for (int i = 0; i < 3; i++) {
+    if (!CheckLength(env, fn, names[i], lengths[i], want[i])) return nullptr;
+  }
+  const float* __restrict x = arrays[0];
+  const float* __restrict dy = arrays[1];
+  float* __restrict dx = arrays[2];
+  memset(dx, 0, sizeof(float) * static_cast<size_t>(xCount));
+  std::vector<float> best(c);
+  std::vector<size_t> where(c);
+  size_t at = 0;
+  for (int b = 0; b < g.batch; b++) {
+    const size_t image = static_cast<size_t>(b) * g.inHeight * g.inWidth * c;
+    for (int oh = 0; oh < g.outHeight; oh++) {
+      const int h0 = oh * g.strideHeight - g.padTop;
+      const int hStart = h0 < 0 ? 0 : h0;
+      const int hEnd = h0 + g.filterHeight < g.inHeight ? h0 + g.filterHeight : g.inHeight;
+      for (int ow = 0; ow < g.outWidth; ow++, at += c) {
+        const int w0 = ow * g.strideWidth - g.padLeft;
+        const int wStart = w0 < 0 ? 0 : w0;
+        const int wEnd = w0 + g.filterWidth < g.inWidth ? w0 + g.filterWidth : g.inWidth;
+        if (hStart >= hEnd || wStart >= wEnd) continue;
+        const size_t first = image + (static_cast<size_t>(hStart) * g.inWidth + wStart) * c;
+        for (size_t ci = 0; ci < c; ci++) {
+          best[ci] = x[first + ci];
+          where[ci] = first + ci;
+        }
+        for (int h = hStart; h < hEnd; h++) {
+          for (int w = h == hStart ? wStart + 1 : wStart; w < wEnd; w++) {
+            const size_t pixel = image + (static_cast<size_t>(h) * g.inWidth + w) * c;
+            for (size_t ci = 0; ci < c; ci++) {
+              const float v = x[pixel + ci];
+              if (v > best[ci]) {
+                best[ci] = v;
+                where[ci] = pixel + ci;
+              }
+            }
+          }
+        }
+        for (size_t ci = 0; ci < c; ci++) dx[where[ci]] += dy[at + ci];
+      }
+    }
+  }
+  return nullptr;
+}
+
 napi_value InfoObject(napi_env env) {
   napi_value obj;
   napi_create_object(env, &obj);
@@ -571,6 +642,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

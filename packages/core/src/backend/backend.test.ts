@@ -99,3 +99,18 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });
+
+describe("Identity on wasm", () => {
+  it("shares the buffer instead of copying it, and the clone outlives the original", () => {
+    if (!info.backend.startsWith("wasm")) return;
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const original = tf.tensor1d([1.5, -2, 3.25]);
+    const buffers = backend.numDataIds();
+    const clone = original.clone();
+    expect(backend.numDataIds()).toBe(buffers);
+    original.dispose();
+    expect(Array.from(clone.dataSync())).toEqual([1.5, -2, 3.25]);
+    clone.dispose();
+    expect(backend.numDataIds()).toBe(buffers - 1);
+  });
+});

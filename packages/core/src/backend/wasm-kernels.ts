@@ -114,6 +114,27 @@ function transposeFirst(tf: Tf, kernelName: "BatchMatMul" | "_FusedMatMul"): Ker
   return { kernelName, backendName: "wasm", kernelFunc };
 }
 
+/**
+ * Identity without a copy, as the cpu backend does it: the output shares the input's buffer and
+ * the backend counts the references (its Reshape works the same way).
+ *
+ * Why: TF.js clones every tensor a kernel saves for the backward pass (`saveTensorsForBackwardMode`),
+ * and wasm's Identity copies the bytes: 39 copies per batch of a Conv2D–MaxPool–Dense MNIST model,
+ * ~6% of its training time. Tensors are immutable in TF.js; the one in-place writer here, the native
+ * RMSProp update (rmsprop.ts), already declines a buffer whose reference count is above one, so a
+ * shared buffer is never changed under a clone.
+ */
+function identitySharingBuffer(replaced: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x } = args.inputs as { x?: TensorInfo };
+    const shared = args.backend as { incRef?: (dataId: object) => void };
+    if (!x || x.dtype === "string" || typeof shared.incRef !== "function") return replaced.kernelFunc(args);
+    shared.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  return { kernelName: "Identity", backendName: "wasm", kernelFunc };
+}
+
 /** Installs the fallbacks and the matmul override on the wasm backend. Idempotent. */
 export function registerWasmKernels(tf: Tf): string[] {
   const installed: string[] = [];
@@ -139,6 +160,8 @@ export function registerWasmKernels(tf: Tf): string[] {
     const config = maxPoolGradOnHeap(tf);
     if (config) replace(Object.assign(config, { stepwise: true }));
   }
+  const identity = tf.getKernel("Identity", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
+  if (identity && !identity.stepwise) replace(Object.assign(identitySharingBuffer(identity), { stepwise: true }));
   for (const name of ["BatchMatMul", "_FusedMatMul"] as const) {
     const current = tf.getKernel(name, "wasm");
     if (current && !(current as { stepwise?: boolean }).stepwise) {

@@ -1,6 +1,8 @@
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import { activeBlas } from "./blas-kernels";
 import { initBackend } from "./index";
+import { maxPoolGradLoop } from "./wasm-pool";
 
 const { tf, backend } = await initBackend();
 
@@ -47,5 +49,31 @@ describe.runIf(backend.startsWith("wasm"))("MaxPoolGrad on wasm", () => {
     const total = tf.tidy(() => tf.grad((v: Tensor) => tf.maxPool(v as Tensor4D, 2, 2, "valid").sum())(x).sum().dataSync()[0]);
     expect(total).toBe(16);
     x.dispose();
+  });
+});
+
+describe.runIf(activeBlas(tf) !== undefined)("MaxPoolGrad in the native addon", () => {
+  // Inputs on a coarse grid, so windows hold ties: the first maximum in row-major order must win in both.
+  it.each([
+    [[4, 26, 26, 8], [2, 2], [2, 2], "valid"],
+    [[2, 9, 11, 3], [3, 3], [2, 2], "same"],
+    [[2, 7, 7, 2], [2, 3], [1, 1], "valid"],
+  ] as [number[], [number, number], [number, number], "valid" | "same"][])("x %j, pool %j, strides %j, %s: the JS loop's gradient to the bit", (shape, size, strides, pad) => {
+    const native = activeBlas(tf)?.maxPoolGrad;
+    if (!native) throw new Error("the BLAS kernels are registered but have no maxPoolGrad");
+    const info = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], size, strides, 1, pad);
+    const count = shape.reduce((p, d) => p * d, 1);
+    const x = Float32Array.from({ length: count }, (_, i) => Math.round(Math.sin(i * 12.9898) * 4) / 2);
+    const dy = Float32Array.from({ length: info.batchSize * info.outHeight * info.outWidth * info.inChannels }, (_, i) => Math.cos(i * 78.233));
+    const fromLoop = new Float32Array(count);
+    maxPoolGradLoop(x, dy, fromLoop, info);
+    const fromNative = new Float32Array(count).fill(Number.NaN);
+    native(x, dy, fromNative, {
+      batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
+      outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.inChannels,
+      filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+      dilationHeight: 1, dilationWidth: 1, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    });
+    expect(Array.from(fromNative)).toEqual(Array.from(fromLoop));
   });
 });

@@ -1,5 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { isWasmHeapBackend } from "./heap";
+import type { ConvGeometry } from "@stepwise/native-blas";
+import { activeBlas } from "./blas-kernels";
 import type { Tf } from "./tf";
 
 /**
@@ -8,8 +10,9 @@ import type { Tf } from "./tf";
  * (4 windows' gradients vanish; [4,26,26,8]: 5,097 of 5,408), so a MaxPooling2D model trained on
  * wasm learned from wrong gradients. This one gives each window's gradient to its first maximum
  * in row-major window order (strictly greater wins), as the cpu backend does (bit-identical to it
- * where windows do not overlap; wasm-pool.test.ts). One pass over the wasm heap, no copies; NCHW and other dtypes keep
- * the kernel it replaces.
+ * where windows do not overlap; wasm-pool.test.ts). One pass over the wasm heap, no copies, in the
+ * native addon when it is loaded (the JS loop was the largest kernel left in a CNN's training step);
+ * NCHW and other dtypes keep the kernel it replaces.
  */
 export function maxPoolGradOnHeap(tf: Tf): KernelConfig | undefined {
   const replaced = tf.getKernel("MaxPoolGrad", "wasm");
@@ -30,51 +33,84 @@ export function maxPoolGradOnHeap(tf: Tf): KernelConfig | undefined {
     const x = backend.typedArrayFromHeap(input) as Float32Array;
     const g = backend.typedArrayFromHeap(dy) as Float32Array;
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
-    const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-    const { top, left } = info.padInfo;
-    // Per window, the channels' running maxima side by side: the inner loop walks contiguous NHWC
-    // channels (4× faster than one channel's window at a time on MNIST's 26×26×8 activations).
-    const best = new Float32Array(c);
-    const where = new Int32Array(c);
-    let at = 0;
-    for (let b = 0; b < batchSize; b++) {
-      const image = b * inHeight * inWidth * c;
-      for (let oh = 0; oh < outHeight; oh++) {
-        const h0 = oh * strideHeight - top;
-        const hStart = Math.max(h0, 0);
-        const hEnd = Math.min(h0 + filterHeight, inHeight);
-        for (let ow = 0; ow < outWidth; ow++, at += c) {
-          const w0 = ow * strideWidth - left;
-          const wStart = Math.max(w0, 0);
-          const wEnd = Math.min(w0 + filterWidth, inWidth);
-          if (hStart >= hEnd || wStart >= wEnd) continue;
-          // The window's first pixel starts every channel's maximum; later ones replace it only when strictly greater.
-          const first = image + (hStart * inWidth + wStart) * c;
-          for (let ci = 0; ci < c; ci++) {
-            best[ci] = x[first + ci] as number;
-            where[ci] = first + ci;
-          }
-          for (let h = hStart; h < hEnd; h++) {
-            for (let w = h === hStart ? wStart + 1 : wStart; w < wEnd; w++) {
-              const pixel = image + (h * inWidth + w) * c;
-              for (let ci = 0; ci < c; ci++) {
-                const v = x[pixel + ci] as number;
-                if (v > (best[ci] as number)) {
-                  best[ci] = v;
-                  where[ci] = pixel + ci;
-                }
-              }
-            }
-          }
-          for (let ci = 0; ci < c; ci++) {
-            const i = where[ci] as number;
-            dx[i] = (dx[i] as number) + (g[at + ci] as number);
-          }
-        }
-      }
-    }
+    const native = activeBlas(tf)?.maxPoolGrad;
+    if (native) native(x, g, dx, poolGeometry(info));
+    else maxPoolGradLoop(x, g, dx, info);
     return out;
   };
   return { kernelName: "MaxPoolGrad", backendName: "wasm", kernelFunc };
+}
+
+type PoolInfo = ReturnType<Tf["backend_util"]["computePool2DInfo"]>;
+
+/** The pooling's geometry as the native addon reads it (a convolution's, channels kept). */
+function poolGeometry(info: PoolInfo): ConvGeometry {
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.inChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * The same rule in JS, for wasm without the native addon (and the reference the addon is tested
+ * against): writes every element of `dx`.
+ */
+export function maxPoolGradLoop(x: Float32Array, g: Float32Array, dx: Float32Array, info: PoolInfo): void {
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  // Per window, the channels' running maxima side by side: the inner loop walks contiguous NHWC
+  // channels (4× faster than one channel's window at a time on MNIST's 26×26×8 activations).
+  const best = new Float32Array(c);
+  const where = new Int32Array(c);
+  let at = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const image = b * inHeight * inWidth * c;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - top;
+      const hStart = Math.max(h0, 0);
+      const hEnd = Math.min(h0 + filterHeight, inHeight);
+      for (let ow = 0; ow < outWidth; ow++, at += c) {
+        const w0 = ow * strideWidth - left;
+        const wStart = Math.max(w0, 0);
+        const wEnd = Math.min(w0 + filterWidth, inWidth);
+        if (hStart >= hEnd || wStart >= wEnd) continue;
+        // The window's first pixel starts every channel's maximum; later ones replace it only when strictly greater.
+        const first = image + (hStart * inWidth + wStart) * c;
+        for (let ci = 0; ci < c; ci++) {
+          best[ci] = x[first + ci] as number;
+          where[ci] = first + ci;
+        }
+        for (let h = hStart; h < hEnd; h++) {
+          for (let w = h === hStart ? wStart + 1 : wStart; w < wEnd; w++) {
+            const pixel = image + (h * inWidth + w) * c;
+            for (let ci = 0; ci < c; ci++) {
+              const v = x[pixel + ci] as number;
+              if (v > (best[ci] as number)) {
+                best[ci] = v;
+                where[ci] = pixel + ci;
+              }
+            }
+          }
+        }
+        for (let ci = 0; ci < c; ci++) {
+          const i = where[ci] as number;
+          dx[i] = (dx[i] as number) + (g[at + ci] as number);
+        }
+      }
+    }
+  }
 }
