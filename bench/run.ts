@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only compute,training,datasets,grader,web] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
+ * `pnpm bench [--quick] [--only compute,training,datasets,grader,deadline,web] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
  * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
  * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
  */
@@ -14,12 +14,13 @@ import { MODEL_NAMES, type ModelName } from "./lib/models";
 import type { BenchContext, Section } from "./lib/types";
 import { compute } from "./sections/compute";
 import { datasets } from "./sections/datasets";
+import { deadline } from "./sections/deadline";
 import { grader } from "./sections/grader";
 import { training } from "./sections/training";
 import { web } from "./sections/web";
 
 // compute first: training reads the machine's peak GFLOPS from it.
-const SECTIONS: Section[] = [compute, training, datasets, grader, web];
+const SECTIONS: Section[] = [compute, training, datasets, grader, deadline, web];
 
 const { values } = parseArgs({
   options: { quick: { type: "boolean", default: false }, only: { type: "string" }, models: { type: "string" }, runs: { type: "string" }, "build-web": { type: "boolean", default: false } },
