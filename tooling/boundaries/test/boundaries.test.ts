@@ -4,7 +4,7 @@
  * other package's exports, packages never depending on apps, the two apps never on each other, and
  * `process.env` read only where settings are parsed (the shared ESLint config's boundary rules).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { boundaryRules } from "@stepwise/eslint-config";
 import { cruise, type ICruiseResult } from "dependency-cruiser";
@@ -25,8 +25,16 @@ function workspace(dir: string): Workspace {
   return { name: manifest.name, dir, dependencies: Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith("@stepwise/")) };
 }
 
-const workspaces = ["packages/native-blas", "packages/core", "packages/db", "packages/exercises", "apps/grader", "apps/web"].map(workspace);
+// Every app and package with source, found on disk so a new package is checked the day it appears.
+const workspaces = ["apps", "packages"]
+  .flatMap((zone) => readdirSync(join(root, zone)).map((name) => `${zone}/${name}`))
+  .filter((dir) => existsSync(join(root, dir, "package.json")) && existsSync(join(root, dir, "src")))
+  .map(workspace);
 const owner = (path: string) => workspaces.find((w) => path.startsWith(`${w.dir}/`));
+
+it("finds the workspace's apps and packages", () => {
+  expect(workspaces.map((w) => w.name)).toEqual(expect.arrayContaining(["@stepwise/core", "@stepwise/db", "@stepwise/exercises", "@stepwise/web", "@stepwise/grader"]));
+});
 
 describe("the package graph", () => {
   let graph: ICruiseResult;
