@@ -4,7 +4,8 @@ import type { Db } from "./connection";
 import { type Assignment, assignmentsForCourse } from "./courses";
 import { type JobRow, parseJson, toJob, toVerdict } from "./rows";
 import { GRADE_PURPOSE } from "./submissions";
-import { flaggedTestEvaluations, type SelectionFlag } from "./test-evaluations";
+import { flaggedTestEvaluations } from "./test-evaluations";
+import type { SelectionFlag } from "./test-selection";
 
 /**
  * What the gradebook, the exports and the regrade preview read: raw facts (attempts with their

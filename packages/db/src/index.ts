@@ -80,6 +80,7 @@ export * from "./datasets";
 export * from "./experiments";
 export * from "./tuning";
 export * from "./test-evaluations";
+export * from "./test-selection";
 export * from "./calibration";
 export * from "./projects";
 export * from "./drafts";
