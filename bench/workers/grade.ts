@@ -7,7 +7,7 @@ import { initBackend } from "@stepwise/core/backend";
 import { findExercise } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
 import { gradeLocally } from "@stepwise/exercises/grading";
-import { solutions } from "@stepwise/exercises/solutions";
+import { answerSolutions, solutions } from "@stepwise/exercises/solutions";
 import { emitResult, peakRssMb } from "../lib/child";
 
 interface Input {
@@ -17,7 +17,7 @@ interface Input {
 
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
 const exercise = findExercise(input.exerciseId);
-const reference = solutions[input.exerciseId]?.reference;
+const reference = solutions[input.exerciseId]?.reference ?? answerSolutions[input.exerciseId]?.correct;
 if (!exercise || !reference) throw new Error(`expected an exercise with a reference solution, got ${input.exerciseId}`);
 const started = performance.now();
 let status: string;
