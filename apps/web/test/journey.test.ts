@@ -1,5 +1,6 @@
 import { claimJob, completeJob, createAssignment, createCourse, createSession, createUser, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
 import { openTestDb, sampleVerdict, testDialects, type TestDb } from "@stepwise/db/testing";
+import type { CheckVisibility } from "@stepwise/core/contracts";
 import { answerSolutions } from "@stepwise/exercises/solutions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCaller } from "../src/server/root";
@@ -27,10 +28,12 @@ async function journeyWorld(db: Db) {
   return { c, course, student, other, instructor, assignments, as };
 }
 
-async function gradeNext(db: Db, status: "passed" | "failed", now: number) {
+async function gradeNext(db: Db, status: "passed" | "failed", now: number, visibility: CheckVisibility = "always") {
   const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now });
   if (!claimed) throw new Error("no job to grade");
-  await completeJob(db, { jobId: claimed.job.id, workerId: "w", verdict: sampleVerdict(status, status === "passed" ? 1 : 0.2), now: now + 1 });
+  const verdict = sampleVerdict(status, status === "passed" ? 1 : 0.2);
+  const checks = verdict.checks.map((check) => ({ ...check, visibility }));
+  await completeJob(db, { jobId: claimed.job.id, workerId: "w", verdict: { ...verdict, checks }, now: now + 1 });
 }
 
 describe.each(testDialects)("the guided journey on %s", (dialect) => {
@@ -97,5 +100,25 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     await expect(other.project.list({ courseId: w.course.id, studentId: w.student.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(other.project.override({ courseId: w.course.id, studentId: w.other.id, project: "mnist", stepId: "choose-metric", action: "pass" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(teacher.project.byId({ courseId: w.course.id, project: "houses" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it.each(["passed", "failed"] as const)("opens the next step on a %s verdict the student may not see, so the lock tells nothing", async (status) => {
+    const { db } = testDb;
+    const w = await journeyWorld(db);
+    const student = await w.as(w.student);
+    await student.submission.create({ assignmentId: w.assignments.define.id, payload: correct("mnist-define-problem") });
+    await gradeNext(db, status, w.c.advance(1000), "never");
+    const [mnist] = await student.project.list({ courseId: w.course.id });
+    expect(mnist?.steps.map((s) => [s.state, s.bestScore, s.reason])).toEqual([
+      ["graded", null, null],
+      ["open", null, null],
+      ["locked", null, "Pass step 2 (Choose a measure of success) on MNIST first."],
+    ]);
+    expect(mnist?.summary).toMatchObject({ passed: 0, next: { number: 2 } });
+    expect(mnist?.handoff).toEqual({});
+    expect((await student.submission.create({ assignmentId: w.assignments.metric.id, payload: correct("mnist-choose-metric") })).status).toBe("queued");
+    // The instructor sees the same locks the student does (the gate is one), and the real verdict on the submission.
+    const teacher = await w.as(w.instructor);
+    expect((await teacher.project.list({ courseId: w.course.id, studentId: w.student.id }))[0]?.steps.map((s) => s.state)).toEqual(["graded", "submitted", "locked"]);
   });
 });

@@ -1,5 +1,5 @@
 import type { DatasetRef } from "../contracts/exercise";
-import { type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
+import { clears, type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
 import { STEPS, type StepDefinition } from "./steps";
 
 /**
@@ -54,7 +54,7 @@ export function handoffOf(progress: WorkflowProgress): Handoff {
   // step's score stays its best). The editor of the next step opens on it, and step 7 is compared
   // with exactly the step-6 model the student continued from.
   const latestPass = (stepId: string) => {
-    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed");
+    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed" && r.verdict.withheld !== true);
     return passes.sort(([a, x], [b, y]) => y.at - x.at || (a < b ? 1 : a > b ? -1 : 0))[0]?.[0] ?? passing(stepId);
   };
   const handoff: Handoff = {
@@ -84,13 +84,15 @@ export interface StepView {
 export interface ProjectSummary {
   passed: number;
   total: number;
-  /** The step to work on next: the first one neither passed nor locked; null when all passed or none is open. */
+  /** The step to work on next: the first one not passed, graded (result withheld) or locked; null when there is none. */
   next: { id: string; number: number; title: string } | null;
 }
 
 function bestScore(progress: WorkflowProgress, stepId: string, status: StepStatus): number | null {
+  // A withheld verdict's score is as hidden as its status.
+  if (status.state === "graded") return null;
   const scores = Object.values(progress.submissions ?? {})
-    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.status !== "invalid" && r.verdict.status !== "error")
+    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.withheld !== true && r.verdict.status !== "invalid" && r.verdict.status !== "error")
     .map((r) => r.verdict?.score ?? 0);
   if (scores.length > 0) return Math.max(...scores);
   if (status.state === "passed") return status.score;
@@ -106,7 +108,7 @@ export function stepViews(progress: WorkflowProgress, label: string, steps: read
 }
 
 export function summarize(views: readonly StepView[]): ProjectSummary {
-  const next = views.find((v) => v.status.state !== "passed" && v.status.state !== "locked");
+  const next = views.find((v) => !clears(v.status) && v.status.state !== "locked");
   return {
     passed: views.filter((v) => v.status.state === "passed").length,
     total: views.length,
