@@ -40,7 +40,6 @@ export {
   updateCourse,
   rotateJoinCode,
   courseMembers,
-  addCourseInstructor,
   removeCourseInstructor,
   updateAssignment,
   deleteAssignment,
@@ -83,3 +82,13 @@ export * from "./test-evaluations";
 export * from "./calibration";
 export * from "./projects";
 export * from "./drafts";
+export {
+  createInvitation,
+  pendingInvitations,
+  revokeInvitation,
+  invitationByToken,
+  acceptInvitation,
+  INVITATION_TTL_MS,
+  type PendingInvitation,
+  type InvitationState,
+} from "./invitations";
