@@ -59,10 +59,20 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
       message: "Pass step 2 (Choose a measure of success) on MNIST first.",
     });
     expect(await submissionsFor(db, { assignmentId: w.assignments.metric.id, userId: w.student.id })).toEqual([]);
+    // The step's page says so before any work: the reason and the step that unlocks it (step 5's leads to
+    // step 1 too, the first step not yet passed); an instructor's view of the page has no lock.
+    expect((await student.assignment.byId({ assignmentId: w.assignments.metric.id })).lock).toEqual({
+      reason: "Pass step 1 (Define the problem and assemble a dataset) on MNIST first.",
+      unlockedBy: { assignmentId: w.assignments.define.id, number: 1, title: "Define the problem and assemble a dataset" },
+    });
+    expect((await student.assignment.byId({ assignmentId: w.assignments.baseline.id })).lock?.unlockedBy?.number).toBe(1);
+    expect((await student.assignment.byId({ assignmentId: w.assignments.define.id })).lock).toBeNull();
+    expect((await (await w.as(w.instructor)).assignment.byId({ assignmentId: w.assignments.metric.id })).lock).toBeNull();
 
     await student.submission.create({ assignmentId: w.assignments.define.id, payload: correct("mnist-define-problem") });
     expect((await student.project.byId({ courseId: w.course.id, project: "mnist" })).steps.map((s) => s.state)).toEqual(["submitted", "locked", "locked"]);
     await gradeNext(db, "passed", w.c.advance(1000));
+    expect((await student.assignment.byId({ assignmentId: w.assignments.metric.id })).lock).toBeNull();
     const created = await student.submission.create(metric);
     expect(created.status).toBe("queued");
 

@@ -23,10 +23,17 @@ export interface Handoff {
   finalModel?: string;
 }
 
-/** Which project a dataset belongs to: one per MNIST, IMDB and each CSV file and target. */
+/**
+ * Which project a dataset belongs to: one per MNIST, IMDB and each CSV file and target. It is the
+ * one answer to "is this the same data": how the data is encoded (IMDB's vocabulary, a table's task
+ * or dropped columns) does not make other data.
+ */
 export function projectKey(dataset: DatasetRef): string {
   return dataset.kind === "csv" ? `csv:${dataset.file}:${dataset.target}` : dataset.kind;
 }
+
+/** Whether two references name the same data (`projectKey`). */
+export const sameData = (a: DatasetRef, b: DatasetRef): boolean => projectKey(a) === projectKey(b);
 
 /** The dataset's name in the student's terms: "MNIST", "IMDB", "credit.csv". */
 export function projectLabel(dataset: DatasetRef): string {
