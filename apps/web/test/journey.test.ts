@@ -112,6 +112,33 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     await expect(teacher.project.byId({ courseId: w.course.id, project: "houses" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("lets the course's instructor pass a step and undo it; refuses instructors of other courses and non-students", async () => {
+    const { db } = testDb;
+    const w = await journeyWorld(db);
+    const teacher = await w.as(w.instructor);
+    const target = { courseId: w.course.id, studentId: w.student.id, project: "mnist", stepId: "define-problem" } as const;
+    const passed = await teacher.project.override({ ...target, action: "pass" });
+    expect(passed.steps.map((s) => [s.state, s.override])).toEqual([
+      ["passed", "pass"],
+      ["open", null],
+      ["locked", null],
+    ]);
+    const undone = await teacher.project.override({ ...target, action: "clear" });
+    expect(undone.steps.map((s) => [s.state, s.override])).toEqual([
+      ["open", null],
+      ["locked", null],
+      ["locked", null],
+    ]);
+    await expect(teacher.project.override({ ...target, action: "clear" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    const rival = await createUser(db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, w.c.now());
+    const elsewhere = await createCourse(db, { title: "Elsewhere" }, w.c.now());
+    await enroll(db, { courseId: elsewhere.id, userId: rival.id, role: "instructor" }, w.c.now());
+    await expect((await w.as(rival)).project.override({ ...target, action: "pass" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(teacher.project.override({ ...target, studentId: w.instructor.id, action: "pass" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await db.kysely.selectFrom("step_overrides").selectAll().execute()).toEqual([]);
+  });
+
   it.each(["passed", "failed"] as const)("opens the next step on a %s verdict the student may not see, so the lock tells nothing", async (status) => {
     const { db } = testDb;
     const w = await journeyWorld(db);

@@ -85,6 +85,8 @@ export function projectView(project: Project) {
       reason: s.reason,
       assignmentId: s.assignmentId,
       assignmentTitle: s.assignmentTitle,
+      /** An instructor's override of this step (`open` / `pass`), null without one. */
+      override: project.progress.overrides?.[s.id] ?? null,
     })),
   };
 }
@@ -225,6 +227,18 @@ export async function previousStepSubmission(db: Db, input: { assignment: Assign
 export async function assertStepOpen(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment; now: number }): Promise<void> {
   const placed = await projectStepOf(db, input);
   if (placed?.step.status.state === "locked") throw new PreconditionError(placed.step.reason ?? `Step ${placed.step.number} on ${placed.project.label} is locked.`);
+}
+
+/** Removes an instructor's override of one step (undo); false when there was none. */
+export async function clearStepOverride(db: Db, input: { courseId: string; userId: string; project: string; stepId: string }): Promise<boolean> {
+  const result = await db.kysely
+    .deleteFrom("step_overrides")
+    .where("course_id", "=", input.courseId)
+    .where("user_id", "=", input.userId)
+    .where("project", "=", input.project)
+    .where("step_id", "=", input.stepId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /** Records an instructor's override of one step of one student's project (replacing an earlier one for that step). */

@@ -1,6 +1,6 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import { clears, OverrideAction, StepId } from "@stepwise/core/workflow";
-import { assignmentById, membership, projectView, setStepOverride, submissionById } from "@stepwise/db";
+import { assignmentById, clearStepOverride, membership, projectView, setStepOverride, submissionById } from "@stepwise/db";
 import { z } from "zod";
 import { studentProjects } from "../services/projects";
 import { createTRPCRouter, instructorProcedure, requireInstructor, requireMembership, studentProcedure } from "../trpc";
@@ -57,15 +57,33 @@ export const projectRouter = createTRPCRouter({
     return null;
   }),
 
-  /** An instructor opens or passes one step of one student's project, whatever its prerequisites. */
+  /**
+   * An instructor of the course opens or passes one step of one student's project, whatever its
+   * prerequisites, or undoes their override of it (`clear`).
+   */
   override: instructorProcedure
-    .input(z.object({ courseId: Id, studentId: Id, project: ProjectKey, stepId: StepId, action: OverrideAction }).strict())
+    .input(
+      z
+        .object({
+          courseId: Id,
+          studentId: Id,
+          project: ProjectKey,
+          stepId: StepId,
+          action: z.union([OverrideAction, z.literal("clear").describe("clear: undo the step's override")]),
+        })
+        .strict(),
+    )
     .mutation(async ({ ctx, input }) => {
       await requireInstructor(ctx, input.courseId);
-      const userId = await subjectOf(ctx, input.courseId, input.studentId);
+      // Overrides are for the course's students only (not the instructor's own projects).
+      if ((await membership(ctx.db, input.courseId, input.studentId)) !== "student") throw new NotFoundError(`No student with id "${input.studentId}" in this course.`);
+      const userId = input.studentId;
       const projects = await studentProjects(ctx.db, input.courseId, userId, ctx.now());
       if (!projects.some((p) => p.key === input.project)) throw new NotFoundError(`This course has no project "${input.project}".`);
-      await setStepOverride(ctx.db, { courseId: input.courseId, userId, project: input.project, stepId: input.stepId, action: input.action, createdBy: ctx.user.id }, ctx.now());
+      const step = { courseId: input.courseId, userId, project: input.project, stepId: input.stepId };
+      if (input.action === "clear") {
+        if (!(await clearStepOverride(ctx.db, step))) throw new NotFoundError(`Step "${input.stepId}" of this student's project has no override to undo.`);
+      } else await setStepOverride(ctx.db, { ...step, action: input.action, createdBy: ctx.user.id }, ctx.now());
       const updated = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
       if (!updated) throw new NotFoundError(`This course has no project "${input.project}".`);
       return projectView(updated);

@@ -131,7 +131,9 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
             <tbody>
               {members.students.map((s) => (
                 <tr key={s.userId} data-testid="student-row">
-                  <td>{s.name}</td>
+                  <td>
+                    <Link href={`/teach/${course.id}/students/${s.userId}`}>{s.name}</Link>
+                  </td>
                   <td>{s.email}</td>
                   <td>{formatDate(s.since)}</td>
                 </tr>
