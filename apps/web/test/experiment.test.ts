@@ -175,6 +175,27 @@ describe("experiment.list, byId and suggestions", () => {
     expect(one).toMatchObject({ result: null, failure: expect.stringMatching(/Dense layer on a flat input/) as unknown });
   });
 
+  it("suggests nothing to a student whose verdict is withheld, pass or fail alike; the instructor still gets the suggestions", async () => {
+    const assignment = await w.addAssignment({ overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } } });
+    const hidden = (status: "passed" | "failed"): Verdict => ({
+      ...flatLossVerdict,
+      status,
+      checks: flatLossVerdict.checks.map((check) => ({ ...check, passed: status === "passed", visibility: "never" })),
+    });
+    const student = await w.as(w.student);
+    const views = [];
+    for (const status of ["passed", "failed"] as const) {
+      const id = await submission(assignment.id);
+      const queued = await student.experiment.run({ submissionId: id, experiment: "data-shuffled" });
+      await grade(w.db, queued.jobId, { failed: "stopped" }, hidden(status));
+      const { suggestions, runs, budget, canRun, applicable } = await student.experiment.suggestions({ submissionId: id });
+      views.push({ suggestions, runs: runs.length, budget: budget.budgetSeconds, canRun, applicable });
+      expect((await (await w.as(w.instructor)).experiment.suggestions({ submissionId: id })).suggestions.length).toBeGreaterThan(0);
+    }
+    expect(views[0]).toEqual(views[1]);
+    expect(views[0]?.suggestions).toEqual([]);
+  });
+
   it("suggests the experiments that fit a failed verdict's diagnostics, as far as the assignment allows them", async () => {
     const assignment = await w.addAssignment({ overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } } });
     const id = await submission(assignment.id);

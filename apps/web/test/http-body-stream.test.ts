@@ -54,17 +54,7 @@ function streamed(path: string, body: ReadableStream<Uint8Array>, headers: Recor
 }
 
 describe("request bodies are capped while streaming", () => {
-  it("refuses an anonymous chunked 200 MiB sign-in after reading about the cap, without growing memory", async () => {
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    const { stream, counter } = endlessBody(200 * MiB, '{"json":{"email":"a@b.c","password":"');
-    const res = await call(streamed("auth.signIn", stream));
-    const grown = process.memoryUsage().rss - before;
-    expect(res.status).toBe(413);
-    expect(counter.pulled).toBeLessThanOrEqual(GENERAL + 2 * CHUNK);
-    expect(grown).toBeLessThan(64 * MiB);
-  });
-
+  // The anonymous chunked 200 MiB sign-in goes through a listening server: http-body-listening.test.ts.
   it.each([
     ["anonymous", null],
     ["a student of the course", "student"],

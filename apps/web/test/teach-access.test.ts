@@ -31,7 +31,9 @@ const scoped: Array<[string, Call]> = [
   ["archiveCourse", (c) => c.teach.archiveCourse({ courseId: w.courseId, archived: true })],
   ["rotateJoinCode", (c) => c.teach.rotateJoinCode({ courseId: w.courseId })],
   ["members", (c) => c.teach.members({ courseId: w.courseId })],
-  ["addInstructor", (c) => c.teach.addInstructor({ courseId: w.courseId, email: "rival@example.test" })],
+  ["invitation.create", (c) => c.invitation.create({ courseId: w.courseId, email: "rival@example.test" })],
+  ["invitation.pending", (c) => c.invitation.pending({ courseId: w.courseId })],
+  ["invitation.revoke", (c) => c.invitation.revoke({ courseId: w.courseId, invitationId: "any" })],
   ["removeInstructor", (c) => c.teach.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })],
   ["assignment", (c) => c.teach.assignment({ assignmentId: w.assignment.id })],
   ["createAssignment", (c) => c.teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-overfit" })],
@@ -57,6 +59,7 @@ async function snapshot() {
     enrollments: await q.selectFrom("enrollments").selectAll().orderBy("course_id").orderBy("user_id").execute(),
     assignments: await q.selectFrom("assignments").selectAll().orderBy("id").execute(),
     extensions: await q.selectFrom("extensions").selectAll().execute(),
+    invitations: await q.selectFrom("course_invitations").selectAll().orderBy("id").execute(),
   };
 }
 

@@ -68,22 +68,39 @@ describe("courses", () => {
 });
 
 describe("members", () => {
-  it("lists instructors and students; adds a co-instructor by e-mail who can then teach; never removes the last instructor", async () => {
+  it("lists instructors and students; a co-instructor teaches only once they accept the invitation; never removes the last instructor", async () => {
     const caller = await teacher();
     const members = await caller.teach.members({ courseId: w.courseId });
     expect(members.instructors.map((m) => m.email)).toEqual(["teacher@example.test"]);
     expect(members.students.map((m) => m.email).sort()).toEqual(["other@example.test", "student@example.test"]);
 
     const co = await createUser(w.db, { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" }, w.clock.now());
-    await expect(caller.teach.addInstructor({ courseId: w.courseId, email: "CO@example.test" })).resolves.toMatchObject({ userId: co.id, role: "instructor" });
-    await expect((await w.as(co)).teach.course({ courseId: w.courseId })).resolves.toMatchObject({ course: { id: w.courseId } });
+    const { link, invitation } = await caller.invitation.create({ courseId: w.courseId, email: "CO@example.test" });
+    expect(invitation.email).toBe("co@example.test");
+    const token = new URL(link, "http://x").searchParams.get("token") ?? "";
+    const coCaller = await w.as(co);
+    // Invited is not teaching: no access before acceptance.
+    await expect(coCaller.teach.course({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await caller.invitation.pending({ courseId: w.courseId })).map((i) => i.email)).toEqual(["co@example.test"]);
+    // Someone else signed in with the link sees it is not theirs and cannot use it.
+    const outsider = await w.as(w.outsider);
+    await expect(outsider.invitation.byToken({ token })).resolves.toMatchObject({ courseId: w.courseId, forCaller: false, state: "pending" });
+    await expect(outsider.invitation.accept({ token })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(null)).invitation.accept({ token })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 
-    await expect(caller.teach.addInstructor({ courseId: w.courseId, email: "ghost@example.test" })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringMatching(/No account has the e-mail ghost@example.test/) as unknown,
-    });
-    await expect(caller.teach.addInstructor({ courseId: w.courseId, email: "student@example.test" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
-    await expect(caller.teach.addInstructor({ courseId: w.courseId, email: "not an email" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(coCaller.invitation.accept({ token })).resolves.toEqual({ courseId: w.courseId });
+    await expect(coCaller.teach.course({ courseId: w.courseId })).resolves.toMatchObject({ course: { id: w.courseId } });
+    await expect(coCaller.invitation.accept({ token })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/accepted already/) as unknown });
+    expect(await caller.invitation.pending({ courseId: w.courseId })).toEqual([]);
+
+    await expect(caller.invitation.create({ courseId: w.courseId, email: "co@example.test" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(caller.invitation.create({ courseId: w.courseId, email: "not an email" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(coCaller.invitation.byToken({ token: "never-issued" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A revoked link stops working at once.
+    const revoked = await caller.invitation.create({ courseId: w.courseId, email: "outsider@example.test" });
+    await caller.invitation.revoke({ courseId: w.courseId, invitationId: revoked.invitation.id });
+    const revokedToken = new URL(revoked.link, "http://x").searchParams.get("token") ?? "";
+    await expect(outsider.invitation.accept({ token: revokedToken })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/withdrawn/) as unknown });
 
     await caller.teach.removeInstructor({ courseId: w.courseId, userId: co.id });
     await expect((await w.as(co)).teach.course({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -1,6 +1,5 @@
 import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
 import { type Db, writeTx } from "./connection";
-import { normalizeEmail } from "./users";
 
 export type CourseRole = "student" | "instructor";
 
@@ -55,31 +54,6 @@ export async function courseMembers(db: Db, courseId: string): Promise<{ instruc
   return { instructors: members.filter((m) => m.role === "instructor"), students: members.filter((m) => m.role === "student") };
 }
 
-/**
- * Makes the account with this e-mail an instructor of the course; a student enrollment is promoted.
- * The account must exist and hold the instructor (or admin) role: the instructor pages are closed
- * to student accounts, so a course role alone would give them nothing they could use.
- */
-export async function addCourseInstructor(db: Db, input: { courseId: string; email: string }, now: number): Promise<CourseMember> {
-  const email = normalizeEmail(input.email);
-  const user = await db.kysely.selectFrom("users").select(["id", "email", "name", "role"]).where("email", "=", email).executeTakeFirst();
-  if (!user) throw new NotFoundError(`No account has the e-mail ${email}; ask them to sign up first, then add them`);
-  if (user.role === "student")
-    throw new PreconditionError(`${email} has a student account; only an instructor or admin account can teach a course`);
-  await db.kysely
-    .insertInto("enrollments")
-    .values({ course_id: input.courseId, user_id: user.id, role: "instructor", created_at: now })
-    .onConflict((oc) => oc.columns(["course_id", "user_id"]).doUpdateSet({ role: "instructor" }))
-    .execute();
-  const row = await db.kysely
-    .selectFrom("enrollments")
-    .select("created_at")
-    .where("course_id", "=", input.courseId)
-    .where("user_id", "=", user.id)
-    .executeTakeFirstOrThrow();
-  return { userId: user.id, email: user.email, name: user.name, role: "instructor", since: row.created_at };
-}
-
 /** Removes an instructor from the course; the last one never goes (the course would be orphaned). */
 export async function removeCourseInstructor(db: Db, input: { courseId: string; userId: string }): Promise<void> {
   await writeTx(db, async (q) => {
@@ -92,7 +66,7 @@ export async function removeCourseInstructor(db: Db, input: { courseId: string; 
       .$if(db.dialect === "postgres", (qb) => qb.forUpdate())
       .execute();
     if (!instructors.some((r) => r.user_id === input.userId)) throw new NotFoundError(`User "${input.userId}" is not an instructor of this course`);
-    if (instructors.length <= 1) throw new PreconditionError("A course needs at least one instructor: add another instructor before removing this one");
+    if (instructors.length <= 1) throw new PreconditionError("A course needs at least one instructor: invite another instructor before removing this one");
     await q.deleteFrom("enrollments").where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute();
   });
 }

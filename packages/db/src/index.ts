@@ -40,7 +40,6 @@ export {
   updateCourse,
   rotateJoinCode,
   courseMembers,
-  addCourseInstructor,
   removeCourseInstructor,
   updateAssignment,
   deleteAssignment,
@@ -84,3 +83,13 @@ export * from "./test-selection";
 export * from "./calibration";
 export * from "./projects";
 export * from "./drafts";
+export {
+  createInvitation,
+  pendingInvitations,
+  revokeInvitation,
+  invitationByToken,
+  acceptInvitation,
+  INVITATION_TTL_MS,
+  type PendingInvitation,
+  type InvitationState,
+} from "./invitations";

@@ -1,4 +1,4 @@
-import { type DatasetRef, NotFoundError, PreconditionError } from "@stepwise/core/contracts";
+import { type DatasetRef, NotFoundError, PreconditionError, verdictWithheld } from "@stepwise/core/contracts";
 import {
   type CourseMode,
   foldProject,
@@ -85,6 +85,8 @@ export function projectView(project: Project) {
       reason: s.reason,
       assignmentId: s.assignmentId,
       assignmentTitle: s.assignmentTitle,
+      /** An instructor's override of this step (`open` / `pass`), null without one. */
+      override: project.progress.overrides?.[s.id] ?? null,
     })),
   };
 }
@@ -112,20 +114,34 @@ export function groupProjects(assignments: readonly Assignment[], locate: Locate
 }
 
 /**
+ * When the project is looked at: `now` (ms since the epoch) decides which verdicts are still
+ * withheld from the student (`verdictWithheld`, the rule the web's student views apply); null counts
+ * every verdict as it is (the grader's hand-over, which no student reads).
+ */
+export type ProjectTime = { now: number | null };
+
+/**
  * One project's events from the database: each submission is submitted when it was made, and its
  * current verdict (if any) follows; a submission whose grading was cancelled or died without a
  * verdict leaves nothing. Only steps 1–4 carry answers (what they hand on).
  */
-function projectEvents(group: ProjectGroup, facts: readonly StudentSubmission[], overrides: ReadonlyArray<{ stepId: string; action: string }>): ProjectEvent[] {
+function projectEvents(group: ProjectGroup, facts: readonly StudentSubmission[], overrides: ReadonlyArray<{ stepId: string; action: string }>, time: ProjectTime): ProjectEvent[] {
   const stepOf = new Map<string, StepDefinition>();
-  for (const step of group.steps) for (const a of group.assignments.get(step.id) ?? []) stepOf.set(a.id, step);
+  const deadlineOf = new Map<string, number | null>();
+  for (const step of group.steps) {
+    for (const a of group.assignments.get(step.id) ?? []) {
+      stepOf.set(a.id, step);
+      deadlineOf.set(a.id, a.deadline);
+    }
+  }
   const events: ProjectEvent[] = [];
   for (const fact of facts) {
     const step = stepOf.get(fact.assignmentId);
     if (!step) continue;
     const answers = step.kind === "training" ? undefined : fact.payload.answers;
     const submitted: ProjectEvent = { type: "submitted", stepId: step.id, submissionId: fact.id, at: fact.createdAt, ...(answers ? { answers } : {}) };
-    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: { status: fact.verdict.status, score: fact.verdict.score } });
+    const withheld = fact.verdict !== null && time.now !== null && verdictWithheld(fact.verdict, { deadline: deadlineOf.get(fact.assignmentId) ?? null, now: time.now });
+    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: { status: fact.verdict.status, score: fact.verdict.score, ...(withheld ? { withheld } : {}) } });
     else if (fact.job?.status === "queued" || fact.job?.status === "running") events.push(submitted);
   }
   for (const { stepId, action } of overrides) {
@@ -152,7 +168,7 @@ function buildProject(group: ProjectGroup, mode: CourseMode, events: ProjectEven
  * and the instructor's overrides folded into each. What the course page shows, what
  * `submission.create` and `stepwise submit` gate on, and what `stepwise progress` prints.
  */
-export async function courseProjects(db: Db, input: { courseId: string; userId: string; locate: LocateAssignment }): Promise<Project[]> {
+export async function courseProjects(db: Db, input: { courseId: string; userId: string; locate: LocateAssignment } & ProjectTime): Promise<Project[]> {
   const course = await courseById(db, input.courseId);
   if (!course) throw new NotFoundError(`No course with id "${input.courseId}"`);
   const groups = groupProjects(await assignmentsForCourse(db, input.courseId), input.locate);
@@ -169,6 +185,7 @@ export async function courseProjects(db: Db, input: { courseId: string; userId: 
         group,
         facts,
         overrides.filter((o) => o.project === group.key).map((o) => ({ stepId: o.step_id, action: o.action })),
+        input,
       ),
     ),
   );
@@ -177,9 +194,9 @@ export async function courseProjects(db: Db, input: { courseId: string; userId: 
 /** The project and step an assignment belongs to, for one student; null when its exercise has no place in the workflow. */
 export async function projectStepOf(
   db: Db,
-  input: { assignment: Assignment; userId: string; locate: LocateAssignment },
+  input: { assignment: Assignment; userId: string; locate: LocateAssignment } & ProjectTime,
 ): Promise<{ project: Project; step: ProjectStep } | null> {
-  const projects = await courseProjects(db, { courseId: input.assignment.courseId, userId: input.userId, locate: input.locate });
+  const projects = await courseProjects(db, { courseId: input.assignment.courseId, userId: input.userId, locate: input.locate, now: input.now });
   for (const project of projects) {
     const step = project.steps.find((s) => s.assignmentIds.includes(input.assignment.id));
     if (step) return { project, step };
@@ -194,7 +211,8 @@ export async function projectStepOf(
  * step 7 with. Null for other steps, or when the step before has not passed.
  */
 export async function previousStepSubmission(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment }): Promise<SubmissionRow | null> {
-  const placed = await projectStepOf(db, input);
+  // Every verdict as it is: callers showing it to a student check its visibility themselves.
+  const placed = await projectStepOf(db, { ...input, now: null });
   if (!placed) return null;
   const { handoff } = placed.project;
   const id = placed.step.number === 6 ? handoff.baselineModel : placed.step.number === 7 ? handoff.overfitModel : undefined;
@@ -206,9 +224,21 @@ export async function previousStepSubmission(db: Db, input: { assignment: Assign
  * locked for this student, with the engine's reason, before anything is stored (so it costs no
  * attempt). An assignment outside the workflow is never locked.
  */
-export async function assertStepOpen(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment }): Promise<void> {
+export async function assertStepOpen(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment; now: number }): Promise<void> {
   const placed = await projectStepOf(db, input);
   if (placed?.step.status.state === "locked") throw new PreconditionError(placed.step.reason ?? `Step ${placed.step.number} on ${placed.project.label} is locked.`);
+}
+
+/** Removes an instructor's override of one step (undo); false when there was none. */
+export async function clearStepOverride(db: Db, input: { courseId: string; userId: string; project: string; stepId: string }): Promise<boolean> {
+  const result = await db.kysely
+    .deleteFrom("step_overrides")
+    .where("course_id", "=", input.courseId)
+    .where("user_id", "=", input.userId)
+    .where("project", "=", input.project)
+    .where("step_id", "=", input.stepId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /** Records an instructor's override of one step of one student's project (replacing an earlier one for that step). */

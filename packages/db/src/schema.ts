@@ -246,6 +246,22 @@ export interface DraftsTable {
   updated_at: number;
 }
 
+/** An invitation to co-teach a course (`invitations.ts`); pending while neither accepted, revoked nor expired. */
+export interface CourseInvitationsTable {
+  id: string;
+  course_id: string;
+  /** The invitee's e-mail, normalized: only the account with this e-mail may accept. */
+  email: string;
+  /** SHA-256 of the invitation link's token, base64url. */
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_by: string | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -267,4 +283,5 @@ export interface Database {
   grader_calibrations: GraderCalibrationsTable;
   step_overrides: StepOverridesTable;
   drafts: DraftsTable;
+  course_invitations: CourseInvitationsTable;
 }

@@ -45,7 +45,7 @@ async function grade(db: Db, jobId: string, status: "passed" | "failed", now: nu
 }
 
 const states = async (db: Db, courseId: string, userId: string) =>
-  Object.fromEntries((await courseProjects(db, { courseId, userId, locate })).map((p) => [p.label, p.steps.map((s) => s.status.state)]));
+  Object.fromEntries((await courseProjects(db, { courseId, userId, locate, now: null })).map((p) => [p.label, p.steps.map((s) => s.status.state)]));
 
 describe.each(testDialects)("projects from the database on %s", (dialect) => {
   const t = useTestDb(dialect);
@@ -64,18 +64,18 @@ describe.each(testDialects)("projects from the database on %s", (dialect) => {
     const { db } = t();
     const f = await course(db);
     expect(await states(db, f.course.id, f.student.id)).toEqual({ MNIST: ["open", "locked", "locked"], IMDB: ["open"] });
-    const [fresh] = await courseProjects(db, { courseId: f.course.id, userId: f.student.id, locate });
+    const [fresh] = await courseProjects(db, { courseId: f.course.id, userId: f.student.id, locate, now: null });
     expect(fresh?.mode).toBe("guided");
     expect(fresh?.steps[1]?.reason).toBe("Pass step 1 (Define the problem and assemble a dataset) on MNIST first.");
 
     const { submission, job } = await submitTo(db, { assignmentId: f.m1.id, exerciseId: "m-1", userId: f.student.id }, { task: "multiclass" }, 10);
     expect(await states(db, f.course.id, f.student.id)).toEqual({ MNIST: ["submitted", "locked", "locked"], IMDB: ["open"] });
     await grade(db, job.id, "passed", 20);
-    const [mnist] = await courseProjects(db, { courseId: f.course.id, userId: f.student.id, locate });
+    const [mnist] = await courseProjects(db, { courseId: f.course.id, userId: f.student.id, locate, now: null });
     expect(mnist?.steps.map((s) => s.status.state)).toEqual(["passed", "open", "locked"]);
     expect(mnist?.summary).toEqual({ passed: 1, total: 3, next: { id: "choose-metric", number: 2, title: "Choose a measure of success" } });
     expect(mnist?.handoff).toEqual({ taskType: "multiclass" });
-    expect((await projectStepOf(db, { assignment: f.m2, userId: f.student.id, locate }))?.step.status.state).toBe("open");
+    expect((await projectStepOf(db, { assignment: f.m2, userId: f.student.id, locate, now: null }))?.step.status.state).toBe("open");
 
     // A regrade that fails the only pass locks step 2 again; the other student is untouched.
     const regrade = await enqueueRegrade(db, submission.id, 30);

@@ -56,7 +56,7 @@ export function assignmentPlace(assignment: { exerciseId: string; overrides: Rec
   return { step: placed.step, dataset: placed.dataset };
 }
 
-export { withOverrides, sameDataset, assignmentPolicy, type AssignmentPolicy } from "./overrides";
+export { withOverrides, assignmentPolicy, type AssignmentPolicy } from "./overrides";
 export { answerExercises, type AnswerDataset } from "./catalog/answers";
 export { CREDIT_COLUMNS, HOUSE_COLUMNS, creditData, housesData, imdbData, mnistData } from "./catalog/datasets";
 export { onCsvTable, csvStarterCode, csvStarterTraining, csvSummary, csvTitle, tableFacts, type CsvTableFacts } from "./catalog/csv-table";

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { type DatasetRef, ExerciseDefinition } from "@stepwise/core/contracts";
+import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile, type LatePenalty } from "./course/schema";
 
 /**
@@ -27,8 +28,6 @@ function parseKeys(overrides: Record<string, unknown>) {
 }
 
 const taskOfRef = (dataset: DatasetRef) => (dataset.kind === "csv" ? dataset.task : dataset.kind === "mnist" ? "multiclass" : "binary");
-/** Two references name the same data (same kind, file, target, encoding). */
-export const sameDataset = (a: DatasetRef, b: DatasetRef): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The exercise as an assignment places it: the instructor's `overrides` on top of the built-in
@@ -37,15 +36,17 @@ export const sameDataset = (a: DatasetRef, b: DatasetRef): boolean => JSON.strin
  * parse is ignored rather than breaking the page or the grader. Only the budget keys the instructor
  * wrote apply: the exercise's own values stay for the rest.
  *
- * A dataset override drops the built-in `baseline` and `target` unless they are overridden too: they
+ * A dataset override on other data (`sameData`: another file or target, not another encoding) drops
+ * the built-in `baseline` and `target` unless they are overridden too: they
  * were calibrated for the built-in data (MNIST's 0.975 means nothing on a price table). The metric
  * follows the new dataset's task (MAE for regression, accuracy otherwise) unless it is overridden.
  */
 export function withOverrides(exercise: ExerciseDefinition, overrides: Record<string, unknown>): ExerciseDefinition {
   const o = parseKeys(overrides);
   const next: ExerciseDefinition = { ...exercise };
-  if (o.dataset && !sameDataset(o.dataset, exercise.dataset)) {
-    next.dataset = o.dataset;
+  if (o.dataset) next.dataset = o.dataset;
+  // Other data (not another encoding of the same data): the built-in thresholds no longer apply.
+  if (o.dataset && !sameData(o.dataset, exercise.dataset)) {
     delete next.baseline;
     delete next.target;
     next.metric = taskOfRef(o.dataset) === "regression" ? "mae" : "accuracy";

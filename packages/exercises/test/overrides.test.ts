@@ -28,6 +28,10 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
     expect(withOverrides(base, { dataset: houses, target: 50_000 }).target).toBe(50_000);
     // Naming the same dataset changes nothing.
     expect(withOverrides(base, { dataset: { kind: "mnist" } })).toEqual(base);
+    // Another encoding of the same data is the same data: it applies, and the thresholds stay.
+    const imdb = getExercise("imdb-regularize");
+    const recoded = withOverrides(imdb, { dataset: { kind: "imdb", vocabularySize: 5_000 } });
+    expect(recoded).toEqual({ ...imdb, dataset: { kind: "imdb", vocabularySize: 5_000 } });
   });
 
   it.each([

@@ -147,7 +147,7 @@ async function submit(file: string | undefined, values: Values): Promise<number>
       const assignment = (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === exercise.id);
       if (!assignment) continue;
       // The web app's gate: a step locked in a guided course refuses before anything is stored.
-      await assertStepOpen(db, { assignment, userId: student.id, locate: assignmentPlace });
+      await assertStepOpen(db, { assignment, userId: student.id, locate: assignmentPlace, now: Date.now() });
       const { submission, job } = await createSubmissionWithJob(
         db,
         { assignmentId: assignment.id, userId: student.id, exerciseId: exercise.id, payload },
@@ -166,7 +166,7 @@ async function progress(values: Values): Promise<number> {
   const email = values.student;
   return withDb(async (db) => {
     try {
-      const courses = await studentProgress(db, { email, ...(values.course !== undefined ? { courseId: values.course } : {}) });
+      const courses = await studentProgress(db, { email, now: Date.now(), ...(values.course !== undefined ? { courseId: values.course } : {}) });
       process.stdout.write(values.json ? `${JSON.stringify(courses, null, 2)}\n` : `${progressText(courses)}\n`);
       return 0;
     } catch (error) {

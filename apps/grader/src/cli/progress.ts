@@ -13,7 +13,7 @@ export class ProgressUsageError extends Error {}
  * Every project of a student in each course they are enrolled in (or in `courseId` only), from the
  * same engine the web app's course page and submission gate read.
  */
-export async function studentProgress(db: Db, input: { email: string; courseId?: string }): Promise<CourseProgress[]> {
+export async function studentProgress(db: Db, input: { email: string; courseId?: string; now: number }): Promise<CourseProgress[]> {
   const student = await userByEmail(db, input.email);
   if (!student) throw new ProgressUsageError(`No user with email ${input.email}.`);
   const courses = (await coursesForUser(db, student.id)).filter((c) => input.courseId === undefined || c.id === input.courseId);
@@ -21,12 +21,12 @@ export async function studentProgress(db: Db, input: { email: string; courseId?:
   return Promise.all(
     courses.map(async (course) => ({
       course: { id: course.id, title: course.title, mode: course.mode },
-      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace })).map(projectView),
+      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace, now: input.now })).map(projectView),
     })),
   );
 }
 
-const SYMBOL: Record<string, string> = { passed: "✓", failed: "✗", submitted: "…", open: "○", locked: "🔒" };
+const SYMBOL: Record<string, string> = { passed: "✓", failed: "✗", submitted: "…", graded: "•", open: "○", locked: "🔒" };
 
 /** The human-readable table: one block per project, one line per step. */
 export function progressText(courses: readonly CourseProgress[]): string {

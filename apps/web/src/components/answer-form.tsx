@@ -9,6 +9,7 @@ import type { DraftView } from "./editor-draft";
 import { LiveStatus } from "./live-status";
 import { SubmissionHistory } from "./submission-history";
 import { draftStatusText, useDraftSaver } from "./use-draft";
+import { lockedBy } from "./lock-notice";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 type Value = string | number | boolean;
@@ -90,7 +91,7 @@ export function AnswerForm({ initial, drafts }: { initial: AssignmentView; draft
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
-  const { exercise, assignment, submissions } = query.data;
+  const { exercise, assignment, submissions, lock } = query.data;
   const [answers, setAnswers] = useState<Record<string, Value | undefined>>(() => ({ ...drafts?.draft?.content.answers }));
   const content = useMemo(() => {
     const given: Record<string, Value> = {};
@@ -143,7 +144,7 @@ export function AnswerForm({ initial, drafts }: { initial: AssignmentView; draft
           </p>
         )}
         <div className="actions">
-          <button type="submit" disabled={create.isPending || outOfAttempts}>
+          <button type="submit" disabled={create.isPending || outOfAttempts || lock !== null} {...lockedBy(lock)}>
             {create.isPending ? "Submitting…" : "Submit answers"}
           </button>
           <span className="muted">

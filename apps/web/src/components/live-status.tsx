@@ -5,6 +5,7 @@ import type { StudentVerdict } from "~/server/services/verdict-view";
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
+import { VERDICT_HEADING } from "~/lib/format";
 import { queueText } from "~/lib/queue-text";
 import { useTRPC } from "~/trpc/react";
 import { LearningCurves } from "./learning-curves";
@@ -18,7 +19,8 @@ interface JobView {
 }
 
 function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Verdict | StudentVerdict | null): string {
-  if (verdict) return "Graded";
+  // The line names the outcome the verdict card below shows, so the two never disagree.
+  if (verdict) return verdict.status === "withheld" ? VERDICT_HEADING.withheld : `Graded: ${VERDICT_HEADING[verdict.status]}`;
   if (!job) return "Waiting for the grader…";
   switch (job.status) {
     case "queued":

@@ -7,6 +7,7 @@ export const STEP_STATE_LABEL: Record<string, string> = {
   open: "Open",
   submitted: "Grading",
   passed: "Passed",
+  graded: "Graded (result withheld)",
   failed: "Not passed yet",
 };
 

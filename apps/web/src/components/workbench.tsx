@@ -18,6 +18,7 @@ import { PreviewPanel, trainingKey, type PreviewOutcome } from "./preview-panel"
 import { SubmissionHistory } from "./submission-history";
 import { toolboxFields, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
 import { useDraftSaver } from "./use-draft";
+import { lockedBy } from "./lock-notice";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
 
@@ -31,7 +32,7 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
-  const { exercise, assignment, submissions } = query.data;
+  const { exercise, assignment, submissions, lock } = query.data;
 
   const [editor, setEditor] = useState<EditorState>(() => initialEditor(exercise, drafts));
   const { source, code, uploaded, training: draft } = editor;
@@ -204,7 +205,7 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
                 {building ? "Building…" : "Check model"}
               </button>
             )}
-            <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts || confirmingLast}>
+            <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts || confirmingLast || lock !== null} {...lockedBy(lock)}>
               {create.isPending ? "Submitting…" : "Submit"}
             </button>
             <span className="muted">

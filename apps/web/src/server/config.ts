@@ -34,6 +34,7 @@ export interface ApiConfig {
   /**
    * Whether `auth.requestPasswordReset` writes the reset link to the server log (development). In
    * production the log names only the e-mail, and the operator makes a link with `pnpm reset-link`.
+   * Co-teaching invitation links are logged under the same rule (the inviter also sees theirs once).
    */
   logResetLinks?: boolean;
 }

@@ -6,6 +6,7 @@ import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
+import { invitationRouter } from "./routers/invitation";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -28,6 +29,8 @@ export const appRouter = createTRPCRouter({
   gradebook: gradebookRouter,
   regrade: regradeRouter,
   courseDataset: courseDatasetRouter,
+  // Co-teaching invitations: created, listed and revoked by a course's instructors, accepted by the invitee.
+  invitation: invitationRouter,
 });
 
 export type AppRouter = typeof appRouter;

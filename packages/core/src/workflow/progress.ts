@@ -18,6 +18,14 @@ export const StepStatus = z.discriminatedUnion("state", [
     .strict(),
   z
     .object({
+      state: z.literal("graded"),
+      attempts,
+      submissionId: z.string().min(1).describe("The latest graded submission, whose verdict the student may not see yet"),
+    })
+    .strict()
+    .describe("Graded, the result withheld from the student: it may be a pass, so it opens the next step as a pass would"),
+  z
+    .object({
       state: z.literal("failed"),
       attempts,
       lastScore: score.describe("Score of the latest graded attempt"),
@@ -46,7 +54,14 @@ export const SubmissionRecord = z
   .object({
     stepId: z.string().min(1),
     at: z.number().describe("When it was submitted, ms since the epoch: breaks ties between equal scores"),
-    verdict: z.object({ status: VerdictStatus, score }).strict().optional(),
+    verdict: z
+      .object({
+        status: VerdictStatus,
+        score,
+        withheld: z.boolean().optional().describe("The student may not see this verdict yet (a hidden check decided it): it counts as graded, neither passed nor failed"),
+      })
+      .strict()
+      .optional(),
     answers: Answers.optional().describe("Its answers (steps 1–4): what the step hands to the next"),
   })
   .strict();
@@ -79,7 +94,7 @@ export type WorkflowProgress = z.infer<typeof WorkflowProgress>;
 export interface StepEvent {
   type?: "verdict";
   stepId: string;
-  verdict: Pick<Verdict, "status" | "score">;
+  verdict: Pick<Verdict, "status" | "score"> & { withheld?: boolean };
   submissionId: string;
   /** When the submission was made; defaults to when it was first seen (0 for a verdict without a submitted event). */
   at?: number;
@@ -111,11 +126,15 @@ const earlier = (a: [string, SubmissionRecord], b: [string, SubmissionRecord]) =
 function statusFromRecords(records: Array<[string, SubmissionRecord]>): StepStatus | null {
   const graded = records.filter(([, r]) => r.verdict !== undefined && !UNGRADED.has(r.verdict.status)).sort(earlier);
   const pending = records.filter(([, r]) => r.verdict === undefined).sort(earlier);
-  const passes = graded.filter(([, r]) => r.verdict?.status === "passed");
+  const withheld = graded.filter(([, r]) => r.verdict?.withheld === true);
+  const passes = graded.filter(([, r]) => r.verdict?.status === "passed" && r.verdict.withheld !== true);
   const best = passes.reduce<[string, SubmissionRecord] | undefined>((top, entry) => ((entry[1].verdict?.score ?? 0) > (top?.[1].verdict?.score ?? -1) ? entry : top), undefined);
   if (best) return { state: "passed", attempts: graded.length, score: best[1].verdict?.score ?? 0, submissionId: best[0] };
   const waiting = pending.at(-1);
   if (waiting) return { state: "submitted", attempts: graded.length, submissionId: waiting[0] };
+  // A withheld verdict may be a pass: saying "failed" (or locking what a pass opens) would tell.
+  const hidden = withheld.at(-1);
+  if (hidden) return { state: "graded", attempts: graded.length, submissionId: hidden[0] };
   const last = graded.at(-1);
   if (last) return { state: "failed", attempts: graded.length, lastScore: last[1].verdict?.score ?? 0, lastSubmissionId: last[0] };
   return null;
@@ -146,7 +165,7 @@ export function deriveSteps(progress: WorkflowProgress, steps: readonly StepDefi
       const after = new Set([...seen, step.id]);
       const ready = step.prerequisites.every((id) => {
         const pre = steps.find((s) => s.id === id);
-        return pre !== undefined && decide(pre, after).state === "passed";
+        return pre !== undefined && clears(decide(pre, after));
       });
       const unlocked = ready || progress.mode === "independent" || override === "open";
       status = !unlocked ? { state: "locked" } : (own ?? { state: "open" });
@@ -157,6 +176,14 @@ export function deriveSteps(progress: WorkflowProgress, steps: readonly StepDefi
   const next: Record<string, StepStatus> = { ...progress.steps };
   for (const step of steps) next[step.id] = decide(step, new Set());
   return { ...progress, steps: next };
+}
+
+/**
+ * Whether a step's state opens the steps after it: a pass, or a graded attempt whose verdict is
+ * withheld from the student (it may be a pass; a lock would reveal that it is not).
+ */
+export function clears(status: StepStatus | undefined): boolean {
+  return status?.state === "passed" || status?.state === "graded";
 }
 
 /** Graded states of progress stored before it kept its facts; anything else is decided afresh. */
@@ -172,7 +199,7 @@ export function canSubmit(progress: WorkflowProgress, stepId: string): boolean {
 /** The prerequisite steps of `stepId` not yet passed, in workflow order. */
 export function missingPrerequisites(progress: WorkflowProgress, stepId: string, steps: readonly StepDefinition[] = STEPS): StepDefinition[] {
   const step = steps.find((s) => s.id === stepId);
-  return steps.filter((s) => step?.prerequisites.includes(s.id) && progress.steps[s.id]?.state !== "passed");
+  return steps.filter((s) => step?.prerequisites.includes(s.id) && !clears(progress.steps[s.id]));
 }
 
 /**
@@ -212,7 +239,8 @@ export function record(progress: WorkflowProgress, event: ProjectEvent, steps: r
     // Costs no attempt and leaves nothing pending: the submission no longer counts.
     delete submissions[event.submissionId];
   } else {
-    submissions[event.submissionId] = { ...base, verdict: { status: event.verdict.status, score: event.verdict.score } };
+    const withheld = event.verdict.withheld === true ? { withheld: true } : {};
+    submissions[event.submissionId] = { ...base, verdict: { status: event.verdict.status, score: event.verdict.score, ...withheld } };
   }
   return deriveSteps({ ...progress, submissions }, steps);
 }

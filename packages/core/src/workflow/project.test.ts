@@ -152,3 +152,42 @@ describe("projects", () => {
     expect(projectLabel(dataset)).toBe(label);
   });
 });
+
+describe("a verdict withheld from the student", () => {
+  const withheld = (step: number, id: string, status: VerdictStatus, score: number): ProjectEvent => ({
+    stepId: IDS[step - 1] ?? "",
+    submissionId: id,
+    verdict: { status, score, withheld: true },
+  });
+  const fourPassed = [1, 2, 3, 4].flatMap((n) => [submitted(n, `p${n}`, n), verdict(n, `p${n}`, "passed", 1)]);
+  const project = (status: VerdictStatus, score: number) => foldProject([...fourPassed, submitted(5, "h", 10), withheld(5, "h", status, score)], "guided");
+
+  it.each<[VerdictStatus, number]>([
+    ["passed", 0.9],
+    ["failed", 0.2],
+    ["timed_out", 0],
+  ])("a withheld %s looks the same as any other graded attempt: step graded, the next step open, no score", (status, score) => {
+    const progress = project(status, score);
+    expect(states(progress).slice(4)).toEqual(["graded", "open", "locked"]);
+    expect(progress.steps["beat-baseline"]).toEqual({ state: "graded", attempts: 1, submissionId: "h" });
+    const views = stepViews(progress, "MNIST");
+    expect(views[4]).toMatchObject({ bestScore: null, reason: null });
+    expect(summarize(views).next).toMatchObject({ number: 6 });
+    expect(handoffOf(progress).baselineModel).toBeUndefined();
+  });
+
+  it("leaves invalid and error verdicts costing nothing, withheld or not", () => {
+    expect(states(project("invalid", 0)).slice(4)).toEqual(["open", "locked", "locked"]);
+  });
+
+  it("gives way to the real state once shown: a regrade of the same submission without the flag", () => {
+    const shown = foldProject([...fourPassed, submitted(5, "h", 10), withheld(5, "h", "failed", 0.2), verdict(5, "h", "failed", 0.2)], "guided");
+    expect(states(shown).slice(4)).toEqual(["failed", "locked", "locked"]);
+  });
+
+  it("lets a shown pass beside a withheld attempt keep the step passed with its score", () => {
+    const progress = foldProject([...fourPassed, submitted(5, "a", 10), verdict(5, "a", "passed", 0.8), submitted(5, "h", 11), withheld(5, "h", "passed", 0.95)], "guided");
+    expect(progress.steps["beat-baseline"]).toEqual({ state: "passed", attempts: 2, score: 0.8, submissionId: "a" });
+    expect(stepViews(progress, "MNIST")[4]?.bestScore).toBe(0.8);
+  });
+});

@@ -1,5 +1,5 @@
 import type { DatasetRef } from "../contracts/exercise";
-import { type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
+import { clears, type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
 import { STEPS, type StepDefinition } from "./steps";
 
 /**
@@ -23,10 +23,17 @@ export interface Handoff {
   finalModel?: string;
 }
 
-/** Which project a dataset belongs to: one per MNIST, IMDB and each CSV file and target. */
+/**
+ * Which project a dataset belongs to: one per MNIST, IMDB and each CSV file and target. It is the
+ * one answer to "is this the same data": how the data is encoded (IMDB's vocabulary, a table's task
+ * or dropped columns) does not make other data.
+ */
 export function projectKey(dataset: DatasetRef): string {
   return dataset.kind === "csv" ? `csv:${dataset.file}:${dataset.target}` : dataset.kind;
 }
+
+/** Whether two references name the same data (`projectKey`). */
+export const sameData = (a: DatasetRef, b: DatasetRef): boolean => projectKey(a) === projectKey(b);
 
 /** The dataset's name in the student's terms: "MNIST", "IMDB", "credit.csv". */
 export function projectLabel(dataset: DatasetRef): string {
@@ -54,7 +61,7 @@ export function handoffOf(progress: WorkflowProgress): Handoff {
   // step's score stays its best). The editor of the next step opens on it, and step 7 is compared
   // with exactly the step-6 model the student continued from.
   const latestPass = (stepId: string) => {
-    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed");
+    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed" && r.verdict.withheld !== true);
     return passes.sort(([a, x], [b, y]) => y.at - x.at || (a < b ? 1 : a > b ? -1 : 0))[0]?.[0] ?? passing(stepId);
   };
   const handoff: Handoff = {
@@ -84,13 +91,15 @@ export interface StepView {
 export interface ProjectSummary {
   passed: number;
   total: number;
-  /** The step to work on next: the first one neither passed nor locked; null when all passed or none is open. */
+  /** The step to work on next: the first one not passed, graded (result withheld) or locked; null when there is none. */
   next: { id: string; number: number; title: string } | null;
 }
 
 function bestScore(progress: WorkflowProgress, stepId: string, status: StepStatus): number | null {
+  // A withheld verdict's score is as hidden as its status.
+  if (status.state === "graded") return null;
   const scores = Object.values(progress.submissions ?? {})
-    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.status !== "invalid" && r.verdict.status !== "error")
+    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.withheld !== true && r.verdict.status !== "invalid" && r.verdict.status !== "error")
     .map((r) => r.verdict?.score ?? 0);
   if (scores.length > 0) return Math.max(...scores);
   if (status.state === "passed") return status.score;
@@ -106,7 +115,7 @@ export function stepViews(progress: WorkflowProgress, label: string, steps: read
 }
 
 export function summarize(views: readonly StepView[]): ProjectSummary {
-  const next = views.find((v) => v.status.state !== "passed" && v.status.state !== "locked");
+  const next = views.find((v) => !clears(v.status) && v.status.state !== "locked");
   return {
     passed: views.filter((v) => v.status.state === "passed").length,
     total: views.length,

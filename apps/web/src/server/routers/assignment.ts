@@ -2,6 +2,7 @@ import { countAttempts, submissionsFor, testEvaluationsUsed } from "@stepwise/db
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import { z } from "zod";
 import { assignmentExercise, assignmentTable, publicExercise } from "../services/exercise-view";
+import { stepLock } from "../services/projects";
 import { evaluatesOnTest } from "../services/submit";
 import { summarizeSubmission } from "../services/verdict-view";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
@@ -12,12 +13,13 @@ export const assignmentRouter = createTRPCRouter({
     const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const [mine, attemptsUsed, testUsed, table] = await Promise.all([
+    const [mine, attemptsUsed, testUsed, table, lock] = await Promise.all([
       submissionsFor(ctx.db, key),
       countAttempts(ctx.db, key),
       evaluatesOnTest(exercise) ? testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id) : Promise.resolve(null),
       // An uploaded table: the text and the starter model are made from it, not the built-in table.
       assignmentTable(ctx.db, assignment, exercise),
+      role === "student" ? stepLock(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id, userId: ctx.user.id, now: ctx.now() }) : Promise.resolve(null),
     ]);
     return {
       assignment: {
@@ -33,6 +35,8 @@ export const assignmentRouter = createTRPCRouter({
         techniques: toolboxPolicy(assignment.overrides).allowed,
       },
       role,
+      /** Why the caller may not submit yet (a locked step of a guided course) and which step unlocks it; null when open. */
+      lock,
       exercise: publicExercise(exercise, assignment, table),
       submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
     };

@@ -1,5 +1,6 @@
 import type { DatasetRef } from "@stepwise/core/contracts";
-import { getExercise, sameDataset } from "@stepwise/exercises";
+import { getExercise } from "@stepwise/exercises";
+import { sameData } from "@stepwise/core/workflow";
 import { z } from "zod";
 import { datasetView } from "../datasets";
 import { assignmentExercise } from "../services/exercise-view";
@@ -15,7 +16,7 @@ export const datasetRouter = createTRPCRouter({
     const exercise = assignmentExercise(assignment);
     const view = await datasetView(ctx.db, assignment.courseId, exercise);
     const builtIn = getExercise(assignment.exerciseId).dataset;
-    if (view.kind !== "csv" || sameDataset(builtIn, exercise.dataset)) return view;
+    if (view.kind !== "csv" || sameData(builtIn, exercise.dataset)) return view;
     return { ...view, replaces: describe(builtIn) };
   }),
 });

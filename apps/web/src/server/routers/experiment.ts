@@ -24,6 +24,7 @@ import {
   type ExperimentRunView,
 } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
+import { verdictFor } from "../services/verdict-view";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -37,7 +38,7 @@ async function readable(db: Db, user: User, submissionId: string) {
   if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
   const role = await membership(db, assignment.courseId, user.id);
   if (submission.userId !== user.id && role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
-  return { submission, assignment, own: submission.userId === user.id && role !== null };
+  return { submission, assignment, own: submission.userId === user.id && role !== null, viewer: role === "instructor" ? ("instructor" as const) : ("student" as const) };
 }
 
 /** Grader throughput for experiment estimates: a grader's published measurement, else the configured figure. */
@@ -122,7 +123,7 @@ export const experimentRouter = createTRPCRouter({
    * submission's author may run them; an instructor sees the same list.
    */
   suggestions: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { submission, assignment, own } = await readable(ctx.db, ctx.user, input.submissionId);
+    const { submission, assignment, own, viewer } = await readable(ctx.db, ctx.user, input.submissionId);
     const exercise = placedExercise(assignment);
     const policy = policyOf(assignment);
     const [rows, { runs, budget }] = await Promise.all([
@@ -134,7 +135,11 @@ export const experimentRouter = createTRPCRouter({
         estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
       }),
     ]);
-    const verdict = rows.find((r) => r.id === submission.id)?.verdict ?? null;
+    const graded = rows.find((r) => r.id === submission.id)?.verdict ?? null;
+    // Suggestions follow from the status and diagnostics: a verdict withheld from the student
+    // suggests nothing, pass or fail alike.
+    const shown = graded && verdictFor(graded, viewer, { deadline: assignment.deadline, now: ctx.now() });
+    const verdict = shown && shown.status !== "withheld" ? graded : null;
     return {
       submissionId: submission.id,
       debuggingHref: `/courses/${assignment.courseId}/assignments/${assignment.id}/debugging`,

@@ -1,6 +1,6 @@
 import { NotFoundError } from "@stepwise/core/contracts";
-import { OverrideAction, StepId } from "@stepwise/core/workflow";
-import { assignmentById, membership, projectView, setStepOverride, submissionById } from "@stepwise/db";
+import { clears, OverrideAction, StepId } from "@stepwise/core/workflow";
+import { assignmentById, clearStepOverride, membership, projectView, setStepOverride, submissionById } from "@stepwise/db";
 import { z } from "zod";
 import { studentProjects } from "../services/projects";
 import { createTRPCRouter, instructorProcedure, requireInstructor, requireMembership, studentProcedure } from "../trpc";
@@ -24,48 +24,67 @@ export const projectRouter = createTRPCRouter({
   /** Every project (one per dataset) of the caller, or of one student for an instructor, with each step's state. */
   list: studentProcedure.input(z.object({ courseId: Id, studentId: Id.optional() }).strict()).query(async ({ ctx, input }) => {
     const userId = await subjectOf(ctx, input.courseId, input.studentId);
-    return (await studentProjects(ctx.db, input.courseId, userId)).map(projectView);
+    return (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).map(projectView);
   }),
 
   /** One project by its key. */
   byId: studentProcedure.input(z.object({ courseId: Id, project: ProjectKey, studentId: Id.optional() }).strict()).query(async ({ ctx, input }) => {
     const userId = await subjectOf(ctx, input.courseId, input.studentId);
-    const project = (await studentProjects(ctx.db, input.courseId, userId)).find((p) => p.key === input.project);
+    const project = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
     if (!project) throw new NotFoundError(`This course has no project "${input.project}".`);
     return projectView(project);
   }),
 
   /**
-   * The step after a submission's, once the submission's step has passed: where "Next: step N" leads.
-   * Null for another student's submission, a step not passed, or the project's last step.
+   * The step after a submission's, once the submission's step has passed (or is graded with its
+   * result withheld, which opens it as a pass would): where "Next: step N" leads. Null for another
+   * student's submission, a step not passed, or the project's last step.
    */
   next: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
     const submission = await submissionById(ctx.db, input.submissionId);
     if (!submission || submission.userId !== ctx.user.id) return null;
     const assignment = await assignmentById(ctx.db, submission.assignmentId);
     if (!assignment) return null;
-    const projects = await studentProjects(ctx.db, assignment.courseId, ctx.user.id);
+    const projects = await studentProjects(ctx.db, assignment.courseId, ctx.user.id, ctx.now());
     for (const project of projects) {
       const index = project.steps.findIndex((s) => s.assignmentIds.includes(assignment.id));
       const step = project.steps[index];
       const following = project.steps[index + 1];
       if (!step) continue;
-      if (step.status.state !== "passed" || !following) return null;
+      if (!clears(step.status) || !following) return null;
       return { courseId: assignment.courseId, assignmentId: following.assignmentId, number: following.number, title: following.title, project: project.label };
     }
     return null;
   }),
 
-  /** An instructor opens or passes one step of one student's project, whatever its prerequisites. */
+  /**
+   * An instructor of the course opens or passes one step of one student's project, whatever its
+   * prerequisites, or undoes their override of it (`clear`).
+   */
   override: instructorProcedure
-    .input(z.object({ courseId: Id, studentId: Id, project: ProjectKey, stepId: StepId, action: OverrideAction }).strict())
+    .input(
+      z
+        .object({
+          courseId: Id,
+          studentId: Id,
+          project: ProjectKey,
+          stepId: StepId,
+          action: z.union([OverrideAction, z.literal("clear").describe("clear: undo the step's override")]),
+        })
+        .strict(),
+    )
     .mutation(async ({ ctx, input }) => {
       await requireInstructor(ctx, input.courseId);
-      const userId = await subjectOf(ctx, input.courseId, input.studentId);
-      const projects = await studentProjects(ctx.db, input.courseId, userId);
+      // Overrides are for the course's students only (not the instructor's own projects).
+      if ((await membership(ctx.db, input.courseId, input.studentId)) !== "student") throw new NotFoundError(`No student with id "${input.studentId}" in this course.`);
+      const userId = input.studentId;
+      const projects = await studentProjects(ctx.db, input.courseId, userId, ctx.now());
       if (!projects.some((p) => p.key === input.project)) throw new NotFoundError(`This course has no project "${input.project}".`);
-      await setStepOverride(ctx.db, { courseId: input.courseId, userId, project: input.project, stepId: input.stepId, action: input.action, createdBy: ctx.user.id }, ctx.now());
-      const updated = (await studentProjects(ctx.db, input.courseId, userId)).find((p) => p.key === input.project);
+      const step = { courseId: input.courseId, userId, project: input.project, stepId: input.stepId };
+      if (input.action === "clear") {
+        if (!(await clearStepOverride(ctx.db, step))) throw new NotFoundError(`Step "${input.stepId}" of this student's project has no override to undo.`);
+      } else await setStepOverride(ctx.db, { ...step, action: input.action, createdBy: ctx.user.id }, ctx.now());
+      const updated = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
       if (!updated) throw new NotFoundError(`This course has no project "${input.project}".`);
       return projectView(updated);
     }),

@@ -1,6 +1,5 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import {
-  addCourseInstructor,
   assignmentsForCourse,
   clearExtension,
   courseById,
@@ -89,13 +88,6 @@ export const teachRouter = createTRPCRouter({
     await taughtCourse(ctx, input.courseId);
     return courseMembers(ctx.db, input.courseId);
   }),
-
-  addInstructor: instructorProcedure
-    .input(z.object({ courseId: Id, email: z.string().trim().max(320).pipe(z.email({ message: "Enter an e-mail address like name@example.org." })) }).strict())
-    .mutation(async ({ ctx, input }) => {
-      await taughtCourse(ctx, input.courseId);
-      return addCourseInstructor(ctx.db, { courseId: input.courseId, email: input.email }, ctx.now());
-    }),
 
   removeInstructor: instructorProcedure.input(z.object({ courseId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
     await taughtCourse(ctx, input.courseId);

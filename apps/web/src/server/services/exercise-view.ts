@@ -1,6 +1,7 @@
 import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
 import type { Assignment, Db } from "@stepwise/db";
-import { findExercise, getExercise, onCsvTable, sameDataset, tableFacts, withOverrides, type CsvTableFacts } from "@stepwise/exercises";
+import { findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts } from "@stepwise/exercises";
+import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile } from "@stepwise/exercises/course";
 import { datasetView } from "../datasets";
 
@@ -43,7 +44,7 @@ export function effectiveBudgets(exercise: ExerciseDefinition, assignment: Pick<
  * read or its target does not fit (the dataset panel says why).
  */
 export async function assignmentTable(db: Db, assignment: Pick<Assignment, "courseId" | "exerciseId">, exercise: ExerciseDefinition): Promise<CsvTableFacts | null> {
-  if (exercise.dataset.kind !== "csv" || sameDataset(getExercise(assignment.exerciseId).dataset, exercise.dataset)) return null;
+  if (exercise.dataset.kind !== "csv" || sameData(getExercise(assignment.exerciseId).dataset, exercise.dataset)) return null;
   try {
     const view = await datasetView(db, assignment.courseId, exercise);
     return view.kind === "csv" && "preview" in view ? tableFacts(view.preview) : null;
@@ -90,7 +91,7 @@ export function publicExercise(
 ): PublicExercise {
   const original = findExercise(exercise.id) ?? exercise;
   const placed = withOverrides(exercise, assignment.overrides);
-  const onTable = table !== null && !sameDataset(original.dataset, placed.dataset);
+  const onTable = table !== null && !sameData(original.dataset, placed.dataset);
   const ownHints = AssignmentFile.shape.hints.safeParse(assignment.overrides.hints).data !== undefined;
   const shown = onTable ? onCsvTable(placed, table, { ownHints }) : { ...placed, summary: restateThresholds(placed.summary, original, placed) };
   // An assignment created without a title stores the built-in one: show the exercise's, which names the assignment's data.

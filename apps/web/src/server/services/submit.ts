@@ -77,7 +77,7 @@ export async function submit(
 ) {
   const { overrides } = input.assignment;
   // A locked step says what unlocks it before anything else is checked; nothing is stored.
-  await assertStepOpen(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace });
+  await assertStepOpen(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace, now: input.now });
   checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
   await checkDeadline(db, input);
   return createSubmissionWithJob(

@@ -1,4 +1,4 @@
-import type { Check, Environment, JobStatus, Verdict } from "@stepwise/core/contracts";
+import { type Check, checkShown, type Environment, type JobStatus, type Verdict, type VisibilityView } from "@stepwise/core/contracts";
 import type { JobRow } from "@stepwise/db";
 
 /** A verdict's environment as a student sees it: the grading seeds stay with the instructors. */
@@ -27,16 +27,7 @@ export interface WithheldVerdict {
 
 export type StudentVerdict = ShownVerdict | WithheldVerdict;
 
-export interface VisibilityView {
-  deadline: number | null;
-  now: number;
-}
-
-/** Whether the student may see a check now: `never` ones never, `after_deadline` ones once the deadline has passed. */
-function checkShown(check: Check, view: VisibilityView): boolean {
-  if (check.visibility === "always") return true;
-  return check.visibility === "after_deadline" && view.deadline !== null && view.now >= view.deadline;
-}
+export type { VisibilityView };
 
 function studentEnvironment(environment: Environment | undefined): { environment?: StudentEnvironment } {
   if (!environment) return {};

@@ -3,25 +3,32 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { formatDate } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 import { TextField } from "../fields";
 import { pathErrors } from "../form-errors";
 
 type Member = RouterOutputs["teach"]["members"]["instructors"][number];
+type Invitation = RouterOutputs["invitation"]["pending"][number];
 
-export function Instructors({ courseId, instructors, me }: { courseId: string; instructors: Member[]; me: string }) {
+/**
+ * The course's instructors, and co-teaching by invitation: an invited address teaches nothing until
+ * its owner, signed in, accepts the link; pending invitations are listed here and can be revoked.
+ */
+export function Instructors({ courseId, instructors, pending, me }: { courseId: string; instructors: Member[]; pending: Invitation[]; me: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [email, setEmail] = useState("");
   const add = useMutation(
-    trpc.teach.addInstructor.mutationOptions({
+    trpc.invitation.create.mutationOptions({
       onSuccess: () => {
         setEmail("");
         router.refresh();
       },
     }),
   );
+  const revoke = useMutation(trpc.invitation.revoke.mutationOptions({ onSuccess: () => router.refresh() }));
   const remove = useMutation(
     trpc.teach.removeInstructor.mutationOptions({
       // Removing oneself ends one's access to the course.
@@ -57,12 +64,48 @@ export function Instructors({ courseId, instructors, me }: { courseId: string; i
           {remove.error.message}
         </p>
       )}
-      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Add a co-instructor">
-        <TextField id="co-instructor-email" label="Add a co-instructor by e-mail" type="email" value={email} onChange={setEmail} error={fields.email} hint="They need an instructor account." />
+      {pending.length > 0 && (
+        <>
+          <h3 id="pending-invitations">Pending invitations</h3>
+          <ul className="checks" aria-labelledby="pending-invitations">
+            {pending.map((i) => (
+              <li key={i.id} className="actions" data-testid="invitation-row">
+                <span>
+                  {i.email} <span className="muted small">· invited by {i.invitedBy} · expires {formatDate(i.expiresAt)}</span>
+                </span>
+                <button type="button" className="link" disabled={revoke.isPending} onClick={() => revoke.mutate({ courseId, invitationId: i.id })} aria-label={`Revoke the invitation of ${i.email}`}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {revoke.error && (
+        <p role="alert" className="error-box">
+          {revoke.error.message}
+        </p>
+      )}
+      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Invite a co-instructor">
+        <TextField
+          id="co-instructor-email"
+          label="Invite a co-instructor by e-mail"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          error={fields.email}
+          hint="They teach this course once they accept the link, signed in with this address and an instructor account."
+        />
         <button type="submit" disabled={add.isPending}>
-          {add.isPending ? "Adding…" : "Add instructor"}
+          {add.isPending ? "Inviting…" : "Invite"}
         </button>
       </form>
+      {add.data && (
+        <p role="status" data-testid="invitation-link">
+          Send {add.data.invitation.email} this link (it works once, until {formatDate(add.data.invitation.expiresAt)}):{" "}
+          <code>{typeof window === "undefined" ? add.data.link : new URL(add.data.link, window.location.origin).toString()}</code>
+        </p>
+      )}
       {general && (
         <p role="alert" className="error-box">
           {general}

@@ -14,8 +14,8 @@ export const metadata: Metadata = { title: "Course settings" };
 export default async function TeachCoursePage({ params }: { params: Promise<{ courseId: string }> }) {
   const { courseId } = await params;
   const { me, caller } = await requireUser();
-  const [{ course, assignments }, members, catalog] = await load(() =>
-    Promise.all([caller.teach.course({ courseId }), caller.teach.members({ courseId }), caller.teach.catalog()]),
+  const [{ course, assignments }, members, catalog, invitations] = await load(() =>
+    Promise.all([caller.teach.course({ courseId }), caller.teach.members({ courseId }), caller.teach.catalog(), caller.invitation.pending({ courseId })]),
   );
   return (
     <>
@@ -110,7 +110,7 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
         <h2 id="instructors-heading" style={{ marginTop: 0 }}>
           Instructors
         </h2>
-        <Instructors courseId={course.id} instructors={members.instructors} me={me.id} />
+        <Instructors courseId={course.id} instructors={members.instructors} pending={invitations} me={me.id} />
       </section>
 
       <section className="card" aria-labelledby="students-heading">
@@ -131,7 +131,9 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
             <tbody>
               {members.students.map((s) => (
                 <tr key={s.userId} data-testid="student-row">
-                  <td>{s.name}</td>
+                  <td>
+                    <Link href={`/teach/${course.id}/students/${s.userId}`}>{s.name}</Link>
+                  </td>
                   <td>{s.email}</td>
                   <td>{formatDate(s.since)}</td>
                 </tr>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { AnswerForm } from "~/components/answer-form";
 import { DatasetPanel } from "~/components/dataset-panel";
+import { LockNotice } from "~/components/lock-notice";
 import { TuneSection } from "~/components/tuning/tune-section";
 import { Workbench } from "~/components/workbench";
 import { Thresholds } from "~/components/thresholds";
@@ -23,6 +24,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
         <Link href={`/courses/${courseId}`}>← Back to the course</Link>
       </p>
       <h1>{exercise.title}</h1>
+      {view.lock && <LockNotice courseId={courseId} lock={view.lock} />}
       <section className="card">
         <p style={{ marginTop: 0 }}>{exercise.summary}</p>
         {exercise.kind === "training" && <Thresholds metric={exercise.metric} baseline={exercise.baseline} target={exercise.target} />}
