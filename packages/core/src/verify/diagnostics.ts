@@ -10,7 +10,7 @@ import {
   tinyUpdates,
   vanishingGradients,
 } from "./evidence-rules";
-import { formatNumber } from "./format";
+import { formatNumber, SMALL_TEST_SPLIT } from "./format";
 
 /**
  * Everything the debugging checklist looks at. The grader fills it from a real run: `spec` from the
@@ -291,7 +291,8 @@ export const constantPredictions: DiagnosticRule = ({ predictions, task }) => {
     if (top / total >= 0.95) {
       return {
         code: "constant-predictions",
-        message: `Your model answers class ${cls} for ${Math.round((100 * top) / total)}% of the examples, whatever the input.`,
+        // On a small test split an exact share would count the hidden labels: 5 % steps there.
+        message: `Your model answers class ${cls} for ${total < SMALL_TEST_SPLIT ? `about ${5 * Math.round((20 * top) / total)}` : Math.round((100 * top) / total)}% of the examples, whatever the input.`,
         hint: "It fell back to the most common answer: check the learning rate, the input scaling, and that the output activation fits the loss.",
       };
     }
