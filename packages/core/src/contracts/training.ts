@@ -176,7 +176,7 @@ export const LayerEvidence = z.object({
   weightNorm: z.number().min(0).optional().describe("L2 norm of the layer's initial weights"),
   firstStepChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first training step: how big one update is next to the weights"),
   firstEpochChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first epoch"),
-  saturationStart: z.number().min(0).max(1).optional().describe("Sigmoid/tanh layers: fraction of outputs within 2 % of an end of the range at the initial weights"),
+  saturationStart: z.number().min(0).max(1).optional().describe("Sigmoid/tanh layers: fraction of outputs at an end of the range (sigmoid < 0.02 or > 0.98, |tanh| > 0.98) at the initial weights"),
   saturationAfter: z.number().min(0).max(1).optional().describe("The same after the first epoch"),
 });
 export type LayerEvidence = z.infer<typeof LayerEvidence>;
