@@ -295,6 +295,13 @@ describe("diagnose", () => {
     expect(new Set(table.map(([rule]) => rule))).toEqual(new Set(DIAGNOSTIC_RULES));
   });
 
+  it("a deep sigmoid/SGD net is told vanishing gradients by its layers, activation and optimizer, with the checklist's fixes", () => {
+    const found = diagnose(deepSigmoid).find((d) => d.code === "vanishing-gradients");
+    expect(found?.message).toMatch(/first layer \(dense_1, 2\.80e-5\) is 47,143× smaller than at your last \(dense_9, 1\.32\)/);
+    expect(found?.message).toMatch(/8 sigmoid layers between them.*sgd at learning rate 0\.01/);
+    expect(found?.hint).toMatch(/"Does your model have too many layers\?".*relu.*fewer layers.*adam.*batch normalization/);
+  });
+
   it("lists several problems in checklist order, in the student's terms", () => {
     const input: DiagnosticsInput = {
       ...spec(healthy, { lastActivation: "sigmoid", learningRate: 0.5 }),
