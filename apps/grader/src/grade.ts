@@ -11,7 +11,6 @@ import {
   timedOutVerdict,
   type CsvContent,
   type GradingRun,
-  type PreparedTraining,
 } from "@stepwise/exercises/grading";
 import { childFailure, previousStepModel, resolveJob, type JobContext } from "./job-context";
 import { RESTART_LABEL, runTrainingChild, type ChildOutcome } from "./sandbox";
@@ -119,7 +118,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
         const outcome = await trainInChild(run);
         if (outcome.kind === "done") return outcome;
         const message = childFailure(outcome, "The model", ctx.config);
-        if (outcome.kind === "oom") return { stopped: outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, largestLayer: largestLayer(run.prepared) }) };
+        if (outcome.kind === "oom") return { stopped: outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, summary: run.prepared.summary, batchSize: run.prepared.training.fit.batchSize }) };
         if (outcome.kind === "timeout") {
           const limitSeconds = Math.round(ctx.config.hardTimeoutMs / 1000);
           return { stopped: timedOutVerdict({ limitSeconds, lastEpoch: outcome.lastEpoch, epochs: run.prepared.training.fit.epochs, history: outcome.history }) };
@@ -130,9 +129,4 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   } finally {
     await resolved.flushLog();
   }
-}
-
-function largestLayer(prepared: PreparedTraining): string | undefined {
-  const layer = [...prepared.summary.layers].sort((a, b) => b.params - a.params)[0];
-  return layer ? `${layer.className} "${layer.name}" with ${layer.params.toLocaleString("en-US")} parameters` : undefined;
 }

@@ -11,6 +11,13 @@ const solutions = resolve(import.meta.dirname, "..", "..", "..", "packages", "ex
 const stepwise = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
 const small = ["--train-limit", "1000", "--test-limit", "500"];
 
+/** A 1,200 KiB file: refused for its size before it is read. */
+function oversized(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "stepwise-big-")), "big.json");
+  writeFileSync(file, " ".repeat(1200 * 1024));
+  return file;
+}
+
 describe("stepwise CLI", () => {
   it("lists every exercise with its id, step, dataset and title as JSON", () => {
     const run = stepwise("list", "--json");
@@ -72,6 +79,7 @@ describe("stepwise help and errors", () => {
     ["a usage error", ["list", "--bogus", "--json"], "usage", /--bogus/],
     ["an unreadable file", ["grade", bin, "--exercise", "mnist-beat-baseline", "--json"], "invalid", /not readable JSON/],
     ["an unknown exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "nope", "--json"], "usage", /Unknown exercise "nope"/],
+    ["a file too large to be a submission", ["grade", oversized(), "--exercise", "mnist-beat-baseline", "--json"], "invalid", /is 1,200 KiB; a submission file may be at most 1,024 KiB/],
   ])("--json answers %s with a JSON error on stdout and the exit code", (_name, args, kind, message) => {
     const run = stepwise(...args);
     expect(run.status).toBe(2);

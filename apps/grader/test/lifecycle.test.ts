@@ -97,7 +97,9 @@ describe("grader lifecycle on SQLite", () => {
     const bombVerdict = await waitForVerdict(db, bomb.submission.id);
     expect(bombVerdict.status).toBe("out_of_memory");
     expect(bombVerdict.summary).toMatch(/more than 500 MiB/);
-    expect(bombVerdict.summary).toMatch(/Dense/);
+    // What used the memory: one batch's activations, and the widest layer's share of them.
+    expect(bombVerdict.summary).toMatch(/At batch size 1,024 one training step holds about [\d.]+ MiB of activations/);
+    expect(bombVerdict.summary).toMatch(/the largest is Dense "[^"]+": 4,194,304 values, 32 MiB/);
 
     const endlessVerdict = await waitForVerdict(db, endless.submission.id);
     expect(endlessVerdict.status).toBe("timed_out");

@@ -54,7 +54,10 @@ describe("courseDataset for the course's instructor", () => {
     expect(result.dataset).toMatchObject({ file: "data/credit.csv", rows: 2_000, columns: expect.arrayContaining(["age", "default"]) as unknown, createdBy: w.instructor.id });
     expect(result.dataset).not.toHaveProperty("csv");
     expect(result.columns.find((c) => c.name === "employment")).toMatchObject({ kind: "categorical", distinct: 4 });
-    await caller.courseDataset.upload({ courseId: w.courseId, file: "tiny.csv", csv: tiny });
+    expect(result.warnings).toEqual([]);
+    const small = await caller.courseDataset.upload({ courseId: w.courseId, file: "tiny.csv", csv: tiny });
+    // 5 rows hold back 1 test row: the instructor is told before any student is graded on it.
+    expect(small.warnings).toEqual([expect.stringMatching(/hidden test split of this dataset holds only 1 row .* too few to grade reliably.*at least 1,000 rows/) as unknown]);
   });
 
   it.each([

@@ -12,6 +12,7 @@ import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import { labelsNeedScaling } from "@stepwise/core/verify";
 import { getExercise, withOverrides } from "../src";
 import { builtInDataDir } from "../src/answers";
+import { sortedByTarget, withOutliers } from "../src/gallery";
 import { csvGrading, GRADING_RULES, gradeLocally, prepareTraining, trainingDataSummary } from "../src/grading";
 import { solutions } from "../src/solutions";
 
@@ -38,19 +39,13 @@ beforeAll(async () => {
   backend = await initBackend();
 });
 
+// The gallery (gallery.test.ts) regrades the other mistakes: a sigmoid head on prices, SGD at 0.6 on
+// prices, Adam at 0.5 and at 10 on MNIST; the data cases below keep their controls.
 describe("the checklist on the curves and the wiring of real trainings", () => {
   const cases: [string, string, string, Change][] = [
-    ["house prices through a sigmoid head", "houses-beat-baseline", "squashing-regression-output", (p) => { output(p).activation = "sigmoid"; }],
     ["IMDB trained with meanSquaredError", "imdb-beat-baseline", "loss-task-mismatch", compile({ loss: "meanSquaredError" })],
-    // Plain SGD at 0.6 on standardized prices overflows within the first epoch.
-    ["house prices with SGD at learning rate 0.6", "houses-beat-baseline", "loss-nan", compile({ optimizer: "sgd", learningRate: 0.6 })],
     // Adam at 0.2 on the multi-hot matrix: 2.3 after epoch 1, 6.6 after epoch 2, before settling.
     ["IMDB with Adam at learning rate 0.2", "imdb-beat-baseline", "loss-exploding", compile({ optimizer: "adam", learningRate: 0.2 })],
-    // Adam at 0.5 saturates the softmax in epoch 1 and the loss ends a little higher than it started.
-    ["MNIST with Adam at learning rate 0.5", "mnist-beat-baseline", "loss-not-decreasing", compile({ optimizer: "adam", learningRate: 0.5 })],
-    // Adam at 10 throws MNIST's softmax into confident wrong answers within the first epoch: the
-    // loss sits far above ln 10 — a rate far too high, which the flat curve must not call too low.
-    ["MNIST with Adam at learning rate 10", "mnist-beat-baseline", "learning-rate-too-high", compile({ optimizer: "adam", learningRate: 10 })],
     // SGD at 0.1 moves the loss (more than 1 %, so not flat) but it ends at ln 2: nothing learned yet.
     ["IMDB with SGD at learning rate 0.1", "imdb-beat-baseline", "loss-at-chance", compile({ optimizer: "sgd", learningRate: 0.1 })],
   ];
@@ -72,20 +67,6 @@ describe("the checklist on the curves and the wiring of real trainings", () => {
 describe("the data rules on an instructor's CSV, as the grader feeds it", () => {
   const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
   const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
-
-  /** The credit table with its rows ordered by the target: every "0" first, then every "1". */
-  function sortedByTarget(text: string): string {
-    const [header = "", ...rows] = text.trim().split("\n");
-    const target = (row: string) => row.slice(row.lastIndexOf(",") + 1);
-    return [header, ...rows.filter((r) => target(r) === "0"), ...rows.filter((r) => target(r) !== "0")].join("\n");
-  }
-
-  /** Three houses whose lot is 1,000× larger: standardizing leaves them about √(n/3) ≈ 26 std out. */
-  function withOutliers(text: string): string {
-    const [header = "", ...rows] = text.trim().split("\n");
-    const lot = header.split(",").indexOf("lot_m2");
-    return [header, ...rows.map((row, i) => (i < 3 ? row.split(",").map((v, c) => (c === lot ? String(Number(v) * 1000 + 1_000_000) : v)).join(",") : row))].join("\n");
-  }
 
   const credit = withOverrides(getExercise("credit-beat-baseline"), { dataset: { kind: "csv", file: "credit-sorted.csv", target: "default", task: "binary" } });
   const creditRun = (shuffle: boolean) =>

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { SubmissionPayload, type TrainingConfig, ValidationError, type ExerciseDefinition } from "@stepwise/core/contracts";
 
 export interface TrainingFlags {
@@ -15,12 +15,31 @@ export interface TrainingFlags {
  */
 export function readSubmission(file: string, exercise: ExerciseDefinition, flags: TrainingFlags): SubmissionPayload {
   let raw: unknown;
+  const size = fileSize(file);
+  if (size !== undefined && size > MAX_SUBMISSION_FILE_BYTES) {
+    throw new ValidationError(
+      `${file} is ${kib(size)} KiB; a submission file may be at most ${kib(MAX_SUBMISSION_FILE_BYTES)} KiB (a model topology is at most 256 KiB, and no weights are needed).`,
+    );
+  }
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     throw new ValidationError(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   return completeSubmission(raw, exercise, flags, file);
+}
+
+/** A topology is capped at 256 KiB; the rest of a submission (training settings, answers) is small. */
+export const MAX_SUBMISSION_FILE_BYTES = 1024 * 1024;
+const kib = (bytes: number): string => (bytes / 1024).toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+/** Undefined when the file cannot be stat'ed: reading it then says why. */
+function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -9,7 +9,10 @@ export const ModelSpec = z
   .object({
     format: z.enum(["tfjs", "keras"]).describe("Where the topology comes from"),
     topology: z
-      .union([z.string().max(262_144), z.record(z.string(), z.unknown())])
+      .union([
+        z.string().max(262_144, { error: (issue) => `the model topology must be at most 262144 characters, got ${typeof issue.input === "string" ? issue.input.length : "more"}` }),
+        z.record(z.string(), z.unknown()),
+      ])
       .describe("Layers topology JSON (object or string, ≤ 256 KB)"),
   })
   .strict();

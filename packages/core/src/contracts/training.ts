@@ -162,6 +162,31 @@ export type KFoldReport = z.infer<typeof KFoldReport>;
 export const BackendName = z.enum(["tensorflow", "wasm", "wasm+openblas", "wasm+blas", "cpu", "webgl", "webgpu"]);
 export type BackendName = z.infer<typeof BackendName>;
 
+/**
+ * What the first epoch showed about one layer: evidence for the diagnostics a loss curve cannot give
+ * (vanishing or exploding gradients, updates far too large or too small, saturated activations).
+ */
+export const LayerEvidence = z.object({
+  name: z.string(),
+  className: z.string(),
+  activation: z.string().optional().describe("The layer's own activation, as written in its config"),
+  params: z.number().int().min(0).describe("Trainable weights of the layer"),
+  gradientStart: z.number().min(0).describe("L2 norm of the loss gradient over the layer's weights at the initial weights, mean over the probe batches (Number.MAX_VALUE when not finite)"),
+  gradientAfter: z.number().min(0).describe("The same after the first epoch"),
+  weightNorm: z.number().min(0).optional().describe("L2 norm of the layer's initial weights"),
+  firstStepChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first training step: how big one update is next to the weights"),
+  firstEpochChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first epoch"),
+  saturationStart: z.number().min(0).max(1).optional().describe("Sigmoid/tanh layers: fraction of outputs at an end of the range (sigmoid < 0.02 or > 0.98, |tanh| > 0.98) at the initial weights"),
+  saturationAfter: z.number().min(0).max(1).optional().describe("The same after the first epoch"),
+});
+export type LayerEvidence = z.infer<typeof LayerEvidence>;
+
+export const TrainingEvidence = z.object({
+  probeBatches: z.number().int().min(1).describe("Training batches each probe averaged over"),
+  layers: z.array(LayerEvidence).max(256).describe("Weight layers in order, then sigmoid/tanh Activation layers"),
+});
+export type TrainingEvidence = z.infer<typeof TrainingEvidence>;
+
 export const TrainingReport = z.object({
   history: z.array(EpochMetrics),
   backend: z.string(),
@@ -179,5 +204,6 @@ export const TrainingReport = z.object({
     .min(1)
     .optional()
     .describe("Early stopping: the 1-based epoch with the lowest validation loss; the model holds its weights when `restoreBestWeights` was on"),
+  evidence: TrainingEvidence.optional().describe("Gradient, update and saturation evidence from the first epoch; absent when it did not finish"),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

@@ -11,3 +11,4 @@ export {
   type TrainingBudgets,
 } from "./estimate";
 export type { Json, JsonObject } from "./json";
+export { estimateTrainingMemory, formatBytes, type MemoryEstimate } from "./memory";

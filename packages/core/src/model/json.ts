@@ -41,7 +41,7 @@ export function toBoundedJson(raw: unknown, limits: ModelLimits): Json {
     const { source, depth, path } = item;
     count += 1;
     if (count > limits.maxJsonValues) {
-      throw new ValidationError(`model JSON must hold at most ${limits.maxJsonValues} values, got more`);
+      throw new ValidationError(`model JSON must hold at most ${limits.maxJsonValues} values, got ${measure(value).values}`);
     }
     if (depth > limits.maxDepth) {
       throw new ValidationError(`model JSON must be nested at most ${limits.maxDepth} levels deep, got more`, path);
@@ -76,8 +76,34 @@ export function toBoundedJson(raw: unknown, limits: ModelLimits): Json {
       throw new ValidationError(`model JSON may hold only JSON values, got ${typeof source}`, path);
     }
     if (chars > limits.maxJsonChars) {
-      throw new ValidationError(`model JSON must be at most ${limits.maxJsonChars} characters, got more`);
+      throw new ValidationError(`model JSON must be at most ${limits.maxJsonChars} characters, got ${measure(value).chars}`);
     }
   }
   return root.value;
+}
+
+/**
+ * Size of a value the bounded walk refused, for the message ("got 312,004"): counted the same way
+ * (values; characters of strings, keys and array slots), past the limits but not forever — a
+ * directly handed object may be cyclic, so the count stops at ten million and says so.
+ */
+function measure(value: unknown): { values: string; chars: string } {
+  const CAP = 10_000_000;
+  const seen = new WeakSet<object>();
+  const stack: unknown[] = [value];
+  let values = 0;
+  let chars = 0;
+  while (stack.length > 0 && values < CAP) {
+    const item = stack.pop();
+    values += 1;
+    if (typeof item === "string") chars += item.length;
+    else if (typeof item === "object" && item !== null && !seen.has(item)) {
+      seen.add(item);
+      const entries = Array.isArray(item) ? item : Object.values(item);
+      chars += Array.isArray(item) ? item.length : Object.keys(item).reduce((n, k) => n + k.length, 0);
+      for (const element of entries) stack.push(element);
+    }
+  }
+  const text = (n: number) => (values >= CAP ? `more than ${n.toLocaleString("en-US")}` : String(n));
+  return { values: text(values), chars: text(chars) };
 }

@@ -35,19 +35,24 @@ export class Reader {
   int(key: string, min: number, max: number, fallback?: number): number {
     const v = this.obj[key];
     if ((v === undefined || v === null) && fallback !== undefined) return fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(key, `an integer in [${min}, ${max}]`, v);
-    }
+    if (typeof v !== "number" || !Number.isInteger(v)) this.fail(key, `an integer in [${min}, ${max}]`, v);
+    this.bound(key, v, min, max);
     return v;
   }
 
   num(key: string, min: number, max: number, fallback?: number, { maxExclusive = false } = {}): number {
     const v = this.obj[key];
     if ((v === undefined || v === null) && fallback !== undefined) return fallback;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxExclusive && v >= max)) {
-      this.fail(key, `a number in [${min}, ${max}${maxExclusive ? ")" : "]"}`, v);
-    }
+    if (typeof v !== "number" || !Number.isFinite(v)) this.fail(key, `a number in [${min}, ${max}${maxExclusive ? ")" : "]"}`, v);
+    if (maxExclusive && v >= max) this.fail(key, `< ${max}`, v);
+    this.bound(key, v, min, max);
     return v;
+  }
+
+  /** A number out of range says which bound it crossed: "must be ≤ 4096, got 1000000". */
+  private bound(key: string, v: number, min: number, max: number): void {
+    if (v > max) this.fail(key, `≤ ${max}`, v);
+    if (v < min) this.fail(key, `≥ ${min}`, v);
   }
 
   bool(key: string, fallback: boolean): boolean {

@@ -2,15 +2,16 @@ import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import { backendLabel } from "../backend/label";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
-import type { EpochMetrics, TrainingReport } from "../contracts/training";
+import type { EpochMetrics, TrainingEvidence, TrainingReport } from "../contracts/training";
 import type { ExampleSet } from "../datasets/types";
 import { earlyStopping } from "./early-stopping";
+import { EvidenceRecorder, PROBE_BATCHES } from "./evidence";
 import { BatchBuilder, resolveInputShape } from "./inputs";
 import { requireLabels } from "./labels";
 import { evaluate, runEpoch, type EpochContext } from "./loop";
 import { releaseRnnMasks } from "./randomness";
 import { range } from "./rng";
-import { setUpRun, type RunSetupOptions } from "./setup";
+import { setUpRun, type RunSetup, type RunSetupOptions } from "./setup";
 
 export interface TrainOptions extends RunSetupOptions {
   signal?: AbortSignal;
@@ -21,6 +22,11 @@ export interface TrainOptions extends RunSetupOptions {
   now?: () => number;
   /** Examples per validation batch (memory, not semantics). */
   evalBatchSize?: number;
+  /**
+   * Record the first epoch's gradient, update and saturation evidence (`report.evidence`); default
+   * on. It never changes the run: turning it off gives the same history and weights to the bit.
+   */
+  evidence?: boolean;
 }
 
 export { buildModel, OPTIMIZERS } from "./setup";
@@ -38,6 +44,7 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
   const run = await setUpRun(tf, options);
   const { model, optimizer, trainIdx, valIdx } = run;
   let best: Tensor[] | undefined;
+  let recorder: EvidenceRecorder | undefined;
   try {
     if (fit.earlyStopping && !valIdx) {
       throw new ValidationError(
@@ -65,6 +72,9 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       batches: new BatchBuilder(tf, valSet, run.inputShape, Math.min(evalBatch, valIdx.length), run.encoding.width),
     };
 
+    recorder = options.evidence === false ? undefined : evidenceRecorder(tf, run, options, fit.batchSize);
+    recorder?.beforeTraining();
+    let evidence: TrainingEvidence | undefined;
     const history: EpochMetrics[] = [];
     let stopReason: TrainingReport["stopReason"] = "completed";
     const stopping = fit.earlyStopping;
@@ -72,7 +82,10 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
     let bestEpoch: number | undefined;
     for (let epoch = 1; epoch <= fit.epochs; epoch++) {
       const epochStart = now();
-      const result = await runEpoch(ctx, trainIdx, fit.shuffle);
+      const watching = epoch === 1 ? recorder : undefined;
+      const result = await runEpoch(watching ? { ...ctx, afterStep: (step) => { if (step === 0) watching.afterFirstStep(); } } : ctx, trainIdx, fit.shuffle);
+      // A first epoch that diverged is evidence too: of how large its updates were.
+      if (watching && (!result.stop || result.stop === "diverged")) evidence = watching.afterFirstEpoch();
       if (result.stop) {
         stopReason = result.stop;
         break;
@@ -119,16 +132,30 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
       stoppedEarly: stopReason !== "completed",
       stopReason,
       ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+      ...(evidence ? { evidence } : {}),
     };
     return { report, model };
   } catch (error) {
     model.dispose();
     throw error;
   } finally {
+    recorder?.dispose();
     best?.forEach((t) => t.dispose());
     // Passed-in optimizers are not owned by the model, so model.dispose() would leak their slots.
     optimizer.dispose();
   }
+}
+
+/**
+ * The evidence probes the first batches of the training split in its fixed order, built without
+ * augmentation (whose random stream belongs to the training batches).
+ */
+function evidenceRecorder(tf: Tf, run: RunSetup, options: TrainOptions, batchSize: number): EvidenceRecorder {
+  const size = Math.min(batchSize, 256);
+  const probes: Int32Array[] = [];
+  for (let start = 0; start < run.trainIdx.length && probes.length < PROBE_BATCHES; start += size) probes.push(run.trainIdx.subarray(start, start + size));
+  const batches = new BatchBuilder(tf, options.train, run.inputShape, size, run.encoding.width);
+  return new EvidenceRecorder(tf, run.model, batches, run.encoding, run.labels, probes);
 }
 
 /**

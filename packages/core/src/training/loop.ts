@@ -19,6 +19,8 @@ export interface EpochContext {
   reseed: () => void;
   /** Returns a reason to stop now, checked before every step. */
   shouldStop: () => "aborted" | "budget" | undefined;
+  /** Called after each training step with its 0-based number in the epoch (the evidence reads the weights there). */
+  afterStep?: (step: number) => void;
 }
 
 export interface EpochResult {
@@ -53,6 +55,7 @@ export async function runEpoch(ctx: EpochContext, indices: Int32Array, shuffleDa
       y.dispose();
     }
     const [loss = Number.NaN, acc = Number.NaN] = Array.isArray(out) ? out : [out];
+    ctx.afterStep?.(start / batchSize);
     if (!Number.isFinite(loss)) return { loss, stop: "diverged" };
     lossSum += loss * batch.length;
     accSum += acc * batch.length;

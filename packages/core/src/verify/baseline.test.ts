@@ -124,3 +124,30 @@ describe("accuracyFromPredictions", () => {
     expect(() => accuracyFromPredictions(probs, labels, numClasses)).toThrow(StatsInputError);
   });
 });
+
+describe("a small hidden test split", () => {
+  it.each([
+    // 60 rows: steps of 0.05, so 57, 58 and 59 correct answers read the same.
+    [57, 60, "0.95"],
+    [58, 60, "0.95"],
+    [59, 60, "1.00"],
+    [148, 150, "0.98"],
+  ])("%d of %d correct reads as %s, with no count and no exact p-value", (correct, n, shown) => {
+    const result = checkBeatsBaseline({ correct, n, baseline: 0.9 });
+    expect(result.check.message).toContain(`Test accuracy ${shown} (95% CI`);
+    expect(result.check.message).toContain(`only ${n} rows`);
+    expect(result.check.message).not.toMatch(/you got|p = /);
+    expect(result.metric.value.toFixed(2)).toBe(shown);
+  });
+
+  it("changing one answer on 60 rows (one bias, one constant class) mostly leaves the report as it was", () => {
+    const reports = Array.from({ length: 61 }, (_, correct) => checkBeatsBaseline({ correct, n: 60, baseline: 0.5 }).check.message);
+    // 61 possible counts, 21 rounded accuracies (0.00–1.00 in 0.05 steps) and, within one of them,
+    // the pass/fail line: a count is hidden among about three.
+    expect(new Set(reports).size).toBeLessThanOrEqual(22);
+  });
+
+  it("200 rows and more keep four decimals and the count", () => {
+    expect(checkBeatsBaseline({ correct: 150, n: 200, baseline: 0.9 }).check.message).toMatch(/Test accuracy 0\.750 .*you got 150/);
+  });
+});

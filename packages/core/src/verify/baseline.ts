@@ -1,6 +1,6 @@
 import type { Check, MetricValue } from "../contracts/verdict";
 import { binomialTestGreater, logBinomialTestGreater, minSuccessesToBeat, StatsInputError, wilsonInterval } from "./stats";
-import { formatP, formatRate } from "./format";
+import { formatP, formatRate, formatRateOn, roundRate, splitStep } from "./format";
 
 export interface DumbBaseline {
   /** The accuracy a model must beat: max(nominal, majorityRate). */
@@ -73,6 +73,8 @@ export function checkBeatsBaseline(input: {
   const interval = wilsonInterval(correct, n, 0.95);
   const passed = logP < Math.log(alpha);
   const neededCorrect = minSuccessesToBeat(n, baseline, alpha);
+  const step = splitStep(n);
+  if (step !== undefined) return coarseResult({ correct, n, baseline, alpha, pValue, passed, neededCorrect, step });
   const described = `Test accuracy ${formatRate(accuracy)} (95% CI ${formatRate(interval.lower)}–${formatRate(interval.upper)})`;
   const message = passed
     ? `${described} beats the baseline ${formatRate(baseline)} with ${formatP(pValue)}.`
@@ -84,6 +86,31 @@ export function checkBeatsBaseline(input: {
     check: { id: "beats-baseline", passed, message, visibility: "always" },
     metric: { label: "Test accuracy", value: accuracy, interval },
     pValue,
+    neededCorrect,
+  };
+}
+
+/**
+ * The same decision on a small hidden test split, reported only as finely as the split supports:
+ * accuracy and its interval rounded to `step` (about three rows), the p-value to one significant
+ * digit, and no count of correct answers — each of which would give the hidden labels away.
+ */
+function coarseResult(input: { correct: number; n: number; baseline: number; alpha: number; pValue: number; passed: boolean; neededCorrect: number; step: number }): BeatsBaselineResult {
+  const { correct, n, baseline, alpha, passed, neededCorrect, step } = input;
+  // The interval of the rounded accuracy, so that it says nothing the rounded accuracy does not.
+  const accuracy = roundRate(correct / n, n);
+  const interval = wilsonInterval(Math.min(n, Math.round(accuracy * n)), n, 0.95);
+  const rounded = { lower: roundRate(interval.lower, n), upper: roundRate(interval.upper, n), level: interval.level };
+  const fmt = (value: number) => formatRateOn(value, n);
+  const described = `Test accuracy ${fmt(accuracy)} (95% CI ${fmt(interval.lower)}–${fmt(interval.upper)}; rounded to ${step} because the hidden test split has only ${n} rows)`;
+  const message = passed
+    ? `${described} beats the baseline ${formatRate(baseline)} (p < ${alpha}).`
+    : `${described} does not beat the baseline ${formatRate(baseline)} convincingly (needs p < ${alpha}). ` +
+      (neededCorrect <= n ? `On ${n} test rows that takes an accuracy of about ${fmt(neededCorrect / n)}.` : `${n} test rows are too few to show it at this level.`);
+  return {
+    check: { id: "beats-baseline", passed, message, visibility: "always" },
+    metric: { label: `Test accuracy (rounded to ${step}: ${n} test rows)`, value: accuracy, interval: rounded },
+    pValue: Number(input.pValue.toPrecision(1)),
     neededCorrect,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Diagnostic } from "../contracts/verdict";
+import type { LayerEvidence } from "../contracts/training";
 import { curve } from "./curves.test-helpers";
 import {
   constantPredictions,
@@ -24,6 +25,7 @@ import {
   squashingOnRegression,
   tooManyLayers,
 } from "./diagnostics";
+import { explodingGradients, learningRateTooLow, saturatedActivations, vanishingGradients } from "./evidence-rules";
 
 /** A healthy MNIST run: softmax over 10 units, categorical cross-entropy, loss falling, varied predictions. */
 const healthy: DiagnosticsInput = {
@@ -47,11 +49,73 @@ const regression: DiagnosticsInput = {
   data: { inputMin: -3, inputMax: 3, labelMean: 0, labelStd: 1, shuffled: true },
 };
 
-type Case = [name: string, input: DiagnosticsInput];
 const spec = (base: DiagnosticsInput, patch: Partial<DiagnosticsInput["spec"]>): DiagnosticsInput => ({ ...base, spec: { ...base.spec, ...patch } });
 const losses = (base: DiagnosticsInput, loss: number[], valLoss?: number[]): DiagnosticsInput => ({ ...base, history: curve(loss, valLoss) });
+type Case = [name: string, input: DiagnosticsInput];
+
+/**
+ * First-epoch evidence as real MNIST runs measured it (32-unit layers): `gradients` per layer at the
+ * initial weights, the first step's and first epoch's relative change, hidden saturation after it.
+ */
+function evidence(base: DiagnosticsInput, gradients: number[], change: { step: number; epoch: number }, activation = "relu", saturation?: number): DiagnosticsInput {
+  const layers: LayerEvidence[] = gradients.map((g, i) => {
+    const hidden = i < gradients.length - 1;
+    return {
+      name: `dense_${i + 1}`,
+      className: "Dense",
+      activation: hidden ? activation : "softmax",
+      params: i === 0 ? 25_120 : 1_056,
+      gradientStart: g,
+      gradientAfter: g,
+      weightNorm: 8,
+      firstStepChange: change.step,
+      firstEpochChange: i === 0 && gradients.length > 2 ? change.epoch / 1e4 : change.epoch,
+      ...(hidden && saturation !== undefined ? { saturationStart: 0, saturationAfter: saturation } : {}),
+    };
+  });
+  return { ...base, evidence: { probeBatches: 2, layers } };
+}
+const deepSigmoid = evidence(spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }), [2.8e-5, 5.9e-5, 2.5e-4, 1.1e-3, 4.8e-3, 2.4e-2, 0.11, 0.43, 1.32], { step: 3e-3, epoch: 5e-2 }, "sigmoid", 0);
+const deepRelu = evidence(spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }), [0.13, 0.05, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12, 0.13], { step: 3e-4, epoch: 2.6e-3 });
+const healthyEvidence = evidence(healthy, [1.5, 0.36], { step: 0.04, epoch: 0.19 });
 
 const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][] = [
+  [
+    vanishingGradients,
+    "vanishing-gradients",
+    [["9 sigmoid layers with SGD: the first gradient 47,000× below the last", deepSigmoid]],
+    [
+      ["9 relu layers", deepRelu],
+      ["a healthy 2-layer run", healthyEvidence],
+      ["a 2-layer net whose first gradient is small (too shallow to vanish)", evidence(healthy, [1e-5, 1], { step: 0.01, epoch: 0.1 })],
+      ["no evidence (the browser preview)", spec(healthy, { numLayers: 9 })],
+    ],
+  ],
+  [
+    explodingGradients,
+    "exploding-gradients",
+    [
+      ["a deep regression net with a wide initializer (gradients 2e4–9e4 at the start)", evidence(regression, [2.8e4, 2.2e4, 2.5e4, 8.9e4], { step: 1.9, epoch: 3 })],
+      ["a gradient that is not finite", evidence(regression, [Number.MAX_VALUE, 1], { step: 1, epoch: 1 })],
+    ],
+    [["a healthy run", healthyEvidence], ["tanh layers with a wide initializer (gradients up to 16)", evidence(healthy, [16.3, 8.6, 5.6, 1.3], { step: 2e-3, epoch: 7e-3 }, "tanh")]],
+  ],
+  [
+    saturatedActivations,
+    "saturated-activations",
+    [["tanh layers with half their outputs at ±1", evidence(healthy, [16.3, 8.6, 5.6, 1.3], { step: 2e-3, epoch: 7e-3 }, "tanh", 0.57)]],
+    [["unsaturated sigmoid layers", deepSigmoid], ["relu layers (never measured)", deepRelu]],
+  ],
+  [
+    learningRateTooLow,
+    "learning-rate-too-low",
+    [["SGD at 1e-5: the first epoch moved the weights by 0.004 %", evidence(spec(healthy, { optimizer: "sgd", learningRate: 1e-5 }), [1.5, 0.36], { step: 1.7e-6, epoch: 3.5e-5 })]],
+    [
+      ["a healthy run", healthyEvidence],
+      ["9 sigmoid layers whose last layer moved 5 % (vanishing, not too low)", deepSigmoid],
+      ["a tiny rate without measurements (not evidence)", spec(healthy, { learningRate: 1e-6 })],
+    ],
+  ],
   [
     softmaxWithBinaryCrossentropy,
     "softmax-binary-crossentropy",
@@ -124,9 +188,12 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       // MNIST at learning rate 10: one epoch, loss 14.47 against ln 10 = 2.30.
       ["one epoch far above ln 10", spec(losses(healthy, [14.47]), { learningRate: 10 })],
       ["flat far above ln 2", spec(losses(binary, [5.1, 5.0, 5.05]), { learningRate: 5 })],
+      ["one epoch at chance while one update moved a layer 143× its size", evidence(spec(losses(healthy, [2.35]), { learningRate: 10 }), [1.5, 0.36], { step: 143, epoch: 795 })],
     ],
     [
       ["loss falling", healthy],
+      ["far above chance with small measured updates (a wide initializer saturated the softmax)", evidence(losses(healthy, [14.4]), [5.4, 5.6, 14.8], { step: 0, epoch: 5e-3 })],
+      ["at chance with healthy updates", evidence(losses(healthy, [2.31]), [1.5, 0.36], { step: 0.04, epoch: 0.19 })],
       ["at chance (its own rule)", losses(healthy, [2.31, 2.305, 2.302])],
       ["regression", losses(regression, [40, 38, 39])],
       ["NaN (its own rule)", losses(healthy, [0.9, Number.NaN])],
@@ -226,6 +293,13 @@ describe("diagnose", () => {
 
   it("covers every rule in the table", () => {
     expect(new Set(table.map(([rule]) => rule))).toEqual(new Set(DIAGNOSTIC_RULES));
+  });
+
+  it("a deep sigmoid/SGD net is told vanishing gradients by its layers, activation and optimizer, with the checklist's fixes", () => {
+    const found = diagnose(deepSigmoid).find((d) => d.code === "vanishing-gradients");
+    expect(found?.message).toMatch(/first layer \(dense_1, 2\.80e-5\) is 47,143× smaller than at your last \(dense_9, 1\.32\)/);
+    expect(found?.message).toMatch(/8 sigmoid layers between them.*sgd at learning rate 0\.01/);
+    expect(found?.hint).toMatch(/"Does your model have too many layers\?".*relu.*fewer layers.*adam.*batch normalization/);
   });
 
   it("lists several problems in checklist order, in the student's terms", () => {

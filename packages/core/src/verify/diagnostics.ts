@@ -1,11 +1,22 @@
-import type { EpochMetrics } from "../contracts/training";
+import type { EpochMetrics, TrainingEvidence } from "../contracts/training";
 import type { Diagnostic } from "../contracts/verdict";
-import { formatNumber } from "./format";
+import {
+  explodingGradients,
+  LARGE_STEP,
+  largestStep,
+  learningRateTooLow,
+  saturatedActivations,
+  stepSentence,
+  tinyUpdates,
+  vanishingGradients,
+} from "./evidence-rules";
+import { formatNumber, SMALL_TEST_SPLIT } from "./format";
 
 /**
  * Everything the debugging checklist looks at. The grader fills it from a real run: `spec` from the
  * validated topology and compile settings, `history` from the TrainingReport, `predictions` from
- * `accuracyFromPredictions` on the evaluation split, `data` from the prepared training arrays.
+ * `accuracyFromPredictions` on the evaluation split, `data` from the prepared training arrays,
+ * `evidence` from the report's first-epoch gradient, update and saturation probes.
  */
 export interface DiagnosticsInput {
   spec: {
@@ -47,6 +58,8 @@ export interface DiagnosticsInput {
     /** False when the training examples are ordered by label (e.g. all 0s, then all 1s). */
     shuffled: boolean;
   };
+  /** The first epoch's per-layer gradients, update sizes and saturation (`TrainingReport.evidence`); absent in the browser preview. */
+  evidence?: TrainingEvidence;
 }
 
 export type DiagnosticRule = (input: DiagnosticsInput) => Diagnostic | undefined;
@@ -174,10 +187,10 @@ export const lossFlat: DiagnosticRule = (input) => {
   return {
     code: "loss-flat",
     message: `The loss stayed at ${formatNumber(first)} for ${values.length} epochs: the model is not learning.`,
-    // Only a small rate is evidence of updates too small to matter; otherwise a flat loss more often
-    // means no gradient reaches the weights (dead units, saturated activations, unscaled inputs).
+    // A rate is "too low" only where the updates were measured tiny (or, without measurements, the rate
+    // itself is tiny); otherwise a flat loss more often means no gradient reaches the weights.
     hint:
-      lr < 1e-4
+      tinyUpdates(input.evidence) || (!input.evidence && lr < 1e-4)
         ? `The learning rate ${formatNumber(lr)} is very small; try 1e-3 (adam) or 1e-2 (sgd).`
         : "No gradient seems to reach the weights: check for dead ReLU units (all-zero outputs), saturated sigmoid/tanh layers in a deep stack, and the input scale; the learning-rate range test shows whether any rate makes the loss fall.",
   };
@@ -222,22 +235,31 @@ export function farAboveChance(loss: number, chance: number | undefined): boolea
 }
 
 /**
- * The learning rate is too high when the training loss ends far above chance: the updates
- * overshot into saturated, confidently wrong outputs. One epoch is enough evidence for this, unlike
- * the curve-shape rules, and it is the cause a "too low" reading of the flat curve would hide.
+ * The learning rate is too high when the training loss ends far above chance (the updates overshot
+ * into saturated, confidently wrong outputs), or at/above chance while single updates move a layer
+ * by half its size or more. One epoch is enough evidence, unlike the curve-shape rules, and it is
+ * the cause a "too low" reading of the flat curve would hide. Where the updates were measured and
+ * were small, a loss far above chance has another cause (a wide initializer saturating the softmax),
+ * so the rate is not blamed.
  */
 export const learningRateTooHigh: DiagnosticRule = (input) => {
-  const { history, task, spec } = input;
+  const { history, task, spec, evidence } = input;
   const last = history[history.length - 1]?.loss;
   // A loss that exploded over the epochs already names the same cause.
   if (last === undefined || lossNaN(input) || lossExploding(input)) return undefined;
   const chance = chanceLoss(task, spec.loss);
-  if (chance === undefined || !farAboveChance(last, chance)) return undefined;
+  if (chance === undefined || !(last >= chance)) return undefined;
+  const step = largestStep(evidence);
+  const largeStep = step !== undefined && (step.firstStepChange ?? 0) >= LARGE_STEP;
+  const far = farAboveChance(last, chance);
+  if (step ? !largeStep : !far) return undefined;
+  const measured = step && largeStep ? ` The first epoch shows it: ${stepSentence(step)}.` : "";
   return {
     code: "learning-rate-too-high",
-    message:
-      `The training loss ended at ${formatNumber(last)}, far above the ${formatNumber(chance)} of guessing uniformly: ` +
-      `the model gives confident wrong answers, which is what updates that overshoot do (learning rate ${formatNumber(spec.learningRate)}).`,
+    message: far
+      ? `The training loss ended at ${formatNumber(last)}, far above the ${formatNumber(chance)} of guessing uniformly: ` +
+        `the model gives confident wrong answers, which is what updates that overshoot do (learning rate ${formatNumber(spec.learningRate)}).${measured}`
+      : `The training loss ended at ${formatNumber(last)}, no better than the ${formatNumber(chance)} of guessing uniformly, while the updates overshoot (learning rate ${formatNumber(spec.learningRate)}).${measured}`,
     hint: `Lower the learning rate tenfold, to ${formatNumber(spec.learningRate / 10)} (or run the learning-rate range test); also check that the inputs are scaled to small values.`,
   };
 };
@@ -269,7 +291,8 @@ export const constantPredictions: DiagnosticRule = ({ predictions, task }) => {
     if (top / total >= 0.95) {
       return {
         code: "constant-predictions",
-        message: `Your model answers class ${cls} for ${Math.round((100 * top) / total)}% of the examples, whatever the input.`,
+        // On a small test split an exact share would count the hidden labels: 5 % steps there.
+        message: `Your model answers class ${cls} for ${total < SMALL_TEST_SPLIT ? `about ${5 * Math.round((20 * top) / total)}` : Math.round((100 * top) / total)}% of the examples, whatever the input.`,
         hint: "It fell back to the most common answer: check the learning rate, the input scaling, and that the output activation fits the loss.",
       };
     }
@@ -329,7 +352,10 @@ export const tooManyLayers: DiagnosticRule = ({ spec, task }) => {
     : undefined;
 };
 
-/** In checklist order: the model's wiring first, then the loss curve, then outputs, then data. */
+/**
+ * In checklist order: the model's wiring first, then the loss curve and the first epoch's evidence,
+ * then outputs, then data.
+ */
 export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
   softmaxSingleUnit,
   softmaxWithBinaryCrossentropy,
@@ -340,6 +366,10 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
   lossNaN,
   lossExploding,
   learningRateTooHigh,
+  explodingGradients,
+  vanishingGradients,
+  saturatedActivations,
+  learningRateTooLow,
   lossFlat,
   lossNotDecreasing,
   lossAtChance,

@@ -8,3 +8,4 @@ export * from "./seeds";
 export * from "./diagnostics";
 export * from "./verdict";
 export * from "./data-summary";
+export * from "./evidence-rules";

@@ -6,3 +6,4 @@ export * from "./questions";
 export { IMBALANCE_RATIO, SHARE_TOLERANCE } from "./metric";
 export { KFOLD_BELOW, MIN_FOLDS, MAX_FOLDS, HOLDOUT_RANGE } from "./protocol";
 export { MIN_COVERAGE } from "./prepare-imdb";
+export { smallTestSplitWarning } from "./split-warning";

@@ -104,6 +104,7 @@ export function diagnoseRun(
       history: report.history,
       ...(predictedClassCounts && input.outputStd !== undefined ? { predictions: { predictedClassCounts, outputStd: input.outputStd } } : {}),
       ...(training ? { data: training } : {}),
+      ...(report.evidence ? { evidence: report.evidence } : {}),
     },
     GRADING_RULES,
   );

@@ -1,4 +1,6 @@
 import type { Diagnostic, Environment, EpochMetrics, Verdict, VerdictStatus } from "@stepwise/core/contracts";
+import type { ModelSummary } from "@stepwise/core/contracts";
+import { estimateTrainingMemory, formatBytes } from "@stepwise/core/model";
 import { statusVerdict } from "@stepwise/core/verify";
 
 /**
@@ -16,8 +18,14 @@ export function endedVerdict(
   });
 }
 
+/** A reason ends as a sentence does, whoever wrote it: "…got 70." then "This costs no attempt." */
+export const asSentence = (message: string): string => {
+  const text = message.trim();
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+};
+
 export const invalidVerdict = (message: string) =>
-  endedVerdict("invalid", `The submission was rejected before training: ${message} This costs no attempt.`);
+  endedVerdict("invalid", `The submission was rejected before training: ${asSentence(message)} This costs no attempt.`);
 
 export function timedOutVerdict(input: { limitSeconds: number; lastEpoch: number; epochs: number; history: EpochMetrics[]; environment?: Environment }): Verdict {
   const perEpoch = input.history.length ? input.history.reduce((s, h) => s + h.seconds, 0) / input.history.length : null;
@@ -29,12 +37,23 @@ export function timedOutVerdict(input: { limitSeconds: number; lastEpoch: number
   );
 }
 
-export function outOfMemoryVerdict(input: { capMb: number; detail: string; largestLayer?: string }): Verdict {
-  const culprit = input.largestLayer ? ` Its largest layer is ${input.largestLayer}.` : "";
-  return endedVerdict(
-    "out_of_memory",
-    `The model needed more than ${input.capMb} MiB of memory (${input.detail}).${culprit} Use fewer units or a smaller batch size.`,
-  );
+/**
+ * The training child outgrew the memory cap. The verdict names what used the memory: one batch's
+ * activations (batch × every layer's outputs × 4 bytes, and their gradients) and the layer with the
+ * most, next to the parameters — a wide layer at a large batch size fills memory long before its
+ * weights do.
+ */
+export function outOfMemoryVerdict(input: { capMb: number; detail: string; summary?: ModelSummary; batchSize?: number }): Verdict {
+  const estimate = input.summary && input.batchSize !== undefined ? estimateTrainingMemory(input.summary, input.batchSize) : undefined;
+  const largest = estimate?.largest;
+  const culprit =
+    estimate && largest
+      ? ` At batch size ${input.batchSize?.toLocaleString("en-US")} one training step holds about ${formatBytes(estimate.activationBytes)} of activations and their gradients ` +
+        `(the parameters take ${formatBytes(estimate.parameterBytes)} with their gradients and optimizer state); the largest is ${largest.layer.className} "${largest.layer.name}": ` +
+        `${largest.values.toLocaleString("en-US")} values, ${formatBytes(largest.bytes)}.`
+      : "";
+  const fix = largest && estimate && estimate.activationBytes >= estimate.parameterBytes ? "Use a smaller batch size or fewer units in that layer." : "Use fewer units or a smaller batch size.";
+  return endedVerdict("out_of_memory", `The model needed more than ${input.capMb} MiB of memory (${input.detail}).${culprit} ${fix}`);
 }
 
 /** `diagnostics`: the checklist on the curves up to the divergence (loss-nan first among them). */

@@ -1,6 +1,6 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import { assignmentsUsingDataset, createDataset, datasetByFile, DATASET_LIMITS, datasetsForCourse, deleteDataset } from "@stepwise/db";
-import { previewCsv } from "@stepwise/exercises/answers";
+import { previewCsv, smallTestSplitWarning } from "@stepwise/exercises/answers";
 import { z } from "zod";
 import { createTRPCRouter, instructorProcedure, requireInstructor } from "../trpc";
 
@@ -10,7 +10,8 @@ const file = z.string().trim().min(1).max(200).describe("The dataset's file name
 export const courseDatasetRouter = createTRPCRouter({
   /**
    * Stores a CSV in the course after validating it (header, consistent rows, numbers throughout
-   * numeric columns, size and row caps); errors name the line and column.
+   * numeric columns, size and row caps); errors name the line and column. `warnings` says what is
+   * stored but will grade poorly (a hidden test split under 200 rows).
    */
   upload: instructorProcedure
     .input(
@@ -29,7 +30,8 @@ export const courseDatasetRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       await requireInstructor(ctx, input.courseId);
       const { summary, ...dataset } = await createDataset(ctx.db, { courseId: input.courseId, file: input.file, csv: input.csv, createdBy: ctx.user.id }, ctx.now());
-      return { dataset, columns: summary };
+      const small = smallTestSplitWarning(dataset.rows);
+      return { dataset, columns: summary, warnings: small ? [small] : [] };
     }),
 
   /** The course's datasets (no contents), each with the assignments that use it. */

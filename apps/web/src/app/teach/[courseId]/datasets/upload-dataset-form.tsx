@@ -78,6 +78,11 @@ export function UploadDatasetForm({ courseId }: { courseId: string }) {
             </p>
           </div>
         )}
+        {upload.data?.warnings.map((warning) => (
+          <p key={warning} role="status" className="note" data-testid="upload-warning">
+            {warning}
+          </p>
+        ))}
       </div>
     </form>
   );
