@@ -114,3 +114,10 @@ export function mapRoles(roles: readonly string[]): MappedRole {
 export function isLearner(roles: readonly string[]): boolean {
   return mapRoles(roles) === "student" && roles.some((r) => r === "Learner" || r.endsWith("membership#Learner") || r.includes("membership/Learner#"));
 }
+
+export type ResourceLinkMessage = z.infer<typeof ResourceLinkMessage>;
+export type DeepLinkingMessage = z.infer<typeof DeepLinkingMessage>;
+
+export function isDeepLinking(message: LtiMessage): message is DeepLinkingMessage {
+  return message[CLAIM.messageType] === "LtiDeepLinkingRequest";
+}

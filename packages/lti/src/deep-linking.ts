@@ -1,5 +1,7 @@
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { CLAIM } from "./claims";
-import { signWithToolKey } from "./keys";
+import { LaunchError } from "./errors";
+import { signWithToolKey, TOOL_ALG } from "./keys";
 import type { PlatformRegistration, ToolKey } from "./types";
 
 /** What an instructor picked in the deep-linking dialog. */
@@ -42,4 +44,30 @@ export async function deepLinkingResponse(
     },
     { now: input.now, ttlSeconds: 300 },
   );
+}
+
+/** The custom parameter a deep-linked resource carries our signed link token in. */
+export const LINK_PARAM = "stepwise_link";
+
+/**
+ * A link token names the assignment a deep-linked resource launches. It is signed with our key,
+ * so a custom parameter typed into an LMS cannot bind an LMS course to a Stepwise course its
+ * instructor does not teach. It never expires: the LMS keeps the link for years.
+ */
+export async function linkToken(key: ToolKey, input: { platform: PlatformRegistration; assignmentId: string; courseId: string; now: number }): Promise<string> {
+  return signWithToolKey(
+    key,
+    { iss: "stepwise", aud: input.platform.issuer, sub: input.assignmentId, course: input.courseId },
+    { now: input.now, ttlSeconds: 100 * 365 * 24 * 3600 },
+  );
+}
+
+export async function verifyLinkToken(token: string, input: { jwks: JSONWebKeySet; platform: PlatformRegistration }): Promise<{ assignmentId: string; courseId: string }> {
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(input.jwks), { issuer: "stepwise", audience: input.platform.issuer, algorithms: [TOOL_ALG] });
+    if (typeof payload.sub !== "string" || typeof payload.course !== "string") throw new Error("no assignment or course");
+    return { assignmentId: payload.sub, courseId: payload.course };
+  } catch (error) {
+    throw new LaunchError("bad_claims", `The link's ${LINK_PARAM} parameter is not one Stepwise signed for this LMS (${error instanceof Error ? error.message : String(error)}); add the assignment again through the LMS's tool picker.`);
+  }
 }

@@ -73,13 +73,7 @@ export interface ProvisionedLaunch {
  */
 export async function provisionLaunch(db: Db, facts: LaunchFacts, now: number): Promise<ProvisionedLaunch> {
   const { platform, context } = facts;
-  const bound = await db.kysely
-    .selectFrom("lti_contexts")
-    .select("course_id")
-    .where("platform_id", "=", platform.id)
-    .where("context_id", "=", context.id)
-    .executeTakeFirst();
-  let courseId = bound?.course_id ?? facts.linkedAssignment?.courseId ?? null;
+  let courseId = (await connectedCourse(db, { platformId: platform.id, contextId: context.id })) ?? facts.linkedAssignment?.courseId ?? null;
   if (facts.linkedAssignment && courseId !== facts.linkedAssignment.courseId)
     throw new PreconditionError(`This link names an assignment of another Stepwise course than the one "${context.title}" is connected to; add it again through the LMS's tool picker.`);
   if (courseId === null && facts.member.role !== "instructor")
@@ -88,27 +82,7 @@ export async function provisionLaunch(db: Db, facts: LaunchFacts, now: number): 
   if (courseId === null) {
     courseId = (await createCourse(db, { title: context.title }, now)).id;
   }
-  await db.kysely
-    .insertInto("lti_contexts")
-    .values({
-      platform_id: platform.id,
-      context_id: context.id,
-      course_id: courseId,
-      deployment_id: context.deploymentId,
-      title: context.title,
-      memberships_url: context.membershipsUrl,
-      line_items_url: context.lineItemsUrl,
-      synced_at: null,
-    })
-    .onConflict((oc) =>
-      oc.columns(["platform_id", "context_id"]).doUpdateSet({
-        title: context.title,
-        deployment_id: context.deploymentId,
-        memberships_url: context.membershipsUrl,
-        line_items_url: context.lineItemsUrl,
-      }),
-    )
-    .execute();
+  await connectContext(db, { platformId: platform.id, context, courseId });
   await enrolMember(db, { platformId: platform.id, contextId: context.id, courseId, userId, role: facts.member.role, now });
   let assignmentId: string | null = null;
   if (facts.resourceLink) {
@@ -147,4 +121,42 @@ export async function enrolMember(db: Db, input: { platformId: string; contextId
     .values({ platform_id: input.platformId, context_id: input.contextId, user_id: input.userId, role: input.role, status: "active", updated_at: input.now })
     .onConflict((oc) => oc.columns(["platform_id", "context_id", "user_id"]).doUpdateSet({ role: input.role, status: "active", updated_at: input.now }))
     .execute();
+}
+
+/**
+ * Connects an LMS course to a Stepwise course, or refreshes what the LMS told us about it (title,
+ * service URLs). A context already connected to another course stays where it is: refused.
+ */
+export async function connectContext(db: Db, input: { platformId: string; context: LaunchFacts["context"]; courseId: string }): Promise<void> {
+  const { context } = input;
+  const bound = await db.kysely.selectFrom("lti_contexts").select("course_id").where("platform_id", "=", input.platformId).where("context_id", "=", context.id).executeTakeFirst();
+  if (bound && bound.course_id !== input.courseId)
+    throw new PreconditionError(`"${context.title}" is already connected to another Stepwise course; pick an assignment of that course.`);
+  await db.kysely
+    .insertInto("lti_contexts")
+    .values({
+      platform_id: input.platformId,
+      context_id: context.id,
+      course_id: input.courseId,
+      deployment_id: context.deploymentId,
+      title: context.title,
+      memberships_url: context.membershipsUrl,
+      line_items_url: context.lineItemsUrl,
+      synced_at: null,
+    })
+    .onConflict((oc) =>
+      oc.columns(["platform_id", "context_id"]).doUpdateSet({
+        title: context.title,
+        deployment_id: context.deploymentId,
+        memberships_url: context.membershipsUrl,
+        line_items_url: context.lineItemsUrl,
+      }),
+    )
+    .execute();
+}
+
+/** The Stepwise course an LMS course is connected to, or null. */
+export async function connectedCourse(db: Db, input: { platformId: string; contextId: string }): Promise<string | null> {
+  const row = await db.kysely.selectFrom("lti_contexts").select("course_id").where("platform_id", "=", input.platformId).where("context_id", "=", input.contextId).executeTakeFirst();
+  return row?.course_id ?? null;
 }

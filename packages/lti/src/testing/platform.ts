@@ -109,6 +109,13 @@ export class TestPlatform {
     return `${this.url}/api/lti/courses/1/names_and_roles`;
   }
 
+  /** What the LMS does with a deep-linked item's `lineItem`: a gradebook column; returns its URL. */
+  addLineItem(item: { label: string; scoreMaximum: number; resourceLinkId?: string }): string {
+    const id = `${this.lineItemsUrl}/${this.lineItems.size + 1}`;
+    this.lineItems.set(id, { ...item, id });
+    return id;
+  }
+
   addUser(user: TestUser): TestUser {
     this.users.set(user.sub, user);
     return user;
@@ -195,9 +202,7 @@ export class TestPlatform {
     if (url.pathname === new URL(this.lineItemsUrl).pathname) {
       if (req.method === "POST") {
         const item = JSON.parse(body) as { label: string; scoreMaximum: number; resourceLinkId?: string };
-        const id = `${this.lineItemsUrl}/${this.lineItems.size + 1}`;
-        this.lineItems.set(id, { ...item, id });
-        return this.logged(res, url, 201, { ...item, id });
+        return this.logged(res, url, 201, { ...item, id: this.addLineItem(item) });
       }
       return this.logged(res, url, 200, [...this.lineItems.values()]);
     }
