@@ -1,35 +1,10 @@
 import { membership, userById, userBySessionToken } from "@stepwise/db";
 import { testDialects } from "@stepwise/db/testing";
-import { CLAIM } from "@stepwise/lti";
 import { generateKeyPair } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { handleDeepLink } from "../src/server/lti/deep-link";
-import { enter, initiate, launch, type LtiWorld, ltiWorld, postLaunch, student, TOOL } from "./lti-world";
+import { deepLink, enter, initiate, launch, type LtiWorld, ltiWorld, postLaunch, student, TOOL } from "./lti-world";
 
 const forger = await generateKeyPair("RS256");
-
-/** The deep-linking round trip: the instructor picks the fixture's assignment; returns the LMS's new link's custom claims and line item. */
-async function deepLink(w: LtiWorld): Promise<{ custom: Record<string, string>; lineItem: string }> {
-  const teacher = w.platform.users.get("lms-teacher");
-  if (!teacher) throw new Error("no teacher");
-  const picker = await launch(w, teacher, { message: "LtiDeepLinkingRequest" });
-  const page = await picker.text();
-  expect(page).toContain(w.fixture.assignment.title);
-  const token = /name="token" value="([^"]+)"/.exec(page)?.[1] ?? "";
-  const form = new URLSearchParams({ token, assignment: w.fixture.assignment.id });
-  const answer = await handleDeepLink(new Request(`${TOOL}/api/lti/deep-link`, { method: "POST", body: form.toString() }), w.deps);
-  const back = await answer.text();
-  const action = /form method="post" action="([^"]+)"/.exec(back)?.[1] ?? "";
-  const jwt = /name="JWT" value="([^"]+)"/.exec(back)?.[1] ?? "";
-  const returned = await fetch(action, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ JWT: jwt }).toString() });
-  expect(returned.status).toBe(200);
-  const response = w.platform.deepLinkResponses.at(-1) ?? {};
-  expect(response[CLAIM.deepLinkingData]).toBe("opaque-42");
-  const [item] = response[CLAIM.deepLinkingContentItems] as Array<{ custom: Record<string, string>; lineItem: { scoreMaximum: number; label: string; resourceId: string } }>;
-  if (!item) throw new Error("no content item");
-  expect(item.lineItem).toEqual({ scoreMaximum: 100, label: w.fixture.assignment.title, resourceId: w.fixture.assignment.id });
-  return { custom: item.custom, lineItem: w.platform.addLineItem(item.lineItem) };
-}
 
 describe.each(testDialects)("LTI launch on %s", (dialect) => {
   let w: LtiWorld;

@@ -5,6 +5,9 @@ import type { Dialect } from "@stepwise/db";
 import { ROLE, TestPlatform, type TestUser } from "@stepwise/lti/testing";
 import { type LtiDeps, serviceClients, toolJwks } from "../src/server/lti/deps";
 import { handleEnter, handleLaunch, handleLogin, STATE_COOKIE } from "../src/server/lti/launch";
+import { handleDeepLink } from "../src/server/lti/deep-link";
+import { CLAIM } from "@stepwise/lti";
+import { expect } from "vitest";
 
 /** The tool's origin in these tests: handlers are called in-process with Requests addressed to it. */
 export const TOOL = "http://tool.test";
@@ -89,6 +92,29 @@ export async function enter(w: LtiWorld, launched: Response): Promise<{ location
   if (!href) throw new Error(`no "Open Stepwise" link in: ${page}`);
   const res = await handleEnter(new Request(href), w.deps);
   return { location: res.headers.get("location") ?? "", cookie: res.headers.get("set-cookie") ?? "" };
+}
+
+/** The deep-linking round trip: the instructor picks the fixture's assignment; returns the LMS's new link's custom claims and line item. */
+export async function deepLink(w: LtiWorld): Promise<{ custom: Record<string, string>; lineItem: string }> {
+  const teacher = w.platform.users.get("lms-teacher");
+  if (!teacher) throw new Error("no teacher");
+  const picker = await launch(w, teacher, { message: "LtiDeepLinkingRequest" });
+  const page = await picker.text();
+  expect(page).toContain(w.fixture.assignment.title);
+  const token = /name="token" value="([^"]+)"/.exec(page)?.[1] ?? "";
+  const form = new URLSearchParams({ token, assignment: w.fixture.assignment.id });
+  const answer = await handleDeepLink(new Request(`${TOOL}/api/lti/deep-link`, { method: "POST", body: form.toString() }), w.deps);
+  const back = await answer.text();
+  const action = /form method="post" action="([^"]+)"/.exec(back)?.[1] ?? "";
+  const jwt = /name="JWT" value="([^"]+)"/.exec(back)?.[1] ?? "";
+  const returned = await fetch(action, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ JWT: jwt }).toString() });
+  expect(returned.status).toBe(200);
+  const response = w.platform.deepLinkResponses.at(-1) ?? {};
+  expect(response[CLAIM.deepLinkingData]).toBe("opaque-42");
+  const [item] = response[CLAIM.deepLinkingContentItems] as Array<{ custom: Record<string, string>; lineItem: { scoreMaximum: number; label: string; resourceId: string } }>;
+  if (!item) throw new Error("no content item");
+  expect(item.lineItem).toEqual({ scoreMaximum: 100, label: w.fixture.assignment.title, resourceId: w.fixture.assignment.id });
+  return { custom: item.custom, lineItem: w.platform.addLineItem(item.lineItem) };
 }
 
 export { STATE_COOKIE };

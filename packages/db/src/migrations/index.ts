@@ -29,7 +29,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0009_dataset_split_seed": datasetSplitSeed(),
     "0010_course_mode": courseMode(),
     "0011_drafts": drafts(),
-    "0014_lti": lti(),
+    "0014_lti": lti(dialect),
   };
 }
 
