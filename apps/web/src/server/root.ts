@@ -6,6 +6,7 @@ import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
+import { ltiRouter } from "./routers/lti";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   gradebook: gradebookRouter,
   regrade: regradeRouter,
   courseDataset: courseDatasetRouter,
+  lti: ltiRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,6 +17,23 @@ export interface LtiDeps {
   sessionTtlMs: number;
 }
 
+/** What the passback runner and the roster sync need (no browser, no session). */
+export type ServiceDeps = Pick<LtiDeps, "db" | "clock" | "fetch" | "tokens">;
+
+const clientsByDb = new WeakMap<Db, ReturnType<typeof serviceClients>>();
+
+/** Service dependencies on the real network, one token cache per database per process. */
+export function liveServiceDeps(db: Db): ServiceDeps & { platformKeys: PlatformKeys } {
+  const clock = () => Date.now();
+  const fetchFn: Fetch = (input, init) => fetch(input, init);
+  let clients = clientsByDb.get(db);
+  if (!clients) {
+    clients = serviceClients(db, fetchFn, clock);
+    clientsByDb.set(db, clients);
+  }
+  return { db, clock, fetch: fetchFn, ...clients };
+}
+
 /** How long a login may take between initiation and launch, and a handed-over launch token lives. */
 export const LOGIN_STATE_TTL_MS = 10 * 60_000;
 export const LAUNCH_TOKEN_TTL_MS = 2 * 60_000;

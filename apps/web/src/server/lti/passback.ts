@@ -3,7 +3,7 @@ import { claimPassback, type ClaimedPassback, finishPassback, platformById, reco
 import { passbackDelayMs, PlatformServiceError, postScore } from "@stepwise/lti";
 import { buildGradebook } from "../services/gradebook";
 import { LINE_ITEM_MAXIMUM } from "./deep-link";
-import { type LtiDeps, registrationOf } from "./deps";
+import { registrationOf, type ServiceDeps } from "./deps";
 
 /** A passback's lease: long enough for one score to a slow LMS. */
 export const PASSBACK_LEASE_MS = 60_000;
@@ -22,7 +22,7 @@ export interface PassbackRun {
  * late-adjusted score, step 7's latest evaluation); null when nothing is graded, or when the user is
  * not a student of the course (teachers are not gradebook rows, so their scores cannot leave).
  */
-async function currentPoints(deps: LtiDeps, job: ClaimedPassback): Promise<number | null | "not_student"> {
+async function currentPoints(deps: ServiceDeps, job: ClaimedPassback): Promise<number | null | "not_student"> {
   const data = await gradebookData(deps.db, { courseId: job.courseId, assignmentId: job.assignmentId });
   const row = data ? buildGradebook(data).rows.find((r) => r.student.id === job.userId) : undefined;
   if (!row) return "not_student";
@@ -36,7 +36,7 @@ async function currentPoints(deps: LtiDeps, job: ClaimedPassback): Promise<numbe
  * the run: its job waits out the backoff, and nothing else is sent into the limit meanwhile. A score
  * already sent is not sent again, so a retried job never doubles a grade in the LMS.
  */
-export async function runPassbacks(deps: LtiDeps, input: { workerId: string; maxJobs?: number }): Promise<PassbackRun> {
+export async function runPassbacks(deps: ServiceDeps, input: { workerId: string; maxJobs?: number }): Promise<PassbackRun> {
   const run: PassbackRun = { sent: 0, retrying: 0, failed: 0 };
   for (let n = 0; n < (input.maxJobs ?? Number.POSITIVE_INFINITY); n++) {
     const now = deps.clock();
