@@ -27,6 +27,7 @@ export default defineConfig({
       project("db", "packages/db"),
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises"),
+      project("lti", "packages/lti"),
       project("grader", "apps/grader"),
       project("tooling", "tooling/boundaries"),
       project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"] }),

@@ -32,6 +32,8 @@ trap 'stop_all; exit' EXIT
 # The grader runs under node itself, not pnpm: pnpm does not pass SIGTERM on to its child.
 node --import tsx apps/grader/src/main.ts & pids+=($!)
 pnpm --filter @stepwise/web run start & pids+=($!)
+# Grade passback and daily roster sync for LMS-connected courses (idle when no LMS is registered).
+node --import tsx apps/web/scripts/lti.ts worker & pids+=($!)
 
 cat <<MSG
 

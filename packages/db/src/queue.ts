@@ -6,6 +6,8 @@ import type { Database } from "./schema";
 
 import { JOB_CHANNEL } from "./progress";
 import { claimOrder } from "./queue-position";
+import { PASSBACK_PURPOSE, queuePassback } from "./lti/passback";
+import { GRADE_PURPOSE } from "./submissions";
 
 export { appendLog, appendProgress, jobLog, progressSince, DEFAULT_LOG_CAP_BYTES, JOB_CHANNEL } from "./progress";
 export type { JobRow, SubmissionRow } from "./rows";
@@ -55,7 +57,13 @@ async function markDead(q: Kysely<Database>, db: Db, job: { id: string; submissi
     .where("id", "=", job.id)
     .execute();
   const { purpose } = await q.selectFrom("jobs").select("purpose").where("id", "=", job.id).executeTakeFirstOrThrow();
-  if (purpose === "experiment") {
+  if (purpose === PASSBACK_PURPOSE) {
+    // A passback carries no verdict; its line items say it failed.
+    await q.updateTable("lti_passbacks").set({ status: "failed", last_error: error.slice(0, 1000), updated_at: now }).where("status", "=", "pending")
+      .where("user_id", "in", q.selectFrom("submissions").select("user_id").where("id", "=", job.submission_id))
+      .where("assignment_id", "in", q.selectFrom("submissions").select("assignment_id").where("id", "=", job.submission_id))
+      .execute();
+  } else if (purpose === "experiment") {
     // An experiment ends in an experiment result, never a verdict: a verdict row on its job would
     // sit beside the submission's real grading and be read as one by anything not filtering purpose.
     // The grader's error stays in jobs.last_error for instructors; students read a plain sentence.
@@ -102,6 +110,8 @@ export async function claimJob(db: Db, input: { workerId: string; leaseMs: numbe
         .select("jobs.id")
         .where("jobs.status", "=", "queued")
         .where("jobs.run_after", "<=", input.now)
+        // Grade passback to an LMS is the passback runner's (lti/passback.ts), never a grader's.
+        .where("jobs.purpose", "!=", PASSBACK_PURPOSE)
         .limit(1);
       if (db.dialect === "postgres") candidate = candidate.forUpdate(["jobs"]).skipLocked();
       return q
@@ -171,7 +181,7 @@ export async function completeJob(
       .where("id", "=", input.jobId)
       .where("worker_id", "=", input.workerId)
       .where("status", "=", "running")
-      .returning(["id", "submission_id"])
+      .returning(["id", "submission_id", "purpose"])
       .executeTakeFirst();
     if (!job) return "lost";
     await q
@@ -184,6 +194,7 @@ export async function completeJob(
         created_at: input.now,
       })
       .execute();
+    if (job.purpose === GRADE_PURPOSE) await queuePassback(q, db, { submissionId: job.submission_id, now: input.now });
     await notifyJob(q, db, job.id);
     return "stored";
   });

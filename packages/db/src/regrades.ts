@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type JobStatus, NotFoundError, PreconditionError, type Verdict } from "@stepwise/core/contracts";
 import type { Kysely, Selectable } from "kysely";
 import { type Db, writeTx } from "./connection";
+import { queuePassback } from "./lti/passback";
 import { toJob, toVerdict } from "./rows";
 import type { Database, RegradesTable } from "./schema";
 import { DEFAULT_MAX_ATTEMPTS, insertJob, REGRADE_PRIORITY } from "./submissions";
@@ -148,6 +149,8 @@ export async function applyRegrade(db: Db, input: { regradeId: string; now: numb
     if (done.length > 0) await q.updateTable("jobs").set({ purpose: "grade" }).where("id", "in", done).execute();
     await q.updateTable("regrades").set({ status: "applied", finished_at: input.now }).where("id", "=", regrade.id).execute();
     for (const id of done) await notifyJob(q, db, id);
+    const regraded = done.length === 0 ? [] : await q.selectFrom("jobs").select("submission_id").where("id", "in", done).execute();
+    for (const { submission_id } of regraded) await queuePassback(q, db, { submissionId: submission_id, now: input.now });
     return { regrade: { ...regrade, status: "applied", finishedAt: input.now }, applied: done.length, unchanged: jobs.length - done.length };
   });
 }

@@ -1,4 +1,15 @@
 import type { Generated } from "kysely";
+import type {
+  LtiContextsTable,
+  LtiKeysTable,
+  LtiLaunchTokensTable,
+  LtiLinksTable,
+  LtiMembersTable,
+  LtiPassbacksTable,
+  LtiPlatformsTable,
+  LtiStatesTable,
+  LtiUsersTable,
+} from "./lti/schema";
 
 /**
  * Table shapes as stored. Portable across SQLite and PostgreSQL: ids are text (UUIDs),
@@ -284,4 +295,13 @@ export interface Database {
   step_overrides: StepOverridesTable;
   drafts: DraftsTable;
   course_invitations: CourseInvitationsTable;
+  lti_keys: LtiKeysTable;
+  lti_platforms: LtiPlatformsTable;
+  lti_states: LtiStatesTable;
+  lti_launch_tokens: LtiLaunchTokensTable;
+  lti_users: LtiUsersTable;
+  lti_contexts: LtiContextsTable;
+  lti_links: LtiLinksTable;
+  lti_members: LtiMembersTable;
+  lti_passbacks: LtiPassbacksTable;
 }

@@ -16,7 +16,7 @@ export interface NewJob {
   maxAttempts: number;
   now: number;
   /** `grade` (default) decides the submission's verdict; `preview` belongs to the regrade `regradeId`. */
-  purpose?: "grade" | "preview" | "experiment";
+  purpose?: "grade" | "preview" | "experiment" | "passback";
   regradeId?: string;
   /** The debugging experiment an `experiment` job runs (and only such a job has one). */
   experiment?: string;

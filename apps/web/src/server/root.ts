@@ -7,6 +7,7 @@ import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
 import { invitationRouter } from "./routers/invitation";
+import { ltiRouter } from "./routers/lti";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   courseDataset: courseDatasetRouter,
   // Co-teaching invitations: created, listed and revoked by a course's instructors, accepted by the invitee.
   invitation: invitationRouter,
+  lti: ltiRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import { datasetSplitSeed } from "./0009_dataset_split_seed";
 import { courseMode } from "./0010_course_mode";
 import { drafts } from "./0011_drafts";
 import { courseInvitations } from "./0012_course_invitations";
+import { lti } from "./0014_lti";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -30,6 +31,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0010_course_mode": courseMode(),
     "0011_drafts": drafts(),
     "0012_course_invitations": courseInvitations(),
+    "0014_lti": lti(dialect),
   };
 }
 
