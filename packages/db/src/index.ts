@@ -83,3 +83,5 @@ export * from "./test-evaluations";
 export * from "./calibration";
 export * from "./projects";
 export * from "./drafts";
+export { canonicalModel, submissionFingerprint, type Fingerprinted } from "./fingerprint";
+export { identicalWork, type IdenticalGroup } from "./identical-work";
