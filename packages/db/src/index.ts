@@ -85,3 +85,4 @@ export * from "./projects";
 export * from "./drafts";
 export { canonicalModel, submissionFingerprint, type Fingerprinted } from "./fingerprint";
 export { identicalWork, type IdenticalGroup } from "./identical-work";
+export * from "./jobs-overview";

@@ -6,6 +6,7 @@ import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
+import { jobsRouter } from "./routers/jobs";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,
+  jobs: jobsRouter,
   regrade: regradeRouter,
   courseDataset: courseDatasetRouter,
 });
