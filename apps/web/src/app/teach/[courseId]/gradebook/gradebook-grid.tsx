@@ -103,7 +103,8 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
   const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
 
   // Roving focus over the score cells of the visible step columns.
-  const navigable = useMemo(() => columns.filter((c) => !collapsed.has(c.project)).map((c) => c.id), [columns, collapsed]);
+  // In the order the grid shows them: grouped by project.
+  const navigable = useMemo(() => projects.filter((p) => !collapsed.has(p.key)).flatMap((p) => p.columns.map((c) => c.id)), [projects, collapsed]);
   const [active, setActive] = useState({ row: 0, col: 0 });
   const [tip, setTip] = useState<{ row: number; col: string; x: number; y: number } | null>(null);
   const focusCell = useCallback(
@@ -159,7 +160,8 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
 
   return (
     <div className="gb-wrap">
-      <div className="gb-scroll" ref={scrollRef} data-testid="gradebook-scroll" onScroll={() => setTip(null)}>
+      {/* Focusable itself, so the scroll box is reachable even when the active cell's row is scrolled out of the DOM. */}
+      <div className="gb-scroll" ref={scrollRef} data-testid="gradebook-scroll" onScroll={() => setTip(null)} tabIndex={0} role="region" aria-label="Gradebook grid">
         <table className="gb" data-testid="gradebook" role="grid" aria-rowcount={rows.length + 2} aria-colcount={leafCount} onKeyDown={onKeyDown}>
           <caption className="visually-hidden">
             Score per student and assignment, out of 100: the best attempt, or for step 7 the latest test evaluation. Arrow keys move between
