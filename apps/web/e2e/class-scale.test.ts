@@ -19,7 +19,7 @@ const MOBILE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
 async function insertAll<T>(db: Db, table: "users" | "enrollments" | "submissions" | "jobs" | "verdicts" | "job_progress", rows: T[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 400) await db.kysely.insertInto(table).values(rows.slice(i, i + 400) as never).execute();
+  for (let i = 0; i < rows.length; i += 400) await db.kysely.insertInto(table).values(rows.slice(i, i + 400)).execute();
 }
 
 /**
