@@ -60,6 +60,17 @@ describe("gradebook.view", () => {
     expect(student?.cells[0]).toMatchObject({ bestSubmissionId: subs.late, daysLate: 3, attemptsUsed: 2, attemptsAllowed: 5, pending: 0, submissions: 2, latest: { submissionId: subs.late, status: "passed" } });
     const other = view.rows.find((r) => r.student.id === w.other.id);
     expect(other?.cells[1]).toMatchObject({ best: null, attemptsUsed: 1, attemptsAllowed: 3, pending: 1, latest: { submissionId: subs.pending, status: "queued" } });
+    expect(view.maxTotal).toBe(200);
+    // Every submission here is the same model: student and other sent identical work to A (B has one student's only).
+    expect(view.identical).toEqual([{ group: 1, assignmentId: w.assignment.id, students: [w.student, w.other].map((u) => ({ id: u.id, name: u.name, email: u.email })) }]);
+    expect(student?.cells.map((c) => c.identical)).toEqual([{ group: 1, others: ["other"] }, null]);
+    // A: both who tried passed (student after 3.5 days, other at once); B: one pending attempt. The project needs both passed.
+    expect(view.summary.columns.map((c) => [c.attempted, c.passed, c.passRate, c.medianAttempts, c.medianTimeToPassMs])).toEqual([
+      [2, 2, 2 / 3, 1.5, 1.75 * DAY],
+      [1, 0, 0, 1, null],
+    ]);
+    expect(view.summary.columns[0]?.histogram).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 1]);
+    expect(view.summary.projects.map((p) => [p.label, p.assignmentIds.length, p.attempted, p.passed, p.medianAttempts, p.medianTimeToPassMs])).toEqual([["MNIST", 2, 2, 0, 2, null]]);
     // The outsider (not enrolled) and the instructor are not rows.
     expect(view.rows.map((r) => r.student.id)).not.toContain(w.outsider.id);
     expect(view.rows.map((r) => r.student.id)).not.toContain(w.instructor.id);
@@ -71,6 +82,7 @@ describe("gradebook.view", () => {
     ["status pending", { status: "pending" as const }, ["other"]],
     ["status not attempted", { status: "not_attempted" as const }, ["student", "Tess Assistant"]],
     ["late", { late: true }, ["student"]],
+    ["identical work", { identical: true }, ["other", "student"]],
     ["on time", { late: false }, ["other", "Tess Assistant"]],
     ["total, descending", { sort: "total", dir: "desc" as const }, ["other", "student", "Tess Assistant"]],
     ["e-mail", { sort: "email" }, ["other", "student", "Tess Assistant"]],
@@ -153,11 +165,11 @@ describe("gradebook.cell and gradebook.submission (drill-down)", () => {
   });
 });
 
-describe("gradebook.deadLetters and gradebook.retry", () => {
+describe("jobs.list's failures and jobs.retry", () => {
   it("lists the course's dead jobs and requeues one with fresh attempts", async () => {
     await gradeQueue(w.db, w.clock.now() + 5 * DAY, () => "dead");
     const caller = await w.as(w.instructor);
-    const letters = await caller.gradebook.deadLetters({ courseId: w.courseId });
+    const letters = (await caller.jobs.list({ courseId: w.courseId })).failures;
     expect(letters.map((l) => [l.submissionId, l.userName, l.assignmentTitle, l.attempts, l.maxAttempts, l.lastError])).toEqual([
       [subs.pending, "other", "B", 1, 1, "training child crashed: SIGSEGV"],
     ]);
@@ -168,13 +180,13 @@ describe("gradebook.deadLetters and gradebook.retry", () => {
     const letter = letters[0];
     if (!letter) throw new Error("no dead letter");
     w.clock.advance(60_000);
-    expect(await caller.gradebook.retry({ jobId: letter.jobId })).toEqual({ jobId: letter.jobId, status: "queued" });
+    expect(await caller.jobs.retry({ jobId: letter.jobId })).toEqual({ jobId: letter.jobId, status: "queued" });
     expect(await jobById(w.db, letter.jobId)).toMatchObject({ status: "queued", attempts: 0, runAfter: w.clock.now() });
-    expect(await caller.gradebook.deadLetters({ courseId: w.courseId })).toEqual([]);
+    expect((await caller.jobs.list({ courseId: w.courseId })).failures).toEqual([]);
     const view = await caller.gradebook.view({ courseId: w.courseId, status: "pending" });
     expect(view.rows.map((r) => r.student.name)).toEqual(["other"]);
-    await expect(caller.gradebook.retry({ jobId: letter.jobId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/only dead-lettered jobs can be retried/i) as unknown });
-    await expect(caller.gradebook.retry({ jobId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.jobs.retry({ jobId: letter.jobId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/only dead-lettered jobs can be retried/i) as unknown });
+    await expect(caller.jobs.retry({ jobId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 
@@ -182,7 +194,7 @@ describe("instructor procedures refuse everyone but the course's instructors", (
   /** Every procedure of the gradebook and regrade routers, called with real ids of this course. */
   async function calls() {
     await gradeQueue(w.db, w.clock.now() + 5 * DAY, () => "dead");
-    const [dead] = await (await w.as(w.instructor)).gradebook.deadLetters({ courseId: w.courseId });
+    const [dead] = (await (await w.as(w.instructor)).jobs.list({ courseId: w.courseId })).failures;
     const { regradeId } = await (await w.as(w.instructor)).regrade.start({ assignmentId: w.assignment.id });
     const jobId = dead?.jobId ?? "";
     type Caller = Awaited<ReturnType<typeof w.as>>;
@@ -190,8 +202,8 @@ describe("instructor procedures refuse everyone but the course's instructors", (
       ["gradebook.view", (c) => c.gradebook.view({ courseId: w.courseId })],
       ["gradebook.cell", (c) => c.gradebook.cell({ assignmentId: w.assignment.id, userId: w.student.id })],
       ["gradebook.submission", (c) => c.gradebook.submission({ submissionId: subs.late })],
-      ["gradebook.deadLetters", (c) => c.gradebook.deadLetters({ courseId: w.courseId })],
-      ["gradebook.retry", (c) => c.gradebook.retry({ jobId })],
+      ["jobs.list", (c) => c.jobs.list({ courseId: w.courseId })],
+      ["jobs.retry", (c) => c.jobs.retry({ jobId })],
       ["regrade.start", (c) => c.regrade.start({ assignmentId: second.id })],
       ["regrade.status", (c) => c.regrade.status({ regradeId })],
       ["regrade.forAssignment", (c) => c.regrade.forAssignment({ assignmentId: w.assignment.id })],
@@ -233,8 +245,8 @@ describe("instructor procedures refuse everyone but the course's instructors", (
       "gradebook.view": "ok",
       "gradebook.cell": "ok",
       "gradebook.submission": "ok",
-      "gradebook.deadLetters": "ok",
-      "gradebook.retry": "ok",
+      "jobs.list": "ok",
+      "jobs.retry": "ok",
       "regrade.start": "ok",
       "regrade.status": "ok",
       "regrade.forAssignment": "ok",

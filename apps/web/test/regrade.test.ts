@@ -109,11 +109,11 @@ describe("regrade: start → status (old → new) → apply", () => {
       ["student", 80, 100, 2, 0, 0],
     ]);
     // The dead preview is a dead letter of the course while the regrade is open.
-    const letters = await teacher.gradebook.deadLetters({ courseId: w.courseId });
+    const letters = (await teacher.jobs.list({ courseId: w.courseId })).failures;
     expect(letters.map((l) => [l.purpose, l.submissionId])).toEqual([["preview", subs.other]]);
     expect(await teacher.regrade.commit({ regradeId })).toEqual({ status: "applied", applied: 2, unchanged: 1 });
     expect(await scores(w)).toEqual({ other: 100, student: 100, "Tess Assistant": null });
-    expect(await teacher.gradebook.deadLetters({ courseId: w.courseId })).toEqual([]);
+    expect((await teacher.jobs.list({ courseId: w.courseId })).failures).toEqual([]);
   });
 
   it("discards: previews are cancelled and nothing changes", async () => {

@@ -93,3 +93,6 @@ export {
   type PendingInvitation,
   type InvitationState,
 } from "./invitations";
+export { canonicalModel, submissionFingerprint, type Fingerprinted } from "./fingerprint";
+export { identicalWork, type IdenticalGroup } from "./identical-work";
+export * from "./jobs-overview";

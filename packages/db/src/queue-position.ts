@@ -86,16 +86,15 @@ export interface QueueStanding {
   estimatedWaitMs: number | null;
 }
 
-/** Jobs ahead of this one in fair claim order (0 = next to run); null unless it is queued. Ignores backoff delays. */
-export async function queuePosition(db: Db, jobId: string): Promise<number | null> {
-  const self = await db.kysely.selectFrom("jobs").select("status").where("id", "=", jobId).executeTakeFirst();
-  if (self?.status !== "queued") return null;
+/** Every queued job's id in fair claim order (the next to be claimed first). Ignores backoff delays. */
+export async function claimQueue(db: Db): Promise<string[]> {
   const queued = await db.kysely
     .selectFrom("jobs")
     .innerJoin("submissions", "submissions.id", "jobs.submission_id")
     .select(["jobs.id", "jobs.priority", "jobs.created_at", "jobs.seq", "submissions.user_id"])
     .where("jobs.status", "=", "queued")
     .execute();
+  if (queued.length === 0) return [];
   const users = [...new Set(queued.map((j) => j.user_id))];
   const claims = await db.kysely
     .selectFrom("jobs")
@@ -107,7 +106,14 @@ export async function queuePosition(db: Db, jobId: string): Promise<number | nul
     .execute();
   const lastClaim = new Map(claims.map((c) => [c.user_id, Number(c.last)]));
   const jobs = queued.map((j) => ({ id: j.id, userId: j.user_id, priority: j.priority, createdAt: Number(j.created_at), seq: Number(j.seq) }));
-  const position = fairOrder(jobs, lastClaim).indexOf(jobId);
+  return fairOrder(jobs, lastClaim);
+}
+
+/** Jobs ahead of this one in fair claim order (0 = next to run); null unless it is queued. Ignores backoff delays. */
+export async function queuePosition(db: Db, jobId: string): Promise<number | null> {
+  const self = await db.kysely.selectFrom("jobs").select("status").where("id", "=", jobId).executeTakeFirst();
+  if (self?.status !== "queued") return null;
+  const position = (await claimQueue(db)).indexOf(jobId);
   // Claimed between the two reads: no longer in line.
   return position < 0 ? null : position;
 }

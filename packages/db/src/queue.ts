@@ -11,7 +11,7 @@ import { GRADE_PURPOSE } from "./submissions";
 
 export { appendLog, appendProgress, jobLog, progressSince, DEFAULT_LOG_CAP_BYTES, JOB_CHANNEL } from "./progress";
 export type { JobRow, SubmissionRow } from "./rows";
-export { fairOrder, estimateWaitMs, queuePosition, queueStanding, type QueueStanding, type QueuedJob } from "./queue-position";
+export { claimQueue, fairOrder, estimateWaitMs, queuePosition, queueStanding, type QueueStanding, type QueuedJob } from "./queue-position";
 
 /**
  * A leased job with its validated submission and what it asks for (`JobWork`: grade, experiment or
@@ -330,69 +330,6 @@ export async function queueStats(db: Db): Promise<Record<JobStatus, number>> {
   const stats: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0, cancelled: 0 };
   for (const row of rows) if (row.status in stats) stats[row.status as JobStatus] = Number(row.count);
   return stats;
-}
-
-export interface DeadLetter {
-  jobId: string;
-  submissionId: string;
-  assignmentId: string;
-  assignmentTitle: string;
-  userId: string;
-  userName: string;
-  userEmail: string;
-  /** `grade`, `preview` (of a regrade still being previewed) or `experiment`. */
-  purpose: string;
-  attempts: number;
-  maxAttempts: number;
-  lastError: string | null;
-  finishedAt: number | null;
-}
-
-/**
- * Dead-lettered jobs of one course, newest first. Previews of a regrade that was applied or
- * discarded are left out: retrying them could change nothing.
- */
-export async function deadLettersForCourse(db: Db, courseId: string): Promise<DeadLetter[]> {
-  const rows = await db.kysely
-    .selectFrom("jobs")
-    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
-    .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
-    .innerJoin("users", "users.id", "submissions.user_id")
-    .leftJoin("regrades", "regrades.id", "jobs.regrade_id")
-    .select([
-      "jobs.id as job_id",
-      "jobs.submission_id",
-      "jobs.purpose",
-      "jobs.attempts",
-      "jobs.max_attempts",
-      "jobs.last_error",
-      "jobs.finished_at",
-      "assignments.id as assignment_id",
-      "assignments.title as assignment_title",
-      "users.id as user_id",
-      "users.name as user_name",
-      "users.email as user_email",
-    ])
-    .where("assignments.course_id", "=", courseId)
-    .where("jobs.status", "=", "dead")
-    .where((eb) => eb.or([eb("jobs.purpose", "!=", "preview"), eb("regrades.status", "=", "previewing")]))
-    .orderBy("jobs.finished_at", "desc")
-    .orderBy("jobs.seq", "desc")
-    .execute();
-  return rows.map((row) => ({
-    jobId: row.job_id,
-    submissionId: row.submission_id,
-    assignmentId: row.assignment_id,
-    assignmentTitle: row.assignment_title,
-    userId: row.user_id,
-    userName: row.user_name,
-    userEmail: row.user_email,
-    purpose: row.purpose,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    lastError: row.last_error,
-    finishedAt: row.finished_at,
-  }));
 }
 
 /** The course a job belongs to (through its submission's assignment), for authorization; null if no such job. */

@@ -120,6 +120,8 @@ export interface SubmissionsTable {
   exercise_id: string;
   payload: string;
   created_at: number;
+  /** sha256 of the canonical model (`fingerprint.ts`); "" without a model; null until computed (rows from before 0015). */
+  fingerprint: string | null;
 }
 
 export interface JobsTable {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { NotFoundError, PreconditionError, RateLimitError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
 import { type Kysely, sql } from "kysely";
 import { type Db, type Dialect, writeTx } from "./connection";
+import { submissionFingerprint } from "./fingerprint";
 import { type JobRow, type SubmissionRow, toJob, toSubmission, toVerdict } from "./rows";
 import type { Database } from "./schema";
 import { TestEvaluationLimitError, reserveTestEvaluationTx } from "./test-evaluations";
@@ -109,6 +110,7 @@ export async function createSubmissionWithJob(
         exercise_id: submission.exerciseId,
         payload: JSON.stringify(payload),
         created_at: now,
+        fingerprint: submissionFingerprint(payload) ?? "",
       })
       .execute();
     const job = await insertJob(q, db.dialect, {

@@ -6,13 +6,14 @@ import { parseArgs } from "node:util";
 import { BudgetError, PreconditionError, StepwiseError, ValidationError, type Verdict } from "@stepwise/core/contracts";
 import { assignmentPlace, findExercise, listExercises } from "@stepwise/exercises";
 import { gradeLocally, prepareTraining } from "@stepwise/exercises/grading";
-import { assertStepOpen, coursesForUser, assignmentsForCourse, createSubmissionWithJob, listJobs, migrate, openDb, userByEmail } from "@stepwise/db";
+import { assertStepOpen, coursesForUser, assignmentsForCourse, createSubmissionWithJob, jobsOverview, migrate, openDb, userByEmail } from "@stepwise/db";
 import { embeddedDefaults } from "../paths";
 import { exitCodeOf, progressLine, verdictTable } from "./format";
 import { completeSubmission, readSubmission } from "./input";
 import { EXPERIMENTS, runExperiment } from "@stepwise/exercises/experiments";
 import { solutions } from "@stepwise/exercises/solutions";
 import { batchLine, experimentReport } from "./experiment";
+import { JOB_SECTIONS, jobsText } from "./jobs";
 import { newCommand } from "./new";
 import { ProgressUsageError, progressText, studentProgress } from "./progress";
 import { tuneCommand } from "./tune";
@@ -23,7 +24,7 @@ const USAGE = `Usage:
   stepwise grade <file> --exercise <id> [--json] [--epochs N] [--batch-size N] [--optimizer NAME] [--lr X] [--loss NAME]
                  [--train-limit N] [--test-limit N] [--seeds N] [--previous <step-6 file>]
   stepwise submit <file> --exercise <id> [--student EMAIL]
-  stepwise jobs [--json] [--status queued|running|done|dead|cancelled]
+  stepwise jobs [--json] [--course <id>] [--status queued|running|dead]
   stepwise progress --student EMAIL [--course <id>] [--json]
   stepwise debug <file> --exercise <id> --check <experiment> [--json] [--train-limit N]
                  <experiment>: ${EXPERIMENTS.join(", ")}
@@ -177,17 +178,17 @@ async function progress(values: Values): Promise<number> {
 }
 
 async function jobs(values: Values): Promise<number> {
-  const status = values.status as Parameters<typeof listJobs>[1] extends { status?: infer S } | undefined ? S : never;
+  const section = JOB_SECTIONS.find((s) => s === values.status);
+  if (values.status !== undefined && !section) throw new UsageError(`--status must be one of ${JOB_SECTIONS.join(", ")}; got "${values.status}".`);
+  const sections = section ? [section] : JOB_SECTIONS;
   return withDb(async (db) => {
-    const rows = await listJobs(db, { ...(status ? { status } : {}), limit: 200 });
+    const overview = await jobsOverview(db, { ...(values.course ? { courseId: values.course } : {}), now: Date.now() });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      const picked = { queued: sections.includes("queued") ? overview.queued : [], running: sections.includes("running") ? overview.running : [], failures: sections.includes("dead") ? overview.failures : [] };
+      process.stdout.write(`${JSON.stringify(picked, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(`${"job".padEnd(38)}${"status".padEnd(10)}${"attempts".padEnd(10)}${"worker".padEnd(24)}verdict\n`);
-    for (const row of rows) {
-      process.stdout.write(`${row.id.padEnd(38)}${row.status.padEnd(10)}${String(row.attempts).padEnd(10)}${(row.workerId ?? "—").padEnd(24)}${row.verdictStatus ?? "—"}\n`);
-    }
+    process.stdout.write(`${jobsText(overview, sections)}\n`);
     return 0;
   });
 }

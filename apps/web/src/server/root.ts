@@ -8,6 +8,7 @@ import { experimentRouter } from "./routers/experiment";
 import { gradebookRouter } from "./routers/gradebook";
 import { invitationRouter } from "./routers/invitation";
 import { ltiRouter } from "./routers/lti";
+import { jobsRouter } from "./routers/jobs";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,
+  jobs: jobsRouter,
   regrade: regradeRouter,
   courseDataset: courseDatasetRouter,
   // Co-teaching invitations: created, listed and revoked by a course's instructors, accepted by the invitee.

@@ -12,6 +12,7 @@ import { courseMode } from "./0010_course_mode";
 import { drafts } from "./0011_drafts";
 import { courseInvitations } from "./0012_course_invitations";
 import { lti } from "./0014_lti";
+import { submissionFingerprint } from "./0015_submission_fingerprint";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -32,6 +33,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0011_drafts": drafts(),
     "0012_course_invitations": courseInvitations(),
     "0014_lti": lti(dialect),
+    "0015_submission_fingerprint": submissionFingerprint(),
   };
 }
 

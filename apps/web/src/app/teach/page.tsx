@@ -8,12 +8,17 @@ import { ImportFolderForm } from "./import-folder-form";
 export const metadata: Metadata = { title: "Teach" };
 
 export default async function TeachPage() {
-  const { caller } = await requireUser();
+  const { caller, me } = await requireUser();
   const courses = await load(() => caller.teach.courses());
   return (
     <>
       <h1>Teach</h1>
       <p className="muted">Courses you teach. Students join a course with its join code.</p>
+      {me.role === "admin" && (
+        <p>
+          <Link href="/teach/jobs">All jobs</Link> (every course&apos;s queue)
+        </p>
+      )}
       {courses.length === 0 ? (
         <p className="muted">You do not teach any course yet: create one or import a course folder.</p>
       ) : (

@@ -1,10 +1,8 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import {
-  courseOfJob,
-  deadLettersForCourse,
   gradebookData,
+  identicalWork,
   membership,
-  retryDeadJob,
   submissionById,
   userById,
   type Db,
@@ -12,6 +10,7 @@ import {
 } from "@stepwise/db";
 import { z } from "zod";
 import { submissionDrillDown } from "../services/drill-down";
+import { flagIdentical, gradebookSummary } from "../services/gradebook-summary";
 import { buildGradebook, deadlines, GradebookQuery, penaltyFor, queryGradebook, scoreAttempt } from "../services/gradebook";
 import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
 
@@ -34,16 +33,27 @@ export async function taughtSubmission(ctx: { db: Db; user: User }, submissionId
 }
 
 export const gradebookRouter = createTRPCRouter({
-  /** Students × assignments of a course: best late-adjusted score, status, late flag, attempts, pending; searched, filtered and sorted. */
+  /** Students × assignments of a course: best late-adjusted score, status, late flag, attempts, pending, identical work; searched, filtered and sorted; with the class summary. */
   view: instructorProcedure
     .input(z.object({ courseId: Id.describe("The course, which the caller must teach"), ...GradebookQuery.shape }).strict())
     .query(async ({ ctx, input }) => {
       const { courseId, ...query } = input;
-      const gradebook = await courseGradebook(ctx, courseId);
-      if (query.assignmentId !== undefined && !gradebook.assignments.some((a) => a.id === query.assignmentId))
+      const built = await courseGradebook(ctx, courseId);
+      if (query.assignmentId !== undefined && !built.assignments.some((a) => a.id === query.assignmentId))
         throw new NotFoundError(`The course has no assignment with id "${query.assignmentId}".`);
+      const { gradebook, identical } = flagIdentical(built, await identicalWork(ctx.db, built.assignments.map((a) => a.id)));
+      const shown = queryGradebook(gradebook, query);
+      const columns = new Set(shown.assignments.map((a) => a.id));
       // All assignments too, for the filter's choices; `assignments` are the columns shown.
-      return { ...queryGradebook(gradebook, query), allAssignments: gradebook.assignments, students: gradebook.rows.length };
+      return {
+        ...shown,
+        allAssignments: gradebook.assignments,
+        students: gradebook.rows.length,
+        /** The most a total can be: 100 points per column shown. */
+        maxTotal: 100 * shown.assignments.length,
+        summary: gradebookSummary(shown),
+        identical: identical.filter((g) => columns.has(g.assignmentId)),
+      };
     }),
 
   /** One student's attempts at one assignment, newest first, each with its current grading and lateness. */
@@ -86,20 +96,5 @@ export const gradebookRouter = createTRPCRouter({
   submission: instructorProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
     const { submission, assignment } = await taughtSubmission(ctx, input.submissionId);
     return submissionDrillDown(ctx.db, { submission, assignment });
-  }),
-
-  /** Grading jobs of the course that failed on every attempt, newest first. */
-  deadLetters: instructorProcedure.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
-    return deadLettersForCourse(ctx.db, input.courseId);
-  }),
-
-  /** Puts a dead-lettered job back in the queue with fresh attempts. */
-  retry: instructorProcedure.input(z.object({ jobId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    const courseId = await courseOfJob(ctx.db, input.jobId);
-    if (!courseId) throw new NotFoundError(`No job with id "${input.jobId}".`);
-    await requireInstructor(ctx, courseId);
-    const job = await retryDeadJob(ctx.db, input.jobId, ctx.now());
-    return { jobId: job.id, status: job.status };
   }),
 });

@@ -37,6 +37,12 @@ export interface GradebookCell {
   /** Attempts still queued or running. */
   pending: number;
   submissions: number;
+  /** When the student first submitted to this assignment, ms; null before any submission. */
+  firstAt: number | null;
+  /** When the student's first passing submission was made, ms; null until one passed. */
+  passedAt: number | null;
+  /** Other students who submitted a model with the same fingerprint here (`identical-work.ts`); null when none did. */
+  identical: { group: number; others: string[] } | null;
 }
 
 export interface GradebookRow {
@@ -155,6 +161,9 @@ export function gradeCell(
     attemptsAllowed: assignment.attemptsAllowed,
     pending,
     submissions: scored.length,
+    firstAt: scored.at(-1)?.attempt.createdAt ?? null,
+    passedAt: scored.findLast((s) => s.attempt.verdict?.status === "passed")?.attempt.createdAt ?? null,
+    identical: null,
   };
 }
 
@@ -214,6 +223,7 @@ export const GradebookQuery = z
       .optional()
       .describe("Keep students with at least one shown cell in this status"),
     late: z.boolean().optional().describe("true: only students with a late cell shown; false: only those without"),
+    identical: z.boolean().optional().describe("true: only students whose work matches another student's on a shown assignment"),
     sort: z
       .union([z.enum(["name", "email", "total"]), z.string().regex(/^assignment:.{1,100}$/)])
       .default("name")
@@ -232,7 +242,8 @@ export function queryGradebook(gradebook: Gradebook, query: GradebookQuery): Gra
     .map((row) => ({ ...row, cells: row.cells.filter((c) => shown.has(c.assignmentId)) }))
     .filter((row) => needle === "" || row.student.name.toLocaleLowerCase().includes(needle) || row.student.email.toLocaleLowerCase().includes(needle))
     .filter((row) => query.status === undefined || row.cells.some((c) => c.status === query.status))
-    .filter((row) => query.late === undefined || row.cells.some((c) => c.late) === query.late);
+    .filter((row) => query.late === undefined || row.cells.some((c) => c.late) === query.late)
+    .filter((row) => query.identical !== true || row.cells.some((c) => c.identical !== null));
   const key = sortKey(query.sort);
   const sign = query.dir === "desc" ? -1 : 1;
   rows.sort((a, b) => sign * compare(key(a), key(b)) || compare(a.student.name, b.student.name) || compare(a.student.email, b.student.email));

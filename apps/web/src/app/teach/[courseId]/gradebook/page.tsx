@@ -2,18 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
-import { CELL_STATUS_LABEL, gradebookInput, gradebookHref, selectionEvidence, STATUS_FILTERS, type SearchParams } from "./query";
+import { GradebookGrid } from "./gradebook-grid";
+import { type GridColumn, type GridRow, gridCell } from "./grid-cell";
+import { CELL_STATUS_LABEL, gradebookInput, gradebookHref, STATUS_FILTERS, type SearchParams } from "./query";
+import { SummaryTable } from "./summary-table";
 
 export const metadata: Metadata = { title: "Gradebook" };
 
-/** Points out of 100 as the CSV export writes them (hundredths, no trailing zeros). */
-function points(score: number | null): string {
-  return score === null ? "—" : String(Math.round(score * 10_000) / 100);
-}
 
 /**
- * Students × assignments, server-rendered: the filter form is a plain GET form and the sort links
- * are links, so the gradebook works (and can be bookmarked) without JavaScript.
+ * Students × assignments: the filter form is a plain GET form and the sort links are links, so
+ * filtering and sorting happen on the server (and can be bookmarked); the grid's first screen is
+ * server-rendered too, and scrolling, collapsing and the keyboard need its client part.
  */
 export default async function GradebookPage({ params, searchParams }: { params: Promise<{ courseId: string }>; searchParams: Promise<SearchParams> }) {
   const { courseId } = await params;
@@ -24,14 +24,25 @@ export default async function GradebookPage({ params, searchParams }: { params: 
   const sortLink = (sort: string, label: string) => {
     const active = query.sort === sort || (query.sort === undefined && sort === "name");
     const dir = active && query.dir !== "desc" ? "desc" : "asc";
-    return (
-      <Link href={gradebookHref(base, { ...query, sort, dir })} aria-label={`Sort by ${label}${active ? (dir === "asc" ? ", ascending" : ", descending") : ""}`}>
-        {label}
-        {active ? (query.dir === "desc" ? " ▼" : " ▲") : ""}
-      </Link>
-    );
+    return {
+      href: gradebookHref(base, { ...query, sort, dir }),
+      label: `Sort by ${label}${active ? (dir === "asc" ? ", ascending" : ", descending") : ""}`,
+      mark: active ? (query.dir === "desc" ? " ▼" : " ▲") : "",
+    };
   };
   const filtered = view.rows.length !== view.students;
+  const columns: GridColumn[] = view.assignments.map((a) => ({
+    id: a.id,
+    title: a.title,
+    short: a.place ? `Step ${a.place.step}` : a.title,
+    due: a.deadline !== null ? `Due ${formatDate(a.deadline)}` : "No deadline",
+    project: a.place?.project ?? "other",
+    projectLabel: a.place?.label ?? "Other",
+    sort: sortLink(`assignment:${a.id}`, a.title),
+  }));
+  const rows: GridRow[] = view.rows.map((r) => ({ id: r.student.id, name: r.student.name, email: r.student.email, total: r.total, cells: r.cells.map(gridCell) }));
+  const titles = new Map(view.assignments.map((a) => [a.id, { title: a.title, project: a.place?.project ?? null }]));
+  const names = new Map(view.allAssignments.map((a) => [a.id, a.title]));
 
   return (
     <>
@@ -40,7 +51,8 @@ export default async function GradebookPage({ params, searchParams }: { params: 
       </p>
       <h1>Gradebook</h1>
       <p className="muted">
-        Best score of each student on each assignment after the late penalty, out of 100. A cell links to every attempt.
+        Best score of each student on each assignment after the late penalty, out of 100. Hover or focus a cell for its details; open it for
+        every attempt.
       </p>
 
       <div className="actions" style={{ marginBottom: "1rem" }}>
@@ -50,7 +62,7 @@ export default async function GradebookPage({ params, searchParams }: { params: 
         <a className="button secondary" href={`/api/teach/${courseId}/export/canvas`} download data-testid="export-canvas">
           Export for Canvas
         </a>
-        <Link href={`/teach/${courseId}/jobs`}>Grading failures</Link>
+        <Link href={`/teach/${courseId}/jobs`}>Jobs</Link>
       </div>
 
       <form method="get" action={base} className="card inline-form" role="search" aria-label="Filter the gradebook">
@@ -88,6 +100,9 @@ export default async function GradebookPage({ params, searchParams }: { params: 
             <option value="no">On time</option>
           </select>
         </label>
+        <label>
+          <input type="checkbox" name="identical" value="yes" defaultChecked={query.identical === true} /> Identical work only
+        </label>
         {query.sort !== undefined && <input type="hidden" name="sort" value={query.sort} />}
         {query.dir !== undefined && <input type="hidden" name="dir" value={query.dir} />}
         <button type="submit">Apply</button>
@@ -101,83 +116,49 @@ export default async function GradebookPage({ params, searchParams }: { params: 
       {view.assignments.length === 0 ? (
         <p className="note">This course has no assignments yet.</p>
       ) : (
-        <div style={{ overflowX: "auto" }}>
-          <table data-testid="gradebook">
-            <caption className="visually-hidden">Score per student and assignment: the best attempt, or for step 7 the latest test evaluation</caption>
-            <thead>
-              <tr>
-                <th scope="col">
-                  {sortLink("name", "Student")} <span className="small">({sortLink("email", "e-mail")})</span>
-                </th>
-                {view.assignments.map((a) => (
-                  <th scope="col" key={a.id} className="num">
-                    {sortLink(`assignment:${a.id}`, a.title)}
-                    <div className="small">
-                      {a.deadline !== null ? `Due ${formatDate(a.deadline)}` : "No deadline"} ·{" "}
-                      <Link href={`/teach/${courseId}/assignments/${a.id}/regrade`}>Regrade</Link>
-                    </div>
-                  </th>
-                ))}
-                <th scope="col" className="num">
-                  {sortLink("total", "Total")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.rows.map((row) => (
-                <tr key={row.student.id} data-testid="gradebook-row">
-                  <th scope="row">
-                    {row.student.name}
-                    <div className="small muted">{row.student.email}</div>
-                  </th>
-                  {row.cells.map((cell) => {
-                    const assignment = view.assignments.find((a) => a.id === cell.assignmentId);
-                    return (
-                      <td key={cell.assignmentId} className="num" data-testid={`cell-${cell.assignmentId}`}>
-                        <Link
-                          href={`/teach/${courseId}/gradebook/${cell.assignmentId}/${row.student.id}`}
-                          aria-label={`${row.student.name}, ${assignment?.title ?? "assignment"}: ${points(cell.best)} points, ${CELL_STATUS_LABEL[cell.status]}${cell.late ? ", late" : ""}${cell.selectedOnTest ? ", configuration chosen on the test score" : ""}`}
-                        >
-                          <strong data-testid="cell-score">{points(cell.best)}</strong>
-                        </Link>
-                        <div className="stack-tight" style={{ justifyItems: "end" }}>
-                          <span className={`badge ${cell.status}`} data-testid="cell-status">
-                            {CELL_STATUS_LABEL[cell.status]}
-                          </span>
-                          {cell.late && (
-                            <span className="badge failed" data-testid="cell-late">
-                              Late {cell.daysLate} d
-                            </span>
-                          )}
-                          {cell.selectedOnTest && (
-                            <span className="badge queued" data-testid="cell-selected-on-test" title={selectionEvidence(cell.selectedOnTest.flag)}>
-                              Chosen on test
-                            </span>
-                          )}
-                          <span className="small muted">
-                            {cell.attemptsUsed}
-                            {cell.attemptsAllowed !== null ? ` / ${cell.attemptsAllowed}` : ""} attempt{cell.attemptsUsed === 1 && cell.attemptsAllowed === null ? "" : "s"}
-                            {cell.pending > 0 ? ` · ${cell.pending} pending` : ""}
-                          </span>
-                        </div>
-                      </td>
-                    );
-                  })}
-                  <td className="num" data-testid="row-total">
-                    <strong>{row.total}</strong>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <>
+          <GradebookGrid
+            courseId={courseId}
+            columns={columns}
+            rows={rows}
+            maxTotal={view.maxTotal}
+            sort={{ name: sortLink("name", "Student"), email: sortLink("email", "e-mail"), total: sortLink("total", "Total") }}
+          />
+          <p className="gb-legend" aria-label="Legend">
+            <span>✓ passed · ✗ failed · ! invalid or diverged · ⚠ grader error · … pending · · not attempted</span>
+            <span>L late · T chosen on test · =N identical work, group N</span>
+          </p>
           {view.rows.some((row) => row.cells.some((c) => c.rule === "latest-test-evaluation")) && (
             <p className="small muted" data-testid="step7-rule">
               Step-7 scores are the latest evaluation on the hidden test set, not the best: taking the best of several test scores would
-              itself choose on the test set. “Chosen on test” marks a configuration submitted after a test score was seen that was no
-              better on validation than one already evaluated; hover it, or open the cell, for the evidence.
+              itself choose on the test set. “Chosen on test” (T) marks a configuration submitted after a test score was seen that was no
+              better on validation than one already evaluated; hover or focus it, or open the cell, for the evidence.
             </p>
           )}
-        </div>
+
+          {view.identical.length > 0 && (
+            <section aria-labelledby="identical-heading" data-testid="identical-work">
+              <h2 id="identical-heading">Identical work</h2>
+              <p className="muted">
+                Students who submitted the same model and training settings (after renaming layers and seeds) to one assignment. This is
+                evidence to look at, not a verdict: the unchanged starter model, or a model built from the same tutorial, is identical too.
+                No score changes because of it.
+              </p>
+              <ul>
+                {view.identical.map((g) => (
+                  <li key={`${g.assignmentId}-${g.group}`} data-testid="identical-group">
+                    <strong>={g.group}</strong> {names.get(g.assignmentId) ?? g.assignmentId}: {g.students.map((s) => s.name).join(", ")}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <section aria-labelledby="summary-heading">
+            <h2 id="summary-heading">Summary</h2>
+            <SummaryTable projects={view.summary.projects} columns={view.summary.columns} titles={titles} />
+          </section>
+        </>
       )}
     </>
   );

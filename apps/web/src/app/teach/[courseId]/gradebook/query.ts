@@ -33,7 +33,7 @@ export function selectionEvidence(flag: SelectionFlag): string {
   );
 }
 
-type PageQuery = Partial<Pick<GradebookQuery, "search" | "assignmentId" | "status" | "late" | "sort" | "dir">>;
+type PageQuery = Partial<Pick<GradebookQuery, "search" | "assignmentId" | "status" | "late" | "identical" | "sort" | "dir">>;
 
 function one(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -47,6 +47,7 @@ function one(value: string | string[] | undefined): string | undefined {
 export function gradebookInput(params: SearchParams): PageQuery {
   const status = one(params.status);
   const late = one(params.late);
+  const identical = one(params.identical);
   const sort = one(params.sort);
   const dir = one(params.dir);
   const search = one(params.search)?.trim().slice(0, 200);
@@ -56,6 +57,7 @@ export function gradebookInput(params: SearchParams): PageQuery {
     ...(assignmentId ? { assignmentId } : {}),
     ...(status !== undefined && (STATUS_FILTERS as string[]).includes(status) ? { status: status as CellStatus } : {}),
     ...(late === "yes" ? { late: true } : late === "no" ? { late: false } : {}),
+    ...(identical === "yes" ? { identical: true } : {}),
     ...(sort !== undefined && (["name", "email", "total"].includes(sort) || /^assignment:.{1,100}$/.test(sort)) ? { sort } : {}),
     ...(dir === "asc" || dir === "desc" ? { dir } : {}),
   };
@@ -68,6 +70,7 @@ export function gradebookHref(base: string, query: PageQuery): string {
   if (query.assignmentId) params.set("assignment", query.assignmentId);
   if (query.status) params.set("status", query.status);
   if (query.late !== undefined) params.set("late", query.late ? "yes" : "no");
+  if (query.identical) params.set("identical", "yes");
   if (query.sort) params.set("sort", query.sort);
   if (query.dir) params.set("dir", query.dir);
   const text = params.toString();

@@ -8,7 +8,7 @@ import { useTRPC } from "~/trpc/react";
 export function RetryButton({ jobId, label }: { jobId: string; label: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const retry = useMutation(trpc.gradebook.retry.mutationOptions({ onSuccess: () => router.refresh() }));
+  const retry = useMutation(trpc.jobs.retry.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <div className="stack-tight">
       <button type="button" className="secondary" aria-label={label} disabled={retry.isPending || retry.isSuccess} onClick={() => retry.mutate({ jobId })}>

@@ -1,0 +1,106 @@
+import type { CellStatus, GradebookCell } from "~/server/services/gradebook";
+import { CELL_STATUS_LABEL, selectionEvidence } from "./query";
+
+/**
+ * What one gradebook cell shows, kept small (a class of 300 × 28 is 8,400 of them in the page):
+ * the score and a status icon, a few one-letter badges, and the rest in its hover/focus details.
+ */
+export interface GridCell {
+  /** Points out of 100 as the CSV export writes them; null while nothing is graded. */
+  score: number | null;
+  status: CellStatus;
+  statusLabel: string;
+  /** Days late of the attempt that counts; null when on time. */
+  lateDays: number | null;
+  /** "2 / 3 attempts" */
+  attempts: string;
+  pending: number;
+  /** Step 7: the evidence that this configuration was chosen on its test score. */
+  chosenOnTest: string | null;
+  /** The identical-work group this submission belongs to, and the other students in it. */
+  identical: { group: number; others: string[] } | null;
+}
+
+export interface GridColumn {
+  id: string;
+  title: string;
+  /** "Step 5", or the title for an exercise outside the workflow. */
+  short: string;
+  /** "Due 12 Jan" or "No deadline". */
+  due: string;
+  project: string;
+  projectLabel: string;
+  sort: { href: string; label: string; mark: string };
+}
+
+export interface GridRow {
+  id: string;
+  name: string;
+  email: string;
+  cells: GridCell[];
+  total: number;
+}
+
+export const STATUS_ICON: Record<CellStatus, string> = {
+  passed: "✓",
+  failed: "✗",
+  invalid: "!",
+  timed_out: "⏱",
+  out_of_memory: "!",
+  diverged: "!",
+  error: "⚠",
+  pending: "…",
+  not_attempted: "·",
+  cancelled: "–",
+};
+
+/** Points out of 100, rounded to hundredths (as the CSV export writes them). */
+const points = (score: number) => Math.round(score * 10_000) / 100;
+
+export function gridCell(cell: GradebookCell): GridCell {
+  return {
+    score: cell.best === null ? null : points(cell.best),
+    status: cell.status,
+    statusLabel: CELL_STATUS_LABEL[cell.status],
+    lateDays: cell.late ? cell.daysLate : null,
+    attempts: `${cell.attemptsUsed}${cell.attemptsAllowed !== null ? ` / ${cell.attemptsAllowed}` : ""} attempt${cell.attemptsUsed === 1 && cell.attemptsAllowed === null ? "" : "s"}`,
+    pending: cell.pending,
+    chosenOnTest: cell.selectedOnTest ? selectionEvidence(cell.selectedOnTest.flag) : null,
+    identical: cell.identical,
+  };
+}
+
+export interface CellBadge {
+  key: string;
+  text: string;
+  title: string;
+  testId: string;
+}
+
+/**
+ * The small badges after a cell's score, in order. Further per-cell states (a grade's passback to an
+ * LMS, say) belong here as one more entry: the cell, its label and its details pick them up.
+ */
+export function cellBadges(cell: GridCell): CellBadge[] {
+  const badges: CellBadge[] = [];
+  if (cell.lateDays !== null) badges.push({ key: "late", text: "L", title: `Late ${cell.lateDays} d`, testId: "cell-late" });
+  if (cell.chosenOnTest !== null) badges.push({ key: "chosen", text: "T", title: "Chosen on test", testId: "cell-selected-on-test" });
+  if (cell.identical !== null) badges.push({ key: "identical", text: `=${cell.identical.group}`, title: `Identical work, group ${cell.identical.group}`, testId: "cell-identical" });
+  return badges;
+}
+
+/** The details shown on hover or focus, one line each. */
+export function cellTip(cell: GridCell): string[] {
+  return [
+    `${cell.score === null ? "No score" : `${cell.score} points`} · ${cell.statusLabel}`,
+    `${cell.attempts}${cell.pending > 0 ? ` · ${cell.pending} pending` : ""}`,
+    ...(cell.lateDays !== null ? [`Late ${cell.lateDays} d (penalty applied)`] : []),
+    ...(cell.chosenOnTest !== null ? [cell.chosenOnTest] : []),
+    ...(cell.identical !== null ? [`Identical work (group ${cell.identical.group}) with ${cell.identical.others.join(", ")}`] : []),
+  ];
+}
+
+/** Everything the cell says, for a screen reader: its link's name. */
+export function cellLabel(student: string, assignment: string, cell: GridCell): string {
+  return `${student}, ${assignment}: ${cellTip(cell).join("; ")}`;
+}
