@@ -4,3 +4,4 @@ export * from "./verdict";
 export * from "./submission";
 export * from "./exercise";
 export * from "./errors";
+export * from "./decisions";

@@ -1,4 +1,4 @@
-import type { DataSlice, EpochMetrics, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import type { DataSlice, EpochMetrics, ExerciseDefinition, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import type { Tf } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
 import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
@@ -28,6 +28,8 @@ export interface LocalGradeOptions {
   /** Epochs of the first seed's run only (its curves are the verdict's). */
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   signal?: AbortSignal;
+  /** A guided project's step-2/3/4 decisions (`decisionsOf`): metric, protocol, preparation. */
+  decisions?: ProjectDecisions;
 }
 
 /**
@@ -45,6 +47,7 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.toolbox ? { toolbox: options.toolbox } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.decisions ? { decisions: options.decisions } : {}),
     run: (run) =>
       trainAndPredict(options.tf, {
         topology: run.prepared.topology as JsonObject,
@@ -57,6 +60,7 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
         maxSeconds: run.maxSeconds,
         cacheDir: options.cacheDir,
         ...(run.csv ? { csv: run.csv } : {}),
+        ...(run.scaling ? { scaling: run.scaling } : {}),
         backend: options.backend,
         tfjsVersion: options.tfjsVersion,
         onEpoch: run.streams ? options.onEpoch : undefined,
