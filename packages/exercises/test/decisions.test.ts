@@ -9,11 +9,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProjectDecisions, SubmissionPayload } from "@stepwise/core/contracts";
 import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import { keptFeatures } from "@stepwise/core/datasets";
-import type { JsonObject } from "@stepwise/core/model";
 import { getExercise } from "../src";
 import { csvText } from "../src/answers/facts";
 import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
-import { csvGrading, gradeSubmission, trainAndPredict, type GradingRun } from "../src/grading";
+import { csvGrading, gradeSubmission, inProcessRunner, type GradingRun } from "../src/grading";
 import { solutions } from "../src/solutions";
 
 const cacheDir = join(import.meta.dirname, "..", "..", "..", "data", "cache");
@@ -58,21 +57,7 @@ describe("a guided project's decisions reach the grader", () => {
       ...(options.previous ? { previous: options.previous } : {}),
       run: (run) => {
         runs.push(run);
-        return trainAndPredict(backend.tf, {
-          topology: run.prepared.topology as JsonObject,
-          training: run.prepared.training,
-          dataset: run.prepared.dataset,
-          slice: run.slice,
-          task: run.prepared.task,
-          seed: run.seed,
-          dataSeed: run.dataSeed,
-          maxSeconds: run.maxSeconds,
-          cacheDir,
-          ...(run.csv ? { csv: run.csv } : {}),
-          ...(run.scaling ? { scaling: run.scaling } : {}),
-          backend: backend.backend,
-          tfjsVersion: backend.tfjsVersion,
-        });
+        return inProcessRunner({ tf: backend.tf, backend: backend.backend, tfjsVersion: backend.tfjsVersion, cacheDir })(run);
       },
     });
     return { verdict, runs };
@@ -181,20 +166,7 @@ describe("step 7: add or remove features on a table", () => {
       previous: reference("credit-overfit"),
       run: (run) => {
         runs.push(run);
-        return trainAndPredict(backend.tf, {
-          topology: run.prepared.topology as JsonObject,
-          training: run.prepared.training,
-          dataset: run.prepared.dataset,
-          slice: run.slice,
-          task: run.prepared.task,
-          seed: run.seed,
-          dataSeed: run.dataSeed,
-          maxSeconds: run.maxSeconds,
-          cacheDir,
-          ...(run.csv ? { csv: run.csv } : {}),
-          backend: backend.backend,
-          tfjsVersion: backend.tfjsVersion,
-        });
+        return inProcessRunner({ tf: backend.tf, backend: backend.backend, tfjsVersion: backend.tfjsVersion, cacheDir })(run);
       },
     });
     expect(verdict.status).not.toBe("invalid");

@@ -4,7 +4,7 @@ import type { JsonObject } from "@stepwise/core/model";
 import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import { csvText } from "../answers/facts";
 import type { Technique } from "../course/schema";
-import { gradeSubmission } from "./grade";
+import { gradeSubmission, type GradingRunner } from "./grade";
 import { trainAndPredict } from "./run";
 
 export interface LocalGradeOptions {
@@ -48,23 +48,28 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
     ...(options.toolbox ? { toolbox: options.toolbox } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     ...(options.decisions ? { decisions: options.decisions } : {}),
-    run: (run) =>
-      trainAndPredict(options.tf, {
-        topology: run.prepared.topology as JsonObject,
-        training: run.prepared.training,
-        dataset: run.prepared.dataset,
-        slice: run.slice,
-        task: run.prepared.task,
-        seed: run.seed,
-        dataSeed: run.dataSeed,
-        maxSeconds: run.maxSeconds,
-        cacheDir: options.cacheDir,
-        ...(run.csv ? { csv: run.csv } : {}),
-        ...(run.scaling ? { scaling: run.scaling } : {}),
-        backend: options.backend,
-        tfjsVersion: options.tfjsVersion,
-        onEpoch: run.streams ? options.onEpoch : undefined,
-        signal: options.signal,
-      }),
+    run: inProcessRunner(options),
   });
+}
+
+/** A `GradingRunner` that trains in this process (trusted code only: the CLI and tests). */
+export function inProcessRunner(options: Pick<LocalGradeOptions, "tf" | "backend" | "tfjsVersion" | "cacheDir" | "onEpoch" | "signal">): GradingRunner {
+  return (run) =>
+    trainAndPredict(options.tf, {
+      topology: run.prepared.topology as JsonObject,
+      training: run.prepared.training,
+      dataset: run.prepared.dataset,
+      slice: run.slice,
+      task: run.prepared.task,
+      seed: run.seed,
+      dataSeed: run.dataSeed,
+      maxSeconds: run.maxSeconds,
+      cacheDir: options.cacheDir,
+      ...(run.csv ? { csv: run.csv } : {}),
+      ...(run.scaling ? { scaling: run.scaling } : {}),
+      backend: options.backend,
+      tfjsVersion: options.tfjsVersion,
+      onEpoch: run.streams ? options.onEpoch : undefined,
+      signal: options.signal,
+    });
 }
