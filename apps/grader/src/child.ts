@@ -40,6 +40,7 @@ async function run(raw: unknown): Promise<ChildMessage> {
     maxSeconds: request.maxSeconds,
     cacheDir: request.cacheDir,
     ...(request.csv ? { csv: request.csv } : {}),
+    ...(request.scaling ? { scaling: request.scaling } : {}),
     backend,
     tfjsVersion,
     onEpoch: (metrics, epochs) => void send({ type: "epoch", metrics, epochs }),

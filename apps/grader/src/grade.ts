@@ -1,4 +1,4 @@
-import type { EpochMetrics, Verdict } from "@stepwise/core/contracts";
+import { describeDecisions, type EpochMetrics, type Verdict } from "@stepwise/core/contracts";
 import type { ClaimedJob } from "@stepwise/db";
 import { assignmentPolicy } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
@@ -12,7 +12,7 @@ import {
   type CsvContent,
   type GradingRun,
 } from "@stepwise/exercises/grading";
-import { childFailure, previousStepModel, resolveJob, type JobContext } from "./job-context";
+import { childFailure, previousStepModel, projectDecisions, resolveJob, type JobContext } from "./job-context";
 import { RESTART_LABEL, runTrainingChild, type ChildOutcome } from "./sandbox";
 import { recordStep7Evaluation } from "./test-hygiene";
 
@@ -45,6 +45,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   // Steps 5 and 6 retrain the model with the assignment's N training seeds (step 7 keeps one).
   const seedCount = assignmentPolicy(overrides).seeds ?? 1;
   const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
+  const decisions = await projectDecisions(ctx.db, { assignment: resolved.assignment, userId: submission.userId });
 
   /** One model in one sandboxed child; the run whose curves the student sees streams its epochs. */
   const trainInChild = async (run: GradingRun): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
@@ -65,6 +66,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
         backend: ctx.config.backend,
         cacheDir: ctx.config.cacheDir,
         ...(run.csv ? { csv: run.csv } : {}),
+        ...(run.scaling ? { scaling: run.scaling } : {}),
       },
       {
         memoryMb: ctx.config.memoryMb,
@@ -106,8 +108,11 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       // Step 7's techniques (augmentation, early stopping) the instructor allows: others are refused before training.
       toolbox: toolboxPolicy(overrides).allowed,
       ...(previous ? { previous } : {}),
+      ...(decisions ? { decisions } : {}),
       onPrepared: (prepared) =>
-        resolved.log(`attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)\n`),
+        resolved.log(
+          `attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)${decisions ? `; project decisions: ${describeDecisions(decisions).join(" · ")}` : ""}\n`,
+        ),
       // Test-set hygiene: record what this test evaluation showed; flag a configuration chosen on its test score.
       onStep7Verdict: async (verdict, prepared) => {
         const hygiene = await recordStep7Evaluation(ctx.db, { jobId: job.id, prepared, verdict, now: ctx.now() });

@@ -3,8 +3,9 @@
  * search): the exercise as the assignment places it, the dataset it means, the job's progress rows
  * and log, and what a training child that ended without a result means to the student.
  */
-import type { DataSlice, ExerciseDefinition, ProgressEvent, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission } from "@stepwise/db";
+import type { DataSlice, ExerciseDefinition, ProgressEvent, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { decisionsOf } from "@stepwise/core/workflow";
+import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectStepOf } from "@stepwise/db";
 import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
 import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
@@ -150,4 +151,17 @@ export function datasetProblem(error: unknown): string | undefined {
 export async function previousStepModel(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<SubmissionPayload | undefined> {
   if (!input.assignment) return undefined;
   return (await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace }))?.payload;
+}
+
+/**
+ * What a guided project's steps 2–4 decided for a training step (metric, protocol, preparation): the
+ * engine's hand-over of the student's project, read when the job is graded. Undefined in an
+ * independent course, for steps 1–4 and for an assignment outside the workflow: the exercise's own apply.
+ */
+export async function projectDecisions(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<ProjectDecisions | undefined> {
+  if (!input.assignment) return undefined;
+  const placed = await projectStepOf(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
+  if (!placed || placed.project.mode !== "guided" || placed.step.number < 5) return undefined;
+  const decisions = decisionsOf(placed.project.handoff);
+  return Object.keys(decisions).length > 0 ? decisions : undefined;
 }

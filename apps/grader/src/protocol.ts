@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DataSlice, DatasetRef, EpochMetrics, TrainingConfig, TrainingReport } from "@stepwise/core/contracts";
+import { DataSlice, DatasetRef, EpochMetrics, ProjectPreparation, TrainingConfig, TrainingReport } from "@stepwise/core/contracts";
 import { CsvTrainingData } from "@stepwise/exercises/grading";
 import { EXPERIMENTS } from "@stepwise/exercises/experiments";
 
@@ -30,6 +30,8 @@ const TrainingRun = {
   cacheDir: z.string(),
   /** CSV datasets: rows the parent encoded — training rows with labels, test rows as inputs only. */
   csv: CsvTrainingData.optional(),
+  /** Guided courses: step 4's scaling of image inputs, fitted on the training examples in the child. */
+  scaling: ProjectPreparation.shape.scaling.optional(),
 };
 
 export const TrainRequest = z.object({ type: z.literal("train"), ...TrainingRun }).strict();
@@ -100,6 +102,8 @@ export const ChildMessage = z.discriminatedUnion("type", [
     predictions: z.array(z.number()).max(1_000_000),
     /** Spread of the raw outputs, for the "predictions constant" diagnostic. */
     outputStd: z.number(),
+    /** Binary tasks: class 1's score per test example (ROC AUC). */
+    scores: z.array(z.number()).max(1_000_000).optional(),
   }),
   /** An experiment's result; the parent parses it with the experiments' own schema. */
   z.object({ type: z.literal("experiment-done"), result: z.unknown() }),

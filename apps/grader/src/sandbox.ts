@@ -7,7 +7,7 @@ import { cacheFilesFor, stageFiles } from "./jail-data";
 import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
 
 export type ChildOutcome =
-  | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; backend: string; tfjsVersion: string }
+  | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; scores?: number[]; backend: string; tfjsVersion: string }
   | { kind: "invalid"; message: string }
   | { kind: "error"; message: string }
   | { kind: "timeout"; elapsedMs: number; lastEpoch: number }
@@ -261,7 +261,7 @@ function runInChild(
           break;
         case "done":
           finish(request.type === "train"
-            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...readyInfo }
+            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...(message.scores ? { scores: message.scores } : {}), ...readyInfo }
             : { kind: "error", message: "the experiment child answered with a training report" });
           break;
         case "experiment-done":

@@ -4,7 +4,6 @@
  * the invariant is checked where it matters: the child gets training rows and test inputs, never
  * test labels.
  */
-import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,26 +13,8 @@ import { builtInDataDir } from "@stepwise/exercises/answers";
 import { csvGrading } from "@stepwise/exercises/grading";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
-import { WarmPool } from "../src/sandbox";
-import type { TrainRequest } from "../src/protocol";
-import { studentWithAssignment, submit, testConfig, tmpDbUrl } from "./helpers";
+import { RecordingPool, studentWithAssignment, submit, testConfig, tmpDbUrl } from "./helpers";
 
-/** A pool with no idle children that records what each child it hands out is sent. */
-class RecordingPool extends WarmPool {
-  readonly sent: TrainRequest[] = [];
-  constructor() {
-    super(0, 2048, "auto");
-  }
-  override take(): ChildProcess {
-    const child = super.take();
-    const send = child.send.bind(child) as (message: unknown) => boolean;
-    child.send = (message: TrainRequest) => {
-      this.sent.push(message);
-      return send(message);
-    };
-    return child;
-  }
-}
 
 const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
 const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,8 @@ import {
 } from "@stepwise/db";
 import { GraderConfig } from "../src/config";
 import { repoRoot } from "../src/paths";
+import type { TrainRequest } from "../src/protocol";
+import { WarmPool } from "../src/sandbox";
 
 /** A grader configuration scaled down for tests: small real slices of the data, short leases. */
 export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig> = {}): GraderConfig {
@@ -66,5 +69,22 @@ export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 1
     }
     if (Date.now() > deadline) throw new Error(`no verdict for submission ${submissionId} within ${timeoutMs} ms (job ${job?.status ?? "missing"})`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A pool with no idle children that records what each child it hands out is sent. */
+export class RecordingPool extends WarmPool {
+  readonly sent: TrainRequest[] = [];
+  constructor() {
+    super(0, 2048, "auto");
+  }
+  override take(): ChildProcess {
+    const child = super.take();
+    const send = child.send.bind(child) as (message: unknown) => boolean;
+    child.send = (message: TrainRequest) => {
+      this.sent.push(message);
+      return send(message);
+    };
+    return child;
   }
 }

@@ -1,19 +1,7 @@
-import { answerSolutions } from "@stepwise/exercises/solutions";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { fillAnswers } from "./answers";
 import { DEMO_STUDENT, openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
-
-/** Fills a step 1–4 answer form with an answer set: radios by value, numbers and text by their field. */
-async function fillAnswers(page: Page, exerciseId: string): Promise<void> {
-  const answers = answerSolutions[exerciseId]?.correct.answers;
-  if (!answers) throw new Error(`no correct answers for ${exerciseId}`);
-  for (const [id, value] of Object.entries(answers)) {
-    const question = page.locator(`[data-question="${id}"]`);
-    const radio = question.locator(`input[type="radio"][value="${String(value)}"]`);
-    if ((await radio.count()) > 0) await radio.check();
-    else await question.locator("input, textarea").fill(String(value));
-  }
-}
 
 const states = (page: Page, project: string) => page.locator(`[data-testid="project-card"][data-project="${project}"] [data-testid="project-step"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
 

@@ -10,3 +10,4 @@ export { labelEncoding, type Task, type LabelEncoding } from "./training/labels"
 export { earlyStopping, type EarlyStopping } from "./training/early-stopping";
 export { validationSplit } from "./training/split";
 export { augmentBatch, augmentationRandom, type ImageShape } from "./training/augment";
+export { selectFeatures, keptFeatures, type EncodedRows } from "./datasets/features";

@@ -76,9 +76,16 @@ describe("check messages explain with measured numbers", () => {
     ["precision-recall", "passed"],
     ["f1", "passed"],
     ["roc-auc", "passed"],
-    ["accuracy", "failed"],
+    // Allowed, and made visible: the advice stays (not required) and step 5 shows what accuracy hides.
+    ["accuracy", "passed"],
+    ["mae", "failed"],
   ])("credit metric %s → %s", (metric, status) => {
     expect(grade("credit-choose-metric", { rarestClassShare: 0.08, metric }).status).toBe(status);
+  });
+
+  it("accuracy on the imbalanced credit table passes with the advice kept, not required", () => {
+    const verdict = grade("credit-choose-metric", { rarestClassShare: 0.08, metric: "accuracy" });
+    expect(verdict.checks.find((c) => c.id === "metric")).toMatchObject({ passed: false, message: expect.stringMatching(/^Accuracy is your call to make, but .*accuracy hides failure\. Your training verdicts will report accuracy first/) as unknown });
   });
 
   it("a wrong class share is pointed to the class balance table, not given the measured one", () => {

@@ -1,6 +1,6 @@
 "use client";
 
-import type { Verdict } from "@stepwise/core/contracts";
+import { describeDecisions, type Verdict } from "@stepwise/core/contracts";
 import type { StudentVerdict } from "~/server/services/verdict-view";
 import { formatDuration, formatMetric, VERDICT_HEADING } from "~/lib/format";
 import type { RouterOutputs } from "~/trpc/types";
@@ -103,6 +103,12 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict | StudentVerdict;
         <p className="muted" data-testid="environment" style={{ fontSize: "0.9rem" }}>
           Graded on the <strong>{verdict.environment.backend}</strong> backend (TF.js {verdict.environment.tfjsVersion})
           {"seed" in verdict.environment ? `, seed ${verdict.environment.seed}` : ""}, in {formatDuration(verdict.environment.durationMs)}.
+          {verdict.environment.decisions && (
+            // A guided project's own choices, which this run was held to.
+            <span data-testid="environment-decisions" style={{ display: "block" }}>
+              {describeDecisions(verdict.environment.decisions).join(" · ")}
+            </span>
+          )}
         </p>
       )}
     </section>

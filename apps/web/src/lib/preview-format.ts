@@ -23,6 +23,8 @@ export interface PreviewHeader {
   /** CSV only: the file, and how a row was encoded (for messages about the model's input shape). */
   file?: string;
   encoding?: string;
+  /** CSV only: the name of each encoded column (`column`, or `column=category` for one-hot), so step 7's dropped columns can be left out. */
+  featureNames?: string[];
 }
 
 export interface PreviewData {

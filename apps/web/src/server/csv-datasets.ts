@@ -61,6 +61,7 @@ export function csvPreviewData(source: Pick<CsvSource, "text" | "splitSeed">, re
       task: task.kind,
       file: facts.file,
       encoding: facts.encoding,
+      featureNames: facts.featureNames,
       ...(facts.classes ? { classes: facts.classes } : {}),
       ...(training.targetScale ? { targetScale: training.targetScale } : {}),
     },

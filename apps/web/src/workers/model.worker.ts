@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { decodePreview, type PreviewData } from "~/lib/preview-format";
 import { chooseBackend } from "./backend";
-import { encodeForModel } from "./preview-encode";
+import { encodeForModel, withFeatureSelection } from "./preview-encode";
 import { earlyStopper, fitAugmented } from "./preview-toolbox";
 import type { BuildResult, PreviewEpochMetrics, TrainRequest, TrainResult, WorkerLayerSummary, WorkerRequest, WorkerResponse } from "./protocol";
 
@@ -103,7 +103,7 @@ const num = (v: unknown): number | undefined => (typeof v === "number" && Number
 
 async function train(request: TrainRequest): Promise<TrainResult> {
   post({ id: request.id, type: "status", message: "Downloading the training data…" });
-  const data = await loadData(request.dataUrl);
+  const data = withFeatureSelection(await loadData(request.dataUrl), request.training.features);
   post({ id: request.id, type: "status", message: "Building your model…" });
   const model = await runStudentCode(request.code);
   const backend = tf.getBackend();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PreviewData } from "~/lib/preview-format";
-import { encodeForModel } from "./preview-encode";
+import { encodeForModel, withFeatureSelection } from "./preview-encode";
 
 const mnist: PreviewData = {
   header: { dataset: "mnist", n: 2, naturalShape: [28, 28, 1] },
@@ -74,5 +74,30 @@ describe("encodeForModel", () => {
     ["an IMDB model with a 2-D input", imdb, { inputShape: [null, 4, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /\[V\] multi-hot rows or \[L\]/],
   ] as const)("explains %s", (_case, data, model, message) => {
     expect(() => encodeForModel(data, model)).toThrow(message);
+  });
+});
+
+describe("withFeatureSelection: step 7's dropped columns in the preview", () => {
+  // Two rows of age, income, housing=own, housing=rent, as the server serves them.
+  const table: PreviewData = {
+    header: { dataset: "csv", n: 2, naturalShape: [4], task: "binary", file: "loans.csv", encoding: "2 numeric columns (standardized) and 2 one-hot columns for housing", featureNames: ["age", "income", "housing=own", "housing=rent"] },
+    arrays: { inputs: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), labels: Uint32Array.from([1, 0]) },
+  };
+
+  it.each<[string, string[], number[], number[]]>([
+    ["a numeric column", ["income"], [1, 3, 4, 5, 7, 8], [3]],
+    ["a categorical column and its one-hot columns", ["housing"], [1, 2, 5, 6], [2]],
+    ["nothing", [], [1, 2, 3, 4, 5, 6, 7, 8], [4]],
+  ])("drops %s, and the model's input must fit the narrower table", (_name, drop, inputs, shape) => {
+    const data = withFeatureSelection(table, { drop });
+    expect(Array.from(data.arrays.inputs ?? [])).toEqual(inputs);
+    expect(data.header.naturalShape).toEqual(shape);
+    const width = shape[0] ?? 0;
+    expect(encodeForModel(data, { inputShape: [null, width], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }).inputShape).toEqual([width]);
+    if (drop.length > 0) expect(() => encodeForModel(data, { inputShape: [null, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 })).toThrow(/without `/);
+  });
+
+  it("names a column the table does not have", () => {
+    expect(() => withFeatureSelection(table, { drop: ["incme"] })).toThrow(/features\.drop names `incme`, which is not an input column of loans\.csv/);
   });
 });

@@ -1,4 +1,5 @@
-import { labelEncoding, writeMultiHot, writeSequence } from "@stepwise/core/browser";
+import { labelEncoding, selectFeatures, writeMultiHot, writeSequence } from "@stepwise/core/browser";
+import type { FeatureSelection } from "@stepwise/core/contracts";
 import type { PreviewData } from "~/lib/preview-format";
 
 /** Tensors-to-be for preview training: row-major inputs and labels, shaped for the student's model. */
@@ -80,4 +81,25 @@ export function encodeForModel(
     return { n, inputs, inputShape, labels: oneHot, labelShape: [classes] };
   }
   return { n, inputs, inputShape, labels: Float32Array.from(labels), labelShape: [1] };
+}
+
+/**
+ * A table's served rows without the columns the student's settings drop (`training.features`, step
+ * 7), through the same core function the grader applies, so the preview trains on the table the
+ * grader will. Other datasets, and settings without a drop list, pass through. A bad column name
+ * throws core's error naming it.
+ */
+export function withFeatureSelection(data: PreviewData, selection: FeatureSelection | undefined): PreviewData {
+  if (!selection || selection.drop.length === 0 || data.header.dataset !== "csv") return data;
+  const rows = data.arrays.inputs;
+  const names = data.header.featureNames;
+  if (!(rows instanceof Float32Array) || !names) throw new Error("The preview data does not name its columns; reload the page to fetch it again.");
+  const width = data.header.naturalShape[0] ?? 0;
+  const file = data.header.file ?? "this table";
+  const selected = selectFeatures({ inputs: rows.subarray(0, data.header.n * width), width, featureNames: names }, selection, { file });
+  const encoding = data.header.encoding ? `${data.header.encoding}, without ${selection.drop.map((d) => `\`${d}\``).join(", ")}` : undefined;
+  return {
+    header: { ...data.header, naturalShape: [selected.width], featureNames: [...selected.featureNames], ...(encoding ? { encoding } : {}) },
+    arrays: { ...data.arrays, inputs: selected.inputs },
+  };
 }

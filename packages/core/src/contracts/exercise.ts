@@ -77,6 +77,15 @@ export const ExerciseDefinition = z
     /** Test metric a passing model must reach (step 7), on top of beating the baseline. */
     target: z.number().optional(),
     /**
+     * Step 7 in a guided course whose student chose another metric in step 2: the target in that
+     * metric (class 1's recall for precision-recall, its F1, ROC AUC). Without one, `target` applies.
+     */
+    metricTargets: z
+      .object({ "precision-recall": z.number().min(0).max(1), f1: z.number().min(0).max(1), "roc-auc": z.number().min(0).max(1) })
+      .partial()
+      .strict()
+      .optional(),
+    /**
      * Smallest change (absolute, in the compared metric's units: accuracy, or standardized loss for
      * regression) that step 7 counts as a change of the train/validation gap or of the validation
      * metric; anything smaller is within run-to-run noise.

@@ -5,3 +5,4 @@ export * from "./submission";
 export * from "./exercise";
 export * from "./errors";
 export * from "./visibility";
+export * from "./decisions";

@@ -118,11 +118,30 @@ export const ValidationProtocol = z.discriminatedUnion("kind", [
 ]);
 export type ValidationProtocol = z.infer<typeof ValidationProtocol>;
 
+/**
+ * Step 7 on a table: "add or remove features". Input columns named here are left out of what the
+ * model sees — a numeric column by its name, a categorical one by its name (all its one-hot columns)
+ * — identically in the browser preview and the grader (`selectFeatures`). The model's input width
+ * shrinks accordingly.
+ */
+export const FeatureSelection = z
+  .object({
+    drop: z
+      .array(z.string().min(1, { message: "a column name must not be empty" }).max(200))
+      .max(200)
+      .default([])
+      .describe("Input columns of the table to leave out (CSV column names)"),
+  })
+  .strict()
+  .describe("Tables only: input columns to leave out of the model's input");
+export type FeatureSelection = z.infer<typeof FeatureSelection>;
+
 export const TrainingConfig = z
   .object({
     compile: CompileConfig,
     fit: FitConfig,
     validation: ValidationProtocol.optional().describe("Evaluation protocol; hold-out (`fit.validationSplit`) when absent"),
+    features: FeatureSelection.optional().describe("Step 7, tables: input columns to drop; every column when absent"),
   })
   .strict();
 export type TrainingConfig = z.infer<typeof TrainingConfig>;

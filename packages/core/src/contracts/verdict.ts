@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProjectDecisions } from "./decisions";
 import { EpochMetrics } from "./training";
 
 export const VerdictStatus = z.enum([
@@ -46,6 +47,8 @@ export const Environment = z.object({
   /** Every training seed the model was retrained with, first = `seed`; absent for one-seed verdicts stored before N seeds existed. */
   seeds: z.array(z.number().int()).optional(),
   durationMs: z.number().min(0),
+  /** Guided courses: the student's step-2/3/4 decisions the run was held to (metric, protocol, preparation). */
+  decisions: ProjectDecisions.optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 

@@ -12,8 +12,8 @@ export interface CsvEncoder {
   inputSize: number;
   /**
    * Per numeric column, mean and population std over the training rows (std 1 for a constant column,
-   * so it encodes as 0, not NaN). Present when fitted with `standardize`; `encodeCsv` then writes
-   * (x − mean) / std.
+   * so it encodes as 0, not NaN). Present when fitted with `standardize` (or `scaling`); `encodeCsv` then
+   * writes (x − mean) / std. With `scaling: "min-max"` they are the training minimum and range instead.
    */
   numericStats?: Record<string, { mean: number; std: number }>;
 }
@@ -29,6 +29,19 @@ function meanStd(values: Float64Array, rows: ArrayLike<number>): { mean: number;
   return { mean, std: std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1 };
 }
 
+/** Min-max scaling as (x − min) / (max − min) over the training rows: `mean` is the minimum, `std` the range (1 for a constant column). */
+function minRange(values: Float64Array, rows: ArrayLike<number>): { mean: number; std: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i] ?? 0] ?? 0;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!Number.isFinite(lo)) return { mean: 0, std: 1 };
+  return { mean: lo, std: hi - lo > 0 ? hi - lo : 1 };
+}
+
 /**
  * One-hot categories fitted on `trainIndices` only, so a category that appears only in
  * validation or test rows gets no column (and encodes as all zeros there). With `standardize`,
@@ -38,16 +51,18 @@ function meanStd(values: Float64Array, rows: ArrayLike<number>): { mean: number;
 export function fitCsvEncoder(
   table: CsvTable,
   trainIndices: ArrayLike<number>,
-  options: { maxCategories?: number; standardize?: boolean } = {},
+  options: { maxCategories?: number; standardize?: boolean; scaling?: "standardize" | "min-max" | "none" } = {},
 ): CsvEncoder {
   const maxCategories = options.maxCategories ?? 1000;
+  const scaling = options.scaling ?? (options.standardize ? "standardize" : "none");
   const featureNames: string[] = [];
   const categories: Record<string, string[]> = {};
   const numericStats: Record<string, { mean: number; std: number }> = {};
   for (const feature of table.features) {
     if (feature.numbers) {
       featureNames.push(feature.name);
-      if (options.standardize) numericStats[feature.name] = meanStd(feature.numbers, trainIndices);
+      if (scaling === "standardize") numericStats[feature.name] = meanStd(feature.numbers, trainIndices);
+      if (scaling === "min-max") numericStats[feature.name] = minRange(feature.numbers, trainIndices);
       continue;
     }
     if (!feature.strings) continue;
@@ -63,7 +78,7 @@ export function fitCsvEncoder(
     categories[feature.name] = sorted;
     for (const value of sorted) featureNames.push(`${feature.name}=${value}`);
   }
-  return { featureNames, categories, inputSize: featureNames.length, ...(options.standardize ? { numericStats } : {}) };
+  return { featureNames, categories, inputSize: featureNames.length, ...(scaling !== "none" ? { numericStats } : {}) };
 }
 
 /**

@@ -11,3 +11,5 @@ export * from "./imdb-corpus";
 export * from "./imdb-sets";
 export * from "./csv";
 export * from "./csv-encode";
+export * from "./preparation";
+export * from "./features";

@@ -1,3 +1,4 @@
 export * from "./steps";
 export * from "./progress";
 export * from "./project";
+export * from "./decisions";

@@ -66,6 +66,9 @@ export function gradeChooseMetric({ exercise, answers, options }: RuleInput): Ru
   const allowed = imbalanced ? IMBALANCED_METRICS : facts.task === "binary" ? ["accuracy", "roc-auc"] : ["accuracy"];
   const shareOk = Math.abs(share - rarest) <= SHARE_TOLERANCE;
   const metricOk = allowed.includes(metric);
+  // Accuracy on imbalanced classes is a choice the workflow lets the student make and then shows the
+  // consequence of: the check stays, as advice, and the training verdicts show what accuracy hides.
+  const accuracyHiding = imbalanced && metric === "accuracy";
   const table = "the class balance table on the data panel";
   const rarestShare = shareOk ? `${rarestName} is only ${percent(rarest)} of the training data` : `the rarest class is a small share of the training data (see ${table})`;
 
@@ -93,7 +96,12 @@ export function gradeChooseMetric({ exercise, answers, options }: RuleInput): Ru
           ? `Right: the rarest class, ${rarestName}, is ${percent(rarest)} of the training data.`
           : `You answered ${share}. ${table[0]?.toUpperCase()}${table.slice(1)} lists each class's share of the training split: the rarest class is the row with the smallest share.`,
       ),
-      check("metric", metricOk, metricOk ? `Right: ${why}.` : wrong),
+      accuracyHiding
+        ? {
+            ...check("metric", false, `Accuracy is your call to make, but ${why}. Your training verdicts will report accuracy first and, beside it, the share of ${rarestName} the model finds.`),
+            required: false,
+          }
+        : check("metric", metricOk, metricOk ? `Right: ${why}.` : wrong),
     ],
     ...(shareOk ? { metrics: { rarestClassShare: { label: `Share of ${rarestName} in the training data`, value: rarest } } } : {}),
   };

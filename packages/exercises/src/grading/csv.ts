@@ -11,8 +11,11 @@ import {
   materialize,
   parseCsv,
   scaleTargets,
+  selectFeatures,
   type CsvEncoder,
+  type InputScaling,
 } from "@stepwise/core/datasets";
+import type { FeatureSelection } from "@stepwise/core/contracts";
 import { splitCsv } from "../answers/facts";
 import type { TaskInfo } from "./task";
 
@@ -45,6 +48,8 @@ export interface CsvFacts {
   featureNames: string[];
   /** The encoding in words, for messages about the model's input shape. */
   encoding: string;
+  /** How the numeric columns were scaled (statistics of the training rows only). */
+  scaling?: CsvScaling;
   trainSize: number;
   testSize: number;
   /** Classification: class names, in label order. */
@@ -67,12 +72,17 @@ export const MAX_CSV_FLOATS = 25_000_000;
 const sliceOf = (rows: Int32Array, count: number | undefined, seed: number): Int32Array =>
   count !== undefined && count < rows.length ? gatherLabels(rows, limitIndices(rows.length, count, seed)) : rows;
 
+const SCALED: Record<CsvScaling, string> = { standardize: "standardized", "min-max": "min-max scaled to [0, 1] on training rows", none: "unscaled" };
+
+/** How a table's numeric columns are scaled; the built-in default (and an independent course's) is standardize. */
+export type CsvScaling = Exclude<InputScaling, "divide-255">;
+
 /** "4 numeric columns (standardized) and 9 one-hot columns for employment, housing" */
-export function describeEncoding(encoder: Pick<CsvEncoder, "featureNames" | "categories">): string {
-  const categorical = Object.keys(encoder.categories);
-  const oneHot = categorical.reduce((n, c) => n + (encoder.categories[c]?.length ?? 0), 0);
+export function describeEncoding(encoder: Pick<CsvEncoder, "featureNames" | "categories">, scaling: CsvScaling = "standardize"): string {
+  const categorical = Object.keys(encoder.categories).filter((c) => encoder.featureNames.some((f) => f.startsWith(`${c}=`)));
+  const oneHot = encoder.featureNames.filter((f) => categorical.some((c) => f.startsWith(`${c}=`))).length;
   const numeric = encoder.featureNames.length - oneHot;
-  const parts = [`${numeric} numeric column${numeric === 1 ? "" : "s"} (standardized)`];
+  const parts = [`${numeric} numeric column${numeric === 1 ? "" : "s"} (${SCALED[scaling]})`];
   if (categorical.length > 0) parts.push(`${oneHot} one-hot column${oneHot === 1 ? "" : "s"} for ${categorical.join(", ")}`);
   return parts.join(" and ");
 }
@@ -83,13 +93,18 @@ export function describeEncoding(encoder: Pick<CsvEncoder, "featureNames" | "cat
  * columns standardized and categories one-hot encoded with statistics of the training rows only,
  * regression targets standardized the same way.
  */
-export function csvGrading(text: string, dataset: Extract<DatasetRef, { kind: "csv" }>, options: { seed: number; slice: DataSlice; splitSeed?: number }): CsvGrading {
+export function csvGrading(
+  text: string,
+  dataset: Extract<DatasetRef, { kind: "csv" }>,
+  options: { seed: number; slice: DataSlice; splitSeed?: number; scaling?: CsvScaling },
+): CsvGrading {
   const table = parseCsv(text, { target: dataset.target, task: dataset.task });
   const split = splitCsv(table, options.splitSeed);
   const train = sliceOf(split.train, options.slice.trainLimit, options.seed);
   const test = sliceOf(split.test, options.slice.testLimit, options.seed);
   if (test.length === 0) throw new ValidationError(`${dataset.file} has ${table.n} rows: too few to hold back a test split`, "dataset");
-  const encoder = fitCsvEncoder(table, train, { standardize: true });
+  const scaling = options.scaling ?? "standardize";
+  const encoder = fitCsvEncoder(table, train, { scaling });
   const values = (train.length + test.length) * encoder.inputSize;
   if (values > MAX_CSV_FLOATS) {
     throw new ValidationError(
@@ -104,7 +119,8 @@ export function csvGrading(text: string, dataset: Extract<DatasetRef, { kind: "c
     file: dataset.file,
     inputSize: encoder.inputSize,
     featureNames: encoder.featureNames,
-    encoding: describeEncoding(encoder),
+    encoding: describeEncoding(encoder, scaling),
+    scaling,
     trainSize: train.length,
     testSize: test.length,
     ...(classes ? { classes, classBalance: classBalance(gatherLabels(table.labels, train), classes.length) } : {}),
@@ -124,5 +140,26 @@ export function csvGrading(text: string, dataset: Extract<DatasetRef, { kind: "c
     testLabels: gatherLabels(table.labels, test),
     task,
     facts,
+  };
+}
+
+/**
+ * The table with the student's dropped columns left out (`training.features.drop`, step 7), training
+ * rows and test inputs alike, through core's `selectFeatures` — the function the browser preview
+ * applies to the same rows. Facts follow (input width, column names, encoding).
+ */
+export function withoutFeatures(csv: CsvGrading, selection: FeatureSelection | undefined, target: string): CsvGrading {
+  if (!selection || selection.drop.length === 0) return csv;
+  const { training, facts } = csv;
+  const context = { file: facts.file, target };
+  const train = selectFeatures({ inputs: training.trainInputs, width: training.inputSize, featureNames: facts.featureNames }, selection, context);
+  const test = selectFeatures({ inputs: training.testInputs, width: training.inputSize, featureNames: facts.featureNames }, selection, context);
+  const names = [...train.featureNames];
+  const categories = Object.fromEntries([...new Set(names.filter((n) => n.includes("=")).map((n) => n.slice(0, n.indexOf("="))))].map((c) => [c, []]));
+  const encoding = `${describeEncoding({ featureNames: names, categories }, facts.scaling)}, without ${selection.drop.map((d) => `\`${d}\``).join(", ")}`;
+  return {
+    ...csv,
+    training: { ...training, inputSize: train.width, trainInputs: train.inputs, testInputs: test.inputs },
+    facts: { ...facts, inputSize: train.width, featureNames: names, encoding },
   };
 }

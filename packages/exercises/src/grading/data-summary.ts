@@ -1,5 +1,5 @@
 import type { DataSlice, DatasetRef } from "@stepwise/core/contracts";
-import type { ExampleSet } from "@stepwise/core/datasets";
+import type { ExampleSet, InputScaling } from "@stepwise/core/datasets";
 import { summarizeTrainingData } from "@stepwise/core/verify";
 import type { CsvTrainingData } from "./csv";
 import { loadTrainingData } from "./data";
@@ -67,10 +67,10 @@ const SUMMARY_CACHE_SIZE = 32;
  */
 export function trainingDataSummary(
   prepared: PreparedTraining,
-  options: { slice: DataSlice; seed: number; cacheDir?: string; csv?: CsvTrainingData },
+  options: { slice: DataSlice; seed: number; cacheDir?: string; csv?: CsvTrainingData; scaling?: InputScaling },
 ): TrainingDataSummary {
   const shape = { task: prepared.task.kind, shuffle: prepared.training.fit.shuffle, indices: isSequenceInput(prepared.dataset) };
-  const key = options.csv ? undefined : JSON.stringify([prepared.dataset, options.slice, options.seed, options.cacheDir ?? null, shape]);
+  const key = options.csv ? undefined : JSON.stringify([prepared.dataset, options.slice, options.seed, options.cacheDir ?? null, shape, options.scaling ?? null]);
   const known = key === undefined ? undefined : builtInSummaries.get(key);
   if (known) return structuredClone(known);
   const { train } = loadTrainingData(prepared.dataset, {
@@ -78,6 +78,7 @@ export function trainingDataSummary(
     seed: options.seed,
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.csv ? { csv: options.csv } : {}),
+    ...(options.scaling ? { scaling: options.scaling } : {}),
   });
   const summary = summarizeTrainingSet(train, shape);
   if (key !== undefined) {

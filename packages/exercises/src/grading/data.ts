@@ -14,8 +14,8 @@ import {
   loadMnistTestInputs,
   loadMnistTestLabels,
 } from "@stepwise/core/datasets/node";
-import type { ExampleSet } from "@stepwise/core/datasets";
-import { csvGrading, type CsvGrading, type CsvTrainingData } from "./csv";
+import { prepareImageInputs, type ExampleSet, type InputScaling } from "@stepwise/core/datasets";
+import { csvGrading, type CsvGrading, type CsvScaling, type CsvTrainingData } from "./csv";
 import type { PrepareOptions } from "./prepare";
 import type { ScoreData } from "./score";
 export { taskOf, type TaskInfo } from "./task";
@@ -26,6 +26,8 @@ export interface DataOptions {
   cacheDir?: string;
   /** CSV datasets: the rows `csvGrading` encoded in the grader's parent (train with labels, test inputs). */
   csv?: CsvTrainingData;
+  /** Guided courses: step 4's scaling of MNIST's pixels (a CSV's is applied when the parent encodes it); default ÷ 255. */
+  scaling?: InputScaling;
 }
 
 const sliced = (set: ExampleSet, count: number | undefined, seed: number) =>
@@ -39,10 +41,13 @@ export function loadTrainingData(dataset: DatasetRef, options: DataOptions): { t
   const files = { cacheDir: options.cacheDir };
   switch (dataset.kind) {
     case "mnist":
-      return {
-        train: sliced(loadMnistSet("train", files), options.slice.trainLimit, options.seed),
-        testInputs: sliced(loadMnistTestInputs(files), options.slice.testLimit, options.seed),
-      };
+      return prepareImageInputs(
+        {
+          train: sliced(loadMnistSet("train", files), options.slice.trainLimit, options.seed),
+          testInputs: sliced(loadMnistTestInputs(files), options.slice.testLimit, options.seed),
+        },
+        options.scaling,
+      );
     case "imdb": {
       const imdb = { ...files, vocabularySize: dataset.vocabularySize, sequenceLength: dataset.sequenceLength };
       return {
@@ -75,10 +80,15 @@ export interface GradingData {
  * folder's file or the built-in data directory); `csvSplitSeed` the seed of its fixed test split (an
  * uploaded dataset's stored one; default the built-in tables').
  */
-export function loadGradingData(dataset: DatasetRef, options: DataOptions & { csvText?: string; csvSplitSeed?: number }): GradingData {
+export function loadGradingData(dataset: DatasetRef, options: DataOptions & { csvText?: string; csvSplitSeed?: number; csvScaling?: CsvScaling }): GradingData {
   if (dataset.kind !== "csv") return { testLabels: loadTestLabels(dataset, options) };
   if (options.csvText === undefined) throw new ValidationError(`The CSV dataset ${dataset.file} has no content to grade on.`, "dataset");
-  const csv = csvGrading(options.csvText, dataset, { seed: options.seed, slice: options.slice, splitSeed: options.csvSplitSeed });
+  const csv = csvGrading(options.csvText, dataset, {
+    seed: options.seed,
+    slice: options.slice,
+    ...(options.csvSplitSeed !== undefined ? { splitSeed: options.csvSplitSeed } : {}),
+    ...(options.csvScaling ? { scaling: options.csvScaling } : {}),
+  });
   return { testLabels: csv.testLabels, csv };
 }
 

@@ -1,8 +1,9 @@
-import type { DataSlice, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import type { DataSlice, ExerciseDefinition, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import type { InputScaling } from "@stepwise/core/datasets";
 import { BudgetError, StepwiseError, ValidationError } from "@stepwise/core/contracts";
 import { statusVerdict } from "@stepwise/core/verify";
 import type { Technique } from "../course/schema";
-import type { CsvTrainingData } from "./csv";
+import { withoutFeatures, type CsvTrainingData } from "./csv";
 import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { trainingDataSummary } from "./data-summary";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
@@ -12,6 +13,8 @@ import { verdictFromRun } from "./run-verdict";
 import type { ScoreData } from "./score";
 import { gradeWithSeeds, singleSeedNote } from "./seeds";
 import { invalidVerdict } from "./verdicts";
+import { withProtocol } from "./decisions";
+import { withProjectDecisions } from "./metric-choice";
 
 /** One training a grading asks for: the model, its seeds and budget, the data, and how the student follows it. */
 export interface GradingRun {
@@ -25,6 +28,8 @@ export interface GradingRun {
   slice: DataSlice;
   /** CSV datasets: the rows encoded by the caller (training rows with labels, test inputs only). */
   csv?: CsvTrainingData;
+  /** Guided courses: step 4's scaling of MNIST's pixels, applied where the run loads them (a CSV's rows come scaled). */
+  scaling?: InputScaling;
   /** The run whose epochs the student watches: its curves are the verdict's. */
   streams: boolean;
   /** The run whose end announces the test evaluation (the last of N seeds' runs). */
@@ -70,6 +75,12 @@ export interface GradeSubmissionInput {
   onPrepared?: (prepared: PreparedTraining) => void;
   /** Step 7: what the comparison's test evaluation concluded; the grader records it for test-set hygiene and may flag it. */
   onStep7Verdict?: (verdict: Verdict, prepared: PreparedTraining) => Promise<Verdict>;
+  /**
+   * Guided courses: the student's step-2/3/4 decisions (`decisionsOf` the engine's hand-over). The
+   * metric is reported first, the protocol is the one the runs validate with, the preparation is applied
+   * to the inputs; all three are recorded in the verdict's environment. Absent: the exercise's own.
+   */
+  decisions?: ProjectDecisions;
 }
 
 /** Whether `error` says a dataset could not be read: a file error (ENOENT, EACCES …) or one of core's named errors (a malformed CSV, a missing upload). */
@@ -105,8 +116,25 @@ class RunStopped extends Error {
  * faults come back as verdicts.
  */
 export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verdict> {
-  const { exercise, payload, slice, cacheDir } = input;
+  return withProjectDecisions(await gradeWithDecisions(input), input.decisions);
+}
+
+/** The column drop list of step 7 on a table; refused anywhere else, naming why. */
+function featureSelection(exercise: ExerciseDefinition, payload: SubmissionPayload) {
+  const features = payload.training?.features;
+  if (!features || features.drop.length === 0) return undefined;
+  if (exercise.dataset.kind !== "csv") throw new ValidationError(`features.drop leaves out table columns; ${exercise.dataset.kind.toUpperCase()} has none. Remove \`features\` from the settings.`, "training.features");
+  if (exercise.step !== 7) throw new ValidationError(`Adding or removing features is part of step 7 (regularize and tune); step ${exercise.step} trains on every column. Remove \`features\` from the settings.`, "training.features");
+  return features;
+}
+
+async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict> {
+  const { slice, cacheDir, decisions } = input;
+  const { exercise, payload } = withProtocol(input.exercise, input.payload, decisions?.protocol);
   const seed = exercise.seed;
+  const scaling = decisions?.preparation?.scaling;
+  const imageScaling = exercise.dataset.kind === "mnist" && scaling ? { scaling } : {};
+  const csvScaling = exercise.dataset.kind === "csv" && scaling && scaling !== "divide-255" ? { csvScaling: scaling } : {};
   const toolbox = input.toolbox ? { toolbox: input.toolbox } : {};
   const prepare = (facts: PrepareOptions) => prepareTraining(exercise, payload, seed, { ...facts, ...toolbox });
   try {
@@ -114,22 +142,28 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
     let grading: GradingData;
     try {
       const csv = exercise.dataset.kind === "csv" ? await input.readCsv?.() : undefined;
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir, ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}) });
+      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir, ...csvScaling, ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}) });
     } catch (error) {
       const verdict = datasetErrorVerdict(exercise, error);
       if (verdict) return verdict;
       throw error;
     }
+    // Step 7's dropped columns: the model trains on the table without them; its step-6 model, retrained
+    // for the comparison, on the whole table it was built for.
+    const selection = featureSelection(exercise, payload);
+    const whole = grading;
+    if (selection && grading.csv && exercise.dataset.kind === "csv") grading = { ...grading, csv: withoutFeatures(grading.csv, selection, exercise.dataset.target) };
     const facts = gradingFacts(grading, exercise.dataset);
     prepared ??= prepare(facts.prepare);
     const csv = grading.csv ? { csv: grading.csv.training } : {};
     // The data rules of the checklist read the training examples as the runs are fed them (same
-    // loader, slice and seed); no test data is involved.
-    const data: ScoreData = { ...facts.score, training: trainingDataSummary(prepared, { slice, seed, cacheDir, ...csv }) };
+    // loader, slice, seed and preparation); no test data is involved.
+    const metric = decisions?.metric ? { metric: decisions.metric } : {};
+    const data: ScoreData = { ...facts.score, ...metric, training: trainingDataSummary(prepared, { slice, seed, cacheDir, ...csv, ...imageScaling }) };
     const { testLabels } = grading;
     input.onPrepared?.(prepared);
-    const train = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">): Promise<TrainAndPredictResult> => {
-      const result = await input.run({ ...run, dataSeed: seed, slice, ...csv });
+    const train = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">, rows = csv): Promise<TrainAndPredictResult> => {
+      const result = await input.run({ ...run, dataSeed: seed, slice, ...rows, ...imageScaling });
       if ("stopped" in result) throw new RunStopped(result.stopped);
       return result;
     };
@@ -143,10 +177,13 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
         prepared,
         previous: input.previous,
         testLabels,
-        prepare: { ...facts.prepare, ...toolbox },
+        prepare: { ...gradingFacts(whole, exercise.dataset).prepare, ...toolbox },
         data,
         run: (model, role) =>
-          train({ prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] }),
+          train(
+            { prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] },
+            role === "before" && whole.csv ? { csv: whole.csv.training } : csv,
+          ),
       });
       const verdict = singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded, seeds);
       return input.onStep7Verdict ? await input.onStep7Verdict(verdict, prepared) : verdict;

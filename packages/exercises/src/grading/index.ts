@@ -15,3 +15,5 @@ export * from "./regression";
 export * from "./data-summary";
 export * from "./toolbox";
 export * from "./toolbox-verdict";
+export * from "./decisions";
+export * from "./metric-choice";

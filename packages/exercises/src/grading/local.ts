@@ -1,10 +1,10 @@
-import type { DataSlice, EpochMetrics, ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import type { DataSlice, EpochMetrics, ExerciseDefinition, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import type { Tf } from "@stepwise/core/backend";
 import type { JsonObject } from "@stepwise/core/model";
 import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import { csvText } from "../answers/facts";
 import type { Technique } from "../course/schema";
-import { gradeSubmission } from "./grade";
+import { gradeSubmission, type GradingRunner } from "./grade";
 import { trainAndPredict } from "./run";
 
 export interface LocalGradeOptions {
@@ -28,6 +28,8 @@ export interface LocalGradeOptions {
   /** Epochs of the first seed's run only (its curves are the verdict's). */
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   signal?: AbortSignal;
+  /** A guided project's step-2/3/4 decisions (`decisionsOf`): metric, protocol, preparation. */
+  decisions?: ProjectDecisions;
 }
 
 /**
@@ -45,22 +47,29 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.toolbox ? { toolbox: options.toolbox } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
-    run: (run) =>
-      trainAndPredict(options.tf, {
-        topology: run.prepared.topology as JsonObject,
-        training: run.prepared.training,
-        dataset: run.prepared.dataset,
-        slice: run.slice,
-        task: run.prepared.task,
-        seed: run.seed,
-        dataSeed: run.dataSeed,
-        maxSeconds: run.maxSeconds,
-        cacheDir: options.cacheDir,
-        ...(run.csv ? { csv: run.csv } : {}),
-        backend: options.backend,
-        tfjsVersion: options.tfjsVersion,
-        onEpoch: run.streams ? options.onEpoch : undefined,
-        signal: options.signal,
-      }),
+    ...(options.decisions ? { decisions: options.decisions } : {}),
+    run: inProcessRunner(options),
   });
+}
+
+/** A `GradingRunner` that trains in this process (trusted code only: the CLI and tests). */
+export function inProcessRunner(options: Pick<LocalGradeOptions, "tf" | "backend" | "tfjsVersion" | "cacheDir" | "onEpoch" | "signal">): GradingRunner {
+  return (run) =>
+    trainAndPredict(options.tf, {
+      topology: run.prepared.topology as JsonObject,
+      training: run.prepared.training,
+      dataset: run.prepared.dataset,
+      slice: run.slice,
+      task: run.prepared.task,
+      seed: run.seed,
+      dataSeed: run.dataSeed,
+      maxSeconds: run.maxSeconds,
+      cacheDir: options.cacheDir,
+      ...(run.csv ? { csv: run.csv } : {}),
+      ...(run.scaling ? { scaling: run.scaling } : {}),
+      backend: options.backend,
+      tfjsVersion: options.tfjsVersion,
+      onEpoch: run.streams ? options.onEpoch : undefined,
+      signal: options.signal,
+    });
 }

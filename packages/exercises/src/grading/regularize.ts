@@ -5,7 +5,7 @@ import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evalu
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
 import type { TrainAndPredictResult } from "./run";
-import { positiveName, trainMeanOf, type ScoreData } from "./score";
+import { chosenFor, positiveName, trainMeanOf, type ScoreData } from "./score";
 import { finalEpochs, toolboxMetrics } from "./toolbox-verdict";
 
 /** Trains one prepared model (in-process or in a sandboxed child) and predicts the test inputs. */
@@ -35,6 +35,19 @@ function onAllTrainingData(prepared: PreparedTraining, epochs: number): Prepared
   const { earlyStopping: _stopping, ...fit } = prepared.training.fit;
   const training: TrainingConfig = { ...rest, fit: { ...fit, validationSplit: 0, epochs } };
   return { ...prepared, training };
+}
+
+/** Which metric each step-2 choice's step-7 target is read from. */
+const TARGET_KEY = { "precision-recall": "recall", f1: "f1", "roc-auc": "rocAuc" } as const;
+
+/** Step 7's target in step 2's metric, when the exercise states one for it and the final model's value was measured. */
+function metricTarget(exercise: ExerciseDefinition, metric: ScoreData["metric"], values: Record<string, MetricValue>): { value: number; target: number; what: string } | undefined {
+  if (metric === undefined || metric === "accuracy" || metric === "mae") return undefined;
+  const target = exercise.metricTargets?.[metric];
+  const measured = values[TARGET_KEY[metric]];
+  if (target === undefined || !measured) return undefined;
+  const what = metric === "precision-recall" ? "Test recall" : metric === "f1" ? "Test F1" : "Test ROC AUC";
+  return { value: measured.value, target, what: `${what} of the final model` };
 }
 
 const finished = (run: TrainAndPredictResult) => run.report.stopReason === "completed" || run.report.stopReason === "early_stopping";
@@ -116,8 +129,11 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
 
   const checks: GradedCheck[] = [comparison.checks.smallerGap];
-  // The target is always on test accuracy, whichever gap was compared.
-  if (exercise.target !== undefined) checks.push(checkReachesTarget({ value: testAccuracy, target: exercise.target, higherIsBetter: true, what: "Test accuracy" }));
+  const chosen = chosenFor({ prepared: after, predictions: finalRun.predictions, ...(finalRun.scores ? { scores: finalRun.scores } : {}), testLabels: input.testLabels, ...(input.data ? { data: input.data } : {}) }, " of the final model");
+  const inMetric = metricTarget(exercise, input.data?.metric, chosen.metrics);
+  // The target is on test accuracy whichever gap was compared — or, in a guided course, on the metric chosen in step 2.
+  if (inMetric) checks.push(checkReachesTarget({ value: inMetric.value, target: inMetric.target, higherIsBetter: true, what: inMetric.what }));
+  else if (exercise.target !== undefined) checks.push(checkReachesTarget({ value: testAccuracy, target: exercise.target, higherIsBetter: true, what: "Test accuracy" }));
   checks.push({ ...beats.check, required: false });
   const gapName = gap.metric === "accuracy" ? "Train/validation accuracy gap" : "Validation − training loss gap";
   const metrics: Record<string, MetricValue> = {
@@ -128,9 +144,11 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
       ? { valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange } }
       : { valLossChange: { label: "Change in best validation loss", value: comparison.metricChange } }),
     ...(after.task.kind === "binary" ? positiveClassMetrics(finalRun.predictions, input.testLabels, positiveName(input.data)) : {}),
+    ...chosen.metrics,
     ...reported,
   };
-  if (exercise.target !== undefined) metrics.target = { label: "Target test accuracy", value: exercise.target };
+  if (inMetric) metrics.target = { label: `Target: ${inMetric.what.toLowerCase()} (your metric, step 2)`, value: inMetric.target };
+  else if (exercise.target !== undefined) metrics.target = { label: "Target test accuracy", value: exercise.target };
   return assembleVerdict({
     checks,
     metrics,

@@ -34,5 +34,5 @@ export function verdictFromRun(input: {
   }
   // Each training step has its own verifier: 5 beats the baseline, 6 overfits.
   const score = exercise.step === 6 ? scoreOverfit : scoreTraining;
-  return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd });
+  return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd, ...(result.scores ? { scores: result.scores } : {}) });
 }

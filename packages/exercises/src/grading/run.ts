@@ -1,6 +1,6 @@
 import type { DataSlice, DatasetRef, EpochMetrics, FoldResult, TrainingConfig, TrainingReport } from "@stepwise/core/contracts";
 import type { Tf } from "@stepwise/core/backend";
-import { kFoldIndices, subset, unscaleTarget, type ExampleSet, type TargetScale } from "@stepwise/core/datasets";
+import { kFoldIndices, subset, unscaleTarget, type ExampleSet, type InputScaling, type TargetScale } from "@stepwise/core/datasets";
 import type { JsonObject } from "@stepwise/core/model";
 import { predict, train } from "@stepwise/core/training";
 import type { CsvTrainingData } from "./csv";
@@ -27,6 +27,8 @@ export interface TrainAndPredictInput {
   cacheDir?: string;
   /** CSV datasets: the rows the grader's parent encoded (training rows with labels, test inputs). */
   csv?: CsvTrainingData;
+  /** Guided courses: step 4's scaling of image inputs, fitted on the training examples only. */
+  scaling?: InputScaling;
   backend: string;
   tfjsVersion: string;
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
@@ -41,6 +43,8 @@ export interface TrainAndPredictResult {
   /** Predicted class (or value in the target's unit, for regression) per test example; empty when training stopped early. */
   predictions: number[];
   outputStd: number;
+  /** Binary tasks: the model's score for class 1 per test example (for ROC AUC, step 2's metric). */
+  scores?: number[];
 }
 
 /**
@@ -64,6 +68,14 @@ export function decide(outputs: Float32Array, rows: number, task: TaskInfo, targ
   return predictions;
 }
 
+/** Class 1's score per row of a binary head (one sigmoid unit, or the second of two softmax units); undefined otherwise. */
+export function positiveScores(outputs: Float32Array, rows: number, task: TaskInfo): number[] | undefined {
+  if (task.kind !== "binary" || rows === 0) return undefined;
+  const width = outputs.length / rows;
+  if (width !== 1 && width !== 2) return undefined;
+  return Array.from({ length: rows }, (_, r) => outputs[r * width + width - 1] ?? 0);
+}
+
 function std(values: Float32Array): number {
   let mean = 0;
   for (const v of values) mean += v;
@@ -71,6 +83,11 @@ function std(values: Float32Array): number {
   let sq = 0;
   for (const v of values) sq += (v - mean) ** 2;
   return Math.sqrt(sq / (values.length || 1));
+}
+
+function predicted(outputs: Float32Array, rows: number, task: TaskInfo, targetScale: TargetScale | undefined): Omit<TrainAndPredictResult, "report"> {
+  const scores = positiveScores(outputs, rows, task);
+  return { predictions: decide(outputs, rows, task, targetScale), outputStd: std(outputs), ...(scores ? { scores } : {}) };
 }
 
 const finished = (report: TrainingReport) => report.stopReason === "completed" || report.stopReason === "early_stopping";
@@ -81,7 +98,13 @@ const finished = (report: TrainingReport) => report.stopReason === "completed" |
  * With `training.validation` K-fold, see `trainKFold`.
  */
 export async function trainAndPredict(tf: Tf, input: TrainAndPredictInput): Promise<TrainAndPredictResult> {
-  const data = loadTrainingData(input.dataset, { slice: input.slice, seed: input.dataSeed ?? input.seed, cacheDir: input.cacheDir, ...(input.csv ? { csv: input.csv } : {}) });
+  const data = loadTrainingData(input.dataset, {
+    slice: input.slice,
+    seed: input.dataSeed ?? input.seed,
+    cacheDir: input.cacheDir,
+    ...(input.csv ? { csv: input.csv } : {}),
+    ...(input.scaling ? { scaling: input.scaling } : {}),
+  });
   const protocol = input.training.validation;
   if (protocol?.kind === "kfold") return trainKFold(tf, input, data, protocol.folds);
   const { report, model } = await train(tf, {
@@ -100,7 +123,7 @@ export async function trainAndPredict(tf: Tf, input: TrainAndPredictInput): Prom
     if (!finished(report)) return { report: stamped, predictions: [], outputStd: 0 };
     input.onEvaluating?.();
     const outputs = predict(tf, model, data.testInputs);
-    return { report: stamped, predictions: decide(outputs, data.testInputs.n, input.task, input.csv?.targetScale), outputStd: std(outputs) };
+    return { report: stamped, ...predicted(outputs, data.testInputs.n, input.task, input.csv?.targetScale) };
   } finally {
     model.dispose();
   }
@@ -210,7 +233,7 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
     if (!finished(report)) return { report: reported, predictions: [], outputStd: 0 };
     input.onEvaluating?.();
     const outputs = predict(tf, model, data.testInputs);
-    return { report: reported, predictions: decide(outputs, data.testInputs.n, input.task, targetScale), outputStd: std(outputs) };
+    return { report: reported, ...predicted(outputs, data.testInputs.n, input.task, targetScale) };
   } finally {
     model.dispose();
   }

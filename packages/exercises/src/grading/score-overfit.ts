@@ -2,7 +2,7 @@ import type { MetricValue, Verdict } from "@stepwise/core/contracts";
 import { assembleVerdict, detectOverfitting, type GradedCheck } from "@stepwise/core/verify";
 import { kfoldMetrics, kfoldSentence, tally } from "./evaluate";
 import { meanAbsoluteError } from "./regression";
-import { diagnoseRun, type ScoreInput } from "./score";
+import { chosenFor, diagnoseRun, type ScoreInput } from "./score";
 
 /**
  * Step 6: the model must overfit within the epoch budget — validation loss bottoms out and then rises
@@ -28,6 +28,7 @@ export function scoreOverfit(input: ScoreInput): Verdict {
     metrics.bestEpoch = { label: "Epoch of lowest validation loss", value: result.bestEpoch };
     metrics.bestValLoss = { label: "Lowest validation loss", value: result.bestValLoss };
   }
+  if (!regression) Object.assign(metrics, chosenFor(input, " (final epoch's weights)").metrics);
   if (report.kfold) Object.assign(metrics, kfoldMetrics(report.kfold));
   return assembleVerdict({
     checks,

@@ -1,4 +1,4 @@
-import type { Diagnostic, ExerciseDefinition, MetricValue, SubmissionPayload, TrainingReport, Verdict } from "@stepwise/core/contracts";
+import type { Diagnostic, ExerciseDefinition, MetricValue, ProjectMetric, SubmissionPayload, TrainingReport, Verdict } from "@stepwise/core/contracts";
 import {
   assembleVerdict,
   checkBeatsBaseline,
@@ -13,6 +13,7 @@ import {
 } from "@stepwise/core/verify";
 import { kfoldMetrics, kfoldSentence, positiveClassMetrics, tally } from "./evaluate";
 import type { PreparedTraining } from "./prepare";
+import { chosenMetricValues } from "./metric-choice";
 import { checkBeatsMeanBaseline } from "./regression";
 
 export interface ScoreInput {
@@ -24,6 +25,8 @@ export interface ScoreInput {
   predictions: readonly number[];
   /** Spread of the model's raw outputs over the test inputs. */
   outputStd: number;
+  /** Binary tasks: class 1's score per test example (ROC AUC). */
+  scores?: readonly number[];
   /** Hidden labels (class index, or target value), loaded in the grader's parent process only. */
   testLabels: Int32Array | Float32Array;
   /** What the data says beyond its labels: the target's training mean (regression), class names (CSV). */
@@ -41,6 +44,22 @@ export interface ScoreData {
   target?: string;
   /** The training examples as the model is fed them (`trainingDataSummary`), for the data rules of the checklist. */
   training?: TrainingDataSummary;
+  /** Guided courses: step 2's metric, reported first (and what it hides beside it). */
+  metric?: ProjectMetric;
+}
+
+/** Step 2's metric computed on a run's test predictions, for the scorers (`chosenMetricValues`). */
+export function chosenFor(input: Pick<ScoreInput, "prepared" | "predictions" | "scores" | "testLabels" | "data">, of?: string) {
+  return chosenMetricValues({
+    metric: input.data?.metric,
+    task: input.prepared.task,
+    predictions: input.predictions,
+    ...(input.scores ? { scores: input.scores } : {}),
+    testLabels: input.testLabels,
+    ...(input.data?.classes ? { classNames: input.data.classes } : {}),
+    ...(input.data?.target ? { target: input.data.target } : {}),
+    ...(of !== undefined ? { of } : {}),
+  });
 }
 
 /** "default = 1": the positive class of a binary task, named as the data names it. */
@@ -163,11 +182,13 @@ export function scoreTraining(input: ScoreInput): Verdict {
   const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
   const counts = tally(input.predictions, input.testLabels, classes);
   const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
+  const chosen = chosenFor(input);
   const metrics: Record<string, MetricValue> = {
     testAccuracy: beats.metric,
     baseline: { label: baseline.source === "majority-class" ? "Baseline (majority class)" : "Baseline", value: baseline.value },
     pValue: { label: "p-value (one-sided binomial)", value: beats.pValue },
     ...(prepared.task.kind === "binary" ? positiveClassMetrics(input.predictions, input.testLabels, positiveName(input.data)) : {}),
+    ...chosen.metrics,
     ...extra.metrics,
   };
   const last = report.history.at(-1);
@@ -180,7 +201,7 @@ export function scoreTraining(input: ScoreInput): Verdict {
     baseline: baseline.value,
     diagnostics: diagnoseRun(input, counts.predictedClassCounts),
     visibility: exercise.checkVisibility,
-    summary: `${beats.check.message}${extra.kfold}`,
+    summary: `${beats.check.message}${extra.kfold}${chosen.note ? ` ${chosen.note}` : ""}`,
     environment,
   });
 }

@@ -20,7 +20,7 @@ const WRONG: Record<string, [check: string, because: string]> = {
   "credit-define-problem": ["classes", "`default` takes two values, 0 and 1"],
   "mnist-choose-metric": ["metric", "MNIST's classes are balanced: accuracy is meaningful"],
   "imdb-choose-metric": ["metric", "mean absolute error is a regression metric"],
-  "credit-choose-metric": ["metric", "8% positives: always answering 'no' is 92% accurate"],
+  "credit-choose-metric": ["metric", "mean absolute error measures distances between numbers; `default` is a class"],
   "mnist-evaluation-protocol": ["validation-fraction", "holding out 60% starves training"],
   "imdb-evaluation-protocol": ["protocol", "25,000 training reviews are plenty for a hold-out set"],
   "credit-evaluation-protocol": ["protocol", "1,600 training rows are too few for a single hold-out set"],

@@ -1,0 +1,101 @@
+/**
+ * A guided project's decisions through the grader's real path: steps 2–4 answered and graded from
+ * the database, then a step-5 job whose verdict reports step 2's metric first, trains with step 3's
+ * protocol and step 4's preparation in a sandboxed child, and records all three in its environment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enroll, updateCourse, type Db } from "@stepwise/db";
+import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
+import { solutions } from "@stepwise/exercises/solutions";
+import { gradeClaimedJob } from "../src/grade";
+import { projectDecisions } from "../src/job-context";
+import { RecordingPool, testConfig } from "./helpers";
+
+
+const ANSWERS: Record<string, SubmissionPayload["answers"]> = {
+  // Accuracy on the imbalanced table: allowed, and the step-5 verdict will show what it hides.
+  "credit-choose-metric": { rarestClassShare: 0.08, metric: "accuracy" },
+  "credit-evaluation-protocol": { protocol: "kfold", folds: 4, validationFraction: 0.25 },
+  "credit-prepare-data": { numericScaling: "min-max", categorical: "one-hot", fitOnTrainOnly: true },
+};
+
+/** A guided course with the credit project's steps 2–5, and a student in it. */
+async function project(db: Db) {
+  const now = Date.now();
+  const tag = Math.random().toString(36).slice(2);
+  const student = await createUser(db, { email: `s-${tag}@test`, name: "Student", role: "student", password: "password-123" }, now);
+  const course = await createCourse(db, { title: "Guided course" }, now);
+  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
+  const ids = [...Object.keys(ANSWERS), "credit-beat-baseline"];
+  const assignments = await Promise.all(
+    ids.map((exerciseId, i) => createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 2 }, now)),
+  );
+  const step5 = assignments[3];
+  if (!step5) throw new Error("no step-5 assignment");
+  return { student, course, assignments, step5 };
+}
+
+/** Submits and grades (for real, in the grader) one job, storing its verdict. */
+async function submitAndGrade(db: Db, url: string, input: { assignmentId: string; userId: string; payload: SubmissionPayload }, pool?: RecordingPool) {
+  await createSubmissionWithJob(db, { ...input, exerciseId: input.payload.exerciseId }, Date.now());
+  const claimed = await claimJob(db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
+  if (!claimed) throw new Error("nothing to claim");
+  const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now, ...(pool ? { pool } : {}) });
+  await completeJob(db, { jobId: claimed.job.id, workerId: "decisions-test", verdict, now: Date.now() });
+  return verdict;
+}
+
+describe.each(testDialects)("a guided project's decisions reach the grader on %s", (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb(dialect);
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it("steps 2–4 passed in the database become the step-5 job's decisions; an independent course has none", async () => {
+    const { student, course, assignments, step5 } = await project(t.db);
+    expect(await projectDecisions(t.db, { assignment: step5, userId: student.id })).toBeUndefined();
+    for (const [i, exerciseId] of Object.keys(ANSWERS).entries()) {
+      const assignment = assignments[i];
+      if (!assignment) throw new Error("missing assignment");
+      const verdict = await submitAndGrade(t.db, t.url, { assignmentId: assignment.id, userId: student.id, payload: { exerciseId, answers: ANSWERS[exerciseId] } });
+      expect(verdict.status, verdict.summary).toBe("passed");
+    }
+    const decisions = {
+      metric: "accuracy",
+      protocol: { kind: "kfold", folds: 4, chosenFolds: 4 },
+      preparation: { scaling: "min-max", fittedOn: "training" },
+    };
+    expect(await projectDecisions(t.db, { assignment: step5, userId: student.id })).toEqual(decisions);
+    // Steps 1–4 themselves are graded as the exercise says.
+    expect(await projectDecisions(t.db, { assignment: assignments[2] ?? step5, userId: student.id })).toBeUndefined();
+
+    if (dialect === "sqlite") {
+      // One real step-5 grading (the database part is the same on both dialects).
+      const reference = structuredClone(solutions["credit-beat-baseline"]?.reference);
+      if (!reference?.training) throw new Error("no credit reference");
+      reference.training.fit.epochs = 3;
+      const pool = new RecordingPool();
+      try {
+        const verdict = await submitAndGrade(t.db, t.url, { assignmentId: step5.id, userId: student.id, payload: reference }, pool);
+        expect(verdict.environment?.decisions).toEqual(decisions);
+        expect(Object.keys(verdict.metrics).slice(0, 2)).toEqual(["testAccuracy", "hiddenRecall"]);
+        expect(verdict.summary).toMatch(/Accuracy, your metric from step 2, hides the rare class/);
+        expect(Object.keys(verdict.metrics)).toEqual(expect.arrayContaining(["fold1", "fold2", "fold3", "fold4"]));
+        const request = pool.sent[0];
+        expect(request?.training.validation).toEqual({ kind: "kfold", folds: 4 });
+        const inputs = request?.csv?.trainInputs ?? new Float32Array(0);
+        expect(Math.min(...inputs)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...inputs)).toBeLessThanOrEqual(1);
+      } finally {
+        pool.close();
+      }
+    }
+
+    await updateCourse(t.db, course.id, { mode: "independent" });
+    expect(await projectDecisions(t.db, { assignment: step5, userId: student.id })).toBeUndefined();
+  });
+});
