@@ -29,6 +29,8 @@ export interface JobContext {
   pool?: WarmPool;
   /** Told which TF.js backend the training child chose. */
   onBackend?: (backend: string) => void;
+  /** The training speed this grader published (10⁹ multiply-adds/s per slot), for time estimates; null before it calibrated. */
+  gflops?: () => number | null;
 }
 
 /** What the grader stores for an experiment or tuning job: its result, or why it has none (a sentence for the student). */
@@ -130,7 +132,9 @@ export function childFailure(outcome: FailedChild, subject: string, config: Pick
     case "oom":
       return `${subject} ran out of memory (the grader allows ${config.memoryMb} MiB): ${outcome.message}. A smaller model needs less.`;
     case "timeout":
-      return `${subject} did not finish within the grader's limit of ${Math.round(config.hardTimeoutMs / 1000)} s.`;
+      return outcome.clock === "cpu"
+        ? `${subject} used ${Math.round(outcome.cpuMs / 1000)} s of CPU time, more than the grader allows it (${Math.round(outcome.wallMs / 1000)} s of wall-clock time).`
+        : `${subject} did not finish within the grader's wall-clock limit of ${Math.round(config.hardTimeoutMs / 1000)} s (it used ${Math.round(outcome.cpuMs / 1000)} s of CPU time).`;
     case "aborted":
       throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
     case "error":
