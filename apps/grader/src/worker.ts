@@ -62,6 +62,11 @@ export const backoffMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attem
 const SIGNAL_GRACE_MS = 300;
 /** How long a hand-back keeps trying an unreachable database before leaving the job to lease expiry, ms. */
 const HAND_BACK_RETRY_MS = 10_000;
+/**
+ * A main thread silent this long is hung, and its jobs should go to another grader, ms. Not the
+ * training ceiling: that one is wall-clock time a child may legitimately need on a busy machine.
+ */
+const STALL_MS = 15 * 60_000;
 /** Wait between probes of an unreachable database, ms. */
 const PROBE_EVERY_MS = 1_000;
 
@@ -88,7 +93,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   let suspectOrphans = false;
   const heartbeats = startHeartbeats(
     db,
-    { databaseUrl: config.databaseUrl, workerId: config.workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, stallMs: config.hardTimeoutMs },
+    { databaseUrl: config.databaseUrl, workerId: config.workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, stallMs: Math.min(config.hardTimeoutMs, STALL_MS) },
     {
       ...(deps.now ? { now: deps.now } : {}),
       log,

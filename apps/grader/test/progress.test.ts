@@ -19,6 +19,14 @@ describe("the time left of a grading", () => {
     return { now: () => ms, at: (seconds: number) => (ms = seconds * 1000) };
   }
 
+  /** Finishes the epochs of `steps` ([seconds since start, epoch]) in turn. */
+  function play(eta: GradingEta, time: ReturnType<typeof clock>, steps: [number, number][]) {
+    for (const [seconds, epoch] of steps) {
+      time.at(seconds);
+      eta.epochDone(epoch);
+    }
+  }
+
   it.each<{ calibrated: number | null; steps: [number, number][]; at: number; left: number | null }>([
     // 3 runs × 10 epochs at a calibrated 2 s per epoch: 60 s before anything ran.
     { calibrated: 2, steps: [], at: 0, left: 60 },
@@ -35,10 +43,7 @@ describe("the time left of a grading", () => {
     const time = clock();
     const eta = new GradingEta({ runs: 3, secondsPerEpoch: calibrated }, time.now);
     eta.startRun(1, 10);
-    for (const [seconds, epoch] of steps) {
-      time.at(seconds);
-      eta.epochDone(epoch);
-    }
+    play(eta, time, steps);
     time.at(at);
     expect(eta.secondsLeft()).toBe(left);
   });
@@ -47,16 +52,10 @@ describe("the time left of a grading", () => {
     const time = clock();
     const eta = new GradingEta({ runs: 2, secondsPerEpoch: 1 }, time.now);
     eta.startRun(1, 2);
-    time.at(1);
-    eta.epochDone(1);
-    time.at(2);
-    eta.epochDone(2);
+    play(eta, time, [[1, 1], [2, 2]]);
     expect(eta.secondsLeft()).toBe(2);
     eta.startRun(2, 2);
-    time.at(3);
-    eta.epochDone(1);
-    time.at(4);
-    eta.epochDone(2);
+    play(eta, time, [[3, 1], [4, 2]]);
     expect(eta.secondsLeft()).toBe(0);
   });
 });
