@@ -3,9 +3,9 @@
  * order they run with their epochs, and the hidden test set's evaluation last; the time left starts
  * from the grader's calibration and follows the epochs as they are measured (simulated clock).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { ProgressEvent, SubmissionPayload } from "@stepwise/core/contracts";
-import { claimJob, completeJob, createAssignment, createSubmissionWithJob, migrate, openDb, progressSince, type Db } from "@stepwise/db";
+import { claimJob, completeJob, createAssignment, createSubmissionWithJob, migrate, openDb, progressSince } from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
@@ -61,18 +61,11 @@ describe("the time left of a grading", () => {
 });
 
 describe("the phases of a real step-7 grading", () => {
-  let db: Db;
-  let url: string;
-  beforeAll(async () => {
-    url = tmpDbUrl();
-    db = await openDb(url);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-
   it("preparing, then trainings 1, 2 and 3 of 3 with their epochs, and the test evaluation last", async () => {
+    const url = tmpDbUrl();
+    const db = await openDb(url);
+    onTestFinished(() => db.close());
+    await migrate(db);
     const step6 = solutions["houses-overfit"]?.reference as SubmissionPayload;
     const step7 = solutions["houses-regularize"]?.reference as SubmissionPayload;
     const { course, assignment, student } = await studentWithAssignment(db, "houses-overfit");
