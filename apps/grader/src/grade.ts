@@ -1,4 +1,5 @@
-import { describeDecisions, type EpochMetrics, type Verdict } from "@stepwise/core/contracts";
+import { describeDecisions, type EpochMetrics, type ProgressEvent, type Verdict } from "@stepwise/core/contracts";
+import { estimateTrainingSeconds } from "@stepwise/core/model";
 import type { ClaimedJob } from "@stepwise/db";
 import { assignmentPolicy } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
@@ -12,8 +13,10 @@ import {
   type CsvContent,
   type GradingRun,
 } from "@stepwise/exercises/grading";
+import { cpuLimitMs } from "./config";
 import { childFailure, previousStepModel, projectDecisions, resolveJob, type JobContext } from "./job-context";
-import { RESTART_LABEL, runTrainingChild, type ChildOutcome } from "./sandbox";
+import { GradingEta } from "./progress-eta";
+import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type RunCost } from "./sandbox";
 import { recordStep7Evaluation } from "./test-hygiene";
 
 export { GraderFault } from "./job-context";
@@ -47,10 +50,22 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
   const decisions = await projectDecisions(ctx.db, { assignment: resolved.assignment, userId: submission.userId });
 
+  const costs: RunCost[] = [];
+  // The student's status line: the phase, the run and epoch, and the time left (from the first run's plan).
+  let eta: GradingEta | null = null;
+  const phase = (fields: Omit<Extract<ProgressEvent, { type: "phase" }>, "type" | "at" | "etaSeconds">) => {
+    const left = eta?.secondsLeft() ?? null;
+    resolved.emit({ type: "phase", ...fields, ...(left !== null ? { etaSeconds: Math.round(left) } : {}), at: ctx.now() });
+  };
+  phase({ phase: "preparing" });
+
   /** One model in one sandboxed child; the run whose curves the student sees streams its epochs. */
   const trainInChild = async (run: GradingRun): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
     const history: EpochMetrics[] = [];
-    const { prepared } = run;
+    const { prepared, place } = run;
+    eta ??= new GradingEta({ runs: place.count, secondsPerEpoch: calibratedEpochSeconds(run, ctx.gflops?.() ?? null) }, ctx.now);
+    const tracker = eta;
+    const training = (epoch: number, epochs: number) => phase({ phase: "training", run: place.index, runs: place.count, label: place.title, epoch, epochs });
     const outcome = await runTrainingChild(
       {
         type: "train",
@@ -71,19 +86,26 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       {
         memoryMb: ctx.config.memoryMb,
         hardTimeoutMs: ctx.config.hardTimeoutMs,
+        cpuLimitMs: cpuLimitMs(ctx.config, run.maxSeconds),
         ...(ctx.pool ? { pool: ctx.pool } : {}),
         signal: ctx.signal,
         onReady: (backend) => {
           ctx.onBackend?.(backend);
+          tracker.startRun(place.index, prepared.training.fit.epochs);
+          training(0, prepared.training.fit.epochs);
           if (run.streams) resolved.emit({ type: "started", backend, epochs: prepared.training.fit.epochs });
           else if (run.announce) resolved.emit({ type: "run", label: run.announce });
         },
         onEpoch: (metrics, total) => {
           history.push(metrics);
+          tracker.epochDone(metrics.epoch, total);
+          training(metrics.epoch, total);
           if (run.streams) resolved.emit({ type: "epoch", epochs: total, ...metrics });
         },
         onEvaluating: () => {
-          if (run.evaluating) resolved.emit({ type: "evaluating" });
+          if (!run.evaluating) return;
+          resolved.emit({ type: "evaluating" });
+          phase({ phase: "evaluating" });
         },
         onStderr: (text) => resolved.log(text),
         onRestart: () => {
@@ -93,12 +115,14 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       },
     );
     await resolved.progressWritten();
-    resolved.log(`${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
+    if ("cpuMs" in outcome) costs.push({ cpuMs: outcome.cpuMs, wallMs: outcome.wallMs });
+    const spent = "cpuMs" in outcome ? ` (${seconds(outcome.cpuMs)} s CPU, ${seconds(outcome.wallMs)} s wall)` : "";
+    resolved.log(`${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${spent}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
     return { ...outcome, history };
   };
 
   try {
-    return await gradeSubmission({
+    const verdict = await gradeSubmission({
       exercise,
       payload,
       slice,
@@ -125,13 +149,45 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
         const message = childFailure(outcome, "The model", ctx.config);
         if (outcome.kind === "oom") return { stopped: outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, summary: run.prepared.summary, batchSize: run.prepared.training.fit.batchSize }) };
         if (outcome.kind === "timeout") {
-          const limitSeconds = Math.round(ctx.config.hardTimeoutMs / 1000);
-          return { stopped: timedOutVerdict({ limitSeconds, lastEpoch: outcome.lastEpoch, epochs: run.prepared.training.fit.epochs, history: outcome.history }) };
+          const limitMs = outcome.clock === "cpu" ? cpuLimitMs(ctx.config, run.maxSeconds) : ctx.config.hardTimeoutMs;
+          return { stopped: timedOutVerdict({ limitSeconds: Math.round(limitMs / 1000), lastEpoch: outcome.lastEpoch, epochs: run.prepared.training.fit.epochs, history: outcome.history }) };
         }
         return { stopped: invalidVerdict(message) };
       },
     });
+    return withCost(verdict, costs, exercise.budgets.maxSeconds);
   } finally {
     await resolved.flushLog();
   }
 }
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** One epoch of `run` by the grader's published speed, seconds; null without a calibration or a known slice size. */
+function calibratedEpochSeconds(run: GradingRun, gflops: number | null): number | null {
+  const rows = run.csv ? run.csv.trainLabels.length : run.slice.trainLimit;
+  if (gflops === null || rows === undefined) return null;
+  const examples = Math.round(rows * (1 - run.prepared.training.fit.validationSplit));
+  return estimateTrainingSeconds(run.prepared.summary, { examples, epochs: 1, gflops });
+}
+
+/**
+ * The verdict with what its trainings cost: CPU time (what the budget counts) and wall-clock time,
+ * in its environment, and in its summary when it timed out, so the student sees which clock ran out.
+ */
+export function withCost(verdict: Verdict, costs: readonly RunCost[], budgetSeconds: number): Verdict {
+  if (costs.length === 0) return verdict;
+  const cpuMs = costs.reduce((sum, cost) => sum + cost.cpuMs, 0);
+  const wallMs = costs.reduce((sum, cost) => sum + cost.wallMs, 0);
+  const environment = verdict.environment ? { environment: { ...verdict.environment, durationMs: wallMs, cpuMs, budgetSeconds } } : {};
+  if (verdict.status !== "timed_out") return { ...verdict, ...environment };
+  const note = ` Training used ${seconds(cpuMs)} s of CPU time (budget ${budgetSeconds} s) in ${seconds(wallMs)} s of wall-clock time.`;
+  const [check, ...rest] = verdict.checks;
+  return {
+    ...verdict,
+    ...environment,
+    summary: `${verdict.summary}${note}`,
+    checks: check ? [{ ...check, message: `${check.message}${note}` }, ...rest] : verdict.checks,
+  };
+}
+

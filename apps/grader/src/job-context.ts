@@ -30,6 +30,8 @@ export interface JobContext {
   pool?: WarmPool;
   /** Told which TF.js backend the training child chose. */
   onBackend?: (backend: string) => void;
+  /** The training speed this grader published (10⁹ multiply-adds/s per slot), for time estimates; null before it calibrated. */
+  gflops?: () => number | null;
 }
 
 /** What the grader stores for an experiment or tuning job: its result, or why it has none (a sentence for the student). */
@@ -131,7 +133,9 @@ export function childFailure(outcome: FailedChild, subject: string, config: Pick
     case "oom":
       return `${subject} ran out of memory (the grader allows ${config.memoryMb} MiB): ${outcome.message}. A smaller model needs less.`;
     case "timeout":
-      return `${subject} did not finish within the grader's limit of ${Math.round(config.hardTimeoutMs / 1000)} s.`;
+      return outcome.clock === "cpu"
+        ? `${subject} used ${Math.round(outcome.cpuMs / 1000)} s of CPU time, more than the grader allows it (${Math.round(outcome.wallMs / 1000)} s of wall-clock time).`
+        : `${subject} did not finish within the grader's wall-clock limit of ${Math.round(config.hardTimeoutMs / 1000)} s (it used ${Math.round(outcome.cpuMs / 1000)} s of CPU time).`;
     case "aborted":
       throw new GraderFault("training was stopped: the job's lease was lost or the grader is shutting down");
     case "error":
@@ -160,7 +164,8 @@ export async function previousStepModel(db: Db, input: { assignment: Assignment 
  */
 export async function projectDecisions(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<ProjectDecisions | undefined> {
   if (!input.assignment) return undefined;
-  const placed = await projectStepOf(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
+  // The grader reads the true verdicts (null: nothing withheld), as the hand-over of the step-7 model does.
+  const placed = await projectStepOf(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: null });
   if (!placed || placed.project.mode !== "guided" || placed.step.number < 5) return undefined;
   const decisions = decisionsOf(placed.project.handoff);
   return Object.keys(decisions).length > 0 ? decisions : undefined;

@@ -64,10 +64,10 @@ metrics.sandbox = jail.status;
 http =
   config.httpPort === undefined
     ? null
-    : await serveMetrics({ port: config.httpPort, db, metrics, health, running: () => grader?.running ?? 0, workerId: config.workerId });
+    : await serveMetrics({ port: config.httpPort, db, metrics, health, running: () => grader?.running ?? 0, ready: () => grader?.ready ?? false, workerId: config.workerId });
 // Measured before the warm training children start, which would compete for the cores it times.
 calibration = await startCalibration(config, { db, jail });
-grader = startGrader(config, { db, metrics, health, log });
+grader = startGrader(config, { db, metrics, health, log, gflops: () => calibration?.last?.gflops ?? null });
 if (http) {
   const address = http.address();
   log(`health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);

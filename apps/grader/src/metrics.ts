@@ -61,15 +61,18 @@ export class GraderMetrics {
 }
 
 /** /healthz and /metrics for one grader process. Port 0 picks a free port. */
-export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetrics; health: DbHealth; running: () => number; workerId: string }): Promise<Server> {
+export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetrics; health: DbHealth; running: () => number; ready: () => boolean; workerId: string }): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === "/healthz") {
       // Still 200 while the database is away: the grader resumes by itself when it answers again,
       // and a supervisor that restarted it on a 503 would only lose the jobs it is training.
+      // "ready": false while the grader calibrates and warms its children; it claims nothing until then.
       const database = input.health.describe();
+      const ready = input.ready();
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({
-        status: database === null ? "ok" : "degraded",
+        status: database !== null ? "degraded" : ready ? "ok" : "starting",
+        ready,
         database: database ?? "reachable",
         workerId: input.workerId,
         running: input.running(),

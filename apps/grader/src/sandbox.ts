@@ -6,11 +6,18 @@ import { JAIL_DATA_DIR, jailFor, processTree, TSX_EXEC_ARGV, type Jail } from ".
 import { cacheFilesFor, stageFiles } from "./jail-data";
 import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
 
+/** What a run cost, measured by the parent from /proc: CPU time of the child's process tree and wall-clock time, ms. */
+export interface RunCost {
+  cpuMs: number;
+  wallMs: number;
+}
+
 export type ChildOutcome =
-  | { kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; scores?: number[]; backend: string; tfjsVersion: string }
+  | ({ kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; scores?: number[]; backend: string; tfjsVersion: string } & RunCost)
   | { kind: "invalid"; message: string }
   | { kind: "error"; message: string }
-  | { kind: "timeout"; elapsedMs: number; lastEpoch: number }
+  /** `clock`: which ceiling stopped it — the CPU time the run may use, or the wall-clock hard ceiling. */
+  | ({ kind: "timeout"; clock: "cpu" | "wall"; elapsedMs: number; lastEpoch: number } & RunCost)
   | { kind: "oom"; rssMb: number | null; message: string }
   | { kind: "aborted" };
 
@@ -25,7 +32,15 @@ export interface SandboxOptions {
   /** How a child without a pool is started (the pool's own otherwise); the "auto" sandbox by default. */
   jail?: Jail;
   memoryMb: number;
+  /** Wall-clock ceiling of the run, ms: catches a child that blocks or sleeps without using CPU. */
   hardTimeoutMs: number;
+  /**
+   * CPU time the child's process tree may use for this run, ms (unset: no CPU ceiling). CPU time, not
+   * wall time, so a grader busy with other work does not turn a valid run into a timeout.
+   */
+  cpuLimitMs?: number;
+  /** The child program; the training child by default (tests substitute stand-ins). */
+  script?: string;
   onReady?: (backend: string) => void;
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   onEvaluating?: () => void;
@@ -45,8 +60,8 @@ export interface SandboxOptions {
 const STDERR_CAP = 64 * 1024;
 const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
 
-function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"]): ChildProcess {
-  return jail.spawn(childScript, [backend], { execArgv: [...TSX_EXEC_ARGV, `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
+function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = childScript): ChildProcess {
+  return jail.spawn(script, [backend], { execArgv: [...TSX_EXEC_ARGV, `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
 }
 
 export interface WarmPoolStats {
@@ -152,6 +167,27 @@ function rssMb(pid: number): number | null {
   }
 }
 
+/** Kernel clock ticks per second in /proc/<pid>/stat (USER_HZ: 100 on every Linux the grader runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used, ms, from /proc/<pid>/stat; null where unavailable. */
+function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time of a child with its descendants (every thread of each, OpenBLAS's included), ms. */
+export function treeCpuMs(pid: number): number | null {
+  const times = processTree(pid).map(cpuMs).filter((ms): ms is number => ms !== null);
+  return times.length > 0 ? times.reduce((a, b) => a + b, 0) : null;
+}
+
 /** RSS of a child with its descendants: a sandboxed child is node under bubblewrap. */
 function treeRssMb(pid: number): number | null {
   const sizes = processTree(pid).map(rssMb).filter((mb): mb is number => mb !== null);
@@ -172,11 +208,11 @@ export function runTrainingChild(request: ExperimentRequest | TuneTrialRequest, 
 export async function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
   const { pool } = options;
   const jail = pool?.jail ?? options.jail ?? jailFor({ mode: "auto" });
-  const child = pool ? pool.take() : forkChild(jail, options.memoryMb, request.backend);
+  const child = pool ? pool.take() : forkChild(jail, options.memoryMb, request.backend, options.script);
   const outcome = await runInChild(child, request, options, jail, pool);
   if (outcome.kind !== "oom" || !pool || pool.runsBefore(child) === 0 || options.signal?.aborted) return outcome;
   options.onRestart?.();
-  return runInChild(forkChild(jail, options.memoryMb, request.backend), request, options, jail);
+  return runInChild(forkChild(jail, options.memoryMb, request.backend, options.script), request, options, jail);
 }
 
 /** The progress label of a run that starts over in a fresh process (`SandboxOptions.onRestart`). */
@@ -194,6 +230,13 @@ function runInChild(
 ): Promise<ChildOutcome | ExperimentChildOutcome> {
   return new Promise((resolve) => {
     const started = Date.now();
+    // A pooled child used CPU before this run (loading TF.js, earlier runs): only what follows counts.
+    const cpuBefore = child.pid === undefined ? 0 : (treeCpuMs(child.pid) ?? 0);
+    let cpuUsed = 0;
+    const cost = (): RunCost => {
+      if (child.pid !== undefined) cpuUsed = Math.max(cpuUsed, (treeCpuMs(child.pid) ?? cpuBefore) - cpuBefore);
+      return { cpuMs: cpuUsed, wallMs: Date.now() - started };
+    };
     let lastEpoch = 0;
     let settled: ChildOutcome | ExperimentChildOutcome | null = null;
     let stderr = "";
@@ -217,9 +260,14 @@ function runInChild(
       resolve(outcome);
     };
 
-    const hardTimer = setTimeout(() => finish({ kind: "timeout", elapsedMs: Date.now() - started, lastEpoch }), options.hardTimeoutMs);
+    const hardTimer = setTimeout(() => finish({ kind: "timeout", clock: "wall", elapsedMs: Date.now() - started, lastEpoch, ...cost() }), options.hardTimeoutMs);
     const rssTimer = setInterval(() => {
       if (child.pid === undefined) return;
+      const spent = cost();
+      if (options.cpuLimitMs !== undefined && spent.cpuMs > options.cpuLimitMs) {
+        finish({ kind: "timeout", clock: "cpu", elapsedMs: spent.wallMs, lastEpoch, ...spent });
+        return;
+      }
       const rss = treeRssMb(child.pid);
       if (rss === null) return;
       peakRss = Math.max(peakRss ?? 0, rss);
@@ -261,7 +309,7 @@ function runInChild(
           break;
         case "done":
           finish(request.type === "train"
-            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...(message.scores ? { scores: message.scores } : {}), ...readyInfo }
+            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...(message.scores ? { scores: message.scores } : {}), ...readyInfo, ...cost() }
             : { kind: "error", message: "the experiment child answered with a training report" });
           break;
         case "experiment-done":

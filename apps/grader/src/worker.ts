@@ -9,6 +9,7 @@ import { GraderMetrics } from "./metrics";
 import { graderJail } from "./jail";
 import { WarmPool } from "./sandbox";
 import { runTuningJob } from "./tune";
+import { warmUp } from "./warm-up";
 
 export interface GraderHandle {
   readonly metrics: GraderMetrics;
@@ -22,6 +23,8 @@ export interface GraderHandle {
   handBack(): void;
   /** Jobs this process is training right now. */
   readonly running: number;
+  /** Whether the warm-up is over and the grader claims jobs (`/healthz` "ready"). */
+  readonly ready: boolean;
   readonly health: DbHealth;
 }
 
@@ -33,6 +36,8 @@ export interface GraderDeps {
   health?: DbHealth;
   now?: () => number;
   log?: (line: string) => void;
+  /** The training speed this grader published (`calibration.ts`), for the students' time estimates. */
+  gflops?: () => number | null;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -57,6 +62,11 @@ export const backoffMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attem
 const SIGNAL_GRACE_MS = 300;
 /** How long a hand-back keeps trying an unreachable database before leaving the job to lease expiry, ms. */
 const HAND_BACK_RETRY_MS = 10_000;
+/**
+ * A main thread silent this long is hung, and its jobs should go to another grader, ms. Not the
+ * training ceiling: that one is wall-clock time a child may legitimately need on a busy machine.
+ */
+const STALL_MS = 15 * 60_000;
 /** Wait between probes of an unreachable database, ms. */
 const PROBE_EVERY_MS = 1_000;
 
@@ -83,7 +93,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   let suspectOrphans = false;
   const heartbeats = startHeartbeats(
     db,
-    { databaseUrl: config.databaseUrl, workerId: config.workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, stallMs: config.hardTimeoutMs },
+    { databaseUrl: config.databaseUrl, workerId: config.workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, stallMs: Math.min(config.hardTimeoutMs, STALL_MS) },
     {
       ...(deps.now ? { now: deps.now } : {}),
       log,
@@ -142,7 +152,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     try {
       let work: JobResult;
       try {
-        const ctx: JobContext = { db, config, signal: stop.signal, now, pool, onBackend: (b) => (metrics.backend = b) };
+        const ctx: JobContext = { db, config, signal: stop.signal, now, pool, onBackend: (b) => (metrics.backend = b), ...(deps.gflops ? { gflops: deps.gflops } : {}) };
         // The claim says what the job asks for: a grading, a debugging experiment or a tuning search.
         switch (claimed.kind) {
           case "grade":
@@ -190,9 +200,16 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     }
   };
 
+  // Before the first claim: the warm children load and train a tiny model, so the first job is as fast as the next.
+  let ready = false;
+  const warmed = (config.warmUp === "on" ? warmUp(config, pool, config.concurrency, { signal: stopping.signal, log }) : Promise.resolve(null)).then((result) => {
+    if (result) log(`warmed up ${result.children} training child(ren) in ${result.ms} ms`);
+    ready = true;
+  });
+
   const loop = async () => {
     // A job claimed before its lease can be renewed could expire under a healthy grader.
-    await Promise.race([heartbeats.ready, new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }))]);
+    await Promise.race([Promise.all([heartbeats.ready, warmed]), new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }))]);
     while (!stopping.signal.aborted) {
       if (health.unreachableSince !== null && !(await health.probe(db))) {
         await sleep(Math.max(config.pollMs, PROBE_EVERY_MS), stopping.signal);
@@ -247,6 +264,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     metrics,
     health,
     get running() { return active.size; },
+    get ready() { return ready; },
     handBack,
     stop(drainMs = Number.POSITIVE_INFINITY) {
       stopped ??= (async () => {

@@ -38,7 +38,9 @@ describe("grader on SQLite: MNIST step 5", () => {
     expect(verdict.environment?.backend).toMatch(/^(tensorflow|wasm|wasm\+openblas|cpu)$/);
     const job = await latestJobForSubmission(db, submission.id);
     const events = await progressSince(db, job?.id ?? "", 0);
-    expect(events.map((e) => e.event.type)).toEqual(["started", "epoch", "epoch", "epoch", "evaluating"]);
+    // The curves' events, with the student's status phases between them: preparing, each epoch of the one training, evaluating last.
+    const phase = (e: (typeof events)[number]["event"]) => (e.type === "phase" ? `${e.phase}${e.epoch ?? ""}` : e.type);
+    expect(events.map((e) => phase(e.event))).toEqual(["preparing", "training0", "started", "training1", "epoch", "training2", "epoch", "training3", "epoch", "evaluating", "evaluating"]);
     expect(await jobLog(db, job?.id ?? "")).toMatch(/training child ended: done after 3 epoch\(s\)/);
   });
 

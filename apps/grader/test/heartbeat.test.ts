@@ -138,14 +138,17 @@ describe("DbHealth", () => {
     expect(health.describe()).toMatch(/database unreachable since/);
   });
 
-  it("/healthz says since when the database is unreachable, and ok again once it answers", async () => {
+  it("/healthz says not ready while the grader warms up, since when the database is unreachable, and ok again once it answers", async () => {
     const testDb = await openTestDb("sqlite");
     const health = new DbHealth(Date.now, () => undefined);
-    const server = await serveMetrics({ port: 0, db: testDb.db, metrics: new GraderMetrics(), health, running: () => 0, workerId: "h" });
+    let ready = false;
+    const server = await serveMetrics({ port: 0, db: testDb.db, metrics: new GraderMetrics(), health, running: () => 0, ready: () => ready, workerId: "h" });
     try {
       const address = server.address();
       const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/healthz`;
-      expect(await (await fetch(url)).json()).toMatchObject({ status: "ok", database: "reachable" });
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "starting", ready: false, database: "reachable" });
+      ready = true;
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "ok", ready: true, database: "reachable" });
       health.unreachable("connection refused");
       const degraded = await fetch(url);
       expect(degraded.status).toBe(200);

@@ -2,6 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { cancelJob, createSubmissionWithJob, openDb, userByEmail } from "@stepwise/db";
+import { solutions } from "@stepwise/exercises/solutions";
 import { launchBrowser } from "./browser";
 import { repoDir, startPlatform, type Platform } from "./platform";
 
@@ -52,6 +55,29 @@ describe("a student submits an MNIST model in the browser and sees the grader's 
       await page.screenshot({ path: join(artifacts, "step5-failure.png"), fullPage: true }).catch(() => undefined);
       console.error(platform.logs().slice(-5000));
       throw error;
+    }
+  });
+
+  it("the submissions list shows a status change without a reload", async () => {
+    const db = await openDb(platform.databaseUrl);
+    try {
+      const assignmentId = /assignments\/([^/?#]+)/.exec(page.url())?.[1] ?? "";
+      const student = await userByEmail(db, "student@stepwise.test");
+      if (!student) throw new Error("the demo student is missing");
+      // A submission made elsewhere (another tab, the CLI) and held back from the grader, then cancelled:
+      // a change no verdict announces, so only the list's own refresh can show it.
+      const payload = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
+      const { job } = await createSubmissionWithJob(db, { assignmentId, userId: student.id, exerciseId: payload.exerciseId, payload }, Date.now());
+      await db.kysely.updateTable("jobs").set({ run_after: Date.now() + 3_600_000 }).where("id", "=", job.id).execute();
+      await page.reload();
+      const newest = page.getByTestId("submission-list").locator("tbody tr").first();
+      await expect.poll(() => newest.textContent()).toMatch(/Queued/);
+
+      await cancelJob(db, job.id, Date.now());
+      await expect.poll(() => newest.textContent(), { timeout: 60_000 }).toMatch(/Cancelled/);
+      await page.screenshot({ path: join(artifacts, "submission-list-live.png"), fullPage: true });
+    } finally {
+      await db.close();
     }
   });
 });

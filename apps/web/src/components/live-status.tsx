@@ -4,8 +4,9 @@ import type { EpochMetrics, JobStatus, ProgressEvent, Verdict } from "@stepwise/
 import type { StudentVerdict } from "~/server/services/verdict-view";
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { VERDICT_HEADING } from "~/lib/format";
+import { phaseText, type PhaseEvent } from "~/lib/progress-text";
 import { queueText } from "~/lib/queue-text";
 import { useTRPC } from "~/trpc/react";
 import { LearningCurves } from "./learning-curves";
@@ -18,7 +19,7 @@ interface JobView {
   attempts: number;
 }
 
-function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Verdict | StudentVerdict | null): string {
+function statusText(job: JobView | null, last: ProgressEvent | null, phase: PhaseEvent | null, verdict: Verdict | StudentVerdict | null, now: number): string {
   // The line names the outcome the verdict card below shows, so the two never disagree.
   if (verdict) return verdict.status === "withheld" ? VERDICT_HEADING.withheld : `Graded: ${VERDICT_HEADING[verdict.status]}`;
   if (!job) return "Waiting for the grader…";
@@ -26,6 +27,8 @@ function statusText(job: JobView | null, last: ProgressEvent | null, verdict: Ve
     case "queued":
       return queueText(job.queuePosition, job.estimatedWaitSeconds);
     case "running":
+      // Graders that write phases say where the whole grading is; older rows only have the curves' events.
+      if (phase) return phaseText(phase, now);
       if (last?.type === "epoch") return `Training — epoch ${last.epoch} of ${last.epochs}`;
       if (last?.type === "evaluating") return "Evaluating on the hidden test set";
       if (last?.type === "run") return `Training — ${last.label}`;
@@ -48,6 +51,15 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
   const queryClient = useQueryClient();
   const [job, setJob] = useState<JobView | null>(null);
   const [last, setLast] = useState<ProgressEvent | null>(null);
+  const [phase, setPhase] = useState<PhaseEvent | null>(null);
+  // The time left counts down between the grader's rows.
+  const [now, setNow] = useState(() => Date.now());
+  const counting = phase?.etaSeconds !== undefined;
+  useEffect(() => {
+    if (!counting) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [counting]);
   const [epochs, setEpochs] = useState<Map<number, EpochMetrics>>(new Map());
   const [verdict, setVerdict] = useState<Verdict | StudentVerdict | null>(null);
 
@@ -59,6 +71,12 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
           setJob(update.job);
           const newest = update.events[update.events.length - 1];
           if (newest) setLast(newest);
+          const phases = update.events.filter((e): e is PhaseEvent => e.type === "phase");
+          const newestPhase = phases[phases.length - 1];
+          if (newestPhase) {
+            setPhase(newestPhase);
+            setNow(Date.now());
+          }
           const epochEvents = update.events.filter((e) => e.type === "epoch");
           if (epochEvents.length > 0) {
             setEpochs((prev) => {
@@ -79,7 +97,7 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
   );
 
   const history = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
-  const text = statusText(job, last, verdict);
+  const text = statusText(job, last, phase, verdict, now);
   return (
     <div className="stack">
       <p className={`job-status ${verdict ? "done" : ""}`} data-testid="job-status" role="status" aria-live="polite">

@@ -1,10 +1,15 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { formatDate, formatNumber, JOB_STATUS_LABEL, VERDICT_HEADING } from "~/lib/format";
 import type { SubmissionSummary } from "~/server/services/verdict-view";
+import { useTRPC } from "~/trpc/react";
 import { CurveComparison } from "./curve-comparison";
+
+/** How often the list is refreshed while a submission in it waits for its verdict, ms. */
+const PENDING_POLL_MS = 3_000;
 
 /**
  * The student's submissions, newest first; tick two to overlay their learning curves. With `onLoad`
@@ -14,6 +19,16 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
   const pair = picked.length === 2 ? ([picked[0], picked[1]] as [string, string]) : null;
+  // Statuses change without a reload: while any submission is queued or training (graded elsewhere,
+  // by the CLI, or older than the one this page watches), the list is fetched again.
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const pending = submissions.some((s) => !s.verdictStatus && (s.jobStatus === "queued" || s.jobStatus === "running" || s.jobStatus === null));
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(() => void queryClient.invalidateQueries({ queryKey: trpc.assignment.byId.pathKey() }), PENDING_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pending, queryClient, trpc]);
   return (
     <section className="card" aria-labelledby="history-heading">
       <h2 id="history-heading" style={{ marginTop: 0 }}>

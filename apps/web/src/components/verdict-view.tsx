@@ -102,7 +102,11 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict | StudentVerdict;
       {verdict.environment && (
         <p className="muted" data-testid="environment" style={{ fontSize: "0.9rem" }}>
           Graded on the <strong>{verdict.environment.backend}</strong> backend (TF.js {verdict.environment.tfjsVersion})
-          {"seed" in verdict.environment ? `, seed ${verdict.environment.seed}` : ""}, in {formatDuration(verdict.environment.durationMs)}.
+          {"seed" in verdict.environment ? `, seed ${verdict.environment.seed}` : ""}, in {formatDuration(verdict.environment.durationMs)}
+          {"cpuMs" in verdict.environment && verdict.environment.cpuMs !== undefined
+            ? ` (${formatDuration(verdict.environment.cpuMs)} of CPU time${verdict.environment.budgetSeconds !== undefined ? ` of the ${verdict.environment.budgetSeconds} s budget` : ""})`
+            : ""}
+          .
           {verdict.environment.decisions && (
             // A guided project's own choices, which this run was held to.
             <span data-testid="environment-decisions" style={{ display: "block" }}>

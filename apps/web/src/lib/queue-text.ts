@@ -5,7 +5,7 @@ export function ordinal(n: number): string {
 }
 
 /** "~40 s", "~3 min": rough, as an estimate should read. */
-function roughly(seconds: number): string {
+export function roughly(seconds: number): string {
   if (seconds < 5) return "starting any moment";
   if (seconds < 120) return `~${Math.round(seconds / 5) * 5} s`;
   return `~${Math.round(seconds / 60)} min`;

@@ -70,6 +70,22 @@ export const ProgressEvent = z.discriminatedUnion("type", [
     type: z.literal("run"),
     label: z.string().max(200).describe("Which training of a multi-model grading is running, e.g. \"training seed 2 of 3\"; its epochs are not streamed"),
   }),
+  /**
+   * Where a grading is, for the student's status line: preparing the data, training run `run` of
+   * `runs` (its label, epoch `epoch` of `epochs` done), or evaluating on the hidden test set (always
+   * the last phase). Written alongside the events above, which draw the curves.
+   */
+  z.object({
+    type: z.literal("phase"),
+    phase: z.enum(["preparing", "training", "evaluating"]),
+    run: z.number().int().min(1).optional().describe("1-based index of the training running now"),
+    runs: z.number().int().min(1).optional().describe("Trainings this grading runs in all"),
+    label: z.string().max(200).optional().describe("What the running training is, e.g. \"your step-6 model, for the comparison\""),
+    epoch: z.number().int().min(0).optional().describe("Epochs of this training finished so far"),
+    epochs: z.number().int().min(1).optional().describe("Epochs this training runs"),
+    etaSeconds: z.number().min(0).optional().describe("Estimated seconds until the verdict when this was written: the grader's calibration, corrected by the epochs measured so far"),
+    at: z.number().describe("When this was written, ms since the epoch (the grader's clock)"),
+  }),
 ]);
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
 

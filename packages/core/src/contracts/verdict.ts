@@ -46,9 +46,14 @@ export const Environment = z.object({
   seed: z.number().int(),
   /** Every training seed the model was retrained with, first = `seed`; absent for one-seed verdicts stored before N seeds existed. */
   seeds: z.array(z.number().int()).optional(),
+  /** Wall-clock time of the training runs, ms. */
   durationMs: z.number().min(0),
   /** Guided courses: the student's step-2/3/4 decisions the run was held to (metric, protocol, preparation). */
   decisions: ProjectDecisions.optional(),
+  /** CPU time the training processes used, ms: what the training budget counts (graded by the grader service). */
+  cpuMs: z.number().min(0).optional(),
+  /** The exercise's training budget, CPU seconds. */
+  budgetSeconds: z.number().min(0).optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 

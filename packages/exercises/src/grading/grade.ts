@@ -38,6 +38,8 @@ export interface GradingRun {
   label: string;
   /** Status line while a run whose epochs are not streamed trains. */
   announce?: string;
+  /** Where this run stands in the grading, for the student's progress: run `index` (1-based) of `count`, and what it trains. */
+  place: { index: number; count: number; title: string };
 }
 
 /**
@@ -100,6 +102,13 @@ const STEP7_ANNOUNCE = {
   before: "retraining your step-6 model for the comparison (1 of 3)",
   after: undefined,
   final: "training the final model on training + validation data (3 of 3)",
+} as const;
+
+/** Step 7's trainings in the student's progress, in the order they run. */
+const STEP7_PLACE = {
+  before: { index: 1, title: "your step-6 model, for the comparison" },
+  after: { index: 2, title: "your step-7 model" },
+  final: { index: 3, title: "the final model, on training + validation data" },
 } as const;
 
 class RunStopped extends Error {
@@ -171,6 +180,7 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
 
     if (exercise.step === 7) {
       if (!input.previous) return invalidVerdict("Step 7 compares against your step-6 model on the same dataset: pass step 6 first.");
+      const kfold = prepared.training.validation?.kind === "kfold";
       const graded = await gradeRegularization({
         exercise,
         payload,
@@ -179,9 +189,19 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
         testLabels,
         prepare: { ...gradingFacts(whole, exercise.dataset).prepare, ...toolbox },
         data,
+        // The test set is evaluated by the last training: the final model's, or K-fold's own final model (no third run).
         run: (model, role) =>
           train(
-            { prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] },
+            {
+              prepared: model,
+              seed,
+              maxSeconds: exercise.budgets.maxSeconds,
+              streams: role === "after",
+              evaluating: role === (kfold ? "after" : "final"),
+              label: role,
+              announce: STEP7_ANNOUNCE[role],
+              place: { ...STEP7_PLACE[role], count: kfold ? 2 : 3 },
+            },
             role === "before" && whole.csv ? { csv: whole.csv.training } : csv,
           ),
       });
@@ -206,6 +226,7 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
           evaluating: index === seeds - 1,
           label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
           announce: `retraining with training seed ${index + 1} of ${seeds}`,
+          place: { index: index + 1, count: seeds, title: seeds > 1 ? `your model, training seed ${index + 1}` : "your model" },
         }),
     });
   } catch (error) {

@@ -34,7 +34,7 @@ export interface TrainAndPredictInput {
   onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
   onEvaluating?: () => void;
   signal?: AbortSignal;
-  /** Milliseconds clock for the shared K-fold budget; injectable for tests. */
+  /** Milliseconds clock of the budget (the grader's child passes its CPU time); injectable for tests. */
   now?: () => number;
 }
 
@@ -116,6 +116,7 @@ export async function trainAndPredict(tf: Tf, input: TrainAndPredictInput): Prom
     splitSeed: input.dataSeed ?? input.seed,
     maxSeconds: input.maxSeconds,
     ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.now ? { now: input.now } : {}),
     onEpoch: (metrics, _epoch, epochs) => input.onEpoch?.(metrics, epochs),
   });
   try {
@@ -181,7 +182,7 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
   const epochs = input.training.fit.epochs;
   const total = (k + 1) * epochs;
   const targetScale = input.csv?.targetScale;
-  const base = { topology: input.topology, task: input.task, seed: input.seed, ...(input.signal ? { signal: input.signal } : {}) };
+  const base = { topology: input.topology, task: input.task, seed: input.seed, now, ...(input.signal ? { signal: input.signal } : {}) };
   const stamp = (report: TrainingReport, history: EpochMetrics[], extra: Partial<TrainingReport> = {}): TrainingReport => ({
     ...report,
     history,
