@@ -7,3 +7,4 @@ export { scoreTrial, scoreFinal, selectionMetric, stopReasonText, type TrialScor
 export { trainTrial, trainFinalInProcess, finalTraining, type SelectionData, type FinalData, type TrialTrainingInput } from "./train";
 export { tuneOn, tuneLocally, type LocalTuningOptions } from "./local";
 export { estimateTuningSeconds, type TuningEstimateOptions } from "./estimate";
+export { Halving, halvingSchedule, promote, scheduleEpochs, type Rung } from "./halving";
