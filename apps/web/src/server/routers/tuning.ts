@@ -17,7 +17,7 @@ import { z } from "zod";
 import { estimatorFor, placedExercise, policyOf } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
 import { checkSearch, checkTuningAllowed, defaultSearch, modelFacts, progressOf, tuningPolicyOf, tuningRunView, tuningUnavailable } from "../services/tuning";
-import { estimateTuneSeconds } from "../services/tuning-cost";
+import { costOfSearch, estimateTuneSeconds } from "../services/tuning-cost";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -90,6 +90,38 @@ export const tuningRouter = createTRPCRouter({
         now: ctx.now(),
       });
       return { jobId: job.id, status: job.status, submissionId: submission.id, trials, estimateSeconds, budget };
+    }),
+
+  /**
+   * What a declared search will cost before it is started: the estimate from the graders' published
+   * calibration, the budget left, and — when it does not fit — the largest search around it that does.
+   * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued.
+   */
+  estimate: studentProcedure
+    .input(
+      z
+        .object({
+          assignmentId: Id.describe("The step-7 assignment to tune on"),
+          submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
+          search: TuningSearch,
+        })
+        .strict(),
+    )
+    .query(async ({ ctx, input }) => {
+      const { assignment } = await requireAssignment(ctx, input.assignmentId);
+      const exercise = placedExercise(assignment);
+      const policy = tuningPolicyOf(assignment);
+      checkTuningAllowed(exercise, policy);
+      const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
+      checkSearch(exercise, submission.payload, input.search, policy);
+      const gflops = await gflopsFor(ctx);
+      const { budget } = await tuningRunsFor(ctx.db, {
+        assignmentId: assignment.id,
+        userId: ctx.user.id,
+        budgetSeconds: policyOf(assignment).computeSeconds,
+        estimateSeconds: estimatorFor(exercise, gflops),
+      });
+      return costOfSearch(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds });
     }),
 
   /**
