@@ -106,7 +106,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       seeds: seedCount,
       // Step 7's techniques (augmentation, early stopping) the instructor allows: others are refused before training.
       toolbox: toolboxPolicy(overrides).allowed,
-      ...(previous ? { previous } : {}),
+      ...(previous ? { previous: previous.payload, ...(previous.run ? { previousRun: previous.run } : {}) } : {}),
+      // Runs are recorded with their verdict, and step 7 reuses the step-6 run, only on the same backend.
+      runtime: { backend: ctx.config.backend },
       onPrepared: (prepared) =>
         resolved.log(`attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)\n`),
       // Test-set hygiene: record what this test evaluation showed; flag a configuration chosen on its test score.

@@ -103,6 +103,11 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict | StudentVerdict;
         <p className="muted" data-testid="environment" style={{ fontSize: "0.9rem" }}>
           Graded on the <strong>{verdict.environment.backend}</strong> backend (TF.js {verdict.environment.tfjsVersion})
           {"seed" in verdict.environment ? `, seed ${verdict.environment.seed}` : ""}, in {formatDuration(verdict.environment.durationMs)}.
+          {verdict.environment.before && (
+            <span data-testid="environment-before" style={{ display: "block" }}>
+              {verdict.environment.before}
+            </span>
+          )}
         </p>
       )}
     </section>

@@ -7,6 +7,7 @@ import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { trainingDataSummary } from "./data-summary";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { gradeRegularization } from "./regularize";
+import { recordRun, reuseBefore, withRunRecord, type RunRecord, type RunRuntime } from "./reuse";
 import type { TrainAndPredictResult } from "./run";
 import { verdictFromRun } from "./run-verdict";
 import type { ScoreData } from "./score";
@@ -66,6 +67,13 @@ export interface GradeSubmissionInput {
   toolbox?: readonly Technique[];
   /** Step 7: the student's step-6 submission, retrained for the comparison. */
   previous?: SubmissionPayload;
+  /**
+   * The backend and code version runs train on. Given, the graded run's fingerprint is recorded with
+   * the verdict, and step 7 reuses `previousRun` (the step-6 verdict's record) when it matches.
+   */
+  runtime?: RunRuntime;
+  /** Step 7: the record of the student's graded step-6 run (`verdict.environment.run`). */
+  previousRun?: RunRecord;
   /** Told of the model once it is prepared, before anything trains (the grader logs it). */
   onPrepared?: (prepared: PreparedTraining) => void;
   /** Step 7: what the comparison's test evaluation concluded; the grader records it for test-set hygiene and may flag it. */
@@ -137,6 +145,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
 
     if (exercise.step === 7) {
       if (!input.previous) return invalidVerdict("Step 7 compares against your step-6 model on the same dataset: pass step 6 first.");
+      let before = "";
       const graded = await gradeRegularization({
         exercise,
         payload,
@@ -145,15 +154,27 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
         testLabels,
         prepare: { ...facts.prepare, ...toolbox },
         data,
-        run: (model, role) =>
-          train({ prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] }),
+        run: (model, role) => {
+          const run = { prepared: model, seed, maxSeconds: exercise.budgets.maxSeconds, streams: role === "after", evaluating: role === "after", label: role, announce: STEP7_ANNOUNCE[role] };
+          if (role !== "before") return train(run);
+          const reused = reuseBefore(input.previousRun, { ...run, dataSeed: seed, slice, ...csv }, input.runtime, { backend: input.runtime?.backend ?? "", tfjsVersion: "" });
+          before = reused.note;
+          return "result" in reused ? Promise.resolve(reused.result) : train(run);
+        },
       });
-      const verdict = singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded, seeds);
+      const compared = "stopped" in graded ? graded : { ...graded, ...(graded.environment ? { environment: { ...graded.environment, before } } : {}) };
+      const verdict = singleSeedNote("stopped" in compared ? verdictFromRun({ exercise, prepared, payload, result: compared.stopped, testLabels, data }) : compared, seeds);
       return input.onStep7Verdict ? await input.onStep7Verdict(verdict, prepared) : verdict;
     }
-    // One run per seed, in turn: the first streams its epochs (its curves are the verdict's), the
-    // last announces the test evaluation.
-    return await gradeWithSeeds({
+    // One run per seed, in turn: the first streams its epochs (its curves are the verdict's, and its
+    // record goes with the verdict for step 7 to reuse), the last announces the test evaluation.
+    let record: RunRecord | undefined;
+    const recorded = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">, first: boolean) => {
+      const result = await train(run);
+      if (first && input.runtime) record = recordRun({ ...run, dataSeed: seed, slice, ...csv }, result, input.runtime);
+      return result;
+    };
+    const graded = await gradeWithSeeds({
       exercise,
       prepared,
       payload,
@@ -161,7 +182,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
       data,
       seeds,
       run: (runSeed, index, maxSeconds) =>
-        train({
+        recorded({
           prepared,
           seed: runSeed,
           maxSeconds,
@@ -169,8 +190,9 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
           evaluating: index === seeds - 1,
           label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
           announce: `retraining with training seed ${index + 1} of ${seeds}`,
-        }),
+        }, index === 0),
     });
+    return withRunRecord(graded, record);
   } catch (error) {
     if (error instanceof RunStopped) return error.verdict;
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);

@@ -15,3 +15,4 @@ export * from "./regression";
 export * from "./data-summary";
 export * from "./toolbox";
 export * from "./toolbox-verdict";
+export { recordRun, reuseBefore, runFingerprint, REUSED, TRAINING_CODE_VERSION, type RunRecord, type RunRuntime } from "./reuse";
