@@ -200,6 +200,21 @@ describe("tuning.estimate", () => {
     await expect(caller.tuning.start({ assignmentId: tighter.id, search: fewer.proposal.search })).resolves.toMatchObject({ status: "queued" });
   });
 
+  it("starts the form from a search that fits the budget left", async () => {
+    const caller = await w.as(w.student);
+    const roomy = await step7Assignment();
+    await submit(roomy);
+    const defaults = (await caller.tuning.list({ assignmentId: roomy.id })).defaults?.search;
+    if (!defaults) throw new Error("expected a default search");
+    const cost = await caller.tuning.estimate({ assignmentId: roomy.id, search: defaults });
+    const tight = await step7Assignment({ experiments: { computeSeconds: Math.floor(cost.seconds * 0.7) } });
+    await submit(tight);
+    const fitted = (await caller.tuning.list({ assignmentId: tight.id })).defaults?.search;
+    expect(fitted?.trials).toBeLessThan(defaults.trials);
+    if (!fitted) throw new Error("expected a fitted default search");
+    expect(await caller.tuning.estimate({ assignmentId: tight.id, search: fitted })).toMatchObject({ fits: true });
+  });
+
   it("refuses what start refuses: anonymous callers and a search the assignment does not allow", async () => {
     const assignment = await step7Assignment();
     await submit(assignment);

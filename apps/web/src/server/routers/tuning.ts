@@ -17,7 +17,7 @@ import { z } from "zod";
 import { estimatorFor, placedExercise, policyOf } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
 import { checkSearch, checkTuningAllowed, defaultSearch, modelFacts, progressOf, tuningPolicyOf, tuningRunView, tuningUnavailable } from "../services/tuning";
-import { costOfSearch, estimateTuneSeconds } from "../services/tuning-cost";
+import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -134,13 +134,15 @@ export const tuningRouter = createTRPCRouter({
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
+    const gflops = await gflopsFor(ctx);
     const [{ runs, budget }, submissions, used] = await Promise.all([
-      tuningRunsFor(ctx.db, { ...key, budgetSeconds: policyOf(assignment).computeSeconds, estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)) }),
+      tuningRunsFor(ctx.db, { ...key, budgetSeconds: policyOf(assignment).computeSeconds, estimateSeconds: estimatorFor(exercise, gflops) }),
       submissionsFor(ctx.db, key),
       testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id),
     ]);
     const latest = submissions[0];
     const facts = latest ? modelFacts(latest.payload) : null;
+    const defaults = latest && facts ? fittedDefaults(exercise, latest.payload, defaultSearch(facts, policy.tuningTrials), { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds }) : null;
     return {
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, step: exercise.step, metric: exercise.metric },
@@ -150,7 +152,7 @@ export const tuningRouter = createTRPCRouter({
       budget,
       latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt } : null,
       facts,
-      defaults: facts ? defaultSearch(facts, policy.tuningTrials) : null,
+      defaults,
       runs: runs.map(tuningRunView),
     };
   }),

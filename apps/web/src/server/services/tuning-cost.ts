@@ -70,3 +70,22 @@ export function costOfSearch(
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
+
+/**
+ * The form's starting search, fitted to the budget left: the default when it fits, else the largest
+ * search around it that does (the form then starts from something Start accepts). A default the
+ * grader would refuse, or that nothing fits, is left as it is: the form says why.
+ */
+export function fittedDefaults<T extends { search: TuningSearch }>(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  defaults: T,
+  input: { gflops: number | undefined; maxTrials: number; leftSeconds: number },
+): T {
+  try {
+    const cost = costOfSearch(exercise, payload, defaults.search, input);
+    return cost.proposal ? { ...defaults, search: cost.proposal.search } : defaults;
+  } catch {
+    return defaults;
+  }
+}
