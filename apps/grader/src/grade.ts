@@ -131,8 +131,10 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       seeds: seedCount,
       // Step 7's techniques (augmentation, early stopping) the instructor allows: others are refused before training.
       toolbox: toolboxPolicy(overrides).allowed,
-      ...(previous ? { previous } : {}),
+      ...(previous ? { previous: previous.payload, ...(previous.run ? { previousRun: previous.run } : {}) } : {}),
       ...(decisions ? { decisions } : {}),
+      // Runs are recorded with their verdict, and step 7 reuses the step-6 run, only on the same backend.
+      runtime: { backend: ctx.config.backend },
       onPrepared: (prepared) =>
         resolved.log(
           `attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)${decisions ? `; project decisions: ${describeDecisions(decisions).join(" · ")}` : ""}\n`,

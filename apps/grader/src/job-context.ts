@@ -5,10 +5,10 @@
  */
 import type { DataSlice, ExerciseDefinition, ProgressEvent, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import { decisionsOf } from "@stepwise/core/workflow";
-import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectStepOf } from "@stepwise/db";
+import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectStepOf, submissionsFor } from "@stepwise/db";
 import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions } from "@stepwise/exercises/grading";
+import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -152,9 +152,17 @@ export function datasetProblem(error: unknown): string | undefined {
  * Step 7's step-6 model: the submission the workflow engine records as the student's step-6 pass in
  * this project (the same one the step-7 editor opened on). Undefined when there is none.
  */
-export async function previousStepModel(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<SubmissionPayload | undefined> {
+export async function previousStepModel(
+  db: Db,
+  input: { assignment: Assignment | null | undefined; userId: string },
+): Promise<{ payload: SubmissionPayload; run?: RunRecord } | undefined> {
   if (!input.assignment) return undefined;
-  return (await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace }))?.payload;
+  const previous = await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
+  if (!previous) return undefined;
+  // The record of its graded run travels with its current verdict: step 7 reuses that run when nothing differs.
+  const graded = (await submissionsFor(db, { assignmentId: previous.assignmentId, userId: input.userId })).find((s) => s.id === previous.id);
+  const run = graded?.verdict?.environment?.run;
+  return { payload: previous.payload, ...(run ? { run } : {}) };
 }
 
 /**

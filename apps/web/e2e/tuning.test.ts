@@ -94,6 +94,9 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       await tune.getByRole("checkbox", { name: "Search dropout rate" }).uncheck();
       await rates.fill("0.0003, 0.001, 0.003");
       expect(await tune.getByTestId("grid-size").textContent()).toMatch(/Grid: 3 combinations/);
+      // The cost is shown before the search starts. Successive halving is on by default; two epochs leave it nothing to halve.
+      expect(await tune.getByRole("checkbox", { name: /Successive halving/ }).isChecked()).toBe(true);
+      await expect.poll(() => tune.getByTestId("tuning-estimate").textContent()).toMatch(/Estimated cost: about \d+ s of grader time \(4 trainings with the final model\); you have 600 s left\./);
       await tune.getByRole("button", { name: "Start search" }).click();
 
       // Live progress, then the result replaces it.
@@ -126,6 +129,8 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       // The evaluation was counted, and the search was charged to the compute budget, not attempts.
       await expect.poll(() => tune.getByTestId("tuning-test-evaluations").textContent()).toMatch(/used on this assignment: 1 of 3/);
       expect(await tune.getByTestId("experiment-budget").textContent()).toMatch(/of 600 s grader time left/);
+      // What it was estimated at beside what it was charged.
+      expect(await tune.getByTestId("tuning-cost").first().textContent()).toMatch(/^Estimated \d+\.\d s before it started; charged \d+\.\d s of your budget \(\d+% of the estimate\)\.$/);
       expect(errors).toEqual([]);
 
       // After a reload the search is still there, from the database.

@@ -156,6 +156,76 @@ describe("tuning.start", () => {
   });
 });
 
+describe("tuning.estimate", () => {
+  const eight: TuningSearch = { strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] } };
+
+  it("shows what a search will cost before it starts, the same figure start charges, and queues nothing", async () => {
+    const assignment = await step7Assignment();
+    await submit(assignment);
+    const caller = await w.as(w.student);
+    const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
+    expect(cost).toMatchObject({ fits: true, proposal: null, leftSeconds: 600, trainings: 4, schedule: [{ trials: 3, epochs: 15 }] });
+    expect((await caller.tuning.list({ assignmentId: assignment.id })).runs).toEqual([]);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
+  });
+
+  it("proposes the same search with successive halving when the declared one does not fit, and fewer trials when that does not either", async () => {
+    const caller = await w.as(w.student);
+    const full = await step7Assignment();
+    await submit(full);
+    const declared = await caller.tuning.estimate({ assignmentId: full.id, search: eight });
+    const halved = await caller.tuning.estimate({ assignmentId: full.id, search: { ...eight, halving: { factor: 3 } } });
+    expect(halved.seconds).toBeLessThan(declared.seconds);
+    expect(halved.schedule).toEqual([
+      { trials: 8, epochs: 2 },
+      { trials: 2, epochs: 5 },
+      { trials: 1, epochs: 15 },
+    ]);
+
+    const tight = await step7Assignment({ experiments: { computeSeconds: Math.ceil(halved.seconds) } });
+    await submit(tight);
+    const cost = await caller.tuning.estimate({ assignmentId: tight.id, search: eight });
+    expect(cost).toMatchObject({ fits: false, proposal: { search: { trials: 8, halving: { factor: expect.any(Number) as number } } } });
+    expect(cost.proposal?.seconds).toBeLessThanOrEqual(Math.ceil(halved.seconds));
+
+    const tighter = await step7Assignment({ experiments: { computeSeconds: Math.floor(halved.seconds * 0.7) } });
+    await submit(tighter);
+    const fewer = await caller.tuning.estimate({ assignmentId: tighter.id, search: eight });
+    expect(fewer.proposal?.search).toMatchObject({ strategy: "random", halving: { factor: 3 } });
+    expect(fewer.proposal?.search.trials).toBeLessThan(8);
+    expect(fewer.proposal?.seconds).toBeLessThanOrEqual(fewer.leftSeconds);
+    // The proposal is a search start accepts on that budget.
+    if (!fewer.proposal) throw new Error("expected a proposal");
+    await expect(caller.tuning.start({ assignmentId: tighter.id, search: fewer.proposal.search })).resolves.toMatchObject({ status: "queued" });
+  });
+
+  it("starts the form from a search that fits the budget left", async () => {
+    const caller = await w.as(w.student);
+    const roomy = await step7Assignment();
+    await submit(roomy);
+    const defaults = (await caller.tuning.list({ assignmentId: roomy.id })).defaults?.search;
+    if (!defaults) throw new Error("expected a default search");
+    const cost = await caller.tuning.estimate({ assignmentId: roomy.id, search: defaults });
+    const tight = await step7Assignment({ experiments: { computeSeconds: Math.floor(cost.seconds * 0.7) } });
+    await submit(tight);
+    const fitted = (await caller.tuning.list({ assignmentId: tight.id })).defaults?.search;
+    expect(fitted?.trials).toBeLessThan(defaults.trials);
+    if (!fitted) throw new Error("expected a fitted default search");
+    expect(await caller.tuning.estimate({ assignmentId: tight.id, search: fitted })).toMatchObject({ fits: true });
+  });
+
+  it("refuses what start refuses: anonymous callers and a search the assignment does not allow", async () => {
+    const assignment = await step7Assignment();
+    await submit(assignment);
+    await expect((await w.as(null)).tuning.estimate({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect((await w.as(w.student)).tuning.estimate({ assignmentId: assignment.id, search: { ...eight, trials: 9 } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/at most 8 trials/) as unknown,
+    });
+  });
+});
+
 describe("tuning.list and byId", () => {
   it("lists the caller's searches with the shared budget, the test evaluations used and a form prefilled from their model", async () => {
     const assignment = await step7Assignment({ experiments: { computeSeconds: 300 } });
@@ -172,12 +242,13 @@ describe("tuning.list and byId", () => {
       runs: [],
     });
     // 3 learning rates × 3 dropout rates = 9 combinations, more than the 8 allowed: drawn at random.
-    expect(before.defaults?.search).toEqual({ strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] } });
+    // Successive halving by default, so the search costs a fraction of eight full trainings.
+    expect(before.defaults?.search).toEqual({ strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] }, halving: { factor: 3 } });
     expect(before.defaults?.offered).toMatchObject({ units: [16, 32, 64], layers: [1, 2] });
 
     const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
     const after = await caller.tuning.list({ assignmentId: assignment.id });
-    expect(after.runs).toMatchObject([{ jobId: run.jobId, status: "queued", search: grid, result: null, failure: null }]);
+    expect(after.runs).toMatchObject([{ jobId: run.jobId, status: "queued", search: grid, result: null, failure: null, estimateSeconds: run.estimateSeconds }]);
     expect(after.budget.reservedSeconds).toBeCloseTo(run.estimateSeconds, 1);
     // The Debugging page shares the budget: a queued search holds its estimate there too, and is not listed as a debugging run.
     const debugging = await caller.experiment.list({ assignmentId: assignment.id });

@@ -43,6 +43,8 @@ export interface ExperimentRun {
   lastError: string | null;
   /** Seconds charged to the budget: measured once done, estimated while pending, 0 for grader faults. */
   chargedSeconds: number;
+  /** Seconds the run was estimated at when it was started (kept after it is done); null for runs started before this was recorded. */
+  estimateSeconds: number | null;
   /** A `tune` run's declared search as stored (parsed by the caller, as results are); null for other experiments. */
   search: unknown;
 }
@@ -91,6 +93,7 @@ function runsQuery(q: Kysely<Database>) {
       "jobs.last_error",
       "jobs.experiment",
       "jobs.tuning_search",
+      "jobs.estimate_seconds",
       "submissions.assignment_id",
       "submissions.user_id",
       "submissions.payload",
@@ -116,11 +119,15 @@ function toRun(row: RunRow, estimate: EstimateSeconds | undefined): ExperimentRu
     finishedAt: row.finished_at,
     outcome: row.result !== null ? readOutcome(row.result, row.id) : null,
     lastError: row.last_error,
+    // A pending run holds the estimate it was started with; one from before estimates were kept is estimated again.
     chargedSeconds: charge(row, () =>
-      estimate
-        ? estimate({ experiment, payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`), ...(search !== null ? { search } : {}) })
-        : 0,
+      row.estimate_seconds !== null
+        ? row.estimate_seconds
+        : estimate
+          ? estimate({ experiment, payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`), ...(search !== null ? { search } : {}) })
+          : 0,
     ),
+    estimateSeconds: row.estimate_seconds,
     search,
   };
 }
@@ -214,6 +221,7 @@ export async function enqueueExperiment(
       purpose: EXPERIMENT_PURPOSE,
       experiment: input.experiment,
       ...(input.search !== undefined ? { tuningSearch: JSON.stringify(input.search) } : {}),
+      estimateSeconds: round(estimate),
     });
     await notifyJob(q, db, job.id);
     const budget = { ...before, reservedSeconds: round(before.reservedSeconds + estimate), leftSeconds: round(Math.max(0, before.leftSeconds - estimate)) };

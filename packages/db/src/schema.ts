@@ -149,6 +149,8 @@ export interface JobsTable {
   experiment: string | null;
   /** The declared search of a `tune` experiment job (JSON of the exercises package's `TuningSearch`); null otherwise. */
   tuning_search: string | null;
+  /** Grader seconds an experiment or tuning run was estimated at when started (migration 0016); null otherwise. */
+  estimate_seconds: number | null;
 }
 
 export interface ExperimentResultsTable {

@@ -23,6 +23,8 @@ export interface NewJob {
   experiment?: string;
   /** JSON of the declared search of a `tune` experiment job (`tuning.ts`). */
   tuningSearch?: string;
+  /** Grader seconds an experiment run is estimated at when started (`jobs.estimate_seconds`). */
+  estimateSeconds?: number;
 }
 
 /** Jobs whose verdict is the submission's verdict. Previews (until applied) and experiments never are. */
@@ -54,6 +56,7 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
     regrade_id: input.regradeId ?? null,
     experiment: input.experiment ?? null,
     tuning_search: input.tuningSearch ?? null,
+    estimate_seconds: input.estimateSeconds ?? null,
   };
   await q
     .insertInto("jobs")

@@ -76,6 +76,20 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     expect(done).toMatchObject({ status: "done", outcome: { kind: "result", result }, chargedSeconds: 5, search });
   });
 
+  it("keeps the estimate a run was started with beside what it was charged, and holds that estimate while it is pending", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1_000, "mnist-regularize");
+    const { submission, job: grading } = await submit(db, f, 1_000);
+    await cancelJob(db, grading.id, 1_500);
+    const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
+    // The estimator changes afterwards (a grader published a new calibration): the queued run still holds what it was shown.
+    const later: EstimateSeconds = () => 999;
+    expect(await tuningRunById(db, queued.job.id, later)).toMatchObject({ status: "queued", estimateSeconds: 200, chargedSeconds: 200 });
+    await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 });
+    await completeExperimentJob(db, { jobId: queued.job.id, workerId: "w", outcome: { result: { experiment: "tune" } }, now: 184_000 });
+    expect(await tuningRunById(db, queued.job.id, later)).toMatchObject({ status: "done", estimateSeconds: 200, chargedSeconds: 180 });
+  });
+
   it("dead-letters at the claim a tuning job whose stored search is not JSON, telling the student in a sentence", async () => {
     const { db } = t();
     const f = await seedCourse(db, 1_000, "mnist-regularize");

@@ -113,6 +113,11 @@ function VerdictCard({ verdict, baseline }: { verdict: Verdict | StudentVerdict;
               {describeDecisions(verdict.environment.decisions).join(" · ")}
             </span>
           )}
+          {verdict.environment.before && (
+            <span data-testid="environment-before" style={{ display: "block" }}>
+              {verdict.environment.before}
+            </span>
+          )}
         </p>
       )}
     </section>

@@ -54,6 +54,16 @@ export const Environment = z.object({
   cpuMs: z.number().min(0).optional(),
   /** The exercise's training budget, CPU seconds. */
   budgetSeconds: z.number().min(0).optional(),
+  run: z
+    .object({
+      fingerprint: z.string().describe("Hash of everything the run's numbers depend on: model, settings, seed, split, data, backend, code version"),
+      parts: z.record(z.string(), z.string()).describe("Hash of each of those, to say which one differs"),
+      history: z.array(EpochMetrics).describe("The run's epochs, exactly as trained"),
+      stopReason: z.string(),
+    })
+    .optional()
+    .describe("The graded run (first training seed), recorded so a later step can reuse it instead of retraining it"),
+  before: z.string().optional().describe("Step 7: whether the step-6 run was reused or retrained, and why, in the student's terms"),
 });
 export type Environment = z.infer<typeof Environment>;
 

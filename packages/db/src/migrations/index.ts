@@ -13,6 +13,7 @@ import { drafts } from "./0011_drafts";
 import { courseInvitations } from "./0012_course_invitations";
 import { lti } from "./0014_lti";
 import { submissionFingerprint } from "./0015_submission_fingerprint";
+import { jobEstimate } from "./0016_job_estimate";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -34,6 +35,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0012_course_invitations": courseInvitations(),
     "0014_lti": lti(dialect),
     "0015_submission_fingerprint": submissionFingerprint(),
+    "0016_job_estimate": jobEstimate(),
   };
 }
 

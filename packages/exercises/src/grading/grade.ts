@@ -8,6 +8,7 @@ import { gradingFacts, loadGradingData, type GradingData } from "./data";
 import { trainingDataSummary } from "./data-summary";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { gradeRegularization } from "./regularize";
+import { recordRun, reuseBefore, withRunRecord, type RunRecord, type RunRuntime } from "./reuse";
 import type { TrainAndPredictResult } from "./run";
 import { verdictFromRun } from "./run-verdict";
 import type { ScoreData } from "./score";
@@ -73,6 +74,13 @@ export interface GradeSubmissionInput {
   toolbox?: readonly Technique[];
   /** Step 7: the student's step-6 submission, retrained for the comparison. */
   previous?: SubmissionPayload;
+  /**
+   * The backend and code version runs train on. Given, the graded run's fingerprint is recorded with
+   * the verdict, and step 7 reuses `previousRun` (the step-6 verdict's record) when it matches.
+   */
+  runtime?: RunRuntime;
+  /** Step 7: the record of the student's graded step-6 run (`verdict.environment.run`). */
+  previousRun?: RunRecord;
   /** Told of the model once it is prepared, before anything trains (the grader logs it). */
   onPrepared?: (prepared: PreparedTraining) => void;
   /** Step 7: what the comparison's test evaluation concluded; the grader records it for test-set hygiene and may flag it. */
@@ -97,12 +105,12 @@ export function datasetErrorVerdict(exercise: ExerciseDefinition, error: unknown
   return statusVerdict("error", `The dataset of "${exercise.id}" could not be read: ${error.message}`);
 }
 
-/** Status lines for step 7's three trainings; "after" streams its epochs. */
-const STEP7_ANNOUNCE = {
-  before: "retraining your step-6 model for the comparison (1 of 3)",
-  after: undefined,
-  final: "training the final model on training + validation data (3 of 3)",
-} as const;
+/** Status lines for step 7's trainings; "after" streams its epochs instead. */
+function step7Announce(role: "before" | "after" | "final", at: { index: number; count: number }): string | undefined {
+  if (role === "before") return `retraining your step-6 model for the comparison (${at.index} of ${at.count})`;
+  if (role === "final") return `training the final model on training + validation data (${at.index} of ${at.count})`;
+  return undefined;
+}
 
 /** Step 7's trainings in the student's progress, in the order they run. */
 const STEP7_PLACE = {
@@ -181,6 +189,13 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
     if (exercise.step === 7) {
       if (!input.previous) return invalidVerdict("Step 7 compares against your step-6 model on the same dataset: pass step 6 first.");
       const kfold = prepared.training.validation?.kind === "kfold";
+      let before = "";
+      let reusedBefore = false;
+      // Where a run stands among step 7's trainings: the "before" run reused from step 6 trains nothing.
+      const place = (role: keyof typeof STEP7_PLACE) => {
+        const shift = reusedBefore ? 1 : 0;
+        return { ...STEP7_PLACE[role], index: STEP7_PLACE[role].index - shift, count: (kfold ? 2 : 3) - shift };
+      };
       const graded = await gradeRegularization({
         exercise,
         payload,
@@ -190,27 +205,39 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
         prepare: { ...gradingFacts(whole, exercise.dataset).prepare, ...toolbox },
         data,
         // The test set is evaluated by the last training: the final model's, or K-fold's own final model (no third run).
-        run: (model, role) =>
-          train(
-            {
-              prepared: model,
-              seed,
-              maxSeconds: exercise.budgets.maxSeconds,
-              streams: role === "after",
-              evaluating: role === (kfold ? "after" : "final"),
-              label: role,
-              announce: STEP7_ANNOUNCE[role],
-              place: { ...STEP7_PLACE[role], count: kfold ? 2 : 3 },
-            },
-            role === "before" && whole.csv ? { csv: whole.csv.training } : csv,
-          ),
+        run: (model, role) => {
+          const rows = role === "before" && whole.csv ? { csv: whole.csv.training } : csv;
+          const run = {
+            prepared: model,
+            seed,
+            maxSeconds: exercise.budgets.maxSeconds,
+            streams: role === "after",
+            evaluating: role === (kfold ? "after" : "final"),
+            label: role,
+            announce: step7Announce(role, place(role)),
+            place: place(role),
+          };
+          if (role !== "before") return train(run, rows);
+          const reused = reuseBefore(input.previousRun, { ...run, dataSeed: seed, slice, ...rows, ...imageScaling }, input.runtime, { backend: input.runtime?.backend ?? "", tfjsVersion: "" });
+          before = reused.note;
+          if (!("result" in reused)) return train(run, rows);
+          reusedBefore = true;
+          return Promise.resolve(reused.result);
+        },
       });
-      const verdict = singleSeedNote("stopped" in graded ? verdictFromRun({ exercise, prepared, payload, result: graded.stopped, testLabels, data }) : graded, seeds);
+      const compared = "stopped" in graded ? graded : { ...graded, ...(graded.environment ? { environment: { ...graded.environment, before } } : {}) };
+      const verdict = singleSeedNote("stopped" in compared ? verdictFromRun({ exercise, prepared, payload, result: compared.stopped, testLabels, data }) : compared, seeds);
       return input.onStep7Verdict ? await input.onStep7Verdict(verdict, prepared) : verdict;
     }
-    // One run per seed, in turn: the first streams its epochs (its curves are the verdict's), the
-    // last announces the test evaluation.
-    return await gradeWithSeeds({
+    // One run per seed, in turn: the first streams its epochs (its curves are the verdict's, and its
+    // record goes with the verdict for step 7 to reuse), the last announces the test evaluation.
+    let record: RunRecord | undefined;
+    const recorded = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">, first: boolean) => {
+      const result = await train(run);
+      if (first && input.runtime) record = recordRun({ ...run, dataSeed: seed, slice, ...csv, ...imageScaling }, result, input.runtime);
+      return result;
+    };
+    const graded = await gradeWithSeeds({
       exercise,
       prepared,
       payload,
@@ -218,7 +245,7 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
       data,
       seeds,
       run: (runSeed, index, maxSeconds) =>
-        train({
+        recorded({
           prepared,
           seed: runSeed,
           maxSeconds,
@@ -227,8 +254,9 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
           label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
           announce: `retraining with training seed ${index + 1} of ${seeds}`,
           place: { index: index + 1, count: seeds, title: seeds > 1 ? `your model, training seed ${index + 1}` : "your model" },
-        }),
+        }, index === 0),
     });
+    return withRunRecord(graded, record);
   } catch (error) {
     if (error instanceof RunStopped) return error.verdict;
     if (error instanceof ValidationError || error instanceof BudgetError) return invalidVerdict(error.message);

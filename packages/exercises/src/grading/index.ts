@@ -17,3 +17,4 @@ export * from "./toolbox";
 export * from "./toolbox-verdict";
 export * from "./decisions";
 export * from "./metric-choice";
+export { recordRun, reuseBefore, runFingerprint, REUSED, TRAINING_CODE_VERSION, type RunRecord, type RunRuntime } from "./reuse";

@@ -5,11 +5,14 @@ import { CSV_SPLIT_SEED } from "@stepwise/core/datasets";
 import { csvText } from "../answers/facts";
 import type { Technique } from "../course/schema";
 import { gradeSubmission, type GradingRunner } from "./grade";
+import type { RunRecord } from "./reuse";
 import { trainAndPredict } from "./run";
 
 export interface LocalGradeOptions {
   /** Step 7: the student's step-6 submission, retrained for the comparison. */
   previous?: SubmissionPayload;
+  /** Step 7: the record of the step-6 run (its verdict's `environment.run`), reused when nothing differs. */
+  previousRun?: RunRecord;
   tf: Tf;
   backend: string;
   tfjsVersion: string;
@@ -48,6 +51,8 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
     ...(options.toolbox ? { toolbox: options.toolbox } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     ...(options.decisions ? { decisions: options.decisions } : {}),
+    ...(options.previousRun ? { previousRun: options.previousRun } : {}),
+    runtime: { backend: options.backend },
     run: inProcessRunner(options),
   });
 }

@@ -1,18 +1,21 @@
-import type { ExerciseDefinition, SubmissionPayload } from "@stepwise/core/contracts";
-import { estimateTrainingSeconds } from "@stepwise/core/model";
+import type { ExerciseDefinition, ModelSummary, SubmissionPayload } from "@stepwise/core/contracts";
 import type { PrepareOptions } from "../grading/prepare";
 import { prepareTrials } from "./apply";
+import { halvingSchedule, type Rung } from "./halving";
 import { checkTuning } from "./run";
 import type { TuningSearch } from "./search";
 
-/** Rows of the training split a trial draws on, as far as known without reading the data. */
-function trainingRows(exercise: ExerciseDefinition, prepare: PrepareOptions): number {
-  const full = exercise.dataset.kind === "mnist" ? 60_000 : exercise.dataset.kind === "imdb" ? 25_000 : (prepare.csv?.trainSize ?? exercise.data.trainLimit ?? 0);
-  return exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
+/** Examples of the training split and of the test inputs, as far as known without reading the data. */
+function rowsOf(exercise: ExerciseDefinition, prepare: PrepareOptions): { train: number; test: number } {
+  const kind = exercise.dataset.kind;
+  const train = kind === "mnist" ? 60_000 : kind === "imdb" ? 25_000 : (prepare.csv?.trainSize ?? exercise.data.trainLimit ?? 0);
+  const test = kind === "mnist" ? 10_000 : kind === "imdb" ? 25_000 : Math.round(train / 4);
+  const limit = (full: number, cap: number | undefined) => (cap !== undefined ? Math.min(full, cap) : full);
+  return { train: limit(train, exercise.data.trainLimit), test: limit(test, exercise.data.testLimit) };
 }
 
 export interface TuningEstimateOptions {
-  /** Effective grader throughput, 10⁹ multiply-adds per second. */
+  /** Effective grader throughput of one slot, 10⁹ multiply-adds per second (the graders' published calibration). */
   gflops: number;
   /** Trials one search may run on the assignment (`toolboxPolicy(overrides).tuningTrials`). */
   maxTrials: number;
@@ -21,26 +24,97 @@ export interface TuningEstimateOptions {
   prepare?: PrepareOptions;
 }
 
+export interface TuningEstimate {
+  /** Grader seconds the whole search is expected to take: what the budget is charged until it is measured. */
+  seconds: number;
+  /** Trainings in all: one per trial per rung, and the final model. */
+  trainings: number;
+  /** The rungs the search will run (one rung without successive halving). */
+  schedule: Rung[];
+}
+
 /**
- * Grader seconds a search is charged before it runs: every trial that will train (on the training
- * split minus validation, for its epochs) plus the final training on train+validation (at most the
- * student's epochs), each with the fixed cost of a child. Skipped trials cost nothing. The measured
- * time replaces the estimate once the run is done. Throws `ValidationError` for a search that would
- * be refused (`checkTuning`), as the grader would refuse it.
+ * Seconds of one epoch: forward and backward over the training examples, a forward pass over the
+ * validation examples (every epoch is validated), from multiply-adds over the grader's throughput.
  */
-export function estimateTuningSeconds(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, options: TuningEstimateOptions): number {
+const epochSeconds = (summary: ModelSummary, examples: { train: number; evaluate: number }, gflops: number) =>
+  (summary.trainingFlopsPerExample * (examples.train + examples.evaluate / 3)) / (Math.max(gflops, 1e-3) * 1e9);
+
+/**
+ * What a search will cost before it runs, following the schedule it will run: in the first rung
+ * every trial that will train (skipped ones cost nothing) for the rung's epochs; in later rungs the
+ * continued trials — which ones is unknown until the first rung ends, so each is costed as the mean
+ * trial — each retrained from its seed for the rung's epochs; then the final model on
+ * train+validation for the model's epochs (its best epoch is at most that) with one prediction of the
+ * test inputs. Each training pays the fixed cost of a child. Throws `ValidationError` for a search
+ * the grader would refuse (`checkTuning`).
+ */
+export function estimateTuning(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, options: TuningEstimateOptions): TuningEstimate {
   const values = checkTuning(exercise, payload, search, options.maxTrials);
   const prepare = options.prepare ?? {};
-  const rows = trainingRows(exercise, prepare);
+  const rows = rowsOf(exercise, prepare);
+  const trainable = prepareTrials(exercise, payload, values, prepare).flatMap((t) => ("prepared" in t ? [t.prepared] : []));
+  const first = trainable[0];
+  if (!first) return { seconds: 0, trainings: 0, schedule: [] };
+  const epochs = first.training.fit.epochs;
+  const schedule = halvingSchedule(trainable.length, epochs, search.halving);
+  const split = first.training.fit.validationSplit;
+  const selection = { train: Math.round(rows.train * (1 - split)), evaluate: Math.round(rows.train * split) };
+  const perEpoch = trainable.map((p) => epochSeconds(p.summary, selection, options.gflops));
+  const mean = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
+  const overhead = options.overheadSeconds;
+
   let seconds = 0;
-  let largest = 0;
-  for (const trial of prepareTrials(exercise, payload, values, prepare)) {
-    if (!("prepared" in trial)) continue;
-    const { summary, training } = trial.prepared;
-    const examples = Math.round(rows * (1 - training.fit.validationSplit));
-    seconds += options.overheadSeconds + estimateTrainingSeconds(summary, { examples, epochs: training.fit.epochs, gflops: options.gflops });
-    largest = Math.max(largest, estimateTrainingSeconds(summary, { examples: rows, epochs: training.fit.epochs, gflops: options.gflops }));
+  let trainings = 0;
+  for (const [i, rung] of schedule.entries()) {
+    const cost = i === 0 ? perEpoch.reduce((a, b) => a + b, 0) : rung.trials * mean;
+    seconds += rung.trials * overhead + cost * rung.epochs;
+    trainings += rung.trials;
   }
-  // Which trial wins is unknown until it runs: the final training is charged as the costliest one's.
-  return seconds + (largest > 0 ? options.overheadSeconds + largest : 0);
+  const finalEpoch = trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: rows.train, evaluate: 0 }, options.gflops), 0) / trainable.length;
+  const predict = trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test }, options.gflops), 0) / trainable.length;
+  seconds += overhead + finalEpoch * epochs + predict;
+  return { seconds, trainings: trainings + 1, schedule };
+}
+
+/** Grader seconds a search is charged before it runs (`estimateTuning`'s total). */
+export function estimateTuningSeconds(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, options: TuningEstimateOptions): number {
+  return estimateTuning(exercise, payload, search, options).seconds;
+}
+
+/** The random search over a grid's lists: the same values, `trials` seeded draws. */
+const asRandom = (search: TuningSearch, trials: number): TuningSearch => ({ ...search, strategy: "random", trials });
+
+/**
+ * A search that fits `leftSeconds` when the declared one does not: first the same trials with
+ * successive halving (factor 3, then 2 — whichever is cheaper comes first), then fewer trials drawn
+ * from the same space with halving, the most trials that fit. Null when not even two trials fit.
+ * Never a search the grader would refuse.
+ */
+export function proposeSearch(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  search: TuningSearch,
+  options: TuningEstimateOptions & { leftSeconds: number },
+): { search: TuningSearch; estimate: TuningEstimate } | null {
+  const cost = (candidate: TuningSearch) => estimateTuning(exercise, payload, candidate, options);
+  const fits = (candidate: TuningSearch) => {
+    const estimate = cost(candidate);
+    return estimate.seconds <= options.leftSeconds ? { search: candidate, estimate } : null;
+  };
+  const declared = cost(search);
+  if (declared.seconds <= options.leftSeconds) return null;
+  const halved = ([3, 2] as const)
+    .filter((factor) => search.halving?.factor !== factor)
+    .map((factor) => ({ ...search, halving: { factor } }))
+    .map((candidate) => fits(candidate))
+    .filter((found) => found !== null)
+    .sort((a, b) => a.estimate.seconds - b.estimate.seconds);
+  if (halved[0]) return halved[0];
+  const halving = search.halving ?? { factor: 3 };
+  for (let trials = (declared.schedule[0]?.trials ?? search.trials) - 1; trials >= 2; trials--) {
+    const found = fits(asRandom({ ...search, halving }, trials));
+    if (found) return found;
+  }
+  return null;
 }

@@ -6,4 +6,5 @@ export { runTuning, checkTuning, trialLabel, TRIAL_LABEL, FINAL_LABEL, type Tria
 export { scoreTrial, scoreFinal, selectionMetric, stopReasonText, type TrialScore } from "./score";
 export { trainTrial, trainFinalInProcess, finalTraining, type SelectionData, type FinalData, type TrialTrainingInput } from "./train";
 export { tuneOn, tuneLocally, type LocalTuningOptions } from "./local";
-export { estimateTuningSeconds, type TuningEstimateOptions } from "./estimate";
+export { estimateTuning, estimateTuningSeconds, proposeSearch, type TuningEstimate, type TuningEstimateOptions } from "./estimate";
+export { Halving, halvingSchedule, promote, scheduleEpochs, type Rung } from "./halving";

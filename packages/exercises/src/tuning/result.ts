@@ -15,8 +15,10 @@ export const TUNE_EXPERIMENT = "tune";
 const Num = z.number().nullable();
 
 export const TrialStatus = z
-  .enum(["ok", "skipped", "stopped"])
-  .describe("ok: trained and scored on validation; skipped: not trained (over budget, not applicable); stopped: training ended early (time budget, divergence)");
+  .enum(["ok", "skipped", "stopped", "pruned"])
+  .describe(
+    "ok: trained and scored on validation; skipped: not trained (over budget, not applicable); stopped: training ended early (time budget, divergence); pruned: trained for a rung's epochs and not continued (successive halving)",
+  );
 export type TrialStatus = z.infer<typeof TrialStatus>;
 
 export const TuningTrial = z
@@ -30,7 +32,8 @@ export const TuningTrial = z
     training: Num.describe("Training metric at the same epoch"),
     bestEpoch: z.number().int().min(1).nullable().describe("1-based epoch with the best validation metric"),
     gap: Num.describe("Train/validation gap at the best epoch: training − validation accuracy, or validation − training loss (regression)"),
-    seconds: z.number().min(0).describe("Wall-clock seconds the trial took"),
+    seconds: z.number().min(0).describe("Wall-clock seconds the trial took (every rung it trained in, with successive halving)"),
+    epochs: z.number().int().min(1).optional().describe("Epochs of its last run under successive halving; absent when every trial trains all the model's epochs"),
     history: Curve.describe("Per-epoch training and validation metrics"),
   })
   .strict();
@@ -97,6 +100,10 @@ export const TuningResult = z
       })
       .strict(),
     trainExamples: z.number().int().min(0).describe("Examples of the training split (before the validation split) each trial drew on"),
+    schedule: z
+      .array(z.object({ trials: z.number().int().min(1), epochs: z.number().int().min(1) }).strict())
+      .optional()
+      .describe("Successive halving's rungs as run: trials entering each rung and the epochs each trains"),
     durationMs: z.number().min(0),
   })
   .strict();

@@ -5,6 +5,7 @@ import type { PrepareOptions, PreparedTraining } from "../grading/prepare";
 import { taskOf } from "../grading/task";
 import { checkSpaceFits, prepareTrials } from "./apply";
 import { describeValues, expandSearch } from "./expand";
+import { halvingSchedule, promote } from "./halving";
 import type { FinalEvaluation, TuningResult, TuningTrial } from "./result";
 import { scoreTrial, selectionMetric, stopReasonText } from "./score";
 import type { TrialValues, TuningSearch } from "./search";
@@ -29,6 +30,13 @@ export interface TrialInfo {
   index: number;
   total: number;
   values: TrialValues;
+  /** Epochs this run trains: the rung's (successive halving), else the model's. */
+  epochs?: number;
+  /** The model's own epochs, which the last rung trains. */
+  fullEpochs?: number;
+  /** 1-based rung of the halving schedule, and how many rungs it has. */
+  rung?: number;
+  rungs?: number;
 }
 
 export interface TuningRunners {
@@ -57,7 +65,10 @@ export interface TuningInput extends TuningRunners {
 }
 
 /** Progress label of a trial, as the grader stores it (`run` event) and the CLI prints it: "trial 2 of 8: …". */
-export const trialLabel = (info: Pick<TrialInfo, "index" | "total" | "values">) => `trial ${info.index} of ${info.total}: ${describeValues(info.values) || "the model as submitted"}`;
+export const trialLabel = (info: Pick<TrialInfo, "index" | "total" | "values" | "epochs" | "fullEpochs">) => {
+  const part = info.epochs !== undefined && info.fullEpochs !== undefined && info.epochs < info.fullEpochs ? ` (${info.epochs} of ${info.fullEpochs} epochs)` : "";
+  return `trial ${info.index} of ${info.total}${part}: ${describeValues(info.values) || "the model as submitted"}`;
+};
 /** Matches a trial's progress label; groups: trial number, trials in all. */
 export const TRIAL_LABEL = /^trial (\d+) of (\d+)/;
 export const FINAL_LABEL = "final model: retraining the selected configuration on train+validation";
@@ -76,6 +87,12 @@ export function checkTuning(exercise: ExerciseDefinition, payload: SubmissionPay
   return trials;
 }
 
+/** A trial as one rung trains it: the same model and settings for fewer epochs. */
+function withEpochs(prepared: PreparedTraining, epochs: number): PreparedTraining {
+  if (epochs === prepared.training.fit.epochs) return prepared;
+  return { ...prepared, training: { ...prepared.training, fit: { ...prepared.training.fit, epochs } } };
+}
+
 export async function runTuning(input: TuningInput): Promise<TuningResult> {
   const now = input.now ?? (() => performance.now());
   const started = now();
@@ -86,40 +103,66 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
   const task = taskOf(exercise.dataset);
   const metric = selectionMetric(task);
 
-  const trials: TuningTrial[] = [];
+  const trainable = prepared.flatMap((trial, i) => ("prepared" in trial ? [{ index: i + 1, values: trial.values, prepared: trial.prepared }] : []));
+  const fullEpochs = trainable[0]?.prepared.training.fit.epochs ?? 1;
+  const rungs = halvingSchedule(Math.max(1, trainable.length), fullEpochs, search.halving);
+  const rows = new Map<number, TuningTrial>();
+  const settle = (row: TuningTrial) => {
+    rows.set(row.index, row);
+    input.onTrial?.(row, total);
+  };
+  for (const [i, trial] of prepared.entries()) {
+    if ("skipped" in trial) {
+      settle({ index: i + 1, values: trial.values, status: "skipped", reason: trial.skipped, validation: null, training: null, bestEpoch: null, gap: null, seconds: 0, history: [] });
+    }
+  }
+
   let backend = "none";
   let trainExamples = 0;
-  for (const [i, trial] of prepared.entries()) {
-    const info = { index: i + 1, total, values: trial.values };
-    const begun = now();
-    let row: TuningTrial;
-    if ("skipped" in trial) {
-      row = { index: info.index, values: trial.values, status: "skipped", reason: trial.skipped, validation: null, training: null, bestEpoch: null, gap: null, seconds: 0, history: [] };
-    } else {
-      const outcome = await input.runTrial(trial.prepared, info);
-      const seconds = Math.max(0, (now() - begun) / 1000);
-      const params = trial.prepared.summary.totalParams;
+  let alive = trainable;
+  for (const [r, rung] of rungs.entries()) {
+    for (const trial of alive) {
+      const info: TrialInfo = { index: trial.index, total, values: trial.values, epochs: rung.epochs, fullEpochs, rung: r + 1, rungs: rungs.length };
+      const begun = now();
+      const outcome = await input.runTrial(withEpochs(trial.prepared, rung.epochs), info);
+      // A continued trial's time is the sum of its rungs: each trained it from its seed.
+      const seconds = Math.max(0, (now() - begun) / 1000) + (rows.get(trial.index)?.seconds ?? 0);
+      const common = { index: trial.index, values: trial.values, params: trial.prepared.summary.totalParams, seconds, ...(rungs.length > 1 ? { epochs: rung.epochs } : {}) };
       if ("failed" in outcome) {
-        row = { index: info.index, values: trial.values, status: "stopped", reason: outcome.failed, params, validation: null, training: null, bestEpoch: null, gap: null, seconds, history: [] };
-      } else {
-        backend = outcome.report.backend;
-        trainExamples = outcome.trainExamples;
-        const reason = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
-        row = {
-          index: info.index,
-          values: trial.values,
-          status: reason === undefined ? "ok" : "stopped",
-          ...(reason !== undefined ? { reason } : {}),
-          params,
-          ...scoreTrial(outcome.report.history, task),
-          seconds,
-          history: toCurve(outcome.report.history),
-        };
+        rows.set(trial.index, { ...common, status: "stopped", reason: outcome.failed, validation: null, training: null, bestEpoch: null, gap: null, history: [] });
+        continue;
       }
+      backend = outcome.report.backend;
+      trainExamples = outcome.trainExamples;
+      const reason = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
+      rows.set(trial.index, {
+        ...common,
+        status: reason === undefined ? "ok" : "stopped",
+        ...(reason !== undefined ? { reason } : {}),
+        ...scoreTrial(outcome.report.history, task),
+        history: toCurve(outcome.report.history),
+      });
     }
-    trials.push(row);
-    input.onTrial?.(row, total);
+    const next = rungs[r + 1];
+    if (!next) break;
+    const ranked = alive.map(({ index }) => {
+      const row = rows.get(index);
+      return { index, validation: row?.status === "ok" ? row.validation : null };
+    });
+    const kept = new Set(promote(ranked, next.trials, metric.higherIsBetter));
+    for (const { index } of alive) {
+      const row = rows.get(index);
+      if (!row || kept.has(index)) continue;
+      const pruned = row.status === "ok" ? { status: "pruned" as const, reason: `Not continued: not among the best ${next.trials} of ${alive.length} on validation after ${rung.epochs} of ${fullEpochs} epochs.` } : {};
+      settle({ ...row, ...pruned });
+    }
+    alive = alive.filter((t) => kept.has(t.index));
   }
+  for (const { index } of alive) {
+    const row = rows.get(index);
+    if (row) settle(row);
+  }
+  const trials = [...rows.values()].sort((a, b) => a.index - b.index);
 
   // Only trials that ran to their end compete; the earliest wins a tie.
   let best: TuningTrial | undefined;
@@ -144,6 +187,7 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
     backend,
     seeds: { training: exercise.seed, split: exercise.seed, search: search.seed ?? exercise.seed },
     trainExamples,
+    ...(rungs.length > 1 ? { schedule: rungs } : {}),
     durationMs: Math.max(0, now() - started),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Halving } from "./halving";
 
 /**
  * A declared hyperparameter search over the student's step-7 model: which values to try and how
@@ -72,6 +73,7 @@ export const TuningSearch = z
       .describe(`Trials to run (1–${MAX_TUNING_TRIALS}; the assignment may allow fewer). Each trains the model once on the training split`),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe("Seed of the random draws (random search); default the exercise's seed"),
     space: SearchSpace,
+    halving: Halving.optional().describe("Absent: every trial trains for all the model's epochs"),
   })
   .strict()
   .describe("A hyperparameter search on the step-7 model, selected on validation only");

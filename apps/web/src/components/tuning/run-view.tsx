@@ -65,7 +65,11 @@ export function TuningResultView({ run }: { run: TuningRunView }) {
       <TrialsChart result={result} />
       <p className="muted small" style={{ margin: 0 }}>
         Ran {formatDate(run.createdAt)}: {result.trials.length} trial{result.trials.length === 1 ? "" : "s"} on {result.trainExamples.toLocaleString("en-US")} training examples (the same validation
-        examples for every trial, split seed {result.seeds.split}), {formatDuration(result.durationMs)} on the grader ({result.backend}); charged {run.chargedSeconds.toFixed(1)} s of your budget.
+        examples for every trial, split seed {result.seeds.split}), {formatDuration(result.durationMs)} on the grader ({result.backend}).
+      </p>
+      <p className="muted small" style={{ margin: 0 }} data-testid="tuning-cost">
+        {run.estimateSeconds !== null ? `Estimated ${run.estimateSeconds.toFixed(1)} s before it started; charged` : "Charged"} {run.chargedSeconds.toFixed(1)} s of your budget
+        {run.estimateSeconds !== null && run.estimateSeconds > 0 ? ` (${Math.round((run.chargedSeconds / run.estimateSeconds) * 100)}% of the estimate)` : ""}.
       </p>
     </div>
   );

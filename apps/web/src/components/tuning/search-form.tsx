@@ -1,7 +1,7 @@
 "use client";
 
 import type { Hyperparameter, SearchSpace, TuningSearch } from "@stepwise/exercises/tuning";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
@@ -15,6 +15,8 @@ interface Draft {
   /** Trials of a random search; a grid runs every combination. */
   trials: string;
   dims: Record<Hyperparameter, { on: boolean; text: string }>;
+  /** Successive halving with factor 3: every trial starts on a third of a third of the epochs, the best continue. */
+  halving: boolean;
 }
 
 const listText = (values: readonly number[] | undefined) => (values ?? []).join(", ");
@@ -30,8 +32,24 @@ function draftFrom(defaults: NonNullable<TuningList["defaults"]>): Draft {
     strategy: search.strategy,
     trials: String(search.trials),
     dims: Object.fromEntries(DIMENSIONS.map((k) => [k, { on: on(k), text: text(k) }])) as Draft["dims"],
+    halving: search.halving !== undefined,
   };
 }
+
+/** A proposed search as the form edits it: its values become the lists, its trials and strategy the draft's. */
+function draftOf(search: TuningSearch, current: Draft): Draft {
+  const dims = Object.fromEntries(
+    DIMENSIONS.map((k) => {
+      const value = search.space[k];
+      return [k, Array.isArray(value) ? { on: true, text: listText(value) } : { ...current.dims[k], on: false }];
+    }),
+  ) as Draft["dims"];
+  return { strategy: search.strategy, trials: String(search.trials), dims, halving: search.halving !== undefined };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const scheduleText = (schedule: readonly { trials: number; epochs: number }[]) =>
+  schedule.map((r) => `${plural(r.trials, "trial")} × ${plural(r.epochs, "epoch")}`).join(", then ");
 
 /** Why a dimension cannot be searched on this model; null when it can. */
 function blocked(key: Hyperparameter, facts: NonNullable<TuningList["facts"]>): string | null {
@@ -70,7 +88,7 @@ function searchFrom(draft: Draft, maxTrials: number): { search: TuningSearch | n
     if (!Number.isInteger(trials) || trials < 1 || trials > maxTrials) errors.trials = `Trials must be a whole number from 1 to ${maxTrials}, got "${draft.trials}".`;
   }
   const ok = Object.keys(errors).length === 0;
-  return { search: ok ? { strategy: draft.strategy, trials, space } : null, errors, size };
+  return { search: ok ? { strategy: draft.strategy, trials, space, ...(draft.halving ? { halving: { factor: 3 } } : {}) } : null, errors, size };
 }
 
 /**
@@ -94,10 +112,17 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
       onError: (e) => setError(e.message),
     }),
   );
+  const { search, errors, size } = draft ? searchFrom(draft, view.maxTrials) : { search: null, errors: {}, size: 0 };
+  // The cost is asked for as the draft changes, before anything starts; the last answer stays while the next loads.
+  const cost = useQuery({
+    ...trpc.tuning.estimate.queryOptions({ assignmentId: view.assignment.id, search: search ?? { strategy: "grid", trials: 1, space: { learningRate: [0.001] } } }),
+    enabled: search !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
   if (!draft || !facts) {
     return <p className="note">Your latest submission&apos;s model could not be read, so there is nothing to vary. Submit a valid model first.</p>;
   }
-  const { search, errors, size } = searchFrom(draft, view.maxTrials);
   const setDim = (key: Hyperparameter, patch: Partial<Draft["dims"][Hyperparameter]>) => setDraft({ ...draft, dims: { ...draft.dims, [key]: { ...draft.dims[key], ...patch } } });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -165,9 +190,14 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
         )}
         <span className="muted small">This assignment allows up to {view.maxTrials} trials per search.</span>
       </div>
+      <label className="option">
+        <input type="checkbox" checked={draft.halving} onChange={(e) => setDraft({ ...draft, halving: e.target.checked })} />
+        Successive halving — every trial starts on a fraction of the epochs; only the best third continue (the validation split stays the same)
+      </label>
       {(errors.trials ?? errors.space) && <p className="field-error" style={{ margin: 0 }}>{errors.trials ?? errors.space}</p>}
+      {search && <CostLine cost={cost} onUse={(proposed) => setDraft(draftOf(proposed, draft))} />}
       <div className="actions">
-        <button type="submit" disabled={start.isPending || search === null}>
+        <button type="submit" disabled={start.isPending || search === null || cost.data?.fits === false}>
           {start.isPending ? "Starting…" : "Start search"}
         </button>
         <span className="muted small">Costs compute budget, never an attempt.</span>
@@ -178,5 +208,41 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
         </p>
       )}
     </form>
+  );
+}
+
+type Cost = RouterOutputs["tuning"]["estimate"];
+
+/** The declared search's estimated cost against the budget left, and the search that fits when it does not. */
+function CostLine({ cost, onUse }: { cost: { data?: Cost | undefined; error: { message: string } | null; isFetching: boolean }; onUse: (search: TuningSearch) => void }) {
+  if (cost.error) return <p className="field-error" style={{ margin: 0 }}>{cost.error.message}</p>;
+  const data = cost.data;
+  if (!data) return <p className="muted small" style={{ margin: 0 }}>Estimating the cost…</p>;
+  const schedule = data.schedule.length > 1 ? ` (${scheduleText(data.schedule)}, and the final model)` : ` (${plural(data.trainings, "training")} with the final model)`;
+  return (
+    <div className="stack-tight" data-testid="tuning-estimate" aria-live="polite">
+      <p style={{ margin: 0 }}>
+        Estimated cost: <strong>about {Math.ceil(data.seconds)} s</strong> of grader time{schedule}; you have {Math.floor(data.leftSeconds)} s left.
+      </p>
+      {!data.fits && (
+        <div className="note stack-tight" style={{ margin: 0 }} data-testid="tuning-proposal">
+          {data.proposal ? (
+            <>
+              <span>
+                This search does not fit the budget left. A search that does: {plural(data.proposal.search.trials, "trial")}
+                {data.proposal.search.halving ? " with successive halving" : ""}, about {Math.ceil(data.proposal.seconds)} s.
+              </span>
+              <span>
+                <button type="button" onClick={() => data.proposal && onUse(data.proposal.search)}>
+                  Use this search
+                </button>
+              </span>
+            </>
+          ) : (
+            <span>This search does not fit the budget left, and no search of two trials or more does.</span>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

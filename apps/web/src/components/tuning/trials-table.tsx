@@ -1,7 +1,7 @@
 import type { Hyperparameter, TuningResult } from "@stepwise/exercises/tuning";
 import { COLUMN, DIMENSIONS, gapText, metricText, selectionName } from "./format";
 
-const STATUS_TEXT: Record<TuningResult["trials"][number]["status"], string> = { ok: "ok", skipped: "skipped", stopped: "stopped" };
+const STATUS_TEXT: Record<TuningResult["trials"][number]["status"], string> = { ok: "ok", skipped: "skipped", stopped: "stopped", pruned: "not continued" };
 
 /**
  * Every trial of a search, in the order they ran: the values it set, its validation score at its best
@@ -16,6 +16,7 @@ export function TrialsTable({ result }: { result: TuningResult }) {
       <table data-testid="tuning-trials">
         <caption className="muted small" style={{ textAlign: "left", captionSide: "top", paddingBottom: "0.35rem" }}>
           Every trial, scored on the validation split only ({metric}, {result.metric.higherIsBetter ? "higher" : "lower"} is better).
+          {result.schedule && ` Successive halving: ${result.schedule.map((r) => `${r.trials} trial${r.trials === 1 ? "" : "s"} × ${r.epochs} epoch${r.epochs === 1 ? "" : "s"}`).join(", then ")}; only the best continued.`}
         </caption>
         <thead>
           <tr>
@@ -30,6 +31,11 @@ export function TrialsTable({ result }: { result: TuningResult }) {
             <th scope="col" className="num">
               {metric}
             </th>
+            {result.schedule && (
+              <th scope="col" className="num">
+                epochs trained
+              </th>
+            )}
             <th scope="col" className="num">
               best epoch
             </th>
@@ -56,11 +62,12 @@ export function TrialsTable({ result }: { result: TuningResult }) {
                   </td>
                 ))}
                 <td className="num">{metricText(t.validation, result.metric)}</td>
+                {result.schedule && <td className="num">{t.epochs ?? "—"}</td>}
                 <td className="num">{t.bestEpoch ?? "—"}</td>
                 <td className="num">{gapText(t.gap)}</td>
                 <td className="num">{t.seconds.toFixed(1)}</td>
                 <td>
-                  {selected ? <span className="badge passed">selected</span> : <span className={`badge${t.status === "ok" ? "" : " failed"}`}>{STATUS_TEXT[t.status]}</span>}
+                  {selected ? <span className="badge passed">selected</span> : <span className={`badge${t.status === "ok" || t.status === "pruned" ? "" : " failed"}`}>{STATUS_TEXT[t.status]}</span>}
                   {t.reason && <div className="muted small">{t.reason}</div>}
                 </td>
               </tr>

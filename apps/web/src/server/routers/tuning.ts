@@ -17,7 +17,7 @@ import { z } from "zod";
 import { estimatorFor, placedExercise, policyOf } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
 import { checkSearch, checkTuningAllowed, defaultSearch, modelFacts, progressOf, tuningPolicyOf, tuningRunView, tuningUnavailable } from "../services/tuning";
-import { estimateTuneSeconds } from "../services/tuning-cost";
+import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
 import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
@@ -93,6 +93,38 @@ export const tuningRouter = createTRPCRouter({
     }),
 
   /**
+   * What a declared search will cost before it is started: the estimate from the graders' published
+   * calibration, the budget left, and — when it does not fit — the largest search around it that does.
+   * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued.
+   */
+  estimate: studentProcedure
+    .input(
+      z
+        .object({
+          assignmentId: Id.describe("The step-7 assignment to tune on"),
+          submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
+          search: TuningSearch,
+        })
+        .strict(),
+    )
+    .query(async ({ ctx, input }) => {
+      const { assignment } = await requireAssignment(ctx, input.assignmentId);
+      const exercise = placedExercise(assignment);
+      const policy = tuningPolicyOf(assignment);
+      checkTuningAllowed(exercise, policy);
+      const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
+      checkSearch(exercise, submission.payload, input.search, policy);
+      const gflops = await gflopsFor(ctx);
+      const { budget } = await tuningRunsFor(ctx.db, {
+        assignmentId: assignment.id,
+        userId: ctx.user.id,
+        budgetSeconds: policyOf(assignment).computeSeconds,
+        estimateSeconds: estimatorFor(exercise, gflops),
+      });
+      return costOfSearch(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds });
+    }),
+
+  /**
    * The Tune section: the caller's searches on an assignment (newest first), whether tuning is
    * available and why not, the trial cap, the compute budget left (shared with the debugging
    * experiments), the test evaluations used, and the search the form starts from.
@@ -102,13 +134,15 @@ export const tuningRouter = createTRPCRouter({
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
+    const gflops = await gflopsFor(ctx);
     const [{ runs, budget }, submissions, used] = await Promise.all([
-      tuningRunsFor(ctx.db, { ...key, budgetSeconds: policyOf(assignment).computeSeconds, estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)) }),
+      tuningRunsFor(ctx.db, { ...key, budgetSeconds: policyOf(assignment).computeSeconds, estimateSeconds: estimatorFor(exercise, gflops) }),
       submissionsFor(ctx.db, key),
       testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id),
     ]);
     const latest = submissions[0];
     const facts = latest ? modelFacts(latest.payload) : null;
+    const defaults = latest && facts ? fittedDefaults(exercise, latest.payload, defaultSearch(facts, policy.tuningTrials), { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds }) : null;
     return {
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, step: exercise.step, metric: exercise.metric },
@@ -118,7 +152,7 @@ export const tuningRouter = createTRPCRouter({
       budget,
       latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt } : null,
       facts,
-      defaults: facts ? defaultSearch(facts, policy.tuningTrials) : null,
+      defaults,
       runs: runs.map(tuningRunView),
     };
   }),

@@ -1,10 +1,16 @@
 import type { ExerciseDefinition, SubmissionPayload } from "@stepwise/core/contracts";
-import { estimateTuningSeconds, MAX_TUNING_TRIALS, TuningSearch } from "@stepwise/exercises/tuning";
+import { estimateTuning, MAX_TUNING_TRIALS, proposeSearch, TuningSearch, type Rung } from "@stepwise/exercises/tuning";
 import { DEFAULT_GFLOPS, RUN_OVERHEAD_SECONDS } from "./experiments-cost";
 
+const optionsOf = (gflops: number | undefined, maxTrials: number) => ({
+  gflops: Math.max(gflops || DEFAULT_GFLOPS, 1e-3),
+  maxTrials,
+  overheadSeconds: RUN_OVERHEAD_SECONDS,
+});
+
 /**
- * Estimated grader seconds of a tuning search (every trial that will train, plus the final training),
- * what the compute budget holds for it until the measured time replaces the estimate.
+ * Estimated grader seconds of a tuning search (every training its schedule runs, plus the final
+ * training), what the compute budget holds for it until the measured time replaces the estimate.
  *
  * `maxTrials` is the assignment's cap when a search is started (a search over it is refused there,
  * by `checkTuning`). A search already stored was accepted then; re-estimating it (a queued run's
@@ -19,17 +25,67 @@ export function estimateTuneSeconds(
 ): number {
   const parsed = TuningSearch.safeParse(search);
   if (!parsed.success) return RUN_OVERHEAD_SECONDS;
-  const estimate = () =>
-    estimateTuningSeconds(exercise, payload, parsed.data, {
-      gflops: Math.max(options.gflops || DEFAULT_GFLOPS, 1e-3),
-      maxTrials: options.maxTrials ?? MAX_TUNING_TRIALS,
-      overheadSeconds: RUN_OVERHEAD_SECONDS,
-    });
+  const estimate = () => estimateTuning(exercise, payload, parsed.data, optionsOf(options.gflops, options.maxTrials ?? MAX_TUNING_TRIALS)).seconds;
   // A new search must be checked (its error is the student's answer); a stored one only costed.
   if (options.maxTrials !== undefined) return estimate();
   try {
     return estimate();
   } catch {
     return RUN_OVERHEAD_SECONDS;
+  }
+}
+
+/** What the Tune form shows before a search starts: its cost against the budget left, and a search that fits when it does not. */
+export interface SearchCost {
+  /** Estimated grader seconds, from the graders' published calibration. */
+  seconds: number;
+  /** Trainings it runs: one per trial per rung, and the final model. */
+  trainings: number;
+  schedule: Rung[];
+  leftSeconds: number;
+  fits: boolean;
+  /** The largest search around the declared one that fits the budget left; null when it fits or nothing does. */
+  proposal: { search: TuningSearch; seconds: number; schedule: Rung[] } | null;
+}
+
+/** A declared search's estimate and, when it does not fit `leftSeconds`, the proposal. Throws `ValidationError` for a search the grader would refuse. */
+export function costOfSearch(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  search: TuningSearch,
+  input: { gflops: number | undefined; maxTrials: number; leftSeconds: number },
+): SearchCost {
+  const options = optionsOf(input.gflops, input.maxTrials);
+  const estimate = estimateTuning(exercise, payload, search, options);
+  const fits = estimate.seconds <= input.leftSeconds;
+  const proposed = fits ? null : proposeSearch(exercise, payload, search, { ...options, leftSeconds: input.leftSeconds });
+  return {
+    seconds: round(estimate.seconds),
+    trainings: estimate.trainings,
+    schedule: estimate.schedule,
+    leftSeconds: input.leftSeconds,
+    fits,
+    proposal: proposed ? { search: proposed.search, seconds: round(proposed.estimate.seconds), schedule: proposed.estimate.schedule } : null,
+  };
+}
+
+const round = (seconds: number) => Math.round(seconds * 10) / 10;
+
+/**
+ * The form's starting search, fitted to the budget left: the default when it fits, else the largest
+ * search around it that does (the form then starts from something Start accepts). A default the
+ * grader would refuse, or that nothing fits, is left as it is: the form says why.
+ */
+export function fittedDefaults<T extends { search: TuningSearch }>(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  defaults: T,
+  input: { gflops: number | undefined; maxTrials: number; leftSeconds: number },
+): T {
+  try {
+    const cost = costOfSearch(exercise, payload, defaults.search, input);
+    return cost.proposal ? { ...defaults, search: cost.proposal.search } : defaults;
+  } catch {
+    return defaults;
   }
 }

@@ -101,7 +101,8 @@ export function defaultSearch(facts: ModelFacts, maxTrials: number): { search: T
   };
   const space: SearchSpace = facts.dropout !== null ? { learningRate: offered.learningRate, dropout: offered.dropout } : { learningRate: offered.learningRate };
   const size = offered.learningRate.length * (space.dropout?.length ?? 1);
-  const search: TuningSearch = { strategy: size <= maxTrials ? "grid" : "random", trials: Math.max(1, Math.min(size, maxTrials)), space };
+  // Successive halving by default: the whole search then costs about what three full trainings do.
+  const search: TuningSearch = { strategy: size <= maxTrials ? "grid" : "random", trials: Math.max(1, Math.min(size, maxTrials)), space, halving: { factor: 3 } };
   return { search, offered };
 }
 
@@ -137,7 +138,10 @@ export interface TuningRunView {
   status: ExperimentRun["status"];
   createdAt: number;
   finishedAt: number | null;
+  /** Seconds charged: measured once done, the estimate while pending. */
   chargedSeconds: number;
+  /** Seconds it was estimated at when started, kept to read beside what was charged; null for runs from before estimates were kept. */
+  estimateSeconds: number | null;
   search: TuningSearch | null;
   result: TuningResult | null;
   /** Why there is no result: the search did not fit the model, or the grader failed. */
@@ -154,6 +158,7 @@ export function tuningRunView(run: ExperimentRun): TuningRunView {
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     chargedSeconds: run.chargedSeconds,
+    estimateSeconds: run.estimateSeconds,
     search: search.success ? search.data : null,
     result,
     failure,

@@ -1,0 +1,82 @@
+/**
+ * The cost estimate of a tuning search, against a simulated grader calibration (its published
+ * throughput): what it charges, how successive halving lowers it, and the search it proposes when the
+ * declared one does not fit the budget left.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { SubmissionPayload } from "@stepwise/core/contracts";
+import { parseModelSpec } from "@stepwise/core/model";
+import { getExercise } from "../src";
+import { estimateTuning, proposeSearch, scheduleEpochs, TuningSearch } from "../src/tuning";
+
+const exercise = getExercise("mnist-regularize");
+const student = SubmissionPayload.parse(JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")));
+if (!student.model || !student.training) throw new Error("the fixture has a model and training settings");
+const flops = parseModelSpec(student.model).summary.trainingFlopsPerExample;
+const epochs = student.training.fit.epochs;
+const split = student.training.fit.validationSplit;
+const search = (s: Partial<TuningSearch>): TuningSearch => TuningSearch.parse({ strategy: "random", trials: 8, space: { learningRate: { min: 1e-4, max: 1e-2, scale: "log" } }, ...s });
+const overheadSeconds = 3;
+
+describe("estimateTuning", () => {
+  it.each([2, 8, 20])("charges, at %d G multiply-adds/s, each training's work over the calibrated throughput plus a child's fixed cost", (gflops) => {
+    const estimate = estimateTuning(exercise, student, search({ trials: 1 }), { gflops, maxTrials: 8, overheadSeconds });
+    // One trial on 48,000 examples validated on 12,000 each epoch; the final model on 60,000, then 10,000 test predictions.
+    const trial = (flops * (60_000 * (1 - split) + (60_000 * split) / 3) * epochs) / (gflops * 1e9);
+    const final = (flops * 60_000 * epochs + (flops * 10_000) / 3) / (gflops * 1e9);
+    expect(estimate.seconds).toBeCloseTo(2 * overheadSeconds + trial + final, 6);
+    expect(estimate.trainings).toBe(2);
+  });
+
+  it.each([
+    [2, 8],
+    [3, 8],
+    [3, 20],
+  ])("with halving (factor %d, %d trials) charges the schedule's trial-epochs, not every trial in full", (factor, trials) => {
+    const options = { gflops: 8, maxTrials: 50, overheadSeconds: 0 };
+    const cost = (s: Partial<TuningSearch>) => estimateTuning(exercise, student, search(s), options);
+    // Only the learning rate varies, so every trial costs the same per epoch: c, and the final model F.
+    const one = cost({ trials: 1 }).seconds;
+    const full = cost({ trials }).seconds;
+    const perEpoch = (full - one) / ((trials - 1) * epochs);
+    const final = one - perEpoch * epochs;
+    const halved = cost({ trials, halving: { factor } });
+    expect(halved.schedule.length).toBeGreaterThan(1);
+    expect(halved.seconds).toBeCloseTo(perEpoch * scheduleEpochs(halved.schedule) + final, 6);
+    expect(halved.seconds).toBeLessThan(full);
+  });
+
+  it("refuses, as the grader would, a search the assignment does not allow", () => {
+    expect(() => estimateTuning(exercise, student, search({ trials: 9 }), { gflops: 8, maxTrials: 8, overheadSeconds })).toThrow("at most 8 trials");
+  });
+});
+
+describe("proposeSearch", () => {
+  const options = { gflops: 8, maxTrials: 8, overheadSeconds };
+  const declared = search({ trials: 8 });
+  const cost = (s: TuningSearch) => estimateTuning(exercise, student, s, options).seconds;
+
+  it("proposes nothing when the declared search fits", () => {
+    expect(proposeSearch(exercise, student, declared, { ...options, leftSeconds: cost(declared) })).toBeNull();
+  });
+
+  it("proposes the same trials with successive halving when that fits", () => {
+    const halved = cost({ ...declared, halving: { factor: 3 } });
+    const proposal = proposeSearch(exercise, student, declared, { ...options, leftSeconds: halved + 1 });
+    expect(proposal?.search).toMatchObject({ trials: 8, halving: { factor: expect.any(Number) as number } });
+    expect(proposal?.estimate.seconds).toBeLessThanOrEqual(halved + 1);
+  });
+
+  it("proposes the most trials that fit, with halving, when halving alone does not", () => {
+    const four = cost({ ...declared, trials: 4, halving: { factor: 3 } });
+    const proposal = proposeSearch(exercise, student, declared, { ...options, leftSeconds: four + 0.01 });
+    expect(proposal?.search).toMatchObject({ strategy: "random", trials: 4, halving: { factor: 3 } });
+    expect(proposal?.estimate.seconds).toBeCloseTo(four, 6);
+  });
+
+  it("proposes nothing when not even two trials fit", () => {
+    expect(proposeSearch(exercise, student, declared, { ...options, leftSeconds: 1 })).toBeNull();
+  });
+});
