@@ -83,3 +83,4 @@ export * from "./test-evaluations";
 export * from "./calibration";
 export * from "./projects";
 export * from "./drafts";
+export * from "./audit";

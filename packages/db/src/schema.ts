@@ -246,6 +246,30 @@ export interface DraftsTable {
   updated_at: number;
 }
 
+/** The append-only audit log (migration 0013); `before`/`after` are JSON, their shape set by `action`. */
+export interface AuditEventsTable {
+  id: string;
+  course_id: string;
+  assignment_id: string | null;
+  /** Null when the system acted (no signed-in user). */
+  actor_id: string | null;
+  action: string;
+  /** The student a grade change or an extension is about. */
+  subject_user_id: string | null;
+  submission_id: string | null;
+  before: string | null;
+  after: string | null;
+  created_at: number;
+  /** Insertion order: one more than the largest so far (ties only between concurrent transactions). */
+  seq: number;
+}
+
+/** A student saw the grade change `event_id` (opened the submission). */
+export interface GradeChangesSeenTable {
+  event_id: string;
+  seen_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -267,4 +291,6 @@ export interface Database {
   grader_calibrations: GraderCalibrationsTable;
   step_overrides: StepOverridesTable;
   drafts: DraftsTable;
+  audit_events: AuditEventsTable;
+  grade_changes_seen: GradeChangesSeenTable;
 }

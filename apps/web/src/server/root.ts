@@ -5,6 +5,7 @@ import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
+import { gradeChangeRouter } from "./routers/grade-change";
 import { gradebookRouter } from "./routers/gradebook";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   draft: draftRouter,
   experiment: experimentRouter,
   tuning: tuningRouter,
+  gradeChange: gradeChangeRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,

@@ -10,6 +10,7 @@ import { graderCalibration } from "./0007_grader_calibration";
 import { datasetSplitSeed } from "./0009_dataset_split_seed";
 import { courseMode } from "./0010_course_mode";
 import { drafts } from "./0011_drafts";
+import { auditEvents } from "./0013_audit_events";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -28,6 +29,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0009_dataset_split_seed": datasetSplitSeed(),
     "0010_course_mode": courseMode(),
     "0011_drafts": drafts(),
+    "0013_audit_events": auditEvents(),
   };
 }
 
