@@ -5,6 +5,7 @@ import { useState } from "react";
 import { formatDate, formatNumber, JOB_STATUS_LABEL, VERDICT_HEADING } from "~/lib/format";
 import type { SubmissionSummary } from "~/server/services/verdict-view";
 import { CurveComparison } from "./curve-comparison";
+import { TableScroll } from "./table-scroll";
 
 /**
  * The student's submissions, newest first; tick two to overlay their learning curves. With `onLoad`
@@ -24,6 +25,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
       ) : (
         <>
           {submissions.length > 1 && <p className="muted small" style={{ marginTop: 0 }}>Tick two submissions to compare their learning curves.</p>}
+          <TableScroll label="My submissions">
           <table data-testid="submission-list">
             <caption className="visually-hidden">My submissions</caption>
             <thead>
@@ -67,6 +69,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
               })}
             </tbody>
           </table>
+          </TableScroll>
         </>
       )}
       {pair && (
