@@ -24,7 +24,7 @@ function Overlay({ title, data, train, val, names }: { title: string; data: Arra
         <LineChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e5ea" />
           <XAxis dataKey="epoch" allowDecimals={false} />
-          <YAxis width={52} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
           {(["a", "b"] as const).flatMap((tag, i) => [

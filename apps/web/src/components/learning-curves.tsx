@@ -18,7 +18,7 @@ function Chart({ title, history, train, val, baseline, accuracy }: { title: stri
         <LineChart accessibilityLayer={false} data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="epoch" allowDecimals={false} label={{ value: "epoch", position: "insideBottomRight", offset: -2 }} />
-          <YAxis width={52} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
           <Line type="monotone" dataKey={train} name="training" stroke={COLORS.train} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />

@@ -25,7 +25,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
       ) : (
         <>
           {submissions.length > 1 && <p className="muted small" style={{ marginTop: 0 }}>Tick two submissions to compare their learning curves.</p>}
-          <TableScroll label="My submissions">
+          <TableScroll label="My submissions table">
           <table data-testid="submission-list">
             <caption className="visually-hidden">My submissions</caption>
             <thead>

@@ -18,7 +18,7 @@ export function EpochChart({ title, history, metric, baseline }: { title: string
         <LineChart accessibilityLayer={false} data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="epoch" allowDecimals={false} />
-          <YAxis width={52} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={tooltipNumber} />
           <Legend />
           <Line type="monotone" dataKey={metric} name="training" stroke={COLORS.train} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />

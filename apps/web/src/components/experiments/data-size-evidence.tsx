@@ -31,7 +31,7 @@ export function DataSizeEvidence({ evidence }: { evidence: DataSize }) {
           <LineChart accessibilityLayer={false} data={evidence.points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
             <XAxis dataKey="examples" type="number" scale="log" domain={["dataMin", "dataMax"]} ticks={sizes} tickFormatter={(v: number) => v.toLocaleString("en-US")} />
-            <YAxis width={52} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
+            <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
             <Tooltip formatter={tooltipNumber} labelFormatter={(v) => `${tooltipNumber(v)} training examples`} />
             <Legend />
             <Line type="monotone" dataKey="trainMetric" name="training" stroke={COLORS.train} strokeWidth={2} isAnimationActive={false} connectNulls />

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { TableScroll } from "../table-scroll";
 
 export const COLORS = { train: "#2f4fd6", val: "#c2410c", grid: "#e3e5ea", muted: "#555a64", accent2: "#13703a" } as const;
 
@@ -25,7 +26,7 @@ export function Figure({ title, description, data, children }: { title: string; 
       {data && data.rows.length > 0 && (
         <details className="chart-data">
           <summary>Show data as table</summary>
-          <div className="table-scroll">
+          <TableScroll label={`${title}: data`}>
             <table>
               <caption className="visually-hidden">{title}</caption>
               <thead>
@@ -49,7 +50,7 @@ export function Figure({ title, description, data, children }: { title: string; 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </details>
       )}
     </figure>

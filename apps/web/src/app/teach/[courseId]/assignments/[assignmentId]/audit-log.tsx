@@ -1,13 +1,14 @@
 import type { AuditEvent } from "@stepwise/db";
 import Link from "next/link";
 import { describeEvent } from "~/lib/audit-text";
+import { TableScroll } from "~/components/table-scroll";
 import { formatDate } from "~/lib/format";
 
 /** The assignment's audit log: who changed what, and every grade a regrade changed, newest first. */
 export function AuditLog({ events }: { events: AuditEvent[] }) {
   if (events.length === 0) return <p className="muted">Nothing has been changed since the log started.</p>;
   return (
-    <div className="table-scroll">
+    <TableScroll label="Audit log entries">
       <table data-testid="audit-log">
         <caption className="visually-hidden">Changes to this assignment and its grades, newest first</caption>
         <thead>
@@ -37,6 +38,6 @@ export function AuditLog({ events }: { events: AuditEvent[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
