@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   // Native or Node-only modules stay as runtime `require`s instead of being bundled.
   serverExternalPackages: ["better-sqlite3", "pg", "kysely", "@tensorflow/tfjs-node"],
   poweredByHeader: false,
+  // `forbidden()` and app/forbidden.tsx: a styled 403 (a student opening the teaching pages).
+  experimental: { authInterrupts: true },
   reactStrictMode: true,
   // Every response, including API and static files; the page CSP (with its nonce) comes from src/proxy.ts.
   // LTI's launch pages are shown inside the LMS's iframe: they set their own CSP frame-ancestors, so

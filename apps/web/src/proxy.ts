@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { isDevelopment, trustedProxies } from "~/env";
+import { PATH_HEADER } from "~/lib/return-to";
 import { contentSecurityPolicy, HSTS, isHttps } from "~/server/security";
 
 /**
@@ -12,6 +13,9 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
+  // Server components cannot read their own URL; a page whose session lapsed sends the user to
+  // sign in and back here (`requireUser`). Set here so a client cannot supply it.
+  requestHeaders.set(PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   if (isHttps(request, trustedProxies())) response.headers.set(HSTS.key, HSTS.value);

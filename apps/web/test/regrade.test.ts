@@ -83,7 +83,7 @@ describe("regrade: start → status (old → new) → apply", () => {
       break;
     }
 
-    expect(await teacher.regrade.commit({ regradeId: started.regradeId })).toEqual({ status: "applied", applied: 3, unchanged: 0 });
+    expect(await teacher.regrade.commit({ regradeId: started.regradeId })).toEqual({ status: "applied", applied: 3, unchanged: 0, changed: 3 });
     expect(await scores(w)).toEqual({ other: 25, student: 25, "Tess Assistant": null });
     const after = await (await w.as(w.other)).submission.byId({ submissionId: subs.other });
     expect(after.verdict).toMatchObject({ status: "failed", score: 0.25 });
@@ -111,7 +111,7 @@ describe("regrade: start → status (old → new) → apply", () => {
     // The dead preview is a dead letter of the course while the regrade is open.
     const letters = (await teacher.jobs.list({ courseId: w.courseId })).failures;
     expect(letters.map((l) => [l.purpose, l.submissionId])).toEqual([["preview", subs.other]]);
-    expect(await teacher.regrade.commit({ regradeId })).toEqual({ status: "applied", applied: 2, unchanged: 1 });
+    expect(await teacher.regrade.commit({ regradeId })).toEqual({ status: "applied", applied: 2, unchanged: 1, changed: 1 });
     expect(await scores(w)).toEqual({ other: 100, student: 100, "Tess Assistant": null });
     expect((await teacher.jobs.list({ courseId: w.courseId })).failures).toEqual([]);
   });

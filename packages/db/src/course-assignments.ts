@@ -3,6 +3,7 @@ import { NotFoundError, PreconditionError, ValidationError } from "@stepwise/cor
 import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
 import { type Db, writeTx } from "./connection";
+import { recordAudit } from "./audit";
 import { parseJson } from "./rows";
 import type { AssignmentsTable, Database } from "./schema";
 
@@ -104,7 +105,7 @@ export async function assignmentById(db: Db, id: string): Promise<Assignment | n
 }
 
 /** Changes what the patch names and returns the assignment as stored. */
-export async function updateAssignment(db: Db, id: string, patch: AssignmentPatch): Promise<Assignment> {
+export async function updateAssignment(db: Db, id: string, patch: AssignmentPatch, audit?: { actorId: string; now: number }): Promise<Assignment> {
   const set: Partial<Selectable<AssignmentsTable>> = {};
   if (patch.title !== undefined) set.title = checkTitle(patch.title);
   if (patch.overrides !== undefined) set.overrides = JSON.stringify(Overrides.parse(patch.overrides));
@@ -120,10 +121,45 @@ export async function updateAssignment(db: Db, id: string, patch: AssignmentPatc
     if (!Number.isInteger(patch.position)) throw new ValidationError(`position must be an integer, got ${patch.position}`, "position");
     set.position = patch.position;
   }
-  if (Object.keys(set).length > 0) await db.kysely.updateTable("assignments").set(set).where("id", "=", id).execute();
-  const updated = await assignmentById(db, id);
-  if (!updated) throw new NotFoundError(`No assignment with id "${id}"`);
-  return updated;
+  return writeTx(db, async (q) => {
+    const read = async () => {
+      const row = await q.selectFrom("assignments").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`No assignment with id "${id}"`);
+      return toAssignment(row);
+    };
+    const before = await read();
+    if (Object.keys(set).length > 0) await q.updateTable("assignments").set(set).where("id", "=", id).execute();
+    const updated = await read();
+    const diff = assignmentDiff(before, updated);
+    if (audit && diff) await recordAudit(q, { courseId: updated.courseId, assignmentId: id, actorId: audit.actorId, action: "assignment.updated", ...diff, now: audit.now });
+    return updated;
+  });
+}
+
+const AUDITED = ["title", "deadline", "attemptsAllowed", "position"] as const;
+
+/**
+ * The fields an edit changed, old and new side by side; overrides key by key (baseline, target,
+ * check visibility, budgets…), so the log says which one moved. Null when nothing changed.
+ */
+export function assignmentDiff(before: Assignment, after: Assignment): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+  const from: Record<string, unknown> = {};
+  const to: Record<string, unknown> = {};
+  for (const key of AUDITED) {
+    if (before[key] !== after[key]) {
+      from[key] = before[key];
+      to[key] = after[key];
+    }
+  }
+  for (const key of new Set([...Object.keys(before.overrides), ...Object.keys(after.overrides)])) {
+    const a = before.overrides[key];
+    const b = after.overrides[key];
+    if (JSON.stringify(a) !== JSON.stringify(b)) {
+      from[`overrides.${key}`] = a ?? null;
+      to[`overrides.${key}`] = b ?? null;
+    }
+  }
+  return Object.keys(to).length === 0 ? null : { before: from, after: to };
 }
 
 /**
@@ -157,7 +193,7 @@ async function countSubmissions(q: Kysely<Database>, assignmentId: string): Prom
 }
 
 /** Sets (or replaces) a student's own deadline; the student must be enrolled in the assignment's course as a student. */
-export async function setExtension(db: Db, input: { assignmentId: string; userId: string; deadline: number }, now: number): Promise<Extension> {
+export async function setExtension(db: Db, input: { assignmentId: string; userId: string; deadline: number; actorId?: string }, now: number): Promise<Extension> {
   checkDeadline(input.deadline, "Extension deadline");
   const assignment = await assignmentById(db, input.assignmentId);
   if (!assignment) throw new NotFoundError(`No assignment with id "${input.assignmentId}"`);
@@ -168,24 +204,55 @@ export async function setExtension(db: Db, input: { assignmentId: string; userId
     .where("user_id", "=", input.userId)
     .executeTakeFirst();
   if (enrolled?.role !== "student") throw new NotFoundError(`User "${input.userId}" is not enrolled as a student in this course; extensions are for its students`);
-  await db.kysely
-    .insertInto("extensions")
-    .values({ assignment_id: input.assignmentId, user_id: input.userId, deadline: input.deadline, created_at: now })
-    .onConflict((oc) => oc.columns(["assignment_id", "user_id"]).doUpdateSet({ deadline: input.deadline, created_at: now }))
-    .execute();
+  await writeTx(db, async (q) => {
+    const previous = await q.selectFrom("extensions").select("deadline").where("assignment_id", "=", input.assignmentId).where("user_id", "=", input.userId).executeTakeFirst();
+    await q
+      .insertInto("extensions")
+      .values({ assignment_id: input.assignmentId, user_id: input.userId, deadline: input.deadline, created_at: now })
+      .onConflict((oc) => oc.columns(["assignment_id", "user_id"]).doUpdateSet({ deadline: input.deadline, created_at: now }))
+      .execute();
+    if (input.actorId !== undefined)
+      await recordAudit(q, {
+        courseId: assignment.courseId,
+        assignmentId: input.assignmentId,
+        actorId: input.actorId,
+        action: "extension.set",
+        subjectUserId: input.userId,
+        before: { deadline: previous?.deadline ?? null },
+        after: { deadline: input.deadline },
+        now,
+      });
+  });
   const extension = (await extensionsFor(db, input.assignmentId)).find((e) => e.userId === input.userId);
   if (!extension) throw new Error(`Extension of ${input.userId} on ${input.assignmentId} vanished after it was written`);
   return extension;
 }
 
 /** Removes a student's extension; false when there was none. */
-export async function clearExtension(db: Db, input: { assignmentId: string; userId: string }): Promise<boolean> {
-  const result = await db.kysely
-    .deleteFrom("extensions")
-    .where("assignment_id", "=", input.assignmentId)
-    .where("user_id", "=", input.userId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export async function clearExtension(db: Db, input: { assignmentId: string; userId: string }, audit?: { actorId: string; now: number }): Promise<boolean> {
+  return writeTx(db, async (q) => {
+    const previous = await q
+      .selectFrom("extensions")
+      .innerJoin("assignments", "assignments.id", "extensions.assignment_id")
+      .select(["extensions.deadline", "assignments.course_id"])
+      .where("extensions.assignment_id", "=", input.assignmentId)
+      .where("extensions.user_id", "=", input.userId)
+      .executeTakeFirst();
+    if (!previous) return false;
+    await q.deleteFrom("extensions").where("assignment_id", "=", input.assignmentId).where("user_id", "=", input.userId).execute();
+    if (audit)
+      await recordAudit(q, {
+        courseId: previous.course_id,
+        assignmentId: input.assignmentId,
+        actorId: audit.actorId,
+        action: "extension.cleared",
+        subjectUserId: input.userId,
+        before: { deadline: previous.deadline },
+        after: { deadline: null },
+        now: audit.now,
+      });
+    return true;
+  });
 }
 
 /** Every extension of an assignment, by student e-mail. */

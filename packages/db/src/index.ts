@@ -96,3 +96,4 @@ export {
 export { canonicalModel, submissionFingerprint, type Fingerprinted } from "./fingerprint";
 export { identicalWork, type IdenticalGroup } from "./identical-work";
 export * from "./jobs-overview";
+export * from "./audit";

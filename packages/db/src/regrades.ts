@@ -7,6 +7,7 @@ import { toJob, toVerdict } from "./rows";
 import type { Database, RegradesTable } from "./schema";
 import { DEFAULT_MAX_ATTEMPTS, insertJob, REGRADE_PRIORITY } from "./submissions";
 import { notifyJob } from "./queue";
+import { type GradeSnapshot, gradeDiffers, gradeSnapshot, recordAudit } from "./audit";
 
 /**
  * A regrade re-runs the grader on every submission of an assignment as `preview` jobs. Their verdicts
@@ -80,6 +81,14 @@ export async function startRegrade(
         regradeId: row.id,
       });
     }
+    await recordAudit(q, {
+      courseId: await courseOfAssignment(q, input.assignmentId),
+      assignmentId: input.assignmentId,
+      actorId: input.createdBy,
+      action: "regrade.started",
+      after: { regradeId: row.id, submissions: submissions.length },
+      now: input.now,
+    });
     return { regrade: toRegrade(row), jobs: submissions.length };
   });
 }
@@ -138,7 +147,10 @@ async function lockPreviewing(q: Kysely<Database>, db: Db, regradeId: string, ve
  * grade as it was (`unchanged`). The row lock (PostgreSQL) or the write lock (SQLite) makes a second,
  * concurrent apply find the regrade already applied.
  */
-export async function applyRegrade(db: Db, input: { regradeId: string; now: number }): Promise<{ regrade: Regrade; applied: number; unchanged: number }> {
+export async function applyRegrade(
+  db: Db,
+  input: { regradeId: string; now: number; actorId?: string | null },
+): Promise<{ regrade: Regrade; applied: number; unchanged: number; changed: number }> {
   return writeTx(db, async (q) => {
     const regrade = await lockPreviewing(q, db, input.regradeId, "applied");
     const jobs = await q.selectFrom("jobs").select(["id", "status"]).where("regrade_id", "=", regrade.id).where("purpose", "=", "preview").execute();
@@ -146,17 +158,82 @@ export async function applyRegrade(db: Db, input: { regradeId: string; now: numb
     if (pending > 0)
       throw new PreconditionError(`${pending} of ${jobs.length} preview job${jobs.length === 1 ? " is" : "s are"} still being graded; apply once ${pending === 1 ? "it finishes" : "they finish"}, or discard the regrade.`);
     const done = jobs.filter((j) => j.status === "done").map((j) => j.id);
+    // Read the grades being replaced before the previews become current.
+    const changed = await recordGradeChanges(q, regrade, done, input);
     if (done.length > 0) await q.updateTable("jobs").set({ purpose: "grade" }).where("id", "in", done).execute();
     await q.updateTable("regrades").set({ status: "applied", finished_at: input.now }).where("id", "=", regrade.id).execute();
+    const courseId = await courseOfAssignment(q, regrade.assignmentId);
+    await recordAudit(q, {
+      courseId,
+      assignmentId: regrade.assignmentId,
+      actorId: input.actorId ?? null,
+      action: "regrade.applied",
+      after: { regradeId: regrade.id, applied: done.length, unchanged: jobs.length - done.length, changed },
+      now: input.now,
+    });
     for (const id of done) await notifyJob(q, db, id);
     const regraded = done.length === 0 ? [] : await q.selectFrom("jobs").select("submission_id").where("id", "in", done).execute();
     for (const { submission_id } of regraded) await queuePassback(q, db, { submissionId: submission_id, now: input.now });
-    return { regrade: { ...regrade, status: "applied", finishedAt: input.now }, applied: done.length, unchanged: jobs.length - done.length };
+    return { regrade: { ...regrade, status: "applied", finishedAt: input.now }, applied: done.length, unchanged: jobs.length - done.length, changed };
   });
 }
 
+async function courseOfAssignment(q: Kysely<Database>, assignmentId: string): Promise<string> {
+  const row = await q.selectFrom("assignments").select("course_id").where("id", "=", assignmentId).executeTakeFirst();
+  if (!row) throw new NotFoundError(`No assignment with id "${assignmentId}".`);
+  return row.course_id;
+}
+
+/**
+ * One `grade.changed` audit event per submission whose applied preview differs from the grade it
+ * replaces (status, score, baseline or any check). A submission never graded before has nothing to
+ * compare with and gets no event. Returns how many changed.
+ */
+async function recordGradeChanges(q: Kysely<Database>, regrade: Regrade, doneJobIds: readonly string[], input: { now: number; actorId?: string | null }): Promise<number> {
+  if (doneJobIds.length === 0) return 0;
+  const previews = await q
+    .selectFrom("jobs")
+    .innerJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .innerJoin("submissions", "submissions.id", "jobs.submission_id")
+    .select(["jobs.id as job_id", "jobs.submission_id", "submissions.user_id", "verdicts.verdict"])
+    .where("jobs.id", "in", doneJobIds)
+    .execute();
+  if (previews.length === 0) return 0;
+  const current = await q
+    .selectFrom("jobs")
+    .innerJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .select(["jobs.id as job_id", "jobs.submission_id", "verdicts.verdict"])
+    .where("jobs.submission_id", "in", previews.map((p) => p.submission_id))
+    .where("jobs.purpose", "=", "grade")
+    .orderBy("jobs.seq", "asc")
+    .execute();
+  const before = new Map(current.map((row) => [row.submission_id, row]));
+  const courseId = await courseOfAssignment(q, regrade.assignmentId);
+  let changed = 0;
+  for (const preview of previews) {
+    const old = before.get(preview.submission_id);
+    if (!old) continue;
+    const from = gradeSnapshot(toVerdict(old.verdict, old.job_id));
+    const to = gradeSnapshot(toVerdict(preview.verdict, preview.job_id));
+    if (!gradeDiffers(from, to)) continue;
+    changed += 1;
+    await recordAudit(q, {
+      courseId,
+      assignmentId: regrade.assignmentId,
+      actorId: input.actorId ?? null,
+      action: "grade.changed",
+      subjectUserId: preview.user_id,
+      submissionId: preview.submission_id,
+      before: from,
+      after: to,
+      now: input.now,
+    });
+  }
+  return changed;
+}
+
 /** Discards a regrade: nothing it graded ever counts, and its queued or running previews are cancelled. */
-export async function discardRegrade(db: Db, input: { regradeId: string; now: number }): Promise<{ regrade: Regrade; cancelled: number }> {
+export async function discardRegrade(db: Db, input: { regradeId: string; now: number; actorId?: string | null }): Promise<{ regrade: Regrade; cancelled: number }> {
   return writeTx(db, async (q) => {
     const regrade = await lockPreviewing(q, db, input.regradeId, "discarded");
     const result = await q
@@ -166,6 +243,34 @@ export async function discardRegrade(db: Db, input: { regradeId: string; now: nu
       .where("status", "in", ["queued", "running"])
       .executeTakeFirst();
     await q.updateTable("regrades").set({ status: "discarded", finished_at: input.now }).where("id", "=", regrade.id).execute();
+    await recordAudit(q, {
+      courseId: await courseOfAssignment(q, regrade.assignmentId),
+      assignmentId: regrade.assignmentId,
+      actorId: input.actorId ?? null,
+      action: "regrade.discarded",
+      after: { regradeId: regrade.id, cancelled: Number(result.numUpdatedRows) },
+      now: input.now,
+    });
     return { regrade: { ...regrade, status: "discarded", finishedAt: input.now }, cancelled: Number(result.numUpdatedRows) };
   });
+}
+
+/**
+ * The grade each submission of a regrade had before it (its latest grading outside this regrade),
+ * as snapshots, so the preview can say which check changed, also after the regrade was applied.
+ */
+export async function gradesBeforeRegrade(db: Db, regradeId: string): Promise<Map<string, GradeSnapshot>> {
+  const rows = await db.kysely
+    .selectFrom("jobs")
+    .innerJoin("verdicts", "verdicts.job_id", "jobs.id")
+    .select(["jobs.id as job_id", "jobs.submission_id", "verdicts.verdict"])
+    .where("jobs.submission_id", "in", (eb) => eb.selectFrom("jobs as r").select("r.submission_id").where("r.regrade_id", "=", regradeId))
+    .where("jobs.purpose", "=", "grade")
+    .where((eb) => eb.or([eb("jobs.regrade_id", "is", null), eb("jobs.regrade_id", "!=", regradeId)]))
+    .orderBy("jobs.seq", "asc")
+    .execute();
+  // Ascending, so the last row of a submission is its grading just before the regrade.
+  const latest = new Map<string, GradeSnapshot>();
+  for (const row of rows) latest.set(row.submission_id, gradeSnapshot(toVerdict(row.verdict, row.job_id)));
+  return latest;
 }

@@ -275,6 +275,28 @@ export interface CourseInvitationsTable {
   accepted_at: number | null;
   accepted_by: string | null;
   revoked_at: number | null;
+/** The append-only audit log (migration 0013); `before`/`after` are JSON, their shape set by `action`. */
+export interface AuditEventsTable {
+  id: string;
+  course_id: string;
+  assignment_id: string | null;
+  /** Null when the system acted (no signed-in user). */
+  actor_id: string | null;
+  action: string;
+  /** The student a grade change or an extension is about. */
+  subject_user_id: string | null;
+  submission_id: string | null;
+  before: string | null;
+  after: string | null;
+  created_at: number;
+  /** Insertion order: one more than the largest so far (ties only between concurrent transactions). */
+  seq: number;
+}
+
+/** A student saw the grade change `event_id` (opened the submission). */
+export interface GradeChangesSeenTable {
+  event_id: string;
+  seen_at: number;
 }
 
 export interface Database {
@@ -308,4 +330,6 @@ export interface Database {
   lti_links: LtiLinksTable;
   lti_members: LtiMembersTable;
   lti_passbacks: LtiPassbacksTable;
+  audit_events: AuditEventsTable;
+  grade_changes_seen: GradeChangesSeenTable;
 }

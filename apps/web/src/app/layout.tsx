@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
+import { SessionExpiredDialog } from "~/components/session-expired-dialog";
 import { SiteHeader } from "~/components/site-header";
 import { TRPCReactProvider } from "~/trpc/react";
 import "./globals.css";
@@ -13,9 +14,17 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <TRPCReactProvider>
           <SiteHeader />
-          <main>{children}</main>
+          <main id="main" tabIndex={-1}>
+            {children}
+          </main>
+          <Suspense fallback={null}>
+            <SessionExpiredDialog />
+          </Suspense>
         </TRPCReactProvider>
       </body>
     </html>

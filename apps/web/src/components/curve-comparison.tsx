@@ -2,7 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisFor } from "~/lib/chart-ticks";
 import { mergeHistories } from "~/lib/curves";
+import { Figure } from "./experiments/figure";
 import { formatDate } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
@@ -10,16 +12,19 @@ const COLORS = ["#2f4fd6", "#c2410c"] as const;
 type Key = "loss" | "valLoss" | "accuracy" | "valAccuracy";
 
 function Overlay({ title, data, train, val, names }: { title: string; data: Array<Record<string, number>>; train: Key; val: Key; names: [string, string] }) {
+  const keys = (["a", "b"] as const).flatMap((tag) => [`${tag}_${train}`, `${tag}_${val}`]);
+  const axis = axisFor(data.flatMap((row) => keys.map((k) => row[k])), train === "accuracy" ? { bounds: [0, 1] } : {});
   return (
-    <figure className="chart" style={{ margin: 0 }}>
-      <figcaption className="muted" style={{ fontWeight: 600 }}>
-        {title}
-      </figcaption>
+    <Figure
+      title={title}
+      description={`${names[0]} and ${names[1]}, training and validation`}
+      data={{ columns: ["epoch", ...keys.map((k, i) => `${names[i < 2 ? 0 : 1]} ${k.endsWith(train) ? "training" : "validation"}`)], rows: data.map((row) => [row.epoch, ...keys.map((k) => row[k])]) }}
+    >
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e5ea" />
           <XAxis dataKey="epoch" allowDecimals={false} />
-          <YAxis width={52} domain={["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
           {(["a", "b"] as const).flatMap((tag, i) => [
@@ -28,7 +33,7 @@ function Overlay({ title, data, train, val, names }: { title: string; data: Arra
           ])}
         </LineChart>
       </ResponsiveContainer>
-    </figure>
+    </Figure>
   );
 }
 

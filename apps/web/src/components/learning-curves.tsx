@@ -2,29 +2,31 @@
 
 import type { EpochMetrics } from "@stepwise/core/contracts";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisFor } from "~/lib/chart-ticks";
+import { COLORS, Figure } from "./experiments/figure";
 
-const TRAIN = "#2f4fd6";
-const VAL = "#c2410c";
-
-function Chart({ title, history, train, val, baseline }: { title: string; history: EpochMetrics[]; train: keyof EpochMetrics; val: keyof EpochMetrics; baseline?: number | null }) {
+function Chart({ title, history, train, val, baseline, accuracy }: { title: string; history: EpochMetrics[]; train: keyof EpochMetrics; val: keyof EpochMetrics; baseline?: number | null; accuracy?: boolean }) {
+  const values = history.flatMap((h) => [h[train], h[val]]).filter((v): v is number => typeof v === "number");
+  const axis = axisFor(baseline != null ? [...values, baseline] : values, accuracy ? { bounds: [0, 1] } : {});
   return (
-    <figure className="chart" style={{ margin: 0 }}>
-      <figcaption className="muted" style={{ fontWeight: 600 }}>
-        {title}
-      </figcaption>
+    <Figure
+      title={title}
+      description={`training and validation ${title.toLowerCase()} over ${history.length} epochs${baseline != null ? `, baseline ${baseline.toFixed(3)}` : ""}`}
+      data={{ columns: ["epoch", "training", "validation"], rows: history.map((h) => [h.epoch, h[train], h[val]]) }}
+    >
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e3e5ea" />
+        <LineChart accessibilityLayer={false} data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="epoch" allowDecimals={false} label={{ value: "epoch", position: "insideBottomRight", offset: -2 }} />
-          <YAxis width={52} domain={["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
-          <Line type="monotone" dataKey={train} name="training" stroke={TRAIN} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />
-          <Line type="monotone" dataKey={val} name="validation" stroke={VAL} strokeWidth={2} strokeDasharray="5 3" dot={{ r: 2 }} isAnimationActive={false} connectNulls />
-          {baseline != null && <ReferenceLine y={baseline} ifOverflow="extendDomain" stroke="#555a64" strokeDasharray="2 4" label={{ value: `baseline ${baseline.toFixed(3)}`, position: "insideTopLeft", fill: "#555a64" }} />}
+          <Line type="monotone" dataKey={train} name="training" stroke={COLORS.train} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />
+          <Line type="monotone" dataKey={val} name="validation" stroke={COLORS.val} strokeWidth={2} strokeDasharray="5 3" dot={{ r: 2 }} isAnimationActive={false} connectNulls />
+          {baseline != null && <ReferenceLine y={baseline} stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `baseline ${baseline.toFixed(3)}`, position: "insideTopLeft", fill: COLORS.muted }} />}
         </LineChart>
       </ResponsiveContainer>
-    </figure>
+    </Figure>
   );
 }
 
@@ -35,7 +37,7 @@ export function LearningCurves({ history, baseline }: { history: EpochMetrics[];
   return (
     <div className="charts" data-testid="learning-curves">
       <Chart title="Loss" history={history} train="loss" val="valLoss" />
-      {hasAccuracy && <Chart title="Accuracy" history={history} train="accuracy" val="valAccuracy" baseline={baseline} />}
+      {hasAccuracy && <Chart title="Accuracy" history={history} train="accuracy" val="valAccuracy" baseline={baseline} accuracy />}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import type { BuildResult } from "~/workers/protocol";
 export function ModelSummaryTable({ result, maxParams }: { result: BuildResult; maxParams: number }) {
   const over = result.totalParams > maxParams;
   return (
-    <div data-testid="model-summary">
+    <div data-testid="model-summary" className="table-scroll" role="region" aria-label="Model summary" tabIndex={0}>
       <table>
         <caption className="visually-hidden">Model summary</caption>
         <thead>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { api } from "~/trpc/server";
+import { HeaderSession } from "./header-session";
 import { SignOutButton } from "./sign-out-button";
 
 export async function SiteHeader() {
@@ -11,14 +12,14 @@ export async function SiteHeader() {
       </Link>
       <nav aria-label="Account" className="header-user">
         {me ? (
-          <>
+          <HeaderSession>
             <Link href="/courses">My courses</Link>
             {me.role !== "student" && <Link href="/teach">Teach</Link>}
             <Link href="/account" title="Account: password and signed-in devices">
               <span data-testid="user-name">{me.name}</span>
             </Link>
             <SignOutButton />
-          </>
+          </HeaderSession>
         ) : (
           <>
             <Link href="/signin">Sign in</Link>

@@ -7,6 +7,7 @@ import { formatDate, formatNumber, JOB_STATUS_LABEL, VERDICT_HEADING } from "~/l
 import type { SubmissionSummary } from "~/server/services/verdict-view";
 import { useTRPC } from "~/trpc/react";
 import { CurveComparison } from "./curve-comparison";
+import { TableScroll } from "./table-scroll";
 
 /** How often the list is refreshed while a submission in it waits for its verdict, ms. */
 const PENDING_POLL_MS = 3_000;
@@ -39,6 +40,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
       ) : (
         <>
           {submissions.length > 1 && <p className="muted small" style={{ marginTop: 0 }}>Tick two submissions to compare their learning curves.</p>}
+          <TableScroll label="My submissions table">
           <table data-testid="submission-list">
             <caption className="visually-hidden">My submissions</caption>
             <thead>
@@ -82,6 +84,7 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
               })}
             </tbody>
           </table>
+          </TableScroll>
         </>
       )}
       {pair && (

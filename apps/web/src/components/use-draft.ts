@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import superjson from "superjson";
 import type { DraftContent } from "~/server/services/drafts";
+import { SESSION_RESTORED_EVENT } from "~/lib/session-state";
 import { useTRPCClient } from "~/trpc/react";
 
 /** Quiet time after the last change before the draft is saved. */
@@ -77,6 +78,13 @@ export function useDraftSaver(assignmentId: string, content: DraftContent, optio
       document.removeEventListener("visibilitychange", onVisibility);
     };
   }, [assignmentId, options.enabled]);
+
+  // A save refused because the session lapsed is tried again once the student signs in in the dialog.
+  useEffect(() => {
+    if (!options.enabled) return;
+    window.addEventListener(SESSION_RESTORED_EVENT, save);
+    return () => window.removeEventListener(SESSION_RESTORED_EVENT, save);
+  }, [options.enabled, save]);
 
   /** Saves the next change at once instead of after the quiet time. */
   const saveNextAtOnce = useCallback(() => {

@@ -5,6 +5,7 @@ import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
+import { gradeChangeRouter } from "./routers/grade-change";
 import { gradebookRouter } from "./routers/gradebook";
 import { invitationRouter } from "./routers/invitation";
 import { ltiRouter } from "./routers/lti";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   draft: draftRouter,
   experiment: experimentRouter,
   tuning: tuningRouter,
+  gradeChange: gradeChangeRouter,
   // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
   teach: teachRouter,
   gradebook: gradebookRouter,

@@ -11,6 +11,7 @@ import { datasetSplitSeed } from "./0009_dataset_split_seed";
 import { courseMode } from "./0010_course_mode";
 import { drafts } from "./0011_drafts";
 import { courseInvitations } from "./0012_course_invitations";
+import { auditEvents } from "./0013_audit_events";
 import { lti } from "./0014_lti";
 import { submissionFingerprint } from "./0015_submission_fingerprint";
 import { jobEstimate } from "./0016_job_estimate";
@@ -33,6 +34,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0010_course_mode": courseMode(),
     "0011_drafts": drafts(),
     "0012_course_invitations": courseInvitations(),
+    "0013_audit_events": auditEvents(),
     "0014_lti": lti(dialect),
     "0015_submission_fingerprint": submissionFingerprint(),
     "0016_job_estimate": jobEstimate(),

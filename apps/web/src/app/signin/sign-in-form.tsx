@@ -5,7 +5,11 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 
-export function SignInForm() {
+/**
+ * `next`: a same-origin path (already checked) to go to afterwards. `onSignedIn` replaces the
+ * navigation, for the dialog that signs in again without leaving the page.
+ */
+export function SignInForm({ next = null, onSignedIn }: { next?: string | null; onSignedIn?: () => void }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [email, setEmail] = useState("");
@@ -13,7 +17,8 @@ export function SignInForm() {
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
       onSuccess: () => {
-        router.push("/courses");
+        if (onSignedIn) return onSignedIn();
+        router.push(next ?? "/courses");
         router.refresh();
       },
     }),

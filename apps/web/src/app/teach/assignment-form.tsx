@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { checkLabel } from "~/lib/check-labels";
 import { useTRPC } from "~/trpc/react";
 import type { RouterInputs, RouterOutputs } from "~/trpc/types";
 import { DatasetPicker, takesCsv, type DatasetChoice } from "./dataset-picker";
@@ -129,6 +130,11 @@ function overridesOf(state: State, kept: Record<string, unknown>, options: Toolb
   return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late, ...dataset };
 }
 
+/** "Step 5 — Train a baseline"; catalogue titles mostly say their step already, so it is not said twice. */
+export function exerciseLabel(entry: Pick<CatalogEntry, "step" | "title">): string {
+  return /^step\s*\d/i.test(entry.title) ? entry.title : `Step ${entry.step} — ${entry.title}`;
+}
+
 export function AssignmentForm(
   props: { catalog: CatalogEntry[]; defaultAttempts: number; options: ToolboxOptions } & ({ mode: "create"; courseId: string } | { mode: "edit"; assignment: AssignmentView }),
 ) {
@@ -197,7 +203,7 @@ export function AssignmentForm(
           >
             {props.catalog.map((e) => (
               <option key={e.id} value={e.id}>
-                Step {e.step} — {e.title} ({e.id})
+                {exerciseLabel(e)}
               </option>
             ))}
           </select>
@@ -216,9 +222,11 @@ export function AssignmentForm(
         errors={fields}
         id={id}
       />
-      <div className="grid-settings">
+      <div className="grid-settings grid-wide">
         {field("title", "Title", state.title, set("title"), { type: "text", hint: "Empty: the exercise's title." })}
         {field("deadline", "Deadline (UTC)", state.deadline, set("deadline"), { type: "datetime-local", hint: "Empty: no deadline." })}
+      </div>
+      <div className="grid-settings">
         {field("attemptsAllowed", "Attempts", state.attempts, set("attempts"), { hint: "Empty: unlimited." })}
         {field("position", "Position", state.position, set("position"), { hint: props.mode === "create" ? "Empty: after the last." : "1–99" })}
       </div>
@@ -256,11 +264,11 @@ export function AssignmentForm(
 
       <fieldset className="question">
         <legend>Visibility of each check to students</legend>
-        <div className="grid-settings">
+        <div className="grid-settings grid-wide">
           {checks.map((check) => (
             <div className="stack-tight" key={check}>
-              <label htmlFor={id(`overrides.visibility.${check}`)}>
-                <code>{check}</code>
+              <label htmlFor={id(`overrides.visibility.${check}`)} title={check}>
+                {checkLabel(check)}
               </label>
               <select id={id(`overrides.visibility.${check}`)} value={state.visibility[check] ?? ""} onChange={(e) => setState((s) => ({ ...s, visibility: { ...s.visibility, [check]: e.target.value } }))}>
                 <option value="">Exercise default</option>
@@ -311,7 +319,8 @@ export function AssignmentForm(
         </fieldset>
       )}
 
-      {entry?.kind === "training" && (
+      {/* The toolbox is step 7's (the grader refuses its techniques on other steps), so it is offered there only. */}
+      {entry?.kind === "training" && entry.step === 7 && (
         <fieldset className="question" data-testid="toolbox-settings">
           <legend>Regularization toolbox</legend>
           <CheckboxGroup
@@ -323,20 +332,16 @@ export function AssignmentForm(
             hint="Dropout, L1/L2, batch normalization and network size are part of the model and always allowed."
             error={fields["overrides.toolbox.allowed"]}
           />
-          {entry.step === 7 ? (
-            <div className="grid-settings">
-              {field("overrides.toolbox.tuningTrials", "Tuning trials per search (1–50)", state.tuningTrials, set("tuningTrials"), {
-                placeholder: String(props.options.defaults.tuningTrials),
-                hint: "Each trial costs compute budget.",
-              })}
-              {field("overrides.toolbox.testEvaluations", "Test evaluations per student (1–50)", state.testEvaluations, set("testEvaluations"), {
-                placeholder: String(props.options.defaults.testEvaluations),
-                hint: "Each graded submission and each tuning search's final model is one evaluation on the hidden test set.",
-              })}
-            </div>
-          ) : (
-            <p className="muted small">Tuning trials and the test-evaluation limit apply to step 7, where students choose a configuration.</p>
-          )}
+          <div className="grid-settings">
+            {field("overrides.toolbox.tuningTrials", "Tuning trials per search (1–50)", state.tuningTrials, set("tuningTrials"), {
+              placeholder: String(props.options.defaults.tuningTrials),
+              hint: "Each trial costs compute budget.",
+            })}
+            {field("overrides.toolbox.testEvaluations", "Test evaluations per student (1–50)", state.testEvaluations, set("testEvaluations"), {
+              placeholder: String(props.options.defaults.testEvaluations),
+              hint: "Each graded submission and each tuning search's final model is one evaluation on the hidden test set.",
+            })}
+          </div>
         </fieldset>
       )}
 

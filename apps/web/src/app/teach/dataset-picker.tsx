@@ -121,7 +121,7 @@ export function DatasetPicker(props: {
 
       {value && (
         <>
-          <div className="grid-settings" style={{ marginTop: "0.75rem" }}>
+          <div className="grid-settings grid-wide" style={{ marginTop: "0.75rem" }}>
             <div className="stack-tight" style={{ alignContent: "start" }}>
               <label htmlFor={id("overrides.dataset.target")}>Target column (what the models predict)</label>
               <select
@@ -144,7 +144,7 @@ export function DatasetPicker(props: {
                 </span>
               )}
             </div>
-            <fieldset className="source-choice" style={{ margin: 0 }}>
+            <fieldset className="source-choice task-choice" style={{ margin: 0 }}>
               <legend>Task type</legend>
               {TASKS.map((t) => (
                 <label key={t.value} className="option">
@@ -173,7 +173,7 @@ export function DatasetPicker(props: {
                 {preview.error.message}
               </p>
             )}
-            {preview.data && !preview.isFetching && <CsvFacts preview={preview.data} headingLevel={4} />}
+            {preview.data && !preview.isFetching && <CsvFacts preview={preview.data} headingLevel={3} />}
           </div>
         </>
       )}

@@ -14,7 +14,7 @@ export function BatchLossEvidence({ evidence }: { evidence: Extract<Evidence, { 
       </p>
       <Figure title="Loss per batch">
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <LineChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
             <XAxis dataKey="batch" allowDecimals={false} />
             <YAxis width={52} domain={["auto", "auto"]} tickFormatter={(v: number) => short(v)} />

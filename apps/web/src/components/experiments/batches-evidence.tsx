@@ -14,7 +14,7 @@ function Composition({ title, classes, counts }: { title: string; classes: strin
   return (
     <Figure title={title}>
       <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="batch" allowDecimals={false} />
           <YAxis width={40} allowDecimals={false} />

@@ -2,6 +2,7 @@
 
 import type { Evidence } from "@stepwise/exercises/experiments";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisFor } from "~/lib/chart-ticks";
 import { COLORS, Figure, tooltipNumber } from "./figure";
 
 type Curve = Extract<Evidence, { kind: "curve" }>["history"];
@@ -10,19 +11,20 @@ type Curve = Extract<Evidence, { kind: "curve" }>["history"];
 export function EpochChart({ title, history, metric, baseline }: { title: string; history: Curve; metric: "loss" | "accuracy"; baseline?: number | undefined }) {
   const val = metric === "loss" ? "valLoss" : "valAccuracy";
   const hasVal = history.some((h) => h[val] !== undefined && h[val] !== null);
+  const axis = axisFor([...history.flatMap((h) => [h[metric], h[val]]), baseline], metric === "accuracy" ? { bounds: [0, 1] } : {});
   return (
-    <Figure title={title}>
+    <Figure title={title} data={{ columns: ["epoch", "training", ...(hasVal ? ["validation"] : [])], rows: history.map((h) => [h.epoch, h[metric], ...(hasVal ? [h[val]] : [])]) }}>
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart accessibilityLayer={false} data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="epoch" allowDecimals={false} />
-          <YAxis width={52} domain={metric === "accuracy" ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={tooltipNumber} />
           <Legend />
           <Line type="monotone" dataKey={metric} name="training" stroke={COLORS.train} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
           {hasVal && <Line type="monotone" dataKey={val} name="validation" stroke={COLORS.val} strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls />}
           {baseline !== undefined && (
-            <ReferenceLine y={baseline} ifOverflow="extendDomain" stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `chance ${baseline.toFixed(2)}`, position: "insideTopLeft", fill: COLORS.muted }} />
+            <ReferenceLine y={baseline} stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `chance ${baseline.toFixed(2)}`, position: "insideTopLeft", fill: COLORS.muted }} />
           )}
         </LineChart>
       </ResponsiveContainer>

@@ -1,15 +1,58 @@
 import type { ReactNode } from "react";
+import { TableScroll } from "../table-scroll";
 
 export const COLORS = { train: "#2f4fd6", val: "#c2410c", grid: "#e3e5ea", muted: "#555a64", accent2: "#13703a" } as const;
 
-/** A chart with its caption; the caption and the result's sentence carry the meaning for screen readers. */
-export function Figure({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
+/** The numbers behind a chart, for the "Show data as table" alternative. */
+export interface FigureData {
+  columns: string[];
+  rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>;
+}
+
+const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? "—" : typeof v === "number" ? String(Number(v.toPrecision(4))) : v);
+
+/**
+ * A chart as one keyboard stop: the figure is focusable and named (the SVG inside is not — charts
+ * pass `accessibilityLayer={false}`, or recharts makes every surface a tab stop), with its numbers
+ * one click away as a table.
+ */
+export function Figure({ title, description, data, children }: { title: string; description?: string; data?: FigureData; children: ReactNode }) {
   return (
-    <figure className="chart" style={{ margin: 0 }} aria-label={description ? `${title}: ${description}` : title}>
+    <figure className="chart" style={{ margin: 0 }} tabIndex={0} aria-label={description ? `${title}: ${description}` : `Chart: ${title}`}>
       <figcaption className="muted" style={{ fontWeight: 600 }}>
         {title}
       </figcaption>
       {children}
+      {data && data.rows.length > 0 && (
+        <details className="chart-data">
+          <summary>Show data as table</summary>
+          <TableScroll label={`${title}: data`}>
+            <table>
+              <caption className="visually-hidden">{title}</caption>
+              <thead>
+                <tr>
+                  {data.columns.map((c) => (
+                    <th scope="col" key={c}>
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.map((row, i) => (
+                  <tr key={i}>
+                    {row.map((v, j) => (
+                      <td key={j} className="num">
+                        {cell(v)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        </details>
+      )}
     </figure>
   );
 }

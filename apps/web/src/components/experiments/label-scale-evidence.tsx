@@ -13,7 +13,7 @@ function Distribution({ title, stats, color }: { title: string; stats: Stats; co
   return (
     <Figure title={`${title}: mean ${short(stats.mean)}, std ${short(stats.std)}`}>
       <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
           <XAxis dataKey="bin" tick={{ fontSize: 10 }} />
           <YAxis width={44} allowDecimals={false} />

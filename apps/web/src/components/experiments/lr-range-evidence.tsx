@@ -14,7 +14,7 @@ export function LrRangeEvidence({ evidence }: { evidence: Extract<Evidence, { ki
       </p>
       <Figure title="Loss against learning rate">
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={evidence.points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <LineChart accessibilityLayer={false} data={evidence.points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
             <XAxis dataKey="learningRate" type="number" scale="log" domain={["dataMin", "dataMax"]} tickFormatter={(v: number) => short(v)} />
             <YAxis width={52} domain={["auto", "auto"]} tickFormatter={(v: number) => short(v)} />

@@ -19,7 +19,7 @@ export function OneFeatureEvidence({ evidence }: { evidence: Extract<Evidence, {
       <div className="charts">
         <Figure title={`Validation ${evidence.metric}`}>
           <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
               <XAxis dataKey="name" />
               <YAxis width={52} tickFormatter={(v: number) => v.toFixed(2)} />

@@ -27,7 +27,7 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
       <div className="charts">
         <Figure title="Outputs (histogram)">
           <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={histogram} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <BarChart accessibilityLayer={false} data={histogram} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
               <XAxis dataKey="bin" tick={{ fontSize: 10 }} />
               <YAxis width={44} allowDecimals={false} />
@@ -41,7 +41,7 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
         {classes.length > 0 && (
           <Figure title="Predicted classes">
             <ResponsiveContainer width="100%" height={220}>
-              <BarChart data={classes} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <BarChart accessibilityLayer={false} data={classes} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
                 <XAxis dataKey="class" />
                 <YAxis width={44} allowDecimals={false} />

@@ -46,13 +46,13 @@ export const regradeRouter = createTRPCRouter({
   /** "Apply" the preview (tRPC reserves `apply` as a procedure name, hence `commit`). */
   commit: instructorProcedure.input(z.object({ regradeId: Id }).strict()).mutation(async ({ ctx, input }) => {
     const { regrade } = await taughtRegrade(ctx, input.regradeId);
-    const result = await applyRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now() });
-    return { status: result.regrade.status, applied: result.applied, unchanged: result.unchanged };
+    const result = await applyRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now(), actorId: ctx.user.id });
+    return { status: result.regrade.status, applied: result.applied, unchanged: result.unchanged, changed: result.changed };
   }),
 
   discard: instructorProcedure.input(z.object({ regradeId: Id }).strict()).mutation(async ({ ctx, input }) => {
     const { regrade } = await taughtRegrade(ctx, input.regradeId);
-    const result = await discardRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now() });
+    const result = await discardRegrade(ctx.db, { regradeId: regrade.id, now: ctx.now(), actorId: ctx.user.id });
     return { status: result.regrade.status, cancelled: result.cancelled };
   }),
 });

@@ -1,8 +1,9 @@
 import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { assignmentById, latestJobForSubmission, membership, submissionById, submissionsFor, verdictForJob, type Db, type SubmissionRow, type User } from "@stepwise/db";
+import { assignmentById, latestGradeChange, latestJobForSubmission, membership, submissionById, submissionsFor, verdictForJob, type Db, type SubmissionRow, type User } from "@stepwise/db";
 import { z } from "zod";
 import { toTRPCError } from "../errors";
 import { assignmentExercise, effectiveBudgets } from "../services/exercise-view";
+import { gradeNotice } from "../services/grade-notice";
 import { trainingSpeed } from "../services/grader-speed";
 import { submit } from "../services/submit";
 import { summarizeSubmission, verdictFor } from "../services/verdict-view";
@@ -66,15 +67,20 @@ export const submissionRouter = createTRPCRouter({
     // What a status page polls: this submission's current grading job and its verdict only, not every
     // attempt of the student (each a verdict to parse).
     const job = await latestJobForSubmission(ctx.db, submission.id);
-    const verdict = job ? await verdictForJob(ctx.db, job.id) : null;
+    const [verdict, change] = await Promise.all([job ? verdictForJob(ctx.db, job.id) : null, latestGradeChange(ctx.db, submission.id)]);
+    const view = { deadline: assignment.deadline, now: ctx.now() };
     // The baseline the curves are drawn against is the assignment's, not the built-in exercise's.
     const exercise = assignmentExercise(assignment);
     return {
       submission: publicSubmission(submission),
+      /** The caller's own submission (a grade change they read is marked seen). */
+      mine: submission.userId === ctx.user.id,
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, baseline: exercise.baseline ?? null },
       job: job ? { id: job.id, status: job.status, attempts: job.attempts } : null,
-      verdict: verdict ? verdictFor(verdict, viewer, { deadline: assignment.deadline, now: ctx.now() }) : null,
+      verdict: verdict ? verdictFor(verdict, viewer, view) : null,
+      /** The last regrade that changed this grade ("Regraded on …: passed → failed …"), or null. */
+      regrade: change ? gradeNotice(change, viewer === "instructor" ? null : view) : null,
     };
   }),
 

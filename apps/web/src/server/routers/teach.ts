@@ -1,6 +1,7 @@
 import { NotFoundError } from "@stepwise/core/contracts";
 import {
   assignmentsForCourse,
+  auditForAssignment,
   clearExtension,
   courseById,
   courseMembers,
@@ -11,6 +12,7 @@ import {
   enroll,
   extensionsFor,
   removeCourseInstructor,
+  recordAudit,
   rotateJoinCode,
   setCourseArchived,
   setExtension,
@@ -131,7 +133,21 @@ export const teachRouter = createTRPCRouter({
       },
       ctx.now(),
     );
+    await recordAudit(ctx.db.kysely, {
+      courseId: course.id,
+      assignmentId: assignment.id,
+      actorId: ctx.user.id,
+      action: "assignment.created",
+      after: { exerciseId: assignment.exerciseId, title: assignment.title, deadline: assignment.deadline, overrides: assignment.overrides },
+      now: ctx.now(),
+    });
     return teachAssignmentView(assignment);
+  }),
+
+  /** Who changed what on a taught assignment, and every grade a regrade changed; newest first. */
+  audit: instructorProcedure.input(AssignmentInput).query(async ({ ctx, input }) => {
+    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+    return auditForAssignment(ctx.db, assignment.id);
   }),
 
   /** Changes an assignment; its exercise stays (submissions were made against it). */
@@ -139,10 +155,12 @@ export const teachRouter = createTRPCRouter({
     const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
     if (input.overrides) await checkDatasetOverride(ctx.db, assignment.courseId, assignment.exerciseId, input.overrides);
     const { assignmentId, title, ...patch } = input;
-    const updated = await updateAssignment(ctx.db, assignmentId, {
-      ...patch,
-      ...(title !== undefined ? { title: title || (findExercise(assignment.exerciseId)?.title ?? assignment.title) } : {}),
-    });
+    const updated = await updateAssignment(
+      ctx.db,
+      assignmentId,
+      { ...patch, ...(title !== undefined ? { title: title || (findExercise(assignment.exerciseId)?.title ?? assignment.title) } : {}) },
+      { actorId: ctx.user.id, now: ctx.now() },
+    );
     return teachAssignmentView(updated);
   }),
 
@@ -158,12 +176,12 @@ export const teachRouter = createTRPCRouter({
     .input(z.object({ assignmentId: Id, userId: Id, deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch") }).strict())
     .mutation(async ({ ctx, input }) => {
       await requireTaughtAssignment(ctx, input.assignmentId);
-      return setExtension(ctx.db, input, ctx.now());
+      return setExtension(ctx.db, { ...input, actorId: ctx.user.id }, ctx.now());
     }),
 
   clearExtension: instructorProcedure.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
     await requireTaughtAssignment(ctx, input.assignmentId);
-    return { cleared: await clearExtension(ctx.db, input) };
+    return { cleared: await clearExtension(ctx.db, input, { actorId: ctx.user.id, now: ctx.now() }) };
   }),
 
   /** The course as a zipped course folder, base64 (the GET route /api/teach/:courseId/folder serves the same bytes). */

@@ -1,5 +1,6 @@
 import type { JobStatus } from "@stepwise/core/contracts";
-import { gradebookData, previewJobs, type Db, type GradebookAttempt, type PreviewJob, type Regrade } from "@stepwise/db";
+import { gradebookData, gradeSnapshot, gradesBeforeRegrade, previewJobs, type Db, type GradebookAttempt, type GradeSnapshot, type PreviewJob, type Regrade } from "@stepwise/db";
+import { type GradeDiff, gradeDiff } from "./grade-notice";
 import { attemptsByCell, deadlines, gradeCell, penaltyFor, type CellStatus, scoreAttempt } from "./gradebook";
 
 /**
@@ -18,6 +19,8 @@ export interface RegradeStudent {
   pending: number;
   /** Previews that died or were cancelled: their submissions keep the old grade. */
   unchanged: number;
+  /** Per regraded submission whose grade changes: which checks and why (the instructor sees every check). */
+  changes: (GradeDiff & { submissionId: string })[];
 }
 
 export interface RegradeView {
@@ -38,6 +41,7 @@ function tally(previews: readonly PreviewJob[]): RegradeView["counts"] {
 export function regradeRows(
   data: NonNullable<Awaited<ReturnType<typeof gradebookData>>>,
   previews: readonly PreviewJob[],
+  gradesBefore: ReadonlyMap<string, GradeSnapshot> = new Map(),
 ): RegradeStudent[] {
   const assignment = data.assignments[0];
   if (!assignment) return [];
@@ -71,6 +75,12 @@ export function regradeRows(
         done: mine.filter((p) => p.status === "done").length,
         pending: mine.filter((p) => p.status === "queued" || p.status === "running").length,
         unchanged: mine.filter((p) => p.status === "dead" || p.status === "cancelled").length,
+        changes: mine.flatMap((p) => {
+          const old = gradesBefore.get(p.submissionId);
+          if (!old || !p.verdict) return [];
+          const diff = gradeDiff(old, gradeSnapshot(p.verdict), null);
+          return diff.from === diff.to && diff.baseline === null && diff.checks.length === 0 ? [] : [{ submissionId: p.submissionId, ...diff }];
+        }),
       };
     })
     .sort((a, b) => a.student.name.localeCompare(b.student.name) || a.student.email.localeCompare(b.student.email));
@@ -79,15 +89,16 @@ export function regradeRows(
 export async function regradeView(db: Db, regrade: Regrade, courseId: string): Promise<RegradeView> {
   // The grading before this regrade, with its finished previews laid over it: old → new both while
   // previewing and after the regrade was applied.
-  const [data, previews] = await Promise.all([
+  const [data, previews, before] = await Promise.all([
     gradebookData(db, { courseId, assignmentId: regrade.assignmentId, withoutRegrade: regrade.id }),
     previewJobs(db, regrade.id),
+    gradesBeforeRegrade(db, regrade.id),
   ]);
   const counts = tally(previews);
   return {
     regrade,
     counts,
-    students: data ? regradeRows(data, previews) : [],
+    students: data ? regradeRows(data, previews, before) : [],
     canApply: regrade.status === "previewing" && counts.queued + counts.running === 0,
   };
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { LiveStatus } from "~/components/live-status";
+import { RegradeNotice } from "~/components/regrade-notice";
 import { SubmittedModel } from "~/components/submitted-model";
 import { VerdictView } from "~/components/verdict-view";
 import { formatDate } from "~/lib/format";
@@ -18,6 +19,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
         <Link href={`/courses/${assignment.courseId}/assignments/${assignment.id}`}>← {assignment.title}</Link>
       </p>
       <h1>Submission of {formatDate(submission.createdAt)}</h1>
+      {view.regrade && <RegradeNotice notice={view.regrade} mine={view.mine} />}
       {verdict ? (
         <VerdictView verdict={verdict} baseline={exercise.baseline} debugging={{ submissionId: submission.id, ...(suggestions ? { initial: suggestions } : {}) }} />
       ) : (

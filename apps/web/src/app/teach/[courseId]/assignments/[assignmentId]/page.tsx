@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { load, requireUser } from "~/trpc/guard";
 import { AssignmentForm } from "../../../assignment-form";
 import { toolboxOptions } from "../../../toolbox-options";
+import { AuditLog } from "./audit-log";
 import { Extensions } from "./extensions";
 
 export const metadata: Metadata = { title: "Assignment settings" };
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Assignment settings" };
 export default async function TeachAssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
   const { courseId, assignmentId } = await params;
   const { caller } = await requireUser();
-  const [view, catalog] = await load(() => Promise.all([caller.teach.assignment({ assignmentId }), caller.teach.catalog()]));
+  const [view, catalog, audit] = await load(() => Promise.all([caller.teach.assignment({ assignmentId }), caller.teach.catalog(), caller.teach.audit({ assignmentId })]));
   // The URL's course must be the assignment's: a mismatched pair is a wrong link, not a second way in.
   if (view.course.id !== courseId) notFound();
   const { course, assignment } = view;
@@ -37,6 +38,12 @@ export default async function TeachAssignmentPage({ params }: { params: Promise<
           Extensions
         </h2>
         <Extensions assignmentId={assignment.id} extensions={view.extensions} students={view.students} />
+      </section>
+      <section className="card" aria-labelledby="audit-heading">
+        <h2 id="audit-heading" style={{ marginTop: 0 }}>
+          Audit log
+        </h2>
+        <AuditLog events={audit} />
       </section>
     </>
   );

@@ -5,6 +5,8 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { AppRouter } from "~/server/root";
+import { checkLabel } from "~/lib/check-labels";
+import { describeChange } from "~/lib/grade-change-text";
 import { useTRPC } from "~/trpc/react";
 
 type Status = inferRouterOutputs<AppRouter>["regrade"]["status"];
@@ -17,6 +19,25 @@ function change(oldScore: number | null, newScore: number | null): { text: strin
   if (oldScore === null) return { text: "new grade", className: "check-ok" };
   const delta = Math.round((newScore - oldScore) * 10_000) / 100;
   return delta > 0 ? { text: `+${delta}`, className: "check-ok" } : { text: `${delta}`, className: "check-bad" };
+}
+
+/** Per changed submission: its status and baseline change, then each check that flipped with the grader's reason. */
+function WhatChanged({ changes }: { changes: Status["students"][number]["changes"] }) {
+  if (changes.length === 0) return <span className="muted">—</span>;
+  return (
+    <ul className="plain-list">
+      {changes.map((change) => (
+        <li key={change.submissionId}>
+          {describeChange(change)}
+          {change.checks.map((check) => (
+            <div key={check.id}>
+              {checkLabel(check.id)}: {check.from === null ? "new" : check.from ? "passed" : "failed"} → {check.to ? "passed" : "failed"} — {check.message}
+            </div>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /**
@@ -74,6 +95,7 @@ export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assi
                   After regrade
                 </th>
                 <th scope="col">Change</th>
+                <th scope="col">What changed</th>
                 <th scope="col">Progress</th>
               </tr>
             </thead>
@@ -93,6 +115,9 @@ export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assi
                       {s.pending > 0 && s.done === 0 ? "…" : pts(s.newScore)}
                     </td>
                     <td className={c.className}>{c.text}</td>
+                    <td className="small" data-testid="regrade-why">
+                      <WhatChanged changes={s.changes} />
+                    </td>
                     <td className="small">
                       {s.done} done{s.pending > 0 ? `, ${s.pending} pending` : ""}
                       {s.unchanged > 0 ? `, ${s.unchanged} unchanged` : ""}
