@@ -16,7 +16,7 @@ export function LockNotice({ courseId, lock }: { courseId: string; lock: LockVie
   return (
     <section className="note" data-testid="lock-notice" aria-label="This step is locked" style={{ marginBottom: "1rem" }}>
       <p style={{ margin: 0 }}>
-        <strong>🔒 Locked.</strong> <span id={LOCK_REASON_ID}>{lock.reason}</span>
+        <strong>Locked.</strong> <span id={LOCK_REASON_ID}>{lock.reason}</span>
         {lock.unlockedBy && (
           <>
             {" "}
