@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { NotFoundError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { Db } from "../connection";
+import type { LtiPlatformsTable } from "./schema";
 
 /** A registered LMS platform (what its administrator gave us). */
 export interface LtiPlatform {
@@ -37,17 +39,7 @@ export type PlatformInput = z.input<typeof PlatformInput>;
 
 const Deployments = z.array(z.string());
 
-type PlatformRow = {
-  id: string;
-  issuer: string;
-  client_id: string;
-  deployment_ids: string;
-  auth_url: string;
-  token_url: string;
-  jwks_url: string;
-  trust_email: number;
-  registered_by: string | null;
-};
+type PlatformRow = Omit<Selectable<LtiPlatformsTable>, "created_at">;
 
 function toPlatform(row: PlatformRow): LtiPlatform {
   return {
