@@ -29,7 +29,7 @@ async function insertAll<T>(db: Db, table: "users" | "enrollments" | "submission
  * leaves them), one running on another grader at epoch 3 of 10, one dead.
  */
 async function seedClass(db: Db, now: number) {
-  const { course } = await demoStudentAssignment(db, "mnist-step-1-metric");
+  const { course } = await demoStudentAssignment(db, "mnist-beat-baseline");
   const assignments = await assignmentsForCourse(db, course.id);
   const users = Array.from({ length: STUDENTS }, (_, i) => ({
     id: randomUUID(),
@@ -42,6 +42,8 @@ async function seedClass(db: Db, now: number) {
   }));
   await insertAll(db, "users", users);
   await insertAll(db, "enrollments", users.map((u) => ({ course_id: course.id, user_id: u.id, role: "student", created_at: now })));
+  // SQLite has no sequence for jobs.seq: the submit path computes max + 1; seeding numbers them itself.
+  let seq = 1_000;
   const submissions: object[] = [];
   const jobs: object[] = [];
   const verdicts: object[] = [];
@@ -55,7 +57,7 @@ async function seedClass(db: Db, now: number) {
       const identical = j === 0 && i >= 1 && i <= 3;
       submissions.push({ id, assignment_id: assignment.id, user_id: user.id, exercise_id: assignment.exerciseId, payload: JSON.stringify({ exerciseId: assignment.exerciseId, answers: {} }), created_at: at, fingerprint: identical ? "f".repeat(64) : randomUUID() });
       const jobId = randomUUID();
-      jobs.push({ id: jobId, submission_id: id, status: "done", priority: 0, attempts: 1, max_attempts: 3, run_after: at, lease_until: null, worker_id: "seed", last_error: null, created_at: at, started_at: at, finished_at: at + 500 });
+      jobs.push({ id: jobId, seq: seq++, submission_id: id, status: "done", priority: 0, attempts: 1, max_attempts: 3, run_after: at, lease_until: null, worker_id: "seed", last_error: null, created_at: at, started_at: at, finished_at: at + 500 });
       verdicts.push({ job_id: jobId, submission_id: id, status, verdict: JSON.stringify(sampleVerdict(status, score)), created_at: at + 500 });
     }),
   );
@@ -70,7 +72,7 @@ async function seedClass(db: Db, now: number) {
     const jobId = randomUUID();
     return {
       submission: { id, assignment_id: first.id, user_id: user.id, exercise_id: first.exerciseId, payload: JSON.stringify({ exerciseId: first.exerciseId, answers: {} }), created_at: now - 60_000, fingerprint: "" },
-      job: { id: jobId, submission_id: id, priority: 0, attempts: 0, max_attempts: 3, run_after: now, lease_until: null, worker_id: null, last_error: null, created_at: now - 60_000, started_at: null, finished_at: null, ...job },
+      job: { id: jobId, seq: seq++, submission_id: id, priority: 0, attempts: 0, max_attempts: 3, run_after: now, lease_until: null, worker_id: null, last_error: null, created_at: now - 60_000, started_at: null, finished_at: null, ...job },
     };
   };
   const [a, b, c, d] = users;

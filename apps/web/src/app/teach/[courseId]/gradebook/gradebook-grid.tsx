@@ -285,7 +285,6 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
                           href={`/teach/${courseId}/gradebook/${id}/${student.id}`}
                           data-cell={`${item.index}:${id}`}
                           tabIndex={isActive ? 0 : -1}
-                          aria-label={cellLabel(student.name, column.title, value)}
                           onFocus={(e) => {
                             setActive({ row: item.index, col });
                             showTip(item.index, id, e.currentTarget);
@@ -308,6 +307,8 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
                           <span className="visually-hidden" data-testid="cell-status">
                             {value.statusLabel}
                           </span>
+                          {/* The name is the visible text plus the details, so what is seen is what a screen reader says first. */}
+                          <span className="visually-hidden">, {cellLabel(student.name, column.title, value)}</span>
                         </Link>
                       </td>
                     );

@@ -65,7 +65,7 @@ export default async function GradebookPage({ params, searchParams }: { params: 
         <Link href={`/teach/${courseId}/jobs`}>Jobs</Link>
       </div>
 
-      <form method="get" action={base} className="card inline-form" role="search" aria-label="Filter the gradebook">
+      <form method="get" action={base} className="card inline-form gb-filters" role="search" aria-label="Filter the gradebook">
         <label>
           Student
           <input type="search" name="search" defaultValue={query.search ?? ""} placeholder="Name or e-mail" />

@@ -71,7 +71,8 @@ export function SummaryTable({
     </tbody>
   );
   return (
-    <div className="table-scroll">
+    // Focusable: a box that scrolls must be reachable by keyboard, and this table has no links of its own.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Summary per project and step">
       <table className="gb-summary" data-testid="gradebook-summary">
         <caption className="visually-hidden">Summary per project and step, over the students shown</caption>
         <thead>
