@@ -52,6 +52,26 @@ async function readableRun(db: Db, user: User, jobId: string) {
   return { run, assignment };
 }
 
+/** A declared search on one of the caller's step-7 models: what `start` queues and `estimate` costs. */
+const SearchOnModel = z
+  .object({
+    assignmentId: Id.describe("The step-7 assignment to tune on"),
+    submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
+    search: TuningSearch,
+  })
+  .strict();
+
+/** Everything refused before a search is costed or queued: the assignment, tuning allowed, the model's owner, the search itself. */
+async function checkedSearch(ctx: Parameters<typeof requireAssignment>[0] & { db: Db; user: User; config: { graderGflops?: number }; now: () => number }, input: z.infer<typeof SearchOnModel>) {
+  const { assignment } = await requireAssignment(ctx, input.assignmentId);
+  const exercise = placedExercise(assignment);
+  const policy = tuningPolicyOf(assignment);
+  checkTuningAllowed(exercise, policy);
+  const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
+  const trials = checkSearch(exercise, submission.payload, input.search, policy);
+  return { assignment, exercise, policy, submission, trials, gflops: await gflopsFor(ctx) };
+}
+
 export const tuningRouter = createTRPCRouter({
   /**
    * Starts a declared search on the caller's step-7 model (their latest submission, or the one named).
@@ -61,23 +81,9 @@ export const tuningRouter = createTRPCRouter({
    * budget left, or beyond the per-minute rate limit.
    */
   start: studentProcedure
-    .input(
-      z
-        .object({
-          assignmentId: Id.describe("The step-7 assignment to tune on"),
-          submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
-          search: TuningSearch,
-        })
-        .strict(),
-    )
+    .input(SearchOnModel)
     .mutation(async ({ ctx, input }) => {
-      const { assignment } = await requireAssignment(ctx, input.assignmentId);
-      const exercise = placedExercise(assignment);
-      const policy = tuningPolicyOf(assignment);
-      checkTuningAllowed(exercise, policy);
-      const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
-      const trials = checkSearch(exercise, submission.payload, input.search, policy);
-      const gflops = await gflopsFor(ctx);
+      const { assignment, exercise, policy, submission, trials, gflops } = await checkedSearch(ctx, input);
       // Checked against the assignment's trial cap here; the budget callback re-estimates stored searches without it.
       estimateTuneSeconds(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials });
       const { job, estimateSeconds, budget } = await enqueueTuning(ctx.db, {
@@ -98,23 +104,9 @@ export const tuningRouter = createTRPCRouter({
    * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued.
    */
   estimate: studentProcedure
-    .input(
-      z
-        .object({
-          assignmentId: Id.describe("The step-7 assignment to tune on"),
-          submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
-          search: TuningSearch,
-        })
-        .strict(),
-    )
+    .input(SearchOnModel)
     .query(async ({ ctx, input }) => {
-      const { assignment } = await requireAssignment(ctx, input.assignmentId);
-      const exercise = placedExercise(assignment);
-      const policy = tuningPolicyOf(assignment);
-      checkTuningAllowed(exercise, policy);
-      const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
-      checkSearch(exercise, submission.payload, input.search, policy);
-      const gflops = await gflopsFor(ctx);
+      const { assignment, exercise, policy, submission, gflops } = await checkedSearch(ctx, input);
       const { budget } = await tuningRunsFor(ctx.db, {
         assignmentId: assignment.id,
         userId: ctx.user.id,
