@@ -275,6 +275,8 @@ export interface CourseInvitationsTable {
   accepted_at: number | null;
   accepted_by: string | null;
   revoked_at: number | null;
+}
+
 /** The append-only audit log (migration 0013); `before`/`after` are JSON, their shape set by `action`. */
 export interface AuditEventsTable {
   id: string;
