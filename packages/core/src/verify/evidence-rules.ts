@@ -1,6 +1,6 @@
 import type { LayerEvidence, TrainingEvidence } from "../contracts/training";
 import type { Diagnostic } from "../contracts/verdict";
-import type { DiagnosticsInput } from "./diagnostics";
+import type { DiagnosticsInput } from "./diagnostics-input";
 import { formatNumber } from "./format";
 
 /*

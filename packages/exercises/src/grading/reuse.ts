@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Environment, Verdict } from "@stepwise/core/contracts";
-import type { GradingRun } from "./grade";
+import type { GradingRun } from "./runner";
 import type { TrainAndPredictResult } from "./run";
 
 /**
