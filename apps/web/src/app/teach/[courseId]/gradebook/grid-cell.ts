@@ -19,6 +19,16 @@ export interface GridCell {
   chosenOnTest: string | null;
   /** The identical-work group this submission belongs to, and the other students in it. */
   identical: { group: number; others: string[] } | null;
+  /** The grade's passback to the course's LMS, when the assignment is linked to an LMS column. */
+  passback: CellPassback | null;
+}
+
+/** What the gradebook shows of a grade's passback (`lti.passbacks`): sent, pending or failed with why. */
+export interface CellPassback {
+  status: "pending" | "sent" | "failed";
+  scoreGiven: number | null;
+  scoreMaximum: number | null;
+  lastError: string | null;
 }
 
 export interface GridColumn {
@@ -57,7 +67,7 @@ export const STATUS_ICON: Record<CellStatus, string> = {
 /** Points out of 100, rounded to hundredths (as the CSV export writes them). */
 const points = (score: number) => Math.round(score * 10_000) / 100;
 
-export function gridCell(cell: GradebookCell): GridCell {
+export function gridCell(cell: GradebookCell, passback: CellPassback | null = null): GridCell {
   return {
     score: cell.best === null ? null : points(cell.best),
     status: cell.status,
@@ -67,7 +77,14 @@ export function gridCell(cell: GradebookCell): GridCell {
     pending: cell.pending,
     chosenOnTest: cell.selectedOnTest ? selectionEvidence(cell.selectedOnTest.flag) : null,
     identical: cell.identical,
+    passback,
   };
+}
+
+function passbackText(p: CellPassback): string {
+  if (p.status === "sent") return `Sent to the LMS${p.scoreGiven !== null ? ` (${p.scoreGiven} / ${p.scoreMaximum ?? 100})` : ""}`;
+  if (p.status === "pending") return `Waiting to be sent to the LMS${p.lastError ? ` (retrying: ${p.lastError})` : ""}`;
+  return `Not sent to the LMS: ${p.lastError ?? "the LMS refused it"}`;
 }
 
 export interface CellBadge {
@@ -86,6 +103,9 @@ export function cellBadges(cell: GridCell): CellBadge[] {
   if (cell.lateDays !== null) badges.push({ key: "late", text: "L", title: `Late ${cell.lateDays} d`, testId: "cell-late" });
   if (cell.chosenOnTest !== null) badges.push({ key: "chosen", text: "T", title: "Chosen on test", testId: "cell-selected-on-test" });
   if (cell.identical !== null) badges.push({ key: "identical", text: `=${cell.identical.group}`, title: `Identical work, group ${cell.identical.group}`, testId: "cell-identical" });
+  // Sent grades need no mark; a grade still on its way or refused by the LMS does.
+  if (cell.passback && cell.passback.status !== "sent")
+    badges.push({ key: "passback", text: cell.passback.status === "failed" ? "⇡!" : "⇡", title: passbackText(cell.passback), testId: `cell-passback-${cell.passback.status}` });
   return badges;
 }
 
@@ -97,6 +117,7 @@ export function cellTip(cell: GridCell): string[] {
     ...(cell.lateDays !== null ? [`Late ${cell.lateDays} d (penalty applied)`] : []),
     ...(cell.chosenOnTest !== null ? [cell.chosenOnTest] : []),
     ...(cell.identical !== null ? [`Identical work (group ${cell.identical.group}) with ${cell.identical.others.join(", ")}`] : []),
+    ...(cell.passback ? [passbackText(cell.passback)] : []),
   ];
 }
 

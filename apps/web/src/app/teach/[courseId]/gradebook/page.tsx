@@ -40,7 +40,15 @@ export default async function GradebookPage({ params, searchParams }: { params: 
     projectLabel: a.place?.label ?? "Other",
     sort: sortLink(`assignment:${a.id}`, a.title),
   }));
-  const rows: GridRow[] = view.rows.map((r) => ({ id: r.student.id, name: r.student.name, email: r.student.email, total: r.total, cells: r.cells.map(gridCell) }));
+  // Each linked cell's grade passback to the course's LMS (none when the course is not connected to one).
+  const passbacks = new Map((await load(() => caller.lti.passbacks({ courseId }))).map((p) => [`${p.assignmentId}:${p.userId}`, p]));
+  const rows: GridRow[] = view.rows.map((r) => ({
+    id: r.student.id,
+    name: r.student.name,
+    email: r.student.email,
+    total: r.total,
+    cells: r.cells.map((cell) => gridCell(cell, passbacks.get(`${cell.assignmentId}:${r.student.id}`) ?? null)),
+  }));
   const titles = new Map(view.assignments.map((a) => [a.id, { title: a.title, project: a.place?.project ?? null }]));
   const names = new Map(view.allAssignments.map((a) => [a.id, a.title]));
 
