@@ -4,6 +4,7 @@
  * student first, then the student claimed least recently, then the oldest job — `claimJob`). Job
  * lengths are measured means per step; the simulation is deterministic for a seed.
  */
+import { mulberry32 } from "@stepwise/core/training";
 
 export interface StepCost {
   /** Label, e.g. "mnist step 6". */
@@ -44,24 +45,12 @@ export interface DeadlineResult {
   makespan: number;
 }
 
-/** mulberry32: small, fast, seedable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Arrivals with density rising linearly to the deadline (f(t) ∝ t: half the submissions in the last
  * ~30% of the hour, as deadline traffic goes); a student's fractional attempts round randomly.
  */
 export function arrivals(input: Pick<DeadlineInput, "students" | "windowSeconds" | "costs" | "seed">): Job[] {
-  const rand = random(input.seed);
+  const rand = mulberry32(input.seed);
   const jobs: Job[] = [];
   for (let student = 0; student < input.students; student++) {
     for (const cost of input.costs) {

@@ -6,9 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import type { JsonObject } from "@stepwise/core/model";
 import { getExercise } from "../src";
-import { gradeLocally, gradeSubmission, REUSED, trainAndPredict, type RunRecord } from "../src/grading";
+import { gradeLocally, gradeSubmission, inProcessRunner, REUSED, type RunRecord } from "../src/grading";
 import { cacheDir, referenceOf, withFitSettings } from "./experiment-models";
 
 const slice = { trainLimit: 300, testLimit: 100 };
@@ -44,19 +43,7 @@ async function gradeStep7(previousRun: RunRecord | undefined, previous = model6)
     runtime: { backend: backend.backend },
     run: (run) => {
       trained.push(run.label);
-      return trainAndPredict(backend.tf, {
-        topology: run.prepared.topology as JsonObject,
-        training: run.prepared.training,
-        dataset: run.prepared.dataset,
-        slice: run.slice,
-        task: run.prepared.task,
-        seed: run.seed,
-        dataSeed: run.dataSeed,
-        maxSeconds: run.maxSeconds,
-        cacheDir,
-        backend: backend.backend,
-        tfjsVersion: backend.tfjsVersion,
-      });
+      return inProcessRunner({ tf: backend.tf, backend: backend.backend, tfjsVersion: backend.tfjsVersion, cacheDir })(run);
     },
   });
   return { verdict, trained };

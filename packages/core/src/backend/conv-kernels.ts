@@ -19,7 +19,8 @@ import type { Tf } from "./tf";
 
 type ConvInfo = ReturnType<Tf["backend_util"]["computeConv2DInfo"]>;
 
-function geometry(info: ConvInfo): ConvGeometry {
+/** TF.js's Conv2DInfo (also what `computePool2DInfo` returns) as the native addon reads it. */
+export function geometry(info: ConvInfo): ConvGeometry {
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { isWasmHeapBackend } from "./heap";
-import type { ConvGeometry } from "@stepwise/native-blas";
 import { activeBlas } from "./blas-kernels";
+import { geometry } from "./conv-kernels";
 import type { Tf } from "./tf";
 
 /**
@@ -34,7 +34,7 @@ export function maxPoolGradOnHeap(tf: Tf): KernelConfig | undefined {
     const g = backend.typedArrayFromHeap(dy) as Float32Array;
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
     const native = activeBlas(tf)?.maxPoolGrad;
-    if (native) native(x, g, dx, poolGeometry(info));
+    if (native) native(x, g, dx, geometry(info));
     else maxPoolGradLoop(x, g, dx, info);
     return out;
   };
@@ -42,27 +42,6 @@ export function maxPoolGradOnHeap(tf: Tf): KernelConfig | undefined {
 }
 
 type PoolInfo = ReturnType<Tf["backend_util"]["computePool2DInfo"]>;
-
-/** The pooling's geometry as the native addon reads it (a convolution's, channels kept). */
-function poolGeometry(info: PoolInfo): ConvGeometry {
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.inChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
 
 /**
  * The same rule in JS, for wasm without the native addon (and the reference the addon is tested
