@@ -87,6 +87,39 @@ describe("the package graph", () => {
     expect(wrong).toEqual([]);
   });
 
+  // What `import "server-only"` would catch at build time, checked on the whole graph instead: a client
+  // component or the model worker that reached server code would ship it (and its secrets) to browsers.
+  it("keeps server code out of the browser: no client component or worker reaches the server, the database or node built-ins", () => {
+    const byPath = new Map(graph.modules.map((m) => [m.source, m]));
+    const browserRoots = graph.modules
+      .map((m) => m.source)
+      .filter((path) => path.startsWith("apps/web/src/") && /\.tsx?$/.test(path) && !path.endsWith(".test.ts"))
+      .filter((path) => path.startsWith("apps/web/src/workers/") || /^\s*["']use client["']/.test(readFileSync(join(root, path), "utf8")));
+    const forbidden = (path: string, core: boolean) =>
+      core || path.startsWith("apps/web/src/server/") || path.startsWith("packages/db/") || path === "apps/web/src/env.ts";
+    const leaks: string[] = [];
+    for (const start of browserRoots) {
+      const seen = new Set([start]);
+      const queue: string[][] = [[start]];
+      while (queue.length) {
+        const trail = queue.shift() ?? [];
+        const module = byPath.get(trail.at(-1) ?? "");
+        for (const d of module?.dependencies ?? []) {
+          // Type-only imports are erased: they ship nothing.
+          if (d.dependencyTypes.includes("type-only") || seen.has(d.resolved)) continue;
+          seen.add(d.resolved);
+          if (forbidden(d.resolved, d.coreModule)) {
+            leaks.push([...trail, d.resolved].join(" → "));
+            continue;
+          }
+          if (!d.coreModule && !d.resolved.includes("node_modules")) queue.push([...trail, d.resolved]);
+        }
+      }
+    }
+    expect(browserRoots.length).toBeGreaterThan(10);
+    expect(leaks).toEqual([]);
+  });
+
   it("points one way: packages never depend on apps, the apps never on each other, core on nothing but native-blas", () => {
     const apps = workspaces.filter((w) => w.dir.startsWith("apps/")).map((w) => w.name);
     const wrong = workspaces.flatMap((w) =>
