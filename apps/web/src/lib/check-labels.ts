@@ -4,6 +4,7 @@
  * listed is turned into words rather than shown raw.
  */
 const LABELS: Record<string, string> = {
+  "fits-the-task": "Last layer and loss fit the task",
   "beats-baseline": "Beats the baseline",
   "claim-reproduced": "Result holds on other seeds",
   overfits: "Shows overfitting",

@@ -70,8 +70,8 @@ export const MISTAKES: readonly Mistake[] = [
     exerciseId: "houses-beat-baseline",
     submission: mistakeIn("houses-beat-baseline", both((s) => { outputLayer(s).activation = "sigmoid"; }, fit({ epochs: 3 }))),
     slice: SMALL,
-    // The grader standardizes prices, so a (0, 1) output still halves the cheaper half's errors and beats the mean.
-    expected: { status: "passed", code: "squashing-regression-output" },
+    // The grader standardizes prices, so a (0, 1) output can still beat the mean; the step fails it anyway.
+    expected: { status: "failed", code: "squashing-regression-output" },
   },
   {
     id: "sigmoid-on-ten-digits",
@@ -80,7 +80,7 @@ export const MISTAKES: readonly Mistake[] = [
     exerciseId: "mnist-beat-baseline",
     submission: mistakeIn("mnist-beat-baseline", both((s) => { outputLayer(s).activation = "sigmoid"; }, fit({ epochs: 1 }))),
     slice: SMALL,
-    expected: { status: "passed", code: "sigmoid-multiclass" },
+    expected: { status: "failed", code: "sigmoid-multiclass" },
   },
   {
     id: "regression-loss-on-classes",
@@ -88,7 +88,7 @@ export const MISTAKES: readonly Mistake[] = [
     what: "credit default (yes/no) trained with meanSquaredError",
     exerciseId: "credit-beat-baseline",
     submission: mistakeIn("credit-beat-baseline", both(compile({ loss: "meanSquaredError", metrics: ["accuracy"] }), fit({ epochs: 2 }), holdout)),
-    expected: { status: "passed", code: "loss-task-mismatch" },
+    expected: { status: "failed", code: "loss-task-mismatch" },
   },
   {
     id: "learning-rate-far-too-high",

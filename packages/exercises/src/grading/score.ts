@@ -151,6 +151,22 @@ function extras(input: ScoreInput): { checks: GradedCheck[]; metrics: Record<str
 }
 
 /**
+ * The checklist's first questions — is the last layer's activation right for the task, is the loss —
+ * decide instead of advising: a model built for another task fails step 5 even where it happens to beat
+ * the baseline (a sigmoid squeezing standardized house prices, mean squared error on yes/no classes),
+ * because the step teaches building the right model, and the message names what to change.
+ */
+const WRONG_FOR_THE_TASK: ReadonlySet<string> = new Set(["softmax-binary-crossentropy", "sigmoid-multiclass", "squashing-regression-output", "softmax-single-unit", "loss-task-mismatch"]);
+
+/** A failed required check when the model's head or loss is wrong for the task; nothing otherwise (right models' verdicts are unchanged). */
+export function checkFitsTheTask(diagnostics: readonly Diagnostic[]): GradedCheck | undefined {
+  const wrong = diagnostics.filter((d) => WRONG_FOR_THE_TASK.has(d.code));
+  if (wrong.length === 0) return undefined;
+  const message = wrong.map((d) => [d.message, d.hint].filter(Boolean).join(" ")).join(" ");
+  return { id: "fits-the-task", passed: false, required: true, visibility: "always", message: `Not a model for this task: ${message}` };
+}
+
+/**
  * Step 5: beat the dumb baseline on the hidden test data. Classification: a one-sided binomial test
  * of test accuracy against the stronger of the nominal baseline and the majority-class rate; a binary
  * task also reports precision, recall and F1 of its positive class, which accuracy hides when that
@@ -162,8 +178,10 @@ export function scoreTraining(input: ScoreInput): Verdict {
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs: report.durationMs };
   if (prepared.task.kind === "regression") {
     const beats = checkBeatsMeanBaseline({ predictions: input.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
+    const diagnostics = diagnoseRun(input, []);
+    const fits = checkFitsTheTask(diagnostics);
     return assembleVerdict({
-      checks: [beats.check, ...extra.checks],
+      checks: [...(fits ? [fits] : []), beats.check, ...extra.checks],
       metrics: {
         testMae: beats.mae,
         baselineMae: { label: "Baseline MAE (always the training mean)", value: beats.baselineMae },
@@ -171,9 +189,9 @@ export function scoreTraining(input: ScoreInput): Verdict {
         ...extra.metrics,
       },
       history: report.history,
-      diagnostics: diagnoseRun(input, []),
+      diagnostics,
       visibility: exercise.checkVisibility,
-      summary: `${beats.check.message}${extra.kfold}`,
+      summary: `${fits ? `${fits.message} ` : ""}${beats.check.message}${extra.kfold}`,
       environment,
     });
   }
@@ -194,14 +212,16 @@ export function scoreTraining(input: ScoreInput): Verdict {
   const last = report.history.at(-1);
   if (last?.valAccuracy !== undefined) metrics.valAccuracy = { label: "Validation accuracy (last epoch)", value: last.valAccuracy };
 
+  const diagnostics = diagnoseRun(input, counts.predictedClassCounts);
+  const fits = checkFitsTheTask(diagnostics);
   return assembleVerdict({
-    checks: [beats.check, ...extra.checks],
+    checks: [...(fits ? [fits] : []), beats.check, ...extra.checks],
     metrics,
     history: report.history,
     baseline: baseline.value,
-    diagnostics: diagnoseRun(input, counts.predictedClassCounts),
+    diagnostics,
     visibility: exercise.checkVisibility,
-    summary: `${beats.check.message}${extra.kfold}${chosen.note ? ` ${chosen.note}` : ""}`,
+    summary: `${fits ? `${fits.message} ` : ""}${beats.check.message}${extra.kfold}${chosen.note ? ` ${chosen.note}` : ""}`,
     environment,
   });
 }
