@@ -1,5 +1,5 @@
 import type { KFoldReport, MetricValue } from "@stepwise/core/contracts";
-import { formatNumber } from "@stepwise/core/verify";
+import { formatNumber, roundRate } from "@stepwise/core/verify";
 
 /** A value in the target's unit: prices as "183,400", small values with 3 significant digits. */
 export const formatTarget = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : formatNumber(x));
@@ -46,10 +46,12 @@ export function positiveClassRates(predictions: readonly number[], labels: Array
 /** Verdict metrics of the positive class of a binary task, named after it (e.g. "default = 1"). */
 export function positiveClassMetrics(predictions: readonly number[], labels: ArrayLike<number>, positiveName = "class 1"): Record<string, MetricValue> {
   const rates = positiveClassRates(predictions, labels);
+  // On a small hidden split, no finer than accuracy is reported (`roundRate`): exact rates would give its counts away.
+  const on = (value: number) => roundRate(value, labels.length);
   return {
-    precision: { label: `Precision for ${positiveName} (test)`, value: rates.precision },
-    recall: { label: `Recall for ${positiveName} (test)`, value: rates.recall },
-    f1: { label: `F1 for ${positiveName} (test)`, value: rates.f1 },
+    precision: { label: `Precision for ${positiveName} (test)`, value: on(rates.precision) },
+    recall: { label: `Recall for ${positiveName} (test)`, value: on(rates.recall) },
+    f1: { label: `F1 for ${positiveName} (test)`, value: on(rates.f1) },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { MetricValue, ProjectDecisions, ProjectMetric, Verdict } from "@stepwise/core/contracts";
+import { roundRate } from "@stepwise/core/verify";
 import { IMBALANCE_RATIO } from "../answers/metric";
 import { positiveClassMetrics } from "./evaluate";
 import type { TaskInfo } from "./task";
@@ -78,7 +79,7 @@ export function chosenMetricValues(input: ChosenMetricInput): { metrics: Record<
   if (metric === "precision-recall" || metric === "f1") return { metrics: positiveClassMetrics(input.predictions, input.testLabels, className(1)) };
   if (metric === "roc-auc") {
     const auc = input.scores && input.scores.length === input.testLabels.length ? rocAuc(input.scores, input.testLabels) : Number.NaN;
-    return Number.isFinite(auc) ? { metrics: { rocAuc: { label: `ROC AUC for ${className(1)}${of} (test)`, value: auc } } } : { metrics: {} };
+    return Number.isFinite(auc) ? { metrics: { rocAuc: { label: `ROC AUC for ${className(1)}${of} (test)`, value: roundRate(auc, input.testLabels.length) } } } : { metrics: {} };
   }
   const rare = metric === "accuracy" ? rareClass(input.testLabels) : undefined;
   if (!rare) return { metrics: {} };
@@ -86,7 +87,7 @@ export function chosenMetricValues(input: ChosenMetricInput): { metrics: Record<
   input.predictions.forEach((p, i) => {
     if (p === rare.index && input.testLabels[i] === rare.index) found++;
   });
-  const recall = rare.count > 0 ? found / rare.count : 0;
+  const recall = roundRate(rare.count > 0 ? found / rare.count : 0, input.testLabels.length);
   const name = className(rare.index);
   return {
     metrics: {
