@@ -27,7 +27,8 @@ describe("grader calibration", () => {
     testDb = await openTestDb("sqlite");
     const { db, url } = testDb;
     const started = Date.now();
-    const grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+    // node itself, as production runs it: pnpm does not pass SIGTERM on, and this asserts what SIGTERM does.
+    const grader = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },

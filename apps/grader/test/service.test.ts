@@ -33,7 +33,8 @@ describe("grader service", () => {
     const { job } = await submit(db, { assignmentId: assignment.id, userId: student.id }, payload);
 
     const port = await freePort();
-    const grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+    // node itself, as production runs it: pnpm does not pass SIGTERM on, and this asserts what SIGTERM does.
+    const grader = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: url, GRADER_HTTP_PORT: String(port), GRADER_WORKER_ID: "svc", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "10000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: testConfig(url).cacheDir },

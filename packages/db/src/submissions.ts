@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { NotFoundError, PreconditionError, RateLimitError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { type Db, type Dialect, writeTx } from "./connection";
 import { submissionFingerprint } from "./fingerprint";
 import { type JobRow, type SubmissionRow, toJob, toSubmission, toVerdict } from "./rows";
-import type { Database } from "./schema";
+import type { Database, SubmissionsTable } from "./schema";
 import { TestEvaluationLimitError, reserveTestEvaluationTx } from "./test-evaluations";
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -216,14 +216,25 @@ async function submissionsWith(
   // Ascending order, so the last job seen for a submission is its latest.
   const latest = new Map<string, (typeof jobs)[number]>();
   for (const job of jobs) latest.set(job.submission_id, job);
-  return submissions.map((row) => {
+  return submissions.flatMap((row) => {
+    const submission = readable(row);
+    if (!submission) return [];
     const job = latest.get(row.id);
-    return {
-      ...toSubmission(row),
-      job: job ? toJob(job) : null,
-      verdict: job?.verdict != null ? toVerdict(job.verdict, job.id) : null,
-    };
+    return [{ ...submission, job: job ? toJob(job) : null, verdict: job?.verdict != null ? toVerdict(job.verdict, job.id) : null }];
   });
+}
+
+/**
+ * A stored submission no schema reads any more (a bad migration, a hand edit) is left out of a
+ * student's lists, projects and attempt counts instead of failing all of them — and with them the
+ * grading of the student's other jobs; its own job is dead-lettered with the reason when claimed.
+ */
+function readable(row: Selectable<SubmissionsTable>): SubmissionRow | null {
+  try {
+    return toSubmission(row);
+  } catch {
+    return null;
+  }
 }
 
 /**
