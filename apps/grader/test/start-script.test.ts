@@ -2,7 +2,8 @@
  * `scripts/start.sh` stops everything it started: on Ctrl-C (SIGINT) or a supervisor's SIGTERM it
  * signals each of its background jobs' process groups and waits until they are empty. The real
  * script runs in a copy of the repository's layout whose setup, web app and grader are stand-ins:
- * each starts a grandchild, as pnpm starts next and the grader its helpers, and records the pids.
+ * each starts a grandchild, as pnpm starts next and the grader its helpers, and records the pids (the
+ * LMS worker too).
  */
 import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -13,11 +14,12 @@ import { repoRoot } from "../src/paths";
 
 const root = repoRoot(import.meta.dirname);
 
-const STAND_IN_GRADER = `
+/** A node service (the grader, the LMS worker) that starts a helper and drains briefly on a signal. */
+const standInService = (name: string) => `
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 const helper = spawn("sleep", ["300"], { stdio: "ignore" });
-writeFileSync(process.env.STAND_IN_DIR + "/grader", process.pid + " " + helper.pid);
+writeFileSync(process.env.STAND_IN_DIR + "/${name}", process.pid + " " + helper.pid);
 // Drains for a moment, as the real grader does, then exits.
 const stop = () => setTimeout(() => process.exit(0), 200);
 process.on("SIGTERM", stop);
@@ -60,10 +62,11 @@ describe("scripts/start.sh", () => {
     dir = mkdtempSync(join(tmpdir(), "stepwise-start-"));
     const standIns = join(dir, "pids");
     const bin = join(dir, "bin");
-    for (const sub of [join(dir, "scripts"), join(dir, "apps", "grader", "src"), join(dir, "data"), standIns, bin]) mkdirSync(sub, { recursive: true });
+    for (const sub of [join(dir, "scripts"), join(dir, "apps", "grader", "src"), join(dir, "apps", "web", "scripts"), join(dir, "data"), standIns, bin]) mkdirSync(sub, { recursive: true });
     copyFileSync(join(root, "scripts", "start.sh"), join(dir, "scripts", "start.sh"));
     writeFileSync(join(dir, "scripts", "setup.sh"), "exit 0\n");
-    writeFileSync(join(dir, "apps", "grader", "src", "main.ts"), STAND_IN_GRADER);
+    writeFileSync(join(dir, "apps", "grader", "src", "main.ts"), standInService("grader"));
+    writeFileSync(join(dir, "apps", "web", "scripts", "lti.ts"), standInService("lti"));
     writeFileSync(join(bin, "pnpm"), STAND_IN_PNPM);
     chmodSync(join(bin, "pnpm"), 0o755);
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
@@ -74,12 +77,13 @@ describe("scripts/start.sh", () => {
       env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, STAND_IN_DIR: standIns, DATABASE_URL: `file:${join(dir, "data", "x.db")}` },
     });
     const exited = new Promise<number | null>((resolve) => script.once("exit", (code) => resolve(code)));
-    await until(() => existsSync(join(standIns, "grader")) && existsSync(join(standIns, "web")));
-    const started = [...pidsIn(join(standIns, "grader")), ...pidsIn(join(standIns, "web"))];
+    const services = ["grader", "web", "lti"];
+    await until(() => services.every((name) => existsSync(join(standIns, name))));
+    const started = services.flatMap((name) => pidsIn(join(standIns, name)));
     const before = groups();
     // The background jobs' groups (job control gives each its own), not the script's.
     const jobGroups = new Set(started.map((pid) => before.get(pid)).filter((g): g is number => g !== undefined && g !== script.pid));
-    expect(jobGroups.size).toBe(2);
+    expect(jobGroups.size).toBe(services.length);
     expect(started.every((pid) => before.has(pid))).toBe(true);
 
     process.kill(script.pid ?? 0, signal);

@@ -101,7 +101,7 @@ describe("regrade with a real grader process (SQLite)", () => {
     expect(preview?.verdict?.metrics.baseline?.value).toBe(0.99);
     expect(preview?.verdict?.environment?.seed).toBe(drill.jobs.find((j) => j.purpose === "grade")?.verdict?.environment?.seed);
 
-    expect(await ada.regrade.commit({ regradeId })).toEqual({ status: "applied", applied: 1, unchanged: 0 });
+    expect(await ada.regrade.commit({ regradeId })).toMatchObject({ status: "applied", applied: 1, unchanged: 0 });
     expect(await cell()).toMatchObject({ best: 0, status: "failed" });
     const after = await sam.submission.byId({ submissionId: created.submissionId });
     expect(after.verdict?.status).toBe("failed");
