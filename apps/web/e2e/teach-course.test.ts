@@ -59,12 +59,13 @@ describe("an instructor creates a course with an assignment override; a student 
       await page.getByRole("link", { name: STEP5 }).click();
       const epochs = page.locator("dl[aria-label='Budgets'] .metric", { hasText: "Max epochs" }).locator("dd");
       await expect.poll(() => epochs.textContent()).toBe("3");
-      // Students never reach the instructor pages.
+      // Students never reach the instructor pages, and are told why.
       const teach = await page.goto(`${platform.url}/teach`);
-      expect(teach?.status()).toBe(404);
-      // The browser logs each refused request: the two deliberately invalid forms (400) and the 404 above; nothing else.
+      expect(teach?.status()).toBe(403);
+      await expect.poll(() => page.getByTestId("forbidden").textContent()).toMatch(/for instructors/);
+      // The browser logs each refused request: the two deliberately invalid forms (400) and the 403 above; nothing else.
       expect(browserErrors.filter((e) => /status of 400/.test(e))).toHaveLength(2);
-      expect(browserErrors.filter((e) => !/status of (400|404)/.test(e))).toEqual([]);
+      expect(browserErrors.filter((e) => !/status of (400|403)/.test(e))).toEqual([]);
     } catch (error) {
       await screenshot(page, "teach-failure");
       console.error(platform.logs().slice(-5000));
