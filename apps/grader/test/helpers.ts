@@ -34,6 +34,9 @@ export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig>
     trainLimit: 2_000,
     testLimit: 1_000,
     workerId: "test-grader",
+    // Tests time nothing, and each in-process grader would otherwise train a warm-up model first;
+    // the warm-up itself is tested through a real grader process (service.test.ts).
+    warmUp: "off",
     ...overrides,
   });
 }
