@@ -1,5 +1,5 @@
 export { openDb, isConnectionError, sqliteFileOf, type Db, type Dialect, type OpenDbOptions } from "./connection";
-export { migrate, migrations } from "./migrations";
+export { migrate, migrateTo, migrations } from "./migrations";
 export type { Database } from "./schema";
 export {
   createUser,

@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomUUID, scrypt } from "node:crypto";
-import { Migrator, sql } from "kysely";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LEGACY_HASH_PREFIX, enroll, membership, migrate, migrations, rehashLegacyPassword, userByEmail, verifyPassword } from "../src/index";
+import { LEGACY_HASH_PREFIX, enroll, membership, migrate, migrateTo, rehashLegacyPassword, userByEmail, verifyPassword } from "../src/index";
 import { type TestDb, openTestDb, testDialects } from "../src/testing";
-import type { Db } from "../src/connection";
 
 // The old `createUser`: Node's scrypt defaults (N=16384, r=8, p=1), 64-byte key, 16 raw salt bytes.
 function oldHash(password: string): Promise<{ hash: string; salt: string }> {
@@ -11,17 +10,6 @@ function oldHash(password: string): Promise<{ hash: string; salt: string }> {
   return new Promise((resolve, reject) => {
     scrypt(password.normalize("NFKC"), salt, 64, (error, key) => (error ? reject(error) : resolve({ hash: key.toString("hex"), salt: salt.toString("hex") })));
   });
-}
-
-async function migrateTo(db: Db, name: string): Promise<void> {
-  const schema = db.dialect === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({
-    db: db.kysely,
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-    provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
-  });
-  const { error } = await migrator.migrateTo(name);
-  if (error !== undefined) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }
 
 describe.each(testDialects)("migration 0004 moves existing users to better-auth's tables on %s", (dialect) => {

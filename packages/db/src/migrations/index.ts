@@ -53,7 +53,15 @@ export async function migrate(db: Db): Promise<void> {
   return migrateUnlocked(db);
 }
 
-async function migrateUnlocked(db: Db): Promise<void> {
+/**
+ * Migrates up to and including `target` only, without the cross-process lock: for tests that build
+ * a schema as an old release left it. Retries like `migrate` when another schema vanishes meanwhile.
+ */
+export function migrateTo(db: Db, target: string): Promise<void> {
+  return migrateUnlocked(db, target);
+}
+
+async function migrateUnlocked(db: Db, target?: string): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one; with several
   // schemas in one database (one per test file, or per tenant) it would find another schema's.
   const schema =
@@ -63,13 +71,14 @@ async function migrateUnlocked(db: Db): Promise<void> {
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
   });
-  let { error, results } = await migrator.migrateToLatest();
+  const run = () => (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
+  let { error, results } = await run();
   // Kysely's migrator introspects every schema of the database before it migrates ours; another
   // schema dropped meanwhile (a tenant removed, a parallel test's cleanup) fails that scan with a
   // catalog error naming the other schema. Nothing of ours has run by then, so try again.
   for (let attempt = 1; error !== undefined && attempt <= 5 && otherSchemaVanished(error, schema); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    ({ error, results } = await migrator.migrateToLatest());
+    ({ error, results } = await run());
   }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
