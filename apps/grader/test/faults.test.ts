@@ -189,7 +189,13 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     for (const seconds of [3, 12, 16]) {
       const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300" }, ["timeout", "--preserve-status", "-s", "TERM", String(seconds), process.execPath, ...PRODUCTION_COMMAND]);
       spawned.push(grader);
-      expect(await grader.exited, grader.output()).toBe(0);
+      const code = await grader.exited;
+      // A TERM that lands while node is still compiling main.ts (a loaded machine can take over 3 s)
+      // meets node's default action, before the grader exists: 143, and nothing claimed. Once the
+      // grader has said a word, it must drain and exit 0.
+      const started = grader.output().includes("[grader ");
+      expect(started ? code : 0, grader.output()).toBe(0);
+      if (!started) expect(code).toBe(143);
       await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 10_000);
       const after = await jobById(db, job.id);
       if (after?.status === "done") {
