@@ -55,7 +55,9 @@ describe("an instructor creates a course with an assignment override; a student 
       await page.getByLabel("Join code").fill(joinCode.toLowerCase());
       await page.getByRole("button", { name: "Join" }).click();
       await page.getByText("You joined").waitFor();
-      await page.getByRole("link", { name: "Applied ML (e2e)" }).first().click();
+      // Follow the link by its address: a click that lands before the list hydrates can be lost.
+      const course = await page.getByRole("link", { name: "Applied ML (e2e)" }).first().getAttribute("href");
+      await page.goto(`${platform.url}${course ?? ""}`);
       await page.getByRole("link", { name: STEP5 }).click();
       const epochs = page.locator("dl[aria-label='Budgets'] .metric", { hasText: "Max epochs" }).locator("dd");
       await expect.poll(() => epochs.textContent()).toBe("3");
