@@ -1,5 +1,6 @@
-import { type Migration, Migrator, sql } from "kysely";
+import { type DatabaseIntrospector, type Kysely, type Migration, Migrator, sql } from "kysely";
 import { type Db, type Dialect, postgresUrlOf, sqliteFileOf } from "../connection";
+import type { Database } from "../schema";
 import { initial } from "./0001_initial";
 import { authRateLimits } from "./0002_auth_rate_limits";
 import { instructor } from "./0003_instructor";
@@ -55,7 +56,7 @@ export async function migrate(db: Db): Promise<void> {
 
 /**
  * Migrates up to and including `target` only, without the cross-process lock: for tests that build
- * a schema as an old release left it. Retries like `migrate` when another schema vanishes meanwhile.
+ * a schema as an old release left it.
  */
 export function migrateTo(db: Db, target: string): Promise<void> {
   return migrateUnlocked(db, target);
@@ -67,19 +68,11 @@ async function migrateUnlocked(db: Db, target?: string): Promise<void> {
   const schema =
     db.dialect === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
-    db: db.kysely,
+    db: schema === undefined ? db.kysely : scopedToSchema(db.kysely, schema),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: { getMigrations: () => Promise.resolve(migrations(db.dialect)) },
   });
-  const run = () => (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
-  let { error, results } = await run();
-  // Kysely's migrator introspects every schema of the database before it migrates ours; another
-  // schema dropped meanwhile (a tenant removed, a parallel test's cleanup) fails that scan with a
-  // catalog error naming the other schema. Nothing of ours has run by then, so try again.
-  for (let attempt = 1; error !== undefined && attempt <= 5 && otherSchemaVanished(error, schema); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    ({ error, results } = await run());
-  }
+  const { error, results } = await (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
@@ -88,11 +81,29 @@ async function migrateUnlocked(db: Db, target?: string): Promise<void> {
   }
 }
 
-/** A missing schema or relation, named with a schema that is not the one being migrated. */
-function otherSchemaVanished(error: unknown, schema: string | undefined): boolean {
-  if (schema === undefined || !(error instanceof Error)) return false;
-  const code = (error as Error & { code?: unknown }).code;
-  if (code !== "3F000" && code !== "42P01") return false;
-  const named = /(?:schema|relation) "([^".]+)(?:\.[^"]*)?"/.exec(error.message)?.[1];
-  return named !== undefined && named !== schema;
+/**
+ * The migrator asks whether its bookkeeping tables exist by introspecting every table of every
+ * schema, column by column. Another schema being migrated or dropped meanwhile (a parallel test
+ * file, a tenant removed) fails that scan with a catalog error about a table that is not ours, and
+ * with hundreds of schemas the scan is slow. Kysely's own introspector cannot be narrowed, so the
+ * migrator gets one that only ever looks at the schema it migrates.
+ */
+function scopedToSchema(kysely: Kysely<Database>, schema: string): Kysely<Database> {
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async () =>
+      (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(kysely)).rows,
+    getTables: async () =>
+      (
+        await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(kysely)
+      ).rows.map((row) => ({ name: row.name, schema, isView: false, columns: [] })),
+    getMetadata: async () => ({ tables: await introspection.getTables() }),
+  };
+  return new Proxy(kysely, {
+    get(target, property) {
+      if (property === "introspection") return introspection;
+      // Kysely keeps its state in private fields, which only the real instance can read.
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
