@@ -31,7 +31,7 @@ describe("grader calibration", () => {
     const grader = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },
     });
     let log = "";
     grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));

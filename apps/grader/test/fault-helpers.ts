@@ -32,7 +32,10 @@ export interface SpawnedGrader {
   exited: Promise<number | null>;
 }
 
-/** Grader settings for fault tests: short leases and polls, tiny real slices, no periodic calibration. */
+/**
+ * Grader settings for fault tests: short leases and polls, tiny real slices, no periodic calibration,
+ * no warm-up training (service.test.ts tests the warm-up; here it would only delay every first claim).
+ */
 export function graderEnv(url: string, name: string, mark: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -46,6 +49,7 @@ export function graderEnv(url: string, name: string, mark: string, extra: Record
     GRADER_TRAIN_LIMIT: "300",
     GRADER_TEST_LIMIT: "200",
     GRADER_CALIBRATE_EVERY_MS: "0",
+    GRADER_WARM_UP: "off",
     GRADER_CACHE_DIR: testConfig(url).cacheDir,
     STEPWISE_TEST_MARK: mark,
     ...extra,

@@ -165,6 +165,7 @@ describe("the training child's sandbox", () => {
         GRADER_HTTP_PORT: "0",
         GRADER_CONCURRENCY: "1",
         GRADER_CALIBRATE_EVERY_MS: "0",
+        GRADER_WARM_UP: "off",
         GRADER_POLL_MS: "50",
         GRADER_WORKER_ID: "sandboxed",
         GRADER_TRAIN_LIMIT: "2000",
@@ -221,7 +222,7 @@ describe("the training child's sandbox", () => {
       cwd: graderDir,
       detached: true,
       stdio: "ignore",
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_SANDBOX: "required", GRADER_CONCURRENCY: "1", GRADER_CALIBRATE_EVERY_MS: "0", GRADER_WORKER_ID: "killed" },
+      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_SANDBOX: "required", GRADER_CONCURRENCY: "1", GRADER_CALIBRATE_EVERY_MS: "0", GRADER_WARM_UP: "off", GRADER_WORKER_ID: "killed" },
     });
     const graderPid = grader.pid ?? 0;
     cleanups.push(() => killGroup(graderPid));

@@ -5,11 +5,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { CourseMode } from "@stepwise/core/workflow";
-import { courseByJoinCode, openDb, updateCourse } from "@stepwise/db";
+import { courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
+import { seedDemo } from "../src/server/seed";
 
 export const webDir = resolve(import.meta.dirname, "..");
 export const repoDir = resolve(webDir, "..", "..");
@@ -70,12 +73,15 @@ async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean)
 const DEMO_JOIN_CODE = "DEMO-2026";
 
 /**
- * Seeds the demo course as guided, then sets `courseMode`: browser tests of one step's page open
- * every step (`independent`, the default here); the journey test asks for `guided`.
+ * Migrates and seeds the demo course in this process (what `pnpm seed` does, without starting pnpm
+ * and tsx for it), then sets `courseMode`: browser tests of one step's page open every step
+ * (`independent`, the default here); the journey test asks for `guided`.
  */
-async function setDemoMode(databaseUrl: string, mode: CourseMode): Promise<void> {
+async function seedDatabase(databaseUrl: string, mode: CourseMode): Promise<void> {
   const db = await openDb(databaseUrl);
   try {
+    await migrate(db);
+    await seedDemo(db, Date.now());
     const course = await courseByJoinCode(db, DEMO_JOIN_CODE);
     if (!course) throw new Error("the seeded demo course is missing");
     await updateCourse(db, course.id, { mode });
@@ -84,15 +90,17 @@ async function setDemoMode(databaseUrl: string, mode: CourseMode): Promise<void>
   }
 }
 
+/** A package's bin script, run by node itself: pnpm would add its own start-up and not pass signals on. */
+const nextBin = createRequire(join(webDir, "package.json")).resolve("next/dist/bin/next");
+const tsxLoader = pathToFileURL(createRequire(join(repoDir, "apps", "grader", "package.json")).resolve("tsx")).href;
+
 export async function startPlatform(options: { graderEnv?: Record<string, string>; courseMode?: CourseMode } = {}): Promise<Platform> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
   const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
   // Demo mode: the seed creates the demo accounts every browser test signs in with.
   const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", STEPWISE_DEMO: "1" };
-  const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: webDir, env, encoding: "utf8" });
-  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
-  await setDemoMode(databaseUrl, options.courseMode ?? "independent");
+  await seedDatabase(databaseUrl, options.courseMode ?? "independent");
 
   const port = await freePort();
   let output = "";
@@ -104,9 +112,12 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     children.push(child);
     return child;
   };
-  const web = launch("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir);
-  launch("pnpm", ["exec", "tsx", "src/main.ts"], join(repoDir, "apps", "grader"), {
+  const web = launch(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], webDir);
+  launch(process.execPath, ["--import", tsxLoader, "src/main.ts"], join(repoDir, "apps", "grader"), {
     GRADER_CONCURRENCY: "1",
+    // The warm-up trains a model so that a grader's first job costs what later ones do; here it only
+    // takes a core from the browser while the first page loads, and most files grade nothing.
+    GRADER_WARM_UP: "off",
     GRADER_TRAIN_LIMIT: "2000",
     GRADER_TEST_LIMIT: "1000",
     GRADER_CACHE_DIR: join(repoDir, "data", "cache"),

@@ -29,7 +29,7 @@ describe("submission path on SQLite: web API → queue → grader process → ve
     await updateCourse(testDb.db, courseId, { mode: "independent" });
     grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
       cwd: join(repo, "apps", "grader"),
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
+      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
       stdio: ["ignore", "pipe", "pipe"],
     });
     grader.stdout?.on("data", (c: Buffer) => (graderLog += c.toString()));

@@ -49,7 +49,7 @@ describe("regrade with a real grader process (SQLite)", () => {
     assignment = await createAssignment(db, { courseId, exerciseId: "mnist-beat-baseline", title: "Beat the baseline", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, now);
     grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
       cwd: join(repo, "apps", "grader"),
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
+      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
       stdio: ["ignore", "pipe", "pipe"],
     });
     grader.stdout?.on("data", (c: Buffer) => (graderLog += c.toString()));
