@@ -116,6 +116,22 @@ export class TestPlatform {
     return id;
   }
 
+  /**
+   * The third-party login initiation the LMS starts a launch with, addressed to the tool's login URL;
+   * `hint` travels as `lti_message_hint` and shapes the id_token (`message`, `custom`, `lineItem`, `resourceLinkId`).
+   */
+  loginInitiationUrl(toolLoginUrl: string, user: TestUser, hint: Record<string, unknown> = {}, targetLinkUri = toolLoginUrl.replace(/\/login$/, "/launch")): string {
+    const q = new URLSearchParams({
+      iss: this.issuer,
+      client_id: this.clientId,
+      login_hint: user.sub,
+      target_link_uri: targetLinkUri,
+      lti_deployment_id: this.deploymentId,
+      lti_message_hint: JSON.stringify(hint),
+    });
+    return `${toolLoginUrl}?${q.toString()}`;
+  }
+
   addUser(user: TestUser): TestUser {
     this.users.set(user.sub, user);
     return user;
