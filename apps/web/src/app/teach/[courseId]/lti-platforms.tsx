@@ -19,17 +19,17 @@ export interface ToolUrls {
 /** Stepwise's side of the LTI configuration, as read-only fields: a click or Tab selects the whole value for copying. */
 export function LtiToolValues({ urls }: { urls: ToolUrls }) {
   const rows = [
-    ["lti-login-url", "OpenID Connect login initiation URL", urls.loginUrl],
-    ["lti-launch-url", "Target link URI / launch URL / redirect URI", urls.launchUrl],
-    ["lti-deep-linking-url", "Deep linking (content selection) URL", urls.deepLinkingUrl],
-    ["lti-jwks-url", "Public keyset (JWKS) URL", urls.jwksUrl],
+    ["lti-tool-login-url", "OpenID Connect login initiation URL", urls.loginUrl],
+    ["lti-tool-launch-url", "Target link URI / launch URL / redirect URI", urls.launchUrl],
+    ["lti-tool-deep-linking-url", "Deep linking (content selection) URL", urls.deepLinkingUrl],
+    ["lti-tool-jwks-url", "Public keyset (JWKS) URL", urls.jwksUrl],
   ] as const;
   return (
-    <div className="grid-settings grid-wide" data-testid="lti-tool-values">
+    <div className="stack" data-testid="lti-tool-values">
       {rows.map(([id, label, value]) => (
         <div key={id} className="stack-tight">
           <label htmlFor={id}>{label}</label>
-          <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellCheck={false} style={{ fontFamily: "monospace" }} />
+          <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellCheck={false} style={{ fontFamily: "monospace", width: "100%" }} />
         </div>
       ))}
     </div>
