@@ -66,6 +66,40 @@ export function LtiPlatforms({ platforms }: { platforms: Platform[] }) {
   );
 }
 
+/** Makes a one-time link for LMSs with LTI Dynamic Registration (Canvas, Moodle 4.1+): the administrator pastes it instead of the values above. */
+export function LtiRegistrationLink({ origin }: { origin: string }) {
+  const trpc = useTRPC();
+  const link = useMutation(trpc.lti.registrationLink.mutationOptions());
+  return (
+    <div className="stack-tight">
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => link.mutate()} disabled={link.isPending}>
+          {link.data ? "Make another registration link" : "Make a dynamic registration link"}
+        </button>
+        <span className="muted small">For an LMS with LTI Dynamic Registration: one use, valid for a week.</span>
+      </div>
+      {link.data && (
+        <>
+          <label htmlFor="lti-registration-link">Dynamic registration URL</label>
+          <input
+            id="lti-registration-link"
+            readOnly
+            value={`${origin}${link.data.path}`}
+            onFocus={(e) => e.currentTarget.select()}
+            spellCheck={false}
+            style={{ fontFamily: "monospace", width: "100%" }}
+          />
+        </>
+      )}
+      {link.error && (
+        <p role="alert" className="error-box">
+          {link.error.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Deployment ids as the form takes them: one per line or separated by commas. */
 export function splitDeployments(text: string): string[] {
   return text

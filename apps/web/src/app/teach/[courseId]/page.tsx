@@ -11,7 +11,7 @@ import { ArchiveButton, CourseSettingsForm } from "./course-settings-form";
 import { DeleteAssignmentButton } from "./delete-assignment-button";
 import { Instructors } from "./instructors";
 import { JoinCode } from "./join-code";
-import { LtiPlatforms, LtiRegisterForm, LtiToolValues } from "./lti-platforms";
+import { LtiPlatforms, LtiRegisterForm, LtiRegistrationLink, LtiToolValues } from "./lti-platforms";
 
 export const metadata: Metadata = { title: "Course settings" };
 
@@ -28,7 +28,8 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
     ]),
   );
   // The address this page was reached at is the one the LMS must use (behind trusted proxies, theirs).
-  const ltiUrls = toolUrls(publicOrigin(new Request("http://stepwise.invalid/", { headers: await headers() }), trustedProxies()));
+  const origin = publicOrigin(new Request("http://stepwise.invalid/", { headers: await headers() }), trustedProxies());
+  const ltiUrls = toolUrls(origin);
   return (
     <>
       <p>
@@ -134,6 +135,7 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
           shows you. Then add assignments from the LMS&apos;s tool picker.
         </p>
         <LtiToolValues urls={ltiUrls} />
+        <LtiRegistrationLink origin={origin} />
         <h3 id="lti-platforms-heading">Registered LMS platforms</h3>
         <LtiPlatforms platforms={platforms} />
         <details style={{ marginTop: "1rem" }}>
