@@ -1,6 +1,7 @@
 import { CLAIM } from "@stepwise/lti";
 import { ROLE, TestPlatform } from "@stepwise/lti/testing";
 import { join } from "node:path";
+import type { JSONWebKeySet } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { artifacts, DEMO_INSTRUCTOR, openTaughtCourse, screenshot, useBrowserSession } from "./session";
 
@@ -19,7 +20,7 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
   it("registers the LMS from the course page, deep-links an assignment, and a student's framed launch opens it signed in", async () => {
     const { page, platform, browser, errors } = session;
     const tool = platform.url.replace("127.0.0.1", "localhost");
-    const started = await new TestPlatform({ toolJwks: async () => (await fetch(`${platform.url}/api/lti/jwks`)).json() }).start();
+    const started = await new TestPlatform({ toolJwks: async () => (await (await fetch(`${platform.url}/api/lti/jwks`)).json()) as JSONWebKeySet }).start();
     lms = started;
     const teacher = started.addUser({ sub: "lms-teacher", name: "Ines Instructor", email: DEMO_INSTRUCTOR.email, roles: [ROLE.instructor] });
     const sam = started.addUser({ sub: "lms-sam", name: "Sam From The LMS", email: "sam@lms.test", roles: [ROLE.learner] });

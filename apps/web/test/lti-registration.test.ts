@@ -42,7 +42,8 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
       token_endpoint_auth_method: "private_key_jwt",
     });
     expect(await listPlatforms(w.db, w.fixture.instructor.id)).toEqual([
-      expect.objectContaining({ issuer: lms.issuer, clientId: "dyn-client", deploymentIds: ["dyn-deployment"], ...lms.registration, trustEmail: false }),
+      // The platform assigned these; the registration endpoint's answer is what we stored.
+      expect.objectContaining({ ...lms.registration, clientId: "dyn-client", deploymentIds: ["dyn-deployment"], registeredBy: w.fixture.instructor.id, trustEmail: false }),
     ]);
     // The stored registration launches: the login initiation goes to this LMS's auth endpoint.
     const login = await handleLogin(new Request(lms.loginInitiationUrl(`${TOOL}/api/lti/login`, student("sam"))), w.deps);
