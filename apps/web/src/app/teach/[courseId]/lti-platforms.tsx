@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
-import { TextField } from "../fields";
+import { FormFooter, TextField } from "../fields";
 import { pathErrors } from "../form-errors";
 
 type Platform = RouterOutputs["lti"]["platforms"][number];
@@ -138,19 +138,13 @@ export function LtiRegisterForm() {
         <TextField id="lti-token-url" label="Token URL" value={tokenUrl} onChange={setTokenUrl} error={fields.tokenUrl} required />
         <TextField id="lti-jwks-url" label="JWKS URL" value={jwksUrl} onChange={setJwksUrl} error={fields.jwksUrl} required />
       </div>
-      {general && (
-        <p role="alert" className="error-box">
-          {general}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" disabled={register.isPending}>
-          {register.isPending ? "Registering…" : "Register LMS"}
-        </button>
-        <span aria-live="polite" className="muted">
-          {register.data && !register.isPending ? `Registered ${register.data.issuer}.` : ""}
-        </span>
-      </div>
+      <FormFooter
+        general={general}
+        pending={register.isPending}
+        label="Register LMS"
+        pendingLabel="Registering…"
+        status={register.data && !register.isPending ? `Registered ${register.data.issuer}.` : ""}
+      />
     </form>
   );
 }
