@@ -57,7 +57,18 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
       expect(await row.textContent()).toContain(reg.clientId);
       expect(await page.locator("#lti-auth-url-error").count()).toBe(0);
       await section.screenshot({ path: join(artifacts, "lti-registration.png") }).catch(() => undefined);
+
+      // Dynamic registration of the same LMS from a one-time link: the page's only script (allowed by its
+      // hash) tells the framing LMS to close the dialog.
+      await section.getByRole("button", { name: "Make a dynamic registration link" }).click();
+      const link = await section.getByLabel("Dynamic registration URL").inputValue();
+      expect(link).toMatch(new RegExp(`^${tool}/api/lti/register\\?token=`));
       await screenshot(page, "lti-course-settings");
+
+      await page.goto(`${started.url}/embed?src=${encodeURIComponent(started.registrationInitiationUrl(link))}`);
+      await page.frameLocator("#tool").getByRole("heading", { name: "Stepwise is registered" }).waitFor();
+      await expect.poll(() => page.locator("#closed").textContent()).toBe("The tool asked to close.");
+      expect(started.toolRegistrations).toHaveLength(1);
 
       // Deep linking inside the LMS's frame, with the registration just made: the LMS instructor is the
       // instructor who registered it, so the picker lists their course's assignments.

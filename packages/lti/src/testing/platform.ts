@@ -213,7 +213,13 @@ export class TestPlatform {
     const body = await readBody(req);
     if (url.pathname === "/jwks") return json(res, 200, { keys: this.key ? [this.key.publicJwk] : [] });
     if (url.pathname === "/auth") return this.authorize(url, res);
-    if (url.pathname === "/embed") return html(res, `<!doctype html><title>LMS</title><h1>Test LMS</h1><iframe id="tool" title="Stepwise" src="${escapeHtml(url.searchParams.get("src") ?? "")}" style="width:900px;height:600px"></iframe>`);
+    if (url.pathname === "/embed")
+      // Like an LMS's dialog, the page notes the tool's "close" message (dynamic registration's last step).
+      return html(
+        res,
+        `<!doctype html><title>LMS</title><h1>Test LMS</h1><p id="closed"></p><iframe id="tool" title="Stepwise" src="${escapeHtml(url.searchParams.get("src") ?? "")}" style="width:900px;height:600px"></iframe>` +
+          `<script>addEventListener("message", (e) => { if (e.data && e.data.subject === "org.imsglobal.lti.close") document.getElementById("closed").textContent = "The tool asked to close."; });</script>`,
+      );
     if (url.pathname === "/deep-link-return") {
       const jwt = new URLSearchParams(body).get("JWT") ?? "";
       const { payload } = await jwtVerify(jwt, createLocalJWKSet(await this.options.toolJwks()), { audience: this.issuer, issuer: this.clientId });
