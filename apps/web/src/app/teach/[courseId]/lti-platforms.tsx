@@ -71,7 +71,7 @@ export function LtiRegistrationLink({ origin }: { origin: string }) {
   const trpc = useTRPC();
   const link = useMutation(trpc.lti.registrationLink.mutationOptions());
   return (
-    <div className="stack-tight">
+    <div className="stack-tight" style={{ marginTop: "0.75rem" }}>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => link.mutate()} disabled={link.isPending}>
           {link.data ? "Make another registration link" : "Make a dynamic registration link"}
