@@ -1,4 +1,5 @@
 import { membership, userById, userBySessionToken } from "@stepwise/db";
+import { linkMember, registerPlatform } from "@stepwise/db/lti";
 import { testDialects } from "@stepwise/db/testing";
 import { generateKeyPair } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -42,6 +43,21 @@ describe.each(testDialects)("LTI launch on %s", (dialect) => {
     expect(await membership(w.db, courseId, w.fixture.instructor.id)).toBe("instructor");
     const { location: studentLocation } = await enter(w, await launch(w, sam));
     expect(studentLocation).toBe(`${TOOL}/courses/${courseId}`);
+  });
+
+  it("on an LMS an instructor registered, an LMS instructor with that instructor's address is that instructor; nobody else is linked", async () => {
+    const now = w.deps.clock();
+    const lms = "https://lms.by-instructor.test";
+    const platform = await registerPlatform(
+      w.db,
+      { issuer: lms, clientId: "c1", deploymentIds: ["d1"], authUrl: `${lms}/auth`, tokenUrl: `${lms}/token`, jwksUrl: `${lms}/jwks` },
+      { registeredBy: w.fixture.instructor.id, now },
+    );
+    const { instructor, student: enrolled } = w.fixture;
+    expect(await linkMember(w.db, platform, { sub: "t1", name: "T", email: instructor.email.toUpperCase(), role: "instructor" }, now)).toBe(instructor.id);
+    // The registrant's address on an LMS student, and another user's address, make accounts of their own.
+    expect(await linkMember(w.db, platform, { sub: "s1", name: "S", email: instructor.email, role: "student" }, now)).not.toBe(instructor.id);
+    expect(await linkMember(w.db, platform, { sub: "s2", name: "S", email: enrolled.email, role: "instructor" }, now)).not.toBe(enrolled.id);
   });
 
   it.each([

@@ -53,15 +53,7 @@ export const student = (sub: string, name = `Student ${sub}`): TestUser => ({ su
 
 /** Step 1 of a launch: the login initiation, as the LMS's browser redirect sends it. */
 export async function initiate(w: LtiWorld, user: TestUser, hint: Record<string, unknown> = {}) {
-  const q = new URLSearchParams({
-    iss: w.platform.issuer,
-    client_id: w.platform.clientId,
-    login_hint: user.sub,
-    target_link_uri: `${TOOL}/api/lti/launch`,
-    lti_deployment_id: w.platform.deploymentId,
-    lti_message_hint: JSON.stringify(hint),
-  });
-  const res = await handleLogin(new Request(`${TOOL}/api/lti/login?${q.toString()}`), w.deps);
+  const res = await handleLogin(new Request(w.platform.loginInitiationUrl(`${TOOL}/api/lti/login`, user, hint)), w.deps);
   const location = res.headers.get("location");
   if (res.status !== 302 || !location) throw new Error(`login initiation answered ${res.status}: ${await res.text()}`);
   const auth = new URL(location);

@@ -10,3 +10,12 @@ export { postScore, createLineItem, scoresUrl, type Score } from "./ags";
 export { fetchMembers, Member } from "./nrps";
 export { deepLinkingResponse, linkToken, verifyLinkToken, LINK_PARAM, type PickedResource } from "./deep-linking";
 export { passbackDelayMs } from "./retry";
+export {
+  clientRegistrationRequest,
+  fetchPlatformConfiguration,
+  PlatformConfiguration,
+  PLATFORM_CONFIGURATION_CLAIM,
+  registerWithPlatform,
+  TOOL_CONFIGURATION_CLAIM,
+  type ToolDescription,
+} from "./dynamic-registration";

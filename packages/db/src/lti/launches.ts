@@ -25,8 +25,11 @@ export async function consumeLoginState(db: Db, input: { state: string; now: num
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 
+/** A session hand-over, a deep-linking picker, or an instructor's dynamic-registration link. */
+export type LaunchTokenKind = "session" | "deep_link" | "registration";
+
 /** A one-time token for `userId`, stored only as its hash. */
-export async function issueLaunchToken(db: Db, input: { kind: "session" | "deep_link"; userId: string; payload: unknown; now: number; ttlMs: number }): Promise<string> {
+export async function issueLaunchToken(db: Db, input: { kind: LaunchTokenKind; userId: string; payload: unknown; now: number; ttlMs: number }): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await db.kysely.deleteFrom("lti_launch_tokens").where("expires_at", "<", input.now).execute();
   await db.kysely
@@ -37,7 +40,7 @@ export async function issueLaunchToken(db: Db, input: { kind: "session" | "deep_
 }
 
 /** Uses a one-time token: its user and payload the first time, null after, when expired, or for another kind. */
-export async function consumeLaunchToken(db: Db, input: { token: string; kind: "session" | "deep_link"; now: number }): Promise<{ userId: string; payload: unknown } | null> {
+export async function consumeLaunchToken(db: Db, input: { token: string; kind: LaunchTokenKind; now: number }): Promise<{ userId: string; payload: unknown } | null> {
   const row = await db.kysely
     .deleteFrom("lti_launch_tokens")
     .where("token_hash", "=", hash(input.token))

@@ -14,7 +14,8 @@ export interface LmsMember {
 
 /**
  * The Stepwise account of an LMS user: the one linked to (platform, sub) before; else, on a platform
- * an operator trusts for e-mail, the existing account with that address; else a new account without a
+ * an operator trusts for e-mail, the existing account with that address; on a platform an instructor
+ * registered, that instructor's account when an LMS instructor carries its address; else a new account without a
  * password (it signs in only through the LMS). A platform's e-mail claim is not trusted by default:
  * whoever administers an LMS could otherwise claim any Stepwise account by its address.
  */
@@ -24,6 +25,13 @@ export async function linkMember(db: Db, platform: LtiPlatform, member: LmsMembe
   const email = member.email === null ? null : normalizeEmail(member.email);
   if (userId === null && platform.trustEmail && email !== null) {
     userId = (await db.kysely.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst())?.id ?? null;
+  }
+  // The instructor who registered this LMS trusted it with their courses, and so with their own
+  // account — and only theirs: otherwise the deep-linking picker of the instructor's LMS account would
+  // list none of the Stepwise courses they teach.
+  if (userId === null && platform.registeredBy !== null && member.role === "instructor" && email !== null) {
+    const registrant = await db.kysely.selectFrom("users").select(["id", "email"]).where("id", "=", platform.registeredBy).executeTakeFirst();
+    if (registrant && normalizeEmail(registrant.email) === email) userId = registrant.id;
   }
   if (userId === null) {
     const taken = email === null || (await db.kysely.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst()) !== undefined;

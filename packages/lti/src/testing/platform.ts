@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, jwtVerify, SignJWT, type CryptoKey } from "jose";
 import { CLAIM } from "../claims";
+import { PLATFORM_CONFIGURATION_CLAIM, TOOL_CONFIGURATION_CLAIM } from "../dynamic-registration";
 
 /**
  * A small LTI 1.3 platform for tests, on a real node http server: its own RS256 keys and JWKS, an
@@ -55,6 +56,10 @@ export class TestPlatform {
   readonly deepLinkResponses: Array<Record<string, unknown>> = [];
   /** Every request to a service endpoint (token, AGS, NRPS), with the answer's status. */
   readonly serviceLog: Array<{ path: string; status: number }> = [];
+  /** Client registrations tools posted through dynamic registration. */
+  readonly toolRegistrations: Array<Record<string, unknown>> = [];
+  /** The bearer token dynamic registration must present (the LMS hands it to the tool's registration URL). */
+  readonly registrationToken = randomUUID();
   tokensIssued = 0;
   private readonly validTokens = new Set<string>();
   private limited: Array<"429" | "403"> = [];
@@ -114,6 +119,28 @@ export class TestPlatform {
     const id = `${this.lineItemsUrl}/${this.lineItems.size + 1}`;
     this.lineItems.set(id, { ...item, id });
     return id;
+  }
+
+  /**
+   * The third-party login initiation the LMS starts a launch with, addressed to the tool's login URL;
+   * `hint` travels as `lti_message_hint` and shapes the id_token (`message`, `custom`, `lineItem`, `resourceLinkId`).
+   */
+  loginInitiationUrl(toolLoginUrl: string, user: TestUser, hint: Record<string, unknown> = {}, targetLinkUri = toolLoginUrl.replace(/\/login$/, "/launch")): string {
+    const q = new URLSearchParams({
+      iss: this.issuer,
+      client_id: this.clientId,
+      login_hint: user.sub,
+      target_link_uri: targetLinkUri,
+      lti_deployment_id: this.deploymentId,
+      lti_message_hint: JSON.stringify(hint),
+    });
+    return `${toolLoginUrl}?${q.toString()}`;
+  }
+
+  /** Where the LMS sends an administrator who starts dynamic registration with the tool's registration URL. */
+  registrationInitiationUrl(toolRegistrationUrl: string): string {
+    const q = new URLSearchParams({ openid_configuration: `${this.url}/.well-known/openid-configuration`, registration_token: this.registrationToken });
+    return `${toolRegistrationUrl}${toolRegistrationUrl.includes("?") ? "&" : "?"}${q.toString()}`;
   }
 
   addUser(user: TestUser): TestUser {
@@ -186,13 +213,21 @@ export class TestPlatform {
     const body = await readBody(req);
     if (url.pathname === "/jwks") return json(res, 200, { keys: this.key ? [this.key.publicJwk] : [] });
     if (url.pathname === "/auth") return this.authorize(url, res);
-    if (url.pathname === "/embed") return html(res, `<!doctype html><title>LMS</title><h1>Test LMS</h1><iframe id="tool" title="Stepwise" src="${escapeHtml(url.searchParams.get("src") ?? "")}" style="width:900px;height:600px"></iframe>`);
+    if (url.pathname === "/embed")
+      // Like an LMS's dialog, the page notes the tool's "close" message (dynamic registration's last step).
+      return html(
+        res,
+        `<!doctype html><title>LMS</title><h1>Test LMS</h1><p id="closed"></p><iframe id="tool" title="Stepwise" src="${escapeHtml(url.searchParams.get("src") ?? "")}" style="width:900px;height:600px"></iframe>` +
+          `<script>addEventListener("message", (e) => { if (e.data && e.data.subject === "org.imsglobal.lti.close") document.getElementById("closed").textContent = "The tool asked to close."; });</script>`,
+      );
     if (url.pathname === "/deep-link-return") {
       const jwt = new URLSearchParams(body).get("JWT") ?? "";
       const { payload } = await jwtVerify(jwt, createLocalJWKSet(await this.options.toolJwks()), { audience: this.issuer, issuer: this.clientId });
       this.deepLinkResponses.push(payload);
       return html(res, "<!doctype html><title>Added</title><p>Content added.</p>");
     }
+    if (url.pathname === "/.well-known/openid-configuration") return json(res, 200, this.openidConfiguration());
+    if (url.pathname === "/register" && req.method === "POST") return this.registerTool(req, body, res);
     const limit = this.limited.shift();
     if (limit === "429") return this.logged(res, url, 429, { error: "rate limited" }, { "retry-after": "1" });
     if (limit === "403") return this.logged(res, url, 403, { errors: [{ message: "Rate Limit Exceeded" }] }, { "x-rate-limit-remaining": "0" });
@@ -233,6 +268,28 @@ export class TestPlatform {
       return this.logged(res, url, 200, { id: this.membershipsUrl, context: { id: this.contextId }, members }, headers);
     }
     return json(res, 404, { error: `no route ${url.pathname}` });
+  }
+
+  private openidConfiguration() {
+    return {
+      issuer: this.issuer,
+      authorization_endpoint: `${this.url}/auth`,
+      token_endpoint: `${this.url}/token`,
+      jwks_uri: `${this.url}/jwks`,
+      registration_endpoint: `${this.url}/register`,
+      [PLATFORM_CONFIGURATION_CLAIM]: { product_family_code: "stepwise-test-lms", version: "1.0", messages_supported: [{ type: "LtiResourceLinkRequest" }, { type: "LtiDeepLinkingRequest" }] },
+    };
+  }
+
+  /** The registration endpoint: checks the registration token and the fields a tool must send, then assigns this platform's client and deployment ids. */
+  private registerTool(req: IncomingMessage, body: string, res: ServerResponse): void {
+    if (req.headers.authorization !== `Bearer ${this.registrationToken}`) return json(res, 401, { error: "invalid_token" });
+    const registration = JSON.parse(body) as Record<string, unknown>;
+    const missing = ["initiate_login_uri", "redirect_uris", "jwks_uri", "client_name", TOOL_CONFIGURATION_CLAIM].filter((k) => registration[k] === undefined);
+    if (missing.length > 0 || registration.token_endpoint_auth_method !== "private_key_jwt") return json(res, 400, { error: "invalid_client_metadata", missing });
+    this.toolRegistrations.push(registration);
+    const tool = registration[TOOL_CONFIGURATION_CLAIM] as Record<string, unknown>;
+    return json(res, 200, { ...registration, client_id: this.clientId, [TOOL_CONFIGURATION_CLAIM]: { ...tool, deployment_id: this.deploymentId } });
   }
 
   /** The OIDC authorization endpoint: answers with a form that posts the id_token to the tool. */

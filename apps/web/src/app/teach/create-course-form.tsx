@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import { pathErrors } from "./form-errors";
-import { TextField } from "./fields";
+import { FormFooter, TextField } from "./fields";
 
 export function CreateCourseForm() {
   const trpc = useTRPC();
@@ -32,16 +32,7 @@ export function CreateCourseForm() {
         error={fields["settings.defaultAttempts"]}
         hint="Each assignment may set its own."
       />
-      {general && (
-        <p role="alert" className="error-box">
-          {general}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create course"}
-        </button>
-      </div>
+      <FormFooter general={general} pending={create.isPending} label="Create course" pendingLabel="Creating…" />
     </form>
   );
 }

@@ -85,3 +85,29 @@ export function CheckboxGroup(props: {
     </fieldset>
   );
 }
+
+/**
+ * A form's last lines: its general error (what no field owns), the submit button (its own label while
+ * pending) and, when given, a polite status line — present from the start so screen readers announce changes.
+ */
+export function FormFooter(props: { general: string | null; pending: boolean; label: string; pendingLabel: string; status?: string }) {
+  return (
+    <>
+      {props.general && (
+        <p role="alert" className="error-box">
+          {props.general}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={props.pending}>
+          {props.pending ? props.pendingLabel : props.label}
+        </button>
+        {props.status !== undefined && (
+          <span aria-live="polite" className="muted">
+            {props.status}
+          </span>
+        )}
+      </div>
+    </>
+  );
+}

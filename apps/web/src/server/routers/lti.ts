@@ -1,7 +1,8 @@
 import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
-import { listPlatforms, passbackStates, PlatformInput, registerPlatform, retryPassback } from "@stepwise/db/lti";
+import { issueLaunchToken, listPlatforms, passbackStates, PlatformInput, registerPlatform, retryPassback } from "@stepwise/db/lti";
 import { z } from "zod";
 import { liveServiceDeps, toolUrls } from "../lti/deps";
+import { REGISTRATION_LINK_TTL_MS } from "../lti/registration";
 import { syncRosters } from "../lti/roster";
 import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
 
@@ -21,6 +22,15 @@ export const ltiRouter = createTRPCRouter({
   register: instructorProcedure
     .input(PlatformInput.omit({ trustEmail: true }).strict())
     .mutation(({ ctx, input }) => registerPlatform(ctx.db, input, { registeredBy: ctx.user.id, now: ctx.now() })),
+
+  /**
+   * A one-time dynamic-registration link (path; prefix it with the address the browser uses) to paste
+   * into an LMS that supports LTI Dynamic Registration; the platform it registers is the caller's. Instructors.
+   */
+  registrationLink: instructorProcedure.mutation(async ({ ctx }) => {
+    const token = await issueLaunchToken(ctx.db, { kind: "registration", userId: ctx.user.id, payload: {}, now: ctx.now(), ttlMs: REGISTRATION_LINK_TTL_MS });
+    return { path: `/api/lti/register?token=${encodeURIComponent(token)}`, expiresAt: ctx.now() + REGISTRATION_LINK_TTL_MS };
+  }),
 
   /** Passback state of each (assignment, student) cell bound to an LMS line item: sent / pending / failed with the reason. Instructors of the course. */
   passbacks: instructorProcedure.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
-import { TextField } from "../fields";
+import { FormFooter, TextField } from "../fields";
 import { pathErrors } from "../form-errors";
 
 type CourseView = RouterOutputs["teach"]["course"]["course"];
@@ -65,19 +65,7 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
           <TextField id="settings-max-days" label="Days late accepted" type="number" value={maxDaysLate} onChange={setMaxDaysLate} error={fields["settings.latePenalty.maxDaysLate"]} />
         </div>
       )}
-      {general && (
-        <p role="alert" className="error-box">
-          {general}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save settings"}
-        </button>
-        <span aria-live="polite" className="muted">
-          {saved ? "Saved." : ""}
-        </span>
-      </div>
+      <FormFooter general={general} pending={update.isPending} label="Save settings" pendingLabel="Saving…" status={saved ? "Saved." : ""} />
     </form>
   );
 }

@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
+import { trustedProxies } from "~/env";
+import { publicOrigin, toolUrls } from "~/server/lti/deps";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
 import { AssignmentForm } from "../assignment-form";
@@ -8,15 +11,25 @@ import { ArchiveButton, CourseSettingsForm } from "./course-settings-form";
 import { DeleteAssignmentButton } from "./delete-assignment-button";
 import { Instructors } from "./instructors";
 import { JoinCode } from "./join-code";
+import { LtiPlatforms, LtiRegisterForm, LtiRegistrationLink, LtiToolValues } from "./lti-platforms";
 
 export const metadata: Metadata = { title: "Course settings" };
 
 export default async function TeachCoursePage({ params }: { params: Promise<{ courseId: string }> }) {
   const { courseId } = await params;
   const { me, caller } = await requireUser();
-  const [{ course, assignments }, members, catalog, invitations] = await load(() =>
-    Promise.all([caller.teach.course({ courseId }), caller.teach.members({ courseId }), caller.teach.catalog(), caller.invitation.pending({ courseId })]),
+  const [{ course, assignments }, members, catalog, invitations, platforms] = await load(() =>
+    Promise.all([
+      caller.teach.course({ courseId }),
+      caller.teach.members({ courseId }),
+      caller.teach.catalog(),
+      caller.invitation.pending({ courseId }),
+      caller.lti.platforms(),
+    ]),
   );
+  // The address this page was reached at is the one the LMS must use (behind trusted proxies, theirs).
+  const origin = publicOrigin(new Request("http://stepwise.invalid/", { headers: await headers() }), trustedProxies());
+  const ltiUrls = toolUrls(origin);
   return (
     <>
       <p>
@@ -111,6 +124,26 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
           Instructors
         </h2>
         <Instructors courseId={course.id} instructors={members.instructors} pending={invitations} me={me.id} />
+      </section>
+
+      <section className="card" aria-labelledby="lti-heading">
+        <h2 id="lti-heading" style={{ marginTop: 0 }}>
+          LMS (LTI 1.3)
+        </h2>
+        <p className="muted">
+          To run this course inside Canvas, Moodle or another LMS, paste these values into the LMS&apos;s tool configuration, then register the LMS here with what it
+          shows you. Then add assignments from the LMS&apos;s tool picker.
+        </p>
+        <LtiToolValues urls={ltiUrls} />
+        <LtiRegistrationLink origin={origin} />
+        <h3 id="lti-platforms-heading">Registered LMS platforms</h3>
+        <LtiPlatforms platforms={platforms} />
+        <details style={{ marginTop: "1rem" }}>
+          <summary>Register an LMS</summary>
+          <div style={{ marginTop: "0.75rem" }}>
+            <LtiRegisterForm />
+          </div>
+        </details>
       </section>
 
       <section className="card" aria-labelledby="students-heading">
