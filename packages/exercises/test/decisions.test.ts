@@ -80,7 +80,7 @@ describe("a guided project's decisions reach the grader", () => {
     if (metric === "roc-auc") expect(verdict.metrics.rocAuc?.value).toBeGreaterThan(0.5);
   });
 
-  it.each<[ProjectDecisions["metric"], RegExp, string]>([
+  it.each<["precision-recall" | "f1" | undefined, RegExp, string]>([
     ["precision-recall", /^Test recall of the final model/, "recall"],
     ["f1", /^Test F1 of the final model/, "f1"],
     [undefined, /^Test accuracy/, "testAccuracy"],
