@@ -113,9 +113,10 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       await page.getByRole("button", { name: "Submit", exact: true }).click();
       const step7 = page.getByTestId("verdict");
       await step7.waitFor({ timeout: 600_000 });
+      // Whether the gap narrowed is the grader's comparison (tested with the solutions); the walk reads the verdict either way.
       await expect.poll(() => step7.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/^(Passed|Failed)$/);
       // The target check and the target row speak recall; the final model was evaluated on the hidden test rows.
-      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model/);
+      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model 0\.\d{3} (reaches|falls short of) the target 0\.600/);
       expect(await step7.locator(".metric .label").filter({ hasText: /^Target: test recall of the final model \(your metric, step 2\)$/ }).count()).toBe(1);
       expect(await step7.locator(".metric .label").filter({ hasText: /^Test accuracy of the final model \(trained on train\+validation\)$/ }).count()).toBe(1);
       expect(await step7.locator(".metric .label").filter({ hasText: /step-6 model/ }).count()).toBe(1);
