@@ -36,7 +36,7 @@ async function passedVerdict(page: Page, timeout: number): Promise<void> {
 describe("a guided project's decisions carry forward, walked in the browser", () => {
   const session = useBrowserSession({ courseMode: "guided" });
 
-  it("answers steps 1–4 on the credit table, then step 5's verdict reports the chosen metric and the protocol and preparation", async () => {
+  it("answers steps 1–4 on the credit table, step 5's verdict reports the chosen metric, protocol and preparation, step 6 overfits, step 7 is held to recall", async () => {
     const { platform, page, errors } = session;
     const db = await openDb(platform.databaseUrl);
     try {
@@ -108,6 +108,7 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       expect(await page.getByLabel("Model code").textContent()).toBe(overfitting.replaceAll("\n", ""));
       expect(await page.getByTestId("project-metric").textContent()).toBe("MetricPrecision and recall (your choice in step 2)");
       expect(await page.getByTestId("target").textContent()).toBe("Target on the test setTest recall ≥ 0.6");
+      await page.getByText("In your project the target is in the metric you chose in step 2: test recall of at least 0.6.", { exact: false }).waitFor();
       await typeCode(page, creditModel("model.add(tf.layers.dropout({ rate: 0.5 }));\nmodel.add(tf.layers.dense({ units: 128, activation: \"relu\" }));\nmodel.add(tf.layers.dropout({ rate: 0.5 }));"));
       await page.getByRole("spinbutton", { name: "Epochs" }).fill("8");
       await page.getByRole("button", { name: "Submit", exact: true }).click();

@@ -71,6 +71,9 @@ describe.each(testDialects)("a guided step page on %s", (dialect) => {
       preparation: { scaling: "min-max", fittedOn: "training" },
     });
     expect(after.target).toEqual({ metric: "precision-recall", key: "recall", name: "Test recall", value: 0.6, higherIsBetter: true, chosen: true });
+    // The text states the exercise's accuracy target; the one in force follows it.
+    expect(before.exercise.summary).not.toMatch(/In your project the target/);
+    expect(after.exercise.summary).toMatch(/a test accuracy of 0\.95\b.* In your project the target is in the metric you chose in step 2: test recall of at least 0\.6\.$/);
     // The instructor's view of the page is the exercise's.
     expect((await (await w.as(w.instructor)).assignment.byId({ assignmentId: w.regularize.id })).decisions).toBeNull();
 
