@@ -4,8 +4,7 @@
  * and log, and what a training child that ended without a result means to the student.
  */
 import type { DataSlice, ExerciseDefinition, ProgressEvent, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { decisionsOf } from "@stepwise/core/workflow";
-import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectStepOf, submissionsFor } from "@stepwise/db";
+import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectDecisions as projectStepDecisions, submissionsFor } from "@stepwise/db";
 import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
 import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
@@ -165,16 +164,8 @@ export async function previousStepModel(
   return { payload: previous.payload, ...(run ? { run } : {}) };
 }
 
-/**
- * What a guided project's steps 2–4 decided for a training step (metric, protocol, preparation): the
- * engine's hand-over of the student's project, read when the job is graded. Undefined in an
- * independent course, for steps 1–4 and for an assignment outside the workflow: the exercise's own apply.
- */
+/** A guided project's step-2–4 decisions for a job's assignment, from the true verdicts (nothing withheld). */
 export async function projectDecisions(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<ProjectDecisions | undefined> {
   if (!input.assignment) return undefined;
-  // The grader reads the true verdicts (null: nothing withheld), as the hand-over of the step-7 model does.
-  const placed = await projectStepOf(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: null });
-  if (!placed || placed.project.mode !== "guided" || placed.step.number < 5) return undefined;
-  const decisions = decisionsOf(placed.project.handoff);
-  return Object.keys(decisions).length > 0 ? decisions : undefined;
+  return projectStepDecisions(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: null });
 }

@@ -1,7 +1,9 @@
 /**
  * One guided project walked in the browser: the credit table's steps 1–4 answered, step 5 trained and
  * graded for real (a few epochs), its verdict reporting the metric chosen in step 2 first and, in its
- * environment, step 3's protocol and step 4's preparation; then step 6 opening on the step-5 model.
+ * environment, step 3's protocol and step 4's preparation; step 6 opening on the step-5 model and a
+ * scaled-up model overfitting; step 7 opening on that model, its target in step 2's metric, and a
+ * regularized model's verdict from the hidden test rows.
  */
 import { openDb } from "@stepwise/db";
 import type { Page } from "playwright-core";
@@ -14,6 +16,17 @@ const STEPS = ["credit-define-problem", "credit-choose-metric", "credit-evaluati
 
 const states = (page: Page) => page.locator(`[data-testid="project-card"][data-project="${PROJECT}"] [data-testid="project-step"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
 
+/** The credit table's model: 17 inputs, a 128-unit hidden layer, `middle`, one sigmoid unit. */
+const creditModel = (middle: string) =>
+  `const model = tf.sequential();\nmodel.add(tf.layers.dense({ inputShape: [17], units: 128, activation: "relu" }));\n${middle}\nmodel.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));\nreturn model;\n`;
+
+/** Replaces the editor's code as typing would (inserted text, so CodeMirror adds no closing brackets). */
+async function typeCode(page: Page, code: string): Promise<void> {
+  await page.getByLabel("Model code").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(code);
+}
+
 async function passedVerdict(page: Page, timeout: number): Promise<void> {
   const verdict = page.getByTestId("verdict");
   await verdict.waitFor({ timeout });
@@ -23,7 +36,7 @@ async function passedVerdict(page: Page, timeout: number): Promise<void> {
 describe("a guided project's decisions carry forward, walked in the browser", () => {
   const session = useBrowserSession({ courseMode: "guided" });
 
-  it("answers steps 1–4 on the credit table, then step 5's verdict reports the chosen metric and the protocol and preparation", async () => {
+  it("answers steps 1–4 on the credit table, step 5's verdict reports the chosen metric, protocol and preparation, step 6 overfits, step 7 is held to recall", async () => {
     const { platform, page, errors } = session;
     const db = await openDb(platform.databaseUrl);
     try {
@@ -66,15 +79,51 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       await verdict.scrollIntoViewIfNeeded();
       await screenshot(page, "guided-decisions-step5-verdict");
 
-      // Step 6 opens on the step-5 model just passed.
+      // Step 6 opens on the step-5 model just passed; scaled up (two wide layers, more epochs), it overfits the table.
       const next = page.getByTestId("next-step-link");
       expect(await next.textContent()).toBe("Next: step 6 — Scale up: develop a model that overfits (credit-default.csv)");
       await next.click();
       await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 30_000 }).toMatch(/^Starting from your passing step-5 model/);
+      expect(await page.getByLabel("Model code").textContent()).toContain("units: 16");
       await screenshot(page, "guided-decisions-step6-editor");
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
       await page.locator(`[data-project="${PROJECT}"]`).waitFor();
       expect(await states(page)).toEqual(["passed", "passed", "passed", "passed", "passed", "open", "locked"]);
+
+      await page.goto(await pageOf("credit-overfit"));
+      const overfitting = creditModel("model.add(tf.layers.dense({ units: 128, activation: \"relu\" }));");
+      await typeCode(page, overfitting);
+      await page.getByRole("spinbutton", { name: "Epochs" }).fill("20");
+      await page.getByRole("button", { name: "Submit", exact: true }).click();
+      await passedVerdict(page, 420_000);
+      expect(await page.getByTestId("check-overfits").getByLabel("passed", { exact: true }).count()).toBe(1);
+      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(/Protocol: 5-fold \(step 3\) · Preparation: standardize/);
+
+      // Step 7 opens on that step-6 model, states its target in step 2's metric, and grades a regularized model on the test set.
+      const toStep7 = page.getByTestId("next-step-link");
+      expect(await toStep7.textContent()).toMatch(/^Next: step 7 — .* \(credit-default\.csv\)$/);
+      await toStep7.click();
+      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 30_000 }).toMatch(/^Starting from your passing step-6 model/);
+      // CodeMirror renders one element per line: the text is the step-6 code without its line breaks (not the step-7 starter).
+      expect(await page.getByLabel("Model code").textContent()).toBe(overfitting.replaceAll("\n", ""));
+      expect(await page.getByTestId("project-metric").textContent()).toBe("MetricPrecision and recall (your choice in step 2)");
+      expect(await page.getByTestId("target").textContent()).toBe("Target on the test setTest recall ≥ 0.6");
+      await page.getByText("In your project the target is in the metric you chose in step 2: test recall of at least 0.6.", { exact: false }).waitFor();
+      await typeCode(page, creditModel("model.add(tf.layers.dropout({ rate: 0.5 }));\nmodel.add(tf.layers.dense({ units: 128, activation: \"relu\" }));\nmodel.add(tf.layers.dropout({ rate: 0.5 }));"));
+      await page.getByRole("spinbutton", { name: "Epochs" }).fill("8");
+      await page.getByRole("button", { name: "Submit", exact: true }).click();
+      const step7 = page.getByTestId("verdict");
+      await step7.waitFor({ timeout: 600_000 });
+      // Whether the gap narrowed is the grader's comparison (tested with the solutions); the walk reads the verdict either way.
+      await expect.poll(() => step7.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/^(Passed|Failed)$/);
+      // The target check and the target row speak recall; the final model was evaluated on the hidden test rows.
+      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model 0\.\d{3} (reaches|falls short of) the target 0\.600/);
+      expect(await step7.locator(".metric .label").filter({ hasText: /^Target: test recall of the final model \(your metric, step 2\)$/ }).count()).toBe(1);
+      expect(await step7.locator(".metric .label").filter({ hasText: /^Test accuracy of the final model \(trained on train\+validation\)$/ }).count()).toBe(1);
+      expect(await step7.locator(".metric .label").filter({ hasText: /step-6 model/ }).count()).toBe(1);
+      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(/^Metric: precision and recall \(chosen in step 2\) · Protocol: 5-fold/);
+      await step7.scrollIntoViewIfNeeded();
+      await screenshot(page, "guided-decisions-step7-verdict");
       expect(errors).toEqual([]);
     } catch (error) {
       await screenshot(page, "guided-decisions-failure");

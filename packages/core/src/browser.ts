@@ -11,3 +11,5 @@ export { earlyStopping, type EarlyStopping } from "./training/early-stopping";
 export { validationSplit } from "./training/split";
 export { augmentBatch, augmentationRandom, type ImageShape } from "./training/augment";
 export { selectFeatures, keptFeatures, type EncodedRows } from "./datasets/features";
+export { prepareImageInputs, type InputScaling } from "./datasets/preparation";
+export type { ExampleSet } from "./datasets/types";

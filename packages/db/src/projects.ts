@@ -1,6 +1,7 @@
-import { type DatasetRef, NotFoundError, PreconditionError, verdictWithheld } from "@stepwise/core/contracts";
+import { type DatasetRef, NotFoundError, type ProjectDecisions, PreconditionError, verdictWithheld } from "@stepwise/core/contracts";
 import {
   type CourseMode,
+  decisionsOf,
   foldProject,
   type Handoff,
   handoffOf,
@@ -202,6 +203,19 @@ export async function projectStepOf(
     if (step) return { project, step };
   }
   return null;
+}
+
+/**
+ * What a guided project's steps 2–4 decided for a training step (metric, protocol, preparation): the
+ * engine's hand-over of the student's project. Undefined in an independent course, for steps 1–4 and
+ * for an assignment outside the workflow: the exercise's own apply. The grader reads the true verdicts
+ * (`now: null`); a step page reads them as the student sees them.
+ */
+export async function projectDecisions(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment } & ProjectTime): Promise<ProjectDecisions | undefined> {
+  const placed = await projectStepOf(db, input);
+  if (!placed || placed.project.mode !== "guided" || placed.step.number < 5) return undefined;
+  const decisions = decisionsOf(placed.project.handoff);
+  return Object.keys(decisions).length > 0 ? decisions : undefined;
 }
 
 /**

@@ -60,3 +60,4 @@ export { withOverrides, assignmentPolicy, type AssignmentPolicy } from "./overri
 export { answerExercises, type AnswerDataset } from "./catalog/answers";
 export { CREDIT_COLUMNS, HOUSE_COLUMNS, creditData, housesData, imdbData, mnistData } from "./catalog/datasets";
 export { onCsvTable, csvStarterCode, csvStarterTraining, csvSummary, csvTitle, tableFacts, type CsvTableFacts } from "./catalog/csv-table";
+export { stepTarget, type StepTarget } from "./targets";

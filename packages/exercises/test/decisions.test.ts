@@ -80,6 +80,21 @@ describe("a guided project's decisions reach the grader", () => {
     if (metric === "roc-auc") expect(verdict.metrics.rocAuc?.value).toBeGreaterThan(0.5);
   });
 
+  it.each<["precision-recall" | "f1" | undefined, RegExp, string]>([
+    ["precision-recall", /^Test recall of the final model/, "recall"],
+    ["f1", /^Test F1 of the final model/, "f1"],
+    [undefined, /^Test accuracy/, "testAccuracy"],
+  ])("step 7 on the credit table, metric %s: the target check and row speak it", async (metric, message, key) => {
+    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), { previous: reference("credit-overfit"), ...(metric ? { decisions: { metric } } : {}) });
+    const check = verdict.checks.find((c) => c.id === "reaches-target");
+    expect(check?.message).toMatch(message);
+    const target = getExercise("credit-regularize");
+    expect(verdict.metrics.target?.value).toBe(metric ? target.metricTargets?.[metric] : target.target);
+    if (metric) expect(verdict.metrics.target?.label).toMatch(/\(your metric, step 2\)$/);
+    // The check compares the measured metric with the target: it passes exactly when the value reaches it.
+    expect(check?.passed).toBe((verdict.metrics[key]?.value ?? Number.NaN) >= (verdict.metrics.target?.value ?? Number.NaN));
+  });
+
   it("an independent course's verdict keeps the exercise's order and records no decisions", async () => {
     const { verdict } = await grade("credit-beat-baseline", reference("credit-beat-baseline"));
     expect(Object.keys(verdict.metrics)[0]).toBe("testAccuracy");

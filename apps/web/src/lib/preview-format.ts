@@ -3,6 +3,8 @@
  *   "SWPV" | u32 LE header length | header JSON (UTF-8) | zero padding to 4 bytes | arrays, each 4-byte aligned.
  * Pure, so the route handler, the Worker and tests share it.
  */
+import type { InputScaling } from "@stepwise/core/browser";
+
 export type PreviewArray = Uint8Array | Uint16Array | Uint32Array | Float32Array;
 type DType = "uint8" | "uint16" | "uint32" | "float32";
 
@@ -25,6 +27,8 @@ export interface PreviewHeader {
   encoding?: string;
   /** CSV only: the name of each encoded column (`column`, or `column=category` for one-hot), so step 7's dropped columns can be left out. */
   featureNames?: string[];
+  /** MNIST in a guided project: step 4's pixel scaling, applied after ÷ 255 as the grader applies it (a table's rows come scaled). */
+  scaling?: InputScaling;
 }
 
 export interface PreviewData {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { DatasetRef, ExerciseDefinition } from "@stepwise/core/contracts";
 import { datasetByFile, type Db } from "@stepwise/db";
 import { previewCsv, resolveCsv, type CsvPreview, type CsvSource } from "@stepwise/exercises/answers";
-import { csvGrading } from "@stepwise/exercises/grading";
+import { csvGrading, type CsvScaling } from "@stepwise/exercises/grading";
 import { findRepoRoot } from "../env";
 import type { PreviewData } from "../lib/preview-format";
 
@@ -48,8 +48,8 @@ export function csvView(source: CsvSource, ref: CsvRef): CsvView {
  * standardized the same way): at most `maxRows` of them. The test inputs it also encodes are dropped
  * here; the test labels never leave it.
  */
-export function csvPreviewData(source: Pick<CsvSource, "text" | "splitSeed">, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number): PreviewData {
-  const { training, facts, task } = csvGrading(source.text, ref, { seed: exercise.seed, slice: exercise.data, splitSeed: source.splitSeed });
+export function csvPreviewData(source: Pick<CsvSource, "text" | "splitSeed">, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number, scaling?: CsvScaling): PreviewData {
+  const { training, facts, task } = csvGrading(source.text, ref, { seed: exercise.seed, slice: exercise.data, splitSeed: source.splitSeed, ...(scaling ? { scaling } : {}) });
   const n = Math.min(maxRows, facts.trainSize);
   const width = training.inputSize;
   const labels = training.trainLabels instanceof Int32Array ? Uint32Array.from(training.trainLabels.subarray(0, n)) : training.trainLabels.slice(0, n);

@@ -11,7 +11,9 @@ import {
   mnistSamples,
   readCacheFile,
 } from "@stepwise/core/datasets/node";
-import { PreconditionError, type DatasetRef, type ExerciseDefinition } from "@stepwise/core/contracts";
+import { PreconditionError, type DatasetRef, type ExerciseDefinition, type ProjectPreparation } from "@stepwise/core/contracts";
+import type { InputScaling } from "@stepwise/core/browser";
+import { scalingFor } from "@stepwise/exercises/grading";
 import type { Db } from "@stepwise/db";
 import { findRepoRoot } from "../env";
 import { encodePreview, type PreviewData } from "../lib/preview-format";
@@ -56,11 +58,11 @@ function builtInKey(ref: Exclude<DatasetRef, { kind: "csv" }>): string {
 }
 
 /** MNIST: the first N training images and labels. IMDB: the first N training reviews as token ids. Never test data. */
-export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>): PreviewData {
+export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>, imageScaling?: InputScaling): PreviewData {
   if (ref.kind === "mnist") {
     const n = PREVIEW_COUNTS.mnist;
     return {
-      header: { dataset: "mnist", n, naturalShape: [28, 28, 1] },
+      header: { dataset: "mnist", n, naturalShape: [28, 28, 1], ...(imageScaling ? { scaling: imageScaling } : {}) },
       arrays: { pixels: loadMnistImages("train", mnistOptions()).slice(0, n * MNIST_IMAGE_SIZE), labels: loadMnistLabels("train", mnistOptions()).slice(0, n) },
     };
   }
@@ -82,17 +84,19 @@ export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>): PreviewD
 
 /**
  * The bytes the browser preview trains on for an assignment's (effective) exercise: MNIST and IMDB
- * subsets, or a CSV's training rows encoded exactly as the grader encodes them. Never test rows.
+ * subsets, or a CSV's training rows encoded exactly as the grader encodes them — with the step-4
+ * preparation of a guided student's project, as the grader applies it. Never test rows.
  */
-export async function previewBytes(db: Db, courseId: string, exercise: ExerciseDefinition): Promise<Uint8Array> {
+export async function previewBytes(db: Db, courseId: string, exercise: ExerciseDefinition, preparation?: ProjectPreparation): Promise<Uint8Array> {
   const ref = exercise.dataset;
+  const { imageScaling, csvScaling } = scalingFor(ref, preparation);
   if (ref.kind !== "csv") {
-    const key = builtInKey(ref);
-    return previews.get(key) ?? remember(previews, key, encodePreview(previewData(ref)), false);
+    const key = `${builtInKey(ref)}:${imageScaling ?? ""}`;
+    return previews.get(key) ?? remember(previews, key, encodePreview(previewData(ref, imageScaling)), false);
   }
   const source = await csvSource(db, courseId, ref);
-  const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}:${JSON.stringify(exercise.data)}`;
-  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source, ref, exercise, PREVIEW_COUNTS.csv)), true);
+  const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}:${JSON.stringify(exercise.data)}:${csvScaling ?? ""}`;
+  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source, ref, exercise, PREVIEW_COUNTS.csv, csvScaling)), true);
 }
 
 /** What the step page shows about the data: facts from core, a few digits or reviews, or a CSV's training-split facts. */

@@ -1,4 +1,5 @@
-import type { Db } from "@stepwise/db";
+import { type Db, projectDecisions } from "@stepwise/db";
+import { assignmentPlace } from "@stepwise/exercises";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { ApiConfig } from "./config";
@@ -18,12 +19,14 @@ export async function handlePreviewRequest(req: Request, options: { db: Db; conf
     const user = ctx.user;
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to download training data." });
     const { assignment } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);
+    // A guided student's step-4 preparation, as the grader will apply it to this step's runs.
+    const decisions = await projectDecisions(ctx.db, { assignment, userId: user.id, locate: assignmentPlace, now: ctx.now() });
     // The dataset the assignment grades on (an instructor's CSV override included), training rows only.
-    const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment));
+    const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment), decisions?.preparation);
     return new Response(new Uint8Array(bytes), {
       headers: {
         "content-type": "application/octet-stream",
-        // Same bytes for every student of the assignment; short-lived, since an instructor may change its dataset.
+        // The same bytes for every student who prepared the data alike; short-lived, since an instructor may change its dataset.
         "cache-control": "private, max-age=300",
       },
     });

@@ -47,6 +47,26 @@ describe("encodeForModel", () => {
     expect(Array.from(set.labels.subarray(0, 10))).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
   });
 
+  it.each<[string, "standardize" | "none" | "divide-255", (x: Float32Array) => void]>([
+    [
+      "standardize: one mean and standard deviation over these training pixels, as the grader fits them",
+      "standardize",
+      (x) => {
+        const mean = x.reduce((a, b) => a + b, 0) / x.length;
+        const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length);
+        expect(Math.abs(mean)).toBeLessThan(1e-6);
+        expect(std).toBeCloseTo(1, 4);
+        // The brightest pixel stays the brightest: scaling, not reordering.
+        expect(x[0]).toBeGreaterThan(x[784] ?? Infinity);
+      },
+    ],
+    ["none: raw grey levels 0–255", "none", (x) => expect([x[0], x[784], x[1]]).toEqual([255, 51, 0])],
+    ["divide-255: [0, 1]", "divide-255", (x) => expect([x[0], x[1]]).toEqual([1, 0])],
+  ])("applies a guided student's step-4 pixel scaling — %s", (_name, scaling, expectInputs) => {
+    const set = encodeForModel({ ...mnist, header: { ...mnist.header, scaling } }, { inputShape: [null, 784], firstLayer: "Dense", loss: "sparseCategoricalCrossentropy", outputUnits: 10 });
+    expectInputs(set.inputs);
+  });
+
   it("keeps class ids for sparse categorical cross-entropy and accepts a [28, 28, 1] input", () => {
     const set = encodeForModel(mnist, { inputShape: [null, 28, 28, 1], firstLayer: "Conv2D", loss: "sparseCategoricalCrossentropy", outputUnits: 10 });
     expect(set.inputShape).toEqual([28, 28, 1]);

@@ -1,4 +1,4 @@
-import { labelEncoding, selectFeatures, writeMultiHot, writeSequence } from "@stepwise/core/browser";
+import { type ExampleSet, type InputScaling, labelEncoding, prepareImageInputs, selectFeatures, writeMultiHot, writeSequence } from "@stepwise/core/browser";
 import type { FeatureSelection } from "@stepwise/core/contracts";
 import type { PreviewData } from "~/lib/preview-format";
 
@@ -10,6 +10,27 @@ export interface EncodedSet {
   inputShape: number[];
   labels: Float32Array;
   labelShape: number[];
+}
+
+/** Step 4's pixel scaling by core's own function, as the grader prepares its images (statistics of these training images). */
+function scaleImages(inputs: Float32Array, n: number, scaling: InputScaling): void {
+  const size = inputs.length / Math.max(1, n);
+  const set: ExampleSet = {
+    n,
+    inputSize: size,
+    naturalShape: [28, 28, 1],
+    gatherInputs(indices, out) {
+      for (let i = 0; i < indices.length; i++) {
+        const row = indices[i] ?? 0;
+        out.set(inputs.subarray(row * size, (row + 1) * size), i * size);
+      }
+    },
+  };
+  const { train } = prepareImageInputs({ train: set, testInputs: set }, scaling);
+  if (train === set) return;
+  const scaled = new Float32Array(inputs.length);
+  train.gatherInputs(Int32Array.from({ length: n }, (_, i) => i), scaled);
+  inputs.set(scaled);
 }
 
 function shapeText(shape: readonly (number | null)[]): string {
@@ -51,6 +72,7 @@ export function encodeForModel(
     if (!pixels) throw new Error("The preview data has no pixels array.");
     if (size !== 784) throw new Error(`MNIST images have 784 pixels (28 × 28 × 1), but the model's input ${shapeText(model.inputShape)} holds ${size} values.`);
     for (let i = 0; i < pixels.length; i++) inputs[i] = (pixels[i] ?? 0) / 255;
+    if (data.header.scaling) scaleImages(inputs, n, data.header.scaling);
   } else {
     const { offsets, ids } = data.arrays;
     if (!offsets || !ids) throw new Error("The preview data has no offsets or ids arrays.");

@@ -147,6 +147,10 @@ export const creditRegularize = ExerciseDefinition.parse({
   metric: "accuracy",
   baseline: 0.5,
   target: 0.95,
+  // In a guided course, the target in the metric the student chose in step 2. The reference solution
+  // reaches recall 0.71, F1 0.82 and ROC AUC 0.99 on the full table (hold-out split, 2026-12-05); accuracy's 0.95
+  // is about as demanding as these (the always-"no" model has 0.92 accuracy and recall 0).
+  metricTargets: { "precision-recall": 0.6, f1: 0.7, "roc-auc": 0.95 },
   budgets: { maxParams: 500_000, maxEpochs: 200, maxBatchSize: 512, maxSeconds: 600 },
   seed: 1337,
   starterCode: creditStarter(128, '\nmodel.add(tf.layers.dense({ units: 128, activation: "relu" }));', `${OVERFITTING_START}\n`),

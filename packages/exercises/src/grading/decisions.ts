@@ -1,4 +1,19 @@
-import type { ExerciseDefinition, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
+import type { DatasetRef, ExerciseDefinition, ProjectPreparation, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
+import type { InputScaling } from "@stepwise/core/datasets";
+import type { CsvScaling } from "./csv";
+
+/**
+ * Step 4's preparation as a dataset's loader takes it: image scaling for MNIST, the numeric columns'
+ * scaling for a table (pixels ÷ 255 means nothing there), nothing for IMDB. The grader and the
+ * browser preview both read it here, so the preview trains on what the grader will.
+ */
+export function scalingFor(dataset: DatasetRef, preparation: ProjectPreparation | undefined): { imageScaling?: InputScaling; csvScaling?: CsvScaling } {
+  const scaling = preparation?.scaling;
+  if (!scaling) return {};
+  if (dataset.kind === "mnist") return { imageScaling: scaling };
+  if (dataset.kind === "csv" && scaling !== "divide-255") return { csvScaling: scaling };
+  return {};
+}
 
 /**
  * The exercise and submission as step 3's protocol has them graded: hold-out with the student's

@@ -13,7 +13,7 @@ import { verdictFromRun } from "./run-verdict";
 import type { ScoreData } from "./score";
 import { gradeWithSeeds, singleSeedNote } from "./seeds";
 import { invalidVerdict } from "./verdicts";
-import { withProtocol } from "./decisions";
+import { scalingFor, withProtocol } from "./decisions";
 import { withProjectDecisions } from "./metric-choice";
 
 import type { GradingRun, GradingRunner } from "./runner";
@@ -118,9 +118,9 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
   const { slice, cacheDir, decisions } = input;
   const { exercise, payload } = withProtocol(input.exercise, input.payload, decisions?.protocol);
   const seed = exercise.seed;
-  const scaling = decisions?.preparation?.scaling;
-  const imageScaling = exercise.dataset.kind === "mnist" && scaling ? { scaling } : {};
-  const csvScaling = exercise.dataset.kind === "csv" && scaling && scaling !== "divide-255" ? { csvScaling: scaling } : {};
+  const scalings = scalingFor(exercise.dataset, decisions?.preparation);
+  const imageScaling = scalings.imageScaling ? { scaling: scalings.imageScaling } : {};
+  const csvScaling = scalings.csvScaling ? { csvScaling: scalings.csvScaling } : {};
   const toolbox = input.toolbox ? { toolbox: input.toolbox } : {};
   const prepare = (facts: PrepareOptions) => prepareTraining(exercise, payload, seed, { ...facts, ...toolbox });
   try {

@@ -1,6 +1,7 @@
 import type { ExerciseDefinition, MetricValue, SubmissionPayload, TrainingConfig, Verdict } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
 import { assembleVerdict, checkBeatsBaseline, checkReachesTarget, compareRegularization, dumbBaseline, gapMetricFor, type GradedCheck } from "@stepwise/core/verify";
+import { stepTarget } from "../targets";
 import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evaluate";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
@@ -37,17 +38,12 @@ function onAllTrainingData(prepared: PreparedTraining, epochs: number): Prepared
   return { ...prepared, training };
 }
 
-/** Which metric each step-2 choice's step-7 target is read from. */
-const TARGET_KEY = { "precision-recall": "recall", f1: "f1", "roc-auc": "rocAuc" } as const;
-
 /** Step 7's target in step 2's metric, when the exercise states one for it and the final model's value was measured. */
 function metricTarget(exercise: ExerciseDefinition, metric: ScoreData["metric"], values: Record<string, MetricValue>): { value: number; target: number; what: string } | undefined {
-  if (metric === undefined || metric === "accuracy" || metric === "mae") return undefined;
-  const target = exercise.metricTargets?.[metric];
-  const measured = values[TARGET_KEY[metric]];
-  if (target === undefined || !measured) return undefined;
-  const what = metric === "precision-recall" ? "Test recall" : metric === "f1" ? "Test F1" : "Test ROC AUC";
-  return { value: measured.value, target, what: `${what} of the final model` };
+  const target = stepTarget(exercise, metric);
+  const measured = target?.chosen && target.metric !== "accuracy" && target.metric !== "mae" ? values[target.key] : undefined;
+  if (!target || !measured) return undefined;
+  return { value: measured.value, target: target.value, what: `${target.name} of the final model` };
 }
 
 const finished = (run: TrainAndPredictResult) => run.report.stopReason === "completed" || run.report.stopReason === "early_stopping";

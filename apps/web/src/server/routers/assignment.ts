@@ -1,7 +1,8 @@
-import { countAttempts, submissionsFor, testEvaluationsUsed } from "@stepwise/db";
+import { countAttempts, projectDecisions, submissionsFor, testEvaluationsUsed } from "@stepwise/db";
+import { assignmentPlace, stepTarget } from "@stepwise/exercises";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import { z } from "zod";
-import { assignmentExercise, assignmentTable, publicExercise } from "../services/exercise-view";
+import { assignmentExercise, assignmentTable, publicExercise, withTargetInMetric } from "../services/exercise-view";
 import { stepLock } from "../services/projects";
 import { evaluatesOnTest } from "../services/submit";
 import { summarizeSubmission } from "../services/verdict-view";
@@ -13,14 +14,17 @@ export const assignmentRouter = createTRPCRouter({
     const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const [mine, attemptsUsed, testUsed, table, lock] = await Promise.all([
+    const [mine, attemptsUsed, testUsed, table, lock, decisions] = await Promise.all([
       submissionsFor(ctx.db, key),
       countAttempts(ctx.db, key),
       evaluatesOnTest(exercise) ? testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id) : Promise.resolve(null),
       // An uploaded table: the text and the starter model are made from it, not the built-in table.
       assignmentTable(ctx.db, assignment, exercise),
       role === "student" ? stepLock(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id, userId: ctx.user.id, now: ctx.now() }) : Promise.resolve(null),
+      // Steps 2–4's choices as the student sees their verdicts: the grader holds the training steps to them.
+      role === "student" ? projectDecisions(ctx.db, { assignment, userId: ctx.user.id, locate: assignmentPlace, now: ctx.now() }) : Promise.resolve(undefined),
     ]);
+    const target = stepTarget(exercise, decisions?.metric);
     return {
       assignment: {
         id: assignment.id,
@@ -37,7 +41,11 @@ export const assignmentRouter = createTRPCRouter({
       role,
       /** Why the caller may not submit yet (a locked step of a guided course) and which step unlocks it; null when open. */
       lock,
-      exercise: publicExercise(exercise, assignment, table),
+      exercise: withTargetInMetric(publicExercise(exercise, assignment, table), target),
+      /** A guided project's step-2–4 decisions for this training step; null in an independent course, for steps 1–4 and for instructors. */
+      decisions: decisions ?? null,
+      /** The target the final model must reach, in the metric chosen in step 2 when the exercise states one for it; null without a target. */
+      target: target ?? null,
       submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
     };
   }),

@@ -1,6 +1,6 @@
 import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
 import type { Assignment, Db } from "@stepwise/db";
-import { findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts } from "@stepwise/exercises";
+import { findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts, type StepTarget } from "@stepwise/exercises";
 import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile } from "@stepwise/exercises/course";
 import { datasetView } from "../datasets";
@@ -76,6 +76,17 @@ function restateThresholds(summary: string, original: ExerciseDefinition, placed
     notes.push(`Your instructor set this assignment's baseline to ${placed.baseline}: your model must beat the stronger of ${placed.baseline} and the majority-class rate of the test split.`);
   }
   return [text, ...notes].join(" ");
+}
+
+/**
+ * The text of a step whose target a guided student's step-2 metric moved (the credit table's recall
+ * target instead of its accuracy one): the text states the exercise's own target, so the one in force
+ * is stated after it.
+ */
+export function withTargetInMetric(exercise: PublicExercise, target: StepTarget | undefined): PublicExercise {
+  if (!target || target.metric === exercise.metric) return exercise;
+  const bound = target.higherIsBetter ? "at least" : "at most";
+  return { ...exercise, summary: `${exercise.summary} In your project the target is in the metric you chose in step 2: ${target.name.toLowerCase()} of ${bound} ${target.value}.` };
 }
 
 /**

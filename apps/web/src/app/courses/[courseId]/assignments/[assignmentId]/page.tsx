@@ -27,7 +27,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       {view.lock && <LockNotice courseId={courseId} lock={view.lock} />}
       <section className="card">
         <p style={{ marginTop: 0 }}>{exercise.summary}</p>
-        {exercise.kind === "training" && <Thresholds metric={exercise.metric} baseline={exercise.baseline} target={exercise.target} />}
+        {exercise.kind === "training" && <Thresholds metric={exercise.metric} chosen={view.decisions?.metric} baseline={exercise.baseline} target={view.target} />}
         {exercise.kind === "training" && (
         <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
           <div className="metric">
