@@ -4,7 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { EpochMetrics, TrainingConfig } from "../contracts/training";
 import { parseModelSpec } from "../model";
 import { predict, train, type TrainOptions } from "./index";
-import { mnistSlice, syntheticSet } from "./testing";
+import { denseOnMnist, mnistSlice, syntheticSet } from "./testing";
 
 let tf: Tf;
 beforeAll(async () => {
@@ -225,18 +225,7 @@ describe("augmentation", () => {
 });
 
 function regression() {
-  return parseModelSpec({
-    format: "tfjs",
-    topology: {
-      class_name: "Sequential",
-      config: {
-        layers: [
-          { class_name: "Dense", config: { units: 64, activation: "relu", batch_input_shape: [null, 784] } },
-          { class_name: "Dense", config: { units: 1 } },
-        ],
-      },
-    },
-  }).topology;
+  return denseOnMnist(64, { units: 1 });
 }
 
 describe("memory", () => {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { ExampleSet } from "../datasets/types";
+import { parseModelSpec } from "../model";
 
 let cache: { images: Uint8Array; labels: Uint8Array } | undefined;
 
@@ -50,4 +51,20 @@ export function syntheticSet(n: number, shape: number[], classes: number, values
       for (let i = 0; i < indices.length; i++) for (let j = 0; j < size; j++) out[i * size + j] = values(indices[i] ?? 0, j);
     },
   };
+}
+
+/** A Sequential model on MNIST's 784 inputs: `hidden` relu units, then the Dense layer `output` configures. */
+export function denseOnMnist(hidden: number, output: { units: number; activation?: string }) {
+  return parseModelSpec({
+    format: "tfjs",
+    topology: {
+      class_name: "Sequential",
+      config: {
+        layers: [
+          { class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } },
+          { class_name: "Dense", config: output },
+        ],
+      },
+    },
+  }).topology;
 }
