@@ -156,7 +156,7 @@ describe.runIf(available)("BLAS kernels match wasm's own", () => {
 
 describe.runIf(available)("training on the BLAS kernels", () => {
   const options = (): TrainOptions => ({
-    topology: denseOnMnist(64, { units: 10, activation: "softmax" }),
+    topology: denseOnMnist(64, { class_name: "Dense", config: { units: 10, activation: "softmax" } }),
     training: {
       compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] },
       fit: { epochs: 3, batchSize: 128, validationSplit: 0.2, shuffle: true },

@@ -12,19 +12,7 @@ beforeAll(async () => {
 });
 
 const mlp = (hidden: number, dropout = 0.2) =>
-  parseModelSpec({
-    format: "tfjs",
-    topology: {
-      class_name: "Sequential",
-      config: {
-        layers: [
-          { class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } },
-          { class_name: "Dropout", config: { rate: dropout } },
-          { class_name: "Dense", config: { units: 10, activation: "softmax" } },
-        ],
-      },
-    },
-  }).topology;
+  denseOnMnist(hidden, { class_name: "Dropout", config: { rate: dropout } }, { class_name: "Dense", config: { units: 10, activation: "softmax" } });
 
 const config = (over: Partial<TrainingConfig["fit"]> = {}, compile: Partial<TrainingConfig["compile"]> = {}): TrainingConfig => ({
   compile: { optimizer: "adam", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"], ...compile },
@@ -225,7 +213,7 @@ describe("augmentation", () => {
 });
 
 function regression() {
-  return denseOnMnist(64, { units: 1 });
+  return denseOnMnist(64, { class_name: "Dense", config: { units: 1 } });
 }
 
 describe("memory", () => {

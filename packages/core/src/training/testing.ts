@@ -53,18 +53,15 @@ export function syntheticSet(n: number, shape: number[], classes: number, values
   };
 }
 
-/** A Sequential model on MNIST's 784 inputs: `hidden` relu units, then the Dense layer `output` configures. */
-export function denseOnMnist(hidden: number, output: { units: number; activation?: string }) {
+type LayerJson = { class_name: string; config: Record<string, unknown> };
+
+/** A Sequential model on MNIST's 784 inputs: a Dense layer of `hidden` relu units, then the layers `after`. */
+export function denseOnMnist(hidden: number, ...after: LayerJson[]) {
   return parseModelSpec({
     format: "tfjs",
     topology: {
       class_name: "Sequential",
-      config: {
-        layers: [
-          { class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } },
-          { class_name: "Dense", config: output },
-        ],
-      },
+      config: { layers: [{ class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } }, ...after] },
     },
   }).topology;
 }
