@@ -74,7 +74,7 @@ export interface GradedDb {
 }
 
 /** A fresh migrated SQLite database, filled by `setUp`, with an in-process test grader then running on it. */
-export async function openGradedDb(setUp: (db: Db) => Promise<void> = async () => undefined): Promise<GradedDb> {
+export async function openGradedDb(setUp: (db: Db) => Promise<void> = () => Promise.resolve()): Promise<GradedDb> {
   const url = tmpDbUrl();
   const db = await openDb(url);
   await migrate(db);
