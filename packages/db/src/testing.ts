@@ -67,7 +67,10 @@ export interface TestDbOptions extends OpenDbOptions {
 export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}): Promise<TestDb> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "stepwise-db-"));
-    return openAt(join(dir, "test.db"), options, async () => rmSync(dir, { recursive: true, force: true }));
+    return openAt(join(dir, "test.db"), options, () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    });
   }
   const baseUrl = testPgUrl();
   const schema = `t_${randomBytes(6).toString("hex")}`;
