@@ -126,56 +126,85 @@ export function VisibilitySection({ state, setState, field, id, errors, checks }
   );
 }
 
-export function ExperimentsSection({ state, setState, field, id, errors, entry, options }: SectionProps & { options: ToolboxOptions }) {
-  if (entry?.kind !== "training") return null;
+/**
+ * What students may use of a list of options (a checkbox per option) and the numbers that limit it:
+ * the experiments on any training step, the toolbox on step 7.
+ */
+function PolicySection(props: {
+  section: SectionProps;
+  testId: string;
+  legend: string;
+  /** The state key of the checked options and its input path. */
+  checked: "experiments" | "techniques";
+  path: string;
+  group: { legend: string; options: ToolboxOptions["experiments"]; hint: string };
+  numbers: Array<{ key: "computeSeconds" | "tuningTrials" | "testEvaluations"; path: string; label: string; placeholder: number; hint: string }>;
+}) {
+  const { state, setState, field, id, errors } = props.section;
   return (
-    <fieldset className="question" data-testid="experiments-settings">
-      <legend>Debugging experiments</legend>
+    <fieldset className="question" data-testid={props.testId}>
+      <legend>{props.legend}</legend>
       <CheckboxGroup
-        id={id("overrides.experiments.allowed")}
-        legend="Experiments students may run"
-        options={options.experiments}
-        checked={state.experiments}
-        onChange={setKey(setState, "experiments")}
-        hint="All checked: every experiment, including ones added later. Experiments cost compute, never attempts."
-        error={errors["overrides.experiments.allowed"]}
+        id={id(props.path)}
+        legend={props.group.legend}
+        options={props.group.options}
+        checked={state[props.checked]}
+        onChange={setKey(setState, props.checked)}
+        hint={props.group.hint}
+        error={errors[props.path]}
       />
       <div className="grid-settings">
-        {field("overrides.experiments.computeSeconds", "Compute budget per student (s)", state.computeSeconds, setKey(setState, "computeSeconds"), {
-          placeholder: String(options.defaults.computeSeconds),
-          hint: "Grader time each student may spend on experiments here; 0 turns them off.",
-        })}
+        {props.numbers.map((n) => field(n.path, n.label, state[n.key], setKey(setState, n.key), { placeholder: String(n.placeholder), hint: n.hint }))}
       </div>
     </fieldset>
   );
 }
 
-export function ToolboxSection({ state, setState, field, id, errors, entry, options }: SectionProps & { options: ToolboxOptions }) {
-  // The toolbox is step 7's (the grader refuses its techniques on other steps), so it is offered there only.
-  if (entry?.kind !== "training" || entry.step !== 7) return null;
+export function ExperimentsSection({ options, ...section }: SectionProps & { options: ToolboxOptions }) {
+  if (section.entry?.kind !== "training") return null;
   return (
-    <fieldset className="question" data-testid="toolbox-settings">
-      <legend>Regularization toolbox</legend>
-      <CheckboxGroup
-        id={id("overrides.toolbox.allowed")}
-        legend="Techniques students may use"
-        options={options.techniques}
-        checked={state.techniques}
-        onChange={setKey(setState, "techniques")}
-        hint="Dropout, L1/L2, batch normalization and network size are part of the model and always allowed."
-        error={errors["overrides.toolbox.allowed"]}
-      />
-      <div className="grid-settings">
-        {field("overrides.toolbox.tuningTrials", "Tuning trials per search (1–50)", state.tuningTrials, setKey(setState, "tuningTrials"), {
-          placeholder: String(options.defaults.tuningTrials),
-          hint: "Each trial costs compute budget.",
-        })}
-        {field("overrides.toolbox.testEvaluations", "Test evaluations per student (1–50)", state.testEvaluations, setKey(setState, "testEvaluations"), {
-          placeholder: String(options.defaults.testEvaluations),
+    <PolicySection
+      section={section}
+      testId="experiments-settings"
+      legend="Debugging experiments"
+      checked="experiments"
+      path="overrides.experiments.allowed"
+      group={{ legend: "Experiments students may run", options: options.experiments, hint: "All checked: every experiment, including ones added later. Experiments cost compute, never attempts." }}
+      numbers={[
+        {
+          key: "computeSeconds",
+          path: "overrides.experiments.computeSeconds",
+          label: "Compute budget per student (s)",
+          placeholder: options.defaults.computeSeconds,
+          hint: "Grader time each student may spend on experiments here; 0 turns them off.",
+        },
+      ]}
+    />
+  );
+}
+
+export function ToolboxSection({ options, ...section }: SectionProps & { options: ToolboxOptions }) {
+  // The toolbox is step 7's (the grader refuses its techniques on other steps), so it is offered there only.
+  if (section.entry?.kind !== "training" || section.entry.step !== 7) return null;
+  return (
+    <PolicySection
+      section={section}
+      testId="toolbox-settings"
+      legend="Regularization toolbox"
+      checked="techniques"
+      path="overrides.toolbox.allowed"
+      group={{ legend: "Techniques students may use", options: options.techniques, hint: "Dropout, L1/L2, batch normalization and network size are part of the model and always allowed." }}
+      numbers={[
+        { key: "tuningTrials", path: "overrides.toolbox.tuningTrials", label: "Tuning trials per search (1–50)", placeholder: options.defaults.tuningTrials, hint: "Each trial costs compute budget." },
+        {
+          key: "testEvaluations",
+          path: "overrides.toolbox.testEvaluations",
+          label: "Test evaluations per student (1–50)",
+          placeholder: options.defaults.testEvaluations,
           hint: "Each graded submission and each tuning search's final model is one evaluation on the hidden test set.",
-        })}
-      </div>
-    </fieldset>
+        },
+      ]}
+    />
   );
 }
 
