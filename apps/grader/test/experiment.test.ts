@@ -6,8 +6,6 @@ import {
   enqueueExperiment,
   experimentRunById,
   jobLog,
-  migrate,
-  openDb,
   progressSince,
   submissionsFor,
   type Db,
@@ -15,8 +13,7 @@ import {
 } from "@stepwise/db";
 import { ExperimentResult } from "@stepwise/exercises/experiments";
 import { solutions } from "@stepwise/exercises/solutions";
-import { startGrader, type GraderHandle } from "../src/worker";
-import { studentWithAssignment, submit, testConfig, tmpDbUrl } from "./helpers";
+import { enrolledIds, openGradedDb, submit, type GradedDb } from "./helpers";
 
 const mnist = solutions["mnist-beat-baseline"];
 const credit = solutions["credit-beat-baseline"];
@@ -33,25 +30,19 @@ async function waitForRun(db: Db, jobId: string, timeoutMs = 110_000): Promise<E
 }
 
 describe("grader: experiment jobs in a sandboxed child on a small MNIST slice", () => {
+  let graded: GradedDb;
   let db: Db;
-  let grader: GraderHandle;
   let ids: { assignmentId: string; userId: string };
   let creditIds: { assignmentId: string; userId: string };
 
   beforeAll(async () => {
-    const url = tmpDbUrl();
-    db = await openDb(url);
-    await migrate(db);
-    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
-    ids = { assignmentId: assignment.id, userId: student.id };
-    const table = await studentWithAssignment(db, "credit-beat-baseline");
-    creditIds = { assignmentId: table.assignment.id, userId: table.student.id };
-    grader = startGrader(testConfig(url), { db, log: () => undefined });
+    graded = await openGradedDb(async (d) => {
+      ids = await enrolledIds(d, "mnist-beat-baseline");
+      creditIds = await enrolledIds(d, "credit-beat-baseline");
+    });
+    db = graded.db;
   });
-  afterAll(async () => {
-    await grader.stop();
-    await db.close();
-  });
+  afterAll(() => graded.close());
 
   /** A submission whose grading is cancelled at once, so the grader spends its time on the experiment. */
   async function experimentOn(payload: SubmissionPayload, experiment: string, on = ids) {

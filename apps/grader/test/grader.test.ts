@@ -1,30 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { createAssignment, jobLog, latestJobForSubmission, migrate, openDb, progressSince, type Db } from "@stepwise/db";
+import { createAssignment, jobLog, latestJobForSubmission, progressSince, type Db } from "@stepwise/db";
 import { answerSolutions, solutions } from "@stepwise/exercises/solutions";
-import { startGrader, type GraderHandle } from "../src/worker";
-import { studentWithAssignment, submit, testConfig, tmpDbUrl, waitForVerdict } from "./helpers";
+import { enrolledIds, openGradedDb, studentWithAssignment, submit, waitForVerdict, type GradedDb } from "./helpers";
 
 const mnist = solutions["mnist-beat-baseline"];
 if (!mnist) throw new Error("the MNIST step-5 solutions are missing");
 
 describe("grader on SQLite: MNIST step 5", () => {
+  let graded: GradedDb;
   let db: Db;
-  let grader: GraderHandle;
   let ids: { assignmentId: string; userId: string };
 
   beforeAll(async () => {
-    const url = tmpDbUrl();
-    db = await openDb(url);
-    await migrate(db);
-    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
-    ids = { assignmentId: assignment.id, userId: student.id };
-    grader = startGrader(testConfig(url), { db, log: () => undefined });
+    graded = await openGradedDb(async (d) => {
+      ids = await enrolledIds(d, "mnist-beat-baseline");
+    });
+    db = graded.db;
   });
-  afterAll(async () => {
-    await grader.stop();
-    await db.close();
-  });
+  afterAll(() => graded.close());
 
   it("retrains the reference model and passes it, with curves, progress and environment", async () => {
     const { submission } = await submit(db, ids, mnist.reference);
@@ -80,13 +74,9 @@ describe("grader on SQLite: MNIST step 5", () => {
 
 describe("grader on SQLite: answer steps 1–4 are graded without training", () => {
   it.each([["mnist-define-problem"], ["credit-choose-metric"], ["imdb-prepare-data"]])("%s: the correct answers pass and the wrong ones fail", async (exerciseId) => {
-    const url = tmpDbUrl();
-    const db = await openDb(url);
-    await migrate(db);
-    const grader = startGrader(testConfig(url), { db, log: () => undefined });
+    const { db, close } = await openGradedDb();
     try {
-      const { student, assignment } = await studentWithAssignment(db, exerciseId);
-      const ids = { assignmentId: assignment.id, userId: student.id };
+      const ids = await enrolledIds(db, exerciseId);
       const set = answerSolutions[exerciseId];
       if (!set) throw new Error(`no answer solutions for ${exerciseId}`);
       const right = await waitForVerdict(db, (await submit(db, ids, set.correct)).submission.id);
@@ -95,18 +85,14 @@ describe("grader on SQLite: answer steps 1–4 are graded without training", () 
       expect(wrong.status).toBe("failed");
       expect(wrong.checks.find((c) => c.id === set.wrongFails)?.passed).toBe(false);
     } finally {
-      await grader.stop();
-      await db.close();
+      await close();
     }
   });
 });
 
 describe("grader on SQLite: step 7 retrains the student's own step-6 model for the comparison", () => {
   it("rejects step 7 before step 6 is passed, then grades it against the passed step-6 model", async () => {
-    const url = tmpDbUrl();
-    const db = await openDb(url);
-    await migrate(db);
-    const grader = startGrader(testConfig(url), { db, log: () => undefined });
+    const { db, close } = await openGradedDb();
     try {
       const { student, course, assignment: step6 } = await studentWithAssignment(db, "mnist-overfit");
       // The full-data target is out of reach on the CI slice: the instructor's override lowers it.
@@ -129,8 +115,7 @@ describe("grader on SQLite: step 7 retrains the student's own step-6 model for t
       expect(verdict.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["smaller-gap", "reaches-target"]));
       expect(verdict.metrics.gapAfter?.value).toBeLessThan(verdict.metrics.gapBefore?.value ?? -Infinity);
     } finally {
-      await grader.stop();
-      await db.close();
+      await close();
     }
   }, 300_000);
 });

@@ -10,6 +10,8 @@ import {
   createUser,
   enroll,
   latestJobForSubmission,
+  migrate,
+  openDb,
   verdictForJob,
   type Db,
 } from "@stepwise/db";
@@ -17,6 +19,7 @@ import { GraderConfig } from "../src/config";
 import { repoRoot } from "../src/paths";
 import type { TrainRequest } from "../src/protocol";
 import { WarmPool } from "../src/sandbox";
+import { startGrader, type GraderHandle } from "../src/worker";
 
 /** A grader configuration scaled down for tests: small real slices of the data, short leases. */
 export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig> = {}): GraderConfig {
@@ -55,6 +58,36 @@ export async function studentWithAssignment(db: Db, exerciseId: string) {
     now,
   );
   return { student, course, assignment };
+}
+
+/** The ids a submission names: a fresh student enrolled in a course with one assignment of `exerciseId`. */
+export async function enrolledIds(db: Db, exerciseId: string): Promise<{ assignmentId: string; userId: string }> {
+  const { student, assignment } = await studentWithAssignment(db, exerciseId);
+  return { assignmentId: assignment.id, userId: student.id };
+}
+
+export interface GradedDb {
+  db: Db;
+  grader: GraderHandle;
+  /** Stops the grader, then closes the database. */
+  close: () => Promise<void>;
+}
+
+/** A fresh migrated SQLite database, filled by `setUp`, with an in-process test grader then running on it. */
+export async function openGradedDb(setUp: (db: Db) => Promise<void> = () => Promise.resolve()): Promise<GradedDb> {
+  const url = tmpDbUrl();
+  const db = await openDb(url);
+  await migrate(db);
+  await setUp(db);
+  const grader = startGrader(testConfig(url), { db, log: () => undefined });
+  return {
+    db,
+    grader,
+    close: async () => {
+      await grader.stop();
+      await db.close();
+    },
+  };
 }
 
 export async function submit(db: Db, ids: { assignmentId: string; userId: string }, payload: SubmissionPayload) {

@@ -1,19 +1,10 @@
 import { submissionsFor } from "@stepwise/db";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { createCaller } from "../src/server/root";
-import { createContext } from "../src/server/trpc";
-import { testConfig, validPayload, world, type World } from "./helpers";
+import { expect, it } from "vitest";
+import { useWorld, validPayload } from "./helpers";
 
-let w: World;
-beforeEach(async () => {
-  w = await world();
-});
-afterEach(async () => {
-  await w.cleanup();
-});
+const w = useWorld();
 
-const callerWith = async (graderGflops: number) =>
-  createCaller(await createContext({ db: w.db, config: { ...testConfig, graderGflops }, now: w.clock.now, sessionToken: await w.tokenFor(w.student) }));
+const callerWith = (graderGflops: number) => w.as(w.student, { graderGflops });
 
 it("rejects a model whose estimated grader time exceeds the budget, saying by how much, before storing it", async () => {
   // At 0.001 GFLOPS even the small reference model needs hours: the estimate, not the params, is over.

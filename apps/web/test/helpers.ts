@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { afterEach, beforeEach } from "vitest";
 import { join, relative } from "node:path";
 import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
 import { openTestDb } from "@stepwise/db/testing";
@@ -58,8 +59,8 @@ export interface World {
   assignment: Assignment;
   /** A real session token for `user`, created at the clock's current time. */
   tokenFor: (user: User) => Promise<string>;
-  /** A caller signed in as `user` (a real session row), or anonymous. */
-  as: (user: User | null) => Promise<ReturnType<typeof createCaller>>;
+  /** A caller signed in as `user` (a real session row), or anonymous; `config` changes the test configuration. */
+  as: (user: User | null, config?: Partial<ApiConfig>) => Promise<ReturnType<typeof createCaller>>;
   addAssignment: (input: Partial<Pick<Assignment, "attemptsAllowed" | "deadline" | "overrides">>) => Promise<Assignment>;
 }
 
@@ -85,11 +86,32 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
     );
   const assignment = await addAssignment({ attemptsAllowed: null });
   const tokenFor = async (user: User) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
-  const as = async (user: User | null) => {
+  const as = async (user: User | null, config: Partial<ApiConfig> = {}) => {
     const token = user ? await tokenFor(user) : null;
-    return createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: token }));
+    return createCaller(await createContext({ db, config: { ...testConfig, ...config }, now: c.now, sessionToken: token }));
   };
   return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment };
+}
+
+/**
+ * A fresh `world()` before each test of the file (or describe block) and its cleanup after; the
+ * returned object reads the current test's world (reading it outside a test throws, naming the mistake).
+ */
+export function useWorld(dialect: Dialect = "sqlite"): World {
+  let current: World | undefined;
+  beforeEach(async () => {
+    current = await world(dialect);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return new Proxy({} as World, {
+    get(_, key) {
+      if (!current) throw new Error("The test world exists only while a test runs: read it inside a test or hook.");
+      return current[key as keyof World];
+    },
+  });
 }
 
 /** Every file under `dir` as text, by path relative to it (a course folder as the importer sees it). */

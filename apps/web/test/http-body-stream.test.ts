@@ -1,11 +1,11 @@
 import { createCourse, createUser, enroll } from "@stepwise/db";
 import superjson from "superjson";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ApiConfig } from "../src/server/config";
 import { handleFolderImport } from "../src/server/folder-http";
 import { handleTrpcRequest, MAX_BATCH_CALLS } from "../src/server/http";
 import { MAX_ZIP_BYTES } from "../src/server/services/course-zip";
-import { sessionCookieHeader, testConfig, world, type World } from "./helpers";
+import { sessionCookieHeader, testConfig, useWorld } from "./helpers";
 
 const GENERAL = 64 * 1024;
 const UPLOAD = 1024 * 1024;
@@ -13,13 +13,7 @@ const CHUNK = 64 * 1024;
 const MiB = 1024 * 1024;
 const config: ApiConfig = { ...testConfig, maxDatasetUploadBytes: UPLOAD };
 
-let w: World;
-beforeEach(async () => {
-  w = await world();
-});
-afterEach(async () => {
-  await w.cleanup();
-});
+const w = useWorld();
 
 const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
 

@@ -4,13 +4,11 @@ import { datasetsForCourse } from "@stepwise/db";
 import { builtInDataDir } from "@stepwise/exercises/answers";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { authSecretOf } from "../src/server/auth";
+import { describe, expect, it } from "vitest";
 import type { ApiConfig } from "../src/server/config";
 import { handleTrpcRequest } from "../src/server/http";
 import type { AppRouter } from "../src/server/root";
-import { SESSION_COOKIE, signSessionToken } from "../src/server/session";
-import { testConfig, validPayload, world, type World } from "./helpers";
+import { sessionCookieHeader, testConfig, useWorld, validPayload } from "./helpers";
 
 // Small caps keep the test fast; the production defaults are 512 KiB and 6 MiB.
 const GENERAL = 64 * 1024;
@@ -21,19 +19,11 @@ const houses = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
 const rows = houses.split("\n").slice(1).join("\n");
 const tooBig = `${houses}${rows}${rows}`; // ~380 KB: under the 5 MB dataset cap, over the 256 KiB upload cap
 
-let w: World;
-beforeEach(async () => {
-  w = await world();
-});
-afterEach(async () => {
-  await w.cleanup();
-});
+const w = useWorld();
 
 const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
 
-async function cookie(): Promise<string> {
-  return `${SESSION_COOKIE}=${await signSessionToken(await w.tokenFor(w.instructor), authSecretOf(config))}`;
-}
+const cookie = async () => sessionCookieHeader(await w.tokenFor(w.instructor), config);
 
 /** The browser's tRPC client (batch link, superjson), with fetch going straight to the handler. */
 async function client() {

@@ -3,8 +3,6 @@
  * streamed back through `submission.watch`. The grader is spawned as its own process, as in
  * production; the web app never imports it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { join, resolve } from "node:path";
 import { updateCourse } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
@@ -13,32 +11,23 @@ import type { WatchUpdate } from "../src/server/services/watch";
 import { createCaller } from "../src/server/root";
 import { seedDemo } from "../src/server/seed";
 import { createContext } from "../src/server/trpc";
+import { spawnGrader, type GraderProcess } from "./grader-process";
 import { testConfig } from "./helpers";
-
-const repo = resolve(import.meta.dirname, "..", "..", "..");
 
 describe("submission path on SQLite: web API → queue → grader process → verdict", () => {
   let testDb: TestDb;
-  let grader: ChildProcess;
-  let graderLog = "";
+  let grader: GraderProcess;
 
   beforeAll(async () => {
     testDb = await openTestDb("sqlite");
     const { courseId } = await seedDemo(testDb.db, Date.now());
     // This test is about grading, not the journey: step 5 is open without passing steps 1–4 first.
     await updateCourse(testDb.db, courseId, { mode: "independent" });
-    grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
-      cwd: join(repo, "apps", "grader"),
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    grader.stdout?.on("data", (c: Buffer) => (graderLog += c.toString()));
-    grader.stderr?.on("data", (c: Buffer) => (graderLog += c.toString()));
+    grader = spawnGrader(testDb.url);
   });
 
   afterAll(async () => {
-    grader.kill("SIGTERM");
-    await new Promise((r) => grader.once("exit", r));
+    await grader.stop();
     await testDb.cleanup();
   });
 
@@ -66,7 +55,7 @@ describe("submission path on SQLite: web API → queue → grader process → ve
       if (update.verdict) break;
     }
     const verdict = updates.at(-1)?.verdict;
-    expect(verdict?.status, graderLog).toBe("passed");
+    expect(verdict?.status, grader.log()).toBe("passed");
     expect(verdict?.metrics.testAccuracy?.value).toBeGreaterThan(0.7);
     const epochs = updates.flatMap((u) => u.events).filter((e) => e.type === "epoch");
     expect(epochs.map((e) => e.type === "epoch" && e.epoch)).toEqual([1, 2, 3]);

@@ -4,8 +4,6 @@
  * the model under the new threshold: 100 → 0), the gradebook keeps 100 until the instructor applies
  * it, then shows 0. The grader runs as its own process, as in production (see path.test.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { join, resolve } from "node:path";
 import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type User } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
@@ -13,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/server/root";
 import type { WatchUpdate } from "../src/server/services/watch";
 import { createContext } from "../src/server/trpc";
+import { spawnGrader, type GraderProcess } from "./grader-process";
 import { testConfig } from "./helpers";
-
-const repo = resolve(import.meta.dirname, "..", "..", "..");
 
 async function until<T>(what: string, poll: () => Promise<T>, done: (value: T) => boolean, log: () => string, timeoutMs = 240_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -29,8 +26,7 @@ async function until<T>(what: string, poll: () => Promise<T>, done: (value: T) =
 
 describe("regrade with a real grader process (SQLite)", () => {
   let testDb: TestDb;
-  let grader: ChildProcess;
-  let graderLog = "";
+  let grader: GraderProcess;
   let instructor: User;
   let student: User;
   let courseId: string;
@@ -47,18 +43,11 @@ describe("regrade with a real grader process (SQLite)", () => {
     await enroll(db, { courseId, userId: instructor.id, role: "instructor" }, now);
     await enroll(db, { courseId, userId: student.id, role: "student" }, now);
     assignment = await createAssignment(db, { courseId, exerciseId: "mnist-beat-baseline", title: "Beat the baseline", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, now);
-    grader = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
-      cwd: join(repo, "apps", "grader"),
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    grader.stdout?.on("data", (c: Buffer) => (graderLog += c.toString()));
-    grader.stderr?.on("data", (c: Buffer) => (graderLog += c.toString()));
+    grader = spawnGrader(testDb.url);
   });
 
   afterAll(async () => {
-    grader.kill("SIGTERM");
-    await new Promise((r) => grader.once("exit", r));
+    await grader.stop();
     await testDb.cleanup();
   });
 
@@ -78,7 +67,7 @@ describe("regrade with a real grader process (SQLite)", () => {
       graded = update;
       if (update.verdict) break;
     }
-    expect(graded?.verdict?.status, graderLog).toBe("passed");
+    expect(graded?.verdict?.status, grader.log()).toBe("passed");
 
     const ada = await as(instructor);
     const cell = async () => (await ada.gradebook.view({ courseId })).rows[0]?.cells[0];
@@ -88,7 +77,7 @@ describe("regrade with a real grader process (SQLite)", () => {
     await testDb.db.kysely.updateTable("assignments").set({ overrides: JSON.stringify({ baseline: 0.99 }) }).where("id", "=", assignment.id).execute();
     const { regradeId, jobs } = await ada.regrade.start({ assignmentId: assignment.id });
     expect(jobs).toBe(1);
-    const status = await until("the preview", () => ada.regrade.status({ regradeId }), (s) => s.canApply, () => graderLog);
+    const status = await until("the preview", () => ada.regrade.status({ regradeId }), (s) => s.canApply, () => grader.log());
     expect(status.counts).toMatchObject({ done: 1, total: 1 });
     expect(status.students).toEqual([expect.objectContaining({ student: expect.objectContaining({ id: student.id }) as unknown, oldScore: 1, newScore: 0, oldStatus: "passed", newStatus: "failed", done: 1, pending: 0 })]);
 

@@ -11,7 +11,8 @@ import { ForbiddenError, JobStatus, NotFoundError, PreconditionError, RateLimitE
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { type Db, type Dialect, writeTx } from "./connection";
-import { notifyJob } from "./queue";
+import { notifyJob } from "./progress";
+import { complete } from "./queue-lifecycle";
 import { EXPERIMENT_PURPOSE, type JobRow, parseJson } from "./rows";
 import type { Database } from "./schema";
 import { DEFAULT_MAX_ATTEMPTS, insertJob } from "./submissions";
@@ -245,9 +246,8 @@ export async function experimentRunById(db: Db, jobId: string, estimate?: Estima
 }
 
 /**
- * Stores an experiment's outcome and marks its job done, idempotently like `completeJob`: results
- * are keyed by job id, so a repeated call returns "duplicate" and stores nothing, and only the
- * lease holder may complete ("lost" otherwise: the job was reclaimed and this result is discarded).
+ * Stores an experiment's outcome and marks its job done, idempotently like `completeJob` (see
+ * `complete`): a repeated call returns "duplicate", and a job no longer leased to `workerId` "lost".
  */
 export async function completeExperimentJob(
   db: Db,
@@ -256,21 +256,11 @@ export async function completeExperimentJob(
   const stored = "failed" in input.outcome ? { failed: true as const, message: input.outcome.failed.slice(0, 4000) } : input.outcome.result;
   const text = JSON.stringify(stored);
   if (typeof text !== "string") throw new ValidationError("An experiment result must be JSON, got undefined.", "result");
-  return writeTx(db, async (q) => {
-    const existing = await q.selectFrom("experiment_results").select("job_id").where("job_id", "=", input.jobId).executeTakeFirst();
-    if (existing) return "duplicate";
-    const job = await q
-      .updateTable("jobs")
-      .set({ status: "done", finished_at: input.now, lease_until: null, last_error: null })
-      .where("id", "=", input.jobId)
-      .where("worker_id", "=", input.workerId)
-      .where("status", "=", "running")
-      .where("purpose", "=", EXPERIMENT_PURPOSE)
-      .returning("id")
-      .executeTakeFirst();
-    if (!job) return "lost";
-    await q.insertInto("experiment_results").values({ job_id: job.id, result: text, created_at: input.now }).execute();
-    await notifyJob(q, db, job.id);
-    return "stored";
+  return complete(db, input, {
+    table: "experiment_results",
+    purpose: EXPERIMENT_PURPOSE,
+    store: async (q, job) => {
+      await q.insertInto("experiment_results").values({ job_id: job.id, result: text, created_at: input.now }).execute();
+    },
   });
 }

@@ -3,9 +3,15 @@ import { type Kysely, sql } from "kysely";
 import { type Db, writeTx } from "./connection";
 import { parseJson } from "./rows";
 
+import type { Database } from "./schema";
+
 /** PostgreSQL channel notified (payload: job id) on progress, completion, failure and cancel. */
 export const JOB_CHANNEL = "stepwise_jobs";
-import type { Database } from "./schema";
+
+/** Wakes the job's watchers on PostgreSQL (SQLite watchers poll). */
+export async function notifyJob(q: Kysely<Database>, db: Db, jobId: string): Promise<void> {
+  if (db.dialect === "postgres") await sql`select pg_notify(${JOB_CHANNEL}, ${jobId})`.execute(q);
+}
 
 export const DEFAULT_LOG_CAP_BYTES = 1024 * 1024;
 
@@ -29,7 +35,7 @@ export async function appendProgress(db: Db, jobId: string, event: ProgressEvent
       .executeTakeFirstOrThrow();
     const seq = Number(last) + 1;
     await q.insertInto("job_progress").values({ job_id: jobId, seq, event: JSON.stringify(parsed), at: now }).execute();
-    if (db.dialect === "postgres") await sql`select pg_notify(${JOB_CHANNEL}, ${jobId})`.execute(q);
+    await notifyJob(q, db, jobId);
     return seq;
   });
 }

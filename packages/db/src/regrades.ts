@@ -6,7 +6,7 @@ import { queuePassback } from "./lti/passback";
 import { toJob, toVerdict } from "./rows";
 import type { Database, RegradesTable } from "./schema";
 import { DEFAULT_MAX_ATTEMPTS, insertJob, REGRADE_PRIORITY } from "./submissions";
-import { notifyJob } from "./queue";
+import { notifyJob } from "./progress";
 import { type GradeSnapshot, gradeDiffers, gradeSnapshot, recordAudit } from "./audit";
 
 /**

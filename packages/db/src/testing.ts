@@ -67,17 +67,10 @@ export interface TestDbOptions extends OpenDbOptions {
 export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}): Promise<TestDb> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "stepwise-db-"));
-    const url = join(dir, "test.db");
-    const db = await openDb(url, options);
-    if (options.migrate !== false) await migrate(db);
-    return {
-      db,
-      url,
-      cleanup: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return openAt(join(dir, "test.db"), options, () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    });
   }
   const baseUrl = testPgUrl();
   const schema = `t_${randomBytes(6).toString("hex")}`;
@@ -91,7 +84,17 @@ export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}):
     );
   }
   await sql`create schema ${sql.id(schema)}`.execute(admin.kysely);
-  const url = withSearchPath(baseUrl, schema);
+  return openAt(withSearchPath(baseUrl, schema), options, async () => {
+    try {
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.kysely);
+    } finally {
+      await admin.close();
+    }
+  });
+}
+
+/** Opens (and unless told otherwise migrates) the database at `url`; cleanup closes it, then removes what held it. */
+async function openAt(url: string, options: TestDbOptions, remove: () => Promise<void>): Promise<TestDb> {
   const db = await openDb(url, options);
   if (options.migrate !== false) await migrate(db);
   return {
@@ -99,11 +102,7 @@ export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}):
     url,
     cleanup: async () => {
       await db.close();
-      try {
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.kysely);
-      } finally {
-        await admin.close();
-      }
+      await remove();
     },
   };
 }

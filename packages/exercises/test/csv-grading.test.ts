@@ -204,25 +204,34 @@ describe("K-fold for real, on the credit table (training split only)", () => {
     backend = await initBackend();
   });
 
-  it("trains K models on disjoint folds, reports each fold's accuracy, then the final model predicts the test inputs", async () => {
+  /** The credit reference under 3-fold validation for `epochs` epochs on the first `trainLimit` training rows, ready to train. */
+  const kfoldCredit = (trainLimit: number, epochs: number) => {
     const exercise = getExercise("credit-beat-baseline");
     const reference = solutions["credit-beat-baseline"]?.reference;
     if (!reference?.training) throw new Error("no credit reference");
-    const data = loadGradingData(credit, { slice: { trainLimit: 600 }, seed: exercise.seed, csvText: creditText });
-    const facts = gradingFacts(data, credit);
-    const prepared = prepareTraining(exercise, { ...reference, training: { ...reference.training, validation: { kind: "kfold", folds: 3 }, fit: { ...reference.training.fit, epochs: 4 } } }, exercise.seed, facts.prepare);
+    const data = loadGradingData(credit, { slice: { trainLimit }, seed: exercise.seed, csvText: creditText });
+    const prepared = prepareTraining(exercise, { ...reference, training: { ...reference.training, validation: { kind: "kfold", folds: 3 }, fit: { ...reference.training.fit, epochs } } }, exercise.seed, gradingFacts(data, credit).prepare);
+    const train = (run: Pick<Parameters<typeof trainAndPredict>[1], "maxSeconds" | "onEpoch" | "now">) =>
+      trainAndPredict(backend.tf, {
+        topology: prepared.topology as JsonObject,
+        training: prepared.training,
+        dataset: prepared.dataset,
+        slice: {},
+        task: prepared.task,
+        seed: exercise.seed,
+        csv: data.csv?.training,
+        backend: backend.backend,
+        tfjsVersion: backend.tfjsVersion,
+        ...run,
+      });
+    return { data, train };
+  };
+
+  it("trains K models on disjoint folds, reports each fold's accuracy, then the final model predicts the test inputs", async () => {
+    const { data, train } = kfoldCredit(600, 4);
     const epochs: number[] = [];
-    const result = await trainAndPredict(backend.tf, {
-      topology: prepared.topology as JsonObject,
-      training: prepared.training,
-      dataset: prepared.dataset,
-      slice: {},
-      task: prepared.task,
-      seed: exercise.seed,
+    const result = await train({
       maxSeconds: 120,
-      csv: data.csv?.training,
-      backend: backend.backend,
-      tfjsVersion: backend.tfjsVersion,
       onEpoch: (metrics, total) => {
         expect(total).toBe(16);
         epochs.push(metrics.epoch);
@@ -242,24 +251,11 @@ describe("K-fold for real, on the credit table (training split only)", () => {
   });
 
   it("shares one time budget over all K + 1 trainings", async () => {
-    const exercise = getExercise("credit-beat-baseline");
-    const reference = solutions["credit-beat-baseline"]?.reference;
-    if (!reference?.training) throw new Error("no credit reference");
-    const data = loadGradingData(credit, { slice: { trainLimit: 300 }, seed: exercise.seed, csvText: creditText });
-    const prepared = prepareTraining(exercise, { ...reference, training: { ...reference.training, validation: { kind: "kfold", folds: 3 }, fit: { ...reference.training.fit, epochs: 2 } } }, exercise.seed, gradingFacts(data, credit).prepare);
+    const { train } = kfoldCredit(300, 2);
     // A clock that jumps 1 s per reading: the 3-second budget runs out inside the folds.
     let t = 0;
-    const result = await trainAndPredict(backend.tf, {
-      topology: prepared.topology as JsonObject,
-      training: prepared.training,
-      dataset: prepared.dataset,
-      slice: {},
-      task: prepared.task,
-      seed: exercise.seed,
+    const result = await train({
       maxSeconds: 3,
-      csv: data.csv?.training,
-      backend: backend.backend,
-      tfjsVersion: backend.tfjsVersion,
       now: () => (t += 1000),
     });
     expect(result.report.stopReason).toBe("budget");

@@ -91,31 +91,29 @@ export type ConvKernel = (a: Float32Array, b: Float32Array, out: Float32Array, g
  */
 export type PoolGradKernel = (x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: ConvGeometry) => void;
 
-export interface NativeBlas {
-  /** "openblas" when the library is OpenBLAS, else "blas"; the grader's backend name becomes `wasm+<kind>`. */
-  kind: "openblas" | "blas";
+/** The compute kernels: the addon exports them and `NativeBlas` hands them on as they are. */
+interface BlasKernels {
   sgemm: Sgemm;
   rmsprop: Rmsprop;
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
   maxPoolGrad: PoolGradKernel;
+}
+
+export interface NativeBlas extends BlasKernels {
+  /** "openblas" when the library is OpenBLAS, else "blas"; the grader's backend name becomes `wasm+<kind>`. */
+  kind: "openblas" | "blas";
   info(): BlasInfo;
 }
 
 export type BlasLoad = { ok: true; blas: NativeBlas } | { ok: false; reason: string };
 
 /** The compiled addon's functions (src/native_blas.cc). */
-interface Addon {
+interface Addon extends BlasKernels {
   open(path: string): BlasInfo;
   close(): void;
   info(): BlasInfo | undefined;
-  sgemm: Sgemm;
-  rmsprop: Rmsprop;
-  conv2d: ConvKernel;
-  conv2dBackpropInput: ConvKernel;
-  conv2dBackpropFilter: ConvKernel;
-  maxPoolGrad: PoolGradKernel;
 }
 
 const ADDON_FUNCTIONS = ["open", "close", "info", "sgemm", "rmsprop", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPoolGrad"] as const;

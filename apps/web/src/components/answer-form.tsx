@@ -1,7 +1,7 @@
 "use client";
 
 import type { Question } from "@stepwise/core/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
@@ -9,6 +9,7 @@ import type { DraftView } from "./editor-draft";
 import { LiveStatus } from "./live-status";
 import { SubmissionHistory } from "./submission-history";
 import { draftStatusText, useDraftSaver } from "./use-draft";
+import { useSubmission } from "./use-submission";
 import { lockedBy } from "./lock-notice";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
@@ -89,7 +90,6 @@ function QuestionField({ q, value, invalid, onChange }: { q: Question; value: Va
  */
 export function AnswerForm({ initial, drafts }: { initial: AssignmentView; drafts: DraftView | null }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
   const { exercise, assignment, submissions, lock } = query.data;
   const [answers, setAnswers] = useState<Record<string, Value | undefined>>(() => ({ ...drafts?.draft?.content.answers }));
@@ -100,18 +100,7 @@ export function AnswerForm({ initial, drafts }: { initial: AssignmentView; draft
   }, [answers]);
   const saver = useDraftSaver(initial.assignment.id, content, { enabled: drafts !== null, savedAt: drafts?.draft?.updatedAt ?? null });
   const saveStatus = drafts !== null ? draftStatusText(saver.state) : null;
-  const [watching, setWatching] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const create = useMutation(
-    trpc.submission.create.mutationOptions({
-      onSuccess: (result) => {
-        setWatching(result.submissionId);
-        void queryClient.invalidateQueries({ queryKey: trpc.assignment.byId.pathKey() });
-      },
-      onError: (e) => setError(e.message),
-    }),
-  );
+  const { create, watching, error, setError } = useSubmission();
 
   const missing = exercise.questions.filter((q) => answers[q.id] === undefined || answers[q.id] === "");
   function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -81,6 +81,22 @@ export function trainingFrom(draft: TrainingDraft, base: TrainingConfig | null, 
   };
 }
 
+/** A labelled choice among a contract's names, each shown as itself. */
+function NameSelect(props: { label: string; names: readonly string[]; value: string; onChange: (event: { target: { value: string } }) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.onChange}>
+        {props.names.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function TrainingSettings({
   draft,
   onChange,
@@ -101,30 +117,12 @@ export function TrainingSettings({
     <>
       <fieldset className="grid-settings" style={{ border: "none", padding: 0, margin: 0 }}>
         <legend className="visually-hidden">Training settings</legend>
-        <label>
-          Optimizer
-          <select value={draft.optimizer} onChange={set("optimizer")}>
-            {OptimizerName.options.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NameSelect label="Optimizer" names={OptimizerName.options} value={draft.optimizer} onChange={set("optimizer")} />
         <label>
           Learning rate
           <input type="number" inputMode="decimal" step="any" min="0" max="10" value={draft.learningRate} onChange={set("learningRate")} />
         </label>
-        <label>
-          Loss
-          <select value={draft.loss} onChange={set("loss")}>
-            {LossName.options.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NameSelect label="Loss" names={LossName.options} value={draft.loss} onChange={set("loss")} />
         <label>
           Epochs
           <input type="number" min="1" max={maxEpochs} step="1" value={draft.epochs} onChange={set("epochs")} />

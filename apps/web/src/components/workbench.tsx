@@ -1,7 +1,7 @@
 "use client";
 
 import type { ModelSpec, SubmissionPayload } from "@stepwise/core/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { formatDate, formatNumber } from "~/lib/format";
 import { ModelWorkerClient } from "~/lib/model-worker-client";
@@ -18,6 +18,7 @@ import { PreviewPanel, trainingKey, type PreviewOutcome } from "./preview-panel"
 import { SubmissionHistory } from "./submission-history";
 import { toolboxFields, TrainingSettings, trainingFrom, type TrainingDraft } from "./training-settings";
 import { useDraftSaver } from "./use-draft";
+import { useSubmission } from "./use-submission";
 import { lockedBy } from "./lock-notice";
 
 type AssignmentView = RouterOutputs["assignment"]["byId"];
@@ -30,7 +31,6 @@ type AssignmentView = RouterOutputs["assignment"]["byId"];
  */
 export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts: DraftView | null }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.assignment.byId.queryOptions({ assignmentId: initial.assignment.id }), initialData: initial });
   const { exercise, assignment, submissions, lock } = query.data;
 
@@ -47,24 +47,13 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
   const [built, setBuilt] = useState<{ code: string; result: BuildResult } | null>(null);
   const [building, setBuilding] = useState(false);
   const [preview, setPreview] = useState<PreviewOutcome | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [watching, setWatching] = useState<string | null>(null);
+  const { create, watching, error, setError } = useSubmission();
   // Step 7: the last evaluation on the hidden test set is spent only after the student confirms.
   const [confirmingLast, setConfirmingLast] = useState(false);
   const workerRef = useRef<ModelWorkerClient | null>(null);
   const worker = () => (workerRef.current ??= new ModelWorkerClient());
 
   useEffect(() => () => workerRef.current?.terminate(), []);
-
-  const create = useMutation(
-    trpc.submission.create.mutationOptions({
-      onSuccess: (result) => {
-        setWatching(result.submissionId);
-        void queryClient.invalidateQueries({ queryKey: trpc.assignment.byId.pathKey() });
-      },
-      onError: (e) => setError(e.message),
-    }),
-  );
 
   /** Puts a past submission's model and settings in the editor; it becomes the draft at once. */
   async function loadSubmission(submissionId: string) {

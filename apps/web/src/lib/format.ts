@@ -1,17 +1,18 @@
 import type { JobStatus, MetricValue, VerdictStatus } from "@stepwise/core/contracts";
 import type { AssignmentStatus } from "~/server/services/verdict-view";
 
-/** `withheld`: graded, with the result kept from the student while a check is hidden. */
-export const VERDICT_HEADING: Record<VerdictStatus | "withheld", string> = {
+/** The words for a verdict the model earned; a grader error is worded by each view for its reader. */
+export const OUTCOME_LABEL: Record<Exclude<VerdictStatus, "error">, string> = {
   passed: "Passed",
   failed: "Failed",
   invalid: "Invalid",
   timed_out: "Timed out",
   out_of_memory: "Out of memory",
   diverged: "Diverged",
-  error: "Error",
-  withheld: "Graded",
 };
+
+/** `withheld`: graded, with the result kept from the student while a check is hidden. */
+export const VERDICT_HEADING: Record<VerdictStatus | "withheld", string> = { ...OUTCOME_LABEL, error: "Error", withheld: "Graded" };
 
 
 export const ASSIGNMENT_STATUS_LABEL: Record<AssignmentStatus, string> = {

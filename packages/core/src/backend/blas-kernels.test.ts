@@ -2,9 +2,8 @@ import type { Tensor } from "@tensorflow/tfjs";
 import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import type { EpochMetrics } from "../contracts/training";
-import { parseModelSpec } from "../model";
 import type { TrainOptions } from "../training";
-import { mnistSlice } from "../training/testing";
+import { denseOnMnist, mnistSlice } from "../training/testing";
 import { backendLabel, blasKernelsKind, initBackend, registerBlasKernels, unregisterBlasKernels } from "./index";
 import { maxRelDiff, trainOnBothPaths } from "./testing";
 
@@ -157,18 +156,7 @@ describe.runIf(available)("BLAS kernels match wasm's own", () => {
 
 describe.runIf(available)("training on the BLAS kernels", () => {
   const options = (): TrainOptions => ({
-    topology: parseModelSpec({
-      format: "tfjs",
-      topology: {
-        class_name: "Sequential",
-        config: {
-          layers: [
-            { class_name: "Dense", config: { units: 64, activation: "relu", batch_input_shape: [null, 784] } },
-            { class_name: "Dense", config: { units: 10, activation: "softmax" } },
-          ],
-        },
-      },
-    }).topology,
+    topology: denseOnMnist(64, { class_name: "Dense", config: { units: 10, activation: "softmax" } }),
     training: {
       compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] },
       fit: { epochs: 3, batchSize: 128, validationSplit: 0.2, shuffle: true },

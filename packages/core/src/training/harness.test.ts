@@ -4,7 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { EpochMetrics, TrainingConfig } from "../contracts/training";
 import { parseModelSpec } from "../model";
 import { predict, train, type TrainOptions } from "./index";
-import { mnistSlice, syntheticSet } from "./testing";
+import { denseOnMnist, mnistSlice, syntheticSet } from "./testing";
 
 let tf: Tf;
 beforeAll(async () => {
@@ -12,19 +12,7 @@ beforeAll(async () => {
 });
 
 const mlp = (hidden: number, dropout = 0.2) =>
-  parseModelSpec({
-    format: "tfjs",
-    topology: {
-      class_name: "Sequential",
-      config: {
-        layers: [
-          { class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } },
-          { class_name: "Dropout", config: { rate: dropout } },
-          { class_name: "Dense", config: { units: 10, activation: "softmax" } },
-        ],
-      },
-    },
-  }).topology;
+  denseOnMnist(hidden, { class_name: "Dropout", config: { rate: dropout } }, { class_name: "Dense", config: { units: 10, activation: "softmax" } });
 
 const config = (over: Partial<TrainingConfig["fit"]> = {}, compile: Partial<TrainingConfig["compile"]> = {}): TrainingConfig => ({
   compile: { optimizer: "adam", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"], ...compile },
@@ -225,18 +213,7 @@ describe("augmentation", () => {
 });
 
 function regression() {
-  return parseModelSpec({
-    format: "tfjs",
-    topology: {
-      class_name: "Sequential",
-      config: {
-        layers: [
-          { class_name: "Dense", config: { units: 64, activation: "relu", batch_input_shape: [null, 784] } },
-          { class_name: "Dense", config: { units: 1 } },
-        ],
-      },
-    },
-  }).topology;
+  return denseOnMnist(64, { class_name: "Dense", config: { units: 1 } });
 }
 
 describe("memory", () => {

@@ -4,6 +4,7 @@ import { ValidationError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
 import { releaseRnnMasks } from "./randomness";
 import { mulberry32, shuffle } from "./rng";
+import { trainStep } from "./loop";
 import { setUpRun, type RunSetupOptions } from "./setup";
 import { validationSplit } from "./split";
 
@@ -101,16 +102,7 @@ export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsRe
         const learningRate = options.learningRate?.(batches.length) ?? compile.learningRate;
         setLearningRate(optimizer, learningRate);
         reseed();
-        const x = builder.inputs(batch);
-        const y = builder.labels(batch, (out) => encoding.fill(labels, batch, out));
-        let out: number | number[];
-        try {
-          out = await model.trainOnBatch(x, y);
-        } finally {
-          x.dispose();
-          y.dispose();
-        }
-        const [loss = Number.NaN, accuracy] = Array.isArray(out) ? out : [out];
+        const [loss = Number.NaN, accuracy] = await trainStep(model, builder, encoding, labels, batch);
         const row: BatchLoss = { step: batches.length, epoch, loss, learningRate, size: batch.length };
         if (withAccuracy && accuracy !== undefined) row.accuracy = accuracy;
         batches.push(row);

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { ExampleSet } from "../datasets/types";
+import { parseModelSpec } from "../model";
 
 let cache: { images: Uint8Array; labels: Uint8Array } | undefined;
 
@@ -50,4 +51,17 @@ export function syntheticSet(n: number, shape: number[], classes: number, values
       for (let i = 0; i < indices.length; i++) for (let j = 0; j < size; j++) out[i * size + j] = values(indices[i] ?? 0, j);
     },
   };
+}
+
+type LayerJson = { class_name: string; config: Record<string, unknown> };
+
+/** A Sequential model on MNIST's 784 inputs: a Dense layer of `hidden` relu units, then the layers `after`. */
+export function denseOnMnist(hidden: number, ...after: LayerJson[]) {
+  return parseModelSpec({
+    format: "tfjs",
+    topology: {
+      class_name: "Sequential",
+      config: { layers: [{ class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } }, ...after] },
+    },
+  }).topology;
 }

@@ -1,40 +1,23 @@
 import type { DatasetRef } from "@stepwise/core/contracts";
 import { applyStandardizer, denseSet, fitCsvEncoder, fitStandardizer, materialize } from "@stepwise/core/datasets";
 import { count, loadCsvTraining } from "./facts";
+import { type ValueStats, valueStats } from "./value-stats";
 import { check, flag, type RuleInput, type RuleResult, text } from "./types";
 
 /** Standardized training columns must have mean 0 and std 1 within this; training statistics give ≈1e-7. */
 export const STANDARD_TOLERANCE = 0.01;
 
-interface ColumnStats {
+interface ColumnStats extends ValueStats {
   name: string;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  nonFinite: number;
 }
 
 function columnStats(name: string, values: Float32Array | Float64Array): ColumnStats {
-  let n = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let nonFinite = 0;
-  for (const v of values) {
-    if (!Number.isFinite(v)) {
-      nonFinite++;
-      continue;
-    }
-    n++;
-    sum += v;
-    sumSq += v * v;
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  }
-  const mean = sum / n;
-  return { name, min, max, mean, std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), nonFinite };
+  return {
+    name,
+    ...valueStats((add) => {
+      for (const v of values) add(v);
+    }),
+  };
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? count(Math.round(x)) : x.toFixed(3));

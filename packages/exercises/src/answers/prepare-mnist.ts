@@ -1,14 +1,6 @@
 import { loadMnistImages } from "@stepwise/core/datasets/node";
+import { type ValueStats, valueStats } from "./value-stats";
 import { check, flag, type RuleInput, type RuleResult, text } from "./types";
-
-export interface ValueStats {
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  /** NaN or ±Infinity values. */
-  nonFinite: number;
-}
 
 function histogram(...splits: Uint8Array[]): Float64Array {
   const counts = new Float64Array(256);
@@ -18,27 +10,11 @@ function histogram(...splits: Uint8Array[]): Float64Array {
 
 /** Stats of f(byte) over a byte histogram: exact, and 47 million pixels cost one pass. */
 export function statsOf(counts: Float64Array, f: (byte: number) => number): ValueStats {
-  let n = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let nonFinite = 0;
-  counts.forEach((c, b) => {
-    if (c === 0) return;
-    const v = f(b);
-    if (!Number.isFinite(v)) {
-      nonFinite += c;
-      return;
-    }
-    n += c;
-    sum += c * v;
-    sumSq += c * v * v;
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  });
-  const mean = n > 0 ? sum / n : Number.NaN;
-  return { min, max, mean, std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), nonFinite };
+  return valueStats((add) =>
+    counts.forEach((c, b) => {
+      if (c !== 0) add(f(b), c);
+    }),
+  );
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(3));

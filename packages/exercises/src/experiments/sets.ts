@@ -85,16 +85,7 @@ export function downsampled(set: ExampleSet, factor: number): ExampleSet {
 export function onlyFeatures(set: ExampleSet, keep: ArrayLike<number>): ExampleSet {
   const mask = new Uint8Array(set.inputSize);
   for (let i = 0; i < keep.length; i++) mask[keep[i] ?? 0] = 1;
-  return {
-    n: set.n,
-    inputSize: set.inputSize,
-    naturalShape: set.naturalShape,
-    ...(set.labels ? { labels: set.labels } : {}),
-    gatherInputs(indices, out) {
-      set.gatherInputs(indices, out);
-      for (let i = 0; i < indices.length * set.inputSize; i++) if (!mask[i % set.inputSize]) out[i] = 0;
-    },
-  };
+  return mapInputs(set, (value, i) => (mask[i % set.inputSize] ? value : 0));
 }
 
 /**
@@ -102,6 +93,11 @@ export function onlyFeatures(set: ExampleSet, keep: ArrayLike<number>): ExampleS
  * unknown-word index (padding, 0, stays padding), so the review keeps its length.
  */
 export function onlyTokens(set: ExampleSet, keep: ReadonlySet<number>, unknown = 1): ExampleSet {
+  return mapInputs(set, (id) => (id !== 0 && !keep.has(id) ? unknown : id));
+}
+
+/** The same examples with every gathered input value passed through `map` (`i`: its index in the batch). */
+function mapInputs(set: ExampleSet, map: (value: number, i: number) => number): ExampleSet {
   return {
     n: set.n,
     inputSize: set.inputSize,
@@ -109,10 +105,7 @@ export function onlyTokens(set: ExampleSet, keep: ReadonlySet<number>, unknown =
     ...(set.labels ? { labels: set.labels } : {}),
     gatherInputs(indices, out) {
       set.gatherInputs(indices, out);
-      for (let i = 0; i < indices.length * set.inputSize; i++) {
-        const id = out[i] ?? 0;
-        if (id !== 0 && !keep.has(id)) out[i] = unknown;
-      }
+      for (let i = 0; i < indices.length * set.inputSize; i++) out[i] = map(out[i] ?? 0, i);
     },
   };
 }

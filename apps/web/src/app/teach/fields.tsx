@@ -2,6 +2,29 @@
 
 import type { ReactNode } from "react";
 
+/** The ids of a field's hint and error, as its `aria-describedby`; none when it has neither. */
+function describedByOf(props: { id: string; hint?: string | undefined; error?: string | undefined }): string | undefined {
+  return [props.hint ? `${props.id}-hint` : null, props.error ? `${props.id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field's hint and error, under the ids `describedByOf` names. */
+function FieldNotes(props: { id: string; hint?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {props.hint && (
+        <span id={`${props.id}-hint`} className="muted small">
+          {props.hint}
+        </span>
+      )}
+      {props.error && (
+        <span id={`${props.id}-error`} className="field-error">
+          {props.error}
+        </span>
+      )}
+    </>
+  );
+}
+
 /** A labelled input with its hint and error wired for screen readers (`aria-describedby`, `aria-invalid`). */
 export function TextField(props: {
   id: string;
@@ -15,7 +38,7 @@ export function TextField(props: {
   step?: string;
   placeholder?: string;
 }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : null, props.error ? `${props.id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy = describedByOf(props);
   return (
     // Top-aligned: in a settings grid, a neighbour's hint must not stretch this input.
     <div className="stack-tight" style={{ alignContent: "start" }}>
@@ -32,16 +55,7 @@ export function TextField(props: {
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      {props.hint && (
-        <span id={`${props.id}-hint`} className="muted small">
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span id={`${props.id}-error`} className="field-error">
-          {props.error}
-        </span>
-      )}
+      <FieldNotes id={props.id} hint={props.hint} error={props.error} />
     </div>
   );
 }
@@ -59,7 +73,7 @@ export function CheckboxGroup(props: {
   hint?: string;
   error?: string | undefined;
 }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : null, props.error ? `${props.id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy = describedByOf(props);
   const toggle = (name: string, on: boolean) =>
     // In the options' order, whatever order they were clicked in.
     props.onChange(props.options.map((o) => o.name).filter((n) => (n === name ? on : props.checked.includes(n))));
@@ -72,16 +86,7 @@ export function CheckboxGroup(props: {
           <code className="small">{o.name}</code>
         </label>
       ))}
-      {props.hint && (
-        <span id={`${props.id}-hint`} className="muted small">
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span id={`${props.id}-error`} className="field-error">
-          {props.error}
-        </span>
-      )}
+      <FieldNotes id={props.id} hint={props.hint} error={props.error} />
     </fieldset>
   );
 }

@@ -13,6 +13,25 @@ export function bins(h: Histogram): string[] {
   return h.counts.map((_, i) => `${short(h.from + i * width)}–${short(h.from + (i + 1) * width)}`);
 }
 
+/** Counts per category before (`start`) and after (`trained`) the short training, side by side. */
+function BeforeAfterBars<K extends string>(props: { title: string; data: Array<Record<K, string> & { start: number; trained: number }>; category: K; tick?: { fontSize: number } }) {
+  return (
+    <Figure title={props.title}>
+      <ResponsiveContainer width="100%" height={220}>
+        <BarChart accessibilityLayer={false} data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
+          <XAxis dataKey={props.category} {...(props.tick ? { tick: props.tick } : {})} />
+          <YAxis width={44} allowDecimals={false} />
+          <Tooltip />
+          <Legend />
+          <Bar dataKey="start" name="untrained" fill={COLORS.muted} isAnimationActive={false} />
+          <Bar dataKey="trained" name="after training" fill={COLORS.train} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Figure>
+  );
+}
+
 /** `outputs` evidence: what the model outputs before and after a short training. */
 export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
   const labels = bins(evidence.trained.histogram);
@@ -25,34 +44,8 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
         {(evidence.trained.saturated * 100).toFixed(1)}%; spread (std) {short(evidence.trained.std)}.
       </p>
       <div className="charts">
-        <Figure title="Outputs (histogram)">
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart accessibilityLayer={false} data={histogram} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
-              <XAxis dataKey="bin" tick={{ fontSize: 10 }} />
-              <YAxis width={44} allowDecimals={false} />
-              <Tooltip />
-              <Legend />
-              <Bar dataKey="start" name="untrained" fill={COLORS.muted} isAnimationActive={false} />
-              <Bar dataKey="trained" name="after training" fill={COLORS.train} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </Figure>
-        {classes.length > 0 && (
-          <Figure title="Predicted classes">
-            <ResponsiveContainer width="100%" height={220}>
-              <BarChart accessibilityLayer={false} data={classes} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
-                <XAxis dataKey="class" />
-                <YAxis width={44} allowDecimals={false} />
-                <Tooltip />
-                <Legend />
-                <Bar dataKey="start" name="untrained" fill={COLORS.muted} isAnimationActive={false} />
-                <Bar dataKey="trained" name="after training" fill={COLORS.train} isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </Figure>
-        )}
+        <BeforeAfterBars title="Outputs (histogram)" data={histogram} category="bin" tick={{ fontSize: 10 }} />
+        {classes.length > 0 && <BeforeAfterBars title="Predicted classes" data={classes} category="class" />}
         {evidence.history.length > 0 && <EpochChart title="Loss during the short training" history={evidence.history} metric="loss" />}
       </div>
     </>

@@ -1,15 +1,11 @@
 import type { SelectionFlag } from "@stepwise/db";
+import { OUTCOME_LABEL } from "~/lib/format";
 import type { CellStatus, GradebookQuery } from "~/server/services/gradebook";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
 export const CELL_STATUS_LABEL: Record<CellStatus, string> = {
-  passed: "Passed",
-  failed: "Failed",
-  invalid: "Invalid",
-  timed_out: "Timed out",
-  out_of_memory: "Out of memory",
-  diverged: "Diverged",
+  ...OUTCOME_LABEL,
   error: "Grader error",
   pending: "Pending",
   not_attempted: "Not attempted",
