@@ -64,6 +64,10 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
       await page.setViewportSize(size);
       await page.waitForLoadState("networkidle");
       expect(await axeViolations(page), `${name}${suffix} (${page.url()})`).toEqual([]);
+      // The site header fits the screen: it wraps instead of pushing the page sideways.
+      const header = await page.locator(".site-header").evaluate((el) => ({ width: el.getBoundingClientRect().width, scroll: el.scrollWidth }));
+      expect(header.width, `${name}${suffix}: header width`).toBeLessThanOrEqual(size.width);
+      expect(header.scroll, `${name}${suffix}: header content width`).toBeLessThanOrEqual(Math.ceil(header.width));
       await screenshot(page, `ux-${name}${suffix}`);
     }
     await page.setViewportSize(DESKTOP);
