@@ -3,6 +3,7 @@
  * students with an assignment, and spawned services killed by process group at the end.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
@@ -104,4 +105,9 @@ export async function waitForHttp(url: string, service: Service, timeoutMs: numb
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${service.output().slice(-500)}`);
+}
+
+/** A session cookie's value as the server expects it: better-auth signs tokens (HMAC-SHA256) with `secret` and refuses bare ones. */
+export function signedSession(secret: string, token: string): string {
+  return encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
 }
