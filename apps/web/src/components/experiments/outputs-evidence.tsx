@@ -25,7 +25,7 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
         {(evidence.trained.saturated * 100).toFixed(1)}%; spread (std) {short(evidence.trained.std)}.
       </p>
       <div className="charts">
-        <Figure title="Outputs (histogram)">
+        <Figure title="Outputs (histogram)" data={{ columns: ["output", "untrained", "after training"], rows: histogram.map((h) => [h.bin, h.start, h.trained]) }}>
           <ResponsiveContainer width="100%" height={220}>
             <BarChart accessibilityLayer={false} data={histogram} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -39,7 +39,7 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
           </ResponsiveContainer>
         </Figure>
         {classes.length > 0 && (
-          <Figure title="Predicted classes">
+          <Figure title="Predicted classes" data={{ columns: ["class", "untrained", "after training"], rows: classes.map((c) => [c.class, c.start, c.trained]) }}>
             <ResponsiveContainer width="100%" height={220}>
               <BarChart accessibilityLayer={false} data={classes} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
