@@ -111,3 +111,22 @@ export async function waitForHttp(url: string, service: Service, timeoutMs: numb
 export function signedSession(secret: string, token: string): string {
   return encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
 }
+
+/** The built web app under `next start` on a free port, against `databaseUrl`, signing sessions with `secret`; resolves once it answers. */
+export async function startWeb(webDir: string, databaseUrl: string, secret: string): Promise<{ server: Service; base: string }> {
+  const port = await freePort();
+  const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
+    DATABASE_URL: databaseUrl,
+    BETTER_AUTH_SECRET: secret,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${base}/api/trpc/auth.me`, server, 90_000);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { server, base };
+}

@@ -6,7 +6,7 @@ import { seedClassGrades } from "@stepwise/db/testing";
 import { launchBrowser } from "../../apps/web/e2e/browser";
 import { DEMO, seedDemo } from "../../apps/web/src/server/seed";
 import { buildGradebook } from "../../apps/web/src/server/services/gradebook";
-import { freePort, freshDb, signedSession, startService, waitForHttp } from "../lib/platform";
+import { freshDb, signedSession, startWeb } from "../lib/platform";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { Section } from "../lib/types";
 import { ensureBuilt } from "./web";
@@ -58,14 +58,7 @@ export const gradebook: Section = {
 
     const secret = randomBytes(32).toString("base64url");
     const cookie = signedSession(secret, token);
-    const port = await freePort();
-    const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
-      DATABASE_URL: databaseUrl,
-      BETTER_AUTH_SECRET: secret,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { server, base } = await startWeb(webDir, databaseUrl, secret);
     const path = `/teach/${courseId}/gradebook`;
     const htmlMs: number[] = [];
     const firstRowMs: number[] = [];
@@ -74,7 +67,6 @@ export const gradebook: Section = {
     let domCells = 0;
     let domRows = 0;
     try {
-      await waitForHttp(`${base}/api/trpc/auth.me`, server, 90_000);
       for (let run = 0; run <= runs; run++) {
         const started = performance.now();
         const response = await fetch(`${base}${path}`, { headers: { cookie: `stepwise_session=${cookie}` } });

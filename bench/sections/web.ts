@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createSession } from "@stepwise/db";
 import { solutions } from "@stepwise/exercises/solutions";
 import { closedLoop, openLoop, type LoadResult, type LoadTarget } from "../lib/load";
-import { courseWithAssignment, enrolledStudent, freePort, freshDb, signedSession, startService, submit, waitForHttp } from "../lib/platform";
+import { courseWithAssignment, enrolledStudent, freshDb, signedSession, startWeb, submit } from "../lib/platform";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { BenchContext, Section } from "../lib/types";
 
@@ -70,18 +70,10 @@ export const web: Section = {
     }
     await db.close();
 
-    const port = await freePort();
-    const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
-      DATABASE_URL: databaseUrl,
-      BETTER_AUTH_SECRET: secret,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { server, base } = await startWeb(webDir, databaseUrl, secret);
     const runs: LoadResult[] = [];
     const polled: LoadResult[] = [];
     try {
-      await waitForHttp(`${base}/api/trpc/auth.me`, server, 90_000);
       const seconds = ctx.quick ? 4 : 15;
       ctx.log("web: warm-up");
       await closedLoop(base, targets, 2, 2_000);
