@@ -136,14 +136,16 @@ export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5
  * `pnpm bench --only gradebook` read the same class): `students` students, each with one graded
  * submission per assignment except a regular gap (not attempted), scores spread over 0–100; students
  * 1–3 share a fingerprint on the first assignment. Jobs are numbered from `seq` (SQLite has no
- * sequence for jobs.seq). Returns the students in order and the next free seq.
+ * sequence for jobs.seq). `from` numbers the students on from an earlier call's. Returns the students in
+ * order and the next free seq.
  */
 export async function seedClassGrades(
   db: Db,
-  input: { courseId: string; assignments: ReadonlyArray<Pick<Assignment, "id" | "exerciseId">>; students: number; now: number; seq?: number },
+  input: { courseId: string; assignments: ReadonlyArray<Pick<Assignment, "id" | "exerciseId">>; students: number; now: number; seq?: number; from?: number },
 ): Promise<{ users: Array<{ id: string; email: string; name: string }>; seq: number }> {
   const { now } = input;
-  const users = Array.from({ length: input.students }, (_, i) => ({
+  const from = input.from ?? 0;
+  const users = Array.from({ length: input.students }, (_, k) => k + from).map((i) => ({
     id: randomUUID(),
     email: `learner${String(i).padStart(3, "0")}@class.test`,
     name: `Learner ${String(i).padStart(3, "0")}`,
@@ -158,7 +160,8 @@ export async function seedClassGrades(
   const submissions: object[] = [];
   const jobs: object[] = [];
   const verdicts: object[] = [];
-  users.forEach((user, i) =>
+  users.forEach((user, k) => {
+    const i = k + from;
     input.assignments.forEach((assignment, j) => {
       if ((i + j) % 9 === 0) return;
       const id = randomUUID();
@@ -170,8 +173,8 @@ export async function seedClassGrades(
       const jobId = randomUUID();
       jobs.push({ id: jobId, seq: seq++, submission_id: id, status: "done", priority: 0, attempts: 1, max_attempts: 3, run_after: at, lease_until: null, worker_id: "seed", last_error: null, created_at: at, started_at: at, finished_at: at + 500 });
       verdicts.push({ job_id: jobId, submission_id: id, status, verdict: JSON.stringify(sampleVerdict(status, score)), created_at: at + 500 });
-    }),
-  );
+    });
+  });
   await insertAll(db, "submissions", submissions);
   await insertAll(db, "jobs", jobs);
   await insertAll(db, "verdicts", verdicts);
