@@ -76,7 +76,8 @@ export const gradebook: Section = {
         htmlBytes = Buffer.byteLength(html);
       }
 
-      const browser = await launchBrowser();
+      // CSP bypassed for the hydration probe only (a string evaluated in the page); the app runs as shipped.
+      const browser = await launchBrowser({ bypassCSP: true });
       try {
         await browser.addCookies([{ name: "stepwise_session", value: cookie, url: base }]);
         for (let run = 0; run <= runs; run++) {
