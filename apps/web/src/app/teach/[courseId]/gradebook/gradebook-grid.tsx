@@ -4,7 +4,7 @@ import { columnVisibilityFeature, createColumnHelper, tableFeatures, useTable, t
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { type GridCell, type GridColumn, type GridRow, cellBadges, cellLabel, cellTip, STATUS_ICON } from "./grid-cell";
+import { type GridColumn, type GridRow, cellBadges, cellLabel, cellStatus, cellTip, STATUS_ICON, unpackCell } from "./grid-cell";
 import { CELL_STATUS_LABEL } from "./query";
 import "~/components/instructor-tables.css";
 
@@ -188,8 +188,9 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
   );
   const projectCells = useMemo(() => new Map(projects.map((p) => [p.key, p.columns.map((c) => columnIndex.get(c.id) ?? -1)])), [projects, columnIndex]);
 
-  const tipCell: GridCell | undefined = tip ? rows[tip.row]?.cells[columnIndex.get(tip.col) ?? -1] : undefined;
   const tipColumn = tip ? columns[columnIndex.get(tip.col) ?? -1] : undefined;
+  const tipPacked = tip ? rows[tip.row]?.cells[columnIndex.get(tip.col) ?? -1] : undefined;
+  const tipCell = tipPacked && tipColumn ? unpackCell(tipPacked, tipColumn) : undefined;
   const leafCount = leafIds.length;
   // Column positions for aria-colindex: the grid says where a cell is even when its neighbours are not rendered.
   const colIndexOf = (id: string) => leafIds.indexOf(id) + 1;
@@ -355,8 +356,8 @@ interface RowContext {
 
 function projectPoints(row: GridRow, indexes: number[]): string {
   const cells = indexes.map((i) => row.cells[i]);
-  const points = cells.reduce((sum, c) => sum + (c?.score ?? 0), 0);
-  const passed = cells.filter((c) => c?.status === "passed").length;
+  const points = cells.reduce((sum, c) => sum + (c?.[0] ?? 0), 0);
+  const passed = cells.filter((c) => c !== undefined && cellStatus(c) === "passed").length;
   return `${Math.round(points * 100) / 100} / ${100 * cells.length} · ${passed} ✓`;
 }
 
@@ -380,8 +381,9 @@ const GridRowView = memo(function GridRowView({ row, index, activeId, context }:
           );
         const at = columnIndex.get(id) ?? -1;
         const column = columns[at];
-        const value = row.cells[at];
-        if (!column || !value) return <td key={id} aria-colindex={colindex} />;
+        const packed = row.cells[at];
+        if (!column || !packed) return <td key={id} aria-colindex={colindex} />;
+        const value = unpackCell(packed, column);
         return (
           <td key={id} className="gb-cell" data-testid={`cell-${id}`} aria-colindex={colindex}>
             <Link

@@ -1,11 +1,7 @@
 import type { CellStatus, GradebookCell } from "~/server/services/gradebook";
-import { CELL_STATUS_LABEL, selectionEvidence } from "./query";
+import { CELL_STATUS_LABEL, selectionEvidence, STATUS_FILTERS } from "./query";
 
-/**
- * What one gradebook cell shows, kept small (a class of 300 × 28 is 8,400 of them in the page's
- * payload, which the browser parses before the grid can hydrate): the score and status, numbers
- * rather than sentences, and the rare parts left out when absent. Labels are made where shown.
- */
+/** What one gradebook cell shows, unpacked from its `PackedCell` where it is rendered. */
 export interface GridCell {
   /** Points out of 100 as the CSV export writes them; null while nothing is graded. */
   score: number | null;
@@ -34,8 +30,20 @@ export interface CellPassback {
   lastError: string | null;
 }
 
+/** The rare parts of a cell, present only when one of them is. */
+export type CellExtras = Pick<GridCell, "lateDays" | "pending" | "chosenOnTest" | "identical" | "passback">;
+
+/**
+ * A cell as the page sends it: 8,400 of them for 300 × 28 travel in the page's payload, which the
+ * browser parses before the grid hydrates, so a cell is `[score, status code, attempts used]` (about
+ * ten characters) plus its extras only when it has any; the attempt limit is the column's.
+ */
+export type PackedCell = [score: number | null, status: number, used: number] | [score: number | null, status: number, used: number, extras: CellExtras];
+
 export interface GridColumn {
   id: string;
+  /** The assignment's attempt limit; absent when unlimited. */
+  allowed?: number;
   title: string;
   /** "Step 5", or the title for an exercise outside the workflow. */
   short: string;
@@ -50,7 +58,7 @@ export interface GridRow {
   id: string;
   name: string;
   email: string;
-  cells: GridCell[];
+  cells: PackedCell[];
   total: number;
 }
 
@@ -70,18 +78,26 @@ export const STATUS_ICON: Record<CellStatus, string> = {
 /** Points out of 100, rounded to hundredths (as the CSV export writes them). */
 const points = (score: number) => Math.round(score * 10_000) / 100;
 
-export function gridCell(cell: GradebookCell, passback: CellPassback | null = null): GridCell {
-  return {
-    score: cell.best === null ? null : points(cell.best),
-    status: cell.status,
-    used: cell.attemptsUsed,
+export function packCell(cell: GradebookCell, passback: CellPassback | null = null): PackedCell {
+  const extras: CellExtras = {
     ...(cell.late ? { lateDays: cell.daysLate } : {}),
-    ...(cell.attemptsAllowed !== null ? { allowed: cell.attemptsAllowed } : {}),
     ...(cell.pending > 0 ? { pending: cell.pending } : {}),
     ...(cell.selectedOnTest ? { chosenOnTest: selectionEvidence(cell.selectedOnTest.flag) } : {}),
     ...(cell.identical ? { identical: cell.identical } : {}),
     ...(passback ? { passback } : {}),
   };
+  const packed: PackedCell = [cell.best === null ? null : points(cell.best), STATUS_FILTERS.indexOf(cell.status), cell.attemptsUsed];
+  return Object.keys(extras).length > 0 ? [...packed, extras] : packed;
+}
+
+export function cellStatus(cell: PackedCell): CellStatus {
+  const status = STATUS_FILTERS[cell[1]];
+  if (status === undefined) throw new Error(`gradebook cell status code ${cell[1]} is not one of 0–${STATUS_FILTERS.length - 1}`);
+  return status;
+}
+
+export function unpackCell(cell: PackedCell, column: Pick<GridColumn, "allowed">): GridCell {
+  return { score: cell[0], status: cellStatus(cell), used: cell[2], ...(column.allowed !== undefined ? { allowed: column.allowed } : {}), ...cell[3] };
 }
 
 /** "2 / 3 attempts", "1 attempt" */
