@@ -227,5 +227,9 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
       "failed → passed (baseline changed 0.96 → 0.5)Beats the baseline: failed → passed — Accuracy 0.9700 beats the baseline 0.5",
     );
     await look(page, "teach-regrade");
+    // The preview's wide table scrolls inside its card; the page stays as wide as a phone.
+    await page.setViewportSize(PHONE);
+    expect((await pageWidth(page)).scroll).toBeLessThanOrEqual(PHONE.width);
+    await page.setViewportSize(DESKTOP);
   });
 });
