@@ -3,6 +3,7 @@
  * students with an assignment, and spawned services killed by process group at the end.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
@@ -104,4 +105,28 @@ export async function waitForHttp(url: string, service: Service, timeoutMs: numb
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${service.output().slice(-500)}`);
+}
+
+/** A session cookie's value as the server expects it: better-auth signs tokens (HMAC-SHA256) with `secret` and refuses bare ones. */
+export function signedSession(secret: string, token: string): string {
+  return encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
+}
+
+/** The built web app under `next start` on a free port, against `databaseUrl`, signing sessions with `secret`; resolves once it answers. */
+export async function startWeb(webDir: string, databaseUrl: string, secret: string): Promise<{ server: Service; base: string }> {
+  const port = await freePort();
+  const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
+    DATABASE_URL: databaseUrl,
+    BETTER_AUTH_SECRET: secret,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${base}/api/trpc/auth.me`, server, 90_000);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { server, base };
 }

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createSession } from "@stepwise/db";
 import { solutions } from "@stepwise/exercises/solutions";
 import { closedLoop, openLoop, type LoadResult, type LoadTarget } from "../lib/load";
-import { courseWithAssignment, enrolledStudent, freePort, freshDb, startService, submit, waitForHttp } from "../lib/platform";
+import { courseWithAssignment, enrolledStudent, freshDb, signedSession, startWeb, submit } from "../lib/platform";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { BenchContext, Section } from "../lib/types";
 
@@ -28,7 +28,7 @@ function newestMtime(dir: string): number {
  * `next build` when the build is older than any source it bundles (a stale build carries stale
  * migrations and fails against a database migrated by the current code). Returns what was used.
  */
-function ensureBuilt(ctx: BenchContext, webDir: string): string {
+export function ensureBuilt(ctx: BenchContext, webDir: string): string {
   const buildId = join(webDir, ".next", "BUILD_ID");
   const sources = Math.max(newestMtime(join(webDir, "src")), newestMtime(join(ctx.repoDir, "packages")));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return `existing production build from ${new Date(statSync(buildId).mtimeMs).toISOString()}`;
@@ -59,31 +59,21 @@ export const web: Section = {
     const payload = solutions["mnist-beat-baseline"]?.reference;
     if (!payload) throw new Error("expected the MNIST reference solution, found none");
     const targets: LoadTarget[] = [];
-    // The server signs session cookies with this key (better-auth's HMAC-SHA256), and refuses bare tokens.
     const secret = randomBytes(32).toString("base64url");
-    const signed = (token: string) => encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
     ctx.log(`web: creating ${STUDENTS} students with a session and a submission each`);
     for (let i = 0; i < STUDENTS; i++) {
       const student = await enrolledStudent(db, course.id, i, now);
       const { token } = await createSession(db, student.id, now);
       const { submission } = await submit(db, { assignmentId: assignment.id, userId: student.id }, payload);
       const input = encodeURIComponent(JSON.stringify({ json: { submissionId: submission.id } }));
-      targets.push({ path: `/api/trpc/submission.byId?input=${input}`, cookie: `stepwise_session=${signed(token)}` });
+      targets.push({ path: `/api/trpc/submission.byId?input=${input}`, cookie: `stepwise_session=${signedSession(secret, token)}` });
     }
     await db.close();
 
-    const port = await freePort();
-    const server = startService("pnpm", ["exec", "next", "start", "-p", String(port), "-H", "127.0.0.1"], webDir, {
-      DATABASE_URL: databaseUrl,
-      BETTER_AUTH_SECRET: secret,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { server, base } = await startWeb(webDir, databaseUrl, secret);
     const runs: LoadResult[] = [];
     const polled: LoadResult[] = [];
     try {
-      await waitForHttp(`${base}/api/trpc/auth.me`, server, 90_000);
       const seconds = ctx.quick ? 4 : 15;
       ctx.log("web: warm-up");
       await closedLoop(base, targets, 2, 2_000);

@@ -1,9 +1,13 @@
 /**
- * Scale-out on PostgreSQL: two grader processes share one queue of 50 jobs. Every job is graded
- * exactly once (one verdict per job, one claim per attempt), whichever process took it.
+ * Scale-out on PostgreSQL: two grader processes share one queue of jobs. Every job is graded
+ * exactly once (one verdict per job, one claim per attempt), whichever process took it. Sixteen
+ * one-epoch jobs keep both processes claiming against each other for the whole run; more only
+ * repeat the same races at a minute of training each.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { listJobs } from "@stepwise/db";
@@ -12,7 +16,8 @@ import { solutions } from "@stepwise/exercises/solutions";
 import { studentWithAssignment, submit, testConfig } from "./helpers";
 
 const graderDir = resolve(import.meta.dirname, "..");
-const JOBS = 50;
+const tsxLoader = pathToFileURL(createRequire(join(graderDir, "package.json")).resolve("tsx")).href;
+const JOBS = 16;
 
 describe.runIf(testDialects.includes("postgres"))("two grader processes against PostgreSQL", () => {
   let testDb: TestDb | undefined;
@@ -32,7 +37,8 @@ describe.runIf(testDialects.includes("postgres"))("two grader processes against 
     for (let i = 0; i < JOBS; i++) await submit(db, { assignmentId: assignment.id, userId: student.id }, payload);
 
     for (const name of ["pg-a", "pg-b"]) {
-      const child = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+      // Under node itself, as production runs it: pnpm would not pass afterAll's SIGTERM on.
+      const child = spawn(process.execPath, ["--import", tsxLoader, "src/main.ts"], {
         cwd: graderDir,
         stdio: "ignore",
         env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: name, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "300", GRADER_TEST_LIMIT: "200", GRADER_CACHE_DIR: testConfig(url).cacheDir },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
 import { launchBrowser } from "./browser";
 import { repoDir, startPlatform, type Platform } from "./platform";
+import { openTaughtCourse } from "./session";
 
 const artifacts = join(repoDir, "artifacts", "e2e");
 
@@ -88,5 +89,17 @@ describe("accessibility: every page passes axe-core with no violation of any imp
     await page.getByTestId("submission-list").getByRole("link").first().click();
     await page.waitForURL(/\/submissions\//);
     await check("submission");
+  });
+
+  it("instructor pages: the gradebook (with the submission above in it) and the course's jobs page", async () => {
+    await page.context().clearCookies();
+    const courseId = await openTaughtCourse(page, platform.url);
+    await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
+    await page.getByTestId("gradebook-row").first().waitFor();
+    expect(await page.locator("[data-cell]").count()).toBeGreaterThan(0);
+    await check("gradebook");
+    await page.getByRole("link", { name: "Jobs", exact: true }).click();
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    await check("jobs");
   });
 });

@@ -64,6 +64,10 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
       await page.setViewportSize(size);
       await page.waitForLoadState("networkidle");
       expect(await axeViolations(page), `${name}${suffix} (${page.url()})`).toEqual([]);
+      // The site header fits the screen: it wraps instead of pushing the page sideways.
+      const header = await page.locator(".site-header").evaluate((el) => ({ width: el.getBoundingClientRect().width, scroll: el.scrollWidth }));
+      expect(header.width, `${name}${suffix}: header width`).toBeLessThanOrEqual(size.width);
+      expect(header.scroll, `${name}${suffix}: header content width`).toBeLessThanOrEqual(Math.ceil(header.width));
       await screenshot(page, `ux-${name}${suffix}`);
     }
     await page.setViewportSize(DESKTOP);
@@ -223,5 +227,9 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
       "failed → passed (baseline changed 0.96 → 0.5)Beats the baseline: failed → passed — Accuracy 0.9700 beats the baseline 0.5",
     );
     await look(page, "teach-regrade");
+    // The preview's wide table scrolls inside its card; the page stays as wide as a phone.
+    await page.setViewportSize(PHONE);
+    expect((await pageWidth(page)).scroll).toBeLessThanOrEqual(PHONE.width);
+    await page.setViewportSize(DESKTOP);
   });
 });

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
  * If it is unreachable the helper throws: CI starts PostgreSQL, and a silently skipped half of
  * the suite would hide dialect bugs.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,6 +128,61 @@ export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5
     now,
   );
   return { instructor, student, course, assignment };
+}
+
+/**
+ * A class at scale in `courseId`, seeded straight into the tables (the class-scale browser test and
+ * `pnpm bench --only gradebook` read the same class): `students` students, each with one graded
+ * submission per assignment except a regular gap (not attempted), scores spread over 0–100; students
+ * 1–3 share a fingerprint on the first assignment. Jobs are numbered from `seq` (SQLite has no
+ * sequence for jobs.seq). `from` numbers the students on from an earlier call's. Returns the students in
+ * order and the next free seq.
+ */
+export async function seedClassGrades(
+  db: Db,
+  input: { courseId: string; assignments: ReadonlyArray<Pick<Assignment, "id" | "exerciseId">>; students: number; now: number; seq?: number; from?: number },
+): Promise<{ users: Array<{ id: string; email: string; name: string }>; seq: number }> {
+  const { now } = input;
+  const from = input.from ?? 0;
+  const users = Array.from({ length: input.students }, (_, k) => k + from).map((i) => ({
+    id: randomUUID(),
+    email: `learner${String(i).padStart(3, "0")}@class.test`,
+    name: `Learner ${String(i).padStart(3, "0")}`,
+    role: "student",
+    image: null,
+    created_at: now,
+    updated_at: now,
+  }));
+  await insertAll(db, "users", users);
+  await insertAll(db, "enrollments", users.map((u) => ({ course_id: input.courseId, user_id: u.id, role: "student", created_at: now })));
+  let seq = input.seq ?? 1_000;
+  const submissions: object[] = [];
+  const jobs: object[] = [];
+  const verdicts: object[] = [];
+  users.forEach((user, k) => {
+    const i = k + from;
+    input.assignments.forEach((assignment, j) => {
+      if ((i + j) % 9 === 0) return;
+      const id = randomUUID();
+      const score = ((i * 7 + j * 13) % 101) / 100;
+      const status = score >= 0.5 ? "passed" : "failed";
+      const at = now - 3_600_000 + i * 1000 + j;
+      const identical = j === 0 && i >= 1 && i <= 3;
+      submissions.push({ id, assignment_id: assignment.id, user_id: user.id, exercise_id: assignment.exerciseId, payload: JSON.stringify({ exerciseId: assignment.exerciseId, answers: {} }), created_at: at, fingerprint: identical ? "f".repeat(64) : randomUUID() });
+      const jobId = randomUUID();
+      jobs.push({ id: jobId, seq: seq++, submission_id: id, status: "done", priority: 0, attempts: 1, max_attempts: 3, run_after: at, lease_until: null, worker_id: "seed", last_error: null, created_at: at, started_at: at, finished_at: at + 500 });
+      verdicts.push({ job_id: jobId, submission_id: id, status, verdict: JSON.stringify(sampleVerdict(status, score)), created_at: at + 500 });
+    });
+  });
+  await insertAll(db, "submissions", submissions);
+  await insertAll(db, "jobs", jobs);
+  await insertAll(db, "verdicts", verdicts);
+  return { users: users.map(({ id, email, name }) => ({ id, email, name })), seq };
+}
+
+/** Inserts rows straight into a table, 400 at a time (the statement's parameter limit). */
+export async function insertAll<T>(db: Db, table: "users" | "enrollments" | "submissions" | "jobs" | "verdicts" | "job_progress", rows: T[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400) await db.kysely.insertInto(table).values(rows.slice(i, i + 400)).execute();
 }
 
 /** A small, valid verdict for queue tests. */

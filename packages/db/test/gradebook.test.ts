@@ -20,7 +20,8 @@ import {
   startRegrade,
   verdictForJob,
 } from "../src/index";
-import { type Fixture, sampleVerdict, seedCourse, testDialects } from "../src/testing";
+import type { KyselyPlugin } from "kysely";
+import { type Fixture, sampleVerdict, seedClassGrades, seedCourse, testDialects } from "../src/testing";
 import { submit, useTestDb } from "./helpers";
 import type { Db } from "../src/connection";
 
@@ -68,6 +69,39 @@ describe.each(testDialects)("gradebook queries on %s", (dialect) => {
     const none = await gradebookData(db, { courseId: f.course.id, assignmentId: "other" });
     expect(none?.assignments).toEqual([]);
     expect(none?.attempts).toEqual([]);
+  });
+
+  it("reads a class in the same few queries whatever its size, each score straight from the verdict", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1);
+    let queries = 0;
+    const counter: KyselyPlugin = {
+      transformQuery: (args) => {
+        queries++;
+        return args.node;
+      },
+      transformResult: (args) => Promise.resolve(args.result),
+    };
+    const counted: Db = { ...db, kysely: db.kysely.withPlugin(counter) };
+    const read = async () => {
+      queries = 0;
+      const data = await gradebookData(counted, { courseId: f.course.id });
+      if (!data) throw new Error("no gradebook");
+      return { data, queries };
+    };
+    const { seq } = await seedClassGrades(db, { courseId: f.course.id, assignments: [f.assignment], students: 3, now: 10_000 });
+    const small = await read();
+    await seedClassGrades(db, { courseId: f.course.id, assignments: [f.assignment], students: 40, now: 10_000, from: 3, seq });
+    const large = await read();
+    expect(large.data.students).toHaveLength(1 + 43);
+    expect(large.queries).toBe(small.queries);
+    expect(large.queries).toBeLessThanOrEqual(8);
+    // The seed's scores: student i scores (7i mod 101) / 100 on the first assignment, and every ninth has no attempt.
+    const expected = Array.from({ length: 43 }, (_, i) => i)
+      .filter((i) => i % 9 !== 0)
+      .map((i) => ((i * 7) % 101) / 100);
+    expect(large.data.attempts.map((a) => a.verdict?.score).sort()).toEqual(expected.sort());
+    expect(large.data.attempts.every((a) => a.verdict?.status === ((a.verdict?.score ?? 0) >= 0.5 ? "passed" : "failed"))).toBe(true);
   });
 
   it("lists every job of a submission, previews included, with verdicts and logs", async () => {

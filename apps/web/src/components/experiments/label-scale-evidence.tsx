@@ -11,7 +11,7 @@ type Stats = LabelScale["targets"];
 function Distribution({ title, stats, color }: { title: string; stats: Stats; color: string }) {
   const data = bins(stats.histogram).map((bin, i) => ({ bin, count: stats.histogram.counts[i] ?? 0 }));
   return (
-    <Figure title={`${title}: mean ${short(stats.mean)}, std ${short(stats.std)}`}>
+    <Figure title={`${title}: mean ${short(stats.mean)}, std ${short(stats.std)}`} data={{ columns: ["range", "examples"], rows: data.map((d) => [d.bin, d.count]) }}>
       <ResponsiveContainer width="100%" height={220}>
         <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />

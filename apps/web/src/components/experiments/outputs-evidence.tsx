@@ -14,9 +14,9 @@ export function bins(h: Histogram): string[] {
 }
 
 /** Counts per category before (`start`) and after (`trained`) the short training, side by side. */
-function BeforeAfterBars<K extends string>(props: { title: string; data: Array<Record<K, string> & { start: number; trained: number }>; category: K; tick?: { fontSize: number } }) {
+function BeforeAfterBars<K extends string>(props: { title: string; data: Array<Record<K, string> & { start: number; trained: number }>; category: K; header: string; tick?: { fontSize: number } }) {
   return (
-    <Figure title={props.title}>
+    <Figure title={props.title} data={{ columns: [props.header, "untrained", "after training"], rows: props.data.map((d) => [d[props.category], d.start, d.trained]) }}>
       <ResponsiveContainer width="100%" height={220}>
         <BarChart accessibilityLayer={false} data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -44,8 +44,8 @@ export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
         {(evidence.trained.saturated * 100).toFixed(1)}%; spread (std) {short(evidence.trained.std)}.
       </p>
       <div className="charts">
-        <BeforeAfterBars title="Outputs (histogram)" data={histogram} category="bin" tick={{ fontSize: 10 }} />
-        {classes.length > 0 && <BeforeAfterBars title="Predicted classes" data={classes} category="class" />}
+        <BeforeAfterBars title="Outputs (histogram)" data={histogram} category="bin" header="output" tick={{ fontSize: 10 }} />
+        {classes.length > 0 && <BeforeAfterBars title="Predicted classes" data={classes} category="class" header="class" />}
         {evidence.history.length > 0 && <EpochChart title="Loss during the short training" history={evidence.history} metric="loss" />}
       </div>
     </>

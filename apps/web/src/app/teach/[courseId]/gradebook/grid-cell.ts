@@ -1,26 +1,25 @@
 import type { CellStatus, GradebookCell } from "~/server/services/gradebook";
-import { CELL_STATUS_LABEL, selectionEvidence } from "./query";
+import { CELL_STATUS_LABEL, selectionEvidence, STATUS_FILTERS } from "./query";
 
-/**
- * What one gradebook cell shows, kept small (a class of 300 × 28 is 8,400 of them in the page):
- * the score and a status icon, a few one-letter badges, and the rest in its hover/focus details.
- */
+/** What one gradebook cell shows, unpacked from its `PackedCell` where it is rendered. */
 export interface GridCell {
   /** Points out of 100 as the CSV export writes them; null while nothing is graded. */
   score: number | null;
   status: CellStatus;
-  statusLabel: string;
-  /** Days late of the attempt that counts; null when on time. */
-  lateDays: number | null;
-  /** "2 / 3 attempts" */
-  attempts: string;
-  pending: number;
+  /** Days late of the attempt that counts; absent when on time. */
+  lateDays?: number;
+  /** Attempts that count against the limit. */
+  used: number;
+  /** The limit; absent when unlimited. */
+  allowed?: number;
+  /** Attempts still queued or running; absent when none. */
+  pending?: number;
   /** Step 7: the evidence that this configuration was chosen on its test score. */
-  chosenOnTest: string | null;
+  chosenOnTest?: string;
   /** The identical-work group this submission belongs to, and the other students in it. */
-  identical: { group: number; others: string[] } | null;
+  identical?: { group: number; others: string[] };
   /** The grade's passback to the course's LMS, when the assignment is linked to an LMS column. */
-  passback: CellPassback | null;
+  passback?: CellPassback;
 }
 
 /** What the gradebook shows of a grade's passback (`lti.passbacks`): sent, pending or failed with why. */
@@ -31,8 +30,20 @@ export interface CellPassback {
   lastError: string | null;
 }
 
+/** The rare parts of a cell, present only when one of them is. */
+export type CellExtras = Pick<GridCell, "lateDays" | "pending" | "chosenOnTest" | "identical" | "passback">;
+
+/**
+ * A cell as the page sends it: 8,400 of them for 300 × 28 travel in the page's payload, which the
+ * browser parses before the grid hydrates, so a cell is `[score, status code, attempts used]` (about
+ * ten characters) plus its extras only when it has any; the attempt limit is the column's.
+ */
+export type PackedCell = [score: number | null, status: number, used: number] | [score: number | null, status: number, used: number, extras: CellExtras];
+
 export interface GridColumn {
   id: string;
+  /** The assignment's attempt limit; absent when unlimited. */
+  allowed?: number;
   title: string;
   /** "Step 5", or the title for an exercise outside the workflow. */
   short: string;
@@ -47,7 +58,7 @@ export interface GridRow {
   id: string;
   name: string;
   email: string;
-  cells: GridCell[];
+  cells: PackedCell[];
   total: number;
 }
 
@@ -67,18 +78,31 @@ export const STATUS_ICON: Record<CellStatus, string> = {
 /** Points out of 100, rounded to hundredths (as the CSV export writes them). */
 const points = (score: number) => Math.round(score * 10_000) / 100;
 
-export function gridCell(cell: GradebookCell, passback: CellPassback | null = null): GridCell {
-  return {
-    score: cell.best === null ? null : points(cell.best),
-    status: cell.status,
-    statusLabel: CELL_STATUS_LABEL[cell.status],
-    lateDays: cell.late ? cell.daysLate : null,
-    attempts: `${cell.attemptsUsed}${cell.attemptsAllowed !== null ? ` / ${cell.attemptsAllowed}` : ""} attempt${cell.attemptsUsed === 1 && cell.attemptsAllowed === null ? "" : "s"}`,
-    pending: cell.pending,
-    chosenOnTest: cell.selectedOnTest ? selectionEvidence(cell.selectedOnTest.flag) : null,
-    identical: cell.identical,
-    passback,
+export function packCell(cell: GradebookCell, passback: CellPassback | null = null): PackedCell {
+  const extras: CellExtras = {
+    ...(cell.late ? { lateDays: cell.daysLate } : {}),
+    ...(cell.pending > 0 ? { pending: cell.pending } : {}),
+    ...(cell.selectedOnTest ? { chosenOnTest: selectionEvidence(cell.selectedOnTest.flag) } : {}),
+    ...(cell.identical ? { identical: cell.identical } : {}),
+    ...(passback ? { passback } : {}),
   };
+  const packed: PackedCell = [cell.best === null ? null : points(cell.best), STATUS_FILTERS.indexOf(cell.status), cell.attemptsUsed];
+  return Object.keys(extras).length > 0 ? [...packed, extras] : packed;
+}
+
+export function cellStatus(cell: PackedCell): CellStatus {
+  const status = STATUS_FILTERS[cell[1]];
+  if (status === undefined) throw new Error(`gradebook cell status code ${cell[1]} is not one of 0–${STATUS_FILTERS.length - 1}`);
+  return status;
+}
+
+export function unpackCell(cell: PackedCell, column: Pick<GridColumn, "allowed">): GridCell {
+  return { score: cell[0], status: cellStatus(cell), used: cell[2], ...(column.allowed !== undefined ? { allowed: column.allowed } : {}), ...cell[3] };
+}
+
+/** "2 / 3 attempts", "1 attempt" */
+export function attemptsText(cell: Pick<GridCell, "used" | "allowed">): string {
+  return `${cell.used}${cell.allowed !== undefined ? ` / ${cell.allowed}` : ""} attempt${cell.used === 1 && cell.allowed === undefined ? "" : "s"}`;
 }
 
 function passbackText(p: CellPassback): string {
@@ -100,9 +124,9 @@ export interface CellBadge {
  */
 export function cellBadges(cell: GridCell): CellBadge[] {
   const badges: CellBadge[] = [];
-  if (cell.lateDays !== null) badges.push({ key: "late", text: "L", title: `Late ${cell.lateDays} d`, testId: "cell-late" });
-  if (cell.chosenOnTest !== null) badges.push({ key: "chosen", text: "T", title: "Chosen on test", testId: "cell-selected-on-test" });
-  if (cell.identical !== null) badges.push({ key: "identical", text: `=${cell.identical.group}`, title: `Identical work, group ${cell.identical.group}`, testId: "cell-identical" });
+  if (cell.lateDays !== undefined) badges.push({ key: "late", text: "L", title: `Late ${cell.lateDays} d`, testId: "cell-late" });
+  if (cell.chosenOnTest !== undefined) badges.push({ key: "chosen", text: "T", title: "Chosen on test", testId: "cell-selected-on-test" });
+  if (cell.identical !== undefined) badges.push({ key: "identical", text: `=${cell.identical.group}`, title: `Identical work, group ${cell.identical.group}`, testId: "cell-identical" });
   // Sent grades need no mark; a grade still on its way or refused by the LMS does.
   if (cell.passback && cell.passback.status !== "sent")
     badges.push({ key: "passback", text: cell.passback.status === "failed" ? "⇡!" : "⇡", title: passbackText(cell.passback), testId: `cell-passback-${cell.passback.status}` });
@@ -112,11 +136,11 @@ export function cellBadges(cell: GridCell): CellBadge[] {
 /** The details shown on hover or focus, one line each. */
 export function cellTip(cell: GridCell): string[] {
   return [
-    `${cell.score === null ? "No score" : `${cell.score} points`} · ${cell.statusLabel}`,
-    `${cell.attempts}${cell.pending > 0 ? ` · ${cell.pending} pending` : ""}`,
-    ...(cell.lateDays !== null ? [`Late ${cell.lateDays} d (penalty applied)`] : []),
-    ...(cell.chosenOnTest !== null ? [cell.chosenOnTest] : []),
-    ...(cell.identical !== null ? [`Identical work (group ${cell.identical.group}) with ${cell.identical.others.join(", ")}`] : []),
+    `${cell.score === null ? "No score" : `${cell.score} points`} · ${CELL_STATUS_LABEL[cell.status]}`,
+    `${attemptsText(cell)}${cell.pending ? ` · ${cell.pending} pending` : ""}`,
+    ...(cell.lateDays !== undefined ? [`Late ${cell.lateDays} d (penalty applied)`] : []),
+    ...(cell.chosenOnTest !== undefined ? [cell.chosenOnTest] : []),
+    ...(cell.identical !== undefined ? [`Identical work (group ${cell.identical.group}) with ${cell.identical.others.join(", ")}`] : []),
     ...(cell.passback ? [passbackText(cell.passback)] : []),
   ];
 }

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { formatDate } from "~/lib/format";
 import { load, requireUser } from "~/trpc/guard";
 import { GradebookGrid } from "./gradebook-grid";
-import { type GridColumn, type GridRow, gridCell } from "./grid-cell";
+import { type GridColumn, type GridRow, packCell } from "./grid-cell";
 import { CELL_STATUS_LABEL, gradebookInput, gradebookHref, STATUS_FILTERS, type SearchParams } from "./query";
 import { SummaryTable } from "./summary-table";
 
@@ -31,10 +31,13 @@ export default async function GradebookPage({ params, searchParams }: { params: 
     };
   };
   const filtered = view.rows.length !== view.students;
+  // The attempt limit is the assignment's: every cell of a column carries the same one.
+  const limits = new Map(view.rows[0]?.cells.map((c) => [c.assignmentId, c.attemptsAllowed]) ?? []);
   const columns: GridColumn[] = view.assignments.map((a) => ({
     id: a.id,
     title: a.title,
     short: a.place ? `Step ${a.place.step}` : a.title,
+    ...((limit) => (limit != null ? { allowed: limit } : {}))(limits.get(a.id)),
     due: a.deadline !== null ? `Due ${formatDate(a.deadline)}` : "No deadline",
     project: a.place?.project ?? "other",
     projectLabel: a.place?.label ?? "Other",
@@ -47,7 +50,7 @@ export default async function GradebookPage({ params, searchParams }: { params: 
     name: r.student.name,
     email: r.student.email,
     total: r.total,
-    cells: r.cells.map((cell) => gridCell(cell, passbacks.get(`${cell.assignmentId}:${r.student.id}`) ?? null)),
+    cells: r.cells.map((cell) => packCell(cell, passbacks.get(`${cell.assignmentId}:${r.student.id}`) ?? null)),
   }));
   const titles = new Map(view.assignments.map((a) => [a.id, { title: a.title, project: a.place?.project ?? null }]));
   const names = new Map(view.allAssignments.map((a) => [a.id, a.title]));

@@ -8,6 +8,7 @@ import type { AppRouter } from "~/server/root";
 import { checkLabel } from "~/lib/check-labels";
 import { describeChange } from "~/lib/grade-change-text";
 import { useTRPC } from "~/trpc/react";
+import { TableScroll } from "~/components/table-scroll";
 
 type Status = inferRouterOutputs<AppRouter>["regrade"]["status"];
 
@@ -83,50 +84,52 @@ export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assi
             {view.counts.cancelled > 0 ? ` · ${view.counts.cancelled} cancelled` : ""}
             {view.regrade.status === "applied" ? " · applied to the gradebook" : view.regrade.status === "discarded" ? " · discarded" : ""}
           </p>
-          <table data-testid="regrade-preview">
-            <caption className="visually-hidden">Score of each student now and after the regrade</caption>
-            <thead>
-              <tr>
-                <th scope="col">Student</th>
-                <th scope="col" className="num">
-                  Now
-                </th>
-                <th scope="col" className="num">
-                  After regrade
-                </th>
-                <th scope="col">Change</th>
-                <th scope="col">What changed</th>
-                <th scope="col">Progress</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.students.map((s) => {
-                const c = change(s.oldScore, s.newScore);
-                return (
-                  <tr key={s.student.id} data-testid="regrade-row">
-                    <th scope="row">
-                      {s.student.name}
-                      <div className="small muted">{s.student.email}</div>
-                    </th>
-                    <td className="num" data-testid="old-score">
-                      {pts(s.oldScore)}
-                    </td>
-                    <td className="num" data-testid="new-score">
-                      {s.pending > 0 && s.done === 0 ? "…" : pts(s.newScore)}
-                    </td>
-                    <td className={c.className}>{c.text}</td>
-                    <td className="small" data-testid="regrade-why">
-                      <WhatChanged changes={s.changes} />
-                    </td>
-                    <td className="small">
-                      {s.done} done{s.pending > 0 ? `, ${s.pending} pending` : ""}
-                      {s.unchanged > 0 ? `, ${s.unchanged} unchanged` : ""}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="Regrade preview: score of each student now and after">
+            <table data-testid="regrade-preview">
+              <caption className="visually-hidden">Score of each student now and after the regrade</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Student</th>
+                  <th scope="col" className="num">
+                    Now
+                  </th>
+                  <th scope="col" className="num">
+                    After regrade
+                  </th>
+                  <th scope="col">Change</th>
+                  <th scope="col">What changed</th>
+                  <th scope="col">Progress</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.students.map((s) => {
+                  const c = change(s.oldScore, s.newScore);
+                  return (
+                    <tr key={s.student.id} data-testid="regrade-row">
+                      <th scope="row">
+                        {s.student.name}
+                        <div className="small muted">{s.student.email}</div>
+                      </th>
+                      <td className="num" data-testid="old-score">
+                        {pts(s.oldScore)}
+                      </td>
+                      <td className="num" data-testid="new-score">
+                        {s.pending > 0 && s.done === 0 ? "…" : pts(s.newScore)}
+                      </td>
+                      <td className={c.className}>{c.text}</td>
+                      <td className="small" data-testid="regrade-why">
+                        <WhatChanged changes={s.changes} />
+                      </td>
+                      <td className="small">
+                        {s.done} done{s.pending > 0 ? `, ${s.pending} pending` : ""}
+                        {s.unchanged > 0 ? `, ${s.unchanged} unchanged` : ""}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
           {view.regrade.status === "previewing" && (
             <div className="actions">
               <button
