@@ -1,5 +1,5 @@
 import type { SelectionFlag } from "@stepwise/db";
-import { OUTCOME_LABEL } from "~/lib/format";
+import { OUTCOME_LABEL } from "../../../../lib/format";
 import type { CellStatus, GradebookQuery } from "~/server/services/gradebook";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
