@@ -32,11 +32,15 @@ export default defineConfig({
       project("grader", "apps/grader"),
       project("tooling", "tooling/boundaries"),
       project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"] }),
+      // Browser test files each start their own platform (web, grader, database, port), so they run in
+      // parallel like every other file: a project without file parallelism waits until every parallel
+      // file of the run is done and then runs alone, one core idle. The web app is built once, in the
+      // background from the start of the run (e2e/global-setup.ts).
       project("e2e", "apps/web", {
         include: ["e2e/**/*.test.ts"],
+        globalSetup: ["e2e/global-setup.ts"],
         testTimeout: 600_000,
         hookTimeout: 900_000,
-        fileParallelism: false,
       }),
     ],
   },

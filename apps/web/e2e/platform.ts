@@ -3,39 +3,20 @@
  * and one grader, on a fresh SQLite file seeded with the demo course. The web app and the grader
  * never import each other; this harness only spawns them.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { CourseMode } from "@stepwise/core/workflow";
 import { courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
 import { seedDemo } from "../src/server/seed";
 
-export const webDir = resolve(import.meta.dirname, "..");
-export const repoDir = resolve(webDir, "..", "..");
+import { ensureBuilt, nextBin, repoDir, webDir } from "./build";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** `next build` unless a build newer than every source file exists (CI always builds: clean clone). */
-export function ensureBuilt(): void {
-  const buildId = join(webDir, ".next", "BUILD_ID");
-  const sources = Math.max(
-    ...["src", join("..", "..", "packages")].map((d) => newestMtime(join(webDir, d))),
-  );
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
-  const result = spawnSync("pnpm", ["exec", "next", "build"], { cwd: webDir, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (result.status !== 0) throw new Error(`next build failed with exit code ${result.status ?? "?"}`);
-}
+export { repoDir, webDir };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -90,12 +71,11 @@ async function seedDatabase(databaseUrl: string, mode: CourseMode): Promise<void
   }
 }
 
-/** A package's bin script, run by node itself: pnpm would add its own start-up and not pass signals on. */
-const nextBin = createRequire(join(webDir, "package.json")).resolve("next/dist/bin/next");
+/** The grader under node itself, as production runs it: pnpm would add its start-up and not pass signals on. */
 const tsxLoader = pathToFileURL(createRequire(join(repoDir, "apps", "grader", "package.json")).resolve("tsx")).href;
 
 export async function startPlatform(options: { graderEnv?: Record<string, string>; courseMode?: CourseMode } = {}): Promise<Platform> {
-  ensureBuilt();
+  await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
   const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
   // Demo mode: the seed creates the demo accounts every browser test signs in with.
