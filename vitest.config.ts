@@ -11,6 +11,10 @@ const project = (name: string, root: string, extra: Record<string, unknown> = {}
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 360_000,
     hookTimeout: 360_000,
+    // `expect.poll` gives up after 1 s by default: a page that refetches after a mutation can take
+    // longer than that while other files train beside it. Like the timeouts above, this only
+    // catches what never happens.
+    expect: { poll: { timeout: 30_000 } },
     ...extra,
   },
 });
