@@ -56,7 +56,7 @@ describe("grader calibration", () => {
     }
     expect(await exited).toBe(0);
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
-  }, 90_000);
+  });
 
   it("re-measures every calibrateEveryMs, publishing each figure, and stops when told", async () => {
     testDb = await openTestDb("sqlite");
@@ -87,7 +87,7 @@ describe("grader calibration", () => {
     // Stopped means stopped: no measurement and no row after it.
     expect(lines.length).toBe(linesAtStop);
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
-  }, 90_000);
+  });
 
   it("a measurement that fails publishes nothing and says why; the grader carries on", async () => {
     testDb = await openTestDb("sqlite");

@@ -60,8 +60,8 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const pgid = grader.child.pid ?? 0;
     process.kill(-pgid, "SIGTERM");
     expect(await grader.exited, grader.output()).toBe(0);
-    await waitFor("the grader's process group to be empty", () => !groupAlive(pgid), 10_000);
-    await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 10_000);
+    await waitFor("the grader's process group to be empty", () => !groupAlive(pgid), 60_000);
+    await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 60_000);
   }
 
   /** A fresh database with one queued job, and how to start a grader on it. */
@@ -82,7 +82,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
   async function oneJobTraining(name: string, epochs: number, env: Record<string, string> = {}) {
     const { db, url, job, start } = await oneJob(name, epochs, env);
     const grader = start();
-    await waitFor("the job to be training", () => training(db, job.id), 90_000, grader.output);
+    await waitFor("the job to be training", () => training(db, job.id), undefined, grader.output);
     return { db, url, job, grader };
   }
 
@@ -107,7 +107,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     }
     expect(killed).toBeGreaterThan(0);
     // Lease (6 s) + 30 s.
-    await waitFor("every job to be done", async () => (await Promise.all(jobs.map((j) => done(db, j.id)))).every(Boolean), 36_000);
+    await waitFor("every job to be done", async () => (await Promise.all(jobs.map((j) => done(db, j.id)))).every(Boolean));
     for (const job of jobs) {
       expect(await verdictCount(db, job.id)).toBe(1);
       expect((await jobById(db, job.id))?.attempts, graders.map((g) => g.output()).join("\n")).toBe(1);
@@ -125,7 +125,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const release = await holdLock(db, { table: lock });
     const grader = start();
     try {
-      await waitFor(`the grader to wait in ${statement}`, async () => (await backendsWaiting(db, grader.name, statement)) > 0, 90_000, grader.output);
+      await waitFor(`the grader to wait in ${statement}`, async () => (await backendsWaiting(db, grader.name, statement)) > 0, undefined, grader.output);
       expect(await terminateBackends(db, grader.name, statement)).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 500));
     } finally {
@@ -141,7 +141,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const release = await holdLock(db, { jobRow: job.id });
     try {
       const heartbeatSql = 'update "jobs" set "lease_until"%';
-      await waitFor("a heartbeat to wait on the job's row", async () => (await backendsWaiting(db, grader.name, heartbeatSql)) > 0, 10_000);
+      await waitFor("a heartbeat to wait on the job's row", async () => (await backendsWaiting(db, grader.name, heartbeatSql)) > 0, 60_000);
       expect(await terminateBackends(db, grader.name, heartbeatSql)).toBeGreaterThan(0);
     } finally {
       await release();
@@ -163,7 +163,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
 
     // Whatever happened, the job is graded exactly once in the end.
     inProcess.push(startGrader(testConfig(url, { workerId: "finisher", trainLimit: 300, testLimit: 200 }), { db, log: () => undefined }));
-    await waitFor("the job to be done", () => done(db, job.id), 90_000);
+    await waitFor("the job to be done", () => done(db, job.id));
     expect(await verdictCount(db, job.id)).toBe(1);
     expect((await jobById(db, job.id))?.attempts, grader.output()).toBe(1);
   });
@@ -173,7 +173,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     // To the grader alone: whatever the training child does with group signals, only the deadline ends it.
     grader.child.kill("SIGTERM");
     expect(await grader.exited, grader.output()).toBe(0);
-    await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 10_000);
+    await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 60_000);
     expect(await jobById(db, job.id)).toMatchObject({ status: "queued", attempts: 0, workerId: null });
     expect(await verdictCount(db, job.id)).toBe(0);
     expect(grader.output()).toMatch(/handed job \S+ back to the queue \(shutting down\); no attempt charged/);
@@ -196,7 +196,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
       const started = grader.output().includes("[grader ");
       expect(started ? code : 0, grader.output()).toBe(0);
       if (!started) expect(code).toBe(143);
-      await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 10_000);
+      await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 60_000);
       const after = await jobById(db, job.id);
       if (after?.status === "done") {
         expect({ attempts: after.attempts, verdicts: await verdictCount(db, job.id) }, grader.output()).toEqual({ attempts: 1, verdicts: 1 });

@@ -31,7 +31,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig>
     pollMs: 50,
     reapEveryMs: 1_000,
     memoryMb: 2048,
-    hardTimeoutMs: 120_000,
+    // A hang guard, far above any test's training time on a loaded machine.
+    hardTimeoutMs: 600_000,
     backend: "auto",
     cacheDir: join(repoRoot(), "data", "cache"),
     trainLimit: 2_000,
@@ -95,7 +96,7 @@ export async function submit(db: Db, ids: { assignmentId: string; userId: string
 }
 
 /** Polls until the submission's latest job has a verdict (the grader runs concurrently). */
-export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 110_000): Promise<Verdict> {
+export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 300_000): Promise<Verdict> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await latestJobForSubmission(db, submissionId);

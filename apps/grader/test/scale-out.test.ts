@@ -60,5 +60,5 @@ describe.runIf(testDialects.includes("postgres"))("two grader processes against 
     // Both processes took part: the queue spread the work.
     const workers = new Set(jobs.map((j) => j.workerId));
     expect(workers).toEqual(new Set(["pg-a", "pg-b"]));
-  }, 300_000);
+  });
 });

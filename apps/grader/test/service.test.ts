@@ -66,5 +66,5 @@ describe("grader service", () => {
     expect((await jobById(db, job.id))?.status).toBe("done");
     expect((await verdictForJob(db, job.id))?.status).toBe("passed");
     expect(log).toMatch(/SIGTERM: draining 1 running job/);
-  }, 300_000);
+  });
 });

@@ -100,7 +100,7 @@ describe("step-7 test evaluations in the grader", () => {
     expect(rows[0]?.validationMetric).toBeCloseTo(a.validationMetric ?? Number.NaN, 10);
     expect(rows[1]?.flag?.earlier).toMatchObject({ evaluationId: rows[0]?.id, validationMetric: rows[0]?.validationMetric, testMetric: rows[0]?.testMetric });
     expect(rows[0]?.configKey).not.toBe(rows[1]?.configKey);
-  }, 240_000);
+  });
 
   it("does not flag when the later configuration improved on validation", async () => {
     const userId = await studentPastStep6();
@@ -109,7 +109,7 @@ describe("step-7 test evaluations in the grader", () => {
     expect(measuredEvaluation(second).validationMetric ?? Infinity).toBeLessThan(measuredEvaluation(first).validationMetric ?? 0);
     for (const v of [first, second]) expect(v.diagnostics.map((d) => d.code)).not.toContain(SELECTED_ON_TEST);
     expect((await testEvaluationsOf(db, step7Id, userId)).map((r) => r.flag)).toEqual([null, null]);
-  }, 240_000);
+  });
 });
 
 describe("configuration fingerprint", () => {

@@ -85,7 +85,7 @@ describe("accessibility: every page passes axe-core with no violation of any imp
     await page.goto(courseUrl);
     await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
     await page.getByRole("button", { name: "Submit" }).click();
-    await page.getByTestId("job-status").waitFor({ timeout: 30_000 });
+    await page.getByTestId("job-status").waitFor({ timeout: 60_000 });
     await page.getByTestId("submission-list").getByRole("link").first().click();
     await page.waitForURL(/\/submissions\//);
     await check("submission");

@@ -176,7 +176,7 @@ describe("the instructor's pages at class scale", () => {
     }
     await page.setViewportSize(DESKTOP);
     await page.getByRole("button", { name: /Retry Learner 003/ }).click();
-    await expect.poll(() => page.getByTestId("dead-letter").count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId("dead-letter").count(), { timeout: 60_000 }).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
       await form.getByLabel("Target column (what the models predict)").selectOption("price");
       await form.getByLabel("Regression (a number)").check();
       await expect.poll(() => form.getByTestId("dataset-implies").textContent()).toMatch(/Graded by mean absolute error/);
-      await expect.poll(() => form.getByTestId("csv-input-shape").textContent(), { timeout: 30_000 }).toBe("[19]");
+      await expect.poll(() => form.getByTestId("csv-input-shape").textContent(), { timeout: 60_000 }).toBe("[19]");
       expect(await form.getByTestId("target-range").textContent()).toMatch(/Over the training rows, price ranges from/);
       await form.getByLabel("Title").fill("House prices on our table");
       await form.getByRole("button", { name: "Add assignment" }).click();

@@ -46,7 +46,7 @@ describe("a student asks why a submission failed, runs a suggested experiment an
 
       // The verdict suggests the checklist's first questions for a model that fell short.
       const why = page.getByRole("region", { name: "Why did this fail?" });
-      await why.waitFor({ timeout: 30_000 });
+      await why.waitFor({ timeout: 60_000 });
       const suggestion = why.getByTestId("suggestion-loss-per-batch");
       expect(await suggestion.getByRole("heading").textContent()).toBe("Is the loss decreasing?");
       expect(await why.getByTestId("experiment-budget").textContent()).toMatch(/600 s grader time left/);

@@ -51,7 +51,7 @@ async function typeCode(page: Page, code: string): Promise<void> {
 }
 
 async function waitSaved(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 15_000 }).toBe("Saved");
+  await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 60_000 }).toBe("Saved");
 }
 
 describe("the step page keeps the student's work", () => {
@@ -88,7 +88,7 @@ describe("the step page keeps the student's work", () => {
       await typeCode(page, `// left at once\n${TYPED}`);
       await page.goto(`${platform.url}/courses`);
       await expect
-        .poll(async () => JSON.stringify((await draftFor(db, { userId: step5.student.id, assignmentId: step5.assignment.id }))?.content ?? null), { timeout: 15_000 })
+        .poll(async () => JSON.stringify((await draftFor(db, { userId: step5.student.id, assignmentId: step5.assignment.id }))?.content ?? null), { timeout: 60_000 })
         .toContain("// left at once");
       await page.goto(pageOf(step5.assignment.id));
       await expect.poll(() => editorText(page)).toContain("// left at once");

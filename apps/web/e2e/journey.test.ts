@@ -60,7 +60,7 @@ describe("the guided journey: the course page shows each project's path, a locke
       await page.getByRole("button", { name: "Submit answers" }).click();
       const verdict = page.getByTestId("verdict");
       await verdict.waitFor({ timeout: 120_000 });
-      await expect.poll(() => verdict.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/Passed/);
+      await expect.poll(() => verdict.getByRole("heading").first().textContent(), { timeout: 60_000 }).toMatch(/Passed/);
       // The status line above the verdict names the same outcome.
       expect(await page.getByTestId("job-status").textContent()).toBe("Graded: Passed");
       const next = page.getByTestId("next-step-link");

@@ -44,7 +44,7 @@ describe("a new student signs up, joins the demo course, previews in the browser
     await page.getByRole("button", { name: "Submit", exact: true }).click();
     const verdict = page.getByTestId("verdict");
     // Wait for the new submission, so the previous one's verdict is not mistaken for this one's.
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(before + 1);
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(before + 1);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 240_000, interval: 1_000 }).toMatch(/^Graded/);
     return (await verdict.getByRole("heading").first().textContent()) ?? "";
   }
@@ -136,10 +136,10 @@ describe("a new student signs up, joins the demo course, previews in the browser
 
       // Compare the two submissions' curves.
       const boxes = page.getByTestId("submission-list").getByRole("checkbox");
-      await expect.poll(() => boxes.count(), { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => boxes.count(), { timeout: 60_000 }).toBe(2);
       await boxes.nth(0).check();
       await boxes.nth(1).check();
-      await page.getByTestId("curve-comparison").waitFor({ timeout: 20_000 });
+      await page.getByTestId("curve-comparison").waitFor({ timeout: 60_000 });
       expect(await page.getByTestId("curve-comparison").locator(".recharts-line").count()).toBeGreaterThanOrEqual(4);
       await shot("signup-compare");
 

@@ -41,7 +41,7 @@ describe("a student submits an MNIST model in the browser and sees the grader's 
 
       await page.getByRole("button", { name: "Submit" }).click();
       const status = page.getByTestId("job-status");
-      await status.waitFor({ timeout: 30_000 });
+      await status.waitFor({ timeout: 60_000 });
 
       const verdict = page.getByTestId("verdict");
       await verdict.waitFor({ timeout: 240_000 });

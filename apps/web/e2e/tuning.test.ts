@@ -83,7 +83,7 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       await tune.getByRole("button", { name: "Start search" }).click();
 
       // Live progress, then the result replaces it.
-      await tune.getByTestId("tuning-progress").waitFor({ timeout: 30_000 });
+      await tune.getByTestId("tuning-progress").waitFor({ timeout: 60_000 });
       const final = tune.getByTestId("tuning-final");
       await final.waitFor({ timeout: 240_000 });
       await screenshot(page, "tuning");

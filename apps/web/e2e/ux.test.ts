@@ -165,7 +165,7 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     await page.keyboard.insertText("\n// typed after the session ended");
 
     const dialog = page.getByTestId("session-expired");
-    await dialog.waitFor({ state: "visible", timeout: 15_000 });
+    await dialog.waitFor({ state: "visible", timeout: 60_000 });
     expect(await page.getByTestId("user-name").count()).toBe(0);
     expect(await page.getByTestId("header-signin").getAttribute("href")).toBe(`/signin?next=${encodeURIComponent(new URL(stepUrl).pathname)}`);
     await look(page, "session-expired-dialog");
@@ -174,7 +174,7 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     await dialog.getByLabel("Password").fill(DEMO_STUDENT.password);
     await dialog.getByRole("button", { name: "Sign in" }).click();
     await dialog.waitFor({ state: "hidden" });
-    await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 15_000 }).toBe("Saved");
+    await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 60_000 }).toBe("Saved");
     expect(await editor.textContent()).toContain("// typed after the session ended");
     await page.getByTestId("user-name").waitFor();
 

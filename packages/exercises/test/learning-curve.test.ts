@@ -51,7 +51,7 @@ describe("learning curve on MNIST", () => {
     }
     expect(result.message).toMatch(/with 1,600 training examples \(400 validation examples each\)/);
     expect(ExperimentResult.parse(JSON.parse(JSON.stringify(result)))).toEqual(result);
-  }, 180_000);
+  });
 });
 
 describe("its cost", () => {

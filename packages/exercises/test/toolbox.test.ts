@@ -49,7 +49,7 @@ describe("a step-7 MNIST submission with augmentation and early stopping", () =>
     expect(history.length).toBe(best + 3);
     expect(final?.label).toMatch(new RegExp(`stopped the comparison run at epoch ${history.length}`));
     expect(verdict.metrics.testAccuracy?.value).toBeGreaterThan(0.75);
-  }, 300_000);
+  });
 });
 
 describe("refused before training, naming the technique and the rule", () => {
@@ -154,5 +154,5 @@ describe("K-fold with early stopping", () => {
     expect(epochs.filter((e) => e <= 90).length).toBeLessThan(3 * 15);
     expect(predictions).toHaveLength(100);
     expect(toolboxMetrics(prepared.training, report).finalEpochs?.label).toMatch(/mean over the 3 folds/);
-  }, 120_000);
+  });
 });
