@@ -34,6 +34,7 @@ async function runTuneTrial(raw: unknown, tools: Tools): Promise<ChildMessage> {
     seed: request.dataSeed,
     cacheDir: request.cacheDir,
     ...(request.csv ? { csv: request.csv } : {}),
+    ...(request.scaling ? { scaling: request.scaling } : {}),
   });
   const report = await trainTrial(tf, {
     // Parsed by the parent (parseModelSpec, via prepareTraining) before it crossed into this process.
@@ -63,6 +64,7 @@ export async function runExperimentRequest(raw: unknown, tools: Tools): Promise<
       seed: request.seed,
       cacheDir: request.cacheDir,
       ...(request.csv ? { csv: request.csv } : {}),
+      ...(request.scaling ? { scaling: request.scaling } : {}),
     });
     const result = await runExperimentOn(request.experiment, {
       tf,

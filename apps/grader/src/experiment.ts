@@ -14,7 +14,7 @@ import {
 } from "@stepwise/exercises/experiments";
 import { prepareTraining, type GradingData, type PreparedTraining } from "@stepwise/exercises/grading";
 import type { GraderConfig } from "./config";
-import { childFailure, datasetProblem, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
+import { childFailure, datasetProblem, decisionsNote, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
 import type { ExperimentRequest } from "./protocol";
 import { RESTART_LABEL, runTrainingChild } from "./sandbox";
 
@@ -77,8 +77,9 @@ async function experimentOutcome(claimed: Extract<ClaimedJob, { kind: "experimen
     backend: ctx.config.backend,
     cacheDir: ctx.config.cacheDir,
     ...(grading?.csv ? { csv: grading.csv.training, featureNames: grading.csv.facts.featureNames } : {}),
+    ...(resolved.imageScaling ? { scaling: resolved.imageScaling } : {}),
   };
-  resolved.log(`attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)\n`);
+  resolved.log(`attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)${decisionsNote(resolved.decisions)}\n`);
   try {
     const outcome = await runTrainingChild(request, {
       memoryMb: ctx.config.memoryMb,

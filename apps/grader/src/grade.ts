@@ -1,4 +1,4 @@
-import { describeDecisions, type EpochMetrics, type ProgressEvent, type Verdict } from "@stepwise/core/contracts";
+import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
 import { estimateTrainingSeconds } from "@stepwise/core/model";
 import type { ClaimedJob } from "@stepwise/db";
 import { assignmentPolicy } from "@stepwise/exercises";
@@ -14,7 +14,7 @@ import {
   type GradingRun,
 } from "@stepwise/exercises/grading";
 import { cpuLimitMs } from "./config";
-import { childFailure, previousStepModel, projectDecisions, resolveJob, type JobContext } from "./job-context";
+import { childFailure, decisionsNote, previousStepModel, resolveJob, type JobContext } from "./job-context";
 import { GradingEta } from "./progress-eta";
 import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type RunCost } from "./sandbox";
 import { recordStep7Evaluation } from "./test-hygiene";
@@ -48,7 +48,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   // Steps 5 and 6 retrain the model with the assignment's N training seeds (step 7 keeps one).
   const seedCount = assignmentPolicy(overrides).seeds ?? 1;
   const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
-  const decisions = await projectDecisions(ctx.db, { assignment: resolved.assignment, userId: submission.userId });
+  const { decisions } = resolved;
 
   const costs: RunCost[] = [];
   // The student's status line: the phase, the run and epoch, and the time left (from the first run's plan).
@@ -137,7 +137,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       runtime: { backend: ctx.config.backend },
       onPrepared: (prepared) =>
         resolved.log(
-          `attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)${decisions ? `; project decisions: ${describeDecisions(decisions).join(" · ")}` : ""}\n`,
+          `attempt ${job.attempts}: training ${exercise.id} (seed ${exercise.seed}${seedCount > 1 ? `, ${seedCount} training seeds` : ""}, ${prepared.summary.totalParams} parameters)${decisionsNote(decisions)}\n`,
         ),
       // Test-set hygiene: record what this test evaluation showed; flag a configuration chosen on its test score.
       onStep7Verdict: async (verdict, prepared) => {

@@ -3,11 +3,12 @@
  * search): the exercise as the assignment places it, the dataset it means, the job's progress rows
  * and log, and what a training child that ended without a result means to the student.
  */
-import type { DataSlice, ExerciseDefinition, ProgressEvent, ProjectDecisions, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
+import { describeDecisions, type DataSlice, type ExerciseDefinition, type ProgressEvent, type ProjectDecisions, type SubmissionPayload, type Verdict } from "@stepwise/core/contracts";
+import type { InputScaling } from "@stepwise/core/datasets";
 import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectDecisions as projectStepDecisions, submissionsFor } from "@stepwise/db";
 import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, isDatasetReadError, loadGradingData, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
+import { gradingFacts, isDatasetReadError, loadGradingData, scalingFor, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -54,6 +55,14 @@ export interface ResolvedJob {
   payload: SubmissionPayload;
   /** The examples a grading trains and is tested on: the grader's scale-down (tests, CI) or the exercise's. */
   slice: DataSlice;
+  /**
+   * A guided project's step-2–4 decisions, undefined outside one. Gradings, experiments and tuning
+   * runs all train on the data as step 4 prepared it, so what a student learns from an experiment or
+   * a search holds for the graded model.
+   */
+  decisions: ProjectDecisions | undefined;
+  /** Step 4's scaling of MNIST's pixels, for a training child's request (a CSV's is applied by `csvData`). */
+  imageScaling: InputScaling | undefined;
   /** The content of the exercise's CSV dataset and its split seed, found as the web app finds it (`resolveCsv`). */
   readCsv: () => Promise<CsvContent>;
   /**
@@ -82,6 +91,8 @@ export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<
   const overrides = assignment?.overrides ?? {};
   const exercise = withOverrides(builtIn, overrides);
   const { dataset } = exercise;
+  const decisions = await projectDecisions(ctx.db, { assignment, userId: submission.userId });
+  const { imageScaling, csvScaling } = scalingFor(dataset, decisions?.preparation);
   const readCsv = async () => {
     if (dataset.kind !== "csv") throw new Error(`readCsv: the dataset of ${exercise.id} is ${dataset.kind}, not a CSV`);
     const uploaded = assignment ? (file: string) => datasetByFile(ctx.db, assignment.courseId, file) : undefined;
@@ -95,12 +106,14 @@ export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<
     assignment,
     overrides,
     payload: submission.payload,
+    decisions,
+    imageScaling,
     slice: { trainLimit: ctx.config.trainLimit ?? exercise.data.trainLimit, testLimit: ctx.config.testLimit ?? exercise.data.testLimit },
     readCsv,
     csvData: async (slice) => {
       if (dataset.kind !== "csv") return { prepare: {} };
       const csv = await readCsv();
-      const grading = loadGradingData(dataset, { slice, seed: exercise.seed, cacheDir: ctx.config.cacheDir, csvText: csv.text, csvSplitSeed: csv.splitSeed });
+      const grading = loadGradingData(dataset, { slice, seed: exercise.seed, cacheDir: ctx.config.cacheDir, csvText: csv.text, csvSplitSeed: csv.splitSeed, ...(csvScaling ? { csvScaling } : {}) });
       return { grading, prepare: gradingFacts(grading, dataset).prepare };
     },
     emit: (event) => {
@@ -162,6 +175,11 @@ export async function previousStepModel(
   const graded = (await submissionsFor(db, { assignmentId: previous.assignmentId, userId: input.userId })).find((s) => s.id === previous.id);
   const run = graded?.verdict?.environment?.run;
   return { payload: previous.payload, ...(run ? { run } : {}) };
+}
+
+/** The job log's note of the project decisions a run trained under (nothing outside a guided project). */
+export function decisionsNote(decisions: ProjectDecisions | undefined): string {
+  return decisions ? `; project decisions: ${describeDecisions(decisions).join(" · ")}` : "";
 }
 
 /** A guided project's step-2–4 decisions for a job's assignment, from the true verdicts (nothing withheld). */

@@ -69,6 +69,8 @@ export const ExperimentRequest = z
     /** CSV datasets: the encoded training rows (the test rows' inputs come along, never their labels). */
     csv: CsvTrainingData.optional(),
     featureNames: z.array(z.string()).optional(),
+    /** Guided courses: step 4's scaling of image inputs, as the graded runs get it. */
+    scaling: ProjectPreparation.shape.scaling.optional(),
   })
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequest>;

@@ -29,7 +29,7 @@ import {
   type TrialOutcome,
 } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
-import { childFailure, datasetProblem, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
+import { childFailure, datasetProblem, decisionsNote, GraderFault, resolveJob, type JobContext, type JobResult } from "./job-context";
 import { TrialResult } from "./protocol";
 import { RESTART_LABEL, runTrainingChild, type ExperimentChildOutcome } from "./sandbox";
 import { configFingerprint } from "./test-hygiene";
@@ -126,10 +126,11 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
     backend: ctx.config.backend,
     cacheDir: ctx.config.cacheDir,
     ...(grading?.csv ? { csv: grading.csv.training } : {}),
+    ...(resolved.imageScaling ? { scaling: resolved.imageScaling } : {}),
   });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
-  resolved.log(`attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})\n`);
+  resolved.log(`attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})${decisionsNote(resolved.decisions)}\n`);
 
   try {
     const result = await runTuning({

@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enroll, updateCourse, type Db } from "@stepwise/db";
+import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enqueueExperiment, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
 import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
+import { runExperimentJob } from "../src/experiment";
 import { gradeClaimedJob } from "../src/grade";
 import { projectDecisions } from "../src/job-context";
 import { RecordingPool, testConfig } from "./helpers";
@@ -90,6 +91,22 @@ describe.each(testDialects)("a guided project's decisions reach the grader on %s
         const inputs = request?.csv?.trainInputs ?? new Float32Array(0);
         expect(Math.min(...inputs)).toBeGreaterThanOrEqual(0);
         expect(Math.max(...inputs)).toBeLessThanOrEqual(1);
+
+        // A debugging experiment on that submission trains on the same min-max scaled rows: what it
+        // shows the student holds for the graded model. (Without the decision the grader standardizes,
+        // and standardized columns go below zero.)
+        const graded = (await submissionsFor(t.db, { assignmentId: step5.id, userId: student.id }))[0];
+        if (!graded) throw new Error("the graded step-5 submission is missing");
+        await enqueueExperiment(t.db, { submissionId: graded.id, userId: student.id, experiment: "one-feature", budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });
+        const claimed = await claimJob(t.db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
+        if (claimed?.kind !== "experiment") throw new Error(`expected the experiment job, claimed ${claimed?.kind ?? "nothing"}`);
+        const result = await runExperimentJob(claimed, { db: t.db, config: testConfig(t.url), signal: new AbortController().signal, now: Date.now, pool });
+        expect(result.kind === "experiment" && "result" in result.outcome, JSON.stringify(result)).toBe(true);
+        const experiment = pool.sent.find((m) => (m as { type: string }).type === "experiment");
+        const rows = experiment?.csv?.trainInputs ?? new Float32Array(0);
+        expect(rows.length).toBeGreaterThan(0);
+        expect(Math.min(...rows)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...rows)).toBeLessThanOrEqual(1);
       } finally {
         pool.close();
       }
