@@ -6,7 +6,7 @@ import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evalu
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
 import type { TrainAndPredictResult } from "./run";
-import { chosenFor, positiveName, trainMeanOf, type ScoreData } from "./score";
+import { chosenFor, diagnoseRun, positiveName, trainMeanOf, type ScoreData } from "./score";
 import { finalEpochs, toolboxMetrics } from "./toolbox-verdict";
 
 /** Trains one prepared model (in-process or in a sandboxed child) and predicts the test inputs. */
@@ -97,6 +97,10 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs };
   // K-fold's per-fold metrics, and the toolbox techniques used with what they did (epochs, augmentation bounds).
   const reported = { ...(afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {}), ...toolboxMetrics(after.training, afterRun.report) };
+  // The debugging checklist on the regularized model as graded: its comparison curves, the final
+  // model's test predictions, the training data as step 4 prepared it (unscaled inputs show here).
+  const diagnose = (predictedClassCounts?: number[]) =>
+    diagnoseRun({ prepared: after, report: afterRun.report, outputStd: finalRun.outputStd, ...(input.data ? { data: input.data } : {}) }, predictedClassCounts);
   const compared = {
     before: beforeRun.report.history,
     after: afterRun.report.history,
@@ -122,7 +126,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
       ...reported,
     };
     if (exercise.target !== undefined) metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
-    return assembleVerdict({ checks, metrics, history: afterRun.report.history, visibility: exercise.checkVisibility, environment });
+    return assembleVerdict({ checks, metrics, history: afterRun.report.history, diagnostics: diagnose(), visibility: exercise.checkVisibility, environment });
   }
 
   const classes = Math.max(2, after.task.numClasses);
@@ -165,6 +169,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     // The curves shown are the regularized model's, with validation: the final run has none.
     history: afterRun.report.history,
     baseline: baseline.value,
+    diagnostics: diagnose(counts.predictedClassCounts),
     visibility: exercise.checkVisibility,
     environment,
   });
