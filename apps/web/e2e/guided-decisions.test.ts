@@ -3,7 +3,7 @@
  * graded for real (a few epochs), its verdict reporting the metric chosen in step 2 first and, in its
  * environment, step 3's protocol and step 4's preparation; step 6 opening on the step-5 model and a
  * scaled-up model overfitting; step 7 opening on that model, its target in step 2's metric, and a
- * regularized model's verdict from the hidden test rows.
+ * regularized model passing it, graded on the hidden test rows.
  */
 import { openDb } from "@stepwise/db";
 import type { Page } from "playwright-core";
@@ -36,7 +36,7 @@ async function passedVerdict(page: Page, timeout: number): Promise<void> {
 describe("a guided project's decisions carry forward, walked in the browser", () => {
   const session = useBrowserSession({ courseMode: "guided" });
 
-  it("answers steps 1–4 on the credit table, step 5's verdict reports the chosen metric, protocol and preparation, step 6 overfits, step 7 is held to recall", async () => {
+  it("answers steps 1–4 on the credit table, step 5's verdict reports the chosen metric, protocol and preparation, step 6 overfits, a regularized step 7 passes, held to recall", async () => {
     const { platform, page, errors } = session;
     const db = await openDb(platform.databaseUrl);
     try {
@@ -112,12 +112,15 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       await typeCode(page, creditModel("model.add(tf.layers.dropout({ rate: 0.5 }));\nmodel.add(tf.layers.dense({ units: 128, activation: \"relu\" }));\nmodel.add(tf.layers.dropout({ rate: 0.5 }));"));
       await page.getByRole("spinbutton", { name: "Epochs" }).fill("8");
       await page.getByRole("button", { name: "Submit", exact: true }).click();
+      // Dropout narrows the gap the 5-fold step-6 model ends its 20 epochs with (its best validation epoch comes
+      // early, before its overfitting shows), and the final model reaches the recall target: step 7 passes.
+      await passedVerdict(page, 600_000);
       const step7 = page.getByTestId("verdict");
-      await step7.waitFor({ timeout: 600_000 });
-      // Whether the gap narrowed is the grader's comparison (tested with the solutions); the walk reads the verdict either way.
-      await expect.poll(() => step7.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/^(Passed|Failed)$/);
+      const gapCheck = page.getByTestId("check-smaller-gap");
+      expect(await gapCheck.getByLabel("passed", { exact: true }).count()).toBe(1);
+      expect(await gapCheck.textContent()).toMatch(/loss gap where training ends .*: 0\.\d{4} before \(epoch 20\), 0\.\d{4} after \(epoch 8\) — regularization narrowed it by 0\.\d{4}\./);
       // The target check and the target row speak recall; the final model was evaluated on the hidden test rows.
-      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model 0\.\d{3} (reaches|falls short of) the target 0\.600/);
+      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model 0\.\d{3} reaches the target 0\.600/);
       expect(await step7.locator(".metric .label").filter({ hasText: /^Target: test recall of the final model \(your metric, step 2\)$/ }).count()).toBe(1);
       expect(await step7.locator(".metric .label").filter({ hasText: /^Test accuracy of the final model \(trained on train\+validation\)$/ }).count()).toBe(1);
       expect(await step7.locator(".metric .label").filter({ hasText: /step-6 model/ }).count()).toBe(1);

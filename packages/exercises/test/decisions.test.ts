@@ -145,6 +145,19 @@ describe("a guided project's decisions reach the grader", () => {
     if (diagnosed !== undefined) expect(verdict.diagnostics.some((d) => d.code === "inputs-not-normalized")).toBe(diagnosed);
   });
 
+  it.each<["none" | "min-max", boolean]>([
+    ["none", true],
+    ["min-max", false],
+  ])("step 7 after preparation %s in step 4: the checklist points at unscaled inputs exactly when they are", async (scaling, diagnosed) => {
+    const preparation = { scaling, fittedOn: "training" } as const;
+    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), { previous: reference("credit-overfit"), decisions: { preparation } });
+    expect(verdict.environment?.decisions?.preparation).toEqual(preparation);
+    const found = verdict.diagnostics.find((d) => d.code === "inputs-not-normalized");
+    expect(Boolean(found)).toBe(diagnosed);
+    // Incomes in euros: the largest input is in the 100,000s.
+    if (found) expect(found.message).toMatch(/^Your inputs range from 0 to 1\.\d+e\+5;/);
+  });
+
   it("preparation on MNIST: standardized pixels are what the run loads (training statistics)", async () => {
     const payload = reference("mnist-beat-baseline", 1);
     const { verdict, runs } = await grade("mnist-beat-baseline", payload, {

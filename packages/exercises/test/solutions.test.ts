@@ -144,8 +144,8 @@ describe("the CSV references report what their tables call for", () => {
   it("credit step 7 (imbalanced): compares the cross-entropy gap and says why; the target stays on test accuracy", async () => {
     const [reference, naive] = await Promise.all([grade("credit-regularize", "reference"), grade("credit-regularize", "naive")]);
     const gap = reference.checks.find((c) => c.id === "smaller-gap");
-    expect(gap?.message).toMatch(/^Train\/validation loss gap at the best epoch \(cross-entropy, not accuracy: with \d+% of the labels in one class/);
-    expect(reference.metrics.gapBefore?.label).toMatch(/^Validation − training loss gap, step-6 model/);
+    expect(gap?.message).toMatch(/^Train\/validation loss gap where training ends \(cross-entropy, not accuracy: with \d+% of the labels in one class/);
+    expect(reference.metrics.gapBefore?.label).toMatch(/^Validation − training loss gap where training ends, step-6 model \(epoch \d+\)/);
     // A clear margin, not a step just past the minimum effect, and no worse on validation.
     expect((reference.metrics.gapBefore?.value ?? 0) - (reference.metrics.gapAfter?.value ?? 0)).toBeGreaterThan(0.015);
     expect(reference.metrics.valLossChange?.value).toBeLessThanOrEqual(0);

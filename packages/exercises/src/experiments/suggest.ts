@@ -47,7 +47,7 @@ const BY_STATUS: Partial<Record<Verdict["status"], { experiments: ExperimentName
 };
 
 /**
- * Step 7: a train/validation accuracy gap this large (at the best epoch) after regularizing asks whether
+ * Step 7: a train/validation accuracy gap this large (where training ends, `gapAfter`) after regularizing asks whether
  * the model is short of data, which the learning curve answers.
  */
 export const LARGE_GAP = 0.05;

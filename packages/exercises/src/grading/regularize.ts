@@ -6,7 +6,7 @@ import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evalu
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
 import { checkBeatsMeanBaseline } from "./regression";
 import type { TrainAndPredictResult } from "./run";
-import { chosenFor, positiveName, trainMeanOf, type ScoreData } from "./score";
+import { chosenFor, diagnoseRun, positiveName, trainMeanOf, type ScoreData } from "./score";
 import { finalEpochs, toolboxMetrics } from "./toolbox-verdict";
 
 /** Trains one prepared model (in-process or in a sandboxed child) and predicts the test inputs. */
@@ -44,6 +44,15 @@ function metricTarget(exercise: ExerciseDefinition, metric: ScoreData["metric"],
   const measured = target?.chosen && target.metric !== "accuracy" && target.metric !== "mae" ? values[target.key] : undefined;
   if (!target || !measured) return undefined;
   return { value: measured.value, target: target.value, what: `${target.name} of the final model` };
+}
+
+/**
+ * The epoch whose weights a comparison run's model ends with, which step 7's gap check reads: the
+ * epochs the final model trains for (the restored best epoch or the stop with early stopping, else
+ * every epoch), within the run's history.
+ */
+function endEpoch(training: TrainingConfig, run: TrainAndPredictResult): number {
+  return Math.min(finalEpochs(training, run.report), run.report.history.length);
 }
 
 const finished = (run: TrainAndPredictResult) => run.report.stopReason === "completed" || run.report.stopReason === "early_stopping";
@@ -88,10 +97,20 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs };
   // K-fold's per-fold metrics, and the toolbox techniques used with what they did (epochs, augmentation bounds).
   const reported = { ...(afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {}), ...toolboxMetrics(after.training, afterRun.report) };
+  // The debugging checklist on the regularized model as graded: its comparison curves, the final
+  // model's test predictions, the training data as step 4 prepared it (unscaled inputs show here).
+  const diagnose = (predictedClassCounts?: number[]) =>
+    diagnoseRun({ prepared: after, report: afterRun.report, outputStd: finalRun.outputStd, ...(input.data ? { data: input.data } : {}) }, predictedClassCounts);
+  const compared = {
+    before: beforeRun.report.history,
+    after: afterRun.report.history,
+    beforeEndEpoch: endEpoch(before.training, beforeRun),
+    afterEndEpoch: endEpoch(after.training, afterRun),
+  };
 
   if (after.task.kind === "regression") {
     // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
-    const comparison = compareRegularization({ before: beforeRun.report.history, after: afterRun.report.history, metric: gapMetricFor(after.task).metric, minEffect: exercise.minEffect });
+    const comparison = compareRegularization({ ...compared, metric: gapMetricFor(after.task).metric, minEffect: exercise.minEffect });
     const beats = checkBeatsMeanBaseline({ predictions: finalRun.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
     const checks: GradedCheck[] = [comparison.checks.smallerGap];
     if (exercise.target !== undefined) {
@@ -101,13 +120,13 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     const metrics: Record<string, MetricValue> = {
       testMae: { ...beats.mae, label: "Test MAE of the final model (trained on train+validation), target's unit" },
       baselineMae: { label: "Baseline MAE (always the training mean)", value: beats.baselineMae },
-      gapBefore: { label: `Validation − training loss gap, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
-      gapAfter: { label: `Validation − training loss gap, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
+      gapBefore: { label: `Validation − training loss gap where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`, value: comparison.beforeGap.gap },
+      gapAfter: { label: `Validation − training loss gap where training ends, this model (epoch ${comparison.afterGap.epoch})`, value: comparison.afterGap.gap },
       valLossChange: { label: "Change in best validation loss", value: comparison.metricChange },
       ...reported,
     };
     if (exercise.target !== undefined) metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
-    return assembleVerdict({ checks, metrics, history: afterRun.report.history, visibility: exercise.checkVisibility, environment });
+    return assembleVerdict({ checks, metrics, history: afterRun.report.history, diagnostics: diagnose(), visibility: exercise.checkVisibility, environment });
   }
 
   const classes = Math.max(2, after.task.numClasses);
@@ -116,8 +135,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const baseline = dumbBaseline({ nominal: exercise.baseline ?? 1 / classes, testLabels: input.testLabels, numClasses: classes });
   const gap = gapMetricFor({ kind: after.task.kind, majorityRate: baseline.majorityRate });
   const comparison = compareRegularization({
-    before: beforeRun.report.history,
-    after: afterRun.report.history,
+    ...compared,
     metric: gap.metric,
     minEffect: exercise.minEffect,
     ...(gap.reason !== undefined ? { gapReason: gap.reason } : {}),
@@ -134,8 +152,8 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const gapName = gap.metric === "accuracy" ? "Train/validation accuracy gap" : "Validation − training loss gap";
   const metrics: Record<string, MetricValue> = {
     testAccuracy: { ...beats.metric, label: "Test accuracy of the final model (trained on train+validation)" },
-    gapBefore: { label: `${gapName}, step-6 model (epoch ${comparison.before.epoch})`, value: comparison.before.gap },
-    gapAfter: { label: `${gapName}, this model (epoch ${comparison.after.epoch})`, value: comparison.after.gap },
+    gapBefore: { label: `${gapName} where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`, value: comparison.beforeGap.gap },
+    gapAfter: { label: `${gapName} where training ends, this model (epoch ${comparison.afterGap.epoch})`, value: comparison.afterGap.gap },
     ...(gap.metric === "accuracy"
       ? { valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange } }
       : { valLossChange: { label: "Change in best validation loss", value: comparison.metricChange } }),
@@ -151,6 +169,7 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     // The curves shown are the regularized model's, with validation: the final run has none.
     history: afterRun.report.history,
     baseline: baseline.value,
+    diagnostics: diagnose(counts.predictedClassCounts),
     visibility: exercise.checkVisibility,
     environment,
   });
