@@ -30,7 +30,7 @@ async function typeCode(page: Page, code: string): Promise<void> {
 async function passedVerdict(page: Page, timeout: number): Promise<void> {
   const verdict = page.getByTestId("verdict");
   await verdict.waitFor({ timeout });
-  await expect.poll(() => verdict.getByRole("heading").first().textContent(), { timeout: 10_000 }).toMatch(/Passed/);
+  await expect.poll(() => verdict.getByRole("heading").first().textContent(), { timeout: 60_000 }).toMatch(/Passed/);
 }
 
 describe("a guided project's decisions carry forward, walked in the browser", () => {
@@ -83,7 +83,7 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       const next = page.getByTestId("next-step-link");
       expect(await next.textContent()).toBe("Next: step 6 — Scale up: develop a model that overfits (credit-default.csv)");
       await next.click();
-      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 30_000 }).toMatch(/^Starting from your passing step-5 model/);
+      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 }).toMatch(/^Starting from your passing step-5 model/);
       expect(await page.getByLabel("Model code").textContent()).toContain("units: 16");
       await screenshot(page, "guided-decisions-step6-editor");
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
@@ -103,7 +103,7 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       const toStep7 = page.getByTestId("next-step-link");
       expect(await toStep7.textContent()).toMatch(/^Next: step 7 — .* \(credit-default\.csv\)$/);
       await toStep7.click();
-      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 30_000 }).toMatch(/^Starting from your passing step-6 model/);
+      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 }).toMatch(/^Starting from your passing step-6 model/);
       // CodeMirror renders one element per line: the text is the step-6 code without its line breaks (not the step-7 starter).
       expect(await page.getByLabel("Model code").textContent()).toBe(overfitting.replaceAll("\n", ""));
       expect(await page.getByTestId("project-metric").textContent()).toBe("MetricPrecision and recall (your choice in step 2)");
