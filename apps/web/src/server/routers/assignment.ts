@@ -6,12 +6,12 @@ import { assignmentExercise, assignmentTable, publicExercise, withTargetInMetric
 import { stepLock } from "../services/projects";
 import { evaluatesOnTest } from "../services/submit";
 import { summarizeSubmission } from "../services/verdict-view";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { assignmentProcedure, createTRPCRouter } from "../trpc";
 
 export const assignmentRouter = createTRPCRouter({
-  /** The exercise's public view (never seeds, data slices or hidden checks) and the caller's submissions. */
-  byId: studentProcedure.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
-    const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
+  /** Members of the course: the exercise's public view (never seeds, data slices or hidden checks) and the caller's submissions. */
+  byId: assignmentProcedure.member.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
+    const { assignment, role } = ctx;
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
     const [mine, attemptsUsed, testUsed, table, lock, decisions] = await Promise.all([

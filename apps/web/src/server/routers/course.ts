@@ -1,23 +1,21 @@
 import { findExercise } from "@stepwise/exercises";
 import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
-import { assignmentsForCourse, countAttempts, courseById, courseByJoinCode, coursesForUser, enroll, membership, submissionsFor } from "@stepwise/db";
+import { assignmentsForCourse, countAttempts, courseByJoinCode, coursesForUser, enroll, membership, submissionsFor } from "@stepwise/db";
 import { z } from "zod";
 import { countAttempt, joinRules } from "../services/auth-limits";
 import { assignmentStatus, verdictFor } from "../services/verdict-view";
-import { createTRPCRouter, requireMembership, studentProcedure } from "../trpc";
+import { authedProcedure, courseProcedure, createTRPCRouter } from "../trpc";
 
 export const courseRouter = createTRPCRouter({
-  /** Courses the caller is enrolled in, with their role. */
-  list: studentProcedure.query(async ({ ctx }) => {
+  /** Any signed-in user: the courses they are enrolled in, with their role. */
+  list: authedProcedure.query(async ({ ctx }) => {
     const courses = await coursesForUser(ctx.db, ctx.user.id);
     return courses.map((c) => ({ id: c.id, title: c.title, role: c.role, archived: c.archived }));
   }),
 
-  /** A course's assignments as steps of the workflow, each with the caller's status and attempts. */
-  byId: studentProcedure.input(z.object({ courseId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
-    const role = await requireMembership(ctx, input.courseId);
-    const course = await courseById(ctx.db, input.courseId);
-    if (!course) throw new NotFoundError(`No course with id "${input.courseId}".`);
+  /** Members of the course: its assignments as steps of the workflow, each with the caller's status and attempts. */
+  byId: courseProcedure.member.input(z.object({ courseId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
+    const { course, role } = ctx;
     // Several exercises share a step (MNIST and IMDB); order by step, then title, so the list is stable.
     const assignments = (await assignmentsForCourse(ctx.db, course.id)).sort((a, b) => a.position - b.position || a.title.localeCompare(b.title));
     const rows = await Promise.all(
@@ -42,10 +40,10 @@ export const courseRouter = createTRPCRouter({
   }),
 
   /**
-   * Enrolls the caller as a student of the course with this join code. Idempotent: joining again,
+   * Any signed-in user: enrolls the caller as a student of the course with this join code. Idempotent: joining again,
    * or joining a course one already teaches, changes nothing and returns the same course.
    */
-  join: studentProcedure
+  join: authedProcedure
     .input(z.object({ code: z.string().trim().min(1, { message: "Enter the join code your instructor gave you." }).max(40) }).strict())
     .mutation(async ({ ctx, input }) => {
       await countAttempt(ctx.db, joinRules(ctx.config.authLimits, ctx.user.id), ctx.config.authLimits, ctx.now());

@@ -3,7 +3,6 @@ import {
   assignmentsForCourse,
   auditForAssignment,
   clearExtension,
-  courseById,
   courseMembers,
   coursesForUser,
   createAssignment,
@@ -25,22 +24,15 @@ import { exportCourseFolder, importCourseFolder } from "../services/course-folde
 import { DEFAULT_ATTEMPTS, courseSettings } from "../services/late-policy";
 import { CourseSettings, CourseTitle, CreateAssignmentInput, Id, UpdateAssignmentInput, ZipBase64 } from "../services/teach-schemas";
 import { catalog, checkDatasetOverride, teachAssignmentView, teachCourseView } from "../services/teach-views";
-import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
+import { assignmentProcedure, courseProcedure, createTRPCRouter, instructorProcedure } from "../trpc";
 
 const CourseInput = z.object({ courseId: Id }).strict();
 const AssignmentInput = z.object({ assignmentId: Id }).strict();
 
-async function taughtCourse(ctx: Parameters<typeof requireInstructor>[0], courseId: string) {
-  await requireInstructor(ctx, courseId);
-  const course = await courseById(ctx.db, courseId);
-  if (!course) throw new NotFoundError(`No course with id "${courseId}".`);
-  return course;
-}
-
 /**
- * Instructor procedures. Every one is gated twice: the global role (instructorProcedure) and the
- * course in its input (`requireInstructor`/`requireTaughtAssignment`), so instructors never reach
- * other instructors' courses and students never reach these at all.
+ * Instructor procedures. Every one is gated twice: the global role and the course in its input
+ * (`courseProcedure.instructor`/`assignmentProcedure.instructor`), so instructors never reach other
+ * instructors' courses and students never reach these at all.
  */
 export const teachRouter = createTRPCRouter({
   /** Courses the caller teaches. */
@@ -50,8 +42,8 @@ export const teachRouter = createTRPCRouter({
   }),
 
   /** One taught course with its assignments, for the course page. */
-  course: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
-    const course = await taughtCourse(ctx, input.courseId);
+  course: courseProcedure.instructor.input(CourseInput).query(async ({ ctx }) => {
+    const { course } = ctx;
     const assignments = await assignmentsForCourse(ctx.db, course.id);
     return { course: teachCourseView(course), assignments: assignments.map(teachAssignmentView) };
   }),
@@ -65,34 +57,29 @@ export const teachRouter = createTRPCRouter({
       return teachCourseView(course);
     }),
 
-  updateCourse: instructorProcedure
+  updateCourse: courseProcedure.instructor
     .input(z.object({ courseId: Id, title: CourseTitle.optional(), settings: CourseSettings.optional() }).strict())
     .mutation(async ({ ctx, input }) => {
-      await taughtCourse(ctx, input.courseId);
       const course = await updateCourse(ctx.db, input.courseId, { ...(input.title !== undefined ? { title: input.title } : {}), ...(input.settings ? { settings: input.settings } : {}) });
       return teachCourseView(course);
     }),
 
   /** Archived courses stay readable but take no new students. */
-  archiveCourse: instructorProcedure.input(z.object({ courseId: Id, archived: z.boolean() }).strict()).mutation(async ({ ctx, input }) => {
-    await taughtCourse(ctx, input.courseId);
+  archiveCourse: courseProcedure.instructor.input(z.object({ courseId: Id, archived: z.boolean() }).strict()).mutation(async ({ ctx, input }) => {
     await setCourseArchived(ctx.db, input.courseId, input.archived);
     return { archived: input.archived };
   }),
 
   /** A new join code; the old one stops working at once. */
-  rotateJoinCode: instructorProcedure.input(CourseInput).mutation(async ({ ctx, input }) => {
-    await taughtCourse(ctx, input.courseId);
+  rotateJoinCode: courseProcedure.instructor.input(CourseInput).mutation(async ({ ctx, input }) => {
     return { joinCode: (await rotateJoinCode(ctx.db, input.courseId)).joinCode };
   }),
 
-  members: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
-    await taughtCourse(ctx, input.courseId);
+  members: courseProcedure.instructor.input(CourseInput).query(async ({ ctx, input }) => {
     return courseMembers(ctx.db, input.courseId);
   }),
 
-  removeInstructor: instructorProcedure.input(z.object({ courseId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    await taughtCourse(ctx, input.courseId);
+  removeInstructor: courseProcedure.instructor.input(z.object({ courseId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
     await removeCourseInstructor(ctx.db, { courseId: input.courseId, userId: input.userId });
     return { removed: input.userId };
   }),
@@ -101,10 +88,9 @@ export const teachRouter = createTRPCRouter({
   catalog: instructorProcedure.query(() => catalog()),
 
   /** One taught assignment with its extensions and the course's students, for the assignment page. */
-  assignment: instructorProcedure.input(AssignmentInput).query(async ({ ctx, input }) => {
-    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
-    const [course, extensions, members] = await Promise.all([courseById(ctx.db, assignment.courseId), extensionsFor(ctx.db, assignment.id), courseMembers(ctx.db, assignment.courseId)]);
-    if (!course) throw new NotFoundError(`No course with id "${assignment.courseId}".`);
+  assignment: assignmentProcedure.instructor.input(AssignmentInput).query(async ({ ctx }) => {
+    const { assignment, course } = ctx;
+    const [extensions, members] = await Promise.all([extensionsFor(ctx.db, assignment.id), courseMembers(ctx.db, assignment.courseId)]);
     return {
       course: teachCourseView(course),
       assignment: teachAssignmentView(assignment),
@@ -113,8 +99,8 @@ export const teachRouter = createTRPCRouter({
     };
   }),
 
-  createAssignment: instructorProcedure.input(CreateAssignmentInput).mutation(async ({ ctx, input }) => {
-    const course = await taughtCourse(ctx, input.courseId);
+  createAssignment: courseProcedure.instructor.input(CreateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const { course } = ctx;
     const exercise = findExercise(input.exerciseId);
     if (!exercise)
       throw new NotFoundError(`Unknown exercise "${input.exerciseId}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
@@ -145,14 +131,14 @@ export const teachRouter = createTRPCRouter({
   }),
 
   /** Who changed what on a taught assignment, and every grade a regrade changed; newest first. */
-  audit: instructorProcedure.input(AssignmentInput).query(async ({ ctx, input }) => {
-    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+  audit: assignmentProcedure.instructor.input(AssignmentInput).query(async ({ ctx }) => {
+    const { assignment } = ctx;
     return auditForAssignment(ctx.db, assignment.id);
   }),
 
   /** Changes an assignment; its exercise stays (submissions were made against it). */
-  updateAssignment: instructorProcedure.input(UpdateAssignmentInput).mutation(async ({ ctx, input }) => {
-    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+  updateAssignment: assignmentProcedure.instructor.input(UpdateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const { assignment } = ctx;
     if (input.overrides) await checkDatasetOverride(ctx.db, assignment.courseId, assignment.exerciseId, input.overrides);
     const { assignmentId, title, ...patch } = input;
     const updated = await updateAssignment(
@@ -165,28 +151,24 @@ export const teachRouter = createTRPCRouter({
   }),
 
   /** Only an assignment nobody has submitted to can be deleted. */
-  deleteAssignment: instructorProcedure.input(AssignmentInput).mutation(async ({ ctx, input }) => {
-    await requireTaughtAssignment(ctx, input.assignmentId);
+  deleteAssignment: assignmentProcedure.instructor.input(AssignmentInput).mutation(async ({ ctx, input }) => {
     await deleteAssignment(ctx.db, input.assignmentId);
     return { deleted: input.assignmentId };
   }),
 
   /** A student's own deadline on one assignment (replaces an earlier extension). */
-  setExtension: instructorProcedure
+  setExtension: assignmentProcedure.instructor
     .input(z.object({ assignmentId: Id, userId: Id, deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch") }).strict())
     .mutation(async ({ ctx, input }) => {
-      await requireTaughtAssignment(ctx, input.assignmentId);
       return setExtension(ctx.db, { ...input, actorId: ctx.user.id }, ctx.now());
     }),
 
-  clearExtension: instructorProcedure.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    await requireTaughtAssignment(ctx, input.assignmentId);
+  clearExtension: assignmentProcedure.instructor.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
     return { cleared: await clearExtension(ctx.db, input, { actorId: ctx.user.id, now: ctx.now() }) };
   }),
 
   /** The course as a zipped course folder, base64 (the GET route /api/teach/:courseId/folder serves the same bytes). */
-  exportFolder: instructorProcedure.input(CourseInput).query(async ({ ctx, input }) => {
-    await taughtCourse(ctx, input.courseId);
+  exportFolder: courseProcedure.instructor.input(CourseInput).query(async ({ ctx, input }) => {
     const { fileName, zip } = await exportCourseFolder(ctx.db, input.courseId);
     return { fileName, zipBase64: Buffer.from(zip).toString("base64") };
   }),
