@@ -13,7 +13,7 @@ interface FolderHttpOptions extends RouteOptions {
 export async function handleFolderExport(req: Request, options: FolderHttpOptions & { courseId: string }): Promise<Response> {
   try {
     const caller = await callerFor(req, options);
-    const { fileName, zipBase64 } = await caller.teach.exportFolder({ courseId: options.courseId });
+    const { fileName, zipBase64 } = await caller.folder.export({ courseId: options.courseId });
     return download(new Uint8Array(Buffer.from(zipBase64, "base64")), "application/zip", fileName);
   } catch (error) {
     return errorResponse(error);
@@ -51,7 +51,7 @@ export async function handleFolderImport(req: Request, options: FolderHttpOption
     // Counted while streaming: a chunked body is cut off at the cap, never buffered whole.
     const body = await readBodyCapped(req, MAX_ZIP_BYTES);
     if (!body) return tooLarge();
-    const { course, warnings } = await caller.teach.importFolder({ zipBase64: Buffer.from(body).toString("base64") });
+    const { course, warnings } = await caller.folder.import({ zipBase64: Buffer.from(body).toString("base64") });
     return Response.json({ courseId: course.id, title: course.title, warnings });
   } catch (error) {
     return errorResponse(error);
