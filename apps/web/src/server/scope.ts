@@ -25,15 +25,12 @@ interface Caller {
 /** Who may act in a course: any member, only its students, or only its instructors. */
 export type CourseNeed = "member" | "student" | "instructor";
 
-/**
- * Why the caller is refused, or null. An instructor-only refusal is the same for students and for
- * strangers, so it does not reveal whether the course exists or whom it enrolls.
- */
-function refusal(need: CourseNeed, role: CourseRole | null): string | null {
-  if (need === "instructor") return role === "instructor" ? null : "Only the instructors of this course may do that.";
-  if (role === null) return "You are not enrolled in this course.";
-  return need === "student" && role !== "student" ? "Only the students of this course may do that." : null;
-}
+const NOT_ENROLLED = "You are not enrolled in this course.";
+const ONLY: Record<Exclude<CourseNeed, "member">, string> = {
+  student: "Only the students of this course may do that.",
+  // The same for the course's students and for strangers: it does not reveal whether the course exists.
+  instructor: "Only the instructors of this course may do that.",
+};
 
 export interface CourseScope {
   course: Course;
@@ -47,8 +44,8 @@ export interface CourseScope {
  */
 export async function courseScope(ctx: Caller, courseId: string, need: CourseNeed): Promise<CourseScope> {
   const role = await membership(ctx.db, courseId, ctx.user.id);
-  const refused = refusal(need, role);
-  if (refused !== null || role === null) throw new ForbiddenError(refused ?? "You are not enrolled in this course.");
+  if (role === null) throw new ForbiddenError(need === "instructor" ? ONLY.instructor : NOT_ENROLLED);
+  if (need !== "member" && role !== need) throw new ForbiddenError(ONLY[need]);
   const course = await courseById(ctx.db, courseId);
   if (!course) throw new NotFoundError(`No course with id "${courseId}".`);
   return { course, role };

@@ -105,9 +105,10 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * Signed-in instructors and admins (the global role). Alone it guards only procedures with no course in
- * their input (a course's creation, the exercise catalogue); course work goes through the scoped
- * procedures below, which add the course role.
+ * Signed-in instructors and admins (the global role). Alone it guards procedures with no course in
+ * their input (a course's creation, the exercise catalogue, LMS registration) and those whose course
+ * comes from another object (a regrade, a job), which apply `scope.ts` to it; course work goes through
+ * the scoped procedures below, which add the course role.
  */
 export const instructorProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
@@ -119,8 +120,8 @@ const Id = z.string().min(1).max(100);
 /*
  * Scoped procedures: each reads one id from the input, loads the object, checks the caller's role in
  * its course once (`scope.ts`) and puts the object and the role on the context. The id's schema here
- * only finds the id (extra keys pass through); each procedure's own strict input names it again with
- * the rest of its fields, so inputs stay strict.
+ * only picks out the id (it refuses no other key); each procedure's own strict input names the id again
+ * with the rest of its fields, so inputs stay strict.
  */
 const courseOf = (need: CourseNeed) =>
   (need === "instructor" ? instructorProcedure : authedProcedure)
