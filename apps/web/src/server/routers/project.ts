@@ -15,8 +15,13 @@ const ProjectKey = z.string().min(1).max(300).describe("The project's key: mnist
 async function subjectOf(ctx: { db: Db; user: User; role: CourseRole }, courseId: string, studentId: string | undefined): Promise<string> {
   if (studentId === undefined || studentId === ctx.user.id) return ctx.user.id;
   if (ctx.role !== "instructor") throw new ForbiddenError("Only the instructors of this course may do that.");
-  if ((await membership(ctx.db, courseId, studentId)) !== "student") throw new NotFoundError(`No student with id "${studentId}" in this course.`);
+  await requireStudent(ctx.db, courseId, studentId);
   return studentId;
+}
+
+/** Instructors act on the course's students only (not on other instructors or their own projects); anyone else reads as missing. */
+async function requireStudent(db: Db, courseId: string, studentId: string): Promise<void> {
+  if ((await membership(db, courseId, studentId)) !== "student") throw new NotFoundError(`No student with id "${studentId}" in this course.`);
 }
 
 export const projectRouter = createTRPCRouter({
@@ -73,8 +78,7 @@ export const projectRouter = createTRPCRouter({
         .strict(),
     )
     .mutation(async ({ ctx, input }) => {
-      // Overrides are for the course's students only (not the instructor's own projects).
-      if ((await membership(ctx.db, input.courseId, input.studentId)) !== "student") throw new NotFoundError(`No student with id "${input.studentId}" in this course.`);
+      await requireStudent(ctx.db, input.courseId, input.studentId);
       const userId = input.studentId;
       const projects = await studentProjects(ctx.db, input.courseId, userId, ctx.now());
       if (!projects.some((p) => p.key === input.project)) throw new NotFoundError(`This course has no project "${input.project}".`);
