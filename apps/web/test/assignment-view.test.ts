@@ -14,7 +14,7 @@ afterAll(async () => {
 describe("assignment.byId as the student sees it", () => {
   it("shows the instructor's title, baseline, target and budgets, and states them in the text", async () => {
     const teacher = await w.as(w.instructor);
-    const created = await teacher.teach.createAssignment({
+    const created = await teacher.assignment.create({
       courseId: w.courseId,
       exerciseId: "mnist-regularize",
       title: "Week 7: make it generalize",
@@ -29,7 +29,7 @@ describe("assignment.byId as the student sees it", () => {
   });
 
   it("shows the exercise's own title and text when the instructor changed nothing", async () => {
-    const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-overfit" });
+    const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "mnist-overfit" });
     const { exercise } = await (await w.as(w.student)).assignment.byId({ assignmentId: created.id });
     const builtIn = getExercise("mnist-overfit");
     expect(exercise).toMatchObject({ title: builtIn.title, summary: builtIn.summary, baseline: builtIn.baseline, starterCode: builtIn.starterCode });

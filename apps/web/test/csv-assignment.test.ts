@@ -32,7 +32,7 @@ let assignment: Assignment;
 beforeAll(async () => {
   w = await world();
   await createDataset(w.db, { courseId: w.courseId, file: FILE, csv: uploaded, createdBy: w.instructor.id }, w.clock.now());
-  const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override });
+  const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override });
   const row = await assignmentById(w.db, created.id);
   if (!row) throw new Error("the assignment was not stored");
   assignment = row;
@@ -41,14 +41,14 @@ afterAll(async () => {
   await w.cleanup();
 });
 
-describe("teach.createAssignment with an uploaded CSV", () => {
+describe("assignment.create with an uploaded CSV", () => {
   it.each([
     ["a target that is not a column", { ...override.dataset, target: "cost" }, /overrides\.dataset\.target/i],
     ["a file the course does not hold", { ...override.dataset, file: "data/other.csv" }, /overrides\.dataset\.file: expected a CSV file in the course folder/i],
     ["an uploaded table on a step-1 exercise about MNIST", override.dataset, /overrides\.dataset\.kind: expected "mnist"/i, "mnist-define-problem"],
   ])("refuses %s with a field error", async (_case, dataset, message, exerciseId = "houses-beat-baseline") => {
     const caller = await w.as(w.instructor);
-    await expect(caller.teach.createAssignment({ courseId: w.courseId, exerciseId, overrides: { dataset } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
+    await expect(caller.assignment.create({ courseId: w.courseId, exerciseId, overrides: { dataset } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
   });
 
   it("stores the override; the student's exercise follows it (metric from the task, built-in thresholds dropped)", async () => {
@@ -71,7 +71,7 @@ describe("teach.createAssignment with an uploaded CSV", () => {
   });
 
   it("is refused to students", async () => {
-    await expect((await w.as(w.student)).teach.createAssignment({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(w.student)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });
 
@@ -147,7 +147,7 @@ describe("GET /api/preview-data on an uploaded CSV", () => {
 
 describe("a built-in CSV exercise", () => {
   it("shows the built-in table's class balance and serves its encoded training rows with class ids", async () => {
-    const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "credit-beat-baseline" });
+    const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "credit-beat-baseline" });
     const view = await (await w.as(w.student)).dataset.byAssignment({ assignmentId: created.id });
     if (view.kind !== "csv" || !("preview" in view)) throw new Error("expected CSV facts");
     expect(view).toMatchObject({ file: "credit-default.csv", origin: "built-in" });

@@ -30,7 +30,7 @@ describe("draft.save and draft.get", () => {
 
   it("keeps an answer step's answers", async () => {
     const student = await w.as(w.student);
-    const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-choose-metric" });
+    const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "mnist-choose-metric" });
     const answers = { metric: "accuracy", note: "balanced classes", classes: 10, shuffled: true };
     await student.draft.save({ assignmentId: created.id, content: { answers } });
     expect((await student.draft.get({ assignmentId: created.id })).draft?.content).toEqual({ answers });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const builtIn = findExercise("houses-beat-baseline");
   if (!builtIn) throw new Error("houses-beat-baseline is not a built-in exercise");
   for (const seed of SEEDS) {
-    const created = await (await w.as(w.instructor)).teach.createAssignment({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: { dataset: ref, seed } });
+    const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: { dataset: ref, seed } });
     const row = await assignmentById(w.db, created.id);
     if (!row) throw new Error("the assignment was not stored");
     assignments.push({ id: row.id, seed, exercise: withOverrides(builtIn, row.overrides) });

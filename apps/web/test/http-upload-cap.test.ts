@@ -72,7 +72,7 @@ describe("request body caps", () => {
 
     const body = JSON.stringify({ 0: superjson.serialize({ courseId: w.courseId, file: "loans.csv", csv: credit }), 1: superjson.serialize({ courseId: w.courseId }) });
     const res = await call(
-      new Request("http://localhost/api/trpc/courseDataset.upload,teach.rotateJoinCode?batch=1", { method: "POST", headers: { "content-type": "application/json", cookie: await cookie() }, body }),
+      new Request("http://localhost/api/trpc/courseDataset.upload,course.rotateJoinCode?batch=1", { method: "POST", headers: { "content-type": "application/json", cookie: await cookie() }, body }),
     );
     expect(res.status).toBe(413);
     expect(await datasetsForCourse(w.db, w.courseId)).toEqual([]);

@@ -30,7 +30,7 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
   /** The instructor raises the baseline, regrades, and the previews fail against it. */
   async function raiseBaselineAndRegrade(visibility: "always" | "never" = "always") {
     const teacher = await w.as(w.instructor);
-    await teacher.teach.updateAssignment({ assignmentId: w.assignment.id, overrides: { baseline: 0.96 } });
+    await teacher.assignment.update({ assignmentId: w.assignment.id, overrides: { baseline: 0.96 } });
     const { regradeId } = await teacher.regrade.start({ assignmentId: w.assignment.id });
     await gradeQueue(w.db, w.clock.now(), () => graded(false, 0.96, visibility));
     const preview = await teacher.regrade.status({ regradeId });
@@ -77,14 +77,14 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
 
   it("keeps an audit log of who changed what on the assignment and every grade change, for its instructors only", async () => {
     const teacher = await w.as(w.instructor);
-    await teacher.teach.updateAssignment({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
+    await teacher.assignment.update({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
     // Saving the same values again changes nothing and logs nothing.
-    await teacher.teach.updateAssignment({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
-    await teacher.teach.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: w.clock.now() + 2 * 86_400_000 });
-    await teacher.teach.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id });
+    await teacher.assignment.update({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
+    await teacher.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: w.clock.now() + 2 * 86_400_000 });
+    await teacher.assignment.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id });
     await raiseBaselineAndRegrade();
 
-    const log = await teacher.teach.audit({ assignmentId: w.assignment.id });
+    const log = await teacher.assignment.audit({ assignmentId: w.assignment.id });
     expect(log.map((e) => [e.action, e.actor?.name ?? null, e.subject?.name ?? null])).toEqual([
       ["regrade.applied", "teacher", null],
       ["grade.changed", "teacher", "student"],
@@ -101,7 +101,7 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
     expect(byAction("regrade.applied")).toEqual(["Applied a regrade: 1 regraded, 1 grades changed"]);
 
     for (const who of [w.student, w.outsider]) {
-      await expect((await w.as(who)).teach.audit({ assignmentId: w.assignment.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect((await w.as(who)).assignment.audit({ assignmentId: w.assignment.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
   });
 
@@ -112,6 +112,6 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
     expect((await teacher.regrade.status({ regradeId })).students.map((s) => s.changes)).toEqual([[]]);
     expect(await teacher.regrade.commit({ regradeId })).toMatchObject({ applied: 1, changed: 0 });
     expect((await (await w.as(w.student)).submission.byId({ submissionId })).regrade).toBeNull();
-    expect((await teacher.teach.audit({ assignmentId: w.assignment.id })).map((e) => e.action)).toEqual(["regrade.applied", "regrade.started"]);
+    expect((await teacher.assignment.audit({ assignmentId: w.assignment.id })).map((e) => e.action)).toEqual(["regrade.applied", "regrade.started"]);
   });
 });

@@ -26,30 +26,30 @@ type Call = (c: Caller) => Promise<unknown>;
 
 /** Course-scoped procedures, each with an input aimed at the test world's course. */
 const scoped: Array<[string, Call]> = [
-  ["course", (c) => c.teach.course({ courseId: w.courseId })],
-  ["updateCourse", (c) => c.teach.updateCourse({ courseId: w.courseId, title: "Hijacked" })],
-  ["archiveCourse", (c) => c.teach.archiveCourse({ courseId: w.courseId, archived: true })],
-  ["rotateJoinCode", (c) => c.teach.rotateJoinCode({ courseId: w.courseId })],
-  ["members", (c) => c.teach.members({ courseId: w.courseId })],
+  ["course", (c) => c.course.overview({ courseId: w.courseId })],
+  ["updateCourse", (c) => c.course.update({ courseId: w.courseId, title: "Hijacked" })],
+  ["archiveCourse", (c) => c.course.archive({ courseId: w.courseId, archived: true })],
+  ["rotateJoinCode", (c) => c.course.rotateJoinCode({ courseId: w.courseId })],
+  ["members", (c) => c.course.members({ courseId: w.courseId })],
   ["invitation.create", (c) => c.invitation.create({ courseId: w.courseId, email: "rival@example.test" })],
   ["invitation.pending", (c) => c.invitation.pending({ courseId: w.courseId })],
   ["invitation.revoke", (c) => c.invitation.revoke({ courseId: w.courseId, invitationId: "any" })],
-  ["removeInstructor", (c) => c.teach.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })],
-  ["assignment", (c) => c.teach.assignment({ assignmentId: w.assignment.id })],
-  ["createAssignment", (c) => c.teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-overfit" })],
-  ["updateAssignment", (c) => c.teach.updateAssignment({ assignmentId: w.assignment.id, attemptsAllowed: 99 })],
-  ["deleteAssignment", (c) => c.teach.deleteAssignment({ assignmentId: w.assignment.id })],
-  ["setExtension", (c) => c.teach.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 1 })],
-  ["clearExtension", (c) => c.teach.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })],
-  ["exportFolder", (c) => c.teach.exportFolder({ courseId: w.courseId })],
+  ["removeInstructor", (c) => c.course.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })],
+  ["assignment", (c) => c.assignment.overview({ assignmentId: w.assignment.id })],
+  ["createAssignment", (c) => c.assignment.create({ courseId: w.courseId, exerciseId: "mnist-overfit" })],
+  ["updateAssignment", (c) => c.assignment.update({ assignmentId: w.assignment.id, attemptsAllowed: 99 })],
+  ["deleteAssignment", (c) => c.assignment.delete({ assignmentId: w.assignment.id })],
+  ["setExtension", (c) => c.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 1 })],
+  ["clearExtension", (c) => c.assignment.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })],
+  ["exportFolder", (c) => c.folder.export({ courseId: w.courseId })],
 ];
 
 /** Procedures without a course in their input: any instructor may call them, students and anonymous callers may not. */
 const unscoped: Array<[string, Call]> = [
-  ["courses", (c) => c.teach.courses()],
-  ["catalog", (c) => c.teach.catalog()],
-  ["createCourse", (c) => c.teach.createCourse({ title: "Mine" })],
-  ["importFolder", (c) => c.teach.importFolder({ zipBase64: "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==" })],
+  ["courses", (c) => c.course.taught()],
+  ["catalog", (c) => c.assignment.catalog()],
+  ["createCourse", (c) => c.course.create({ title: "Mine" })],
+  ["importFolder", (c) => c.folder.import({ zipBase64: "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==" })],
 ];
 
 async function snapshot() {
@@ -88,23 +88,23 @@ describe("teach procedures refuse callers outside the course", () => {
 
   it("a missing course is FORBIDDEN like someone else's (no probing for course ids); a missing assignment is NOT_FOUND", async () => {
     const caller = await w.as(w.instructor);
-    await expect(caller.teach.course({ courseId: "no-such-course" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(caller.teach.assignment({ assignmentId: "no-such-assignment" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.course.overview({ courseId: "no-such-course" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.assignment.overview({ assignmentId: "no-such-assignment" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("courses lists only the caller's taught courses, never another instructor's or those they take as a student", async () => {
-    const rivalCourses = await (await w.as(rival)).teach.courses();
+    const rivalCourses = await (await w.as(rival)).course.taught();
     expect(rivalCourses.map((c) => c.title)).toEqual(["Rival's course"]);
     const taken = await createCourse(w.db, { title: "Taken as a student" }, w.clock.now());
     await enroll(w.db, { courseId: taken.id, userId: w.instructor.id, role: "student" }, w.clock.now());
-    const mine = await (await w.as(w.instructor)).teach.courses();
+    const mine = await (await w.as(w.instructor)).course.taught();
     expect(mine.map((c) => c.title)).toEqual(["Test course"]);
   });
 
   it.each([
-    ["an extra key naming another user", (c: Caller) => c.teach.createCourse({ title: "x", userId: "someone" } as never)],
-    ["an unknown override key", (c: Caller) => c.teach.updateAssignment({ assignmentId: w.assignment.id, overrides: { budgets: { maxEpochs: 3 }, grade: 1 } as never })],
-    ["an unknown budget key", (c: Caller) => c.teach.updateAssignment({ assignmentId: w.assignment.id, overrides: { budgets: { epochs: 3 } } as never })],
+    ["an extra key naming another user", (c: Caller) => c.course.create({ title: "x", userId: "someone" } as never)],
+    ["an unknown override key", (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { maxEpochs: 3 }, grade: 1 } as never })],
+    ["an unknown budget key", (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { epochs: 3 } } as never })],
   ])("inputs are strict: %s is BAD_REQUEST", async (_case, call) => {
     await expect(call(await w.as(w.instructor))).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });

@@ -47,20 +47,20 @@ describe("course folder round trip", () => {
     const caller = await w.as(demoInstructor);
     // Zipped with its folder name, as `zip -r demo.zip demo/` does.
     const zip = zipOf(Object.fromEntries(Object.entries(demo).map(([p, t]) => [`demo/${p}`, t])));
-    const { course, warnings } = await caller.teach.importFolder({ zipBase64: b64(zip) });
+    const { course, warnings } = await caller.folder.import({ zipBase64: b64(zip) });
     expect(warnings).toEqual([]);
     expect(course).toMatchObject({ title: "Deep learning workflow (demo)", settings: { defaultAttempts: 10, latePenalty: { perDay: 0.1, maxDaysLate: 3 } } });
     const demoAssignments = Object.keys(demo).filter((p) => p.startsWith("assignments/")).length;
     expect(demoAssignments).toBeGreaterThan(10);
     expect((await assignmentsForCourse(w.db, course.id)).map((a) => a.position)).toEqual(Array.from({ length: demoAssignments }, (_, i) => i + 1));
 
-    const first = await caller.teach.exportFolder({ courseId: course.id });
+    const first = await caller.folder.export({ courseId: course.id });
     expect(first.fileName).toBe("deep-learning-workflow-demo.zip");
     const exported = unzipExport(first.zipBase64);
     expect(exported.top).toEqual(["deep-learning-workflow-demo"]);
     expect(exported.files).toEqual(demo);
     // Exporting again gives the same bytes (fixed timestamps, sorted entries).
-    expect((await caller.teach.exportFolder({ courseId: course.id })).zipBase64).toBe(first.zipBase64);
+    expect((await caller.folder.export({ courseId: course.id })).zipBase64).toBe(first.zipBase64);
   });
 
   it("keeps titles, deadlines, late penalties, datasets (used or not) and listed instructors through import → export", async () => {
@@ -75,7 +75,7 @@ describe("course folder round trip", () => {
       "README.md": "not part of a course",
     };
     const caller = await w.as(w.instructor);
-    const { course, warnings } = await caller.teach.importFolder({ zipBase64: b64(zipOf(folder)) });
+    const { course, warnings } = await caller.folder.import({ zipBase64: b64(zipOf(folder)) });
     expect(warnings).toEqual([
       "ghost@example.test is listed as an instructor but has no account; add them from the course page once they sign up.",
       "student@example.test is listed as an instructor but has a student account; they were not added.",
@@ -86,7 +86,7 @@ describe("course folder round trip", () => {
     expect(metric).toMatchObject({ title: "Which metric for loans?", attemptsAllowed: 2, deadline: Date.UTC(2026, 2, 1, 22, 59) });
     expect(baseline).toMatchObject({ attemptsAllowed: 4, overrides: { budgets: { maxEpochs: 3 }, seeds: 2 } });
 
-    const { files } = unzipExport((await caller.teach.exportFolder({ courseId: course.id })).zipBase64);
+    const { files } = unzipExport((await caller.folder.export({ courseId: course.id })).zipBase64);
     expect(Object.keys(files).sort()).toEqual(["assignments/01-credit-choose-metric.yaml", "assignments/02-mnist-beat-baseline.yaml", "course.yaml", "data/loans.csv", "data/spare.csv"]);
     // A folder without a mode imports as a guided course, and the export says so.
     expect(files["course.yaml"]).toBe("title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\nsettings:\n  defaultAttempts: 4\n  mode: guided\n");
@@ -100,8 +100,8 @@ describe("course folder round trip", () => {
     expect(files["data/loans.csv"]).toBe(credit);
 
     // A second round trip changes nothing at all.
-    const again = await caller.teach.importFolder({ zipBase64: b64(zipOf(files)) });
-    expect(unzipExport((await caller.teach.exportFolder({ courseId: again.course.id })).zipBase64).files).toEqual(files);
+    const again = await caller.folder.import({ zipBase64: b64(zipOf(files)) });
+    expect(unzipExport((await caller.folder.export({ courseId: again.course.id })).zipBase64).files).toEqual(files);
   });
 });
 
@@ -119,18 +119,18 @@ describe("course folder import refuses bad archives with clear errors and create
   ])("%s", async (_case, files, message) => {
     const before = await countCourses();
     const caller = await w.as(w.instructor);
-    await expect(caller.teach.importFolder({ zipBase64: b64(zipOf(files())) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(zipOf(files())) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
     expect(await countCourses()).toBe(before);
   });
 
   it("refuses a file that is not a zip, and a zip over 10 MB", async () => {
     const caller = await w.as(w.instructor);
-    await expect(caller.teach.importFolder({ zipBase64: b64(strToU8("title: not a zip")) })).rejects.toMatchObject({
+    await expect(caller.folder.import({ zipBase64: b64(strToU8("title: not a zip")) })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/Expected a zip archive of a course folder/) as unknown,
     });
     const big = new Uint8Array(MAX_ZIP_BYTES + 1);
-    await expect(caller.teach.importFolder({ zipBase64: b64(big) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/at most 10 MB \(10485760 bytes\), got 10485761 bytes/) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(big) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/at most 10 MB \(10485760 bytes\), got 10485761 bytes/) as unknown });
   });
 
   it("refuses a zip bomb by its declared unzipped size before inflating it", async () => {
@@ -138,7 +138,7 @@ describe("course folder import refuses bad archives with clear errors and create
     const zeros = new Uint8Array(61 * 1024 * 1024);
     const bomb = zipSync({ "course.yaml": [zeros, { level: 9 }] });
     expect(bomb.byteLength).toBeLessThan(MAX_ZIP_BYTES);
-    await expect(caller.teach.importFolder({ zipBase64: b64(bomb) })).rejects.toMatchObject({ message: expect.stringMatching(/at most 60 MB unzipped/) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(bomb) })).rejects.toMatchObject({ message: expect.stringMatching(/at most 60 MB unzipped/) as unknown });
   });
 });
 

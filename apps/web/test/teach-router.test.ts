@@ -19,26 +19,26 @@ describe("courses", () => {
     const caller = await teacher();
     // Courses list oldest first; the world's course was made at the clock's start.
     w.clock.advance(1_000);
-    const created = await caller.teach.createCourse({ title: "  Spring ML  " });
+    const created = await caller.course.create({ title: "  Spring ML  " });
     expect(created).toMatchObject({ title: "Spring ML", archived: false, settings: { defaultAttempts: 10 } });
     expect(created.joinCode).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
     expect(await membership(w.db, created.id, w.instructor.id)).toBe("instructor");
-    expect((await caller.teach.courses()).map((c) => c.title)).toEqual(["Test course", "Spring ML"]);
-    expect(await caller.teach.course({ courseId: created.id })).toEqual({ course: created, assignments: [] });
-    const withPolicy = await caller.teach.createCourse({ title: "Strict", settings: { defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } } });
+    expect((await caller.course.taught()).map((c) => c.title)).toEqual(["Test course", "Spring ML"]);
+    expect(await caller.course.overview({ courseId: created.id })).toEqual({ course: created, assignments: [] });
+    const withPolicy = await caller.course.create({ title: "Strict", settings: { defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } } });
     // New courses are guided unless the settings say otherwise.
     expect(withPolicy.settings).toEqual({ defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 }, mode: "guided" });
-    const free = await caller.teach.createCourse({ title: "Free", settings: { defaultAttempts: 3, mode: "independent" } });
+    const free = await caller.course.create({ title: "Free", settings: { defaultAttempts: 3, mode: "independent" } });
     expect(free.settings).toEqual({ defaultAttempts: 3, mode: "independent" });
-    await expect(caller.teach.createCourse({ title: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/Enter a course title/) as unknown });
+    await expect(caller.course.create({ title: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/Enter a course title/) as unknown });
   });
 
   it("updateCourse changes the title and settings; invalid settings name the field", async () => {
     const caller = await teacher();
-    const updated = await caller.teach.updateCourse({ courseId: w.courseId, title: "Renamed", settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } } });
+    const updated = await caller.course.update({ courseId: w.courseId, title: "Renamed", settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } } });
     expect(updated).toMatchObject({ title: "Renamed", settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } } });
     expect((await courseById(w.db, w.courseId))?.title).toBe("Renamed");
-    await expect(caller.teach.updateCourse({ courseId: w.courseId, settings: { defaultAttempts: 4, latePenalty: { perDay: 2, maxDaysLate: 3 } } })).rejects.toMatchObject({
+    await expect(caller.course.update({ courseId: w.courseId, settings: { defaultAttempts: 4, latePenalty: { perDay: 2, maxDaysLate: 3 } } })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/settings\.latePenalty\.perDay/) as unknown,
     });
@@ -46,18 +46,18 @@ describe("courses", () => {
 
   it("archiveCourse archives (students can no longer join) and unarchives", async () => {
     const caller = await teacher();
-    const { joinCode } = (await caller.teach.course({ courseId: w.courseId })).course;
-    expect(await caller.teach.archiveCourse({ courseId: w.courseId, archived: true })).toEqual({ archived: true });
+    const { joinCode } = (await caller.course.overview({ courseId: w.courseId })).course;
+    expect(await caller.course.archive({ courseId: w.courseId, archived: true })).toEqual({ archived: true });
     const newcomer = await createUser(w.db, { email: "new@example.test", name: "New", role: "student", password: "new-password" }, w.clock.now());
     await expect((await w.as(newcomer)).course.join({ code: joinCode })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
-    await caller.teach.archiveCourse({ courseId: w.courseId, archived: false });
+    await caller.course.archive({ courseId: w.courseId, archived: false });
     await expect((await w.as(newcomer)).course.join({ code: joinCode })).resolves.toMatchObject({ alreadyEnrolled: false });
   });
 
   it("rotateJoinCode gives a new code; the old one stops working for students", async () => {
     const caller = await teacher();
-    const old = (await caller.teach.course({ courseId: w.courseId })).course.joinCode;
-    const { joinCode } = await caller.teach.rotateJoinCode({ courseId: w.courseId });
+    const old = (await caller.course.overview({ courseId: w.courseId })).course.joinCode;
+    const { joinCode } = await caller.course.rotateJoinCode({ courseId: w.courseId });
     expect(joinCode).not.toBe(old);
     expect(await courseByJoinCode(w.db, old)).toBeNull();
     const newcomer = await createUser(w.db, { email: "late@example.test", name: "Late", role: "student", password: "late-password" }, w.clock.now());
@@ -70,7 +70,7 @@ describe("courses", () => {
 describe("members", () => {
   it("lists instructors and students; a co-instructor teaches only once they accept the invitation; never removes the last instructor", async () => {
     const caller = await teacher();
-    const members = await caller.teach.members({ courseId: w.courseId });
+    const members = await caller.course.members({ courseId: w.courseId });
     expect(members.instructors.map((m) => m.email)).toEqual(["teacher@example.test"]);
     expect(members.students.map((m) => m.email).sort()).toEqual(["other@example.test", "student@example.test"]);
 
@@ -80,7 +80,7 @@ describe("members", () => {
     const token = new URL(link, "http://x").searchParams.get("token") ?? "";
     const coCaller = await w.as(co);
     // Invited is not teaching: no access before acceptance.
-    await expect(coCaller.teach.course({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(coCaller.course.overview({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await caller.invitation.pending({ courseId: w.courseId })).map((i) => i.email)).toEqual(["co@example.test"]);
     // Someone else signed in with the link sees it is not theirs and cannot use it.
     const outsider = await w.as(w.outsider);
@@ -89,7 +89,7 @@ describe("members", () => {
     await expect((await w.as(null)).invitation.accept({ token })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 
     await expect(coCaller.invitation.accept({ token })).resolves.toEqual({ courseId: w.courseId });
-    await expect(coCaller.teach.course({ courseId: w.courseId })).resolves.toMatchObject({ course: { id: w.courseId } });
+    await expect(coCaller.course.overview({ courseId: w.courseId })).resolves.toMatchObject({ course: { id: w.courseId } });
     await expect(coCaller.invitation.accept({ token })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/accepted already/) as unknown });
     expect(await caller.invitation.pending({ courseId: w.courseId })).toEqual([]);
 
@@ -102,9 +102,9 @@ describe("members", () => {
     const revokedToken = new URL(revoked.link, "http://x").searchParams.get("token") ?? "";
     await expect(outsider.invitation.accept({ token: revokedToken })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/withdrawn/) as unknown });
 
-    await caller.teach.removeInstructor({ courseId: w.courseId, userId: co.id });
-    await expect((await w.as(co)).teach.course({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(caller.teach.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })).rejects.toMatchObject({
+    await caller.course.removeInstructor({ courseId: w.courseId, userId: co.id });
+    await expect((await w.as(co)).course.overview({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.course.removeInstructor({ courseId: w.courseId, userId: w.instructor.id })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
       message: expect.stringMatching(/at least one instructor/) as unknown,
     });
@@ -113,7 +113,7 @@ describe("members", () => {
 
 describe("assignments", () => {
   it("catalog lists every exercise with its default budgets, thresholds and check ids", async () => {
-    const entries = await (await teacher()).teach.catalog();
+    const entries = await (await teacher()).assignment.catalog();
     expect(entries.map((e) => e.id)).toEqual(listExercises().map((e) => e.id));
     const mnist = getExercise("mnist-beat-baseline");
     expect(entries.find((e) => e.id === mnist.id)).toMatchObject({ step: 5, budgets: mnist.budgets, baseline: 0.1, seed: mnist.seed, checks: expect.arrayContaining(["beats-baseline"]) as unknown });
@@ -122,8 +122,8 @@ describe("assignments", () => {
 
   it("createAssignment places an exercise with overrides, the course's default attempts and the next position", async () => {
     const caller = await teacher();
-    await caller.teach.updateCourse({ courseId: w.courseId, settings: { defaultAttempts: 7 } });
-    const created = await caller.teach.createAssignment({
+    await caller.course.update({ courseId: w.courseId, settings: { defaultAttempts: 7 } });
+    const created = await caller.assignment.create({
       courseId: w.courseId,
       exerciseId: "mnist-overfit",
       overrides: { budgets: { maxEpochs: 5 }, seeds: 2, visibility: { overfits: "after_deadline" }, hints: ["Go wide."] },
@@ -140,9 +140,9 @@ describe("assignments", () => {
     // The student sees the override in force.
     const view = await (await w.as(w.student)).assignment.byId({ assignmentId: created.id });
     expect(view.exercise.budgets.maxEpochs).toBe(5);
-    const unlimited = await caller.teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-regularize", title: "Regularize!", attemptsAllowed: null, position: 9 });
+    const unlimited = await caller.assignment.create({ courseId: w.courseId, exerciseId: "mnist-regularize", title: "Regularize!", attemptsAllowed: null, position: 9 });
     expect(unlimited).toMatchObject({ title: "Regularize!", attemptsAllowed: null, position: 9 });
-    expect((await caller.teach.course({ courseId: w.courseId })).assignments.map((a) => a.position)).toEqual([5, 6, 9]);
+    expect((await caller.course.overview({ courseId: w.courseId })).assignments.map((a) => a.position)).toEqual([5, 6, 9]);
   });
 
   it.each([
@@ -154,14 +154,14 @@ describe("assignments", () => {
     ["a dataset the exercise cannot use", { exerciseId: "mnist-define-problem", overrides: { dataset: { kind: "imdb" } } }, "BAD_REQUEST", /^Overrides\.dataset\.kind: expected "mnist"/],
   ])("createAssignment refuses %s, naming the field", async (_case, change, code, message) => {
     const caller = await teacher();
-    const input = { courseId: w.courseId, exerciseId: "mnist-beat-baseline", ...change } as Parameters<typeof caller.teach.createAssignment>[0];
-    await expect(caller.teach.createAssignment(input)).rejects.toMatchObject({ code, message: expect.stringMatching(message) as unknown });
-    expect((await caller.teach.course({ courseId: w.courseId })).assignments).toHaveLength(1);
+    const input = { courseId: w.courseId, exerciseId: "mnist-beat-baseline", ...change } as Parameters<typeof caller.assignment.create>[0];
+    await expect(caller.assignment.create(input)).rejects.toMatchObject({ code, message: expect.stringMatching(message) as unknown });
+    expect((await caller.course.overview({ courseId: w.courseId })).assignments).toHaveLength(1);
   });
 
   it("updateAssignment changes overrides, deadline, attempts, title and position; the exercise stays", async () => {
     const caller = await teacher();
-    const updated = await caller.teach.updateAssignment({
+    const updated = await caller.assignment.update({
       assignmentId: w.assignment.id,
       title: "Beat it",
       overrides: { target: 0.9, baseline: 0.2, budgets: { maxParams: 1000 }, seed: 42, seeds: 3, latePenalty: { perDay: 0.5, maxDaysLate: 1 } },
@@ -171,15 +171,15 @@ describe("assignments", () => {
     });
     expect(updated).toMatchObject({ exerciseId: "mnist-beat-baseline", title: "Beat it", deadline: Date.UTC(2026, 2, 1), attemptsAllowed: 2, position: 1 });
     expect((await assignmentById(w.db, w.assignment.id))?.overrides).toEqual({ target: 0.9, baseline: 0.2, budgets: { maxParams: 1000 }, seed: 42, seeds: 3, latePenalty: { perDay: 0.5, maxDaysLate: 1 } });
-    const blankTitle = await caller.teach.updateAssignment({ assignmentId: w.assignment.id, title: "", deadline: null });
+    const blankTitle = await caller.assignment.update({ assignmentId: w.assignment.id, title: "", deadline: null });
     expect(blankTitle).toMatchObject({ title: getExercise("mnist-beat-baseline").title, deadline: null, attemptsAllowed: 2 });
-    await expect(caller.teach.updateAssignment({ assignmentId: w.assignment.id, exerciseId: "mnist-overfit" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.assignment.update({ assignmentId: w.assignment.id, exerciseId: "mnist-overfit" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("the assignment view has the course, the assignment, its extensions and the students", async () => {
     const caller = await teacher();
-    await caller.teach.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: Date.UTC(2026, 5, 1) });
-    const view = await caller.teach.assignment({ assignmentId: w.assignment.id });
+    await caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: Date.UTC(2026, 5, 1) });
+    const view = await caller.assignment.overview({ assignmentId: w.assignment.id });
     expect(view.course.id).toBe(w.courseId);
     expect(view.assignment).toMatchObject({ id: w.assignment.id, step: 5, exerciseTitle: getExercise("mnist-beat-baseline").title });
     expect(view.extensions).toEqual([expect.objectContaining({ userId: w.student.id, email: "student@example.test", deadline: Date.UTC(2026, 5, 1) })]);
@@ -188,11 +188,11 @@ describe("assignments", () => {
 
   it("deleteAssignment deletes one without submissions and refuses one with", async () => {
     const caller = await teacher();
-    const spare = await caller.teach.createAssignment({ courseId: w.courseId, exerciseId: "mnist-overfit" });
-    await expect(caller.teach.deleteAssignment({ assignmentId: spare.id })).resolves.toEqual({ deleted: spare.id });
+    const spare = await caller.assignment.create({ courseId: w.courseId, exerciseId: "mnist-overfit" });
+    await expect(caller.assignment.delete({ assignmentId: spare.id })).resolves.toEqual({ deleted: spare.id });
     expect(await assignmentById(w.db, spare.id)).toBeNull();
     await (await w.as(w.student)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() });
-    await expect(caller.teach.deleteAssignment({ assignmentId: w.assignment.id })).rejects.toMatchObject({
+    await expect(caller.assignment.delete({ assignmentId: w.assignment.id })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
       message: expect.stringMatching(/has 1 submission and cannot be deleted/) as unknown,
     });
@@ -201,14 +201,14 @@ describe("assignments", () => {
 
   it("setExtension and clearExtension manage a student's own deadline; only for the course's students", async () => {
     const caller = await teacher();
-    const ext = await caller.teach.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 123_000 });
+    const ext = await caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 123_000 });
     expect(ext).toMatchObject({ userId: w.student.id, deadline: 123_000 });
-    await expect(caller.teach.setExtension({ assignmentId: w.assignment.id, userId: w.outsider.id, deadline: 1 })).rejects.toMatchObject({
+    await expect(caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.outsider.id, deadline: 1 })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringMatching(/not enrolled as a student/) as unknown,
     });
-    expect(await caller.teach.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })).toEqual({ cleared: true });
-    expect(await caller.teach.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })).toEqual({ cleared: false });
-    expect((await caller.teach.assignment({ assignmentId: w.assignment.id })).extensions).toEqual([]);
+    expect(await caller.assignment.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })).toEqual({ cleared: true });
+    expect(await caller.assignment.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id })).toEqual({ cleared: false });
+    expect((await caller.assignment.overview({ assignmentId: w.assignment.id })).extensions).toEqual([]);
   });
 });

@@ -1,46 +1,20 @@
-import type { Db } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { declaredOver, readBodyCapped } from "./body-cap";
-import type { ApiConfig } from "./config";
-import { toTRPCError } from "./errors";
-import { createCaller } from "./root";
+import { callerFor, download, errorResponse, requireInstructorRole, type RouteOptions } from "./http-glue";
 import { csrfViolation } from "./security";
 import { MAX_ZIP_BYTES } from "./services/course-zip";
-import { sessionCookieOf } from "./session";
-import { createContext } from "./trpc";
 
-interface FolderHttpOptions {
-  db: Db;
-  config: ApiConfig;
-  now?: () => number;
+interface FolderHttpOptions extends RouteOptions {
   /** `TRUSTED_PROXIES`: whether `X-Forwarded-Host` may name the host the browser addressed. */
   trustedProxies?: number;
 }
 
-/** A caller for the request's session: the routes go through the same procedures, and so the same gates, as tRPC clients. */
-async function callerFor(req: Request, options: FolderHttpOptions) {
-  const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
-  return createCaller(ctx);
-}
-
-function errorResponse(error: unknown): Response {
-  const e = toTRPCError(error);
-  return Response.json({ error: { message: e.message, code: e.code } }, { status: getHTTPStatusCodeFromError(e) });
-}
-
-/** GET /api/teach/:courseId/folder — the course as a zipped course folder, for its instructors. */
+/** GET /api/teach/:courseId/folder — the course as a zipped course folder, for its instructors (through `folder.export`). */
 export async function handleFolderExport(req: Request, options: FolderHttpOptions & { courseId: string }): Promise<Response> {
   try {
     const caller = await callerFor(req, options);
-    const { fileName, zipBase64 } = await caller.teach.exportFolder({ courseId: options.courseId });
-    return new Response(new Uint8Array(Buffer.from(zipBase64, "base64")), {
-      headers: {
-        "content-type": "application/zip",
-        "content-disposition": `attachment; filename="${fileName}"`,
-        "cache-control": "private, no-store",
-      },
-    });
+    const { fileName, zipBase64 } = await caller.folder.export({ courseId: options.courseId });
+    return download(new Uint8Array(Buffer.from(zipBase64, "base64")), "application/zip", fileName);
   } catch (error) {
     return errorResponse(error);
   }
@@ -73,11 +47,11 @@ export async function handleFolderImport(req: Request, options: FolderHttpOption
     // Identity first: an anonymous or student caller is refused before the body is read.
     const me = await caller.auth.me();
     if (!me) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
-    if (me.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
+    requireInstructorRole(me);
     // Counted while streaming: a chunked body is cut off at the cap, never buffered whole.
     const body = await readBodyCapped(req, MAX_ZIP_BYTES);
     if (!body) return tooLarge();
-    const { course, warnings } = await caller.teach.importFolder({ zipBase64: Buffer.from(body).toString("base64") });
+    const { course, warnings } = await caller.folder.import({ zipBase64: Buffer.from(body).toString("base64") });
     return Response.json({ courseId: course.id, title: course.title, warnings });
   } catch (error) {
     return errorResponse(error);

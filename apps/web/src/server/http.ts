@@ -1,10 +1,11 @@
 import { isIP } from "node:net";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { membership, type Db } from "@stepwise/db";
+import type { Db } from "@stepwise/db";
 import { MAX_BATCH_CALLS, UNBATCHABLE } from "../lib/batching";
 import { CappedReader, declaredOver } from "./body-cap";
 import type { ApiConfig } from "./config";
 import { appRouter } from "./root";
+import { courseScope } from "./scope";
 import { csrfViolation, HSTS, isHttps } from "./security";
 import { sessionCookieOf } from "./session";
 import { createContext } from "./trpc";
@@ -67,7 +68,12 @@ async function uploadAllowed(req: Request, prefix: Uint8Array, options: HttpOpti
   const courseId = /"courseId"\s*:\s*"([^"\\]{1,200})"/.exec(new TextDecoder().decode(prefix))?.[1];
   if (!courseId) return false;
   const ctx = await createContext({ db: await options.db(), config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
-  return ctx.user !== null && (await membership(ctx.db, courseId, ctx.user.id)) === "instructor";
+  if (!ctx.user) return false;
+  // The course rule of `courseProcedure.instructor`, applied early; the procedure applies it again.
+  return courseScope({ db: ctx.db, user: ctx.user }, courseId, "instructor").then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

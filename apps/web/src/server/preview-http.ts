@@ -1,26 +1,20 @@
-import { type Db, projectDecisions } from "@stepwise/db";
+import { projectDecisions } from "@stepwise/db";
 import { assignmentPlace } from "@stepwise/exercises";
-import { TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import type { ApiConfig } from "./config";
 import { previewBytes } from "./datasets";
+import { respond, signedIn, type RouteOptions } from "./http-glue";
+import { assignmentScope } from "./scope";
 import { assignmentExercise } from "./services/exercise-view";
-import { toTRPCError } from "./errors";
-import { sessionCookieOf } from "./session";
-import { createContext, requireAssignment } from "./trpc";
 
 /**
  * GET /api/preview-data/:assignmentId — the training subset the browser preview trains on, as the
  * compact binary of `lib/preview-format`. Only for members of the assignment's course.
  */
-export async function handlePreviewRequest(req: Request, options: { db: Db; config: ApiConfig; assignmentId: string; now?: () => number }): Promise<Response> {
-  try {
-    const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
-    const user = ctx.user;
-    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to download training data." });
-    const { assignment } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);
+export function handlePreviewRequest(req: Request, options: RouteOptions & { assignmentId: string }): Promise<Response> {
+  return respond(async () => {
+    const ctx = await signedIn(req, options, "Sign in to download training data.");
+    const { assignment } = await assignmentScope(ctx, options.assignmentId, "member");
     // A guided student's step-4 preparation, as the grader will apply it to this step's runs.
-    const decisions = await projectDecisions(ctx.db, { assignment, userId: user.id, locate: assignmentPlace, now: ctx.now() });
+    const decisions = await projectDecisions(ctx.db, { assignment, userId: ctx.user.id, locate: assignmentPlace, now: ctx.now() });
     // The dataset the assignment grades on (an instructor's CSV override included), training rows only.
     const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment), decisions?.preparation);
     return new Response(new Uint8Array(bytes), {
@@ -30,8 +24,5 @@ export async function handlePreviewRequest(req: Request, options: { db: Db; conf
         "cache-control": "private, max-age=300",
       },
     });
-  } catch (error) {
-    const e = toTRPCError(error);
-    return Response.json({ error: { message: e.message, code: e.code } }, { status: getHTTPStatusCodeFromError(e) });
-  }
+  });
 }

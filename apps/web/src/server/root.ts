@@ -5,6 +5,7 @@ import { courseDatasetRouter } from "./routers/course-dataset";
 import { datasetRouter } from "./routers/dataset";
 import { draftRouter } from "./routers/draft";
 import { experimentRouter } from "./routers/experiment";
+import { folderRouter } from "./routers/folder";
 import { gradeChangeRouter } from "./routers/grade-change";
 import { gradebookRouter } from "./routers/gradebook";
 import { invitationRouter } from "./routers/invitation";
@@ -13,10 +14,13 @@ import { jobsRouter } from "./routers/jobs";
 import { projectRouter } from "./routers/project";
 import { regradeRouter } from "./routers/regrade";
 import { submissionRouter } from "./routers/submission";
-import { teachRouter } from "./routers/teach";
 import { tuningRouter } from "./routers/tuning";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
+/**
+ * Every procedure states who may call it through its base procedure (`trpc.ts`): public, signed in,
+ * instructor (global role), or scoped to the course, assignment or submission in its input.
+ */
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   course: courseRouter,
@@ -28,8 +32,7 @@ export const appRouter = createTRPCRouter({
   experiment: experimentRouter,
   tuning: tuningRouter,
   gradeChange: gradeChangeRouter,
-  // Instructor procedures (course-scoped: each checks the caller teaches the course in its input).
-  teach: teachRouter,
+  folder: folderRouter,
   gradebook: gradebookRouter,
   jobs: jobsRouter,
   regrade: regradeRouter,

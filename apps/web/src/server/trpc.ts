@@ -1,11 +1,11 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
-import { assignmentById, membership, userBySessionToken, type Db, type User } from "@stepwise/db";
+import { userBySessionToken, type Db, type User } from "@stepwise/db";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { authSecretOf } from "./auth";
 import type { ApiConfig } from "./config";
 import { toTRPCError } from "./errors";
+import { assignmentScope, courseScope, submissionScope, type CourseNeed, type SubmissionNeed } from "./scope";
 import { looksSigned, verifySessionCookie } from "./session";
 
 /** Where procedures write response headers (the fetch adapter's `resHeaders`, or a test's own `Headers`). */
@@ -104,50 +104,57 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/** The caller's role in a course, or a FORBIDDEN error that does not reveal whether the course exists. */
-export async function requireMembership(ctx: { db: Db; user: User }, courseId: string): Promise<"student" | "instructor"> {
-  const role = await membership(ctx.db, courseId, ctx.user.id);
-  if (!role) throw new ForbiddenError("You are not enrolled in this course.");
-  return role;
-}
-
-/** Loads an assignment and checks the caller is enrolled in its course. */
-export async function requireAssignment(ctx: { db: Db; user: User }, assignmentId: string) {
-  const assignment = await assignmentById(ctx.db, assignmentId);
-  if (!assignment) throw new NotFoundError(`No assignment with id "${assignmentId}".`);
-  const role = await requireMembership(ctx, assignment.courseId);
-  return { assignment, role };
-}
-
 /**
- * Students and instructors reach course data through the same procedures; which course is in scope
- * comes from the input, so each resolver calls `requireMembership`/`requireAssignment` before reading.
- */
-export const studentProcedure = authedProcedure;
-
-/**
- * The instructor gate of every course-scoped instructor procedure: the caller teaches this course.
- * Students and instructors of other courses get the same FORBIDDEN, which does not reveal whether the
- * course exists.
- */
-export async function requireInstructor(ctx: { db: Db; user: User }, courseId: string): Promise<void> {
-  const role = await membership(ctx.db, courseId, ctx.user.id);
-  if (role !== "instructor") throw new ForbiddenError("Only the instructors of this course may do that.");
-}
-
-/** Loads an assignment and checks the caller teaches its course. */
-export async function requireTaughtAssignment(ctx: { db: Db; user: User }, assignmentId: string) {
-  const assignment = await assignmentById(ctx.db, assignmentId);
-  if (!assignment) throw new NotFoundError(`No assignment with id "${assignmentId}".`);
-  await requireInstructor(ctx, assignment.courseId);
-  return assignment;
-}
-
-/**
- * Signed-in instructors and admins (the global role): course-scoped procedures on top of it call
- * `requireInstructor`/`requireTaughtAssignment` with the course from their input.
+ * Signed-in instructors and admins (the global role). Alone it guards procedures with no course in
+ * their input (a course's creation, the exercise catalogue, LMS registration) and those whose course
+ * comes from another object (a regrade, a job), which apply `scope.ts` to it; course work goes through
+ * the scoped procedures below, which add the course role.
  */
 export const instructorProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role === "student") throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors may do that." });
   return next({ ctx });
 });
+
+const Id = z.string().min(1).max(100);
+
+/*
+ * Scoped procedures: each reads one id from the input, loads the object, checks the caller's role in
+ * its course once (`scope.ts`) and puts the object and the role on the context. The id's schema here
+ * only picks out the id (it refuses no other key); each procedure's own strict input names the id again
+ * with the rest of its fields, so inputs stay strict.
+ */
+const courseOf = (need: CourseNeed) =>
+  (need === "instructor" ? instructorProcedure : authedProcedure)
+    .input(z.object({ courseId: Id }))
+    .use(async ({ ctx, input, next }) => next({ ctx: await courseScope(ctx, input.courseId, need) }));
+
+const assignmentOf = (need: CourseNeed) =>
+  (need === "instructor" ? instructorProcedure : authedProcedure)
+    .input(z.object({ assignmentId: Id }))
+    .use(async ({ ctx, input, next }) => next({ ctx: await assignmentScope(ctx, input.assignmentId, need) }));
+
+const submissionOf = (need: SubmissionNeed) =>
+  (need === "instructor" ? instructorProcedure : authedProcedure)
+    .input(z.object({ submissionId: Id }))
+    .use(async ({ ctx, input, next }) => next({ ctx: await submissionScope(ctx, input.submissionId, need) }));
+
+/**
+ * `courseId` in the input. `member`: anyone enrolled (students and instructors); `instructor`: the
+ * course's instructors (who also hold the global instructor or admin role). Context: `course`, `role`.
+ * A course the caller is not in is FORBIDDEN whether or not it exists.
+ */
+export const courseProcedure = { member: courseOf("member"), instructor: courseOf("instructor") };
+
+/**
+ * `assignmentId` in the input; a missing assignment is NOT_FOUND, then its course is scoped as in
+ * `courseProcedure`. `student`: the course's students only (their own drafts). Context: `assignment`,
+ * `course`, `role`.
+ */
+export const assignmentProcedure = { member: assignmentOf("member"), student: assignmentOf("student"), instructor: assignmentOf("instructor") };
+
+/**
+ * `submissionId` in the input; a missing submission is NOT_FOUND. `reader`: its author or an
+ * instructor of its course; `member`: anyone enrolled in its course; `instructor`: its course's
+ * instructors. Context: `submission`, `assignment`, `role`, `own`, `viewer`.
+ */
+export const submissionProcedure = { reader: submissionOf("reader"), member: submissionOf("member"), instructor: submissionOf("instructor") };

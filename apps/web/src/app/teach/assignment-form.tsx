@@ -31,14 +31,14 @@ export function AssignmentForm(
     router.refresh();
   };
   const create = useMutation(
-    trpc.teach.createAssignment.mutationOptions({
+    trpc.assignment.create.mutationOptions({
       onSuccess: (a) => {
         setState(formOf(null, props.defaultAttempts, props.options));
         onSuccess(`Added “${a.title}”.`)();
       },
     }),
   );
-  const update = useMutation(trpc.teach.updateAssignment.mutationOptions({ onSuccess: onSuccess("Saved.") }));
+  const update = useMutation(trpc.assignment.update.mutationOptions({ onSuccess: onSuccess("Saved.") }));
   const mutation = props.mode === "create" ? create : update;
   const entry = props.catalog.find((e) => e.id === exerciseId);
   const { fields, general } = pathErrors(mutation.error);
@@ -59,7 +59,7 @@ export function AssignmentForm(
     // A stored non-CSV dataset (an IMDB vocabulary, say) is kept; a CSV one is the picker's.
     const picksDataset = takesCsv(entry) && (existing?.overrides.dataset === undefined || csvChoice(existing.overrides.dataset) !== null);
     const input = assignmentInput(state, keptOverrides(existing?.overrides ?? {}, picksDataset), props.options);
-    const common = { ...input, overrides: input.overrides as RouterInputs["teach"]["createAssignment"]["overrides"] };
+    const common = { ...input, overrides: input.overrides as RouterInputs["assignment"]["create"]["overrides"] };
     if (props.mode === "create") create.mutate({ courseId: props.courseId, exerciseId, ...common });
     else update.mutate({ assignmentId: props.assignment.id, ...common });
   }

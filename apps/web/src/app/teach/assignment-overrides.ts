@@ -1,14 +1,14 @@
 /**
  * The assignment form's state and the assignment it stands for, both ways: a stored assignment
  * becomes the fields an instructor edits, and the fields become the overrides and settings sent to
- * `teach.createAssignment` / `teach.updateAssignment`. Pure, so the mapping is tested without a browser.
+ * `assignment.create` / `assignment.update`. Pure, so the mapping is tested without a browser.
  */
 import type { RouterOutputs } from "~/trpc/types";
 import type { DatasetChoice } from "./dataset-picker";
 import { fromUtcInput, utcInputValue } from "./form-errors";
 import type { ToolboxOptions } from "./toolbox-options";
 
-export type AssignmentView = RouterOutputs["teach"]["assignment"]["assignment"];
+export type AssignmentView = RouterOutputs["assignment"]["overview"]["assignment"];
 
 export const BUDGETS = [
   ["maxParams", "Max trainable parameters"],

@@ -7,7 +7,7 @@ import { BUDGETS, type AssignmentFormState } from "./assignment-overrides";
 import { CheckboxGroup } from "./fields";
 import type { ToolboxOptions } from "./toolbox-options";
 
-export type CatalogEntry = RouterOutputs["teach"]["catalog"][number];
+export type CatalogEntry = RouterOutputs["assignment"]["catalog"][number];
 
 /** A number field (unless `type` says otherwise) at an input path, with that path's server error beside it. */
 export type FieldAt = (

@@ -12,7 +12,7 @@ export function CreateCourseForm() {
   const router = useRouter();
   const [title, setTitle] = useState("");
   const [attempts, setAttempts] = useState("10");
-  const create = useMutation(trpc.teach.createCourse.mutationOptions({ onSuccess: (course) => router.push(`/teach/${course.id}`) }));
+  const create = useMutation(trpc.course.create.mutationOptions({ onSuccess: (course) => router.push(`/teach/${course.id}`) }));
   const { fields, general } = pathErrors(create.error);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {

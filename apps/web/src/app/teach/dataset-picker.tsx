@@ -5,7 +5,7 @@ import { CsvFacts } from "~/components/csv-facts";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 
-type CatalogEntry = RouterOutputs["teach"]["catalog"][number];
+type CatalogEntry = RouterOutputs["assignment"]["catalog"][number];
 export type Task = "binary" | "multiclass" | "regression";
 
 /** An uploaded CSV chosen as the assignment's dataset (`overrides.dataset` of kind csv). */

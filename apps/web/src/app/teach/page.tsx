@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Teach" };
 
 export default async function TeachPage() {
   const { caller, me } = await requireUser();
-  const courses = await load(() => caller.teach.courses());
+  const courses = await load(() => caller.course.taught());
   return (
     <>
       <h1>Teach</h1>

@@ -1,17 +1,42 @@
-import { countAttempts, projectDecisions, submissionsFor, testEvaluationsUsed } from "@stepwise/db";
-import { assignmentPlace, stepTarget } from "@stepwise/exercises";
+import { NotFoundError } from "@stepwise/core/contracts";
+import {
+  auditForAssignment,
+  assignmentsForCourse,
+  clearExtension,
+  countAttempts,
+  courseMembers,
+  createAssignment,
+  deleteAssignment,
+  extensionsFor,
+  projectDecisions,
+  recordAudit,
+  setExtension,
+  submissionsFor,
+  testEvaluationsUsed,
+  updateAssignment,
+} from "@stepwise/db";
+import { assignmentPlace, findExercise, listExercises, stepTarget } from "@stepwise/exercises";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import { z } from "zod";
 import { assignmentExercise, assignmentTable, publicExercise, withTargetInMetric } from "../services/exercise-view";
+import { courseSettings } from "../services/late-policy";
 import { stepLock } from "../services/projects";
 import { evaluatesOnTest } from "../services/submit";
+import { CreateAssignmentInput, Id, UpdateAssignmentInput } from "../services/teach-schemas";
+import { catalog, checkDatasetOverride, teachAssignmentView, teachCourseView } from "../services/teach-views";
 import { summarizeSubmission } from "../services/verdict-view";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { assignmentProcedure, courseProcedure, createTRPCRouter, instructorProcedure } from "../trpc";
 
+const AssignmentInput = z.object({ assignmentId: Id }).strict();
+
+/**
+ * Assignments: what a member of the course reads, and what its instructors create and change
+ * (every instructor procedure but `catalog` is scoped to the course or assignment in its input).
+ */
 export const assignmentRouter = createTRPCRouter({
-  /** The exercise's public view (never seeds, data slices or hidden checks) and the caller's submissions. */
-  byId: studentProcedure.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
-    const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
+  /** Members of the course: the exercise's public view (never seeds, data slices or hidden checks) and the caller's submissions. */
+  byId: assignmentProcedure.member.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
+    const { assignment, role } = ctx;
     const exercise = assignmentExercise(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
     const [mine, attemptsUsed, testUsed, table, lock, decisions] = await Promise.all([
@@ -48,5 +73,85 @@ export const assignmentRouter = createTRPCRouter({
       target: target ?? null,
       submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
     };
+  }),
+
+  /** Instructors (global role): the exercise catalogue with each exercise's defaults, for the assignment form. */
+  catalog: instructorProcedure.query(() => catalog()),
+
+  /** Instructors of the course: the assignment with its extensions and the course's students, for the assignment page. */
+  overview: assignmentProcedure.instructor.input(AssignmentInput).query(async ({ ctx }) => {
+    const { assignment, course } = ctx;
+    const [extensions, members] = await Promise.all([extensionsFor(ctx.db, assignment.id), courseMembers(ctx.db, course.id)]);
+    return {
+      course: teachCourseView(course),
+      assignment: teachAssignmentView(assignment),
+      extensions,
+      students: members.students.map((s) => ({ userId: s.userId, email: s.email, name: s.name })),
+    };
+  }),
+
+  /** Instructors of the course (`courseId` in the input): places an exercise in the course. */
+  create: courseProcedure.instructor.input(CreateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const { course } = ctx;
+    const exercise = findExercise(input.exerciseId);
+    if (!exercise)
+      throw new NotFoundError(`Unknown exercise "${input.exerciseId}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+    await checkDatasetOverride(ctx.db, course.id, exercise.id, input.overrides);
+    const existing = await assignmentsForCourse(ctx.db, course.id);
+    const assignment = await createAssignment(
+      ctx.db,
+      {
+        courseId: course.id,
+        exerciseId: exercise.id,
+        title: input.title || exercise.title,
+        overrides: input.overrides,
+        deadline: input.deadline,
+        attemptsAllowed: input.attemptsAllowed === undefined ? courseSettings(course).defaultAttempts : input.attemptsAllowed,
+        position: input.position ?? Math.min(99, Math.max(0, ...existing.map((a) => a.position)) + 1),
+      },
+      ctx.now(),
+    );
+    await recordAudit(ctx.db.kysely, {
+      courseId: course.id,
+      assignmentId: assignment.id,
+      actorId: ctx.user.id,
+      action: "assignment.created",
+      after: { exerciseId: assignment.exerciseId, title: assignment.title, deadline: assignment.deadline, overrides: assignment.overrides },
+      now: ctx.now(),
+    });
+    return teachAssignmentView(assignment);
+  }),
+
+  /** Instructors of the course: who changed what on the assignment, and every grade a regrade changed; newest first. */
+  audit: assignmentProcedure.instructor.input(AssignmentInput).query(({ ctx }) => auditForAssignment(ctx.db, ctx.assignment.id)),
+
+  /** Instructors of the course: changes the assignment; its exercise stays (submissions were made against it). */
+  update: assignmentProcedure.instructor.input(UpdateAssignmentInput).mutation(async ({ ctx, input }) => {
+    const { assignment } = ctx;
+    if (input.overrides) await checkDatasetOverride(ctx.db, assignment.courseId, assignment.exerciseId, input.overrides);
+    const { assignmentId: _id, title, ...patch } = input;
+    const updated = await updateAssignment(
+      ctx.db,
+      assignment.id,
+      { ...patch, ...(title !== undefined ? { title: title || (findExercise(assignment.exerciseId)?.title ?? assignment.title) } : {}) },
+      { actorId: ctx.user.id, now: ctx.now() },
+    );
+    return teachAssignmentView(updated);
+  }),
+
+  /** Instructors of the course: only an assignment nobody has submitted to can be deleted. */
+  delete: assignmentProcedure.instructor.input(AssignmentInput).mutation(async ({ ctx }) => {
+    await deleteAssignment(ctx.db, ctx.assignment.id);
+    return { deleted: ctx.assignment.id };
+  }),
+
+  /** Instructors of the course: a student's own deadline on the assignment (replaces an earlier extension). */
+  setExtension: assignmentProcedure.instructor
+    .input(z.object({ assignmentId: Id, userId: Id, deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch") }).strict())
+    .mutation(({ ctx, input }) => setExtension(ctx.db, { ...input, actorId: ctx.user.id }, ctx.now())),
+
+  /** Instructors of the course: back to the assignment's deadline for one student. */
+  clearExtension: assignmentProcedure.instructor.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
+    return { cleared: await clearExtension(ctx.db, input, { actorId: ctx.user.id, now: ctx.now() }) };
   }),
 });

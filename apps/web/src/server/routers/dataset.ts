@@ -4,15 +4,15 @@ import { sameData } from "@stepwise/core/workflow";
 import { z } from "zod";
 import { datasetView } from "../datasets";
 import { assignmentExercise } from "../services/exercise-view";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { assignmentProcedure, createTRPCRouter } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({
   /**
-   * Facts and a few training examples of the dataset the assignment grades on — the instructor's
+   * Members of the course: facts and a few training examples of the dataset the assignment grades on — the instructor's
    * override (an uploaded CSV) when there is one — never test data.
    */
-  byAssignment: studentProcedure.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx, input }) => {
-    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+  byAssignment: assignmentProcedure.member.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
+    const { assignment } = ctx;
     const exercise = assignmentExercise(assignment);
     const view = await datasetView(ctx.db, assignment.courseId, exercise);
     const builtIn = getExercise(assignment.exerciseId).dataset;

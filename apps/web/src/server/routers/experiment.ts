@@ -1,16 +1,5 @@
 import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
-import {
-  assignmentById,
-  enqueueExperiment,
-  experimentRunById,
-  experimentRunsFor,
-  membership,
-  progressSince,
-  submissionById,
-  submissionsFor,
-  type Db,
-  type User,
-} from "@stepwise/db";
+import { assignmentById, enqueueExperiment, experimentRunById, experimentRunsFor, progressSince, submissionsFor, type Db } from "@stepwise/db";
 import { EXPERIMENTS } from "@stepwise/exercises/experiments";
 import { z } from "zod";
 import {
@@ -25,21 +14,11 @@ import {
 } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
 import { verdictFor } from "../services/verdict-view";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { requireOwnerOrInstructor } from "../scope";
+import { assignmentProcedure, authedProcedure, createTRPCRouter, submissionProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 const Experiment = z.enum(EXPERIMENTS).describe("The debugging experiment to run, e.g. `tiny-subset` or `lr-range-test`");
-
-/** The submission and its assignment, if the caller may read it: their own, or any in a course they teach. */
-async function readable(db: Db, user: User, submissionId: string) {
-  const submission = await submissionById(db, submissionId);
-  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
-  const assignment = await assignmentById(db, submission.assignmentId);
-  if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
-  const role = await membership(db, assignment.courseId, user.id);
-  if (submission.userId !== user.id && role !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
-  return { submission, assignment, own: submission.userId === user.id && role !== null, viewer: role === "instructor" ? ("instructor" as const) : ("student" as const) };
-}
 
 /** Grader throughput for experiment estimates: a grader's published measurement, else the configured figure. */
 const gflopsFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }) =>
@@ -52,14 +31,13 @@ export const experimentRouter = createTRPCRouter({
    * Runs a debugging experiment on one of the caller's own submissions. It costs compute budget, never
    * an attempt: refused when the instructor has not allowed it, when it does not fit the task or the
    * model, when the estimated time does not fit the budget left, or beyond the per-minute rate limit.
+   * Members of the course, on their own submissions only (an instructor neither).
    */
-  run: studentProcedure
+  run: submissionProcedure.member
     .input(z.object({ submissionId: Id.describe("The submission whose model the experiment examines"), experiment: Experiment }).strict())
     .mutation(async ({ ctx, input }) => {
-      const submission = await submissionById(ctx.db, input.submissionId);
-      if (!submission) throw new NotFoundError(`No submission with id "${input.submissionId}".`);
-      const { assignment } = await requireAssignment(ctx, submission.assignmentId);
-      if (submission.userId !== ctx.user.id) throw new ForbiddenError("You can only run experiments on your own submissions.");
+      const { submission, assignment } = ctx;
+      if (!ctx.own) throw new ForbiddenError("You can only run experiments on your own submissions.");
       const exercise = placedExercise(assignment);
       const policy = policyOf(assignment);
       checkRunnable({ name: input.experiment, exercise, policy, payload: submission.payload });
@@ -75,9 +53,9 @@ export const experimentRouter = createTRPCRouter({
       return { jobId: job.id, status: job.status, estimateSeconds, budget };
     }),
 
-  /** The Debugging page: every experiment with the caller's latest run of it, their runs and the budget left. */
-  list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+  /** Members of the course: the Debugging page, every experiment with the caller's latest run of it, their runs and the budget left. */
+  list: assignmentProcedure.member.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx }) => {
+    const { assignment } = ctx;
     const exercise = placedExercise(assignment);
     const policy = policyOf(assignment);
     const [{ runs, budget }, submissions] = await Promise.all([
@@ -101,15 +79,12 @@ export const experimentRouter = createTRPCRouter({
     };
   }),
 
-  /** One run, with how far its training got: poll it while it is queued or running. */
-  byId: studentProcedure.input(z.object({ jobId: Id }).strict()).query(async ({ ctx, input }) => {
+  /** Its owner or an instructor of its course: one run, with how far its training got; poll it while it is queued or running. */
+  byId: authedProcedure.input(z.object({ jobId: Id }).strict()).query(async ({ ctx, input }) => {
     const run = await experimentRunById(ctx.db, input.jobId);
     if (!run) throw new NotFoundError(`No experiment run with id "${input.jobId}".`);
-    if (run.userId !== ctx.user.id) {
-      const assignment = await assignmentById(ctx.db, run.assignmentId);
-      const role = assignment ? await membership(ctx.db, assignment.courseId, ctx.user.id) : null;
-      if (role !== "instructor") throw new ForbiddenError("You can only see your own experiments.");
-    }
+    const assignment = await assignmentById(ctx.db, run.assignmentId);
+    await requireOwnerOrInstructor(ctx, { userId: run.userId, courseId: assignment?.courseId ?? null }, "experiments");
     const view = runView(run);
     if (!view) throw new NotFoundError(`Experiment run "${input.jobId}" names an experiment this version does not know.`);
     const events = run.status === "running" ? await progressSince(ctx.db, run.jobId, 0) : [];
@@ -120,10 +95,13 @@ export const experimentRouter = createTRPCRouter({
   /**
    * "Why did this fail?" for one verdict: the experiments that fit its diagnostics (those the
    * assignment allows), the runs already made on this submission, and the budget left. Only the
-   * submission's author may run them; an instructor sees the same list.
+   * submission's author may run them; an instructor sees the same list. Its author or an instructor
+   * of its course.
    */
-  suggestions: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { submission, assignment, own, viewer } = await readable(ctx.db, ctx.user, input.submissionId);
+  suggestions: submissionProcedure.reader.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx }) => {
+    const { submission, assignment, viewer } = ctx;
+    // An author no longer enrolled reads their work but runs nothing on it.
+    const own = ctx.own && ctx.role !== null;
     const exercise = placedExercise(assignment);
     const policy = policyOf(assignment);
     const [rows, { runs, budget }] = await Promise.all([

@@ -1,44 +1,28 @@
 import { NotFoundError } from "@stepwise/core/contracts";
-import {
-  gradebookData,
-  identicalWork,
-  membership,
-  submissionById,
-  userById,
-  type Db,
-  type User,
-} from "@stepwise/db";
+import { gradebookData, identicalWork, membership, userById, type Db } from "@stepwise/db";
 import { z } from "zod";
 import { submissionDrillDown } from "../services/drill-down";
 import { flagIdentical, gradebookSummary } from "../services/gradebook-summary";
 import { buildGradebook, deadlines, GradebookQuery, penaltyFor, queryGradebook, scoreAttempt } from "../services/gradebook";
-import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
+import { assignmentProcedure, courseProcedure, createTRPCRouter, submissionProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
-/** Loads the gradebook of a course the caller teaches. */
-export async function courseGradebook(ctx: { db: Db; user: User }, courseId: string) {
-  await requireInstructor(ctx, courseId);
-  const data = await gradebookData(ctx.db, { courseId });
+/** A course's gradebook; the caller's scope is checked before (`courseProcedure.instructor`, or `courseScope` in the export routes). */
+export async function courseGradebook(db: Db, courseId: string) {
+  const data = await gradebookData(db, { courseId });
   if (!data) throw new NotFoundError(`No course with id "${courseId}".`);
   return buildGradebook(data);
 }
 
-/** Loads a submission and checks the caller teaches its course. */
-export async function taughtSubmission(ctx: { db: Db; user: User }, submissionId: string) {
-  const submission = await submissionById(ctx.db, submissionId);
-  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
-  const assignment = await requireTaughtAssignment(ctx, submission.assignmentId);
-  return { submission, assignment };
-}
-
+/** Instructors of the course only. */
 export const gradebookRouter = createTRPCRouter({
   /** Students × assignments of a course: best late-adjusted score, status, late flag, attempts, pending, identical work; searched, filtered and sorted; with the class summary. */
-  view: instructorProcedure
+  view: courseProcedure.instructor
     .input(z.object({ courseId: Id.describe("The course, which the caller must teach"), ...GradebookQuery.shape }).strict())
     .query(async ({ ctx, input }) => {
       const { courseId, ...query } = input;
-      const built = await courseGradebook(ctx, courseId);
+      const built = await courseGradebook(ctx.db, courseId);
       if (query.assignmentId !== undefined && !built.assignments.some((a) => a.id === query.assignmentId))
         throw new NotFoundError(`The course has no assignment with id "${query.assignmentId}".`);
       const { gradebook, identical } = flagIdentical(built, await identicalWork(ctx.db, built.assignments.map((a) => a.id)));
@@ -57,10 +41,10 @@ export const gradebookRouter = createTRPCRouter({
     }),
 
   /** One student's attempts at one assignment, newest first, each with its current grading and lateness. */
-  cell: instructorProcedure
+  cell: assignmentProcedure.instructor
     .input(z.object({ assignmentId: Id, userId: Id.describe("The student whose attempts to list") }).strict())
     .query(async ({ ctx, input }) => {
-      const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+      const { assignment } = ctx;
       // Only people of this course: an instructor must not look up anyone else by id.
       const [role, student] = await Promise.all([membership(ctx.db, assignment.courseId, input.userId), userById(ctx.db, input.userId)]);
       if (!role || !student) throw new NotFoundError(`No student with id "${input.userId}" in this course.`);
@@ -93,8 +77,7 @@ export const gradebookRouter = createTRPCRouter({
     }),
 
   /** A submission in full for its instructors: payload, model summary, every job with its full verdict and log. */
-  submission: instructorProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { submission, assignment } = await taughtSubmission(ctx, input.submissionId);
-    return submissionDrillDown(ctx.db, { submission, assignment });
+  submission: submissionProcedure.instructor.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx }) => {
+    return submissionDrillDown(ctx.db, { submission: ctx.submission, assignment: ctx.assignment });
   }),
 });

@@ -2,7 +2,7 @@ import { NotFoundError } from "@stepwise/core/contracts";
 import { acceptInvitation, createInvitation, invitationByToken, normalizeEmail, pendingInvitations, revokeInvitation } from "@stepwise/db";
 import { z } from "zod";
 import { Id } from "../services/teach-schemas";
-import { authedProcedure, createTRPCRouter, instructorProcedure, requireInstructor } from "../trpc";
+import { authedProcedure, courseProcedure, createTRPCRouter } from "../trpc";
 
 const Email = z.string().trim().max(320).pipe(z.email({ message: "Enter an e-mail address like name@example.org." }));
 const Token = z.string().min(1).max(200).describe("The token from the invitation link");
@@ -19,22 +19,19 @@ export const invitationRouter = createTRPCRouter({
    * Instructors of the course invite someone to co-teach it. The link is returned once, for the
    * inviter to send (and written to the log in development, like password-reset links).
    */
-  create: instructorProcedure.input(z.object({ courseId: Id, email: Email }).strict()).mutation(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
+  create: courseProcedure.instructor.input(z.object({ courseId: Id, email: Email }).strict()).mutation(async ({ ctx, input }) => {
     const { token, invitation } = await createInvitation(ctx.db, { courseId: input.courseId, email: input.email, invitedBy: ctx.user.id, now: ctx.now() });
     if (ctx.config.logResetLinks) console.info(`Invitation to co-teach course ${input.courseId} for ${invitation.email}: ${linkOf(token)}`);
     return { invitation, link: linkOf(token) };
   }),
 
   /** Instructors of the course: the invitations not yet accepted, revoked or expired. */
-  pending: instructorProcedure.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
+  pending: courseProcedure.instructor.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
     return pendingInvitations(ctx.db, input.courseId, ctx.now());
   }),
 
   /** Instructors of the course withdraw a pending invitation; its link stops working. */
-  revoke: instructorProcedure.input(z.object({ courseId: Id, invitationId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
+  revoke: courseProcedure.instructor.input(z.object({ courseId: Id, invitationId: Id }).strict()).mutation(async ({ ctx, input }) => {
     await revokeInvitation(ctx.db, { courseId: input.courseId, invitationId: input.invitationId, now: ctx.now() });
     return { revoked: input.invitationId };
   }),

@@ -1,15 +1,19 @@
 import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
 import { courseOfJob, jobsOverview, retryDeadJob, type Db, type User } from "@stepwise/db";
 import { z } from "zod";
-import { createTRPCRouter, instructorProcedure, requireInstructor } from "../trpc";
+import { courseScope } from "../scope";
+import { createTRPCRouter, instructorProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
-/** Operators (the global `admin` role) see every course's jobs; an instructor only the courses they teach. */
+/**
+ * Operators (the global `admin` role) see every course's jobs; an instructor only the courses they teach.
+ * The course is optional (or comes from the job), so this rule stands in for a scoped procedure.
+ */
 async function requireJobsOf(ctx: { db: Db; user: User }, courseId: string | undefined): Promise<void> {
   if (ctx.user.role === "admin") return;
   if (courseId === undefined) throw new ForbiddenError("Only operators may list the jobs of every course; name a course you teach.");
-  await requireInstructor(ctx, courseId);
+  await courseScope(ctx, courseId, "instructor");
 }
 
 export const jobsRouter = createTRPCRouter({

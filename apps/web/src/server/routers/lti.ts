@@ -4,7 +4,7 @@ import { z } from "zod";
 import { liveServiceDeps, toolUrls } from "../lti/deps";
 import { REGISTRATION_LINK_TTL_MS } from "../lti/registration";
 import { syncRosters } from "../lti/roster";
-import { createTRPCRouter, instructorProcedure, requireInstructor, requireTaughtAssignment } from "../trpc";
+import { assignmentProcedure, courseProcedure, createTRPCRouter, instructorProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
@@ -33,22 +33,19 @@ export const ltiRouter = createTRPCRouter({
   }),
 
   /** Passback state of each (assignment, student) cell bound to an LMS line item: sent / pending / failed with the reason. Instructors of the course. */
-  passbacks: instructorProcedure.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
+  passbacks: courseProcedure.instructor.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
     return passbackStates(ctx.db, input.courseId);
   }),
 
   /** Queues one cell's passback again. Instructors of the assignment's course. */
-  retryPassback: instructorProcedure.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    await requireTaughtAssignment(ctx, input.assignmentId);
+  retryPassback: assignmentProcedure.instructor.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
     if (!(await retryPassback(ctx.db, { ...input, now: ctx.now() })))
       throw new NotFoundError("Nothing to send: this student has no submission, or the assignment is not linked to an LMS gradebook column.");
     return { queued: true };
   }),
 
   /** Pulls the course's LMS roster now (it is also synced daily). Instructors of the course. */
-  syncRoster: instructorProcedure.input(z.object({ courseId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    await requireInstructor(ctx, input.courseId);
+  syncRoster: courseProcedure.instructor.input(z.object({ courseId: Id }).strict()).mutation(async ({ ctx, input }) => {
     const results = await syncRosters(liveServiceDeps(ctx.db), { courseId: input.courseId });
     if (results.length === 0) throw new PreconditionError("This course is not connected to an LMS course with a roster service.");
     return results;

@@ -2,7 +2,8 @@ import { NotFoundError } from "@stepwise/core/contracts";
 import { applyRegrade, discardRegrade, regradeById, regradesForAssignment, startRegrade, type Db, type User } from "@stepwise/db";
 import { z } from "zod";
 import { regradeView } from "../services/regrade";
-import { createTRPCRouter, instructorProcedure, requireTaughtAssignment } from "../trpc";
+import { assignmentScope } from "../scope";
+import { assignmentProcedure, createTRPCRouter, instructorProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
@@ -10,7 +11,7 @@ const Id = z.string().min(1).max(100);
 async function taughtRegrade(ctx: { db: Db; user: User }, regradeId: string) {
   const regrade = await regradeById(ctx.db, regradeId);
   if (!regrade) throw new NotFoundError(`No regrade with id "${regradeId}".`);
-  const assignment = await requireTaughtAssignment(ctx, regrade.assignmentId);
+  const { assignment } = await assignmentScope(ctx, regrade.assignmentId, "instructor");
   return { regrade, assignment };
 }
 
@@ -18,10 +19,11 @@ async function taughtRegrade(ctx: { db: Db; user: User }, regradeId: string) {
  * Regrading after an assignment changed: `start` re-runs the grader on every submission as previews
  * that count for nothing yet, `status` shows each student's old → new score as they finish, then
  * `commit` applies them as the grades (all at once, once none is still running) or `discard` drops them.
+ * Instructors of the assignment's course only.
  */
 export const regradeRouter = createTRPCRouter({
-  start: instructorProcedure.input(z.object({ assignmentId: Id.describe("The assignment whose submissions to regrade") }).strict()).mutation(async ({ ctx, input }) => {
-    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+  start: assignmentProcedure.instructor.input(z.object({ assignmentId: Id.describe("The assignment whose submissions to regrade") }).strict()).mutation(async ({ ctx }) => {
+    const { assignment } = ctx;
     const { regrade, jobs } = await startRegrade(ctx.db, { assignmentId: assignment.id, createdBy: ctx.user.id, now: ctx.now() });
     return { regradeId: regrade.id, jobs };
   }),
@@ -33,8 +35,8 @@ export const regradeRouter = createTRPCRouter({
   }),
 
   /** The assignment's regrades, newest first, and the one being previewed if any. */
-  forAssignment: instructorProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
-    const assignment = await requireTaughtAssignment(ctx, input.assignmentId);
+  forAssignment: assignmentProcedure.instructor.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx }) => {
+    const { assignment } = ctx;
     const regrades = await regradesForAssignment(ctx.db, assignment.id);
     return {
       assignment: { id: assignment.id, title: assignment.title, courseId: assignment.courseId },

@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
-import { assignmentById, latestGradeChange, latestJobForSubmission, membership, submissionById, submissionsFor, verdictForJob, type Db, type SubmissionRow, type User } from "@stepwise/db";
+import { NotFoundError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import { latestGradeChange, latestJobForSubmission, submissionsFor, verdictForJob, type SubmissionRow } from "@stepwise/db";
 import { z } from "zod";
 import { toTRPCError } from "../errors";
 import { assignmentExercise, effectiveBudgets } from "../services/exercise-view";
@@ -8,24 +8,10 @@ import { trainingSpeed } from "../services/grader-speed";
 import { submit } from "../services/submit";
 import { summarizeSubmission, verdictFor } from "../services/verdict-view";
 import { watchSubmission, type WatchUpdate } from "../services/watch";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { submissionScope } from "../scope";
+import { assignmentProcedure, authedProcedure, createTRPCRouter, submissionProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
-
-/**
- * Students read only their own submissions; instructors read those of their courses.
- * Returns the submission with its assignment (for deadlines and the course link).
- */
-async function readableSubmission(db: Db, user: User, submissionId: string) {
-  const submission = await submissionById(db, submissionId);
-  if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
-  const assignment = await assignmentById(db, submission.assignmentId);
-  if (!assignment) throw new NotFoundError(`The assignment of submission "${submissionId}" no longer exists.`);
-  // The viewer decides what of a verdict is shown: instructors of the course see hidden checks too.
-  const viewer = (await membership(db, assignment.courseId, user.id)) === "instructor" ? "instructor" : "student";
-  if (submission.userId !== user.id && viewer !== "instructor") throw new ForbiddenError("You can only see your own submissions.");
-  return { submission, assignment, viewer } as const;
-}
 
 function publicSubmission(submission: SubmissionRow) {
   return { id: submission.id, assignmentId: submission.assignmentId, exerciseId: submission.exerciseId, createdAt: submission.createdAt, payload: submission.payload };
@@ -40,11 +26,16 @@ async function* mapErrors<T>(source: AsyncGenerator<T, void, unknown>): AsyncGen
   }
 }
 
+/**
+ * Students read only their own submissions; instructors read those of their courses (`reader`). The
+ * viewer decides what of a verdict is shown: instructors of the course see hidden checks too.
+ */
 export const submissionRouter = createTRPCRouter({
-  create: studentProcedure
+  /** Members of the course submit (instructors may try their own assignments). */
+  create: assignmentProcedure.member
     .input(z.object({ assignmentId: Id, payload: SubmissionPayload }).strict())
     .mutation(async ({ ctx, input }) => {
-      const { assignment } = await requireAssignment(ctx, input.assignmentId);
+      const { assignment } = ctx;
       // The exercise as the assignment places it (its dataset may be an uploaded CSV), as the grader sees it.
       const exercise = assignmentExercise(assignment);
       // GRADER_EFFECTIVE_GFLOPS=0 turns the time check off; otherwise a grader's measurement comes first.
@@ -62,8 +53,9 @@ export const submissionRouter = createTRPCRouter({
       return { submissionId: submission.id, jobId: job.id, status: job.status };
     }),
 
-  byId: studentProcedure.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { submission, assignment, viewer } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+  /** Its author or an instructor of its course. */
+  byId: submissionProcedure.reader.input(z.object({ submissionId: Id }).strict()).query(async ({ ctx }) => {
+    const { submission, assignment, viewer } = ctx;
     // What a status page polls: this submission's current grading job and its verdict only, not every
     // attempt of the student (each a verdict to parse).
     const job = await latestJobForSubmission(ctx.db, submission.id);
@@ -84,17 +76,17 @@ export const submissionRouter = createTRPCRouter({
     };
   }),
 
-  /** The caller's own submissions to one assignment, newest first. */
-  list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { assignment, role } = await requireAssignment(ctx, input.assignmentId);
+  /** Members of the course: the caller's own submissions to one assignment, newest first. */
+  list: assignmentProcedure.member.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx }) => {
+    const { assignment, role } = ctx;
     const rows = await submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id });
     const view = role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() };
     return rows.map((row) => summarizeSubmission(row, view));
   }),
 
-  /** Live grading status over SSE; state comes only from the database, so any web instance can serve it. */
-  watch: studentProcedure.input(z.object({ submissionId: Id }).strict()).subscription(async ({ ctx, input, signal }) => {
-    const { assignment, viewer } = await readableSubmission(ctx.db, ctx.user, input.submissionId);
+  /** Its author or an instructor of its course: live grading status over SSE; state comes only from the database, so any web instance can serve it. */
+  watch: submissionProcedure.reader.input(z.object({ submissionId: Id }).strict()).subscription(({ ctx, input, signal }) => {
+    const { assignment, viewer } = ctx;
     const updates: AsyncGenerator<WatchUpdate, void, unknown> = watchSubmission(ctx.db, {
       submissionId: input.submissionId,
       deadline: assignment.deadline,
@@ -108,12 +100,12 @@ export const submissionRouter = createTRPCRouter({
 
   /**
    * Learning curves of two submissions to the same assignment, for overlaying. Each must be readable
-   * by the caller (their own, or any in a course they teach).
+   * by the caller (the `reader` rule of each: their own, or any in a course they teach).
    */
-  compare: studentProcedure
+  compare: authedProcedure
     .input(z.object({ submissionIds: z.tuple([Id, Id]) }).strict())
     .query(async ({ ctx, input }) => {
-      const [a, b] = await Promise.all(input.submissionIds.map((id) => readableSubmission(ctx.db, ctx.user, id)));
+      const [a, b] = await Promise.all(input.submissionIds.map((id) => submissionScope(ctx, id, "reader")));
       if (!a || !b) throw new NotFoundError("Both submissions must exist.");
       if (a.assignment.id !== b.assignment.id) {
         throw new ValidationError(`Only submissions to the same assignment can be compared; got "${a.assignment.title}" and "${b.assignment.title}".`, "submissionIds");

@@ -2,13 +2,13 @@ import { ForbiddenError, NotFoundError, PreconditionError, ValidationError } fro
 import {
   assignmentById,
   enqueueTuning,
-  membership,
   progressSince,
   submissionById,
   submissionsFor,
   testEvaluationsUsed,
   tuningRunById,
   tuningRunsFor,
+  type Assignment,
   type Db,
   type User,
 } from "@stepwise/db";
@@ -18,7 +18,8 @@ import { estimatorFor, placedExercise, policyOf } from "../services/experiments"
 import { trainingSpeed } from "../services/grader-speed";
 import { checkSearch, checkTuningAllowed, defaultSearch, modelFacts, progressOf, tuningPolicyOf, tuningRunView, tuningUnavailable } from "../services/tuning";
 import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
-import { createTRPCRouter, requireAssignment, studentProcedure } from "../trpc";
+import { requireOwnerOrInstructor } from "../scope";
+import { assignmentProcedure, authedProcedure, createTRPCRouter } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
@@ -41,14 +42,12 @@ async function modelSubmission(db: Db, user: User, assignmentId: string, submiss
 }
 
 /** Only the run's owner, or an instructor of its course, may read it. */
-async function readableRun(db: Db, user: User, jobId: string) {
-  const run = await tuningRunById(db, jobId);
+async function readableRun(ctx: { db: Db; user: User }, jobId: string) {
+  const run = await tuningRunById(ctx.db, jobId);
   if (!run) throw new NotFoundError(`No tuning run with id "${jobId}".`);
-  const assignment = await assignmentById(db, run.assignmentId);
+  const assignment = await assignmentById(ctx.db, run.assignmentId);
   if (!assignment) throw new NotFoundError(`The assignment of tuning run "${jobId}" no longer exists.`);
-  if (run.userId !== user.id && (await membership(db, assignment.courseId, user.id)) !== "instructor") {
-    throw new ForbiddenError("You can only see your own tuning runs.");
-  }
+  await requireOwnerOrInstructor(ctx, { userId: run.userId, courseId: assignment.courseId }, "tuning runs");
   return { run, assignment };
 }
 
@@ -62,8 +61,8 @@ const SearchOnModel = z
   .strict();
 
 /** Everything refused before a search is costed or queued: the assignment, tuning allowed, the model's owner, the search itself. */
-async function checkedSearch(ctx: Parameters<typeof requireAssignment>[0] & { db: Db; user: User; config: { graderGflops?: number }; now: () => number }, input: z.infer<typeof SearchOnModel>) {
-  const { assignment } = await requireAssignment(ctx, input.assignmentId);
+async function checkedSearch(ctx: { db: Db; user: User; assignment: Assignment; config: { graderGflops?: number }; now: () => number }, input: z.infer<typeof SearchOnModel>) {
+  const { assignment } = ctx;
   const exercise = placedExercise(assignment);
   const policy = tuningPolicyOf(assignment);
   checkTuningAllowed(exercise, policy);
@@ -78,9 +77,9 @@ export const tuningRouter = createTRPCRouter({
    * It costs compute budget — the one the debugging experiments share — never an attempt. Refused when
    * the assignment is not step 7 or its toolbox does not allow tuning, when the search asks for more
    * trials than the assignment allows or does not fit the model, when the estimate does not fit the
-   * budget left, or beyond the per-minute rate limit.
+   * budget left, or beyond the per-minute rate limit. Members of the course.
    */
-  start: studentProcedure
+  start: assignmentProcedure.member
     .input(SearchOnModel)
     .mutation(async ({ ctx, input }) => {
       const { assignment, exercise, policy, submission, trials, gflops } = await checkedSearch(ctx, input);
@@ -101,9 +100,9 @@ export const tuningRouter = createTRPCRouter({
   /**
    * What a declared search will cost before it is started: the estimate from the graders' published
    * calibration, the budget left, and — when it does not fit — the largest search around it that does.
-   * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued.
+   * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued. Members of the course.
    */
-  estimate: studentProcedure
+  estimate: assignmentProcedure.member
     .input(SearchOnModel)
     .query(async ({ ctx, input }) => {
       const { assignment, exercise, policy, submission, gflops } = await checkedSearch(ctx, input);
@@ -119,10 +118,10 @@ export const tuningRouter = createTRPCRouter({
   /**
    * The Tune section: the caller's searches on an assignment (newest first), whether tuning is
    * available and why not, the trial cap, the compute budget left (shared with the debugging
-   * experiments), the test evaluations used, and the search the form starts from.
+   * experiments), the test evaluations used, and the search the form starts from. Members of the course.
    */
-  list: studentProcedure.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { assignment } = await requireAssignment(ctx, input.assignmentId);
+  list: assignmentProcedure.member.input(z.object({ assignmentId: Id }).strict()).query(async ({ ctx }) => {
+    const { assignment } = ctx;
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
@@ -150,8 +149,8 @@ export const tuningRouter = createTRPCRouter({
   }),
 
   /** One search with how far it got (trial k of N): poll it while it is queued or running. Its owner or the course's instructors. */
-  byId: studentProcedure.input(z.object({ jobId: Id }).strict()).query(async ({ ctx, input }) => {
-    const { run, assignment } = await readableRun(ctx.db, ctx.user, input.jobId);
+  byId: authedProcedure.input(z.object({ jobId: Id }).strict()).query(async ({ ctx, input }) => {
+    const { run, assignment } = await readableRun(ctx, input.jobId);
     const pending = run.status === "queued" || run.status === "running";
     // A pending run holds its estimate on the budget; read it again with the estimator to show it.
     const shown = pending ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), await gflopsFor(ctx)))) ?? run) : run;

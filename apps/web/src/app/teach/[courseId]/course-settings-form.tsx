@@ -8,7 +8,7 @@ import type { RouterOutputs } from "~/trpc/types";
 import { FormFooter, TextField } from "../fields";
 import { pathErrors } from "../form-errors";
 
-type CourseView = RouterOutputs["teach"]["course"]["course"];
+type CourseView = RouterOutputs["course"]["overview"]["course"];
 
 export function CourseSettingsForm({ course }: { course: CourseView }) {
   const trpc = useTRPC();
@@ -22,7 +22,7 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
   const [mode, setMode] = useState<"guided" | "independent">(course.settings.mode ?? "guided");
   const [saved, setSaved] = useState(false);
   const update = useMutation(
-    trpc.teach.updateCourse.mutationOptions({
+    trpc.course.update.mutationOptions({
       onSuccess: () => {
         setSaved(true);
         router.refresh();
@@ -73,7 +73,7 @@ export function CourseSettingsForm({ course }: { course: CourseView }) {
 export function ArchiveButton({ courseId, archived }: { courseId: string; archived: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const archive = useMutation(trpc.teach.archiveCourse.mutationOptions({ onSuccess: () => router.refresh() }));
+  const archive = useMutation(trpc.course.archive.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <>
       <button type="button" className="secondary" disabled={archive.isPending} onClick={() => archive.mutate({ courseId, archived: !archived })}>

@@ -9,7 +9,7 @@ export function DeleteAssignmentButton({ assignmentId, title }: { assignmentId: 
   const trpc = useTRPC();
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
-  const remove = useMutation(trpc.teach.deleteAssignment.mutationOptions({ onSuccess: () => router.refresh() }));
+  const remove = useMutation(trpc.assignment.delete.mutationOptions({ onSuccess: () => router.refresh() }));
   if (remove.error)
     return (
       <span role="alert" className="field-error">

@@ -9,7 +9,7 @@ import type { RouterOutputs } from "~/trpc/types";
 import { TextField } from "../fields";
 import { pathErrors } from "../form-errors";
 
-type Member = RouterOutputs["teach"]["members"]["instructors"][number];
+type Member = RouterOutputs["course"]["members"]["instructors"][number];
 type Invitation = RouterOutputs["invitation"]["pending"][number];
 
 /**
@@ -30,7 +30,7 @@ export function Instructors({ courseId, instructors, pending, me }: { courseId: 
   );
   const revoke = useMutation(trpc.invitation.revoke.mutationOptions({ onSuccess: () => router.refresh() }));
   const remove = useMutation(
-    trpc.teach.removeInstructor.mutationOptions({
+    trpc.course.removeInstructor.mutationOptions({
       // Removing oneself ends one's access to the course.
       onSuccess: (_data, input) => (input.userId === me ? router.push("/teach") : router.refresh()),
     }),

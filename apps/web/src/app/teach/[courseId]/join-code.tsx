@@ -10,7 +10,7 @@ export function JoinCode({ courseId, joinCode }: { courseId: string; joinCode: s
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const rotate = useMutation(
-    trpc.teach.rotateJoinCode.mutationOptions({
+    trpc.course.rotateJoinCode.mutationOptions({
       onSuccess: () => {
         setConfirming(false);
         router.refresh();

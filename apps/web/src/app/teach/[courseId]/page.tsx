@@ -20,9 +20,9 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
   const { me, caller } = await requireUser();
   const [{ course, assignments }, members, catalog, invitations, platforms] = await load(() =>
     Promise.all([
-      caller.teach.course({ courseId }),
-      caller.teach.members({ courseId }),
-      caller.teach.catalog(),
+      caller.course.overview({ courseId }),
+      caller.course.members({ courseId }),
+      caller.assignment.catalog(),
       caller.invitation.pending({ courseId }),
       caller.lti.platforms(),
     ]),

@@ -9,7 +9,7 @@ import type { RouterOutputs } from "~/trpc/types";
 import { TextField } from "../../../fields";
 import { fromUtcInput, pathErrors } from "../../../form-errors";
 
-type View = RouterOutputs["teach"]["assignment"];
+type View = RouterOutputs["assignment"]["overview"];
 
 export function Extensions({ assignmentId, extensions, students }: { assignmentId: string; extensions: View["extensions"]; students: View["students"] }) {
   const trpc = useTRPC();
@@ -18,14 +18,14 @@ export function Extensions({ assignmentId, extensions, students }: { assignmentI
   const [deadline, setDeadline] = useState("");
   const [localError, setLocalError] = useState<string | null>(null);
   const set = useMutation(
-    trpc.teach.setExtension.mutationOptions({
+    trpc.assignment.setExtension.mutationOptions({
       onSuccess: () => {
         setDeadline("");
         router.refresh();
       },
     }),
   );
-  const clear = useMutation(trpc.teach.clearExtension.mutationOptions({ onSuccess: () => router.refresh() }));
+  const clear = useMutation(trpc.assignment.clearExtension.mutationOptions({ onSuccess: () => router.refresh() }));
   const { fields, general } = pathErrors(set.error);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {

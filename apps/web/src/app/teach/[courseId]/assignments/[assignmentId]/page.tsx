@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Assignment settings" };
 export default async function TeachAssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
   const { courseId, assignmentId } = await params;
   const { caller } = await requireUser();
-  const [view, catalog, audit] = await load(() => Promise.all([caller.teach.assignment({ assignmentId }), caller.teach.catalog(), caller.teach.audit({ assignmentId })]));
+  const [view, catalog, audit] = await load(() => Promise.all([caller.assignment.overview({ assignmentId }), caller.assignment.catalog(), caller.assignment.audit({ assignmentId })]));
   // The URL's course must be the assignment's: a mismatched pair is a wrong link, not a second way in.
   if (view.course.id !== courseId) notFound();
   const { course, assignment } = view;

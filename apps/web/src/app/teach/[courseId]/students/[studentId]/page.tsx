@@ -11,7 +11,7 @@ export default async function StudentProgressPage({ params }: { params: Promise<
   const { courseId, studentId } = await params;
   const { caller } = await requireUser();
   const [{ course }, members, projects] = await load(() =>
-    Promise.all([caller.teach.course({ courseId }), caller.teach.members({ courseId }), caller.project.list({ courseId, studentId })]),
+    Promise.all([caller.course.overview({ courseId }), caller.course.members({ courseId }), caller.project.list({ courseId, studentId })]),
   );
   const student = members.students.find((s) => s.userId === studentId);
   if (!student) notFound();
