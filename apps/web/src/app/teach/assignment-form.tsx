@@ -45,8 +45,9 @@ export function AssignmentForm(
   const set = <K extends keyof AssignmentFormState>(key: K) => setKey(setState, key);
   const checks = [...new Set([...(entry?.checks ?? []), ...Object.keys(state.visibility)])];
   const id = (path: string) => `${props.mode}-${path.replace(/\./g, "-")}`;
+  // Keyed by path: sections map arrays of fields (budgets, policy numbers) through this helper.
   const field: FieldAt = (path, label, value, onChange, extra = {}) => (
-    <TextField id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
+    <TextField key={path} id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
   );
   const shown = shownErrorPaths(checks);
   const otherErrors = [general, ...Object.entries(fields).filter(([path]) => !shown.has(path)).map(([path, message]) => `${path}: ${message}`)].filter(Boolean).join("\n");
