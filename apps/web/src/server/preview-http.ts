@@ -1,10 +1,9 @@
-import { type Db, projectDecisions } from "@stepwise/db";
-import { assignmentPlace } from "@stepwise/exercises";
+import type { Db } from "@stepwise/db";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { ApiConfig } from "./config";
 import { previewBytes } from "./datasets";
-import { assignmentExercise } from "./services/exercise-view";
+import { studentExercise } from "./services/exercise-view";
 import { toTRPCError } from "./errors";
 import { sessionCookieOf } from "./session";
 import { createContext, requireAssignment } from "./trpc";
@@ -18,11 +17,11 @@ export async function handlePreviewRequest(req: Request, options: { db: Db; conf
     const ctx = await createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
     const user = ctx.user;
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to download training data." });
-    const { assignment } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);
-    // A guided student's step-4 preparation, as the grader will apply it to this step's runs.
-    const decisions = await projectDecisions(ctx.db, { assignment, userId: user.id, locate: assignmentPlace, now: ctx.now() });
+    const { assignment, role } = await requireAssignment({ db: ctx.db, user }, options.assignmentId);
+    // A guided student's step-4 preparation and IMDB vocabulary, as the grader will apply them to this step's runs.
+    const { exercise, decisions } = await studentExercise(ctx.db, assignment, { userId: user.id, role, now: ctx.now() });
     // The dataset the assignment grades on (an instructor's CSV override included), training rows only.
-    const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment), decisions?.preparation);
+    const bytes = await previewBytes(ctx.db, assignment.courseId, exercise, decisions?.preparation);
     return new Response(new Uint8Array(bytes), {
       headers: {
         "content-type": "application/octet-stream",
