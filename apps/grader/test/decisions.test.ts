@@ -9,6 +9,8 @@ import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enqueueExperiment, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
 import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
+import { getExercise } from "@stepwise/exercises";
+import { checkAsPlaced } from "../src/cli/placed";
 import { runExperimentJob } from "../src/experiment";
 import { gradeClaimedJob } from "../src/grade";
 import { projectDecisions } from "../src/job-context";
@@ -170,6 +172,11 @@ describe.each(testDialects)("IMDB's step-4 vocabulary reaches the grader on %s",
     expect(wide.summary).toContain(
       "Your project's vocabulary is the 5,000 most frequent training words (chosen in step 4), so the model's input must have width 5000 (inputShape: [5000], a multi-hot vector over those words); this model's input shape is [batch, 10000].",
     );
+
+    // `stepwise submit` checks the model against the exercise as placed for this student, before storing it.
+    const cliCheck = (payload: SubmissionPayload) => checkAsPlaced(t.db, { exercise: getExercise("imdb-beat-baseline"), assignment: step5, userId, payload, now: Date.now() });
+    await expect(cliCheck(reference)).rejects.toThrow(/must have width 5000 .*\[batch, 10000\]/);
+    await expect(cliCheck(withInputWidth(reference, VOCABULARY))).resolves.toBeUndefined();
 
     // A debugging experiment resolves the job the same way: it refuses that model too, training nothing.
     const refused = (await submissionsFor(t.db, { assignmentId: step5.id, userId }))[0];
