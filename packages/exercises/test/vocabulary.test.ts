@@ -25,7 +25,7 @@ function embeddingModel(tf: Tf, exerciseId: string, inputDim: number, length = 5
   model.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));
   try {
     const topology = model.toJSON(null, false) as Record<string, unknown>;
-    return { exerciseId, model: { format: "tfjs", topology }, training: reference(exerciseId).training } as SubmissionPayload;
+    return { exerciseId, model: { format: "tfjs", topology }, training: reference(exerciseId).training };
   } finally {
     model.dispose();
   }
