@@ -16,7 +16,7 @@ export const DatasetRef = z.discriminatedUnion("kind", [
         .literal(true)
         .optional()
         .describe(
-          "The model's input must be built for exactly `vocabularySize` words (a guided project's step-4 choice): a Dense input of that width or an Embedding with input_dim + 2; absent, the input width chooses the vocabulary",
+          "The model's input must be built for exactly `vocabularySize` words: a Dense input of that width, or an Embedding with input_dim vocabularySize + 2 (a guided project's step 4 sets it, over any assignment value); absent, the model's input chooses the vocabulary",
         ),
     })
     .strict(),
