@@ -82,11 +82,14 @@ describe("withDecisions places an IMDB exercise on the project's vocabulary", ()
     expect(prepareTraining(placed, embeddingModel(tf, placed.id, 2002, 80), placed.seed).dataset).toEqual({ kind: "imdb", vocabularySize: 2000, sequenceLength: 80 });
   });
 
-  it("an instructor's vocabulary override adapts the starter the same way, without fixing the vocabulary", () => {
+  it("an instructor's vocabulary override adapts the starter the same way, and fixes the vocabulary only when it says so", () => {
     const exercise = withOverrides(getExercise("imdb-beat-baseline"), { dataset: { kind: "imdb", vocabularySize: 5000 } });
     expect(exercise.starterCode).toContain("inputShape: [5000]");
     expect(exercise.dataset).toEqual({ kind: "imdb", vocabularySize: 5000 });
     expect(prepareTraining(exercise, reference("imdb-beat-baseline"), 1).dataset).toEqual({ kind: "imdb", vocabularySize: 10000 });
+    // `fixedVocabulary: true` holds models to the instructor's vocabulary as a step-4 choice does.
+    const fixed = withOverrides(getExercise("imdb-beat-baseline"), { dataset: { kind: "imdb", vocabularySize: 5000, fixedVocabulary: true } });
+    expect(() => prepareTraining(fixed, reference("imdb-beat-baseline"), 1)).toThrow(/input must have width 5000/);
     // A guided student's step 4 then decides, over the instructor's default.
     expect(withDecisions(exercise, { vocabularySize: 3000 }).starterCode).toContain("inputShape: [3000]");
   });
