@@ -8,7 +8,7 @@ import type { InputScaling } from "@stepwise/core/datasets";
 import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectDecisions as projectStepDecisions, submissionsFor } from "@stepwise/db";
 import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, isDatasetReadError, loadGradingData, scalingFor, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
+import { gradingFacts, isDatasetReadError, loadGradingData, scalingFor, withDecisions, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -47,7 +47,10 @@ export type JobResult =
 
 /** A claimed job resolved against the course: what every kind of job starts from. */
 export interface ResolvedJob {
-  /** The built-in exercise with the assignment's overrides: the budgets the student saw and is held to. */
+  /**
+   * The built-in exercise with the assignment's overrides and the project's decisions (`withDecisions`):
+   * the budgets the student saw and is held to, and on IMDB the vocabulary step 4 chose.
+   */
   exercise: ExerciseDefinition;
   /** Null when the assignment was deleted after the job was queued. */
   assignment: Assignment | null;
@@ -80,7 +83,8 @@ export interface ResolvedJob {
 }
 
 /**
- * Resolves a claimed job: its exercise as the assignment places it, its dataset, progress and log.
+ * Resolves a claimed job: its exercise as the assignment and the project's decisions place it, its
+ * dataset, progress and log.
  * A job that names no exercise any more comes back as a problem for the student.
  */
 export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<ResolvedJob | { problem: string }> {
@@ -89,9 +93,10 @@ export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<
   if (!builtIn) return { problem: `Exercise "${submission.exerciseId}" does not exist.` };
   const assignment = await assignmentById(ctx.db, submission.assignmentId);
   const overrides = assignment?.overrides ?? {};
-  const exercise = withOverrides(builtIn, overrides);
-  const { dataset } = exercise;
   const decisions = await projectDecisions(ctx.db, { assignment, userId: submission.userId });
+  // A guided project's choices place the exercise (IMDB: step 4's vocabulary) for every kind of job.
+  const exercise = withDecisions(withOverrides(builtIn, overrides), decisions);
+  const { dataset } = exercise;
   const { imageScaling, csvScaling } = scalingFor(dataset, decisions?.preparation);
   const readCsv = async () => {
     if (dataset.kind !== "csv") throw new Error(`readCsv: the dataset of ${exercise.id} is ${dataset.kind}, not a CSV`);

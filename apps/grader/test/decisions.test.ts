@@ -2,12 +2,15 @@
  * A guided project's decisions through the grader's real path: steps 2–4 answered and graded from
  * the database, then a step-5 job whose verdict reports step 2's metric first, trains with step 3's
  * protocol and step 4's preparation in a sandboxed child, and records all three in its environment.
+ * On IMDB, step 4's vocabulary: the model's input must be built for it, in gradings and experiments.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enqueueExperiment, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
 import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
+import { getExercise } from "@stepwise/exercises";
+import { checkAsPlaced } from "../src/cli/placed";
 import { runExperimentJob } from "../src/experiment";
 import { gradeClaimedJob } from "../src/grade";
 import { projectDecisions } from "../src/job-context";
@@ -114,5 +117,87 @@ describe.each(testDialects)("a guided project's decisions reach the grader on %s
 
     await updateCourse(t.db, course.id, { mode: "independent" });
     expect(await projectDecisions(t.db, { assignment: step5, userId: student.id })).toBeUndefined();
+  });
+});
+
+/** The same model with a first Dense layer taking `width` inputs (a multi-hot vector over `width` words). */
+function withInputWidth(payload: SubmissionPayload, width: number): SubmissionPayload {
+  const copy = structuredClone(payload);
+  const topology = copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
+  const first = topology?.config.layers[0]?.config;
+  if (!first) throw new Error("expected a tfjs Sequential model");
+  first.batch_input_shape = [null, width];
+  return copy;
+}
+
+// IMDB's step 4 passes from 5,000 words on (they cover 90.05 % of the training text; 4,000 cover 88 %).
+const VOCABULARY = 5000;
+
+describe.each(testDialects)("IMDB's step-4 vocabulary reaches the grader on %s", (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb(dialect);
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it("a step-5 job trains on the chosen vocabulary, and a model built for 10,000 words is refused, naming the width expected", async () => {
+    const now = Date.now();
+    const tag = Math.random().toString(36).slice(2);
+    const student = await createUser(t.db, { email: `imdb-${tag}@test`, name: "Student", role: "student", password: "password-123" }, now);
+    const course = await createCourse(t.db, { title: "Guided IMDB" }, now);
+    await enroll(t.db, { courseId: course.id, userId: student.id, role: "student" }, now);
+    const [step4, step5] = await Promise.all(
+      ["imdb-prepare-data", "imdb-beat-baseline"].map((exerciseId, i) =>
+        createAssignment(t.db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 4 }, now),
+      ),
+    );
+    if (!step4 || !step5) throw new Error("missing assignments");
+    const userId = student.id;
+    const prepared = await submitAndGrade(t.db, t.url, {
+      assignmentId: step4.id,
+      userId,
+      payload: { exerciseId: "imdb-prepare-data", answers: { encoding: "multi-hot", vocabularySize: VOCABULARY, fitOnTrainOnly: true } },
+    });
+    expect(prepared.status, prepared.summary).toBe("passed");
+    expect(await projectDecisions(t.db, { assignment: step5, userId })).toEqual({ vocabularySize: VOCABULARY });
+
+    const reference = structuredClone(solutions["imdb-beat-baseline"]?.reference);
+    if (!reference?.training) throw new Error("no IMDB reference");
+    reference.training.fit.epochs = 1;
+    // The reference is built for the exercise's default 10,000 words: refused before anything trains.
+    const wide = await submitAndGrade(t.db, t.url, { assignmentId: step5.id, userId, payload: reference });
+    expect(wide.status).toBe("invalid");
+    expect(wide.summary).toContain(
+      "Your project's vocabulary is the 5,000 most frequent training words (chosen in step 4), so the model's input must have width 5000 (inputShape: [5000], a multi-hot vector over those words); this model's input shape is [batch, 10000].",
+    );
+
+    // `stepwise submit` checks the model against the exercise as placed for this student, before storing it.
+    const cliCheck = (payload: SubmissionPayload) => checkAsPlaced(t.db, { exercise: getExercise("imdb-beat-baseline"), assignment: step5, userId, payload, now: Date.now() });
+    await expect(cliCheck(reference)).rejects.toThrow(/must have width 5000 .*\[batch, 10000\]/);
+    await expect(cliCheck(withInputWidth(reference, VOCABULARY))).resolves.toBeUndefined();
+
+    // A debugging experiment resolves the job the same way: it refuses that model too, training nothing.
+    const refused = (await submissionsFor(t.db, { assignmentId: step5.id, userId }))[0];
+    if (!refused) throw new Error("the refused step-5 submission is missing");
+    await enqueueExperiment(t.db, { submissionId: refused.id, userId, experiment: "tiny-subset", budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });
+    const claimed = await claimJob(t.db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
+    if (claimed?.kind !== "experiment") throw new Error(`expected the experiment job, claimed ${claimed?.kind ?? "nothing"}`);
+    const experiment = await runExperimentJob(claimed, { db: t.db, config: testConfig(t.url), signal: new AbortController().signal, now: Date.now });
+    expect(experiment.kind === "experiment" && "failed" in experiment.outcome ? experiment.outcome.failed : JSON.stringify(experiment)).toMatch(/must have width 5000 .*\[batch, 10000\]/);
+
+    if (dialect === "sqlite") {
+      // One real training (the database part is the same on both dialects): the child is asked for 5,000 words.
+      const pool = new RecordingPool();
+      try {
+        const verdict = await submitAndGrade(t.db, t.url, { assignmentId: step5.id, userId, payload: withInputWidth(reference, VOCABULARY) }, pool);
+        expect(verdict.status, verdict.summary).not.toBe("invalid");
+        expect(verdict.environment?.decisions).toEqual({ vocabularySize: VOCABULARY });
+        expect(pool.sent.map((request) => request.dataset)).toEqual([{ kind: "imdb", vocabularySize: VOCABULARY }]);
+      } finally {
+        pool.close();
+      }
+    }
   });
 });

@@ -1,11 +1,14 @@
 /**
  * A guided student's step-2 and step-4 choices reach the step page of a training step: the metric and
  * the target in it (`assignment.byId`), and the preview data scaled as step 4 chose, as the grader
- * scales the rows it trains on. The steps before are passed through the real submission path.
+ * scales the rows it trains on; on IMDB, step 4's vocabulary (the starter's input width, the data
+ * panel, the preview data, the submission check). The steps before are passed through the real
+ * submission path.
  */
 import { claimJob, completeJob, createAssignment, createCourse, createSession, createUser, enroll, type Db } from "@stepwise/db";
 import { openTestDb, sampleVerdict, testDialects, type TestDb } from "@stepwise/db/testing";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { solutions } from "@stepwise/exercises/solutions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { decodePreview } from "../src/lib/preview-format";
 import { handlePreviewRequest } from "../src/server/preview-http";
@@ -103,5 +106,80 @@ describe.each(testDialects)("a guided step page on %s", (dialect) => {
     const [lo, hi] = numericRange(exercises);
     expect(lo).toBeLessThan(0);
     expect(hi).toBeGreaterThan(1);
+  });
+});
+
+/** The same model with a first Dense layer taking `width` inputs (a multi-hot vector over `width` words). */
+function withInputWidth(payload: SubmissionPayload, width: number): SubmissionPayload {
+  const copy = structuredClone(payload);
+  const topology = copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
+  const first = topology?.config.layers[0]?.config;
+  if (!first) throw new Error("expected a tfjs Sequential model");
+  first.batch_input_shape = [null, width];
+  return copy;
+}
+
+describe.each(testDialects)("a guided IMDB step page on %s", (dialect) => {
+  let testDb: TestDb;
+  beforeEach(async () => {
+    testDb = await openTestDb(dialect);
+  });
+  afterEach(async () => {
+    await testDb.cleanup();
+  });
+
+  it("states step 4's vocabulary, starts from a model of that width, serves data for it and refuses another width at submit", async () => {
+    const { db } = testDb;
+    const c = clock();
+    const mk = (name: string, role: "student" | "instructor") => createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+    const [student, instructor] = [await mk("student", "student"), await mk("teacher", "instructor")];
+    const course = await createCourse(db, { title: "Guided IMDB" }, c.now());
+    for (const [user, role] of [[student, "student"], [instructor, "instructor"]] as const) await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
+    const add = (exerciseId: string, position: number) => createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position }, c.now());
+    const prepare = await add("imdb-prepare-data", 4);
+    const step5 = await add("imdb-beat-baseline", 5);
+    const token = async (user: { id: string }) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
+    const as = async (user: { id: string }) => createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: await token(user) }));
+    const me = await as(student);
+
+    const before = await me.assignment.byId({ assignmentId: step5.id });
+    expect(before.exercise.starterCode).toContain("inputShape: [10000]");
+    await me.submission.create({ assignmentId: prepare.id, payload: { exerciseId: "imdb-prepare-data", answers: { encoding: "multi-hot", vocabularySize: 5000, fitOnTrainOnly: true } } });
+    await passNext(db, c.advance(1000));
+
+    const page = await me.assignment.byId({ assignmentId: step5.id });
+    expect(page.decisions).toEqual({ vocabularySize: 5000 });
+    expect(page.exercise.dataset).toEqual({ kind: "imdb", vocabularySize: 5000, fixedVocabulary: true });
+    expect(page.exercise.starterCode).toContain("inputShape: [5000]");
+    expect(page.exercise.starterCode).toContain("the 5,000 most frequent training words");
+    expect(page.exercise.starterCode).not.toContain("10000");
+    expect(page.exercise.summary).toMatch(/In your project the vocabulary is the 5,000 most frequent training words you chose in step 4: a Dense input takes multi-hot vectors of width 5000/);
+    // The instructor's view of the page is the exercise's.
+    expect((await (await as(instructor)).assignment.byId({ assignmentId: step5.id })).exercise.starterCode).toContain("inputShape: [10000]");
+
+    // The data panel states the input width; the preview data is encoded over the same 5,000 words.
+    const panel = await me.dataset.byAssignment({ assignmentId: step5.id });
+    expect(panel.kind === "imdb" ? panel.facts.naturalShape : null).toEqual([5000]);
+    const preview = async (user: { id: string }) => {
+      const res = await handlePreviewRequest(new Request(`http://localhost/api/preview-data/${step5.id}`, { headers: { cookie: await sessionCookieHeader(await token(user)) } }), {
+        db,
+        config: testConfig,
+        assignmentId: step5.id,
+        now: c.now,
+      });
+      expect(res.status).toBe(200);
+      return decodePreview(await res.arrayBuffer());
+    };
+    expect((await preview(student)).header.vocabularySize).toBe(5000);
+    expect((await preview(instructor)).header.vocabularySize).toBe(10000);
+
+    // Submitting: a model built for the default 10,000 words is refused before anything is stored; one of width 5,000 is queued.
+    const reference = solutions["imdb-beat-baseline"]?.reference;
+    if (!reference) throw new Error("no IMDB reference");
+    await expect(me.submission.create({ assignmentId: step5.id, payload: reference })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/vocabulary is the 5,000 most frequent training words \(chosen in step 4\), so the model's input must have width 5000 .*\[batch, 10000\]/) as unknown,
+    });
+    expect((await me.submission.create({ assignmentId: step5.id, payload: withInputWidth(reference, 5000) })).status).toBe("queued");
   });
 });

@@ -206,7 +206,7 @@ export async function projectStepOf(
 }
 
 /**
- * What a guided project's steps 2–4 decided for a training step (metric, protocol, preparation): the
+ * What a guided project's steps 2–4 decided for a training step (metric, protocol, preparation, IMDB's vocabulary): the
  * engine's hand-over of the student's project. Undefined in an independent course, for steps 1–4 and
  * for an assignment outside the workflow: the exercise's own apply. The grader reads the true verdicts
  * (`now: null`); a step page reads them as the student sees them.

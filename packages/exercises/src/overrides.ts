@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { type DatasetRef, ExerciseDefinition } from "@stepwise/core/contracts";
 import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile, type LatePenalty } from "./course/schema";
+import { withVocabulary } from "./vocabulary";
 
 /**
  * The keys of an assignment's overrides (stored in the database as the course folder's assignment
@@ -43,8 +44,10 @@ const taskOfRef = (dataset: DatasetRef) => (dataset.kind === "csv" ? dataset.tas
  */
 export function withOverrides(exercise: ExerciseDefinition, overrides: Record<string, unknown>): ExerciseDefinition {
   const o = parseKeys(overrides);
-  const next: ExerciseDefinition = { ...exercise };
-  if (o.dataset) next.dataset = o.dataset;
+  let next: ExerciseDefinition = { ...exercise };
+  // Another IMDB vocabulary: the starter model's input follows it, as a project's step-4 choice does.
+  if (o.dataset?.kind === "imdb" && exercise.dataset.kind === "imdb") next = withVocabulary(next, o.dataset);
+  else if (o.dataset) next.dataset = o.dataset;
   // Other data (not another encoding of the same data): the built-in thresholds no longer apply.
   if (o.dataset && !sameData(o.dataset, exercise.dataset)) {
     delete next.baseline;

@@ -31,7 +31,8 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
     // Another encoding of the same data is the same data: it applies, and the thresholds stay.
     const imdb = getExercise("imdb-regularize");
     const recoded = withOverrides(imdb, { dataset: { kind: "imdb", vocabularySize: 5_000 } });
-    expect(recoded).toEqual({ ...imdb, dataset: { kind: "imdb", vocabularySize: 5_000 } });
+    // The starter model's input follows the vocabulary (the exercise's text describes any V).
+    expect(recoded).toEqual({ ...imdb, dataset: { kind: "imdb", vocabularySize: 5_000 }, starterCode: imdb.starterCode?.replace("[10000]", "[5000]") });
   });
 
   it.each([

@@ -149,6 +149,8 @@ async function submit(file: string | undefined, values: Values): Promise<number>
       if (!assignment) continue;
       // The web app's gate: a step locked in a guided course refuses before anything is stored.
       await assertStepOpen(db, { assignment, userId: student.id, locate: assignmentPlace, now: Date.now() });
+      // As the grader will place the exercise for this student (a guided project's IMDB vocabulary, say).
+      await (await import("./placed")).checkAsPlaced(db, { exercise, assignment, userId: student.id, payload, now: Date.now() });
       const { submission, job } = await createSubmissionWithJob(
         db,
         { assignmentId: assignment.id, userId: student.id, exerciseId: exercise.id, payload },

@@ -1,9 +1,7 @@
-import { projectDecisions } from "@stepwise/db";
-import { assignmentPlace } from "@stepwise/exercises";
 import { previewBytes } from "./datasets";
 import { respond, signedIn, type RouteOptions } from "./http-glue";
 import { assignmentScope } from "./scope";
-import { assignmentExercise } from "./services/exercise-view";
+import { studentExercise } from "./services/exercise-view";
 
 /**
  * GET /api/preview-data/:assignmentId — the training subset the browser preview trains on, as the
@@ -12,11 +10,11 @@ import { assignmentExercise } from "./services/exercise-view";
 export function handlePreviewRequest(req: Request, options: RouteOptions & { assignmentId: string }): Promise<Response> {
   return respond(async () => {
     const ctx = await signedIn(req, options, "Sign in to download training data.");
-    const { assignment } = await assignmentScope(ctx, options.assignmentId, "member");
-    // A guided student's step-4 preparation, as the grader will apply it to this step's runs.
-    const decisions = await projectDecisions(ctx.db, { assignment, userId: ctx.user.id, locate: assignmentPlace, now: ctx.now() });
+    const { assignment, role } = await assignmentScope(ctx, options.assignmentId, "member");
+    // A guided student's step-4 preparation and IMDB vocabulary, as the grader will apply them to this step's runs.
+    const { exercise, decisions } = await studentExercise(ctx.db, assignment, { userId: ctx.user.id, role, now: ctx.now() });
     // The dataset the assignment grades on (an instructor's CSV override included), training rows only.
-    const bytes = await previewBytes(ctx.db, assignment.courseId, assignmentExercise(assignment), decisions?.preparation);
+    const bytes = await previewBytes(ctx.db, assignment.courseId, exercise, decisions?.preparation);
     return new Response(new Uint8Array(bytes), {
       headers: {
         "content-type": "application/octet-stream",

@@ -37,11 +37,23 @@ export const ProjectPreparation = z
   .strict();
 export type ProjectPreparation = z.infer<typeof ProjectPreparation>;
 
+/**
+ * IMDB's step 4: how many of the most frequent training words the project keeps. The encoding
+ * (multi-hot or sequences) stays the model's input layer's to decide; the width it encodes over is this.
+ */
+export const ProjectVocabularySize = z
+  .number()
+  .int()
+  .min(100)
+  .max(20_000)
+  .describe("Most frequent training words the model's input is built for (step 4 on IMDB), words");
+
 export const ProjectDecisions = z
   .object({
     metric: ProjectMetric.optional(),
     protocol: ProjectProtocol.optional(),
     preparation: ProjectPreparation.optional(),
+    vocabularySize: ProjectVocabularySize.optional(),
   })
   .strict();
 export type ProjectDecisions = z.infer<typeof ProjectDecisions>;
@@ -61,7 +73,10 @@ const METRIC_NAMES: Record<ProjectMetric, string> = {
   mae: "mean absolute error",
 };
 
-/** "Metric: recall (chosen in step 2) · Protocol: 5-fold (step 3) · Preparation: standardize, fitted on training rows (step 4)" */
+/**
+ * "Metric: recall (chosen in step 2) · Protocol: 5-fold (step 3) · Preparation: standardize, fitted on
+ * training rows (step 4)", or on IMDB "… · Vocabulary: 5,000 most frequent training words (step 4)".
+ */
 export function describeDecisions(decisions: ProjectDecisions): string[] {
   const parts: string[] = [];
   if (decisions.metric) parts.push(`Metric: ${METRIC_NAMES[decisions.metric]} (chosen in step 2)`);
@@ -76,6 +91,7 @@ export function describeDecisions(decisions: ProjectDecisions): string[] {
     const how = preparation.scaling === "none" ? "inputs unscaled" : preparation.scaling === "divide-255" ? "pixels divided by 255" : preparation.scaling;
     parts.push(`Preparation: ${how}${preparation.scaling === "standardize" || preparation.scaling === "min-max" ? ", fitted on training rows" : ""} (step 4)`);
   }
+  if (decisions.vocabularySize !== undefined) parts.push(`Vocabulary: ${decisions.vocabularySize.toLocaleString("en-US")} most frequent training words (step 4)`);
   return parts;
 }
 

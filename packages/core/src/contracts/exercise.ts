@@ -12,6 +12,12 @@ export const DatasetRef = z.discriminatedUnion("kind", [
       vocabularySize: z.number().int().min(100).max(20_000).default(10_000).describe("Most frequent training words kept"),
       /** Padded word-index sequences of this length (Embedding models); multi-hot rows when absent. */
       sequenceLength: z.number().int().min(1).max(2_000).optional(),
+      fixedVocabulary: z
+        .literal(true)
+        .optional()
+        .describe(
+          "The model's input must be built for exactly `vocabularySize` words: a Dense input of that width, or an Embedding with input_dim vocabularySize + 2 (a guided project's step 4 sets it, over any assignment value); absent, the model's input chooses the vocabulary",
+        ),
     })
     .strict(),
   z

@@ -1,4 +1,4 @@
-import { MAX_GRADED_FOLDS, ProjectMetric, type ProjectDecisions, type ProjectPreparation, type ProjectProtocol } from "../contracts/decisions";
+import { MAX_GRADED_FOLDS, ProjectMetric, ProjectVocabularySize, type ProjectDecisions, type ProjectPreparation, type ProjectProtocol } from "../contracts/decisions";
 import type { Handoff } from "./project";
 
 type Answers = Record<string, string | number | boolean>;
@@ -23,18 +23,26 @@ function preparationOf(answers: Answers | undefined): ProjectPreparation | undef
   return undefined;
 }
 
+/** IMDB's kept words; the encoding itself is the model's input layer's choice (see above). */
+function vocabularyOf(answers: Answers | undefined): number | undefined {
+  const size = ProjectVocabularySize.safeParse(answers?.vocabularySize);
+  return size.success ? size.data : undefined;
+}
+
 /**
  * What steps 2–4 decided for the training steps of a guided project, from the engine's hand-over:
  * the metric verdicts report first, the protocol the grader validates with, the preparation it
- * applies to the inputs. A step not passed decides nothing (the grader keeps the exercise's own).
+ * applies to the inputs, and on IMDB the vocabulary the model's input is built for. A step not passed decides nothing (the grader keeps the exercise's own).
  */
 export function decisionsOf(handoff: Handoff): ProjectDecisions {
   const metric = ProjectMetric.safeParse(handoff.metric);
   const protocol = protocolOf(handoff.protocol);
   const preparation = preparationOf(handoff.preparation);
+  const vocabularySize = vocabularyOf(handoff.preparation);
   return {
     ...(metric.success ? { metric: metric.data } : {}),
     ...(protocol ? { protocol } : {}),
     ...(preparation ? { preparation } : {}),
+    ...(vocabularySize !== undefined ? { vocabularySize } : {}),
   };
 }

@@ -1,6 +1,23 @@
-import type { DatasetRef, ExerciseDefinition, ProjectPreparation, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
+import type { DatasetRef, ExerciseDefinition, ProjectDecisions, ProjectPreparation, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
+import { vocabularyNote, withVocabulary } from "../vocabulary";
 import type { CsvScaling } from "./csv";
+
+/**
+ * The exercise as a guided project's decisions place it, for everything that resolves it for a
+ * student (grader jobs of every kind, the step page, the preview data, the submission check): on
+ * IMDB, step 4's vocabulary becomes the dataset's — fixed, so a model's input must be built for it
+ * (`datasetForInput`) — with the starter model's input width and a sentence in the text to match.
+ * Idempotent; without a vocabulary decision, or on other data, the exercise is returned as it is.
+ */
+export function withDecisions(exercise: ExerciseDefinition, decisions: ProjectDecisions | undefined): ExerciseDefinition {
+  const size = decisions?.vocabularySize;
+  if (size === undefined || exercise.dataset.kind !== "imdb") return exercise;
+  if (exercise.dataset.fixedVocabulary && exercise.dataset.vocabularySize === size) return exercise;
+  const { sequenceLength } = exercise.dataset;
+  const placed = withVocabulary(exercise, { kind: "imdb", vocabularySize: size, ...(sequenceLength !== undefined ? { sequenceLength } : {}), fixedVocabulary: true });
+  return { ...placed, summary: `${placed.summary} ${vocabularyNote(size)}` };
+}
 
 /**
  * Step 4's preparation as a dataset's loader takes it: image scaling for MNIST, the numeric columns'

@@ -13,7 +13,7 @@ import { verdictFromRun } from "./run-verdict";
 import type { ScoreData } from "./score";
 import { gradeWithSeeds, singleSeedNote } from "./seeds";
 import { invalidVerdict } from "./verdicts";
-import { scalingFor, withProtocol } from "./decisions";
+import { scalingFor, withDecisions, withProtocol } from "./decisions";
 import { withProjectDecisions } from "./metric-choice";
 
 import type { GradingRun, GradingRunner } from "./runner";
@@ -57,7 +57,8 @@ export interface GradeSubmissionInput {
   /**
    * Guided courses: the student's step-2/3/4 decisions (`decisionsOf` the engine's hand-over). The
    * metric is reported first, the protocol is the one the runs validate with, the preparation is applied
-   * to the inputs; all three are recorded in the verdict's environment. Absent: the exercise's own.
+   * to the inputs, IMDB's vocabulary is the one the model's input must be built for (`withDecisions`);
+   * all are recorded in the verdict's environment. Absent: the exercise's own.
    */
   decisions?: ProjectDecisions;
 }
@@ -116,7 +117,8 @@ function featureSelection(exercise: ExerciseDefinition, payload: SubmissionPaylo
 
 async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict> {
   const { slice, cacheDir, decisions } = input;
-  const { exercise, payload } = withProtocol(input.exercise, input.payload, decisions?.protocol);
+  // The grader's resolveJob has placed the exercise already (idempotent); gradeLocally's callers need not.
+  const { exercise, payload } = withProtocol(withDecisions(input.exercise, decisions), input.payload, decisions?.protocol);
   const seed = exercise.seed;
   const scalings = scalingFor(exercise.dataset, decisions?.preparation);
   const imageScaling = scalings.imageScaling ? { scaling: scalings.imageScaling } : {};

@@ -156,10 +156,33 @@ function layerConfigs(topology: object): { className: string; config: Record<str
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => d ?? "batch").join(", ")}]`;
 
 /**
+ * A guided project's step 4 fixed the vocabulary (`withDecisions`): the model's input must be built
+ * for it. Said in the student's terms, with the width expected and the one the model has.
+ */
+function checkProjectVocabulary(size: number, embedding: { config: Record<string, unknown> } | undefined, summary: ModelSummary): void {
+  const chosen = `Your project's vocabulary is the ${size.toLocaleString("en-US")} most frequent training words (chosen in step 4)`;
+  if (embedding) {
+    const inputDim = Number(embedding.config.input_dim);
+    if (inputDim === size + 2) return;
+    throw new ValidationError(
+      `${chosen}, so an Embedding's input_dim must be ${size + 2} (the vocabulary + padding and unknown word); this model's is ${String(embedding.config.input_dim)}.`,
+      "model.layers[0].input_dim",
+    );
+  }
+  const input = summary.inputShape.slice(1);
+  if (input.length === 1 && input[0] === size) return;
+  throw new ValidationError(
+    `${chosen}, so the model's input must have width ${size} (inputShape: [${size}], a multi-hot vector over those words); this model's input shape is ${shapeText(summary.inputShape)}.`,
+    "model.inputShape",
+  );
+}
+
+/**
  * The model's input decides how the data is fed, so a student never fills a form for it.
  * MNIST: 784 flat, or 28×28(×1) for convolutions. IMDB: an Embedding input of vocabulary V takes
  * padded word-index sequences (length from the input shape); a Dense input of width V takes
- * multi-hot vectors over the top V training words. CSV: one flat row of the encoded width.
+ * multi-hot vectors over the top V training words — a V a guided project's step 4 fixed
+ * (`fixedVocabulary`) or any 100 ≤ V ≤ 20,000. CSV: one flat row of the encoded width.
  */
 export function datasetForInput(dataset: DatasetRef, topology: object, summary: ModelSummary, csv?: PrepareOptions["csv"]): DatasetRef {
   const input = summary.inputShape.slice(1);
@@ -173,6 +196,7 @@ export function datasetForInput(dataset: DatasetRef, topology: object, summary: 
       );
     case "imdb": {
       const embedding = layerConfigs(topology).find((l) => l.className === "Embedding");
+      if (dataset.fixedVocabulary) checkProjectVocabulary(dataset.vocabularySize, embedding, summary);
       if (embedding && input.length === 1 && typeof input[0] === "number") {
         const inputDim = Number(embedding.config.input_dim);
         // Ids 0 and 1 are padding and out-of-vocabulary; words start at 2.

@@ -66,7 +66,7 @@ export const assignmentRouter = createTRPCRouter({
       role,
       /** Why the caller may not submit yet (a locked step of a guided course) and which step unlocks it; null when open. */
       lock,
-      exercise: withTargetInMetric(publicExercise(exercise, assignment, table), target),
+      exercise: withTargetInMetric(publicExercise(exercise, assignment, table, decisions), target),
       /** A guided project's step-2–4 decisions for this training step; null in an independent course, for steps 1–4 and for instructors. */
       decisions: decisions ?? null,
       /** The target the final model must reach, in the metric chosen in step 2 when the exercise states one for it; null without a target. */

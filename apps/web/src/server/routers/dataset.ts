@@ -3,7 +3,7 @@ import { getExercise } from "@stepwise/exercises";
 import { sameData } from "@stepwise/core/workflow";
 import { z } from "zod";
 import { datasetView } from "../datasets";
-import { assignmentExercise } from "../services/exercise-view";
+import { studentExercise } from "../services/exercise-view";
 import { assignmentProcedure, createTRPCRouter } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({
@@ -12,8 +12,9 @@ export const datasetRouter = createTRPCRouter({
    * override (an uploaded CSV) when there is one — never test data.
    */
   byAssignment: assignmentProcedure.member.input(z.object({ assignmentId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
-    const { assignment } = ctx;
-    const exercise = assignmentExercise(assignment);
+    const { assignment, role } = ctx;
+    // A guided student's IMDB vocabulary (step 4) is the input width the panel states.
+    const { exercise } = await studentExercise(ctx.db, assignment, { userId: ctx.user.id, role, now: ctx.now() });
     const view = await datasetView(ctx.db, assignment.courseId, exercise);
     const builtIn = getExercise(assignment.exerciseId).dataset;
     if (view.kind !== "csv" || sameData(builtIn, exercise.dataset)) return view;

@@ -1,6 +1,7 @@
-import type { Budgets, ExerciseDefinition } from "@stepwise/core/contracts";
-import type { Assignment, Db } from "@stepwise/db";
-import { findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts, type StepTarget } from "@stepwise/exercises";
+import type { Budgets, ExerciseDefinition, ProjectDecisions } from "@stepwise/core/contracts";
+import { type Assignment, type Db, projectDecisions } from "@stepwise/db";
+import { assignmentPlace, findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts, type StepTarget } from "@stepwise/exercises";
+import { withDecisions } from "@stepwise/exercises/grading";
 import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile } from "@stepwise/exercises/course";
 import { datasetView } from "../datasets";
@@ -26,11 +27,26 @@ export interface PublicExercise {
 }
 
 /**
- * The exercise as the assignment places it (dataset, metric, thresholds, budgets, seed, hints): what
- * the grader grades, so what every student-facing view must describe.
+ * The exercise as the assignment places it (dataset, metric, thresholds, budgets, seed, hints) and,
+ * for a guided student, as their project's `decisions` place it (IMDB: step 4's vocabulary): what the
+ * grader grades, so what every student-facing view must describe.
  */
-export function assignmentExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">): ExerciseDefinition {
-  return withOverrides(getExercise(assignment.exerciseId), assignment.overrides);
+export function assignmentExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">, decisions?: ProjectDecisions): ExerciseDefinition {
+  return withDecisions(withOverrides(getExercise(assignment.exerciseId), assignment.overrides), decisions);
+}
+
+/**
+ * A student's view of an assignment's exercise: `assignmentExercise` with their guided project's
+ * decisions (as their verdicts show them at `now`), and those decisions. Instructors see the
+ * assignment's own exercise and no decisions.
+ */
+export async function studentExercise(
+  db: Db,
+  assignment: Assignment,
+  viewer: { userId: string; role: string; now: number },
+): Promise<{ exercise: ExerciseDefinition; decisions: ProjectDecisions | undefined }> {
+  const decisions = viewer.role === "student" ? await projectDecisions(db, { assignment, userId: viewer.userId, locate: assignmentPlace, now: viewer.now }) : undefined;
+  return { exercise: assignmentExercise(assignment, decisions), decisions };
 }
 
 /** Budgets in force for an assignment: the exercise's with the instructor's overrides on top. */
@@ -92,16 +108,19 @@ export function withTargetInMetric(exercise: PublicExercise, target: StepTarget 
 /**
  * The student's view of the exercise as the assignment places it: the instructor's overrides applied
  * (`withOverrides` is idempotent, so an already-resolved exercise may be passed), the assignment's own
- * title, text stating the assignment's thresholds, and — on a table other than the built-in one
+ * title, text stating the assignment's thresholds, a guided project's `decisions` (IMDB's vocabulary:
+ * the starter's input width and a sentence in the text), and — on a table other than the built-in one
  * (`table`, from `assignmentTable`) — text, starter model, settings and hints made from that table.
  */
 export function publicExercise(
   exercise: ExerciseDefinition,
   assignment: Pick<Assignment, "overrides"> & Partial<Pick<Assignment, "title">>,
   table: CsvTableFacts | null = null,
+  decisions?: ProjectDecisions,
 ): PublicExercise {
   const original = findExercise(exercise.id) ?? exercise;
-  const placed = withOverrides(exercise, assignment.overrides);
+  // The project's decisions come after the overrides: a guided student's step-4 vocabulary wins over an instructor's default.
+  const placed = withDecisions(withOverrides(exercise, assignment.overrides), decisions);
   const onTable = table !== null && !sameData(original.dataset, placed.dataset);
   const ownHints = AssignmentFile.shape.hints.safeParse(assignment.overrides.hints).data !== undefined;
   const shown = onTable ? onCsvTable(placed, table, { ownHints }) : { ...placed, summary: restateThresholds(placed.summary, original, placed) };

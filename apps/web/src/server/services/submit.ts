@@ -10,7 +10,8 @@ import {
 import { assignmentPlace, assignmentPolicy } from "@stepwise/exercises";
 import { toolboxPolicy, type Technique } from "@stepwise/exercises/course";
 import { prepareTraining } from "@stepwise/exercises/prepare";
-import { assertStepOpen, courseById, createSubmissionWithJob, extensionDeadline, type Assignment, type Db, type User } from "@stepwise/db";
+import { withDecisions } from "@stepwise/exercises/grading";
+import { assertStepOpen, courseById, createSubmissionWithJob, extensionDeadline, projectDecisions, type Assignment, type Db, type User } from "@stepwise/db";
 import { checkAnswers } from "./answers";
 import type { TrainingSpeed } from "./grader-speed";
 import { deadlineState, refusalMessage } from "./late-policy";
@@ -78,7 +79,9 @@ export async function submit(
   const { overrides } = input.assignment;
   // A locked step says what unlocks it before anything else is checked; nothing is stored.
   await assertStepOpen(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace, now: input.now });
-  checkPayloadAgainstExercise(input.exercise, input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
+  // As the grader will place it: a guided project's step-4 IMDB vocabulary fixes the model's input width.
+  const decisions = await projectDecisions(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace, now: input.now });
+  checkPayloadAgainstExercise(withDecisions(input.exercise, decisions), input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
   await checkDeadline(db, input);
   return createSubmissionWithJob(
     db,
