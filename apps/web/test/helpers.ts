@@ -62,6 +62,12 @@ export interface World {
   /** A caller signed in as `user` (a real session row), or anonymous; `config` changes the test configuration. */
   as: (user: User | null, config?: Partial<ApiConfig>) => Promise<ReturnType<typeof createCaller>>;
   addAssignment: (input: Partial<Pick<Assignment, "attemptsAllowed" | "deadline" | "overrides">>) => Promise<Assignment>;
+  /**
+   * Another course with the same student, other student and instructor enrolled, and its own
+   * assignment: isolation between the cases of a table for a few rows, where a new world costs four
+   * password hashes and (on PostgreSQL) a migrated schema.
+   */
+  addCourse: () => Promise<{ courseId: string; assignment: Assignment }>;
 }
 
 /** Users, a course and an assignment on a fresh database (SQLite unless `dialect` says otherwise). */
@@ -74,23 +80,32 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
     createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, other, outsider, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("outsider", "student"), await mk("teacher", "instructor")];
   // Independent: these tests exercise one step at a time; the guided journey has its own tests (journey.test.ts).
-  const course = await createCourse(db, { title: "Test course", settings: { mode: "independent" } }, c.now());
-  await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, c.now());
-  await enroll(db, { courseId: course.id, userId: other.id, role: "student" }, c.now());
-  await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, c.now());
-  const addAssignment: World["addAssignment"] = (input) =>
+  const newCourse = async () => {
+    const created = await createCourse(db, { title: "Test course", settings: { mode: "independent" } }, c.now());
+    await enroll(db, { courseId: created.id, userId: student.id, role: "student" }, c.now());
+    await enroll(db, { courseId: created.id, userId: other.id, role: "student" }, c.now());
+    await enroll(db, { courseId: created.id, userId: instructor.id, role: "instructor" }, c.now());
+    return created;
+  };
+  const assignmentIn = (courseId: string, input: Parameters<World["addAssignment"]>[0]) =>
     createAssignment(
       db,
-      { courseId: course.id, exerciseId: EXERCISE_ID, title: "Beat the baseline", overrides: input.overrides ?? {}, deadline: input.deadline ?? null, attemptsAllowed: input.attemptsAllowed ?? null, position: 5 },
+      { courseId, exerciseId: EXERCISE_ID, title: "Beat the baseline", overrides: input.overrides ?? {}, deadline: input.deadline ?? null, attemptsAllowed: input.attemptsAllowed ?? null, position: 5 },
       c.now(),
     );
+  const course = await newCourse();
+  const addAssignment: World["addAssignment"] = (input) => assignmentIn(course.id, input);
+  const addCourse: World["addCourse"] = async () => {
+    const created = await newCourse();
+    return { courseId: created.id, assignment: await assignmentIn(created.id, { attemptsAllowed: null }) };
+  };
   const assignment = await addAssignment({ attemptsAllowed: null });
   const tokenFor = async (user: User) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
   const as = async (user: User | null, config: Partial<ApiConfig> = {}) => {
     const token = user ? await tokenFor(user) : null;
     return createCaller(await createContext({ db, config: { ...testConfig, ...config }, now: c.now, sessionToken: token }));
   };
-  return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment };
+  return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment, addCourse };
 }
 
 /**

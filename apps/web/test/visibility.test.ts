@@ -1,7 +1,7 @@
 import type { CheckVisibility, Verdict } from "@stepwise/core/contracts";
 import { claimJob, completeJob } from "@stepwise/db";
 import { testDialects } from "@stepwise/db/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gradescopeResults } from "../src/server/services/exports";
 import type { WatchUpdate } from "../src/server/services/watch";
 import { validPayload, world, type World } from "./helpers";
@@ -26,18 +26,21 @@ function verdictWith(visibility: CheckVisibility): Verdict {
   };
 }
 
+/** Where a case's submission lives: a course and assignment of its own, among the world's users. */
+type Place = { courseId: string; assignmentId: string; submissionId: string };
+
 /** What the student can read of one graded submission, through each procedure that shows it. */
-const READS: ReadonlyArray<[string, (w: World, submissionId: string) => Promise<unknown>]> = [
-  ["submission.byId", async (w, id) => (await (await w.as(w.student)).submission.byId({ submissionId: id })).verdict],
-  ["submission.watch", async (w, id) => {
+const READS: ReadonlyArray<[string, (w: World, at: Place) => Promise<unknown>]> = [
+  ["submission.byId", async (w, at) => (await (await w.as(w.student)).submission.byId({ submissionId: at.submissionId })).verdict],
+  ["submission.watch", async (w, at) => {
     const updates: WatchUpdate[] = [];
-    for await (const update of await (await w.as(w.student)).submission.watch({ submissionId: id })) updates.push(update);
+    for await (const update of await (await w.as(w.student)).submission.watch({ submissionId: at.submissionId })) updates.push(update);
     return updates;
   }],
-  ["submission.compare", async (w, id) => (await (await w.as(w.student)).submission.compare({ submissionIds: [id, id] })).submissions],
-  ["submission.list", async (w) => (await w.as(w.student)).submission.list({ assignmentId: w.assignment.id })],
-  ["assignment.byId", async (w) => (await (await w.as(w.student)).assignment.byId({ assignmentId: w.assignment.id })).submissions],
-  ["course.byId", async (w) => (await (await w.as(w.student)).course.byId({ courseId: w.courseId })).assignments],
+  ["submission.compare", async (w, at) => (await (await w.as(w.student)).submission.compare({ submissionIds: [at.submissionId, at.submissionId] })).submissions],
+  ["submission.list", async (w, at) => (await w.as(w.student)).submission.list({ assignmentId: at.assignmentId })],
+  ["assignment.byId", async (w, at) => (await (await w.as(w.student)).assignment.byId({ assignmentId: at.assignmentId })).submissions],
+  ["course.byId", async (w, at) => (await (await w.as(w.student)).course.byId({ courseId: at.courseId })).assignments],
 ];
 
 /** [visibility, deadline relative to now (null: none), shown to the student?] */
@@ -53,21 +56,26 @@ const CASES: ReadonlyArray<[string, CheckVisibility, number | null, boolean]> = 
 const TABLE = CASES.flatMap(([name, visibility, deadline, shown]) => READS.map(([field, read]) => [name, field, visibility, deadline, shown, read] as const));
 
 describe.each(testDialects)("what a student reads of a hidden check (%s)", (dialect) => {
+  // One world (users, sessions) for the table; each case grades in a course of its own, so no case
+  // reads another's submission through the course or assignment lists.
   let w: World;
-  beforeEach(async () => {
+  beforeAll(async () => {
     w = await world(dialect);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await w.cleanup();
   });
 
-  async function graded(visibility: CheckVisibility, deadline: number | null): Promise<string> {
-    const created = await (await w.as(w.student)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() });
+  async function graded(visibility: CheckVisibility, deadline: number | null): Promise<Place> {
+    // A minute between cases keeps the student under the submissions-per-minute limit.
+    w.clock.advance(60_000);
+    const { courseId, assignment } = await w.addCourse();
+    const created = await (await w.as(w.student)).submission.create({ assignmentId: assignment.id, payload: validPayload() });
     const claimed = await claimJob(w.db, { workerId: "w", leaseMs: 60_000, now: w.clock.now() });
     if (!claimed) throw new Error("expected to claim the job");
     await completeJob(w.db, { jobId: claimed.job.id, workerId: "w", verdict: verdictWith(visibility), now: w.clock.now() });
-    await w.db.kysely.updateTable("assignments").set({ deadline: deadline === null ? null : w.clock.now() + deadline }).where("id", "=", w.assignment.id).execute();
-    return created.submissionId;
+    await w.db.kysely.updateTable("assignments").set({ deadline: deadline === null ? null : w.clock.now() + deadline }).where("id", "=", assignment.id).execute();
+    return { courseId, assignmentId: assignment.id, submissionId: created.submissionId };
   }
 
   it.each(TABLE)("%s — %s", async (_case, _field, visibility, deadline, shown, read) => {
@@ -84,13 +92,13 @@ describe.each(testDialects)("what a student reads of a hidden check (%s)", (dial
   });
 
   it("shows the instructor the whole verdict, hidden check and seed included", async () => {
-    const id = await graded("never", null);
+    const id = (await graded("never", null)).submissionId;
     const verdict = (await (await w.as(w.instructor)).submission.byId({ submissionId: id })).verdict;
     expect(verdict).toMatchObject({ status: "passed", score: 0.875, summary: SECRET, environment: { seed: 424242 } });
   });
 
   it("tells the student when the result will be shown", async () => {
-    const id = await graded("after_deadline", DAY);
+    const id = (await graded("after_deadline", DAY)).submissionId;
     const verdict = (await (await w.as(w.student)).submission.byId({ submissionId: id })).verdict;
     expect(verdict).toMatchObject({ status: "withheld", withheldUntil: w.clock.now() + DAY, checks: [{ id: "runs" }] });
     expect(verdict?.summary).toBe(`Graded — the result is shown after ${new Date(w.clock.now() + DAY).toISOString().slice(0, 16).replace("T", " ")} UTC.`);
