@@ -1,9 +1,9 @@
 import { availableParallelism, hostname } from "node:os";
-import { fileURLToPath } from "node:url";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
-import { jailFor, TSX_EXEC_ARGV, type Jail } from "./jail";
+import { CHILD_EXEC_ARGV, entryScript } from "./entry";
+import { jailFor, type Jail } from "./jail";
 
 /**
  * The grader measures its training speed at start and publishes it (issue 3), so the web app checks a
@@ -48,7 +48,7 @@ export function slotGflops(matmulGflops: number, concurrency: number, cores = av
   return matmulGflops * TRAINING_EFFICIENCY * Math.min(1, cores / Math.max(1, concurrency));
 }
 
-const childScript = fileURLToPath(new URL("./calibrate-child.ts", import.meta.url));
+const childScript = entryScript("calibrate-child");
 
 /**
  * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
@@ -59,7 +59,7 @@ export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concu
   const jail = options.jail ?? jailFor({ mode: "auto" });
   return new Promise((resolve, reject) => {
     // In the training children's sandbox: the figure is that of the backend as jobs train on it.
-    const child = jail.spawn(childScript, [config.backend, String(CALIBRATE_MS)], { execArgv: TSX_EXEC_ARGV });
+    const child = jail.spawn(childScript, [config.backend, String(CALIBRATE_MS)], { execArgv: CHILD_EXEC_ARGV });
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
