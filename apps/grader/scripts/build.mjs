@@ -9,10 +9,11 @@
  *
  * The workspace's own code (@stepwise/*, TypeScript) is bundled; every npm package stays an import of
  * the file esbuild resolved for it, so TF.js, the database drivers and the native addons load exactly
- * as under tsx. `dist/build-info.json` lists every bundled source: the CLI rebuilds when one is newer
- * than the build, the grader refuses to start on a stale build (src/build-info.ts).
+ * as under tsx. `dist/build-info.json` holds the content hash of every bundled source: the CLI
+ * rebuilds when one changed, the grader refuses to start on a stale build (src/build-info.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -29,7 +30,16 @@ const ENTRIES = {
   "heartbeat-thread": "src/heartbeat-thread.ts",
 };
 
-/** Why dist/ cannot be run as it is (missing, or older than a source), or null when it is current. */
+/**
+ * Besides the bundled sources, a build depends on this script and on the lockfile (the bundles
+ * import npm packages by their resolved paths, which an upgrade moves).
+ */
+const extraInputs = () => [fileURLToPath(import.meta.url), join(grader, "..", "..", "pnpm-lock.yaml")].filter((path) => existsSync(path));
+
+/** Content hashes, not mtimes: a copy or checkout that keeps old timestamps still counts as a change. */
+const hashOf = (path) => createHash("sha1").update(readFileSync(path)).digest("hex");
+
+/** Why dist/ cannot be run as it is (missing, or a source changed since), or null when it is current. */
 export function staleReason() {
   if (!existsSync(infoFile)) return `${relative(process.cwd(), distDir) || "."} has not been built`;
   let info;
@@ -38,10 +48,9 @@ export function staleReason() {
   } catch {
     return `${infoFile} is unreadable`;
   }
-  for (const input of [...info.inputs, fileURLToPath(import.meta.url)]) {
-    const mtime = statSync(input, { throwIfNoEntry: false })?.mtimeMs;
-    if (mtime === undefined) return `${input} was removed since the last build`;
-    if (mtime > info.builtAt) return `${input} changed since the last build`;
+  for (const [input, hash] of Object.entries(info.inputs ?? {})) {
+    if (!existsSync(input)) return `${input} was removed since the last build`;
+    if (hashOf(input) !== hash) return `${input} changed since the last build`;
   }
   return null;
 }
@@ -117,13 +126,14 @@ export async function build({ quiet = false } = {}) {
     metafile: true,
     logLevel: "warning",
   });
-  const inputs = Object.keys(result.metafile.inputs)
+  const sources = Object.keys(result.metafile.inputs)
     .map((input) => resolve(grader, input))
     .filter((input) => inWorkspaceSource(input) && existsSync(input));
+  const inputs = Object.fromEntries([...sources, ...extraInputs()].map((path) => [path, hashOf(path)]));
   const files = [
     ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
     { path: join(distDir, "package.json"), contents: `${JSON.stringify({ type: "module" })}\n` },
-    { path: infoFile, contents: `${JSON.stringify({ builtAt: started, inputs }, null, 1)}\n` },
+    { path: infoFile, contents: `${JSON.stringify({ builtAt: new Date(started).toISOString(), inputs }, null, 1)}\n` },
   ];
   const rank = (path) => (path === infoFile ? 2 : path.includes(`${sep}chunks${sep}`) ? 0 : 1);
   for (const file of files.sort((a, b) => rank(a.path) - rank(b.path))) {
@@ -133,7 +143,7 @@ export async function build({ quiet = false } = {}) {
     renameSync(partial, file.path);
   }
   pruneChunks(new Set(files.map((file) => file.path)));
-  if (!quiet) console.error(`built ${relative(process.cwd(), distDir) || distDir} in ${Date.now() - started} ms (${inputs.length} sources)`);
+  if (!quiet) console.error(`built ${relative(process.cwd(), distDir) || distDir} in ${Date.now() - started} ms (${sources.length} sources)`);
 }
 
 function pruneChunks(current) {

@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 
-/** What scripts/build.mjs writes beside the bundles: when it started, and every source it bundled. */
-const BuildInfo = z.object({ builtAt: z.number(), inputs: z.array(z.string()) });
+/** What scripts/build.mjs writes beside the bundles: the content hash of every file the build depends on. */
+const BuildInfo = z.object({ builtAt: z.string(), inputs: z.record(z.string(), z.string()) });
 
 /**
  * Why the build in `distDir` is not the code in the sources (a source edited or removed since), or
@@ -16,10 +17,9 @@ export function staleBuild(distDir: string): string | null {
   } catch (error) {
     return `${join(distDir, "build-info.json")} is missing or unreadable (${error instanceof Error ? error.message : String(error)})`;
   }
-  for (const input of info.inputs) {
-    const mtime = statSync(input, { throwIfNoEntry: false })?.mtimeMs;
-    if (mtime === undefined) return `${input} was removed since the last build`;
-    if (mtime > info.builtAt) return `${input} changed since the last build`;
+  for (const [input, hash] of Object.entries(info.inputs)) {
+    if (!existsSync(input)) return `${input} was removed since the last build`;
+    if (createHash("sha1").update(readFileSync(input)).digest("hex") !== hash) return `${input} changed since the last build`;
   }
   return null;
 }

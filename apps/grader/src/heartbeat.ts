@@ -2,7 +2,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { heartbeat, isConnectionError, sqliteFileOf, type Db } from "@stepwise/db";
 import { z } from "zod";
-import { COMPILED, entryScript } from "./entry";
+import { entryScript } from "./entry";
 
 /** Keeps the leases of the jobs this grader runs. */
 export interface Heartbeats {
@@ -104,10 +104,11 @@ class LocalHeartbeats implements Heartbeats {
   }
 }
 
-/** Compiled, the thread starts its entry directly; from the sources, through tsx (a thread does not inherit the loader). */
+/** The compiled thread starts directly; the TypeScript source through tsx (a thread does not inherit the loader). */
 function threadScript(): { script: string; entry?: string } {
-  if (COMPILED) return { script: entryScript("heartbeat-thread") };
-  return { script: fileURLToPath(new URL("./heartbeat-boot.mjs", import.meta.url)), entry: pathToFileURL(entryScript("heartbeat-thread")).href };
+  const script = entryScript("heartbeat-thread");
+  if (!script.endsWith(".ts")) return { script };
+  return { script: fileURLToPath(new URL("./heartbeat-boot.mjs", import.meta.url)), entry: pathToFileURL(script).href };
 }
 
 /**

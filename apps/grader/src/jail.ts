@@ -29,7 +29,7 @@ export class SandboxUnavailableError extends Error {
   override name = "SandboxUnavailableError";
 }
 
-export { CHILD_EXEC_ARGV, TSX_EXEC_ARGV } from "./entry";
+export { execArgvFor, TSX_EXEC_ARGV } from "./entry";
 
 /** Where a child's staged training data appears inside the sandbox (read-only). */
 export const JAIL_DATA_DIR = "/stepwise-data";
@@ -131,7 +131,7 @@ export class Jail {
     ];
   }
 
-  /** Starts `script` under node with `execArgv` (CHILD_EXEC_ARGV, or tsx for a TypeScript fixture), sandboxed when the sandbox is active. */
+  /** Starts `script` under node with `execArgv` (`execArgvFor(script)`), sandboxed when the sandbox is active. */
   spawn(script: string, args: readonly string[], options: SpawnOptions): ChildProcess {
     const stdio = ["ignore", "ignore", "pipe", "ipc"] as const;
     const serialization = options.serialization ?? "json";

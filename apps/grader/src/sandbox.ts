@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
-import { CHILD_EXEC_ARGV, entryScript } from "./entry";
+import { entryScript, execArgvFor } from "./entry";
 import { JAIL_DATA_DIR, jailFor, processTree, type Jail } from "./jail";
 import { cacheFilesFor, stageFiles } from "./jail-data";
 import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
@@ -58,10 +58,8 @@ export interface SandboxOptions {
 }
 
 const STDERR_CAP = 64 * 1024;
-const childScript = entryScript("child");
-
-function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = childScript): ChildProcess {
-  return jail.spawn(script, [backend], { execArgv: [...CHILD_EXEC_ARGV, `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
+function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = entryScript("child")): ChildProcess {
+  return jail.spawn(script, [backend], { execArgv: [...execArgvFor(script), `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
 }
 
 export interface WarmPoolStats {
