@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // One root config, one project per package. Training tests are slow by nature (real data, real
@@ -19,6 +20,10 @@ const project = (name: string, root: string, extra: Record<string, unknown> = {}
   },
 });
 
+// Projects whose tests start graders, the CLI or training children build apps/grader/dist first:
+// those processes run the compiled code.
+const graderBuild = fileURLToPath(new URL("apps/grader/test/global-setup.ts", import.meta.url));
+
 // Vitest runs `cores − 1` files at once: one on a 2-core machine, where most test files spend their
 // time waiting on a database, a grader process or a browser. Two at a time keeps both cores busy;
 // VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
@@ -33,16 +38,16 @@ export default defineConfig({
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises"),
       project("lti", "packages/lti"),
-      project("grader", "apps/grader"),
+      project("grader", "apps/grader", { globalSetup: [graderBuild] }),
       project("tooling", "tooling/boundaries"),
-      project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"] }),
+      project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"], globalSetup: [graderBuild] }),
       // Browser test files each start their own platform (web, grader, database, port), so they run in
       // parallel like every other file: a project without file parallelism waits until every parallel
       // file of the run is done and then runs alone, one core idle. The web app is built once, in the
       // background from the start of the run (e2e/global-setup.ts).
       project("e2e", "apps/web", {
         include: ["e2e/**/*.test.ts"],
-        globalSetup: ["e2e/global-setup.ts"],
+        globalSetup: [graderBuild, "e2e/global-setup.ts"],
         testTimeout: 600_000,
         hookTimeout: 900_000,
       }),

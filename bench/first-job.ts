@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { progressSince } from "@stepwise/db";
 import { solutions } from "@stepwise/exercises/solutions";
+import { buildGrader, GRADER_COMMAND } from "./lib/child";
 import { courseWithAssignment, enrolledStudent, freePort, freshDb, startService, submit, waitForVerdict } from "./lib/platform";
 
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "4" }, runs: { type: "string", default: "1" } } });
@@ -19,6 +20,7 @@ const jobs = Number(values.jobs);
 const runs = Number(values.runs);
 const repoDir = resolve(import.meta.dirname, "..");
 const payload = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
+buildGrader(repoDir);
 
 async function readyAfter(port: number, started: number, deadline: number): Promise<number | null> {
   while (Date.now() < deadline) {
@@ -45,7 +47,7 @@ for (let run = 1; run <= runs; run++) {
   }
   const port = await freePort();
   const started = Date.now();
-  const grader = startService(process.execPath, ["--import", "tsx", "apps/grader/src/main.ts"], repoDir, {
+  const grader = startService(process.execPath, GRADER_COMMAND, repoDir, {
     DATABASE_URL: url,
     GRADER_CONCURRENCY: "1",
     GRADER_POLL_MS: "50",

@@ -52,6 +52,10 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# The grader, its training children and the `stepwise` CLI run compiled JavaScript (esbuild, ~1 s).
+echo "==> building the grader (apps/grader/dist)"
+pnpm --filter @stepwise/grader run build
+
 mkdir -p data
 echo "==> database: migrations and demo course"
 pnpm --filter @stepwise/web run seed

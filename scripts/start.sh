@@ -29,8 +29,9 @@ stop_all() {
 trap 'stop_all' INT TERM
 trap 'stop_all; exit' EXIT
 
-# The grader runs under node itself, not pnpm: pnpm does not pass SIGTERM on to its child.
-node --import tsx apps/grader/src/main.ts & pids+=($!)
+# The grader runs under node itself, not pnpm: pnpm does not pass SIGTERM on to its child. It runs
+# the compiled build setup.sh made (apps/grader/dist), and refuses to start should it be stale.
+node --enable-source-maps apps/grader/dist/main.js & pids+=($!)
 pnpm --filter @stepwise/web run start & pids+=($!)
 # Grade passback and daily roster sync for LMS-connected courses (idle when no LMS is registered).
 node --import tsx apps/web/scripts/lti.ts worker & pids+=($!)

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 
 /** Workers print one line `BENCH_RESULT {json}` on stdout; everything else is diagnostics. */
 export const RESULT_PREFIX = "BENCH_RESULT ";
@@ -49,6 +50,15 @@ export function runWorker<T>(command: string, args: string[], options: RunOption
 /** A TypeScript worker under bench/workers, run with tsx from the repository root. */
 export function runTsWorker<T>(repoDir: string, worker: string, input: unknown, timeoutMs: number, env: Record<string, string> = {}): Promise<T> {
   return runWorker<T>("pnpm", ["exec", "tsx", `bench/workers/${worker}.ts`, JSON.stringify(input)], { cwd: repoDir, env, timeoutMs });
+}
+
+/** Node's arguments for a grader as production runs it (README), from the repository root. */
+export const GRADER_COMMAND = ["--enable-source-maps", "apps/grader/dist/main.js"];
+
+/** Compiles apps/grader/dist when a source changed, as setup.sh does, so no timed run pays for it (or runs stale code). */
+export function buildGrader(repoDir: string): void {
+  const build = spawnSync(process.execPath, [join(repoDir, "apps", "grader", "scripts", "build.mjs"), "--if-stale"], { stdio: "inherit" });
+  if (build.status !== 0) throw new Error(`building apps/grader/dist failed (exit ${build.status ?? build.signal ?? "?"})`);
 }
 
 /** Debian's interpreter, which is where apt installs python3-torch (a pyenv python3 may come first on PATH). */

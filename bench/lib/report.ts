@@ -43,6 +43,11 @@ export function ratios(ctx: BenchContext): Table {
   }
   rows.push(["TF.js wasm matMul peak / machine peak (numpy, torch)", ratio(m.get("wasm.matmul.gflops"), m.get("peak.gflops"))]);
   if (m.has("openblas.matmul.gflops")) rows.push(["TF.js wasm + OpenBLAS matMul peak / machine peak", ratio(m.get("openblas.matmul.gflops"), m.get("peak.gflops"))]);
+  if (m.has("startup.compiled.seconds")) {
+    // Seconds, so the ratio is PyTorch's over ours: > 1× would be faster than PyTorch.
+    rows.push(["`stepwise grade` end to end (compiled) vs PyTorch's whole script", ratio(m.get("startup.torch.seconds"), m.get("startup.compiled.seconds"))]);
+    rows.push(["`stepwise grade` end to end: compiled vs through tsx", ratio(m.get("startup.tsx.seconds"), m.get("startup.compiled.seconds"))]);
+  }
   if (m.has("grader.scaling")) {
     rows.push(["verdicts/min: 2 grader processes / 1", ratio(m.get("grader.scaling"), 1)]);
     rows.push(["MNIST training: 2 processes at once / 1 alone (the machine's ceiling for the line above)", ratio(m.get("training.scaling"), 1)]);

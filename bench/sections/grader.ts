@@ -5,7 +5,7 @@ import { enroll } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { solutions } from "@stepwise/exercises/solutions";
 import { courseWithAssignment, enrolledStudent, freePort, freshDb, startService, submit, waitForHttp, waitForVerdict, type Service } from "../lib/platform";
-import { runTsWorker } from "../lib/child";
+import { buildGrader, GRADER_COMMAND, runTsWorker } from "../lib/child";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { BenchContext, Section, Table } from "../lib/types";
 
@@ -19,10 +19,11 @@ function reference(exerciseId: string): SubmissionPayload {
 
 /** Grader processes as production runs them: full data (no GRADER_TRAIN_LIMIT), one job at a time each. */
 async function startGraders(ctx: BenchContext, databaseUrl: string, count: number): Promise<Service[]> {
+  buildGrader(ctx.repoDir);
   const graders: Service[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
-    const grader = startService("pnpm", ["exec", "tsx", "src/main.ts"], join(ctx.repoDir, "apps", "grader"), {
+    const grader = startService(process.execPath, GRADER_COMMAND, ctx.repoDir, {
       DATABASE_URL: databaseUrl,
       GRADER_CONCURRENCY: "1",
       GRADER_POLL_MS: "50",

@@ -1,9 +1,9 @@
 import { availableParallelism, hostname } from "node:os";
-import { fileURLToPath } from "node:url";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
-import { jailFor, TSX_EXEC_ARGV, type Jail } from "./jail";
+import { entryScript, execArgvFor } from "./entry";
+import { jailFor, type Jail } from "./jail";
 
 /**
  * The grader measures its training speed at start and publishes it (issue 3), so the web app checks a
@@ -48,8 +48,6 @@ export function slotGflops(matmulGflops: number, concurrency: number, cores = av
   return matmulGflops * TRAINING_EFFICIENCY * Math.min(1, cores / Math.max(1, concurrency));
 }
 
-const childScript = fileURLToPath(new URL("./calibrate-child.ts", import.meta.url));
-
 /**
  * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
  * a message saying what went wrong: the backend did not load, the child died, or it took too long.
@@ -59,7 +57,8 @@ export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concu
   const jail = options.jail ?? jailFor({ mode: "auto" });
   return new Promise((resolve, reject) => {
     // In the training children's sandbox: the figure is that of the backend as jobs train on it.
-    const child = jail.spawn(childScript, [config.backend, String(CALIBRATE_MS)], { execArgv: TSX_EXEC_ARGV });
+    const childScript = entryScript("calibrate-child");
+    const child = jail.spawn(childScript, [config.backend, String(CALIBRATE_MS)], { execArgv: execArgvFor(childScript) });
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));

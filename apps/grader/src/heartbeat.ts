@@ -1,7 +1,8 @@
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { heartbeat, isConnectionError, sqliteFileOf, type Db } from "@stepwise/db";
 import { z } from "zod";
+import { entryScript } from "./entry";
 
 /** Keeps the leases of the jobs this grader runs. */
 export interface Heartbeats {
@@ -103,8 +104,12 @@ class LocalHeartbeats implements Heartbeats {
   }
 }
 
-const boot = fileURLToPath(new URL("./heartbeat-boot.mjs", import.meta.url));
-const entry = new URL("./heartbeat-thread.ts", import.meta.url).href;
+/** The compiled thread starts directly; the TypeScript source through tsx (a thread does not inherit the loader). */
+function threadScript(): { script: string; entry?: string } {
+  const script = entryScript("heartbeat-thread");
+  if (!script.endsWith(".ts")) return { script };
+  return { script: fileURLToPath(new URL("./heartbeat-boot.mjs", import.meta.url)), entry: pathToFileURL(script).href };
+}
 
 /**
  * Renewals in a worker thread with its own database connection. Grading prepares datasets
@@ -127,7 +132,7 @@ class ThreadHeartbeats implements Heartbeats {
     private readonly onReport: (report: BeatReport) => void,
     private readonly log: (line: string) => void,
   ) {
-    // Starting the thread loads TypeScript and the database driver again: seconds on a busy machine.
+    // Starting the thread loads the grader's modules and the database driver again: seconds on a busy machine.
     this.ready = new Promise((resolve) => (this.onReady = resolve));
     this.worker = this.start();
     this.alive = setInterval(() => this.post({ type: "alive" }), settings.heartbeatMs);
@@ -135,7 +140,8 @@ class ThreadHeartbeats implements Heartbeats {
   }
 
   private start(): Worker {
-    const worker = new Worker(boot, { workerData: { entry, settings: this.settings } });
+    const { script, entry } = threadScript();
+    const worker = new Worker(script, { workerData: { entry, settings: this.settings } });
     worker.unref();
     worker.on("message", (message: FromThread) => {
       if (message.type === "ready") this.onReady();

@@ -1,9 +1,7 @@
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { GraderConfig } from "./config";
 import { codeTrees, grader, parentDirs, roBind, safe, secretMasks, systemMounts, type Mount } from "./jail-mounts";
 import { repoRoot } from "./paths";
@@ -31,8 +29,7 @@ export class SandboxUnavailableError extends Error {
   override name = "SandboxUnavailableError";
 }
 
-/** The tsx loader flags every grader child starts with: children run the TypeScript sources. */
-export const TSX_EXEC_ARGV = ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] as const;
+export { execArgvFor, TSX_EXEC_ARGV } from "./entry";
 
 /** Where a child's staged training data appears inside the sandbox (read-only). */
 export const JAIL_DATA_DIR = "/stepwise-data";
@@ -134,7 +131,7 @@ export class Jail {
     ];
   }
 
-  /** Starts `script` under node with the tsx loader flags in `execArgv`, sandboxed when the sandbox is active. */
+  /** Starts `script` under node with `execArgv` (`execArgvFor(script)`), sandboxed when the sandbox is active. */
   spawn(script: string, args: readonly string[], options: SpawnOptions): ChildProcess {
     const stdio = ["ignore", "ignore", "pipe", "ipc"] as const;
     const serialization = options.serialization ?? "json";

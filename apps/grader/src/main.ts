@@ -1,18 +1,28 @@
 /**
- * The grader process. Run it so that signals reach it: `node --import tsx apps/grader/src/main.ts`
- * (`pnpm grader` is a convenience for a terminal; pnpm does not pass SIGTERM on).
+ * The grader process. Run it so that signals reach it, compiled: `node --enable-source-maps
+ * apps/grader/dist/main.js` after `pnpm --filter @stepwise/grader build` (`pnpm grader` builds and
+ * starts it from a terminal; pnpm does not pass SIGTERM on). `tsx watch src/main.ts` runs the sources.
  */
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { migrate, openDb } from "@stepwise/db";
+import { staleBuild } from "./build-info";
 import { useCacheDir } from "./cache-dir";
 import { startCalibration, type Calibrator } from "./calibration";
 import { configFromEnv } from "./config";
 import { DbHealth } from "./db-health";
+import { COMPILED, DIST_DIR } from "./entry";
 import { graderJail } from "./jail";
 import { embeddedDefaults } from "./paths";
 import { GraderMetrics, serveMetrics } from "./metrics";
 import { startGrader, type GraderHandle } from "./worker";
+
+// A build older than the sources would grade with code nobody reads any more: refuse, say how to fix.
+const stale = COMPILED ? staleBuild(DIST_DIR) : null;
+if (stale) {
+  console.error(`[grader] apps/grader/dist is stale: ${stale}. Run \`pnpm --filter @stepwise/grader build\` (scripts/setup.sh does).`);
+  process.exit(1);
+}
 
 const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${hostname()}:${process.pid}` });
 const log = (line: string) => console.log(`[grader ${config.workerId}] ${line}`);

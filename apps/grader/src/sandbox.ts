@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { EpochMetrics, TrainingReport } from "@stepwise/core/contracts";
-import { JAIL_DATA_DIR, jailFor, processTree, TSX_EXEC_ARGV, type Jail } from "./jail";
+import { entryScript, execArgvFor } from "./entry";
+import { JAIL_DATA_DIR, jailFor, processTree, type Jail } from "./jail";
 import { cacheFilesFor, stageFiles } from "./jail-data";
 import { ChildMessage, type ExperimentRequest, type TrainRequest, type TuneTrialRequest } from "./protocol";
 
@@ -58,10 +58,8 @@ export interface SandboxOptions {
 }
 
 const STDERR_CAP = 64 * 1024;
-const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
-
-function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = childScript): ChildProcess {
-  return jail.spawn(script, [backend], { execArgv: [...TSX_EXEC_ARGV, `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
+function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = entryScript("child")): ChildProcess {
+  return jail.spawn(script, [backend], { execArgv: [...execArgvFor(script), `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
 }
 
 export interface WarmPoolStats {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { latestCalibration } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { slotGflops, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
-import { testConfig } from "./helpers";
+import { GRADER_ARGV, testConfig } from "./helpers";
 
 let testDb: TestDb | undefined;
 afterEach(async () => {
@@ -28,7 +28,7 @@ describe("grader calibration", () => {
     const { db, url } = testDb;
     const started = Date.now();
     // node itself, as production runs it: pnpm does not pass SIGTERM on, and this asserts what SIGTERM does.
-    const grader = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },

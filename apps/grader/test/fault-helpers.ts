@@ -1,5 +1,5 @@
 /**
- * Graders as an operator runs them (`node --import tsx src/main.ts`, each in a process group of its
+ * Graders as an operator runs them (`node --enable-source-maps apps/grader/dist/main.js`, each in a process group of its
  * own) and the ways their surroundings fail them: connections terminated by the server, locks
  * that hold a statement still while that happens, signals to the whole group.
  */
@@ -14,7 +14,7 @@ export const graderDir = resolve(import.meta.dirname, "..");
 export const repoDir = resolve(graderDir, "../..");
 
 /** README's production grader command (after `node`), run from the repository root. */
-export const PRODUCTION_COMMAND = ["--import", "tsx", "apps/grader/src/main.ts"];
+export const PRODUCTION_COMMAND = ["--enable-source-maps", "apps/grader/dist/main.js"];
 
 /** The same database URL with a PostgreSQL application_name, so a test can find that grader's connections. */
 export function named(url: string, name: string): string {

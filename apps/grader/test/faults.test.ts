@@ -190,7 +190,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
       const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300" }, ["timeout", "--preserve-status", "-s", "TERM", String(seconds), process.execPath, ...PRODUCTION_COMMAND]);
       spawned.push(grader);
       const code = await grader.exited;
-      // A TERM that lands while node is still compiling main.ts (a loaded machine can take over 3 s)
+      // A TERM that lands while node is still loading the grader (a loaded machine can take seconds)
       // meets node's default action, before the grader exists: 143, and nothing claimed. Once the
       // grader has said a word, it must drain and exit 0.
       const started = grader.output().includes("[grader ");

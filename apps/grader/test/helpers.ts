@@ -22,6 +22,12 @@ import { WarmPool } from "../src/sandbox";
 import { startGrader, type GraderHandle } from "../src/worker";
 
 /** A grader configuration scaled down for tests: small real slices of the data, short leases. */
+/**
+ * The grader as production runs it (README), after `node`, from apps/grader: the compiled build,
+ * which the test run's global setup brings up to date (test/global-setup.ts).
+ */
+export const GRADER_ARGV = ["--enable-source-maps", "dist/main.js"] as const;
+
 export function testConfig(databaseUrl: string, overrides: Partial<GraderConfig> = {}): GraderConfig {
   return GraderConfig.parse({
     databaseUrl,

@@ -10,7 +10,7 @@ import { jobById, latestJobForSubmission, type Db } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
-import { studentWithAssignment, submit, testConfig, waitForVerdict } from "./helpers";
+import { GRADER_ARGV, studentWithAssignment, submit, testConfig, waitForVerdict } from "./helpers";
 
 const graderDir = resolve(import.meta.dirname, "..");
 const reference = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
@@ -53,7 +53,7 @@ describe("grader lifecycle on SQLite", () => {
     const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
     const { submission, job } = await submit(db, { assignmentId: assignment.id, userId: student.id }, withTraining(reference, { epochs: 10 }));
 
-    const doomed = spawn("pnpm", ["exec", "tsx", "src/main.ts"], {
+    const doomed = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: graderDir,
       detached: true,
       stdio: "ignore",

@@ -20,7 +20,7 @@ import { graderJail, Jail, JAIL_DATA_DIR, JAIL_UID, processTree, SandboxUnavaila
 import { cacheFilesFor, stageFiles } from "../src/jail-data";
 import { repoRoot } from "../src/paths";
 import type { Attempt, Targets } from "./fixtures/hostile-child";
-import { studentWithAssignment, submit, testConfig, waitForVerdict } from "./helpers";
+import { GRADER_ARGV, studentWithAssignment, submit, testConfig, waitForVerdict } from "./helpers";
 
 const graderDir = resolve(import.meta.dirname, "..");
 const root = repoRoot(graderDir);
@@ -153,7 +153,7 @@ describe("the training child's sandbox", () => {
     const testDb: TestDb = await openTestDb("sqlite");
     cleanups.push(() => testDb.cleanup());
     const { db, url } = testDb;
-    const grader = spawn(process.execPath, [...TSX_EXEC_ARGV, "src/main.ts"], {
+    const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: graderDir,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -189,7 +189,7 @@ describe("the training child's sandbox", () => {
     expect(uids.every((uid) => uid !== 0)).toBe(true);
     if (asRoot) expect(uids).toEqual([JAIL_UID, JAIL_UID, JAIL_UID, JAIL_UID]);
     expect(readlinkSync(`/proc/${child}/ns/net`)).not.toBe(readlinkSync(`/proc/${graderPid}/ns/net`));
-    const sandboxed = processTree(graderPid).filter((pid) => read(`/proc/${pid}/cmdline`).includes("child.ts"));
+    const sandboxed = processTree(graderPid).filter((pid) => read(`/proc/${pid}/cmdline`).includes("dist/child.js"));
     expect(sandboxed.length).toBeGreaterThanOrEqual(2);
     for (const pid of sandboxed) expect(groupOf(pid).pgrp, `pid ${pid}`).not.toBe(groupOf(graderPid).pgrp);
 
@@ -218,7 +218,7 @@ describe("the training child's sandbox", () => {
   it("a warm child dies with a grader killed by SIGKILL", async () => {
     const testDb: TestDb = await openTestDb("sqlite");
     cleanups.push(() => testDb.cleanup());
-    const grader = spawn(process.execPath, [...TSX_EXEC_ARGV, "src/main.ts"], {
+    const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: graderDir,
       detached: true,
       stdio: "ignore",
@@ -250,10 +250,10 @@ const read = (file: string) => {
   }
 };
 
-/** The warm training child of a grader: node under bubblewrap running child.ts, past setpriv when root. */
+/** The warm training child of a grader: node under bubblewrap running dist/child.js, past setpriv when root. */
 async function warmChild(graderPid: number, output: () => string): Promise<number> {
   for (let i = 0; i < 1200; i++) {
-    const pid = processTree(graderPid).find((p) => read(`/proc/${p}/comm`).trim() === "node" && read(`/proc/${p}/cmdline`).includes("child.ts"));
+    const pid = processTree(graderPid).find((p) => read(`/proc/${p}/comm`).trim() === "node" && read(`/proc/${p}/cmdline`).includes("dist/child.js"));
     if (pid !== undefined && (!asRoot || statusUids(pid)[0] !== 0)) return pid;
     await new Promise((r) => setTimeout(r, 100));
   }

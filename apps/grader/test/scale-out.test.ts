@@ -5,18 +5,15 @@
  * repeat the same races at a minute of training each.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { listJobs } from "@stepwise/db";
 import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
-import { studentWithAssignment, submit, testConfig } from "./helpers";
+import { GRADER_ARGV, studentWithAssignment, submit, testConfig } from "./helpers";
 
 const graderDir = resolve(import.meta.dirname, "..");
-const tsxLoader = pathToFileURL(createRequire(join(graderDir, "package.json")).resolve("tsx")).href;
 const JOBS = 16;
 
 describe.runIf(testDialects.includes("postgres"))("two grader processes against PostgreSQL", () => {
@@ -38,7 +35,7 @@ describe.runIf(testDialects.includes("postgres"))("two grader processes against 
 
     for (const name of ["pg-a", "pg-b"]) {
       // Under node itself, as production runs it: pnpm would not pass afterAll's SIGTERM on.
-      const child = spawn(process.execPath, ["--import", tsxLoader, "src/main.ts"], {
+      const child = spawn(process.execPath, [...GRADER_ARGV], {
         cwd: graderDir,
         stdio: "ignore",
         env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: name, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "300", GRADER_TEST_LIMIT: "200", GRADER_CACHE_DIR: testConfig(url).cacheDir },

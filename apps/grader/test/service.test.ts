@@ -10,7 +10,7 @@ import { jobById, verdictForJob } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { studentWithAssignment, submit, testConfig } from "./helpers";
+import { GRADER_ARGV, studentWithAssignment, submit, testConfig } from "./helpers";
 
 const freePort = () =>
   new Promise<number>((done) => {
@@ -34,7 +34,7 @@ describe("grader service", () => {
 
     const port = await freePort();
     // node itself, as production runs it: pnpm does not pass SIGTERM on, and this asserts what SIGTERM does.
-    const grader = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: url, GRADER_HTTP_PORT: String(port), GRADER_WORKER_ID: "svc", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "10000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: testConfig(url).cacheDir },

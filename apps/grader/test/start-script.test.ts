@@ -62,10 +62,11 @@ describe("scripts/start.sh", () => {
     dir = mkdtempSync(join(tmpdir(), "stepwise-start-"));
     const standIns = join(dir, "pids");
     const bin = join(dir, "bin");
-    for (const sub of [join(dir, "scripts"), join(dir, "apps", "grader", "src"), join(dir, "apps", "web", "scripts"), join(dir, "data"), standIns, bin]) mkdirSync(sub, { recursive: true });
+    for (const sub of [join(dir, "scripts"), join(dir, "apps", "grader", "dist"), join(dir, "apps", "web", "scripts"), join(dir, "data"), standIns, bin]) mkdirSync(sub, { recursive: true });
     copyFileSync(join(root, "scripts", "start.sh"), join(dir, "scripts", "start.sh"));
     writeFileSync(join(dir, "scripts", "setup.sh"), "exit 0\n");
-    writeFileSync(join(dir, "apps", "grader", "src", "main.ts"), standInService("grader"));
+    writeFileSync(join(dir, "apps", "grader", "dist", "main.js"), standInService("grader"));
+    writeFileSync(join(dir, "apps", "grader", "dist", "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(dir, "apps", "web", "scripts", "lti.ts"), standInService("lti"));
     writeFileSync(join(bin, "pnpm"), STAND_IN_PNPM);
     chmodSync(join(bin, "pnpm"), 0o755);

@@ -5,11 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { CourseMode } from "@stepwise/core/workflow";
 import { courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
 import { seedDemo } from "../src/server/seed";
@@ -71,8 +69,11 @@ async function seedDatabase(databaseUrl: string, mode: CourseMode): Promise<void
   }
 }
 
-/** The grader under node itself, as production runs it: pnpm would add its start-up and not pass signals on. */
-const tsxLoader = pathToFileURL(createRequire(join(repoDir, "apps", "grader", "package.json")).resolve("tsx")).href;
+/**
+ * The grader under node itself, as production runs it (the compiled build, which the test run's
+ * global setup brings up to date): pnpm would add its start-up and not pass signals on.
+ */
+const GRADER_ARGV = ["--enable-source-maps", "dist/main.js"];
 
 export async function startPlatform(options: { graderEnv?: Record<string, string>; courseMode?: CourseMode } = {}): Promise<Platform> {
   await ensureBuilt();
@@ -93,7 +94,7 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     return child;
   };
   const web = launch(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], webDir);
-  launch(process.execPath, ["--import", tsxLoader, "src/main.ts"], join(repoDir, "apps", "grader"), {
+  launch(process.execPath, GRADER_ARGV, join(repoDir, "apps", "grader"), {
     GRADER_CONCURRENCY: "1",
     // The warm-up trains a model so that a grader's first job costs what later ones do; here it only
     // takes a core from the browser while the first page loads, and most files grade nothing.

@@ -3,13 +3,10 @@
  * imports the grader), scaled down to small slices of the data.
  */
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 
 const repo = resolve(import.meta.dirname, "..", "..", "..");
 const graderDir = join(repo, "apps", "grader");
-const tsxLoader = pathToFileURL(createRequire(join(graderDir, "package.json")).resolve("tsx")).href;
 
 export interface GraderProcess {
   /** Everything the grader wrote to stdout and stderr so far. */
@@ -20,8 +17,9 @@ export interface GraderProcess {
 
 export function spawnGrader(databaseUrl: string): GraderProcess {
   let log = "";
-  // Under node itself, as production runs it: pnpm would not pass the SIGTERM of `stop` on.
-  const grader = spawn(process.execPath, ["--import", tsxLoader, "src/main.ts"], {
+  // Under node itself, as production runs it (the compiled build, which the test run's global setup
+  // brings up to date): pnpm would not pass the SIGTERM of `stop` on.
+  const grader = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: graderDir,
     // No warm-up training: these tests time nothing, and it would delay the first claim.
     env: { ...process.env, DATABASE_URL: databaseUrl, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
