@@ -6,9 +6,9 @@
 import { describeDecisions, type DataSlice, type ExerciseDefinition, type ProgressEvent, type ProjectDecisions, type SubmissionPayload, type Verdict } from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
 import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectDecisions as projectStepDecisions, submissionsFor } from "@stepwise/db";
-import { assignmentPlace, findExercise, withOverrides } from "@stepwise/exercises";
+import { assignmentPlace, findExercise } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, isDatasetReadError, loadGradingData, scalingFor, withDecisions, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
+import { gradingFacts, isDatasetReadError, loadGradingData, placedExercise, scalingFor, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -48,7 +48,7 @@ export type JobResult =
 /** A claimed job resolved against the course: what every kind of job starts from. */
 export interface ResolvedJob {
   /**
-   * The built-in exercise with the assignment's overrides and the project's decisions (`withDecisions`):
+   * The built-in exercise with the assignment's overrides and the project's decisions (`placedExercise`):
    * the budgets the student saw and is held to, and on IMDB the vocabulary step 4 chose.
    */
   exercise: ExerciseDefinition;
@@ -95,7 +95,7 @@ export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<
   const overrides = assignment?.overrides ?? {};
   const decisions = await projectDecisions(ctx.db, { assignment, userId: submission.userId });
   // A guided project's choices place the exercise (IMDB: step 4's vocabulary) for every kind of job.
-  const exercise = withDecisions(withOverrides(builtIn, overrides), decisions);
+  const exercise = placedExercise(builtIn, overrides, decisions);
   const { dataset } = exercise;
   const { imageScaling, csvScaling } = scalingFor(dataset, decisions?.preparation);
   const readCsv = async () => {

@@ -1,7 +1,7 @@
 import type { ExerciseDefinition, SubmissionPayload } from "@stepwise/core/contracts";
 import { type Assignment, type Db, projectDecisions } from "@stepwise/db";
-import { assignmentPlace, withOverrides } from "@stepwise/exercises";
-import { prepareTraining, withDecisions } from "@stepwise/exercises/grading";
+import { assignmentPlace } from "@stepwise/exercises";
+import { placedExercise, prepareTraining } from "@stepwise/exercises/grading";
 
 /**
  * `stepwise submit`'s check of a training model against the exercise as the grader will place it for
@@ -12,6 +12,6 @@ import { prepareTraining, withDecisions } from "@stepwise/exercises/grading";
 export async function checkAsPlaced(db: Db, input: { exercise: ExerciseDefinition; assignment: Assignment; userId: string; payload: SubmissionPayload; now: number }): Promise<void> {
   if (input.exercise.kind !== "training") return;
   const decisions = await projectDecisions(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: input.now });
-  const placed = withDecisions(withOverrides(input.exercise, input.assignment.overrides), decisions);
+  const placed = placedExercise(input.exercise, input.assignment.overrides, decisions);
   prepareTraining(placed, input.payload, placed.seed);
 }

@@ -1,5 +1,6 @@
 import type { DatasetRef, ExerciseDefinition, ProjectDecisions, ProjectPreparation, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
+import { withOverrides } from "../overrides";
 import { vocabularyNote, withVocabulary } from "../vocabulary";
 import type { CsvScaling } from "./csv";
 
@@ -17,6 +18,15 @@ export function withDecisions(exercise: ExerciseDefinition, decisions: ProjectDe
   const { sequenceLength } = exercise.dataset;
   const placed = withVocabulary(exercise, { kind: "imdb", vocabularySize: size, ...(sequenceLength !== undefined ? { sequenceLength } : {}), fixedVocabulary: true });
   return { ...placed, summary: `${placed.summary} ${vocabularyNote(size)}` };
+}
+
+/**
+ * The exercise a student is held to: the built-in one with the assignment's overrides, then their
+ * guided project's decisions (which win where both speak, e.g. an IMDB vocabulary). The one
+ * composition every resolver uses — grader jobs, `stepwise submit`, the web step page.
+ */
+export function placedExercise(exercise: ExerciseDefinition, overrides: Record<string, unknown>, decisions: ProjectDecisions | undefined): ExerciseDefinition {
+  return withDecisions(withOverrides(exercise, overrides), decisions);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Budgets, ExerciseDefinition, ProjectDecisions } from "@stepwise/core/contracts";
 import { type Assignment, type Db, projectDecisions } from "@stepwise/db";
 import { assignmentPlace, findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts, type StepTarget } from "@stepwise/exercises";
-import { withDecisions } from "@stepwise/exercises/grading";
+import { placedExercise } from "@stepwise/exercises/grading";
 import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile } from "@stepwise/exercises/course";
 import { datasetView } from "../datasets";
@@ -32,7 +32,7 @@ export interface PublicExercise {
  * grader grades, so what every student-facing view must describe.
  */
 export function assignmentExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">, decisions?: ProjectDecisions): ExerciseDefinition {
-  return withDecisions(withOverrides(getExercise(assignment.exerciseId), assignment.overrides), decisions);
+  return placedExercise(getExercise(assignment.exerciseId), assignment.overrides, decisions);
 }
 
 /**
@@ -120,7 +120,7 @@ export function publicExercise(
 ): PublicExercise {
   const original = findExercise(exercise.id) ?? exercise;
   // The project's decisions come after the overrides: a guided student's step-4 vocabulary wins over an instructor's default.
-  const placed = withDecisions(withOverrides(exercise, assignment.overrides), decisions);
+  const placed = placedExercise(exercise, assignment.overrides, decisions);
   const onTable = table !== null && !sameData(original.dataset, placed.dataset);
   const ownHints = AssignmentFile.shape.hints.safeParse(assignment.overrides.hints).data !== undefined;
   const shown = onTable ? onCsvTable(placed, table, { ownHints }) : { ...placed, summary: restateThresholds(placed.summary, original, placed) };
