@@ -60,12 +60,18 @@ for (let run = 1; run <= runs; run++) {
     for (const { submission } of queued) await waitForVerdict(db, submission.id, 900_000, 100);
     const phases = [];
     for (const { job } of queued) {
-      const row = await db.kysely.selectFrom("jobs").select(["started_at", "finished_at"]).where("id", "=", job.id).executeTakeFirstOrThrow();
+      const row = await db.kysely
+        .selectFrom("jobs")
+        .select(["started_at", "finished_at"])
+        .where("id", "=", job.id)
+        .executeTakeFirstOrThrow();
       const events = await progressSince(db, job.id, 0);
       const at = (type: string) => events.find((e) => e.event.type === type)?.at;
       const claimed = Number(row.started_at);
       const rel = (t: number | undefined) => (t === undefined ? "?" : ((t - claimed) / 1000).toFixed(1));
-      phases.push(`child ready +${rel(at("started"))} s, epoch 1 +${rel(at("epoch"))} s, evaluating +${rel(at("evaluating"))} s, done +${rel(Number(row.finished_at))} s`);
+      phases.push(
+        `child ready +${rel(at("started"))} s, epoch 1 +${rel(at("epoch"))} s, evaluating +${rel(at("evaluating"))} s, done +${rel(Number(row.finished_at))} s`,
+      );
     }
     const times = [...grader.output().matchAll(/→ \w+ \(score [\d.]+, (\d+) ms/g)].map((m) => Number(m[1]) / 1000);
     const [first, ...rest] = times;

@@ -25,15 +25,27 @@ import { web } from "./sections/web";
 const SECTIONS: Section[] = [compute, training, datasets, startup, grader, deadline, web, gradebook];
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, models: { type: "string" }, runs: { type: "string" }, "build-web": { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    models: { type: "string" },
+    runs: { type: "string" },
+    "build-web": { type: "boolean", default: false },
+  },
 });
-const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+const only = values.only
+  ?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
 if (unknown.length) {
   console.error(`--only expects names from ${SECTIONS.map((s) => s.name).join(", ")}, got ${unknown.join(", ")}`);
   process.exit(2);
 }
-const models = values.models?.split(",").map((s) => s.trim()).filter(Boolean);
+const models = values.models
+  ?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknownModels = models?.filter((name) => !(MODEL_NAMES as readonly string[]).includes(name)) ?? [];
 if (unknownModels.length) {
   console.error(`--models expects names from ${MODEL_NAMES.join(", ")}, got ${unknownModels.join(", ")}`);
@@ -51,9 +63,20 @@ const benchStart = performance.now();
 const log = (message: string) => console.log(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
 spawnSync("bash", [join(repoDir, "bench", "setup.sh")], { stdio: "inherit" });
-const ctx: BenchContext = { quick: values.quick, runs, repoDir, buildWeb: values["build-web"], tmpDir: mkdtempSync(join(tmpdir(), "stepwise-bench-")), metrics: new Map(), log, ...(models ? { models: models as ModelName[] } : {}) };
+const ctx: BenchContext = {
+  quick: values.quick,
+  runs,
+  repoDir,
+  buildWeb: values["build-web"],
+  tmpDir: mkdtempSync(join(tmpdir(), "stepwise-bench-")),
+  metrics: new Map(),
+  log,
+  ...(models ? { models: models as ModelName[] } : {}),
+};
 const machine = describeMachine(repoDir);
-log(`${machine.cpu}, ${machine.cores} cores; node ${machine.node}, tfjs ${machine.tfjs}, torch ${machine.torch}, numpy ${machine.numpy} (${machine.blas})`);
+log(
+  `${machine.cpu}, ${machine.cores} cores; node ${machine.node}, tfjs ${machine.tfjs}, torch ${machine.torch}, numpy ${machine.numpy} (${machine.blas})`,
+);
 
 const reports: SectionReport[] = [];
 try {

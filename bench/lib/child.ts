@@ -48,7 +48,13 @@ export function runWorker<T>(command: string, args: string[], options: RunOption
 }
 
 /** A TypeScript worker under bench/workers, run with tsx from the repository root. */
-export function runTsWorker<T>(repoDir: string, worker: string, input: unknown, timeoutMs: number, env: Record<string, string> = {}): Promise<T> {
+export function runTsWorker<T>(
+  repoDir: string,
+  worker: string,
+  input: unknown,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<T> {
   return runWorker<T>("pnpm", ["exec", "tsx", `bench/workers/${worker}.ts`, JSON.stringify(input)], { cwd: repoDir, env, timeoutMs });
 }
 

@@ -7,7 +7,18 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
-import { createAssignment, createCourse, createSubmissionWithJob, createUser, enroll, latestJobForSubmission, migrate, openDb, verdictForJob, type Db } from "@stepwise/db";
+import {
+  createAssignment,
+  createCourse,
+  createSubmissionWithJob,
+  createUser,
+  enroll,
+  latestJobForSubmission,
+  migrate,
+  openDb,
+  verdictForJob,
+  type Db,
+} from "@stepwise/db";
 
 export async function freshDb(dir: string): Promise<{ db: Db; url: string }> {
   const url = `file:${join(dir, "bench.db")}`;
@@ -27,7 +38,11 @@ export async function courseWithAssignment(db: Db, exerciseId: string, now: numb
 }
 
 export async function enrolledStudent(db: Db, courseId: string, index: number, now: number) {
-  const student = await createUser(db, { email: `bench-${index}-${now}@bench.test`, name: `Student ${index}`, role: "student", password: "bench-password-1" }, now);
+  const student = await createUser(
+    db,
+    { email: `bench-${index}-${now}@bench.test`, name: `Student ${index}`, role: "student", password: "bench-password-1" },
+    now,
+  );
   await enroll(db, { courseId, userId: student.id, role: "student" }, now);
   return student;
 }
@@ -43,7 +58,8 @@ export async function waitForVerdict(db: Db, submissionId: string, timeoutMs: nu
     const job = await latestJobForSubmission(db, submissionId);
     const verdict = job ? await verdictForJob(db, job.id) : null;
     if (verdict) return verdict;
-    if (Date.now() > deadline) throw new Error(`expected a verdict for submission ${submissionId} within ${timeoutMs} ms, job is ${job?.status ?? "missing"}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected a verdict for submission ${submissionId} within ${timeoutMs} ms, job is ${job?.status ?? "missing"}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -36,26 +36,49 @@ export function ratios(ctx: BenchContext): Table {
     rows.push([`${name}: wasm harness / cpu harness`, ratio(wasm, m.get(`train.${name}.cpu.exps`))]);
     if (name === "mnist") rows.push([`${name}: wasm harness / wasm plain model.fit`, ratio(wasm, m.get(`train.${name}.fit.exps`))]);
     if (m.has(`train.${name}.openblas.exps`)) {
-      rows.push([`${name}: wasm + OpenBLAS harness / PyTorch 1 thread`, ratio(m.get(`train.${name}.openblas.exps`), m.get(`train.${name}.torch.exps`))]);
+      rows.push([
+        `${name}: wasm + OpenBLAS harness / PyTorch 1 thread`,
+        ratio(m.get(`train.${name}.openblas.exps`), m.get(`train.${name}.torch.exps`)),
+      ]);
       rows.push([`${name}: wasm + OpenBLAS harness / wasm harness`, ratio(m.get(`train.${name}.openblas.exps`), wasm)]);
     }
-    if (m.has(`train.${name}.tensorflow.exps`)) rows.push([`${name}: tfjs-node harness / PyTorch 1 thread`, ratio(m.get(`train.${name}.tensorflow.exps`), m.get(`train.${name}.torch.exps`))]);
+    if (m.has(`train.${name}.tensorflow.exps`))
+      rows.push([
+        `${name}: tfjs-node harness / PyTorch 1 thread`,
+        ratio(m.get(`train.${name}.tensorflow.exps`), m.get(`train.${name}.torch.exps`)),
+      ]);
   }
   rows.push(["TF.js wasm matMul peak / machine peak (numpy, torch)", ratio(m.get("wasm.matmul.gflops"), m.get("peak.gflops"))]);
-  if (m.has("openblas.matmul.gflops")) rows.push(["TF.js wasm + OpenBLAS matMul peak / machine peak", ratio(m.get("openblas.matmul.gflops"), m.get("peak.gflops"))]);
+  if (m.has("openblas.matmul.gflops"))
+    rows.push(["TF.js wasm + OpenBLAS matMul peak / machine peak", ratio(m.get("openblas.matmul.gflops"), m.get("peak.gflops"))]);
   if (m.has("startup.compiled.seconds")) {
     // Seconds, so the ratio is PyTorch's over ours: > 1× would be faster than PyTorch.
-    rows.push(["`stepwise grade` end to end (compiled) vs PyTorch's whole script", ratio(m.get("startup.torch.seconds"), m.get("startup.compiled.seconds"))]);
-    rows.push(["`stepwise grade` end to end: compiled vs through tsx", ratio(m.get("startup.tsx.seconds"), m.get("startup.compiled.seconds"))]);
+    rows.push([
+      "`stepwise grade` end to end (compiled) vs PyTorch's whole script",
+      ratio(m.get("startup.torch.seconds"), m.get("startup.compiled.seconds")),
+    ]);
+    rows.push([
+      "`stepwise grade` end to end: compiled vs through tsx",
+      ratio(m.get("startup.tsx.seconds"), m.get("startup.compiled.seconds")),
+    ]);
   }
   if (m.has("grader.scaling")) {
     rows.push(["verdicts/min: 2 grader processes / 1", ratio(m.get("grader.scaling"), 1)]);
-    rows.push(["MNIST training: 2 processes at once / 1 alone (the machine's ceiling for the line above)", ratio(m.get("training.scaling"), 1)]);
+    rows.push([
+      "MNIST training: 2 processes at once / 1 alone (the machine's ceiling for the line above)",
+      ratio(m.get("training.scaling"), 1),
+    ]);
   }
   return { title: "Ratios (medians; > 1× means the first is faster)", header: ["ratio", "value"], rows };
 }
 
-export function renderReport(input: { machine: Machine; ctx: BenchContext; sections: SectionReport[]; startedAt: Date; argv: string[] }): string {
+export function renderReport(input: {
+  machine: Machine;
+  ctx: BenchContext;
+  sections: SectionReport[];
+  startedAt: Date;
+  argv: string[];
+}): string {
   const { machine, ctx, sections } = input;
   const parts: string[] = [
     "# Stepwise benchmark",

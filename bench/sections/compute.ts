@@ -3,8 +3,16 @@ import { fmtSummary, ratio, summarize } from "../lib/stats";
 import type { Section, Table } from "../lib/types";
 import { pythonNote, torchAvailable } from "./python";
 
-interface PyMatmul { numpy: string; blas: string; torch: string | null; gflops: Record<string, number> }
-interface TfMatmul { backend: string; gflops: Record<string, number> }
+interface PyMatmul {
+  numpy: string;
+  blas: string;
+  torch: string | null;
+  gflops: Record<string, number>;
+}
+interface TfMatmul {
+  backend: string;
+  gflops: Record<string, number>;
+}
 
 /** Peak single-thread float32 matmul: numpy/OpenBLAS and torch (1 thread) vs TF.js wasm. */
 export const compute: Section = {
@@ -28,13 +36,17 @@ export const compute: Section = {
       const wasm = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", blas: "off", sizes, repeats }, 300_000);
       for (const [n, value] of Object.entries(wasm.gflops)) add(`tfjs-wasm.${n}`, value);
       // The same tf.matMul through our BLAS kernels (packages/native-blas), when OpenBLAS loads here.
-      const native = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", blas: "auto", sizes, repeats }, 300_000).catch((error: unknown) => {
-        if (run === 0) notes.push(`tfjs-wasm+openblas skipped: ${error instanceof Error ? error.message.slice(-200) : String(error)}`);
-        return undefined;
-      });
+      const native = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "wasm", blas: "auto", sizes, repeats }, 300_000).catch(
+        (error: unknown) => {
+          if (run === 0) notes.push(`tfjs-wasm+openblas skipped: ${error instanceof Error ? error.message.slice(-200) : String(error)}`);
+          return undefined;
+        },
+      );
       if (native) for (const [n, value] of Object.entries(native.gflops)) add(`tfjs-wasm+openblas.${n}`, value);
     }
-    const cpu = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "cpu", sizes: [256], repeats: 2 }, 300_000).catch(() => undefined);
+    const cpu = await runTsWorker<TfMatmul>(ctx.repoDir, "matmul", { backend: "cpu", sizes: [256], repeats: 2 }, 300_000).catch(
+      () => undefined,
+    );
     if (cpu) for (const [n, value] of Object.entries(cpu.gflops)) add(`tfjs-cpu.${n}`, value);
 
     // The machine's peak is the best any library reached at any size.

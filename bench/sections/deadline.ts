@@ -17,7 +17,15 @@ const WINDOW_SECONDS = 3600;
 const ATTEMPTS: Record<number, number> = { 1: 1.5, 2: 1.5, 3: 1.5, 4: 1.5, 5: 2, 6: 2, 7: 1.5 };
 /** Half the class on each dataset. */
 const DATASETS = ["mnist", "imdb"] as const;
-const EXERCISE_OF_STEP: Record<number, string> = { 1: "define-problem", 2: "choose-metric", 3: "evaluation-protocol", 4: "prepare-data", 5: "beat-baseline", 6: "overfit", 7: "regularize" };
+const EXERCISE_OF_STEP: Record<number, string> = {
+  1: "define-problem",
+  2: "choose-metric",
+  3: "evaluation-protocol",
+  4: "prepare-data",
+  5: "beat-baseline",
+  6: "overfit",
+  7: "regularize",
+};
 /** Two grader processes on 2 cores, measured by the grader section (verdicts/min 2 processes ÷ 1); used when it did not run. */
 const DEFAULT_SPEEDUP = 1.71;
 const TARGET_UTILISATION = 0.7;
@@ -42,9 +50,16 @@ export const deadline: Section = {
         const graded = await runTsWorker<Graded>(ctx.repoDir, "grade", { exerciseId, cacheDir }, 1_800_000);
         measured.push([dataset, String(step), graded.status, fmt(graded.seconds)]);
         if (step === 1) answerSeconds = graded.seconds;
-        else costs.push({ key: `${dataset} step ${step}`, step, seconds: graded.seconds, perStudent: (ATTEMPTS[step] ?? 1) / DATASETS.length });
+        else
+          costs.push({
+            key: `${dataset} step ${step}`,
+            step,
+            seconds: graded.seconds,
+            perStudent: (ATTEMPTS[step] ?? 1) / DATASETS.length,
+          });
       }
-      for (const step of [1, 2, 3, 4]) costs.push({ key: `${dataset} step ${step}`, step, seconds: answerSeconds, perStudent: (ATTEMPTS[step] ?? 1) / DATASETS.length });
+      for (const step of [1, 2, 3, 4])
+        costs.push({ key: `${dataset} step ${step}`, step, seconds: answerSeconds, perStudent: (ATTEMPTS[step] ?? 1) / DATASETS.length });
     }
     const speedup = ctx.metrics.get("grader.scaling") ?? DEFAULT_SPEEDUP;
     const rows: string[][] = [];
@@ -52,13 +67,30 @@ export const deadline: Section = {
     let submissions = 0;
     let meanSeconds = 0;
     for (const graders of [1, 2]) {
-      const result = simulate({ students: STUDENTS, windowSeconds: WINDOW_SECONDS, costs, graders, speedup: graders === 1 ? 1 : speedup, seed: 7 });
+      const result = simulate({
+        students: STUDENTS,
+        windowSeconds: WINDOW_SECONDS,
+        costs,
+        graders,
+        speedup: graders === 1 ? 1 : speedup,
+        seed: 7,
+      });
       const waits = result.jobs.map((j) => (j.done ?? 0) - j.arrival).sort((a, b) => a - b);
       submissions = result.jobs.length;
       meanSeconds = result.jobs.reduce((s, j) => s + j.service, 0) / result.jobs.length;
-      rows.push([String(graders), String(result.jobs.length), fmt(percentile(waits, 50)), fmt(percentile(waits, 95)), `${fmt((result.makespan - WINDOW_SECONDS) / 60)} min`, `${Math.round(result.utilisation * 100)} %`]);
+      rows.push([
+        String(graders),
+        String(result.jobs.length),
+        fmt(percentile(waits, 50)),
+        fmt(percentile(waits, 95)),
+        `${fmt((result.makespan - WINDOW_SECONDS) / 60)} min`,
+        `${Math.round(result.utilisation * 100)} %`,
+      ]);
       for (const step of [1, 5, 6, 7]) {
-        const forStep = result.jobs.filter((j) => (step === 1 ? j.step <= 4 : j.step === step)).map((j) => (j.done ?? 0) - j.arrival).sort((a, b) => a - b);
+        const forStep = result.jobs
+          .filter((j) => (step === 1 ? j.step <= 4 : j.step === step))
+          .map((j) => (j.done ?? 0) - j.arrival)
+          .sort((a, b) => a - b);
         stepRows.push([String(graders), step === 1 ? "1–4" : String(step), fmt(percentile(forStep, 50)), fmt(percentile(forStep, 95))]);
       }
     }
@@ -68,12 +100,24 @@ export const deadline: Section = {
     ctx.metrics.set("deadline.cores", cores);
     return {
       tables: [
-        { title: "Grading seconds per job (reference submission, full data, fresh process, wasm + OpenBLAS, one thread)", header: ["dataset", "step", "status", "seconds"], rows: measured },
-        { title: `Time to verdict, seconds, ${STUDENTS} students in the hour before a deadline`, header: ["grader processes", "submissions", "p50", "p95", "last verdict after the deadline", "utilisation"], rows },
+        {
+          title: "Grading seconds per job (reference submission, full data, fresh process, wasm + OpenBLAS, one thread)",
+          header: ["dataset", "step", "status", "seconds"],
+          rows: measured,
+        },
+        {
+          title: `Time to verdict, seconds, ${STUDENTS} students in the hour before a deadline`,
+          header: ["grader processes", "submissions", "p50", "p95", "last verdict after the deadline", "utilisation"],
+          rows,
+        },
         { title: "Time to verdict by step, seconds", header: ["grader processes", "step", "p50", "p95"], rows: stepRows },
       ],
       notes: [
-        `Mix: half the class on MNIST, half on IMDB; attempts per student ${Object.entries(ATTEMPTS).map(([s, a]) => `step ${s} ${a}`).join(", ")}; arrivals rise linearly to the deadline (density ∝ t, seed 7); the queue claims as \`claimJob\` does (fewest running jobs of the student, then least recently claimed student, then oldest).`,
+        `Mix: half the class on MNIST, half on IMDB; attempts per student ${Object.entries(ATTEMPTS)
+          .map(([s, a]) => `step ${s} ${a}`)
+          .join(
+            ", ",
+          )}; arrivals rise linearly to the deadline (density ∝ t, seed 7); the queue claims as \`claimJob\` does (fewest running jobs of the student, then least recently claimed student, then oldest).`,
         `Two processes run at ${fmt(speedup)}× one (${ctx.metrics.has("grader.scaling") ? "measured by the grader section of this run" : "the grader section's last measurement"}); each slot of two is slowed to ${fmt(speedup / 2)}× even when the other is idle (pessimistic).`,
         `Sizing rule: grader cores ≈ peak submissions/hour × mean grading seconds ÷ 3600 ÷ target utilisation = ${peakPerHour} × ${fmt(meanSeconds)} ÷ 3600 ÷ ${TARGET_UTILISATION} ≈ ${fmt(cores)} for this class (peak = twice the hour's mean under this arrival curve).`,
       ],

@@ -71,7 +71,8 @@ export const gradebook: Section = {
         const started = performance.now();
         const response = await fetch(`${base}${path}`, { headers: { cookie: `stepwise_session=${cookie}` } });
         const html = await response.text();
-        if (response.status !== 200 || !html.includes('data-testid="gradebook"')) throw new Error(`GET ${path} answered ${response.status} without the grid: ${html.slice(0, 300)}`);
+        if (response.status !== 200 || !html.includes('data-testid="gradebook"'))
+          throw new Error(`GET ${path} answered ${response.status} without the grid: ${html.slice(0, 300)}`);
         if (run > 0) htmlMs.push(performance.now() - started);
         htmlBytes = Buffer.byteLength(html);
       }
@@ -89,10 +90,14 @@ export const gradebook: Section = {
           await page.getByTestId("gradebook-row").first().waitFor({ state: "visible", timeout: 120_000 });
           const firstRow = performance.now() - started;
           // Hydrated: React has attached itself to the server-rendered grid (a string, since this package has no DOM types).
-          await page.waitForFunction(`Object.keys(document.querySelector('[data-testid="gradebook"]') ?? {}).some((key) => key.startsWith("__reactFiber"))`, undefined, {
-            timeout: 120_000,
-            polling: 10,
-          });
+          await page.waitForFunction(
+            `Object.keys(document.querySelector('[data-testid="gradebook"]') ?? {}).some((key) => key.startsWith("__reactFiber"))`,
+            undefined,
+            {
+              timeout: 120_000,
+              polling: 10,
+            },
+          );
           const hydrated = performance.now() - started;
           if (run > 0) {
             firstRowMs.push(firstRow);

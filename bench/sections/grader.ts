@@ -4,7 +4,17 @@ import { join } from "node:path";
 import { enroll } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { solutions } from "@stepwise/exercises/solutions";
-import { courseWithAssignment, enrolledStudent, freePort, freshDb, startService, submit, waitForHttp, waitForVerdict, type Service } from "../lib/platform";
+import {
+  courseWithAssignment,
+  enrolledStudent,
+  freePort,
+  freshDb,
+  startService,
+  submit,
+  waitForHttp,
+  waitForVerdict,
+  type Service,
+} from "../lib/platform";
 import { buildGrader, GRADER_COMMAND, runTsWorker } from "../lib/child";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { BenchContext, Section, Table } from "../lib/types";
@@ -81,7 +91,11 @@ async function latency(ctx: BenchContext): Promise<{ table: Table; notes: string
 }
 
 /** N reference MNIST submissions queued at once; verdicts per minute from first submit to last verdict. */
-async function throughput(ctx: BenchContext, processes: number, jobs: number): Promise<{ perMinute: number; seconds: number; passed: number }> {
+async function throughput(
+  ctx: BenchContext,
+  processes: number,
+  jobs: number,
+): Promise<{ perMinute: number; seconds: number; passed: number }> {
   const { db, url } = await freshDb(mkdtempSync(join(ctx.tmpDir, `throughput-${processes}-`)));
   const graders = await startGraders(ctx, url, processes);
   try {
@@ -107,7 +121,14 @@ async function throughput(ctx: BenchContext, processes: number, jobs: number): P
  * combined throughput over one alone is the most two grader processes could reach.
  */
 async function trainingScaling(ctx: BenchContext): Promise<{ solo: number[]; pair: number[] }> {
-  const input = { backend: "wasm", blas: "auto", model: "mnist", mode: "harness", examples: ctx.quick ? 12_000 : 60_000, cacheDir: join(ctx.repoDir, "data", "cache") };
+  const input = {
+    backend: "wasm",
+    blas: "auto",
+    model: "mnist",
+    mode: "harness",
+    examples: ctx.quick ? 12_000 : 60_000,
+    cacheDir: join(ctx.repoDir, "data", "cache"),
+  };
   const once = () => runTsWorker<{ examplesPerSecond: number }>(ctx.repoDir, "train", input, 600_000).then((r) => r.examplesPerSecond);
   const solo: number[] = [];
   const pair: number[] = [];
@@ -141,7 +162,13 @@ export const grader: Section = {
     for (const [processes, runs] of samples) {
       const s = summarize(runs.map((r) => r.perMinute));
       medians.set(processes, s.median);
-      rows.push([String(processes), String(jobs), fmtSummary(s), fmtSummary(summarize(runs.map((r) => r.seconds))), `${runs.map((r) => r.passed).join(", ")} of ${jobs}`]);
+      rows.push([
+        String(processes),
+        String(jobs),
+        fmtSummary(s),
+        fmtSummary(summarize(runs.map((r) => r.seconds))),
+        `${runs.map((r) => r.passed).join(", ")} of ${jobs}`,
+      ]);
     }
     const scaling = await trainingScaling(ctx);
     const solo = summarize(scaling.solo).median;
@@ -160,9 +187,18 @@ export const grader: Section = {
       ctx.metrics.set("grader.scaling", two / one);
     }
     ctx.metrics.set("training.scaling", ceiling);
-    notes.push(`Throughput: ${throughputRuns} run(s) per setting, interleaved, every grader with GRADER_CONCURRENCY=1 and its warm training child reused between jobs (GRADER_CHILD_JOBS default).`);
+    notes.push(
+      `Throughput: ${throughputRuns} run(s) per setting, interleaved, every grader with GRADER_CONCURRENCY=1 and its warm training child reused between jobs (GRADER_CHILD_JOBS default).`,
+    );
     return {
-      tables: [table, { title: `Verdicts per minute, ${jobs} reference MNIST step-5 submissions queued at once`, header: ["grader processes", "jobs", "verdicts/min median (range)", "seconds to last verdict", "passed"], rows }],
+      tables: [
+        table,
+        {
+          title: `Verdicts per minute, ${jobs} reference MNIST step-5 submissions queued at once`,
+          header: ["grader processes", "jobs", "verdicts/min median (range)", "seconds to last verdict", "passed"],
+          rows,
+        },
+      ],
       notes,
     };
   },

@@ -29,7 +29,9 @@ interface Contender {
 
 /** The step-5 reference submission with 64 hidden units and 2 epochs. */
 function submissionFile(ctx: BenchContext): string {
-  const reference = JSON.parse(readFileSync(join(ctx.repoDir, "packages", "exercises", "src", "solutions", `${EXERCISE}.reference.json`), "utf8")) as {
+  const reference = JSON.parse(
+    readFileSync(join(ctx.repoDir, "packages", "exercises", "src", "solutions", `${EXERCISE}.reference.json`), "utf8"),
+  ) as {
     model: { topology: { config: { layers: { config: { units: number } }[] } } };
     training: { fit: { epochs: number } };
   };
@@ -49,7 +51,8 @@ function timed(ctx: BenchContext, c: Contender): number {
   // eslint-disable-next-line no-restricted-properties -- forwarding the environment to a timed child, not reading a setting
   const run = spawnSync(command, args, { cwd: ctx.repoDir, encoding: "utf8", timeout: 600_000, env: { ...process.env, ...c.env } });
   const seconds = (performance.now() - started) / 1000;
-  if (run.status !== 0) throw new Error(`${c.label} exited with ${run.status ?? run.signal ?? "?"}: ${(run.stderr || run.stdout).slice(-300)}`);
+  if (run.status !== 0)
+    throw new Error(`${c.label} exited with ${run.status ?? run.signal ?? "?"}: ${(run.stderr || run.stdout).slice(-300)}`);
   return seconds;
 }
 
@@ -65,8 +68,16 @@ export const startup: Section = {
     // What the CLI's bin ran before the build step: node with the tsx loader on the TypeScript entry.
     const tsxLoader = pathToFileURL(createRequire(join(ctx.repoDir, "apps", "grader", "package.json")).resolve("tsx")).href;
     const list: Contender[] = [
-      { id: "compiled", label: "`stepwise grade`, compiled (apps/grader/dist)", command: [process.execPath, join(ctx.repoDir, "apps", "grader", "bin", "stepwise.mjs"), ...grade] },
-      { id: "tsx", label: "`stepwise grade` through tsx (TypeScript sources)", command: [process.execPath, "--import", tsxLoader, join(ctx.repoDir, "apps", "grader", "src", "cli", "main.ts"), ...grade] },
+      {
+        id: "compiled",
+        label: "`stepwise grade`, compiled (apps/grader/dist)",
+        command: [process.execPath, join(ctx.repoDir, "apps", "grader", "bin", "stepwise.mjs"), ...grade],
+      },
+      {
+        id: "tsx",
+        label: "`stepwise grade` through tsx (TypeScript sources)",
+        command: [process.execPath, "--import", tsxLoader, join(ctx.repoDir, "apps", "grader", "src", "cli", "main.ts"), ...grade],
+      },
     ];
     const python = torchAvailable(ctx.repoDir);
     if (python.torch) {
@@ -79,7 +90,11 @@ export const startup: Section = {
       list.push(torch);
       // One untimed run first: its accuracies go into the notes, and every contender then reads a warm page cache.
       const [command = SYSTEM_PYTHON, ...args] = torch.command;
-      const check = await runWorker<{ valAccuracy: number; testAccuracy: number }>(command, args, { cwd: ctx.repoDir, timeoutMs: 600_000, ...(torch.env ? { env: torch.env } : {}) });
+      const check = await runWorker<{ valAccuracy: number; testAccuracy: number }>(command, args, {
+        cwd: ctx.repoDir,
+        timeoutMs: 600_000,
+        ...(torch.env ? { env: torch.env } : {}),
+      });
       notes.push(`PyTorch's script: validation accuracy ${fmt(check.valAccuracy)}, test accuracy ${fmt(check.testAccuracy)}.`);
     } else notes.push(pythonNote(python));
     const seconds = new Map<string, number[]>();
@@ -108,9 +123,17 @@ export const startup: Section = {
       // Speed relative to PyTorch: its seconds over ours (≥ 1 would be faster than PyTorch).
       return [c.label, fmtSummary(s), ratio(torch, s.median), ratio(median("tsx"), s.median)];
     });
-    notes.push(`Model 784-${HIDDEN}relu-10softmax, rmsprop 1e-3, batch 128, ${EPOCHS} epochs on 48,000 images (validationSplit 0.2), then the 10,000 test images; wall seconds from spawn to exit, so process start, code loading and data loading count.`);
+    notes.push(
+      `Model 784-${HIDDEN}relu-10softmax, rmsprop 1e-3, batch 128, ${EPOCHS} epochs on 48,000 images (validationSplit 0.2), then the 10,000 test images; wall seconds from spawn to exit, so process start, code loading and data loading count.`,
+    );
     return {
-      tables: [{ title: `\`stepwise grade\` end to end, MNIST MLP 784-${HIDDEN}-10, ${EPOCHS} epochs`, header: ["contender", "wall seconds median (range)", "speed vs PyTorch (its s / ours)", "speed vs tsx"], rows }],
+      tables: [
+        {
+          title: `\`stepwise grade\` end to end, MNIST MLP 784-${HIDDEN}-10, ${EPOCHS} epochs`,
+          header: ["contender", "wall seconds median (range)", "speed vs PyTorch (its s / ours)", "speed vs tsx"],
+          rows,
+        },
+      ],
       notes,
     };
   },

@@ -31,14 +31,25 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(ctx: BenchContext, webDir: string): string {
   const buildId = join(webDir, ".next", "BUILD_ID");
   const sources = Math.max(newestMtime(join(webDir, "src")), newestMtime(join(ctx.repoDir, "packages")));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return `existing production build from ${new Date(statSync(buildId).mtimeMs).toISOString()}`;
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources)
+    return `existing production build from ${new Date(statSync(buildId).mtimeMs).toISOString()}`;
   if (!ctx.buildWeb) {
-    throw new Error("apps/web/.next holds no production build newer than the sources (a stale one carries stale migrations); build it first (`cd apps/web && pnpm exec next build`) or pass --build-web");
+    throw new Error(
+      "apps/web/.next holds no production build newer than the sources (a stale one carries stale migrations); build it first (`cd apps/web && pnpm exec next build`) or pass --build-web",
+    );
   }
   ctx.log("web: the production build is stale or missing, running next build (--build-web)");
   const started = performance.now();
-  const result = spawnSync("pnpm", ["exec", "next", "build"], { cwd: webDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, encoding: "utf8", timeout: 900_000 });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal ?? "?"}): ${(result.stderr || result.stdout).replace(new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"), "").slice(-800)}`);
+  const result = spawnSync("pnpm", ["exec", "next", "build"], {
+    cwd: webDir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+    timeout: 900_000,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `next build failed (exit ${result.status ?? result.signal ?? "?"}): ${(result.stderr || result.stdout).replace(new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"), "").slice(-800)}`,
+    );
   return `production build made by the bench in ${fmt((performance.now() - started) / 1000)} s`;
 }
 
@@ -90,7 +101,14 @@ export const web: Section = {
       const pick = (f: (r: LoadResult) => number) => fmtSummary(summarize(results.map(f)));
       const errors = results.reduce((s, r) => s + r.errors, 0);
       const total = results.reduce((s, r) => s + r.requests, 0);
-      return [pick((r) => r.p50), pick((r) => r.p95), pick((r) => r.p99), pick((r) => r.max), pick((r) => r.requests / r.seconds), `${errors} of ${total.toLocaleString("en-US")}`];
+      return [
+        pick((r) => r.p50),
+        pick((r) => r.p95),
+        pick((r) => r.p99),
+        pick((r) => r.max),
+        pick((r) => r.requests / r.seconds),
+        `${errors} of ${total.toLocaleString("en-US")}`,
+      ];
     };
     const total = runs.reduce((s, r) => s + r.requests, 0);
     const firstError = [...runs, ...polled].find((r) => r.firstError)?.firstError;

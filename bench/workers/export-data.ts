@@ -12,7 +12,8 @@ import { emitResult } from "../lib/child";
 
 const { outDir, cacheDir } = JSON.parse(process.argv[2] ?? "{}") as { outDir: string; cacheDir: string };
 const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-const write = (name: string, array: Float32Array | Int32Array) => writeFileSync(join(outDir, name), new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+const write = (name: string, array: Float32Array | Int32Array) =>
+  writeFileSync(join(outDir, name), new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
 
 function labels(set: ExampleSet): Int32Array {
   if (!set.labels) throw new Error("expected a labelled training set, got one without labels");
@@ -32,7 +33,10 @@ const pointers = new Int32Array(imdb.n + 1);
 const columns: number[] = [];
 for (let start = 0; start < imdb.n; start += chunk) {
   const count = Math.min(chunk, imdb.n - start);
-  imdb.gatherInputs(Int32Array.from({ length: count }, (_, i) => start + i), row.subarray(0, count * imdb.inputSize));
+  imdb.gatherInputs(
+    Int32Array.from({ length: count }, (_, i) => start + i),
+    row.subarray(0, count * imdb.inputSize),
+  );
   for (let r = 0; r < count; r++) {
     const base = r * imdb.inputSize;
     for (let c = 0; c < imdb.inputSize; c++) {

@@ -30,4 +30,10 @@ if (exercise.step <= 4) {
   const verdict = await gradeLocally(exercise, reference, { ...backend, cacheDir: input.cacheDir, ...(previous ? { previous } : {}) });
   status = verdict.status;
 }
-emitResult({ exerciseId: input.exerciseId, step: exercise.step, seconds: (performance.now() - started) / 1000, status, peakRssMb: peakRssMb() });
+emitResult({
+  exerciseId: input.exerciseId,
+  step: exercise.step,
+  seconds: (performance.now() - started) / 1000,
+  status,
+  peakRssMb: peakRssMb(),
+});

@@ -10,7 +10,10 @@ const input = JSON.parse(process.argv[2] ?? "{}") as { backend: BackendChoice; b
 const { sizes, repeats } = input;
 const want = input.backend === "wasm" && input.blas === "auto" ? "wasm+openblas" : input.backend;
 const { tf, backend, skipped, blas } = await initBackend({ prefer: [input.backend], blas: input.blas ?? "off" });
-if (backend !== want) throw new Error(`expected backend ${want}, got ${backend} (${[...skipped, ...(blas && !blas.loaded ? [`openblas: ${blas.reason}`] : [])].join("; ")})`);
+if (backend !== want)
+  throw new Error(
+    `expected backend ${want}, got ${backend} (${[...skipped, ...(blas && !blas.loaded ? [`openblas: ${blas.reason}`] : [])].join("; ")})`,
+  );
 
 const gflops: Record<string, number> = {};
 for (const n of sizes) {

@@ -34,7 +34,13 @@ if (backend !== expected) {
 function head(set: ExampleSet, n: number): ExampleSet {
   if (n >= set.n) return set;
   const labels = set.labels?.subarray(0, n);
-  return { n, inputSize: set.inputSize, naturalShape: set.naturalShape, ...(labels ? { labels } : {}), gatherInputs: (i, out) => set.gatherInputs(i, out) };
+  return {
+    n,
+    inputSize: set.inputSize,
+    naturalShape: set.naturalShape,
+    ...(labels ? { labels } : {}),
+    gatherInputs: (i, out) => set.gatherInputs(i, out),
+  };
 }
 
 const mnist = input.model === "mnist" || input.model === "mnist-cnn";
@@ -62,7 +68,10 @@ if (input.mode === "harness") {
 } else {
   // Plain Layers API: the whole set as one tensor (MNIST only: IMDB's would be 1 GB).
   const x = new Float32Array(data.n * data.inputSize);
-  data.gatherInputs(Int32Array.from({ length: data.n }, (_, i) => i), x);
+  data.gatherInputs(
+    Int32Array.from({ length: data.n }, (_, i) => i),
+    x,
+  );
   const xs = tf.tensor2d(x, [data.n, data.inputSize]);
   const ys = tf.tensor1d(Float32Array.from(data.labels ?? []), "float32");
   const model = await tf.models.modelFromJSON(withSeeds(topology, 1));
@@ -87,6 +96,9 @@ emitResult({
   examplesPerSecond: examples / trainSeconds,
   loss,
   accuracy,
-  simd: await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT").catch(() => false),
+  simd: await tf
+    .env()
+    .getAsync("WASM_HAS_SIMD_SUPPORT")
+    .catch(() => false),
   peakRssMb: peakRssMb(),
 });

@@ -9,7 +9,14 @@ export default [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@stepwise/*", "!@stepwise/native-blas"], message: "Dependencies point one way: apps → exercises, db → core; core's backend/ may load @stepwise/native-blas only." }] },
+        {
+          patterns: [
+            {
+              group: ["@stepwise/*", "!@stepwise/native-blas"],
+              message: "Dependencies point one way: apps → exercises, db → core; core's backend/ may load @stepwise/native-blas only.",
+            },
+          ],
+        },
       ],
     },
   },

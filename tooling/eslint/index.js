@@ -8,7 +8,18 @@ import tseslint from "typescript-eslint";
  * entry points that hand it to them, and scripts and tests. Everything else takes its settings as
  * arguments, so a setting has one name, one default and one place to document it.
  */
-export const ENV_READERS = ["src/env.ts", "src/config.ts", "src/main.ts", "src/cli/**", "src/testing.ts", "scripts/**", "test/**", "e2e/**", "bench/**", "**/*.test.ts"];
+export const ENV_READERS = [
+  "src/env.ts",
+  "src/config.ts",
+  "src/main.ts",
+  "src/cli/**",
+  "src/testing.ts",
+  "scripts/**",
+  "test/**",
+  "e2e/**",
+  "bench/**",
+  "**/*.test.ts",
+];
 
 /**
  * The rules that keep the package graph honest and need no type information, so the boundaries test
@@ -18,7 +29,10 @@ export function boundaryRules() {
   return [
     {
       rules: {
-        "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read settings in the app's config module (env.ts/config.ts) and pass them in." }],
+        "no-restricted-properties": [
+          "error",
+          { object: "process", property: "env", message: "Read settings in the app's config module (env.ts/config.ts) and pass them in." },
+        ],
       },
     },
     { files: ENV_READERS, rules: { "no-restricted-properties": "off" } },
@@ -26,7 +40,10 @@ export function boundaryRules() {
 }
 
 /** Another package is imported through its `exports`, never by reaching into its `src/`. */
-const DEEP_IMPORTS = { group: ["@stepwise/*/src", "@stepwise/*/src/*"], message: "Import another package through its exports (e.g. @stepwise/core/workflow), not its src/." };
+const DEEP_IMPORTS = {
+  group: ["@stepwise/*/src", "@stepwise/*/src/*"],
+  message: "Import another package through its exports (e.g. @stepwise/core/workflow), not its src/.",
+};
 
 /** @param {{ tsconfigRootDir: string, forbidImports?: string[] }} options */
 export function stepwise({ tsconfigRootDir, forbidImports = [] }) {
@@ -43,7 +60,12 @@ export function stepwise({ tsconfigRootDir, forbidImports = [] }) {
         "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
         "no-restricted-imports": [
           "error",
-          { patterns: [DEEP_IMPORTS, ...forbidImports.map((group) => ({ group: [group], message: "Dependencies point one way: apps → exercises, db → core." }))] },
+          {
+            patterns: [
+              DEEP_IMPORTS,
+              ...forbidImports.map((group) => ({ group: [group], message: "Dependencies point one way: apps → exercises, db → core." })),
+            ],
+          },
         ],
       },
     },

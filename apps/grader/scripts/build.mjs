@@ -88,7 +88,12 @@ const packagesExternal = {
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith("@stepwise/") || args.path.startsWith("node:") || args.pluginData === "resolving") return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: "resolving" });
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: "resolving",
+      });
       if (resolved.errors.length > 0 || !resolved.path) return { path: args.path, external: true };
       if (resolved.external) return { path: args.path, external: true };
       return { path: pathToFileURL(resolved.path).href, external: true };
@@ -143,7 +148,8 @@ export async function build({ quiet = false } = {}) {
     renameSync(partial, file.path);
   }
   pruneChunks(new Set(files.map((file) => file.path)));
-  if (!quiet) console.error(`built ${relative(process.cwd(), distDir) || distDir} in ${Date.now() - started} ms (${sources.length} sources)`);
+  if (!quiet)
+    console.error(`built ${relative(process.cwd(), distDir) || distDir} in ${Date.now() - started} ms (${sources.length} sources)`);
 }
 
 function pruneChunks(current) {

@@ -11,7 +11,9 @@ export function useCacheDir(dir: string, warn: (line: string) => void): boolean 
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    warn(`GRADER_CACHE_DIR "${dir}" cannot be created (${reason}); grading goes on without a dataset cache, preparing each dataset from its source. Point GRADER_CACHE_DIR at a writable directory to cache them.`);
+    warn(
+      `GRADER_CACHE_DIR "${dir}" cannot be created (${reason}); grading goes on without a dataset cache, preparing each dataset from its source. Point GRADER_CACHE_DIR at a writable directory to cache them.`,
+    );
     return false;
   }
 }

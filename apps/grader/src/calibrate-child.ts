@@ -22,6 +22,13 @@ async function measure(): Promise<Report> {
 process.once("disconnect", () => process.exit(1));
 
 void measure()
-  .catch((error: unknown): Report => ({ type: "error", message: (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000) }))
-  .then((report) => new Promise<void>((resolve) => (process.send ? process.send(report, undefined, undefined, () => resolve()) : resolve())))
+  .catch(
+    (error: unknown): Report => ({
+      type: "error",
+      message: (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000),
+    }),
+  )
+  .then(
+    (report) => new Promise<void>((resolve) => (process.send ? process.send(report, undefined, undefined, () => resolve()) : resolve())),
+  )
   .finally(() => process.exit(0));

@@ -52,7 +52,10 @@ export function slotGflops(matmulGflops: number, concurrency: number, cores = av
  * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
  * a message saying what went wrong: the backend did not load, the child died, or it took too long.
  */
-export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concurrency">, options: { timeoutMs?: number; jail?: Jail } = {}): Promise<MeasuredSpeed> {
+export function measureGraderSpeed(
+  config: Pick<GraderConfig, "backend" | "concurrency">,
+  options: { timeoutMs?: number; jail?: Jail } = {},
+): Promise<MeasuredSpeed> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const jail = options.jail ?? jailFor({ mode: "auto" });
   return new Promise((resolve, reject) => {
@@ -74,15 +77,20 @@ export function measureGraderSpeed(config: Pick<GraderConfig, "backend" | "concu
     const timer = setTimeout(() => settle({ error: `the calibration child did not report within ${timeoutMs} ms` }), timeoutMs);
     child.on("message", (raw) => {
       const parsed = ChildReport.safeParse(raw);
-      if (!parsed.success) return settle({ error: `the calibration child sent a malformed report: ${parsed.error.issues[0]?.message ?? "?"}` });
+      if (!parsed.success)
+        return settle({ error: `the calibration child sent a malformed report: ${parsed.error.issues[0]?.message ?? "?"}` });
       const report = parsed.data;
       if (report.type === "error") return settle({ error: report.message });
-      settle({ speed: { backend: report.backend, matmulGflops: report.matmulGflops, gflops: slotGflops(report.matmulGflops, config.concurrency) } });
+      settle({
+        speed: { backend: report.backend, matmulGflops: report.matmulGflops, gflops: slotGflops(report.matmulGflops, config.concurrency) },
+      });
     });
     child.on("error", (error) => settle({ error: `the calibration child failed to start: ${error.message}` }));
     child.on("exit", (code, signal) => {
       const tail = stderr.trim().split("\n").slice(-3).join("\n");
-      settle({ error: `the calibration child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}` });
+      settle({
+        error: `the calibration child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}`,
+      });
     });
   });
 }
@@ -111,7 +119,10 @@ export interface CalibrationDeps {
  * without it, and the web app falls back to its configured figure. A measurement taken while jobs
  * train comes out lower, which errs on the safe side until the next one.
  */
-export async function startCalibration(config: Pick<GraderConfig, "backend" | "concurrency" | "workerId" | "calibrateEveryMs">, deps: CalibrationDeps): Promise<Calibrator> {
+export async function startCalibration(
+  config: Pick<GraderConfig, "backend" | "concurrency" | "workerId" | "calibrateEveryMs">,
+  deps: CalibrationDeps,
+): Promise<Calibrator> {
   const { db } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
@@ -122,7 +133,10 @@ export async function startCalibration(config: Pick<GraderConfig, "backend" | "c
 
   const round = async (): Promise<void> => {
     try {
-      const speed = await measureGraderSpeed(config, { ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }), ...(deps.jail ? { jail: deps.jail } : {}) });
+      const speed = await measureGraderSpeed(config, {
+        ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
+        ...(deps.jail ? { jail: deps.jail } : {}),
+      });
       if (stopped) return;
       await publishCalibration(db, { workerId: config.workerId, host, backend: speed.backend, gflops: speed.gflops, measuredAt: now() });
       last = speed;

@@ -63,18 +63,23 @@ async function run(raw: unknown): Promise<ChildMessage> {
 process.once("disconnect", () => process.exit(1));
 
 /** Tensors alive now, or null when the backend never came up (the child is then not reused). */
-const liveTensors = () => warming.then(({ tf }) => tf.memory().numTensors, () => null);
+const liveTensors = () =>
+  warming.then(
+    ({ tf }) => tf.memory().numTensors,
+    () => null,
+  );
 
 async function handle(raw: unknown): Promise<void> {
   const before = await liveTensors();
-  const message = await (isExperimentRequest(raw) ? runExperimentRequest(raw, { warming, send }) : run(raw))
-    .catch((error: unknown): ChildMessage => {
+  const message = await (isExperimentRequest(raw) ? runExperimentRequest(raw, { warming, send }) : run(raw)).catch(
+    (error: unknown): ChildMessage => {
       if (error instanceof ValidationError || (error instanceof StepwiseError && error.code === "BUDGET")) {
         return { type: "invalid", message: error.message.slice(0, 4000) };
       }
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return { type: "error", message: message.slice(0, 4000) };
-    });
+    },
+  );
   // Every run disposes its models, optimizers and batches; a run that left tensors behind (or
   // failed halfway) leaves state the next run must not inherit, so the worker retires this child.
   const after = await liveTensors();

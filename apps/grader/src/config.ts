@@ -17,9 +17,19 @@ export const GraderConfig = z
     reapEveryMs: int(100).default(15_000).describe("How often expired leases are reaped, ms"),
     childJobs: int(1).max(10_000).default(25).describe("Runs one training child trains before it is replaced (1: a fresh process per run)"),
     memoryMb: int(256).default(3072).describe("Memory cap of a training child (V8 heap and RSS), MiB"),
-    hardTimeoutMs: int(1000).default(60 * 60_000).describe("Wall-clock ceiling on one training run, ms: catches a child that blocks or sleeps; generous, since budgets count CPU time"),
-    cpuGraceMs: int(0).default(60_000).describe("CPU time a training run may use beyond the exercise's training budget (loading data, building the model, predicting the test set) before it is stopped as timed out, ms"),
-    cpuCeilingMs: int(1000).default(30 * 60_000).describe("Most CPU time one training run may use whatever the exercise's budget, ms"),
+    hardTimeoutMs: int(1000)
+      .default(60 * 60_000)
+      .describe(
+        "Wall-clock ceiling on one training run, ms: catches a child that blocks or sleeps; generous, since budgets count CPU time",
+      ),
+    cpuGraceMs: int(0)
+      .default(60_000)
+      .describe(
+        "CPU time a training run may use beyond the exercise's training budget (loading data, building the model, predicting the test set) before it is stopped as timed out, ms",
+      ),
+    cpuCeilingMs: int(1000)
+      .default(30 * 60_000)
+      .describe("Most CPU time one training run may use whatever the exercise's budget, ms"),
     backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto").describe("Training backend preference"),
     cacheDir: z.string().min(1).describe("Where prepared datasets are cached as binary"),
     /** Scale-down for tests and CI: train and evaluate on the first N examples of seeded permutations. */
@@ -27,10 +37,26 @@ export const GraderConfig = z
     testLimit: int(10).optional().describe("Cap on test examples per job (tests/CI only)"),
     workerId: z.string().min(1).describe("Name of this grader process in job rows"),
     httpPort: z.coerce.number().int().min(0).max(65535).optional().describe("Port of /healthz and /metrics (0: any free port; unset: off)"),
-    sandbox: z.enum(["required", "auto", "off"]).default("auto").describe("OS sandbox of training children (bubblewrap + uid drop): required refuses to start without it, auto uses it when present, off never"),
-    drainMs: int(0).default(25_000).describe("On SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue uncharged, ms (fits a 30 s stop timeout)"),
-    warmUp: z.enum(["on", "off"]).default("on").describe("Before the first claim, build the MNIST cache and train a tiny model in every warm child, so the first job costs what later ones do (on/off)"),
-    calibrateEveryMs: int(0).default(6 * 3_600_000).describe("How often the grader re-measures and republishes its training speed, ms (0: only at start)"),
+    sandbox: z
+      .enum(["required", "auto", "off"])
+      .default("auto")
+      .describe(
+        "OS sandbox of training children (bubblewrap + uid drop): required refuses to start without it, auto uses it when present, off never",
+      ),
+    drainMs: int(0)
+      .default(25_000)
+      .describe(
+        "On SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue uncharged, ms (fits a 30 s stop timeout)",
+      ),
+    warmUp: z
+      .enum(["on", "off"])
+      .default("on")
+      .describe(
+        "Before the first claim, build the MNIST cache and train a tiny model in every warm child, so the first job costs what later ones do (on/off)",
+      ),
+    calibrateEveryMs: int(0)
+      .default(6 * 3_600_000)
+      .describe("How often the grader re-measures and republishes its training speed, ms (0: only at start)"),
   })
   .strict();
 export type GraderConfig = z.infer<typeof GraderConfig>;

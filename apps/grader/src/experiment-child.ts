@@ -68,7 +68,13 @@ export async function runExperimentRequest(raw: unknown, tools: Tools): Promise<
     });
     const result = await runExperimentOn(request.experiment, {
       tf,
-      prepared: { dataset: request.dataset, topology: request.topology, training: request.training, summary: request.summary, task: request.task },
+      prepared: {
+        dataset: request.dataset,
+        topology: request.topology,
+        training: request.training,
+        summary: request.summary,
+        task: request.task,
+      },
       train,
       seed: request.seed,
       maxSeconds: request.maxSeconds,

@@ -36,14 +36,18 @@ export async function runExperimentJob(claimed: Extract<ClaimedJob, { kind: "exp
   return { kind: "experiment", experiment, outcome, summary: "result" in outcome ? outcome.result.outcome : "failed" };
 }
 
-async function experimentOutcome(claimed: Extract<ClaimedJob, { kind: "experiment" }>, ctx: JobContext): Promise<{ result: ExperimentResult } | { failed: string }> {
+async function experimentOutcome(
+  claimed: Extract<ClaimedJob, { kind: "experiment" }>,
+  ctx: JobContext,
+): Promise<{ result: ExperimentResult } | { failed: string }> {
   const { job, experiment } = claimed;
   const name = EXPERIMENTS.find((e) => e === experiment);
   if (!name) return { failed: `There is no experiment "${experiment}"; there are ${EXPERIMENTS.join(", ")}.` };
   const resolved = await resolveJob(claimed, ctx);
   if ("problem" in resolved) return { failed: resolved.problem };
   const { exercise, payload } = resolved;
-  if (exercise.kind !== "training") return { failed: `Experiments examine a trained model; step ${exercise.step} is answered with a form.` };
+  if (exercise.kind !== "training")
+    return { failed: `Experiments examine a trained model; step ${exercise.step} is answered with a form.` };
 
   const seed = exercise.seed;
   let prepared: PreparedTraining;
@@ -79,7 +83,9 @@ async function experimentOutcome(claimed: Extract<ClaimedJob, { kind: "experimen
     ...(grading?.csv ? { csv: grading.csv.training, featureNames: grading.csv.facts.featureNames } : {}),
     ...(resolved.imageScaling ? { scaling: resolved.imageScaling } : {}),
   };
-  resolved.log(`attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)${decisionsNote(resolved.decisions)}\n`);
+  resolved.log(
+    `attempt ${job.attempts}: experiment ${name} on ${exercise.id} (seed ${seed}, ${prepared.summary.totalParams} parameters)${decisionsNote(resolved.decisions)}\n`,
+  );
   try {
     const outcome = await runTrainingChild(request, {
       memoryMb: ctx.config.memoryMb,

@@ -42,12 +42,16 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
       if (verdict) return verdict;
       throw error;
     }
-    return gradeAnswers(exercise, payload, { cacheDir: ctx.config.cacheDir, ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}) });
+    return gradeAnswers(exercise, payload, {
+      cacheDir: ctx.config.cacheDir,
+      ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}),
+    });
   }
 
   // Steps 5 and 6 retrain the model with the assignment's N training seeds (step 7 keeps one).
   const seedCount = assignmentPolicy(overrides).seeds ?? 1;
-  const previous = exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
+  const previous =
+    exercise.step === 7 ? await previousStepModel(ctx.db, { assignment: resolved.assignment, userId: submission.userId }) : undefined;
   const { decisions } = resolved;
 
   const costs: RunCost[] = [];
@@ -65,7 +69,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
     const { prepared, place } = run;
     eta ??= new GradingEta({ runs: place.count, secondsPerEpoch: calibratedEpochSeconds(run, ctx.gflops?.() ?? null) }, ctx.now);
     const tracker = eta;
-    const training = (epoch: number, epochs: number) => phase({ phase: "training", run: place.index, runs: place.count, label: place.title, epoch, epochs });
+    const training = (epoch: number, epochs: number) =>
+      phase({ phase: "training", run: place.index, runs: place.count, label: place.title, epoch, epochs });
     const outcome = await runTrainingChild(
       {
         type: "train",
@@ -117,7 +122,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
     await resolved.progressWritten();
     if ("cpuMs" in outcome) costs.push({ cpuMs: outcome.cpuMs, wallMs: outcome.wallMs });
     const spent = "cpuMs" in outcome ? ` (${seconds(outcome.cpuMs)} s CPU, ${seconds(outcome.wallMs)} s wall)` : "";
-    resolved.log(`${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${spent}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
+    resolved.log(
+      `${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${spent}${"message" in outcome ? `: ${outcome.message}` : ""}\n`,
+    );
     return { ...outcome, history };
   };
 
@@ -149,10 +156,25 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
         const outcome = await trainInChild(run);
         if (outcome.kind === "done") return outcome;
         const message = childFailure(outcome, "The model", ctx.config);
-        if (outcome.kind === "oom") return { stopped: outOfMemoryVerdict({ capMb: ctx.config.memoryMb, detail: outcome.message, summary: run.prepared.summary, batchSize: run.prepared.training.fit.batchSize }) };
+        if (outcome.kind === "oom")
+          return {
+            stopped: outOfMemoryVerdict({
+              capMb: ctx.config.memoryMb,
+              detail: outcome.message,
+              summary: run.prepared.summary,
+              batchSize: run.prepared.training.fit.batchSize,
+            }),
+          };
         if (outcome.kind === "timeout") {
           const limitMs = outcome.clock === "cpu" ? cpuLimitMs(ctx.config, run.maxSeconds) : ctx.config.hardTimeoutMs;
-          return { stopped: timedOutVerdict({ limitSeconds: Math.round(limitMs / 1000), lastEpoch: outcome.lastEpoch, epochs: run.prepared.training.fit.epochs, history: outcome.history }) };
+          return {
+            stopped: timedOutVerdict({
+              limitSeconds: Math.round(limitMs / 1000),
+              lastEpoch: outcome.lastEpoch,
+              epochs: run.prepared.training.fit.epochs,
+              history: outcome.history,
+            }),
+          };
         }
         return { stopped: invalidVerdict(message) };
       },
@@ -192,4 +214,3 @@ export function withCost(verdict: Verdict, costs: readonly RunCost[], budgetSeco
     checks: check ? [{ ...check, message: `${check.message}${note}` }, ...rest] : verdict.checks,
   };
 }
-

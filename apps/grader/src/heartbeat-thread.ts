@@ -10,7 +10,11 @@ const port = parentPort;
 if (!port) throw new Error("heartbeat-thread.ts runs as a worker thread of the grader");
 const settings = LeaseSettings.parse((workerData as { settings: unknown }).settings);
 const post = (message: FromThread) => port.postMessage(message);
-const failure = (error: unknown) => ({ ok: false as const, connection: true, message: error instanceof Error ? error.message : String(error) });
+const failure = (error: unknown) => ({
+  ok: false as const,
+  connection: true,
+  message: error instanceof Error ? error.message : String(error),
+});
 
 let stopped = false;
 let lastAlive = Date.now();
@@ -61,7 +65,13 @@ const opened = await open();
 if (stopped) await opened?.close();
 else if (opened) {
   db = opened;
-  const keeping = new LeaseKeeper(opened, settings, Date.now, (jobId) => post({ type: "lost", jobId }), (report) => post({ type: "report", report }));
+  const keeping = new LeaseKeeper(
+    opened,
+    settings,
+    Date.now,
+    (jobId) => post({ type: "lost", jobId }),
+    (report) => post({ type: "report", report }),
+  );
   for (const jobId of watched.splice(0)) keeping.watch(jobId);
   keeper = keeping;
   post({ type: "ready" });

@@ -43,8 +43,12 @@ export class LeaseKeeper {
     private readonly onReport: (report: BeatReport) => void,
   ) {}
 
-  watch(jobId: string): void { this.jobs.add(jobId); }
-  unwatch(jobId: string): void { this.jobs.delete(jobId); }
+  watch(jobId: string): void {
+    this.jobs.add(jobId);
+  }
+  unwatch(jobId: string): void {
+    this.jobs.delete(jobId);
+  }
 
   async round(): Promise<void> {
     if (this.busy) return; // a round stuck on an unreachable database must not pile up behind itself
@@ -52,12 +56,21 @@ export class LeaseKeeper {
     try {
       for (const jobId of [...this.jobs]) {
         try {
-          const ours = await heartbeat(this.db, { jobId, workerId: this.settings.workerId, leaseMs: this.settings.leaseMs, now: this.now() });
+          const ours = await heartbeat(this.db, {
+            jobId,
+            workerId: this.settings.workerId,
+            leaseMs: this.settings.leaseMs,
+            now: this.now(),
+          });
           this.onReport({ ok: true });
           if (!ours && this.jobs.delete(jobId)) this.onLost(jobId);
         } catch (error) {
           // Renewing is idempotent: the next round simply tries again, on a fresh connection.
-          this.onReport({ ok: false, connection: isConnectionError(error), message: error instanceof Error ? error.message : String(error) });
+          this.onReport({
+            ok: false,
+            connection: isConnectionError(error),
+            message: error instanceof Error ? error.message : String(error),
+          });
         }
       }
     } finally {
@@ -146,7 +159,8 @@ class ThreadHeartbeats implements Heartbeats {
     worker.on("message", (message: FromThread) => {
       if (message.type === "ready") this.onReady();
       else if (message.type === "report") this.onReport(message.report);
-      else if (message.type === "stalled") this.log(`the main thread did not answer for ${this.settings.stallMs} ms; leases are no longer renewed`);
+      else if (message.type === "stalled")
+        this.log(`the main thread did not answer for ${this.settings.stallMs} ms; leases are no longer renewed`);
       else {
         const onLost = this.lost.get(message.jobId);
         this.lost.delete(message.jobId);

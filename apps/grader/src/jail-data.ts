@@ -18,7 +18,9 @@ export function cacheFilesFor(dataset: DatasetRef, cacheDir: string): string[] {
   }
   for (const file of [files.train, files.testInputs]) {
     if (!existsSync(file)) {
-      throw new Error(`the IMDB cache file ${file} could not be written: a sandboxed training child reads the prepared files only, so GRADER_CACHE_DIR (${cacheDir}) must be writable by the grader`);
+      throw new Error(
+        `the IMDB cache file ${file} could not be written: a sandboxed training child reads the prepared files only, so GRADER_CACHE_DIR (${cacheDir}) must be writable by the grader`,
+      );
     }
   }
   return [files.train, files.testInputs];

@@ -33,7 +33,13 @@ const tmpfs = (dest: string): Mount => ({ args: ["--perms", "0755", "--tmpfs", d
  * masked and only the named files come back.
  */
 function keepOnly(dir: string, files: readonly string[]): Mount[] {
-  return [tmpfs(dir), ...files.map((file) => join(dir, file)).filter((path) => existsSync(path)).map((path) => roBind(path))];
+  return [
+    tmpfs(dir),
+    ...files
+      .map((file) => join(dir, file))
+      .filter((path) => existsSync(path))
+      .map((path) => roBind(path)),
+  ];
 }
 
 /** Masks a path inside a bound tree: a directory becomes empty, a file reads as empty. */
@@ -52,7 +58,15 @@ export function systemMounts(): Mount[] {
   }
   // The dynamic loader's cache, Debian's alternatives (libopenblas.so.0 resolves through them),
   // OpenSSL's config (node reads it at start) and the user names; nothing else of /etc.
-  for (const file of ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl/openssl.cnf", "/etc/passwd", "/etc/group"]) {
+  for (const file of [
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/ssl/openssl.cnf",
+    "/etc/passwd",
+    "/etc/group",
+  ]) {
     if (existsSync(file)) mounts.push(roBind(file));
   }
   // A node installed outside /usr (nvm, /opt): its whole prefix.
@@ -111,4 +125,3 @@ export function parentDirs(mounts: readonly Mount[]): string[] {
   }
   return [...dirs].sort((a, b) => a.split(sep).length - b.split(sep).length).flatMap((dir) => ["--perms", "0755", "--dir", dir]);
 }
-

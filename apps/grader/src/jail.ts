@@ -90,13 +90,20 @@ export class Jail {
     this.mounts = [...systemMounts(), ...codeTrees(root).map((tree) => roBind(tree)), ...secretMasks(root, options.hidden ?? [])];
     const uid = process.getuid?.() ?? 0;
     if (options.mode === "off") {
-      this.status = { mode: "off", active: false, uid, detail: "sandbox off (GRADER_SANDBOX=off): children get an explicit environment and their own session only" };
+      this.status = {
+        mode: "off",
+        active: false,
+        uid,
+        detail: "sandbox off (GRADER_SANDBOX=off): children get an explicit environment and their own session only",
+      };
       return;
     }
     const probe = probeTools(options.toolDirs ?? TOOL_DIRS, (tools) => this.args([process.execPath, "-e", "0"], tmpdir(), tools));
     if ("missing" in probe) {
       if (options.mode === "required") {
-        throw new SandboxUnavailableError(`GRADER_SANDBOX=required, but the training sandbox cannot run: ${probe.missing}. Install bubblewrap (scripts/setup.sh does, or apt-get install bubblewrap), or set GRADER_SANDBOX=auto to run children unsandboxed`);
+        throw new SandboxUnavailableError(
+          `GRADER_SANDBOX=required, but the training sandbox cannot run: ${probe.missing}. Install bubblewrap (scripts/setup.sh does, or apt-get install bubblewrap), or set GRADER_SANDBOX=auto to run children unsandboxed`,
+        );
       }
       this.status = {
         mode: options.mode,
@@ -108,23 +115,58 @@ export class Jail {
     }
     this.tools = probe;
     const childUid = asRoot() ? JAIL_UID : uid;
-    this.status = { mode: options.mode, active: true, uid: childUid, detail: `bubblewrap: uid ${childUid}, no network, read-only code, own namespaces` };
+    this.status = {
+      mode: options.mode,
+      active: true,
+      uid: childUid,
+      detail: `bubblewrap: uid ${childUid}, no network, read-only code, own namespaces`,
+    };
   }
 
   /** The bubblewrap command line around `command`, with `dataDir` bound read-only at JAIL_DATA_DIR. */
   private args(command: readonly string[], dataDir: string, tools: Tools): string[] {
     const mounts = [...this.mounts, roBind(dataDir, JAIL_DATA_DIR)];
     const drop = tools.setpriv
-      ? [tools.setpriv, "--reuid", String(JAIL_UID), "--regid", String(JAIL_UID), "--clear-groups", "--no-new-privs", "--bounding-set", "-all", "--inh-caps", "-all", "--pdeathsig", "SIGKILL", "--"]
+      ? [
+          tools.setpriv,
+          "--reuid",
+          String(JAIL_UID),
+          "--regid",
+          String(JAIL_UID),
+          "--clear-groups",
+          "--no-new-privs",
+          "--bounding-set",
+          "-all",
+          "--inh-caps",
+          "-all",
+          "--pdeathsig",
+          "SIGKILL",
+          "--",
+        ]
       : [];
     return [
       ...(asRoot() ? [] : ["--unshare-user"]),
-      "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-      "--hostname", "sandbox", "--die-with-parent", "--new-session",
-      "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", SCRATCH,
+      "--unshare-net",
+      "--unshare-pid",
+      "--unshare-ipc",
+      "--unshare-uts",
+      "--unshare-cgroup-try",
+      "--hostname",
+      "sandbox",
+      "--die-with-parent",
+      "--new-session",
+      "--proc",
+      "/proc",
+      "--dev",
+      "/dev",
+      "--perms",
+      "1777",
+      "--tmpfs",
+      SCRATCH,
       ...parentDirs(mounts),
       ...mounts.flatMap((m) => m.args),
-      "--chdir", grader,
+      "--chdir",
+      grader,
       "--",
       ...drop,
       ...command,
@@ -136,13 +178,24 @@ export class Jail {
     const stdio = ["ignore", "ignore", "pipe", "ipc"] as const;
     const serialization = options.serialization ?? "json";
     if (!this.tools) {
-      return fork(script, [...args], { execArgv: [...options.execArgv], stdio: [...stdio], serialization, detached: true, env: childEnv(tmpdir()) });
+      return fork(script, [...args], {
+        execArgv: [...options.execArgv],
+        stdio: [...stdio],
+        serialization,
+        detached: true,
+        env: childEnv(tmpdir()),
+      });
     }
     // Training data reaches the child through this directory, filled per run (sandbox.ts, jail-data.ts).
     const dataDir = mkdtempSync(join(tmpdir(), `${DATA_DIR_PREFIX}${process.pid}-`));
     chmodSync(dataDir, 0o755);
     const command = [process.execPath, ...options.execArgv, script, ...args];
-    const child = spawn(this.tools.bwrap, this.args(command, dataDir, this.tools), { stdio: [...stdio], serialization, detached: true, env: childEnv(SCRATCH) });
+    const child = spawn(this.tools.bwrap, this.args(command, dataDir, this.tools), {
+      stdio: [...stdio],
+      serialization,
+      detached: true,
+      env: childEnv(SCRATCH),
+    });
     this.dataDirs.set(child, dataDir);
     const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
     child.once("exit", cleanup);
@@ -198,7 +251,10 @@ function runProbe(dirs: readonly string[], args: (tools: Tools) => string[]): Pr
   if (!bwrap) return { missing: "bubblewrap (bwrap) is not installed" };
   if (asRoot() && !setpriv) return { missing: "setpriv (util-linux) is not installed, and children would keep root" };
   const run = spawnSync(bwrap, args({ bwrap, setpriv }), { encoding: "utf8", timeout: 10_000, env: childEnv(SCRATCH) });
-  if (run.status !== 0) return { missing: `bwrap does not run here (${(run.stderr || run.error?.message || `exit ${run.status ?? "?"}`).trim().split("\n")[0]})` };
+  if (run.status !== 0)
+    return {
+      missing: `bwrap does not run here (${(run.stderr || run.error?.message || `exit ${run.status ?? "?"}`).trim().split("\n")[0]})`,
+    };
   return { bwrap, setpriv };
 }
 

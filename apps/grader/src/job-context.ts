@@ -3,12 +3,41 @@
  * search): the exercise as the assignment places it, the dataset it means, the job's progress rows
  * and log, and what a training child that ended without a result means to the student.
  */
-import { describeDecisions, type DataSlice, type ExerciseDefinition, type ProgressEvent, type ProjectDecisions, type SubmissionPayload, type Verdict } from "@stepwise/core/contracts";
+import {
+  describeDecisions,
+  type DataSlice,
+  type ExerciseDefinition,
+  type ProgressEvent,
+  type ProjectDecisions,
+  type SubmissionPayload,
+  type Verdict,
+} from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
-import { appendLog, appendProgress, type Assignment, assignmentById, type ClaimedJob, datasetByFile, type Db, previousStepSubmission, projectDecisions as projectStepDecisions, submissionsFor } from "@stepwise/db";
+import {
+  appendLog,
+  appendProgress,
+  type Assignment,
+  assignmentById,
+  type ClaimedJob,
+  datasetByFile,
+  type Db,
+  previousStepSubmission,
+  projectDecisions as projectStepDecisions,
+  submissionsFor,
+} from "@stepwise/db";
 import { assignmentPlace, findExercise } from "@stepwise/exercises";
 import { resolveCsv } from "@stepwise/exercises/answers";
-import { gradingFacts, isDatasetReadError, loadGradingData, placedExercise, scalingFor, type CsvContent, type GradingData, type PrepareOptions, type RunRecord } from "@stepwise/exercises/grading";
+import {
+  gradingFacts,
+  isDatasetReadError,
+  loadGradingData,
+  placedExercise,
+  scalingFor,
+  type CsvContent,
+  type GradingData,
+  type PrepareOptions,
+  type RunRecord,
+} from "@stepwise/exercises/grading";
 import type { ExperimentResult } from "@stepwise/exercises/experiments";
 import type { TuningResult } from "@stepwise/exercises/tuning";
 import type { GraderConfig } from "./config";
@@ -118,7 +147,14 @@ export async function resolveJob(claimed: ClaimedJob, ctx: JobContext): Promise<
     csvData: async (slice) => {
       if (dataset.kind !== "csv") return { prepare: {} };
       const csv = await readCsv();
-      const grading = loadGradingData(dataset, { slice, seed: exercise.seed, cacheDir: ctx.config.cacheDir, csvText: csv.text, csvSplitSeed: csv.splitSeed, ...(csvScaling ? { csvScaling } : {}) });
+      const grading = loadGradingData(dataset, {
+        slice,
+        seed: exercise.seed,
+        cacheDir: ctx.config.cacheDir,
+        csvText: csv.text,
+        csvSplitSeed: csv.splitSeed,
+        ...(csvScaling ? { csvScaling } : {}),
+      });
       return { grading, prepare: gradingFacts(grading, dataset).prepare };
     },
     emit: (event) => {
@@ -177,7 +213,9 @@ export async function previousStepModel(
   const previous = await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
   if (!previous) return undefined;
   // The record of its graded run travels with its current verdict: step 7 reuses that run when nothing differs.
-  const graded = (await submissionsFor(db, { assignmentId: previous.assignmentId, userId: input.userId })).find((s) => s.id === previous.id);
+  const graded = (await submissionsFor(db, { assignmentId: previous.assignmentId, userId: input.userId })).find(
+    (s) => s.id === previous.id,
+  );
   const run = graded?.verdict?.environment?.run;
   return { payload: previous.payload, ...(run ? { run } : {}) };
 }
@@ -188,7 +226,10 @@ export function decisionsNote(decisions: ProjectDecisions | undefined): string {
 }
 
 /** A guided project's step-2–4 decisions for a job's assignment, from the true verdicts (nothing withheld). */
-export async function projectDecisions(db: Db, input: { assignment: Assignment | null | undefined; userId: string }): Promise<ProjectDecisions | undefined> {
+export async function projectDecisions(
+  db: Db,
+  input: { assignment: Assignment | null | undefined; userId: string },
+): Promise<ProjectDecisions | undefined> {
   if (!input.assignment) return undefined;
   return projectStepDecisions(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: null });
 }

@@ -28,7 +28,9 @@ const config = configFromEnv(process.env, { ...embeddedDefaults(), workerId: `${
 const log = (line: string) => console.log(`[grader ${config.workerId}] ${line}`);
 // GRADER_SANDBOX=required: no grader starts where training children cannot be sandboxed.
 const jail = graderJail(config);
-(jail.status.active ? console.log : console.warn)(`[grader ${config.workerId}] ${jail.status.active ? "" : "WARNING: "}${jail.status.detail}`);
+(jail.status.active ? console.log : console.warn)(
+  `[grader ${config.workerId}] ${jail.status.active ? "" : "WARNING: "}${jail.status.detail}`,
+);
 
 let grader: GraderHandle | null = null;
 let calibration: Calibrator | null = null;
@@ -66,7 +68,9 @@ useCacheDir(config.cacheDir, (line) => console.warn(`[grader ${config.workerId}]
 const health = new DbHealth(Date.now, log);
 // A connection the server closed is only news: the pool opens another for the next statement, and
 // whether the database answers is decided by statements (DbHealth), not by one idle connection.
-const db = await openDb(config.databaseUrl, { onConnectionError: (error) => log(`a database connection was closed (${error.message}); the next statement opens another`) });
+const db = await openDb(config.databaseUrl, {
+  onConnectionError: (error) => log(`a database connection was closed (${error.message}); the next statement opens another`),
+});
 await migrate(db);
 // Health and metrics answer before the first claim, so a supervisor never sees a busy grader as down.
 const metrics = new GraderMetrics();
@@ -74,7 +78,15 @@ metrics.sandbox = jail.status;
 http =
   config.httpPort === undefined
     ? null
-    : await serveMetrics({ port: config.httpPort, db, metrics, health, running: () => grader?.running ?? 0, ready: () => grader?.ready ?? false, workerId: config.workerId });
+    : await serveMetrics({
+        port: config.httpPort,
+        db,
+        metrics,
+        health,
+        running: () => grader?.running ?? 0,
+        ready: () => grader?.ready ?? false,
+        workerId: config.workerId,
+      });
 // Measured before the warm training children start, which would compete for the cores it times.
 calibration = await startCalibration(config, { db, jail });
 grader = startGrader(config, { db, metrics, health, log, gflops: () => calibration?.last?.gflops ?? null });

@@ -37,7 +37,7 @@ export class GraderMetrics {
       "# HELP stepwise_grader_running_jobs Jobs this grader process is training now.",
       "# TYPE stepwise_grader_running_jobs gauge",
       `stepwise_grader_running_jobs{${label}} ${input.running}`,
-      "# HELP stepwise_grader_outcomes_total Verdicts written by this process, by status (grader faults as \"fault\").",
+      '# HELP stepwise_grader_outcomes_total Verdicts written by this process, by status (grader faults as "fault").',
       "# TYPE stepwise_grader_outcomes_total counter",
       ...[...this.outcomes].map(([status, n]) => `stepwise_grader_outcomes_total{${label},status="${status}"} ${n}`),
       "# HELP stepwise_grader_job_duration_seconds Claim-to-verdict time of a job.",
@@ -61,7 +61,15 @@ export class GraderMetrics {
 }
 
 /** /healthz and /metrics for one grader process. Port 0 picks a free port. */
-export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetrics; health: DbHealth; running: () => number; ready: () => boolean; workerId: string }): Promise<Server> {
+export function serveMetrics(input: {
+  port: number;
+  db: Db;
+  metrics: GraderMetrics;
+  health: DbHealth;
+  running: () => number;
+  ready: () => boolean;
+  workerId: string;
+}): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === "/healthz") {
       // Still 200 while the database is away: the grader resumes by itself when it answers again,
@@ -70,15 +78,17 @@ export function serveMetrics(input: { port: number; db: Db; metrics: GraderMetri
       const database = input.health.describe();
       const ready = input.ready();
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({
-        status: database !== null ? "degraded" : ready ? "ok" : "starting",
-        ready,
-        database: database ?? "reachable",
-        workerId: input.workerId,
-        running: input.running(),
-        backend: input.metrics.backend,
-        sandbox: input.metrics.sandbox,
-      }));
+      res.end(
+        JSON.stringify({
+          status: database !== null ? "degraded" : ready ? "ok" : "starting",
+          ready,
+          database: database ?? "reachable",
+          workerId: input.workerId,
+          running: input.running(),
+          backend: input.metrics.backend,
+          sandbox: input.metrics.sandbox,
+        }),
+      );
       return;
     }
     if (req.url === "/metrics") {

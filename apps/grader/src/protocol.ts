@@ -51,13 +51,15 @@ export const ExperimentRequest = z
     topology: z.record(z.string(), z.unknown()),
     training: TrainingConfig,
     dataset: DatasetRef,
-    summary: z.object({
-      layers: z.array(z.object({ name: z.string(), className: z.string(), outputShape: Shape, params: z.number().int() }).strict()),
-      inputShape: Shape,
-      outputShape: Shape,
-      totalParams: z.number().int(),
-      trainingFlopsPerExample: z.number(),
-    }).strict(),
+    summary: z
+      .object({
+        layers: z.array(z.object({ name: z.string(), className: z.string(), outputShape: Shape, params: z.number().int() }).strict()),
+        inputShape: Shape,
+        outputShape: Shape,
+        totalParams: z.number().int(),
+        trainingFlopsPerExample: z.number(),
+      })
+      .strict(),
     task: z.object({ kind: z.enum(["binary", "multiclass", "regression"]), numClasses: z.number().int().min(1) }),
     seed: z.number().int(),
     /** Training examples the experiment draws on (built-in datasets; a CSV's rows were sliced by the parent). */

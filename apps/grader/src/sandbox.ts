@@ -13,7 +13,15 @@ export interface RunCost {
 }
 
 export type ChildOutcome =
-  | ({ kind: "done"; report: TrainingReport; predictions: number[]; outputStd: number; scores?: number[]; backend: string; tfjsVersion: string } & RunCost)
+  | ({
+      kind: "done";
+      report: TrainingReport;
+      predictions: number[];
+      outputStd: number;
+      scores?: number[];
+      backend: string;
+      tfjsVersion: string;
+    } & RunCost)
   | { kind: "invalid"; message: string }
   | { kind: "error"; message: string }
   /** `clock`: which ceiling stopped it — the CPU time the run may use, or the wall-clock hard ceiling. */
@@ -59,7 +67,10 @@ export interface SandboxOptions {
 
 const STDERR_CAP = 64 * 1024;
 function forkChild(jail: Jail, memoryMb: number, backend: TrainRequest["backend"], script = entryScript("child")): ChildProcess {
-  return jail.spawn(script, [backend], { execArgv: [...execArgvFor(script), `--max-old-space-size=${memoryMb}`], serialization: "advanced" });
+  return jail.spawn(script, [backend], {
+    execArgv: [...execArgvFor(script), `--max-old-space-size=${memoryMb}`],
+    serialization: "advanced",
+  });
 }
 
 export interface WarmPoolStats {
@@ -102,7 +113,9 @@ export class WarmPool {
     const child = forkChild(this.jail, this.memoryMb, this.backend);
     // Whether warmed ahead or forked on demand, a pool child may wait idle: one that dies waiting is
     // dropped (take() forks another), and its errors must have a listener even between runs.
-    child.once("exit", () => { this.idle = this.idle.filter((c) => c !== child); });
+    child.once("exit", () => {
+      this.idle = this.idle.filter((c) => c !== child);
+    });
     child.on("error", () => undefined);
     return child;
   }
@@ -154,7 +167,6 @@ export class WarmPool {
   }
 }
 
-
 /** Resident set size of a process in MiB, from /proc (Linux; a read of a few µs); null where unavailable. */
 function rssMb(pid: number): number | null {
   try {
@@ -172,7 +184,9 @@ const TICKS_PER_SECOND = 100;
 function cpuMs(pid: number): number | null {
   try {
     // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /s, "")
+      .split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
     return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : null;
   } catch {
@@ -182,13 +196,17 @@ function cpuMs(pid: number): number | null {
 
 /** CPU time of a child with its descendants (every thread of each, OpenBLAS's included), ms. */
 export function treeCpuMs(pid: number): number | null {
-  const times = processTree(pid).map(cpuMs).filter((ms): ms is number => ms !== null);
+  const times = processTree(pid)
+    .map(cpuMs)
+    .filter((ms): ms is number => ms !== null);
   return times.length > 0 ? times.reduce((a, b) => a + b, 0) : null;
 }
 
 /** RSS of a child with its descendants: a sandboxed child is node under bubblewrap. */
 function treeRssMb(pid: number): number | null {
-  const sizes = processTree(pid).map(rssMb).filter((mb): mb is number => mb !== null);
+  const sizes = processTree(pid)
+    .map(rssMb)
+    .filter((mb): mb is number => mb !== null);
   return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : null;
 }
 
@@ -203,7 +221,10 @@ function treeRssMb(pid: number): number | null {
 export function runTrainingChild(request: TrainRequest, options: SandboxOptions): Promise<ChildOutcome>;
 /** The same sandbox running a debugging experiment (`experiment.ts`) or a tuning trial (`tune.ts`) instead of a grading. */
 export function runTrainingChild(request: ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ExperimentChildOutcome>;
-export async function runTrainingChild(request: TrainRequest | ExperimentRequest | TuneTrialRequest, options: SandboxOptions): Promise<ChildOutcome | ExperimentChildOutcome> {
+export async function runTrainingChild(
+  request: TrainRequest | ExperimentRequest | TuneTrialRequest,
+  options: SandboxOptions,
+): Promise<ChildOutcome | ExperimentChildOutcome> {
   const { pool } = options;
   const jail = pool?.jail ?? options.jail ?? jailFor({ mode: "auto" });
   const child = pool ? pool.take() : forkChild(jail, options.memoryMb, request.backend, options.script);
@@ -258,7 +279,10 @@ function runInChild(
       resolve(outcome);
     };
 
-    const hardTimer = setTimeout(() => finish({ kind: "timeout", clock: "wall", elapsedMs: Date.now() - started, lastEpoch, ...cost() }), options.hardTimeoutMs);
+    const hardTimer = setTimeout(
+      () => finish({ kind: "timeout", clock: "wall", elapsedMs: Date.now() - started, lastEpoch, ...cost() }),
+      options.hardTimeoutMs,
+    );
     const rssTimer = setInterval(() => {
       if (child.pid === undefined) return;
       const spent = cost();
@@ -306,22 +330,36 @@ function runInChild(
           reusable = message.reusable;
           break;
         case "done":
-          finish(request.type === "train"
-            ? { kind: "done", report: message.report, predictions: message.predictions, outputStd: message.outputStd, ...(message.scores ? { scores: message.scores } : {}), ...readyInfo, ...cost() }
-            : { kind: "error", message: "the experiment child answered with a training report" });
+          finish(
+            request.type === "train"
+              ? {
+                  kind: "done",
+                  report: message.report,
+                  predictions: message.predictions,
+                  outputStd: message.outputStd,
+                  ...(message.scores ? { scores: message.scores } : {}),
+                  ...readyInfo,
+                  ...cost(),
+                }
+              : { kind: "error", message: "the experiment child answered with a training report" },
+          );
           break;
         case "experiment-done":
-          finish(request.type !== "train"
-            ? { kind: "experiment", result: message.result, ...readyInfo }
-            : { kind: "error", message: "the training child answered with an experiment result" });
+          finish(
+            request.type !== "train"
+              ? { kind: "experiment", result: message.result, ...readyInfo }
+              : { kind: "error", message: "the training child answered with an experiment result" },
+          );
           break;
         case "invalid":
           finish({ kind: "invalid", message: message.message });
           break;
         case "error":
-          finish(/out of memory|allocation failed|Array buffer allocation/i.test(message.message)
-            ? { kind: "oom", rssMb: peakRss, message: message.message }
-            : { kind: "error", message: message.message });
+          finish(
+            /out of memory|allocation failed|Array buffer allocation/i.test(message.message)
+              ? { kind: "oom", rssMb: peakRss, message: message.message }
+              : { kind: "error", message: message.message },
+          );
           break;
       }
     };
@@ -333,7 +371,10 @@ function runInChild(
         finish({ kind: "oom", rssMb: peakRss, message: "the V8 heap limit was reached" });
       } else {
         const tail = stderr.trim().split("\n").slice(-5).join("\n");
-        finish({ kind: "error", message: `training child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}` });
+        finish({
+          kind: "error",
+          message: `training child exited (code ${code ?? "none"}, signal ${signal ?? "none"}) before reporting${tail ? `: ${tail}` : ""}`,
+        });
       }
     };
 

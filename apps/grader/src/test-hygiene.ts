@@ -49,7 +49,9 @@ function withoutGeneratedNames(topology: Record<string, unknown>): unknown {
     if (typeof value === "string") return reference ? (names.get(value) ?? value) : value;
     if (Array.isArray(value)) return value.map((v) => rename(v, reference));
     if (value !== null && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rename(v, reference || k === "name" || LAYER_REFERENCES.has(k))]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, rename(v, reference || k === "name" || LAYER_REFERENCES.has(k))]),
+      );
     }
     return value;
   };
@@ -79,7 +81,9 @@ export function measuredEvaluation(verdict: Verdict): MeasuredEvaluation {
   const testMetric = (regression ? verdict.metrics.testMae : verdict.metrics.testAccuracy)?.value ?? null;
   const kfold = verdict.metrics.kfoldMean?.value;
   if (kfold !== undefined) return { validationMetric: kfold, validationMetricName: "kfoldMean", testMetric, higherIsBetter: !regression };
-  const values = verdict.curves.history.map((e) => (regression ? e.valLoss : e.valAccuracy)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const values = verdict.curves.history
+    .map((e) => (regression ? e.valLoss : e.valAccuracy))
+    .filter((v): v is number => v !== undefined && Number.isFinite(v));
   const validationMetric = values.length === 0 ? null : regression ? Math.min(...values) : Math.max(...values);
   return { validationMetric, validationMetricName: regression ? "valLoss" : "valAccuracy", testMetric, higherIsBetter: !regression };
 }
@@ -89,7 +93,10 @@ const fmt = (x: number | null) => (x === null ? "—" : Number(x.toPrecision(4))
 /** The notice the student reads: the two validation/test pairs, and why the test score should not decide. */
 export function selectionNotice(flag: SelectionFlag): Diagnostic {
   const regression = !flag.higherIsBetter;
-  const val = flag.validationMetricName === "kfoldMean" ? `K-fold validation ${regression ? "MAE" : "accuracy"}` : `best validation ${regression ? "loss" : "accuracy"}`;
+  const val =
+    flag.validationMetricName === "kfoldMean"
+      ? `K-fold validation ${regression ? "MAE" : "accuracy"}`
+      : `best validation ${regression ? "loss" : "accuracy"}`;
   const test = `test ${regression ? "MAE" : "accuracy"}`;
   return {
     code: SELECTED_ON_TEST,
@@ -118,7 +125,11 @@ export async function recordStep7Evaluation(
     const evaluation = await testEvaluationForJob(db, input.jobId);
     if (!evaluation) return { verdict, log: "" };
     const measured = measuredEvaluation(verdict);
-    const { flag } = await recordTestEvaluationResult(db, evaluation.id, { ...measured, configKey: configFingerprint(input.prepared), now: input.now });
+    const { flag } = await recordTestEvaluationResult(db, evaluation.id, {
+      ...measured,
+      configKey: configFingerprint(input.prepared),
+      now: input.now,
+    });
     const log = `test evaluation ${evaluation.id}: validation ${fmt(measured.validationMetric)}, test ${fmt(measured.testMetric)}${flag ? ", selected on test (flagged)" : ""}\n`;
     return { verdict: flag ? { ...verdict, diagnostics: [...verdict.diagnostics, selectionNotice(flag)] } : verdict, log };
   } catch (error) {

@@ -59,7 +59,10 @@ function trialOutcome(outcome: ExperimentChildOutcome, config: GraderConfig): Tr
 /** Runs the tuning search a claimed job carries; grader faults throw `GraderFault`, as in grading. */
 export async function runTuningJob(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx: JobContext): Promise<JobResult> {
   const outcome = await tuningOutcome(claimed, ctx);
-  const summary = "result" in outcome ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}` : "failed";
+  const summary =
+    "result" in outcome
+      ? `${outcome.result.trials.length} trial(s), selected ${outcome.result.selected ?? "none"}, final ${outcome.result.final.status}`
+      : "failed";
   return { kind: "experiment", experiment: TUNE_EXPERIMENT, outcome, summary };
 }
 
@@ -75,7 +78,9 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
   // The policy in force when the run starts: an instructor may have turned tuning off since it was queued.
   const toolbox = toolboxPolicy(assignment.overrides);
   if (!toolbox.allowed.includes("tuning")) {
-    return { failed: `Your instructor has not allowed tuning on this assignment; allowed techniques: ${toolbox.allowed.join(", ") || "none"}.` };
+    return {
+      failed: `Your instructor has not allowed tuning on this assignment; allowed techniques: ${toolbox.allowed.join(", ") || "none"}.`,
+    };
   }
   const raw = claimed.search;
   if (raw === null) return { failed: "This tuning run has no search stored with it." };
@@ -130,7 +135,9 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
   });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
-  resolved.log(`attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})${decisionsNote(resolved.decisions)}\n`);
+  resolved.log(
+    `attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})${decisionsNote(resolved.decisions)}\n`,
+  );
 
   try {
     const result = await runTuning({
@@ -163,7 +170,12 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
         const key = { assignmentId: assignment.id, userId: submission.userId };
         // Looked at before the final training, so a student with no evaluation left spends no compute on it.
         const used = await testEvaluationsUsed(ctx.db, key.assignmentId, key.userId);
-        if (used >= limit) return { status: "not_run", reason: `Final test evaluation not run: ${testEvaluationLimitMessage(used, limit)}`, evaluations: { used, limit } };
+        if (used >= limit)
+          return {
+            status: "not_run",
+            reason: `Final test evaluation not run: ${testEvaluationLimitMessage(used, limit)}`,
+            evaluations: { used, limit },
+          };
         emit({ type: "run", label: FINAL_LABEL });
         const epochs = prepared.training.fit.epochs;
         const outcome = await runTrainingChild(
@@ -178,15 +190,30 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
         );
         await resolved.progressWritten();
         resolved.log(`final model: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
-        if (outcome.kind !== "done") return { status: "not_run", reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}` };
+        if (outcome.kind !== "done")
+          return {
+            status: "not_run",
+            reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}`,
+          };
         const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
         if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
 
         // The test set is touched only now, and only with a reservation: atomic against the student's
         // concurrent gradings and searches, and granted again (not counted twice) to a retried job.
-        const reservation = await reserveTestEvaluation(ctx.db, { ...key, source: "tuning", submissionId: submission.id, jobId: job.id, limit, now: ctx.now() });
+        const reservation = await reserveTestEvaluation(ctx.db, {
+          ...key,
+          source: "tuning",
+          submissionId: submission.id,
+          jobId: job.id,
+          limit,
+          now: ctx.now(),
+        });
         if (!reservation.ok) {
-          return { status: "not_run", reason: `Final test evaluation not run: ${testEvaluationLimitMessage(reservation.used, limit)}`, evaluations: { used: reservation.used, limit } };
+          return {
+            status: "not_run",
+            reason: `Final test evaluation not run: ${testEvaluationLimitMessage(reservation.used, limit)}`,
+            evaluations: { used: reservation.used, limit },
+          };
         }
         const testLabels = grading?.testLabels ?? loadTestLabels(exercise.dataset, { slice, seed, cacheDir: ctx.config.cacheDir });
         const final = scoreFinal({

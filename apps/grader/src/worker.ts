@@ -1,4 +1,15 @@
-import { appendLog, claimJob, completeExperimentJob, completeJob, failJob, handBackJob, listJobs, reapExpired, type ClaimedJob, type Db } from "@stepwise/db";
+import {
+  appendLog,
+  claimJob,
+  completeExperimentJob,
+  completeJob,
+  failJob,
+  handBackJob,
+  listJobs,
+  reapExpired,
+  type ClaimedJob,
+  type Db,
+} from "@stepwise/db";
 import type { GraderConfig } from "./config";
 import { DbHealth } from "./db-health";
 import { runExperimentJob } from "./experiment";
@@ -93,7 +104,13 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   let suspectOrphans = false;
   const heartbeats = startHeartbeats(
     db,
-    { databaseUrl: config.databaseUrl, workerId: config.workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, stallMs: Math.min(config.hardTimeoutMs, STALL_MS) },
+    {
+      databaseUrl: config.databaseUrl,
+      workerId: config.workerId,
+      leaseMs: config.leaseMs,
+      heartbeatMs: config.heartbeatMs,
+      stallMs: Math.min(config.hardTimeoutMs, STALL_MS),
+    },
     {
       ...(deps.now ? { now: deps.now } : {}),
       log,
@@ -107,7 +124,11 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
 
   const giveBack = async (jobId: string, why: string) => {
     try {
-      const back = await health.retrying(() => handBackJob(db, { jobId, workerId: config.workerId, now: now() }), now() + HAND_BACK_RETRY_MS, sleep);
+      const back = await health.retrying(
+        () => handBackJob(db, { jobId, workerId: config.workerId, now: now() }),
+        now() + HAND_BACK_RETRY_MS,
+        sleep,
+      );
       log(back ? `handed job ${jobId} back to the queue (${why}); no attempt charged` : `job ${jobId} was no longer ours to hand back`);
     } catch (error) {
       log(`could not hand job ${jobId} back (${text(error)}); it returns to the queue when its lease expires`);
@@ -126,7 +147,11 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     // Both writes are idempotent per job, so retrying one whose answer was lost stores nothing twice.
     const deadline = now() + config.leaseMs;
     if (work.kind === "experiment") {
-      const stored = await health.retrying(() => completeExperimentJob(db, { jobId, workerId: config.workerId, outcome: work.outcome, now: now() }), deadline, sleep);
+      const stored = await health.retrying(
+        () => completeExperimentJob(db, { jobId, workerId: config.workerId, outcome: work.outcome, now: now() }),
+        deadline,
+        sleep,
+      );
       metrics.recordJob("experiment", now() - started);
       log(`job ${jobId} → experiment ${work.experiment}: ${work.summary} (${now() - started} ms, ${stored})`);
       return;
@@ -152,7 +177,15 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     try {
       let work: JobResult;
       try {
-        const ctx: JobContext = { db, config, signal: stop.signal, now, pool, onBackend: (b) => (metrics.backend = b), ...(deps.gflops ? { gflops: deps.gflops } : {}) };
+        const ctx: JobContext = {
+          db,
+          config,
+          signal: stop.signal,
+          now,
+          pool,
+          onBackend: (b) => (metrics.backend = b),
+          ...(deps.gflops ? { gflops: deps.gflops } : {}),
+        };
         // The claim says what the job asks for: a grading, a debugging experiment or a tuning search.
         switch (claimed.kind) {
           case "grade":
@@ -171,7 +204,11 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
         if (why !== null) return await giveBack(job.id, why);
         const message = error instanceof GraderFault ? error.message : `unexpected grader error: ${text(error)}`;
         await appendLog(db, job.id, `attempt ${job.attempts}: ${message}\n`).catch(() => undefined);
-        const result = await health.retrying(() => failJob(db, { jobId: job.id, workerId: config.workerId, error: message, now: now(), backoffMs }), now() + config.leaseMs, sleep);
+        const result = await health.retrying(
+          () => failJob(db, { jobId: job.id, workerId: config.workerId, error: message, now: now(), backoffMs }),
+          now() + config.leaseMs,
+          sleep,
+        );
         metrics.recordJob("fault", now() - started);
         log(`job ${job.id} attempt ${job.attempts} failed (${result}): ${message}`);
         return;
@@ -193,7 +230,9 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
     suspectOrphans = false;
     try {
       const running = await listJobs(db, { status: "running", limit: 1000 });
-      for (const job of running) if (job.workerId === config.workerId && !active.has(job.id)) await giveBack(job.id, "its claim was interrupted by a lost connection");
+      for (const job of running)
+        if (job.workerId === config.workerId && !active.has(job.id))
+          await giveBack(job.id, "its claim was interrupted by a lost connection");
     } catch (error) {
       suspectOrphans = true;
       health.failed(error);
@@ -202,14 +241,19 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
 
   // Before the first claim: the warm children load and train a tiny model, so the first job is as fast as the next.
   let ready = false;
-  const warmed = (config.warmUp === "on" ? warmUp(config, pool, config.concurrency, { signal: stopping.signal, log }) : Promise.resolve(null)).then((result) => {
+  const warmed = (
+    config.warmUp === "on" ? warmUp(config, pool, config.concurrency, { signal: stopping.signal, log }) : Promise.resolve(null)
+  ).then((result) => {
     if (result) log(`warmed up ${result.children} training child(ren) in ${result.ms} ms`);
     ready = true;
   });
 
   const loop = async () => {
     // A job claimed before its lease can be renewed could expire under a healthy grader.
-    await Promise.race([Promise.all([heartbeats.ready, warmed]), new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }))]);
+    await Promise.race([
+      Promise.all([heartbeats.ready, warmed]),
+      new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true })),
+    ]);
     while (!stopping.signal.aborted) {
       if (health.unreachableSince !== null && !(await health.probe(db))) {
         await sleep(Math.max(config.pollMs, PROBE_EVERY_MS), stopping.signal);
@@ -244,8 +288,12 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   const reaper = setInterval(() => {
     if (health.unreachableSince !== null) return;
     reapExpired(db, now())
-      .then((count) => { if (count > 0) log(`re-queued ${count} job(s) whose lease expired`); })
-      .catch((error: unknown) => { if (!health.failed(error)) log(`reaper failed: ${text(error)}`); });
+      .then((count) => {
+        if (count > 0) log(`re-queued ${count} job(s) whose lease expired`);
+      })
+      .catch((error: unknown) => {
+        if (!health.failed(error)) log(`reaper failed: ${text(error)}`);
+      });
   }, config.reapEveryMs);
 
   const loops = Array.from({ length: config.concurrency }, () => loop());
@@ -263,8 +311,12 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
   return {
     metrics,
     health,
-    get running() { return active.size; },
-    get ready() { return ready; },
+    get running() {
+      return active.size;
+    },
+    get ready() {
+      return ready;
+    },
     handBack,
     stop(drainMs = Number.POSITIVE_INFINITY) {
       stopped ??= (async () => {

@@ -43,7 +43,9 @@ function staticImports(file: string, seen = new Set<string>()): string[] {
   seen.add(file);
   const code = readFileSync(file, "utf8");
   const specifiers = [...code.matchAll(/^import\s[^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gms)].map((m) => m[1] ?? m[2] ?? "");
-  return specifiers.flatMap((s) => (s.startsWith("./") || s.startsWith("../") ? [s, ...staticImports(resolve(dirname(file), s), seen)] : [s]));
+  return specifiers.flatMap((s) =>
+    s.startsWith("./") || s.startsWith("../") ? [s, ...staticImports(resolve(dirname(file), s), seen)] : [s],
+  );
 }
 
 describe("the compiled CLI", () => {

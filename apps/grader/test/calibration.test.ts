@@ -31,7 +31,15 @@ describe("grader calibration", () => {
     const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "calibrated", GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GRADER_WORKER_ID: "calibrated",
+        GRADER_CONCURRENCY: "1",
+        GRADER_WARM_UP: "off",
+        GRADER_POLL_MS: "50",
+        GRADER_CACHE_DIR: testConfig(url).cacheDir,
+      },
     });
     let log = "";
     grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));
@@ -93,9 +101,17 @@ describe("grader calibration", () => {
     testDb = await openTestDb("sqlite");
     const { db, url } = testDb;
     const lines: string[] = [];
-    const calibrator = await startCalibration(testConfig(url, { calibrateEveryMs: 0 }), { db, log: (line) => lines.push(line), timeoutMs: 1 });
+    const calibrator = await startCalibration(testConfig(url, { calibrateEveryMs: 0 }), {
+      db,
+      log: (line) => lines.push(line),
+      timeoutMs: 1,
+    });
     expect(calibrator.last).toBeNull();
-    expect(lines).toEqual([expect.stringMatching(/^Calibration failed: the calibration child did not report within 1 ms; the web app estimates training time with its configured figure$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Calibration failed: the calibration child did not report within 1 ms; the web app estimates training time with its configured figure$/,
+      ),
+    ]);
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
     await calibrator.stop();
   });

@@ -20,8 +20,14 @@ describe("stepwise validate", () => {
   it("exits 2 and prints every error as file:line path — expected …, got …", () => {
     const dir = tmp();
     mkdirSync(join(dir, "assignments"));
-    writeFileSync(join(dir, "course.yaml"), "title: Broken\ninstructors: [a@b.edu]\nsettings:\n  defaultAttempts: 3\n  latePenalty: {perDay: 2, maxDaysLate: 1}\n");
-    writeFileSync(join(dir, "assignments", "01-baseline.yaml"), "exercise: mnist-beat-baseline\nbudgets:\n  maxParms: 1000\n  maxEpochs: 0\n");
+    writeFileSync(
+      join(dir, "course.yaml"),
+      "title: Broken\ninstructors: [a@b.edu]\nsettings:\n  defaultAttempts: 3\n  latePenalty: {perDay: 2, maxDaysLate: 1}\n",
+    );
+    writeFileSync(
+      join(dir, "assignments", "01-baseline.yaml"),
+      "exercise: mnist-beat-baseline\nbudgets:\n  maxParms: 1000\n  maxEpochs: 0\n",
+    );
     const run = stepwise("validate", dir);
     expect(run.status).toBe(2);
     const lines = run.stderr.trim().split("\n");

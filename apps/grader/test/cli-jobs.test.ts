@@ -17,7 +17,8 @@ describe("stepwise jobs", () => {
   let url: string;
   let db: Db;
   let courseId: string;
-  const stepwise = (...args: string[]) => spawnSync(process.execPath, [bin, "jobs", ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, DATABASE_URL: url } });
+  const stepwise = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, "jobs", ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, DATABASE_URL: url } });
 
   beforeAll(async () => {
     url = tmpDbUrl();
@@ -25,7 +26,17 @@ describe("stepwise jobs", () => {
     await migrate(db);
     const f = await seedCourse(db, 1);
     courseId = f.course.id;
-    const submit = (now: number) => createSubmissionWithJob(db, { assignmentId: f.assignment.id, userId: f.student.id, exerciseId: f.assignment.exerciseId, payload: answers(f.assignment.exerciseId) }, now);
+    const submit = (now: number) =>
+      createSubmissionWithJob(
+        db,
+        {
+          assignmentId: f.assignment.id,
+          userId: f.student.id,
+          exerciseId: f.assignment.exerciseId,
+          payload: answers(f.assignment.exerciseId),
+        },
+        now,
+      );
     const dead = await submit(10);
     await db.kysely.updateTable("jobs").set({ max_attempts: 1 }).where("id", "=", dead.job.id).execute();
     await claimJob(db, { workerId: "w-dead", leaseMs: 60_000, now: 11 });
@@ -48,7 +59,6 @@ describe("stepwise jobs", () => {
     expect(timeless(printed.running)).toEqual(timeless(query.running));
     expect(printed.failures).toEqual(query.failures);
     expect([printed.queued.length, printed.running.length, printed.failures.length]).toEqual([1, 1, 1]);
-
   });
 
   it("prints one section as text with --status", () => {

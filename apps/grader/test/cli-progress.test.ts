@@ -22,7 +22,8 @@ describe("stepwise progress on the seeded demo course", () => {
   let url: string;
   let db: Db;
   let grader: GraderHandle | undefined;
-  const stepwise = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, DATABASE_URL: url } });
+  const stepwise = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, DATABASE_URL: url } });
   const progress = (): CourseProgress[] => {
     const run = stepwise("progress", "--student", STUDENT, "--json");
     expect(run.status, run.stderr).toBe(0);
@@ -36,7 +37,11 @@ describe("stepwise progress on the seeded demo course", () => {
 
   beforeAll(async () => {
     url = tmpDbUrl();
-    const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], { cwd: join(repo, "apps", "web"), env: { ...process.env, DATABASE_URL: url, STEPWISE_DEMO: "1" }, encoding: "utf8" });
+    const seeded = spawnSync("pnpm", ["exec", "tsx", "scripts/seed.ts"], {
+      cwd: join(repo, "apps", "web"),
+      env: { ...process.env, DATABASE_URL: url, STEPWISE_DEMO: "1" },
+      encoding: "utf8",
+    });
     if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
     db = await openDb(url);
     await migrate(db);
@@ -58,7 +63,9 @@ describe("stepwise progress on the seeded demo course", () => {
     }
     const text = stepwise("progress", "--student", STUDENT);
     expect(text.stdout).toMatch(/MNIST: 0 of 7 passed — next: step 1/);
-    expect(text.stdout).toMatch(/5\. Develop a model that does better than a baseline +locked +Pass step 4 \(Prepare your data\) on MNIST first\./);
+    expect(text.stdout).toMatch(
+      /5\. Develop a model that does better than a baseline +locked +Pass step 4 \(Prepare your data\) on MNIST first\./,
+    );
   });
 
   it("refuses to submit a locked step, storing nothing", async () => {
@@ -82,7 +89,8 @@ describe("stepwise progress on the seeded demo course", () => {
     expect(mnist?.steps[0]).toMatchObject({ attempts: 1, bestScore: 1, reason: null });
     expect(mnist?.summary).toMatchObject({ passed: 1, total: 7, next: { number: 2 } });
     expect(mnist?.handoff).toEqual({ taskType: "multiclass" });
-    for (const project of rest) expect(project.steps.map((s) => s.state)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
+    for (const project of rest)
+      expect(project.steps.map((s) => s.state)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
   });
 
   it("exits 2 naming what is wrong for an unknown student or course", () => {

@@ -37,7 +37,16 @@ describe("stepwise CLI", () => {
 
   it("grade: step 7 compares with the step-6 model given by --previous, as the grader does with the student's step-6 submission", () => {
     const previous = join(solutions, "mnist-overfit.reference.json");
-    const run = stepwise("grade", join(solutions, "mnist-regularize.reference.json"), "--exercise", "mnist-regularize", "--previous", previous, "--json", ...small);
+    const run = stepwise(
+      "grade",
+      join(solutions, "mnist-regularize.reference.json"),
+      "--exercise",
+      "mnist-regularize",
+      "--previous",
+      previous,
+      "--json",
+      ...small,
+    );
     expect([0, 1], run.stderr).toContain(run.status);
     const verdict = Verdict.parse(JSON.parse(run.stdout));
     expect(verdict.checks.find((c) => c.id === "smaller-gap")?.message).toMatch(/step-6 model|before/);
@@ -46,7 +55,9 @@ describe("stepwise CLI", () => {
 
   it("grade accepts a bare TF.js model JSON, taking the training flags", () => {
     const dir = mkdtempSync(join(tmpdir(), "stepwise-cli-"));
-    const submission = JSON.parse(spawnSync("cat", [join(solutions, "mnist-beat-baseline.reference.json")], { encoding: "utf8" }).stdout) as { model: { topology: unknown } };
+    const submission = JSON.parse(
+      spawnSync("cat", [join(solutions, "mnist-beat-baseline.reference.json")], { encoding: "utf8" }).stdout,
+    ) as { model: { topology: unknown } };
     writeFileSync(join(dir, "model.json"), JSON.stringify(submission.model.topology));
     const run = stepwise("grade", join(dir, "model.json"), "--exercise", "mnist-beat-baseline", "--epochs", "1", "--json", ...small);
     expect(run.status, run.stderr).toBe(0);
@@ -58,8 +69,16 @@ describe("stepwise CLI", () => {
     ["a missing --exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json")], /--exercise <id> is required/],
     ["a file that is not JSON", ["grade", bin, "--exercise", "mnist-beat-baseline"], /not readable JSON/],
     ["an unknown flag", ["list", "--bogus"], /bogus/],
-    ["step 7 without the step-6 model", ["grade", join(solutions, "mnist-regularize.reference.json"), "--exercise", "mnist-regularize"], /pass it with --previous <file>/],
-    ["--previous outside step 7", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "mnist-beat-baseline", "--previous", bin], /--previous applies to step 7 only/],
+    [
+      "step 7 without the step-6 model",
+      ["grade", join(solutions, "mnist-regularize.reference.json"), "--exercise", "mnist-regularize"],
+      /pass it with --previous <file>/,
+    ],
+    [
+      "--previous outside step 7",
+      ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "mnist-beat-baseline", "--previous", bin],
+      /--previous applies to step 7 only/,
+    ],
   ])("exits 2 with a clear message for %s", (_name, args, message) => {
     const run = stepwise(...args);
     expect(run.status).toBe(2);
@@ -78,8 +97,18 @@ describe("stepwise help and errors", () => {
   it.each([
     ["a usage error", ["list", "--bogus", "--json"], "usage", /--bogus/],
     ["an unreadable file", ["grade", bin, "--exercise", "mnist-beat-baseline", "--json"], "invalid", /not readable JSON/],
-    ["an unknown exercise", ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "nope", "--json"], "usage", /Unknown exercise "nope"/],
-    ["a file too large to be a submission", ["grade", oversized(), "--exercise", "mnist-beat-baseline", "--json"], "invalid", /is 1,200 KiB; a submission file may be at most 1,024 KiB/],
+    [
+      "an unknown exercise",
+      ["grade", join(solutions, "mnist-beat-baseline.naive.json"), "--exercise", "nope", "--json"],
+      "usage",
+      /Unknown exercise "nope"/,
+    ],
+    [
+      "a file too large to be a submission",
+      ["grade", oversized(), "--exercise", "mnist-beat-baseline", "--json"],
+      "invalid",
+      /is 1,200 KiB; a submission file may be at most 1,024 KiB/,
+    ],
   ])("--json answers %s with a JSON error on stdout and the exit code", (_name, args, kind, message) => {
     const run = stepwise(...args);
     expect(run.status).toBe(2);
@@ -92,22 +121,53 @@ describe("stepwise help and errors", () => {
 
 describe("stepwise debug", () => {
   it("runs an experiment of the debugging checklist: exit 0 when healthy, with the finding as JSON", () => {
-    const run = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "tiny-subset", "--json", "--train-limit", "500");
+    const run = stepwise(
+      "debug",
+      join(solutions, "mnist-beat-baseline.reference.json"),
+      "--exercise",
+      "mnist-beat-baseline",
+      "--check",
+      "tiny-subset",
+      "--json",
+      "--train-limit",
+      "500",
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ experiment: "tiny-subset", outcome: "fits", healthy: true });
   });
 
   it("exits 1 when the experiment finds a fault, and 2 for an unknown check", () => {
-    const frozen = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "label-as-input", "--lr", "1e-7", "--optimizer", "sgd", "--train-limit", "500");
+    const frozen = stepwise(
+      "debug",
+      join(solutions, "mnist-beat-baseline.reference.json"),
+      "--exercise",
+      "mnist-beat-baseline",
+      "--check",
+      "label-as-input",
+      "--lr",
+      "1e-7",
+      "--optimizer",
+      "sgd",
+      "--train-limit",
+      "500",
+    );
     expect(frozen.stdout).toMatch(/✗ label-as-input: pipeline-broken/);
     expect(frozen.status).toBe(1);
-    const unknown = stepwise("debug", join(solutions, "mnist-beat-baseline.reference.json"), "--exercise", "mnist-beat-baseline", "--check", "astrology");
+    const unknown = stepwise(
+      "debug",
+      join(solutions, "mnist-beat-baseline.reference.json"),
+      "--exercise",
+      "mnist-beat-baseline",
+      "--check",
+      "astrology",
+    );
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/--check must be one of tiny-subset, shuffled-labels, label-as-input, one-feature, .*; got "astrology"/);
   });
 
   const reference = join(solutions, "mnist-beat-baseline.reference.json");
-  const debug = (check: string, ...args: string[]) => stepwise("debug", reference, "--exercise", "mnist-beat-baseline", "--check", check, "--train-limit", "1000", ...args);
+  const debug = (check: string, ...args: string[]) =>
+    stepwise("debug", reference, "--exercise", "mnist-beat-baseline", "--check", check, "--train-limit", "1000", ...args);
 
   it.each([
     ["one-feature", "signal-reachable", "one-feature"],

@@ -23,8 +23,17 @@ function request(jobId: string): TrainRequest {
   if (!exercise) throw new Error("mnist-beat-baseline exists");
   const prepared = prepareTraining(exercise, reference, exercise.seed);
   return {
-    type: "train", jobId, topology: prepared.topology, training: prepared.training, dataset: prepared.dataset,
-    data: { trainLimit: 100, testLimit: 10 }, seed: 1, dataSeed: 1, maxSeconds: 1, task: prepared.task, backend: "auto",
+    type: "train",
+    jobId,
+    topology: prepared.topology,
+    training: prepared.training,
+    dataset: prepared.dataset,
+    data: { trainLimit: 100, testLimit: 10 },
+    seed: 1,
+    dataSeed: 1,
+    maxSeconds: 1,
+    task: prepared.task,
+    backend: "auto",
     cacheDir: testConfig("file:unused").cacheDir,
   };
 }
@@ -35,7 +44,8 @@ describe("CPU-time budgets of training children", () => {
     { jobId: "sleep", clock: "wall", cpuLimitMs: 300_000, hardTimeoutMs: 3_000 },
   ])("a child that does $jobId is stopped by the $clock ceiling", async ({ jobId, clock, ...limits }) => {
     const outcome = await runTrainingChild(request(jobId), { script: standIn, memoryMb: 1024, rssEveryMs: 50, ...limits });
-    if (outcome.kind !== "timeout") throw new Error(`expected a timeout, got ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}`);
+    if (outcome.kind !== "timeout")
+      throw new Error(`expected a timeout, got ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}`);
     expect(outcome.clock).toBe(clock);
     if (clock === "cpu") expect(outcome.cpuMs).toBeGreaterThan(limits.cpuLimitMs);
     else {
@@ -53,7 +63,13 @@ describe("CPU-time budgets of training children", () => {
   });
 
   it("the CPU keys are parsed with the configuration, in ms", () => {
-    const config = GraderConfig.parse({ databaseUrl: "file:x", cacheDir: "/tmp", workerId: "w", cpuGraceMs: "5000", cpuCeilingMs: "90000" });
+    const config = GraderConfig.parse({
+      databaseUrl: "file:x",
+      cacheDir: "/tmp",
+      workerId: "w",
+      cpuGraceMs: "5000",
+      cpuCeilingMs: "90000",
+    });
     expect(config).toMatchObject({ cpuGraceMs: 5_000, cpuCeilingMs: 90_000, hardTimeoutMs: 3_600_000 });
   });
 });

@@ -15,7 +15,6 @@ import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
 import { RecordingPool, studentWithAssignment, submit, testConfig, tmpDbUrl } from "./helpers";
 
-
 const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
 const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
 
@@ -51,7 +50,13 @@ describe("grader: CSV datasets, trained in a real child", () => {
     if (claimed?.submission.id !== submission.id) throw new Error("expected to claim the submission just made");
     const pool = new RecordingPool();
     try {
-      const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now, pool });
+      const verdict = await gradeClaimedJob(claimed, {
+        db,
+        config: testConfig(url),
+        signal: new AbortController().signal,
+        now: Date.now,
+        pool,
+      });
       return { verdict, sent: pool.sent };
     } finally {
       pool.close();
@@ -61,7 +66,9 @@ describe("grader: CSV datasets, trained in a real child", () => {
   it("credit, 3-fold: per-fold accuracy with mean ± std, and the child never receives a test label", async () => {
     const { verdict, sent } = await grade("credit-beat-baseline", kfold(solutions["credit-beat-baseline"]?.reference, 3, 8));
     expect(verdict.status, verdict.summary).toBe("passed");
-    expect(Object.keys(verdict.metrics)).toEqual(expect.arrayContaining(["fold1", "fold2", "fold3", "kfoldMean", "kfoldStd", "precision", "recall", "f1"]));
+    expect(Object.keys(verdict.metrics)).toEqual(
+      expect.arrayContaining(["fold1", "fold2", "fold3", "kfoldMean", "kfoldStd", "precision", "recall", "f1"]),
+    );
     expect(verdict.summary).toMatch(/K-fold \(K = 3\) validation accuracy 0\.\d{3} ± 0\.\d{3}/);
     // One child for the whole K-fold run (3 fold models and the final one); curves are the fold means.
     expect(sent).toHaveLength(1);
@@ -70,7 +77,11 @@ describe("grader: CSV datasets, trained in a real child", () => {
     const request = sent[0];
     const csv = request?.csv;
     if (!csv) throw new Error("the child got no CSV rows");
-    const { testLabels, facts } = csvGrading(creditText, { kind: "csv", file: "credit-default.csv", target: "default", task: "binary" }, { seed: 1337, slice: {} });
+    const { testLabels, facts } = csvGrading(
+      creditText,
+      { kind: "csv", file: "credit-default.csv", target: "default", task: "binary" },
+      { seed: 1337, slice: {} },
+    );
     expect(facts).toMatchObject({ trainSize: 1_600, testSize: 400, inputSize: 17 });
     expect(csv.trainLabels).toHaveLength(1_600);
     expect(csv.testInputs).toHaveLength(400 * 17);
@@ -83,11 +94,29 @@ describe("grader: CSV datasets, trained in a real child", () => {
   it("a dataset uploaded into the course is read from the database (regression, prices scored in euros)", async () => {
     // 900 rows of the house table under a name no file on disk has.
     const homes = housesText.split("\n").slice(0, 901).join("\n");
-    const { verdict, sent } = await grade("houses-beat-baseline", kfold(solutions["houses-beat-baseline"]?.reference, 2, 15), async (courseId, userId) => {
-      await createDataset(db, { courseId, file: "data/homes.csv", csv: homes, createdBy: userId }, Date.now());
-      const dataset = { kind: "csv", file: "data/homes.csv", target: "price", task: "regression" };
-      return (await createAssignment(db, { courseId, exerciseId: "houses-beat-baseline", title: "Homes", overrides: { dataset }, deadline: null, attemptsAllowed: null, position: 5 }, Date.now())).id;
-    });
+    const { verdict, sent } = await grade(
+      "houses-beat-baseline",
+      kfold(solutions["houses-beat-baseline"]?.reference, 2, 15),
+      async (courseId, userId) => {
+        await createDataset(db, { courseId, file: "data/homes.csv", csv: homes, createdBy: userId }, Date.now());
+        const dataset = { kind: "csv", file: "data/homes.csv", target: "price", task: "regression" };
+        return (
+          await createAssignment(
+            db,
+            {
+              courseId,
+              exerciseId: "houses-beat-baseline",
+              title: "Homes",
+              overrides: { dataset },
+              deadline: null,
+              attemptsAllowed: null,
+              position: 5,
+            },
+            Date.now(),
+          )
+        ).id;
+      },
+    );
     expect(verdict.status, verdict.summary).toBe("passed");
     expect(sent[0]?.csv?.trainLabels).toHaveLength(720);
     expect(sent[0]?.csv?.targetScale?.mean).toBeGreaterThan(100_000);
@@ -98,20 +127,56 @@ describe("grader: CSV datasets, trained in a real child", () => {
   it("the course's upload comes before the built-in file of the same name", async () => {
     // A different credit-default.csv: five columns, so the built-in model's 17 inputs fit no encoding of it.
     const mine = `age,income,region,default\n${Array.from({ length: 40 }, (_, i) => `${20 + i},${30_000 + 500 * i},${["north", "south"][i % 2] ?? ""},${i % 3 === 0 ? 1 : 0}`).join("\n")}\n`;
-    const { verdict, sent } = await grade("credit-beat-baseline", solutions["credit-beat-baseline"]?.reference as SubmissionPayload, async (courseId, userId) => {
-      await createDataset(db, { courseId, file: "credit-default.csv", csv: mine, createdBy: userId }, Date.now());
-      return (await createAssignment(db, { courseId, exerciseId: "credit-beat-baseline", title: "Mine", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, Date.now())).id;
-    });
+    const { verdict, sent } = await grade(
+      "credit-beat-baseline",
+      solutions["credit-beat-baseline"]?.reference as SubmissionPayload,
+      async (courseId, userId) => {
+        await createDataset(db, { courseId, file: "credit-default.csv", csv: mine, createdBy: userId }, Date.now());
+        return (
+          await createAssignment(
+            db,
+            {
+              courseId,
+              exerciseId: "credit-beat-baseline",
+              title: "Mine",
+              overrides: {},
+              deadline: null,
+              attemptsAllowed: null,
+              position: 5,
+            },
+            Date.now(),
+          )
+        ).id;
+      },
+    );
     expect(verdict.status).toBe("invalid");
     expect(verdict.summary).toMatch(/fits no encoding of credit-default\.csv; accepted: \[\d+\]/);
     expect(sent).toEqual([]);
   });
 
   it("a CSV that is neither uploaded nor built in is the exercise's fault: an error verdict, no training", async () => {
-    const { verdict, sent } = await grade("credit-beat-baseline", solutions["credit-beat-baseline"]?.reference as SubmissionPayload, async (courseId) => {
-      const dataset = { kind: "csv", file: "data/missing.csv", target: "default", task: "binary" };
-      return (await createAssignment(db, { courseId, exerciseId: "credit-beat-baseline", title: "Missing", overrides: { dataset }, deadline: null, attemptsAllowed: null, position: 5 }, Date.now())).id;
-    });
+    const { verdict, sent } = await grade(
+      "credit-beat-baseline",
+      solutions["credit-beat-baseline"]?.reference as SubmissionPayload,
+      async (courseId) => {
+        const dataset = { kind: "csv", file: "data/missing.csv", target: "default", task: "binary" };
+        return (
+          await createAssignment(
+            db,
+            {
+              courseId,
+              exerciseId: "credit-beat-baseline",
+              title: "Missing",
+              overrides: { dataset },
+              deadline: null,
+              attemptsAllowed: null,
+              position: 5,
+            },
+            Date.now(),
+          )
+        ).id;
+      },
+    );
     expect(verdict.status satisfies Verdict["status"]).toBe("error");
     expect(verdict.summary).toMatch(/could not be read/);
     expect(sent).toEqual([]);

@@ -6,7 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { claimJob, completeJob, createAssignment, createCourse, createSubmissionWithJob, createUser, enqueueExperiment, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
+import {
+  claimJob,
+  completeJob,
+  createAssignment,
+  createCourse,
+  createSubmissionWithJob,
+  createUser,
+  enqueueExperiment,
+  enroll,
+  submissionsFor,
+  updateCourse,
+  type Db,
+} from "@stepwise/db";
 import { openTestDb, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { getExercise } from "@stepwise/exercises";
@@ -15,7 +27,6 @@ import { runExperimentJob } from "../src/experiment";
 import { gradeClaimedJob } from "../src/grade";
 import { projectDecisions } from "../src/job-context";
 import { RecordingPool, testConfig } from "./helpers";
-
 
 const ANSWERS: Record<string, SubmissionPayload["answers"]> = {
   // Accuracy on the imbalanced table: allowed, and the step-5 verdict will show what it hides.
@@ -33,7 +44,13 @@ async function project(db: Db) {
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
   const ids = [...Object.keys(ANSWERS), "credit-beat-baseline"];
   const assignments = await Promise.all(
-    ids.map((exerciseId, i) => createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 2 }, now)),
+    ids.map((exerciseId, i) =>
+      createAssignment(
+        db,
+        { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 2 },
+        now,
+      ),
+    ),
   );
   const step5 = assignments[3];
   if (!step5) throw new Error("no step-5 assignment");
@@ -41,11 +58,22 @@ async function project(db: Db) {
 }
 
 /** Submits and grades (for real, in the grader) one job, storing its verdict. */
-async function submitAndGrade(db: Db, url: string, input: { assignmentId: string; userId: string; payload: SubmissionPayload }, pool?: RecordingPool) {
+async function submitAndGrade(
+  db: Db,
+  url: string,
+  input: { assignmentId: string; userId: string; payload: SubmissionPayload },
+  pool?: RecordingPool,
+) {
   await createSubmissionWithJob(db, { ...input, exerciseId: input.payload.exerciseId }, Date.now());
   const claimed = await claimJob(db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
   if (!claimed) throw new Error("nothing to claim");
-  const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now, ...(pool ? { pool } : {}) });
+  const verdict = await gradeClaimedJob(claimed, {
+    db,
+    config: testConfig(url),
+    signal: new AbortController().signal,
+    now: Date.now,
+    ...(pool ? { pool } : {}),
+  });
   await completeJob(db, { jobId: claimed.job.id, workerId: "decisions-test", verdict, now: Date.now() });
   return verdict;
 }
@@ -65,7 +93,11 @@ describe.each(testDialects)("a guided project's decisions reach the grader on %s
     for (const [i, exerciseId] of Object.keys(ANSWERS).entries()) {
       const assignment = assignments[i];
       if (!assignment) throw new Error("missing assignment");
-      const verdict = await submitAndGrade(t.db, t.url, { assignmentId: assignment.id, userId: student.id, payload: { exerciseId, answers: ANSWERS[exerciseId] } });
+      const verdict = await submitAndGrade(t.db, t.url, {
+        assignmentId: assignment.id,
+        userId: student.id,
+        payload: { exerciseId, answers: ANSWERS[exerciseId] },
+      });
       expect(verdict.status, verdict.summary).toBe("passed");
     }
     const decisions = {
@@ -100,10 +132,24 @@ describe.each(testDialects)("a guided project's decisions reach the grader on %s
         // and standardized columns go below zero.)
         const graded = (await submissionsFor(t.db, { assignmentId: step5.id, userId: student.id }))[0];
         if (!graded) throw new Error("the graded step-5 submission is missing");
-        await enqueueExperiment(t.db, { submissionId: graded.id, userId: student.id, experiment: "one-feature", budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });
+        await enqueueExperiment(t.db, {
+          submissionId: graded.id,
+          userId: student.id,
+          experiment: "one-feature",
+          budgetSeconds: 600,
+          perMinute: 100,
+          estimateSeconds: () => 10,
+          now: Date.now(),
+        });
         const claimed = await claimJob(t.db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
         if (claimed?.kind !== "experiment") throw new Error(`expected the experiment job, claimed ${claimed?.kind ?? "nothing"}`);
-        const result = await runExperimentJob(claimed, { db: t.db, config: testConfig(t.url), signal: new AbortController().signal, now: Date.now, pool });
+        const result = await runExperimentJob(claimed, {
+          db: t.db,
+          config: testConfig(t.url),
+          signal: new AbortController().signal,
+          now: Date.now,
+          pool,
+        });
         expect(result.kind === "experiment" && "result" in result.outcome, JSON.stringify(result)).toBe(true);
         const experiment = pool.sent.find((m) => (m as { type: string }).type === "experiment");
         const rows = experiment?.csv?.trainInputs ?? new Float32Array(0);
@@ -123,7 +169,8 @@ describe.each(testDialects)("a guided project's decisions reach the grader on %s
 /** The same model with a first Dense layer taking `width` inputs (a multi-hot vector over `width` words). */
 function withInputWidth(payload: SubmissionPayload, width: number): SubmissionPayload {
   const copy = structuredClone(payload);
-  const topology = copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
+  const topology =
+    copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
   const first = topology?.config.layers[0]?.config;
   if (!first) throw new Error("expected a tfjs Sequential model");
   first.batch_input_shape = [null, width];
@@ -150,7 +197,11 @@ describe.each(testDialects)("IMDB's step-4 vocabulary reaches the grader on %s",
     await enroll(t.db, { courseId: course.id, userId: student.id, role: "student" }, now);
     const [step4, step5] = await Promise.all(
       ["imdb-prepare-data", "imdb-beat-baseline"].map((exerciseId, i) =>
-        createAssignment(t.db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 4 }, now),
+        createAssignment(
+          t.db,
+          { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position: i + 4 },
+          now,
+        ),
       ),
     );
     if (!step4 || !step5) throw new Error("missing assignments");
@@ -174,24 +225,45 @@ describe.each(testDialects)("IMDB's step-4 vocabulary reaches the grader on %s",
     );
 
     // `stepwise submit` checks the model against the exercise as placed for this student, before storing it.
-    const cliCheck = (payload: SubmissionPayload) => checkAsPlaced(t.db, { exercise: getExercise("imdb-beat-baseline"), assignment: step5, userId, payload, now: Date.now() });
+    const cliCheck = (payload: SubmissionPayload) =>
+      checkAsPlaced(t.db, { exercise: getExercise("imdb-beat-baseline"), assignment: step5, userId, payload, now: Date.now() });
     await expect(cliCheck(reference)).rejects.toThrow(/must have width 5000 .*\[batch, 10000\]/);
     await expect(cliCheck(withInputWidth(reference, VOCABULARY))).resolves.toBeUndefined();
 
     // A debugging experiment resolves the job the same way: it refuses that model too, training nothing.
     const refused = (await submissionsFor(t.db, { assignmentId: step5.id, userId }))[0];
     if (!refused) throw new Error("the refused step-5 submission is missing");
-    await enqueueExperiment(t.db, { submissionId: refused.id, userId, experiment: "tiny-subset", budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });
+    await enqueueExperiment(t.db, {
+      submissionId: refused.id,
+      userId,
+      experiment: "tiny-subset",
+      budgetSeconds: 600,
+      perMinute: 100,
+      estimateSeconds: () => 10,
+      now: Date.now(),
+    });
     const claimed = await claimJob(t.db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
     if (claimed?.kind !== "experiment") throw new Error(`expected the experiment job, claimed ${claimed?.kind ?? "nothing"}`);
-    const experiment = await runExperimentJob(claimed, { db: t.db, config: testConfig(t.url), signal: new AbortController().signal, now: Date.now });
-    expect(experiment.kind === "experiment" && "failed" in experiment.outcome ? experiment.outcome.failed : JSON.stringify(experiment)).toMatch(/must have width 5000 .*\[batch, 10000\]/);
+    const experiment = await runExperimentJob(claimed, {
+      db: t.db,
+      config: testConfig(t.url),
+      signal: new AbortController().signal,
+      now: Date.now,
+    });
+    expect(
+      experiment.kind === "experiment" && "failed" in experiment.outcome ? experiment.outcome.failed : JSON.stringify(experiment),
+    ).toMatch(/must have width 5000 .*\[batch, 10000\]/);
 
     if (dialect === "sqlite") {
       // One real training (the database part is the same on both dialects): the child is asked for 5,000 words.
       const pool = new RecordingPool();
       try {
-        const verdict = await submitAndGrade(t.db, t.url, { assignmentId: step5.id, userId, payload: withInputWidth(reference, VOCABULARY) }, pool);
+        const verdict = await submitAndGrade(
+          t.db,
+          t.url,
+          { assignmentId: step5.id, userId, payload: withInputWidth(reference, VOCABULARY) },
+          pool,
+        );
         expect(verdict.status, verdict.summary).not.toBe("invalid");
         expect(verdict.environment?.decisions).toEqual({ vocabularySize: VOCABULARY });
         expect(pool.sent.map((request) => request.dataset)).toEqual([{ kind: "imdb", vocabularySize: VOCABULARY }]);

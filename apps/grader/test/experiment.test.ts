@@ -24,7 +24,8 @@ async function waitForRun(db: Db, jobId: string, timeoutMs = 110_000): Promise<E
   for (;;) {
     const run = await experimentRunById(db, jobId);
     if (run && (run.outcome !== null || run.status === "dead")) return run;
-    if (Date.now() > deadline) throw new Error(`experiment job ${jobId} did not finish within ${timeoutMs} ms (${run?.status ?? "missing"})`);
+    if (Date.now() > deadline)
+      throw new Error(`experiment job ${jobId} did not finish within ${timeoutMs} ms (${run?.status ?? "missing"})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -48,7 +49,15 @@ describe("grader: experiment jobs in a sandboxed child on a small MNIST slice", 
   async function experimentOn(payload: SubmissionPayload, experiment: string, on = ids) {
     const { submission, job } = await submit(db, on, payload);
     await cancelJob(db, job.id, Date.now());
-    const queued = await enqueueExperiment(db, { submissionId: submission.id, userId: on.userId, experiment, budgetSeconds: 600, perMinute: 100, estimateSeconds: () => 10, now: Date.now() });
+    const queued = await enqueueExperiment(db, {
+      submissionId: submission.id,
+      userId: on.userId,
+      experiment,
+      budgetSeconds: 600,
+      perMinute: 100,
+      estimateSeconds: () => 10,
+      now: Date.now(),
+    });
     return { submission, run: await waitForRun(db, queued.job.id) };
   }
 

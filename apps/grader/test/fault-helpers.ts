@@ -61,7 +61,12 @@ export function spawnGrader(url: string, name: string, extra: Record<string, str
   const mark = randomUUID();
   // Without a command: the production command from the repository root, as README shows it.
   const [file = process.execPath, ...args] = command ?? [process.execPath, ...PRODUCTION_COMMAND];
-  const child = spawn(file, args, { cwd: repoDir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: graderEnv(url, name, mark, extra) });
+  const child = spawn(file, args, {
+    cwd: repoDir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: graderEnv(url, name, mark, extra),
+  });
   let output = "";
   child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
@@ -94,7 +99,12 @@ export function groupAlive(pgid: number): boolean {
 }
 
 /** Polls `check` until it returns a value other than undefined/false. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 240_000, context: () => string = () => ""): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 240_000,
+  context: () => string = () => "",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -105,6 +115,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 export async function verdictCount(db: Db, jobId: string): Promise<number> {
-  const row = await db.kysely.selectFrom("verdicts").where("job_id", "=", jobId).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db.kysely
+    .selectFrom("verdicts")
+    .where("job_id", "=", jobId)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -12,7 +12,16 @@ import { jobById, type Db } from "@stepwise/db";
 import { backendsWaiting, holdLock, openTestDb, terminateBackends, testDialects, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
-import { groupAlive, leftovers, PRODUCTION_COMMAND, repoDir, spawnGrader, verdictCount, waitFor, type SpawnedGrader } from "./fault-helpers";
+import {
+  groupAlive,
+  leftovers,
+  PRODUCTION_COMMAND,
+  repoDir,
+  spawnGrader,
+  verdictCount,
+  waitFor,
+  type SpawnedGrader,
+} from "./fault-helpers";
 import { studentWithAssignment, submit, testConfig } from "./helpers";
 
 /** The reference MNIST model, trained long enough on 300 rows that a fault can land during training. */
@@ -25,7 +34,11 @@ function payload(epochs: number): SubmissionPayload {
 async function queued(db: Db, count: number, epochs: number) {
   const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
   // Budgets lifted so a long training is allowed: these tests need a job that is still training when the fault lands.
-  await db.kysely.updateTable("assignments").set({ overrides: JSON.stringify({ budgets: { maxSeconds: 10_000, maxEpochs: 1_000 } }) }).where("id", "=", assignment.id).execute();
+  await db.kysely
+    .updateTable("assignments")
+    .set({ overrides: JSON.stringify({ budgets: { maxSeconds: 10_000, maxEpochs: 1_000 } }) })
+    .where("id", "=", assignment.id)
+    .execute();
   const jobs = [];
   for (let i = 0; i < count; i++) jobs.push((await submit(db, { assignmentId: assignment.id, userId: student.id }, payload(epochs))).job);
   return jobs;
@@ -117,7 +130,7 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
   });
 
   it.each([
-    { where: "mid-claim", lock: "jobs" as const, statement: '%update%jobs%' },
+    { where: "mid-claim", lock: "jobs" as const, statement: "%update%jobs%" },
     { where: "mid-verdict-write", lock: "verdicts" as const, statement: 'insert into "verdicts"%' },
   ])("a connection terminated $where: the grader carries on and the job gets one verdict", async ({ lock, statement }) => {
     const { db, job, start } = await oneJob(`lock-${lock}`, 3);
@@ -125,7 +138,12 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const release = await holdLock(db, { table: lock });
     const grader = start();
     try {
-      await waitFor(`the grader to wait in ${statement}`, async () => (await backendsWaiting(db, grader.name, statement)) > 0, undefined, grader.output);
+      await waitFor(
+        `the grader to wait in ${statement}`,
+        async () => (await backendsWaiting(db, grader.name, statement)) > 0,
+        undefined,
+        grader.output,
+      );
       expect(await terminateBackends(db, grader.name, statement)).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 500));
     } finally {
@@ -157,8 +175,14 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const after = await jobById(db, job.id);
     // The training child got the group's signal too: either it survived it and the drain let the job
     // finish, or it died of it and the grader handed the job back with its attempt given back.
-    if (after?.status === "done") expect({ attempts: after.attempts, verdicts: await verdictCount(db, job.id) }).toEqual({ attempts: 1, verdicts: 1 });
-    else expect({ status: after?.status, attempts: after?.attempts, verdicts: await verdictCount(db, job.id) }).toEqual({ status: "queued", attempts: 0, verdicts: 0 });
+    if (after?.status === "done")
+      expect({ attempts: after.attempts, verdicts: await verdictCount(db, job.id) }).toEqual({ attempts: 1, verdicts: 1 });
+    else
+      expect({ status: after?.status, attempts: after?.attempts, verdicts: await verdictCount(db, job.id) }).toEqual({
+        status: "queued",
+        attempts: 0,
+        verdicts: 0,
+      });
     expect(grader.output()).not.toMatch(/failed \(retrying\)|attempt \d+ failed/);
 
     // Whatever happened, the job is graded exactly once in the end.
@@ -187,7 +211,15 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     const [job] = await queued(db, 1, 500);
     if (!job) throw new Error("no job");
     for (const seconds of [3, 12, 16]) {
-      const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300" }, ["timeout", "--preserve-status", "-s", "TERM", String(seconds), process.execPath, ...PRODUCTION_COMMAND]);
+      const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300" }, [
+        "timeout",
+        "--preserve-status",
+        "-s",
+        "TERM",
+        String(seconds),
+        process.execPath,
+        ...PRODUCTION_COMMAND,
+      ]);
       spawned.push(grader);
       const code = await grader.exited;
       // A TERM that lands while node is still loading the grader (a loaded machine can take seconds)
@@ -199,7 +231,10 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
       await waitFor("no process of the grader to be left", () => leftovers(grader.mark).length === 0, 60_000);
       const after = await jobById(db, job.id);
       if (after?.status === "done") {
-        expect({ attempts: after.attempts, verdicts: await verdictCount(db, job.id) }, grader.output()).toEqual({ attempts: 1, verdicts: 1 });
+        expect({ attempts: after.attempts, verdicts: await verdictCount(db, job.id) }, grader.output()).toEqual({
+          attempts: 1,
+          verdicts: 1,
+        });
         break;
       }
       expect(after?.status, grader.output()).toBe("queued");

@@ -7,6 +7,9 @@ import { join } from "node:path";
  * nobody reads. Nothing is built when dist/ already matches the sources (content hashes).
  */
 export default function setup(): void {
-  const build = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "build.mjs"), "--if-stale"], { stdio: "inherit", timeout: 300_000 });
+  const build = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "build.mjs"), "--if-stale"], {
+    stdio: "inherit",
+    timeout: 300_000,
+  });
   if (build.status !== 0) throw new Error(`building apps/grader/dist failed (exit ${build.status ?? build.signal ?? "?"})`);
 }

@@ -34,7 +34,19 @@ describe("grader on SQLite: MNIST step 5", () => {
     const events = await progressSince(db, job?.id ?? "", 0);
     // The curves' events, with the student's status phases between them: preparing, each epoch of the one training, evaluating last.
     const phase = (e: (typeof events)[number]["event"]) => (e.type === "phase" ? `${e.phase}${e.epoch ?? ""}` : e.type);
-    expect(events.map((e) => phase(e.event))).toEqual(["preparing", "training0", "started", "training1", "epoch", "training2", "epoch", "training3", "epoch", "evaluating", "evaluating"]);
+    expect(events.map((e) => phase(e.event))).toEqual([
+      "preparing",
+      "training0",
+      "started",
+      "training1",
+      "epoch",
+      "training2",
+      "epoch",
+      "training3",
+      "epoch",
+      "evaluating",
+      "evaluating",
+    ]);
     expect(await jobLog(db, job?.id ?? "")).toMatch(/training child ended: done after 3 epoch\(s\)/);
   });
 
@@ -50,7 +62,9 @@ describe("grader on SQLite: MNIST step 5", () => {
   });
 
   it("changing the model changes the curve: the verdict comes from a real retrain", async () => {
-    const wider = structuredClone(mnist.reference) as SubmissionPayload & { model: { topology: { config: { layers: { config: { units: number } }[] } } } };
+    const wider = structuredClone(mnist.reference) as SubmissionPayload & {
+      model: { topology: { config: { layers: { config: { units: number } }[] } } };
+    };
     const first = wider.model.topology.config.layers[0];
     if (first) first.config.units = 64;
     const a = await waitForVerdict(db, (await submit(db, ids, mnist.reference)).submission.id);
@@ -62,8 +76,16 @@ describe("grader on SQLite: MNIST step 5", () => {
   });
 
   it.each([
-    ["an unknown layer class", (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"class_name":"Dense"', '"class_name":"Lambda"')) as SubmissionPayload, /Lambda/],
-    ["an over-budget model", (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"units":32', '"units":4000')) as SubmissionPayload, /parameters/],
+    [
+      "an unknown layer class",
+      (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"class_name":"Dense"', '"class_name":"Lambda"')) as SubmissionPayload,
+      /Lambda/,
+    ],
+    [
+      "an over-budget model",
+      (p: SubmissionPayload) => JSON.parse(JSON.stringify(p).replace('"units":32', '"units":4000')) as SubmissionPayload,
+      /parameters/,
+    ],
   ])("rejects %s as invalid before training, costing no attempt", async (_name, mutate, message) => {
     const { submission } = await submit(db, ids, mutate(mnist.reference));
     const verdict = await waitForVerdict(db, submission.id);
@@ -73,21 +95,24 @@ describe("grader on SQLite: MNIST step 5", () => {
 });
 
 describe("grader on SQLite: answer steps 1–4 are graded without training", () => {
-  it.each([["mnist-define-problem"], ["credit-choose-metric"], ["imdb-prepare-data"]])("%s: the correct answers pass and the wrong ones fail", async (exerciseId) => {
-    const { db, close } = await openGradedDb();
-    try {
-      const ids = await enrolledIds(db, exerciseId);
-      const set = answerSolutions[exerciseId];
-      if (!set) throw new Error(`no answer solutions for ${exerciseId}`);
-      const right = await waitForVerdict(db, (await submit(db, ids, set.correct)).submission.id);
-      expect(right.status, right.summary).toBe("passed");
-      const wrong = await waitForVerdict(db, (await submit(db, ids, set.wrong)).submission.id);
-      expect(wrong.status).toBe("failed");
-      expect(wrong.checks.find((c) => c.id === set.wrongFails)?.passed).toBe(false);
-    } finally {
-      await close();
-    }
-  });
+  it.each([["mnist-define-problem"], ["credit-choose-metric"], ["imdb-prepare-data"]])(
+    "%s: the correct answers pass and the wrong ones fail",
+    async (exerciseId) => {
+      const { db, close } = await openGradedDb();
+      try {
+        const ids = await enrolledIds(db, exerciseId);
+        const set = answerSolutions[exerciseId];
+        if (!set) throw new Error(`no answer solutions for ${exerciseId}`);
+        const right = await waitForVerdict(db, (await submit(db, ids, set.correct)).submission.id);
+        expect(right.status, right.summary).toBe("passed");
+        const wrong = await waitForVerdict(db, (await submit(db, ids, set.wrong)).submission.id);
+        expect(wrong.status).toBe("failed");
+        expect(wrong.checks.find((c) => c.id === set.wrongFails)?.passed).toBe(false);
+      } finally {
+        await close();
+      }
+    },
+  );
 });
 
 describe("grader on SQLite: step 7 retrains the student's own step-6 model for the comparison", () => {
@@ -98,7 +123,15 @@ describe("grader on SQLite: step 7 retrains the student's own step-6 model for t
       // The full-data target is out of reach on the CI slice: the instructor's override lowers it.
       const step7 = await createAssignment(
         db,
-        { courseId: course.id, exerciseId: "mnist-regularize", title: "Regularize", overrides: { target: 0.75 }, deadline: null, attemptsAllowed: null, position: 7 },
+        {
+          courseId: course.id,
+          exerciseId: "mnist-regularize",
+          title: "Regularize",
+          overrides: { target: 0.75 },
+          deadline: null,
+          attemptsAllowed: null,
+          position: 7,
+        },
         Date.now(),
       );
       const regularized = solutions["mnist-regularize"]?.reference;
@@ -109,8 +142,13 @@ describe("grader on SQLite: step 7 retrains the student's own step-6 model for t
       expect(early.status).toBe("invalid");
       expect(early.summary).toMatch(/pass step 6 first/);
 
-      expect((await waitForVerdict(db, (await submit(db, { assignmentId: step6.id, userId: student.id }, overfit)).submission.id)).status).toBe("passed");
-      const verdict = await waitForVerdict(db, (await submit(db, { assignmentId: step7.id, userId: student.id }, regularized)).submission.id);
+      expect(
+        (await waitForVerdict(db, (await submit(db, { assignmentId: step6.id, userId: student.id }, overfit)).submission.id)).status,
+      ).toBe("passed");
+      const verdict = await waitForVerdict(
+        db,
+        (await submit(db, { assignmentId: step7.id, userId: student.id }, regularized)).submission.id,
+      );
       expect(verdict.status, verdict.summary).toBe("passed");
       expect(verdict.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["smaller-gap", "reaches-target"]));
       expect(verdict.metrics.gapAfter?.value).toBeLessThan(verdict.metrics.gapBefore?.value ?? -Infinity);

@@ -65,7 +65,9 @@ describe("heartbeats and the dataset cache", () => {
     expect(await verdictCount(db, job.id)).toBe(1);
     // The data was really prepared, not read from a cache: the cold directory holds what it wrote.
     expect(readdirSync(cold).some((f) => f.startsWith("imdb-"))).toBe(true);
-    const gaps = [renewals[0] ?? Number.POSITIVE_INFINITY, ...renewals.slice(1)].map((t, i) => t - (i === 0 ? claimedAt : (renewals[i - 1] ?? 0)));
+    const gaps = [renewals[0] ?? Number.POSITIVE_INFINITY, ...renewals.slice(1)].map(
+      (t, i) => t - (i === 0 ? claimedAt : (renewals[i - 1] ?? 0)),
+    );
     expect(renewals.length).toBeGreaterThan(2);
     expect(Math.max(...gaps), `gaps between renewals (ms): ${gaps.join(", ")}`).toBeLessThan(2 * HEARTBEAT_MS);
   });
@@ -79,7 +81,10 @@ describe("heartbeats and the dataset cache", () => {
     grader = spawnGrader(url, "no-cache", { GRADER_CACHE_DIR: bad });
     await waitFor("the job to be done", async () => (await jobById(db, job.id))?.status === "done", 120_000);
     expect(await verdictCount(db, job.id)).toBe(1);
-    const warnings = grader.output().split("\n").filter((line) => line.includes("GRADER_CACHE_DIR"));
+    const warnings = grader
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("GRADER_CACHE_DIR"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(bad);
     expect(grader.output()).not.toMatch(/\n\s+at /); // no stack trace
@@ -96,7 +101,13 @@ describe("heartbeats and the dataset cache", () => {
     await claimJob(db, { workerId: "keeper", leaseMs: 60_000, now: Date.now() });
     const lost: string[] = [];
     const reports: BeatReport[] = [];
-    const keeper = new LeaseKeeper(db, { workerId: "keeper", leaseMs: 60_000 }, Date.now, (id) => lost.push(id), (r) => reports.push(r));
+    const keeper = new LeaseKeeper(
+      db,
+      { workerId: "keeper", leaseMs: 60_000 },
+      Date.now,
+      (id) => lost.push(id),
+      (r) => reports.push(r),
+    );
     keeper.watch(job.id);
     await keeper.round();
     expect(lost).toEqual([]);
@@ -116,11 +127,15 @@ describe("DbHealth", () => {
     const health = new DbHealth(Date.now, (line) => lines.push(line));
     let calls = 0;
     const seen: (string | null)[] = [];
-    const result = await health.retrying(() => {
-      calls += 1;
-      seen.push(health.describe());
-      return calls < 3 ? Promise.reject(lostConnection()) : Promise.resolve("stored");
-    }, Date.now() + 10_000, () => Promise.resolve());
+    const result = await health.retrying(
+      () => {
+        calls += 1;
+        seen.push(health.describe());
+        return calls < 3 ? Promise.reject(lostConnection()) : Promise.resolve("stored");
+      },
+      Date.now() + 10_000,
+      () => Promise.resolve(),
+    );
     expect(result).toBe("stored");
     expect(calls).toBe(3);
     expect(seen[1]).toMatch(/^database unreachable since \d{4}-\d\d-\d\dT/);
@@ -131,10 +146,25 @@ describe("DbHealth", () => {
   it("does not retry an error of the statement itself, nor past the deadline", async () => {
     const health = new DbHealth(Date.now, () => undefined);
     let calls = 0;
-    await expect(health.retrying(() => { calls += 1; return Promise.reject(new Error("duplicate key value")); }, Date.now() + 10_000, () => Promise.resolve())).rejects.toThrow(/duplicate key/);
+    await expect(
+      health.retrying(
+        () => {
+          calls += 1;
+          return Promise.reject(new Error("duplicate key value"));
+        },
+        Date.now() + 10_000,
+        () => Promise.resolve(),
+      ),
+    ).rejects.toThrow(/duplicate key/);
     expect(calls).toBe(1);
     expect(health.unreachableSince).toBeNull();
-    await expect(health.retrying(() => Promise.reject(lostConnection()), Date.now() - 1, () => Promise.resolve())).rejects.toThrow(/administrator/);
+    await expect(
+      health.retrying(
+        () => Promise.reject(lostConnection()),
+        Date.now() - 1,
+        () => Promise.resolve(),
+      ),
+    ).rejects.toThrow(/administrator/);
     expect(health.describe()).toMatch(/database unreachable since/);
   });
 
@@ -142,7 +172,15 @@ describe("DbHealth", () => {
     const testDb = await openTestDb("sqlite");
     const health = new DbHealth(Date.now, () => undefined);
     let ready = false;
-    const server = await serveMetrics({ port: 0, db: testDb.db, metrics: new GraderMetrics(), health, running: () => 0, ready: () => ready, workerId: "h" });
+    const server = await serveMetrics({
+      port: 0,
+      db: testDb.db,
+      metrics: new GraderMetrics(),
+      health,
+      running: () => 0,
+      ready: () => ready,
+      workerId: "h",
+    });
     try {
       const address = server.address();
       const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/healthz`;
@@ -152,7 +190,10 @@ describe("DbHealth", () => {
       health.unreachable("connection refused");
       const degraded = await fetch(url);
       expect(degraded.status).toBe(200);
-      expect(await degraded.json()).toMatchObject({ status: "degraded", database: expect.stringMatching(/^database unreachable since \d{4}-/) as unknown });
+      expect(await degraded.json()).toMatchObject({
+        status: "degraded",
+        database: expect.stringMatching(/^database unreachable since \d{4}-/) as unknown,
+      });
       expect(await health.probe(testDb.db)).toBe(true);
       expect(await (await fetch(url)).json()).toMatchObject({ status: "ok", database: "reachable" });
     } finally {

@@ -56,7 +56,11 @@ export const tmpDbUrl = () => `file:${join(mkdtempSync(join(tmpdir(), "stepwise-
 /** A student enrolled in a course with one assignment of `exerciseId`. */
 export async function studentWithAssignment(db: Db, exerciseId: string) {
   const now = Date.now();
-  const student = await createUser(db, { email: `s-${now}-${Math.random()}@test`, name: "Student", role: "student", password: "password-123" }, now);
+  const student = await createUser(
+    db,
+    { email: `s-${now}-${Math.random()}@test`, name: "Student", role: "student", password: "password-123" },
+    now,
+  );
   const course = await createCourse(db, { title: "Test course" }, now);
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
   const assignment = await createAssignment(
@@ -110,7 +114,8 @@ export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 3
       const verdict = await verdictForJob(db, job.id);
       if (verdict) return verdict;
     }
-    if (Date.now() > deadline) throw new Error(`no verdict for submission ${submissionId} within ${timeoutMs} ms (job ${job?.status ?? "missing"})`);
+    if (Date.now() > deadline)
+      throw new Error(`no verdict for submission ${submissionId} within ${timeoutMs} ms (job ${job?.status ?? "missing"})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -23,18 +23,27 @@ function withTraining(payload: SubmissionPayload, fit: Partial<NonNullable<Submi
 
 /** A Sequential of Dense layers 784 → widths… → 10 in TF.js JSON, built by editing the reference. */
 function denseStack(widths: number[]): SubmissionPayload {
-  const copy = structuredClone(reference) as SubmissionPayload & { model: { topology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } } };
+  const copy = structuredClone(reference) as SubmissionPayload & {
+    model: { topology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
+  };
   const [first, last] = copy.model.topology.config.layers;
   if (!first || !last) throw new Error("reference topology has two layers");
   copy.model.topology.config.layers = [
-    ...widths.map((units, i) => ({ class_name: "Dense", config: { ...first.config, name: `hidden_${i}`, units, ...(i > 0 ? { batch_input_shape: undefined } : {}) } })),
+    ...widths.map((units, i) => ({
+      class_name: "Dense",
+      config: { ...first.config, name: `hidden_${i}`, units, ...(i > 0 ? { batch_input_shape: undefined } : {}) },
+    })),
     last,
   ].map((layer) => ({ ...layer, config: Object.fromEntries(Object.entries(layer.config).filter(([, v]) => v !== undefined)) }));
   return copy;
 }
 
 async function countVerdicts(db: Db, submissionId: string): Promise<number> {
-  const row = await db.kysely.selectFrom("verdicts").where("submission_id", "=", submissionId).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db.kysely
+    .selectFrom("verdicts")
+    .where("submission_id", "=", submissionId)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -51,13 +60,28 @@ describe("grader lifecycle on SQLite", () => {
     testDb = await openTestDb("sqlite");
     const { db, url } = testDb;
     const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
-    const { submission, job } = await submit(db, { assignmentId: assignment.id, userId: student.id }, withTraining(reference, { epochs: 10 }));
+    const { submission, job } = await submit(
+      db,
+      { assignmentId: assignment.id, userId: student.id },
+      withTraining(reference, { epochs: 10 }),
+    );
 
     const doomed = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: graderDir,
       detached: true,
       stdio: "ignore",
-      env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: "doomed", GRADER_CONCURRENCY: "1", GRADER_LEASE_MS: "3000", GRADER_HEARTBEAT_MS: "500", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "20000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GRADER_WORKER_ID: "doomed",
+        GRADER_CONCURRENCY: "1",
+        GRADER_LEASE_MS: "3000",
+        GRADER_HEARTBEAT_MS: "500",
+        GRADER_POLL_MS: "50",
+        GRADER_TRAIN_LIMIT: "20000",
+        GRADER_TEST_LIMIT: "1000",
+        GRADER_CACHE_DIR: testConfig(url).cacheDir,
+      },
     });
     // Wait until the doomed grader is training the job, then kill its whole process group.
     for (let i = 0; ; i++) {
@@ -84,36 +108,60 @@ describe("grader lifecycle on SQLite", () => {
   // of CPU however busy the machine (a 30 s wall-clock limit once turned the bomb into a timeout with
   // two suites sharing 2 cores), and the wall-clock ceiling is out of reach of both.
   it.each([
-    { name: "a memory bomb ends out_of_memory", limits: { memoryMb: 500, cpuCeilingMs: 600_000 }, status: "out_of_memory",
+    {
+      name: "a memory bomb ends out_of_memory",
+      limits: { memoryMb: 500, cpuCeilingMs: 600_000 },
+      status: "out_of_memory",
       // What used the memory: one batch's activations, and the widest layer's share of them.
-      summary: [/more than 500 MiB/, /At batch size 1,024 one training step holds about [\d.]+ MiB of activations/, /the largest is Dense "[^"]+": 4,194,304 values, 32 MiB/],
-      payload: () => withTraining(denseStack([4096, 4096, 4096, 4096]), { epochs: 1, batchSize: 1024 }) },
-    { name: "an endless training ends timed_out by CPU time", limits: { memoryMb: 2048, cpuCeilingMs: 5_000 }, status: "timed_out",
+      summary: [
+        /more than 500 MiB/,
+        /At batch size 1,024 one training step holds about [\d.]+ MiB of activations/,
+        /the largest is Dense "[^"]+": 4,194,304 values, 32 MiB/,
+      ],
+      payload: () => withTraining(denseStack([4096, 4096, 4096, 4096]), { epochs: 1, batchSize: 1024 }),
+    },
+    {
+      name: "an endless training ends timed_out by CPU time",
+      limits: { memoryMb: 2048, cpuCeilingMs: 5_000 },
+      status: "timed_out",
       summary: [/exceeded 5 s at epoch \d+ of 500/, /used \d+\.\d s of CPU time \(budget 10000 s\) in \d+\.\d s of wall-clock time/],
-      payload: () => withTraining(reference, { epochs: 500, batchSize: 16 }) },
-  ])("$name; the worker goes on grading", async ({ limits, status, summary, payload }) => {
-    testDb = await openTestDb("sqlite");
-    const { db, url } = testDb;
-    const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
-    // Budgets lifted far beyond the exercise's, so only the grader's own limits stand in the way.
-    await db.kysely.updateTable("assignments").set({ overrides: JSON.stringify({ budgets: { maxParams: 60_000_000, maxSeconds: 10_000, maxEpochs: 1_000 } }) }).where("id", "=", assignment.id).execute();
-    const ids = { assignmentId: assignment.id, userId: student.id };
-    graders.push(startGrader(testConfig(url, { ...limits, hardTimeoutMs: 900_000, warmUp: "off" }), { db, log: () => undefined }));
+      payload: () => withTraining(reference, { epochs: 500, batchSize: 16 }),
+    },
+  ])(
+    "$name; the worker goes on grading",
+    async ({ limits, status, summary, payload }) => {
+      testDb = await openTestDb("sqlite");
+      const { db, url } = testDb;
+      const { student, assignment } = await studentWithAssignment(db, "mnist-beat-baseline");
+      // Budgets lifted far beyond the exercise's, so only the grader's own limits stand in the way.
+      await db.kysely
+        .updateTable("assignments")
+        .set({ overrides: JSON.stringify({ budgets: { maxParams: 60_000_000, maxSeconds: 10_000, maxEpochs: 1_000 } }) })
+        .where("id", "=", assignment.id)
+        .execute();
+      const ids = { assignmentId: assignment.id, userId: student.id };
+      graders.push(startGrader(testConfig(url, { ...limits, hardTimeoutMs: 900_000, warmUp: "off" }), { db, log: () => undefined }));
 
-    const doomed = await submit(db, ids, payload());
-    // The healthy job meets the same 5 s CPU ceiling: one epoch keeps it far below it even when
-    // OpenBLAS's threads spin on a machine two suites share (several epochs once crossed it).
-    const healthy = await submit(db, ids, withTraining(reference, { epochs: 1 }));
+      const doomed = await submit(db, ids, payload());
+      // The healthy job meets the same 5 s CPU ceiling: one epoch keeps it far below it even when
+      // OpenBLAS's threads spin on a machine two suites share (several epochs once crossed it).
+      const healthy = await submit(db, ids, withTraining(reference, { epochs: 1 }));
 
-    const verdict = await waitForVerdict(db, doomed.submission.id, 600_000);
-    expect(verdict.status).toBe(status);
-    for (const pattern of summary) expect(verdict.summary).toMatch(pattern);
+      const verdict = await waitForVerdict(db, doomed.submission.id, 600_000);
+      expect(verdict.status).toBe(status);
+      for (const pattern of summary) expect(verdict.summary).toMatch(pattern);
 
-    const healthyVerdict = await waitForVerdict(db, healthy.submission.id, 600_000);
-    expect(healthyVerdict.status).toBe("passed");
-    // The verdict shows both clocks: the CPU time the budget counts, and the wall-clock time.
-    expect(healthyVerdict.environment).toMatchObject({ cpuMs: expect.any(Number) as unknown, durationMs: expect.any(Number) as unknown, budgetSeconds: 10_000 });
-  }, 900_000);
+      const healthyVerdict = await waitForVerdict(db, healthy.submission.id, 600_000);
+      expect(healthyVerdict.status).toBe("passed");
+      // The verdict shows both clocks: the CPU time the budget counts, and the wall-clock time.
+      expect(healthyVerdict.environment).toMatchObject({
+        cpuMs: expect.any(Number) as unknown,
+        durationMs: expect.any(Number) as unknown,
+        budgetSeconds: 10_000,
+      });
+    },
+    900_000,
+  );
 });
 
 describe("invalid queue payloads", () => {
@@ -126,7 +174,11 @@ describe("invalid queue payloads", () => {
       const ids = { assignmentId: assignment.id, userId: student.id };
       const poisoned = await submit(db, ids, reference);
       // Corrupt it behind the queue's back, as a bad migration or a hand edit would.
-      await db.kysely.updateTable("submissions").set({ payload: '{"exerciseId": 42, "model": "DROP TABLE"}' }).where("id", "=", poisoned.submission.id).execute();
+      await db.kysely
+        .updateTable("submissions")
+        .set({ payload: '{"exerciseId": 42, "model": "DROP TABLE"}' })
+        .where("id", "=", poisoned.submission.id)
+        .execute();
       const healthy = await submit(db, ids, reference);
 
       expect((await waitForVerdict(db, healthy.submission.id)).status).toBe("passed");

@@ -16,9 +16,14 @@ const exercise = findExercise("mnist-beat-baseline");
 const reference = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
 
 function request(): TrainRequest {
-  if (!exercise || exercise.kind !== "training" || !reference.training) throw new Error("mnist-beat-baseline is a training exercise with a reference training config");
+  if (!exercise || exercise.kind !== "training" || !reference.training)
+    throw new Error("mnist-beat-baseline is a training exercise with a reference training config");
   const training = reference.training;
-  const prepared = prepareTraining(exercise, { ...reference, training: { ...training, fit: { ...training.fit, epochs: 2 } } }, exercise.seed);
+  const prepared = prepareTraining(
+    exercise,
+    { ...reference, training: { ...training, fit: { ...training.fit, epochs: 2 } } },
+    exercise.seed,
+  );
   return {
     type: "train",
     jobId: "pool-test",
@@ -36,7 +41,8 @@ function request(): TrainRequest {
 }
 
 const done = (outcome: ChildOutcome) => {
-  if (outcome.kind !== "done") throw new Error(`expected a finished run, got ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}`);
+  if (outcome.kind !== "done")
+    throw new Error(`expected a finished run, got ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}`);
   return outcome;
 };
 
@@ -86,7 +92,12 @@ describe("warm pool: children reused between runs", () => {
     expect(restarts).toBe(1);
     // A fresh child's out-of-memory is final: no second try.
     restarts = 0;
-    const fresh = await runTrainingChild(request(), { memoryMb: 100, hardTimeoutMs: 120_000, rssEveryMs: 20, onRestart: () => (restarts += 1) });
+    const fresh = await runTrainingChild(request(), {
+      memoryMb: 100,
+      hardTimeoutMs: 120_000,
+      rssEveryMs: 20,
+      onRestart: () => (restarts += 1),
+    });
     expect(fresh.kind).toBe("oom");
     expect(restarts).toBe(0);
   });

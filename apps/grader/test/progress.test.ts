@@ -35,7 +35,15 @@ describe("the time left of a grading", () => {
     // Halfway through the next epoch, half an epoch is already spent.
     { calibrated: 2, steps: [[4, 1]], at: 6, left: 29 * 4 - 2 },
     // Measured epochs average out: 1 s and 3 s → 2 s each.
-    { calibrated: 10, steps: [[1, 1], [4, 2]], at: 4, left: 28 * 2 },
+    {
+      calibrated: 10,
+      steps: [
+        [1, 1],
+        [4, 2],
+      ],
+      at: 4,
+      left: 28 * 2,
+    },
     // No calibration: nothing to say until an epoch is measured, then the measurement.
     { calibrated: null, steps: [], at: 0, left: null },
     { calibrated: null, steps: [[3, 1]], at: 3, left: 29 * 3 },
@@ -52,10 +60,16 @@ describe("the time left of a grading", () => {
     const time = clock();
     const eta = new GradingEta({ runs: 2, secondsPerEpoch: 1 }, time.now);
     eta.startRun(1, 2);
-    play(eta, time, [[1, 1], [2, 2]]);
+    play(eta, time, [
+      [1, 1],
+      [2, 2],
+    ]);
     expect(eta.secondsLeft()).toBe(2);
     eta.startRun(2, 2);
-    play(eta, time, [[3, 1], [4, 2]]);
+    play(eta, time, [
+      [3, 1],
+      [4, 2],
+    ]);
     expect(eta.secondsLeft()).toBe(0);
   });
 });
@@ -69,16 +83,42 @@ describe("the phases of a real step-7 grading", () => {
     const step6 = solutions["houses-overfit"]?.reference as SubmissionPayload;
     const step7 = solutions["houses-regularize"]?.reference as SubmissionPayload;
     const { course, assignment, student } = await studentWithAssignment(db, "houses-overfit");
-    const regularize = await createAssignment(db, { courseId: course.id, exerciseId: "houses-regularize", title: "Regularize", overrides: {}, deadline: null, attemptsAllowed: null, position: 7 }, Date.now());
+    const regularize = await createAssignment(
+      db,
+      {
+        courseId: course.id,
+        exerciseId: "houses-regularize",
+        title: "Regularize",
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: 7,
+      },
+      Date.now(),
+    );
     // The student passed step 6 (its verdict stored as the grader would).
-    const passed = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: "houses-overfit", payload: step6 }, Date.now());
+    const passed = await createSubmissionWithJob(
+      db,
+      { assignmentId: assignment.id, userId: student.id, exerciseId: "houses-overfit", payload: step6 },
+      Date.now(),
+    );
     await claimJob(db, { workerId: "w", leaseMs: 60_000, now: Date.now() });
     await completeJob(db, { jobId: passed.job.id, workerId: "w", verdict: sampleVerdict("passed"), now: Date.now() });
 
-    const { job } = await createSubmissionWithJob(db, { assignmentId: regularize.id, userId: student.id, exerciseId: "houses-regularize", payload: step7 }, Date.now());
+    const { job } = await createSubmissionWithJob(
+      db,
+      { assignmentId: regularize.id, userId: student.id, exerciseId: "houses-regularize", payload: step7 },
+      Date.now(),
+    );
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
     if (claimed?.job.id !== job.id) throw new Error("expected to claim the step-7 job");
-    const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now, gflops: () => 5 });
+    const verdict = await gradeClaimedJob(claimed, {
+      db,
+      config: testConfig(url),
+      signal: new AbortController().signal,
+      now: Date.now,
+      gflops: () => 5,
+    });
     expect(["passed", "failed"]).toContain(verdict.status);
 
     const events = (await progressSince(db, job.id, 0)).map((row) => row.event);

@@ -45,10 +45,13 @@ function ask(child: ChildProcess, targets: Targets): Promise<Report> {
   });
 }
 
-const statusUids = (pid: number) => (/^Uid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? "").split(/\s+/).map(Number);
+const statusUids = (pid: number) =>
+  (/^Uid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? "").split(/\s+/).map(Number);
 /** Process group and session of a process (fields 5 and 6 of /proc/<pid>/stat; the name may hold spaces). */
 function groupOf(pid: number): { pgrp: number; session: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
   return { pgrp: Number(fields[2]), session: Number(fields[3]) };
 }
 
@@ -112,11 +115,24 @@ describe("the training child's sandbox", () => {
     });
 
     for (const attempt of report.attempts) expect(attempt, `${attempt.name}: ${attempt.detail}`).toMatchObject({ succeeded: false });
-    expect(report.attempts.map((a) => a.name)).toEqual(expect.arrayContaining(["read /proc/1/environ", "DATABASE_URL in own environment", "BETTER_AUTH_SECRET in own environment", "connect to 127.0.0.1:5432"]));
+    expect(report.attempts.map((a) => a.name)).toEqual(
+      expect.arrayContaining([
+        "read /proc/1/environ",
+        "DATABASE_URL in own environment",
+        "BETTER_AUTH_SECRET in own environment",
+        "connect to 127.0.0.1:5432",
+      ]),
+    );
     // The controls: reads work, and the run's data directory holds exactly its training and test-input files.
     expect(report.controls[0]).toMatchObject({ succeeded: true });
     const { train, testInputs } = imdbCacheFiles({ cacheDir });
-    expect(report.controls[1]).toMatchObject({ succeeded: true, detail: [train, testInputs].map((f) => f.split("/").at(-1)).sort().join(",") });
+    expect(report.controls[1]).toMatchObject({
+      succeeded: true,
+      detail: [train, testInputs]
+        .map((f) => f.split("/").at(-1))
+        .sort()
+        .join(","),
+    });
     expect(existsSync(written)).toBe(false);
     expect(report.env).not.toContain("DATABASE_URL");
     expect(report.env).not.toContain("BETTER_AUTH_SECRET");
@@ -136,7 +152,13 @@ describe("the training child's sandbox", () => {
     const child = jail.spawn(hostile, [], { execArgv: TSX_EXEC_ARGV });
     cleanups.push(() => void child.kill("SIGKILL"));
     expect(jail.dataDirOf(child)).toBeUndefined();
-    const report = await ask(child, { secrets: [], allowed: hostile, writable: join(tmpdir(), `sandbox-test-${process.pid}`), dataDir: tmpdir(), port: 1 });
+    const report = await ask(child, {
+      secrets: [],
+      allowed: hostile,
+      writable: join(tmpdir(), `sandbox-test-${process.pid}`),
+      dataDir: tmpdir(),
+      port: 1,
+    });
     expect(report.env).toEqual(["HOME", "LANG", "PATH", "TMPDIR"]);
     expect(groupOf(child.pid ?? 0).session).not.toBe(groupOf(process.pid).session);
     expect(groupOf(child.pid ?? 0).pgrp).not.toBe(groupOf(process.pid).pgrp);
@@ -196,7 +218,9 @@ describe("the training child's sandbox", () => {
     let port: string | undefined;
     for (let i = 0; !(port = /127\.0\.0\.1:(\d+)\/metrics/.exec(output)?.[1]) && i < 600; i++) await new Promise((r) => setTimeout(r, 100));
     expect(port, output).toBeDefined();
-    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { sandbox: { mode: string; active: boolean; uid: number } };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+      sandbox: { mode: string; active: boolean; uid: number };
+    };
     expect(health.sandbox).toMatchObject({ mode: "required", active: true, uid: asRoot ? JAIL_UID : process.getuid?.() });
 
     // A supervisor stops the grader by signalling its whole process group while a job trains: the
@@ -222,7 +246,15 @@ describe("the training child's sandbox", () => {
       cwd: graderDir,
       detached: true,
       stdio: "ignore",
-      env: { ...process.env, DATABASE_URL: testDb.url, GRADER_SANDBOX: "required", GRADER_CONCURRENCY: "1", GRADER_CALIBRATE_EVERY_MS: "0", GRADER_WARM_UP: "off", GRADER_WORKER_ID: "killed" },
+      env: {
+        ...process.env,
+        DATABASE_URL: testDb.url,
+        GRADER_SANDBOX: "required",
+        GRADER_CONCURRENCY: "1",
+        GRADER_CALIBRATE_EVERY_MS: "0",
+        GRADER_WARM_UP: "off",
+        GRADER_WORKER_ID: "killed",
+      },
     });
     const graderPid = grader.pid ?? 0;
     cleanups.push(() => killGroup(graderPid));
@@ -253,7 +285,9 @@ const read = (file: string) => {
 /** The warm training child of a grader: node under bubblewrap running dist/child.js, past setpriv when root. */
 async function warmChild(graderPid: number, output: () => string): Promise<number> {
   for (let i = 0; i < 1200; i++) {
-    const pid = processTree(graderPid).find((p) => read(`/proc/${p}/comm`).trim() === "node" && read(`/proc/${p}/cmdline`).includes("dist/child.js"));
+    const pid = processTree(graderPid).find(
+      (p) => read(`/proc/${p}/comm`).trim() === "node" && read(`/proc/${p}/cmdline`).includes("dist/child.js"),
+    );
     if (pid !== undefined && (!asRoot || statusUids(pid)[0] !== 0)) return pid;
     await new Promise((r) => setTimeout(r, 100));
   }

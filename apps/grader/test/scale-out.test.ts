@@ -38,7 +38,17 @@ describe.runIf(testDialects.includes("postgres"))("two grader processes against 
       const child = spawn(process.execPath, [...GRADER_ARGV], {
         cwd: graderDir,
         stdio: "ignore",
-        env: { ...process.env, DATABASE_URL: url, GRADER_WORKER_ID: name, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "300", GRADER_TEST_LIMIT: "200", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          GRADER_WORKER_ID: name,
+          GRADER_CONCURRENCY: "1",
+          GRADER_WARM_UP: "off",
+          GRADER_POLL_MS: "50",
+          GRADER_TRAIN_LIMIT: "300",
+          GRADER_TEST_LIMIT: "200",
+          GRADER_CACHE_DIR: testConfig(url).cacheDir,
+        },
       });
       processes.push(child);
     }

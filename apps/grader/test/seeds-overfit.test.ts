@@ -15,7 +15,12 @@ async function grade(exerciseId: string, which: "reference" | "naive", seeds: nu
   if (!set) throw new Error(`no solutions for ${exerciseId}`);
   // Step 7 retrains the student's step-6 model for the comparison.
   const previous = solutions[exerciseId.replace("regularize", "overfit")]?.reference;
-  return gradeLocally(getExercise(exerciseId), set[which], { ...(await (backend ??= initBackend())), cacheDir, seeds, ...(previous ? { previous } : {}) });
+  return gradeLocally(getExercise(exerciseId), set[which], {
+    ...(await (backend ??= initBackend())),
+    cacheDir,
+    seeds,
+    ...(previous ? { previous } : {}),
+  });
 }
 
 describe("N training seeds on a regression (house prices)", () => {
@@ -43,7 +48,9 @@ describe("N training seeds on a regression (house prices)", () => {
   it("step 6 fails when only a minority overfits, saying how many were needed", async () => {
     const verdict = await grade("houses-overfit", "naive", 3);
     expect(verdict.status).toBe("failed");
-    expect(verdict.checks.find((c) => c.id === "overfits")?.message).toMatch(/^Only [01] of 3 training seeds overfit; a majority \(2\) is needed/);
+    expect(verdict.checks.find((c) => c.id === "overfits")?.message).toMatch(
+      /^Only [01] of 3 training seeds overfit; a majority \(2\) is needed/,
+    );
   });
 
   it("step 5 regression: every seed must beat the training-mean baseline; MAE mean ± std with a t-interval", async () => {
@@ -53,7 +60,9 @@ describe("N training seeds on a regression (house prices)", () => {
     expect(mae?.interval?.lower).toBeLessThan(mae?.value ?? 0);
     expect(mae?.value).toBeLessThan(verdict.metrics.baselineMae?.value ?? 0);
     expect(verdict.metrics.testMaeStd?.value).toBeGreaterThan(0);
-    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.message).toMatch(/All 2 training seeds beat the baseline: test MAE .* ± .*conservative/);
+    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.message).toMatch(
+      /All 2 training seeds beat the baseline: test MAE .* ± .*conservative/,
+    );
   });
 
   it("step 7 keeps one training seed (it already trains three models) and says so", async () => {

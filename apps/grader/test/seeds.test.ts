@@ -105,7 +105,9 @@ describe("grader with N training seeds (assignment `seeds`), real training child
   it("fails when any seed does not beat the baseline, saying which and that the rule is conservative", async () => {
     const verdict = await waitForVerdict(db, (await submit(db, three, twoEpochs(mnist.naive))).submission.id);
     expect(verdict.status).toBe("failed");
-    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.message).toMatch(/of 3 training seeds beat the baseline; seed \d+ did not: .*conservative/);
+    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.message).toMatch(
+      /of 3 training seeds beat the baseline; seed \d+ did not: .*conservative/,
+    );
     expect(verdict.metrics.pValue?.label).toMatch(/largest over 3 training seeds/);
   });
 

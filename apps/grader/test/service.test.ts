@@ -37,7 +37,17 @@ describe("grader service", () => {
     const grader = spawn(process.execPath, [...GRADER_ARGV], {
       cwd: resolve(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: url, GRADER_HTTP_PORT: String(port), GRADER_WORKER_ID: "svc", GRADER_CONCURRENCY: "1", GRADER_POLL_MS: "50", GRADER_TRAIN_LIMIT: "10000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: testConfig(url).cacheDir },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GRADER_HTTP_PORT: String(port),
+        GRADER_WORKER_ID: "svc",
+        GRADER_CONCURRENCY: "1",
+        GRADER_POLL_MS: "50",
+        GRADER_TRAIN_LIMIT: "10000",
+        GRADER_TEST_LIMIT: "1000",
+        GRADER_CACHE_DIR: testConfig(url).cacheDir,
+      },
     });
     let log = "";
     grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));

@@ -6,7 +6,18 @@
  * LMS worker too).
  */
 import { spawn } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -39,7 +50,9 @@ function groups(): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
-      const fields = readFileSync(`/proc/${name}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+      const fields = readFileSync(`/proc/${name}/stat`, "utf8")
+        .replace(/^.*\) /s, "")
+        .split(" ");
       if (fields[0] !== "Z") byPid.set(Number(name), Number(fields[2]));
     } catch {
       // gone meanwhile
@@ -62,7 +75,15 @@ describe("scripts/start.sh", () => {
     dir = mkdtempSync(join(tmpdir(), "stepwise-start-"));
     const standIns = join(dir, "pids");
     const bin = join(dir, "bin");
-    for (const sub of [join(dir, "scripts"), join(dir, "apps", "grader", "dist"), join(dir, "apps", "web", "scripts"), join(dir, "data"), standIns, bin]) mkdirSync(sub, { recursive: true });
+    for (const sub of [
+      join(dir, "scripts"),
+      join(dir, "apps", "grader", "dist"),
+      join(dir, "apps", "web", "scripts"),
+      join(dir, "data"),
+      standIns,
+      bin,
+    ])
+      mkdirSync(sub, { recursive: true });
     copyFileSync(join(root, "scripts", "start.sh"), join(dir, "scripts", "start.sh"));
     writeFileSync(join(dir, "scripts", "setup.sh"), "exit 0\n");
     writeFileSync(join(dir, "apps", "grader", "dist", "main.js"), standInService("grader"));
@@ -75,7 +96,12 @@ describe("scripts/start.sh", () => {
     const script = spawn("bash", [join(dir, "scripts", "start.sh")], {
       stdio: "ignore",
       detached: true,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, STAND_IN_DIR: standIns, DATABASE_URL: `file:${join(dir, "data", "x.db")}` },
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH ?? ""}`,
+        STAND_IN_DIR: standIns,
+        DATABASE_URL: `file:${join(dir, "data", "x.db")}`,
+      },
     });
     const exited = new Promise<number | null>((resolve) => script.once("exit", (code) => resolve(code)));
     const services = ["grader", "web", "lti"];

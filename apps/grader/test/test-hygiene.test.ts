@@ -32,7 +32,10 @@ function solution(exerciseId: string): SubmissionPayload & { training: NonNullab
 const reference = solution("houses-regularize");
 const step6 = solution("houses-overfit");
 /** The same model stopped after 2 epochs: clearly worse on validation than the reference's 25. */
-const undertrained: SubmissionPayload = { ...reference, training: { ...reference.training, fit: { ...reference.training.fit, epochs: 2 } } };
+const undertrained: SubmissionPayload = {
+  ...reference,
+  training: { ...reference.training, fit: { ...reference.training.fit, epochs: 2 } },
+};
 
 describe("step-7 test evaluations in the grader", () => {
   let db: Db;
@@ -47,7 +50,21 @@ describe("step-7 test evaluations in the grader", () => {
     const { course, assignment } = await studentWithAssignment(db, "houses-overfit");
     courseId = course.id;
     step6Id = assignment.id;
-    step7Id = (await createAssignment(db, { courseId, exerciseId: "houses-regularize", title: "Regularize", overrides: {}, deadline: null, attemptsAllowed: null, position: 7 }, Date.now())).id;
+    step7Id = (
+      await createAssignment(
+        db,
+        {
+          courseId,
+          exerciseId: "houses-regularize",
+          title: "Regularize",
+          overrides: {},
+          deadline: null,
+          attemptsAllowed: null,
+          position: 7,
+        },
+        Date.now(),
+      )
+    ).id;
   });
   afterAll(async () => {
     await db.close();
@@ -56,9 +73,17 @@ describe("step-7 test evaluations in the grader", () => {
   /** A student who passed step 6 with the reference model (its verdict stored as the grader would). */
   async function studentPastStep6(): Promise<string> {
     const now = Date.now();
-    const student = await createUser(db, { email: `s-${now}-${Math.random()}@test`, name: "Student", role: "student", password: "password-123" }, now);
+    const student = await createUser(
+      db,
+      { email: `s-${now}-${Math.random()}@test`, name: "Student", role: "student", password: "password-123" },
+      now,
+    );
     await enroll(db, { courseId, userId: student.id, role: "student" }, now);
-    const { job } = await createSubmissionWithJob(db, { assignmentId: step6Id, userId: student.id, exerciseId: "houses-overfit", payload: step6 }, now);
+    const { job } = await createSubmissionWithJob(
+      db,
+      { assignmentId: step6Id, userId: student.id, exerciseId: "houses-overfit", payload: step6 },
+      now,
+    );
     await claimJob(db, { workerId: "w", leaseMs: 60_000, now });
     expect(await completeJob(db, { jobId: job.id, workerId: "w", verdict: sampleVerdict("passed"), now })).toBe("stored");
     return student.id;
@@ -89,8 +114,12 @@ describe("step-7 test evaluations in the grader", () => {
     expect(b.validationMetric ?? 0).toBeGreaterThan(a.validationMetric ?? Infinity);
     expect(first.diagnostics.map((d) => d.code)).not.toContain(SELECTED_ON_TEST);
     const notice = second.diagnostics.find((d) => d.code === SELECTED_ON_TEST);
-    expect(notice?.message).toContain(`best validation loss ${Number(a.validationMetric?.toPrecision(4))}, test MAE ${Number(a.testMetric?.toPrecision(4))}`);
-    expect(notice?.message).toContain(`best validation loss ${Number(b.validationMetric?.toPrecision(4))}, test MAE ${Number(b.testMetric?.toPrecision(4))}`);
+    expect(notice?.message).toContain(
+      `best validation loss ${Number(a.validationMetric?.toPrecision(4))}, test MAE ${Number(a.testMetric?.toPrecision(4))}`,
+    );
+    expect(notice?.message).toContain(
+      `best validation loss ${Number(b.validationMetric?.toPrecision(4))}, test MAE ${Number(b.testMetric?.toPrecision(4))}`,
+    );
 
     const rows = await testEvaluationsOf(db, step7Id, userId);
     expect(rows.map((r) => [r.counted, r.validationMetricName, r.higherIsBetter, r.flag !== null])).toEqual([
@@ -98,7 +127,11 @@ describe("step-7 test evaluations in the grader", () => {
       [true, "valLoss", false, true],
     ]);
     expect(rows[0]?.validationMetric).toBeCloseTo(a.validationMetric ?? Number.NaN, 10);
-    expect(rows[1]?.flag?.earlier).toMatchObject({ evaluationId: rows[0]?.id, validationMetric: rows[0]?.validationMetric, testMetric: rows[0]?.testMetric });
+    expect(rows[1]?.flag?.earlier).toMatchObject({
+      evaluationId: rows[0]?.id,
+      validationMetric: rows[0]?.validationMetric,
+      testMetric: rows[0]?.testMetric,
+    });
     expect(rows[0]?.configKey).not.toBe(rows[1]?.configKey);
   });
 
@@ -118,30 +151,53 @@ describe("configuration fingerprint", () => {
   const training = reference.training;
 
   it.each([
-    ["generated layer names differ", model([dense("dense_Dense1", 8), dense("dense_Dense2", 1)]), model([dense("dense_Dense7", 8), dense("dense_Dense8", 1)], "sequential_4"), true],
+    [
+      "generated layer names differ",
+      model([dense("dense_Dense1", 8), dense("dense_Dense2", 1)]),
+      model([dense("dense_Dense7", 8), dense("dense_Dense8", 1)], "sequential_4"),
+      true,
+    ],
     ["the units differ", model([dense("a", 8), dense("b", 1)]), model([dense("a", 16), dense("b", 1)]), false],
-    ["a layer named like an activation keeps the activation", model([dense("relu", 8, "sigmoid")]), model([dense("relu", 8, "relu")]), false],
+    [
+      "a layer named like an activation keeps the activation",
+      model([dense("relu", 8, "sigmoid")]),
+      model([dense("relu", 8, "relu")]),
+      false,
+    ],
   ])("is equal iff the configuration is: %s", (_label, x, y, same) => {
     expect(configFingerprint({ topology: x, training }) === configFingerprint({ topology: y, training })).toBe(same);
   });
 
   it("changes with the training settings", () => {
     const topology = model([dense("a", 8)]);
-    expect(configFingerprint({ topology, training })).not.toBe(configFingerprint({ topology, training: { ...training, fit: { ...training.fit, epochs: 3 } } }));
+    expect(configFingerprint({ topology, training })).not.toBe(
+      configFingerprint({ topology, training: { ...training, fit: { ...training.fit, epochs: 3 } } }),
+    );
   });
 });
 
 describe("measured evaluation of a step-7 verdict", () => {
-  const verdict = (metrics: Verdict["metrics"], history: Verdict["curves"]["history"]): Verdict => ({ ...sampleVerdict(), metrics, curves: { history } });
+  const verdict = (metrics: Verdict["metrics"], history: Verdict["curves"]["history"]): Verdict => ({
+    ...sampleVerdict(),
+    metrics,
+    curves: { history },
+  });
   it.each([
     [
       "classification: the best epoch's validation accuracy",
-      verdict({ testAccuracy: { label: "t", value: 0.8 } }, [{ epoch: 1, loss: 1, valAccuracy: 0.7, seconds: 1 }, { epoch: 2, loss: 1, valAccuracy: 0.75, seconds: 1 }, { epoch: 3, loss: 1, valAccuracy: 0.72, seconds: 1 }]),
+      verdict({ testAccuracy: { label: "t", value: 0.8 } }, [
+        { epoch: 1, loss: 1, valAccuracy: 0.7, seconds: 1 },
+        { epoch: 2, loss: 1, valAccuracy: 0.75, seconds: 1 },
+        { epoch: 3, loss: 1, valAccuracy: 0.72, seconds: 1 },
+      ]),
       { validationMetric: 0.75, validationMetricName: "valAccuracy", testMetric: 0.8, higherIsBetter: true },
     ],
     [
       "regression: the lowest validation loss, test MAE",
-      verdict({ testMae: { label: "t", value: 12 } }, [{ epoch: 1, loss: 1, valLoss: 0.5, seconds: 1 }, { epoch: 2, loss: 1, valLoss: 0.4, seconds: 1 }]),
+      verdict({ testMae: { label: "t", value: 12 } }, [
+        { epoch: 1, loss: 1, valLoss: 0.5, seconds: 1 },
+        { epoch: 2, loss: 1, valLoss: 0.4, seconds: 1 },
+      ]),
       { validationMetric: 0.4, validationMetricName: "valLoss", testMetric: 12, higherIsBetter: false },
     ],
     [
@@ -149,7 +205,11 @@ describe("measured evaluation of a step-7 verdict", () => {
       verdict({ testAccuracy: { label: "t", value: 0.8 }, kfoldMean: { label: "k", value: 0.77 } }, [{ epoch: 1, loss: 1, seconds: 1 }]),
       { validationMetric: 0.77, validationMetricName: "kfoldMean", testMetric: 0.8, higherIsBetter: true },
     ],
-    ["no validation at all", verdict({ testAccuracy: { label: "t", value: 0.8 } }, [{ epoch: 1, loss: 1, seconds: 1 }]), { validationMetric: null, validationMetricName: "valAccuracy", testMetric: 0.8, higherIsBetter: true }],
+    [
+      "no validation at all",
+      verdict({ testAccuracy: { label: "t", value: 0.8 } }, [{ epoch: 1, loss: 1, seconds: 1 }]),
+      { validationMetric: null, validationMetricName: "valAccuracy", testMetric: 0.8, higherIsBetter: true },
+    ],
   ])("%s", (_label, v, expected) => {
     expect(measuredEvaluation(v)).toEqual(expected);
   });

@@ -32,7 +32,10 @@ import { submit, testConfig, tmpDbUrl } from "./helpers";
 const reference = solutions["mnist-regularize"]?.reference;
 if (!reference?.training) throw new Error("the MNIST step-7 reference solution is missing");
 // Two epochs of batch 64 on 1,000 examples: each trial trains in about a second.
-const student: SubmissionPayload = { ...reference, training: { ...reference.training, fit: { ...reference.training.fit, epochs: 2, batchSize: 64 } } };
+const student: SubmissionPayload = {
+  ...reference,
+  training: { ...reference.training, fit: { ...reference.training.fit, epochs: 2, batchSize: 64 } },
+};
 const search = TuningSearch.parse({ strategy: "grid", trials: 3, space: { learningRate: [1e-6, 0.001, 0.003] } });
 
 async function waitForRun(db: Db, jobId: string, timeoutMs = 170_000): Promise<TuningRun> {
@@ -64,7 +67,13 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
     const course = await createCourse(db, { title: "Tuning course" }, now);
     await enroll(db, { courseId: course.id, userId, role: "student" }, now);
     const place = async (exerciseId: string, overrides: Record<string, unknown>, position: number) =>
-      (await createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides, deadline: null, attemptsAllowed: null, position }, now)).id;
+      (
+        await createAssignment(
+          db,
+          { courseId: course.id, exerciseId, title: exerciseId, overrides, deadline: null, attemptsAllowed: null, position },
+          now,
+        )
+      ).id;
     assignments.tune = await place("mnist-regularize", { toolbox: { tuningTrials: 3, testEvaluations: 1 } }, 7);
     assignments.forbidden = await place("mnist-regularize", { toolbox: { allowed: ["augmentation", "early-stopping"] } }, 8);
     assignments.step5 = await place("mnist-beat-baseline", {}, 5);
@@ -81,7 +90,15 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
   async function searchOn(assignmentId: string, payload: SubmissionPayload, raw: unknown, budgetSeconds = 3_600) {
     const { submission, job } = await submit(db, { assignmentId, userId }, payload);
     await cancelJob(db, job.id, Date.now());
-    const queued = await enqueueTuning(db, { submissionId: submission.id, userId, search: raw, budgetSeconds, perMinute: 100, estimateSeconds: () => 30, now: Date.now() });
+    const queued = await enqueueTuning(db, {
+      submissionId: submission.id,
+      userId,
+      search: raw,
+      budgetSeconds,
+      perMinute: 100,
+      estimateSeconds: () => 30,
+      now: Date.now(),
+    });
     return queued.job.id;
   }
 
@@ -112,13 +129,24 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
     const final = evaluated[0]?.final;
     if (final?.status !== "evaluated") throw new Error("expected an evaluated final model");
     const selected = evaluated[0]?.trials.find((t) => t.index === evaluated[0]?.selected);
-    expect(final).toMatchObject({ metric: "accuracy", epochs: selected?.bestEpoch, trainExamples: 1_000, testExamples: 500, evaluations: { used: 1, limit: 1 } });
+    expect(final).toMatchObject({
+      metric: "accuracy",
+      epochs: selected?.bestEpoch,
+      trainExamples: 1_000,
+      testExamples: 500,
+      evaluations: { used: 1, limit: 1 },
+    });
     expect(final.test).toBeGreaterThan(0.5);
-    expect(refused[0]?.final).toMatchObject({ status: "not_run", reason: expect.stringContaining("Final test evaluation not run: You have used 1 of 1 evaluations on the hidden test set") as unknown });
+    expect(refused[0]?.final).toMatchObject({
+      status: "not_run",
+      reason: expect.stringContaining("Final test evaluation not run: You have used 1 of 1 evaluations on the hidden test set") as unknown,
+    });
 
     // The one evaluation is recorded with what the student saw; tuning cost no attempt.
     const evaluations = await testEvaluationsOf(db, assignments.tune, userId);
-    expect(evaluations.map((e) => [e.source, e.counted, e.testMetric, e.validationMetric])).toEqual([["tuning", true, final.test, selected?.validation]]);
+    expect(evaluations.map((e) => [e.source, e.counted, e.testMetric, e.validationMetric])).toEqual([
+      ["tuning", true, final.test, selected?.validation],
+    ]);
     expect(await countAttempts(db, { assignmentId: assignments.tune, userId })).toBe(0);
 
     // Progress names each trial, then the final model; the log tells the story.
@@ -130,15 +158,32 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
       "trial 3 of 3: learning rate 0.003",
       "final model: retraining the selected configuration on train+validation",
     ]);
-    expect(await jobLog(db, evaluatedJob ?? "")).toMatch(/tuning mnist-regularize \(grid, 3 trial\(s\)[\s\S]*trial 3 of 3[\s\S]*final model: child ended: done[\s\S]*tuning done/);
+    expect(await jobLog(db, evaluatedJob ?? "")).toMatch(
+      /tuning mnist-regularize \(grid, 3 trial\(s\)[\s\S]*trial 3 of 3[\s\S]*final model: child ended: done[\s\S]*tuning done/,
+    );
     expect(runs[0]?.chargedSeconds).toBeGreaterThan(0);
   });
 
   it.each([
-    ["an assignment whose toolbox does not allow tuning", "forbidden", search, "Your instructor has not allowed tuning on this assignment; allowed techniques: augmentation, early-stopping."],
+    [
+      "an assignment whose toolbox does not allow tuning",
+      "forbidden",
+      search,
+      "Your instructor has not allowed tuning on this assignment; allowed techniques: augmentation, early-stopping.",
+    ],
     ["a step that is not 7", "step5", search, "Tuning runs on step 7 (regularize and tune); this assignment is step 5."],
-    ["a grid larger than the assignment's trials", "tune", { strategy: "grid", trials: 3, space: { units: [8, 16], dropout: [0.1, 0.2] } }, "The grid has 2 units × 2 dropout = 4 combinations, more than the 3 trials of this search"],
-    ["a search that does not parse", "tune", { strategy: "grid", trials: 3, space: { units: ["many"] } }, "The search is not valid at space.units.0:"],
+    [
+      "a grid larger than the assignment's trials",
+      "tune",
+      { strategy: "grid", trials: 3, space: { units: [8, 16], dropout: [0.1, 0.2] } },
+      "The grid has 2 units × 2 dropout = 4 combinations, more than the 3 trials of this search",
+    ],
+    [
+      "a search that does not parse",
+      "tune",
+      { strategy: "grid", trials: 3, space: { units: ["many"] } },
+      "The search is not valid at space.units.0:",
+    ],
   ] as const)("ends with a clear failure for %s, training nothing", async (_name, which, raw, message) => {
     const payload = which === "step5" ? solutions["mnist-beat-baseline"]?.reference : student;
     if (!payload) throw new Error("the step-5 reference is missing");
@@ -152,11 +197,23 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
     const exercise = findExercise("mnist-regularize");
     if (!exercise) throw new Error("mnist-regularize is missing");
     const { submission } = await submit(db, { assignmentId: assignments.budget, userId }, student);
-    const estimateSeconds = ({ search: s }: { search?: unknown }) => estimateTuningSeconds(exercise, student, TuningSearch.parse(s), { gflops: 8, maxTrials: 3, overheadSeconds: 3 });
-    const queue = () => enqueueTuning(db, { submissionId: submission.id, userId, search, budgetSeconds: 10, perMinute: 100, estimateSeconds, now: Date.now() });
+    const estimateSeconds = ({ search: s }: { search?: unknown }) =>
+      estimateTuningSeconds(exercise, student, TuningSearch.parse(s), { gflops: 8, maxTrials: 3, overheadSeconds: 3 });
+    const queue = () =>
+      enqueueTuning(db, {
+        submissionId: submission.id,
+        userId,
+        search,
+        budgetSeconds: 10,
+        perMinute: 100,
+        estimateSeconds,
+        now: Date.now(),
+      });
     // Three trials and the final model on the full 60,000 examples: about 20 s at 8 GFLOPS with each child's start.
     await expect(queue()).rejects.toThrow(PreconditionError);
-    await expect(queue()).rejects.toThrow(/Running tune needs about \d+ s of grader time; you have 10 s left of this assignment's 10 s experiment budget\. Experiments never cost attempts, only compute\./);
+    await expect(queue()).rejects.toThrow(
+      /Running tune needs about \d+ s of grader time; you have 10 s left of this assignment's 10 s experiment budget\. Experiments never cost attempts, only compute\./,
+    );
     expect(await tuningRunById(db, submission.id)).toBeNull();
   });
 });

@@ -50,7 +50,8 @@ describe("accessibility: every page passes axe-core with no violation of any imp
   it("signs in with the keyboard only", async () => {
     await page.goto(`${platform.url}/signin`);
     await page.keyboard.press("Tab"); // skip to the first control in the header…
-    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute("name") === "email")); i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute("name") === "email")); i++)
+      await page.keyboard.press("Tab");
     await page.keyboard.type("student@stepwise.test");
     await page.keyboard.press("Tab");
     await page.keyboard.type("stepwise-student");
@@ -61,7 +62,10 @@ describe("accessibility: every page passes axe-core with no violation of any imp
   it("signed-in pages: courses, a course, a training step, an answer step and a submission", async () => {
     await page.goto(`${platform.url}/courses`);
     await check("courses");
-    await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+    await page
+      .getByRole("link", { name: /Deep learning workflow/ })
+      .first()
+      .click();
     await page.waitForURL(/\/courses\/[^/]+$/);
     await check("course");
     const courseUrl = page.url();

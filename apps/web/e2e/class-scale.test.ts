@@ -35,8 +35,31 @@ async function seedClass(db: Db, now: number) {
     const id = randomUUID();
     const jobId = randomUUID();
     return {
-      submission: { id, assignment_id: first.id, user_id: user.id, exercise_id: first.exerciseId, payload: JSON.stringify({ exerciseId: first.exerciseId, answers: {} }), created_at: now - 60_000, fingerprint: "" },
-      job: { id: jobId, seq: seq++, submission_id: id, priority: 0, attempts: 0, max_attempts: 3, run_after: now, lease_until: null, worker_id: null, last_error: null, created_at: now - 60_000, started_at: null, finished_at: null, ...job },
+      submission: {
+        id,
+        assignment_id: first.id,
+        user_id: user.id,
+        exercise_id: first.exerciseId,
+        payload: JSON.stringify({ exerciseId: first.exerciseId, answers: {} }),
+        created_at: now - 60_000,
+        fingerprint: "",
+      },
+      job: {
+        id: jobId,
+        seq: seq++,
+        submission_id: id,
+        priority: 0,
+        attempts: 0,
+        max_attempts: 3,
+        run_after: now,
+        lease_until: null,
+        worker_id: null,
+        last_error: null,
+        created_at: now - 60_000,
+        started_at: null,
+        finished_at: null,
+        ...job,
+      },
     };
   };
   const [a, b, c, d] = users;
@@ -45,12 +68,28 @@ async function seedClass(db: Db, now: number) {
     extra(a, { status: "queued", run_after: now + 86_400_000 }),
     extra(b, { status: "queued", run_after: now + 86_400_000 }),
     extra(c, { status: "running", attempts: 1, worker_id: "grader-e2e-7", lease_until: now + 86_400_000, started_at: now - 95_000 }),
-    extra(d, { status: "dead", attempts: 3, last_error: "training child crashed: SIGSEGV", started_at: now - 50_000, finished_at: now - 40_000 }),
+    extra(d, {
+      status: "dead",
+      attempts: 3,
+      last_error: "training child crashed: SIGSEGV",
+      started_at: now - 50_000,
+      finished_at: now - 40_000,
+    }),
   ];
-  await insertAll(db, "submissions", extras.map((e) => e.submission));
-  await insertAll(db, "jobs", extras.map((e) => e.job));
+  await insertAll(
+    db,
+    "submissions",
+    extras.map((e) => e.submission),
+  );
+  await insertAll(
+    db,
+    "jobs",
+    extras.map((e) => e.job),
+  );
   const running = extras[2]?.job.id ?? "";
-  await insertAll(db, "job_progress", [{ job_id: running, seq: 1, event: JSON.stringify({ type: "epoch", epoch: 3, epochs: 10, loss: 0.5, seconds: 2 }), at: now - 10_000 }]);
+  await insertAll(db, "job_progress", [
+    { job_id: running, seq: 1, event: JSON.stringify({ type: "epoch", epoch: 3, epochs: 10, loss: 0.5, seconds: 2 }), at: now - 10_000 },
+  ]);
   return { courseId: course.id, assignments, dead: extras[3]?.job.id ?? "" };
 }
 
@@ -86,7 +125,9 @@ describe("the instructor's pages at class scale", () => {
     await page.goto(`${platform.url}/teach/${seeded.courseId}/gradebook`);
     await page.getByTestId("gradebook-row").first().waitFor();
     // A measurement for the report, not an assertion: wall-clock time depends on the machine.
-    console.info(`[class-scale] gradebook of ${STUDENTS} × ${seeded.assignments.length}: first row visible ${Date.now() - started} ms after navigation`);
+    console.info(
+      `[class-scale] gradebook of ${STUDENTS} × ${seeded.assignments.length}: first row visible ${Date.now() - started} ms after navigation`,
+    );
     expect(await page.getByRole("status").first().textContent()).toMatch(/301 of 301 students/);
     expect(await page.getByTestId("max-total").textContent()).toBe(`of ${100 * seeded.assignments.length}`);
     // Virtualized: only the rows near the viewport are in the page.
@@ -142,15 +183,22 @@ describe("the instructor's pages at class scale", () => {
     await page.setViewportSize(MOBILE);
     await screenshot(page, "gradebook-class-mobile");
     // The grid and the summary scroll inside their boxes; the page itself does not get wider.
-    for (const box of [await scroller.boundingBox(), await page.getByTestId("gradebook-summary").locator("xpath=..").boundingBox()]) expect((box?.x ?? 0) + (box?.width ?? 999)).toBeLessThanOrEqual(MOBILE.width);
+    for (const box of [await scroller.boundingBox(), await page.getByTestId("gradebook-summary").locator("xpath=..").boundingBox()])
+      expect((box?.x ?? 0) + (box?.width ?? 999)).toBeLessThanOrEqual(MOBILE.width);
     await page.setViewportSize(DESKTOP);
   });
 
   it("flags the students who submitted identical work, and the CSV export still holds every student", async () => {
     await page.goto(`${platform.url}/teach/${seeded.courseId}/gradebook?identical=yes`);
     await page.getByTestId("gradebook-row").first().waitFor();
-    expect(await page.getByTestId("row-name").allTextContents()).toEqual(["Learner 001learner001@class.test", "Learner 002learner002@class.test", "Learner 003learner003@class.test"]);
-    expect(await page.getByTestId("identical-group").allTextContents()).toEqual([expect.stringMatching(/=1 .*: Learner 001, Learner 002, Learner 003$/)]);
+    expect(await page.getByTestId("row-name").allTextContents()).toEqual([
+      "Learner 001learner001@class.test",
+      "Learner 002learner002@class.test",
+      "Learner 003learner003@class.test",
+    ]);
+    expect(await page.getByTestId("identical-group").allTextContents()).toEqual([
+      expect.stringMatching(/=1 .*: Learner 001, Learner 002, Learner 003$/),
+    ]);
     expect(await page.getByTestId("cell-identical").count()).toBe(3);
     const csv = await page.request.get(`${platform.url}/api/teach/${seeded.courseId}/export/grades`);
     expect(csv.status()).toBe(200);

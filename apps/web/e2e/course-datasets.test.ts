@@ -18,7 +18,9 @@ describe("an instructor uploads a CSV into a course, chooses its target and sees
       expect(await page.getByTestId("hidden-test-note").textContent()).toMatch(/20% of the rows as hidden test data/);
 
       // A broken file: the error names the line and the column.
-      await page.getByLabel("CSV file").setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from("age,default\n31,0\nold,1\n40,0\n") });
+      await page
+        .getByLabel("CSV file")
+        .setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from("age,default\n31,0\nold,1\n40,0\n") });
       await page.getByRole("button", { name: "Upload" }).click();
       await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/line 3, column `age`: expected a number, got "old"/i);
 
@@ -42,7 +44,9 @@ describe("an instructor uploads a CSV into a course, chooses its target and sees
       // A target that does not fit the task is explained, not crashed on.
       await page.getByLabel("Target column (what the models predict)").selectOption("employment");
       await page.getByRole("button", { name: "Show the facts" }).click();
-      await expect.poll(() => facts.getByRole("alert").textContent()).toMatch(/binary target needs exactly 2 classes, column `employment` has 4/i);
+      await expect
+        .poll(() => facts.getByRole("alert").textContent())
+        .toMatch(/binary target needs exactly 2 classes, column `employment` has 4/i);
       // The browser logs the refused upload (400); nothing else may go wrong.
       expect(browserErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     } catch (error) {

@@ -22,7 +22,9 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
       await page.getByLabel("CSV file").setInputFiles({ name: "houses.csv", mimeType: "text/csv", buffer: Buffer.from(slice) });
       await page.getByLabel("Name in the course").fill(FILE);
       await page.getByRole("button", { name: "Upload" }).click();
-      await expect.poll(() => page.getByTestId("upload-result").textContent()).toMatch(/Stored data\/houses-600\.csv: 600 rows, 10 columns/);
+      await expect
+        .poll(() => page.getByTestId("upload-result").textContent())
+        .toMatch(/Stored data\/houses-600\.csv: 600 rows, 10 columns/);
 
       // The dataset picker: the uploaded table, its target and task; what that implies is shown before saving.
       await page.goto(teachUrl);
@@ -64,7 +66,9 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
       await page.getByRole("button", { name: "Train preview" }).click();
       await expect
         .poll(() => page.getByTestId("preview-status").textContent(), { timeout: 180_000, interval: 1_000 })
-        .toMatch(/^Finished after 3 epochs on 480 examples \((webgl|wasm|cpu)\)\. Validation mean absolute error [\d,.]+ \(in the target's unit\)\.$/);
+        .toMatch(
+          /^Finished after 3 epochs on 480 examples \((webgl|wasm|cpu)\)\. Validation mean absolute error [\d,.]+ \(in the target's unit\)\.$/,
+        );
       expect(await page.getByTestId("preview-error").count()).toBe(0);
       expect(await page.getByTestId("claim-note").count()).toBe(0);
       await screenshot(page, "csv-assignment-student");

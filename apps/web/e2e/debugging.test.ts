@@ -22,7 +22,11 @@ describe("a student asks why a submission failed, runs a suggested experiment an
     const db = await openDb(session.platform.databaseUrl);
     try {
       const { student, course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
-      const { submission } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: naive.exerciseId, payload: naive }, Date.now());
+      const { submission } = await createSubmissionWithJob(
+        db,
+        { assignmentId: assignment.id, userId: student.id, exerciseId: naive.exerciseId, payload: naive },
+        Date.now(),
+      );
       submissionId = submission.id;
       debuggingPath = `/courses/${course.id}/assignments/${assignment.id}/debugging`;
     } finally {

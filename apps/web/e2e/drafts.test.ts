@@ -24,7 +24,10 @@ model.add(tf.layers.dense({ inputShape: [784], units: 24, activation: "relu" }))
 model.add(tf.layers.dense({ units: 10, activation: "softmax" }));
 return model;
 `;
-const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "dense-784-32-10.json"), "utf8")) as Record<string, unknown>;
+const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "dense-784-32-10.json"), "utf8")) as Record<
+  string,
+  unknown
+>;
 
 /**
  * A passing step-5 submission of the demo student, graded here. It is dated an hour ahead, so its job
@@ -34,8 +37,17 @@ async function seedPassingStep5(db: Db): Promise<void> {
   const at = Date.now() + 60 * 60_000;
   const { student, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
   const training = getExercise("mnist-beat-baseline").starterTraining;
-  const payload = { exerciseId: assignment.exerciseId, model: { format: "tfjs" as const, topology }, code: STEP5_CODE, ...(training ? { training } : {}) };
-  const { job } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload }, at);
+  const payload = {
+    exerciseId: assignment.exerciseId,
+    model: { format: "tfjs" as const, topology },
+    code: STEP5_CODE,
+    ...(training ? { training } : {}),
+  };
+  const { job } = await createSubmissionWithJob(
+    db,
+    { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload },
+    at,
+  );
   const claimed = await claimJob(db, { workerId: "e2e-seed", leaseMs: 60_000, now: at });
   if (claimed?.job.id !== job.id) throw new Error("the seeded job was not the one claimed");
   await completeJob(db, { jobId: job.id, workerId: "e2e-seed", verdict: sampleVerdict("passed", 1), now: at });
@@ -67,7 +79,15 @@ describe("the step page keeps the student's work", () => {
       const step6 = await demoStudentAssignment(db, "mnist-overfit");
       const custom = await createAssignment(
         db,
-        { courseId: step5.course.id, exerciseId: "mnist-beat-baseline", title: "Week 5: beat 0.3", overrides: { baseline: 0.3 }, deadline: null, attemptsAllowed: null, position: 99 },
+        {
+          courseId: step5.course.id,
+          exerciseId: "mnist-beat-baseline",
+          title: "Week 5: beat 0.3",
+          overrides: { baseline: 0.3 },
+          deadline: null,
+          attemptsAllowed: null,
+          position: 99,
+        },
         Date.now(),
       );
       const pageOf = (assignmentId: string) => `${platform.url}/courses/${step5.course.id}/assignments/${assignmentId}`;
@@ -88,7 +108,11 @@ describe("the step page keeps the student's work", () => {
       await typeCode(page, `// left at once\n${TYPED}`);
       await page.goto(`${platform.url}/courses`);
       await expect
-        .poll(async () => JSON.stringify((await draftFor(db, { userId: step5.student.id, assignmentId: step5.assignment.id }))?.content ?? null), { timeout: 60_000 })
+        .poll(
+          async () =>
+            JSON.stringify((await draftFor(db, { userId: step5.student.id, assignmentId: step5.assignment.id }))?.content ?? null),
+          { timeout: 60_000 },
+        )
         .toContain("// left at once");
       await page.goto(pageOf(step5.assignment.id));
       await expect.poll(() => editorText(page)).toContain("// left at once");
@@ -113,7 +137,11 @@ describe("the step page keeps the student's work", () => {
       await page.getByRole("button", { name: "Yes, reset" }).click();
       await expect.poll(() => editorText(page)).not.toContain("// typed in the browser");
       await waitSaved(page);
-      await history.locator("tbody tr").filter({ hasNotText: "Passed" }).getByRole("button", { name: /^Load this model into the editor/ }).click();
+      await history
+        .locator("tbody tr")
+        .filter({ hasNotText: "Passed" })
+        .getByRole("button", { name: /^Load this model into the editor/ })
+        .click();
       await expect.poll(() => editorText(page)).toContain("// typed in the browser");
       expect(await page.getByTestId("editor-origin").textContent()).toMatch(/^Loaded from your submission of /);
       await waitSaved(page);
@@ -124,7 +152,9 @@ describe("the step page keeps the student's work", () => {
       // Step 6 has no draft: it opens on the passing step-5 model, saying so.
       await page.goto(pageOf(step6.assignment.id));
       await expect.poll(() => editorText(page)).toContain("// my passing step-5 model");
-      expect(await page.getByTestId("editor-origin").textContent()).toMatch(/^Starting from your passing step-5 model, submitted \d+ \w+ \d{4}/);
+      expect(await page.getByTestId("editor-origin").textContent()).toMatch(
+        /^Starting from your passing step-5 model, submitted \d+ \w+ \d{4}/,
+      );
       await screenshot(page, "drafts-step6-from-step5");
 
       // The instructor's title and baseline.

@@ -34,7 +34,10 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       // The student submits the prefilled step-5 model and waits for the grader's verdict.
       await signIn(student, platform.url, DEMO_STUDENT);
       await student.goto(`${platform.url}/courses`);
-      await student.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await student
+        .getByRole("link", { name: /Deep learning workflow/ })
+        .first()
+        .click();
       await student.getByRole("link", { name: STEP5 }).click();
       await student.waitForURL(/\/courses\/[^/]+\/assignments\/[^/?#]+/);
       const [, courseId = "", assignmentId = ""] = /\/courses\/([^/]+)\/assignments\/([^/?#]+)/.exec(student.url()) ?? [];
@@ -64,7 +67,12 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       await page.getByTestId("gradebook-row").first().waitFor();
 
       // Drill down: the cell → the attempt → the full record.
-      await page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`).getByRole("link").click();
+      await page
+        .getByTestId("gradebook-row")
+        .filter({ hasText: "student@stepwise.test" })
+        .getByTestId(`cell-${assignmentId}`)
+        .getByRole("link")
+        .click();
       await page.getByTestId("attempts").waitFor();
       await page.getByTestId("attempts").getByRole("link").first().click();
       await page.getByRole("heading", { name: /Submission of/ }).waitFor();
@@ -93,7 +101,14 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       await expect.poll(() => apply.isEnabled(), { timeout: 60_000 }).toBe(true);
       await screenshot(page, "regrade-preview");
       await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
-      expect(await page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`).getByTestId("cell-score").textContent()).toBe("100");
+      expect(
+        await page
+          .getByTestId("gradebook-row")
+          .filter({ hasText: "student@stepwise.test" })
+          .getByTestId(`cell-${assignmentId}`)
+          .getByTestId("cell-score")
+          .textContent(),
+      ).toBe("100");
       await page.goBack();
       await page.getByTestId("apply-regrade").click();
       await page.getByTestId("apply-result").waitFor();

@@ -14,7 +14,10 @@ import { DEMO_STUDENT, demoStudentAssignment, screenshot, signIn, useBrowserSess
 const PROJECT = "csv:credit-default.csv:default";
 const STEPS = ["credit-define-problem", "credit-choose-metric", "credit-evaluation-protocol", "credit-prepare-data"];
 
-const states = (page: Page) => page.locator(`[data-testid="project-card"][data-project="${PROJECT}"] [data-testid="project-step"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
+const states = (page: Page) =>
+  page
+    .locator(`[data-testid="project-card"][data-project="${PROJECT}"] [data-testid="project-step"]`)
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
 
 /** The credit table's model: 17 inputs, a 128-unit hidden layer, `middle`, one sigmoid unit. */
 const creditModel = (middle: string) =>
@@ -41,7 +44,8 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
     const db = await openDb(platform.databaseUrl);
     try {
       const courseOf = await demoStudentAssignment(db, "credit-define-problem");
-      const pageOf = async (exerciseId: string) => `${platform.url}/courses/${courseOf.course.id}/assignments/${(await demoStudentAssignment(db, exerciseId)).assignment.id}`;
+      const pageOf = async (exerciseId: string) =>
+        `${platform.url}/courses/${courseOf.course.id}/assignments/${(await demoStudentAssignment(db, exerciseId)).assignment.id}`;
       await signIn(page, platform.url, DEMO_STUDENT);
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
       await page.locator(`[data-project="${PROJECT}"]`).waitFor();
@@ -56,7 +60,10 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
         await next.waitFor();
         expect(await next.textContent()).toMatch(new RegExp(`^Next: step ${i + 2} — .* \\(credit-default\\.csv\\)$`));
         await next.click();
-        await page.getByRole("heading", { level: 1 }).filter({ hasText: `Step ${i + 2}` }).waitFor();
+        await page
+          .getByRole("heading", { level: 1 })
+          .filter({ hasText: `Step ${i + 2}` })
+          .waitFor();
       }
 
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
@@ -71,7 +78,9 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       await passedVerdict(page, 300_000);
       const verdict = page.getByTestId("verdict");
       // Step 2's answer was precision and recall: recall of the rare class comes first.
-      expect(await verdict.locator(".metric .label").first().textContent()).toMatch(/^Recall for default = 1 \(test\) — your metric \(step 2\)$/);
+      expect(await verdict.locator(".metric .label").first().textContent()).toMatch(
+        /^Recall for default = 1 \(test\) — your metric \(step 2\)$/,
+      );
       expect(await page.getByTestId("environment-decisions").textContent()).toBe(
         "Metric: precision and recall (chosen in step 2) · Protocol: 5-fold (step 3) · Preparation: standardize, fitted on training rows (step 4)",
       );
@@ -83,7 +92,9 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       const next = page.getByTestId("next-step-link");
       expect(await next.textContent()).toBe("Next: step 6 — Scale up: develop a model that overfits (credit-default.csv)");
       await next.click();
-      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 }).toMatch(/^Starting from your passing step-5 model/);
+      await expect
+        .poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 })
+        .toMatch(/^Starting from your passing step-5 model/);
       expect(await page.getByLabel("Model code").textContent()).toContain("units: 16");
       await screenshot(page, "guided-decisions-step6-editor");
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
@@ -91,25 +102,36 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       expect(await states(page)).toEqual(["passed", "passed", "passed", "passed", "passed", "open", "locked"]);
 
       await page.goto(await pageOf("credit-overfit"));
-      const overfitting = creditModel("model.add(tf.layers.dense({ units: 128, activation: \"relu\" }));");
+      const overfitting = creditModel('model.add(tf.layers.dense({ units: 128, activation: "relu" }));');
       await typeCode(page, overfitting);
       await page.getByRole("spinbutton", { name: "Epochs" }).fill("20");
       await page.getByRole("button", { name: "Submit", exact: true }).click();
       await passedVerdict(page, 420_000);
       expect(await page.getByTestId("check-overfits").getByLabel("passed", { exact: true }).count()).toBe(1);
-      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(/Protocol: 5-fold \(step 3\) · Preparation: standardize/);
+      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(
+        /Protocol: 5-fold \(step 3\) · Preparation: standardize/,
+      );
 
       // Step 7 opens on that step-6 model, states its target in step 2's metric, and grades a regularized model on the test set.
       const toStep7 = page.getByTestId("next-step-link");
       expect(await toStep7.textContent()).toMatch(/^Next: step 7 — .* \(credit-default\.csv\)$/);
       await toStep7.click();
-      await expect.poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 }).toMatch(/^Starting from your passing step-6 model/);
+      await expect
+        .poll(() => page.getByTestId("editor-origin").textContent(), { timeout: 60_000 })
+        .toMatch(/^Starting from your passing step-6 model/);
       // CodeMirror renders one element per line: the text is the step-6 code without its line breaks (not the step-7 starter).
       expect(await page.getByLabel("Model code").textContent()).toBe(overfitting.replaceAll("\n", ""));
       expect(await page.getByTestId("project-metric").textContent()).toBe("MetricPrecision and recall (your choice in step 2)");
       expect(await page.getByTestId("target").textContent()).toBe("Target on the test setTest recall ≥ 0.6");
-      await page.getByText("In your project the target is in the metric you chose in step 2: test recall of at least 0.6.", { exact: false }).waitFor();
-      await typeCode(page, creditModel("model.add(tf.layers.dropout({ rate: 0.5 }));\nmodel.add(tf.layers.dense({ units: 128, activation: \"relu\" }));\nmodel.add(tf.layers.dropout({ rate: 0.5 }));"));
+      await page
+        .getByText("In your project the target is in the metric you chose in step 2: test recall of at least 0.6.", { exact: false })
+        .waitFor();
+      await typeCode(
+        page,
+        creditModel(
+          'model.add(tf.layers.dropout({ rate: 0.5 }));\nmodel.add(tf.layers.dense({ units: 128, activation: "relu" }));\nmodel.add(tf.layers.dropout({ rate: 0.5 }));',
+        ),
+      );
       await page.getByRole("spinbutton", { name: "Epochs" }).fill("8");
       await page.getByRole("button", { name: "Submit", exact: true }).click();
       // Dropout narrows the gap the 5-fold step-6 model ends its 20 epochs with (its best validation epoch comes
@@ -118,13 +140,34 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
       const step7 = page.getByTestId("verdict");
       const gapCheck = page.getByTestId("check-smaller-gap");
       expect(await gapCheck.getByLabel("passed", { exact: true }).count()).toBe(1);
-      expect(await gapCheck.textContent()).toMatch(/loss gap where training ends .*: 0\.\d{4} before \(epoch 20\), 0\.\d{4} after \(epoch 8\) — regularization narrowed it by 0\.\d{4}\./);
+      expect(await gapCheck.textContent()).toMatch(
+        /loss gap where training ends .*: 0\.\d{4} before \(epoch 20\), 0\.\d{4} after \(epoch 8\) — regularization narrowed it by 0\.\d{4}\./,
+      );
       // The target check and the target row speak recall; the final model was evaluated on the hidden test rows.
-      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(/Test recall of the final model 0\.\d{3} reaches the target 0\.600/);
-      expect(await step7.locator(".metric .label").filter({ hasText: /^Target: test recall of the final model \(your metric, step 2\)$/ }).count()).toBe(1);
-      expect(await step7.locator(".metric .label").filter({ hasText: /^Test accuracy of the final model \(trained on train\+validation\)$/ }).count()).toBe(1);
-      expect(await step7.locator(".metric .label").filter({ hasText: /step-6 model/ }).count()).toBe(1);
-      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(/^Metric: precision and recall \(chosen in step 2\) · Protocol: 5-fold/);
+      expect(await page.getByTestId("check-reaches-target").textContent()).toMatch(
+        /Test recall of the final model 0\.\d{3} reaches the target 0\.600/,
+      );
+      expect(
+        await step7
+          .locator(".metric .label")
+          .filter({ hasText: /^Target: test recall of the final model \(your metric, step 2\)$/ })
+          .count(),
+      ).toBe(1);
+      expect(
+        await step7
+          .locator(".metric .label")
+          .filter({ hasText: /^Test accuracy of the final model \(trained on train\+validation\)$/ })
+          .count(),
+      ).toBe(1);
+      expect(
+        await step7
+          .locator(".metric .label")
+          .filter({ hasText: /step-6 model/ })
+          .count(),
+      ).toBe(1);
+      expect(await page.getByTestId("environment-decisions").textContent()).toMatch(
+        /^Metric: precision and recall \(chosen in step 2\) · Protocol: 5-fold/,
+      );
       await step7.scrollIntoViewIfNeeded();
       await screenshot(page, "guided-decisions-step7-verdict");
       expect(errors).toEqual([]);

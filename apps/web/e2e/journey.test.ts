@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { fillAnswers } from "./answers";
 import { DEMO_STUDENT, openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
 
-const states = (page: Page, project: string) => page.locator(`[data-testid="project-card"][data-project="${project}"] [data-testid="project-step"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
+const states = (page: Page, project: string) =>
+  page
+    .locator(`[data-testid="project-card"][data-project="${project}"] [data-testid="project-step"]`)
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
 
 describe("the guided journey: the course page shows each project's path, a locked step refuses with its reason, a pass leads on", () => {
   const session = useBrowserSession({ courseMode: "guided" });
@@ -12,11 +15,20 @@ describe("the guided journey: the course page shows each project's path, a locke
     const { platform, page, errors } = session;
     try {
       await signIn(page, platform.url, DEMO_STUDENT);
-      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page
+        .getByRole("link", { name: /Deep learning workflow/ })
+        .first()
+        .click();
       const cards = page.getByTestId("project-card");
       await cards.first().waitFor();
-      expect(await cards.evaluateAll((els) => els.map((e) => e.querySelector("h2")?.textContent))).toEqual(["MNIST", "IMDB", "credit-default.csv", "house-prices.csv"]);
-      for (const key of ["mnist", "imdb"]) expect(await states(page, key)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
+      expect(await cards.evaluateAll((els) => els.map((e) => e.querySelector("h2")?.textContent))).toEqual([
+        "MNIST",
+        "IMDB",
+        "credit-default.csv",
+        "house-prices.csv",
+      ]);
+      for (const key of ["mnist", "imdb"])
+        expect(await states(page, key)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);
       const mnist = cards.first();
       expect(await mnist.getByTestId("project-summary").textContent()).toBe("0 of 7 passed");
       expect(await mnist.getByTestId("continue-link").textContent()).toBe("Continue: step 1 — Define the problem and assemble a dataset");

@@ -20,9 +20,16 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
   it("registers the LMS from the course page, deep-links an assignment, and a student's framed launch opens it signed in", async () => {
     const { page, platform, browser, errors } = session;
     const tool = platform.url.replace("127.0.0.1", "localhost");
-    const started = await new TestPlatform({ toolJwks: async () => (await (await fetch(`${platform.url}/api/lti/jwks`)).json()) as JSONWebKeySet }).start();
+    const started = await new TestPlatform({
+      toolJwks: async () => (await (await fetch(`${platform.url}/api/lti/jwks`)).json()) as JSONWebKeySet,
+    }).start();
     lms = started;
-    const teacher = started.addUser({ sub: "lms-teacher", name: "Ines Instructor", email: DEMO_INSTRUCTOR.email, roles: [ROLE.instructor] });
+    const teacher = started.addUser({
+      sub: "lms-teacher",
+      name: "Ines Instructor",
+      email: DEMO_INSTRUCTOR.email,
+      roles: [ROLE.instructor],
+    });
     const sam = started.addUser({ sub: "lms-sam", name: "Sam From The LMS", email: "sam@lms.test", roles: [ROLE.learner] });
     try {
       await openTaughtCourse(page, tool);
@@ -72,7 +79,9 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
 
       // Deep linking inside the LMS's frame, with the registration just made: the LMS instructor is the
       // instructor who registered it, so the picker lists their course's assignments.
-      await page.goto(`${started.url}/embed?src=${encodeURIComponent(started.loginInitiationUrl(loginUrl, teacher, { message: "LtiDeepLinkingRequest" }))}`);
+      await page.goto(
+        `${started.url}/embed?src=${encodeURIComponent(started.loginInitiationUrl(loginUrl, teacher, { message: "LtiDeepLinkingRequest" }))}`,
+      );
       const frame = page.frameLocator("#tool");
       await frame.getByRole("heading", { name: "Add a Stepwise assignment" }).waitFor();
       await frame.getByLabel(STEP5).first().check();
@@ -80,14 +89,19 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
       await frame.getByRole("button", { name: "Add to the LMS course" }).click();
       await frame.getByRole("button", { name: "Return to the LMS" }).click();
       await frame.getByText("Content added.").waitFor();
-      const [item] = (started.deepLinkResponses[0]?.[CLAIM.deepLinkingContentItems] ?? []) as Array<{ custom: Record<string, string>; lineItem: { scoreMaximum: number; label: string; resourceId: string } }>;
+      const [item] = (started.deepLinkResponses[0]?.[CLAIM.deepLinkingContentItems] ?? []) as Array<{
+        custom: Record<string, string>;
+        lineItem: { scoreMaximum: number; label: string; resourceId: string };
+      }>;
       if (!item) throw new Error("the LMS received no content item");
       expect(item.lineItem).toMatchObject({ scoreMaximum: 100, label: STEP5 });
       const lineItem = started.addLineItem(item.lineItem);
 
       // A student, in a browser signed in to nothing: the framed launch hands over to a new window.
       await browser.clearCookies();
-      await page.goto(`${started.url}/embed?src=${encodeURIComponent(started.loginInitiationUrl(loginUrl, sam, { custom: item.custom, lineItem, resourceLinkId: "link-e2e" }))}`);
+      await page.goto(
+        `${started.url}/embed?src=${encodeURIComponent(started.loginInitiationUrl(loginUrl, sam, { custom: item.custom, lineItem, resourceLinkId: "link-e2e" }))}`,
+      );
       const open = frame.getByRole("link", { name: "Open Stepwise in a new window" });
       await open.waitFor();
       expect(await frame.locator("body").textContent()).toContain("Signed in from your LMS as Sam From The LMS");
@@ -98,7 +112,12 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
       await student.getByRole("heading", { level: 1, name: STEP5 }).waitFor();
       await screenshot(student, "lti-student-window");
       // The hand-over is one-time: the frame's link, followed again, is refused.
-      const again = await student.goto(await frame.locator("#open").getAttribute("href").then((h) => h ?? ""));
+      const again = await student.goto(
+        await frame
+          .locator("#open")
+          .getAttribute("href")
+          .then((h) => h ?? ""),
+      );
       expect(again?.status()).toBe(400);
       expect(await student.locator("body").textContent()).toMatch(/already used or has expired/);
       // Stepwise's pages ran without console errors (the LMS's own page has no favicon).

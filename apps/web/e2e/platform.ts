@@ -88,8 +88,12 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
   const children: ChildProcess[] = [];
   const launch = (command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}) => {
     const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    child.stdout?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     children.push(child);
     return child;
   };
@@ -113,13 +117,21 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     stop: async () => {
       for (const child of children) {
         if (child.pid !== undefined && child.exitCode === null) {
-          try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+          try {
+            process.kill(-child.pid, "SIGTERM");
+          } catch {
+            /* already gone */
+          }
         }
       }
       await new Promise((r) => setTimeout(r, 1000));
       for (const child of children) {
         if (child.pid !== undefined && child.exitCode === null) {
-          try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
         }
       }
     },

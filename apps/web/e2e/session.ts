@@ -71,7 +71,8 @@ export function useBrowserSession(options: Parameters<typeof startPlatform>[0] =
     await session?.close();
   });
   const open = (): BrowserSession => {
-    if (!session) throw new Error("The browser session opens in beforeAll: read it inside a test, not while the describe block is collected.");
+    if (!session)
+      throw new Error("The browser session opens in beforeAll: read it inside a test, not while the describe block is collected.");
     return session;
   };
   return {

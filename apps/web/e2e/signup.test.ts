@@ -54,7 +54,10 @@ describe("a new student signs up, joins the demo course, previews in the browser
     const solution = answerSolutions[exerciseId];
     if (!solution) throw new Error(`expected answer solutions for ${exerciseId}, found none`);
     await page.goto(`${platform.url}/courses`);
-    await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+    await page
+      .getByRole("link", { name: /Deep learning workflow/ })
+      .first()
+      .click();
     await page.getByRole("link", { name: getExercise(exerciseId).title }).click();
     await page.getByRole("heading", { name: "Your answers" }).waitFor();
     // The panel above the questions shows the class balance to count, and the task only once step 1 is behind.
@@ -64,7 +67,8 @@ describe("a new student signs up, joins the demo course, previews in the browser
     if (exerciseId === "mnist-prepare-data") expect(await facts.getByTestId("pixel-range").textContent()).toMatch(/from 0 to 255/);
     for (const [id, value] of Object.entries(solution.correct.answers ?? {})) {
       const question = page.locator(`[data-question="${id}"]`);
-      if ((await question.locator("input[type=radio]").count()) > 0) await question.locator(`input[type=radio][value="${String(value)}"]`).check();
+      if ((await question.locator("input[type=radio]").count()) > 0)
+        await question.locator(`input[type=radio][value="${String(value)}"]`).check();
       else await question.locator("input, textarea").first().fill(String(value));
     }
     await page.getByRole("button", { name: "Submit answers" }).click();
@@ -106,7 +110,10 @@ describe("a new student signs up, joins the demo course, previews in the browser
       }
       await shot("signup-answers");
       await page.goto(`${platform.url}/courses`);
-      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page
+        .getByRole("link", { name: /Deep learning workflow/ })
+        .first()
+        .click();
       await page.getByRole("link", { name: STEP5 }).click();
 
       // Dataset facts from the server, digits drawn on canvases.
@@ -116,9 +123,13 @@ describe("a new student signs up, joins the demo course, previews in the browser
       // Preview training in the browser's Web Worker.
       await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("tf.sequential()");
       await page.getByRole("button", { name: "Train preview" }).click();
-      await expect.poll(() => page.getByTestId("preview-status").textContent(), { timeout: 180_000, interval: 1_000 }).toMatch(/^Finished after 3 epochs on 6,000 examples \((webgl|wasm|cpu)\)/);
+      await expect
+        .poll(() => page.getByTestId("preview-status").textContent(), { timeout: 180_000, interval: 1_000 })
+        .toMatch(/^Finished after 3 epochs on 6,000 examples \((webgl|wasm|cpu)\)/);
       expect(await page.getByTestId("preview-error").count()).toBe(0);
-      await expect.poll(() => page.getByTestId("claim-note").textContent()).toMatch(/validation accuracy, 0\.\d+, will be shown beside the grader's/);
+      await expect
+        .poll(() => page.getByTestId("claim-note").textContent())
+        .toMatch(/validation accuracy, 0\.\d+, will be shown beside the grader's/);
       await shot("signup-preview");
 
       expect(await submitAndWait()).toMatch(/Passed/);
@@ -146,7 +157,10 @@ describe("a new student signs up, joins the demo course, previews in the browser
       // The same newcomer passes step 5 on IMDB too: reviews with their labels, the prefilled
       // multi-hot model, a passed verdict from the grader.
       await page.goto(`${platform.url}/courses`);
-      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page
+        .getByRole("link", { name: /Deep learning workflow/ })
+        .first()
+        .click();
       await page.getByRole("link", { name: STEP5_IMDB }).click();
       await page.getByTestId("dataset-facts").waitFor();
       expect(await page.locator("ul.reviews li").count()).toBeGreaterThan(2);

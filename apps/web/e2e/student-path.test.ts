@@ -34,7 +34,10 @@ describe("a student submits an MNIST model in the browser and sees the grader's 
       await page.getByLabel("Password").fill("stepwise-student");
       await page.getByRole("button", { name: "Sign in" }).click();
 
-      await page.getByRole("link", { name: /Deep learning workflow/ }).first().click();
+      await page
+        .getByRole("link", { name: /Deep learning workflow/ })
+        .first()
+        .click();
       await page.getByRole("link", { name: "Step 5 — beat the baseline on MNIST" }).click();
       // CodeMirror: the labelled element is the editable content, so read its text rather than an input value.
       await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("tf.sequential()");
@@ -67,8 +70,16 @@ describe("a student submits an MNIST model in the browser and sees the grader's 
       // A submission made elsewhere (another tab, the CLI) and held back from the grader, then cancelled:
       // a change no verdict announces, so only the list's own refresh can show it.
       const payload = solutions["mnist-beat-baseline"]?.reference as SubmissionPayload;
-      const { job } = await createSubmissionWithJob(db, { assignmentId, userId: student.id, exerciseId: payload.exerciseId, payload }, Date.now());
-      await db.kysely.updateTable("jobs").set({ run_after: Date.now() + 3_600_000 }).where("id", "=", job.id).execute();
+      const { job } = await createSubmissionWithJob(
+        db,
+        { assignmentId, userId: student.id, exerciseId: payload.exerciseId, payload },
+        Date.now(),
+      );
+      await db.kysely
+        .updateTable("jobs")
+        .set({ run_after: Date.now() + 3_600_000 })
+        .where("id", "=", job.id)
+        .execute();
       await page.reload();
       const newest = page.getByTestId("submission-list").locator("tbody tr").first();
       await expect.poll(() => newest.textContent()).toMatch(/Queued/);

@@ -28,7 +28,10 @@ describe("an instructor sets the experiments and toolbox of a step-7 assignment;
         if (!ALLOWED_EXPERIMENTS.includes(name)) await box.uncheck();
       }
       await form.getByLabel("Compute budget per student (s)").fill("120");
-      await form.getByRole("group", { name: "Techniques students may use" }).getByRole("checkbox", { name: /tuning/ }).uncheck();
+      await form
+        .getByRole("group", { name: "Techniques students may use" })
+        .getByRole("checkbox", { name: /tuning/ })
+        .uncheck();
       // Out of range first: refused next to its field.
       await form.getByLabel("Test evaluations per student (1–50)").fill("0");
       await form.getByRole("button", { name: "Add assignment" }).click();
@@ -47,9 +50,17 @@ describe("an instructor sets the experiments and toolbox of a step-7 assignment;
       await expect.poll(() => edit.getByLabel("Test evaluations per student (1–50)").inputValue()).toBe("1");
       expect(await edit.getByLabel("Tuning trials per search (1–50)").inputValue()).toBe("4");
       expect(await edit.getByLabel("Compute budget per student (s)").inputValue()).toBe("120");
-      const checked = await edit.getByRole("group", { name: "Experiments students may run" }).locator("input:checked").evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+      const checked = await edit
+        .getByRole("group", { name: "Experiments students may run" })
+        .locator("input:checked")
+        .evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
       expect(checked).toEqual(ALLOWED_EXPERIMENTS);
-      expect(await edit.getByRole("group", { name: "Techniques students may use" }).getByRole("checkbox", { name: /tuning/ }).isChecked()).toBe(false);
+      expect(
+        await edit
+          .getByRole("group", { name: "Techniques students may use" })
+          .getByRole("checkbox", { name: /tuning/ })
+          .isChecked(),
+      ).toBe(false);
       await screenshot(page, "teach-toolbox");
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL(`${platform.url}/`);

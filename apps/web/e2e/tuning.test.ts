@@ -17,7 +17,14 @@ function smallStep7Payload(): SubmissionPayload {
   });
   const topology = {
     class_name: "Sequential",
-    config: { name: "small", layers: [dense(16, "relu", "hidden", [784]), { class_name: "Dropout", config: { rate: 0.3, name: "drop", trainable: true } }, dense(10, "softmax", "out")] },
+    config: {
+      name: "small",
+      layers: [
+        dense(16, "relu", "hidden", [784]),
+        { class_name: "Dropout", config: { rate: 0.3, name: "drop", trainable: true } },
+        dense(10, "softmax", "out"),
+      ],
+    },
   };
   return {
     exerciseId: "mnist-regularize",
@@ -29,7 +36,8 @@ function smallStep7Payload(): SubmissionPayload {
   };
 }
 
-const cellNumber = async (row: ReturnType<Page["locator"]>, column: number) => Number((await row.locator("td").nth(column).textContent()) ?? "NaN");
+const cellNumber = async (row: ReturnType<Page["locator"]>, column: number) =>
+  Number((await row.locator("td").nth(column).textContent()) ?? "NaN");
 
 describe("a student tunes the step-7 model: a tiny grid, every trial in a table and a chart, selected on validation", () => {
   let session: BrowserSession;
@@ -46,7 +54,11 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       // The model to tune, as an earlier submission. Its grading is cancelled: this test is about the
       // search, and a cancelled grading used no test evaluation.
       const payload = smallStep7Payload();
-      const { job } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: payload.exerciseId, payload }, Date.now());
+      const { job } = await createSubmissionWithJob(
+        db,
+        { assignmentId: assignment.id, userId: student.id, exerciseId: payload.exerciseId, payload },
+        Date.now(),
+      );
       await cancelJob(db, job.id, Date.now());
       stepPath = `/courses/${course.id}/assignments/${assignment.id}`;
     } finally {
@@ -79,7 +91,9 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       expect(await tune.getByTestId("grid-size").textContent()).toMatch(/Grid: 3 combinations/);
       // The cost is shown before the search starts. Successive halving is on by default; two epochs leave it nothing to halve.
       expect(await tune.getByRole("checkbox", { name: /Successive halving/ }).isChecked()).toBe(true);
-      await expect.poll(() => tune.getByTestId("tuning-estimate").textContent()).toMatch(/Estimated cost: about \d+ s of grader time \(4 trainings with the final model\); you have 600 s left\./);
+      await expect
+        .poll(() => tune.getByTestId("tuning-estimate").textContent())
+        .toMatch(/Estimated cost: about \d+ s of grader time \(4 trainings with the final model\); you have 600 s left\./);
       await tune.getByRole("button", { name: "Start search" }).click();
 
       // Live progress, then the result replaces it.
@@ -88,7 +102,9 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       await final.waitFor({ timeout: 240_000 });
       await screenshot(page, "tuning");
       const line = (await final.textContent()) ?? "";
-      expect(line).toMatch(/^Selected on validation: trial [123] \(learning rate 0\.00\d+\), validation accuracy 0\.\d{3} at epoch [12]; retrained on train\+validation for [12] epochs?; test accuracy 0\.\d{3} \(95% CI 0\.\d{3}–[01]\.\d{3}\) \(1 of your 3 test evaluations\)\.$/);
+      expect(line).toMatch(
+        /^Selected on validation: trial [123] \(learning rate 0\.00\d+\), validation accuracy 0\.\d{3} at epoch [12]; retrained on train\+validation for [12] epochs?; test accuracy 0\.\d{3} \(95% CI 0\.\d{3}–[01]\.\d{3}\) \(1 of your 3 test evaluations\)\.$/,
+      );
 
       // Every trial in the table; the selected one is the best on validation, and the line names it.
       const table = tune.getByTestId("tuning-trials");
@@ -113,7 +129,9 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       await expect.poll(() => tune.getByTestId("tuning-test-evaluations").textContent()).toMatch(/used on this assignment: 1 of 3/);
       expect(await tune.getByTestId("experiment-budget").textContent()).toMatch(/of 600 s grader time left/);
       // What it was estimated at beside what it was charged.
-      expect(await tune.getByTestId("tuning-cost").first().textContent()).toMatch(/^Estimated \d+\.\d s before it started; charged \d+\.\d s of your budget \(\d+% of the estimate\)\.$/);
+      expect(await tune.getByTestId("tuning-cost").first().textContent()).toMatch(
+        /^Estimated \d+\.\d s before it started; charged \d+\.\d s of your budget \(\d+% of the estimate\)\.$/,
+      );
       expect(errors).toEqual([]);
 
       // After a reload the search is still there, from the database.

@@ -21,12 +21,22 @@ const PHONE = { width: 390, height: 844 };
 /** A graded step-5 run: five epochs, its accuracy chart drawn against `baseline`. */
 function graded(passed: boolean, baseline: number): Verdict {
   const v = sampleVerdict(passed ? "passed" : "failed", passed ? 1 : 0.25);
-  const history = [0, 1, 2, 3, 4].map((i) => ({ epoch: i + 1, loss: 0.6931 - i * 0.0001, valLoss: 0.6932 - i * 0.0001, accuracy: 0.9 + i * 0.02, valAccuracy: 0.89 + i * 0.02, seconds: 1 }));
+  const history = [0, 1, 2, 3, 4].map((i) => ({
+    epoch: i + 1,
+    loss: 0.6931 - i * 0.0001,
+    valLoss: 0.6932 - i * 0.0001,
+    accuracy: 0.9 + i * 0.02,
+    valAccuracy: 0.89 + i * 0.02,
+    seconds: 1,
+  }));
   const message = `Accuracy 0.9700 ${passed ? "beats" : "does not beat"} the baseline ${baseline}`;
   return { ...v, checks: [{ id: "beats-baseline", passed, message, visibility: "always" }], curves: { history, baseline } };
 }
 
-const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "dense-784-32-10.json"), "utf8")) as Record<string, unknown>;
+const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "dense-784-32-10.json"), "utf8")) as Record<
+  string,
+  unknown
+>;
 
 /** Plays the grader for the seeded jobs: claims the next runnable one at `now` and stores `verdict`. */
 async function gradeNext(db: Db, now: number, verdict: Verdict): Promise<void> {
@@ -47,7 +57,11 @@ async function seedRegradedSubmission(db: Db): Promise<string> {
   if (!instructor) throw new Error("the demo instructor is missing");
   const training = getExercise("mnist-beat-baseline").starterTraining;
   const payload = { exerciseId: assignment.exerciseId, model: { format: "tfjs" as const, topology }, ...(training ? { training } : {}) };
-  const { submission } = await createSubmissionWithJob(db, { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload }, at);
+  const { submission } = await createSubmissionWithJob(
+    db,
+    { assignmentId: assignment.id, userId: student.id, exerciseId: assignment.exerciseId, payload },
+    at,
+  );
   await gradeNext(db, at, graded(true, 0.1135));
   const { regrade } = await startRegrade(db, { assignmentId: assignment.id, createdBy: instructor.id, now: at + 1 });
   await gradeNext(db, at + 2, graded(false, 0.96));
@@ -60,12 +74,17 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
 
   /** axe at both sizes, then a screenshot at each: `<name>.png` and `<name>-390.png`. */
   async function look(page: Page, name: string): Promise<void> {
-    for (const [size, suffix] of [[DESKTOP, ""], [PHONE, "-390"]] as const) {
+    for (const [size, suffix] of [
+      [DESKTOP, ""],
+      [PHONE, "-390"],
+    ] as const) {
       await page.setViewportSize(size);
       await page.waitForLoadState("networkidle");
       expect(await axeViolations(page), `${name}${suffix} (${page.url()})`).toEqual([]);
       // The site header fits the screen: it wraps instead of pushing the page sideways.
-      const header = await page.locator(".site-header").evaluate((el) => ({ width: el.getBoundingClientRect().width, scroll: el.scrollWidth }));
+      const header = await page
+        .locator(".site-header")
+        .evaluate((el) => ({ width: el.getBoundingClientRect().width, scroll: el.scrollWidth }));
       expect(header.width, `${name}${suffix}: header width`).toBeLessThanOrEqual(size.width);
       expect(header.scroll, `${name}${suffix}: header content width`).toBeLessThanOrEqual(Math.ceil(header.width));
       await screenshot(page, `ux-${name}${suffix}`);
@@ -112,7 +131,9 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
 
       await flag.getByRole("link").click();
       await page.waitForURL(new RegExp(`/submissions/${submissionId}$`));
-      expect(await page.getByTestId("regrade-notice").textContent()).toMatch(/^Regraded on .+ UTC: passed → failed \(baseline changed 0\.1135 → 0\.96\)Beats the baseline: passed → failed — Accuracy 0\.9700 does not beat the baseline 0\.96$/);
+      expect(await page.getByTestId("regrade-notice").textContent()).toMatch(
+        /^Regraded on .+ UTC: passed → failed \(baseline changed 0\.1135 → 0\.96\)Beats the baseline: passed → failed — Accuracy 0\.9700 does not beat the baseline 0\.96$/,
+      );
 
       // Charts: no focusable SVG, each figure one named stop, ticks that differ, accuracy ≤ 1.
       await page.getByTestId("learning-curves").waitFor();
@@ -167,7 +188,9 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     const dialog = page.getByTestId("session-expired");
     await dialog.waitFor({ state: "visible", timeout: 60_000 });
     expect(await page.getByTestId("user-name").count()).toBe(0);
-    expect(await page.getByTestId("header-signin").getAttribute("href")).toBe(`/signin?next=${encodeURIComponent(new URL(stepUrl).pathname)}`);
+    expect(await page.getByTestId("header-signin").getAttribute("href")).toBe(
+      `/signin?next=${encodeURIComponent(new URL(stepUrl).pathname)}`,
+    );
     await look(page, "session-expired-dialog");
 
     await dialog.getByLabel("Email").fill(DEMO_STUDENT.email);
@@ -218,7 +241,9 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
 
     await page.goto(`${platform.url}/teach/${course.id}/assignments/${assignment.id}`);
     const log = page.getByTestId("audit-log");
-    expect(await log.locator('[data-action="grade.changed"]').textContent()).toMatch(/Grade of .+: passed 1 → failed 0\.25 \(baseline 0\.1135 → 0\.96\)/);
+    expect(await log.locator('[data-action="grade.changed"]').textContent()).toMatch(
+      /Grade of .+: passed 1 → failed 0\.25 \(baseline 0\.1135 → 0\.96\)/,
+    );
     expect(await log.locator('[data-action="regrade.applied"]').textContent()).toContain("Applied a regrade: 1 regraded, 1 grades changed");
     await look(page, "teach-assignment-audit");
 

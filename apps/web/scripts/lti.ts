@@ -55,11 +55,14 @@ try {
     }
     case "urls": {
       const origin = (positionals[0] ?? "").replace(/\/$/, "");
-      if (!/^https?:\/\//.test(origin)) throw new Error(`urls needs the public address of Stepwise, e.g. https://stepwise.example.edu; got "${positionals[0] ?? ""}"`);
+      if (!/^https?:\/\//.test(origin))
+        throw new Error(`urls needs the public address of Stepwise, e.g. https://stepwise.example.edu; got "${positionals[0] ?? ""}"`);
       for (const [name, url] of Object.entries(toolUrls(origin))) console.log(`${name.padEnd(16)} ${url}`);
       // Most LMSs can also register the tool themselves from one link: an instructor makes it on a
       // course's settings page (it is one-time, so nobody else can register an LMS with it).
-      console.log("\nOr dynamic registration: an instructor creates a one-time registration link on a course's settings page (card \"LMS (LTI 1.3)\") and pastes it into the LMS.");
+      console.log(
+        '\nOr dynamic registration: an instructor creates a one-time registration link on a course\'s settings page (card "LMS (LTI 1.3)") and pastes it into the LMS.',
+      );
       break;
     }
     case "platforms":

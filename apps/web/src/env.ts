@@ -7,16 +7,18 @@ import { z } from "zod";
  * The web app's configuration, parsed once at the edge. Nothing else reads `process.env`.
  * Every duration is in milliseconds, every size in bytes.
  */
-const flag = z
-  .enum(["0", "1", "true", "false"])
-  .transform((value) => value === "1" || value === "true");
+const flag = z.enum(["0", "1", "true", "false"]).transform((value) => value === "1" || value === "true");
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** `file:/abs/path.db`, `:memory:` or `postgres://…`; defaults to `<repo>/data/stepwise.db`. */
   DATABASE_URL: z.string().min(1).optional(),
   /** How long a sign-in lasts, ms (default 7 days). */
-  SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(7 * 24 * 3_600_000),
+  SESSION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * 24 * 3_600_000),
   /**
    * Demo mode: `pnpm seed` creates the demo accounts (published passwords) and /signin shows them.
    * Off unless set explicitly (`scripts/start.sh` and the browser tests set it).
@@ -33,7 +35,11 @@ const EnvSchema = z.object({
    */
   GRADER_EFFECTIVE_GFLOPS: z.coerce.number().min(0).default(8),
   /** Length of one authentication rate-limit window, ms (default 15 minutes). */
-  AUTH_WINDOW_MS: z.coerce.number().int().min(1_000).default(15 * 60_000),
+  AUTH_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(15 * 60_000),
   /** Sign-in attempts per email address per window. */
   SIGNIN_PER_EMAIL: z.coerce.number().int().min(1).default(10),
   /** Sign-in attempts per client IP per window (a classroom shares one address behind NAT). */
@@ -56,15 +62,26 @@ const EnvSchema = z.object({
    */
   BETTER_AUTH_SECRET: z.string().min(32, { message: "BETTER_AUTH_SECRET must be at least 32 characters" }).optional(),
   /** Largest tRPC request body accepted, bytes (default 512 KiB). */
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024),
   /**
    * Largest body of a `courseDataset.upload` request, bytes (default 6 MiB): a CSV of up to 5 MB
    * grows when JSON-escaped (quotes, newlines), so it needs more room than any other request.
    */
-  MAX_DATASET_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(6 * 1024 * 1024),
+  MAX_DATASET_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(6 * 1024 * 1024),
 });
 
-export type Env = Omit<z.infer<typeof EnvSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & { DATABASE_URL: string; BETTER_AUTH_SECRET: string };
+export type Env = Omit<z.infer<typeof EnvSchema>, "DATABASE_URL" | "BETTER_AUTH_SECRET"> & {
+  DATABASE_URL: string;
+  BETTER_AUTH_SECRET: string;
+};
 
 /** The folder holding `pnpm-workspace.yaml`, found by walking up from the working directory. */
 export function findRepoRoot(start: string = process.cwd()): string {
@@ -107,7 +124,8 @@ export function persistedAuthSecret(dir: string): string {
     }
   }
   const secret = readFileSync(path, "utf8").trim();
-  if (secret.length < 32) throw new Error(`${path} must hold a secret of at least 32 characters, got ${secret.length}; delete it to generate a new one.`);
+  if (secret.length < 32)
+    throw new Error(`${path} must hold a secret of at least 32 characters, got ${secret.length}; delete it to generate a new one.`);
   return secret;
 }
 

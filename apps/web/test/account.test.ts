@@ -17,7 +17,9 @@ describe.each(testDialects)("account security (%s)", (dialect) => {
   /** A caller on an existing session token, with the response headers it writes. */
   async function on(token: string | null) {
     const headers = new Headers();
-    const caller = createCaller(await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionToken: token, resHeaders: headers }));
+    const caller = createCaller(
+      await createContext({ db: w.db, config: testConfig, now: w.clock.now, sessionToken: token, resHeaders: headers }),
+    );
     return { caller, headers };
   }
   const signIn = async (password: string) => (await on(null)).caller.auth.signIn({ email: "student@example.test", password });
@@ -26,7 +28,10 @@ describe.each(testDialects)("account security (%s)", (dialect) => {
     const [laptop, phone] = [await w.tokenFor(w.student), await w.tokenFor(w.student)];
     const { caller } = await on(laptop);
     const change = { currentPassword: "student-password", password: "a-new-long-password", confirm: "a-new-long-password" };
-    await expect(caller.auth.changePassword({ ...change, currentPassword: "wrong-password" })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Your current password is wrong." });
+    await expect(caller.auth.changePassword({ ...change, currentPassword: "wrong-password" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "Your current password is wrong.",
+    });
     await expect(caller.auth.changePassword({ ...change, confirm: "something-else" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect(await caller.auth.changePassword(change)).toEqual({ ok: true });
     expect(await (await on(laptop)).caller.auth.me()).toMatchObject({ id: w.student.id });
@@ -77,7 +82,10 @@ describe.each(testDialects)("account security (%s)", (dialect) => {
     expect(await caller.auth.resetPassword(reset)).toEqual({ ok: true });
     expect(await (await on(session)).caller.auth.me()).toBeNull();
     expect((await signIn("reset-long-password")).user.id).toBe(w.student.id);
-    await expect(caller.auth.resetPassword({ ...reset, password: "another-long-one", confirm: "another-long-one" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not valid/) as unknown });
+    await expect(caller.auth.resetPassword({ ...reset, password: "another-long-one", confirm: "another-long-one" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/not valid/) as unknown,
+    });
   });
 
   it("answers alike for unknown e-mails, and refuses an expired or made-up token", async () => {
@@ -85,15 +93,21 @@ describe.each(testDialects)("account security (%s)", (dialect) => {
     const token = await requestReset("student@example.test");
     if (!token) throw new Error("expected a reset link in the log");
     const { caller } = await on(null);
-    await expect(caller.auth.resetPassword({ token: "made-up-token", password: "reset-long-password", confirm: "reset-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.auth.resetPassword({ token: "made-up-token", password: "reset-long-password", confirm: "reset-long-password" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     w.clock.advance(PASSWORD_RESET_TTL_MS);
-    await expect(caller.auth.resetPassword({ token, password: "reset-long-password", confirm: "reset-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.auth.resetPassword({ token, password: "reset-long-password", confirm: "reset-long-password" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await signIn("student-password")).user.id).toBe(w.student.id);
   });
 
   it("refuses anonymous callers", async () => {
     const { caller } = await on(null);
     await expect(caller.auth.sessions()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(caller.auth.changePassword({ currentPassword: "x", password: "a-new-long-password", confirm: "a-new-long-password" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(
+      caller.auth.changePassword({ currentPassword: "x", password: "a-new-long-password", confirm: "a-new-long-password" }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

@@ -22,7 +22,15 @@ const exercise = ExerciseDefinition.parse({
   dataset: { kind: "mnist" },
   budgets: { maxParams: 1, maxEpochs: 1, maxBatchSize: 1, maxSeconds: 1 },
   questions: [
-    { id: "task", prompt: "Which kind of problem is it?", kind: "choice", options: [{ value: "binary", label: "Binary" }, { value: "multiclass", label: "Multiclass" }] },
+    {
+      id: "task",
+      prompt: "Which kind of problem is it?",
+      kind: "choice",
+      options: [
+        { value: "binary", label: "Binary" },
+        { value: "multiclass", label: "Multiclass" },
+      ],
+    },
     { id: "classes", prompt: "How many classes?", kind: "number" },
   ],
 });

@@ -3,7 +3,10 @@ import { assignmentInput, formOf, keptOverrides, overridesOf, shownErrorPaths } 
 import { toolboxOptions } from "../src/app/teach/toolbox-options";
 
 const options = toolboxOptions();
-const stored = (overrides: Record<string, unknown>, over: Partial<{ title: string; deadline: number | null; attemptsAllowed: number | null; position: number }> = {}) => ({
+const stored = (
+  overrides: Record<string, unknown>,
+  over: Partial<{ title: string; deadline: number | null; attemptsAllowed: number | null; position: number }> = {},
+) => ({
   title: "Beat the baseline",
   deadline: Date.UTC(2026, 2, 1, 17, 30),
   attemptsAllowed: 3,
@@ -40,11 +43,21 @@ describe("assignment form ↔ overrides", () => {
     expect(form.hints).toBe("Normalize the pixels.\nTry Adam.");
     expect(form.deadline).toBe("2026-03-01T17:30");
     expect(overridesOf(form, {}, options)).toEqual(overrides);
-    expect(assignmentInput(form, {}, options)).toEqual({ title: "Beat the baseline", overrides, deadline: Date.UTC(2026, 2, 1, 17, 30), attemptsAllowed: 3, position: 5 });
+    expect(assignmentInput(form, {}, options)).toEqual({
+      title: "Beat the baseline",
+      overrides,
+      deadline: Date.UTC(2026, 2, 1, 17, 30),
+      attemptsAllowed: 3,
+      position: 5,
+    });
   });
 
   it("an emptied field drops its override, and checking every option stores no `allowed` list", () => {
-    const form = formOf(stored({ target: 0.9, hints: ["one"], experiments: { allowed: [] }, toolbox: { allowed: ["tuning"] } }), 2, options);
+    const form = formOf(
+      stored({ target: 0.9, hints: ["one"], experiments: { allowed: [] }, toolbox: { allowed: ["tuning"] } }),
+      2,
+      options,
+    );
     expect(form.experiments).toEqual([]);
     expect(form.techniques).toEqual(["tuning"]);
     const edited = { ...form, target: " ", hints: "\n  \n", experiments: options.experiments.map((o) => o.name), techniques: [] };
@@ -67,7 +80,14 @@ describe("assignment form ↔ overrides", () => {
 
   it("shows errors beside every field it renders, including each check's visibility; others go under the form", () => {
     const shown = shownErrorPaths(["accuracy"]);
-    for (const path of ["title", "overrides.budgets.maxEpochs", "overrides.visibility.accuracy", "overrides.toolbox.tuningTrials", "overrides.dataset.file"]) expect(shown.has(path), path).toBe(true);
+    for (const path of [
+      "title",
+      "overrides.budgets.maxEpochs",
+      "overrides.visibility.accuracy",
+      "overrides.toolbox.tuningTrials",
+      "overrides.dataset.file",
+    ])
+      expect(shown.has(path), path).toBe(true);
     expect(shown.has("overrides.visibility.overfit")).toBe(false);
     expect(shown.has("overrides.metric")).toBe(false);
   });

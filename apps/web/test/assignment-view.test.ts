@@ -22,7 +22,12 @@ describe("assignment.byId as the student sees it", () => {
     });
     const { exercise } = await (await w.as(w.student)).assignment.byId({ assignmentId: created.id });
     const builtIn = getExercise("mnist-regularize");
-    expect(exercise).toMatchObject({ title: "Week 7: make it generalize", baseline: 0.3, target: 0.9, budgets: { ...builtIn.budgets, maxEpochs: 12 } });
+    expect(exercise).toMatchObject({
+      title: "Week 7: make it generalize",
+      baseline: 0.3,
+      target: 0.9,
+      budgets: { ...builtIn.budgets, maxEpochs: 12 },
+    });
     expect(exercise.summary).toContain("must reach 0.9.");
     expect(exercise.summary).not.toContain("0.975");
     expect(exercise.summary).toContain("baseline to 0.3");
@@ -32,6 +37,11 @@ describe("assignment.byId as the student sees it", () => {
     const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "mnist-overfit" });
     const { exercise } = await (await w.as(w.student)).assignment.byId({ assignmentId: created.id });
     const builtIn = getExercise("mnist-overfit");
-    expect(exercise).toMatchObject({ title: builtIn.title, summary: builtIn.summary, baseline: builtIn.baseline, starterCode: builtIn.starterCode });
+    expect(exercise).toMatchObject({
+      title: builtIn.title,
+      summary: builtIn.summary,
+      baseline: builtIn.baseline,
+      starterCode: builtIn.starterCode,
+    });
   });
 });

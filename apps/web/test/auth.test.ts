@@ -61,7 +61,10 @@ describe("auth.signIn", () => {
     ["unknown email", "nobody@example.test", "student-password"],
   ])("rejects a %s with UNAUTHORIZED, one message, and no cookie", async (_case, email, password) => {
     const resHeaders = new Headers();
-    await expect((await caller({ resHeaders })).auth.signIn({ email, password })).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Wrong email or password." });
+    await expect((await caller({ resHeaders })).auth.signIn({ email, password })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "Wrong email or password.",
+    });
     expect(resHeaders.get("set-cookie")).toBeNull();
   });
 
@@ -72,8 +75,16 @@ describe("auth.signIn", () => {
       return performance.now() - started;
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] ?? 0;
-    const wrong = median([await time("student@example.test", "192.0.2.1"), await time("other@example.test", "192.0.2.2"), await time("outsider@example.test", "192.0.2.3")]);
-    const unknown = median([await time("ghost1@example.test", "192.0.2.4"), await time("ghost2@example.test", "192.0.2.5"), await time("ghost3@example.test", "192.0.2.6")]);
+    const wrong = median([
+      await time("student@example.test", "192.0.2.1"),
+      await time("other@example.test", "192.0.2.2"),
+      await time("outsider@example.test", "192.0.2.3"),
+    ]);
+    const unknown = median([
+      await time("ghost1@example.test", "192.0.2.4"),
+      await time("ghost2@example.test", "192.0.2.5"),
+      await time("ghost3@example.test", "192.0.2.6"),
+    ]);
     // Without the dummy hash an unknown email answers in a millisecond or two; a hash takes ~100 ms.
     expect(unknown).toBeGreaterThan(wrong * 0.4);
   });
@@ -92,8 +103,14 @@ describe("auth.signIn", () => {
 
   it("signs in the demo accounts after the seed", async () => {
     const demo = await seedDemo(w.db, w.clock.now());
-    expect((await signIn(demo.student.email, demo.student.password)).result.user).toMatchObject({ email: demo.student.email, role: "student" });
-    expect((await signIn(demo.instructor.email, demo.instructor.password)).result.user).toMatchObject({ email: demo.instructor.email, role: "instructor" });
+    expect((await signIn(demo.student.email, demo.student.password)).result.user).toMatchObject({
+      email: demo.student.email,
+      role: "student",
+    });
+    expect((await signIn(demo.instructor.email, demo.instructor.password)).result.user).toMatchObject({
+      email: demo.instructor.email,
+      role: "instructor",
+    });
   });
 });
 
@@ -118,7 +135,11 @@ describe("sessions", () => {
     const token = await w.tokenFor(w.student);
     expect(await (await caller({ sessionToken: token })).auth.me()).toMatchObject({ id: w.student.id });
     const { value } = await signIn();
-    const row = await w.db.kysely.selectFrom("sessions").select("expires_at").where("token", "=", decodeURIComponent(value).split(".")[0] ?? "").executeTakeFirstOrThrow();
+    const row = await w.db.kysely
+      .selectFrom("sessions")
+      .select("expires_at")
+      .where("token", "=", decodeURIComponent(value).split(".")[0] ?? "")
+      .executeTakeFirstOrThrow();
 
     w.clock.advance(testConfig.sessionTtlMs + 1);
     const anonymous = await caller({ sessionToken: token });
@@ -152,7 +173,9 @@ describe("sessions", () => {
   });
 
   it("keeps the password out of every table", async () => {
-    await (await caller()).auth.signUp({ name: "Pat", email: "pat@example.test", password: "unique-passphrase-42", confirm: "unique-passphrase-42" });
+    await (
+      await caller()
+    ).auth.signUp({ name: "Pat", email: "pat@example.test", password: "unique-passphrase-42", confirm: "unique-passphrase-42" });
     for (const table of ["users", "accounts", "sessions"] as const) {
       expect(JSON.stringify(await w.db.kysely.selectFrom(table).selectAll().execute())).not.toContain("unique-passphrase-42");
     }

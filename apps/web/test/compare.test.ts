@@ -18,8 +18,20 @@ async function graded(losses: number[]): Promise<string> {
   w.clock.advance(1_000);
   const claimed = await claimJob(w.db, { workerId: "t", leaseMs: 60_000, now: w.clock.now() });
   if (!claimed) throw new Error("no job to claim");
-  const history = losses.map((loss, i) => ({ epoch: i + 1, loss, valLoss: loss + 0.1, accuracy: 1 - loss, valAccuracy: 0.9 - loss, seconds: 1 }));
-  await completeJob(w.db, { jobId: claimed.job.id, workerId: "t", verdict: { ...sampleVerdict("passed"), curves: { history } }, now: w.clock.now() });
+  const history = losses.map((loss, i) => ({
+    epoch: i + 1,
+    loss,
+    valLoss: loss + 0.1,
+    accuracy: 1 - loss,
+    valAccuracy: 0.9 - loss,
+    seconds: 1,
+  }));
+  await completeJob(w.db, {
+    jobId: claimed.job.id,
+    workerId: "t",
+    verdict: { ...sampleVerdict("passed"), curves: { history } },
+    now: w.clock.now(),
+  });
   return submissionId;
 }
 
@@ -29,14 +41,19 @@ describe("submission.compare", () => {
     const b = await graded([0.8, 0.4, 0.3]);
     const result = await (await w.as(w.student)).submission.compare({ submissionIds: [b, a] });
     expect(result.submissions.map((s) => s.id)).toEqual([b, a]);
-    expect(result.submissions.map((s) => s.history.map((h) => h.loss))).toEqual([[0.8, 0.4, 0.3], [0.9, 0.5]]);
+    expect(result.submissions.map((s) => s.history.map((h) => h.loss))).toEqual([
+      [0.8, 0.4, 0.3],
+      [0.9, 0.5],
+    ]);
     expect(result.submissions[0]?.status).toBe("passed");
   });
 
   it("lets the course's instructor compare, and nobody else", async () => {
     const a = await graded([0.9]);
     const b = await graded([0.7]);
-    await expect((await w.as(w.instructor)).submission.compare({ submissionIds: [a, b] })).resolves.toMatchObject({ assignment: { id: w.assignment.id } });
+    await expect((await w.as(w.instructor)).submission.compare({ submissionIds: [a, b] })).resolves.toMatchObject({
+      assignment: { id: w.assignment.id },
+    });
     await expect((await w.as(w.other)).submission.compare({ submissionIds: [a, b] })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
@@ -44,14 +61,20 @@ describe("submission.compare", () => {
     const a = await graded([0.9]);
     const second = await w.addAssignment({});
     const { submissionId: b } = await (await w.as(w.student)).submission.create({ assignmentId: second.id, payload: validPayload() });
-    await expect((await w.as(w.student)).submission.compare({ submissionIds: [a, b] })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/same assignment/) as unknown });
+    await expect((await w.as(w.student)).submission.compare({ submissionIds: [a, b] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/same assignment/) as unknown,
+    });
   });
 });
 
 describe("mergeHistories", () => {
   it("aligns two curves by epoch, one column per submission and series", () => {
     const rows = mergeHistories([
-      [{ epoch: 1, loss: 1, valLoss: 1.1, seconds: 1 }, { epoch: 2, loss: 0.5, seconds: 1 }],
+      [
+        { epoch: 1, loss: 1, valLoss: 1.1, seconds: 1 },
+        { epoch: 2, loss: 0.5, seconds: 1 },
+      ],
       [{ epoch: 1, loss: 2, seconds: 1 }],
     ]);
     expect(rows).toEqual([

@@ -9,7 +9,11 @@ import { readTree, sessionCookieHeader, testConfig, world, type World } from "./
 let w: World;
 beforeEach(async () => {
   w = await world();
-  await createUser(w.db, { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" }, w.clock.now());
+  await createUser(
+    w.db,
+    { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" },
+    w.clock.now(),
+  );
 });
 afterEach(async () => {
   await w.cleanup();
@@ -17,7 +21,8 @@ afterEach(async () => {
 
 const demo = () => readTree(demoCourseDir);
 
-const zipOf = (files: Record<string, string>) => zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, [strToU8(text), { level: 0 }]])));
+const zipOf = (files: Record<string, string>) =>
+  zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, [strToU8(text), { level: 0 }]])));
 const countCourses = async () => (await w.db.kysely.selectFrom("courses").select("id").execute()).length;
 
 /** Nine levels of nine aliases each: a few hundred bytes that expand to 9⁹ nodes. */
@@ -33,13 +38,23 @@ function aliasBomb(): string {
 
 async function imported(zip: Uint8Array): Promise<Response> {
   const cookie = await sessionCookieHeader(await w.tokenFor(w.instructor), testConfig);
-  const req = new Request("http://localhost/api/teach/folder", { method: "POST", headers: { "content-type": "application/zip", cookie }, body: new Uint8Array(zip) });
+  const req = new Request("http://localhost/api/teach/folder", {
+    method: "POST",
+    headers: { "content-type": "application/zip", cookie },
+    body: new Uint8Array(zip),
+  });
   return handleFolderImport(req, { db: w.db, config: testConfig, now: w.clock.now });
 }
 
 describe("course folder integrity", () => {
   it.each([
-    ["course.yaml", (files: Record<string, string>) => ({ ...files, "course.yaml": `${files["course.yaml"] ?? ""}\nbomb:\n${aliasBomb().replace(/^/gm, "  ")}` })],
+    [
+      "course.yaml",
+      (files: Record<string, string>) => ({
+        ...files,
+        "course.yaml": `${files["course.yaml"] ?? ""}\nbomb:\n${aliasBomb().replace(/^/gm, "  ")}`,
+      }),
+    ],
     ["an assignment file", (files: Record<string, string>) => ({ ...files, "assignments/50-bomb.yaml": aliasBomb() })],
   ])("answers a YAML alias bomb in %s with a 400 that says what is wrong, and creates nothing", async (_where, mutate) => {
     const before = await countCourses();
@@ -47,7 +62,9 @@ describe("course folder integrity", () => {
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { message: string; code: string } };
     expect(error.code).toBe("BAD_REQUEST");
-    expect(error.message).toMatch(new RegExp(`\\.yaml — expected YAML whose aliases \\(\\*name\\) expand to at most ${MAX_YAML_ALIASES} nodes, got more`));
+    expect(error.message).toMatch(
+      new RegExp(`\\.yaml — expected YAML whose aliases \\(\\*name\\) expand to at most ${MAX_YAML_ALIASES} nodes, got more`),
+    );
     expect(await countCourses()).toBe(before);
   });
 
@@ -61,7 +78,9 @@ describe("course folder integrity", () => {
     const before = await countCourses();
     const res = await imported(zip);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/course\.yaml — expected contents matching the zip.s checksum, got different bytes/i);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /course\.yaml — expected contents matching the zip.s checksum, got different bytes/i,
+    );
     expect(await countCourses()).toBe(before);
   });
 

@@ -32,7 +32,9 @@ let assignment: Assignment;
 beforeAll(async () => {
   w = await world();
   await createDataset(w.db, { courseId: w.courseId, file: FILE, csv: uploaded, createdBy: w.instructor.id }, w.clock.now());
-  const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override });
+  const created = await (
+    await w.as(w.instructor)
+  ).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override });
   const row = await assignmentById(w.db, created.id);
   if (!row) throw new Error("the assignment was not stored");
   assignment = row;
@@ -44,11 +46,23 @@ afterAll(async () => {
 describe("assignment.create with an uploaded CSV", () => {
   it.each([
     ["a target that is not a column", { ...override.dataset, target: "cost" }, /overrides\.dataset\.target/i],
-    ["a file the course does not hold", { ...override.dataset, file: "data/other.csv" }, /overrides\.dataset\.file: expected a CSV file in the course folder/i],
-    ["an uploaded table on a step-1 exercise about MNIST", override.dataset, /overrides\.dataset\.kind: expected "mnist"/i, "mnist-define-problem"],
+    [
+      "a file the course does not hold",
+      { ...override.dataset, file: "data/other.csv" },
+      /overrides\.dataset\.file: expected a CSV file in the course folder/i,
+    ],
+    [
+      "an uploaded table on a step-1 exercise about MNIST",
+      override.dataset,
+      /overrides\.dataset\.kind: expected "mnist"/i,
+      "mnist-define-problem",
+    ],
   ])("refuses %s with a field error", async (_case, dataset, message, exerciseId = "houses-beat-baseline") => {
     const caller = await w.as(w.instructor);
-    await expect(caller.assignment.create({ courseId: w.courseId, exerciseId, overrides: { dataset } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
+    await expect(caller.assignment.create({ courseId: w.courseId, exerciseId, overrides: { dataset } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(message) as unknown,
+    });
   });
 
   it("stores the override; the student's exercise follows it (metric from the task, built-in thresholds dropped)", async () => {
@@ -71,7 +85,9 @@ describe("assignment.create with an uploaded CSV", () => {
   });
 
   it("is refused to students", async () => {
-    await expect((await w.as(w.student)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      (await w.as(w.student)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: override }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });
 
@@ -95,7 +111,9 @@ describe("dataset.byAssignment on an uploaded CSV", () => {
     // The sample rows are training rows: none of them is one of the seeded test rows.
     const grading = csvGrading(uploaded, override.dataset, { seed: 1337, slice: {} });
     // The dataset's fixed split (as `splitCsv` makes it): row i has listing i + 1.
-    const testListings = new Set(Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: CSV_SPLIT_SEED }).test, (i) => String(i + 1)));
+    const testListings = new Set(
+      Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: CSV_SPLIT_SEED }).test, (i) => String(i + 1)),
+    );
     expect(testListings.size).toBe(grading.facts.testSize);
     expect(preview.sample).toHaveLength(5);
     const rows = new Set(uploaded.trim().split("\n").slice(1));
@@ -106,19 +124,26 @@ describe("dataset.byAssignment on an uploaded CSV", () => {
   });
 
   it("is for members of the course only", async () => {
-    await expect((await w.as(w.outsider)).dataset.byAssignment({ assignmentId: assignment.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(w.outsider)).dataset.byAssignment({ assignmentId: assignment.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect((await w.as(null)).dataset.byAssignment({ assignmentId: assignment.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });
 
 describe("GET /api/preview-data on an uploaded CSV", () => {
   const fetchPreview = async (who: World["student"] | null) =>
-    handlePreviewRequest(new Request(`http://localhost/api/preview-data/${assignment.id}`, { headers: who ? { cookie: await sessionCookieHeader(await w.tokenFor(who)) } : {} }), {
-      db: w.db,
-      config: testConfig,
-      assignmentId: assignment.id,
-      now: w.clock.now,
-    });
+    handlePreviewRequest(
+      new Request(`http://localhost/api/preview-data/${assignment.id}`, {
+        headers: who ? { cookie: await sessionCookieHeader(await w.tokenFor(who)) } : {},
+      }),
+      {
+        db: w.db,
+        config: testConfig,
+        assignmentId: assignment.id,
+        now: w.clock.now,
+      },
+    );
 
   it("serves the training rows encoded exactly as the grader encodes them, and no test row", async () => {
     const res = await fetchPreview(w.student);
@@ -126,12 +151,21 @@ describe("GET /api/preview-data on an uploaded CSV", () => {
     const data = decodePreview(await res.arrayBuffer());
     const grading = csvGrading(uploaded, override.dataset, { seed: 1337, slice: {} });
     const width = grading.training.inputSize;
-    expect(data.header).toMatchObject({ dataset: "csv", n: 480, naturalShape: [width], task: "regression", file: FILE, targetScale: grading.training.targetScale });
+    expect(data.header).toMatchObject({
+      dataset: "csv",
+      n: 480,
+      naturalShape: [width],
+      task: "regression",
+      file: FILE,
+      targetScale: grading.training.targetScale,
+    });
     expect(480).toBeLessThan(PREVIEW_COUNTS.csv);
     const inputs = data.arrays.inputs;
     const labels = data.arrays.labels;
     if (!(inputs instanceof Float32Array) || !(labels instanceof Float32Array)) throw new Error("expected float32 inputs and labels");
-    expect(Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength).equals(Buffer.from(grading.training.trainInputs.buffer))).toBe(true);
+    expect(Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength).equals(Buffer.from(grading.training.trainInputs.buffer))).toBe(
+      true,
+    );
     expect(Array.from(labels)).toEqual(Array.from(grading.training.trainLabels));
     // No served row equals any encoded test row.
     const served = new Set(Array.from({ length: data.header.n }, (_, r) => inputs.subarray(r * width, (r + 1) * width).join(",")));
@@ -155,12 +189,17 @@ describe("a built-in CSV exercise", () => {
     expect(view.preview).toMatchObject({ rows: 2_000, trainRows: 1_600, testRows: 400, task: "binary" });
     expect(view.preview.classes?.reduce((a, c) => a + c.share, 0)).toBeCloseTo(1, 6);
 
-    const res = await handlePreviewRequest(new Request(`http://localhost/api/preview-data/${created.id}`, { headers: { cookie: await sessionCookieHeader(await w.tokenFor(w.student)) } }), {
-      db: w.db,
-      config: testConfig,
-      assignmentId: created.id,
-      now: w.clock.now,
-    });
+    const res = await handlePreviewRequest(
+      new Request(`http://localhost/api/preview-data/${created.id}`, {
+        headers: { cookie: await sessionCookieHeader(await w.tokenFor(w.student)) },
+      }),
+      {
+        db: w.db,
+        config: testConfig,
+        assignmentId: created.id,
+        now: w.clock.now,
+      },
+    );
     const data = decodePreview(await res.arrayBuffer());
     expect(data.header).toMatchObject({ dataset: "csv", n: 1_600, naturalShape: [17], task: "binary", classes: ["0", "1"] });
     expect(data.arrays.labels).toBeInstanceOf(Uint32Array);

@@ -11,7 +11,19 @@ let imdbAssignmentId: string;
 beforeAll(async () => {
   w = await world();
   imdbAssignmentId = (
-    await createAssignment(w.db, { courseId: w.courseId, exerciseId: "imdb-beat-baseline", title: "IMDB", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, w.clock.now())
+    await createAssignment(
+      w.db,
+      {
+        courseId: w.courseId,
+        exerciseId: "imdb-beat-baseline",
+        title: "IMDB",
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: 5,
+      },
+      w.clock.now(),
+    )
   ).id;
 });
 afterAll(async () => {
@@ -34,7 +46,9 @@ describe("dataset.byAssignment", () => {
     expect(view.facts.classBalance?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     const labels = loadMnistLabels("train");
     expect(view.digits.map((d) => d.label)).toEqual(Array.from(labels.slice(0, 12)));
-    expect(Buffer.from(view.digits[0]?.pixels ?? "", "base64")).toEqual(Buffer.from(loadMnistImages("train").subarray(0, MNIST_IMAGE_SIZE)));
+    expect(Buffer.from(view.digits[0]?.pixels ?? "", "base64")).toEqual(
+      Buffer.from(loadMnistImages("train").subarray(0, MNIST_IMAGE_SIZE)),
+    );
   });
 
   it("gives IMDB facts and reviews as plain text with labels", async () => {
@@ -49,7 +63,9 @@ describe("dataset.byAssignment", () => {
   });
 
   it("is only for members of the course", async () => {
-    await expect((await w.as(w.outsider)).dataset.byAssignment({ assignmentId: w.assignment.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(w.outsider)).dataset.byAssignment({ assignmentId: w.assignment.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 });
 
@@ -71,8 +87,14 @@ describe("GET /api/preview-data/:assignmentId", () => {
     const n = PREVIEW_COUNTS.mnist;
     expect(data.header).toMatchObject({ dataset: "mnist", n, naturalShape: [28, 28, 1] });
     expect(Buffer.from(data.arrays.labels ?? [])).toEqual(Buffer.from(loadMnistLabels("train").subarray(0, n)));
-    expect(Buffer.from(data.arrays.pixels ?? []).equals(Buffer.from(loadMnistImages("train").subarray(0, n * MNIST_IMAGE_SIZE)))).toBe(true);
-    expect(Buffer.from(data.arrays.pixels ?? []).subarray(0, MNIST_IMAGE_SIZE).equals(Buffer.from(loadMnistImages("test").subarray(0, MNIST_IMAGE_SIZE)))).toBe(false);
+    expect(Buffer.from(data.arrays.pixels ?? []).equals(Buffer.from(loadMnistImages("train").subarray(0, n * MNIST_IMAGE_SIZE)))).toBe(
+      true,
+    );
+    expect(
+      Buffer.from(data.arrays.pixels ?? [])
+        .subarray(0, MNIST_IMAGE_SIZE)
+        .equals(Buffer.from(loadMnistImages("test").subarray(0, MNIST_IMAGE_SIZE))),
+    ).toBe(false);
   });
 
   it("serves IMDB training reviews as token-id lists with labels", async () => {

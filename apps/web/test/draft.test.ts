@@ -16,7 +16,11 @@ afterAll(async () => {
   await w.cleanup();
 });
 
-const content = { source: "code" as const, code: "const model = tf.sequential();\nreturn model;", training: { epochs: "7", learningRate: "0.0" } };
+const content = {
+  source: "code" as const,
+  code: "const model = tf.sequential();\nreturn model;",
+  training: { epochs: "7", learningRate: "0.0" },
+};
 
 describe("draft.save and draft.get", () => {
   it("keeps the student's draft and gives it back; another student of the course has none", async () => {
@@ -65,7 +69,10 @@ describe("draft.save and draft.get", () => {
   it("refuses content that is not a draft, naming the field", async () => {
     const student = await w.as(w.student);
     const bad = { source: "notebook" } as unknown as typeof content;
-    await expect(student.draft.save({ assignmentId: w.assignment.id, content: bad })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/source/) as unknown });
+    await expect(student.draft.save({ assignmentId: w.assignment.id, content: bad })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/source/) as unknown,
+    });
   });
 });
 
@@ -73,17 +80,27 @@ describe("draft.get's starting point for steps 6 and 7", () => {
   let overfit: Assignment;
   let student: User;
   const add = (exerciseId: string, title: string, overrides: Record<string, unknown> = {}) =>
-    createAssignment(w.db, { courseId: w.courseId, exerciseId, title, overrides, deadline: null, attemptsAllowed: null, position: 9 }, w.clock.now());
+    createAssignment(
+      w.db,
+      { courseId: w.courseId, exerciseId, title, overrides, deadline: null, attemptsAllowed: null, position: 9 },
+      w.clock.now(),
+    );
   const submitTo = async (assignmentId: string, code: string) => {
     w.clock.advance(60_000);
     const payload = { ...validPayload(), code };
-    return (await createSubmissionWithJob(w.db, { assignmentId, userId: student.id, exerciseId: payload.exerciseId, payload }, w.clock.now())).submission;
+    return (
+      await createSubmissionWithJob(w.db, { assignmentId, userId: student.id, exerciseId: payload.exerciseId, payload }, w.clock.now())
+    ).submission;
   };
 
   beforeAll(async () => {
     overfit = await add("mnist-overfit", "Overfit");
     // A fresh student, so the drafts saved above do not count.
-    student = await createUser(w.db, { email: "starter@example.test", name: "Starter", role: "student", password: "starter-password" }, w.clock.now());
+    student = await createUser(
+      w.db,
+      { email: "starter@example.test", name: "Starter", role: "student", password: "starter-password" },
+      w.clock.now(),
+    );
     await enroll(w.db, { courseId: w.courseId, userId: student.id, role: "student" }, w.clock.now());
   });
 
@@ -98,10 +115,18 @@ describe("draft.get's starting point for steps 6 and 7", () => {
   });
 
   it("is not a pass the student cannot see yet: a verdict with a hidden check does not reveal itself through the editor", async () => {
-    const other = await createUser(w.db, { email: "withheld@example.test", name: "Withheld", role: "student", password: "withheld-password" }, w.clock.now());
+    const other = await createUser(
+      w.db,
+      { email: "withheld@example.test", name: "Withheld", role: "student", password: "withheld-password" },
+      w.clock.now(),
+    );
     await enroll(w.db, { courseId: w.courseId, userId: other.id, role: "student" }, w.clock.now());
     w.clock.advance(60_000);
-    await createSubmissionWithJob(w.db, { assignmentId: w.assignment.id, userId: other.id, exerciseId: validPayload().exerciseId, payload: validPayload() }, w.clock.now());
+    await createSubmissionWithJob(
+      w.db,
+      { assignmentId: w.assignment.id, userId: other.id, exerciseId: validPayload().exerciseId, payload: validPayload() },
+      w.clock.now(),
+    );
     await gradeQueue(w.db, w.clock.now(), () => verdictWithHiddenCheck("passed", 1));
     expect((await (await w.as(other)).draft.get({ assignmentId: overfit.id })).start).toBeNull();
   });
@@ -115,7 +140,14 @@ describe("draft.get's starting point for steps 6 and 7", () => {
     const caller = await w.as(student);
     const { start } = await caller.draft.get({ assignmentId: overfit.id });
     expect(first.createdAt).toBeLessThan(second.createdAt);
-    expect(start).toMatchObject({ step: 5, submissionId: second.id, assignmentId: w.assignment.id, submittedAt: second.createdAt, code: "// second pass", training: validPayload().training });
+    expect(start).toMatchObject({
+      step: 5,
+      submissionId: second.id,
+      assignmentId: w.assignment.id,
+      submittedAt: second.createdAt,
+      code: "// second pass",
+      training: validPayload().training,
+    });
     expect(start?.model).toEqual(validPayload().model);
     // Step 5 itself starts on its starter; step 7 looks at step 6, where nothing passed yet.
     expect((await caller.draft.get({ assignmentId: w.assignment.id })).start).toBeNull();

@@ -17,5 +17,7 @@ it("rejects a model whose estimated grader time exceeds the budget, saying by ho
 
   // At the grader's measured throughput the same model is well within budget.
   const fast = await callerWith(8);
-  await expect(fast.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
+  await expect(fast.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({
+    status: "queued",
+  });
 });

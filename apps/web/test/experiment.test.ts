@@ -22,7 +22,12 @@ async function submission(assignmentId = w.assignment.id): Promise<string> {
 }
 
 /** Plays the grader: claims jobs until `jobId` is claimed, completing gradings it meets with `verdict`. */
-async function grade(db: Db, jobId: string, outcome: { result: unknown } | { failed: string }, verdict: Verdict = sampleVerdict("failed", 0.1)) {
+async function grade(
+  db: Db,
+  jobId: string,
+  outcome: { result: unknown } | { failed: string },
+  verdict: Verdict = sampleVerdict("failed", 0.1),
+) {
   for (;;) {
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: w.clock.now() });
     if (!claimed) throw new Error(`job ${jobId} was never claimed`);
@@ -46,7 +51,13 @@ const tinySubsetResult = {
   healthy: false,
   message: "After 60 epochs on just 100 examples your model reaches only 11.0% training accuracy.",
   hint: "Run label-as-input.",
-  evidence: { kind: "curve", history: [{ epoch: 1, loss: 2.3, accuracy: 0.1, seconds: 0.1 }, { epoch: 2, loss: 2.29, accuracy: 0.11, seconds: 0.2 }] },
+  evidence: {
+    kind: "curve",
+    history: [
+      { epoch: 1, loss: 2.3, accuracy: 0.1, seconds: 0.1 },
+      { epoch: 2, loss: 2.29, accuracy: 0.11, seconds: 0.2 },
+    ],
+  },
   durationMs: 3100,
 };
 
@@ -74,19 +85,26 @@ describe("experiment.run", () => {
   ] as const)("refuses %s", async (_name, who, code, message) => {
     const id = await submission();
     const caller = await w.as(w[who]);
-    await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({ code, message: expect.stringMatching(message) as unknown });
+    await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({
+      code,
+      message: expect.stringMatching(message) as unknown,
+    });
     expect(await w.db.kysely.selectFrom("jobs").select("id").where("purpose", "=", "experiment").execute()).toEqual([]);
   });
 
   it("refuses anonymous callers, unknown submissions and unknown experiments", async () => {
     const id = await submission();
-    await expect((await w.as(null)).experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect((await w.as(null)).experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
     const caller = await w.as(w.student);
     await expect(caller.experiment.run({ submissionId: "nope", experiment: "tiny-subset" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // @ts-expect-error: not an experiment name
     await expect(caller.experiment.run({ submissionId: id, experiment: "rm -rf" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     // @ts-expect-error: identity comes from the session, never from the input
-    await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset", userId: w.other.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset", userId: w.other.id })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("refuses an experiment the instructor has not allowed, and runs one that is", async () => {
@@ -95,7 +113,9 @@ describe("experiment.run", () => {
     const caller = await w.as(w.student);
     await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({
       code: "FORBIDDEN",
-      message: expect.stringMatching(/has not allowed "Overfit a tiny subset" \(tiny-subset\) on this assignment; allowed experiments: loss-per-batch, lr-range-test/) as unknown,
+      message: expect.stringMatching(
+        /has not allowed "Overfit a tiny subset" \(tiny-subset\) on this assignment; allowed experiments: loss-per-batch, lr-range-test/,
+      ) as unknown,
     });
     await expect(caller.experiment.run({ submissionId: id, experiment: "loss-per-batch" })).resolves.toMatchObject({ status: "queued" });
   });
@@ -117,7 +137,9 @@ describe("experiment.run", () => {
     expect(first.budget.leftSeconds).toBeLessThan(first.estimateSeconds);
     await expect(caller.experiment.run({ submissionId: id, experiment: "tiny-subset" })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
-      message: expect.stringMatching(/Running tiny-subset needs about 3(\.\d)? s of grader time; you have 1(\.\d)? s left of this assignment's 5 s experiment budget/) as unknown,
+      message: expect.stringMatching(
+        /Running tiny-subset needs about 3(\.\d)? s of grader time; you have 1(\.\d)? s left of this assignment's 5 s experiment budget/,
+      ) as unknown,
     });
     const off = await w.addAssignment({ overrides: { experiments: { computeSeconds: 0 } } });
     const other = await submission(off.id);
@@ -131,7 +153,9 @@ describe("experiment.run", () => {
     const id = await submission();
     const caller = await w.as(w.student);
     for (let i = 0; i < 5; i++) await caller.experiment.run({ submissionId: id, experiment: "data-shuffled" });
-    await expect(caller.experiment.run({ submissionId: id, experiment: "data-shuffled" })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(caller.experiment.run({ submissionId: id, experiment: "data-shuffled" })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
     w.clock.advance(61_000);
     await expect(caller.experiment.run({ submissionId: id, experiment: "data-shuffled" })).resolves.toMatchObject({ status: "queued" });
   });
@@ -139,7 +163,9 @@ describe("experiment.run", () => {
 
 describe("experiment.list, byId and suggestions", () => {
   it("lists every experiment with the caller's last result, the budget, and runs the caller may not see stay hidden", async () => {
-    const assignment = await w.addAssignment({ overrides: { experiments: { allowed: ["tiny-subset", "loss-per-batch", "label-scale"], computeSeconds: 300 } } });
+    const assignment = await w.addAssignment({
+      overrides: { experiments: { allowed: ["tiny-subset", "loss-per-batch", "label-scale"], computeSeconds: 300 } },
+    });
     const id = await submission(assignment.id);
     const caller = await w.as(w.student);
     const queued = await caller.experiment.run({ submissionId: id, experiment: "tiny-subset" });
@@ -148,14 +174,23 @@ describe("experiment.list, byId and suggestions", () => {
     const list = await caller.experiment.list({ assignmentId: assignment.id });
     expect(list.experiments.map((e) => e.experiment)).toEqual([...EXPERIMENTS]);
     const byName = Object.fromEntries(list.experiments.map((e) => [e.experiment, e]));
-    expect(byName["tiny-subset"]).toMatchObject({ unavailable: null, last: { jobId: queued.jobId, status: "done", result: tinySubsetResult, failure: null } });
+    expect(byName["tiny-subset"]).toMatchObject({
+      unavailable: null,
+      last: { jobId: queued.jobId, status: "done", result: tinySubsetResult, failure: null },
+    });
     expect(byName["lr-range-test"]?.unavailable).toBe("not allowed on this assignment");
     expect(byName["label-scale"]?.unavailable).toBe("does not apply to classification");
     expect(list.budget).toEqual({ budgetSeconds: 300, usedSeconds: 4, reservedSeconds: 0, leftSeconds: 296 });
     expect(list.latestSubmission?.id).toBe(id);
 
     const one = await caller.experiment.byId({ jobId: queued.jobId });
-    expect(one).toMatchObject({ experiment: "tiny-subset", title: "Overfit a tiny subset", status: "done", result: tinySubsetResult, chargedSeconds: 4 });
+    expect(one).toMatchObject({
+      experiment: "tiny-subset",
+      title: "Overfit a tiny subset",
+      status: "done",
+      result: tinySubsetResult,
+      chargedSeconds: 4,
+    });
     await expect((await w.as(w.instructor)).experiment.byId({ jobId: queued.jobId })).resolves.toMatchObject({ jobId: queued.jobId });
     await expect((await w.as(w.other)).experiment.byId({ jobId: queued.jobId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.experiment.byId({ jobId: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -176,7 +211,9 @@ describe("experiment.list, byId and suggestions", () => {
   });
 
   it("suggests nothing to a student whose verdict is withheld, pass or fail alike; the instructor still gets the suggestions", async () => {
-    const assignment = await w.addAssignment({ overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } } });
+    const assignment = await w.addAssignment({
+      overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } },
+    });
     const hidden = (status: "passed" | "failed"): Verdict => ({
       ...flatLossVerdict,
       status,
@@ -197,7 +234,9 @@ describe("experiment.list, byId and suggestions", () => {
   });
 
   it("suggests the experiments that fit a failed verdict's diagnostics, as far as the assignment allows them", async () => {
-    const assignment = await w.addAssignment({ overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } } });
+    const assignment = await w.addAssignment({
+      overrides: { experiments: { allowed: ["loss-per-batch", "tiny-subset", "data-shuffled"] } },
+    });
     const id = await submission(assignment.id);
     const caller = await w.as(w.student);
     // Before a verdict: nothing to suggest.
@@ -247,7 +286,10 @@ describe("estimateExperimentSeconds", () => {
   });
 
   it("charges a model that no longer parses only the fixed cost: the grader turns it away at once", () => {
-    const broken = { ...validPayload(), model: { format: "tfjs" as const, topology: { class_name: "Sequential", config: { layers: [] } } } };
+    const broken = {
+      ...validPayload(),
+      model: { format: "tfjs" as const, topology: { class_name: "Sequential", config: { layers: [] } } },
+    };
     expect(estimateExperimentSeconds("label-as-input", exercise(), broken)).toBe(RUN_OVERHEAD_SECONDS);
   });
 });

@@ -14,7 +14,7 @@ describe("CSV cells", () => {
     ["a comma", "Lovelace, Ada", '"Lovelace, Ada"'],
     ["quotes", 'Ada "the Countess"', '"Ada ""the Countess"""'],
     ["a line break", "two\nlines", '"two\nlines"'],
-    ["a formula (=)", "=HYPERLINK(\"http://evil\")", '"\'=HYPERLINK(""http://evil"")"'],
+    ["a formula (=)", '=HYPERLINK("http://evil")', '"\'=HYPERLINK(""http://evil"")"'],
     ["a formula (+)", "+1+2", "'+1+2"],
     ["a formula (-)", "-2+3", "'-2+3"],
     ["a formula (@)", "@SUM(A1)", "'@SUM(A1)"],
@@ -50,15 +50,40 @@ describe("Gradescope results.json", () => {
       output: "Test verdict (passed). Submitted 2 days late: score × 0.8.",
       visibility: "hidden",
       tests: [
-        { name: "beats-baseline", score: 1, max_score: 1, status: "passed", output: "Accuracy 0.91 beats 0.11 (p < 0.01)", visibility: "visible" },
-        { name: "claim", score: 1, max_score: 1, status: "passed", output: "Your claimed 0.90 matches the reproduced 0.91", visibility: "after_due_date" },
-        { name: "hidden-robustness", score: 0, max_score: 1, status: "failed", output: "Secret check the student never sees", visibility: "hidden" },
+        {
+          name: "beats-baseline",
+          score: 1,
+          max_score: 1,
+          status: "passed",
+          output: "Accuracy 0.91 beats 0.11 (p < 0.01)",
+          visibility: "visible",
+        },
+        {
+          name: "claim",
+          score: 1,
+          max_score: 1,
+          status: "passed",
+          output: "Your claimed 0.90 matches the reproduced 0.91",
+          visibility: "after_due_date",
+        },
+        {
+          name: "hidden-robustness",
+          score: 0,
+          max_score: 1,
+          status: "failed",
+          output: "Secret check the student never sees",
+          visibility: "hidden",
+        },
       ],
     });
   });
 
   it("falls back to the verdict's training time when the job has no timing", () => {
-    const results = gradescopeResults({ verdict: verdict("failed", 0.5), lateness: { late: false, daysLate: 0, factor: 1, accepted: true }, executionMs: null });
+    const results = gradescopeResults({
+      verdict: verdict("failed", 0.5),
+      lateness: { late: false, daysLate: 0, factor: 1, accepted: true },
+      executionMs: null,
+    });
     expect(results).toMatchObject({ score: 50, execution_time: 2.5, output: "Test verdict (failed)." });
   });
 });
@@ -70,17 +95,35 @@ describe("export downloads", () => {
     w = await instructorWorld();
     // A name that would run a formula in a spreadsheet, one with a comma and quotes, one with a line break.
     const now = w.clock.now();
-    await w.db.kysely.updateTable("users").set({ name: '=HYPERLINK("http://evil.example","click")' }).where("id", "=", w.other.id).execute();
+    await w.db.kysely
+      .updateTable("users")
+      .set({ name: '=HYPERLINK("http://evil.example","click")' })
+      .where("id", "=", w.other.id)
+      .execute();
     await w.db.kysely.updateTable("users").set({ name: 'Zoë "Z" O\'Neil, Jr.' }).where("id", "=", w.student.id).execute();
     await w.db.kysely.updateTable("users").set({ name: "Tess\nAssistant" }).where("id", "=", w.instructorAsStudent.id).execute();
-    await w.db.kysely.updateTable("assignments").set({ title: "Beat it, then \"more\"", deadline: now + DAY }).where("id", "=", w.assignment.id).execute();
-    await w.db.kysely.updateTable("courses").set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) }).where("id", "=", w.courseId).execute();
+    await w.db.kysely
+      .updateTable("assignments")
+      .set({ title: 'Beat it, then "more"', deadline: now + DAY })
+      .where("id", "=", w.assignment.id)
+      .execute();
+    await w.db.kysely
+      .updateTable("courses")
+      .set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) })
+      .where("id", "=", w.courseId)
+      .execute();
     const second = await w.addAssignment({ attemptsAllowed: 3 });
     await w.db.kysely.updateTable("assignments").set({ title: "Second", position: 6 }).where("id", "=", second.id).execute();
     const onTime = await submitAt(w, w.student, now);
     const late = await submitAt(w, w.student, now + 3.5 * DAY);
     await submitAt(w, w.other, now);
-    await gradeQueue(w.db, now + 4 * DAY, (job) => (job.submissionId === onTime.submission.id ? verdict("failed", 0.5) : job.submissionId === late.submission.id ? verdict("passed", 1) : verdict("passed", 0.875)));
+    await gradeQueue(w.db, now + 4 * DAY, (job) =>
+      job.submissionId === onTime.submission.id
+        ? verdict("failed", 0.5)
+        : job.submissionId === late.submission.id
+          ? verdict("passed", 1)
+          : verdict("passed", 0.875),
+    );
   });
   afterEach(async () => {
     await w.cleanup();
@@ -136,7 +179,9 @@ describe("export downloads", () => {
     const view = await caller.gradebook.view({ courseId: w.courseId });
     const gradebook = { course: view.course, assignments: view.assignments, rows: view.rows };
     const response = await grades(w.instructor);
-    expect(parseCsv(await response.text())).toEqual(gradesCsvRows(gradebook).map((r) => r.map((c) => (c === null ? "" : String(c).replace(/^([=+\-@\t\r])/, "'$1")))));
+    expect(parseCsv(await response.text())).toEqual(
+      gradesCsvRows(gradebook).map((r) => r.map((c) => (c === null ? "" : String(c).replace(/^([=+\-@\t\r])/, "'$1")))),
+    );
     expect(canvasCsvRows(gradebook)).toHaveLength(2 + 3);
   });
 
@@ -156,12 +201,22 @@ describe("export downloads", () => {
   it("refuses a forged session cookie", async () => {
     const token = await w.tokenFor(w.instructor);
     const forged = await signSessionToken(token, "not-the-secret-not-the-secret-000");
-    const response = await handleGradesExport(new Request("http://localhost/x", { headers: { cookie: `stepwise_session=${forged}` } }), { db: w.db, config: testConfig, courseId: w.courseId, format: "grades" });
+    const response = await handleGradesExport(new Request("http://localhost/x", { headers: { cookie: `stepwise_session=${forged}` } }), {
+      db: w.db,
+      config: testConfig,
+      courseId: w.courseId,
+      format: "grades",
+    });
     expect(response.status).toBe(401);
   });
 
   it("exports a graded submission as Gradescope results.json, only to the course's instructors", async () => {
-    const [late] = await w.db.kysely.selectFrom("submissions").select("id").where("user_id", "=", w.student.id).orderBy("created_at", "desc").execute();
+    const [late] = await w.db.kysely
+      .selectFrom("submissions")
+      .select("id")
+      .where("user_id", "=", w.student.id)
+      .orderBy("created_at", "desc")
+      .execute();
     if (!late) throw new Error("no submission");
     const get = async (user: User | null, submissionId = late.id) =>
       handleGradescopeExport(await request(user), { db: w.db, config: testConfig, now: w.clock.now, submissionId });
@@ -172,7 +227,12 @@ describe("export downloads", () => {
     expect(json).toMatchObject({ score: 70, max_score: 100, output: expect.stringContaining("3 days late: score × 0.7") as unknown });
     expect((json.tests as Array<{ visibility: string }>).map((t) => t.visibility)).toEqual(["visible", "after_due_date", "hidden"]);
 
-    for (const [user, status] of [[null, 401], [w.student, 403], [w.rival, 403], [w.instructorAsStudent, 403]] as const) {
+    for (const [user, status] of [
+      [null, 401],
+      [w.student, 403],
+      [w.rival, 403],
+      [w.instructorAsStudent, 403],
+    ] as const) {
       expect((await get(user)).status).toBe(status);
     }
     expect((await get(w.instructor, "missing")).status).toBe(404);

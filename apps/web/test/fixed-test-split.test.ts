@@ -38,11 +38,15 @@ beforeAll(async () => {
   if (!stored) throw new Error("the dataset was not stored");
   dataset = stored;
   // The dataset's test split, from its stored seed alone: row i holds listing i + 1.
-  testListings = new Set(Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: dataset.splitSeed }).test, (i) => i + 1));
+  testListings = new Set(
+    Array.from(splitIndices(600, { validationFraction: 0, testFraction: 0.2, seed: dataset.splitSeed }).test, (i) => i + 1),
+  );
   const builtIn = findExercise("houses-beat-baseline");
   if (!builtIn) throw new Error("houses-beat-baseline is not a built-in exercise");
   for (const seed of SEEDS) {
-    const created = await (await w.as(w.instructor)).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: { dataset: ref, seed } });
+    const created = await (
+      await w.as(w.instructor)
+    ).assignment.create({ courseId: w.courseId, exerciseId: "houses-beat-baseline", overrides: { dataset: ref, seed } });
     const row = await assignmentById(w.db, created.id);
     if (!row) throw new Error("the assignment was not stored");
     assignments.push({ id: row.id, seed, exercise: withOverrides(builtIn, row.overrides) });
@@ -94,7 +98,13 @@ describe("an uploaded CSV's test split is fixed at upload", () => {
     expect(leaked(Array.from(train, (i) => i + 1))).toEqual([]);
     expect(new Set(Array.from(test, (i) => i + 1))).toEqual(testListings);
     expect(answerFacts(ref, uploadedCsv(dataset)).trainSize).toBe(480);
-    const preview = previewCsv(dataset.csv, { file: FILE, target: "listing", task: "regression", splitSeed: dataset.splitSeed, sampleRows: 480 });
+    const preview = previewCsv(dataset.csv, {
+      file: FILE,
+      target: "listing",
+      task: "regression",
+      splitSeed: dataset.splitSeed,
+      sampleRows: 480,
+    });
     expect(preview.sample).toHaveLength(480);
     expect(leaked(preview.sample.map((row) => Number(row[0])))).toEqual([]);
   });

@@ -14,10 +14,20 @@ afterEach(async () => {
 });
 
 const call = (req: Request, trustedProxies = 0) =>
-  handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config: testConfig, maxRequestBytes: 64 * 1024, now: w.clock.now, trustedProxies });
+  handleTrpcRequest(req, {
+    db: () => Promise.resolve(w.db),
+    config: testConfig,
+    maxRequestBytes: 64 * 1024,
+    now: w.clock.now,
+    trustedProxies,
+  });
 const body = JSON.stringify(superjson.serialize({ email: "student@example.test", password: "student-password" }));
 const signIn = (headers: Record<string, string>, origin = "http://app.example") =>
-  new Request(`${origin}/api/trpc/auth.signIn`, { method: "POST", body, headers: { "content-type": "application/json", host: new URL(origin).host, ...headers } });
+  new Request(`${origin}/api/trpc/auth.signIn`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", host: new URL(origin).host, ...headers },
+  });
 
 describe("forwarded headers count only behind a trusted proxy", () => {
   it.each([
@@ -33,7 +43,9 @@ describe("forwarded headers count only behind a trusted proxy", () => {
     [0, "app.example"],
     [1, "public.example"],
   ] as const)("TRUSTED_PROXIES=%i: the host is %s", (proxies, host) => {
-    expect(requestHost(new Request("http://app.example/", { headers: { host: "app.example", "x-forwarded-host": "public.example" } }), proxies)).toBe(host);
+    expect(
+      requestHost(new Request("http://app.example/", { headers: { host: "app.example", "x-forwarded-host": "public.example" } }), proxies),
+    ).toBe(host);
   });
 
   it("does not let a forged X-Forwarded-Host make a foreign Origin look like ours", async () => {
@@ -43,7 +55,10 @@ describe("forwarded headers count only behind a trusted proxy", () => {
   });
 
   it("takes the public host from a trusted proxy", async () => {
-    const res = await call(signIn({ origin: "https://public.example", "x-forwarded-host": "public.example", "x-forwarded-proto": "https" }), 1);
+    const res = await call(
+      signIn({ origin: "https://public.example", "x-forwarded-host": "public.example", "x-forwarded-proto": "https" }),
+      1,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toMatch(/^__Secure-stepwise_session=.*; Secure/);
   });
@@ -59,7 +74,12 @@ describe("forwarded headers count only behind a trusted proxy", () => {
     const req = new Request("http://app.example/api/teach/folder", {
       method: "POST",
       body: new Uint8Array(10),
-      headers: { "content-type": "application/zip", host: "app.example", origin: "https://evil.example", "x-forwarded-host": "evil.example" },
+      headers: {
+        "content-type": "application/zip",
+        host: "app.example",
+        origin: "https://evil.example",
+        "x-forwarded-host": "evil.example",
+      },
     });
     expect((await handleFolderImport(req, { db: w.db, config: testConfig, now: w.clock.now })).status).toBe(403);
   });
@@ -68,7 +88,10 @@ describe("forwarded headers count only behind a trusted proxy", () => {
 describe("response headers", () => {
   it.each([
     ["a query", new Request("http://app.example/api/trpc/auth.me")],
-    ["a refused mutation", new Request("http://app.example/api/trpc/auth.signIn", { method: "POST", body: "x", headers: { "content-type": "text/plain" } })],
+    [
+      "a refused mutation",
+      new Request("http://app.example/api/trpc/auth.signIn", { method: "POST", body: "x", headers: { "content-type": "text/plain" } }),
+    ],
   ])("never lets a cache keep an API answer (%s)", async (_case, req) => {
     expect((await call(req)).headers.get("cache-control")).toBe("no-store");
   });

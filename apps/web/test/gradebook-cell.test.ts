@@ -11,10 +11,21 @@ let n = 0;
 /** An attempt at `day` (newest first in the lists below), graded with `verdict` or with its job in `job` status. */
 function attempt(day: number, verdict: Pick<Verdict, "status" | "score"> | null, job: JobStatus = "done"): GradebookAttempt {
   n += 1;
-  return { submissionId: `s${n}`, assignmentId: "a", userId: "u", createdAt: day * DAY, job: { id: `j${n}`, status: verdict ? "done" : job }, verdict };
+  return {
+    submissionId: `s${n}`,
+    assignmentId: "a",
+    userId: "u",
+    createdAt: day * DAY,
+    job: { id: `j${n}`, status: verdict ? "done" : job },
+    verdict,
+  };
 }
 
-const cell = (attempts: GradebookAttempt[]) => gradeCell({ id: "a", attemptsAllowed: 4 }, attempts.map((a) => scoreAttempt(a, DEADLINE, PENALTY)));
+const cell = (attempts: GradebookAttempt[]) =>
+  gradeCell(
+    { id: "a", attemptsAllowed: 4 },
+    attempts.map((a) => scoreAttempt(a, DEADLINE, PENALTY)),
+  );
 
 describe("one gradebook cell", () => {
   it.each([
@@ -23,11 +34,31 @@ describe("one gradebook cell", () => {
     ["only a cancelled attempt", [attempt(1, null, "cancelled")], { best: null, status: "cancelled", attemptsUsed: 0 }],
     // A dead-lettered job's "error" verdict is the grader's fault: no grade, no attempt used.
     ["only a grader error", [attempt(1, { status: "error", score: 0 })], { best: null, status: "error", attemptsUsed: 0 }],
-    ["a grader error after a pass", [attempt(2, { status: "error", score: 0 }), attempt(1, { status: "passed", score: 1 })], { best: 1, status: "passed", attemptsUsed: 1 }],
-    ["an invalid attempt (no attempt used, scores 0)", [attempt(1, { status: "invalid", score: 0 })], { best: 0, status: "invalid", attemptsUsed: 0 }],
-    ["late but better", [attempt(11, { status: "passed", score: 1 }), attempt(9, { status: "failed", score: 0.5 })], { best: 0.75, status: "passed", late: true, daysLate: 1 }],
-    ["late and worse after the factor", [attempt(11.5, { status: "passed", score: 0.8 }), attempt(9, { status: "failed", score: 0.7 })], { best: 0.7, status: "failed", late: false }],
-    ["past the last accepted day (factor 0)", [attempt(13, { status: "passed", score: 1 })], { best: 0, status: "passed", late: true, daysLate: 3 }],
+    [
+      "a grader error after a pass",
+      [attempt(2, { status: "error", score: 0 }), attempt(1, { status: "passed", score: 1 })],
+      { best: 1, status: "passed", attemptsUsed: 1 },
+    ],
+    [
+      "an invalid attempt (no attempt used, scores 0)",
+      [attempt(1, { status: "invalid", score: 0 })],
+      { best: 0, status: "invalid", attemptsUsed: 0 },
+    ],
+    [
+      "late but better",
+      [attempt(11, { status: "passed", score: 1 }), attempt(9, { status: "failed", score: 0.5 })],
+      { best: 0.75, status: "passed", late: true, daysLate: 1 },
+    ],
+    [
+      "late and worse after the factor",
+      [attempt(11.5, { status: "passed", score: 0.8 }), attempt(9, { status: "failed", score: 0.7 })],
+      { best: 0.7, status: "failed", late: false },
+    ],
+    [
+      "past the last accepted day (factor 0)",
+      [attempt(13, { status: "passed", score: 1 })],
+      { best: 0, status: "passed", late: true, daysLate: 3 },
+    ],
   ])("%s", (_case, attempts, expected) => {
     expect(cell(attempts)).toMatchObject(expected);
   });

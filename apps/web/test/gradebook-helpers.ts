@@ -1,5 +1,15 @@
 import type { Verdict } from "@stepwise/core/contracts";
-import { claimJob, completeJob, createCourse, createSubmissionWithJob, createUser, enroll, failJob, type Db, type User } from "@stepwise/db";
+import {
+  claimJob,
+  completeJob,
+  createCourse,
+  createSubmissionWithJob,
+  createUser,
+  enroll,
+  failJob,
+  type Db,
+  type User,
+} from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
 import { validPayload, world, type World } from "./helpers";
 
@@ -16,24 +26,40 @@ export interface InstructorWorld extends World {
 export async function instructorWorld(): Promise<InstructorWorld> {
   const w = await world();
   const now = w.clock.now();
-  const rival = await createUser(w.db, { email: "rival@example.test", name: "Rival Teacher", role: "instructor", password: "rival-password" }, now);
+  const rival = await createUser(
+    w.db,
+    { email: "rival@example.test", name: "Rival Teacher", role: "instructor", password: "rival-password" },
+    now,
+  );
   const theirs = await createCourse(w.db, { title: "Another course" }, now);
   await enroll(w.db, { courseId: theirs.id, userId: rival.id, role: "instructor" }, now);
-  const instructorAsStudent = await createUser(w.db, { email: "ta@example.test", name: "Tess Assistant", role: "instructor", password: "ta-password" }, now);
+  const instructorAsStudent = await createUser(
+    w.db,
+    { email: "ta@example.test", name: "Tess Assistant", role: "instructor", password: "ta-password" },
+    now,
+  );
   await enroll(w.db, { courseId: w.courseId, userId: instructorAsStudent.id, role: "student" }, now);
   return { ...w, rival, instructorAsStudent };
 }
 
 /** A submission stored at `at` (ms), as the submit path stores it, with its queued grading job. */
 export async function submitAt(w: World, user: User, at: number, assignmentId = w.assignment.id) {
-  return createSubmissionWithJob(w.db, { assignmentId, userId: user.id, exerciseId: validPayload().exerciseId, payload: validPayload() }, at);
+  return createSubmissionWithJob(
+    w.db,
+    { assignmentId, userId: user.id, exerciseId: validPayload().exerciseId, payload: validPayload() },
+    at,
+  );
 }
 
 /**
  * Plays the grader: claims runnable jobs in queue order and completes each with the verdict `pick`
  * returns for it (or fails it for good when `pick` returns "dead"). Stops when nothing is runnable.
  */
-export async function gradeQueue(db: Db, now: number, pick: (job: { id: string; submissionId: string; purpose: string }) => Verdict | "dead"): Promise<number> {
+export async function gradeQueue(
+  db: Db,
+  now: number,
+  pick: (job: { id: string; submissionId: string; purpose: string }) => Verdict | "dead",
+): Promise<number> {
   let graded = 0;
   for (;;) {
     const claimed = await claimJob(db, { workerId: "test-grader", leaseMs: 60_000, now });

@@ -16,11 +16,22 @@ let subs: { onTime: string; late: string; extended: string; pending: string };
 beforeEach(async () => {
   w = await instructorWorld();
   const t0 = w.clock.now();
-  await w.db.kysely.updateTable("courses").set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) }).where("id", "=", w.courseId).execute();
-  await w.db.kysely.updateTable("assignments").set({ title: "A", deadline: t0 + DAY, attempts_allowed: 5 }).where("id", "=", w.assignment.id).execute();
+  await w.db.kysely
+    .updateTable("courses")
+    .set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) })
+    .where("id", "=", w.courseId)
+    .execute();
+  await w.db.kysely
+    .updateTable("assignments")
+    .set({ title: "A", deadline: t0 + DAY, attempts_allowed: 5 })
+    .where("id", "=", w.assignment.id)
+    .execute();
   second = await w.addAssignment({ attemptsAllowed: 3 });
   await w.db.kysely.updateTable("assignments").set({ title: "B", position: 6 }).where("id", "=", second.id).execute();
-  await w.db.kysely.insertInto("extensions").values({ assignment_id: w.assignment.id, user_id: w.other.id, deadline: t0 + 5 * DAY, created_at: t0 }).execute();
+  await w.db.kysely
+    .insertInto("extensions")
+    .values({ assignment_id: w.assignment.id, user_id: w.other.id, deadline: t0 + 5 * DAY, created_at: t0 })
+    .execute();
   const onTime = await submitAt(w, w.student, t0);
   const late = await submitAt(w, w.student, t0 + 3.5 * DAY);
   const extended = await submitAt(w, w.other, t0 + 4 * DAY);
@@ -37,8 +48,14 @@ afterEach(async () => {
   await w.cleanup();
 });
 
-const table = (view: { rows: Array<{ student: { name: string }; cells: Array<{ best: number | null; status: string; late: boolean }>; total: number }> }) =>
-  view.rows.map((r) => [r.student.name, ...r.cells.map((c) => `${c.best === null ? "-" : Math.round(c.best * 100)}/${c.status}${c.late ? "/late" : ""}`), r.total]);
+const table = (view: {
+  rows: Array<{ student: { name: string }; cells: Array<{ best: number | null; status: string; late: boolean }>; total: number }>;
+}) =>
+  view.rows.map((r) => [
+    r.student.name,
+    ...r.cells.map((c) => `${c.best === null ? "-" : Math.round(c.best * 100)}/${c.status}${c.late ? "/late" : ""}`),
+    r.total,
+  ]);
 
 describe("gradebook.view", () => {
   it("shows each student's best late-adjusted score, status, late flag, attempts and pending work", async () => {
@@ -57,12 +74,28 @@ describe("gradebook.view", () => {
       ["Tess Assistant", "-/not_attempted", "-/not_attempted", 0],
     ]);
     const student = view.rows.find((r) => r.student.id === w.student.id);
-    expect(student?.cells[0]).toMatchObject({ bestSubmissionId: subs.late, daysLate: 3, attemptsUsed: 2, attemptsAllowed: 5, pending: 0, submissions: 2, latest: { submissionId: subs.late, status: "passed" } });
+    expect(student?.cells[0]).toMatchObject({
+      bestSubmissionId: subs.late,
+      daysLate: 3,
+      attemptsUsed: 2,
+      attemptsAllowed: 5,
+      pending: 0,
+      submissions: 2,
+      latest: { submissionId: subs.late, status: "passed" },
+    });
     const other = view.rows.find((r) => r.student.id === w.other.id);
-    expect(other?.cells[1]).toMatchObject({ best: null, attemptsUsed: 1, attemptsAllowed: 3, pending: 1, latest: { submissionId: subs.pending, status: "queued" } });
+    expect(other?.cells[1]).toMatchObject({
+      best: null,
+      attemptsUsed: 1,
+      attemptsAllowed: 3,
+      pending: 1,
+      latest: { submissionId: subs.pending, status: "queued" },
+    });
     expect(view.maxTotal).toBe(200);
     // Every submission here is the same model: student and other sent identical work to A (B has one student's only).
-    expect(view.identical).toEqual([{ group: 1, assignmentId: w.assignment.id, students: [w.student, w.other].map((u) => ({ id: u.id, name: u.name, email: u.email })) }]);
+    expect(view.identical).toEqual([
+      { group: 1, assignmentId: w.assignment.id, students: [w.student, w.other].map((u) => ({ id: u.id, name: u.name, email: u.email })) },
+    ]);
     expect(student?.cells.map((c) => c.identical)).toEqual([{ group: 1, others: ["other"] }, null]);
     // A: both who tried passed (student after 3.5 days, other at once); B: one pending attempt. The project needs both passed.
     expect(view.summary.columns.map((c) => [c.attempted, c.passed, c.passRate, c.medianAttempts, c.medianTimeToPassMs])).toEqual([
@@ -70,7 +103,9 @@ describe("gradebook.view", () => {
       [1, 0, 0, 1, null],
     ]);
     expect(view.summary.columns[0]?.histogram).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 1]);
-    expect(view.summary.projects.map((p) => [p.label, p.assignmentIds.length, p.attempted, p.passed, p.medianAttempts, p.medianTimeToPassMs])).toEqual([["MNIST", 2, 2, 0, 2, null]]);
+    expect(
+      view.summary.projects.map((p) => [p.label, p.assignmentIds.length, p.attempted, p.passed, p.medianAttempts, p.medianTimeToPassMs]),
+    ).toEqual([["MNIST", 2, 2, 0, 2, null]]);
     // The outsider (not enrolled) and the instructor are not rows.
     expect(view.rows.map((r) => r.student.id)).not.toContain(w.outsider.id);
     expect(view.rows.map((r) => r.student.id)).not.toContain(w.instructor.id);
@@ -106,10 +141,15 @@ describe("gradebook.view", () => {
 
   it("rejects an assignment of another course, unknown filters and extra keys", async () => {
     const caller = await w.as(w.instructor);
-    await expect(caller.gradebook.view({ courseId: w.courseId, assignmentId: "elsewhere" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/no assignment with id "elsewhere"/) as unknown });
+    await expect(caller.gradebook.view({ courseId: w.courseId, assignmentId: "elsewhere" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringMatching(/no assignment with id "elsewhere"/) as unknown,
+    });
     await expect(caller.gradebook.view({ courseId: w.courseId, status: "great" as never })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.gradebook.view({ courseId: w.courseId, sort: "password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(caller.gradebook.view({ courseId: w.courseId, userId: w.student.id } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.gradebook.view({ courseId: w.courseId, userId: w.student.id } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });
 
@@ -120,7 +160,16 @@ describe("gradebook.cell and gradebook.submission (drill-down)", () => {
     expect(cell.student).toEqual({ id: w.student.id, name: "student", email: "student@example.test" });
     expect(cell.deadline).toBe(w.clock.now() + DAY);
     expect(cell.cell).toMatchObject({ best: 0.7, bestSubmissionId: subs.late });
-    expect(cell.attempts.map((a) => [a.submissionId, a.verdictStatus, a.rawScore, a.score === null ? null : Math.round(a.score * 100) / 100, a.late, a.daysLate])).toEqual([
+    expect(
+      cell.attempts.map((a) => [
+        a.submissionId,
+        a.verdictStatus,
+        a.rawScore,
+        a.score === null ? null : Math.round(a.score * 100) / 100,
+        a.late,
+        a.daysLate,
+      ]),
+    ).toEqual([
       [subs.late, "passed", 1, 0.7, true, 3],
       [subs.onTime, "failed", 0.5, 0.5, false, 0],
     ]);
@@ -147,10 +196,19 @@ describe("gradebook.cell and gradebook.submission (drill-down)", () => {
     expect(view.lateness).toEqual({ late: true, daysLate: 3, factor: 0.7, accepted: true });
     expect(view.submission.payload.training?.fit.epochs).toBeGreaterThan(0);
     expect(view.model).toMatchObject({ ok: true, totalParams: 784 * 32 + 32 + 32 * 10 + 10 });
-    expect(view.model?.ok && view.model.layers.map((l) => [l.className, l.outputShape])).toEqual([["Dense", "[null, 32]"], ["Dense", "[null, 10]"]]);
+    expect(view.model?.ok && view.model.layers.map((l) => [l.className, l.outputShape])).toEqual([
+      ["Dense", "[null, 32]"],
+      ["Dense", "[null, 10]"],
+    ]);
     expect(view.budgets?.maxParams).toBeGreaterThan(0);
     expect(view.jobs).toHaveLength(1);
-    expect(view.jobs[0]).toMatchObject({ id: job, purpose: "grade", status: "done", current: true, log: expect.stringContaining("seed 1234") as unknown });
+    expect(view.jobs[0]).toMatchObject({
+      id: job,
+      purpose: "grade",
+      status: "done",
+      current: true,
+      log: expect.stringContaining("seed 1234") as unknown,
+    });
     // Instructors see every check; the student (before the deadline) sees only those shown always.
     expect(view.jobs[0]?.verdict?.checks.map((c) => c.id)).toEqual(["beats-baseline", "claim", "hidden-robustness"]);
     expect(view.jobs[0]?.verdict?.environment).toEqual({ backend: "wasm", tfjsVersion: "4.22.0", seed: 1234, durationMs: 2500 });
@@ -161,7 +219,10 @@ describe("gradebook.cell and gradebook.submission (drill-down)", () => {
     w.clock.advance(5 * DAY);
     await (await w.as(w.instructor)).regrade.start({ assignmentId: w.assignment.id });
     const withPreview = await caller.gradebook.submission({ submissionId: subs.late });
-    expect(withPreview.jobs.map((j) => [j.purpose, j.status, j.current])).toEqual([["grade", "done", true], ["preview", "queued", false]]);
+    expect(withPreview.jobs.map((j) => [j.purpose, j.status, j.current])).toEqual([
+      ["grade", "done", true],
+      ["preview", "queued", false],
+    ]);
   });
 });
 
@@ -185,7 +246,10 @@ describe("jobs.list's failures and jobs.retry", () => {
     expect((await caller.jobs.list({ courseId: w.courseId })).failures).toEqual([]);
     const view = await caller.gradebook.view({ courseId: w.courseId, status: "pending" });
     expect(view.rows.map((r) => r.student.name)).toEqual(["other"]);
-    await expect(caller.jobs.retry({ jobId: letter.jobId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/only dead-lettered jobs can be retried/i) as unknown });
+    await expect(caller.jobs.retry({ jobId: letter.jobId })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/only dead-lettered jobs can be retried/i) as unknown,
+    });
     await expect(caller.jobs.retry({ jobId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

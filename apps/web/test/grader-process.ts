@@ -22,7 +22,16 @@ export function spawnGrader(databaseUrl: string): GraderProcess {
   const grader = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: graderDir,
     // No warm-up training: these tests time nothing, and it would delay the first claim.
-    env: { ...process.env, DATABASE_URL: databaseUrl, GRADER_CONCURRENCY: "1", GRADER_WARM_UP: "off", GRADER_POLL_MS: "100", GRADER_TRAIN_LIMIT: "2000", GRADER_TEST_LIMIT: "1000", GRADER_CACHE_DIR: join(repo, "data", "cache") },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      GRADER_CONCURRENCY: "1",
+      GRADER_WARM_UP: "off",
+      GRADER_POLL_MS: "100",
+      GRADER_TRAIN_LIMIT: "2000",
+      GRADER_TEST_LIMIT: "1000",
+      GRADER_CACHE_DIR: join(repo, "data", "cache"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   grader.stdout.on("data", (c: Buffer) => (log += c.toString()));

@@ -30,7 +30,13 @@ const callerWith = async (graderGflops: number | undefined) =>
     }),
   );
 
-const grader = (workerId: string, gflops: number, measuredAt = T0): GraderCalibration => ({ workerId, host: "grader-host", backend: "wasm", gflops, measuredAt });
+const grader = (workerId: string, gflops: number, measuredAt = T0): GraderCalibration => ({
+  workerId,
+  host: "grader-host",
+  backend: "wasm",
+  gflops,
+  measuredAt,
+});
 
 const submitted = () => submissionsFor(w.db, { assignmentId: w.assignment.id, userId: w.student.id });
 
@@ -43,28 +49,46 @@ describe("the submit-time time estimate", () => {
     const caller = await callerWith(8);
     const refusal = caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() });
     await expect(refusal).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(OVER_TIME) as unknown });
-    await expect(refusal).rejects.toMatchObject({ message: expect.stringMatching(/estimated at 0\.002 GFLOPS effective, measured on the grader \(wasm\)\.$/) as unknown });
+    await expect(refusal).rejects.toMatchObject({
+      message: expect.stringMatching(/estimated at 0\.002 GFLOPS effective, measured on the grader \(wasm\)\.$/) as unknown,
+    });
     expect(await submitted()).toEqual([]);
   });
 
   it("the same model fits once a fast grader has measured, where the configured figure refused it", async () => {
     const caller = await callerWith(0.001);
     await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({
-      message: expect.stringMatching(/estimated at 0\.001 GFLOPS effective, the configured figure \(no grader has published a measurement in the last day\)\.$/) as unknown,
+      message: expect.stringMatching(
+        /estimated at 0\.001 GFLOPS effective, the configured figure \(no grader has published a measurement in the last day\)\.$/,
+      ) as unknown,
     });
     await publishCalibration(w.db, grader("fast:1", 8));
     // The figure is read at most once a minute: until then the configured one still applies.
-    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({ message: expect.stringMatching(/the configured figure/) as unknown });
+    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({
+      message: expect.stringMatching(/the configured figure/) as unknown,
+    });
     w.clock.advance(SPEED_CACHE_MS);
-    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
+    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({
+      status: "queued",
+    });
     expect(await submitted()).toHaveLength(1);
   });
 
   it.each([
     ["falls back to the configured figure when no grader has published", [], 8, "queued"],
     ["ignores a measurement older than a day", [grader("old:1", 0.002, T0 - DAY - 1)], 8, "queued"],
-    ["uses the slowest of several recent graders", [grader("fast:1", 20), grader("slow:2", 0.002)], 8, /measured on the slowest of 2 graders \(wasm\)\.$/],
-    ["checks with a measured figure when none is configured", [grader("slow:1", 0.002)], undefined, /0\.002 GFLOPS effective, measured on the grader/],
+    [
+      "uses the slowest of several recent graders",
+      [grader("fast:1", 20), grader("slow:2", 0.002)],
+      8,
+      /measured on the slowest of 2 graders \(wasm\)\.$/,
+    ],
+    [
+      "checks with a measured figure when none is configured",
+      [grader("slow:1", 0.002)],
+      undefined,
+      /0\.002 GFLOPS effective, measured on the grader/,
+    ],
     ["runs no time check without any figure", [], undefined, "queued"],
     ["runs no time check when turned off (0), whatever was measured", [grader("slow:1", 0.002)], 0, "queued"],
   ] as const)("%s", async (_case, published, configured, outcome) => {
@@ -79,8 +103,18 @@ describe("trainingSpeed", () => {
   it.each([
     ["nothing published, nothing configured", [], undefined, null],
     ["nothing published, 8 configured", [], 8, { gflops: 8, source: "configured" }],
-    ["one grader", [grader("a:1", 9.84)], 8, { gflops: 9.84, source: "measured", basis: "9.8 GFLOPS effective, measured on the grader (wasm)" }],
-    ["two graders", [grader("a:1", 12.3), grader("b:2", 7.46)], undefined, { gflops: 7.46, source: "measured", basis: "7.5 GFLOPS effective, measured on the slowest of 2 graders (wasm)" }],
+    [
+      "one grader",
+      [grader("a:1", 9.84)],
+      8,
+      { gflops: 9.84, source: "measured", basis: "9.8 GFLOPS effective, measured on the grader (wasm)" },
+    ],
+    [
+      "two graders",
+      [grader("a:1", 12.3), grader("b:2", 7.46)],
+      undefined,
+      { gflops: 7.46, source: "measured", basis: "7.5 GFLOPS effective, measured on the slowest of 2 graders (wasm)" },
+    ],
   ] as const)("%s", async (_case, published, configured, expected) => {
     for (const row of published) await publishCalibration(w.db, row);
     const speed = await trainingSpeed(w.db, { configured, now: T0 });

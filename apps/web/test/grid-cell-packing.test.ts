@@ -31,10 +31,23 @@ describe("a gradebook cell as the page sends it", () => {
   });
 
   it("carries the rare parts only when present, and keeps them through the round trip", () => {
-    const cell: GradebookCell = { ...base, best: null, status: "pending", late: true, daysLate: 2, pending: 1, identical: { group: 4, others: ["Bo"] } };
+    const cell: GradebookCell = {
+      ...base,
+      best: null,
+      status: "pending",
+      late: true,
+      daysLate: 2,
+      pending: 1,
+      identical: { group: 4, others: ["Bo"] },
+    };
     const unpacked = unpackCell(packCell(cell), {});
     expect(unpacked).toEqual({ score: null, status: "pending", used: 2, lateDays: 2, pending: 1, identical: { group: 4, others: ["Bo"] } });
-    expect(cellTip(unpacked)).toEqual(["No score · Pending", "2 attempts · 1 pending", "Late 2 d (penalty applied)", "Identical work (group 4) with Bo"]);
+    expect(cellTip(unpacked)).toEqual([
+      "No score · Pending",
+      "2 attempts · 1 pending",
+      "Late 2 d (penalty applied)",
+      "Identical work (group 4) with Bo",
+    ]);
   });
 
   it("refuses a status code it does not know", () => {

@@ -25,16 +25,27 @@ const ANSWERS: Array<[string, SubmissionPayload["answers"]]> = [
 
 async function guidedWorld(db: Db) {
   const c = clock();
-  const mk = (name: string, role: "student" | "instructor") => createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+  const mk = (name: string, role: "student" | "instructor") =>
+    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, instructor] = [await mk("student", "student"), await mk("teacher", "instructor")];
   const course = await createCourse(db, { title: "Guided" }, c.now());
-  for (const [user, role] of [[student, "student"], [instructor, "instructor"]] as const) await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
-  const add = (exerciseId: string, position: number) => createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position }, c.now());
+  for (const [user, role] of [
+    [student, "student"],
+    [instructor, "instructor"],
+  ] as const)
+    await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
+  const add = (exerciseId: string, position: number) =>
+    createAssignment(
+      db,
+      { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position },
+      c.now(),
+    );
   const answers = [];
   for (const [i, [exerciseId]] of ANSWERS.entries()) answers.push(await add(exerciseId, i + 1));
   const regularize = await add("credit-regularize", 7);
   const token = async (user: { id: string }) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
-  const as = async (user: { id: string }) => createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: await token(user) }));
+  const as = async (user: { id: string }) =>
+    createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: await token(user) }));
   return { c, student, instructor, answers, regularize, as, token };
 }
 
@@ -73,20 +84,34 @@ describe.each(testDialects)("a guided step page on %s", (dialect) => {
       protocol: { kind: "holdout", validationSplit: 0.2 },
       preparation: { scaling: "min-max", fittedOn: "training" },
     });
-    expect(after.target).toEqual({ metric: "precision-recall", key: "recall", name: "Test recall", value: 0.6, higherIsBetter: true, chosen: true });
+    expect(after.target).toEqual({
+      metric: "precision-recall",
+      key: "recall",
+      name: "Test recall",
+      value: 0.6,
+      higherIsBetter: true,
+      chosen: true,
+    });
     // The text states the exercise's accuracy target; the one in force follows it.
     expect(before.exercise.summary).not.toMatch(/In your project the target/);
-    expect(after.exercise.summary).toMatch(/a test accuracy of 0\.95\b.* In your project the target is in the metric you chose in step 2: test recall of at least 0\.6\.$/);
+    expect(after.exercise.summary).toMatch(
+      /a test accuracy of 0\.95\b.* In your project the target is in the metric you chose in step 2: test recall of at least 0\.6\.$/,
+    );
     // The instructor's view of the page is the exercise's.
     expect((await (await w.as(w.instructor)).assignment.byId({ assignmentId: w.regularize.id })).decisions).toBeNull();
 
     const preview = async (user: { id: string }) => {
-      const res = await handlePreviewRequest(new Request(`http://localhost/api/preview-data/${w.regularize.id}`, { headers: { cookie: await sessionCookieHeader(await w.token(user)) } }), {
-        db,
-        config: testConfig,
-        assignmentId: w.regularize.id,
-        now: w.c.now,
-      });
+      const res = await handlePreviewRequest(
+        new Request(`http://localhost/api/preview-data/${w.regularize.id}`, {
+          headers: { cookie: await sessionCookieHeader(await w.token(user)) },
+        }),
+        {
+          db,
+          config: testConfig,
+          assignmentId: w.regularize.id,
+          now: w.c.now,
+        },
+      );
       expect(res.status).toBe(200);
       return decodePreview(await res.arrayBuffer());
     };
@@ -112,7 +137,8 @@ describe.each(testDialects)("a guided step page on %s", (dialect) => {
 /** The same model with a first Dense layer taking `width` inputs (a multi-hot vector over `width` words). */
 function withInputWidth(payload: SubmissionPayload, width: number): SubmissionPayload {
   const copy = structuredClone(payload);
-  const topology = copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
+  const topology =
+    copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
   const first = topology?.config.layers[0]?.config;
   if (!first) throw new Error("expected a tfjs Sequential model");
   first.batch_input_shape = [null, width];
@@ -131,20 +157,34 @@ describe.each(testDialects)("a guided IMDB step page on %s", (dialect) => {
   it("states step 4's vocabulary, starts from a model of that width, serves data for it and refuses another width at submit", async () => {
     const { db } = testDb;
     const c = clock();
-    const mk = (name: string, role: "student" | "instructor") => createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+    const mk = (name: string, role: "student" | "instructor") =>
+      createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
     const [student, instructor] = [await mk("student", "student"), await mk("teacher", "instructor")];
     const course = await createCourse(db, { title: "Guided IMDB" }, c.now());
-    for (const [user, role] of [[student, "student"], [instructor, "instructor"]] as const) await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
-    const add = (exerciseId: string, position: number) => createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position }, c.now());
+    for (const [user, role] of [
+      [student, "student"],
+      [instructor, "instructor"],
+    ] as const)
+      await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
+    const add = (exerciseId: string, position: number) =>
+      createAssignment(
+        db,
+        { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: null, position },
+        c.now(),
+      );
     const prepare = await add("imdb-prepare-data", 4);
     const step5 = await add("imdb-beat-baseline", 5);
     const token = async (user: { id: string }) => (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token;
-    const as = async (user: { id: string }) => createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: await token(user) }));
+    const as = async (user: { id: string }) =>
+      createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: await token(user) }));
     const me = await as(student);
 
     const before = await me.assignment.byId({ assignmentId: step5.id });
     expect(before.exercise.starterCode).toContain("inputShape: [10000]");
-    await me.submission.create({ assignmentId: prepare.id, payload: { exerciseId: "imdb-prepare-data", answers: { encoding: "multi-hot", vocabularySize: 5000, fitOnTrainOnly: true } } });
+    await me.submission.create({
+      assignmentId: prepare.id,
+      payload: { exerciseId: "imdb-prepare-data", answers: { encoding: "multi-hot", vocabularySize: 5000, fitOnTrainOnly: true } },
+    });
     await passNext(db, c.advance(1000));
 
     const page = await me.assignment.byId({ assignmentId: step5.id });
@@ -153,20 +193,27 @@ describe.each(testDialects)("a guided IMDB step page on %s", (dialect) => {
     expect(page.exercise.starterCode).toContain("inputShape: [5000]");
     expect(page.exercise.starterCode).toContain("the 5,000 most frequent training words");
     expect(page.exercise.starterCode).not.toContain("10000");
-    expect(page.exercise.summary).toMatch(/In your project the vocabulary is the 5,000 most frequent training words you chose in step 4: a Dense input takes multi-hot vectors of width 5000/);
+    expect(page.exercise.summary).toMatch(
+      /In your project the vocabulary is the 5,000 most frequent training words you chose in step 4: a Dense input takes multi-hot vectors of width 5000/,
+    );
     // The instructor's view of the page is the exercise's.
-    expect((await (await as(instructor)).assignment.byId({ assignmentId: step5.id })).exercise.starterCode).toContain("inputShape: [10000]");
+    expect((await (await as(instructor)).assignment.byId({ assignmentId: step5.id })).exercise.starterCode).toContain(
+      "inputShape: [10000]",
+    );
 
     // The data panel states the input width; the preview data is encoded over the same 5,000 words.
     const panel = await me.dataset.byAssignment({ assignmentId: step5.id });
     expect(panel.kind === "imdb" ? panel.facts.naturalShape : null).toEqual([5000]);
     const preview = async (user: { id: string }) => {
-      const res = await handlePreviewRequest(new Request(`http://localhost/api/preview-data/${step5.id}`, { headers: { cookie: await sessionCookieHeader(await token(user)) } }), {
-        db,
-        config: testConfig,
-        assignmentId: step5.id,
-        now: c.now,
-      });
+      const res = await handlePreviewRequest(
+        new Request(`http://localhost/api/preview-data/${step5.id}`, { headers: { cookie: await sessionCookieHeader(await token(user)) } }),
+        {
+          db,
+          config: testConfig,
+          assignmentId: step5.id,
+          now: c.now,
+        },
+      );
       expect(res.status).toBe(200);
       return decodePreview(await res.arrayBuffer());
     };
@@ -178,7 +225,9 @@ describe.each(testDialects)("a guided IMDB step page on %s", (dialect) => {
     if (!reference) throw new Error("no IMDB reference");
     await expect(me.submission.create({ assignmentId: step5.id, payload: reference })).rejects.toMatchObject({
       code: "BAD_REQUEST",
-      message: expect.stringMatching(/vocabulary is the 5,000 most frequent training words \(chosen in step 4\), so the model's input must have width 5000 .*\[batch, 10000\]/) as unknown,
+      message: expect.stringMatching(
+        /vocabulary is the 5,000 most frequent training words \(chosen in step 4\), so the model's input must have width 5000 .*\[batch, 10000\]/,
+      ) as unknown,
     });
     expect((await me.submission.create({ assignmentId: step5.id, payload: withInputWidth(reference, 5000) })).status).toBe("queued");
   });

@@ -78,7 +78,12 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
   const c = clock();
   const mk = (name: string, role: User["role"]) =>
     createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
-  const [student, other, outsider, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("outsider", "student"), await mk("teacher", "instructor")];
+  const [student, other, outsider, instructor] = [
+    await mk("student", "student"),
+    await mk("other", "student"),
+    await mk("outsider", "student"),
+    await mk("teacher", "instructor"),
+  ];
   // Independent: these tests exercise one step at a time; the guided journey has its own tests (journey.test.ts).
   const newCourse = async () => {
     const created = await createCourse(db, { title: "Test course", settings: { mode: "independent" } }, c.now());
@@ -90,7 +95,15 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
   const assignmentIn = (courseId: string, input: Parameters<World["addAssignment"]>[0]) =>
     createAssignment(
       db,
-      { courseId, exerciseId: EXERCISE_ID, title: "Beat the baseline", overrides: input.overrides ?? {}, deadline: input.deadline ?? null, attemptsAllowed: input.attemptsAllowed ?? null, position: 5 },
+      {
+        courseId,
+        exerciseId: EXERCISE_ID,
+        title: "Beat the baseline",
+        overrides: input.overrides ?? {},
+        deadline: input.deadline ?? null,
+        attemptsAllowed: input.attemptsAllowed ?? null,
+        position: 5,
+      },
       c.now(),
     );
   const course = await newCourse();
@@ -105,7 +118,21 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
     const token = user ? await tokenFor(user) : null;
     return createCaller(await createContext({ db, config: { ...testConfig, ...config }, now: c.now, sessionToken: token }));
   };
-  return { db, cleanup, clock: c, student, other, outsider, instructor, courseId: course.id, assignment, tokenFor, as, addAssignment, addCourse };
+  return {
+    db,
+    cleanup,
+    clock: c,
+    student,
+    other,
+    outsider,
+    instructor,
+    courseId: course.id,
+    assignment,
+    tokenFor,
+    as,
+    addAssignment,
+    addCourse,
+  };
 }
 
 /**

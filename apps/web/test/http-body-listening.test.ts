@@ -19,7 +19,10 @@ let server: ChildProcess;
 let port = 0;
 beforeAll(async () => {
   const script = fileURLToPath(new URL("./fixtures/listening-server.ts", import.meta.url));
-  server = spawn(process.execPath, ["--import", "tsx", script, String(CAP)], { stdio: ["ignore", "pipe", "inherit"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  server = spawn(process.execPath, ["--import", "tsx", script, String(CAP)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+  });
   port = await new Promise<number>((resolve, reject) => {
     server.stdout?.once("data", (line: Buffer) => resolve((JSON.parse(line.toString()) as { port: number }).port));
     server.once("exit", (code) => reject(new Error(`the test server exited with ${String(code)} before listening`)));
@@ -43,14 +46,21 @@ function chunkedSignIn(total: number): Promise<{ status: number | null; sent: nu
       req.destroy();
       resolve({ status, sent });
     };
-    const req = request({ host: "127.0.0.1", port, method: "POST", path: "/api/trpc/auth.signIn", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/api/trpc/auth.signIn",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+    });
     req.on("response", (res) => finish(res.statusCode ?? null));
     req.on("error", () => finish(null));
     const filler = Buffer.alloc(CHUNK, 0x61);
     const pump = () => {
       while (!done && sent < total) {
         sent += CHUNK;
-        if (!req.write(sent === CHUNK ? Buffer.concat([Buffer.from('{"json":{"email":"a@b.c","password":"'), filler]) : filler)) return void req.once("drain", pump);
+        if (!req.write(sent === CHUNK ? Buffer.concat([Buffer.from('{"json":{"email":"a@b.c","password":"'), filler]) : filler))
+          return void req.once("drain", pump);
       }
       if (!done) req.end();
     };

@@ -15,7 +15,8 @@ const config: ApiConfig = { ...testConfig, maxDatasetUploadBytes: UPLOAD };
 
 const w = useWorld();
 
-const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
+const call = (req: Request) =>
+  handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
 
 /**
  * A chunked body of `total` bytes made on demand (no Content-Length), starting with `prefix`; `pulled`
@@ -54,7 +55,11 @@ describe("request bodies are capped while streaming", () => {
     ["a student of the course", "student"],
     ["an instructor of another course", "stranger"],
   ] as const)("gives %s the general cap on the upload path, not the upload cap", async (_who, caller) => {
-    const stranger = await createUser(w.db, { email: "stranger@example.test", name: "Stranger", role: "instructor", password: "stranger-password" }, w.clock.now());
+    const stranger = await createUser(
+      w.db,
+      { email: "stranger@example.test", name: "Stranger", role: "instructor", password: "stranger-password" },
+      w.clock.now(),
+    );
     const elsewhere = await createCourse(w.db, { title: "Elsewhere" }, w.clock.now());
     await enroll(w.db, { courseId: elsewhere.id, userId: stranger.id, role: "instructor" }, w.clock.now());
     const user = caller === "student" ? w.student : caller === "stranger" ? stranger : null;
@@ -62,7 +67,9 @@ describe("request bodies are capped while streaming", () => {
     const { stream, counter } = endlessBody(200 * MiB, `{"json":{"courseId":"${w.courseId}","file":"x.csv","csv":"`);
     const res = await call(streamed("courseDataset.upload", stream, headers));
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe("Request bodies are limited to 64 KB.");
+    expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe(
+      "Request bodies are limited to 64 KB.",
+    );
     expect(counter.pulled).toBeLessThanOrEqual(GENERAL + 2 * CHUNK);
   });
 
@@ -71,13 +78,17 @@ describe("request bodies are capped while streaming", () => {
     const { stream, counter } = endlessBody(200 * MiB, `{"json":{"courseId":"${w.courseId}","file":"x.csv","csv":"`);
     const res = await call(streamed("courseDataset.upload", stream, { cookie }));
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe("Dataset uploads (the CSV as sent, JSON-escaped) are limited to 1 MB.");
+    expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe(
+      "Dataset uploads (the CSV as sent, JSON-escaped) are limited to 1 MB.",
+    );
     expect(counter.pulled).toBeGreaterThan(GENERAL);
     expect(counter.pulled).toBeLessThanOrEqual(UPLOAD + 2 * CHUNK);
   });
 
   it("passes a chunked body under the cap through to the procedure", async () => {
-    const body = new TextEncoder().encode(JSON.stringify(superjson.serialize({ email: "student@example.test", password: "student-password" })));
+    const body = new TextEncoder().encode(
+      JSON.stringify(superjson.serialize({ email: "student@example.test", password: "student-password" })),
+    );
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(body.slice(0, 10));
@@ -91,7 +102,12 @@ describe("request bodies are capped while streaming", () => {
   it("cuts a chunked course-folder zip off at its cap", async () => {
     const cookie = await sessionCookieHeader(await w.tokenFor(w.instructor), config);
     const { stream, counter } = endlessBody(200 * MiB);
-    const req = new Request("http://localhost/api/teach/folder", { method: "POST", headers: { "content-type": "application/zip", cookie }, body: stream, duplex: "half" } as RequestInit);
+    const req = new Request("http://localhost/api/teach/folder", {
+      method: "POST",
+      headers: { "content-type": "application/zip", cookie },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     const res = await handleFolderImport(req, { db: w.db, config, now: w.clock.now });
     expect(res.status).toBe(413);
     expect(counter.pulled).toBeLessThanOrEqual(MAX_ZIP_BYTES + 2 * CHUNK);
@@ -99,7 +115,12 @@ describe("request bodies are capped while streaming", () => {
 
   it("refuses an anonymous chunked course-folder zip before reading it", async () => {
     const { stream, counter } = endlessBody(200 * MiB);
-    const req = new Request("http://localhost/api/teach/folder", { method: "POST", headers: { "content-type": "application/zip" }, body: stream, duplex: "half" } as RequestInit);
+    const req = new Request("http://localhost/api/teach/folder", {
+      method: "POST",
+      headers: { "content-type": "application/zip" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     const res = await handleFolderImport(req, { db: w.db, config, now: w.clock.now });
     expect(res.status).toBe(401);
     expect(counter.pulled).toBeLessThanOrEqual(2 * CHUNK);
@@ -117,7 +138,12 @@ describe("tRPC batches", () => {
 
   it("refuses a request batching 40 sign-ins before hashing any password", async () => {
     const paths = Array.from({ length: 40 }, () => "auth.signIn");
-    const res = await call(batch(paths, paths.map(() => ({ email: "student@example.test", password: "wrong-password" }))));
+    const res = await call(
+      batch(
+        paths,
+        paths.map(() => ({ email: "student@example.test", password: "wrong-password" })),
+      ),
+    );
     expect(res.status).toBe(400);
     expect(await messageOf(res)).toBe(`A request may call at most ${MAX_BATCH_CALLS} procedures, got 40.`);
   });
@@ -129,7 +155,10 @@ describe("tRPC batches", () => {
   });
 
   it("answers a batch of the largest allowed size, and refuses one call more", async () => {
-    const get = (n: number) => new Request(`http://localhost/api/trpc/${Array.from({ length: n }, () => "auth.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`);
+    const get = (n: number) =>
+      new Request(
+        `http://localhost/api/trpc/${Array.from({ length: n }, () => "auth.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`,
+      );
     expect((await call(get(MAX_BATCH_CALLS))).status).toBe(200);
     expect((await call(get(MAX_BATCH_CALLS + 1))).status).toBe(400);
   });

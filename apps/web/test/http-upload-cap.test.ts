@@ -21,7 +21,8 @@ const tooBig = `${houses}${rows}${rows}`; // ~380 KB: under the 5 MB dataset cap
 
 const w = useWorld();
 
-const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
+const call = (req: Request) =>
+  handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config, maxRequestBytes: GENERAL, now: w.clock.now });
 
 const cookie = async () => sessionCookieHeader(await w.tokenFor(w.instructor), config);
 
@@ -67,12 +68,21 @@ describe("request body caps", () => {
 
   it("keeps the general cap for every other procedure, and for a batch that pairs the upload with another call", async () => {
     const pad = "x".repeat(GENERAL);
-    const error = await errorOf((await client()).submission.create.mutate({ assignmentId: w.assignment.id, payload: { ...validPayload(), answers: { pad } } }));
+    const error = await errorOf(
+      (await client()).submission.create.mutate({ assignmentId: w.assignment.id, payload: { ...validPayload(), answers: { pad } } }),
+    );
     expect(error.message).toBe("Request bodies are limited to 64 KB.");
 
-    const body = JSON.stringify({ 0: superjson.serialize({ courseId: w.courseId, file: "loans.csv", csv: credit }), 1: superjson.serialize({ courseId: w.courseId }) });
+    const body = JSON.stringify({
+      0: superjson.serialize({ courseId: w.courseId, file: "loans.csv", csv: credit }),
+      1: superjson.serialize({ courseId: w.courseId }),
+    });
     const res = await call(
-      new Request("http://localhost/api/trpc/courseDataset.upload,course.rotateJoinCode?batch=1", { method: "POST", headers: { "content-type": "application/json", cookie: await cookie() }, body }),
+      new Request("http://localhost/api/trpc/courseDataset.upload,course.rotateJoinCode?batch=1", {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: await cookie() },
+        body,
+      }),
     );
     expect(res.status).toBe(413);
     expect(await datasetsForCourse(w.db, w.courseId)).toEqual([]);

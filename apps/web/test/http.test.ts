@@ -16,11 +16,14 @@ afterEach(async () => {
 });
 
 const LIMIT = 64 * 1024;
-const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config: testConfig, maxRequestBytes: LIMIT, now: w.clock.now });
+const call = (req: Request) =>
+  handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config: testConfig, maxRequestBytes: LIMIT, now: w.clock.now });
 const url = (path: string, origin = "http://localhost") => `${origin}/api/trpc/${path}`;
 
 function get(path: string, input: unknown, cookie?: string): Request {
-  return new Request(`${url(path)}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers: cookie ? { cookie } : {} });
+  return new Request(`${url(path)}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, {
+    headers: cookie ? { cookie } : {},
+  });
 }
 
 function post(path: string, input: unknown, headers: Record<string, string> = {}, origin?: string): Request {
@@ -51,7 +54,9 @@ describe("the HTTP endpoint", () => {
   });
 
   it("sets a Secure __Secure- cookie over HTTPS, which is read back", async () => {
-    const res = await call(post("auth.signIn", { email: "student@example.test", password: "student-password" }, {}, "https://stepwise.example"));
+    const res = await call(
+      post("auth.signIn", { email: "student@example.test", password: "student-password" }, {}, "https://stepwise.example"),
+    );
     const setCookie = res.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/^__Secure-stepwise_session=[^;]+;.* Secure/);
     expect(await me(setCookie.split(";")[0] ?? "")).toBe(w.student.id);
@@ -125,18 +130,32 @@ describe("auth rate limits across app instances", () => {
   const on = (i: number, req: Request, trustedProxies = 1) => {
     const db = instances[i % 2];
     if (!db) throw new Error("no instance");
-    return handleTrpcRequest(req, { db: () => Promise.resolve(db), config: testConfig, maxRequestBytes: LIMIT, now: w.clock.now, trustedProxies });
+    return handleTrpcRequest(req, {
+      db: () => Promise.resolve(db),
+      config: testConfig,
+      maxRequestBytes: LIMIT,
+      now: w.clock.now,
+      trustedProxies,
+    });
   };
   const signIn = (password: string, forwardedFor: string) =>
     post("auth.signIn", { email: "ada@example.test", password }, { "x-forwarded-for": forwardedFor });
-  const hits = () => instances[0]?.kysely.withTables<{ rate_limit_hits: { key: string; count: number } }>().selectFrom("rate_limit_hits").select(["key", "count"]).orderBy("key").execute();
+  const hits = () =>
+    instances[0]?.kysely
+      .withTables<{ rate_limit_hits: { key: string; count: number } }>()
+      .selectFrom("rate_limit_hits")
+      .select(["key", "count"])
+      .orderBy("key")
+      .execute();
 
   it("slows an e-mail after the limit however the attempts are spread over instances, counted in the database", async () => {
     const max = testConfig.authLimits.signInPerEmail;
     for (let i = 0; i < max + 1; i++) expect((await on(i, signIn("guess-guess", `198.51.100.${i}`))).status).toBe(401);
     const blocked = await on(max + 1, signIn("ada-password", "198.51.100.99"));
     expect(blocked.status).toBe(429);
-    expect(((await blocked.json()) as { error: { json: { message: string } } }).error.json.message).toMatch(/Too many sign-in attempts for this email address/);
+    expect(((await blocked.json()) as { error: { json: { message: string } } }).error.json.message).toMatch(
+      /Too many sign-in attempts for this email address/,
+    );
     expect(await hits()).toContainEqual({ key: "signin:email:ada@example.test", count: max + 2 });
     expect(await hits()).toContainEqual({ key: "signin:slot:ada@example.test", count: 2 });
   });
@@ -154,6 +173,8 @@ describe("auth rate limits across app instances", () => {
   it("records the client IP it decided on the session better-auth creates", async () => {
     const res = await on(0, signIn("ada-password", "6.6.6.6, 203.0.113.9"), 1);
     const token = decodeURIComponent(/stepwise_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1] ?? "").split(".")[0] ?? "";
-    expect(await instances[1]?.kysely.selectFrom("sessions").select("ip_address").where("token", "=", token).executeTakeFirst()).toEqual({ ip_address: "203.0.113.9" });
+    expect(await instances[1]?.kysely.selectFrom("sessions").select("ip_address").where("token", "=", token).executeTakeFirst()).toEqual({
+      ip_address: "203.0.113.9",
+    });
   });
 });

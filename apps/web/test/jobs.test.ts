@@ -23,10 +23,16 @@ beforeEach(async () => {
   const claimed = await claimJob(w.db, { workerId: "gpu-1", leaseMs: 600_000, now: t0 + 2_000 });
   if (claimed?.job.id !== running.job.id) throw new Error("expected to claim other's job");
   await appendProgress(w.db, running.job.id, { type: "epoch", epoch: 2, epochs: 5, loss: 0.4, seconds: 1 }, t0 + 3_000);
-  const theirCourse = (await w.db.kysely.selectFrom("enrollments").select("course_id").where("user_id", "=", w.rival.id).executeTakeFirstOrThrow()).course_id;
+  const theirCourse = (
+    await w.db.kysely.selectFrom("enrollments").select("course_id").where("user_id", "=", w.rival.id).executeTakeFirstOrThrow()
+  ).course_id;
   const theirStudent = await createUser(w.db, { email: "zoe@example.test", name: "Zoe", role: "student", password: "zoe-password" }, t0);
   await enroll(w.db, { courseId: theirCourse, userId: theirStudent.id, role: "student" }, t0);
-  const theirAssignment = await createAssignment(w.db, { courseId: theirCourse, exerciseId: EXERCISE_ID, title: "Theirs", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, t0);
+  const theirAssignment = await createAssignment(
+    w.db,
+    { courseId: theirCourse, exerciseId: EXERCISE_ID, title: "Theirs", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 },
+    t0,
+  );
   const theirs = await submitAt(w, theirStudent, t0 + 4_000, theirAssignment.id);
   const queued = await submitAt(w, w.student, t0 + 5_000);
   w.clock.advance(10_000);
@@ -65,7 +71,9 @@ describe("jobs.list", () => {
     await expect(caller.jobs.list(ownCourse ? { courseId: w.courseId } : {})).rejects.toMatchObject({ code });
     if (!ownCourse) return;
     await expect(caller.jobs.retry({ jobId: jobs.dead })).rejects.toMatchObject({ code });
-    expect((await w.db.kysely.selectFrom("jobs").select("status").where("id", "=", jobs.dead).executeTakeFirstOrThrow()).status).toBe("dead");
+    expect((await w.db.kysely.selectFrom("jobs").select("status").where("id", "=", jobs.dead).executeTakeFirstOrThrow()).status).toBe(
+      "dead",
+    );
   });
 
   it("lets an operator retry any course's dead job", async () => {

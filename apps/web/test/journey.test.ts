@@ -1,4 +1,15 @@
-import { claimJob, completeJob, createAssignment, createCourse, createSession, createUser, enroll, submissionsFor, updateCourse, type Db } from "@stepwise/db";
+import {
+  claimJob,
+  completeJob,
+  createAssignment,
+  createCourse,
+  createSession,
+  createUser,
+  enroll,
+  submissionsFor,
+  updateCourse,
+  type Db,
+} from "@stepwise/db";
 import { openTestDb, sampleVerdict, testDialects, type TestDb } from "@stepwise/db/testing";
 import type { CheckVisibility } from "@stepwise/core/contracts";
 import { answerSolutions } from "@stepwise/exercises/solutions";
@@ -16,15 +27,37 @@ const correct = (id: string) => {
 /** A guided course with MNIST steps 1, 2 and 5 and IMDB step 1, a student, another student and its instructor. */
 async function journeyWorld(db: Db) {
   const c = clock();
-  const mk = (name: string, role: "student" | "instructor") => createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+  const mk = (name: string, role: "student" | "instructor") =>
+    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, other, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("teacher", "instructor")];
   const course = await createCourse(db, { title: "Journey" }, c.now());
-  for (const [user, role] of [[student, "student"], [other, "student"], [instructor, "instructor"]] as const) await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
+  for (const [user, role] of [
+    [student, "student"],
+    [other, "student"],
+    [instructor, "instructor"],
+  ] as const)
+    await enroll(db, { courseId: course.id, userId: user.id, role }, c.now());
   const add = (exerciseId: string, position: number) =>
-    createAssignment(db, { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: 3, position }, c.now());
-  const assignments = { define: await add("mnist-define-problem", 1), metric: await add("mnist-choose-metric", 2), baseline: await add("mnist-beat-baseline", 5), imdb: await add("imdb-define-problem", 6) };
+    createAssignment(
+      db,
+      { courseId: course.id, exerciseId, title: exerciseId, overrides: {}, deadline: null, attemptsAllowed: 3, position },
+      c.now(),
+    );
+  const assignments = {
+    define: await add("mnist-define-problem", 1),
+    metric: await add("mnist-choose-metric", 2),
+    baseline: await add("mnist-beat-baseline", 5),
+    imdb: await add("imdb-define-problem", 6),
+  };
   const as = async (user: { id: string }) =>
-    createCaller(await createContext({ db, config: testConfig, now: c.now, sessionToken: (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token }));
+    createCaller(
+      await createContext({
+        db,
+        config: testConfig,
+        now: c.now,
+        sessionToken: (await createSession(db, user.id, c.now(), testConfig.sessionTtlMs)).token,
+      }),
+    );
   return { c, course, student, other, instructor, assignments, as };
 }
 
@@ -70,7 +103,11 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     expect((await (await w.as(w.instructor)).assignment.byId({ assignmentId: w.assignments.metric.id })).lock).toBeNull();
 
     await student.submission.create({ assignmentId: w.assignments.define.id, payload: correct("mnist-define-problem") });
-    expect((await student.project.byId({ courseId: w.course.id, project: "mnist" })).steps.map((s) => s.state)).toEqual(["submitted", "locked", "locked"]);
+    expect((await student.project.byId({ courseId: w.course.id, project: "mnist" })).steps.map((s) => s.state)).toEqual([
+      "submitted",
+      "locked",
+      "locked",
+    ]);
     await gradeNext(db, "passed", w.c.advance(1000));
     expect((await student.assignment.byId({ assignmentId: w.assignments.metric.id })).lock).toBeNull();
     const created = await student.submission.create(metric);
@@ -101,14 +138,24 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     const { db } = testDb;
     const w = await journeyWorld(db);
     const teacher = await w.as(w.instructor);
-    const opened = await teacher.project.override({ courseId: w.course.id, studentId: w.student.id, project: "mnist", stepId: "beat-baseline", action: "open" });
+    const opened = await teacher.project.override({
+      courseId: w.course.id,
+      studentId: w.student.id,
+      project: "mnist",
+      stepId: "beat-baseline",
+      action: "open",
+    });
     expect(opened.steps.map((s) => s.state)).toEqual(["open", "locked", "open"]);
     expect((await teacher.project.list({ courseId: w.course.id, studentId: w.student.id }))[0]?.steps[2]?.state).toBe("open");
-    expect((await (await w.as(w.student)).submission.create({ assignmentId: w.assignments.baseline.id, payload: validPayload() })).status).toBe("queued");
+    expect(
+      (await (await w.as(w.student)).submission.create({ assignmentId: w.assignments.baseline.id, payload: validPayload() })).status,
+    ).toBe("queued");
 
     const other = await w.as(w.other);
     await expect(other.project.list({ courseId: w.course.id, studentId: w.student.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(other.project.override({ courseId: w.course.id, studentId: w.other.id, project: "mnist", stepId: "choose-metric", action: "pass" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      other.project.override({ courseId: w.course.id, studentId: w.other.id, project: "mnist", stepId: "choose-metric", action: "pass" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(teacher.project.byId({ courseId: w.course.id, project: "houses" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
@@ -131,31 +178,46 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     ]);
     await expect(teacher.project.override({ ...target, action: "clear" })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
-    const rival = await createUser(db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, w.c.now());
+    const rival = await createUser(
+      db,
+      { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" },
+      w.c.now(),
+    );
     const elsewhere = await createCourse(db, { title: "Elsewhere" }, w.c.now());
     await enroll(db, { courseId: elsewhere.id, userId: rival.id, role: "instructor" }, w.c.now());
     await expect((await w.as(rival)).project.override({ ...target, action: "pass" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(teacher.project.override({ ...target, studentId: w.instructor.id, action: "pass" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(teacher.project.override({ ...target, studentId: w.instructor.id, action: "pass" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await db.kysely.selectFrom("step_overrides").selectAll().execute()).toEqual([]);
   });
 
-  it.each(["passed", "failed"] as const)("opens the next step on a %s verdict the student may not see, so the lock tells nothing", async (status) => {
-    const { db } = testDb;
-    const w = await journeyWorld(db);
-    const student = await w.as(w.student);
-    await student.submission.create({ assignmentId: w.assignments.define.id, payload: correct("mnist-define-problem") });
-    await gradeNext(db, status, w.c.advance(1000), "never");
-    const [mnist] = await student.project.list({ courseId: w.course.id });
-    expect(mnist?.steps.map((s) => [s.state, s.bestScore, s.reason])).toEqual([
-      ["graded", null, null],
-      ["open", null, null],
-      ["locked", null, "Pass step 2 (Choose a measure of success) on MNIST first."],
-    ]);
-    expect(mnist?.summary).toMatchObject({ passed: 0, next: { number: 2 } });
-    expect(mnist?.handoff).toEqual({});
-    expect((await student.submission.create({ assignmentId: w.assignments.metric.id, payload: correct("mnist-choose-metric") })).status).toBe("queued");
-    // The instructor sees the same locks the student does (the gate is one), and the real verdict on the submission.
-    const teacher = await w.as(w.instructor);
-    expect((await teacher.project.list({ courseId: w.course.id, studentId: w.student.id }))[0]?.steps.map((s) => s.state)).toEqual(["graded", "submitted", "locked"]);
-  });
+  it.each(["passed", "failed"] as const)(
+    "opens the next step on a %s verdict the student may not see, so the lock tells nothing",
+    async (status) => {
+      const { db } = testDb;
+      const w = await journeyWorld(db);
+      const student = await w.as(w.student);
+      await student.submission.create({ assignmentId: w.assignments.define.id, payload: correct("mnist-define-problem") });
+      await gradeNext(db, status, w.c.advance(1000), "never");
+      const [mnist] = await student.project.list({ courseId: w.course.id });
+      expect(mnist?.steps.map((s) => [s.state, s.bestScore, s.reason])).toEqual([
+        ["graded", null, null],
+        ["open", null, null],
+        ["locked", null, "Pass step 2 (Choose a measure of success) on MNIST first."],
+      ]);
+      expect(mnist?.summary).toMatchObject({ passed: 0, next: { number: 2 } });
+      expect(mnist?.handoff).toEqual({});
+      expect(
+        (await student.submission.create({ assignmentId: w.assignments.metric.id, payload: correct("mnist-choose-metric") })).status,
+      ).toBe("queued");
+      // The instructor sees the same locks the student does (the gate is one), and the real verdict on the submission.
+      const teacher = await w.as(w.instructor);
+      expect((await teacher.project.list({ courseId: w.course.id, studentId: w.student.id }))[0]?.steps.map((s) => s.state)).toEqual([
+        "graded",
+        "submitted",
+        "locked",
+      ]);
+    },
+  );
 });

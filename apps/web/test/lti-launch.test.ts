@@ -54,16 +54,26 @@ describe.each(testDialects)("LTI launch on %s", (dialect) => {
       { registeredBy: w.fixture.instructor.id, now },
     );
     const { instructor, student: enrolled } = w.fixture;
-    expect(await linkMember(w.db, platform, { sub: "t1", name: "T", email: instructor.email.toUpperCase(), role: "instructor" }, now)).toBe(instructor.id);
+    expect(await linkMember(w.db, platform, { sub: "t1", name: "T", email: instructor.email.toUpperCase(), role: "instructor" }, now)).toBe(
+      instructor.id,
+    );
     // The registrant's address on an LMS student, and another user's address, make accounts of their own.
-    expect(await linkMember(w.db, platform, { sub: "s1", name: "S", email: instructor.email, role: "student" }, now)).not.toBe(instructor.id);
-    expect(await linkMember(w.db, platform, { sub: "s2", name: "S", email: enrolled.email, role: "instructor" }, now)).not.toBe(enrolled.id);
+    expect(await linkMember(w.db, platform, { sub: "s1", name: "S", email: instructor.email, role: "student" }, now)).not.toBe(
+      instructor.id,
+    );
+    expect(await linkMember(w.db, platform, { sub: "s2", name: "S", email: enrolled.email, role: "instructor" }, now)).not.toBe(
+      enrolled.id,
+    );
   });
 
   it.each([
     ["a forged signature", { signWith: forger.privateKey }, "bad_signature"],
     ["another audience", { overrides: { aud: "another-tool", azp: "another-tool" } }, "wrong_audience"],
-    ["an expired token", { overrides: { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 4000 } }, "expired"],
+    [
+      "an expired token",
+      { overrides: { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 4000 } },
+      "expired",
+    ],
   ] as const)("refuses an id_token with %s", async (_what, variant, code) => {
     const sam = w.platform.addUser(student("sam"));
     const { state, nonce, cookie } = await initiate(w, sam);
@@ -85,7 +95,11 @@ describe.each(testDialects)("LTI launch on %s", (dialect) => {
     expect(await replay.text()).toContain('data-code="replayed"');
     const other = await initiate(w, sam);
     const mine = await initiate(w, sam);
-    const crossed = await postLaunch(w, { idToken: await w.platform.idToken({ user: sam, nonce: mine.nonce }), state: mine.state, cookie: other.cookie });
+    const crossed = await postLaunch(w, {
+      idToken: await w.platform.idToken({ user: sam, nonce: mine.nonce }),
+      state: mine.state,
+      cookie: other.cookie,
+    });
     expect(await crossed.text()).toContain('data-code="bad_state"');
     expect(await userById(w.db, w.fixture.student.id)).not.toBeNull();
   });

@@ -13,7 +13,11 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
   let lms: TestPlatform;
   beforeEach(async () => {
     w = await ltiWorld(dialect);
-    lms = await new TestPlatform({ toolJwks: () => toolJwks(w.db, w.deps.clock()), clientId: "dyn-client", deploymentId: "dyn-deployment" }).start();
+    lms = await new TestPlatform({
+      toolJwks: () => toolJwks(w.db, w.deps.clock()),
+      clientId: "dyn-client",
+      deploymentId: "dyn-deployment",
+    }).start();
   });
   afterEach(async () => {
     await lms.stop();
@@ -22,7 +26,13 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
 
   /** The registration URL an instructor's link becomes once the LMS has added its parameters. */
   async function openedByLms(): Promise<string> {
-    const token = await issueLaunchToken(w.db, { kind: "registration", userId: w.fixture.instructor.id, payload: {}, now: w.deps.clock(), ttlMs: REGISTRATION_LINK_TTL_MS });
+    const token = await issueLaunchToken(w.db, {
+      kind: "registration",
+      userId: w.fixture.instructor.id,
+      payload: {},
+      now: w.deps.clock(),
+      ttlMs: REGISTRATION_LINK_TTL_MS,
+    });
     return lms.registrationInitiationUrl(`${TOOL}/api/lti/register?token=${token}`);
   }
 
@@ -33,7 +43,9 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
     expect(res.status, page).toBe(200);
     const script = /<script>(.*)<\/script>/.exec(page)?.[1] ?? "";
     expect(script).toContain('postMessage({ subject: "org.imsglobal.lti.close" }');
-    expect(res.headers.get("content-security-policy")).toContain(`script-src 'sha256-${createHash("sha256").update(script).digest("base64")}'`);
+    expect(res.headers.get("content-security-policy")).toContain(
+      `script-src 'sha256-${createHash("sha256").update(script).digest("base64")}'`,
+    );
     expect(lms.toolRegistrations).toHaveLength(1);
     expect(lms.toolRegistrations[0]).toMatchObject({
       initiate_login_uri: `${TOOL}/api/lti/login`,
@@ -43,7 +55,13 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
     });
     expect(await listPlatforms(w.db, w.fixture.instructor.id)).toEqual([
       // The platform assigned these; the registration endpoint's answer is what we stored.
-      expect.objectContaining({ ...lms.registration, clientId: "dyn-client", deploymentIds: ["dyn-deployment"], registeredBy: w.fixture.instructor.id, trustEmail: false }),
+      expect.objectContaining({
+        ...lms.registration,
+        clientId: "dyn-client",
+        deploymentIds: ["dyn-deployment"],
+        registeredBy: w.fixture.instructor.id,
+        trustEmail: false,
+      }),
     ]);
     // The stored registration launches: the login initiation goes to this LMS's auth endpoint.
     const login = await handleLogin(new Request(lms.loginInitiationUrl(`${TOOL}/api/lti/login`, student("sam"))), w.deps);
@@ -58,7 +76,9 @@ describe.each(testDialects)("LTI dynamic registration on %s", (dialect) => {
     const forged = {
       ...w.deps,
       fetch: async (input: string, init?: RequestInit) =>
-        input.endsWith("/.well-known/openid-configuration") ? Response.json({ ...(await (await fetch(input, init)).json()), issuer: "https://canvas.instructure.com" }) : fetch(input, init),
+        input.endsWith("/.well-known/openid-configuration")
+          ? Response.json({ ...(await (await fetch(input, init)).json()), issuer: "https://canvas.instructure.com" })
+          : fetch(input, init),
     };
     const refused = await handleDynamicRegistration(new Request(await openedByLms()), forged);
     expect(refused.status).toBe(400);

@@ -21,12 +21,22 @@ describe("lti router", () => {
   it("lets an instructor register an LMS and see the URLs to paste", async () => {
     const teacher = await w.as(w.instructor);
     await teacher.lti.register(platform);
-    expect((await teacher.lti.platforms()).map((p) => [p.issuer, p.clientId, p.trustEmail])).toEqual([[platform.issuer, platform.clientId, false]]);
-    expect(await teacher.lti.toolUrls()).toMatchObject({ loginUrl: "/api/lti/login", launchUrl: "/api/lti/launch", jwksUrl: "/api/lti/jwks" });
+    expect((await teacher.lti.platforms()).map((p) => [p.issuer, p.clientId, p.trustEmail])).toEqual([
+      [platform.issuer, platform.clientId, false],
+    ]);
+    expect(await teacher.lti.toolUrls()).toMatchObject({
+      loginUrl: "/api/lti/login",
+      launchUrl: "/api/lti/launch",
+      jwksUrl: "/api/lti/jwks",
+    });
   });
 
   it.each(["a student", "an instructor of another course"] as const)("refuses the passback states to %s", async (who) => {
-    const other = await createUser(w.db, { email: "elsewhere@example.test", name: "Elsewhere", role: "instructor", password: "elsewhere-password" }, w.clock.now()).catch(() => null);
+    const other = await createUser(
+      w.db,
+      { email: "elsewhere@example.test", name: "Elsewhere", role: "instructor", password: "elsewhere-password" },
+      w.clock.now(),
+    ).catch(() => null);
     const outsider = other ?? (await userByEmail(w.db, "elsewhere@example.test"));
     const caller = await w.as(who === "a student" ? w.student : outsider);
     await expect(caller.lti.passbacks({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -39,6 +49,9 @@ describe("lti router", () => {
     [{ ...platform, jwksUrl: "ftp://x.test/jwks" }, /must start with https:/],
   ])("names what is wrong in a registration", async (input, message) => {
     const teacher = await w.as(w.instructor);
-    await expect(teacher.lti.register(input)).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
+    await expect(teacher.lti.register(input)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(message) as unknown,
+    });
   });
 });

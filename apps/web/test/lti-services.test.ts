@@ -11,10 +11,24 @@ import { deepLink, launch, type LtiWorld, ltiWorld, student } from "./lti-world"
 async function graded(w: LtiWorld, userId: string, score: number): Promise<void> {
   const { assignment } = w.fixture;
   const now = w.deps.clock();
-  await createSubmissionWithJob(w.db, { assignmentId: assignment.id, userId, exerciseId: assignment.exerciseId, payload: { exerciseId: assignment.exerciseId, answers: { metric: "accuracy", protocol: "hold-out" } } }, now);
+  await createSubmissionWithJob(
+    w.db,
+    {
+      assignmentId: assignment.id,
+      userId,
+      exerciseId: assignment.exerciseId,
+      payload: { exerciseId: assignment.exerciseId, answers: { metric: "accuracy", protocol: "hold-out" } },
+    },
+    now,
+  );
   const claimed = await claimJob(w.db, { workerId: "grader", leaseMs: 60_000, now });
   if (!claimed) throw new Error("nothing to grade");
-  await completeJob(w.db, { jobId: claimed.job.id, workerId: "grader", verdict: sampleVerdict(score >= 0.5 ? "passed" : "failed", score), now });
+  await completeJob(w.db, {
+    jobId: claimed.job.id,
+    workerId: "grader",
+    verdict: sampleVerdict(score >= 0.5 ? "passed" : "failed", score),
+    now,
+  });
 }
 
 /** Launches `sub` through a deep-linked link so the LMS user is linked to a Stepwise student; returns the user id. */
@@ -59,7 +73,10 @@ describe.each(testDialects)("LTI services on %s", (dialect) => {
     w.platform.expireTokens();
     expect(await run(w)).toMatchObject({ sent: 1, retrying: 0 });
     expect(w.platform.tokensIssued).toBe(issued + 1);
-    expect(w.platform.scores.map((s) => [s.userId, s.scoreGiven]).sort()).toEqual([["kim", 90], ["sam", 60]]);
+    expect(w.platform.scores.map((s) => [s.userId, s.scoreGiven]).sort()).toEqual([
+      ["kim", 90],
+      ["sam", 60],
+    ]);
   });
 
   it("waits out a storm of 429s and Canvas's rate-limit 403, one request at a time, then sends the score once", async () => {
@@ -71,7 +88,10 @@ describe.each(testDialects)("LTI services on %s", (dialect) => {
     const outcomes = [];
     for (let i = 0; i < 8 && w.platform.scores.length === 0; i++) {
       outcomes.push(await run(w));
-      if (i === 0) expect(await passbackStates(w.db, w.fixture.course.id)).toEqual([expect.objectContaining({ status: "pending", lastError: expect.stringMatching(/429 \(rate limited\)/) as unknown })]);
+      if (i === 0)
+        expect(await passbackStates(w.db, w.fixture.course.id)).toEqual([
+          expect.objectContaining({ status: "pending", lastError: expect.stringMatching(/429 \(rate limited\)/) as unknown }),
+        ]);
       w.advance(3_600_000);
     }
     expect(outcomes.slice(0, 4)).toEqual(Array(4).fill({ sent: 0, retrying: 1, failed: 0 }));
@@ -87,7 +107,10 @@ describe.each(testDialects)("LTI services on %s", (dialect) => {
     w.platform.lineItems.delete(link.lineItem);
     await graded(w, sam, 0.5);
     expect(await run(w)).toMatchObject({ failed: 1 });
-    expect((await passbackStates(w.db, w.fixture.course.id))[0]).toMatchObject({ status: "failed", lastError: expect.stringContaining("HTTP 404") as unknown });
+    expect((await passbackStates(w.db, w.fixture.course.id))[0]).toMatchObject({
+      status: "failed",
+      lastError: expect.stringContaining("HTTP 404") as unknown,
+    });
     if (item) w.platform.lineItems.set(link.lineItem, item);
     expect(await retryPassback(w.db, { assignmentId: w.fixture.assignment.id, userId: sam, now: w.deps.clock() })).toBe(true);
     expect(await run(w)).toMatchObject({ sent: 1 });
@@ -101,7 +124,8 @@ describe.each(testDialects)("LTI services on %s", (dialect) => {
     w.platform.addUser({ sub: "tia", name: "Tia Assistant", email: "tia@lms.test", roles: [ROLE.ta] });
     const [first] = await syncRosters(w.deps, { courseId: w.fixture.course.id });
     expect(first).toMatchObject({ added: 2, kept: 2, dropped: 0 });
-    const idOf = async (sub: string) => (await w.db.kysely.selectFrom("lti_users").select("user_id").where("sub", "=", sub).executeTakeFirstOrThrow()).user_id;
+    const idOf = async (sub: string) =>
+      (await w.db.kysely.selectFrom("lti_users").select("user_id").where("sub", "=", sub).executeTakeFirstOrThrow()).user_id;
     const kim = await idOf("kim");
     expect(await membership(w.db, w.fixture.course.id, kim)).toBe("student");
     expect(await membership(w.db, w.fixture.course.id, await idOf("tia"))).toBe("instructor");

@@ -34,7 +34,15 @@ export async function ltiWorld(dialect: Dialect): Promise<LtiWorld> {
   platform.addUser({ sub: "lms-teacher", name: fixture.instructor.name, email: fixture.instructor.email, roles: [ROLE.instructor] });
   await registerPlatform(db, { ...platform.registration, trustEmail: true }, { registeredBy: null, now: clock() });
   const fetchFn = (input: string, init?: RequestInit) => fetch(input, init);
-  const deps: LtiDeps = { db, clock, fetch: fetchFn, ...serviceClients(db, fetchFn, clock), trustedProxies: 0, authSecret: "x".repeat(32), sessionTtlMs: 3_600_000 };
+  const deps: LtiDeps = {
+    db,
+    clock,
+    fetch: fetchFn,
+    ...serviceClients(db, fetchFn, clock),
+    trustedProxies: 0,
+    authSecret: "x".repeat(32),
+    sessionTtlMs: 3_600_000,
+  };
   return {
     test,
     db,
@@ -62,14 +70,29 @@ export async function initiate(w: LtiWorld, user: TestUser, hint: Record<string,
 }
 
 /** Posts an id_token and state to the launch endpoint as a framed form post. */
-export function postLaunch(w: LtiWorld, input: { idToken: string; state: string; cookie?: string; dest?: "iframe" | "document" }): Promise<Response> {
+export function postLaunch(
+  w: LtiWorld,
+  input: { idToken: string; state: string; cookie?: string; dest?: "iframe" | "document" },
+): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", "sec-fetch-dest": input.dest ?? "iframe" };
   if (input.cookie) headers.cookie = input.cookie;
-  return handleLaunch(new Request(`${TOOL}/api/lti/launch`, { method: "POST", headers, body: new URLSearchParams({ id_token: input.idToken, state: input.state }).toString() }), w.deps);
+  return handleLaunch(
+    new Request(`${TOOL}/api/lti/launch`, {
+      method: "POST",
+      headers,
+      body: new URLSearchParams({ id_token: input.idToken, state: input.state }).toString(),
+    }),
+    w.deps,
+  );
 }
 
 /** A whole launch through the platform's auth endpoint; returns the launch response. */
-export async function launch(w: LtiWorld, user: TestUser, hint: Record<string, unknown> = {}, options: { withCookie?: boolean } = {}): Promise<Response> {
+export async function launch(
+  w: LtiWorld,
+  user: TestUser,
+  hint: Record<string, unknown> = {},
+  options: { withCookie?: boolean } = {},
+): Promise<Response> {
   const { auth, cookie } = await initiate(w, user, hint);
   const page = await (await fetch(auth)).text();
   const idToken = /name="id_token" value="([^"]+)"/.exec(page)?.[1] ?? "";
@@ -99,11 +122,18 @@ export async function deepLink(w: LtiWorld): Promise<{ custom: Record<string, st
   const back = await answer.text();
   const action = /form method="post" action="([^"]+)"/.exec(back)?.[1] ?? "";
   const jwt = /name="JWT" value="([^"]+)"/.exec(back)?.[1] ?? "";
-  const returned = await fetch(action, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ JWT: jwt }).toString() });
+  const returned = await fetch(action, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ JWT: jwt }).toString(),
+  });
   expect(returned.status).toBe(200);
   const response = w.platform.deepLinkResponses.at(-1) ?? {};
   expect(response[CLAIM.deepLinkingData]).toBe("opaque-42");
-  const [item] = response[CLAIM.deepLinkingContentItems] as Array<{ custom: Record<string, string>; lineItem: { scoreMaximum: number; label: string; resourceId: string } }>;
+  const [item] = response[CLAIM.deepLinkingContentItems] as Array<{
+    custom: Record<string, string>;
+    lineItem: { scoreMaximum: number; label: string; resourceId: string };
+  }>;
   if (!item) throw new Error("no content item");
   expect(item.lineItem).toEqual({ scoreMaximum: 100, label: w.fixture.assignment.title, resourceId: w.fixture.assignment.id });
   return { custom: item.custom, lineItem: w.platform.addLineItem(item.lineItem) };

@@ -15,7 +15,11 @@ let submissionId: string;
 beforeAll(async () => {
   w = await world();
   ({ submissionId } = await (await w.as(w.student)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() }));
-  rival = await createUser(w.db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, w.clock.now());
+  rival = await createUser(
+    w.db,
+    { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" },
+    w.clock.now(),
+  );
   const theirs = await createCourse(w.db, { title: "Rival's course" }, w.clock.now());
   await enroll(w.db, { courseId: theirs.id, userId: rival.id, role: "instructor" }, w.clock.now());
 });
@@ -50,17 +54,23 @@ describe("every procedure states who may call it", () => {
     expect(procedures.filter(([, p]) => scopeKeys(p).length > 0).length).toBeGreaterThan(30);
   });
 
-  it.each(procedures.filter(([path]) => !PUBLIC.has(path)).map(([path]) => [path]))("%s: UNAUTHORIZED for an anonymous caller", async (path) => {
-    await expect(procedureOf(await w.as(null), path)({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-  });
+  it.each(procedures.filter(([path]) => !PUBLIC.has(path)).map(([path]) => [path]))(
+    "%s: UNAUTHORIZED for an anonymous caller",
+    async (path) => {
+      await expect(procedureOf(await w.as(null), path)({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    },
+  );
 
   // Course-scoped work on another course: refused before the rest of the input is read or anything is
   // loaded beyond the scope check. `gradeChange.markSeen` answers NOT_FOUND for another's submission
   // (ids are not an oracle) and `project.next` answers null; both are about the caller's own work.
   const scoped = procedures.filter(([path, p]) => scopeKeys(p).length > 0 && !["gradeChange.markSeen", "project.next"].includes(path));
-  it.each(scoped.map(([path, p]) => [path, scopeKeys(p)] as const))("%s: FORBIDDEN for an instructor of another course (input names %j)", async (path, keys) => {
-    const ids: Record<string, string> = { courseId: w.courseId, assignmentId: w.assignment.id, submissionId };
-    const input = Object.fromEntries(keys.map((key) => [key, ids[key]]));
-    await expect(procedureOf(await w.as(rival), path)(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
-  });
+  it.each(scoped.map(([path, p]) => [path, scopeKeys(p)] as const))(
+    "%s: FORBIDDEN for an instructor of another course (input names %j)",
+    async (path, keys) => {
+      const ids: Record<string, string> = { courseId: w.courseId, assignmentId: w.assignment.id, submissionId };
+      const input = Object.fromEntries(keys.map((key) => [key, ids[key]]));
+      await expect(procedureOf(await w.as(rival), path)(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    },
+  );
 });

@@ -14,7 +14,13 @@ import { createContext } from "../src/server/trpc";
 import { spawnGrader, type GraderProcess } from "./grader-process";
 import { testConfig } from "./helpers";
 
-async function until<T>(what: string, poll: () => Promise<T>, done: (value: T) => boolean, log: () => string, timeoutMs = 240_000): Promise<T> {
+async function until<T>(
+  what: string,
+  poll: () => Promise<T>,
+  done: (value: T) => boolean,
+  log: () => string,
+  timeoutMs = 240_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await poll();
@@ -36,13 +42,33 @@ describe("regrade with a real grader process (SQLite)", () => {
     testDb = await openTestDb("sqlite");
     const { db } = testDb;
     const now = Date.now();
-    instructor = await createUser(db, { email: "teacher@example.test", name: "Ada Teacher", role: "instructor", password: "teacher-password" }, now);
-    student = await createUser(db, { email: "student@example.test", name: "Sam Student", role: "student", password: "student-password" }, now);
+    instructor = await createUser(
+      db,
+      { email: "teacher@example.test", name: "Ada Teacher", role: "instructor", password: "teacher-password" },
+      now,
+    );
+    student = await createUser(
+      db,
+      { email: "student@example.test", name: "Sam Student", role: "student", password: "student-password" },
+      now,
+    );
     const course = await createCourse(db, { title: "Regrade course" }, now);
     courseId = course.id;
     await enroll(db, { courseId, userId: instructor.id, role: "instructor" }, now);
     await enroll(db, { courseId, userId: student.id, role: "student" }, now);
-    assignment = await createAssignment(db, { courseId, exerciseId: "mnist-beat-baseline", title: "Beat the baseline", overrides: {}, deadline: null, attemptsAllowed: null, position: 5 }, now);
+    assignment = await createAssignment(
+      db,
+      {
+        courseId,
+        exerciseId: "mnist-beat-baseline",
+        title: "Beat the baseline",
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: 5,
+      },
+      now,
+    );
     grader = spawnGrader(testDb.url);
   });
 
@@ -74,12 +100,31 @@ describe("regrade with a real grader process (SQLite)", () => {
     expect(await cell()).toMatchObject({ best: 1, status: "passed" });
 
     // The instructor raises the nominal baseline far above what this model reaches.
-    await testDb.db.kysely.updateTable("assignments").set({ overrides: JSON.stringify({ baseline: 0.99 }) }).where("id", "=", assignment.id).execute();
+    await testDb.db.kysely
+      .updateTable("assignments")
+      .set({ overrides: JSON.stringify({ baseline: 0.99 }) })
+      .where("id", "=", assignment.id)
+      .execute();
     const { regradeId, jobs } = await ada.regrade.start({ assignmentId: assignment.id });
     expect(jobs).toBe(1);
-    const status = await until("the preview", () => ada.regrade.status({ regradeId }), (s) => s.canApply, () => grader.log());
+    const status = await until(
+      "the preview",
+      () => ada.regrade.status({ regradeId }),
+      (s) => s.canApply,
+      () => grader.log(),
+    );
     expect(status.counts).toMatchObject({ done: 1, total: 1 });
-    expect(status.students).toEqual([expect.objectContaining({ student: expect.objectContaining({ id: student.id }) as unknown, oldScore: 1, newScore: 0, oldStatus: "passed", newStatus: "failed", done: 1, pending: 0 })]);
+    expect(status.students).toEqual([
+      expect.objectContaining({
+        student: expect.objectContaining({ id: student.id }) as unknown,
+        oldScore: 1,
+        newScore: 0,
+        oldStatus: "passed",
+        newStatus: "failed",
+        done: 1,
+        pending: 0,
+      }),
+    ]);
 
     // Previewed, not applied: the student and the gradebook still see the pass.
     expect(await cell()).toMatchObject({ best: 1, status: "passed" });

@@ -43,17 +43,36 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
     const { preview, applied } = await raiseBaselineAndRegrade();
     expect(applied).toMatchObject({ applied: 1, changed: 1 });
     // The instructor's preview says, per student, which check changed and why.
-    expect(preview.students.map((s) => [s.student.name, s.changes.map((c) => [describeChange(c), c.checks.map((k) => [k.label, k.from, k.to, k.message])])])).toEqual([
-      ["student", [["passed → failed (baseline changed 0.1135 → 0.96)", [["Beats the baseline", true, false, "Accuracy 0.9100 does not beat the baseline 0.96"]]]]],
+    expect(
+      preview.students.map((s) => [
+        s.student.name,
+        s.changes.map((c) => [describeChange(c), c.checks.map((k) => [k.label, k.from, k.to, k.message])]),
+      ]),
+    ).toEqual([
+      [
+        "student",
+        [
+          [
+            "passed → failed (baseline changed 0.1135 → 0.96)",
+            [["Beats the baseline", true, false, "Accuracy 0.9100 does not beat the baseline 0.96"]],
+          ],
+        ],
+      ],
     ]);
 
     const student = await w.as(w.student);
     const view = await student.submission.byId({ submissionId });
     expect(view.mine).toBe(true);
-    expect(view.regrade).toMatchObject({ from: "passed", to: "failed", baseline: { from: 0.1135, to: 0.96 }, seen: false, at: w.clock.now() });
-    expect((await student.gradeChange.unseen({ courseId: w.courseId })).map((c) => [c.submissionId, c.assignmentTitle, describeChange(c)])).toEqual([
-      [submissionId, w.assignment.title, "passed → failed (baseline changed 0.1135 → 0.96)"],
-    ]);
+    expect(view.regrade).toMatchObject({
+      from: "passed",
+      to: "failed",
+      baseline: { from: 0.1135, to: 0.96 },
+      seen: false,
+      at: w.clock.now(),
+    });
+    expect(
+      (await student.gradeChange.unseen({ courseId: w.courseId })).map((c) => [c.submissionId, c.assignmentTitle, describeChange(c)]),
+    ).toEqual([[submissionId, w.assignment.title, "passed → failed (baseline changed 0.1135 → 0.96)"]]);
 
     // Someone else can neither mark it nor see it.
     await expect((await w.as(w.other)).gradeChange.markSeen({ submissionId })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -80,7 +99,11 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
     await teacher.assignment.update({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
     // Saving the same values again changes nothing and logs nothing.
     await teacher.assignment.update({ assignmentId: w.assignment.id, deadline: w.clock.now() + 86_400_000 });
-    await teacher.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: w.clock.now() + 2 * 86_400_000 });
+    await teacher.assignment.setExtension({
+      assignmentId: w.assignment.id,
+      userId: w.student.id,
+      deadline: w.clock.now() + 2 * 86_400_000,
+    });
     await teacher.assignment.clearExtension({ assignmentId: w.assignment.id, userId: w.student.id });
     await raiseBaselineAndRegrade();
 
@@ -112,6 +135,9 @@ describe.each(testDialects)("regrades are visible (%s)", (dialect) => {
     expect((await teacher.regrade.status({ regradeId })).students.map((s) => s.changes)).toEqual([[]]);
     expect(await teacher.regrade.commit({ regradeId })).toMatchObject({ applied: 1, changed: 0 });
     expect((await (await w.as(w.student)).submission.byId({ submissionId })).regrade).toBeNull();
-    expect((await teacher.assignment.audit({ assignmentId: w.assignment.id })).map((e) => e.action)).toEqual(["regrade.applied", "regrade.started"]);
+    expect((await teacher.assignment.audit({ assignmentId: w.assignment.id })).map((e) => e.action)).toEqual([
+      "regrade.applied",
+      "regrade.started",
+    ]);
   });
 });

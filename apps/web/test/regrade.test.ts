@@ -19,12 +19,22 @@ let subs: { studentOld: string; studentLate: string; other: string };
 beforeEach(async () => {
   w = await instructorWorld();
   const t0 = w.clock.now();
-  await w.db.kysely.updateTable("assignments").set({ deadline: t0 + DAY, overrides: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 5 } }) }).where("id", "=", w.assignment.id).execute();
+  await w.db.kysely
+    .updateTable("assignments")
+    .set({ deadline: t0 + DAY, overrides: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 5 } }) })
+    .where("id", "=", w.assignment.id)
+    .execute();
   const a = await submitAt(w, w.student, t0);
   const b = await submitAt(w, w.student, t0 + 2.5 * DAY);
   const c = await submitAt(w, w.other, t0 + 0.5 * DAY);
-  const scores = new Map([[a.submission.id, 0.5], [b.submission.id, 1], [c.submission.id, 1]]);
-  await gradeQueue(w.db, t0 + 3 * DAY, (job) => verdict((scores.get(job.submissionId) ?? 0) === 1 ? "passed" : "failed", scores.get(job.submissionId) ?? 0));
+  const scores = new Map([
+    [a.submission.id, 0.5],
+    [b.submission.id, 1],
+    [c.submission.id, 1],
+  ]);
+  await gradeQueue(w.db, t0 + 3 * DAY, (job) =>
+    verdict((scores.get(job.submissionId) ?? 0) === 1 ? "passed" : "failed", scores.get(job.submissionId) ?? 0),
+  );
   subs = { studentOld: a.submission.id, studentLate: b.submission.id, other: c.submission.id };
   w.clock.advance(3 * DAY);
 });
@@ -32,12 +42,30 @@ afterEach(async () => {
   await w.cleanup();
 });
 
-const rows = (status: { students: Array<{ student: { name: string }; oldScore: number | null; newScore: number | null; done: number; pending: number; unchanged: number }> }) =>
-  status.students.map((s) => [s.student.name, s.oldScore === null ? null : Math.round(s.oldScore * 100), s.newScore === null ? null : Math.round(s.newScore * 100), s.done, s.pending, s.unchanged]);
+const rows = (status: {
+  students: Array<{
+    student: { name: string };
+    oldScore: number | null;
+    newScore: number | null;
+    done: number;
+    pending: number;
+    unchanged: number;
+  }>;
+}) =>
+  status.students.map((s) => [
+    s.student.name,
+    s.oldScore === null ? null : Math.round(s.oldScore * 100),
+    s.newScore === null ? null : Math.round(s.newScore * 100),
+    s.done,
+    s.pending,
+    s.unchanged,
+  ]);
 
 const scores = async (w: InstructorWorld) => {
   const view = await (await w.as(w.instructor)).gradebook.view({ courseId: w.courseId });
-  return Object.fromEntries(view.rows.map((r) => [r.student.name, r.cells[0]?.best === null ? null : Math.round((r.cells[0]?.best ?? 0) * 100)]));
+  return Object.fromEntries(
+    view.rows.map((r) => [r.student.name, r.cells[0]?.best === null ? null : Math.round((r.cells[0]?.best ?? 0) * 100)]),
+  );
 };
 
 describe("regrade: start → status (old → new) → apply", () => {
@@ -55,8 +83,14 @@ describe("regrade: start → status (old → new) → apply", () => {
       ["other", 100, 100, 0, 1, 0],
       ["student", 80, 80, 0, 2, 0],
     ]);
-    await expect(teacher.regrade.commit({ regradeId: started.regradeId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/3 of 3 preview jobs are still being graded/) as unknown });
-    await expect(teacher.regrade.start({ assignmentId: w.assignment.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/already being previewed/) as unknown });
+    await expect(teacher.regrade.commit({ regradeId: started.regradeId })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/3 of 3 preview jobs are still being graded/) as unknown,
+    });
+    await expect(teacher.regrade.start({ assignmentId: w.assignment.id })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/already being previewed/) as unknown,
+    });
     expect((await teacher.regrade.forAssignment({ assignmentId: w.assignment.id })).previewing).toBe(started.regradeId);
 
     // The grader finishes the previews: everything now scores 0.25 (late factor still applies).
@@ -75,7 +109,12 @@ describe("regrade: start → status (old → new) → apply", () => {
     const mine = await (await w.as(w.student)).assignment.byId({ assignmentId: w.assignment.id });
     expect(mine.submissions.map((s) => s.verdictStatus)).toEqual(["passed", "failed"]);
     // The live status stream reads the grading job, not the newer (finished) preview.
-    const grading = await w.db.kysely.selectFrom("jobs").select("id").where("submission_id", "=", subs.other).where("purpose", "=", "grade").executeTakeFirstOrThrow();
+    const grading = await w.db.kysely
+      .selectFrom("jobs")
+      .select("id")
+      .where("submission_id", "=", subs.other)
+      .where("purpose", "=", "grade")
+      .executeTakeFirstOrThrow();
     const stream = (await (await w.as(w.other)).submission.watch({ submissionId: subs.other })) as AsyncIterable<WatchUpdate>;
     for await (const update of stream) {
       expect(update.job?.id).toBe(grading.id);
@@ -83,7 +122,12 @@ describe("regrade: start → status (old → new) → apply", () => {
       break;
     }
 
-    expect(await teacher.regrade.commit({ regradeId: started.regradeId })).toEqual({ status: "applied", applied: 3, unchanged: 0, changed: 3 });
+    expect(await teacher.regrade.commit({ regradeId: started.regradeId })).toEqual({
+      status: "applied",
+      applied: 3,
+      unchanged: 0,
+      changed: 3,
+    });
     expect(await scores(w)).toEqual({ other: 25, student: 25, "Tess Assistant": null });
     const after = await (await w.as(w.other)).submission.byId({ submissionId: subs.other });
     expect(after.verdict).toMatchObject({ status: "failed", score: 0.25 });
@@ -94,7 +138,10 @@ describe("regrade: start → status (old → new) → apply", () => {
       ["other", 100, 25, 1, 0, 0],
       ["student", 80, 25, 2, 0, 0],
     ]);
-    await expect(teacher.regrade.commit({ regradeId: started.regradeId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/already applied/) as unknown });
+    await expect(teacher.regrade.commit({ regradeId: started.regradeId })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/already applied/) as unknown,
+    });
     await expect(teacher.regrade.discard({ regradeId: started.regradeId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
   });
 
@@ -132,10 +179,15 @@ describe("regrade: start → status (old → new) → apply", () => {
   it("refuses an assignment without submissions, unknown ids and extra input keys", async () => {
     const teacher = await w.as(w.instructor);
     const empty = await w.addAssignment({});
-    await expect(teacher.regrade.start({ assignmentId: empty.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/no submissions yet/) as unknown });
+    await expect(teacher.regrade.start({ assignmentId: empty.id })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/no submissions yet/) as unknown,
+    });
     await expect(teacher.regrade.start({ assignmentId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(teacher.regrade.status({ regradeId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(teacher.regrade.commit({ regradeId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(teacher.regrade.start({ assignmentId: w.assignment.id, createdBy: w.student.id } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(teacher.regrade.start({ assignmentId: w.assignment.id, createdBy: w.student.id } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });

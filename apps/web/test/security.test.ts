@@ -12,7 +12,8 @@ afterEach(async () => {
   await w.cleanup();
 });
 
-const call = (req: Request) => handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config: testConfig, maxRequestBytes: 64 * 1024, now: w.clock.now });
+const call = (req: Request) =>
+  handleTrpcRequest(req, { db: () => Promise.resolve(w.db), config: testConfig, maxRequestBytes: 64 * 1024, now: w.clock.now });
 const SIGN_IN = "http://localhost:3000/api/trpc/auth.signIn";
 const body = JSON.stringify(superjson.serialize({ email: "student@example.test", password: "student-password" }));
 
@@ -28,9 +29,21 @@ describe("CSRF protection of tRPC mutations", () => {
     ["multipart/form-data (a cross-site <form> needs no preflight)", { body: form() }, "CSRF_CONTENT_TYPE"],
     ["text/plain", { body, headers: { "content-type": "text/plain" } }, "CSRF_CONTENT_TYPE"],
     ["no content type", { body: new Blob([body]) }, "CSRF_CONTENT_TYPE"],
-    ["JSON marked cross-site by Sec-Fetch-Site", { body, headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" } }, "CSRF_CROSS_SITE"],
-    ["JSON from a sibling subdomain (same-site)", { body, headers: { "content-type": "application/json", "sec-fetch-site": "same-site" } }, "CSRF_CROSS_SITE"],
-    ["JSON with a foreign Origin", { body, headers: { "content-type": "application/json", origin: "https://evil.example" } }, "CSRF_CROSS_SITE"],
+    [
+      "JSON marked cross-site by Sec-Fetch-Site",
+      { body, headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" } },
+      "CSRF_CROSS_SITE",
+    ],
+    [
+      "JSON from a sibling subdomain (same-site)",
+      { body, headers: { "content-type": "application/json", "sec-fetch-site": "same-site" } },
+      "CSRF_CROSS_SITE",
+    ],
+    [
+      "JSON with a foreign Origin",
+      { body, headers: { "content-type": "application/json", origin: "https://evil.example" } },
+      "CSRF_CROSS_SITE",
+    ],
     ["JSON with Origin: null", { body, headers: { "content-type": "application/json", origin: "null" } }, "CSRF_CROSS_SITE"],
   ])("refuses %s with 403 and a stable code, before signing anyone in", async (_case, init, code) => {
     const res = await call(new Request(SIGN_IN, { method: "POST", ...init }));

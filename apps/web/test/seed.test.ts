@@ -17,7 +17,10 @@ async function rowCounts() {
   const tables = ["users", "courses", "enrollments", "assignments"] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const row = await t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+    const row = await t.db.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirst();
     counts[table] = Number(row?.n);
   }
   return counts;
@@ -35,11 +38,17 @@ it("seeds the demo course once; a second run changes nothing", async () => {
   expect(student?.role).toBe("student");
   expect(instructor?.role).toBe("instructor");
   if (!student || !instructor) throw new Error("demo users must sign in");
-  expect(await coursesForUser(t.db, student.id)).toEqual([expect.objectContaining({ id: first.courseId, title: "Deep learning workflow (demo)", joinCode: "DEMO-2026", role: "student" })]);
+  expect(await coursesForUser(t.db, student.id)).toEqual([
+    expect.objectContaining({ id: first.courseId, title: "Deep learning workflow (demo)", joinCode: "DEMO-2026", role: "student" }),
+  ]);
   expect(await coursesForUser(t.db, instructor.id)).toEqual([expect.objectContaining({ id: first.courseId, role: "instructor" })]);
   const assignments = await assignmentsForCourse(t.db, first.courseId);
   // The demo course folder places every built-in exercise once, in its own order, with its attempts.
-  expect(assignments.map((a) => a.exerciseId).sort()).toEqual(listExercises().map((e) => e.id).sort());
+  expect(assignments.map((a) => a.exerciseId).sort()).toEqual(
+    listExercises()
+      .map((e) => e.id)
+      .sort(),
+  );
   expect(assignments.map((a) => a.position).sort((a, b) => a - b)).toEqual(assignments.map((_, i) => i + 1));
   expect(assignments.every((a) => a.attemptsAllowed !== null && a.attemptsAllowed >= 1)).toBe(true);
 });

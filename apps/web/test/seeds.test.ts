@@ -27,11 +27,15 @@ it("counts the assignment's N seeds in the submit-time estimate: N× one run aga
   const caller = await callerWith(gflops);
 
   // One run takes 0.4 of the budget: one seed and two seeds (0.8) fit, three (1.2) do not.
-  await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
+  await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({
+    status: "queued",
+  });
   await expect(caller.submission.create({ assignmentId: two.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
   await expect(caller.submission.create({ assignmentId: three.id, payload: validPayload() })).rejects.toMatchObject({
     code: "BAD_REQUEST",
-    message: expect.stringMatching(/retrains every model with 3 seeds, 3× the training of one run: about [\d,.]+ seconds .* allows 120 \(1\.2× over\)/) as unknown,
+    message: expect.stringMatching(
+      /retrains every model with 3 seeds, 3× the training of one run: about [\d,.]+ seconds .* allows 120 \(1\.2× over\)/,
+    ) as unknown,
   });
   // Rejected before anything was stored: no attempt used.
   expect(await submissionsFor(w.db, { assignmentId: three.id, userId: w.student.id })).toEqual([]);

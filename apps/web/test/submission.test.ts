@@ -37,21 +37,52 @@ describe("submission.create", () => {
     const rows = await submissionsFor(w.db, { assignmentId: w.assignment.id, userId: w.student.id });
     expect(rows.map((r) => [r.id, r.job?.status])).toEqual([[created.submissionId, "queued"]]);
     const course = await caller.course.byId({ courseId: w.courseId });
-    expect(course.assignments).toEqual([expect.objectContaining({ id: w.assignment.id, status: "queued", attemptsUsed: 1, exerciseTitle: "Step 5 — beat the baseline on MNIST" })]);
+    expect(course.assignments).toEqual([
+      expect.objectContaining({
+        id: w.assignment.id,
+        status: "queued",
+        attemptsUsed: 1,
+        exerciseTitle: "Step 5 — beat the baseline on MNIST",
+      }),
+    ]);
     const list = await caller.submission.list({ assignmentId: w.assignment.id });
     expect(list).toEqual([expect.objectContaining({ id: created.submissionId, jobStatus: "queued", verdictStatus: null })]);
   });
 
   it.each([
-    ["an over-budget model (784·4096 weights)", { model: { format: "tfjs" as const, topology: withUnits(4096) } }, /parameters.*200,000.*over/],
-    ["more epochs than the budget", { training: { compile: { optimizer: "adam" as const, learningRate: 0.001, loss: "categoricalCrossentropy" as const, metrics: ["accuracy" as const] }, fit: { epochs: 50, batchSize: 128, validationSplit: 0.2, shuffle: true } } }, /50 epochs; this exercise allows 10/],
-    ["an unknown layer class", { model: { format: "tfjs" as const, topology: withLayerClass("EvilCustomLayer") } }, /layer class "EvilCustomLayer" is not supported/i],
+    [
+      "an over-budget model (784·4096 weights)",
+      { model: { format: "tfjs" as const, topology: withUnits(4096) } },
+      /parameters.*200,000.*over/,
+    ],
+    [
+      "more epochs than the budget",
+      {
+        training: {
+          compile: {
+            optimizer: "adam" as const,
+            learningRate: 0.001,
+            loss: "categoricalCrossentropy" as const,
+            metrics: ["accuracy" as const],
+          },
+          fit: { epochs: 50, batchSize: 128, validationSplit: 0.2, shuffle: true },
+        },
+      },
+      /50 epochs; this exercise allows 10/,
+    ],
+    [
+      "an unknown layer class",
+      { model: { format: "tfjs" as const, topology: withLayerClass("EvilCustomLayer") } },
+      /layer class "EvilCustomLayer" is not supported/i,
+    ],
     ["a Lambda layer", { model: { format: "tfjs" as const, topology: withLayerClass("Lambda") } }, /layer class "Lambda" runs code/i],
     ["a missing model", { model: undefined }, /needs a model/],
     ["another exercise's id", { exerciseId: "imdb-something" }, /expects exercise "mnist-beat-baseline", got "imdb-something"/],
   ])("rejects %s with BAD_REQUEST before storing anything", async (_case, change, message) => {
     const caller = await w.as(w.student);
-    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: { ...validPayload(), ...change } })).rejects.toMatchObject({
+    await expect(
+      caller.submission.create({ assignmentId: w.assignment.id, payload: { ...validPayload(), ...change } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(message) as unknown,
     });
@@ -59,7 +90,10 @@ describe("submission.create", () => {
   });
 
   it.each([
-    ["an extra top-level key (userId)", (p: ReturnType<typeof validPayload>, a: string) => ({ assignmentId: a, payload: p, userId: "someone-else" })],
+    [
+      "an extra top-level key (userId)",
+      (p: ReturnType<typeof validPayload>, a: string) => ({ assignmentId: a, payload: p, userId: "someone-else" }),
+    ],
     ["an extra payload key (score)", (p: ReturnType<typeof validPayload>, a: string) => ({ assignmentId: a, payload: { ...p, score: 1 } })],
   ])("rejects %s as BAD_REQUEST (inputs are strict)", async (_case, build) => {
     const caller = await w.as(w.student);
@@ -68,8 +102,12 @@ describe("submission.create", () => {
   });
 
   it("refuses a student who is not enrolled (FORBIDDEN) and an anonymous caller (UNAUTHORIZED)", async () => {
-    await expect((await w.as(w.outsider)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect((await w.as(null)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(
+      (await w.as(w.outsider)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(null)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
   });
 
   it("enforces the attempts limit with PRECONDITION_FAILED", async () => {
@@ -89,7 +127,9 @@ describe("submission.create", () => {
     const due = await w.addAssignment({ deadline: w.clock.now() + 1_000 });
     const caller = await w.as(w.student);
     w.clock.advance(2_000);
-    await expect(caller.submission.create({ assignmentId: due.id, payload: validPayload() })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(caller.submission.create({ assignmentId: due.id, payload: validPayload() })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+    });
   });
 
   it("rate-limits to 5 submissions per minute per student and assignment (TOO_MANY_REQUESTS), counted from the database", async () => {
@@ -98,11 +138,17 @@ describe("submission.create", () => {
       await caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() });
       w.clock.advance(1_000);
     }
-    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
     // Another student is not affected by this one's count.
-    await expect((await w.as(w.other)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
+    await expect(
+      (await w.as(w.other)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() }),
+    ).resolves.toMatchObject({ status: "queued" });
     w.clock.advance(60_000);
-    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({ status: "queued" });
+    await expect(caller.submission.create({ assignmentId: w.assignment.id, payload: validPayload() })).resolves.toMatchObject({
+      status: "queued",
+    });
   });
 });
 
@@ -112,7 +158,9 @@ describe("reading submissions", () => {
     const other = await w.as(w.other);
     await expect(other.submission.byId({ submissionId: mine.submissionId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(other.submission.watch({ submissionId: mine.submissionId })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect((await w.as(w.outsider)).submission.byId({ submissionId: mine.submissionId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await w.as(w.outsider)).submission.byId({ submissionId: mine.submissionId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const teacherView = await (await w.as(w.instructor)).submission.byId({ submissionId: mine.submissionId });
     expect(teacherView.submission.id).toBe(mine.submissionId);
     await expect(other.submission.byId({ submissionId: "does-not-exist" })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -149,14 +197,22 @@ describe("submission.watch", () => {
     const claimed = await claimJob(w.db, { workerId: "test-worker", leaseMs: 60_000, now: w.clock.now() });
     if (!claimed) throw new Error("expected to claim the job");
     await appendProgress(w.db, claimed.job.id, { type: "started", backend: "cpu", epochs: 2 }, w.clock.now());
-    await appendProgress(w.db, claimed.job.id, { type: "epoch", epoch: 1, epochs: 2, loss: 0.9, accuracy: 0.7, valLoss: 0.8, valAccuracy: 0.75, seconds: 1 }, w.clock.now());
+    await appendProgress(
+      w.db,
+      claimed.job.id,
+      { type: "epoch", epoch: 1, epochs: 2, loss: 0.9, accuracy: 0.7, valLoss: 0.8, valAccuracy: 0.75, seconds: 1 },
+      w.clock.now(),
+    );
     const second = await iterator.next();
     if (second.done) throw new Error("watch ended early");
     expect(second.value.job?.status).toBe("running");
     expect(second.value.events.map((e) => e.type)).toEqual(["started", "epoch"]);
 
     await appendProgress(w.db, claimed.job.id, { type: "evaluating" }, w.clock.now());
-    const verdict = { ...sampleVerdict("passed"), checks: [...sampleVerdict("passed").checks, { id: "secret", passed: true, message: "hidden", visibility: "never" as const }] };
+    const verdict = {
+      ...sampleVerdict("passed"),
+      checks: [...sampleVerdict("passed").checks, { id: "secret", passed: true, message: "hidden", visibility: "never" as const }],
+    };
     expect(await completeJob(w.db, { jobId: claimed.job.id, workerId: "test-worker", verdict, now: w.clock.now() })).toBe("stored");
     for (;;) {
       const next = await iterator.next();
@@ -174,7 +230,13 @@ describe("submission.watch", () => {
     // The other student queued four jobs first; one has been graded (10 s) and the next runs.
     const backlog = [];
     for (let i = 0; i < 4; i++) {
-      backlog.push(await createSubmissionWithJob(w.db, { assignmentId: w.assignment.id, userId: w.other.id, exerciseId: w.assignment.exerciseId, payload: validPayload() }, w.clock.now()));
+      backlog.push(
+        await createSubmissionWithJob(
+          w.db,
+          { assignmentId: w.assignment.id, userId: w.other.id, exerciseId: w.assignment.exerciseId, payload: validPayload() },
+          w.clock.now(),
+        ),
+      );
     }
     const start = w.clock.now();
     const graded = await claimJob(w.db, { workerId: "g", leaseMs: 60_000, now: start });

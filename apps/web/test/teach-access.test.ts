@@ -64,13 +64,19 @@ async function snapshot() {
 }
 
 describe("teach procedures refuse callers outside the course", () => {
-  it.each(scoped)("%s: FORBIDDEN for the course's student and for another course's instructor, UNAUTHORIZED when anonymous; nothing changes", async (_name, call) => {
-    const before = await snapshot();
-    await expect(call(await w.as(w.student))).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(call(await w.as(rival))).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only the instructors of this course may do that." });
-    await expect(call(await w.as(null))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    expect(await snapshot()).toEqual(before);
-  });
+  it.each(scoped)(
+    "%s: FORBIDDEN for the course's student and for another course's instructor, UNAUTHORIZED when anonymous; nothing changes",
+    async (_name, call) => {
+      const before = await snapshot();
+      await expect(call(await w.as(w.student))).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(call(await w.as(rival))).rejects.toMatchObject({
+        code: "FORBIDDEN",
+        message: "Only the instructors of this course may do that.",
+      });
+      await expect(call(await w.as(null))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 
   it.each(scoped.filter(([name]) => ["course", "assignment", "members"].includes(name)))(
     "%s: an admin account that does not teach the course is refused too (course scope, not global role)",
@@ -103,8 +109,14 @@ describe("teach procedures refuse callers outside the course", () => {
 
   it.each([
     ["an extra key naming another user", (c: Caller) => c.course.create({ title: "x", userId: "someone" } as never)],
-    ["an unknown override key", (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { maxEpochs: 3 }, grade: 1 } as never })],
-    ["an unknown budget key", (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { epochs: 3 } } as never })],
+    [
+      "an unknown override key",
+      (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { maxEpochs: 3 }, grade: 1 } as never }),
+    ],
+    [
+      "an unknown budget key",
+      (c: Caller) => c.assignment.update({ assignmentId: w.assignment.id, overrides: { budgets: { epochs: 3 } } as never }),
+    ],
   ])("inputs are strict: %s is BAD_REQUEST", async (_case, call) => {
     await expect(call(await w.as(w.instructor))).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });

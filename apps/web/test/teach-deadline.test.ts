@@ -37,7 +37,9 @@ describe("deadlines at submit", () => {
     await expect(submitAt(DEADLINE + DAY, due.id, w.other)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     await expect(submitAt(DEADLINE + 2 * DAY + 1, due.id)).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
-      message: expect.stringMatching(new RegExp(`^Your extended deadline for this assignment was ${new Date(DEADLINE + 2 * DAY).toISOString()}\\.`)) as unknown,
+      message: expect.stringMatching(
+        new RegExp(`^Your extended deadline for this assignment was ${new Date(DEADLINE + 2 * DAY).toISOString()}\\.`),
+      ) as unknown,
     });
   });
 

@@ -13,7 +13,11 @@ let w: World;
 let demoInstructor: User;
 beforeEach(async () => {
   w = await world();
-  demoInstructor = await createUser(w.db, { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" }, w.clock.now());
+  demoInstructor = await createUser(
+    w.db,
+    { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" },
+    w.clock.now(),
+  );
 });
 afterEach(async () => {
   await w.cleanup();
@@ -30,7 +34,8 @@ function normalized(dir: string): Record<string, string> {
   }
 }
 
-const zipOf = (files: Record<string, string>) => zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, strToU8(text)])));
+const zipOf = (files: Record<string, string>) =>
+  zipSync(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, strToU8(text)])));
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 /** The files of an exported zip, without its top folder. */
@@ -49,10 +54,15 @@ describe("course folder round trip", () => {
     const zip = zipOf(Object.fromEntries(Object.entries(demo).map(([p, t]) => [`demo/${p}`, t])));
     const { course, warnings } = await caller.folder.import({ zipBase64: b64(zip) });
     expect(warnings).toEqual([]);
-    expect(course).toMatchObject({ title: "Deep learning workflow (demo)", settings: { defaultAttempts: 10, latePenalty: { perDay: 0.1, maxDaysLate: 3 } } });
+    expect(course).toMatchObject({
+      title: "Deep learning workflow (demo)",
+      settings: { defaultAttempts: 10, latePenalty: { perDay: 0.1, maxDaysLate: 3 } },
+    });
     const demoAssignments = Object.keys(demo).filter((p) => p.startsWith("assignments/")).length;
     expect(demoAssignments).toBeGreaterThan(10);
-    expect((await assignmentsForCourse(w.db, course.id)).map((a) => a.position)).toEqual(Array.from({ length: demoAssignments }, (_, i) => i + 1));
+    expect((await assignmentsForCourse(w.db, course.id)).map((a) => a.position)).toEqual(
+      Array.from({ length: demoAssignments }, (_, i) => i + 1),
+    );
 
     const first = await caller.folder.export({ courseId: course.id });
     expect(first.fileName).toBe("deep-learning-workflow-demo.zip");
@@ -65,11 +75,18 @@ describe("course folder round trip", () => {
 
   it("keeps titles, deadlines, late penalties, datasets (used or not) and listed instructors through import → export", async () => {
     const co = await createUser(w.db, { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" }, w.clock.now());
-    const credit = readFileSync(new URL("../../../packages/exercises/data/credit-default.csv", import.meta.url), "utf8").split("\n").slice(0, 41).join("\n") + "\n";
+    const credit =
+      readFileSync(new URL("../../../packages/exercises/data/credit-default.csv", import.meta.url), "utf8")
+        .split("\n")
+        .slice(0, 41)
+        .join("\n") + "\n";
     const folder = {
-      "course.yaml": "title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\n  - ghost@example.test\n  - student@example.test\nsettings:\n  defaultAttempts: 4\n",
-      "assignments/01-metric.yaml": "exercise: credit-choose-metric\ntitle: Which metric for loans?\ndataset:\n  kind: csv\n  file: data/loans.csv\n  target: default\n  task: binary\nattempts: 2\ndeadline: 2026-03-01T23:59:00+01:00\nlatePenalty:\n  perDay: 0.2\n  maxDaysLate: 2\n",
-      "assignments/02-baseline.yaml": "exercise: mnist-beat-baseline\nbudgets:\n  maxEpochs: 3\nseeds: 2\nvisibility:\n  claim-reproduced: never\n  beats-baseline: after_deadline\nhints:\n  - Start small.\n",
+      "course.yaml":
+        "title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\n  - ghost@example.test\n  - student@example.test\nsettings:\n  defaultAttempts: 4\n",
+      "assignments/01-metric.yaml":
+        "exercise: credit-choose-metric\ntitle: Which metric for loans?\ndataset:\n  kind: csv\n  file: data/loans.csv\n  target: default\n  task: binary\nattempts: 2\ndeadline: 2026-03-01T23:59:00+01:00\nlatePenalty:\n  perDay: 0.2\n  maxDaysLate: 2\n",
+      "assignments/02-baseline.yaml":
+        "exercise: mnist-beat-baseline\nbudgets:\n  maxEpochs: 3\nseeds: 2\nvisibility:\n  claim-reproduced: never\n  beats-baseline: after_deadline\nhints:\n  - Start small.\n",
       "data/loans.csv": credit,
       "data/spare.csv": "a,b\n1,2\n",
       "README.md": "not part of a course",
@@ -81,15 +98,26 @@ describe("course folder round trip", () => {
       "student@example.test is listed as an instructor but has a student account; they were not added.",
     ]);
     expect((await courseMembers(w.db, course.id)).instructors.map((m) => m.userId)).toEqual([co.id, w.instructor.id]);
-    expect((await courseDataFiles(w.db, course.id)).map((d) => [d.file, d.rows, d.columns.length])).toEqual([["data/loans.csv", 40, 10], ["data/spare.csv", 1, 2]]);
+    expect((await courseDataFiles(w.db, course.id)).map((d) => [d.file, d.rows, d.columns.length])).toEqual([
+      ["data/loans.csv", 40, 10],
+      ["data/spare.csv", 1, 2],
+    ]);
     const [metric, baseline] = await assignmentsForCourse(w.db, course.id);
     expect(metric).toMatchObject({ title: "Which metric for loans?", attemptsAllowed: 2, deadline: Date.UTC(2026, 2, 1, 22, 59) });
     expect(baseline).toMatchObject({ attemptsAllowed: 4, overrides: { budgets: { maxEpochs: 3 }, seeds: 2 } });
 
     const { files } = unzipExport((await caller.folder.export({ courseId: course.id })).zipBase64);
-    expect(Object.keys(files).sort()).toEqual(["assignments/01-credit-choose-metric.yaml", "assignments/02-mnist-beat-baseline.yaml", "course.yaml", "data/loans.csv", "data/spare.csv"]);
+    expect(Object.keys(files).sort()).toEqual([
+      "assignments/01-credit-choose-metric.yaml",
+      "assignments/02-mnist-beat-baseline.yaml",
+      "course.yaml",
+      "data/loans.csv",
+      "data/spare.csv",
+    ]);
     // A folder without a mode imports as a guided course, and the export says so.
-    expect(files["course.yaml"]).toBe("title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\nsettings:\n  defaultAttempts: 4\n  mode: guided\n");
+    expect(files["course.yaml"]).toBe(
+      "title: Loans\ninstructors:\n  - co@example.test\n  - teacher@example.test\nsettings:\n  defaultAttempts: 4\n  mode: guided\n",
+    );
     expect(files["assignments/01-credit-choose-metric.yaml"]).toBe(
       "exercise: credit-choose-metric\ntitle: Which metric for loans?\ndataset:\n  kind: csv\n  file: data/loans.csv\n  target: default\n  task: binary\nattempts: 2\ndeadline: 2026-03-01T22:59:00Z\nlatePenalty:\n  perDay: 0.2\n  maxDaysLate: 2\n",
     );
@@ -110,16 +138,39 @@ describe("course folder import refuses bad archives with clear errors and create
   const countCourses = async () => (await w.db.kysely.selectFrom("courses").select("id").execute()).length;
 
   it.each([
-    ["an assignment with a misspelt key", () => ({ ...demo(), "assignments/99-typo.yaml": "exercise: mnist-beat-baseline\nbudgets:\n  maxEpoch: 3\n" }), /assignments\/99-typo\.yaml:3 budgets\.maxEpoch — expected one of the keys `maxParams`, `maxEpochs`, `maxBatchSize`, `maxSeconds`, got an unknown key `maxEpoch` \(did you mean `maxEpochs`\?\)/],
-    ["an unknown exercise", () => ({ ...demo(), "assignments/98-x.yaml": "exercise: mnist-step-99\n" }), /assignments\/98-x\.yaml:1 exercise — expected a built-in exercise id/],
-    ["a course.yaml without settings", () => ({ ...demo(), "course.yaml": "title: T\ninstructors: [a@b.test]\n" }), /course\.yaml(:\d+)? settings — expected a mapping \(key: value lines\), got nothing \(the key is missing\)/],
-    ["a path escaping the folder", () => ({ ...demo(), "../evil.yaml": "x: 1" }), /zip entry "\.\.\/evil\.yaml" — expected a relative path inside the course folder, got a path with "\." or "\.\." segments/],
-    ["an absolute path", () => ({ ...demo(), "/etc/cron.d/evil": "x" }), /zip entry "\/etc\/cron\.d\/evil" — expected a relative path inside the course folder, got an absolute path/],
+    [
+      "an assignment with a misspelt key",
+      () => ({ ...demo(), "assignments/99-typo.yaml": "exercise: mnist-beat-baseline\nbudgets:\n  maxEpoch: 3\n" }),
+      /assignments\/99-typo\.yaml:3 budgets\.maxEpoch — expected one of the keys `maxParams`, `maxEpochs`, `maxBatchSize`, `maxSeconds`, got an unknown key `maxEpoch` \(did you mean `maxEpochs`\?\)/,
+    ],
+    [
+      "an unknown exercise",
+      () => ({ ...demo(), "assignments/98-x.yaml": "exercise: mnist-step-99\n" }),
+      /assignments\/98-x\.yaml:1 exercise — expected a built-in exercise id/,
+    ],
+    [
+      "a course.yaml without settings",
+      () => ({ ...demo(), "course.yaml": "title: T\ninstructors: [a@b.test]\n" }),
+      /course\.yaml(:\d+)? settings — expected a mapping \(key: value lines\), got nothing \(the key is missing\)/,
+    ],
+    [
+      "a path escaping the folder",
+      () => ({ ...demo(), "../evil.yaml": "x: 1" }),
+      /zip entry "\.\.\/evil\.yaml" — expected a relative path inside the course folder, got a path with "\." or "\.\." segments/,
+    ],
+    [
+      "an absolute path",
+      () => ({ ...demo(), "/etc/cron.d/evil": "x" }),
+      /zip entry "\/etc\/cron\.d\/evil" — expected a relative path inside the course folder, got an absolute path/,
+    ],
     ["a backslash path", () => ({ ...demo(), "assignments\\..\\..\\evil.yaml": "x" }), /got a backslash/],
   ])("%s", async (_case, files, message) => {
     const before = await countCourses();
     const caller = await w.as(w.instructor);
-    await expect(caller.folder.import({ zipBase64: b64(zipOf(files())) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(zipOf(files())) })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(message) as unknown,
+    });
     expect(await countCourses()).toBe(before);
   });
 
@@ -130,7 +181,10 @@ describe("course folder import refuses bad archives with clear errors and create
       message: expect.stringMatching(/Expected a zip archive of a course folder/) as unknown,
     });
     const big = new Uint8Array(MAX_ZIP_BYTES + 1);
-    await expect(caller.folder.import({ zipBase64: b64(big) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/at most 10 MB \(10485760 bytes\), got 10485761 bytes/) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(big) })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/at most 10 MB \(10485760 bytes\), got 10485761 bytes/) as unknown,
+    });
   });
 
   it("refuses a zip bomb by its declared unzipped size before inflating it", async () => {
@@ -138,7 +192,9 @@ describe("course folder import refuses bad archives with clear errors and create
     const zeros = new Uint8Array(61 * 1024 * 1024);
     const bomb = zipSync({ "course.yaml": [zeros, { level: 9 }] });
     expect(bomb.byteLength).toBeLessThan(MAX_ZIP_BYTES);
-    await expect(caller.folder.import({ zipBase64: b64(bomb) })).rejects.toMatchObject({ message: expect.stringMatching(/at most 60 MB unzipped/) as unknown });
+    await expect(caller.folder.import({ zipBase64: b64(bomb) })).rejects.toMatchObject({
+      message: expect.stringMatching(/at most 60 MB unzipped/) as unknown,
+    });
   });
 });
 
@@ -148,13 +204,18 @@ describe("folder routes", () => {
 
   it("GET /api/teach/:courseId/folder serves the zip to the course's instructors only", async () => {
     const req = async (user: User | null) =>
-      handleFolderExport(new Request(`http://localhost/api/teach/${w.courseId}/folder`, { headers: user ? { cookie: await cookie(user) } : {} }), { ...options(), courseId: w.courseId });
+      handleFolderExport(
+        new Request(`http://localhost/api/teach/${w.courseId}/folder`, { headers: user ? { cookie: await cookie(user) } : {} }),
+        { ...options(), courseId: w.courseId },
+      );
     const ok = await req(w.instructor);
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("application/zip");
     expect(ok.headers.get("content-disposition")).toBe('attachment; filename="test-course.zip"');
     const files = unzipSync(new Uint8Array(await ok.arrayBuffer()));
-    expect(strFromU8(files["test-course/course.yaml"] ?? new Uint8Array())).toBe("title: Test course\ninstructors:\n  - teacher@example.test\nsettings:\n  defaultAttempts: 10\n  mode: independent\n");
+    expect(strFromU8(files["test-course/course.yaml"] ?? new Uint8Array())).toBe(
+      "title: Test course\ninstructors:\n  - teacher@example.test\nsettings:\n  defaultAttempts: 10\n  mode: independent\n",
+    );
     expect(Object.keys(files)).toContain("test-course/assignments/05-mnist-beat-baseline.yaml");
     expect((await req(w.student)).status).toBe(403);
     expect((await req(null)).status).toBe(401);
@@ -164,7 +225,11 @@ describe("folder routes", () => {
     const zip = zipOf(readTree(demoCourseDir));
     const post = async (headers: Record<string, string>, user: User | null = demoInstructor) =>
       handleFolderImport(
-        new Request("http://localhost/api/teach/folder", { method: "POST", headers: { ...headers, ...(user ? { cookie: await cookie(user) } : {}) }, body: zip }),
+        new Request("http://localhost/api/teach/folder", {
+          method: "POST",
+          headers: { ...headers, ...(user ? { cookie: await cookie(user) } : {}) },
+          body: zip,
+        }),
         options(),
       );
     const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
@@ -183,6 +248,8 @@ describe("folder routes", () => {
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as { courseId: string; title: string; warnings: string[] };
     expect(body).toMatchObject({ title: "Deep learning workflow (demo)", warnings: [] });
-    expect(await assignmentsForCourse(w.db, body.courseId)).toHaveLength(Object.keys(readTree(demoCourseDir)).filter((p) => p.startsWith("assignments/")).length);
+    expect(await assignmentsForCourse(w.db, body.courseId)).toHaveLength(
+      Object.keys(readTree(demoCourseDir)).filter((p) => p.startsWith("assignments/")).length,
+    );
   });
 });

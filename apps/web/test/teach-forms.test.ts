@@ -5,7 +5,10 @@ import { folderSlug } from "../src/server/services/course-folder";
 
 describe("instructor form helpers", () => {
   it("puts each `path: message` line of an error next to its field, the rest in general", () => {
-    const error = { message: 'overrides.budgets.maxEpochs: Too small: expected number to be >=1\nOverrides.dataset.file: expected a CSV file\nSomething else went wrong.' };
+    const error = {
+      message:
+        "overrides.budgets.maxEpochs: Too small: expected number to be >=1\nOverrides.dataset.file: expected a CSV file\nSomething else went wrong.",
+    };
     expect(pathErrors(error)).toEqual({
       fields: { "overrides.budgets.maxEpochs": "Too small: expected number to be >=1", "overrides.dataset.file": "expected a CSV file" },
       general: "Something else went wrong.",

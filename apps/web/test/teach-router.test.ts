@@ -25,20 +25,32 @@ describe("courses", () => {
     expect(await membership(w.db, created.id, w.instructor.id)).toBe("instructor");
     expect((await caller.course.taught()).map((c) => c.title)).toEqual(["Test course", "Spring ML"]);
     expect(await caller.course.overview({ courseId: created.id })).toEqual({ course: created, assignments: [] });
-    const withPolicy = await caller.course.create({ title: "Strict", settings: { defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } } });
+    const withPolicy = await caller.course.create({
+      title: "Strict",
+      settings: { defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 } },
+    });
     // New courses are guided unless the settings say otherwise.
     expect(withPolicy.settings).toEqual({ defaultAttempts: 3, latePenalty: { perDay: 0.2, maxDaysLate: 2 }, mode: "guided" });
     const free = await caller.course.create({ title: "Free", settings: { defaultAttempts: 3, mode: "independent" } });
     expect(free.settings).toEqual({ defaultAttempts: 3, mode: "independent" });
-    await expect(caller.course.create({ title: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/Enter a course title/) as unknown });
+    await expect(caller.course.create({ title: "   " })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/Enter a course title/) as unknown,
+    });
   });
 
   it("updateCourse changes the title and settings; invalid settings name the field", async () => {
     const caller = await teacher();
-    const updated = await caller.course.update({ courseId: w.courseId, title: "Renamed", settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } } });
+    const updated = await caller.course.update({
+      courseId: w.courseId,
+      title: "Renamed",
+      settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } },
+    });
     expect(updated).toMatchObject({ title: "Renamed", settings: { defaultAttempts: 4, latePenalty: { perDay: 0.25, maxDaysLate: 3 } } });
     expect((await courseById(w.db, w.courseId))?.title).toBe("Renamed");
-    await expect(caller.course.update({ courseId: w.courseId, settings: { defaultAttempts: 4, latePenalty: { perDay: 2, maxDaysLate: 3 } } })).rejects.toMatchObject({
+    await expect(
+      caller.course.update({ courseId: w.courseId, settings: { defaultAttempts: 4, latePenalty: { perDay: 2, maxDaysLate: 3 } } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/settings\.latePenalty\.perDay/) as unknown,
     });
@@ -48,7 +60,11 @@ describe("courses", () => {
     const caller = await teacher();
     const { joinCode } = (await caller.course.overview({ courseId: w.courseId })).course;
     expect(await caller.course.archive({ courseId: w.courseId, archived: true })).toEqual({ archived: true });
-    const newcomer = await createUser(w.db, { email: "new@example.test", name: "New", role: "student", password: "new-password" }, w.clock.now());
+    const newcomer = await createUser(
+      w.db,
+      { email: "new@example.test", name: "New", role: "student", password: "new-password" },
+      w.clock.now(),
+    );
     await expect((await w.as(newcomer)).course.join({ code: joinCode })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     await caller.course.archive({ courseId: w.courseId, archived: false });
     await expect((await w.as(newcomer)).course.join({ code: joinCode })).resolves.toMatchObject({ alreadyEnrolled: false });
@@ -60,7 +76,11 @@ describe("courses", () => {
     const { joinCode } = await caller.course.rotateJoinCode({ courseId: w.courseId });
     expect(joinCode).not.toBe(old);
     expect(await courseByJoinCode(w.db, old)).toBeNull();
-    const newcomer = await createUser(w.db, { email: "late@example.test", name: "Late", role: "student", password: "late-password" }, w.clock.now());
+    const newcomer = await createUser(
+      w.db,
+      { email: "late@example.test", name: "Late", role: "student", password: "late-password" },
+      w.clock.now(),
+    );
     const student = await w.as(newcomer);
     await expect(student.course.join({ code: old })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(student.course.join({ code: joinCode })).resolves.toMatchObject({ course: { id: w.courseId } });
@@ -84,23 +104,35 @@ describe("members", () => {
     expect((await caller.invitation.pending({ courseId: w.courseId })).map((i) => i.email)).toEqual(["co@example.test"]);
     // Someone else signed in with the link sees it is not theirs and cannot use it.
     const outsider = await w.as(w.outsider);
-    await expect(outsider.invitation.byToken({ token })).resolves.toMatchObject({ courseId: w.courseId, forCaller: false, state: "pending" });
+    await expect(outsider.invitation.byToken({ token })).resolves.toMatchObject({
+      courseId: w.courseId,
+      forCaller: false,
+      state: "pending",
+    });
     await expect(outsider.invitation.accept({ token })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect((await w.as(null)).invitation.accept({ token })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 
     await expect(coCaller.invitation.accept({ token })).resolves.toEqual({ courseId: w.courseId });
     await expect(coCaller.course.overview({ courseId: w.courseId })).resolves.toMatchObject({ course: { id: w.courseId } });
-    await expect(coCaller.invitation.accept({ token })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/accepted already/) as unknown });
+    await expect(coCaller.invitation.accept({ token })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/accepted already/) as unknown,
+    });
     expect(await caller.invitation.pending({ courseId: w.courseId })).toEqual([]);
 
-    await expect(caller.invitation.create({ courseId: w.courseId, email: "co@example.test" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(caller.invitation.create({ courseId: w.courseId, email: "co@example.test" })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+    });
     await expect(caller.invitation.create({ courseId: w.courseId, email: "not an email" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(coCaller.invitation.byToken({ token: "never-issued" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // A revoked link stops working at once.
     const revoked = await caller.invitation.create({ courseId: w.courseId, email: "outsider@example.test" });
     await caller.invitation.revoke({ courseId: w.courseId, invitationId: revoked.invitation.id });
     const revokedToken = new URL(revoked.link, "http://x").searchParams.get("token") ?? "";
-    await expect(outsider.invitation.accept({ token: revokedToken })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/withdrawn/) as unknown });
+    await expect(outsider.invitation.accept({ token: revokedToken })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/withdrawn/) as unknown,
+    });
 
     await caller.course.removeInstructor({ courseId: w.courseId, userId: co.id });
     await expect((await w.as(co)).course.overview({ courseId: w.courseId })).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -116,7 +148,13 @@ describe("assignments", () => {
     const entries = await (await teacher()).assignment.catalog();
     expect(entries.map((e) => e.id)).toEqual(listExercises().map((e) => e.id));
     const mnist = getExercise("mnist-beat-baseline");
-    expect(entries.find((e) => e.id === mnist.id)).toMatchObject({ step: 5, budgets: mnist.budgets, baseline: 0.1, seed: mnist.seed, checks: expect.arrayContaining(["beats-baseline"]) as unknown });
+    expect(entries.find((e) => e.id === mnist.id)).toMatchObject({
+      step: 5,
+      budgets: mnist.budgets,
+      baseline: 0.1,
+      seed: mnist.seed,
+      checks: expect.arrayContaining(["beats-baseline"]) as unknown,
+    });
     expect(entries.find((e) => e.id === "mnist-define-problem")).toMatchObject({ kind: "answer", budgets: null });
   });
 
@@ -140,18 +178,44 @@ describe("assignments", () => {
     // The student sees the override in force.
     const view = await (await w.as(w.student)).assignment.byId({ assignmentId: created.id });
     expect(view.exercise.budgets.maxEpochs).toBe(5);
-    const unlimited = await caller.assignment.create({ courseId: w.courseId, exerciseId: "mnist-regularize", title: "Regularize!", attemptsAllowed: null, position: 9 });
+    const unlimited = await caller.assignment.create({
+      courseId: w.courseId,
+      exerciseId: "mnist-regularize",
+      title: "Regularize!",
+      attemptsAllowed: null,
+      position: 9,
+    });
     expect(unlimited).toMatchObject({ title: "Regularize!", attemptsAllowed: null, position: 9 });
     expect((await caller.course.overview({ courseId: w.courseId })).assignments.map((a) => a.position)).toEqual([5, 6, 9]);
   });
 
   it.each([
-    ["an unknown exercise", { exerciseId: "mnist-step-99" }, "NOT_FOUND", /Unknown exercise "mnist-step-99"; expected one of: mnist-define-problem/],
+    [
+      "an unknown exercise",
+      { exerciseId: "mnist-step-99" },
+      "NOT_FOUND",
+      /Unknown exercise "mnist-step-99"; expected one of: mnist-define-problem/,
+    ],
     ["a budget below its minimum", { overrides: { budgets: { maxEpochs: 0 } } }, "BAD_REQUEST", /overrides\.budgets\.maxEpochs/],
     ["a misspelt override key", { overrides: { treshold: 0.9 } }, "BAD_REQUEST", /overrides: Unrecognized key: "treshold"/],
-    ["an unknown check visibility", { overrides: { visibility: { overfits: "sometimes" } } }, "BAD_REQUEST", /overrides\.visibility\.overfits/],
-    ["a CSV the course does not hold", { exerciseId: "credit-choose-metric", overrides: { dataset: { kind: "csv", file: "data/none.csv", target: "y", task: "binary" } } }, "BAD_REQUEST", /^Overrides\.dataset\.file: expected a CSV file in the course folder/],
-    ["a dataset the exercise cannot use", { exerciseId: "mnist-define-problem", overrides: { dataset: { kind: "imdb" } } }, "BAD_REQUEST", /^Overrides\.dataset\.kind: expected "mnist"/],
+    [
+      "an unknown check visibility",
+      { overrides: { visibility: { overfits: "sometimes" } } },
+      "BAD_REQUEST",
+      /overrides\.visibility\.overfits/,
+    ],
+    [
+      "a CSV the course does not hold",
+      { exerciseId: "credit-choose-metric", overrides: { dataset: { kind: "csv", file: "data/none.csv", target: "y", task: "binary" } } },
+      "BAD_REQUEST",
+      /^Overrides\.dataset\.file: expected a CSV file in the course folder/,
+    ],
+    [
+      "a dataset the exercise cannot use",
+      { exerciseId: "mnist-define-problem", overrides: { dataset: { kind: "imdb" } } },
+      "BAD_REQUEST",
+      /^Overrides\.dataset\.kind: expected "mnist"/,
+    ],
   ])("createAssignment refuses %s, naming the field", async (_case, change, code, message) => {
     const caller = await teacher();
     const input = { courseId: w.courseId, exerciseId: "mnist-beat-baseline", ...change } as Parameters<typeof caller.assignment.create>[0];
@@ -164,16 +228,38 @@ describe("assignments", () => {
     const updated = await caller.assignment.update({
       assignmentId: w.assignment.id,
       title: "Beat it",
-      overrides: { target: 0.9, baseline: 0.2, budgets: { maxParams: 1000 }, seed: 42, seeds: 3, latePenalty: { perDay: 0.5, maxDaysLate: 1 } },
+      overrides: {
+        target: 0.9,
+        baseline: 0.2,
+        budgets: { maxParams: 1000 },
+        seed: 42,
+        seeds: 3,
+        latePenalty: { perDay: 0.5, maxDaysLate: 1 },
+      },
       deadline: Date.UTC(2026, 2, 1),
       attemptsAllowed: 2,
       position: 1,
     });
-    expect(updated).toMatchObject({ exerciseId: "mnist-beat-baseline", title: "Beat it", deadline: Date.UTC(2026, 2, 1), attemptsAllowed: 2, position: 1 });
-    expect((await assignmentById(w.db, w.assignment.id))?.overrides).toEqual({ target: 0.9, baseline: 0.2, budgets: { maxParams: 1000 }, seed: 42, seeds: 3, latePenalty: { perDay: 0.5, maxDaysLate: 1 } });
+    expect(updated).toMatchObject({
+      exerciseId: "mnist-beat-baseline",
+      title: "Beat it",
+      deadline: Date.UTC(2026, 2, 1),
+      attemptsAllowed: 2,
+      position: 1,
+    });
+    expect((await assignmentById(w.db, w.assignment.id))?.overrides).toEqual({
+      target: 0.9,
+      baseline: 0.2,
+      budgets: { maxParams: 1000 },
+      seed: 42,
+      seeds: 3,
+      latePenalty: { perDay: 0.5, maxDaysLate: 1 },
+    });
     const blankTitle = await caller.assignment.update({ assignmentId: w.assignment.id, title: "", deadline: null });
     expect(blankTitle).toMatchObject({ title: getExercise("mnist-beat-baseline").title, deadline: null, attemptsAllowed: 2 });
-    await expect(caller.assignment.update({ assignmentId: w.assignment.id, exerciseId: "mnist-overfit" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.assignment.update({ assignmentId: w.assignment.id, exerciseId: "mnist-overfit" } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("the assignment view has the course, the assignment, its extensions and the students", async () => {
@@ -182,7 +268,9 @@ describe("assignments", () => {
     const view = await caller.assignment.overview({ assignmentId: w.assignment.id });
     expect(view.course.id).toBe(w.courseId);
     expect(view.assignment).toMatchObject({ id: w.assignment.id, step: 5, exerciseTitle: getExercise("mnist-beat-baseline").title });
-    expect(view.extensions).toEqual([expect.objectContaining({ userId: w.student.id, email: "student@example.test", deadline: Date.UTC(2026, 5, 1) })]);
+    expect(view.extensions).toEqual([
+      expect.objectContaining({ userId: w.student.id, email: "student@example.test", deadline: Date.UTC(2026, 5, 1) }),
+    ]);
     expect(view.students.map((s) => s.email).sort()).toEqual(["other@example.test", "student@example.test"]);
   });
 
@@ -203,7 +291,9 @@ describe("assignments", () => {
     const caller = await teacher();
     const ext = await caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.student.id, deadline: 123_000 });
     expect(ext).toMatchObject({ userId: w.student.id, deadline: 123_000 });
-    await expect(caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.outsider.id, deadline: 1 })).rejects.toMatchObject({
+    await expect(
+      caller.assignment.setExtension({ assignmentId: w.assignment.id, userId: w.outsider.id, deadline: 1 }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringMatching(/not enrolled as a student/) as unknown,
     });

@@ -27,7 +27,12 @@ describe("the instructor's experiments and toolbox settings", () => {
     expect((await student.assignment.byId({ assignmentId: created.id })).assignment.testEvaluations).toEqual({ used: 0, limit: 2 });
 
     const { zipBase64 } = await teacher.folder.export({ courseId: w.courseId });
-    const files = Object.fromEntries(Object.entries(unzipSync(new Uint8Array(Buffer.from(zipBase64, "base64")))).map(([p, d]) => [p.slice(p.indexOf("/") + 1), strFromU8(d)]));
+    const files = Object.fromEntries(
+      Object.entries(unzipSync(new Uint8Array(Buffer.from(zipBase64, "base64")))).map(([p, d]) => [
+        p.slice(p.indexOf("/") + 1),
+        strFromU8(d),
+      ]),
+    );
     const file = Object.entries(files).find(([path]) => path.endsWith("mnist-regularize.yaml"))?.[1];
     expect(file).toContain("experiments:\n  allowed:\n    - loss-per-batch\n    - lr-range-test\n  computeSeconds: 120\n");
     expect(file).toContain("toolbox:\n  allowed:\n    - early-stopping\n    - tuning\n  tuningTrials: 4\n  testEvaluations: 2\n");
@@ -38,7 +43,10 @@ describe("the instructor's experiments and toolbox settings", () => {
     expect(imported?.overrides).toEqual(settings);
 
     // Editing: a lower limit takes effect for the student at once.
-    await teacher.assignment.update({ assignmentId: created.id, overrides: { ...settings, toolbox: { ...settings.toolbox, testEvaluations: 1 } } });
+    await teacher.assignment.update({
+      assignmentId: created.id,
+      overrides: { ...settings, toolbox: { ...settings.toolbox, testEvaluations: 1 } },
+    });
     expect((await student.assignment.byId({ assignmentId: created.id })).assignment.testEvaluations).toEqual({ used: 0, limit: 1 });
   });
 
@@ -51,7 +59,9 @@ describe("the instructor's experiments and toolbox settings", () => {
   ])("refuses %s with BAD_REQUEST naming the field, and stores nothing", async (_label, overrides, path) => {
     const teacher = await w.as(w.instructor);
     const before = (await assignmentsForCourse(w.db, w.courseId)).length;
-    await expect(teacher.assignment.create({ courseId: w.courseId, exerciseId: "mnist-regularize", overrides: overrides as never })).rejects.toMatchObject({
+    await expect(
+      teacher.assignment.create({ courseId: w.courseId, exerciseId: "mnist-regularize", overrides: overrides as never }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(path) as unknown,
     });

@@ -21,7 +21,13 @@ afterEach(async () => {
 function dropoutTopology(): Record<string, unknown> {
   const topology = denseTopology() as { config: { layers: unknown[] } };
   const [hidden, output] = topology.config.layers;
-  return { ...topology, config: { ...topology.config, layers: [hidden, { class_name: "Dropout", config: { rate: 0.3, name: "dropout_Dropout1", trainable: true } }, output] } };
+  return {
+    ...topology,
+    config: {
+      ...topology.config,
+      layers: [hidden, { class_name: "Dropout", config: { rate: 0.3, name: "dropout_Dropout1", trainable: true } }, output],
+    },
+  };
 }
 
 function step7Payload(topology: Record<string, unknown> = dropoutTopology()): SubmissionPayload {
@@ -31,7 +37,19 @@ function step7Payload(topology: Record<string, unknown> = dropoutTopology()): Su
 }
 
 async function step7Assignment(overrides: Record<string, unknown> = {}): Promise<Assignment> {
-  return createAssignment(w.db, { courseId: w.courseId, exerciseId: STEP7, title: "Regularize and tune", overrides, deadline: null, attemptsAllowed: null, position: 7 }, w.clock.now());
+  return createAssignment(
+    w.db,
+    {
+      courseId: w.courseId,
+      exerciseId: STEP7,
+      title: "Regularize and tune",
+      overrides,
+      deadline: null,
+      attemptsAllowed: null,
+      position: 7,
+    },
+    w.clock.now(),
+  );
 }
 
 async function submit(assignment: Assignment, who: "student" | "other" = "student", payload = step7Payload()): Promise<string> {
@@ -60,7 +78,16 @@ function sampleResult(search: TuningSearch = grid): TuningResult {
     metric: { name: "accuracy", higherIsBetter: true, split: "validation" },
     trials: [trial(1, 0.0003, 0.9), trial(2, 0.001, 0.93), trial(3, 0.003, 0.91)],
     selected: 2,
-    final: { status: "evaluated", metric: "accuracy", test: 0.925, epochs: 3, trainExamples: 2000, testExamples: 1000, seconds: 2, evaluations: { used: 2, limit: 3 } },
+    final: {
+      status: "evaluated",
+      metric: "accuracy",
+      test: 0.925,
+      epochs: 3,
+      trainExamples: 2000,
+      testExamples: 1000,
+      seconds: 2,
+      evaluations: { used: 2, limit: 3 },
+    },
     backend: "cpu",
     seeds: { training: 1337, split: 1337, search: 1337 },
     trainExamples: 1600,
@@ -90,7 +117,12 @@ describe("tuning.start", () => {
     expect(run.estimateSeconds).toBeCloseTo(estimate, 1);
     expect(run.budget).toMatchObject({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: run.estimateSeconds });
     const job = await w.db.kysely.selectFrom("jobs").selectAll().where("id", "=", run.jobId).executeTakeFirstOrThrow();
-    expect([job.purpose, job.experiment, job.submission_id, JSON.parse(job.tuning_search ?? "null")]).toEqual(["experiment", "tune", id, grid]);
+    expect([job.purpose, job.experiment, job.submission_id, JSON.parse(job.tuning_search ?? "null")]).toEqual([
+      "experiment",
+      "tune",
+      id,
+      grid,
+    ]);
     expect(await countAttempts(w.db, { assignmentId: assignment.id, userId: w.student.id })).toBe(1);
   });
 
@@ -104,15 +136,53 @@ describe("tuning.start", () => {
 
   it.each([
     ["a student not enrolled in the course", "outsider", {}, grid, "FORBIDDEN", /not enrolled/],
-    ["tuning the toolbox does not allow", "student", { toolbox: { allowed: ["augmentation", "early-stopping"] } }, grid, "FORBIDDEN", /has not allowed tuning on this assignment \(allowed techniques: augmentation, early-stopping\)/],
-    ["more trials than the assignment allows", "student", { toolbox: { tuningTrials: 2 } }, grid, "BAD_REQUEST", /at most 2 trials per search, got 3/],
-    ["a grid larger than its trials", "student", {}, { ...grid, trials: 2 }, "BAD_REQUEST", /3 learningRate = 3 combinations, more than the 2 trials/],
-    ["a search the compute budget cannot hold", "student", { experiments: { computeSeconds: 10 } }, grid, "PRECONDITION_FAILED", /you have 10 s left of this assignment's 10 s experiment budget/],
-    ["a search when experiments are turned off", "student", { experiments: { computeSeconds: 0 } }, grid, "PRECONDITION_FAILED", /turned off/],
+    [
+      "tuning the toolbox does not allow",
+      "student",
+      { toolbox: { allowed: ["augmentation", "early-stopping"] } },
+      grid,
+      "FORBIDDEN",
+      /has not allowed tuning on this assignment \(allowed techniques: augmentation, early-stopping\)/,
+    ],
+    [
+      "more trials than the assignment allows",
+      "student",
+      { toolbox: { tuningTrials: 2 } },
+      grid,
+      "BAD_REQUEST",
+      /at most 2 trials per search, got 3/,
+    ],
+    [
+      "a grid larger than its trials",
+      "student",
+      {},
+      { ...grid, trials: 2 },
+      "BAD_REQUEST",
+      /3 learningRate = 3 combinations, more than the 2 trials/,
+    ],
+    [
+      "a search the compute budget cannot hold",
+      "student",
+      { experiments: { computeSeconds: 10 } },
+      grid,
+      "PRECONDITION_FAILED",
+      /you have 10 s left of this assignment's 10 s experiment budget/,
+    ],
+    [
+      "a search when experiments are turned off",
+      "student",
+      { experiments: { computeSeconds: 0 } },
+      grid,
+      "PRECONDITION_FAILED",
+      /turned off/,
+    ],
   ] as const)("refuses %s", async (_name, who, overrides, search, code, message) => {
     const assignment = await step7Assignment(overrides);
     await submit(assignment);
-    await expect((await w.as(w[who])).tuning.start({ assignmentId: assignment.id, search })).rejects.toMatchObject({ code, message: expect.stringMatching(message) as unknown });
+    await expect((await w.as(w[who])).tuning.start({ assignmentId: assignment.id, search })).rejects.toMatchObject({
+      code,
+      message: expect.stringMatching(message) as unknown,
+    });
     expect(await w.db.kysely.selectFrom("jobs").select("id").where("purpose", "=", "experiment").execute()).toEqual([]);
   });
 
@@ -126,16 +196,26 @@ describe("tuning.start", () => {
   it("refuses without a submission, with another student's submission, and a search the model cannot take", async () => {
     const assignment = await step7Assignment();
     const caller = await w.as(w.student);
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/Submit a model on this step first/) as unknown });
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/Submit a model on this step first/) as unknown,
+    });
     const theirs = await submit(assignment, "other");
-    await expect(caller.tuning.start({ assignmentId: assignment.id, submissionId: theirs, search: grid })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/your own submissions/) as unknown });
+    await expect(caller.tuning.start({ assignmentId: assignment.id, submissionId: theirs, search: grid })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/your own submissions/) as unknown,
+    });
     await submit(assignment, "student", step7Payload(denseTopology()));
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 2, space: { dropout: [0.2, 0.4] } } })).rejects.toMatchObject({
+    await expect(
+      caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 2, space: { dropout: [0.2, 0.4] } } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/Searching dropout sets the rate of every Dropout layer; this model has none/) as unknown,
     });
     // Over the exercise's parameter budget in every trial: nothing would train.
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: { units: [4096] } } })).rejects.toMatchObject({
+    await expect(
+      caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: { units: [4096] } } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/Every trial of this search would be skipped/) as unknown,
     });
@@ -144,20 +224,32 @@ describe("tuning.start", () => {
   it("refuses anonymous callers and malformed searches before anything else", async () => {
     const assignment = await step7Assignment();
     await submit(assignment);
-    await expect((await w.as(null)).tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect((await w.as(null)).tuning.start({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
     const caller = await w.as(w.student);
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: {} } })).rejects.toMatchObject({
+    await expect(
+      caller.tuning.start({ assignmentId: assignment.id, search: { strategy: "grid", trials: 1, space: {} } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/search at least one of learningRate, units, layers, dropout/) as unknown,
     });
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: { ...grid, space: { learningRate: [0] } } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.tuning.start({ assignmentId: assignment.id, search: { ...grid, space: { learningRate: [0] } } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     // @ts-expect-error: identity comes from the session, never from the input
-    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid, userId: w.other.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.tuning.start({ assignmentId: assignment.id, search: grid, userId: w.other.id })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });
 
 describe("tuning.estimate", () => {
-  const eight: TuningSearch = { strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] } };
+  const eight: TuningSearch = {
+    strategy: "random",
+    trials: 8,
+    space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] },
+  };
 
   it("shows what a search will cost before it starts, the same figure start charges, and queues nothing", async () => {
     const assignment = await step7Assignment();
@@ -197,7 +289,9 @@ describe("tuning.estimate", () => {
     expect(fewer.proposal?.seconds).toBeLessThanOrEqual(fewer.leftSeconds);
     // The proposal is a search start accepts on that budget.
     if (!fewer.proposal) throw new Error("expected a proposal");
-    await expect(caller.tuning.start({ assignmentId: tighter.id, search: fewer.proposal.search })).resolves.toMatchObject({ status: "queued" });
+    await expect(caller.tuning.start({ assignmentId: tighter.id, search: fewer.proposal.search })).resolves.toMatchObject({
+      status: "queued",
+    });
   });
 
   it("starts the form from a search that fits the budget left", async () => {
@@ -218,8 +312,12 @@ describe("tuning.estimate", () => {
   it("refuses what start refuses: anonymous callers and a search the assignment does not allow", async () => {
     const assignment = await step7Assignment();
     await submit(assignment);
-    await expect((await w.as(null)).tuning.estimate({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect((await w.as(w.student)).tuning.estimate({ assignmentId: assignment.id, search: { ...eight, trials: 9 } })).rejects.toMatchObject({
+    await expect((await w.as(null)).tuning.estimate({ assignmentId: assignment.id, search: grid })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    await expect(
+      (await w.as(w.student)).tuning.estimate({ assignmentId: assignment.id, search: { ...eight, trials: 9 } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/at most 8 trials/) as unknown,
     });
@@ -243,12 +341,19 @@ describe("tuning.list and byId", () => {
     });
     // 3 learning rates × 3 dropout rates = 9 combinations, more than the 8 allowed: drawn at random.
     // Successive halving by default, so the search costs a fraction of eight full trainings.
-    expect(before.defaults?.search).toEqual({ strategy: "random", trials: 8, space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] }, halving: { factor: 3 } });
+    expect(before.defaults?.search).toEqual({
+      strategy: "random",
+      trials: 8,
+      space: { learningRate: [0.000333, 0.001, 0.003], dropout: [0.2, 0.3, 0.4] },
+      halving: { factor: 3 },
+    });
     expect(before.defaults?.offered).toMatchObject({ units: [16, 32, 64], layers: [1, 2] });
 
     const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
     const after = await caller.tuning.list({ assignmentId: assignment.id });
-    expect(after.runs).toMatchObject([{ jobId: run.jobId, status: "queued", search: grid, result: null, failure: null, estimateSeconds: run.estimateSeconds }]);
+    expect(after.runs).toMatchObject([
+      { jobId: run.jobId, status: "queued", search: grid, result: null, failure: null, estimateSeconds: run.estimateSeconds },
+    ]);
     expect(after.budget.reservedSeconds).toBeCloseTo(run.estimateSeconds, 1);
     // The Debugging page shares the budget: a queued search holds its estimate there too, and is not listed as a debugging run.
     const debugging = await caller.experiment.list({ assignmentId: assignment.id });
@@ -284,15 +389,32 @@ describe("tuning.list and byId", () => {
     await appendProgress(w.db, run.jobId, { type: "run", label: "trial 2 of 3: learning rate 0.001" }, now);
     await appendProgress(w.db, run.jobId, { type: "epoch", epoch: 1, epochs: 10, loss: 0.4, seconds: 0.3 }, now);
     await appendProgress(w.db, run.jobId, { type: "epoch", epoch: 2, epochs: 10, loss: 0.3, seconds: 0.6 }, now);
-    expect((await caller.tuning.byId({ jobId: run.jobId })).progress).toEqual({ trial: 2, total: 3, label: "trial 2 of 3: learning rate 0.001", final: false, epochs: 2 });
+    expect((await caller.tuning.byId({ jobId: run.jobId })).progress).toEqual({
+      trial: 2,
+      total: 3,
+      label: "trial 2 of 3: learning rate 0.001",
+      final: false,
+      epochs: 2,
+    });
 
     w.clock.advance(7_000);
-    expect(await completeExperimentJob(w.db, { jobId: run.jobId, workerId: "w", outcome: { result: sampleResult() }, now: w.clock.now() })).toBe("stored");
+    expect(
+      await completeExperimentJob(w.db, { jobId: run.jobId, workerId: "w", outcome: { result: sampleResult() }, now: w.clock.now() }),
+    ).toBe("stored");
     const done = await caller.tuning.byId({ jobId: run.jobId });
-    expect(done).toMatchObject({ status: "done", progress: null, failure: null, chargedSeconds: 7, result: { selected: 2, final: { status: "evaluated", test: 0.925 } } });
+    expect(done).toMatchObject({
+      status: "done",
+      progress: null,
+      failure: null,
+      chargedSeconds: 7,
+      result: { selected: 2, final: { status: "evaluated", test: 0.925 } },
+    });
     expect(done.result?.trials).toHaveLength(3);
     await expect((await w.as(w.instructor)).tuning.byId({ jobId: run.jobId })).resolves.toMatchObject({ jobId: run.jobId });
-    await expect((await w.as(w.other)).tuning.byId({ jobId: run.jobId })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/only see your own tuning runs/) as unknown });
+    await expect((await w.as(w.other)).tuning.byId({ jobId: run.jobId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/only see your own tuning runs/) as unknown,
+    });
     await expect((await w.as(w.outsider)).tuning.byId({ jobId: run.jobId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.tuning.byId({ jobId: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
@@ -303,8 +425,16 @@ describe("tuning.list and byId", () => {
     const caller = await w.as(w.student);
     const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
     await claim(run.jobId);
-    await completeExperimentJob(w.db, { jobId: run.jobId, workerId: "w", outcome: { failed: "Searching layers needs a hidden Dense layer before the output layer." }, now: w.clock.now() });
-    expect(await caller.tuning.byId({ jobId: run.jobId })).toMatchObject({ result: null, failure: expect.stringMatching(/hidden Dense layer/) as unknown });
+    await completeExperimentJob(w.db, {
+      jobId: run.jobId,
+      workerId: "w",
+      outcome: { failed: "Searching layers needs a hidden Dense layer before the output layer." },
+      now: w.clock.now(),
+    });
+    expect(await caller.tuning.byId({ jobId: run.jobId })).toMatchObject({
+      result: null,
+      failure: expect.stringMatching(/hidden Dense layer/) as unknown,
+    });
 
     const experiment = await caller.experiment.run({ submissionId: id, experiment: "tiny-subset" });
     await expect(caller.tuning.byId({ jobId: experiment.jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });

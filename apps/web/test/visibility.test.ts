@@ -32,12 +32,18 @@ type Place = { courseId: string; assignmentId: string; submissionId: string };
 /** What the student can read of one graded submission, through each procedure that shows it. */
 const READS: ReadonlyArray<[string, (w: World, at: Place) => Promise<unknown>]> = [
   ["submission.byId", async (w, at) => (await (await w.as(w.student)).submission.byId({ submissionId: at.submissionId })).verdict],
-  ["submission.watch", async (w, at) => {
-    const updates: WatchUpdate[] = [];
-    for await (const update of await (await w.as(w.student)).submission.watch({ submissionId: at.submissionId })) updates.push(update);
-    return updates;
-  }],
-  ["submission.compare", async (w, at) => (await (await w.as(w.student)).submission.compare({ submissionIds: [at.submissionId, at.submissionId] })).submissions],
+  [
+    "submission.watch",
+    async (w, at) => {
+      const updates: WatchUpdate[] = [];
+      for await (const update of await (await w.as(w.student)).submission.watch({ submissionId: at.submissionId })) updates.push(update);
+      return updates;
+    },
+  ],
+  [
+    "submission.compare",
+    async (w, at) => (await (await w.as(w.student)).submission.compare({ submissionIds: [at.submissionId, at.submissionId] })).submissions,
+  ],
   ["submission.list", async (w, at) => (await w.as(w.student)).submission.list({ assignmentId: at.assignmentId })],
   ["assignment.byId", async (w, at) => (await (await w.as(w.student)).assignment.byId({ assignmentId: at.assignmentId })).submissions],
   ["course.byId", async (w, at) => (await (await w.as(w.student)).course.byId({ courseId: at.courseId })).assignments],
@@ -53,7 +59,9 @@ const CASES: ReadonlyArray<[string, CheckVisibility, number | null, boolean]> = 
   ["after_deadline, once it passed", "after_deadline", -DAY, true],
 ];
 
-const TABLE = CASES.flatMap(([name, visibility, deadline, shown]) => READS.map(([field, read]) => [name, field, visibility, deadline, shown, read] as const));
+const TABLE = CASES.flatMap(([name, visibility, deadline, shown]) =>
+  READS.map(([field, read]) => [name, field, visibility, deadline, shown, read] as const),
+);
 
 describe.each(testDialects)("what a student reads of a hidden check (%s)", (dialect) => {
   // One world (users, sessions) for the table; each case grades in a course of its own, so no case
@@ -74,7 +82,11 @@ describe.each(testDialects)("what a student reads of a hidden check (%s)", (dial
     const claimed = await claimJob(w.db, { workerId: "w", leaseMs: 60_000, now: w.clock.now() });
     if (!claimed) throw new Error("expected to claim the job");
     await completeJob(w.db, { jobId: claimed.job.id, workerId: "w", verdict: verdictWith(visibility), now: w.clock.now() });
-    await w.db.kysely.updateTable("assignments").set({ deadline: deadline === null ? null : w.clock.now() + deadline }).where("id", "=", assignment.id).execute();
+    await w.db.kysely
+      .updateTable("assignments")
+      .set({ deadline: deadline === null ? null : w.clock.now() + deadline })
+      .where("id", "=", assignment.id)
+      .execute();
     return { courseId, assignmentId: assignment.id, submissionId: created.submissionId };
   }
 
@@ -101,7 +113,9 @@ describe.each(testDialects)("what a student reads of a hidden check (%s)", (dial
     const id = (await graded("after_deadline", DAY)).submissionId;
     const verdict = (await (await w.as(w.student)).submission.byId({ submissionId: id })).verdict;
     expect(verdict).toMatchObject({ status: "withheld", withheldUntil: w.clock.now() + DAY, checks: [{ id: "runs" }] });
-    expect(verdict?.summary).toBe(`Graded — the result is shown after ${new Date(w.clock.now() + DAY).toISOString().slice(0, 16).replace("T", " ")} UTC.`);
+    expect(verdict?.summary).toBe(
+      `Graded — the result is shown after ${new Date(w.clock.now() + DAY).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    );
   });
 });
 
@@ -111,7 +125,11 @@ describe("Gradescope results a student reaches through Gradescope", () => {
     ["after_deadline", "after_due_date"],
     ["never", "hidden"],
   ] as const)("a %s check makes the whole result %s", (visibility, expected) => {
-    const results = gradescopeResults({ verdict: verdictWith(visibility), lateness: { late: false, daysLate: 0, factor: 1, accepted: true }, executionMs: null });
+    const results = gradescopeResults({
+      verdict: verdictWith(visibility),
+      lateness: { late: false, daysLate: 0, factor: 1, accepted: true },
+      executionMs: null,
+    });
     expect(results.visibility).toBe(expected);
   });
 });

@@ -11,7 +11,9 @@ const builtins = new Set(builtinModules);
 /** Every module specifier a file imports or re-exports (type-only imports included: they are harmless but rare). */
 function specifiers(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\s+"([^"]+)"|import\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
+  return [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\s+"([^"]+)"|import\("([^"]+)"\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3] ?? "",
+  );
 }
 
 function resolveLocal(from: string, spec: string): string {
@@ -51,7 +53,15 @@ describe("@stepwise/core/browser", () => {
 
   it("stops where the harness stops: after `patience` epochs without a new best", () => {
     const rule = browser.earlyStopping(2);
-    expect([1, 0.8, 0.9, 0.85, 0.7, 0.75, 0.76].map((loss) => rule.observe(loss))).toEqual(["improved", "improved", "waiting", "stop", "improved", "waiting", "stop"]);
+    expect([1, 0.8, 0.9, 0.85, 0.7, 0.75, 0.76].map((loss) => rule.observe(loss))).toEqual([
+      "improved",
+      "improved",
+      "waiting",
+      "stop",
+      "improved",
+      "waiting",
+      "stop",
+    ]);
   });
 
   it("splits as train does: a seeded share validates, both parts in index order, none without a split", () => {

@@ -98,7 +98,8 @@ export interface AuditEvent {
 type EventRow = Selectable<AuditEventsTable> & { actor_name: string | null; subject_name: string | null; subject_email: string | null };
 
 function toEvent(row: EventRow): AuditEvent {
-  const json = (text: string | null, side: string) => (text === null ? null : parseJson(z.unknown(), text, `${side} of audit event ${row.id}`));
+  const json = (text: string | null, side: string) =>
+    text === null ? null : parseJson(z.unknown(), text, `${side} of audit event ${row.id}`);
   return {
     id: row.id,
     courseId: row.course_id,
@@ -106,7 +107,10 @@ function toEvent(row: EventRow): AuditEvent {
     action: AuditAction.parse(row.action),
     // An account deleted since keeps its id in the log.
     actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? row.actor_id },
-    subject: row.subject_user_id === null ? null : { id: row.subject_user_id, name: row.subject_name ?? row.subject_user_id, email: row.subject_email ?? "" },
+    subject:
+      row.subject_user_id === null
+        ? null
+        : { id: row.subject_user_id, name: row.subject_name ?? row.subject_user_id, email: row.subject_email ?? "" },
     submissionId: row.submission_id,
     before: json(row.before, "before"),
     after: json(row.after, "after"),

@@ -34,7 +34,13 @@ import { hashPassword, verifyPasswordHash } from "./passwords";
  */
 
 /** Date columns of the auth tables (users, sessions, accounts, verifications). */
-export const AUTH_DATE_COLUMNS: ReadonlySet<string> = new Set(["created_at", "updated_at", "expires_at", "access_token_expires_at", "refresh_token_expires_at"]);
+export const AUTH_DATE_COLUMNS: ReadonlySet<string> = new Set([
+  "created_at",
+  "updated_at",
+  "expires_at",
+  "access_token_expires_at",
+  "refresh_token_expires_at",
+]);
 /** Boolean columns of the auth tables. */
 export const AUTH_BOOLEAN_COLUMNS: ReadonlySet<string> = new Set(["email_verified"]);
 // The adapter's own joins alias a joined column as `_joined_<model>_<column>`.
@@ -110,7 +116,9 @@ export class AuthColumns implements KyselyPlugin {
   }
 
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const rows = args.result.rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, fromStored(key, value)])));
+    const rows = args.result.rows.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([key, value]) => [key, fromStored(key, value)])),
+    );
     return Promise.resolve({ ...args.result, rows });
   }
 }
@@ -139,7 +147,14 @@ export function authStorage(db: Db) {
     },
     session: {
       modelName: "sessions",
-      fields: { userId: "user_id", expiresAt: "expires_at", createdAt: "created_at", updatedAt: "updated_at", ipAddress: "ip_address", userAgent: "user_agent" },
+      fields: {
+        userId: "user_id",
+        expiresAt: "expires_at",
+        createdAt: "created_at",
+        updatedAt: "updated_at",
+        ipAddress: "ip_address",
+        userAgent: "user_agent",
+      },
     },
     account: {
       modelName: "accounts",

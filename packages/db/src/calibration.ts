@@ -19,7 +19,12 @@ export const GraderCalibration = z
     workerId: z.string().min(1).max(200).describe("The grader process that measured, as in job rows (`host:pid` by default)"),
     host: z.string().min(1).max(200).describe("Machine the grader runs on"),
     backend: z.string().min(1).max(40).describe("TF.js backend its training children run on, as verdicts record it (e.g. `wasm`)"),
-    gflops: z.number().finite().positive().max(1e6).describe("Effective training throughput of one grader slot, 10⁹ multiply-adds per second"),
+    gflops: z
+      .number()
+      .finite()
+      .positive()
+      .max(1e6)
+      .describe("Effective training throughput of one grader slot, 10⁹ multiply-adds per second"),
     measuredAt: z.number().int().nonnegative().describe("When it was measured, ms since the epoch"),
   })
   .strict();
@@ -40,14 +45,19 @@ export async function publishCalibration(db: Db, input: GraderCalibration): Prom
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join(".") ?? "";
-    throw new ValidationError(`A grader calibration needs ${path || "valid fields"}: ${issue?.message ?? "invalid"}, got ${JSON.stringify(input).slice(0, 200)}`, path);
+    throw new ValidationError(
+      `A grader calibration needs ${path || "valid fields"}: ${issue?.message ?? "invalid"}, got ${JSON.stringify(input).slice(0, 200)}`,
+      path,
+    );
   }
   const c = parsed.data;
   const row = { worker_id: c.workerId, host: c.host, backend: c.backend, gflops: c.gflops, measured_at: c.measuredAt };
   await db.kysely
     .insertInto("grader_calibrations")
     .values(row)
-    .onConflict((oc) => oc.column("worker_id").doUpdateSet({ host: row.host, backend: row.backend, gflops: row.gflops, measured_at: row.measured_at }))
+    .onConflict((oc) =>
+      oc.column("worker_id").doUpdateSet({ host: row.host, backend: row.backend, gflops: row.gflops, measured_at: row.measured_at }),
+    )
     .execute();
 }
 

@@ -78,10 +78,24 @@ function openSqlite(url: string, options: OpenDbOptions): Db {
 // count(*) and bigint columns (ms timestamps) come back as strings by default; every value we
 // store fits in a double, so parse them as numbers — per pool, not by mutating pg's globals.
 const int8AsNumber = ((oid: number, format?: "text" | "binary"): unknown =>
-  oid === INT8_OID && format !== "binary" ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"];
+  oid === INT8_OID && format !== "binary"
+    ? (value: string) => Number(value)
+    : pg.types.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"];
 
-const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P01", "57P02", "57P03"]);
-const CONNECTION_ERROR_MESSAGES = /connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect|connection refused|the database system is (starting up|shutting down)/i;
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+const CONNECTION_ERROR_MESSAGES =
+  /connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect|connection refused|the database system is (starting up|shutting down)/i;
 
 /**
  * Did `error` come from losing the database connection (refused, reset, terminated by the
@@ -143,7 +157,9 @@ async function openPostgres(url: string, options: OpenDbOptions): Promise<Db> {
     max: options.poolSize ?? 10,
     types: { getTypeParser: int8AsNumber },
   });
-  const onError = options.onConnectionError ?? ((error: Error) => console.warn(`[db] PostgreSQL connection lost (${error.message}); reconnecting on the next query`));
+  const onError =
+    options.onConnectionError ??
+    ((error: Error) => console.warn(`[db] PostgreSQL connection lost (${error.message}); reconnecting on the next query`));
   // An idle pooled connection reports its death on the pool; a checked-out one between two
   // statements on the client itself. Both must be heard, or pg's 'error' event ends the process.
   // Each dead connection is reported once, whichever told first.

@@ -62,7 +62,8 @@ function checkTitle(title: string): string {
 }
 
 function checkDeadline(deadline: number | null, what: string): void {
-  if (deadline !== null && !Number.isSafeInteger(deadline)) throw new ValidationError(`${what} must be a whole number of ms since the epoch, got ${deadline}`, "deadline");
+  if (deadline !== null && !Number.isSafeInteger(deadline))
+    throw new ValidationError(`${what} must be a whole number of ms since the epoch, got ${deadline}`, "deadline");
 }
 
 export function assignmentRow(input: Omit<Assignment, "id" | "createdAt">, now: number): Selectable<AssignmentsTable> {
@@ -105,7 +106,12 @@ export async function assignmentById(db: Db, id: string): Promise<Assignment | n
 }
 
 /** Changes what the patch names and returns the assignment as stored. */
-export async function updateAssignment(db: Db, id: string, patch: AssignmentPatch, audit?: { actorId: string; now: number }): Promise<Assignment> {
+export async function updateAssignment(
+  db: Db,
+  id: string,
+  patch: AssignmentPatch,
+  audit?: { actorId: string; now: number },
+): Promise<Assignment> {
   const set: Partial<Selectable<AssignmentsTable>> = {};
   if (patch.title !== undefined) set.title = checkTitle(patch.title);
   if (patch.overrides !== undefined) set.overrides = JSON.stringify(Overrides.parse(patch.overrides));
@@ -131,7 +137,15 @@ export async function updateAssignment(db: Db, id: string, patch: AssignmentPatc
     if (Object.keys(set).length > 0) await q.updateTable("assignments").set(set).where("id", "=", id).execute();
     const updated = await read();
     const diff = assignmentDiff(before, updated);
-    if (audit && diff) await recordAudit(q, { courseId: updated.courseId, assignmentId: id, actorId: audit.actorId, action: "assignment.updated", ...diff, now: audit.now });
+    if (audit && diff)
+      await recordAudit(q, {
+        courseId: updated.courseId,
+        assignmentId: id,
+        actorId: audit.actorId,
+        action: "assignment.updated",
+        ...diff,
+        now: audit.now,
+      });
     return updated;
   });
 }
@@ -142,7 +156,10 @@ const AUDITED = ["title", "deadline", "attemptsAllowed", "position"] as const;
  * The fields an edit changed, old and new side by side; overrides key by key (baseline, target,
  * check visibility, budgets…), so the log says which one moved. Null when nothing changed.
  */
-export function assignmentDiff(before: Assignment, after: Assignment): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+export function assignmentDiff(
+  before: Assignment,
+  after: Assignment,
+): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
   const from: Record<string, unknown> = {};
   const to: Record<string, unknown> = {};
   for (const key of AUDITED) {
@@ -188,12 +205,20 @@ export async function deleteAssignment(db: Db, id: string): Promise<void> {
 }
 
 async function countSubmissions(q: Kysely<Database>, assignmentId: string): Promise<number> {
-  const row = await q.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).where("assignment_id", "=", assignmentId).executeTakeFirst();
+  const row = await q
+    .selectFrom("submissions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("assignment_id", "=", assignmentId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 /** Sets (or replaces) a student's own deadline; the student must be enrolled in the assignment's course as a student. */
-export async function setExtension(db: Db, input: { assignmentId: string; userId: string; deadline: number; actorId?: string }, now: number): Promise<Extension> {
+export async function setExtension(
+  db: Db,
+  input: { assignmentId: string; userId: string; deadline: number; actorId?: string },
+  now: number,
+): Promise<Extension> {
   checkDeadline(input.deadline, "Extension deadline");
   const assignment = await assignmentById(db, input.assignmentId);
   if (!assignment) throw new NotFoundError(`No assignment with id "${input.assignmentId}"`);
@@ -203,9 +228,15 @@ export async function setExtension(db: Db, input: { assignmentId: string; userId
     .where("course_id", "=", assignment.courseId)
     .where("user_id", "=", input.userId)
     .executeTakeFirst();
-  if (enrolled?.role !== "student") throw new NotFoundError(`User "${input.userId}" is not enrolled as a student in this course; extensions are for its students`);
+  if (enrolled?.role !== "student")
+    throw new NotFoundError(`User "${input.userId}" is not enrolled as a student in this course; extensions are for its students`);
   await writeTx(db, async (q) => {
-    const previous = await q.selectFrom("extensions").select("deadline").where("assignment_id", "=", input.assignmentId).where("user_id", "=", input.userId).executeTakeFirst();
+    const previous = await q
+      .selectFrom("extensions")
+      .select("deadline")
+      .where("assignment_id", "=", input.assignmentId)
+      .where("user_id", "=", input.userId)
+      .executeTakeFirst();
     await q
       .insertInto("extensions")
       .values({ assignment_id: input.assignmentId, user_id: input.userId, deadline: input.deadline, created_at: now })
@@ -229,7 +260,11 @@ export async function setExtension(db: Db, input: { assignmentId: string; userId
 }
 
 /** Removes a student's extension; false when there was none. */
-export async function clearExtension(db: Db, input: { assignmentId: string; userId: string }, audit?: { actorId: string; now: number }): Promise<boolean> {
+export async function clearExtension(
+  db: Db,
+  input: { assignmentId: string; userId: string },
+  audit?: { actorId: string; now: number },
+): Promise<boolean> {
   return writeTx(db, async (q) => {
     const previous = await q
       .selectFrom("extensions")
@@ -264,7 +299,14 @@ export async function extensionsFor(db: Db, assignmentId: string): Promise<Exten
     .where("extensions.assignment_id", "=", assignmentId)
     .orderBy("users.email", "asc")
     .execute();
-  return rows.map((r) => ({ assignmentId: r.assignment_id, userId: r.user_id, email: r.email, name: r.name, deadline: r.deadline, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    assignmentId: r.assignment_id,
+    userId: r.user_id,
+    email: r.email,
+    name: r.name,
+    deadline: r.deadline,
+    createdAt: r.created_at,
+  }));
 }
 
 /** The student's own deadline on this assignment, or null when they have no extension. */

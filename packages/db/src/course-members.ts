@@ -16,11 +16,7 @@ export interface CourseMember {
  * Idempotent: enrolling someone already enrolled changes nothing — in particular a join by
  * code (role "student") never demotes an instructor.
  */
-export async function enroll(
-  db: Db,
-  input: { courseId: string; userId: string; role: CourseRole },
-  now: number,
-): Promise<void> {
+export async function enroll(db: Db, input: { courseId: string; userId: string; role: CourseRole }, now: number): Promise<void> {
   await db.kysely
     .insertInto("enrollments")
     .values({ course_id: input.courseId, user_id: input.userId, role: input.role, created_at: now })
@@ -49,7 +45,13 @@ export async function courseMembers(db: Db, courseId: string): Promise<{ instruc
     .orderBy("users.email", "asc")
     .execute();
   const members = rows.map(
-    (r): CourseMember => ({ userId: r.id, email: r.email, name: r.name, role: r.role === "instructor" ? "instructor" : "student", since: r.created_at }),
+    (r): CourseMember => ({
+      userId: r.id,
+      email: r.email,
+      name: r.name,
+      role: r.role === "instructor" ? "instructor" : "student",
+      since: r.created_at,
+    }),
   );
   return { instructors: members.filter((m) => m.role === "instructor"), students: members.filter((m) => m.role === "student") };
 }
@@ -65,8 +67,10 @@ export async function removeCourseInstructor(db: Db, input: { courseId: string; 
       .where("role", "=", "instructor")
       .$if(db.dialect === "postgres", (qb) => qb.forUpdate())
       .execute();
-    if (!instructors.some((r) => r.user_id === input.userId)) throw new NotFoundError(`User "${input.userId}" is not an instructor of this course`);
-    if (instructors.length <= 1) throw new PreconditionError("A course needs at least one instructor: invite another instructor before removing this one");
+    if (!instructors.some((r) => r.user_id === input.userId))
+      throw new NotFoundError(`User "${input.userId}" is not an instructor of this course`);
+    if (instructors.length <= 1)
+      throw new PreconditionError("A course needs at least one instructor: invite another instructor before removing this one");
     await q.deleteFrom("enrollments").where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute();
   });
 }

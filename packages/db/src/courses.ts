@@ -55,7 +55,8 @@ function splitSettings(settings: Record<string, unknown>): { mode: CourseMode | 
   const { mode, ...rest } = Settings.parse(settings);
   if (mode === undefined) return { mode: undefined, rest };
   const parsed = CourseMode.safeParse(mode);
-  if (!parsed.success) throw new ValidationError(`Course mode must be "guided" or "independent", got ${JSON.stringify(mode)}`, "settings.mode");
+  if (!parsed.success)
+    throw new ValidationError(`Course mode must be "guided" or "independent", got ${JSON.stringify(mode)}`, "settings.mode");
   return { mode: parsed.data, rest };
 }
 
@@ -91,7 +92,11 @@ function courseRow(input: { title: string; joinCode?: string; settings?: Record<
   };
 }
 
-export async function createCourse(db: Db, input: { title: string; joinCode?: string; settings?: Record<string, unknown> }, now: number): Promise<Course> {
+export async function createCourse(
+  db: Db,
+  input: { title: string; joinCode?: string; settings?: Record<string, unknown> },
+  now: number,
+): Promise<Course> {
   const row = courseRow(input, now);
   await db.kysely.insertInto("courses").values(row).execute();
   return toCourse(row);
@@ -103,11 +108,7 @@ export async function courseById(db: Db, id: string): Promise<Course | null> {
 }
 
 export async function courseByJoinCode(db: Db, code: string): Promise<Course | null> {
-  const row = await db.kysely
-    .selectFrom("courses")
-    .selectAll()
-    .where("join_code", "=", code.trim().toUpperCase())
-    .executeTakeFirst();
+  const row = await db.kysely.selectFrom("courses").selectAll().where("join_code", "=", code.trim().toUpperCase()).executeTakeFirst();
   return row ? toCourse(row) : null;
 }
 
@@ -121,7 +122,11 @@ export async function setCourseArchived(db: Db, id: string, archived: boolean): 
 }
 
 /** Changes the title, replaces the settings and/or sets the mode (alone, or as `settings.mode`); returns the course as stored. */
-export async function updateCourse(db: Db, id: string, patch: { title?: string; settings?: Record<string, unknown>; mode?: CourseMode }): Promise<Course> {
+export async function updateCourse(
+  db: Db,
+  id: string,
+  patch: { title?: string; settings?: Record<string, unknown>; mode?: CourseMode },
+): Promise<Course> {
   const set: { title?: string; settings?: string; mode?: CourseMode } = {};
   if (patch.title !== undefined) set.title = checkCourseTitle(patch.title);
   if (patch.settings !== undefined) {
@@ -182,8 +187,18 @@ export interface CourseDataFile {
 
 /** The course's CSV datasets by path, for exporting the course folder. */
 export async function courseDataFiles(db: Db, courseId: string): Promise<CourseDataFile[]> {
-  const rows = await db.kysely.selectFrom("datasets").select(["file", "csv", "rows", "columns"]).where("course_id", "=", courseId).orderBy("file", "asc").execute();
-  return rows.map((r) => ({ file: r.file, csv: r.csv, rows: r.rows, columns: parseJson(z.array(z.string()), r.columns, `columns of dataset ${r.file}`) }));
+  const rows = await db.kysely
+    .selectFrom("datasets")
+    .select(["file", "csv", "rows", "columns"])
+    .where("course_id", "=", courseId)
+    .orderBy("file", "asc")
+    .execute();
+  return rows.map((r) => ({
+    file: r.file,
+    csv: r.csv,
+    rows: r.rows,
+    columns: parseJson(z.array(z.string()), r.columns, `columns of dataset ${r.file}`),
+  }));
 }
 
 export interface CourseImport {
@@ -205,10 +220,16 @@ export async function importCourse(db: Db, input: CourseImport, now: number): Pr
     await q.insertInto("courses").values(course).execute();
     // One millisecond apart so the member list (ordered by enrollment time) keeps course.yaml's order.
     for (const [i, userId] of input.instructorIds.entries()) {
-      await q.insertInto("enrollments").values({ course_id: course.id, user_id: userId, role: "instructor", created_at: now + i }).execute();
+      await q
+        .insertInto("enrollments")
+        .values({ course_id: course.id, user_id: userId, role: "instructor", created_at: now + i })
+        .execute();
     }
     for (const assignment of input.assignments) {
-      await q.insertInto("assignments").values(assignmentRow({ ...assignment, courseId: course.id }, now)).execute();
+      await q
+        .insertInto("assignments")
+        .values(assignmentRow({ ...assignment, courseId: course.id }, now))
+        .execute();
     }
     for (const data of input.datasets) {
       await q

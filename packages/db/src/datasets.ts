@@ -81,7 +81,10 @@ export async function createDataset(
   const file = checkDatasetFile(input.file);
   const inspection = inspectCsv(input.csv, DATASET_LIMITS);
   if (inspection.header.length < 2) {
-    throw new ValidationError(`A dataset needs at least 2 columns (one to predict, one to predict it from), ${file} has ${inspection.header.length}`, "csv");
+    throw new ValidationError(
+      `A dataset needs at least 2 columns (one to predict, one to predict it from), ${file} has ${inspection.header.length}`,
+      "csv",
+    );
   }
   if (await datasetExists(db, input.courseId, file)) {
     throw new PreconditionError(`This course already has a dataset named ${file}; remove it first or upload under another name.`);
@@ -103,7 +106,12 @@ export async function createDataset(
 }
 
 async function datasetExists(db: Db, courseId: string, file: string): Promise<boolean> {
-  const row = await db.kysely.selectFrom("datasets").select("id").where("course_id", "=", courseId).where("file", "=", file).executeTakeFirst();
+  const row = await db.kysely
+    .selectFrom("datasets")
+    .select("id")
+    .where("course_id", "=", courseId)
+    .where("file", "=", file)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -120,7 +128,12 @@ export async function datasetsForCourse(db: Db, courseId: string): Promise<Cours
 
 /** One dataset of a course with its CSV text, or null. */
 export async function datasetByFile(db: Db, courseId: string, file: string): Promise<CourseDatasetWithCsv | null> {
-  const row = await db.kysely.selectFrom("datasets").selectAll().where("course_id", "=", courseId).where("file", "=", file).executeTakeFirst();
+  const row = await db.kysely
+    .selectFrom("datasets")
+    .selectAll()
+    .where("course_id", "=", courseId)
+    .where("file", "=", file)
+    .executeTakeFirst();
   return row ? { ...toDataset(row), csv: row.csv } : null;
 }
 
@@ -128,7 +141,12 @@ const DatasetOverride = z.object({ dataset: z.object({ kind: z.literal("csv"), f
 
 /** Titles of the course's assignments whose dataset override names `file`. */
 export async function assignmentsUsingDataset(db: Db, courseId: string, file: string): Promise<string[]> {
-  const rows = await db.kysely.selectFrom("assignments").select(["title", "overrides"]).where("course_id", "=", courseId).orderBy("position", "asc").execute();
+  const rows = await db.kysely
+    .selectFrom("assignments")
+    .select(["title", "overrides"])
+    .where("course_id", "=", courseId)
+    .orderBy("position", "asc")
+    .execute();
   return rows.flatMap((row) => {
     let overrides: unknown;
     try {

@@ -66,6 +66,10 @@ export async function draftFor(db: Db, key: DraftKey): Promise<Draft | null> {
 
 /** Removes the student's draft for the assignment; true when there was one. */
 export async function deleteDraft(db: Db, key: DraftKey): Promise<boolean> {
-  const result = await db.kysely.deleteFrom("drafts").where("user_id", "=", key.userId).where("assignment_id", "=", key.assignmentId).executeTakeFirst();
+  const result = await db.kysely
+    .deleteFrom("drafts")
+    .where("user_id", "=", key.userId)
+    .where("assignment_id", "=", key.assignmentId)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

@@ -7,7 +7,15 @@
  * depends on core only): either the experiment's result as it returned it, or `{ failed: true,
  * message }` when it could not run on this model.
  */
-import { ForbiddenError, JobStatus, NotFoundError, PreconditionError, RateLimitError, SubmissionPayload, ValidationError } from "@stepwise/core/contracts";
+import {
+  ForbiddenError,
+  JobStatus,
+  NotFoundError,
+  PreconditionError,
+  RateLimitError,
+  SubmissionPayload,
+  ValidationError,
+} from "@stepwise/core/contracts";
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { type Db, type Dialect, writeTx } from "./connection";
@@ -72,7 +80,8 @@ function readOutcome(text: string, jobId: string): ExperimentOutcome {
 /** Grader time a run costs: its wall-clock time once done; a pending run its estimate; a grader fault nothing. */
 function charge(row: { status: string; started_at: number | null; finished_at: number | null }, estimate: () => number): number {
   if (row.status === "queued" || row.status === "running") return estimate();
-  if (row.status === "done" && row.started_at !== null && row.finished_at !== null) return Math.max(0, row.finished_at - row.started_at) / 1000;
+  if (row.status === "done" && row.started_at !== null && row.finished_at !== null)
+    return Math.max(0, row.finished_at - row.started_at) / 1000;
   return 0;
 }
 
@@ -125,7 +134,11 @@ function toRun(row: RunRow, estimate: EstimateSeconds | undefined): ExperimentRu
       row.estimate_seconds !== null
         ? row.estimate_seconds
         : estimate
-          ? estimate({ experiment, payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`), ...(search !== null ? { search } : {}) })
+          ? estimate({
+              experiment,
+              payload: parseJson(SubmissionPayload, row.payload, `payload of submission ${row.submission_id}`),
+              ...(search !== null ? { search } : {}),
+            })
           : 0,
     ),
     estimateSeconds: row.estimate_seconds,
@@ -133,7 +146,11 @@ function toRun(row: RunRow, estimate: EstimateSeconds | undefined): ExperimentRu
   };
 }
 
-async function runsOf(q: Kysely<Database>, key: { assignmentId: string; userId: string }, estimate: EstimateSeconds | undefined): Promise<ExperimentRun[]> {
+async function runsOf(
+  q: Kysely<Database>,
+  key: { assignmentId: string; userId: string },
+  estimate: EstimateSeconds | undefined,
+): Promise<ExperimentRun[]> {
   const rows = await runsQuery(q)
     .where("submissions.assignment_id", "=", key.assignmentId)
     .where("submissions.user_id", "=", key.userId)
@@ -190,9 +207,14 @@ export async function enqueueExperiment(
     search?: unknown;
   },
 ): Promise<{ job: JobRow; estimateSeconds: number; budget: ExperimentBudget }> {
-  if (input.experiment.length === 0) throw new ValidationError("An experiment job needs the experiment's name, got an empty string.", "experiment");
+  if (input.experiment.length === 0)
+    throw new ValidationError("An experiment job needs the experiment's name, got an empty string.", "experiment");
   return writeTx(db, async (q) => {
-    const submission = await q.selectFrom("submissions").select(["id", "user_id", "assignment_id", "payload"]).where("id", "=", input.submissionId).executeTakeFirst();
+    const submission = await q
+      .selectFrom("submissions")
+      .select(["id", "user_id", "assignment_id", "payload"])
+      .where("id", "=", input.submissionId)
+      .executeTakeFirst();
     if (!submission) throw new NotFoundError(`No submission with id "${input.submissionId}".`);
     if (submission.user_id !== input.userId) throw new ForbiddenError("You can only run experiments on your own submissions.");
     const key = { assignmentId: submission.assignment_id, userId: input.userId };
@@ -201,12 +223,19 @@ export async function enqueueExperiment(
     const runs = await runsOf(q, key, input.estimateSeconds);
     const recent = runs.filter((r) => r.createdAt > input.now - RATE_WINDOW_MS).length;
     if (recent >= input.perMinute) {
-      throw new RateLimitError(`At most ${input.perMinute} experiments per minute on one assignment; you have started ${recent}. Wait a minute and try again.`);
+      throw new RateLimitError(
+        `At most ${input.perMinute} experiments per minute on one assignment; you have started ${recent}. Wait a minute and try again.`,
+      );
     }
     const payload = parseJson(SubmissionPayload, submission.payload, `payload of submission ${submission.id}`);
-    const estimate = input.estimateSeconds({ experiment: input.experiment, payload, ...(input.search !== undefined ? { search: input.search } : {}) });
+    const estimate = input.estimateSeconds({
+      experiment: input.experiment,
+      payload,
+      ...(input.search !== undefined ? { search: input.search } : {}),
+    });
     const before = budgetOf(runs, input.budgetSeconds);
-    if (input.budgetSeconds <= 0) throw new PreconditionError("Experiments are turned off for this assignment (its compute budget is 0 s).");
+    if (input.budgetSeconds <= 0)
+      throw new PreconditionError("Experiments are turned off for this assignment (its compute budget is 0 s).");
     if (estimate > before.leftSeconds) {
       throw new PreconditionError(
         `Running ${input.experiment} needs about ${fmt(estimate)} of grader time; you have ${fmt(before.leftSeconds)} left of this assignment's ${fmt(input.budgetSeconds)} experiment budget` +
@@ -225,7 +254,11 @@ export async function enqueueExperiment(
       estimateSeconds: round(estimate),
     });
     await notifyJob(q, db, job.id);
-    const budget = { ...before, reservedSeconds: round(before.reservedSeconds + estimate), leftSeconds: round(Math.max(0, before.leftSeconds - estimate)) };
+    const budget = {
+      ...before,
+      reservedSeconds: round(before.reservedSeconds + estimate),
+      leftSeconds: round(Math.max(0, before.leftSeconds - estimate)),
+    };
     return { job, estimateSeconds: round(estimate), budget };
   });
 }

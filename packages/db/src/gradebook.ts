@@ -62,7 +62,10 @@ const ScoreOnly = Verdict.pick({ status: true, score: true });
 
 function scoreOnly(jobId: string, status: string, score: unknown): Pick<Verdict, "status" | "score"> {
   const parsed = ScoreOnly.safeParse({ status, score: typeof score === "string" ? Number(score) : score });
-  if (!parsed.success) throw new Error(`verdict of job ${jobId} has no valid status and score: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `verdict of job ${jobId} has no valid status and score: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 
@@ -116,13 +119,18 @@ export async function gradebookData(
     .select(["jobs.id", "jobs.submission_id", "jobs.status", "verdicts.status as verdict_status"])
     // Only the score leaves the database: a full verdict (curves, model summary, checks) is kilobytes,
     // and a class of 300 × 28 reads thousands of them for two fields.
-    .select(db.dialect === "postgres" ? sql<number | null>`(verdicts.verdict::jsonb ->> 'score')::float8`.as("score") : sql<number | null>`json_extract(verdicts.verdict, '$.score')`.as("score"))
+    .select(
+      db.dialect === "postgres"
+        ? sql<number | null>`(verdicts.verdict::jsonb ->> 'score')::float8`.as("score")
+        : sql<number | null>`json_extract(verdicts.verdict, '$.score')`.as("score"),
+    )
     .where("submissions.assignment_id", "in", ids)
     .where("jobs.purpose", "=", GRADE_PURPOSE)
     .orderBy("jobs.created_at", "asc")
     .orderBy("jobs.seq", "asc");
   const without = input.withoutRegrade;
-  if (without !== undefined) jobsQuery = jobsQuery.where((eb) => eb.or([eb("jobs.regrade_id", "is", null), eb("jobs.regrade_id", "!=", without)]));
+  if (without !== undefined)
+    jobsQuery = jobsQuery.where((eb) => eb.or([eb("jobs.regrade_id", "is", null), eb("jobs.regrade_id", "!=", without)]));
   const jobs = await jobsQuery.execute();
   // Ascending order, so the last job seen for a submission is its current grading (as in submissionsFor).
   const latest = new Map<string, (typeof jobs)[number]>();

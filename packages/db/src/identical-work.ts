@@ -58,5 +58,7 @@ export async function identicalWork(db: Db, assignmentIds: readonly string[]): P
     if (member) member.submissionIds.push(row.id);
     else group.members.push({ userId: row.user_id, submissionIds: [row.id], firstAt: Number(row.created_at) });
   }
-  return [...groups.values()].filter((g) => g.members.length > 1).sort((a, b) => b.members.length - a.members.length || a.fingerprint.localeCompare(b.fingerprint));
+  return [...groups.values()]
+    .filter((g) => g.members.length > 1)
+    .sort((a, b) => b.members.length - a.members.length || a.fingerprint.localeCompare(b.fingerprint));
 }

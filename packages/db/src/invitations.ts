@@ -71,7 +71,10 @@ export async function createInvitation(
     await q.insertInto("course_invitations").values(row).execute();
   });
   const inviter = await db.kysely.selectFrom("users").select("email").where("id", "=", input.invitedBy).executeTakeFirst();
-  return { token, invitation: { id: row.id, email, invitedBy: inviter?.email ?? "", createdAt: row.created_at, expiresAt: row.expires_at } };
+  return {
+    token,
+    invitation: { id: row.id, email, invitedBy: inviter?.email ?? "", createdAt: row.created_at, expiresAt: row.expires_at },
+  };
 }
 
 /** A course's invitations that can still be accepted, oldest first. */
@@ -79,7 +82,13 @@ export async function pendingInvitations(db: Db, courseId: string, now: number):
   const rows = await db.kysely
     .selectFrom("course_invitations")
     .innerJoin("users", "users.id", "course_invitations.invited_by")
-    .select(["course_invitations.id", "course_invitations.email", "users.email as invitedBy", "course_invitations.created_at", "course_invitations.expires_at"])
+    .select([
+      "course_invitations.id",
+      "course_invitations.email",
+      "users.email as invitedBy",
+      "course_invitations.created_at",
+      "course_invitations.expires_at",
+    ])
     .where("course_invitations.course_id", "=", courseId)
     .where("course_invitations.accepted_at", "is", null)
     .where("course_invitations.revoked_at", "is", null)
@@ -87,7 +96,13 @@ export async function pendingInvitations(db: Db, courseId: string, now: number):
     .orderBy("course_invitations.created_at", "asc")
     .orderBy("course_invitations.id", "asc")
     .execute();
-  return rows.map((r) => ({ id: r.id, email: r.email, invitedBy: r.invitedBy, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) }));
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    invitedBy: r.invitedBy,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+  }));
 }
 
 /** Revokes a pending invitation of the course; its link stops working at once. */
@@ -121,7 +136,14 @@ export async function invitationByToken(
   const row = await db.kysely
     .selectFrom("course_invitations")
     .innerJoin("courses", "courses.id", "course_invitations.course_id")
-    .select(["course_invitations.course_id", "courses.title", "course_invitations.email", "course_invitations.accepted_at", "course_invitations.revoked_at", "course_invitations.expires_at"])
+    .select([
+      "course_invitations.course_id",
+      "courses.title",
+      "course_invitations.email",
+      "course_invitations.accepted_at",
+      "course_invitations.revoked_at",
+      "course_invitations.expires_at",
+    ])
     .where("course_invitations.token_hash", "=", digest(token))
     .executeTakeFirst();
   if (!row) return null;
@@ -129,15 +151,21 @@ export async function invitationByToken(
   return { courseId: row.course_id, courseTitle: row.title, email: row.email, state, refusal: state === "pending" ? null : REFUSAL[state] };
 }
 
-
 /**
  * Accepts an invitation as the signed-in `userId`: only the account whose e-mail it was sent to, with
  * an instructor or admin role, while it is pending. In one transaction the invitation is used up (a
  * second accept, concurrent or later, finds it accepted) and the user becomes an instructor of the
  * course (a student enrollment is promoted).
  */
-export async function acceptInvitation(db: Db, input: { token: string; userId: string; now: number }): Promise<CourseMember & { courseId: string }> {
-  const user = await db.kysely.selectFrom("users").select(["id", "email", "name", "role"]).where("id", "=", input.userId).executeTakeFirst();
+export async function acceptInvitation(
+  db: Db,
+  input: { token: string; userId: string; now: number },
+): Promise<CourseMember & { courseId: string }> {
+  const user = await db.kysely
+    .selectFrom("users")
+    .select(["id", "email", "name", "role"])
+    .where("id", "=", input.userId)
+    .executeTakeFirst();
   if (!user) throw new NotFoundError(`No user with id "${input.userId}"`);
   return writeTx(db, async (q) => {
     const row = await q
@@ -149,8 +177,10 @@ export async function acceptInvitation(db: Db, input: { token: string; userId: s
     if (!row) throw new NotFoundError("This invitation link is not valid: it was copied incompletely or never issued.");
     const state = stateOf(row, input.now);
     if (state !== "pending") throw new PreconditionError(REFUSAL[state]);
-    if (normalizeEmail(user.email) !== row.email) throw new ForbiddenError(`This invitation was sent to another e-mail address; sign in as ${row.email} to accept it.`);
-    if (user.role === "student") throw new PreconditionError(`${user.email} has a student account; only an instructor or admin account can teach a course`);
+    if (normalizeEmail(user.email) !== row.email)
+      throw new ForbiddenError(`This invitation was sent to another e-mail address; sign in as ${row.email} to accept it.`);
+    if (user.role === "student")
+      throw new PreconditionError(`${user.email} has a student account; only an instructor or admin account can teach a course`);
     const used = await q
       .updateTable("course_invitations")
       .set({ accepted_at: input.now, accepted_by: user.id })

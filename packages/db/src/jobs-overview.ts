@@ -123,7 +123,13 @@ function subjectOf(row: SubjectRow): JobSubject {
 }
 
 function deadLetterOf(row: SubjectRow): DeadLetter {
-  return { ...subjectOf(row), attempts: row.attempts, maxAttempts: row.max_attempts, lastError: row.last_error, finishedAt: row.finished_at === null ? null : Number(row.finished_at) };
+  return {
+    ...subjectOf(row),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lastError: row.last_error,
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
 }
 
 /**
@@ -153,7 +159,16 @@ async function phases(db: Db, jobIds: readonly string[]): Promise<Map<string, st
     .selectFrom("job_progress")
     .select(["job_id", "event"])
     .where("job_id", "in", jobIds)
-    .where((eb) => eb("seq", "=", eb.selectFrom("job_progress as p").select((p) => p.fn.max("p.seq").as("m")).whereRef("p.job_id", "=", "job_progress.job_id")))
+    .where((eb) =>
+      eb(
+        "seq",
+        "=",
+        eb
+          .selectFrom("job_progress as p")
+          .select((p) => p.fn.max("p.seq").as("m"))
+          .whereRef("p.job_id", "=", "job_progress.job_id"),
+      ),
+    )
     .execute();
   return new Map(
     rows.map((row) => {
@@ -173,11 +188,18 @@ export async function jobsOverview(db: Db, input: { courseId?: string; now: numb
   const [order, queuedRows, runningRows, failures] = await Promise.all([
     claimQueue(db),
     subjects(db, input.courseId).where("jobs.status", "=", "queued").execute(),
-    subjects(db, input.courseId).where("jobs.status", "=", "running").orderBy("jobs.started_at", "asc").orderBy("jobs.seq", "asc").execute(),
+    subjects(db, input.courseId)
+      .where("jobs.status", "=", "running")
+      .orderBy("jobs.started_at", "asc")
+      .orderBy("jobs.seq", "asc")
+      .execute(),
     deadLetters(db, { ...(input.courseId === undefined ? {} : { courseId: input.courseId }), limit: input.failureLimit ?? 50 }),
   ]);
   const place = new Map(order.map((id, i) => [id, i]));
-  const phaseOfJob = await phases(db, runningRows.map((r) => r.job_id));
+  const phaseOfJob = await phases(
+    db,
+    runningRows.map((r) => r.job_id),
+  );
   return {
     queued: queuedRows
       .flatMap((row) => {
@@ -188,7 +210,14 @@ export async function jobsOverview(db: Db, input: { courseId?: string; now: numb
       .sort((a, b) => a.position - b.position),
     running: runningRows.map((row) => {
       const startedAt = Number(row.started_at ?? input.now);
-      return { ...subjectOf(row), workerId: row.worker_id, phase: phaseOfJob.get(row.job_id) ?? phaseOf(null), startedAt, elapsedMs: Math.max(0, input.now - startedAt), attempts: row.attempts };
+      return {
+        ...subjectOf(row),
+        workerId: row.worker_id,
+        phase: phaseOfJob.get(row.job_id) ?? phaseOf(null),
+        startedAt,
+        elapsedMs: Math.max(0, input.now - startedAt),
+        attempts: row.attempts,
+      };
     }),
     failures,
   };

@@ -36,7 +36,8 @@ function legacyKey(password: string, salt: Buffer): Promise<Buffer> {
 export async function verifyPasswordHash({ hash, password }: { hash: string; password: string }): Promise<boolean> {
   if (!isLegacyPasswordHash(hash)) return betterAuthVerify({ hash, password });
   const [saltHex, keyHex] = hash.slice(LEGACY_HASH_PREFIX.length).split("$");
-  if (!saltHex || !keyHex) throw new Error(`Stored legacy password hash must be ${LEGACY_HASH_PREFIX}<salt>$<key>, got a value without both parts`);
+  if (!saltHex || !keyHex)
+    throw new Error(`Stored legacy password hash must be ${LEGACY_HASH_PREFIX}<salt>$<key>, got a value without both parts`);
   const expected = Buffer.from(keyHex, "hex");
   const actual = await legacyKey(password, Buffer.from(saltHex, "hex"));
   return expected.length === actual.length && timingSafeEqual(expected, actual);

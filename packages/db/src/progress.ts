@@ -34,7 +34,10 @@ export async function appendProgress(db: Db, jobId: string, event: ProgressEvent
       .where("job_id", "=", jobId)
       .executeTakeFirstOrThrow();
     const seq = Number(last) + 1;
-    await q.insertInto("job_progress").values({ job_id: jobId, seq, event: JSON.stringify(parsed), at: now }).execute();
+    await q
+      .insertInto("job_progress")
+      .values({ job_id: jobId, seq, event: JSON.stringify(parsed), at: now })
+      .execute();
     await notifyJob(q, db, jobId);
     return seq;
   });
@@ -64,7 +67,10 @@ export async function progressSince(
 function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text, "utf8");
   if (bytes.length <= maxBytes) return text;
-  return bytes.subarray(0, Math.max(0, maxBytes)).toString("utf8").replace(/\uFFFD+$/, "");
+  return bytes
+    .subarray(0, Math.max(0, maxBytes))
+    .toString("utf8")
+    .replace(/\uFFFD+$/, "");
 }
 
 /**

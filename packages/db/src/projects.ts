@@ -126,7 +126,12 @@ export type ProjectTime = { now: number | null };
  * current verdict (if any) follows; a submission whose grading was cancelled or died without a
  * verdict leaves nothing. Only steps 1–4 carry answers (what they hand on).
  */
-function projectEvents(group: ProjectGroup, facts: readonly StudentSubmission[], overrides: ReadonlyArray<{ stepId: string; action: string }>, time: ProjectTime): ProjectEvent[] {
+function projectEvents(
+  group: ProjectGroup,
+  facts: readonly StudentSubmission[],
+  overrides: ReadonlyArray<{ stepId: string; action: string }>,
+  time: ProjectTime,
+): ProjectEvent[] {
   const stepOf = new Map<string, StepDefinition>();
   const deadlineOf = new Map<string, number | null>();
   for (const step of group.steps) {
@@ -140,9 +145,23 @@ function projectEvents(group: ProjectGroup, facts: readonly StudentSubmission[],
     const step = stepOf.get(fact.assignmentId);
     if (!step) continue;
     const answers = step.kind === "training" ? undefined : fact.payload.answers;
-    const submitted: ProjectEvent = { type: "submitted", stepId: step.id, submissionId: fact.id, at: fact.createdAt, ...(answers ? { answers } : {}) };
-    const withheld = fact.verdict !== null && time.now !== null && verdictWithheld(fact.verdict, { deadline: deadlineOf.get(fact.assignmentId) ?? null, now: time.now });
-    if (fact.verdict) events.push(submitted, { stepId: step.id, submissionId: fact.id, verdict: { status: fact.verdict.status, score: fact.verdict.score, ...(withheld ? { withheld } : {}) } });
+    const submitted: ProjectEvent = {
+      type: "submitted",
+      stepId: step.id,
+      submissionId: fact.id,
+      at: fact.createdAt,
+      ...(answers ? { answers } : {}),
+    };
+    const withheld =
+      fact.verdict !== null &&
+      time.now !== null &&
+      verdictWithheld(fact.verdict, { deadline: deadlineOf.get(fact.assignmentId) ?? null, now: time.now });
+    if (fact.verdict)
+      events.push(submitted, {
+        stepId: step.id,
+        submissionId: fact.id,
+        verdict: { status: fact.verdict.status, score: fact.verdict.score, ...(withheld ? { withheld } : {}) },
+      });
     else if (fact.job?.status === "queued" || fact.job?.status === "running") events.push(submitted);
   }
   for (const { stepId, action } of overrides) {
@@ -160,7 +179,16 @@ function buildProject(group: ProjectGroup, mode: CourseMode, events: ProjectEven
     const first = placed[0];
     return first ? [{ ...view, assignmentId: first.id, assignmentTitle: first.title, assignmentIds: placed.map((a) => a.id) }] : [];
   });
-  return { key: group.key, label: group.label, dataset: group.dataset, mode, steps, summary: summarize(views), handoff: handoffOf(progress), progress };
+  return {
+    key: group.key,
+    label: group.label,
+    dataset: group.dataset,
+    mode,
+    steps,
+    summary: summarize(views),
+    handoff: handoffOf(progress),
+    progress,
+  };
 }
 
 /**
@@ -169,14 +197,22 @@ function buildProject(group: ProjectGroup, mode: CourseMode, events: ProjectEven
  * and the instructor's overrides folded into each. What the course page shows, what
  * `submission.create` and `stepwise submit` gate on, and what `stepwise progress` prints.
  */
-export async function courseProjects(db: Db, input: { courseId: string; userId: string; locate: LocateAssignment } & ProjectTime): Promise<Project[]> {
+export async function courseProjects(
+  db: Db,
+  input: { courseId: string; userId: string; locate: LocateAssignment } & ProjectTime,
+): Promise<Project[]> {
   const course = await courseById(db, input.courseId);
   if (!course) throw new NotFoundError(`No course with id "${input.courseId}"`);
   const groups = groupProjects(await assignmentsForCourse(db, input.courseId), input.locate);
   const ids = groups.flatMap((g) => [...g.assignments.values()].flat().map((a) => a.id));
   const [facts, overrides] = await Promise.all([
     submissionsOfStudent(db, { assignmentIds: ids, userId: input.userId }),
-    db.kysely.selectFrom("step_overrides").select(["project", "step_id", "action"]).where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute(),
+    db.kysely
+      .selectFrom("step_overrides")
+      .select(["project", "step_id", "action"])
+      .where("course_id", "=", input.courseId)
+      .where("user_id", "=", input.userId)
+      .execute(),
   ]);
   return groups.map((group) =>
     buildProject(
@@ -197,7 +233,12 @@ export async function projectStepOf(
   db: Db,
   input: { assignment: Assignment; userId: string; locate: LocateAssignment } & ProjectTime,
 ): Promise<{ project: Project; step: ProjectStep } | null> {
-  const projects = await courseProjects(db, { courseId: input.assignment.courseId, userId: input.userId, locate: input.locate, now: input.now });
+  const projects = await courseProjects(db, {
+    courseId: input.assignment.courseId,
+    userId: input.userId,
+    locate: input.locate,
+    now: input.now,
+  });
   for (const project of projects) {
     const step = project.steps.find((s) => s.assignmentIds.includes(input.assignment.id));
     if (step) return { project, step };
@@ -211,7 +252,10 @@ export async function projectStepOf(
  * for an assignment outside the workflow: the exercise's own apply. The grader reads the true verdicts
  * (`now: null`); a step page reads them as the student sees them.
  */
-export async function projectDecisions(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment } & ProjectTime): Promise<ProjectDecisions | undefined> {
+export async function projectDecisions(
+  db: Db,
+  input: { assignment: Assignment; userId: string; locate: LocateAssignment } & ProjectTime,
+): Promise<ProjectDecisions | undefined> {
   const placed = await projectStepOf(db, input);
   if (!placed || placed.project.mode !== "guided" || placed.step.number < 5) return undefined;
   const decisions = decisionsOf(placed.project.handoff);
@@ -224,7 +268,10 @@ export async function projectDecisions(db: Db, input: { assignment: Assignment; 
  * step-5 model, step 7 from the step-6 model — where the editor opens, and what the grader compares
  * step 7 with. Null for other steps, or when the step before has not passed.
  */
-export async function previousStepSubmission(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment }): Promise<SubmissionRow | null> {
+export async function previousStepSubmission(
+  db: Db,
+  input: { assignment: Assignment; userId: string; locate: LocateAssignment },
+): Promise<SubmissionRow | null> {
   // Every verdict as it is: callers showing it to a student check its visibility themselves.
   const placed = await projectStepOf(db, { ...input, now: null });
   if (!placed) return null;
@@ -238,13 +285,20 @@ export async function previousStepSubmission(db: Db, input: { assignment: Assign
  * locked for this student, with the engine's reason, before anything is stored (so it costs no
  * attempt). An assignment outside the workflow is never locked.
  */
-export async function assertStepOpen(db: Db, input: { assignment: Assignment; userId: string; locate: LocateAssignment; now: number }): Promise<void> {
+export async function assertStepOpen(
+  db: Db,
+  input: { assignment: Assignment; userId: string; locate: LocateAssignment; now: number },
+): Promise<void> {
   const placed = await projectStepOf(db, input);
-  if (placed?.step.status.state === "locked") throw new PreconditionError(placed.step.reason ?? `Step ${placed.step.number} on ${placed.project.label} is locked.`);
+  if (placed?.step.status.state === "locked")
+    throw new PreconditionError(placed.step.reason ?? `Step ${placed.step.number} on ${placed.project.label} is locked.`);
 }
 
 /** Removes an instructor's override of one step (undo); false when there was none. */
-export async function clearStepOverride(db: Db, input: { courseId: string; userId: string; project: string; stepId: string }): Promise<boolean> {
+export async function clearStepOverride(
+  db: Db,
+  input: { courseId: string; userId: string; project: string; stepId: string },
+): Promise<boolean> {
   const result = await db.kysely
     .deleteFrom("step_overrides")
     .where("course_id", "=", input.courseId)
@@ -261,10 +315,22 @@ export async function setStepOverride(
   input: { courseId: string; userId: string; project: string; stepId: string; action: OverrideAction; createdBy: string },
   now: number,
 ): Promise<void> {
-  const row = { course_id: input.courseId, user_id: input.userId, project: input.project, step_id: input.stepId, action: input.action, created_by: input.createdBy, created_at: now };
+  const row = {
+    course_id: input.courseId,
+    user_id: input.userId,
+    project: input.project,
+    step_id: input.stepId,
+    action: input.action,
+    created_by: input.createdBy,
+    created_at: now,
+  };
   await db.kysely
     .insertInto("step_overrides")
     .values(row)
-    .onConflict((oc) => oc.columns(["course_id", "user_id", "project", "step_id"]).doUpdateSet({ action: row.action, created_by: row.created_by, created_at: row.created_at }))
+    .onConflict((oc) =>
+      oc
+        .columns(["course_id", "user_id", "project", "step_id"])
+        .doUpdateSet({ action: row.action, created_by: row.created_by, created_at: row.created_at }),
+    )
     .execute();
 }

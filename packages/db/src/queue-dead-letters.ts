@@ -30,7 +30,13 @@ export function deadLetterVerdict(attempts: number, error: string): Verdict {
   };
 }
 
-export async function markDead(q: Kysely<Database>, db: Db, job: { id: string; submission_id: string; attempts: number }, error: string, now: number) {
+export async function markDead(
+  q: Kysely<Database>,
+  db: Db,
+  job: { id: string; submission_id: string; attempts: number },
+  error: string,
+  now: number,
+) {
   await q
     .updateTable("jobs")
     .set({ status: "dead", finished_at: now, lease_until: null, last_error: error })
@@ -39,7 +45,10 @@ export async function markDead(q: Kysely<Database>, db: Db, job: { id: string; s
   const { purpose } = await q.selectFrom("jobs").select("purpose").where("id", "=", job.id).executeTakeFirstOrThrow();
   if (purpose === PASSBACK_PURPOSE) {
     // A passback carries no verdict; its line items say it failed.
-    await q.updateTable("lti_passbacks").set({ status: "failed", last_error: error.slice(0, 1000), updated_at: now }).where("status", "=", "pending")
+    await q
+      .updateTable("lti_passbacks")
+      .set({ status: "failed", last_error: error.slice(0, 1000), updated_at: now })
+      .where("status", "=", "pending")
       .where("user_id", "in", q.selectFrom("submissions").select("user_id").where("id", "=", job.submission_id))
       .where("assignment_id", "in", q.selectFrom("submissions").select("assignment_id").where("id", "=", job.submission_id))
       .execute();

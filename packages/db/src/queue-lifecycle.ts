@@ -114,7 +114,11 @@ export interface Completion {
  * repeated call returns "duplicate" and stores nothing. Only the lease holder may complete;
  * anyone else gets "lost" (the job was reclaimed or cancelled and its result is discarded).
  */
-export async function complete(db: Db, input: { jobId: string; workerId: string; now: number }, completion: Completion): Promise<"stored" | "duplicate" | "lost"> {
+export async function complete(
+  db: Db,
+  input: { jobId: string; workerId: string; now: number },
+  completion: Completion,
+): Promise<"stored" | "duplicate" | "lost"> {
   return writeTx(db, async (q) => {
     const existing = await q.selectFrom(completion.table).select("job_id").where("job_id", "=", input.jobId).executeTakeFirst();
     if (existing) return "duplicate";

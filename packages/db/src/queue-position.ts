@@ -7,13 +7,17 @@ import type { Database } from "./schema";
  * with the fewest running jobs, then the student claimed for least recently (round-robin; never
  * claimed counts as longest ago), then that student's oldest job.
  */
-export function claimOrder<O>(query: SelectQueryBuilder<Database, "jobs" | "submissions", O>): SelectQueryBuilder<Database, "jobs" | "submissions", O> {
+export function claimOrder<O>(
+  query: SelectQueryBuilder<Database, "jobs" | "submissions", O>,
+): SelectQueryBuilder<Database, "jobs" | "submissions", O> {
   return query
     .orderBy("jobs.priority", "asc")
     .orderBy(
       sql`(select count(*) from jobs as r inner join submissions as rs on rs.id = r.submission_id where r.status = 'running' and rs.user_id = submissions.user_id)`,
     )
-    .orderBy(sql`(select coalesce(max(c.started_at), -1) from jobs as c inner join submissions as cs on cs.id = c.submission_id where cs.user_id = submissions.user_id)`)
+    .orderBy(
+      sql`(select coalesce(max(c.started_at), -1) from jobs as c inner join submissions as cs on cs.id = c.submission_id where cs.user_id = submissions.user_id)`,
+    )
     .orderBy("jobs.created_at", "asc")
     .orderBy("jobs.seq", "asc");
 }
@@ -105,7 +109,13 @@ export async function claimQueue(db: Db): Promise<string[]> {
     .groupBy("submissions.user_id")
     .execute();
   const lastClaim = new Map(claims.map((c) => [c.user_id, Number(c.last)]));
-  const jobs = queued.map((j) => ({ id: j.id, userId: j.user_id, priority: j.priority, createdAt: Number(j.created_at), seq: Number(j.seq) }));
+  const jobs = queued.map((j) => ({
+    id: j.id,
+    userId: j.user_id,
+    priority: j.priority,
+    createdAt: Number(j.created_at),
+    seq: Number(j.seq),
+  }));
   return fairOrder(jobs, lastClaim);
 }
 
@@ -130,7 +140,10 @@ export async function queueStanding(db: Db, jobId: string, now: number): Promise
     .orderBy("finished_at", "desc")
     .limit(RECENT_JOBS)
     .execute();
-  const durations = recent.map((r) => Number(r.finished_at) - Number(r.started_at)).filter((ms) => Number.isFinite(ms) && ms >= 0).sort((a, b) => a - b);
+  const durations = recent
+    .map((r) => Number(r.finished_at) - Number(r.started_at))
+    .filter((ms) => Number.isFinite(ms) && ms >= 0)
+    .sort((a, b) => a - b);
   const typicalMs = durations[Math.floor(durations.length / 2)];
   if (typicalMs === undefined) return { position, estimatedWaitMs: null };
   const running = await db.kysely.selectFrom("jobs").select("started_at").where("status", "=", "running").execute();

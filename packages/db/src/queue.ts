@@ -5,6 +5,16 @@
 export { appendLog, appendProgress, jobLog, progressSince, notifyJob, DEFAULT_LOG_CAP_BYTES, JOB_CHANNEL } from "./progress";
 export type { JobRow, SubmissionRow } from "./rows";
 export { claimQueue, fairOrder, estimateWaitMs, queuePosition, queueStanding, type QueueStanding, type QueuedJob } from "./queue-position";
-export { type ClaimedJob, defaultBackoffMs, claimJob, heartbeat, completeJob, failJob, handBackJob, reapExpired, cancelJob } from "./queue-lifecycle";
+export {
+  type ClaimedJob,
+  defaultBackoffMs,
+  claimJob,
+  heartbeat,
+  completeJob,
+  failJob,
+  handBackJob,
+  reapExpired,
+  cancelJob,
+} from "./queue-lifecycle";
 export { deadLetterVerdict, retryDeadJob } from "./queue-dead-letters";
 export { listJobs, queueStats, courseOfJob } from "./queue-stats";

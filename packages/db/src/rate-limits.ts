@@ -12,7 +12,8 @@ function table(db: Db) {
 }
 
 function windowStart(now: number, windowMs: number): number {
-  if (!Number.isInteger(windowMs) || windowMs <= 0) throw new ValidationError(`Rate-limit window must be a positive integer of ms, got ${windowMs}`, "windowMs");
+  if (!Number.isInteger(windowMs) || windowMs <= 0)
+    throw new ValidationError(`Rate-limit window must be a positive integer of ms, got ${windowMs}`, "windowMs");
   return Math.floor(now / windowMs) * windowMs;
 }
 

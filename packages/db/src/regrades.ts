@@ -37,7 +37,14 @@ function toRegrade(row: Selectable<RegradesTable>): Regrade {
   const status = row.status;
   if (status !== "previewing" && status !== "applied" && status !== "discarded")
     throw new Error(`Stored status of regrade ${row.id} must be previewing, applied or discarded, got "${status}"`);
-  return { id: row.id, assignmentId: row.assignment_id, createdBy: row.created_by, status, createdAt: row.created_at, finishedAt: row.finished_at };
+  return {
+    id: row.id,
+    assignmentId: row.assignment_id,
+    createdBy: row.created_by,
+    status,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
 }
 
 /**
@@ -60,7 +67,8 @@ export async function startRegrade(
       .where("assignment_id", "=", input.assignmentId)
       .where("status", "=", "previewing")
       .executeTakeFirst();
-    if (open) throw new PreconditionError(`A regrade of this assignment is already being previewed (${open.id}); apply or discard it first.`);
+    if (open)
+      throw new PreconditionError(`A regrade of this assignment is already being previewed (${open.id}); apply or discard it first.`);
     const submissions = await q
       .selectFrom("submissions")
       .select("id")
@@ -69,7 +77,14 @@ export async function startRegrade(
       .orderBy("id", "asc")
       .execute();
     if (submissions.length === 0) throw new PreconditionError("This assignment has no submissions yet: there is nothing to regrade.");
-    const row = { id: randomUUID(), assignment_id: input.assignmentId, created_by: input.createdBy, status: "previewing", created_at: input.now, finished_at: null };
+    const row = {
+      id: randomUUID(),
+      assignment_id: input.assignmentId,
+      created_by: input.createdBy,
+      status: "previewing",
+      created_at: input.now,
+      finished_at: null,
+    };
     await q.insertInto("regrades").values(row).execute();
     for (const submission of submissions) {
       await insertJob(q, db.dialect, {
@@ -136,7 +151,8 @@ async function lockPreviewing(q: Kysely<Database>, db: Db, regradeId: string, ve
   const row = await select.executeTakeFirst();
   if (!row) throw new NotFoundError(`No regrade with id "${regradeId}".`);
   const regrade = toRegrade(row);
-  if (regrade.status !== "previewing") throw new PreconditionError(`Only a regrade being previewed can be ${verb}; this one was already ${regrade.status}.`);
+  if (regrade.status !== "previewing")
+    throw new PreconditionError(`Only a regrade being previewed can be ${verb}; this one was already ${regrade.status}.`);
   return regrade;
 }
 
@@ -153,10 +169,17 @@ export async function applyRegrade(
 ): Promise<{ regrade: Regrade; applied: number; unchanged: number; changed: number }> {
   return writeTx(db, async (q) => {
     const regrade = await lockPreviewing(q, db, input.regradeId, "applied");
-    const jobs = await q.selectFrom("jobs").select(["id", "status"]).where("regrade_id", "=", regrade.id).where("purpose", "=", "preview").execute();
+    const jobs = await q
+      .selectFrom("jobs")
+      .select(["id", "status"])
+      .where("regrade_id", "=", regrade.id)
+      .where("purpose", "=", "preview")
+      .execute();
     const pending = jobs.filter((j) => j.status === "queued" || j.status === "running").length;
     if (pending > 0)
-      throw new PreconditionError(`${pending} of ${jobs.length} preview job${jobs.length === 1 ? " is" : "s are"} still being graded; apply once ${pending === 1 ? "it finishes" : "they finish"}, or discard the regrade.`);
+      throw new PreconditionError(
+        `${pending} of ${jobs.length} preview job${jobs.length === 1 ? " is" : "s are"} still being graded; apply once ${pending === 1 ? "it finishes" : "they finish"}, or discard the regrade.`,
+      );
     const done = jobs.filter((j) => j.status === "done").map((j) => j.id);
     // Read the grades being replaced before the previews become current.
     const changed = await recordGradeChanges(q, regrade, done, input);
@@ -174,7 +197,12 @@ export async function applyRegrade(
     for (const id of done) await notifyJob(q, db, id);
     const regraded = done.length === 0 ? [] : await q.selectFrom("jobs").select("submission_id").where("id", "in", done).execute();
     for (const { submission_id } of regraded) await queuePassback(q, db, { submissionId: submission_id, now: input.now });
-    return { regrade: { ...regrade, status: "applied", finishedAt: input.now }, applied: done.length, unchanged: jobs.length - done.length, changed };
+    return {
+      regrade: { ...regrade, status: "applied", finishedAt: input.now },
+      applied: done.length,
+      unchanged: jobs.length - done.length,
+      changed,
+    };
   });
 }
 
@@ -189,7 +217,12 @@ async function courseOfAssignment(q: Kysely<Database>, assignmentId: string): Pr
  * replaces (status, score, baseline or any check). A submission never graded before has nothing to
  * compare with and gets no event. Returns how many changed.
  */
-async function recordGradeChanges(q: Kysely<Database>, regrade: Regrade, doneJobIds: readonly string[], input: { now: number; actorId?: string | null }): Promise<number> {
+async function recordGradeChanges(
+  q: Kysely<Database>,
+  regrade: Regrade,
+  doneJobIds: readonly string[],
+  input: { now: number; actorId?: string | null },
+): Promise<number> {
   if (doneJobIds.length === 0) return 0;
   const previews = await q
     .selectFrom("jobs")
@@ -203,7 +236,11 @@ async function recordGradeChanges(q: Kysely<Database>, regrade: Regrade, doneJob
     .selectFrom("jobs")
     .innerJoin("verdicts", "verdicts.job_id", "jobs.id")
     .select(["jobs.id as job_id", "jobs.submission_id", "verdicts.verdict"])
-    .where("jobs.submission_id", "in", previews.map((p) => p.submission_id))
+    .where(
+      "jobs.submission_id",
+      "in",
+      previews.map((p) => p.submission_id),
+    )
     .where("jobs.purpose", "=", "grade")
     .orderBy("jobs.seq", "asc")
     .execute();
@@ -233,7 +270,10 @@ async function recordGradeChanges(q: Kysely<Database>, regrade: Regrade, doneJob
 }
 
 /** Discards a regrade: nothing it graded ever counts, and its queued or running previews are cancelled. */
-export async function discardRegrade(db: Db, input: { regradeId: string; now: number; actorId?: string | null }): Promise<{ regrade: Regrade; cancelled: number }> {
+export async function discardRegrade(
+  db: Db,
+  input: { regradeId: string; now: number; actorId?: string | null },
+): Promise<{ regrade: Regrade; cancelled: number }> {
   return writeTx(db, async (q) => {
     const regrade = await lockPreviewing(q, db, input.regradeId, "discarded");
     const result = await q

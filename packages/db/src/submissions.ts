@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError, PreconditionError, RateLimitError, SubmissionPayload, ValidationError, type Verdict } from "@stepwise/core/contracts";
+import {
+  NotFoundError,
+  PreconditionError,
+  RateLimitError,
+  SubmissionPayload,
+  ValidationError,
+  type Verdict,
+} from "@stepwise/core/contracts";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { type Db, type Dialect, writeTx } from "./connection";
 import { submissionFingerprint } from "./fingerprint";
@@ -35,9 +42,15 @@ export async function insertJob(q: Kysely<Database>, dialect: Dialect, input: Ne
   if (!Number.isInteger(input.priority)) throw new ValidationError(`Job priority must be an integer, got ${input.priority}`, "priority");
   const purpose = input.purpose ?? GRADE_PURPOSE;
   if ((purpose === "preview") !== (input.regradeId !== undefined))
-    throw new ValidationError(`A preview job needs a regradeId and only a preview job has one; got purpose "${purpose}" and regradeId ${input.regradeId ?? "none"}`, "regradeId");
+    throw new ValidationError(
+      `A preview job needs a regradeId and only a preview job has one; got purpose "${purpose}" and regradeId ${input.regradeId ?? "none"}`,
+      "regradeId",
+    );
   if ((purpose === "experiment") !== (input.experiment !== undefined))
-    throw new ValidationError(`An experiment job needs an experiment name and only an experiment job has one; got purpose "${purpose}" and experiment ${input.experiment ?? "none"}`, "experiment");
+    throw new ValidationError(
+      `An experiment job needs an experiment name and only an experiment job has one; got purpose "${purpose}" and experiment ${input.experiment ?? "none"}`,
+      "experiment",
+    );
   const row = {
     id: randomUUID(),
     submission_id: input.submissionId,
@@ -103,7 +116,8 @@ export async function createSubmissionWithJob(
     createdAt: now,
   };
   const stored = await writeTx(db, async (q) => {
-    if (input.limits) await checkStudentLimits(q, db.dialect, { assignmentId: input.assignmentId, userId: input.userId }, input.limits, now);
+    if (input.limits)
+      await checkStudentLimits(q, db.dialect, { assignmentId: input.assignmentId, userId: input.userId }, input.limits, now);
     await q
       .insertInto("submissions")
       .values({
@@ -265,14 +279,17 @@ async function checkStudentLimits(
   limits: { attemptsAllowed: number | null; perMinute: number; windowMs: number },
   now: number,
 ): Promise<void> {
-  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext(${`stepwise-submissions:${key.assignmentId}:${key.userId}`}))`.execute(q);
+  if (dialect === "postgres")
+    await sql`select pg_advisory_xact_lock(hashtext(${`stepwise-submissions:${key.assignmentId}:${key.userId}`}))`.execute(q);
   const rows = await submissionsWith(q, { assignmentIds: [key.assignmentId], userId: key.userId });
   if (limits.attemptsAllowed !== null && attemptsUsed(rows) >= limits.attemptsAllowed) {
     throw new PreconditionError(`You have used all ${limits.attemptsAllowed} attempts for this assignment.`);
   }
   const recent = rows.filter((s) => s.createdAt > now - limits.windowMs).length;
   if (recent >= limits.perMinute) {
-    throw new RateLimitError(`At most ${limits.perMinute} submissions per minute to one assignment; you have made ${recent}. Wait a minute and try again.`);
+    throw new RateLimitError(
+      `At most ${limits.perMinute} submissions per minute to one assignment; you have made ${recent}. Wait a minute and try again.`,
+    );
   }
 }
 

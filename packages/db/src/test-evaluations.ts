@@ -19,7 +19,9 @@ import { parseJson } from "./rows";
 import type { Database } from "./schema";
 import { SelectionFlag, selectionOnTest } from "./test-selection";
 
-export const TestEvaluationSource = z.enum(["submission", "tuning"]).describe("What evaluated on test: a graded step-7 submission, or a tuning run's final phase");
+export const TestEvaluationSource = z
+  .enum(["submission", "tuning"])
+  .describe("What evaluated on test: a graded step-7 submission, or a tuning run's final phase");
 export type TestEvaluationSource = z.infer<typeof TestEvaluationSource>;
 
 /** The refusal a student reads when the limit is reached: where to choose instead, and who can allow more. */
@@ -134,7 +136,8 @@ async function evaluationsIn(q: Kysely<Database>, assignmentId: string, userId: 
 }
 
 function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`The test-evaluation limit must be a whole number ≥ 0, got ${limit}.`, "limit");
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new ValidationError(`The test-evaluation limit must be a whole number ≥ 0, got ${limit}.`, "limit");
 }
 
 /**
@@ -144,14 +147,20 @@ function checkLimit(limit: number): void {
  * Refused (`ok: false`, nothing written) when `limit` evaluations already count; granted again, and
  * not counted twice, for a job or a submission that already holds a reservation of this source.
  */
-export async function reserveTestEvaluationTx(q: Kysely<Database>, dialect: Dialect, input: ReserveTestEvaluationInput): Promise<TestEvaluationReservation> {
+export async function reserveTestEvaluationTx(
+  q: Kysely<Database>,
+  dialect: Dialect,
+  input: ReserveTestEvaluationInput,
+): Promise<TestEvaluationReservation> {
   checkLimit(input.limit);
   TestEvaluationSource.parse(input.source);
   await lockEvaluations(q, dialect, input);
   const rows = await evaluationsIn(q, input.assignmentId, input.userId);
   const used = rows.filter((r) => r.counted).length;
   const held = rows.find(
-    (r) => r.source === input.source && (input.jobId !== undefined ? r.jobId === input.jobId : input.source === "submission" && r.submissionId === input.submissionId),
+    (r) =>
+      r.source === input.source &&
+      (input.jobId !== undefined ? r.jobId === input.jobId : input.source === "submission" && r.submissionId === input.submissionId),
   );
   if (held) return { ok: true, id: held.id, used, limit: input.limit };
   if (used >= input.limit) return { ok: false, used, limit: input.limit };
@@ -231,20 +240,41 @@ export interface TestEvaluationResult {
  * Records what an evaluation measured and flags selection on test (`selectionOnTest`), in one
  * transaction under the student's lock. Idempotent: a retried job records the same values again.
  */
-export async function recordTestEvaluationResult(db: Db, id: string, result: TestEvaluationResult): Promise<{ flag: SelectionFlag | null }> {
-  if (result.configKey.length === 0) throw new ValidationError("A test evaluation's configKey must be a non-empty fingerprint, got an empty string.", "configKey");
-  for (const [name, value] of [["validationMetric", result.validationMetric], ["testMetric", result.testMetric]] as const) {
-    if (value !== null && !Number.isFinite(value)) throw new ValidationError(`A test evaluation's ${name} must be a finite number or null, got ${value}.`, name);
+export async function recordTestEvaluationResult(
+  db: Db,
+  id: string,
+  result: TestEvaluationResult,
+): Promise<{ flag: SelectionFlag | null }> {
+  if (result.configKey.length === 0)
+    throw new ValidationError("A test evaluation's configKey must be a non-empty fingerprint, got an empty string.", "configKey");
+  for (const [name, value] of [
+    ["validationMetric", result.validationMetric],
+    ["testMetric", result.testMetric],
+  ] as const) {
+    if (value !== null && !Number.isFinite(value))
+      throw new ValidationError(`A test evaluation's ${name} must be a finite number or null, got ${value}.`, name);
   }
   return writeTx(db, async (q) => {
-    const row = await q.selectFrom("test_evaluations").select(["assignment_id", "user_id", "created_at"]).where("id", "=", id).executeTakeFirst();
+    const row = await q
+      .selectFrom("test_evaluations")
+      .select(["assignment_id", "user_id", "created_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError(`No test evaluation with id "${id}".`);
     await lockEvaluations(q, db.dialect, { assignmentId: row.assignment_id, userId: row.user_id });
     const higherIsBetter = result.higherIsBetter ?? true;
     const others = await evaluationsIn(q, row.assignment_id, row.user_id);
     const validationMetricName = result.validationMetricName ?? null;
     const flag = selectionOnTest(
-      { id, createdAt: row.created_at, configKey: result.configKey, validationMetric: result.validationMetric, validationMetricName, testMetric: result.testMetric, higherIsBetter },
+      {
+        id,
+        createdAt: row.created_at,
+        configKey: result.configKey,
+        validationMetric: result.validationMetric,
+        validationMetricName,
+        testMetric: result.testMetric,
+        higherIsBetter,
+      },
       others,
     );
     await q

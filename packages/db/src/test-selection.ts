@@ -12,7 +12,10 @@ export const SELECTED_ON_TEST = "selected-on-test";
 export const SelectionFlag = z
   .object({
     higherIsBetter: z.boolean().describe("true for accuracies, false for losses and errors"),
-    validationMetricName: z.string().nullable().describe("which validation metric both values are, e.g. valAccuracy (best epoch) or kfoldMean"),
+    validationMetricName: z
+      .string()
+      .nullable()
+      .describe("which validation metric both values are, e.g. valAccuracy (best epoch) or kfoldMean"),
     earlier: z
       .object({
         evaluationId: z.string(),
@@ -22,7 +25,9 @@ export const SelectionFlag = z
         testMetric: z.number(),
       })
       .describe("the already-evaluated configuration the student had seen a test score for"),
-    current: z.object({ validationMetric: z.number(), testMetric: z.number().nullable() }).describe("the configuration submitted afterwards"),
+    current: z
+      .object({ validationMetric: z.number(), testMetric: z.number().nullable() })
+      .describe("the configuration submitted afterwards"),
   })
   .strict();
 export type SelectionFlag = z.infer<typeof SelectionFlag>;
@@ -67,7 +72,13 @@ export function selectionOnTest(
     if (e.validationMetricName !== current.validationMetricName || e.higherIsBetter !== current.higherIsBetter) continue;
     if (better(current.validationMetric, e.validationMetric)) continue;
     if (evidence === null || better(e.validationMetric, evidence.validationMetric)) {
-      evidence = { evaluationId: e.id, submissionId: e.submissionId, configKey: e.configKey, validationMetric: e.validationMetric, testMetric: e.testMetric };
+      evidence = {
+        evaluationId: e.id,
+        submissionId: e.submissionId,
+        configKey: e.configKey,
+        validationMetric: e.validationMetric,
+        testMetric: e.testMetric,
+      };
     }
   }
   if (evidence === null) return null;

@@ -30,7 +30,8 @@ export function testPgUrl(): string {
  */
 function postgresReachable(url: string): boolean {
   const { hostname, port } = new URL(url);
-  const probe = `const s=require("node:net").connect(${Number(port || 5432)},${JSON.stringify(hostname || "127.0.0.1")});` +
+  const probe =
+    `const s=require("node:net").connect(${Number(port || 5432)},${JSON.stringify(hostname || "127.0.0.1")});` +
     `s.on("connect",()=>process.exit(0));s.on("error",()=>process.exit(1));setTimeout(()=>process.exit(1),2000);`;
   return spawnSync(process.execPath, ["-e", probe], { timeout: 5000 }).status === 0;
 }
@@ -41,7 +42,9 @@ function postgresReachable(url: string): boolean {
  */
 export const testDialects: readonly Dialect[] = (() => {
   if (process.env.STEPWISE_REQUIRE_PG === "1" || postgresReachable(testPgUrl())) return ["sqlite", "postgres"];
-  console.warn(`[stepwise] PostgreSQL is not reachable at ${testPgUrl()}: its tests are skipped (set STEPWISE_REQUIRE_PG=1 to make them mandatory).`);
+  console.warn(
+    `[stepwise] PostgreSQL is not reachable at ${testPgUrl()}: its tests are skipped (set STEPWISE_REQUIRE_PG=1 to make them mandatory).`,
+  );
   return ["sqlite"];
 })();
 
@@ -117,8 +120,16 @@ export interface Fixture {
 /** An instructor, a student and a course with one assignment, both users enrolled. */
 export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5-baseline"): Promise<Fixture> {
   const tag = randomBytes(4).toString("hex");
-  const instructor = await createUser(db, { email: `teacher-${tag}@example.test`, name: "Ada Teacher", role: "instructor", password: "correct horse" }, now);
-  const student = await createUser(db, { email: `student-${tag}@example.test`, name: "Sam Student", role: "student", password: "battery staple" }, now);
+  const instructor = await createUser(
+    db,
+    { email: `teacher-${tag}@example.test`, name: "Ada Teacher", role: "instructor", password: "correct horse" },
+    now,
+  );
+  const student = await createUser(
+    db,
+    { email: `student-${tag}@example.test`, name: "Sam Student", role: "student", password: "battery staple" },
+    now,
+  );
   const course = await createCourse(db, { title: "Deep Learning 101" }, now);
   await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
@@ -140,7 +151,14 @@ export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5
  */
 export async function seedClassGrades(
   db: Db,
-  input: { courseId: string; assignments: ReadonlyArray<Pick<Assignment, "id" | "exerciseId">>; students: number; now: number; seq?: number; from?: number },
+  input: {
+    courseId: string;
+    assignments: ReadonlyArray<Pick<Assignment, "id" | "exerciseId">>;
+    students: number;
+    now: number;
+    seq?: number;
+    from?: number;
+  },
 ): Promise<{ users: Array<{ id: string; email: string; name: string }>; seq: number }> {
   const { now } = input;
   const from = input.from ?? 0;
@@ -154,7 +172,11 @@ export async function seedClassGrades(
     updated_at: now,
   }));
   await insertAll(db, "users", users);
-  await insertAll(db, "enrollments", users.map((u) => ({ course_id: input.courseId, user_id: u.id, role: "student", created_at: now })));
+  await insertAll(
+    db,
+    "enrollments",
+    users.map((u) => ({ course_id: input.courseId, user_id: u.id, role: "student", created_at: now })),
+  );
   let seq = input.seq ?? 1_000;
   const submissions: object[] = [];
   const jobs: object[] = [];
@@ -168,10 +190,39 @@ export async function seedClassGrades(
       const status = score >= 0.5 ? "passed" : "failed";
       const at = now - 3_600_000 + i * 1000 + j;
       const identical = j === 0 && i >= 1 && i <= 3;
-      submissions.push({ id, assignment_id: assignment.id, user_id: user.id, exercise_id: assignment.exerciseId, payload: JSON.stringify({ exerciseId: assignment.exerciseId, answers: {} }), created_at: at, fingerprint: identical ? "f".repeat(64) : randomUUID() });
+      submissions.push({
+        id,
+        assignment_id: assignment.id,
+        user_id: user.id,
+        exercise_id: assignment.exerciseId,
+        payload: JSON.stringify({ exerciseId: assignment.exerciseId, answers: {} }),
+        created_at: at,
+        fingerprint: identical ? "f".repeat(64) : randomUUID(),
+      });
       const jobId = randomUUID();
-      jobs.push({ id: jobId, seq: seq++, submission_id: id, status: "done", priority: 0, attempts: 1, max_attempts: 3, run_after: at, lease_until: null, worker_id: "seed", last_error: null, created_at: at, started_at: at, finished_at: at + 500 });
-      verdicts.push({ job_id: jobId, submission_id: id, status, verdict: JSON.stringify(sampleVerdict(status, score)), created_at: at + 500 });
+      jobs.push({
+        id: jobId,
+        seq: seq++,
+        submission_id: id,
+        status: "done",
+        priority: 0,
+        attempts: 1,
+        max_attempts: 3,
+        run_after: at,
+        lease_until: null,
+        worker_id: "seed",
+        last_error: null,
+        created_at: at,
+        started_at: at,
+        finished_at: at + 500,
+      });
+      verdicts.push({
+        job_id: jobId,
+        submission_id: id,
+        status,
+        verdict: JSON.stringify(sampleVerdict(status, score)),
+        created_at: at + 500,
+      });
     });
   });
   await insertAll(db, "submissions", submissions);
@@ -181,8 +232,16 @@ export async function seedClassGrades(
 }
 
 /** Inserts rows straight into a table, 400 at a time (the statement's parameter limit). */
-export async function insertAll<T>(db: Db, table: "users" | "enrollments" | "submissions" | "jobs" | "verdicts" | "job_progress", rows: T[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 400) await db.kysely.insertInto(table).values(rows.slice(i, i + 400)).execute();
+export async function insertAll<T>(
+  db: Db,
+  table: "users" | "enrollments" | "submissions" | "jobs" | "verdicts" | "job_progress",
+  rows: T[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400)
+    await db.kysely
+      .insertInto(table)
+      .values(rows.slice(i, i + 400))
+      .execute();
 }
 
 /** A small, valid verdict for queue tests. */

@@ -44,7 +44,10 @@ export async function enqueueTuning(
   },
 ): Promise<{ job: JobRow; estimateSeconds: number; budget: ExperimentBudget }> {
   if (typeof input.search !== "object" || input.search === null || Array.isArray(input.search)) {
-    throw new ValidationError(`A tuning run needs its search as an object, got ${input.search === null ? "null" : Array.isArray(input.search) ? "an array" : typeof input.search}.`, "search");
+    throw new ValidationError(
+      `A tuning run needs its search as an object, got ${input.search === null ? "null" : Array.isArray(input.search) ? "an array" : typeof input.search}.`,
+      "search",
+    );
   }
   return enqueueExperiment(db, { ...input, experiment: TUNE_EXPERIMENT, search: input.search });
 }

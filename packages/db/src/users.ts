@@ -41,16 +41,13 @@ function toUser(row: UserRow): User {
 const USER_COLUMNS = ["users.id", "users.email", "users.name", "users.role", "users.created_at"] as const;
 
 /** Creates a user with a credential account, as better-auth's sign-up does (hash included). */
-export async function createUser(
-  db: Db,
-  input: { email: string; name: string; role: Role; password: string },
-  now: number,
-): Promise<User> {
+export async function createUser(db: Db, input: { email: string; name: string; role: Role; password: string }, now: number): Promise<User> {
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ValidationError(`Email must look like name@host, got "${input.email}"`, "email");
   // Length policy belongs to the web app's form schema; here we only refuse the unusable.
   if (input.password.length === 0) throw new ValidationError("Password must not be empty, got an empty string", "password");
-  if (!ROLES.includes(input.role)) throw new ValidationError(`Role must be one of ${ROLES.join(", ")}, got "${String(input.role)}"`, "role");
+  if (!ROLES.includes(input.role))
+    throw new ValidationError(`Role must be one of ${ROLES.join(", ")}, got "${String(input.role)}"`, "role");
   // Hashing takes tens of milliseconds: never inside the write transaction.
   const password = await hashPassword(input.password);
   const row = { id: randomUUID(), email, name: input.name.trim(), role: input.role, image: null, created_at: now, updated_at: now };
@@ -60,7 +57,15 @@ export async function createUser(
     await q.insertInto("users").values(row).execute();
     await q
       .insertInto("accounts")
-      .values({ id: randomUUID(), account_id: row.id, provider_id: CREDENTIAL_PROVIDER, user_id: row.id, password, created_at: now, updated_at: now })
+      .values({
+        id: randomUUID(),
+        account_id: row.id,
+        provider_id: CREDENTIAL_PROVIDER,
+        user_id: row.id,
+        password,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   });
   return toUser(row);
@@ -137,7 +142,16 @@ export async function createSession(
   const expiresAt = now + ttlMs;
   await db.kysely
     .insertInto("sessions")
-    .values({ id: randomUUID(), token, user_id: userId, expires_at: expiresAt, created_at: now, updated_at: now, ip_address: null, user_agent: null })
+    .values({
+      id: randomUUID(),
+      token,
+      user_id: userId,
+      expires_at: expiresAt,
+      created_at: now,
+      updated_at: now,
+      ip_address: null,
+      user_agent: null,
+    })
     .execute();
   return { token, expiresAt };
 }
@@ -182,7 +196,14 @@ export async function sessionsOfUser(db: Db, userId: string, now: number): Promi
     .where("expires_at", ">", now)
     .orderBy("created_at", "desc")
     .execute();
-  return rows.map((r) => ({ id: r.id, token: r.token, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), ipAddress: r.ip_address, userAgent: r.user_agent }));
+  return rows.map((r) => ({
+    id: r.id,
+    token: r.token,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    ipAddress: r.ip_address,
+    userAgent: r.user_agent,
+  }));
 }
 
 /** Ends one of the user's sessions; false when the user has no session with that id. */
@@ -195,7 +216,10 @@ export async function deleteUserSession(db: Db, userId: string, sessionId: strin
  * Replaces the user's password when `current` is right, and ends every other session (whoever knew
  * the old password is signed out); `keepToken` is the caller's own session. False: `current` is wrong.
  */
-export async function changePassword(db: Db, input: { userId: string; current: string; next: string; keepToken: string; now: number }): Promise<boolean> {
+export async function changePassword(
+  db: Db,
+  input: { userId: string; current: string; next: string; keepToken: string; now: number },
+): Promise<boolean> {
   const account = await db.kysely
     .selectFrom("accounts")
     .select(["id", "password"])
@@ -218,13 +242,23 @@ const tokenDigest = (token: string) => `${RESET_PREFIX}${createHash("sha256").up
  * A one-time password-reset token for the account of `email`, valid `ttlMs`; null when there is no
  * such account. Only the token's SHA-256 is stored, so a database reader cannot use it.
  */
-export async function createPasswordReset(db: Db, input: { email: string; now: number; ttlMs: number }): Promise<{ token: string; userId: string } | null> {
+export async function createPasswordReset(
+  db: Db,
+  input: { email: string; now: number; ttlMs: number },
+): Promise<{ token: string; userId: string } | null> {
   const user = await userByEmail(db, input.email);
   if (!user) return null;
   const token = randomBytes(32).toString("base64url");
   await db.kysely
     .insertInto("verifications")
-    .values({ id: randomUUID(), identifier: tokenDigest(token), value: user.id, expires_at: input.now + input.ttlMs, created_at: input.now, updated_at: input.now })
+    .values({
+      id: randomUUID(),
+      identifier: tokenDigest(token),
+      value: user.id,
+      expires_at: input.now + input.ttlMs,
+      created_at: input.now,
+      updated_at: input.now,
+    })
     .execute();
   return { token, userId: user.id };
 }
@@ -247,7 +281,12 @@ export async function resetPassword(db: Db, input: { token: string; next: string
     const used = await tx.deleteFrom("verifications").where("id", "=", row.id).executeTakeFirst();
     if (Number(used.numDeletedRows) === 0) return false;
     await tx.deleteFrom("verifications").where("identifier", "like", `${RESET_PREFIX}%`).where("value", "=", row.value).execute();
-    await tx.updateTable("accounts").set({ password: hash, updated_at: input.now }).where("user_id", "=", row.value).where("provider_id", "=", CREDENTIAL_PROVIDER).execute();
+    await tx
+      .updateTable("accounts")
+      .set({ password: hash, updated_at: input.now })
+      .where("user_id", "=", row.value)
+      .where("provider_id", "=", CREDENTIAL_PROVIDER)
+      .execute();
     await tx.deleteFrom("sessions").where("user_id", "=", row.value).execute();
     return true;
   });

@@ -32,13 +32,41 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     const { db } = t();
     await publishCalibration(db, measured("a:1", 4, 2 * HOUR));
     await publishCalibration(db, { ...measured("a:1", 11), backend: "tensorflow" });
-    expect(await latestCalibration(db, { now: NOW })).toMatchObject({ workerId: "a:1", gflops: 11, backend: "tensorflow", measuredAt: NOW, graders: 1 });
+    expect(await latestCalibration(db, { now: NOW })).toMatchObject({
+      workerId: "a:1",
+      gflops: 11,
+      backend: "tensorflow",
+      measuredAt: NOW,
+      graders: 1,
+    });
   });
 
   it.each([
-    ["the slowest recent grader", [["a:1", 12, 0], ["b:2", 7.5, HOUR], ["c:3", 20, 5 * HOUR]], { workerId: "b:2", gflops: 7.5, graders: 3 }],
-    ["the recent grader over a slower stale one", [["a:1", 12, 0], ["old:9", 2, CALIBRATION_MAX_AGE_MS + 1]], { workerId: "a:1", gflops: 12, graders: 1 }],
-    ["a grader measured exactly a day ago (still recent)", [["a:1", 12, 0], ["b:2", 3, CALIBRATION_MAX_AGE_MS]], { workerId: "b:2", gflops: 3, graders: 2 }],
+    [
+      "the slowest recent grader",
+      [
+        ["a:1", 12, 0],
+        ["b:2", 7.5, HOUR],
+        ["c:3", 20, 5 * HOUR],
+      ],
+      { workerId: "b:2", gflops: 7.5, graders: 3 },
+    ],
+    [
+      "the recent grader over a slower stale one",
+      [
+        ["a:1", 12, 0],
+        ["old:9", 2, CALIBRATION_MAX_AGE_MS + 1],
+      ],
+      { workerId: "a:1", gflops: 12, graders: 1 },
+    ],
+    [
+      "a grader measured exactly a day ago (still recent)",
+      [
+        ["a:1", 12, 0],
+        ["b:2", 3, CALIBRATION_MAX_AGE_MS],
+      ],
+      { workerId: "b:2", gflops: 3, graders: 2 },
+    ],
   ] as const)("chooses %s", async (_case, rows, expected) => {
     const { db } = t();
     for (const [id, gflops, ago] of rows) await publishCalibration(db, measured(id, gflops, ago));

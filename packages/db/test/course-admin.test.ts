@@ -38,10 +38,20 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
     // New courses are guided; the mode reads back among the settings, stored in its own column.
     expect(course.settings).toEqual({ defaultAttempts: 3, mode: "guided" });
     expect(course.mode).toBe("guided");
-    const updated = await updateCourse(db, course.id, { title: "  After ", settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } } });
-    expect(updated).toEqual({ ...course, title: "After", settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 }, mode: "guided" } });
+    const updated = await updateCourse(db, course.id, {
+      title: "  After ",
+      settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } },
+    });
+    expect(updated).toEqual({
+      ...course,
+      title: "After",
+      settings: { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 }, mode: "guided" },
+    });
     const stored = await db.kysely.selectFrom("courses").select(["settings", "mode"]).where("id", "=", course.id).executeTakeFirstOrThrow();
-    expect([JSON.parse(stored.settings), stored.mode]).toEqual([{ defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } }, "guided"]);
+    expect([JSON.parse(stored.settings), stored.mode]).toEqual([
+      { defaultAttempts: 5, latePenalty: { perDay: 0.1, maxDaysLate: 2 } },
+      "guided",
+    ]);
     expect(await courseById(db, course.id)).toEqual(updated);
     expect(await updateCourse(db, course.id, { title: "Only the title" })).toMatchObject({ settings: updated.settings });
     await expect(updateCourse(db, course.id, { title: "   " })).rejects.toThrow(ValidationError);
@@ -110,7 +120,15 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
     const fixture = await seedCourse(db, 1);
     const spare = await createAssignment(
       db,
-      { courseId: fixture.course.id, exerciseId: "mnist-overfit", title: "Spare", overrides: {}, deadline: null, attemptsAllowed: null, position: 2 },
+      {
+        courseId: fixture.course.id,
+        exerciseId: "mnist-overfit",
+        title: "Spare",
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: 2,
+      },
       1,
     );
     await setExtension(db, { assignmentId: spare.id, userId: fixture.student.id, deadline: 99 }, 2);
@@ -147,7 +165,14 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
   it("imports a whole course in one transaction and rolls back all of it on failure", async () => {
     const { db } = t();
     const [first, second] = [await user("instructor"), await user("admin")];
-    const assignment = { exerciseId: "mnist-beat-baseline", title: "Baseline", overrides: { seed: 7 }, deadline: null, attemptsAllowed: 4, position: 1 };
+    const assignment = {
+      exerciseId: "mnist-beat-baseline",
+      title: "Baseline",
+      overrides: { seed: 7 },
+      deadline: null,
+      attemptsAllowed: 4,
+      position: 1,
+    };
     const csv = "x,label\n1,a\n2,b\n";
     const course = await importCourse(
       db,
@@ -169,7 +194,11 @@ describe.each(testDialects)("course administration on %s", (dialect) => {
 
     const before = await db.kysely.selectFrom("courses").select("id").execute();
     await expect(
-      importCourse(db, { title: "Broken", settings: {}, instructorIds: [first.id, "no-such-user"], assignments: [], datasets: [], createdBy: first.id }, 200),
+      importCourse(
+        db,
+        { title: "Broken", settings: {}, instructorIds: [first.id, "no-such-user"], assignments: [], datasets: [], createdBy: first.id },
+        200,
+      ),
     ).rejects.toThrow();
     expect(await db.kysely.selectFrom("courses").select("id").execute()).toHaveLength(before.length);
   });

@@ -53,10 +53,21 @@ describe.each(testDialects)("courses and assignments on %s", (dialect) => {
     const base = { courseId: course.id, deadline: null, attemptsAllowed: null };
     const second = await createAssignment(
       db,
-      { ...base, exerciseId: "imdb-step-6-overfit", title: "Overfit", overrides: { budgets: { epochs: 20 }, seed: 7 }, position: 2, deadline: Date.UTC(2031, 5, 1) },
+      {
+        ...base,
+        exerciseId: "imdb-step-6-overfit",
+        title: "Overfit",
+        overrides: { budgets: { epochs: 20 }, seed: 7 },
+        position: 2,
+        deadline: Date.UTC(2031, 5, 1),
+      },
       10,
     );
-    const first = await createAssignment(db, { ...base, exerciseId: "mnist-step-5-baseline", title: "Baseline", overrides: {}, position: 1, attemptsAllowed: 3 }, 11);
+    const first = await createAssignment(
+      db,
+      { ...base, exerciseId: "mnist-step-5-baseline", title: "Baseline", overrides: {}, position: 1, attemptsAllowed: 3 },
+      11,
+    );
     expect((await assignmentsForCourse(db, course.id)).map((a) => a.title)).toEqual(["Baseline", "Overfit"]);
     expect(await assignmentById(db, second.id)).toEqual(second);
     expect(second.overrides).toEqual({ budgets: { epochs: 20 }, seed: 7 });

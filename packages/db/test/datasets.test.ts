@@ -34,7 +34,15 @@ describe.each(testDialects)("course datasets on %s", (dialect) => {
   it("stores a valid CSV with its facts and gives it back whole, by course and file", async () => {
     const { db, course, other, teacher } = await setup();
     const created = await createDataset(db, { courseId: course.id, file: "data/loans.csv", csv: loans, createdBy: teacher.id }, 10);
-    expect(created).toMatchObject({ courseId: course.id, file: "data/loans.csv", rows: 3, bytes: loans.length, columns: ["age", "income", "region", "default"], createdBy: teacher.id, createdAt: 10 });
+    expect(created).toMatchObject({
+      courseId: course.id,
+      file: "data/loans.csv",
+      rows: 3,
+      bytes: loans.length,
+      columns: ["age", "income", "region", "default"],
+      createdBy: teacher.id,
+      createdAt: 10,
+    });
     expect(created.summary.map((c) => [c.name, c.kind])).toEqual([
       ["age", "numeric"],
       ["income", "numeric"],
@@ -72,26 +80,56 @@ describe.each(testDialects)("course datasets on %s", (dialect) => {
   it("enforces the size cap", async () => {
     const { db, course } = await setup();
     const big = `a,b\n${"1,2\n".repeat(Math.ceil(DATASET_LIMITS.maxBytes / 4) + 1)}`;
-    await expect(createDataset(db, { courseId: course.id, file: "big.csv", csv: big, createdBy: null }, 1)).rejects.toThrow(`at most ${DATASET_LIMITS.maxBytes} bytes`);
+    await expect(createDataset(db, { courseId: course.id, file: "big.csv", csv: big, createdBy: null }, 1)).rejects.toThrow(
+      `at most ${DATASET_LIMITS.maxBytes} bytes`,
+    );
   });
 
   it.each(["../x.csv", "/etc/x.csv", "x.txt", "a b.csv", "data/./x.csv", ""])("refuses the file name %j", async (file) => {
     const { db, course } = await setup();
-    await expect(createDataset(db, { courseId: course.id, file, csv: loans, createdBy: null }, 1)).rejects.toThrow(/file name must be like `loans.csv`/);
+    await expect(createDataset(db, { courseId: course.id, file, csv: loans, createdBy: null }, 1)).rejects.toThrow(
+      /file name must be like `loans.csv`/,
+    );
   });
 
   it("refuses a second dataset with the same file in one course", async () => {
     const { db, course } = await setup();
     await createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 1);
-    await expect(createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 2)).rejects.toThrow(PreconditionError);
+    await expect(createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 2)).rejects.toThrow(
+      PreconditionError,
+    );
   });
 
   it("deletes only a dataset no assignment uses, and says which assignments use it", async () => {
     const { db, course } = await setup();
     await createDataset(db, { courseId: course.id, file: "loans.csv", csv: loans, createdBy: null }, 1);
     const dataset = { kind: "csv", file: "loans.csv", target: "default", task: "binary" };
-    await createAssignment(db, { courseId: course.id, exerciseId: "credit-beat-baseline", title: "Loans, step 5", overrides: { dataset }, deadline: null, attemptsAllowed: null, position: 1 }, 2);
-    await createAssignment(db, { courseId: course.id, exerciseId: "credit-overfit", title: "Other data", overrides: { dataset: { ...dataset, file: "else.csv" } }, deadline: null, attemptsAllowed: null, position: 2 }, 2);
+    await createAssignment(
+      db,
+      {
+        courseId: course.id,
+        exerciseId: "credit-beat-baseline",
+        title: "Loans, step 5",
+        overrides: { dataset },
+        deadline: null,
+        attemptsAllowed: null,
+        position: 1,
+      },
+      2,
+    );
+    await createAssignment(
+      db,
+      {
+        courseId: course.id,
+        exerciseId: "credit-overfit",
+        title: "Other data",
+        overrides: { dataset: { ...dataset, file: "else.csv" } },
+        deadline: null,
+        attemptsAllowed: null,
+        position: 2,
+      },
+      2,
+    );
     expect(await assignmentsUsingDataset(db, course.id, "loans.csv")).toEqual(["Loans, step 5"]);
     await expect(deleteDataset(db, course.id, "loans.csv")).rejects.toThrow(PreconditionError);
     await expect(deleteDataset(db, course.id, "loans.csv")).rejects.toThrow(/used by the assignment "Loans, step 5"/);
@@ -109,14 +147,25 @@ describe.each(testDialects)("a dataset's split seed on %s", (dialect) => {
     const fresh = await openTestDb(dialect, { migrate: false });
     try {
       const { db } = fresh;
-      const schema = dialect === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
+      const schema =
+        dialect === "postgres"
+          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema
+          : undefined;
       const before = Object.fromEntries(Object.entries(migrations(dialect)).filter(([name]) => name < "0009"));
-      const migrator = new Migrator({ db: db.kysely, ...(schema === undefined ? {} : { migrationTableSchema: schema }), provider: { getMigrations: () => Promise.resolve(before) } });
+      const migrator = new Migrator({
+        db: db.kysely,
+        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+        provider: { getMigrations: () => Promise.resolve(before) },
+      });
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
       // Rows as they were before 0009: today's createCourse writes columns later migrations add.
       const course = { id: "old-course" };
-      await sql`insert into courses (id, title, join_code, archived, created_at, settings) values (${course.id}, 'Old uploads', 'OLD-0001', 0, 1, '{}')`.execute(db.kysely);
-      await sql`insert into datasets (id, course_id, file, csv, bytes, rows, columns, created_by, created_at) values ('old', ${course.id}, 'old.csv', ${loans}, ${loans.length}, 3, '["age","income","region","default"]', null, 1)`.execute(db.kysely);
+      await sql`insert into courses (id, title, join_code, archived, created_at, settings) values (${course.id}, 'Old uploads', 'OLD-0001', 0, 1, '{}')`.execute(
+        db.kysely,
+      );
+      await sql`insert into datasets (id, course_id, file, csv, bytes, rows, columns, created_by, created_at) values ('old', ${course.id}, 'old.csv', ${loans}, ${loans.length}, 3, '["age","income","region","default"]', null, 1)`.execute(
+        db.kysely,
+      );
       await migrate(db);
       expect((await datasetByFile(db, course.id, "old.csv"))?.splitSeed).toBe(CSV_SPLIT_SEED);
       expect(CSV_SPLIT_SEED).toBe(1337);

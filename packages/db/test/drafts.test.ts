@@ -11,7 +11,19 @@ describe.each(testDialects)("drafts on %s", (dialect) => {
     const { db } = t();
     const f = await seedCourse(db, 1, "mnist-beat-baseline");
     const other = await createUser(db, { email: "other@example.test", name: "Other", role: "student", password: "correct horse" }, 1);
-    const second = await createAssignment(db, { courseId: f.course.id, exerciseId: "mnist-overfit", title: "Overfit", overrides: {}, deadline: null, attemptsAllowed: null, position: 1 }, 1);
+    const second = await createAssignment(
+      db,
+      {
+        courseId: f.course.id,
+        exerciseId: "mnist-overfit",
+        title: "Overfit",
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position: 1,
+      },
+      1,
+    );
     const mine = { userId: f.student.id, assignmentId: f.assignment.id };
 
     expect(await draftFor(db, mine)).toBeNull();

@@ -25,7 +25,12 @@ const key = (f: Fixture) => ({ assignmentId: f.assignment.id, userId: f.student.
 /** Every run is estimated at 100 s unless a test says otherwise. */
 const flat = (seconds: number) => () => seconds;
 
-function run(f: Fixture, submissionId: string, now: number, options: { budgetSeconds?: number; perMinute?: number; estimate?: number; experiment?: string; userId?: string } = {}) {
+function run(
+  f: Fixture,
+  submissionId: string,
+  now: number,
+  options: { budgetSeconds?: number; perMinute?: number; estimate?: number; experiment?: string; userId?: string } = {},
+) {
   return {
     submissionId,
     userId: options.userId ?? f.student.id,
@@ -51,7 +56,17 @@ const result = {
   healthy: false,
   message: "The loss does not move over the first 32 batches.",
   hint: "Run lr-range-test.",
-  evidence: { kind: "batch-loss", optimizer: "sgd", learningRate: 1e-7, batchSize: 32, epochSize: 2000, batches: [{ step: 0, loss: 2.3 }, { step: 1, loss: null }] },
+  evidence: {
+    kind: "batch-loss",
+    optimizer: "sgd",
+    learningRate: 1e-7,
+    batchSize: 32,
+    epochSize: 2000,
+    batches: [
+      { step: 0, loss: 2.3 },
+      { step: 1, loss: null },
+    ],
+  },
   durationMs: 1234.5,
 };
 
@@ -66,7 +81,13 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     expect(estimateSeconds).toBe(100);
     expect(budget).toEqual({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: 100, leftSeconds: 500 });
     const row = await db.kysely.selectFrom("jobs").selectAll().where("id", "=", job.id).executeTakeFirstOrThrow();
-    expect([row.purpose, row.experiment, row.status, row.priority, row.regrade_id]).toEqual(["experiment", "loss-per-batch", "queued", 5, null]);
+    expect([row.purpose, row.experiment, row.status, row.priority, row.regrade_id]).toEqual([
+      "experiment",
+      "loss-per-batch",
+      "queued",
+      5,
+      null,
+    ]);
     const gradeJob = await latestJobForSubmission(db, submission.id);
 
     // The grading job (priority 0) runs first; then the experiment. The claim says which is which.
@@ -77,7 +98,14 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     expect(second).toMatchObject({ kind: "experiment", experiment: "loss-per-batch" });
     expect(await completeExperimentJob(db, { jobId: job.id, workerId: "other", outcome: { result }, now: 5_000 })).toBe("lost");
     expect(await completeExperimentJob(db, { jobId: job.id, workerId: "w", outcome: { result }, now: 31_000 })).toBe("stored");
-    expect(await completeExperimentJob(db, { jobId: job.id, workerId: "w", outcome: { result: { ...result, outcome: "decreasing" } }, now: 32_000 })).toBe("duplicate");
+    expect(
+      await completeExperimentJob(db, {
+        jobId: job.id,
+        workerId: "w",
+        outcome: { result: { ...result, outcome: "decreasing" } },
+        now: 32_000,
+      }),
+    ).toBe("duplicate");
 
     const stored = await experimentRunById(db, job.id);
     expect(stored).toMatchObject({
@@ -125,7 +153,12 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     // One experiment done, one dead-lettered (its failure is an experiment result, never a verdict), one still queued.
     const done = await enqueueExperiment(db, run(f, submission.id, 40, { experiment: "tiny-subset" }));
     await claim(db, done.job.id, 50);
-    await completeExperimentJob(db, { jobId: done.job.id, workerId: "w", outcome: { result: { ...result, experiment: "tiny-subset" } }, now: 60 });
+    await completeExperimentJob(db, {
+      jobId: done.job.id,
+      workerId: "w",
+      outcome: { result: { ...result, experiment: "tiny-subset" } },
+      now: 60,
+    });
     const dead = await enqueueExperiment(db, run(f, submission.id, 70, { experiment: "one-feature" }));
     for (let attempt = 1; attempt <= 3; attempt++) {
       await claim(db, dead.job.id, 80 + attempt * 10);
@@ -148,7 +181,9 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     ]);
     // A dead-lettered run failed on our side: it says so and why, and costs nothing.
     expect(runs[1]).toMatchObject({ outcome: { kind: "failed" }, lastError: "training child crashed", chargedSeconds: 0 });
-    expect((runs[1]?.outcome as { message?: string } | undefined)?.message).toMatch(/could not run this experiment \(3 attempts\) because of a problem on our side; it cost none of your budget/);
+    expect((runs[1]?.outcome as { message?: string } | undefined)?.message).toMatch(
+      /could not run this experiment \(3 attempts\) because of a problem on our side; it cost none of your budget/,
+    );
     expect(await db.kysely.selectFrom("verdicts").select("job_id").where("job_id", "=", dead.job.id).execute()).toEqual([]);
   });
 
@@ -163,7 +198,9 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     expect(b.budget).toEqual({ budgetSeconds: 250, usedSeconds: 0, reservedSeconds: 200, leftSeconds: 50 });
     const refusal = enqueueExperiment(db, run(f, submission.id, 3_000, budget));
     await expect(refusal).rejects.toBeInstanceOf(PreconditionError);
-    await expect(refusal).rejects.toThrow(/needs about 100 s of grader time; you have 50 s left of this assignment's 250 s experiment budget \(200 s held by runs still in the queue\)/);
+    await expect(refusal).rejects.toThrow(
+      /needs about 100 s of grader time; you have 50 s left of this assignment's 250 s experiment budget \(200 s held by runs still in the queue\)/,
+    );
 
     // Run a takes 30 s: its charge drops from the 100 s estimate to what it used.
     await claim(db, a.job.id, 10_000);
@@ -180,7 +217,16 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     const last = await experimentRunsFor(db, { ...key(f), budgetSeconds: 250, estimateSeconds: flat(100) });
     expect(last.budget).toEqual({ budgetSeconds: 250, usedSeconds: 30, reservedSeconds: 100, leftSeconds: 120 });
     // Another student's spending is theirs alone.
-    expect((await experimentRunsFor(db, { assignmentId: f.assignment.id, userId: f.instructor.id, budgetSeconds: 250, estimateSeconds: flat(100) })).budget.leftSeconds).toBe(250);
+    expect(
+      (
+        await experimentRunsFor(db, {
+          assignmentId: f.assignment.id,
+          userId: f.instructor.id,
+          budgetSeconds: 250,
+          estimateSeconds: flat(100),
+        })
+      ).budget.leftSeconds,
+    ).toBe(250);
   });
 
   it.each([
@@ -223,8 +269,12 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     const f = await seedCourse(db, 1);
     const { submission } = await submit(db, f, 10);
     const base = { submissionId: submission.id, priority: 0, maxAttempts: 1, now: 1 };
-    await expect(db.kysely.transaction().execute((q) => insertJob(q, dialect, { ...base, purpose: "experiment" }))).rejects.toBeInstanceOf(ValidationError);
-    await expect(db.kysely.transaction().execute((q) => insertJob(q, dialect, { ...base, experiment: "tiny-subset" }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(db.kysely.transaction().execute((q) => insertJob(q, dialect, { ...base, purpose: "experiment" }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      db.kysely.transaction().execute((q) => insertJob(q, dialect, { ...base, experiment: "tiny-subset" })),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("holds the budget under concurrent requests: of 12 runs of 100 s on a 350 s budget exactly 3 are enqueued", async () => {
@@ -238,10 +288,14 @@ describe.each(testDialects)("experiment jobs on %s", (dialect) => {
     try {
       // Open every pooled connection first, so the twelve transactions really overlap (a pool that is
       // still connecting staggers them, and a race would go unnoticed).
-      if (dialect === "postgres") await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
+      if (dialect === "postgres")
+        await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) =>
-          enqueueExperiment(handles[i % 2] ?? db, run(f, i % 3 === 0 ? second.submission.id : submission.id, 1_000, { budgetSeconds: 350, estimate: 100 })),
+          enqueueExperiment(
+            handles[i % 2] ?? db,
+            run(f, i % 3 === 0 ? second.submission.id : submission.id, 1_000, { budgetSeconds: 350, estimate: 100 }),
+          ),
         ),
       );
       const enqueued = outcomes.filter((o) => o.status === "fulfilled");

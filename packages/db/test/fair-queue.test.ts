@@ -34,7 +34,13 @@ async function student(db: Db, f: Fixture, name: string): Promise<User> {
 const submitAs = (db: Db, f: Fixture, user: User, now: number, priority?: number) =>
   createSubmissionWithJob(
     db,
-    { assignmentId: f.assignment.id, userId: user.id, exerciseId: f.assignment.exerciseId, payload: payload(f.assignment.exerciseId), ...(priority !== undefined ? { priority } : {}) },
+    {
+      assignmentId: f.assignment.id,
+      userId: user.id,
+      exerciseId: f.assignment.exerciseId,
+      payload: payload(f.assignment.exerciseId),
+      ...(priority !== undefined ? { priority } : {}),
+    },
     now,
   ).then((r) => r.job.id);
 
@@ -53,7 +59,8 @@ describe.each(testDialects)("fair claims on %s", (dialect) => {
     const bJobs = [await submitAs(db, f, b, 1), await submitAs(db, f, b, 2), await submitAs(db, f, b, 3), await submitAs(db, f, b, 4)];
     const aJob = await submitAs(db, f, a, 10);
     expect(await claim(db, 20)).toBe(bJobs[0]);
-    if (finishFirst) expect(await completeJob(db, { jobId: bJobs[0] ?? "", workerId: "w", verdict: sampleVerdict(), now: 21 })).toBe("stored");
+    if (finishFirst)
+      expect(await completeJob(db, { jobId: bJobs[0] ?? "", workerId: "w", verdict: sampleVerdict(), now: 21 })).toBe("stored");
     expect(await claim(db, 22)).toBe(aJob);
     const rest: Array<string | null> = [];
     for (let id; (id = await claim(db, 30)); ) rest.push(id);
@@ -132,12 +139,36 @@ describe.each(testDialects)("fair claims on %s", (dialect) => {
 });
 
 describe("fairOrder", () => {
-  const job = (id: string, userId: string, createdAt: number, priority = 0): QueuedJob => ({ id, userId, priority, createdAt, seq: createdAt });
+  const job = (id: string, userId: string, createdAt: number, priority = 0): QueuedJob => ({
+    id,
+    userId,
+    priority,
+    createdAt,
+    seq: createdAt,
+  });
   it.each([
     ["one student: oldest first", [job("b1", "b", 1), job("b2", "b", 2)], [], ["b1", "b2"]],
-    ["never-claimed students by their oldest job, then round-robin", [job("b1", "b", 1), job("b2", "b", 2), job("b3", "b", 3), job("a1", "a", 4)], [], ["b1", "a1", "b2", "b3"]],
-    ["a student claimed recently waits behind one claimed earlier", [job("b2", "b", 2), job("a1", "a", 4)], [["b", 100], ["a", 50]], ["a1", "b2"]],
-    ["priorities first, round-robin within each", [job("p", "a", 1, 10), job("a1", "a", 2), job("a2", "a", 3), job("b1", "b", 4)], [], ["a1", "b1", "a2", "p"]],
+    [
+      "never-claimed students by their oldest job, then round-robin",
+      [job("b1", "b", 1), job("b2", "b", 2), job("b3", "b", 3), job("a1", "a", 4)],
+      [],
+      ["b1", "a1", "b2", "b3"],
+    ],
+    [
+      "a student claimed recently waits behind one claimed earlier",
+      [job("b2", "b", 2), job("a1", "a", 4)],
+      [
+        ["b", 100],
+        ["a", 50],
+      ],
+      ["a1", "b2"],
+    ],
+    [
+      "priorities first, round-robin within each",
+      [job("p", "a", 1, 10), job("a1", "a", 2), job("a2", "a", 3), job("b1", "b", 4)],
+      [],
+      ["a1", "b1", "a2", "p"],
+    ],
     ["nothing queued", [], [], []],
   ] as Array<[string, QueuedJob[], Array<[string, number]>, string[]]>)("%s", (_case, jobs, claims, expected) => {
     expect(fairOrder(jobs, new Map(claims))).toEqual(expected);
@@ -174,7 +205,8 @@ describe.each(testDialects.filter((d) => d === "postgres"))("two claimers at onc
         const claimed = await Promise.all([claim(first, 10, "one"), claim(second, 10, "two")]);
         expect(new Set(claimed)).toEqual(new Set([aJobs[0], cJob]));
         await cancelJob(db, aJobs[1] ?? "", 20);
-        for (const id of claimed) await completeJob(db, { jobId: id ?? "", workerId: id === claimed[0] ? "one" : "two", verdict: sampleVerdict(), now: 20 });
+        for (const id of claimed)
+          await completeJob(db, { jobId: id ?? "", workerId: id === claimed[0] ? "one" : "two", verdict: sampleVerdict(), now: 20 });
       }
     } finally {
       await first.close();

@@ -25,7 +25,10 @@ function tfjs(layers: Layer[], modelName = "sequential_1"): SubmissionPayload["m
             units: l.units,
             activation: l.activation ?? "relu",
             ...(i === 0 ? { batch_input_shape: [null, 784] } : {}),
-            kernel_initializer: { class_name: "VarianceScaling", config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: l.seed } },
+            kernel_initializer: {
+              class_name: "VarianceScaling",
+              config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: l.seed },
+            },
           },
         })),
       },
@@ -46,7 +49,12 @@ function keras(names: [string, string, string], units = 32): SubmissionPayload["
         layers: [
           { class_name: "InputLayer", name: input, config: { name: input, batch_input_shape: [null, 784] }, inbound_nodes: [] },
           { class_name: "Dense", name: hidden, config: { name: hidden, units, activation: "relu" }, inbound_nodes: [[[input, 0, 0, {}]]] },
-          { class_name: "Dense", name: output, config: { name: output, units: 10, activation: "softmax" }, inbound_nodes: [[[hidden, 0, 0, {}]]] },
+          {
+            class_name: "Dense",
+            name: output,
+            config: { name: output, units: 10, activation: "softmax" },
+            inbound_nodes: [[[hidden, 0, 0, {}]]],
+          },
         ],
         input_layers: [[input, 0, 0]],
         output_layers: [[output, 0, 0]],
@@ -55,28 +63,87 @@ function keras(names: [string, string, string], units = 32): SubmissionPayload["
   };
 }
 
-const training = (over: { epochs?: number; batchSize?: number; learningRate?: number; validationSplit?: number } = {}): z.input<typeof TrainingConfig> => ({
+const training = (
+  over: { epochs?: number; batchSize?: number; learningRate?: number; validationSplit?: number } = {},
+): z.input<typeof TrainingConfig> => ({
   compile: { optimizer: "adam", learningRate: over.learningRate ?? 0.001, loss: "categoricalCrossentropy", metrics: ["accuracy"] },
-  fit: { epochs: over.epochs ?? 3, batchSize: over.batchSize ?? 64, ...(over.validationSplit === undefined ? {} : { validationSplit: over.validationSplit }) },
+  fit: {
+    epochs: over.epochs ?? 3,
+    batchSize: over.batchSize ?? 64,
+    ...(over.validationSplit === undefined ? {} : { validationSplit: over.validationSplit }),
+  },
 });
 
-const base = { exerciseId: "mnist-step-5-baseline", model: tfjs([{ name: "dense_Dense1", units: 64, seed: null }, { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" }]), training: training() };
+const base = {
+  exerciseId: "mnist-step-5-baseline",
+  model: tfjs([
+    { name: "dense_Dense1", units: 64, seed: null },
+    { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" },
+  ]),
+  training: training(),
+};
 const fp = (p: Partial<Payload>) => submissionFingerprint({ ...base, ...p });
 
 describe("a submission's fingerprint", () => {
   it.each<[string, Partial<Payload>]>([
-    ["layers renamed", { model: tfjs([{ name: "hidden", units: 64, seed: null }, { name: "out", units: 10, seed: null, activation: "softmax" }]) }],
-    ["seeds set", { model: tfjs([{ name: "dense_Dense1", units: 64, seed: 7 }, { name: "dense_Dense2", units: 10, seed: 42, activation: "softmax" }]) }],
-    ["model renamed", { model: tfjs([{ name: "dense_Dense1", units: 64, seed: null }, { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" }], "my_model") }],
+    [
+      "layers renamed",
+      {
+        model: tfjs([
+          { name: "hidden", units: 64, seed: null },
+          { name: "out", units: 10, seed: null, activation: "softmax" },
+        ]),
+      },
+    ],
+    [
+      "seeds set",
+      {
+        model: tfjs([
+          { name: "dense_Dense1", units: 64, seed: 7 },
+          { name: "dense_Dense2", units: 10, seed: 42, activation: "softmax" },
+        ]),
+      },
+    ],
+    [
+      "model renamed",
+      {
+        model: tfjs(
+          [
+            { name: "dense_Dense1", units: 64, seed: null },
+            { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" },
+          ],
+          "my_model",
+        ),
+      },
+    ],
     ["validation split stated at its default", { training: training({ validationSplit: 0.2 }) }],
-    ["code and a claimed metric added", { code: "const m = tf.sequential();", claimed: { metric: "valAccuracy", value: 0.9, source: "preview" } }],
+    [
+      "code and a claimed metric added",
+      { code: "const m = tf.sequential();", claimed: { metric: "valAccuracy", value: 0.9, source: "preview" } },
+    ],
   ])("is the same with %s", (_, change) => {
     expect(fp(change)).toBe(fp({}));
   });
 
   it.each<[string, Partial<Payload>]>([
-    ["different units", { model: tfjs([{ name: "dense_Dense1", units: 65, seed: null }, { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" }]) }],
-    ["a different activation", { model: tfjs([{ name: "dense_Dense1", units: 64, seed: null, activation: "tanh" }, { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" }]) }],
+    [
+      "different units",
+      {
+        model: tfjs([
+          { name: "dense_Dense1", units: 65, seed: null },
+          { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" },
+        ]),
+      },
+    ],
+    [
+      "a different activation",
+      {
+        model: tfjs([
+          { name: "dense_Dense1", units: 64, seed: null, activation: "tanh" },
+          { name: "dense_Dense2", units: 10, seed: null, activation: "softmax" },
+        ]),
+      },
+    ],
     ["more epochs", { training: training({ epochs: 4 }) }],
     ["another batch size", { training: training({ batchSize: 32 }) }],
     ["another learning rate", { training: training({ learningRate: 0.01 }) }],
@@ -89,7 +156,9 @@ describe("a submission's fingerprint", () => {
     ["renamed inputs and outputs", keras(["input_1", "dense", "dense_1"]), keras(["pixels", "hidden", "scores"]), true],
     ["different hidden units", keras(["input_1", "dense", "dense_1"]), keras(["input_1", "dense", "dense_1"], 64), false],
   ])("a Keras functional model with %s: same = %s", (_, a, b, same) => {
-    expect(submissionFingerprint({ model: a, training: training() }) === submissionFingerprint({ model: b, training: training() })).toBe(same);
+    expect(submissionFingerprint({ model: a, training: training() }) === submissionFingerprint({ model: b, training: training() })).toBe(
+      same,
+    );
   });
 
   it("is a sha256 in hex, and null without a model (an answer step)", () => {
@@ -111,8 +180,18 @@ describe.each(testDialects)("identical work on %s", (dialect) => {
     };
     const [ada, bo, cy] = [await student("ada"), await student("bo"), await student("cy")];
     const send = (userId: string, payload: Payload, now: number) =>
-      createSubmissionWithJob(db, { assignmentId: f.assignment.id, userId, exerciseId: f.assignment.exerciseId, payload: SubmissionPayload.parse(payload) }, now);
-    const renamed = { ...base, model: tfjs([{ name: "a", units: 64, seed: 3 }, { name: "b", units: 10, seed: 4, activation: "softmax" }]) };
+      createSubmissionWithJob(
+        db,
+        { assignmentId: f.assignment.id, userId, exerciseId: f.assignment.exerciseId, payload: SubmissionPayload.parse(payload) },
+        now,
+      );
+    const renamed = {
+      ...base,
+      model: tfjs([
+        { name: "a", units: 64, seed: 3 },
+        { name: "b", units: 10, seed: 4, activation: "softmax" },
+      ]),
+    };
     const own = await send(ada.id, base, 10);
     await send(ada.id, base, 11); // Ada again: no group by herself
     const copy = await send(bo.id, renamed, 12);
@@ -125,7 +204,11 @@ describe.each(testDialects)("identical work on %s", (dialect) => {
     expect(groups).toHaveLength(1);
     expect(groups[0]?.members.map((m) => m.userId)).toEqual([ada.id, bo.id]);
     expect(groups[0]?.members[0]?.submissionIds[0]).toBe(own.submission.id);
-    const stored = await db.kysely.selectFrom("submissions").select("fingerprint").where("id", "=", copy.submission.id).executeTakeFirstOrThrow();
+    const stored = await db.kysely
+      .selectFrom("submissions")
+      .select("fingerprint")
+      .where("id", "=", copy.submission.id)
+      .executeTakeFirstOrThrow();
     expect(stored.fingerprint).toBe(groups[0]?.fingerprint);
     expect(await identicalWork(db, [])).toEqual([]);
   });

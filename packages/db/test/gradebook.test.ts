@@ -44,8 +44,15 @@ describe.each(testDialects)("gradebook queries on %s", (dialect) => {
     const f = await seedCourse(db, 1);
     const zed = await createUser(db, { email: "zed@example.test", name: "Zed Last", role: "student", password: "pw-123456" }, 1);
     await enroll(db, { courseId: f.course.id, userId: zed.id, role: "student" }, 1);
-    await db.kysely.updateTable("courses").set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) }).where("id", "=", f.course.id).execute();
-    await db.kysely.insertInto("extensions").values({ assignment_id: f.assignment.id, user_id: zed.id, deadline: 5000, created_at: 1 }).execute();
+    await db.kysely
+      .updateTable("courses")
+      .set({ settings: JSON.stringify({ latePenalty: { perDay: 0.1, maxDaysLate: 3 } }) })
+      .where("id", "=", f.course.id)
+      .execute();
+    await db.kysely
+      .insertInto("extensions")
+      .values({ assignment_id: f.assignment.id, user_id: zed.id, deadline: 5000, created_at: 1 })
+      .execute();
     const first = await submit(db, f, 100);
     const second = await submit(db, f, 200);
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 300 });
@@ -62,8 +69,22 @@ describe.each(testDialects)("gradebook queries on %s", (dialect) => {
     expect(data.students.map((s) => s.name)).toEqual(["Sam Student", "Zed Last"]);
     expect(data.extensions).toEqual([{ assignmentId: f.assignment.id, userId: zed.id, deadline: 5000 }]);
     expect(data.attempts).toEqual([
-      { submissionId: second.submission.id, assignmentId: f.assignment.id, userId: f.student.id, createdAt: 200, job: { id: second.job.id, status: "queued" }, verdict: null },
-      { submissionId: first.submission.id, assignmentId: f.assignment.id, userId: f.student.id, createdAt: 100, job: { id: first.job.id, status: "done" }, verdict: { status: "failed", score: 0.5 } },
+      {
+        submissionId: second.submission.id,
+        assignmentId: f.assignment.id,
+        userId: f.student.id,
+        createdAt: 200,
+        job: { id: second.job.id, status: "queued" },
+        verdict: null,
+      },
+      {
+        submissionId: first.submission.id,
+        assignmentId: f.assignment.id,
+        userId: f.student.id,
+        createdAt: 100,
+        job: { id: first.job.id, status: "done" },
+        verdict: { status: "failed", score: 0.5 },
+      },
     ]);
     expect(await gradebookData(db, { courseId: "missing" })).toBeNull();
     const none = await gradebookData(db, { courseId: f.course.id, assignmentId: "other" });
@@ -168,7 +189,16 @@ describe.each(testDialects)("dead letters on %s", (dialect) => {
     expect((await verdictForJob(db, dead))?.status).toBe("error");
 
     const retried = await retryDeadJob(db, dead, 1_000);
-    expect(retried).toMatchObject({ id: dead, status: "queued", attempts: 0, runAfter: 1_000, leaseUntil: null, workerId: null, finishedAt: null, lastError: "out of file handles" });
+    expect(retried).toMatchObject({
+      id: dead,
+      status: "queued",
+      attempts: 0,
+      runAfter: 1_000,
+      leaseUntil: null,
+      workerId: null,
+      finishedAt: null,
+      lastError: "out of file handles",
+    });
     expect(await verdictForJob(db, dead)).toBeNull();
     expect(await progressSince(db, dead, 0)).toEqual([]);
     expect(await deadLettersForCourse(db, f.course.id)).toEqual([]);

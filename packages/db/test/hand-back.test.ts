@@ -19,7 +19,9 @@ describe.each(testDialects)("handing a job back on %s", (dialect) => {
     // The old holder's heartbeat and verdict are refused: the job is no longer its own.
     expect(await heartbeat(db, { jobId: job.id, workerId: "a", leaseMs: LEASE, now: 21 })).toBe(false);
     expect(await completeJob(db, { jobId: job.id, workerId: "a", verdict: sampleVerdict(), now: 22 })).toBe("lost");
-    expect(await claimJob(db, { workerId: "b", leaseMs: LEASE, now: 20 })).toMatchObject({ job: { id: job.id, attempts: 1, workerId: "b" } });
+    expect(await claimJob(db, { workerId: "b", leaseMs: LEASE, now: 20 })).toMatchObject({
+      job: { id: job.id, attempts: 1, workerId: "b" },
+    });
   });
 
   it("refuses a job that is not the caller's: held by another grader, queued, or done", async () => {
@@ -62,7 +64,9 @@ describe.runIf(testDialects.includes("postgres"))("a PostgreSQL pool whose conne
     try {
       // Three connections at once, so the pool holds three idle ones afterwards.
       await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(db.kysely)));
-      const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${name}`.execute(admin.kysely);
+      const killed = await sql<{
+        n: number;
+      }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${name}`.execute(admin.kysely);
       expect(killed.rows[0]?.n).toBe(3);
       for (let i = 0; lost.length < 3 && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
       expect(lost).toHaveLength(3);
@@ -83,9 +87,14 @@ describe.runIf(testDialects.includes("postgres"))("a PostgreSQL pool whose conne
     const db = await openDb(withName.toString(), { poolSize: 1, onConnectionError: () => undefined });
     const admin = await openDb(url, { poolSize: 1 });
     try {
-      const slow = sql`select pg_sleep(5)`.execute(db.kysely).then(() => null, (error: unknown) => error);
+      const slow = sql`select pg_sleep(5)`.execute(db.kysely).then(
+        () => null,
+        (error: unknown) => error,
+      );
       for (let i = 0; i < 100; i++) {
-        const busy = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${name} and state = 'active'`.execute(admin.kysely);
+        const busy = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_stat_activity where application_name = ${name} and state = 'active'`.execute(admin.kysely);
         if (busy.rows[0]?.n === 1) break;
         await new Promise((r) => setTimeout(r, 20));
       }

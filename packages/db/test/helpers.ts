@@ -34,7 +34,11 @@ export function submit(
   db: Db,
   fixture: Fixture,
   now: number,
-  options: { priority?: number; maxAttempts?: number; limits?: { attemptsAllowed: number | null; perMinute: number; windowMs: number } } = {},
+  options: {
+    priority?: number;
+    maxAttempts?: number;
+    limits?: { attemptsAllowed: number | null; perMinute: number; windowMs: number };
+  } = {},
 ): Promise<{ submission: SubmissionRow; job: JobRow }> {
   return createSubmissionWithJob(
     db,

@@ -1,6 +1,17 @@
 import { ForbiddenError, NotFoundError, PreconditionError } from "@stepwise/core/contracts";
 import { describe, expect, it } from "vitest";
-import { acceptInvitation, type User, createCourse, createInvitation, createUser, enroll, invitationByToken, membership, pendingInvitations, revokeInvitation } from "../src/index";
+import {
+  acceptInvitation,
+  type User,
+  createCourse,
+  createInvitation,
+  createUser,
+  enroll,
+  invitationByToken,
+  membership,
+  pendingInvitations,
+  revokeInvitation,
+} from "../src/index";
 import { testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
 
@@ -14,12 +25,19 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
 
   async function setup() {
     const { db } = t();
-    const mk = (name: string, role: "student" | "instructor") => createUser(db, { email: `${name}@example.test`, name, role, password: "pw" }, 1);
-    users ??= { lead: await mk("lead", "instructor"), invitee: await mk("invitee", "instructor"), stranger: await mk("stranger", "instructor"), learner: await mk("learner", "student") };
+    const mk = (name: string, role: "student" | "instructor") =>
+      createUser(db, { email: `${name}@example.test`, name, role, password: "pw" }, 1);
+    users ??= {
+      lead: await mk("lead", "instructor"),
+      invitee: await mk("invitee", "instructor"),
+      stranger: await mk("stranger", "instructor"),
+      learner: await mk("learner", "student"),
+    };
     const { lead, invitee, stranger, learner } = users;
     const course = await createCourse(db, { title: "Team" }, 1);
     await enroll(db, { courseId: course.id, userId: lead.id, role: "instructor" }, 2);
-    const invite = (email = " INVITEE@example.test ", now = 10) => createInvitation(db, { courseId: course.id, email, invitedBy: lead.id, now, ttlMs: HOUR });
+    const invite = (email = " INVITEE@example.test ", now = 10) =>
+      createInvitation(db, { courseId: course.id, email, invitedBy: lead.id, now, ttlMs: HOUR });
     return { db, lead, invitee, stranger, learner, course, invite };
   }
 
@@ -29,11 +47,21 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
     expect(invitation).toMatchObject({ email: invitee.email, invitedBy: lead.email, expiresAt: 10 + HOUR });
     expect(await membership(db, course.id, invitee.id)).toBeNull();
     expect((await pendingInvitations(db, course.id, 20)).map((i) => i.email)).toEqual([invitee.email]);
-    expect(await invitationByToken(db, token, 20)).toEqual({ courseId: course.id, courseTitle: "Team", email: invitee.email, state: "pending", refusal: null });
+    expect(await invitationByToken(db, token, 20)).toEqual({
+      courseId: course.id,
+      courseTitle: "Team",
+      email: invitee.email,
+      state: "pending",
+      refusal: null,
+    });
     // Only the digest is stored.
     expect(JSON.stringify(await db.kysely.selectFrom("course_invitations").selectAll().execute())).not.toContain(token);
 
-    await expect(acceptInvitation(db, { token, userId: invitee.id, now: 30 })).resolves.toMatchObject({ courseId: course.id, userId: invitee.id, role: "instructor" });
+    await expect(acceptInvitation(db, { token, userId: invitee.id, now: 30 })).resolves.toMatchObject({
+      courseId: course.id,
+      userId: invitee.id,
+      role: "instructor",
+    });
     expect(await membership(db, course.id, invitee.id)).toBe("instructor");
     expect(await pendingInvitations(db, course.id, 40)).toEqual([]);
     expect((await invitationByToken(db, token, 40))?.state).toBe("accepted");
@@ -48,8 +76,18 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
   });
 
   it.each<[string, (s: Awaited<ReturnType<typeof setup>>, token: string) => Promise<unknown>, new (...args: never[]) => Error, RegExp]>([
-    ["another signed-in instructor", (s, token) => acceptInvitation(s.db, { token, userId: s.stranger.id, now: 30 }), ForbiddenError, /sent to another e-mail address; sign in as invitee@example.test/],
-    ["after it expired", (s, token) => acceptInvitation(s.db, { token, userId: s.invitee.id, now: 10 + HOUR }), PreconditionError, /has expired/],
+    [
+      "another signed-in instructor",
+      (s, token) => acceptInvitation(s.db, { token, userId: s.stranger.id, now: 30 }),
+      ForbiddenError,
+      /sent to another e-mail address; sign in as invitee@example.test/,
+    ],
+    [
+      "after it expired",
+      (s, token) => acceptInvitation(s.db, { token, userId: s.invitee.id, now: 10 + HOUR }),
+      PreconditionError,
+      /has expired/,
+    ],
     [
       "after it was revoked",
       async (s, token) => {
@@ -69,7 +107,12 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
       PreconditionError,
       /accepted already/,
     ],
-    ["with a token never issued", (s, token) => acceptInvitation(s.db, { token: `${token}x`, userId: s.invitee.id, now: 30 }), NotFoundError, /not valid/],
+    [
+      "with a token never issued",
+      (s, token) => acceptInvitation(s.db, { token: `${token}x`, userId: s.invitee.id, now: 30 }),
+      NotFoundError,
+      /not valid/,
+    ],
     [
       "through an older link once a newer one was sent",
       async (s, token) => {
@@ -92,7 +135,10 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
   it("lets two concurrent accepts of one link have a single winner", async () => {
     const { db, invitee, course, invite } = await setup();
     const { token } = await invite();
-    const results = await Promise.allSettled([acceptInvitation(db, { token, userId: invitee.id, now: 30 }), acceptInvitation(db, { token, userId: invitee.id, now: 30 })]);
+    const results = await Promise.allSettled([
+      acceptInvitation(db, { token, userId: invitee.id, now: 30 }),
+      acceptInvitation(db, { token, userId: invitee.id, now: 30 }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(await membership(db, course.id, invitee.id)).toBe("instructor");
   });

@@ -26,7 +26,11 @@ describe.runIf(testDialects.includes("postgres"))("migrating one schema while ot
             for (const name of doomed) await sql`drop schema ${sql.id(name)} cascade`.execute(admin.kysely);
           })();
           await Promise.all([migrate(fresh.db), dropping]);
-          const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = 'enrollments'`.execute(fresh.db.kysely);
+          const tables = await sql<{
+            n: number;
+          }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = 'enrollments'`.execute(
+            fresh.db.kysely,
+          );
           expect(tables.rows[0]?.n).toBe(1);
         } finally {
           await fresh.cleanup();

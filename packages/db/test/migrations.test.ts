@@ -19,7 +19,18 @@ describe.each(testDialects)("migrations on %s", (dialect) => {
     const applied = await db.kysely.introspection.getTables();
     const names = applied.map((table) => table.name);
     expect(names).toEqual(
-      expect.arrayContaining(["users", "sessions", "courses", "enrollments", "assignments", "submissions", "jobs", "verdicts", "job_progress", "job_logs"]),
+      expect.arrayContaining([
+        "users",
+        "sessions",
+        "courses",
+        "enrollments",
+        "assignments",
+        "submissions",
+        "jobs",
+        "verdicts",
+        "job_progress",
+        "job_logs",
+      ]),
     );
   });
 

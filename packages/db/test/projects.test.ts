@@ -29,12 +29,29 @@ const locate: LocateAssignment = (a) => PLACES[a.exerciseId] ?? null;
 async function course(db: Db) {
   const f = await seedCourse(db, 1, "unknown-exercise");
   const add = (exerciseId: string, position: number) =>
-    createAssignment(db, { courseId: f.course.id, exerciseId, title: `Assignment ${exerciseId}`, overrides: {}, deadline: null, attemptsAllowed: null, position }, 1);
+    createAssignment(
+      db,
+      {
+        courseId: f.course.id,
+        exerciseId,
+        title: `Assignment ${exerciseId}`,
+        overrides: {},
+        deadline: null,
+        attemptsAllowed: null,
+        position,
+      },
+      1,
+    );
   const [m1, m2, m3, i1] = [await add("m-1", 1), await add("m-2", 2), await add("m-3", 3), await add("i-1", 4)];
   return { ...f, m1, m2, m3, i1 };
 }
 
-async function submitTo(db: Db, input: { assignmentId: string; exerciseId: string; userId: string }, answers: SubmissionPayload["answers"], now: number) {
+async function submitTo(
+  db: Db,
+  input: { assignmentId: string; exerciseId: string; userId: string },
+  answers: SubmissionPayload["answers"],
+  now: number,
+) {
   return createSubmissionWithJob(db, { ...input, payload: { exerciseId: input.exerciseId, answers } }, now);
 }
 
@@ -45,7 +62,9 @@ async function grade(db: Db, jobId: string, status: "passed" | "failed", now: nu
 }
 
 const states = async (db: Db, courseId: string, userId: string) =>
-  Object.fromEntries((await courseProjects(db, { courseId, userId, locate, now: null })).map((p) => [p.label, p.steps.map((s) => s.status.state)]));
+  Object.fromEntries(
+    (await courseProjects(db, { courseId, userId, locate, now: null })).map((p) => [p.label, p.steps.map((s) => s.status.state)]),
+  );
 
 describe.each(testDialects)("projects from the database on %s", (dialect) => {
   const t = useTestDb(dialect);
@@ -68,7 +87,12 @@ describe.each(testDialects)("projects from the database on %s", (dialect) => {
     expect(fresh?.mode).toBe("guided");
     expect(fresh?.steps[1]?.reason).toBe("Pass step 1 (Define the problem and assemble a dataset) on MNIST first.");
 
-    const { submission, job } = await submitTo(db, { assignmentId: f.m1.id, exerciseId: "m-1", userId: f.student.id }, { task: "multiclass" }, 10);
+    const { submission, job } = await submitTo(
+      db,
+      { assignmentId: f.m1.id, exerciseId: "m-1", userId: f.student.id },
+      { task: "multiclass" },
+      10,
+    );
     expect(await states(db, f.course.id, f.student.id)).toEqual({ MNIST: ["submitted", "locked", "locked"], IMDB: ["open"] });
     await grade(db, job.id, "passed", 20);
     const [mnist] = await courseProjects(db, { courseId: f.course.id, userId: f.student.id, locate, now: null });
@@ -87,9 +111,31 @@ describe.each(testDialects)("projects from the database on %s", (dialect) => {
   it("opens every step in an independent course and honours an instructor's override", async () => {
     const { db } = t();
     const f = await course(db);
-    await setStepOverride(db, { courseId: f.course.id, userId: f.student.id, project: "mnist", stepId: "evaluation-protocol", action: "open", createdBy: f.instructor.id }, 5);
+    await setStepOverride(
+      db,
+      {
+        courseId: f.course.id,
+        userId: f.student.id,
+        project: "mnist",
+        stepId: "evaluation-protocol",
+        action: "open",
+        createdBy: f.instructor.id,
+      },
+      5,
+    );
     expect(await states(db, f.course.id, f.student.id)).toEqual({ MNIST: ["open", "locked", "open"], IMDB: ["open"] });
-    await setStepOverride(db, { courseId: f.course.id, userId: f.student.id, project: "mnist", stepId: "define-problem", action: "pass", createdBy: f.instructor.id }, 6);
+    await setStepOverride(
+      db,
+      {
+        courseId: f.course.id,
+        userId: f.student.id,
+        project: "mnist",
+        stepId: "define-problem",
+        action: "pass",
+        createdBy: f.instructor.id,
+      },
+      6,
+    );
     expect(await states(db, f.course.id, f.student.id)).toEqual({ MNIST: ["passed", "open", "open"], IMDB: ["open"] });
 
     const updated = await updateCourse(db, f.course.id, { settings: { defaultAttempts: 3, mode: "independent" } });
@@ -98,6 +144,8 @@ describe.each(testDialects)("projects from the database on %s", (dialect) => {
     expect(await states(db, f.course.id, f.instructor.id)).toEqual({ MNIST: ["open", "open", "open"], IMDB: ["open"] });
     // Settings without a mode keep the course's mode; an unknown mode is refused by name.
     expect((await updateCourse(db, f.course.id, { settings: { defaultAttempts: 4 } })).mode).toBe("independent");
-    await expect(updateCourse(db, f.course.id, { settings: { mode: "free-for-all" } })).rejects.toThrow('Course mode must be "guided" or "independent", got "free-for-all"');
+    await expect(updateCourse(db, f.course.id, { settings: { mode: "free-for-all" } })).rejects.toThrow(
+      'Course mode must be "guided" or "independent", got "free-for-all"',
+    );
   });
 });

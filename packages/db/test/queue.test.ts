@@ -53,7 +53,9 @@ describe.each(testDialects)("job queue on %s", (dialect) => {
     expect(await reapExpired(db, 40_000)).toBe(0);
     expect(await heartbeat(db, { jobId: job.id, workerId: "b", leaseMs: LEASE, now: 41_000 })).toBe(false);
     expect(await reapExpired(db, 50_001)).toBe(1);
-    expect(await claimJob(db, { workerId: "b", leaseMs: LEASE, now: 50_002 })).toMatchObject({ job: { id: job.id, attempts: 2, workerId: "b" } });
+    expect(await claimJob(db, { workerId: "b", leaseMs: LEASE, now: 50_002 })).toMatchObject({
+      job: { id: job.id, attempts: 2, workerId: "b" },
+    });
     expect(await heartbeat(db, { jobId: job.id, workerId: "a", leaseMs: LEASE, now: 50_003 })).toBe(false);
     expect(await completeJob(db, { jobId: job.id, workerId: "a", verdict: sampleVerdict(), now: 50_004 })).toBe("lost");
     expect(await completeJob(db, { jobId: job.id, workerId: "b", verdict: sampleVerdict(), now: 50_005 })).toBe("stored");
@@ -102,7 +104,12 @@ describe.each(testDialects)("job queue on %s", (dialect) => {
     for (const attempt of [1, 2]) {
       await claimJob(db, { workerId: "w", leaseMs: LEASE, now });
       expect(await failJob(db, { jobId: job.id, workerId: "w", error: `boom ${attempt}`, now, backoffMs })).toBe("retrying");
-      expect(await jobById(db, job.id)).toMatchObject({ status: "queued", runAfter: now + 1000 * attempt, lastError: `boom ${attempt}`, workerId: null });
+      expect(await jobById(db, job.id)).toMatchObject({
+        status: "queued",
+        runAfter: now + 1000 * attempt,
+        lastError: `boom ${attempt}`,
+        workerId: null,
+      });
       expect(await claimJob(db, { workerId: "w", leaseMs: LEASE, now: now + 1000 * attempt - 1 })).toBeNull();
       now += 1000 * attempt;
     }

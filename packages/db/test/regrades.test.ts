@@ -43,7 +43,14 @@ async function twoHandles(dialect: string, db: Db, url: string): Promise<{ a: Db
   if (dialect !== "postgres") return { a: db, b: db, close: async () => {} };
   const a = await openDb(url, { poolSize: 2 });
   const b = await openDb(url, { poolSize: 2 });
-  return { a, b, close: async () => { await a.close(); await b.close(); } };
+  return {
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
 }
 
 const old = () => sampleVerdict("passed", 1);
@@ -69,7 +76,10 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     expect(jobs).toBe(2);
     expect(regrade).toMatchObject({ status: "previewing", createdBy: f.instructor.id, finishedAt: null });
     const queued = await db.kysely.selectFrom("jobs").selectAll().where("regrade_id", "=", regrade.id).execute();
-    expect(queued.map((j) => [j.purpose, j.status, j.priority])).toEqual([["preview", "queued", 10], ["preview", "queued", 10]]);
+    expect(queued.map((j) => [j.purpose, j.status, j.priority])).toEqual([
+      ["preview", "queued", 10],
+      ["preview", "queued", 10],
+    ]);
     // Queued previews are not the submissions' grading: no pending job appears, attempts are unchanged.
     expect(await submissionsFor(db, key(f))).toEqual(before);
     expect(await countAttempts(db, key(f))).toBe(2);
@@ -79,12 +89,18 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     // Graded previews still do not leak.
     expect(await submissionsFor(db, key(f))).toEqual(before);
     const previews = await previewJobs(db, regrade.id);
-    expect(previews.map((p) => [p.status, p.verdict?.score, p.userId])).toEqual([["done", 0.25, f.student.id], ["done", 0.25, f.student.id]]);
+    expect(previews.map((p) => [p.status, p.verdict?.score, p.userId])).toEqual([
+      ["done", 0.25, f.student.id],
+      ["done", 0.25, f.student.id],
+    ]);
 
     const result = await applyRegrade(db, { regradeId: regrade.id, now: 500 });
     expect(result).toMatchObject({ applied: 2, unchanged: 0, regrade: { status: "applied", finishedAt: 500 } });
     const after = await submissionsFor(db, key(f));
-    expect(after.map((s) => [s.verdict?.status, s.verdict?.score])).toEqual([["failed", 0.25], ["failed", 0.25]]);
+    expect(after.map((s) => [s.verdict?.status, s.verdict?.score])).toEqual([
+      ["failed", 0.25],
+      ["failed", 0.25],
+    ]);
     expect(new Set(after.map((s) => s.job?.id))).toEqual(new Set(previews.map((p) => p.jobId)));
     expect((await regradeById(db, regrade.id))?.status).toBe("applied");
     // The grading as it was before this regrade stays readable (old → new after applying).
@@ -94,7 +110,10 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     // The drill-down still shows every job of the submission: the first grading and the applied regrade.
     const sub = after[0];
     if (!sub) throw new Error("no submission");
-    expect((await jobsOfSubmission(db, sub.id)).map((j) => [j.purpose, j.verdict?.score])).toEqual([["grade", 1], ["grade", 0.25]]);
+    expect((await jobsOfSubmission(db, sub.id)).map((j) => [j.purpose, j.verdict?.score])).toEqual([
+      ["grade", 1],
+      ["grade", 0.25],
+    ]);
   });
 
   it("refuses to apply while previews are still grading, and applies only finished ones after a death", async () => {
@@ -108,7 +127,12 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     await expect(applyRegrade(db, { regradeId: regrade.id, now: 410 })).rejects.toThrow(/2 of 2 preview jobs are still being graded/);
     await completeJob(db, { jobId: first.job.id, workerId: "w", verdict: regraded(), now: 420 });
     // The second preview fails for good: dead after one attempt.
-    await db.kysely.updateTable("jobs").set({ max_attempts: 1 }).where("regrade_id", "=", regrade.id).where("status", "=", "queued").execute();
+    await db.kysely
+      .updateTable("jobs")
+      .set({ max_attempts: 1 })
+      .where("regrade_id", "=", regrade.id)
+      .where("status", "=", "queued")
+      .execute();
     const second = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 430 });
     if (!second) throw new Error("nothing to claim");
     expect(await failJob(db, { jobId: second.job.id, workerId: "w", error: "boom", now: 440 })).toBe("dead");
@@ -124,11 +148,15 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
   it("allows one previewing regrade per assignment and none without submissions", async () => {
     const { db } = t();
     const f = await seedCourse(db, 1);
-    await expect(startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 1 })).rejects.toThrow(/no submissions yet/);
+    await expect(startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 1 })).rejects.toThrow(
+      /no submissions yet/,
+    );
     await expect(startRegrade(db, { assignmentId: "missing", createdBy: f.instructor.id, now: 1 })).rejects.toThrow(NotFoundError);
     await gradedSubmissions(db, f, 1);
     const { regrade } = await startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 300 });
-    await expect(startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 301 })).rejects.toThrow(/already being previewed/);
+    await expect(startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 301 })).rejects.toThrow(
+      /already being previewed/,
+    );
     await discardRegrade(db, { regradeId: regrade.id, now: 302 });
     const next = await startRegrade(db, { assignmentId: f.assignment.id, createdBy: f.instructor.id, now: 303 });
     expect((await regradesForAssignment(db, f.assignment.id)).map((r) => [r.id, r.status])).toEqual([
@@ -164,7 +192,10 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     await gradeAll(db, 400, () => regraded());
     const { a, b, close } = await twoHandles(dialect, db, url);
     try {
-      const results = await Promise.allSettled([applyRegrade(a, { regradeId: regrade.id, now: 500 }), applyRegrade(b, { regradeId: regrade.id, now: 501 })]);
+      const results = await Promise.allSettled([
+        applyRegrade(a, { regradeId: regrade.id, now: 500 }),
+        applyRegrade(b, { regradeId: regrade.id, now: 501 }),
+      ]);
       const ok = results.filter((r) => r.status === "fulfilled");
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       expect(ok).toHaveLength(1);
@@ -203,12 +234,33 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     if (!sub?.job) throw new Error("no graded submission");
     await db.kysely
       .insertInto("jobs")
-      .values({ id: "exp-1", submission_id: sub.id, status: "queued", priority: 5, attempts: 0, max_attempts: 1, run_after: 900, lease_until: null, worker_id: null, last_error: null, created_at: 900, started_at: null, finished_at: null, seq: 1000, purpose: "experiment", regrade_id: null, experiment: "shuffled-labels" })
+      .values({
+        id: "exp-1",
+        submission_id: sub.id,
+        status: "queued",
+        priority: 5,
+        attempts: 0,
+        max_attempts: 1,
+        run_after: 900,
+        lease_until: null,
+        worker_id: null,
+        last_error: null,
+        created_at: 900,
+        started_at: null,
+        finished_at: null,
+        seq: 1000,
+        purpose: "experiment",
+        regrade_id: null,
+        experiment: "shuffled-labels",
+      })
       .execute();
     expect(await submissionsFor(db, key(f))).toEqual(before);
     expect((await latestJobForSubmission(db, sub.id))?.id).toBe(sub.job.id);
     expect((await gradebookData(db, { courseId: f.course.id }))?.attempts.map((a) => a.job?.id)).toEqual([sub.job.id]);
-    expect((await jobsOfSubmission(db, sub.id)).map((j) => [j.purpose, j.experiment])).toEqual([["grade", null], ["experiment", "shuffled-labels"]]);
+    expect((await jobsOfSubmission(db, sub.id)).map((j) => [j.purpose, j.experiment])).toEqual([
+      ["grade", null],
+      ["experiment", "shuffled-labels"],
+    ]);
   });
 
   it("a preview job needs its regrade and a grading job must not name one", async () => {
@@ -216,7 +268,11 @@ describe.each(testDialects)("regrades on %s", (dialect) => {
     const f = await seedCourse(db, 1);
     const { submission } = await submit(db, f, 1);
     const base = { submissionId: submission.id, priority: 10, maxAttempts: 3, now: 2 };
-    await expect(db.kysely.transaction().execute((q) => insertJob(q, db.dialect, { ...base, purpose: "preview" }))).rejects.toThrow(ValidationError);
-    await expect(db.kysely.transaction().execute((q) => insertJob(q, db.dialect, { ...base, regradeId: "r" }))).rejects.toThrow(/purpose "grade" and regradeId r/);
+    await expect(db.kysely.transaction().execute((q) => insertJob(q, db.dialect, { ...base, purpose: "preview" }))).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(db.kysely.transaction().execute((q) => insertJob(q, db.dialect, { ...base, regradeId: "r" }))).rejects.toThrow(
+      /purpose "grade" and regradeId r/,
+    );
   });
 });

@@ -29,8 +29,11 @@ describe.each(testDialects)("submissions on %s", (dialect) => {
     // first so the eight transactions really overlap. SQLite: one connection whose transactions queue.
     const handles = dialect === "postgres" ? [await openDb(url, { poolSize: 4 }), await openDb(url, { poolSize: 4 })] : [db];
     try {
-      if (dialect === "postgres") await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
-      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => submit(handles[i % handles.length] ?? db, f, 100 + i, { limits })));
+      if (dialect === "postgres")
+        await Promise.all(handles.flatMap((h) => Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => submit(handles[i % handles.length] ?? db, f, 100 + i, { limits })),
+      );
       expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
       for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(PreconditionError);
       expect(await countAttempts(db, { assignmentId: f.assignment.id, userId: f.student.id })).toBe(3);
@@ -47,7 +50,9 @@ describe.each(testDialects)("submissions on %s", (dialect) => {
     await submit(db, f, 1_000, { limits });
     await submit(db, f, 2_000, { limits });
     await expect(submit(db, f, 3_000, { limits })).rejects.toThrow(RateLimitError);
-    await expect(submit(db, f, 3_000, { limits })).rejects.toThrow(/At most 2 submissions per minute to one assignment; you have made 2\. Wait a minute/);
+    await expect(submit(db, f, 3_000, { limits })).rejects.toThrow(
+      /At most 2 submissions per minute to one assignment; you have made 2\. Wait a minute/,
+    );
     expect(await db.kysely.selectFrom("submissions").selectAll().execute()).toHaveLength(2);
     await submit(db, f, 61_500, { limits });
     expect(await db.kysely.selectFrom("submissions").selectAll().execute()).toHaveLength(3);

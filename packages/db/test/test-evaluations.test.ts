@@ -19,7 +19,12 @@ import {
 import { type Fixture, sampleVerdict, seedCourse, testDialects } from "../src/testing";
 import { submit, useTestDb } from "./helpers";
 
-function reservation(f: Fixture, submissionId: string, now: number, options: { limit?: number; jobId?: string; source?: "submission" | "tuning" } = {}) {
+function reservation(
+  f: Fixture,
+  submissionId: string,
+  now: number,
+  options: { limit?: number; jobId?: string; source?: "submission" | "tuning" } = {},
+) {
   return {
     assignmentId: f.assignment.id,
     userId: f.student.id,
@@ -35,7 +40,9 @@ function reservation(f: Fixture, submissionId: string, now: number, options: { l
 async function finish(db: Db, jobId: string, status: "passed" | "failed" | "invalid", now: number) {
   const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now });
   expect(claimed?.job.id).toBe(jobId);
-  expect(await completeJob(db, { jobId, workerId: "w", verdict: sampleVerdict(status, status === "passed" ? 1 : 0), now: now + 1 })).toBe("stored");
+  expect(await completeJob(db, { jobId, workerId: "w", verdict: sampleVerdict(status, status === "passed" ? 1 : 0), now: now + 1 })).toBe(
+    "stored",
+  );
 }
 
 describe.each(testDialects)("test evaluations on %s", (dialect) => {
@@ -60,7 +67,10 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
 
     // A reclaimed tuning job asks again for its final phase: same reservation, still 3 used.
     const first = granted[0];
-    const again = await reserveTestEvaluation(db, reservation(f, submission.id, 40, { jobId: (await testEvaluationsOf(db, f.assignment.id, f.student.id))[0]?.jobId ?? "" }));
+    const again = await reserveTestEvaluation(
+      db,
+      reservation(f, submission.id, 40, { jobId: (await testEvaluationsOf(db, f.assignment.id, f.student.id))[0]?.jobId ?? "" }),
+    );
     expect(again).toEqual({ ok: true, id: first?.ok ? first.id : "", used: 3, limit: 3 });
     // Another student, or another assignment, has their own count.
     expect(await testEvaluationsUsed(db, f.assignment.id, f.instructor.id)).toBe(0);
@@ -72,7 +82,11 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
     const a = await submit(db, f, 10);
     const b = await submit(db, f, 11);
     const c = await submit(db, f, 12);
-    for (const [s, now] of [[a, 13], [b, 14], [c, 15]] as const) {
+    for (const [s, now] of [
+      [a, 13],
+      [b, 14],
+      [c, 15],
+    ] as const) {
       expect((await reserveTestEvaluation(db, reservation(f, s.submission.id, now, { jobId: s.job.id }))).ok).toBe(true);
     }
     expect(await testEvaluationsUsed(db, f.assignment.id, f.student.id)).toBe(3);
@@ -101,9 +115,12 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
     try {
       // Open every pooled connection first, so the ten transactions really overlap (a pool that is
       // still connecting staggers them, and a race would go unnoticed).
-      if (dialect === "postgres") await Promise.all(handles.flatMap((h) => Array.from({ length: 5 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
+      if (dialect === "postgres")
+        await Promise.all(handles.flatMap((h) => Array.from({ length: 5 }, () => sql`select pg_sleep(0.05)`.execute(h.kysely))));
       const outcomes = await Promise.all(
-        submissions.map((s, i) => reserveTestEvaluation(handles[i % handles.length] ?? db, reservation(f, s.submission.id, 100, { jobId: s.job.id }))),
+        submissions.map((s, i) =>
+          reserveTestEvaluation(handles[i % handles.length] ?? db, reservation(f, s.submission.id, 100, { jobId: s.job.id })),
+        ),
       );
       expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
       expect(outcomes.filter((o) => !o.ok).every((o) => o.used === 3)).toBe(true);
@@ -122,7 +139,13 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
       const r = await reserveTestEvaluation(db, reservation(f, submission.id, now, { jobId: job.id, limit: 5 }));
       if (!r.ok) throw new Error("reservation refused");
       expect((await testEvaluationForJob(db, job.id))?.id).toBe(r.id);
-      const { flag } = await recordTestEvaluationResult(db, r.id, { validationMetric, validationMetricName: "valAccuracy", testMetric, configKey, now: now + 50 });
+      const { flag } = await recordTestEvaluationResult(db, r.id, {
+        validationMetric,
+        validationMetricName: "valAccuracy",
+        testMetric,
+        configKey,
+        now: now + 50,
+      });
       return { id: r.id, submissionId: submission.id, flag };
     };
     const a = await evaluate(1_000, "config-a", 0.9, 0.88);
@@ -144,7 +167,17 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
     expect(flagged.map((e) => e.id)).toEqual([c.id]);
     expect(flagged[0]?.flag?.earlier.testMetric).toBe(0.87);
     // Recording again (a retried job) gives the same answer.
-    expect((await recordTestEvaluationResult(db, c.id, { validationMetric: 0.91, validationMetricName: "valAccuracy", testMetric: 0.9, configKey: "config-c", now: 3_100 })).flag).not.toBeNull();
+    expect(
+      (
+        await recordTestEvaluationResult(db, c.id, {
+          validationMetric: 0.91,
+          validationMetricName: "valAccuracy",
+          testMetric: 0.9,
+          configKey: "config-c",
+          now: 3_100,
+        })
+      ).flag,
+    ).not.toBeNull();
   });
 
   it.each([
@@ -159,8 +192,12 @@ describe.each(testDialects)("test evaluations on %s", (dialect) => {
 
   it("refuses to record on an unknown evaluation or with a non-finite metric", async () => {
     const { db } = t();
-    await expect(recordTestEvaluationResult(db, "nope", { validationMetric: 0.5, testMetric: 0.5, configKey: "k" })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(recordTestEvaluationResult(db, "nope", { validationMetric: Number.NaN, testMetric: 0.5, configKey: "k" })).rejects.toThrow(/validationMetric must be a finite number/);
+    await expect(recordTestEvaluationResult(db, "nope", { validationMetric: 0.5, testMetric: 0.5, configKey: "k" })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(recordTestEvaluationResult(db, "nope", { validationMetric: Number.NaN, testMetric: 0.5, configKey: "k" })).rejects.toThrow(
+      /validationMetric must be a finite number/,
+    );
   });
 });
 
@@ -182,7 +219,10 @@ describe("selectionOnTest", () => {
     counted: true,
     flag: null,
   });
-  const current = (validationMetric: number, options: { createdAt?: number; higherIsBetter?: boolean; configKey?: string; metric?: string } = {}) => ({
+  const current = (
+    validationMetric: number,
+    options: { createdAt?: number; higherIsBetter?: boolean; configKey?: string; metric?: string } = {},
+  ) => ({
     id: "now",
     createdAt: options.createdAt ?? 1_000,
     configKey: options.configKey ?? "new",
@@ -199,9 +239,24 @@ describe("selectionOnTest", () => {
     ["the earlier test score was not yet seen when submitting", current(0.8, { createdAt: 90 }), [seen("x", "old", 0.85, 0.7)], null],
     ["the same configuration again", current(0.8, { configKey: "old" }), [seen("x", "old", 0.85, 0.7)], null],
     ["no earlier evaluation", current(0.8), [], null],
-    ["a loss (lower is better) that got worse", current(0.4, { higherIsBetter: false, metric: "valLoss" }), [{ ...seen("x", "old", 0.3, 0.35), validationMetricName: "valLoss", higherIsBetter: false }], "x"],
-    ["a loss that improved", current(0.2, { higherIsBetter: false, metric: "valLoss" }), [{ ...seen("x", "old", 0.3, 0.35), validationMetricName: "valLoss", higherIsBetter: false }], null],
-    ["unlike validation metrics (a K-fold mean against a best epoch)", current(0.8, { metric: "kfoldMean" }), [seen("x", "old", 0.85, 0.7)], null],
+    [
+      "a loss (lower is better) that got worse",
+      current(0.4, { higherIsBetter: false, metric: "valLoss" }),
+      [{ ...seen("x", "old", 0.3, 0.35), validationMetricName: "valLoss", higherIsBetter: false }],
+      "x",
+    ],
+    [
+      "a loss that improved",
+      current(0.2, { higherIsBetter: false, metric: "valLoss" }),
+      [{ ...seen("x", "old", 0.3, 0.35), validationMetricName: "valLoss", higherIsBetter: false }],
+      null,
+    ],
+    [
+      "unlike validation metrics (a K-fold mean against a best epoch)",
+      current(0.8, { metric: "kfoldMean" }),
+      [seen("x", "old", 0.85, 0.7)],
+      null,
+    ],
     ["evidence is the best earlier validation", current(0.7), [seen("x", "a", 0.75, 0.6), seen("y", "b", 0.8, 0.55)], "y"],
   ])("%s", (_label, now, earlier, expected) => {
     expect(selectionOnTest(now, earlier)?.earlier.evaluationId ?? null).toBe(expected);

@@ -60,7 +60,9 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
 
     const key = { assignmentId: f.assignment.id, userId: f.student.id, budgetSeconds: 600, estimateSeconds: estimate };
     const { runs, budget } = await tuningRunsFor(db, key);
-    expect(runs.map((r) => [r.jobId, r.experiment, r.status, r.chargedSeconds, r.search])).toEqual([[queued.job.id, "tune", "queued", 200, search]]);
+    expect(runs.map((r) => [r.jobId, r.experiment, r.status, r.chargedSeconds, r.search])).toEqual([
+      [queued.job.id, "tune", "queued", 200, search],
+    ]);
     // One budget for both kinds of run.
     expect(budget).toEqual({ budgetSeconds: 600, usedSeconds: 0, reservedSeconds: 300, leftSeconds: 300 });
     expect((await experimentRunsFor(db, key)).budget).toEqual(budget);
@@ -98,10 +100,18 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
     const queued = await enqueueTuning(db, tuning(f, submission.id, 2_000));
     await db.kysely.updateTable("jobs").set({ tuning_search: "{not json" }).where("id", "=", queued.job.id).execute();
     expect(await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 4_000 })).toBeNull();
-    const row = await db.kysely.selectFrom("jobs").select(["status", "last_error"]).where("id", "=", queued.job.id).executeTakeFirstOrThrow();
+    const row = await db.kysely
+      .selectFrom("jobs")
+      .select(["status", "last_error"])
+      .where("id", "=", queued.job.id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe("dead");
     expect(row.last_error).toMatch(/search of job .* must be JSON/);
-    const stored = await db.kysely.selectFrom("experiment_results").select("result").where("job_id", "=", queued.job.id).executeTakeFirstOrThrow();
+    const stored = await db.kysely
+      .selectFrom("experiment_results")
+      .select("result")
+      .where("job_id", "=", queued.job.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(stored.result) as unknown).toMatchObject({ failed: true });
     expect(stored.result).toMatch(/problem on our side; it cost none of your budget/);
   });
@@ -117,7 +127,12 @@ describe.each(testDialects)("tuning runs on %s", (dialect) => {
       /Running tune needs about 450 s of grader time; you have 400 s left of this assignment's 600 s experiment budget \(200 s held by runs still in the queue\)/,
     );
     await expect(enqueueTuning(db, tuning(f, submission.id, 3_000, { search: [1, 2] }))).rejects.toThrow(ValidationError);
-    await expect(enqueueTuning(db, tuning(f, submission.id, 3_000, { search: null }))).rejects.toThrow("A tuning run needs its search as an object, got null.");
-    expect((await tuningRunsFor(db, { assignmentId: f.assignment.id, userId: f.student.id, budgetSeconds: 600, estimateSeconds: estimate })).runs).toHaveLength(1);
+    await expect(enqueueTuning(db, tuning(f, submission.id, 3_000, { search: null }))).rejects.toThrow(
+      "A tuning run needs its search as an object, got null.",
+    );
+    expect(
+      (await tuningRunsFor(db, { assignmentId: f.assignment.id, userId: f.student.id, budgetSeconds: 600, estimateSeconds: estimate }))
+        .runs,
+    ).toHaveLength(1);
   });
 });

@@ -15,11 +15,24 @@ describe.each(testDialects)("a submission whose stored payload no longer parses 
     const { db } = testDb();
     const f = await seedCourse(db, 0);
     const submit = (now: number) =>
-      createSubmissionWithJob(db, { assignmentId: f.assignment.id, userId: f.student.id, exerciseId: f.assignment.exerciseId, payload: payload(f.assignment.exerciseId) }, now);
+      createSubmissionWithJob(
+        db,
+        {
+          assignmentId: f.assignment.id,
+          userId: f.student.id,
+          exerciseId: f.assignment.exerciseId,
+          payload: payload(f.assignment.exerciseId),
+        },
+        now,
+      );
     const first = await submit(1);
     const poisoned = await submit(2);
     const last = await submit(3);
-    await db.kysely.updateTable("submissions").set({ payload: '{"exerciseId": 42, "model": "DROP TABLE"}' }).where("id", "=", poisoned.submission.id).execute();
+    await db.kysely
+      .updateTable("submissions")
+      .set({ payload: '{"exerciseId": 42, "model": "DROP TABLE"}' })
+      .where("id", "=", poisoned.submission.id)
+      .execute();
 
     const ids = { assignmentId: f.assignment.id, userId: f.student.id };
     expect((await submissionsFor(db, ids)).map((s) => s.id)).toEqual([last.submission.id, first.submission.id]);

@@ -1,6 +1,14 @@
 import { betterAuth } from "better-auth";
 import { describe, expect, it } from "vitest";
-import { authPasswords, authRateLimitStorage, authStorage, createSession, createUser, userBySessionToken, verifyPassword } from "../src/index";
+import {
+  authPasswords,
+  authRateLimitStorage,
+  authStorage,
+  createSession,
+  createUser,
+  userBySessionToken,
+  verifyPassword,
+} from "../src/index";
 import type { Db } from "../src/connection";
 import { testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
@@ -38,7 +46,10 @@ describe.each(testDialects)("better-auth on our tables on %s", (dialect) => {
     const auth = authOn(db);
     const address = email();
     const before = Date.now();
-    const { response } = await auth.api.signUpEmail({ body: { name: "Ada", email: address, password: "long-enough-pw", role: "admin" } as never, returnHeaders: true });
+    const { response } = await auth.api.signUpEmail({
+      body: { name: "Ada", email: address, password: "long-enough-pw", role: "admin" } as never,
+      returnHeaders: true,
+    });
     expect(response.user).toMatchObject({ email: address, role: "student", emailVerified: false });
     expect(response.user.createdAt).toBeInstanceOf(Date);
     const row = await db.kysely.selectFrom("users").selectAll().where("email", "=", address).executeTakeFirstOrThrow();
@@ -63,7 +74,9 @@ describe.each(testDialects)("better-auth on our tables on %s", (dialect) => {
     expect(session?.user).toMatchObject({ id: user.id, role: "instructor" });
     expect(session?.user.createdAt).toEqual(new Date(77));
     expect(session?.session.expiresAt).toBeInstanceOf(Date);
-    await expect(auth.api.signInEmail({ body: { email: address, password: "bo-passwore" } })).rejects.toMatchObject({ body: { code: "INVALID_EMAIL_OR_PASSWORD" } });
+    await expect(auth.api.signInEmail({ body: { email: address, password: "bo-passwore" } })).rejects.toMatchObject({
+      body: { code: "INVALID_EMAIL_OR_PASSWORD" },
+    });
   });
 
   it("compares dates in its own queries correctly (sessions listed only while unexpired, expired verifications purged)", async () => {
@@ -106,7 +119,11 @@ describe.each(testDialects)("better-auth on our tables on %s", (dialect) => {
       const statuses = [];
       for (const auth of [authOn(db), authOn(other), authOn(db), authOn(other)]) statuses.push((await auth.handler(request())).status);
       expect(statuses).toEqual([401, 401, 401, 429]);
-      const rows = await db.kysely.withTables<{ rate_limit_hits: { key: string; count: number } }>().selectFrom("rate_limit_hits").select(["key", "count"]).execute();
+      const rows = await db.kysely
+        .withTables<{ rate_limit_hits: { key: string; count: number } }>()
+        .selectFrom("rate_limit_hits")
+        .select(["key", "count"])
+        .execute();
       expect(rows).toEqual([{ key: `better-auth:203.0.113.${dialect.length}|/sign-in/email`, count: 4 }]);
     } finally {
       await other.close();

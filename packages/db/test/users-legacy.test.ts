@@ -1,14 +1,25 @@
 import { createHash, randomBytes, randomUUID, scrypt } from "node:crypto";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LEGACY_HASH_PREFIX, enroll, membership, migrate, migrateTo, rehashLegacyPassword, userByEmail, verifyPassword } from "../src/index";
+import {
+  LEGACY_HASH_PREFIX,
+  enroll,
+  membership,
+  migrate,
+  migrateTo,
+  rehashLegacyPassword,
+  userByEmail,
+  verifyPassword,
+} from "../src/index";
 import { type TestDb, openTestDb, testDialects } from "../src/testing";
 
 // The old `createUser`: Node's scrypt defaults (N=16384, r=8, p=1), 64-byte key, 16 raw salt bytes.
 function oldHash(password: string): Promise<{ hash: string; salt: string }> {
   const salt = randomBytes(16);
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, 64, (error, key) => (error ? reject(error) : resolve({ hash: key.toString("hex"), salt: salt.toString("hex") })));
+    scrypt(password.normalize("NFKC"), salt, 64, (error, key) =>
+      error ? reject(error) : resolve({ hash: key.toString("hex"), salt: salt.toString("hex") }),
+    );
   });
 }
 
@@ -26,7 +37,9 @@ describe.each(testDialects)("migration 0004 moves existing users to better-auth'
     const { hash, salt } = await oldHash(password);
     const id = randomUUID();
     // Rows as migration 0003 left them, written the way the pre-better-auth code wrote them.
-    await sql`insert into users (id, email, name, role, password_hash, password_salt, created_at) values (${id}, ${email}, 'Old Timer', ${role}, ${hash}, ${salt}, 1234)`.execute(t.db.kysely);
+    await sql`insert into users (id, email, name, role, password_hash, password_salt, created_at) values (${id}, ${email}, 'Old Timer', ${role}, ${hash}, ${salt}, 1234)`.execute(
+      t.db.kysely,
+    );
     return id;
   }
 
@@ -34,11 +47,19 @@ describe.each(testDialects)("migration 0004 moves existing users to better-auth'
     const id = await oldUser("old@example.test", "old-password", "instructor");
     // The course as migration 0003 left it: today's createCourse writes columns later migrations add.
     const course = { id: randomUUID() };
-    await sql`insert into courses (id, title, join_code, archived, created_at, settings) values (${course.id}, 'Kept', 'KEPT-0001', 0, 1, '{}')`.execute(t.db.kysely);
+    await sql`insert into courses (id, title, join_code, archived, created_at, settings) values (${course.id}, 'Kept', 'KEPT-0001', 0, 1, '{}')`.execute(
+      t.db.kysely,
+    );
     await enroll(t.db, { courseId: course.id, userId: id, role: "instructor" }, 1);
     await migrate(t.db);
 
-    expect(await userByEmail(t.db, "old@example.test")).toEqual({ id, email: "old@example.test", name: "Old Timer", role: "instructor", createdAt: 1234 });
+    expect(await userByEmail(t.db, "old@example.test")).toEqual({
+      id,
+      email: "old@example.test",
+      name: "Old Timer",
+      role: "instructor",
+      createdAt: 1234,
+    });
     expect(await membership(t.db, course.id, id)).toBe("instructor");
     const row = await t.db.kysely.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ updated_at: 1234, email_verified: 0, image: null });
@@ -54,7 +75,8 @@ describe.each(testDialects)("migration 0004 moves existing users to better-auth'
   it("re-hashes a legacy password in better-auth's format once it is known to be right, and only then", async () => {
     const id = await oldUser("rehash@example.test", "rehash-password");
     await migrate(t.db);
-    const stored = () => t.db.kysely.selectFrom("accounts").select(["password", "updated_at"]).where("user_id", "=", id).executeTakeFirstOrThrow();
+    const stored = () =>
+      t.db.kysely.selectFrom("accounts").select(["password", "updated_at"]).where("user_id", "=", id).executeTakeFirstOrThrow();
 
     expect(await rehashLegacyPassword(t.db, id, "not-the-password", 50)).toBe(false);
     expect((await stored()).password?.startsWith(LEGACY_HASH_PREFIX)).toBe(true);
@@ -70,7 +92,9 @@ describe.each(testDialects)("migration 0004 moves existing users to better-auth'
   it("ends the old sessions: their tokens were stored hashed and better-auth looks sessions up by token", async () => {
     const id = await oldUser("session@example.test", "session-password");
     const tokenHash = createHash("sha256").update("old-token").digest("hex");
-    await sql`insert into sessions (token_hash, user_id, created_at, expires_at) values (${tokenHash}, ${id}, 1, ${10 ** 13})`.execute(t.db.kysely);
+    await sql`insert into sessions (token_hash, user_id, created_at, expires_at) values (${tokenHash}, ${id}, 1, ${10 ** 13})`.execute(
+      t.db.kysely,
+    );
     await migrate(t.db);
     expect(await t.db.kysely.selectFrom("sessions").selectAll().execute()).toEqual([]);
     const columns = (await t.db.kysely.introspection.getTables()).find((table) => table.name === "sessions")?.columns.map((c) => c.name);

@@ -1,6 +1,14 @@
 import { PreconditionError } from "@stepwise/core/contracts";
 import { describe, expect, it } from "vitest";
-import { createSession, createUser, deleteExpiredSessions, deleteSession, rehashLegacyPassword, userBySessionToken, verifyPassword } from "../src/index";
+import {
+  createSession,
+  createUser,
+  deleteExpiredSessions,
+  deleteSession,
+  rehashLegacyPassword,
+  userBySessionToken,
+  verifyPassword,
+} from "../src/index";
 import { testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
 
@@ -24,7 +32,9 @@ describe.each(testDialects)("users and sessions on %s", (dialect) => {
     expect(accounts).toEqual([expect.objectContaining({ provider_id: "credential", account_id: user.id, created_at: 10 })]);
     expect(accounts[0]?.password).toMatch(BETTER_AUTH_HASH);
     expect(JSON.stringify([row, accounts])).not.toContain("hunter22");
-    await expect(createUser(db, { email: address.toUpperCase(), name: "Twin", role: "student", password: "x" }, 11)).rejects.toThrow(PreconditionError);
+    await expect(createUser(db, { email: address.toUpperCase(), name: "Twin", role: "student", password: "x" }, 11)).rejects.toThrow(
+      PreconditionError,
+    );
     expect(await db.kysely.selectFrom("users").select("id").where("name", "=", "Twin").execute()).toEqual([]);
   });
 
@@ -49,7 +59,9 @@ describe.each(testDialects)("users and sessions on %s", (dialect) => {
     const user = await createUser(db, { email: email(), name: "New", role: "student", password: "pw-pw-pw" }, 0);
     const before = await db.kysely.selectFrom("accounts").select("password").where("user_id", "=", user.id).executeTakeFirstOrThrow();
     expect(await rehashLegacyPassword(db, user.id, "pw-pw-pw", 5)).toBe(false);
-    expect(await db.kysely.selectFrom("accounts").select("password").where("user_id", "=", user.id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await db.kysely.selectFrom("accounts").select("password").where("user_id", "=", user.id).executeTakeFirstOrThrow()).toEqual(
+      before,
+    );
   });
 
   it("resolves a session by its bare token until it expires, and not after delete", async () => {

@@ -49,7 +49,10 @@ export function getExercise(id: string): ExerciseDefinition {
  * places it (an uploaded CSV replaces the built-in data). Null for an exercise no longer in the
  * catalogue. The locator the database's `courseProjects` groups assignments by.
  */
-export function assignmentPlace(assignment: { exerciseId: string; overrides: Record<string, unknown> }): { step: number; dataset: DatasetRef } | null {
+export function assignmentPlace(assignment: {
+  exerciseId: string;
+  overrides: Record<string, unknown>;
+}): { step: number; dataset: DatasetRef } | null {
   const exercise = findExercise(assignment.exerciseId);
   if (!exercise) return null;
   const placed = withOverrides(exercise, assignment.overrides);

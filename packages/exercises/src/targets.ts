@@ -25,7 +25,10 @@ const IN_METRIC = {
  * student who chose precision/recall, F1 or ROC AUC in step 2 is held to the exercise's target in
  * that metric (`metricTargets`); accuracy and MAE are the exercise's own metrics, so its `target` is theirs.
  */
-export function stepTarget(exercise: Pick<ExerciseDefinition, "metric" | "target" | "metricTargets">, chosen: ProjectMetric | undefined): StepTarget | undefined {
+export function stepTarget(
+  exercise: Pick<ExerciseDefinition, "metric" | "target" | "metricTargets">,
+  chosen: ProjectMetric | undefined,
+): StepTarget | undefined {
   if (chosen !== undefined && chosen !== "accuracy" && chosen !== "mae") {
     const value = exercise.metricTargets?.[chosen];
     if (value !== undefined) return { metric: chosen, ...IN_METRIC[chosen], value, higherIsBetter: true, chosen: true };

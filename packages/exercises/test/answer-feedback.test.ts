@@ -21,10 +21,12 @@ const correctAnswers = (exercise: ExerciseDefinition): Answers => {
   if (!answers) throw new Error(`no correct answers for ${exercise.id}`);
   return answers;
 };
-const grade = (exercise: ExerciseDefinition, answers: Answers): Verdict => gradeAnswers(exercise, { exerciseId: exercise.id, answers }, { cacheDir });
+const grade = (exercise: ExerciseDefinition, answers: Answers): Verdict =>
+  gradeAnswers(exercise, { exerciseId: exercise.id, answers }, { cacheDir });
 
 /** A mention of the data panel or of a measurement on it. */
-const EVIDENCE = /data panel|class balance|description above|training (examples|rows|reviews|digits|pixels|text|words|data|split|columns)|range/i;
+const EVIDENCE =
+  /data panel|class balance|description above|training (examples|rows|reviews|digits|pixels|text|words|data|split|columns)|range/i;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** A value as a whole word; a label anywhere (both case-insensitive). */
@@ -48,7 +50,9 @@ function choiceCases(exercise: ExerciseDefinition): Case[] {
     const options = q.options ?? [];
     const accepted = options.filter((o) => grade(exercise, { ...correct, [q.id]: o.value }).status === "passed");
     const forbidden = accepted.flatMap((o) => [wordPattern(o.value), new RegExp(escape(o.label), "i")]);
-    return options.filter((o) => !accepted.includes(o)).map((o) => ({ exerciseId: exercise.id, question: q.id, wrong: o.value, forbidden }));
+    return options
+      .filter((o) => !accepted.includes(o))
+      .map((o) => ({ exerciseId: exercise.id, question: q.id, wrong: o.value, forbidden }));
   });
 }
 
@@ -71,7 +75,11 @@ function valueCases(exercise: ExerciseDefinition): Case[] {
       cases.push(at(q.id, 20));
     } else if (q.id === "validationFraction") {
       const folds = Number(correct.folds);
-      cases.push(correct.protocol === "holdout" ? at(q.id, 0.6) : at(q.id, 0.5, [numberPattern((1 / folds).toFixed(2)), numberPattern(`1/${folds}`)]));
+      cases.push(
+        correct.protocol === "holdout"
+          ? at(q.id, 0.6)
+          : at(q.id, 0.5, [numberPattern((1 / folds).toFixed(2)), numberPattern(`1/${folds}`)]),
+      );
     } else if (q.id === "vocabularySize") {
       cases.push(at(q.id, 1_000));
     } else if (q.kind === "boolean") {
@@ -87,7 +95,10 @@ describe("feedback on a wrong answer points to the evidence and never states the
   it("covers every answer exercise, with at least one wrong option for each choice question", () => {
     for (const exercise of exercises) {
       for (const q of exercise.questions.filter((question) => question.kind === "choice")) {
-        expect(cases.some((c) => c.exerciseId === exercise.id && c.question === q.id), `${exercise.id} ${q.id}`).toBe(true);
+        expect(
+          cases.some((c) => c.exerciseId === exercise.id && c.question === q.id),
+          `${exercise.id} ${q.id}`,
+        ).toBe(true);
       }
     }
     expect(new Set(cases.map((c) => c.exerciseId)).size).toBe(exercises.length);
@@ -103,7 +114,10 @@ describe("feedback on a wrong answer points to the evidence and never states the
     for (const check of failed) expect(check.message, check.id).toMatch(EVIDENCE);
     for (const message of failed.map((check) => check.message)) expect(message).not.toMatch(/\bexpected\b/i);
     // Nothing the student sees may give the answer away: passed checks' messages and metrics included.
-    const shown = [...verdict.checks.map((check) => check.message), ...Object.entries(verdict.metrics).map(([, m]) => `${m.label} ${m.value}`)].join("\n");
+    const shown = [
+      ...verdict.checks.map((check) => check.message),
+      ...Object.entries(verdict.metrics).map(([, m]) => `${m.label} ${m.value}`),
+    ].join("\n");
     for (const pattern of c.forbidden) expect(shown).not.toMatch(pattern);
   });
 
@@ -111,7 +125,11 @@ describe("feedback on a wrong answer points to the evidence and never states the
     const wrong = Object.fromEntries(cases.filter((c) => c.exerciseId === exercise.id).map((c) => [c.question, c.wrong] as const));
     const verdict = grade(exercise, { ...correctAnswers(exercise), ...wrong });
     expect(verdict.status).toBe("failed");
-    const shown = [...verdict.checks.map((check) => check.message), ...Object.values(verdict.metrics).map((m) => `${m.label} ${m.value}`)].join("\n");
-    for (const pattern of cases.filter((c) => c.exerciseId === exercise.id && wrong[c.question] !== undefined).flatMap((c) => c.forbidden)) expect(shown).not.toMatch(pattern);
+    const shown = [
+      ...verdict.checks.map((check) => check.message),
+      ...Object.values(verdict.metrics).map((m) => `${m.label} ${m.value}`),
+    ].join("\n");
+    for (const pattern of cases.filter((c) => c.exerciseId === exercise.id && wrong[c.question] !== undefined).flatMap((c) => c.forbidden))
+      expect(shown).not.toMatch(pattern);
   });
 });

@@ -60,7 +60,10 @@ describe("reference answers regrade to their expected verdicts", () => {
     if (!set) throw new Error(`no answers for ${id}`);
     const verdict = gradeAnswers(getExercise(id), set.wrong, { cacheDir });
     expect(verdict.status).toBe("failed");
-    expect(verdict.checks.filter((c) => !c.passed).map((c) => c.id), set.wrongFailsBecause).toContain(set.wrongFails);
+    expect(
+      verdict.checks.filter((c) => !c.passed).map((c) => c.id),
+      set.wrongFailsBecause,
+    ).toContain(set.wrongFails);
   });
 });
 
@@ -85,22 +88,48 @@ describe("check messages explain with measured numbers", () => {
 
   it("accuracy on the imbalanced credit table passes with the advice kept, not required", () => {
     const verdict = grade("credit-choose-metric", { rarestClassShare: 0.08, metric: "accuracy" });
-    expect(verdict.checks.find((c) => c.id === "metric")).toMatchObject({ passed: false, message: expect.stringMatching(/^Accuracy is your call to make, but .*accuracy hides failure\. Your training verdicts will report accuracy first/) as unknown });
+    expect(verdict.checks.find((c) => c.id === "metric")).toMatchObject({
+      passed: false,
+      message: expect.stringMatching(
+        /^Accuracy is your call to make, but .*accuracy hides failure\. Your training verdicts will report accuracy first/,
+      ) as unknown,
+    });
   });
 
   it("a wrong class share is pointed to the class balance table, not given the measured one", () => {
     const verdict = grade("mnist-choose-metric", { rarestClassShare: 0.1, metric: "accuracy" });
-    expect(verdict.checks.find((c) => c.id === "class-balance")).toMatchObject({ passed: false, message: expect.stringMatching(/You answered 0\.1\. The class balance table on the data panel lists each class's share/) as unknown });
+    expect(verdict.checks.find((c) => c.id === "class-balance")).toMatchObject({
+      passed: false,
+      message: expect.stringMatching(/You answered 0\.1\. The class balance table on the data panel lists each class's share/) as unknown,
+    });
     expect(verdict.checks.find((c) => c.id === "class-balance")?.message).not.toMatch(/9\.0%|0\.090/);
   });
 
   it.each([
-    ["mnist-evaluation-protocol", { protocol: "holdout", folds: 1, validationFraction: 0.05 }, "validation-fraction", /fraction of 0\.05 holds out 3,000 of the 60,000 training examples/],
-    ["credit-evaluation-protocol", { protocol: "kfold", folds: 20, validationFraction: 0.05 }, "folds", /K = 20 trains 20 models, each validating on about 80 of the 1,600 training examples/],
-    ["credit-evaluation-protocol", { protocol: "kfold", folds: 4, validationFraction: 0.2 }, "validation-fraction", /You answered 0\.2\. With K = 4, the 1,600 training examples are cut into 4 equal parts/],
+    [
+      "mnist-evaluation-protocol",
+      { protocol: "holdout", folds: 1, validationFraction: 0.05 },
+      "validation-fraction",
+      /fraction of 0\.05 holds out 3,000 of the 60,000 training examples/,
+    ],
+    [
+      "credit-evaluation-protocol",
+      { protocol: "kfold", folds: 20, validationFraction: 0.05 },
+      "folds",
+      /K = 20 trains 20 models, each validating on about 80 of the 1,600 training examples/,
+    ],
+    [
+      "credit-evaluation-protocol",
+      { protocol: "kfold", folds: 4, validationFraction: 0.2 },
+      "validation-fraction",
+      /You answered 0\.2\. With K = 4, the 1,600 training examples are cut into 4 equal parts/,
+    ],
   ])("%s %j fails %s", (id, answers, checkId, message) => {
     const verdict = grade(id, answers);
-    expect(verdict.checks.find((c) => c.id === checkId)).toMatchObject({ passed: false, message: expect.stringMatching(message) as unknown });
+    expect(verdict.checks.find((c) => c.id === checkId)).toMatchObject({
+      passed: false,
+      message: expect.stringMatching(message) as unknown,
+    });
   });
 
   it("MNIST raw bytes: reports the measured range", () => {
@@ -118,7 +147,15 @@ describe("check messages explain with measured numbers", () => {
   });
 
   it("min-max on a column constant on training rows yields NaN, which the finite check catches", () => {
-    const exercise = { ...getExercise("credit-prepare-data"), dataset: { kind: "csv" as const, file: join(import.meta.dirname, "fixtures", "constant-column.csv"), target: "y", task: "binary" as const } };
+    const exercise = {
+      ...getExercise("credit-prepare-data"),
+      dataset: {
+        kind: "csv" as const,
+        file: join(import.meta.dirname, "fixtures", "constant-column.csv"),
+        target: "y",
+        task: "binary" as const,
+      },
+    };
     const verdict = grade("credit-prepare-data", { numericScaling: "min-max", categorical: "one-hot", fitOnTrainOnly: true }, exercise);
     expect(verdict.checks.find((c) => c.id === "finite")).toMatchObject({ passed: false });
   });
@@ -150,7 +187,10 @@ describe("answers that cannot be graded are invalid, naming every problem", () =
   });
 
   it("a CSV that does not exist is an error verdict, not an exception", () => {
-    const exercise = { ...getExercise("credit-choose-metric"), dataset: { kind: "csv" as const, file: "missing.csv", target: "y", task: "binary" as const } };
+    const exercise = {
+      ...getExercise("credit-choose-metric"),
+      dataset: { kind: "csv" as const, file: "missing.csv", target: "y", task: "binary" as const },
+    };
     expect(grade("credit-choose-metric", { rarestClassShare: 0.1, metric: "f1" }, exercise).status).toBe("error");
   });
 });

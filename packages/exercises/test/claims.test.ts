@@ -24,10 +24,17 @@ const withClaim = (claimed: unknown) => SubmissionPayload.parse({ ...solutions["
 
 describe("claims", () => {
   it("a preview's metric is shown as a preview on N examples, never as a failed claim", async () => {
-    const verdict = await gradeLocally(exercise, withClaim({ metric: "valAccuracy", value: 0.5, source: "preview", examples: 6000 }), { ...backend, slice, cacheDir });
+    const verdict = await gradeLocally(exercise, withClaim({ metric: "valAccuracy", value: 0.5, source: "preview", examples: 6000 }), {
+      ...backend,
+      slice,
+      cacheDir,
+    });
     expect(verdict.status).toBe("passed");
     expect(verdict.checks.map((c) => c.id)).not.toContain("claim-reproduced");
-    expect(verdict.metrics.preview).toEqual({ label: "Your browser preview's validation accuracy, on 6,000 examples (a preview, not graded)", value: 0.5 });
+    expect(verdict.metrics.preview).toEqual({
+      label: "Your browser preview's validation accuracy, on 6,000 examples (a preview, not graded)",
+      value: 0.5,
+    });
   });
 
   it("a claim stored before claims had a source is read as a preview", () => {
@@ -35,7 +42,11 @@ describe("claims", () => {
   });
 
   it("a claim on the full data with the submitted settings is checked, and a wrong one does not fail a passing model", async () => {
-    const verdict = await gradeLocally(exercise, withClaim({ metric: "valAccuracy", value: 0.2, source: "full" }), { ...backend, slice, cacheDir });
+    const verdict = await gradeLocally(exercise, withClaim({ metric: "valAccuracy", value: 0.2, source: "full" }), {
+      ...backend,
+      slice,
+      cacheDir,
+    });
     expect(verdict.status).toBe("passed");
     const claim = verdict.checks.find((c) => c.id === "claim-reproduced");
     expect(claim?.passed).toBe(false);

@@ -135,7 +135,9 @@ describe("the regression baseline: a paired one-sided t test on absolute errors"
     expect(result.pValue).toBeLessThan(1e-10);
     expect(result.mae.interval?.lower).toBeLessThan(result.mae.value);
     expect(result.mae.interval?.upper).toBeGreaterThan(result.mae.value);
-    expect(result.check.message).toMatch(/^Test MAE [45],\d{3} \(95% CI .*\) beats the baseline MAE 50,000 of always predicting the training mean \(199,500\)/);
+    expect(result.check.message).toMatch(
+      /^Test MAE [45],\d{3} \(95% CI .*\) beats the baseline MAE 50,000 of always predicting the training mean \(199,500\)/,
+    );
   });
 
   it("matches the t statistic computed by hand on a small example", () => {
@@ -166,7 +168,9 @@ describe("before training: a CSV model's input width and the K-fold budget", () 
   it("accepts the encoded width and names the encoding when the width is wrong", () => {
     expect(prepareTraining(exercise, reference, 1, facts).task).toEqual({ kind: "binary", numClasses: 1 });
     // The same model with 12 inputs instead of 17.
-    const wide = SubmissionPayload.parse(JSON.parse(JSON.stringify(reference).replace('"batch_input_shape":[null,17]', '"batch_input_shape":[null,12]')));
+    const wide = SubmissionPayload.parse(
+      JSON.parse(JSON.stringify(reference).replace('"batch_input_shape":[null,17]', '"batch_input_shape":[null,12]')),
+    );
     expect(() => prepareTraining(exercise, wide, 1)).not.toThrow();
     expect(() => prepareTraining(exercise, wide, 1, facts)).toThrow(ValidationError);
     expect(() => prepareTraining(exercise, wide, 1, facts)).toThrow(
@@ -175,13 +179,22 @@ describe("before training: a CSV model's input width and the K-fold budget", () 
   });
 
   it("counts K-fold as K× the training of one run against maxSeconds, and says so", () => {
-    const kfold = { ...reference, training: { ...reference.training, validation: { kind: "kfold" as const, folds: 5 }, fit: { ...reference.training?.fit, epochs: 100, batchSize: 32, validationSplit: 0.2, shuffle: true } } } as SubmissionPayload;
+    const kfold = {
+      ...reference,
+      training: {
+        ...reference.training,
+        validation: { kind: "kfold" as const, folds: 5 },
+        fit: { ...reference.training?.fit, epochs: 100, batchSize: 32, validationSplit: 0.2, shuffle: true },
+      },
+    } as SubmissionPayload;
     const holdout = { ...kfold, training: { ...kfold.training, validation: { kind: "holdout" as const } } } as SubmissionPayload;
     // A grader this slow fits one run in the budget, not five.
     const gflops = 0.001;
     expect(() => prepareTraining(exercise, holdout, 1, { ...facts, graderGflops: gflops })).not.toThrow();
     expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops })).toThrow(BudgetError);
-    expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops })).toThrow(/K-fold with K = 5 trains 5 models on 4\/5 of the 1,600 training examples .* 5× the training of one run/);
+    expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops })).toThrow(
+      /K-fold with K = 5 trains 5 models on 4\/5 of the 1,600 training examples .* 5× the training of one run/,
+    );
   });
 
   it.each([1, 11, 2.5])("the submission schema rejects K = %s (2–10 folds)", (folds) => {
@@ -210,7 +223,15 @@ describe("K-fold for real, on the credit table (training split only)", () => {
     const reference = solutions["credit-beat-baseline"]?.reference;
     if (!reference?.training) throw new Error("no credit reference");
     const data = loadGradingData(credit, { slice: { trainLimit }, seed: exercise.seed, csvText: creditText });
-    const prepared = prepareTraining(exercise, { ...reference, training: { ...reference.training, validation: { kind: "kfold", folds: 3 }, fit: { ...reference.training.fit, epochs } } }, exercise.seed, gradingFacts(data, credit).prepare);
+    const prepared = prepareTraining(
+      exercise,
+      {
+        ...reference,
+        training: { ...reference.training, validation: { kind: "kfold", folds: 3 }, fit: { ...reference.training.fit, epochs } },
+      },
+      exercise.seed,
+      gradingFacts(data, credit).prepare,
+    );
     const train = (run: Pick<Parameters<typeof trainAndPredict>[1], "maxSeconds" | "onEpoch" | "now">) =>
       trainAndPredict(backend.tf, {
         topology: prepared.topology as JsonObject,
@@ -270,28 +291,43 @@ describe("a multiclass CSV target, end to end", () => {
   });
 
   // The house table's `type` (apartment, house, townhouse) from the other columns, price included: 17 inputs.
-  const exercise = withOverrides(getExercise("houses-beat-baseline"), { dataset: { kind: "csv", file: "house-prices.csv", target: "type", task: "multiclass" } });
+  const exercise = withOverrides(getExercise("houses-beat-baseline"), {
+    dataset: { kind: "csv", file: "house-prices.csv", target: "type", task: "multiclass" },
+  });
   const softmax = (loss: "sparseCategoricalCrossentropy" | "categoricalCrossentropy"): SubmissionPayload => {
     const reference = solutions["credit-beat-baseline"]?.reference;
     if (!reference?.training) throw new Error("no credit reference");
     const text = JSON.stringify(reference).replace('"units":1,"activation":"sigmoid"', '"units":3,"activation":"softmax"');
     const payload = SubmissionPayload.parse(JSON.parse(text));
-    return { ...payload, exerciseId: exercise.id, training: { compile: { ...reference.training.compile, loss, metrics: ["accuracy"] }, fit: { epochs: 10, batchSize: 32, validationSplit: 0.2, shuffle: true } } };
+    return {
+      ...payload,
+      exerciseId: exercise.id,
+      training: {
+        compile: { ...reference.training.compile, loss, metrics: ["accuracy"] },
+        fit: { epochs: 10, batchSize: 32, validationSplit: 0.2, shuffle: true },
+      },
+    };
   };
 
   it("takes the metric of its task and the class count from the data", () => {
     expect(exercise.metric).toBe("accuracy");
-    const facts = gradingFacts(loadGradingData(exercise.dataset, { slice: {}, seed: exercise.seed, csvText: housesText }), exercise.dataset);
+    const facts = gradingFacts(
+      loadGradingData(exercise.dataset, { slice: {}, seed: exercise.seed, csvText: housesText }),
+      exercise.dataset,
+    );
     expect(facts.prepare.csv).toMatchObject({ inputSize: 17, numClasses: 3 });
   });
 
-  it.each(["sparseCategoricalCrossentropy", "categoricalCrossentropy"] as const)("a softmax over 3 classes with %s beats the majority class", async (loss) => {
-    const verdict = await gradeLocally(exercise, softmax(loss), backend);
-    expect(verdict.status, verdict.summary).toBe("passed");
-    expect(verdict.metrics.testAccuracy?.value).toBeGreaterThan(0.65);
-    // No precision/recall of "class 1": they are reported for binary tasks only.
-    expect(verdict.metrics.recall).toBeUndefined();
-  });
+  it.each(["sparseCategoricalCrossentropy", "categoricalCrossentropy"] as const)(
+    "a softmax over 3 classes with %s beats the majority class",
+    async (loss) => {
+      const verdict = await gradeLocally(exercise, softmax(loss), backend);
+      expect(verdict.status, verdict.summary).toBe("passed");
+      expect(verdict.metrics.testAccuracy?.value).toBeGreaterThan(0.65);
+      // No precision/recall of "class 1": they are reported for binary tasks only.
+      expect(verdict.metrics.recall).toBeUndefined();
+    },
+  );
 
   it("a sigmoid head with one unit is refused with the number of classes it needs", async () => {
     const reference = solutions["credit-beat-baseline"]?.reference;

@@ -48,16 +48,29 @@ function starterPayload(exercise: ExerciseDefinition, epochs?: number): Submissi
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const build = new Function("tf", exercise.starterCode) as (tf: BackendInfo["tf"]) => { toJSON(a: undefined, b: boolean): unknown };
   const model = build(backend.tf);
-  const training = epochs === undefined ? exercise.starterTraining : { ...exercise.starterTraining, fit: { ...exercise.starterTraining.fit, epochs } };
-  return { exerciseId: exercise.id, model: { format: "tfjs", topology: model.toJSON(undefined, false) as Record<string, unknown> }, training };
+  const training =
+    epochs === undefined ? exercise.starterTraining : { ...exercise.starterTraining, fit: { ...exercise.starterTraining.fit, epochs } };
+  return {
+    exerciseId: exercise.id,
+    model: { format: "tfjs", topology: model.toJSON(undefined, false) as Record<string, unknown> },
+    training,
+  };
 }
 
 describe.each(cases)("a starter on the table's $target ($task)", ({ target, task, exercises }) => {
   it("has the table's input width and the task's head, and says so", () => {
     const { exercise, facts } = placed(exercises[0], target, task);
     expect(exercise.starterCode).toContain(`inputShape: [${facts.inputSize}]`);
-    expect(exercise.starterCode).toContain(task === "regression" ? "dense({ units: 1 })" : task === "binary" ? 'units: 1, activation: "sigmoid"' : 'units: 3, activation: "softmax"');
-    expect(exercise.starterTraining?.compile.loss).toBe({ regression: "meanSquaredError", binary: "binaryCrossentropy", multiclass: "categoricalCrossentropy" }[task]);
+    expect(exercise.starterCode).toContain(
+      task === "regression"
+        ? "dense({ units: 1 })"
+        : task === "binary"
+          ? 'units: 1, activation: "sigmoid"'
+          : 'units: 3, activation: "softmax"',
+    );
+    expect(exercise.starterTraining?.compile.loss).toBe(
+      { regression: "meanSquaredError", binary: "binaryCrossentropy", multiclass: "categoricalCrossentropy" }[task],
+    );
     expect(exercise.summary).toContain(`${FILE} holds 800 rows`);
     expect(exercise.summary).toContain(`as ${facts.inputSize} numbers`);
     expect(exercise.summary).not.toMatch(/credit|house-price|couple of thousand/i);
@@ -84,7 +97,9 @@ describe.each(cases)("a starter on the table's $target ($task)", ({ target, task
 
 describe("the built-in table's starter on another table", () => {
   it("is refused for shape, naming the width that fits (what students got before starters were made from the table)", async () => {
-    const exercise = withOverrides(getExercise("houses-beat-baseline"), { dataset: { kind: "csv", file: FILE, target: "price", task: "regression" } });
+    const exercise = withOverrides(getExercise("houses-beat-baseline"), {
+      dataset: { kind: "csv", file: FILE, target: "price", task: "regression" },
+    });
     const verdict = await gradeLocally(exercise, starterPayload(exercise, 2), { ...backend, csvText: table });
     expect(verdict.status).toBe("invalid");
     expect(verdict.summary).toMatch(/input shape \[batch, 19\] fits no encoding of data\/uploaded\.csv; accepted: \[12\]/);

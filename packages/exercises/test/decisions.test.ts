@@ -29,7 +29,8 @@ const reference = (id: string, epochs = 3): SubmissionPayload => {
 /** The same model with a first layer taking `width` inputs (a table with columns dropped). */
 function withInputWidth(payload: SubmissionPayload, width: number): SubmissionPayload {
   const copy = structuredClone(payload);
-  const topology = copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
+  const topology =
+    copy.model?.format === "tfjs" ? (copy.model.topology as { config: { layers: { config: Record<string, unknown> }[] } }) : undefined;
   const first = topology?.config.layers[0]?.config;
   if (!first) throw new Error("expected a tfjs Sequential model");
   first.batch_input_shape = [null, width];
@@ -43,7 +44,11 @@ describe("a guided project's decisions reach the grader", () => {
   });
 
   /** Grades in-process like `gradeLocally`, recording what each run was asked to train on. */
-  async function grade(id: string, payload: SubmissionPayload, options: { decisions?: ProjectDecisions; slice?: { trainLimit?: number; testLimit?: number }; previous?: SubmissionPayload } = {}) {
+  async function grade(
+    id: string,
+    payload: SubmissionPayload,
+    options: { decisions?: ProjectDecisions; slice?: { trainLimit?: number; testLimit?: number }; previous?: SubmissionPayload } = {},
+  ) {
     const exercise = getExercise(id);
     const runs: GradingRun[] = [];
     const { dataset } = exercise;
@@ -75,7 +80,9 @@ describe("a guided project's decisions reach the grader", () => {
     expect(verdict.environment?.decisions).toEqual({ metric });
     if (metric === "accuracy") {
       expect(verdict.metrics.hiddenRecall?.label).toMatch(/^What accuracy hides: recall for default = 1, the rare class/);
-      expect(verdict.summary).toMatch(/Accuracy, your metric from step 2, hides the rare class: the model finds \d+% of the \d+ test rows with default = 1/);
+      expect(verdict.summary).toMatch(
+        /Accuracy, your metric from step 2, hides the rare class: the model finds \d+% of the \d+ test rows with default = 1/,
+      );
     }
     if (metric === "roc-auc") expect(verdict.metrics.rocAuc?.value).toBeGreaterThan(0.5);
   });
@@ -85,7 +92,10 @@ describe("a guided project's decisions reach the grader", () => {
     ["f1", /^Test F1 of the final model/, "f1"],
     [undefined, /^Test accuracy/, "testAccuracy"],
   ])("step 7 on the credit table, metric %s: the target check and row speak it", async (metric, message, key) => {
-    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), { previous: reference("credit-overfit"), ...(metric ? { decisions: { metric } } : {}) });
+    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), {
+      previous: reference("credit-overfit"),
+      ...(metric ? { decisions: { metric } } : {}),
+    });
     const check = verdict.checks.find((c) => c.id === "reaches-target");
     expect(check?.message).toMatch(message);
     const target = getExercise("credit-regularize");
@@ -132,11 +142,18 @@ describe("a guided project's decisions reach the grader", () => {
 
   it.each<[string, "standardize" | "min-max" | "none", (inputs: Float32Array, width: number) => void, boolean | undefined]>([
     // Standardized incomes keep their outliers (beyond ±10 on this table): the checklist may say so.
-    ["standardize: numeric training columns have mean 0", "standardize", (x, w) => expect(Math.abs(columnMean(x, w, 1))).toBeLessThan(1e-3), undefined],
+    [
+      "standardize: numeric training columns have mean 0",
+      "standardize",
+      (x, w) => expect(Math.abs(columnMean(x, w, 1))).toBeLessThan(1e-3),
+      undefined,
+    ],
     ["min-max: numeric training columns lie in [0, 1]", "min-max", (x, w) => expect(columnRange(x, w, 1)).toEqual([0, 1]), false],
     ["none: incomes stay in euros", "none", (x, w) => expect(columnRange(x, w, 1)[1]).toBeGreaterThan(1_000), true],
   ])("preparation on a table — %s, fitted on training rows only", async (_name, scaling, expectInputs, diagnosed) => {
-    const { verdict, runs } = await grade("credit-beat-baseline", reference("credit-beat-baseline"), { decisions: { preparation: { scaling, fittedOn: "training" } } });
+    const { verdict, runs } = await grade("credit-beat-baseline", reference("credit-beat-baseline"), {
+      decisions: { preparation: { scaling, fittedOn: "training" } },
+    });
     const csv = runs[0]?.csv;
     if (!csv) throw new Error("expected encoded rows");
     expectInputs(csv.trainInputs, csv.inputSize);
@@ -150,7 +167,10 @@ describe("a guided project's decisions reach the grader", () => {
     ["min-max", false],
   ])("step 7 after preparation %s in step 4: the checklist points at unscaled inputs exactly when they are", async (scaling, diagnosed) => {
     const preparation = { scaling, fittedOn: "training" } as const;
-    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), { previous: reference("credit-overfit"), decisions: { preparation } });
+    const { verdict } = await grade("credit-regularize", reference("credit-regularize"), {
+      previous: reference("credit-overfit"),
+      decisions: { preparation },
+    });
     expect(verdict.environment?.decisions?.preparation).toEqual(preparation);
     const found = verdict.diagnostics.find((d) => d.code === "inputs-not-normalized");
     expect(Boolean(found)).toBe(diagnosed);
@@ -175,7 +195,11 @@ describe("step 7: add or remove features on a table", () => {
   beforeAll(async () => {
     backend = await initBackend();
   });
-  const full = csvGrading(csvText(getExercise("credit-regularize").dataset as Extract<ReturnType<typeof getExercise>["dataset"], { kind: "csv" }>, {}), { kind: "csv", file: "credit-default.csv", target: "default", task: "binary" }, { seed: 1337, slice: {} });
+  const full = csvGrading(
+    csvText(getExercise("credit-regularize").dataset as Extract<ReturnType<typeof getExercise>["dataset"], { kind: "csv" }>, {}),
+    { kind: "csv", file: "credit-default.csv", target: "default", task: "binary" },
+    { seed: 1337, slice: {} },
+  );
 
   it("drops a categorical column: the model trains on the narrower table, the step-6 model on the whole one", async () => {
     const drop = ["region"];
@@ -190,7 +214,10 @@ describe("step 7: add or remove features on a table", () => {
       payload,
       slice: { ...exercise.data, ...SLICE },
       cacheDir,
-      readCsv: () => ({ text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}), splitSeed: CSV_SPLIT_SEED }),
+      readCsv: () => ({
+        text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}),
+        splitSeed: CSV_SPLIT_SEED,
+      }),
       previous: reference("credit-overfit"),
       run: (run) => {
         runs.push(run);
@@ -207,7 +234,11 @@ describe("step 7: add or remove features on a table", () => {
   });
 
   it.each<[string, string, RegExp]>([
-    ["an unknown column is named", "regoin", /features\.drop names `regoin`, which is not an input column of credit-default\.csv; its input columns are `age`/],
+    [
+      "an unknown column is named",
+      "regoin",
+      /features\.drop names `regoin`, which is not an input column of credit-default\.csv; its input columns are `age`/,
+    ],
     ["the target cannot be dropped", "default", /`default` is the target of credit-default\.csv/],
   ])("refuses before training: %s", async (_name, column, message) => {
     const payload = reference("credit-regularize");
@@ -218,7 +249,10 @@ describe("step 7: add or remove features on a table", () => {
       exercise,
       payload,
       slice: exercise.data,
-      readCsv: () => ({ text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}), splitSeed: CSV_SPLIT_SEED }),
+      readCsv: () => ({
+        text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}),
+        splitSeed: CSV_SPLIT_SEED,
+      }),
       previous: reference("credit-overfit"),
       run: () => {
         trained++;
@@ -238,10 +272,16 @@ describe("step 7: add or remove features on a table", () => {
       exercise,
       payload,
       slice: exercise.data,
-      readCsv: () => ({ text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}), splitSeed: CSV_SPLIT_SEED }),
+      readCsv: () => ({
+        text: csvText(exercise.dataset as Extract<typeof exercise.dataset, { kind: "csv" }>, {}),
+        splitSeed: CSV_SPLIT_SEED,
+      }),
       run: () => Promise.reject(new Error("must not train")),
     });
-    expect(verdict).toMatchObject({ status: "invalid", summary: expect.stringMatching(/Adding or removing features is part of step 7/) as unknown });
+    expect(verdict).toMatchObject({
+      status: "invalid",
+      summary: expect.stringMatching(/Adding or removing features is part of step 7/) as unknown,
+    });
   });
 });
 

@@ -20,7 +20,10 @@ const cacheDir = join(import.meta.dirname, "..", "..", "..", "data", "cache");
 const slice = { trainLimit: 1_500, testLimit: 500 };
 
 type Layer = { class_name: string; config: Record<string, unknown> };
-type Editable = SubmissionPayload & { model: { topology: { config: { layers: Layer[] } } }; training: NonNullable<SubmissionPayload["training"]> };
+type Editable = SubmissionPayload & {
+  model: { topology: { config: { layers: Layer[] } } };
+  training: NonNullable<SubmissionPayload["training"]>;
+};
 type Change = (p: Editable) => void;
 
 function edit(exerciseId: string, change: Change): SubmissionPayload {
@@ -29,9 +32,11 @@ function edit(exerciseId: string, change: Change): SubmissionPayload {
   return copy;
 }
 const output = (p: Editable): Record<string, unknown> => p.model.topology.config.layers.at(-1)?.config ?? {};
-const compile = (changes: Partial<Editable["training"]["compile"]>): Change => (p) => {
-  p.training.compile = { ...p.training.compile, ...changes };
-};
+const compile =
+  (changes: Partial<Editable["training"]["compile"]>): Change =>
+  (p) => {
+    p.training.compile = { ...p.training.compile, ...changes };
+  };
 const codes = (verdict: { diagnostics: { code: string }[] }) => verdict.diagnostics.map((d) => d.code);
 
 let backend: BackendInfo;
@@ -56,7 +61,11 @@ describe("the checklist on the curves and the wiring of real trainings", () => {
   });
 
   it("a diverged run names loss-nan with the learning rate to try, and no rule that needs test predictions", async () => {
-    const verdict = await gradeLocally(getExercise("houses-beat-baseline"), edit("houses-beat-baseline", compile({ optimizer: "sgd", learningRate: 0.6 })), { ...backend, slice, cacheDir });
+    const verdict = await gradeLocally(
+      getExercise("houses-beat-baseline"),
+      edit("houses-beat-baseline", compile({ optimizer: "sgd", learningRate: 0.6 })),
+      { ...backend, slice, cacheDir },
+    );
     expect(verdict.status).toBe("diverged");
     const nan = verdict.diagnostics.find((d) => d.code === "loss-nan");
     expect(nan?.hint).toMatch(/0\.06/);
@@ -68,9 +77,20 @@ describe("the data rules on an instructor's CSV, as the grader feeds it", () => 
   const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
   const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
 
-  const credit = withOverrides(getExercise("credit-beat-baseline"), { dataset: { kind: "csv", file: "credit-sorted.csv", target: "default", task: "binary" } });
+  const credit = withOverrides(getExercise("credit-beat-baseline"), {
+    dataset: { kind: "csv", file: "credit-sorted.csv", target: "default", task: "binary" },
+  });
   const creditRun = (shuffle: boolean) =>
-    gradeLocally(credit, { ...edit("credit-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, shuffle, epochs: 3 }; }), exerciseId: credit.id }, { ...backend, cacheDir, csvText: sortedByTarget(creditText) });
+    gradeLocally(
+      credit,
+      {
+        ...edit("credit-beat-baseline", (p) => {
+          p.training.fit = { ...p.training.fit, shuffle, epochs: 3 };
+        }),
+        exerciseId: credit.id,
+      },
+      { ...backend, cacheDir, csvText: sortedByTarget(creditText) },
+    );
 
   it("a CSV sorted by its target with shuffling off → labels-not-shuffled", async () => {
     const verdict = await creditRun(false);
@@ -83,13 +103,26 @@ describe("the data rules on an instructor's CSV, as the grader feeds it", () => 
   });
 
   it("a column with extreme outliers is still ±10 after standardizing → inputs-not-normalized", async () => {
-    const houses = withOverrides(getExercise("houses-beat-baseline"), { dataset: { kind: "csv", file: "houses-outliers.csv", target: "price", task: "regression" } });
-    const payload = { ...edit("houses-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, epochs: 3 }; }), exerciseId: houses.id };
+    const houses = withOverrides(getExercise("houses-beat-baseline"), {
+      dataset: { kind: "csv", file: "houses-outliers.csv", target: "price", task: "regression" },
+    });
+    const payload = {
+      ...edit("houses-beat-baseline", (p) => {
+        p.training.fit = { ...p.training.fit, epochs: 3 };
+      }),
+      exerciseId: houses.id,
+    };
     const verdict = await gradeLocally(houses, payload, { ...backend, cacheDir, csvText: withOutliers(housesText) });
     const found = verdict.diagnostics.find((d) => d.code === "inputs-not-normalized");
     expect(found?.message, verdict.summary).toMatch(/range from/);
     // The untouched table, standardized the same way, stays within ±10.
-    const clean = await gradeLocally(getExercise("houses-beat-baseline"), edit("houses-beat-baseline", (p) => { p.training.fit = { ...p.training.fit, epochs: 3 }; }), { ...backend, cacheDir });
+    const clean = await gradeLocally(
+      getExercise("houses-beat-baseline"),
+      edit("houses-beat-baseline", (p) => {
+        p.training.fit = { ...p.training.fit, epochs: 3 };
+      }),
+      { ...backend, cacheDir },
+    );
     expect(codes(clean)).not.toContain("inputs-not-normalized");
   });
 
@@ -112,9 +145,33 @@ describe("wiring rules the grader rejects before any training", () => {
   // The label encoding refuses these heads with a message that says what fits, so the submission is
   // `invalid` (no attempt used) and the diagnostic rule itself never sees a trained model.
   it.each<[string, string, Change, RegExp]>([
-    ["softmax over 2 units with binaryCrossentropy (softmax-binary-crossentropy)", "imdb-beat-baseline", (p) => { output(p).units = 2; output(p).activation = "softmax"; }, /2 units; binaryCrossentropy needs 1/],
-    ["3 output units on a binary task (output-units-mismatch)", "imdb-beat-baseline", (p) => { output(p).units = 3; output(p).activation = "softmax"; compile({ loss: "categoricalCrossentropy" })(p); }, /3 units/],
-    ["12 output units on 10 digits (output-units-mismatch)", "mnist-beat-baseline", (p) => { output(p).units = 12; }, /12 units; categoricalCrossentropy with 10 classes needs 10/],
+    [
+      "softmax over 2 units with binaryCrossentropy (softmax-binary-crossentropy)",
+      "imdb-beat-baseline",
+      (p) => {
+        output(p).units = 2;
+        output(p).activation = "softmax";
+      },
+      /2 units; binaryCrossentropy needs 1/,
+    ],
+    [
+      "3 output units on a binary task (output-units-mismatch)",
+      "imdb-beat-baseline",
+      (p) => {
+        output(p).units = 3;
+        output(p).activation = "softmax";
+        compile({ loss: "categoricalCrossentropy" })(p);
+      },
+      /3 units/,
+    ],
+    [
+      "12 output units on 10 digits (output-units-mismatch)",
+      "mnist-beat-baseline",
+      (p) => {
+        output(p).units = 12;
+      },
+      /12 units; categoricalCrossentropy with 10 classes needs 10/,
+    ],
   ])("%s", async (_name, exerciseId, change, message) => {
     const verdict = await gradeLocally(getExercise(exerciseId), edit(exerciseId, change), { ...backend, slice, cacheDir });
     expect(verdict.status).toBe("invalid");
@@ -126,11 +183,29 @@ describe("a binary task takes either head", () => {
   // Keras' common IMDB idiom is Dense(2, softmax) with sparse (or one-hot) categorical
   // cross-entropy; it answers the same two classes as one sigmoid unit with binaryCrossentropy.
   it.each<[string, Change]>([
-    ["2 softmax units with sparseCategoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "sparseCategoricalCrossentropy" })(p); }],
-    ["2 softmax units with categoricalCrossentropy", (p) => { output(p).units = 2; output(p).activation = "softmax"; compile({ loss: "categoricalCrossentropy" })(p); }],
+    [
+      "2 softmax units with sparseCategoricalCrossentropy",
+      (p) => {
+        output(p).units = 2;
+        output(p).activation = "softmax";
+        compile({ loss: "sparseCategoricalCrossentropy" })(p);
+      },
+    ],
+    [
+      "2 softmax units with categoricalCrossentropy",
+      (p) => {
+        output(p).units = 2;
+        output(p).activation = "softmax";
+        compile({ loss: "categoricalCrossentropy" })(p);
+      },
+    ],
   ])("IMDB step 5 with %s passes and reports the metrics of the sigmoid head", async (_name, change) => {
     const exercise = getExercise("imdb-beat-baseline");
-    const sigmoid = await gradeLocally(exercise, edit("imdb-beat-baseline", () => undefined), { ...backend, slice, cacheDir });
+    const sigmoid = await gradeLocally(
+      exercise,
+      edit("imdb-beat-baseline", () => undefined),
+      { ...backend, slice, cacheDir },
+    );
     const softmax = await gradeLocally(exercise, edit("imdb-beat-baseline", change), { ...backend, slice, cacheDir });
     expect(softmax.status, softmax.summary).toBe("passed");
     expect(Object.keys(softmax.metrics).sort()).toEqual(Object.keys(sigmoid.metrics).sort());

@@ -16,7 +16,12 @@ describe("verdicts of runs that ended before scoring", () => {
       format: "tfjs",
       topology: {
         class_name: "Sequential",
-        config: { layers: [{ class_name: "Dense", config: { name: "wide", units: 4096, batch_input_shape: [null, 784] } }, { class_name: "Dense", config: { units: 10 } }] },
+        config: {
+          layers: [
+            { class_name: "Dense", config: { name: "wide", units: 4096, batch_input_shape: [null, 784] } },
+            { class_name: "Dense", config: { units: 10 } },
+          ],
+        },
       },
     });
     const verdict = outOfMemoryVerdict({ capMb: 500, detail: "RSS 612 MiB", summary, batchSize: 8192 });

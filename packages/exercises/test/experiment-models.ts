@@ -24,12 +24,18 @@ function withLayers(payload: SubmissionPayload, change: (layers: Layer[]) => voi
   return copy;
 }
 
-export function withCompile(payload: SubmissionPayload, compile: Partial<NonNullable<SubmissionPayload["training"]>["compile"]>): SubmissionPayload {
+export function withCompile(
+  payload: SubmissionPayload,
+  compile: Partial<NonNullable<SubmissionPayload["training"]>["compile"]>,
+): SubmissionPayload {
   if (!payload.training) throw new Error("the reference has no training settings");
   return { ...payload, training: { ...payload.training, compile: { ...payload.training.compile, ...compile } } };
 }
 
-export function withFitSettings(payload: SubmissionPayload, fit: Partial<NonNullable<SubmissionPayload["training"]>["fit"]>): SubmissionPayload {
+export function withFitSettings(
+  payload: SubmissionPayload,
+  fit: Partial<NonNullable<SubmissionPayload["training"]>["fit"]>,
+): SubmissionPayload {
   if (!payload.training) throw new Error("the reference has no training settings");
   return { ...payload, training: { ...payload.training, fit: { ...payload.training.fit, ...fit } } };
 }

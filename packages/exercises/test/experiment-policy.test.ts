@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_EXPERIMENT_COMPUTE_SECONDS, experimentPolicy, formatCourseError, loadCourseFolder, validateCourseFolder } from "../src/course";
+import {
+  DEFAULT_EXPERIMENT_COMPUTE_SECONDS,
+  experimentPolicy,
+  formatCourseError,
+  loadCourseFolder,
+  validateCourseFolder,
+} from "../src/course";
 import { EXPERIMENTS } from "../src/experiments";
 
 /** A course folder with one step-5 assignment whose file ends with `extra`. */
@@ -40,7 +46,9 @@ describe("an assignment's experiments key", () => {
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors.map(formatCourseError);
     expect(errors).toEqual([
-      expect.stringMatching(/^assignments\/01-baseline\.yaml:3 experiments\.allowed\[1\] — expected one of "tiny-subset", .*, got "loss-per-batches"$/),
+      expect.stringMatching(
+        /^assignments\/01-baseline\.yaml:3 experiments\.allowed\[1\] — expected one of "tiny-subset", .*, got "loss-per-batches"$/,
+      ),
       expect.stringMatching(/^assignments\/01-baseline\.yaml:4 experiments\.computeSeconds — expected .*0.*, got -5$/),
     ]);
   });

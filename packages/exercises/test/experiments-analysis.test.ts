@@ -32,7 +32,10 @@ describe("reading a per-batch loss curve", () => {
 describe("reading a learning-rate sweep", () => {
   const rates = Array.from({ length: 50 }, (_, i) => 1e-5 * 1e5 ** (i / 49));
   // Flat until ~1e-4, falling to a minimum near 1e-2, then blowing up.
-  const bowl = rates.map((lr) => ({ learningRate: lr, loss: 2.3 - 1.8 * Math.exp(-((Math.log10(lr) + 2) ** 2)) + (lr > 0.1 ? 20 * lr : 0) }));
+  const bowl = rates.map((lr) => ({
+    learningRate: lr,
+    loss: 2.3 - 1.8 * Math.exp(-((Math.log10(lr) + 2) ** 2)) + (lr > 0.1 ? 20 * lr : 0),
+  }));
 
   it("finds the minimum, the steepest descent before it, and suggests a tenth of the minimum's rate", () => {
     const analysis = analyzeRange(bowl);
@@ -67,7 +70,13 @@ describe("batch composition", () => {
   const shares = [0.5, 0.5];
 
   it("flags a stream in runs of one class and shows its batches", () => {
-    const sorted = composition(classOf, shares, Int32Array.from({ length: 100 }, (_, i) => i), 10, 10);
+    const sorted = composition(
+      classOf,
+      shares,
+      Int32Array.from({ length: 100 }, (_, i) => i),
+      10,
+      10,
+    );
     expect(sorted.looksShuffled).toBe(false);
     expect(sorted.longestRun).toBe(50);
     expect(sorted.singleClassBatches).toBe(10);
@@ -81,7 +90,15 @@ describe("batch composition", () => {
     expect(mixed.looksShuffled).toBe(true);
     expect(mixed.longestRun).toBe(1);
     // The first 20 examples of the sorted stream hold one class: judged against the whole data's shares, not the stream's.
-    expect(composition(classOf, shares, Int32Array.from({ length: 100 }, (_, i) => i), 10, 2).looksShuffled).toBe(false);
+    expect(
+      composition(
+        classOf,
+        shares,
+        Int32Array.from({ length: 100 }, (_, i) => i),
+        10,
+        2,
+      ).looksShuffled,
+    ).toBe(false);
   });
 });
 
@@ -131,7 +148,9 @@ describe("reduced inputs", () => {
 
   it("keeps only chosen features, or only chosen words of a sequence (padding stays padding)", () => {
     expect(Array.from(materialize(onlyFeatures(denseSet(Float32Array.from([1, 2, 3, 4, 5, 6]), 3), [0, 2])))).toEqual([1, 0, 3, 4, 0, 6]);
-    expect(Array.from(materialize(onlyTokens(denseSet(Float32Array.from([0, 0, 7, 9, 7, 1]), 6), new Set([7]))))).toEqual([0, 0, 7, 1, 7, 1]);
+    expect(Array.from(materialize(onlyTokens(denseSet(Float32Array.from([0, 0, 7, 9, 7, 1]), 6), new Set([7]))))).toEqual([
+      0, 0, 7, 1, 7, 1,
+    ]);
   });
 
   it("ranks the features that go with the label first, measured on training rows", () => {
@@ -142,7 +161,10 @@ describe("reduced inputs", () => {
     expect(scores[1]).toBeCloseTo(1, 10);
     expect(scores[2]).toBe(0);
     expect(topK(scores, 1)).toEqual([1]);
-    const regression = featureRelevance(denseSet(Float32Array.from([1, 5, 2, 3, 3, 9]), 2, { labels: Float32Array.from([10, 20, 30]) }), "regression");
+    const regression = featureRelevance(
+      denseSet(Float32Array.from([1, 5, 2, 3, 3, 9]), 2, { labels: Float32Array.from([10, 20, 30]) }),
+      "regression",
+    );
     expect(regression[0]).toBeCloseTo(1, 10);
     // Word 5 appears only in positive reviews, word 4 in every review.
     const reviews = denseSet(Float32Array.from([4, 5, 0, 4, 3, 0, 4, 5, 3, 4, 2, 0]), 3, { labels: Int32Array.from([1, 0, 1, 0]) });
@@ -153,22 +175,34 @@ describe("reduced inputs", () => {
 });
 
 describe("suggestExperiments", () => {
-  const verdict = (status: "passed" | "failed" | "diverged" | "invalid" | "timed_out", ...codes: string[]) => ({ status, diagnostics: codes.map((code) => ({ code })) });
-  const names = (v: ReturnType<typeof verdict>, task?: "binary" | "multiclass" | "regression") => suggestExperiments(v, { task }).map((s) => s.experiment);
+  const verdict = (status: "passed" | "failed" | "diverged" | "invalid" | "timed_out", ...codes: string[]) => ({
+    status,
+    diagnostics: codes.map((code) => ({ code })),
+  });
+  const names = (v: ReturnType<typeof verdict>, task?: "binary" | "multiclass" | "regression") =>
+    suggestExperiments(v, { task }).map((s) => s.experiment);
 
   it.each([
     [["loss-flat"], ["loss-per-batch", "lr-range-test", "tiny-subset", "output-histogram"]],
     [["softmax-binary-crossentropy"], ["label-as-input", "output-histogram"]],
     [["loss-nan"], ["lr-range-test", "loss-per-batch", "label-scale"]],
     [["labels-not-shuffled"], ["data-shuffled"]],
-    [["constant-predictions", "loss-at-chance"], ["output-histogram", "lr-range-test", "one-feature", "label-as-input", "tiny-subset"]],
+    [
+      ["constant-predictions", "loss-at-chance"],
+      ["output-histogram", "lr-range-test", "one-feature", "label-as-input", "tiny-subset"],
+    ],
   ] as [string[], ExperimentName[]][])("diagnostics %j → %j", (codes, expected) => {
     expect(names(verdict("failed", ...codes))).toEqual(expected);
   });
 
   it("gives each suggestion its reasons and the findings behind it, once each", () => {
     const [first] = suggestExperiments(verdict("failed", "loss-flat", "loss-at-chance"));
-    expect(first).toMatchObject({ experiment: "loss-per-batch", title: "Is the loss decreasing?", because: ["loss-flat"], reasons: ["the loss did not move"] });
+    expect(first).toMatchObject({
+      experiment: "loss-per-batch",
+      title: "Is the loss decreasing?",
+      because: ["loss-flat"],
+      reasons: ["the loss did not move"],
+    });
     const tiny = suggestExperiments(verdict("failed", "loss-flat", "loss-at-chance")).find((s) => s.experiment === "tiny-subset");
     expect(tiny?.because).toEqual(["loss-flat", "loss-at-chance"]);
   });
@@ -188,7 +222,9 @@ describe("suggestExperiments", () => {
 
   it("has an answer for every diagnostic code core's diagnose can emit", () => {
     const index = createRequire(import.meta.url).resolve("@stepwise/core/verify");
-    const source = ["diagnostics.ts", "evidence-rules.ts"].map((file) => readFileSync(index.replace(/index\.ts$/, file), "utf8")).join("\n");
+    const source = ["diagnostics.ts", "evidence-rules.ts"]
+      .map((file) => readFileSync(index.replace(/index\.ts$/, file), "utf8"))
+      .join("\n");
     const codes = [...new Set([...source.matchAll(/code: "([a-z-]+)"/g)].map((m) => m[1] ?? ""))];
     expect(codes.length).toBeGreaterThanOrEqual(20);
     for (const code of codes) {

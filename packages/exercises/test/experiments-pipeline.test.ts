@@ -10,7 +10,14 @@ import { denseSet, limit, subset, type ExampleSet } from "@stepwise/core/dataset
 import { loadMnistSet } from "@stepwise/core/datasets/node";
 import { parseModelSpec, withSeeds } from "@stepwise/core/model";
 import { getExercise } from "../src";
-import { ExperimentResult, runExperiment, runExperimentOn, withLabelAsInput, type ExperimentContext, type ExperimentName } from "../src/experiments";
+import {
+  ExperimentResult,
+  runExperiment,
+  runExperimentOn,
+  withLabelAsInput,
+  type ExperimentContext,
+  type ExperimentName,
+} from "../src/experiments";
 import { prepareTraining, type PreparedTraining } from "../src/grading/prepare";
 import { cacheDir, models, referenceOf, withCompile, withFitSettings } from "./experiment-models";
 
@@ -94,7 +101,7 @@ describe("is the data shuffled", () => {
  */
 function regressionRows(n: number, scale: number, offset: number): ExampleSet {
   let state = 42;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const inputs = new Float32Array(n * 5);
   const labels = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -156,14 +163,21 @@ describe("regression", () => {
     expect(result.outcome, result.message).toBe(outcome);
   });
 
-  it.each(["tiny-subset", "shuffled-labels", "label-as-input"] as ExperimentName[])("%s refuses a regression task, naming what to run instead", async (name) => {
-    const run = runExperimentOn(name, context(regressionPrepared(), regressionRows(100, 1, 0)));
-    await expect(run).rejects.toBeInstanceOf(PreconditionError);
-    await expect(run).rejects.toThrow(/regression task does not have; try loss-per-batch/);
-  });
+  it.each(["tiny-subset", "shuffled-labels", "label-as-input"] as ExperimentName[])(
+    "%s refuses a regression task, naming what to run instead",
+    async (name) => {
+      const run = runExperimentOn(name, context(regressionPrepared(), regressionRows(100, 1, 0)));
+      await expect(run).rejects.toBeInstanceOf(PreconditionError);
+      await expect(run).rejects.toThrow(/regression task does not have; try loss-per-batch/);
+    },
+  );
 
   it("label-scale refuses a classification task", async () => {
-    const run = runExperiment("label-scale", getExercise("mnist-beat-baseline"), models.reference, { tf: backend.tf, cacheDir, trainLimit: 100 });
+    const run = runExperiment("label-scale", getExercise("mnist-beat-baseline"), models.reference, {
+      tf: backend.tf,
+      cacheDir,
+      trainLimit: 100,
+    });
     await expect(run).rejects.toBeInstanceOf(PreconditionError);
     await expect(run).rejects.toThrow(/regression task; this exercise is multiclass/);
   });
@@ -174,7 +188,11 @@ describe("one feature on IMDB reviews", () => {
     ["reference", referenceOf("imdb-beat-baseline"), "signal-reachable"],
     ["frozen", withCompile(referenceOf("imdb-beat-baseline"), { optimizer: "sgd", learningRate: 1e-7 }), "no-signal"],
   ] as const)("the %s model on the 10 most telling words → %s", async (_name, payload, outcome) => {
-    const result = await runExperiment("one-feature", getExercise("imdb-beat-baseline"), payload, { tf: backend.tf, cacheDir, trainLimit: 1_000 });
+    const result = await runExperiment("one-feature", getExercise("imdb-beat-baseline"), payload, {
+      tf: backend.tf,
+      cacheDir,
+      trainLimit: 1_000,
+    });
     expect(result.outcome, result.message).toBe(outcome);
     if (result.evidence.kind !== "one-feature") throw new Error(`expected one-feature evidence, got ${result.evidence.kind}`);
     expect(result.evidence.features).toBe(10);
@@ -185,14 +203,20 @@ describe("one feature on IMDB reviews", () => {
 
 describe("CSV exercises, encoded as the grader encodes them", () => {
   it("shuffled-labels on imbalanced credit data compares with the majority class, not 1 / classes", async () => {
-    const result = await runExperiment("shuffled-labels", getExercise("credit-beat-baseline"), referenceOf("credit-beat-baseline"), { tf: backend.tf, cacheDir });
+    const result = await runExperiment("shuffled-labels", getExercise("credit-beat-baseline"), referenceOf("credit-beat-baseline"), {
+      tf: backend.tf,
+      cacheDir,
+    });
     expect(result.outcome, result.message).toBe("no-leak");
     if (result.evidence.kind !== "curve") throw new Error(`expected curve evidence, got ${result.evidence.kind}`);
     expect(result.evidence.baseline).toBeGreaterThan(0.8);
   });
 
   it("label-scale on house prices: the grader's standardized targets, with their own unit named", async () => {
-    const result = await runExperiment("label-scale", getExercise("houses-beat-baseline"), referenceOf("houses-beat-baseline"), { tf: backend.tf, cacheDir });
+    const result = await runExperiment("label-scale", getExercise("houses-beat-baseline"), referenceOf("houses-beat-baseline"), {
+      tf: backend.tf,
+      cacheDir,
+    });
     expect(result.outcome, result.message).toBe("scale-ok");
     expect(result.message).toMatch(/the grader standardized them from mean \S+ and standard deviation/);
     if (result.evidence.kind !== "label-scale") throw new Error(`expected label-scale evidence, got ${result.evidence.kind}`);

@@ -34,13 +34,17 @@ describe("the mistakes gallery", () => {
 
   it.each(MISTAKES.map((m) => [m.id, m] as const))("%s", async (_id, mistake) => {
     const { exercise, csvText } = exerciseOf(mistake);
-    const verdict = await gradeLocally(exercise, { ...mistake.submission, exerciseId: exercise.id }, {
-      ...backend,
-      cacheDir,
-      ...(mistake.slice ? { slice: mistake.slice } : {}),
-      ...(csvText !== undefined ? { csvText } : {}),
-      ...(mistake.previous ? { previous: { ...mistake.previous } } : {}),
-    });
+    const verdict = await gradeLocally(
+      exercise,
+      { ...mistake.submission, exerciseId: exercise.id },
+      {
+        ...backend,
+        cacheDir,
+        ...(mistake.slice ? { slice: mistake.slice } : {}),
+        ...(csvText !== undefined ? { csvText } : {}),
+        ...(mistake.previous ? { previous: { ...mistake.previous } } : {}),
+      },
+    );
     const codes = [...verdict.diagnostics.map((d) => d.code), ...verdict.checks.filter((c) => !c.passed).map((c) => c.id)];
     expect(verdict.status, verdict.summary).toBe(mistake.expected.status);
     expect(codes, verdict.summary).toContain(mistake.expected.code);

@@ -7,7 +7,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import type { TrainingConfig } from "@stepwise/core/contracts";
 import { getExercise } from "../src";
-import { defaultTrainLimit, ExperimentResult, learningCurveWork, LEARNING_CURVE_WORK, runExperiment, suggestExperiments } from "../src/experiments";
+import {
+  defaultTrainLimit,
+  ExperimentResult,
+  learningCurveWork,
+  LEARNING_CURVE_WORK,
+  runExperiment,
+  suggestExperiments,
+} from "../src/experiments";
 import { prepareTraining } from "../src/grading";
 import { cacheDir, models, referenceOf, type ModelName } from "./experiment-models";
 
@@ -77,8 +84,14 @@ describe("its cost", () => {
     if (expected !== undefined) expect(limit).toBe(expected);
     expect(limit).toBeGreaterThanOrEqual(2_000);
     expect(limit).toBeLessThanOrEqual(8_000);
-    if (limit > 2_000) expect(learningCurveWork(prepared.training, limit) * prepared.summary.trainingFlopsPerExample).toBeLessThanOrEqual(LEARNING_CURVE_WORK);
-    if (limit < 8_000) expect(learningCurveWork(prepared.training, limit + 200) * prepared.summary.trainingFlopsPerExample).toBeGreaterThan(LEARNING_CURVE_WORK);
+    if (limit > 2_000)
+      expect(learningCurveWork(prepared.training, limit) * prepared.summary.trainingFlopsPerExample).toBeLessThanOrEqual(
+        LEARNING_CURVE_WORK,
+      );
+    if (limit < 8_000)
+      expect(learningCurveWork(prepared.training, limit + 200) * prepared.summary.trainingFlopsPerExample).toBeGreaterThan(
+        LEARNING_CURVE_WORK,
+      );
   });
 });
 
@@ -89,7 +102,8 @@ describe("suggested from step 7", () => {
     checks: [{ id: "smaller-gap", passed: narrowed, message: "", visibility: "always" as const }],
     metrics: { testAccuracy: { label: "Test accuracy", value: 0.9 }, gapAfter: { label: "gap", value: gap } },
   });
-  const names = (v: ReturnType<typeof verdict>, step: number) => suggestExperiments(v, { task: "multiclass", step }).map((s) => s.experiment);
+  const names = (v: ReturnType<typeof verdict>, step: number) =>
+    suggestExperiments(v, { task: "multiclass", step }).map((s) => s.experiment);
 
   it.each([
     [0.08, true, 7, true],

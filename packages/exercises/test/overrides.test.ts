@@ -13,7 +13,11 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
     ["target", { target: 0.9 }, { target: 0.9 }],
     ["seed", { seed: 99 }, { seed: 99 }],
     ["hints (replaced)", { hints: ["Mine only"] }, { hints: ["Mine only"] }],
-    ["visibility (merged into checkVisibility)", { visibility: { "reaches-target": "after_deadline" } }, { checkVisibility: { "reaches-target": "after_deadline" } }],
+    [
+      "visibility (merged into checkVisibility)",
+      { visibility: { "reaches-target": "after_deadline" } },
+      { checkVisibility: { "reaches-target": "after_deadline" } },
+    ],
     ["budgets (only the keys written)", { budgets: { maxEpochs: 5 } }, { budgets: { ...base.budgets, maxEpochs: 5 } }],
   ])("%s", (_key, overrides, expected) => {
     expect(withOverrides(base, overrides)).toMatchObject(expected);
@@ -32,7 +36,11 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
     const imdb = getExercise("imdb-regularize");
     const recoded = withOverrides(imdb, { dataset: { kind: "imdb", vocabularySize: 5_000 } });
     // The starter model's input follows the vocabulary (the exercise's text describes any V).
-    expect(recoded).toEqual({ ...imdb, dataset: { kind: "imdb", vocabularySize: 5_000 }, starterCode: imdb.starterCode?.replace("[10000]", "[5000]") });
+    expect(recoded).toEqual({
+      ...imdb,
+      dataset: { kind: "imdb", vocabularySize: 5_000 },
+      starterCode: imdb.starterCode?.replace("[10000]", "[5000]"),
+    });
   });
 
   it.each([
@@ -49,7 +57,11 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
   });
 
   it("keeps every good key when one is bad", () => {
-    expect(withOverrides(base, { target: "high", seed: 7, budgets: { maxEpochs: 3 } })).toMatchObject({ target: base.target, seed: 7, budgets: { maxEpochs: 3 } });
+    expect(withOverrides(base, { target: "high", seed: 7, budgets: { maxEpochs: 3 } })).toMatchObject({
+      target: base.target,
+      seed: 7,
+      budgets: { maxEpochs: 3 },
+    });
   });
 
   it("ignores policy and unknown keys: they are not exercise fields", () => {
@@ -57,7 +69,15 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
   });
 
   it("the course folder's assignmentExercise is the same function plus the title", () => {
-    const file = { exercise: "mnist-regularize", title: "Mine", dataset: houses, budgets: { maxEpochs: 3 }, seed: 5, hints: ["h"], visibility: { "smaller-gap": "never" as const } };
+    const file = {
+      exercise: "mnist-regularize",
+      title: "Mine",
+      dataset: houses,
+      budgets: { maxEpochs: 3 },
+      seed: 5,
+      hints: ["h"],
+      visibility: { "smaller-gap": "never" as const },
+    };
     const { exercise: _id, title: _title, ...overrides } = file;
     expect(assignmentExercise(file)).toEqual({ ...withOverrides(base, overrides), title: "Mine" });
   });
@@ -65,7 +85,10 @@ describe("withOverrides applies every exercise-level key of an assignment", () =
 
 describe("assignmentPolicy", () => {
   it("reads the number of seeds and the late penalty", () => {
-    expect(assignmentPolicy({ seeds: 3, latePenalty: { perDay: 0.2, maxDaysLate: 4 }, target: 1 })).toEqual({ seeds: 3, latePenalty: { perDay: 0.2, maxDaysLate: 4 } });
+    expect(assignmentPolicy({ seeds: 3, latePenalty: { perDay: 0.2, maxDaysLate: 4 }, target: 1 })).toEqual({
+      seeds: 3,
+      latePenalty: { perDay: 0.2, maxDaysLate: 4 },
+    });
   });
 
   it.each([

@@ -18,7 +18,14 @@ describe("the time budget with several seeds", () => {
   const facts = gradingFacts(loadGradingData(credit, { slice: {}, seed: exercise.seed, csvText: creditText }), credit).prepare;
   const reference = solutions["credit-beat-baseline"]?.reference;
   if (!reference?.training) throw new Error("missing the credit reference");
-  const payload = SubmissionPayload.parse({ ...reference, training: { ...reference.training, validation: { kind: "holdout" }, fit: { ...reference.training.fit, epochs: 100, batchSize: 32, validationSplit: 0.2 } } });
+  const payload = SubmissionPayload.parse({
+    ...reference,
+    training: {
+      ...reference.training,
+      validation: { kind: "holdout" },
+      fit: { ...reference.training.fit, epochs: 100, batchSize: 32, validationSplit: 0.2 },
+    },
+  });
 
   // Just above the slowest grader throughput at which one run (one seed) fits in maxSeconds.
   const gflopsFor = (submission: SubmissionPayload) => {
@@ -46,13 +53,17 @@ describe("the time budget with several seeds", () => {
     expect(() => prepareTraining(exercise, payload, 1, { ...facts, graderGflops: gflops })).not.toThrow();
     expect(() => prepareTraining(exercise, payload, 1, { ...facts, graderGflops: gflops, seeds: 1 })).not.toThrow();
     expect(() => prepareTraining(exercise, payload, 1, { ...facts, graderGflops: gflops, seeds: 3 })).toThrow(BudgetError);
-    expect(() => prepareTraining(exercise, payload, 1, { ...facts, graderGflops: gflops, seeds: 3 })).toThrow(/retrains every model with 3 seeds, 3× the training of one run: about [\d.,]+ seconds for 100 epochs on 1,600 training examples; this exercise allows 120 \(2\.\d× over\)/);
+    expect(() => prepareTraining(exercise, payload, 1, { ...facts, graderGflops: gflops, seeds: 3 })).toThrow(
+      /retrains every model with 3 seeds, 3× the training of one run: about [\d.,]+ seconds for 100 epochs on 1,600 training examples; this exercise allows 120 \(2\.\d× over\)/,
+    );
   });
 
   it("K-fold with seeds counts seeds × folds", () => {
     const kfold = SubmissionPayload.parse({ ...payload, training: { ...payload.training, validation: { kind: "kfold", folds: 5 } } });
     const gflops = gflopsFor(kfold);
     expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops })).not.toThrow();
-    expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops, seeds: 3 })).toThrow(/3 seeds, 3× the training of one run \(each a K-fold run with K = 5\)/);
+    expect(() => prepareTraining(exercise, kfold, 1, { ...facts, graderGflops: gflops, seeds: 3 })).toThrow(
+      /3 seeds, 3× the training of one run \(each a K-fold run with K = 5\)/,
+    );
   });
 });

@@ -39,7 +39,6 @@ function grade(exerciseId: string, which: Which): Promise<Verdict> {
 }
 
 describe("reference and naive solutions regrade to their expected verdicts", () => {
-
   it("every training exercise ships a reference and a naive solution", () => {
     for (const exercise of listExercises().filter((e) => e.kind === "training")) {
       expect(solutions[exercise.id], exercise.id).toBeDefined();
@@ -66,20 +65,26 @@ describe("reference and naive solutions regrade to their expected verdicts", () 
     if (check === "overfits") expect(verdict.curves.overfitEpoch).toBeGreaterThanOrEqual(1);
   });
 
-  it.each([["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]])("%s: the unchanged step-6 model does not narrow the gap", async (id) => {
-    const verdict = await grade(id, "naive");
-    expect(verdict.status).toBe("failed");
-    expect(verdict.checks.find((c) => c.id === "smaller-gap")?.passed).toBe(false);
-    expect((verdict.metrics.testAccuracy ?? verdict.metrics.testMae)?.label).toMatch(/train\+validation/);
-  });
+  it.each([["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]])(
+    "%s: the unchanged step-6 model does not narrow the gap",
+    async (id) => {
+      const verdict = await grade(id, "naive");
+      expect(verdict.status).toBe("failed");
+      expect(verdict.checks.find((c) => c.id === "smaller-gap")?.passed).toBe(false);
+      expect((verdict.metrics.testAccuracy ?? verdict.metrics.testMae)?.label).toMatch(/train\+validation/);
+    },
+  );
 
-  it.each([["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]])("%s: the naive solution is told it has not overfit yet, and what to try", async (id) => {
-    const verdict = await grade(id, "naive");
-    expect(verdict.status).toBe("failed");
-    const check = verdict.checks.find((c) => c.id === "overfits");
-    expect(check?.passed).toBe(false);
-    expect(check?.message).toMatch(/epochs|units|layer/i);
-  });
+  it.each([["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]])(
+    "%s: the naive solution is told it has not overfit yet, and what to try",
+    async (id) => {
+      const verdict = await grade(id, "naive");
+      expect(verdict.status).toBe("failed");
+      const check = verdict.checks.find((c) => c.id === "overfits");
+      expect(check?.passed).toBe(false);
+      expect(check?.message).toMatch(/epochs|units|layer/i);
+    },
+  );
 
   it.each([
     ["mnist-beat-baseline", undefined],
@@ -101,27 +106,36 @@ describe("reference and naive solutions regrade to their expected verdicts", () 
  * teaches (last layer, loss) follow from the answers of steps 1 and 2.
  */
 describe("starter code submitted untouched", () => {
-  it.each([["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]])("%s: the small starter does not overfit, and is told to scale up", async (id) => {
-    const verdict = await grade(id, "starter");
-    expect(verdict.status, verdict.summary).toBe("failed");
-    const check = verdict.checks.find((c) => c.id === "overfits");
-    expect(check?.passed, check?.message).toBe(false);
-    expect(check?.message).toMatch(/epochs|units|layer/i);
-    expect(verdict.curves.overfitEpoch ?? null).toBeNull();
-  });
+  it.each([["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]])(
+    "%s: the small starter does not overfit, and is told to scale up",
+    async (id) => {
+      const verdict = await grade(id, "starter");
+      expect(verdict.status, verdict.summary).toBe("failed");
+      const check = verdict.checks.find((c) => c.id === "overfits");
+      expect(check?.passed, check?.message).toBe(false);
+      expect(check?.message).toMatch(/epochs|units|layer/i);
+      expect(verdict.curves.overfitEpoch ?? null).toBeNull();
+    },
+  );
 
-  it.each([["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]])("%s: the unregularized starter does not narrow the step-6 model's gap", async (id) => {
-    const verdict = await grade(id, "starter");
-    expect(verdict.status, verdict.summary).toBe("failed");
-    const check = verdict.checks.find((c) => c.id === "smaller-gap");
-    expect(check?.passed, check?.message).toBe(false);
-  });
+  it.each([["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]])(
+    "%s: the unregularized starter does not narrow the step-6 model's gap",
+    async (id) => {
+      const verdict = await grade(id, "starter");
+      expect(verdict.status, verdict.summary).toBe("failed");
+      const check = verdict.checks.find((c) => c.id === "smaller-gap");
+      expect(check?.passed, check?.message).toBe(false);
+    },
+  );
 
-  it.each([["mnist-beat-baseline"], ["imdb-beat-baseline"], ["credit-beat-baseline"], ["houses-beat-baseline"]])("%s: the starter is a working small model and beats the baseline", async (id) => {
-    const verdict = await grade(id, "starter");
-    expect(verdict.status, verdict.summary).toBe("passed");
-    expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(true);
-  });
+  it.each([["mnist-beat-baseline"], ["imdb-beat-baseline"], ["credit-beat-baseline"], ["houses-beat-baseline"]])(
+    "%s: the starter is a working small model and beats the baseline",
+    async (id) => {
+      const verdict = await grade(id, "starter");
+      expect(verdict.status, verdict.summary).toBe("passed");
+      expect(verdict.checks.find((c) => c.id === "beats-baseline")?.passed).toBe(true);
+    },
+  );
 });
 
 describe("the CSV references report what their tables call for", () => {
@@ -144,7 +158,9 @@ describe("the CSV references report what their tables call for", () => {
   it("credit step 7 (imbalanced): compares the cross-entropy gap and says why; the target stays on test accuracy", async () => {
     const [reference, naive] = await Promise.all([grade("credit-regularize", "reference"), grade("credit-regularize", "naive")]);
     const gap = reference.checks.find((c) => c.id === "smaller-gap");
-    expect(gap?.message).toMatch(/^Train\/validation loss gap where training ends \(cross-entropy, not accuracy: with \d+% of the labels in one class/);
+    expect(gap?.message).toMatch(
+      /^Train\/validation loss gap where training ends \(cross-entropy, not accuracy: with \d+% of the labels in one class/,
+    );
     expect(reference.metrics.gapBefore?.label).toMatch(/^Validation − training loss gap where training ends, step-6 model \(epoch \d+\)/);
     // A clear margin, not a step just past the minimum effect, and no worse on validation.
     expect((reference.metrics.gapBefore?.value ?? 0) - (reference.metrics.gapAfter?.value ?? 0)).toBeGreaterThan(0.015);

@@ -12,7 +12,8 @@ interface BuiltModel {
  * settings. The code is the catalogue's own, so running it here runs nothing a student wrote.
  */
 export function starterSubmission(exercise: ExerciseDefinition, tf: Tf): SubmissionPayload {
-  if (!exercise.starterCode || !exercise.starterTraining) throw new Error(`${exercise.id} has no starter code or starter training settings`);
+  if (!exercise.starterCode || !exercise.starterTraining)
+    throw new Error(`${exercise.id} has no starter code or starter training settings`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the catalogue's starter, as the browser's worker runs it
   const factory = new Function("tf", exercise.starterCode) as (t: Tf) => BuiltModel;
   const model = factory(tf);

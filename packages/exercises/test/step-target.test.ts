@@ -6,7 +6,10 @@ describe("stepTarget", () => {
   const credit = getExercise("credit-regularize");
 
   it.each([
-    ["precision-recall", { metric: "precision-recall", key: "recall", name: "Test recall", value: 0.6, higherIsBetter: true, chosen: true }],
+    [
+      "precision-recall",
+      { metric: "precision-recall", key: "recall", name: "Test recall", value: 0.6, higherIsBetter: true, chosen: true },
+    ],
     ["f1", { metric: "f1", key: "f1", name: "Test F1", value: 0.7, higherIsBetter: true, chosen: true }],
     ["roc-auc", { metric: "roc-auc", key: "rocAuc", name: "Test ROC AUC", value: 0.95, higherIsBetter: true, chosen: true }],
     ["accuracy", { metric: "accuracy", key: "testAccuracy", name: "Test accuracy", value: 0.95, higherIsBetter: true, chosen: true }],
@@ -15,7 +18,14 @@ describe("stepTarget", () => {
   });
 
   it("the house prices, MAE chosen: the exercise's own target in euros, lower is better", () => {
-    expect(stepTarget(getExercise("houses-regularize"), "mae")).toEqual({ metric: "mae", key: "testMae", name: "Test MAE", value: 60_000, higherIsBetter: false, chosen: true });
+    expect(stepTarget(getExercise("houses-regularize"), "mae")).toEqual({
+      metric: "mae",
+      key: "testMae",
+      name: "Test MAE",
+      value: 60_000,
+      higherIsBetter: false,
+      chosen: true,
+    });
   });
 
   it("an independent course (no choice) keeps the exercise's target", () => {

@@ -15,7 +15,10 @@ const step6 = { ...getExercise("mnist-overfit"), data: slice };
 const step7 = { ...getExercise("mnist-regularize"), data: slice, target: 0.5 };
 const small = (payload: SubmissionPayload) => {
   const { augmentation: _slow, ...fit } = payload.training?.fit ?? { epochs: 2, batchSize: 64, validationSplit: 0.2, shuffle: true };
-  return withFitSettings({ ...payload, training: payload.training ? { ...payload.training, fit } : undefined }, { epochs: 2, batchSize: 64 });
+  return withFitSettings(
+    { ...payload, training: payload.training ? { ...payload.training, fit } : undefined },
+    { epochs: 2, batchSize: 64 },
+  );
 };
 const model6 = small(referenceOf("mnist-overfit"));
 const model7 = small(referenceOf("mnist-regularize"));
@@ -24,7 +27,13 @@ let backend: BackendInfo;
 let record: RunRecord;
 beforeAll(async () => {
   backend = await initBackend();
-  const verdict = await gradeLocally(step6, model6, { tf: backend.tf, backend: backend.backend, tfjsVersion: backend.tfjsVersion, slice, cacheDir });
+  const verdict = await gradeLocally(step6, model6, {
+    tf: backend.tf,
+    backend: backend.backend,
+    tfjsVersion: backend.tfjsVersion,
+    slice,
+    cacheDir,
+  });
   const run = verdict.environment?.run;
   if (!run) throw new Error(`the step-6 verdict records its run: ${JSON.stringify(verdict.environment)}`);
   record = run;
@@ -68,13 +77,20 @@ describe("step 7's before run", () => {
     expect(reused.verdict.metrics.gapBefore).toBeDefined();
   });
 
-  it.each([
-    ["another validation split", withFitSettings(model6, { validationSplit: 0.25 }), "the training settings differ"],
-  ])("retrains when the step-6 run had %s, and says what differed", async (_name, recordedWith, reason) => {
-    const other = await gradeLocally(step6, small(recordedWith), { tf: backend.tf, backend: backend.backend, tfjsVersion: backend.tfjsVersion, slice, cacheDir });
-    const otherRun = other.environment?.run;
-    const { verdict, trained } = await gradeStep7(otherRun);
-    expect(trained).toContain("before");
-    expect(verdict.environment?.before).toMatch(new RegExp(`^Before: your step-6 model, retrained because .*${reason}`));
-  });
+  it.each([["another validation split", withFitSettings(model6, { validationSplit: 0.25 }), "the training settings differ"]])(
+    "retrains when the step-6 run had %s, and says what differed",
+    async (_name, recordedWith, reason) => {
+      const other = await gradeLocally(step6, small(recordedWith), {
+        tf: backend.tf,
+        backend: backend.backend,
+        tfjsVersion: backend.tfjsVersion,
+        slice,
+        cacheDir,
+      });
+      const otherRun = other.environment?.run;
+      const { verdict, trained } = await gradeStep7(otherRun);
+      expect(trained).toContain("before");
+      expect(verdict.environment?.before).toMatch(new RegExp(`^Before: your step-6 model, retrained because .*${reason}`));
+    },
+  );
 });

@@ -35,7 +35,10 @@ describe("a step-7 MNIST submission with augmentation and early stopping", () =>
     const verdict = await gradeLocally({ ...mnist, target: 0.75 }, withToolbox, { ...tf, slice, cacheDir, previous: step6 });
     expect(verdict.status, verdict.summary).toBe("passed");
     expect(verdict.checks.find((c) => c.id === "smaller-gap")?.passed).toBe(true);
-    expect(verdict.metrics.augmentationShift).toMatchObject({ value: 2, label: expect.stringMatching(/augmentation of training batches/) as unknown });
+    expect(verdict.metrics.augmentationShift).toMatchObject({
+      value: 2,
+      label: expect.stringMatching(/augmentation of training batches/) as unknown,
+    });
     expect(verdict.metrics.augmentationRotation?.value).toBe(10);
     expect(verdict.metrics.augmentationZoom?.value).toBe(0.1);
     // The curves are the comparison run's: the final model trained for its epoch of lowest validation loss.
@@ -72,8 +75,20 @@ describe("refused before training, naming the technique and the rule", () => {
       [] as Technique[],
       /not allowed early stopping \(early-stopping\) on this assignment; its toolbox allows none of the techniques: remove `earlyStopping`/,
     ],
-    ["augmentation of IMDB reviews", imdb, imdbWithAugmentation, undefined, /Data augmentation applies to images \(MNIST\); this dataset's examples are movie reviews/],
-    ["augmentation at step 5", getExercise("mnist-beat-baseline"), withFitSettings(reference("mnist-beat-baseline"), { augmentation }), undefined, /part of step 7's regularization toolbox; step 5 trains the model as it is/],
+    [
+      "augmentation of IMDB reviews",
+      imdb,
+      imdbWithAugmentation,
+      undefined,
+      /Data augmentation applies to images \(MNIST\); this dataset's examples are movie reviews/,
+    ],
+    [
+      "augmentation at step 5",
+      getExercise("mnist-beat-baseline"),
+      withFitSettings(reference("mnist-beat-baseline"), { augmentation }),
+      undefined,
+      /part of step 7's regularization toolbox; step 5 trains the model as it is/,
+    ],
     [
       "early stopping with no validation split",
       mnist,
@@ -119,7 +134,9 @@ describe("refused before training, naming the technique and the rule", () => {
       else low = mid;
     }
     expect(fits(plain, high)).toBe(true);
-    expect(() => prepareTraining(mnist, augmented, mnist.seed, { graderGflops: high })).toThrow(/seconds \([\d.]+ of them augmenting images\); this exercise allows 900/);
+    expect(() => prepareTraining(mnist, augmented, mnist.seed, { graderGflops: high })).toThrow(
+      /seconds \([\d.]+ of them augmenting images\); this exercise allows 900/,
+    );
     // At a tenth more speed the model's share shrinks enough for augmentation's fixed cost to fit.
     expect(() => prepareTraining(mnist, augmented, mnist.seed, { graderGflops: high * 1.1 })).not.toThrow();
   });
@@ -128,7 +145,10 @@ describe("refused before training, naming the technique and the rule", () => {
 describe("K-fold with early stopping", () => {
   it("stops each fold on its own validation fold, then trains the final model for the folds' mean epoch", async () => {
     const { tf, backend, tfjsVersion } = await initBackend();
-    const payload = withFitSettings({ ...step6, exerciseId: "mnist-regularize" }, { epochs: 30, batchSize: 32, earlyStopping: { patience: 2, restoreBestWeights: true } });
+    const payload = withFitSettings(
+      { ...step6, exerciseId: "mnist-regularize" },
+      { epochs: 30, batchSize: 32, earlyStopping: { patience: 2, restoreBestWeights: true } },
+    );
     const training = { ...payload.training, validation: { kind: "kfold", folds: 3 } };
     const prepared = prepareTraining(mnist, SubmissionPayload.parse({ ...payload, training }), mnist.seed);
     const epochs: number[] = [];

@@ -12,23 +12,29 @@ import { getExercise } from "../src";
 import { estimateTuning, proposeSearch, scheduleEpochs, TuningSearch } from "../src/tuning";
 
 const exercise = getExercise("mnist-regularize");
-const student = SubmissionPayload.parse(JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")));
+const student = SubmissionPayload.parse(
+  JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")),
+);
 if (!student.model || !student.training) throw new Error("the fixture has a model and training settings");
 const flops = parseModelSpec(student.model).summary.trainingFlopsPerExample;
 const epochs = student.training.fit.epochs;
 const split = student.training.fit.validationSplit;
-const search = (s: Partial<TuningSearch>): TuningSearch => TuningSearch.parse({ strategy: "random", trials: 8, space: { learningRate: { min: 1e-4, max: 1e-2, scale: "log" } }, ...s });
+const search = (s: Partial<TuningSearch>): TuningSearch =>
+  TuningSearch.parse({ strategy: "random", trials: 8, space: { learningRate: { min: 1e-4, max: 1e-2, scale: "log" } }, ...s });
 const overheadSeconds = 3;
 
 describe("estimateTuning", () => {
-  it.each([2, 8, 20])("charges, at %d G multiply-adds/s, each training's work over the calibrated throughput plus a child's fixed cost", (gflops) => {
-    const estimate = estimateTuning(exercise, student, search({ trials: 1 }), { gflops, maxTrials: 8, overheadSeconds });
-    // One trial on 48,000 examples validated on 12,000 each epoch; the final model on 60,000, then 10,000 test predictions.
-    const trial = (flops * (60_000 * (1 - split) + (60_000 * split) / 3) * epochs) / (gflops * 1e9);
-    const final = (flops * 60_000 * epochs + (flops * 10_000) / 3) / (gflops * 1e9);
-    expect(estimate.seconds).toBeCloseTo(2 * overheadSeconds + trial + final, 6);
-    expect(estimate.trainings).toBe(2);
-  });
+  it.each([2, 8, 20])(
+    "charges, at %d G multiply-adds/s, each training's work over the calibrated throughput plus a child's fixed cost",
+    (gflops) => {
+      const estimate = estimateTuning(exercise, student, search({ trials: 1 }), { gflops, maxTrials: 8, overheadSeconds });
+      // One trial on 48,000 examples validated on 12,000 each epoch; the final model on 60,000, then 10,000 test predictions.
+      const trial = (flops * (60_000 * (1 - split) + (60_000 * split) / 3) * epochs) / (gflops * 1e9);
+      const final = (flops * 60_000 * epochs + (flops * 10_000) / 3) / (gflops * 1e9);
+      expect(estimate.seconds).toBeCloseTo(2 * overheadSeconds + trial + final, 6);
+      expect(estimate.trainings).toBe(2);
+    },
+  );
 
   it.each([
     [2, 8],
@@ -49,7 +55,9 @@ describe("estimateTuning", () => {
   });
 
   it("refuses, as the grader would, a search the assignment does not allow", () => {
-    expect(() => estimateTuning(exercise, student, search({ trials: 9 }), { gflops: 8, maxTrials: 8, overheadSeconds })).toThrow("at most 8 trials");
+    expect(() => estimateTuning(exercise, student, search({ trials: 9 }), { gflops: 8, maxTrials: 8, overheadSeconds })).toThrow(
+      "at most 8 trials",
+    );
   });
 });
 

@@ -7,23 +7,95 @@ import { initBackend, type BackendInfo } from "@stepwise/core/backend";
 import type { TrainingReport } from "@stepwise/core/contracts";
 import { getExercise } from "../src";
 import { loadTestLabels, loadTrainingData } from "../src/grading";
-import { halvingSchedule, promote, runTuning, scheduleEpochs, scoreFinal, trainFinalInProcess, trainTrial, TuningSearch, type TrialInfo } from "../src/tuning";
+import {
+  halvingSchedule,
+  promote,
+  runTuning,
+  scheduleEpochs,
+  scoreFinal,
+  trainFinalInProcess,
+  trainTrial,
+  TuningSearch,
+  type TrialInfo,
+} from "../src/tuning";
 import { cacheDir, referenceOf } from "./experiment-models";
 
 describe("halvingSchedule", () => {
   it.each([
     // trials, epochs, factor, rungs as [trials, epochs]
     [8, 15, undefined, [[8, 15]]],
-    [8, 15, 3, [[8, 2], [2, 5], [1, 15]]],
-    [9, 9, 3, [[9, 1], [3, 3], [1, 9]]],
-    [8, 16, 2, [[8, 1], [4, 2], [2, 4], [1, 16]]],
-    [3, 15, 3, [[3, 2], [1, 15]]],
-    [3, 3, 3, [[3, 1], [1, 3]]],
+    [
+      8,
+      15,
+      3,
+      [
+        [8, 2],
+        [2, 5],
+        [1, 15],
+      ],
+    ],
+    [
+      9,
+      9,
+      3,
+      [
+        [9, 1],
+        [3, 3],
+        [1, 9],
+      ],
+    ],
+    [
+      8,
+      16,
+      2,
+      [
+        [8, 1],
+        [4, 2],
+        [2, 4],
+        [1, 16],
+      ],
+    ],
+    [
+      3,
+      15,
+      3,
+      [
+        [3, 2],
+        [1, 15],
+      ],
+    ],
+    [
+      3,
+      3,
+      3,
+      [
+        [3, 1],
+        [1, 3],
+      ],
+    ],
     [27, 2, 3, [[27, 2]]],
     [1, 15, 3, [[1, 15]]],
     [8, 1, 3, [[8, 1]]],
-    [4, 20, 4, [[4, 2], [1, 20]]],
-    [50, 40, 3, [[50, 2], [16, 5], [5, 14], [1, 40]]],
+    [
+      4,
+      20,
+      4,
+      [
+        [4, 2],
+        [1, 20],
+      ],
+    ],
+    [
+      50,
+      40,
+      3,
+      [
+        [50, 2],
+        [16, 5],
+        [5, 14],
+        [1, 40],
+      ],
+    ],
   ] as const)("%i trials of %i epochs, factor %s", (trials, epochs, factor, expected) => {
     const rungs = halvingSchedule(trials, epochs, factor === undefined ? undefined : { factor });
     expect(rungs.map((r) => [r.trials, r.epochs])).toEqual(expected);
@@ -92,14 +164,32 @@ describe("a halving search on MNIST", () => {
       search,
       maxTrials: 8,
       runTrial: async (prepared, info) => {
-        const report = await trainTrial(backend.tf, { prepared, selection: { train }, seed: exercise.seed, splitSeed: exercise.seed, maxSeconds: 120 });
+        const report = await trainTrial(backend.tf, {
+          prepared,
+          selection: { train },
+          seed: exercise.seed,
+          splitSeed: exercise.seed,
+          maxSeconds: 120,
+        });
         runs.push({ info, report });
         return { report, trainExamples: train.n };
       },
       runFinal: async (prepared) => {
         const testLabels = loadTestLabels(exercise.dataset, { slice, seed: exercise.seed, cacheDir });
-        const { report, predictions } = await trainFinalInProcess(backend.tf, { prepared, data: { train, testInputs, testLabels: () => testLabels }, seed: exercise.seed, maxSeconds: 120 });
-        return scoreFinal({ predictions, testLabels, task: prepared.task, epochs: prepared.training.fit.epochs, trainExamples: train.n, seconds: report.durationMs / 1000 });
+        const { report, predictions } = await trainFinalInProcess(backend.tf, {
+          prepared,
+          data: { train, testInputs, testLabels: () => testLabels },
+          seed: exercise.seed,
+          maxSeconds: 120,
+        });
+        return scoreFinal({
+          predictions,
+          testLabels,
+          task: prepared.task,
+          epochs: prepared.training.fit.epochs,
+          trainExamples: train.n,
+          seconds: report.durationMs / 1000,
+        });
       },
     });
 

@@ -64,7 +64,11 @@ describe("a tuning search on MNIST", () => {
 
   beforeAll(async () => {
     trap = trappedData(3);
-    result = await tuneOn(exercise, payload, search, trap.data, { tf: backend.tf, maxTrials: 8, onTrial: (trial) => trap.ended.push(trial) });
+    result = await tuneOn(exercise, payload, search, trap.data, {
+      tf: backend.tf,
+      maxTrials: 8,
+      onTrial: (trial) => trap.ended.push(trial),
+    });
   });
 
   it("runs every trial on validation, and reads the test labels once, after the last trial", () => {
@@ -95,7 +99,8 @@ describe("a tuning search on MNIST", () => {
 
   it("retrains the selected configuration on train+validation for its best epoch and evaluates it once on test", async () => {
     const selected = result.trials.find((t) => t.index === result.selected);
-    if (result.final.status !== "evaluated" || !selected?.bestEpoch) throw new Error(`expected an evaluated final model, got ${JSON.stringify(result.final)}`);
+    if (result.final.status !== "evaluated" || !selected?.bestEpoch)
+      throw new Error(`expected an evaluated final model, got ${JSON.stringify(result.final)}`);
     expect(result.final).toMatchObject({ metric: "accuracy", epochs: selected.bestEpoch, trainExamples: 1_000, testExamples: 500 });
     expect(result.final.test).toBeGreaterThan(0.75);
     expect(result.final.interval?.lower).toBeLessThan(result.final.test);

@@ -23,8 +23,11 @@ import {
 const exercise = getExercise("mnist-regularize");
 // A small step-7 model of known shape (784-64-Dropout(0.5)-10, L2 on the hidden layer): the tests
 // below spell out its layers, so it is a fixture here, not the exercise's reference solution.
-const student = SubmissionPayload.parse(JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")));
-const search = (s: Partial<TuningSearch> & Pick<TuningSearch, "space">): TuningSearch => TuningSearch.parse({ strategy: "grid", trials: 8, ...s });
+const student = SubmissionPayload.parse(
+  JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/mnist-step7-small.json", import.meta.url)), "utf8")),
+);
+const search = (s: Partial<TuningSearch> & Pick<TuningSearch, "space">): TuningSearch =>
+  TuningSearch.parse({ strategy: "grid", trials: 8, ...s });
 
 type Layer = { class_name: string; config: Record<string, unknown> };
 const layersOf = (values: TrialValues, payload: SubmissionPayload = student): Layer[] => {
@@ -32,7 +35,14 @@ const layersOf = (values: TrialValues, payload: SubmissionPayload = student): La
   const { model } = applyTrial(payload.model, payload.training, values);
   return (parseModelSpec(model).topology.config as { layers: Layer[] }).layers;
 };
-const shapeOf = (layers: Layer[]) => layers.map((l) => (l.class_name === "Dense" ? `Dense(${String(l.config.units)})` : l.class_name === "Dropout" ? `Dropout(${String(l.config.rate)})` : l.class_name));
+const shapeOf = (layers: Layer[]) =>
+  layers.map((l) =>
+    l.class_name === "Dense"
+      ? `Dense(${String(l.config.units)})`
+      : l.class_name === "Dropout"
+        ? `Dropout(${String(l.config.rate)})`
+        : l.class_name,
+  );
 
 /** The fixture with two hidden blocks, one of them without Dropout, and a BatchNormalization. */
 const deeper: SubmissionPayload = (() => {
@@ -66,7 +76,10 @@ describe("the search schema", () => {
 
 describe("expanding a search into trials", () => {
   it("a grid is the cartesian product, learning rate varying slowest", () => {
-    const trials = expandSearch(search({ space: { learningRate: [0.001, 0.01], units: [16, 32], dropout: [0.2] } }), { maxTrials: 8, seed: 1 });
+    const trials = expandSearch(search({ space: { learningRate: [0.001, 0.01], units: [16, 32], dropout: [0.2] } }), {
+      maxTrials: 8,
+      seed: 1,
+    });
     expect(trials).toEqual([
       { learningRate: 0.001, units: 16, dropout: 0.2 },
       { learningRate: 0.001, units: 32, dropout: 0.2 },
@@ -76,10 +89,25 @@ describe("expanding a search into trials", () => {
   });
 
   it.each([
-    [search({ trials: 4, space: { units: [8, 16, 32], layers: [1, 2] } }), 8, "The grid has 3 units × 2 layers = 6 combinations, more than the 4 trials of this search (the assignment allows up to 8)", "space"],
-    [search({ trials: 8, space: { units: [8, 16, 32], layers: [1, 2, 3] } }), 8, "3 units × 3 layers = 9 combinations, more than the 8 trials of this search (the assignment's limit)", "space"],
+    [
+      search({ trials: 4, space: { units: [8, 16, 32], layers: [1, 2] } }),
+      8,
+      "The grid has 3 units × 2 layers = 6 combinations, more than the 4 trials of this search (the assignment allows up to 8)",
+      "space",
+    ],
+    [
+      search({ trials: 8, space: { units: [8, 16, 32], layers: [1, 2, 3] } }),
+      8,
+      "3 units × 3 layers = 9 combinations, more than the 8 trials of this search (the assignment's limit)",
+      "space",
+    ],
     [search({ trials: 12, space: { units: [8] } }), 8, "This assignment allows at most 8 trials per search, got 12.", "trials"],
-    [search({ space: { learningRate: { min: 1e-4, max: 1e-2, scale: "log" } } }), 8, "A grid needs a list of learning rates", "space.learningRate"],
+    [
+      search({ space: { learningRate: { min: 1e-4, max: 1e-2, scale: "log" } } }),
+      8,
+      "A grid needs a list of learning rates",
+      "space.learningRate",
+    ],
   ])("refuses %#: %s", (s, maxTrials, message, path) => {
     let error: unknown;
     try {
@@ -93,7 +121,12 @@ describe("expanding a search into trials", () => {
   });
 
   it("random search draws seeded, distinct trials within the space, log-uniform over a learning-rate range", () => {
-    const s = search({ strategy: "random", trials: 6, seed: 7, space: { learningRate: { min: 1e-4, max: 1e-1, scale: "log" }, units: [16, 32, 64] } });
+    const s = search({
+      strategy: "random",
+      trials: 6,
+      seed: 7,
+      space: { learningRate: { min: 1e-4, max: 1e-1, scale: "log" }, units: [16, 32, 64] },
+    });
     const trials = expandSearch(s, { maxTrials: 8, seed: 1 });
     expect(trials).toHaveLength(6);
     expect(expandSearch(s, { maxTrials: 8, seed: 1 })).toEqual(trials);
@@ -105,14 +138,20 @@ describe("expanding a search into trials", () => {
       expect([16, 32, 64]).toContain(t.units);
     }
     // Log-uniform: of many draws, about a third fall in each decade of [1e-4, 1e-1].
-    const many = expandSearch(search({ strategy: "random", trials: 50, seed: 3, space: { learningRate: { min: 1e-4, max: 1e-1, scale: "log" } } }), { maxTrials: 50, seed: 1 });
+    const many = expandSearch(
+      search({ strategy: "random", trials: 50, seed: 3, space: { learningRate: { min: 1e-4, max: 1e-1, scale: "log" } } }),
+      { maxTrials: 50, seed: 1 },
+    );
     const low = many.filter((t) => (t.learningRate ?? 0) < 1e-3).length;
     expect(low).toBeGreaterThan(8);
     expect(low).toBeLessThan(28);
   });
 
   it("random search over a space smaller than its trials runs every combination once, in a seeded order", () => {
-    const trials = expandSearch(search({ strategy: "random", trials: 8, space: { units: [16, 32], dropout: [0.1, 0.3] } }), { maxTrials: 8, seed: 5 });
+    const trials = expandSearch(search({ strategy: "random", trials: 8, space: { units: [16, 32], dropout: [0.1, 0.3] } }), {
+      maxTrials: 8,
+      seed: 5,
+    });
     expect(trials).toHaveLength(4);
     expect(new Set(trials.map((t) => `${t.units}/${t.dropout}`))).toEqual(new Set(["16/0.1", "16/0.3", "32/0.1", "32/0.3"]));
   });
@@ -120,12 +159,32 @@ describe("expanding a search into trials", () => {
 
 describe("applying a trial to the student's model", () => {
   it.each([
-    ["units set every hidden Dense layer, never the output", { units: 128 }, deeper, ["Dense(128)", "Dropout(0.5)", "Dense(128)", "BatchNormalization", "Dense(10)"]],
+    [
+      "units set every hidden Dense layer, never the output",
+      { units: 128 },
+      deeper,
+      ["Dense(128)", "Dropout(0.5)", "Dense(128)", "BatchNormalization", "Dense(10)"],
+    ],
     ["dropout sets every Dropout rate", { dropout: 0.2 }, student, ["Dense(64)", "Dropout(0.2)", "Dense(10)"]],
-    ["layers repeats the last hidden block", { layers: 3 }, student, ["Dense(64)", "Dropout(0.5)", "Dense(64)", "Dropout(0.5)", "Dense(64)", "Dropout(0.5)", "Dense(10)"]],
+    [
+      "layers repeats the last hidden block",
+      { layers: 3 },
+      student,
+      ["Dense(64)", "Dropout(0.5)", "Dense(64)", "Dropout(0.5)", "Dense(64)", "Dropout(0.5)", "Dense(10)"],
+    ],
     ["layers trims the last hidden blocks", { layers: 1 }, deeper, ["Dense(64)", "Dropout(0.5)", "Dense(10)"]],
-    ["layers then units: repeated blocks get the units too", { layers: 2, units: 16, dropout: 0.1 }, student, ["Dense(16)", "Dropout(0.1)", "Dense(16)", "Dropout(0.1)", "Dense(10)"]],
-    ["the same number of layers keeps the model", { layers: 2 }, deeper, ["Dense(64)", "Dropout(0.5)", "Dense(32)", "BatchNormalization", "Dense(10)"]],
+    [
+      "layers then units: repeated blocks get the units too",
+      { layers: 2, units: 16, dropout: 0.1 },
+      student,
+      ["Dense(16)", "Dropout(0.1)", "Dense(16)", "Dropout(0.1)", "Dense(10)"],
+    ],
+    [
+      "the same number of layers keeps the model",
+      { layers: 2 },
+      deeper,
+      ["Dense(64)", "Dropout(0.5)", "Dense(32)", "BatchNormalization", "Dense(10)"],
+    ],
   ] as [string, TrialValues, SubmissionPayload, string[]][])("%s", (_name, values, payload, expected) => {
     const layers = layersOf(values, payload);
     expect(shapeOf(layers)).toEqual(expected);
@@ -138,7 +197,11 @@ describe("applying a trial to the student's model", () => {
     if (!student.model || !student.training) throw new Error("the fixture has a model and training settings");
     const { training, model } = applyTrial(student.model, student.training, { learningRate: 0.01 });
     expect(training).toEqual({ ...student.training, compile: { ...student.training.compile, learningRate: 0.01 } });
-    expect(shapeOf((parseModelSpec(model).topology.config as { layers: Layer[] }).layers)).toEqual(["Dense(64)", "Dropout(0.5)", "Dense(10)"]);
+    expect(shapeOf((parseModelSpec(model).topology.config as { layers: Layer[] }).layers)).toEqual([
+      "Dense(64)",
+      "Dropout(0.5)",
+      "Dense(10)",
+    ]);
   });
 
   it("a repeated block trains: the variant parses with more parameters and distinct seeded initializers", () => {
@@ -164,33 +227,62 @@ describe("applying a trial to the student's model", () => {
   const noHidden: SubmissionPayload = (() => {
     const copy = structuredClone(withoutDropout);
     const topology = copy.model?.topology as { config: { layers: Layer[] } };
-    topology.config.layers = topology.config.layers.slice(1).map((l) => ({ ...l, config: { ...l.config, batch_input_shape: [null, 784] } }));
+    topology.config.layers = topology.config.layers
+      .slice(1)
+      .map((l) => ({ ...l, config: { ...l.config, batch_input_shape: [null, 784] } }));
     return copy;
   })();
   const withFlatSplit = (payload: SubmissionPayload, validationSplit: number): SubmissionPayload =>
     payload.training ? { ...payload, training: { ...payload.training, fit: { ...payload.training.fit, validationSplit } } } : payload;
 
   it.each([
-    ["dropout on a model without Dropout", withoutDropout, { dropout: [0.1, 0.2] }, "Searching dropout sets the rate of every Dropout layer; this model has none", "space.dropout"],
-    ["units on a model without a hidden layer", noHidden, { units: [8, 16] }, "Searching units needs a hidden Dense layer before the output layer; this model has only its output Dense layer", "space.units"],
-    ["layers on a model without a hidden layer", noHidden, { layers: [1, 2] }, "Searching layers needs a hidden Dense layer", "space.layers"],
-    ["any search without a validation split", withFlatSplit(student, 0), { units: [8] }, "Tuning selects on a validation split", "training.fit.validationSplit"],
-  ] as [string, SubmissionPayload, TuningSearch["space"], string, string][])("refuses %s before anything trains", (_name, payload, space, message, path) => {
-    let error: unknown;
-    try {
-      checkTuning(exercise, payload, search({ trials: 4, space }), 8);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).message).toContain(message);
-    expect((error as ValidationError).path).toBe(path);
-  });
+    [
+      "dropout on a model without Dropout",
+      withoutDropout,
+      { dropout: [0.1, 0.2] },
+      "Searching dropout sets the rate of every Dropout layer; this model has none",
+      "space.dropout",
+    ],
+    [
+      "units on a model without a hidden layer",
+      noHidden,
+      { units: [8, 16] },
+      "Searching units needs a hidden Dense layer before the output layer; this model has only its output Dense layer",
+      "space.units",
+    ],
+    [
+      "layers on a model without a hidden layer",
+      noHidden,
+      { layers: [1, 2] },
+      "Searching layers needs a hidden Dense layer",
+      "space.layers",
+    ],
+    [
+      "any search without a validation split",
+      withFlatSplit(student, 0),
+      { units: [8] },
+      "Tuning selects on a validation split",
+      "training.fit.validationSplit",
+    ],
+  ] as [string, SubmissionPayload, TuningSearch["space"], string, string][])(
+    "refuses %s before anything trains",
+    (_name, payload, space, message, path) => {
+      let error: unknown;
+      try {
+        checkTuning(exercise, payload, search({ trials: 4, space }), 8);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toContain(message);
+      expect((error as ValidationError).path).toBe(path);
+    },
+  );
 
   it("refuses an exercise that is not step 7", () => {
-    expect(() => checkTuning(getExercise("mnist-overfit"), { ...student, exerciseId: "mnist-overfit" }, search({ space: { units: [8] } }), 8)).toThrow(
-      'Tuning runs on step 7 (regularize and tune); "mnist-overfit" is step 6.',
-    );
+    expect(() =>
+      checkTuning(getExercise("mnist-overfit"), { ...student, exerciseId: "mnist-overfit" }, search({ space: { units: [8] } }), 8),
+    ).toThrow('Tuning runs on step 7 (regularize and tune); "mnist-overfit" is step 6.');
   });
 });
 
@@ -217,7 +309,12 @@ describe("scoring and estimating", () => {
       ],
       { validation: 1.5, training: 1, bestEpoch: 2, gap: 0.5 },
     ],
-    ["no validation metric at all", "binary", [{ epoch: 1, loss: 1, seconds: 1 }], { validation: null, training: null, bestEpoch: null, gap: null }],
+    [
+      "no validation metric at all",
+      "binary",
+      [{ epoch: 1, loss: 1, seconds: 1 }],
+      { validation: null, training: null, bestEpoch: null, gap: null },
+    ],
   ] as const)("%s", (_name, kind, history, expected) => {
     const score = scoreTrial(history, { kind });
     expect(score).toEqual({ ...expected, gap: expected.gap === null ? null : (expect.closeTo(expected.gap, 10) as unknown) });
@@ -236,7 +333,20 @@ describe("scoring and estimating", () => {
       experiment: "tune",
       search: search({ space: { units: [8] } }),
       metric: { name: "accuracy", higherIsBetter: true, split: "validation" },
-      trials: [{ index: 1, values: { units: 8 }, status: "stopped", reason: "diverged", validation: null, training: null, bestEpoch: null, gap: null, seconds: 1, history: [{ epoch: 1, loss: null, seconds: 1 }] }],
+      trials: [
+        {
+          index: 1,
+          values: { units: 8 },
+          status: "stopped",
+          reason: "diverged",
+          validation: null,
+          training: null,
+          bestEpoch: null,
+          gap: null,
+          seconds: 1,
+          history: [{ epoch: 1, loss: null, seconds: 1 }],
+        },
+      ],
       selected: null,
       final: { status: "not_run", reason: "No trial finished with a validation score." },
       backend: "cpu",

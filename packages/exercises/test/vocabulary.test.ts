@@ -37,24 +37,29 @@ describe("withDecisions places an IMDB exercise on the project's vocabulary", ()
     tf = (await initBackend()).tf;
   });
 
-  it.each(["imdb-beat-baseline", "imdb-overfit", "imdb-regularize"])("%s: dataset, starter model and text follow step 4's 2,000 words", (id) => {
-    const exercise = getExercise(id);
-    const placed = withDecisions(exercise, { vocabularySize: 2000 });
-    expect(placed.dataset).toEqual({ kind: "imdb", vocabularySize: 2000, fixedVocabulary: true });
-    expect(placed.starterCode).toContain("inputShape: [2000]");
-    expect(placed.starterCode).not.toContain("10000");
-    expect(placed.summary).toContain("the 2,000 most frequent training words you chose in step 4");
-    // Everything else is the exercise's own: thresholds, budgets, seed.
-    expect({ ...placed, dataset: exercise.dataset, starterCode: exercise.starterCode, summary: exercise.summary }).toEqual(exercise);
-    // Idempotent: the grader places the exercise in resolveJob and gradeSubmission places it again.
-    expect(withDecisions(placed, { vocabularySize: 2000 })).toEqual(placed);
-    // The starter, run as the browser runs it, is a model the grader accepts, and it trains on 2,000 words.
-    const starter = starterSubmission(placed, tf);
-    expect(prepareTraining(placed, starter, placed.seed).dataset).toEqual({ kind: "imdb", vocabularySize: 2000 });
-  });
+  it.each(["imdb-beat-baseline", "imdb-overfit", "imdb-regularize"])(
+    "%s: dataset, starter model and text follow step 4's 2,000 words",
+    (id) => {
+      const exercise = getExercise(id);
+      const placed = withDecisions(exercise, { vocabularySize: 2000 });
+      expect(placed.dataset).toEqual({ kind: "imdb", vocabularySize: 2000, fixedVocabulary: true });
+      expect(placed.starterCode).toContain("inputShape: [2000]");
+      expect(placed.starterCode).not.toContain("10000");
+      expect(placed.summary).toContain("the 2,000 most frequent training words you chose in step 4");
+      // Everything else is the exercise's own: thresholds, budgets, seed.
+      expect({ ...placed, dataset: exercise.dataset, starterCode: exercise.starterCode, summary: exercise.summary }).toEqual(exercise);
+      // Idempotent: the grader places the exercise in resolveJob and gradeSubmission places it again.
+      expect(withDecisions(placed, { vocabularySize: 2000 })).toEqual(placed);
+      // The starter, run as the browser runs it, is a model the grader accepts, and it trains on 2,000 words.
+      const starter = starterSubmission(placed, tf);
+      expect(prepareTraining(placed, starter, placed.seed).dataset).toEqual({ kind: "imdb", vocabularySize: 2000 });
+    },
+  );
 
   it("the starter comment states the vocabulary", () => {
-    expect(withDecisions(getExercise("imdb-beat-baseline"), { vocabularySize: 5000 }).starterCode).toContain("width 5000 receives each\n// review as a multi-hot vector over the 5,000 most frequent training words");
+    expect(withDecisions(getExercise("imdb-beat-baseline"), { vocabularySize: 5000 }).starterCode).toContain(
+      "width 5000 receives each\n// review as a multi-hot vector over the 5,000 most frequent training words",
+    );
   });
 
   it.each([
@@ -78,8 +83,14 @@ describe("withDecisions places an IMDB exercise on the project's vocabulary", ()
 
   it("an Embedding's input_dim must be the vocabulary + 2; its sequence length stays the model's", () => {
     const placed = withDecisions(getExercise("imdb-overfit"), { vocabularySize: 2000 });
-    expect(() => prepareTraining(placed, embeddingModel(tf, placed.id, 10_002), placed.seed)).toThrow(/so an Embedding's input_dim must be 2002 .*; this model's is 10002\./);
-    expect(prepareTraining(placed, embeddingModel(tf, placed.id, 2002, 80), placed.seed).dataset).toEqual({ kind: "imdb", vocabularySize: 2000, sequenceLength: 80 });
+    expect(() => prepareTraining(placed, embeddingModel(tf, placed.id, 10_002), placed.seed)).toThrow(
+      /so an Embedding's input_dim must be 2002 .*; this model's is 10002\./,
+    );
+    expect(prepareTraining(placed, embeddingModel(tf, placed.id, 2002, 80), placed.seed).dataset).toEqual({
+      kind: "imdb",
+      vocabularySize: 2000,
+      sequenceLength: 80,
+    });
   });
 
   it("an instructor's vocabulary override adapts the starter the same way, and fixes the vocabulary only when it says so", () => {
@@ -88,7 +99,9 @@ describe("withDecisions places an IMDB exercise on the project's vocabulary", ()
     expect(exercise.dataset).toEqual({ kind: "imdb", vocabularySize: 5000 });
     expect(prepareTraining(exercise, reference("imdb-beat-baseline"), 1).dataset).toEqual({ kind: "imdb", vocabularySize: 10000 });
     // `fixedVocabulary: true` holds models to the instructor's vocabulary as a step-4 choice does.
-    const fixed = withOverrides(getExercise("imdb-beat-baseline"), { dataset: { kind: "imdb", vocabularySize: 5000, fixedVocabulary: true } });
+    const fixed = withOverrides(getExercise("imdb-beat-baseline"), {
+      dataset: { kind: "imdb", vocabularySize: 5000, fixedVocabulary: true },
+    });
     expect(() => prepareTraining(fixed, reference("imdb-beat-baseline"), 1)).toThrow(/input must have width 5000/);
     // A guided student's step 4 then decides, over the instructor's default.
     expect(withDecisions(exercise, { vocabularySize: 3000 }).starterCode).toContain("inputShape: [3000]");

@@ -20,7 +20,12 @@ export function scoresUrl(lineItem: string): string {
   return url.toString();
 }
 
-export async function postScore(deps: { fetch: Fetch; tokens: PlatformTokens }, platform: PlatformRegistration, lineItem: string, score: Score): Promise<void> {
+export async function postScore(
+  deps: { fetch: Fetch; tokens: PlatformTokens },
+  platform: PlatformRegistration,
+  lineItem: string,
+  score: Score,
+): Promise<void> {
   await withToken(deps.tokens, deps.fetch, platform, [SCOPE.score], scoresUrl(lineItem), {
     method: "POST",
     headers: { "content-type": "application/vnd.ims.lis.v1.score+json" },

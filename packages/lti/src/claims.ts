@@ -105,14 +105,20 @@ const SHORT_TEACHING = ["Instructor", "TeachingAssistant", "ContentDeveloper", "
  */
 export function mapRoles(roles: readonly string[]): MappedRole {
   const teaches = roles.some(
-    (role) => TEACHING.includes(role) || SHORT_TEACHING.includes(role) || role.startsWith("http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#"),
+    (role) =>
+      TEACHING.includes(role) ||
+      SHORT_TEACHING.includes(role) ||
+      role.startsWith("http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#"),
   );
   return teaches ? "instructor" : "student";
 }
 
 /** Whether the member is a learner (the only members whose scores go back to the LMS). */
 export function isLearner(roles: readonly string[]): boolean {
-  return mapRoles(roles) === "student" && roles.some((r) => r === "Learner" || r.endsWith("membership#Learner") || r.includes("membership/Learner#"));
+  return (
+    mapRoles(roles) === "student" &&
+    roles.some((r) => r === "Learner" || r.endsWith("membership#Learner") || r.includes("membership/Learner#"))
+  );
 }
 
 export type ResourceLinkMessage = z.infer<typeof ResourceLinkMessage>;

@@ -54,7 +54,10 @@ export const LINK_PARAM = "stepwise_link";
  * so a custom parameter typed into an LMS cannot bind an LMS course to a Stepwise course its
  * instructor does not teach. It never expires: the LMS keeps the link for years.
  */
-export async function linkToken(key: ToolKey, input: { platform: PlatformRegistration; assignmentId: string; courseId: string; now: number }): Promise<string> {
+export async function linkToken(
+  key: ToolKey,
+  input: { platform: PlatformRegistration; assignmentId: string; courseId: string; now: number },
+): Promise<string> {
   return signWithToolKey(
     key,
     { iss: "stepwise", aud: input.platform.issuer, sub: input.assignmentId, course: input.courseId },
@@ -62,12 +65,22 @@ export async function linkToken(key: ToolKey, input: { platform: PlatformRegistr
   );
 }
 
-export async function verifyLinkToken(token: string, input: { jwks: JSONWebKeySet; platform: PlatformRegistration }): Promise<{ assignmentId: string; courseId: string }> {
+export async function verifyLinkToken(
+  token: string,
+  input: { jwks: JSONWebKeySet; platform: PlatformRegistration },
+): Promise<{ assignmentId: string; courseId: string }> {
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(input.jwks), { issuer: "stepwise", audience: input.platform.issuer, algorithms: [TOOL_ALG] });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(input.jwks), {
+      issuer: "stepwise",
+      audience: input.platform.issuer,
+      algorithms: [TOOL_ALG],
+    });
     if (typeof payload.sub !== "string" || typeof payload.course !== "string") throw new Error("no assignment or course");
     return { assignmentId: payload.sub, courseId: payload.course };
   } catch (error) {
-    throw new LaunchError("bad_claims", `The link's ${LINK_PARAM} parameter is not one Stepwise signed for this LMS (${error instanceof Error ? error.message : String(error)}); add the assignment again through the LMS's tool picker.`);
+    throw new LaunchError(
+      "bad_claims",
+      `The link's ${LINK_PARAM} parameter is not one Stepwise signed for this LMS (${error instanceof Error ? error.message : String(error)}); add the assignment again through the LMS's tool picker.`,
+    );
   }
 }

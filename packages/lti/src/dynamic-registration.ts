@@ -27,7 +27,10 @@ export type PlatformConfiguration = z.infer<typeof PlatformConfiguration>;
 
 const RegistrationAnswer = z.object({
   client_id: z.string().min(1),
-  [TOOL_CONFIGURATION_CLAIM]: z.object({ deployment_id: z.string().min(1).optional() }).passthrough().optional(),
+  [TOOL_CONFIGURATION_CLAIM]: z
+    .object({ deployment_id: z.string().min(1).optional() })
+    .passthrough()
+    .optional(),
 });
 
 /** What we tell the platform about ourselves: the URLs an administrator would otherwise paste. */
@@ -46,18 +49,26 @@ function refused(message: string): LaunchError {
  * Reads the platform's OpenID configuration. The issuer must live on the host the configuration was
  * served from: otherwise whoever serves a configuration could register a platform in another's name.
  */
-export async function fetchPlatformConfiguration(fetch: Fetch, configurationUrl: string, registrationToken: string | null): Promise<PlatformConfiguration> {
+export async function fetchPlatformConfiguration(
+  fetch: Fetch,
+  configurationUrl: string,
+  registrationToken: string | null,
+): Promise<PlatformConfiguration> {
   let host: string;
   try {
     host = new URL(configurationUrl).host;
   } catch {
     throw refused(`openid_configuration "${configurationUrl}" is not a URL.`);
   }
-  const response = await send(fetch, configurationUrl, { headers: { accept: "application/json", ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) } });
+  const response = await send(fetch, configurationUrl, {
+    headers: { accept: "application/json", ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
+  });
   const parsed = PlatformConfiguration.safeParse(await response.json().catch(() => null));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw refused(`the platform's configuration at ${configurationUrl} is not usable: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"}.`);
+    throw refused(
+      `the platform's configuration at ${configurationUrl} is not usable: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"}.`,
+    );
   }
   if (new URL(parsed.data.issuer).host !== host)
     throw refused(`the configuration's issuer ${parsed.data.issuer} is not on ${host}, where the configuration came from.`);
@@ -94,7 +105,11 @@ export async function registerWithPlatform(
 ): Promise<PlatformRegistration> {
   const response = await send(fetch, configuration.registration_endpoint, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json", ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}),
+    },
     body: JSON.stringify(clientRegistrationRequest(tool)),
   });
   const parsed = RegistrationAnswer.safeParse(await response.json().catch(() => null));

@@ -20,7 +20,11 @@ const Page = z.object({ members: z.array(Member) });
 const MAX_PAGES = 200;
 
 /** Every member of a context, following `Link: <…>; rel="next"` pages. */
-export async function fetchMembers(deps: { fetch: Fetch; tokens: PlatformTokens }, platform: PlatformRegistration, membershipsUrl: string): Promise<Member[]> {
+export async function fetchMembers(
+  deps: { fetch: Fetch; tokens: PlatformTokens },
+  platform: PlatformRegistration,
+  membershipsUrl: string,
+): Promise<Member[]> {
   const members: Member[] = [];
   let next: string | null = membershipsUrl;
   for (let page = 0; next !== null && page < MAX_PAGES; page++) {

@@ -14,9 +14,7 @@ export class PlatformTokens {
   private readonly cache = new Map<string, { token: string; expiresAt: number }>();
   /** How many tokens were requested from platforms (tests assert the cache works). */
   requested = 0;
-  constructor(
-    private readonly deps: { fetch: Fetch; clock: Clock; toolKey: () => Promise<ToolKey> },
-  ) {}
+  constructor(private readonly deps: { fetch: Fetch; clock: Clock; toolKey: () => Promise<ToolKey> }) {}
 
   private key(platform: PlatformRegistration, scopes: readonly string[]): string {
     return JSON.stringify([platform.tokenUrl, platform.clientId, [...scopes].sort()]);
@@ -63,7 +61,11 @@ export async function send(fetch: Fetch, url: string, init: RequestInit): Promis
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new PlatformServiceError(`${init.method ?? "GET"} ${url} failed: ${error instanceof Error ? error.message : String(error)}`, 0, true);
+    throw new PlatformServiceError(
+      `${init.method ?? "GET"} ${url} failed: ${error instanceof Error ? error.message : String(error)}`,
+      0,
+      true,
+    );
   }
   if (response.ok) return response;
   const text = (await response.text()).slice(0, 300);

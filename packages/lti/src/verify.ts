@@ -25,7 +25,10 @@ export class PlatformKeys {
     try {
       response = await this.fetch(url, { headers: { accept: "application/json" } });
     } catch (error) {
-      throw new LaunchError("bad_signature", `The platform's keys at ${url} could not be fetched: ${error instanceof Error ? error.message : String(error)}.`);
+      throw new LaunchError(
+        "bad_signature",
+        `The platform's keys at ${url} could not be fetched: ${error instanceof Error ? error.message : String(error)}.`,
+      );
     }
     if (!response.ok) throw new LaunchError("bad_signature", `The platform's keys at ${url} answered HTTP ${response.status}.`);
     const body: unknown = await response.json();
@@ -78,7 +81,8 @@ export async function verifyIdToken(
     throw new LaunchError("wrong_audience", `The id_token names several audiences but no azp; expected azp "${platform.clientId}".`);
   if (azp !== undefined && azp !== platform.clientId)
     throw new LaunchError("wrong_audience", `The id_token's azp is ${JSON.stringify(azp)}; expected our client id "${platform.clientId}".`);
-  if (claims.nonce !== input.nonce) throw new LaunchError("replayed", "The id_token's nonce is not the one issued for this login; start the launch again from the LMS.");
+  if (claims.nonce !== input.nonce)
+    throw new LaunchError("replayed", "The id_token's nonce is not the one issued for this login; start the launch again from the LMS.");
   const deployment = claims[CLAIM.deploymentId];
   if (typeof deployment !== "string" || !platform.deploymentIds.includes(deployment))
     throw new LaunchError(
@@ -88,16 +92,21 @@ export async function verifyIdToken(
   const parsed = LtiMessage.safeParse(claims);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LaunchError("bad_claims", `The id_token is not an LTI 1.3 launch we understand: ${issue ? `${issue.path.join(".") || "message"}: ${issue.message}` : "malformed"}.`);
+    throw new LaunchError(
+      "bad_claims",
+      `The id_token is not an LTI 1.3 launch we understand: ${issue ? `${issue.path.join(".") || "message"}: ${issue.message}` : "malformed"}.`,
+    );
   }
   return parsed.data;
 }
 
 function refusal(error: unknown, platform: PlatformRegistration): LaunchError {
   if (error instanceof LaunchError) return error;
-  if (error instanceof errors.JWTExpired) return new LaunchError("expired", `The id_token expired (${error.message}); start the launch again from the LMS.`);
+  if (error instanceof errors.JWTExpired)
+    return new LaunchError("expired", `The id_token expired (${error.message}); start the launch again from the LMS.`);
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "aud") return new LaunchError("wrong_audience", `The id_token is addressed to another tool; expected aud "${platform.clientId}".`);
+    if (error.claim === "aud")
+      return new LaunchError("wrong_audience", `The id_token is addressed to another tool; expected aud "${platform.clientId}".`);
     if (error.claim === "iat") return new LaunchError("expired", `The id_token is too old or issued in the future (${error.message}).`);
     return new LaunchError("bad_claims", `The id_token's "${error.claim}" claim is wrong: ${error.message}.`);
   }

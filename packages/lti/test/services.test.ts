@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLineItem, fetchMembers, generateToolKey, passbackDelayMs, PlatformServiceError, PlatformTokens, postScore, publicJwks } from "../src/index";
+import {
+  createLineItem,
+  fetchMembers,
+  generateToolKey,
+  passbackDelayMs,
+  PlatformServiceError,
+  PlatformTokens,
+  postScore,
+  publicJwks,
+} from "../src/index";
 import { ROLE, TestPlatform } from "../src/testing/platform";
 
 const toolKey = await generateToolKey();
@@ -17,14 +26,33 @@ describe("platform services", () => {
     const tokens = new PlatformTokens({ fetch, clock: () => now, toolKey: () => Promise.resolve(toolKey) });
     const deps = { fetch, tokens };
     const lineItem = await createLineItem(deps, platform.registration, platform.lineItemsUrl, { label: "Step 5", scoreMaximum: 1 });
-    await postScore(deps, platform.registration, lineItem, { userId: "s-1", scoreGiven: 0.5, scoreMaximum: 1, timestamp: new Date(now).toISOString() });
+    await postScore(deps, platform.registration, lineItem, {
+      userId: "s-1",
+      scoreGiven: 0.5,
+      scoreMaximum: 1,
+      timestamp: new Date(now).toISOString(),
+    });
     const before = platform.tokensIssued;
     platform.expireTokens();
-    await postScore(deps, platform.registration, lineItem, { userId: "s-2", scoreGiven: 1, scoreMaximum: 1, timestamp: new Date(now).toISOString() });
+    await postScore(deps, platform.registration, lineItem, {
+      userId: "s-2",
+      scoreGiven: 1,
+      scoreMaximum: 1,
+      timestamp: new Date(now).toISOString(),
+    });
     expect(platform.tokensIssued).toBe(before + 1);
     now += 3600_000;
-    await postScore(deps, platform.registration, lineItem, { userId: "s-1", scoreGiven: 1, scoreMaximum: 1, timestamp: new Date(now).toISOString() });
-    expect(platform.scores.map((s) => [s.userId, s.scoreGiven])).toEqual([["s-1", 0.5], ["s-2", 1], ["s-1", 1]]);
+    await postScore(deps, platform.registration, lineItem, {
+      userId: "s-1",
+      scoreGiven: 1,
+      scoreMaximum: 1,
+      timestamp: new Date(now).toISOString(),
+    });
+    expect(platform.scores.map((s) => [s.userId, s.scoreGiven])).toEqual([
+      ["s-1", 0.5],
+      ["s-2", 1],
+      ["s-1", 1],
+    ]);
   });
 
   it.each([
@@ -43,6 +71,10 @@ describe("platform services", () => {
   it("follows NRPS pages to the whole roster", async () => {
     const tokens = new PlatformTokens({ fetch, clock: () => Date.now(), toolKey: () => Promise.resolve(toolKey) });
     const members = await fetchMembers({ fetch, tokens }, platform.registration, platform.membershipsUrl);
-    expect(members.map((m) => [m.user_id, m.roles])).toEqual([["s-1", ["Learner"]], ["s-2", ["Learner"]], ["t-1", ["Instructor"]]]);
+    expect(members.map((m) => [m.user_id, m.roles])).toEqual([
+      ["s-1", ["Learner"]],
+      ["s-2", ["Learner"]],
+      ["t-1", ["Instructor"]],
+    ]);
   });
 });

@@ -43,7 +43,9 @@ describe("verifyIdToken", () => {
       ...("signWith" in variant ? { signWith: variant.signWith } : {}),
       ...("overrides" in variant ? { overrides: variant.overrides } : {}),
     });
-    const error = await verifyIdToken(token, { platform: registration, keys: new PlatformKeys(fetch, () => now), now, nonce: "n-1" }).catch((e: unknown) => e);
+    const error = await verifyIdToken(token, { platform: registration, keys: new PlatformKeys(fetch, () => now), now, nonce: "n-1" }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LaunchError);
     expect((error as LaunchError).code).toBe(code);
     expect((error as LaunchError).message).toMatch(message);

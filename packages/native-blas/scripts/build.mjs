@@ -21,7 +21,14 @@ writeFileSync(join(root, "build", "build.log"), log);
 if (result.status === 0 && existsSync(join(root, "build", "Release", "native_blas.node"))) {
   console.log(`native-blas: addon built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } else {
-  const why = result.error ? result.error.message : log.split("\n").find((l) => /error/i.test(l))?.trim() ?? `node-gyp exited with ${result.status}`;
-  console.log(`native-blas: addon not built, training falls back to wasm (${why.slice(0, 160)}; full log in packages/native-blas/build/build.log)`);
+  const why = result.error
+    ? result.error.message
+    : (log
+        .split("\n")
+        .find((l) => /error/i.test(l))
+        ?.trim() ?? `node-gyp exited with ${result.status}`);
+  console.log(
+    `native-blas: addon not built, training falls back to wasm (${why.slice(0, 160)}; full log in packages/native-blas/build/build.log)`,
+  );
 }
 process.exit(0);

@@ -22,18 +22,46 @@ function taps(g: ConvGeometry, f: (xi: number, yi: number, wi: number) => void):
             if (ih < 0 || ih >= g.inHeight || iw < 0 || iw >= g.inWidth) continue;
             for (let ci = 0; ci < g.inChannels; ci++)
               for (let co = 0; co < g.outChannels; co++) {
-                f(((b * g.inHeight + ih) * g.inWidth + iw) * g.inChannels + ci, ((b * g.outHeight + oh) * g.outWidth + ow) * g.outChannels + co, ((kh * g.filterWidth + kw) * g.inChannels + ci) * g.outChannels + co);
+                f(
+                  ((b * g.inHeight + ih) * g.inWidth + iw) * g.inChannels + ci,
+                  ((b * g.outHeight + oh) * g.outWidth + ow) * g.outChannels + co,
+                  ((kh * g.filterWidth + kw) * g.inChannels + ci) * g.outChannels + co,
+                );
               }
           }
 }
 
-function geometry(batch: number, inH: number, inW: number, inC: number, outC: number, fh: number, fw: number, stride: number, dilation: number, padding: "valid" | "same"): ConvGeometry {
+function geometry(
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outC: number,
+  fh: number,
+  fw: number,
+  stride: number,
+  dilation: number,
+  padding: "valid" | "same",
+): ConvGeometry {
   const out = (n: number, f: number) => (padding === "same" ? Math.ceil(n / stride) : Math.ceil((n - (f - 1) * dilation) / stride));
-  const pad = (n: number, f: number) => (padding === "same" ? Math.floor(Math.max((out(n, f) - 1) * stride + (f - 1) * dilation + 1 - n, 0) / 2) : 0);
+  const pad = (n: number, f: number) =>
+    padding === "same" ? Math.floor(Math.max((out(n, f) - 1) * stride + (f - 1) * dilation + 1 - n, 0) / 2) : 0;
   return {
-    batch, inHeight: inH, inWidth: inW, inChannels: inC, outHeight: out(inH, fh), outWidth: out(inW, fw), outChannels: outC,
-    filterHeight: fh, filterWidth: fw, strideHeight: stride, strideWidth: stride, dilationHeight: dilation, dilationWidth: dilation,
-    padTop: pad(inH, fh), padLeft: pad(inW, fw),
+    batch,
+    inHeight: inH,
+    inWidth: inW,
+    inChannels: inC,
+    outHeight: out(inH, fh),
+    outWidth: out(inW, fw),
+    outChannels: outC,
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: stride,
+    strideWidth: stride,
+    dilationHeight: dilation,
+    dilationWidth: dilation,
+    padTop: pad(inH, fh),
+    padLeft: pad(inW, fw),
   };
 }
 
@@ -81,11 +109,31 @@ describe.runIf(loaded.ok)("conv2d kernels against the definition", () => {
   const f = (n: number) => new Float32Array(n);
   it.each([
     ["a short x", () => blas().conv2d(f(49), f(18), f(36), g), "conv2d: x holds 49 floats, the geometry needs 50"],
-    ["a long dw", () => blas().conv2dBackpropFilter(f(50), f(36), f(19), g), "conv2dBackpropFilter: dw holds 19 floats, the geometry needs 18"],
-    ["a zero stride", () => blas().conv2d(f(50), f(18), f(36), { ...g, strideHeight: 0 }), "conv2d: geometry.strideHeight must be an integer in [1, 65535], got 0"],
-    ["a negative pad", () => blas().conv2dBackpropInput(f(36), f(18), f(50), { ...g, padLeft: -1 }), "conv2dBackpropInput: geometry.padLeft must be an integer in [0, 65535], got -1"],
-    ["a missing field", () => blas().conv2d(f(50), f(18), f(36), { ...g, batch: undefined } as unknown as ConvGeometry), "conv2d: geometry.batch must be an integer in [1, 65535], got undefined"],
-    ["a Float64Array", () => blas().conv2d(new Float64Array(50) as unknown as Float32Array, f(18), f(36), g), "conv2d: x must be a Float32Array, got a typed array of another type"],
+    [
+      "a long dw",
+      () => blas().conv2dBackpropFilter(f(50), f(36), f(19), g),
+      "conv2dBackpropFilter: dw holds 19 floats, the geometry needs 18",
+    ],
+    [
+      "a zero stride",
+      () => blas().conv2d(f(50), f(18), f(36), { ...g, strideHeight: 0 }),
+      "conv2d: geometry.strideHeight must be an integer in [1, 65535], got 0",
+    ],
+    [
+      "a negative pad",
+      () => blas().conv2dBackpropInput(f(36), f(18), f(50), { ...g, padLeft: -1 }),
+      "conv2dBackpropInput: geometry.padLeft must be an integer in [0, 65535], got -1",
+    ],
+    [
+      "a missing field",
+      () => blas().conv2d(f(50), f(18), f(36), { ...g, batch: undefined } as unknown as ConvGeometry),
+      "conv2d: geometry.batch must be an integer in [1, 65535], got undefined",
+    ],
+    [
+      "a Float64Array",
+      () => blas().conv2d(new Float64Array(50) as unknown as Float32Array, f(18), f(36), g),
+      "conv2d: x must be a Float32Array, got a typed array of another type",
+    ],
   ])("refuses %s with a RangeError that names it", (_name, call, message) => {
     expect(call).toThrow(RangeError);
     expect(call).toThrow(message);

@@ -23,7 +23,15 @@ interface Case {
 }
 
 /** The definition, in float64: C = alpha·op(A)·op(B) + beta·C. */
-function reference({ transA, transB, m, n, k, alpha, beta }: Case, a: Float32Array, lda: number, b: Float32Array, ldb: number, c: Float32Array, ldc: number): Float64Array {
+function reference(
+  { transA, transB, m, n, k, alpha, beta }: Case,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  c: Float32Array,
+  ldc: number,
+): Float64Array {
   const out = Float64Array.from(c);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -72,7 +80,10 @@ describe("loadNativeBlas says why no BLAS is available", () => {
 
   it("reports a missing addon (install without a compiler) instead of throwing", () => {
     const load = loadNativeBlas({ setting: "auto", addonPath: "/nonexistent/native_blas.node" });
-    expect(load).toEqual({ ok: false, reason: expect.stringContaining("the native-blas addon is not built (/nonexistent/native_blas.node is missing") as unknown });
+    expect(load).toEqual({
+      ok: false,
+      reason: expect.stringContaining("the native-blas addon is not built (/nonexistent/native_blas.node is missing") as unknown,
+    });
   });
 });
 
@@ -142,13 +153,41 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
 
   const f = (n: number) => new Float32Array(n);
   it.each([
-    ["a too short", () => blas().sgemm(false, false, 2, 2, 3, 1, f(5), 3, f(6), 2, 0, f(4), 2), "sgemm: a holds 5 floats, but a 2×3 matrix with lda=3 needs 6"],
-    ["b too short for its transpose", () => blas().sgemm(false, true, 2, 4, 3, 1, f(6), 3, f(11), 3, 0, f(8), 4), "sgemm: b holds 11 floats, but a 4×3 matrix with ldb=3 needs 12"],
-    ["ldc below n", () => blas().sgemm(false, false, 2, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 1), "sgemm: ldc must be ≥ 2 (the stored matrix has 2 columns), got 1"],
-    ["negative m", () => blas().sgemm(false, false, -1, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 2), "sgemm: m must be an integer in [0, 2147483647], got -1"],
-    ["a Float64Array", () => blas().sgemm(false, false, 2, 2, 3, 1, new Float64Array(6) as unknown as Float32Array, 3, f(6), 2, 0, f(4), 2), "sgemm: a must be a Float32Array, got a typed array of another type"],
-    ["a string flag", () => blas().sgemm("yes" as unknown as boolean, false, 2, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 2), "sgemm: transA must be a boolean, got a string"],
-    ["NaN alpha", () => blas().sgemm(false, false, 2, 2, 3, Number.NaN, f(6), 3, f(6), 2, 0, f(4), 2), "sgemm: alpha must be a finite number, got nan"],
+    [
+      "a too short",
+      () => blas().sgemm(false, false, 2, 2, 3, 1, f(5), 3, f(6), 2, 0, f(4), 2),
+      "sgemm: a holds 5 floats, but a 2×3 matrix with lda=3 needs 6",
+    ],
+    [
+      "b too short for its transpose",
+      () => blas().sgemm(false, true, 2, 4, 3, 1, f(6), 3, f(11), 3, 0, f(8), 4),
+      "sgemm: b holds 11 floats, but a 4×3 matrix with ldb=3 needs 12",
+    ],
+    [
+      "ldc below n",
+      () => blas().sgemm(false, false, 2, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 1),
+      "sgemm: ldc must be ≥ 2 (the stored matrix has 2 columns), got 1",
+    ],
+    [
+      "negative m",
+      () => blas().sgemm(false, false, -1, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 2),
+      "sgemm: m must be an integer in [0, 2147483647], got -1",
+    ],
+    [
+      "a Float64Array",
+      () => blas().sgemm(false, false, 2, 2, 3, 1, new Float64Array(6) as unknown as Float32Array, 3, f(6), 2, 0, f(4), 2),
+      "sgemm: a must be a Float32Array, got a typed array of another type",
+    ],
+    [
+      "a string flag",
+      () => blas().sgemm("yes" as unknown as boolean, false, 2, 2, 3, 1, f(6), 3, f(6), 2, 0, f(4), 2),
+      "sgemm: transA must be a boolean, got a string",
+    ],
+    [
+      "NaN alpha",
+      () => blas().sgemm(false, false, 2, 2, 3, Number.NaN, f(6), 3, f(6), 2, 0, f(4), 2),
+      "sgemm: alpha must be a finite number, got nan",
+    ],
   ])("refuses %s with a RangeError that names it", (_name, call, message) => {
     expect(call).toThrow(RangeError);
     expect(call).toThrow(message);
@@ -159,29 +198,40 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
     [1, 0.001, 0.9, 0, 1e-7],
     [1023, 0.01, 0.95, 0.9, 1e-7],
     [4097, 0.5, 0.5, 0.1, 1e-3],
-  ])("rmsprop on %i floats (lr %f, decay %f, momentum %f, epsilon %f) equals TF.js's float32 ops bit for bit", (n, lr, decay, momentum, eps) => {
-    const r = Math.fround;
-    const [value, grad, ms, mom] = [values(n, 4), values(n, 5), values(n, 6).map(Math.abs), values(n, 7)];
-    const want = { value: value.slice(), ms: ms.slice(), mom: mom.slice() };
-    const [d, keep, m32, lr32, e32] = [r(decay), r(1 - decay), r(momentum), r(lr), r(eps)];
-    for (let j = 0; j < n; j++) {
-      const g = grad[j] ?? 0;
-      const m = r(r((want.ms[j] ?? 0) * d) + r(r(g * g) * keep));
-      want.ms[j] = m;
-      const p = r(r((want.mom[j] ?? 0) * m32) + r(r(g * lr32) / r(Math.sqrt(r(m + e32)))));
-      want.mom[j] = p;
-      want.value[j] = r((want.value[j] ?? 0) - p);
-    }
-    blas().rmsprop(value, grad, ms, mom, lr, decay, momentum, eps);
-    expect(Array.from(value)).toEqual(Array.from(want.value));
-    expect(Array.from(ms)).toEqual(Array.from(want.ms));
-    expect(Array.from(mom)).toEqual(Array.from(want.mom));
-  });
+  ])(
+    "rmsprop on %i floats (lr %f, decay %f, momentum %f, epsilon %f) equals TF.js's float32 ops bit for bit",
+    (n, lr, decay, momentum, eps) => {
+      const r = Math.fround;
+      const [value, grad, ms, mom] = [values(n, 4), values(n, 5), values(n, 6).map(Math.abs), values(n, 7)];
+      const want = { value: value.slice(), ms: ms.slice(), mom: mom.slice() };
+      const [d, keep, m32, lr32, e32] = [r(decay), r(1 - decay), r(momentum), r(lr), r(eps)];
+      for (let j = 0; j < n; j++) {
+        const g = grad[j] ?? 0;
+        const m = r(r((want.ms[j] ?? 0) * d) + r(r(g * g) * keep));
+        want.ms[j] = m;
+        const p = r(r((want.mom[j] ?? 0) * m32) + r(r(g * lr32) / r(Math.sqrt(r(m + e32)))));
+        want.mom[j] = p;
+        want.value[j] = r((want.value[j] ?? 0) - p);
+      }
+      blas().rmsprop(value, grad, ms, mom, lr, decay, momentum, eps);
+      expect(Array.from(value)).toEqual(Array.from(want.value));
+      expect(Array.from(ms)).toEqual(Array.from(want.ms));
+      expect(Array.from(mom)).toEqual(Array.from(want.mom));
+    },
+  );
 
   it.each([
     ["a shorter moment", () => blas().rmsprop(f(4), f(4), f(4), f(3), 0.1, 0.9, 0, 1e-7), "rmsprop: moment holds 3 floats, value holds 4"],
-    ["an infinite learning rate", () => blas().rmsprop(f(4), f(4), f(4), f(4), Number.POSITIVE_INFINITY, 0.9, 0, 1e-7), "rmsprop: learningRate must be a finite number, got inf"],
-    ["a plain array", () => blas().rmsprop([1] as unknown as Float32Array, f(1), f(1), f(1), 0.1, 0.9, 0, 1e-7), "rmsprop: value must be a Float32Array, got an object"],
+    [
+      "an infinite learning rate",
+      () => blas().rmsprop(f(4), f(4), f(4), f(4), Number.POSITIVE_INFINITY, 0.9, 0, 1e-7),
+      "rmsprop: learningRate must be a finite number, got inf",
+    ],
+    [
+      "a plain array",
+      () => blas().rmsprop([1] as unknown as Float32Array, f(1), f(1), f(1), 0.1, 0.9, 0, 1e-7),
+      "rmsprop: value must be a Float32Array, got an object",
+    ],
   ])("rmsprop refuses %s", (_name, call, message) => {
     expect(call).toThrow(RangeError);
     expect(call).toThrow(message);

@@ -116,7 +116,17 @@ interface Addon extends BlasKernels {
   info(): BlasInfo | undefined;
 }
 
-const ADDON_FUNCTIONS = ["open", "close", "info", "sgemm", "rmsprop", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPoolGrad"] as const;
+const ADDON_FUNCTIONS = [
+  "open",
+  "close",
+  "info",
+  "sgemm",
+  "rmsprop",
+  "conv2d",
+  "conv2dBackpropInput",
+  "conv2dBackpropFilter",
+  "maxPoolGrad",
+] as const;
 
 /** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
 export const DEFAULT_LIBRARIES = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"] as const;
@@ -144,7 +154,8 @@ let addonCache: { path: string; addon: Addon } | undefined;
 
 function loadAddon(path: string): Addon | string {
   if (addonCache?.path === path) return addonCache.addon;
-  if (!existsSync(path)) return `the native-blas addon is not built (${path} is missing; \`pnpm install\` builds it, see packages/native-blas/build/build.log)`;
+  if (!existsSync(path))
+    return `the native-blas addon is not built (${path} is missing; \`pnpm install\` builds it, see packages/native-blas/build/build.log)`;
   try {
     const loaded = createRequire(import.meta.url)(path) as Partial<Addon>;
     if (!ADDON_FUNCTIONS.every((name) => typeof loaded[name] === "function")) {

@@ -4,7 +4,9 @@
  * other package's exports, packages never depending on apps, the two apps never on each other, and
  * `process.env` read only where settings are parsed (the shared ESLint config's boundary rules).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { boundaryRules } from "@stepwise/eslint-config";
 import { cruise, type ICruiseResult } from "dependency-cruiser";
@@ -21,7 +23,10 @@ interface Workspace {
 }
 
 function workspace(dir: string): Workspace {
-  const manifest = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { name: string; dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as {
+    name: string;
+    dependencies?: Record<string, string>;
+  };
   return { name: manifest.name, dir, dependencies: Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith("@stepwise/")) };
 }
 
@@ -33,7 +38,9 @@ const workspaces = ["apps", "packages"]
 const owner = (path: string) => workspaces.find((w) => path.startsWith(`${w.dir}/`));
 
 it("finds the workspace's apps and packages", () => {
-  expect(workspaces.map((w) => w.name)).toEqual(expect.arrayContaining(["@stepwise/core", "@stepwise/db", "@stepwise/exercises", "@stepwise/web", "@stepwise/grader"]));
+  expect(workspaces.map((w) => w.name)).toEqual(
+    expect.arrayContaining(["@stepwise/core", "@stepwise/db", "@stepwise/exercises", "@stepwise/web", "@stepwise/grader"]),
+  );
 });
 
 describe("the package graph", () => {
@@ -51,7 +58,11 @@ describe("the package graph", () => {
         exclude: { path: "node_modules|\\.test\\.tsx?$" },
         doNotFollow: { path: "node_modules" },
         preserveSymlinks: false,
-        enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "default", "node"], extensions: [".ts", ".tsx", ".js", ".mjs", ".json"] },
+        enhancedResolveOptions: {
+          exportsFields: ["exports"],
+          conditionNames: ["import", "types", "default", "node"],
+          extensions: [".ts", ".tsx", ".js", ".mjs", ".json"],
+        },
       },
       // The web app's `~/` path alias (apps/web/tsconfig.json); no other package has one.
       { alias: { "~": join(root, "apps", "web", "src") } },
@@ -66,7 +77,9 @@ describe("the package graph", () => {
 
   it("resolves every import of the web app's alias and of the workspace packages", () => {
     const unresolved = graph.modules.flatMap((m) =>
-      m.dependencies.filter((d) => d.couldNotResolve && (d.module.startsWith("~/") || d.module.startsWith("@stepwise/"))).map((d) => `${m.source}: ${d.module}`),
+      m.dependencies
+        .filter((d) => d.couldNotResolve && (d.module.startsWith("~/") || d.module.startsWith("@stepwise/")))
+        .map((d) => `${m.source}: ${d.module}`),
     );
     expect(unresolved).toEqual([]);
   });
@@ -79,8 +92,10 @@ describe("the package graph", () => {
       for (const d of m.dependencies) {
         const to = owner(d.resolved);
         if (!to || to === from) continue;
-        if (!from.dependencies.includes(to.name)) wrong.push(`${m.source} imports ${d.module}, but ${from.name} does not depend on ${to.name}`);
-        if (!d.module.startsWith(`${to.name}`)) wrong.push(`${m.source} reaches into ${to.dir} with "${d.module}"; import ${to.name} through its exports`);
+        if (!from.dependencies.includes(to.name))
+          wrong.push(`${m.source} imports ${d.module}, but ${from.name} does not depend on ${to.name}`);
+        if (!d.module.startsWith(`${to.name}`))
+          wrong.push(`${m.source} reaches into ${to.dir} with "${d.module}"; import ${to.name} through its exports`);
         if (d.module.includes("/src/")) wrong.push(`${m.source} imports "${d.module}"; import ${to.name} through its exports`);
       }
     }
@@ -124,7 +139,9 @@ describe("the package graph", () => {
     const apps = workspaces.filter((w) => w.dir.startsWith("apps/")).map((w) => w.name);
     const wrong = workspaces.flatMap((w) =>
       w.dependencies
-        .filter((d) => apps.includes(d) || (w.name === "@stepwise/core" && d !== "@stepwise/native-blas") || (w.name === "@stepwise/native-blas"))
+        .filter(
+          (d) => apps.includes(d) || (w.name === "@stepwise/core" && d !== "@stepwise/native-blas") || w.name === "@stepwise/native-blas",
+        )
         .map((d) => `${w.name} → ${d}`),
     );
     expect(wrong).toEqual([]);
@@ -132,28 +149,41 @@ describe("the package graph", () => {
 });
 
 describe("settings", () => {
-  it.each(workspaces.map((w) => [w.dir]))("%s reads process.env only in its config module, entry points, scripts and tests", async (dir) => {
-    const eslint = new ESLint({
-      cwd: join(root, dir),
-      overrideConfigFile: true,
-      overrideConfig: [
-        { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/build/**", "**/*.d.ts"] },
-        // The boundary rules only: a disable comment for another rule is not this test's business.
-        {
-          files: ["**/*.ts", "**/*.tsx"],
-          languageOptions: { parser: tseslint.parser },
-          plugins: { "@typescript-eslint": tseslint.plugin },
-          linterOptions: { reportUnusedDisableDirectives: "off" },
-        },
-        ...boundaryRules(),
-      ],
-    });
-    // Only files that mention it can break the rule; parsing the rest would take most of a minute.
-    const candidates = readdirSync(join(root, dir, "src"), { recursive: true, encoding: "utf8" })
-      .filter((file) => /\.tsx?$/.test(file) && readFileSync(join(root, dir, "src", file), "utf8").includes("process.env"))
-      .map((file) => join("src", file));
-    const results = candidates.length ? await eslint.lintFiles(candidates) : [];
-    const problems = results.flatMap((r) => r.messages.map((m) => `${relative(root, r.filePath)}:${m.line} ${m.message}`));
-    expect(problems).toEqual([]);
+  it.each(workspaces.map((w) => [w.dir]))(
+    "%s reads process.env only in its config module, entry points, scripts and tests",
+    async (dir) => {
+      const eslint = new ESLint({
+        cwd: join(root, dir),
+        overrideConfigFile: true,
+        overrideConfig: [
+          { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/build/**", "**/*.d.ts"] },
+          // The boundary rules only: a disable comment for another rule is not this test's business.
+          {
+            files: ["**/*.ts", "**/*.tsx"],
+            languageOptions: { parser: tseslint.parser },
+            plugins: { "@typescript-eslint": tseslint.plugin },
+            linterOptions: { reportUnusedDisableDirectives: "off" },
+          },
+          ...boundaryRules(),
+        ],
+      });
+      // Only files that mention it can break the rule; parsing the rest would take most of a minute.
+      const candidates = readdirSync(join(root, dir, "src"), { recursive: true, encoding: "utf8" })
+        .filter((file) => /\.tsx?$/.test(file) && readFileSync(join(root, dir, "src", file), "utf8").includes("process.env"))
+        .map((file) => join("src", file));
+      const results = candidates.length ? await eslint.lintFiles(candidates) : [];
+      const problems = results.flatMap((r) => r.messages.map((m) => `${relative(root, r.filePath)}:${m.line} ${m.message}`));
+      expect(problems).toEqual([]);
+    },
+  );
+});
+
+describe("formatting", () => {
+  it("every source file is as Prettier prints it (.prettierrc.json: print width 140)", () => {
+    // The CLI, as `pnpm lint` and `pnpm format` run it, so .prettierignore applies the same way.
+    const cli = createRequire(import.meta.url).resolve("prettier/bin/prettier.cjs");
+    const run = spawnSync(process.execPath, [cli, "--list-different", "."], { cwd: root, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.split("\n").filter(Boolean), "files to format with `pnpm format`").toEqual([]);
   });
 });

@@ -7,7 +7,12 @@ import { UsageError, type Values } from "./usage";
 export function exerciseFrom(values: Values) {
   if (!values.exercise) throw new UsageError("--exercise <id> is required; `stepwise list` shows the ids.");
   const exercise = findExercise(values.exercise);
-  if (!exercise) throw new UsageError(`Unknown exercise "${values.exercise}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+  if (!exercise)
+    throw new UsageError(
+      `Unknown exercise "${values.exercise}"; expected one of: ${listExercises()
+        .map((e) => e.id)
+        .join(", ")}.`,
+    );
   return exercise;
 }
 
@@ -36,8 +41,8 @@ export function previousModel(exercise: NonNullable<ReturnType<typeof findExerci
     if (file !== undefined) throw new UsageError(`--previous applies to step 7 only; ${exercise.id} is step ${exercise.step}.`);
     return undefined;
   }
-  if (file === undefined) throw new UsageError(`${exercise.id} compares your model with your step-6 model: pass it with --previous <file>.`);
+  if (file === undefined)
+    throw new UsageError(`${exercise.id} compares your model with your step-6 model: pass it with --previous <file>.`);
   const overfit = listExercises().find((e) => e.step === 6 && JSON.stringify(e.dataset) === JSON.stringify(exercise.dataset)) ?? exercise;
   return readSubmission(file, overfit, {});
 }
-

@@ -1,7 +1,16 @@
 /** The commands that read or write the database (DATABASE_URL, the embedded SQLite file by default). */
 import { prepareTraining } from "@stepwise/exercises/grading";
 import { assignmentPlace } from "@stepwise/exercises";
-import { assertStepOpen, coursesForUser, assignmentsForCourse, createSubmissionWithJob, jobsOverview, migrate, openDb, userByEmail } from "@stepwise/db";
+import {
+  assertStepOpen,
+  coursesForUser,
+  assignmentsForCourse,
+  createSubmissionWithJob,
+  jobsOverview,
+  migrate,
+  openDb,
+  userByEmail,
+} from "@stepwise/db";
 import { embeddedDefaults } from "../paths";
 import { exerciseFrom } from "./args";
 import { readSubmission } from "./input";
@@ -55,7 +64,11 @@ export async function progress(values: Values): Promise<number> {
   const email = values.student;
   return withDb(async (db) => {
     try {
-      const courses = await studentProgress(db, { email, now: Date.now(), ...(values.course !== undefined ? { courseId: values.course } : {}) });
+      const courses = await studentProgress(db, {
+        email,
+        now: Date.now(),
+        ...(values.course !== undefined ? { courseId: values.course } : {}),
+      });
       process.stdout.write(values.json ? `${JSON.stringify(courses, null, 2)}\n` : `${progressText(courses)}\n`);
       return 0;
     } catch (error) {
@@ -67,12 +80,17 @@ export async function progress(values: Values): Promise<number> {
 
 export async function jobs(values: Values): Promise<number> {
   const section = JOB_SECTIONS.find((s) => s === values.status);
-  if (values.status !== undefined && !section) throw new UsageError(`--status must be one of ${JOB_SECTIONS.join(", ")}; got "${values.status}".`);
+  if (values.status !== undefined && !section)
+    throw new UsageError(`--status must be one of ${JOB_SECTIONS.join(", ")}; got "${values.status}".`);
   const sections = section ? [section] : JOB_SECTIONS;
   return withDb(async (db) => {
     const overview = await jobsOverview(db, { ...(values.course ? { courseId: values.course } : {}), now: Date.now() });
     if (values.json) {
-      const picked = { queued: sections.includes("queued") ? overview.queued : [], running: sections.includes("running") ? overview.running : [], failures: sections.includes("dead") ? overview.failures : [] };
+      const picked = {
+        queued: sections.includes("queued") ? overview.queued : [],
+        running: sections.includes("running") ? overview.running : [],
+        failures: sections.includes("dead") ? overview.failures : [],
+      };
       process.stdout.write(`${JSON.stringify(picked, null, 2)}\n`);
       return 0;
     }
@@ -80,4 +98,3 @@ export async function jobs(values: Values): Promise<number> {
     return 0;
   });
 }
-

@@ -11,11 +11,14 @@ export function sparkline(values: (number | null)[], width = 60): string {
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
   return sampled
-    .map((v) => (v === null || !Number.isFinite(v) ? " " : (BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 0] ?? " ")))
+    .map((v) =>
+      v === null || !Number.isFinite(v) ? " " : (BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 0] ?? " "),
+    )
     .join("");
 }
 
-const short = (x: number | null) => (x === null ? "—" : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : String(Number(x.toPrecision(3))));
+const short = (x: number | null) =>
+  x === null ? "—" : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : String(Number(x.toPrecision(3)));
 
 /** The evidence in a few terminal lines: what a chart on the web shows. */
 function evidenceLines(result: ExperimentResult): string[] {
@@ -23,7 +26,9 @@ function evidenceLines(result: ExperimentResult): string[] {
   switch (e.kind) {
     case "curve":
     case "one-feature":
-      return [`  training loss by epoch  ${sparkline(e.history.map((h) => h.loss))}  ${short(e.history[0]?.loss ?? null)} → ${short(e.history.at(-1)?.loss ?? null)}`];
+      return [
+        `  training loss by epoch  ${sparkline(e.history.map((h) => h.loss))}  ${short(e.history[0]?.loss ?? null)} → ${short(e.history.at(-1)?.loss ?? null)}`,
+      ];
     case "batches": {
       const row = (counts: number[]) => counts.map((c) => String(c).padStart(3)).join("");
       return [
@@ -39,7 +44,9 @@ function evidenceLines(result: ExperimentResult): string[] {
         ...(e.trained.classCounts.length ? [`  predicted classes after training: ${e.trained.classCounts.join(" ")}`] : []),
       ];
     case "batch-loss":
-      return [`  loss per batch  ${sparkline(e.batches.map((b) => b.loss))}  ${short(e.batches[0]?.loss ?? null)} → ${short(e.batches.at(-1)?.loss ?? null)}`];
+      return [
+        `  loss per batch  ${sparkline(e.batches.map((b) => b.loss))}  ${short(e.batches[0]?.loss ?? null)} → ${short(e.batches.at(-1)?.loss ?? null)}`,
+      ];
     case "lr-range":
       return [
         `  smoothed loss from lr ${short(e.from)} to ${short(e.points.at(-1)?.learningRate ?? e.to)}  ${sparkline(e.points.map((p) => p.smoothed))}`,
@@ -48,9 +55,18 @@ function evidenceLines(result: ExperimentResult): string[] {
     case "data-size": {
       const row = (label: string, cells: string[]) => `  ${label.padEnd(20)}${cells.map((c) => c.padStart(8)).join("")}`;
       return [
-        row("training examples", e.points.map((p) => String(p.examples))),
-        row(`training ${e.metric}`, e.points.map((p) => short(p.trainMetric))),
-        row(`validation ${e.metric}`, e.points.map((p) => short(p.valMetric))),
+        row(
+          "training examples",
+          e.points.map((p) => String(p.examples)),
+        ),
+        row(
+          `training ${e.metric}`,
+          e.points.map((p) => short(p.trainMetric)),
+        ),
+        row(
+          `validation ${e.metric}`,
+          e.points.map((p) => short(p.valMetric)),
+        ),
         `  every size validated on the same ${e.validationExamples} held-out examples`,
       ];
     }

@@ -17,8 +17,12 @@ export function verdictTable(verdict: Verdict): string {
   if (metrics.length) {
     lines.push("");
     for (const [, metric] of metrics) {
-      const ci = metric.interval ? `  (${Math.round(metric.interval.level * 100)}% CI ${metric.interval.lower.toFixed(3)}–${metric.interval.upper.toFixed(3)})` : "";
-      lines.push(`  ${metric.label.padEnd(34)} ${metric.value < 1e-3 && metric.value > 0 ? metric.value.toExponential(2) : metric.value.toFixed(4)}${ci}`);
+      const ci = metric.interval
+        ? `  (${Math.round(metric.interval.level * 100)}% CI ${metric.interval.lower.toFixed(3)}–${metric.interval.upper.toFixed(3)})`
+        : "";
+      lines.push(
+        `  ${metric.label.padEnd(34)} ${metric.value < 1e-3 && metric.value > 0 ? metric.value.toExponential(2) : metric.value.toFixed(4)}${ci}`,
+      );
     }
   }
   if (verdict.diagnostics.length) {

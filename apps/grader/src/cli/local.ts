@@ -14,7 +14,11 @@ import { UsageError, type Values } from "./usage";
 
 export function list(values: Values): number {
   const rows = listExercises().map((e) => ({ id: e.id, step: e.step, dataset: e.dataset.kind, title: e.title }));
-  process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.map((r) => `${r.id.padEnd(28)}step ${r.step}  ${r.dataset.padEnd(6)} ${r.title}`).join("\n") + "\n");
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(rows, null, 2)}\n`
+      : rows.map((r) => `${r.id.padEnd(28)}step ${r.step}  ${r.dataset.padEnd(6)} ${r.title}`).join("\n") + "\n",
+  );
   return 0;
 }
 
@@ -47,7 +51,10 @@ export async function debug(file: string | undefined, values: Values): Promise<n
   if (!file) throw new UsageError("debug needs a <file>.");
   const exercise = exerciseFrom(values);
   const check = EXPERIMENTS.find((e) => e === values.check);
-  if (!check) throw new UsageError(`--check must be one of ${EXPERIMENTS.join(", ")}; got ${values.check === undefined ? "nothing" : `"${values.check}"`}.`);
+  if (!check)
+    throw new UsageError(
+      `--check must be one of ${EXPERIMENTS.join(", ")}; got ${values.check === undefined ? "nothing" : `"${values.check}"`}.`,
+    );
   const payload = readSubmission(file, exercise, values);
   const { initBackend } = await import("@stepwise/core/backend");
   const { tf } = await initBackend();
@@ -80,9 +87,13 @@ export async function tune(file: string | undefined, values: Values): Promise<nu
   if (!file) throw new UsageError("tune needs a <search.json> file: {strategy, trials, space}.");
   const exercise = exerciseFrom(values);
   const reference = solutions[exercise.id]?.reference;
-  if (values.model === undefined && !reference) throw new UsageError(`--model <file> is required: "${exercise.id}" has no reference model to tune.`);
+  if (values.model === undefined && !reference)
+    throw new UsageError(`--model <file> is required: "${exercise.id}" has no reference model to tune.`);
   if (values.model === undefined && !values.json) process.stderr.write(`no --model: tuning the reference model of ${exercise.id}\n`);
-  const payload = values.model !== undefined ? readSubmission(values.model, exercise, values) : completeSubmission(reference, exercise, values, `the reference model of ${exercise.id}`);
+  const payload =
+    values.model !== undefined
+      ? readSubmission(values.model, exercise, values)
+      : completeSubmission(reference, exercise, values, `the reference model of ${exercise.id}`);
   return tuneCommand({
     searchFile: file,
     exercise,
@@ -94,4 +105,3 @@ export async function tune(file: string | undefined, values: Values): Promise<nu
     err: (text) => process.stderr.write(text),
   });
 }
-

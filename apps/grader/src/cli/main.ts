@@ -22,7 +22,8 @@ const COMMANDS: Record<string, Command> = {
   jobs: async (_file, values) => (await import("./database")).jobs(values),
   progress: async (_file, values) => (await import("./database")).progress(values),
   validate: async (file) => (await import("./validate")).validateCommand(file, out, err),
-  new: async (file, values, positionals) => (await import("./new")).newCommand(file, positionals[2], { exercise: values.exercise }, out, err),
+  new: async (file, values, positionals) =>
+    (await import("./new")).newCommand(file, positionals[2], { exercise: values.exercise }, out, err),
 };
 
 /** The usage text names the debugging experiments; their list is the one module loaded for it. */
@@ -48,7 +49,12 @@ const argv = process.argv.slice(2);
 // Asked for JSON, a script reads stdout: every failure is JSON there too, with the exit code.
 const wantsJson = argv.includes("--json");
 
-async function fail(kind: "usage" | "refused" | "invalid" | "grader", message: string, exitCode: number, withUsage = false): Promise<never> {
+async function fail(
+  kind: "usage" | "refused" | "invalid" | "grader",
+  message: string,
+  exitCode: number,
+  withUsage = false,
+): Promise<never> {
   if (wantsJson) out(JSON.stringify({ error: { kind, message, exitCode } }));
   const prefix = kind === "usage" ? "" : kind === "grader" ? "grader error: " : `${kind}: `;
   process.stderr.write(`stepwise: ${prefix}${message}\n${withUsage ? `\n${await usageText()}\n` : ""}`);

@@ -24,7 +24,11 @@ export function newCommand(
       return 2;
     }
     if (options.exercise !== undefined && !findExercise(options.exercise)) {
-      writeError(`stepwise: unknown exercise "${options.exercise}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+      writeError(
+        `stepwise: unknown exercise "${options.exercise}"; expected one of: ${listExercises()
+          .map((e) => e.id)
+          .join(", ")}.`,
+      );
       return 2;
     }
     if (existsSync(target)) {

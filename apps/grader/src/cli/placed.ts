@@ -9,9 +9,17 @@ import { placedExercise, prepareTraining } from "@stepwise/exercises/grading";
  * input must be built for step 4's vocabulary). Throws the grader's `ValidationError`/`BudgetError`,
  * before anything is stored.
  */
-export async function checkAsPlaced(db: Db, input: { exercise: ExerciseDefinition; assignment: Assignment; userId: string; payload: SubmissionPayload; now: number }): Promise<void> {
+export async function checkAsPlaced(
+  db: Db,
+  input: { exercise: ExerciseDefinition; assignment: Assignment; userId: string; payload: SubmissionPayload; now: number },
+): Promise<void> {
   if (input.exercise.kind !== "training") return;
-  const decisions = await projectDecisions(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace, now: input.now });
+  const decisions = await projectDecisions(db, {
+    assignment: input.assignment,
+    userId: input.userId,
+    locate: assignmentPlace,
+    now: input.now,
+  });
   const placed = placedExercise(input.exercise, input.assignment.overrides, decisions);
   prepareTraining(placed, input.payload, placed.seed);
 }

@@ -17,11 +17,14 @@ export async function studentProgress(db: Db, input: { email: string; courseId?:
   const student = await userByEmail(db, input.email);
   if (!student) throw new ProgressUsageError(`No user with email ${input.email}.`);
   const courses = (await coursesForUser(db, student.id)).filter((c) => input.courseId === undefined || c.id === input.courseId);
-  if (input.courseId !== undefined && courses.length === 0) throw new ProgressUsageError(`${input.email} is not enrolled in course ${input.courseId}.`);
+  if (input.courseId !== undefined && courses.length === 0)
+    throw new ProgressUsageError(`${input.email} is not enrolled in course ${input.courseId}.`);
   return Promise.all(
     courses.map(async (course) => ({
       course: { id: course.id, title: course.title, mode: course.mode },
-      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace, now: input.now })).map(projectView),
+      projects: (await courseProjects(db, { courseId: course.id, userId: student.id, locate: assignmentPlace, now: input.now })).map(
+        projectView,
+      ),
     })),
   );
 }
@@ -39,7 +42,9 @@ export function progressText(courses: readonly CourseProgress[]): string {
       for (const step of project.steps) {
         const score = step.bestScore === null ? "" : `  best ${step.bestScore.toFixed(2)}`;
         const tries = step.attempts > 0 ? `  ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}` : "";
-        lines.push(`    ${SYMBOL[step.state] ?? "?"} ${step.number}. ${step.title.padEnd(56)} ${step.state.padEnd(9)}${tries}${score}${step.reason ? `  ${step.reason}` : ""}`);
+        lines.push(
+          `    ${SYMBOL[step.state] ?? "?"} ${step.number}. ${step.title.padEnd(56)} ${step.state.padEnd(9)}${tries}${score}${step.reason ? `  ${step.reason}` : ""}`,
+        );
       }
     }
   }

@@ -6,7 +6,16 @@
  */
 import { readFileSync } from "node:fs";
 import { ValidationError, type DataSlice, type ExerciseDefinition, type SubmissionPayload } from "@stepwise/core/contracts";
-import { checkTuning, HYPERPARAMETERS, MAX_TUNING_TRIALS, trialLabel, tuneLocally, TuningSearch, type Hyperparameter, type TuningResult } from "@stepwise/exercises/tuning";
+import {
+  checkTuning,
+  HYPERPARAMETERS,
+  MAX_TUNING_TRIALS,
+  trialLabel,
+  tuneLocally,
+  TuningSearch,
+  type Hyperparameter,
+  type TuningResult,
+} from "@stepwise/exercises/tuning";
 import { progressLine } from "./format";
 
 const NAMES: Record<Hyperparameter, string> = { learningRate: "learning rate", units: "units", layers: "layers", dropout: "dropout" };
@@ -36,7 +45,10 @@ export function readSearch(file: string): TuningSearch {
   const issue = parsed.error.issues[0];
   const path = issue?.path ?? [];
   const where = path.length ? path.map(String).join(".") : "(top level)";
-  const got = issue?.code === "unrecognized_keys" ? `the key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}` : shown(valueAt(raw, path));
+  const got =
+    issue?.code === "unrecognized_keys"
+      ? `the key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+      : shown(valueAt(raw, path));
   throw new ValidationError(`${file}: ${where}: ${issue?.message ?? "invalid search"}; got ${got}`, where);
 }
 
@@ -59,7 +71,11 @@ export function tuningTable(exerciseId: string, result: TuningResult): string {
     t.status + (t.reason ? `: ${t.reason}` : ""),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === header.length - 1 ? 0 : (r[i] ?? "").length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
   const lines = [
     `Tuning ${exerciseId}: ${result.search.strategy} search, ${result.trials.length} trial(s), selected on ${result.metric.split} ${result.metric.name} only`,
     "",
@@ -70,7 +86,10 @@ export function tuningTable(exerciseId: string, result: TuningResult): string {
   const selected = result.trials.find((t) => t.index === result.selected);
   const final = result.final;
   if (final.status === "evaluated" && selected) {
-    const label = trialLabel({ index: selected.index, total: result.trials.length, values: selected.values }).replace(/^trial (\d+) of \d+: /, "trial $1, ");
+    const label = trialLabel({ index: selected.index, total: result.trials.length, values: selected.values }).replace(
+      /^trial (\d+) of \d+: /,
+      "trial $1, ",
+    );
     const test =
       final.metric === "accuracy"
         ? `test accuracy ${final.test.toFixed(4)}${final.interval ? ` (${Math.round(final.interval.level * 100)}% CI ${final.interval.lower.toFixed(3)}–${final.interval.upper.toFixed(3)})` : ""}`
@@ -79,9 +98,17 @@ export function tuningTable(exerciseId: string, result: TuningResult): string {
       `Selected on validation: ${label}; retrained on train+validation (${final.trainExamples.toLocaleString("en-US")} examples, ${final.epochs} epoch${final.epochs === 1 ? "" : "s"}); ${test} on ${final.testExamples.toLocaleString("en-US")} test examples, evaluated once.`,
     );
   } else {
-    lines.push(selected ? `Selected on validation: trial ${selected.index}. ${final.status === "not_run" ? final.reason : ""}` : final.status === "not_run" ? final.reason : "");
+    lines.push(
+      selected
+        ? `Selected on validation: trial ${selected.index}. ${final.status === "not_run" ? final.reason : ""}`
+        : final.status === "not_run"
+          ? final.reason
+          : "",
+    );
   }
-  lines.push(`backend ${result.backend} · seeds: training ${result.seeds.training}, split ${result.seeds.split}, search ${result.seeds.search} · ${(result.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `backend ${result.backend} · seeds: training ${result.seeds.training}, split ${result.seeds.split}, search ${result.seeds.search} · ${(result.durationMs / 1000).toFixed(1)} s`,
+  );
   return lines.join("\n");
 }
 
@@ -118,7 +145,8 @@ export async function tuneCommand(input: TuneCommandInput): Promise<number> {
     },
     onTrial: (trial, total) => {
       if (quiet) return;
-      const score = trial.validation === null ? trial.status : `best validation ${num(trial.validation)} at epoch ${trial.bestEpoch ?? "—"}`;
+      const score =
+        trial.validation === null ? trial.status : `best validation ${num(trial.validation)} at epoch ${trial.bestEpoch ?? "—"}`;
       input.err(`  trial ${trial.index} of ${total}: ${score}${trial.reason ? ` — ${trial.reason}` : ""}\n`);
     },
     onFinal: () => {

@@ -11,9 +11,9 @@ export default async function LandingPage() {
       <section className="card">
         <h1>Learn the workflow of machine learning, step by step</h1>
         <p className="lede">
-          Stepwise walks you through the seven steps every machine-learning project follows. You write a TensorFlow.js
-          model in your browser; the grader retrains it from scratch on a hidden test set and tells you — with learning
-          curves, confidence intervals and diagnostics — whether it really did the job.
+          Stepwise walks you through the seven steps every machine-learning project follows. You write a TensorFlow.js model in your
+          browser; the grader retrains it from scratch on a hidden test set and tells you — with learning curves, confidence intervals and
+          diagnostics — whether it really did the job.
         </p>
         <p>
           <Link className="button" href="/signin">

@@ -21,7 +21,17 @@ function namedQuestion(message: string | null, questions: readonly Question[]): 
   return questions.find((q) => message.includes(`(${q.id})`) || message.includes(`"${q.id}"`))?.id ?? null;
 }
 
-function QuestionField({ q, value, invalid, onChange }: { q: Question; value: Value | undefined; invalid: boolean; onChange: (v: Value | undefined) => void }) {
+function QuestionField({
+  q,
+  value,
+  invalid,
+  onChange,
+}: {
+  q: Question;
+  value: Value | undefined;
+  invalid: boolean;
+  onChange: (v: Value | undefined) => void;
+}) {
   const helpId = q.help ? `q-${q.id}-help` : undefined;
   const help = q.help && (
     <span id={helpId} className="muted small">
@@ -29,7 +39,13 @@ function QuestionField({ q, value, invalid, onChange }: { q: Question; value: Va
     </span>
   );
   if (q.kind === "choice" || q.kind === "boolean") {
-    const options = q.kind === "choice" ? (q.options ?? []) : [{ value: "true", label: "Yes" }, { value: "false", label: "No" }];
+    const options =
+      q.kind === "choice"
+        ? (q.options ?? [])
+        : [
+            { value: "true", label: "Yes" },
+            { value: "false", label: "No" },
+          ];
     const current = value === undefined ? "" : String(value);
     return (
       <fieldset className="question" aria-describedby={helpId} aria-invalid={invalid || undefined} data-question={q.id}>
@@ -125,7 +141,13 @@ export function AnswerForm({ initial, drafts }: { initial: AssignmentView; draft
           Your answers
         </h2>
         {exercise.questions.map((q) => (
-          <QuestionField key={q.id} q={q} value={answers[q.id]} invalid={invalidId === q.id} onChange={(v) => setAnswers((a) => ({ ...a, [q.id]: v }))} />
+          <QuestionField
+            key={q.id}
+            q={q}
+            value={answers[q.id]}
+            invalid={invalidId === q.id}
+            onChange={(v) => setAnswers((a) => ({ ...a, [q.id]: v }))}
+          />
         ))}
         {error && (
           <p className="error-box" role="alert" data-testid="answer-error">
@@ -141,7 +163,11 @@ export function AnswerForm({ initial, drafts }: { initial: AssignmentView; draft
             {assignment.attemptsAllowed !== null ? ` of ${assignment.attemptsAllowed}` : ""}
           </span>
           {saveStatus && (
-            <span className={saver.state.kind === "error" ? "error-text small" : "muted small"} role={saver.state.kind === "error" ? "alert" : "status"} data-testid="draft-status">
+            <span
+              className={saver.state.kind === "error" ? "error-text small" : "muted small"}
+              role={saver.state.kind === "error" ? "alert" : "status"}
+              data-testid="draft-status"
+            >
               {saveStatus}
             </span>
           )}

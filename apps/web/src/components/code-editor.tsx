@@ -10,7 +10,17 @@ import { useEffect, useRef } from "react";
  * the description, so screen readers and `getByLabel` find it like the textarea it replaces.
  * Tab moves focus out (CodeMirror's default), so keyboard users are never trapped in the editor.
  */
-export function CodeEditor({ value, onChange, label, describedBy }: { value: string; onChange: (v: string) => void; label: string; describedBy?: string }) {
+export function CodeEditor({
+  value,
+  onChange,
+  label,
+  describedBy,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+  describedBy?: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
@@ -25,7 +35,11 @@ export function CodeEditor({ value, onChange, label, describedBy }: { value: str
         basicSetup,
         javascript(),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ "aria-label": label, ...(describedBy ? { "aria-describedby": describedBy } : {}), "data-testid": "model-code" }),
+        EditorView.contentAttributes.of({
+          "aria-label": label,
+          ...(describedBy ? { "aria-describedby": describedBy } : {}),
+          "data-testid": "model-code",
+        }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChangeRef.current(update.state.doc.toString());
         }),

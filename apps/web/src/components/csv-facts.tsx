@@ -14,7 +14,15 @@ const TASK_TEXT = { binary: "Binary classification", multiclass: "Multiclass cla
 /** The assignment form shows everything; a step page passes what its step may show. */
 const SHOW_ALL: PanelShows = { task: true, target: true, encodedInput: true };
 
-export function CsvFacts({ preview, headingLevel = 3, shows = SHOW_ALL }: { preview: CsvPreview; headingLevel?: 3 | 4; shows?: PanelShows }) {
+export function CsvFacts({
+  preview,
+  headingLevel = 3,
+  shows = SHOW_ALL,
+}: {
+  preview: CsvPreview;
+  headingLevel?: 3 | 4;
+  shows?: PanelShows;
+}) {
   return (
     <div className="stack-tight" data-testid="csv-facts">
       <dl className="metrics">
@@ -110,8 +118,9 @@ export function CsvTables({
       ) : (
         preview.targetSummary && (
           <p data-testid={testIds.targetRange ?? "target-range"}>
-            Over the training rows, <code>{preview.target}</code> ranges from {number(preview.targetSummary.min)} to {number(preview.targetSummary.max)} (mean{" "}
-            {number(preview.targetSummary.mean)}, standard deviation {number(preview.targetSummary.std)}).
+            Over the training rows, <code>{preview.target}</code> ranges from {number(preview.targetSummary.min)} to{" "}
+            {number(preview.targetSummary.max)} (mean {number(preview.targetSummary.mean)}, standard deviation{" "}
+            {number(preview.targetSummary.std)}).
           </p>
         )
       )}
@@ -144,7 +153,9 @@ export function CsvTables({
       <H>The first training rows</H>
       <div style={{ overflowX: "auto" }} tabIndex={0} role="region" aria-label={`The first training rows of ${preview.file}`}>
         <table data-testid="csv-sample">
-          <caption className="visually-hidden">The first {preview.sample.length} training rows of {preview.file}</caption>
+          <caption className="visually-hidden">
+            The first {preview.sample.length} training rows of {preview.file}
+          </caption>
           <thead>
             <tr>
               {preview.columns.map((c) => (

@@ -11,14 +11,32 @@ import { useTRPC } from "~/trpc/react";
 const COLORS = ["#2f4fd6", "#c2410c"] as const;
 type Key = "loss" | "valLoss" | "accuracy" | "valAccuracy";
 
-function Overlay({ title, data, train, val, names }: { title: string; data: Array<Record<string, number>>; train: Key; val: Key; names: [string, string] }) {
+function Overlay({
+  title,
+  data,
+  train,
+  val,
+  names,
+}: {
+  title: string;
+  data: Array<Record<string, number>>;
+  train: Key;
+  val: Key;
+  names: [string, string];
+}) {
   const keys = (["a", "b"] as const).flatMap((tag) => [`${tag}_${train}`, `${tag}_${val}`]);
-  const axis = axisFor(data.flatMap((row) => keys.map((k) => row[k])), train === "accuracy" ? { bounds: [0, 1] } : {});
+  const axis = axisFor(
+    data.flatMap((row) => keys.map((k) => row[k])),
+    train === "accuracy" ? { bounds: [0, 1] } : {},
+  );
   return (
     <Figure
       title={title}
       description={`${names[0]} and ${names[1]}, training and validation`}
-      data={{ columns: ["epoch", ...keys.map((k, i) => `${names[i < 2 ? 0 : 1]} ${k.endsWith(train) ? "training" : "validation"}`)], rows: data.map((row) => [row.epoch, ...keys.map((k) => row[k])]) }}
+      data={{
+        columns: ["epoch", ...keys.map((k, i) => `${names[i < 2 ? 0 : 1]} ${k.endsWith(train) ? "training" : "validation"}`)],
+        rows: data.map((row) => [row.epoch, ...keys.map((k) => row[k])]),
+      }}
     >
       <ResponsiveContainer width="100%" height={220}>
         <LineChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
@@ -28,8 +46,27 @@ function Overlay({ title, data, train, val, names }: { title: string; data: Arra
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
           {(["a", "b"] as const).flatMap((tag, i) => [
-            <Line key={`${tag}-t`} dataKey={`${tag}_${train}`} name={`${names[i] ?? tag} training`} stroke={COLORS[i]} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />,
-            <Line key={`${tag}-v`} dataKey={`${tag}_${val}`} name={`${names[i] ?? tag} validation`} stroke={COLORS[i]} strokeWidth={2} strokeDasharray="5 3" dot={{ r: 2 }} isAnimationActive={false} connectNulls />,
+            <Line
+              key={`${tag}-t`}
+              dataKey={`${tag}_${train}`}
+              name={`${names[i] ?? tag} training`}
+              stroke={COLORS[i]}
+              strokeWidth={2}
+              dot={{ r: 2 }}
+              isAnimationActive={false}
+              connectNulls
+            />,
+            <Line
+              key={`${tag}-v`}
+              dataKey={`${tag}_${val}`}
+              name={`${names[i] ?? tag} validation`}
+              stroke={COLORS[i]}
+              strokeWidth={2}
+              strokeDasharray="5 3"
+              dot={{ r: 2 }}
+              isAnimationActive={false}
+              connectNulls
+            />,
           ])}
         </LineChart>
       </ResponsiveContainer>
@@ -42,7 +79,12 @@ export function CurveComparison({ ids }: { ids: [string, string] }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.submission.compare.queryOptions({ submissionIds: ids }));
   if (query.isPending) return <p className="muted">Loading both submissions…</p>;
-  if (query.isError) return <p className="error-box" role="alert">{query.error.message}</p>;
+  if (query.isError)
+    return (
+      <p className="error-box" role="alert">
+        {query.error.message}
+      </p>
+    );
   const [a, b] = query.data.submissions;
   if (!a || !b) return null;
   const names: [string, string] = [`A (${formatDate(a.createdAt)})`, `B (${formatDate(b.createdAt)})`];

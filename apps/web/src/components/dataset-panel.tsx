@@ -143,7 +143,10 @@ export function DatasetPanel({ view, step }: { view: DatasetView; step: number }
         {facts.classBalance && (
           <div>
             <h3>Class balance (training split)</h3>
-            <ClassBalance balance={facts.classBalance} names={(i) => (view.kind === "mnist" ? `Digit ${i}` : i === 1 ? "Positive" : "Negative")} />
+            <ClassBalance
+              balance={facts.classBalance}
+              names={(i) => (view.kind === "mnist" ? `Digit ${i}` : i === 1 ? "Positive" : "Negative")}
+            />
           </div>
         )}
       </div>

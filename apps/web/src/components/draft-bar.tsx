@@ -15,7 +15,11 @@ export function DraftBar({ state, origin, onReset }: { state: DraftSaveState; or
         </p>
       )}
       <div className="actions" style={{ justifyContent: "space-between" }}>
-        <span className={state.kind === "error" ? "error-text small" : "muted small"} role={state.kind === "error" ? "alert" : "status"} data-testid="draft-status">
+        <span
+          className={state.kind === "error" ? "error-text small" : "muted small"}
+          role={state.kind === "error" ? "alert" : "status"}
+          data-testid="draft-status"
+        >
           {status ?? "Your work is saved as you type."}
         </span>
         {confirming ? (

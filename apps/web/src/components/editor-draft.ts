@@ -20,7 +20,13 @@ type Starter = Pick<RouterOutputs["assignment"]["byId"]["exercise"], "starterCod
 type Training = Starter["starterTraining"];
 
 export function starterEditor(exercise: Starter): EditorState {
-  return { source: "code", code: exercise.starterCode ?? "", uploaded: null, training: draftFrom(exercise.starterTraining ?? null), origin: null };
+  return {
+    source: "code",
+    code: exercise.starterCode ?? "",
+    uploaded: null,
+    training: draftFrom(exercise.starterTraining ?? null),
+    origin: null,
+  };
 }
 
 /** A stored draft's settings over the starter's: only fields the form has, with the type it has, are taken. */
@@ -33,7 +39,11 @@ function trainingOf(stored: DraftContent["training"], base: TrainingDraft): Trai
 }
 
 /** A submitted model in the editor: its code when the submission kept it, its model JSON (as an uploaded file) otherwise. */
-export function editorFromModel(model: { code: string | null; model: ModelSpec | null; training: Training }, exercise: Starter, origin: string): EditorState {
+export function editorFromModel(
+  model: { code: string | null; model: ModelSpec | null; training: Training },
+  exercise: Starter,
+  origin: string,
+): EditorState {
   const training = draftFrom(model.training ?? exercise.starterTraining ?? null);
   if (model.code !== null) return { source: "code", code: model.code, uploaded: null, training, origin };
   return { source: "file", code: exercise.starterCode ?? "", uploaded: model.model, training, origin };
@@ -53,7 +63,12 @@ export function initialEditor(exercise: Starter, drafts: DraftView | null): Edit
     };
   }
   const start = drafts?.start;
-  if (start) return editorFromModel(start, exercise, `Starting from your passing step-${start.step} model, submitted ${formatDate(start.submittedAt)}.`);
+  if (start)
+    return editorFromModel(
+      start,
+      exercise,
+      `Starting from your passing step-${start.step} model, submitted ${formatDate(start.submittedAt)}.`,
+    );
   return starter;
 }
 

@@ -5,7 +5,21 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContai
 import { axisFor } from "~/lib/chart-ticks";
 import { COLORS, Figure } from "./experiments/figure";
 
-function Chart({ title, history, train, val, baseline, accuracy }: { title: string; history: EpochMetrics[]; train: keyof EpochMetrics; val: keyof EpochMetrics; baseline?: number | null; accuracy?: boolean }) {
+function Chart({
+  title,
+  history,
+  train,
+  val,
+  baseline,
+  accuracy,
+}: {
+  title: string;
+  history: EpochMetrics[];
+  train: keyof EpochMetrics;
+  val: keyof EpochMetrics;
+  baseline?: number | null;
+  accuracy?: boolean;
+}) {
   const values = history.flatMap((h) => [h[train], h[val]]).filter((v): v is number => typeof v === "number");
   const axis = axisFor(baseline != null ? [...values, baseline] : values, accuracy ? { bounds: [0, 1] } : {});
   return (
@@ -21,9 +35,35 @@ function Chart({ title, history, train, val, baseline, accuracy }: { title: stri
           <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
-          <Line type="monotone" dataKey={train} name="training" stroke={COLORS.train} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />
-          <Line type="monotone" dataKey={val} name="validation" stroke={COLORS.val} strokeWidth={2} strokeDasharray="5 3" dot={{ r: 2 }} isAnimationActive={false} connectNulls />
-          {baseline != null && <ReferenceLine y={baseline} stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `baseline ${baseline.toFixed(3)}`, position: "insideTopLeft", fill: COLORS.muted }} />}
+          <Line
+            type="monotone"
+            dataKey={train}
+            name="training"
+            stroke={COLORS.train}
+            strokeWidth={2}
+            dot={{ r: 2 }}
+            isAnimationActive={false}
+            connectNulls
+          />
+          <Line
+            type="monotone"
+            dataKey={val}
+            name="validation"
+            stroke={COLORS.val}
+            strokeWidth={2}
+            strokeDasharray="5 3"
+            dot={{ r: 2 }}
+            isAnimationActive={false}
+            connectNulls
+          />
+          {baseline != null && (
+            <ReferenceLine
+              y={baseline}
+              stroke={COLORS.muted}
+              strokeDasharray="2 4"
+              label={{ value: `baseline ${baseline.toFixed(3)}`, position: "insideTopLeft", fill: COLORS.muted }}
+            />
+          )}
         </LineChart>
       </ResponsiveContainer>
     </Figure>

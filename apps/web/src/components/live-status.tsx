@@ -19,7 +19,13 @@ interface JobView {
   attempts: number;
 }
 
-function statusText(job: JobView | null, last: ProgressEvent | null, phase: PhaseEvent | null, verdict: Verdict | StudentVerdict | null, now: number): string {
+function statusText(
+  job: JobView | null,
+  last: ProgressEvent | null,
+  phase: PhaseEvent | null,
+  verdict: Verdict | StudentVerdict | null,
+  now: number,
+): string {
   // The line names the outcome the verdict card below shows, so the two never disagree.
   if (verdict) return verdict.status === "withheld" ? VERDICT_HEADING.withheld : `Graded: ${VERDICT_HEADING[verdict.status]}`;
   if (!job) return "Waiting for the grader…";
@@ -82,7 +88,14 @@ export function LiveStatus({ submissionId, baseline }: { submissionId: string; b
             setEpochs((prev) => {
               const next = new Map(prev);
               for (const e of epochEvents) {
-                next.set(e.epoch, { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, seconds: e.seconds });
+                next.set(e.epoch, {
+                  epoch: e.epoch,
+                  loss: e.loss,
+                  accuracy: e.accuracy,
+                  valLoss: e.valLoss,
+                  valAccuracy: e.valAccuracy,
+                  seconds: e.seconds,
+                });
               }
               return next;
             });

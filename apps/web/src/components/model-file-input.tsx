@@ -18,7 +18,10 @@ export function ModelFileInput({ onModel }: { onModel: (spec: ModelSpec | null) 
     try {
       const spec = parseModelFile(await file.text(), file.name);
       onModel(spec);
-      setMessage({ ok: true, text: `${file.name}: a ${spec.format === "keras" ? "Keras" : "TF.js"} model. Its weights, if any, are ignored; the grader trains it from scratch.` });
+      setMessage({
+        ok: true,
+        text: `${file.name}: a ${spec.format === "keras" ? "Keras" : "TF.js"} model. Its weights, if any, are ignored; the grader trains it from scratch.`,
+      });
     } catch (e) {
       setMessage({ ok: false, text: e instanceof Error ? e.message : String(e) });
     }
@@ -31,8 +34,8 @@ export function ModelFileInput({ onModel }: { onModel: (spec: ModelSpec | null) 
         <input type="file" accept=".json,application/json" onChange={(e) => void onChange(e)} aria-describedby="model-file-help" />
       </label>
       <span id="model-file-help" className="muted small">
-        Keras: <code>open(&quot;model.json&quot;, &quot;w&quot;).write(model.to_json())</code>. TF.js: <code>JSON.stringify(model.toJSON())</code> or the{" "}
-        <code>model.json</code> of <code>model.save()</code>.
+        Keras: <code>open(&quot;model.json&quot;, &quot;w&quot;).write(model.to_json())</code>. TF.js:{" "}
+        <code>JSON.stringify(model.toJSON())</code> or the <code>model.json</code> of <code>model.save()</code>.
       </span>
       {message && (
         <p className={message.ok ? "ok-box" : "error-box"} role={message.ok ? "status" : "alert"} data-testid="model-file-message">

@@ -1,7 +1,17 @@
 "use client";
 
 /** The new password and its confirmation, as the account and reset forms ask for them. */
-export function NewPasswordFields({ password, confirm, onPassword, onConfirm }: { password: string; confirm: string; onPassword: (value: string) => void; onConfirm: (value: string) => void }) {
+export function NewPasswordFields({
+  password,
+  confirm,
+  onPassword,
+  onConfirm,
+}: {
+  password: string;
+  confirm: string;
+  onPassword: (value: string) => void;
+  onConfirm: (value: string) => void;
+}) {
   return (
     <>
       <label>

@@ -52,14 +52,15 @@ export function PreviewPanel(props: {
     props.onFinished(null);
     const code = props.code;
     try {
-      const done = await props.worker().train(
-        { code, training, dataUrl: props.dataUrl },
-        { onEpoch: (m) => setHistory((h) => [...h, m]), onStatus: setStatus },
-      );
+      const done = await props
+        .worker()
+        .train({ code, training, dataUrl: props.dataUrl }, { onEpoch: (m) => setHistory((h) => [...h, m]), onStatus: setStatus });
       setResult(done);
       setStatus(null);
       const last = done.history[done.history.length - 1];
-      props.onFinished(done.stopped ? null : { code, trainingKey: trainingKey(training), result: done, valAccuracy: last?.valAccuracy ?? null });
+      props.onFinished(
+        done.stopped ? null : { code, trainingKey: trainingKey(training), result: done, valAccuracy: last?.valAccuracy ?? null },
+      );
     } catch (e) {
       setStatus(null);
       setError(e instanceof Error ? e.message : String(e));
@@ -75,9 +76,9 @@ export function PreviewPanel(props: {
         Preview training in your browser
       </h2>
       <p className="muted small" style={{ marginTop: 0 }}>
-        Trains your model here on a subset of the training data, to see whether it learns before you spend an attempt. On a
-        classification task the validation accuracy of a finished preview is sent with your submission and shown beside the
-        grader&apos;s, as a preview (it is not graded). On a regression task the preview reports the mean absolute error instead.
+        Trains your model here on a subset of the training data, to see whether it learns before you spend an attempt. On a classification
+        task the validation accuracy of a finished preview is sent with your submission and shown beside the grader&apos;s, as a preview (it
+        is not graded). On a regression task the preview reports the mean absolute error instead.
       </p>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => void start()} disabled={running || props.disabled}>
@@ -92,9 +93,14 @@ export function PreviewPanel(props: {
           (result
             ? `${result.stopped ? "Stopped" : "Finished"} after ${result.history.length} epoch${result.history.length === 1 ? "" : "s"} on ${result.examples.toLocaleString("en-US")} examples (${result.backend}).` +
               (last?.valAccuracy !== undefined ? ` Validation accuracy ${formatNumber(last.valAccuracy)}.` : "") +
-              (last?.valMae !== undefined ? ` Validation mean absolute error ${amount(last.valMae)} (in the target's unit).` : last?.mae !== undefined ? ` Training mean absolute error ${amount(last.mae)} (in the target's unit).` : "")
+              (last?.valMae !== undefined
+                ? ` Validation mean absolute error ${amount(last.valMae)} (in the target's unit).`
+                : last?.mae !== undefined
+                  ? ` Training mean absolute error ${amount(last.mae)} (in the target's unit).`
+                  : "")
             : running && last
-              ? `Epoch ${last.epoch}: loss ${formatNumber(last.loss)}` + (last.valMae !== undefined ? `, validation MAE ${amount(last.valMae)}` : "")
+              ? `Epoch ${last.epoch}: loss ${formatNumber(last.loss)}` +
+                (last.valMae !== undefined ? `, validation MAE ${amount(last.valMae)}` : "")
               : "")}
       </p>
       {error && (

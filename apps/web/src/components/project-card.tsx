@@ -24,7 +24,12 @@ interface ProjectStepView {
 
 export interface ProjectCardProps {
   courseId: string;
-  project: { key: string; label: string; summary: { passed: number; total: number; next: { id: string; number: number; title: string } | null }; steps: ProjectStepView[] };
+  project: {
+    key: string;
+    label: string;
+    summary: { passed: number; total: number; next: { id: string; number: number; title: string } | null };
+    steps: ProjectStepView[];
+  };
   /** The assignment of each step (by step id): its exercise title, deadline and attempt limit. */
   limits: Record<string, { exerciseTitle: string; deadline: number | null; attemptsAllowed: number | null; attemptsUsed: number } | null>;
 }
@@ -42,7 +47,12 @@ export function ProjectCard({ courseId, project, limits }: ProjectCardProps) {
           {summary.passed} of {summary.total} passed
         </span>
       </div>
-      <progress className="project-progress" max={summary.total} value={summary.passed} aria-label={`${project.label}: ${summary.passed} of ${summary.total} steps passed`} />
+      <progress
+        className="project-progress"
+        max={summary.total}
+        value={summary.passed}
+        aria-label={`${project.label}: ${summary.passed} of ${summary.total} steps passed`}
+      />
       {next ? (
         <p>
           <Link className="button" href={href(next)} data-testid="continue-link">
@@ -56,7 +66,13 @@ export function ProjectCard({ courseId, project, limits }: ProjectCardProps) {
         {project.steps.map((step) => {
           const limit = limits[step.id];
           return (
-            <li key={step.id} className={`step path-step ${step.state}`} data-testid="project-step" data-state={step.state} data-step={step.number}>
+            <li
+              key={step.id}
+              className={`step path-step ${step.state}`}
+              data-testid="project-step"
+              data-state={step.state}
+              data-step={step.number}
+            >
               <div className="step-number" aria-hidden="true">
                 {step.state === "passed" ? "✓" : step.number}
               </div>

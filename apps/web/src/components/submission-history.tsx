@@ -24,7 +24,9 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
   // by the CLI, or older than the one this page watches), the list is fetched again.
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const pending = submissions.some((s) => !s.verdictStatus && (s.jobStatus === "queued" || s.jobStatus === "running" || s.jobStatus === null));
+  const pending = submissions.some(
+    (s) => !s.verdictStatus && (s.jobStatus === "queued" || s.jobStatus === "running" || s.jobStatus === null),
+  );
   useEffect(() => {
     if (!pending) return;
     const timer = setInterval(() => void queryClient.invalidateQueries({ queryKey: trpc.assignment.byId.pathKey() }), PENDING_POLL_MS);
@@ -39,51 +41,69 @@ export function SubmissionHistory({ submissions, onLoad }: { submissions: Submis
         <p className="muted">No submissions yet.</p>
       ) : (
         <>
-          {submissions.length > 1 && <p className="muted small" style={{ marginTop: 0 }}>Tick two submissions to compare their learning curves.</p>}
+          {submissions.length > 1 && (
+            <p className="muted small" style={{ marginTop: 0 }}>
+              Tick two submissions to compare their learning curves.
+            </p>
+          )}
           <TableScroll label="My submissions table">
-          <table data-testid="submission-list">
-            <caption className="visually-hidden">My submissions</caption>
-            <thead>
-              <tr>
-                {submissions.length > 1 && <th scope="col">Compare</th>}
-                <th scope="col">Submitted</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Test accuracy
-                </th>
-                {onLoad && <th scope="col">Model</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {submissions.map((s) => {
-                const status = s.verdictStatus ?? s.jobStatus;
-                const label = s.verdictStatus ? VERDICT_HEADING[s.verdictStatus] : s.jobStatus ? JOB_STATUS_LABEL[s.jobStatus] : "Pending";
-                return (
-                  <tr key={s.id}>
-                    {submissions.length > 1 && (
+            <table data-testid="submission-list">
+              <caption className="visually-hidden">My submissions</caption>
+              <thead>
+                <tr>
+                  {submissions.length > 1 && <th scope="col">Compare</th>}
+                  <th scope="col">Submitted</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Test accuracy
+                  </th>
+                  {onLoad && <th scope="col">Model</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {submissions.map((s) => {
+                  const status = s.verdictStatus ?? s.jobStatus;
+                  const label = s.verdictStatus
+                    ? VERDICT_HEADING[s.verdictStatus]
+                    : s.jobStatus
+                      ? JOB_STATUS_LABEL[s.jobStatus]
+                      : "Pending";
+                  return (
+                    <tr key={s.id}>
+                      {submissions.length > 1 && (
+                        <td>
+                          <input
+                            type="checkbox"
+                            checked={picked.includes(s.id)}
+                            onChange={() => toggle(s.id)}
+                            aria-label={`Compare the submission of ${formatDate(s.createdAt)}`}
+                          />
+                        </td>
+                      )}
                       <td>
-                        <input type="checkbox" checked={picked.includes(s.id)} onChange={() => toggle(s.id)} aria-label={`Compare the submission of ${formatDate(s.createdAt)}`} />
+                        <Link href={`/submissions/${s.id}`}>{formatDate(s.createdAt)}</Link>
                       </td>
-                    )}
-                    <td>
-                      <Link href={`/submissions/${s.id}`}>{formatDate(s.createdAt)}</Link>
-                    </td>
-                    <td>
-                      <span className={`badge ${status ?? ""}`}>{label}</span>
-                    </td>
-                    <td className="num">{s.testAccuracy !== null ? formatNumber(s.testAccuracy) : "—"}</td>
-                    {onLoad && (
                       <td>
-                        <button type="button" className="secondary small" onClick={() => onLoad(s.id)} aria-label={`Load this model into the editor (submission of ${formatDate(s.createdAt)})`}>
-                          Load this model into the editor
-                        </button>
+                        <span className={`badge ${status ?? ""}`}>{label}</span>
                       </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      <td className="num">{s.testAccuracy !== null ? formatNumber(s.testAccuracy) : "—"}</td>
+                      {onLoad && (
+                        <td>
+                          <button
+                            type="button"
+                            className="secondary small"
+                            onClick={() => onLoad(s.id)}
+                            aria-label={`Load this model into the editor (submission of ${formatDate(s.createdAt)})`}
+                          >
+                            Load this model into the editor
+                          </button>
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
           </TableScroll>
         </>
       )}

@@ -41,7 +41,11 @@ export function SubmittedModel({ payload }: { payload: SubmissionPayload }) {
       {model && (
         <>
           <div className="actions" style={{ justifyContent: "space-between" }}>
-            <span className="muted small">{model.kind === "code" ? "The code as you wrote it." : `The model's ${payload.model?.format === "keras" ? "Keras" : "TF.js"} topology JSON (the code was not kept with this submission).`}</span>
+            <span className="muted small">
+              {model.kind === "code"
+                ? "The code as you wrote it."
+                : `The model's ${payload.model?.format === "keras" ? "Keras" : "TF.js"} topology JSON (the code was not kept with this submission).`}
+            </span>
             <span className="actions">
               {copied && (
                 <span className="muted small" role="status">
@@ -53,7 +57,13 @@ export function SubmittedModel({ payload }: { payload: SubmissionPayload }) {
               </button>
             </span>
           </div>
-          <pre className="model-source" tabIndex={0} role="region" aria-label={model.kind === "code" ? "Model code" : "Model topology JSON"} data-testid="submitted-model">
+          <pre
+            className="model-source"
+            tabIndex={0}
+            role="region"
+            aria-label={model.kind === "code" ? "Model code" : "Model topology JSON"}
+            data-testid="submitted-model"
+          >
             {model.text}
           </pre>
         </>
@@ -73,12 +83,17 @@ export function SubmittedModel({ payload }: { payload: SubmissionPayload }) {
             <dt>Batch size</dt>
             <dd>{training.fit.batchSize}</dd>
             <dt>Validation</dt>
-            <dd>{training.validation?.kind === "kfold" ? `K-fold, K = ${training.validation.folds}` : `${Math.round((training.fit.validationSplit ?? 0) * 100)}% of the training data`}</dd>
+            <dd>
+              {training.validation?.kind === "kfold"
+                ? `K-fold, K = ${training.validation.folds}`
+                : `${Math.round((training.fit.validationSplit ?? 0) * 100)}% of the training data`}
+            </dd>
             {training.fit.augmentation && (
               <>
                 <dt>Augmentation</dt>
                 <dd>
-                  shift {training.fit.augmentation.shift} px, rotation {training.fit.augmentation.rotation}°, zoom {training.fit.augmentation.zoom}
+                  shift {training.fit.augmentation.shift} px, rotation {training.fit.augmentation.rotation}°, zoom{" "}
+                  {training.fit.augmentation.zoom}
                 </dd>
               </>
             )}
@@ -86,7 +101,8 @@ export function SubmittedModel({ payload }: { payload: SubmissionPayload }) {
               <>
                 <dt>Early stopping</dt>
                 <dd>
-                  patience {training.fit.earlyStopping.patience} epochs{training.fit.earlyStopping.restoreBestWeights ? ", best weights restored" : ""}
+                  patience {training.fit.earlyStopping.patience} epochs
+                  {training.fit.earlyStopping.restoreBestWeights ? ", best weights restored" : ""}
                 </dd>
               </>
             )}

@@ -32,9 +32,15 @@ export const NO_TOOLBOX: ToolboxFields = { augmentation: false, earlyStopping: f
  * data (MNIST) only; each technique only if the assignment's toolbox allows it (`allowed`, from
  * `toolboxPolicy(overrides).allowed`). The grader refuses the same cases, so a hidden field is never sent.
  */
-export function toolboxFields(exercise: { step: number; kind: string; dataset: { kind: string } }, allowed: readonly string[]): ToolboxFields {
+export function toolboxFields(
+  exercise: { step: number; kind: string; dataset: { kind: string } },
+  allowed: readonly string[],
+): ToolboxFields {
   if (exercise.kind !== "training" || exercise.step !== 7) return NO_TOOLBOX;
-  return { augmentation: exercise.dataset.kind === "mnist" && allowed.includes("augmentation"), earlyStopping: allowed.includes("early-stopping") };
+  return {
+    augmentation: exercise.dataset.kind === "mnist" && allowed.includes("augmentation"),
+    earlyStopping: allowed.includes("early-stopping"),
+  };
 }
 
 export function draftFrom(config: TrainingConfig | null): TrainingDraft {
@@ -75,14 +81,23 @@ export function trainingFrom(draft: TrainingDraft, base: TrainingConfig | null, 
       batchSize: Number(draft.batchSize),
       validationSplit: base?.fit.validationSplit ?? 0.2,
       shuffle: base?.fit.shuffle ?? true,
-      ...(fields.augmentation && draft.augment ? { augmentation: { shift: Number(draft.shift), rotation: Number(draft.rotation), zoom: Number(draft.zoom) } } : {}),
-      ...(fields.earlyStopping && draft.earlyStop ? { earlyStopping: { patience: Number(draft.patience), restoreBestWeights: draft.restoreBest } } : {}),
+      ...(fields.augmentation && draft.augment
+        ? { augmentation: { shift: Number(draft.shift), rotation: Number(draft.rotation), zoom: Number(draft.zoom) } }
+        : {}),
+      ...(fields.earlyStopping && draft.earlyStop
+        ? { earlyStopping: { patience: Number(draft.patience), restoreBestWeights: draft.restoreBest } }
+        : {}),
     },
   };
 }
 
 /** A labelled choice among a contract's names, each shown as itself. */
-function NameSelect(props: { label: string; names: readonly string[]; value: string; onChange: (event: { target: { value: string } }) => void }) {
+function NameSelect(props: {
+  label: string;
+  names: readonly string[];
+  value: string;
+  onChange: (event: { target: { value: string } }) => void;
+}) {
   return (
     <label>
       {props.label}
@@ -112,7 +127,8 @@ export function TrainingSettings({
   toolbox?: ToolboxFields;
 }) {
   const set = (key: keyof TrainingDraft) => (event: { target: { value: string } }) => onChange({ ...draft, [key]: event.target.value });
-  const toggle = (key: "augment" | "earlyStop" | "restoreBest") => (event: { target: { checked: boolean } }) => onChange({ ...draft, [key]: event.target.checked });
+  const toggle = (key: "augment" | "earlyStop" | "restoreBest") => (event: { target: { checked: boolean } }) =>
+    onChange({ ...draft, [key]: event.target.checked });
   return (
     <>
       <fieldset className="grid-settings" style={{ border: "none", padding: 0, margin: 0 }}>
@@ -138,8 +154,8 @@ export function TrainingSettings({
           {toolbox.augmentation && (
             <>
               <label className="option">
-                <input type="checkbox" checked={draft.augment} onChange={toggle("augment")} /> Data augmentation: random shifts, rotations and zoom of the training
-                images (never of validation or test images)
+                <input type="checkbox" checked={draft.augment} onChange={toggle("augment")} /> Data augmentation: random shifts, rotations
+                and zoom of the training images (never of validation or test images)
               </label>
               {draft.augment && (
                 <div className="grid-settings" style={{ margin: "0.5rem 0" }}>
@@ -149,7 +165,15 @@ export function TrainingSettings({
                   </label>
                   <label>
                     Rotation (degrees, 0–30)
-                    <input type="number" inputMode="decimal" min="0" max="30" step="any" value={draft.rotation} onChange={set("rotation")} />
+                    <input
+                      type="number"
+                      inputMode="decimal"
+                      min="0"
+                      max="30"
+                      step="any"
+                      value={draft.rotation}
+                      onChange={set("rotation")}
+                    />
                   </label>
                   <label>
                     Zoom (fraction, 0–0.3)
@@ -162,7 +186,8 @@ export function TrainingSettings({
           {toolbox.earlyStopping && (
             <>
               <label className="option">
-                <input type="checkbox" checked={draft.earlyStop} onChange={toggle("earlyStop")} /> Early stopping: stop when validation loss stops improving
+                <input type="checkbox" checked={draft.earlyStop} onChange={toggle("earlyStop")} /> Early stopping: stop when validation loss
+                stops improving
               </label>
               {draft.earlyStop && (
                 <div className="grid-settings" style={{ margin: "0.5rem 0" }}>
@@ -171,7 +196,8 @@ export function TrainingSettings({
                     <input type="number" min="1" max="50" step="1" value={draft.patience} onChange={set("patience")} />
                   </label>
                   <label className="option">
-                    <input type="checkbox" checked={draft.restoreBest} onChange={toggle("restoreBest")} /> Restore the best epoch&apos;s weights
+                    <input type="checkbox" checked={draft.restoreBest} onChange={toggle("restoreBest")} /> Restore the best epoch&apos;s
+                    weights
                   </label>
                 </div>
               )}
@@ -179,7 +205,8 @@ export function TrainingSettings({
           )}
           {toolbox.earlyStopping && (
             <p className="muted small" style={{ margin: "0.25rem 0 0" }}>
-              The final model trains on training + validation data, where early stopping has nothing to watch: it trains for the epochs your run settled on.
+              The final model trains on training + validation data, where early stopping has nothing to watch: it trains for the epochs your
+              run settled on.
             </p>
           )}
         </fieldset>

@@ -66,7 +66,9 @@ export function useDraftSaver(assignmentId: string, content: DraftContent, optio
       timer.current = null;
       const body = JSON.stringify(superjson.serialize({ assignmentId, content: latest.current.content }));
       lastSaved.current = latest.current.serialized;
-      void fetch("/api/trpc/draft.save", { method: "POST", keepalive: true, headers: { "content-type": "application/json" }, body }).catch(() => undefined);
+      void fetch("/api/trpc/draft.save", { method: "POST", keepalive: true, headers: { "content-type": "application/json" }, body }).catch(
+        () => undefined,
+      );
     };
     const onVisibility = () => {
       if (document.visibilityState === "hidden") flush();

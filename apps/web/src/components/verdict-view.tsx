@@ -15,12 +15,22 @@ export interface VerdictDebugging {
 }
 
 /** Everything a verdict tells the student, in the order they need it; then, unless it passed, what to try. */
-export function VerdictView({ verdict, baseline, debugging }: { verdict: Verdict | StudentVerdict; baseline?: number | null; debugging?: VerdictDebugging }) {
+export function VerdictView({
+  verdict,
+  baseline,
+  debugging,
+}: {
+  verdict: Verdict | StudentVerdict;
+  baseline?: number | null;
+  debugging?: VerdictDebugging;
+}) {
   return (
     <>
       <VerdictCard verdict={verdict} baseline={baseline} />
       {debugging && verdict.status === "passed" && <NextStepLink submissionId={debugging.submissionId} />}
-      {debugging && verdict.status !== "passed" && verdict.status !== "withheld" && <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />}
+      {debugging && verdict.status !== "passed" && verdict.status !== "withheld" && (
+        <WhyDidThisFail submissionId={debugging.submissionId} {...(debugging.initial ? { initial: debugging.initial } : {})} />
+      )}
     </>
   );
 }

@@ -62,7 +62,13 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
       const { submission } = await client.submission.byId.query({ submissionId });
       const payload = submission.payload;
       saver.saveNextAtOnce();
-      setEditor(editorFromModel({ code: payload.code ?? null, model: payload.model ?? null, training: payload.training ?? null }, exercise, `Loaded from your submission of ${formatDate(submission.createdAt)}.`));
+      setEditor(
+        editorFromModel(
+          { code: payload.code ?? null, model: payload.model ?? null, training: payload.training ?? null },
+          exercise,
+          `Loaded from your submission of ${formatDate(submission.createdAt)}.`,
+        ),
+      );
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -101,7 +107,10 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
       return null;
     }
   })();
-  const claim = source === "code" && preview && preview.code === code && preview.trainingKey === currentKey && preview.valAccuracy !== null ? preview.valAccuracy : null;
+  const claim =
+    source === "code" && preview && preview.code === code && preview.trainingKey === currentKey && preview.valAccuracy !== null
+      ? preview.valAccuracy
+      : null;
 
   async function onSubmit(confirmed = false) {
     setError(null);
@@ -125,7 +134,12 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
     // The code as written goes along, only to be shown back on the submission page.
     const payload: SubmissionPayload = { exerciseId: exercise.id, model, training: training(), ...(source === "code" ? { code } : {}) };
     if (claim !== null) {
-      payload.claimed = { metric: "valAccuracy", value: claim, source: "preview", ...(preview ? { examples: preview.result.examples } : {}) };
+      payload.claimed = {
+        metric: "valAccuracy",
+        value: claim,
+        source: "preview",
+        ...(preview ? { examples: preview.result.examples } : {}),
+      };
     }
     create.mutate({ assignmentId: assignment.id, payload });
   }
@@ -135,7 +149,8 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
   const tests = assignment.testEvaluations;
   const outOfTestEvaluations = tests !== null && tests.used >= tests.limit;
   const lastTestEvaluation = tests !== null && tests.used === tests.limit - 1;
-  const outOfAttempts = (assignment.attemptsAllowed !== null && assignment.attemptsUsed >= assignment.attemptsAllowed) || outOfTestEvaluations;
+  const outOfAttempts =
+    (assignment.attemptsAllowed !== null && assignment.attemptsUsed >= assignment.attemptsAllowed) || outOfTestEvaluations;
 
   return (
     <>
@@ -148,10 +163,12 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
           <fieldset className="source-choice">
             <legend>Model source</legend>
             <label className="option">
-              <input type="radio" name="model-source" checked={source === "code"} onChange={() => setSource("code")} /> Write TensorFlow.js code
+              <input type="radio" name="model-source" checked={source === "code"} onChange={() => setSource("code")} /> Write TensorFlow.js
+              code
             </label>
             <label className="option">
-              <input type="radio" name="model-source" checked={source === "file"} onChange={() => setSource("file")} /> Upload a Keras or TF.js model JSON
+              <input type="radio" name="model-source" checked={source === "file"} onChange={() => setSource("file")} /> Upload a Keras or
+              TF.js model JSON
             </label>
           </fieldset>
           {source === "code" ? (
@@ -176,7 +193,13 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
             </>
           )}
           <h3>Training settings</h3>
-          <TrainingSettings draft={draft} onChange={setDraft} maxEpochs={exercise.budgets.maxEpochs} maxBatchSize={exercise.budgets.maxBatchSize} toolbox={toolbox} />
+          <TrainingSettings
+            draft={draft}
+            onChange={setDraft}
+            maxEpochs={exercise.budgets.maxEpochs}
+            maxBatchSize={exercise.budgets.maxBatchSize}
+            toolbox={toolbox}
+          />
           {error && (
             <p className="error-box" role="alert" data-testid="editor-error" style={{ marginTop: "0.75rem" }}>
               {error}
@@ -184,8 +207,8 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
           )}
           {claim !== null && (
             <p className="muted small" data-testid="claim-note">
-              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be shown beside the grader&apos;s (a preview on a
-              subset, not graded).
+              Your preview&apos;s validation accuracy, {formatNumber(claim)}, will be shown beside the grader&apos;s (a preview on a subset,
+              not graded).
             </p>
           )}
           <div className="actions" style={{ marginTop: "1rem" }}>
@@ -194,7 +217,12 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
                 {building ? "Building…" : "Check model"}
               </button>
             )}
-            <button type="button" onClick={() => void onSubmit()} disabled={busy || outOfAttempts || confirmingLast || lock !== null} {...lockedBy(lock)}>
+            <button
+              type="button"
+              onClick={() => void onSubmit()}
+              disabled={busy || outOfAttempts || confirmingLast || lock !== null}
+              {...lockedBy(lock)}
+            >
               {create.isPending ? "Submitting…" : "Submit"}
             </button>
             <span className="muted">
@@ -209,13 +237,19 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
           </div>
           {tests !== null && (
             <p className="muted small" id="test-evaluations-help">
-              Each graded submission here is evaluated once on the hidden test set. Choose your configuration on the validation
-              curves (Debugging, Tune); the test score only confirms the one you chose.
+              Each graded submission here is evaluated once on the hidden test set. Choose your configuration on the validation curves
+              (Debugging, Tune); the test score only confirms the one you chose.
               {outOfTestEvaluations && " You have used them all: your instructor can allow more."}
             </p>
           )}
           {confirmingLast && (
-            <div className="note" role="alertdialog" aria-labelledby="last-evaluation-text" data-testid="confirm-last-evaluation" style={{ marginTop: "0.75rem" }}>
+            <div
+              className="note"
+              role="alertdialog"
+              aria-labelledby="last-evaluation-text"
+              data-testid="confirm-last-evaluation"
+              style={{ marginTop: "0.75rem" }}
+            >
               <p id="last-evaluation-text" style={{ marginTop: 0 }}>
                 This is your last evaluation on the hidden test set for this assignment. Submit this configuration as your final one?
               </p>
@@ -266,7 +300,11 @@ export function Workbench({ initial, drafts }: { initial: AssignmentView; drafts
 
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Latest submission</h2>
-        {latestId ? <LiveStatus key={latestId} submissionId={latestId} baseline={exercise.baseline} /> : <p className="muted">Nothing submitted yet.</p>}
+        {latestId ? (
+          <LiveStatus key={latestId} submissionId={latestId} baseline={exercise.baseline} />
+        ) : (
+          <p className="muted">Nothing submitted yet.</p>
+        )}
       </section>
 
       <SubmissionHistory submissions={submissions} {...(drafts !== null ? { onLoad: (id: string) => void loadSubmission(id) } : {})} />

@@ -76,7 +76,10 @@ export function describeEvent(event: AuditEvent): string {
       const before = GradeSnapshot.safeParse(event.before);
       const after = GradeSnapshot.safeParse(event.after);
       if (!before.success || !after.success) return `Grade of ${subject} changed`;
-      const baseline = before.data.baseline !== after.data.baseline && after.data.baseline !== null ? ` (baseline ${value("b", before.data.baseline)} → ${formatThreshold(after.data.baseline)})` : "";
+      const baseline =
+        before.data.baseline !== after.data.baseline && after.data.baseline !== null
+          ? ` (baseline ${value("b", before.data.baseline)} → ${formatThreshold(after.data.baseline)})`
+          : "";
       return `Grade of ${subject}: ${grade(before.data)} → ${grade(after.data)}${baseline}`;
     }
   }

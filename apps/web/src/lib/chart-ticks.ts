@@ -16,7 +16,10 @@ function niceStep(span: number, count: number): number {
   return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * magnitude;
 }
 
-export function axisFor(values: ReadonlyArray<number | null | undefined>, options: { bounds?: [number, number]; count?: number } = {}): Axis {
+export function axisFor(
+  values: ReadonlyArray<number | null | undefined>,
+  options: { bounds?: [number, number]; count?: number } = {},
+): Axis {
   const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const [lowBound, highBound] = options.bounds ?? [-Infinity, Infinity];
   let lo = finite.length > 0 ? Math.min(...finite) : 0;

@@ -15,6 +15,10 @@ const LABELS: Record<string, string> = {
 export function checkLabel(id: string): string {
   const known = LABELS[id];
   if (known) return known;
-  const words = id.replace(/[-_.]+/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").trim().toLowerCase();
+  const words = id
+    .replace(/[-_.]+/g, " ")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .trim()
+    .toLowerCase();
   return words.length === 0 ? id : words.charAt(0).toUpperCase() + words.slice(1);
 }

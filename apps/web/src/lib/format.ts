@@ -14,7 +14,6 @@ export const OUTCOME_LABEL: Record<Exclude<VerdictStatus, "error">, string> = {
 /** `withheld`: graded, with the result kept from the student while a check is hidden. */
 export const VERDICT_HEADING: Record<VerdictStatus | "withheld", string> = { ...OUTCOME_LABEL, error: "Error", withheld: "Graded" };
 
-
 export const ASSIGNMENT_STATUS_LABEL: Record<AssignmentStatus, string> = {
   not_attempted: "Not attempted",
   queued: "Queued",

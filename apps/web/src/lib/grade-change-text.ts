@@ -8,6 +8,8 @@ export function formatThreshold(value: number): string {
 /** "passed → failed (baseline changed 0.1135 → 0.96)"; the date is the page's to format. */
 export function describeChange(notice: Pick<GradeNotice, "from" | "to" | "baseline">): string {
   const statuses = notice.from !== null && notice.to !== null ? `${notice.from} → ${notice.to}` : "the result was updated";
-  const baseline = notice.baseline ? ` (baseline changed ${formatThreshold(notice.baseline.from)} → ${formatThreshold(notice.baseline.to)})` : "";
+  const baseline = notice.baseline
+    ? ` (baseline changed ${formatThreshold(notice.baseline.from)} → ${formatThreshold(notice.baseline.to)})`
+    : "";
   return `${statuses.replace(/_/g, " ")}${baseline}`;
 }

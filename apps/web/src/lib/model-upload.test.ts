@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseModelFile } from "./model-upload";
 
-const tfjsTopology = JSON.parse(readFileSync(new URL("../../test/fixtures/dense-784-32-10.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const tfjsTopology = JSON.parse(readFileSync(new URL("../../test/fixtures/dense-784-32-10.json", import.meta.url), "utf8")) as Record<
+  string,
+  unknown
+>;
 const kerasTopology = { class_name: "Sequential", config: { name: "seq", layers: [] }, keras_version: "3.4.1", backend: "tensorflow" };
 
 describe("parseModelFile", () => {

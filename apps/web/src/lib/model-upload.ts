@@ -12,7 +12,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * by `keras_version`, which TF.js writes as "tfjs-layers …".
  */
 export function parseModelFile(text: string, fileName: string): ModelSpec {
-  if (text.length > MAX_MODEL_FILE_BYTES) throw new Error(`${fileName} is ${Math.round(text.length / 1024)} KB; model files are limited to ${MAX_MODEL_FILE_BYTES / 1024} KB (the topology only, no weights).`);
+  if (text.length > MAX_MODEL_FILE_BYTES)
+    throw new Error(
+      `${fileName} is ${Math.round(text.length / 1024)} KB; model files are limited to ${MAX_MODEL_FILE_BYTES / 1024} KB (the topology only, no weights).`,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -21,7 +24,9 @@ export function parseModelFile(text: string, fileName: string): ModelSpec {
   }
   const topology = isObject(parsed) && isObject(parsed.modelTopology) ? parsed.modelTopology : parsed;
   if (!isObject(topology) || typeof topology.class_name !== "string" || !isObject(topology.config)) {
-    throw new Error(`${fileName} does not look like a model: expected an object with "class_name" and "config" (from Keras model.to_json() or TF.js model.toJSON()).`);
+    throw new Error(
+      `${fileName} does not look like a model: expected an object with "class_name" and "config" (from Keras model.to_json() or TF.js model.toJSON()).`,
+    );
   }
   const version = typeof topology.keras_version === "string" ? topology.keras_version : "";
   return { format: version.startsWith("tfjs") ? "tfjs" : "keras", topology };

@@ -65,9 +65,14 @@ export class ModelWorkerClient {
   }
 
   build(code: string): Promise<BuildResult> {
-    return this.request<BuildResult>({ type: "build", code }, BUILD_TIMEOUT_MS, `Your model code did not finish within ${BUILD_TIMEOUT_MS / 1000} s; check for endless loops.`, (data, done) => {
-      if (data.type === "built") done(data.result);
-    });
+    return this.request<BuildResult>(
+      { type: "build", code },
+      BUILD_TIMEOUT_MS,
+      `Your model code did not finish within ${BUILD_TIMEOUT_MS / 1000} s; check for endless loops.`,
+      (data, done) => {
+        if (data.type === "built") done(data.result);
+      },
+    );
   }
 
   /** Preview-trains in the worker; `onEpoch` sees each epoch as it ends, `onStatus` the current phase. */
@@ -77,11 +82,16 @@ export class ModelWorkerClient {
   ): Promise<TrainResult> {
     this.trainingId = this.nextId;
     try {
-      return await this.request<TrainResult>({ type: "train", ...input }, TRAIN_TIMEOUT_MS, `The preview ran longer than ${TRAIN_TIMEOUT_MS / 60_000} minutes and was stopped.`, (data, done) => {
-        if (data.type === "epoch") on.onEpoch(data.metrics);
-        else if (data.type === "status") on.onStatus(data.message);
-        else if (data.type === "trained") done(data.result);
-      });
+      return await this.request<TrainResult>(
+        { type: "train", ...input },
+        TRAIN_TIMEOUT_MS,
+        `The preview ran longer than ${TRAIN_TIMEOUT_MS / 60_000} minutes and was stopped.`,
+        (data, done) => {
+          if (data.type === "epoch") on.onEpoch(data.metrics);
+          else if (data.type === "status") on.onStatus(data.message);
+          else if (data.type === "trained") done(data.result);
+        },
+      );
     } finally {
       this.trainingId = null;
     }

@@ -50,7 +50,9 @@ function dtypeOf(a: PreviewArray): DType {
 
 export function encodePreview(data: PreviewData): Uint8Array {
   const layout = Object.entries(data.arrays).map(([name, a]) => ({ name, dtype: dtypeOf(a), length: a.length, bytes: a.byteLength }));
-  const header = new TextEncoder().encode(JSON.stringify({ ...data.header, arrays: layout.map(({ name, dtype, length }) => ({ name, dtype, length })) }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ ...data.header, arrays: layout.map(({ name, dtype, length }) => ({ name, dtype, length })) }),
+  );
   let offset = align4(8 + header.length);
   const total = layout.reduce((sum, l) => align4(sum + l.bytes), offset);
   const out = new Uint8Array(total);
@@ -68,17 +70,23 @@ export function encodePreview(data: PreviewData): Uint8Array {
 
 export function decodePreview(buffer: ArrayBuffer): PreviewData {
   const bytes = new Uint8Array(buffer);
-  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error("Preview data must start with SWPV; got something else (an error page?).");
+  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m))
+    throw new Error("Preview data must start with SWPV; got something else (an error page?).");
   const headerLength = new DataView(buffer).getUint32(4, true);
-  if (8 + headerLength > bytes.length) throw new Error(`Preview data header claims ${headerLength} bytes, but only ${bytes.length - 8} follow.`);
-  const raw = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as PreviewHeader & { arrays: Array<{ name: string; dtype: DType; length: number }> };
+  if (8 + headerLength > bytes.length)
+    throw new Error(`Preview data header claims ${headerLength} bytes, but only ${bytes.length - 8} follow.`);
+  const raw = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as PreviewHeader & {
+    arrays: Array<{ name: string; dtype: DType; length: number }>;
+  };
   const { arrays: layout, ...header } = raw;
   let offset = align4(8 + headerLength);
   const arrays: Record<string, PreviewArray> = {};
   for (const { name, dtype, length } of layout) {
-    if (!DTYPES.includes(dtype)) throw new Error(`Preview array "${name}" has dtype ${String(dtype)}; expected one of ${DTYPES.join(", ")}.`);
+    if (!DTYPES.includes(dtype))
+      throw new Error(`Preview array "${name}" has dtype ${String(dtype)}; expected one of ${DTYPES.join(", ")}.`);
     const size = dtype === "uint8" ? 1 : dtype === "uint16" ? 2 : 4;
-    if (offset + length * size > bytes.length) throw new Error(`Preview array "${name}" needs ${length * size} bytes at ${offset}, but the data has ${bytes.length}.`);
+    if (offset + length * size > bytes.length)
+      throw new Error(`Preview array "${name}" needs ${length * size} bytes at ${offset}, but the data has ${bytes.length}.`);
     arrays[name] =
       dtype === "uint8"
         ? new Uint8Array(buffer, offset, length)

@@ -34,5 +34,9 @@ function subscribe(listener: () => void) {
 }
 
 export function useSessionExpired(): boolean {
-  return useSyncExternalStore(subscribe, () => expired, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => expired,
+    () => false,
+  );
 }

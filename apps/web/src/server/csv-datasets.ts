@@ -14,7 +14,10 @@ type CsvRef = Extract<DatasetRef, { kind: "csv" }>;
  * package's.
  */
 export function csvSource(db: Db, courseId: string, ref: CsvRef): Promise<CsvSource> {
-  return resolveCsv(ref, { uploaded: (file) => datasetByFile(db, courseId, file), dataDir: join(findRepoRoot(), "packages", "exercises", "data") });
+  return resolveCsv(ref, {
+    uploaded: (file) => datasetByFile(db, courseId, file),
+    dataDir: join(findRepoRoot(), "packages", "exercises", "data"),
+  });
 }
 
 /**
@@ -36,7 +39,10 @@ export type CsvView = (CsvViewBase & { preview: CsvPreview }) | (CsvViewBase & {
 export function csvView(source: CsvSource, ref: CsvRef): CsvView {
   const base = { kind: "csv" as const, file: ref.file, target: ref.target, task: ref.task, origin: source.origin };
   try {
-    return { ...base, preview: previewCsv(source.text, { file: ref.file, target: ref.target, task: ref.task, splitSeed: source.splitSeed, sampleRows: 5 }) };
+    return {
+      ...base,
+      preview: previewCsv(source.text, { file: ref.file, target: ref.target, task: ref.task, splitSeed: source.splitSeed, sampleRows: 5 }),
+    };
   } catch (error) {
     return { ...base, problem: error instanceof Error ? error.message : String(error) };
   }
@@ -48,11 +54,23 @@ export function csvView(source: CsvSource, ref: CsvRef): CsvView {
  * standardized the same way): at most `maxRows` of them. The test inputs it also encodes are dropped
  * here; the test labels never leave it.
  */
-export function csvPreviewData(source: Pick<CsvSource, "text" | "splitSeed">, ref: CsvRef, exercise: Pick<ExerciseDefinition, "seed" | "data">, maxRows: number, scaling?: CsvScaling): PreviewData {
-  const { training, facts, task } = csvGrading(source.text, ref, { seed: exercise.seed, slice: exercise.data, splitSeed: source.splitSeed, ...(scaling ? { scaling } : {}) });
+export function csvPreviewData(
+  source: Pick<CsvSource, "text" | "splitSeed">,
+  ref: CsvRef,
+  exercise: Pick<ExerciseDefinition, "seed" | "data">,
+  maxRows: number,
+  scaling?: CsvScaling,
+): PreviewData {
+  const { training, facts, task } = csvGrading(source.text, ref, {
+    seed: exercise.seed,
+    slice: exercise.data,
+    splitSeed: source.splitSeed,
+    ...(scaling ? { scaling } : {}),
+  });
   const n = Math.min(maxRows, facts.trainSize);
   const width = training.inputSize;
-  const labels = training.trainLabels instanceof Int32Array ? Uint32Array.from(training.trainLabels.subarray(0, n)) : training.trainLabels.slice(0, n);
+  const labels =
+    training.trainLabels instanceof Int32Array ? Uint32Array.from(training.trainLabels.subarray(0, n)) : training.trainLabels.slice(0, n);
   return {
     header: {
       dataset: "csv",

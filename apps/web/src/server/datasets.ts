@@ -63,7 +63,10 @@ export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>, imageScal
     const n = PREVIEW_COUNTS.mnist;
     return {
       header: { dataset: "mnist", n, naturalShape: [28, 28, 1], ...(imageScaling ? { scaling: imageScaling } : {}) },
-      arrays: { pixels: loadMnistImages("train", mnistOptions()).slice(0, n * MNIST_IMAGE_SIZE), labels: loadMnistLabels("train", mnistOptions()).slice(0, n) },
+      arrays: {
+        pixels: loadMnistImages("train", mnistOptions()).slice(0, n * MNIST_IMAGE_SIZE),
+        labels: loadMnistLabels("train", mnistOptions()).slice(0, n),
+      },
     };
   }
   const options = imdbOptions(ref);
@@ -87,7 +90,12 @@ export function previewData(ref: Exclude<DatasetRef, { kind: "csv" }>, imageScal
  * subsets, or a CSV's training rows encoded exactly as the grader encodes them — with the step-4
  * preparation of a guided student's project, as the grader applies it. Never test rows.
  */
-export async function previewBytes(db: Db, courseId: string, exercise: ExerciseDefinition, preparation?: ProjectPreparation): Promise<Uint8Array> {
+export async function previewBytes(
+  db: Db,
+  courseId: string,
+  exercise: ExerciseDefinition,
+  preparation?: ProjectPreparation,
+): Promise<Uint8Array> {
   const ref = exercise.dataset;
   const { imageScaling, csvScaling } = scalingFor(ref, preparation);
   if (ref.kind !== "csv") {
@@ -96,7 +104,9 @@ export async function previewBytes(db: Db, courseId: string, exercise: ExerciseD
   }
   const source = await csvSource(db, courseId, ref);
   const key = `csv:${source.key}:${ref.target}:${ref.task}:${exercise.seed}:${JSON.stringify(exercise.data)}:${csvScaling ?? ""}`;
-  return previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source, ref, exercise, PREVIEW_COUNTS.csv, csvScaling)), true);
+  return (
+    previews.get(key) ?? remember(previews, key, encodePreview(csvPreviewData(source, ref, exercise, PREVIEW_COUNTS.csv, csvScaling)), true)
+  );
 }
 
 /** What the step page shows about the data: facts from core, a few digits or reviews, or a CSV's training-split facts. */

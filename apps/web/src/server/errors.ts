@@ -37,7 +37,9 @@ export function toTRPCError(error: unknown): TRPCError {
     return new TRPCError({ code: codeForDomainError(cause), message: sentence(cause.message), cause });
   }
   if (cause instanceof ZodError) {
-    const message = cause.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("\n");
+    const message = cause.issues
+      .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+      .join("\n");
     return new TRPCError({ code: "BAD_REQUEST", message, cause });
   }
   if (error instanceof TRPCError) return error;

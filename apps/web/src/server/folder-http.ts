@@ -28,7 +28,10 @@ export async function handleFolderExport(req: Request, options: FolderHttpOption
 export function uploadViolation(req: Request, trustedProxies = 0): { code: string; message: string } | null {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/zip") {
-    return { code: "CSRF_CONTENT_TYPE", message: `Course folder uploads must be sent as application/zip, got ${type ? `"${type}"` : "no content type"}.` };
+    return {
+      code: "CSRF_CONTENT_TYPE",
+      message: `Course folder uploads must be sent as application/zip, got ${type ? `"${type}"` : "no content type"}.`,
+    };
   }
   const headers = new Headers(req.headers);
   headers.set("content-type", "application/json");
@@ -40,7 +43,10 @@ export async function handleFolderImport(req: Request, options: FolderHttpOption
   const violation = uploadViolation(req, options.trustedProxies ?? 0);
   if (violation) return Response.json({ error: violation }, { status: 403 });
   const tooLarge = () =>
-    Response.json({ error: { message: `A course folder zip must be at most ${MAX_ZIP_BYTES / (1024 * 1024)} MB.`, code: "PAYLOAD_TOO_LARGE" } }, { status: 413 });
+    Response.json(
+      { error: { message: `A course folder zip must be at most ${MAX_ZIP_BYTES / (1024 * 1024)} MB.`, code: "PAYLOAD_TOO_LARGE" } },
+      { status: 413 },
+    );
   if (declaredOver(req, MAX_ZIP_BYTES)) return tooLarge();
   try {
     const caller = await callerFor(req, options);

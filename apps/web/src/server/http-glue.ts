@@ -19,7 +19,12 @@ export interface RouteOptions {
 }
 
 export function contextFor(req: Request, options: RouteOptions): Promise<Context> {
-  return createContext({ db: options.db, config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
+  return createContext({
+    db: options.db,
+    config: options.config,
+    now: options.now,
+    sessionCookie: sessionCookieOf(req.headers.get("cookie")),
+  });
 }
 
 /** A caller for the request's session: the route goes through the same procedures, and so the same gates, as tRPC clients. */

@@ -51,7 +51,10 @@ export function batchViolation(paths: readonly string[]): string | null {
  * upload cannot carry others). The upload cap is granted only once the caller is known to teach the
  * course (`uploadAllowed`).
  */
-export function bodyLimitOf(req: Request, options: Pick<HttpOptions, "maxRequestBytes" | "config">): { limit: number; what: string; upload: number | null } {
+export function bodyLimitOf(
+  req: Request,
+  options: Pick<HttpOptions, "maxRequestBytes" | "config">,
+): { limit: number; what: string; upload: number | null } {
   const upload = options.config.maxDatasetUploadBytes;
   const isUpload = upload !== undefined && upload > options.maxRequestBytes && proceduresOf(req).every((p) => p === DATASET_UPLOAD);
   return { limit: options.maxRequestBytes, what: "Request bodies are", upload: isUpload ? upload : null };
@@ -67,7 +70,12 @@ const UPLOAD_WHAT = "Dataset uploads (the CSV as sent, JSON-escaped) are";
 async function uploadAllowed(req: Request, prefix: Uint8Array, options: HttpOptions): Promise<boolean> {
   const courseId = /"courseId"\s*:\s*"([^"\\]{1,200})"/.exec(new TextDecoder().decode(prefix))?.[1];
   if (!courseId) return false;
-  const ctx = await createContext({ db: await options.db(), config: options.config, now: options.now, sessionCookie: sessionCookieOf(req.headers.get("cookie")) });
+  const ctx = await createContext({
+    db: await options.db(),
+    config: options.config,
+    now: options.now,
+    sessionCookie: sessionCookieOf(req.headers.get("cookie")),
+  });
   if (!ctx.user) return false;
   // The course rule of `courseProcedure.instructor`, applied early; the procedure applies it again.
   return courseScope({ db: ctx.db, user: ctx.user }, courseId, "instructor").then(
@@ -120,7 +128,10 @@ export interface HttpOptions {
  */
 export function clientIpOf(req: Request, trustedProxies: number): string | null {
   if (!Number.isInteger(trustedProxies) || trustedProxies <= 0) return null;
-  const hops = (req.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter((hop) => hop.length > 0);
+  const hops = (req.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter((hop) => hop.length > 0);
   const entry = hops.at(-trustedProxies);
   if (entry === undefined) return null;
   const ip = entry.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");

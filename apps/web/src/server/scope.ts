@@ -98,7 +98,11 @@ export async function submissionScope(ctx: Caller, submissionId: string, need: S
  * Work that belongs to one student (an experiment or tuning run): its owner, or an instructor of its
  * course. `what` names it in the refusal ("experiments", "tuning runs").
  */
-export async function requireOwnerOrInstructor(ctx: Caller, work: { userId: string; courseId: string | null }, what: string): Promise<void> {
+export async function requireOwnerOrInstructor(
+  ctx: Caller,
+  work: { userId: string; courseId: string | null },
+  what: string,
+): Promise<void> {
   if (work.userId === ctx.user.id) return;
   const role = work.courseId === null ? null : await membership(ctx.db, work.courseId, ctx.user.id);
   if (role !== "instructor") throw new ForbiddenError(`You can only see your own ${what}.`);

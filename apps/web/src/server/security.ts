@@ -68,7 +68,10 @@ export function csrfViolation(req: Request, trustedProxies = 0): { code: CsrfCod
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return null;
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json") {
-    return { code: "CSRF_CONTENT_TYPE", message: `API requests that change data must be sent as application/json, got ${type ? `"${type}"` : "no content type"}.` };
+    return {
+      code: "CSRF_CONTENT_TYPE",
+      message: `API requests that change data must be sent as application/json, got ${type ? `"${type}"` : "no content type"}.`,
+    };
   }
   const site = req.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") {

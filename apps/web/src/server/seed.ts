@@ -39,7 +39,8 @@ export async function seedDemo(
   const instructor = await ensureUser(db, DEMO.instructor, now);
   const student = await ensureUser(db, DEMO.student, now);
   const course =
-    (await courseByJoinCode(db, DEMO.course.joinCode)) ?? (await createCourse(db, { title: folder.course.title, joinCode: DEMO.course.joinCode, settings: folder.course.settings }, now));
+    (await courseByJoinCode(db, DEMO.course.joinCode)) ??
+    (await createCourse(db, { title: folder.course.title, joinCode: DEMO.course.joinCode, settings: folder.course.settings }, now));
   await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
   const existing = new Set((await assignmentsForCourse(db, course.id)).map((a) => a.exerciseId));

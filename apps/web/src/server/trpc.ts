@@ -81,7 +81,10 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // Internal errors are replaced by a generic message in toTRPCError; this is the last guard.
-      message: error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof TRPCError) ? "Something went wrong on our side; please try again." : shape.message,
+      message:
+        error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof TRPCError)
+          ? "Something went wrong on our side; please try again."
+          : shape.message,
       data: { ...data, zodError: cause instanceof ZodError ? z.flattenError(cause) : null },
     };
   },
@@ -150,11 +153,19 @@ export const courseProcedure = { member: courseOf("member"), instructor: courseO
  * `courseProcedure`. `student`: the course's students only (their own drafts). Context: `assignment`,
  * `course`, `role`.
  */
-export const assignmentProcedure = { member: assignmentOf("member"), student: assignmentOf("student"), instructor: assignmentOf("instructor") };
+export const assignmentProcedure = {
+  member: assignmentOf("member"),
+  student: assignmentOf("student"),
+  instructor: assignmentOf("instructor"),
+};
 
 /**
  * `submissionId` in the input; a missing submission is NOT_FOUND. `reader`: its author or an
  * instructor of its course; `member`: anyone enrolled in its course; `instructor`: its course's
  * instructors. Context: `submission`, `assignment`, `role`, `own`, `viewer`.
  */
-export const submissionProcedure = { reader: submissionOf("reader"), member: submissionOf("member"), instructor: submissionOf("instructor") };
+export const submissionProcedure = {
+  reader: submissionOf("reader"),
+  member: submissionOf("member"),
+  instructor: submissionOf("instructor"),
+};

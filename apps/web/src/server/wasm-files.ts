@@ -29,6 +29,10 @@ export function wasmFile(name: string): Uint8Array | null {
 
 export function wasmResponse(name: string): Response {
   const bytes = wasmFile(name);
-  if (!bytes) return new Response(`No such file; expected one of ${WASM_FILES.join(", ")}.`, { status: 404, headers: { "content-type": "text/plain" } });
+  if (!bytes)
+    return new Response(`No such file; expected one of ${WASM_FILES.join(", ")}.`, {
+      status: 404,
+      headers: { "content-type": "text/plain" },
+    });
   return new Response(new Uint8Array(bytes), { headers: { "content-type": "application/wasm", "cache-control": "public, max-age=86400" } });
 }

@@ -7,7 +7,15 @@ import { decodePreview, type PreviewData } from "~/lib/preview-format";
 import { chooseBackend } from "./backend";
 import { encodeForModel, withFeatureSelection } from "./preview-encode";
 import { earlyStopper, fitAugmented } from "./preview-toolbox";
-import type { BuildResult, PreviewEpochMetrics, TrainRequest, TrainResult, WorkerLayerSummary, WorkerRequest, WorkerResponse } from "./protocol";
+import type {
+  BuildResult,
+  PreviewEpochMetrics,
+  TrainRequest,
+  TrainResult,
+  WorkerLayerSummary,
+  WorkerRequest,
+  WorkerResponse,
+} from "./protocol";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let backendReady: Promise<string> | undefined;
@@ -42,7 +50,10 @@ async function runStudentCode(code: string): Promise<tf.LayersModel> {
   const factory = new Function("tf", code) as (t: typeof tf) => unknown;
   const produced: unknown = await factory(tf);
   if (!isLayersModel(produced)) {
-    throw new Error("Your code must `return` a model built with tf.sequential() or tf.model(); it returned " + (produced === undefined ? "nothing." : typeof produced + "."));
+    throw new Error(
+      "Your code must `return` a model built with tf.sequential() or tf.model(); it returned " +
+        (produced === undefined ? "nothing." : typeof produced + "."),
+    );
   }
   return produced;
 }
@@ -127,7 +138,11 @@ async function train(request: TrainRequest): Promise<TrainResult> {
     // from the standardized targets it trains on back to the target's unit, as the grader scores it.
     const regression = data.header.task === "regression";
     const unit = data.header.targetScale?.std ?? 1;
-    model.compile({ optimizer: optimizerFor(compile.optimizer, compile.learningRate), loss: compile.loss, metrics: regression ? ["mae"] : compile.metrics });
+    model.compile({
+      optimizer: optimizerFor(compile.optimizer, compile.learningRate),
+      loss: compile.loss,
+      metrics: regression ? ["mae"] : compile.metrics,
+    });
     training = { id: request.id, model };
     const history: PreviewEpochMetrics[] = [];
     let started = performance.now();
@@ -153,7 +168,14 @@ async function train(request: TrainRequest): Promise<TrainResult> {
     const { augmentation } = fit;
     // Step 7's data augmentation transforms MNIST images only, as the grader does.
     if (augmentation && data.header.dataset === "mnist") await fitAugmented(tf, model, set, { ...fit, augmentation }, onEpochEnd);
-    else await model.fit(x, y, { epochs: fit.epochs, batchSize: fit.batchSize, validationSplit: fit.validationSplit, shuffle: fit.shuffle, callbacks: { onEpochEnd } });
+    else
+      await model.fit(x, y, {
+        epochs: fit.epochs,
+        batchSize: fit.batchSize,
+        validationSplit: fit.validationSplit,
+        shuffle: fit.shuffle,
+        callbacks: { onEpochEnd },
+      });
     return { history, metric: regression ? "mae" : "accuracy", backend, examples: set.n, stopped: history.length < fit.epochs };
   } finally {
     training = null;

@@ -14,7 +14,15 @@ const imdb: PreviewData = {
 
 // Three encoded rows of width 2, as the server serves them (already standardized / one-hot).
 const csvBinary: PreviewData = {
-  header: { dataset: "csv", n: 3, naturalShape: [2], task: "binary", classes: ["0", "1"], file: "loans.csv", encoding: "1 numeric column (standardized) and 1 one-hot column for housing" },
+  header: {
+    dataset: "csv",
+    n: 3,
+    naturalShape: [2],
+    task: "binary",
+    classes: ["0", "1"],
+    file: "loans.csv",
+    encoding: "1 numeric column (standardized) and 1 one-hot column for housing",
+  },
   arrays: { inputs: Float32Array.from([0.5, 1, -1.5, 0, 1, 1]), labels: Uint32Array.from([1, 0, 1]) },
 };
 const csvRegression: PreviewData = {
@@ -28,7 +36,12 @@ describe("encodeForModel", () => {
     expect(Array.from(set.inputs)).toEqual([0.5, 1, -1.5, 0, 1, 1]);
     expect(set.inputShape).toEqual([2]);
     expect(Array.from(set.labels)).toEqual([1, 0, 1]);
-    const oneHot = encodeForModel(csvBinary, { inputShape: [null, 2], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 2 });
+    const oneHot = encodeForModel(csvBinary, {
+      inputShape: [null, 2],
+      firstLayer: "Dense",
+      loss: "categoricalCrossentropy",
+      outputUnits: 2,
+    });
     expect(Array.from(oneHot.labels)).toEqual([0, 1, 1, 0, 0, 1]);
   });
 
@@ -37,7 +50,6 @@ describe("encodeForModel", () => {
     expect(Array.from(set.labels)).toEqual([-0.5, 1.25]);
     expect(set.labelShape).toEqual([1]);
   });
-
 
   it("scales MNIST pixels to [0, 1] and one-hot encodes labels for categorical cross-entropy", () => {
     const set = encodeForModel(mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 });
@@ -63,12 +75,20 @@ describe("encodeForModel", () => {
     ["none: raw grey levels 0–255", "none", (x) => expect([x[0], x[784], x[1]]).toEqual([255, 51, 0])],
     ["divide-255: [0, 1]", "divide-255", (x) => expect([x[0], x[1]]).toEqual([1, 0])],
   ])("applies a guided student's step-4 pixel scaling — %s", (_name, scaling, expectInputs) => {
-    const set = encodeForModel({ ...mnist, header: { ...mnist.header, scaling } }, { inputShape: [null, 784], firstLayer: "Dense", loss: "sparseCategoricalCrossentropy", outputUnits: 10 });
+    const set = encodeForModel(
+      { ...mnist, header: { ...mnist.header, scaling } },
+      { inputShape: [null, 784], firstLayer: "Dense", loss: "sparseCategoricalCrossentropy", outputUnits: 10 },
+    );
     expectInputs(set.inputs);
   });
 
   it("keeps class ids for sparse categorical cross-entropy and accepts a [28, 28, 1] input", () => {
-    const set = encodeForModel(mnist, { inputShape: [null, 28, 28, 1], firstLayer: "Conv2D", loss: "sparseCategoricalCrossentropy", outputUnits: 10 });
+    const set = encodeForModel(mnist, {
+      inputShape: [null, 28, 28, 1],
+      firstLayer: "Conv2D",
+      loss: "sparseCategoricalCrossentropy",
+      outputUnits: 10,
+    });
     expect(set.inputShape).toEqual([28, 28, 1]);
     expect(Array.from(set.labels)).toEqual([3, 7]);
   });
@@ -82,16 +102,47 @@ describe("encodeForModel", () => {
   });
 
   it("writes IMDB sequences: first L ids, end-padded, ids beyond the Embedding table become OOV", () => {
-    const set = encodeForModel(imdb, { inputShape: [null, 3], firstLayer: "Embedding", embeddingInputDim: 10, loss: "binaryCrossentropy", outputUnits: 1 });
+    const set = encodeForModel(imdb, {
+      inputShape: [null, 3],
+      firstLayer: "Embedding",
+      embeddingInputDim: 10,
+      loss: "binaryCrossentropy",
+      outputUnits: 1,
+    });
     expect(Array.from(set.inputs)).toEqual([2, 5, 1, 3, 3, 0]);
   });
 
   it.each([
-    ["an MNIST model with the wrong input size", mnist, { inputShape: [null, 100], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 }, /784 pixels.*holds 100/],
-    ["too few output units for one-hot labels", mnist, { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 5 }, /Label 7 needs at least 8 output units/],
-    ["a CSV model of the wrong width", csvBinary, { inputShape: [null, 17], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /input shape \[None, 17\] fits no encoding of loans\.csv; accepted: \[2\] — 1 numeric column/],
-    ["a CSV model with a 2-D input", csvRegression, { inputShape: [null, 1, 2], firstLayer: "Dense", loss: "meanSquaredError", outputUnits: 1 }, /fits no encoding of houses\.csv; accepted: \[2\]/],
-    ["an IMDB model with a 2-D input", imdb, { inputShape: [null, 4, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }, /\[V\] multi-hot rows or \[L\]/],
+    [
+      "an MNIST model with the wrong input size",
+      mnist,
+      { inputShape: [null, 100], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 10 },
+      /784 pixels.*holds 100/,
+    ],
+    [
+      "too few output units for one-hot labels",
+      mnist,
+      { inputShape: [null, 784], firstLayer: "Dense", loss: "categoricalCrossentropy", outputUnits: 5 },
+      /Label 7 needs at least 8 output units/,
+    ],
+    [
+      "a CSV model of the wrong width",
+      csvBinary,
+      { inputShape: [null, 17], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 },
+      /input shape \[None, 17\] fits no encoding of loans\.csv; accepted: \[2\] — 1 numeric column/,
+    ],
+    [
+      "a CSV model with a 2-D input",
+      csvRegression,
+      { inputShape: [null, 1, 2], firstLayer: "Dense", loss: "meanSquaredError", outputUnits: 1 },
+      /fits no encoding of houses\.csv; accepted: \[2\]/,
+    ],
+    [
+      "an IMDB model with a 2-D input",
+      imdb,
+      { inputShape: [null, 4, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 },
+      /\[V\] multi-hot rows or \[L\]/,
+    ],
   ] as const)("explains %s", (_case, data, model, message) => {
     expect(() => encodeForModel(data, model)).toThrow(message);
   });
@@ -100,7 +151,15 @@ describe("encodeForModel", () => {
 describe("withFeatureSelection: step 7's dropped columns in the preview", () => {
   // Two rows of age, income, housing=own, housing=rent, as the server serves them.
   const table: PreviewData = {
-    header: { dataset: "csv", n: 2, naturalShape: [4], task: "binary", file: "loans.csv", encoding: "2 numeric columns (standardized) and 2 one-hot columns for housing", featureNames: ["age", "income", "housing=own", "housing=rent"] },
+    header: {
+      dataset: "csv",
+      n: 2,
+      naturalShape: [4],
+      task: "binary",
+      file: "loans.csv",
+      encoding: "2 numeric columns (standardized) and 2 one-hot columns for housing",
+      featureNames: ["age", "income", "housing=own", "housing=rent"],
+    },
     arrays: { inputs: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), labels: Uint32Array.from([1, 0]) },
   };
 
@@ -113,11 +172,18 @@ describe("withFeatureSelection: step 7's dropped columns in the preview", () => 
     expect(Array.from(data.arrays.inputs ?? [])).toEqual(inputs);
     expect(data.header.naturalShape).toEqual(shape);
     const width = shape[0] ?? 0;
-    expect(encodeForModel(data, { inputShape: [null, width], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }).inputShape).toEqual([width]);
-    if (drop.length > 0) expect(() => encodeForModel(data, { inputShape: [null, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 })).toThrow(/without `/);
+    expect(
+      encodeForModel(data, { inputShape: [null, width], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }).inputShape,
+    ).toEqual([width]);
+    if (drop.length > 0)
+      expect(() =>
+        encodeForModel(data, { inputShape: [null, 4], firstLayer: "Dense", loss: "binaryCrossentropy", outputUnits: 1 }),
+      ).toThrow(/without `/);
   });
 
   it("names a column the table does not have", () => {
-    expect(() => withFeatureSelection(table, { drop: ["incme"] })).toThrow(/features\.drop names `incme`, which is not an input column of loans\.csv/);
+    expect(() => withFeatureSelection(table, { drop: ["incme"] })).toThrow(
+      /features\.drop names `incme`, which is not an input column of loans\.csv/,
+    );
   });
 });

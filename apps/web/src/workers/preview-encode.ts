@@ -1,4 +1,12 @@
-import { type ExampleSet, type InputScaling, labelEncoding, prepareImageInputs, selectFeatures, writeMultiHot, writeSequence } from "@stepwise/core/browser";
+import {
+  type ExampleSet,
+  type InputScaling,
+  labelEncoding,
+  prepareImageInputs,
+  selectFeatures,
+  writeMultiHot,
+  writeSequence,
+} from "@stepwise/core/browser";
 import type { FeatureSelection } from "@stepwise/core/contracts";
 import type { PreviewData } from "~/lib/preview-format";
 
@@ -29,7 +37,10 @@ function scaleImages(inputs: Float32Array, n: number, scaling: InputScaling): vo
   const { train } = prepareImageInputs({ train: set, testInputs: set }, scaling);
   if (train === set) return;
   const scaled = new Float32Array(inputs.length);
-  train.gatherInputs(Int32Array.from({ length: n }, (_, i) => i), scaled);
+  train.gatherInputs(
+    Int32Array.from({ length: n }, (_, i) => i),
+    scaled,
+  );
   inputs.set(scaled);
 }
 
@@ -50,7 +61,8 @@ export function encodeForModel(
   model: { inputShape: readonly (number | null)[]; firstLayer: string; embeddingInputDim?: number; loss: string; outputUnits: number },
 ): EncodedSet {
   const shape = model.inputShape.slice(1);
-  if (shape.some((s) => s === null)) throw new Error(`The model's input shape ${shapeText(model.inputShape)} has an unknown dimension after the batch; give every size.`);
+  if (shape.some((s) => s === null))
+    throw new Error(`The model's input shape ${shapeText(model.inputShape)} has an unknown dimension after the batch; give every size.`);
   const inputShape = shape as number[];
   const size = inputShape.reduce((a, b) => a * b, 1);
   const { n } = data.header;
@@ -64,19 +76,25 @@ export function encodeForModel(
     const width = data.header.naturalShape[0] ?? 0;
     if (inputShape.length !== 1 || size !== width) {
       const file = data.header.file ?? "this table";
-      throw new Error(`The model's input shape ${shapeText(model.inputShape)} fits no encoding of ${file}; accepted: [${width}]${data.header.encoding ? ` — ${data.header.encoding}` : ""}.`);
+      throw new Error(
+        `The model's input shape ${shapeText(model.inputShape)} fits no encoding of ${file}; accepted: [${width}]${data.header.encoding ? ` — ${data.header.encoding}` : ""}.`,
+      );
     }
     inputs.set(rows.subarray(0, n * width));
   } else if (data.header.dataset === "mnist") {
     const pixels = data.arrays.pixels;
     if (!pixels) throw new Error("The preview data has no pixels array.");
-    if (size !== 784) throw new Error(`MNIST images have 784 pixels (28 × 28 × 1), but the model's input ${shapeText(model.inputShape)} holds ${size} values.`);
+    if (size !== 784)
+      throw new Error(
+        `MNIST images have 784 pixels (28 × 28 × 1), but the model's input ${shapeText(model.inputShape)} holds ${size} values.`,
+      );
     for (let i = 0; i < pixels.length; i++) inputs[i] = (pixels[i] ?? 0) / 255;
     if (data.header.scaling) scaleImages(inputs, n, data.header.scaling);
   } else {
     const { offsets, ids } = data.arrays;
     if (!offsets || !ids) throw new Error("The preview data has no offsets or ids arrays.");
-    if (inputShape.length !== 1) throw new Error(`IMDB models take [V] multi-hot rows or [L] word sequences, got input ${shapeText(model.inputShape)}.`);
+    if (inputShape.length !== 1)
+      throw new Error(`IMDB models take [V] multi-hot rows or [L] word sequences, got input ${shapeText(model.inputShape)}.`);
     const width = size;
     const sequence = model.firstLayer === "Embedding";
     // Sequence ids beyond the Embedding's table would be out of range: they become out-of-vocabulary.
@@ -94,7 +112,8 @@ export function encodeForModel(
     const classes = model.outputUnits;
     const classIds = Int32Array.from({ length: n }, (_, i) => labels[i] ?? 0);
     for (const label of classIds) {
-      if (label >= classes) throw new Error(`Label ${label} needs at least ${label + 1} output units for one-hot targets; the model has ${classes}.`);
+      if (label >= classes)
+        throw new Error(`Label ${label} needs at least ${label + 1} output units for one-hot targets; the model has ${classes}.`);
     }
     // One-hot rows as the grader's harness writes them.
     const oneHot = new Float32Array(n * classes);
@@ -115,11 +134,14 @@ export function withFeatureSelection(data: PreviewData, selection: FeatureSelect
   if (!selection || selection.drop.length === 0 || data.header.dataset !== "csv") return data;
   const rows = data.arrays.inputs;
   const names = data.header.featureNames;
-  if (!(rows instanceof Float32Array) || !names) throw new Error("The preview data does not name its columns; reload the page to fetch it again.");
+  if (!(rows instanceof Float32Array) || !names)
+    throw new Error("The preview data does not name its columns; reload the page to fetch it again.");
   const width = data.header.naturalShape[0] ?? 0;
   const file = data.header.file ?? "this table";
   const selected = selectFeatures({ inputs: rows.subarray(0, data.header.n * width), width, featureNames: names }, selection, { file });
-  const encoding = data.header.encoding ? `${data.header.encoding}, without ${selection.drop.map((d) => `\`${d}\``).join(", ")}` : undefined;
+  const encoding = data.header.encoding
+    ? `${data.header.encoding}, without ${selection.drop.map((d) => `\`${d}\``).join(", ")}`
+    : undefined;
   return {
     header: { ...data.header, naturalShape: [selected.width], featureNames: [...selected.featureNames], ...(encoding ? { encoding } : {}) },
     arrays: { ...data.arrays, inputs: selected.inputs },

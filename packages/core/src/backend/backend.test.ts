@@ -12,8 +12,7 @@ beforeAll(async () => {
 /** Runs `f` on wasm and on cpu with the same inputs and returns both results as arrays. */
 async function onBoth(inputs: Tensor[], f: (...xs: Tensor[]) => Tensor): Promise<[Float32Array, Float32Array]> {
   const values = inputs.map((t) => ({ data: t.dataSync(), shape: t.shape }));
-  const run = (): Float32Array =>
-    tf.tidy(() => f(...values.map((v) => tf.tensor(v.data, v.shape))).dataSync() as Float32Array);
+  const run = (): Float32Array => tf.tidy(() => f(...values.map((v) => tf.tensor(v.data, v.shape))).dataSync() as Float32Array);
   const wasm = run();
   await tf.setBackend("cpu");
   try {
@@ -69,7 +68,12 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
     const before = tf.memory().numTensors;
     const [x, w] = [r([...xs], 3), r([...fs], 4)];
     const [wasm, cpu] = await onBoth([x, w], (p, q) =>
-      tf.grad((f: Tensor) => tf.conv2d(p as Tensor4D, f as Tensor4D, stride, pad).square().sum())(q),
+      tf.grad((f: Tensor) =>
+        tf
+          .conv2d(p as Tensor4D, f as Tensor4D, stride, pad)
+          .square()
+          .sum(),
+      )(q),
     );
     expect(maxRelDiff(wasm, cpu)).toBeLessThan(1e-4);
     tf.dispose([x, w]);
@@ -79,7 +83,12 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
   it("Embedding's gradient (UnsortedSegmentSum) runs through the cpu fallback", async () => {
     const table = r([20, 3], 5);
     const [wasm, cpu] = await onBoth([table], (t) =>
-      tf.grad((e: Tensor) => tf.gather(e, tf.tensor1d([1, 4, 4, 19, 0, 1], "int32")).mul(tf.range(0, 18).reshape([6, 3])).sum())(t),
+      tf.grad((e: Tensor) =>
+        tf
+          .gather(e, tf.tensor1d([1, 4, 4, 19, 0, 1], "int32"))
+          .mul(tf.range(0, 18).reshape([6, 3]))
+          .sum(),
+      )(t),
     );
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
     table.dispose();
@@ -87,7 +96,7 @@ describe("wasm kernel overrides agree with the cpu backend", () => {
 
   // Regression: the cpu kernel loops over segments (minutes per step for a 10,000-word Embedding).
   it("UnsortedSegmentSum scatters a 10,000-segment IMDB-sized gradient in well under a second", () => {
-    const ids = Int32Array.from({ length: 128 * 200 }, (_, i) => (i * 7919) % 10_003 - 3);
+    const ids = Int32Array.from({ length: 128 * 200 }, (_, i) => ((i * 7919) % 10_003) - 3);
     const values = Float32Array.from({ length: ids.length * 4 }, (_, i) => (i % 13) - 6);
     const start = performance.now();
     const out = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(values, [ids.length, 4]), tf.tensor1d(ids, "int32"), 10_000).dataSync());

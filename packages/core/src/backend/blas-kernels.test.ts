@@ -10,7 +10,14 @@ import { maxRelDiff, trainOnBothPaths } from "./testing";
 const info = await initBackend();
 const tf = info.tf;
 const load = loadNativeBlas();
-const reason = info.blas?.loaded === false ? info.blas.reason : !load.ok ? load.reason : info.backend.startsWith("wasm") ? "" : `backend is ${info.backend}`;
+const reason =
+  info.blas?.loaded === false
+    ? info.blas.reason
+    : !load.ok
+      ? load.reason
+      : info.backend.startsWith("wasm")
+        ? ""
+        : `backend is ${info.backend}`;
 const available = info.blas?.loaded === true && load.ok;
 if (!available) console.warn(`BLAS kernel tests skipped: ${reason}`);
 
@@ -41,7 +48,13 @@ function onWasm<T>(f: () => T): T {
 /** Runs `f` on the BLAS kernels and counts the sgemm calls it makes, so a silent fallback is seen. */
 function onBlas<T>(f: () => T): { result: T; calls: number } {
   let calls = 0;
-  const counting: NativeBlas = { ...blas(), sgemm: (...args) => { calls++; blas().sgemm(...args); } };
+  const counting: NativeBlas = {
+    ...blas(),
+    sgemm: (...args) => {
+      calls++;
+      blas().sgemm(...args);
+    },
+  };
   unregisterBlasKernels(tf);
   registerBlasKernels(tf, counting);
   try {
@@ -52,7 +65,12 @@ function onBlas<T>(f: () => T): { result: T; calls: number } {
   }
 }
 
-interface Outputs { blasOut: Float32Array; wasmOut: Float32Array; cpuOut: Float32Array; calls: number }
+interface Outputs {
+  blasOut: Float32Array;
+  wasmOut: Float32Array;
+  cpuOut: Float32Array;
+  calls: number;
+}
 
 /** The BLAS kernels, wasm's own and the cpu backend on the same inputs; outputs as arrays, every tensor disposed. */
 async function compare(shapes: number[][], f: (...xs: Tensor[]) => Tensor): Promise<Outputs> {
@@ -70,7 +88,12 @@ async function compare(shapes: number[][], f: (...xs: Tensor[]) => Tensor): Prom
   }
 }
 
-const transposes = [[false, false], [true, false], [false, true], [true, true]] as const;
+const transposes = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 describe.runIf(available)("BLAS kernels match wasm's own", () => {
   it("records the path: the backend is wasm+openblas", () => {
@@ -106,7 +129,9 @@ describe.runIf(available)("BLAS kernels match wasm's own", () => {
     expect(calls).toBe(6);
     for (let i = 0; i < 2; i++) {
       for (let j = 0; j < 3; j++) {
-        const want = tf.tidy(() => tf.matMul(a.slice([i, 0], [1, 1]).reshape([7, 6]), b.slice([0, j], [1, 1]).reshape([6, 5])).dataSync() as Float32Array);
+        const want = tf.tidy(
+          () => tf.matMul(a.slice([i, 0], [1, 1]).reshape([7, 6]), b.slice([0, j], [1, 1]).reshape([6, 5])).dataSync() as Float32Array,
+        );
         expect(maxRelDiff(out.slice((i * 3 + j) * 35, (i * 3 + j + 1) * 35), want)).toBeLessThanOrEqual(1e-5);
       }
     }

@@ -39,7 +39,8 @@ interface Plan {
 function plan(tf: Tf, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Plan {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (ra < 2 || rb < 2) throw new Error(`BatchMatMul needs rank ≥ 2 operands, got shapes [${a.shape.join(",")}] and [${b.shape.join(",")}]`);
+  if (ra < 2 || rb < 2)
+    throw new Error(`BatchMatMul needs rank ≥ 2 operands, got shapes [${a.shape.join(",")}] and [${b.shape.join(",")}]`);
   const dim = (shape: number[], i: number): number => shape[i] ?? 0;
   const m = transposeA ? dim(a.shape, ra - 1) : dim(a.shape, ra - 2);
   const kA = transposeA ? dim(a.shape, ra - 2) : dim(a.shape, ra - 1);
@@ -118,10 +119,19 @@ function multiply(
     const ao = (aIndex[o] ?? 0) * aSize;
     const bo = (bIndex[o] ?? 0) * bSize;
     blas.sgemm(
-      transposeA, transposeB, m, n, k, 1,
-      av.subarray(ao, ao + aSize), Math.max(lda, 1),
-      bv.subarray(bo, bo + bSize), Math.max(ldb, 1),
-      beta, c.subarray(o * cSize, (o + 1) * cSize), n,
+      transposeA,
+      transposeB,
+      m,
+      n,
+      k,
+      1,
+      av.subarray(ao, ao + aSize),
+      Math.max(lda, 1),
+      bv.subarray(bo, bo + bSize),
+      Math.max(ldb, 1),
+      beta,
+      c.subarray(o * cSize, (o + 1) * cSize),
+      n,
     );
   }
   return { out, c };
@@ -176,7 +186,15 @@ export function registerBlasKernels(tf: Tf, blas: NativeBlas): string[] {
   for (const [name, factory] of Object.entries(KERNELS)) {
     const current = tf.getKernel(name, "wasm") as (KernelConfig & Partial<BlasKernelConfig>) | undefined;
     if (!current || current.blas) continue;
-    const config: BlasKernelConfig = { kernelName: name, backendName: "wasm", kernelFunc: factory(tf, blas, current), stepwise: true, blas: blas.kind, native: blas, replaced: current };
+    const config: BlasKernelConfig = {
+      kernelName: name,
+      backendName: "wasm",
+      kernelFunc: factory(tf, blas, current),
+      stepwise: true,
+      blas: blas.kind,
+      native: blas,
+      replaced: current,
+    };
     tf.unregisterKernel(name, "wasm");
     tf.registerKernel(config);
     installed.push(name);

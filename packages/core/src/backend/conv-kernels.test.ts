@@ -12,7 +12,8 @@ const info = await initBackend();
 const tf = info.tf;
 const load = loadNativeBlas();
 const available = info.blas?.loaded === true && load.ok;
-if (!available) console.warn(`native conv kernel tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
+if (!available)
+  console.warn(`native conv kernel tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
 
 function blas(): NativeBlas {
   if (!load.ok) throw new Error(load.reason);
@@ -22,12 +23,22 @@ function blas(): NativeBlas {
 /** Counts calls to the three conv kernels, so a silent fallback is seen. */
 function counting(): { kernels: NativeBlas; calls: () => number } {
   let calls = 0;
-  const count = (k: ConvKernel): ConvKernel => (...args) => {
-    calls++;
-    k(...args);
-  };
+  const count =
+    (k: ConvKernel): ConvKernel =>
+    (...args) => {
+      calls++;
+      k(...args);
+    };
   const b = blas();
-  return { kernels: { ...b, conv2d: count(b.conv2d), conv2dBackpropInput: count(b.conv2dBackpropInput), conv2dBackpropFilter: count(b.conv2dBackpropFilter) }, calls: () => calls };
+  return {
+    kernels: {
+      ...b,
+      conv2d: count(b.conv2d),
+      conv2dBackpropInput: count(b.conv2dBackpropInput),
+      conv2dBackpropFilter: count(b.conv2dBackpropFilter),
+    },
+    calls: () => calls,
+  };
 }
 
 /** The native kernels, wasm's own and the cpu backend on the same random inputs; every tensor disposed. */
@@ -81,7 +92,13 @@ describe.runIf(available)("native Conv2D kernels match wasm's own and the cpu ba
   });
 
   it("forward with dilation 2 (gradients of dilated convs are not defined in TF.js)", async () => {
-    const r = await compare([[2, 12, 12, 3], [3, 3, 3, 4]], (a, b) => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "same", "NHWC", 2));
+    const r = await compare(
+      [
+        [2, 12, 12, 3],
+        [3, 3, 3, 4],
+      ],
+      (a, b) => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "same", "NHWC", 2),
+    );
     expect(r.calls).toBe(1);
     expect(maxRelDiff(r.native, r.cpu)).toBeLessThanOrEqual(1e-5);
   });
@@ -97,13 +114,23 @@ describe.runIf(available)("native Conv2D kernels match wasm's own and the cpu ba
 
   it("leaves NCHW and prelu to the kernels it replaced", async () => {
     const prelu = await compare([[2, 6, 6, 2], [3, 3, 2, 3], [3], [3]], (a, b, c, d) =>
-      tf.fused.conv2d({ x: a as Tensor4D, filter: b as Tensor4D, strides: 1, pad: "valid", bias: c, activation: "prelu", preluActivationWeights: d }),
+      tf.fused.conv2d({
+        x: a as Tensor4D,
+        filter: b as Tensor4D,
+        strides: 1,
+        pad: "valid",
+        bias: c,
+        activation: "prelu",
+        preluActivationWeights: d,
+      }),
     );
     expect(prelu.calls).toBe(0);
     expect(maxRelDiff(prelu.native, prelu.wasm)).toBeLessThanOrEqual(1e-5);
     // wasm has no NCHW Conv2D: the replaced kernel's own error comes through unchanged.
     const [a, b] = [tf.ones([1, 2, 5, 5]), tf.ones([3, 3, 2, 1])];
-    await expect(withKernels(tf, blas(), counting().kernels, () => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "valid", "NCHW"))).rejects.toThrow(/does not support dataFormat/);
+    await expect(
+      withKernels(tf, blas(), counting().kernels, () => tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "valid", "NCHW")),
+    ).rejects.toThrow(/does not support dataFormat/);
     tf.dispose([a, b]);
   });
 });

@@ -67,7 +67,14 @@ function convInfo(tf: Tf, xShape: number[], filterShape: number[], attrs: NamedA
 }
 
 /** Runs `kernel(a, b, out)` into a fresh output of `shape`, taking heap views only after allocating it. */
-function run(backend: WasmHeapBackend, kernel: ConvKernel, a: TensorInfo, b: TensorInfo, shape: number[], g: ConvGeometry): { out: TensorInfo; view: Float32Array } {
+function run(
+  backend: WasmHeapBackend,
+  kernel: ConvKernel,
+  a: TensorInfo,
+  b: TensorInfo,
+  shape: number[],
+  g: ConvGeometry,
+): { out: TensorInfo; view: Float32Array } {
   const out = backend.makeOutput(shape, "float32");
   const view = backend.typedArrayFromHeap(out) as Float32Array;
   kernel(backend.typedArrayFromHeap(a) as Float32Array, backend.typedArrayFromHeap(b) as Float32Array, view, g);
@@ -91,7 +98,8 @@ const fusedConv2d: Factory = (tf, blas, replaced) => (args) => {
   const apply = Object.hasOwn(ACTIVATIONS, activation) ? ACTIVATIONS[activation] : undefined;
   const outChannels = filter?.shape[3];
   const biasOk = !bias || (bias.dtype === "float32" && bias.shape.reduce((p, d) => p * d, 1) === outChannels);
-  if (preluActivationWeights || apply === undefined || !biasOk || !nativeCase(args.backend, attrs, [x, filter]) || !x || !filter) return replaced.kernelFunc(args);
+  if (preluActivationWeights || apply === undefined || !biasOk || !nativeCase(args.backend, attrs, [x, filter]) || !x || !filter)
+    return replaced.kernelFunc(args);
   const info = convInfo(tf, x.shape, filter.shape, attrs, attrs.dilations as [number, number]);
   const { out, view } = run(args.backend, blas.conv2d, x, filter, info.outShape, geometry(info));
   const b = bias ? (args.backend.typedArrayFromHeap(bias) as Float32Array) : undefined;

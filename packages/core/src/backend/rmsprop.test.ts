@@ -7,7 +7,8 @@ const info = await initBackend();
 const tf = info.tf;
 const load = loadNativeBlas();
 const available = info.blas?.loaded === true && load.ok;
-if (!available) console.warn(`native RMSProp tests skipped: ${info.blas?.loaded === false ? info.blas.reason : load.ok ? info.backend : load.reason}`);
+if (!available)
+  console.warn(`native RMSProp tests skipped: ${info.blas?.loaded === false ? info.blas.reason : load.ok ? info.backend : load.reason}`);
 
 function blas(): NativeBlas {
   if (!load.ok) throw new Error(load.reason);
@@ -18,7 +19,13 @@ function blas(): NativeBlas {
 function counting<T>(f: () => T): { result: T; calls: number } {
   let calls = 0;
   unregisterBlasKernels(tf);
-  registerBlasKernels(tf, { ...blas(), rmsprop: (...args) => { calls++; blas().rmsprop(...args); } });
+  registerBlasKernels(tf, {
+    ...blas(),
+    rmsprop: (...args) => {
+      calls++;
+      blas().rmsprop(...args);
+    },
+  });
   try {
     return { result: f(), calls };
   } finally {
@@ -31,7 +38,9 @@ let names = 0;
 /** Variables like a Dense layer's (kernel and bias), same values for every call with the same seed. */
 function weights(seed: number): Variable[] {
   // In a tidy, as Layers builds weights: the initial value is disposed, so the variable owns its buffer.
-  return [[97, 33], [33]].map((shape, i) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, "float32", seed + i), true, `rmsprop-test-${names++}`)));
+  return [[97, 33], [33]].map((shape, i) =>
+    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, "float32", seed + i), true, `rmsprop-test-${names++}`)),
+  );
 }
 
 /** Four steps of `optimizer` on `vars` with seeded gradients; the learning rate changes half-way, as LR schedules do. */

@@ -53,7 +53,14 @@ function nativeRmspropClass(tf: Tf) {
       const heap = tf.backend() as unknown as Partial<WasmHeap>;
       // Looked up per step: the BLAS kernels (and their library) may have been unregistered since.
       const native = activeBlas(tf);
-      if (!native || self.centered || tf.getBackend() !== "wasm" || typeof heap.refCount !== "function" || typeof heap.typedArrayFromHeap !== "function") return false;
+      if (
+        !native ||
+        self.centered ||
+        tf.getBackend() !== "wasm" ||
+        typeof heap.refCount !== "function" ||
+        typeof heap.typedArrayFromHeap !== "function"
+      )
+        return false;
       const pairs = Array.isArray(variableGradients)
         ? variableGradients.map((item) => [item.name, item.tensor] as const)
         : Object.entries(variableGradients).map(([name, tensor]) => [name, tensor] as const);

@@ -40,7 +40,12 @@ async function trainAndDispose(tf: Tf, options: TrainOptions): Promise<TrainedRu
 }
 
 /** Trains twice on the native kernels (`counting` the first time, if given) and once on wasm's own. */
-export async function trainOnBothPaths(tf: Tf, blas: NativeBlas, options: () => TrainOptions, counting?: NativeBlas): Promise<{ first: TrainedRun; second: TrainedRun; plain: TrainedRun }> {
+export async function trainOnBothPaths(
+  tf: Tf,
+  blas: NativeBlas,
+  options: () => TrainOptions,
+  counting?: NativeBlas,
+): Promise<{ first: TrainedRun; second: TrainedRun; plain: TrainedRun }> {
   const first = await withKernels(tf, blas, counting ?? blas, () => trainAndDispose(tf, options()));
   const second = await trainAndDispose(tf, options());
   const plain = await withKernels(tf, blas, undefined, () => trainAndDispose(tf, options()));

@@ -38,16 +38,38 @@ export function conv2dBackpropFilterViaConv(tf: Tf): KernelConfig | undefined {
     };
     try {
       const { top, bottom, left, right } = info.padInfo;
-      const padded = top || bottom || left || right
-        ? run(pad, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-        : x;
+      const padded =
+        top || bottom || left || right
+          ? run(
+              pad,
+              { x },
+              {
+                paddings: [
+                  [0, 0],
+                  [top, bottom],
+                  [left, right],
+                  [0, 0],
+                ],
+                constantValue: 0,
+              },
+            )
+          : x;
       const xT = run(transpose, { x: padded }, { perm: [3, 1, 2, 0] });
       const dyT = run(transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-      const full = run(conv, { x: xT, filter: dyT }, {
-        strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [info.strideHeight, info.strideWidth], dimRoundingMode: undefined,
-      });
+      const full = run(
+        conv,
+        { x: xT, filter: dyT },
+        {
+          strides: [1, 1],
+          pad: "valid",
+          dataFormat: "NHWC",
+          dilations: [info.strideHeight, info.strideWidth],
+          dimRoundingMode: undefined,
+        },
+      );
       const [kh, kw, ci, co] = filterShape;
-      const cut = full.shape[1] === kh && full.shape[2] === kw ? full : run(slice, { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+      const cut =
+        full.shape[1] === kh && full.shape[2] === kw ? full : run(slice, { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
       const result = transpose.kernelFunc({ inputs: { x: cut }, backend, attrs: { perm: [1, 2, 0, 3] } }) as TensorInfo;
       return result;
     } finally {

@@ -1,4 +1,12 @@
-import type { BackendValues, DataType, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type {
+  BackendValues,
+  DataType,
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  NamedTensorInfoMap,
+  TensorInfo,
+} from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf";
 import { conv2dBackpropFilterViaConv } from "./wasm-conv";
 import { maxPoolGradOnHeap } from "./wasm-pool";

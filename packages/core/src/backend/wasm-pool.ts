@@ -26,8 +26,16 @@ export function maxPoolGradOnHeap(tf: Tf): KernelConfig | undefined {
       pad: "valid" | "same" | number;
       dimRoundingMode?: "floor" | "round" | "ceil";
     };
-    if (!dy || !input || dy.dtype !== "float32" || input.dtype !== "float32" || !isWasmHeapBackend(backend)) return replaced.kernelFunc(args);
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    if (!dy || !input || dy.dtype !== "float32" || input.dtype !== "float32" || !isWasmHeapBackend(backend))
+      return replaced.kernelFunc(args);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const out = backend.makeOutput(input.shape, "float32");
     // Views only now: makeOutput may have grown (and so detached) the heap.
     const x = backend.typedArrayFromHeap(input) as Float32Array;

@@ -81,17 +81,29 @@ export function describeDecisions(decisions: ProjectDecisions): string[] {
   const parts: string[] = [];
   if (decisions.metric) parts.push(`Metric: ${METRIC_NAMES[decisions.metric]} (chosen in step 2)`);
   const protocol = decisions.protocol;
-  if (protocol?.kind === "holdout") parts.push(`Protocol: hold-out, ${Math.round(protocol.validationSplit * 100)}% of training rows validate (step 3)`);
+  if (protocol?.kind === "holdout")
+    parts.push(`Protocol: hold-out, ${Math.round(protocol.validationSplit * 100)}% of training rows validate (step 3)`);
   if (protocol?.kind === "kfold") {
-    const capped = protocol.chosenFolds !== protocol.folds ? ` (you chose ${protocol.chosenFolds}; the grader trains at most ${MAX_GRADED_FOLDS} folds)` : "";
+    const capped =
+      protocol.chosenFolds !== protocol.folds
+        ? ` (you chose ${protocol.chosenFolds}; the grader trains at most ${MAX_GRADED_FOLDS} folds)`
+        : "";
     parts.push(`Protocol: ${protocol.folds}-fold${capped} (step 3)`);
   }
   const preparation = decisions.preparation;
   if (preparation) {
-    const how = preparation.scaling === "none" ? "inputs unscaled" : preparation.scaling === "divide-255" ? "pixels divided by 255" : preparation.scaling;
-    parts.push(`Preparation: ${how}${preparation.scaling === "standardize" || preparation.scaling === "min-max" ? ", fitted on training rows" : ""} (step 4)`);
+    const how =
+      preparation.scaling === "none"
+        ? "inputs unscaled"
+        : preparation.scaling === "divide-255"
+          ? "pixels divided by 255"
+          : preparation.scaling;
+    parts.push(
+      `Preparation: ${how}${preparation.scaling === "standardize" || preparation.scaling === "min-max" ? ", fitted on training rows" : ""} (step 4)`,
+    );
   }
-  if (decisions.vocabularySize !== undefined) parts.push(`Vocabulary: ${decisions.vocabularySize.toLocaleString("en-US")} most frequent training words (step 4)`);
+  if (decisions.vocabularySize !== undefined)
+    parts.push(`Vocabulary: ${decisions.vocabularySize.toLocaleString("en-US")} most frequent training words (step 4)`);
   return parts;
 }
 

@@ -59,7 +59,10 @@ export type DataSlice = z.infer<typeof DataSlice>;
  */
 export const Question = z
   .object({
-    id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/).max(64),
+    id: z
+      .string()
+      .regex(/^[a-z][a-zA-Z0-9]*$/)
+      .max(64),
     prompt: z.string().min(1).describe("The question, in the student's terms"),
     kind: z.enum(["choice", "number", "text", "boolean"]),
     /** For `choice`: the allowed values and their labels. */

@@ -10,7 +10,10 @@ export const ModelSpec = z
     format: z.enum(["tfjs", "keras"]).describe("Where the topology comes from"),
     topology: z
       .union([
-        z.string().max(262_144, { error: (issue) => `the model topology must be at most 262144 characters, got ${typeof issue.input === "string" ? issue.input.length : "more"}` }),
+        z.string().max(262_144, {
+          error: (issue) =>
+            `the model topology must be at most 262144 characters, got ${typeof issue.input === "string" ? issue.input.length : "more"}`,
+        }),
         z.record(z.string(), z.unknown()),
       ])
       .describe("Layers topology JSON (object or string, ≤ 256 KB)"),

@@ -68,7 +68,10 @@ export const ProgressEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("evaluating") }),
   z.object({
     type: z.literal("run"),
-    label: z.string().max(200).describe("Which training of a multi-model grading is running, e.g. \"training seed 2 of 3\"; its epochs are not streamed"),
+    label: z
+      .string()
+      .max(200)
+      .describe('Which training of a multi-model grading is running, e.g. "training seed 2 of 3"; its epochs are not streamed'),
   }),
   /**
    * Where a grading is, for the student's status line: preparing the data, training run `run` of
@@ -80,10 +83,16 @@ export const ProgressEvent = z.discriminatedUnion("type", [
     phase: z.enum(["preparing", "training", "evaluating"]),
     run: z.number().int().min(1).optional().describe("1-based index of the training running now"),
     runs: z.number().int().min(1).optional().describe("Trainings this grading runs in all"),
-    label: z.string().max(200).optional().describe("What the running training is, e.g. \"your step-6 model, for the comparison\""),
+    label: z.string().max(200).optional().describe('What the running training is, e.g. "your step-6 model, for the comparison"'),
     epoch: z.number().int().min(0).optional().describe("Epochs of this training finished so far"),
     epochs: z.number().int().min(1).optional().describe("Epochs this training runs"),
-    etaSeconds: z.number().min(0).optional().describe("Estimated seconds until the verdict when this was written: the grader's calibration, corrected by the epochs measured so far"),
+    etaSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "Estimated seconds until the verdict when this was written: the grader's calibration, corrected by the epochs measured so far",
+      ),
     at: z.number().describe("When this was written, ms since the epoch (the grader's clock)"),
   }),
 ]);
@@ -97,7 +106,14 @@ export type ProgressEvent = z.infer<typeof ProgressEvent>;
  */
 export const JobWork = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("grade") }).strict(),
-  z.object({ kind: z.literal("experiment"), experiment: z.string().describe("Name of the debugging experiment, e.g. \"loss-per-batch\"") }).strict(),
-  z.object({ kind: z.literal("tune"), search: z.unknown().describe("The declared search stored with the job (TuningSearch JSON); null when none was stored") }).strict(),
+  z
+    .object({ kind: z.literal("experiment"), experiment: z.string().describe('Name of the debugging experiment, e.g. "loss-per-batch"') })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("tune"),
+      search: z.unknown().describe("The declared search stored with the job (TuningSearch JSON); null when none was stored"),
+    })
+    .strict(),
 ]);
 export type JobWork = z.infer<typeof JobWork>;

@@ -7,13 +7,7 @@ export const OptimizerName = z
 export type OptimizerName = z.infer<typeof OptimizerName>;
 
 export const LossName = z
-  .enum([
-    "categoricalCrossentropy",
-    "sparseCategoricalCrossentropy",
-    "binaryCrossentropy",
-    "meanSquaredError",
-    "meanAbsoluteError",
-  ])
+  .enum(["categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy", "meanSquaredError", "meanAbsoluteError"])
   .describe("Loss function, as named by tf.losses / Keras (camelCase)");
 export type LossName = z.infer<typeof LossName>;
 
@@ -79,7 +73,10 @@ export const EarlyStopping = z
       .min(1, { message: "patience must be ≥ 1 epoch" })
       .max(50, { message: "patience must be ≤ 50 epochs" })
       .describe("Epochs without a new lowest validation loss before training stops (1–50)"),
-    restoreBestWeights: z.boolean().default(true).describe("Return the weights of the epoch with the lowest validation loss (a checkpoint), not the last epoch's"),
+    restoreBestWeights: z
+      .boolean()
+      .default(true)
+      .describe("Return the weights of the epoch with the lowest validation loss (a checkpoint), not the last epoch's"),
   })
   .strict()
   .describe("Stop when validation loss stops improving");
@@ -89,11 +86,7 @@ export const FitConfig = z
   .object({
     epochs: z.number().int().min(1).max(500).describe("Number of passes over the training data"),
     batchSize: z.number().int().min(1).max(8192).describe("Examples per gradient step"),
-    validationSplit: finite
-      .min(0)
-      .max(0.5)
-      .default(0.2)
-      .describe("Fraction of the training data held out for validation (0..0.5)"),
+    validationSplit: finite.min(0).max(0.5).default(0.2).describe("Fraction of the training data held out for validation (0..0.5)"),
     shuffle: z.boolean().default(true).describe("Shuffle the training data each epoch (seeded)"),
     augmentation: Augmentation.optional().describe("Step 7: random shifts, rotations and zoom of training images; none when absent"),
     earlyStopping: EarlyStopping.optional().describe("Step 7: stop when validation loss stops improving; train all `epochs` when absent"),
@@ -173,7 +166,9 @@ export const KFoldReport = z.object({
     .int()
     .min(1)
     .optional()
-    .describe("Early stopping: epochs the final model trained on all training data (the folds' mean stopping epoch); it has no validation data to stop on"),
+    .describe(
+      "Early stopping: epochs the final model trained on all training data (the folds' mean stopping epoch); it has no validation data to stop on",
+    ),
 });
 export type KFoldReport = z.infer<typeof KFoldReport>;
 
@@ -190,12 +185,28 @@ export const LayerEvidence = z.object({
   className: z.string(),
   activation: z.string().optional().describe("The layer's own activation, as written in its config"),
   params: z.number().int().min(0).describe("Trainable weights of the layer"),
-  gradientStart: z.number().min(0).describe("L2 norm of the loss gradient over the layer's weights at the initial weights, mean over the probe batches (Number.MAX_VALUE when not finite)"),
+  gradientStart: z
+    .number()
+    .min(0)
+    .describe(
+      "L2 norm of the loss gradient over the layer's weights at the initial weights, mean over the probe batches (Number.MAX_VALUE when not finite)",
+    ),
   gradientAfter: z.number().min(0).describe("The same after the first epoch"),
   weightNorm: z.number().min(0).optional().describe("L2 norm of the layer's initial weights"),
-  firstStepChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first training step: how big one update is next to the weights"),
+  firstStepChange: z
+    .number()
+    .min(0)
+    .optional()
+    .describe("‖W − W₀‖ / ‖W₀‖ after the first training step: how big one update is next to the weights"),
   firstEpochChange: z.number().min(0).optional().describe("‖W − W₀‖ / ‖W₀‖ after the first epoch"),
-  saturationStart: z.number().min(0).max(1).optional().describe("Sigmoid/tanh layers: fraction of outputs at an end of the range (sigmoid < 0.02 or > 0.98, |tanh| > 0.98) at the initial weights"),
+  saturationStart: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      "Sigmoid/tanh layers: fraction of outputs at an end of the range (sigmoid < 0.02 or > 0.98, |tanh| > 0.98) at the initial weights",
+    ),
   saturationAfter: z.number().min(0).max(1).optional().describe("The same after the first epoch"),
 });
 export type LayerEvidence = z.infer<typeof LayerEvidence>;
@@ -222,7 +233,11 @@ export const TrainingReport = z.object({
     .int()
     .min(1)
     .optional()
-    .describe("Early stopping: the 1-based epoch with the lowest validation loss; the model holds its weights when `restoreBestWeights` was on"),
-  evidence: TrainingEvidence.optional().describe("Gradient, update and saturation evidence from the first epoch; absent when it did not finish"),
+    .describe(
+      "Early stopping: the 1-based epoch with the lowest validation loss; the model holds its weights when `restoreBestWeights` was on",
+    ),
+  evidence: TrainingEvidence.optional().describe(
+    "Gradient, update and saturation evidence from the first epoch; absent when it did not finish",
+  ),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

@@ -2,15 +2,7 @@ import { z } from "zod";
 import { ProjectDecisions } from "./decisions";
 import { EpochMetrics } from "./training";
 
-export const VerdictStatus = z.enum([
-  "passed",
-  "failed",
-  "invalid",
-  "timed_out",
-  "out_of_memory",
-  "diverged",
-  "error",
-]);
+export const VerdictStatus = z.enum(["passed", "failed", "invalid", "timed_out", "out_of_memory", "diverged", "error"]);
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
 
 export const CheckVisibility = z.enum(["always", "after_deadline", "never"]);
@@ -56,7 +48,9 @@ export const Environment = z.object({
   budgetSeconds: z.number().min(0).optional(),
   run: z
     .object({
-      fingerprint: z.string().describe("Hash of everything the run's numbers depend on: model, settings, seed, split, data, backend, code version"),
+      fingerprint: z
+        .string()
+        .describe("Hash of everything the run's numbers depend on: model, settings, seed, split, data, backend, code version"),
       parts: z.record(z.string(), z.string()).describe("Hash of each of those, to say which one differs"),
       history: z.array(EpochMetrics).describe("The run's epochs, exactly as trained"),
       stopReason: z.string(),

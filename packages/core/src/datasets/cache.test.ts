@@ -9,7 +9,10 @@ import type { ImdbCorpus } from "./imdb-corpus";
 
 /** Byte-level comparison: deep equality on 11 M-element typed arrays takes minutes in vitest. */
 function corpusDigest(corpus: ImdbCorpus): string[] {
-  const bytes = (a: ArrayBufferView) => createHash("sha1").update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+  const bytes = (a: ArrayBufferView) =>
+    createHash("sha1")
+      .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+      .digest("hex");
   const split = (s: ImdbCorpus["train"]) => [s.offsets, s.ids, s.uniqueOffsets, s.uniqueIds, s.labels, s.sourceIndices].map(bytes);
   return [JSON.stringify([corpus.vocabulary, corpus.seed, corpus.vocabularySize]), ...split(corpus.train), ...split(corpus.test)];
 }
@@ -40,27 +43,39 @@ describe("binary cache file", () => {
   const variants: [string, (bytes: Buffer) => Buffer][] = [
     ["truncated", (b) => b.subarray(0, b.length - 3)],
     ["extended", (b) => Buffer.concat([b, Buffer.alloc(8)])],
-    ["a flipped payload byte", (b) => {
-      const copy = Buffer.from(b);
-      copy[copy.length - 9] = (copy[copy.length - 9] ?? 0) ^ 0xff;
-      return copy;
-    }],
+    [
+      "a flipped payload byte",
+      (b) => {
+        const copy = Buffer.from(b);
+        copy[copy.length - 9] = (copy[copy.length - 9] ?? 0) ^ 0xff;
+        return copy;
+      },
+    ],
     ["a wrong magic", (b) => Buffer.concat([Buffer.from("NOTCACHE"), b.subarray(8)])],
-    ["a future format version", (b) => {
-      const copy = Buffer.from(b);
-      copy.writeUInt32LE(99, 8);
-      return copy;
-    }],
-    ["a huge header length", (b) => {
-      const copy = Buffer.from(b);
-      copy.writeUInt32LE(0xffffffff, 12);
-      return copy;
-    }],
-    ["garbage JSON", (b) => {
-      const copy = Buffer.from(b);
-      copy[16] = 0x7b + 1;
-      return copy;
-    }],
+    [
+      "a future format version",
+      (b) => {
+        const copy = Buffer.from(b);
+        copy.writeUInt32LE(99, 8);
+        return copy;
+      },
+    ],
+    [
+      "a huge header length",
+      (b) => {
+        const copy = Buffer.from(b);
+        copy.writeUInt32LE(0xffffffff, 12);
+        return copy;
+      },
+    ],
+    [
+      "garbage JSON",
+      (b) => {
+        const copy = Buffer.from(b);
+        copy[16] = 0x7b + 1;
+        return copy;
+      },
+    ],
     ["an empty file", () => Buffer.alloc(0)],
   ];
   it.each(variants)("treats %s as a miss", (_name, edit) => {

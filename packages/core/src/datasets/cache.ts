@@ -141,9 +141,10 @@ export function readCacheFile(file: string): CacheEntry | undefined {
     // Views, not copies: the file sits at offset 0 of its own buffer and every array starts on an
     // 8-byte boundary. Each read makes a new buffer, so callers never share arrays.
     const start = payload.byteOffset + offset;
-    arrays[name] = start % Ctor.BYTES_PER_ELEMENT === 0
-      ? new Ctor(payload.buffer as ArrayBuffer, start, length)
-      : new Ctor(new Uint8Array(payload.subarray(offset, offset + byteLength)).buffer);
+    arrays[name] =
+      start % Ctor.BYTES_PER_ELEMENT === 0
+        ? new Ctor(payload.buffer as ArrayBuffer, start, length)
+        : new Ctor(new Uint8Array(payload.subarray(offset, offset + byteLength)).buffer);
     offset = align8(offset + byteLength);
   }
   return { meta: header.meta, arrays };

@@ -4,7 +4,15 @@ import { encodeCsv, fitCsvEncoder, fitTargetScale, scaleTargets, unscaleTarget }
 import { materialize } from "./sets";
 
 // Two numeric columns on very different scales and a category; the last two rows play the test split.
-const text = ["area,price_band,zone,price", "50,1,a,100000", "70,2,b,150000", "90,3,a,200000", "110,4,b,250000", "1000,40,c,9000000", "2000,80,a,12000000"].join("\n");
+const text = [
+  "area,price_band,zone,price",
+  "50,1,a,100000",
+  "70,2,b,150000",
+  "90,3,a,200000",
+  "110,4,b,250000",
+  "1000,40,c,9000000",
+  "2000,80,a,12000000",
+].join("\n");
 const train = [0, 1, 2, 3];
 const test = [4, 5];
 

@@ -85,7 +85,12 @@ export function fitCsvEncoder(
  * Dense encoded rows of `indices` (default all rows), with labels unless `withLabels` is false
  * (the test inputs a training child receives).
  */
-export function encodeCsv(table: CsvTable, encoder: CsvEncoder, indices?: ArrayLike<number>, options: { withLabels?: boolean } = {}): ExampleSet {
+export function encodeCsv(
+  table: CsvTable,
+  encoder: CsvEncoder,
+  indices?: ArrayLike<number>,
+  options: { withLabels?: boolean } = {},
+): ExampleSet {
   const rows = indices ?? Int32Array.from({ length: table.n }, (_, i) => i);
   const width = encoder.inputSize;
   const data = new Float32Array(rows.length * width);

@@ -17,7 +17,7 @@ describe("inspectCsv (an upload, before a target is chosen)", () => {
   });
 
   it.each([
-    ["a stray word in a numeric column", "age,y\n1,0\n2,1\nabc,0\n4,1\n", "line 4, column `age`: expected a number, got \"abc\""],
+    ["a stray word in a numeric column", "age,y\n1,0\n2,1\nabc,0\n4,1\n", 'line 4, column `age`: expected a number, got "abc"'],
     ["an empty value in a numeric column", "age,y\n1,0\n,1\n3,0\n", "line 3, column `age`: expected a number, got an empty value"],
     ["a row with too few fields", "a,b,c\n1,2,3\n4,5\n", "line 3: expected 3 fields as in the header, got 2"],
     ["a duplicate column", "a,a\n1,2\n", "column `a` appears twice"],

@@ -4,13 +4,9 @@ import { csvRecords, parseCsv } from "./csv";
 import { encodeCsv, fitCsvEncoder, prepareCsv } from "./csv-encode";
 import { materialize } from "./sets";
 
-const HOUSES = [
-  "size,city,rooms,price",
-  "50,Paris,2,300",
-  '80,"Lyon",3,250.5',
-  '120,"Saint-Denis, 93",4,400',
-  "65,Lyon,2,1e2",
-].join("\r\n");
+const HOUSES = ["size,city,rooms,price", "50,Paris,2,300", '80,"Lyon",3,250.5', '120,"Saint-Denis, 93",4,400', "65,Lyon,2,1e2"].join(
+  "\r\n",
+);
 
 describe("csvRecords", () => {
   it("handles quotes, doubled quotes, embedded commas and newlines, CRLF, BOM and blank lines", () => {
@@ -50,14 +46,29 @@ describe("parseCsv", () => {
     ["a header without rows", "a,y\n", {}, "no data rows"],
     ["a missing target column", "a,b\n1,2", { target: "price" }, "target column `price` not found; the header has: a, b"],
     ["a ragged row", "a,b\n1,2\n3\n", { target: "b" }, "line 3: expected 2 fields as in the header, got 1"],
-    ["a text value in a numeric column", "age,y\n1,0\n2,1\n3,0\nabc,1", { target: "y" }, 'line 5, column `age`: expected a number, got "abc"'],
+    [
+      "a text value in a numeric column",
+      "age,y\n1,0\n2,1\n3,0\nabc,1",
+      { target: "y" },
+      'line 5, column `age`: expected a number, got "abc"',
+    ],
     ["an empty numeric value", "age,y\n1,0\n,1\n3,0", { target: "y" }, "line 3, column `age`: expected a number, got an empty value"],
     ["hex in a forced numeric column", "age,y\n0x1f,0\n2,1", { target: "y", columnTypes: { age: "numeric" } }, 'got "0x1f"'],
     ["an unclosed quote", 'a,y\n"oops,1\n2,0', { target: "y" }, "line 2: quoted field is never closed"],
-    ["text after a closing quote", 'a,y\n"x"z,1', { target: "y" }, 'line 2: expected a comma or end of line after a closing quote, got "z"'],
+    [
+      "text after a closing quote",
+      'a,y\n"x"z,1',
+      { target: "y" },
+      'line 2: expected a comma or end of line after a closing quote, got "z"',
+    ],
     ["a duplicate header", "a,a,y\n1,2,0", { target: "y" }, "column `a` appears twice"],
     ["an empty header name", "a,,y\n1,2,0", { target: "y" }, "column 2 has an empty name"],
-    ["a non-numeric regression target", "a,y\n1,2\n2,x", { target: "y", task: "regression" }, 'line 3, column `y`: expected a number, got "x"'],
+    [
+      "a non-numeric regression target",
+      "a,y\n1,2\n2,x",
+      { target: "y", task: "regression" },
+      'line 3, column `y`: expected a number, got "x"',
+    ],
     ["a binary target with 3 classes", "a,y\n1,a\n2,b\n3,c", { target: "y", task: "binary" }, "exactly 2 classes"],
     ["an empty class name", "a,y\n1,a\n2,\n3,b", { target: "y" }, "line 3, column `y`: expected a class name"],
     ["too many bytes", "a,y\n1,0\n2,1", { target: "y", maxBytes: 5 }, "at most 5 bytes, got 11"],
@@ -85,9 +96,13 @@ describe("encoding", () => {
   it("caps the number of one-hot categories", () => {
     const rows = Array.from({ length: 30 }, (_, i) => `id${i},${i % 2}`);
     const table = parseCsv(["id,y", ...rows].join("\n"), { target: "y", task: "binary" });
-    expect(() => fitCsvEncoder(table, Array.from({ length: 30 }, (_, i) => i), { maxCategories: 20 })).toThrow(
-      "column `id` has 30 distinct values on training rows, at most 20",
-    );
+    expect(() =>
+      fitCsvEncoder(
+        table,
+        Array.from({ length: 30 }, (_, i) => i),
+        { maxCategories: 20 },
+      ),
+    ).toThrow("column `id` has 30 distinct values on training rows, at most 20");
   });
 
   it("prepareCsv splits by seed and reports facts", () => {

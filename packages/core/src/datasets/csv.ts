@@ -117,14 +117,16 @@ function columnNumbers(name: string, values: readonly string[], lines: readonly 
   return Float64Array.from(values, (value, r) => {
     const number = parseCsvNumber(value);
     if (number === undefined) {
-      fail(`line ${lines[r]}, column \`${name}\`: expected a number, got ${value === "" ? "an empty value" : JSON.stringify(value)}`, `line ${lines[r]}.${name}`);
+      fail(
+        `line ${lines[r]}, column \`${name}\`: expected a number, got ${value === "" ? "an empty value" : JSON.stringify(value)}`,
+        `line ${lines[r]}.${name}`,
+      );
     }
     return number ?? 0;
   });
 }
 
-const compareClasses = (numeric: boolean) => (a: string, b: string) =>
-  numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0;
+const compareClasses = (numeric: boolean) => (a: string, b: string) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0);
 
 interface CsvColumns {
   header: string[];
@@ -156,7 +158,8 @@ function readColumns(text: string, options: Pick<CsvOptions, "maxBytes" | "maxRo
   const lines: number[] = [];
   for (const { line, fields } of records) {
     if (lines.length >= maxRows) fail(`CSV must have at most ${maxRows} data rows, got more (line ${line})`);
-    if (fields.length !== header.length) fail(`line ${line}: expected ${header.length} fields as in the header, got ${fields.length}`, `line ${line}`);
+    if (fields.length !== header.length)
+      fail(`line ${line}: expected ${header.length} fields as in the header, got ${fields.length}`, `line ${line}`);
     fields.forEach((value, c) => columns[c]?.push(value.trim()));
     lines.push(line);
   }
@@ -192,12 +195,19 @@ export function parseCsv(text: string, options: CsvOptions): CsvTable {
   if (options.task === "regression") return { ...base, labels: Float32Array.from(numbersOf(options.target, targetValues)) };
 
   targetValues.forEach((value, r) => {
-    if (value === "") fail(`line ${lines[r]}, column \`${options.target}\`: expected a class name, got an empty value`, `line ${lines[r]}.${options.target}`);
+    if (value === "")
+      fail(
+        `line ${lines[r]}, column \`${options.target}\`: expected a class name, got an empty value`,
+        `line ${lines[r]}.${options.target}`,
+      );
   });
   const unique = [...new Set(targetValues)];
   const classes = unique.sort(compareClasses(unique.every((value) => NUMBER.test(value))));
   if (options.task === "binary" && classes.length !== 2) {
-    fail(`a binary target needs exactly 2 classes, column \`${options.target}\` has ${classes.length}: ${classes.slice(0, 10).join(", ")}`, "target");
+    fail(
+      `a binary target needs exactly 2 classes, column \`${options.target}\` has ${classes.length}: ${classes.slice(0, 10).join(", ")}`,
+      "target",
+    );
   }
   if (options.task === "multiclass" && classes.length < 2) {
     fail(`a multiclass target needs at least 2 classes, column \`${options.target}\` has ${classes.length}`, "target");

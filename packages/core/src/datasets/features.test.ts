@@ -19,7 +19,11 @@ describe("selectFeatures", () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ["an unknown column is named, with the columns there are", ["incme"], /`incme`, which is not an input column of credit\.csv; its input columns are `age`, `income`, `housing`/],
+    [
+      "an unknown column is named, with the columns there are",
+      ["incme"],
+      /`incme`, which is not an input column of credit\.csv; its input columns are `age`, `income`, `housing`/,
+    ],
     ["the target is not an input", ["default"], /`default` is the target of credit\.csv/],
     ["one-hot column names are not table columns", ["housing=own"], /`housing=own`, which is not an input column/],
     ["dropping every column leaves nothing to learn from", ["age", "income", "housing"], /leaves no input column of credit\.csv/],

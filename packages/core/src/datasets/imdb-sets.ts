@@ -67,7 +67,15 @@ export const embeddingInputDim = (vocabularySize: number): number => vocabularyS
  * `out[base .. base + length)`, end-padded with PAD_ID. Ids at or above `maxId` (an Embedding table
  * smaller than the vocabulary they were encoded with) become OOV_ID.
  */
-export function writeSequence(ids: ArrayLike<number>, start: number, end: number, out: Float32Array, base: number, length: number, maxId = Number.POSITIVE_INFINITY): void {
+export function writeSequence(
+  ids: ArrayLike<number>,
+  start: number,
+  end: number,
+  out: Float32Array,
+  base: number,
+  length: number,
+  maxId = Number.POSITIVE_INFINITY,
+): void {
   const count = Math.min(length, end - start);
   for (let k = 0; k < count; k++) {
     const id = ids[start + k] ?? PAD_ID;

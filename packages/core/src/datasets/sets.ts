@@ -103,7 +103,10 @@ export function limit(set: ExampleSet, count: number, seed: number): ExampleSet 
 /** Reads a whole ExampleSet into one dense array (small sets and tests only). */
 export function materialize(set: ExampleSet): Float32Array {
   const out = new Float32Array(set.n * set.inputSize);
-  set.gatherInputs(Int32Array.from({ length: set.n }, (_, i) => i), out);
+  set.gatherInputs(
+    Int32Array.from({ length: set.n }, (_, i) => i),
+    out,
+  );
   return out;
 }
 

@@ -70,7 +70,8 @@ export interface Fold {
  */
 export function kFoldIndices(n: number, k: number, seed: number): Fold[] {
   if (!Number.isInteger(k) || k < 2) throw new ValidationError(`K-fold needs an integer number of folds ≥ 2, got ${String(k)}`, "folds");
-  if (!Number.isInteger(n) || n < k) throw new ValidationError(`K-fold with ${k} folds needs at least ${k} examples, got ${String(n)}`, "folds");
+  if (!Number.isInteger(n) || n < k)
+    throw new ValidationError(`K-fold with ${k} folds needs at least ${k} examples, got ${String(n)}`, "folds");
   const order = permutation(n, seed);
   const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * n) / k));
   return Array.from({ length: k }, (_, fold) => {

@@ -33,7 +33,10 @@ function trimApostrophes(word: string): string {
 
 /** Review text for display: HTML line breaks become newlines, then cut at a word boundary. */
 export function displayText(text: string, maxChars: number): string {
-  const clean = text.replace(BREAK, "\n").replace(/\n{3,}/g, "\n\n").trim();
+  const clean = text
+    .replace(BREAK, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
   if (clean.length <= maxChars) return clean;
   const cut = clean.slice(0, maxChars);
   const space = cut.lastIndexOf(" ");

@@ -18,7 +18,11 @@ export function assertVocabularySize(size: number): void {
  */
 export function fitVocabulary(counts: ReadonlyMap<string, number>, size: number): string[] {
   assertVocabularySize(size);
-  return [...counts].filter(([, count]) => count > 0).sort(compareWordCounts).slice(0, size).map(([word]) => word);
+  return [...counts]
+    .filter(([, count]) => count > 0)
+    .sort(compareWordCounts)
+    .slice(0, size)
+    .map(([word]) => word);
 }
 
 /** Word occurrence counts over tokenized documents. */

@@ -26,10 +26,20 @@ const budgets = { maxEpochs: 20, maxBatchSize: 512, maxParams: 500_000, maxSecon
 
 describe("validateTrainingConfig", () => {
   it.each([
-    ["parameters", { ...budgets, maxParams: 100_000 }, config(5, 128), "the model has 407,050 parameters; this exercise allows 100,000 (4.1× over)"],
+    [
+      "parameters",
+      { ...budgets, maxParams: 100_000 },
+      config(5, 128),
+      "the model has 407,050 parameters; this exercise allows 100,000 (4.1× over)",
+    ],
     ["epochs", budgets, config(50, 128), "training asks for 50 epochs; this exercise allows 20 (2.5× over)"],
     ["batch size", budgets, config(5, 1024), "the batch size is 1,024 examples; this exercise allows 512 (2.0× over)"],
-    ["time", { ...budgets, maxSeconds: 10 }, config(20, 128), "training would take about 48.8 seconds; this exercise allows 10 (4.9× over)"],
+    [
+      "time",
+      { ...budgets, maxSeconds: 10 },
+      config(20, 128),
+      "training would take about 48.8 seconds; this exercise allows 10 (4.9× over)",
+    ],
   ] as const)("says by how much the %s is over", (_what, b, c, message) => {
     const run = () => validateTrainingConfig(c, b, summary, { examples: 48_000, gflops: 24 });
     expect(run).toThrow(BudgetError);

@@ -53,10 +53,7 @@ const nasty = fc.oneof(
 
 const mutation = fc.record({
   seed: fc.nat(seeds.length - 1),
-  edits: fc.array(
-    fc.record({ at: fc.nat(), op: fc.constantFrom("set", "delete", "dup"), value: nasty }),
-    { minLength: 1, maxLength: 4 },
-  ),
+  edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom("set", "delete", "dup"), value: nasty }), { minLength: 1, maxLength: 4 }),
   asString: fc.boolean(),
 });
 
@@ -93,14 +90,40 @@ describe("fuzzing parseModelSpec", () => {
 // A random chain of whitelisted layers with plausible settings. When we accept one, TF.js must
 // build it with exactly the parameters and shapes we inferred (this found Flatten-on-flat).
 const layer = fc.oneof(
-  fc.record({ class_name: fc.constant("Dense"), config: fc.record({ units: fc.integer({ min: 1, max: 16 }), activation: fc.constantFrom("relu", "softmax", "hard_sigmoid", "swish") }) }),
-  fc.record({ class_name: fc.constantFrom("Conv1D", "Conv2D"), config: fc.record({ filters: fc.integer({ min: 1, max: 4 }), kernel_size: fc.integer({ min: 1, max: 4 }), strides: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom("valid", "same") }) }),
-  fc.record({ class_name: fc.constantFrom("MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"), config: fc.record({ pool_size: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom("valid", "same") }) }),
-  fc.record({ class_name: fc.constantFrom("Flatten", "GlobalAveragePooling1D", "GlobalMaxPooling2D", "BatchNormalization"), config: fc.constant({}) }),
+  fc.record({
+    class_name: fc.constant("Dense"),
+    config: fc.record({ units: fc.integer({ min: 1, max: 16 }), activation: fc.constantFrom("relu", "softmax", "hard_sigmoid", "swish") }),
+  }),
+  fc.record({
+    class_name: fc.constantFrom("Conv1D", "Conv2D"),
+    config: fc.record({
+      filters: fc.integer({ min: 1, max: 4 }),
+      kernel_size: fc.integer({ min: 1, max: 4 }),
+      strides: fc.integer({ min: 1, max: 3 }),
+      padding: fc.constantFrom("valid", "same"),
+    }),
+  }),
+  fc.record({
+    class_name: fc.constantFrom("MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"),
+    config: fc.record({ pool_size: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom("valid", "same") }),
+  }),
+  fc.record({
+    class_name: fc.constantFrom("Flatten", "GlobalAveragePooling1D", "GlobalMaxPooling2D", "BatchNormalization"),
+    config: fc.constant({}),
+  }),
   fc.record({ class_name: fc.constant("Dropout"), config: fc.record({ rate: fc.double({ min: 0, max: 0.9, noNaN: true }) }) }),
-  fc.record({ class_name: fc.constantFrom("SimpleRNN", "LSTM", "GRU"), config: fc.record({ units: fc.integer({ min: 1, max: 5 }), return_sequences: fc.boolean(), reset_after: fc.constant(false) }) }),
-  fc.record({ class_name: fc.constant("Reshape"), config: fc.record({ target_shape: fc.constantFrom([-1], [2, -1], [-1, 1], [2, 2, -1]) }) }),
-  fc.record({ class_name: fc.constant("Embedding"), config: fc.record({ input_dim: fc.integer({ min: 1, max: 30 }), output_dim: fc.integer({ min: 1, max: 4 }) }) }),
+  fc.record({
+    class_name: fc.constantFrom("SimpleRNN", "LSTM", "GRU"),
+    config: fc.record({ units: fc.integer({ min: 1, max: 5 }), return_sequences: fc.boolean(), reset_after: fc.constant(false) }),
+  }),
+  fc.record({
+    class_name: fc.constant("Reshape"),
+    config: fc.record({ target_shape: fc.constantFrom([-1], [2, -1], [-1, 1], [2, 2, -1]) }),
+  }),
+  fc.record({
+    class_name: fc.constant("Embedding"),
+    config: fc.record({ input_dim: fc.integer({ min: 1, max: 30 }), output_dim: fc.integer({ min: 1, max: 4 }) }),
+  }),
 );
 
 describe("accepted models build in TF.js as inferred", () => {

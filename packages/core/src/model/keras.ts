@@ -48,10 +48,7 @@ export function toChain(root: Json, limits: ModelLimits): Chain {
   if (className === "Model" || className === "Functional") {
     return functional(Reader.of(config, "config", "model config"), layersJson, name);
   }
-  throw new ValidationError(
-    `model \`class_name\` must be "Sequential", "Model" or "Functional", got ${describe(className)}`,
-    "class_name",
-  );
+  throw new ValidationError(`model \`class_name\` must be "Sequential", "Model" or "Functional", got ${describe(className)}`, "class_name");
 }
 
 function rawLayer(entry: Json, path: string): RawLayer {
@@ -78,7 +75,10 @@ function sequential(entries: Json[], name: string | undefined, fallbackShape: Js
   const first = all[0];
   let inputShape = first ? declaredInput(first) : undefined;
   const layers = all.filter((l) => l.className !== "InputLayer");
-  if (all.filter((l) => l.className === "InputLayer").length > 1 || (first && first.className !== "InputLayer" && layers.length !== all.length)) {
+  if (
+    all.filter((l) => l.className === "InputLayer").length > 1 ||
+    (first && first.className !== "InputLayer" && layers.length !== all.length)
+  ) {
     throw new ValidationError("a Sequential model may have one InputLayer, and only as its first layer", "config.layers");
   }
   inputShape ??= fallbackShape;
@@ -115,7 +115,10 @@ function functional(config: Reader, entries: Json[], name: string | undefined): 
   }
   const unused = [...byName.keys()].filter((n) => !seen.has(n));
   if (unused.length > 0) {
-    throw new ValidationError(`layers not between the input and the output are not supported: ${unused.slice(0, 5).join(", ")}`, "config.layers");
+    throw new ValidationError(
+      `layers not between the input and the output are not supported: ${unused.slice(0, 5).join(", ")}`,
+      "config.layers",
+    );
   }
   chain.reverse();
   const input = chain[0];

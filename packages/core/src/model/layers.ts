@@ -165,7 +165,10 @@ export const LAYER_RULES: Record<string, Rule> = {
   Flatten: (r, input) => {
     // TF.js (unlike Keras) rejects Flatten on an input that is already flat.
     if (input.length < 2) {
-      throw new ValidationError(`Flatten needs an input with at least 2 axes per example, got [${input.join(", ")}]; it is already flat, remove the Flatten`, r.path);
+      throw new ValidationError(
+        `Flatten needs an input with at least 2 axes per example, got [${input.join(", ")}]; it is already flat, remove the Flatten`,
+        r.path,
+      );
     }
     return { config: {}, output: [product(input)], params: 0, flops: 0 };
   },
@@ -183,7 +186,11 @@ export const LAYER_RULES: Record<string, Rule> = {
   BatchNormalization: (r, input) => {
     const rank = input.length;
     const axis = r.raw("axis");
-    const last = axis === undefined || axis === null || axis === -1 || axis === rank ||
+    const last =
+      axis === undefined ||
+      axis === null ||
+      axis === -1 ||
+      axis === rank ||
       (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === rank));
     if (!last) r.fail("axis", `-1 (the channels axis), or ${rank}`, axis);
     const center = r.bool("center", true);
@@ -233,7 +240,9 @@ export const LAYER_RULES: Record<string, Rule> = {
   Reshape: (r, input, limits) => {
     const target = r.raw("target_shape");
     if (
-      !Array.isArray(target) || target.length < 1 || target.length > 4 ||
+      !Array.isArray(target) ||
+      target.length < 1 ||
+      target.length > 4 ||
       !target.every((d) => typeof d === "number" && Number.isInteger(d) && (d === -1 || (d >= 1 && d <= limits.maxDimension))) ||
       target.filter((d) => d === -1).length > 1
     ) {
@@ -244,7 +253,10 @@ export const LAYER_RULES: Record<string, Rule> = {
     const size = product(input);
     const output = dims.map((d) => (d === -1 ? size / known : d));
     if (product(output) !== size || !output.every(Number.isInteger)) {
-      throw new ValidationError(`Reshape cannot turn [${input.join(", ")}] (${size} values) into [${dims.join(", ")}]`, r.at("target_shape"));
+      throw new ValidationError(
+        `Reshape cannot turn [${input.join(", ")}] (${size} values) into [${dims.join(", ")}]`,
+        r.at("target_shape"),
+      );
     }
     return { config: { target_shape: output }, output, params: 0, flops: 0 };
   },

@@ -7,7 +7,12 @@ const dense = (units: number[]) =>
     format: "tfjs",
     topology: {
       class_name: "Sequential",
-      config: { layers: units.map((u, i) => ({ class_name: "Dense", config: { units: u, name: `dense_${i + 1}`, ...(i === 0 ? { batch_input_shape: [null, 784] } : {}) } })) },
+      config: {
+        layers: units.map((u, i) => ({
+          class_name: "Dense",
+          config: { units: u, name: `dense_${i + 1}`, ...(i === 0 ? { batch_input_shape: [null, 784] } : {}) },
+        })),
+      },
     },
   }).summary;
 
@@ -27,7 +32,12 @@ describe("estimateTrainingMemory", () => {
     expect(estimateTrainingMemory(summary, 8192).activationBytes).toBeGreaterThan(estimateTrainingMemory(summary, 8192).parameterBytes);
   });
 
-  it.each([[512, "512 bytes"], [12 * 1024, "12 KiB"], [1.5 * 1024 ** 3, "1.5 GiB"], [321.4 * 1024 ** 2, "321 MiB"]])("formats %d as %s", (bytes, text) => {
+  it.each([
+    [512, "512 bytes"],
+    [12 * 1024, "12 KiB"],
+    [1.5 * 1024 ** 3, "1.5 GiB"],
+    [321.4 * 1024 ** 2, "321 MiB"],
+  ])("formats %d as %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });
 });

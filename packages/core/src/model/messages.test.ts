@@ -12,7 +12,11 @@ describe("refusals say what was allowed and what came", () => {
     ["units over the limit", dense({ units: 1_000_000 }), /^Dense `units` must be ≤ 4096, got 1000000$/],
     ["units under it", dense({ units: 0 }), /^Dense `units` must be ≥ 1, got 0$/],
     ["a fractional unit count", dense({ units: 2.5 }), /^Dense `units` must be an integer in \[1, 4096\], got 2.5$/],
-    ["too many layers", { class_name: "Sequential", config: { layers: Array.from({ length: 70 }, () => dense({}).config.layers[0]) } }, /at most 64 layers, got 70$/],
+    [
+      "too many layers",
+      { class_name: "Sequential", config: { layers: Array.from({ length: 70 }, () => dense({}).config.layers[0]) } },
+      /at most 64 layers, got 70$/,
+    ],
     ["a topology string over the size limit", "x".repeat(300_000), /at most 262144 characters, got 300000$/],
     ["an object with too many values", dense({ junk: Array.from({ length: 120_000 }, () => 0) }), /at most 100000 values, got 12\d{4}$/],
   ])("%s", (_name, topology, message) => {

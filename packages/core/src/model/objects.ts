@@ -64,8 +64,20 @@ const VARIANCE: Record<string, [number, string, string]> = {
 };
 
 export const INITIALIZER_NAMES = [
-  "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal", "variance_scaling",
-  "orthogonal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+  "zeros",
+  "ones",
+  "constant",
+  "random_normal",
+  "random_uniform",
+  "truncated_normal",
+  "variance_scaling",
+  "orthogonal",
+  "glorot_uniform",
+  "glorot_normal",
+  "he_uniform",
+  "he_normal",
+  "lecun_uniform",
+  "lecun_normal",
 ];
 
 function classAndConfig(r: Reader, field: string, what: string): { name: string; config: Reader } | undefined {
@@ -101,7 +113,10 @@ export function initializer(r: Reader, field: string, fallback: string): JsonObj
         config: { mean: c.num("mean", -10, 10, 0), stddev: c.num("stddev", 0, 10, 0.05), seed },
       };
     case "randomuniform":
-      return { class_name: "RandomUniform", config: { minval: c.num("minval", -10, 10, -0.05), maxval: c.num("maxval", -10, 10, 0.05), seed } };
+      return {
+        class_name: "RandomUniform",
+        config: { minval: c.num("minval", -10, 10, -0.05), maxval: c.num("maxval", -10, 10, 0.05), seed },
+      };
     case "variancescaling": {
       const dist = c.oneOf("distribution", ["normal", "uniform", "truncated_normal", "untruncated_normal"], "truncated_normal");
       return {
@@ -156,7 +171,12 @@ export function constraint(r: Reader, field: string): JsonObject | null {
     case "minmaxnorm":
       return {
         class_name: "MinMaxNorm",
-        config: { min_value: c.num("min_value", 0, 1000, 0), max_value: c.num("max_value", 0, 1000, 1), rate: c.num("rate", 0, 1, 1), axis: axis() },
+        config: {
+          min_value: c.num("min_value", 0, 1000, 0),
+          max_value: c.num("max_value", 0, 1000, 1),
+          rate: c.num("rate", 0, 1, 1),
+          axis: axis(),
+        },
       };
     default:
       return r.fail(field, "one of the constraints max_norm, unit_norm, non_neg, min_max_norm", r.raw(field));

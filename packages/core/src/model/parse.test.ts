@@ -33,7 +33,11 @@ describe("parseModelSpec on real formats", () => {
     expect(asObject).toEqual(asString);
     const { topology, summary } = asString;
     expect(summary.layers.length).toBeGreaterThan(1);
-    await agreeWithTfjs(topology, summary.totalParams, summary.layers.map((l) => l.outputShape));
+    await agreeWithTfjs(
+      topology,
+      summary.totalParams,
+      summary.layers.map((l) => l.outputShape),
+    );
   });
 
   it("counts the MNIST MLP exactly", () => {
@@ -74,13 +78,20 @@ const layerCases: [string, Record<string, unknown>][] = [
   ["lstm", seq([7, 3], ["LSTM", { units: 5 }])],
   ["lstm no bias", seq([7, 3], ["LSTM", { units: 4, use_bias: false }])],
   ["gru", seq([7, 3], ["GRU", { units: 5, reset_after: false }])],
-  ["activation dropout reshape", seq([12], ["Reshape", { target_shape: [3, -1] }], ["Activation", { activation: "tanh" }], ["Dropout", { rate: 0.3 }])],
+  [
+    "activation dropout reshape",
+    seq([12], ["Reshape", { target_shape: [3, -1] }], ["Activation", { activation: "tanh" }], ["Dropout", { rate: 0.3 }]),
+  ],
 ];
 
 describe("our shape inference equals TF.js", () => {
   it.each(layerCases)("%s", async (_name, topology) => {
     const { topology: normalized, summary } = parseModelSpec({ format: "tfjs", topology });
-    await agreeWithTfjs(normalized, summary.totalParams, summary.layers.map((l) => l.outputShape));
+    await agreeWithTfjs(
+      normalized,
+      summary.totalParams,
+      summary.layers.map((l) => l.outputShape),
+    );
   });
 });
 
@@ -94,20 +105,40 @@ const rejects: [string, unknown, typeof ValidationError | typeof BudgetError, Re
   ["NaN units", seq([4], ["Dense", { units: Number.NaN }]), ValidationError, /finite/],
   ["an unknown activation", seq([4], ["Dense", { units: 2, activation: "eval" }]), ValidationError, /activations/],
   ["an unknown initializer", seq([4], ["Dense", { units: 2, kernel_initializer: "Evil" }]), ValidationError, /initializers/],
-  ["channels_first", seq([3, 8, 8], ["Conv2D", { filters: 2, kernel_size: 3, data_format: "channels_first" }]), ValidationError, /channels_last/],
+  [
+    "channels_first",
+    seq([3, 8, 8], ["Conv2D", { filters: 2, kernel_size: 3, data_format: "channels_first" }]),
+    ValidationError,
+    /channels_last/,
+  ],
   ["a kernel of 12", seq([30, 30, 1], ["Conv2D", { filters: 2, kernel_size: 12 }]), ValidationError, /kernel_size/],
   ["GRU reset_after", seq([5, 2], ["GRU", { units: 2, reset_after: true }]), ValidationError, /reset_after/],
-  ["no input shape", { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 2 } }] } }, ValidationError, /input shape/],
+  [
+    "no input shape",
+    { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 2 } }] } },
+    ValidationError,
+    /input shape/,
+  ],
   ["an unknown model class", { class_name: "Evil", config: { layers: [] } }, ValidationError, /class_name/],
   ["__proto__ keys", '{"class_name":"Sequential","__proto__":{"x":1},"config":{"layers":[]}}', ValidationError, /__proto__/],
   ["deep nesting", "[".repeat(100_000) + "]".repeat(100_000), ValidationError, /characters|nested/],
-  ["65 layers", seq([4], ...Array.from({ length: 65 }, (): [string, Record<string, unknown>] => ["Dense", { units: 4 }])), ValidationError, /at most 64 layers/],
+  [
+    "65 layers",
+    seq([4], ...Array.from({ length: 65 }, (): [string, Record<string, unknown>] => ["Dense", { units: 4 }])),
+    ValidationError,
+    /at most 64 layers/,
+  ],
   ["Flatten on a flat input (TF.js throws)", seq([4], ["Dense", { units: 2 }], ["Flatten", {}]), ValidationError, /already flat/],
   // Regression (found by fuzz.test.ts): lookups by untrusted name hit Object.prototype members.
   ["a layer class named __proto__", seq([4], ["__proto__", {}]), ValidationError, /not supported/],
   ["a layer class named constructor", seq([4], ["constructor", {}]), ValidationError, /not supported/],
   ["an activation named constructor", seq([4], ["Dense", { units: 2, activation: "constructor" }]), ValidationError, /activations/],
-  ["an initializer named constructor", seq([4], ["Dense", { units: 2, kernel_initializer: "constructor" }]), ValidationError, /initializers/],
+  [
+    "an initializer named constructor",
+    seq([4], ["Dense", { units: 2, kernel_initializer: "constructor" }]),
+    ValidationError,
+    /initializers/,
+  ],
   ["bad JSON", "{nope", ValidationError, /does not parse/],
 ];
 
@@ -124,7 +155,12 @@ const functional = (layers: unknown[], input = "in", output = "out"): Record<str
   config: { name: "f", layers, input_layers: [[input, 0, 0]], output_layers: [[output, 0, 0]] },
 });
 const inputLayer = { class_name: "InputLayer", name: "in", config: { batch_input_shape: [null, 4], name: "in" }, inbound_nodes: [] };
-const denseFrom = (name: string, from: string) => ({ class_name: "Dense", name, config: { units: 2, name }, inbound_nodes: [[[from, 0, 0, {}]]] });
+const denseFrom = (name: string, from: string) => ({
+  class_name: "Dense",
+  name,
+  config: { units: 2, name },
+  inbound_nodes: [[[from, 0, 0, {}]]],
+});
 
 describe("functional graphs", () => {
   it.each([
@@ -133,13 +169,30 @@ describe("functional graphs", () => {
     ["a cycle", functional([inputLayer, denseFrom("a", "out"), denseFrom("out", "a")]), /cycle/],
     ["a missing output", functional([inputLayer, denseFrom("x", "in")], "in", "out"), /"out" that does not exist/],
     ["a dangling layer", functional([inputLayer, denseFrom("out", "in"), denseFrom("extra", "in")]), /not between/],
-    ["two inputs", { ...functional([inputLayer]), config: { layers: [inputLayer], input_layers: [["in", 0, 0], ["in", 0, 0]], output_layers: [["in", 0, 0]] } }, /exactly one input/],
+    [
+      "two inputs",
+      {
+        ...functional([inputLayer]),
+        config: {
+          layers: [inputLayer],
+          input_layers: [
+            ["in", 0, 0],
+            ["in", 0, 0],
+          ],
+          output_layers: [["in", 0, 0]],
+        },
+      },
+      /exactly one input/,
+    ],
   ])("rejects %s", (_name, topology, message) => {
     expect(() => parseModelSpec({ format: "keras", topology })).toThrow(message);
   });
 
   it("accepts a chain", () => {
-    const { summary } = parseModelSpec({ format: "keras", topology: functional([inputLayer, denseFrom("mid", "in"), denseFrom("out", "mid")]) });
+    const { summary } = parseModelSpec({
+      format: "keras",
+      topology: functional([inputLayer, denseFrom("mid", "in"), denseFrom("out", "mid")]),
+    });
     expect(summary.totalParams).toBe(4 * 2 + 2 + 2 * 2 + 2);
   });
 });

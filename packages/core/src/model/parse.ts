@@ -52,7 +52,10 @@ export function parseModelSpec(spec: ModelSpec, limitOverrides?: Partial<ModelLi
         `${layer.config.path.replace(/\.config$/, "")}.class_name`,
       );
     }
-    const name = layer.name !== undefined && NAME.test(layer.name) && !names.has(layer.name) ? layer.name : `${layer.className.toLowerCase()}_${i + 1}`;
+    const name =
+      layer.name !== undefined && NAME.test(layer.name) && !names.has(layer.name)
+        ? layer.name
+        : `${layer.className.toLowerCase()}_${i + 1}`;
     names.add(name);
     const result = rule(layer.config, shape, limits);
     const elements = product(result.output);
@@ -102,7 +105,9 @@ function checkInputShape(shape: Json | undefined, limits: ModelLimits): number[]
     );
   }
   if (
-    !Array.isArray(shape) || shape.length < 1 || shape.length > 4 ||
+    !Array.isArray(shape) ||
+    shape.length < 1 ||
+    shape.length > 4 ||
     !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 1 && d <= limits.maxDimension)
   ) {
     throw new ValidationError(

@@ -12,7 +12,10 @@ const { topology } = parseModelSpec({
     config: {
       layers: [
         { class_name: "LSTM", config: { units: 4, batch_input_shape: [null, 3, 2] } },
-        { class_name: "Dense", config: { units: 3, kernel_initializer: "he_normal", bias_initializer: { class_name: "RandomNormal", config: { stddev: 1 } } } },
+        {
+          class_name: "Dense",
+          config: { units: 3, kernel_initializer: "he_normal", bias_initializer: { class_name: "RandomNormal", config: { stddev: 1 } } },
+        },
         { class_name: "Dense", config: { units: 2, kernel_initializer: { class_name: "TruncatedNormal", config: {} } } },
       ],
     },

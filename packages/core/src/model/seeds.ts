@@ -2,8 +2,17 @@ import { isObject, type Json, type JsonObject } from "./json";
 
 /** Initializer classes whose config takes a `seed` (after parseModelSpec's normalization and before). */
 const SEEDED = new Set([
-  "VarianceScaling", "RandomNormal", "RandomUniform", "TruncatedNormal", "Orthogonal",
-  "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "LeCunUniform",
+  "VarianceScaling",
+  "RandomNormal",
+  "RandomUniform",
+  "TruncatedNormal",
+  "Orthogonal",
+  "GlorotUniform",
+  "GlorotNormal",
+  "HeNormal",
+  "HeUniform",
+  "LeCunNormal",
+  "LeCunUniform",
 ]);
 
 /** A distinct seed in [1, 2³¹−1] for the i-th initializer; never 0, which TF.js normal initializers ignore. */

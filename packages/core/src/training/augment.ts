@@ -64,7 +64,14 @@ export function drawTransform(config: Augmentation, random: () => number): Image
  * the image. The source position moves linearly along a row, so the inner loop adds two increments
  * instead of multiplying, and allocates nothing.
  */
-export function transformImage(src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number, shape: ImageShape, t: ImageTransform): void {
+export function transformImage(
+  src: Float32Array,
+  srcOffset: number,
+  dst: Float32Array,
+  dstOffset: number,
+  shape: ImageShape,
+  t: ImageTransform,
+): void {
   const [height, width, channels] = shape;
   const size = height * width * channels;
   if (t.rotation === 0 && t.scale === 1 && t.dx === 0 && t.dy === 0) {
@@ -103,7 +110,10 @@ export function transformImage(src: Float32Array, srcOffset: number, dst: Float3
         for (let c = 0; c < channels; c++) {
           const p = base + c;
           dst[out + c] =
-            w00 * (src[p] as number) + w10 * (src[p + channels] as number) + w01 * (src[p + rowStride] as number) + w11 * (src[p + rowStride + channels] as number);
+            w00 * (src[p] as number) +
+            w10 * (src[p + channels] as number) +
+            w01 * (src[p + rowStride] as number) +
+            w11 * (src[p + rowStride + channels] as number);
         }
         continue;
       }
@@ -143,7 +153,9 @@ export function augmentBatch(
 ): Float32Array {
   const size = shape[0] * shape[1] * shape[2];
   if (images.length < count * size || out.length < count * size) {
-    throw new RangeError(`augmentBatch: ${count} images of ${size} values need ${count * size} floats; got ${images.length} in and ${out.length} out`);
+    throw new RangeError(
+      `augmentBatch: ${count} images of ${size} values need ${count * size} floats; got ${images.length} in and ${out.length} out`,
+    );
   }
   for (let i = 0; i < count; i++) transformImage(images, i * size, out, i * size, shape, drawTransform(config, random));
   return out;
@@ -176,6 +188,10 @@ export class BatchAugmenter {
  * The training batches' augmenter of a run, or undefined when `fit` asks for none: `train` and
  * `trainSteps` build it alike, so the experiments see the batches grading trains on.
  */
-export function augmenterFor(fit: Pick<FitConfig, "augmentation" | "batchSize">, set: { naturalShape: readonly number[] }, seed: number): BatchAugmenter | undefined {
+export function augmenterFor(
+  fit: Pick<FitConfig, "augmentation" | "batchSize">,
+  set: { naturalShape: readonly number[] },
+  seed: number,
+): BatchAugmenter | undefined {
   return fit.augmentation && new BatchAugmenter(fit.augmentation, imageShapeOf(set.naturalShape), seed, fit.batchSize);
 }

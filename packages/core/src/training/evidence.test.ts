@@ -18,7 +18,17 @@ function stack(depth: number, activation: string) {
   }));
   return parseModelSpec({
     format: "tfjs",
-    topology: { class_name: "Sequential", config: { layers: [...hidden.slice(0, 1), { class_name: "Dropout", config: { rate: 0.2 } }, ...hidden.slice(1), { class_name: "Dense", config: { units: 10, activation: "softmax" } }] } },
+    topology: {
+      class_name: "Sequential",
+      config: {
+        layers: [
+          ...hidden.slice(0, 1),
+          { class_name: "Dropout", config: { rate: 0.2 } },
+          ...hidden.slice(1),
+          { class_name: "Dense", config: { units: 10, activation: "softmax" } },
+        ],
+      },
+    },
   }).topology;
 }
 

@@ -169,7 +169,10 @@ export class EvidenceRecorder {
     for (const layer of this.layers) {
       const copies = this.snapshot.get(layer.name) ?? [];
       const ratio = tf.tidy(() => {
-        const moved = sumSquares(tf, layer.variables.map((v, i) => tf.sub(v, copies[i] ?? v)));
+        const moved = sumSquares(
+          tf,
+          layer.variables.map((v, i) => tf.sub(v, copies[i] ?? v)),
+        );
         const size = sumSquares(tf, copies);
         return Math.sqrt(moved) / Math.max(Math.sqrt(size), 1e-12);
       });
@@ -225,7 +228,9 @@ function sumSquares(tf: Tf, tensors: readonly Tensor[]): number {
 }
 
 function saturatedFraction(tf: Tf, out: Tensor, bounds: { low: number; high: number }): number {
-  return tf.tidy(() => tf.mean(tf.cast(tf.logicalOr(tf.lessEqual(out, bounds.low), tf.greaterEqual(out, bounds.high)), "float32")).dataSync()[0] ?? 0);
+  return tf.tidy(
+    () => tf.mean(tf.cast(tf.logicalOr(tf.lessEqual(out, bounds.low), tf.greaterEqual(out, bounds.high)), "float32")).dataSync()[0] ?? 0,
+  );
 }
 
 type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;

@@ -12,7 +12,11 @@ beforeAll(async () => {
 });
 
 const mlp = (hidden: number, dropout = 0.2) =>
-  denseOnMnist(hidden, { class_name: "Dropout", config: { rate: dropout } }, { class_name: "Dense", config: { units: 10, activation: "softmax" } });
+  denseOnMnist(
+    hidden,
+    { class_name: "Dropout", config: { rate: dropout } },
+    { class_name: "Dense", config: { units: 10, activation: "softmax" } },
+  );
 
 const config = (over: Partial<TrainingConfig["fit"]> = {}, compile: Partial<TrainingConfig["compile"]> = {}): TrainingConfig => ({
   compile: { optimizer: "adam", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"], ...compile },
@@ -86,13 +90,18 @@ describe("train", () => {
       format: "tfjs",
       topology: {
         class_name: "Sequential",
-        config: { layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", use_bias: false, batch_input_shape: [null, 4] } }] },
+        config: {
+          layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", use_bias: false, batch_input_shape: [null, 4] } }],
+        },
       },
     }).topology;
-    const labels = Int32Array.from({ length: 400 }, (_, i) => (i * 7919) % 13 < 4 ? 0 : 1 + (i % 9));
+    const labels = Int32Array.from({ length: 400 }, (_, i) => ((i * 7919) % 13 < 4 ? 0 : 1 + (i % 9)));
     const data = { ...syntheticSet(400, [4], 10, () => 0), labels };
     const shareOfZeros = async (seed: number, splitSeed?: number) => {
-      const { report, model } = await train(tf, { ...base({ topology, train: data, seed, training: config({ epochs: 1 }) }), ...(splitSeed !== undefined ? { splitSeed } : {}) });
+      const { report, model } = await train(tf, {
+        ...base({ topology, train: data, seed, training: config({ epochs: 1 }) }),
+        ...(splitSeed !== undefined ? { splitSeed } : {}),
+      });
       model.dispose();
       return report.history[0]?.valAccuracy;
     };
@@ -105,16 +114,19 @@ describe("train", () => {
   it("rejects data of the wrong size, naming the shapes that would fit", async () => {
     const wrong = parseModelSpec({
       format: "tfjs",
-      topology: { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 10, batch_input_shape: [null, 32, 32, 3] } }] } },
+      topology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { units: 10, batch_input_shape: [null, 32, 32, 3] } }] },
+      },
     }).topology;
     await expect(train(tf, base({ topology: wrong }))).rejects.toThrow(ValidationError);
     await expect(train(tf, base({ topology: wrong }))).rejects.toThrow(/\[784\] or \[28, 28, 1\]/);
   });
 
   it("rejects a last layer that does not fit the task", async () => {
-    await expect(train(tf, base({ task: { kind: "binary", numClasses: 1 }, training: config({}, { loss: "binaryCrossentropy" }) }))).rejects.toThrow(
-      /last layer has 10 units; binaryCrossentropy needs 1/,
-    );
+    await expect(
+      train(tf, base({ task: { kind: "binary", numClasses: 1 }, training: config({}, { loss: "binaryCrossentropy" }) })),
+    ).rejects.toThrow(/last layer has 10 units; binaryCrossentropy needs 1/);
   });
 });
 
@@ -136,7 +148,14 @@ describe("stops", () => {
   });
 
   it("when the loss diverges", async () => {
-    const { report, model } = await train(tf, base({ training: config({ epochs: 5 }, { optimizer: "sgd", learningRate: 10, loss: "meanSquaredError" }), task: { kind: "regression", numClasses: 1 }, topology: regression() }));
+    const { report, model } = await train(
+      tf,
+      base({
+        training: config({ epochs: 5 }, { optimizer: "sgd", learningRate: 10, loss: "meanSquaredError" }),
+        task: { kind: "regression", numClasses: 1 },
+        topology: regression(),
+      }),
+    );
     model.dispose();
     expect(report.stopReason).toBe("diverged");
   });
@@ -146,8 +165,18 @@ describe("stops", () => {
     const stopped = await train(tf, base({ topology: mlp(64, 0.2), train: mnistSlice(300), training: config(fit) }));
     const { report } = stopped;
     const bestEpoch = report.bestEpoch ?? 0;
-    const exactly = await train(tf, base({ topology: mlp(64, 0.2), train: mnistSlice(300), training: config({ epochs: bestEpoch, batchSize: 16 }) }));
-    const last = await train(tf, base({ topology: mlp(64, 0.2), train: mnistSlice(300), training: config({ ...fit, earlyStopping: { patience: 2, restoreBestWeights: false } }) }));
+    const exactly = await train(
+      tf,
+      base({ topology: mlp(64, 0.2), train: mnistSlice(300), training: config({ epochs: bestEpoch, batchSize: 16 }) }),
+    );
+    const last = await train(
+      tf,
+      base({
+        topology: mlp(64, 0.2),
+        train: mnistSlice(300),
+        training: config({ ...fit, earlyStopping: { patience: 2, restoreBestWeights: false } }),
+      }),
+    );
     try {
       expect(report.stopReason).toBe("early_stopping");
       expect(report.history).toHaveLength(bestEpoch + 2);
@@ -167,9 +196,9 @@ describe("stops", () => {
   it("refuses early stopping without validation data, naming the fix", async () => {
     const run = train(tf, base({ training: config({ validationSplit: 0, earlyStopping: { patience: 3, restoreBestWeights: true } }) }));
     await expect(run).rejects.toThrow(ValidationError);
-    await expect(train(tf, base({ training: config({ validationSplit: 0, earlyStopping: { patience: 3, restoreBestWeights: true } }) }))).rejects.toThrow(
-      /set a validation split above 0.*or use K-fold/,
-    );
+    await expect(
+      train(tf, base({ training: config({ validationSplit: 0, earlyStopping: { patience: 3, restoreBestWeights: true } }) })),
+    ).rejects.toThrow(/set a validation split above 0.*or use K-fold/);
   });
 });
 
@@ -208,7 +237,9 @@ describe("augmentation", () => {
 
   it("refuses data that is not images", async () => {
     const flat = { ...syntheticSet(200, [784], 10, (i, j) => ((i + j) % 7) / 7) };
-    await expect(train(tf, base({ train: flat, training: training({ shift: 1, rotation: 0, zoom: 0 }) }))).rejects.toThrow(/applies to images \(MNIST\); this dataset's examples are vectors of 784 values/);
+    await expect(train(tf, base({ train: flat, training: training({ shift: 1, rotation: 0, zoom: 0 }) }))).rejects.toThrow(
+      /applies to images \(MNIST\); this dataset's examples are vectors of 784 values/,
+    );
   });
 });
 
@@ -220,7 +251,10 @@ describe("memory", () => {
   it("returns to its starting tensor count after 100 small trainings", async () => {
     const tiny = parseModelSpec({
       format: "tfjs",
-      topology: { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", batch_input_shape: [null, 784] } }] } },
+      topology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { units: 10, activation: "softmax", batch_input_shape: [null, 784] } }] },
+      },
     }).topology;
     const data = mnistSlice(40);
     const before = tf.memory().numTensors;

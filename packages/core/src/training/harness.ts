@@ -55,14 +55,22 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
     const valSet = options.validation ?? options.train;
     const evalBatch = options.evalBatchSize ?? 1024;
     const ctx: EpochContext = {
-      tf, model, encoding: run.encoding, withAccuracy: run.withAccuracy, random: run.random,
+      tf,
+      model,
+      encoding: run.encoding,
+      withAccuracy: run.withAccuracy,
+      random: run.random,
       reseed: run.reseed,
       set: options.train,
       labels: run.labels,
       batchSize: fit.batchSize,
       batches: run.batches,
       shouldStop: () =>
-        options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined,
+        options.signal?.aborted
+          ? "aborted"
+          : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000
+            ? "budget"
+            : undefined,
     };
     const valCtx = valIdx && {
       ...ctx,
@@ -83,7 +91,18 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
     for (let epoch = 1; epoch <= fit.epochs; epoch++) {
       const epochStart = now();
       const watching = epoch === 1 ? recorder : undefined;
-      const result = await runEpoch(watching ? { ...ctx, afterStep: (step) => { if (step === 0) watching.afterFirstStep(); } } : ctx, trainIdx, fit.shuffle);
+      const result = await runEpoch(
+        watching
+          ? {
+              ...ctx,
+              afterStep: (step) => {
+                if (step === 0) watching.afterFirstStep();
+              },
+            }
+          : ctx,
+        trainIdx,
+        fit.shuffle,
+      );
       // A first epoch that diverged is evidence too: of how large its updates were.
       if (watching && (!result.stop || result.stop === "diverged")) evidence = watching.afterFirstEpoch();
       if (result.stop) {
@@ -153,7 +172,8 @@ export async function train(tf: Tf, options: TrainOptions): Promise<{ report: Tr
 function evidenceRecorder(tf: Tf, run: RunSetup, options: TrainOptions, batchSize: number): EvidenceRecorder {
   const size = Math.min(batchSize, 256);
   const probes: Int32Array[] = [];
-  for (let start = 0; start < run.trainIdx.length && probes.length < PROBE_BATCHES; start += size) probes.push(run.trainIdx.subarray(start, start + size));
+  for (let start = 0; start < run.trainIdx.length && probes.length < PROBE_BATCHES; start += size)
+    probes.push(run.trainIdx.subarray(start, start + size));
   const batches = new BatchBuilder(tf, options.train, run.inputShape, size, run.encoding.width);
   return new EvidenceRecorder(tf, run.model, batches, run.encoding, run.labels, probes);
 }

@@ -1,5 +1,13 @@
 export { train, predict, buildModel, type TrainOptions } from "./harness";
-export { augmentBatch, transformImage, drawTransform, imageShapeOf, augmentationRandom, type ImageTransform, type ImageShape } from "./augment";
+export {
+  augmentBatch,
+  transformImage,
+  drawTransform,
+  imageShapeOf,
+  augmentationRandom,
+  type ImageTransform,
+  type ImageShape,
+} from "./augment";
 export { labelEncoding, type Task, type LabelEncoding } from "./labels";
 export { resolveInputShape } from "./inputs";
 export { mulberry32, shuffle, range } from "./rng";

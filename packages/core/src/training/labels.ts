@@ -34,7 +34,8 @@ export function labelEncoding(loss: LossName, task: Task, outputUnits: number): 
   };
   switch (loss) {
     case "categoricalCrossentropy": {
-      if (task.kind === "regression") throw new ValidationError("categoricalCrossentropy is a classification loss; this task is regression");
+      if (task.kind === "regression")
+        throw new ValidationError("categoricalCrossentropy is a classification loss; this task is regression");
       const classes = softmaxClasses(task);
       expectUnits(classes, `categoricalCrossentropy with ${classes} classes`);
       return {
@@ -46,7 +47,8 @@ export function labelEncoding(loss: LossName, task: Task, outputUnits: number): 
       };
     }
     case "sparseCategoricalCrossentropy": {
-      if (task.kind === "regression") throw new ValidationError("sparseCategoricalCrossentropy is a classification loss; this task is regression");
+      if (task.kind === "regression")
+        throw new ValidationError("sparseCategoricalCrossentropy is a classification loss; this task is regression");
       const classes = softmaxClasses(task);
       expectUnits(classes, `sparseCategoricalCrossentropy with ${classes} classes`);
       return { width: 1, fill: copy };

@@ -33,7 +33,13 @@ export interface EpochResult {
  * One optimizer step on the examples `batch`: their tensors are built, trained on and freed.
  * The loss, then the accuracy when the model was compiled with it.
  */
-export async function trainStep(model: LayersModel, builder: BatchBuilder, encoding: LabelEncoding, labels: Int32Array | Float32Array, batch: Int32Array): Promise<number[]> {
+export async function trainStep(
+  model: LayersModel,
+  builder: BatchBuilder,
+  encoding: LabelEncoding,
+  labels: Int32Array | Float32Array,
+  batch: Int32Array,
+): Promise<number[]> {
   const x = builder.inputs(batch);
   const y = builder.labels(batch, (out) => encoding.fill(labels, batch, out));
   let out: number | number[];
@@ -73,7 +79,10 @@ export async function runEpoch(ctx: EpochContext, indices: Int32Array, shuffleDa
 }
 
 /** Loss and accuracy on a held-out set, in large batches, without building one big tensor. */
-export function evaluate(ctx: Omit<EpochContext, "random" | "shouldStop" | "reseed">, indices: Int32Array): { loss: number; accuracy?: number } {
+export function evaluate(
+  ctx: Omit<EpochContext, "random" | "shouldStop" | "reseed">,
+  indices: Int32Array,
+): { loss: number; accuracy?: number } {
   const { tf, model, batchSize } = ctx;
   let lossSum = 0;
   let accSum = 0;

@@ -12,7 +12,13 @@ beforeAll(async () => {
 });
 
 const topology = (layer: Record<string, unknown>, input: number[]) =>
-  parseModelSpec({ format: "tfjs", topology: { class_name: "Sequential", config: { layers: [{ ...layer, config: { ...(layer.config as object), batch_input_shape: [null, ...input] } }] } } }).topology;
+  parseModelSpec({
+    format: "tfjs",
+    topology: {
+      class_name: "Sequential",
+      config: { layers: [{ ...layer, config: { ...(layer.config as object), batch_input_shape: [null, ...input] } }] },
+    },
+  }).topology;
 
 /** Runs the model in training mode (dropout active) once per step and returns the outputs. */
 async function stepOutputs(layer: Record<string, unknown>, input: number[], seed: number, steps: number): Promise<number[][]> {

@@ -51,7 +51,8 @@ const options = (over: Partial<StepsOptions> = {}): StepsOptions => ({
   ...over,
 });
 
-const weighted = (rows: { loss: number; size: number }[]) => rows.reduce((a, r) => a + r.loss * r.size, 0) / rows.reduce((a, r) => a + r.size, 0);
+const weighted = (rows: { loss: number; size: number }[]) =>
+  rows.reduce((a, r) => a + r.loss * r.size, 0) / rows.reduce((a, r) => a + r.size, 0);
 
 describe("trainSteps", () => {
   it.each([true, false])("averages to train's per-epoch loss exactly (shuffle %s): the same pipeline, step by step", async (shuffle) => {
@@ -73,7 +74,13 @@ describe("trainSteps", () => {
   it.each([true, false])("predicts the first epoch's order train gathers its batches in (shuffle %s)", async (shuffle) => {
     const slice = mnistSlice(300);
     const gathered: number[][] = [];
-    const recording = { ...slice, gatherInputs: (indices: ArrayLike<number>, out: Float32Array) => (gathered.push(Array.from(indices)), slice.gatherInputs(indices, out)) };
+    const recording = {
+      ...slice,
+      gatherInputs: (indices: ArrayLike<number>, out: Float32Array) => (
+        gathered.push(Array.from(indices)),
+        slice.gatherInputs(indices, out)
+      ),
+    };
     const training = config({ epochs: 1, shuffle });
     // Without the evidence probes, which gather batches of their own before training.
     const { model } = await train(tf, { ...options({ training }), train: recording, evidence: false });
@@ -115,7 +122,13 @@ describe("trainSteps", () => {
     // Cross-entropy clips probabilities, so only a regression loss reaches NaN/Infinity.
     const exploding = await trainSteps(
       tf,
-      options({ topology: regression, task: { kind: "regression", numClasses: 1 }, training: config({}, { optimizer: "sgd", loss: "meanSquaredError", metrics: [] }), steps: 200, learningRate: (step) => 10 ** (step / 4) }),
+      options({
+        topology: regression,
+        task: { kind: "regression", numClasses: 1 },
+        training: config({}, { optimizer: "sgd", loss: "meanSquaredError", metrics: [] }),
+        steps: 200,
+        learningRate: (step) => 10 ** (step / 4),
+      }),
     );
     exploding.model.dispose();
     expect(exploding.stopReason).toBe("diverged");

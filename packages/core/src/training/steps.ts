@@ -79,15 +79,31 @@ export async function trainSteps(tf: Tf, options: StepsOptions): Promise<StepsRe
   const maxSteps = options.steps ?? Number.POSITIVE_INFINITY;
   const epochs = options.epochs ?? (options.steps === undefined ? fit.epochs : Number.POSITIVE_INFINITY);
   if (!(maxSteps >= 1) || !(epochs >= 1)) {
-    throw new ValidationError(`trainSteps needs at least 1 step and 1 epoch, got steps ${String(options.steps)} and epochs ${String(options.epochs)}`);
+    throw new ValidationError(
+      `trainSteps needs at least 1 step and 1 epoch, got steps ${String(options.steps)} and epochs ${String(options.epochs)}`,
+    );
   }
   const now = options.now ?? (() => performance.now());
   const started = now();
-  const { model, optimizer, random, encoding, withAccuracy, labels, trainIdx: indices, reseed, batches: builder } = await setUpRun(tf, options);
+  const {
+    model,
+    optimizer,
+    random,
+    encoding,
+    withAccuracy,
+    labels,
+    trainIdx: indices,
+    reseed,
+    batches: builder,
+  } = await setUpRun(tf, options);
   try {
     const batches: BatchLoss[] = [];
     const stop = (): StepsResult["stopReason"] | undefined =>
-      options.signal?.aborted ? "aborted" : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000 ? "budget" : undefined;
+      options.signal?.aborted
+        ? "aborted"
+        : options.maxSeconds !== undefined && now() - started > options.maxSeconds * 1000
+          ? "budget"
+          : undefined;
     let stopReason: StepsResult["stopReason"] = "completed";
     run: for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = fit.shuffle ? shuffle(indices.slice(), random) : indices;

@@ -61,7 +61,9 @@ export function denseOnMnist(hidden: number, ...after: LayerJson[]) {
     format: "tfjs",
     topology: {
       class_name: "Sequential",
-      config: { layers: [{ class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } }, ...after] },
+      config: {
+        layers: [{ class_name: "Dense", config: { units: hidden, activation: "relu", batch_input_shape: [null, 784] } }, ...after],
+      },
     },
   }).topology;
 }

@@ -113,7 +113,7 @@ describe("accuracyFromPredictions", () => {
   it("thresholds a single sigmoid output at 0.5", () => {
     const summary = accuracyFromPredictions(Float32Array.from([0.1, 0.5, 0.9, 0.4]), Int32Array.from([0, 1, 0, 0]), 2);
     expect(summary).toMatchObject({ correct: 3, n: 4, predictedClassCounts: [2, 2] });
-    expect(summary.outputStd).toBeCloseTo(Math.sqrt(((0.375 ** 2) + (0.025 ** 2) + (0.425 ** 2) + (0.075 ** 2)) / 4), 6);
+    expect(summary.outputStd).toBeCloseTo(Math.sqrt((0.375 ** 2 + 0.025 ** 2 + 0.425 ** 2 + 0.075 ** 2) / 4), 6);
   });
 
   it.each([

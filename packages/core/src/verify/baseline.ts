@@ -59,12 +59,7 @@ export interface BeatsBaselineResult {
  * One-sided exact binomial test of "test accuracy > baseline" on the hidden test set.
  * The message is written for the student: accuracy, interval, baseline and p in one sentence.
  */
-export function checkBeatsBaseline(input: {
-  correct: number;
-  n: number;
-  baseline: number;
-  alpha?: number;
-}): BeatsBaselineResult {
+export function checkBeatsBaseline(input: { correct: number; n: number; baseline: number; alpha?: number }): BeatsBaselineResult {
   const { correct, n, baseline, alpha = 0.01 } = input;
   if (n < 1) throw new StatsInputError(`the test split must hold at least 1 example, got ${n}`);
   const pValue = binomialTestGreater(correct, n, baseline);
@@ -95,7 +90,16 @@ export function checkBeatsBaseline(input: {
  * accuracy and its interval rounded to `step` (about three rows), the p-value to one significant
  * digit, and no count of correct answers — each of which would give the hidden labels away.
  */
-function coarseResult(input: { correct: number; n: number; baseline: number; alpha: number; pValue: number; passed: boolean; neededCorrect: number; step: number }): BeatsBaselineResult {
+function coarseResult(input: {
+  correct: number;
+  n: number;
+  baseline: number;
+  alpha: number;
+  pValue: number;
+  passed: boolean;
+  neededCorrect: number;
+  step: number;
+}): BeatsBaselineResult {
   const { correct, n, baseline, alpha, passed, neededCorrect, step } = input;
   // The interval of the rounded accuracy, so that it says nothing the rounded accuracy does not.
   const accuracy = roundRate(correct / n, n);
@@ -106,7 +110,9 @@ function coarseResult(input: { correct: number; n: number; baseline: number; alp
   const message = passed
     ? `${described} beats the baseline ${formatRate(baseline)} (p < ${alpha}).`
     : `${described} does not beat the baseline ${formatRate(baseline)} convincingly (needs p < ${alpha}). ` +
-      (neededCorrect <= n ? `On ${n} test rows that takes an accuracy of about ${fmt(neededCorrect / n)}.` : `${n} test rows are too few to show it at this level.`);
+      (neededCorrect <= n
+        ? `On ${n} test rows that takes an accuracy of about ${fmt(neededCorrect / n)}.`
+        : `${n} test rows are too few to show it at this level.`);
   return {
     check: { id: "beats-baseline", passed, message, visibility: "always" },
     metric: { label: `Test accuracy (rounded to ${step}: ${n} test rows)`, value: accuracy, interval: rounded },
@@ -140,9 +146,7 @@ export function accuracyFromPredictions(probs: Float32Array, labels: Int32Array,
   }
   const width = probs.length / n;
   if (width !== 1 && width !== numClasses) {
-    throw new StatsInputError(
-      `predictions must have 1 or ${numClasses} values per example (${n} examples), got ${probs.length} values`,
-    );
+    throw new StatsInputError(`predictions must have 1 or ${numClasses} values per example (${n} examples), got ${probs.length} values`);
   }
   if (width === 1 && numClasses !== 2) {
     throw new StatsInputError(`a single output unit can only answer 2 classes, got numClasses = ${numClasses}`);

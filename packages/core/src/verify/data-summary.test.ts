@@ -19,10 +19,21 @@ describe("summarizeTrainingData on real MNIST", () => {
   it("raw pixels are 0–255 and flagged; scaled ones are not", () => {
     const raw = summarizeTrainingData(images, labels, "multiclass");
     expect(raw).toMatchObject({ inputMin: 0, inputMax: 255, shuffled: true });
-    const scaled = summarizeTrainingData(Float32Array.from(images, (v) => v / 255), labels, "multiclass");
+    const scaled = summarizeTrainingData(
+      Float32Array.from(images, (v) => v / 255),
+      labels,
+      "multiclass",
+    );
     expect(scaled.inputMax).toBe(1);
     const task = { kind: "multiclass" as const, numClasses: 10 };
-    const spec = { lastActivation: "softmax", outputUnits: 10, loss: "categoricalCrossentropy", optimizer: "adam", learningRate: 1e-3, numLayers: 2 };
+    const spec = {
+      lastActivation: "softmax",
+      outputUnits: 10,
+      loss: "categoricalCrossentropy",
+      optimizer: "adam",
+      learningRate: 1e-3,
+      numLayers: 2,
+    };
     expect(diagnose({ spec, task, history: [], data: raw }).map((d) => d.code)).toEqual(["inputs-not-normalized"]);
     expect(diagnose({ spec, task, history: [], data: scaled })).toEqual([]);
   });

@@ -29,7 +29,14 @@ import { explodingGradients, learningRateTooLow, saturatedActivations, vanishing
 
 /** A healthy MNIST run: softmax over 10 units, categorical cross-entropy, loss falling, varied predictions. */
 const healthy: DiagnosticsInput = {
-  spec: { lastActivation: "softmax", outputUnits: 10, loss: "categoricalCrossentropy", optimizer: "adam", learningRate: 1e-3, numLayers: 2 },
+  spec: {
+    lastActivation: "softmax",
+    outputUnits: 10,
+    loss: "categoricalCrossentropy",
+    optimizer: "adam",
+    learningRate: 1e-3,
+    numLayers: 2,
+  },
   task: { kind: "multiclass", numClasses: 10, trainExamples: 48_000 },
   history: curve([0.9, 0.4, 0.3, 0.25], [0.5, 0.35, 0.3, 0.28]),
   predictions: { predictedClassCounts: [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009], outputStd: 0.25 },
@@ -49,15 +56,27 @@ const regression: DiagnosticsInput = {
   data: { inputMin: -3, inputMax: 3, labelMean: 0, labelStd: 1, shuffled: true },
 };
 
-const spec = (base: DiagnosticsInput, patch: Partial<DiagnosticsInput["spec"]>): DiagnosticsInput => ({ ...base, spec: { ...base.spec, ...patch } });
-const losses = (base: DiagnosticsInput, loss: number[], valLoss?: number[]): DiagnosticsInput => ({ ...base, history: curve(loss, valLoss) });
+const spec = (base: DiagnosticsInput, patch: Partial<DiagnosticsInput["spec"]>): DiagnosticsInput => ({
+  ...base,
+  spec: { ...base.spec, ...patch },
+});
+const losses = (base: DiagnosticsInput, loss: number[], valLoss?: number[]): DiagnosticsInput => ({
+  ...base,
+  history: curve(loss, valLoss),
+});
 type Case = [name: string, input: DiagnosticsInput];
 
 /**
  * First-epoch evidence as real MNIST runs measured it (32-unit layers): `gradients` per layer at the
  * initial weights, the first step's and first epoch's relative change, hidden saturation after it.
  */
-function evidence(base: DiagnosticsInput, gradients: number[], change: { step: number; epoch: number }, activation = "relu", saturation?: number): DiagnosticsInput {
+function evidence(
+  base: DiagnosticsInput,
+  gradients: number[],
+  change: { step: number; epoch: number },
+  activation = "relu",
+  saturation?: number,
+): DiagnosticsInput {
   const layers: LayerEvidence[] = gradients.map((g, i) => {
     const hidden = i < gradients.length - 1;
     return {
@@ -75,8 +94,18 @@ function evidence(base: DiagnosticsInput, gradients: number[], change: { step: n
   });
   return { ...base, evidence: { probeBatches: 2, layers } };
 }
-const deepSigmoid = evidence(spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }), [2.8e-5, 5.9e-5, 2.5e-4, 1.1e-3, 4.8e-3, 2.4e-2, 0.11, 0.43, 1.32], { step: 3e-3, epoch: 5e-2 }, "sigmoid", 0);
-const deepRelu = evidence(spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }), [0.13, 0.05, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12, 0.13], { step: 3e-4, epoch: 2.6e-3 });
+const deepSigmoid = evidence(
+  spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }),
+  [2.8e-5, 5.9e-5, 2.5e-4, 1.1e-3, 4.8e-3, 2.4e-2, 0.11, 0.43, 1.32],
+  { step: 3e-3, epoch: 5e-2 },
+  "sigmoid",
+  0,
+);
+const deepRelu = evidence(
+  spec(healthy, { optimizer: "sgd", learningRate: 0.01, numLayers: 9 }),
+  [0.13, 0.05, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12, 0.13],
+  { step: 3e-4, epoch: 2.6e-3 },
+);
 const healthyEvidence = evidence(healthy, [1.5, 0.36], { step: 0.04, epoch: 0.19 });
 
 const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][] = [
@@ -95,21 +124,38 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
     explodingGradients,
     "exploding-gradients",
     [
-      ["a deep regression net with a wide initializer (gradients 2e4–9e4 at the start)", evidence(regression, [2.8e4, 2.2e4, 2.5e4, 8.9e4], { step: 1.9, epoch: 3 })],
+      [
+        "a deep regression net with a wide initializer (gradients 2e4–9e4 at the start)",
+        evidence(regression, [2.8e4, 2.2e4, 2.5e4, 8.9e4], { step: 1.9, epoch: 3 }),
+      ],
       ["a gradient that is not finite", evidence(regression, [Number.MAX_VALUE, 1], { step: 1, epoch: 1 })],
     ],
-    [["a healthy run", healthyEvidence], ["tanh layers with a wide initializer (gradients up to 16)", evidence(healthy, [16.3, 8.6, 5.6, 1.3], { step: 2e-3, epoch: 7e-3 }, "tanh")]],
+    [
+      ["a healthy run", healthyEvidence],
+      [
+        "tanh layers with a wide initializer (gradients up to 16)",
+        evidence(healthy, [16.3, 8.6, 5.6, 1.3], { step: 2e-3, epoch: 7e-3 }, "tanh"),
+      ],
+    ],
   ],
   [
     saturatedActivations,
     "saturated-activations",
     [["tanh layers with half their outputs at ±1", evidence(healthy, [16.3, 8.6, 5.6, 1.3], { step: 2e-3, epoch: 7e-3 }, "tanh", 0.57)]],
-    [["unsaturated sigmoid layers", deepSigmoid], ["relu layers (never measured)", deepRelu]],
+    [
+      ["unsaturated sigmoid layers", deepSigmoid],
+      ["relu layers (never measured)", deepRelu],
+    ],
   ],
   [
     learningRateTooLow,
     "learning-rate-too-low",
-    [["SGD at 1e-5: the first epoch moved the weights by 0.004 %", evidence(spec(healthy, { optimizer: "sgd", learningRate: 1e-5 }), [1.5, 0.36], { step: 1.7e-6, epoch: 3.5e-5 })]],
+    [
+      [
+        "SGD at 1e-5: the first epoch moved the weights by 0.004 %",
+        evidence(spec(healthy, { optimizer: "sgd", learningRate: 1e-5 }), [1.5, 0.36], { step: 1.7e-6, epoch: 3.5e-5 }),
+      ],
+    ],
     [
       ["a healthy run", healthyEvidence],
       ["9 sigmoid layers whose last layer moved 5 % (vanishing, not too low)", deepSigmoid],
@@ -120,7 +166,10 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
     softmaxWithBinaryCrossentropy,
     "softmax-binary-crossentropy",
     [["softmax + binaryCrossentropy on 10 classes", spec(healthy, { loss: "binaryCrossentropy" })]],
-    [["softmax + categoricalCrossentropy", healthy], ["sigmoid + binaryCrossentropy", binary]],
+    [
+      ["softmax + categoricalCrossentropy", healthy],
+      ["sigmoid + binaryCrossentropy", binary],
+    ],
   ],
   [
     sigmoidOnMulticlass,
@@ -129,7 +178,10 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["sigmoid on 10 classes", spec(healthy, { lastActivation: "sigmoid" })],
       ["Keras hard_sigmoid on 10 classes", spec(healthy, { lastActivation: "hard_sigmoid" })],
     ],
-    [["sigmoid on a binary task", binary], ["softmax on 10 classes", healthy]],
+    [
+      ["sigmoid on a binary task", binary],
+      ["softmax on 10 classes", healthy],
+    ],
   ],
   [
     squashingOnRegression,
@@ -138,13 +190,19 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["sigmoid regression output", spec(regression, { lastActivation: "sigmoid" })],
       ["tanh regression output", spec(regression, { lastActivation: "tanh" })],
     ],
-    [["linear regression output", regression], ["sigmoid on a binary task", binary]],
+    [
+      ["linear regression output", regression],
+      ["sigmoid on a binary task", binary],
+    ],
   ],
   [
     softmaxSingleUnit,
     "softmax-single-unit",
     [["softmax over 1 unit", spec(binary, { lastActivation: "softmax" })]],
-    [["softmax over 10 units", healthy], ["sigmoid over 1 unit", binary]],
+    [
+      ["softmax over 10 units", healthy],
+      ["sigmoid over 1 unit", binary],
+    ],
   ],
   [
     outputUnitsMismatch,
@@ -154,7 +212,12 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["3 units for a binary task", spec(binary, { outputUnits: 3 })],
       ["2 units for regression", spec(regression, { outputUnits: 2 })],
     ],
-    [["10 units for 10 classes", healthy], ["1 unit binary", binary], ["2 units binary", spec(binary, { outputUnits: 2, lastActivation: "softmax" })], ["1 unit regression", regression]],
+    [
+      ["10 units for 10 classes", healthy],
+      ["1 unit binary", binary],
+      ["2 units binary", spec(binary, { outputUnits: 2, lastActivation: "softmax" })],
+      ["1 unit regression", regression],
+    ],
   ],
   [
     lossTaskMismatch,
@@ -164,7 +227,11 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["categorical cross-entropy over 1 unit", spec(binary, { loss: "categoricalCrossentropy" })],
       ["MSE on classification", spec(healthy, { loss: "meanSquaredError" })],
     ],
-    [["MSE on regression", regression], ["BCE on binary", binary], ["CCE on multiclass", healthy]],
+    [
+      ["MSE on regression", regression],
+      ["BCE on binary", binary],
+      ["CCE on multiclass", healthy],
+    ],
   ],
   [
     lossNaN,
@@ -179,7 +246,12 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
     lossExploding,
     "loss-exploding",
     [["loss tripling", losses(healthy, [0.9, 1.5, 2.8, 5])]],
-    [["loss falling", healthy], ["a small bump", losses(healthy, [0.9, 1.2, 0.8])], ["one epoch", losses(healthy, [9])], ["NaN (its own rule)", losses(healthy, [0.9, 5, Number.NaN])]],
+    [
+      ["loss falling", healthy],
+      ["a small bump", losses(healthy, [0.9, 1.2, 0.8])],
+      ["one epoch", losses(healthy, [9])],
+      ["NaN (its own rule)", losses(healthy, [0.9, 5, Number.NaN])],
+    ],
   ],
   [
     learningRateTooHigh,
@@ -188,11 +260,17 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       // MNIST at learning rate 10: one epoch, loss 14.47 against ln 10 = 2.30.
       ["one epoch far above ln 10", spec(losses(healthy, [14.47]), { learningRate: 10 })],
       ["flat far above ln 2", spec(losses(binary, [5.1, 5.0, 5.05]), { learningRate: 5 })],
-      ["one epoch at chance while one update moved a layer 143× its size", evidence(spec(losses(healthy, [2.35]), { learningRate: 10 }), [1.5, 0.36], { step: 143, epoch: 795 })],
+      [
+        "one epoch at chance while one update moved a layer 143× its size",
+        evidence(spec(losses(healthy, [2.35]), { learningRate: 10 }), [1.5, 0.36], { step: 143, epoch: 795 }),
+      ],
     ],
     [
       ["loss falling", healthy],
-      ["far above chance with small measured updates (a wide initializer saturated the softmax)", evidence(losses(healthy, [14.4]), [5.4, 5.6, 14.8], { step: 0, epoch: 5e-3 })],
+      [
+        "far above chance with small measured updates (a wide initializer saturated the softmax)",
+        evidence(losses(healthy, [14.4]), [5.4, 5.6, 14.8], { step: 0, epoch: 5e-3 }),
+      ],
       ["at chance with healthy updates", evidence(losses(healthy, [2.31]), [1.5, 0.36], { step: 0.04, epoch: 0.19 })],
       ["at chance (its own rule)", losses(healthy, [2.31, 2.305, 2.302])],
       ["regression", losses(regression, [40, 38, 39])],
@@ -211,14 +289,21 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["loss falling", healthy],
       ["only 2 epochs", losses(healthy, [2.3, 2.3])],
       ["falling 2%", losses(healthy, [1, 0.99, 0.98])],
-      ["flat far above chance at learning rate 10 (too high, not too low)", spec(losses(healthy, [14.5, 14.5, 14.5]), { learningRate: 10 })],
+      [
+        "flat far above chance at learning rate 10 (too high, not too low)",
+        spec(losses(healthy, [14.5, 14.5, 14.5]), { learningRate: 10 }),
+      ],
     ],
   ],
   [
     lossNotDecreasing,
     "loss-not-decreasing",
     [["loss creeping up", losses(healthy, [0.5, 0.45, 0.55, 0.6])]],
-    [["loss falling", healthy], ["flat (its own rule)", losses(healthy, [0.5, 0.5, 0.5])], ["exploding (its own rule)", losses(healthy, [0.5, 0.8, 1.5])]],
+    [
+      ["loss falling", healthy],
+      ["flat (its own rule)", losses(healthy, [0.5, 0.5, 0.5])],
+      ["exploding (its own rule)", losses(healthy, [0.5, 0.8, 1.5])],
+    ],
   ],
   [
     lossAtChance,
@@ -227,7 +312,11 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["multiclass stuck near ln 10 after a drop", losses(healthy, [2.6, 2.4, 2.31, 2.305])],
       ["binary stuck near ln 2", losses(binary, [0.75, 0.7, 0.695])],
     ],
-    [["learning", healthy], ["regression", regression], ["flat (its own rule)", losses(healthy, [2.302, 2.302, 2.302])]],
+    [
+      ["learning", healthy],
+      ["regression", regression],
+      ["flat (its own rule)", losses(healthy, [2.302, 2.302, 2.302])],
+    ],
   ],
   [
     constantPredictions,
@@ -236,13 +325,20 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["always the digit 1", { ...healthy, predictions: { predictedClassCounts: [0, 9600, 0, 100, 0, 0, 300, 0, 0, 0], outputStd: 0.02 } }],
       ["a regression model that ignores its input", { ...regression, predictions: { predictedClassCounts: [], outputStd: 1e-5 } }],
     ],
-    [["varied predictions", healthy], ["94% one class", { ...binary, predictions: { predictedClassCounts: [940, 60], outputStd: 0.2 } }], ["no predictions", { ...healthy, predictions: undefined }]],
+    [
+      ["varied predictions", healthy],
+      ["94% one class", { ...binary, predictions: { predictedClassCounts: [940, 60], outputStd: 0.2 } }],
+      ["no predictions", { ...healthy, predictions: undefined }],
+    ],
   ],
   [
     labelsNotShuffled,
     "labels-not-shuffled",
     [["ordered by label", { ...healthy, data: { inputMin: 0, inputMax: 1, shuffled: false } }]],
-    [["shuffled", healthy], ["no data summary", { ...healthy, data: undefined }]],
+    [
+      ["shuffled", healthy],
+      ["no data summary", { ...healthy, data: undefined }],
+    ],
   ],
   [
     inputsNotNormalized,
@@ -251,13 +347,24 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["raw pixels 0–255", { ...healthy, data: { inputMin: 0, inputMax: 255, shuffled: true } }],
       ["large negative features", { ...regression, data: { inputMin: -500, inputMax: 2, shuffled: true } }],
     ],
-    [["pixels in 0–1", healthy], ["standardized features", regression]],
+    [
+      ["pixels in 0–1", healthy],
+      ["standardized features", regression],
+    ],
   ],
   [
     labelsNeedScaling,
     "labels-need-scaling",
-    [["house prices in dollars", { ...regression, data: { inputMin: -3, inputMax: 3, labelMean: 180_000, labelStd: 80_000, shuffled: true } }]],
-    [["standardized targets", regression], ["classification", healthy]],
+    [
+      [
+        "house prices in dollars",
+        { ...regression, data: { inputMin: -3, inputMax: 3, labelMean: 180_000, labelStd: 80_000, shuffled: true } },
+      ],
+    ],
+    [
+      ["standardized targets", regression],
+      ["classification", healthy],
+    ],
   ],
   [
     tooManyLayers,
@@ -266,7 +373,11 @@ const table: [rule: DiagnosticRule, code: string, fires: Case[], quiet: Case[]][
       ["6 layers for 400 examples", spec(regression, { numLayers: 6 })],
       ["12 layers without a size", { ...spec(healthy, { numLayers: 12 }), task: { kind: "multiclass", numClasses: 10 } }],
     ],
-    [["2 layers", healthy], ["4 layers for 400 examples", spec(regression, { numLayers: 4 })], ["8 layers for 48,000 examples", spec(healthy, { numLayers: 8 })]],
+    [
+      ["2 layers", healthy],
+      ["4 layers for 400 examples", spec(regression, { numLayers: 4 })],
+      ["8 layers for 48,000 examples", spec(healthy, { numLayers: 8 })],
+    ],
   ],
 ];
 

@@ -15,7 +15,6 @@ import { formatNumber, SMALL_TEST_SPLIT } from "./format";
 
 export type { DiagnosticsInput } from "./diagnostics-input";
 
-
 export type DiagnosticRule = (input: DiagnosticsInput) => Diagnostic | undefined;
 
 // Keras writes "hard_sigmoid", tf.js "hardSigmoid": compare in one spelling.
@@ -28,7 +27,8 @@ export const softmaxWithBinaryCrossentropy: DiagnosticRule = ({ spec }) =>
   norm(spec.lastActivation) === "softmax" && norm(spec.loss) === "binarycrossentropy" && spec.outputUnits > 1
     ? {
         code: "softmax-binary-crossentropy",
-        message: "Your output layer uses softmax but the loss is binaryCrossentropy, which scores each output unit as its own yes/no question.",
+        message:
+          "Your output layer uses softmax but the loss is binaryCrossentropy, which scores each output unit as its own yes/no question.",
         hint: "For one label out of several classes use categoricalCrossentropy (one-hot labels) or sparseCategoricalCrossentropy (integer labels) with softmax.",
       }
     : undefined;
@@ -62,8 +62,7 @@ export const softmaxSingleUnit: DiagnosticRule = ({ spec }) =>
 
 export const outputUnitsMismatch: DiagnosticRule = ({ spec, task }) => {
   const classes = numClassesOf(task);
-  const expected =
-    task.kind === "regression" ? [1] : task.kind === "binary" ? [1, 2] : classes > 0 ? [classes] : [spec.outputUnits];
+  const expected = task.kind === "regression" ? [1] : task.kind === "binary" ? [1, 2] : classes > 0 ? [classes] : [spec.outputUnits];
   if (expected.includes(spec.outputUnits)) return undefined;
   const what = task.kind === "regression" ? "one number per example" : `${classes} classes`;
   return {

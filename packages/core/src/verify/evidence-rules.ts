@@ -41,7 +41,9 @@ export function stepSentence(layer: LayerEvidence): string {
 
 /** Evidence that the updates were too small to matter: no layer's weights moved 0.1 % over the first epoch. */
 export function tinyUpdates(evidence: TrainingEvidence | undefined): { largest: number } | undefined {
-  const changes = (evidence ? weightLayers(evidence) : []).flatMap((layer) => (layer.firstEpochChange === undefined ? [] : [layer.firstEpochChange]));
+  const changes = (evidence ? weightLayers(evidence) : []).flatMap((layer) =>
+    layer.firstEpochChange === undefined ? [] : [layer.firstEpochChange],
+  );
   if (changes.length === 0) return undefined;
   const largest = Math.max(...changes);
   return largest < TINY_EPOCH ? { largest } : undefined;
@@ -50,7 +52,13 @@ export function tinyUpdates(evidence: TrainingEvidence | undefined): { largest: 
 /** The activations between the first and the last weight layer, as the student wrote them ("sigmoid", "tanh and sigmoid"). */
 function hiddenActivations(evidence: TrainingEvidence): string {
   const layers = weightLayers(evidence).slice(0, -1);
-  const named = [...new Set([...layers, ...evidence.layers.filter((l) => l.params === 0)].flatMap((l) => (l.activation && norm(l.activation) !== "linear" ? [l.activation] : [])))];
+  const named = [
+    ...new Set(
+      [...layers, ...evidence.layers.filter((l) => l.params === 0)].flatMap((l) =>
+        l.activation && norm(l.activation) !== "linear" ? [l.activation] : [],
+      ),
+    ),
+  ];
   return named.length === 0 ? "linear" : named.join(" and ");
 }
 
@@ -68,7 +76,8 @@ export const vanishingGradients = ({ evidence, spec }: DiagnosticsInput): Diagno
   const ratio = first.gradientStart / last.gradientStart;
   if (ratio >= VANISHING_RATIO) return undefined;
   const activation = hiddenActivations(evidence);
-  const moved = first.firstEpochChange === undefined ? "" : ` In the first epoch ${first.name}'s weights moved by ${percent(first.firstEpochChange)}.`;
+  const moved =
+    first.firstEpochChange === undefined ? "" : ` In the first epoch ${first.name}'s weights moved by ${percent(first.firstEpochChange)}.`;
   return {
     code: "vanishing-gradients",
     message:
@@ -92,8 +101,7 @@ export const explodingGradients = ({ evidence }: DiagnosticsInput): Diagnostic |
     message:
       `Exploding gradients: before any training the gradient at ${worst.name} is ${size} (a healthy start is below about 50), ` +
       "so every step throws the weights far from where they were. Activations grow layer after layer when the initial weights are too large for the layer widths.",
-    hint:
-      "Keep the default initializer (glorot/he) instead of a wide random one, use fewer layers or batch normalization, lower the learning rate, and make sure inputs are standardized.",
+    hint: "Keep the default initializer (glorot/he) instead of a wide random one, use fewer layers or batch normalization, lower the learning rate, and make sure inputs are standardized.",
   };
 };
 

@@ -10,7 +10,14 @@ describe("detectOverfitting", () => {
     ["classic U-shaped validation loss", falling, [0.9, 0.6, 0.5, 0.45, 0.5, 0.55, 0.6, 0.7], {}, 4, 4],
     ["exactly `patience` epochs above the minimum", falling.slice(0, 6), [0.9, 0.6, 0.5, 0.45, 0.5, 0.55], {}, 4, 2],
     ["a noisy rise that never returns to the minimum", falling, [0.9, 0.6, 0.45, 0.5, 0.47, 0.52, 0.49, 0.6], {}, 3, 5],
-    ["a rise within tolerance elsewhere still counts the epochs above it", falling, [0.9, 0.6, 0.5, 0.4, 0.41, 0.5, 0.55, 0.6], { tolerance: 0.05 }, 4, 3],
+    [
+      "a rise within tolerance elsewhere still counts the epochs above it",
+      falling,
+      [0.9, 0.6, 0.5, 0.4, 0.41, 0.5, 0.55, 0.6],
+      { tolerance: 0.05 },
+      4,
+      3,
+    ],
     ["patience 1", falling.slice(0, 5), [0.9, 0.6, 0.5, 0.4, 0.45], { patience: 1 }, 4, 1],
   ])("overfit: %s", (_name, loss, valLoss, options, bestEpoch, epochsAbove) => {
     const result = detectOverfitting(curve(loss, valLoss), options);
@@ -23,7 +30,13 @@ describe("detectOverfitting", () => {
     ["a single-epoch bump", falling.slice(0, 6), [0.9, 0.6, 0.5, 0.45, 0.44, 0.46], {}, "rise-not-sustained"],
     ["a rise smaller than the tolerance", falling.slice(0, 6), [0.9, 0.6, 0.5, 0.4, 0.41, 0.41], { tolerance: 0.05 }, "rise-not-sustained"],
     ["a longer patience than the rise", falling.slice(0, 6), [0.9, 0.6, 0.5, 0.45, 0.5, 0.55], { patience: 3 }, "rise-not-sustained"],
-    ["both losses rising (unstable, not overfitting)", [1.0, 0.6, 0.5, 0.6, 0.8, 0.9], [0.9, 0.6, 0.5, 0.6, 0.8, 0.9], {}, "training-loss-not-falling"],
+    [
+      "both losses rising (unstable, not overfitting)",
+      [1.0, 0.6, 0.5, 0.6, 0.8, 0.9],
+      [0.9, 0.6, 0.5, 0.6, 0.8, 0.9],
+      {},
+      "training-loss-not-falling",
+    ],
     ["no validation split", falling, undefined, {}, "no-validation"],
     ["NaN losses", [1.0, Number.NaN, Number.NaN], [0.9, Number.NaN, Number.NaN], {}, "diverged"],
   ])("not overfit: %s", (_name, loss, valLoss, options, reason) => {
@@ -48,11 +61,7 @@ describe("detectOverfitting", () => {
     expect(detectOverfitting(history)).toMatchObject({ overfit: true, bestEpoch: 6 });
   });
 
-  it.each([
-    [{ patience: 0 }],
-    [{ patience: 1.5 }],
-    [{ tolerance: -0.1 }],
-  ])("rejects options %j", (options) => {
+  it.each([[{ patience: 0 }], [{ patience: 1.5 }], [{ tolerance: -0.1 }]])("rejects options %j", (options) => {
     expect(() => detectOverfitting(curve([1], [1]), options)).toThrow(StatsInputError);
   });
 });

@@ -9,12 +9,7 @@ export interface OverfittingOptions {
   tolerance?: number;
 }
 
-export type NotOverfitReason =
-  | "no-validation"
-  | "diverged"
-  | "still-improving"
-  | "rise-not-sustained"
-  | "training-loss-not-falling";
+export type NotOverfitReason = "no-validation" | "diverged" | "still-improving" | "rise-not-sustained" | "training-loss-not-falling";
 
 export type OverfittingResult =
   | {
@@ -36,11 +31,7 @@ export type OverfittingResult =
       bestEpoch?: number;
     };
 
-const GROW_ADVICE = [
-  "Train for more epochs.",
-  "Add units to your layers.",
-  "Add another layer.",
-];
+const GROW_ADVICE = ["Train for more epochs.", "Add units to your layers.", "Add another layer."];
 
 /**
  * Step 6 asks for a model that overfits: validation loss reaches a minimum and then rises for

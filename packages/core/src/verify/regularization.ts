@@ -149,13 +149,20 @@ export function compareRegularization(input: {
 }
 
 /** What happened to the best validation metric: a narrower gap bought with a worse model is no win. */
-function validationChange(metric: ComparedMetric, best: BestEpoch, bestAfter: BestEpoch, minEffect: number, fmt: (value: number) => string): string {
+function validationChange(
+  metric: ComparedMetric,
+  best: BestEpoch,
+  bestAfter: BestEpoch,
+  minEffect: number,
+  fmt: (value: number) => string,
+): string {
   const word = metric === "accuracy" ? "accuracy" : "loss";
   const [before, after] = [best.value, bestAfter.value];
   const gain = metric === "accuracy" ? after - before : before - after;
   const values = `best validation ${word} ${fmt(before)} (epoch ${best.epoch}) → ${fmt(after)} (epoch ${bestAfter.epoch})`;
   if (gain >= minEffect) return `The regularized model is better on validation (${values}).`;
-  if (gain <= -minEffect) return `The regularized model is worse on validation (${values}): a narrower gap only helps if validation holds up.`;
+  if (gain <= -minEffect)
+    return `The regularized model is worse on validation (${values}): a narrower gap only helps if validation holds up.`;
   return `Validation ${word} did not change meaningfully (${values}).`;
 }
 
@@ -175,7 +182,10 @@ export const IMBALANCED_MAJORITY_RATE = 0.8;
  * - other classification: the accuracy gap (training − validation accuracy).
  * `reason` is what the check message says about the choice when it is not the accuracy gap.
  */
-export function gapMetricFor(task: { kind: "binary" | "multiclass" | "regression"; majorityRate?: number }): { metric: ComparedMetric; reason?: string } {
+export function gapMetricFor(task: { kind: "binary" | "multiclass" | "regression"; majorityRate?: number }): {
+  metric: ComparedMetric;
+  reason?: string;
+} {
   if (task.kind === "regression") return { metric: "loss" };
   const rate = task.majorityRate;
   if (rate !== undefined && rate >= IMBALANCED_MAJORITY_RATE) {

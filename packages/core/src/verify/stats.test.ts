@@ -72,24 +72,34 @@ describe("binomialTestGreater", () => {
 
   it("agrees with an exact BigInt computation", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 19 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, num, frac) => {
-        const k = Math.floor(frac * n);
-        const expected = exactUpperTail(k, n, num, 20);
-        const got = binomialTestGreater(k, n, num / 20);
-        expect(Math.abs(got - expected)).toBeLessThan(1e-12 + 1e-9 * expected);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 19 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, num, frac) => {
+          const k = Math.floor(frac * n);
+          const expected = exactUpperTail(k, n, num, 20);
+          const got = binomialTestGreater(k, n, num / 20);
+          expect(Math.abs(got - expected)).toBeLessThan(1e-12 + 1e-9 * expected);
+        },
+      ),
       { numRuns: 200, seed: 42 },
     );
   });
 
   it("agrees with the incomplete beta identity P(X ≥ k) = I_p(k, n − k + 1)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (n, p, frac) => {
-        const k = Math.max(1, Math.ceil(frac * n));
-        const viaBeta = regularizedIncompleteBeta(p, k, n - k + 1);
-        const got = binomialTestGreater(k, n, p);
-        expect(Math.abs(got - viaBeta)).toBeLessThan(1e-9 + 1e-7 * viaBeta);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, p, frac) => {
+          const k = Math.max(1, Math.ceil(frac * n));
+          const viaBeta = regularizedIncompleteBeta(p, k, n - k + 1);
+          const got = binomialTestGreater(k, n, p);
+          expect(Math.abs(got - viaBeta)).toBeLessThan(1e-9 + 1e-7 * viaBeta);
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
   });

@@ -23,8 +23,8 @@ function assertProbability(name: string, value: number, open = false): void {
 // Lanczos approximation (g = 7, n = 9): ~15 significant digits over the positive reals, which keeps
 // log C(n, k) accurate to ~1e-8 absolute even at n = 10^6, where the log-gamma values reach 1.3e7.
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0. */

@@ -5,7 +5,13 @@ import { checkClaim } from "./claim";
 import { curve } from "./curves.test-helpers";
 import { assembleVerdict, countsAsAttempt, type GradedCheck, statusVerdict } from "./verdict";
 
-const pass = (id: string, required?: boolean): GradedCheck => ({ id, passed: true, message: `${id} ok`, visibility: "always", ...(required === undefined ? {} : { required }) });
+const pass = (id: string, required?: boolean): GradedCheck => ({
+  id,
+  passed: true,
+  message: `${id} ok`,
+  visibility: "always",
+  ...(required === undefined ? {} : { required }),
+});
 const fail = (id: string, required?: boolean): GradedCheck => ({ ...pass(id, required), passed: false, message: `${id} failed` });
 
 describe("assembleVerdict", () => {

@@ -1,4 +1,11 @@
-import { MAX_GRADED_FOLDS, ProjectMetric, ProjectVocabularySize, type ProjectDecisions, type ProjectPreparation, type ProjectProtocol } from "../contracts/decisions";
+import {
+  MAX_GRADED_FOLDS,
+  ProjectMetric,
+  ProjectVocabularySize,
+  type ProjectDecisions,
+  type ProjectPreparation,
+  type ProjectProtocol,
+} from "../contracts/decisions";
 import type { Handoff } from "./project";
 
 type Answers = Record<string, string | number | boolean>;
@@ -19,7 +26,8 @@ function protocolOf(answers: Answers | undefined): ProjectProtocol | undefined {
 function preparationOf(answers: Answers | undefined): ProjectPreparation | undefined {
   // A table's numeric columns, or MNIST's pixels; IMDB's encoding is decided by the model's input layer.
   const scaling = answers?.numericScaling ?? answers?.pixelScaling;
-  if (scaling === "standardize" || scaling === "min-max" || scaling === "divide-255" || scaling === "none") return { scaling, fittedOn: "training" };
+  if (scaling === "standardize" || scaling === "min-max" || scaling === "divide-255" || scaling === "none")
+    return { scaling, fittedOn: "training" };
   return undefined;
 }
 

@@ -58,7 +58,10 @@ export const SubmissionRecord = z
       .object({
         status: VerdictStatus,
         score,
-        withheld: z.boolean().optional().describe("The student may not see this verdict yet (a hidden check decided it): it counts as graded, neither passed nor failed"),
+        withheld: z
+          .boolean()
+          .optional()
+          .describe("The student may not see this verdict yet (a hidden check decided it): it counts as graded, neither passed nor failed"),
       })
       .strict()
       .optional(),
@@ -72,7 +75,9 @@ export const CourseMode = z
   .describe("guided: a step opens once its prerequisite steps of the same project pass; independent: every step is open");
 export type CourseMode = z.infer<typeof CourseMode>;
 
-export const OverrideAction = z.enum(["open", "pass"]).describe("open: the step takes submissions whatever its prerequisites; pass: it counts as passed");
+export const OverrideAction = z
+  .enum(["open", "pass"])
+  .describe("open: the step takes submissions whatever its prerequisites; pass: it counts as passed");
 export type OverrideAction = z.infer<typeof OverrideAction>;
 
 /**
@@ -120,7 +125,8 @@ export function normalizeProgress(progress: WorkflowProgress, steps: readonly St
 }
 
 /** Earlier submission first, then the smaller id: an order that does not depend on when verdicts arrived. */
-const earlier = (a: [string, SubmissionRecord], b: [string, SubmissionRecord]) => a[1].at - b[1].at || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const earlier = (a: [string, SubmissionRecord], b: [string, SubmissionRecord]) =>
+  a[1].at - b[1].at || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** The state a step's own submissions give it, before locking is considered; null when it has none. */
 function statusFromRecords(records: Array<[string, SubmissionRecord]>): StepStatus | null {
@@ -128,7 +134,10 @@ function statusFromRecords(records: Array<[string, SubmissionRecord]>): StepStat
   const pending = records.filter(([, r]) => r.verdict === undefined).sort(earlier);
   const withheld = graded.filter(([, r]) => r.verdict?.withheld === true);
   const passes = graded.filter(([, r]) => r.verdict?.status === "passed" && r.verdict.withheld !== true);
-  const best = passes.reduce<[string, SubmissionRecord] | undefined>((top, entry) => ((entry[1].verdict?.score ?? 0) > (top?.[1].verdict?.score ?? -1) ? entry : top), undefined);
+  const best = passes.reduce<[string, SubmissionRecord] | undefined>(
+    (top, entry) => ((entry[1].verdict?.score ?? 0) > (top?.[1].verdict?.score ?? -1) ? entry : top),
+    undefined,
+  );
   if (best) return { state: "passed", attempts: graded.length, score: best[1].verdict?.score ?? 0, submissionId: best[0] };
   const waiting = pending.at(-1);
   if (waiting) return { state: "submitted", attempts: graded.length, submissionId: waiting[0] };
@@ -160,7 +169,8 @@ export function deriveSteps(progress: WorkflowProgress, steps: readonly StepDefi
     const override = progress.overrides?.[step.id];
     let status: StepStatus;
     if (own?.state === "passed") status = own;
-    else if (override === "pass") status = { state: "passed", attempts: own && "attempts" in own ? own.attempts : 0, score: 0, submissionId: null };
+    else if (override === "pass")
+      status = { state: "passed", attempts: own && "attempts" in own ? own.attempts : 0, score: 0, submissionId: null };
     else {
       const after = new Set([...seen, step.id]);
       const ready = step.prerequisites.every((id) => {
@@ -197,7 +207,11 @@ export function canSubmit(progress: WorkflowProgress, stepId: string): boolean {
 }
 
 /** The prerequisite steps of `stepId` not yet passed, in workflow order. */
-export function missingPrerequisites(progress: WorkflowProgress, stepId: string, steps: readonly StepDefinition[] = STEPS): StepDefinition[] {
+export function missingPrerequisites(
+  progress: WorkflowProgress,
+  stepId: string,
+  steps: readonly StepDefinition[] = STEPS,
+): StepDefinition[] {
   const step = steps.find((s) => s.id === stepId);
   return steps.filter((s) => step?.prerequisites.includes(s.id) && !clears(progress.steps[s.id]));
 }
@@ -206,7 +220,12 @@ export function missingPrerequisites(progress: WorkflowProgress, stepId: string,
  * Why a step is locked, in the student's terms ("Pass step 4 (Prepare your data) on MNIST first");
  * null when it is not locked. `project`: the dataset's name, when the student works on several.
  */
-export function lockReason(progress: WorkflowProgress, stepId: string, project?: string, steps: readonly StepDefinition[] = STEPS): string | null {
+export function lockReason(
+  progress: WorkflowProgress,
+  stepId: string,
+  project?: string,
+  steps: readonly StepDefinition[] = STEPS,
+): string | null {
   if (progress.steps[stepId]?.state !== "locked") return null;
   const missing = missingPrerequisites(progress, stepId, steps).map((s) => `step ${s.number} (${s.title})`);
   const where = project ? ` on ${project}` : "";

@@ -30,10 +30,30 @@ describe("foldProject", () => {
   it.each<[string, CourseMode, ProjectEvent[], string[]]>([
     ["a fresh guided project opens step 1 only", "guided", [], ["open", "locked", "locked", "locked", "locked", "locked", "locked"]],
     ["a fresh independent project opens every step", "independent", [], Array<string>(7).fill("open")],
-    ["a submission being graded is submitted", "guided", [submitted(1, "a", 1)], ["submitted", "locked", "locked", "locked", "locked", "locked", "locked"]],
-    ["a pass opens the next step", "guided", [submitted(1, "a", 1), verdict(1, "a", "passed", 1)], ["passed", "open", "locked", "locked", "locked", "locked", "locked"]],
-    ["a failure opens nothing", "guided", [submitted(1, "a", 1), verdict(1, "a", "failed", 0.4)], ["failed", "locked", "locked", "locked", "locked", "locked", "locked"]],
-    ["an invalid verdict leaves the step open", "guided", [submitted(1, "a", 1), verdict(1, "a", "invalid", 0)], ["open", "locked", "locked", "locked", "locked", "locked", "locked"]],
+    [
+      "a submission being graded is submitted",
+      "guided",
+      [submitted(1, "a", 1)],
+      ["submitted", "locked", "locked", "locked", "locked", "locked", "locked"],
+    ],
+    [
+      "a pass opens the next step",
+      "guided",
+      [submitted(1, "a", 1), verdict(1, "a", "passed", 1)],
+      ["passed", "open", "locked", "locked", "locked", "locked", "locked"],
+    ],
+    [
+      "a failure opens nothing",
+      "guided",
+      [submitted(1, "a", 1), verdict(1, "a", "failed", 0.4)],
+      ["failed", "locked", "locked", "locked", "locked", "locked", "locked"],
+    ],
+    [
+      "an invalid verdict leaves the step open",
+      "guided",
+      [submitted(1, "a", 1), verdict(1, "a", "invalid", 0)],
+      ["open", "locked", "locked", "locked", "locked", "locked", "locked"],
+    ],
     [
       "a regrade from pass to fail locks again what the pass opened",
       "guided",
@@ -44,17 +64,33 @@ describe("foldProject", () => {
       // Its pass still counts, so what it opened stays open.
       "a later step's pass is never taken away",
       "guided",
-      [submitted(1, "a", 1), verdict(1, "a", "passed", 1), submitted(2, "b", 2), verdict(2, "b", "passed", 1), verdict(1, "a", "failed", 0)],
+      [
+        submitted(1, "a", 1),
+        verdict(1, "a", "passed", 1),
+        submitted(2, "b", 2),
+        verdict(2, "b", "passed", 1),
+        verdict(1, "a", "failed", 0),
+      ],
       ["failed", "passed", "open", "locked", "locked", "locked", "locked"],
     ],
-    ["an instructor opens a locked step", "guided", [{ type: "override", stepId: "overfit", action: "open" }], ["open", "locked", "locked", "locked", "locked", "open", "locked"]],
+    [
+      "an instructor opens a locked step",
+      "guided",
+      [{ type: "override", stepId: "overfit", action: "open" }],
+      ["open", "locked", "locked", "locked", "locked", "open", "locked"],
+    ],
     [
       "an instructor passes a step and its successor opens",
       "guided",
       [{ type: "override", stepId: "define-problem", action: "pass" }],
       ["passed", "open", "locked", "locked", "locked", "locked", "locked"],
     ],
-    ["independent mode keeps work on any step", "independent", [submitted(5, "m", 1), verdict(5, "m", "failed", 0.2)], ["open", "open", "open", "open", "failed", "open", "open"]],
+    [
+      "independent mode keeps work on any step",
+      "independent",
+      [submitted(5, "m", 1), verdict(5, "m", "failed", 0.2)],
+      ["open", "open", "open", "open", "failed", "open", "open"],
+    ],
   ])("%s", (_name, mode, events, expected) => {
     const progress = foldProject(events, mode);
     expect(states(progress)).toEqual(expected);
@@ -85,7 +121,12 @@ describe("foldProject", () => {
 
 describe("handoff", () => {
   it("carries each passing step's choices and models to the next", () => {
-    const answers: Array<Record<string, string>> = [{ task: "multiclass" }, { metric: "accuracy" }, { protocol: "holdout" }, { pixelScaling: "divide255" }];
+    const answers: Array<Record<string, string>> = [
+      { task: "multiclass" },
+      { metric: "accuracy" },
+      { protocol: "holdout" },
+      { pixelScaling: "divide255" },
+    ];
     const events = IDS.flatMap((_, i) => [submitted(i + 1, `s${i + 1}`, i, answers[i]), verdict(i + 1, `s${i + 1}`, "passed", 1)]);
     // A failing step-5 attempt hands nothing on.
     events.push(submitted(5, "weak", 99), verdict(5, "weak", "failed", 0.1));
@@ -117,7 +158,10 @@ describe("lock reasons and the summary", () => {
   });
 
   it("best score is the best graded attempt, pass or not", () => {
-    const progress = foldProject([submitted(1, "a", 1), verdict(1, "a", "failed", 0.6), submitted(1, "b", 2), verdict(1, "b", "failed", 0.2)], "guided");
+    const progress = foldProject(
+      [submitted(1, "a", 1), verdict(1, "a", "failed", 0.6), submitted(1, "b", 2), verdict(1, "b", "failed", 0.2)],
+      "guided",
+    );
     expect(stepViews(progress, "IMDB")[0]).toMatchObject({ bestScore: 0.6, status: { state: "failed", lastScore: 0.2 } });
   });
 
@@ -129,7 +173,10 @@ describe("lock reasons and the summary", () => {
 
 describe("advance as the gate", () => {
   it("refuses a new submission to a locked step but accepts a regrade of a recorded one", () => {
-    const progress = foldProject([submitted(1, "a", 1), verdict(1, "a", "passed", 1), submitted(2, "b", 2), verdict(2, "b", "failed", 0.5)], "guided");
+    const progress = foldProject(
+      [submitted(1, "a", 1), verdict(1, "a", "passed", 1), submitted(2, "b", 2), verdict(2, "b", "failed", 0.5)],
+      "guided",
+    );
     const relocked = advance(progress, verdict(1, "a", "failed", 0));
     expect(relocked.steps["choose-metric"]).toEqual({ state: "locked" });
     expect(() => advance(relocked, submitted(2, "c", 3))).toThrow(PreconditionError);
@@ -160,7 +207,8 @@ describe("a verdict withheld from the student", () => {
     verdict: { status, score, withheld: true },
   });
   const fourPassed = [1, 2, 3, 4].flatMap((n) => [submitted(n, `p${n}`, n), verdict(n, `p${n}`, "passed", 1)]);
-  const project = (status: VerdictStatus, score: number) => foldProject([...fourPassed, submitted(5, "h", 10), withheld(5, "h", status, score)], "guided");
+  const project = (status: VerdictStatus, score: number) =>
+    foldProject([...fourPassed, submitted(5, "h", 10), withheld(5, "h", status, score)], "guided");
 
   it.each<[VerdictStatus, number]>([
     ["passed", 0.9],
@@ -181,12 +229,18 @@ describe("a verdict withheld from the student", () => {
   });
 
   it("gives way to the real state once shown: a regrade of the same submission without the flag", () => {
-    const shown = foldProject([...fourPassed, submitted(5, "h", 10), withheld(5, "h", "failed", 0.2), verdict(5, "h", "failed", 0.2)], "guided");
+    const shown = foldProject(
+      [...fourPassed, submitted(5, "h", 10), withheld(5, "h", "failed", 0.2), verdict(5, "h", "failed", 0.2)],
+      "guided",
+    );
     expect(states(shown).slice(4)).toEqual(["failed", "locked", "locked"]);
   });
 
   it("lets a shown pass beside a withheld attempt keep the step passed with its score", () => {
-    const progress = foldProject([...fourPassed, submitted(5, "a", 10), verdict(5, "a", "passed", 0.8), submitted(5, "h", 11), withheld(5, "h", "passed", 0.95)], "guided");
+    const progress = foldProject(
+      [...fourPassed, submitted(5, "a", 10), verdict(5, "a", "passed", 0.8), submitted(5, "h", 11), withheld(5, "h", "passed", 0.95)],
+      "guided",
+    );
     expect(progress.steps["beat-baseline"]).toEqual({ state: "passed", attempts: 2, score: 0.8, submissionId: "a" });
     expect(stepViews(progress, "MNIST")[4]?.bestScore).toBe(0.8);
   });

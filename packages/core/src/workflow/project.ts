@@ -1,5 +1,14 @@
 import type { DatasetRef } from "../contracts/exercise";
-import { clears, type CourseMode, initialProgress, lockReason, type ProjectEvent, record, type StepStatus, type WorkflowProgress } from "./progress";
+import {
+  clears,
+  type CourseMode,
+  initialProgress,
+  lockReason,
+  type ProjectEvent,
+  record,
+  type StepStatus,
+  type WorkflowProgress,
+} from "./progress";
 import { STEPS, type StepDefinition } from "./steps";
 
 /**
@@ -61,7 +70,9 @@ export function handoffOf(progress: WorkflowProgress): Handoff {
   // step's score stays its best). The editor of the next step opens on it, and step 7 is compared
   // with exactly the step-6 model the student continued from.
   const latestPass = (stepId: string) => {
-    const passes = Object.entries(progress.submissions ?? {}).filter(([, r]) => r.stepId === stepId && r.verdict?.status === "passed" && r.verdict.withheld !== true);
+    const passes = Object.entries(progress.submissions ?? {}).filter(
+      ([, r]) => r.stepId === stepId && r.verdict?.status === "passed" && r.verdict.withheld !== true,
+    );
     return passes.sort(([a, x], [b, y]) => y.at - x.at || (a < b ? 1 : a > b ? -1 : 0))[0]?.[0] ?? passing(stepId);
   };
   const handoff: Handoff = {
@@ -99,7 +110,14 @@ function bestScore(progress: WorkflowProgress, stepId: string, status: StepStatu
   // A withheld verdict's score is as hidden as its status.
   if (status.state === "graded") return null;
   const scores = Object.values(progress.submissions ?? {})
-    .filter((r) => r.stepId === stepId && r.verdict !== undefined && r.verdict.withheld !== true && r.verdict.status !== "invalid" && r.verdict.status !== "error")
+    .filter(
+      (r) =>
+        r.stepId === stepId &&
+        r.verdict !== undefined &&
+        r.verdict.withheld !== true &&
+        r.verdict.status !== "invalid" &&
+        r.verdict.status !== "error",
+    )
     .map((r) => r.verdict?.score ?? 0);
   if (scores.length > 0) return Math.max(...scores);
   if (status.state === "passed") return status.score;
@@ -110,7 +128,14 @@ function bestScore(progress: WorkflowProgress, stepId: string, status: StepStatu
 export function stepViews(progress: WorkflowProgress, label: string, steps: readonly StepDefinition[] = STEPS): StepView[] {
   return steps.map((step) => {
     const status = progress.steps[step.id] ?? { state: "locked" };
-    return { id: step.id, number: step.number, title: step.title, status, reason: lockReason(progress, step.id, label, steps), bestScore: bestScore(progress, step.id, status) };
+    return {
+      id: step.id,
+      number: step.number,
+      title: step.title,
+      status,
+      reason: lockReason(progress, step.id, label, steps),
+      bestScore: bestScore(progress, step.id, status),
+    };
   });
 }
 

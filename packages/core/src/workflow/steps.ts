@@ -121,7 +121,8 @@ export function validateSteps(steps: readonly StepDefinition[]): void {
   const visiting = new Set<string>();
   const visit = (id: string): void => {
     if (done.has(id)) return;
-    if (visiting.has(id)) throw new StepwiseError(`step prerequisites must not form a cycle, got one through "${id}"`, "WORKFLOW_DEFINITION");
+    if (visiting.has(id))
+      throw new StepwiseError(`step prerequisites must not form a cycle, got one through "${id}"`, "WORKFLOW_DEFINITION");
     visiting.add(id);
     for (const pre of byId.get(id)?.prerequisites ?? []) visit(pre);
     visiting.delete(id);
@@ -150,5 +151,7 @@ export function restrictSteps(steps: readonly StepDefinition[], keep: (step: Ste
     if (seen.has(id)) return [];
     return (byId.get(id)?.prerequisites ?? []).flatMap((pre) => nearest(pre, new Set([...seen, id])));
   };
-  return steps.filter((s) => kept.has(s.id)).map((s) => ({ ...s, prerequisites: [...new Set(s.prerequisites.flatMap((pre) => nearest(pre, new Set())))] }));
+  return steps
+    .filter((s) => kept.has(s.id))
+    .map((s) => ({ ...s, prerequisites: [...new Set(s.prerequisites.flatMap((pre) => nearest(pre, new Set())))] }));
 }

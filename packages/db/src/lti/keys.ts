@@ -36,5 +36,10 @@ export async function currentToolKey(
 /** The keys our JWKS publishes, newest first: the current one and its predecessor. */
 export async function publishedToolKeys(db: Db): Promise<StoredToolKey[]> {
   const rows = await db.kysely.selectFrom("lti_keys").selectAll().orderBy("created_at", "desc").orderBy("kid").limit(2).execute();
-  return rows.map((r) => ({ kid: r.kid, privateJwk: Jwk.parse(JSON.parse(r.private_jwk)), publicJwk: Jwk.parse(JSON.parse(r.public_jwk)), createdAt: Number(r.created_at) }));
+  return rows.map((r) => ({
+    kid: r.kid,
+    privateJwk: Jwk.parse(JSON.parse(r.private_jwk)),
+    publicJwk: Jwk.parse(JSON.parse(r.public_jwk)),
+    createdAt: Number(r.created_at),
+  }));
 }

@@ -8,17 +8,30 @@ import { linkMember, type LmsMember } from "./members";
 import type { LtiPlatform } from "./platforms";
 
 /** Stores a login in flight; `state` and `nonce` are single use and short-lived. */
-export async function createLoginState(db: Db, input: { platformId: string; state: string; nonce: string; now: number; ttlMs: number }): Promise<void> {
+export async function createLoginState(
+  db: Db,
+  input: { platformId: string; state: string; nonce: string; now: number; ttlMs: number },
+): Promise<void> {
   await db.kysely.deleteFrom("lti_states").where("expires_at", "<", input.now).execute();
-  await db.kysely.insertInto("lti_states").values({ state: input.state, nonce: input.nonce, platform_id: input.platformId, expires_at: input.now + input.ttlMs }).execute();
+  await db.kysely
+    .insertInto("lti_states")
+    .values({ state: input.state, nonce: input.nonce, platform_id: input.platformId, expires_at: input.now + input.ttlMs })
+    .execute();
 }
 
 /**
  * Takes a login state out of the store: the first caller gets it, any later one (a replayed form
  * post) gets null, as does an expired or unknown state.
  */
-export async function consumeLoginState(db: Db, input: { state: string; now: number }): Promise<{ platformId: string; nonce: string } | null> {
-  const row = await db.kysely.deleteFrom("lti_states").where("state", "=", input.state).returning(["platform_id", "nonce", "expires_at"]).executeTakeFirst();
+export async function consumeLoginState(
+  db: Db,
+  input: { state: string; now: number },
+): Promise<{ platformId: string; nonce: string } | null> {
+  const row = await db.kysely
+    .deleteFrom("lti_states")
+    .where("state", "=", input.state)
+    .returning(["platform_id", "nonce", "expires_at"])
+    .executeTakeFirst();
   if (!row || Number(row.expires_at) < input.now) return null;
   return { platformId: row.platform_id, nonce: row.nonce };
 }
@@ -29,18 +42,30 @@ const hash = (token: string) => createHash("sha256").update(token).digest("hex")
 export type LaunchTokenKind = "session" | "deep_link" | "registration";
 
 /** A one-time token for `userId`, stored only as its hash. */
-export async function issueLaunchToken(db: Db, input: { kind: LaunchTokenKind; userId: string; payload: unknown; now: number; ttlMs: number }): Promise<string> {
+export async function issueLaunchToken(
+  db: Db,
+  input: { kind: LaunchTokenKind; userId: string; payload: unknown; now: number; ttlMs: number },
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await db.kysely.deleteFrom("lti_launch_tokens").where("expires_at", "<", input.now).execute();
   await db.kysely
     .insertInto("lti_launch_tokens")
-    .values({ token_hash: hash(token), kind: input.kind, user_id: input.userId, payload: JSON.stringify(input.payload), expires_at: input.now + input.ttlMs })
+    .values({
+      token_hash: hash(token),
+      kind: input.kind,
+      user_id: input.userId,
+      payload: JSON.stringify(input.payload),
+      expires_at: input.now + input.ttlMs,
+    })
     .execute();
   return token;
 }
 
 /** Uses a one-time token: its user and payload the first time, null after, when expired, or for another kind. */
-export async function consumeLaunchToken(db: Db, input: { token: string; kind: LaunchTokenKind; now: number }): Promise<{ userId: string; payload: unknown } | null> {
+export async function consumeLaunchToken(
+  db: Db,
+  input: { token: string; kind: LaunchTokenKind; now: number },
+): Promise<{ userId: string; payload: unknown } | null> {
   const row = await db.kysely
     .deleteFrom("lti_launch_tokens")
     .where("token_hash", "=", hash(input.token))
@@ -76,11 +101,16 @@ export interface ProvisionedLaunch {
  */
 export async function provisionLaunch(db: Db, facts: LaunchFacts, now: number): Promise<ProvisionedLaunch> {
   const { platform, context } = facts;
-  let courseId = (await connectedCourse(db, { platformId: platform.id, contextId: context.id })) ?? facts.linkedAssignment?.courseId ?? null;
+  let courseId =
+    (await connectedCourse(db, { platformId: platform.id, contextId: context.id })) ?? facts.linkedAssignment?.courseId ?? null;
   if (facts.linkedAssignment && courseId !== facts.linkedAssignment.courseId)
-    throw new PreconditionError(`This link names an assignment of another Stepwise course than the one "${context.title}" is connected to; add it again through the LMS's tool picker.`);
+    throw new PreconditionError(
+      `This link names an assignment of another Stepwise course than the one "${context.title}" is connected to; add it again through the LMS's tool picker.`,
+    );
   if (courseId === null && facts.member.role !== "instructor")
-    throw new PreconditionError(`"${context.title}" is not connected to Stepwise yet: your instructor connects it by opening Stepwise from the LMS course once.`);
+    throw new PreconditionError(
+      `"${context.title}" is not connected to Stepwise yet: your instructor connects it by opening Stepwise from the LMS course once.`,
+    );
   const userId = await linkMember(db, platform, facts.member, now);
   if (courseId === null) {
     courseId = (await createCourse(db, { title: context.title }, now)).id;
@@ -99,8 +129,16 @@ export async function provisionLaunch(db: Db, facts: LaunchFacts, now: number): 
     const lineItem = facts.resourceLink.lineItemUrl ?? link?.line_item_url ?? null;
     await db.kysely
       .insertInto("lti_links")
-      .values({ platform_id: platform.id, resource_link_id: facts.resourceLink.id, context_id: context.id, assignment_id: assignmentId, line_item_url: lineItem })
-      .onConflict((oc) => oc.columns(["platform_id", "resource_link_id"]).doUpdateSet({ assignment_id: assignmentId, line_item_url: lineItem }))
+      .values({
+        platform_id: platform.id,
+        resource_link_id: facts.resourceLink.id,
+        context_id: context.id,
+        assignment_id: assignmentId,
+        line_item_url: lineItem,
+      })
+      .onConflict((oc) =>
+        oc.columns(["platform_id", "resource_link_id"]).doUpdateSet({ assignment_id: assignmentId, line_item_url: lineItem }),
+      )
       .execute();
   }
   return { userId, courseId, role: facts.member.role, assignmentId };
@@ -111,18 +149,35 @@ export async function provisionLaunch(db: Db, facts: LaunchFacts, now: number): 
  * instructor, a TA added in the LMS) is applied; a demotion is not, so an instructor who launches
  * in student view keeps teaching.
  */
-export async function enrolMember(db: Db, input: { platformId: string; contextId: string; courseId: string; userId: string; role: CourseRole; now: number }): Promise<void> {
+export async function enrolMember(
+  db: Db,
+  input: { platformId: string; contextId: string; courseId: string; userId: string; role: CourseRole; now: number },
+): Promise<void> {
   await db.kysely
     .insertInto("enrollments")
     .values({ course_id: input.courseId, user_id: input.userId, role: input.role, created_at: input.now })
     .onConflict((oc) => oc.columns(["course_id", "user_id"]).doNothing())
     .execute();
   if (input.role === "instructor")
-    await db.kysely.updateTable("enrollments").set({ role: "instructor" }).where("course_id", "=", input.courseId).where("user_id", "=", input.userId).execute();
+    await db.kysely
+      .updateTable("enrollments")
+      .set({ role: "instructor" })
+      .where("course_id", "=", input.courseId)
+      .where("user_id", "=", input.userId)
+      .execute();
   await db.kysely
     .insertInto("lti_members")
-    .values({ platform_id: input.platformId, context_id: input.contextId, user_id: input.userId, role: input.role, status: "active", updated_at: input.now })
-    .onConflict((oc) => oc.columns(["platform_id", "context_id", "user_id"]).doUpdateSet({ role: input.role, status: "active", updated_at: input.now }))
+    .values({
+      platform_id: input.platformId,
+      context_id: input.contextId,
+      user_id: input.userId,
+      role: input.role,
+      status: "active",
+      updated_at: input.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(["platform_id", "context_id", "user_id"]).doUpdateSet({ role: input.role, status: "active", updated_at: input.now }),
+    )
     .execute();
 }
 
@@ -130,9 +185,17 @@ export async function enrolMember(db: Db, input: { platformId: string; contextId
  * Connects an LMS course to a Stepwise course, or refreshes what the LMS told us about it (title,
  * service URLs). A context already connected to another course stays where it is: refused.
  */
-export async function connectContext(db: Db, input: { platformId: string; context: LaunchFacts["context"]; courseId: string }): Promise<void> {
+export async function connectContext(
+  db: Db,
+  input: { platformId: string; context: LaunchFacts["context"]; courseId: string },
+): Promise<void> {
   const { context } = input;
-  const bound = await db.kysely.selectFrom("lti_contexts").select("course_id").where("platform_id", "=", input.platformId).where("context_id", "=", context.id).executeTakeFirst();
+  const bound = await db.kysely
+    .selectFrom("lti_contexts")
+    .select("course_id")
+    .where("platform_id", "=", input.platformId)
+    .where("context_id", "=", context.id)
+    .executeTakeFirst();
   if (bound && bound.course_id !== input.courseId)
     throw new PreconditionError(`"${context.title}" is already connected to another Stepwise course; pick an assignment of that course.`);
   await db.kysely
@@ -160,6 +223,11 @@ export async function connectContext(db: Db, input: { platformId: string; contex
 
 /** The Stepwise course an LMS course is connected to, or null. */
 export async function connectedCourse(db: Db, input: { platformId: string; contextId: string }): Promise<string | null> {
-  const row = await db.kysely.selectFrom("lti_contexts").select("course_id").where("platform_id", "=", input.platformId).where("context_id", "=", input.contextId).executeTakeFirst();
+  const row = await db.kysely
+    .selectFrom("lti_contexts")
+    .select("course_id")
+    .where("platform_id", "=", input.platformId)
+    .where("context_id", "=", input.contextId)
+    .executeTakeFirst();
   return row?.course_id ?? null;
 }

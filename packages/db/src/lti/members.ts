@@ -20,7 +20,12 @@ export interface LmsMember {
  * whoever administers an LMS could otherwise claim any Stepwise account by its address.
  */
 export async function linkMember(db: Db, platform: LtiPlatform, member: LmsMember, now: number): Promise<string> {
-  const linked = await db.kysely.selectFrom("lti_users").select("user_id").where("platform_id", "=", platform.id).where("sub", "=", member.sub).executeTakeFirst();
+  const linked = await db.kysely
+    .selectFrom("lti_users")
+    .select("user_id")
+    .where("platform_id", "=", platform.id)
+    .where("sub", "=", member.sub)
+    .executeTakeFirst();
   let userId = linked?.user_id ?? null;
   const email = member.email === null ? null : normalizeEmail(member.email);
   if (userId === null && platform.trustEmail && email !== null) {
@@ -30,17 +35,32 @@ export async function linkMember(db: Db, platform: LtiPlatform, member: LmsMembe
   // account — and only theirs: otherwise the deep-linking picker of the instructor's LMS account would
   // list none of the Stepwise courses they teach.
   if (userId === null && platform.registeredBy !== null && member.role === "instructor" && email !== null) {
-    const registrant = await db.kysely.selectFrom("users").select(["id", "email"]).where("id", "=", platform.registeredBy).executeTakeFirst();
+    const registrant = await db.kysely
+      .selectFrom("users")
+      .select(["id", "email"])
+      .where("id", "=", platform.registeredBy)
+      .executeTakeFirst();
     if (registrant && normalizeEmail(registrant.email) === email) userId = registrant.id;
   }
   if (userId === null) {
-    const taken = email === null || (await db.kysely.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst()) !== undefined;
+    const taken =
+      email === null || (await db.kysely.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst()) !== undefined;
     // A unique, recognisable placeholder when the LMS sent no address or the address belongs to another account.
-    const address = taken ? `lti-${createHash("sha256").update(`${platform.id}\u0000${member.sub}`).digest("hex").slice(0, 16)}@lti.invalid` : email;
+    const address = taken
+      ? `lti-${createHash("sha256").update(`${platform.id}\u0000${member.sub}`).digest("hex").slice(0, 16)}@lti.invalid`
+      : email;
     userId = randomUUID();
     await db.kysely
       .insertInto("users")
-      .values({ id: userId, email: address, name: member.name.trim() || "LMS user", role: member.role, image: null, created_at: now, updated_at: now })
+      .values({
+        id: userId,
+        email: address,
+        name: member.name.trim() || "LMS user",
+        role: member.role,
+        image: null,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   }
   await db.kysely
@@ -49,6 +69,12 @@ export async function linkMember(db: Db, platform: LtiPlatform, member: LmsMembe
     .onConflict((oc) => oc.columns(["platform_id", "sub"]).doNothing())
     .execute();
   // Teaching in the LMS opens the instructor pages; a student account keeps its role otherwise.
-  if (member.role === "instructor") await db.kysely.updateTable("users").set({ role: "instructor", updated_at: now }).where("id", "=", userId).where("role", "=", "student").execute();
+  if (member.role === "instructor")
+    await db.kysely
+      .updateTable("users")
+      .set({ role: "instructor", updated_at: now })
+      .where("id", "=", userId)
+      .where("role", "=", "student")
+      .execute();
   return userId;
 }

@@ -32,7 +32,9 @@ async function targetsOf(q: Kysely<Database>, assignmentId: string, userId: stri
     .innerJoin("assignments", "assignments.id", "lti_links.assignment_id")
     .innerJoin("enrollments", (j) => j.onRef("enrollments.course_id", "=", "assignments.course_id").on("enrollments.user_id", "=", userId))
     .innerJoin("lti_users", (j) => j.onRef("lti_users.platform_id", "=", "lti_links.platform_id").on("lti_users.user_id", "=", userId))
-    .leftJoin("lti_passbacks", (j) => j.onRef("lti_passbacks.line_item_url", "=", "lti_links.line_item_url").on("lti_passbacks.user_id", "=", userId))
+    .leftJoin("lti_passbacks", (j) =>
+      j.onRef("lti_passbacks.line_item_url", "=", "lti_links.line_item_url").on("lti_passbacks.user_id", "=", userId),
+    )
     .select(["lti_links.platform_id", "lti_links.line_item_url", "lti_users.sub", "lti_passbacks.status", "lti_passbacks.score_given"])
     .where("lti_links.assignment_id", "=", assignmentId)
     .where("lti_links.line_item_url", "is not", null)
@@ -45,7 +47,13 @@ async function targetsOf(q: Kysely<Database>, assignmentId: string, userId: stri
     if (r.line_item_url === null || seen.has(r.line_item_url)) continue;
     seen.add(r.line_item_url);
     const status = r.status === "sent" || r.status === "failed" ? r.status : "pending";
-    targets.push({ platformId: r.platform_id, lineItemUrl: r.line_item_url, sub: r.sub, status, scoreGiven: r.score_given === null ? null : Number(r.score_given) });
+    targets.push({
+      platformId: r.platform_id,
+      lineItemUrl: r.line_item_url,
+      sub: r.sub,
+      status,
+      scoreGiven: r.score_given === null ? null : Number(r.score_given),
+    });
   }
   return targets;
 }
@@ -56,8 +64,16 @@ async function targetsOf(q: Kysely<Database>, assignmentId: string, userId: stri
  * for an assignment no LMS line item is bound to, or for anyone but an LMS-linked student. A passback
  * already waiting for this student and assignment is not doubled.
  */
-export async function queuePassback(q: Kysely<Database>, db: Pick<Db, "dialect">, input: { submissionId: string; now: number }): Promise<boolean> {
-  const submission = await q.selectFrom("submissions").select(["assignment_id", "user_id"]).where("id", "=", input.submissionId).executeTakeFirst();
+export async function queuePassback(
+  q: Kysely<Database>,
+  db: Pick<Db, "dialect">,
+  input: { submissionId: string; now: number },
+): Promise<boolean> {
+  const submission = await q
+    .selectFrom("submissions")
+    .select(["assignment_id", "user_id"])
+    .where("id", "=", input.submissionId)
+    .executeTakeFirst();
   if (!submission) return false;
   const targets = await targetsOf(q, submission.assignment_id, submission.user_id);
   if (targets.length === 0) return false;
@@ -76,7 +92,9 @@ export async function queuePassback(q: Kysely<Database>, db: Pick<Db, "dialect">
         sent_at: null,
         updated_at: input.now,
       })
-      .onConflict((oc) => oc.columns(["line_item_url", "user_id"]).doUpdateSet({ status: "pending", last_error: null, updated_at: input.now }))
+      .onConflict((oc) =>
+        oc.columns(["line_item_url", "user_id"]).doUpdateSet({ status: "pending", last_error: null, updated_at: input.now }),
+      )
       .execute();
   }
   const waiting = await q
@@ -90,7 +108,13 @@ export async function queuePassback(q: Kysely<Database>, db: Pick<Db, "dialect">
     .executeTakeFirst();
   // The waiting job reads the grade when it runs, so it will send this one too; its backoff stands.
   if (waiting) return true;
-  await insertJob(q, db.dialect, { submissionId: input.submissionId, priority: PASSBACK_PRIORITY, maxAttempts: PASSBACK_MAX_ATTEMPTS, now: input.now, purpose: PASSBACK_PURPOSE });
+  await insertJob(q, db.dialect, {
+    submissionId: input.submissionId,
+    priority: PASSBACK_PRIORITY,
+    maxAttempts: PASSBACK_MAX_ATTEMPTS,
+    now: input.now,
+    purpose: PASSBACK_PURPOSE,
+  });
   return true;
 }
 
@@ -121,7 +145,13 @@ export async function claimPassback(db: Db, input: { workerId: string; leaseMs: 
     if (!picked) return null;
     const job = await q
       .updateTable("jobs")
-      .set({ status: "running", lease_until: input.now + input.leaseMs, worker_id: input.workerId, attempts: sql<number>`attempts + 1`, started_at: input.now })
+      .set({
+        status: "running",
+        lease_until: input.now + input.leaseMs,
+        worker_id: input.workerId,
+        attempts: sql<number>`attempts + 1`,
+        started_at: input.now,
+      })
       .where("id", "=", picked.id)
       .where("status", "=", "queued")
       .returning(["id", "submission_id", "attempts", "max_attempts"])
@@ -148,7 +178,15 @@ export async function claimPassback(db: Db, input: { workerId: string; leaseMs: 
 /** Records the outcome for one line item of a claimed passback. */
 export async function recordPassback(
   db: Db,
-  input: { lineItemUrl: string; userId: string; status: PassbackStatus; scoreGiven?: number; scoreMaximum?: number; error?: string; now: number },
+  input: {
+    lineItemUrl: string;
+    userId: string;
+    status: PassbackStatus;
+    scoreGiven?: number;
+    scoreMaximum?: number;
+    error?: string;
+    now: number;
+  },
 ): Promise<void> {
   await db.kysely
     .updateTable("lti_passbacks")
@@ -170,16 +208,24 @@ export async function recordPassback(
  */
 export async function finishPassback(
   db: Db,
-  input: { jobId: string; workerId: string; outcome: "done" } | { jobId: string; workerId: string; outcome: "retry"; delayMs: number; error: string } | { jobId: string; workerId: string; outcome: "dead"; error: string },
+  input:
+    | { jobId: string; workerId: string; outcome: "done" }
+    | { jobId: string; workerId: string; outcome: "retry"; delayMs: number; error: string }
+    | { jobId: string; workerId: string; outcome: "dead"; error: string },
   now: number,
 ): Promise<void> {
-  const mine = (q: Kysely<Database>) => q.updateTable("jobs").where("id", "=", input.jobId).where("worker_id", "=", input.workerId).where("status", "=", "running");
+  const mine = (q: Kysely<Database>) =>
+    q.updateTable("jobs").where("id", "=", input.jobId).where("worker_id", "=", input.workerId).where("status", "=", "running");
   if (input.outcome === "done") {
     await mine(db.kysely).set({ status: "done", finished_at: now, lease_until: null, last_error: null }).execute();
   } else if (input.outcome === "retry") {
-    await mine(db.kysely).set({ status: "queued", run_after: now + input.delayMs, lease_until: null, worker_id: null, last_error: input.error.slice(0, 1000) }).execute();
+    await mine(db.kysely)
+      .set({ status: "queued", run_after: now + input.delayMs, lease_until: null, worker_id: null, last_error: input.error.slice(0, 1000) })
+      .execute();
   } else {
-    await mine(db.kysely).set({ status: "dead", finished_at: now, lease_until: null, last_error: input.error.slice(0, 1000) }).execute();
+    await mine(db.kysely)
+      .set({ status: "dead", finished_at: now, lease_until: null, last_error: input.error.slice(0, 1000) })
+      .execute();
   }
 }
 

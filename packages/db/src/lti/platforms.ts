@@ -60,15 +60,25 @@ function toPlatform(row: PlatformRow): LtiPlatform {
  * deployments change when an LMS is moved). Only the operator (registeredBy null) may set trustEmail,
  * and an instructor may not change a platform someone else registered.
  */
-export async function registerPlatform(db: Db, raw: PlatformInput, input: { registeredBy: string | null; now: number }): Promise<LtiPlatform> {
+export async function registerPlatform(
+  db: Db,
+  raw: PlatformInput,
+  input: { registeredBy: string | null; now: number },
+): Promise<LtiPlatform> {
   const parsed = PlatformInput.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ValidationError(`Platform registration: ${issue?.message ?? "invalid"}`, issue?.path.join(".") ?? "platform");
   }
   const p = parsed.data;
-  if (p.trustEmail && input.registeredBy !== null) throw new ValidationError("Only an operator (CLI) may trust a platform's e-mail addresses.", "trustEmail");
-  const existing = await db.kysely.selectFrom("lti_platforms").selectAll().where("issuer", "=", p.issuer).where("client_id", "=", p.clientId).executeTakeFirst();
+  if (p.trustEmail && input.registeredBy !== null)
+    throw new ValidationError("Only an operator (CLI) may trust a platform's e-mail addresses.", "trustEmail");
+  const existing = await db.kysely
+    .selectFrom("lti_platforms")
+    .selectAll()
+    .where("issuer", "=", p.issuer)
+    .where("client_id", "=", p.clientId)
+    .executeTakeFirst();
   const values = {
     deployment_ids: JSON.stringify([...new Set(p.deploymentIds)]),
     auth_url: p.authUrl,
@@ -78,11 +88,20 @@ export async function registerPlatform(db: Db, raw: PlatformInput, input: { regi
   };
   if (existing) {
     if (input.registeredBy !== null && existing.registered_by !== input.registeredBy)
-      throw new PreconditionError(`Platform ${p.issuer} (client ${p.clientId}) was registered by someone else; ask them or an operator to change it.`);
+      throw new PreconditionError(
+        `Platform ${p.issuer} (client ${p.clientId}) was registered by someone else; ask them or an operator to change it.`,
+      );
     await db.kysely.updateTable("lti_platforms").set(values).where("id", "=", existing.id).execute();
     return toPlatform({ ...existing, ...values });
   }
-  const row = { id: randomUUID(), issuer: p.issuer, client_id: p.clientId, registered_by: input.registeredBy, created_at: input.now, ...values };
+  const row = {
+    id: randomUUID(),
+    issuer: p.issuer,
+    client_id: p.clientId,
+    registered_by: input.registeredBy,
+    created_at: input.now,
+    ...values,
+  };
   await db.kysely.insertInto("lti_platforms").values(row).execute();
   return toPlatform(row);
 }

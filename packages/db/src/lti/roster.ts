@@ -23,7 +23,10 @@ export interface RosterResult {
  * `dropped` in `lti_members` and keep their enrolment and work: the gradebook still shows them, and a
  * student re-added in the LMS comes back with everything.
  */
-export async function applyRoster(db: Db, input: { platform: LtiPlatform; contextId: string; members: RosterMember[]; now: number }): Promise<RosterResult> {
+export async function applyRoster(
+  db: Db,
+  input: { platform: LtiPlatform; contextId: string; members: RosterMember[]; now: number },
+): Promise<RosterResult> {
   const context = await db.kysely
     .selectFrom("lti_contexts")
     .select("course_id")
@@ -45,7 +48,14 @@ export async function applyRoster(db: Db, input: { platform: LtiPlatform; contex
     present.add(userId);
     if (known.get(userId) === "active") result.kept++;
     else result.added++;
-    await enrolMember(db, { platformId: input.platform.id, contextId: input.contextId, courseId: context.course_id, userId, role: member.role, now: input.now });
+    await enrolMember(db, {
+      platformId: input.platform.id,
+      contextId: input.contextId,
+      courseId: context.course_id,
+      userId,
+      role: member.role,
+      now: input.now,
+    });
   }
   for (const [userId, status] of known) {
     if (present.has(userId) || status === "dropped") continue;
@@ -58,7 +68,12 @@ export async function applyRoster(db: Db, input: { platform: LtiPlatform; contex
       .execute();
     result.dropped++;
   }
-  await db.kysely.updateTable("lti_contexts").set({ synced_at: input.now }).where("platform_id", "=", input.platform.id).where("context_id", "=", input.contextId).execute();
+  await db.kysely
+    .updateTable("lti_contexts")
+    .set({ synced_at: input.now })
+    .where("platform_id", "=", input.platform.id)
+    .where("context_id", "=", input.contextId)
+    .execute();
   return result;
 }
 
@@ -82,7 +97,15 @@ export async function syncableContexts(db: Db, input: { courseId?: string; stale
   return rows.flatMap((r) =>
     r.memberships_url === null
       ? []
-      : [{ platformId: r.platform_id, contextId: r.context_id, courseId: r.course_id, membershipsUrl: r.memberships_url, syncedAt: r.synced_at === null ? null : Number(r.synced_at) }],
+      : [
+          {
+            platformId: r.platform_id,
+            contextId: r.context_id,
+            courseId: r.course_id,
+            membershipsUrl: r.memberships_url,
+            syncedAt: r.synced_at === null ? null : Number(r.synced_at),
+          },
+        ],
   );
 }
 
@@ -90,7 +113,9 @@ export async function syncableContexts(db: Db, input: { courseId?: string; stale
 export async function droppedMembers(db: Db, courseId: string): Promise<string[]> {
   const rows = await db.kysely
     .selectFrom("lti_members")
-    .innerJoin("lti_contexts", (j) => j.onRef("lti_contexts.platform_id", "=", "lti_members.platform_id").onRef("lti_contexts.context_id", "=", "lti_members.context_id"))
+    .innerJoin("lti_contexts", (j) =>
+      j.onRef("lti_contexts.platform_id", "=", "lti_members.platform_id").onRef("lti_contexts.context_id", "=", "lti_members.context_id"),
+    )
     .select("lti_members.user_id")
     .where("lti_contexts.course_id", "=", courseId)
     .where("lti_members.status", "=", "dropped")

@@ -94,11 +94,7 @@ export function initial(dialect: Dialect): Migration {
         // which is race-free because SQLite serializes writers.
         .addColumn("seq", dialect === "postgres" ? sql`bigserial` : "integer", (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex("jobs_claim_order")
-        .on("jobs")
-        .columns(["status", "priority", "created_at", "seq"])
-        .execute();
+      await db.schema.createIndex("jobs_claim_order").on("jobs").columns(["status", "priority", "created_at", "seq"]).execute();
       await db.schema.createIndex("jobs_lease").on("jobs").columns(["status", "lease_until"]).execute();
       await db.schema.createIndex("jobs_submission_id").on("jobs").column("submission_id").execute();
 

@@ -9,14 +9,22 @@ import { type Kysely, type Migration, sql } from "kysely";
 export function instructor(): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable("courses").addColumn("settings", "text", (c) => c.notNull().defaultTo("{}")).execute();
+      await db.schema
+        .alterTable("courses")
+        .addColumn("settings", "text", (c) => c.notNull().defaultTo("{}"))
+        .execute();
 
       // `grade` jobs decide a submission's verdict; `preview` jobs belong to a regrade not yet applied;
       // `experiment` jobs run a debugging experiment (named in `experiment`) on a submission's model and
       // store an experiment result, never a verdict.
       await db.schema
         .alterTable("jobs")
-        .addColumn("purpose", "text", (c) => c.notNull().defaultTo("grade").check(sql`purpose in ('grade', 'preview', 'experiment')`))
+        .addColumn("purpose", "text", (c) =>
+          c
+            .notNull()
+            .defaultTo("grade")
+            .check(sql`purpose in ('grade', 'preview', 'experiment')`),
+        )
         .execute();
       await db.schema.alterTable("jobs").addColumn("regrade_id", "text").execute();
       await db.schema.alterTable("jobs").addColumn("experiment", "text").execute();

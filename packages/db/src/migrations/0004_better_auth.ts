@@ -21,10 +21,16 @@ const LEGACY_PREFIX = "legacy-scrypt$";
 export function betterAuth(): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable("users").addColumn("email_verified", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable("users")
+        .addColumn("email_verified", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable("users").addColumn("image", "text").execute();
       // NOT NULL needs a default on SQLite; every row gets its created_at just below.
-      await db.schema.alterTable("users").addColumn("updated_at", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable("users")
+        .addColumn("updated_at", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
       await sql`update users set updated_at = created_at`.execute(db);
 
       await db.schema
@@ -87,8 +93,14 @@ export function betterAuth(): Migration {
      * by better-auth cannot be converted, so that user gets an unusable hash and must have it reset.
      */
     async down(db: Kysely<unknown>) {
-      await db.schema.alterTable("users").addColumn("password_hash", "text", (c) => c.notNull().defaultTo("")).execute();
-      await db.schema.alterTable("users").addColumn("password_salt", "text", (c) => c.notNull().defaultTo("")).execute();
+      await db.schema
+        .alterTable("users")
+        .addColumn("password_hash", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
+      await db.schema
+        .alterTable("users")
+        .addColumn("password_salt", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
       const legacy = await sql<{ user_id: string; password: string }>`
         select user_id, password from accounts where provider_id = 'credential' and password like ${`${LEGACY_PREFIX}%`}
       `.execute(db);

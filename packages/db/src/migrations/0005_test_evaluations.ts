@@ -33,7 +33,11 @@ export function testEvaluations(): Migration {
         .addColumn("config_key", "text")
         .addColumn("flag", "text")
         .execute();
-      await db.schema.createIndex("test_evaluations_assignment_user").on("test_evaluations").columns(["assignment_id", "user_id"]).execute();
+      await db.schema
+        .createIndex("test_evaluations_assignment_user")
+        .on("test_evaluations")
+        .columns(["assignment_id", "user_id"])
+        .execute();
       await db.schema.createIndex("test_evaluations_job_id").on("test_evaluations").column("job_id").execute();
       await db.schema.createIndex("test_evaluations_submission_id").on("test_evaluations").column("submission_id").execute();
     },

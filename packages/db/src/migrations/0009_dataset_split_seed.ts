@@ -9,7 +9,10 @@ import { type Kysely, type Migration, sql } from "kysely";
 export function datasetSplitSeed(): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable("datasets").addColumn("split_seed", "integer", (c) => c.notNull().defaultTo(sql.lit(1337))).execute();
+      await db.schema
+        .alterTable("datasets")
+        .addColumn("split_seed", "integer", (c) => c.notNull().defaultTo(sql.lit(1337)))
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable("datasets").dropColumn("split_seed").execute();

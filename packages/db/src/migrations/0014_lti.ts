@@ -21,10 +21,13 @@ async function widenPurposes(db: Kysely<unknown>, dialect: Dialect, purposes: st
     await sql.raw(`alter table jobs add constraint jobs_purpose_check ${check}`).execute(db);
     return;
   }
-  const table = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'jobs'`.execute(db)).rows[0]?.sql ?? "";
-  const indexes = (await sql<{ sql: string | null }>`select sql from sqlite_master where type = 'index' and tbl_name = 'jobs'`.execute(db)).rows;
+  const table =
+    (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'jobs'`.execute(db)).rows[0]?.sql ?? "";
+  const indexes = (await sql<{ sql: string | null }>`select sql from sqlite_master where type = 'index' and tbl_name = 'jobs'`.execute(db))
+    .rows;
   const widened = table.replace(/check \(purpose in \([^)]*\)\)/, check).replace(/^CREATE TABLE "jobs"/, 'CREATE TABLE "jobs_widened"');
-  if (widened === table || !widened.startsWith('CREATE TABLE "jobs_widened"')) throw new Error(`jobs table definition not recognised: ${table}`);
+  if (widened === table || !widened.startsWith('CREATE TABLE "jobs_widened"'))
+    throw new Error(`jobs table definition not recognised: ${table}`);
   await sql`pragma foreign_keys = off`.execute(db);
   const off = (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
   // Dropping jobs with foreign keys on would cascade into verdicts, progress and logs.
@@ -139,7 +142,17 @@ export function lti(dialect: Dialect): Migration {
     async down(db: Kysely<unknown>) {
       await sql`delete from jobs where purpose = 'passback'`.execute(db);
       await widenPurposes(db, dialect, PURPOSES);
-      for (const table of ["lti_passbacks", "lti_members", "lti_links", "lti_contexts", "lti_users", "lti_launch_tokens", "lti_states", "lti_platforms", "lti_keys"])
+      for (const table of [
+        "lti_passbacks",
+        "lti_members",
+        "lti_links",
+        "lti_contexts",
+        "lti_users",
+        "lti_launch_tokens",
+        "lti_states",
+        "lti_platforms",
+        "lti_keys",
+      ])
         await db.schema.dropTable(table).execute();
     },
   };

@@ -10,7 +10,11 @@ export function submissionFingerprint(): Migration {
   return {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable("submissions").addColumn("fingerprint", "text").execute();
-      await db.schema.createIndex("submissions_assignment_fingerprint").on("submissions").columns(["assignment_id", "fingerprint"]).execute();
+      await db.schema
+        .createIndex("submissions_assignment_fingerprint")
+        .on("submissions")
+        .columns(["assignment_id", "fingerprint"])
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropIndex("submissions_assignment_fingerprint").execute();

@@ -66,7 +66,9 @@ async function migrateUnlocked(db: Db, target?: string): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one; with several
   // schemas in one database (one per test file, or per tenant) it would find another schema's.
   const schema =
-    db.dialect === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
+    db.dialect === "postgres"
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db: schema === undefined ? db.kysely : scopedToSchema(db.kysely, schema),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),

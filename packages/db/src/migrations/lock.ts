@@ -13,20 +13,22 @@ const inProcess = new Map<string, Promise<unknown>>();
  */
 export async function withSqliteMigrationLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const previous = inProcess.get(path) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const lock = new SqliteDatabase(`${path}.migrate-lock`);
-    try {
-      lock.pragma(`busy_timeout = ${timeoutMs}`);
-      lock.exec("begin exclusive");
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const lock = new SqliteDatabase(`${path}.migrate-lock`);
       try {
-        return await fn();
+        lock.pragma(`busy_timeout = ${timeoutMs}`);
+        lock.exec("begin exclusive");
+        try {
+          return await fn();
+        } finally {
+          lock.exec("rollback");
+        }
       } finally {
-        lock.exec("rollback");
+        lock.close();
       }
-    } finally {
-      lock.close();
-    }
-  });
+    });
   inProcess.set(path, run);
   try {
     return await run;

@@ -31,10 +31,17 @@ export async function resolveCsv(ref: CsvRef, options: { uploaded?: UploadedCsv;
   if (uploaded) return { text: uploaded.csv, key: `upload:${uploaded.id}`, origin: "uploaded", splitSeed: uploaded.splitSeed };
   if (BUILT_IN_NAME.test(ref.file)) {
     try {
-      return { text: csvText(ref, options.dataDir !== undefined ? { dataDir: options.dataDir } : {}), key: `built-in:${ref.file}`, origin: "built-in", splitSeed: CSV_SPLIT_SEED };
+      return {
+        text: csvText(ref, options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+        key: `built-in:${ref.file}`,
+        origin: "built-in",
+        splitSeed: CSV_SPLIT_SEED,
+      };
     } catch {
       // Not a built-in table either: reported below.
     }
   }
-  throw new PreconditionError(`The dataset ${ref.file} is neither uploaded to this course nor a built-in table; ask your instructor to upload it.`);
+  throw new PreconditionError(
+    `The dataset ${ref.file} is neither uploaded to this course nor a built-in table; ask your instructor to upload it.`,
+  );
 }

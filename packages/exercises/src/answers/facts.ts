@@ -82,12 +82,26 @@ export function answerFacts(dataset: DatasetRef, options: AnswerOptions = {}): A
     case "mnist": {
       const facts = mnistFacts();
       const balance = facts.classBalance ?? [];
-      return { kind: "mnist", task: "multiclass", classes: balance.length, classBalance: balance, classNames: balance.map((_, i) => `digit ${i}`), trainSize: facts.trainSize };
+      return {
+        kind: "mnist",
+        task: "multiclass",
+        classes: balance.length,
+        classBalance: balance,
+        classNames: balance.map((_, i) => `digit ${i}`),
+        trainSize: facts.trainSize,
+      };
     }
     case "imdb": {
       const facts = imdbFacts({ vocabularySize: dataset.vocabularySize, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
       const balance = facts.classBalance ?? [];
-      return { kind: "imdb", task: "binary", classes: balance.length, classBalance: balance, classNames: ["negative reviews", "positive reviews"], trainSize: facts.trainSize };
+      return {
+        kind: "imdb",
+        task: "binary",
+        classes: balance.length,
+        classBalance: balance,
+        classNames: ["negative reviews", "positive reviews"],
+        trainSize: facts.trainSize,
+      };
     }
     case "csv": {
       const { table, train } = loadCsvTraining(dataset, options);

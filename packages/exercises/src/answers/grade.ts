@@ -22,11 +22,15 @@ function answerProblem(question: Question, value: Answer | undefined): string | 
         : `\`${question.id}\` must be one of ${allowed.map((v) => `"${v}"`).join(", ")}, got ${JSON.stringify(value)}`;
     }
     case "number":
-      return typeof value === "number" && Number.isFinite(value) ? undefined : `\`${question.id}\` must be a number, got ${JSON.stringify(value)}`;
+      return typeof value === "number" && Number.isFinite(value)
+        ? undefined
+        : `\`${question.id}\` must be a number, got ${JSON.stringify(value)}`;
     case "boolean":
       return typeof value === "boolean" ? undefined : `\`${question.id}\` must be true or false, got ${JSON.stringify(value)}`;
     case "text":
-      return typeof value === "string" && value.trim() !== "" ? undefined : `\`${question.id}\` must be a non-empty text, got ${JSON.stringify(value)}`;
+      return typeof value === "string" && value.trim() !== ""
+        ? undefined
+        : `\`${question.id}\` must be a non-empty text, got ${JSON.stringify(value)}`;
   }
 }
 
@@ -35,7 +39,11 @@ export function answerProblems(exercise: ExerciseDefinition, answers: Readonly<R
   const known = new Set(exercise.questions.map((q) => q.id));
   const unknown = Object.keys(answers).filter((id) => !known.has(id));
   return [
-    ...(unknown.length > 0 ? [`unknown question id${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `\`${id}\``).join(", ")}; expected: ${[...known].join(", ")}`] : []),
+    ...(unknown.length > 0
+      ? [
+          `unknown question id${unknown.length > 1 ? "s" : ""} ${unknown.map((id) => `\`${id}\``).join(", ")}; expected: ${[...known].join(", ")}`,
+        ]
+      : []),
     ...exercise.questions.flatMap((q) => answerProblem(q, answers[q.id]) ?? []),
   ];
 }
@@ -63,7 +71,10 @@ function rule(exercise: ExerciseDefinition): ((input: RuleInput) => RuleResult) 
 export function gradeAnswers(exercise: ExerciseDefinition, payload: SubmissionPayload, options: AnswerOptions = {}): Verdict {
   const grade = rule(exercise);
   if (exercise.kind === "training" || !grade) {
-    return statusVerdict("invalid", `Exercise "${exercise.id}" (step ${exercise.step}) is graded by training a model, not from answers: submit a model.`);
+    return statusVerdict(
+      "invalid",
+      `Exercise "${exercise.id}" (step ${exercise.step}) is graded by training a model, not from answers: submit a model.`,
+    );
   }
   if (payload.exerciseId !== exercise.id) {
     return statusVerdict("invalid", `The submission is for exercise "${payload.exerciseId}", expected "${exercise.id}".`);
@@ -71,7 +82,7 @@ export function gradeAnswers(exercise: ExerciseDefinition, payload: SubmissionPa
   const problems = answerProblems(exercise, payload.answers ?? {});
   if (problems.length > 0) return statusVerdict("invalid", `The answers cannot be graded: ${problems.join("; ")}.`);
   try {
-    const result = grade({ exercise, answers: (payload.answers ?? {}), options });
+    const result = grade({ exercise, answers: payload.answers ?? {}, options });
     // A NaN measurement is reported by its check; the stored metrics must stay finite numbers.
     const metrics = Object.fromEntries(Object.entries(result.metrics ?? {}).filter(([, m]) => Number.isFinite(m.value)));
     return assembleVerdict({ checks: result.checks, metrics, visibility: exercise.checkVisibility });

@@ -1,5 +1,14 @@
 export { gradeAnswers, answerProblems } from "./grade";
-export { answerFacts, builtInDataDir, csvText, CSV_TEST_FRACTION, loadCsvTraining, uploadedCsv, type AnswerFacts, type AnswerOptions } from "./facts";
+export {
+  answerFacts,
+  builtInDataDir,
+  csvText,
+  CSV_TEST_FRACTION,
+  loadCsvTraining,
+  uploadedCsv,
+  type AnswerFacts,
+  type AnswerOptions,
+} from "./facts";
 export { resolveCsv, type CsvSource, type UploadedCsv } from "./csv-source";
 export { previewCsv, type CsvPreview } from "./preview-csv";
 export * from "./questions";

@@ -51,7 +51,11 @@ export function gradeChooseMetric({ exercise, answers, options }: RuleInput): Ru
             ? "Right: a regression target has no classes."
             : `You answered ${share}. A class share exists only when the target takes a few category values; look at the target's range and its distinct values on the data panel (the question says what to enter otherwise).`,
         ),
-        check("metric", metric === "mae", metric === "mae" ? "Right: mean absolute error reads in the target's own unit." : regressionMetricFeedback(metric, target)),
+        check(
+          "metric",
+          metric === "mae",
+          metric === "mae" ? "Right: mean absolute error reads in the target's own unit." : regressionMetricFeedback(metric, target),
+        ),
       ],
     };
   }
@@ -70,7 +74,9 @@ export function gradeChooseMetric({ exercise, answers, options }: RuleInput): Ru
   // consequence of: the check stays, as advice, and the training verdicts show what accuracy hides.
   const accuracyHiding = imbalanced && metric === "accuracy";
   const table = "the class balance table on the data panel";
-  const rarestShare = shareOk ? `${rarestName} is only ${percent(rarest)} of the training data` : `the rarest class is a small share of the training data (see ${table})`;
+  const rarestShare = shareOk
+    ? `${rarestName} is only ${percent(rarest)} of the training data`
+    : `the rarest class is a small share of the training data (see ${table})`;
 
   const why = imbalanced
     ? `${rarestShare}: a model always answering ${majorityName} is ${percent(majority)} accurate while finding none of them, so accuracy hides failure`
@@ -98,7 +104,11 @@ export function gradeChooseMetric({ exercise, answers, options }: RuleInput): Ru
       ),
       accuracyHiding
         ? {
-            ...check("metric", false, `Accuracy is your call to make, but ${why}. Your training verdicts will report accuracy first and, beside it, the share of ${rarestName} the model finds.`),
+            ...check(
+              "metric",
+              false,
+              `Accuracy is your call to make, but ${why}. Your training verdicts will report accuracy first and, beside it, the share of ${rarestName} the model finds.`,
+            ),
             required: false,
           }
         : check("metric", metricOk, metricOk ? `Right: ${why}.` : wrong),

@@ -58,7 +58,12 @@ export function gradeCsvPrepare({ exercise, answers, options }: RuleInput): Rule
       for (let r = 0; r < train.length; r++) scaled[r * width + c] = ((scaled[r * width + c] ?? 0) - lo) / (hi - lo);
     }
   }
-  const stats = numeric.map((f, c) => columnStats(f.name, scaled.filter((_, k) => k % width === c)));
+  const stats = numeric.map((f, c) =>
+    columnStats(
+      f.name,
+      scaled.filter((_, k) => k % width === c),
+    ),
+  );
   const worstMean = Math.max(...stats.map((s) => Math.abs(s.mean)));
   const worstStd = Math.max(...stats.map((s) => Math.abs(s.std - 1)));
   const nonFinite = stats.reduce((sum, s) => sum + s.nonFinite, 0);

@@ -28,10 +28,19 @@ export function gradeImdbPrepare({ answers, options }: RuleInput): RuleResult {
   ];
   const metrics: RuleResult["metrics"] = {};
   if (!Number.isInteger(size) || size < MIN_VOCABULARY || size > MAX_VOCABULARY) {
-    checks.push(check("vocabulary-size", false, `A vocabulary is a whole number of words, and this exercise measures ${count(MIN_VOCABULARY)} to ${count(MAX_VOCABULARY)} of them on the training reviews; you answered ${size}.`));
+    checks.push(
+      check(
+        "vocabulary-size",
+        false,
+        `A vocabulary is a whole number of words, and this exercise measures ${count(MIN_VOCABULARY)} to ${count(MAX_VOCABULARY)} of them on the training reviews; you answered ${size}.`,
+      ),
+    );
   } else {
     // Words are ranked by training frequency, so the top `size` words are ids below size + 2 of a larger vocabulary.
-    const corpus = loadImdbCorpus({ vocabularySize: size <= CACHED_VOCABULARY ? CACHED_VOCABULARY : MAX_VOCABULARY, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+    const corpus = loadImdbCorpus({
+      vocabularySize: size <= CACHED_VOCABULARY ? CACHED_VOCABULARY : MAX_VOCABULARY,
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    });
     const { ids, uniqueIds, n } = corpus.train;
     let kept = 0;
     for (const id of ids) if (id >= FIRST_WORD_ID && id < size + FIRST_WORD_ID) kept++;

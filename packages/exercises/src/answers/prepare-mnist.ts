@@ -51,7 +51,9 @@ export function gradeMnistPrepare({ answers }: RuleInput): RuleResult {
       check(
         "finite",
         s.nonFinite === 0,
-        s.nonFinite === 0 ? "No NaN or infinite values after scaling." : `${s.nonFinite} pixel values became NaN or infinite after scaling.`,
+        s.nonFinite === 0
+          ? "No NaN or infinite values after scaling."
+          : `${s.nonFinite} pixel values became NaN or infinite after scaling.`,
       ),
       check(
         "fit-on-train",

@@ -30,7 +30,10 @@ export interface CsvPreview {
  * rows come from the training rows only. Throws the parser's `ValidationError` (line, column) when
  * the target does not fit the task.
  */
-export function previewCsv(text: string, options: { file: string; target: string; task: TaskType; splitSeed: number; sampleRows?: number }): CsvPreview {
+export function previewCsv(
+  text: string,
+  options: { file: string; target: string; task: TaskType; splitSeed: number; sampleRows?: number },
+): CsvPreview {
   const table = parseCsv(text, { target: options.target, task: options.task });
   const { train, test } = splitCsv(table, options.splitSeed);
   const encoder = fitCsvEncoder(table, train, { standardize: true });
@@ -70,8 +73,14 @@ export function previewCsv(text: string, options: { file: string; target: string
     trainRows: train.length,
     testRows: test.length,
     testFraction: CSV_TEST_FRACTION,
-    columns: table.header.map((name) => ({ name, kind: name === table.target ? "target" : (byName.get(name)?.kind ?? "categorical"), distinct: distinct(name) })),
-    ...(classes ? { classes: classes.map((name, k) => ({ name, share: balance[k] ?? 0, count: Math.round((balance[k] ?? 0) * train.length) })) } : {}),
+    columns: table.header.map((name) => ({
+      name,
+      kind: name === table.target ? "target" : (byName.get(name)?.kind ?? "categorical"),
+      distinct: distinct(name),
+    })),
+    ...(classes
+      ? { classes: classes.map((name, k) => ({ name, share: balance[k] ?? 0, count: Math.round((balance[k] ?? 0) * train.length) })) }
+      : {}),
     ...(targetSummary ? { targetSummary } : {}),
     inputSize: encoder.inputSize,
     encoding: describeEncoding(encoder),

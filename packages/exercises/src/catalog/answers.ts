@@ -67,7 +67,11 @@ function questionsFor(step: 1 | 2 | 3 | 4, data: AnswerDataset): Question[] {
     case 3:
       return evaluationProtocolQuestions();
     case 4:
-      return data.dataset.kind === "mnist" ? mnistPrepareQuestions() : data.dataset.kind === "imdb" ? imdbPrepareQuestions() : csvPrepareQuestions();
+      return data.dataset.kind === "mnist"
+        ? mnistPrepareQuestions()
+        : data.dataset.kind === "imdb"
+          ? imdbPrepareQuestions()
+          : csvPrepareQuestions();
   }
 }
 

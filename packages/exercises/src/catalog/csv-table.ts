@@ -47,7 +47,8 @@ function params(inputs: number, hidden: number[], outputs: number): number {
 /** The step's hidden layers, halved until the model fits the parameter budget (a wide one-hot table can be thousands of columns). */
 function hiddenUnits(step: number, table: CsvTableFacts, budgets: Pick<Budgets, "maxParams">): number[] {
   let units = HIDDEN[step]?.units ?? [16];
-  while (units.some((u) => u > 1) && params(table.inputSize, units, outputUnits(table)) > budgets.maxParams) units = units.map((u) => Math.max(1, Math.floor(u / 2)));
+  while (units.some((u) => u > 1) && params(table.inputSize, units, outputUnits(table)) > budgets.maxParams)
+    units = units.map((u) => Math.max(1, Math.floor(u / 2)));
   return units;
 }
 
@@ -64,7 +65,9 @@ export function csvStarterCode(step: number, table: CsvTableFacts, budgets: Pick
   const lines = [
     `// ${table.file}: one input row of ${table.inputSize} numbers (${table.encoding}); ${TASK_WORDS[table.task]}.`,
     "const model = tf.sequential();",
-    ...units.map((u, i) => `model.add(tf.layers.dense({ ${i === 0 ? `inputShape: [${table.inputSize}], ` : ""}units: ${u}, activation: "relu" }));`),
+    ...units.map(
+      (u, i) => `model.add(tf.layers.dense({ ${i === 0 ? `inputShape: [${table.inputSize}], ` : ""}units: ${u}, activation: "relu" }));`,
+    ),
     ...(dropout !== undefined ? [`model.add(tf.layers.dropout({ rate: ${dropout} }));`] : []),
     table.task === "regression"
       ? "model.add(tf.layers.dense({ units: 1 }));"
@@ -75,16 +78,28 @@ export function csvStarterCode(step: number, table: CsvTableFacts, budgets: Pick
 }
 
 /** A step's starter training settings for the table's task, within the exercise's epoch and batch budgets. */
-export function csvStarterTraining(step: number, task: CsvTableFacts["task"], budgets: Pick<Budgets, "maxEpochs" | "maxBatchSize">): TrainingConfig {
+export function csvStarterTraining(
+  step: number,
+  task: CsvTableFacts["task"],
+  budgets: Pick<Budgets, "maxEpochs" | "maxBatchSize">,
+): TrainingConfig {
   const loss = task === "regression" ? "meanSquaredError" : task === "binary" ? "binaryCrossentropy" : "categoricalCrossentropy";
   return {
     compile: { optimizer: "adam", learningRate: 0.003, loss, metrics: [task === "regression" ? "mae" : "accuracy"] },
-    fit: { epochs: Math.min(HIDDEN[step]?.epochs ?? 30, budgets.maxEpochs), batchSize: Math.min(32, budgets.maxBatchSize), validationSplit: 0.2, shuffle: true },
+    fit: {
+      epochs: Math.min(HIDDEN[step]?.epochs ?? 30, budgets.maxEpochs),
+      batchSize: Math.min(32, budgets.maxBatchSize),
+      validationSplit: 0.2,
+      shuffle: true,
+    },
   };
 }
 
 function about(table: CsvTableFacts): string {
-  const what = table.task === "regression" ? `the number in its \`${table.target}\` column` : `its \`${table.target}\` class${table.task === "multiclass" ? ` (one of ${table.classes})` : " (one of 2)"}`;
+  const what =
+    table.task === "regression"
+      ? `the number in its \`${table.target}\` column`
+      : `its \`${table.target}\` class${table.task === "multiclass" ? ` (one of ${table.classes})` : " (one of 2)"}`;
   return `Your instructor's table ${table.file} holds ${table.rows.toLocaleString("en-US")} rows; for each row you predict ${what} from the other columns.`;
 }
 
@@ -103,7 +118,10 @@ export function csvSummary(exercise: Pick<ExerciseDefinition, "step" | "metric" 
   const rows = `${table.rows.toLocaleString("en-US")} rows`;
   if (exercise.step === 6) return overfitSummary(text, inputs, rows);
   if (exercise.step === 7) {
-    const target = exercise.target === undefined ? "the best score you can reach" : `a test ${exercise.metric === "mae" ? "MAE of at most" : "accuracy of"} ${fmt(exercise.target, exercise.metric)}`;
+    const target =
+      exercise.target === undefined
+        ? "the best score you can reach"
+        : `a test ${exercise.metric === "mae" ? "MAE of at most" : "accuracy of"} ${fmt(exercise.target, exercise.metric)}`;
     return regularizeSummary(text, inputs, target, rows);
   }
   const baseline =
@@ -131,7 +149,11 @@ export function onCsvTable(exercise: ExerciseDefinition, table: CsvTableFacts, o
   if (exercise.kind !== "training") {
     // Answer steps open with the built-in data's description: the table's replaces it.
     const builtIn = [mnistData, imdbData, creditData, housesData].find((data) => exercise.summary.startsWith(`${data.about} `));
-    return { ...exercise, title, summary: `${about(table)} ${builtIn ? exercise.summary.slice(builtIn.about.length + 1) : exercise.summary}` };
+    return {
+      ...exercise,
+      title,
+      summary: `${about(table)} ${builtIn ? exercise.summary.slice(builtIn.about.length + 1) : exercise.summary}`,
+    };
   }
   return {
     ...exercise,
@@ -144,7 +166,9 @@ export function onCsvTable(exercise: ExerciseDefinition, table: CsvTableFacts, o
 }
 
 /** The facts of a table as the instructor's preview computes them (`previewCsv`), as this module needs them. */
-export function tableFacts(preview: Pick<CsvPreview, "file" | "target" | "task" | "inputSize" | "encoding" | "classes" | "rows" | "testRows">): CsvTableFacts {
+export function tableFacts(
+  preview: Pick<CsvPreview, "file" | "target" | "task" | "inputSize" | "encoding" | "classes" | "rows" | "testRows">,
+): CsvTableFacts {
   return {
     file: preview.file,
     target: preview.target,

@@ -24,14 +24,22 @@ export const prepared = (inputs: number, rows = "a couple of thousand rows"): st
 const creditAbout = `${creditData.about} Only about 8% defaulted: a model that always answers "no" is 92% accurate.`;
 const housesAbout = housesData.about;
 
-const creditStarter = (units: number, extra = "", comment = "") => `${comment}// Credit defaults: one input row of ${CREDIT_INPUTS} numbers, one sigmoid unit for P(default).
+const creditStarter = (
+  units: number,
+  extra = "",
+  comment = "",
+) => `${comment}// Credit defaults: one input row of ${CREDIT_INPUTS} numbers, one sigmoid unit for P(default).
 const model = tf.sequential();
 model.add(tf.layers.dense({ inputShape: [${CREDIT_INPUTS}], units: ${units}, activation: "relu" }));${extra}
 model.add(tf.layers.dense({ units: 1, activation: "sigmoid" }));
 return model;
 `;
 
-const housesStarter = (units: number, extra = "", comment = "") => `${comment}// House prices: one input row of ${HOUSE_INPUTS} numbers, one linear unit for the (standardized) price.
+const housesStarter = (
+  units: number,
+  extra = "",
+  comment = "",
+) => `${comment}// House prices: one input row of ${HOUSE_INPUTS} numbers, one linear unit for the (standardized) price.
 const model = tf.sequential();
 model.add(tf.layers.dense({ inputShape: [${HOUSE_INPUTS}], units: ${units}, activation: "relu" }));${extra}
 model.add(tf.layers.dense({ units: 1 }));
@@ -59,7 +67,7 @@ export const creditBeatBaseline = ExerciseDefinition.parse({
   },
   hints: [
     "A binary classifier ends in one sigmoid unit trained with binary crossentropy.",
-    "Accuracy near 0.92 means the model answers \"no\" for everyone: look at the recall of the defaults.",
+    'Accuracy near 0.92 means the model answers "no" for everyone: look at the recall of the defaults.',
   ],
 });
 
@@ -109,7 +117,10 @@ export const creditOverfit = ExerciseDefinition.parse({
     compile: { optimizer: "adam", learningRate: 0.003, loss: "binaryCrossentropy", metrics: ["accuracy"] },
     fit: { epochs: 3, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
-  hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Keep a validation split (or K-fold): without it overfitting cannot be seen."],
+  hints: [
+    "Overfitting needs capacity and time: more units, more layers, more epochs.",
+    "Keep a validation split (or K-fold): without it overfitting cannot be seen.",
+  ],
 });
 
 export const housesOverfit = ExerciseDefinition.parse({
@@ -127,7 +138,10 @@ export const housesOverfit = ExerciseDefinition.parse({
     compile: { optimizer: "adam", learningRate: 0.003, loss: "meanSquaredError", metrics: ["mae"] },
     fit: { epochs: 3, batchSize: 32, validationSplit: 0.2, shuffle: true },
   },
-  hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Watch the validation loss, not the training loss."],
+  hints: [
+    "Overfitting needs capacity and time: more units, more layers, more epochs.",
+    "Watch the validation loss, not the training loss.",
+  ],
 });
 
 export const regularizeSummary = (about: string, inputs: number, target: string, rows?: string): string =>

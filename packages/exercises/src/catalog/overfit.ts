@@ -35,7 +35,10 @@ return model;
     compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "categoricalCrossentropy", metrics: ["accuracy"] },
     fit: { epochs: 3, batchSize: 128, validationSplit: 0.2, shuffle: true },
   },
-  hints: ["Overfitting needs capacity and time: more units, more layers, more epochs.", "Keep a validation split: without it overfitting cannot be seen."],
+  hints: [
+    "Overfitting needs capacity and time: more units, more layers, more epochs.",
+    "Keep a validation split: without it overfitting cannot be seen.",
+  ],
 });
 
 export const imdbOverfit = ExerciseDefinition.parse({

@@ -56,7 +56,10 @@ const describeValue = (value: unknown): string => {
 };
 
 const valueAt = (root: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
+  path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    root,
+  );
 
 const TYPES: Record<string, string> = {
   int: "an integer",
@@ -77,7 +80,10 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[], root: unknown):
       else if (t instanceof z.ZodDiscriminatedUnion) {
         const data = valueAt(root, at) as Record<string, unknown> | undefined;
         const options = t.options as z.ZodType[];
-        t = options.find((o) => o instanceof z.ZodObject && data !== undefined && (o.shape as Record<string, z.ZodType>).kind?.safeParse(data.kind).success);
+        t = options.find(
+          (o) =>
+            o instanceof z.ZodObject && data !== undefined && (o.shape as Record<string, z.ZodType>).kind?.safeParse(data.kind).success,
+        );
         if (!t) return undefined;
       } else return t;
     }
@@ -145,7 +151,12 @@ export function issuesToErrors(source: YamlSource, schema: z.ZodType, issues: re
       case "too_big": {
         const bound = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
         const op = issue.code === "too_small" ? (issue.inclusive ? "≥" : ">") : issue.inclusive ? "≤" : "<";
-        const what = issue.origin === "array" ? `a list of ${op} ${bound} items` : issue.origin === "string" ? `a text of ${op} ${bound} characters` : `a number ${op} ${bound}`;
+        const what =
+          issue.origin === "array"
+            ? `a list of ${op} ${bound} items`
+            : issue.origin === "string"
+              ? `a text of ${op} ${bound} characters`
+              : `a number ${op} ${bound}`;
         return [at(what)];
       }
       case "invalid_value":

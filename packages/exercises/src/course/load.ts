@@ -45,7 +45,14 @@ function checkDataset(
   if (!dataset) return [];
   const flexible = exercise.step === 2 || exercise.step === 3 || exercise.kind === "training";
   if (!flexible && dataset.kind !== exercise.dataset.kind) {
-    return [errorAt(source, ["dataset", "kind"], `"${exercise.dataset.kind}" (exercise ${exercise.id} asks about that dataset)`, JSON.stringify(dataset.kind))];
+    return [
+      errorAt(
+        source,
+        ["dataset", "kind"],
+        `"${exercise.dataset.kind}" (exercise ${exercise.id} asks about that dataset)`,
+        JSON.stringify(dataset.kind),
+      ),
+    ];
   }
   if (dataset.kind !== "csv") return [];
   const file = normalize(dataset.file);
@@ -54,7 +61,9 @@ function checkDataset(
   }
   const full = join(dir, file);
   if (!existsSync(full) || !statSync(full).isFile()) {
-    return [errorAt(source, ["dataset", "file"], "a CSV file in the course folder", `${JSON.stringify(dataset.file)}, which does not exist`)];
+    return [
+      errorAt(source, ["dataset", "file"], "a CSV file in the course folder", `${JSON.stringify(dataset.file)}, which does not exist`),
+    ];
   }
   const text = dataFiles[file] ?? readFileSync(full, "utf8");
   try {
@@ -68,10 +77,19 @@ function checkDataset(
   return [];
 }
 
-function loadAssignment(dir: string, name: string, dataFiles: Record<string, string>): { assignment?: CourseAssignment; errors: CourseError[] } {
+function loadAssignment(
+  dir: string,
+  name: string,
+  dataFiles: Record<string, string>,
+): { assignment?: CourseAssignment; errors: CourseError[] } {
   const file = `${ASSIGNMENTS}/${name}`;
   const match = ASSIGNMENT_FILE.exec(name);
-  if (!match) return { errors: [{ file, path: "", expected: "a file name NN-name.yaml (two digits, lower-case words joined by '-')", got: JSON.stringify(name) }] };
+  if (!match)
+    return {
+      errors: [
+        { file, path: "", expected: "a file name NN-name.yaml (two digits, lower-case words joined by '-')", got: JSON.stringify(name) },
+      ],
+    };
   const source = read(dir, file);
   if (!("lineOf" in source)) return { errors: [source] };
   if (source.errors.length > 0) return { errors: source.errors };
@@ -81,7 +99,16 @@ function loadAssignment(dir: string, name: string, dataFiles: Record<string, str
   const exercise = typeof id === "string" ? findExercise(id) : undefined;
   const unknownExercise =
     typeof id === "string" && !exercise
-      ? [errorAt(source, ["exercise"], `a built-in exercise id (${listExercises().map((e) => e.id).join(", ")})`, JSON.stringify(id))]
+      ? [
+          errorAt(
+            source,
+            ["exercise"],
+            `a built-in exercise id (${listExercises()
+              .map((e) => e.id)
+              .join(", ")})`,
+            JSON.stringify(id),
+          ),
+        ]
       : [];
   if (!parsed.success) return { errors: [...issuesToErrors(source, AssignmentFile, parsed.error.issues), ...unknownExercise] };
   if (!exercise) return { errors: unknownExercise };
@@ -103,8 +130,13 @@ export function validateCourseFolder(dir: string): CourseValidation {
   }
 
   const assignmentsDir = join(dir, ASSIGNMENTS);
-  const names = existsSync(assignmentsDir) ? readdirSync(assignmentsDir).filter((name) => !name.startsWith(".")).sort() : [];
-  if (names.length === 0) errors.push({ file: `${ASSIGNMENTS}/`, path: "", expected: "at least one assignment file NN-name.yaml", got: "none" });
+  const names = existsSync(assignmentsDir)
+    ? readdirSync(assignmentsDir)
+        .filter((name) => !name.startsWith("."))
+        .sort()
+    : [];
+  if (names.length === 0)
+    errors.push({ file: `${ASSIGNMENTS}/`, path: "", expected: "at least one assignment file NN-name.yaml", got: "none" });
   const dataFiles: Record<string, string> = {};
   const assignments: CourseAssignment[] = [];
   const positions = new Map<number, string>();
@@ -114,7 +146,12 @@ export function validateCourseFolder(dir: string): CourseValidation {
     if (!result.assignment) continue;
     const other = positions.get(result.assignment.position);
     if (other) {
-      errors.push({ file: result.assignment.file, path: "", expected: `a position number not used by ${other}`, got: String(result.assignment.position).padStart(2, "0") });
+      errors.push({
+        file: result.assignment.file,
+        path: "",
+        expected: `a position number not used by ${other}`,
+        got: String(result.assignment.position).padStart(2, "0"),
+      });
     }
     positions.set(result.assignment.position, result.assignment.file);
     assignments.push(result.assignment);
@@ -122,7 +159,9 @@ export function validateCourseFolder(dir: string): CourseValidation {
   if (errors.length > 0 || !course) {
     // Grouped by file as read, then top to bottom within a file.
     const order = [...new Set(errors.map((e) => e.file))];
-    const byLine = errors.map((e, i) => ({ e, i })).sort((a, b) => order.indexOf(a.e.file) - order.indexOf(b.e.file) || (a.e.line ?? 0) - (b.e.line ?? 0) || a.i - b.i);
+    const byLine = errors
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => order.indexOf(a.e.file) - order.indexOf(b.e.file) || (a.e.line ?? 0) - (b.e.line ?? 0) || a.i - b.i);
     return { ok: false, errors: byLine.map(({ e }) => e) };
   }
   const sortedData = Object.fromEntries(Object.entries(dataFiles).sort(([a], [b]) => (a < b ? -1 : 1)));

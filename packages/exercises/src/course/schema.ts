@@ -56,14 +56,19 @@ export const DEFAULT_EXPERIMENT_COMPUTE_SECONDS = 600;
 /** Which debugging experiments students may run on an assignment, and what they may spend on them. */
 export const ExperimentSettings = z
   .object({
-    allowed: z.array(z.enum(EXPERIMENTS)).optional().describe("Experiments students may run (`stepwise debug --help` lists them); all when absent"),
+    allowed: z
+      .array(z.enum(EXPERIMENTS))
+      .optional()
+      .describe("Experiments students may run (`stepwise debug --help` lists them); all when absent"),
     computeSeconds: z
       .number()
       .int()
       .min(0)
       .max(86_400)
       .optional()
-      .describe(`Grader time each student may spend on experiments in this assignment, seconds (default ${DEFAULT_EXPERIMENT_COMPUTE_SECONDS}); 0 turns them off. Experiments never cost attempts`),
+      .describe(
+        `Grader time each student may spend on experiments in this assignment, seconds (default ${DEFAULT_EXPERIMENT_COMPUTE_SECONDS}); 0 turns them off. Experiments never cost attempts`,
+      ),
   })
   .strict()
   .describe("Debugging experiments: which ones students may run and their compute budget");
@@ -83,15 +88,25 @@ export const ToolboxSettings = z
     allowed: z
       .array(z.enum(TECHNIQUES))
       .optional()
-      .describe(`Techniques students may use: ${TECHNIQUES.join(", ")}; all when absent (dropout, L1/L2, BatchNormalization and network size are part of the model and always allowed)`),
-    tuningTrials: z.number().int().min(1).max(50).optional().describe(`Most trials one tuning search may run (default ${DEFAULT_TUNING_TRIALS}); each costs compute budget`),
+      .describe(
+        `Techniques students may use: ${TECHNIQUES.join(", ")}; all when absent (dropout, L1/L2, BatchNormalization and network size are part of the model and always allowed)`,
+      ),
+    tuningTrials: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(`Most trials one tuning search may run (default ${DEFAULT_TUNING_TRIALS}); each costs compute budget`),
     testEvaluations: z
       .number()
       .int()
       .min(1)
       .max(50)
       .optional()
-      .describe(`Evaluations on the hidden test set each student may make in this assignment (default ${DEFAULT_TEST_EVALUATIONS}); every graded step-7 submission and every tuning search's final model is one`),
+      .describe(
+        `Evaluations on the hidden test set each student may make in this assignment (default ${DEFAULT_TEST_EVALUATIONS}); every graded step-7 submission and every tuning search's final model is one`,
+      ),
   })
   .strict()
   .describe("Step 7's regularization toolbox: allowed techniques, tuning trials, test evaluations");
@@ -99,7 +114,10 @@ export type ToolboxSettings = z.infer<typeof ToolboxSettings>;
 
 export const AssignmentFile = z
   .object({
-    exercise: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe("Built-in exercise id (`stepwise list` shows them)"),
+    exercise: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .describe("Built-in exercise id (`stepwise list` shows them)"),
     title: z.string().min(1).max(200).optional().describe("Title override"),
     dataset: DatasetRef.optional().describe("Dataset override; a CSV `file` is relative to the course folder"),
     metric: z.enum(["accuracy", "mae"]).optional(),
@@ -111,10 +129,17 @@ export const AssignmentFile = z
     attempts: z.number().int().min(1).max(1000).optional().describe("Graded attempts; the course default when absent"),
     deadline: z.iso.datetime({ offset: true }).optional().describe("ISO 8601 date-time with offset, e.g. 2026-03-01T23:59:00Z"),
     latePenalty: LatePenalty.optional().describe("Overrides the course's late penalty"),
-    visibility: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), CheckVisibility).optional().describe("Per check id: always, after_deadline or never"),
+    visibility: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), CheckVisibility)
+      .optional()
+      .describe("Per check id: always, after_deadline or never"),
     hints: z.array(z.string().min(1)).optional().describe("Replace the exercise's hints"),
-    experiments: ExperimentSettings.optional().describe("Debugging experiments students may run and their compute budget; all, 600 s each, when absent"),
-    toolbox: ToolboxSettings.optional().describe("Step 7: allowed regularization techniques, tuning trials and test evaluations; all allowed, 8 trials, 3 evaluations when absent"),
+    experiments: ExperimentSettings.optional().describe(
+      "Debugging experiments students may run and their compute budget; all, 600 s each, when absent",
+    ),
+    toolbox: ToolboxSettings.optional().describe(
+      "Step 7: allowed regularization techniques, tuning trials and test evaluations; all allowed, 8 trials, 3 evaluations when absent",
+    ),
   })
   .strict()
   .describe("assignments/NN-name.yaml: one exercise placed in the course, with overrides");

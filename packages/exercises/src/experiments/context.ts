@@ -40,7 +40,8 @@ export const feed = (ctx: ExperimentContext, set: ExampleSet): ExampleSet => (ct
 export const pct = (x: number | undefined | null) => (x === undefined || x === null ? "—" : `${(x * 100).toFixed(1)}%`);
 
 /** Learning rates and losses as a student reads them: 0.001, 3e-5, 2.31. */
-export const num = (x: number) => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4) ? Number(x.toPrecision(2)).toExponential() : String(Number(x.toPrecision(3))));
+export const num = (x: number) =>
+  x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4) ? Number(x.toPrecision(2)).toExponential() : String(Number(x.toPrecision(3)));
 
 export const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
 
@@ -98,6 +99,8 @@ export function majorityRate(labels: ArrayLike<number>): number {
 /** Experiments judged by accuracy have nothing to say about a regression task. */
 export function requireClassification(ctx: ExperimentContext, experiment: string): void {
   if (ctx.prepared.task.kind === "regression") {
-    throw new PreconditionError(`${experiment} judges a model by its accuracy, which a regression task does not have; try loss-per-batch, one-feature or label-scale.`);
+    throw new PreconditionError(
+      `${experiment} judges a model by its accuracy, which a regression task does not have; try loss-per-batch, one-feature or label-scale.`,
+    );
   }
 }

@@ -108,13 +108,18 @@ export const Evidence = z.discriminatedUnion("kind", [
       steepestAt: z.number().nullable().describe("Learning rate where the smoothed loss fell fastest"),
       suggested: z.number().describe("Suggested learning rate"),
       student: z.number().describe("The student's learning rate"),
-      reference: z.object({ optimizer: z.literal("rmsprop"), learningRate: z.literal(0.001) }).strict().describe("The checklist's starting point"),
+      reference: z
+        .object({ optimizer: z.literal("rmsprop"), learningRate: z.literal(0.001) })
+        .strict()
+        .describe("The checklist's starting point"),
     })
     .strict(),
   z
     .object({
       kind: z.literal("data-size"),
-      metric: z.enum(["accuracy", "loss"]).describe("What `trainMetric` and `valMetric` measure: accuracy (0–1), or the loss for regression"),
+      metric: z
+        .enum(["accuracy", "loss"])
+        .describe("What `trainMetric` and `valMetric` measure: accuracy (0–1), or the loss for regression"),
       validationExamples: z.number().int().min(1).describe("Held-out examples every point is validated on (the same ones for every size)"),
       points: z
         .array(
@@ -122,7 +127,10 @@ export const Evidence = z.discriminatedUnion("kind", [
             .object({
               fraction: z.number().gt(0).max(1).describe("Share of the experiment's training examples this model trained on"),
               examples: z.number().int().min(1).describe("Training examples this model trained on"),
-              trainMetric: z.number().nullable().describe("Training metric at the epoch of best validation metric; null if it was not finite"),
+              trainMetric: z
+                .number()
+                .nullable()
+                .describe("Training metric at the epoch of best validation metric; null if it was not finite"),
               valMetric: z.number().nullable().describe("Best validation metric over the epochs; null if it was never finite"),
             })
             .strict(),

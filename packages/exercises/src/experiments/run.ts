@@ -84,7 +84,11 @@ function learningCurveLimit(prepared: Pick<PreparedTraining, "training"> & Parti
 export const DEFAULT_MAX_SECONDS = 120;
 
 /** Runs one experiment on a prepared context (the grader's data, or a test's own examples). */
-export async function runExperimentOn(name: ExperimentName, ctx: ExperimentContext, now: () => number = () => performance.now()): Promise<ExperimentResult> {
+export async function runExperimentOn(
+  name: ExperimentName,
+  ctx: ExperimentContext,
+  now: () => number = () => performance.now(),
+): Promise<ExperimentResult> {
   const started = now();
   const finding = await CHECKS[name](ctx);
   return { ...finding, durationMs: Math.max(0, now() - started) };
@@ -122,7 +126,12 @@ function experimentData(name: ExperimentName, exercise: ExerciseDefinition, payl
     // Tables are small and cheap to train on: all their rows (or the exercise's slice) give the comparisons their power.
     const trainLimit = options.trainLimit ?? exercise.data.trainLimit;
     const slice = { ...(trainLimit !== undefined ? { trainLimit } : {}), testLimit: 10 };
-    const grading = loadGradingData(exercise.dataset, { ...files, slice, csvText: csvText(exercise.dataset, options), csvSplitSeed: options.csvSplitSeed });
+    const grading = loadGradingData(exercise.dataset, {
+      ...files,
+      slice,
+      csvText: csvText(exercise.dataset, options),
+      csvSplitSeed: options.csvSplitSeed,
+    });
     const prepared = prepareTraining(exercise, payload, seed, gradingFacts(grading, exercise.dataset).prepare);
     const { train } = loadTrainingData(prepared.dataset, { ...files, slice, ...(grading.csv ? { csv: grading.csv.training } : {}) });
     return { prepared, train, targetScale: grading.csv?.training.targetScale, featureNames: grading.csv?.facts.featureNames };
@@ -137,7 +146,12 @@ function experimentData(name: ExperimentName, exercise: ExerciseDefinition, payl
  * Runs one experiment on the student's model with the grader's training data, seeded. Never reads
  * test labels: every conclusion comes from training and validation examples.
  */
-export async function runExperiment(name: ExperimentName, exercise: ExerciseDefinition, payload: SubmissionPayload, options: ExperimentOptions): Promise<ExperimentResult> {
+export async function runExperiment(
+  name: ExperimentName,
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  options: ExperimentOptions,
+): Promise<ExperimentResult> {
   const { prepared, train, targetScale, featureNames } = experimentData(name, exercise, payload, options);
   return runExperimentOn(name, {
     tf: options.tf,

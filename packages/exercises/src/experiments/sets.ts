@@ -12,7 +12,13 @@ export function withShuffledLabels(set: ExampleSet, seed: number): ExampleSet {
   const order = permutation(labels.length, seed);
   const shuffled = labels instanceof Int32Array ? new Int32Array(labels.length) : new Float32Array(labels.length);
   order.forEach((from, to) => (shuffled[to] = labels[from] ?? 0));
-  return { n: set.n, inputSize: set.inputSize, naturalShape: set.naturalShape, gatherInputs: (i, out) => set.gatherInputs(i, out), labels: shuffled };
+  return {
+    n: set.n,
+    inputSize: set.inputSize,
+    naturalShape: set.naturalShape,
+    gatherInputs: (i, out) => set.gatherInputs(i, out),
+    labels: shuffled,
+  };
 }
 
 /**

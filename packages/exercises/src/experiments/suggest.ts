@@ -18,22 +18,46 @@ export interface Suggestion {
  */
 const BY_DIAGNOSTIC: Record<string, { experiments: ExperimentName[]; reason: string }> = {
   "softmax-single-unit": { experiments: ["output-histogram", "label-as-input"], reason: "the output layer cannot express the answer" },
-  "softmax-binary-crossentropy": { experiments: ["label-as-input", "output-histogram"], reason: "the last activation and the loss do not fit together" },
-  "sigmoid-multiclass": { experiments: ["label-as-input", "output-histogram"], reason: "the last activation does not fit a choice between classes" },
-  "squashing-regression-output": { experiments: ["output-histogram", "label-scale"], reason: "the output layer squeezes predictions into a small range" },
+  "softmax-binary-crossentropy": {
+    experiments: ["label-as-input", "output-histogram"],
+    reason: "the last activation and the loss do not fit together",
+  },
+  "sigmoid-multiclass": {
+    experiments: ["label-as-input", "output-histogram"],
+    reason: "the last activation does not fit a choice between classes",
+  },
+  "squashing-regression-output": {
+    experiments: ["output-histogram", "label-scale"],
+    reason: "the output layer squeezes predictions into a small range",
+  },
   "output-units-mismatch": { experiments: ["label-as-input"], reason: "the output layer does not match the task" },
   "loss-task-mismatch": { experiments: ["label-as-input", "output-histogram"], reason: "the loss does not fit the task" },
   "loss-nan": { experiments: ["lr-range-test", "loss-per-batch", "label-scale"], reason: "the loss became NaN" },
   "loss-exploding": { experiments: ["lr-range-test", "loss-per-batch"], reason: "the loss grew instead of shrinking" },
-  "learning-rate-too-high": { experiments: ["lr-range-test", "loss-per-batch"], reason: "the updates overshot into confident wrong answers" },
-  "exploding-gradients": { experiments: ["loss-per-batch", "output-histogram", "lr-range-test"], reason: "the gradients were huge before training started" },
-  "vanishing-gradients": { experiments: ["loss-per-batch", "tiny-subset", "output-histogram"], reason: "the gradient died on its way to the first layers" },
-  "saturated-activations": { experiments: ["output-histogram", "loss-per-batch"], reason: "hidden sigmoid/tanh units sit at the ends of their range" },
+  "learning-rate-too-high": {
+    experiments: ["lr-range-test", "loss-per-batch"],
+    reason: "the updates overshot into confident wrong answers",
+  },
+  "exploding-gradients": {
+    experiments: ["loss-per-batch", "output-histogram", "lr-range-test"],
+    reason: "the gradients were huge before training started",
+  },
+  "vanishing-gradients": {
+    experiments: ["loss-per-batch", "tiny-subset", "output-histogram"],
+    reason: "the gradient died on its way to the first layers",
+  },
+  "saturated-activations": {
+    experiments: ["output-histogram", "loss-per-batch"],
+    reason: "hidden sigmoid/tanh units sit at the ends of their range",
+  },
   "learning-rate-too-low": { experiments: ["lr-range-test", "loss-per-batch"], reason: "the updates were too small to move the weights" },
   "loss-flat": { experiments: ["loss-per-batch", "lr-range-test", "tiny-subset", "output-histogram"], reason: "the loss did not move" },
   "loss-not-decreasing": { experiments: ["loss-per-batch", "lr-range-test", "data-shuffled"], reason: "the loss did not decrease" },
   "loss-at-chance": { experiments: ["one-feature", "label-as-input", "tiny-subset"], reason: "the model learned nothing from its inputs" },
-  "constant-predictions": { experiments: ["output-histogram", "lr-range-test", "one-feature"], reason: "the model gives the same answer whatever the input" },
+  "constant-predictions": {
+    experiments: ["output-histogram", "lr-range-test", "one-feature"],
+    reason: "the model gives the same answer whatever the input",
+  },
   "labels-not-shuffled": { experiments: ["data-shuffled"], reason: "the training examples are ordered by label" },
   "inputs-not-normalized": { experiments: ["output-histogram", "loss-per-batch"], reason: "the inputs are large" },
   "labels-need-scaling": { experiments: ["label-scale", "lr-range-test"], reason: "the targets are large" },
@@ -56,7 +80,8 @@ export const LARGE_GAP = 0.05;
 function gapReason(verdict: Pick<Verdict, "metrics" | "checks">): string | undefined {
   const gap = verdict.metrics.gapAfter?.value;
   const accuracyGap = verdict.metrics.testAccuracy !== undefined;
-  if (accuracyGap && gap !== undefined && gap >= LARGE_GAP) return `the train/validation gap is still large (${(gap * 100).toFixed(1)} points)`;
+  if (accuracyGap && gap !== undefined && gap >= LARGE_GAP)
+    return `the train/validation gap is still large (${(gap * 100).toFixed(1)} points)`;
   if (verdict.checks.some((c) => c.id === "smaller-gap" && !c.passed)) return "regularization did not narrow the train/validation gap";
   return undefined;
 }

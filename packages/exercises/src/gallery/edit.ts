@@ -17,42 +17,50 @@ export function mistakeIn(exerciseId: string, change: Change, which: "reference"
 
 export const outputLayer = (s: Editable): Record<string, unknown> => s.model.topology.config.layers.at(-1)?.config ?? {};
 
-export const compile = (changes: Partial<TrainingConfig["compile"]>): Change => (s) => {
-  s.training.compile = { ...s.training.compile, ...changes };
-};
+export const compile =
+  (changes: Partial<TrainingConfig["compile"]>): Change =>
+  (s) => {
+    s.training.compile = { ...s.training.compile, ...changes };
+  };
 
-export const fit = (changes: Partial<TrainingConfig["fit"]>): Change => (s) => {
-  s.training.fit = { ...s.training.fit, ...changes };
-};
+export const fit =
+  (changes: Partial<TrainingConfig["fit"]>): Change =>
+  (s) => {
+    s.training.fit = { ...s.training.fit, ...changes };
+  };
 
 /** Hold-out validation instead of K-fold: one model to train instead of K + 1. */
 export const holdout: Change = (s) => {
   delete s.training.validation;
 };
 
-export const both = (...changes: Change[]): Change => (s) => {
-  for (const change of changes) change(s);
-};
+export const both =
+  (...changes: Change[]): Change =>
+  (s) => {
+    for (const change of changes) change(s);
+  };
 
 /**
  * `depth` Dense layers in place of the hidden ones (the first keeps the input shape), each with
  * `units`, `activation` and, when given, a kernel initializer; the output layer stays.
  */
-export const hiddenStack = (depth: number, units: number, activation: string, initializer?: Record<string, unknown>): Change => (s) => {
-  const layers = s.model.topology.config.layers;
-  const first = layers[0]?.config ?? {};
-  const output = layers.at(-1);
-  if (!output) return;
-  const inputShape = first.batch_input_shape ?? first.batchInputShape;
-  const hidden: Layer[] = Array.from({ length: depth }, (_, i) => ({
-    class_name: "Dense",
-    config: {
-      name: `hidden_${i + 1}`,
-      units,
-      activation,
-      ...(initializer ? { kernel_initializer: initializer } : {}),
-      ...(i === 0 && inputShape !== undefined ? { batch_input_shape: inputShape } : {}),
-    },
-  }));
-  s.model.topology.config.layers = [...hidden, output];
-};
+export const hiddenStack =
+  (depth: number, units: number, activation: string, initializer?: Record<string, unknown>): Change =>
+  (s) => {
+    const layers = s.model.topology.config.layers;
+    const first = layers[0]?.config ?? {};
+    const output = layers.at(-1);
+    if (!output) return;
+    const inputShape = first.batch_input_shape ?? first.batchInputShape;
+    const hidden: Layer[] = Array.from({ length: depth }, (_, i) => ({
+      class_name: "Dense",
+      config: {
+        name: `hidden_${i + 1}`,
+        units,
+        activation,
+        ...(initializer ? { kernel_initializer: initializer } : {}),
+        ...(i === 0 && inputShape !== undefined ? { batch_input_shape: inputShape } : {}),
+      },
+    }));
+    s.model.topology.config.layers = [...hidden, output];
+  };

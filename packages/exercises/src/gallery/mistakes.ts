@@ -48,7 +48,17 @@ export function sortedByTarget(text: string): string {
 export function withOutliers(text: string): string {
   const [header = "", ...rows] = text.trim().split("\n");
   const lot = header.split(",").indexOf("lot_m2");
-  return [header, ...rows.map((row, i) => (i < 3 ? row.split(",").map((v, c) => (c === lot ? String(Number(v) * 1000 + 1_000_000) : v)).join(",") : row))].join("\n");
+  return [
+    header,
+    ...rows.map((row, i) =>
+      i < 3
+        ? row
+            .split(",")
+            .map((v, c) => (c === lot ? String(Number(v) * 1000 + 1_000_000) : v))
+            .join(",")
+        : row,
+    ),
+  ].join("\n");
 }
 
 const naive = (exerciseId: string): SubmissionPayload => {
@@ -68,7 +78,15 @@ export const MISTAKES: readonly Mistake[] = [
     checklist: "Is the last layer's activation right for the task?",
     what: "house prices predicted through a sigmoid output, which can only answer between 0 and 1",
     exerciseId: "houses-beat-baseline",
-    submission: mistakeIn("houses-beat-baseline", both((s) => { outputLayer(s).activation = "sigmoid"; }, fit({ epochs: 3 }))),
+    submission: mistakeIn(
+      "houses-beat-baseline",
+      both(
+        (s) => {
+          outputLayer(s).activation = "sigmoid";
+        },
+        fit({ epochs: 3 }),
+      ),
+    ),
     slice: SMALL,
     // The grader standardizes prices, so a (0, 1) output can still beat the mean; the step fails it anyway.
     expected: { status: "failed", code: "squashing-regression-output" },
@@ -78,7 +96,15 @@ export const MISTAKES: readonly Mistake[] = [
     checklist: "Is the last layer's activation right for the task?",
     what: "a sigmoid head on MNIST's 10 classes: the outputs are not a choice between classes",
     exerciseId: "mnist-beat-baseline",
-    submission: mistakeIn("mnist-beat-baseline", both((s) => { outputLayer(s).activation = "sigmoid"; }, fit({ epochs: 1 }))),
+    submission: mistakeIn(
+      "mnist-beat-baseline",
+      both(
+        (s) => {
+          outputLayer(s).activation = "sigmoid";
+        },
+        fit({ epochs: 1 }),
+      ),
+    ),
     slice: SMALL,
     expected: { status: "failed", code: "sigmoid-multiclass" },
   },
@@ -87,7 +113,10 @@ export const MISTAKES: readonly Mistake[] = [
     checklist: "Is the loss right for the task?",
     what: "credit default (yes/no) trained with meanSquaredError",
     exerciseId: "credit-beat-baseline",
-    submission: mistakeIn("credit-beat-baseline", both(compile({ loss: "meanSquaredError", metrics: ["accuracy"] }), fit({ epochs: 2 }), holdout)),
+    submission: mistakeIn(
+      "credit-beat-baseline",
+      both(compile({ loss: "meanSquaredError", metrics: ["accuracy"] }), fit({ epochs: 2 }), holdout),
+    ),
     expected: { status: "failed", code: "loss-task-mismatch" },
   },
   {
@@ -146,7 +175,7 @@ export const MISTAKES: readonly Mistake[] = [
   {
     id: "constant-predictions",
     checklist: "Does the model answer the same whatever the input?",
-    what: "a linear model after 3 epochs of plain SGD on the credit table: it always answers \"no default\" (the naive solution)",
+    what: 'a linear model after 3 epochs of plain SGD on the credit table: it always answers "no default" (the naive solution)',
     exerciseId: "credit-beat-baseline",
     submission: naive("credit-beat-baseline"),
     expected: { status: "failed", code: "constant-predictions" },
@@ -156,7 +185,16 @@ export const MISTAKES: readonly Mistake[] = [
     checklist: "Is the last layer's activation right for the task?",
     what: "softmax over a single output unit always answers 1 (the mistake of IMDB's naive solution, on the credit table)",
     exerciseId: "credit-beat-baseline",
-    submission: mistakeIn("credit-beat-baseline", both((s) => { outputLayer(s).activation = "softmax"; }, fit({ epochs: 1 }), holdout)),
+    submission: mistakeIn(
+      "credit-beat-baseline",
+      both(
+        (s) => {
+          outputLayer(s).activation = "softmax";
+        },
+        fit({ epochs: 1 }),
+        holdout,
+      ),
+    ),
     slice: SMALL,
     expected: { status: "failed", code: "softmax-single-unit" },
   },
@@ -174,7 +212,10 @@ export const MISTAKES: readonly Mistake[] = [
     checklist: "Does your model have too many layers?",
     what: "8 sigmoid hidden layers trained with plain SGD (9 weight layers): the gradient dies before the first layers",
     exerciseId: "mnist-beat-baseline",
-    submission: mistakeIn("mnist-beat-baseline", both(hiddenStack(8, 32, "sigmoid"), compile({ optimizer: "sgd", learningRate: 0.01 }), fit({ epochs: 1, batchSize: 32 }))),
+    submission: mistakeIn(
+      "mnist-beat-baseline",
+      both(hiddenStack(8, 32, "sigmoid"), compile({ optimizer: "sgd", learningRate: 0.01 }), fit({ epochs: 1, batchSize: 32 })),
+    ),
     slice: SMALL,
     expected: { status: "failed", code: "vanishing-gradients" },
   },
@@ -185,7 +226,11 @@ export const MISTAKES: readonly Mistake[] = [
     exerciseId: "houses-beat-baseline",
     submission: mistakeIn(
       "houses-beat-baseline",
-      both(hiddenStack(5, 64, "relu", { class_name: "RandomNormal", config: { mean: 0, stddev: 0.5 } }), compile({ optimizer: "sgd", learningRate: 0.001 }), fit({ epochs: 2 })),
+      both(
+        hiddenStack(5, 64, "relu", { class_name: "RandomNormal", config: { mean: 0, stddev: 0.5 } }),
+        compile({ optimizer: "sgd", learningRate: 0.001 }),
+        fit({ epochs: 2 }),
+      ),
     ),
     expected: { status: "diverged", code: "exploding-gradients" },
   },

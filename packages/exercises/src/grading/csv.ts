@@ -72,7 +72,11 @@ export const MAX_CSV_FLOATS = 25_000_000;
 const sliceOf = (rows: Int32Array, count: number | undefined, seed: number): Int32Array =>
   count !== undefined && count < rows.length ? gatherLabels(rows, limitIndices(rows.length, count, seed)) : rows;
 
-const SCALED: Record<CsvScaling, string> = { standardize: "standardized", "min-max": "min-max scaled to [0, 1] on training rows", none: "unscaled" };
+const SCALED: Record<CsvScaling, string> = {
+  standardize: "standardized",
+  "min-max": "min-max scaled to [0, 1] on training rows",
+  none: "unscaled",
+};
 
 /** How a table's numeric columns are scaled; the built-in default (and an independent course's) is standardize. */
 export type CsvScaling = Exclude<InputScaling, "divide-255">;
@@ -129,7 +133,13 @@ export function csvGrading(
   if (table.labels instanceof Float32Array) {
     const targetScale = fitTargetScale(table.labels, train);
     return {
-      training: { inputSize: encoder.inputSize, trainInputs, trainLabels: scaleTargets(table.labels, train, targetScale), testInputs, targetScale },
+      training: {
+        inputSize: encoder.inputSize,
+        trainInputs,
+        trainLabels: scaleTargets(table.labels, train, targetScale),
+        testInputs,
+        targetScale,
+      },
       testLabels: gatherLabels(table.labels, test),
       task,
       facts,
@@ -152,10 +162,20 @@ export function withoutFeatures(csv: CsvGrading, selection: FeatureSelection | u
   if (!selection || selection.drop.length === 0) return csv;
   const { training, facts } = csv;
   const context = { file: facts.file, target };
-  const train = selectFeatures({ inputs: training.trainInputs, width: training.inputSize, featureNames: facts.featureNames }, selection, context);
-  const test = selectFeatures({ inputs: training.testInputs, width: training.inputSize, featureNames: facts.featureNames }, selection, context);
+  const train = selectFeatures(
+    { inputs: training.trainInputs, width: training.inputSize, featureNames: facts.featureNames },
+    selection,
+    context,
+  );
+  const test = selectFeatures(
+    { inputs: training.testInputs, width: training.inputSize, featureNames: facts.featureNames },
+    selection,
+    context,
+  );
   const names = [...train.featureNames];
-  const categories = Object.fromEntries([...new Set(names.filter((n) => n.includes("=")).map((n) => n.slice(0, n.indexOf("="))))].map((c) => [c, []]));
+  const categories = Object.fromEntries(
+    [...new Set(names.filter((n) => n.includes("=")).map((n) => n.slice(0, n.indexOf("="))))].map((c) => [c, []]),
+  );
   const encoding = `${describeEncoding({ featureNames: names, categories }, facts.scaling)}, without ${selection.drop.map((d) => `\`${d}\``).join(", ")}`;
   return {
     ...csv,

@@ -39,7 +39,10 @@ function sampledInputs(set: ExampleSet): Float32Array {
  *   the data counts as shuffled whatever its file order;
  * - the mean and std of the targets the model fits (so ≈ 0 and 1 for a grader-scaled regression).
  */
-export function summarizeTrainingSet(set: ExampleSet, options: { task: PreparedTraining["task"]["kind"]; shuffle: boolean; indices: boolean }): TrainingDataSummary {
+export function summarizeTrainingSet(
+  set: ExampleSet,
+  options: { task: PreparedTraining["task"]["kind"]; shuffle: boolean; indices: boolean },
+): TrainingDataSummary {
   if (!set.labels) throw new Error("summarizing training data needs the training labels");
   const summary = summarizeTrainingData(sampledInputs(set), set.labels, options.task);
   const { inputMin, inputMax, ...rest } = summary;
@@ -70,7 +73,9 @@ export function trainingDataSummary(
   options: { slice: DataSlice; seed: number; cacheDir?: string; csv?: CsvTrainingData; scaling?: InputScaling },
 ): TrainingDataSummary {
   const shape = { task: prepared.task.kind, shuffle: prepared.training.fit.shuffle, indices: isSequenceInput(prepared.dataset) };
-  const key = options.csv ? undefined : JSON.stringify([prepared.dataset, options.slice, options.seed, options.cacheDir ?? null, shape, options.scaling ?? null]);
+  const key = options.csv
+    ? undefined
+    : JSON.stringify([prepared.dataset, options.slice, options.seed, options.cacheDir ?? null, shape, options.scaling ?? null]);
   const known = key === undefined ? undefined : builtInSummaries.get(key);
   if (known) return structuredClone(known);
   const { train } = loadTrainingData(prepared.dataset, {

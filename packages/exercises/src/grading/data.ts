@@ -1,11 +1,6 @@
 import type { DataSlice, DatasetRef } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
-import {
-  denseSet,
-  gatherLabels,
-  limit,
-  limitIndices,
-} from "@stepwise/core/datasets";
+import { denseSet, gatherLabels, limit, limitIndices } from "@stepwise/core/datasets";
 import {
   loadImdbTestInputs,
   loadImdbTestLabels,
@@ -56,7 +51,11 @@ export function loadTrainingData(dataset: DatasetRef, options: DataOptions): { t
       };
     }
     case "csv": {
-      if (!options.csv) throw new ValidationError(`The CSV dataset ${dataset.file} must be encoded by the grader before training; no rows were given.`, "dataset");
+      if (!options.csv)
+        throw new ValidationError(
+          `The CSV dataset ${dataset.file} must be encoded by the grader before training; no rows were given.`,
+          "dataset",
+        );
       const { inputSize, trainInputs, trainLabels, testInputs } = options.csv;
       // Slices were taken when the parent encoded the rows.
       return {
@@ -80,7 +79,10 @@ export interface GradingData {
  * folder's file or the built-in data directory); `csvSplitSeed` the seed of its fixed test split (an
  * uploaded dataset's stored one; default the built-in tables').
  */
-export function loadGradingData(dataset: DatasetRef, options: DataOptions & { csvText?: string; csvSplitSeed?: number; csvScaling?: CsvScaling }): GradingData {
+export function loadGradingData(
+  dataset: DatasetRef,
+  options: DataOptions & { csvText?: string; csvSplitSeed?: number; csvScaling?: CsvScaling },
+): GradingData {
   if (dataset.kind !== "csv") return { testLabels: loadTestLabels(dataset, options) };
   if (options.csvText === undefined) throw new ValidationError(`The CSV dataset ${dataset.file} has no content to grade on.`, "dataset");
   const csv = csvGrading(options.csvText, dataset, {
@@ -102,7 +104,10 @@ export function loadTestLabels(dataset: DatasetRef, options: DataOptions): Int32
       // Also warms the IMDB cache, so the training child reads binary files and never builds from the labelled JSON.
       return sliceLabels(loadImdbTestLabels({ ...files, vocabularySize: dataset.vocabularySize }), options);
     case "csv":
-      throw new ValidationError(`The test labels of the CSV dataset ${dataset.file} come with its encoding: use loadGradingData.`, "dataset");
+      throw new ValidationError(
+        `The test labels of the CSV dataset ${dataset.file} come with its encoding: use loadGradingData.`,
+        "dataset",
+      );
   }
 }
 
@@ -120,7 +125,15 @@ export function gradingFacts(grading: GradingData, dataset: DatasetRef): { prepa
   const csv = grading.csv;
   if (!csv || dataset.kind !== "csv") return { prepare: {}, score: {} };
   return {
-    prepare: { csv: { file: csv.facts.file, inputSize: csv.facts.inputSize, encoding: csv.facts.encoding, trainSize: csv.facts.trainSize, numClasses: csv.task.numClasses } },
+    prepare: {
+      csv: {
+        file: csv.facts.file,
+        inputSize: csv.facts.inputSize,
+        encoding: csv.facts.encoding,
+        trainSize: csv.facts.trainSize,
+        numClasses: csv.task.numClasses,
+      },
+    },
     score: {
       target: dataset.target,
       ...(csv.facts.classes ? { classes: csv.facts.classes } : {}),

@@ -1,4 +1,11 @@
-import type { DatasetRef, ExerciseDefinition, ProjectDecisions, ProjectPreparation, ProjectProtocol, SubmissionPayload } from "@stepwise/core/contracts";
+import type {
+  DatasetRef,
+  ExerciseDefinition,
+  ProjectDecisions,
+  ProjectPreparation,
+  ProjectProtocol,
+  SubmissionPayload,
+} from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
 import { withOverrides } from "../overrides";
 import { vocabularyNote, withVocabulary } from "../vocabulary";
@@ -16,7 +23,12 @@ export function withDecisions(exercise: ExerciseDefinition, decisions: ProjectDe
   if (size === undefined || exercise.dataset.kind !== "imdb") return exercise;
   if (exercise.dataset.fixedVocabulary && exercise.dataset.vocabularySize === size) return exercise;
   const { sequenceLength } = exercise.dataset;
-  const placed = withVocabulary(exercise, { kind: "imdb", vocabularySize: size, ...(sequenceLength !== undefined ? { sequenceLength } : {}), fixedVocabulary: true });
+  const placed = withVocabulary(exercise, {
+    kind: "imdb",
+    vocabularySize: size,
+    ...(sequenceLength !== undefined ? { sequenceLength } : {}),
+    fixedVocabulary: true,
+  });
   return { ...placed, summary: `${placed.summary} ${vocabularyNote(size)}` };
 }
 
@@ -25,7 +37,11 @@ export function withDecisions(exercise: ExerciseDefinition, decisions: ProjectDe
  * guided project's decisions (which win where both speak, e.g. an IMDB vocabulary). The one
  * composition every resolver uses — grader jobs, `stepwise submit`, the web step page.
  */
-export function placedExercise(exercise: ExerciseDefinition, overrides: Record<string, unknown>, decisions: ProjectDecisions | undefined): ExerciseDefinition {
+export function placedExercise(
+  exercise: ExerciseDefinition,
+  overrides: Record<string, unknown>,
+  decisions: ProjectDecisions | undefined,
+): ExerciseDefinition {
   return withDecisions(withOverrides(exercise, overrides), decisions);
 }
 
@@ -34,7 +50,10 @@ export function placedExercise(exercise: ExerciseDefinition, overrides: Record<s
  * scaling for a table (pixels ÷ 255 means nothing there), nothing for IMDB. The grader and the
  * browser preview both read it here, so the preview trains on what the grader will.
  */
-export function scalingFor(dataset: DatasetRef, preparation: ProjectPreparation | undefined): { imageScaling?: InputScaling; csvScaling?: CsvScaling } {
+export function scalingFor(
+  dataset: DatasetRef,
+  preparation: ProjectPreparation | undefined,
+): { imageScaling?: InputScaling; csvScaling?: CsvScaling } {
   const scaling = preparation?.scaling;
   if (!scaling) return {};
   if (dataset.kind === "mnist") return { imageScaling: scaling };
@@ -48,11 +67,18 @@ export function scalingFor(dataset: DatasetRef, preparation: ProjectPreparation 
  * the final one, so the run gets (K + 1) × the exercise's time budget — each training keeps the
  * budget a hold-out run has. The student's own `validation` setting gives way to the project's.
  */
-export function withProtocol(exercise: ExerciseDefinition, payload: SubmissionPayload, protocol: ProjectProtocol | undefined): { exercise: ExerciseDefinition; payload: SubmissionPayload } {
+export function withProtocol(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  protocol: ProjectProtocol | undefined,
+): { exercise: ExerciseDefinition; payload: SubmissionPayload } {
   if (!protocol || !payload.training) return { exercise, payload };
   const { validation: _own, ...training } = payload.training;
   if (protocol.kind === "holdout") {
-    return { exercise, payload: { ...payload, training: { ...training, fit: { ...training.fit, validationSplit: protocol.validationSplit } } } };
+    return {
+      exercise,
+      payload: { ...payload, training: { ...training, fit: { ...training.fit, validationSplit: protocol.validationSplit } } },
+    };
   }
   return {
     exercise: { ...exercise, budgets: { ...exercise.budgets, maxSeconds: exercise.budgets.maxSeconds * (protocol.folds + 1) } },

@@ -44,7 +44,11 @@ export function positiveClassRates(predictions: readonly number[], labels: Array
 }
 
 /** Verdict metrics of the positive class of a binary task, named after it (e.g. "default = 1"). */
-export function positiveClassMetrics(predictions: readonly number[], labels: ArrayLike<number>, positiveName = "class 1"): Record<string, MetricValue> {
+export function positiveClassMetrics(
+  predictions: readonly number[],
+  labels: ArrayLike<number>,
+  positiveName = "class 1",
+): Record<string, MetricValue> {
   const rates = positiveClassRates(predictions, labels);
   // On a small hidden split, no finer than accuracy is reported (`roundRate`): exact rates would give its counts away.
   const on = (value: number) => roundRate(value, labels.length);
@@ -70,7 +74,10 @@ export function kfoldMetrics(report: KFoldReport): Record<string, MetricValue> {
   const { mean, std } = foldSummary(report);
   const metrics: Record<string, MetricValue> = {};
   for (const fold of report.folds) {
-    metrics[`fold${fold.fold}`] = { label: `Fold ${fold.fold} of ${k}: validation ${name} (${fold.validationSize} examples)`, value: fold.value };
+    metrics[`fold${fold.fold}`] = {
+      label: `Fold ${fold.fold} of ${k}: validation ${name} (${fold.validationSize} examples)`,
+      value: fold.value,
+    };
   }
   metrics.kfoldMean = { label: `K-fold validation ${name}, mean over ${k} folds`, value: mean };
   metrics.kfoldStd = { label: `K-fold validation ${name}, standard deviation over ${k} folds`, value: std };

@@ -110,8 +110,16 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Verd
 function featureSelection(exercise: ExerciseDefinition, payload: SubmissionPayload) {
   const features = payload.training?.features;
   if (!features || features.drop.length === 0) return undefined;
-  if (exercise.dataset.kind !== "csv") throw new ValidationError(`features.drop leaves out table columns; ${exercise.dataset.kind.toUpperCase()} has none. Remove \`features\` from the settings.`, "training.features");
-  if (exercise.step !== 7) throw new ValidationError(`Adding or removing features is part of step 7 (regularize and tune); step ${exercise.step} trains on every column. Remove \`features\` from the settings.`, "training.features");
+  if (exercise.dataset.kind !== "csv")
+    throw new ValidationError(
+      `features.drop leaves out table columns; ${exercise.dataset.kind.toUpperCase()} has none. Remove \`features\` from the settings.`,
+      "training.features",
+    );
+  if (exercise.step !== 7)
+    throw new ValidationError(
+      `Adding or removing features is part of step 7 (regularize and tune); step ${exercise.step} trains on every column. Remove \`features\` from the settings.`,
+      "training.features",
+    );
   return features;
 }
 
@@ -130,7 +138,13 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
     let grading: GradingData;
     try {
       const csv = exercise.dataset.kind === "csv" ? await input.readCsv?.() : undefined;
-      grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir, ...csvScaling, ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}) });
+      grading = loadGradingData(exercise.dataset, {
+        slice,
+        seed,
+        cacheDir,
+        ...csvScaling,
+        ...(csv !== undefined ? { csvText: csv.text, csvSplitSeed: csv.splitSeed } : {}),
+      });
     } catch (error) {
       const verdict = datasetErrorVerdict(exercise, error);
       if (verdict) return verdict;
@@ -140,14 +154,19 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
     // for the comparison, on the whole table it was built for.
     const selection = featureSelection(exercise, payload);
     const whole = grading;
-    if (selection && grading.csv && exercise.dataset.kind === "csv") grading = { ...grading, csv: withoutFeatures(grading.csv, selection, exercise.dataset.target) };
+    if (selection && grading.csv && exercise.dataset.kind === "csv")
+      grading = { ...grading, csv: withoutFeatures(grading.csv, selection, exercise.dataset.target) };
     const facts = gradingFacts(grading, exercise.dataset);
     prepared ??= prepare(facts.prepare);
     const csv = grading.csv ? { csv: grading.csv.training } : {};
     // The data rules of the checklist read the training examples as the runs are fed them (same
     // loader, slice, seed and preparation); no test data is involved.
     const metric = decisions?.metric ? { metric: decisions.metric } : {};
-    const data: ScoreData = { ...facts.score, ...metric, training: trainingDataSummary(prepared, { slice, seed, cacheDir, ...csv, ...imageScaling }) };
+    const data: ScoreData = {
+      ...facts.score,
+      ...metric,
+      training: trainingDataSummary(prepared, { slice, seed, cacheDir, ...csv, ...imageScaling }),
+    };
     const { testLabels } = grading;
     input.onPrepared?.(prepared);
     const train = async (run: Omit<GradingRun, "dataSeed" | "slice" | "csv">, rows = csv): Promise<TrainAndPredictResult> => {
@@ -189,15 +208,22 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
             place: place(role),
           };
           if (role !== "before") return train(run, rows);
-          const reused = reuseBefore(input.previousRun, { ...run, dataSeed: seed, slice, ...rows, ...imageScaling }, input.runtime, { backend: input.runtime?.backend ?? "", tfjsVersion: "" });
+          const reused = reuseBefore(input.previousRun, { ...run, dataSeed: seed, slice, ...rows, ...imageScaling }, input.runtime, {
+            backend: input.runtime?.backend ?? "",
+            tfjsVersion: "",
+          });
           before = reused.note;
           if (!("result" in reused)) return train(run, rows);
           reusedBefore = true;
           return Promise.resolve(reused.result);
         },
       });
-      const compared = "stopped" in graded ? graded : { ...graded, ...(graded.environment ? { environment: { ...graded.environment, before } } : {}) };
-      const verdict = singleSeedNote("stopped" in compared ? verdictFromRun({ exercise, prepared, payload, result: compared.stopped, testLabels, data }) : compared, seeds);
+      const compared =
+        "stopped" in graded ? graded : { ...graded, ...(graded.environment ? { environment: { ...graded.environment, before } } : {}) };
+      const verdict = singleSeedNote(
+        "stopped" in compared ? verdictFromRun({ exercise, prepared, payload, result: compared.stopped, testLabels, data }) : compared,
+        seeds,
+      );
       return input.onStep7Verdict ? await input.onStep7Verdict(verdict, prepared) : verdict;
     }
     // One run per seed, in turn: the first streams its epochs (its curves are the verdict's, and its
@@ -216,16 +242,19 @@ async function gradeWithDecisions(input: GradeSubmissionInput): Promise<Verdict>
       data,
       seeds,
       run: (runSeed, index, maxSeconds) =>
-        recorded({
-          prepared,
-          seed: runSeed,
-          maxSeconds,
-          streams: index === 0,
-          evaluating: index === seeds - 1,
-          label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
-          announce: `retraining with training seed ${index + 1} of ${seeds}`,
-          place: { index: index + 1, count: seeds, title: seeds > 1 ? `your model, training seed ${index + 1}` : "your model" },
-        }, index === 0),
+        recorded(
+          {
+            prepared,
+            seed: runSeed,
+            maxSeconds,
+            streams: index === 0,
+            evaluating: index === seeds - 1,
+            label: seeds > 1 ? `model (training seed ${runSeed}, run ${index + 1} of ${seeds})` : "model",
+            announce: `retraining with training seed ${index + 1} of ${seeds}`,
+            place: { index: index + 1, count: seeds, title: seeds > 1 ? `your model, training seed ${index + 1}` : "your model" },
+          },
+          index === 0,
+        ),
     });
     return withRunRecord(graded, record);
   } catch (error) {

@@ -46,7 +46,9 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
     payload,
     slice: { ...exercise.data, ...options.slice },
     cacheDir: options.cacheDir,
-    ...(dataset.kind === "csv" ? { readCsv: () => ({ text: csvText(dataset, options), splitSeed: options.csvSplitSeed ?? CSV_SPLIT_SEED }) } : {}),
+    ...(dataset.kind === "csv"
+      ? { readCsv: () => ({ text: csvText(dataset, options), splitSeed: options.csvSplitSeed ?? CSV_SPLIT_SEED }) }
+      : {}),
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.toolbox ? { toolbox: options.toolbox } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
@@ -58,7 +60,9 @@ export function gradeLocally(exercise: ExerciseDefinition, payload: SubmissionPa
 }
 
 /** A `GradingRunner` that trains in this process (trusted code only: the CLI and tests). */
-export function inProcessRunner(options: Pick<LocalGradeOptions, "tf" | "backend" | "tfjsVersion" | "cacheDir" | "onEpoch" | "signal">): GradingRunner {
+export function inProcessRunner(
+  options: Pick<LocalGradeOptions, "tf" | "backend" | "tfjsVersion" | "cacheDir" | "onEpoch" | "signal">,
+): GradingRunner {
   return (run) =>
     trainAndPredict(options.tf, {
       topology: run.prepared.topology as JsonObject,

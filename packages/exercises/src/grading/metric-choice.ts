@@ -76,10 +76,13 @@ export function chosenMetricValues(input: ChosenMetricInput): { metrics: Record<
     const name = input.classNames?.[index];
     return name !== undefined && input.target ? `${input.target} = ${name}` : `class ${index}`;
   };
-  if (metric === "precision-recall" || metric === "f1") return { metrics: positiveClassMetrics(input.predictions, input.testLabels, className(1)) };
+  if (metric === "precision-recall" || metric === "f1")
+    return { metrics: positiveClassMetrics(input.predictions, input.testLabels, className(1)) };
   if (metric === "roc-auc") {
     const auc = input.scores && input.scores.length === input.testLabels.length ? rocAuc(input.scores, input.testLabels) : Number.NaN;
-    return Number.isFinite(auc) ? { metrics: { rocAuc: { label: `ROC AUC for ${className(1)}${of} (test)`, value: roundRate(auc, input.testLabels.length) } } } : { metrics: {} };
+    return Number.isFinite(auc)
+      ? { metrics: { rocAuc: { label: `ROC AUC for ${className(1)}${of} (test)`, value: roundRate(auc, input.testLabels.length) } } }
+      : { metrics: {} };
   }
   const rare = metric === "accuracy" ? rareClass(input.testLabels) : undefined;
   if (!rare) return { metrics: {} };
@@ -91,7 +94,10 @@ export function chosenMetricValues(input: ChosenMetricInput): { metrics: Record<
   const name = className(rare.index);
   return {
     metrics: {
-      hiddenRecall: { label: `What accuracy hides: recall for ${name}, the rare class (${(rare.share * 100).toFixed(1)}% of test rows)${of}`, value: recall },
+      hiddenRecall: {
+        label: `What accuracy hides: recall for ${name}, the rare class (${(rare.share * 100).toFixed(1)}% of test rows)${of}`,
+        value: recall,
+      },
     },
     note: `Accuracy, your metric from step 2, hides the rare class: the model finds ${(recall * 100).toFixed(0)}% of the ${rare.count} test rows with ${name} (its recall).`,
   };

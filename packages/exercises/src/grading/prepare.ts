@@ -80,8 +80,17 @@ function checkAugmentationBudget(exercise: ExerciseDefinition, training: Trainin
  * K-fold trains K models, each on (K−1)/K of the training rows, then the final model on all of them:
  * K × rows examples per epoch in all, K times one hold-out run. The estimate says so.
  */
-function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, folds: number, rows: number, gflops: number): void {
-  const seconds = estimateTrainingSeconds(summary, { examples: folds * rows, epochs: training.fit.epochs, gflops }) + augmentationSeconds(training, folds * rows);
+function checkKFoldBudget(
+  exercise: ExerciseDefinition,
+  training: TrainingConfig,
+  summary: ModelSummary,
+  folds: number,
+  rows: number,
+  gflops: number,
+): void {
+  const seconds =
+    estimateTrainingSeconds(summary, { examples: folds * rows, epochs: training.fit.epochs, gflops }) +
+    augmentationSeconds(training, folds * rows);
   const limit = exercise.budgets.maxSeconds;
   if (seconds > limit) {
     throw new BudgetError(
@@ -96,9 +105,19 @@ function checkKFoldBudget(exercise: ExerciseDefinition, training: TrainingConfig
  * N seeds train the same model N times (each run a whole K-fold run when K-fold is chosen): N× the
  * examples of one run against one `maxSeconds`. The estimate says so, as K-fold's does.
  */
-function checkSeedsBudget(exercise: ExerciseDefinition, training: TrainingConfig, summary: ModelSummary, seeds: number, rows: number, gflops: number, folds: number | undefined): void {
+function checkSeedsBudget(
+  exercise: ExerciseDefinition,
+  training: TrainingConfig,
+  summary: ModelSummary,
+  seeds: number,
+  rows: number,
+  gflops: number,
+  folds: number | undefined,
+): void {
   const perRun = folds !== undefined ? folds * rows : Math.round(rows * (1 - training.fit.validationSplit));
-  const seconds = estimateTrainingSeconds(summary, { examples: seeds * perRun, epochs: training.fit.epochs, gflops }) + augmentationSeconds(training, seeds * perRun);
+  const seconds =
+    estimateTrainingSeconds(summary, { examples: seeds * perRun, epochs: training.fit.epochs, gflops }) +
+    augmentationSeconds(training, seeds * perRun);
   const limit = exercise.budgets.maxSeconds;
   if (seconds > limit) {
     throw new BudgetError(
@@ -109,7 +128,12 @@ function checkSeedsBudget(exercise: ExerciseDefinition, training: TrainingConfig
   }
 }
 
-export function prepareTraining(exercise: ExerciseDefinition, payload: SubmissionPayload, seed: number, options: PrepareOptions = {}): PreparedTraining {
+export function prepareTraining(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  seed: number,
+  options: PrepareOptions = {},
+): PreparedTraining {
   if (exercise.kind !== "training") {
     throw new ValidationError(`Exercise "${exercise.id}" is answered with a form, not a model.`, "model");
   }
@@ -117,7 +141,11 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
     throw new ValidationError(`This assignment expects exercise "${exercise.id}", got "${payload.exerciseId}".`, "exerciseId");
   }
   if (!payload.model) throw new ValidationError("A training exercise needs a model; none was sent.", "model");
-  if (!payload.training) throw new ValidationError("A training exercise needs training settings (optimizer, loss, epochs, batch size); none were sent.", "training");
+  if (!payload.training)
+    throw new ValidationError(
+      "A training exercise needs training settings (optimizer, loss, epochs, batch size); none were sent.",
+      "training",
+    );
   const parsed = parseModelSpec(payload.model, { maxParams: exercise.budgets.maxParams });
   const rows = trainingRows(exercise, options);
   const kfold = payload.training.validation?.kind === "kfold" ? payload.training.validation.folds : undefined;
@@ -134,7 +162,10 @@ export function prepareTraining(exercise: ExerciseDefinition, payload: Submissio
     else if (kfold !== undefined) checkKFoldBudget(exercise, payload.training, parsed.summary, kfold, rows, options.graderGflops);
   }
   if (kfold !== undefined && options.csv && options.csv.trainSize < 2 * kfold) {
-    throw new ValidationError(`K-fold with K = ${kfold} needs at least ${2 * kfold} training examples, ${options.csv.file} has ${options.csv.trainSize}.`, "training.validation.folds");
+    throw new ValidationError(
+      `K-fold with K = ${kfold} needs at least ${2 * kfold} training examples, ${options.csv.file} has ${options.csv.trainSize}.`,
+      "training.validation.folds",
+    );
   }
   return {
     dataset: datasetForInput(exercise.dataset, parsed.topology, parsed.summary, options.csv),

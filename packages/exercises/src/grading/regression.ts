@@ -49,7 +49,9 @@ export function checkBeatsMeanBaseline(input: {
   const { predictions, labels, trainMean, alpha = 0.01 } = input;
   const n = labels.length;
   if (n < 2 || predictions.length !== n) {
-    throw new StatsInputError(`the MAE test needs at least 2 test rows and one prediction per row, got ${n} rows and ${predictions.length} predictions`);
+    throw new StatsInputError(
+      `the MAE test needs at least 2 test rows and one prediction per row, got ${n} rows and ${predictions.length} predictions`,
+    );
   }
   const errors = new Float64Array(n);
   const gains = new Float64Array(n);

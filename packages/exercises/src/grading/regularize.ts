@@ -1,6 +1,14 @@
 import type { ExerciseDefinition, MetricValue, SubmissionPayload, TrainingConfig, Verdict } from "@stepwise/core/contracts";
 import { ValidationError } from "@stepwise/core/contracts";
-import { assembleVerdict, checkBeatsBaseline, checkReachesTarget, compareRegularization, dumbBaseline, gapMetricFor, type GradedCheck } from "@stepwise/core/verify";
+import {
+  assembleVerdict,
+  checkBeatsBaseline,
+  checkReachesTarget,
+  compareRegularization,
+  dumbBaseline,
+  gapMetricFor,
+  type GradedCheck,
+} from "@stepwise/core/verify";
 import { stepTarget } from "../targets";
 import { formatTarget, kfoldMetrics, positiveClassMetrics, tally } from "./evaluate";
 import { prepareTraining, type PrepareOptions, type PreparedTraining } from "./prepare";
@@ -39,7 +47,11 @@ function onAllTrainingData(prepared: PreparedTraining, epochs: number): Prepared
 }
 
 /** Step 7's target in step 2's metric, when the exercise states one for it and the final model's value was measured. */
-function metricTarget(exercise: ExerciseDefinition, metric: ScoreData["metric"], values: Record<string, MetricValue>): { value: number; target: number; what: string } | undefined {
+function metricTarget(
+  exercise: ExerciseDefinition,
+  metric: ScoreData["metric"],
+  values: Record<string, MetricValue>,
+): { value: number; target: number; what: string } | undefined {
   const target = stepTarget(exercise, metric);
   const measured = target?.chosen && target.metric !== "accuracy" && target.metric !== "mae" ? values[target.key] : undefined;
   if (!target || !measured) return undefined;
@@ -70,12 +82,16 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
     // The step-6 model is held to this exercise's budgets too: it is retrained here.
     before = prepareTraining(exercise, { ...input.previous, exerciseId: exercise.id }, exercise.seed, input.prepare);
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`Your step-6 model cannot be retrained for this comparison: ${error.message}`);
+    if (error instanceof ValidationError)
+      throw new ValidationError(`Your step-6 model cannot be retrained for this comparison: ${error.message}`);
     throw error;
   }
   const kfold = after.training.validation?.kind === "kfold";
   if (!kfold && after.training.fit.validationSplit <= 0) {
-    throw new ValidationError("Step 7 compares validation curves: set a validation split above 0 (e.g. 0.2).", "training.fit.validationSplit");
+    throw new ValidationError(
+      "Step 7 compares validation curves: set a validation split above 0 (e.g. 0.2).",
+      "training.fit.validationSplit",
+    );
   }
   // Same protocol and split for both, so the gaps are measured on the same examples.
   const { validation: _own, ...beforeTraining } = before.training;
@@ -96,11 +112,17 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const report = finalRun.report;
   const environment = { backend: report.backend, tfjsVersion: report.tfjsVersion, seed: report.seed, durationMs };
   // K-fold's per-fold metrics, and the toolbox techniques used with what they did (epochs, augmentation bounds).
-  const reported = { ...(afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {}), ...toolboxMetrics(after.training, afterRun.report) };
+  const reported = {
+    ...(afterRun.report.kfold ? kfoldMetrics(afterRun.report.kfold) : {}),
+    ...toolboxMetrics(after.training, afterRun.report),
+  };
   // The debugging checklist on the regularized model as graded: its comparison curves, the final
   // model's test predictions, the training data as step 4 prepared it (unscaled inputs show here).
   const diagnose = (predictedClassCounts?: number[]) =>
-    diagnoseRun({ prepared: after, report: afterRun.report, outputStd: finalRun.outputStd, ...(input.data ? { data: input.data } : {}) }, predictedClassCounts);
+    diagnoseRun(
+      { prepared: after, report: afterRun.report, outputStd: finalRun.outputStd, ...(input.data ? { data: input.data } : {}) },
+      predictedClassCounts,
+    );
   const compared = {
     before: beforeRun.report.history,
     after: afterRun.report.history,
@@ -111,22 +133,42 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   if (after.task.kind === "regression") {
     // Regression compares losses (lower is better); the target is a test MAE in the target's unit.
     const comparison = compareRegularization({ ...compared, metric: gapMetricFor(after.task).metric, minEffect: exercise.minEffect });
-    const beats = checkBeatsMeanBaseline({ predictions: finalRun.predictions, labels: input.testLabels, trainMean: trainMeanOf(input.data) });
+    const beats = checkBeatsMeanBaseline({
+      predictions: finalRun.predictions,
+      labels: input.testLabels,
+      trainMean: trainMeanOf(input.data),
+    });
     const checks: GradedCheck[] = [comparison.checks.smallerGap];
     if (exercise.target !== undefined) {
-      checks.push(checkReachesTarget({ value: beats.mae.value, target: exercise.target, higherIsBetter: false, what: "Test MAE of the final model" }));
+      checks.push(
+        checkReachesTarget({ value: beats.mae.value, target: exercise.target, higherIsBetter: false, what: "Test MAE of the final model" }),
+      );
     }
     checks.push({ ...beats.check, required: false });
     const metrics: Record<string, MetricValue> = {
       testMae: { ...beats.mae, label: "Test MAE of the final model (trained on train+validation), target's unit" },
       baselineMae: { label: "Baseline MAE (always the training mean)", value: beats.baselineMae },
-      gapBefore: { label: `Validation − training loss gap where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`, value: comparison.beforeGap.gap },
-      gapAfter: { label: `Validation − training loss gap where training ends, this model (epoch ${comparison.afterGap.epoch})`, value: comparison.afterGap.gap },
+      gapBefore: {
+        label: `Validation − training loss gap where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`,
+        value: comparison.beforeGap.gap,
+      },
+      gapAfter: {
+        label: `Validation − training loss gap where training ends, this model (epoch ${comparison.afterGap.epoch})`,
+        value: comparison.afterGap.gap,
+      },
       valLossChange: { label: "Change in best validation loss", value: comparison.metricChange },
       ...reported,
     };
-    if (exercise.target !== undefined) metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
-    return assembleVerdict({ checks, metrics, history: afterRun.report.history, diagnostics: diagnose(), visibility: exercise.checkVisibility, environment });
+    if (exercise.target !== undefined)
+      metrics.target = { label: `Target test MAE (at most ${formatTarget(exercise.target)})`, value: exercise.target };
+    return assembleVerdict({
+      checks,
+      metrics,
+      history: afterRun.report.history,
+      diagnostics: diagnose(),
+      visibility: exercise.checkVisibility,
+      environment,
+    });
   }
 
   const classes = Math.max(2, after.task.numClasses);
@@ -143,16 +185,30 @@ export async function gradeRegularization(input: RegularizationInput): Promise<V
   const beats = checkBeatsBaseline({ correct: counts.correct, n: counts.n, baseline: baseline.value });
 
   const checks: GradedCheck[] = [comparison.checks.smallerGap];
-  const chosen = chosenFor({ prepared: after, predictions: finalRun.predictions, ...(finalRun.scores ? { scores: finalRun.scores } : {}), testLabels: input.testLabels, ...(input.data ? { data: input.data } : {}) }, " of the final model");
+  const chosen = chosenFor(
+    {
+      prepared: after,
+      predictions: finalRun.predictions,
+      ...(finalRun.scores ? { scores: finalRun.scores } : {}),
+      testLabels: input.testLabels,
+      ...(input.data ? { data: input.data } : {}),
+    },
+    " of the final model",
+  );
   const inMetric = metricTarget(exercise, input.data?.metric, chosen.metrics);
   // The target is on test accuracy whichever gap was compared — or, in a guided course, on the metric chosen in step 2.
-  if (inMetric) checks.push(checkReachesTarget({ value: inMetric.value, target: inMetric.target, higherIsBetter: true, what: inMetric.what }));
-  else if (exercise.target !== undefined) checks.push(checkReachesTarget({ value: testAccuracy, target: exercise.target, higherIsBetter: true, what: "Test accuracy" }));
+  if (inMetric)
+    checks.push(checkReachesTarget({ value: inMetric.value, target: inMetric.target, higherIsBetter: true, what: inMetric.what }));
+  else if (exercise.target !== undefined)
+    checks.push(checkReachesTarget({ value: testAccuracy, target: exercise.target, higherIsBetter: true, what: "Test accuracy" }));
   checks.push({ ...beats.check, required: false });
   const gapName = gap.metric === "accuracy" ? "Train/validation accuracy gap" : "Validation − training loss gap";
   const metrics: Record<string, MetricValue> = {
     testAccuracy: { ...beats.metric, label: "Test accuracy of the final model (trained on train+validation)" },
-    gapBefore: { label: `${gapName} where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`, value: comparison.beforeGap.gap },
+    gapBefore: {
+      label: `${gapName} where training ends, step-6 model (epoch ${comparison.beforeGap.epoch})`,
+      value: comparison.beforeGap.gap,
+    },
     gapAfter: { label: `${gapName} where training ends, this model (epoch ${comparison.afterGap.epoch})`, value: comparison.afterGap.gap },
     ...(gap.metric === "accuracy"
       ? { valAccuracyChange: { label: "Change in best validation accuracy", value: comparison.metricChange } }

@@ -38,19 +38,35 @@ const canonical = (value: unknown): unknown =>
   Array.isArray(value)
     ? value.map(canonical)
     : typeof value === "object" && value !== null
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, canonical(v)]),
+        )
       : value;
-const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
+const hash = (value: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("hex")
+    .slice(0, 16);
 
 /** Every part a run's numbers depend on, hashed; the fingerprint is the hash of them all. */
-export function runFingerprint(run: Pick<GradingRun, "prepared" | "seed" | "dataSeed" | "slice" | "csv" | "scaling">, runtime: RunRuntime): { fingerprint: string; parts: Record<Part, string> } {
+export function runFingerprint(
+  run: Pick<GradingRun, "prepared" | "seed" | "dataSeed" | "slice" | "csv" | "scaling">,
+  runtime: RunRuntime,
+): { fingerprint: string; parts: Record<Part, string> } {
   const parts: Record<Part, string> = {
     model: hash(run.prepared.topology),
     training: hash(run.prepared.training),
     seed: hash(run.seed),
     split: hash({ dataSeed: run.dataSeed, slice: run.slice }),
     // A guided project's step-4 scaling of MNIST's pixels is part of the data the model sees.
-    data: hash({ dataset: run.prepared.dataset, task: run.prepared.task, csv: run.csv ?? null, ...(run.scaling ? { scaling: run.scaling } : {}) }),
+    data: hash({
+      dataset: run.prepared.dataset,
+      task: run.prepared.task,
+      csv: run.csv ?? null,
+      ...(run.scaling ? { scaling: run.scaling } : {}),
+    }),
     backend: hash(runtime.backend),
     code: hash(runtime.codeVersion ?? TRAINING_CODE_VERSION),
   };
@@ -83,13 +99,23 @@ export function reuseBefore(
 ): { result: TrainAndPredictResult; note: string } | { note: string } {
   if (!runtime) return { note: "Before: your step-6 model, retrained (this grader cannot reuse runs)." };
   if (!record) return { note: "Before: your step-6 model, retrained because its graded run was not recorded." };
-  if (record.stopReason !== "completed" && record.stopReason !== "early_stopping") return { note: "Before: your step-6 model, retrained because its graded run did not finish." };
+  if (record.stopReason !== "completed" && record.stopReason !== "early_stopping")
+    return { note: "Before: your step-6 model, retrained because its graded run did not finish." };
   const current = runFingerprint(run, runtime);
   if (current.fingerprint !== record.fingerprint) {
-    const differing = (Object.keys(PART_TEXT) as Part[]).filter((part) => record.parts[part] !== current.parts[part]).map((part) => PART_TEXT[part]);
+    const differing = (Object.keys(PART_TEXT) as Part[])
+      .filter((part) => record.parts[part] !== current.parts[part])
+      .map((part) => PART_TEXT[part]);
     return { note: `Before: your step-6 model, retrained because ${differing.join("; ") || "its run differs"}.` };
   }
   const stopReason = record.stopReason === "early_stopping" ? "early_stopping" : "completed";
-  const report = { history: record.history, stopReason, stoppedEarly: stopReason === "early_stopping", durationMs: 0, seed: run.seed, ...environment } as const;
+  const report = {
+    history: record.history,
+    stopReason,
+    stoppedEarly: stopReason === "early_stopping",
+    durationMs: 0,
+    seed: run.seed,
+    ...environment,
+  } as const;
   return { result: { report, predictions: [], outputStd: 0 }, note: REUSED };
 }

@@ -22,17 +22,38 @@ export function verdictFromRun(input: {
     // The harness stops inside the epoch whose loss stopped being finite, before recording it: the
     // checklist sees that epoch as the NaN it was, so loss-nan names what happened.
     const last = report.history.at(-1);
-    const history = last && !Number.isFinite(last.loss) ? report.history : [...report.history, { epoch: report.history.length + 1, loss: Number.NaN, seconds: 0 }];
+    const history =
+      last && !Number.isFinite(last.loss)
+        ? report.history
+        : [...report.history, { epoch: report.history.length + 1, loss: Number.NaN, seconds: 0 }];
     const diagnostics = diagnoseRun({ prepared, report: { ...report, history }, ...(input.data ? { data: input.data } : {}) });
-    return divergedVerdict({ epoch: report.history.length + 1, history: report.history, learningRate: prepared.training.compile.learningRate, environment, diagnostics });
+    return divergedVerdict({
+      epoch: report.history.length + 1,
+      history: report.history,
+      learningRate: prepared.training.compile.learningRate,
+      environment,
+      diagnostics,
+    });
   }
   if (report.stopReason === "budget") {
-    return timedOutVerdict({ limitSeconds: exercise.budgets.maxSeconds, lastEpoch: report.history.length, epochs, history: report.history, environment });
+    return timedOutVerdict({
+      limitSeconds: exercise.budgets.maxSeconds,
+      lastEpoch: report.history.length,
+      epochs,
+      history: report.history,
+      environment,
+    });
   }
   if (result.predictions.length !== input.testLabels.length) {
     throw new Error(`the training run returned ${result.predictions.length} predictions for ${input.testLabels.length} test examples`);
   }
   // Each training step has its own verifier: 5 beats the baseline, 6 overfits.
   const score = exercise.step === 6 ? scoreOverfit : scoreTraining;
-  return score({ ...input, report, predictions: result.predictions, outputStd: result.outputStd, ...(result.scores ? { scores: result.scores } : {}) });
+  return score({
+    ...input,
+    report,
+    predictions: result.predictions,
+    outputStd: result.outputStd,
+    ...(result.scores ? { scores: result.scores } : {}),
+  });
 }

@@ -85,7 +85,12 @@ function std(values: Float32Array): number {
   return Math.sqrt(sq / (values.length || 1));
 }
 
-function predicted(outputs: Float32Array, rows: number, task: TaskInfo, targetScale: TargetScale | undefined): Omit<TrainAndPredictResult, "report"> {
+function predicted(
+  outputs: Float32Array,
+  rows: number,
+  task: TaskInfo,
+  targetScale: TargetScale | undefined,
+): Omit<TrainAndPredictResult, "report"> {
   const scores = positiveScores(outputs, rows, task);
   return { predictions: decide(outputs, rows, task, targetScale), outputStd: std(outputs), ...(scores ? { scores } : {}) };
 }
@@ -175,7 +180,12 @@ export function meanHistory(histories: readonly EpochMetrics[][]): EpochMetrics[
  * trainings share the exercise's `maxSeconds`: K-fold costs K× the epochs of one run, and the budget
  * stops it the same way. Epochs stream with one running count over the K + 1 trainings.
  */
-async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: ExampleSet; testInputs: ExampleSet }, k: number): Promise<TrainAndPredictResult> {
+async function trainKFold(
+  tf: Tf,
+  input: TrainAndPredictInput,
+  data: { train: ExampleSet; testInputs: ExampleSet },
+  k: number,
+): Promise<TrainAndPredictResult> {
   const now = input.now ?? (() => performance.now());
   const started = now();
   const remaining = () => input.maxSeconds - (now() - started) / 1000;
@@ -229,7 +239,11 @@ async function trainKFold(tf: Tf, input: TrainAndPredictInput, data: { train: Ex
     onEpoch: (metrics) => input.onEpoch?.({ ...metrics, epoch: k * epochs + metrics.epoch }, total),
   });
   try {
-    const kfold = { metric: input.task.kind === "regression" ? ("mae" as const) : ("accuracy" as const), folds, ...(stopping ? { finalEpochs } : {}) };
+    const kfold = {
+      metric: input.task.kind === "regression" ? ("mae" as const) : ("accuracy" as const),
+      folds,
+      ...(stopping ? { finalEpochs } : {}),
+    };
     const reported = stamp(report, meanHistory(histories), { kfold });
     if (!finished(report)) return { report: reported, predictions: [], outputStd: 0 };
     input.onEvaluating?.();

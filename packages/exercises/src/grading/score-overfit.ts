@@ -23,7 +23,12 @@ export function scoreOverfit(input: ScoreInput): Verdict {
   const counts = regression ? undefined : tally(input.predictions, input.testLabels, classes);
   const metrics: Record<string, MetricValue> = counts
     ? { testAccuracy: { label: "Test accuracy (final epoch's weights)", value: counts.correct / counts.n } }
-    : { testMae: { label: "Test MAE, target's unit (final epoch's weights)", value: meanAbsoluteError(input.predictions, input.testLabels) } };
+    : {
+        testMae: {
+          label: "Test MAE, target's unit (final epoch's weights)",
+          value: meanAbsoluteError(input.predictions, input.testLabels),
+        },
+      };
   if (result.overfit) {
     metrics.bestEpoch = { label: "Epoch of lowest validation loss", value: result.bestEpoch };
     metrics.bestValLoss = { label: "Lowest validation loss", value: result.bestValLoss };

@@ -1,4 +1,12 @@
-import type { Diagnostic, ExerciseDefinition, MetricValue, ProjectMetric, SubmissionPayload, TrainingReport, Verdict } from "@stepwise/core/contracts";
+import type {
+  Diagnostic,
+  ExerciseDefinition,
+  MetricValue,
+  ProjectMetric,
+  SubmissionPayload,
+  TrainingReport,
+  Verdict,
+} from "@stepwise/core/contracts";
 import {
   assembleVerdict,
   checkBeatsBaseline,
@@ -119,9 +127,15 @@ export function diagnoseRun(
   return diagnose(
     {
       spec: specFacts(prepared),
-      task: { kind: prepared.task.kind, numClasses: Math.max(2, prepared.task.numClasses), ...(trainExamples !== undefined ? { trainExamples } : {}) },
+      task: {
+        kind: prepared.task.kind,
+        numClasses: Math.max(2, prepared.task.numClasses),
+        ...(trainExamples !== undefined ? { trainExamples } : {}),
+      },
       history: report.history,
-      ...(predictedClassCounts && input.outputStd !== undefined ? { predictions: { predictedClassCounts, outputStd: input.outputStd } } : {}),
+      ...(predictedClassCounts && input.outputStd !== undefined
+        ? { predictions: { predictedClassCounts, outputStd: input.outputStd } }
+        : {}),
       ...(training ? { data: training } : {}),
       ...(report.evidence ? { evidence: report.evidence } : {}),
     },
@@ -156,7 +170,13 @@ function extras(input: ScoreInput): { checks: GradedCheck[]; metrics: Record<str
  * the baseline (a sigmoid squeezing standardized house prices, mean squared error on yes/no classes),
  * because the step teaches building the right model, and the message names what to change.
  */
-const WRONG_FOR_THE_TASK: ReadonlySet<string> = new Set(["softmax-binary-crossentropy", "sigmoid-multiclass", "squashing-regression-output", "softmax-single-unit", "loss-task-mismatch"]);
+const WRONG_FOR_THE_TASK: ReadonlySet<string> = new Set([
+  "softmax-binary-crossentropy",
+  "sigmoid-multiclass",
+  "squashing-regression-output",
+  "softmax-single-unit",
+  "loss-task-mismatch",
+]);
 
 /** A failed required check when the model's head or loss is wrong for the task; nothing otherwise (right models' verdicts are unchanged). */
 export function checkFitsTheTask(diagnostics: readonly Diagnostic[]): GradedCheck | undefined {

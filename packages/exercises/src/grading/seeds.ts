@@ -15,10 +15,11 @@ const MAX_SEED = 2 ** 31 - 1;
  * same N runs.
  */
 export function trainingSeeds(exerciseSeed: number, count: number): number[] {
-  if (!Number.isInteger(count) || count < 1 || count > 10) throw new RangeError(`the number of seeds must be an integer in 1..10, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 10)
+    throw new RangeError(`the number of seeds must be an integer in 1..10, got ${count}`);
   return Array.from({ length: count }, (_, i) => {
     const raw = exerciseSeed + i * SEED_STRIDE;
-    return raw >= 1 && raw <= MAX_SEED ? raw : (((raw - 1) % MAX_SEED) + MAX_SEED) % MAX_SEED + 1;
+    return raw >= 1 && raw <= MAX_SEED ? raw : ((((raw - 1) % MAX_SEED) + MAX_SEED) % MAX_SEED) + 1;
   });
 }
 
@@ -60,7 +61,8 @@ export async function gradeWithSeeds(input: SeedRunInput): Promise<Verdict> {
     const result = await input.run(seed, index, remaining);
     spentSeconds += result.report.durationMs / 1000;
     const verdict = verdictFromRun({ ...input, result });
-    if (verdict.status !== "passed" && verdict.status !== "failed") return seeds.length > 1 ? annotateStopped(verdict, seeds, index, limit) : verdict;
+    if (verdict.status !== "passed" && verdict.status !== "failed")
+      return seeds.length > 1 ? annotateStopped(verdict, seeds, index, limit) : verdict;
     runs.push({ seed, result, verdict });
   }
   const [first] = runs;
@@ -88,7 +90,11 @@ function annotateStopped(verdict: Verdict, seeds: number[], index: number, limit
 export function singleSeedNote(verdict: Verdict, seeds: number): Verdict {
   if (seeds <= 1) return verdict;
   const note = ` Graded with one training seed, not this assignment's ${seeds}: step 7 already retrains three models.`;
-  return { ...verdict, summary: `${verdict.summary}${note}`, ...(verdict.environment ? { environment: { ...verdict.environment, seeds: [verdict.environment.seed] } } : {}) };
+  return {
+    ...verdict,
+    summary: `${verdict.summary}${note}`,
+    ...(verdict.environment ? { environment: { ...verdict.environment, seeds: [verdict.environment.seed] } } : {}),
+  };
 }
 
 const rate = (x: number) => x.toFixed(3);
@@ -101,7 +107,11 @@ const rate = (x: number) => x.toFixed(3);
  * MAE carries the 95 % t-interval over the test rows of each row's absolute error averaged over the
  * seeds, whose mean is the mean MAE.
  */
-function testMetrics(input: SeedRunInput, runs: SeedRun[], labelSuffix: string): { metrics: Record<string, MetricValue>; sentence: string } {
+function testMetrics(
+  input: SeedRunInput,
+  runs: SeedRun[],
+  labelSuffix: string,
+): { metrics: Record<string, MetricValue>; sentence: string } {
   const regression = input.prepared.task.kind === "regression";
   const labels = input.testLabels;
   const n = labels.length;
@@ -121,12 +131,18 @@ function testMetrics(input: SeedRunInput, runs: SeedRun[], labelSuffix: string):
   const fmt = regression ? formatTarget : rate;
   let interval: MetricValue["interval"];
   if (regression) {
-    const rowErrors = Array.from({ length: n }, (_, i) => runs.reduce((s, run) => s + Math.abs((labels[i] ?? 0) - (run.result.predictions[i] ?? Number.NaN)), 0) / runs.length);
+    const rowErrors = Array.from(
+      { length: n },
+      (_, i) => runs.reduce((s, run) => s + Math.abs((labels[i] ?? 0) - (run.result.predictions[i] ?? Number.NaN)), 0) / runs.length,
+    );
     const sd = n > 1 ? Math.sqrt(rowErrors.reduce((s, e) => s + (e - agg.mean) ** 2, 0) / (n - 1)) : 0;
     const half = n > 1 ? (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n) : 0;
     if (Number.isFinite(half)) interval = { lower: Math.max(0, agg.mean - half), upper: agg.mean + half, level: 0.95 };
   } else {
-    const correct = runs.reduce((s, run) => s + tally(run.result.predictions, labels, Math.max(2, input.prepared.task.numClasses)).correct, 0);
+    const correct = runs.reduce(
+      (s, run) => s + tally(run.result.predictions, labels, Math.max(2, input.prepared.task.numClasses)).correct,
+      0,
+    );
     interval = wilsonInterval(correct, n * runs.length, 0.95);
   }
   const metrics: Record<string, MetricValue> = {
@@ -137,7 +153,10 @@ function testMetrics(input: SeedRunInput, runs: SeedRun[], labelSuffix: string):
     metrics[`${key}Seed${i + 1}`] = { label: `${name}, training seed ${run.seed} (run ${i + 1} of ${runs.length})`, value: finite[i] ?? 0 };
   });
   const within = interval ? ` (95% CI ${fmt(interval.lower)}–${fmt(interval.upper)}${regression ? "" : " of the pooled predictions"})` : "";
-  return { metrics, sentence: `${regression ? "test MAE" : "test accuracy"} ${fmt(agg.mean)} ± ${fmt(agg.std)} (mean ± std over ${runs.length} seeds)${within}` };
+  return {
+    metrics,
+    sentence: `${regression ? "test MAE" : "test accuracy"} ${fmt(agg.mean)} ± ${fmt(agg.std)} (mean ± std over ${runs.length} seeds)${within}`,
+  };
 }
 
 /** The first seed's metrics that are not aggregated keep their value and say whose they are. */
@@ -211,7 +230,13 @@ function aggregateRuns(input: SeedRunInput, runs: SeedRun[]): Verdict {
     visibility: input.exercise.checkVisibility,
     summary: `${check.message} Curves and diagnostics show the first seed's run (seed ${first.seed}).`,
     ...(environment
-      ? { environment: { ...environment, seeds: runs.map((run) => run.seed), durationMs: runs.reduce((s, run) => s + run.result.report.durationMs, 0) } }
+      ? {
+          environment: {
+            ...environment,
+            seeds: runs.map((run) => run.seed),
+            durationMs: runs.reduce((s, run) => s + run.result.report.durationMs, 0),
+          },
+        }
       : {}),
   });
 }

@@ -27,7 +27,13 @@ export const asSentence = (message: string): string => {
 export const invalidVerdict = (message: string) =>
   endedVerdict("invalid", `The submission was rejected before training: ${asSentence(message)} This costs no attempt.`);
 
-export function timedOutVerdict(input: { limitSeconds: number; lastEpoch: number; epochs: number; history: EpochMetrics[]; environment?: Environment }): Verdict {
+export function timedOutVerdict(input: {
+  limitSeconds: number;
+  lastEpoch: number;
+  epochs: number;
+  history: EpochMetrics[];
+  environment?: Environment;
+}): Verdict {
   const perEpoch = input.history.length ? input.history.reduce((s, h) => s + h.seconds, 0) / input.history.length : null;
   const pace = perEpoch === null ? "no epoch finished" : `this model needs about ${perEpoch.toFixed(1)} s per epoch on the grader`;
   return endedVerdict(
@@ -52,15 +58,28 @@ export function outOfMemoryVerdict(input: { capMb: number; detail: string; summa
         `(the parameters take ${formatBytes(estimate.parameterBytes)} with their gradients and optimizer state); the largest is ${largest.layer.className} "${largest.layer.name}": ` +
         `${largest.values.toLocaleString("en-US")} values, ${formatBytes(largest.bytes)}.`
       : "";
-  const fix = largest && estimate && estimate.activationBytes >= estimate.parameterBytes ? "Use a smaller batch size or fewer units in that layer." : "Use fewer units or a smaller batch size.";
+  const fix =
+    largest && estimate && estimate.activationBytes >= estimate.parameterBytes
+      ? "Use a smaller batch size or fewer units in that layer."
+      : "Use fewer units or a smaller batch size.";
   return endedVerdict("out_of_memory", `The model needed more than ${input.capMb} MiB of memory (${input.detail}).${culprit} ${fix}`);
 }
 
 /** `diagnostics`: the checklist on the curves up to the divergence (loss-nan first among them). */
-export function divergedVerdict(input: { epoch: number; history: EpochMetrics[]; learningRate: number; environment?: Environment; diagnostics?: Diagnostic[] }): Verdict {
+export function divergedVerdict(input: {
+  epoch: number;
+  history: EpochMetrics[];
+  learningRate: number;
+  environment?: Environment;
+  diagnostics?: Diagnostic[];
+}): Verdict {
   return endedVerdict(
     "diverged",
     `The loss became infinite or NaN at epoch ${input.epoch}: training diverged. With a learning rate of ${input.learningRate}, try one 10× smaller.`,
-    { history: input.history, ...(input.environment ? { environment: input.environment } : {}), ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}) },
+    {
+      history: input.history,
+      ...(input.environment ? { environment: input.environment } : {}),
+      ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}),
+    },
   );
 }

@@ -69,12 +69,14 @@ export const solutions: Readonly<Record<string, SolutionSet>> = {
   "credit-beat-baseline": {
     reference: SubmissionPayload.parse(creditReference),
     naive: SubmissionPayload.parse(creditNaive),
-    naiveFailsBecause: "a linear model after 3 epochs of plain SGD has only learned that defaults are rare: it answers \"no\" and scores the majority rate",
+    naiveFailsBecause:
+      'a linear model after 3 epochs of plain SGD has only learned that defaults are rare: it answers "no" and scores the majority rate',
   },
   "houses-beat-baseline": {
     reference: SubmissionPayload.parse(housesReference),
     naive: SubmissionPayload.parse(housesNaive),
-    naiveFailsBecause: "a learning rate of 1e-6 leaves the network at its initialization: it predicts about the mean price, no better than the baseline",
+    naiveFailsBecause:
+      "a learning rate of 1e-6 leaves the network at its initialization: it predicts about the mean price, no better than the baseline",
   },
   "credit-overfit": {
     reference: SubmissionPayload.parse(creditOverfitReference),

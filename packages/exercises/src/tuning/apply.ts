@@ -76,7 +76,8 @@ export function checkSpaceFits(model: ModelSpec, space: SearchSpace): void {
 /** Keeps the first `count` hidden blocks, or repeats the last one until there are `count`. */
 function withBlocks(s: Structure, count: number): Layer[] {
   const first = s.blocks[0];
-  if (first === undefined) throw new ValidationError("Searching layers needs a hidden Dense layer before the output layer.", "space.layers");
+  if (first === undefined)
+    throw new ValidationError("Searching layers needs a hidden Dense layer before the output layer.", "space.layers");
   const ends = [...s.blocks.slice(1), s.output];
   const block = (i: number) => s.layers.slice(s.blocks[i], ends[i]);
   const kept = s.blocks.slice(0, count).flatMap((_, i) => block(i));
@@ -92,7 +93,11 @@ function withBlocks(s: Structure, count: number): Layer[] {
 }
 
 /** The student's model and training settings with one trial's values applied (not yet validated). */
-export function applyTrial(model: ModelSpec, training: TrainingConfig, values: TrialValues): { model: ModelSpec; training: TrainingConfig } {
+export function applyTrial(
+  model: ModelSpec,
+  training: TrainingConfig,
+  values: TrialValues,
+): { model: ModelSpec; training: TrainingConfig } {
   const parsed = parseModelSpec(model);
   let layers = structureOf(parsed.topology).layers;
   if (values.layers !== undefined) layers = withBlocks(structureOf(parsed.topology), values.layers);
@@ -109,7 +114,8 @@ export function applyTrial(model: ModelSpec, training: TrainingConfig, values: T
   const topology: JsonObject = { ...parsed.topology, config: { ...(parsed.topology.config as JsonObject), layers } };
   return {
     model: { format: "tfjs", topology },
-    training: values.learningRate !== undefined ? { ...training, compile: { ...training.compile, learningRate: values.learningRate } } : training,
+    training:
+      values.learningRate !== undefined ? { ...training, compile: { ...training.compile, learningRate: values.learningRate } } : training,
   };
 }
 

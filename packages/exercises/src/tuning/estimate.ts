@@ -49,7 +49,12 @@ const epochSeconds = (summary: ModelSummary, examples: { train: number; evaluate
  * test inputs. Each training pays the fixed cost of a child. Throws `ValidationError` for a search
  * the grader would refuse (`checkTuning`).
  */
-export function estimateTuning(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, options: TuningEstimateOptions): TuningEstimate {
+export function estimateTuning(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  search: TuningSearch,
+  options: TuningEstimateOptions,
+): TuningEstimate {
   const values = checkTuning(exercise, payload, search, options.maxTrials);
   const prepare = options.prepare ?? {};
   const rows = rowsOf(exercise, prepare);
@@ -71,14 +76,21 @@ export function estimateTuning(exercise: ExerciseDefinition, payload: Submission
     seconds += rung.trials * overhead + cost * rung.epochs;
     trainings += rung.trials;
   }
-  const finalEpoch = trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: rows.train, evaluate: 0 }, options.gflops), 0) / trainable.length;
-  const predict = trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test }, options.gflops), 0) / trainable.length;
+  const finalEpoch =
+    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: rows.train, evaluate: 0 }, options.gflops), 0) / trainable.length;
+  const predict =
+    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test }, options.gflops), 0) / trainable.length;
   seconds += overhead + finalEpoch * epochs + predict;
   return { seconds, trainings: trainings + 1, schedule };
 }
 
 /** Grader seconds a search is charged before it runs (`estimateTuning`'s total). */
-export function estimateTuningSeconds(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, options: TuningEstimateOptions): number {
+export function estimateTuningSeconds(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  search: TuningSearch,
+  options: TuningEstimateOptions,
+): number {
   return estimateTuning(exercise, payload, search, options).seconds;
 }
 

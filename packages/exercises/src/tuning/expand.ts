@@ -1,6 +1,13 @@
 import { ValidationError } from "@stepwise/core/contracts";
 import { mulberry32, shuffle, range } from "@stepwise/core/training";
-import { HYPERPARAMETERS, type Hyperparameter, type LearningRateRange, type SearchSpace, type TrialValues, type TuningSearch } from "./search";
+import {
+  HYPERPARAMETERS,
+  type Hyperparameter,
+  type LearningRateRange,
+  type SearchSpace,
+  type TrialValues,
+  type TuningSearch,
+} from "./search";
 
 /** What a dimension of the space holds: listed values, or (learning rate, random search only) a log range. */
 type Dimension = { key: Hyperparameter; values: number[] } | { key: "learningRate"; range: LearningRateRange };

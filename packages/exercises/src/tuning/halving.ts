@@ -19,7 +19,9 @@ export const Halving = z
       .int()
       .min(2, { message: "the halving factor must be at least 2" })
       .max(4, { message: "the halving factor must be at most 4" })
-      .describe("Keep the best 1/factor of the trials at each rung; each rung trains factor × as many epochs (2–4, Hyperband's default is 3)"),
+      .describe(
+        "Keep the best 1/factor of the trials at each rung; each rung trains factor × as many epochs (2–4, Hyperband's default is 3)",
+      ),
   })
   .strict()
   .describe("Successive halving: start every trial on a fraction of the epochs and continue only the best");
@@ -74,7 +76,9 @@ export function scheduleEpochs(rungs: readonly Rung[]): number {
 export function promote(scores: readonly { index: number; validation: number | null }[], keep: number, higherIsBetter: boolean): number[] {
   return scores
     .filter((s): s is { index: number; validation: number } => s.validation !== null && Number.isFinite(s.validation))
-    .sort((a, b) => (a.validation === b.validation ? a.index - b.index : higherIsBetter ? b.validation - a.validation : a.validation - b.validation))
+    .sort((a, b) =>
+      a.validation === b.validation ? a.index - b.index : higherIsBetter ? b.validation - a.validation : a.validation - b.validation,
+    )
     .slice(0, keep)
     .map((s) => s.index)
     .sort((a, b) => a - b);

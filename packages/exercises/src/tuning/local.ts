@@ -98,7 +98,12 @@ export async function tuneLocally(
   const slice = { ...exercise.data, ...options.slice };
   const seed = exercise.seed;
   const text = exercise.dataset.kind === "csv" ? csvText(exercise.dataset, options) : undefined;
-  const grading = loadGradingData(exercise.dataset, { slice, seed, cacheDir: options.cacheDir, ...(text !== undefined ? { csvText: text, csvSplitSeed: options.csvSplitSeed } : {}) });
+  const grading = loadGradingData(exercise.dataset, {
+    slice,
+    seed,
+    cacheDir: options.cacheDir,
+    ...(text !== undefined ? { csvText: text, csvSplitSeed: options.csvSplitSeed } : {}),
+  });
   const facts = gradingFacts(grading, exercise.dataset);
   const { train, testInputs } = loadTrainingData(tuningDataset(exercise, payload, facts.prepare), {
     slice,
@@ -112,7 +117,12 @@ export async function tuneLocally(
     search,
     {
       selection: { train },
-      final: { train, testInputs, testLabels: () => grading.testLabels, ...(grading.csv?.training.targetScale ? { targetScale: grading.csv.training.targetScale } : {}) },
+      final: {
+        train,
+        testInputs,
+        testLabels: () => grading.testLabels,
+        ...(grading.csv?.training.targetScale ? { targetScale: grading.csv.training.targetScale } : {}),
+      },
     },
     { ...options, prepare: { ...facts.prepare, ...options.prepare } },
   );

@@ -33,7 +33,12 @@ export const TuningTrial = z
     bestEpoch: z.number().int().min(1).nullable().describe("1-based epoch with the best validation metric"),
     gap: Num.describe("Train/validation gap at the best epoch: training − validation accuracy, or validation − training loss (regression)"),
     seconds: z.number().min(0).describe("Wall-clock seconds the trial took (every rung it trained in, with successive halving)"),
-    epochs: z.number().int().min(1).optional().describe("Epochs of its last run under successive halving; absent when every trial trains all the model's epochs"),
+    epochs: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Epochs of its last run under successive halving; absent when every trial trains all the model's epochs"),
     history: Curve.describe("Per-epoch training and validation metrics"),
   })
   .strict();
@@ -86,7 +91,9 @@ export type FinalEvaluation = z.infer<typeof FinalEvaluation>;
 export const TuningResult = z
   .object({
     experiment: z.literal(TUNE_EXPERIMENT),
-    search: TuningSearch.describe("The search as declared; a search asking for more trials than the assignment allows is refused, never cut"),
+    search: TuningSearch.describe(
+      "The search as declared; a search asking for more trials than the assignment allows is refused, never cut",
+    ),
     metric: SelectionMetric,
     trials: z.array(TuningTrial),
     selected: z.number().int().min(1).nullable().describe("Index of the trial selected on validation; null when no trial was scored"),

@@ -66,7 +66,10 @@ export interface TuningInput extends TuningRunners {
 
 /** Progress label of a trial, as the grader stores it (`run` event) and the CLI prints it: "trial 2 of 8: …". */
 export const trialLabel = (info: Pick<TrialInfo, "index" | "total" | "values" | "epochs" | "fullEpochs">) => {
-  const part = info.epochs !== undefined && info.fullEpochs !== undefined && info.epochs < info.fullEpochs ? ` (${info.epochs} of ${info.fullEpochs} epochs)` : "";
+  const part =
+    info.epochs !== undefined && info.fullEpochs !== undefined && info.epochs < info.fullEpochs
+      ? ` (${info.epochs} of ${info.fullEpochs} epochs)`
+      : "";
   return `trial ${info.index} of ${info.total}${part}: ${describeValues(info.values) || "the model as submitted"}`;
 };
 /** Matches a trial's progress label; groups: trial number, trials in all. */
@@ -74,13 +77,22 @@ export const TRIAL_LABEL = /^trial (\d+) of (\d+)/;
 export const FINAL_LABEL = "final model: retraining the selected configuration on train+validation";
 
 /** Everything checked before a search trains anything; throws `ValidationError` naming the problem. */
-export function checkTuning(exercise: ExerciseDefinition, payload: SubmissionPayload, search: TuningSearch, maxTrials: number): TrialValues[] {
+export function checkTuning(
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  search: TuningSearch,
+  maxTrials: number,
+): TrialValues[] {
   if (exercise.kind !== "training" || exercise.step !== 7) {
     throw new ValidationError(`Tuning runs on step 7 (regularize and tune); "${exercise.id}" is step ${exercise.step}.`, "exerciseId");
   }
-  if (!payload.model || !payload.training) throw new ValidationError("Tuning needs a submission with a model and training settings.", "model");
+  if (!payload.model || !payload.training)
+    throw new ValidationError("Tuning needs a submission with a model and training settings.", "model");
   if (payload.training.fit.validationSplit <= 0) {
-    throw new ValidationError("Tuning selects on a validation split: set training.fit.validationSplit above 0 (e.g. 0.2).", "training.fit.validationSplit");
+    throw new ValidationError(
+      "Tuning selects on a validation split: set training.fit.validationSplit above 0 (e.g. 0.2).",
+      "training.fit.validationSplit",
+    );
   }
   const trials = expandSearch(search, { maxTrials, seed: exercise.seed });
   checkSpaceFits(payload.model, search.space);
@@ -103,7 +115,9 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
   const task = taskOf(exercise.dataset);
   const metric = selectionMetric(task);
 
-  const trainable = prepared.flatMap((trial, i) => ("prepared" in trial ? [{ index: i + 1, values: trial.values, prepared: trial.prepared }] : []));
+  const trainable = prepared.flatMap((trial, i) =>
+    "prepared" in trial ? [{ index: i + 1, values: trial.values, prepared: trial.prepared }] : [],
+  );
   const fullEpochs = trainable[0]?.prepared.training.fit.epochs ?? 1;
   const rungs = halvingSchedule(Math.max(1, trainable.length), fullEpochs, search.halving);
   const rows = new Map<number, TuningTrial>();
@@ -113,7 +127,18 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
   };
   for (const [i, trial] of prepared.entries()) {
     if ("skipped" in trial) {
-      settle({ index: i + 1, values: trial.values, status: "skipped", reason: trial.skipped, validation: null, training: null, bestEpoch: null, gap: null, seconds: 0, history: [] });
+      settle({
+        index: i + 1,
+        values: trial.values,
+        status: "skipped",
+        reason: trial.skipped,
+        validation: null,
+        training: null,
+        bestEpoch: null,
+        gap: null,
+        seconds: 0,
+        history: [],
+      });
     }
   }
 
@@ -122,14 +147,37 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
   let alive = trainable;
   for (const [r, rung] of rungs.entries()) {
     for (const trial of alive) {
-      const info: TrialInfo = { index: trial.index, total, values: trial.values, epochs: rung.epochs, fullEpochs, rung: r + 1, rungs: rungs.length };
+      const info: TrialInfo = {
+        index: trial.index,
+        total,
+        values: trial.values,
+        epochs: rung.epochs,
+        fullEpochs,
+        rung: r + 1,
+        rungs: rungs.length,
+      };
       const begun = now();
       const outcome = await input.runTrial(withEpochs(trial.prepared, rung.epochs), info);
       // A continued trial's time is the sum of its rungs: each trained it from its seed.
       const seconds = Math.max(0, (now() - begun) / 1000) + (rows.get(trial.index)?.seconds ?? 0);
-      const common = { index: trial.index, values: trial.values, params: trial.prepared.summary.totalParams, seconds, ...(rungs.length > 1 ? { epochs: rung.epochs } : {}) };
+      const common = {
+        index: trial.index,
+        values: trial.values,
+        params: trial.prepared.summary.totalParams,
+        seconds,
+        ...(rungs.length > 1 ? { epochs: rung.epochs } : {}),
+      };
       if ("failed" in outcome) {
-        rows.set(trial.index, { ...common, status: "stopped", reason: outcome.failed, validation: null, training: null, bestEpoch: null, gap: null, history: [] });
+        rows.set(trial.index, {
+          ...common,
+          status: "stopped",
+          reason: outcome.failed,
+          validation: null,
+          training: null,
+          bestEpoch: null,
+          gap: null,
+          history: [],
+        });
         continue;
       }
       backend = outcome.report.backend;
@@ -153,7 +201,13 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
     for (const { index } of alive) {
       const row = rows.get(index);
       if (!row || kept.has(index)) continue;
-      const pruned = row.status === "ok" ? { status: "pruned" as const, reason: `Not continued: not among the best ${next.trials} of ${alive.length} on validation after ${rung.epochs} of ${fullEpochs} epochs.` } : {};
+      const pruned =
+        row.status === "ok"
+          ? {
+              status: "pruned" as const,
+              reason: `Not continued: not among the best ${next.trials} of ${alive.length} on validation after ${rung.epochs} of ${fullEpochs} epochs.`,
+            }
+          : {};
       settle({ ...row, ...pruned });
     }
     alive = alive.filter((t) => kept.has(t.index));
@@ -168,14 +222,23 @@ export async function runTuning(input: TuningInput): Promise<TuningResult> {
   let best: TuningTrial | undefined;
   for (const trial of trials) {
     if (trial.status !== "ok" || trial.validation === null) continue;
-    if (!best || best.validation === null || (metric.higherIsBetter ? trial.validation > best.validation : trial.validation < best.validation)) best = trial;
+    if (
+      !best ||
+      best.validation === null ||
+      (metric.higherIsBetter ? trial.validation > best.validation : trial.validation < best.validation)
+    )
+      best = trial;
   }
   let final: FinalEvaluation;
   const chosen = best && prepared[best.index - 1];
   if (!best || !chosen || !("prepared" in chosen) || best.bestEpoch === null) {
     final = { status: "not_run", reason: "No trial finished with a validation score, so there is no configuration to evaluate on test." };
   } else {
-    final = await input.runFinal({ ...chosen.prepared, training: finalTraining(chosen.prepared.training, best.bestEpoch) }, best, chosen.prepared);
+    final = await input.runFinal(
+      { ...chosen.prepared, training: finalTraining(chosen.prepared.training, best.bestEpoch) },
+      best,
+      chosen.prepared,
+    );
   }
   return {
     experiment: "tune",

@@ -8,7 +8,9 @@ import type { FinalEvaluation, SelectionMetric, TestEvaluations } from "./result
 
 /** What selection compares: validation accuracy (higher is better), or validation loss for regression (lower). */
 export function selectionMetric(task: Pick<TaskInfo, "kind">): SelectionMetric {
-  return task.kind === "regression" ? { name: "loss", higherIsBetter: false, split: "validation" } : { name: "accuracy", higherIsBetter: true, split: "validation" };
+  return task.kind === "regression"
+    ? { name: "loss", higherIsBetter: false, split: "validation" }
+    : { name: "accuracy", higherIsBetter: true, split: "validation" };
 }
 
 export interface TrialScore {
@@ -82,5 +84,11 @@ export function scoreFinal(input: {
     return { status: "evaluated", metric: "mae", test: meanAbsoluteError(input.predictions, input.testLabels), ...common };
   }
   const counts = tally(input.predictions, input.testLabels, Math.max(2, input.task.numClasses));
-  return { status: "evaluated", metric: "accuracy", test: counts.correct / counts.n, interval: wilsonInterval(counts.correct, counts.n, 0.95), ...common };
+  return {
+    status: "evaluated",
+    metric: "accuracy",
+    test: counts.correct / counts.n,
+    interval: wilsonInterval(counts.correct, counts.n, 0.95),
+    ...common,
+  };
 }

@@ -44,13 +44,13 @@ export const SearchSpace = z
     learningRate: z
       .union([values(LearningRate, "learning rate"), LearningRateRange])
       .optional()
-      .describe("Learning rates to try: a list (grid or random), or {min, max, scale: \"log\"} (random only)"),
-    units: values(z.number().int().min(1).max(4096), "number of units")
-      .optional()
-      .describe("Units of every hidden Dense layer (1–4096)"),
+      .describe('Learning rates to try: a list (grid or random), or {min, max, scale: "log"} (random only)'),
+    units: values(z.number().int().min(1).max(4096), "number of units").optional().describe("Units of every hidden Dense layer (1–4096)"),
     layers: values(z.number().int().min(1).max(MAX_HIDDEN_LAYERS), "number of hidden layers")
       .optional()
-      .describe(`Hidden Dense blocks before the output layer (1–${MAX_HIDDEN_LAYERS}); each block is a Dense layer with the Dropout/BatchNormalization that follows it`),
+      .describe(
+        `Hidden Dense blocks before the output layer (1–${MAX_HIDDEN_LAYERS}); each block is a Dense layer with the Dropout/BatchNormalization that follows it`,
+      ),
     dropout: values(z.number().min(0).max(0.9), "dropout rate")
       .optional()
       .describe("Rate of every Dropout layer (0–0.9); the model needs at least one Dropout layer"),
@@ -71,7 +71,13 @@ export const TuningSearch = z
       .min(1)
       .max(MAX_TUNING_TRIALS)
       .describe(`Trials to run (1–${MAX_TUNING_TRIALS}; the assignment may allow fewer). Each trains the model once on the training split`),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe("Seed of the random draws (random search); default the exercise's seed"),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .describe("Seed of the random draws (random search); default the exercise's seed"),
     space: SearchSpace,
     halving: Halving.optional().describe("Absent: every trial trains for all the model's epochs"),
   })

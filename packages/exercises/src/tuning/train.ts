@@ -74,7 +74,14 @@ export function finalTraining(training: TrainingConfig, epochs: number): Trainin
  */
 export async function trainFinalInProcess(
   tf: Tf,
-  input: { prepared: Pick<PreparedTraining, "topology" | "training" | "task">; data: FinalData; seed: number; maxSeconds: number; signal?: AbortSignal; onEpoch?: (metrics: EpochMetrics, epochs: number) => void },
+  input: {
+    prepared: Pick<PreparedTraining, "topology" | "training" | "task">;
+    data: FinalData;
+    seed: number;
+    maxSeconds: number;
+    signal?: AbortSignal;
+    onEpoch?: (metrics: EpochMetrics, epochs: number) => void;
+  },
 ): Promise<{ report: TrainingReport; predictions: number[] }> {
   const { report, model } = await train(tf, {
     topology: input.prepared.topology as JsonObject,

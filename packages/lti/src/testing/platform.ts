@@ -125,7 +125,12 @@ export class TestPlatform {
    * The third-party login initiation the LMS starts a launch with, addressed to the tool's login URL;
    * `hint` travels as `lti_message_hint` and shapes the id_token (`message`, `custom`, `lineItem`, `resourceLinkId`).
    */
-  loginInitiationUrl(toolLoginUrl: string, user: TestUser, hint: Record<string, unknown> = {}, targetLinkUri = toolLoginUrl.replace(/\/login$/, "/launch")): string {
+  loginInitiationUrl(
+    toolLoginUrl: string,
+    user: TestUser,
+    hint: Record<string, unknown> = {},
+    targetLinkUri = toolLoginUrl.replace(/\/login$/, "/launch"),
+  ): string {
     const q = new URLSearchParams({
       iss: this.issuer,
       client_id: this.clientId,
@@ -139,7 +144,10 @@ export class TestPlatform {
 
   /** Where the LMS sends an administrator who starts dynamic registration with the tool's registration URL. */
   registrationInitiationUrl(toolRegistrationUrl: string): string {
-    const q = new URLSearchParams({ openid_configuration: `${this.url}/.well-known/openid-configuration`, registration_token: this.registrationToken });
+    const q = new URLSearchParams({
+      openid_configuration: `${this.url}/.well-known/openid-configuration`,
+      registration_token: this.registrationToken,
+    });
     return `${toolRegistrationUrl}${toolRegistrationUrl.includes("?") ? "&" : "?"}${q.toString()}`;
   }
 
@@ -203,7 +211,12 @@ export class TestPlatform {
       },
     };
     if (message === "LtiResourceLinkRequest") claims[CLAIM.resourceLink] = { id: input.resourceLinkId ?? "link-1", title: "Step 5" };
-    else claims[CLAIM.deepLinkingSettings] = { deep_link_return_url: input.returnUrl ?? `${this.url}/deep-link-return`, accept_types: ["ltiResourceLink"], data: "opaque-42" };
+    else
+      claims[CLAIM.deepLinkingSettings] = {
+        deep_link_return_url: input.returnUrl ?? `${this.url}/deep-link-return`,
+        accept_types: ["ltiResourceLink"],
+        data: "opaque-42",
+      };
     Object.assign(claims, input.overrides ?? {});
     return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: this.key.kid }).sign(input.signWith ?? this.key.privateKey);
   }
@@ -222,7 +235,10 @@ export class TestPlatform {
       );
     if (url.pathname === "/deep-link-return") {
       const jwt = new URLSearchParams(body).get("JWT") ?? "";
-      const { payload } = await jwtVerify(jwt, createLocalJWKSet(await this.options.toolJwks()), { audience: this.issuer, issuer: this.clientId });
+      const { payload } = await jwtVerify(jwt, createLocalJWKSet(await this.options.toolJwks()), {
+        audience: this.issuer,
+        issuer: this.clientId,
+      });
       this.deepLinkResponses.push(payload);
       return html(res, "<!doctype html><title>Added</title><p>Content added.</p>");
     }
@@ -230,7 +246,8 @@ export class TestPlatform {
     if (url.pathname === "/register" && req.method === "POST") return this.registerTool(req, body, res);
     const limit = this.limited.shift();
     if (limit === "429") return this.logged(res, url, 429, { error: "rate limited" }, { "retry-after": "1" });
-    if (limit === "403") return this.logged(res, url, 403, { errors: [{ message: "Rate Limit Exceeded" }] }, { "x-rate-limit-remaining": "0" });
+    if (limit === "403")
+      return this.logged(res, url, 403, { errors: [{ message: "Rate Limit Exceeded" }] }, { "x-rate-limit-remaining": "0" });
     if (url.pathname === "/token") return this.token(url, body, res);
     const auth = req.headers.authorization ?? "";
     if (!this.validTokens.has(auth.replace(/^Bearer /, ""))) return this.logged(res, url, 401, { error: "invalid token" });
@@ -249,7 +266,13 @@ export class TestPlatform {
       const user = this.users.get(score.userId);
       // Canvas refuses scores for anyone but students of the course.
       if (!user?.roles.includes(ROLE.learner)) return this.logged(res, url, 422, { error: "user is not a student in this course" });
-      this.scores.push({ lineItem, userId: score.userId, scoreGiven: score.scoreGiven, scoreMaximum: score.scoreMaximum, timestamp: score.timestamp });
+      this.scores.push({
+        lineItem,
+        userId: score.userId,
+        scoreGiven: score.scoreGiven,
+        scoreMaximum: score.scoreMaximum,
+        timestamp: score.timestamp,
+      });
       return this.logged(res, url, 200, {});
     }
     if (url.pathname === new URL(this.membershipsUrl).pathname) {
@@ -277,7 +300,11 @@ export class TestPlatform {
       token_endpoint: `${this.url}/token`,
       jwks_uri: `${this.url}/jwks`,
       registration_endpoint: `${this.url}/register`,
-      [PLATFORM_CONFIGURATION_CLAIM]: { product_family_code: "stepwise-test-lms", version: "1.0", messages_supported: [{ type: "LtiResourceLinkRequest" }, { type: "LtiDeepLinkingRequest" }] },
+      [PLATFORM_CONFIGURATION_CLAIM]: {
+        product_family_code: "stepwise-test-lms",
+        version: "1.0",
+        messages_supported: [{ type: "LtiResourceLinkRequest" }, { type: "LtiDeepLinkingRequest" }],
+      },
     };
   }
 
@@ -285,11 +312,18 @@ export class TestPlatform {
   private registerTool(req: IncomingMessage, body: string, res: ServerResponse): void {
     if (req.headers.authorization !== `Bearer ${this.registrationToken}`) return json(res, 401, { error: "invalid_token" });
     const registration = JSON.parse(body) as Record<string, unknown>;
-    const missing = ["initiate_login_uri", "redirect_uris", "jwks_uri", "client_name", TOOL_CONFIGURATION_CLAIM].filter((k) => registration[k] === undefined);
-    if (missing.length > 0 || registration.token_endpoint_auth_method !== "private_key_jwt") return json(res, 400, { error: "invalid_client_metadata", missing });
+    const missing = ["initiate_login_uri", "redirect_uris", "jwks_uri", "client_name", TOOL_CONFIGURATION_CLAIM].filter(
+      (k) => registration[k] === undefined,
+    );
+    if (missing.length > 0 || registration.token_endpoint_auth_method !== "private_key_jwt")
+      return json(res, 400, { error: "invalid_client_metadata", missing });
     this.toolRegistrations.push(registration);
     const tool = registration[TOOL_CONFIGURATION_CLAIM] as Record<string, unknown>;
-    return json(res, 200, { ...registration, client_id: this.clientId, [TOOL_CONFIGURATION_CLAIM]: { ...tool, deployment_id: this.deploymentId } });
+    return json(res, 200, {
+      ...registration,
+      client_id: this.clientId,
+      [TOOL_CONFIGURATION_CLAIM]: { ...tool, deployment_id: this.deploymentId },
+    });
   }
 
   /** The OIDC authorization endpoint: answers with a form that posts the id_token to the tool. */
@@ -304,7 +338,12 @@ export class TestPlatform {
       !q.get("nonce") && "nonce",
     ].filter(Boolean);
     if (!user || problems.length > 0) return json(res, 400, { error: "invalid_request", fields: problems });
-    const hint = JSON.parse(q.get("lti_message_hint") ?? "{}") as { message?: "LtiDeepLinkingRequest"; resourceLinkId?: string; custom?: Record<string, string>; lineItem?: string };
+    const hint = JSON.parse(q.get("lti_message_hint") ?? "{}") as {
+      message?: "LtiDeepLinkingRequest";
+      resourceLinkId?: string;
+      custom?: Record<string, string>;
+      lineItem?: string;
+    };
     const idToken = await this.idToken({ user, nonce: q.get("nonce") ?? "", ...hint });
     const redirect = q.get("redirect_uri") ?? "";
     return html(
@@ -329,7 +368,12 @@ export class TestPlatform {
     const token = randomUUID();
     this.validTokens.add(token);
     this.tokensIssued++;
-    return this.logged(res, url, 200, { access_token: token, token_type: "Bearer", expires_in: this.options.tokenTtlSeconds ?? 3600, scope: form.get("scope") });
+    return this.logged(res, url, 200, {
+      access_token: token,
+      token_type: "Bearer",
+      expires_in: this.options.tokenTtlSeconds ?? 3600,
+      scope: form.get("scope"),
+    });
   }
 
   private logged(res: ServerResponse, url: URL, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -22,7 +22,8 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
         </p>
       ) : !me ? (
         <p>
-          <Link href="/signin">Sign in</Link> (or <Link href="/signup">sign up</Link>) with the address this invitation was sent to, then open this link again.
+          <Link href="/signin">Sign in</Link> (or <Link href="/signup">sign up</Link>) with the address this invitation was sent to, then
+          open this link again.
         </p>
       ) : (
         <AcceptInvitation token={token} signedInAs={me.email} />

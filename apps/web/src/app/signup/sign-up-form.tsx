@@ -29,7 +29,8 @@ export function SignUpForm({ passwordMin }: { passwordMin: number }) {
   }
 
   const input = (field: Field, label: string, props: { type: string; autoComplete: string; hint?: string }) => {
-    const describedBy = [props.hint ? `${field}-hint` : null, errors[field] ? `${field}-error` : null].filter(Boolean).join(" ") || undefined;
+    const describedBy =
+      [props.hint ? `${field}-hint` : null, errors[field] ? `${field}-error` : null].filter(Boolean).join(" ") || undefined;
     return (
       <div className="stack-tight">
         <label htmlFor={`signup-${field}`}>{label}</label>

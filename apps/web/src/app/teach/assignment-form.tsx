@@ -5,8 +5,28 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { RouterInputs } from "~/trpc/types";
-import { assignmentInput, csvChoice, formOf, keptOverrides, shownErrorPaths, type AssignmentFormState, type AssignmentView } from "./assignment-overrides";
-import { BudgetsSection, ExperimentsSection, HintsField, SeedsSection, ThresholdsSection, ToolboxSection, VisibilitySection, setKey, type CatalogEntry, type FieldAt, type SectionProps } from "./assignment-sections";
+import {
+  assignmentInput,
+  csvChoice,
+  formOf,
+  keptOverrides,
+  shownErrorPaths,
+  type AssignmentFormState,
+  type AssignmentView,
+} from "./assignment-overrides";
+import {
+  BudgetsSection,
+  ExperimentsSection,
+  HintsField,
+  SeedsSection,
+  ThresholdsSection,
+  ToolboxSection,
+  VisibilitySection,
+  setKey,
+  type CatalogEntry,
+  type FieldAt,
+  type SectionProps,
+} from "./assignment-sections";
 import { DatasetPicker, takesCsv } from "./dataset-picker";
 import { TextField } from "./fields";
 import { pathErrors } from "./form-errors";
@@ -18,12 +38,17 @@ export function exerciseLabel(entry: Pick<CatalogEntry, "step" | "title">): stri
 }
 
 export function AssignmentForm(
-  props: { catalog: CatalogEntry[]; defaultAttempts: number; options: ToolboxOptions } & ({ mode: "create"; courseId: string } | { mode: "edit"; assignment: AssignmentView }),
+  props: { catalog: CatalogEntry[]; defaultAttempts: number; options: ToolboxOptions } & (
+    | { mode: "create"; courseId: string }
+    | { mode: "edit"; assignment: AssignmentView }
+  ),
 ) {
   const trpc = useTRPC();
   const router = useRouter();
   const existing = props.mode === "edit" ? props.assignment : null;
-  const [exerciseId, setExerciseId] = useState(existing?.exerciseId ?? props.catalog.find((e) => e.kind === "training")?.id ?? props.catalog[0]?.id ?? "");
+  const [exerciseId, setExerciseId] = useState(
+    existing?.exerciseId ?? props.catalog.find((e) => e.kind === "training")?.id ?? props.catalog[0]?.id ?? "",
+  );
   const [state, setState] = useState<AssignmentFormState>(() => formOf(existing, props.defaultAttempts, props.options));
   const [saved, setSaved] = useState<string | null>(null);
   const onSuccess = (message: string) => () => {
@@ -47,10 +72,26 @@ export function AssignmentForm(
   const id = (path: string) => `${props.mode}-${path.replace(/\./g, "-")}`;
   // Keyed by path: sections map arrays of fields (budgets, policy numbers) through this helper.
   const field: FieldAt = (path, label, value, onChange, extra = {}) => (
-    <TextField key={path} id={id(path)} label={label} value={value} onChange={onChange} error={fields[path]} type={extra.type ?? "number"} {...extra} />
+    <TextField
+      key={path}
+      id={id(path)}
+      label={label}
+      value={value}
+      onChange={onChange}
+      error={fields[path]}
+      type={extra.type ?? "number"}
+      {...extra}
+    />
   );
   const shown = shownErrorPaths(checks);
-  const otherErrors = [general, ...Object.entries(fields).filter(([path]) => !shown.has(path)).map(([path, message]) => `${path}: ${message}`)].filter(Boolean).join("\n");
+  const otherErrors = [
+    general,
+    ...Object.entries(fields)
+      .filter(([path]) => !shown.has(path))
+      .map(([path, message]) => `${path}: ${message}`),
+  ]
+    .filter(Boolean)
+    .join("\n");
 
   const section: SectionProps = { state, setState, field, id, errors: fields, entry };
 
@@ -66,7 +107,12 @@ export function AssignmentForm(
   }
 
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate aria-label={props.mode === "create" ? "Add an assignment" : "Assignment settings"}>
+    <form
+      className="stack"
+      onSubmit={onSubmit}
+      noValidate
+      aria-label={props.mode === "create" ? "Add an assignment" : "Assignment settings"}
+    >
       {props.mode === "create" ? (
         <div className="stack-tight">
           <label htmlFor={id("exerciseId")}>Exercise</label>
@@ -89,7 +135,8 @@ export function AssignmentForm(
         </div>
       ) : (
         <p className="muted">
-          Exercise: <strong>{existing?.exerciseTitle}</strong> (<code>{existing?.exerciseId}</code>). The exercise of an assignment never changes: students submitted to it.
+          Exercise: <strong>{existing?.exerciseTitle}</strong> (<code>{existing?.exerciseId}</code>). The exercise of an assignment never
+          changes: students submitted to it.
         </p>
       )}
       <DatasetPicker
@@ -106,7 +153,9 @@ export function AssignmentForm(
       </div>
       <div className="grid-settings">
         {field("attemptsAllowed", "Attempts", state.attempts, set("attempts"), { hint: "Empty: unlimited." })}
-        {field("position", "Position", state.position, set("position"), { hint: props.mode === "create" ? "Empty: after the last." : "1–99" })}
+        {field("position", "Position", state.position, set("position"), {
+          hint: props.mode === "create" ? "Empty: after the last." : "1–99",
+        })}
       </div>
 
       <ThresholdsSection {...section} />

@@ -19,7 +19,13 @@ export const BUDGETS = [
 export type BudgetKey = (typeof BUDGETS)[number][0];
 
 /** Error paths shown beside the experiments and toolbox fields. */
-const POLICY_FIELDS = ["overrides.experiments.allowed", "overrides.experiments.computeSeconds", "overrides.toolbox.allowed", "overrides.toolbox.tuningTrials", "overrides.toolbox.testEvaluations"];
+const POLICY_FIELDS = [
+  "overrides.experiments.allowed",
+  "overrides.experiments.computeSeconds",
+  "overrides.toolbox.allowed",
+  "overrides.toolbox.tuningTrials",
+  "overrides.toolbox.testEvaluations",
+];
 
 /**
  * The override keys this form edits; any other stored key (metric) is kept as it is. `dataset` is
@@ -53,7 +59,8 @@ export interface AssignmentFormState {
 
 const text = (value: unknown) => (typeof value === "number" ? String(value) : "");
 export const num = (value: string): number | undefined => (value.trim() === "" ? undefined : Number(value));
-const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 
 /** A stored CSV dataset override as the picker's choice; null for none or another kind of dataset. */
 export function csvChoice(value: unknown): DatasetChoice | null {
@@ -69,7 +76,11 @@ function allowedOf(value: unknown, options: ToolboxOptions["experiments"]): stri
 }
 
 /** The fields for `assignment`, or a new assignment's (empty but for the course's default attempts). */
-export function formOf(assignment: Pick<AssignmentView, "title" | "deadline" | "attemptsAllowed" | "position" | "overrides"> | null, defaultAttempts: number, options: ToolboxOptions): AssignmentFormState {
+export function formOf(
+  assignment: Pick<AssignmentView, "title" | "deadline" | "attemptsAllowed" | "position" | "overrides"> | null,
+  defaultAttempts: number,
+  options: ToolboxOptions,
+): AssignmentFormState {
   const o = assignment?.overrides ?? {};
   const budgets = record(o.budgets);
   const late = record(o.latePenalty);
@@ -82,7 +93,12 @@ export function formOf(assignment: Pick<AssignmentView, "title" | "deadline" | "
     position: assignment ? String(assignment.position) : "",
     target: text(o.target),
     baseline: text(o.baseline),
-    budgets: { maxParams: text(budgets.maxParams), maxEpochs: text(budgets.maxEpochs), maxBatchSize: text(budgets.maxBatchSize), maxSeconds: text(budgets.maxSeconds) },
+    budgets: {
+      maxParams: text(budgets.maxParams),
+      maxEpochs: text(budgets.maxEpochs),
+      maxBatchSize: text(budgets.maxBatchSize),
+      maxSeconds: text(budgets.maxSeconds),
+    },
     seed: text(o.seed),
     seeds: text(o.seeds),
     perDay: text(late.perDay),
@@ -99,7 +115,11 @@ export function formOf(assignment: Pick<AssignmentView, "title" | "deadline" | "
 }
 
 /** `{allowed?, …numbers}` with only what the instructor changed; undefined when nothing was. */
-function policyKey(allowed: string[], all: ToolboxOptions["experiments"], numbers: Record<string, number | undefined>): Record<string, unknown> | undefined {
+function policyKey(
+  allowed: string[],
+  all: ToolboxOptions["experiments"],
+  numbers: Record<string, number | undefined>,
+): Record<string, unknown> | undefined {
   const entries = Object.entries(numbers).filter(([, v]) => v !== undefined);
   const key = { ...(allowed.length < all.length ? { allowed } : {}), ...Object.fromEntries(entries) };
   return Object.keys(key).length > 0 ? key : undefined;
@@ -115,10 +135,18 @@ export function keptOverrides(stored: Record<string, unknown>, picksDataset: boo
 
 /** Only what the instructor filled in is an override: an empty field keeps the exercise's default. */
 export function overridesOf(state: AssignmentFormState, kept: Record<string, unknown>, options: ToolboxOptions): Record<string, unknown> {
-  const budgets = Object.fromEntries(BUDGETS.flatMap(([key]) => (num(state.budgets[key]) === undefined ? [] : [[key, num(state.budgets[key])]])));
+  const budgets = Object.fromEntries(
+    BUDGETS.flatMap(([key]) => (num(state.budgets[key]) === undefined ? [] : [[key, num(state.budgets[key])]])),
+  );
   const visibility = Object.fromEntries(Object.entries(state.visibility).filter(([, v]) => v !== ""));
-  const hints = state.hints.split("\n").map((h) => h.trim()).filter(Boolean);
-  const late = state.perDay.trim() !== "" || state.maxDaysLate.trim() !== "" ? { latePenalty: { perDay: num(state.perDay), maxDaysLate: num(state.maxDaysLate) } } : {};
+  const hints = state.hints
+    .split("\n")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const late =
+    state.perDay.trim() !== "" || state.maxDaysLate.trim() !== ""
+      ? { latePenalty: { perDay: num(state.perDay), maxDaysLate: num(state.maxDaysLate) } }
+      : {};
   const entries: Array<[string, unknown]> = [
     ["target", num(state.target)],
     ["baseline", num(state.baseline)],
@@ -128,7 +156,13 @@ export function overridesOf(state: AssignmentFormState, kept: Record<string, unk
     ["visibility", Object.keys(visibility).length > 0 ? visibility : undefined],
     ["hints", hints.length > 0 ? hints : undefined],
     ["experiments", policyKey(state.experiments, options.experiments, { computeSeconds: num(state.computeSeconds) })],
-    ["toolbox", policyKey(state.techniques, options.techniques, { tuningTrials: num(state.tuningTrials), testEvaluations: num(state.testEvaluations) })],
+    [
+      "toolbox",
+      policyKey(state.techniques, options.techniques, {
+        tuningTrials: num(state.tuningTrials),
+        testEvaluations: num(state.testEvaluations),
+      }),
+    ],
   ];
   const dataset = state.dataset ? { dataset: { kind: "csv", ...state.dataset } } : {};
   return { ...kept, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)), ...late, ...dataset };

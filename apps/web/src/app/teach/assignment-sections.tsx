@@ -47,8 +47,14 @@ export function ThresholdsSection({ state, setState, field, entry }: SectionProp
     <fieldset className="question">
       <legend>Thresholds</legend>
       <div className="grid-settings">
-        {field("overrides.target", "Target test metric", state.target, setKey(setState, "target"), { step: "any", placeholder: entry?.target === null || entry === undefined || state.dataset ? "none" : String(entry.target) })}
-        {field("overrides.baseline", "Dumb baseline (0–1)", state.baseline, setKey(setState, "baseline"), { step: "any", placeholder: entry?.baseline === null || entry === undefined || state.dataset ? "none" : String(entry.baseline) })}
+        {field("overrides.target", "Target test metric", state.target, setKey(setState, "target"), {
+          step: "any",
+          placeholder: entry?.target === null || entry === undefined || state.dataset ? "none" : String(entry.target),
+        })}
+        {field("overrides.baseline", "Dumb baseline (0–1)", state.baseline, setKey(setState, "baseline"), {
+          step: "any",
+          placeholder: entry?.baseline === null || entry === undefined || state.dataset ? "none" : String(entry.baseline),
+        })}
       </div>
     </fieldset>
   );
@@ -61,9 +67,15 @@ export function BudgetsSection({ state, setState, field, entry }: SectionProps) 
       <legend>Budgets</legend>
       <div className="grid-settings">
         {BUDGETS.map(([key, label]) =>
-          field(`overrides.budgets.${key}`, label, state.budgets[key], (v) => setState((s) => ({ ...s, budgets: { ...s.budgets, [key]: v } })), {
-            placeholder: String(entry.budgets?.[key] ?? ""),
-          }),
+          field(
+            `overrides.budgets.${key}`,
+            label,
+            state.budgets[key],
+            (v) => setState((s) => ({ ...s, budgets: { ...s.budgets, [key]: v } })),
+            {
+              placeholder: String(entry.budgets?.[key] ?? ""),
+            },
+          ),
         )}
       </div>
     </fieldset>
@@ -77,7 +89,10 @@ export function SeedsSection({ state, setState, field, entry }: SectionProps) {
       <div className="grid-settings">
         {field("overrides.seed", "Grading seed", state.seed, setKey(setState, "seed"), { placeholder: String(entry?.seed ?? "") })}
         {field("overrides.seeds", "Seeds per model (1–10)", state.seeds, setKey(setState, "seeds"), { placeholder: "1" })}
-        {field("overrides.latePenalty.perDay", "Late penalty per day (0–1)", state.perDay, setKey(setState, "perDay"), { step: "any", hint: "Empty: the course's policy." })}
+        {field("overrides.latePenalty.perDay", "Late penalty per day (0–1)", state.perDay, setKey(setState, "perDay"), {
+          step: "any",
+          hint: "Empty: the course's policy.",
+        })}
         {field("overrides.latePenalty.maxDaysLate", "Days late accepted", state.maxDaysLate, setKey(setState, "maxDaysLate"))}
       </div>
     </fieldset>
@@ -96,7 +111,11 @@ export function VisibilitySection({ state, setState, field, id, errors, checks }
             <label htmlFor={id(`overrides.visibility.${check}`)} title={check}>
               {checkLabel(check)}
             </label>
-            <select id={id(`overrides.visibility.${check}`)} value={state.visibility[check] ?? ""} onChange={(e) => setState((s) => ({ ...s, visibility: { ...s.visibility, [check]: e.target.value } }))}>
+            <select
+              id={id(`overrides.visibility.${check}`)}
+              value={state.visibility[check] ?? ""}
+              onChange={(e) => setState((s) => ({ ...s, visibility: { ...s.visibility, [check]: e.target.value } }))}
+            >
               <option value="">Exercise default</option>
               {VISIBILITIES.map(([value, label]) => (
                 <option key={value} value={value}>
@@ -138,7 +157,13 @@ function PolicySection(props: {
   checked: "experiments" | "techniques";
   path: string;
   group: { legend: string; options: ToolboxOptions["experiments"]; hint: string };
-  numbers: Array<{ key: "computeSeconds" | "tuningTrials" | "testEvaluations"; path: string; label: string; placeholder: number; hint: string }>;
+  numbers: Array<{
+    key: "computeSeconds" | "tuningTrials" | "testEvaluations";
+    path: string;
+    label: string;
+    placeholder: number;
+    hint: string;
+  }>;
 }) {
   const { state, setState, field, id, errors } = props.section;
   return (
@@ -154,7 +179,9 @@ function PolicySection(props: {
         error={errors[props.path]}
       />
       <div className="grid-settings">
-        {props.numbers.map((n) => field(n.path, n.label, state[n.key], setKey(setState, n.key), { placeholder: String(n.placeholder), hint: n.hint }))}
+        {props.numbers.map((n) =>
+          field(n.path, n.label, state[n.key], setKey(setState, n.key), { placeholder: String(n.placeholder), hint: n.hint }),
+        )}
       </div>
     </fieldset>
   );
@@ -169,7 +196,11 @@ export function ExperimentsSection({ options, ...section }: SectionProps & { opt
       legend="Debugging experiments"
       checked="experiments"
       path="overrides.experiments.allowed"
-      group={{ legend: "Experiments students may run", options: options.experiments, hint: "All checked: every experiment, including ones added later. Experiments cost compute, never attempts." }}
+      group={{
+        legend: "Experiments students may run",
+        options: options.experiments,
+        hint: "All checked: every experiment, including ones added later. Experiments cost compute, never attempts.",
+      }}
       numbers={[
         {
           key: "computeSeconds",
@@ -193,9 +224,19 @@ export function ToolboxSection({ options, ...section }: SectionProps & { options
       legend="Regularization toolbox"
       checked="techniques"
       path="overrides.toolbox.allowed"
-      group={{ legend: "Techniques students may use", options: options.techniques, hint: "Dropout, L1/L2, batch normalization and network size are part of the model and always allowed." }}
+      group={{
+        legend: "Techniques students may use",
+        options: options.techniques,
+        hint: "Dropout, L1/L2, batch normalization and network size are part of the model and always allowed.",
+      }}
       numbers={[
-        { key: "tuningTrials", path: "overrides.toolbox.tuningTrials", label: "Tuning trials per search (1–50)", placeholder: options.defaults.tuningTrials, hint: "Each trial costs compute budget." },
+        {
+          key: "tuningTrials",
+          path: "overrides.toolbox.tuningTrials",
+          label: "Tuning trials per search (1–50)",
+          placeholder: options.defaults.tuningTrials,
+          hint: "Each trial costs compute budget.",
+        },
         {
           key: "testEvaluations",
           path: "overrides.toolbox.testEvaluations",
@@ -212,7 +253,13 @@ export function HintsField({ state, setState, id, entry }: SectionProps) {
   return (
     <div className="stack-tight">
       <label htmlFor={id("overrides.hints")}>Hints (one per line)</label>
-      <textarea id={id("overrides.hints")} rows={3} value={state.hints} onChange={(e) => setKey(setState, "hints")(e.target.value)} aria-describedby={`${id("overrides.hints")}-hint`} />
+      <textarea
+        id={id("overrides.hints")}
+        rows={3}
+        value={state.hints}
+        onChange={(e) => setKey(setState, "hints")(e.target.value)}
+        aria-describedby={`${id("overrides.hints")}-hint`}
+      />
       <span id={`${id("overrides.hints")}-hint`} className="muted small">
         Empty: the exercise&apos;s own hints{entry && entry.hints.length > 0 ? ` (${entry.hints.length})` : ""}.
       </span>

@@ -87,7 +87,8 @@ export function DatasetPicker(props: {
   };
   const fileError = errors["overrides.dataset.file"] ?? errors["overrides.dataset"];
   const known = value === null || datasets.some((d) => d.file === value.file);
-  const metric = value === null ? null : value.task === "regression" ? "mean absolute error (MAE, in the target's unit; lower is better)" : "accuracy";
+  const metric =
+    value === null ? null : value.task === "regression" ? "mean absolute error (MAE, in the target's unit; lower is better)" : "accuracy";
 
   return (
     <fieldset className="question" data-testid="dataset-picker">
@@ -115,7 +116,9 @@ export function DatasetPicker(props: {
           </span>
         )}
         {list.isSuccess && datasets.length === 0 && (
-          <span className="muted small">No CSV is uploaded to this course yet; upload one under Datasets to place this exercise on it.</span>
+          <span className="muted small">
+            No CSV is uploaded to this course yet; upload one under Datasets to place this exercise on it.
+          </span>
         )}
       </div>
 
@@ -148,7 +151,13 @@ export function DatasetPicker(props: {
               <legend>Task type</legend>
               {TASKS.map((t) => (
                 <label key={t.value} className="option">
-                  <input type="radio" name={id("overrides.dataset.task")} value={t.value} checked={value.task === t.value} onChange={() => props.onChange({ ...value, task: t.value })} />
+                  <input
+                    type="radio"
+                    name={id("overrides.dataset.task")}
+                    value={t.value}
+                    checked={value.task === t.value}
+                    onChange={() => props.onChange({ ...value, task: t.value })}
+                  />
                   {t.label}
                 </label>
               ))}
@@ -157,14 +166,15 @@ export function DatasetPicker(props: {
           </div>
           {entry.builtInDataset.kind !== "csv" && (
             <p className="muted">
-              The exercise&apos;s description and starter code were written for {builtInText(entry)}; students see this table&apos;s columns and the input width
-              their model must take next to them.
+              The exercise&apos;s description and starter code were written for {builtInText(entry)}; students see this table&apos;s columns
+              and the input width their model must take next to them.
             </p>
           )}
           <p data-testid="dataset-implies">
             Graded by <strong>{metric}</strong> on a hidden 20% of the rows, fixed with the dataset. The exercise&apos;s own baseline
-            {entry.baseline !== null ? ` (${entry.baseline})` : ""} and target{entry.target !== null ? ` (${entry.target})` : ""} were set for its built-in table and are
-            dropped unless you set them under Thresholds; the dumb baseline is then measured on the data (the majority class, or always predicting the mean).
+            {entry.baseline !== null ? ` (${entry.baseline})` : ""} and target{entry.target !== null ? ` (${entry.target})` : ""} were set
+            for its built-in table and are dropped unless you set them under Thresholds; the dumb baseline is then measured on the data (the
+            majority class, or always predicting the mean).
           </p>
           <div aria-live="polite">
             {preview.isFetching && <p className="muted">Reading the table…</p>}

@@ -82,8 +82,14 @@ export function CheckboxGroup(props: {
       <legend>{props.legend}</legend>
       {props.options.map((o) => (
         <label key={o.name} className="option">
-          <input type="checkbox" name={props.id} value={o.name} checked={props.checked.includes(o.name)} onChange={(e) => toggle(o.name, e.target.checked)} /> {o.title}{" "}
-          <code className="small">{o.name}</code>
+          <input
+            type="checkbox"
+            name={props.id}
+            value={o.name}
+            checked={props.checked.includes(o.name)}
+            onChange={(e) => toggle(o.name, e.target.checked)}
+          />{" "}
+          {o.title} <code className="small">{o.name}</code>
         </label>
       ))}
       <FieldNotes id={props.id} hint={props.hint} error={props.error} />

@@ -26,6 +26,10 @@ export function toolboxOptions(): ToolboxOptions {
   return {
     experiments: EXPERIMENTS.map((name) => ({ name, title: EXPERIMENT_INFO[name].title })),
     techniques: TECHNIQUES.map((name) => ({ name, title: TECHNIQUE_TITLES[name] })),
-    defaults: { computeSeconds: DEFAULT_EXPERIMENT_COMPUTE_SECONDS, tuningTrials: DEFAULT_TUNING_TRIALS, testEvaluations: DEFAULT_TEST_EVALUATIONS },
+    defaults: {
+      computeSeconds: DEFAULT_EXPERIMENT_COMPUTE_SECONDS,
+      tuningTrials: DEFAULT_TUNING_TRIALS,
+      testEvaluations: DEFAULT_TEST_EVALUATIONS,
+    },
   };
 }

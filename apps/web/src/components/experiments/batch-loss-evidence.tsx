@@ -12,7 +12,8 @@ export function BatchLossEvidence({ evidence }: { evidence: Extract<Evidence, { 
   return (
     <>
       <p className="muted small">
-        {evidence.optimizer} at learning rate {short(evidence.learningRate)}, batches of {evidence.batchSize} from {evidence.epochSize.toLocaleString("en-US")} training examples.
+        {evidence.optimizer} at learning rate {short(evidence.learningRate)}, batches of {evidence.batchSize} from{" "}
+        {evidence.epochSize.toLocaleString("en-US")} training examples.
       </p>
       <Figure title="Loss per batch" data={{ columns: ["batch", "training loss"], rows: data.map((d) => [d.batch, d.loss]) }}>
         <ResponsiveContainer width="100%" height={220}>
@@ -21,7 +22,15 @@ export function BatchLossEvidence({ evidence }: { evidence: Extract<Evidence, { 
             <XAxis dataKey="batch" allowDecimals={false} />
             <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
             <Tooltip formatter={tooltipNumber} />
-            <Line type="monotone" dataKey="loss" name="training loss" stroke={COLORS.train} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+            <Line
+              type="monotone"
+              dataKey="loss"
+              name="training loss"
+              stroke={COLORS.train}
+              strokeWidth={1.5}
+              dot={false}
+              isAnimationActive={false}
+            />
           </LineChart>
         </ResponsiveContainer>
       </Figure>

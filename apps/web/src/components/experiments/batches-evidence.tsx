@@ -12,7 +12,10 @@ const PALETTE = ["#2f4fd6", "#c2410c", "#13703a", "#7a5200", "#7c3aed", "#0e7490
 function Composition({ title, classes, counts }: { title: string; classes: string[]; counts: number[][] }) {
   const data = counts.map((row, i) => ({ batch: i + 1, ...Object.fromEntries(row.map((c, k) => [classes[k] ?? String(k), c])) }));
   return (
-    <Figure title={title} data={{ columns: ["batch", ...classes], rows: counts.map((row, i) => [i + 1, ...classes.map((_, k) => row[k] ?? 0)]) }}>
+    <Figure
+      title={title}
+      data={{ columns: ["batch", ...classes], rows: counts.map((row, i) => [i + 1, ...classes.map((_, k) => row[k] ?? 0)]) }}
+    >
       <ResponsiveContainer width="100%" height={220}>
         <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -33,8 +36,9 @@ export function BatchesEvidence({ evidence }: { evidence: Batches }) {
   return (
     <>
       <p className="muted small">
-        Batches of {evidence.batchSize}; your <code>shuffle</code> is {evidence.shuffle ? "on" : "off"}. Longest run of one class: {evidence.pipeline.longestRun} in the
-        pipeline, {evidence.raw.longestRun} in the raw data; single-class batches: {evidence.pipeline.singleClassBatches}.
+        Batches of {evidence.batchSize}; your <code>shuffle</code> is {evidence.shuffle ? "on" : "off"}. Longest run of one class:{" "}
+        {evidence.pipeline.longestRun} in the pipeline, {evidence.raw.longestRun} in the raw data; single-class batches:{" "}
+        {evidence.pipeline.singleClassBatches}.
       </p>
       <div className="charts">
         <Composition title="First batches as training sees them" classes={evidence.classes} counts={evidence.pipeline.counts} />

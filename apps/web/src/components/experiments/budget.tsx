@@ -8,9 +8,16 @@ export function BudgetMeter({ budget }: { budget: Budget }) {
     <p className="stack-tight" style={{ margin: 0 }} data-testid="experiment-budget">
       <span>
         <strong>{budget.leftSeconds.toFixed(0)} s</strong> of {budget.budgetSeconds} s grader time left for experiments on this assignment
-        {budget.reservedSeconds > 0 ? ` (${budget.reservedSeconds.toFixed(0)} s held by runs in the queue)` : ""}. Experiments never cost attempts.
+        {budget.reservedSeconds > 0 ? ` (${budget.reservedSeconds.toFixed(0)} s held by runs in the queue)` : ""}. Experiments never cost
+        attempts.
       </span>
-      <meter min={0} max={Math.max(budget.budgetSeconds, 1)} value={budget.leftSeconds} aria-label="Experiment budget left" style={{ width: "100%", maxWidth: "24rem" }} />
+      <meter
+        min={0}
+        max={Math.max(budget.budgetSeconds, 1)}
+        value={budget.leftSeconds}
+        aria-label="Experiment budget left"
+        style={{ width: "100%", maxWidth: "24rem" }}
+      />
     </p>
   );
 }

@@ -8,12 +8,28 @@ import { COLORS, Figure, tooltipNumber } from "./figure";
 type Curve = Extract<Evidence, { kind: "curve" }>["history"];
 
 /** Loss or accuracy by epoch, training against validation when there is one. */
-export function EpochChart({ title, history, metric, baseline }: { title: string; history: Curve; metric: "loss" | "accuracy"; baseline?: number | undefined }) {
+export function EpochChart({
+  title,
+  history,
+  metric,
+  baseline,
+}: {
+  title: string;
+  history: Curve;
+  metric: "loss" | "accuracy";
+  baseline?: number | undefined;
+}) {
   const val = metric === "loss" ? "valLoss" : "valAccuracy";
   const hasVal = history.some((h) => h[val] !== undefined && h[val] !== null);
   const axis = axisFor([...history.flatMap((h) => [h[metric], h[val]]), baseline], metric === "accuracy" ? { bounds: [0, 1] } : {});
   return (
-    <Figure title={title} data={{ columns: ["epoch", "training", ...(hasVal ? ["validation"] : [])], rows: history.map((h) => [h.epoch, h[metric], ...(hasVal ? [h[val]] : [])]) }}>
+    <Figure
+      title={title}
+      data={{
+        columns: ["epoch", "training", ...(hasVal ? ["validation"] : [])],
+        rows: history.map((h) => [h.epoch, h[metric], ...(hasVal ? [h[val]] : [])]),
+      }}
+    >
       <ResponsiveContainer width="100%" height={220}>
         <LineChart accessibilityLayer={false} data={history} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -21,10 +37,36 @@ export function EpochChart({ title, history, metric, baseline }: { title: string
           <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={tooltipNumber} />
           <Legend />
-          <Line type="monotone" dataKey={metric} name="training" stroke={COLORS.train} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
-          {hasVal && <Line type="monotone" dataKey={val} name="validation" stroke={COLORS.val} strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls />}
+          <Line
+            type="monotone"
+            dataKey={metric}
+            name="training"
+            stroke={COLORS.train}
+            strokeWidth={2}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+          {hasVal && (
+            <Line
+              type="monotone"
+              dataKey={val}
+              name="validation"
+              stroke={COLORS.val}
+              strokeWidth={2}
+              strokeDasharray="5 3"
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
+          )}
           {baseline !== undefined && (
-            <ReferenceLine y={baseline} stroke={COLORS.muted} strokeDasharray="2 4" label={{ value: `chance ${baseline.toFixed(2)}`, position: "insideTopLeft", fill: COLORS.muted }} />
+            <ReferenceLine
+              y={baseline}
+              stroke={COLORS.muted}
+              strokeDasharray="2 4"
+              label={{ value: `chance ${baseline.toFixed(2)}`, position: "insideTopLeft", fill: COLORS.muted }}
+            />
           )}
         </LineChart>
       </ResponsiveContainer>

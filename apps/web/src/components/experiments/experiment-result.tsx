@@ -26,10 +26,15 @@ export function ExperimentResultView({ run, progress }: { run: RunView; progress
             )}{" "}
             {result.message}
           </p>
-          {result.hint && <p className="muted" style={{ margin: 0 }}>Next: {result.hint}</p>}
+          {result.hint && (
+            <p className="muted" style={{ margin: 0 }}>
+              Next: {result.hint}
+            </p>
+          )}
           <EvidenceChart evidence={result.evidence} />
           <p className="muted small" style={{ margin: 0 }}>
-            Ran {formatDate(run.createdAt)} on your submission, {formatDuration(result.durationMs)} of training; charged {run.chargedSeconds.toFixed(1)} s of your budget.
+            Ran {formatDate(run.createdAt)} on your submission, {formatDuration(result.durationMs)} of training; charged{" "}
+            {run.chargedSeconds.toFixed(1)} s of your budget.
           </p>
         </>
       ) : run.failure ? (

@@ -9,14 +9,25 @@ export interface FigureData {
   rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>;
 }
 
-const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? "—" : typeof v === "number" ? String(Number(v.toPrecision(4))) : v);
+const cell = (v: string | number | null | undefined) =>
+  v === null || v === undefined ? "—" : typeof v === "number" ? String(Number(v.toPrecision(4))) : v;
 
 /**
  * A chart as one keyboard stop: the figure is focusable and named (the SVG inside is not — charts
  * pass `accessibilityLayer={false}`, or recharts makes every surface a tab stop), with its numbers
  * one click away as a table (required: every chart has its data table alternative).
  */
-export function Figure({ title, description, data, children }: { title: string; description?: string; data: FigureData; children: ReactNode }) {
+export function Figure({
+  title,
+  description,
+  data,
+  children,
+}: {
+  title: string;
+  description?: string;
+  data: FigureData;
+  children: ReactNode;
+}) {
   return (
     <figure className="chart" style={{ margin: 0 }} tabIndex={0} aria-label={description ? `${title}: ${description}` : `Chart: ${title}`}>
       <figcaption className="muted" style={{ fontWeight: 600 }}>

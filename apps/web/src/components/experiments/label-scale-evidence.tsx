@@ -11,7 +11,10 @@ type Stats = LabelScale["targets"];
 function Distribution({ title, stats, color }: { title: string; stats: Stats; color: string }) {
   const data = bins(stats.histogram).map((bin, i) => ({ bin, count: stats.histogram.counts[i] ?? 0 }));
   return (
-    <Figure title={`${title}: mean ${short(stats.mean)}, std ${short(stats.std)}`} data={{ columns: ["range", "examples"], rows: data.map((d) => [d.bin, d.count]) }}>
+    <Figure
+      title={`${title}: mean ${short(stats.mean)}, std ${short(stats.std)}`}
+      data={{ columns: ["range", "examples"], rows: data.map((d) => [d.bin, d.count]) }}
+    >
       <ResponsiveContainer width="100%" height={220}>
         <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -29,7 +32,9 @@ function Distribution({ title, stats, color }: { title: string; stats: Stats; co
 export function LabelScaleEvidence({ evidence }: { evidence: LabelScale }) {
   return (
     <>
-      <p className="muted small">The targets are {short(evidence.ratio)}× the size of the untrained model&apos;s outputs (root mean square).</p>
+      <p className="muted small">
+        The targets are {short(evidence.ratio)}× the size of the untrained model&apos;s outputs (root mean square).
+      </p>
       <div className="charts">
         <Distribution title="Training targets" stats={evidence.targets} color={COLORS.val} />
         <Distribution title="Untrained outputs" stats={evidence.outputs} color={COLORS.train} />

@@ -17,10 +17,14 @@ export function OneFeatureEvidence({ evidence }: { evidence: Extract<Evidence, {
   return (
     <>
       <p className="muted small">
-        Input: {evidence.input}. Validation {evidence.metric}: {short(evidence.score)} against {short(evidence.baseline)} for the dumb baseline.
+        Input: {evidence.input}. Validation {evidence.metric}: {short(evidence.score)} against {short(evidence.baseline)} for the dumb
+        baseline.
       </p>
       <div className="charts">
-        <Figure title={`Validation ${evidence.metric}`} data={{ columns: ["input", evidence.metric], rows: data.map((d) => [d.name, d.value]) }}>
+        <Figure
+          title={`Validation ${evidence.metric}`}
+          data={{ columns: ["input", evidence.metric], rows: data.map((d) => [d.name, d.value]) }}
+        >
           <ResponsiveContainer width="100%" height={220}>
             <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />

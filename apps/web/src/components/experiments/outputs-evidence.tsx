@@ -14,9 +14,21 @@ export function bins(h: Histogram): string[] {
 }
 
 /** Counts per category before (`start`) and after (`trained`) the short training, side by side. */
-function BeforeAfterBars<K extends string>(props: { title: string; data: Array<Record<K, string> & { start: number; trained: number }>; category: K; header: string; tick?: { fontSize: number } }) {
+function BeforeAfterBars<K extends string>(props: {
+  title: string;
+  data: Array<Record<K, string> & { start: number; trained: number }>;
+  category: K;
+  header: string;
+  tick?: { fontSize: number };
+}) {
   return (
-    <Figure title={props.title} data={{ columns: [props.header, "untrained", "after training"], rows: props.data.map((d) => [d[props.category], d.start, d.trained]) }}>
+    <Figure
+      title={props.title}
+      data={{
+        columns: [props.header, "untrained", "after training"],
+        rows: props.data.map((d) => [d[props.category], d.start, d.trained]),
+      }}
+    >
       <ResponsiveContainer width="100%" height={220}>
         <BarChart accessibilityLayer={false} data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={COLORS.grid} />
@@ -35,8 +47,16 @@ function BeforeAfterBars<K extends string>(props: { title: string; data: Array<R
 /** `outputs` evidence: what the model outputs before and after a short training. */
 export function OutputsEvidence({ evidence }: { evidence: Outputs }) {
   const labels = bins(evidence.trained.histogram);
-  const histogram = labels.map((bin, i) => ({ bin, start: evidence.start.histogram.counts[i] ?? 0, trained: evidence.trained.histogram.counts[i] ?? 0 }));
-  const classes = evidence.trained.classCounts.map((count, k) => ({ class: String(k), start: evidence.start.classCounts[k] ?? 0, trained: count }));
+  const histogram = labels.map((bin, i) => ({
+    bin,
+    start: evidence.start.histogram.counts[i] ?? 0,
+    trained: evidence.trained.histogram.counts[i] ?? 0,
+  }));
+  const classes = evidence.trained.classCounts.map((count, k) => ({
+    class: String(k),
+    start: evidence.start.classCounts[k] ?? 0,
+    trained: count,
+  }));
   return (
     <>
       <p className="muted small">

@@ -16,8 +16,18 @@ export function WatchRun({ jobId }: { jobId: string }) {
     ...trpc.experiment.byId.queryOptions({ jobId }),
     refetchInterval: (q) => (q.state.data && (q.state.data.status === "queued" || q.state.data.status === "running") ? 1_000 : false),
   });
-  if (query.isError) return <p className="error-box" role="alert">{query.error.message}</p>;
-  if (!query.data) return <p className="job-status" role="status">Queued for the grader…</p>;
+  if (query.isError)
+    return (
+      <p className="error-box" role="alert">
+        {query.error.message}
+      </p>
+    );
+  if (!query.data)
+    return (
+      <p className="job-status" role="status">
+        Queued for the grader…
+      </p>
+    );
   const epochs = query.data.epochs > 0 ? `(${query.data.epochs} epoch${query.data.epochs === 1 ? "" : "s"} so far)` : undefined;
   return <ExperimentResultView run={query.data} {...(epochs ? { progress: epochs } : {})} />;
 }
@@ -71,7 +81,8 @@ export function RunExperiment({
         <>
           <WatchRun jobId={queued.jobId} />
           <p className="muted small" style={{ margin: 0 }}>
-            Estimated {queued.estimateSeconds.toFixed(1)} s of grader time; {queued.leftSeconds.toFixed(0)} s of your experiment budget left after it.
+            Estimated {queued.estimateSeconds.toFixed(1)} s of grader time; {queued.leftSeconds.toFixed(0)} s of your experiment budget left
+            after it.
           </p>
         </>
       ) : (

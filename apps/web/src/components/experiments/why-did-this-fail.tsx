@@ -26,13 +26,14 @@ export function WhyDidThisFail({ submissionId, initial }: { submissionId: string
       </h2>
       {view.suggestions.length === 0 ? (
         <p className="muted">
-          No experiment fits this verdict: nothing trained that an experiment could examine, or the assignment allows none of those that would. All experiments are on the{" "}
-          <Link href={view.debuggingHref}>Debugging page</Link>.
+          No experiment fits this verdict: nothing trained that an experiment could examine, or the assignment allows none of those that
+          would. All experiments are on the <Link href={view.debuggingHref}>Debugging page</Link>.
         </p>
       ) : (
         <>
           <p className="muted" style={{ marginTop: 0 }}>
-            Experiments from the debugging checklist run on your model with the grader&apos;s training data and answer with a sentence and a chart.
+            Experiments from the debugging checklist run on your model with the grader&apos;s training data and answer with a sentence and a
+            chart.
           </p>
           <BudgetMeter budget={view.budget} />
           <ul className="stack" style={{ listStyle: "none", padding: 0 }}>

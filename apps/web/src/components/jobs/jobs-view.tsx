@@ -41,7 +41,8 @@ function What({ job, showCourse }: { job: JobSubject; showCourse: boolean }) {
   );
 }
 
-const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;
+const ordinal = (n: number) =>
+  `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;
 
 /**
  * The live queue: queued jobs with their place in line, running jobs with their grader, phase and
@@ -63,7 +64,9 @@ export function JobsView({ overview, showCourse }: { overview: JobsOverview; sho
                   <th scope="col">Assignment</th>
                   <th scope="col">Grader</th>
                   <th scope="col">Phase</th>
-                  <th scope="col" className="num">Elapsed</th>
+                  <th scope="col" className="num">
+                    Elapsed
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -93,10 +96,14 @@ export function JobsView({ overview, showCourse }: { overview: JobsOverview; sho
             <table data-testid="jobs-queued">
               <thead>
                 <tr>
-                  <th scope="col" className="num">Position</th>
+                  <th scope="col" className="num">
+                    Position
+                  </th>
                   <th scope="col">Student</th>
                   <th scope="col">Assignment</th>
-                  <th scope="col" className="num">Waiting</th>
+                  <th scope="col" className="num">
+                    Waiting
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -114,14 +121,16 @@ export function JobsView({ overview, showCourse }: { overview: JobsOverview; sho
             </table>
           </div>
         )}
-        {!showCourse && overview.queued.length > 0 && <p className="small muted">Positions count every course&apos;s jobs: all courses share the graders.</p>}
+        {!showCourse && overview.queued.length > 0 && (
+          <p className="small muted">Positions count every course&apos;s jobs: all courses share the graders.</p>
+        )}
       </section>
 
       <section aria-labelledby="failed-heading">
         <h2 id="failed-heading">Recent failures ({overview.failures.length})</h2>
         <p className="muted">
-          Jobs the grader gave up on after every attempt failed on our side (the student is not charged an attempt). Fix the cause — the error
-          says what went wrong — then retry: the job goes back to the queue with fresh attempts.
+          Jobs the grader gave up on after every attempt failed on our side (the student is not charged an attempt). Fix the cause — the
+          error says what went wrong — then retry: the job goes back to the queue with fresh attempts.
         </p>
         {overview.failures.length === 0 ? (
           <p className="ok-box" data-testid="no-dead-letters">
@@ -134,7 +143,9 @@ export function JobsView({ overview, showCourse }: { overview: JobsOverview; sho
                 <tr>
                   <th scope="col">Student</th>
                   <th scope="col">Assignment</th>
-                  <th scope="col" className="num">Attempts</th>
+                  <th scope="col" className="num">
+                    Attempts
+                  </th>
                   <th scope="col">Last error</th>
                   <th scope="col">
                     <span className="visually-hidden">Action</span>

@@ -11,7 +11,13 @@ export function RetryButton({ jobId, label }: { jobId: string; label: string }) 
   const retry = useMutation(trpc.jobs.retry.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <div className="stack-tight">
-      <button type="button" className="secondary" aria-label={label} disabled={retry.isPending || retry.isSuccess} onClick={() => retry.mutate({ jobId })}>
+      <button
+        type="button"
+        className="secondary"
+        aria-label={label}
+        disabled={retry.isPending || retry.isSuccess}
+        onClick={() => retry.mutate({ jobId })}
+      >
         {retry.isPending ? "Retrying…" : retry.isSuccess ? "Queued" : "Retry"}
       </button>
       <span aria-live="polite">

@@ -17,7 +17,12 @@ export const LABEL: Record<Hyperparameter, string> = {
 };
 
 /** Short column headings. */
-export const COLUMN: Record<Hyperparameter, string> = { learningRate: "learning rate", units: "units", layers: "layers", dropout: "dropout" };
+export const COLUMN: Record<Hyperparameter, string> = {
+  learningRate: "learning rate",
+  units: "units",
+  layers: "layers",
+  dropout: "dropout",
+};
 
 /** "learning rate 0.001, dropout 0.3", as the student wrote the values. */
 export function describeTrial(values: TrialValues): string {

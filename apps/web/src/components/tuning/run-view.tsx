@@ -16,8 +16,13 @@ type Progress = RouterOutputs["tuning"]["byId"]["progress"];
 const pending = (status: TuningRunView["status"]) => status === "queued" || status === "running";
 
 function testText(final: Extract<TuningResult["final"], { status: "evaluated" }>): string {
-  const value = final.metric === "accuracy" ? final.test.toFixed(3) : metricText(final.test, { name: "loss", higherIsBetter: false, split: "validation" });
-  const ci = final.interval ? ` (${Math.round(final.interval.level * (final.interval.level <= 1 ? 100 : 1))}% CI ${final.interval.lower.toFixed(3)}–${final.interval.upper.toFixed(3)})` : "";
+  const value =
+    final.metric === "accuracy"
+      ? final.test.toFixed(3)
+      : metricText(final.test, { name: "loss", higherIsBetter: false, split: "validation" });
+  const ci = final.interval
+    ? ` (${Math.round(final.interval.level * (final.interval.level <= 1 ? 100 : 1))}% CI ${final.interval.lower.toFixed(3)}–${final.interval.upper.toFixed(3)})`
+    : "";
   return `test ${final.metric === "accuracy" ? "accuracy" : "MAE"} ${value}${ci}`;
 }
 
@@ -64,12 +69,17 @@ export function TuningResultView({ run }: { run: TuningRunView }) {
       <TrialsTable result={result} />
       <TrialsChart result={result} />
       <p className="muted small" style={{ margin: 0 }}>
-        Ran {formatDate(run.createdAt)}: {result.trials.length} trial{result.trials.length === 1 ? "" : "s"} on {result.trainExamples.toLocaleString("en-US")} training examples (the same validation
-        examples for every trial, split seed {result.seeds.split}), {formatDuration(result.durationMs)} on the grader ({result.backend}).
+        Ran {formatDate(run.createdAt)}: {result.trials.length} trial{result.trials.length === 1 ? "" : "s"} on{" "}
+        {result.trainExamples.toLocaleString("en-US")} training examples (the same validation examples for every trial, split seed{" "}
+        {result.seeds.split}), {formatDuration(result.durationMs)} on the grader ({result.backend}).
       </p>
       <p className="muted small" style={{ margin: 0 }} data-testid="tuning-cost">
-        {run.estimateSeconds !== null ? `Estimated ${run.estimateSeconds.toFixed(1)} s before it started; charged` : "Charged"} {run.chargedSeconds.toFixed(1)} s of your budget
-        {run.estimateSeconds !== null && run.estimateSeconds > 0 ? ` (${Math.round((run.chargedSeconds / run.estimateSeconds) * 100)}% of the estimate)` : ""}.
+        {run.estimateSeconds !== null ? `Estimated ${run.estimateSeconds.toFixed(1)} s before it started; charged` : "Charged"}{" "}
+        {run.chargedSeconds.toFixed(1)} s of your budget
+        {run.estimateSeconds !== null && run.estimateSeconds > 0
+          ? ` (${Math.round((run.chargedSeconds / run.estimateSeconds) * 100)}% of the estimate)`
+          : ""}
+        .
       </p>
     </div>
   );
@@ -85,7 +95,12 @@ function ProgressLine({ status, progress }: { status: TuningRunView["status"]; p
       {label}
       {epochs}
       {progress.trial !== null && progress.total !== null && (
-        <progress max={progress.total} value={progress.trial - 1} aria-label={`Trial ${progress.trial} of ${progress.total}`} style={{ display: "block", width: "100%", maxWidth: "24rem", marginTop: "0.35rem" }} />
+        <progress
+          max={progress.total}
+          value={progress.trial - 1}
+          aria-label={`Trial ${progress.trial} of ${progress.total}`}
+          style={{ display: "block", width: "100%", maxWidth: "24rem", marginTop: "0.35rem" }}
+        />
       )}
     </>
   );
@@ -106,7 +121,12 @@ export function WatchTuning({ jobId }: { jobId: string }) {
     void queryClient.invalidateQueries({ queryKey: trpc.tuning.list.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.assignment.byId.pathKey() });
   }, [finished, queryClient, trpc]);
-  if (query.isError) return <p className="error-box" role="alert">{query.error.message}</p>;
+  if (query.isError)
+    return (
+      <p className="error-box" role="alert">
+        {query.error.message}
+      </p>
+    );
   if (!query.data || pending(query.data.status)) {
     return (
       <p className="job-status" role="status" aria-live="polite" style={{ margin: 0 }} data-testid="tuning-progress">

@@ -66,7 +66,10 @@ const YOURS: Record<Hyperparameter, (f: NonNullable<TuningList["facts"]>) => num
 };
 
 /** The draft as a search, with what is wrong with it field by field (the server checks it all again). */
-function searchFrom(draft: Draft, maxTrials: number): { search: TuningSearch | null; errors: Partial<Record<Hyperparameter | "trials" | "space", string>>; size: number } {
+function searchFrom(
+  draft: Draft,
+  maxTrials: number,
+): { search: TuningSearch | null; errors: Partial<Record<Hyperparameter | "trials" | "space", string>>; size: number } {
   const errors: Partial<Record<Hyperparameter | "trials" | "space", string>> = {};
   const lists: Partial<Record<Hyperparameter, number[]>> = {};
   for (const key of DIMENSIONS) {
@@ -82,13 +85,19 @@ function searchFrom(draft: Draft, maxTrials: number): { search: TuningSearch | n
   const size = chosen.reduce((n, k) => n * (lists[k]?.length ?? 1), 1);
   let trials = size;
   if (draft.strategy === "grid") {
-    if (size > maxTrials) errors.space = `The grid has ${size} combinations; this assignment allows ${maxTrials} trials per search. List fewer values, or use random search.`;
+    if (size > maxTrials)
+      errors.space = `The grid has ${size} combinations; this assignment allows ${maxTrials} trials per search. List fewer values, or use random search.`;
   } else {
     trials = Number(draft.trials);
-    if (!Number.isInteger(trials) || trials < 1 || trials > maxTrials) errors.trials = `Trials must be a whole number from 1 to ${maxTrials}, got "${draft.trials}".`;
+    if (!Number.isInteger(trials) || trials < 1 || trials > maxTrials)
+      errors.trials = `Trials must be a whole number from 1 to ${maxTrials}, got "${draft.trials}".`;
   }
   const ok = Object.keys(errors).length === 0;
-  return { search: ok ? { strategy: draft.strategy, trials, space, ...(draft.halving ? { halving: { factor: 3 } } : {}) } : null, errors, size };
+  return {
+    search: ok ? { strategy: draft.strategy, trials, space, ...(draft.halving ? { halving: { factor: 3 } } : {}) } : null,
+    errors,
+    size,
+  };
 }
 
 /**
@@ -115,15 +124,23 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
   const { search, errors, size } = draft ? searchFrom(draft, view.maxTrials) : { search: null, errors: {}, size: 0 };
   // The cost is asked for as the draft changes, before anything starts; the last answer stays while the next loads.
   const cost = useQuery({
-    ...trpc.tuning.estimate.queryOptions({ assignmentId: view.assignment.id, search: search ?? { strategy: "grid", trials: 1, space: { learningRate: [0.001] } } }),
+    ...trpc.tuning.estimate.queryOptions({
+      assignmentId: view.assignment.id,
+      search: search ?? { strategy: "grid", trials: 1, space: { learningRate: [0.001] } },
+    }),
     enabled: search !== null,
     placeholderData: keepPreviousData,
     retry: false,
   });
   if (!draft || !facts) {
-    return <p className="note">Your latest submission&apos;s model could not be read, so there is nothing to vary. Submit a valid model first.</p>;
+    return (
+      <p className="note">
+        Your latest submission&apos;s model could not be read, so there is nothing to vary. Submit a valid model first.
+      </p>
+    );
   }
-  const setDim = (key: Hyperparameter, patch: Partial<Draft["dims"][Hyperparameter]>) => setDraft({ ...draft, dims: { ...draft.dims, [key]: { ...draft.dims[key], ...patch } } });
+  const setDim = (key: Hyperparameter, patch: Partial<Draft["dims"][Hyperparameter]>) =>
+    setDraft({ ...draft, dims: { ...draft.dims, [key]: { ...draft.dims[key], ...patch } } });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
@@ -134,11 +151,21 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
       <fieldset className="source-choice">
         <legend className="field-label">Strategy</legend>
         <label className="option">
-          <input type="radio" name={`${id}-strategy`} checked={draft.strategy === "grid"} onChange={() => setDraft({ ...draft, strategy: "grid" })} />
+          <input
+            type="radio"
+            name={`${id}-strategy`}
+            checked={draft.strategy === "grid"}
+            onChange={() => setDraft({ ...draft, strategy: "grid" })}
+          />
           Grid — every combination of the values
         </label>
         <label className="option">
-          <input type="radio" name={`${id}-strategy`} checked={draft.strategy === "random"} onChange={() => setDraft({ ...draft, strategy: "random" })} />
+          <input
+            type="radio"
+            name={`${id}-strategy`}
+            checked={draft.strategy === "random"}
+            onChange={() => setDraft({ ...draft, strategy: "random" })}
+          />
           Random — seeded draws from the values
         </label>
       </fieldset>
@@ -151,9 +178,22 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
           const hintId = `${inputId}-hint`;
           const errorId = `${inputId}-error`;
           return (
-            <div key={key} style={{ display: "grid", gridTemplateColumns: "16rem minmax(10rem, 16rem) 1fr", gap: "0.5rem 0.75rem", alignItems: "center" }}>
+            <div
+              key={key}
+              style={{
+                display: "grid",
+                gridTemplateColumns: "16rem minmax(10rem, 16rem) 1fr",
+                gap: "0.5rem 0.75rem",
+                alignItems: "center",
+              }}
+            >
               <label className="option">
-                <input type="checkbox" checked={draft.dims[key].on && !why} disabled={why !== null} onChange={(e) => setDim(key, { on: e.target.checked })} />
+                <input
+                  type="checkbox"
+                  checked={draft.dims[key].on && !why}
+                  disabled={why !== null}
+                  onChange={(e) => setDim(key, { on: e.target.checked })}
+                />
                 Search {LABEL[key].toLowerCase()}
               </label>
               <input
@@ -181,7 +221,16 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
         {draft.strategy === "random" ? (
           <label>
             Trials
-            <input type="number" min={1} max={view.maxTrials} step={1} value={draft.trials} aria-invalid={errors.trials ? true : undefined} onChange={(e) => setDraft({ ...draft, trials: e.target.value })} style={{ width: "7rem" }} />
+            <input
+              type="number"
+              min={1}
+              max={view.maxTrials}
+              step={1}
+              value={draft.trials}
+              aria-invalid={errors.trials ? true : undefined}
+              onChange={(e) => setDraft({ ...draft, trials: e.target.value })}
+              style={{ width: "7rem" }}
+            />
           </label>
         ) : (
           <p style={{ margin: 0 }} data-testid="grid-size">
@@ -192,9 +241,14 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
       </div>
       <label className="option">
         <input type="checkbox" checked={draft.halving} onChange={(e) => setDraft({ ...draft, halving: e.target.checked })} />
-        Successive halving — every trial starts on a fraction of the epochs; only the best third continue (the validation split stays the same)
+        Successive halving — every trial starts on a fraction of the epochs; only the best third continue (the validation split stays the
+        same)
       </label>
-      {(errors.trials ?? errors.space) && <p className="field-error" style={{ margin: 0 }}>{errors.trials ?? errors.space}</p>}
+      {(errors.trials ?? errors.space) && (
+        <p className="field-error" style={{ margin: 0 }}>
+          {errors.trials ?? errors.space}
+        </p>
+      )}
       {search && <CostLine cost={cost} onUse={(proposed) => setDraft(draftOf(proposed, draft))} />}
       <div className="actions">
         <button type="submit" disabled={start.isPending || search === null || cost.data?.fits === false}>
@@ -214,15 +268,35 @@ export function SearchForm({ view, onStarted }: { view: TuningList; onStarted: (
 type Cost = RouterOutputs["tuning"]["estimate"];
 
 /** The declared search's estimated cost against the budget left, and the search that fits when it does not. */
-function CostLine({ cost, onUse }: { cost: { data?: Cost | undefined; error: { message: string } | null; isFetching: boolean }; onUse: (search: TuningSearch) => void }) {
-  if (cost.error) return <p className="field-error" style={{ margin: 0 }}>{cost.error.message}</p>;
+function CostLine({
+  cost,
+  onUse,
+}: {
+  cost: { data?: Cost | undefined; error: { message: string } | null; isFetching: boolean };
+  onUse: (search: TuningSearch) => void;
+}) {
+  if (cost.error)
+    return (
+      <p className="field-error" style={{ margin: 0 }}>
+        {cost.error.message}
+      </p>
+    );
   const data = cost.data;
-  if (!data) return <p className="muted small" style={{ margin: 0 }}>Estimating the cost…</p>;
-  const schedule = data.schedule.length > 1 ? ` (${scheduleText(data.schedule)}, and the final model)` : ` (${plural(data.trainings, "training")} with the final model)`;
+  if (!data)
+    return (
+      <p className="muted small" style={{ margin: 0 }}>
+        Estimating the cost…
+      </p>
+    );
+  const schedule =
+    data.schedule.length > 1
+      ? ` (${scheduleText(data.schedule)}, and the final model)`
+      : ` (${plural(data.trainings, "training")} with the final model)`;
   return (
     <div className="stack-tight" data-testid="tuning-estimate" aria-live="polite">
       <p style={{ margin: 0 }}>
-        Estimated cost: <strong>about {Math.ceil(data.seconds)} s</strong> of grader time{schedule}; you have {Math.floor(data.leftSeconds)} s left.
+        Estimated cost: <strong>about {Math.ceil(data.seconds)} s</strong> of grader time{schedule}; you have {Math.floor(data.leftSeconds)}{" "}
+        s left.
       </p>
       {!data.fits && (
         <div className="note stack-tight" style={{ margin: 0 }} data-testid="tuning-proposal">

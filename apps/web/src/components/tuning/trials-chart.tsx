@@ -27,7 +27,10 @@ function scale(values: number[], log: boolean, from: number, to: number, ticks: 
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
   const first = Math.ceil(lo / step) * step;
-  return { at, ticks: Array.from({ length: Math.floor((hi - first) / step + 1e-9) + 1 }, (_, i) => Number((first + step * i).toPrecision(6))) };
+  return {
+    at,
+    ticks: Array.from({ length: Math.floor((hi - first) / step + 1e-9) + 1 }, (_, i) => Number((first + step * i).toPrecision(6))),
+  };
 }
 
 /**
@@ -53,11 +56,29 @@ export function TrialsChart({ result }: { result: TuningResult }) {
   const title = `${metric[0]?.toUpperCase()}${metric.slice(1)} against ${COLUMN[axis]}`;
   const description =
     `${points.length} scored trial${points.length === 1 ? "" : "s"}` +
-    (selected ? `; the selected trial ${selected.trial.index} reached ${metricText(selected.y, result.metric)} at ${COLUMN[axis]} ${selected.x}` : "") +
+    (selected
+      ? `; the selected trial ${selected.trial.index} reached ${metricText(selected.y, result.metric)} at ${COLUMN[axis]} ${selected.x}`
+      : "") +
     (unscored ? `; ${unscored} trial${unscored === 1 ? "" : "s"} without a validation score not shown` : "") +
     ". The table lists every trial.";
-  const x = points.length ? scale(points.map((p) => p.x), log, M.left, W - M.right, "values") : null;
-  const y = points.length ? scale(points.map((p) => p.y), false, H - M.bottom, M.top, "nice") : null;
+  const x = points.length
+    ? scale(
+        points.map((p) => p.x),
+        log,
+        M.left,
+        W - M.right,
+        "values",
+      )
+    : null;
+  const y = points.length
+    ? scale(
+        points.map((p) => p.y),
+        false,
+        H - M.bottom,
+        M.top,
+        "nice",
+      )
+    : null;
   return (
     <div className="stack-tight" data-testid="tuning-chart">
       {dims.length > 1 && (
@@ -80,7 +101,14 @@ export function TrialsChart({ result }: { result: TuningResult }) {
           {description}
         </p>
         {x && y && (
-          <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: `${W}px`, height: "auto" }} role="img" aria-labelledby={titleId} aria-describedby={descId}>
+          <svg
+            viewBox={`0 0 ${W} ${H}`}
+            width="100%"
+            style={{ maxWidth: `${W}px`, height: "auto" }}
+            role="img"
+            aria-labelledby={titleId}
+            aria-describedby={descId}
+          >
             <rect x={M.left} y={M.top} width={W - M.left - M.right} height={H - M.top - M.bottom} fill="none" stroke={COLORS.grid} />
             {y.ticks.map((t) => (
               <g key={`y${t}`}>
@@ -102,14 +130,27 @@ export function TrialsChart({ result }: { result: TuningResult }) {
               {COLUMN[axis]}
               {log ? " (log scale)" : ""}
             </text>
-            <text x={14} y={(M.top + H - M.bottom) / 2} textAnchor="middle" fontSize={12} fill={COLORS.muted} transform={`rotate(-90 14 ${(M.top + H - M.bottom) / 2})`}>
+            <text
+              x={14}
+              y={(M.top + H - M.bottom) / 2}
+              textAnchor="middle"
+              fontSize={12}
+              fill={COLORS.muted}
+              transform={`rotate(-90 14 ${(M.top + H - M.bottom) / 2})`}
+            >
               {metric}
             </text>
             {points.map(({ trial, x: vx, y: vy }) => {
               const isSelected = trial.index === result.selected;
               return (
                 <g key={trial.index} data-testid={isSelected ? "tuning-point-selected" : "tuning-point"}>
-                  <circle cx={x.at(vx)} cy={y.at(vy)} r={isSelected ? 7 : 5} fill={isSelected ? COLORS.accent2 : COLORS.train} fillOpacity={isSelected ? 1 : 0.75}>
+                  <circle
+                    cx={x.at(vx)}
+                    cy={y.at(vy)}
+                    r={isSelected ? 7 : 5}
+                    fill={isSelected ? COLORS.accent2 : COLORS.train}
+                    fillOpacity={isSelected ? 1 : 0.75}
+                  >
                     <title>{`Trial ${trial.index}${isSelected ? " (selected)" : ""}: ${describeTrial(trial.values)}; ${metric} ${metricText(vy, result.metric)}`}</title>
                   </circle>
                   {isSelected && <circle cx={x.at(vx)} cy={y.at(vy)} r={11} fill="none" stroke={COLORS.accent2} strokeWidth={2} />}

@@ -1,7 +1,12 @@
 import type { Hyperparameter, TuningResult } from "@stepwise/exercises/tuning";
 import { COLUMN, DIMENSIONS, gapText, metricText, selectionName } from "./format";
 
-const STATUS_TEXT: Record<TuningResult["trials"][number]["status"], string> = { ok: "ok", skipped: "skipped", stopped: "stopped", pruned: "not continued" };
+const STATUS_TEXT: Record<TuningResult["trials"][number]["status"], string> = {
+  ok: "ok",
+  skipped: "skipped",
+  stopped: "stopped",
+  pruned: "not continued",
+};
 
 /**
  * Every trial of a search, in the order they ran: the values it set, its validation score at its best
@@ -9,14 +14,17 @@ const STATUS_TEXT: Record<TuningResult["trials"][number]["status"], string> = { 
  * (not only by colour), and a skipped or stopped trial says why.
  */
 export function TrialsTable({ result }: { result: TuningResult }) {
-  const dims: Hyperparameter[] = DIMENSIONS.filter((k) => result.search.space[k] !== undefined || result.trials.some((t) => t.values[k] !== undefined));
+  const dims: Hyperparameter[] = DIMENSIONS.filter(
+    (k) => result.search.space[k] !== undefined || result.trials.some((t) => t.values[k] !== undefined),
+  );
   const metric = selectionName(result.metric);
   return (
     <div style={{ overflowX: "auto" }}>
       <table data-testid="tuning-trials">
         <caption className="muted small" style={{ textAlign: "left", captionSide: "top", paddingBottom: "0.35rem" }}>
           Every trial, scored on the validation split only ({metric}, {result.metric.higherIsBetter ? "higher" : "lower"} is better).
-          {result.schedule && ` Successive halving: ${result.schedule.map((r) => `${r.trials} trial${r.trials === 1 ? "" : "s"} × ${r.epochs} epoch${r.epochs === 1 ? "" : "s"}`).join(", then ")}; only the best continued.`}
+          {result.schedule &&
+            ` Successive halving: ${result.schedule.map((r) => `${r.trials} trial${r.trials === 1 ? "" : "s"} × ${r.epochs} epoch${r.epochs === 1 ? "" : "s"}`).join(", then ")}; only the best continued.`}
         </caption>
         <thead>
           <tr>
@@ -52,7 +60,12 @@ export function TrialsTable({ result }: { result: TuningResult }) {
           {result.trials.map((t) => {
             const selected = t.index === result.selected;
             return (
-              <tr key={t.index} data-testid={selected ? "tuning-trial-selected" : "tuning-trial"} aria-current={selected ? "true" : undefined} style={selected ? { background: "var(--pass-bg)", fontWeight: 600 } : undefined}>
+              <tr
+                key={t.index}
+                data-testid={selected ? "tuning-trial-selected" : "tuning-trial"}
+                aria-current={selected ? "true" : undefined}
+                style={selected ? { background: "var(--pass-bg)", fontWeight: 600 } : undefined}
+              >
                 <th scope="row" className="num">
                   {t.index}
                 </th>
@@ -67,7 +80,11 @@ export function TrialsTable({ result }: { result: TuningResult }) {
                 <td className="num">{gapText(t.gap)}</td>
                 <td className="num">{t.seconds.toFixed(1)}</td>
                 <td>
-                  {selected ? <span className="badge passed">selected</span> : <span className={`badge${t.status === "ok" || t.status === "pruned" ? "" : " failed"}`}>{STATUS_TEXT[t.status]}</span>}
+                  {selected ? (
+                    <span className="badge passed">selected</span>
+                  ) : (
+                    <span className={`badge${t.status === "ok" || t.status === "pruned" ? "" : " failed"}`}>{STATUS_TEXT[t.status]}</span>
+                  )}
                   {t.reason && <div className="muted small">{t.reason}</div>}
                 </td>
               </tr>

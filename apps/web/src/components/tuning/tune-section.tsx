@@ -32,9 +32,9 @@ export function TuneSection({ initial }: { initial: TuningList }) {
         Tune
       </h2>
       <p style={{ margin: 0 }}>
-        A search trains variations of your model — learning rate, units, hidden layers, dropout — on the training split and compares them on the{" "}
-        <strong>validation split only</strong>: the test set plays no part in choosing. The configuration validation selects is then retrained on train+validation
-        and evaluated <strong>once</strong> on the hidden test set, which uses one of your test evaluations.
+        A search trains variations of your model — learning rate, units, hidden layers, dropout — on the training split and compares them on
+        the <strong>validation split only</strong>: the test set plays no part in choosing. The configuration validation selects is then
+        retrained on train+validation and evaluated <strong>once</strong> on the hidden test set, which uses one of your test evaluations.
       </p>
       <BudgetMeter budget={view.budget} />
       <p style={{ margin: 0 }} data-testid="tuning-test-evaluations">
@@ -54,8 +54,8 @@ export function TuneSection({ initial }: { initial: TuningList }) {
           <SearchForm view={view} onStarted={setStarted} />
           {started && (
             <p className="muted small" style={{ margin: 0 }}>
-              {started.trials} trial{started.trials === 1 ? "" : "s"} queued: estimated {started.estimateSeconds.toFixed(0)} s of grader time; {started.budget.leftSeconds.toFixed(0)} s of your
-              budget left after it.
+              {started.trials} trial{started.trials === 1 ? "" : "s"} queued: estimated {started.estimateSeconds.toFixed(0)} s of grader
+              time; {started.budget.leftSeconds.toFixed(0)} s of your budget left after it.
             </p>
           )}
         </>

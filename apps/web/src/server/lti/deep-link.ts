@@ -27,7 +27,9 @@ export async function deepLinkPicker(
   input: { userId: string; token: string; contextId: string; platformId: string; frameAncestors: string[] },
 ): Promise<Response> {
   const connected = await connectedCourse(deps.db, { platformId: input.platformId, contextId: input.contextId });
-  const courses = (await coursesForUser(deps.db, input.userId)).filter((c) => c.role === "instructor" && (connected === null || c.id === connected));
+  const courses = (await coursesForUser(deps.db, input.userId)).filter(
+    (c) => c.role === "instructor" && (connected === null || c.id === connected),
+  );
   const sections: string[] = [];
   for (const course of courses) {
     const assignments = await assignmentsForCourse(deps.db, course.id);
@@ -60,7 +62,14 @@ export async function handleDeepLink(req: Request, deps: LtiDeps): Promise<Respo
     const platform = await platformById(deps.db, payload.platformId);
     const context: LaunchFacts["context"] = payload.context;
     await connectContext(deps.db, { platformId: platform.id, context, courseId: assignment.courseId });
-    await enrolMember(deps.db, { platformId: platform.id, contextId: context.id, courseId: assignment.courseId, userId: entry.userId, role: "instructor", now });
+    await enrolMember(deps.db, {
+      platformId: platform.id,
+      contextId: context.id,
+      courseId: assignment.courseId,
+      userId: entry.userId,
+      role: "instructor",
+      now,
+    });
     const registration = registrationOf(platform);
     const key = await toolKey(deps.db, now);
     const jwt = await deepLinkingResponse(key, {
@@ -72,7 +81,9 @@ export async function handleDeepLink(req: Request, deps: LtiDeps): Promise<Respo
         {
           title: assignment.title,
           url: toolUrls(publicOrigin(req, deps.trustedProxies)).launchUrl,
-          custom: { [LINK_PARAM]: await linkToken(key, { platform: registration, assignmentId: assignment.id, courseId: assignment.courseId, now }) },
+          custom: {
+            [LINK_PARAM]: await linkToken(key, { platform: registration, assignmentId: assignment.id, courseId: assignment.courseId, now }),
+          },
           lineItem: { scoreMaximum: LINE_ITEM_MAXIMUM, label: assignment.title, resourceId: assignment.id },
         },
       ],
@@ -86,6 +97,11 @@ export async function handleDeepLink(req: Request, deps: LtiDeps): Promise<Respo
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return ltiPage({ title: "Could not add the assignment", status: 400, frameAncestors: [], body: `<h1>Could not add the assignment</h1><p class="error">${escapeHtml(message)}</p>` });
+    return ltiPage({
+      title: "Could not add the assignment",
+      status: 400,
+      frameAncestors: [],
+      body: `<h1>Could not add the assignment</h1><p class="error">${escapeHtml(message)}</p>`,
+    });
   }
 }

@@ -1,6 +1,15 @@
 import type { Db } from "@stepwise/db";
 import { currentToolKey, type LtiPlatform, publishedToolKeys, type StoredToolKey } from "@stepwise/db/lti";
-import { type Fetch, generateToolKey, type JWKLike, PlatformKeys, PlatformTokens, type PlatformRegistration, publicJwks, type ToolKey } from "@stepwise/lti";
+import {
+  type Fetch,
+  generateToolKey,
+  type JWKLike,
+  PlatformKeys,
+  PlatformTokens,
+  type PlatformRegistration,
+  publicJwks,
+  type ToolKey,
+} from "@stepwise/lti";
 import { isHttps, requestHost } from "../security";
 
 /** What the LTI handlers need; the routes build it from the environment, tests build their own. */
@@ -55,11 +64,21 @@ export async function toolJwks(db: Db, now: number): Promise<{ keys: JWKLike[] }
 
 /** Service clients sharing one token cache; the token endpoint's assertion is signed with our current key. */
 export function serviceClients(db: Db, fetch: Fetch, clock: () => number): { platformKeys: PlatformKeys; tokens: PlatformTokens } {
-  return { platformKeys: new PlatformKeys(fetch, clock), tokens: new PlatformTokens({ fetch, clock, toolKey: () => toolKey(db, clock()) }) };
+  return {
+    platformKeys: new PlatformKeys(fetch, clock),
+    tokens: new PlatformTokens({ fetch, clock, toolKey: () => toolKey(db, clock()) }),
+  };
 }
 
 export function registrationOf(p: LtiPlatform): PlatformRegistration {
-  return { issuer: p.issuer, clientId: p.clientId, deploymentIds: p.deploymentIds, authUrl: p.authUrl, tokenUrl: p.tokenUrl, jwksUrl: p.jwksUrl };
+  return {
+    issuer: p.issuer,
+    clientId: p.clientId,
+    deploymentIds: p.deploymentIds,
+    authUrl: p.authUrl,
+    tokenUrl: p.tokenUrl,
+    jwksUrl: p.jwksUrl,
+  };
 }
 
 /** The origin the browser addressed us at (behind trusted proxies, what they say). */

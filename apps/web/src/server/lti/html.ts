@@ -10,7 +10,14 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function ltiPage(input: { title: string; body: string; status?: number; frameAncestors: string[]; formAction?: string[]; script?: string }): Response {
+export function ltiPage(input: {
+  title: string;
+  body: string;
+  status?: number;
+  frameAncestors: string[];
+  formAction?: string[];
+  script?: string;
+}): Response {
   // The one page that needs a script (dynamic registration's "close" message) allows exactly that script by its hash.
   const script = input.script ?? null;
   const csp = [
@@ -24,7 +31,10 @@ export function ltiPage(input: { title: string; body: string; status?: number; f
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} · Stepwise</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}a.button,button{display:inline-block;background:#1d4ed8;color:#fff;border:0;border-radius:6px;padding:.6rem 1.1rem;font-size:1rem;text-decoration:none;cursor:pointer}label{display:block;margin:.4rem 0}.error{color:#b91c1c}</style>
 </head><body><main>${input.body}</main>${script === null ? "" : `<script>${script}</script>`}</body></html>`;
-  return new Response(html, { status: input.status ?? 200, headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "cache-control": "no-store" } });
+  return new Response(html, {
+    status: input.status ?? 200,
+    headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "cache-control": "no-store" },
+  });
 }
 
 /** The origin of a URL, for CSP source lists; null for anything unparsable. */

@@ -44,7 +44,8 @@ export const STATE_COOKIE = "stepwise_lti_state";
 function refusal(error: unknown, frameAncestors: string[]): Response {
   const known = error instanceof LaunchError;
   const message = error instanceof Error ? error.message : String(error);
-  const status = known && error.code === "unknown_platform" ? 404 : known || (error instanceof Error && error.name === "PreconditionError") ? 400 : 500;
+  const status =
+    known && error.code === "unknown_platform" ? 404 : known || (error instanceof Error && error.name === "PreconditionError") ? 400 : 500;
   return ltiPage({
     title: "Launch refused",
     status,
@@ -64,14 +65,25 @@ export async function handleLogin(req: Request, deps: LtiDeps): Promise<Response
   try {
     const login = parseLoginInitiation(await formOrQuery(req));
     const platform = await platformFor(deps.db, login.iss, login.client_id);
-    if (!platform) throw new LaunchError("unknown_platform", `No LMS is registered with issuer "${login.iss}"${login.client_id ? ` and client id "${login.client_id}"` : ""}; register it in Stepwise first.`);
+    if (!platform)
+      throw new LaunchError(
+        "unknown_platform",
+        `No LMS is registered with issuer "${login.iss}"${login.client_id ? ` and client id "${login.client_id}"` : ""}; register it in Stepwise first.`,
+      );
     if (login.lti_deployment_id !== undefined && !platform.deploymentIds.includes(login.lti_deployment_id))
-      throw new LaunchError("unknown_deployment", `Deployment "${login.lti_deployment_id}" of ${platform.issuer} is not registered in Stepwise.`);
+      throw new LaunchError(
+        "unknown_deployment",
+        `Deployment "${login.lti_deployment_id}" of ${platform.issuer} is not registered in Stepwise.`,
+      );
     const state = randomToken();
     const nonce = randomToken();
     const now = deps.clock();
     await createLoginState(deps.db, { platformId: platform.id, state, nonce, now, ttlMs: LOGIN_STATE_TTL_MS });
-    const url = authorizationUrl(registrationOf(platform), login, { redirectUri: toolUrls(publicOrigin(req, deps.trustedProxies)).launchUrl, state, nonce });
+    const url = authorizationUrl(registrationOf(platform), login, {
+      redirectUri: toolUrls(publicOrigin(req, deps.trustedProxies)).launchUrl,
+      state,
+      nonce,
+    });
     const secure = isHttps(req, deps.trustedProxies);
     // SameSite=None needs Secure; over plain HTTP (local development) the cookie is Lax and simply
     // does not come back from a framed launch, which the launch tolerates.
@@ -89,12 +101,18 @@ export async function handleLaunch(req: Request, deps: LtiDeps): Promise<Respons
     const form = await formOrQuery(req);
     const idToken = form.id_token;
     const state = form.state;
-    if (!idToken || !state) throw new LaunchError("bad_request", "A launch needs the id_token and state fields the LMS posts; this request had " + (idToken ? "no state." : "no id_token."));
+    if (!idToken || !state)
+      throw new LaunchError(
+        "bad_request",
+        "A launch needs the id_token and state fields the LMS posts; this request had " + (idToken ? "no state." : "no id_token."),
+      );
     const now = deps.clock();
     const login = await consumeLoginState(deps.db, { state, now });
-    if (!login) throw new LaunchError("replayed", "This launch was already used or took too long (over 10 minutes); open the link in the LMS again.");
+    if (!login)
+      throw new LaunchError("replayed", "This launch was already used or took too long (over 10 minutes); open the link in the LMS again.");
     const cookieState = readCookie(req.headers.get("cookie"), STATE_COOKIE);
-    if (cookieState !== null && cookieState !== state) throw new LaunchError("bad_state", "This launch was started in another browser window or tab; open the link in the LMS again.");
+    if (cookieState !== null && cookieState !== state)
+      throw new LaunchError("bad_state", "This launch was started in another browser window or tab; open the link in the LMS again.");
     const platform = await platformById(deps.db, login.platformId);
     const registration = registrationOf(platform);
     frameAncestors = [originOf(platform.authUrl), originOf(platform.issuer)].filter((o): o is string => o !== null);
@@ -102,7 +120,8 @@ export async function handleLaunch(req: Request, deps: LtiDeps): Promise<Respons
     const role = mapRoles(message[CLAIM.roles]);
     const member = { sub: message.sub, name: displayName(message), email: message.email ?? null, role };
     const contextClaim = message[CLAIM.context];
-    if (!contextClaim) throw new LaunchError("bad_claims", "The launch has no context claim: Stepwise is placed in a course, not at the LMS's top level.");
+    if (!contextClaim)
+      throw new LaunchError("bad_claims", "The launch has no context claim: Stepwise is placed in a course, not at the LMS's top level.");
     const context = {
       id: contextClaim.id,
       title: contextClaim.title ?? contextClaim.label ?? "LMS course",
@@ -112,7 +131,8 @@ export async function handleLaunch(req: Request, deps: LtiDeps): Promise<Respons
     };
     const origin = publicOrigin(req, deps.trustedProxies);
     if (isDeepLinking(message)) {
-      if (role !== "instructor") throw new LaunchError("bad_claims", "Only an instructor of the LMS course can add Stepwise assignments to it.");
+      if (role !== "instructor")
+        throw new LaunchError("bad_claims", "Only an instructor of the LMS course can add Stepwise assignments to it.");
       const userId = await linkMember(deps.db, platform, member, now);
       const settings = message[CLAIM.deepLinkingSettings];
       const token = await issueLaunchToken(deps.db, {
@@ -125,7 +145,10 @@ export async function handleLaunch(req: Request, deps: LtiDeps): Promise<Respons
       return deepLinkPicker(deps, { userId, token, contextId: context.id, platformId: platform.id, frameAncestors });
     }
     const custom = message[CLAIM.custom] ?? {};
-    const link = typeof custom[LINK_PARAM] === "string" ? await verifyLinkToken(custom[LINK_PARAM], { jwks: await toolJwks(deps.db, now), platform: registration }) : null;
+    const link =
+      typeof custom[LINK_PARAM] === "string"
+        ? await verifyLinkToken(custom[LINK_PARAM], { jwks: await toolJwks(deps.db, now), platform: registration })
+        : null;
     const facts: LaunchFacts = {
       platform,
       member,
@@ -141,10 +164,17 @@ export async function handleLaunch(req: Request, deps: LtiDeps): Promise<Respons
       : launched.role === "instructor"
         ? `/teach/${launched.courseId}`
         : `/courses/${launched.courseId}`;
-    const token = await issueLaunchToken(deps.db, { kind: "session", userId: launched.userId, payload: { to }, now, ttlMs: LAUNCH_TOKEN_TTL_MS });
+    const token = await issueLaunchToken(deps.db, {
+      kind: "session",
+      userId: launched.userId,
+      payload: { to },
+      now,
+      ttlMs: LAUNCH_TOKEN_TTL_MS,
+    });
     const enter = `${origin}/api/lti/enter?token=${encodeURIComponent(token)}`;
     // A top-level launch (the LMS opened us in a new window) goes straight in; a framed one is handed over.
-    if (req.headers.get("sec-fetch-dest") !== "iframe") return new Response(null, { status: 303, headers: { location: enter, "cache-control": "no-store" } });
+    if (req.headers.get("sec-fetch-dest") !== "iframe")
+      return new Response(null, { status: 303, headers: { location: enter, "cache-control": "no-store" } });
     return ltiPage({
       title: "Open Stepwise",
       frameAncestors,
@@ -166,12 +196,22 @@ export async function handleEnter(req: Request, deps: LtiDeps): Promise<Response
   const token = new URL(req.url).searchParams.get("token") ?? "";
   const now = deps.clock();
   const entry = token ? await consumeLaunchToken(deps.db, { token, kind: "session", now }) : null;
-  if (!entry) return refusal(new LaunchError("replayed", "This link to Stepwise was already used or has expired (they last two minutes); open the assignment from the LMS again."), []);
+  if (!entry)
+    return refusal(
+      new LaunchError(
+        "replayed",
+        "This link to Stepwise was already used or has expired (they last two minutes); open the assignment from the LMS again.",
+      ),
+      [],
+    );
   const payload = entry.payload as { to?: unknown };
   const to = typeof payload.to === "string" && payload.to.startsWith("/") && !payload.to.startsWith("//") ? payload.to : "/";
   const session = await createSession(deps.db, entry.userId, now, deps.sessionTtlMs);
   const secure = isHttps(req, deps.trustedProxies);
   const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
   const cookie = `${name}=${await signSessionToken(session.token, deps.authSecret)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(deps.sessionTtlMs / 1000)}${secure ? "; Secure" : ""}`;
-  return new Response(null, { status: 303, headers: { location: `${publicOrigin(req, deps.trustedProxies)}${to}`, "set-cookie": cookie, "cache-control": "no-store" } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${publicOrigin(req, deps.trustedProxies)}${to}`, "set-cookie": cookie, "cache-control": "no-store" },
+  });
 }

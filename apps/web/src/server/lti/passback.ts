@@ -45,7 +45,8 @@ export async function runPassbacks(deps: ServiceDeps, input: { workerId: string;
     const points = await currentPoints(deps, job);
     if (points === null || points === "not_student") {
       const error = points === null ? "No grade to send yet." : "Only students' grades are sent to the LMS.";
-      for (const t of job.targets) await recordPassback(deps.db, { lineItemUrl: t.lineItemUrl, userId: job.userId, status: "failed", error, now });
+      for (const t of job.targets)
+        await recordPassback(deps.db, { lineItemUrl: t.lineItemUrl, userId: job.userId, status: "failed", error, now });
       run.failed += job.targets.length;
       await finishPassback(deps.db, { jobId: job.jobId, workerId: input.workerId, outcome: "done" }, now);
       continue;
@@ -61,18 +62,41 @@ export async function runPassbacks(deps: ServiceDeps, input: { workerId: string;
           scoreMaximum: LINE_ITEM_MAXIMUM,
           timestamp: new Date(deps.clock()).toISOString(),
         });
-        await recordPassback(deps.db, { lineItemUrl: target.lineItemUrl, userId: job.userId, status: "sent", scoreGiven: points, scoreMaximum: LINE_ITEM_MAXIMUM, now: deps.clock() });
+        await recordPassback(deps.db, {
+          lineItemUrl: target.lineItemUrl,
+          userId: job.userId,
+          status: "sent",
+          scoreGiven: points,
+          scoreMaximum: LINE_ITEM_MAXIMUM,
+          now: deps.clock(),
+        });
         run.sent++;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof PlatformServiceError && error.retryable && job.attempts < job.maxAttempts) {
-          await recordPassback(deps.db, { lineItemUrl: target.lineItemUrl, userId: job.userId, status: "pending", error: message, now: deps.clock() });
-          await finishPassback(deps.db, { jobId: job.jobId, workerId: input.workerId, outcome: "retry", delayMs: passbackDelayMs(error, job.attempts), error: message }, deps.clock());
+          await recordPassback(deps.db, {
+            lineItemUrl: target.lineItemUrl,
+            userId: job.userId,
+            status: "pending",
+            error: message,
+            now: deps.clock(),
+          });
+          await finishPassback(
+            deps.db,
+            { jobId: job.jobId, workerId: input.workerId, outcome: "retry", delayMs: passbackDelayMs(error, job.attempts), error: message },
+            deps.clock(),
+          );
           run.retrying++;
           paused = true;
           break;
         }
-        await recordPassback(deps.db, { lineItemUrl: target.lineItemUrl, userId: job.userId, status: "failed", error: message, now: deps.clock() });
+        await recordPassback(deps.db, {
+          lineItemUrl: target.lineItemUrl,
+          userId: job.userId,
+          status: "failed",
+          error: message,
+          now: deps.clock(),
+        });
         run.failed++;
       }
     }

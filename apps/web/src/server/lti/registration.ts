@@ -20,9 +20,14 @@ export async function handleDynamicRegistration(req: Request, deps: LtiDeps): Pr
   const configurationUrl = params.get("openid_configuration") ?? "";
   const frameAncestors = [originOf(configurationUrl)].filter((o): o is string => o !== null);
   try {
-    if (!configurationUrl) throw new LaunchError("bad_request", "Dynamic registration: the LMS must open this link with an openid_configuration parameter.");
+    if (!configurationUrl)
+      throw new LaunchError("bad_request", "Dynamic registration: the LMS must open this link with an openid_configuration parameter.");
     const entry = await consumeLaunchToken(deps.db, { token: params.get("token") ?? "", kind: "registration", now: deps.clock() });
-    if (!entry) throw new LaunchError("replayed", "This registration link was already used or has expired (they last a week); make a new one on the course settings page in Stepwise.");
+    if (!entry)
+      throw new LaunchError(
+        "replayed",
+        "This registration link was already used or has expired (they last a week); make a new one on the course settings page in Stepwise.",
+      );
     const registrationToken = params.get("registration_token");
     const configuration = await fetchPlatformConfiguration(deps.fetch, configurationUrl, registrationToken);
     const urls = toolUrls(publicOrigin(req, deps.trustedProxies));
@@ -36,7 +41,9 @@ export async function handleDynamicRegistration(req: Request, deps: LtiDeps): Pr
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const known = error instanceof LaunchError || (error instanceof Error && ["PlatformServiceError", "ValidationError", "PreconditionError"].includes(error.name));
+    const known =
+      error instanceof LaunchError ||
+      (error instanceof Error && ["PlatformServiceError", "ValidationError", "PreconditionError"].includes(error.name));
     return ltiPage({
       title: "Registration failed",
       status: known ? 400 : 500,

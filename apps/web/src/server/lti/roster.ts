@@ -9,7 +9,10 @@ export const ROSTER_SYNC_EVERY_MS = 24 * 3_600_000;
  * Pulls each connected LMS course's roster (NRPS) and applies it: on demand for one course, or for
  * every roster older than a day. Teaching assistants and other teaching roles become instructors.
  */
-export async function syncRosters(deps: ServiceDeps, input: { courseId?: string; onlyStale?: boolean } = {}): Promise<Array<RosterResult & { courseId: string; contextId: string }>> {
+export async function syncRosters(
+  deps: ServiceDeps,
+  input: { courseId?: string; onlyStale?: boolean } = {},
+): Promise<Array<RosterResult & { courseId: string; contextId: string }>> {
   const now = deps.clock();
   const contexts = await syncableContexts(deps.db, {
     ...(input.courseId === undefined ? {} : { courseId: input.courseId }),

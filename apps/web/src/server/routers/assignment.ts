@@ -45,9 +45,13 @@ export const assignmentRouter = createTRPCRouter({
       evaluatesOnTest(exercise) ? testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id) : Promise.resolve(null),
       // An uploaded table: the text and the starter model are made from it, not the built-in table.
       assignmentTable(ctx.db, assignment, exercise),
-      role === "student" ? stepLock(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id, userId: ctx.user.id, now: ctx.now() }) : Promise.resolve(null),
+      role === "student"
+        ? stepLock(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id, userId: ctx.user.id, now: ctx.now() })
+        : Promise.resolve(null),
       // Steps 2–4's choices as the student sees their verdicts: the grader holds the training steps to them.
-      role === "student" ? projectDecisions(ctx.db, { assignment, userId: ctx.user.id, locate: assignmentPlace, now: ctx.now() }) : Promise.resolve(undefined),
+      role === "student"
+        ? projectDecisions(ctx.db, { assignment, userId: ctx.user.id, locate: assignmentPlace, now: ctx.now() })
+        : Promise.resolve(undefined),
     ]);
     const target = stepTarget(exercise, decisions?.metric);
     return {
@@ -71,7 +75,9 @@ export const assignmentRouter = createTRPCRouter({
       decisions: decisions ?? null,
       /** The target the final model must reach, in the metric chosen in step 2 when the exercise states one for it; null without a target. */
       target: target ?? null,
-      submissions: mine.map((row) => summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() })),
+      submissions: mine.map((row) =>
+        summarizeSubmission(row, role === "instructor" ? null : { deadline: assignment.deadline, now: ctx.now() }),
+      ),
     };
   }),
 
@@ -95,7 +101,11 @@ export const assignmentRouter = createTRPCRouter({
     const { course } = ctx;
     const exercise = findExercise(input.exerciseId);
     if (!exercise)
-      throw new NotFoundError(`Unknown exercise "${input.exerciseId}"; expected one of: ${listExercises().map((e) => e.id).join(", ")}.`);
+      throw new NotFoundError(
+        `Unknown exercise "${input.exerciseId}"; expected one of: ${listExercises()
+          .map((e) => e.id)
+          .join(", ")}.`,
+      );
     await checkDatasetOverride(ctx.db, course.id, exercise.id, input.overrides);
     const existing = await assignmentsForCourse(ctx.db, course.id);
     const assignment = await createAssignment(
@@ -147,11 +157,21 @@ export const assignmentRouter = createTRPCRouter({
 
   /** Instructors of the course: a student's own deadline on the assignment (replaces an earlier extension). */
   setExtension: assignmentProcedure.instructor
-    .input(z.object({ assignmentId: Id, userId: Id, deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch") }).strict())
+    .input(
+      z
+        .object({
+          assignmentId: Id,
+          userId: Id,
+          deadline: z.number().int().min(0).max(8_640_000_000_000_000).describe("ms since the epoch"),
+        })
+        .strict(),
+    )
     .mutation(({ ctx, input }) => setExtension(ctx.db, { ...input, actorId: ctx.user.id }, ctx.now())),
 
   /** Instructors of the course: back to the assignment's deadline for one student. */
-  clearExtension: assignmentProcedure.instructor.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    return { cleared: await clearExtension(ctx.db, input, { actorId: ctx.user.id, now: ctx.now() }) };
-  }),
+  clearExtension: assignmentProcedure.instructor
+    .input(z.object({ assignmentId: Id, userId: Id }).strict())
+    .mutation(async ({ ctx, input }) => {
+      return { cleared: await clearExtension(ctx.db, input, { actorId: ctx.user.id, now: ctx.now() }) };
+    }),
 });

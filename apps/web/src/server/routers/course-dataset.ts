@@ -29,7 +29,11 @@ export const courseDatasetRouter = createTRPCRouter({
         .strict(),
     )
     .mutation(async ({ ctx, input }) => {
-      const { summary, ...dataset } = await createDataset(ctx.db, { courseId: input.courseId, file: input.file, csv: input.csv, createdBy: ctx.user.id }, ctx.now());
+      const { summary, ...dataset } = await createDataset(
+        ctx.db,
+        { courseId: input.courseId, file: input.file, csv: input.csv, createdBy: ctx.user.id },
+        ctx.now(),
+      );
       const small = smallTestSplitWarning(dataset.rows);
       return { dataset, columns: summary, warnings: small ? [small] : [] };
     }),

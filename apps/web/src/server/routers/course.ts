@@ -40,7 +40,9 @@ export const courseRouter = createTRPCRouter({
   byId: courseProcedure.member.input(z.object({ courseId: z.string().min(1).max(100) }).strict()).query(async ({ ctx }) => {
     const { course, role } = ctx;
     // Several exercises share a step (MNIST and IMDB); order by step, then title, so the list is stable.
-    const assignments = (await assignmentsForCourse(ctx.db, course.id)).sort((a, b) => a.position - b.position || a.title.localeCompare(b.title));
+    const assignments = (await assignmentsForCourse(ctx.db, course.id)).sort(
+      (a, b) => a.position - b.position || a.title.localeCompare(b.title),
+    );
     const rows = await Promise.all(
       assignments.map(async (a) => {
         const key = { assignmentId: a.id, userId: ctx.user.id };
@@ -55,7 +57,9 @@ export const courseRouter = createTRPCRouter({
           deadline: a.deadline,
           attemptsAllowed: a.attemptsAllowed,
           attemptsUsed,
-          status: assignmentStatus(mine.map((s) => ({ job: s.job, verdict: s.verdict && verdictFor(s.verdict, role, { deadline: a.deadline, now: ctx.now() }) }))),
+          status: assignmentStatus(
+            mine.map((s) => ({ job: s.job, verdict: s.verdict && verdictFor(s.verdict, role, { deadline: a.deadline, now: ctx.now() }) })),
+          ),
         };
       }),
     );
@@ -71,7 +75,10 @@ export const courseRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       await countAttempt(ctx.db, joinRules(ctx.config.authLimits, ctx.user.id), ctx.config.authLimits, ctx.now());
       const course = await courseByJoinCode(ctx.db, input.code);
-      if (!course) throw new NotFoundError(`No course has the join code "${input.code.toUpperCase()}". Check the code with your instructor; it looks like DEMO-2026.`);
+      if (!course)
+        throw new NotFoundError(
+          `No course has the join code "${input.code.toUpperCase()}". Check the code with your instructor; it looks like DEMO-2026.`,
+        );
       const existing = await membership(ctx.db, course.id, ctx.user.id);
       if (!existing) {
         if (course.archived) throw new PreconditionError(`The course "${course.title}" is archived and no longer takes new students.`);
@@ -96,7 +103,11 @@ export const courseRouter = createTRPCRouter({
   create: instructorProcedure
     .input(z.object({ title: CourseTitle, settings: CourseSettings.optional() }).strict())
     .mutation(async ({ ctx, input }) => {
-      const course = await createCourse(ctx.db, { title: input.title, settings: input.settings ?? { defaultAttempts: DEFAULT_ATTEMPTS } }, ctx.now());
+      const course = await createCourse(
+        ctx.db,
+        { title: input.title, settings: input.settings ?? { defaultAttempts: DEFAULT_ATTEMPTS } },
+        ctx.now(),
+      );
       await enroll(ctx.db, { courseId: course.id, userId: ctx.user.id, role: "instructor" }, ctx.now());
       return teachCourseView(course);
     }),
@@ -105,7 +116,10 @@ export const courseRouter = createTRPCRouter({
   update: courseProcedure.instructor
     .input(z.object({ courseId: Id, title: CourseTitle.optional(), settings: CourseSettings.optional() }).strict())
     .mutation(async ({ ctx, input }) => {
-      const course = await updateCourse(ctx.db, ctx.course.id, { ...(input.title !== undefined ? { title: input.title } : {}), ...(input.settings ? { settings: input.settings } : {}) });
+      const course = await updateCourse(ctx.db, ctx.course.id, {
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.settings ? { settings: input.settings } : {}),
+      });
       return teachCourseView(course);
     }),
 

@@ -26,9 +26,11 @@ export const draftRouter = createTRPCRouter({
   }),
 
   /** Replaces the caller's draft; refused past the size cap with the size it has and the size allowed. */
-  save: assignmentProcedure.student.input(z.object({ assignmentId: AssignmentId, content: DraftContent }).strict()).mutation(async ({ ctx, input }) => {
-    const { assignment } = ctx;
-    const saved = await saveDraft(ctx.db, { userId: ctx.user.id, assignmentId: assignment.id }, input.content, ctx.now());
-    return { updatedAt: saved.updatedAt };
-  }),
+  save: assignmentProcedure.student
+    .input(z.object({ assignmentId: AssignmentId, content: DraftContent }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const { assignment } = ctx;
+      const saved = await saveDraft(ctx.db, { userId: ctx.user.id, assignmentId: assignment.id }, input.content, ctx.now());
+      return { updatedAt: saved.updatedAt };
+    }),
 });

@@ -1,5 +1,13 @@
 import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
-import { assignmentById, enqueueExperiment, experimentRunById, experimentRunsFor, progressSince, submissionsFor, type Db } from "@stepwise/db";
+import {
+  assignmentById,
+  enqueueExperiment,
+  experimentRunById,
+  experimentRunsFor,
+  progressSince,
+  submissionsFor,
+  type Db,
+} from "@stepwise/db";
 import { EXPERIMENTS } from "@stepwise/exercises/experiments";
 import { z } from "zod";
 import {
@@ -24,7 +32,8 @@ const Experiment = z.enum(EXPERIMENTS).describe("The debugging experiment to run
 const gflopsFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }) =>
   (await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() }))?.gflops;
 
-const views = (runs: Parameters<typeof runView>[0][]): ExperimentRunView[] => runs.map(runView).filter((v): v is ExperimentRunView => v !== null);
+const views = (runs: Parameters<typeof runView>[0][]): ExperimentRunView[] =>
+  runs.map(runView).filter((v): v is ExperimentRunView => v !== null);
 
 export const experimentRouter = createTRPCRouter({
   /**
@@ -74,7 +83,10 @@ export const experimentRouter = createTRPCRouter({
       budget,
       // Runs start from the Debugging page on the latest submission.
       latestSubmission: submissions[0] ? { id: submissions[0].id, createdAt: submissions[0].createdAt } : null,
-      experiments: catalogue(exercise, policy).map((entry) => ({ ...entry, last: all.find((r) => r.experiment === entry.experiment) ?? null })),
+      experiments: catalogue(exercise, policy).map((entry) => ({
+        ...entry,
+        last: all.find((r) => r.experiment === entry.experiment) ?? null,
+      })),
       runs: all,
     };
   }),

@@ -13,11 +13,17 @@ const Id = z.string().min(1).max(100);
 export const gradeChangeRouter = createTRPCRouter({
   /** Members of the course: the caller's own changed grades not seen yet. */
   unseen: courseProcedure.member.input(z.object({ courseId: Id }).strict()).query(async ({ ctx, input }) => {
-    const [changes, assignments] = await Promise.all([unseenGradeChanges(ctx.db, { courseId: input.courseId, userId: ctx.user.id }), assignmentsForCourse(ctx.db, input.courseId)]);
+    const [changes, assignments] = await Promise.all([
+      unseenGradeChanges(ctx.db, { courseId: input.courseId, userId: ctx.user.id }),
+      assignmentsForCourse(ctx.db, input.courseId),
+    ]);
     const byId = new Map(assignments.map((a) => [a.id, a]));
     return changes.map((change) => {
       const assignment = byId.get(change.assignmentId);
-      return { ...gradeNotice(change, { deadline: assignment?.deadline ?? null, now: ctx.now() }), assignmentTitle: assignment?.title ?? "" };
+      return {
+        ...gradeNotice(change, { deadline: assignment?.deadline ?? null, now: ctx.now() }),
+        assignmentTitle: assignment?.title ?? "",
+      };
     });
   }),
 

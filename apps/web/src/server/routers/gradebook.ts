@@ -25,7 +25,13 @@ export const gradebookRouter = createTRPCRouter({
       const built = await courseGradebook(ctx.db, courseId);
       if (query.assignmentId !== undefined && !built.assignments.some((a) => a.id === query.assignmentId))
         throw new NotFoundError(`The course has no assignment with id "${query.assignmentId}".`);
-      const { gradebook, identical } = flagIdentical(built, await identicalWork(ctx.db, built.assignments.map((a) => a.id)));
+      const { gradebook, identical } = flagIdentical(
+        built,
+        await identicalWork(
+          ctx.db,
+          built.assignments.map((a) => a.id),
+        ),
+      );
       const shown = queryGradebook(gradebook, query);
       const columns = new Set(shown.assignments.map((a) => a.id));
       // All assignments too, for the filter's choices; `assignments` are the columns shown.

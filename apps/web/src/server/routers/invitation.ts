@@ -4,7 +4,11 @@ import { z } from "zod";
 import { Id } from "../services/teach-schemas";
 import { authedProcedure, courseProcedure, createTRPCRouter } from "../trpc";
 
-const Email = z.string().trim().max(320).pipe(z.email({ message: "Enter an e-mail address like name@example.org." }));
+const Email = z
+  .string()
+  .trim()
+  .max(320)
+  .pipe(z.email({ message: "Enter an e-mail address like name@example.org." }));
 const Token = z.string().min(1).max(200).describe("The token from the invitation link");
 
 /** The path of the page where the invitee accepts. */
@@ -20,7 +24,12 @@ export const invitationRouter = createTRPCRouter({
    * inviter to send (and written to the log in development, like password-reset links).
    */
   create: courseProcedure.instructor.input(z.object({ courseId: Id, email: Email }).strict()).mutation(async ({ ctx, input }) => {
-    const { token, invitation } = await createInvitation(ctx.db, { courseId: input.courseId, email: input.email, invitedBy: ctx.user.id, now: ctx.now() });
+    const { token, invitation } = await createInvitation(ctx.db, {
+      courseId: input.courseId,
+      email: input.email,
+      invitedBy: ctx.user.id,
+      now: ctx.now(),
+    });
     if (ctx.config.logResetLinks) console.info(`Invitation to co-teach course ${input.courseId} for ${invitation.email}: ${linkOf(token)}`);
     return { invitation, link: linkOf(token) };
   }),

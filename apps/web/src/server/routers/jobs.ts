@@ -19,7 +19,11 @@ async function requireJobsOf(ctx: { db: Db; user: User }, courseId: string | und
 export const jobsRouter = createTRPCRouter({
   /** The live queue (positions, running jobs with grader, phase and elapsed time, recent failures): one course's, or every course's for operators. */
   list: instructorProcedure
-    .input(z.object({ courseId: Id.optional().describe("The course, which the caller must teach; absent: every course (operators only)") }).strict())
+    .input(
+      z
+        .object({ courseId: Id.optional().describe("The course, which the caller must teach; absent: every course (operators only)") })
+        .strict(),
+    )
     .query(async ({ ctx, input }) => {
       await requireJobsOf(ctx, input.courseId);
       const now = ctx.now();

@@ -28,7 +28,13 @@ export const ltiRouter = createTRPCRouter({
    * into an LMS that supports LTI Dynamic Registration; the platform it registers is the caller's. Instructors.
    */
   registrationLink: instructorProcedure.mutation(async ({ ctx }) => {
-    const token = await issueLaunchToken(ctx.db, { kind: "registration", userId: ctx.user.id, payload: {}, now: ctx.now(), ttlMs: REGISTRATION_LINK_TTL_MS });
+    const token = await issueLaunchToken(ctx.db, {
+      kind: "registration",
+      userId: ctx.user.id,
+      payload: {},
+      now: ctx.now(),
+      ttlMs: REGISTRATION_LINK_TTL_MS,
+    });
     return { path: `/api/lti/register?token=${encodeURIComponent(token)}`, expiresAt: ctx.now() + REGISTRATION_LINK_TTL_MS };
   }),
 
@@ -38,11 +44,15 @@ export const ltiRouter = createTRPCRouter({
   }),
 
   /** Queues one cell's passback again. Instructors of the assignment's course. */
-  retryPassback: assignmentProcedure.instructor.input(z.object({ assignmentId: Id, userId: Id }).strict()).mutation(async ({ ctx, input }) => {
-    if (!(await retryPassback(ctx.db, { ...input, now: ctx.now() })))
-      throw new NotFoundError("Nothing to send: this student has no submission, or the assignment is not linked to an LMS gradebook column.");
-    return { queued: true };
-  }),
+  retryPassback: assignmentProcedure.instructor
+    .input(z.object({ assignmentId: Id, userId: Id }).strict())
+    .mutation(async ({ ctx, input }) => {
+      if (!(await retryPassback(ctx.db, { ...input, now: ctx.now() })))
+        throw new NotFoundError(
+          "Nothing to send: this student has no submission, or the assignment is not linked to an LMS gradebook column.",
+        );
+      return { queued: true };
+    }),
 
   /** Pulls the course's LMS roster now (it is also synced daily). Instructors of the course. */
   syncRoster: courseProcedure.instructor.input(z.object({ courseId: Id }).strict()).mutation(async ({ ctx, input }) => {

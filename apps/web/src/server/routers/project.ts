@@ -1,6 +1,16 @@
 import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
 import { clears, OverrideAction, StepId } from "@stepwise/core/workflow";
-import { assignmentById, clearStepOverride, membership, projectView, setStepOverride, submissionById, type CourseRole, type Db, type User } from "@stepwise/db";
+import {
+  assignmentById,
+  clearStepOverride,
+  membership,
+  projectView,
+  setStepOverride,
+  submissionById,
+  type CourseRole,
+  type Db,
+  type User,
+} from "@stepwise/db";
 import { z } from "zod";
 import { studentProjects } from "../services/projects";
 import { authedProcedure, courseProcedure, createTRPCRouter } from "../trpc";
@@ -21,7 +31,8 @@ async function subjectOf(ctx: { db: Db; user: User; role: CourseRole }, courseId
 
 /** Instructors act on the course's students only (not on other instructors or their own projects); anyone else reads as missing. */
 async function requireStudent(db: Db, courseId: string, studentId: string): Promise<void> {
-  if ((await membership(db, courseId, studentId)) !== "student") throw new NotFoundError(`No student with id "${studentId}" in this course.`);
+  if ((await membership(db, courseId, studentId)) !== "student")
+    throw new NotFoundError(`No student with id "${studentId}" in this course.`);
 }
 
 export const projectRouter = createTRPCRouter({
@@ -32,12 +43,14 @@ export const projectRouter = createTRPCRouter({
   }),
 
   /** Members of the course: one project by its key (another student's for instructors only). */
-  byId: courseProcedure.member.input(z.object({ courseId: Id, project: ProjectKey, studentId: Id.optional() }).strict()).query(async ({ ctx, input }) => {
-    const userId = await subjectOf(ctx, input.courseId, input.studentId);
-    const project = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
-    if (!project) throw new NotFoundError(`This course has no project "${input.project}".`);
-    return projectView(project);
-  }),
+  byId: courseProcedure.member
+    .input(z.object({ courseId: Id, project: ProjectKey, studentId: Id.optional() }).strict())
+    .query(async ({ ctx, input }) => {
+      const userId = await subjectOf(ctx, input.courseId, input.studentId);
+      const project = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
+      if (!project) throw new NotFoundError(`This course has no project "${input.project}".`);
+      return projectView(project);
+    }),
 
   /**
    * The step after a submission's, once the submission's step has passed (or is graded with its
@@ -56,7 +69,13 @@ export const projectRouter = createTRPCRouter({
       const following = project.steps[index + 1];
       if (!step) continue;
       if (!clears(step.status) || !following) return null;
-      return { courseId: assignment.courseId, assignmentId: following.assignmentId, number: following.number, title: following.title, project: project.label };
+      return {
+        courseId: assignment.courseId,
+        assignmentId: following.assignmentId,
+        number: following.number,
+        title: following.title,
+        project: project.label,
+      };
     }
     return null;
   }),
@@ -84,7 +103,8 @@ export const projectRouter = createTRPCRouter({
       if (!projects.some((p) => p.key === input.project)) throw new NotFoundError(`This course has no project "${input.project}".`);
       const step = { courseId: input.courseId, userId, project: input.project, stepId: input.stepId };
       if (input.action === "clear") {
-        if (!(await clearStepOverride(ctx.db, step))) throw new NotFoundError(`Step "${input.stepId}" of this student's project has no override to undo.`);
+        if (!(await clearStepOverride(ctx.db, step)))
+          throw new NotFoundError(`Step "${input.stepId}" of this student's project has no override to undo.`);
       } else await setStepOverride(ctx.db, { ...step, action: input.action, createdBy: ctx.user.id }, ctx.now());
       const updated = (await studentProjects(ctx.db, input.courseId, userId, ctx.now())).find((p) => p.key === input.project);
       if (!updated) throw new NotFoundError(`This course has no project "${input.project}".`);

@@ -22,11 +22,13 @@ async function taughtRegrade(ctx: { db: Db; user: User }, regradeId: string) {
  * Instructors of the assignment's course only.
  */
 export const regradeRouter = createTRPCRouter({
-  start: assignmentProcedure.instructor.input(z.object({ assignmentId: Id.describe("The assignment whose submissions to regrade") }).strict()).mutation(async ({ ctx }) => {
-    const { assignment } = ctx;
-    const { regrade, jobs } = await startRegrade(ctx.db, { assignmentId: assignment.id, createdBy: ctx.user.id, now: ctx.now() });
-    return { regradeId: regrade.id, jobs };
-  }),
+  start: assignmentProcedure.instructor
+    .input(z.object({ assignmentId: Id.describe("The assignment whose submissions to regrade") }).strict())
+    .mutation(async ({ ctx }) => {
+      const { assignment } = ctx;
+      const { regrade, jobs } = await startRegrade(ctx.db, { assignmentId: assignment.id, createdBy: ctx.user.id, now: ctx.now() });
+      return { regradeId: regrade.id, jobs };
+    }),
 
   status: instructorProcedure.input(z.object({ regradeId: Id }).strict()).query(async ({ ctx, input }) => {
     const { regrade, assignment } = await taughtRegrade(ctx, input.regradeId);

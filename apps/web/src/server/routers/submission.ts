@@ -14,7 +14,13 @@ import { assignmentProcedure, authedProcedure, createTRPCRouter, submissionProce
 const Id = z.string().min(1).max(100);
 
 function publicSubmission(submission: SubmissionRow) {
-  return { id: submission.id, assignmentId: submission.assignmentId, exerciseId: submission.exerciseId, createdAt: submission.createdAt, payload: submission.payload };
+  return {
+    id: submission.id,
+    assignmentId: submission.assignmentId,
+    exerciseId: submission.exerciseId,
+    createdAt: submission.createdAt,
+    payload: submission.payload,
+  };
 }
 
 /** Wraps a generator so errors raised mid-stream reach the client with our codes, like any other procedure's. */
@@ -39,7 +45,8 @@ export const submissionRouter = createTRPCRouter({
       // The exercise as the assignment places it (its dataset may be an uploaded CSV), as the grader sees it.
       const exercise = assignmentExercise(assignment);
       // GRADER_EFFECTIVE_GFLOPS=0 turns the time check off; otherwise a grader's measurement comes first.
-      const speed = ctx.config.graderGflops === 0 ? null : await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
+      const speed =
+        ctx.config.graderGflops === 0 ? null : await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
       const { submission, job } = await submit(ctx.db, {
         assignment,
         exercise,
@@ -102,30 +109,34 @@ export const submissionRouter = createTRPCRouter({
    * Learning curves of two submissions to the same assignment, for overlaying. Each must be readable
    * by the caller (the `reader` rule of each: their own, or any in a course they teach).
    */
-  compare: authedProcedure
-    .input(z.object({ submissionIds: z.tuple([Id, Id]) }).strict())
-    .query(async ({ ctx, input }) => {
-      const [a, b] = await Promise.all(input.submissionIds.map((id) => submissionScope(ctx, id, "reader")));
-      if (!a || !b) throw new NotFoundError("Both submissions must exist.");
-      if (a.assignment.id !== b.assignment.id) {
-        throw new ValidationError(`Only submissions to the same assignment can be compared; got "${a.assignment.title}" and "${b.assignment.title}".`, "submissionIds");
-      }
-      const rows = await submissionsFor(ctx.db, { assignmentId: a.assignment.id, userId: a.submission.userId });
-      const others = a.submission.userId === b.submission.userId ? rows : await submissionsFor(ctx.db, { assignmentId: b.assignment.id, userId: b.submission.userId });
-      const all = [...rows, ...others];
-      return {
-        assignment: { id: a.assignment.id, title: a.assignment.title },
-        submissions: [a, b].map(({ submission }) => {
-          const row = all.find((r) => r.id === submission.id);
-          const verdict = row?.verdict ? verdictFor(row.verdict, a.viewer, { deadline: a.assignment.deadline, now: ctx.now() }) : null;
-          return {
-            id: submission.id,
-            createdAt: submission.createdAt,
-            status: verdict?.status ?? null,
-            testAccuracy: verdict?.status === "withheld" ? null : (verdict?.metrics.testAccuracy?.value ?? null),
-            history: verdict?.curves.history ?? [],
-          };
-        }),
-      };
-    }),
+  compare: authedProcedure.input(z.object({ submissionIds: z.tuple([Id, Id]) }).strict()).query(async ({ ctx, input }) => {
+    const [a, b] = await Promise.all(input.submissionIds.map((id) => submissionScope(ctx, id, "reader")));
+    if (!a || !b) throw new NotFoundError("Both submissions must exist.");
+    if (a.assignment.id !== b.assignment.id) {
+      throw new ValidationError(
+        `Only submissions to the same assignment can be compared; got "${a.assignment.title}" and "${b.assignment.title}".`,
+        "submissionIds",
+      );
+    }
+    const rows = await submissionsFor(ctx.db, { assignmentId: a.assignment.id, userId: a.submission.userId });
+    const others =
+      a.submission.userId === b.submission.userId
+        ? rows
+        : await submissionsFor(ctx.db, { assignmentId: b.assignment.id, userId: b.submission.userId });
+    const all = [...rows, ...others];
+    return {
+      assignment: { id: a.assignment.id, title: a.assignment.title },
+      submissions: [a, b].map(({ submission }) => {
+        const row = all.find((r) => r.id === submission.id);
+        const verdict = row?.verdict ? verdictFor(row.verdict, a.viewer, { deadline: a.assignment.deadline, now: ctx.now() }) : null;
+        return {
+          id: submission.id,
+          createdAt: submission.createdAt,
+          status: verdict?.status ?? null,
+          testAccuracy: verdict?.status === "withheld" ? null : (verdict?.metrics.testAccuracy?.value ?? null),
+          history: verdict?.curves.history ?? [],
+        };
+      }),
+    };
+  }),
 });

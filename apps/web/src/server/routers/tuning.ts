@@ -16,7 +16,16 @@ import { TuningSearch } from "@stepwise/exercises/tuning";
 import { z } from "zod";
 import { estimatorFor, placedExercise, policyOf } from "../services/experiments";
 import { trainingSpeed } from "../services/grader-speed";
-import { checkSearch, checkTuningAllowed, defaultSearch, modelFacts, progressOf, tuningPolicyOf, tuningRunView, tuningUnavailable } from "../services/tuning";
+import {
+  checkSearch,
+  checkTuningAllowed,
+  defaultSearch,
+  modelFacts,
+  progressOf,
+  tuningPolicyOf,
+  tuningRunView,
+  tuningUnavailable,
+} from "../services/tuning";
 import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
 import { requireOwnerOrInstructor } from "../scope";
 import { assignmentProcedure, authedProcedure, createTRPCRouter } from "../trpc";
@@ -33,11 +42,16 @@ async function modelSubmission(db: Db, user: User, assignmentId: string, submiss
     const submission = await submissionById(db, submissionId);
     if (!submission) throw new NotFoundError(`No submission with id "${submissionId}".`);
     if (submission.userId !== user.id) throw new ForbiddenError("You can only tune the model of one of your own submissions.");
-    if (submission.assignmentId !== assignmentId) throw new ValidationError(`Submission "${submissionId}" belongs to another assignment; tune a submission of this one.`, "submissionId");
+    if (submission.assignmentId !== assignmentId)
+      throw new ValidationError(
+        `Submission "${submissionId}" belongs to another assignment; tune a submission of this one.`,
+        "submissionId",
+      );
     return submission;
   }
   const [latest] = await submissionsFor(db, { assignmentId, userId: user.id });
-  if (!latest) throw new PreconditionError("Submit a model on this step first: a search tries variations of the model of one of your submissions.");
+  if (!latest)
+    throw new PreconditionError("Submit a model on this step first: a search tries variations of the model of one of your submissions.");
   return latest;
 }
 
@@ -55,13 +69,18 @@ async function readableRun(ctx: { db: Db; user: User }, jobId: string) {
 const SearchOnModel = z
   .object({
     assignmentId: Id.describe("The step-7 assignment to tune on"),
-    submissionId: Id.optional().describe("The submission whose model the search varies; the caller's latest on this assignment when absent"),
+    submissionId: Id.optional().describe(
+      "The submission whose model the search varies; the caller's latest on this assignment when absent",
+    ),
     search: TuningSearch,
   })
   .strict();
 
 /** Everything refused before a search is costed or queued: the assignment, tuning allowed, the model's owner, the search itself. */
-async function checkedSearch(ctx: { db: Db; user: User; assignment: Assignment; config: { graderGflops?: number }; now: () => number }, input: z.infer<typeof SearchOnModel>) {
+async function checkedSearch(
+  ctx: { db: Db; user: User; assignment: Assignment; config: { graderGflops?: number }; now: () => number },
+  input: z.infer<typeof SearchOnModel>,
+) {
   const { assignment } = ctx;
   const exercise = placedExercise(assignment);
   const policy = tuningPolicyOf(assignment);
@@ -79,41 +98,41 @@ export const tuningRouter = createTRPCRouter({
    * trials than the assignment allows or does not fit the model, when the estimate does not fit the
    * budget left, or beyond the per-minute rate limit. Members of the course.
    */
-  start: assignmentProcedure.member
-    .input(SearchOnModel)
-    .mutation(async ({ ctx, input }) => {
-      const { assignment, exercise, policy, submission, trials, gflops } = await checkedSearch(ctx, input);
-      // Checked against the assignment's trial cap here; the budget callback re-estimates stored searches without it.
-      estimateTuneSeconds(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials });
-      const { job, estimateSeconds, budget } = await enqueueTuning(ctx.db, {
-        submissionId: submission.id,
-        userId: ctx.user.id,
-        search: input.search,
-        budgetSeconds: policyOf(assignment).computeSeconds,
-        perMinute: ctx.config.submissionsPerMinute,
-        estimateSeconds: estimatorFor(exercise, gflops),
-        now: ctx.now(),
-      });
-      return { jobId: job.id, status: job.status, submissionId: submission.id, trials, estimateSeconds, budget };
-    }),
+  start: assignmentProcedure.member.input(SearchOnModel).mutation(async ({ ctx, input }) => {
+    const { assignment, exercise, policy, submission, trials, gflops } = await checkedSearch(ctx, input);
+    // Checked against the assignment's trial cap here; the budget callback re-estimates stored searches without it.
+    estimateTuneSeconds(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials });
+    const { job, estimateSeconds, budget } = await enqueueTuning(ctx.db, {
+      submissionId: submission.id,
+      userId: ctx.user.id,
+      search: input.search,
+      budgetSeconds: policyOf(assignment).computeSeconds,
+      perMinute: ctx.config.submissionsPerMinute,
+      estimateSeconds: estimatorFor(exercise, gflops),
+      now: ctx.now(),
+    });
+    return { jobId: job.id, status: job.status, submissionId: submission.id, trials, estimateSeconds, budget };
+  }),
 
   /**
    * What a declared search will cost before it is started: the estimate from the graders' published
    * calibration, the budget left, and — when it does not fit — the largest search around it that does.
    * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued. Members of the course.
    */
-  estimate: assignmentProcedure.member
-    .input(SearchOnModel)
-    .query(async ({ ctx, input }) => {
-      const { assignment, exercise, policy, submission, gflops } = await checkedSearch(ctx, input);
-      const { budget } = await tuningRunsFor(ctx.db, {
-        assignmentId: assignment.id,
-        userId: ctx.user.id,
-        budgetSeconds: policyOf(assignment).computeSeconds,
-        estimateSeconds: estimatorFor(exercise, gflops),
-      });
-      return costOfSearch(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds });
-    }),
+  estimate: assignmentProcedure.member.input(SearchOnModel).query(async ({ ctx, input }) => {
+    const { assignment, exercise, policy, submission, gflops } = await checkedSearch(ctx, input);
+    const { budget } = await tuningRunsFor(ctx.db, {
+      assignmentId: assignment.id,
+      userId: ctx.user.id,
+      budgetSeconds: policyOf(assignment).computeSeconds,
+      estimateSeconds: estimatorFor(exercise, gflops),
+    });
+    return costOfSearch(exercise, submission.payload, input.search, {
+      gflops,
+      maxTrials: policy.tuningTrials,
+      leftSeconds: budget.leftSeconds,
+    });
+  }),
 
   /**
    * The Tune section: the caller's searches on an assignment (newest first), whether tuning is
@@ -127,13 +146,24 @@ export const tuningRouter = createTRPCRouter({
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
     const gflops = await gflopsFor(ctx);
     const [{ runs, budget }, submissions, used] = await Promise.all([
-      tuningRunsFor(ctx.db, { ...key, budgetSeconds: policyOf(assignment).computeSeconds, estimateSeconds: estimatorFor(exercise, gflops) }),
+      tuningRunsFor(ctx.db, {
+        ...key,
+        budgetSeconds: policyOf(assignment).computeSeconds,
+        estimateSeconds: estimatorFor(exercise, gflops),
+      }),
       submissionsFor(ctx.db, key),
       testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id),
     ]);
     const latest = submissions[0];
     const facts = latest ? modelFacts(latest.payload) : null;
-    const defaults = latest && facts ? fittedDefaults(exercise, latest.payload, defaultSearch(facts, policy.tuningTrials), { gflops, maxTrials: policy.tuningTrials, leftSeconds: budget.leftSeconds }) : null;
+    const defaults =
+      latest && facts
+        ? fittedDefaults(exercise, latest.payload, defaultSearch(facts, policy.tuningTrials), {
+            gflops,
+            maxTrials: policy.tuningTrials,
+            leftSeconds: budget.leftSeconds,
+          })
+        : null;
     return {
       assignment: { id: assignment.id, courseId: assignment.courseId, title: assignment.title },
       exercise: { id: exercise.id, title: exercise.title, step: exercise.step, metric: exercise.metric },
@@ -153,7 +183,9 @@ export const tuningRouter = createTRPCRouter({
     const { run, assignment } = await readableRun(ctx, input.jobId);
     const pending = run.status === "queued" || run.status === "running";
     // A pending run holds its estimate on the budget; read it again with the estimator to show it.
-    const shown = pending ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), await gflopsFor(ctx)))) ?? run) : run;
+    const shown = pending
+      ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), await gflopsFor(ctx)))) ?? run)
+      : run;
     const progress = run.status === "running" ? progressOf((await progressSince(ctx.db, run.jobId, 0)).map((e) => e.event)) : null;
     return { ...tuningRunView(shown), progress };
   }),

@@ -4,7 +4,9 @@ type Answers = NonNullable<SubmissionPayload["answers"]>;
 type Answer = Answers[string];
 
 function describe(value: Answer): string {
-  return typeof value === "string" ? `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : `${typeof value} ${String(value)}`;
+  return typeof value === "string"
+    ? `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`
+    : `${typeof value} ${String(value)}`;
 }
 
 function checkOne(question: Question, value: Answer): void {
@@ -25,7 +27,8 @@ function checkOne(question: Question, value: Answer): void {
       if (typeof value !== "boolean") throw new ValidationError(`${name} expects yes or no, got ${describe(value)}`, field);
       return;
     case "text":
-      if (typeof value !== "string" || value.trim().length === 0) throw new ValidationError(`${name} expects a written answer, got ${describe(value)}`, field);
+      if (typeof value !== "string" || value.trim().length === 0)
+        throw new ValidationError(`${name} expects a written answer, got ${describe(value)}`, field);
       return;
   }
 }
@@ -40,11 +43,15 @@ export function checkAnswers(questions: readonly Question[], answers: Submission
   const known = new Set(questions.map((q) => q.id));
   const unknown = Object.keys(given).filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw new ValidationError(`This exercise has no question ${unknown.map((id) => `"${id}"`).join(", ")}; its questions are ${[...known].map((id) => `"${id}"`).join(", ")}`, "answers");
+    throw new ValidationError(
+      `This exercise has no question ${unknown.map((id) => `"${id}"`).join(", ")}; its questions are ${[...known].map((id) => `"${id}"`).join(", ")}`,
+      "answers",
+    );
   }
   for (const question of questions) {
     const value = given[question.id];
-    if (value === undefined) throw new ValidationError(`Question "${question.prompt}" (${question.id}) needs an answer, got none`, `answers.${question.id}`);
+    if (value === undefined)
+      throw new ValidationError(`Question "${question.prompt}" (${question.id}) needs an answer, got none`, `answers.${question.id}`);
     checkOne(question, value);
   }
 }

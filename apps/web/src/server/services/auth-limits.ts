@@ -34,8 +34,17 @@ export async function countAttempt(db: Db, rules: readonly LimitRule[], limits: 
   const rule = rules[over];
   if (!rule) return;
   const wait = limits.windowMs - (now % limits.windowMs);
-  const from = rule.scope === "ip" ? "from your network" : rule.scope === "pair" ? "for this email address from your network" : rule.scope === "user" ? "for your account" : "for this email address";
-  throw new RateLimitError(`Too many ${WHAT[rule.action]} ${from}: at most ${rule.max} per ${minutes(limits.windowMs)}. Try again in ${minutes(wait)}.`);
+  const from =
+    rule.scope === "ip"
+      ? "from your network"
+      : rule.scope === "pair"
+        ? "for this email address from your network"
+        : rule.scope === "user"
+          ? "for your account"
+          : "for this email address";
+  throw new RateLimitError(
+    `Too many ${WHAT[rule.action]} ${from}: at most ${rule.max} per ${minutes(limits.windowMs)}. Try again in ${minutes(wait)}.`,
+  );
 }
 
 /**
@@ -58,9 +67,17 @@ export async function throttleSignIn(db: Db, limits: AuthLimits, email: string, 
     rules.push({ action: "signin", scope: "ip", value: ip, max: limits.signInPerIp });
   }
   await countAttempt(db, rules, limits, now);
-  const onEmail = await hitRateLimit(db, { key: limitKey({ action: "signin", scope: "email", value: email }), windowMs: limits.windowMs, now });
+  const onEmail = await hitRateLimit(db, {
+    key: limitKey({ action: "signin", scope: "email", value: email }),
+    windowMs: limits.windowMs,
+    now,
+  });
   if (onEmail <= limits.signInPerEmail) return;
-  const inSlot = await hitRateLimit(db, { key: limitKey({ action: "signin", scope: "slot", value: email }), windowMs: SIGNIN_SLOT_MS, now });
+  const inSlot = await hitRateLimit(db, {
+    key: limitKey({ action: "signin", scope: "slot", value: email }),
+    windowMs: SIGNIN_SLOT_MS,
+    now,
+  });
   if (inSlot <= 1) return;
   const wait = Math.max(1, Math.ceil((SIGNIN_SLOT_MS - (now % SIGNIN_SLOT_MS)) / 1000));
   throw new RateLimitError(

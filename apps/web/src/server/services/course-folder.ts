@@ -87,7 +87,8 @@ function assignmentFile(assignment: Assignment): AssignmentFile {
 
 /** NN prefixes: the stored positions when they fit (unique, 1–99), else 1…n in course order. */
 function filePositions(assignments: readonly Assignment[]): number[] {
-  if (assignments.length > 99) throw new PreconditionError(`A course folder holds at most 99 assignments (NN-name.yaml); this course has ${assignments.length}`);
+  if (assignments.length > 99)
+    throw new PreconditionError(`A course folder holds at most 99 assignments (NN-name.yaml); this course has ${assignments.length}`);
   const stored = assignments.map((a) => a.position);
   const fits = new Set(stored).size === stored.length && stored.every((p) => Number.isInteger(p) && p >= 1 && p <= 99);
   return fits ? stored : assignments.map((_, i) => i + 1);
@@ -97,11 +98,19 @@ function filePositions(assignments: readonly Assignment[]): number[] {
 export async function courseFolderOf(db: Db, courseId: string): Promise<{ course: Course; folder: CourseFolder }> {
   const course = await courseById(db, courseId);
   if (!course) throw new NotFoundError(`No course with id "${courseId}"`);
-  const [members, assignments, data] = await Promise.all([courseMembers(db, courseId), assignmentsForCourse(db, courseId), courseDataFiles(db, courseId)]);
+  const [members, assignments, data] = await Promise.all([
+    courseMembers(db, courseId),
+    assignmentsForCourse(db, courseId),
+    courseDataFiles(db, courseId),
+  ]);
   const positions = filePositions(assignments);
   const files: CourseAssignment[] = assignments.map((assignment, i) => {
     const position = positions[i] ?? i + 1;
-    return { file: `assignments/${String(position).padStart(2, "0")}-${assignment.exerciseId}.yaml`, position, assignment: assignmentFile(assignment) };
+    return {
+      file: `assignments/${String(position).padStart(2, "0")}-${assignment.exerciseId}.yaml`,
+      position,
+      assignment: assignmentFile(assignment),
+    };
   });
   for (const { file } of data) {
     const problem = unsafePath(file);
@@ -144,7 +153,10 @@ function checkYamlAliases(files: FolderFiles): void {
     } catch (error) {
       // Other YAML errors are the loader's to report, with their line numbers.
       if (!/alias/i.test((error as Error).message)) continue;
-      throw new ValidationError(`${path} — expected YAML whose aliases (*name) expand to at most ${MAX_YAML_ALIASES} nodes, got more (an alias bomb?); write the values out instead`, "zip");
+      throw new ValidationError(
+        `${path} — expected YAML whose aliases (*name) expand to at most ${MAX_YAML_ALIASES} nodes, got more (an alias bomb?); write the values out instead`,
+        "zip",
+      );
     }
   }
 }
@@ -152,7 +164,9 @@ function checkYamlAliases(files: FolderFiles): void {
 /** Writes the files the loader reads (course.yaml, assignments/*, CSVs) and validates them as `stepwise validate` does. */
 export function checkFolderFiles(files: FolderFiles): CourseValidation {
   checkYamlAliases(files);
-  const wanted = Object.keys(files).filter((path) => path === "course.yaml" || path.startsWith("assignments/") || path.toLowerCase().endsWith(".csv"));
+  const wanted = Object.keys(files).filter(
+    (path) => path === "course.yaml" || path.startsWith("assignments/") || path.toLowerCase().endsWith(".csv"),
+  );
   return withTempDir((dir) => {
     for (const path of wanted) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -167,7 +181,10 @@ export function validateFolderFiles(files: FolderFiles): CourseFolder {
   const result = checkFolderFiles(files);
   if (result.ok) return result.course;
   const count = result.errors.length;
-  throw new ValidationError(`The course folder has ${count} error${count === 1 ? "" : "s"}:\n${result.errors.map(formatCourseError).join("\n")}`, "zip");
+  throw new ValidationError(
+    `The course folder has ${count} error${count === 1 ? "" : "s"}:\n${result.errors.map(formatCourseError).join("\n")}`,
+    "zip",
+  );
 }
 
 /** Every CSV in the folder, referenced or not, so an export → import keeps the course's datasets. */
@@ -178,7 +195,8 @@ function dataFilesOf(files: FolderFiles): CourseDataFile[] {
     .map((file) => {
       const csv = files[file] ?? "";
       const bytes = Buffer.byteLength(csv, "utf8");
-      if (bytes > CSV_DEFAULTS.maxBytes) throw new ValidationError(`${file} — expected a CSV of at most ${CSV_DEFAULTS.maxBytes} bytes, got ${bytes}`, "zip");
+      if (bytes > CSV_DEFAULTS.maxBytes)
+        throw new ValidationError(`${file} — expected a CSV of at most ${CSV_DEFAULTS.maxBytes} bytes, got ${bytes}`, "zip");
       let columns: string[] | undefined;
       let rows = 0;
       try {
@@ -189,7 +207,8 @@ function dataFilesOf(files: FolderFiles): CourseDataFile[] {
       } catch (error) {
         throw new ValidationError(`${file} — expected a readable CSV, got ${(error as Error).message}`, "zip");
       }
-      if (!columns || columns.every((c) => c === "")) throw new ValidationError(`${file} — expected a CSV with a header row, got an empty file`, "zip");
+      if (!columns || columns.every((c) => c === ""))
+        throw new ValidationError(`${file} — expected a CSV with a header row, got an empty file`, "zip");
       return { file, csv, rows, columns };
     });
 }
@@ -224,7 +243,12 @@ function assignmentOf(entry: CourseAssignment, defaultAttempts: number): Omit<As
 }
 
 /** Imports a zipped course folder as a NEW course taught by `importer` (and the instructors it lists that have accounts). */
-export async function importCourseFolder(db: Db, importer: User, zip: Uint8Array, now: number): Promise<{ course: Course; warnings: string[] }> {
+export async function importCourseFolder(
+  db: Db,
+  importer: User,
+  zip: Uint8Array,
+  now: number,
+): Promise<{ course: Course; warnings: string[] }> {
   const files = unzipFolder(zip);
   const folder = validateFolderFiles(files);
   const datasets = dataFilesOf(files);

@@ -72,7 +72,11 @@ function recordedCrcs(bytes: Uint8Array): Map<string, number> {
 
 /** Reads an uploaded zip into text files, with every limit and path check before anything is inflated. */
 export function unzipFolder(bytes: Uint8Array): FolderFiles {
-  if (bytes.byteLength > MAX_ZIP_BYTES) throw new ValidationError(`A course folder zip must be at most ${mb(MAX_ZIP_BYTES)} (${MAX_ZIP_BYTES} bytes), got ${bytes.byteLength} bytes`, "zip");
+  if (bytes.byteLength > MAX_ZIP_BYTES)
+    throw new ValidationError(
+      `A course folder zip must be at most ${mb(MAX_ZIP_BYTES)} (${MAX_ZIP_BYTES} bytes), got ${bytes.byteLength} bytes`,
+      "zip",
+    );
   const problems: string[] = [];
   let entries = 0;
   let total = 0;
@@ -89,16 +93,24 @@ export function unzipFolder(bytes: Uint8Array): FolderFiles {
       },
     });
   } catch (error) {
-    throw new ValidationError(`Expected a zip archive of a course folder, got a file that cannot be read as one (${(error as Error).message})`, "zip");
+    throw new ValidationError(
+      `Expected a zip archive of a course folder, got a file that cannot be read as one (${(error as Error).message})`,
+      "zip",
+    );
   }
   if (problems.length > 0) throw new ValidationError(`The zip has unsafe paths:\n${problems.join("\n")}`, "zip");
-  if (entries > MAX_ZIP_ENTRIES) throw new ValidationError(`A course folder zip may hold at most ${MAX_ZIP_ENTRIES} files, got ${entries}`, "zip");
-  if (total > MAX_UNZIPPED_BYTES) throw new ValidationError(`A course folder may be at most ${mb(MAX_UNZIPPED_BYTES)} unzipped, got more`, "zip");
+  if (entries > MAX_ZIP_ENTRIES)
+    throw new ValidationError(`A course folder zip may hold at most ${MAX_ZIP_ENTRIES} files, got ${entries}`, "zip");
+  if (total > MAX_UNZIPPED_BYTES)
+    throw new ValidationError(`A course folder may be at most ${mb(MAX_UNZIPPED_BYTES)} unzipped, got more`, "zip");
   const crcs = recordedCrcs(bytes);
   for (const [path, data] of Object.entries(unzipped)) {
     const recorded = crcs.get(path);
     if (recorded !== undefined && recorded !== crc32(data)) {
-      throw new ValidationError(`${path} — expected contents matching the zip's checksum, got different bytes: the zip is damaged; zip the folder again`, "zip");
+      throw new ValidationError(
+        `${path} — expected contents matching the zip's checksum, got different bytes: the zip is damaged; zip the folder again`,
+        "zip",
+      );
     }
   }
   const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -16,7 +16,11 @@ export const DraftContent = z
       .record(z.string().max(40), z.union([z.string().max(200), z.boolean()]))
       .optional()
       .describe("Training-settings fields as typed, by field name"),
-    origin: z.string().max(300).optional().describe("Where the editor's model came from (a passing earlier step, a loaded submission), as shown above it"),
+    origin: z
+      .string()
+      .max(300)
+      .optional()
+      .describe("Where the editor's model came from (a passing earlier step, a loaded submission), as shown above it"),
     answers: SubmissionPayload.shape.answers.describe("Answers of an answer step, by question id"),
   })
   .strict();

@@ -1,4 +1,11 @@
-import { BudgetError, NotFoundError, ValidationError, type JobStatus, type SubmissionPayload, type Verdict } from "@stepwise/core/contracts";
+import {
+  BudgetError,
+  NotFoundError,
+  ValidationError,
+  type JobStatus,
+  type SubmissionPayload,
+  type Verdict,
+} from "@stepwise/core/contracts";
 import { parseModelSpec } from "@stepwise/core/model";
 import { courseById, gradebookData, jobsOfSubmission, userById, type Assignment, type Db, type SubmissionRow } from "@stepwise/db";
 import { findExercise, withOverrides } from "@stepwise/exercises";
@@ -27,7 +34,12 @@ export function modelSummary(payload: SubmissionPayload): ModelSummaryView | nul
     const { summary } = parseModelSpec(payload.model);
     return {
       ok: true,
-      layers: summary.layers.map((l) => ({ name: l.name, className: l.className, outputShape: `[${l.outputShape.map((d) => (d === null ? "null" : String(d))).join(", ")}]`, params: l.params })),
+      layers: summary.layers.map((l) => ({
+        name: l.name,
+        className: l.className,
+        outputShape: `[${l.outputShape.map((d) => (d === null ? "null" : String(d))).join(", ")}]`,
+        params: l.params,
+      })),
       totalParams: summary.totalParams,
     };
   } catch (error) {
@@ -75,8 +87,12 @@ export async function submissionDrillDown(db: Db, input: { submission: Submissio
   return {
     course: { id: course.id, title: course.title },
     assignment: { id: assignment.id, title: assignment.title, exerciseId: assignment.exerciseId, deadline },
-    exercise: exercise ? { id: exercise.id, title: exercise.title, step: exercise.step, kind: exercise.kind, baseline: exercise.baseline ?? null } : null,
-    student: student ? { id: student.id, name: student.name, email: student.email } : { id: submission.userId, name: "(deleted user)", email: "" },
+    exercise: exercise
+      ? { id: exercise.id, title: exercise.title, step: exercise.step, kind: exercise.kind, baseline: exercise.baseline ?? null }
+      : null,
+    student: student
+      ? { id: student.id, name: student.name, email: student.email }
+      : { id: submission.userId, name: "(deleted user)", email: "" },
     submission: { id: submission.id, createdAt: submission.createdAt, exerciseId: submission.exerciseId, payload: submission.payload },
     lateness: late,
     model: modelSummary(submission.payload),

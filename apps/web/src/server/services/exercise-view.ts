@@ -1,6 +1,15 @@
 import type { Budgets, ExerciseDefinition, ProjectDecisions } from "@stepwise/core/contracts";
 import { type Assignment, type Db, projectDecisions } from "@stepwise/db";
-import { assignmentPlace, findExercise, getExercise, onCsvTable, tableFacts, withOverrides, type CsvTableFacts, type StepTarget } from "@stepwise/exercises";
+import {
+  assignmentPlace,
+  findExercise,
+  getExercise,
+  onCsvTable,
+  tableFacts,
+  withOverrides,
+  type CsvTableFacts,
+  type StepTarget,
+} from "@stepwise/exercises";
 import { placedExercise } from "@stepwise/exercises/grading";
 import { sameData } from "@stepwise/core/workflow";
 import { AssignmentFile } from "@stepwise/exercises/course";
@@ -31,7 +40,10 @@ export interface PublicExercise {
  * for a guided student, as their project's `decisions` place it (IMDB: step 4's vocabulary): what the
  * grader grades, so what every student-facing view must describe.
  */
-export function assignmentExercise(assignment: Pick<Assignment, "exerciseId" | "overrides">, decisions?: ProjectDecisions): ExerciseDefinition {
+export function assignmentExercise(
+  assignment: Pick<Assignment, "exerciseId" | "overrides">,
+  decisions?: ProjectDecisions,
+): ExerciseDefinition {
   return placedExercise(getExercise(assignment.exerciseId), assignment.overrides, decisions);
 }
 
@@ -45,7 +57,10 @@ export async function studentExercise(
   assignment: Assignment,
   viewer: { userId: string; role: string; now: number },
 ): Promise<{ exercise: ExerciseDefinition; decisions: ProjectDecisions | undefined }> {
-  const decisions = viewer.role === "student" ? await projectDecisions(db, { assignment, userId: viewer.userId, locate: assignmentPlace, now: viewer.now }) : undefined;
+  const decisions =
+    viewer.role === "student"
+      ? await projectDecisions(db, { assignment, userId: viewer.userId, locate: assignmentPlace, now: viewer.now })
+      : undefined;
   return { exercise: assignmentExercise(assignment, decisions), decisions };
 }
 
@@ -59,7 +74,11 @@ export function effectiveBudgets(exercise: ExerciseDefinition, assignment: Pick<
  * uploaded CSV), as the grader encodes it; null on the built-in data, and when the table cannot be
  * read or its target does not fit (the dataset panel says why).
  */
-export async function assignmentTable(db: Db, assignment: Pick<Assignment, "courseId" | "exerciseId">, exercise: ExerciseDefinition): Promise<CsvTableFacts | null> {
+export async function assignmentTable(
+  db: Db,
+  assignment: Pick<Assignment, "courseId" | "exerciseId">,
+  exercise: ExerciseDefinition,
+): Promise<CsvTableFacts | null> {
   if (exercise.dataset.kind !== "csv" || sameData(getExercise(assignment.exerciseId).dataset, exercise.dataset)) return null;
   try {
     const view = await datasetView(db, assignment.courseId, exercise);
@@ -86,10 +105,13 @@ function restateThresholds(summary: string, original: ExerciseDefinition, placed
         text = text.replace(new RegExp(`(?<![\\d.,])${from.replace(/[.,]/g, "\\$&")}(?![\\d]|[.,]\\d)`, "g"), to);
       }
     }
-    if (!text.includes(to)) notes.push(`This assignment's target: a test ${placed.metric === "mae" ? "MAE of at most" : "accuracy of"} ${to}.`);
+    if (!text.includes(to))
+      notes.push(`This assignment's target: a test ${placed.metric === "mae" ? "MAE of at most" : "accuracy of"} ${to}.`);
   }
   if (placed.baseline !== undefined && placed.baseline !== original.baseline) {
-    notes.push(`Your instructor set this assignment's baseline to ${placed.baseline}: your model must beat the stronger of ${placed.baseline} and the majority-class rate of the test split.`);
+    notes.push(
+      `Your instructor set this assignment's baseline to ${placed.baseline}: your model must beat the stronger of ${placed.baseline} and the majority-class rate of the test split.`,
+    );
   }
   return [text, ...notes].join(" ");
 }
@@ -102,7 +124,10 @@ function restateThresholds(summary: string, original: ExerciseDefinition, placed
 export function withTargetInMetric(exercise: PublicExercise, target: StepTarget | undefined): PublicExercise {
   if (!target || target.metric === exercise.metric) return exercise;
   const bound = target.higherIsBetter ? "at least" : "at most";
-  return { ...exercise, summary: `${exercise.summary} In your project the target is in the metric you chose in step 2: ${target.name.toLowerCase()} of ${bound} ${target.value}.` };
+  return {
+    ...exercise,
+    summary: `${exercise.summary} In your project the target is in the metric you chose in step 2: ${target.name.toLowerCase()} of ${bound} ${target.value}.`,
+  };
 }
 
 /**
@@ -123,7 +148,9 @@ export function publicExercise(
   const placed = placedExercise(exercise, assignment.overrides, decisions);
   const onTable = table !== null && !sameData(original.dataset, placed.dataset);
   const ownHints = AssignmentFile.shape.hints.safeParse(assignment.overrides.hints).data !== undefined;
-  const shown = onTable ? onCsvTable(placed, table, { ownHints }) : { ...placed, summary: restateThresholds(placed.summary, original, placed) };
+  const shown = onTable
+    ? onCsvTable(placed, table, { ownHints })
+    : { ...placed, summary: restateThresholds(placed.summary, original, placed) };
   // An assignment created without a title stores the built-in one: show the exercise's, which names the assignment's data.
   const title = assignment.title && assignment.title !== original.title ? assignment.title : shown.title;
   return {

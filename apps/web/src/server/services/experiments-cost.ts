@@ -44,7 +44,12 @@ export function experimentExamples(name: ExperimentName, training: TrainingConfi
  * multiply-adds over the grader's throughput, plus the fixed cost of a run. A model that no longer
  * parses costs the overhead only (the grader turns it away at once).
  */
-export function estimateExperimentSeconds(name: ExperimentName, exercise: ExerciseDefinition, payload: SubmissionPayload, gflops = DEFAULT_GFLOPS): number {
+export function estimateExperimentSeconds(
+  name: ExperimentName,
+  exercise: ExerciseDefinition,
+  payload: SubmissionPayload,
+  gflops = DEFAULT_GFLOPS,
+): number {
   if (exercise.kind !== "training" || !payload.training) return RUN_OVERHEAD_SECONDS;
   let prepared: ReturnType<typeof prepareTraining>;
   try {

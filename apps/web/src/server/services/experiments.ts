@@ -46,22 +46,34 @@ export function estimatorFor(exercise: ExerciseDefinition, gflops: number | unde
  * Everything that can be refused before a run is queued, each with the reason: the instructor has not
  * allowed the experiment, it does not fit the task, the step has no model, the model is not trainable.
  */
-export function checkRunnable(input: { name: ExperimentName; exercise: ExerciseDefinition; policy: ExperimentPolicy; payload: SubmissionPayload }): void {
+export function checkRunnable(input: {
+  name: ExperimentName;
+  exercise: ExerciseDefinition;
+  policy: ExperimentPolicy;
+  payload: SubmissionPayload;
+}): void {
   const { name, exercise, policy, payload } = input;
   const title = EXPERIMENT_INFO[name].title;
   if (!policy.allowed.includes(name)) {
     const allowed = policy.allowed.length ? policy.allowed.join(", ") : "none";
     throw new ForbiddenError(`Your instructor has not allowed "${title}" (${name}) on this assignment; allowed experiments: ${allowed}.`);
   }
-  if (exercise.kind !== "training") throw new PreconditionError(`Experiments examine a trained model; step ${exercise.step} is answered with a form.`);
+  if (exercise.kind !== "training")
+    throw new PreconditionError(`Experiments examine a trained model; step ${exercise.step} is answered with a form.`);
   const task = taskOfExercise(exercise);
   if (!appliesTo(name, task)) {
-    throw new PreconditionError(`"${title}" does not apply to a ${task === "regression" ? "regression" : "classification"} task like this one.`);
+    throw new PreconditionError(
+      `"${title}" does not apply to a ${task === "regression" ? "regression" : "classification"} task like this one.`,
+    );
   }
   try {
     prepareTraining(exercise, payload, exercise.seed);
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`Experiments need a model the grader can train; this submission's is invalid: ${error.message}`, "submissionId");
+    if (error instanceof ValidationError)
+      throw new ValidationError(
+        `Experiments need a model the grader can train; this submission's is invalid: ${error.message}`,
+        "submissionId",
+      );
     throw error;
   }
 }

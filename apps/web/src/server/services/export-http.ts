@@ -18,7 +18,10 @@ async function instructor(req: Request, options: RouteOptions) {
 }
 
 /** GET /api/teach/:courseId/export/grades (plain) or …/canvas (Canvas gradebook import). */
-export function handleGradesExport(req: Request, options: RouteOptions & { courseId: string; format: "grades" | "canvas" }): Promise<Response> {
+export function handleGradesExport(
+  req: Request,
+  options: RouteOptions & { courseId: string; format: "grades" | "canvas" },
+): Promise<Response> {
   return respond(async () => {
     const ctx = await instructor(req, options);
     await courseScope(ctx, options.courseId, "instructor");
@@ -26,7 +29,11 @@ export function handleGradesExport(req: Request, options: RouteOptions & { cours
     // The plain CSV starts with a UTF-8 byte-order mark so Excel reads accented names right (other
     // spreadsheets skip it); the Canvas file goes to Canvas's importer as Canvas itself writes it, without.
     const body = options.format === "canvas" ? canvasCsv(gradebook) : `\uFEFF${gradesCsv(gradebook)}`;
-    return download(body, "text/csv; charset=utf-8; header=present", exportFileName(gradebook.course.title, options.format === "canvas" ? "canvas.csv" : "grades.csv"));
+    return download(
+      body,
+      "text/csv; charset=utf-8; header=present",
+      exportFileName(gradebook.course.title, options.format === "canvas" ? "canvas.csv" : "grades.csv"),
+    );
   });
 }
 
@@ -37,9 +44,11 @@ export function handleGradescopeExport(req: Request, options: RouteOptions & { s
     const { submission, assignment } = await submissionScope(ctx, options.submissionId, "instructor");
     const data = await gradebookData(ctx.db, { courseId: assignment.courseId, assignmentId: assignment.id });
     const attempt = data?.attempts.find((a) => a.submissionId === submission.id);
-    if (!data || !attempt?.job || !attempt.verdict) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This submission has no verdict yet: export it once it is graded." });
+    if (!data || !attempt?.job || !attempt.verdict)
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This submission has no verdict yet: export it once it is graded." });
     const [job, verdict] = await Promise.all([jobById(ctx.db, attempt.job.id), verdictForJob(ctx.db, attempt.job.id)]);
-    if (!job || !verdict) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This submission has no verdict yet: export it once it is graded." });
+    if (!job || !verdict)
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This submission has no verdict yet: export it once it is graded." });
     const late = lateness(submission.createdAt, deadlines(data)(assignment.id, submission.userId), penaltyFor(assignment, data.settings));
     const executionMs = job.startedAt !== null && job.finishedAt !== null ? job.finishedAt - job.startedAt : null;
     const results = gradescopeResults({ verdict, lateness: late, executionMs });

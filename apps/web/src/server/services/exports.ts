@@ -33,7 +33,12 @@ function cellPoints(gradebook: Gradebook, rowIndex: number, assignmentId: string
 export function gradesCsvRows(gradebook: Gradebook): Array<Array<string | number | null>> {
   return [
     ["Name", "Email", ...gradebook.assignments.map((a) => a.title), "Total"],
-    ...gradebook.rows.map((row, i) => [row.student.name, row.student.email, ...gradebook.assignments.map((a) => cellPoints(gradebook, i, a.id)), row.total]),
+    ...gradebook.rows.map((row, i) => [
+      row.student.name,
+      row.student.email,
+      ...gradebook.assignments.map((a) => cellPoints(gradebook, i, a.id)),
+      row.total,
+    ]),
   ];
 }
 
@@ -49,7 +54,14 @@ export function canvasCsvRows(gradebook: Gradebook): Array<Array<string | number
   return [
     ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ...gradebook.assignments.map((a) => a.title)],
     [CANVAS_POINTS_POSSIBLE, null, null, null, null, ...gradebook.assignments.map(() => 100)],
-    ...gradebook.rows.map((row, i) => [row.student.name, null, null, row.student.email, null, ...gradebook.assignments.map((a) => cellPoints(gradebook, i, a.id))]),
+    ...gradebook.rows.map((row, i) => [
+      row.student.name,
+      null,
+      null,
+      row.student.email,
+      null,
+      ...gradebook.assignments.map((a) => cellPoints(gradebook, i, a.id)),
+    ]),
   ];
 }
 
@@ -63,7 +75,13 @@ export function canvasCsv(gradebook: Gradebook): string {
 
 /** A file name from a course title: letters, digits and dashes only. */
 export function exportFileName(title: string, suffix: string): string {
-  const base = title.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 60) || "course";
+  const base =
+    title
+      .normalize("NFKD")
+      .replace(/[^A-Za-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .toLowerCase()
+      .slice(0, 60) || "course";
   return `${base}-${suffix}`;
 }
 
@@ -114,7 +132,8 @@ export function gradescopeResults(input: { verdict: Verdict; lateness: Lateness;
     max_score: 100,
     execution_time: Math.round((input.executionMs ?? verdict.environment?.durationMs ?? 0) / 10) / 100,
     output: `${verdict.summary}${lateNote}`,
-    visibility: STRICTNESS[Math.max(0, ...verdict.checks.map((check) => STRICTNESS.indexOf(GRADESCOPE_VISIBILITY[check.visibility])))] ?? "visible",
+    visibility:
+      STRICTNESS[Math.max(0, ...verdict.checks.map((check) => STRICTNESS.indexOf(GRADESCOPE_VISIBILITY[check.visibility])))] ?? "visible",
     tests: verdict.checks.map((check) => ({
       name: check.id,
       score: check.passed ? 1 : 0,

@@ -36,7 +36,8 @@ export function gradeDiff(old: GradeSnapshot, now: GradeSnapshot, view: Visibili
   return {
     from: sideStatus(old),
     to: sideStatus(now),
-    baseline: old.baseline !== null && now.baseline !== null && old.baseline !== now.baseline ? { from: old.baseline, to: now.baseline } : null,
+    baseline:
+      old.baseline !== null && now.baseline !== null && old.baseline !== now.baseline ? { from: old.baseline, to: now.baseline } : null,
     checks: now.checks
       .filter((c) => shown(c, view) && before.get(c.id)?.passed !== c.passed)
       .map((c) => ({ id: c.id, label: checkLabel(c.id), from: before.get(c.id)?.passed ?? null, to: c.passed, message: c.message })),

@@ -13,8 +13,14 @@ describe("gradebook summary helpers", () => {
 
   it.each<[Array<number | null>, number[]]>([
     [[], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
-    [[0, 0.05, 0.1, 0.999, 1, null], [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]],
-    [[0.5, 0.55, 0.7], [0, 0, 0, 0, 0, 2, 0, 1, 0, 0]],
+    [
+      [0, 0.05, 0.1, 0.999, 1, null],
+      [2, 1, 0, 0, 0, 0, 0, 0, 0, 2],
+    ],
+    [
+      [0.5, 0.55, 0.7],
+      [0, 0, 0, 0, 0, 2, 0, 1, 0, 0],
+    ],
   ])("histogram of %j (ungraded left out; 100 in the top bin)", (scores, bins) => {
     expect(histogram(scores.map((best) => ({ best })))).toEqual(bins);
   });

@@ -98,7 +98,12 @@ export function gradebookSummary(gradebook: Gradebook): { columns: ColumnSummary
   }
   return {
     columns,
-    projects: [...projects].map(([project, { label, ids }]) => ({ project, label, assignmentIds: ids, ...summarize(gradebook.rows, new Set(ids)) })),
+    projects: [...projects].map(([project, { label, ids }]) => ({
+      project,
+      label,
+      assignmentIds: ids,
+      ...summarize(gradebook.rows, new Set(ids)),
+    })),
   };
 }
 
@@ -115,7 +120,10 @@ export interface IdenticalView {
  * student's, and lists the groups (largest first). A student in two groups of one assignment is
  * marked with the larger.
  */
-export function flagIdentical(gradebook: Gradebook, groups: readonly IdenticalGroup[]): { gradebook: Gradebook; identical: IdenticalView[] } {
+export function flagIdentical(
+  gradebook: Gradebook,
+  groups: readonly IdenticalGroup[],
+): { gradebook: Gradebook; identical: IdenticalView[] } {
   const students = new Map(gradebook.rows.map((r) => [r.student.id, r.student]));
   const identical: IdenticalView[] = groups.map((g, i) => ({
     group: i + 1,

@@ -1,5 +1,12 @@
 import type { JobStatus, VerdictStatus } from "@stepwise/core/contracts";
-import { type Assignment, type GradebookAttempt, type GradebookData, type GradebookStudent, groupProjects, type SelectedOnTest } from "@stepwise/db";
+import {
+  type Assignment,
+  type GradebookAttempt,
+  type GradebookData,
+  type GradebookStudent,
+  groupProjects,
+  type SelectedOnTest,
+} from "@stepwise/db";
 import { assignmentPlace, findExercise } from "@stepwise/exercises";
 import { type LatePenalty, lateness, type Lateness } from "@stepwise/exercises/course";
 import { z } from "zod";
@@ -71,7 +78,9 @@ export function penaltyFor(assignment: Pick<Assignment, "overrides">, settings: 
 }
 
 /** Deadline per (assignment, student): the student's extension replaces the assignment's deadline. */
-export function deadlines(data: Pick<GradebookData, "assignments" | "extensions">): (assignmentId: string, userId: string) => number | null {
+export function deadlines(
+  data: Pick<GradebookData, "assignments" | "extensions">,
+): (assignmentId: string, userId: string) => number | null {
   const extended = new Map(data.extensions.map((e) => [`${e.assignmentId}\u0000${e.userId}`, e.deadline]));
   const own = new Map(data.assignments.map((a) => [a.id, a.deadline]));
   return (assignmentId, userId) => extended.get(`${assignmentId}\u0000${userId}`) ?? own.get(assignmentId) ?? null;
@@ -109,7 +118,8 @@ export function scoreRule(assignment: { exerciseId?: string }): ScoreRule {
 }
 
 /** A verdict that reports a test score: what a step-7 test evaluation produces. */
-const evaluatedOnTest = (s: ScoredAttempt) => s.score !== null && (s.attempt.verdict?.status === "passed" || s.attempt.verdict?.status === "failed");
+const evaluatedOnTest = (s: ScoredAttempt) =>
+  s.score !== null && (s.attempt.verdict?.status === "passed" || s.attempt.verdict?.status === "failed");
 
 /**
  * One cell from one student's attempts at one assignment, newest first. `selectedOnTest`: the
@@ -134,7 +144,9 @@ export function gradeCell(
   const flagged = new Map(selectedOnTest.map((f) => [f.submissionId, f]));
   const flag = scored.map((s) => flagged.get(s.attempt.submissionId)).find((f) => f !== undefined) ?? null;
   const newest = scored[0] ?? null;
-  const pending = scored.filter((s) => !s.attempt.verdict && (s.attempt.job?.status === "queued" || s.attempt.job?.status === "running")).length;
+  const pending = scored.filter(
+    (s) => !s.attempt.verdict && (s.attempt.job?.status === "queued" || s.attempt.job?.status === "running"),
+  ).length;
   const status: CellStatus = best?.attempt.verdict
     ? best.attempt.verdict.status
     : newest === null
@@ -200,11 +212,19 @@ export function buildGradebook(data: GradebookData): Gradebook {
   // The same grouping the course page and the submission gate use, so columns can be grouped per project and step.
   const places = new Map<string, GradebookPlace>();
   for (const group of groupProjects(data.assignments, assignmentPlace)) {
-    for (const step of group.steps) for (const a of group.assignments.get(step.id) ?? []) places.set(a.id, { project: group.key, label: group.label, step: step.number });
+    for (const step of group.steps)
+      for (const a of group.assignments.get(step.id) ?? []) places.set(a.id, { project: group.key, label: group.label, step: step.number });
   }
   return {
     course: data.course,
-    assignments: data.assignments.map((a) => ({ id: a.id, title: a.title, exerciseId: a.exerciseId, deadline: a.deadline, position: a.position, place: places.get(a.id) ?? null })),
+    assignments: data.assignments.map((a) => ({
+      id: a.id,
+      title: a.title,
+      exerciseId: a.exerciseId,
+      deadline: a.deadline,
+      position: a.position,
+      place: places.get(a.id) ?? null,
+    })),
     rows,
   };
 }
@@ -240,13 +260,18 @@ export function queryGradebook(gradebook: Gradebook, query: GradebookQuery): Gra
   const needle = query.search?.toLocaleLowerCase() ?? "";
   const rows = gradebook.rows
     .map((row) => ({ ...row, cells: row.cells.filter((c) => shown.has(c.assignmentId)) }))
-    .filter((row) => needle === "" || row.student.name.toLocaleLowerCase().includes(needle) || row.student.email.toLocaleLowerCase().includes(needle))
+    .filter(
+      (row) =>
+        needle === "" || row.student.name.toLocaleLowerCase().includes(needle) || row.student.email.toLocaleLowerCase().includes(needle),
+    )
     .filter((row) => query.status === undefined || row.cells.some((c) => c.status === query.status))
     .filter((row) => query.late === undefined || row.cells.some((c) => c.late) === query.late)
     .filter((row) => query.identical !== true || row.cells.some((c) => c.identical !== null));
   const key = sortKey(query.sort);
   const sign = query.dir === "desc" ? -1 : 1;
-  rows.sort((a, b) => sign * compare(key(a), key(b)) || compare(a.student.name, b.student.name) || compare(a.student.email, b.student.email));
+  rows.sort(
+    (a, b) => sign * compare(key(a), key(b)) || compare(a.student.name, b.student.name) || compare(a.student.email, b.student.email),
+  );
   return { ...gradebook, assignments: gradebook.assignments.filter((a) => shown.has(a.id)), rows };
 }
 

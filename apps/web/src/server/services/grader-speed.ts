@@ -37,7 +37,11 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
   const measured = await published(db, input.now);
   if (measured) {
     const where = measured.graders > 1 ? `the slowest of ${measured.graders} graders` : "the grader";
-    return { gflops: measured.gflops, source: "measured", basis: `${fmt(measured.gflops)} GFLOPS effective, measured on ${where} (${measured.backend})` };
+    return {
+      gflops: measured.gflops,
+      source: "measured",
+      basis: `${fmt(measured.gflops)} GFLOPS effective, measured on ${where} (${measured.backend})`,
+    };
   }
   if (input.configured === undefined || input.configured <= 0) return null;
   return {

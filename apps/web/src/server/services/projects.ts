@@ -18,7 +18,10 @@ export interface StepLock {
 }
 
 /** The lock of an assignment's step for one student at `now`; null when it is open (or outside the workflow). */
-export async function stepLock(db: Db, input: { courseId: string; assignmentId: string; userId: string; now: number }): Promise<StepLock | null> {
+export async function stepLock(
+  db: Db,
+  input: { courseId: string; assignmentId: string; userId: string; now: number },
+): Promise<StepLock | null> {
   for (const project of await studentProjects(db, input.courseId, input.userId, input.now)) {
     const step = project.steps.find((s) => s.assignmentIds.includes(input.assignmentId));
     if (!step) continue;

@@ -1,5 +1,15 @@
 import type { JobStatus } from "@stepwise/core/contracts";
-import { gradebookData, gradeSnapshot, gradesBeforeRegrade, previewJobs, type Db, type GradebookAttempt, type GradeSnapshot, type PreviewJob, type Regrade } from "@stepwise/db";
+import {
+  gradebookData,
+  gradeSnapshot,
+  gradesBeforeRegrade,
+  previewJobs,
+  type Db,
+  type GradebookAttempt,
+  type GradeSnapshot,
+  type PreviewJob,
+  type Regrade,
+} from "@stepwise/db";
 import { type GradeDiff, gradeDiff } from "./grade-notice";
 import { attemptsByCell, deadlines, gradeCell, penaltyFor, type CellStatus, scoreAttempt } from "./gradebook";
 
@@ -59,11 +69,21 @@ export function regradeRows(
       const regraded = attempts.map((a): GradebookAttempt => {
         const preview = bySubmission.get(a.submissionId);
         return preview?.status === "done" && preview.verdict
-          ? { ...a, job: { id: preview.jobId, status: preview.status }, verdict: { status: preview.verdict.status, score: preview.verdict.score } }
+          ? {
+              ...a,
+              job: { id: preview.jobId, status: preview.status },
+              verdict: { status: preview.verdict.status, score: preview.verdict.score },
+            }
           : a;
       });
-      const before = gradeCell(assignment, attempts.map((a) => scoreAttempt(a, deadline, penalty)));
-      const after = gradeCell(assignment, regraded.map((a) => scoreAttempt(a, deadline, penalty)));
+      const before = gradeCell(
+        assignment,
+        attempts.map((a) => scoreAttempt(a, deadline, penalty)),
+      );
+      const after = gradeCell(
+        assignment,
+        regraded.map((a) => scoreAttempt(a, deadline, penalty)),
+      );
       const mine = previews.filter((p) => p.userId === userId);
       return {
         // A student who left the course still had submissions regraded; show them by id.
@@ -79,7 +99,9 @@ export function regradeRows(
           const old = gradesBefore.get(p.submissionId);
           if (!old || !p.verdict) return [];
           const diff = gradeDiff(old, gradeSnapshot(p.verdict), null);
-          return diff.from === diff.to && diff.baseline === null && diff.checks.length === 0 ? [] : [{ submissionId: p.submissionId, ...diff }];
+          return diff.from === diff.to && diff.baseline === null && diff.checks.length === 0
+            ? []
+            : [{ submissionId: p.submissionId, ...diff }];
         }),
       };
     })

@@ -16,7 +16,10 @@ export function runOutcome<T>(run: ExperimentRun, schema: z.ZodType<T>, noun: st
   }
   if (run.outcome?.kind === "failed") return { result: null, failure: run.outcome.message };
   if (run.status === "dead") {
-    return { result: null, failure: `The grader could not run this ${noun} because of a problem on our side; it cost none of your budget. Try again later.` };
+    return {
+      result: null,
+      failure: `The grader could not run this ${noun} because of a problem on our side; it cost none of your budget. Try again later.`,
+    };
   }
   if (run.status === "cancelled") return { result: null, failure: `This ${noun} was cancelled.` };
   return { result: null, failure: null };

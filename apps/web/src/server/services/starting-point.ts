@@ -19,7 +19,10 @@ export interface StartingPoint extends EditorModel {
  * the grader also compares step 7 with. Null elsewhere, when there is none, or when that pass is not
  * visible to the student yet (`visibleVerdict`), so the editor never reveals a withheld outcome.
  */
-export async function previousStepModel(db: Db, input: { assignment: Assignment; userId: string; now: number }): Promise<StartingPoint | null> {
+export async function previousStepModel(
+  db: Db,
+  input: { assignment: Assignment; userId: string; now: number },
+): Promise<StartingPoint | null> {
   const exercise = assignmentExercise(input.assignment);
   if (exercise.kind !== "training" || (exercise.step !== 6 && exercise.step !== 7)) return null;
   const passing = await previousStepSubmission(db, { assignment: input.assignment, userId: input.userId, locate: assignmentPlace });
@@ -29,6 +32,13 @@ export async function previousStepModel(db: Db, input: { assignment: Assignment;
     submissionsFor(db, { assignmentId: passing.assignmentId, userId: input.userId }),
   ]);
   const verdict = graded.find((s) => s.id === passing.id)?.verdict;
-  if (!assignment || !verdict || visibleVerdict(verdict, { deadline: assignment.deadline, now: input.now }).status !== "passed") return null;
-  return { step: exercise.step - 1, submissionId: passing.id, assignmentId: assignment.id, submittedAt: passing.createdAt, ...editorModelOf(passing.payload) };
+  if (!assignment || !verdict || visibleVerdict(verdict, { deadline: assignment.deadline, now: input.now }).status !== "passed")
+    return null;
+  return {
+    step: exercise.step - 1,
+    submissionId: passing.id,
+    assignmentId: assignment.id,
+    submittedAt: passing.createdAt,
+    ...editorModelOf(passing.payload),
+  };
 }

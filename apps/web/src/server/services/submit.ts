@@ -11,7 +11,16 @@ import { assignmentPlace, assignmentPolicy } from "@stepwise/exercises";
 import { toolboxPolicy, type Technique } from "@stepwise/exercises/course";
 import { prepareTraining } from "@stepwise/exercises/prepare";
 import { withDecisions } from "@stepwise/exercises/grading";
-import { assertStepOpen, courseById, createSubmissionWithJob, extensionDeadline, projectDecisions, type Assignment, type Db, type User } from "@stepwise/db";
+import {
+  assertStepOpen,
+  courseById,
+  createSubmissionWithJob,
+  extensionDeadline,
+  projectDecisions,
+  type Assignment,
+  type Db,
+  type User,
+} from "@stepwise/db";
 import { checkAnswers } from "./answers";
 import type { TrainingSpeed } from "./grader-speed";
 import { deadlineState, refusalMessage } from "./late-policy";
@@ -74,14 +83,35 @@ async function checkDeadline(db: Db, input: { assignment: Assignment; user: User
 
 export async function submit(
   db: Db,
-  input: { assignment: Assignment; exercise: ExerciseDefinition; budgets: Budgets; user: User; payload: SubmissionPayload; now: number; submissionsPerMinute: number; speed?: TrainingSpeed },
+  input: {
+    assignment: Assignment;
+    exercise: ExerciseDefinition;
+    budgets: Budgets;
+    user: User;
+    payload: SubmissionPayload;
+    now: number;
+    submissionsPerMinute: number;
+    speed?: TrainingSpeed;
+  },
 ) {
   const { overrides } = input.assignment;
   // A locked step says what unlocks it before anything else is checked; nothing is stored.
   await assertStepOpen(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace, now: input.now });
   // As the grader will place it: a guided project's step-4 IMDB vocabulary fixes the model's input width.
-  const decisions = await projectDecisions(db, { assignment: input.assignment, userId: input.user.id, locate: assignmentPlace, now: input.now });
-  checkPayloadAgainstExercise(withDecisions(input.exercise, decisions), input.budgets, input.payload, input.speed, assignmentPolicy(overrides).seeds, toolboxPolicy(overrides).allowed);
+  const decisions = await projectDecisions(db, {
+    assignment: input.assignment,
+    userId: input.user.id,
+    locate: assignmentPlace,
+    now: input.now,
+  });
+  checkPayloadAgainstExercise(
+    withDecisions(input.exercise, decisions),
+    input.budgets,
+    input.payload,
+    input.speed,
+    assignmentPolicy(overrides).seeds,
+    toolboxPolicy(overrides).allowed,
+  );
   await checkDeadline(db, input);
   return createSubmissionWithJob(
     db,

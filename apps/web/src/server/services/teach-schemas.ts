@@ -10,10 +10,17 @@ export const Id = z.string().min(1).max(100);
 
 export const AssignmentOverrides = AssignmentFile.omit({ exercise: true, title: true, attempts: true, deadline: true })
   .strict()
-  .describe("Thresholds, budgets, seeds, late penalty, check visibility and hints for this assignment; absent keys keep the exercise's defaults");
+  .describe(
+    "Thresholds, budgets, seeds, late penalty, check visibility and hints for this assignment; absent keys keep the exercise's defaults",
+  );
 export type AssignmentOverrides = z.infer<typeof AssignmentOverrides>;
 
-export const CourseTitle = z.string().trim().min(1, { message: "Enter a course title." }).max(200).describe("Course title shown to students");
+export const CourseTitle = z
+  .string()
+  .trim()
+  .min(1, { message: "Enter a course title." })
+  .max(200)
+  .describe("Course title shown to students");
 
 export { CourseSettings };
 

@@ -41,7 +41,14 @@ export function catalog(): CatalogEntry[] {
 }
 
 export function teachCourseView(course: Course) {
-  return { id: course.id, title: course.title, joinCode: course.joinCode, archived: course.archived, createdAt: course.createdAt, settings: courseSettings(course) };
+  return {
+    id: course.id,
+    title: course.title,
+    joinCode: course.joinCode,
+    archived: course.archived,
+    createdAt: course.createdAt,
+    settings: courseSettings(course),
+  };
 }
 
 export function teachAssignmentView(assignment: Assignment) {

@@ -25,7 +25,8 @@ export function estimateTuneSeconds(
 ): number {
   const parsed = TuningSearch.safeParse(search);
   if (!parsed.success) return RUN_OVERHEAD_SECONDS;
-  const estimate = () => estimateTuning(exercise, payload, parsed.data, optionsOf(options.gflops, options.maxTrials ?? MAX_TUNING_TRIALS)).seconds;
+  const estimate = () =>
+    estimateTuning(exercise, payload, parsed.data, optionsOf(options.gflops, options.maxTrials ?? MAX_TUNING_TRIALS)).seconds;
   // A new search must be checked (its error is the student's answer); a stored one only costed.
   if (options.maxTrials !== undefined) return estimate();
   try {
@@ -65,7 +66,9 @@ export function costOfSearch(
     schedule: estimate.schedule,
     leftSeconds: input.leftSeconds,
     fits,
-    proposal: proposed ? { search: proposed.search, seconds: round(proposed.estimate.seconds), schedule: proposed.estimate.schedule } : null,
+    proposal: proposed
+      ? { search: proposed.search, seconds: round(proposed.estimate.seconds), schedule: proposed.estimate.schedule }
+      : null,
   };
 }
 

@@ -3,7 +3,16 @@ import { ForbiddenError, PreconditionError, ValidationError } from "@stepwise/co
 import { parseModelSpec } from "@stepwise/core/model";
 import type { Assignment, ExperimentRun } from "@stepwise/db";
 import { toolboxPolicy, type ToolboxPolicy } from "@stepwise/exercises/course";
-import { checkTuning, FINAL_LABEL, prepareTrials, TRIAL_LABEL, TuningResult, TuningSearch, type Hyperparameter, type SearchSpace } from "@stepwise/exercises/tuning";
+import {
+  checkTuning,
+  FINAL_LABEL,
+  prepareTrials,
+  TRIAL_LABEL,
+  TuningResult,
+  TuningSearch,
+  type Hyperparameter,
+  type SearchSpace,
+} from "@stepwise/exercises/tuning";
 import { runOutcome } from "./run-outcome";
 
 /**
@@ -18,7 +27,8 @@ export function tuningPolicyOf(assignment: Pick<Assignment, "overrides">): Toolb
 
 /** Why tuning cannot run on this assignment at all, in the student's terms; null when it can. */
 export function tuningUnavailable(exercise: ExerciseDefinition, policy: ToolboxPolicy): string | null {
-  if (exercise.kind !== "training" || exercise.step !== 7) return `Tuning is part of step 7 (regularize and tune); this assignment is step ${exercise.step}.`;
+  if (exercise.kind !== "training" || exercise.step !== 7)
+    return `Tuning is part of step 7 (regularize and tune); this assignment is step ${exercise.step}.`;
   if (!policy.allowed.includes("tuning")) {
     const allowed = policy.allowed.length ? policy.allowed.join(", ") : "none";
     return `Your instructor has not allowed tuning on this assignment (allowed techniques: ${allowed}).`;
@@ -44,7 +54,10 @@ export function checkSearch(exercise: ExerciseDefinition, payload: SubmissionPay
   const prepared = prepareTrials(exercise, payload, trials);
   const first = prepared.find((t) => "skipped" in t);
   if (first && "skipped" in first && prepared.every((t) => "skipped" in t)) {
-    throw new ValidationError(`Every trial of this search would be skipped, so it would train nothing; the first: ${first.skipped}`, "space");
+    throw new ValidationError(
+      `Every trial of this search would be skipped, so it would train nothing; the first: ${first.skipped}`,
+      "space",
+    );
   }
   return trials.length;
 }
@@ -99,10 +112,16 @@ export function defaultSearch(facts: ModelFacts, maxTrials: number): { search: T
     layers: distinct([Math.max(1, facts.layers), Math.min(8, Math.max(1, facts.layers) + 1)]),
     dropout: distinct([tidy(Math.max(0, dropout - 0.1)), tidy(dropout), tidy(Math.min(0.9, dropout + 0.1))]),
   };
-  const space: SearchSpace = facts.dropout !== null ? { learningRate: offered.learningRate, dropout: offered.dropout } : { learningRate: offered.learningRate };
+  const space: SearchSpace =
+    facts.dropout !== null ? { learningRate: offered.learningRate, dropout: offered.dropout } : { learningRate: offered.learningRate };
   const size = offered.learningRate.length * (space.dropout?.length ?? 1);
   // Successive halving by default: the whole search then costs about what three full trainings do.
-  const search: TuningSearch = { strategy: size <= maxTrials ? "grid" : "random", trials: Math.max(1, Math.min(size, maxTrials)), space, halving: { factor: 3 } };
+  const search: TuningSearch = {
+    strategy: size <= maxTrials ? "grid" : "random",
+    trials: Math.max(1, Math.min(size, maxTrials)),
+    space,
+    halving: { factor: 3 },
+  };
   return { search, offered };
 }
 
@@ -123,7 +142,13 @@ export function progressOf(events: ProgressEvent[]): TuningProgress | null {
   for (const event of events) {
     if (event.type === "run") {
       const match = TRIAL_LABEL.exec(event.label);
-      current = { trial: match ? Number(match[1]) : null, total: match ? Number(match[2]) : null, label: event.label, final: event.label === FINAL_LABEL, epochs: 0 };
+      current = {
+        trial: match ? Number(match[1]) : null,
+        total: match ? Number(match[2]) : null,
+        label: event.label,
+        final: event.label === FINAL_LABEL,
+        epochs: 0,
+      };
     } else if (event.type === "epoch" && current) {
       current.epochs += 1;
     }

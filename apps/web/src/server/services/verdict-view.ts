@@ -36,7 +36,9 @@ function studentEnvironment(environment: Environment | undefined): { environment
 }
 
 export function withheldSummary(until: number | null): string {
-  return until === null ? "Graded — the result is not shown to students." : `Graded — the result is shown after ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC.`;
+  return until === null
+    ? "Graded — the result is not shown to students."
+    : `Graded — the result is shown after ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC.`;
 }
 
 /**

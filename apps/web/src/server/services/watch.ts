@@ -41,7 +41,14 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  */
 export async function* watchSubmission(
   db: Db,
-  input: { submissionId: string; deadline: number | null; viewer: "student" | "instructor"; pollMs: number; now: () => number; signal?: AbortSignal },
+  input: {
+    submissionId: string;
+    deadline: number | null;
+    viewer: "student" | "instructor";
+    pollMs: number;
+    now: () => number;
+    signal?: AbortSignal;
+  },
 ): AsyncGenerator<WatchUpdate, void, unknown> {
   let afterSeq = 0;
   let lastKey = "";

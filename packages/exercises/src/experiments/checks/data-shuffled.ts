@@ -73,6 +73,8 @@ export function dataShuffledCheck(ctx: ExperimentContext): Finding {
     message: mixed
       ? `The first ${shown} batches your model trains on mix the classes as random order would (longest run of one class: ${pipeline.longestRun} examples). ${rawNote}${fit.shuffle ? "; the grader's seeded shuffle mixes it each epoch." : ", but shuffle is off: every epoch sees the same batches in the same order."}`
       : `The first ${shown} batches your model trains on come in runs of a single class (longest run ${pipeline.longestRun} examples, ${pipeline.singleClassBatches} batches of one class only). ${rawNote} and shuffle is off, so each step pushes the model towards one class and the next undoes it.`,
-    ...(mixed && fit.shuffle ? {} : { hint: "Set shuffle: true in the fit settings, so the grader shuffles the training examples (seeded) at every epoch." }),
+    ...(mixed && fit.shuffle
+      ? {}
+      : { hint: "Set shuffle: true in the fit settings, so the grader shuffles the training examples (seeded) at every epoch." }),
   };
 }

@@ -22,7 +22,10 @@ export async function labelAsInputCheck(ctx: ExperimentContext): Promise<Finding
   const extra = classes > 2 ? classes : 1;
   const topology = widenInput(ctx.prepared, extra);
   if (!topology) {
-    throw new ValidationError("Label as input needs a model whose first layer is a Dense layer on a flat input; this model's input is not flat.", "model");
+    throw new ValidationError(
+      "Label as input needs a model whose first layer is a Dense layer on a flat input; this model's input is not flat.",
+      "model",
+    );
   }
   const training = withFit(ctx.prepared.training, { epochs: Math.max(ctx.prepared.training.fit.epochs, 30), validationSplit: 0 });
   const history = await trainCurve(ctx, withLabelAsInput(feed(ctx, ctx.train), extra), training, { topology });
@@ -36,6 +39,8 @@ export async function labelAsInputCheck(ctx: ExperimentContext): Promise<Finding
     message: ok
       ? `Given the answer as an input, your model reaches ${pct(accuracy)} training accuracy: the pipeline (loss, last activation, label encoding) works; remaining trouble is capacity or data.`
       : `Even with the answer appended to its inputs your model reaches only ${pct(accuracy)} training accuracy. The fault is in the pipeline, not in capacity: check that the last activation fits the loss (softmax with categorical crossentropy, sigmoid with binary crossentropy) and the learning rate.`,
-    ...(ok ? {} : { hint: "Run lr-range-test to find a learning rate at which the loss falls, and output-histogram to see what the model outputs." }),
+    ...(ok
+      ? {}
+      : { hint: "Run lr-range-test to find a learning rate at which the loss falls, and output-histogram to see what the model outputs." }),
   };
 }

@@ -25,7 +25,9 @@ const stats = (values: ArrayLike<number>) => {
 export async function labelScaleCheck(ctx: ExperimentContext): Promise<Finding> {
   const { task } = ctx.prepared;
   if (task.kind !== "regression") {
-    throw new PreconditionError(`label-scale checks the targets of a regression task; this exercise is ${task.kind} classification, whose labels are classes, not numbers to scale.`);
+    throw new PreconditionError(
+      `label-scale checks the targets of a regression task; this exercise is ${task.kind} classification, whose labels are classes, not numbers to scale.`,
+    );
   }
   const set = feed(ctx, ctx.train);
   const sample = set.n > SAMPLE ? limit(set, SAMPLE, ctx.seed) : set;
@@ -43,7 +45,9 @@ export async function labelScaleCheck(ctx: ExperimentContext): Promise<Finding> 
   const ok = ratio <= FACTOR && ratio >= 1 / FACTOR;
   const evidence = { kind: "label-scale" as const, targets: stats(targets), outputs: stats(outputs), ratio };
   // CSV targets reach the model standardized: say so, or a student who sees prices in the thousands is puzzled by "mean 0".
-  const unit = ctx.targetScale ? ` (the grader standardized them from mean ${num(ctx.targetScale.mean)} and standard deviation ${num(ctx.targetScale.std)} in their own unit)` : "";
+  const unit = ctx.targetScale
+    ? ` (the grader standardized them from mean ${num(ctx.targetScale.mean)} and standard deviation ${num(ctx.targetScale.std)} in their own unit)`
+    : "";
   const facts = `The targets your model trains on have mean ${num(t.mean)} and standard deviation ${num(t.std)}${unit}; your untrained model outputs values of typical size ${num(o.rms)}`;
   return {
     experiment: "label-scale",
@@ -53,6 +57,10 @@ export async function labelScaleCheck(ctx: ExperimentContext): Promise<Finding> 
     message: ok
       ? `${facts}: the same scale (ratio ${num(ratio)}), so the targets need no rescaling.`
       : `${facts}: the targets are ${ratio > 1 ? `${num(ratio)} times larger` : `${num(1 / ratio)} times smaller`}, so the first losses are ${ratio > 1 ? "enormous" : "tiny"} and no learning rate suits both the start and the end of training.`,
-    ...(ok ? {} : { hint: `Standardize the targets on the training data: subtract the mean (${num(t.mean)}) and divide by the standard deviation (${num(t.std)}); multiply predictions back when reporting them.` }),
+    ...(ok
+      ? {}
+      : {
+          hint: `Standardize the targets on the training data: subtract the mean (${num(t.mean)}) and divide by the standard deviation (${num(t.std)}); multiply predictions back when reporting them.`,
+        }),
   };
 }

@@ -105,7 +105,11 @@ export async function learningCurveCheck(ctx: ExperimentContext): Promise<Findin
     const part: ExampleSet = fraction === 1 ? fit : subset(fit, order.slice(0, count).sort());
     // Augmentation stays (it is part of how much the data teaches); early stopping does not: each size keeps its best epoch anyway.
     const { augmentation } = training.fit;
-    const settings = withFit(training, { epochs: epochsFor(count, fit.n, training.fit), validationSplit: 0, ...(augmentation ? { augmentation } : {}) });
+    const settings = withFit(training, {
+      epochs: epochsFor(count, fit.n, training.fit),
+      validationSplit: 0,
+      ...(augmentation ? { augmentation } : {}),
+    });
     const history = await trainCurve(ctx, part, settings, { validation });
     const row = bestRow(history, metric);
     points.push({

@@ -22,11 +22,19 @@ function reducedInput(ctx: ExperimentContext, fit: ExampleSet): Reduced {
   const { dataset, task } = ctx.prepared;
   if (dataset.kind === "mnist" || (fit.naturalShape.length >= 2 && fit.naturalShape[0] === 28 && fit.naturalShape[1] === 28)) {
     const channels = fit.naturalShape[2] ?? 1;
-    return { reduce: (set) => downsampled(set, 4), input: "a 7×7 downsampled image (each 4×4 block of pixels averaged)", features: 49 * channels };
+    return {
+      reduce: (set) => downsampled(set, 4),
+      input: "a 7×7 downsampled image (each 4×4 block of pixels averaged)",
+      features: 49 * channels,
+    };
   }
   if (dataset.kind === "imdb" && dataset.sequenceLength !== undefined) {
     const keep = new Set(topK(tokenRelevance(fit), 10));
-    return { reduce: (set) => onlyTokens(set, keep), input: "reviews with only the 10 words that tell the classes apart best (every other word unknown)", features: keep.size };
+    return {
+      reduce: (set) => onlyTokens(set, keep),
+      input: "reviews with only the 10 words that tell the classes apart best (every other word unknown)",
+      features: keep.size,
+    };
   }
   const k = fit.inputSize <= 20 ? 1 : 10;
   const keep = topK(featureRelevance(fit, task.kind), k);
@@ -59,10 +67,18 @@ export async function oneFeatureCheck(ctx: ExperimentContext): Promise<Finding> 
   const { fit, validation } = holdOut(data, 0.25, ctx.seed);
   const reduced = reducedInput(ctx, fit);
   const epochs = Math.min(ctx.prepared.training.fit.epochs, 10);
-  const history = await trainCurve(ctx, reduced.reduce(fit), withFit(ctx.prepared.training, { epochs }), { validation: reduced.reduce(validation) });
+  const history = await trainCurve(ctx, reduced.reduce(fit), withFit(ctx.prepared.training, { epochs }), {
+    validation: reduced.reduce(validation),
+  });
   const last = history.at(-1);
   const valLabels = labelsOf(validation);
-  const common = { kind: "one-feature" as const, input: reduced.input, features: reduced.features, fullFeatures: data.inputSize, history: toCurve(history) };
+  const common = {
+    kind: "one-feature" as const,
+    input: reduced.input,
+    features: reduced.features,
+    fullFeatures: data.inputSize,
+    history: toCurve(history),
+  };
 
   if (ctx.prepared.task.kind === "regression") {
     const baseline = regressionBaseline(labelsOf(fit), valLabels, ctx.prepared.training.compile.loss);
@@ -76,7 +92,9 @@ export async function oneFeatureCheck(ctx: ExperimentContext): Promise<Finding> 
       message: reachable
         ? `From ${reduced.input}, your model reaches a validation loss of ${num(score)}, below the ${num(baseline)} of always predicting the average: the signal is reachable.`
         : `From ${reduced.input}, your model's validation loss (${score === null ? "not a number" : num(score)}) is no better than always predicting the average (${num(baseline)}).`,
-      ...(reachable ? {} : { hint: "If even the full input does no better, run loss-per-batch and label-scale: the model may not be learning at all." }),
+      ...(reachable
+        ? {}
+        : { hint: "If even the full input does no better, run loss-per-batch and label-scale: the model may not be learning at all." }),
     };
   }
 
@@ -94,6 +112,10 @@ export async function oneFeatureCheck(ctx: ExperimentContext): Promise<Finding> 
     message: reachable
       ? `From ${reduced.input}, your model reaches ${pct(score)} validation accuracy, well above always answering the most common class (${pct(baseline)}): the signal is reachable, and your model can pick it up.`
       : `From ${reduced.input}, your model reaches ${pct(score)} validation accuracy, no clear gain over always answering the most common class (${pct(baseline)}). Either this little input holds no signal, or your model does not learn from any input.`,
-    ...(reachable ? {} : { hint: "Run tiny-subset: if the model cannot even memorize 100 examples, the problem is training (learning rate, loss, last activation), not the data." }),
+    ...(reachable
+      ? {}
+      : {
+          hint: "Run tiny-subset: if the model cannot even memorize 100 examples, the problem is training (learning rate, loss, last activation), not the data.",
+        }),
   };
 }

@@ -27,6 +27,10 @@ export async function shuffledLabelsCheck(ctx: ExperimentContext): Promise<Findi
     message: leak
       ? `With the labels shuffled your model still scores ${pct(valAccuracy)} on validation data, well above chance (${pct(chance)}, always answering the most common class): something other than the inputs carries the answer — look for a leak in the pipeline.`
       : `With the labels shuffled validation accuracy falls to ${pct(valAccuracy)}, near chance (${pct(chance)}, always answering the most common class): no leak — what your model learns on real labels comes from the inputs.`,
-    ...(leak ? { hint: "Check every input feature for one computed from the label (or from data after the label was known), and that validation examples are not copies of training ones." } : {}),
+    ...(leak
+      ? {
+          hint: "Check every input feature for one computed from the label (or from data after the label was known), and that validation examples are not copies of training ones.",
+        }
+      : {}),
   };
 }

@@ -17,6 +17,10 @@ export async function tinySubsetCheck(ctx: ExperimentContext): Promise<Finding> 
     message: fits
       ? `Your model fits ${set.n} training examples to ${pct(accuracy)} accuracy: it can learn, so look at capacity, regularization and data size next.`
       : `After 60 epochs on just ${set.n} examples your model reaches only ${pct(accuracy)} training accuracy. A model that cannot memorize ${set.n} examples has a bug (last-layer activation, loss, learning rate) or far too little capacity.`,
-    ...(fits ? {} : { hint: "Run label-as-input to tell a pipeline bug from missing capacity, and loss-per-batch to see whether the loss moves at all." }),
+    ...(fits
+      ? {}
+      : {
+          hint: "Run label-as-input to tell a pipeline bug from missing capacity, and loss-per-batch to see whether the loss moves at all.",
+        }),
   };
 }

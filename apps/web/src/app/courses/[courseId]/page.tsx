@@ -34,7 +34,8 @@ export default async function CoursePage({ params }: { params: Promise<{ courseI
           <ul style={{ margin: "0.4rem 0 0" }}>
             {changed.map((c) => (
               <li key={c.eventId}>
-                <Link href={`/submissions/${c.submissionId}`}>{c.assignmentTitle}</Link>: regraded on {formatDate(c.at)}, {describeChange(c)}
+                <Link href={`/submissions/${c.submissionId}`}>{c.assignmentTitle}</Link>: regraded on {formatDate(c.at)},{" "}
+                {describeChange(c)}
               </li>
             ))}
           </ul>

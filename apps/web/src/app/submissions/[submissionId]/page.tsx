@@ -12,7 +12,10 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
   const view = await load(() => caller.submission.byId({ submissionId }));
   const { submission, assignment, exercise, verdict } = view;
   // "Why did this fail?" is rendered here with the verdict, so its suggestions need no client round trip.
-  const suggestions = verdict && verdict.status !== "passed" && verdict.status !== "withheld" ? await load(() => caller.experiment.suggestions({ submissionId })) : undefined;
+  const suggestions =
+    verdict && verdict.status !== "passed" && verdict.status !== "withheld"
+      ? await load(() => caller.experiment.suggestions({ submissionId }))
+      : undefined;
   return (
     <>
       <p>
@@ -21,7 +24,11 @@ export default async function SubmissionPage({ params }: { params: Promise<{ sub
       <h1>Submission of {formatDate(submission.createdAt)}</h1>
       {view.regrade && <RegradeNotice notice={view.regrade} mine={view.mine} />}
       {verdict ? (
-        <VerdictView verdict={verdict} baseline={exercise.baseline} debugging={{ submissionId: submission.id, ...(suggestions ? { initial: suggestions } : {}) }} />
+        <VerdictView
+          verdict={verdict}
+          baseline={exercise.baseline}
+          debugging={{ submissionId: submission.id, ...(suggestions ? { initial: suggestions } : {}) }}
+        />
       ) : (
         <LiveStatus submissionId={submission.id} baseline={exercise.baseline} />
       )}

@@ -18,7 +18,12 @@ export function DeleteAssignmentButton({ assignmentId, title }: { assignmentId: 
     );
   return confirming ? (
     <>
-      <button type="button" onClick={() => remove.mutate({ assignmentId })} disabled={remove.isPending} aria-label={`Confirm deleting ${title}`}>
+      <button
+        type="button"
+        onClick={() => remove.mutate({ assignmentId })}
+        disabled={remove.isPending}
+        aria-label={`Confirm deleting ${title}`}
+      >
         {remove.isPending ? "Deleting…" : "Confirm delete"}
       </button>
       <button type="button" className="link" onClick={() => setConfirming(false)}>

@@ -16,7 +16,17 @@ type Invitation = RouterOutputs["invitation"]["pending"][number];
  * The course's instructors, and co-teaching by invitation: an invited address teaches nothing until
  * its owner, signed in, accepts the link; pending invitations are listed here and can be revoked.
  */
-export function Instructors({ courseId, instructors, pending, me }: { courseId: string; instructors: Member[]; pending: Invitation[]; me: string }) {
+export function Instructors({
+  courseId,
+  instructors,
+  pending,
+  me,
+}: {
+  courseId: string;
+  instructors: Member[];
+  pending: Invitation[];
+  me: string;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [email, setEmail] = useState("");
@@ -52,7 +62,13 @@ export function Instructors({ courseId, instructors, pending, me }: { courseId: 
               {m.userId === me && <span className="muted"> (you)</span>}
             </span>
             {instructors.length > 1 && (
-              <button type="button" className="link" disabled={remove.isPending} onClick={() => remove.mutate({ courseId, userId: m.userId })} aria-label={`Remove ${m.email}`}>
+              <button
+                type="button"
+                className="link"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate({ courseId, userId: m.userId })}
+                aria-label={`Remove ${m.email}`}
+              >
                 Remove
               </button>
             )}
@@ -71,9 +87,18 @@ export function Instructors({ courseId, instructors, pending, me }: { courseId: 
             {pending.map((i) => (
               <li key={i.id} className="actions" data-testid="invitation-row">
                 <span>
-                  {i.email} <span className="muted small">· invited by {i.invitedBy} · expires {formatDate(i.expiresAt)}</span>
+                  {i.email}{" "}
+                  <span className="muted small">
+                    · invited by {i.invitedBy} · expires {formatDate(i.expiresAt)}
+                  </span>
                 </span>
-                <button type="button" className="link" disabled={revoke.isPending} onClick={() => revoke.mutate({ courseId, invitationId: i.id })} aria-label={`Revoke the invitation of ${i.email}`}>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={revoke.isPending}
+                  onClick={() => revoke.mutate({ courseId, invitationId: i.id })}
+                  aria-label={`Revoke the invitation of ${i.email}`}
+                >
                   Revoke
                 </button>
               </li>

@@ -29,7 +29,14 @@ export function LtiToolValues({ urls }: { urls: ToolUrls }) {
       {rows.map(([id, label, value]) => (
         <div key={id} className="stack-tight">
           <label htmlFor={id}>{label}</label>
-          <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellCheck={false} style={{ fontFamily: "monospace", width: "100%" }} />
+          <input
+            id={id}
+            readOnly
+            value={value}
+            onFocus={(e) => e.currentTarget.select()}
+            spellCheck={false}
+            style={{ fontFamily: "monospace", width: "100%" }}
+          />
         </div>
       ))}
     </div>
@@ -125,15 +132,46 @@ export function LtiRegisterForm() {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    register.mutate({ issuer: issuer.trim(), clientId: clientId.trim(), deploymentIds: splitDeployments(deployments), authUrl: authUrl.trim(), tokenUrl: tokenUrl.trim(), jwksUrl: jwksUrl.trim() });
+    register.mutate({
+      issuer: issuer.trim(),
+      clientId: clientId.trim(),
+      deploymentIds: splitDeployments(deployments),
+      authUrl: authUrl.trim(),
+      tokenUrl: tokenUrl.trim(),
+      jwksUrl: jwksUrl.trim(),
+    });
   }
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Register an LMS">
       <div className="grid-settings grid-wide">
-        <TextField id="lti-issuer" label="Issuer" value={issuer} onChange={setIssuer} error={fields.issuer} hint="e.g. https://canvas.instructure.com" required />
-        <TextField id="lti-client-id" label="Client id" value={clientId} onChange={setClientId} error={fields.clientId} hint="The id the LMS gave Stepwise" required />
-        <TextField id="lti-deployments" label="Deployment ids" value={deployments} onChange={setDeployments} error={deploymentError} hint="Separate several with commas" required />
+        <TextField
+          id="lti-issuer"
+          label="Issuer"
+          value={issuer}
+          onChange={setIssuer}
+          error={fields.issuer}
+          hint="e.g. https://canvas.instructure.com"
+          required
+        />
+        <TextField
+          id="lti-client-id"
+          label="Client id"
+          value={clientId}
+          onChange={setClientId}
+          error={fields.clientId}
+          hint="The id the LMS gave Stepwise"
+          required
+        />
+        <TextField
+          id="lti-deployments"
+          label="Deployment ids"
+          value={deployments}
+          onChange={setDeployments}
+          error={deploymentError}
+          hint="Separate several with commas"
+          required
+        />
         <TextField id="lti-auth-url" label="OIDC auth URL" value={authUrl} onChange={setAuthUrl} error={fields.authUrl} required />
         <TextField id="lti-token-url" label="Token URL" value={tokenUrl} onChange={setTokenUrl} error={fields.tokenUrl} required />
         <TextField id="lti-jwks-url" label="JWKS URL" value={jwksUrl} onChange={setJwksUrl} error={fields.jwksUrl} required />

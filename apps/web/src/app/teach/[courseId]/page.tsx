@@ -96,7 +96,9 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
                   </td>
                   <td>
                     Step {a.step} · <code>{a.exerciseId}</code>
-                    {Object.keys(a.overrides).length > 0 && <span className="muted small"> · overrides: {Object.keys(a.overrides).join(", ")}</span>}
+                    {Object.keys(a.overrides).length > 0 && (
+                      <span className="muted small"> · overrides: {Object.keys(a.overrides).join(", ")}</span>
+                    )}
                   </td>
                   <td>{a.deadline === null ? <span className="muted">none</span> : formatDate(a.deadline)}</td>
                   <td className="num">{a.attemptsAllowed ?? "∞"}</td>
@@ -114,7 +116,13 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
         <details style={{ marginTop: "1rem" }}>
           <summary>Add an assignment</summary>
           <div style={{ marginTop: "0.75rem" }}>
-            <AssignmentForm mode="create" courseId={course.id} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} options={toolboxOptions()} />
+            <AssignmentForm
+              mode="create"
+              courseId={course.id}
+              catalog={catalog}
+              defaultAttempts={course.settings.defaultAttempts}
+              options={toolboxOptions()}
+            />
           </div>
         </details>
       </section>
@@ -131,8 +139,8 @@ export default async function TeachCoursePage({ params }: { params: Promise<{ co
           LMS (LTI 1.3)
         </h2>
         <p className="muted">
-          To run this course inside Canvas, Moodle or another LMS, paste these values into the LMS&apos;s tool configuration, then register the LMS here with what it
-          shows you. Then add assignments from the LMS&apos;s tool picker.
+          To run this course inside Canvas, Moodle or another LMS, paste these values into the LMS&apos;s tool configuration, then register
+          the LMS here with what it shows you. Then add assignments from the LMS&apos;s tool picker.
         </p>
         <LtiToolValues urls={ltiUrls} />
         <LtiRegistrationLink origin={origin} />

@@ -7,7 +7,12 @@ import { handleTrpcRequest } from "~/server/http";
 export const dynamic = "force-dynamic";
 
 function handler(req: Request): Promise<Response> {
-  return handleTrpcRequest(req, { db: getDb, config: apiConfigFromEnv(), maxRequestBytes: env().MAX_REQUEST_BYTES, trustedProxies: env().TRUSTED_PROXIES });
+  return handleTrpcRequest(req, {
+    db: getDb,
+    config: apiConfigFromEnv(),
+    maxRequestBytes: env().MAX_REQUEST_BYTES,
+    trustedProxies: env().TRUSTED_PROXIES,
+  });
 }
 
 export { handler as GET, handler as POST };

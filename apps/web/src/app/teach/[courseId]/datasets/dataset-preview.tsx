@@ -30,7 +30,13 @@ export function DatasetPreview({ courseId, datasets }: { courseId: string; datas
   const [target, setTarget] = useState(columns.at(-1) ?? "");
   const [task, setTask] = useState<Task>("binary");
   const [choice, setChoice] = useState<Choice | null>(null);
-  const preview = useQuery({ ...trpc.courseDataset.preview.queryOptions({ courseId, ...(choice ?? { file: "", target: "", task: "binary" }) }, { enabled: choice !== null }), retry: false });
+  const preview = useQuery({
+    ...trpc.courseDataset.preview.queryOptions(
+      { courseId, ...(choice ?? { file: "", target: "", task: "binary" }) },
+      { enabled: choice !== null },
+    ),
+    retry: false,
+  });
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -112,7 +118,9 @@ export function DatasetPreview({ courseId, datasets }: { courseId: string; datas
                 <div className="value">{data.inputSize}</div>
               </div>
             </div>
-            <p className="small">Each row becomes {data.inputSize} numbers: {data.encoding}.</p>
+            <p className="small">
+              Each row becomes {data.inputSize} numbers: {data.encoding}.
+            </p>
 
             <CsvTables preview={data} headingLevel={4} testIds={{ balance: "preview-balance", targetRange: "preview-target" }} />
           </div>

@@ -8,7 +8,8 @@ import { UploadDatasetForm } from "./upload-dataset-form";
 
 export const metadata: Metadata = { title: "Course datasets" };
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+const size = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 
 /**
  * An instructor's own CSV datasets for a course: upload, the facts of a chosen target, removal.
@@ -29,10 +30,10 @@ export default async function CourseDatasetsPage({ params }: { params: Promise<{
         assignment&apos;s dataset, with the column to predict and the task type.
       </p>
       <p className="note" data-testid="hidden-test-note">
-        The grader holds back a fixed 20% of the rows as hidden test data, chosen when the table is uploaded: every assignment on it holds back
-        the same rows whatever its seed (seeds only shuffle and split the training rows), students never see them, models are trained on the other 80%
-        (numeric columns standardized and categories one-hot encoded with statistics of those training rows only), and each final model is
-        evaluated on the hidden rows once. The facts below come from the training rows alone.
+        The grader holds back a fixed 20% of the rows as hidden test data, chosen when the table is uploaded: every assignment on it holds
+        back the same rows whatever its seed (seeds only shuffle and split the training rows), students never see them, models are trained
+        on the other 80% (numeric columns standardized and categories one-hot encoded with statistics of those training rows only), and each
+        final model is evaluated on the hidden rows once. The facts below come from the training rows alone.
       </p>
 
       <section className="card" aria-labelledby="upload-heading">

@@ -20,14 +20,25 @@ export function RemoveDatasetButton({ courseId, file, inUse }: { courseId: strin
   }
   if (!confirming) {
     return (
-      <button type="button" className="link" onClick={() => setConfirming(true)} aria-label={`Remove ${file}`} title={inUse ? "Assignments use this dataset" : undefined}>
+      <button
+        type="button"
+        className="link"
+        onClick={() => setConfirming(true)}
+        aria-label={`Remove ${file}`}
+        title={inUse ? "Assignments use this dataset" : undefined}
+      >
         Remove
       </button>
     );
   }
   return (
     <>
-      <button type="button" onClick={() => remove.mutate({ courseId, file })} disabled={remove.isPending} aria-label={`Confirm removing ${file}`}>
+      <button
+        type="button"
+        onClick={() => remove.mutate({ courseId, file })}
+        disabled={remove.isPending}
+        aria-label={`Confirm removing ${file}`}
+      >
         {remove.isPending ? "Removing…" : "Confirm remove"}
       </button>{" "}
       <button type="button" className="link" onClick={() => setConfirming(false)}>

@@ -52,7 +52,15 @@ export function UploadDatasetForm({ courseId }: { courseId: string }) {
       </label>
       <label>
         Name in the course
-        <input name="file" value={file} onChange={(e) => setFile(e.target.value)} required spellCheck={false} autoComplete="off" placeholder="loans.csv" />
+        <input
+          name="file"
+          value={file}
+          onChange={(e) => setFile(e.target.value)}
+          required
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="loans.csv"
+        />
       </label>
       <span id="upload-hint" className="muted small">
         A header row, then one example per row; at most 5 MB and 50,000 rows. Assignments refer to the dataset by this name.
@@ -71,11 +79,10 @@ export function UploadDatasetForm({ courseId }: { courseId: string }) {
         {upload.data && (
           <div className="ok-box" data-testid="upload-result">
             <p>
-              Stored <code>{upload.data.dataset.file}</code>: {upload.data.dataset.rows.toLocaleString("en-US")} rows, {upload.data.columns.length} columns.
+              Stored <code>{upload.data.dataset.file}</code>: {upload.data.dataset.rows.toLocaleString("en-US")} rows,{" "}
+              {upload.data.columns.length} columns.
             </p>
-            <p className="small">
-              {upload.data.columns.map((c) => `${c.name} (${c.kind}, ${c.distinct} distinct)`).join(" · ")}
-            </p>
+            <p className="small">{upload.data.columns.map((c) => `${c.name} (${c.kind}, ${c.distinct} distinct)`).join(" · ")}</p>
           </div>
         )}
         {upload.data?.warnings.map((warning) => (

@@ -134,7 +134,10 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
 
   // Roving focus over the score cells of the visible step columns.
   // In the order the grid shows them: grouped by project.
-  const navigable = useMemo(() => projects.filter((p) => !collapsed.has(p.key)).flatMap((p) => p.columns.map((c) => c.id)), [projects, collapsed]);
+  const navigable = useMemo(
+    () => projects.filter((p) => !collapsed.has(p.key)).flatMap((p) => p.columns.map((c) => c.id)),
+    [projects, collapsed],
+  );
   const navIndex = useMemo(() => new Map(navigable.map((id, i) => [id, i])), [navigable]);
   const [active, setActive] = useState({ row: 0, col: 0 });
   const [tip, setTip] = useState<{ row: number; col: string; x: number; y: number } | null>(null);
@@ -186,7 +189,10 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
     },
     [navIndex, showTip],
   );
-  const projectCells = useMemo(() => new Map(projects.map((p) => [p.key, p.columns.map((c) => columnIndex.get(c.id) ?? -1)])), [projects, columnIndex]);
+  const projectCells = useMemo(
+    () => new Map(projects.map((p) => [p.key, p.columns.map((c) => columnIndex.get(c.id) ?? -1)])),
+    [projects, columnIndex],
+  );
 
   const tipColumn = tip ? columns[columnIndex.get(tip.col) ?? -1] : undefined;
   const tipPacked = tip ? rows[tip.row]?.cells[columnIndex.get(tip.col) ?? -1] : undefined;
@@ -210,7 +216,22 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
       showTip,
       hideTip,
     }),
-    [courseId, columns, columnIndex, projectCells, middle, from, to, padLeft, padRight, leafKey, virtualizer, onCellFocus, showTip, hideTip],
+    [
+      courseId,
+      columns,
+      columnIndex,
+      projectCells,
+      middle,
+      from,
+      to,
+      padLeft,
+      padRight,
+      leafKey,
+      virtualizer,
+      onCellFocus,
+      showTip,
+      hideTip,
+    ],
   );
   const renderedCount = 2 + shownIds.length + (padLeft > 0 ? 1 : 0) + (padRight > 0 ? 1 : 0);
   const spacer = (key: string, width: number) =>
@@ -219,11 +240,26 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
   return (
     <div className="gb-wrap">
       {/* Focusable itself, so the scroll box is reachable even when the active cell's row is scrolled out of the DOM. */}
-      <div className="gb-scroll" ref={scrollRef} data-testid="gradebook-scroll" onScroll={() => setTip(null)} tabIndex={0} role="region" aria-label="Gradebook grid">
-        <table className="gb" data-testid="gradebook" role="grid" aria-rowcount={rows.length + 2} aria-colcount={leafCount} onKeyDown={onKeyDown}>
+      <div
+        className="gb-scroll"
+        ref={scrollRef}
+        data-testid="gradebook-scroll"
+        onScroll={() => setTip(null)}
+        tabIndex={0}
+        role="region"
+        aria-label="Gradebook grid"
+      >
+        <table
+          className="gb"
+          data-testid="gradebook"
+          role="grid"
+          aria-rowcount={rows.length + 2}
+          aria-colcount={leafCount}
+          onKeyDown={onKeyDown}
+        >
           <caption className="visually-hidden">
-            Score per student and assignment, out of 100: the best attempt, or for step 7 the latest test evaluation. Arrow keys move between
-            cells.
+            Score per student and assignment, out of 100: the best attempt, or for step 7 the latest test evaluation. Arrow keys move
+            between cells.
           </caption>
           <thead>
             {table.getHeaderGroups().map((group, level) => {
@@ -234,7 +270,13 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
               return (
                 <tr key={group.id} aria-rowindex={level + 1}>
                   {head.map((header) => (
-                    <th key={header.id} scope="col" rowSpan={header.rowSpan > 1 ? header.rowSpan : undefined} className="gb-name" aria-colindex={1}>
+                    <th
+                      key={header.id}
+                      scope="col"
+                      rowSpan={header.rowSpan > 1 ? header.rowSpan : undefined}
+                      className="gb-name"
+                      aria-colindex={1}
+                    >
                       <Link href={sort.name.href} aria-label={sort.name.label} prefetch={false}>
                         Student{sort.name.mark}
                       </Link>{" "}
@@ -253,7 +295,9 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
                     if (id.startsWith("group:")) {
                       const key = id.slice("group:".length);
                       const project = projects.find((p) => p.key === key);
-                      const span = [...(project?.columns.map((c) => c.id) ?? []), collapsedId(key)].filter((leaf) => shownSet.has(leaf)).length;
+                      const span = [...(project?.columns.map((c) => c.id) ?? []), collapsedId(key)].filter((leaf) =>
+                        shownSet.has(leaf),
+                      ).length;
                       if (span === 0) return null;
                       const shut = collapsed.has(key);
                       return (
@@ -274,14 +318,29 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
                     if (!shownSet.has(id)) return null;
                     if (id.startsWith("project:"))
                       return (
-                        <th key={header.id} scope="col" className="gb-col" aria-colindex={colIndexOf(id)} data-index={middle.indexOf(id)} ref={columnVirtualizer.measureElement}>
+                        <th
+                          key={header.id}
+                          scope="col"
+                          className="gb-col"
+                          aria-colindex={colIndexOf(id)}
+                          data-index={middle.indexOf(id)}
+                          ref={columnVirtualizer.measureElement}
+                        >
                           Points
                         </th>
                       );
                     const column = columns[columnIndex.get(id) ?? -1];
                     if (!column) return <th key={header.id} />;
                     return (
-                      <th key={header.id} scope="col" className="gb-col" title={column.title} aria-colindex={colIndexOf(id)} data-index={middle.indexOf(id)} ref={columnVirtualizer.measureElement}>
+                      <th
+                        key={header.id}
+                        scope="col"
+                        className="gb-col"
+                        title={column.title}
+                        aria-colindex={colIndexOf(id)}
+                        data-index={middle.indexOf(id)}
+                        ref={columnVirtualizer.measureElement}
+                      >
                         <Link href={column.sort.href} aria-label={column.sort.label} prefetch={false}>
                           {column.short}
                           {column.sort.mark}
@@ -292,7 +351,13 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
                   })}
                   {spacer("pad-right", padRight)}
                   {tail.map((header) => (
-                    <th key={header.id} scope="col" rowSpan={header.rowSpan > 1 ? header.rowSpan : undefined} className="gb-total" aria-colindex={leafCount}>
+                    <th
+                      key={header.id}
+                      scope="col"
+                      rowSpan={header.rowSpan > 1 ? header.rowSpan : undefined}
+                      className="gb-total"
+                      aria-colindex={leafCount}
+                    >
                       <Link href={sort.total.href} aria-label={sort.total.label} prefetch={false}>
                         Total{sort.total.mark}
                       </Link>
@@ -314,7 +379,15 @@ export function GradebookGrid({ courseId, columns, rows, maxTotal, sort }: Grade
             {items.map((item) => {
               const row = rows[item.index];
               if (!row) return null;
-              return <GridRowView key={row.id} row={row} index={item.index} activeId={active.row === item.index ? (navigable[active.col] ?? null) : null} context={context} />;
+              return (
+                <GridRowView
+                  key={row.id}
+                  row={row}
+                  index={item.index}
+                  activeId={active.row === item.index ? (navigable[active.col] ?? null) : null}
+                  context={context}
+                />
+              );
             })}
             {padBottom > 0 && (
               <tr className="gb-spacer" aria-hidden="true">
@@ -362,8 +435,19 @@ function projectPoints(row: GridRow, indexes: number[]): string {
 }
 
 /** One student's row: memoized, since hovering a cell or moving the focus must not render every row again. */
-const GridRowView = memo(function GridRowView({ row, index, activeId, context }: { row: GridRow; index: number; activeId: string | null; context: RowContext }) {
-  const { courseId, columns, columnIndex, projectCells, shownIds, padLeft, padRight, leafIds, measure, onCellFocus, showTip, hideTip } = context;
+const GridRowView = memo(function GridRowView({
+  row,
+  index,
+  activeId,
+  context,
+}: {
+  row: GridRow;
+  index: number;
+  activeId: string | null;
+  context: RowContext;
+}) {
+  const { courseId, columns, columnIndex, projectCells, shownIds, padLeft, padRight, leafIds, measure, onCellFocus, showTip, hideTip } =
+    context;
   return (
     <tr data-index={index} ref={measure} data-testid="gradebook-row" aria-rowindex={index + 3}>
       <th scope="row" className="gb-name" data-testid="row-name" aria-colindex={1}>

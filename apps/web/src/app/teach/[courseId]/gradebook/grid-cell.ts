@@ -38,7 +38,9 @@ export type CellExtras = Pick<GridCell, "lateDays" | "pending" | "chosenOnTest" 
  * browser parses before the grid hydrates, so a cell is `[score, status code, attempts used]` (about
  * ten characters) plus its extras only when it has any; the attempt limit is the column's.
  */
-export type PackedCell = [score: number | null, status: number, used: number] | [score: number | null, status: number, used: number, extras: CellExtras];
+export type PackedCell =
+  | [score: number | null, status: number, used: number]
+  | [score: number | null, status: number, used: number, extras: CellExtras];
 
 export interface GridColumn {
   id: string;
@@ -97,7 +99,13 @@ export function cellStatus(cell: PackedCell): CellStatus {
 }
 
 export function unpackCell(cell: PackedCell, column: Pick<GridColumn, "allowed">): GridCell {
-  return { score: cell[0], status: cellStatus(cell), used: cell[2], ...(column.allowed !== undefined ? { allowed: column.allowed } : {}), ...cell[3] };
+  return {
+    score: cell[0],
+    status: cellStatus(cell),
+    used: cell[2],
+    ...(column.allowed !== undefined ? { allowed: column.allowed } : {}),
+    ...cell[3],
+  };
 }
 
 /** "2 / 3 attempts", "1 attempt" */
@@ -126,10 +134,21 @@ export function cellBadges(cell: GridCell): CellBadge[] {
   const badges: CellBadge[] = [];
   if (cell.lateDays !== undefined) badges.push({ key: "late", text: "L", title: `Late ${cell.lateDays} d`, testId: "cell-late" });
   if (cell.chosenOnTest !== undefined) badges.push({ key: "chosen", text: "T", title: "Chosen on test", testId: "cell-selected-on-test" });
-  if (cell.identical !== undefined) badges.push({ key: "identical", text: `=${cell.identical.group}`, title: `Identical work, group ${cell.identical.group}`, testId: "cell-identical" });
+  if (cell.identical !== undefined)
+    badges.push({
+      key: "identical",
+      text: `=${cell.identical.group}`,
+      title: `Identical work, group ${cell.identical.group}`,
+      testId: "cell-identical",
+    });
   // Sent grades need no mark; a grade still on its way or refused by the LMS does.
   if (cell.passback && cell.passback.status !== "sent")
-    badges.push({ key: "passback", text: cell.passback.status === "failed" ? "⇡!" : "⇡", title: passbackText(cell.passback), testId: `cell-passback-${cell.passback.status}` });
+    badges.push({
+      key: "passback",
+      text: cell.passback.status === "failed" ? "⇡!" : "⇡",
+      title: passbackText(cell.passback),
+      testId: `cell-passback-${cell.passback.status}`,
+    });
   return badges;
 }
 

@@ -9,13 +9,18 @@ import { SummaryTable } from "./summary-table";
 
 export const metadata: Metadata = { title: "Gradebook" };
 
-
 /**
  * Students × assignments: the filter form is a plain GET form and the sort links are links, so
  * filtering and sorting happen on the server (and can be bookmarked); the grid's first screen is
  * server-rendered too, and scrolling, collapsing and the keyboard need its client part.
  */
-export default async function GradebookPage({ params, searchParams }: { params: Promise<{ courseId: string }>; searchParams: Promise<SearchParams> }) {
+export default async function GradebookPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ courseId: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const { courseId } = await params;
   const query = gradebookInput(await searchParams);
   const { caller } = await requireUser();

@@ -21,7 +21,12 @@ const metric = (x: number | null) => (x === null ? "—" : String(Number(x.toPre
  * configuration (seen on test) was at least as good on validation as the one submitted after it.
  */
 export function selectionEvidence(flag: SelectionFlag): string {
-  const val = flag.validationMetricName === "kfoldMean" ? "K-fold validation" : flag.higherIsBetter ? "best validation accuracy" : "best validation loss";
+  const val =
+    flag.validationMetricName === "kfoldMean"
+      ? "K-fold validation"
+      : flag.higherIsBetter
+        ? "best validation accuracy"
+        : "best validation loss";
   const test = flag.higherIsBetter ? "test accuracy" : "test MAE";
   return (
     `Chosen after seeing a test score: an earlier configuration had ${val} ${metric(flag.earlier.validationMetric)} (${test} ${metric(flag.earlier.testMetric)}); ` +

@@ -25,8 +25,12 @@ function Cells({ summary }: { summary: Summary }) {
         {percent(summary.passRate)}
         <span className="small muted"> ({summary.passed})</span>
       </td>
-      <td className="num" data-testid="median-attempts">{number(summary.medianAttempts)}</td>
-      <td className="num" data-testid="median-time">{time(summary.medianTimeToPassMs)}</td>
+      <td className="num" data-testid="median-attempts">
+        {number(summary.medianAttempts)}
+      </td>
+      <td className="num" data-testid="median-time">
+        {time(summary.medianTimeToPassMs)}
+      </td>
     </>
   );
 }
@@ -78,13 +82,24 @@ export function SummaryTable({
         <thead>
           <tr>
             <th scope="col">Project / step</th>
-            <th scope="col" className="num">Pass rate (passed)</th>
-            <th scope="col" className="num">Median attempts</th>
-            <th scope="col" className="num">Median time to pass</th>
+            <th scope="col" className="num">
+              Pass rate (passed)
+            </th>
+            <th scope="col" className="num">
+              Median attempts
+            </th>
+            <th scope="col" className="num">
+              Median time to pass
+            </th>
             <th scope="col">Scores 0–100</th>
           </tr>
         </thead>
-        {projects.map((p) => section(p, columns.filter((c) => p.assignmentIds.includes(c.assignmentId))))}
+        {projects.map((p) =>
+          section(
+            p,
+            columns.filter((c) => p.assignmentIds.includes(c.assignmentId)),
+          ),
+        )}
         {ungrouped.length > 0 && section(null, ungrouped)}
       </table>
     </div>

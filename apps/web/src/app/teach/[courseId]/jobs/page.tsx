@@ -18,8 +18,8 @@ export default async function CourseJobsPage({ params }: { params: Promise<{ cou
       </p>
       <h1>Jobs</h1>
       <p className="muted">
-        This course&apos;s grading, regrade previews and experiments. The list refreshes every few seconds; <code>stepwise jobs --course {courseId}</code>{" "}
-        prints the same.
+        This course&apos;s grading, regrade previews and experiments. The list refreshes every few seconds;{" "}
+        <code>stepwise jobs --course {courseId}</code> prints the same.
       </p>
       <AutoRefresh intervalMs={3000} />
       <JobsView overview={overview} showCourse={false} />

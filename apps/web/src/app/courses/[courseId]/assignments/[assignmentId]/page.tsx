@@ -11,7 +11,10 @@ import { load, requireUser } from "~/trpc/guard";
 export default async function AssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
   const { courseId, assignmentId } = await params;
   const { caller } = await requireUser();
-  const [view, data] = await Promise.all([load(() => caller.assignment.byId({ assignmentId })), load(() => caller.dataset.byAssignment({ assignmentId }))]);
+  const [view, data] = await Promise.all([
+    load(() => caller.assignment.byId({ assignmentId })),
+    load(() => caller.dataset.byAssignment({ assignmentId })),
+  ]);
   const { exercise, assignment } = view;
   // The student's draft (and, without one, the model the step before handed on); instructors have none.
   const drafts = view.role === "student" ? await load(() => caller.draft.get({ assignmentId })) : null;
@@ -27,34 +30,36 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
       {view.lock && <LockNotice courseId={courseId} lock={view.lock} />}
       <section className="card">
         <p style={{ marginTop: 0 }}>{exercise.summary}</p>
-        {exercise.kind === "training" && <Thresholds metric={exercise.metric} chosen={view.decisions?.metric} baseline={exercise.baseline} target={view.target} />}
         {exercise.kind === "training" && (
-        <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
-          <div className="metric">
-            <dt className="label">Max parameters</dt>
-            <dd className="value" style={{ margin: 0 }}>
-              {budgets.maxParams.toLocaleString("en-US")}
-            </dd>
-          </div>
-          <div className="metric">
-            <dt className="label">Max epochs</dt>
-            <dd className="value" style={{ margin: 0 }}>
-              {budgets.maxEpochs}
-            </dd>
-          </div>
-          <div className="metric">
-            <dt className="label">Max batch size</dt>
-            <dd className="value" style={{ margin: 0 }}>
-              {budgets.maxBatchSize}
-            </dd>
-          </div>
-          <div className="metric">
-            <dt className="label">Max training time</dt>
-            <dd className="value" style={{ margin: 0 }}>
-              {budgets.maxSeconds} s
-            </dd>
-          </div>
-        </dl>
+          <Thresholds metric={exercise.metric} chosen={view.decisions?.metric} baseline={exercise.baseline} target={view.target} />
+        )}
+        {exercise.kind === "training" && (
+          <dl className="metrics" aria-label="Budgets" style={{ margin: 0 }}>
+            <div className="metric">
+              <dt className="label">Max parameters</dt>
+              <dd className="value" style={{ margin: 0 }}>
+                {budgets.maxParams.toLocaleString("en-US")}
+              </dd>
+            </div>
+            <div className="metric">
+              <dt className="label">Max epochs</dt>
+              <dd className="value" style={{ margin: 0 }}>
+                {budgets.maxEpochs}
+              </dd>
+            </div>
+            <div className="metric">
+              <dt className="label">Max batch size</dt>
+              <dd className="value" style={{ margin: 0 }}>
+                {budgets.maxBatchSize}
+              </dd>
+            </div>
+            <div className="metric">
+              <dt className="label">Max training time</dt>
+              <dd className="value" style={{ margin: 0 }}>
+                {budgets.maxSeconds} s
+              </dd>
+            </div>
+          </dl>
         )}
         {assignment.deadline !== null && <p className="muted">Due {formatDate(assignment.deadline)}.</p>}
         {exercise.kind === "training" && (
@@ -65,7 +70,10 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
         )}
         {tuning && (
           <p>
-            <a href="#tune">Tune</a> <span className="muted">— search learning rate, units, layers and dropout, selected on validation only; costs compute budget, not attempts.</span>
+            <a href="#tune">Tune</a>{" "}
+            <span className="muted">
+              — search learning rate, units, layers and dropout, selected on validation only; costs compute budget, not attempts.
+            </span>
           </p>
         )}
         {exercise.hints.length > 0 && (
@@ -80,11 +88,7 @@ export default async function AssignmentPage({ params }: { params: Promise<{ cou
         )}
       </section>
       <DatasetPanel view={data} step={exercise.step} />
-      {exercise.kind === "training" ? (
-        <Workbench initial={view} drafts={drafts} />
-      ) : (
-        <AnswerForm initial={view} drafts={drafts} />
-      )}
+      {exercise.kind === "training" ? <Workbench initial={view} drafts={drafts} /> : <AnswerForm initial={view} drafts={drafts} />}
       {tuning && <TuneSection initial={tuning} />}
     </>
   );

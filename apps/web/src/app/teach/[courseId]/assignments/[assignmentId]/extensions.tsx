@@ -11,7 +11,15 @@ import { fromUtcInput, pathErrors } from "../../../form-errors";
 
 type View = RouterOutputs["assignment"]["overview"];
 
-export function Extensions({ assignmentId, extensions, students }: { assignmentId: string; extensions: View["extensions"]; students: View["students"] }) {
+export function Extensions({
+  assignmentId,
+  extensions,
+  students,
+}: {
+  assignmentId: string;
+  extensions: View["extensions"];
+  students: View["students"];
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [userId, setUserId] = useState(students[0]?.userId ?? "");
@@ -60,7 +68,13 @@ export function Extensions({ assignmentId, extensions, students }: { assignmentI
                 </td>
                 <td>{formatDate(e.deadline)}</td>
                 <td>
-                  <button type="button" className="link" disabled={clear.isPending} onClick={() => clear.mutate({ assignmentId, userId: e.userId })} aria-label={`Remove the extension of ${e.email}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={clear.isPending}
+                    onClick={() => clear.mutate({ assignmentId, userId: e.userId })}
+                    aria-label={`Remove the extension of ${e.email}`}
+                  >
                     Remove
                   </button>
                 </td>
@@ -83,7 +97,14 @@ export function Extensions({ assignmentId, extensions, students }: { assignmentI
               ))}
             </select>
           </div>
-          <TextField id="extension-deadline" label="New deadline (UTC)" type="datetime-local" value={deadline} onChange={setDeadline} error={localError ?? fields.deadline} />
+          <TextField
+            id="extension-deadline"
+            label="New deadline (UTC)"
+            type="datetime-local"
+            value={deadline}
+            onChange={setDeadline}
+            error={localError ?? fields.deadline}
+          />
           <button type="submit" disabled={set.isPending}>
             {set.isPending ? "Saving…" : "Set extension"}
           </button>

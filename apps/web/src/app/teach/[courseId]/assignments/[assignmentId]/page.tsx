@@ -12,7 +12,9 @@ export const metadata: Metadata = { title: "Assignment settings" };
 export default async function TeachAssignmentPage({ params }: { params: Promise<{ courseId: string; assignmentId: string }> }) {
   const { courseId, assignmentId } = await params;
   const { caller } = await requireUser();
-  const [view, catalog, audit] = await load(() => Promise.all([caller.assignment.overview({ assignmentId }), caller.assignment.catalog(), caller.assignment.audit({ assignmentId })]));
+  const [view, catalog, audit] = await load(() =>
+    Promise.all([caller.assignment.overview({ assignmentId }), caller.assignment.catalog(), caller.assignment.audit({ assignmentId })]),
+  );
   // The URL's course must be the assignment's: a mismatched pair is a wrong link, not a second way in.
   if (view.course.id !== courseId) notFound();
   const { course, assignment } = view;
@@ -30,8 +32,17 @@ export default async function TeachAssignmentPage({ params }: { params: Promise<
         <h2 id="overrides-heading" style={{ marginTop: 0 }}>
           Settings and overrides
         </h2>
-        <p className="muted small">Empty fields keep the exercise&apos;s defaults (shown greyed). After changing thresholds, regrade to apply them to earlier submissions.</p>
-        <AssignmentForm mode="edit" assignment={assignment} catalog={catalog} defaultAttempts={course.settings.defaultAttempts} options={toolboxOptions()} />
+        <p className="muted small">
+          Empty fields keep the exercise&apos;s defaults (shown greyed). After changing thresholds, regrade to apply them to earlier
+          submissions.
+        </p>
+        <AssignmentForm
+          mode="edit"
+          assignment={assignment}
+          catalog={catalog}
+          defaultAttempts={course.settings.defaultAttempts}
+          options={toolboxOptions()}
+        />
       </section>
       <section className="card" aria-labelledby="extensions-heading">
         <h2 id="extensions-heading" style={{ marginTop: 0 }}>

@@ -28,7 +28,11 @@ export default async function StudentProgressPage({ params }: { params: Promise<
           ? "This course is independent: every step is open, so only “mark passed” changes anything."
           : "Open a step the student may not reach yet, or count a step as passed; undo puts the step back to what the student's own work gives."}
       </p>
-      {projects.length === 0 ? <p className="muted">This course has no workflow steps yet.</p> : projects.map((p) => <StepOverrides key={p.key} courseId={course.id} studentId={studentId} initial={p} />)}
+      {projects.length === 0 ? (
+        <p className="muted">This course has no workflow steps yet.</p>
+      ) : (
+        projects.map((p) => <StepOverrides key={p.key} courseId={course.id} studentId={studentId} initial={p} />)
+      )}
     </>
   );
 }

@@ -28,7 +28,10 @@ export function StepOverrides({ courseId, studentId, initial }: { courseId: stri
   return (
     <section className="card" aria-labelledby={`overrides-${project.key}`} data-testid="override-project" data-project={project.key}>
       <h2 id={`overrides-${project.key}`} style={{ marginTop: 0 }}>
-        {project.label} <span className="muted small">{project.summary.passed} of {project.summary.total} passed</span>
+        {project.label}{" "}
+        <span className="muted small">
+          {project.summary.passed} of {project.summary.total} passed
+        </span>
       </h2>
       <table>
         <thead>
@@ -53,7 +56,9 @@ export function StepOverrides({ courseId, studentId, initial }: { courseId: stri
               <td className="actions">
                 {step.override !== null ? (
                   <>
-                    <span className="muted small">{step.override === "pass" ? "Marked passed by an instructor" : "Opened by an instructor"}</span>
+                    <span className="muted small">
+                      {step.override === "pass" ? "Marked passed by an instructor" : "Opened by an instructor"}
+                    </span>
                     <button type="button" className="secondary" disabled={override.isPending} onClick={() => act(step, "clear")}>
                       Undo
                     </button>

@@ -53,7 +53,8 @@ export default async function TeachSubmissionPage({ params }: { params: Promise<
 
       {env && (
         <p data-testid="grader-environment">
-          Graded on backend <strong>{env.backend}</strong> (TF.js {env.tfjsVersion}) with seed <strong>{env.seed}</strong> in {formatDuration(env.durationMs)}.
+          Graded on backend <strong>{env.backend}</strong> (TF.js {env.tfjsVersion}) with seed <strong>{env.seed}</strong> in{" "}
+          {formatDuration(env.durationMs)}.
         </p>
       )}
 
@@ -173,12 +174,14 @@ export default async function TeachSubmissionPage({ params }: { params: Promise<
                   {" "}
                   <span className="badge passed">current</span>
                 </>
-              )} · queued {formatDate(job.createdAt)} · attempt {job.attempts} of {job.maxAttempts}
+              )}{" "}
+              · queued {formatDate(job.createdAt)} · attempt {job.attempts} of {job.maxAttempts}
               {job.workerId ? ` · ${job.workerId}` : ""}
               {job.verdict && (
                 <>
                   {" "}
-                  · <span className={`badge ${job.verdict.status}`}>{VERDICT_HEADING[job.verdict.status]}</span> score {Math.round(job.verdict.score * 100)}
+                  · <span className={`badge ${job.verdict.status}`}>{VERDICT_HEADING[job.verdict.status]}</span> score{" "}
+                  {Math.round(job.verdict.score * 100)}
                   {job.verdict.environment ? ` · ${job.verdict.environment.backend}, seed ${job.verdict.environment.seed}` : ""}
                 </>
               )}

@@ -25,14 +25,18 @@ export default async function DebuggingPage({ params }: { params: Promise<{ cour
       <h1>Debugging experiments</h1>
       <section className="card stack" aria-label="About these experiments">
         <p style={{ margin: 0 }}>
-          Each experiment of the debugging checklist runs on your model with the grader&apos;s training data (never its test data), seeded, and answers with a
-          sentence and a chart. Runs cost grader time from your budget, not attempts.
+          Each experiment of the debugging checklist runs on your model with the grader&apos;s training data (never its test data), seeded,
+          and answers with a sentence and a chart. Runs cost grader time from your budget, not attempts.
         </p>
         <BudgetMeter budget={view.budget} />
         {view.exercise.kind !== "training" ? (
-          <p className="muted" style={{ margin: 0 }}>This step is answered with a form: there is no model for an experiment to examine.</p>
+          <p className="muted" style={{ margin: 0 }}>
+            This step is answered with a form: there is no model for an experiment to examine.
+          </p>
         ) : latest ? (
-          <p className="muted" style={{ margin: 0 }}>Run buttons use your latest submission, of {formatDate(latest.createdAt)}.</p>
+          <p className="muted" style={{ margin: 0 }}>
+            Run buttons use your latest submission, of {formatDate(latest.createdAt)}.
+          </p>
         ) : (
           <p className="muted" style={{ margin: 0 }}>
             Submit a model on the <Link href={stepHref}>step page</Link> first: experiments run on a submission.
@@ -40,7 +44,12 @@ export default async function DebuggingPage({ params }: { params: Promise<{ cour
         )}
       </section>
       {view.experiments.map((entry) => (
-        <section key={entry.experiment} className="card stack" aria-labelledby={`experiment-${entry.experiment}`} data-testid={`experiment-${entry.experiment}`}>
+        <section
+          key={entry.experiment}
+          className="card stack"
+          aria-labelledby={`experiment-${entry.experiment}`}
+          data-testid={`experiment-${entry.experiment}`}
+        >
           <h2 id={`experiment-${entry.experiment}`} style={{ margin: 0 }}>
             {entry.title} <code className="small muted">{entry.experiment}</code>
           </h2>
@@ -51,7 +60,11 @@ export default async function DebuggingPage({ params }: { params: Promise<{ cour
             </p>
           ) : (
             <>
-              {!entry.last && <p className="muted" style={{ margin: 0 }}>Not run yet.</p>}
+              {!entry.last && (
+                <p className="muted" style={{ margin: 0 }}>
+                  Not run yet.
+                </p>
+              )}
               {latest ? (
                 <RunExperiment submissionId={latest.id} experiment={entry.experiment} title={entry.title} last={entry.last} />
               ) : (

@@ -32,7 +32,8 @@ function WhatChanged({ changes }: { changes: Status["students"][number]["changes
           {describeChange(change)}
           {change.checks.map((check) => (
             <div key={check.id}>
-              {checkLabel(check.id)}: {check.from === null ? "new" : check.from ? "passed" : "failed"} → {check.to ? "passed" : "failed"} — {check.message}
+              {checkLabel(check.id)}: {check.from === null ? "new" : check.from ? "passed" : "failed"} → {check.to ? "passed" : "failed"} —{" "}
+              {check.message}
             </div>
           ))}
         </li>
@@ -45,20 +46,45 @@ function WhatChanged({ changes }: { changes: Status["students"][number]["changes
  * Starts a regrade, then polls its status (once a second while anything is still grading) and shows
  * each student's old → new score as previews finish; Apply becomes possible when none is running.
  */
-export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assignmentId: string; initialRegradeId: string | null; initial: Status | null }) {
+export function RegradePanel({
+  assignmentId,
+  initialRegradeId,
+  initial,
+}: {
+  assignmentId: string;
+  initialRegradeId: string | null;
+  initial: Status | null;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [regradeId, setRegradeId] = useState<string | null>(initialRegradeId);
   const status = useQuery({
-    ...trpc.regrade.status.queryOptions({ regradeId: regradeId ?? "" }, { enabled: regradeId !== null, ...(initial && initial.regrade.id === regradeId ? { initialData: initial } : {}) }),
+    ...trpc.regrade.status.queryOptions(
+      { regradeId: regradeId ?? "" },
+      { enabled: regradeId !== null, ...(initial && initial.regrade.id === regradeId ? { initialData: initial } : {}) },
+    ),
     refetchInterval: (query) => {
       const data = query.state.data;
       return data && data.regrade.status === "previewing" && !data.canApply ? POLL_MS : false;
     },
   });
   const start = useMutation(trpc.regrade.start.mutationOptions({ onSuccess: (r) => setRegradeId(r.regradeId) }));
-  const apply = useMutation(trpc.regrade.commit.mutationOptions({ onSuccess: () => { void status.refetch(); router.refresh(); } }));
-  const discard = useMutation(trpc.regrade.discard.mutationOptions({ onSuccess: () => { void status.refetch(); router.refresh(); } }));
+  const apply = useMutation(
+    trpc.regrade.commit.mutationOptions({
+      onSuccess: () => {
+        void status.refetch();
+        router.refresh();
+      },
+    }),
+  );
+  const discard = useMutation(
+    trpc.regrade.discard.mutationOptions({
+      onSuccess: () => {
+        void status.refetch();
+        router.refresh();
+      },
+    }),
+  );
   const error = start.error ?? apply.error ?? discard.error ?? status.error;
   const view = regradeId !== null ? status.data : undefined;
   const closed = view && view.regrade.status !== "previewing";
@@ -66,7 +92,13 @@ export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assi
   return (
     <section className="card stack" aria-labelledby="regrade-heading">
       <h2 id="regrade-heading" style={{ marginTop: 0 }}>
-        {view ? (view.regrade.status === "previewing" ? "Preview" : view.regrade.status === "applied" ? "Applied" : "Discarded") : "Start a regrade"}
+        {view
+          ? view.regrade.status === "previewing"
+            ? "Preview"
+            : view.regrade.status === "applied"
+              ? "Applied"
+              : "Discarded"
+          : "Start a regrade"}
       </h2>
       {(!view || closed) && (
         <div className="actions">
@@ -141,11 +173,19 @@ export function RegradePanel({ assignmentId, initialRegradeId, initial }: { assi
               >
                 {apply.isPending ? "Applying…" : "Apply to the gradebook"}
               </button>
-              <button type="button" className="secondary" disabled={discard.isPending} onClick={() => discard.mutate({ regradeId: view.regrade.id })} data-testid="discard-regrade">
+              <button
+                type="button"
+                className="secondary"
+                disabled={discard.isPending}
+                onClick={() => discard.mutate({ regradeId: view.regrade.id })}
+                data-testid="discard-regrade"
+              >
                 Discard
               </button>
               <span id="apply-hint" className="muted small">
-                {view.canApply ? "Every student's new grade replaces the current one at once." : "Apply becomes possible once every preview has finished."}
+                {view.canApply
+                  ? "Every student's new grade replaces the current one at once."
+                  : "Apply becomes possible once every preview has finished."}
               </span>
             </div>
           )}

@@ -30,7 +30,8 @@ export default async function CellPage({ params }: { params: Promise<{ courseId:
       </p>
       {cell && (
         <p>
-          {cell.rule === "latest-test-evaluation" ? "Score (latest test evaluation)" : "Best score"} <strong data-testid="cell-best">{pts(cell.best)}</strong> of 100 ·{" "}
+          {cell.rule === "latest-test-evaluation" ? "Score (latest test evaluation)" : "Best score"}{" "}
+          <strong data-testid="cell-best">{pts(cell.best)}</strong> of 100 ·{" "}
           <span className={`badge ${cell.status}`}>{CELL_STATUS_LABEL[cell.status]}</span>
           {cell.late && <span className="badge failed"> Late {cell.daysLate} d</span>} · {cell.attemptsUsed}
           {cell.attemptsAllowed !== null ? ` of ${cell.attemptsAllowed}` : ""} attempts used
@@ -60,7 +61,9 @@ export default async function CellPage({ params }: { params: Promise<{ courseId:
               <tr key={a.submissionId}>
                 <td>
                   <Link href={`/teach/${courseId}/submissions/${a.submissionId}`}>{formatDate(a.createdAt)}</Link>
-                  {cell?.bestSubmissionId === a.submissionId && <span className="badge passed"> {cell.rule === "best" ? "best" : "counts"}</span>}
+                  {cell?.bestSubmissionId === a.submissionId && (
+                    <span className="badge passed"> {cell.rule === "best" ? "best" : "counts"}</span>
+                  )}
                   {a.selectedOnTest && (
                     <div className="small" data-testid="attempt-selected-on-test">
                       <span className="badge queued">Chosen on test</span> {selectionEvidence(a.selectedOnTest)}
