@@ -1,9 +1,9 @@
 "use client";
 
 import type { EpochMetrics } from "@stepwise/core/contracts";
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Legend, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { axisFor } from "~/lib/chart-ticks";
-import { COLORS, Figure } from "./experiments/figure";
+import { COLORS, Figure, trainValLines } from "./experiments/figure";
 
 function Chart({
   title,
@@ -35,27 +35,7 @@ function Chart({
           <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Legend />
-          <Line
-            type="monotone"
-            dataKey={train}
-            name="training"
-            stroke={COLORS.train}
-            strokeWidth={2}
-            dot={{ r: 2 }}
-            isAnimationActive={false}
-            connectNulls
-          />
-          <Line
-            type="monotone"
-            dataKey={val}
-            name="validation"
-            stroke={COLORS.val}
-            strokeWidth={2}
-            strokeDasharray="5 3"
-            dot={{ r: 2 }}
-            isAnimationActive={false}
-            connectNulls
-          />
+          {trainValLines({ train, val, dot: { r: 2 } })}
           {baseline != null && (
             <ReferenceLine
               y={baseline}

@@ -1,9 +1,9 @@
 "use client";
 
 import type { Evidence } from "@stepwise/exercises/experiments";
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Legend, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { axisFor } from "~/lib/chart-ticks";
-import { COLORS, Figure, tooltipNumber } from "./figure";
+import { COLORS, Figure, tooltipNumber, trainValLines } from "./figure";
 
 type Curve = Extract<Evidence, { kind: "curve" }>["history"];
 
@@ -37,29 +37,7 @@ export function EpochChart({
           <YAxis width={60} domain={axis.domain} ticks={axis.ticks} tickFormatter={axis.format} allowDataOverflow />
           <Tooltip formatter={tooltipNumber} />
           <Legend />
-          <Line
-            type="monotone"
-            dataKey={metric}
-            name="training"
-            stroke={COLORS.train}
-            strokeWidth={2}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls
-          />
-          {hasVal && (
-            <Line
-              type="monotone"
-              dataKey={val}
-              name="validation"
-              stroke={COLORS.val}
-              strokeWidth={2}
-              strokeDasharray="5 3"
-              dot={false}
-              isAnimationActive={false}
-              connectNulls
-            />
-          )}
+          {trainValLines({ train: metric, val: hasVal ? val : undefined, dot: false })}
           {baseline !== undefined && (
             <ReferenceLine
               y={baseline}

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Line } from "recharts";
 import { TableScroll } from "../table-scroll";
 
 export const COLORS = { train: "#2f4fd6", val: "#c2410c", grid: "#e3e5ea", muted: "#555a64", accent2: "#13703a" } as const;
@@ -76,3 +77,18 @@ export function short(x: number | null | undefined): string {
 }
 
 export const tooltipNumber = (v: unknown) => (typeof v === "number" ? short(v) : String(v));
+
+/**
+ * The training line and (when given) the dashed validation line of an epoch chart, styled alike
+ * wherever curves are drawn. Returned as elements, not a component: recharts finds its lines among
+ * the chart's direct children.
+ */
+export function trainValLines({ train, val, dot }: { train: string; val?: string | undefined; dot: false | { r: number } }): ReactNode[] {
+  const common = { type: "monotone", strokeWidth: 2, dot, isAnimationActive: false, connectNulls: true } as const;
+  return [
+    <Line key="training" {...common} dataKey={train} name="training" stroke={COLORS.train} />,
+    ...(val !== undefined
+      ? [<Line key="validation" {...common} dataKey={val} name="validation" stroke={COLORS.val} strokeDasharray="5 3" />]
+      : []),
+  ];
+}
