@@ -13,13 +13,7 @@ import { cacheDir, referenceOf, withFitSettings } from "./experiment-models";
 const slice = { trainLimit: 300, testLimit: 100 };
 const step6 = { ...getExercise("mnist-overfit"), data: slice };
 const step7 = { ...getExercise("mnist-regularize"), data: slice, target: 0.5 };
-const small = (payload: SubmissionPayload) => {
-  const { augmentation: _slow, ...fit } = payload.training?.fit ?? { epochs: 2, batchSize: 64, validationSplit: 0.2, shuffle: true };
-  return withFitSettings(
-    { ...payload, training: payload.training ? { ...payload.training, fit } : undefined },
-    { epochs: 2, batchSize: 64 },
-  );
-};
+const small = (payload: SubmissionPayload) => withFitSettings(payload, { epochs: 2, batchSize: 64 });
 const model6 = small(referenceOf("mnist-overfit"));
 const model7 = small(referenceOf("mnist-regularize"));
 

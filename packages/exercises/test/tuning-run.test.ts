@@ -19,7 +19,7 @@ import {
   type FinalData,
   type TuningTrial,
 } from "../src/tuning";
-import { cacheDir, referenceOf } from "./experiment-models";
+import { cacheDir, referenceOf, withFitSettings } from "./experiment-models";
 
 let backend: BackendInfo;
 beforeAll(async () => {
@@ -28,13 +28,8 @@ beforeAll(async () => {
 
 const base = getExercise("mnist-regularize");
 const student = referenceOf("mnist-regularize");
-// Two epochs keep the three trials and the final training within seconds; without the reference's
-// augmentation, which needs more than two epochs on 1,000 images to pay off.
-const fitOf = (fit: NonNullable<typeof student.training>["fit"]) => {
-  const { augmentation: _slow, ...rest } = fit;
-  return { ...rest, epochs: 2, batchSize: 64 };
-};
-const payload = student.training ? { ...student, training: { ...student.training, fit: fitOf(student.training.fit) } } : student;
+// Two epochs keep the three trials and the final training within seconds.
+const payload = withFitSettings(student, { epochs: 2, batchSize: 64 });
 const slice = { trainLimit: 1_000, testLimit: 500 };
 const exercise = { ...base, data: slice };
 const search = TuningSearch.parse({ strategy: "grid", trials: 3, space: { learningRate: [1e-6, 0.001, 0.003] } });
