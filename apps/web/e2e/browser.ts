@@ -11,7 +11,7 @@ export async function launchBrowser(options: { bypassCSP?: boolean } = {}): Prom
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (scripts/setup.sh does it as root).`);
   }
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "stepwise-chromium-")), {
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "stepwise-chromium-")), {
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -28,4 +28,9 @@ export async function launchBrowser(options: { bypassCSP?: boolean } = {}): Prom
     // Only for injecting test tooling (axe-core) into pages; the app's own tests run under its CSP.
     bypassCSP: options.bypassCSP ?? false,
   });
+  // Playwright's 30 s default for a wait, a click or a navigation is a speed limit on a machine where
+  // other files train beside this one; like every timeout in the suite it should only catch a hang.
+  // Set on the context, it holds for every page a test opens.
+  context.setDefaultTimeout(120_000);
+  return context;
 }

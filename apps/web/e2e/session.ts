@@ -40,9 +40,6 @@ export async function openSession(options: Parameters<typeof startPlatform>[0] =
   const platform = await startPlatform(options);
   const browser = await launchBrowser();
   const page = await browser.newPage();
-  // Playwright's 30 s default for a click or a navigation is a speed limit on a machine where other
-  // files train beside this one; like every timeout in the suite it should only catch a hang.
-  page.setDefaultTimeout(120_000);
   const errors: string[] = [];
   collectErrors(page, errors);
   return {
