@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,web,gradebook] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
+ * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,steps,web,gradebook] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
  * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
  * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
  */
@@ -18,11 +18,12 @@ import { deadline } from "./sections/deadline";
 import { gradebook } from "./sections/gradebook";
 import { grader } from "./sections/grader";
 import { startup } from "./sections/startup";
+import { steps } from "./sections/steps";
 import { training } from "./sections/training";
 import { web } from "./sections/web";
 
 // compute first: training reads the machine's peak GFLOPS from it.
-const SECTIONS: Section[] = [compute, training, datasets, startup, grader, deadline, web, gradebook];
+const SECTIONS: Section[] = [compute, training, datasets, startup, grader, deadline, steps, web, gradebook];
 
 const { values } = parseArgs({
   options: {

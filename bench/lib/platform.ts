@@ -19,6 +19,8 @@ import {
   verdictForJob,
   type Db,
 } from "@stepwise/db";
+import { buildGrader, GRADER_COMMAND } from "./child";
+import type { BenchContext } from "./types";
 
 export async function freshDb(dir: string): Promise<{ db: Db; url: string }> {
   const url = `file:${join(dir, "bench.db")}`;
@@ -145,4 +147,28 @@ export async function startWeb(webDir: string, databaseUrl: string, secret: stri
     throw error;
   }
   return { server, base };
+}
+
+/** Grader processes as production runs them: full data (no GRADER_TRAIN_LIMIT), one job at a time each. */
+export async function startGraders(ctx: BenchContext, databaseUrl: string, count: number): Promise<Service[]> {
+  buildGrader(ctx.repoDir);
+  const graders: Service[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePort();
+    const grader = startService(process.execPath, GRADER_COMMAND, ctx.repoDir, {
+      DATABASE_URL: databaseUrl,
+      GRADER_CONCURRENCY: "1",
+      GRADER_POLL_MS: "50",
+      GRADER_WORKER_ID: `bench-${i}`,
+      GRADER_HTTP_PORT: String(port),
+      GRADER_CACHE_DIR: join(ctx.repoDir, "data", "cache"),
+    });
+    graders.push(grader);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, grader, 120_000);
+  }
+  return graders;
+}
+
+export async function stopAll(services: Service[]): Promise<void> {
+  await Promise.all(services.map((s) => s.stop()));
 }

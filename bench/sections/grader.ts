@@ -4,18 +4,8 @@ import { join } from "node:path";
 import { enroll } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { solutions } from "@stepwise/exercises/solutions";
-import {
-  courseWithAssignment,
-  enrolledStudent,
-  freePort,
-  freshDb,
-  startService,
-  submit,
-  waitForHttp,
-  waitForVerdict,
-  type Service,
-} from "../lib/platform";
-import { buildGrader, GRADER_COMMAND, runTsWorker } from "../lib/child";
+import { courseWithAssignment, enrolledStudent, freshDb, startGraders, stopAll, submit, waitForVerdict } from "../lib/platform";
+import { runTsWorker } from "../lib/child";
 import { fmt, fmtSummary, summarize } from "../lib/stats";
 import type { BenchContext, Section, Table } from "../lib/types";
 
@@ -25,30 +15,6 @@ function reference(exerciseId: string): SubmissionPayload {
   const payload = solutions[exerciseId]?.reference;
   if (!payload) throw new Error(`expected a reference solution for ${exerciseId}, found none`);
   return payload;
-}
-
-/** Grader processes as production runs them: full data (no GRADER_TRAIN_LIMIT), one job at a time each. */
-async function startGraders(ctx: BenchContext, databaseUrl: string, count: number): Promise<Service[]> {
-  buildGrader(ctx.repoDir);
-  const graders: Service[] = [];
-  for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    const grader = startService(process.execPath, GRADER_COMMAND, ctx.repoDir, {
-      DATABASE_URL: databaseUrl,
-      GRADER_CONCURRENCY: "1",
-      GRADER_POLL_MS: "50",
-      GRADER_WORKER_ID: `bench-${i}`,
-      GRADER_HTTP_PORT: String(port),
-      GRADER_CACHE_DIR: join(ctx.repoDir, "data", "cache"),
-    });
-    graders.push(grader);
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, grader, 120_000);
-  }
-  return graders;
-}
-
-async function stopAll(services: Service[]): Promise<void> {
-  await Promise.all(services.map((s) => s.stop()));
 }
 
 /** Submit-to-verdict of one reference submission on an idle grader: claim poll, fork, load, train, predict, verify. */
