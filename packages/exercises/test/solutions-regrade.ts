@@ -68,9 +68,9 @@ const REFERENCES: [string, string][] = [
   ["credit-regularize", "reaches-target"],
   ["houses-regularize", "reaches-target"],
 ];
-const STEP7 = [["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]];
-const STEP6 = [["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]];
-const STEP5 = [["mnist-beat-baseline"], ["imdb-beat-baseline"], ["credit-beat-baseline"], ["houses-beat-baseline"]];
+const STEP7: [string][] = [["mnist-regularize"], ["imdb-regularize"], ["credit-regularize"], ["houses-regularize"]];
+const STEP6: [string][] = [["mnist-overfit"], ["imdb-overfit"], ["credit-overfit"], ["houses-overfit"]];
+const STEP5: [string][] = [["mnist-beat-baseline"], ["imdb-beat-baseline"], ["credit-beat-baseline"], ["houses-beat-baseline"]];
 /** What each step-5 naive solution's verdict must diagnose, if anything. */
 const NAIVE_STEP5: [string, string | undefined][] = [
   ["mnist-beat-baseline", undefined],
