@@ -81,13 +81,16 @@ describe("grader lifecycle on SQLite", () => {
         GRADER_TRAIN_LIMIT: "20000",
         GRADER_TEST_LIMIT: "1000",
         GRADER_CACHE_DIR: testConfig(url).cacheDir,
+        // Its job is to be killed mid-training: warming its child first (service.test.ts tests the
+        // warm-up) would only delay the claim.
+        GRADER_WARM_UP: "off",
       },
     });
     // Wait until the doomed grader is training the job, then kill its whole process group.
     for (let i = 0; ; i++) {
       const row = await jobById(db, job.id);
       if (row?.status === "running" && row.workerId === "doomed") break;
-      // A fresh grader calibrates and warms its child before it claims: give a loaded machine time.
+      // A fresh grader calibrates before it claims: give a loaded machine time.
       if (i > 3000) throw new Error("the first grader never claimed the job");
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -19,6 +19,7 @@ import {
   type Db,
 } from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
+import { REUSED } from "@stepwise/exercises/grading";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
 import { configFingerprint, measuredEvaluation, SELECTED_ON_TEST } from "../src/test-hygiene";
@@ -43,6 +44,8 @@ describe("step-7 test evaluations in the grader", () => {
   let step7Id: string;
   let step6Id: string;
   let courseId: string;
+  /** The step-6 reference's verdict, graded once here as the grader does; every student's step 6 carries it. */
+  let step6Verdict: Verdict;
   beforeAll(async () => {
     url = tmpDbUrl();
     db = await openDb(url);
@@ -65,10 +68,38 @@ describe("step-7 test evaluations in the grader", () => {
         Date.now(),
       )
     ).id;
+    // Its recorded run lets each step-7 grading below reuse it as the before run, as the grader does
+    // for a student who passed step 6, instead of retraining the step-6 model every time.
+    const student = await createUser(
+      db,
+      { email: `step6-${Date.now()}@test`, name: "Step 6", role: "student", password: "password-123" },
+      Date.now(),
+    );
+    await enroll(db, { courseId, userId: student.id, role: "student" }, Date.now());
+    step6Verdict = await gradeNext(
+      (
+        await createSubmissionWithJob(
+          db,
+          { assignmentId: step6Id, userId: student.id, exerciseId: "houses-overfit", payload: step6 },
+          Date.now(),
+        )
+      ).job.id,
+    );
+    expect(step6Verdict.environment?.run, step6Verdict.summary).toBeDefined();
   });
   afterAll(async () => {
     await db.close();
   });
+
+  /** Claims the queued job `jobId` and grades it through the grader's path, storing its verdict. */
+  async function gradeNext(jobId: string): Promise<Verdict> {
+    const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
+    expect(claimed?.job.id).toBe(jobId);
+    if (!claimed) throw new Error("nothing to claim");
+    const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now });
+    expect(await completeJob(db, { jobId, workerId: "w", verdict, now: Date.now() })).toBe("stored");
+    return verdict;
+  }
 
   /** A student who passed step 6 with the reference model (its verdict stored as the grader would). */
   async function studentPastStep6(): Promise<string> {
@@ -85,7 +116,7 @@ describe("step-7 test evaluations in the grader", () => {
       now,
     );
     await claimJob(db, { workerId: "w", leaseMs: 60_000, now });
-    expect(await completeJob(db, { jobId: job.id, workerId: "w", verdict: sampleVerdict("passed"), now })).toBe("stored");
+    expect(await completeJob(db, { jobId: job.id, workerId: "w", verdict: step6Verdict, now })).toBe("stored");
     return student.id;
   }
 
@@ -96,11 +127,8 @@ describe("step-7 test evaluations in the grader", () => {
       { assignmentId: step7Id, userId, exerciseId: "houses-regularize", payload, testEvaluation: { limit: 3 } },
       Date.now(),
     );
-    const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
-    expect(claimed?.job.id).toBe(job.id);
-    if (!claimed) throw new Error("nothing to claim");
-    const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now });
-    expect(await completeJob(db, { jobId: job.id, workerId: "w", verdict, now: Date.now() })).toBe("stored");
+    const verdict = await gradeNext(job.id);
+    expect(verdict.environment?.before, "the step-6 run is reused, not retrained").toBe(REUSED);
     return verdict;
   }
 

@@ -31,7 +31,7 @@ const withToolbox = withFitSettings({ ...step6, exerciseId: "mnist-regularize" }
 describe("a step-7 MNIST submission with augmentation and early stopping", () => {
   it("passes on a real slice; the verdict names the augmentation and the epochs early stopping chose for the final model", async () => {
     const tf = await initBackend();
-    // The full-data target (0.975) is out of reach on 2,000 examples, as in solutions.test.ts.
+    // The full-data target (0.975) is out of reach on 2,000 examples, as in solutions-regrade.ts.
     const verdict = await gradeLocally({ ...mnist, target: 0.75 }, withToolbox, { ...tf, slice, cacheDir, previous: step6 });
     expect(verdict.status, verdict.summary).toBe("passed");
     expect(verdict.checks.find((c) => c.id === "smaller-gap")?.passed).toBe(true);

@@ -1,0 +1,3 @@
+import { describeSolutions } from "./solutions-regrade";
+
+describeSolutions("imdb");
