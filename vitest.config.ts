@@ -29,18 +29,27 @@ const graderBuild = fileURLToPath(new URL("apps/grader/test/global-setup.ts", im
 // VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
 const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
 
+// Files of the database, LTI and web projects share their worker's modules (`isolate: false`): each
+// opens its own database and mocks nothing, and a fresh module graph per file cost more than most of
+// those files' tests (17 small web files: 30 s → 20 s). Projects that load TF.js backends, the BLAS
+// addon or the grader's process-wide state keep one module graph per file.
 export default defineConfig({
   test: {
     maxWorkers,
     projects: [
       project("core", "packages/core"),
-      project("db", "packages/db"),
+      project("db", "packages/db", { isolate: false }),
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises"),
-      project("lti", "packages/lti"),
+      project("lti", "packages/lti", { isolate: false }),
       project("grader", "apps/grader", { globalSetup: [graderBuild] }),
       project("tooling", "tooling/boundaries"),
-      project("web", "apps/web", { include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["e2e/**"], globalSetup: [graderBuild] }),
+      project("web", "apps/web", {
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        exclude: ["e2e/**"],
+        globalSetup: [graderBuild],
+        isolate: false,
+      }),
       // Browser test files each start their own platform (web, grader, database, port), so they run in
       // parallel like every other file: a project without file parallelism waits until every parallel
       // file of the run is done and then runs alone, one core idle. The web app is built once, in the
