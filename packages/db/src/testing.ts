@@ -14,10 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import type { Verdict } from "@stepwise/core/contracts";
-import { type Db, type Dialect, type OpenDbOptions, openDb, redact } from "./connection";
+import { type Db, type Dialect, type OpenDbOptions, openDb, redact, writeTx } from "./connection";
 import { type Assignment, type Course, createAssignment, createCourse, enroll } from "./courses";
 import { migrate } from "./migrations";
-import { type User, createUser } from "./users";
+import { hashPassword } from "./passwords";
+import { CREDENTIAL_PROVIDER, type Role, type User, normalizeEmail } from "./users";
 
 export const DEFAULT_TEST_PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 export function testPgUrl(): string {
@@ -110,6 +111,47 @@ async function openAt(url: string, options: TestDbOptions, remove: () => Promise
   };
 }
 
+const hashes = new Map<string, Promise<string>>();
+
+/**
+ * A user with a credential account, the rows `createUser` writes, for fixtures: the password's hash
+ * (a real better-auth hash, so signing in with it works) is made once per password and process. A
+ * hash costs about half a second of CPU on a busy machine, and fixtures made four per test.
+ * `createUser` itself is tested in users.test.ts.
+ */
+export async function createTestUser(
+  db: Db,
+  input: { email: string; name: string; role: Role; password: string },
+  now: number,
+): Promise<User> {
+  let hash = hashes.get(input.password);
+  if (hash === undefined) {
+    hash = hashPassword(input.password);
+    hashes.set(input.password, hash);
+  }
+  const password = await hash;
+  const user: User = { id: randomUUID(), email: normalizeEmail(input.email), name: input.name, role: input.role, createdAt: now };
+  await writeTx(db, async (q) => {
+    await q
+      .insertInto("users")
+      .values({ id: user.id, email: user.email, name: user.name, role: user.role, image: null, created_at: now, updated_at: now })
+      .execute();
+    await q
+      .insertInto("accounts")
+      .values({
+        id: randomUUID(),
+        account_id: user.id,
+        provider_id: CREDENTIAL_PROVIDER,
+        user_id: user.id,
+        password,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  });
+  return user;
+}
+
 export interface Fixture {
   instructor: User;
   student: User;
@@ -120,12 +162,12 @@ export interface Fixture {
 /** An instructor, a student and a course with one assignment, both users enrolled. */
 export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5-baseline"): Promise<Fixture> {
   const tag = randomBytes(4).toString("hex");
-  const instructor = await createUser(
+  const instructor = await createTestUser(
     db,
     { email: `teacher-${tag}@example.test`, name: "Ada Teacher", role: "instructor", password: "correct horse" },
     now,
   );
-  const student = await createUser(
+  const student = await createTestUser(
     db,
     { email: `student-${tag}@example.test`, name: "Sam Student", role: "student", password: "battery staple" },
     now,
