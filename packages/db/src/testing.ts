@@ -131,7 +131,7 @@ export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}):
  */
 const idleSchemas: Array<{ schema: string; shape: string }> = [];
 const IDLE_COMMENT = "stepwise test schema, idle since ";
-const STALE_IDLE_MS = 6 * 60 * 60 * 1000;
+const STALE_IDLE_MS = 60 * 60 * 1000;
 let swept = false;
 
 async function schemaShape(admin: Db, schema: string): Promise<string> {
