@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CSV_SPLIT_SEED, splitIndices } from "@stepwise/core/datasets";
-import { createCourse, createUser, enroll } from "@stepwise/db";
+import { createCourse, enroll } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { builtInDataDir } from "@stepwise/exercises/answers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { world, type World } from "./helpers";
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 /** An instructor who teaches another course only. */
 async function otherInstructor() {
-  const teacher = await createUser(
+  const teacher = await createTestUser(
     w.db,
     { email: `elsewhere-${w.clock.now()}@example.test`, name: "Elsewhere", role: "instructor", password: "elsewhere-password" },
     w.clock.now(),

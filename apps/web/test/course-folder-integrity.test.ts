@@ -1,5 +1,5 @@
-import { createUser } from "@stepwise/db";
 import { demoCourseDir } from "@stepwise/exercises/course";
+import { createTestUser } from "@stepwise/db/testing";
 import { strToU8, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handleFolderImport } from "../src/server/folder-http";
@@ -9,7 +9,7 @@ import { readTree, sessionCookieHeader, testConfig, world, type World } from "./
 let w: World;
 beforeEach(async () => {
   w = await world();
-  await createUser(
+  await createTestUser(
     w.db,
     { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" },
     w.clock.now(),

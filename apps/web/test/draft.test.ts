@@ -1,6 +1,6 @@
-import { createAssignment, createSubmissionWithJob, createUser, DRAFT_MAX_BYTES, enroll, type Assignment, type User } from "@stepwise/db";
+import { createAssignment, createSubmissionWithJob, DRAFT_MAX_BYTES, enroll, type Assignment, type User } from "@stepwise/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleVerdict as verdict } from "@stepwise/db/testing";
+import { sampleVerdict as verdict, createTestUser } from "@stepwise/db/testing";
 import { gradeQueue, verdict as verdictWithHiddenCheck } from "./gradebook-helpers";
 import { validPayload, world, type World } from "./helpers";
 
@@ -96,7 +96,7 @@ describe("draft.get's starting point for steps 6 and 7", () => {
   beforeAll(async () => {
     overfit = await add("mnist-overfit", "Overfit");
     // A fresh student, so the drafts saved above do not count.
-    student = await createUser(
+    student = await createTestUser(
       w.db,
       { email: "starter@example.test", name: "Starter", role: "student", password: "starter-password" },
       w.clock.now(),
@@ -115,7 +115,7 @@ describe("draft.get's starting point for steps 6 and 7", () => {
   });
 
   it("is not a pass the student cannot see yet: a verdict with a hidden check does not reveal itself through the editor", async () => {
-    const other = await createUser(
+    const other = await createTestUser(
       w.db,
       { email: "withheld@example.test", name: "Withheld", role: "student", password: "withheld-password" },
       w.clock.now(),

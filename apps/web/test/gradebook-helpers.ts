@@ -1,16 +1,6 @@
 import type { Verdict } from "@stepwise/core/contracts";
-import {
-  claimJob,
-  completeJob,
-  createCourse,
-  createSubmissionWithJob,
-  createUser,
-  enroll,
-  failJob,
-  type Db,
-  type User,
-} from "@stepwise/db";
-import { sampleVerdict } from "@stepwise/db/testing";
+import { claimJob, completeJob, createCourse, createSubmissionWithJob, enroll, failJob, type Db, type User } from "@stepwise/db";
+import { createTestUser, sampleVerdict } from "@stepwise/db/testing";
 import { validPayload, world, type World } from "./helpers";
 
 export const DAY = 24 * 60 * 60 * 1000;
@@ -26,14 +16,14 @@ export interface InstructorWorld extends World {
 export async function instructorWorld(): Promise<InstructorWorld> {
   const w = await world();
   const now = w.clock.now();
-  const rival = await createUser(
+  const rival = await createTestUser(
     w.db,
     { email: "rival@example.test", name: "Rival Teacher", role: "instructor", password: "rival-password" },
     now,
   );
   const theirs = await createCourse(w.db, { title: "Another course" }, now);
   await enroll(w.db, { courseId: theirs.id, userId: rival.id, role: "instructor" }, now);
-  const instructorAsStudent = await createUser(
+  const instructorAsStudent = await createTestUser(
     w.db,
     { email: "ta@example.test", name: "Tess Assistant", role: "instructor", password: "ta-password" },
     now,

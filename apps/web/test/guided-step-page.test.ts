@@ -5,8 +5,8 @@
  * panel, the preview data, the submission check). The steps before are passed through the real
  * submission path.
  */
-import { claimJob, completeJob, createAssignment, createCourse, createSession, createUser, enroll, type Db } from "@stepwise/db";
-import { openTestDb, sampleVerdict, testDialects, type TestDb } from "@stepwise/db/testing";
+import { claimJob, completeJob, createAssignment, createCourse, createSession, enroll, type Db } from "@stepwise/db";
+import { openTestDb, sampleVerdict, testDialects, type TestDb, createTestUser } from "@stepwise/db/testing";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { solutions } from "@stepwise/exercises/solutions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -26,7 +26,7 @@ const ANSWERS: Array<[string, SubmissionPayload["answers"]]> = [
 async function guidedWorld(db: Db) {
   const c = clock();
   const mk = (name: string, role: "student" | "instructor") =>
-    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+    createTestUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, instructor] = [await mk("student", "student"), await mk("teacher", "instructor")];
   const course = await createCourse(db, { title: "Guided" }, c.now());
   for (const [user, role] of [
@@ -158,7 +158,7 @@ describe.each(testDialects)("a guided IMDB step page on %s", (dialect) => {
     const { db } = testDb;
     const c = clock();
     const mk = (name: string, role: "student" | "instructor") =>
-      createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+      createTestUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
     const [student, instructor] = [await mk("student", "student"), await mk("teacher", "instructor")];
     const course = await createCourse(db, { title: "Guided IMDB" }, c.now());
     for (const [user, role] of [

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach } from "vitest";
 import { join, relative } from "node:path";
-import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type Db, type User } from "@stepwise/db";
-import { openTestDb } from "@stepwise/db/testing";
+import { createAssignment, createCourse, createSession, enroll, type Assignment, type Db, type User } from "@stepwise/db";
+import { createTestUser, openTestDb } from "@stepwise/db/testing";
 import type { Dialect } from "@stepwise/db";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { getExercise } from "@stepwise/exercises";
@@ -77,7 +77,7 @@ export async function world(dialect: Dialect = "sqlite"): Promise<World> {
   const cleanup = () => testDb.cleanup();
   const c = clock();
   const mk = (name: string, role: User["role"]) =>
-    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+    createTestUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, other, outsider, instructor] = [
     await mk("student", "student"),
     await mk("other", "student"),

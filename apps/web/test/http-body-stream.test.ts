@@ -1,4 +1,5 @@
-import { createCourse, createUser, enroll } from "@stepwise/db";
+import { createCourse, enroll } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import type { ApiConfig } from "../src/server/config";
@@ -55,7 +56,7 @@ describe("request bodies are capped while streaming", () => {
     ["a student of the course", "student"],
     ["an instructor of another course", "stranger"],
   ] as const)("gives %s the general cap on the upload path, not the upload cap", async (_who, caller) => {
-    const stranger = await createUser(
+    const stranger = await createTestUser(
       w.db,
       { email: "stranger@example.test", name: "Stranger", role: "instructor", password: "stranger-password" },
       w.clock.now(),

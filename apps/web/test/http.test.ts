@@ -1,5 +1,5 @@
-import { createUser, openDb, type Db, type User } from "@stepwise/db";
-import { openTestDb } from "@stepwise/db/testing";
+import { openDb, type Db, type User } from "@stepwise/db";
+import { openTestDb, createTestUser } from "@stepwise/db/testing";
 import superjson from "superjson";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authSecretOf } from "../src/server/auth";
@@ -123,7 +123,7 @@ describe("auth rate limits across app instances", () => {
       await instances[1]?.close();
       await t.cleanup();
     };
-    await createUser(t.db, { email: "ada@example.test", name: "Ada", role: "student", password: "ada-password" }, 0);
+    await createTestUser(t.db, { email: "ada@example.test", name: "Ada", role: "student", password: "ada-password" }, 0);
   });
   afterEach(() => cleanup());
 

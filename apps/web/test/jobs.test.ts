@@ -1,4 +1,5 @@
-import { appendProgress, claimJob, createAssignment, createUser, enroll, type User } from "@stepwise/db";
+import { appendProgress, claimJob, createAssignment, enroll, type User } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gradeQueue, instructorWorld, submitAt, type InstructorWorld } from "./gradebook-helpers";
 import { EXERCISE_ID } from "./helpers";
@@ -16,7 +17,7 @@ let jobs: { dead: string; running: string; queued: string; theirs: string };
 beforeEach(async () => {
   w = await instructorWorld();
   const t0 = w.clock.now();
-  operator = await createUser(w.db, { email: "ops@example.test", name: "Ops", role: "admin", password: "ops-password" }, t0);
+  operator = await createTestUser(w.db, { email: "ops@example.test", name: "Ops", role: "admin", password: "ops-password" }, t0);
   const dead = await submitAt(w, w.student, t0);
   await gradeQueue(w.db, t0, () => "dead");
   const running = await submitAt(w, w.other, t0 + 1_000);
@@ -26,7 +27,11 @@ beforeEach(async () => {
   const theirCourse = (
     await w.db.kysely.selectFrom("enrollments").select("course_id").where("user_id", "=", w.rival.id).executeTakeFirstOrThrow()
   ).course_id;
-  const theirStudent = await createUser(w.db, { email: "zoe@example.test", name: "Zoe", role: "student", password: "zoe-password" }, t0);
+  const theirStudent = await createTestUser(
+    w.db,
+    { email: "zoe@example.test", name: "Zoe", role: "student", password: "zoe-password" },
+    t0,
+  );
   await enroll(w.db, { courseId: theirCourse, userId: theirStudent.id, role: "student" }, t0);
   const theirAssignment = await createAssignment(
     w.db,

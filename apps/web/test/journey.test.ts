@@ -4,13 +4,12 @@ import {
   createAssignment,
   createCourse,
   createSession,
-  createUser,
   enroll,
   submissionsFor,
   updateCourse,
   type Db,
 } from "@stepwise/db";
-import { openTestDb, sampleVerdict, testDialects, type TestDb } from "@stepwise/db/testing";
+import { openTestDb, sampleVerdict, testDialects, type TestDb, createTestUser } from "@stepwise/db/testing";
 import type { CheckVisibility } from "@stepwise/core/contracts";
 import { answerSolutions } from "@stepwise/exercises/solutions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -28,7 +27,7 @@ const correct = (id: string) => {
 async function journeyWorld(db: Db) {
   const c = clock();
   const mk = (name: string, role: "student" | "instructor") =>
-    createUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
+    createTestUser(db, { email: `${name}@example.test`, name, role, password: `${name}-password` }, c.now());
   const [student, other, instructor] = [await mk("student", "student"), await mk("other", "student"), await mk("teacher", "instructor")];
   const course = await createCourse(db, { title: "Journey" }, c.now());
   for (const [user, role] of [
@@ -178,7 +177,7 @@ describe.each(testDialects)("the guided journey on %s", (dialect) => {
     ]);
     await expect(teacher.project.override({ ...target, action: "clear" })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
-    const rival = await createUser(
+    const rival = await createTestUser(
       db,
       { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" },
       w.c.now(),

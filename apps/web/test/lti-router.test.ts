@@ -1,4 +1,5 @@
-import { createUser, userByEmail } from "@stepwise/db";
+import { userByEmail } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { world, type World } from "./helpers";
 
@@ -32,7 +33,7 @@ describe("lti router", () => {
   });
 
   it.each(["a student", "an instructor of another course"] as const)("refuses the passback states to %s", async (who) => {
-    const other = await createUser(
+    const other = await createTestUser(
       w.db,
       { email: "elsewhere@example.test", name: "Elsewhere", role: "instructor", password: "elsewhere-password" },
       w.clock.now(),

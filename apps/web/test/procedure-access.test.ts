@@ -1,4 +1,5 @@
-import { createCourse, createUser, enroll, type User } from "@stepwise/db";
+import { createCourse, enroll, type User } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appRouter } from "../src/server/root";
@@ -15,7 +16,7 @@ let submissionId: string;
 beforeAll(async () => {
   w = await world();
   ({ submissionId } = await (await w.as(w.student)).submission.create({ assignmentId: w.assignment.id, payload: validPayload() }));
-  rival = await createUser(
+  rival = await createTestUser(
     w.db,
     { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" },
     w.clock.now(),

@@ -4,8 +4,8 @@
  * the model under the new threshold: 100 → 0), the gradebook keeps 100 until the instructor applies
  * it, then shows 0. The grader runs as its own process, as in production (see path.test.ts).
  */
-import { createAssignment, createCourse, createSession, createUser, enroll, type Assignment, type User } from "@stepwise/db";
-import { openTestDb, type TestDb } from "@stepwise/db/testing";
+import { createAssignment, createCourse, createSession, enroll, type Assignment, type User } from "@stepwise/db";
+import { openTestDb, type TestDb, createTestUser } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/server/root";
@@ -42,12 +42,12 @@ describe("regrade with a real grader process (SQLite)", () => {
     testDb = await openTestDb("sqlite");
     const { db } = testDb;
     const now = Date.now();
-    instructor = await createUser(
+    instructor = await createTestUser(
       db,
       { email: "teacher@example.test", name: "Ada Teacher", role: "instructor", password: "teacher-password" },
       now,
     );
-    student = await createUser(
+    student = await createTestUser(
       db,
       { email: "student@example.test", name: "Sam Student", role: "student", password: "student-password" },
       now,

@@ -1,4 +1,5 @@
-import { createCourse, createUser, enroll, type User } from "@stepwise/db";
+import { createCourse, enroll, type User } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { world, type World } from "./helpers";
 
@@ -12,8 +13,8 @@ let admin: User;
 beforeEach(async () => {
   w = await world();
   const now = w.clock.now();
-  rival = await createUser(w.db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, now);
-  admin = await createUser(w.db, { email: "admin@example.test", name: "Admin", role: "admin", password: "admin-password" }, now);
+  rival = await createTestUser(w.db, { email: "rival@example.test", name: "Rival", role: "instructor", password: "rival-password" }, now);
+  admin = await createTestUser(w.db, { email: "admin@example.test", name: "Admin", role: "admin", password: "admin-password" }, now);
   const other = await createCourse(w.db, { title: "Rival's course" }, now);
   await enroll(w.db, { courseId: other.id, userId: rival.id, role: "instructor" }, now);
 });

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assignmentsForCourse, courseDataFiles, courseMembers, createUser, type User } from "@stepwise/db";
+import { assignmentsForCourse, courseDataFiles, courseMembers, type User } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { demoCourseDir, loadCourseFolder, writeCourseFolder } from "@stepwise/exercises/course";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ let w: World;
 let demoInstructor: User;
 beforeEach(async () => {
   w = await world();
-  demoInstructor = await createUser(
+  demoInstructor = await createTestUser(
     w.db,
     { email: "instructor@stepwise.test", name: "Ada", role: "instructor", password: "stepwise-instructor" },
     w.clock.now(),
@@ -74,7 +75,11 @@ describe("course folder round trip", () => {
   });
 
   it("keeps titles, deadlines, late penalties, datasets (used or not) and listed instructors through import → export", async () => {
-    const co = await createUser(w.db, { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" }, w.clock.now());
+    const co = await createTestUser(
+      w.db,
+      { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" },
+      w.clock.now(),
+    );
     const credit =
       readFileSync(new URL("../../../packages/exercises/data/credit-default.csv", import.meta.url), "utf8")
         .split("\n")

@@ -1,4 +1,5 @@
-import { assignmentById, courseById, courseByJoinCode, createUser, membership, submissionsFor } from "@stepwise/db";
+import { assignmentById, courseById, courseByJoinCode, membership, submissionsFor } from "@stepwise/db";
+import { createTestUser } from "@stepwise/db/testing";
 import { getExercise, listExercises } from "@stepwise/exercises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validPayload, world, type World } from "./helpers";
@@ -60,7 +61,7 @@ describe("courses", () => {
     const caller = await teacher();
     const { joinCode } = (await caller.course.overview({ courseId: w.courseId })).course;
     expect(await caller.course.archive({ courseId: w.courseId, archived: true })).toEqual({ archived: true });
-    const newcomer = await createUser(
+    const newcomer = await createTestUser(
       w.db,
       { email: "new@example.test", name: "New", role: "student", password: "new-password" },
       w.clock.now(),
@@ -76,7 +77,7 @@ describe("courses", () => {
     const { joinCode } = await caller.course.rotateJoinCode({ courseId: w.courseId });
     expect(joinCode).not.toBe(old);
     expect(await courseByJoinCode(w.db, old)).toBeNull();
-    const newcomer = await createUser(
+    const newcomer = await createTestUser(
       w.db,
       { email: "late@example.test", name: "Late", role: "student", password: "late-password" },
       w.clock.now(),
@@ -94,7 +95,11 @@ describe("members", () => {
     expect(members.instructors.map((m) => m.email)).toEqual(["teacher@example.test"]);
     expect(members.students.map((m) => m.email).sort()).toEqual(["other@example.test", "student@example.test"]);
 
-    const co = await createUser(w.db, { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" }, w.clock.now());
+    const co = await createTestUser(
+      w.db,
+      { email: "co@example.test", name: "Co", role: "instructor", password: "co-password" },
+      w.clock.now(),
+    );
     const { link, invitation } = await caller.invitation.create({ courseId: w.courseId, email: "CO@example.test" });
     expect(invitation.email).toBe("co@example.test");
     const token = new URL(link, "http://x").searchParams.get("token") ?? "";

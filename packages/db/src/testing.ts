@@ -8,16 +8,17 @@ import { spawnSync } from "node:child_process";
  * If it is unreachable the helper throws: CI starts PostgreSQL, and a silently skipped half of
  * the suite would hide dialect bugs.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import type { Verdict } from "@stepwise/core/contracts";
-import { type Db, type Dialect, type OpenDbOptions, openDb, redact } from "./connection";
+import { type Db, type Dialect, type OpenDbOptions, openDb, redact, writeTx } from "./connection";
 import { type Assignment, type Course, createAssignment, createCourse, enroll } from "./courses";
 import { migrate } from "./migrations";
-import { type User, createUser } from "./users";
+import { hashPassword } from "./passwords";
+import { CREDENTIAL_PROVIDER, type Role, type User, normalizeEmail } from "./users";
 
 export const DEFAULT_TEST_PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 export function testPgUrl(): string {
@@ -56,27 +57,28 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
-function withSearchPath(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set("options", `-c search_path=${schema}`);
-  return parsed.toString();
-}
-
 export interface TestDbOptions extends OpenDbOptions {
   /** Run migrations (default true); false gives an empty database. */
   migrate?: boolean;
 }
 
 export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}): Promise<TestDb> {
+  const migrated = options.migrate !== false;
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "stepwise-db-"));
-    return openAt(join(dir, "test.db"), options, () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    });
+    const file = join(dir, "test.db");
+    if (migrated) copyFileSync(await sqliteTemplate(), file);
+    return openAt(
+      file,
+      options,
+      () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+      migrated,
+    );
   }
   const baseUrl = testPgUrl();
-  const schema = `t_${randomBytes(6).toString("hex")}`;
   let admin: Db;
   try {
     admin = await openDb(baseUrl, { poolSize: 1 });
@@ -86,20 +88,160 @@ export async function openTestDb(dialect: Dialect, options: TestDbOptions = {}):
       { cause: error },
     );
   }
-  await sql`create schema ${sql.id(schema)}`.execute(admin.kysely);
-  return openAt(withSearchPath(baseUrl, schema), options, async () => {
-    try {
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.kysely);
-    } finally {
-      await admin.close();
+  const reused = migrated ? idleSchemas.pop() : undefined;
+  const schema = reused?.schema ?? `t_${randomBytes(6).toString("hex")}`;
+  try {
+    if (!reused) {
+      if (migrated) await sweepIdleSchemas(admin);
+      await sql`create schema ${sql.id(schema)}`.execute(admin.kysely);
     }
-  });
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+  let shape = reused?.shape;
+  const testDb = await openAt(
+    withSearchPath(baseUrl, schema),
+    options,
+    async () => {
+      try {
+        if (shape !== undefined && (await emptyForReuse(admin, schema, shape))) {
+          idleSchemas.push({ schema, shape });
+          return;
+        }
+        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.kysely);
+      } finally {
+        await admin.close();
+      }
+    },
+    reused !== undefined,
+  );
+  if (migrated && shape === undefined) shape = await schemaShape(admin, schema);
+  return testDb;
 }
 
-/** Opens (and unless told otherwise migrates) the database at `url`; cleanup closes it, then removes what held it. */
-async function openAt(url: string, options: TestDbOptions, remove: () => Promise<void>): Promise<TestDb> {
+/*
+ * Migrating a PostgreSQL schema costs a test over a second on a busy machine (about a hundred DDL
+ * statements) and dropping it another half; emptying its tables costs a tenth of that. So a migrated
+ * schema, once its test is done, is emptied (every row deleted, sequences restarted, the migrator's
+ * own tables kept) and handed to the process's next test, provided its tables, columns, constraints and
+ * triggers are still exactly those the migrations made; otherwise it is dropped. A process that ends
+ * leaves its idle schema behind, marked with a comment: the first process that migrates a schema
+ * drops those idle for longer than any test runs.
+ */
+const idleSchemas: Array<{ schema: string; shape: string }> = [];
+const IDLE_COMMENT = "stepwise test schema, idle since ";
+const STALE_IDLE_MS = 60 * 60 * 1000;
+let swept = false;
+
+async function schemaShape(admin: Db, schema: string): Promise<string> {
+  const { rows } = await sql<{ shape: string }>`
+    select concat_ws(',',
+      (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema}),
+      (select count(*) from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and a.attnum > 0 and not a.attisdropped),
+      (select count(*) from pg_constraint k join pg_namespace n on n.oid = k.connamespace where n.nspname = ${schema}),
+      (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema})) as shape`.execute(admin.kysely);
+  return rows[0]?.shape ?? "";
+}
+
+/** Empties a used schema for the next test; false when it cannot be reused as it is. */
+async function emptyForReuse(admin: Db, schema: string, shape: string): Promise<boolean> {
+  try {
+    if ((await schemaShape(admin, schema)) !== shape) return false;
+    // Deleting a few rows is cheap where TRUNCATE makes new files for every table and index (about a
+    // second). Foreign keys are not checked while emptying (superuser only: elsewhere this fails and the
+    // schema is dropped instead); sequences start over as in a fresh schema.
+    await admin.kysely.transaction().execute(async (trx) => {
+      // A connection a test leaked may still hold a lock: give up and drop rather than wait for it.
+      await sql`set local lock_timeout = '5s'`.execute(trx);
+      await sql`set local session_replication_role = replica`.execute(trx);
+      await sql
+        .raw(
+          `do $$ declare r record; begin
+          for r in select tablename from pg_tables where schemaname = '${schema}' and tablename not like 'kysely\\_migration%' loop
+            execute format('delete from %I.%I', '${schema}', r.tablename);
+          end loop;
+          for r in select sequencename, start_value from pg_sequences where schemaname = '${schema}' loop
+            perform setval(format('%I.%I', '${schema}', r.sequencename)::regclass, r.start_value, false);
+          end loop;
+        end $$`,
+        )
+        .execute(trx);
+      await sql`comment on schema ${sql.id(schema)} is ${sql.lit(`${IDLE_COMMENT}${Date.now()}`)}`.execute(trx);
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sweepIdleSchemas(admin: Db): Promise<void> {
+  if (swept) return;
+  swept = true;
+  const { rows } = await sql<{ schema: string; comment: string }>`
+    select nspname as schema, obj_description(oid, 'pg_namespace') as comment from pg_namespace
+    where obj_description(oid, 'pg_namespace') like ${`${IDLE_COMMENT}%`}`.execute(admin.kysely);
+  for (const { schema, comment } of rows) {
+    const since = Number(comment.slice(IDLE_COMMENT.length));
+    if (Number.isFinite(since) && Date.now() - since > STALE_IDLE_MS)
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.kysely);
+  }
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("options", `-c search_path=${schema}`);
+  return parsed.toString();
+}
+
+/*
+ * Migrating a SQLite file costs a test about 100 ms on a busy machine; copying a migrated one costs
+ * a few. The template is a file in the temp directory shared by every process and run, named after
+ * the migrations' source, so that a change to them builds a new one. PostgreSQL schemas are still
+ * migrated one by one: cloning a template database measured barely faster (it copies the whole
+ * database through the WAL) and writes megabytes per test.
+ */
+
+function migrationsFingerprint(): string {
+  const dir = new URL("./migrations/", import.meta.url);
+  const hash = createHash("sha256");
+  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(new URL(file, dir)));
+  return hash.digest("hex").slice(0, 16);
+}
+
+let sqliteTemplateFile: Promise<string> | undefined;
+function sqliteTemplate(): Promise<string> {
+  sqliteTemplateFile ??= (async () => {
+    const file = join(tmpdir(), `stepwise-test-template-${migrationsFingerprint()}.db`);
+    if (existsSync(file)) return file;
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-db-template-"));
+    try {
+      const db = await openDb(join(dir, "template.db"));
+      try {
+        await migrate(db);
+      } finally {
+        // Closing the last connection checkpoints the WAL into the file, so the file alone is the database.
+        await db.close();
+      }
+      // A rename is atomic: a process never copies a half-written template, and two that raced both wrote a whole one.
+      renameSync(join(dir, "template.db"), file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return file;
+  })();
+  return sqliteTemplateFile;
+}
+
+/**
+ * Opens the database at `url` and migrates it, unless told otherwise or it is a copy of the template;
+ * cleanup closes it, then removes what held it.
+ */
+async function openAt(url: string, options: TestDbOptions, remove: () => Promise<void>, fromTemplate = false): Promise<TestDb> {
   const db = await openDb(url, options);
-  if (options.migrate !== false) await migrate(db);
+  if (!fromTemplate && options.migrate !== false) await migrate(db);
   return {
     db,
     url,
@@ -108,6 +250,47 @@ async function openAt(url: string, options: TestDbOptions, remove: () => Promise
       await remove();
     },
   };
+}
+
+const hashes = new Map<string, Promise<string>>();
+
+/**
+ * A user with a credential account, the rows `createUser` writes, for fixtures: the password's hash
+ * (a real better-auth hash, so signing in with it works) is made once per password and process. A
+ * hash costs about half a second of CPU on a busy machine, and fixtures made four per test.
+ * `createUser` itself is tested in users.test.ts.
+ */
+export async function createTestUser(
+  db: Db,
+  input: { email: string; name: string; role: Role; password: string },
+  now: number,
+): Promise<User> {
+  let hash = hashes.get(input.password);
+  if (hash === undefined) {
+    hash = hashPassword(input.password);
+    hashes.set(input.password, hash);
+  }
+  const password = await hash;
+  const user: User = { id: randomUUID(), email: normalizeEmail(input.email), name: input.name, role: input.role, createdAt: now };
+  await writeTx(db, async (q) => {
+    await q
+      .insertInto("users")
+      .values({ id: user.id, email: user.email, name: user.name, role: user.role, image: null, created_at: now, updated_at: now })
+      .execute();
+    await q
+      .insertInto("accounts")
+      .values({
+        id: randomUUID(),
+        account_id: user.id,
+        provider_id: CREDENTIAL_PROVIDER,
+        user_id: user.id,
+        password,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  });
+  return user;
 }
 
 export interface Fixture {
@@ -120,12 +303,12 @@ export interface Fixture {
 /** An instructor, a student and a course with one assignment, both users enrolled. */
 export async function seedCourse(db: Db, now: number, exerciseId = "mnist-step-5-baseline"): Promise<Fixture> {
   const tag = randomBytes(4).toString("hex");
-  const instructor = await createUser(
+  const instructor = await createTestUser(
     db,
     { email: `teacher-${tag}@example.test`, name: "Ada Teacher", role: "instructor", password: "correct horse" },
     now,
   );
-  const student = await createUser(
+  const student = await createTestUser(
     db,
     { email: `student-${tag}@example.test`, name: "Sam Student", role: "student", password: "battery staple" },
     now,

@@ -10,7 +10,6 @@ import {
   courseMembers,
   createAssignment,
   createCourse,
-  createUser,
   deleteAssignment,
   enroll,
   extensionDeadline,
@@ -23,14 +22,14 @@ import {
   updateAssignment,
   updateCourse,
 } from "../src/index";
-import { seedCourse, testDialects } from "../src/testing";
+import { seedCourse, testDialects, createTestUser } from "../src/testing";
 import { submit, useTestDb } from "./helpers";
 
 describe.each(testDialects)("course administration on %s", (dialect) => {
   const t = useTestDb(dialect, "all");
   let n = 0;
   const user = (role: "student" | "instructor" | "admin") =>
-    createUser(t().db, { email: `${role}${++n}-${dialect}@example.test`, name: `${role} ${n}`, role, password: "pw" }, 1);
+    createTestUser(t().db, { email: `${role}${++n}-${dialect}@example.test`, name: `${role} ${n}`, role, password: "pw" }, 1);
 
   it("updates the title and settings, and refuses an empty title or an unknown course", async () => {
     const { db } = t();

@@ -7,11 +7,10 @@ import {
   coursesForUser,
   createAssignment,
   createCourse,
-  createUser,
   enroll,
   membership,
 } from "../src/index";
-import { testDialects } from "../src/testing";
+import { testDialects, createTestUser } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 describe.each(testDialects)("courses and assignments on %s", (dialect) => {
@@ -31,8 +30,8 @@ describe.each(testDialects)("courses and assignments on %s", (dialect) => {
   it("enrolls idempotently and never demotes an instructor", async () => {
     const { db } = t();
     const course = await createCourse(db, { title: "Enrolment" }, 1);
-    const teacher = await createUser(db, { email: `t-${dialect}@example.test`, name: "T", role: "instructor", password: "pw" }, 1);
-    const student = await createUser(db, { email: `s-${dialect}@example.test`, name: "S", role: "student", password: "pw" }, 1);
+    const teacher = await createTestUser(db, { email: `t-${dialect}@example.test`, name: "T", role: "instructor", password: "pw" }, 1);
+    const student = await createTestUser(db, { email: `s-${dialect}@example.test`, name: "S", role: "student", password: "pw" }, 1);
     await enroll(db, { courseId: course.id, userId: teacher.id, role: "instructor" }, 2);
     await enroll(db, { courseId: course.id, userId: teacher.id, role: "student" }, 3);
     await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, 2);
@@ -42,7 +41,7 @@ describe.each(testDialects)("courses and assignments on %s", (dialect) => {
     const rows = await db.kysely.selectFrom("enrollments").selectAll().where("course_id", "=", course.id).execute();
     expect(rows).toHaveLength(2);
     expect(await coursesForUser(db, student.id)).toEqual([{ ...course, role: "student" }]);
-    const outsider = await createUser(db, { email: `o-${dialect}@example.test`, name: "O", role: "student", password: "pw" }, 1);
+    const outsider = await createTestUser(db, { email: `o-${dialect}@example.test`, name: "O", role: "student", password: "pw" }, 1);
     expect(await membership(db, course.id, outsider.id)).toBeNull();
     expect(await coursesForUser(db, outsider.id)).toEqual([]);
   });

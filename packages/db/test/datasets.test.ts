@@ -7,7 +7,6 @@ import {
   createAssignment,
   createCourse,
   createDataset,
-  createUser,
   datasetByFile,
   datasetsForCourse,
   DATASET_LIMITS,
@@ -15,19 +14,22 @@ import {
   migrate,
   migrations,
 } from "../src/index";
-import { openTestDb, testDialects } from "../src/testing";
+import { createTestUser, openTestDb, testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 const loans = "age,income,region,default\n31,42000,north,0\n45,38000,south,1\n27,51000,north,0\n";
 
 describe.each(testDialects)("course datasets on %s", (dialect) => {
-  const t = useTestDb(dialect, "each");
+  // Datasets live in a course's namespace: fresh courses per test isolate the tests in one database.
+  const t = useTestDb(dialect, "all");
+  let teachers = 0;
 
   const setup = async () => {
     const { db } = t();
     const course = await createCourse(db, { title: "Datasets" }, 1);
     const other = await createCourse(db, { title: "Other" }, 1);
-    const teacher = await createUser(db, { email: `teach-${dialect}@example.test`, name: "T", role: "instructor", password: "pw" }, 1);
+    teachers += 1;
+    const teacher = await createTestUser(db, { email: `teach-${teachers}@example.test`, name: "T", role: "instructor", password: "pw" }, 1);
     return { db, course, other, teacher };
   };
 

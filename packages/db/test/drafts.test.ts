@@ -1,7 +1,7 @@
 import { ValidationError } from "@stepwise/core/contracts";
 import { describe, expect, it } from "vitest";
-import { createAssignment, createUser, deleteAssignment, deleteDraft, DRAFT_MAX_BYTES, draftFor, saveDraft } from "../src/index";
-import { seedCourse, testDialects } from "../src/testing";
+import { createAssignment, deleteAssignment, deleteDraft, DRAFT_MAX_BYTES, draftFor, saveDraft } from "../src/index";
+import { seedCourse, testDialects, createTestUser } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 describe.each(testDialects)("drafts on %s", (dialect) => {
@@ -10,7 +10,7 @@ describe.each(testDialects)("drafts on %s", (dialect) => {
   it("keeps one draft per student and assignment: a save replaces it, the other student's and assignment's stay apart", async () => {
     const { db } = t();
     const f = await seedCourse(db, 1, "mnist-beat-baseline");
-    const other = await createUser(db, { email: "other@example.test", name: "Other", role: "student", password: "correct horse" }, 1);
+    const other = await createTestUser(db, { email: "other@example.test", name: "Other", role: "student", password: "correct horse" }, 1);
     const second = await createAssignment(
       db,
       {

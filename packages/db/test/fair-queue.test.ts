@@ -4,7 +4,6 @@ import {
   claimJob,
   completeJob,
   createSubmissionWithJob,
-  createUser,
   type Db,
   enroll,
   estimateWaitMs,
@@ -15,7 +14,7 @@ import {
   type QueuedJob,
   type User,
 } from "../src/index";
-import { type Fixture, sampleVerdict, seedCourse, testDialects } from "../src/testing";
+import { type Fixture, sampleVerdict, seedCourse, testDialects, createTestUser } from "../src/testing";
 import { payload, useTestDb } from "./helpers";
 
 /**
@@ -26,7 +25,7 @@ import { payload, useTestDb } from "./helpers";
 const LEASE = 60_000;
 
 async function student(db: Db, f: Fixture, name: string): Promise<User> {
-  const user = await createUser(db, { email: `${name}-${f.course.id}@example.test`, name, role: "student", password: "pw-pw-pw" }, 0);
+  const user = await createTestUser(db, { email: `${name}-${f.course.id}@example.test`, name, role: "student", password: "pw-pw-pw" }, 0);
   await enroll(db, { courseId: f.course.id, userId: user.id, role: "student" }, 0);
   return user;
 }

@@ -1,8 +1,8 @@
 import { SubmissionPayload, type TrainingConfig } from "@stepwise/core/contracts";
 import type { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { createSubmissionWithJob, createUser, enroll, identicalWork, submissionFingerprint } from "../src/index";
-import { seedCourse, testDialects } from "../src/testing";
+import { createSubmissionWithJob, enroll, identicalWork, submissionFingerprint } from "../src/index";
+import { seedCourse, testDialects, createTestUser } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 type Payload = Omit<SubmissionPayload, "training"> & { training?: z.input<typeof TrainingConfig> };
@@ -174,7 +174,7 @@ describe.each(testDialects)("identical work on %s", (dialect) => {
     const { db } = t();
     const f = await seedCourse(db, 1);
     const student = async (name: string) => {
-      const user = await createUser(db, { email: `${name}@example.test`, name, role: "student", password: "pw-123456" }, 1);
+      const user = await createTestUser(db, { email: `${name}@example.test`, name, role: "student", password: "pw-123456" }, 1);
       await enroll(db, { courseId: f.course.id, userId: user.id, role: "student" }, 1);
       return user;
     };

@@ -4,7 +4,6 @@ import {
   claimJob,
   completeJob,
   courseOfJob,
-  createUser,
   deadLettersForCourse,
   discardRegrade,
   enroll,
@@ -21,7 +20,7 @@ import {
   verdictForJob,
 } from "../src/index";
 import type { KyselyPlugin } from "kysely";
-import { type Fixture, sampleVerdict, seedClassGrades, seedCourse, testDialects } from "../src/testing";
+import { type Fixture, sampleVerdict, seedClassGrades, seedCourse, testDialects, createTestUser } from "../src/testing";
 import { submit, useTestDb } from "./helpers";
 import type { Db } from "../src/connection";
 
@@ -42,7 +41,7 @@ describe.each(testDialects)("gradebook queries on %s", (dialect) => {
   it("returns students, assignments and each attempt's current grading, never a preview", async () => {
     const { db } = t();
     const f = await seedCourse(db, 1);
-    const zed = await createUser(db, { email: "zed@example.test", name: "Zed Last", role: "student", password: "pw-123456" }, 1);
+    const zed = await createTestUser(db, { email: "zed@example.test", name: "Zed Last", role: "student", password: "pw-123456" }, 1);
     await enroll(db, { courseId: f.course.id, userId: zed.id, role: "student" }, 1);
     await db.kysely
       .updateTable("courses")

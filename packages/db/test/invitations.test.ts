@@ -5,14 +5,13 @@ import {
   type User,
   createCourse,
   createInvitation,
-  createUser,
   enroll,
   invitationByToken,
   membership,
   pendingInvitations,
   revokeInvitation,
 } from "../src/index";
-import { testDialects } from "../src/testing";
+import { testDialects, createTestUser } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 const HOUR = 3_600_000;
@@ -26,7 +25,7 @@ describe.each(testDialects)("co-teaching invitations on %s", (dialect) => {
   async function setup() {
     const { db } = t();
     const mk = (name: string, role: "student" | "instructor") =>
-      createUser(db, { email: `${name}@example.test`, name, role, password: "pw" }, 1);
+      createTestUser(db, { email: `${name}@example.test`, name, role, password: "pw" }, 1);
     users ??= {
       lead: await mk("lead", "instructor"),
       invitee: await mk("invitee", "instructor"),
