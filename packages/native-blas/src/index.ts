@@ -57,6 +57,13 @@ export type Rmsprop = (
 ) => void;
 
 /**
+ * Column sums of a row-major matrix of `out.length` columns: out[j] = x[0][j] + x[1][j] + …, one
+ * float32 accumulator per column, rows in order (the order of TF.js wasm's Sum over the leading
+ * axis, so the bits match). A RangeError when x does not hold whole rows.
+ */
+export type ColumnSums = (x: Float32Array, out: Float32Array) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -95,6 +102,7 @@ export type PoolGradKernel = (x: Float32Array, dy: Float32Array, dx: Float32Arra
 interface BlasKernels {
   sgemm: Sgemm;
   rmsprop: Rmsprop;
+  columnSums: ColumnSums;
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
@@ -122,6 +130,7 @@ const ADDON_FUNCTIONS = [
   "info",
   "sgemm",
   "rmsprop",
+  "columnSums",
   "conv2d",
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
@@ -182,6 +191,7 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     kind: info.openblas ? "openblas" : "blas",
     sgemm: addon.sgemm,
     rmsprop: addon.rmsprop,
+    columnSums: addon.columnSums,
     conv2d: addon.conv2d,
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,

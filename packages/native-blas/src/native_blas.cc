@@ -241,6 +241,31 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
 }
 
 
+// columnSums(x, out): out[j] = x[0][j] + x[1][j] + … over the rows of x, a row-major matrix of
+// out.length columns. TF.js's Sum over the leading axis (a bias gradient: dy summed over the batch)
+// on wasm transposes dy into a fresh buffer, then adds each column from 0 upwards in row order; this
+// adds in that same order, one float32 accumulator per column, without the transpose (same bits).
+napi_value ColumnSums(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 2) return ThrowRange(env, "columnSums takes 2 arguments (x, out), got " + std::to_string(argc));
+  float *x = nullptr, *out = nullptr;
+  size_t xLen = 0, cols = 0;
+  if (!GetFloats(env, argv[0], "columnSums", "x", &x, &xLen) || !GetFloats(env, argv[1], "columnSums", "out", &out, &cols)) return nullptr;
+  if (cols == 0 ? xLen != 0 : xLen % cols != 0) {
+    return ThrowRange(env, "columnSums: x must hold whole rows of out's " + std::to_string(cols) + " columns, got " + std::to_string(xLen) + " floats");
+  }
+  const size_t rows = cols == 0 ? 0 : xLen / cols;
+  float* __restrict o = out;
+  for (size_t j = 0; j < cols; j++) o[j] = 0.0f;
+  for (size_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * cols;
+    for (size_t j = 0; j < cols; j++) o[j] += row[j];
+  }
+  return nullptr;
+}
+
 // ---- Convolutions (NHWC, TF.js's filter layout [filterHeight, filterWidth, inChannels, outChannels]) ----
 //
 // im2col turns a convolution into one sgemm: each output pixel's receptive field becomes a row of
@@ -639,6 +664,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
