@@ -64,6 +64,13 @@ export type Rmsprop = (
 export type ColumnSums = (x: Float32Array, out: Float32Array) => void;
 
 /**
+ * The multiplier `tf.dropout(x, 1 − keepProb, undefined, seed)` applies to a tensor of `out.length`
+ * values, bit for bit: floor(u + keepProb) / keepProb in float32 for each draw u of TF.js's seeded
+ * `randomUniform` (seedrandom's Alea, seeded with String(seed)). `seed` is a safe integer, keepProb in (0, 1].
+ */
+export type DropoutMask = (seed: number, keepProb: number, out: Float32Array) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -103,6 +110,7 @@ interface BlasKernels {
   sgemm: Sgemm;
   rmsprop: Rmsprop;
   columnSums: ColumnSums;
+  dropoutMask: DropoutMask;
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
@@ -131,6 +139,7 @@ const ADDON_FUNCTIONS = [
   "sgemm",
   "rmsprop",
   "columnSums",
+  "dropoutMask",
   "conv2d",
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
@@ -192,6 +201,7 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     sgemm: addon.sgemm,
     rmsprop: addon.rmsprop,
     columnSums: addon.columnSums,
+    dropoutMask: addon.dropoutMask,
     conv2d: addon.conv2d,
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,
