@@ -41,7 +41,7 @@ const oneHot = (labels: Int32Array) => tf.oneHot(tf.tensor1d(labels, "int32"), 1
 // The copy-free paths must give what TF.js's own evaluate and predict give, to the bit.
 describe("evaluateBatch and predict equal model.evaluate and model.predict", () => {
   it.each([
-    ["categoricalCrossentropy", () => oneHot(set.labels ?? new Int32Array())],
+    ["categoricalCrossentropy", () => oneHot(Int32Array.from(set.labels ?? []))],
     ["sparseCategoricalCrossentropy", () => tf.tensor2d(Float32Array.from(set.labels ?? []), [n, 1])],
   ] as const)("evaluateBatch with %s", (loss, labels) => {
     model.compile({ optimizer: tf.train.rmsprop(0.001), loss, metrics: ["accuracy"] });

@@ -92,7 +92,8 @@ interface TestFunction {
  * numbers are evaluate's to the bit (loop.test.ts).
  */
 export function evaluateBatch(tf: Tf, model: LayersModel, x: Tensor, y: Tensor): Tensor[] {
-  const compiled = (model instanceof tf.Sequential ? model.model : model) as unknown as TestFunction;
+  // A Sequential evaluates through the functional model inside it (private in the typings).
+  const compiled = (model instanceof tf.Sequential ? (model as unknown as { model: LayersModel }).model : model) as unknown as TestFunction;
   compiled.makeTestFunction();
   const n = x.shape[0] ?? 0;
   return compiled.testFunction([x, y]).map((out) => tf.div(tf.add(tf.scalar(0), tf.mul(n, out)), n));
