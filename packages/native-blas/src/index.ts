@@ -71,6 +71,18 @@ export type ColumnSums = (x: Float32Array, out: Float32Array) => void;
 export type DropoutMask = (seed: number, keepProb: number, out: Float32Array) => void;
 
 /**
+ * A Keras L2 weight penalty as tfjs-layers computes it, in TF.js's float32 operations and order:
+ * Σ l2·(x·x), summed from 0 in memory order (returned as the float32 value it is).
+ */
+export type L2Penalty = (x: Float32Array, l2: number) => number;
+
+/**
+ * Its gradient: out = d + d with d = scale·x in float32, where scale is the upstream gradient times l2
+ * (float32). `out` holds as many floats as `x`, or a RangeError says so.
+ */
+export type L2PenaltyGrad = (x: Float32Array, scale: number, out: Float32Array) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -111,6 +123,8 @@ interface BlasKernels {
   rmsprop: Rmsprop;
   columnSums: ColumnSums;
   dropoutMask: DropoutMask;
+  l2Penalty: L2Penalty;
+  l2PenaltyGrad: L2PenaltyGrad;
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
@@ -140,6 +154,8 @@ const ADDON_FUNCTIONS = [
   "rmsprop",
   "columnSums",
   "dropoutMask",
+  "l2Penalty",
+  "l2PenaltyGrad",
   "conv2d",
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
@@ -202,6 +218,8 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     rmsprop: addon.rmsprop,
     columnSums: addon.columnSums,
     dropoutMask: addon.dropoutMask,
+    l2Penalty: addon.l2Penalty,
+    l2PenaltyGrad: addon.l2PenaltyGrad,
     conv2d: addon.conv2d,
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,

@@ -345,6 +345,58 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// l2Penalty(x, l2) and l2PenaltyGrad(x, scale, out): a Keras L2 weight penalty as tfjs-layers computes
+// it, l2 · x·x summed, and its gradient, in one pass each. TF.js runs ~10 kernels over the whole
+// kernel for it per training step (Mul, Mul, Sum forward; Sum's, both Mul's gradients and their
+// accumulation backward). Same float32 operations in the same order, so the same bits:
+//   forward  s = 0; s += l2·(x·x) for each x in memory order (wasm's Sum over all axes);
+//   backward d = scale·x (scale = upstream gradient · l2, both float32); out = d + d (Mul(x, x)'s two
+//            operands each get d, accumulated by one Add).
+napi_value L2Penalty(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 2) return ThrowRange(env, "l2Penalty takes 2 arguments (x, l2), got " + std::to_string(argc));
+  float* x = nullptr;
+  size_t n = 0;
+  double l2 = 0;
+  if (!GetFloats(env, argv[0], "l2Penalty", "x", &x, &n)) return nullptr;
+  if (napi_get_value_double(env, argv[1], &l2) != napi_ok || !std::isfinite(l2)) {
+    return ThrowRange(env, "l2Penalty: l2 must be a finite number, got " + Describe(env, argv[1]));
+  }
+  const float l2f = static_cast<float>(l2);
+  float sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float sq = x[i] * x[i];
+    sum += l2f * sq;
+  }
+  napi_value result;
+  napi_create_double(env, sum, &result);
+  return result;
+}
+
+napi_value L2PenaltyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return ThrowRange(env, "l2PenaltyGrad takes 3 arguments (x, scale, out), got " + std::to_string(argc));
+  float *x = nullptr, *out = nullptr;
+  size_t n = 0, outLen = 0;
+  double scale = 0;
+  if (!GetFloats(env, argv[0], "l2PenaltyGrad", "x", &x, &n)) return nullptr;
+  if (napi_get_value_double(env, argv[1], &scale) != napi_ok || std::isnan(scale)) {
+    return ThrowRange(env, "l2PenaltyGrad: scale must be a number, got " + Describe(env, argv[1]));
+  }
+  if (!GetFloats(env, argv[2], "l2PenaltyGrad", "out", &out, &outLen)) return nullptr;
+  if (outLen != n) return ThrowRange(env, "l2PenaltyGrad: out holds " + std::to_string(outLen) + " floats, x holds " + std::to_string(n));
+  const float s = static_cast<float>(scale);
+  for (size_t i = 0; i < n; i++) {
+    const float d = s * x[i];
+    out[i] = d + d;
+  }
+  return nullptr;
+}
+
 // ---- Convolutions (NHWC, TF.js's filter layout [filterHeight, filterWidth, inChannels, outChannels]) ----
 //
 // im2col turns a convolution into one sgemm: each output pixel's receptive field becomes a row of
@@ -745,6 +797,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"l2Penalty", nullptr, L2Penalty, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"l2PenaltyGrad", nullptr, L2PenaltyGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
