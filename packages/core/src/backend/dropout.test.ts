@@ -1,4 +1,4 @@
-import type { LayersModel, Tensor } from "@tensorflow/tfjs";
+import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
 import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
@@ -98,7 +98,7 @@ describe.runIf(available)("a Dropout layer drawing natively", () => {
       let out: Tensor | undefined;
       const { grads, value } = tf.variableGrads(() => {
         out = model.apply(x, { training: true }) as Tensor;
-        return tf.keep(out).square().mean() as import("@tensorflow/tfjs").Scalar;
+        return tf.keep(out).square().mean<Scalar>();
       });
       const result = [
         out?.dataSync() as Float32Array,

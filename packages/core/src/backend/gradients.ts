@@ -1,4 +1,4 @@
-import type { GradConfig, NamedAttrMap, Tensor } from "@tensorflow/tfjs-core";
+import type { GradConfig, Tensor } from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf";
 
 /**
@@ -19,8 +19,8 @@ function sumGradient(tf: Tf, replaced: GradConfig): GradConfig & { stepwise: tru
       const single = Array.isArray(dy) ? undefined : dy;
       if (!x || !single || single.dtype !== "float32" || !replaced.gradFunc) return replaced.gradFunc?.(dy, saved, attrs) ?? {};
       const expanded = x.shape.slice();
-      for (const axis of tf.util.parseAxisParam((attrs as NamedAttrMap).axis as number | number[], x.shape)) expanded[axis] = 1;
-      return { x: () => tf.add(tf.fill(x.shape, -0, "float32"), tf.reshape(single, expanded)) as Tensor };
+      for (const axis of tf.util.parseAxisParam(attrs.axis as number | number[], x.shape)) expanded[axis] = 1;
+      return { x: () => tf.add<Tensor>(tf.fill(x.shape, -0, "float32"), tf.reshape(single, expanded)) };
     },
   };
 }

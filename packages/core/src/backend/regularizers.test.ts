@@ -1,4 +1,4 @@
-import type { LayersModel, Tensor } from "@tensorflow/tfjs";
+import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
 import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
@@ -77,10 +77,10 @@ describe.runIf(available)("native L2 penalties equal tfjs-layers' to the bit", (
       const y = labels();
       const { value, grads } = tf.variableGrads(() => {
         const out = model.apply(x, { training: true }) as Tensor;
-        let loss = tf.losses.softmaxCrossEntropy(y, out) as Tensor;
+        let loss: Tensor = tf.losses.softmaxCrossEntropy(y, out);
         // What trainOnBatch adds: every layer's regularizer penalties (calculateLosses is untyped public JS).
         for (const penalty of (model as unknown as { calculateLosses(): Tensor[] }).calculateLosses()) loss = tf.add(loss, penalty);
-        return loss as import("@tensorflow/tfjs").Scalar;
+        return loss as Scalar;
       });
       return [value.dataSync() as Float32Array, ...Object.values(grads).map((g) => g.dataSync() as Float32Array)];
     });
