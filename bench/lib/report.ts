@@ -62,6 +62,11 @@ export function ratios(ctx: BenchContext): Table {
       ratio(m.get("startup.tsx.seconds"), m.get("startup.compiled.seconds")),
     ]);
   }
+  if (m.has("startup.step7.compiled.seconds"))
+    rows.push([
+      "`stepwise grade --previous` MNIST step 7 (compiled) vs PyTorch doing the same trainings",
+      ratio(m.get("startup.step7.torch.seconds"), m.get("startup.step7.compiled.seconds")),
+    ]);
   if (m.has("grader.scaling")) {
     rows.push(["verdicts/min: 2 grader processes / 1", ratio(m.get("grader.scaling"), 1)]);
     rows.push([

@@ -237,6 +237,38 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
     expect(call).toThrow(message);
   });
 
+  // Values spanning six orders of magnitude: any other order of the additions would change low bits.
+  it.each([
+    [128, 512],
+    [1, 7],
+    [37, 10],
+    [0, 3],
+  ])("columnSums of a %i×%i matrix adds each column in row order, in float32", (rows, cols) => {
+    const x = values(rows * cols, 9).map((v, i) => v * 10 ** (i % 7) - 3);
+    const want = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) want[j] = Math.fround((want[j] ?? 0) + (x[r * cols + j] ?? 0));
+    const out = f(cols).fill(Number.NaN);
+    blas().columnSums(x, out);
+    expect(Array.from(out)).toEqual(Array.from(want));
+    if (rows > 1) expect(Array.from(out)).not.toEqual(Array.from(x.subarray(0, cols)));
+  });
+
+  it.each([
+    [
+      "x that is not whole rows",
+      () => blas().columnSums(f(10), f(3)),
+      "columnSums: x must hold whole rows of out's 3 columns, got 10 floats",
+    ],
+    [
+      "a plain array",
+      () => blas().columnSums(f(3), [0] as unknown as Float32Array),
+      "columnSums: out must be a Float32Array, got an object",
+    ],
+  ])("columnSums refuses %s", (_name, call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
+  });
+
   it("keeps the first BLAS for the process and says so when asked for another", () => {
     expect(loadNativeBlas({ setting: "auto" }).ok).toBe(true);
     const other = loadNativeBlas({ setting: "/usr/lib/x86_64-linux-gnu/libblas.so.3" });

@@ -57,6 +57,32 @@ export type Rmsprop = (
 ) => void;
 
 /**
+ * Column sums of a row-major matrix of `out.length` columns: out[j] = x[0][j] + x[1][j] + …, one
+ * float32 accumulator per column, rows in order (the order of TF.js wasm's Sum over the leading
+ * axis, so the bits match). A RangeError when x does not hold whole rows.
+ */
+export type ColumnSums = (x: Float32Array, out: Float32Array) => void;
+
+/**
+ * The multiplier `tf.dropout(x, 1 − keepProb, undefined, seed)` applies to a tensor of `out.length`
+ * values, bit for bit: floor(u + keepProb) / keepProb in float32 for each draw u of TF.js's seeded
+ * `randomUniform` (seedrandom's Alea, seeded with String(seed)). `seed` is a safe integer, keepProb in (0, 1].
+ */
+export type DropoutMask = (seed: number, keepProb: number, out: Float32Array) => void;
+
+/**
+ * A Keras L2 weight penalty as tfjs-layers computes it, in TF.js's float32 operations and order:
+ * Σ l2·(x·x), summed from 0 in memory order (returned as the float32 value it is).
+ */
+export type L2Penalty = (x: Float32Array, l2: number) => number;
+
+/**
+ * Its gradient: out = d + d with d = scale·x in float32, where scale is the upstream gradient times l2
+ * (float32). `out` holds as many floats as `x`, or a RangeError says so.
+ */
+export type L2PenaltyGrad = (x: Float32Array, scale: number, out: Float32Array) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -95,6 +121,10 @@ export type PoolGradKernel = (x: Float32Array, dy: Float32Array, dx: Float32Arra
 interface BlasKernels {
   sgemm: Sgemm;
   rmsprop: Rmsprop;
+  columnSums: ColumnSums;
+  dropoutMask: DropoutMask;
+  l2Penalty: L2Penalty;
+  l2PenaltyGrad: L2PenaltyGrad;
   conv2d: ConvKernel;
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
@@ -122,6 +152,10 @@ const ADDON_FUNCTIONS = [
   "info",
   "sgemm",
   "rmsprop",
+  "columnSums",
+  "dropoutMask",
+  "l2Penalty",
+  "l2PenaltyGrad",
   "conv2d",
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
@@ -182,6 +216,10 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     kind: info.openblas ? "openblas" : "blas",
     sgemm: addon.sgemm,
     rmsprop: addon.rmsprop,
+    columnSums: addon.columnSums,
+    dropoutMask: addon.dropoutMask,
+    l2Penalty: addon.l2Penalty,
+    l2PenaltyGrad: addon.l2PenaltyGrad,
     conv2d: addon.conv2d,
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,

@@ -22,6 +22,7 @@
 #include <vector>
 #include <cstdint>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
 #include <string>
@@ -240,6 +241,161 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// columnSums(x, out): out[j] = x[0][j] + x[1][j] + … over the rows of x, a row-major matrix of
+// out.length columns. TF.js's Sum over the leading axis (a bias gradient: dy summed over the batch)
+// on wasm transposes dy into a fresh buffer, then adds each column from 0 upwards in row order; this
+// adds in that same order, one float32 accumulator per column, without the transpose (same bits).
+napi_value ColumnSums(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 2) return ThrowRange(env, "columnSums takes 2 arguments (x, out), got " + std::to_string(argc));
+  float *x = nullptr, *out = nullptr;
+  size_t xLen = 0, cols = 0;
+  if (!GetFloats(env, argv[0], "columnSums", "x", &x, &xLen) || !GetFloats(env, argv[1], "columnSums", "out", &out, &cols)) return nullptr;
+  if (cols == 0 ? xLen != 0 : xLen % cols != 0) {
+    return ThrowRange(env, "columnSums: x must hold whole rows of out's " + std::to_string(cols) + " columns, got " + std::to_string(xLen) + " floats");
+  }
+  const size_t rows = cols == 0 ? 0 : xLen / cols;
+  float* __restrict o = out;
+  for (size_t j = 0; j < cols; j++) o[j] = 0.0f;
+  for (size_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * cols;
+    for (size_t j = 0; j < cols; j++) o[j] += row[j];
+  }
+  return nullptr;
+}
+
+// dropoutMask(seed, keepProb, out): the multiplier tf.dropout(x, 1 − keepProb, undefined, seed) multiplies x
+// by, floor(u + keepProb) / keepProb for each u of randomUniform(shape, 0, 1, "float32", seed), in the
+// same operations: seedrandom's Alea seeded by Mash over String(seed) (TF.js's UniformRandom), each
+// draw rounded to float32, then float32 add, floor and divide (wasm's Add, Floor and RealDiv). Alea
+// and Mash are double arithmetic, reproduced step by step (no FMA: -ffp-contract=off), so every mask
+// is TF.js's to the bit while TF.js spent ~2 ms of JS per 128×512 mask drawing it.
+double ToUint32(double x) {
+  const double m = std::fmod(std::trunc(x), 4294967296.0);
+  return m < 0 ? m + 4294967296.0 : m;
+}
+
+struct Mash {
+  double n = 4022871197.0;  // 0xefc8249d
+  double operator()(const std::string& data) {
+    for (unsigned char ch : data) {
+      n += ch;
+      double h = 0.02519603282416938 * n;
+      n = ToUint32(h);
+      h -= n;
+      h *= n;
+      n = ToUint32(h);
+      h -= n;
+      n += h * 4294967296.0;
+    }
+    return ToUint32(n) * 2.3283064365386963e-10;
+  }
+};
+
+struct Alea {
+  double s0 = 0, s1 = 0, s2 = 0, c = 1;
+  explicit Alea(const std::string& seed) {
+    Mash mash;
+    s0 = mash(" ");
+    s1 = mash(" ");
+    s2 = mash(" ");
+    s0 -= mash(seed);
+    if (s0 < 0) s0 += 1;
+    s1 -= mash(seed);
+    if (s1 < 0) s1 += 1;
+    s2 -= mash(seed);
+    if (s2 < 0) s2 += 1;
+  }
+  double Next() {
+    const double t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    c = static_cast<double>(static_cast<int32_t>(t));  // t | 0, with 0 ≤ t < 2^31
+    s2 = t - c;
+    return s2;
+  }
+};
+
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return ThrowRange(env, "dropoutMask takes 3 arguments (seed, keepProb, out), got " + std::to_string(argc));
+  double seed = 0, keepProb = 0;
+  if (napi_get_value_double(env, argv[0], &seed) != napi_ok || !std::isfinite(seed) || seed != std::floor(seed) || std::fabs(seed) > 9007199254740991.0) {
+    return ThrowRange(env, "dropoutMask: seed must be a safe integer, got " + Describe(env, argv[0]));
+  }
+  if (napi_get_value_double(env, argv[1], &keepProb) != napi_ok || !(keepProb > 0 && keepProb <= 1)) {
+    return ThrowRange(env, "dropoutMask: keepProb must be in (0, 1], got " + Describe(env, argv[1]));
+  }
+  float* out = nullptr;
+  size_t n = 0;
+  if (!GetFloats(env, argv[2], "dropoutMask", "out", &out, &n)) return nullptr;
+  char text[32];
+  snprintf(text, sizeof text, "%.0f", seed);  // String(seed) for a safe integer
+  Alea alea(text);
+  const float kp = static_cast<float>(keepProb);
+  for (size_t i = 0; i < n; i++) {
+    const float u = static_cast<float>(alea.Next());
+    out[i] = std::floor(u + kp) / kp;
+  }
+  return nullptr;
+}
+
+// l2Penalty(x, l2) and l2PenaltyGrad(x, scale, out): a Keras L2 weight penalty as tfjs-layers computes
+// it, l2 · x·x summed, and its gradient, in one pass each. TF.js runs ~10 kernels over the whole
+// kernel for it per training step (Mul, Mul, Sum forward; Sum's, both Mul's gradients and their
+// accumulation backward). Same float32 operations in the same order, so the same bits:
+//   forward  s = 0; s += l2·(x·x) for each x in memory order (wasm's Sum over all axes);
+//   backward d = scale·x (scale = upstream gradient · l2, both float32); out = d + d (Mul(x, x)'s two
+//            operands each get d, accumulated by one Add).
+napi_value L2Penalty(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 2) return ThrowRange(env, "l2Penalty takes 2 arguments (x, l2), got " + std::to_string(argc));
+  float* x = nullptr;
+  size_t n = 0;
+  double l2 = 0;
+  if (!GetFloats(env, argv[0], "l2Penalty", "x", &x, &n)) return nullptr;
+  if (napi_get_value_double(env, argv[1], &l2) != napi_ok || !std::isfinite(l2)) {
+    return ThrowRange(env, "l2Penalty: l2 must be a finite number, got " + Describe(env, argv[1]));
+  }
+  const float l2f = static_cast<float>(l2);
+  float sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float sq = x[i] * x[i];
+    sum += l2f * sq;
+  }
+  napi_value result;
+  napi_create_double(env, sum, &result);
+  return result;
+}
+
+napi_value L2PenaltyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return ThrowRange(env, "l2PenaltyGrad takes 3 arguments (x, scale, out), got " + std::to_string(argc));
+  float *x = nullptr, *out = nullptr;
+  size_t n = 0, outLen = 0;
+  double scale = 0;
+  if (!GetFloats(env, argv[0], "l2PenaltyGrad", "x", &x, &n)) return nullptr;
+  if (napi_get_value_double(env, argv[1], &scale) != napi_ok || std::isnan(scale)) {
+    return ThrowRange(env, "l2PenaltyGrad: scale must be a number, got " + Describe(env, argv[1]));
+  }
+  if (!GetFloats(env, argv[2], "l2PenaltyGrad", "out", &out, &outLen)) return nullptr;
+  if (outLen != n) return ThrowRange(env, "l2PenaltyGrad: out holds " + std::to_string(outLen) + " floats, x holds " + std::to_string(n));
+  const float s = static_cast<float>(scale);
+  for (size_t i = 0; i < n; i++) {
+    const float d = s * x[i];
+    out[i] = d + d;
+  }
+  return nullptr;
+}
 
 // ---- Convolutions (NHWC, TF.js's filter layout [filterHeight, filterWidth, inChannels, outChannels]) ----
 //
@@ -639,6 +795,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"l2Penalty", nullptr, L2Penalty, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"l2PenaltyGrad", nullptr, L2PenaltyGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

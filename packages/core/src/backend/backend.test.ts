@@ -122,4 +122,20 @@ describe("Identity on wasm", () => {
     clone.dispose();
     expect(backend.numDataIds()).toBe(buffers - 1);
   });
+
+  it("so does a Cast to the dtype the tensor has; a real cast still converts", () => {
+    if (!info.backend.startsWith("wasm")) return;
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const original = tf.tensor1d([1.5, -2, 3.25]);
+    const buffers = backend.numDataIds();
+    const same = tf.cast(original, "float32");
+    expect(backend.numDataIds()).toBe(buffers);
+    const ints = tf.cast(original, "int32");
+    expect(backend.numDataIds()).toBe(buffers + 1);
+    original.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3.25]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, ints]);
+    expect(backend.numDataIds()).toBe(buffers - 1);
+  });
 });

@@ -2,6 +2,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensor
 import type { NativeBlas } from "@stepwise/native-blas";
 import { CONV_KERNELS } from "./conv-kernels";
 import { ACTIVATIONS, isWasmHeapBackend, type WasmHeapBackend } from "./heap";
+import { REDUCE_KERNELS } from "./reduce-kernels";
 import type { Tf } from "./tf";
 
 /**
@@ -12,7 +13,8 @@ import type { Tf } from "./tf";
  * them); OpenBLAS's sgemm runs ~100 GFLOPS on one thread and reads transposed operands in place.
  * So these kernels pass the transpose flags straight to sgemm and let it read and write the wasm
  * heap through Float32Array views: no transposes, no copies. Convolutions and MaxPool's gradient
- * run the same way (conv-kernels.ts); everything else stays on wasm.
+ * (conv-kernels.ts) and Sum over leading axes, the bias gradient (reduce-kernels.ts), run the same
+ * way; everything else stays on wasm.
  *
  * The output is allocated with the backend's `makeOutput` *before* any view is taken: allocating
  * can grow the wasm memory, which detaches every earlier view of it.
@@ -174,6 +176,7 @@ const KERNELS: Record<string, Factory> = {
   BatchMatMul: blasBatchMatMul,
   _FusedMatMul: blasFusedMatMul,
   ...CONV_KERNELS,
+  ...REDUCE_KERNELS,
 };
 
 /**

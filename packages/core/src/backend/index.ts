@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { BlasInfo } from "@stepwise/native-blas";
 import type * as WasmBackend from "@tensorflow/tfjs-backend-wasm";
 import { registerBlasKernels } from "./blas-kernels";
+import { registerGradients } from "./gradients";
 import { backendLabel } from "./label";
 import type { Tf } from "./tf";
 import { registerWasmKernels } from "./wasm-kernels";
@@ -93,7 +94,10 @@ async function tryBackend(tf: Tf, name: BackendChoice): Promise<boolean> {
       wasm.setWasmPaths(path.join(path.dirname(pkg), "dist") + path.sep);
     }
     const ok = await tf.setBackend("wasm");
-    if (ok) registerWasmKernels(tf);
+    if (ok) {
+      registerWasmKernels(tf);
+      registerGradients(tf);
+    }
     return ok;
   }
   return tf.setBackend("cpu");

@@ -131,16 +131,21 @@ function transposeFirst(tf: Tf, kernelName: "BatchMatMul" | "_FusedMatMul"): Ker
  * ~6% of its training time. Tensors are immutable in TF.js; the one in-place writer here, the native
  * RMSProp update (rmsprop.ts), already declines a buffer whose reference count is above one, so a
  * shared buffer is never changed under a clone.
+ *
+ * Cast to the dtype a tensor already has is the same no-op (the cpu backend shares there too), and
+ * wasm copied it as well: Mul's gradient casts both operands to float32, so an L2 penalty's Square
+ * copied the whole kernel every training step (401k floats for a 784×512 Dense layer).
  */
-function identitySharingBuffer(replaced: KernelConfig): KernelConfig {
+function sharingBuffer(kernelName: "Identity" | "Cast", replaced: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x?: TensorInfo };
     const shared = args.backend as { incRef?: (dataId: object) => void };
-    if (!x || x.dtype === "string" || typeof shared.incRef !== "function") return replaced.kernelFunc(args);
+    const noop = kernelName === "Identity" || args.attrs?.dtype === x?.dtype;
+    if (!x || !noop || x.dtype === "string" || typeof shared.incRef !== "function") return replaced.kernelFunc(args);
     shared.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
-  return { kernelName: "Identity", backendName: "wasm", kernelFunc };
+  return { kernelName, backendName: "wasm", kernelFunc };
 }
 
 /** Installs the fallbacks and the matmul override on the wasm backend. Idempotent. */
@@ -168,8 +173,10 @@ export function registerWasmKernels(tf: Tf): string[] {
     const config = maxPoolGradOnHeap(tf);
     if (config) replace(Object.assign(config, { stepwise: true }));
   }
-  const identity = tf.getKernel("Identity", "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
-  if (identity && !identity.stepwise) replace(Object.assign(identitySharingBuffer(identity), { stepwise: true }));
+  for (const name of ["Identity", "Cast"] as const) {
+    const current = tf.getKernel(name, "wasm") as (KernelConfig & { stepwise?: boolean }) | undefined;
+    if (current && !current.stepwise) replace(Object.assign(sharingBuffer(name, current), { stepwise: true }));
+  }
   for (const name of ["BatchMatMul", "_FusedMatMul"] as const) {
     const current = tf.getKernel(name, "wasm");
     if (current && !(current as { stepwise?: boolean }).stepwise) {

@@ -180,7 +180,8 @@ function evidenceRecorder(tf: Tf, run: RunSetup, options: TrainOptions, batchSiz
 
 /**
  * Model outputs for every example, row-major (n × outputs). Batches of 1024: predict's default
- * of 32 is ~19× slower on wasm.
+ * of 32 is ~19× slower on wasm. `model.apply` in inference mode rather than `model.predict`, whose
+ * loop slices (copies) every batch out of its input first: the same layers on the same values.
  */
 export function predict(tf: Tf, model: LayersModel, set: ExampleSet, batchSize = 1024): Float32Array {
   const shape = resolveInputShape(model.inputs[0]?.shape ?? [], set);
@@ -189,7 +190,7 @@ export function predict(tf: Tf, model: LayersModel, set: ExampleSet, batchSize =
   const batches = new BatchBuilder(tf, set, shape, Math.min(batchSize, Math.max(set.n, 1)), 1);
   for (let start = 0; start < set.n; start += batchSize) {
     const indices = range(Math.min(batchSize, set.n - start)).map((i) => i + start);
-    const values = tf.tidy(() => (model.predict(batches.inputs(indices), { batchSize: indices.length }) as Tensor).dataSync());
+    const values = tf.tidy(() => (model.apply(batches.inputs(indices), { training: false }) as Tensor).dataSync());
     out.set(values, start * width);
   }
   releaseRnnMasks(tf, model);

@@ -1,4 +1,5 @@
 import type { LayersModel, Tensor } from "@tensorflow/tfjs";
+import { drawDropoutNatively } from "../backend/dropout";
 import type { Tf } from "../backend/tf";
 
 interface DropoutLayer {
@@ -24,11 +25,14 @@ function cells(model: LayersModel): RnnCell[] {
  * unless given a seed, and a fixed seed repeats one mask forever; so each step sets a fresh seed
  * on every Dropout layer, and RNN cells get a `dropoutFunc` (a TF.js hook) drawing a fresh seed
  * per mask. Chosen over replacing Math.random globally: that would leak into unrelated code
- * running during the awaits of the loop, and break when two trainings interleave.
+ * running during the awaits of the loop, and break when two trainings interleave. On the native
+ * path the Dropout layers draw the same masks from those seeds in the addon (backend/dropout.ts).
  */
 export function seededSteps(tf: Tf, model: LayersModel, random: () => number): () => void {
   const next = (): number => Math.floor(random() * 2 ** 31) + 1;
-  const dropouts = model.layers.filter((l) => l.getClassName() === "Dropout") as unknown as DropoutLayer[];
+  const layers = model.layers.filter((l) => l.getClassName() === "Dropout");
+  for (const layer of layers) drawDropoutNatively(tf, layer);
+  const dropouts = layers as unknown as DropoutLayer[];
   for (const cell of cells(model)) cell.dropoutFunc = (x, rate) => tf.dropout(x, rate, undefined, next());
   return () => {
     for (const layer of dropouts) layer.seed = next();

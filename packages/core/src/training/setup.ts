@@ -1,4 +1,5 @@
 import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import { penalizeNatively } from "../backend/regularizers";
 import { rmsprop } from "../backend/rmsprop";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
@@ -87,6 +88,8 @@ export async function setUpRun(tf: Tf, options: RunSetupOptions): Promise<RunSet
   const { compile, fit } = options.training;
   const random = mulberry32(options.seed);
   const model = await buildModel(tf, options.topology, options.seed);
+  // L2 weight penalties in the native addon when it is active, to the same bits (backend/regularizers.ts).
+  penalizeNatively(tf, model);
   const optimizer = OPTIMIZERS[compile.optimizer](tf, compile.learningRate);
   try {
     const outputUnits = model.outputs[0]?.shape.at(-1) ?? 1;
