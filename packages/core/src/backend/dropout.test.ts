@@ -1,41 +1,12 @@
 import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
-import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
 import { denseOnMnist, mnistSlice } from "../training/testing";
 import { drawDropoutNatively } from "./dropout";
-import { initBackend } from "./index";
-import { withKernels } from "./testing";
+import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
 
-const info = await initBackend();
-const tf = info.tf;
-const load = loadNativeBlas();
-const available = info.blas?.loaded === true && load.ok;
-if (!available)
-  console.warn(`native dropout tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
-
-function blas(): NativeBlas {
-  if (!load.ok) throw new Error(load.reason);
-  return load.blas;
-}
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-
-/** Counts dropoutMask calls, so a silent fallback to TF.js's own dropout is seen. */
-function counting(): { kernels: NativeBlas; calls: () => number } {
-  let calls = 0;
-  const b = blas();
-  return {
-    kernels: {
-      ...b,
-      dropoutMask: (seed, keepProb, out) => {
-        calls++;
-        b.dropoutMask(seed, keepProb, out);
-      },
-    },
-    calls: () => calls,
-  };
-}
+const { tf, available, blas } = await nativeKernelsUnderTest("native dropout");
+const counting = () => countingCalls(blas(), ["dropoutMask"]);
 
 describe.runIf(available)("native dropout masks are tf.dropout's to the bit", () => {
   it.each([

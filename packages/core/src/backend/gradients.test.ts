@@ -2,10 +2,9 @@ import type { Tensor } from "@tensorflow/tfjs";
 import type { GradConfig } from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "./index";
+import { bits } from "./testing";
 
 const { tf } = await initBackend();
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** Runs `f` with TF.js's own Sum gradient in place of ours. */
 function withTfjsSumGradient<T>(f: () => T): T {

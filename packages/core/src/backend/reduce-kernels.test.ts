@@ -1,39 +1,13 @@
 import type { Tensor } from "@tensorflow/tfjs";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
-import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import type { TrainOptions } from "../training";
 import { train } from "../training";
 import { denseOnMnist, mnistSlice } from "../training/testing";
-import { initBackend } from "./index";
-import { withKernels } from "./testing";
+import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
 
-const info = await initBackend();
-const tf = info.tf;
-const load = loadNativeBlas();
-const available = info.blas?.loaded === true && load.ok;
-if (!available) console.warn(`native Sum tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
-
-function blas(): NativeBlas {
-  if (!load.ok) throw new Error(load.reason);
-  return load.blas;
-}
-
-/** Counts columnSums calls, so a silent fallback to wasm's Sum is seen. */
-function counting(): { kernels: NativeBlas; calls: () => number } {
-  let calls = 0;
-  const b = blas();
-  return {
-    kernels: {
-      ...b,
-      columnSums: (x, out) => {
-        calls++;
-        b.columnSums(x, out);
-      },
-    },
-    calls: () => calls,
-  };
-}
+const { tf, available, blas } = await nativeKernelsUnderTest("native Sum");
+const counting = () => countingCalls(blas(), ["columnSums"]);
 
 /** Runs `f` with wasm's own Sum in place of ours, the other native kernels staying. */
 async function withWasmSum<T>(f: () => T): Promise<Awaited<T>> {
@@ -65,8 +39,6 @@ async function compare(shape: number[], f: (x: Tensor) => Tensor) {
   expect(tf.memory().numTensors).toBe(before);
   return { native, wasm, calls: count.calls() };
 }
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe.runIf(available)("native Sum over leading axes equals wasm's Sum bit for bit", () => {
   it.each([

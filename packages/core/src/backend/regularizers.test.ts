@@ -1,45 +1,13 @@
 import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
-import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
 import { parseModelSpec } from "../model";
 import { mnistSlice } from "../training/testing";
-import { initBackend } from "./index";
 import { penalizeNatively } from "./regularizers";
-import { withKernels } from "./testing";
+import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
 
-const info = await initBackend();
-const tf = info.tf;
-const load = loadNativeBlas();
-const available = info.blas?.loaded === true && load.ok;
-if (!available) console.warn(`native L2 tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
-
-function blas(): NativeBlas {
-  if (!load.ok) throw new Error(load.reason);
-  return load.blas;
-}
-
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-
-/** Counts the native penalty's calls (forward and gradient), so a silent fallback is seen. */
-function counting(): { kernels: NativeBlas; calls: () => number } {
-  let calls = 0;
-  const b = blas();
-  return {
-    kernels: {
-      ...b,
-      l2Penalty: (x, l2) => {
-        calls++;
-        return b.l2Penalty(x, l2);
-      },
-      l2PenaltyGrad: (x, scale, out) => {
-        calls++;
-        b.l2PenaltyGrad(x, scale, out);
-      },
-    },
-    calls: () => calls,
-  };
-}
+const { tf, available, blas } = await nativeKernelsUnderTest("native L2");
+const counting = () => countingCalls(blas(), ["l2Penalty", "l2PenaltyGrad"]);
 
 const regularizer = (l2: number, l1 = 0) => ({ class_name: "L1L2", config: { l1, l2 } });
 

@@ -2,11 +2,47 @@
  * Test support for the native kernels (not exported from index.ts): swapping the native kernels
  * for wasm's own around a call, and training one model on both paths.
  */
-import type { NativeBlas } from "@stepwise/native-blas";
+import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import type { TrainingReport } from "../contracts/training";
 import { train, type TrainOptions } from "../training";
 import { registerBlasKernels, unregisterBlasKernels } from "./blas-kernels";
+import { initBackend } from "./index";
 import type { Tf } from "./tf";
+
+/**
+ * The backend and the addon as a native-kernel test file uses them: `available` is false (and says
+ * why once) when this process trains without the addon, and the file's suites skip.
+ */
+export async function nativeKernelsUnderTest(what: string) {
+  const info = await initBackend();
+  const load = loadNativeBlas();
+  const available = info.blas?.loaded === true && load.ok;
+  if (!available) console.warn(`${what} tests skipped: ${info.blas?.loaded === false ? info.blas.reason : `backend is ${info.backend}`}`);
+  const blas = (): NativeBlas => {
+    if (!load.ok) throw new Error(load.reason);
+    return load.blas;
+  };
+  return { tf: info.tf, available, blas };
+}
+
+/**
+ * The addon's kernels with `names` counting their calls, to register with `withKernels`: a test then
+ * sees a silent fallback to what the native kernel replaced.
+ */
+export function countingCalls(blas: NativeBlas, names: readonly (keyof NativeBlas)[]): { kernels: NativeBlas; calls: () => number } {
+  let calls = 0;
+  const kernels: Record<string, unknown> = { ...blas };
+  for (const name of names) {
+    kernels[name] = (...args: unknown[]) => {
+      calls++;
+      return (blas[name] as (...args: unknown[]) => unknown).apply(blas, args);
+    };
+  }
+  return { kernels: kernels as unknown as NativeBlas, calls: () => calls };
+}
+
+/** A float32 array's bit patterns: equal lists mean equal to the last bit, −0 and NaN payloads included. */
+export const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** max |a − b| / (1 + |b|) over two equally long arrays; Infinity when their lengths differ. */
 export function maxRelDiff(a: Float32Array, b: Float32Array): number {
