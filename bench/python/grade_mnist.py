@@ -6,12 +6,9 @@ epsilon 1e-7), batch 128, on the first 80% of the 60k training images (Keras's v
 the last 20% for validation, as the grader does), reports validation accuracy per epoch and test
 accuracy at the end. One thread.
 """
-import os
 import sys
 
-import numpy as np
-
-from common import emit, single_thread_torch
+from common import emit, mnist, single_thread_torch
 
 torch = single_thread_torch()
 data_dir, hidden, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -19,17 +16,7 @@ torch.manual_seed(1)
 gen = torch.Generator().manual_seed(1)
 
 
-def images(name):
-    raw = np.fromfile(os.path.join(data_dir, name), dtype=np.uint8, offset=16)
-    return torch.from_numpy(raw.reshape(-1, 784).astype(np.float32) / 255.0)
-
-
-def labels(name):
-    return torch.from_numpy(np.fromfile(os.path.join(data_dir, name), dtype=np.uint8, offset=8).astype(np.int64))
-
-
-x_all, y_all = images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte")
-x_test, y_test = images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte")
+x_all, y_all, x_test, y_test = mnist(torch, data_dir)
 split = int(x_all.shape[0] * 0.8)
 x_train, y_train, x_val, y_val = x_all[:split], y_all[:split], x_all[split:], y_all[split:]
 

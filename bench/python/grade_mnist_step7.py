@@ -13,12 +13,9 @@ shuffled every epoch:
 Training loss and accuracy are accumulated per batch, as the grader's history records them. The L2
 penalty is added to the loss (Keras adds l2·Σw² of the kernel). One thread.
 """
-import os
 import sys
 
-import numpy as np
-
-from common import emit, single_thread_torch
+from common import emit, mnist, single_thread_torch
 
 torch = single_thread_torch()
 data_dir = sys.argv[1]
@@ -28,17 +25,7 @@ torch.manual_seed(1)
 gen = torch.Generator().manual_seed(1)
 
 
-def images(name):
-    raw = np.fromfile(os.path.join(data_dir, name), dtype=np.uint8, offset=16)
-    return torch.from_numpy(raw.reshape(-1, 784).astype(np.float32) / 255.0)
-
-
-def labels(name):
-    return torch.from_numpy(np.fromfile(os.path.join(data_dir, name), dtype=np.uint8, offset=8).astype(np.int64))
-
-
-x_all, y_all = images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte")
-x_test, y_test = images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte")
+x_all, y_all, x_test, y_test = mnist(torch, data_dir)
 order = torch.randperm(x_all.shape[0], generator=gen)
 cut = round(x_all.shape[0] * 0.8)
 train_idx, val_idx = order[:cut].sort().values, order[cut:].sort().values
