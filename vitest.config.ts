@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./tooling/test-order/sequencer";
 
 // One root config, one project per package. Training tests are slow by nature (real data, real
 // training on small slices), and a busy machine stretches them several times over: the timeouts only
@@ -38,6 +39,8 @@ const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availabl
 export default defineConfig({
   test: {
     maxWorkers,
+    // Longest files first across all projects, not one project after another (tooling/test-order).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       project("core", "packages/core"),
       project("db", "packages/db", { isolate: false }),

@@ -3,7 +3,8 @@
 # pnpm (pinned by package.json's packageManager), the workspace's packages (compiling better-sqlite3
 # from source where no prebuilt binary is reachable, and the native-blas addon), Debian's Chromium
 # for the browser tests, OpenBLAS for training and bubblewrap for the training sandbox when we may
-# install them, and the embedded database with its migrations and demo course.
+# install them, the grader and the web app built, and the embedded database with its migrations and
+# demo course.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +56,11 @@ fi
 # The grader, its training children and the `stepwise` CLI run compiled JavaScript (esbuild, ~1 s).
 echo "==> building the grader (apps/grader/dist)"
 pnpm --filter @stepwise/grader run build
+
+# The web app as `next start` serves it: start.sh runs it, and the browser tests start it (they build
+# again only when a source file is newer than this build).
+echo "==> building the web app"
+pnpm --filter @stepwise/web run build
 
 mkdir -p data
 echo "==> database: migrations and demo course"

@@ -5,10 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The quick start is a demo: seed the demo accounts and show them on /signin.
 export STEPWISE_DEMO="${STEPWISE_DEMO:-1}"
+# Installs, builds the grader and the web app, migrates and seeds.
 bash scripts/setup.sh
-
-echo "==> building the web app"
-pnpm --filter @stepwise/web run build
 
 export DATABASE_URL="${DATABASE_URL:-file:$PWD/data/stepwise.db}"
 # Job control puts each background command in a process group of its own, so stopping one stops
