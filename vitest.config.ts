@@ -32,10 +32,12 @@ const graderBuild = fileURLToPath(new URL("apps/grader/test/global-setup.ts", im
 // VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
 const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
 
-// Files of the database, LTI and web projects share their worker's modules (`isolate: false`): each
-// opens its own database and mocks nothing, and a fresh module graph per file cost more than most of
-// those files' tests (17 small web files: 30 s → 20 s). Projects that load TF.js backends, the BLAS
-// addon or the grader's process-wide state keep one module graph per file.
+// Files of the database, LTI, web and exercises projects share their worker's modules (`isolate:
+// false`): each opens its own database or grades its own data and mocks nothing, and a fresh module
+// graph per file cost more than most of those files' tests (17 small web files: 30 s → 20 s; the
+// exercises project, which loads TF.js in every file: 277 s → 201 s side by side). The grader's files
+// gained nothing from it (they wait on the processes they start), and core's backend tests swap TF.js
+// kernels and backends: both keep one module graph per file.
 export default defineConfig({
   test: {
     maxWorkers,
@@ -45,7 +47,7 @@ export default defineConfig({
       project("core", "packages/core"),
       project("db", "packages/db", { isolate: false }),
       project("native-blas", "packages/native-blas"),
-      project("exercises", "packages/exercises"),
+      project("exercises", "packages/exercises", { isolate: false }),
       project("lti", "packages/lti", { isolate: false }),
       project("grader", "apps/grader", { globalSetup: [graderBuild] }),
       project("tooling", "tooling/boundaries"),
