@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import LongestFirstSequencer from "./tooling/test-order/sequencer";
 
 // One root config, one project per package. Training tests are slow by nature (real data, real
@@ -32,19 +32,22 @@ const graderBuild = fileURLToPath(new URL("apps/grader/test/global-setup.ts", im
 // VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
 const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
 
-// Files of the database, LTI, web and exercises projects share their worker's modules (`isolate:
-// false`): each opens its own database or grades its own data and mocks nothing, and a fresh module
-// graph per file cost more than most of those files' tests (17 small web files: 30 s → 20 s; the
-// exercises project, which loads TF.js in every file: 277 s → 201 s side by side). The grader's files
-// gained nothing from it (they wait on the processes they start), and core's backend tests swap TF.js
-// kernels and backends: both keep one module graph per file.
+// Files of the database, LTI, web, exercises and core (but its backend) projects share their worker's
+// modules (`isolate: false`): each opens its own database or trains its own data and mocks nothing, and
+// a fresh module graph per file cost more than most of those files' tests (17 small web files: 30 s →
+// 20 s; side by side, the exercises project, which loads TF.js in every file, 277 s → 201 s, and core
+// 89 s → 65 s). The grader's files gained nothing from it (they wait on the processes they start), and
+// core's backend tests swap TF.js kernels and backends: both keep one module graph per file.
 export default defineConfig({
   test: {
     maxWorkers,
     // Longest files first across all projects, not one project after another (tooling/test-order).
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
-      project("core", "packages/core"),
+      // core's backend tests install, remove and compare TF.js kernels and backends: one module graph
+      // per file there; the rest of core (models, training, datasets) shares its worker's modules.
+      project("core", "packages/core", { exclude: [...configDefaults.exclude, "src/backend/**"], isolate: false }),
+      project("core-backend", "packages/core", { include: ["src/backend/**/*.test.ts"] }),
       project("db", "packages/db", { isolate: false }),
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises", { isolate: false }),
