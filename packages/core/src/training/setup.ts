@@ -1,4 +1,5 @@
 import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import { fuseDenseNatively } from "../backend/dense";
 import { penalizeNatively } from "../backend/regularizers";
 import { rmsprop } from "../backend/rmsprop";
 import type { Tf } from "../backend/tf";
@@ -90,6 +91,8 @@ export async function setUpRun(tf: Tf, options: RunSetupOptions): Promise<RunSet
   const model = await buildModel(tf, options.topology, options.seed);
   // L2 weight penalties in the native addon when it is active, to the same bits (backend/regularizers.ts).
   penalizeNatively(tf, model);
+  // Hidden relu Dense layers train as one native kernel each way, to the same bits (backend/dense.ts).
+  fuseDenseNatively(tf, model);
   const optimizer = OPTIMIZERS[compile.optimizer](tf, compile.learningRate);
   try {
     const outputUnits = model.outputs[0]?.shape.at(-1) ?? 1;
