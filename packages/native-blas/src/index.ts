@@ -106,6 +106,23 @@ export type BiasRelu = (c: Float32Array, bias: Float32Array) => void;
 export type ReluGrad = (dy: Float32Array, y: Float32Array, out: Float32Array) => void;
 
 /**
+ * The gradient with respect to p of tfjs-layers' categoricalCrossentropy(target, p) per row, from the
+ * forward pass's s = Σ_j p (one per row), q = p / s and c = clip(q, ε, 1 − ε), and dy (one per row), in
+ * the float32 operations and order of tfjs-core's gradients for that chain. p, target, q, c and out
+ * hold rows × classes floats, s and dy one per row; a RangeError names what does not fit.
+ */
+export type CrossentropyGrad = (
+  p: Float32Array,
+  target: Float32Array,
+  q: Float32Array,
+  c: Float32Array,
+  s: Float32Array,
+  dy: Float32Array,
+  epsilon: number,
+  out: Float32Array,
+) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -156,6 +173,7 @@ interface BlasKernels {
   relu: Relu;
   biasRelu: BiasRelu;
   reluGrad: ReluGrad;
+  crossentropyGrad: CrossentropyGrad;
 }
 
 export interface NativeBlas extends BlasKernels {
@@ -191,6 +209,7 @@ const ADDON_FUNCTIONS = [
   "relu",
   "biasRelu",
   "reluGrad",
+  "crossentropyGrad",
 ] as const;
 
 /** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
@@ -259,6 +278,7 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     relu: addon.relu,
     biasRelu: addon.biasRelu,
     reluGrad: addon.reluGrad,
+    crossentropyGrad: addon.crossentropyGrad,
     info: () => addon.info() ?? info,
   };
 }

@@ -528,6 +528,66 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// crossentropyGrad(p, target, q, c, s, dy, epsilon, out): the gradient with respect to p of tfjs-layers'
+// categoricalCrossentropy(target, p) = −Σ_j target·log(clip(p / Σ_j p, ε, 1 − ε)) per row, given the
+// forward pass's own s = Σ_j p (rows × 1), q = p / s and c = clip(q), and dy, the gradient of each
+// row's loss. These are the float32 operations tfjs-core's gradients run for that chain, in its order:
+//   dr = −dy; dm = −0 + dr (Sum); dl = dm·target (Multiply); dc = dl / c (Log); dq = ε ≤ q ≤ 1 − ε ? dc : 0 (ClipByValue);
+//   the division's two gradients dq / s and −(Σ_j dq·p) / (s·s), the sum added in row order (Sum over
+//   the last axis) and spread back as −0 + that (Sum's gradient); out = their float32 sum.
+napi_value CrossentropyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 8) return ThrowRange(env, "crossentropyGrad takes 8 arguments (p, target, q, c, s, dy, epsilon, out), got " + std::to_string(argc));
+  const char* names[8] = {"p", "target", "q", "c", "s", "dy", "epsilon", "out"};
+  float* arrays[8] = {};
+  size_t lengths[8] = {};
+  for (int i = 0; i < 8; i++) {
+    if (i == 6) continue;
+    if (!GetFloats(env, argv[i], "crossentropyGrad", names[i], &arrays[i], &lengths[i])) return nullptr;
+  }
+  double eps = 0;
+  if (napi_get_value_double(env, argv[6], &eps) != napi_ok || !(eps >= 0 && eps < 0.5)) {
+    return ThrowRange(env, "crossentropyGrad: epsilon must be in [0, 0.5), got " + Describe(env, argv[6]));
+  }
+  const size_t rows = lengths[4];
+  if (lengths[5] != rows) return ThrowRange(env, "crossentropyGrad: dy holds " + std::to_string(lengths[5]) + " floats, s holds " + std::to_string(rows));
+  const size_t n = lengths[0];
+  if (rows == 0 ? n != 0 : n % rows != 0) return ThrowRange(env, "crossentropyGrad: p must hold one row per value of s, got " + std::to_string(n) + " floats for " + std::to_string(rows) + " rows");
+  for (int i : {1, 2, 3, 7}) {
+    if (lengths[i] != n) return ThrowRange(env, std::string("crossentropyGrad: ") + names[i] + " holds " + std::to_string(lengths[i]) + " floats, p holds " + std::to_string(n));
+  }
+  const size_t cols = rows == 0 ? 0 : n / rows;
+  const float low = static_cast<float>(eps);
+  const float high = static_cast<float>(1.0 - eps);
+  const float *p = arrays[0], *target = arrays[1], *q = arrays[2], *c = arrays[3], *s = arrays[4], *dy = arrays[5];
+  float* out = arrays[7];
+  std::vector<float> dq(cols);
+  for (size_t r = 0; r < rows; r++) {
+    const size_t o = r * cols;
+    const float dr = -dy[r];
+    float sum = 0.0f;
+    for (size_t j = 0; j < cols; j++) {
+      const float dm = -0.0f + dr;
+      const float dl = dm * target[o + j];
+      const float dc = dl / c[o + j];
+      const float v = q[o + j];
+      dq[j] = (v >= low && v <= high) ? dc : 0.0f;
+      const float product = dq[j] * p[o + j];
+      sum += product;
+    }
+    const float square = s[r] * s[r];
+    const float ds = -(sum / square);
+    for (size_t j = 0; j < cols; j++) {
+      const float direct = dq[j] / s[r];
+      const float spread = -0.0f + ds;
+      out[o + j] = direct + spread;
+    }
+  }
+  return nullptr;
+}
+
 // ---- Convolutions (NHWC, TF.js's filter layout [filterHeight, filterWidth, inChannels, outChannels]) ----
 //
 // im2col turns a convolution into one sgemm: each output pixel's receptive field becomes a row of
@@ -938,6 +998,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasRelu", nullptr, BiasRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"crossentropyGrad", nullptr, CrossentropyGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

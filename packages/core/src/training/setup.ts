@@ -1,4 +1,5 @@
 import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import { nativeCrossentropy } from "../backend/crossentropy";
 import { fuseDenseNatively } from "../backend/dense";
 import { penalizeNatively } from "../backend/regularizers";
 import { rmsprop } from "../backend/rmsprop";
@@ -99,6 +100,8 @@ export async function setUpRun(tf: Tf, options: RunSetupOptions): Promise<RunSet
     const encoding = labelEncoding(compile.loss, options.task, outputUnits);
     const withAccuracy = options.task.kind !== "regression" && compile.metrics.includes("accuracy");
     model.compile({ optimizer, loss: compile.loss, metrics: withAccuracy ? ["accuracy"] : [] });
+    // categoricalCrossentropy's gradient in one native pass, to the same bits (backend/crossentropy.ts).
+    nativeCrossentropy(tf, model);
     const inputShape = resolveInputShape(model.inputs[0]?.shape ?? [], options.train);
     const labels = requireLabels(options.train, "training");
     let split: { train: Int32Array; validation?: Int32Array };
