@@ -8,7 +8,7 @@ import { BatchBuilder } from "./inputs";
 const { tf, available, blas } = await nativeKernelsUnderTest("native batch gather");
 const counting = () => countingCalls(blas(), ["gatherByteRows"]);
 const mnist = loadMnistSet("train");
-// A shuffled-looking batch: repeats, the first and the last image, a short final batch.
+// A shuffled-looking batch shorter than the builder holds: a repeat, the first and the last image.
 const batch = Int32Array.from([59_999, 0, 31_337, 0, 12, 40_000, 7, 59_998]);
 
 /** The batch of inputs `set` gives through a BatchBuilder, as floats, and how many native gathers it made. */
