@@ -269,6 +269,68 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
     expect(call).toThrow(message);
   });
 
+  it("gatherByteRows writes table[b] for each byte of each indexed row, in index order", () => {
+    const bytes = Uint8Array.from({ length: 5 * 3 }, (_, i) => (i * 37 + 11) % 256);
+    const table = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+    const indices = Int32Array.from([4, 0, 4, 2]);
+    const out = f(4 * 3 + 2).fill(Number.NaN);
+    blas().gatherByteRows(bytes, 3, indices, table, out);
+    const want = Array.from(indices).flatMap((row) => Array.from(bytes.subarray(row * 3, row * 3 + 3), (b) => table[b]));
+    expect(Array.from(out.subarray(0, 12))).toEqual(want);
+    // Past the batch, out is not touched.
+    expect(Array.from(out.subarray(12))).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it.each([
+    [
+      "an index past the last row",
+      () => blas().gatherByteRows(new Uint8Array(6), 3, Int32Array.from([0, 2]), f(256), f(6)),
+      "gatherByteRows: index 2 at position 1 is not a row of 2",
+    ],
+    [
+      "a negative index",
+      () => blas().gatherByteRows(new Uint8Array(6), 3, Int32Array.from([-1]), f(256), f(3)),
+      "gatherByteRows: index -1 at position 0 is not a row of 2",
+    ],
+    [
+      "a table of the wrong size",
+      () => blas().gatherByteRows(new Uint8Array(6), 3, Int32Array.from([0]), f(255), f(3)),
+      "gatherByteRows: table must hold 256 floats (one per byte value), got 255",
+    ],
+    [
+      "an out too short for the batch",
+      () => blas().gatherByteRows(new Uint8Array(6), 3, Int32Array.from([0, 1]), f(256), f(5)),
+      "gatherByteRows: out must hold 2 × 3 floats, got 5",
+    ],
+    [
+      "float indices",
+      () => blas().gatherByteRows(new Uint8Array(6), 3, Float32Array.from([0]) as unknown as Int32Array, f(256), f(3)),
+      "gatherByteRows: indices must be a Int32Array, got a typed array of another type",
+    ],
+    [
+      "a row size of 0",
+      () => blas().gatherByteRows(new Uint8Array(6), 0, Int32Array.from([0]), f(256), f(3)),
+      "gatherByteRows: rowSize must be an integer in [1, 6], got 0",
+    ],
+  ])("gatherByteRows refuses %s", (_name, call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
+  });
+
+  it("gatherByteRows checks every index before writing: a bad last index leaves out as it was", () => {
+    const out = f(6).fill(7);
+    expect(() => blas().gatherByteRows(new Uint8Array(6), 3, Int32Array.from([0, 2]), f(256), out)).toThrow(RangeError);
+    expect(Array.from(out)).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+
+  it("relu keeps positives and makes negatives, −0 and NaN +0, as x > 0 ? x : 0 does", () => {
+    const x = Float32Array.from([1.5, -2, 0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45]);
+    const want = Array.from(x, (v) => (v > 0 ? v : 0));
+    blas().relu(x);
+    expect(Array.from(x)).toEqual(want);
+    expect(Object.is(x[3], 0)).toBe(true);
+  });
+
   it("keeps the first BLAS for the process and says so when asked for another", () => {
     expect(loadNativeBlas({ setting: "auto" }).ok).toBe(true);
     const other = loadNativeBlas({ setting: "/usr/lib/x86_64-linux-gnu/libblas.so.3" });

@@ -83,6 +83,46 @@ export type L2Penalty = (x: Float32Array, l2: number) => number;
 export type L2PenaltyGrad = (x: Float32Array, scale: number, out: Float32Array) => void;
 
 /**
+ * Rows of a byte matrix as floats through a table: row i of `out` is table[b] for each byte b of row
+ * `indices[i]` of `bytes` (rows of `rowSize` bytes). `table` holds 256 floats, `out` at least
+ * indices.length × rowSize; an index outside the rows is a RangeError and nothing is written.
+ */
+export type GatherByteRows = (bytes: Uint8Array, rowSize: number, indices: Int32Array, table: Float32Array, out: Float32Array) => void;
+
+/** x = x > 0 ? x : 0 in place (NaN and −0 become +0). */
+export type Relu = (x: Float32Array) => void;
+
+/**
+ * A Dense layer's bias and relu after its matrix product, in place, as wasm's Add then Relu compute them:
+ * t = c + bias[j] in float32, then t > 0 ? t : 0, except that NaN stays NaN. `c` holds whole rows of
+ * `bias.length` columns, or a RangeError says so.
+ */
+export type BiasRelu = (c: Float32Array, bias: Float32Array) => void;
+
+/**
+ * The gradient of relu from its output y: out = dy · step(y) in float32, step(y) = 1 above 0, NaN for
+ * NaN, else 0 (tfjs-core's dy · cast(step(x)), with y > 0 exactly where relu's input x > 0).
+ */
+export type ReluGrad = (dy: Float32Array, y: Float32Array, out: Float32Array) => void;
+
+/**
+ * The gradient with respect to p of tfjs-layers' categoricalCrossentropy(target, p) per row, from the
+ * forward pass's s = Σ_j p (one per row), q = p / s and c = clip(q, ε, 1 − ε), and dy (one per row), in
+ * the float32 operations and order of tfjs-core's gradients for that chain. p, target, q, c and out
+ * hold rows × classes floats, s and dy one per row; a RangeError names what does not fit.
+ */
+export type CrossentropyGrad = (
+  p: Float32Array,
+  target: Float32Array,
+  q: Float32Array,
+  c: Float32Array,
+  s: Float32Array,
+  dy: Float32Array,
+  epsilon: number,
+  out: Float32Array,
+) => void;
+
+/**
  * Where a 2-D convolution reads and writes, NHWC: TF.js's `Conv2DInfo` in
  * integers. Filters are [filterHeight, filterWidth, inChannels, outChannels]. Sizes ≥ 1, pads ≥ 0.
  */
@@ -129,6 +169,11 @@ interface BlasKernels {
   conv2dBackpropInput: ConvKernel;
   conv2dBackpropFilter: ConvKernel;
   maxPoolGrad: PoolGradKernel;
+  gatherByteRows: GatherByteRows;
+  relu: Relu;
+  biasRelu: BiasRelu;
+  reluGrad: ReluGrad;
+  crossentropyGrad: CrossentropyGrad;
 }
 
 export interface NativeBlas extends BlasKernels {
@@ -160,6 +205,11 @@ const ADDON_FUNCTIONS = [
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
   "maxPoolGrad",
+  "gatherByteRows",
+  "relu",
+  "biasRelu",
+  "reluGrad",
+  "crossentropyGrad",
 ] as const;
 
 /** Tried in order when `STEPWISE_BLAS` names no library: OpenBLAS first, then whatever provides libblas.so.3. */
@@ -224,6 +274,11 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     conv2dBackpropInput: addon.conv2dBackpropInput,
     conv2dBackpropFilter: addon.conv2dBackpropFilter,
     maxPoolGrad: addon.maxPoolGrad,
+    gatherByteRows: addon.gatherByteRows,
+    relu: addon.relu,
+    biasRelu: addon.biasRelu,
+    reluGrad: addon.reluGrad,
+    crossentropyGrad: addon.crossentropyGrad,
     info: () => addon.info() ?? info,
   };
 }

@@ -9,15 +9,18 @@
 //
 // conv2d*() are TF.js's Conv2D kernels as im2col + sgemm (see the Convolutions section below).
 //
-// rmsprop() is the one non-BLAS kernel: TF.js's RMSProp update is ~12 elementwise passes with a
-// fresh tensor each, a third of a training step once matrix products run on BLAS; here it is one
-// pass, in place, in the same float32 operations and order (so the results are bit-identical).
+// rmsprop() and the other non-BLAS kernels (column sums, dropout masks, L2 penalties, batch gathers,
+// relu and its gradient) each replace several TF.js kernels or a JS loop with one pass, in the same
+// float32 operations and order, so the results are bit-identical: e.g. TF.js's RMSProp update is ~12
+// elementwise passes with a fresh tensor each, a third of a training step once matrix products run
+// on BLAS; here it is one pass, in place.
 //
 // Only node_api.h (Node's own C API) is used, so one build serves every Node version with N-API 8.
 
 #include <node_api.h>
 
 #include <climits>
+#include <limits>
 #include <cmath>
 #include <vector>
 #include <cstdint>
@@ -393,6 +396,194 @@ napi_value L2PenaltyGrad(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < n; i++) {
     const float d = s * x[i];
     out[i] = d + d;
+  }
+  return nullptr;
+}
+
+// gatherByteRows(bytes, rowSize, indices, table, out): out's row i = table[b] for each byte b of row
+// indices[i] of bytes (rows of rowSize bytes). A set stored as bytes (MNIST's pixels) becomes a batch
+// of floats in one pass; the table holds the floats JS computes per byte value (e.g. b / 255 rounded
+// to float32), so each element is the one a JS loop over the same table writes, to the bit.
+bool GetTyped(napi_env env, napi_value v, const char* fn, const char* name, napi_typedarray_type want, const char* typeName, void** data, size_t* length) {
+  bool typed = false;
+  napi_is_typedarray(env, v, &typed);
+  napi_typedarray_type type = napi_int8_array;
+  void* ptr = nullptr;
+  if (typed) napi_get_typedarray_info(env, v, &type, length, &ptr, nullptr, nullptr);
+  if (!typed || type != want) {
+    ThrowRange(env, std::string(fn) + ": " + name + " must be a " + typeName + ", got " + Describe(env, v));
+    return false;
+  }
+  if (ptr == nullptr && *length > 0) {
+    Throw(env, std::string(fn) + ": " + name + " has no memory (its buffer was detached; take a fresh view)");
+    return false;
+  }
+  *data = ptr;
+  return true;
+}
+
+napi_value GatherByteRows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return ThrowRange(env, "gatherByteRows takes 5 arguments (bytes, rowSize, indices, table, out), got " + std::to_string(argc));
+  void* bytesPtr = nullptr;
+  void* indicesPtr = nullptr;
+  size_t bytesLen = 0, count = 0, tableLen = 0, outLen = 0;
+  float *table = nullptr, *out = nullptr;
+  if (!GetTyped(env, argv[0], "gatherByteRows", "bytes", napi_uint8_array, "Uint8Array", &bytesPtr, &bytesLen)) return nullptr;
+  double rowSizeValue = 0;
+  if (napi_get_value_double(env, argv[1], &rowSizeValue) != napi_ok || !std::isfinite(rowSizeValue) || rowSizeValue != std::floor(rowSizeValue) ||
+      rowSizeValue < 1 || rowSizeValue > static_cast<double>(bytesLen > 0 ? bytesLen : 1)) {
+    return ThrowRange(env, "gatherByteRows: rowSize must be an integer in [1, " + std::to_string(bytesLen > 0 ? bytesLen : 1) + "], got " + Describe(env, argv[1]));
+  }
+  const size_t rowSize = static_cast<size_t>(rowSizeValue);
+  if (!GetTyped(env, argv[2], "gatherByteRows", "indices", napi_int32_array, "Int32Array", &indicesPtr, &count) ||
+      !GetFloats(env, argv[3], "gatherByteRows", "table", &table, &tableLen) || !GetFloats(env, argv[4], "gatherByteRows", "out", &out, &outLen))
+    return nullptr;
+  if (tableLen != 256) return ThrowRange(env, "gatherByteRows: table must hold 256 floats (one per byte value), got " + std::to_string(tableLen));
+  if (outLen < count * rowSize) {
+    return ThrowRange(env, "gatherByteRows: out must hold " + std::to_string(count) + " × " + std::to_string(rowSize) + " floats, got " + std::to_string(outLen));
+  }
+  const uint8_t* bytes = static_cast<const uint8_t*>(bytesPtr);
+  const int32_t* indices = static_cast<const int32_t*>(indicesPtr);
+  const size_t rows = bytesLen / rowSize;
+  // Every index is checked before anything is written: a bad one throws and leaves out untouched.
+  for (size_t i = 0; i < count; i++) {
+    if (indices[i] < 0 || static_cast<size_t>(indices[i]) >= rows) {
+      return ThrowRange(env, "gatherByteRows: index " + std::to_string(indices[i]) + " at position " + std::to_string(i) + " is not a row of " +
+                                 std::to_string(rows));
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    const uint8_t* __restrict src = bytes + static_cast<size_t>(indices[i]) * rowSize;
+    float* __restrict dst = out + i * rowSize;
+    for (size_t j = 0; j < rowSize; j++) dst[j] = table[src[j]];
+  }
+  return nullptr;
+}
+
+// relu(x): x = x > 0 ? x : 0 in place (NaN and −0 become +0), the rectifier the fused matrix product
+// applies after sgemm; a JS loop over a validation batch's 1024×512 outputs cost ~4 ms per layer.
+napi_value Relu(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 1) return ThrowRange(env, "relu takes 1 argument (x), got " + std::to_string(argc));
+  float* x = nullptr;
+  size_t n = 0;
+  if (!GetFloats(env, argv[0], "relu", "x", &x, &n)) return nullptr;
+  for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+  return nullptr;
+}
+
+// biasRelu(c, bias) and reluGrad(dy, y, out): a Dense layer's relu(x·W + b) and its gradient as TF.js's
+// wasm kernels compute them during training, where fused.matMul splits into MatMul, Add and Relu
+// (and the gradient into Step, Cast and Multiply), in one pass each after the matrix product:
+//   biasRelu  t = c + bias[j] (float32 add); c = t > 0 ? t : (t is NaN ? t : 0)   (wasm's Relu: NaN stays, −0 → +0)
+//   reluGrad  out = dy · step(y), step(y) = y > 0 ? 1 : (y is NaN ? NaN : 0)       (y = relu's output: y > 0 ⇔ t > 0)
+// dy · 0 is −0 for a negative dy, as wasm's Multiply gives it.
+napi_value BiasRelu(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 2) return ThrowRange(env, "biasRelu takes 2 arguments (c, bias), got " + std::to_string(argc));
+  float *c = nullptr, *bias = nullptr;
+  size_t cLen = 0, cols = 0;
+  if (!GetFloats(env, argv[0], "biasRelu", "c", &c, &cLen) || !GetFloats(env, argv[1], "biasRelu", "bias", &bias, &cols)) return nullptr;
+  if (cols == 0 ? cLen != 0 : cLen % cols != 0) {
+    return ThrowRange(env, "biasRelu: c must hold whole rows of bias's " + std::to_string(cols) + " columns, got " + std::to_string(cLen) + " floats");
+  }
+  const size_t rows = cols == 0 ? 0 : cLen / cols;
+  for (size_t r = 0; r < rows; r++) {
+    float* __restrict row = c + r * cols;
+    const float* __restrict b = bias;
+    for (size_t j = 0; j < cols; j++) {
+      const float t = row[j] + b[j];
+      row[j] = t > 0.0f ? t : (t != t ? t : 0.0f);
+    }
+  }
+  return nullptr;
+}
+
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) return ThrowRange(env, "reluGrad takes 3 arguments (dy, y, out), got " + std::to_string(argc));
+  float *dy = nullptr, *y = nullptr, *out = nullptr;
+  size_t n = 0, yLen = 0, outLen = 0;
+  if (!GetFloats(env, argv[0], "reluGrad", "dy", &dy, &n) || !GetFloats(env, argv[1], "reluGrad", "y", &y, &yLen) ||
+      !GetFloats(env, argv[2], "reluGrad", "out", &out, &outLen))
+    return nullptr;
+  if (yLen != n || outLen != n) {
+    return ThrowRange(env, "reluGrad: dy, y and out must hold as many floats, got " + std::to_string(n) + ", " + std::to_string(yLen) + " and " + std::to_string(outLen));
+  }
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (size_t i = 0; i < n; i++) {
+    const float v = y[i];
+    const float step = v > 0.0f ? 1.0f : (v != v ? nan : 0.0f);
+    out[i] = dy[i] * step;
+  }
+  return nullptr;
+}
+
+// crossentropyGrad(p, target, q, c, s, dy, epsilon, out): the gradient with respect to p of tfjs-layers'
+// categoricalCrossentropy(target, p) = −Σ_j target·log(clip(p / Σ_j p, ε, 1 − ε)) per row, given the
+// forward pass's own s = Σ_j p (rows × 1), q = p / s and c = clip(q), and dy, the gradient of each
+// row's loss. These are the float32 operations tfjs-core's gradients run for that chain, in its order:
+//   dr = −dy; dm = −0 + dr (Sum); dl = dm·target (Multiply); dc = dl / c (Log); dq = ε ≤ q ≤ 1 − ε ? dc : 0 (ClipByValue);
+//   the division's two gradients dq / s and −(Σ_j dq·p) / (s·s), the sum added in row order (Sum over
+//   the last axis) and spread back as −0 + that (Sum's gradient); out = their float32 sum.
+napi_value CrossentropyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 8) return ThrowRange(env, "crossentropyGrad takes 8 arguments (p, target, q, c, s, dy, epsilon, out), got " + std::to_string(argc));
+  const char* names[8] = {"p", "target", "q", "c", "s", "dy", "epsilon", "out"};
+  float* arrays[8] = {};
+  size_t lengths[8] = {};
+  for (int i = 0; i < 8; i++) {
+    if (i == 6) continue;
+    if (!GetFloats(env, argv[i], "crossentropyGrad", names[i], &arrays[i], &lengths[i])) return nullptr;
+  }
+  double eps = 0;
+  if (napi_get_value_double(env, argv[6], &eps) != napi_ok || !(eps >= 0 && eps < 0.5)) {
+    return ThrowRange(env, "crossentropyGrad: epsilon must be in [0, 0.5), got " + Describe(env, argv[6]));
+  }
+  const size_t rows = lengths[4];
+  if (lengths[5] != rows) return ThrowRange(env, "crossentropyGrad: dy holds " + std::to_string(lengths[5]) + " floats, s holds " + std::to_string(rows));
+  const size_t n = lengths[0];
+  if (rows == 0 ? n != 0 : n % rows != 0) return ThrowRange(env, "crossentropyGrad: p must hold one row per value of s, got " + std::to_string(n) + " floats for " + std::to_string(rows) + " rows");
+  for (int i : {1, 2, 3, 7}) {
+    if (lengths[i] != n) return ThrowRange(env, std::string("crossentropyGrad: ") + names[i] + " holds " + std::to_string(lengths[i]) + " floats, p holds " + std::to_string(n));
+  }
+  const size_t cols = rows == 0 ? 0 : n / rows;
+  const float low = static_cast<float>(eps);
+  const float high = static_cast<float>(1.0 - eps);
+  const float *p = arrays[0], *target = arrays[1], *q = arrays[2], *c = arrays[3], *s = arrays[4], *dy = arrays[5];
+  float* out = arrays[7];
+  std::vector<float> dq(cols);
+  for (size_t r = 0; r < rows; r++) {
+    const size_t o = r * cols;
+    const float dr = -dy[r];
+    float sum = 0.0f;
+    for (size_t j = 0; j < cols; j++) {
+      const float dm = -0.0f + dr;
+      const float dl = dm * target[o + j];
+      const float dc = dl / c[o + j];
+      const float v = q[o + j];
+      dq[j] = (v >= low && v <= high) ? dc : 0.0f;
+      const float product = dq[j] * p[o + j];
+      sum += product;
+    }
+    const float square = s[r] * s[r];
+    const float ds = -(sum / square);
+    for (size_t j = 0; j < cols; j++) {
+      const float direct = dq[j] / s[r];
+      const float spread = -0.0f + ds;
+      out[o + j] = direct + spread;
+    }
   }
   return nullptr;
 }
@@ -803,6 +994,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gatherByteRows", nullptr, GatherByteRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasRelu", nullptr, BiasRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"crossentropyGrad", nullptr, CrossentropyGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

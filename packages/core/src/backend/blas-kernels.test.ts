@@ -5,7 +5,7 @@ import type { EpochMetrics } from "../contracts/training";
 import type { TrainOptions } from "../training";
 import { denseOnMnist, mnistSlice } from "../training/testing";
 import { backendLabel, blasKernelsKind, initBackend, registerBlasKernels, unregisterBlasKernels } from "./index";
-import { maxRelDiff, trainOnBothPaths } from "./testing";
+import { bits, maxRelDiff, trainOnBothPaths } from "./testing";
 
 const info = await initBackend();
 const tf = info.tf;
@@ -154,6 +154,38 @@ describe.runIf(available)("BLAS kernels match wasm's own", () => {
     expect(maxRelDiff(batched.blasOut, batched.cpuOut)).toBeLessThanOrEqual(1e-4);
     // tfjs-wasm 4.22 adds the bias wrongly from the second batch matrix on (cpu agrees with us there).
     if (!bias) expect(maxRelDiff(batched.blasOut, batched.wasmOut)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it("rectifies a fused relu product in the addon: the linear product's x > 0 ? x : 0, bit for bit", () => {
+    const [x, w, b] = [
+      tf.randomNormal([64, 30], 0, 1, "float32", 3),
+      tf.randomNormal([30, 20], 0, 1, "float32", 4),
+      tf.randomNormal([20], 0, 1, "float32", 5),
+    ];
+    const product = (activation: "relu" | "linear") =>
+      tf.tidy(() => tf.fused.matMul({ a: x, b: w, bias: b, activation }).dataSync() as Float32Array);
+    let relus = 0;
+    const counting: NativeBlas = {
+      ...blas(),
+      relu: (v) => {
+        relus++;
+        blas().relu(v);
+      },
+    };
+    unregisterBlasKernels(tf);
+    registerBlasKernels(tf, counting);
+    try {
+      const linear = product("linear");
+      expect(relus).toBe(0);
+      const rectified = product("relu");
+      expect(relus).toBe(1);
+      expect(linear.some((v) => v < 0)).toBe(true);
+      expect(bits(rectified)).toEqual(bits(linear.map((v) => (v > 0 ? v : 0))));
+    } finally {
+      unregisterBlasKernels(tf);
+      registerBlasKernels(tf, blas());
+      tf.dispose([x, w, b]);
+    }
   });
 
   it("leaves prelu (per-channel weights) to wasm's kernel, with the same result", async () => {

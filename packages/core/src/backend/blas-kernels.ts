@@ -85,7 +85,7 @@ function plan(tf: Tf, a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
  * C = op(A)·op(B) per batch matrix, straight into a new wasm tensor. `bias` (length n) is
  * written into C first and sgemm adds the product to it (beta = 1), which saves a pass.
  */
-function multiply(
+export function multiplyOnHeap(
   tf: Tf,
   blas: NativeBlas,
   backend: WasmHeapBackend,
@@ -144,7 +144,7 @@ function blasBatchMatMul(tf: Tf, blas: NativeBlas, replaced: KernelConfig): Kern
     const { a, b } = args.inputs;
     const backend = args.backend;
     if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32" || !isWasmHeapBackend(backend)) return replaced.kernelFunc(args);
-    return multiply(tf, blas, backend, a, b, args.attrs ?? {}).out;
+    return multiplyOnHeap(tf, blas, backend, a, b, args.attrs ?? {}).out;
   };
 }
 
@@ -160,8 +160,11 @@ function blasFusedMatMul(tf: Tf, blas: NativeBlas, replaced: KernelConfig): Kern
     const n = b ? (attrs.transposeB === true ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1]) : undefined;
     const biasOk = !bias || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === n);
     if (!simple || !biasOk || !isWasmHeapBackend(backend)) return replaced.kernelFunc(args);
-    const { out, c } = multiply(tf, blas, backend, a, b, attrs, bias);
-    if (apply) {
+    const { out, c } = multiplyOnHeap(tf, blas, backend, a, b, attrs, bias);
+    // relu, the usual hidden activation, in the addon: the JS loop below cost ~8 ns per output,
+    // ~0.1 s per MNIST validation pass of a 512-unit layer.
+    if (activation === "relu") blas.relu(c);
+    else if (apply) {
       const alpha = typeof attrs.leakyreluAlpha === "number" ? attrs.leakyreluAlpha : 0.2;
       for (let i = 0; i < c.length; i++) c[i] = apply(c[i] ?? 0, alpha);
     }

@@ -20,9 +20,10 @@ interface DropoutFields {
  * the same seed (`dropoutMask`), so masks, weights and verdicts are TF.js's to the bit
  * (dropout.test.ts); the layer then multiplies by it exactly as tf.dropout does, with the same gradient.
  *
- * Anything else — no addon, inference, a noise shape, no seed, a rate outside (0, 1) — goes to the
- * layer's own `call`. Installed on the layer instance (randomness.ts does it for every Dropout layer
- * it seeds); the addon is looked up per call, as the BLAS kernels may be unregistered since.
+ * Anything else — no addon, a backend other than wasm, inference, a noise shape, no seed, a rate
+ * outside (0, 1) — goes to the layer's own `call`. Installed on the layer instance (randomness.ts
+ * does it for every Dropout layer it seeds); the addon is looked up per call, as the BLAS kernels
+ * may be unregistered since.
  */
 export function drawDropoutNatively(tf: Tf, layer: object): void {
   const fields = layer as DropoutFields;
@@ -33,6 +34,7 @@ export function drawDropoutNatively(tf: Tf, layer: object): void {
     const { rate, seed } = fields;
     if (
       !native ||
+      tf.getBackend() !== "wasm" ||
       !x ||
       kwargs.training !== true ||
       fields.noiseShape != null ||
@@ -43,9 +45,14 @@ export function drawDropoutNatively(tf: Tf, layer: object): void {
     )
       return own(inputs, kwargs);
     return tf.tidy(() => {
-      const multiplier = new Float32Array(x.size);
-      native.dropoutMask(seed, 1 - rate, multiplier);
-      return tf.mul(x, tf.tensor(multiplier, x.shape, "float32"));
+      // Drawn straight into a fresh wasm tensor (zerosLike allocates one, ours alone), not into a JS
+      // array copied over afterwards.
+      const multiplier = tf.zerosLike(x);
+      const heap = tf.backend() as unknown as {
+        typedArrayFromHeap(info: { dataId: object; shape: number[]; dtype: "float32" }): Float32Array;
+      };
+      native.dropoutMask(seed, 1 - rate, heap.typedArrayFromHeap({ dataId: multiplier.dataId, shape: multiplier.shape, dtype: "float32" }));
+      return tf.mul(x, multiplier);
     });
   };
 }

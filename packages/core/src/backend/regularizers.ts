@@ -49,9 +49,11 @@ function install(tf: Tf, regularizer: L1L2Fields): void {
       value: tf.scalar(native.l2Penalty(view(), l2)),
       gradFunc: (dy: Tensor) => {
         const scale = Math.fround((dy.dataSync()[0] ?? Number.NaN) * Math.fround(l2));
-        const out = new Float32Array(x.size);
-        native.l2PenaltyGrad(view(), scale, out);
-        return [tf.tensor(out, x.shape, "float32")];
+        // Written in place into a fresh wasm tensor (zerosLike allocates one, ours alone): a JS array
+        // zeroed and then copied into the heap cost more than the pass itself for a 784×512 kernel.
+        const out = tf.zerosLike(x);
+        native.l2PenaltyGrad(view(), scale, heap.typedArrayFromHeap({ dataId: out.dataId, shape: out.shape, dtype: "float32" }));
+        return [out];
       },
     };
   }) as unknown as Parameters<Tf["customGrad"]>[0]);

@@ -2,6 +2,7 @@
 export type * from "./types";
 export * from "./random";
 export * from "./sets";
+export * from "./byte-rows";
 export * from "./splits";
 export * from "./standardize";
 export * from "./idx";

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { ValidationError } from "../contracts/errors";
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from "./idx";
+import { withByteRows } from "./byte-rows";
 import { checkGather, classBalance } from "./sets";
 import type { DatasetFacts, ExampleSet, PreparedData } from "./types";
 
@@ -88,7 +89,7 @@ export function mnistExampleSet(images: Uint8Array, labels?: Uint8Array): Exampl
     throw new ValidationError(`MNIST images must be a multiple of 784 bytes, got ${images.length}`);
   }
   if (labels && labels.length !== n) throw new ValidationError(`MNIST: expected ${n} labels, got ${labels.length}`);
-  return {
+  const set: ExampleSet = {
     n,
     inputSize: MNIST_IMAGE_SIZE,
     naturalShape: MNIST_NATURAL_SHAPE,
@@ -101,6 +102,8 @@ export function mnistExampleSet(images: Uint8Array, labels?: Uint8Array): Exampl
       }
     },
   };
+  // scaleToUnit reads UNIT too, so a native gather through it writes the same floats.
+  return withByteRows(set, { bytes: images, rowSize: MNIST_IMAGE_SIZE, table: UNIT });
 }
 
 /** Train or test split with labels. */

@@ -1,6 +1,8 @@
 import type { Tensor } from "@tensorflow/tfjs";
+import { activeBlas } from "../backend/blas-kernels";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
+import { byteRowsOf } from "../datasets/byte-rows";
 import type { ExampleSet } from "../datasets/types";
 import type { BatchAugmenter } from "./augment";
 
@@ -44,7 +46,12 @@ export class BatchBuilder {
 
   inputs(indices: Int32Array): Tensor {
     const view = this.x.subarray(0, indices.length * this.set.inputSize);
-    this.set.gatherInputs(indices, view);
+    // A set read from bytes (MNIST) is gathered by the addon when it is active: the same floats
+    // (one table, datasets/byte-rows.ts) at ~10× the speed of the JS loop, ~0.1–0.2 s per epoch.
+    const rows = byteRowsOf(this.set);
+    const native = rows?.rowSize === this.set.inputSize ? activeBlas(this.tf) : undefined;
+    if (rows && native) native.gatherByteRows(rows.bytes, rows.rowSize, indices, rows.table, view);
+    else this.set.gatherInputs(indices, view);
     const values = this.augmenter ? this.augmenter.apply(view, indices.length) : view;
     // tf.tensor copies into the backend (wasm heap); the cpu backend keeps the view, which is
     // safe because every batch tensor is disposed before the buffer is refilled.

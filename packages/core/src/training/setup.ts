@@ -1,4 +1,6 @@
 import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import { nativeCrossentropy } from "../backend/crossentropy";
+import { fuseDenseNatively } from "../backend/dense";
 import { penalizeNatively } from "../backend/regularizers";
 import { rmsprop } from "../backend/rmsprop";
 import type { Tf } from "../backend/tf";
@@ -90,12 +92,16 @@ export async function setUpRun(tf: Tf, options: RunSetupOptions): Promise<RunSet
   const model = await buildModel(tf, options.topology, options.seed);
   // L2 weight penalties in the native addon when it is active, to the same bits (backend/regularizers.ts).
   penalizeNatively(tf, model);
+  // Hidden relu Dense layers train as one native kernel each way, to the same bits (backend/dense.ts).
+  fuseDenseNatively(tf, model);
   const optimizer = OPTIMIZERS[compile.optimizer](tf, compile.learningRate);
   try {
     const outputUnits = model.outputs[0]?.shape.at(-1) ?? 1;
     const encoding = labelEncoding(compile.loss, options.task, outputUnits);
     const withAccuracy = options.task.kind !== "regression" && compile.metrics.includes("accuracy");
     model.compile({ optimizer, loss: compile.loss, metrics: withAccuracy ? ["accuracy"] : [] });
+    // categoricalCrossentropy's gradient in one native pass, to the same bits (backend/crossentropy.ts).
+    nativeCrossentropy(tf, model);
     const inputShape = resolveInputShape(model.inputs[0]?.shape ?? [], options.train);
     const labels = requireLabels(options.train, "training");
     let split: { train: Int32Array; validation?: Int32Array };
