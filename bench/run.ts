@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,steps,web,gradebook] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
+ * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,steps,tuning,web,gradebook] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
  * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
  * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
  */
@@ -20,10 +20,11 @@ import { grader } from "./sections/grader";
 import { startup } from "./sections/startup";
 import { steps } from "./sections/steps";
 import { training } from "./sections/training";
+import { tuning } from "./sections/tuning";
 import { web } from "./sections/web";
 
 // compute first: training reads the machine's peak GFLOPS from it.
-const SECTIONS: Section[] = [compute, training, datasets, startup, grader, deadline, steps, web, gradebook];
+const SECTIONS: Section[] = [compute, training, datasets, startup, grader, deadline, steps, tuning, web, gradebook];
 
 const { values } = parseArgs({
   options: {

@@ -1,21 +1,26 @@
 /**
  * The calibration child: loads the backend the training children use (same preference, same kernel
- * overrides), times core's Dense-shaped product, reports once and exits. A child, not the grader
+ * overrides), times core's Dense-shaped product and trains the two reference models of
+ * `measureTrainingThroughput` through the training loop jobs use, reports once and exits. A child, not the grader
  * process itself, so the grader never holds TF.js and the figure is that of the backend jobs train on.
  */
 import { initBackend, type BackendChoice } from "@stepwise/core/backend";
-import { calibrate } from "@stepwise/core/model";
+import { calibrate, type TrainingThroughput } from "@stepwise/core/model";
+import { measureTrainingThroughput } from "@stepwise/core/training";
 
 const CHOICES: readonly BackendChoice[] = ["tensorflow", "wasm", "cpu"];
 const isChoice = (name: string): name is BackendChoice => (CHOICES as readonly string[]).includes(name);
 const preference = process.argv[2] ?? "auto";
 const minMs = Number(process.argv[3] ?? "300");
 
-type Report = { type: "calibrated"; backend: string; tfjsVersion: string; matmulGflops: number } | { type: "error"; message: string };
+type Report =
+  | { type: "calibrated"; backend: string; tfjsVersion: string; matmulGflops: number; training: TrainingThroughput }
+  | { type: "error"; message: string };
 
 async function measure(): Promise<Report> {
   const { tf, backend, tfjsVersion } = await initBackend(isChoice(preference) ? { prefer: [preference] } : {});
-  return { type: "calibrated", backend, tfjsVersion, matmulGflops: await calibrate(tf, { minMs }) };
+  const matmulGflops = await calibrate(tf, { minMs });
+  return { type: "calibrated", backend, tfjsVersion, matmulGflops, training: await measureTrainingThroughput(tf) };
 }
 
 // The grader gone (even by SIGKILL): nobody to report to.

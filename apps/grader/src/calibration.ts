@@ -1,4 +1,5 @@
 import { availableParallelism, hostname } from "node:os";
+import type { TrainingThroughput } from "@stepwise/core/model";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
@@ -28,6 +29,12 @@ const ChildReport = z.discriminatedUnion("type", [
     backend: z.string().min(1).max(40),
     tfjsVersion: z.string().max(40),
     matmulGflops: z.number().finite().positive().describe("10⁹ multiply-adds per second of a 128×784 by 784×512 product"),
+    training: z
+      .object({
+        gflops: z.number().finite().positive().describe("10⁹ multiply-adds per second of a training step's products"),
+        stepSeconds: z.number().finite().nonnegative().describe("Fixed seconds of every training step"),
+      })
+      .describe("What training the two reference models measured (`measureTrainingThroughput`)"),
   }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
@@ -38,6 +45,8 @@ export interface MeasuredSpeed {
   matmulGflops: number;
   /** What one grader slot reaches training, 10⁹ multiply-adds/s: the published figure. */
   gflops: number;
+  /** One slot's measured step cost and throughput on products: what the tuning estimate costs trainings with. */
+  training: TrainingThroughput;
 }
 
 /**
@@ -48,8 +57,14 @@ export function slotGflops(matmulGflops: number, concurrency: number, cores = av
   return matmulGflops * TRAINING_EFFICIENCY * Math.min(1, cores / Math.max(1, concurrency));
 }
 
+/** One slot's share of the measured training speed: slots beyond the cores make every step slower alike. */
+export function slotTraining(measured: TrainingThroughput, concurrency: number, cores = availableParallelism()): TrainingThroughput {
+  const share = Math.min(1, cores / Math.max(1, concurrency));
+  return { gflops: measured.gflops * share, stepSeconds: measured.stepSeconds / share };
+}
+
 /**
- * Times the grader's backend in a short-lived child (~1–2 s, most of it loading TF.js). Rejects with
+ * Times the grader's backend in a short-lived child (~2–3 s: loading TF.js, then training the reference models). Rejects with
  * a message saying what went wrong: the backend did not load, the child died, or it took too long.
  */
 export function measureGraderSpeed(
@@ -82,7 +97,12 @@ export function measureGraderSpeed(
       const report = parsed.data;
       if (report.type === "error") return settle({ error: report.message });
       settle({
-        speed: { backend: report.backend, matmulGflops: report.matmulGflops, gflops: slotGflops(report.matmulGflops, config.concurrency) },
+        speed: {
+          backend: report.backend,
+          matmulGflops: report.matmulGflops,
+          gflops: slotGflops(report.matmulGflops, config.concurrency),
+          training: slotTraining(report.training, config.concurrency),
+        },
       });
     });
     child.on("error", (error) => settle({ error: `the calibration child failed to start: ${error.message}` }));
@@ -138,9 +158,19 @@ export async function startCalibration(
         ...(deps.jail ? { jail: deps.jail } : {}),
       });
       if (stopped) return;
-      await publishCalibration(db, { workerId: config.workerId, host, backend: speed.backend, gflops: speed.gflops, measuredAt: now() });
+      await publishCalibration(db, {
+        workerId: config.workerId,
+        host,
+        backend: speed.backend,
+        gflops: speed.gflops,
+        training: speed.training,
+        measuredAt: now(),
+      });
       last = speed;
-      log(`calibrated: ${speed.backend}, ${speed.gflops.toFixed(1)} GFLOPS effective per slot (matmul ${speed.matmulGflops.toFixed(1)})`);
+      log(
+        `calibrated: ${speed.backend}, ${speed.gflops.toFixed(1)} GFLOPS effective per slot (matmul ${speed.matmulGflops.toFixed(1)}; ` +
+          `training ${speed.training.gflops.toFixed(1)} GFLOPS on products + ${(speed.training.stepSeconds * 1000).toFixed(2)} ms per step)`,
+      );
     } catch (error) {
       log(`${error instanceof Error ? error.message : String(error)}; the web app estimates training time with its configured figure`);
     }

@@ -8,7 +8,10 @@ import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { latestCalibration } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
-import { slotGflops, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
+import { findExercise } from "@stepwise/exercises";
+import { solutions } from "@stepwise/exercises/solutions";
+import { estimateTuning, TuningSearch } from "@stepwise/exercises/tuning";
+import { slotGflops, slotTraining, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
 import { GRADER_ARGV, testConfig } from "./helpers";
 
 let testDb: TestDb | undefined;
@@ -78,6 +81,25 @@ describe("grader calibration", () => {
     expect(first).toMatchObject({ workerId: "again", host: "bench-1", backend: measured.backend, gflops: measured.gflops });
     // One slot on a machine with at least one core: the published figure is the matmul figure derated.
     expect(measured.gflops).toBeCloseTo(measured.matmulGflops * TRAINING_EFFICIENCY, 6);
+    // The training speed measured on the reference models is published with it, and is what the tuning estimate costs with.
+    expect(first.training).toEqual(measured.training);
+    expect(plausible(measured.training.gflops)).toBe(true);
+    expect(measured.training.stepSeconds).toBeGreaterThanOrEqual(0);
+    expect(measured.training.stepSeconds).toBeLessThan(1);
+    const exercise = findExercise("mnist-regularize");
+    const payload = solutions["mnist-regularize"]?.reference;
+    if (!exercise || !payload) throw new Error("the MNIST step-7 exercise and its reference are built in");
+    const search = TuningSearch.parse({ strategy: "grid", trials: 2, space: { learningRate: [0.001, 0.003] } });
+    const cost = (training: typeof first.training) =>
+      estimateTuning(exercise, payload, search, {
+        gflops: first.gflops,
+        maxTrials: 8,
+        overheadSeconds: 0,
+        ...(training ? { training } : {}),
+      });
+    const slower = { gflops: measured.training.gflops / 2, stepSeconds: measured.training.stepSeconds * 2 };
+    // Every second of it scales with the published figures: half the speed, twice the seconds.
+    expect(cost(slower).seconds).toBeCloseTo(2 * cost(first.training).seconds, 6);
 
     let second = first;
     for (let i = 0; second.measuredAt === first.measuredAt; i++) {
@@ -122,5 +144,10 @@ describe("grader calibration", () => {
     ["four slots sharing two cores", 12, 4, 2, 4.5],
   ])("derates the matmul figure for training: %s", (_case, matmul, concurrency, cores, expected) => {
     expect(slotGflops(matmul, concurrency, cores)).toBeCloseTo(expected, 9);
+    // The measured training speed (no derating: it was measured training) is shared the same way, steps slower by as much.
+    const share = expected / (matmul * TRAINING_EFFICIENCY);
+    const slot = slotTraining({ gflops: 30, stepSeconds: 0.002 }, concurrency, cores);
+    expect(slot.gflops).toBeCloseTo(30 * share, 9);
+    expect(slot.stepSeconds).toBeCloseTo(0.002 / share, 12);
   });
 });

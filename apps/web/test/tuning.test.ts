@@ -1,7 +1,15 @@
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { appendProgress, claimJob, completeExperimentJob, countAttempts, createAssignment, type Assignment } from "@stepwise/db";
+import {
+  appendProgress,
+  claimJob,
+  completeExperimentJob,
+  countAttempts,
+  createAssignment,
+  publishCalibration,
+  type Assignment,
+} from "@stepwise/db";
 import { getExercise } from "@stepwise/exercises";
-import { TuningResult, type TuningSearch } from "@stepwise/exercises/tuning";
+import { estimateTuning, TuningResult, WARM_TRAINING_OVERHEAD_SECONDS, type TuningSearch } from "@stepwise/exercises/tuning";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { placedExercise } from "../src/server/services/experiments";
 import { estimateTuneSeconds } from "../src/server/services/tuning-cost";
@@ -258,6 +266,35 @@ describe("tuning.estimate", () => {
     const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
     expect(cost).toMatchObject({ fits: true, proposal: null, leftSeconds: 600, trainings: 4, schedule: [{ trials: 3, epochs: 15 }] });
     expect((await caller.tuning.list({ assignmentId: assignment.id })).runs).toEqual([]);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
+  });
+
+  it("costs with the training speed a grader measured and published (steps and products, a warm child's overhead), and start holds that", async () => {
+    const assignment = await step7Assignment();
+    const training = { gflops: 36, stepSeconds: 0.0025 };
+    // Before the first request: the web app reads the published figure at most once a minute.
+    await publishCalibration(w.db, {
+      workerId: "g:1",
+      host: "h",
+      backend: "wasm+openblas",
+      gflops: 20,
+      training,
+      measuredAt: w.clock.now(),
+    });
+    await submit(assignment);
+    const caller = await w.as(w.student);
+    const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
+    const exercise = placedExercise(assignment);
+    const expected = estimateTuning(exercise, step7Payload(), grid, {
+      gflops: 20,
+      training,
+      maxTrials: 8,
+      overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS,
+    });
+    expect(cost.seconds).toBeCloseTo(expected.seconds, 1);
+    // Not the matmul-derived figure with a fresh run's overhead: that is what a grader without the measurement gets.
+    expect(cost.seconds).not.toBeCloseTo(estimateTuneSeconds(exercise, step7Payload(), grid, { gflops: 20 }), 0);
     const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
     expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
   });

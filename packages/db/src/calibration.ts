@@ -25,6 +25,14 @@ export const GraderCalibration = z
       .positive()
       .max(1e6)
       .describe("Effective training throughput of one grader slot, 10⁹ multiply-adds per second"),
+    training: z
+      .object({
+        gflops: z.number().finite().positive().max(1e6).describe("Throughput of a training step's products, 10⁹ multiply-adds per second"),
+        stepSeconds: z.number().finite().nonnegative().max(60).describe("Fixed seconds of every training step whatever the model"),
+      })
+      .strict()
+      .optional()
+      .describe("One slot's training speed measured on the two reference models; absent from graders that do not measure it"),
     measuredAt: z.number().int().nonnegative().describe("When it was measured, ms since the epoch"),
   })
   .strict();
@@ -36,7 +44,18 @@ export interface GraderSpeed extends GraderCalibration {
 }
 
 function toCalibration(row: Selectable<GraderCalibrationsTable>): GraderCalibration {
-  return { workerId: row.worker_id, host: row.host, backend: row.backend, gflops: Number(row.gflops), measuredAt: row.measured_at };
+  const training =
+    row.training_gflops !== null && row.step_seconds !== null
+      ? { training: { gflops: Number(row.training_gflops), stepSeconds: Number(row.step_seconds) } }
+      : {};
+  return {
+    workerId: row.worker_id,
+    host: row.host,
+    backend: row.backend,
+    gflops: Number(row.gflops),
+    ...training,
+    measuredAt: row.measured_at,
+  };
 }
 
 /** Stores (or replaces) a grader's measurement. Refuses a malformed one, naming the field. */
@@ -51,13 +70,18 @@ export async function publishCalibration(db: Db, input: GraderCalibration): Prom
     );
   }
   const c = parsed.data;
-  const row = { worker_id: c.workerId, host: c.host, backend: c.backend, gflops: c.gflops, measured_at: c.measuredAt };
+  const measured = {
+    host: c.host,
+    backend: c.backend,
+    gflops: c.gflops,
+    training_gflops: c.training?.gflops ?? null,
+    step_seconds: c.training?.stepSeconds ?? null,
+    measured_at: c.measuredAt,
+  };
   await db.kysely
     .insertInto("grader_calibrations")
-    .values(row)
-    .onConflict((oc) =>
-      oc.column("worker_id").doUpdateSet({ host: row.host, backend: row.backend, gflops: row.gflops, measured_at: row.measured_at }),
-    )
+    .values({ worker_id: c.workerId, ...measured })
+    .onConflict((oc) => oc.column("worker_id").doUpdateSet(measured))
     .execute();
 }
 

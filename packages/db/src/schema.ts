@@ -249,6 +249,10 @@ export interface GraderCalibrationsTable {
   backend: string;
   /** Effective training throughput of one grader slot, 10⁹ multiply-adds per second. */
   gflops: number;
+  /** Throughput of a training step's products measured training the reference models, 10⁹/s; null before migration 0017. */
+  training_gflops: number | null;
+  /** Fixed seconds of every training step, measured with `training_gflops`; null before migration 0017. */
+  step_seconds: number | null;
   measured_at: number;
 }
 

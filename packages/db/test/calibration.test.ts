@@ -28,6 +28,25 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     expect(await latestCalibration(db, { now: NOW })).toEqual({ ...measured("a:1", 9.8765432), graders: 1 });
   });
 
+  it("gives back the measured training speed with it, and none for a grader that did not measure it", async () => {
+    const { db } = t();
+    await publishCalibration(db, { ...measured("new:1", 9), training: { gflops: 36.25, stepSeconds: 0.00231 } });
+    await publishCalibration(db, measured("old:2", 12));
+    expect(await latestCalibration(db, { now: NOW })).toEqual({
+      ...measured("new:1", 9),
+      training: { gflops: 36.25, stepSeconds: 0.00231 },
+      graders: 2,
+    });
+    await withdrawCalibration(db, "new:1");
+    const old = await latestCalibration(db, { now: NOW });
+    expect(old).toEqual({ ...measured("old:2", 12), graders: 1 });
+    expect(old).not.toHaveProperty("training");
+    // A new measurement without it (a grader rolled back) clears the old one's.
+    await publishCalibration(db, { ...measured("old:2", 12), training: { gflops: 30, stepSeconds: 0.002 } });
+    await publishCalibration(db, measured("old:2", 11));
+    expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("training");
+  });
+
   it("keeps one row per grader: a new measurement replaces the old one", async () => {
     const { db } = t();
     await publishCalibration(db, measured("a:1", 4, 2 * HOUR));
@@ -98,6 +117,8 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     ["gflops", { gflops: -1 }],
     ["workerId", { workerId: "" }],
     ["measuredAt", { measuredAt: 1.5 }],
+    ["training.gflops", { training: { gflops: 0, stepSeconds: 0.002 } }],
+    ["training.stepSeconds", { training: { gflops: 30, stepSeconds: -0.001 } }],
   ] as const)("refuses a calibration with a bad %s, naming it, and stores nothing", async (field, patch) => {
     const { db } = t();
     const bad = { ...measured("a:1", 9), ...patch };

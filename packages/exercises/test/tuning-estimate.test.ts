@@ -37,6 +37,35 @@ describe("estimateTuning", () => {
   );
 
   it.each([
+    [30, 0.002],
+    [8, 0.01],
+  ])(
+    "with the graders' measured training speed (%s G/s on products, %s s a step) charges each epoch its steps and its multiply-adds",
+    (gflops, stepSeconds) => {
+      const batch = student.training?.fit.batchSize ?? 0;
+      const training = { gflops, stepSeconds };
+      // The matmul-derived figure is not read when the measured one is there.
+      const estimate = estimateTuning(exercise, student, search({ trials: 1 }), { gflops: 1, training, maxTrials: 8, overheadSeconds });
+      const trainOn = 60_000 * (1 - split);
+      const trial = (Math.ceil(trainOn / batch) * stepSeconds + (flops * (trainOn + (60_000 * split) / 3)) / (gflops * 1e9)) * epochs;
+      const final =
+        (Math.ceil(60_000 / batch) * stepSeconds + (flops * 60_000) / (gflops * 1e9)) * epochs + (flops * 10_000) / 3 / (gflops * 1e9);
+      expect(estimate.seconds).toBeCloseTo(2 * overheadSeconds + trial + final, 6);
+    },
+  );
+
+  it("adds every epoch's steps to its multiply-adds: at the same throughput, the difference is the steps' cost", () => {
+    const training = { gflops: 30, stepSeconds: 0.002 };
+    const options = { gflops: 30, maxTrials: 8, overheadSeconds: 0 };
+    const measured = estimateTuning(exercise, student, search({ trials: 1 }), { ...options, training }).seconds;
+    const byMultiplyAdds = estimateTuning(exercise, student, search({ trials: 1 }), options).seconds;
+    const batch = student.training?.fit.batchSize ?? 0;
+    // The difference is exactly the steps: the trial's and the final model's, each epoch.
+    const steps = (Math.ceil((60_000 * (1 - split)) / batch) + Math.ceil(60_000 / batch)) * epochs;
+    expect(measured - byMultiplyAdds).toBeCloseTo(steps * 0.002, 6);
+  });
+
+  it.each([
     [2, 8],
     [3, 8],
     [3, 20],

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type Tf } from "../backend";
 import { BudgetError } from "../contracts/errors";
 import type { TrainingConfig } from "../contracts/training";
-import { calibrate, estimateTrainingSeconds, validateTrainingConfig } from "./estimate";
+import { calibrate, epochSeconds, estimateTrainingSeconds, fitThroughput, validateTrainingConfig, type ThroughputSample } from "./estimate";
 import { parseModelSpec } from "./parse";
 
 const { summary } = parseModelSpec({
@@ -69,5 +69,64 @@ describe("estimates", () => {
     expect(gflops).toBeGreaterThan(0.5);
     expect(gflops).toBeLessThan(1000);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("the measured training speed: a cost per step and a throughput on products", () => {
+  // The MNIST step-7 reference (784-512-512-10) and a small model, as a tuning trial trains them.
+  const large = 3 * (784 * 512 + 512 * 512 + 512 * 10);
+  const small = 3 * (784 * 16 + 16 * 10);
+  const trial = { train: 48_000, evaluate: 12_000, batchSize: 128 };
+  const speed = { gflops: 30, stepSeconds: 0.002 };
+
+  it("costs an epoch as its steps plus its multiply-adds (validation at a third) over the throughput", () => {
+    // 375 steps of 2 ms, and 2,006,016 × (48,000 + 12,000 / 3) multiply-adds at 30 G/s.
+    expect(epochSeconds(large, trial, speed)).toBeCloseTo(0.75 + (2_006_016 * 52_000) / 30e9, 9);
+    expect(epochSeconds(large, trial, speed)).toBeCloseTo(4.227094, 6);
+    // The small model's epoch is mostly its steps: 0.75 s of 0.8161 s.
+    expect(epochSeconds(small, trial, speed)).toBeCloseTo(0.75 + (38_112 * 52_000) / 30e9, 9);
+    // Predicting only (the final model's test inputs): no training step.
+    expect(epochSeconds(large, { train: 0, evaluate: 10_000, batchSize: 128 }, speed)).toBeCloseTo((2_006_016 * 10_000) / 3 / 30e9, 9);
+  });
+
+  const sample = (flops: number, work: ThroughputSample["work"], seconds: number): ThroughputSample => ({
+    trainingFlopsPerExample: flops,
+    work,
+    seconds,
+  });
+
+  it.each([
+    ["the same batch size", { ...trial, batchSize: 128 }, { ...trial, batchSize: 128 }],
+    [
+      "different batch sizes and sizes of set",
+      { train: 4_800, evaluate: 1_200, batchSize: 32 },
+      { train: 2_400, evaluate: 600, batchSize: 128 },
+    ],
+  ])("recovers the step cost and throughput from two timed epochs (%s)", (_case, smallWork, largeWork) => {
+    const fitted = fitThroughput(
+      sample(small, smallWork, epochSeconds(small, smallWork, speed)),
+      sample(large, largeWork, epochSeconds(large, largeWork, speed)),
+    );
+    expect(fitted.gflops).toBeCloseTo(30, 9);
+    expect(fitted.stepSeconds).toBeCloseTo(0.002, 12);
+  });
+
+  it("fits epochs timed on the 2-core dev VM (wasm+OpenBLAS): ~2.6 ms a step, ~34 G/s on products", () => {
+    // CPU seconds of the fastest later epoch of 784-32-10 and 784-512-512-10 on 6,000 random examples, batch 128, a fifth validated.
+    const small32 = 3 * (784 * 32 + 32 * 10);
+    const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
+    const fitted = fitThroughput(sample(small32, work, 0.112), sample(large, work, 0.405));
+    // 38 steps each: the 0.293 s between them buys the difference in multiply-adds; what is left of the small one is steps.
+    expect(fitted.gflops).toBeCloseTo(((large - small32) * 5_200) / 0.293 / 1e9, 6);
+    expect(fitted.gflops).toBeCloseTo(34.25, 2);
+    expect(fitted.stepSeconds).toBeCloseTo((0.112 - (small32 * 5_200) / (fitted.gflops * 1e9)) / 38, 9);
+    expect(fitted.stepSeconds * 1000).toBeCloseTo(2.643, 3);
+  });
+
+  it("puts timing noise that would make the step cost negative on the throughput: no step cost, the large model's rate", () => {
+    const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
+    // The small model timed as if it had no steps at all (faster than its products allow at the large model's rate).
+    const fitted = fitThroughput(sample(small, work, 0.001), sample(large, work, 0.4));
+    expect(fitted).toEqual({ gflops: (large * 5_200) / 0.4 / 1e9, stepSeconds: 0 });
   });
 });

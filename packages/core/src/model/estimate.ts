@@ -28,6 +28,60 @@ export function estimateTrainingSeconds(summary: ModelSummary, input: EstimateIn
 }
 
 /**
+ * What a grader reaches training, measured by training two reference models (`measureTrainingThroughput`):
+ * one multiply-add figure cannot cost both a 784-32-10 model, whose steps are mostly fixed cost (batch
+ * assembly, optimizer bookkeeping, small kernels), and a 784-512-512-10 one, whose steps are mostly
+ * matrix products; a fixed cost per step and a throughput on the products costs both.
+ */
+export interface TrainingThroughput {
+  /** 10⁹ multiply-adds per second of the products of a training step (and of validation passes). */
+  gflops: number;
+  /** Fixed seconds of every training step whatever the model's size. */
+  stepSeconds: number;
+}
+
+/** The work of one epoch as `epochSeconds` costs it. */
+export interface EpochWork {
+  /** Examples trained on (forward and backward). */
+  train: number;
+  /** Examples only predicted (validation, test inputs): a forward pass, a third of a training example. */
+  evaluate: number;
+  /** Training batch size: the steps are ⌈train / batchSize⌉. */
+  batchSize: number;
+}
+
+const stepsOf = (work: EpochWork) => (work.train > 0 ? Math.ceil(work.train / Math.max(1, work.batchSize)) : 0);
+const multiplyAdds = (trainingFlopsPerExample: number, work: EpochWork) => trainingFlopsPerExample * (work.train + work.evaluate / 3);
+
+/** Seconds of one epoch of a model costing `trainingFlopsPerExample` multiply-adds per trained example. */
+export function epochSeconds(trainingFlopsPerExample: number, work: EpochWork, speed: TrainingThroughput): number {
+  return stepsOf(work) * speed.stepSeconds + multiplyAdds(trainingFlopsPerExample, work) / (Math.max(speed.gflops, 1e-3) * 1e9);
+}
+
+/** One timed epoch of a reference model. */
+export interface ThroughputSample {
+  trainingFlopsPerExample: number;
+  work: EpochWork;
+  seconds: number;
+}
+
+/**
+ * The step cost and throughput that explain two timed epochs, a small model's and a large one's:
+ * seconds = steps × stepSeconds + multiply-adds / throughput, two equations in two unknowns. Timing
+ * noise that would make either negative is put on the throughput: the step cost is then 0 and the
+ * large model alone sets the throughput.
+ */
+export function fitThroughput(small: ThroughputSample, large: ThroughputSample): TrainingThroughput {
+  const [s1, s2] = [stepsOf(small.work), stepsOf(large.work)];
+  const [w1, w2] = [multiplyAdds(small.trainingFlopsPerExample, small.work), multiplyAdds(large.trainingFlopsPerExample, large.work)];
+  const det = s1 * w2 - s2 * w1;
+  const step = det !== 0 ? (small.seconds * w2 - large.seconds * w1) / det : 0;
+  const perMultiplyAdd = det !== 0 ? (s1 * large.seconds - s2 * small.seconds) / det : 0;
+  if (step >= 0 && perMultiplyAdd > 0) return { gflops: 1 / perMultiplyAdd / 1e9, stepSeconds: step };
+  return { gflops: w2 / Math.max(large.seconds, 1e-9) / 1e9, stepSeconds: 0 };
+}
+
+/**
  * Effective 10⁹ multiply-adds per second of the current backend on a Dense-training-shaped
  * product (128×784 by 784×512), timed after a warm-up. Takes ~0.1–0.5 s.
  */

@@ -3,6 +3,17 @@ export { DEFAULT_MODEL_LIMITS, resolveLimits, type ModelLimits } from "./limits"
 export { LAYER_CLASSES } from "./layers";
 export { ACTIVATION_NAMES, INITIALIZER_NAMES } from "./objects";
 export { withSeeds, deriveSeed } from "./seeds";
-export { calibrate, estimateTrainingSeconds, validateTrainingConfig, type EstimateInput, type TrainingBudgets } from "./estimate";
+export {
+  calibrate,
+  epochSeconds,
+  estimateTrainingSeconds,
+  fitThroughput,
+  validateTrainingConfig,
+  type EpochWork,
+  type EstimateInput,
+  type ThroughputSample,
+  type TrainingBudgets,
+  type TrainingThroughput,
+} from "./estimate";
 export type { Json, JsonObject } from "./json";
 export { estimateTrainingMemory, formatBytes, type MemoryEstimate } from "./memory";

@@ -16,6 +16,7 @@ import { auditEvents } from "./0013_audit_events";
 import { lti } from "./0014_lti";
 import { submissionFingerprint } from "./0015_submission_fingerprint";
 import { jobEstimate } from "./0016_job_estimate";
+import { calibrationTraining } from "./0017_calibration_training";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -39,6 +40,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0014_lti": lti(dialect),
     "0015_submission_fingerprint": submissionFingerprint(),
     "0016_job_estimate": jobEstimate(),
+    "0017_calibration_training": calibrationTraining(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ExerciseDefinition, ModelSummary, SubmissionPayload } from "@stepwise/core/contracts";
+import { epochSeconds as measuredEpochSeconds, type EpochWork, type TrainingThroughput } from "@stepwise/core/model";
 import type { PrepareOptions } from "../grading/prepare";
 import { prepareTrials } from "./apply";
 import { halvingSchedule, type Rung } from "./halving";
@@ -14,9 +15,25 @@ function rowsOf(exercise: ExerciseDefinition, prepare: PrepareOptions): { train:
   return { train: limit(train, exercise.data.trainLimit), test: limit(test, exercise.data.testLimit) };
 }
 
+/**
+ * What one training of a search costs beyond its epochs, seconds, when the graders' measured training
+ * speed costs the epochs: the grader hands every trial to a warm child it reuses (GRADER_CHILD_JOBS),
+ * so a training pays the request, reading its slice from the dataset cache, building the model and a
+ * first epoch slower than the steady ones the calibration times — not a process start. Measured on
+ * the default MNIST search: 0.2–0.9 s between each training's wall time and its epochs' on a grader
+ * loaded about 5× (0.07 s from the claim to the first trial).
+ */
+export const WARM_TRAINING_OVERHEAD_SECONDS = 0.5;
+
 export interface TuningEstimateOptions {
   /** Effective grader throughput of one slot, 10⁹ multiply-adds per second (the graders' published calibration). */
   gflops: number;
+  /**
+   * The slot's measured step cost and throughput on products (the graders' published calibration, when
+   * they measure it): costs each epoch by its steps and its multiply-adds. Without it, multiply-adds
+   * over `gflops` alone.
+   */
+  training?: TrainingThroughput;
   /** Trials one search may run on the assignment (`toolboxPolicy(overrides).tuningTrials`). */
   maxTrials: number;
   /** Fixed cost of each training child (start, data, model build), seconds. */
@@ -35,10 +52,13 @@ export interface TuningEstimate {
 
 /**
  * Seconds of one epoch: forward and backward over the training examples, a forward pass over the
- * validation examples (every epoch is validated), from multiply-adds over the grader's throughput.
+ * validation examples (every epoch is validated). From the measured step cost and throughput when
+ * the graders published them, else from multiply-adds over the matmul-derived figure.
  */
-const epochSeconds = (summary: ModelSummary, examples: { train: number; evaluate: number }, gflops: number) =>
-  (summary.trainingFlopsPerExample * (examples.train + examples.evaluate / 3)) / (Math.max(gflops, 1e-3) * 1e9);
+const epochSeconds = (summary: ModelSummary, work: EpochWork, options: TuningEstimateOptions) =>
+  options.training
+    ? measuredEpochSeconds(summary.trainingFlopsPerExample, work, options.training)
+    : (summary.trainingFlopsPerExample * (work.train + work.evaluate / 3)) / (Math.max(options.gflops, 1e-3) * 1e9);
 
 /**
  * What a search will cost before it runs, following the schedule it will run: in the first rung
@@ -65,7 +85,8 @@ export function estimateTuning(
   const schedule = halvingSchedule(trainable.length, epochs, search.halving);
   const split = first.training.fit.validationSplit;
   const selection = { train: Math.round(rows.train * (1 - split)), evaluate: Math.round(rows.train * split) };
-  const perEpoch = trainable.map((p) => epochSeconds(p.summary, selection, options.gflops));
+  const batchOf = (p: (typeof trainable)[number]) => p.training.fit.batchSize;
+  const perEpoch = trainable.map((p) => epochSeconds(p.summary, { ...selection, batchSize: batchOf(p) }, options));
   const mean = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
   const overhead = options.overheadSeconds;
 
@@ -77,9 +98,11 @@ export function estimateTuning(
     trainings += rung.trials;
   }
   const finalEpoch =
-    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: rows.train, evaluate: 0 }, options.gflops), 0) / trainable.length;
+    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: rows.train, evaluate: 0, batchSize: batchOf(p) }, options), 0) /
+    trainable.length;
   const predict =
-    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test }, options.gflops), 0) / trainable.length;
+    trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test, batchSize: batchOf(p) }, options), 0) /
+    trainable.length;
   seconds += overhead + finalEpoch * epochs + predict;
   return { seconds, trainings: trainings + 1, schedule };
 }

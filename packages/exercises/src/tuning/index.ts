@@ -16,5 +16,12 @@ export {
 export { scoreTrial, scoreFinal, selectionMetric, stopReasonText, type TrialScore } from "./score";
 export { trainTrial, trainFinalInProcess, finalTraining, type SelectionData, type FinalData, type TrialTrainingInput } from "./train";
 export { tuneOn, tuneLocally, type LocalTuningOptions } from "./local";
-export { estimateTuning, estimateTuningSeconds, proposeSearch, type TuningEstimate, type TuningEstimateOptions } from "./estimate";
+export {
+  estimateTuning,
+  estimateTuningSeconds,
+  proposeSearch,
+  WARM_TRAINING_OVERHEAD_SECONDS,
+  type TuningEstimate,
+  type TuningEstimateOptions,
+} from "./estimate";
 export { Halving, halvingSchedule, promote, scheduleEpochs, type Rung } from "./halving";

@@ -26,15 +26,17 @@ import {
   tuningRunView,
   tuningUnavailable,
 } from "../services/tuning";
-import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
+import { costOfSearch, estimateTuneSeconds, fittedDefaults, type SpeedFigures } from "../services/tuning-cost";
 import { requireOwnerOrInstructor } from "../scope";
 import { assignmentProcedure, authedProcedure, createTRPCRouter } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
-/** Grader throughput for estimates: a grader's published measurement, else the configured figure. */
-const gflopsFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }) =>
-  (await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() }))?.gflops;
+/** Grader speed for estimates: a grader's published measurement (with its measured training speed), else the configured figure. */
+const speedFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }): Promise<SpeedFigures> => {
+  const speed = await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
+  return { gflops: speed?.gflops, training: speed?.training };
+};
 
 /** The submission whose model a search varies: the one named (the caller's own, on this assignment), else the caller's latest. */
 async function modelSubmission(db: Db, user: User, assignmentId: string, submissionId: string | undefined) {
@@ -87,7 +89,7 @@ async function checkedSearch(
   checkTuningAllowed(exercise, policy);
   const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
   const trials = checkSearch(exercise, submission.payload, input.search, policy);
-  return { assignment, exercise, policy, submission, trials, gflops: await gflopsFor(ctx) };
+  return { assignment, exercise, policy, submission, trials, speed: await speedFor(ctx) };
 }
 
 export const tuningRouter = createTRPCRouter({
@@ -99,16 +101,16 @@ export const tuningRouter = createTRPCRouter({
    * budget left, or beyond the per-minute rate limit. Members of the course.
    */
   start: assignmentProcedure.member.input(SearchOnModel).mutation(async ({ ctx, input }) => {
-    const { assignment, exercise, policy, submission, trials, gflops } = await checkedSearch(ctx, input);
+    const { assignment, exercise, policy, submission, trials, speed } = await checkedSearch(ctx, input);
     // Checked against the assignment's trial cap here; the budget callback re-estimates stored searches without it.
-    estimateTuneSeconds(exercise, submission.payload, input.search, { gflops, maxTrials: policy.tuningTrials });
+    estimateTuneSeconds(exercise, submission.payload, input.search, { ...speed, maxTrials: policy.tuningTrials });
     const { job, estimateSeconds, budget } = await enqueueTuning(ctx.db, {
       submissionId: submission.id,
       userId: ctx.user.id,
       search: input.search,
       budgetSeconds: policyOf(assignment).computeSeconds,
       perMinute: ctx.config.submissionsPerMinute,
-      estimateSeconds: estimatorFor(exercise, gflops),
+      estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
       now: ctx.now(),
     });
     return { jobId: job.id, status: job.status, submissionId: submission.id, trials, estimateSeconds, budget };
@@ -120,15 +122,15 @@ export const tuningRouter = createTRPCRouter({
    * The same checks as `start` (a search the grader would refuse is BAD_REQUEST), nothing is queued. Members of the course.
    */
   estimate: assignmentProcedure.member.input(SearchOnModel).query(async ({ ctx, input }) => {
-    const { assignment, exercise, policy, submission, gflops } = await checkedSearch(ctx, input);
+    const { assignment, exercise, policy, submission, speed } = await checkedSearch(ctx, input);
     const { budget } = await tuningRunsFor(ctx.db, {
       assignmentId: assignment.id,
       userId: ctx.user.id,
       budgetSeconds: policyOf(assignment).computeSeconds,
-      estimateSeconds: estimatorFor(exercise, gflops),
+      estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
     });
     return costOfSearch(exercise, submission.payload, input.search, {
-      gflops,
+      ...speed,
       maxTrials: policy.tuningTrials,
       leftSeconds: budget.leftSeconds,
     });
@@ -144,12 +146,12 @@ export const tuningRouter = createTRPCRouter({
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const gflops = await gflopsFor(ctx);
+    const speed = await speedFor(ctx);
     const [{ runs, budget }, submissions, used] = await Promise.all([
       tuningRunsFor(ctx.db, {
         ...key,
         budgetSeconds: policyOf(assignment).computeSeconds,
-        estimateSeconds: estimatorFor(exercise, gflops),
+        estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
       }),
       submissionsFor(ctx.db, key),
       testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id),
@@ -159,7 +161,7 @@ export const tuningRouter = createTRPCRouter({
     const defaults =
       latest && facts
         ? fittedDefaults(exercise, latest.payload, defaultSearch(facts, policy.tuningTrials), {
-            gflops,
+            ...speed,
             maxTrials: policy.tuningTrials,
             leftSeconds: budget.leftSeconds,
           })
@@ -183,8 +185,9 @@ export const tuningRouter = createTRPCRouter({
     const { run, assignment } = await readableRun(ctx, input.jobId);
     const pending = run.status === "queued" || run.status === "running";
     // A pending run holds its estimate on the budget; read it again with the estimator to show it.
-    const shown = pending
-      ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), await gflopsFor(ctx)))) ?? run)
+    const speed = pending ? await speedFor(ctx) : null;
+    const shown = speed
+      ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), speed.gflops, speed.training))) ?? run)
       : run;
     const progress = run.status === "running" ? progressOf((await progressSince(ctx.db, run.jobId, 0)).map((e) => e.event)) : null;
     return { ...tuningRunView(shown), progress };

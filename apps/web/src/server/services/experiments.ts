@@ -1,5 +1,6 @@
 import type { ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import { ForbiddenError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
+import type { TrainingThroughput } from "@stepwise/core/model";
 import type { Assignment, EstimateSeconds, ExperimentBudget, ExperimentRun } from "@stepwise/db";
 import { experimentPolicy, type ExperimentPolicy } from "@stepwise/exercises/course";
 import {
@@ -33,10 +34,10 @@ export function taskOfExercise(exercise: ExerciseDefinition): Task {
 export const appliesTo = experimentAppliesTo;
 
 /** The budget callback for the db layer: every run of one assignment is estimated the same way. */
-export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined): EstimateSeconds {
+export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined, training?: TrainingThroughput): EstimateSeconds {
   return ({ experiment, payload, search }) => {
     // A queued tuning search shares this budget: it holds its own estimate, never 0.
-    if (experiment === TUNE_EXPERIMENT) return estimateTuneSeconds(exercise, payload, search, { gflops });
+    if (experiment === TUNE_EXPERIMENT) return estimateTuneSeconds(exercise, payload, search, { gflops, training });
     const name = EXPERIMENTS.find((e) => e === experiment);
     return name ? estimateExperimentSeconds(name, exercise, payload, gflops || DEFAULT_GFLOPS) : 0;
   };

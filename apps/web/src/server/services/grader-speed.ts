@@ -1,3 +1,4 @@
+import type { TrainingThroughput } from "@stepwise/core/model";
 import { latestCalibration, type Db, type GraderSpeed } from "@stepwise/db";
 
 /**
@@ -10,6 +11,8 @@ export interface TrainingSpeed {
   source: "measured" | "configured";
   /** Which figure, in the student's words, e.g. "9.8 GFLOPS effective, measured on the grader (wasm)". */
   basis: string;
+  /** The same grader's measured step cost and throughput on products, when it measures them: what tuning estimates use. */
+  training?: TrainingThroughput;
 }
 
 /** How long one read of the published figure serves requests, ms: a grader re-measures every few hours. */
@@ -41,6 +44,7 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
       gflops: measured.gflops,
       source: "measured",
       basis: `${fmt(measured.gflops)} GFLOPS effective, measured on ${where} (${measured.backend})`,
+      ...(measured.training ? { training: measured.training } : {}),
     };
   }
   if (input.configured === undefined || input.configured <= 0) return null;

@@ -1,11 +1,32 @@
 import type { ExerciseDefinition, SubmissionPayload } from "@stepwise/core/contracts";
-import { estimateTuning, MAX_TUNING_TRIALS, proposeSearch, TuningSearch, type Rung } from "@stepwise/exercises/tuning";
+import type { TrainingThroughput } from "@stepwise/core/model";
+import {
+  estimateTuning,
+  MAX_TUNING_TRIALS,
+  proposeSearch,
+  TuningSearch,
+  WARM_TRAINING_OVERHEAD_SECONDS,
+  type Rung,
+} from "@stepwise/exercises/tuning";
 import { DEFAULT_GFLOPS, RUN_OVERHEAD_SECONDS } from "./experiments-cost";
 
-const optionsOf = (gflops: number | undefined, maxTrials: number) => ({
-  gflops: Math.max(gflops || DEFAULT_GFLOPS, 1e-3),
+/** The graders' published speed as the estimate reads it: the matmul-derived figure, and the measured training speed when published. */
+export interface SpeedFigures {
+  gflops: number | undefined;
+  training?: TrainingThroughput | undefined;
+}
+
+/**
+ * With the measured training speed, each training costs its steps and products plus a warm child's
+ * fixed cost; without it (graders from before, or the configured figure), the matmul-derived figure
+ * and a fresh run's overhead, as before.
+ */
+const optionsOf = (speed: SpeedFigures, maxTrials: number) => ({
+  gflops: Math.max(speed.gflops || DEFAULT_GFLOPS, 1e-3),
   maxTrials,
-  overheadSeconds: RUN_OVERHEAD_SECONDS,
+  ...(speed.training
+    ? { training: speed.training, overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS }
+    : { overheadSeconds: RUN_OVERHEAD_SECONDS }),
 });
 
 /**
@@ -21,12 +42,17 @@ export function estimateTuneSeconds(
   exercise: ExerciseDefinition,
   payload: SubmissionPayload,
   search: unknown,
-  options: { gflops?: number | undefined; maxTrials?: number } = {},
+  options: Partial<SpeedFigures> & { maxTrials?: number } = {},
 ): number {
   const parsed = TuningSearch.safeParse(search);
   if (!parsed.success) return RUN_OVERHEAD_SECONDS;
   const estimate = () =>
-    estimateTuning(exercise, payload, parsed.data, optionsOf(options.gflops, options.maxTrials ?? MAX_TUNING_TRIALS)).seconds;
+    estimateTuning(
+      exercise,
+      payload,
+      parsed.data,
+      optionsOf({ gflops: options.gflops, training: options.training }, options.maxTrials ?? MAX_TUNING_TRIALS),
+    ).seconds;
   // A new search must be checked (its error is the student's answer); a stored one only costed.
   if (options.maxTrials !== undefined) return estimate();
   try {
@@ -54,9 +80,9 @@ export function costOfSearch(
   exercise: ExerciseDefinition,
   payload: SubmissionPayload,
   search: TuningSearch,
-  input: { gflops: number | undefined; maxTrials: number; leftSeconds: number },
+  input: SpeedFigures & { maxTrials: number; leftSeconds: number },
 ): SearchCost {
-  const options = optionsOf(input.gflops, input.maxTrials);
+  const options = optionsOf(input, input.maxTrials);
   const estimate = estimateTuning(exercise, payload, search, options);
   const fits = estimate.seconds <= input.leftSeconds;
   const proposed = fits ? null : proposeSearch(exercise, payload, search, { ...options, leftSeconds: input.leftSeconds });
@@ -83,7 +109,7 @@ export function fittedDefaults<T extends { search: TuningSearch }>(
   exercise: ExerciseDefinition,
   payload: SubmissionPayload,
   defaults: T,
-  input: { gflops: number | undefined; maxTrials: number; leftSeconds: number },
+  input: SpeedFigures & { maxTrials: number; leftSeconds: number },
 ): T {
   try {
     const cost = costOfSearch(exercise, payload, defaults.search, input);

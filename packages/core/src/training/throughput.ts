@@ -1,0 +1,66 @@
+import type { Tf } from "../backend/tf";
+import { denseSet } from "../datasets/sets";
+import { fitThroughput, type ThroughputSample, type TrainingThroughput } from "../model/estimate";
+import { parseModelSpec } from "../model/parse";
+import { train } from "./harness";
+import { mulberry32 } from "./rng";
+
+/**
+ * The two reference models the grader times: a small one whose epoch is mostly the fixed cost of its
+ * steps, and a large one (the size of an MNIST step-6 model) whose epoch is mostly matrix products.
+ * Both train as a tuning trial does: batch 128, a fifth held out and validated every epoch.
+ */
+export const THROUGHPUT_MODELS = {
+  small: { sizes: [784, 16, 10], examples: 10_000 },
+  large: { sizes: [784, 512, 512, 10], examples: 3_000 },
+} as const;
+
+const BATCH_SIZE = 128;
+const VALIDATION_SPLIT = 0.2;
+/** Epochs per model: the first pays compilation and heap growth, so the fastest later one is timed. */
+const EPOCHS = 3;
+
+async function timeEpoch(tf: Tf, sizes: readonly number[], examples: number, now?: () => number): Promise<ThroughputSample> {
+  const layers = sizes.slice(1).map((units, i) => ({
+    class_name: "Dense",
+    config: { units, activation: i === sizes.length - 2 ? "softmax" : "relu", ...(i === 0 ? { batch_input_shape: [null, sizes[0]] } : {}) },
+  }));
+  const { topology, summary } = parseModelSpec({ format: "keras", topology: { class_name: "Sequential", config: { layers } } });
+  const inputSize = sizes[0] ?? 1;
+  const classes = sizes.at(-1) ?? 2;
+  // Random inputs and labels: the time of a step does not depend on what it learns.
+  const random = mulberry32(7);
+  const inputs = Float32Array.from({ length: examples * inputSize }, () => random());
+  const labels = Int32Array.from({ length: examples }, () => Math.floor(random() * classes));
+  const { report, model } = await train(tf, {
+    topology,
+    training: {
+      compile: { optimizer: "rmsprop", learningRate: 0.001, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] },
+      fit: { epochs: EPOCHS, batchSize: BATCH_SIZE, validationSplit: VALIDATION_SPLIT, shuffle: true },
+    },
+    train: denseSet(inputs, inputSize, { labels }),
+    task: { kind: "multiclass", numClasses: classes },
+    seed: 1,
+    evidence: false,
+    ...(now ? { now } : {}),
+  });
+  model.dispose();
+  const evaluate = Math.round(examples * VALIDATION_SPLIT);
+  const seconds = Math.min(...report.history.slice(1).map((epoch) => epoch.seconds));
+  return {
+    trainingFlopsPerExample: summary.trainingFlopsPerExample,
+    work: { train: examples - evaluate, evaluate, batchSize: BATCH_SIZE },
+    seconds,
+  };
+}
+
+/**
+ * Trains the two `THROUGHPUT_MODELS` on random data through the grader's own training loop and fits
+ * the step cost and throughput their epochs imply (`fitThroughput`). About a second on wasm+OpenBLAS.
+ * `now` (ms) times the epochs: wall time by default, as jobs are charged.
+ */
+export async function measureTrainingThroughput(tf: Tf, options: { now?: () => number } = {}): Promise<TrainingThroughput> {
+  const small = await timeEpoch(tf, THROUGHPUT_MODELS.small.sizes, THROUGHPUT_MODELS.small.examples, options.now);
+  const large = await timeEpoch(tf, THROUGHPUT_MODELS.large.sizes, THROUGHPUT_MODELS.large.examples, options.now);
+  return fitThroughput(small, large);
+}
