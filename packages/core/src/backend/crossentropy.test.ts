@@ -1,7 +1,7 @@
 import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
-import { denseOnMnist, mnistSlice } from "../training/testing";
+import { denseOnMnist, mnistArrays } from "../training/testing";
 import { nativeCrossentropy } from "./crossentropy";
 import { rmsprop } from "./rmsprop";
 import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
@@ -71,14 +71,8 @@ describe.runIf(available)("categoricalCrossentropy's gradient in the addon", () 
   });
 
   it("trains and validates to the same losses, accuracies and weights as tfjs-layers' loss", async () => {
-    const set = mnistSlice(64);
-    const pixels = new Float32Array(set.n * 784);
-    set.gatherInputs(
-      Int32Array.from({ length: set.n }, (_, i) => i),
-      pixels,
-    );
-    const onehot = new Float32Array(set.n * 10);
-    set.labels?.forEach((label, i) => (onehot[i * 10 + label] = 1));
+    const set = mnistArrays(64);
+    const { pixels, onehot } = set;
     const trained = async (model: LayersModel) => {
       const history: number[] = [];
       for (let step = 0; step < 4; step++) {

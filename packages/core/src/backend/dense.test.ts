@@ -1,7 +1,7 @@
 import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
-import { denseOnMnist, mnistSlice } from "../training/testing";
+import { denseOnMnist, mnistArrays } from "../training/testing";
 import { fuseDenseNatively } from "./dense";
 import { rmsprop } from "./rmsprop";
 import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
@@ -15,14 +15,8 @@ describe.runIf(available)("hidden relu Dense layers trained as one native kernel
     { class_name: "Dense", config: { units: 32, activation: "relu" } },
     { class_name: "Dense", config: { units: 10, activation: "softmax" } },
   );
-  const set = mnistSlice(96);
-  const pixels = new Float32Array(set.n * 784);
-  set.gatherInputs(
-    Int32Array.from({ length: set.n }, (_, i) => i),
-    pixels,
-  );
-  const onehot = new Float32Array(set.n * 10);
-  set.labels?.forEach((label, i) => (onehot[i * 10 + label] = 1));
+  const set = mnistArrays(96);
+  const { pixels, onehot } = set;
 
   /** Outputs, loss and every weight's gradient of one training-mode pass. */
   function pass(model: LayersModel): Float32Array[] {

@@ -1,7 +1,7 @@
 import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
-import { denseOnMnist, mnistSlice } from "../training/testing";
+import { denseOnMnist, mnistArrays } from "../training/testing";
 import { drawDropoutNatively } from "./dropout";
 import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
 
@@ -53,12 +53,8 @@ describe.runIf(available)("a Dropout layer drawing natively", () => {
     { class_name: "Dropout", config: { rate: 0.3 } },
     { class_name: "Dense", config: { units: 10, activation: "softmax" } },
   );
-  const set = mnistSlice(96);
-  const pixels = new Float32Array(set.n * 784);
-  set.gatherInputs(
-    Int32Array.from({ length: set.n }, (_, i) => i),
-    pixels,
-  );
+  const set = mnistArrays(96);
+  const { pixels } = set;
 
   /** Outputs and every weight's gradient of one training-mode pass with the dropout seed given. */
   function pass(model: LayersModel, seed: number): Float32Array[] {

@@ -39,6 +39,19 @@ export function mnistSlice(n: number, offset = 0): ExampleSet {
   };
 }
 
+/** The first `n` training images as one [n, 784] array of pixels in [0, 1], with their labels one-hot. */
+export function mnistArrays(n: number): { n: number; pixels: Float32Array; onehot: Float32Array } {
+  const set = mnistSlice(n);
+  const pixels = new Float32Array(n * 784);
+  set.gatherInputs(
+    Int32Array.from({ length: n }, (_, i) => i),
+    pixels,
+  );
+  const onehot = new Float32Array(n * 10);
+  set.labels?.forEach((label, i) => (onehot[i * 10 + label] = 1));
+  return { n, pixels, onehot };
+}
+
 /** A synthetic set for layers whose natural input is not an image (sequences of token ids, etc.). */
 export function syntheticSet(n: number, shape: number[], classes: number, values: (i: number, j: number) => number): ExampleSet {
   const size = shape.reduce((a, b) => a * b, 1);
