@@ -4,7 +4,7 @@ import { buildModel } from "../training";
 import { denseOnMnist, mnistArrays } from "../training/testing";
 import { fuseDenseNatively } from "./dense";
 import { rmsprop } from "./rmsprop";
-import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
+import { bits, countingCalls, nativeKernelsUnderTest, trainingPass, withKernels } from "./testing";
 
 const { tf, available, blas } = await nativeKernelsUnderTest("native Dense relu");
 
@@ -20,21 +20,7 @@ describe.runIf(available)("hidden relu Dense layers trained as one native kernel
 
   /** Outputs, loss and every weight's gradient of one training-mode pass. */
   function pass(model: LayersModel): Float32Array[] {
-    return tf.tidy(() => {
-      const x = tf.tensor2d(pixels, [set.n, 784]);
-      let out: Tensor | undefined;
-      const { grads, value } = tf.variableGrads(() => {
-        out = model.apply(x, { training: true }) as Tensor;
-        return tf.keep(out).sub(0.05).square().mean<Scalar>();
-      });
-      const result = [
-        out?.dataSync() as Float32Array,
-        value.dataSync() as Float32Array,
-        ...Object.values(grads).map((g) => g.dataSync() as Float32Array),
-      ];
-      out?.dispose();
-      return result;
-    });
+    return tf.tidy(() => trainingPass(tf, model, tf.tensor2d(pixels, [set.n, 784]), (out) => out.sub(0.05).square().mean<Scalar>()));
   }
 
   /** Five rmsprop steps through trainOnBatch, then every weight. */

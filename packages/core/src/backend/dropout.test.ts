@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
 import { denseOnMnist, mnistArrays } from "../training/testing";
 import { drawDropoutNatively } from "./dropout";
-import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
+import { bits, countingCalls, nativeKernelsUnderTest, trainingPass, withKernels } from "./testing";
 
 const { tf, available, blas } = await nativeKernelsUnderTest("native dropout");
 const counting = () => countingCalls(blas(), ["dropoutMask"]);
@@ -60,21 +60,7 @@ describe.runIf(available)("a Dropout layer drawing natively", () => {
   function pass(model: LayersModel, seed: number): Float32Array[] {
     const dropout = model.layers.find((l) => l.getClassName() === "Dropout") as unknown as { seed?: number };
     dropout.seed = seed;
-    return tf.tidy(() => {
-      const x = tf.tensor2d(pixels, [set.n, 784]);
-      let out: Tensor | undefined;
-      const { grads, value } = tf.variableGrads(() => {
-        out = model.apply(x, { training: true }) as Tensor;
-        return tf.keep(out).square().mean<Scalar>();
-      });
-      const result = [
-        out?.dataSync() as Float32Array,
-        value.dataSync() as Float32Array,
-        ...Object.values(grads).map((g) => g.dataSync() as Float32Array),
-      ];
-      out?.dispose();
-      return result;
-    });
+    return tf.tidy(() => trainingPass(tf, model, tf.tensor2d(pixels, [set.n, 784]), (out) => out.square().mean<Scalar>()));
   }
 
   it("gives TF.js's outputs and gradients to the bit, and leaves inference alone", async () => {

@@ -2,6 +2,7 @@
  * Test support for the native kernels (not exported from index.ts): swapping the native kernels
  * for wasm's own around a call, and training one model on both paths.
  */
+import type { LayersModel, Scalar, Tensor } from "@tensorflow/tfjs";
 import { loadNativeBlas, type NativeBlas } from "@stepwise/native-blas";
 import type { TrainingReport } from "../contracts/training";
 import { train, type TrainOptions } from "../training";
@@ -42,6 +43,24 @@ export function countingCalls(blas: NativeBlas, names: readonly (keyof NativeBla
 }
 
 /** A float32 array's bit patterns: equal lists mean equal to the last bit, −0 and NaN payloads included. */
+/** The outputs, the loss and every weight's gradient of one training-mode pass of `model` on `x`. */
+export function trainingPass(tf: Tf, model: LayersModel, x: Tensor, loss: (out: Tensor) => Scalar): Float32Array[] {
+  return tf.tidy(() => {
+    let out: Tensor | undefined;
+    const { grads, value } = tf.variableGrads(() => {
+      out = model.apply(x, { training: true }) as Tensor;
+      return loss(tf.keep(out));
+    });
+    const result = [
+      out?.dataSync() as Float32Array,
+      value.dataSync() as Float32Array,
+      ...Object.values(grads).map((g) => g.dataSync() as Float32Array),
+    ];
+    out?.dispose();
+    return result;
+  });
+}
+
 export const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** max |a − b| / (1 + |b|) over two equally long arrays; Infinity when their lengths differ. */
