@@ -305,7 +305,7 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
     [
       "float indices",
       () => blas().gatherByteRows(new Uint8Array(6), 3, Float32Array.from([0]) as unknown as Int32Array, f(256), f(3)),
-      "gatherByteRows: indices must be a Int32Array, got a typed array of another type",
+      "gatherByteRows: indices must be an Int32Array, got a typed array of another type",
     ],
     [
       "a row size of 0",

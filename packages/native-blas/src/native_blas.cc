@@ -4,8 +4,8 @@
 // exports cblas_sgemm), so it compiles without BLAS headers and a machine without the library
 // still loads the addon and reports "unavailable". sgemm() runs cblas_sgemm directly on the
 // memory of Float32Array views (the TF.js wasm heap): no copies. Every size, stride and array
-// length is checked before the call, because a wrong stride here reads or writes outside the
-// heap instead of throwing.
+// length is checked before the call (one Args per export, args.h), because a wrong stride here
+// reads or writes outside the heap instead of throwing.
 //
 // conv2d*() are TF.js's Conv2D kernels as im2col + sgemm (see the Convolutions section below).
 //
@@ -30,7 +30,15 @@
 #include <dlfcn.h>
 #include <string>
 
+#include "args.h"
+
 namespace {
+
+using native_blas::Args;
+using native_blas::Array;
+using native_blas::Floats;
+using native_blas::Throw;
+using native_blas::ThrowRange;
 
 // CBLAS enum values (cblas.h), fixed by the standard interface.
 constexpr int kRowMajor = 101;
@@ -56,16 +64,6 @@ struct Blas {
 };
 Blas blas;
 
-napi_value Throw(napi_env env, const std::string& message) {
-  napi_throw_error(env, "ERR_NATIVE_BLAS", message.c_str());
-  return nullptr;
-}
-
-napi_value ThrowRange(napi_env env, const std::string& message) {
-  napi_throw_range_error(env, "ERR_NATIVE_BLAS_ARGUMENT", message.c_str());
-  return nullptr;
-}
-
 napi_value String(napi_env env, const std::string& s) {
   napi_value v;
   napi_create_string_utf8(env, s.c_str(), s.size(), &v);
@@ -74,125 +72,56 @@ napi_value String(napi_env env, const std::string& s) {
 
 void Set(napi_env env, napi_value obj, const char* key, napi_value value) { napi_set_named_property(env, obj, key, value); }
 
-std::string Describe(napi_env env, napi_value value) {
-  napi_valuetype type;
-  napi_typeof(env, value, &type);
-  switch (type) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: {
-      double d = 0;
-      napi_get_value_double(env, value, &d);
-      char buf[64];
-      snprintf(buf, sizeof buf, "%g", d);
-      return buf;
-    }
-    case napi_string: return "a string";
-    case napi_object: {
-      bool typed = false;
-      napi_is_typedarray(env, value, &typed);
-      return typed ? "a typed array of another type" : "an object";
-    }
-    default: return "a value of another type";
-  }
-}
-
-bool GetBool(napi_env env, napi_value v, const char* name, bool* out) {
-  if (napi_get_value_bool(env, v, out) == napi_ok) return true;
-  ThrowRange(env, std::string("sgemm: ") + name + " must be a boolean, got " + Describe(env, v));
-  return false;
-}
-
-// Sizes and strides: non-negative integers that fit a BLAS int (32-bit in Debian's libopenblas0).
-bool GetDim(napi_env env, napi_value v, const char* name, int64_t min, int* out) {
-  double d = 0;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(min) ||
-      d > static_cast<double>(INT_MAX)) {
-    ThrowRange(env, std::string("sgemm: ") + name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(INT_MAX) +
-                        "], got " + Describe(env, v));
-    return false;
-  }
-  *out = static_cast<int>(d);
-  return true;
-}
-
-bool GetScalar(napi_env env, napi_value v, const char* name, float* out) {
-  double d = 0;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d)) {
-    ThrowRange(env, std::string("sgemm: ") + name + " must be a finite number, got " + Describe(env, v));
-    return false;
-  }
-  *out = static_cast<float>(d);
-  return true;
-}
-
-bool GetFloats(napi_env env, napi_value v, const char* fn, const char* name, float** data, size_t* length) {
-  bool typed = false;
-  napi_is_typedarray(env, v, &typed);
-  napi_typedarray_type type = napi_int8_array;
-  void* ptr = nullptr;
-  if (typed) napi_get_typedarray_info(env, v, &type, length, &ptr, nullptr, nullptr);
-  if (!typed || type != napi_float32_array) {
-    ThrowRange(env, std::string(fn) + ": " + name + " must be a Float32Array, got " + Describe(env, v));
-    return false;
-  }
-  // A view of a detached buffer (e.g. the wasm heap after it grew) has no data: refuse it.
-  if (ptr == nullptr && *length > 0) {
-    Throw(env, std::string(fn) + ": " + name + " has no memory (its buffer was detached; take a fresh view)");
-    return false;
-  }
-  *data = static_cast<float*>(ptr);
-  return true;
-}
-
 // Elements a row-major rows×cols matrix with leading dimension ld spans: (rows-1)·ld + cols.
 int64_t Extent(int rows, int cols, int ld) {
   if (rows == 0 || cols == 0) return 0;
   return static_cast<int64_t>(rows - 1) * ld + cols;
 }
 
-bool CheckOperand(napi_env env, const char* name, int rows, int cols, int ld, size_t length) {
+// The matrix op(X) reads, rows×cols stored with leading dimension ld, fits in x.
+bool CheckOperand(Args& args, const Floats& x, int rows, int cols, int ld) {
+  const std::string name = x.name;
   if (ld < (cols > 1 ? cols : 1)) {
-    ThrowRange(env, std::string("sgemm: ld") + name + " must be ≥ " + std::to_string(cols > 1 ? cols : 1) +
-                        " (the stored matrix has " + std::to_string(cols) + " columns), got " + std::to_string(ld));
+    args.Fail("ld" + name + " must be ≥ " + std::to_string(cols > 1 ? cols : 1) + " (the stored matrix has " + std::to_string(cols) +
+              " columns), got " + std::to_string(ld));
     return false;
   }
   const int64_t need = Extent(rows, cols, ld);
-  if (static_cast<int64_t>(length) < need) {
-    ThrowRange(env, std::string("sgemm: ") + name + " holds " + std::to_string(length) + " floats, but a " + std::to_string(rows) + "×" +
-                        std::to_string(cols) + " matrix with ld" + name + "=" + std::to_string(ld) + " needs " + std::to_string(need));
+  if (static_cast<int64_t>(x.length) < need) {
+    args.Fail(name + " holds " + std::to_string(x.length) + " floats, but a " + std::to_string(rows) + "×" + std::to_string(cols) + " matrix with ld" +
+              name + "=" + std::to_string(ld) + " needs " + std::to_string(need));
     return false;
   }
   return true;
 }
 
+// Sizes and strides: non-negative integers that fit a BLAS int (32-bit in Debian's libopenblas0).
+int Dim(Args& args, int min) { return static_cast<int>(args.Integer(min, INT_MAX)); }
+
 // sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): C = alpha·op(A)·op(B) + beta·C, row-major.
 napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 13) return ThrowRange(env, "sgemm takes 13 arguments (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), got " + std::to_string(argc));
-  if (blas.sgemm == nullptr) return Throw(env, "sgemm: no BLAS is loaded (open() one first)");
-  bool transA = false, transB = false;
-  int m = 0, n = 0, k = 0, lda = 0, ldb = 0, ldc = 0;
-  float alpha = 0, beta = 0;
-  float *a = nullptr, *b = nullptr, *c = nullptr;
-  size_t aLen = 0, bLen = 0, cLen = 0;
-  if (!GetBool(env, argv[0], "transA", &transA) || !GetBool(env, argv[1], "transB", &transB) || !GetDim(env, argv[2], "m", 0, &m) ||
-      !GetDim(env, argv[3], "n", 0, &n) || !GetDim(env, argv[4], "k", 0, &k) || !GetScalar(env, argv[5], "alpha", &alpha) ||
-      !GetFloats(env, argv[6], "sgemm", "a", &a, &aLen) || !GetDim(env, argv[7], "lda", 1, &lda) || !GetFloats(env, argv[8], "sgemm", "b", &b, &bLen) ||
-      !GetDim(env, argv[9], "ldb", 1, &ldb) || !GetScalar(env, argv[10], "beta", &beta) || !GetFloats(env, argv[11], "sgemm", "c", &c, &cLen) ||
-      !GetDim(env, argv[12], "ldc", 1, &ldc)) {
-    return nullptr;
-  }
+  Args args(env, info, "sgemm", {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"});
+  args.NeedsBlas(blas.sgemm != nullptr);
+  const bool transA = args.Bool();
+  const bool transB = args.Bool();
+  const int m = Dim(args, 0);
+  const int n = Dim(args, 0);
+  const int k = Dim(args, 0);
+  const float alpha = static_cast<float>(args.Finite());
+  const Floats a = args.Float32();
+  const int lda = Dim(args, 1);
+  const Floats b = args.Float32();
+  const int ldb = Dim(args, 1);
+  const float beta = static_cast<float>(args.Finite());
+  const Floats c = args.Float32();
+  const int ldc = Dim(args, 1);
   // Stored shapes: op(A) is m×k, so A is k×m when transposed; op(B) is k×n, so B is n×k when transposed.
-  if (!CheckOperand(env, "a", transA ? k : m, transA ? m : k, lda, aLen) || !CheckOperand(env, "b", transB ? n : k, transB ? k : n, ldb, bLen) ||
-      !CheckOperand(env, "c", m, n, ldc, cLen)) {
+  if (!args.ok() || !CheckOperand(args, a, transA ? k : m, transA ? m : k, lda) || !CheckOperand(args, b, transB ? n : k, transB ? k : n, ldb) ||
+      !CheckOperand(args, c, m, n, ldc)) {
     return nullptr;
   }
   if (m == 0 || n == 0) return nullptr;
-  blas.sgemm(kRowMajor, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  blas.sgemm(kRowMajor, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, m, n, k, alpha, a.data, lda, b.data, ldb, beta, c.data, ldc);
   return nullptr;
 }
 
@@ -202,37 +131,22 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
 //   value      = value − moment
 // TF.js's RMSPropOptimizer (centered = false) computes exactly this, one float32 op at a time.
 napi_value Rmsprop(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 8) return ThrowRange(env, "rmsprop takes 8 arguments (value, grad, meanSquare, moment, learningRate, decay, momentum, epsilon), got " + std::to_string(argc));
-  const char* names[4] = {"value", "grad", "meanSquare", "moment"};
-  float* arrays[4] = {nullptr, nullptr, nullptr, nullptr};
-  size_t lengths[4] = {0, 0, 0, 0};
-  for (int i = 0; i < 4; i++) {
-    if (!GetFloats(env, argv[i], "rmsprop", names[i], &arrays[i], &lengths[i])) return nullptr;
-    if (lengths[i] != lengths[0]) {
-      return ThrowRange(env, std::string("rmsprop: ") + names[i] + " holds " + std::to_string(lengths[i]) + " floats, value holds " + std::to_string(lengths[0]));
-    }
-  }
-  double scalars[4] = {0, 0, 0, 0};
-  const char* scalarNames[4] = {"learningRate", "decay", "momentum", "epsilon"};
-  for (int i = 0; i < 4; i++) {
-    if (napi_get_value_double(env, argv[4 + i], &scalars[i]) != napi_ok || !std::isfinite(scalars[i])) {
-      return ThrowRange(env, std::string("rmsprop: ") + scalarNames[i] + " must be a finite number, got " + Describe(env, argv[4 + i]));
-    }
-  }
+  Args args(env, info, "rmsprop", {"value", "grad", "meanSquare", "moment", "learningRate", "decay", "momentum", "epsilon"});
+  const Floats arrays[4] = {args.Float32(), args.Float32(), args.Float32(), args.Float32()};
+  args.SameLength(arrays[0], {arrays[1], arrays[2], arrays[3]});
+  const double scalars[4] = {args.Finite(), args.Finite(), args.Finite(), args.Finite()};
+  if (!args.ok()) return nullptr;
   // Scalars become float32 as TF.js's scalar tensors do; 1 − decay is taken in double first, as in JS.
   const float lr = static_cast<float>(scalars[0]);
   const float decay = static_cast<float>(scalars[1]);
   const float keep = static_cast<float>(1.0 - scalars[1]);
   const float momentum = static_cast<float>(scalars[2]);
   const float eps = static_cast<float>(scalars[3]);
-  float* __restrict value = arrays[0];
-  const float* __restrict grad = arrays[1];
-  float* __restrict ms = arrays[2];
-  float* __restrict moment = arrays[3];
-  const size_t n = lengths[0];
+  float* __restrict value = arrays[0].data;
+  const float* __restrict grad = arrays[1].data;
+  float* __restrict ms = arrays[2].data;
+  float* __restrict moment = arrays[3].data;
+  const size_t n = arrays[0].length;
   for (size_t j = 0; j < n; j++) {
     const float g = grad[j];
     const float m = ms[j] * decay + (g * g) * keep;
@@ -244,27 +158,21 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-
 // columnSums(x, out): out[j] = x[0][j] + x[1][j] + … over the rows of x, a row-major matrix of
 // out.length columns. TF.js's Sum over the leading axis (a bias gradient: dy summed over the batch)
 // on wasm transposes dy into a fresh buffer, then adds each column from 0 upwards in row order; this
 // adds in that same order, one float32 accumulator per column, without the transpose (same bits).
 napi_value ColumnSums(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 2) return ThrowRange(env, "columnSums takes 2 arguments (x, out), got " + std::to_string(argc));
-  float *x = nullptr, *out = nullptr;
-  size_t xLen = 0, cols = 0;
-  if (!GetFloats(env, argv[0], "columnSums", "x", &x, &xLen) || !GetFloats(env, argv[1], "columnSums", "out", &out, &cols)) return nullptr;
-  if (cols == 0 ? xLen != 0 : xLen % cols != 0) {
-    return ThrowRange(env, "columnSums: x must hold whole rows of out's " + std::to_string(cols) + " columns, got " + std::to_string(xLen) + " floats");
-  }
-  const size_t rows = cols == 0 ? 0 : xLen / cols;
-  float* __restrict o = out;
+  Args args(env, info, "columnSums", {"x", "out"});
+  const Floats x = args.Float32();
+  const Floats out = args.Float32();
+  const size_t rows = args.RowsOf(x, out);
+  if (!args.ok()) return nullptr;
+  const size_t cols = out.length;
+  float* __restrict o = out.data;
   for (size_t j = 0; j < cols; j++) o[j] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
-    const float* __restrict row = x + r * cols;
+    const float* __restrict row = x.data + r * cols;
     for (size_t j = 0; j < cols; j++) o[j] += row[j];
   }
   return nullptr;
@@ -323,20 +231,13 @@ struct Alea {
 };
 
 napi_value DropoutMask(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) return ThrowRange(env, "dropoutMask takes 3 arguments (seed, keepProb, out), got " + std::to_string(argc));
-  double seed = 0, keepProb = 0;
-  if (napi_get_value_double(env, argv[0], &seed) != napi_ok || !std::isfinite(seed) || seed != std::floor(seed) || std::fabs(seed) > 9007199254740991.0) {
-    return ThrowRange(env, "dropoutMask: seed must be a safe integer, got " + Describe(env, argv[0]));
-  }
-  if (napi_get_value_double(env, argv[1], &keepProb) != napi_ok || !(keepProb > 0 && keepProb <= 1)) {
-    return ThrowRange(env, "dropoutMask: keepProb must be in (0, 1], got " + Describe(env, argv[1]));
-  }
-  float* out = nullptr;
-  size_t n = 0;
-  if (!GetFloats(env, argv[2], "dropoutMask", "out", &out, &n)) return nullptr;
+  Args args(env, info, "dropoutMask", {"seed", "keepProb", "out"});
+  const double seed = args.Number([](double d) { return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740991.0; }, "a safe integer");
+  const double keepProb = args.Number([](double d) { return d > 0 && d <= 1; }, "in (0, 1]");
+  const Floats outArg = args.Float32();
+  if (!args.ok()) return nullptr;
+  float* out = outArg.data;
+  const size_t n = outArg.length;
   char text[32];
   snprintf(text, sizeof text, "%.0f", seed);  // String(seed) for a safe integer
   Alea alea(text);
@@ -356,17 +257,12 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
 //   backward d = scale·x (scale = upstream gradient · l2, both float32); out = d + d (Mul(x, x)'s two
 //            operands each get d, accumulated by one Add).
 napi_value L2Penalty(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 2) return ThrowRange(env, "l2Penalty takes 2 arguments (x, l2), got " + std::to_string(argc));
-  float* x = nullptr;
-  size_t n = 0;
-  double l2 = 0;
-  if (!GetFloats(env, argv[0], "l2Penalty", "x", &x, &n)) return nullptr;
-  if (napi_get_value_double(env, argv[1], &l2) != napi_ok || !std::isfinite(l2)) {
-    return ThrowRange(env, "l2Penalty: l2 must be a finite number, got " + Describe(env, argv[1]));
-  }
+  Args args(env, info, "l2Penalty", {"x", "l2"});
+  const Floats xArg = args.Float32();
+  const double l2 = args.Finite();
+  if (!args.ok()) return nullptr;
+  const float* x = xArg.data;
+  const size_t n = xArg.length;
   const float l2f = static_cast<float>(l2);
   float sum = 0;
   for (size_t i = 0; i < n; i++) {
@@ -379,19 +275,14 @@ napi_value L2Penalty(napi_env env, napi_callback_info info) {
 }
 
 napi_value L2PenaltyGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) return ThrowRange(env, "l2PenaltyGrad takes 3 arguments (x, scale, out), got " + std::to_string(argc));
-  float *x = nullptr, *out = nullptr;
-  size_t n = 0, outLen = 0;
-  double scale = 0;
-  if (!GetFloats(env, argv[0], "l2PenaltyGrad", "x", &x, &n)) return nullptr;
-  if (napi_get_value_double(env, argv[1], &scale) != napi_ok || std::isnan(scale)) {
-    return ThrowRange(env, "l2PenaltyGrad: scale must be a number, got " + Describe(env, argv[1]));
-  }
-  if (!GetFloats(env, argv[2], "l2PenaltyGrad", "out", &out, &outLen)) return nullptr;
-  if (outLen != n) return ThrowRange(env, "l2PenaltyGrad: out holds " + std::to_string(outLen) + " floats, x holds " + std::to_string(n));
+  Args args(env, info, "l2PenaltyGrad", {"x", "scale", "out"});
+  const Floats xArg = args.Float32();
+  const double scale = args.Number([](double d) { return !std::isnan(d); }, "a number");
+  const Floats outArg = args.Float32();
+  if (!args.SameLength(xArg, {outArg})) return nullptr;
+  const float* x = xArg.data;
+  float* out = outArg.data;
+  const size_t n = xArg.length;
   const float s = static_cast<float>(scale);
   for (size_t i = 0; i < n; i++) {
     const float d = s * x[i];
@@ -404,55 +295,28 @@ napi_value L2PenaltyGrad(napi_env env, napi_callback_info info) {
 // indices[i] of bytes (rows of rowSize bytes). A set stored as bytes (MNIST's pixels) becomes a batch
 // of floats in one pass; the table holds the floats JS computes per byte value (e.g. b / 255 rounded
 // to float32), so each element is the one a JS loop over the same table writes, to the bit.
-bool GetTyped(napi_env env, napi_value v, const char* fn, const char* name, napi_typedarray_type want, const char* typeName, void** data, size_t* length) {
-  bool typed = false;
-  napi_is_typedarray(env, v, &typed);
-  napi_typedarray_type type = napi_int8_array;
-  void* ptr = nullptr;
-  if (typed) napi_get_typedarray_info(env, v, &type, length, &ptr, nullptr, nullptr);
-  if (!typed || type != want) {
-    ThrowRange(env, std::string(fn) + ": " + name + " must be a " + typeName + ", got " + Describe(env, v));
-    return false;
-  }
-  if (ptr == nullptr && *length > 0) {
-    Throw(env, std::string(fn) + ": " + name + " has no memory (its buffer was detached; take a fresh view)");
-    return false;
-  }
-  *data = ptr;
-  return true;
-}
-
 napi_value GatherByteRows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 5) return ThrowRange(env, "gatherByteRows takes 5 arguments (bytes, rowSize, indices, table, out), got " + std::to_string(argc));
-  void* bytesPtr = nullptr;
-  void* indicesPtr = nullptr;
-  size_t bytesLen = 0, count = 0, tableLen = 0, outLen = 0;
-  float *table = nullptr, *out = nullptr;
-  if (!GetTyped(env, argv[0], "gatherByteRows", "bytes", napi_uint8_array, "Uint8Array", &bytesPtr, &bytesLen)) return nullptr;
-  double rowSizeValue = 0;
-  if (napi_get_value_double(env, argv[1], &rowSizeValue) != napi_ok || !std::isfinite(rowSizeValue) || rowSizeValue != std::floor(rowSizeValue) ||
-      rowSizeValue < 1 || rowSizeValue > static_cast<double>(bytesLen > 0 ? bytesLen : 1)) {
-    return ThrowRange(env, "gatherByteRows: rowSize must be an integer in [1, " + std::to_string(bytesLen > 0 ? bytesLen : 1) + "], got " + Describe(env, argv[1]));
+  Args args(env, info, "gatherByteRows", {"bytes", "rowSize", "indices", "table", "out"});
+  const Array<uint8_t> bytesArg = args.Typed<uint8_t>();
+  const size_t rowSize = static_cast<size_t>(args.Integer(1, static_cast<double>(bytesArg.length > 0 ? bytesArg.length : 1)));
+  const Array<int32_t> indicesArg = args.Typed<int32_t>();
+  const Floats tableArg = args.Float32();
+  const Floats outArg = args.Float32();
+  if (!args.ok()) return nullptr;
+  const size_t count = indicesArg.length;
+  if (tableArg.length != 256) return args.Fail("table must hold 256 floats (one per byte value), got " + std::to_string(tableArg.length));
+  if (outArg.length < count * rowSize) {
+    return args.Fail("out must hold " + std::to_string(count) + " × " + std::to_string(rowSize) + " floats, got " + std::to_string(outArg.length));
   }
-  const size_t rowSize = static_cast<size_t>(rowSizeValue);
-  if (!GetTyped(env, argv[2], "gatherByteRows", "indices", napi_int32_array, "Int32Array", &indicesPtr, &count) ||
-      !GetFloats(env, argv[3], "gatherByteRows", "table", &table, &tableLen) || !GetFloats(env, argv[4], "gatherByteRows", "out", &out, &outLen))
-    return nullptr;
-  if (tableLen != 256) return ThrowRange(env, "gatherByteRows: table must hold 256 floats (one per byte value), got " + std::to_string(tableLen));
-  if (outLen < count * rowSize) {
-    return ThrowRange(env, "gatherByteRows: out must hold " + std::to_string(count) + " × " + std::to_string(rowSize) + " floats, got " + std::to_string(outLen));
-  }
-  const uint8_t* bytes = static_cast<const uint8_t*>(bytesPtr);
-  const int32_t* indices = static_cast<const int32_t*>(indicesPtr);
-  const size_t rows = bytesLen / rowSize;
+  const uint8_t* bytes = bytesArg.data;
+  const int32_t* indices = indicesArg.data;
+  const float* table = tableArg.data;
+  float* out = outArg.data;
+  const size_t rows = bytesArg.length / rowSize;
   // Every index is checked before anything is written: a bad one throws and leaves out untouched.
   for (size_t i = 0; i < count; i++) {
     if (indices[i] < 0 || static_cast<size_t>(indices[i]) >= rows) {
-      return ThrowRange(env, "gatherByteRows: index " + std::to_string(indices[i]) + " at position " + std::to_string(i) + " is not a row of " +
-                                 std::to_string(rows));
+      return args.Fail("index " + std::to_string(indices[i]) + " at position " + std::to_string(i) + " is not a row of " + std::to_string(rows));
     }
   }
   for (size_t i = 0; i < count; i++) {
@@ -466,13 +330,11 @@ napi_value GatherByteRows(napi_env env, napi_callback_info info) {
 // relu(x): x = x > 0 ? x : 0 in place (NaN and −0 become +0), the rectifier the fused matrix product
 // applies after sgemm; a JS loop over a validation batch's 1024×512 outputs cost ~4 ms per layer.
 napi_value Relu(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 1) return ThrowRange(env, "relu takes 1 argument (x), got " + std::to_string(argc));
-  float* x = nullptr;
-  size_t n = 0;
-  if (!GetFloats(env, argv[0], "relu", "x", &x, &n)) return nullptr;
+  Args args(env, info, "relu", {"x"});
+  const Floats xArg = args.Float32();
+  if (!args.ok()) return nullptr;
+  float* x = xArg.data;
+  const size_t n = xArg.length;
   for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
   return nullptr;
 }
@@ -484,17 +346,14 @@ napi_value Relu(napi_env env, napi_callback_info info) {
 //   reluGrad  out = dy · step(y), step(y) = y > 0 ? 1 : (y is NaN ? NaN : 0)       (y = relu's output: y > 0 ⇔ t > 0)
 // dy · 0 is −0 for a negative dy, as wasm's Multiply gives it.
 napi_value BiasRelu(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 2) return ThrowRange(env, "biasRelu takes 2 arguments (c, bias), got " + std::to_string(argc));
-  float *c = nullptr, *bias = nullptr;
-  size_t cLen = 0, cols = 0;
-  if (!GetFloats(env, argv[0], "biasRelu", "c", &c, &cLen) || !GetFloats(env, argv[1], "biasRelu", "bias", &bias, &cols)) return nullptr;
-  if (cols == 0 ? cLen != 0 : cLen % cols != 0) {
-    return ThrowRange(env, "biasRelu: c must hold whole rows of bias's " + std::to_string(cols) + " columns, got " + std::to_string(cLen) + " floats");
-  }
-  const size_t rows = cols == 0 ? 0 : cLen / cols;
+  Args args(env, info, "biasRelu", {"c", "bias"});
+  const Floats cArg = args.Float32();
+  const Floats biasArg = args.Float32();
+  const size_t rows = args.RowsOf(cArg, biasArg);
+  if (!args.ok()) return nullptr;
+  float* c = cArg.data;
+  const float* bias = biasArg.data;
+  const size_t cols = biasArg.length;
   for (size_t r = 0; r < rows; r++) {
     float* __restrict row = c + r * cols;
     const float* __restrict b = bias;
@@ -507,18 +366,15 @@ napi_value BiasRelu(napi_env env, napi_callback_info info) {
 }
 
 napi_value ReluGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) return ThrowRange(env, "reluGrad takes 3 arguments (dy, y, out), got " + std::to_string(argc));
-  float *dy = nullptr, *y = nullptr, *out = nullptr;
-  size_t n = 0, yLen = 0, outLen = 0;
-  if (!GetFloats(env, argv[0], "reluGrad", "dy", &dy, &n) || !GetFloats(env, argv[1], "reluGrad", "y", &y, &yLen) ||
-      !GetFloats(env, argv[2], "reluGrad", "out", &out, &outLen))
-    return nullptr;
-  if (yLen != n || outLen != n) {
-    return ThrowRange(env, "reluGrad: dy, y and out must hold as many floats, got " + std::to_string(n) + ", " + std::to_string(yLen) + " and " + std::to_string(outLen));
-  }
+  Args args(env, info, "reluGrad", {"dy", "y", "out"});
+  const Floats dyArg = args.Float32();
+  const Floats yArg = args.Float32();
+  const Floats outArg = args.Float32();
+  if (!args.SameLength(dyArg, {yArg, outArg})) return nullptr;
+  const float* dy = dyArg.data;
+  const float* y = yArg.data;
+  float* out = outArg.data;
+  const size_t n = dyArg.length;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (size_t i = 0; i < n; i++) {
     const float v = y[i];
@@ -536,33 +392,19 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
 //   the division's two gradients dq / s and −(Σ_j dq·p) / (s·s), the sum added in row order (Sum over
 //   the last axis) and spread back as −0 + that (Sum's gradient); out = their float32 sum.
 napi_value CrossentropyGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 8) return ThrowRange(env, "crossentropyGrad takes 8 arguments (p, target, q, c, s, dy, epsilon, out), got " + std::to_string(argc));
-  const char* names[8] = {"p", "target", "q", "c", "s", "dy", "epsilon", "out"};
-  float* arrays[8] = {};
-  size_t lengths[8] = {};
-  for (int i = 0; i < 8; i++) {
-    if (i == 6) continue;
-    if (!GetFloats(env, argv[i], "crossentropyGrad", names[i], &arrays[i], &lengths[i])) return nullptr;
-  }
-  double eps = 0;
-  if (napi_get_value_double(env, argv[6], &eps) != napi_ok || !(eps >= 0 && eps < 0.5)) {
-    return ThrowRange(env, "crossentropyGrad: epsilon must be in [0, 0.5), got " + Describe(env, argv[6]));
-  }
-  const size_t rows = lengths[4];
-  if (lengths[5] != rows) return ThrowRange(env, "crossentropyGrad: dy holds " + std::to_string(lengths[5]) + " floats, s holds " + std::to_string(rows));
-  const size_t n = lengths[0];
-  if (rows == 0 ? n != 0 : n % rows != 0) return ThrowRange(env, "crossentropyGrad: p must hold one row per value of s, got " + std::to_string(n) + " floats for " + std::to_string(rows) + " rows");
-  for (int i : {1, 2, 3, 7}) {
-    if (lengths[i] != n) return ThrowRange(env, std::string("crossentropyGrad: ") + names[i] + " holds " + std::to_string(lengths[i]) + " floats, p holds " + std::to_string(n));
-  }
-  const size_t cols = rows == 0 ? 0 : n / rows;
+  Args args(env, info, "crossentropyGrad", {"p", "target", "q", "c", "s", "dy", "epsilon", "out"});
+  const Floats in[6] = {args.Float32(), args.Float32(), args.Float32(), args.Float32(), args.Float32(), args.Float32()};
+  const double eps = args.Number([](double d) { return d >= 0 && d < 0.5; }, "in [0, 0.5)");
+  const Floats outArg = args.Float32();
+  args.SameLength(in[4], {in[5]});  // s and dy: one value per row
+  const size_t cols = args.ColumnsOf(in[0], in[4]);
+  args.SameLength(in[0], {in[1], in[2], in[3], outArg});
+  if (!args.ok()) return nullptr;
+  const size_t rows = in[4].length;
   const float low = static_cast<float>(eps);
   const float high = static_cast<float>(1.0 - eps);
-  const float *p = arrays[0], *target = arrays[1], *q = arrays[2], *c = arrays[3], *s = arrays[4], *dy = arrays[5];
-  float* out = arrays[7];
+  const float *p = in[0].data, *target = in[1].data, *q = in[2].data, *c = in[3].data, *s = in[4].data, *dy = in[5].data;
+  float* out = outArg.data;
   std::vector<float> dq(cols);
   for (size_t r = 0; r < rows; r++) {
     const size_t o = r * cols;
@@ -609,28 +451,23 @@ const char* const kGeometryFields[] = {"batch", "inHeight", "inWidth", "inChanne
 
 // Reads and checks the geometry object: every field an integer in range, sizes ≥ 1 (pads ≥ 0), and
 // every element count below 2^31 so BLAS ints and our size_t arithmetic cannot overflow.
-bool GetGeometry(napi_env env, napi_value obj, const char* fn, ConvGeometry* g) {
+bool ReadGeometry(Args& args, ConvGeometry* g) {
+  const char* name = "";
+  napi_value obj = args.Next(&name);
+  if (!args.ok()) return false;
   napi_valuetype type;
-  napi_typeof(env, obj, &type);
-  if (type != napi_object) {
-    ThrowRange(env, std::string(fn) + ": geometry must be an object with " + kGeometryFields[0] + "…padLeft, got " + Describe(env, obj));
-    return false;
-  }
+  napi_typeof(args.env(), obj, &type);
+  if (type != napi_object) return args.Expected(name, std::string("an object with ") + kGeometryFields[0] + "…padLeft", obj);
   int* fields[] = {&g->batch, &g->inHeight, &g->inWidth, &g->inChannels, &g->outHeight, &g->outWidth, &g->outChannels,
                    &g->filterHeight, &g->filterWidth, &g->strideHeight, &g->strideWidth, &g->dilationHeight, &g->dilationWidth,
                    &g->padTop, &g->padLeft};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    napi_value v;
-    double d = 0;
-    const bool pad = i >= 13;
-    const double min = pad ? 0 : 1;
-    if (napi_get_named_property(env, obj, kGeometryFields[i], &v) != napi_ok || napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d) ||
-        d != std::floor(d) || d < min || d > 65535) {
-      ThrowRange(env, std::string(fn) + ": geometry." + kGeometryFields[i] + " must be an integer in [" + (pad ? "0" : "1") + ", 65535], got " +
-                          (napi_get_named_property(env, obj, kGeometryFields[i], &v) == napi_ok ? Describe(env, v) : "nothing"));
-      return false;
-    }
-    *fields[i] = static_cast<int>(d);
+    napi_value v = nullptr;
+    if (napi_get_named_property(args.env(), obj, kGeometryFields[i], &v) != napi_ok) v = nullptr;
+    int64_t value = 0;
+    const double min = i >= 13 ? 0 : 1;  // pads may be 0
+    if (!args.IntegerValue(v, name, kGeometryFields[i], min, 65535, &value)) return false;
+    *fields[i] = static_cast<int>(value);
   }
   const int64_t k = static_cast<int64_t>(g->filterHeight) * g->filterWidth * g->inChannels;
   const int64_t counts[] = {static_cast<int64_t>(g->batch) * g->inHeight * g->inWidth * g->inChannels,
@@ -638,17 +475,11 @@ bool GetGeometry(napi_env env, napi_value obj, const char* fn, ConvGeometry* g) 
                             static_cast<int64_t>(g->outHeight) * g->outWidth * k};
   for (int64_t c : counts) {
     if (c >= INT_MAX) {
-      ThrowRange(env, std::string(fn) + ": the geometry describes a tensor of " + std::to_string(c) + " floats; at most " + std::to_string(INT_MAX - 1) + " are supported");
+      args.Fail("the geometry describes a tensor of " + std::to_string(c) + " floats; at most " + std::to_string(INT_MAX - 1) + " are supported");
       return false;
     }
   }
   return true;
-}
-
-bool CheckLength(napi_env env, const char* fn, const char* name, size_t length, int64_t want) {
-  if (static_cast<int64_t>(length) == want) return true;
-  ThrowRange(env, std::string(fn) + ": " + name + " holds " + std::to_string(length) + " floats, the geometry needs " + std::to_string(want));
-  return false;
 }
 
 float* Scratch(size_t floats) {
@@ -748,19 +579,12 @@ enum class ConvOp { Forward, BackpropInput, BackpropFilter };
 //   Forward:        a = x,  b = filter, out = y      y  = im2col(x)·W
 //   BackpropInput:  a = dy, b = filter, out = dx     dx = col2im(dy·Wᵀ)
 //   BackpropFilter: a = x,  b = dy,     out = dW     dW = im2col(x)ᵀ·dy
-napi_value Conv(napi_env env, napi_callback_info info, ConvOp op, const char* fn, const char* const names[3]) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) return ThrowRange(env, std::string(fn) + " takes 4 arguments (" + names[0] + ", " + names[1] + ", " + names[2] + ", geometry), got " + std::to_string(argc));
-  if (blas.sgemm == nullptr) return Throw(env, std::string(fn) + ": no BLAS is loaded (open() one first)");
-  float* arrays[3] = {nullptr, nullptr, nullptr};
-  size_t lengths[3] = {0, 0, 0};
-  for (int i = 0; i < 3; i++) {
-    if (!GetFloats(env, argv[i], fn, names[i], &arrays[i], &lengths[i])) return nullptr;
-  }
+napi_value Conv(napi_env env, napi_callback_info info, ConvOp op, const char* fn, const char* const (&names)[4]) {
+  Args args(env, info, fn, names);
+  args.NeedsBlas(blas.sgemm != nullptr);
+  const Floats in[3] = {args.Float32(), args.Float32(), args.Float32()};
   ConvGeometry g;
-  if (!GetGeometry(env, argv[3], fn, &g)) return nullptr;
+  if (!ReadGeometry(args, &g)) return nullptr;
   const int k = g.filterHeight * g.filterWidth * g.inChannels;
   const int64_t xCount = static_cast<int64_t>(g.batch) * g.inHeight * g.inWidth * g.inChannels;
   const int64_t yCount = static_cast<int64_t>(g.batch) * g.outHeight * g.outWidth * g.outChannels;
@@ -768,8 +592,9 @@ napi_value Conv(napi_env env, napi_callback_info info, ConvOp op, const char* fn
   const int64_t want[3][3] = {{xCount, wCount, yCount}, {yCount, wCount, xCount}, {xCount, yCount, wCount}};
   const int row = static_cast<int>(op);
   for (int i = 0; i < 3; i++) {
-    if (!CheckLength(env, fn, names[i], lengths[i], want[row][i])) return nullptr;
+    if (!args.Length(in[i], want[row][i], "the geometry")) return nullptr;
   }
+  float* arrays[3] = {in[0].data, in[1].data, in[2].data};
   const bool pointwise = IsPointwise(g);
   const int images = ImagesPerChunk(g, k);
   float* col = pointwise ? nullptr : Scratch(static_cast<size_t>(images) * g.outHeight * g.outWidth * k);
@@ -814,9 +639,9 @@ napi_value Conv(napi_env env, napi_callback_info info, ConvOp op, const char* fn
   return nullptr;
 }
 
-const char* const kForwardNames[3] = {"x", "filter", "y"};
-const char* const kInputNames[3] = {"dy", "filter", "dx"};
-const char* const kFilterNames[3] = {"x", "dy", "dw"};
+const char* const kForwardNames[4] = {"x", "filter", "y", "geometry"};
+const char* const kInputNames[4] = {"dy", "filter", "dx", "geometry"};
+const char* const kFilterNames[4] = {"x", "dy", "dw", "geometry"};
 napi_value Conv2d(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::Forward, "conv2d", kForwardNames); }
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropInput, "conv2dBackpropInput", kInputNames); }
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) { return Conv(env, info, ConvOp::BackpropFilter, "conv2dBackpropFilter", kFilterNames); }
@@ -826,32 +651,23 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) { return 
 // lives here because the JS loop was the largest kernel left in a CNN's training step. geometry's
 // outChannels must equal inChannels (pooling keeps channels); dilations are 1.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  const char* fn = "maxPoolGrad";
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) return ThrowRange(env, std::string(fn) + " takes 4 arguments (x, dy, dx, geometry), got " + std::to_string(argc));
-  const char* const names[3] = {"x", "dy", "dx"};
-  float* arrays[3] = {nullptr, nullptr, nullptr};
-  size_t lengths[3] = {0, 0, 0};
-  for (int i = 0; i < 3; i++) {
-    if (!GetFloats(env, argv[i], fn, names[i], &arrays[i], &lengths[i])) return nullptr;
-  }
+  Args args(env, info, "maxPoolGrad", {"x", "dy", "dx", "geometry"});
+  const Floats in[3] = {args.Float32(), args.Float32(), args.Float32()};
   ConvGeometry g;
-  if (!GetGeometry(env, argv[3], fn, &g)) return nullptr;
+  if (!ReadGeometry(args, &g)) return nullptr;
   if (g.outChannels != g.inChannels) {
-    return ThrowRange(env, std::string(fn) + ": geometry.outChannels must equal inChannels (" + std::to_string(g.inChannels) + "), got " + std::to_string(g.outChannels));
+    return args.Fail("geometry.outChannels must equal inChannels (" + std::to_string(g.inChannels) + "), got " + std::to_string(g.outChannels));
   }
   const size_t c = static_cast<size_t>(g.inChannels);
   const int64_t xCount = static_cast<int64_t>(g.batch) * g.inHeight * g.inWidth * g.inChannels;
   const int64_t yCount = static_cast<int64_t>(g.batch) * g.outHeight * g.outWidth * g.inChannels;
   const int64_t want[3] = {xCount, yCount, xCount};
   for (int i = 0; i < 3; i++) {
-    if (!CheckLength(env, fn, names[i], lengths[i], want[i])) return nullptr;
+    if (!args.Length(in[i], want[i], "the geometry")) return nullptr;
   }
-  const float* __restrict x = arrays[0];
-  const float* __restrict dy = arrays[1];
-  float* __restrict dx = arrays[2];
+  const float* __restrict x = in[0].data;
+  const float* __restrict dy = in[1].data;
+  float* __restrict dx = in[2].data;
   memset(dx, 0, sizeof(float) * static_cast<size_t>(xCount));
   std::vector<float> best(c);
   std::vector<size_t> where(c);
