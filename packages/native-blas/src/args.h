@@ -242,30 +242,29 @@ class Args {
   // The rows of m, a row-major matrix of cols.length columns:
   // "x must hold whole rows of out's 3 columns, got 10 floats".
   size_t RowsOf(const Floats& m, const Floats& cols) {
-    size_t rows = 0;
-    if (ok_ && !Divide(m.length, cols.length, &rows)) {
-      Fail(std::string(m.name) + " must hold whole rows of " + cols.name + "'s " + std::to_string(cols.length) + " columns, got " +
-           std::to_string(m.length) + " floats");
-    }
-    return rows;
+    return Quotient(m, cols, [&] {
+      return std::string(m.name) + " must hold whole rows of " + cols.name + "'s " + std::to_string(cols.length) + " columns, got " +
+             std::to_string(m.length) + " floats";
+    });
   }
 
   // The columns of m, a row-major matrix of one row per value of rows:
   // "p must hold one row per value of s, got 7 floats for 2 rows".
   size_t ColumnsOf(const Floats& m, const Floats& rows) {
-    size_t cols = 0;
-    if (ok_ && !Divide(m.length, rows.length, &cols)) {
-      Fail(std::string(m.name) + " must hold one row per value of " + rows.name + ", got " + std::to_string(m.length) + " floats for " +
-           std::to_string(rows.length) + " rows");
-    }
-    return cols;
+    return Quotient(m, rows, [&] {
+      return std::string(m.name) + " must hold one row per value of " + rows.name + ", got " + std::to_string(m.length) + " floats for " +
+             std::to_string(rows.length) + " rows";
+    });
   }
 
  private:
-  // n / d when d divides n; no rows of nothing (d = 0) hold nothing.
-  static bool Divide(size_t n, size_t d, size_t* quotient) {
-    *quotient = d == 0 ? 0 : n / d;
-    return d == 0 ? n == 0 : n % d == 0;
+  // m.length / by.length when that divides evenly (nothing holds 0 rows or columns of nothing), else
+  // 0 after throwing what message() says.
+  template <typename Message>
+  size_t Quotient(const Floats& m, const Floats& by, Message message) {
+    const bool whole = by.length == 0 ? m.length == 0 : m.length % by.length == 0;
+    if (ok_ && !whole) Fail(message());
+    return whole && by.length > 0 ? m.length / by.length : 0;
   }
 
   void Refuse(const std::string& message) {
