@@ -101,7 +101,8 @@ export type BiasRelu = (c: Float32Array, bias: Float32Array) => void;
 
 /**
  * The gradient of relu from its output y: out = dy · step(y) in float32, step(y) = 1 above 0, NaN for
- * NaN, else 0 (tfjs-core's dy · cast(step(x)), with y > 0 exactly where relu's input x > 0).
+ * NaN, else 0 (tfjs-core's dy · cast(step(x)), with y > 0 exactly where relu's input x > 0). dy, y and
+ * out hold as many floats, or a RangeError names the one that does not.
  */
 export type ReluGrad = (dy: Float32Array, y: Float32Array, out: Float32Array) => void;
 
