@@ -1,29 +1,23 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
-import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
-import { openTaughtCourse } from "./session";
-
-const artifacts = join(repoDir, "artifacts", "e2e");
+import type { Platform } from "./platform";
+import { artifacts, openSession, openTaughtCourse, type BrowserSession } from "./session";
 
 describe("accessibility: every page passes axe-core with no violation of any impact", () => {
+  let session: BrowserSession | undefined;
   let platform: Platform;
-  let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    platform = await startPlatform();
-    browser = await launchBrowser({ bypassCSP: true });
-    page = await browser.newPage();
+    // axe-core is injected into the pages: the only reason to bypass the app's CSP.
+    session = await openSession({ bypassCSP: true });
+    ({ platform, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
+    await session?.close();
   });
 
   async function check(name: string) {

@@ -21,9 +21,13 @@ export const nextBin = createRequire(join(webDir, "package.json")).resolve("next
 const lockDir = join(tmpdir(), `stepwise-next-build-${createHash("sha1").update(webDir).digest("hex").slice(0, 12)}`);
 const buildEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
+/** Not sources: installed dependencies and build outputs (e.g. the native addon's, rebuilt by its own script). */
+const NOT_SOURCES = new Set(["node_modules", "build", "dist", ".turbo", ".next"]);
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && NOT_SOURCES.has(entry.name)) continue;
     const path = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }

@@ -115,24 +115,23 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     databaseUrl,
     logs: () => output,
     stop: async () => {
-      for (const child of children) {
-        if (child.pid !== undefined && child.exitCode === null) {
+      const running = children.filter((child) => child.pid !== undefined && child.exitCode === null && child.signalCode === null);
+      const exited = running.map((child) => new Promise<void>((r) => child.once("exit", () => r())));
+      const signal = (name: NodeJS.Signals) => {
+        for (const child of running) {
           try {
-            process.kill(-child.pid, "SIGTERM");
+            if (child.pid !== undefined) process.kill(-child.pid, name);
           } catch {
             /* already gone */
           }
         }
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-      for (const child of children) {
-        if (child.pid !== undefined && child.exitCode === null) {
-          try {
-            process.kill(-child.pid, "SIGKILL");
-          } catch {
-            /* already gone */
-          }
-        }
+      };
+      signal("SIGTERM");
+      // Both drain at once when idle; a second's grace, then the process groups are killed.
+      const grace = new Promise<"late">((r) => setTimeout(() => r("late"), 1000).unref());
+      if ((await Promise.race([Promise.all(exited), grace])) === "late") {
+        signal("SIGKILL");
+        await Promise.all(exited);
       }
     },
   };

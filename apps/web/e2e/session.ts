@@ -35,10 +35,20 @@ export function collectErrors(page: Page, errors: string[]): void {
   page.on("pageerror", (e) => errors.push(e.message));
 }
 
-export async function openSession(options: Parameters<typeof startPlatform>[0] = {}): Promise<BrowserSession> {
+export type SessionOptions = Parameters<typeof startPlatform>[0] & Parameters<typeof launchBrowser>[0];
+
+/** The platform and Chromium start side by side; if either fails, the other is stopped before the error is thrown. */
+export async function openSession(options: SessionOptions = {}): Promise<BrowserSession> {
   mkdirSync(artifacts, { recursive: true });
-  const platform = await startPlatform(options);
-  const browser = await launchBrowser();
+  const { bypassCSP, ...platformOptions } = options;
+  const [started, launched] = await Promise.allSettled([startPlatform(platformOptions), launchBrowser({ bypassCSP })]);
+  if (started.status === "rejected" || launched.status === "rejected") {
+    if (launched.status === "fulfilled") await launched.value.close().catch(() => undefined);
+    if (started.status === "fulfilled") await started.value.stop();
+    throw started.status === "rejected" ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const platform = started.value;
+  const browser = launched.value;
   const page = await browser.newPage();
   const errors: string[] = [];
   collectErrors(page, errors);
@@ -59,7 +69,7 @@ export async function openSession(options: Parameters<typeof startPlatform>[0] =
  * lifecycle every browser test file needs. Its fields exist once the block's `beforeAll` has run,
  * so read them inside tests (reading earlier throws, naming the mistake).
  */
-export function useBrowserSession(options: Parameters<typeof startPlatform>[0] = {}): BrowserSession {
+export function useBrowserSession(options: SessionOptions = {}): BrowserSession {
   let session: BrowserSession | undefined;
   beforeAll(async () => {
     session = await openSession(options);

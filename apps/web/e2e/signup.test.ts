@@ -1,37 +1,27 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { getExercise } from "@stepwise/exercises";
 import { answerSolutions } from "@stepwise/exercises/solutions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
-
-const artifacts = join(repoDir, "artifacts", "e2e");
+import type { Platform } from "./platform";
+import { artifacts, openSession, type BrowserSession } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 const STEP5_IMDB = "Step 5 — beat the baseline on IMDB";
 
 describe("a new student signs up, joins the demo course, previews in the browser, submits a passing and a failing MNIST model, then passes IMDB", () => {
+  let session: BrowserSession | undefined;
   let platform: Platform;
-  let browser: BrowserContext;
   let page: Page;
-  const browserErrors: string[] = [];
+  // The page's console errors and uncaught exceptions: CSP violations show up here, and the app must work under its own policy.
+  let browserErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    platform = await startPlatform();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    // CSP violations and uncaught errors show up here; the app must work under its own policy.
-    page.on("console", (m) => {
-      if (m.type() === "error") browserErrors.push(m.text());
-    });
-    page.on("pageerror", (e) => browserErrors.push(e.message));
+    session = await openSession();
+    ({ platform, page, errors: browserErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
+    await session?.close();
   });
 
   async function shot(name: string) {

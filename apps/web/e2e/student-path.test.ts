@@ -1,30 +1,24 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
 import { cancelJob, createSubmissionWithJob, openDb, userByEmail } from "@stepwise/db";
 import { solutions } from "@stepwise/exercises/solutions";
-import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
-
-const artifacts = join(repoDir, "artifacts", "e2e");
+import type { Platform } from "./platform";
+import { artifacts, openSession, type BrowserSession } from "./session";
 
 describe("a student submits an MNIST model in the browser and sees the grader's verdict", () => {
+  let session: BrowserSession | undefined;
   let platform: Platform;
-  let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    platform = await startPlatform();
-    browser = await launchBrowser();
-    page = await browser.newPage();
+    session = await openSession();
+    ({ platform, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
+    await session?.close();
   });
 
   it("signs in, opens step 5, submits the prefilled model and sees a passed verdict with curves", async () => {
