@@ -220,6 +220,36 @@ describe.runIf(loaded.ok)("sgemm against the definition", () => {
     },
   );
 
+  // TF.js's AdamOptimizer, one float32 op at a time; the bias corrections are 1 − beta^t as its float32 accumulators hold them.
+  it.each([
+    [1, 0.001, 0.9, 0.999, 1e-7, 1],
+    [1023, 0.01, 0.9, 0.999, 1e-7, 3],
+    [4097, 0.5, 0.5, 0.75, 1e-3, 40],
+  ])(
+    "adam on %i floats (lr %f, beta1 %f, beta2 %f, epsilon %f, step %i) equals TF.js's float32 ops bit for bit",
+    (n, lr, beta1, beta2, eps, t) => {
+      const r = Math.fround;
+      const [value, grad, m, v] = [values(n, 4), values(n, 5), values(n, 6), values(n, 7).map(Math.abs)];
+      const want = { value: value.slice(), m: m.slice(), v: v.slice() };
+      let [acc1, acc2] = [r(beta1), r(beta2)];
+      for (let step = 1; step < t; step++) [acc1, acc2] = [r(acc1 * r(beta1)), r(acc2 * r(beta2))];
+      const [c1, c2] = [r(1 - acc1), r(1 - acc2)];
+      const [b1, k1, b2, k2, e32, nlr] = [r(beta1), r(1 - beta1), r(beta2), r(1 - beta2), r(eps), r(-lr)];
+      for (let j = 0; j < n; j++) {
+        const g = grad[j] ?? 0;
+        const m1 = r(r((want.m[j] ?? 0) * b1) + r(g * k1));
+        const v1 = r(r((want.v[j] ?? 0) * b2) + r(r(g * g) * k2));
+        want.m[j] = m1;
+        want.v[j] = v1;
+        want.value[j] = r(r(r(r(m1 / c1) / r(r(Math.sqrt(r(v1 / c2))) + e32)) * nlr) + (want.value[j] ?? 0));
+      }
+      blas().adam(value, grad, m, v, lr, beta1, beta2, eps, c1, c2);
+      expect(Array.from(value)).toEqual(Array.from(want.value));
+      expect(Array.from(m)).toEqual(Array.from(want.m));
+      expect(Array.from(v)).toEqual(Array.from(want.v));
+    },
+  );
+
   it.each([
     ["a shorter moment", () => blas().rmsprop(f(4), f(4), f(4), f(3), 0.1, 0.9, 0, 1e-7), "rmsprop: moment holds 3 floats, value holds 4"],
     [

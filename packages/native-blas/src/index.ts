@@ -57,6 +57,25 @@ export type Rmsprop = (
 ) => void;
 
 /**
+ * TF.js's Adam step in one pass, in place, in the same float32 operations: m = m·beta1 + grad·(1 − beta1);
+ * v = v·beta2 + grad²·(1 − beta2); value = (m / oneMinusAccBeta1) / (√(v / oneMinusAccBeta2) + epsilon)·(−learningRate) + value.
+ * The bias corrections 1 − beta^t are the optimizer's float32 figures for this step. All four arrays hold the
+ * same number of floats; a RangeError names any that does not.
+ */
+export type Adam = (
+  value: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  learningRate: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  oneMinusAccBeta1: number,
+  oneMinusAccBeta2: number,
+) => void;
+
+/**
  * Column sums of a row-major matrix of `out.length` columns: out[j] = x[0][j] + x[1][j] + …, one
  * float32 accumulator per column, rows in order (the order of TF.js wasm's Sum over the leading
  * axis, so the bits match). A RangeError when x does not hold whole rows.
@@ -162,6 +181,7 @@ export type PoolGradKernel = (x: Float32Array, dy: Float32Array, dx: Float32Arra
 interface BlasKernels {
   sgemm: Sgemm;
   rmsprop: Rmsprop;
+  adam: Adam;
   columnSums: ColumnSums;
   dropoutMask: DropoutMask;
   l2Penalty: L2Penalty;
@@ -198,6 +218,7 @@ const ADDON_FUNCTIONS = [
   "info",
   "sgemm",
   "rmsprop",
+  "adam",
   "columnSums",
   "dropoutMask",
   "l2Penalty",
@@ -267,6 +288,7 @@ function wrap(addon: Addon, info: BlasInfo): NativeBlas {
     kind: info.openblas ? "openblas" : "blas",
     sgemm: addon.sgemm,
     rmsprop: addon.rmsprop,
+    adam: addon.adam,
     columnSums: addon.columnSums,
     dropoutMask: addon.dropoutMask,
     l2Penalty: addon.l2Penalty,

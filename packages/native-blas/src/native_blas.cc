@@ -158,6 +158,45 @@ napi_value Rmsprop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(value, grad, m, v, learningRate, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2), in place:
+//   m     = m·beta1 + grad·(1 − beta1)
+//   v     = v·beta2 + grad²·(1 − beta2)
+//   value = (m / oneMinusAccBeta1) / (√(v / oneMinusAccBeta2) + epsilon) · −learningRate + value
+// TF.js's AdamOptimizer computes exactly this, one float32 op at a time; the two bias corrections
+// (1 − beta^t, from its float32 accumulators) are the caller's, the same for every variable of a step.
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args args(env, info, "adam",
+            {"value", "grad", "m", "v", "learningRate", "beta1", "beta2", "epsilon", "oneMinusAccBeta1", "oneMinusAccBeta2"});
+  const Floats arrays[4] = {args.Float32(), args.Float32(), args.Float32(), args.Float32()};
+  args.SameLength(arrays[0], {arrays[1], arrays[2], arrays[3]});
+  const double scalars[6] = {args.Finite(), args.Finite(), args.Finite(), args.Finite(), args.Finite(), args.Finite()};
+  if (!args.ok()) return nullptr;
+  // Scalars become float32 as TF.js's scalar tensors do; 1 − beta and −learningRate are taken in
+  // double first, as in JS.
+  const float negLr = static_cast<float>(-scalars[0]);
+  const float beta1 = static_cast<float>(scalars[1]);
+  const float keep1 = static_cast<float>(1.0 - scalars[1]);
+  const float beta2 = static_cast<float>(scalars[2]);
+  const float keep2 = static_cast<float>(1.0 - scalars[2]);
+  const float eps = static_cast<float>(scalars[3]);
+  const float correction1 = static_cast<float>(scalars[4]);
+  const float correction2 = static_cast<float>(scalars[5]);
+  float* __restrict value = arrays[0].data;
+  const float* __restrict grad = arrays[1].data;
+  float* __restrict m = arrays[2].data;
+  float* __restrict v = arrays[3].data;
+  const size_t n = arrays[0].length;
+  for (size_t j = 0; j < n; j++) {
+    const float g = grad[j];
+    const float m1 = m[j] * beta1 + g * keep1;
+    const float v1 = v[j] * beta2 + (g * g) * keep2;
+    m[j] = m1;
+    v[j] = v1;
+    value[j] = ((m1 / correction1) / (std::sqrt(v1 / correction2) + eps)) * negLr + value[j];
+  }
+  return nullptr;
+}
+
 // columnSums(x, out): out[j] = x[0][j] + x[1][j] + … over the rows of x, a row-major matrix of
 // out.length columns. TF.js's Sum over the leading axis (a bias gradient: dy summed over the batch)
 // on wasm transposes dy into a fresh buffer, then adds each column from 0 upwards in row order; this
@@ -802,6 +841,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"rmsprop", nullptr, Rmsprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"l2Penalty", nullptr, L2Penalty, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

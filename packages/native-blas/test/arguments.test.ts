@@ -65,6 +65,12 @@ const cases: { fn: Kernel; args: unknown[]; message: string }[] = [
     message: "rmsprop: epsilon must be a finite number, got nan",
   },
   { fn: "rmsprop", args: [f(4), f(5), f(4), f(4), 0.1, 0.9, 0, 1e-7], message: "rmsprop: grad holds 5 floats, value holds 4" },
+  { fn: "adam", args: [f(4), f(4), f(3), f(4), 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001], message: "adam: m holds 3 floats, value holds 4" },
+  {
+    fn: "adam",
+    args: [f(4), f(4), f(4), f(4), 0.001, 0.9, 0.999, 1e-7, Number.NaN, 0.001],
+    message: "adam: oneMinusAccBeta1 must be a finite number, got nan",
+  },
   { fn: "dropoutMask", args: [2 ** 53, 0.5, f(2)], message: "dropoutMask: seed must be a safe integer, got 9.0072e+15" },
   { fn: "dropoutMask", args: [1, 1.5, f(2)], message: "dropoutMask: keepProb must be in (0, 1], got 1.5" },
   { fn: "l2Penalty", args: [f(3), 0.1, f(3)], message: "l2Penalty takes 2 arguments (x, l2), got 3" },

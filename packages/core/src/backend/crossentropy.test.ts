@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "../training";
 import { denseOnMnist, mnistArrays } from "../training/testing";
 import { nativeCrossentropy } from "./crossentropy";
-import { rmsprop } from "./rmsprop";
+import { rmsprop } from "./optimizers";
 import { bits, countingCalls, nativeKernelsUnderTest, withKernels } from "./testing";
 
 const { tf, available, blas } = await nativeKernelsUnderTest("native crossentropy gradient");

@@ -12,7 +12,7 @@ export type { Tf } from "./tf";
 export { registerWasmKernels, WASM_FALLBACK_KERNELS } from "./wasm-kernels";
 export { activeBlas, blasKernelsKind, registerBlasKernels, unregisterBlasKernels } from "./blas-kernels";
 export { backendLabel } from "./label";
-export { rmsprop } from "./rmsprop";
+export { adam, rmsprop } from "./optimizers";
 export type { BlasInfo } from "@stepwise/native-blas";
 
 export type BackendChoice = "tensorflow" | "wasm" | "cpu";

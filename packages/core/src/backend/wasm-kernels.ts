@@ -128,8 +128,8 @@ function transposeFirst(tf: Tf, kernelName: "BatchMatMul" | "_FusedMatMul"): Ker
  *
  * Why: TF.js clones every tensor a kernel saves for the backward pass (`saveTensorsForBackwardMode`),
  * and wasm's Identity copies the bytes: 39 copies per batch of a Conv2D–MaxPool–Dense MNIST model,
- * ~6% of its training time. Tensors are immutable in TF.js; the one in-place writer here, the native
- * RMSProp update (rmsprop.ts), already declines a buffer whose reference count is above one, so a
+ * ~6% of its training time. Tensors are immutable in TF.js; the in-place writers here, the native
+ * RMSProp and Adam updates (optimizers.ts), already decline a buffer whose reference count is above one, so a
  * shared buffer is never changed under a clone.
  *
  * Cast to the dtype a tensor already has is the same no-op (the cpu backend shares there too), and

@@ -2,7 +2,7 @@ import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
 import { nativeCrossentropy } from "../backend/crossentropy";
 import { fuseDenseNatively } from "../backend/dense";
 import { penalizeNatively } from "../backend/regularizers";
-import { rmsprop } from "../backend/rmsprop";
+import { adam, rmsprop } from "../backend/optimizers";
 import type { Tf } from "../backend/tf";
 import { ValidationError } from "../contracts/errors";
 import type { OptimizerName, TrainingConfig } from "../contracts/training";
@@ -19,8 +19,9 @@ import { validationSplit } from "./split";
 export const OPTIMIZERS: Record<OptimizerName, (tf: Tf, lr: number) => Optimizer> = {
   sgd: (tf, lr) => tf.train.sgd(lr),
   momentum: (tf, lr) => tf.train.momentum(lr, 0.9),
-  adam: (tf, lr) => tf.train.adam(lr),
-  // tf.train.rmsprop, with its update run natively in one pass on the wasm+openblas path (backend/rmsprop.ts).
+  // tf.train.adam, its update run natively in one pass per weight on the wasm+openblas path (backend/optimizers.ts).
+  adam: (tf, lr) => adam(tf, lr),
+  // tf.train.rmsprop, with its update run natively in one pass on the wasm+openblas path (backend/optimizers.ts).
   rmsprop: (tf, lr) => rmsprop(tf, lr),
   adagrad: (tf, lr) => tf.train.adagrad(lr),
   adadelta: (tf, lr) => tf.train.adadelta(lr),
