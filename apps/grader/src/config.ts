@@ -54,6 +54,12 @@ export const GraderConfig = z
       .describe(
         "Before the first claim, build the MNIST cache and train a tiny model in every warm child, so the first job costs what later ones do (on/off)",
       ),
+    calibrate: z
+      .enum(["on", "off"])
+      .default("on")
+      .describe(
+        "Measure this grader's training speed at start (and every calibrateEveryMs) and publish it for the web app's time estimates (on/off; off: the grader starts claiming at once, its jobs' time left starts from their first measured epoch, and the web app uses the slowest figure other graders publish, else its configured one)",
+      ),
     calibrateEveryMs: int(0)
       .default(6 * 3_600_000)
       .describe("How often the grader re-measures and republishes its training speed, ms (0: only at start)"),
@@ -87,6 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: { databaseUrl: s
     workerId: pick("GRADER_WORKER_ID") ?? defaults.workerId,
     httpPort: pick("GRADER_HTTP_PORT"),
     drainMs: pick("GRADER_DRAIN_MS"),
+    calibrate: pick("GRADER_CALIBRATE"),
     calibrateEveryMs: pick("GRADER_CALIBRATE_EVERY_MS"),
     warmUp: pick("GRADER_WARM_UP"),
     sandbox: pick("GRADER_SANDBOX"),

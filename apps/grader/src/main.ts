@@ -88,7 +88,8 @@ http =
         workerId: config.workerId,
       });
 // Measured before the warm training children start, which would compete for the cores it times.
-calibration = await startCalibration(config, { db, jail });
+if (config.calibrate === "on") calibration = await startCalibration(config, { db, jail });
+else log("calibration off (GRADER_CALIBRATE=off): this grader publishes no training speed");
 grader = startGrader(config, { db, metrics, health, log, gflops: () => calibration?.last?.gflops ?? null });
 if (http) {
   const address = http.address();

@@ -12,6 +12,7 @@ import { findExercise } from "@stepwise/exercises";
 import { solutions } from "@stepwise/exercises/solutions";
 import { estimateTuning, TuningSearch } from "@stepwise/exercises/tuning";
 import { slotGflops, slotTraining, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
+import { configFromEnv } from "../src/config";
 import { GRADER_ARGV, testConfig } from "./helpers";
 
 let testDb: TestDb | undefined;
@@ -67,6 +68,47 @@ describe("grader calibration", () => {
     }
     expect(await exited).toBe(0);
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+  });
+
+  it("GRADER_CALIBRATE=off: a grader process starts claiming without measuring and publishes nothing", async () => {
+    const defaults = { databaseUrl: "file:x.db", cacheDir: "/tmp/cache", workerId: "w" };
+    expect(configFromEnv({}, defaults).calibrate).toBe("on");
+    expect(configFromEnv({ GRADER_CALIBRATE: "off" }, defaults).calibrate).toBe("off");
+    expect(() => configFromEnv({ GRADER_CALIBRATE: "maybe" }, defaults)).toThrow(/calibrate/);
+
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const grader = spawn(process.execPath, [...GRADER_ARGV], {
+      cwd: resolve(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GRADER_WORKER_ID: "uncalibrated",
+        GRADER_CONCURRENCY: "1",
+        GRADER_WARM_UP: "off",
+        GRADER_CALIBRATE: "off",
+        GRADER_POLL_MS: "50",
+        GRADER_CACHE_DIR: testConfig(url).cacheDir,
+      },
+    });
+    let log = "";
+    grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));
+    grader.stderr?.on("data", (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((r) => grader.once("exit", (code) => r(code)));
+    try {
+      // "started" is logged once the claim loops run, which a grader that calibrates does only after publishing.
+      for (let i = 0; !log.includes("started: 1 slot(s)"); i++) {
+        if (i > 600) throw new Error(`the grader never started: ${log}`);
+        await sleep(50);
+      }
+      expect(log).toContain("calibration off (GRADER_CALIBRATE=off)");
+      expect(log).not.toContain("calibrated:");
+      expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+    } finally {
+      grader.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
   });
 
   it("re-measures every calibrateEveryMs, publishing each figure, and stops when told", async () => {

@@ -33,8 +33,9 @@ export interface SpawnedGrader {
 }
 
 /**
- * Grader settings for fault tests: short leases and polls, tiny real slices, no periodic calibration,
- * no warm-up training (service.test.ts tests the warm-up; here it would only delay every first claim).
+ * Grader settings for fault tests: short leases and polls, tiny real slices, no calibration and no
+ * warm-up training (calibration.test.ts and service.test.ts test those; here they would only delay
+ * every first claim, by ~2.3 s and more).
  */
 export function graderEnv(url: string, name: string, mark: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -48,6 +49,7 @@ export function graderEnv(url: string, name: string, mark: string, extra: Record
     GRADER_REAP_EVERY_MS: "500",
     GRADER_TRAIN_LIMIT: "300",
     GRADER_TEST_LIMIT: "200",
+    GRADER_CALIBRATE: "off",
     GRADER_CALIBRATE_EVERY_MS: "0",
     GRADER_WARM_UP: "off",
     GRADER_CACHE_DIR: testConfig(url).cacheDir,

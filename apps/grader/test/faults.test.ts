@@ -210,11 +210,16 @@ describe.runIf(testDialects.includes("postgres"))("grader faults on PostgreSQL",
     // a real grading (one verdict, its one attempt), never a shutdown charged as an attempt.
     const [job] = await queued(db, 1, 500);
     if (!job) throw new Error("no job");
-    // On an idle machine the first TERM lands while the grader starts or calibrates, the others while
-    // the job trains, at two depths; on a loaded one they land earlier in that sequence. Every instant
-    // must end the same way, and past the training's start a later one adds nothing but waiting.
-    for (const seconds of [3, 8, 12]) {
-      const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300" }, [
+    // On an idle machine the first TERM lands while the grader calibrates (as production starts it,
+    // ~1–3 s after its start), the others, of graders that skip the calibration and train within ~3 s,
+    // while the job trains, at two depths; on a loaded one they land earlier in that sequence. Every
+    // instant must end the same way, and past the training's start a later one adds nothing but waiting.
+    for (const { seconds, calibrate } of [
+      { seconds: 3, calibrate: "on" },
+      { seconds: 4, calibrate: "off" },
+      { seconds: 6, calibrate: "off" },
+    ]) {
+      const grader = spawnGrader(url, `timeout-${seconds}`, { GRADER_DRAIN_MS: "300", GRADER_CALIBRATE: calibrate }, [
         "timeout",
         "--preserve-status",
         "-s",

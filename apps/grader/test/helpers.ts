@@ -120,14 +120,22 @@ export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 3
   }
 }
 
-/** A pool with no idle children that records what each child it hands out is sent. */
+/**
+ * A pool that records what each child it hands out is sent. Like the grader's own pool it keeps one
+ * warm child, forked at once, and reuses it for the runs of a grading (folds, final model,
+ * experiments) rather than loading TF.js in a fresh child for each.
+ */
 export class RecordingPool extends WarmPool {
   readonly sent: TrainRequest[] = [];
+  private readonly recorded = new WeakSet<ChildProcess>();
   constructor() {
-    super(0, 2048, "auto");
+    super(1, 2048, "auto", GraderConfig.shape.childJobs.parse(undefined));
   }
   override take(): ChildProcess {
     const child = super.take();
+    // A reused child already records: wrapping its send again would record each message twice.
+    if (this.recorded.has(child)) return child;
+    this.recorded.add(child);
     const send = child.send.bind(child) as (message: unknown) => boolean;
     child.send = (message: TrainRequest) => {
       this.sent.push(message);

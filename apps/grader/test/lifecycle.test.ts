@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
-import { jobById, latestJobForSubmission, type Db } from "@stepwise/db";
+import { jobById, latestJobForSubmission, progressSince, type Db } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { startGrader, type GraderHandle } from "../src/worker";
@@ -75,26 +75,33 @@ describe("grader lifecycle on SQLite", () => {
         DATABASE_URL: url,
         GRADER_WORKER_ID: "doomed",
         GRADER_CONCURRENCY: "1",
-        GRADER_LEASE_MS: "3000",
-        GRADER_HEARTBEAT_MS: "500",
+        // The survivor reclaims the job once this lease runs out after the kill: short, still five renewals long.
+        GRADER_LEASE_MS: "2000",
+        GRADER_HEARTBEAT_MS: "400",
         GRADER_POLL_MS: "50",
         GRADER_TRAIN_LIMIT: "20000",
         GRADER_TEST_LIMIT: "1000",
         GRADER_CACHE_DIR: testConfig(url).cacheDir,
-        // Its job is to be killed mid-training: warming its child first (service.test.ts tests the
-        // warm-up) would only delay the claim.
+        // Its job is to be killed mid-training: calibrating and warming its child first
+        // (calibration.test.ts and service.test.ts test those) would only delay the claim.
+        GRADER_CALIBRATE: "off",
         GRADER_WARM_UP: "off",
       },
     });
-    // Wait until the doomed grader is training the job, then kill its whole process group.
+    // Wait until the doomed grader's child has started training the job (10 epochs of 20,000
+    // examples: seconds more of it are left), then kill its whole process group.
     for (let i = 0; ; i++) {
       const row = await jobById(db, job.id);
-      if (row?.status === "running" && row.workerId === "doomed") break;
-      // A fresh grader calibrates before it claims: give a loaded machine time.
-      if (i > 3000) throw new Error("the first grader never claimed the job");
+      if (
+        row?.status === "running" &&
+        row.workerId === "doomed" &&
+        (await progressSince(db, job.id, 0)).some((p) => p.event.type === "started")
+      )
+        break;
+      // A fresh grader loads its modules and its child TF.js before it trains: give a loaded machine time.
+      if (i > 3000) throw new Error("the first grader never started training the job");
       await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 1500));
     process.kill(-(doomed.pid ?? 0), "SIGKILL");
 
     graders.push(startGrader(testConfig(url, { workerId: "survivor", reapEveryMs: 300 }), { db, log: () => undefined }));

@@ -10,6 +10,7 @@ import { sampleVerdict } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
 import { GradingEta } from "../src/progress-eta";
+import { WarmPool } from "../src/sandbox";
 import { studentWithAssignment, testConfig, tmpDbUrl } from "./helpers";
 
 describe("the time left of a grading", () => {
@@ -79,6 +80,11 @@ describe("the phases of a real step-7 grading", () => {
     const url = tmpDbUrl();
     const db = await openDb(url);
     onTestFinished(() => db.close());
+    // The three trainings reuse one warm child, as in the grader's pool (a fresh child each would load
+    // TF.js three times); it loads while the database is set up.
+    const config = testConfig(url);
+    const pool = new WarmPool(1, config.memoryMb, config.backend, config.childJobs);
+    onTestFinished(() => pool.close());
     await migrate(db);
     const step6 = solutions["houses-overfit"]?.reference as SubmissionPayload;
     const step7 = solutions["houses-regularize"]?.reference as SubmissionPayload;
@@ -114,9 +120,10 @@ describe("the phases of a real step-7 grading", () => {
     if (claimed?.job.id !== job.id) throw new Error("expected to claim the step-7 job");
     const verdict = await gradeClaimedJob(claimed, {
       db,
-      config: testConfig(url),
+      config,
       signal: new AbortController().signal,
       now: Date.now,
+      pool,
       gflops: () => 5,
     });
     expect(["passed", "failed"]).toContain(verdict.status);

@@ -22,6 +22,7 @@ import { sampleVerdict } from "@stepwise/db/testing";
 import { REUSED } from "@stepwise/exercises/grading";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
+import { WarmPool } from "../src/sandbox";
 import { configFingerprint, measuredEvaluation, SELECTED_ON_TEST } from "../src/test-hygiene";
 import { studentWithAssignment, testConfig, tmpDbUrl } from "./helpers";
 
@@ -46,8 +47,15 @@ describe("step-7 test evaluations in the grader", () => {
   let courseId: string;
   /** The step-6 reference's verdict, graded once here as the grader does; every student's step 6 carries it. */
   let step6Verdict: Verdict;
+  /**
+   * Warm training children reused across gradings, as the grader's own pool does (`childJobs`): a
+   * fresh child per training run would load TF.js again for each of this file's trainings.
+   */
+  let pool: WarmPool;
   beforeAll(async () => {
     url = tmpDbUrl();
+    const config = testConfig(url);
+    pool = new WarmPool(1, config.memoryMb, config.backend, config.childJobs);
     db = await openDb(url);
     await migrate(db);
     const { course, assignment } = await studentWithAssignment(db, "houses-overfit");
@@ -88,6 +96,7 @@ describe("step-7 test evaluations in the grader", () => {
     expect(step6Verdict.environment?.run, step6Verdict.summary).toBeDefined();
   });
   afterAll(async () => {
+    pool.close();
     await db.close();
   });
 
@@ -96,7 +105,13 @@ describe("step-7 test evaluations in the grader", () => {
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
     expect(claimed?.job.id).toBe(jobId);
     if (!claimed) throw new Error("nothing to claim");
-    const verdict = await gradeClaimedJob(claimed, { db, config: testConfig(url), signal: new AbortController().signal, now: Date.now });
+    const verdict = await gradeClaimedJob(claimed, {
+      db,
+      config: testConfig(url),
+      signal: new AbortController().signal,
+      now: Date.now,
+      pool,
+    });
     expect(await completeJob(db, { jobId, workerId: "w", verdict, now: Date.now() })).toBe("stored");
     return verdict;
   }
