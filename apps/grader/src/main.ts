@@ -89,7 +89,14 @@ http =
       });
 // Measured before the warm training children start, which would compete for the cores it times.
 calibration = await startCalibration(config, { db, jail });
-grader = startGrader(config, { db, metrics, health, log, gflops: () => calibration?.last?.gflops ?? null });
+grader = startGrader(config, {
+  db,
+  metrics,
+  health,
+  log,
+  gflops: () => calibration?.last?.gflops ?? null,
+  onTrained: (run) => void calibration?.observe(run),
+});
 if (http) {
   const address = http.address();
   log(`health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);
