@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from "node:os";
-import type { TrainingThroughput } from "@stepwise/core/model";
+import { SpeedCorrection, type TimedTraining, type TrainingThroughput } from "@stepwise/core/model";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
@@ -118,6 +118,14 @@ export function measureGraderSpeed(
 export interface Calibrator {
   /** The latest measurement published, or null before the first succeeds. */
   readonly last: MeasuredSpeed | null;
+  /** Measured over predicted epoch seconds of this grader's recent trainings (published with the measurement); null before any. */
+  readonly correction: number | null;
+  /**
+   * Counts a completed training against the measurement in force (ignored before the first) and
+   * publishes the correction it gives with that measurement. Never throws: a failed publication is
+   * logged, and the next training or measurement publishes again.
+   */
+  observe(run: TimedTraining): Promise<void>;
   /** Stops re-measuring, waits for a measurement in flight and withdraws this grader's figure. */
   stop(): Promise<void>;
 }
@@ -131,6 +139,10 @@ export interface CalibrationDeps {
   timeoutMs?: number;
   /** How the calibration child is started (the training children's jail); the "auto" sandbox by default. */
   jail?: Jail;
+  /** Takes one measurement; the calibration child (`measureGraderSpeed`) by default. Tests give a fixed figure. */
+  measure?: () => Promise<MeasuredSpeed>;
+  /** The running correction real trainings feed (`observe`); a fresh one of the last `CORRECTION_RUNS` by default. */
+  correction?: SpeedCorrection;
 }
 
 /**
@@ -147,26 +159,40 @@ export async function startCalibration(
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(`[grader ${config.workerId}] ${line}`));
   const host = deps.host ?? hostname();
-  let last: MeasuredSpeed | null = null;
+  const measure =
+    deps.measure ??
+    (() =>
+      measureGraderSpeed(config, {
+        ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
+        ...(deps.jail ? { jail: deps.jail } : {}),
+      }));
+  const correction = deps.correction ?? new SpeedCorrection();
+  let last: { speed: MeasuredSpeed; measuredAt: number } | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let publishing: Promise<void> = Promise.resolve();
+
+  // The measurement and the correction go out together: one row per grader, replaced each time.
+  const publish = (speed: MeasuredSpeed, measuredAt: number) => {
+    const value = correction.value;
+    return publishCalibration(db, {
+      workerId: config.workerId,
+      host,
+      backend: speed.backend,
+      gflops: speed.gflops,
+      training: speed.training,
+      ...(value !== null ? { correction: value } : {}),
+      measuredAt,
+    });
+  };
 
   const round = async (): Promise<void> => {
     try {
-      const speed = await measureGraderSpeed(config, {
-        ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
-        ...(deps.jail ? { jail: deps.jail } : {}),
-      });
+      const speed = await measure();
       if (stopped) return;
-      await publishCalibration(db, {
-        workerId: config.workerId,
-        host,
-        backend: speed.backend,
-        gflops: speed.gflops,
-        training: speed.training,
-        measuredAt: now(),
-      });
-      last = speed;
+      const measuredAt = now();
+      await publish(speed, measuredAt);
+      last = { speed, measuredAt };
       log(
         `calibrated: ${speed.backend}, ${speed.gflops.toFixed(1)} GFLOPS effective per slot (matmul ${speed.matmulGflops.toFixed(1)}; ` +
           `training ${speed.training.gflops.toFixed(1)} GFLOPS on products + ${(speed.training.stepSeconds * 1000).toFixed(2)} ms per step)`,
@@ -187,12 +213,31 @@ export async function startCalibration(
 
   return {
     get last() {
-      return last;
+      return last?.speed ?? null;
+    },
+    get correction() {
+      return correction.value;
+    },
+    async observe(run: TimedTraining) {
+      // The ratio is against the slot's figure in force when the training ran, what the web estimated it with.
+      if (!last || stopped) return;
+      const ratio = correction.observe(run, last.speed.training);
+      if (ratio === null) return;
+      const { speed, measuredAt } = last;
+      // One publication after another, and `stop` waits for them: none lands after the withdrawal.
+      publishing = publishing.then(async () => {
+        if (stopped) return;
+        await publish(speed, measuredAt).catch((error: unknown) => {
+          log(`could not publish the speed correction: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      });
+      await publishing;
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
       await inFlight;
+      await publishing;
       await withdrawCalibration(db, config.workerId);
     },
   };

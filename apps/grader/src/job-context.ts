@@ -13,6 +13,7 @@ import {
   type Verdict,
 } from "@stepwise/core/contracts";
 import type { InputScaling } from "@stepwise/core/datasets";
+import type { TimedTraining } from "@stepwise/core/model";
 import {
   appendLog,
   appendProgress,
@@ -61,6 +62,8 @@ export interface JobContext {
   onBackend?: (backend: string) => void;
   /** The training speed this grader published (10⁹ multiply-adds/s per slot), for time estimates; null before it calibrated. */
   gflops?: () => number | null;
+  /** Told of every training that completed, with its epochs' wall seconds: the running speed correction learns from them (`Calibrator.observe`). */
+  onTrained?: (run: TimedTraining) => void;
 }
 
 /** What the grader stores for an experiment or tuning job: its result, or why it has none (a sentence for the student). */

@@ -90,7 +90,14 @@ http =
 // Measured before the warm training children start, which would compete for the cores it times.
 if (config.calibrate === "on") calibration = await startCalibration(config, { db, jail });
 else log("calibration off (GRADER_CALIBRATE=off): this grader publishes no training speed");
-grader = startGrader(config, { db, metrics, health, log, gflops: () => calibration?.last?.gflops ?? null });
+grader = startGrader(config, {
+  db,
+  metrics,
+  health,
+  log,
+  gflops: () => calibration?.last?.gflops ?? null,
+  onTrained: (run) => void calibration?.observe(run),
+});
 if (http) {
   const address = http.address();
   log(`health and metrics on http://127.0.0.1:${typeof address === "object" && address ? address.port : "?"}/metrics`);

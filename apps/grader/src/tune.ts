@@ -6,7 +6,8 @@
  * hidden test labels — loaded here, only now — after reserving one of the student's test evaluations.
  * The outcome is stored as the job's experiment result: compute budget, never an attempt.
  */
-import { BudgetError, ValidationError } from "@stepwise/core/contracts";
+import { BudgetError, ValidationError, type TrainingReport } from "@stepwise/core/contracts";
+import type { TimedTraining } from "@stepwise/core/model";
 import {
   recordTestEvaluationResult,
   reserveTestEvaluation,
@@ -54,6 +55,28 @@ function trialOutcome(outcome: ExperimentChildOutcome, config: GraderConfig): Tr
   const parsed = TrialResult.safeParse(outcome.result);
   if (!parsed.success) throw new GraderFault(`a tuning trial returned a malformed result: ${parsed.error.issues[0]?.message ?? "?"}`);
   return parsed.data;
+}
+
+/**
+ * A completed training as the speed correction learns from it: the prepared model's multiply-adds,
+ * the work of each epoch (`validated`: a trial's split of `examples` into trained and validated; the
+ * final model trains on all of them) and the epochs' wall seconds. Null for K-fold (its history is a
+ * mean over folds) and for a training that ran no epoch.
+ */
+export function timedTraining(
+  prepared: PreparedTraining,
+  report: TrainingReport,
+  examples: number,
+  validated: boolean,
+): TimedTraining | null {
+  if (report.kfold || report.history.length === 0 || examples <= 0) return null;
+  const { batchSize, validationSplit } = prepared.training.fit;
+  const train = validated ? Math.round(examples * (1 - validationSplit)) : examples;
+  return {
+    trainingFlopsPerExample: prepared.summary.trainingFlopsPerExample,
+    work: { train, evaluate: examples - train, batchSize },
+    epochSeconds: report.history.map((epoch) => epoch.seconds),
+  };
 }
 
 /** Runs the tuning search a claimed job carries; grader faults throw `GraderFault`, as in grading. */
@@ -135,6 +158,10 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
   });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
+  // Every completed training tells the speed correction how the calibration compares with real work.
+  const observe = (run: TimedTraining | null) => {
+    if (run) ctx.onTrained?.(run);
+  };
   resolved.log(
     `attempt ${job.attempts}: tuning ${exercise.id} (${search.strategy}, ${search.trials} trial(s), seed ${seed})${decisionsNote(resolved.decisions)}\n`,
   );
@@ -162,7 +189,10 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
         await resolved.progressWritten();
         resolved.log(`${label}: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
         const trial = trialOutcome(outcome, ctx.config);
-        if ("trainExamples" in trial) trainExamples = trial.trainExamples;
+        if ("trainExamples" in trial) {
+          trainExamples = trial.trainExamples;
+          observe(timedTraining(prepared, trial.report, trial.trainExamples, true));
+        }
         return trial;
       },
       runFinal: async (prepared, selected, chosen): Promise<FinalEvaluation> => {
@@ -195,6 +225,7 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
             status: "not_run",
             reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}`,
           };
+        observe(timedTraining(prepared, outcome.report, trainExamples, false));
         const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
         if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
 

@@ -10,6 +10,7 @@ import {
   type ClaimedJob,
   type Db,
 } from "@stepwise/db";
+import type { TimedTraining } from "@stepwise/core/model";
 import type { GraderConfig } from "./config";
 import { DbHealth } from "./db-health";
 import { runExperimentJob } from "./experiment";
@@ -49,6 +50,8 @@ export interface GraderDeps {
   log?: (line: string) => void;
   /** The training speed this grader published (`calibration.ts`), for the students' time estimates. */
   gflops?: () => number | null;
+  /** Told of every tuning training that completed (`Calibrator.observe`): how the calibration compares with real work. */
+  onTrained?: (run: TimedTraining) => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -185,6 +188,7 @@ export function startGrader(config: GraderConfig, deps: GraderDeps): GraderHandl
           pool,
           onBackend: (b) => (metrics.backend = b),
           ...(deps.gflops ? { gflops: deps.gflops } : {}),
+          ...(deps.onTrained ? { onTrained: deps.onTrained } : {}),
         };
         // The claim says what the job asks for: a grading, a debugging experiment or a tuning search.
         switch (claimed.kind) {

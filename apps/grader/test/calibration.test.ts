@@ -161,6 +161,56 @@ describe("grader calibration", () => {
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
   });
 
+  it("publishes, with its measurement, the correction completed trainings teach it, and withdraws both on stop", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    // A fixed measurement (no calibration child): 30 G/s on products and 2 ms a step per slot.
+    const speed = { backend: "wasm", matmulGflops: 12, gflops: 9, training: { gflops: 30, stepSeconds: 0.002 } };
+    const measuredAt = Date.UTC(2026, 2, 1, 12);
+    const lines: string[] = [];
+    const calibrator = await startCalibration(testConfig(url, { workerId: "learns", calibrateEveryMs: 0 }), {
+      db,
+      log: (line) => lines.push(line),
+      now: () => measuredAt,
+      measure: () => Promise.resolve(speed),
+    });
+    const read = () => latestCalibration(db, { now: measuredAt });
+    expect(await read()).toMatchObject({ workerId: "learns", training: speed.training });
+    expect(await read()).not.toHaveProperty("correction");
+    // 38 steps of 2 ms and 1.2 G multiply-adds at 30 G/s: 0.116 s predicted a steady epoch.
+    const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
+    const flops = 1_200_000_000 / 5_200;
+    const trained = (...epochSeconds: number[]) => ({ trainingFlopsPerExample: flops, work, epochSeconds });
+    await calibrator.observe(trained(0.9, 0.145, 0.145));
+    expect(calibrator.correction).toBeCloseTo(1.25, 9);
+    expect(await read()).toMatchObject({ training: speed.training, correction: calibrator.correction, measuredAt });
+    // The median of the runs: a stalled one does not move it, two more at the first one's pace keep it.
+    await calibrator.observe(trained(2, 1.16));
+    await calibrator.observe(trained(0.5, 0.145));
+    expect(calibrator.correction).toBeCloseTo(1.25, 9);
+    expect((await read())?.correction).toBeCloseTo(1.25, 9);
+    await calibrator.stop();
+    expect(await read()).toBeNull();
+    // After the stop nothing is published again.
+    await calibrator.observe(trained(0.2, 0.2));
+    expect(await read()).toBeNull();
+    expect(lines.filter((line) => line.startsWith("could not"))).toEqual([]);
+  });
+
+  it("learns nothing before its first measurement: there is no figure to compare with", async () => {
+    testDb = await openTestDb("sqlite");
+    const { db, url } = testDb;
+    const calibrator = await startCalibration(testConfig(url, { calibrateEveryMs: 0 }), {
+      db,
+      log: () => undefined,
+      measure: () => Promise.reject(new Error("Calibration failed: no backend")),
+    });
+    await calibrator.observe({ trainingFlopsPerExample: 1e6, work: { train: 100, evaluate: 0, batchSize: 10 }, epochSeconds: [1] });
+    expect(calibrator.correction).toBeNull();
+    expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
+    await calibrator.stop();
+  });
+
   it("a measurement that fails publishes nothing and says why; the grader carries on", async () => {
     testDb = await openTestDb("sqlite");
     const { db, url } = testDb;

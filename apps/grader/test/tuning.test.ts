@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PreconditionError, type SubmissionPayload } from "@stepwise/core/contracts";
+import { CORRECTION_RANGE, SpeedCorrection } from "@stepwise/core/model";
 import {
   cancelJob,
   countAttempts,
@@ -15,6 +16,7 @@ import {
   enqueueTuning,
   enroll,
   jobLog,
+  latestCalibration,
   migrate,
   openDb,
   progressSince,
@@ -26,6 +28,7 @@ import {
 import { findExercise } from "@stepwise/exercises";
 import { solutions } from "@stepwise/exercises/solutions";
 import { estimateTuningSeconds, TuningResult, TuningSearch } from "@stepwise/exercises/tuning";
+import { startCalibration, type Calibrator } from "../src/calibration";
 import { startGrader, type GraderHandle } from "../src/worker";
 import { submit, testConfig, tmpDbUrl } from "./helpers";
 
@@ -54,6 +57,9 @@ const failureOf = (run: TuningRun) => (run.outcome?.kind === "failed" ? run.outc
 describe("grader: tuning jobs on a small MNIST slice", () => {
   let db: Db;
   let grader: GraderHandle;
+  let calibrator: Calibrator;
+  // What the grader's trainings teach it: counted here, published with its calibration row.
+  const correction = new SpeedCorrection();
   let userId: string;
   const assignments: Record<"tune" | "forbidden" | "step5" | "budget", string> = { tune: "", forbidden: "", step5: "", budget: "" };
 
@@ -79,10 +85,15 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
     assignments.step5 = await place("mnist-beat-baseline", {}, 5);
     assignments.budget = await place("mnist-regularize", { toolbox: { tuningTrials: 3 }, experiments: { computeSeconds: 10 } }, 9);
     // Two slots: the two searches of the concurrency test run at the same time.
-    grader = startGrader(testConfig(url, { concurrency: 2, trainLimit: 1_000, testLimit: 500 }), { db, log: () => undefined });
+    const config = testConfig(url, { concurrency: 2, trainLimit: 1_000, testLimit: 500, calibrateEveryMs: 0 });
+    // A fixed measurement rather than a calibration child: what is tested is that real trainings feed the correction.
+    const measured = { backend: "wasm", matmulGflops: 12, gflops: 9, training: { gflops: 30, stepSeconds: 0.002 } };
+    calibrator = await startCalibration(config, { db, log: () => undefined, measure: () => Promise.resolve(measured), correction });
+    grader = startGrader(config, { db, log: () => undefined, onTrained: (run) => void calibrator.observe(run) });
   });
   afterAll(async () => {
     await grader.stop();
+    await calibrator.stop();
     await db.close();
   });
 
@@ -148,6 +159,17 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
       ["tuning", true, final.test, selected?.validation],
     ]);
     expect(await countAttempts(db, { assignmentId: assignments.tune, userId })).toBe(0);
+
+    // Every training that ran taught the speed correction, which the grader published with its
+    // calibration: three trials of each search and the evaluated final model, and the other final
+    // model too when both searches got past the check before either reserved the evaluation. Its
+    // value is whatever this machine's epochs took against the fixed figure; that it is learnt from
+    // the real trainings and published is the point.
+    expect([7, 8]).toContain(correction.count);
+    const learnt = calibrator.correction;
+    expect(learnt).toBeGreaterThanOrEqual(CORRECTION_RANGE.min);
+    expect(learnt).toBeLessThanOrEqual(CORRECTION_RANGE.max);
+    await expect.poll(async () => (await latestCalibration(db, { now: Date.now() }))?.correction).toBe(learnt);
 
     // Progress names each trial, then the final model; the log tells the story.
     const evaluatedJob = results[0]?.final.status === "evaluated" ? first : second;

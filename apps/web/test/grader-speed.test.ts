@@ -115,10 +115,18 @@ describe("trainingSpeed", () => {
       undefined,
       { gflops: 7.46, source: "measured", basis: "7.5 GFLOPS effective, measured on the slowest of 2 graders (wasm)" },
     ],
+    [
+      "a grader whose trainings taught it a correction: the training speed with it",
+      [{ ...grader("a:1", 9), training: { gflops: 30, stepSeconds: 0.002 }, correction: 1.3 }],
+      undefined,
+      { gflops: 9, source: "measured", training: { gflops: 30, stepSeconds: 0.002 }, correction: 1.3 },
+    ],
   ] as const)("%s", async (_case, published, configured, expected) => {
     for (const row of published) await publishCalibration(w.db, row);
     const speed = await trainingSpeed(w.db, { configured, now: T0 });
     if (expected === null) expect(speed).toBeNull();
     else expect(speed).toMatchObject(expected);
+    // None published, none passed on.
+    if (speed && !published.some((row) => "correction" in row)) expect(speed).not.toHaveProperty("correction");
   });
 });

@@ -299,6 +299,38 @@ describe("tuning.estimate", () => {
     expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
   });
 
+  it("scales the epochs by the correction the grader's trainings taught it: estimate, start and the experiments' view of the budget agree", async () => {
+    const assignment = await step7Assignment();
+    const training = { gflops: 36, stepSeconds: 0.0025 };
+    // Before the first request: the web app reads the published figure at most once a minute.
+    await publishCalibration(w.db, {
+      workerId: "g:1",
+      host: "h",
+      backend: "wasm+openblas",
+      gflops: 20,
+      training,
+      correction: 1.5,
+      measuredAt: w.clock.now(),
+    });
+    const submissionId = await submit(assignment);
+    const caller = await w.as(w.student);
+    const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
+    const exercise = placedExercise(assignment);
+    const options = { gflops: 20, training, maxTrials: 8, overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS };
+    const corrected = estimateTuning(exercise, step7Payload(), grid, { ...options, correction: 1.5 });
+    expect(cost.seconds).toBeCloseTo(corrected.seconds, 1);
+    // Four trainings' fixed cost stay; the epochs cost half as much again as the calibration alone says.
+    const plain = estimateTuning(exercise, step7Payload(), grid, options).seconds;
+    const children = 4 * WARM_TRAINING_OVERHEAD_SECONDS;
+    expect(corrected.seconds - children).toBeCloseTo((plain - children) * 1.5, 6);
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
+    // The queued search holds the same seconds in the budget the debugging experiments share.
+    const { budget } = await caller.experiment.suggestions({ submissionId });
+    expect(budget.leftSeconds).toBeCloseTo(600 - run.estimateSeconds, 0);
+    expect((await caller.tuning.list({ assignmentId: assignment.id })).budget.leftSeconds).toBe(budget.leftSeconds);
+  });
+
   it("proposes the same search with successive halving when the declared one does not fit, and fewer trials when that does not either", async () => {
     const caller = await w.as(w.student);
     const full = await step7Assignment();

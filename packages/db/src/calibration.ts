@@ -33,6 +33,16 @@ export const GraderCalibration = z
       .strict()
       .optional()
       .describe("One slot's training speed measured on the two reference models; absent from graders that do not measure it"),
+    correction: z
+      .number()
+      .finite()
+      .positive()
+      .max(100)
+      .optional()
+      .describe(
+        "Measured over predicted seconds (a ratio, no unit) of the epochs of the grader's recent trainings, predicted from `training`: " +
+          "estimates multiply their epoch seconds by it. Absent until the grader has completed a training",
+      ),
     measuredAt: z.number().int().nonnegative().describe("When it was measured, ms since the epoch"),
   })
   .strict();
@@ -54,6 +64,7 @@ function toCalibration(row: Selectable<GraderCalibrationsTable>): GraderCalibrat
     backend: row.backend,
     gflops: Number(row.gflops),
     ...training,
+    ...(row.speed_correction !== null ? { correction: Number(row.speed_correction) } : {}),
     measuredAt: row.measured_at,
   };
 }
@@ -76,6 +87,7 @@ export async function publishCalibration(db: Db, input: GraderCalibration): Prom
     gflops: c.gflops,
     training_gflops: c.training?.gflops ?? null,
     step_seconds: c.training?.stepSeconds ?? null,
+    speed_correction: c.correction ?? null,
     measured_at: c.measuredAt,
   };
   await db.kysely

@@ -253,6 +253,8 @@ export interface GraderCalibrationsTable {
   training_gflops: number | null;
   /** Fixed seconds of every training step, measured with `training_gflops`; null before migration 0017. */
   step_seconds: number | null;
+  /** Measured over predicted epoch seconds of the grader's recent trainings (median); null before it completed one, and before migration 0018. */
+  speed_correction: number | null;
   measured_at: number;
 }
 

@@ -47,6 +47,17 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("training");
   });
 
+  it("gives back the correction its trainings taught it, none before, and clears it with a measurement without one", async () => {
+    const { db } = t();
+    const training = { gflops: 36.25, stepSeconds: 0.00231 };
+    await publishCalibration(db, { ...measured("a:1", 9), training });
+    expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("correction");
+    await publishCalibration(db, { ...measured("a:1", 9), training, correction: 1.2345678 });
+    expect(await latestCalibration(db, { now: NOW })).toEqual({ ...measured("a:1", 9), training, correction: 1.2345678, graders: 1 });
+    await publishCalibration(db, { ...measured("a:1", 9), training });
+    expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("correction");
+  });
+
   it("keeps one row per grader: a new measurement replaces the old one", async () => {
     const { db } = t();
     await publishCalibration(db, measured("a:1", 4, 2 * HOUR));
@@ -119,6 +130,8 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     ["measuredAt", { measuredAt: 1.5 }],
     ["training.gflops", { training: { gflops: 0, stepSeconds: 0.002 } }],
     ["training.stepSeconds", { training: { gflops: 30, stepSeconds: -0.001 } }],
+    ["correction", { correction: 0 }],
+    ["correction", { correction: Number.POSITIVE_INFINITY }],
   ] as const)("refuses a calibration with a bad %s, naming it, and stores nothing", async (field, patch) => {
     const { db } = t();
     const bad = { ...measured("a:1", 9), ...patch };

@@ -66,6 +66,28 @@ describe("estimateTuning", () => {
   });
 
   it.each([
+    [1.25, 3],
+    [0.8, 0],
+  ])("scales the epochs, not the children's fixed cost, by the graders' correction (%s, %s s a child)", (correction, overhead) => {
+    const training = { gflops: 30, stepSeconds: 0.002 };
+    const options = { gflops: 30, training, maxTrials: 8, overheadSeconds: overhead };
+    const plain = estimateTuning(exercise, student, search({ trials: 3 }), options);
+    const corrected = estimateTuning(exercise, student, search({ trials: 3 }), { ...options, correction });
+    // Three trials and the final model: four children's fixed cost, the rest is epochs.
+    const children = 4 * overhead;
+    expect(corrected.seconds - children).toBeCloseTo((plain.seconds - children) * correction, 6);
+    expect(corrected.trainings).toBe(plain.trainings);
+    // No correction published: the estimate is the calibration's.
+    expect(estimateTuning(exercise, student, search({ trials: 3 }), { ...options, correction: undefined }).seconds).toBe(plain.seconds);
+  });
+
+  it("ignores a correction without the measured training speed it corrects", () => {
+    const options = { gflops: 8, maxTrials: 8, overheadSeconds };
+    const plain = estimateTuning(exercise, student, search({ trials: 2 }), options).seconds;
+    expect(estimateTuning(exercise, student, search({ trials: 2 }), { ...options, correction: 2 }).seconds).toBe(plain);
+  });
+
+  it.each([
     [2, 8],
     [3, 8],
     [3, 20],

@@ -70,6 +70,14 @@ describe("estimates", () => {
     expect(gflops).toBeLessThan(1000);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("times the products with the clock it is given (the grader's child passes its CPU time)", async () => {
+    // A clock that moves 10 ms at every read: start 0, the loop reads 10 (< 25: one product) and 20
+    // (another), 30 (stop), and the elapsed time is read at 40 ms: two products in 0.04 s.
+    let ms = -10;
+    const gflops = await calibrate(tf, { minMs: 25, now: () => (ms += 10) });
+    expect(gflops).toBeCloseTo((2 * 128 * 784 * 512) / 0.04 / 1e9, 9);
+  });
 });
 
 describe("the measured training speed: a cost per step and a throughput on products", () => {

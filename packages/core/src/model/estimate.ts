@@ -83,9 +83,13 @@ export function fitThroughput(small: ThroughputSample, large: ThroughputSample):
 
 /**
  * Effective 10⁹ multiply-adds per second of the current backend on a Dense-training-shaped
- * product (128×784 by 784×512), timed after a warm-up. Takes ~0.1–0.5 s.
+ * product (128×784 by 784×512), timed after a warm-up. Takes ~0.1–0.5 s. `now` (ms) is the clock
+ * it times with, wall time by default; the grader's calibration child passes its CPU time.
  */
-export async function calibrate(tf: Tf, { minMs = 150 } = {}): Promise<number> {
+export async function calibrate(
+  tf: Tf,
+  { minMs = 150, now = () => performance.now() }: { minMs?: number; now?: () => number } = {},
+): Promise<number> {
   const [m, k, n] = [128, 784, 512];
   const a = tf.randomUniform([m, k], -1, 1, "float32", 1);
   const b = tf.randomUniform([k, n], -1, 1, "float32", 2);
@@ -97,12 +101,12 @@ export async function calibrate(tf: Tf, { minMs = 150 } = {}): Promise<number> {
     };
     await step();
     let runs = 0;
-    const start = performance.now();
-    while (performance.now() - start < minMs) {
+    const start = now();
+    while (now() - start < minMs) {
       await step();
       runs += 1;
     }
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = (now() - start) / 1000;
     return (runs * m * k * n) / seconds / 1e9;
   } finally {
     a.dispose();

@@ -15,5 +15,6 @@ export {
   type TrainingBudgets,
   type TrainingThroughput,
 } from "./estimate";
+export { CORRECTION_RANGE, CORRECTION_RUNS, correctionOf, SpeedCorrection, trainingRatio, type TimedTraining } from "./correction";
 export type { Json, JsonObject } from "./json";
 export { estimateTrainingMemory, formatBytes, type MemoryEstimate } from "./memory";

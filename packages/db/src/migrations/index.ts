@@ -17,6 +17,7 @@ import { lti } from "./0014_lti";
 import { submissionFingerprint } from "./0015_submission_fingerprint";
 import { jobEstimate } from "./0016_job_estimate";
 import { calibrationTraining } from "./0017_calibration_training";
+import { calibrationCorrection } from "./0018_calibration_correction";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -41,6 +42,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0015_submission_fingerprint": submissionFingerprint(),
     "0016_job_estimate": jobEstimate(),
     "0017_calibration_training": calibrationTraining(),
+    "0018_calibration_correction": calibrationCorrection(),
   };
 }
 

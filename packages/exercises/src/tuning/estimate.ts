@@ -34,6 +34,12 @@ export interface TuningEstimateOptions {
    * over `gflops` alone.
    */
   training?: TrainingThroughput;
+  /**
+   * Measured over predicted epoch seconds of the grader's recent trainings (the graders' published
+   * calibration, `SpeedCorrection`): multiplies the seconds `training` gives each epoch. Without it
+   * (or without `training`, which it corrects), the epochs cost what the calibration says.
+   */
+  correction?: number | undefined;
   /** Trials one search may run on the assignment (`toolboxPolicy(overrides).tuningTrials`). */
   maxTrials: number;
   /** Fixed cost of each training child (start, data, model build), seconds. */
@@ -53,11 +59,12 @@ export interface TuningEstimate {
 /**
  * Seconds of one epoch: forward and backward over the training examples, a forward pass over the
  * validation examples (every epoch is validated). From the measured step cost and throughput when
- * the graders published them, else from multiply-adds over the matmul-derived figure.
+ * the graders published them (scaled by the correction their trainings taught them), else from
+ * multiply-adds over the matmul-derived figure.
  */
 const epochSeconds = (summary: ModelSummary, work: EpochWork, options: TuningEstimateOptions) =>
   options.training
-    ? measuredEpochSeconds(summary.trainingFlopsPerExample, work, options.training)
+    ? measuredEpochSeconds(summary.trainingFlopsPerExample, work, options.training) * (options.correction ?? 1)
     : (summary.trainingFlopsPerExample * (work.train + work.evaluate / 3)) / (Math.max(options.gflops, 1e-3) * 1e9);
 
 /**

@@ -1,13 +1,5 @@
 import { ForbiddenError, NotFoundError } from "@stepwise/core/contracts";
-import {
-  assignmentById,
-  enqueueExperiment,
-  experimentRunById,
-  experimentRunsFor,
-  progressSince,
-  submissionsFor,
-  type Db,
-} from "@stepwise/db";
+import { assignmentById, enqueueExperiment, experimentRunById, experimentRunsFor, progressSince, submissionsFor } from "@stepwise/db";
 import { EXPERIMENTS } from "@stepwise/exercises/experiments";
 import { z } from "zod";
 import {
@@ -20,17 +12,13 @@ import {
   suggestionsFor,
   type ExperimentRunView,
 } from "../services/experiments";
-import { trainingSpeed } from "../services/grader-speed";
+import { speedFigures } from "../services/grader-speed";
 import { verdictFor } from "../services/verdict-view";
 import { requireOwnerOrInstructor } from "../scope";
 import { assignmentProcedure, authedProcedure, createTRPCRouter, submissionProcedure } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 const Experiment = z.enum(EXPERIMENTS).describe("The debugging experiment to run, e.g. `tiny-subset` or `lr-range-test`");
-
-/** Grader throughput for experiment estimates: a grader's published measurement, else the configured figure. */
-const gflopsFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }) =>
-  (await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() }))?.gflops;
 
 const views = (runs: Parameters<typeof runView>[0][]): ExperimentRunView[] =>
   runs.map(runView).filter((v): v is ExperimentRunView => v !== null);
@@ -56,7 +44,7 @@ export const experimentRouter = createTRPCRouter({
         experiment: input.experiment,
         budgetSeconds: policy.computeSeconds,
         perMinute: ctx.config.submissionsPerMinute,
-        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
         now: ctx.now(),
       });
       return { jobId: job.id, status: job.status, estimateSeconds, budget };
@@ -72,7 +60,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: ctx.user.id,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
       }),
       submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id }),
     ]);
@@ -122,7 +110,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: submission.userId,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, await gflopsFor(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
       }),
     ]);
     const graded = rows.find((r) => r.id === submission.id)?.verdict ?? null;

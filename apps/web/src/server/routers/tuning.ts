@@ -15,7 +15,7 @@ import {
 import { TuningSearch } from "@stepwise/exercises/tuning";
 import { z } from "zod";
 import { estimatorFor, placedExercise, policyOf } from "../services/experiments";
-import { trainingSpeed } from "../services/grader-speed";
+import { speedFigures } from "../services/grader-speed";
 import {
   checkSearch,
   checkTuningAllowed,
@@ -26,17 +26,13 @@ import {
   tuningRunView,
   tuningUnavailable,
 } from "../services/tuning";
-import { costOfSearch, estimateTuneSeconds, fittedDefaults, type SpeedFigures } from "../services/tuning-cost";
+import { costOfSearch, estimateTuneSeconds, fittedDefaults } from "../services/tuning-cost";
 import { requireOwnerOrInstructor } from "../scope";
 import { assignmentProcedure, authedProcedure, createTRPCRouter } from "../trpc";
 
 const Id = z.string().min(1).max(100);
 
 /** Grader speed for estimates: a grader's published measurement (with its measured training speed), else the configured figure. */
-const speedFor = async (ctx: { db: Db; config: { graderGflops?: number }; now: () => number }): Promise<SpeedFigures> => {
-  const speed = await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
-  return { gflops: speed?.gflops, training: speed?.training };
-};
 
 /** The submission whose model a search varies: the one named (the caller's own, on this assignment), else the caller's latest. */
 async function modelSubmission(db: Db, user: User, assignmentId: string, submissionId: string | undefined) {
@@ -89,7 +85,7 @@ async function checkedSearch(
   checkTuningAllowed(exercise, policy);
   const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
   const trials = checkSearch(exercise, submission.payload, input.search, policy);
-  return { assignment, exercise, policy, submission, trials, speed: await speedFor(ctx) };
+  return { assignment, exercise, policy, submission, trials, speed: await speedFigures(ctx) };
 }
 
 export const tuningRouter = createTRPCRouter({
@@ -110,7 +106,7 @@ export const tuningRouter = createTRPCRouter({
       search: input.search,
       budgetSeconds: policyOf(assignment).computeSeconds,
       perMinute: ctx.config.submissionsPerMinute,
-      estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
+      estimateSeconds: estimatorFor(exercise, speed),
       now: ctx.now(),
     });
     return { jobId: job.id, status: job.status, submissionId: submission.id, trials, estimateSeconds, budget };
@@ -127,7 +123,7 @@ export const tuningRouter = createTRPCRouter({
       assignmentId: assignment.id,
       userId: ctx.user.id,
       budgetSeconds: policyOf(assignment).computeSeconds,
-      estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
+      estimateSeconds: estimatorFor(exercise, speed),
     });
     return costOfSearch(exercise, submission.payload, input.search, {
       ...speed,
@@ -146,12 +142,12 @@ export const tuningRouter = createTRPCRouter({
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const speed = await speedFor(ctx);
+    const speed = await speedFigures(ctx);
     const [{ runs, budget }, submissions, used] = await Promise.all([
       tuningRunsFor(ctx.db, {
         ...key,
         budgetSeconds: policyOf(assignment).computeSeconds,
-        estimateSeconds: estimatorFor(exercise, speed.gflops, speed.training),
+        estimateSeconds: estimatorFor(exercise, speed),
       }),
       submissionsFor(ctx.db, key),
       testEvaluationsUsed(ctx.db, assignment.id, ctx.user.id),
@@ -185,10 +181,8 @@ export const tuningRouter = createTRPCRouter({
     const { run, assignment } = await readableRun(ctx, input.jobId);
     const pending = run.status === "queued" || run.status === "running";
     // A pending run holds its estimate on the budget; read it again with the estimator to show it.
-    const speed = pending ? await speedFor(ctx) : null;
-    const shown = speed
-      ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), speed.gflops, speed.training))) ?? run)
-      : run;
+    const speed = pending ? await speedFigures(ctx) : null;
+    const shown = speed ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), speed))) ?? run) : run;
     const progress = run.status === "running" ? progressOf((await progressSince(ctx.db, run.jobId, 0)).map((e) => e.event)) : null;
     return { ...tuningRunView(shown), progress };
   }),

@@ -1,6 +1,5 @@
 import type { ExerciseDefinition, SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import { ForbiddenError, PreconditionError, ValidationError } from "@stepwise/core/contracts";
-import type { TrainingThroughput } from "@stepwise/core/model";
 import type { Assignment, EstimateSeconds, ExperimentBudget, ExperimentRun } from "@stepwise/db";
 import { experimentPolicy, type ExperimentPolicy } from "@stepwise/exercises/course";
 import {
@@ -16,7 +15,7 @@ import { TUNE_EXPERIMENT } from "@stepwise/exercises/tuning";
 import { assignmentExercise } from "./exercise-view";
 import { DEFAULT_GFLOPS, estimateExperimentSeconds } from "./experiments-cost";
 import { runOutcome } from "./run-outcome";
-import { estimateTuneSeconds } from "./tuning-cost";
+import { estimateTuneSeconds, type SpeedFigures } from "./tuning-cost";
 
 /** The exercise as the assignment places it (a CSV override changes the task, and so which experiments apply). */
 export const placedExercise = assignmentExercise;
@@ -33,11 +32,15 @@ export function taskOfExercise(exercise: ExerciseDefinition): Task {
 
 export const appliesTo = experimentAppliesTo;
 
-/** The budget callback for the db layer: every run of one assignment is estimated the same way. */
-export function estimatorFor(exercise: ExerciseDefinition, gflops: number | undefined, training?: TrainingThroughput): EstimateSeconds {
+/**
+ * The budget callback for the db layer: every run of one assignment is estimated the same way, from
+ * the same published figures (`speedFigures`), whichever router reads the budget.
+ */
+export function estimatorFor(exercise: ExerciseDefinition, speed: SpeedFigures): EstimateSeconds {
+  const { gflops } = speed;
   return ({ experiment, payload, search }) => {
     // A queued tuning search shares this budget: it holds its own estimate, never 0.
-    if (experiment === TUNE_EXPERIMENT) return estimateTuneSeconds(exercise, payload, search, { gflops, training });
+    if (experiment === TUNE_EXPERIMENT) return estimateTuneSeconds(exercise, payload, search, speed);
     const name = EXPERIMENTS.find((e) => e === experiment);
     return name ? estimateExperimentSeconds(name, exercise, payload, gflops || DEFAULT_GFLOPS) : 0;
   };

@@ -13,6 +13,8 @@ export interface TrainingSpeed {
   basis: string;
   /** The same grader's measured step cost and throughput on products, when it measures them: what tuning estimates use. */
   training?: TrainingThroughput;
+  /** The same grader's measured over predicted epoch seconds of its recent trainings (a ratio), when it has trained since it calibrated. */
+  correction?: number;
 }
 
 /** How long one read of the published figure serves requests, ms: a grader re-measures every few hours. */
@@ -45,6 +47,7 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
       source: "measured",
       basis: `${fmt(measured.gflops)} GFLOPS effective, measured on ${where} (${measured.backend})`,
       ...(measured.training ? { training: measured.training } : {}),
+      ...(measured.correction !== undefined ? { correction: measured.correction } : {}),
     };
   }
   if (input.configured === undefined || input.configured <= 0) return null;
@@ -53,4 +56,18 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
     source: "configured",
     basis: `${fmt(input.configured)} GFLOPS effective, the configured figure (no grader has published a measurement in the last day)`,
   };
+}
+
+/**
+ * The figures the budget's estimates use (`SpeedFigures`): every router that charges or refuses
+ * compute reads them here, so a tuning search is held at the same estimate whichever router reads
+ * the budget.
+ */
+export async function speedFigures(ctx: {
+  db: Db;
+  config: { graderGflops?: number };
+  now: () => number;
+}): Promise<{ gflops: number | undefined; training?: TrainingThroughput | undefined; correction?: number | undefined }> {
+  const speed = await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
+  return { gflops: speed?.gflops, training: speed?.training, correction: speed?.correction };
 }

@@ -10,22 +10,27 @@ import {
 } from "@stepwise/exercises/tuning";
 import { DEFAULT_GFLOPS, RUN_OVERHEAD_SECONDS } from "./experiments-cost";
 
-/** The graders' published speed as the estimate reads it: the matmul-derived figure, and the measured training speed when published. */
+/**
+ * The graders' published speed as the estimate reads it: the matmul-derived figure, the measured
+ * training speed when published, and the correction the same grader's trainings taught it.
+ */
 export interface SpeedFigures {
   gflops: number | undefined;
   training?: TrainingThroughput | undefined;
+  /** Measured over predicted epoch seconds of the grader's recent trainings (a ratio); scales the epochs `training` costs. */
+  correction?: number | undefined;
 }
 
 /**
- * With the measured training speed, each training costs its steps and products plus a warm child's
- * fixed cost; without it (graders from before, or the configured figure), the matmul-derived figure
- * and a fresh run's overhead, as before.
+ * With the measured training speed, each training costs its steps and products (scaled by the
+ * grader's correction when it has one) plus a warm child's fixed cost; without it (graders from
+ * before, or the configured figure), the matmul-derived figure and a fresh run's overhead, as before.
  */
 const optionsOf = (speed: SpeedFigures, maxTrials: number) => ({
   gflops: Math.max(speed.gflops || DEFAULT_GFLOPS, 1e-3),
   maxTrials,
   ...(speed.training
-    ? { training: speed.training, overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS }
+    ? { training: speed.training, correction: speed.correction, overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS }
     : { overheadSeconds: RUN_OVERHEAD_SECONDS }),
 });
 
@@ -51,7 +56,10 @@ export function estimateTuneSeconds(
       exercise,
       payload,
       parsed.data,
-      optionsOf({ gflops: options.gflops, training: options.training }, options.maxTrials ?? MAX_TUNING_TRIALS),
+      optionsOf(
+        { gflops: options.gflops, training: options.training, correction: options.correction },
+        options.maxTrials ?? MAX_TUNING_TRIALS,
+      ),
     ).seconds;
   // A new search must be checked (its error is the student's answer); a stored one only costed.
   if (options.maxTrials !== undefined) return estimate();
