@@ -27,6 +27,8 @@ export function spawnGrader(databaseUrl: string): GraderProcess {
       DATABASE_URL: databaseUrl,
       GRADER_CONCURRENCY: "1",
       GRADER_WARM_UP: "off",
+      // These tests read verdicts, not time estimates: no start-up speed measurement (~2.3 s of a core).
+      GRADER_CALIBRATE: "off",
       GRADER_POLL_MS: "100",
       GRADER_TRAIN_LIMIT: "2000",
       GRADER_TEST_LIMIT: "1000",
