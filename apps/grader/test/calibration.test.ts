@@ -13,6 +13,7 @@ import { solutions } from "@stepwise/exercises/solutions";
 import { estimateTuning, TuningSearch } from "@stepwise/exercises/tuning";
 import { slotGflops, slotTraining, startCalibration, TRAINING_EFFICIENCY } from "../src/calibration";
 import { configFromEnv } from "../src/config";
+import { spawnGrader } from "./fault-helpers";
 import { GRADER_ARGV, testConfig } from "./helpers";
 
 let testDb: TestDb | undefined;
@@ -78,32 +79,16 @@ describe("grader calibration", () => {
 
     testDb = await openTestDb("sqlite");
     const { db, url } = testDb;
-    const grader = spawn(process.execPath, [...GRADER_ARGV], {
-      cwd: resolve(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        GRADER_WORKER_ID: "uncalibrated",
-        GRADER_CONCURRENCY: "1",
-        GRADER_WARM_UP: "off",
-        GRADER_CALIBRATE: "off",
-        GRADER_POLL_MS: "50",
-        GRADER_CACHE_DIR: testConfig(url).cacheDir,
-      },
-    });
-    let log = "";
-    grader.stdout?.on("data", (c: Buffer) => (log += c.toString()));
-    grader.stderr?.on("data", (c: Buffer) => (log += c.toString()));
-    const exited = new Promise<number | null>((r) => grader.once("exit", (code) => r(code)));
+    // The fault tests' grader: the production command with GRADER_CALIBRATE=off.
+    const { child: grader, output, exited } = spawnGrader(url, "uncalibrated");
     try {
       // "started" is logged once the claim loops run, which a grader that calibrates does only after publishing.
-      for (let i = 0; !log.includes("started: 1 slot(s)"); i++) {
-        if (i > 600) throw new Error(`the grader never started: ${log}`);
+      for (let i = 0; !output().includes("started: 1 slot(s)"); i++) {
+        if (i > 600) throw new Error(`the grader never started: ${output()}`);
         await sleep(50);
       }
-      expect(log).toContain("calibration off (GRADER_CALIBRATE=off)");
-      expect(log).not.toContain("calibrated:");
+      expect(output()).toContain("calibration off (GRADER_CALIBRATE=off)");
+      expect(output()).not.toContain("calibrated:");
       expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
     } finally {
       grader.kill("SIGTERM");
