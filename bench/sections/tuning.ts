@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import type { SubmissionPayload } from "@stepwise/core/contracts";
+import { correctionFor, datasetKey } from "@stepwise/core/model";
 import {
   cancelJob,
   createSubmissionWithJob,
@@ -56,7 +57,13 @@ async function trainings(
   };
 }
 
-const estimates = (name: keyof typeof SEARCHES, payload: SubmissionPayload, speed: GraderSpeed, shown: GraderSpeed | null) => {
+const estimates = (
+  name: keyof typeof SEARCHES,
+  payload: SubmissionPayload,
+  speed: GraderSpeed,
+  shown: GraderSpeed | null,
+  courseId: string,
+) => {
   const exercise = getExercise(`${name}-regularize`);
   const search = SEARCHES[name];
   // What the web app showed before the measured training speed was published: matmul-derived figure, 3 s a run.
@@ -70,18 +77,22 @@ const estimates = (name: keyof typeof SEARCHES, payload: SubmissionPayload, spee
       })
     : null;
   // What the web app charges now: the calibration and the correction the grader had published when
-  // the search started, learnt from the trainings before it (none for the first search of a grader).
+  // the search started, learnt from the trainings before it (none for the first search of a grader):
+  // this dataset's own when it had one, else the figure over all datasets (`speedFigures`).
+  const key = datasetKey(exercise.dataset, courseId);
+  const correction = shown ? correctionFor({ all: shown.correction, byDataset: shown.corrections }, key) : null;
+  const own = shown?.corrections !== undefined && Object.hasOwn(shown.corrections, key);
   const corrected =
-    shown?.training && shown.correction !== undefined
+    shown?.training && correction !== null
       ? estimateTuning(exercise, payload, search, {
           gflops: shown.gflops,
           training: shown.training,
-          correction: shown.correction,
+          correction,
           maxTrials: 8,
           overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS,
         })
       : null;
-  return { before, after, corrected, correction: shown?.correction };
+  return { before, after, corrected, correction: correction === null ? undefined : { value: correction, own } };
 };
 
 const deviation = (charged: number, estimate: number) => {
@@ -102,7 +113,7 @@ export const tuning: Section = {
   async run(ctx) {
     const { db, url } = await freshDb(mkdtempSync(join(ctx.tmpDir, "tuning-")));
     const now = Date.now();
-    const queued: Array<{ name: keyof typeof SEARCHES; jobId: string; payload: SubmissionPayload }> = [];
+    const queued: Array<{ name: keyof typeof SEARCHES; jobId: string; payload: SubmissionPayload; courseId: string }> = [];
     for (const name of ["mnist", "imdb"] as const) {
       const exerciseId = `${name}-regularize`;
       const payload = solutions[exerciseId]?.reference;
@@ -125,13 +136,13 @@ export const tuning: Section = {
         estimateSeconds: () => 1,
         now,
       });
-      queued.push({ name, jobId: tune.id, payload });
+      queued.push({ name, jobId: tune.id, payload, courseId: course.id });
     }
     const services: Service[] = await startGraders(ctx, url, 1);
     try {
       const rows: string[][] = [];
       let speed: GraderSpeed | null = null;
-      for (const { name, jobId, payload } of queued) {
+      for (const { name, jobId, payload, courseId } of queued) {
         const loadBefore = load1();
         let run: TuningRun | null = null;
         // The published figures as the search starts (the grader claims it): what the web would charge it.
@@ -145,7 +156,7 @@ export const tuning: Section = {
         }
         speed ??= await latestCalibration(db, { now: Date.now() });
         if (!run || run.status !== "done" || !speed) throw new Error(`the ${name} search ended ${run?.status ?? "missing"}`);
-        const { before, after, corrected, correction } = estimates(name, payload, speed, shown ?? null);
+        const { before, after, corrected, correction } = estimates(name, payload, speed, shown ?? null, courseId);
         const parts = await trainings(db, run);
         ctx.log(
           `tuning: ${name} charged ${fmt(run.chargedSeconds)} s, estimated ${fmt(before.seconds)} s before, ${after ? fmt(after.seconds) : "–"} s now`,
@@ -158,7 +169,7 @@ export const tuning: Section = {
           `${fmt(before.seconds)} s (${deviation(run.chargedSeconds, before.seconds)})`,
           after ? `${fmt(after.seconds)} s (${deviation(run.chargedSeconds, after.seconds)})` : "not published",
           corrected && correction !== undefined
-            ? `${fmt(corrected.seconds)} s (${deviation(run.chargedSeconds, corrected.seconds)}; × ${correction.toFixed(2)})`
+            ? `${fmt(corrected.seconds)} s (${deviation(run.chargedSeconds, corrected.seconds)}; × ${correction.value.toFixed(2)}, ${correction.own ? `${name.toUpperCase()}'s own` : "over all datasets"})`
             : "none yet",
           `${loadBefore.toFixed(1)} → ${load1().toFixed(1)}`,
         ]);
@@ -174,7 +185,7 @@ export const tuning: Section = {
           "charged",
           "estimate before (matmul, 3 s a run)",
           "estimate now (measured training)",
-          "with the correction published at its start",
+          "with its dataset's correction published at its start",
           "load",
         ],
         rows,
@@ -184,7 +195,7 @@ export const tuning: Section = {
         notes: [
           "One production grader (GRADER_CONCURRENCY=1, warm-up on, full data) on a fresh SQLite file; each search enqueued directly (enqueueTuning) on the reference submission, whose own grading is cancelled; one pass (n=1).",
           'charged = the job\'s measured seconds (finished − started), what the compute budget is charged; both estimates are computed from the calibration that grader published at start. The first IMDB search on a machine also builds the IMDB cache before its first trial ("first after").',
-          "with the correction = the calibration and speed correction the grader had published when the search was claimed: learnt from the trainings before it (so none for the first search of a fresh grader; IMDB's comes from the MNIST search's trainings).",
+          "with the correction = the calibration and speed correction the grader had published when the search was claimed, for that search's dataset as the web app picks it: the dataset's own factor when the grader's earlier trainings were on it, else the factor over all its trainings (so none for the first search of a fresh grader; in one pass IMDB's is the fallback, learnt on the MNIST search's trainings).",
         ],
       };
     } finally {

@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from "node:os";
-import { SpeedCorrection, type TimedTraining, type TrainingThroughput } from "@stepwise/core/model";
+import { SpeedCorrection, type PublishedCorrection, type TimedTraining, type TrainingThroughput } from "@stepwise/core/model";
 import { publishCalibration, withdrawCalibration, type Db } from "@stepwise/db";
 import { z } from "zod";
 import type { GraderConfig } from "./config";
@@ -118,11 +118,14 @@ export function measureGraderSpeed(
 export interface Calibrator {
   /** The latest measurement published, or null before the first succeeds. */
   readonly last: MeasuredSpeed | null;
-  /** Measured over predicted epoch seconds of this grader's recent trainings (published with the measurement); null before any. */
-  readonly correction: number | null;
   /**
-   * Counts a completed training against the measurement in force (ignored before the first) and
-   * publishes the correction it gives with that measurement. Never throws: a failed publication is
+   * Measured over predicted epoch seconds of this grader's recent trainings, over all of them and per
+   * dataset (published with the measurement); `all` null and no dataset before any.
+   */
+  readonly correction: PublishedCorrection;
+  /**
+   * Counts a completed training against the measurement in force (ignored before the first) under the
+   * dataset it trained on, and publishes the corrections it gives with that measurement. Never throws: a failed publication is
    * logged, and the next training or measurement publishes again.
    */
   observe(run: TimedTraining): Promise<void>;
@@ -174,14 +177,15 @@ export async function startCalibration(
 
   // The measurement and the correction go out together: one row per grader, replaced each time.
   const publish = (speed: MeasuredSpeed, measuredAt: number) => {
-    const value = correction.value;
+    const { all, byDataset } = correction.published;
     return publishCalibration(db, {
       workerId: config.workerId,
       host,
       backend: speed.backend,
       gflops: speed.gflops,
       training: speed.training,
-      ...(value !== null ? { correction: value } : {}),
+      ...(all !== null ? { correction: all } : {}),
+      ...(Object.keys(byDataset).length > 0 ? { corrections: byDataset } : {}),
       measuredAt,
     });
   };
@@ -216,7 +220,7 @@ export async function startCalibration(
       return last?.speed ?? null;
     },
     get correction() {
-      return correction.value;
+      return correction.published;
     },
     async observe(run: TimedTraining) {
       // The ratio is against the slot's figure in force when the training ran, what the web estimated it with.

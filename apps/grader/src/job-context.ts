@@ -62,7 +62,7 @@ export interface JobContext {
   onBackend?: (backend: string) => void;
   /** The training speed this grader published (10⁹ multiply-adds/s per slot), for time estimates; null before it calibrated. */
   gflops?: () => number | null;
-  /** Told of every training that completed, with its epochs' wall seconds: the running speed correction learns from them (`Calibrator.observe`). */
+  /** Told of every training that completed, with its dataset and its epochs' wall seconds: the running speed correction learns from them, per dataset (`Calibrator.observe`). */
   onTrained?: (run: TimedTraining) => void;
 }
 

@@ -7,7 +7,7 @@
  * The outcome is stored as the job's experiment result: compute budget, never an attempt.
  */
 import { BudgetError, ValidationError, type TrainingReport } from "@stepwise/core/contracts";
-import type { TimedTraining } from "@stepwise/core/model";
+import { datasetKey, type TimedTraining } from "@stepwise/core/model";
 import {
   recordTestEvaluationResult,
   reserveTestEvaluation,
@@ -58,12 +58,13 @@ function trialOutcome(outcome: ExperimentChildOutcome, config: GraderConfig): Tr
 }
 
 /**
- * A completed training as the speed correction learns from it: the prepared model's multiply-adds,
- * the work of each epoch (`validated`: a trial's split of `examples` into trained and validated; the
- * final model trains on all of them) and the epochs' wall seconds. Null for K-fold (its history is a
- * mean over folds) and for a training that ran no epoch.
+ * A completed training as the speed correction learns from it: the dataset it trained on (`dataset`,
+ * a `datasetKey`), the prepared model's multiply-adds, the work of each epoch (`validated`: a trial's
+ * split of `examples` into trained and validated; the final model trains on all of them) and the
+ * epochs' wall seconds. Null for K-fold (its history is a mean over folds) and for a training that ran no epoch.
  */
 export function timedTraining(
+  dataset: string,
   prepared: PreparedTraining,
   report: TrainingReport,
   examples: number,
@@ -73,6 +74,7 @@ export function timedTraining(
   const { batchSize, validationSplit } = prepared.training.fit;
   const train = validated ? Math.round(examples * (1 - validationSplit)) : examples;
   return {
+    dataset,
     trainingFlopsPerExample: prepared.summary.trainingFlopsPerExample,
     work: { train, evaluate: examples - train, batchSize },
     epochSeconds: report.history.map((epoch) => epoch.seconds),
@@ -158,7 +160,9 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
   });
   // Training examples of the slice (train+validation): what the final model trains on.
   let trainExamples = 0;
-  // Every completed training tells the speed correction how the calibration compares with real work.
+  // Every completed training tells the speed correction how the calibration compares with real work
+  // on this dataset; the web app keys its estimate by the same assignment.
+  const dataset = datasetKey(exercise.dataset, assignment.courseId);
   const observe = (run: TimedTraining | null) => {
     if (run) ctx.onTrained?.(run);
   };
@@ -191,7 +195,7 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
         const trial = trialOutcome(outcome, ctx.config);
         if ("trainExamples" in trial) {
           trainExamples = trial.trainExamples;
-          observe(timedTraining(prepared, trial.report, trial.trainExamples, true));
+          observe(timedTraining(dataset, prepared, trial.report, trial.trainExamples, true));
         }
         return trial;
       },
@@ -225,7 +229,7 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
             status: "not_run",
             reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}`,
           };
-        observe(timedTraining(prepared, outcome.report, trainExamples, false));
+        observe(timedTraining(dataset, prepared, outcome.report, trainExamples, false));
         const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
         if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
 

@@ -165,15 +165,27 @@ describe("grader calibration", () => {
     // 38 steps of 2 ms and 1.2 G multiply-adds at 30 G/s: 0.116 s predicted a steady epoch.
     const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
     const flops = 1_200_000_000 / 5_200;
-    const trained = (...epochSeconds: number[]) => ({ trainingFlopsPerExample: flops, work, epochSeconds });
+    const trained = (...epochSeconds: number[]) => ({ dataset: "mnist", trainingFlopsPerExample: flops, work, epochSeconds });
     await calibrator.observe(trained(0.9, 0.145, 0.145));
-    expect(calibrator.correction).toBeCloseTo(1.25, 9);
-    expect(await read()).toMatchObject({ training: speed.training, correction: calibrator.correction, measuredAt });
+    expect(calibrator.correction.all).toBeCloseTo(1.25, 9);
+    expect(await read()).toMatchObject({
+      training: speed.training,
+      correction: calibrator.correction.all,
+      corrections: { mnist: calibrator.correction.all },
+      measuredAt,
+    });
     // The median of the runs: a stalled one does not move it, two more at the first one's pace keep it.
     await calibrator.observe(trained(2, 1.16));
     await calibrator.observe(trained(0.5, 0.145));
-    expect(calibrator.correction).toBeCloseTo(1.25, 9);
+    expect(calibrator.correction.all).toBeCloseTo(1.25, 9);
     expect((await read())?.correction).toBeCloseTo(1.25, 9);
+    // A dataset whose epochs run faster than predicted gets its own factor; MNIST's stays.
+    await calibrator.observe({ ...trained(0.5, 0.087), dataset: "imdb" });
+    const published = await read();
+    expect(published?.corrections?.imdb).toBeCloseTo(0.75, 9);
+    expect(published?.corrections?.mnist).toBeCloseTo(1.25, 9);
+    expect(Object.keys(published?.corrections ?? {}).sort()).toEqual(["imdb", "mnist"]);
+    expect(published?.correction).toBe(calibrator.correction.all);
     await calibrator.stop();
     expect(await read()).toBeNull();
     // After the stop nothing is published again.
@@ -190,8 +202,13 @@ describe("grader calibration", () => {
       log: () => undefined,
       measure: () => Promise.reject(new Error("Calibration failed: no backend")),
     });
-    await calibrator.observe({ trainingFlopsPerExample: 1e6, work: { train: 100, evaluate: 0, batchSize: 10 }, epochSeconds: [1] });
-    expect(calibrator.correction).toBeNull();
+    await calibrator.observe({
+      dataset: "mnist",
+      trainingFlopsPerExample: 1e6,
+      work: { train: 100, evaluate: 0, batchSize: 10 },
+      epochSeconds: [1],
+    });
+    expect(calibrator.correction).toEqual({ all: null, byDataset: {} });
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();
     await calibrator.stop();
   });

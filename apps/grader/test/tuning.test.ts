@@ -166,10 +166,13 @@ describe("grader: tuning jobs on a small MNIST slice", () => {
     // value is whatever this machine's epochs took against the fixed figure; that it is learnt from
     // the real trainings and published is the point.
     expect([7, 8]).toContain(correction.count);
-    const learnt = calibrator.correction;
+    const learnt = calibrator.correction.all;
     expect(learnt).toBeGreaterThanOrEqual(CORRECTION_RANGE.min);
     expect(learnt).toBeLessThanOrEqual(CORRECTION_RANGE.max);
     await expect.poll(async () => (await latestCalibration(db, { now: Date.now() }))?.correction).toBe(learnt);
+    // Every training was on MNIST, and the grader kept them under the job's dataset: its own factor is the same figure.
+    expect(calibrator.correction.byDataset).toEqual({ mnist: learnt });
+    expect((await latestCalibration(db, { now: Date.now() }))?.corrections).toEqual({ mnist: learnt });
 
     // Progress names each trial, then the final model; the log tells the story.
     const evaluatedJob = results[0]?.final.status === "evaluated" ? first : second;

@@ -5,7 +5,7 @@
 import { publishCalibration, submissionsFor, type GraderCalibration } from "@stepwise/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCaller } from "../src/server/root";
-import { SPEED_CACHE_MS, trainingSpeed } from "../src/server/services/grader-speed";
+import { SPEED_CACHE_MS, speedFigures, trainingSpeed } from "../src/server/services/grader-speed";
 import { createContext } from "../src/server/trpc";
 import { T0, testConfig, validPayload, world, type World } from "./helpers";
 
@@ -121,6 +121,12 @@ describe("trainingSpeed", () => {
       undefined,
       { gflops: 9, source: "measured", training: { gflops: 30, stepSeconds: 0.002 }, correction: 1.3 },
     ],
+    [
+      "a grader that learnt one per dataset: all of them",
+      [{ ...grader("a:1", 9), training: { gflops: 30, stepSeconds: 0.002 }, correction: 1.3, corrections: { mnist: 1.1, imdb: 0.8 } }],
+      undefined,
+      { correction: 1.3, corrections: { mnist: 1.1, imdb: 0.8 } },
+    ],
   ] as const)("%s", async (_case, published, configured, expected) => {
     for (const row of published) await publishCalibration(w.db, row);
     const speed = await trainingSpeed(w.db, { configured, now: T0 });
@@ -128,5 +134,44 @@ describe("trainingSpeed", () => {
     else expect(speed).toMatchObject(expected);
     // None published, none passed on.
     if (speed && !published.some((row) => "correction" in row)) expect(speed).not.toHaveProperty("correction");
+  });
+});
+
+describe("speedFigures", () => {
+  const ctx = () => ({ db: w.db, config: {}, now: w.clock.now });
+  const onMnist = { courseId: "course-1", exerciseId: "mnist-regularize", overrides: {} };
+  const onImdb = { courseId: "course-1", exerciseId: "imdb-regularize", overrides: {} };
+  // A course's own table on a built-in CSV exercise: another course's table of the same name is another dataset.
+  const onTable = (courseId: string) => ({
+    courseId,
+    exerciseId: "houses-beat-baseline",
+    overrides: { dataset: { kind: "csv", file: "data/prices.csv", target: "price", task: "regression" } },
+  });
+
+  it.each([
+    ["MNIST: its own", onMnist, 1.12],
+    ["IMDB: its own, of the opposite sign", onImdb, 0.77],
+    ["a course's table: its own", onTable("course-1"), 1.5],
+    ["another course's table of the same name: the overall figure", onTable("course-2"), 0.95],
+  ])("picks the correction of the assignment's dataset, %s", async (_case, assignment, expected) => {
+    await publishCalibration(w.db, {
+      ...grader("a:1", 9),
+      training: { gflops: 30, stepSeconds: 0.002 },
+      correction: 0.95,
+      corrections: { mnist: 1.12, imdb: 0.77, "csv:course-1:data/prices.csv": 1.5 },
+    });
+    expect(await speedFigures(ctx(), assignment)).toEqual({
+      gflops: 9,
+      training: { gflops: 30, stepSeconds: 0.002 },
+      correction: expected,
+    });
+  });
+
+  it("passes on no correction from a grader that has not trained, and the overall one from a grader from before 0019", async () => {
+    await publishCalibration(w.db, { ...grader("a:1", 9), training: { gflops: 30, stepSeconds: 0.002 } });
+    expect((await speedFigures(ctx(), onImdb)).correction).toBeUndefined();
+    await publishCalibration(w.db, { ...grader("a:1", 9), training: { gflops: 30, stepSeconds: 0.002 }, correction: 1.2 });
+    w.clock.advance(SPEED_CACHE_MS);
+    expect((await speedFigures(ctx(), onImdb)).correction).toBe(1.2);
   });
 });

@@ -7,11 +7,13 @@ import {
   createAssignment,
   publishCalibration,
   type Assignment,
+  type GraderCalibration,
 } from "@stepwise/db";
 import { getExercise } from "@stepwise/exercises";
 import { estimateTuning, TuningResult, WARM_TRAINING_OVERHEAD_SECONDS, type TuningSearch } from "@stepwise/exercises/tuning";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { placedExercise } from "../src/server/services/experiments";
+import { SPEED_CACHE_MS } from "../src/server/services/grader-speed";
 import { estimateTuneSeconds } from "../src/server/services/tuning-cost";
 import { denseTopology, world, type World } from "./helpers";
 
@@ -253,6 +255,22 @@ describe("tuning.start", () => {
 });
 
 describe("tuning.estimate", () => {
+  const training = { gflops: 36, stepSeconds: 0.0025 };
+  /**
+   * A grader's calibration with its measured training speed and, when given, the corrections its
+   * trainings taught it. Published before the first request: the web app reads it at most once a minute.
+   */
+  const publishTraining = (corrections: Pick<GraderCalibration, "correction" | "corrections"> = {}) =>
+    publishCalibration(w.db, {
+      workerId: "g:1",
+      host: "h",
+      backend: "wasm+openblas",
+      gflops: 20,
+      training,
+      ...corrections,
+      measuredAt: w.clock.now(),
+    });
+
   const eight: TuningSearch = {
     strategy: "random",
     trials: 8,
@@ -272,16 +290,7 @@ describe("tuning.estimate", () => {
 
   it("costs with the training speed a grader measured and published (steps and products, a warm child's overhead), and start holds that", async () => {
     const assignment = await step7Assignment();
-    const training = { gflops: 36, stepSeconds: 0.0025 };
-    // Before the first request: the web app reads the published figure at most once a minute.
-    await publishCalibration(w.db, {
-      workerId: "g:1",
-      host: "h",
-      backend: "wasm+openblas",
-      gflops: 20,
-      training,
-      measuredAt: w.clock.now(),
-    });
+    await publishTraining();
     await submit(assignment);
     const caller = await w.as(w.student);
     const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
@@ -301,17 +310,7 @@ describe("tuning.estimate", () => {
 
   it("scales the epochs by the correction the grader's trainings taught it: estimate, start and the experiments' view of the budget agree", async () => {
     const assignment = await step7Assignment();
-    const training = { gflops: 36, stepSeconds: 0.0025 };
-    // Before the first request: the web app reads the published figure at most once a minute.
-    await publishCalibration(w.db, {
-      workerId: "g:1",
-      host: "h",
-      backend: "wasm+openblas",
-      gflops: 20,
-      training,
-      correction: 1.5,
-      measuredAt: w.clock.now(),
-    });
+    await publishTraining({ correction: 1.5 });
     const submissionId = await submit(assignment);
     const caller = await w.as(w.student);
     const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
@@ -329,6 +328,33 @@ describe("tuning.estimate", () => {
     const { budget } = await caller.experiment.suggestions({ submissionId });
     expect(budget.leftSeconds).toBeCloseTo(600 - run.estimateSeconds, 0);
     expect((await caller.tuning.list({ assignmentId: assignment.id })).budget.leftSeconds).toBe(budget.leftSeconds);
+  });
+
+  it("uses the correction learnt on this exercise's dataset, not one learnt on another, and the overall one when it has none", async () => {
+    const assignment = await step7Assignment();
+    // IMDB's trainings ran faster than predicted and pulled the overall figure down; MNIST's own ran slower.
+    await publishTraining({ correction: 0.8, corrections: { imdb: 0.7, mnist: 1.12 } });
+    const submissionId = await submit(assignment);
+    const exercise = placedExercise(assignment);
+    const options = { gflops: 20, training, maxTrials: 8, overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS };
+    const costed = (correction: number) => estimateTuning(exercise, step7Payload(), grid, { ...options, correction }).seconds;
+    const caller = await w.as(w.student);
+    const cost = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
+    expect(cost.seconds).toBeCloseTo(costed(1.12), 1);
+    expect(cost.seconds).not.toBeCloseTo(costed(0.8), 0);
+    expect(cost.seconds).not.toBeCloseTo(costed(0.7), 0);
+    // Start and the experiments' view of the budget hold the same dataset's figure.
+    const run = await caller.tuning.start({ assignmentId: assignment.id, search: grid });
+    expect(run.estimateSeconds).toBeCloseTo(cost.seconds, 1);
+    const { budget } = await caller.experiment.suggestions({ submissionId });
+    expect(budget.leftSeconds).toBeCloseTo(600 - run.estimateSeconds, 0);
+
+    // A grader that has trained only on IMDB: MNIST falls back to its overall figure, not to IMDB's.
+    await publishTraining({ correction: 0.9, corrections: { imdb: 0.7 } });
+    w.clock.advance(SPEED_CACHE_MS);
+    const fallback = await caller.tuning.estimate({ assignmentId: assignment.id, search: grid });
+    expect(fallback.seconds).toBeCloseTo(costed(0.9), 1);
+    expect(fallback.seconds).not.toBeCloseTo(costed(0.7), 0);
   });
 
   it("proposes the same search with successive halving when the declared one does not fit, and fewer trials when that does not either", async () => {

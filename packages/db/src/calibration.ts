@@ -1,4 +1,5 @@
 import { ValidationError } from "@stepwise/core/contracts";
+import { CORRECTION_DATASETS, DATASET_KEY_MAX_LENGTH } from "@stepwise/core/model";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { Db } from "./connection";
@@ -13,6 +14,20 @@ import type { GraderCalibrationsTable } from "./schema";
 
 /** Measurements older than this are ignored: that grader is gone, or the machine has changed since. */
 export const CALIBRATION_MAX_AGE_MS = 24 * 3_600_000;
+
+const Correction = z
+  .number()
+  .finite()
+  .positive()
+  .max(100)
+  .describe("Measured over predicted seconds (a ratio, no unit) of the epochs of the grader's recent trainings, predicted from `training`");
+
+/** Per dataset key, that dataset's correction; bounded like the grader's own memory of datasets, with room for a grader that keeps more. */
+const DatasetCorrections = z
+  .record(z.string().min(1).max(DATASET_KEY_MAX_LENGTH), Correction)
+  .refine((byDataset) => Object.keys(byDataset).length <= 4 * CORRECTION_DATASETS, {
+    message: `at most ${4 * CORRECTION_DATASETS} datasets`,
+  });
 
 export const GraderCalibration = z
   .object({
@@ -33,16 +48,15 @@ export const GraderCalibration = z
       .strict()
       .optional()
       .describe("One slot's training speed measured on the two reference models; absent from graders that do not measure it"),
-    correction: z
-      .number()
-      .finite()
-      .positive()
-      .max(100)
-      .optional()
-      .describe(
-        "Measured over predicted seconds (a ratio, no unit) of the epochs of the grader's recent trainings, predicted from `training`: " +
-          "estimates multiply their epoch seconds by it. Absent until the grader has completed a training",
-      ),
+    correction: Correction.optional().describe(
+      "Measured over predicted seconds (a ratio, no unit) of the epochs of the grader's recent trainings whatever they trained on, " +
+        "predicted from `training`: estimates on a dataset without its own (`corrections`) multiply their epoch seconds by it. " +
+        "Absent until the grader has completed a training",
+    ),
+    corrections: DatasetCorrections.optional().describe(
+      "The same ratio per dataset the grader trained on recently, by dataset key (`datasetKey`: `mnist`, `imdb`, `csv:<course>:<file>`): " +
+        "an estimate on one of them uses its own. Absent from graders from before and until a training completes",
+    ),
     measuredAt: z.number().int().nonnegative().describe("When it was measured, ms since the epoch"),
   })
   .strict();
@@ -51,6 +65,22 @@ export type GraderCalibration = z.infer<typeof GraderCalibration>;
 /** The figure the web app's estimate uses, and how many graders' recent measurements it was chosen from. */
 export interface GraderSpeed extends GraderCalibration {
   graders: number;
+}
+
+/**
+ * A row's per-dataset corrections, or nothing when absent or malformed: a bad value (written by hand,
+ * or by a version that stored another shape) costs the estimate its per-dataset figure, not the page.
+ */
+function datasetCorrections(text: string | null): { corrections: Record<string, number> } | Record<string, never> {
+  if (text === null) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const parsed = DatasetCorrections.safeParse(value);
+  return parsed.success ? { corrections: parsed.data } : {};
 }
 
 function toCalibration(row: Selectable<GraderCalibrationsTable>): GraderCalibration {
@@ -65,6 +95,7 @@ function toCalibration(row: Selectable<GraderCalibrationsTable>): GraderCalibrat
     gflops: Number(row.gflops),
     ...training,
     ...(row.speed_correction !== null ? { correction: Number(row.speed_correction) } : {}),
+    ...datasetCorrections(row.speed_corrections),
     measuredAt: row.measured_at,
   };
 }
@@ -88,6 +119,7 @@ export async function publishCalibration(db: Db, input: GraderCalibration): Prom
     training_gflops: c.training?.gflops ?? null,
     step_seconds: c.training?.stepSeconds ?? null,
     speed_correction: c.correction ?? null,
+    speed_corrections: c.corrections ? JSON.stringify(c.corrections) : null,
     measured_at: c.measuredAt,
   };
   await db.kysely

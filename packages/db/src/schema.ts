@@ -255,6 +255,12 @@ export interface GraderCalibrationsTable {
   step_seconds: number | null;
   /** Measured over predicted epoch seconds of the grader's recent trainings (median); null before it completed one, and before migration 0018. */
   speed_correction: number | null;
+  /**
+   * JSON object, dataset key (`datasetKey`) → that dataset's correction, for datasets the grader trained
+   * on recently; null before it completed a training, and before migration 0019. Read leniently: a
+   * malformed value is ignored, the estimate then uses `speed_correction`.
+   */
+  speed_corrections: string | null;
   measured_at: number;
 }
 

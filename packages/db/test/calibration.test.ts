@@ -1,7 +1,16 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "@stepwise/core/contracts";
-import { CALIBRATION_MAX_AGE_MS, latestCalibration, publishCalibration, withdrawCalibration, type GraderCalibration } from "../src/index";
-import { testDialects } from "../src/testing";
+import {
+  CALIBRATION_MAX_AGE_MS,
+  latestCalibration,
+  migrate,
+  migrateTo,
+  publishCalibration,
+  withdrawCalibration,
+  type GraderCalibration,
+} from "../src/index";
+import { openTestDb, testDialects } from "../src/testing";
 import { useTestDb } from "./helpers";
 
 const NOW = Date.UTC(2026, 2, 1, 12);
@@ -56,6 +65,36 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     expect(await latestCalibration(db, { now: NOW })).toEqual({ ...measured("a:1", 9), training, correction: 1.2345678, graders: 1 });
     await publishCalibration(db, { ...measured("a:1", 9), training });
     expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("correction");
+  });
+
+  it("gives back each dataset's correction with the overall one, and clears them with a measurement without", async () => {
+    const { db } = t();
+    const training = { gflops: 36.25, stepSeconds: 0.00231 };
+    const corrections = { mnist: 1.1234567, imdb: 0.7712345, "csv:course-1:data/loans.csv": 1.5 };
+    await publishCalibration(db, { ...measured("a:1", 9), training, correction: 0.95, corrections });
+    expect(await latestCalibration(db, { now: NOW })).toEqual({
+      ...measured("a:1", 9),
+      training,
+      correction: 0.95,
+      corrections,
+      graders: 1,
+    });
+    await publishCalibration(db, { ...measured("a:1", 9), training, correction: 0.95 });
+    expect(await latestCalibration(db, { now: NOW })).not.toHaveProperty("corrections");
+  });
+
+  it.each([
+    ["text that is not JSON", "{mnist: 1.2"],
+    ["JSON of another shape", JSON.stringify([["mnist", 1.2]])],
+    ["a factor out of range", JSON.stringify({ mnist: 1.2, imdb: -1 })],
+    ["a factor that is not a number", JSON.stringify({ mnist: "1.2" })],
+  ])("ignores stored per-dataset corrections that are %s, keeping the rest of the row", async (_case, stored) => {
+    const { db } = t();
+    await publishCalibration(db, { ...measured("a:1", 9), correction: 1.25, corrections: { mnist: 1.1 } });
+    await db.kysely.updateTable("grader_calibrations").set({ speed_corrections: stored }).where("worker_id", "=", "a:1").execute();
+    const read = await latestCalibration(db, { now: NOW });
+    expect(read).toEqual({ ...measured("a:1", 9), correction: 1.25, graders: 1 });
+    expect(read).not.toHaveProperty("corrections");
   });
 
   it("keeps one row per grader: a new measurement replaces the old one", async () => {
@@ -132,11 +171,40 @@ describe.each(testDialects)("grader calibrations on %s", (dialect) => {
     ["training.stepSeconds", { training: { gflops: 30, stepSeconds: -0.001 } }],
     ["correction", { correction: 0 }],
     ["correction", { correction: Number.POSITIVE_INFINITY }],
+    ["corrections.mnist", { corrections: { mnist: 0 } }],
+    ["corrections", { corrections: { "": 1.2 } }],
+    ["corrections", { corrections: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`csv:c:${i}.csv`, 1])) }],
   ] as const)("refuses a calibration with a bad %s, naming it, and stores nothing", async (field, patch) => {
     const { db } = t();
     const bad = { ...measured("a:1", 9), ...patch };
     await expect(publishCalibration(db, bad)).rejects.toThrow(ValidationError);
     await expect(publishCalibration(db, bad)).rejects.toThrow(new RegExp(`needs ${field}`));
     expect(await latestCalibration(db, { now: NOW })).toBeNull();
+  });
+});
+
+describe.each(testDialects)("migration 0019 on %s", (dialect) => {
+  it("keeps a row a grader published before it: its overall correction reads, with no per-dataset ones", async () => {
+    const t = await openTestDb(dialect, { migrate: false });
+    try {
+      await migrateTo(t.db, "0018_calibration_correction");
+      // Written the way the code before 0019 wrote it.
+      await sql`insert into grader_calibrations (worker_id, host, backend, gflops, training_gflops, step_seconds, speed_correction, measured_at)
+        values ('old:1', 'h', 'wasm', 9, 30, 0.002, 1.25, ${NOW})`.execute(t.db.kysely);
+      await migrate(t.db);
+      const read = await latestCalibration(t.db, { now: NOW });
+      expect(read).toEqual({
+        workerId: "old:1",
+        host: "h",
+        backend: "wasm",
+        gflops: 9,
+        training: { gflops: 30, stepSeconds: 0.002 },
+        correction: 1.25,
+        measuredAt: NOW,
+        graders: 1,
+      });
+    } finally {
+      await t.cleanup();
+    }
   });
 });

@@ -15,6 +15,18 @@ export {
   type TrainingBudgets,
   type TrainingThroughput,
 } from "./estimate";
-export { CORRECTION_RANGE, CORRECTION_RUNS, correctionOf, SpeedCorrection, trainingRatio, type TimedTraining } from "./correction";
+export {
+  CORRECTION_DATASETS,
+  CORRECTION_RANGE,
+  CORRECTION_RUNS,
+  correctionFor,
+  correctionOf,
+  DATASET_KEY_MAX_LENGTH,
+  datasetKey,
+  SpeedCorrection,
+  trainingRatio,
+  type PublishedCorrection,
+  type TimedTraining,
+} from "./correction";
 export type { Json, JsonObject } from "./json";
 export { estimateTrainingMemory, formatBytes, type MemoryEstimate } from "./memory";

@@ -18,6 +18,7 @@ import { submissionFingerprint } from "./0015_submission_fingerprint";
 import { jobEstimate } from "./0016_job_estimate";
 import { calibrationTraining } from "./0017_calibration_training";
 import { calibrationCorrection } from "./0018_calibration_correction";
+import { calibrationDatasetCorrections } from "./0019_calibration_dataset_corrections";
 import { withPostgresMigrationLock, withSqliteMigrationLock } from "./lock";
 
 /**
@@ -43,6 +44,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "0016_job_estimate": jobEstimate(),
     "0017_calibration_training": calibrationTraining(),
     "0018_calibration_correction": calibrationCorrection(),
+    "0019_calibration_dataset_corrections": calibrationDatasetCorrections(),
   };
 }
 

@@ -44,7 +44,7 @@ export const experimentRouter = createTRPCRouter({
         experiment: input.experiment,
         budgetSeconds: policy.computeSeconds,
         perMinute: ctx.config.submissionsPerMinute,
-        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx, assignment)),
         now: ctx.now(),
       });
       return { jobId: job.id, status: job.status, estimateSeconds, budget };
@@ -60,7 +60,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: ctx.user.id,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx, assignment)),
       }),
       submissionsFor(ctx.db, { assignmentId: assignment.id, userId: ctx.user.id }),
     ]);
@@ -110,7 +110,7 @@ export const experimentRouter = createTRPCRouter({
         assignmentId: assignment.id,
         userId: submission.userId,
         budgetSeconds: policy.computeSeconds,
-        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx)),
+        estimateSeconds: estimatorFor(exercise, await speedFigures(ctx, assignment)),
       }),
     ]);
     const graded = rows.find((r) => r.id === submission.id)?.verdict ?? null;

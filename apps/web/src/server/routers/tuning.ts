@@ -85,7 +85,7 @@ async function checkedSearch(
   checkTuningAllowed(exercise, policy);
   const submission = await modelSubmission(ctx.db, ctx.user, assignment.id, input.submissionId);
   const trials = checkSearch(exercise, submission.payload, input.search, policy);
-  return { assignment, exercise, policy, submission, trials, speed: await speedFigures(ctx) };
+  return { assignment, exercise, policy, submission, trials, speed: await speedFigures(ctx, assignment) };
 }
 
 export const tuningRouter = createTRPCRouter({
@@ -142,7 +142,7 @@ export const tuningRouter = createTRPCRouter({
     const exercise = placedExercise(assignment);
     const policy = tuningPolicyOf(assignment);
     const key = { assignmentId: assignment.id, userId: ctx.user.id };
-    const speed = await speedFigures(ctx);
+    const speed = await speedFigures(ctx, assignment);
     const [{ runs, budget }, submissions, used] = await Promise.all([
       tuningRunsFor(ctx.db, {
         ...key,
@@ -181,7 +181,7 @@ export const tuningRouter = createTRPCRouter({
     const { run, assignment } = await readableRun(ctx, input.jobId);
     const pending = run.status === "queued" || run.status === "running";
     // A pending run holds its estimate on the budget; read it again with the estimator to show it.
-    const speed = pending ? await speedFigures(ctx) : null;
+    const speed = pending ? await speedFigures(ctx, assignment) : null;
     const shown = speed ? ((await tuningRunById(ctx.db, run.jobId, estimatorFor(placedExercise(assignment), speed))) ?? run) : run;
     const progress = run.status === "running" ? progressOf((await progressSince(ctx.db, run.jobId, 0)).map((e) => e.event)) : null;
     return { ...tuningRunView(shown), progress };

@@ -1,5 +1,6 @@
-import type { TrainingThroughput } from "@stepwise/core/model";
-import { latestCalibration, type Db, type GraderSpeed } from "@stepwise/db";
+import { correctionFor, datasetKey, type TrainingThroughput } from "@stepwise/core/model";
+import { latestCalibration, type Assignment, type Db, type GraderSpeed } from "@stepwise/db";
+import { assignmentExercise } from "./exercise-view";
 
 /**
  * The training throughput the web app's estimates use (issue 3): what the graders measured and
@@ -15,6 +16,8 @@ export interface TrainingSpeed {
   training?: TrainingThroughput;
   /** The same grader's measured over predicted epoch seconds of its recent trainings (a ratio), when it has trained since it calibrated. */
   correction?: number;
+  /** The same ratio per dataset it trained on recently (`datasetKey` → ratio), when it publishes them. */
+  corrections?: Record<string, number>;
 }
 
 /** How long one read of the published figure serves requests, ms: a grader re-measures every few hours. */
@@ -48,6 +51,7 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
       basis: `${fmt(measured.gflops)} GFLOPS effective, measured on ${where} (${measured.backend})`,
       ...(measured.training ? { training: measured.training } : {}),
       ...(measured.correction !== undefined ? { correction: measured.correction } : {}),
+      ...(measured.corrections ? { corrections: measured.corrections } : {}),
     };
   }
   if (input.configured === undefined || input.configured <= 0) return null;
@@ -59,15 +63,21 @@ export async function trainingSpeed(db: Db, input: { configured: number | undefi
 }
 
 /**
- * The figures the budget's estimates use (`SpeedFigures`): every router that charges or refuses
- * compute reads them here, so a tuning search is held at the same estimate whichever router reads
- * the budget.
+ * The figures the budget's estimates use (`SpeedFigures`) for runs on `assignment`: every router that
+ * charges or refuses compute reads them here, so a tuning search is held at the same estimate whichever
+ * router reads the budget. The correction is the one learnt on the dataset the assignment's exercise
+ * trains on, else the grader's figure over all datasets (`correctionFor`).
  */
-export async function speedFigures(ctx: {
-  db: Db;
-  config: { graderGflops?: number };
-  now: () => number;
-}): Promise<{ gflops: number | undefined; training?: TrainingThroughput | undefined; correction?: number | undefined }> {
+export async function speedFigures(
+  ctx: {
+    db: Db;
+    config: { graderGflops?: number };
+    now: () => number;
+  },
+  assignment: Pick<Assignment, "courseId" | "exerciseId" | "overrides">,
+): Promise<{ gflops: number | undefined; training?: TrainingThroughput | undefined; correction?: number | undefined }> {
   const speed = await trainingSpeed(ctx.db, { configured: ctx.config.graderGflops, now: ctx.now() });
-  return { gflops: speed?.gflops, training: speed?.training, correction: speed?.correction };
+  const dataset = datasetKey(assignmentExercise(assignment).dataset, assignment.courseId);
+  const correction = speed ? correctionFor({ all: speed.correction, byDataset: speed.corrections }, dataset) : null;
+  return { gflops: speed?.gflops, training: speed?.training, correction: correction ?? undefined };
 }

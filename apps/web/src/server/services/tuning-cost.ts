@@ -12,12 +12,15 @@ import { DEFAULT_GFLOPS, RUN_OVERHEAD_SECONDS } from "./experiments-cost";
 
 /**
  * The graders' published speed as the estimate reads it: the matmul-derived figure, the measured
- * training speed when published, and the correction the same grader's trainings taught it.
+ * training speed when published, and the correction the same grader's trainings on this dataset taught it.
  */
 export interface SpeedFigures {
   gflops: number | undefined;
   training?: TrainingThroughput | undefined;
-  /** Measured over predicted epoch seconds of the grader's recent trainings (a ratio); scales the epochs `training` costs. */
+  /**
+   * Measured over predicted epoch seconds of the grader's recent trainings on the exercise's dataset,
+   * else on all datasets (a ratio, `speedFigures` picks it); scales the epochs `training` costs.
+   */
   correction?: number | undefined;
 }
 
