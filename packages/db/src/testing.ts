@@ -49,6 +49,24 @@ export const testDialects: readonly Dialect[] = (() => {
   return ["sqlite"];
 })();
 
+/**
+ * The tables of `db`'s own schema with their column names, sorted. Kysely's introspector scans every
+ * schema of the server: a PostgreSQL schema another test file drops meanwhile fails that scan with
+ * an error about a table that is not this test's.
+ */
+export async function tableColumns(db: Db): Promise<Map<string, string[]>> {
+  const { rows } =
+    db.dialect === "postgres"
+      ? await sql<{ table: string; column: string }>`select table_name as "table", column_name as "column" from information_schema.columns
+          where table_schema = current_schema()`.execute(db.kysely)
+      : await sql<{ table: string; column: string }>`select m.name as "table", p.name as "column" from sqlite_master m
+          join pragma_table_info(m.name) p where m.type = 'table'`.execute(db.kysely);
+  const tables = new Map<string, string[]>();
+  for (const { table, column } of rows) tables.set(table, [...(tables.get(table) ?? []), column]);
+  for (const columns of tables.values()) columns.sort();
+  return tables;
+}
+
 export interface TestDb {
   db: Db;
   /** URL of the same database, for opening more connections (e.g. a second claimer). */
