@@ -12,8 +12,7 @@ import { claimJob, createAssignment, createDataset, migrate, openDb, type Db } f
 import { builtInDataDir } from "@stepwise/exercises/answers";
 import { csvGrading } from "@stepwise/exercises/grading";
 import { solutions } from "@stepwise/exercises/solutions";
-import { gradeClaimedJob } from "../src/grade";
-import { RecordingPool, studentWithAssignment, submit, testConfig, tmpDbUrl } from "./helpers";
+import { gradeInProcess, RecordingPool, studentWithAssignment, submit, tmpDbUrl } from "./helpers";
 
 const creditText = readFileSync(join(builtInDataDir, "credit-default.csv"), "utf8");
 const housesText = readFileSync(join(builtInDataDir, "house-prices.csv"), "utf8");
@@ -50,13 +49,7 @@ describe("grader: CSV datasets, trained in a real child", () => {
     if (claimed?.submission.id !== submission.id) throw new Error("expected to claim the submission just made");
     const pool = new RecordingPool();
     try {
-      const verdict = await gradeClaimedJob(claimed, {
-        db,
-        config: testConfig(url),
-        signal: new AbortController().signal,
-        now: Date.now,
-        pool,
-      });
+      const verdict = await gradeInProcess(claimed, db, url, pool);
       return { verdict, sent: pool.sent };
     } finally {
       pool.close();

@@ -24,9 +24,8 @@ import { solutions } from "@stepwise/exercises/solutions";
 import { getExercise } from "@stepwise/exercises";
 import { checkAsPlaced } from "../src/cli/placed";
 import { runExperimentJob } from "../src/experiment";
-import { gradeClaimedJob } from "../src/grade";
 import { projectDecisions } from "../src/job-context";
-import { RecordingPool, testConfig } from "./helpers";
+import { gradeInProcess, RecordingPool, testConfig } from "./helpers";
 
 const ANSWERS: Record<string, SubmissionPayload["answers"]> = {
   // Accuracy on the imbalanced table: allowed, and the step-5 verdict will show what it hides.
@@ -67,13 +66,7 @@ async function submitAndGrade(
   await createSubmissionWithJob(db, { ...input, exerciseId: input.payload.exerciseId }, Date.now());
   const claimed = await claimJob(db, { workerId: "decisions-test", leaseMs: 120_000, now: Date.now() });
   if (!claimed) throw new Error("nothing to claim");
-  const verdict = await gradeClaimedJob(claimed, {
-    db,
-    config: testConfig(url),
-    signal: new AbortController().signal,
-    now: Date.now,
-    ...(pool ? { pool } : {}),
-  });
+  const verdict = await gradeInProcess(claimed, db, url, pool);
   await completeJob(db, { jobId: claimed.job.id, workerId: "decisions-test", verdict, now: Date.now() });
   return verdict;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SubmissionPayload, Verdict } from "@stepwise/core/contracts";
 import {
+  type ClaimedJob,
   createAssignment,
   createCourse,
   createSubmissionWithJob,
@@ -16,6 +17,7 @@ import {
   type Db,
 } from "@stepwise/db";
 import { GraderConfig } from "../src/config";
+import { gradeClaimedJob } from "../src/grade";
 import { repoRoot } from "../src/paths";
 import type { TrainRequest } from "../src/protocol";
 import { WarmPool } from "../src/sandbox";
@@ -118,6 +120,20 @@ export async function waitForVerdict(db: Db, submissionId: string, timeoutMs = 3
       throw new Error(`no verdict for submission ${submissionId} within ${timeoutMs} ms (job ${job?.status ?? "missing"})`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Grades a claimed job through the grader's own path in this process, with the test configuration;
+ * `pool` (a `RecordingPool`, or a warm pool shared by a file's gradings) hands out the training children.
+ */
+export function gradeInProcess(claimed: ClaimedJob, db: Db, databaseUrl: string, pool?: WarmPool): Promise<Verdict> {
+  return gradeClaimedJob(claimed, {
+    db,
+    config: testConfig(databaseUrl),
+    signal: new AbortController().signal,
+    now: Date.now,
+    ...(pool ? { pool } : {}),
+  });
 }
 
 /**

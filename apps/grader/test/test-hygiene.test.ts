@@ -21,10 +21,9 @@ import {
 import { sampleVerdict } from "@stepwise/db/testing";
 import { REUSED } from "@stepwise/exercises/grading";
 import { solutions } from "@stepwise/exercises/solutions";
-import { gradeClaimedJob } from "../src/grade";
 import { WarmPool } from "../src/sandbox";
 import { configFingerprint, measuredEvaluation, SELECTED_ON_TEST } from "../src/test-hygiene";
-import { studentWithAssignment, testConfig, tmpDbUrl } from "./helpers";
+import { gradeInProcess, studentWithAssignment, testConfig, tmpDbUrl } from "./helpers";
 
 function solution(exerciseId: string): SubmissionPayload & { training: NonNullable<SubmissionPayload["training"]> } {
   const payload = solutions[exerciseId]?.reference;
@@ -105,13 +104,7 @@ describe("step-7 test evaluations in the grader", () => {
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
     expect(claimed?.job.id).toBe(jobId);
     if (!claimed) throw new Error("nothing to claim");
-    const verdict = await gradeClaimedJob(claimed, {
-      db,
-      config: testConfig(url),
-      signal: new AbortController().signal,
-      now: Date.now,
-      pool,
-    });
+    const verdict = await gradeInProcess(claimed, db, url, pool);
     expect(await completeJob(db, { jobId, workerId: "w", verdict, now: Date.now() })).toBe("stored");
     return verdict;
   }
