@@ -32,8 +32,6 @@ import { assignmentProcedure, authedProcedure, createTRPCRouter } from "../trpc"
 
 const Id = z.string().min(1).max(100);
 
-/** Grader speed for estimates: a grader's published measurement (with its measured training speed), else the configured figure. */
-
 /** The submission whose model a search varies: the one named (the caller's own, on this assignment), else the caller's latest. */
 async function modelSubmission(db: Db, user: User, assignmentId: string, submissionId: string | undefined) {
   if (submissionId !== undefined) {
