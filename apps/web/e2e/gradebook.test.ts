@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../test/gradebook-csv";
@@ -122,8 +124,11 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       // The CSV download holds the new grade.
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-grades").click()]);
       expect(download.suggestedFilename()).toBe("deep-learning-workflow-demo-grades.csv");
-      const path = await download.path();
-      const csv = parseCsv(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
+      // Saved where this process can read it: the browser may run in another process (a shared Chromium).
+      const dir = mkdtempSync(join(tmpdir(), "stepwise-download-"));
+      await download.saveAs(join(dir, download.suggestedFilename()));
+      const csv = parseCsv(readFileSync(join(dir, download.suggestedFilename()), "utf8").replace(/^\uFEFF/, ""));
+      rmSync(dir, { recursive: true, force: true });
       const header = csv[0] ?? [];
       expect(header.slice(0, 2)).toEqual(["Name", "Email"]);
       expect(header.at(-1)).toBe("Total");
