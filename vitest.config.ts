@@ -32,16 +32,18 @@ const graderBuild = fileURLToPath(new URL("apps/grader/test/global-setup.ts", im
 // VITEST_MAX_WORKERS overrides it (e.g. 1 to debug an interleaving).
 const maxWorkers = Number(process.env.VITEST_MAX_WORKERS ?? Math.max(2, availableParallelism()));
 
-// Files of the database, LTI, web, exercises and core (but its backend) projects share their worker's
-// modules (`isolate: false`): each opens its own database or trains its own data and mocks nothing, and
-// a fresh module graph per file cost more than most of those files' tests (17 small web files: 30 s →
-// 20 s; side by side, the exercises project, which loads TF.js in every file, 277 s → 201 s, and core
-// 89 s → 65 s). The grader's files gained nothing from it (they wait on the processes they start), and
-// core's backend tests swap TF.js kernels and backends: both keep one module graph per file.
+// Files of every project but core's backend tests (and the few of native-blas and tooling) share their
+// worker's modules (`isolate: false`): each opens its own database, trains its own data or starts its own
+// processes, and mocks nothing, and a fresh module graph per file cost more than most of those files' tests (17 small web files: 30 s → 20 s; side
+// by side, the exercises project, which loads TF.js in every file, 277 s → 201 s, and core 89 s → 65 s;
+// the grader's and browser tests' 42 files paid ~63 s importing kysely, pg, better-auth and Playwright
+// again, against ~14 s shared). core's backend tests swap TF.js kernels and backends: one module graph
+// per file there. Vitest keeps a shared worker only while the next file is the same project's, which is
+// why the sequencer runs each project's files as one block.
 export default defineConfig({
   test: {
     maxWorkers,
-    // Longest files first across all projects, not one project after another (tooling/test-order).
+    // Isolated files first, then one block per project, longest files first (tooling/test-order).
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
       // core's backend tests install, remove and compare TF.js kernels and backends: one module graph
@@ -52,7 +54,7 @@ export default defineConfig({
       project("native-blas", "packages/native-blas"),
       project("exercises", "packages/exercises", { isolate: false }),
       project("lti", "packages/lti", { isolate: false }),
-      project("grader", "apps/grader", { globalSetup: [graderBuild] }),
+      project("grader", "apps/grader", { globalSetup: [graderBuild], isolate: false }),
       project("tooling", "tooling/boundaries"),
       project("web", "apps/web", {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
@@ -69,6 +71,7 @@ export default defineConfig({
         globalSetup: [graderBuild, "e2e/global-setup.ts"],
         testTimeout: 600_000,
         hookTimeout: 900_000,
+        isolate: false,
       }),
     ],
   },

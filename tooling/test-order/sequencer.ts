@@ -4,8 +4,7 @@
  * order, so a long file that starts last runs alone while the other core idles.
  *
  * Two things decide the order here:
- * - Files that run isolated (a fresh worker process each) start first, longest first, so the long
- *   ones cannot become the tail.
+ * - Files that run isolated (a fresh worker process each) start first, longest first.
  * - Then the projects whose files share their worker's modules (`isolate: false`), one project after
  *   another, each project's files longest first, the project with the most work first. Vitest keeps a
  *   shared worker only while the next file in the queue belongs to the same project: interleaved with

@@ -58,8 +58,12 @@ export async function openSession(options: SessionOptions = {}): Promise<Browser
     page,
     errors,
     close: async () => {
-      await browser.close();
-      await platform.stop();
+      // The platform's processes outlive this file unless stopped: stop them even if the browser's close fails.
+      try {
+        await browser.close();
+      } finally {
+        await platform.stop();
+      }
     },
   };
 }
