@@ -16,7 +16,7 @@ import { jobById, latestJobForSubmission, progressSince } from "@stepwise/db";
 import { openTestDb, type TestDb } from "@stepwise/db/testing";
 import { solutions } from "@stepwise/exercises/solutions";
 import { configFromEnv } from "../src/config";
-import { graderJail, Jail, JAIL_DATA_DIR, JAIL_UID, processTree, SandboxUnavailableError, TSX_EXEC_ARGV } from "../src/jail";
+import { childEnv, graderJail, Jail, JAIL_DATA_DIR, JAIL_UID, processTree, SandboxUnavailableError, TSX_EXEC_ARGV } from "../src/jail";
 import { cacheFilesFor, stageFiles } from "../src/jail-data";
 import { repoRoot } from "../src/paths";
 import type { Attempt, Targets } from "./fixtures/hostile-child";
@@ -159,7 +159,11 @@ describe("the training child's sandbox", () => {
       dataDir: tmpdir(),
       port: 1,
     });
-    expect(report.env).toEqual(["HOME", "LANG", "PATH", "TMPDIR"]);
+    // The base four, plus what the grader forwards on purpose when this process has it (the BLAS choice and
+    // thread counts: loading the native kernels in a test file before this one sets OPENBLAS_NUM_THREADS).
+    expect(report.env).toEqual(Object.keys(childEnv(tmpdir())).sort());
+    expect(report.env).toEqual(expect.arrayContaining(["HOME", "LANG", "PATH", "TMPDIR"]));
+    expect(report.env).not.toContain("BETTER_AUTH_SECRET");
     expect(groupOf(child.pid ?? 0).session).not.toBe(groupOf(process.pid).session);
     expect(groupOf(child.pid ?? 0).pgrp).not.toBe(groupOf(process.pid).pgrp);
   });
