@@ -43,8 +43,12 @@ export default class LongestFirstSequencer extends BaseSequencer {
 
     const isolated = files.filter((spec) => spec.project.config.isolate !== false);
     const shared = new Map<string, TestSpecification[]>();
-    for (const spec of files)
-      if (spec.project.config.isolate === false) shared.set(spec.project.name, [...(shared.get(spec.project.name) ?? []), spec]);
+    for (const spec of files) {
+      if (spec.project.config.isolate !== false) continue;
+      const block = shared.get(spec.project.name) ?? [];
+      block.push(spec);
+      shared.set(spec.project.name, block);
+    }
     const total = (specs: TestSpecification[]) => specs.reduce((sum, spec) => sum + expected.get(spec)!, 0);
     const blocks = [...shared.entries()]
       .sort(([a, x], [b, y]) => total(y) - total(x) || a.localeCompare(b))

@@ -147,8 +147,8 @@ export class SpeedCorrection {
 
   /** The correction for an estimate on `dataset` (`correctionFor`); without one, the figure over all datasets. Null before any training. */
   value(dataset?: string): number | null {
-    const own = dataset === undefined ? undefined : this.perDataset.get(dataset);
-    return correctionOf(own ?? this.recent);
+    const published = this.published;
+    return dataset === undefined ? published.all : correctionFor(published, dataset);
   }
 
   /** What the grader publishes with its calibration. */
