@@ -62,10 +62,11 @@ export default defineConfig({
         globalSetup: [graderBuild],
         isolate: false,
       }),
-      // Browser test files each start their own platform (web, grader, database, port), so they run in
-      // parallel like every other file: a project without file parallelism waits until every parallel
-      // file of the run is done and then runs alone, one core idle. The web app is built once, in the
-      // background from the start of the run (e2e/global-setup.ts).
+      // Browser test files share a platform per worker (web, grader, database, port; e2e/platform.ts),
+      // each file on its own accounts and course, so they run in parallel like every other file: a
+      // project without file parallelism waits until every parallel file of the run is done and then
+      // runs alone, one core idle. The web app is built once, in the background from the start of the
+      // run (e2e/global-setup.ts).
       project("e2e", "apps/web", {
         include: ["e2e/**/*.test.ts"],
         globalSetup: [graderBuild, "e2e/global-setup.ts"],

@@ -9,11 +9,13 @@ describe("accessibility: every page passes axe-core with no violation of any imp
   let session: BrowserSession | undefined;
   let platform: Platform;
   let page: Page;
+  let student: BrowserSession["student"];
+  let instructor: BrowserSession["instructor"];
 
   beforeAll(async () => {
     // axe-core is injected into the pages: the only reason to bypass the app's CSP.
     session = await openSession({ bypassCSP: true });
-    ({ platform, page } = session);
+    ({ platform, page, student, instructor } = session);
   });
 
   afterAll(async () => {
@@ -46,9 +48,9 @@ describe("accessibility: every page passes axe-core with no violation of any imp
     await page.keyboard.press("Tab"); // skip to the first control in the header…
     for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute("name") === "email")); i++)
       await page.keyboard.press("Tab");
-    await page.keyboard.type("student@stepwise.test");
+    await page.keyboard.type(student.email);
     await page.keyboard.press("Tab");
-    await page.keyboard.type("stepwise-student");
+    await page.keyboard.type(student.password);
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/courses$/);
   });
@@ -91,7 +93,7 @@ describe("accessibility: every page passes axe-core with no violation of any imp
 
   it("instructor pages: the gradebook (with the submission above in it) and the course's jobs page", async () => {
     await page.context().clearCookies();
-    const courseId = await openTaughtCourse(page, platform.url);
+    const courseId = await openTaughtCourse(page, platform.url, instructor);
     await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
     await page.getByTestId("gradebook-row").first().waitFor();
     expect(await page.locator("[data-cell]").count()).toBeGreaterThan(0);

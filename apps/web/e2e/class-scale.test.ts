@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
 import { launchBrowser } from "./browser";
 import { startPlatform, type Platform } from "./platform";
-import { artifacts, collectErrors, DEMO_INSTRUCTOR, demoStudentAssignment, screenshot, signIn } from "./session";
+import { artifacts, collectErrors, DEMO_INSTRUCTOR, DEMO_STUDENT, screenshot, signIn, studentAssignment } from "./session";
 
 const STUDENTS = 300;
 const MOBILE = { width: 390, height: 844 };
@@ -25,7 +25,7 @@ const DESKTOP = { width: 1280, height: 900 };
  * leaves them), one running on another grader at epoch 3 of 10, one dead.
  */
 async function seedClass(db: Db, now: number) {
-  const { course } = await demoStudentAssignment(db, "mnist-beat-baseline");
+  const { course } = await studentAssignment(db, DEMO_STUDENT, "mnist-beat-baseline");
   const assignments = await assignmentsForCourse(db, course.id);
   const { users, seq: next } = await seedClassGrades(db, { courseId: course.id, assignments, students: STUDENTS, now });
   let seq = next;

@@ -9,9 +9,9 @@ describe("an instructor uploads a CSV into a course, chooses its target and sees
   const session = useBrowserSession();
 
   it("uploads, lists, refuses a broken file with its line and column, and previews the class balance of the training rows", async () => {
-    const { page, platform, errors: browserErrors } = session;
+    const { page, platform, instructor, errors: browserErrors } = session;
     try {
-      await openTaughtCourse(page, platform.url);
+      await openTaughtCourse(page, platform.url, instructor);
       await page.getByRole("link", { name: "Datasets" }).click();
       await page.waitForURL(/\/teach\/[0-9a-f-]{36}\/datasets$/);
       await page.getByRole("heading", { level: 1, name: "Datasets" }).waitFor();

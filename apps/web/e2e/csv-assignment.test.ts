@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoDir } from "./platform";
-import { DEMO_STUDENT, openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
+import { openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
 
 // 600 rows of the built-in house-price table: small enough to preview-train in seconds.
 const houses = readFileSync(join(repoDir, "packages", "exercises", "data", "house-prices.csv"), "utf8");
@@ -13,9 +13,9 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
   const session = useBrowserSession();
 
   it("uploads, picks the dataset with its target and task, and the student's page and preview follow it", async () => {
-    const { page, platform, errors: browserErrors } = session;
+    const { page, platform, student, instructor, errors: browserErrors } = session;
     try {
-      const courseId = await openTaughtCourse(page, platform.url);
+      const courseId = await openTaughtCourse(page, platform.url, instructor);
       const teachUrl = page.url();
 
       await page.getByRole("link", { name: "Datasets" }).click();
@@ -49,7 +49,7 @@ describe("an instructor places step 5 on an uploaded CSV; the student sees its f
 
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL(`${platform.url}/`);
-      await signIn(page, platform.url, DEMO_STUDENT);
+      await signIn(page, platform.url, student);
       await page.goto(`${platform.url}/courses/${courseId}/assignments/${assignmentId}`);
 
       // The student sees the uploaded table's training-split facts.

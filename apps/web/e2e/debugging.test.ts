@@ -4,7 +4,7 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "./axe";
 import { launchBrowser } from "./browser";
-import { DEMO_STUDENT, demoStudentAssignment, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { openSession, studentAssignment, screenshot, signIn, type BrowserSession } from "./session";
 
 describe("a student asks why a submission failed, runs a suggested experiment and finds it on the Debugging page", () => {
   let session: BrowserSession;
@@ -21,7 +21,7 @@ describe("a student asks why a submission failed, runs a suggested experiment an
     if (!naive) throw new Error("the naive MNIST step-5 solution is missing");
     const db = await openDb(session.platform.databaseUrl);
     try {
-      const { student, course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
+      const { student, course, assignment } = await studentAssignment(db, session.student, "mnist-beat-baseline");
       const { submission } = await createSubmissionWithJob(
         db,
         { assignmentId: assignment.id, userId: student.id, exerciseId: naive.exerciseId, payload: naive },
@@ -42,7 +42,7 @@ describe("a student asks why a submission failed, runs a suggested experiment an
   it("opens 'Why did this fail?', runs the loss-per-batch check and sees its finding and chart on the Debugging page", async () => {
     const { platform, page, errors } = session;
     try {
-      await signIn(page, platform.url, DEMO_STUDENT);
+      await signIn(page, platform.url, session.student);
       await page.goto(`${platform.url}/submissions/${submissionId}`);
       const verdict = page.getByTestId("verdict");
       await verdict.waitFor({ timeout: 240_000 });
@@ -79,7 +79,7 @@ describe("a student asks why a submission failed, runs a suggested experiment an
 
       // Both pages, with a result and its chart on them, pass axe-core.
       const audit = await auditBrowser.newPage();
-      await signIn(audit, platform.url, DEMO_STUDENT);
+      await signIn(audit, platform.url, session.student);
       for (const path of [`/submissions/${submissionId}`, debuggingPath]) {
         await audit.goto(`${platform.url}${path}`);
         expect(await seriousViolations(audit), path).toEqual([]);

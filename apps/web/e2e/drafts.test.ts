@@ -5,7 +5,7 @@ import { sampleVerdict } from "@stepwise/db/testing";
 import { getExercise } from "@stepwise/exercises";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { DEMO_STUDENT, demoStudentAssignment, screenshot, signIn, useBrowserSession } from "./session";
+import { screenshot, signIn, studentAssignment, useBrowserSession, type BrowserSession } from "./session";
 
 /**
  * The step page keeps the student's work: a draft survives a reload, the submission page shows what
@@ -30,12 +30,12 @@ const topology = JSON.parse(readFileSync(join(import.meta.dirname, "..", "test",
 >;
 
 /**
- * A passing step-5 submission of the demo student, graded here. It is dated an hour ahead, so its job
+ * A passing step-5 submission of `who`, graded here. It is dated an hour ahead, so its job
  * only becomes runnable then: the session's grader, claiming with its own clock, cannot take it first.
  */
-async function seedPassingStep5(db: Db): Promise<void> {
+async function seedPassingStep5(db: Db, who: BrowserSession["student"]): Promise<void> {
   const at = Date.now() + 60 * 60_000;
-  const { student, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
+  const { student, assignment } = await studentAssignment(db, who, "mnist-beat-baseline");
   const training = getExercise("mnist-beat-baseline").starterTraining;
   const payload = {
     exerciseId: assignment.exerciseId,
@@ -74,9 +74,9 @@ describe("the step page keeps the student's work", () => {
     const { page, platform, errors: browserErrors } = session;
     const db = await openDb(platform.databaseUrl);
     try {
-      await seedPassingStep5(db);
-      const step5 = await demoStudentAssignment(db, "mnist-beat-baseline");
-      const step6 = await demoStudentAssignment(db, "mnist-overfit");
+      await seedPassingStep5(db, session.student);
+      const step5 = await studentAssignment(db, session.student, "mnist-beat-baseline");
+      const step6 = await studentAssignment(db, session.student, "mnist-overfit");
       const custom = await createAssignment(
         db,
         {
@@ -91,7 +91,7 @@ describe("the step page keeps the student's work", () => {
         Date.now(),
       );
       const pageOf = (assignmentId: string) => `${platform.url}/courses/${step5.course.id}/assignments/${assignmentId}`;
-      await signIn(page, platform.url, DEMO_STUDENT);
+      await signIn(page, platform.url, session.student);
 
       // Typing is saved a second after the last key, and a reload opens on it.
       await page.goto(pageOf(step5.assignment.id));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../test/gradebook-csv";
 import { launchBrowser } from "./browser";
 import type { Platform } from "./platform";
-import { collectErrors, DEMO_INSTRUCTOR, DEMO_STUDENT, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { collectErrors, openSession, screenshot, signIn, type BrowserSession } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
 describe("an instructor grades, regrades and exports in the browser", () => {
@@ -34,7 +34,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
     collectErrors(student, studentErrors);
     try {
       // The student submits the prefilled step-5 model and waits for the grader's verdict.
-      await signIn(student, platform.url, DEMO_STUDENT);
+      await signIn(student, platform.url, session.student);
       await student.goto(`${platform.url}/courses`);
       await student
         .getByRole("link", { name: /Deep learning workflow/ })
@@ -51,10 +51,10 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       await expect.poll(() => verdict.getByRole("heading").first().textContent()).toMatch(/Passed/);
 
       // The instructor's gradebook shows it.
-      await signIn(page, platform.url, DEMO_INSTRUCTOR);
+      await signIn(page, platform.url, session.instructor);
       await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
       await page.getByRole("heading", { name: "Gradebook" }).waitFor();
-      const row = page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" });
+      const row = page.getByTestId("gradebook-row").filter({ hasText: session.student.email });
       const cell = row.getByTestId(`cell-${assignmentId}`);
       expect(await cell.getByTestId("cell-score").textContent()).toBe("100");
       expect(await cell.getByTestId("cell-status").textContent()).toBe("Passed");
@@ -71,7 +71,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       // Drill down: the cell → the attempt → the full record.
       await page
         .getByTestId("gradebook-row")
-        .filter({ hasText: "student@stepwise.test" })
+        .filter({ hasText: session.student.email })
         .getByTestId(`cell-${assignmentId}`)
         .getByRole("link")
         .click();
@@ -96,7 +96,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
 
       // Regrade: preview shows 100 → 0 while the gradebook keeps 100; apply makes it the grade.
       await page.getByTestId("start-regrade").click();
-      const preview = page.getByTestId("regrade-row").filter({ hasText: "student@stepwise.test" });
+      const preview = page.getByTestId("regrade-row").filter({ hasText: session.student.email });
       await expect.poll(() => preview.getByTestId("new-score").textContent(), { timeout: 240_000, interval: 1_000 }).toBe("0");
       expect(await preview.getByTestId("old-score").textContent()).toBe("100");
       const apply = page.getByTestId("apply-regrade");
@@ -106,7 +106,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       expect(
         await page
           .getByTestId("gradebook-row")
-          .filter({ hasText: "student@stepwise.test" })
+          .filter({ hasText: session.student.email })
           .getByTestId(`cell-${assignmentId}`)
           .getByTestId("cell-score")
           .textContent(),
@@ -117,7 +117,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       expect(await page.getByTestId("apply-result").textContent()).toMatch(/Applied: 1 submission regraded/);
 
       await page.goto(`${platform.url}/teach/${courseId}/gradebook`);
-      const after = page.getByTestId("gradebook-row").filter({ hasText: "student@stepwise.test" }).getByTestId(`cell-${assignmentId}`);
+      const after = page.getByTestId("gradebook-row").filter({ hasText: session.student.email }).getByTestId(`cell-${assignmentId}`);
       expect(await after.getByTestId("cell-score").textContent()).toBe("0");
       expect(await after.getByTestId("cell-status").textContent()).toBe("Failed");
 
@@ -132,7 +132,7 @@ describe("an instructor grades, regrades and exports in the browser", () => {
       const header = csv[0] ?? [];
       expect(header.slice(0, 2)).toEqual(["Name", "Email"]);
       expect(header.at(-1)).toBe("Total");
-      const studentRow = csv.find((r) => r[1] === "student@stepwise.test");
+      const studentRow = csv.find((r) => r[1] === session.student.email);
       const column = header.findIndex((h) => /beat the baseline on MNIST/i.test(h));
       expect(column).toBeGreaterThan(1);
       expect(studentRow?.[column]).toBe("0");

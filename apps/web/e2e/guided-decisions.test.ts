@@ -9,7 +9,7 @@ import { openDb } from "@stepwise/db";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { fillAnswers } from "./answers";
-import { DEMO_STUDENT, demoStudentAssignment, screenshot, signIn, useBrowserSession } from "./session";
+import { screenshot, signIn, studentAssignment, useBrowserSession } from "./session";
 
 const PROJECT = "csv:credit-default.csv:default";
 const STEPS = ["credit-define-problem", "credit-choose-metric", "credit-evaluation-protocol", "credit-prepare-data"];
@@ -43,10 +43,10 @@ describe("a guided project's decisions carry forward, walked in the browser", ()
     const { platform, page, errors } = session;
     const db = await openDb(platform.databaseUrl);
     try {
-      const courseOf = await demoStudentAssignment(db, "credit-define-problem");
+      const courseOf = await studentAssignment(db, session.student, "credit-define-problem");
       const pageOf = async (exerciseId: string) =>
-        `${platform.url}/courses/${courseOf.course.id}/assignments/${(await demoStudentAssignment(db, exerciseId)).assignment.id}`;
-      await signIn(page, platform.url, DEMO_STUDENT);
+        `${platform.url}/courses/${courseOf.course.id}/assignments/${(await studentAssignment(db, session.student, exerciseId)).assignment.id}`;
+      await signIn(page, platform.url, session.student);
       await page.goto(`${platform.url}/courses/${courseOf.course.id}`);
       await page.locator(`[data-project="${PROJECT}"]`).waitFor();
       expect(await states(page)).toEqual(["open", "locked", "locked", "locked", "locked", "locked", "locked"]);

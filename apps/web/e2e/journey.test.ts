@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { fillAnswers } from "./answers";
-import { DEMO_STUDENT, openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
+import { openTaughtCourse, screenshot, signIn, useBrowserSession } from "./session";
 
 const states = (page: Page, project: string) =>
   page
@@ -14,7 +14,7 @@ describe("the guided journey: the course page shows each project's path, a locke
   it("shows one card per dataset with step 1 open and the rest locked, saying what unlocks them", async () => {
     const { platform, page, errors } = session;
     try {
-      await signIn(page, platform.url, DEMO_STUDENT);
+      await signIn(page, platform.url, session.student);
       await page
         .getByRole("link", { name: /Deep learning workflow/ })
         .first()
@@ -103,8 +103,8 @@ describe("the guided journey: the course page shows each project's path, a locke
     try {
       await page.getByRole("button", { name: "Sign out" }).first().click();
       await page.waitForURL(/\/signin|\/$/);
-      await openTaughtCourse(page, platform.url);
-      await page.getByTestId("student-row").filter({ hasText: DEMO_STUDENT.email }).getByRole("link").click();
+      await openTaughtCourse(page, platform.url, session.instructor);
+      await page.getByTestId("student-row").filter({ hasText: session.student.email }).getByRole("link").click();
       const mnist = page.locator('[data-testid="override-project"][data-project="mnist"]');
       await mnist.waitFor();
       const rows = mnist.getByTestId("override-step");

@@ -3,7 +3,7 @@ import { ROLE, TestPlatform } from "@stepwise/lti/testing";
 import { join } from "node:path";
 import type { JSONWebKeySet } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
-import { artifacts, DEMO_INSTRUCTOR, openTaughtCourse, screenshot, useBrowserSession } from "./session";
+import { artifacts, openTaughtCourse, screenshot, useBrowserSession } from "./session";
 
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
@@ -27,12 +27,12 @@ describe("an instructor registers an LMS; launches inside the LMS's iframe hand 
     const teacher = started.addUser({
       sub: "lms-teacher",
       name: "Ines Instructor",
-      email: DEMO_INSTRUCTOR.email,
+      email: session.instructor.email,
       roles: [ROLE.instructor],
     });
     const sam = started.addUser({ sub: "lms-sam", name: "Sam From The LMS", email: "sam@lms.test", roles: [ROLE.learner] });
     try {
-      await openTaughtCourse(page, tool);
+      await openTaughtCourse(page, tool, session.instructor);
       const section = page.getByRole("region", { name: "LMS (LTI 1.3)" });
       // Stepwise's values name the address this page was opened at.
       await expect.poll(() => section.getByLabel("OpenID Connect login initiation URL").inputValue()).toBe(`${tool}/api/lti/login`);

@@ -4,15 +4,16 @@
  * never import each other; this harness only spawns them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CourseMode } from "@stepwise/core/workflow";
-import { courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
-import { seedDemo } from "../src/server/seed";
+import { cancelJob, courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
+import { DEMO, seedDemo } from "../src/server/seed";
 
 import { ensureBuilt, nextBin, repoDir, webDir } from "./build";
+import { runDir, startTime } from "./run-dir";
 
 export { repoDir, webDir };
 
@@ -53,17 +54,17 @@ const DEMO_JOIN_CODE = "DEMO-2026";
 
 /**
  * Migrates and seeds the demo course in this process (what `pnpm seed` does, without starting pnpm
- * and tsx for it), then sets `courseMode`: browser tests of one step's page open every step
- * (`independent`, the default here); the journey test asks for `guided`.
+ * and tsx for it), in the `independent` mode, where every step opens: the few tests that use the demo's
+ * own accounts open one step's page directly.
  */
-async function seedDatabase(databaseUrl: string, mode: CourseMode): Promise<void> {
+async function seedDatabase(databaseUrl: string): Promise<void> {
   const db = await openDb(databaseUrl);
   try {
     await migrate(db);
     await seedDemo(db, Date.now());
     const course = await courseByJoinCode(db, DEMO_JOIN_CODE);
     if (!course) throw new Error("the seeded demo course is missing");
-    await updateCourse(db, course.id, { mode });
+    await updateCourse(db, course.id, { mode: "independent" });
   } finally {
     await db.close();
   }
@@ -75,13 +76,13 @@ async function seedDatabase(databaseUrl: string, mode: CourseMode): Promise<void
  */
 const GRADER_ARGV = ["--enable-source-maps", "dist/main.js"];
 
-export async function startPlatform(options: { graderEnv?: Record<string, string>; courseMode?: CourseMode } = {}): Promise<Platform> {
+export async function startPlatform(options: { graderEnv?: Record<string, string> } = {}): Promise<Platform> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "stepwise-e2e-"));
   const databaseUrl = `file:${join(dataDir, "stepwise.db")}`;
-  // Demo mode: the seed creates the demo accounts every browser test signs in with.
+  // Demo mode, as the quick start runs it: the sign-in page offers the demo accounts.
   const env = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", STEPWISE_DEMO: "1" };
-  await seedDatabase(databaseUrl, options.courseMode ?? "independent");
+  await seedDatabase(databaseUrl);
 
   const port = await freePort();
   let output = "";
@@ -95,8 +96,21 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
       output += chunk.toString();
     });
     children.push(child);
+    const dir = runDir();
+    if (dir && child.pid !== undefined) writeFileSync(join(dir, String(child.pid)), startTime(child.pid) ?? "");
     return child;
   };
+  // A worker that ends without stopping its platforms (the shared one lives until then) takes them along.
+  const killOnExit = () => {
+    for (const child of children) {
+      try {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  process.once("exit", killOnExit);
   const web = launch(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], webDir);
   launch(process.execPath, GRADER_ARGV, join(repoDir, "apps", "grader"), {
     GRADER_CONCURRENCY: "1",
@@ -118,6 +132,7 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     databaseUrl,
     logs: () => output,
     stop: async () => {
+      process.off("exit", killOnExit);
       const running = children.filter((child) => child.pid !== undefined && child.exitCode === null && child.signalCode === null);
       const exited = running.map((child) => new Promise<void>((r) => child.once("exit", () => r())));
       const signal = (name: NodeJS.Signals) => {
@@ -136,6 +151,77 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
         signal("SIGKILL");
         await Promise.all(exited);
       }
+      const dir = runDir();
+      for (const child of children) if (dir && child.pid !== undefined) rmSync(join(dir, String(child.pid)), { force: true });
     },
   };
+}
+
+/**
+ * The platform this test worker's browser test files share: started by the first file that asks, kept
+ * until the worker ends (the run's global teardown stops it). Starting one costs a `next start` and a
+ * grader (~5 s of CPU, and a cold server's first render of each page); the files only need their own
+ * accounts and course on it (`addTenant`), not their own processes. A file that needs a grader of its own
+ * (other settings, or a queue nobody else touches) starts one with `startPlatform`.
+ */
+let shared: Promise<Platform> | undefined;
+export function sharedPlatform(): Promise<Platform> {
+  shared ??= startPlatform().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+/** A test file's own demo accounts and copy of the demo course on a platform. */
+export interface Tenant {
+  student: { email: string; password: string };
+  instructor: { email: string; password: string };
+  joinCode: string;
+  courseId: string;
+}
+
+let tenants = 0;
+
+/**
+ * Seeds a copy of the demo course with its own instructor and student, e.g. `student@t3-4242.stepwise.test`
+ * (no tenant's address contains another's, nor the demo's `student@stepwise.test`), in `mode`.
+ */
+export async function addTenant(platform: Pick<Platform, "databaseUrl">, mode: CourseMode = "independent"): Promise<Tenant> {
+  tenants += 1;
+  const tag = `t${tenants}-${process.pid}`;
+  const accounts = {
+    instructor: { ...DEMO.instructor, email: `instructor@${tag}.stepwise.test` },
+    student: { ...DEMO.student, email: `student@${tag}.stepwise.test` },
+    joinCode: `E2E-${tag}`.toUpperCase(),
+  };
+  const db = await openDb(platform.databaseUrl);
+  try {
+    const seeded = await seedDemo(db, Date.now(), accounts);
+    await updateCourse(db, seeded.courseId, { mode });
+    return { ...seeded, joinCode: accounts.joinCode };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Cancels a course's queued and running jobs: a file done with a shared platform leaves no training
+ * behind for the next file's jobs to wait on (a running one stops at its next heartbeat).
+ */
+export async function cancelOpenJobs(platform: Pick<Platform, "databaseUrl">, courseId: string): Promise<void> {
+  const db = await openDb(platform.databaseUrl);
+  try {
+    const open = await db.kysely
+      .selectFrom("jobs")
+      .innerJoin("submissions", "submissions.id", "jobs.submission_id")
+      .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
+      .select("jobs.id")
+      .where("assignments.course_id", "=", courseId)
+      .where("jobs.status", "in", ["queued", "running"])
+      .execute();
+    for (const { id } of open) await cancelJob(db, id, Date.now());
+  } finally {
+    await db.close();
+  }
 }

@@ -1,22 +1,26 @@
 /**
- * What every browser test starts with: the platform (web + grader on a fresh seeded database), a
- * Chromium profile with one page whose console errors and uncaught exceptions are collected (the app
- * must run under its own CSP without errors), and signing in as a demo account.
+ * What every browser test starts with: a platform (web + grader on a seeded database; the one its test
+ * worker shares, unless the file needs a grader of its own), the file's own accounts and copy of the
+ * demo course on it, and a browser context with one page whose console errors and uncaught exceptions
+ * are collected (the app must run under its own CSP without errors).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { CourseMode } from "@stepwise/core/workflow";
 import { assignmentsForCourse, coursesForUser, userByEmail, type Db } from "@stepwise/db";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchBrowser } from "./browser";
-import { repoDir, startPlatform, type Platform } from "./platform";
+import { addTenant, cancelOpenJobs, repoDir, sharedPlatform, startPlatform, type Platform, type Tenant } from "./platform";
 
 export const artifacts = join(repoDir, "artifacts", "e2e");
 
+/** The demo's own accounts (apps/web/src/server/seed.ts): only for the tests of the demo itself; the others use their session's. */
 export const DEMO_STUDENT = { email: "student@stepwise.test", password: "stepwise-student" } as const;
 export const DEMO_INSTRUCTOR = { email: "instructor@stepwise.test", password: "stepwise-instructor" } as const;
 
-export interface BrowserSession {
+export interface BrowserSession extends Tenant {
+  /** The platform; its `logs()` are what it printed since this session opened. */
   platform: Platform;
   browser: BrowserContext;
   page: Page;
@@ -35,34 +39,62 @@ export function collectErrors(page: Page, errors: string[]): void {
   page.on("pageerror", (e) => errors.push(e.message));
 }
 
-export type SessionOptions = Parameters<typeof startPlatform>[0] & Parameters<typeof launchBrowser>[0];
+export interface SessionOptions {
+  /** A grader of its own with these settings (e.g. one that never claims): the file starts its own platform. */
+  graderEnv?: Record<string, string>;
+  /** The mode of the file's course (default `independent`, where every step opens). */
+  courseMode?: CourseMode;
+  bypassCSP?: boolean;
+}
 
-/** The platform and Chromium start side by side; if either fails, the other is stopped before the error is thrown. */
+/**
+ * The platform (the worker's shared one, or one of the file's own) and the browser context start side
+ * by side; if either fails, the other is closed before the error is thrown.
+ */
 export async function openSession(options: SessionOptions = {}): Promise<BrowserSession> {
   mkdirSync(artifacts, { recursive: true });
-  const { bypassCSP, ...platformOptions } = options;
-  const [started, launched] = await Promise.allSettled([startPlatform(platformOptions), launchBrowser({ bypassCSP })]);
+  const { bypassCSP, graderEnv, courseMode } = options;
+  const own = graderEnv !== undefined;
+  const [started, launched] = await Promise.allSettled([
+    own ? startPlatform({ graderEnv }) : sharedPlatform(),
+    launchBrowser({ bypassCSP }),
+  ]);
+  const stopOwn = async () => {
+    if (own && started.status === "fulfilled") await started.value.stop();
+  };
   if (started.status === "rejected" || launched.status === "rejected") {
     if (launched.status === "fulfilled") await launched.value.close().catch(() => undefined);
-    if (started.status === "fulfilled") await started.value.stop();
+    await stopOwn();
     throw started.status === "rejected" ? started.reason : (launched as PromiseRejectedResult).reason;
   }
-  const platform = started.value;
   const browser = launched.value;
+  let tenant: Tenant;
+  try {
+    tenant = await addTenant(started.value, courseMode);
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    await stopOwn();
+    throw error;
+  }
+  const from = started.value.logs().length;
+  const platform: Platform = { ...started.value, logs: () => started.value.logs().slice(from) };
   const page = await browser.newPage();
   const errors: string[] = [];
   collectErrors(page, errors);
   return {
+    ...tenant,
     platform,
     browser,
     page,
     errors,
     close: async () => {
-      // The platform's processes outlive this file unless stopped: stop them even if the browser's close fails.
+      // A platform of the file's own outlives it unless stopped: stop it even if the browser's close
+      // fails. A shared one carries on, without this file's unfinished jobs.
       try {
         await browser.close();
       } finally {
-        await platform.stop();
+        if (own) await stopOwn();
+        else await cancelOpenJobs(platform, tenant.courseId);
       }
     },
   };
@@ -89,6 +121,18 @@ export function useBrowserSession(options: SessionOptions = {}): BrowserSession 
   return {
     get platform() {
       return open().platform;
+    },
+    get student() {
+      return open().student;
+    },
+    get instructor() {
+      return open().instructor;
+    },
+    get joinCode() {
+      return open().joinCode;
+    },
+    get courseId() {
+      return open().courseId;
     },
     get browser() {
       return open().browser;
@@ -117,19 +161,22 @@ export async function screenshot(page: Page | undefined, name: string): Promise<
   await page?.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }).catch(() => undefined);
 }
 
-/** The demo student, the seeded demo course and its assignment of `exerciseId` (tests that prepare rows before the browser opens). */
-export async function demoStudentAssignment(db: Db, exerciseId: string) {
-  const student = await userByEmail(db, DEMO_STUDENT.email);
-  if (!student) throw new Error("the demo student is missing");
+/**
+ * A student (a session's, or the demo's own), the course they are in and its assignment of `exerciseId`
+ * (tests that prepare rows before the browser opens).
+ */
+export async function studentAssignment(db: Db, who: { email: string }, exerciseId: string) {
+  const student = await userByEmail(db, who.email);
+  if (!student) throw new Error(`no user ${who.email}`);
   const [course] = await coursesForUser(db, student.id);
   const assignment = course && (await assignmentsForCourse(db, course.id)).find((a) => a.exerciseId === exerciseId);
-  if (!course || !assignment) throw new Error(`the demo course has no ${exerciseId} assignment`);
+  if (!course || !assignment) throw new Error(`${who.email}'s course has no ${exerciseId} assignment`);
   return { student, course, assignment };
 }
 
-/** Signs in as the demo instructor and opens the first course they teach; resolves with its id. */
-export async function openTaughtCourse(page: Page, baseUrl: string): Promise<string> {
-  await signIn(page, baseUrl, DEMO_INSTRUCTOR);
+/** Signs in as `instructor` and opens the first course they teach; resolves with its id. */
+export async function openTaughtCourse(page: Page, baseUrl: string, instructor: { email: string; password: string }): Promise<string> {
+  await signIn(page, baseUrl, instructor);
   await page.getByRole("link", { name: "Teach", exact: true }).click();
   await page.waitForURL(/\/teach$/);
   await page.getByTestId("taught-course").first().getByRole("link").first().click();

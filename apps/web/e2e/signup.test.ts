@@ -12,12 +12,14 @@ describe("a new student signs up, joins the demo course, previews in the browser
   let session: BrowserSession | undefined;
   let platform: Platform;
   let page: Page;
+  /** The join code of this file's own copy of the demo course. */
+  let joinCode: string;
   // The page's console errors and uncaught exceptions: CSP violations show up here, and the app must work under its own policy.
   let browserErrors: string[] = [];
 
   beforeAll(async () => {
     session = await openSession();
-    ({ platform, page, errors: browserErrors } = session);
+    ({ platform, page, joinCode, errors: browserErrors } = session);
   });
 
   afterAll(async () => {
@@ -89,7 +91,7 @@ describe("a new student signs up, joins the demo course, previews in the browser
       await page.getByLabel("Join code").fill("NOPE-0000");
       await page.getByRole("button", { name: "Join" }).click();
       await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/No course has the join code "NOPE-0000"/);
-      await page.getByLabel("Join code").fill("demo-2026");
+      await page.getByLabel("Join code").fill(joinCode.toLowerCase());
       await page.getByRole("button", { name: "Join" }).click();
       await page.getByText("You joined").waitFor();
       await shot("signup-joined");

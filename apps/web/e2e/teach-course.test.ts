@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn as signInAs } from "./session";
+import { useBrowserSession, screenshot, signIn as signInAs } from "./session";
 const STEP5 = "Step 5 — beat the baseline on MNIST";
 
 describe("an instructor creates a course with an assignment override; a student joins it with the join code", () => {
@@ -10,7 +10,7 @@ describe("an instructor creates a course with an assignment override; a student 
   it("creates the course and the assignment, then the student sees the step with the instructor's budget", async () => {
     const { page, platform, errors: browserErrors } = session;
     try {
-      await signIn(DEMO_INSTRUCTOR);
+      await signIn(session.instructor);
       await page.getByRole("link", { name: "Teach", exact: true }).click();
       await page.waitForURL(/\/teach$/);
       await expect.poll(() => page.getByTestId("taught-course").count()).toBeGreaterThan(0);
@@ -49,7 +49,7 @@ describe("an instructor creates a course with an assignment override; a student 
       await page.waitForURL(`${platform.url}/`);
 
       // The student joins with the code and sees the step with the instructor's budget.
-      await signIn(DEMO_STUDENT);
+      await signIn(session.student);
       await expect(page.getByRole("link", { name: "Teach", exact: true }).count()).resolves.toBe(0);
       await page.goto(`${platform.url}/courses`);
       await page.getByLabel("Join code").fill(joinCode.toLowerCase());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, useBrowserSession, screenshot, signIn as signInAs } from "./session";
+import { useBrowserSession, screenshot, signIn as signInAs } from "./session";
 
 const STEP7 = "Step 7 — regularize and tune on MNIST";
 const ALLOWED_EXPERIMENTS = ["loss-per-batch", "lr-range-test"];
@@ -12,7 +12,7 @@ describe("an instructor sets the experiments and toolbox of a step-7 assignment;
   it("stores the settings, shows them on the edit page, and the student sees the limit, the confirmation and the allowed experiments", async () => {
     const { page, platform, errors: browserErrors } = session;
     try {
-      await signIn(DEMO_INSTRUCTOR);
+      await signIn(session.instructor);
       await page.goto(`${platform.url}/teach`);
       await page.getByLabel("Course title").fill("Toolbox (e2e)");
       await page.getByRole("button", { name: "Create course" }).click();
@@ -66,7 +66,7 @@ describe("an instructor sets the experiments and toolbox of a step-7 assignment;
       await page.waitForURL(`${platform.url}/`);
 
       // The student joins and opens step 7: one test evaluation, and submitting it asks first.
-      await signIn(DEMO_STUDENT);
+      await signIn(session.student);
       await page.goto(`${platform.url}/courses`);
       await page.getByLabel("Join code").fill(joinCode);
       await page.getByRole("button", { name: "Join" }).click();

@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "./axe";
 import { launchBrowser } from "./browser";
-import { DEMO_STUDENT, demoStudentAssignment, openSession, screenshot, signIn, type BrowserSession } from "./session";
+import { openSession, studentAssignment, screenshot, signIn, type BrowserSession } from "./session";
 
 /**
  * A small step-7 model the search can vary in every dimension: Dense 784→16 (relu), Dropout 0.3,
@@ -51,7 +51,7 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
     auditBrowser = await launchBrowser({ bypassCSP: true });
     const db = await openDb(session.platform.databaseUrl);
     try {
-      const { student, course, assignment } = await demoStudentAssignment(db, "mnist-regularize");
+      const { student, course, assignment } = await studentAssignment(db, session.student, "mnist-regularize");
       // The model to tune, as an earlier submission. Its grading is cancelled: this test is about the
       // search, and a cancelled grading used no test evaluation.
       const payload = smallStep7Payload();
@@ -75,7 +75,7 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
   it("declares a grid over the learning rate, watches it run and reads the selected trial and its one test score", async () => {
     const { platform, page, errors } = session;
     try {
-      await signIn(page, platform.url, DEMO_STUDENT);
+      await signIn(page, platform.url, session.student);
       await page.goto(`${platform.url}${stepPath}`);
       const tune = page.getByRole("region", { name: "Tune", exact: true });
       await tune.waitFor();
@@ -140,7 +140,7 @@ describe("a student tunes the step-7 model: a tiny grid, every trial in a table 
       expect(await page.getByTestId("tuning-final").textContent()).toBe(line);
 
       const audit = await auditBrowser.newPage();
-      await signIn(audit, platform.url, DEMO_STUDENT);
+      await signIn(audit, platform.url, session.student);
       await audit.goto(`${platform.url}${stepPath}`);
       await audit.getByTestId("tuning-final").waitFor();
       expect(await seriousViolations(audit)).toEqual([]);

@@ -7,7 +7,7 @@ import { getExercise } from "@stepwise/exercises";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
-import { DEMO_INSTRUCTOR, DEMO_STUDENT, demoStudentAssignment, screenshot, signIn, useBrowserSession } from "./session";
+import { screenshot, signIn, studentAssignment, useBrowserSession, type BrowserSession } from "./session";
 
 /**
  * The rough edges of a walk through the app: error pages, the skip link, a regrade the student is
@@ -46,15 +46,15 @@ async function gradeNext(db: Db, now: number, verdict: Verdict): Promise<void> {
 }
 
 /**
- * A step-5 submission of the demo student that passed against 0.1135 and fails after the instructor's
+ * A step-5 submission of the session's student that passed against 0.1135 and fails after the instructor's
  * regrade against 0.960. Dated an hour ahead so the session's grader (polling every 10 minutes) cannot
  * claim these jobs before the test does.
  */
-async function seedRegradedSubmission(db: Db): Promise<string> {
+async function seedRegradedSubmission(db: Db, who: Pick<BrowserSession, "student" | "instructor">): Promise<string> {
   const at = Date.now() + 60 * 60_000;
-  const { student, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
-  const instructor = await userByEmail(db, DEMO_INSTRUCTOR.email);
-  if (!instructor) throw new Error("the demo instructor is missing");
+  const { student, assignment } = await studentAssignment(db, who.student, "mnist-beat-baseline");
+  const instructor = await userByEmail(db, who.instructor.email);
+  if (!instructor) throw new Error(`no user ${who.instructor.email}`);
   const training = getExercise("mnist-beat-baseline").starterTraining;
   const payload = { exerciseId: assignment.exerciseId, model: { format: "tfjs" as const, topology }, ...(training ? { training } : {}) };
   const { submission } = await createSubmissionWithJob(
@@ -109,7 +109,7 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     await page.keyboard.press("Enter");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
 
-    await signIn(page, platform.url, DEMO_STUDENT);
+    await signIn(page, platform.url, session.student);
     const teach = await page.goto(`${platform.url}/teach`);
     expect(teach?.status()).toBe(403);
     expect(await page.getByTestId("forbidden").textContent()).toMatch(/This page is for instructors.*signed in as .*a student account/);
@@ -121,8 +121,8 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     const { page, platform } = session;
     const db = await openDb(platform.databaseUrl);
     try {
-      const submissionId = await seedRegradedSubmission(db);
-      const { course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
+      const submissionId = await seedRegradedSubmission(db, session);
+      const { course, assignment } = await studentAssignment(db, session.student, "mnist-beat-baseline");
 
       await page.goto(`${platform.url}/courses/${course.id}`);
       const flag = page.getByTestId("changed-grades");
@@ -175,7 +175,7 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
   it("a lapsed session asks to sign in on the spot and keeps the typing; a reload signs in and comes back", async () => {
     const { page, platform, browser } = session;
     const db = await openDb(platform.databaseUrl);
-    const { course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
+    const { course, assignment } = await studentAssignment(db, session.student, "mnist-beat-baseline");
     await db.close();
     const stepUrl = `${platform.url}/courses/${course.id}/assignments/${assignment.id}`;
     await page.goto(stepUrl);
@@ -193,8 +193,8 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     );
     await look(page, "session-expired-dialog");
 
-    await dialog.getByLabel("Email").fill(DEMO_STUDENT.email);
-    await dialog.getByLabel("Password").fill(DEMO_STUDENT.password);
+    await dialog.getByLabel("Email").fill(session.student.email);
+    await dialog.getByLabel("Password").fill(session.student.password);
     await dialog.getByRole("button", { name: "Sign in" }).click();
     await dialog.waitFor({ state: "hidden" });
     await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 60_000 }).toBe("Saved");
@@ -207,8 +207,8 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
     await page.waitForURL(/\/signin\?next=/);
     expect(await page.getByTestId("signin-return").count()).toBe(1);
     await look(page, "signin-return");
-    await page.getByLabel("Email").fill(DEMO_STUDENT.email);
-    await page.getByLabel("Password").fill(DEMO_STUDENT.password);
+    await page.getByLabel("Email").fill(session.student.email);
+    await page.getByLabel("Password").fill(session.student.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(stepUrl);
     await expect.poll(() => page.getByLabel("Model code").textContent()).toContain("// typed after the session ended");
@@ -217,11 +217,11 @@ describe("error pages, regrade notices, small screens, charts, lapsed sessions, 
   it("the instructor's form says each exercise once, names checks, offers the toolbox on step 7 only; the audit log shows the regrade", async () => {
     const { page, platform, browser } = session;
     await browser.clearCookies();
-    await signIn(page, platform.url, DEMO_INSTRUCTOR);
+    await signIn(page, platform.url, session.instructor);
     const db = await openDb(platform.databaseUrl);
-    const { course, assignment } = await demoStudentAssignment(db, "mnist-beat-baseline");
+    const { course, assignment } = await studentAssignment(db, session.student, "mnist-beat-baseline");
     // A second regrade, left in preview, against a lowered baseline: the preview says what would change.
-    const instructor = await userByEmail(db, DEMO_INSTRUCTOR.email);
+    const instructor = await userByEmail(db, session.instructor.email);
     const at = Date.now() + 2 * 60 * 60_000;
     await startRegrade(db, { assignmentId: assignment.id, createdBy: instructor?.id ?? "", now: at });
     await gradeNext(db, at + 1, graded(true, 0.5));

@@ -52,3 +52,23 @@ it("seeds the demo course once; a second run changes nothing", async () => {
   expect(assignments.map((a) => a.position).sort((a, b) => a - b)).toEqual(assignments.map((_, i) => i + 1));
   expect(assignments.every((a) => a.attemptsAllowed !== null && a.attemptsAllowed >= 1)).toBe(true);
 });
+
+it("seeds another copy of the demo course for other accounts, apart from the demo's own", async () => {
+  const demo = await seedDemo(t.db, T0);
+  const other = await seedDemo(t.db, T0, {
+    instructor: { email: "instructor@copy.stepwise.test", password: "copy-instructor", name: "Copy Instructor" },
+    student: { email: "student@copy.stepwise.test", password: "copy-student", name: "Copy Student" },
+    joinCode: "copy-1",
+  });
+  expect(other.courseId).not.toBe(demo.courseId);
+  const student = await verifyPassword(t.db, "student@copy.stepwise.test", "copy-student");
+  const instructor = await verifyPassword(t.db, "instructor@copy.stepwise.test", "copy-instructor");
+  expect([student?.role, instructor?.role]).toEqual(["student", "instructor"]);
+  if (!student || !instructor) throw new Error("the copy's users must sign in");
+  // Each of them is in the copy only, the join code stored as codes are (upper case).
+  expect(await coursesForUser(t.db, student.id)).toEqual([
+    expect.objectContaining({ id: other.courseId, joinCode: "COPY-1", role: "student" }),
+  ]);
+  expect(await coursesForUser(t.db, instructor.id)).toEqual([expect.objectContaining({ id: other.courseId, role: "instructor" })]);
+  expect((await assignmentsForCourse(t.db, other.courseId)).length).toBe((await assignmentsForCourse(t.db, demo.courseId)).length);
+});

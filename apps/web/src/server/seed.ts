@@ -24,23 +24,34 @@ async function ensureUser(db: Db, who: { email: string; password: string; name: 
   return createUser(db, { email: who.email, name: who.name, role: who.role, password: who.password }, now);
 }
 
+/** Who the demo course is seeded for: its instructor and student, and the code that joins it. */
+export interface DemoAccounts {
+  instructor: { email: string; password: string; name: string };
+  student: { email: string; password: string; name: string };
+  joinCode: string;
+}
+
+const DEMO_ACCOUNTS: DemoAccounts = { instructor: DEMO.instructor, student: DEMO.student, joinCode: DEMO.course.joinCode };
+
 /**
  * Demo data: an instructor, a student, and the demo course folder (`packages/exercises/courses/demo`,
  * the authoring format instructors write) with every assignment it holds. Idempotent — a second run
- * finds everything and changes nothing.
+ * finds everything and changes nothing. `accounts` seeds another copy for other people (the browser
+ * tests give each test file its own, on one platform).
  */
 export async function seedDemo(
   db: Db,
   now: number,
+  accounts: DemoAccounts = DEMO_ACCOUNTS,
 ): Promise<{ instructor: { email: string; password: string }; student: { email: string; password: string }; courseId: string }> {
   // Loaded lazily: the sign-in page imports DEMO from here and must not bundle the YAML reader.
   const { demoCourseDir, loadCourseFolder } = await import("@stepwise/exercises/course");
   const folder = loadCourseFolder(demoCourseDir);
-  const instructor = await ensureUser(db, DEMO.instructor, now);
-  const student = await ensureUser(db, DEMO.student, now);
+  const instructor = await ensureUser(db, { ...accounts.instructor, role: "instructor" }, now);
+  const student = await ensureUser(db, { ...accounts.student, role: "student" }, now);
   const course =
-    (await courseByJoinCode(db, DEMO.course.joinCode)) ??
-    (await createCourse(db, { title: folder.course.title, joinCode: DEMO.course.joinCode, settings: folder.course.settings }, now));
+    (await courseByJoinCode(db, accounts.joinCode)) ??
+    (await createCourse(db, { title: folder.course.title, joinCode: accounts.joinCode, settings: folder.course.settings }, now));
   await enroll(db, { courseId: course.id, userId: instructor.id, role: "instructor" }, now);
   await enroll(db, { courseId: course.id, userId: student.id, role: "student" }, now);
   const existing = new Set((await assignmentsForCourse(db, course.id)).map((a) => a.exerciseId));
@@ -63,8 +74,8 @@ export async function seedDemo(
     );
   }
   return {
-    instructor: { email: DEMO.instructor.email, password: DEMO.instructor.password },
-    student: { email: DEMO.student.email, password: DEMO.student.password },
+    instructor: { email: accounts.instructor.email, password: accounts.instructor.password },
+    student: { email: accounts.student.email, password: accounts.student.password },
     courseId: course.id,
   };
 }
