@@ -56,6 +56,8 @@ export default defineConfig({
       project("lti", "packages/lti", { isolate: false }),
       project("grader", "apps/grader", { globalSetup: [graderBuild], isolate: false }),
       project("tooling", "tooling/boundaries"),
+      // The bench's own logic (its report), not its measurements: those run only under `pnpm bench`.
+      project("bench", "bench", { include: ["lib/**/*.test.ts"], isolate: false }),
       project("web", "apps/web", {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         exclude: ["e2e/**"],

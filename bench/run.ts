@@ -1,15 +1,16 @@
 /**
- * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,steps,tuning,web,gradebook] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
+ * `pnpm bench [--quick] [--only compute,training,datasets,startup,grader,deadline,steps,tuning,web,gradebook [--update-latest]] [--models mnist,mnist-cnn,imdb] [--runs N] [--build-web]`
  * Measures grading speed against PyTorch on one thread and the machine's peak, and writes
- * bench/results/latest.md (or latest-quick.md with --quick). Never part of `pnpm test`.
+ * bench/results/latest.md (a quick or partial run writes latest-partial.md; `--only … --update-latest`
+ * replaces those sections of latest.md instead). Never part of `pnpm test`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeMachine, load1 } from "./lib/machine";
-import { markdownTable, ratios, renderReport, type SectionReport } from "./lib/report";
+import { markdownTable, ratios, renderReport, replaceSections, type SectionReport } from "./lib/report";
 import { MODEL_NAMES, type ModelName } from "./lib/models";
 import type { BenchContext, Section } from "./lib/types";
 import { compute } from "./sections/compute";
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     models: { type: "string" },
     runs: { type: "string" },
     "build-web": { type: "boolean", default: false },
+    "update-latest": { type: "boolean", default: false },
   },
 });
 const only = values.only
@@ -43,6 +45,21 @@ const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?
 if (unknown.length) {
   console.error(`--only expects names from ${SECTIONS.map((s) => s.name).join(", ")}, got ${unknown.join(", ")}`);
   process.exit(2);
+}
+/**
+ * Sections whose figures other sections or the ratio table read (peak GFLOPS, training and grading
+ * speed, grader scaling): re-run alone, they would leave the report's ratios or the deadline's
+ * simulation on the old run's figures, so only a full run updates them.
+ */
+const FEEDS_OTHERS = new Set(["compute", "training", "startup", "grader", "deadline"]);
+if (values["update-latest"]) {
+  const refused = only?.filter((name) => FEEDS_OTHERS.has(name)) ?? [];
+  if (!only || values.quick || values.models || refused.length) {
+    console.error(
+      `--update-latest re-runs sections of a full run: it needs --only with sections nothing else reads (not ${[...FEEDS_OTHERS].join(", ")}), without --quick or --models${refused.length ? `; got ${refused.join(", ")}` : ""}`,
+    );
+    process.exit(2);
+  }
 }
 const models = values.models
   ?.split(",")
@@ -105,8 +122,15 @@ try {
 console.log(`\n${markdownTable(ratios(ctx))}\n`);
 const resultsDir = join(repoDir, "bench", "results");
 mkdirSync(resultsDir, { recursive: true });
-// A quick or partial run must not overwrite the full results a commit should carry.
-const file = join(resultsDir, values.quick || only || models ? "latest-partial.md" : "latest.md");
-writeFileSync(file, renderReport({ machine, ctx, sections: reports, startedAt, argv: process.argv.slice(2) }));
-log(`wrote ${file}`);
+const argv = process.argv.slice(2);
+if (values["update-latest"]) {
+  const file = join(resultsDir, "latest.md");
+  writeFileSync(file, replaceSections(readFileSync(file, "utf8"), reports, { startedAt, argv }));
+  log(`replaced ${reports.map((r) => r.name).join(", ")} in ${file}`);
+} else {
+  // A quick or partial run must not overwrite the full results a commit should carry.
+  const file = join(resultsDir, values.quick || only || models ? "latest-partial.md" : "latest.md");
+  writeFileSync(file, renderReport({ machine, ctx, sections: reports, startedAt, argv }));
+  log(`wrote ${file}`);
+}
 process.exit(reports.some((r) => r.error) ? 1 : 0);
