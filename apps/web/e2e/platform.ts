@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CourseMode } from "@stepwise/core/workflow";
-import { cancelJob, courseByJoinCode, migrate, openDb, updateCourse } from "@stepwise/db";
+import { cancelJob, courseByJoinCode, migrate, openDb, openJobsOfCourse, updateCourse } from "@stepwise/db";
 import { DEMO, seedDemo } from "../src/server/seed";
 
 import { ensureBuilt, nextBin, repoDir, webDir } from "./build";
@@ -212,15 +212,7 @@ export async function addTenant(platform: Pick<Platform, "databaseUrl">, mode: C
 export async function cancelOpenJobs(platform: Pick<Platform, "databaseUrl">, courseId: string): Promise<void> {
   const db = await openDb(platform.databaseUrl);
   try {
-    const open = await db.kysely
-      .selectFrom("jobs")
-      .innerJoin("submissions", "submissions.id", "jobs.submission_id")
-      .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
-      .select("jobs.id")
-      .where("assignments.course_id", "=", courseId)
-      .where("jobs.status", "in", ["queued", "running"])
-      .execute();
-    for (const { id } of open) await cancelJob(db, id, Date.now());
+    for (const id of await openJobsOfCourse(db, courseId)) await cancelJob(db, id, Date.now());
   } finally {
     await db.close();
   }

@@ -31,14 +31,26 @@ export async function queueStats(db: Db): Promise<Record<JobStatus, number>> {
   return stats;
 }
 
-/** The course a job belongs to (through its submission's assignment), for authorization; null if no such job. */
-export async function courseOfJob(db: Db, jobId: string): Promise<string | null> {
-  const row = await db.kysely
+/** Jobs with the course each belongs to, through its submission's assignment. */
+const jobsWithCourse = (db: Db) =>
+  db.kysely
     .selectFrom("jobs")
     .innerJoin("submissions", "submissions.id", "jobs.submission_id")
-    .innerJoin("assignments", "assignments.id", "submissions.assignment_id")
-    .select("assignments.course_id")
-    .where("jobs.id", "=", jobId)
-    .executeTakeFirst();
+    .innerJoin("assignments", "assignments.id", "submissions.assignment_id");
+
+/** The course a job belongs to (through its submission's assignment), for authorization; null if no such job. */
+export async function courseOfJob(db: Db, jobId: string): Promise<string | null> {
+  const row = await jobsWithCourse(db).select("assignments.course_id").where("jobs.id", "=", jobId).executeTakeFirst();
   return row?.course_id ?? null;
+}
+
+/** The ids of a course's queued and running jobs (gradings, experiments, tuning searches), oldest first. */
+export async function openJobsOfCourse(db: Db, courseId: string): Promise<string[]> {
+  const rows = await jobsWithCourse(db)
+    .select("jobs.id")
+    .where("assignments.course_id", "=", courseId)
+    .where("jobs.status", "in", ["queued", "running"])
+    .orderBy("jobs.seq")
+    .execute();
+  return rows.map((row) => row.id);
 }

@@ -17,4 +17,4 @@ export {
   cancelJob,
 } from "./queue-lifecycle";
 export { deadLetterVerdict, retryDeadJob } from "./queue-dead-letters";
-export { listJobs, queueStats, courseOfJob } from "./queue-stats";
+export { listJobs, queueStats, courseOfJob, openJobsOfCourse } from "./queue-stats";

@@ -1,6 +1,7 @@
 import { NotFoundError, PreconditionError } from "@stepwise/core/contracts";
 import { describe, expect, it } from "vitest";
 import {
+  cancelJob,
   claimJob,
   completeJob,
   courseOfJob,
@@ -12,6 +13,7 @@ import {
   jobById,
   jobsOfSubmission,
   latestJobForSubmission,
+  openJobsOfCourse,
   progressSince,
   appendProgress,
   appendLog,
@@ -178,6 +180,23 @@ describe.each(testDialects)("dead letters on %s", (dialect) => {
     ]);
     expect(await courseOfJob(db, dead)).toBe(f.course.id);
     expect(await courseOfJob(db, "missing")).toBeNull();
+  });
+
+  it("lists a course's queued and running jobs, oldest first, and no other course's or finished ones", async () => {
+    const { db } = t();
+    const f = await seedCourse(db, 1);
+    const g = await otherCourse(db);
+    const running = (await submit(db, f, 100)).job.id;
+    await submit(db, g, 100);
+    const queued = (await submit(db, f, 110)).job.id;
+    const cancelled = (await submit(db, f, 120)).job.id;
+    const claimed = await claimJob(db, { workerId: "w", leaseMs: 60_000, now: 200 });
+    // The claim order weighs students against each other; which job runs is not what this is about.
+    if (claimed?.job.id !== running)
+      await db.kysely.updateTable("jobs").set({ status: "running", worker_id: "w" }).where("id", "=", running).execute();
+    expect(await cancelJob(db, cancelled, 210)).toBe(true);
+    expect(await openJobsOfCourse(db, f.course.id)).toEqual([running, queued]);
+    expect(await openJobsOfCourse(db, "no-such-course")).toEqual([]);
   });
 
   it("retry requeues a dead job with fresh attempts, and the next grading counts", async () => {
