@@ -1,10 +1,11 @@
 import type { EpochMetrics, ProgressEvent, Verdict } from "@stepwise/core/contracts";
-import { estimateTrainingSeconds } from "@stepwise/core/model";
+import { datasetKey, estimateTrainingSeconds } from "@stepwise/core/model";
 import type { ClaimedJob } from "@stepwise/db";
 import { assignmentPolicy } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import {
+  BUILT_IN_TRAINING_ROWS,
   datasetErrorVerdict,
   gradeSubmission,
   invalidVerdict,
@@ -18,6 +19,7 @@ import { childFailure, decisionsNote, previousStepModel, resolveJob, type JobCon
 import { GradingEta } from "./progress-eta";
 import { RESTART_LABEL, runTrainingChild, type ChildOutcome, type RunCost } from "./sandbox";
 import { recordStep7Evaluation } from "./test-hygiene";
+import { timedTraining } from "./tune";
 
 export { GraderFault } from "./job-context";
 
@@ -55,6 +57,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   const { decisions } = resolved;
 
   const costs: RunCost[] = [];
+  // Every completed training tells the speed correction how the calibration compares with real work on
+  // this dataset, as tuning trials do: a grader's first search is then estimated with what its gradings taught.
+  const dataset = datasetKey(exercise.dataset, resolved.assignment?.courseId ?? "");
   // The student's status line: the phase, the run and epoch, and the time left (from the first run's plan).
   let eta: GradingEta | null = null;
   const phase = (fields: Omit<Extract<ProgressEvent, { type: "phase" }>, "type" | "at" | "etaSeconds">) => {
@@ -67,7 +72,8 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   const trainInChild = async (run: GradingRun): Promise<ChildOutcome & { history: EpochMetrics[] }> => {
     const history: EpochMetrics[] = [];
     const { prepared, place } = run;
-    eta ??= new GradingEta({ runs: place.count, secondsPerEpoch: calibratedEpochSeconds(run, ctx.gflops?.() ?? null) }, ctx.now);
+    const rows = trainingRows(run);
+    eta ??= new GradingEta({ runs: place.count, secondsPerEpoch: calibratedEpochSeconds(run, rows, ctx.gflops?.() ?? null) }, ctx.now);
     const tracker = eta;
     const training = (epoch: number, epochs: number) =>
       phase({ phase: "training", run: place.index, runs: place.count, label: place.title, epoch, epochs });
@@ -121,6 +127,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
     );
     await resolved.progressWritten();
     if ("cpuMs" in outcome) costs.push({ cpuMs: outcome.cpuMs, wallMs: outcome.wallMs });
+    // The run's prepared split says what it trained and validated on (the final model's is 0).
+    const timed = outcome.kind === "done" ? timedTraining(dataset, prepared, outcome.report, rows, true) : null;
+    if (timed) ctx.onTrained?.(timed);
     const spent = "cpuMs" in outcome ? ` (${seconds(outcome.cpuMs)} s CPU, ${seconds(outcome.wallMs)} s wall)` : "";
     resolved.log(
       `${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${spent}${"message" in outcome ? `: ${outcome.message}` : ""}\n`,
@@ -187,10 +196,17 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-/** One epoch of `run` by the grader's published speed, seconds; null without a calibration or a known slice size. */
-function calibratedEpochSeconds(run: GradingRun, gflops: number | null): number | null {
-  const rows = run.csv ? run.csv.trainLabels.length : run.slice.trainLimit;
-  if (gflops === null || rows === undefined) return null;
+/** Rows `run` trains and validates on: its CSV table's training rows, or its slice of a built-in dataset's training split. */
+function trainingRows(run: GradingRun): number {
+  if (run.csv) return run.csv.trainLabels.length;
+  const kind = run.prepared.dataset.kind;
+  const full = kind === "csv" ? 0 : BUILT_IN_TRAINING_ROWS[kind];
+  return run.slice.trainLimit !== undefined ? Math.min(full, run.slice.trainLimit) : full;
+}
+
+/** One epoch of `run` (`rows` before its validation split) by the grader's published speed, seconds; null without a calibration. */
+function calibratedEpochSeconds(run: GradingRun, rows: number, gflops: number | null): number | null {
+  if (gflops === null || rows <= 0) return null;
   const examples = Math.round(rows * (1 - run.prepared.training.fit.validationSplit));
   return estimateTrainingSeconds(run.prepared.summary, { examples, epochs: 1, gflops });
 }

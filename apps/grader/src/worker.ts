@@ -50,7 +50,7 @@ export interface GraderDeps {
   log?: (line: string) => void;
   /** The training speed this grader published (`calibration.ts`), for the students' time estimates. */
   gflops?: () => number | null;
-  /** Told of every tuning training that completed (`Calibrator.observe`): how the calibration compares with real work. */
+  /** Told of every training that completed, gradings and tuning trials alike (`Calibrator.observe`): how the calibration compares with real work. */
   onTrained?: (run: TimedTraining) => void;
 }
 

@@ -5,8 +5,10 @@
  */
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { ProgressEvent, SubmissionPayload } from "@stepwise/core/contracts";
+import { datasetKey, type TimedTraining } from "@stepwise/core/model";
 import { claimJob, completeJob, createAssignment, createSubmissionWithJob, migrate, openDb, progressSince } from "@stepwise/db";
 import { sampleVerdict } from "@stepwise/db/testing";
+import { getExercise } from "@stepwise/exercises";
 import { solutions } from "@stepwise/exercises/solutions";
 import { gradeClaimedJob } from "../src/grade";
 import { GradingEta } from "../src/progress-eta";
@@ -118,6 +120,7 @@ describe("the phases of a real step-7 grading", () => {
     );
     const claimed = await claimJob(db, { workerId: "w", leaseMs: 120_000, now: Date.now() });
     if (claimed?.job.id !== job.id) throw new Error("expected to claim the step-7 job");
+    const trained: TimedTraining[] = [];
     const verdict = await gradeClaimedJob(claimed, {
       db,
       config,
@@ -125,6 +128,7 @@ describe("the phases of a real step-7 grading", () => {
       now: Date.now,
       pool,
       gflops: () => 5,
+      onTrained: (run) => trained.push(run),
     });
     expect(["passed", "failed"]).toContain(verdict.status);
 
@@ -148,5 +152,14 @@ describe("the phases of a real step-7 grading", () => {
     // The status lines the student saw: the final model trains before the test set is evaluated.
     const lines = events.map((e) => (e.type === "run" ? e.label : e.type)).filter((line) => line !== "phase" && line !== "epoch");
     expect(lines.slice(-2)).toEqual(["training the final model on training + validation data (3 of 3)", "evaluating"]);
+
+    // Each of the three trainings taught the speed correction, under the assignment's dataset, with its
+    // own epochs: the two validated runs split the same rows the final model trains on whole.
+    expect(trained.map((run) => run.dataset)).toEqual(Array(3).fill(datasetKey(getExercise("houses-regularize").dataset, course.id)));
+    expect(trained.map((run) => run.epochSeconds.length)).toEqual([1, 2, 3].map((run) => trainings.find((p) => p.run === run)?.epochs));
+    const [before, after, final] = trained.map((run) => run.work);
+    expect(before && after && final && before.evaluate > 0 && after.evaluate > 0).toBe(true);
+    expect(final?.evaluate).toBe(0);
+    expect(new Set(trained.map((run) => run.work.train + run.work.evaluate)).size).toBe(1);
   }, 600_000);
 });

@@ -46,9 +46,12 @@ export interface PrepareOptions {
   toolbox?: readonly Technique[];
 }
 
+/** Rows of the built-in datasets' training splits (MNIST's 60,000 images, IMDB's 25,000 training reviews). */
+export const BUILT_IN_TRAINING_ROWS = { mnist: 60_000, imdb: 25_000 } as const;
+
 /** Rows of the dataset's training split (before any validation split), as far as known without reading it. */
 function trainingRows(exercise: ExerciseDefinition, options: PrepareOptions): number {
-  const full = exercise.dataset.kind === "mnist" ? 60_000 : exercise.dataset.kind === "imdb" ? 25_000 : (options.csv?.trainSize ?? 0);
+  const full = exercise.dataset.kind === "csv" ? (options.csv?.trainSize ?? 0) : BUILT_IN_TRAINING_ROWS[exercise.dataset.kind];
   return exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
 }
 
