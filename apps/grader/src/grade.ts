@@ -5,12 +5,12 @@ import { assignmentPolicy } from "@stepwise/exercises";
 import { gradeAnswers } from "@stepwise/exercises/answers";
 import { toolboxPolicy } from "@stepwise/exercises/course";
 import {
-  BUILT_IN_TRAINING_ROWS,
   datasetErrorVerdict,
   gradeSubmission,
   invalidVerdict,
   outOfMemoryVerdict,
   timedOutVerdict,
+  trainingRowsOf,
   type CsvContent,
   type GradingRun,
 } from "@stepwise/exercises/grading";
@@ -196,12 +196,10 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-/** Rows `run` trains and validates on: its CSV table's training rows, or its slice of a built-in dataset's training split. */
+/** Rows `run` trains and validates on: its CSV table's training rows (encoded by the grader, already within the slice), or its slice of a built-in dataset. */
 function trainingRows(run: GradingRun): number {
   if (run.csv) return run.csv.trainLabels.length;
-  const kind = run.prepared.dataset.kind;
-  const full = kind === "csv" ? 0 : BUILT_IN_TRAINING_ROWS[kind];
-  return run.slice.trainLimit !== undefined ? Math.min(full, run.slice.trainLimit) : full;
+  return trainingRowsOf(run.prepared.dataset.kind, undefined, run.slice.trainLimit);
 }
 
 /** One epoch of `run` (`rows` before its validation split) by the grader's published speed, seconds; null without a calibration. */

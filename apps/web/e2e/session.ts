@@ -118,34 +118,23 @@ export function useBrowserSession(options: SessionOptions = {}): BrowserSession 
       throw new Error("The browser session opens in beforeAll: read it inside a test, not while the describe block is collected.");
     return session;
   };
-  return {
-    get platform() {
-      return open().platform;
-    },
-    get student() {
-      return open().student;
-    },
-    get instructor() {
-      return open().instructor;
-    },
-    get joinCode() {
-      return open().joinCode;
-    },
-    get courseId() {
-      return open().courseId;
-    },
-    get browser() {
-      return open().browser;
-    },
-    get page() {
-      return open().page;
-    },
-    get errors() {
-      return open().errors;
-    },
-    close: () => open().close(),
-  };
+  // Every field reads the open session, so a test that destructures it inside `it` gets this file's.
+  const view = { close: () => open().close() } as BrowserSession;
+  for (const field of SESSION_FIELDS) Object.defineProperty(view, field, { get: () => open()[field], enumerable: true });
+  return view;
 }
+
+/** The fields of a session `useBrowserSession` hands out before it exists (everything but `close`). */
+const SESSION_FIELDS = [
+  "platform",
+  "student",
+  "instructor",
+  "joinCode",
+  "courseId",
+  "browser",
+  "page",
+  "errors",
+] as const satisfies ReadonlyArray<Exclude<keyof BrowserSession, "close">>;
 
 /** Signs in through the form and waits until the app shows who is signed in. */
 export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {

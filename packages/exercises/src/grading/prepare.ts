@@ -47,12 +47,20 @@ export interface PrepareOptions {
 }
 
 /** Rows of the built-in datasets' training splits (MNIST's 60,000 images, IMDB's 25,000 training reviews). */
-export const BUILT_IN_TRAINING_ROWS = { mnist: 60_000, imdb: 25_000 } as const;
+const BUILT_IN_TRAINING_ROWS = { mnist: 60_000, imdb: 25_000 } as const;
+
+/**
+ * Rows a training on `kind` trains and validates on (before its validation split): a CSV table's training
+ * rows (`csvRows`), or a built-in dataset's training split, within `trainLimit` when one is set.
+ */
+export function trainingRowsOf(kind: DatasetRef["kind"], csvRows: number | undefined, trainLimit: number | undefined): number {
+  const full = kind === "csv" ? (csvRows ?? 0) : BUILT_IN_TRAINING_ROWS[kind];
+  return trainLimit !== undefined ? Math.min(full, trainLimit) : full;
+}
 
 /** Rows of the dataset's training split (before any validation split), as far as known without reading it. */
 function trainingRows(exercise: ExerciseDefinition, options: PrepareOptions): number {
-  const full = exercise.dataset.kind === "csv" ? (options.csv?.trainSize ?? 0) : BUILT_IN_TRAINING_ROWS[exercise.dataset.kind];
-  return exercise.data.trainLimit !== undefined ? Math.min(full, exercise.data.trainLimit) : full;
+  return trainingRowsOf(exercise.dataset.kind, options.csv?.trainSize, exercise.data.trainLimit);
 }
 
 const fmt = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 1 });
