@@ -64,7 +64,7 @@ export function slotTraining(measured: TrainingThroughput, concurrency: number, 
 }
 
 /**
- * Times the grader's backend in a short-lived child (~2–3 s: loading TF.js, then training the reference models). Rejects with
+ * Times the grader's backend in a short-lived child (~3–4 s: loading TF.js, then training the reference models). Rejects with
  * a message saying what went wrong: the backend did not load, the child died, or it took too long.
  */
 export function measureGraderSpeed(

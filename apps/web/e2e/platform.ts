@@ -117,7 +117,7 @@ export async function startPlatform(options: { graderEnv?: Record<string, string
     // The warm-up trains a model so that a grader's first job costs what later ones do; here it only
     // takes a core from the browser while the first page loads, and most files grade nothing.
     GRADER_WARM_UP: "off",
-    // The start-up speed measurement (~2.3 s of a core) feeds time estimates; a file that shows
+    // The start-up speed measurement (~3.5 s of a core) feeds time estimates; a file that shows
     // them (tuning) asks for it with `graderEnv`, the others show the configured figure's.
     GRADER_CALIBRATE: "off",
     GRADER_TRAIN_LIMIT: "2000",

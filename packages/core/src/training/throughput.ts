@@ -62,7 +62,7 @@ async function timeEpoch(tf: Tf, sizes: readonly number[], examples: number, now
 /**
  * Trains the two `THROUGHPUT_MODELS` on random data through the grader's own training loop and fits
  * the step cost and throughput their epochs imply (`fitThroughput`), after an untimed run of the small one.
- * About 1.6 s on wasm+OpenBLAS.
+ * About 2 s on wasm+OpenBLAS.
  * `now` (ms) times the epochs: wall time by default; the grader's calibration child passes its own
  * CPU time, which other processes competing for the cores do not inflate.
  */
@@ -71,8 +71,8 @@ export async function measureTrainingThroughput(tf: Tf, options: { now?: () => n
   // than any later one (V8 still compiling the training loop, the heap growing), even past its first
   // epoch: timed first, the small model's steps cost 2.2–2.9 ms on the 2-core dev VM, after one
   // untimed run of it 1.2–1.6 ms — the step cost every later training pays, and most of a
-  // step-bound model's estimate (IMDB's, a course's CSV table's: a fresh grader's IMDB tuning estimate
-  // charged 26–35 % less than it estimated).
+  // step-bound model's estimate (IMDB's, a course's CSV table's: a fresh grader's IMDB tuning searches
+  // were charged 26–35 % less than estimated). The untimed run costs the calibration child ~0.4 s.
   await timeEpoch(tf, THROUGHPUT_MODELS.small.sizes, THROUGHPUT_MODELS.small.examples, options.now);
   const small = await timeEpoch(tf, THROUGHPUT_MODELS.small.sizes, THROUGHPUT_MODELS.small.examples, options.now);
   const large = await timeEpoch(tf, THROUGHPUT_MODELS.large.sizes, THROUGHPUT_MODELS.large.examples, options.now);
