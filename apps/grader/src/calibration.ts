@@ -119,8 +119,9 @@ export interface Calibrator {
   /** The latest measurement published, or null before the first succeeds. */
   readonly last: MeasuredSpeed | null;
   /**
-   * Measured over predicted epoch seconds of this grader's recent trainings, over all of them and per
-   * dataset (published with the measurement); `all` null and no dataset before any.
+   * Measured over charged seconds of this grader's recent trainings (`trainingSeconds`, whole trainings,
+   * a median over jobs), over all of them and per dataset (published with the measurement); `all` null
+   * and no dataset before any.
    */
   readonly correction: PublishedCorrection;
   /**
@@ -144,7 +145,7 @@ export interface CalibrationDeps {
   jail?: Jail;
   /** Takes one measurement; the calibration child (`measureGraderSpeed`) by default. Tests give a fixed figure. */
   measure?: () => Promise<MeasuredSpeed>;
-  /** The running correction real trainings feed (`observe`); a fresh one of the last `CORRECTION_RUNS` by default. */
+  /** The running correction real trainings feed (`observe`); a fresh one of the last `CORRECTION_JOBS` jobs by default. */
   correction?: SpeedCorrection;
 }
 

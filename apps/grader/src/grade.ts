@@ -59,7 +59,7 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
   const costs: RunCost[] = [];
   // Every completed training tells the speed correction how the calibration compares with real work on
   // this dataset, as tuning trials do: a grader's first search is then estimated with what its gradings taught.
-  const dataset = datasetKey(exercise.dataset, resolved.assignment?.courseId ?? "");
+  const timed = { dataset: datasetKey(exercise.dataset, resolved.assignment?.courseId ?? ""), job: job.id };
   // The student's status line: the phase, the run and epoch, and the time left (from the first run's plan).
   let eta: GradingEta | null = null;
   const phase = (fields: Omit<Extract<ProgressEvent, { type: "phase" }>, "type" | "at" | "etaSeconds">) => {
@@ -128,8 +128,9 @@ export async function gradeClaimedJob(claimed: ClaimedJob, ctx: JobContext): Pro
     await resolved.progressWritten();
     if ("cpuMs" in outcome) costs.push({ cpuMs: outcome.cpuMs, wallMs: outcome.wallMs });
     // The run's prepared split says what it trained and validated on (the final model's is 0).
-    const timed = outcome.kind === "done" ? timedTraining(dataset, prepared, outcome.report, rows, true) : null;
-    if (timed) ctx.onTrained?.(timed);
+    const trained =
+      outcome.kind === "done" ? timedTraining(timed, prepared, { ...outcome, predicted: outcome.predictions.length }, rows, true) : null;
+    if (trained) ctx.onTrained?.(trained);
     const spent = "cpuMs" in outcome ? ` (${seconds(outcome.cpuMs)} s CPU, ${seconds(outcome.wallMs)} s wall)` : "";
     resolved.log(
       `${run.label}: training child ended: ${outcome.kind} after ${history.length} epoch(s)${spent}${"message" in outcome ? `: ${outcome.message}` : ""}\n`,

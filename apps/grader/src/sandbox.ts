@@ -31,7 +31,7 @@ export type ChildOutcome =
 
 /** How an experiment child ends: its (still unparsed) result, or the ways any child can fail. */
 export type ExperimentChildOutcome =
-  | { kind: "experiment"; result: unknown; backend: string; tfjsVersion: string }
+  | ({ kind: "experiment"; result: unknown; backend: string; tfjsVersion: string } & RunCost)
   | Exclude<ChildOutcome, { kind: "done" }>;
 
 export interface SandboxOptions {
@@ -347,7 +347,7 @@ function runInChild(
         case "experiment-done":
           finish(
             request.type !== "train"
-              ? { kind: "experiment", result: message.result, ...readyInfo }
+              ? { kind: "experiment", result: message.result, ...readyInfo, ...cost() }
               : { kind: "error", message: "the training child answered with an experiment result" },
           );
           break;

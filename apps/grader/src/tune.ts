@@ -59,25 +59,29 @@ function trialOutcome(outcome: ExperimentChildOutcome, config: GraderConfig): Tr
 
 /**
  * A completed training as the speed correction learns from it: the dataset it trained on (`dataset`,
- * a `datasetKey`), the prepared model's multiply-adds, the work of each epoch (`validated`: a trial's
- * split of `examples` into trained and validated; the final model trains on all of them) and the
- * epochs' wall seconds. Null for K-fold (its history is a mean over folds) and for a training that ran no epoch.
+ * a `datasetKey`), the job it was part of, the prepared model's multiply-adds, the work of each epoch
+ * (`validated`: a trial's split of `examples` into trained and validated; the final model trains on
+ * all of them), the epochs it ran, the test inputs it predicted afterwards and its wall time. Null for
+ * K-fold (its history is a mean over folds) and for a training that ran no epoch.
  */
 export function timedTraining(
-  dataset: string,
+  run: { dataset: string; job: string },
   prepared: PreparedTraining,
-  report: TrainingReport,
+  ran: { report: TrainingReport; wallMs: number; predicted: number },
   examples: number,
   validated: boolean,
 ): TimedTraining | null {
+  const { report } = ran;
   if (report.kfold || report.history.length === 0 || examples <= 0) return null;
   const { batchSize, validationSplit } = prepared.training.fit;
   const train = validated ? Math.round(examples * (1 - validationSplit)) : examples;
   return {
-    dataset,
+    ...run,
     trainingFlopsPerExample: prepared.summary.trainingFlopsPerExample,
     work: { train, evaluate: examples - train, batchSize },
-    epochSeconds: report.history.map((epoch) => epoch.seconds),
+    epochs: report.history.length,
+    predicted: ran.predicted,
+    wallSeconds: ran.wallMs / 1000,
   };
 }
 
@@ -162,7 +166,7 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
   let trainExamples = 0;
   // Every completed training tells the speed correction how the calibration compares with real work
   // on this dataset; the web app keys its estimate by the same assignment.
-  const dataset = datasetKey(exercise.dataset, assignment.courseId);
+  const timed = { dataset: datasetKey(exercise.dataset, assignment.courseId), job: job.id };
   const observe = (run: TimedTraining | null) => {
     if (run) ctx.onTrained?.(run);
   };
@@ -193,9 +197,10 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
         await resolved.progressWritten();
         resolved.log(`${label}: child ended: ${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}\n`);
         const trial = trialOutcome(outcome, ctx.config);
-        if ("trainExamples" in trial) {
+        // Only an "experiment" outcome carries a trial's result (and the run's cost); a trial predicts no test input.
+        if ("trainExamples" in trial && outcome.kind === "experiment") {
           trainExamples = trial.trainExamples;
-          observe(timedTraining(dataset, prepared, trial.report, trial.trainExamples, true));
+          observe(timedTraining(timed, prepared, { report: trial.report, wallMs: outcome.wallMs, predicted: 0 }, trainExamples, true));
         }
         return trial;
       },
@@ -229,7 +234,7 @@ async function tuningOutcome(claimed: Extract<ClaimedJob, { kind: "tune" }>, ctx
             status: "not_run",
             reason: `The final model was not evaluated: ${childFailure(outcome, "The final model", ctx.config)}`,
           };
-        observe(timedTraining(dataset, prepared, outcome.report, trainExamples, false));
+        observe(timedTraining(timed, prepared, { ...outcome, predicted: outcome.predictions.length }, trainExamples, false));
         const stopped = stopReasonText(outcome.report, exercise.budgets.maxSeconds);
         if (stopped !== undefined) return { status: "not_run", reason: `The final model did not finish training: ${stopped}` };
 

@@ -162,11 +162,20 @@ describe("grader calibration", () => {
     const read = () => latestCalibration(db, { now: measuredAt });
     expect(await read()).toMatchObject({ workerId: "learns", training: speed.training });
     expect(await read()).not.toHaveProperty("correction");
-    // 38 steps of 2 ms and 1.2 G multiply-adds at 30 G/s: 0.116 s predicted a steady epoch.
+    // 38 steps of 2 ms and 1.2 G multiply-adds at 30 G/s: 0.116 s an epoch; a training of 3 epochs is
+    // charged that thrice and a warm child's 0.5 s: 0.848 s.
     const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
     const flops = 1_200_000_000 / 5_200;
-    const trained = (...epochSeconds: number[]) => ({ dataset: "mnist", trainingFlopsPerExample: flops, work, epochSeconds });
-    await calibrator.observe(trained(0.9, 0.145, 0.145));
+    const trained = (job: string, wallSeconds: number, dataset = "mnist") => ({
+      dataset,
+      job,
+      trainingFlopsPerExample: flops,
+      work,
+      epochs: 3,
+      predicted: 0,
+      wallSeconds,
+    });
+    await calibrator.observe(trained("first", 1.06));
     expect(calibrator.correction.all).toBeCloseTo(1.25, 9);
     expect(await read()).toMatchObject({
       training: speed.training,
@@ -174,13 +183,13 @@ describe("grader calibration", () => {
       corrections: { mnist: calibrator.correction.all },
       measuredAt,
     });
-    // The median of the runs: a stalled one does not move it, two more at the first one's pace keep it.
-    await calibrator.observe(trained(2, 1.16));
-    await calibrator.observe(trained(0.5, 0.145));
+    // The median over jobs: a stalled job does not move it, another at the first one's pace keeps it.
+    await calibrator.observe(trained("stalled", 3));
+    await calibrator.observe(trained("third", 1.06));
     expect(calibrator.correction.all).toBeCloseTo(1.25, 9);
     expect((await read())?.correction).toBeCloseTo(1.25, 9);
-    // A dataset whose epochs run faster than predicted gets its own factor; MNIST's stays.
-    await calibrator.observe({ ...trained(0.5, 0.087), dataset: "imdb" });
+    // A dataset whose trainings run faster than charged gets its own factor; MNIST's stays.
+    await calibrator.observe(trained("imdb", 0.636, "imdb"));
     const published = await read();
     expect(published?.corrections?.imdb).toBeCloseTo(0.75, 9);
     expect(published?.corrections?.mnist).toBeCloseTo(1.25, 9);
@@ -189,7 +198,7 @@ describe("grader calibration", () => {
     await calibrator.stop();
     expect(await read()).toBeNull();
     // After the stop nothing is published again.
-    await calibrator.observe(trained(0.2, 0.2));
+    await calibrator.observe(trained("late", 0.2));
     expect(await read()).toBeNull();
     expect(lines.filter((line) => line.startsWith("could not"))).toEqual([]);
   });
@@ -204,9 +213,12 @@ describe("grader calibration", () => {
     });
     await calibrator.observe({
       dataset: "mnist",
+      job: "job-1",
       trainingFlopsPerExample: 1e6,
       work: { train: 100, evaluate: 0, batchSize: 10 },
-      epochSeconds: [1],
+      epochs: 1,
+      predicted: 0,
+      wallSeconds: 1,
     });
     expect(calibrator.correction).toEqual({ all: null, byDataset: {} });
     expect(await latestCalibration(db, { now: Date.now() })).toBeNull();

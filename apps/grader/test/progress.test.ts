@@ -156,7 +156,11 @@ describe("the phases of a real step-7 grading", () => {
     // Each of the three trainings taught the speed correction, under the assignment's dataset, with its
     // own epochs: the two validated runs split the same rows the final model trains on whole.
     expect(trained.map((run) => run.dataset)).toEqual(Array(3).fill(datasetKey(getExercise("houses-regularize").dataset, course.id)));
-    expect(trained.map((run) => run.epochSeconds.length)).toEqual([1, 2, 3].map((run) => trainings.find((p) => p.run === run)?.epochs));
+    expect(trained.map((run) => run.epochs)).toEqual([1, 2, 3].map((run) => trainings.find((p) => p.run === run)?.epochs));
+    expect(trained.every((run) => run.job === job.id && run.wallSeconds > 0)).toBe(true);
+    // Every grading training predicts the test inputs after its epochs (its child's work, whichever prediction the verdict uses).
+    expect(new Set(trained.map((run) => run.predicted))).toEqual(new Set([trained[0]?.predicted]));
+    expect(trained[0]?.predicted).toBeGreaterThan(0);
     const [before, after, final] = trained.map((run) => run.work);
     expect(before && after && final && before.evaluate > 0 && after.evaluate > 0).toBe(true);
     expect(final?.evaluate).toBe(0);

@@ -49,8 +49,8 @@ export const GraderCalibration = z
       .optional()
       .describe("One slot's training speed measured on the two reference models; absent from graders that do not measure it"),
     correction: Correction.optional().describe(
-      "Measured over predicted seconds (a ratio, no unit) of the epochs of the grader's recent trainings whatever they trained on, " +
-        "predicted from `training`: estimates on a dataset without its own (`corrections`) multiply their epoch seconds by it. " +
+      "Measured over charged seconds (a ratio, no unit) of the grader's recent trainings whatever they trained on, each charged " +
+        "from `training` with a warm child's fixed cost, a median over jobs: estimates on a dataset without its own (`corrections`) multiply their seconds by it. " +
         "Absent until the grader has completed a training",
     ),
     corrections: DatasetCorrections.optional().describe(

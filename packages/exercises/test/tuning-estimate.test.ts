@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SubmissionPayload } from "@stepwise/core/contracts";
-import { parseModelSpec } from "@stepwise/core/model";
+import { parseModelSpec, trainingSeconds } from "@stepwise/core/model";
 import { getExercise } from "../src";
-import { estimateTuning, proposeSearch, scheduleEpochs, TuningSearch } from "../src/tuning";
+import { estimateTuning, proposeSearch, scheduleEpochs, TuningSearch, WARM_TRAINING_OVERHEAD_SECONDS } from "../src/tuning";
 
 const exercise = getExercise("mnist-regularize");
 const student = SubmissionPayload.parse(
@@ -68,17 +68,37 @@ describe("estimateTuning", () => {
   it.each([
     [1.25, 3],
     [0.8, 0],
-  ])("scales the epochs, not the children's fixed cost, by the graders' correction (%s, %s s a child)", (correction, overhead) => {
+  ])("scales the whole search, the children's fixed cost too, by the graders' correction (%s, %s s a child)", (correction, overhead) => {
     const training = { gflops: 30, stepSeconds: 0.002 };
     const options = { gflops: 30, training, maxTrials: 8, overheadSeconds: overhead };
     const plain = estimateTuning(exercise, student, search({ trials: 3 }), options);
     const corrected = estimateTuning(exercise, student, search({ trials: 3 }), { ...options, correction });
-    // Three trials and the final model: four children's fixed cost, the rest is epochs.
-    const children = 4 * overhead;
-    expect(corrected.seconds - children).toBeCloseTo((plain.seconds - children) * correction, 6);
+    expect(corrected.seconds).toBeCloseTo(plain.seconds * correction, 6);
     expect(corrected.trainings).toBe(plain.trainings);
     // No correction published: the estimate is the calibration's.
     expect(estimateTuning(exercise, student, search({ trials: 3 }), { ...options, correction: undefined }).seconds).toBe(plain.seconds);
+  });
+
+  it("charges a search what the correction is learnt against: the sum of its trainings' `trainingSeconds`", () => {
+    // A grader whose trainings take exactly what `trainingSeconds` charges learns a correction of 1; the
+    // estimate must then be exact too, or the correction would fix one and leave the other off.
+    const training = { gflops: 30, stepSeconds: 0.002 };
+    const estimate = estimateTuning(exercise, student, search({ trials: 1 }), {
+      gflops: 30,
+      training,
+      maxTrials: 8,
+      overheadSeconds: WARM_TRAINING_OVERHEAD_SECONDS,
+    });
+    const batchSize = student.training?.fit.batchSize ?? 0;
+    const trainingFlopsPerExample = flops;
+    const trial = {
+      trainingFlopsPerExample,
+      work: { train: 60_000 * (1 - split), evaluate: 60_000 * split, batchSize },
+      epochs,
+      predicted: 0,
+    };
+    const final = { trainingFlopsPerExample, work: { train: 60_000, evaluate: 0, batchSize }, epochs, predicted: 10_000 };
+    expect(estimate.seconds).toBeCloseTo(trainingSeconds(trial, training) + trainingSeconds(final, training), 6);
   });
 
   it("ignores a correction without the measured training speed it corrects", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CORRECTION_RANGE,
+  CORRECTION_RUNS_PER_JOB,
   correctionFor,
   correctionOf,
   DATASET_KEY_MAX_LENGTH,
@@ -9,39 +10,49 @@ import {
   trainingRatio,
   type TimedTraining,
 } from "./correction";
-import { epochSeconds } from "./estimate";
+import { trainingSeconds, WARM_TRAINING_OVERHEAD_SECONDS } from "./estimate";
 
-// 30 G/s on products plus 2 ms a step; an MNIST-sized model on 4,800 + 1,200 examples, batch 128 (38 steps).
+// 30 G/s on products plus 2 ms a step; an MNIST-sized model on 4,800 + 1,200 examples, batch 128 (38 steps), 3 epochs.
 const speed = { gflops: 30, stepSeconds: 0.002 };
 const work = { train: 4_800, evaluate: 1_200, batchSize: 128 };
 const flops = 3 * (784 * 128 + 128 * 10);
-const predicted = epochSeconds(flops, work, speed);
+const charged = (epochs: number, predicted = 0) => trainingSeconds({ trainingFlopsPerExample: flops, work, epochs, predicted }, speed);
 
-/** A training whose steady epochs took `factor` × the prediction; its first epoch `first` × (compilation, a warm child's start). */
-const timed = (factor: number, epochs = 3, first = 4, dataset = "mnist"): TimedTraining => ({
+/** A training of job `job` on `dataset` that took `factor` × what the estimates charge it. */
+const timed = (factor: number, job = "job-1", dataset = "mnist", epochs = 3): TimedTraining => ({
   dataset,
+  job,
   trainingFlopsPerExample: flops,
   work,
-  epochSeconds: Array.from({ length: epochs }, (_, i) => (i === 0 && epochs > 1 ? first : factor) * predicted),
+  epochs,
+  predicted: 0,
+  wallSeconds: factor * charged(epochs),
 });
 
+/** `count` trainings of one job, all at `factor`. */
+const job = (correction: SpeedCorrection, id: string, factor: number, count = 3, dataset = "mnist") => {
+  for (let i = 0; i < count; i++) correction.observe(timed(factor, id, dataset), speed);
+};
+
 describe("trainingRatio", () => {
-  it("is measured over predicted seconds of the steady epochs, leaving out the first", () => {
-    expect(predicted).toBeCloseTo(38 * 0.002 + (flops * (4_800 + 400)) / 30e9, 12);
+  it("is a whole training's wall time over what the estimates charge it: a warm child's fixed cost, its epochs, its prediction", () => {
+    const epoch = 38 * 0.002 + (flops * (4_800 + 400)) / 30e9;
+    expect(charged(3)).toBeCloseTo(WARM_TRAINING_OVERHEAD_SECONDS + 3 * epoch, 12);
+    // A final model predicting 10,000 test inputs pays their forward pass on top.
+    expect(charged(3, 10_000) - charged(3)).toBeCloseTo((flops * 10_000) / 3 / 30e9, 12);
     expect(trainingRatio(timed(1.25), speed)).toBeCloseTo(1.25, 12);
-    // Steady epochs of 1.0 and 1.5 × the prediction: their mean.
-    const uneven = { ...timed(1), epochSeconds: [9 * predicted, predicted, 1.5 * predicted] };
-    expect(trainingRatio(uneven, speed)).toBeCloseTo(1.25, 12);
+    const final = { ...timed(1), predicted: 10_000, wallSeconds: 0.8 * charged(3, 10_000) };
+    expect(trainingRatio(final, speed)).toBeCloseTo(0.8, 12);
   });
 
-  it("counts the first epoch when it is the only one", () => {
-    expect(trainingRatio(timed(0.8, 1), speed)).toBeCloseTo(0.8, 12);
+  it("counts the epochs the training ran, not the ones it asked for (early stopping)", () => {
+    expect(trainingRatio({ ...timed(1), epochs: 1, wallSeconds: charged(1) }, speed)).toBeCloseTo(1, 12);
   });
 
   it.each([
-    ["no epoch", { ...timed(1), epochSeconds: [] }],
-    ["no work to predict", { ...timed(1), work: { train: 0, evaluate: 0, batchSize: 128 } }],
-    ["a non-finite epoch", { ...timed(1), epochSeconds: [1, Number.NaN] }],
+    ["no epoch", { ...timed(1), epochs: 0 }],
+    ["a non-finite time", { ...timed(1), wallSeconds: Number.NaN }],
+    ["a negative time", { ...timed(1), wallSeconds: -1 }],
   ])("says nothing for %s", (_case, run) => {
     expect(trainingRatio(run, speed)).toBeNull();
   });
@@ -49,51 +60,75 @@ describe("trainingRatio", () => {
 
 describe("correctionOf", () => {
   it.each([
-    ["no training yet", [], null],
-    ["one training", [1.3], 1.3],
-    ["an odd count: the middle one", [1.1, 5, 1.2], 1.2],
-    ["an even count: the mean of the middle two", [1.4, 1.0, 1.2, 0.1], 1.1],
-    ["a grader far slower than calibrated: the upper bound", [4, 6, 5], CORRECTION_RANGE.max],
-    ["a grader far faster than calibrated: the lower bound", [0.2, 0.3], CORRECTION_RANGE.min],
-  ] as const)("%s", (_case, ratios, expected) => {
-    expect(correctionOf(ratios)).toBe(expected);
+    ["no job yet", [], null],
+    ["one job of one training", [[1.3]], 1.3],
+    ["one job: the median of its trainings", [[1.3, 1.1, 9]], 1.3],
+    ["jobs count once each, however many trainings they ran", [[1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1], [5], [1.2]], 1.2],
+    ["an even count of jobs: the mean of the middle two", [[1.4], [1.0], [1.2], [0.1]], 1.1],
+    ["a grader far slower than calibrated: the upper bound", [[4], [6], [5]], CORRECTION_RANGE.max],
+    ["a grader far faster than calibrated: the lower bound", [[0.2], [0.3]], CORRECTION_RANGE.min],
+  ] as const)("%s", (_case, jobs, expected) => {
+    const value = correctionOf(jobs);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 12);
   });
 });
 
 describe("SpeedCorrection", () => {
-  it("follows the median of the last runs, so one stalled run does not move it and an old regime ages out", () => {
+  it("counts a job once: one slow search of many trainings does not become the correction", () => {
     const correction = new SpeedCorrection(5);
     expect(correction.value()).toBeNull();
-    for (const factor of [1.2, 1.2, 1.2, 1.2]) correction.observe(timed(factor), speed);
-    // A run stalled 10×: the median stays where the machine is.
-    expect(correction.observe(timed(10), speed)).toBeCloseTo(10, 9);
-    expect(correction.count).toBe(5);
+    for (const id of ["a", "b", "c", "d"]) job(correction, id, 1.2, 3);
+    // A search of 11 trainings, all 1.7× slow (a busy moment): 11 of the last 23 trainings, 1 of 5 jobs.
+    job(correction, "slow search", 1.7, 11);
+    expect(correction.count).toBe(23);
     expect(correction.value()).toBeCloseTo(1.2, 9);
-    // The machine gets slower: once most of the last 5 runs say so, so does the correction.
-    for (const factor of [1.6, 1.6, 1.6]) correction.observe(timed(factor), speed);
-    expect(correction.count).toBe(5);
+    // The machine gets slower: once most of the last 5 jobs say so, so does the correction.
+    for (const id of ["e", "f"]) job(correction, id, 1.6, 2);
     expect(correction.value()).toBeCloseTo(1.6, 9);
+    // Only the last 5 jobs count: c, d, the slow search, e, f.
+    expect(correction.count).toBe(3 + 3 + 11 + 2 + 2);
+  });
+
+  it("keeps a job's odd training (a cold child) from moving its job's ratio", () => {
+    const correction = new SpeedCorrection();
+    correction.observe(timed(3, "search"), speed);
+    for (let i = 0; i < 4; i++) correction.observe(timed(1.1, "search"), speed);
+    expect(correction.value()).toBeCloseTo(1.1, 9);
+  });
+
+  it("keeps two jobs running at once apart", () => {
+    const correction = new SpeedCorrection();
+    for (let i = 0; i < 4; i++) {
+      correction.observe(timed(1.0, "first"), speed);
+      correction.observe(timed(1.4, "second"), speed);
+    }
+    correction.observe(timed(1.2, "third"), speed);
+    // Three jobs, 1.0, 1.4 and 1.2: their median, whichever order their trainings came in.
+    expect(correction.value()).toBeCloseTo(1.2, 9);
+    job(correction, "fourth", 1.3, 1);
+    expect(correction.value()).toBeCloseTo(1.25, 9);
   });
 
   it("ignores a training that says nothing", () => {
     const correction = new SpeedCorrection();
-    expect(correction.observe({ ...timed(1), epochSeconds: [] }, speed)).toBeNull();
+    expect(correction.observe({ ...timed(1), epochs: 0 }, speed)).toBeNull();
     expect(correction.count).toBe(0);
     expect(correction.value()).toBeNull();
     expect(correction.published).toEqual({ all: null, byDataset: {} });
   });
 
   it("gives two datasets with opposite errors each their own factor, where one factor over both would miss both", () => {
-    const correction = new SpeedCorrection();
-    // MNIST's epochs take 1.12× the prediction, IMDB's 0.77×, trained in turns.
-    for (let i = 0; i < 6; i++) {
-      correction.observe(timed(1.12, 3, 4, "mnist"), speed);
-      correction.observe(timed(0.77, 3, 4, "imdb"), speed);
+    const correction = new SpeedCorrection(6);
+    // MNIST's trainings take 1.12× what they are charged, IMDB's 0.77×, in turns.
+    for (let i = 0; i < 3; i++) {
+      job(correction, `mnist-${i}`, 1.12, 3, "mnist");
+      job(correction, `imdb-${i}`, 0.77, 3, "imdb");
     }
     expect(correction.value("mnist")).toBeCloseTo(1.12, 9);
     expect(correction.value("imdb")).toBeCloseTo(0.77, 9);
-    // The overall figure is the old single factor: the median of twelve, halfway between the two.
-    expect(correction.count).toBe(12);
+    // The overall figure is the median of the six jobs, halfway between the two.
+    expect(correction.count).toBe(18);
     expect(correction.value()).toBeCloseTo((1.12 + 0.77) / 2, 9);
     const { all, byDataset } = correction.published;
     expect(all).toBeCloseTo(0.945, 9);
@@ -104,27 +139,40 @@ describe("SpeedCorrection", () => {
 
   it("falls back to the figure over all datasets for a dataset it has not trained on", () => {
     const correction = new SpeedCorrection();
-    for (const factor of [1.1, 1.2, 1.3]) correction.observe(timed(factor, 3, 4, "mnist"), speed);
-    correction.observe(timed(0.6, 3, 4, "imdb"), speed);
+    for (const [id, factor] of [
+      ["a", 1.1],
+      ["b", 1.2],
+      ["c", 1.3],
+    ] as const)
+      job(correction, id, factor, 2, "mnist");
+    job(correction, "d", 0.6, 2, "imdb");
     expect(correction.value("csv:course-1:data/loans.csv")).toBeCloseTo((1.1 + 1.2) / 2, 9);
     expect(correction.value("csv:course-1:data/loans.csv")).toBe(correction.value());
     expect(correction.published.byDataset).not.toHaveProperty("csv:course-1:data/loans.csv");
   });
 
-  it("keeps the last runs of each dataset apart: many trainings on one do not age out another's", () => {
+  it("keeps the last jobs of each dataset apart: many jobs on one do not age out another's", () => {
     const correction = new SpeedCorrection(3);
-    correction.observe(timed(0.8, 3, 4, "imdb"), speed);
-    for (let i = 0; i < 10; i++) correction.observe(timed(1.4, 3, 4, "mnist"), speed);
-    expect(correction.count).toBe(3);
+    job(correction, "imdb-0", 0.8, 2, "imdb");
+    for (let i = 0; i < 10; i++) job(correction, `mnist-${i}`, 1.4, 2, "mnist");
+    expect(correction.count).toBe(6);
     expect(correction.value()).toBeCloseTo(1.4, 9);
     expect(correction.value("imdb")).toBeCloseTo(0.8, 9);
-    // Each dataset's own window is the last 3 too.
-    for (const factor of [2, 2, 2]) correction.observe(timed(factor, 3, 4, "imdb"), speed);
+    // Each dataset's own window is its last 3 jobs too.
+    for (const id of ["imdb-1", "imdb-2", "imdb-3"]) job(correction, id, 2, 1, "imdb");
     expect(correction.value("imdb")).toBeCloseTo(2, 9);
   });
 
+  it("bounds what it keeps of one job to its last trainings", () => {
+    const correction = new SpeedCorrection();
+    job(correction, "huge", 3, CORRECTION_RUNS_PER_JOB);
+    job(correction, "huge", 1.1, CORRECTION_RUNS_PER_JOB);
+    expect(correction.count).toBe(CORRECTION_RUNS_PER_JOB);
+    expect(correction.value()).toBeCloseTo(1.1, 9);
+  });
+
   it("keeps the datasets it trained on most recently, evicting the least recent", () => {
-    const correction = new SpeedCorrection(15, 3);
+    const correction = new SpeedCorrection(5, 3);
     for (const [dataset, factor] of [
       ["a", 1.1],
       ["b", 1.2],
@@ -132,9 +180,9 @@ describe("SpeedCorrection", () => {
       ["a", 1.1], // a is recent again: b is now the least recent
       ["d", 1.4],
     ] as const)
-      correction.observe(timed(factor, 3, 4, dataset), speed);
+      job(correction, `${dataset}-${factor}-${correction.count}`, factor, 1, dataset);
     expect(Object.keys(correction.published.byDataset)).toEqual(["c", "a", "d"]);
-    // An evicted dataset falls back to the overall figure, which still counts its run.
+    // An evicted dataset falls back to the overall figure, which still counts its job.
     expect(correction.count).toBe(5);
     expect(correction.value("b")).toBe(correction.value());
     expect(correction.value("b")).toBeCloseTo(1.2, 9);
@@ -143,10 +191,10 @@ describe("SpeedCorrection", () => {
   it("clamps each dataset's factor and the overall one to the range", () => {
     const correction = new SpeedCorrection();
     for (let i = 0; i < 3; i++) {
-      correction.observe(timed(8, 3, 4, "slow"), speed);
-      correction.observe(timed(0.1, 3, 4, "fast"), speed);
+      job(correction, `slow-${i}`, 8, 1, "slow");
+      job(correction, `fast-${i}`, 0.1, 1, "fast");
     }
-    correction.observe(timed(9, 3, 4, "slow"), speed);
+    job(correction, "slow-3", 9, 1, "slow");
     expect(correction.published).toEqual({
       all: CORRECTION_RANGE.max,
       byDataset: { slow: CORRECTION_RANGE.max, fast: CORRECTION_RANGE.min },

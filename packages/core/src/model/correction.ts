@@ -1,20 +1,28 @@
 import type { DatasetRef } from "../contracts/exercise";
-import { epochSeconds, type EpochWork, type TrainingThroughput } from "./estimate";
+import { trainingSeconds, type TrainingThroughput, type TrainingWork } from "./estimate";
 
 /**
  * A grader's calibration is a few seconds of reference training at start; its real trainings say how
  * far that figure is from what it delivers (a busier machine, a model shape the two reference models
- * cost badly, a calibration taken in a noisy moment). The correction is the ratio of the seconds its
- * recent trainings' epochs took to the seconds its calibration predicted for them (`epochSeconds`,
- * the model the tuning estimate costs epochs with): estimates multiply their epoch seconds by it.
+ * cost badly, a calibration taken in a noisy moment). The correction is the ratio of a training's wall
+ * seconds, request to answer, to the seconds the estimates charge it (`trainingSeconds`: a warm
+ * child's fixed cost, its epochs and its prediction of the test inputs): estimates multiply what they
+ * charge by it. Whole trainings, not steady epochs, so the correction also learns what the fixed cost
+ * misses: IMDB's epochs ran 1.5–1.8× their prediction while its trainings paid ~0.1 s of the 0.5 s
+ * charged besides, and a factor on the epochs alone turned a −11 % estimate into +22 %.
  *
  * It is kept per dataset: the calibration's two reference models miss MNIST's dense inputs and IMDB's
- * wide multi-hot rows in opposite directions (measured +12 % and −23 %), so one factor learnt on one
- * dataset pushes the other's estimate further off.
+ * wide multi-hot rows in opposite directions, so one factor learnt on one dataset pushes the other's
+ * estimate further off. And it is a median over jobs, each job counting once (the median of its own
+ * trainings): a search's trainings share the machine's moment and a model, so one unusually slow
+ * search learnt training by training became the whole correction (×1.64, and the next search was
+ * estimated at twice what it took).
  */
 
-/** Completed trainings the running correction remembers: enough for a median to ignore a few odd runs, recent enough to follow the machine. */
-export const CORRECTION_RUNS = 15;
+/** Jobs the running correction remembers, overall and per dataset: enough for a median to ignore an odd one, recent enough to follow the machine. */
+export const CORRECTION_JOBS = 5;
+/** Trainings of one job it keeps (the last ones): every training of a search at the largest trial count, and a bound on memory. */
+export const CORRECTION_RUNS_PER_JOB = 64;
 /**
  * The correction is kept within this range: a ratio outside it says something other than speed went
  * wrong (a run stalled by memory pressure, a clock jump), and one bad run must not make every
@@ -45,15 +53,13 @@ export function datasetKey(dataset: Pick<DatasetRef, "kind"> & { file?: string }
 }
 
 /** One completed training as the grader saw it. */
-export interface TimedTraining {
+export interface TimedTraining extends TrainingWork {
   /** What it trained on (`datasetKey`): the correction it teaches is that dataset's. */
   dataset: string;
-  /** The model's multiply-adds per trained example (`ModelSummary.trainingFlopsPerExample`). */
-  trainingFlopsPerExample: number;
-  /** The work of each of its epochs. */
-  work: EpochWork;
-  /** Wall seconds of each epoch, in order (`TrainingReport.history[].seconds`). */
-  epochSeconds: readonly number[];
+  /** The job it was part of: a job's trainings count once between them. */
+  job: string;
+  /** Wall seconds of the whole training, from the request to the child's answer. */
+  wallSeconds: number;
 }
 
 const median = (values: readonly number[]): number => {
@@ -62,34 +68,28 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 1) : ((sorted[mid - 1] ?? 1) + (sorted[mid] ?? 1)) / 2;
 };
 
-/**
- * Measured over predicted seconds of one training's steady epochs, or null when it says nothing
- * (no epoch, or a prediction of 0). The first epoch of a run pays compilation and a warm child's
- * start, which the estimate charges apart (`WARM_TRAINING_OVERHEAD_SECONDS`), so it counts only when
- * it is the only one.
- */
-export function trainingRatio(
-  run: Pick<TimedTraining, "trainingFlopsPerExample" | "work" | "epochSeconds">,
-  speed: TrainingThroughput,
-): number | null {
-  const steady = run.epochSeconds.length > 1 ? run.epochSeconds.slice(1) : run.epochSeconds;
-  const predicted = epochSeconds(run.trainingFlopsPerExample, run.work, speed);
-  if (steady.length === 0 || !(predicted > 0)) return null;
-  const measured = steady.reduce((a, b) => a + b, 0) / steady.length;
-  return Number.isFinite(measured) && measured >= 0 ? measured / predicted : null;
+/** Measured over charged seconds of one whole training (`trainingSeconds`), or null when it says nothing (no epoch, no valid time). */
+export function trainingRatio(run: Omit<TimedTraining, "dataset" | "job">, speed: TrainingThroughput): number | null {
+  if (!(run.epochs > 0) || !Number.isFinite(run.wallSeconds) || run.wallSeconds < 0) return null;
+  const predicted = trainingSeconds(run, speed);
+  return predicted > 0 && Number.isFinite(predicted) ? run.wallSeconds / predicted : null;
 }
 
-/** The correction the ratios of recent trainings imply: their median, within `CORRECTION_RANGE`; null before any. */
-export function correctionOf(ratios: readonly number[]): number | null {
-  if (ratios.length === 0) return null;
-  return Math.min(CORRECTION_RANGE.max, Math.max(CORRECTION_RANGE.min, median(ratios)));
+/**
+ * The correction recent jobs imply, each given as its trainings' ratios: the median over jobs of each
+ * job's median, within `CORRECTION_RANGE`; null before any.
+ */
+export function correctionOf(jobs: readonly (readonly number[])[]): number | null {
+  const perJob = jobs.filter((ratios) => ratios.length > 0).map(median);
+  if (perJob.length === 0) return null;
+  return Math.min(CORRECTION_RANGE.max, Math.max(CORRECTION_RANGE.min, median(perJob)));
 }
 
 /** What a grader publishes of its correction: the figure over all its recent trainings, and each dataset's own. */
 export interface PublishedCorrection {
-  /** `correctionOf` the last `CORRECTION_RUNS` ratios whatever they trained on; null before any training. */
+  /** `correctionOf` the last `CORRECTION_JOBS` jobs whatever they trained on; null before any training. */
   all: number | null;
-  /** Per `datasetKey`, `correctionOf` that dataset's last `CORRECTION_RUNS` ratios; only datasets with at least one. */
+  /** Per `datasetKey`, `correctionOf` that dataset's last `CORRECTION_JOBS` jobs; only datasets with at least one. */
   byDataset: Record<string, number>;
 }
 
@@ -106,17 +106,33 @@ export function correctionFor(
   return own ?? published.all ?? null;
 }
 
+/** Job id → its trainings' ratios, least recently trained first. */
+type JobRatios = Map<string, number[]>;
+
+/** Adds a training's ratio to its job, which becomes the most recent; keeps the last `jobs` jobs. */
+function remember(memory: JobRatios, job: string, ratio: number, jobs: number): void {
+  const ratios = memory.get(job) ?? [];
+  memory.delete(job);
+  memory.set(job, ratios);
+  ratios.push(ratio);
+  if (ratios.length > CORRECTION_RUNS_PER_JOB) ratios.splice(0, ratios.length - CORRECTION_RUNS_PER_JOB);
+  for (const oldest of memory.keys()) {
+    if (memory.size <= jobs) break;
+    memory.delete(oldest);
+  }
+}
+
 /**
- * The last `CORRECTION_RUNS` ratios of a grader's trainings, overall and per dataset (the
+ * The ratios of a grader's last `CORRECTION_JOBS` jobs, overall and per dataset (the
  * `CORRECTION_DATASETS` most recently trained on), and the corrections they give.
  */
 export class SpeedCorrection {
-  private readonly recent: number[] = [];
+  private readonly recent: JobRatios = new Map();
   // Insertion order is recency: a dataset trained again moves to the end, the first one is evicted.
-  private readonly perDataset = new Map<string, number[]>();
+  private readonly perDataset = new Map<string, JobRatios>();
 
   constructor(
-    private readonly runs = CORRECTION_RUNS,
+    private readonly jobs = CORRECTION_JOBS,
     private readonly datasets = CORRECTION_DATASETS,
   ) {}
 
@@ -124,15 +140,11 @@ export class SpeedCorrection {
   observe(run: TimedTraining, speed: TrainingThroughput): number | null {
     const ratio = trainingRatio(run, speed);
     if (ratio === null) return null;
-    const keep = (ratios: number[]) => {
-      ratios.push(ratio);
-      if (ratios.length > this.runs) ratios.splice(0, ratios.length - this.runs);
-      return ratios;
-    };
-    keep(this.recent);
-    const own = this.perDataset.get(run.dataset) ?? [];
+    remember(this.recent, run.job, ratio, this.jobs);
+    const own = this.perDataset.get(run.dataset) ?? new Map<string, number[]>();
     this.perDataset.delete(run.dataset);
-    this.perDataset.set(run.dataset, keep(own));
+    this.perDataset.set(run.dataset, own);
+    remember(own, run.job, ratio, this.jobs);
     for (const oldest of this.perDataset.keys()) {
       if (this.perDataset.size <= this.datasets) break;
       this.perDataset.delete(oldest);
@@ -142,7 +154,7 @@ export class SpeedCorrection {
 
   /** Trainings the overall correction is made of. */
   get count(): number {
-    return this.recent.length;
+    return [...this.recent.values()].reduce((sum, ratios) => sum + ratios.length, 0);
   }
 
   /** The correction for an estimate on `dataset` (`correctionFor`); without one, the figure over all datasets. Null before any training. */
@@ -154,10 +166,10 @@ export class SpeedCorrection {
   /** What the grader publishes with its calibration. */
   get published(): PublishedCorrection {
     const byDataset: Record<string, number> = {};
-    for (const [key, ratios] of this.perDataset) {
-      const value = correctionOf(ratios);
+    for (const [key, jobs] of this.perDataset) {
+      const value = correctionOf([...jobs.values()]);
       if (value !== null) byDataset[key] = value;
     }
-    return { all: correctionOf(this.recent), byDataset };
+    return { all: correctionOf([...this.recent.values()]), byDataset };
   }
 }

@@ -1,5 +1,10 @@
 import type { ExerciseDefinition, ModelSummary, SubmissionPayload } from "@stepwise/core/contracts";
-import { epochSeconds as measuredEpochSeconds, type EpochWork, type TrainingThroughput } from "@stepwise/core/model";
+import {
+  epochSeconds as measuredEpochSeconds,
+  WARM_TRAINING_OVERHEAD_SECONDS,
+  type EpochWork,
+  type TrainingThroughput,
+} from "@stepwise/core/model";
 import type { PrepareOptions } from "../grading/prepare";
 import { prepareTrials } from "./apply";
 import { halvingSchedule, type Rung } from "./halving";
@@ -15,15 +20,8 @@ function rowsOf(exercise: ExerciseDefinition, prepare: PrepareOptions): { train:
   return { train: limit(train, exercise.data.trainLimit), test: limit(test, exercise.data.testLimit) };
 }
 
-/**
- * What one training of a search costs beyond its epochs, seconds, when the graders' measured training
- * speed costs the epochs: the grader hands every trial to a warm child it reuses (GRADER_CHILD_JOBS),
- * so a training pays the request, reading its slice from the dataset cache, building the model and a
- * first epoch slower than the steady ones the calibration times — not a process start. Measured on
- * the default MNIST search: 0.2–0.9 s between each training's wall time and its epochs' on a grader
- * loaded about 5× (0.07 s from the claim to the first trial).
- */
-export const WARM_TRAINING_OVERHEAD_SECONDS = 0.5;
+/** A warm child's fixed cost per training, which the speed correction is learnt with (core's constant, re-exported where the estimate's callers look). */
+export { WARM_TRAINING_OVERHEAD_SECONDS };
 
 export interface TuningEstimateOptions {
   /** Effective grader throughput of one slot, 10⁹ multiply-adds per second (the graders' published calibration). */
@@ -35,9 +33,10 @@ export interface TuningEstimateOptions {
    */
   training?: TrainingThroughput;
   /**
-   * Measured over predicted epoch seconds of the grader's recent trainings (the graders' published
-   * calibration, `SpeedCorrection`): multiplies the seconds `training` gives each epoch. Without it
-   * (or without `training`, which it corrects), the epochs cost what the calibration says.
+   * Measured over charged seconds of the grader's recent trainings (the graders' published
+   * calibration, `SpeedCorrection`, learnt on whole trainings with `WARM_TRAINING_OVERHEAD_SECONDS`
+   * as their fixed cost): multiplies the whole search. Without it (or without `training`, which it
+   * corrects), the search costs what the calibration says.
    */
   correction?: number | undefined;
   /** Trials one search may run on the assignment (`toolboxPolicy(overrides).tuningTrials`). */
@@ -59,12 +58,11 @@ export interface TuningEstimate {
 /**
  * Seconds of one epoch: forward and backward over the training examples, a forward pass over the
  * validation examples (every epoch is validated). From the measured step cost and throughput when
- * the graders published them (scaled by the correction their trainings taught them), else from
- * multiply-adds over the matmul-derived figure.
+ * the graders published them, else from multiply-adds over the matmul-derived figure.
  */
 const epochSeconds = (summary: ModelSummary, work: EpochWork, options: TuningEstimateOptions) =>
   options.training
-    ? measuredEpochSeconds(summary.trainingFlopsPerExample, work, options.training) * (options.correction ?? 1)
+    ? measuredEpochSeconds(summary.trainingFlopsPerExample, work, options.training)
     : (summary.trainingFlopsPerExample * (work.train + work.evaluate / 3)) / (Math.max(options.gflops, 1e-3) * 1e9);
 
 /**
@@ -73,7 +71,8 @@ const epochSeconds = (summary: ModelSummary, work: EpochWork, options: TuningEst
  * continued trials — which ones is unknown until the first rung ends, so each is costed as the mean
  * trial — each retrained from its seed for the rung's epochs; then the final model on
  * train+validation for the model's epochs (its best epoch is at most that) with one prediction of the
- * test inputs. Each training pays the fixed cost of a child. Throws `ValidationError` for a search
+ * test inputs. Each training pays the fixed cost of a child; the grader's correction scales the whole.
+ * Throws `ValidationError` for a search
  * the grader would refuse (`checkTuning`).
  */
 export function estimateTuning(
@@ -111,7 +110,9 @@ export function estimateTuning(
     trainable.reduce((sum, p) => sum + epochSeconds(p.summary, { train: 0, evaluate: rows.test, batchSize: batchOf(p) }, options), 0) /
     trainable.length;
   seconds += overhead + finalEpoch * epochs + predict;
-  return { seconds, trainings: trainings + 1, schedule };
+  // The correction was learnt on whole trainings costed this way, fixed cost included: it scales all of it.
+  const correction = options.training ? (options.correction ?? 1) : 1;
+  return { seconds: seconds * correction, trainings: trainings + 1, schedule };
 }
 
 /** Grader seconds a search is charged before it runs (`estimateTuning`'s total). */

@@ -18,15 +18,15 @@ export interface SpeedFigures {
   gflops: number | undefined;
   training?: TrainingThroughput | undefined;
   /**
-   * Measured over predicted epoch seconds of the grader's recent trainings on the exercise's dataset,
-   * else on all datasets (a ratio, `speedFigures` picks it); scales the epochs `training` costs.
+   * Measured over charged seconds of the grader's recent trainings on the exercise's dataset, else on
+   * all datasets (a ratio, `speedFigures` picks it); scales the whole search `training` costs.
    */
   correction?: number | undefined;
 }
 
 /**
- * With the measured training speed, each training costs its steps and products (scaled by the
- * grader's correction when it has one) plus a warm child's fixed cost; without it (graders from
+ * With the measured training speed, each training costs its steps and products plus a warm child's
+ * fixed cost, all scaled by the grader's correction when it has one; without it (graders from
  * before, or the configured figure), the matmul-derived figure and a fresh run's overhead, as before.
  */
 const optionsOf = (speed: SpeedFigures, maxTrials: number) => ({
