@@ -126,7 +126,11 @@ const argv = process.argv.slice(2);
 if (values["update-latest"]) {
   const file = join(resultsDir, "latest.md");
   writeFileSync(file, replaceSections(readFileSync(file, "utf8"), reports, { startedAt, argv }));
-  log(`replaced ${reports.map((r) => r.name).join(", ")} in ${file}`);
+  const failed = reports.filter((r) => r.error).map((r) => r.name);
+  const replaced = reports.filter((r) => !r.error).map((r) => r.name);
+  log(
+    `${replaced.length > 0 ? `replaced ${replaced.join(", ")} in ${file}` : `${file} unchanged`}${failed.length > 0 ? `; kept ${failed.join(", ")} as it was (failed)` : ""}`,
+  );
 } else {
   // A quick or partial run must not overwrite the full results a commit should carry.
   const file = join(resultsDir, values.quick || only || models ? "latest-partial.md" : "latest.md");

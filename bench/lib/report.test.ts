@@ -51,6 +51,26 @@ describe("bench report: re-running sections of a full run", () => {
     expect(merged.endsWith("- web note\n")).toBe(true);
   });
 
+  it("keeps a section as it was when its re-run failed", () => {
+    const failed: SectionReport = {
+      name: "web",
+      title: "Web status latency",
+      seconds: 0.02,
+      loadBefore: 1,
+      loadAfter: 1,
+      error: "stale web build",
+    };
+    expect(replaceSections(full, [failed], { startedAt: new Date(), argv: [] })).toBe(full);
+    const merged = replaceSections(full, [section("datasets", "Dataset load time", "2.22"), failed], {
+      startedAt: new Date("2026-12-06T18:01:42Z"),
+      argv: ["--only", "datasets,web", "--update-latest"],
+    });
+    expect(merged).toContain("| figure | 2.22 |");
+    expect(merged).toContain("| figure | 3.33 |");
+    expect(merged).not.toContain("stale web build");
+    expect(merged).toContain("Sections datasets re-run by");
+  });
+
   it("refuses a section the full report does not have", () => {
     expect(() => replaceSections(full, [section("tuning", "Tuning", "1")], { startedAt: new Date(), argv: [] })).toThrow(
       /has no section "Tuning" to replace/,
