@@ -109,17 +109,28 @@ export function correctionFor(
 /** Job id → its trainings' ratios, least recently trained first. */
 type JobRatios = Map<string, number[]>;
 
+/** `map`'s entry for `key` (made by `init` when absent), moved to the end: insertion order is recency. */
+function touch<V>(map: Map<string, V>, key: string, init: () => V): V {
+  const value = map.get(key) ?? init();
+  map.delete(key);
+  map.set(key, value);
+  return value;
+}
+
+/** Drops the least recent entries until `keep` are left. */
+function keepRecent(map: Map<string, unknown>, keep: number): void {
+  for (const oldest of map.keys()) {
+    if (map.size <= keep) break;
+    map.delete(oldest);
+  }
+}
+
 /** Adds a training's ratio to its job, which becomes the most recent; keeps the last `jobs` jobs. */
 function remember(memory: JobRatios, job: string, ratio: number, jobs: number): void {
-  const ratios = memory.get(job) ?? [];
-  memory.delete(job);
-  memory.set(job, ratios);
+  const ratios = touch(memory, job, (): number[] => []);
   ratios.push(ratio);
   if (ratios.length > CORRECTION_RUNS_PER_JOB) ratios.splice(0, ratios.length - CORRECTION_RUNS_PER_JOB);
-  for (const oldest of memory.keys()) {
-    if (memory.size <= jobs) break;
-    memory.delete(oldest);
-  }
+  keepRecent(memory, jobs);
 }
 
 /**
@@ -141,14 +152,9 @@ export class SpeedCorrection {
     const ratio = trainingRatio(run, speed);
     if (ratio === null) return null;
     remember(this.recent, run.job, ratio, this.jobs);
-    const own = this.perDataset.get(run.dataset) ?? new Map<string, number[]>();
-    this.perDataset.delete(run.dataset);
-    this.perDataset.set(run.dataset, own);
+    const own = touch(this.perDataset, run.dataset, (): JobRatios => new Map());
     remember(own, run.job, ratio, this.jobs);
-    for (const oldest of this.perDataset.keys()) {
-      if (this.perDataset.size <= this.datasets) break;
-      this.perDataset.delete(oldest);
-    }
+    keepRecent(this.perDataset, this.datasets);
     return ratio;
   }
 
