@@ -197,7 +197,10 @@ export class Jail {
       env: childEnv(SCRATCH),
     });
     this.dataDirs.set(child, dataDir);
-    const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+    const cleanup = () => {
+      killStragglers((cmdline) => cmdline.includes(`\0${dataDir}\0`));
+      rmSync(dataDir, { recursive: true, force: true });
+    };
     child.once("exit", cleanup);
     child.once("error", cleanup);
     return child;
@@ -218,12 +221,35 @@ const DATA_DIR_PREFIX = "stepwise-jail-";
 
 /**
  * Removes the data directories of graders that died without cleaning up (SIGKILL): they hold hard
- * links that would keep replaced cache files on disk. A directory carries its grader's pid.
+ * links that would keep replaced cache files on disk. A directory carries its grader's pid. And
+ * kills what those graders' children left of bubblewrap (`killStragglers`): those of graders that
+ * share this temporary directory, as the data directories are.
  */
 function sweepDataDirs(): void {
+  const prefix = join(tmpdir(), DATA_DIR_PREFIX);
+  const deadGrader = (path: string) => {
+    const pid = Number(path.startsWith(prefix) ? /^(\d+)-/.exec(path.slice(prefix.length))?.[1] : undefined);
+    return pid > 0 && pid !== process.pid && !existsSync(`/proc/${pid}`);
+  };
+  killStragglers((cmdline) => cmdline.split("\0").some(deadGrader));
   for (const name of safe(() => readdirSync(tmpdir())) ?? []) {
-    const pid = Number(/^stepwise-jail-(\d+)-/.exec(name)?.[1]);
-    if (pid > 0 && pid !== process.pid && !existsSync(`/proc/${pid}`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    const path = join(tmpdir(), name);
+    if (deadGrader(path)) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * SIGKILLs the bubblewrap processes whose command line `matches`. Killed in the few milliseconds
+ * between its clone and its go-ahead to the inner process, bubblewrap leaves that inner process (pid
+ * 1 of the child's namespaces) blocked for ever on a read nobody will answer, re-parented to init: it
+ * asks for --die-with-parent only after that read (bubblewrap 0.8 to 0.11). A child killed right after
+ * its start — a job aborted, the warm pool closed while a successor sets up — left one 7 times in 20.
+ * The inner process keeps the outer's command line, with the child's own data directory in it.
+ */
+function killStragglers(matches: (cmdline: string) => boolean): void {
+  for (const entry of safe(() => readdirSync("/proc")) ?? []) {
+    if (!/^\d+$/.test(entry) || safe(() => readFileSync(`/proc/${entry}/comm`, "utf8").trim()) !== "bwrap") continue;
+    if (matches(safe(() => readFileSync(`/proc/${entry}/cmdline`, "utf8")) ?? "")) safe(() => process.kill(Number(entry), "SIGKILL"));
   }
 }
 

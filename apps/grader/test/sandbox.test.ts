@@ -6,7 +6,7 @@
  * grader's process group no longer kills the job it is training.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -243,6 +243,60 @@ describe("the training child's sandbox", () => {
     expect(verdict.status, output).toBe("passed");
     expect((await latestJobForSubmission(db, submission.id))?.attempts).toBe(1);
     expect((await jobById(db, job.id))?.workerId).toBe("sandboxed");
+  });
+
+  it("a child killed while bubblewrap sets it up leaves no process behind", async () => {
+    const jail = new Jail({ mode: "required" });
+    const dirs: string[] = [];
+    // Killed at once and a few milliseconds in: the window where bubblewrap's inner process still waits for the outer one.
+    for (const delay of [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 8, 10]) {
+      const child = jail.spawn(hostile, [], { execArgv: TSX_EXEC_ARGV });
+      dirs.push(jail.dataDirOf(child) ?? "");
+      await new Promise((r) => setTimeout(r, delay));
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    }
+    expect(dirs.every((dir) => dir !== "")).toBe(true);
+    const left = () =>
+      readdirSync("/proc")
+        .filter((pid) => /^\d+$/.test(pid) && read(`/proc/${pid}/comm`).trim() === "bwrap")
+        .filter((pid) => dirs.some((dir) => read(`/proc/${pid}/cmdline`).includes(dir)));
+    await expect.poll(left, { timeout: 5_000 }).toEqual([]);
+  });
+
+  it("a grader starting up kills what a dead grader's children left of bubblewrap, and removes their data", async () => {
+    // Both graders in a temporary directory of their own: the other test processes' jails sweep theirs, not this one.
+    const scratch = mkdtempSync(join(tmpdir(), "sweep-test-"));
+    cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+    const grader = async (mode: "abandon" | "start") => {
+      const started = spawn(process.execPath, [...TSX_EXEC_ARGV, join(import.meta.dirname, "fixtures", "jail-process.ts"), mode], {
+        stdio: "ignore",
+        env: { ...process.env, TMPDIR: scratch },
+      });
+      await new Promise((r) => started.once("exit", r));
+      return started.pid ?? 0;
+    };
+    const dataDirs = (pid: number) => readdirSync(scratch).filter((name) => name.startsWith(`stepwise-jail-${pid}-`));
+    const strays = (pid: number) =>
+      readdirSync("/proc").filter(
+        (entry) =>
+          /^\d+$/.test(entry) &&
+          read(`/proc/${entry}/comm`).trim() === "bwrap" &&
+          read(`/proc/${entry}/cmdline`).includes(join(scratch, `stepwise-jail-${pid}-`)),
+      );
+    // A few tries: each kill lands in bubblewrap's window only some of the time. What is still there
+    // two seconds on is stuck for good (a child killed just after the window exits by itself).
+    let dead = 0;
+    for (let attempt = 0; attempt < 5 && (dead === 0 || strays(dead).length === 0); attempt++) {
+      dead = await grader("abandon");
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    expect(strays(dead).length).toBeGreaterThan(0);
+    expect(dataDirs(dead).length).toBe(10);
+    await grader("start");
+    await expect.poll(() => strays(dead), { timeout: 5_000 }).toEqual([]);
+    expect(dataDirs(dead)).toEqual([]);
   });
 
   it("a warm child dies with a grader killed by SIGKILL", async () => {
