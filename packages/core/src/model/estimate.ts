@@ -79,14 +79,10 @@ export interface TrainingWork {
 }
 
 /** Seconds of one whole training in a warm child: its fixed cost, its epochs and its prediction of the test inputs. */
-export function trainingSeconds(
-  training: TrainingWork,
-  speed: TrainingThroughput,
-  overheadSeconds = WARM_TRAINING_OVERHEAD_SECONDS,
-): number {
+export function trainingSeconds(training: TrainingWork, speed: TrainingThroughput): number {
   const { trainingFlopsPerExample: flops, work, epochs, predicted } = training;
   return (
-    overheadSeconds +
+    WARM_TRAINING_OVERHEAD_SECONDS +
     epochs * epochSeconds(flops, work, speed) +
     (predicted > 0 ? epochSeconds(flops, { train: 0, evaluate: predicted, batchSize: work.batchSize }, speed) : 0)
   );
