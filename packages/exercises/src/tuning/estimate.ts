@@ -71,9 +71,8 @@ const epochSeconds = (summary: ModelSummary, work: EpochWork, options: TuningEst
  * continued trials — which ones is unknown until the first rung ends, so each is costed as the mean
  * trial — each retrained from its seed for the rung's epochs; then the final model on
  * train+validation for the model's epochs (its best epoch is at most that) with one prediction of the
- * test inputs. Each training pays the fixed cost of a child; the grader's correction scales the whole.
- * Throws `ValidationError` for a search
- * the grader would refuse (`checkTuning`).
+ * test inputs. Each training pays the fixed cost of a child; the grader's correction scales the
+ * whole. Throws `ValidationError` for a search the grader would refuse (`checkTuning`).
  */
 export function estimateTuning(
   exercise: ExerciseDefinition,
